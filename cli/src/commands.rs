@@ -1,0 +1,255 @@
+//! The subcommands. Each prints JSON on stdout; errors go to stderr with exit code 2.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use distlab_core::lab::{self, LabConfig, RunOutcome, SimVisitor};
+use distlab_core::net::FaultPreset;
+use distlab_core::protocol::{Protocol, Violation};
+use distlab_core::sim::Sim;
+use serde::Serialize;
+
+use crate::args::Args;
+
+pub const USAGE: &str = "usage:
+  distlab run --protocol P --seed S --events N [--faults none|light|heavy] [--mutant NAME] [--trace FILE]
+  distlab check --protocol P --seeds A..B [--faults none|light|heavy] [--mutant NAME] [--events N]
+  distlab mutants --protocol P
+  distlab bench [--protocol P] [--events N]
+protocols: paxos";
+
+/// Most events one run may ask for.
+const MAX_RUN_EVENTS: u64 = 100_000_000;
+/// Most seeds one check may sweep.
+const MAX_SEEDS: u64 = 10_000_000;
+
+pub fn dispatch(argv: &[String]) -> Result<ExitCode, String> {
+    let Some((cmd, rest)) = argv.split_first() else {
+        return Err("no command given".into());
+    };
+    match cmd.as_str() {
+        "run" => run(&Args::parse(
+            rest,
+            &["protocol", "seed", "events", "faults", "mutant", "trace"],
+        )?),
+        "check" => check(&Args::parse(
+            rest,
+            &["protocol", "seeds", "faults", "mutant", "events"],
+        )?),
+        "mutants" => mutants(&Args::parse(rest, &["protocol"])?),
+        "bench" => bench(&Args::parse(rest, &["protocol", "events"])?),
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        other => Err(format!("unknown command {other:?}")),
+    }
+}
+
+fn config(args: &Args) -> Result<LabConfig, String> {
+    let faults = match args.get("faults") {
+        None => FaultPreset::None,
+        Some(f) => FaultPreset::parse(f)
+            .ok_or_else(|| format!("--faults must be none, light or heavy (got {f:?})"))?,
+    };
+    Ok(LabConfig {
+        protocol: args.required("protocol")?.to_string(),
+        seed: args.u64_or("seed", 0)?,
+        faults,
+        mutant: args.get("mutant").map(str::to_string),
+        ..LabConfig::default()
+    })
+}
+
+fn events_arg(args: &Args, default: u64) -> Result<u64, String> {
+    let n = args.u64_or("events", default)?;
+    if n == 0 || n > MAX_RUN_EVENTS {
+        return Err(format!("--events must be between 1 and {MAX_RUN_EVENTS}"));
+    }
+    Ok(n)
+}
+
+fn print_json<T: Serialize>(value: &T) {
+    println!(
+        "{}",
+        serde_json::to_string(value).expect("plain data serializes")
+    );
+}
+
+struct RunOnce<'a> {
+    events: u64,
+    trace: Option<&'a mut BufWriter<File>>,
+}
+
+impl SimVisitor for RunOnce<'_> {
+    type Output = Result<RunOutcome, String>;
+    fn visit<P: Protocol>(self, mut sim: Sim<P>) -> Self::Output {
+        let mut err = None;
+        let outcome = match self.trace {
+            None => lab::run_sim(&mut sim, self.events, |_| {}),
+            Some(w) => lab::run_sim(&mut sim, self.events, |s| {
+                for r in s.last_records() {
+                    if err.is_none() {
+                        let line = serde_json::to_string(r).expect("records serialize");
+                        if let Err(e) = writeln!(w, "{line}") {
+                            err = Some(format!("cannot write the trace: {e}"));
+                        }
+                    }
+                }
+            }),
+        };
+        match err {
+            Some(e) => Err(e),
+            None => Ok(outcome),
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<ExitCode, String> {
+    args.required("seed")?;
+    let cfg = config(args)?;
+    let events = events_arg(args, 10_000)?;
+    let mut file = match args.get("trace") {
+        None => None,
+        Some(path) => Some(BufWriter::new(
+            File::create(path).map_err(|e| format!("cannot create {path}: {e}"))?,
+        )),
+    };
+    let outcome = lab::with_sim(
+        &cfg,
+        RunOnce {
+            events,
+            trace: file.as_mut(),
+        },
+    )??;
+    if let Some(mut f) = file {
+        f.flush()
+            .map_err(|e| format!("cannot write the trace: {e}"))?;
+    }
+    print_json(&outcome);
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct FirstViolation {
+    seed: u64,
+    #[serde(flatten)]
+    violation: Violation,
+}
+
+#[derive(Serialize)]
+struct CheckSummary {
+    protocol: String,
+    faults: &'static str,
+    mutant: Option<String>,
+    seeds: String,
+    runs: u64,
+    violations: u64,
+    events: u64,
+    first_violation: Option<FirstViolation>,
+}
+
+fn check(args: &Args) -> Result<ExitCode, String> {
+    let mut cfg = config(args)?;
+    let (a, b) = args.range("seeds")?;
+    if b - a > MAX_SEEDS {
+        return Err(format!("--seeds may span at most {MAX_SEEDS} seeds"));
+    }
+    let events = events_arg(args, 20_000)?;
+    let mut summary = CheckSummary {
+        protocol: cfg.protocol.clone(),
+        faults: cfg.faults.name(),
+        mutant: cfg.mutant.clone(),
+        seeds: format!("{a}..{b}"),
+        runs: 0,
+        violations: 0,
+        events: 0,
+        first_violation: None,
+    };
+    for seed in a..b {
+        cfg.seed = seed;
+        let out = lab::with_sim(
+            &cfg,
+            RunOnce {
+                events,
+                trace: None,
+            },
+        )??;
+        summary.runs += 1;
+        summary.events += out.events;
+        if let Some(v) = out.violation {
+            summary.violations += 1;
+            if summary.first_violation.is_none() {
+                summary.first_violation = Some(FirstViolation { seed, violation: v });
+            }
+        }
+    }
+    print_json(&summary);
+    Ok(if summary.violations > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn mutants(args: &Args) -> Result<ExitCode, String> {
+    for (name, _) in lab::mutants(args.required("protocol")?)? {
+        println!("{name}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct BenchLine {
+    protocol: &'static str,
+    faults: &'static str,
+    events: u64,
+    runs: u64,
+    seconds: f64,
+    events_per_sec: f64,
+}
+
+fn bench(args: &Args) -> Result<ExitCode, String> {
+    let total = events_arg(args, 5_000_000)?;
+    let protocols: Vec<&str> = match args.get("protocol") {
+        Some(p) => vec![p],
+        None => lab::PROTOCOLS.to_vec(),
+    };
+    for p in protocols {
+        let mut cfg = LabConfig {
+            protocol: p.to_string(),
+            faults: FaultPreset::Heavy,
+            ..LabConfig::default()
+        };
+        let (mut events, mut runs) = (0u64, 0u64);
+        let start = Instant::now();
+        while events < total {
+            cfg.seed = runs;
+            let out = lab::with_sim(
+                &cfg,
+                RunOnce {
+                    events: (total - events).min(1_000_000),
+                    trace: None,
+                },
+            )??;
+            events += out.events;
+            runs += 1;
+        }
+        let seconds = start.elapsed().as_secs_f64();
+        print_json(&BenchLine {
+            protocol: lab::PROTOCOLS
+                .iter()
+                .find(|x| **x == p)
+                .copied()
+                .unwrap_or("?"),
+            faults: "heavy",
+            events,
+            runs,
+            seconds,
+            events_per_sec: events as f64 / seconds,
+        });
+    }
+    Ok(ExitCode::SUCCESS)
+}

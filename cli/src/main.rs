@@ -1,0 +1,25 @@
+//! `distlab`: the simulator on the command line, on the same core as the page.
+//!
+//! ```text
+//! distlab run --protocol paxos --seed S --events N [--faults none|light|heavy] [--mutant NAME] [--trace FILE]
+//! distlab check --protocol paxos --seeds A..B --faults heavy [--mutant NAME] [--events N]
+//! distlab mutants --protocol paxos
+//! distlab bench [--protocol P] [--events N]
+//! ```
+
+mod args;
+mod commands;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    match commands::dispatch(&argv) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("distlab: {e}");
+            eprintln!("{}", commands::USAGE);
+            ExitCode::from(2)
+        }
+    }
+}

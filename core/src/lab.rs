@@ -1,0 +1,450 @@
+//! The protocol-neutral face of a run, for the web page and the CLI.
+//!
+//! The page must not know any protocol's logic, and it should not be generic over every
+//! protocol either. [`Lab`] is an object-safe trait over a [`Timeline`]: play, step, seek, act,
+//! and a [`Snapshot`] of plain data (labels, fields, messages in flight) that the page draws.
+//! [`LabConfig`] names a run (protocol, sizes, seed, faults, mutant) and [`build`] makes it,
+//! checking every field against its limit with a message that names the field.
+
+use alloc::boxed::Box;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use serde::Serialize;
+
+use crate::net::{FaultConfig, FaultPreset, NetConfig};
+use crate::paxos::{self, Paxos};
+use crate::protocol::{MessageInfo, MsgId, NodeId, NodeView, Protocol, Time, Violation};
+use crate::sim::{Input, Sim};
+use crate::timeline::Timeline;
+use crate::trace::RecordClass;
+
+/// Most events a run on the page may reach.
+pub const MAX_EVENTS: u64 = 2_000_000;
+
+/// A user action on the page.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    Crash(NodeId),
+    Restart(NodeId),
+    Drop(MsgId),
+    /// Split into two sides: nodes listed go to side 1, the rest stay on side 0.
+    Partition(Vec<NodeId>),
+    Heal,
+    Cut(NodeId, NodeId),
+    Uncut(NodeId, NodeId),
+    /// A client request, typed by the user in the protocol's syntax ("20" for Paxos).
+    Client(NodeId, String),
+}
+
+/// A node as drawn.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NodeSnap {
+    pub id: NodeId,
+    pub up: bool,
+    pub view: NodeView,
+    /// (label, set at, fires at) for each armed timer.
+    pub timers: Vec<(&'static str, Time, Time)>,
+}
+
+/// A message copy in flight, as drawn.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FlightSnap {
+    pub id: MsgId,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub sent_at: Time,
+    pub arrive_at: Time,
+    pub kind: &'static str,
+    pub summary: String,
+}
+
+/// Everything the page draws for one position of the run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Snapshot {
+    pub protocol: &'static str,
+    pub position: u64,
+    pub horizon: u64,
+    pub limit: u64,
+    pub time: Time,
+    pub at_end: bool,
+    pub nodes: Vec<NodeSnap>,
+    pub flights: Vec<FlightSnap>,
+    pub groups: Vec<u8>,
+    pub cuts: Vec<(NodeId, NodeId)>,
+    pub violation: Option<Violation>,
+    pub trace_hash: u64,
+}
+
+/// One line of the event log.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EventLine {
+    pub event: u64,
+    pub time: Time,
+    pub class: RecordClass,
+    pub text: String,
+}
+
+/// A run the page can drive, whatever its protocol.
+pub trait Lab {
+    fn protocol(&self) -> &'static str;
+    fn position(&self) -> u64;
+    fn horizon(&self) -> u64;
+    fn at_end(&self) -> bool;
+    fn time(&self) -> Time;
+    /// Virtual time of the next event, if one can run.
+    fn next_time(&self) -> Option<Time>;
+    fn step(&mut self) -> bool;
+    fn seek(&mut self, position: u64);
+    /// Apply a user action at the current position (a new branch if in the past).
+    fn act(&mut self, action: Action) -> Result<(), String>;
+    fn snapshot(&self) -> Snapshot;
+    /// Event-log lines of events `from+1 ..= to`.
+    fn log(&self, from: u64, to: u64) -> Vec<EventLine>;
+    fn trace_hash(&self) -> u64;
+    fn violation(&self) -> Option<Violation>;
+    fn properties(&self) -> Vec<(&'static str, &'static str)>;
+    fn node_count(&self) -> usize;
+}
+
+/// A timeline of protocol `P`, with its client-op parser.
+pub struct ProtocolLab<P: Protocol> {
+    pub timeline: Timeline<P>,
+    parse_client: fn(&str) -> Result<P::ClientOp, String>,
+}
+
+impl<P: Protocol> ProtocolLab<P> {
+    pub fn new(
+        sim: Sim<P>,
+        limit: u64,
+        parse_client: fn(&str) -> Result<P::ClientOp, String>,
+    ) -> Self {
+        ProtocolLab {
+            timeline: Timeline::new(sim, limit),
+            parse_client,
+        }
+    }
+
+    fn check_node(&self, n: NodeId) -> Result<(), String> {
+        let count = self.timeline.sim().nodes().len();
+        if n.index() >= count {
+            return Err(format!("there is no node {n} (the cluster has {count})"));
+        }
+        Ok(())
+    }
+}
+
+impl<P: Protocol> Lab for ProtocolLab<P> {
+    fn protocol(&self) -> &'static str {
+        self.timeline.sim().proto.name()
+    }
+    fn position(&self) -> u64 {
+        self.timeline.position()
+    }
+    fn horizon(&self) -> u64 {
+        self.timeline.horizon()
+    }
+    fn at_end(&self) -> bool {
+        self.timeline.at_end()
+    }
+    fn time(&self) -> Time {
+        self.timeline.sim().now()
+    }
+    fn next_time(&self) -> Option<Time> {
+        if self.timeline.at_end() {
+            return None;
+        }
+        let p = self.timeline.position();
+        if self.timeline.inputs().iter().any(|(i, _)| *i == p) {
+            return Some(self.time());
+        }
+        self.timeline.sim().next_time()
+    }
+    fn step(&mut self) -> bool {
+        self.timeline.step()
+    }
+    fn seek(&mut self, position: u64) {
+        self.timeline.seek(position)
+    }
+    fn act(&mut self, action: Action) -> Result<(), String> {
+        if self.timeline.sim().violation().is_some() {
+            return Err("the run stopped at a violation; step back before acting".to_string());
+        }
+        if self.timeline.position() >= self.timeline.limit() {
+            return Err(format!(
+                "the run reached its limit of {} events",
+                self.timeline.limit()
+            ));
+        }
+        let n = self.timeline.sim().nodes().len();
+        let input = match action {
+            Action::Crash(id) => {
+                self.check_node(id)?;
+                Input::Crash(id)
+            }
+            Action::Restart(id) => {
+                self.check_node(id)?;
+                Input::Restart(id)
+            }
+            Action::Drop(id) => {
+                if !self.timeline.sim().flights().any(|f| f.id == id) {
+                    return Err(format!("message #{} is no longer in flight", id.0));
+                }
+                Input::Drop(id)
+            }
+            Action::Partition(side) => {
+                for id in &side {
+                    self.check_node(*id)?;
+                }
+                if side.is_empty() || side.len() >= n {
+                    return Err("a partition needs at least one node on each side".to_string());
+                }
+                let groups = (0..n as u32)
+                    .map(|i| side.contains(&NodeId(i)) as u8)
+                    .collect();
+                Input::Partition(groups)
+            }
+            Action::Heal => Input::Heal,
+            Action::Cut(a, b) | Action::Uncut(a, b) if a == b => {
+                return Err("a link joins two different nodes".to_string());
+            }
+            Action::Cut(a, b) => {
+                self.check_node(a)?;
+                self.check_node(b)?;
+                Input::Cut(a, b)
+            }
+            Action::Uncut(a, b) => {
+                self.check_node(a)?;
+                self.check_node(b)?;
+                Input::Uncut(a, b)
+            }
+            Action::Client(id, text) => {
+                self.check_node(id)?;
+                Input::Client(id, (self.parse_client)(&text)?)
+            }
+        };
+        self.timeline.act(input);
+        Ok(())
+    }
+    fn snapshot(&self) -> Snapshot {
+        let sim = self.timeline.sim();
+        let nodes = sim
+            .nodes()
+            .iter()
+            .zip(sim.status())
+            .enumerate()
+            .map(|(i, (node, st))| NodeSnap {
+                id: NodeId(i as u32),
+                up: st.up,
+                view: sim.proto.view(node),
+                timers: st
+                    .timers
+                    .iter()
+                    .map(|t| (P::timer_label(&t.timer), t.set_at, t.fires_at))
+                    .collect(),
+            })
+            .collect();
+        let mut flights: Vec<FlightSnap> = sim
+            .flights()
+            .map(|f| FlightSnap {
+                id: f.id,
+                from: f.from,
+                to: f.to,
+                sent_at: f.sent_at,
+                arrive_at: f.arrive_at,
+                kind: f.msg.kind(),
+                summary: f.msg.summary(),
+            })
+            .collect();
+        flights.sort_by_key(|f| f.id);
+        Snapshot {
+            protocol: sim.proto.name(),
+            position: self.timeline.position(),
+            horizon: self.timeline.horizon(),
+            limit: self.timeline.limit(),
+            time: sim.now(),
+            at_end: self.timeline.at_end(),
+            nodes,
+            flights,
+            groups: sim.groups().to_vec(),
+            cuts: sim.cuts().to_vec(),
+            violation: sim.violation().cloned(),
+            trace_hash: sim.trace_hash(),
+        }
+    }
+    fn log(&self, from: u64, to: u64) -> Vec<EventLine> {
+        self.timeline
+            .records(from, to)
+            .iter()
+            .filter(|r| !matches!(r.kind, crate::trace::RecordKind::State { .. }))
+            .map(|r| EventLine {
+                event: r.event,
+                time: r.time,
+                class: r.class(),
+                text: r.describe(),
+            })
+            .collect()
+    }
+    fn trace_hash(&self) -> u64 {
+        self.timeline.sim().trace_hash()
+    }
+    fn violation(&self) -> Option<Violation> {
+        self.timeline.sim().violation().cloned()
+    }
+    fn properties(&self) -> Vec<(&'static str, &'static str)> {
+        self.timeline
+            .sim()
+            .proto
+            .properties()
+            .iter()
+            .map(|p| (p.name, p.description))
+            .collect()
+    }
+    fn node_count(&self) -> usize {
+        self.timeline.sim().nodes().len()
+    }
+}
+
+/// Everything that names a run on the page: same config ⇒ same run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LabConfig {
+    pub protocol: String,
+    pub seed: u64,
+    pub faults: FaultPreset,
+    pub mutant: Option<String>,
+    /// Paxos: proposers, acceptors, learners.
+    pub proposers: usize,
+    pub acceptors: usize,
+    pub learners: usize,
+    pub backoff: bool,
+    pub limit: u64,
+}
+
+impl Default for LabConfig {
+    fn default() -> Self {
+        LabConfig {
+            protocol: "paxos".into(),
+            seed: 1,
+            faults: FaultPreset::None,
+            mutant: None,
+            proposers: 3,
+            acceptors: 3,
+            learners: 3,
+            backoff: true,
+            limit: MAX_EVENTS,
+        }
+    }
+}
+
+/// The protocols the page and the CLI know, by name.
+pub const PROTOCOLS: &[&str] = &["paxos"];
+
+/// Mutant names of a protocol, or an error naming the known protocols.
+pub fn mutants(protocol: &str) -> Result<Vec<(&'static str, &'static str)>, String> {
+    match protocol {
+        "paxos" => Ok(Paxos::mutants()
+            .iter()
+            .map(|m| (m.name, m.description))
+            .collect()),
+        other => Err(unknown_protocol(other)),
+    }
+}
+
+fn unknown_protocol(name: &str) -> String {
+    format!("unknown protocol {name:?}; known: {}", PROTOCOLS.join(", "))
+}
+
+/// Build the Paxos configuration of a lab config, validating it.
+pub fn paxos_config(cfg: &LabConfig) -> Result<Paxos, String> {
+    let mutant = match &cfg.mutant {
+        None => None,
+        Some(name) => Some(paxos::Mutant::parse(name).ok_or_else(|| {
+            let names: Vec<&str> = Paxos::mutants().iter().map(|m| m.name).collect();
+            format!("unknown Paxos mutant {name:?}; known: {}", names.join(", "))
+        })?),
+    };
+    let px = Paxos {
+        proposers: cfg.proposers,
+        acceptors: cfg.acceptors,
+        learners: cfg.learners,
+        backoff: cfg.backoff,
+        mutant,
+        ..Paxos::default()
+    };
+    px.validate()?;
+    Ok(px)
+}
+
+/// Make the run a config names.
+pub fn build(cfg: &LabConfig) -> Result<Box<dyn Lab>, String> {
+    if cfg.limit == 0 || cfg.limit > MAX_EVENTS {
+        return Err(format!(
+            "the event limit must be between 1 and {MAX_EVENTS}"
+        ));
+    }
+    match cfg.protocol.as_str() {
+        "paxos" => {
+            let px = paxos_config(cfg)?;
+            let sim = Sim::new(px, cfg.faults.net(), cfg.faults.faults(), cfg.seed);
+            Ok(Box::new(ProtocolLab::new(
+                sim,
+                cfg.limit,
+                paxos::parse_value,
+            )))
+        }
+        other => Err(unknown_protocol(other)),
+    }
+}
+
+/// The outcome of one run without a page: what `distlab run` prints.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunOutcome {
+    pub protocol: &'static str,
+    pub seed: u64,
+    pub events: u64,
+    pub virtual_time_us: u64,
+    pub violation: Option<Violation>,
+    pub trace_hash: String,
+}
+
+/// Run a simulator for up to `events` events, calling `on_event` after each.
+pub fn run_sim<P: Protocol>(
+    sim: &mut Sim<P>,
+    events: u64,
+    mut on_event: impl FnMut(&Sim<P>),
+) -> RunOutcome {
+    while sim.events() < events && sim.step() {
+        on_event(sim);
+    }
+    RunOutcome {
+        protocol: sim.proto.name(),
+        seed: sim.seed,
+        events: sim.events(),
+        virtual_time_us: sim.now().0,
+        violation: sim.violation().cloned(),
+        trace_hash: format!("{:016x}", sim.trace_hash()),
+    }
+}
+
+/// The network and faults of a preset (re-exported for the CLI and tests).
+pub fn preset(p: FaultPreset) -> (NetConfig, FaultConfig) {
+    (p.net(), p.faults())
+}
+
+/// Something to do with a simulator of whichever protocol a config names: a generic function
+/// that `with_sim` calls with the concrete type.
+pub trait SimVisitor {
+    type Output;
+    fn visit<P: Protocol>(self, sim: Sim<P>) -> Self::Output;
+}
+
+/// Build the simulator a config names (with the network and faults of its preset) and hand it
+/// to `visitor`.
+pub fn with_sim<V: SimVisitor>(cfg: &LabConfig, visitor: V) -> Result<V::Output, String> {
+    let (net, faults) = preset(cfg.faults);
+    match cfg.protocol.as_str() {
+        "paxos" => Ok(visitor.visit(Sim::new(paxos_config(cfg)?, net, faults, cfg.seed))),
+        other => Err(unknown_protocol(other)),
+    }
+}

@@ -1,0 +1,25 @@
+//! distlab-core: distributed protocols as deterministic, sans-IO state machines, and the
+//! discrete-event simulator that runs them.
+//!
+//! Start at [`sim::Sim`] (the simulator), [`protocol::Protocol`] (what a protocol implements),
+//! [`timeline::Timeline`] (time travel), and [`lab`] (the protocol-neutral view the page and
+//! the CLI use). Each protocol module opens with an essay on its algorithm.
+//!
+//! Architecture invariant: this crate is `no_std` + `alloc`. It never reads a clock, never
+//! touches the browser or the operating system, and has exactly one source of randomness, the
+//! simulator's seeded [`rng::Rng`].
+
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+pub mod hash;
+pub mod lab;
+pub mod net;
+pub mod paxos;
+pub mod protocol;
+pub mod rng;
+pub mod sim;
+pub mod timeline;
+pub mod trace;

@@ -1,0 +1,206 @@
+//! The contract between a protocol and the simulator.
+//!
+//! A protocol is a set of node state machines. The simulator calls a handler with one input (a
+//! message, a timer, a client request, a restart) and a [`Ctx`] that *records* what the handler
+//! wants to happen: messages to send, timers to set or cancel, observations for the property
+//! checker. The handler never sends, sleeps or reads a clock; the simulator applies the
+//! recorded effects after the handler returns. This is the sans-IO shape of tikv/raft-rs and
+//! stateright: the same handler code runs under the simulator, in tests that assert its exact
+//! effects, and in the browser.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::Debug;
+use core::hash::Hash;
+
+use serde::{Deserialize, Serialize};
+
+use crate::rng::Rng;
+
+/// A node in the simulated cluster, numbered from 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct NodeId(pub u32);
+
+impl NodeId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl core::fmt::Display for NodeId {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "S{}", self.0 + 1)
+    }
+}
+
+/// Virtual time in microseconds since the start of the run.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub struct Time(pub u64);
+
+impl Time {
+    pub const ZERO: Time = Time(0);
+
+    pub fn from_ms(ms: u64) -> Time {
+        Time(ms * 1000)
+    }
+    pub fn as_ms_f64(self) -> f64 {
+        self.0 as f64 / 1000.0
+    }
+    pub fn plus(self, d: Time) -> Time {
+        Time(self.0.saturating_add(d.0))
+    }
+}
+
+/// Identity of one message copy in flight (a duplicate gets its own id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct MsgId(pub u64);
+
+/// What the user interface needs to know about a message type.
+pub trait MessageInfo {
+    /// Short name of the message type ("Prepare", "AppendEntries").
+    fn kind(&self) -> &'static str;
+    /// One-line description of the fields, for tooltips and the event log.
+    fn summary(&self) -> String;
+}
+
+/// A violated property: which one, and what was seen.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Violation {
+    /// Index of the event after which the property failed (1-based: the n-th event executed).
+    pub event: u64,
+    /// Stable name of the property (`"agreement"`).
+    pub property: String,
+    /// What the checker saw, in words.
+    pub message: String,
+}
+
+/// A named safety property, for listing on the page and in the CLI.
+#[derive(Clone, Copy, Debug)]
+pub struct PropertyInfo {
+    pub name: &'static str,
+    pub description: &'static str,
+}
+
+/// A deliberately broken protocol variant, for showing that the checkers catch bugs.
+#[derive(Clone, Copy, Debug)]
+pub struct MutantInfo {
+    pub name: &'static str,
+    pub description: &'static str,
+}
+
+/// One node as the user interface sees it: protocol-neutral labels and fields.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct NodeView {
+    /// Roles or state in a word or two ("leader", "proposer · acceptor").
+    pub role: String,
+    /// A short badge shown in the node ("T3", "b=2.1").
+    pub badge: String,
+    /// Labelled state fields, in display order.
+    pub fields: Vec<(String, String)>,
+    /// Colour key for the node (e.g. the term or ballot round), or none.
+    pub hue_key: Option<u64>,
+}
+
+/// Effects a handler records. The simulator applies them after the handler returns.
+pub struct Ctx<'a, P: Protocol> {
+    pub(crate) me: NodeId,
+    pub(crate) now: Time,
+    pub(crate) rng: &'a mut Rng,
+    pub(crate) sends: &'a mut Vec<(NodeId, P::Msg)>,
+    pub(crate) timers: &'a mut Vec<TimerEffect<P::Timer>>,
+    pub(crate) notes: &'a mut Vec<P::Note>,
+}
+
+/// A timer change recorded by a handler.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TimerEffect<T> {
+    /// Arm (or re-arm) the timer to fire after the given delay.
+    Set(T, Time),
+    /// Disarm the timer if it is armed.
+    Cancel(T),
+}
+
+impl<'a, P: Protocol> Ctx<'a, P> {
+    /// The node this handler runs on.
+    pub fn me(&self) -> NodeId {
+        self.me
+    }
+    /// Current virtual time. Protocols that depend on clocks (lease reads) read it here and say so.
+    pub fn now(&self) -> Time {
+        self.now
+    }
+    /// Send a message (the network decides whether and when it arrives).
+    pub fn send(&mut self, to: NodeId, msg: P::Msg) {
+        self.sends.push((to, msg));
+    }
+    /// Arm a timer; a timer of the same kind that is already armed is replaced.
+    pub fn set_timer(&mut self, timer: P::Timer, after: Time) {
+        self.timers.push(TimerEffect::Set(timer, after));
+    }
+    /// Disarm a timer.
+    pub fn cancel_timer(&mut self, timer: P::Timer) {
+        self.timers.push(TimerEffect::Cancel(timer));
+    }
+    /// Draw from the simulator's seeded generator, the only randomness a handler may use.
+    pub fn rng(&mut self) -> &mut Rng {
+        self.rng
+    }
+    /// Tell the property checker something only the protocol knows (a client acknowledgement).
+    pub fn note(&mut self, note: P::Note) {
+        self.notes.push(note);
+    }
+}
+
+/// A protocol: its node state, its messages, and its handlers. `self` is the protocol's
+/// configuration (cluster size, options, an optional mutant) and is immutable during a run.
+pub trait Protocol: Clone + Debug + Hash + 'static {
+    type Msg: Clone + Debug + Hash + PartialEq + MessageInfo + Serialize;
+    type Timer: Clone + Copy + Debug + Hash + PartialEq + Eq + Serialize;
+    type ClientOp: Clone + Debug + Hash + PartialEq + Serialize;
+    /// Facts handlers report to the checker ("client acknowledged write 7").
+    type Note: Clone + Debug + Hash + Serialize;
+    /// All of a node's state, persistent and volatile.
+    type Node: Clone + Debug + Hash;
+    /// The checker's ghost state (values proposed, values chosen so far).
+    type Monitor: Clone + Debug + Default;
+
+    /// Stable protocol name (`"paxos"`).
+    fn name(&self) -> &'static str;
+    /// Number of nodes in the cluster.
+    fn nodes(&self) -> usize;
+    /// A fresh node, with its initial timers recorded in `ctx`.
+    fn init(&self, ctx: &mut Ctx<Self>) -> Self::Node;
+    /// A message arrived.
+    fn on_message(&self, node: &mut Self::Node, from: NodeId, msg: Self::Msg, ctx: &mut Ctx<Self>);
+    /// A timer fired.
+    fn on_timer(&self, node: &mut Self::Node, timer: Self::Timer, ctx: &mut Ctx<Self>);
+    /// A client request arrived at this node.
+    fn on_client(&self, node: &mut Self::Node, op: Self::ClientOp, ctx: &mut Ctx<Self>);
+    /// The node crashed and comes back: keep what the protocol persists, rebuild the rest, and
+    /// record the timers a freshly started node would arm.
+    fn on_restart(&self, crashed: &Self::Node, ctx: &mut Ctx<Self>) -> Self::Node;
+    /// Client requests the scenario issues on its own, as (time, node, op).
+    fn workload(&self, rng: &mut Rng) -> Vec<(Time, NodeId, Self::ClientOp)>;
+    /// Check every safety property after an event. `touched` is the node whose handler ran
+    /// (if any), `client` the client request of this event, `notes` what handlers reported.
+    fn check(
+        &self,
+        monitor: &mut Self::Monitor,
+        nodes: &[Self::Node],
+        touched: Option<NodeId>,
+        client: Option<&Self::ClientOp>,
+        notes: &[Self::Note],
+    ) -> Result<(), (&'static str, String)>;
+    /// The safety properties `check` enforces.
+    fn properties(&self) -> &'static [PropertyInfo];
+    /// The mutants this protocol offers.
+    fn mutants() -> &'static [MutantInfo];
+    /// How the page shows a node.
+    fn view(&self, node: &Self::Node) -> NodeView;
+    /// A human label for a timer ("election", "retry").
+    fn timer_label(timer: &Self::Timer) -> &'static str;
+    /// One-line description of a client request.
+    fn client_summary(op: &Self::ClientOp) -> String;
+}

@@ -1,0 +1,765 @@
+//! The discrete-event simulator: virtual time, the network, faults, and the one seeded `Rng`.
+//!
+//! A run is a sequence of *events*. Each event is one item taken from the queue (a message
+//! delivery, a timer, a client request, an injected fault) or one user input (crash, restart,
+//! drop, partition). Items are ordered by (time, sequence number), so ties break in the order
+//! they were scheduled and the run is a pure function of the seed, the configuration and the
+//! inputs. Every event appends [`Record`]s to the trace and folds them into a running hash.
+//! After every event the protocol's properties are checked; the first violation stops the run.
+
+use alloc::collections::BinaryHeap;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::cmp::Ordering;
+
+use serde::Serialize;
+
+use crate::hash::digest;
+use crate::net::{FaultConfig, NetConfig};
+use crate::protocol::{Ctx, MsgId, NodeId, Protocol, Time, TimerEffect, Violation};
+use crate::rng::Rng;
+use crate::trace::{DropReason, Record, RecordKind};
+
+/// A user action, recorded as an input so that the run stays replayable.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(bound = "")]
+pub enum Input<P: Protocol> {
+    Crash(NodeId),
+    Restart(NodeId),
+    /// Drop one message copy that is in flight.
+    Drop(MsgId),
+    /// Put each node in the numbered group; messages cross no group boundary.
+    Partition(Vec<u8>),
+    /// Remove every partition and link cut.
+    Heal,
+    /// Cut the link in one direction only.
+    Cut(NodeId, NodeId),
+    /// Restore a one-way link.
+    Uncut(NodeId, NodeId),
+    /// A client request to a node.
+    Client(NodeId, P::ClientOp),
+}
+
+#[derive(Clone, Debug)]
+enum Pending<P: Protocol> {
+    Deliver {
+        id: MsgId,
+        from: NodeId,
+        to: NodeId,
+        msg: P::Msg,
+        sent_at: Time,
+        lost: bool,
+    },
+    Timer {
+        node: NodeId,
+        timer: P::Timer,
+        arm: u64,
+    },
+    Client {
+        node: NodeId,
+        op: P::ClientOp,
+    },
+    FaultTick,
+    Restart {
+        node: NodeId,
+    },
+    Uncut {
+        from: NodeId,
+        to: NodeId,
+    },
+    HealGroups {
+        epoch: u64,
+    },
+}
+
+#[derive(Clone, Debug)]
+struct Queued<P: Protocol> {
+    at: Time,
+    seq: u64,
+    item: Pending<P>,
+}
+
+impl<P: Protocol> PartialEq for Queued<P> {
+    fn eq(&self, other: &Self) -> bool {
+        self.seq == other.seq
+    }
+}
+impl<P: Protocol> Eq for Queued<P> {}
+impl<P: Protocol> PartialOrd for Queued<P> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<P: Protocol> Ord for Queued<P> {
+    // Reversed, so that the max-heap pops the earliest (time, seq) first.
+    fn cmp(&self, other: &Self) -> Ordering {
+        (other.at, other.seq).cmp(&(self.at, self.seq))
+    }
+}
+
+/// An armed timer.
+#[derive(Clone, Debug)]
+pub struct ArmedTimer<T> {
+    pub timer: T,
+    pub set_at: Time,
+    pub fires_at: Time,
+    arm: u64,
+}
+
+/// Whether a node runs, and its armed timers.
+#[derive(Clone, Debug)]
+pub struct NodeStatus<T> {
+    pub up: bool,
+    pub timers: Vec<ArmedTimer<T>>,
+}
+
+/// A message copy in flight, as the page draws it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Flight<'a, M> {
+    pub id: MsgId,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub msg: &'a M,
+    pub sent_at: Time,
+    pub arrive_at: Time,
+}
+
+/// Everything that makes up a run at one instant. Cloning it is a checkpoint.
+#[derive(Clone, Debug)]
+pub struct Sim<P: Protocol> {
+    pub proto: P,
+    pub net: NetConfig,
+    pub faults: FaultConfig,
+    pub seed: u64,
+    now: Time,
+    events: u64,
+    rng: Rng,
+    queue: BinaryHeap<Queued<P>>,
+    seq: u64,
+    next_msg: u64,
+    nodes: Vec<P::Node>,
+    status: Vec<NodeStatus<P::Timer>>,
+    groups: Vec<u8>,
+    group_epoch: u64,
+    cuts: Vec<(NodeId, NodeId)>,
+    dropped: Vec<MsgId>,
+    monitor: P::Monitor,
+    violation: Option<Violation>,
+    hash: u64,
+    sends: Vec<(NodeId, P::Msg)>,
+    timer_fx: Vec<TimerEffect<P::Timer>>,
+    notes: Vec<P::Note>,
+    records: Vec<Record<P>>,
+}
+
+impl<P: Protocol> Sim<P> {
+    /// A new run: nodes initialised at time zero, the workload and fault injection scheduled.
+    pub fn new(proto: P, net: NetConfig, faults: FaultConfig, seed: u64) -> Sim<P> {
+        let n = proto.nodes();
+        let mut sim = Sim {
+            proto,
+            net,
+            faults,
+            seed,
+            now: Time::ZERO,
+            events: 0,
+            rng: Rng::new(seed),
+            queue: BinaryHeap::new(),
+            seq: 0,
+            next_msg: 0,
+            nodes: Vec::with_capacity(n),
+            status: (0..n)
+                .map(|_| NodeStatus {
+                    up: true,
+                    timers: Vec::new(),
+                })
+                .collect(),
+            groups: vec![0; n],
+            group_epoch: 0,
+            cuts: Vec::new(),
+            dropped: Vec::new(),
+            monitor: P::Monitor::default(),
+            violation: None,
+            hash: 0,
+            sends: Vec::new(),
+            timer_fx: Vec::new(),
+            notes: Vec::new(),
+            records: Vec::new(),
+        };
+        for i in 0..n {
+            let me = NodeId(i as u32);
+            let node = {
+                let mut ctx = Ctx {
+                    me,
+                    now: Time::ZERO,
+                    rng: &mut sim.rng,
+                    sends: &mut sim.sends,
+                    timers: &mut sim.timer_fx,
+                    notes: &mut sim.notes,
+                };
+                sim.proto.init(&mut ctx)
+            };
+            sim.nodes.push(node);
+            sim.apply_effects(me);
+        }
+        let work = sim.proto.workload(&mut sim.rng);
+        for (at, node, op) in work {
+            sim.schedule(at, Pending::Client { node, op });
+        }
+        sim.schedule_fault_tick();
+        sim.records.clear();
+        sim
+    }
+
+    /// Virtual time of the last event.
+    pub fn now(&self) -> Time {
+        self.now
+    }
+    /// Number of events executed so far.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+    /// Running hash of every trace record so far.
+    pub fn trace_hash(&self) -> u64 {
+        self.hash
+    }
+    /// The first property violation, if any.
+    pub fn violation(&self) -> Option<&Violation> {
+        self.violation.as_ref()
+    }
+    pub fn nodes(&self) -> &[P::Node] {
+        &self.nodes
+    }
+    pub fn status(&self) -> &[NodeStatus<P::Timer>] {
+        &self.status
+    }
+    /// Partition group of each node (all equal when the network is whole).
+    pub fn groups(&self) -> &[u8] {
+        &self.groups
+    }
+    /// One-way link cuts in force.
+    pub fn cuts(&self) -> &[(NodeId, NodeId)] {
+        &self.cuts
+    }
+    /// Records produced by the last event.
+    pub fn last_records(&self) -> &[Record<P>] {
+        &self.records
+    }
+    /// True when nothing more can happen: a violation stopped the run or the queue is empty.
+    pub fn done(&self) -> bool {
+        self.violation.is_some() || self.next_time().is_none()
+    }
+
+    /// Time of the next live event in the queue, if any.
+    pub fn next_time(&self) -> Option<Time> {
+        // Stale items (disarmed timers, user-dropped copies) are skipped lazily by `step`; for
+        // pacing the animation, their time is a close enough bound.
+        self.queue.peek().map(|q| q.at)
+    }
+
+    /// Message copies in flight, in no particular order.
+    pub fn flights(&self) -> impl Iterator<Item = Flight<'_, P::Msg>> {
+        self.queue.iter().filter_map(move |q| match &q.item {
+            Pending::Deliver {
+                id,
+                from,
+                to,
+                msg,
+                sent_at,
+                ..
+            } if !self.dropped.contains(id) => Some(Flight {
+                id: *id,
+                from: *from,
+                to: *to,
+                msg,
+                sent_at: *sent_at,
+                arrive_at: q.at,
+            }),
+            _ => None,
+        })
+    }
+
+    /// Is the link from `a` to `b` up right now?
+    pub fn link_up(&self, a: NodeId, b: NodeId) -> bool {
+        self.groups[a.index()] == self.groups[b.index()] && !self.cuts.contains(&(a, b))
+    }
+
+    /// Execute the next event. Returns false when nothing could run.
+    pub fn step(&mut self) -> bool {
+        if self.violation.is_some() {
+            return false;
+        }
+        self.records.clear();
+        loop {
+            let Some(q) = self.queue.pop() else {
+                return false;
+            };
+            if self.is_stale(&q.item) {
+                continue;
+            }
+            self.events += 1;
+            self.now = q.at;
+            self.execute(q.item);
+            self.finish_event();
+            return true;
+        }
+    }
+
+    /// Apply a user input as one event at the current time.
+    pub fn apply_input(&mut self, input: Input<P>) {
+        self.records.clear();
+        self.events += 1;
+        let mut touched = None;
+        let mut client = None;
+        match input {
+            Input::Crash(n) => self.crash(n),
+            Input::Restart(n) => {
+                self.restart(n);
+                touched = Some(n);
+            }
+            Input::Drop(id) => {
+                let found = self.flights().find(|f| f.id == id).map(|f| (f.from, f.to));
+                if let Some((from, to)) = found {
+                    self.dropped.push(id);
+                    self.record(RecordKind::Drop {
+                        id,
+                        from,
+                        to,
+                        reason: DropReason::User,
+                    });
+                }
+            }
+            Input::Partition(groups) => {
+                if groups.len() == self.groups.len() {
+                    self.groups = groups.clone();
+                    self.group_epoch += 1;
+                    self.record(RecordKind::Partition { groups });
+                }
+            }
+            Input::Heal => {
+                self.groups.iter_mut().for_each(|g| *g = 0);
+                self.cuts.clear();
+                self.group_epoch += 1;
+                self.record(RecordKind::Heal);
+            }
+            Input::Cut(a, b) => self.cut(a, b),
+            Input::Uncut(a, b) => self.uncut(a, b),
+            Input::Client(n, op) => {
+                client = self.client(n, op);
+                if client.is_some() {
+                    touched = Some(n);
+                }
+            }
+        }
+        self.check(touched, client.as_ref());
+        self.finish_event();
+    }
+
+    fn is_stale(&mut self, item: &Pending<P>) -> bool {
+        match item {
+            Pending::Timer { node, arm, .. } => !self.status[node.index()]
+                .timers
+                .iter()
+                .any(|t| t.arm == *arm),
+            Pending::Deliver { id, .. } => {
+                if let Some(pos) = self.dropped.iter().position(|d| d == id) {
+                    self.dropped.swap_remove(pos);
+                    true
+                } else {
+                    false
+                }
+            }
+            Pending::HealGroups { epoch } => *epoch != self.group_epoch,
+            _ => false,
+        }
+    }
+
+    fn execute(&mut self, item: Pending<P>) {
+        match item {
+            Pending::Deliver {
+                id,
+                from,
+                to,
+                msg,
+                lost,
+                ..
+            } => {
+                let reason = if lost {
+                    Some(DropReason::Loss)
+                } else if !self.status[to.index()].up {
+                    Some(DropReason::Crashed)
+                } else if !self.link_up(from, to) {
+                    Some(DropReason::Partition)
+                } else {
+                    None
+                };
+                if let Some(reason) = reason {
+                    self.record(RecordKind::Drop {
+                        id,
+                        from,
+                        to,
+                        reason,
+                    });
+                    return;
+                }
+                self.record(RecordKind::Deliver {
+                    id,
+                    from,
+                    to,
+                    msg: msg.clone(),
+                });
+                self.run_handler(to, |p, node, ctx| p.on_message(node, from, msg, ctx));
+                self.check(Some(to), None);
+            }
+            Pending::Timer { node, timer, arm } => {
+                let timers = &mut self.status[node.index()].timers;
+                timers.retain(|t| t.arm != arm);
+                self.record(RecordKind::Timer { node, timer });
+                self.run_handler(node, |p, n, ctx| p.on_timer(n, timer, ctx));
+                self.check(Some(node), None);
+            }
+            Pending::Client { node, op } => {
+                let client = self.client(node, op);
+                let touched = client.as_ref().map(|_| node);
+                self.check(touched, client.as_ref());
+            }
+            Pending::FaultTick => {
+                self.inject_fault();
+                self.schedule_fault_tick();
+                self.check(None, None);
+            }
+            Pending::Restart { node } => {
+                self.restart(node);
+                self.check(Some(node), None);
+            }
+            Pending::Uncut { from, to } => {
+                self.uncut(from, to);
+                self.check(None, None);
+            }
+            Pending::HealGroups { .. } => {
+                self.groups.iter_mut().for_each(|g| *g = 0);
+                self.group_epoch += 1;
+                self.record(RecordKind::Heal);
+                self.check(None, None);
+            }
+        }
+    }
+
+    /// Deliver a client request; returns the op when a live node handled it.
+    fn client(&mut self, node: NodeId, op: P::ClientOp) -> Option<P::ClientOp> {
+        let up = self.status[node.index()].up;
+        self.record(RecordKind::Client {
+            node,
+            op: op.clone(),
+            accepted: up,
+        });
+        if !up {
+            return None;
+        }
+        let handled = op.clone();
+        self.run_handler(node, |p, n, ctx| p.on_client(n, op, ctx));
+        Some(handled)
+    }
+
+    fn crash(&mut self, n: NodeId) {
+        let st = &mut self.status[n.index()];
+        if !st.up {
+            return;
+        }
+        st.up = false;
+        st.timers.clear();
+        self.record(RecordKind::Crash { node: n });
+    }
+
+    fn restart(&mut self, n: NodeId) {
+        if self.status[n.index()].up {
+            return;
+        }
+        self.status[n.index()].up = true;
+        self.record(RecordKind::Restart { node: n });
+        let before = digest(&self.nodes[n.index()]);
+        let fresh = {
+            let mut ctx = Ctx {
+                me: n,
+                now: self.now,
+                rng: &mut self.rng,
+                sends: &mut self.sends,
+                timers: &mut self.timer_fx,
+                notes: &mut self.notes,
+            };
+            self.proto.on_restart(&self.nodes[n.index()], &mut ctx)
+        };
+        self.nodes[n.index()] = fresh;
+        self.after_handler(n, before);
+    }
+
+    fn cut(&mut self, a: NodeId, b: NodeId) {
+        if a != b && !self.cuts.contains(&(a, b)) {
+            self.cuts.push((a, b));
+            self.record(RecordKind::Cut { from: a, to: b });
+        }
+    }
+
+    fn uncut(&mut self, a: NodeId, b: NodeId) {
+        if let Some(pos) = self.cuts.iter().position(|c| *c == (a, b)) {
+            self.cuts.remove(pos);
+            self.record(RecordKind::Uncut { from: a, to: b });
+        }
+    }
+
+    fn run_handler(&mut self, me: NodeId, f: impl FnOnce(&P, &mut P::Node, &mut Ctx<P>)) {
+        let before = digest(&self.nodes[me.index()]);
+        {
+            let mut ctx = Ctx {
+                me,
+                now: self.now,
+                rng: &mut self.rng,
+                sends: &mut self.sends,
+                timers: &mut self.timer_fx,
+                notes: &mut self.notes,
+            };
+            f(&self.proto, &mut self.nodes[me.index()], &mut ctx);
+        }
+        self.after_handler(me, before);
+    }
+
+    fn after_handler(&mut self, me: NodeId, before: u64) {
+        let after = digest(&self.nodes[me.index()]);
+        if after != before {
+            self.record(RecordKind::State {
+                node: me,
+                digest: after,
+            });
+        }
+        self.apply_effects(me);
+    }
+
+    fn apply_effects(&mut self, me: NodeId) {
+        let mut fx = core::mem::take(&mut self.timer_fx);
+        for t in fx.drain(..) {
+            let timers = &mut self.status[me.index()].timers;
+            match t {
+                TimerEffect::Set(timer, after) => {
+                    timers.retain(|a| a.timer != timer);
+                    let arm = self.seq;
+                    let fires_at = self.now.plus(after);
+                    timers.push(ArmedTimer {
+                        timer,
+                        set_at: self.now,
+                        fires_at,
+                        arm,
+                    });
+                    self.schedule(
+                        fires_at,
+                        Pending::Timer {
+                            node: me,
+                            timer,
+                            arm,
+                        },
+                    );
+                }
+                TimerEffect::Cancel(timer) => timers.retain(|a| a.timer != timer),
+            }
+        }
+        self.timer_fx = fx;
+        let mut sends = core::mem::take(&mut self.sends);
+        for (to, msg) in sends.drain(..) {
+            self.transmit(me, to, msg);
+        }
+        self.sends = sends;
+    }
+
+    fn transmit(&mut self, from: NodeId, to: NodeId, msg: P::Msg) {
+        let copies = if self.rng.chance(self.net.duplicate) {
+            2
+        } else {
+            1
+        };
+        let mut first = None;
+        for _ in 0..copies {
+            let id = MsgId(self.next_msg);
+            self.next_msg += 1;
+            let lost = self.rng.chance(self.net.loss);
+            let delay = self
+                .rng
+                .range(self.net.latency_us_min, self.net.latency_us_max);
+            let deliver_at = self.now.plus(Time(delay));
+            match first {
+                None => {
+                    first = Some(id);
+                    self.record(RecordKind::Send {
+                        id,
+                        from,
+                        to,
+                        msg: msg.clone(),
+                        deliver_at,
+                    });
+                }
+                Some(of) => self.record(RecordKind::Duplicate { id, of, deliver_at }),
+            }
+            let item = Pending::Deliver {
+                id,
+                from,
+                to,
+                msg: msg.clone(),
+                sent_at: self.now,
+                lost,
+            };
+            self.schedule(deliver_at, item);
+        }
+    }
+
+    fn schedule(&mut self, at: Time, item: Pending<P>) {
+        let seq = self.seq;
+        self.seq += 1;
+        self.queue.push(Queued { at, seq, item });
+    }
+
+    fn schedule_fault_tick(&mut self) {
+        let f = &self.faults;
+        if f.interval_us_max == 0 {
+            return;
+        }
+        let (lo, hi) = (f.interval_us_min, f.interval_us_max);
+        let gap = self.rng.range(lo, hi);
+        self.schedule(self.now.plus(Time(gap)), Pending::FaultTick);
+    }
+
+    fn inject_fault(&mut self) {
+        let f = self.faults.clone();
+        let total = f.crash_weight + f.partition_weight + f.cut_weight + f.swizzle_weight;
+        if total == 0 {
+            return;
+        }
+        let n = self.nodes.len();
+        let mut pick = self.rng.below(total as u64) as u32;
+        if pick < f.crash_weight {
+            let down = self.status.iter().filter(|s| !s.up).count();
+            let live: Vec<usize> = (0..n).filter(|&i| self.status[i].up).collect();
+            if down >= f.max_down || live.is_empty() {
+                return;
+            }
+            let victim = NodeId(live[self.rng.below(live.len() as u64) as usize] as u32);
+            self.crash(victim);
+            let back = self.rng.range(f.down_us.0, f.down_us.1);
+            self.schedule(self.now.plus(Time(back)), Pending::Restart { node: victim });
+            return;
+        }
+        pick -= f.crash_weight;
+        let heal = Time(self.rng.range(f.heal_us.0, f.heal_us.1));
+        if pick < f.partition_weight {
+            // A random split into two non-empty sides: isolate one node half of the time.
+            let groups: Vec<u8> = if self.rng.chance(0.5) {
+                let lone = self.rng.below(n as u64) as usize;
+                (0..n).map(|i| (i == lone) as u8).collect()
+            } else {
+                let mut g: Vec<u8> = (0..n).map(|_| self.rng.below(2) as u8).collect();
+                if g.iter().all(|&x| x == g[0]) {
+                    g[0] ^= 1;
+                }
+                g
+            };
+            self.groups = groups.clone();
+            self.group_epoch += 1;
+            self.record(RecordKind::Partition { groups });
+            self.schedule(
+                self.now.plus(heal),
+                Pending::HealGroups {
+                    epoch: self.group_epoch,
+                },
+            );
+            return;
+        }
+        pick -= f.partition_weight;
+        if n < 2 {
+            return;
+        }
+        if pick < f.cut_weight {
+            let a = self.rng.below(n as u64) as u32;
+            let b = (a + 1 + self.rng.below(n as u64 - 1) as u32) % n as u32;
+            let (a, b) = (NodeId(a), NodeId(b));
+            self.cut(a, b);
+            self.schedule(self.now.plus(heal), Pending::Uncut { from: a, to: b });
+            return;
+        }
+        // Swizzle: pick a random subset, clog each node (all its outgoing links) one by one,
+        // then unclog in a random order.
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        for i in (1..order.len()).rev() {
+            let j = self.rng.below(i as u64 + 1) as usize;
+            order.swap(i, j);
+        }
+        let k = 1 + self.rng.below(n as u64 / 2 + 1) as usize;
+        let chosen = &order[..k.min(n)];
+        let step = Time(heal.0 / (2 * k as u64 + 1));
+        let mut at = self.now;
+        let mut unclog = chosen.to_vec();
+        for &a in chosen {
+            for b in 0..n as u32 {
+                if b != a {
+                    self.cut(NodeId(a), NodeId(b));
+                }
+            }
+        }
+        for i in (1..unclog.len()).rev() {
+            let j = self.rng.below(i as u64 + 1) as usize;
+            unclog.swap(i, j);
+        }
+        for a in unclog {
+            at = at.plus(step).plus(step);
+            for b in 0..n as u32 {
+                if b != a {
+                    self.schedule(
+                        at,
+                        Pending::Uncut {
+                            from: NodeId(a),
+                            to: NodeId(b),
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    fn check(&mut self, touched: Option<NodeId>, client: Option<&P::ClientOp>) {
+        let notes = core::mem::take(&mut self.notes);
+        for note in &notes {
+            self.record(RecordKind::Note { note: note.clone() });
+        }
+        let res = self
+            .proto
+            .check(&mut self.monitor, &self.nodes, touched, client, &notes);
+        self.notes = notes;
+        self.notes.clear();
+        if let Err((property, message)) = res {
+            self.violation = Some(Violation {
+                event: self.events,
+                property: String::from(property),
+                message,
+            });
+        }
+    }
+
+    fn finish_event(&mut self) {
+        if let Some(v) = &self.violation {
+            if v.event == self.events {
+                let v = v.clone();
+                self.record(RecordKind::Violation {
+                    property: v.property,
+                    message: v.message,
+                });
+            }
+        }
+    }
+
+    fn record(&mut self, kind: RecordKind<P>) {
+        let r = Record {
+            event: self.events,
+            time: self.now,
+            kind,
+        };
+        self.hash = (self.hash.rotate_left(7) ^ digest(&r)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.records.push(r);
+    }
+}

@@ -1,0 +1,178 @@
+//! Time travel: any event index is reachable by restoring a checkpoint and replaying.
+//!
+//! A [`Timeline`] keeps a clone of the simulator every [`CHECKPOINT_EVERY`] events and the list of
+//! user inputs, each stamped with the event index at which it was applied. Seeking backwards
+//! restores the nearest earlier checkpoint and replays at most `CHECKPOINT_EVERY - 1` events,
+//! so a step back is as cheap as a thousand steps forward, however long the run. A user action
+//! taken in the past truncates everything after it (inputs and checkpoints) and starts a new
+//! branch; the action itself is recorded as an input, so the new branch replays exactly too.
+
+use alloc::vec::Vec;
+
+use crate::protocol::Protocol;
+use crate::sim::{Input, Sim};
+use crate::trace::Record;
+
+/// Events between two checkpoints.
+pub const CHECKPOINT_EVERY: u64 = 1024;
+
+/// A run with its past: checkpoints, recorded inputs, and the current simulator.
+#[derive(Clone, Debug)]
+pub struct Timeline<P: Protocol> {
+    checkpoints: Vec<Sim<P>>,
+    inputs: Vec<(u64, Input<P>)>,
+    sim: Sim<P>,
+    horizon: u64,
+    limit: u64,
+}
+
+impl<P: Protocol> Timeline<P> {
+    /// A timeline that never runs past `limit` events.
+    pub fn new(sim: Sim<P>, limit: u64) -> Timeline<P> {
+        Timeline {
+            checkpoints: Vec::new(),
+            inputs: Vec::new(),
+            sim,
+            horizon: 0,
+            limit,
+        }
+    }
+
+    /// The simulator at the current position.
+    pub fn sim(&self) -> &Sim<P> {
+        &self.sim
+    }
+    /// The current position: the number of events executed.
+    pub fn position(&self) -> u64 {
+        self.sim.events()
+    }
+    /// The furthest position this branch has reached.
+    pub fn horizon(&self) -> u64 {
+        self.horizon
+    }
+    /// Most events this timeline will run.
+    pub fn limit(&self) -> u64 {
+        self.limit
+    }
+    /// User inputs on this branch, with the event index each was applied at.
+    pub fn inputs(&self) -> &[(u64, Input<P>)] {
+        &self.inputs
+    }
+
+    /// True when no further event can run (done, violated, or at the limit).
+    pub fn at_end(&self) -> bool {
+        let p = self.position();
+        p >= self.limit || (self.next_input_at(p).is_none() && self.sim.done())
+    }
+
+    fn next_input_at(&self, p: u64) -> Option<&Input<P>> {
+        // Inputs are sorted by index; a branch has at most one input per index.
+        self.inputs
+            .iter()
+            .find(|(i, _)| *i == p)
+            .map(|(_, inp)| inp)
+    }
+
+    /// Run one event (a recorded input if one is due here, else the next queued item).
+    pub fn step(&mut self) -> bool {
+        let p = self.position();
+        if p >= self.limit {
+            return false;
+        }
+        if p % CHECKPOINT_EVERY == 0 && self.checkpoints.len() as u64 == p / CHECKPOINT_EVERY {
+            self.checkpoints.push(self.sim.clone());
+        }
+        let ran = if let Some(input) = self.next_input_at(p).cloned() {
+            if self.sim.violation().is_some() {
+                false
+            } else {
+                self.sim.apply_input(input);
+                true
+            }
+        } else {
+            self.sim.step()
+        };
+        if ran {
+            self.horizon = self.horizon.max(self.position());
+        }
+        ran
+    }
+
+    /// Move to event index `target` (clamped to what can run), backwards or forwards.
+    pub fn seek(&mut self, target: u64) {
+        let target = target.min(self.limit);
+        if target < self.position() {
+            let k = (target / CHECKPOINT_EVERY) as usize;
+            let k = k.min(self.checkpoints.len().saturating_sub(1));
+            self.sim = self.checkpoints[k].clone();
+        }
+        while self.position() < target {
+            if !self.step() {
+                break;
+            }
+        }
+    }
+
+    /// The records of events `from+1 ..= to` (1-based event numbers), replayed from a
+    /// checkpoint; the current position does not move.
+    pub fn records(&self, from: u64, to: u64) -> Vec<Record<P>> {
+        let mut out = Vec::new();
+        if to <= from || self.checkpoints.is_empty() {
+            return out;
+        }
+        let mut scratch = Timeline {
+            checkpoints: Vec::new(),
+            inputs: self.inputs.clone(),
+            sim: self.sim.clone(),
+            horizon: self.horizon,
+            limit: self.limit,
+        };
+        if from < scratch.position() || scratch.position() > from {
+            let k = ((from / CHECKPOINT_EVERY) as usize).min(self.checkpoints.len() - 1);
+            scratch.sim = self.checkpoints[k].clone();
+        }
+        while scratch.position() < from {
+            if !scratch.step_no_checkpoint() {
+                return out;
+            }
+        }
+        while scratch.position() < to {
+            if !scratch.step_no_checkpoint() {
+                break;
+            }
+            out.extend_from_slice(scratch.sim.last_records());
+        }
+        out
+    }
+
+    fn step_no_checkpoint(&mut self) -> bool {
+        let p = self.position();
+        if p >= self.limit {
+            return false;
+        }
+        if let Some(input) = self.next_input_at(p).cloned() {
+            if self.sim.violation().is_some() {
+                return false;
+            }
+            self.sim.apply_input(input);
+            true
+        } else {
+            self.sim.step()
+        }
+    }
+
+    /// Apply a user action at the current position. Everything after it on this branch is
+    /// discarded, and the action is recorded so that the new branch replays exactly.
+    pub fn act(&mut self, input: Input<P>) -> bool {
+        let p = self.position();
+        if p >= self.limit || self.sim.violation().is_some() {
+            return false;
+        }
+        self.inputs.retain(|(i, _)| *i < p);
+        self.checkpoints
+            .truncate((p / CHECKPOINT_EVERY) as usize + 1);
+        self.inputs.push((p, input));
+        self.horizon = p;
+        self.step()
+    }
+}

@@ -1,0 +1,202 @@
+//! The trace: one stable record per thing that happened.
+//!
+//! Records are plain data. Their `Hash` (through [`crate::hash::StableHasher`]) is the same on
+//! every platform, so the running trace hash names a run: same seed, same scenario, same user
+//! inputs ⇒ same hash, on native and on wasm. Their `Serialize` is the JSON-lines format of
+//! `distlab run --trace FILE`.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use serde::Serialize;
+
+use crate::protocol::{MessageInfo, MsgId, NodeId, Protocol, Time};
+
+/// Why a message copy did not arrive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DropReason {
+    /// The network lost it (the `loss` probability).
+    Loss,
+    /// Sender and receiver were on different sides of a partition, or the link was cut.
+    Partition,
+    /// The receiver was down when it arrived.
+    Crashed,
+    /// The user dropped it by hand.
+    User,
+}
+
+/// One thing that happened during event `event` at virtual time `time`.
+#[derive(Clone, Debug, Hash, Serialize)]
+#[serde(bound = "")]
+pub struct Record<P: Protocol> {
+    pub event: u64,
+    pub time: Time,
+    #[serde(flatten)]
+    pub kind: RecordKind<P>,
+}
+
+#[derive(Clone, Debug, Hash, Serialize)]
+#[serde(bound = "", tag = "type", rename_all = "snake_case")]
+pub enum RecordKind<P: Protocol> {
+    Send {
+        id: MsgId,
+        from: NodeId,
+        to: NodeId,
+        msg: P::Msg,
+        deliver_at: Time,
+    },
+    Duplicate {
+        id: MsgId,
+        of: MsgId,
+        deliver_at: Time,
+    },
+    Deliver {
+        id: MsgId,
+        from: NodeId,
+        to: NodeId,
+        msg: P::Msg,
+    },
+    Drop {
+        id: MsgId,
+        from: NodeId,
+        to: NodeId,
+        reason: DropReason,
+    },
+    Timer {
+        node: NodeId,
+        timer: P::Timer,
+    },
+    Client {
+        node: NodeId,
+        op: P::ClientOp,
+        accepted: bool,
+    },
+    Crash {
+        node: NodeId,
+    },
+    Restart {
+        node: NodeId,
+    },
+    Partition {
+        groups: Vec<u8>,
+    },
+    Heal,
+    Cut {
+        from: NodeId,
+        to: NodeId,
+    },
+    Uncut {
+        from: NodeId,
+        to: NodeId,
+    },
+    /// A node's state changed; `digest` is its stable hash after the change.
+    State {
+        node: NodeId,
+        digest: u64,
+    },
+    /// A fact a handler reported to the checker.
+    Note {
+        note: P::Note,
+    },
+    Violation {
+        property: String,
+        message: String,
+    },
+}
+
+/// A coarse category for colouring the event log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum RecordClass {
+    Message,
+    Drop,
+    Timer,
+    Client,
+    Fault,
+    State,
+    Violation,
+}
+
+impl<P: Protocol> Record<P> {
+    pub fn class(&self) -> RecordClass {
+        match &self.kind {
+            RecordKind::Send { .. } | RecordKind::Deliver { .. } | RecordKind::Duplicate { .. } => {
+                RecordClass::Message
+            }
+            RecordKind::Drop { .. } => RecordClass::Drop,
+            RecordKind::Timer { .. } => RecordClass::Timer,
+            RecordKind::Client { .. } | RecordKind::Note { .. } => RecordClass::Client,
+            RecordKind::Crash { .. }
+            | RecordKind::Restart { .. }
+            | RecordKind::Partition { .. }
+            | RecordKind::Heal
+            | RecordKind::Cut { .. }
+            | RecordKind::Uncut { .. } => RecordClass::Fault,
+            RecordKind::State { .. } => RecordClass::State,
+            RecordKind::Violation { .. } => RecordClass::Violation,
+        }
+    }
+
+    /// The record in words, for the event log and the live region.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            RecordKind::Send { from, to, msg, .. } => {
+                format!("{from} → {to}: {} {}", msg.kind(), msg.summary())
+            }
+            RecordKind::Duplicate { id, of, .. } => {
+                format!("network duplicated message #{} as #{}", of.0, id.0)
+            }
+            RecordKind::Deliver { from, to, msg, .. } => {
+                format!("{to} receives {} from {from} {}", msg.kind(), msg.summary())
+            }
+            RecordKind::Drop {
+                from, to, reason, ..
+            } => {
+                let why = match reason {
+                    DropReason::Loss => "lost by the network",
+                    DropReason::Partition => "blocked by the partition",
+                    DropReason::Crashed => "receiver is down",
+                    DropReason::User => "dropped by you",
+                };
+                format!("message {from} → {to} dropped: {why}")
+            }
+            RecordKind::Timer { node, timer } => {
+                format!("{node}: {} timer fires", P::timer_label(timer))
+            }
+            RecordKind::Client { node, op, accepted } => {
+                if *accepted {
+                    format!("client → {node}: {}", P::client_summary(op))
+                } else {
+                    format!("client → {node}: {} (node is down)", P::client_summary(op))
+                }
+            }
+            RecordKind::Crash { node } => format!("{node} crashes"),
+            RecordKind::Restart { node } => format!("{node} restarts"),
+            RecordKind::Partition { groups } => {
+                let mut sides: Vec<String> = Vec::new();
+                let mut ids: Vec<u8> = groups.clone();
+                ids.sort_unstable();
+                ids.dedup();
+                for g in ids {
+                    let members: Vec<String> = groups
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, x)| **x == g)
+                        .map(|(i, _)| format!("{}", NodeId(i as u32)))
+                        .collect();
+                    sides.push(format!("{{{}}}", members.join(" ")));
+                }
+                format!("network partitioned: {}", sides.join(" | "))
+            }
+            RecordKind::Heal => String::from("network healed"),
+            RecordKind::Cut { from, to } => format!("link {from} → {to} cut"),
+            RecordKind::Uncut { from, to } => format!("link {from} → {to} restored"),
+            RecordKind::State { node, .. } => format!("{node} state changed"),
+            RecordKind::Note { note } => format!("{note:?}"),
+            RecordKind::Violation { property, message } => {
+                format!("VIOLATION of {property}: {message}")
+            }
+        }
+    }
+}
