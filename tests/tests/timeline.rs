@@ -1,0 +1,139 @@
+//! Time travel: seeking anywhere gives the state a straight run reaches, and user actions in
+//! the past start a new branch that replays exactly.
+
+use distlab_core::lab::{self, Action, LabConfig};
+use distlab_core::net::FaultPreset;
+use distlab_core::protocol::NodeId;
+use distlab_core::timeline::CHECKPOINT_EVERY;
+
+fn heavy(seed: u64) -> LabConfig {
+    LabConfig {
+        seed,
+        faults: FaultPreset::Heavy,
+        ..LabConfig::default()
+    }
+}
+
+fn straight(cfg: &LabConfig, n: u64) -> u64 {
+    let mut l = lab::build(cfg).unwrap();
+    while l.position() < n && l.step() {}
+    l.trace_hash()
+}
+
+#[test]
+fn seeking_back_and_forth_matches_a_straight_run() {
+    let cfg = heavy(5);
+    let mut l = lab::build(&cfg).unwrap();
+    l.seek(5_000);
+    assert_eq!(l.position(), 5_000);
+    for target in [
+        4_999,
+        1,
+        0,
+        CHECKPOINT_EVERY,
+        CHECKPOINT_EVERY - 1,
+        3_333,
+        5_000,
+        4_096,
+    ] {
+        l.seek(target);
+        assert_eq!(l.position(), target);
+        assert_eq!(l.trace_hash(), straight(&cfg, target), "at {target}");
+    }
+}
+
+#[test]
+fn step_back_restores_the_previous_snapshot() {
+    let mut l = lab::build(&heavy(6)).unwrap();
+    l.seek(2_500);
+    let before = l.snapshot();
+    l.step();
+    assert_ne!(l.snapshot(), before);
+    l.seek(2_500);
+    let after = l.snapshot();
+    assert_eq!(
+        after.horizon, 2_501,
+        "stepping back keeps the future reachable"
+    );
+    assert_eq!(
+        lab::Snapshot {
+            horizon: before.horizon,
+            ..after
+        },
+        before
+    );
+}
+
+#[test]
+fn acting_in_the_past_truncates_and_replays_the_new_branch() {
+    let cfg = heavy(7);
+    let mut l = lab::build(&cfg).unwrap();
+    l.seek(3_000);
+    let old_future = l.trace_hash();
+    l.seek(1_000);
+    l.act(Action::Crash(NodeId(0))).unwrap();
+    assert_eq!(l.position(), 1_001);
+    assert_eq!(l.horizon(), 1_001, "the old future is gone");
+    l.seek(3_000);
+    let new_future = l.trace_hash();
+    assert_ne!(new_future, old_future);
+    // Going back before the action and forward again replays the recorded input.
+    l.seek(10);
+    l.seek(3_000);
+    assert_eq!(l.trace_hash(), new_future);
+}
+
+#[test]
+fn the_event_log_replays_exactly_the_requested_events() {
+    let mut l = lab::build(&heavy(8)).unwrap();
+    l.seek(2_000);
+    let lines = l.log(1_990, 2_000);
+    assert!(!lines.is_empty());
+    assert!(lines.iter().all(|e| e.event > 1_990 && e.event <= 2_000));
+    assert_eq!(l.position(), 2_000, "reading the log does not move the run");
+}
+
+#[test]
+fn bad_actions_are_refused_with_a_message_and_change_nothing() {
+    let mut l = lab::build(&LabConfig::default()).unwrap();
+    l.seek(5);
+    let before = l.trace_hash();
+    let errors = [
+        l.act(Action::Crash(NodeId(7))).unwrap_err(),
+        l.act(Action::Partition(vec![])).unwrap_err(),
+        l.act(Action::Cut(NodeId(1), NodeId(1))).unwrap_err(),
+        l.act(Action::Client(NodeId(0), "ten".into())).unwrap_err(),
+        l.act(Action::Drop(distlab_core::protocol::MsgId(999_999)))
+            .unwrap_err(),
+    ];
+    assert!(errors[0].contains("no node S8"), "{}", errors[0]);
+    assert!(errors[3].contains("whole number"), "{}", errors[3]);
+    assert_eq!(l.trace_hash(), before);
+    assert_eq!(l.position(), 5);
+}
+
+#[test]
+fn config_limits_are_enforced_with_named_fields() {
+    let too_many = LabConfig {
+        acceptors: 10,
+        ..LabConfig::default()
+    };
+    let err = lab::build(&too_many).err().unwrap();
+    assert!(err.contains("acceptors"), "{err}");
+    let bad_mutant = LabConfig {
+        mutant: Some("nope".into()),
+        ..LabConfig::default()
+    };
+    assert!(lab::build(&bad_mutant)
+        .err()
+        .unwrap()
+        .contains("forget-promise"));
+    let bad_protocol = LabConfig {
+        protocol: "zab".into(),
+        ..LabConfig::default()
+    };
+    assert!(lab::build(&bad_protocol)
+        .err()
+        .unwrap()
+        .contains("unknown protocol"));
+}
