@@ -61,7 +61,7 @@ pub struct FlightSnap {
 }
 
 /// Everything the page draws for one position of the run.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Snapshot {
     pub protocol: &'static str,
     pub position: u64,

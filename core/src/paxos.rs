@@ -639,6 +639,7 @@ impl Protocol for Paxos {
         let mut roles: Vec<&str> = Vec::new();
         let mut fields: Vec<(String, String)> = Vec::new();
         let mut badge = String::new();
+        let mut summary: Vec<String> = Vec::new();
         let mut hue_key = None;
         if let Some(p) = &node.proposer {
             roles.push("proposer");
@@ -657,9 +658,14 @@ impl Protocol for Paxos {
             if let Some(v) = p.proposal {
                 fields.push(("proposing".into(), format!("{v}")));
             }
-            if p.ballot.round > 0 {
-                hue_key = Some(p.ballot.round);
-            }
+            let short = match p.phase {
+                Phase::Idle if p.value.is_none() => String::from("proposer idle"),
+                Phase::Idle => format!("backing off (b {})", p.ballot),
+                Phase::Preparing => format!("preparing b {}", p.ballot),
+                Phase::Accepting => format!("accepting b {}", p.ballot),
+                Phase::Decided => format!("decided at b {}", p.ballot),
+            };
+            summary.push(short);
         }
         if let Some(a) = &node.acceptor {
             roles.push("acceptor");
@@ -669,10 +675,14 @@ impl Protocol for Paxos {
                 None => "nothing".into(),
             };
             fields.push(("accepted".into(), acc));
-            badge = match a.accepted {
-                Some((_, v)) => format!("a:{v}"),
-                None => format!("p:{}", a.promised),
-            };
+            if a.promised.round > 0 {
+                hue_key = Some(a.promised.node as u64);
+            }
+            summary.push(format!("promised {}", a.promised));
+            summary.push(match a.accepted {
+                Some((b, v)) => format!("accepted {v} @ {b}"),
+                None => String::from("accepted nothing"),
+            });
         }
         if let Some(l) = &node.learner {
             roles.push("learner");
@@ -681,14 +691,24 @@ impl Protocol for Paxos {
                 None => "—".into(),
             };
             if l.learned.is_some() {
-                badge = format!("✓{learned}");
+                badge = format!("✓ {learned}");
+                summary.push(format!("learned {learned}"));
             }
             fields.push(("learned".into(), learned));
+        }
+        if badge.is_empty() {
+            badge = roles
+                .iter()
+                .map(|r| &r[..1])
+                .collect::<Vec<_>>()
+                .join("·")
+                .to_uppercase();
         }
         NodeView {
             role: roles.join(" · "),
             badge,
             fields,
+            summary,
             hue_key,
         }
     }

@@ -97,9 +97,11 @@ pub struct NodeView {
     pub role: String,
     /// A short badge shown in the node ("T3", "b=2.1").
     pub badge: String,
-    /// Labelled state fields, in display order.
+    /// Labelled state fields, in display order (the inspector shows them all).
     pub fields: Vec<(String, String)>,
-    /// Colour key for the node (e.g. the term or ballot round), or none.
+    /// A few short lines drawn beside the node in the cluster view.
+    pub summary: Vec<String>,
+    /// Colour key for the node (Paxos: the proposer whose ballot it promised), or none.
     pub hue_key: Option<u64>,
 }
 

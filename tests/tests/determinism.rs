@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Same seed + same scenario + same inputs ⇒ same trace, and the golden hash is pinned.
 
 use distlab_core::lab::LabConfig;

@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! The network and fault model: partitions, one-way cuts, crashes, loss and duplication.
 
 use distlab_core::net::{FaultConfig, NetConfig};

@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Time travel: seeking anywhere gives the state a straight run reaches, and user actions in
 //! the past start a new branch that replays exactly.
 

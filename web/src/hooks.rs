@@ -1,0 +1,95 @@
+//! Side effects, each owned by a hook so that dropping it stops it: the animation-frame loop
+//! and the keyboard shortcuts.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::state::{Msg, Player};
+
+/// While `playing`, dispatch a `Frame` with the wall milliseconds since the last frame, once
+/// per `requestAnimationFrame`.
+#[hook]
+pub fn use_animation_frames(playing: bool, dispatcher: UseReducerDispatcher<Player>) {
+    use_effect_with(playing, move |playing| {
+        let alive = Rc::new(Cell::new(*playing));
+        if *playing {
+            let alive2 = alive.clone();
+            let last: Rc<Cell<Option<f64>>> = Rc::new(Cell::new(None));
+            let slot: Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>> = Rc::new(RefCell::new(None));
+            let slot2 = slot.clone();
+            *slot.borrow_mut() = Some(Closure::new(move |ts: f64| {
+                if !alive2.get() {
+                    slot2.borrow_mut().take();
+                    return;
+                }
+                let dt = last.get().map(|l| ts - l).unwrap_or(0.0);
+                last.set(Some(ts));
+                dispatcher.dispatch(Msg::Frame(dt));
+                if let Some(cb) = slot2.borrow().as_ref() {
+                    request_frame(cb);
+                }
+            }));
+            if let Some(cb) = slot.borrow().as_ref() {
+                request_frame(cb);
+            };
+        }
+        move || alive.set(false)
+    });
+}
+
+fn request_frame(cb: &Closure<dyn FnMut(f64)>) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
+    }
+}
+
+/// Space plays or pauses, → steps, ← steps back, ? shows the shortcuts, Esc closes panels.
+/// Keys typed into a form field are left alone.
+#[hook]
+pub fn use_shortcuts(dispatcher: UseReducerDispatcher<Player>) {
+    use_effect_with((), move |_| {
+        let handler =
+            Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+                if e.ctrl_key() || e.meta_key() || e.alt_key() {
+                    return;
+                }
+                let in_field = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .map(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
+                    .unwrap_or(false);
+                if in_field {
+                    return;
+                }
+                let msg = match e.key().as_str() {
+                    " " => Some(Msg::TogglePlay),
+                    "ArrowRight" => Some(Msg::Step),
+                    "ArrowLeft" => Some(Msg::Back),
+                    "?" => Some(Msg::ToggleHelp),
+                    "Escape" => Some(Msg::CloseHelp),
+                    _ => None,
+                };
+                if let Some(m) = msg {
+                    e.prevent_default();
+                    dispatcher.dispatch(m);
+                }
+            });
+        let doc = web_sys::window().and_then(|w| w.document());
+        if let Some(d) = &doc {
+            let _ = d.add_event_listener_with_callback("keydown", handler.as_ref().unchecked_ref());
+        }
+        move || {
+            if let Some(d) = doc {
+                let _ = d.remove_event_listener_with_callback(
+                    "keydown",
+                    handler.as_ref().unchecked_ref(),
+                );
+            }
+            drop(handler);
+        }
+    });
+}

@@ -1,0 +1,276 @@
+//! The one reducer that owns the page's playback state.
+//!
+//! The run itself lives in `distlab-core` behind [`Lab`]; the reducer drives it (step, seek,
+//! act) and keeps the [`Snapshot`] that the components draw. Nothing here computes protocol
+//! logic. Playback runs on *display time*: virtual microseconds that advance with wall time
+//! times the speed, so messages glide between send and delivery at any speed; the run executes
+//! every event whose time has come.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use distlab_core::lab::{self, Action, EventLine, Lab, LabConfig, Snapshot};
+use yew::Reducible;
+
+/// Virtual microseconds per wall millisecond at 1× speed: a 10 ms message takes a second.
+pub const US_PER_WALL_MS_AT_1X: f64 = 10.0;
+/// Slowest and fastest playback, as powers of ten (0.01× to 100×).
+pub const SPEED_LOG_MIN: f64 = -2.0;
+pub const SPEED_LOG_MAX: f64 = 2.0;
+/// Most events one animation frame may run, so a frame never stalls.
+const MAX_EVENTS_PER_FRAME: u32 = 20_000;
+/// Event-log lines shown.
+pub const LOG_LINES: u64 = 40;
+
+/// What the user has selected for a closer look.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Selection {
+    Node(u32),
+    Message(u64),
+}
+
+pub struct Player {
+    pub lab: Rc<RefCell<Box<dyn Lab>>>,
+    pub config: LabConfig,
+    pub snap: Rc<Snapshot>,
+    pub log: Rc<Vec<EventLine>>,
+    pub playing: bool,
+    /// log10 of the speed multiplier.
+    pub speed_log: f64,
+    /// Virtual time being drawn, in microseconds (between the last event and the next).
+    pub display_us: f64,
+    pub selection: Option<Selection>,
+    /// Nodes the user has put on side B of a planned partition.
+    pub side_b: Vec<u32>,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+    pub show_help: bool,
+}
+
+impl PartialEq for Player {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.snap, &other.snap)
+            && self.playing == other.playing
+            && self.speed_log == other.speed_log
+            && self.display_us == other.display_us
+            && self.selection == other.selection
+            && self.side_b == other.side_b
+            && self.error == other.error
+            && self.notice == other.notice
+            && self.show_help == other.show_help
+            && self.config == other.config
+    }
+}
+
+pub enum Msg {
+    TogglePlay,
+    Pause,
+    Step,
+    Back,
+    Seek(u64),
+    /// An animation frame: this many wall milliseconds passed.
+    Frame(f64),
+    SetSpeedLog(f64),
+    /// Rebuild the run from a new configuration (seed, sizes, faults, mutant).
+    Configure(LabConfig),
+    Reset,
+    Act(Action),
+    Select(Option<Selection>),
+    ToggleSide(u32),
+    Error(String),
+    DismissError,
+    ToggleHelp,
+    CloseHelp,
+}
+
+impl Player {
+    pub fn new(config: LabConfig) -> Player {
+        let built = lab::build(&config);
+        let (lab, config, error) = match built {
+            Ok(l) => (l, config, None),
+            Err(e) => {
+                let fallback = LabConfig::default();
+                (
+                    lab::build(&fallback).expect("the default config is valid"),
+                    fallback,
+                    Some(e),
+                )
+            }
+        };
+        let mut p = Player {
+            lab: Rc::new(RefCell::new(lab)),
+            config,
+            snap: Rc::new(Snapshot::default()),
+            log: Rc::new(Vec::new()),
+            playing: false,
+            speed_log: 0.0,
+            display_us: 0.0,
+            selection: None,
+            side_b: Vec::new(),
+            error,
+            notice: None,
+            show_help: false,
+        };
+        p.refresh();
+        p
+    }
+
+    pub fn speed(&self) -> f64 {
+        10f64.powf(self.speed_log)
+    }
+
+    fn refresh(&mut self) {
+        let lab = self.lab.borrow();
+        let snap = lab.snapshot();
+        let pos = snap.position;
+        self.log = Rc::new(lab.log(pos.saturating_sub(LOG_LINES), pos));
+        self.snap = Rc::new(snap);
+    }
+
+    fn jump_display_to_now(&mut self) {
+        self.display_us = self.lab.borrow().time().0 as f64;
+    }
+
+    fn frame(&mut self, wall_ms: f64) {
+        if !self.playing {
+            return;
+        }
+        let wall_ms = wall_ms.clamp(0.0, 100.0);
+        let target = self.display_us + wall_ms * self.speed() * US_PER_WALL_MS_AT_1X;
+        let mut ran = 0;
+        {
+            let mut lab = self.lab.borrow_mut();
+            while ran < MAX_EVENTS_PER_FRAME {
+                match lab.next_time() {
+                    Some(t) if (t.0 as f64) <= target => {
+                        if !lab.step() {
+                            break;
+                        }
+                        ran += 1;
+                    }
+                    _ => break,
+                }
+            }
+        }
+        let (at_end, violated) = {
+            let lab = self.lab.borrow();
+            (lab.at_end(), lab.violation().is_some())
+        };
+        if ran == MAX_EVENTS_PER_FRAME {
+            // Too many events for one frame: keep the drawn time with the run.
+            self.jump_display_to_now();
+        } else {
+            self.display_us = target;
+        }
+        if ran > 0 {
+            self.refresh();
+        }
+        if violated {
+            self.playing = false;
+            self.jump_display_to_now();
+            self.notice =
+                Some("A safety property broke: the run stopped at the event that broke it.".into());
+        } else if at_end {
+            self.playing = false;
+            self.notice = Some("Nothing more can happen in this run: every node is idle.".into());
+        }
+    }
+}
+
+impl Reducible for Player {
+    type Action = Msg;
+
+    fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
+        let mut p = Player {
+            lab: self.lab.clone(),
+            config: self.config.clone(),
+            snap: self.snap.clone(),
+            log: self.log.clone(),
+            playing: self.playing,
+            speed_log: self.speed_log,
+            display_us: self.display_us,
+            selection: self.selection.clone(),
+            side_b: self.side_b.clone(),
+            error: self.error.clone(),
+            notice: self.notice.clone(),
+            show_help: self.show_help,
+        };
+        match msg {
+            Msg::TogglePlay => {
+                p.playing = !p.playing && !p.lab.borrow().at_end();
+                p.notice = None;
+            }
+            Msg::Pause => p.playing = false,
+            Msg::Step => {
+                p.playing = false;
+                let stepped = p.lab.borrow_mut().step();
+                if stepped {
+                    p.jump_display_to_now();
+                    p.refresh();
+                }
+            }
+            Msg::Back => {
+                p.playing = false;
+                let pos = p.lab.borrow().position();
+                if pos > 0 {
+                    p.lab.borrow_mut().seek(pos - 1);
+                    p.jump_display_to_now();
+                    p.refresh();
+                }
+            }
+            Msg::Seek(target) => {
+                p.playing = false;
+                p.lab.borrow_mut().seek(target);
+                p.jump_display_to_now();
+                p.refresh();
+            }
+            Msg::Frame(ms) => p.frame(ms),
+            Msg::SetSpeedLog(s) => p.speed_log = s.clamp(SPEED_LOG_MIN, SPEED_LOG_MAX),
+            Msg::Configure(cfg) => match lab::build(&cfg) {
+                Ok(l) => {
+                    p.lab = Rc::new(RefCell::new(l));
+                    p.config = cfg;
+                    p.playing = false;
+                    p.display_us = 0.0;
+                    p.selection = None;
+                    p.side_b.clear();
+                    p.error = None;
+                    p.notice = None;
+                    p.refresh();
+                }
+                Err(e) => p.error = Some(e),
+            },
+            Msg::Reset => {
+                let cfg = p.config.clone();
+                return Rc::new(Player {
+                    speed_log: p.speed_log,
+                    ..Player::new(cfg)
+                });
+            }
+            Msg::Act(action) => {
+                let res = p.lab.borrow_mut().act(action);
+                match res {
+                    Ok(()) => {
+                        p.jump_display_to_now();
+                        p.refresh();
+                        p.error = None;
+                    }
+                    Err(e) => p.error = Some(e),
+                }
+            }
+            Msg::Select(s) => p.selection = s,
+            Msg::ToggleSide(n) => {
+                if let Some(i) = p.side_b.iter().position(|x| *x == n) {
+                    p.side_b.remove(i);
+                } else {
+                    p.side_b.push(n);
+                }
+            }
+            Msg::Error(e) => p.error = Some(e),
+            Msg::DismissError => p.error = None,
+            Msg::ToggleHelp => p.show_help = !p.show_help,
+            Msg::CloseHelp => p.show_help = false,
+        }
+        Rc::new(p)
+    }
+}

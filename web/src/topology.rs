@@ -1,0 +1,238 @@
+//! The cluster drawn as SVG: nodes on a circle, links, partitions, and messages in flight,
+//! each placed by interpolating between its send and delivery times.
+
+use distlab_core::lab::{FlightSnap, NodeSnap, Snapshot};
+use yew::prelude::*;
+
+use crate::state::Selection;
+
+const VIEW_W: f64 = 800.0;
+const VIEW_H: f64 = 560.0;
+const CENTER: f64 = VIEW_W / 2.0;
+const MIDDLE: f64 = VIEW_H / 2.0;
+
+#[derive(Properties, PartialEq)]
+pub struct TopologyProps {
+    pub snap: std::rc::Rc<Snapshot>,
+    pub display_us: f64,
+    pub selection: Option<Selection>,
+    pub side_b: Vec<u32>,
+    pub on_select: Callback<Option<Selection>>,
+}
+
+/// Position of node `i` of `n` on the circle.
+pub fn node_pos(i: usize, n: usize) -> (f64, f64) {
+    let r = if n <= 3 { 160.0 } else { 200.0 };
+    let a = -std::f64::consts::FRAC_PI_2 + (i as f64) * std::f64::consts::TAU / n.max(1) as f64;
+    (CENTER + r * a.cos(), MIDDLE + 10.0 + r * a.sin())
+}
+
+fn node_radius(n: usize) -> f64 {
+    if n <= 5 {
+        52.0
+    } else {
+        40.0
+    }
+}
+
+/// A colour-blind-safe hue for a ballot or term (Okabe–Ito palette).
+pub fn hue(key: Option<u64>) -> &'static str {
+    const PALETTE: [&str; 7] = [
+        "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+    ];
+    match key {
+        None => "#8a94a6",
+        Some(k) => PALETTE[(k as usize) % PALETTE.len()],
+    }
+}
+
+/// Colour and one-letter glyph of a message type, so colour is never the only cue.
+pub fn message_style(kind: &str) -> (&'static str, &'static str) {
+    match kind {
+        "Prepare" => ("#0072B2", "1a"),
+        "Promise" => ("#56B4E9", "1b"),
+        "Accept" => ("#D55E00", "2a"),
+        "Accepted" => ("#E69F00", "2b"),
+        "Nack" => ("#CC79A7", "✗"),
+        _ => ("#666", "?"),
+    }
+}
+
+fn flight_pos(f: &FlightSnap, n: usize, now_us: f64) -> (f64, f64, f64) {
+    let r = node_radius(n);
+    let span = (f.arrive_at.0.saturating_sub(f.sent_at.0)).max(1) as f64;
+    let t = ((now_us - f.sent_at.0 as f64) / span).clamp(0.0, 1.0);
+    let (x1, y1) = node_pos(f.from.index(), n);
+    let (x2, y2) = node_pos(f.to.index(), n);
+    if f.from == f.to {
+        // A message to itself loops out and back beside the node.
+        let (dx, dy) = (x1 - CENTER, y1 - MIDDLE);
+        let len = (dx * dx + dy * dy).sqrt().max(1.0);
+        let bump = r + 6.0 + (t * std::f64::consts::PI).sin() * 60.0;
+        let side = (t - 0.5) * 40.0;
+        let (ux, uy) = (dx / len, dy / len);
+        return (x1 + ux * bump - uy * side, y1 + uy * bump + ux * side, t);
+    }
+    // Travel from rim to rim, so a message is never hidden under a node.
+    let (dx, dy) = (x2 - x1, y2 - y1);
+    let len = (dx * dx + dy * dy).sqrt().max(1.0);
+    let (ux, uy) = (dx / len, dy / len);
+    let travel = (len - 2.0 * r).max(0.0);
+    let d = r + travel * t;
+    (x1 + ux * d, y1 + uy * d, t)
+}
+
+#[function_component(Topology)]
+pub fn topology(props: &TopologyProps) -> Html {
+    let snap = &props.snap;
+    let n = snap.nodes.len();
+    let r = node_radius(n);
+    let mut links = Vec::new();
+    for a in 0..n {
+        for b in (a + 1)..n {
+            let (x1, y1) = node_pos(a, n);
+            let (x2, y2) = node_pos(b, n);
+            let ab_cut = snap.groups[a] != snap.groups[b]
+                || snap
+                    .cuts
+                    .iter()
+                    .any(|(x, y)| x.index() == a && y.index() == b);
+            let ba_cut = snap.groups[a] != snap.groups[b]
+                || snap
+                    .cuts
+                    .iter()
+                    .any(|(x, y)| x.index() == b && y.index() == a);
+            let class = match (ab_cut, ba_cut) {
+                (false, false) => "link",
+                (true, true) => "link cut",
+                _ => "link oneway",
+            };
+            let title = match (ab_cut, ba_cut) {
+                (false, false) => format!("S{} ↔ S{}: up", a + 1, b + 1),
+                (true, true) => format!("S{} ↔ S{}: cut both ways", a + 1, b + 1),
+                (true, false) => format!("S{} → S{} cut; S{} → S{} up", a + 1, b + 1, b + 1, a + 1),
+                (false, true) => format!("S{} → S{} cut; S{} → S{} up", b + 1, a + 1, a + 1, b + 1),
+            };
+            links.push(html! {
+                <line class={class} x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()}>
+                    <title>{title}</title>
+                </line>
+            });
+        }
+    }
+    let partitioned = snap.groups.iter().any(|g| *g != snap.groups[0]);
+    let nodes = snap.nodes.iter().map(|node| {
+        let sel = props.selection == Some(Selection::Node(node.id.0));
+        render_node(
+            node,
+            n,
+            r,
+            sel,
+            partitioned.then(|| snap.groups[node.id.index()]),
+            props.side_b.contains(&node.id.0),
+            props.display_us,
+            &props.on_select,
+        )
+    });
+    let flights = snap.flights.iter().map(|f| {
+        let (x, y, _) = flight_pos(f, n, props.display_us);
+        let (color, glyph) = message_style(f.kind);
+        let sel = props.selection == Some(Selection::Message(f.id.0));
+        let id = f.id.0;
+        let onclick = props.on_select.reform(move |e: MouseEvent| {
+            e.stop_propagation();
+            Some(Selection::Message(id))
+        });
+        let label = format!("{} S{} → S{} {} (#{}). Click to inspect or drop.", f.kind, f.from.0 + 1, f.to.0 + 1, f.summary, f.id.0);
+        html! {
+            <g class={classes!("msg", sel.then_some("selected"))} transform={format!("translate({x:.1},{y:.1})")}
+               onclick={onclick} role="button" aria-label={label.clone()} data-kind={f.kind}>
+                <title>{label}</title>
+                <circle r="13" fill={color} />
+                <text class="glyph" dy="4">{glyph}</text>
+            </g>
+        }
+    });
+    let on_bg = props.on_select.reform(|_: MouseEvent| None);
+    html! {
+        <svg class="topology" viewBox={format!("0 0 {VIEW_W} {VIEW_H}")} role="img"
+             aria-label={format!("Cluster of {n} nodes with {} messages in flight", snap.flights.len())}
+             onclick={on_bg}>
+            <g class="links">{ for links }</g>
+            <g class="nodes">{ for nodes }</g>
+            <g class="flights">{ for flights }</g>
+        </svg>
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn render_node(
+    node: &NodeSnap,
+    n: usize,
+    r: f64,
+    selected: bool,
+    group: Option<u8>,
+    planned_side_b: bool,
+    now_us: f64,
+    on_select: &Callback<Option<Selection>>,
+) -> Html {
+    let (x, y) = node_pos(node.id.index(), n);
+    let id = node.id.0;
+    let onclick = on_select.reform(move |e: MouseEvent| {
+        e.stop_propagation();
+        Some(Selection::Node(id))
+    });
+    let fill = if node.up {
+        hue(node.view.hue_key)
+    } else {
+        "#3a3f4b"
+    };
+    // The first armed timer is drawn as a ring that empties as it runs down.
+    let timer_ring = node.timers.first().map(|(label, set, fires)| {
+        let span = (fires.0.saturating_sub(set.0)).max(1) as f64;
+        let left = (1.0 - (now_us - set.0 as f64) / span).clamp(0.0, 1.0);
+        let rr = r + 7.0;
+        let circ = std::f64::consts::TAU * rr;
+        html! {
+            <circle class="timer" r={rr.to_string()} stroke-dasharray={format!("{:.1} {:.1}", circ * left, circ)}
+                    transform="rotate(-90)">
+                <title>{format!("{label} timer: {:.1} ms left", left * span / 1000.0)}</title>
+            </circle>
+        }
+    });
+    // The node's state, beside it: outward from the centre of the circle.
+    let right = x >= CENTER - 1.0;
+    let card_x = if right { r + 12.0 } else { -r - 12.0 };
+    let lines = node.view.summary.len() as f64;
+    let card = node.view.summary.iter().enumerate().map(|(i, line)| {
+        let y = (i as f64 - (lines - 1.0) / 2.0) * 17.0 + 5.0;
+        html! { <text class={if right { "card start" } else { "card end" }} x={card_x.to_string()} y={y.to_string()}>{line}</text> }
+    });
+    let side = group.map(|g| html! { <text class="side" y={(-r - 14.0).to_string()}>{format!("side {}", (b'A' + g) as char)}</text> });
+    let state = if node.up { "up" } else { "down" };
+    let label = format!(
+        "S{}, {}, {}. {}",
+        id + 1,
+        node.view.role,
+        state,
+        node.view
+            .fields
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    html! {
+        <g class={classes!("node", (!node.up).then_some("down"), selected.then_some("selected"), planned_side_b.then_some("planned"))}
+           transform={format!("translate({x:.1},{y:.1})")} onclick={onclick} role="button" tabindex="0"
+           aria-label={label.clone()} data-node={id.to_string()}>
+            <title>{label}</title>
+            { for timer_ring }
+            <circle class="body" r={r.to_string()} fill={fill} />
+            <text class="name" dy="-8">{format!("S{}", id + 1)}</text>
+            <text class="badge" dy="14">{ if node.up { node.view.badge.clone() } else { "crashed".to_string() } }</text>
+            { for side }
+            <g class="cards">{ for card }</g>
+        </g>
+    }
+}
