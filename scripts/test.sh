@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every distlab test: native unit, integration and CLI tests (with the 1,000-seed fault
+# sweeps), the browser tests in headless Chromium, and the Playwright suite against the built
+# site. Installs whatever is missing first.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+bash scripts/setup.sh
+export PATH="$root/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export CHROMEDRIVER=/usr/bin/chromedriver
+export TRUNK_SKIP_VERSION_CHECK=true
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "formatting"
+cargo fmt --all -- --check
+
+step "native tests (unit, integration, CLI, fault sweeps)"
+cargo test --workspace
+
+step "browser tests (wasm-bindgen-test in headless Chromium)"
+cargo test --target wasm32-unknown-unknown -p distlab-web -p distlab-tests
+
+step "site build"
+trunk build --release --offline
+
+step "Playwright smoke test against the built site"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+python3 -m http.server "$port" --bind 127.0.0.1 --directory dist >/dev/null 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+python3 - "$port" <<'PY'
+import sys, time, urllib.request
+for _ in range(100):
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/", timeout=1)
+        break
+    except OSError:
+        time.sleep(0.1)
+PY
+node tests/e2e/smoke.mjs "http://127.0.0.1:$port/" test-artifacts/screenshots
