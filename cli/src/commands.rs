@@ -203,52 +203,46 @@ fn mutants(args: &Args) -> Result<ExitCode, String> {
 
 #[derive(Serialize)]
 struct BenchLine {
-    protocol: &'static str,
+    protocol: String,
     faults: &'static str,
     events: u64,
     runs: u64,
     seconds: f64,
     events_per_sec: f64,
+    workload_hash: String,
+    step_back_at: u64,
+    step_back_ms: f64,
 }
 
 fn bench(args: &Args) -> Result<ExitCode, String> {
     let total = events_arg(args, 5_000_000)?;
-    let protocols: Vec<&str> = match args.get("protocol") {
-        Some(p) => vec![p],
-        None => lab::PROTOCOLS.to_vec(),
+    let protocols: Vec<String> = match args.get("protocol") {
+        Some(p) => vec![p.to_string()],
+        None => lab::PROTOCOLS.iter().map(|p| p.to_string()).collect(),
     };
     for p in protocols {
-        let mut cfg = LabConfig {
-            protocol: p.to_string(),
-            faults: FaultPreset::Heavy,
-            ..LabConfig::default()
-        };
-        let (mut events, mut runs) = (0u64, 0u64);
         let start = Instant::now();
-        while events < total {
-            cfg.seed = runs;
-            let out = lab::with_sim(
-                &cfg,
-                RunOnce {
-                    events: (total - events).min(1_000_000),
-                    trace: None,
-                },
-            )??;
-            events += out.events;
-            runs += 1;
-        }
+        let (events, runs, hash) = lab::bench_workload(&p, total)?;
         let seconds = start.elapsed().as_secs_f64();
+        // Step back one event, many times, at the end of a long run.
+        let at = total.min(1_000_000);
+        let mut l = lab::long_run(&p, at)?;
+        let reps = 50;
+        let start = Instant::now();
+        for i in 0..reps {
+            l.seek(at - 1 - i);
+        }
+        let step_back_ms = start.elapsed().as_secs_f64() * 1000.0 / reps as f64;
         print_json(&BenchLine {
-            protocol: lab::PROTOCOLS
-                .iter()
-                .find(|x| **x == p)
-                .copied()
-                .unwrap_or("?"),
+            protocol: p,
             faults: "heavy",
             events,
             runs,
             seconds,
             events_per_sec: events as f64 / seconds,
+            workload_hash: format!("{hash:016x}"),
+            step_back_at: at,
+            step_back_ms,
         });
     }
     Ok(ExitCode::SUCCESS)

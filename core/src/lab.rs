@@ -13,7 +13,7 @@ use alloc::vec::Vec;
 
 use serde::Serialize;
 
-use crate::net::{FaultConfig, FaultPreset, NetConfig};
+use crate::net::FaultPreset;
 use crate::paxos::{self, Paxos};
 use crate::protocol::{MessageInfo, MsgId, NodeId, NodeView, Protocol, Time, Violation};
 use crate::sim::{Input, Sim};
@@ -386,7 +386,7 @@ pub fn build(cfg: &LabConfig) -> Result<Box<dyn Lab>, String> {
     match cfg.protocol.as_str() {
         "paxos" => {
             let px = paxos_config(cfg)?;
-            let sim = Sim::new(px, cfg.faults.net(), cfg.faults.faults(), cfg.seed);
+            let sim = Sim::new(px, cfg.faults.config(), cfg.seed);
             Ok(Box::new(ProtocolLab::new(
                 sim,
                 cfg.limit,
@@ -427,11 +427,6 @@ pub fn run_sim<P: Protocol>(
     }
 }
 
-/// The network and faults of a preset (re-exported for the CLI and tests).
-pub fn preset(p: FaultPreset) -> (NetConfig, FaultConfig) {
-    (p.net(), p.faults())
-}
-
 /// Something to do with a simulator of whichever protocol a config names: a generic function
 /// that `with_sim` calls with the concrete type.
 pub trait SimVisitor {
@@ -442,9 +437,45 @@ pub trait SimVisitor {
 /// Build the simulator a config names (with the network and faults of its preset) and hand it
 /// to `visitor`.
 pub fn with_sim<V: SimVisitor>(cfg: &LabConfig, visitor: V) -> Result<V::Output, String> {
-    let (net, faults) = preset(cfg.faults);
+    let faults = cfg.faults.config();
     match cfg.protocol.as_str() {
-        "paxos" => Ok(visitor.visit(Sim::new(paxos_config(cfg)?, net, faults, cfg.seed))),
+        "paxos" => Ok(visitor.visit(Sim::new(paxos_config(cfg)?, faults, cfg.seed))),
         other => Err(unknown_protocol(other)),
     }
+}
+
+/// The benchmark workload, shared by `distlab bench` and the browser benchmark so that both
+/// measure the same run: consecutive seeds (0, 1, 2, …) of `protocol` under heavy faults, each
+/// capped at one million events, until `total` events have run. Returns (events, runs, a hash
+/// of all the trace hashes).
+pub fn bench_workload(protocol: &str, total: u64) -> Result<(u64, u64, u64), String> {
+    struct Capped(u64);
+    impl SimVisitor for Capped {
+        type Output = (u64, u64);
+        fn visit<P: Protocol>(self, mut sim: Sim<P>) -> (u64, u64) {
+            while sim.events() < self.0 && sim.step() {}
+            (sim.events(), sim.trace_hash())
+        }
+    }
+    let mut cfg = LabConfig { protocol: protocol.into(), faults: FaultPreset::Heavy, ..LabConfig::default() };
+    let (mut events, mut runs, mut hash) = (0u64, 0u64, 0u64);
+    while events < total {
+        cfg.seed = runs;
+        let (n, h) = with_sim(&cfg, Capped((total - events).min(1_000_000)))?;
+        if n == 0 {
+            return Err(format!("{protocol} ran no events"));
+        }
+        events += n;
+        runs += 1;
+        hash = (hash.rotate_left(9) ^ h).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    Ok((events, runs, hash))
+}
+
+/// A lab already run to `position` events, for measuring how fast a step back is.
+pub fn long_run(protocol: &str, position: u64) -> Result<Box<dyn Lab>, String> {
+    let cfg = LabConfig { protocol: protocol.into(), faults: FaultPreset::Heavy, ..LabConfig::default() };
+    let mut lab = build(&cfg)?;
+    lab.seek(position);
+    Ok(lab)
 }

@@ -1,16 +1,20 @@
 //! Network and fault settings: one plain struct each, with named presets.
 //!
-//! [`NetConfig`] says how messages travel (latency range, loss, duplication). [`FaultConfig`]
-//! says which faults the simulator injects on its own, drawn from its seeded generator: node
+//! [`FaultConfig`] says how messages travel (latency range, loss, duplication) and which faults
+//! the simulator injects on its own, drawn from its seeded generator: node
 //! crashes with a later restart, partitions that later heal, one-way link cuts, and "swizzle"
 //! clogging (FoundationDB's: cut nodes off one by one, then let them back in a random order).
 //! The user can inject the same faults by hand; those arrive as recorded inputs instead.
 
 use serde::{Deserialize, Serialize};
 
-/// How messages travel. Latency is drawn uniformly per message copy, so messages reorder.
+/// Everything about the network and the faults, in one plain struct.
+///
+/// The first four fields say how messages travel: latency is drawn uniformly per message copy
+/// (so messages reorder), and each copy may be lost or duplicated. The rest say which faults
+/// the simulator injects on its own; `interval_us_max == 0` turns injection off.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct NetConfig {
+pub struct FaultConfig {
     /// Shortest one-way delay, in microseconds of virtual time.
     pub latency_us_min: u64,
     /// Longest one-way delay, in microseconds of virtual time.
@@ -19,22 +23,6 @@ pub struct NetConfig {
     pub loss: f64,
     /// Probability that a sent message arrives twice (the copy has its own delay).
     pub duplicate: f64,
-}
-
-impl Default for NetConfig {
-    fn default() -> Self {
-        NetConfig {
-            latency_us_min: 5_000,
-            latency_us_max: 15_000,
-            loss: 0.0,
-            duplicate: 0.0,
-        }
-    }
-}
-
-/// Faults the simulator injects by itself. `interval_us_max == 0` turns them off.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FaultConfig {
     /// Shortest gap between two injected faults (microseconds).
     pub interval_us_min: u64,
     /// Longest gap between two injected faults (microseconds); 0 disables injection.
@@ -57,7 +45,7 @@ pub struct FaultConfig {
 
 impl Default for FaultConfig {
     fn default() -> Self {
-        FaultPreset::None.faults()
+        FaultPreset::None.config()
     }
 }
 
@@ -87,26 +75,13 @@ impl FaultPreset {
         FaultPreset::ALL.into_iter().find(|p| p.name() == s)
     }
 
-    pub fn net(self) -> NetConfig {
-        match self {
-            FaultPreset::None => NetConfig::default(),
-            FaultPreset::Light => NetConfig {
-                loss: 0.02,
-                duplicate: 0.01,
-                ..NetConfig::default()
-            },
-            FaultPreset::Heavy => NetConfig {
-                latency_us_min: 1_000,
-                latency_us_max: 30_000,
-                loss: 0.10,
-                duplicate: 0.05,
-            },
-        }
-    }
-
-    pub fn faults(self) -> FaultConfig {
+    pub fn config(self) -> FaultConfig {
         match self {
             FaultPreset::None => FaultConfig {
+                latency_us_min: 5_000,
+                latency_us_max: 15_000,
+                loss: 0.0,
+                duplicate: 0.0,
                 interval_us_min: 0,
                 interval_us_max: 0,
                 crash_weight: 0,
@@ -118,6 +93,10 @@ impl FaultPreset {
                 max_down: 0,
             },
             FaultPreset::Light => FaultConfig {
+                latency_us_min: 5_000,
+                latency_us_max: 15_000,
+                loss: 0.02,
+                duplicate: 0.01,
                 interval_us_min: 300_000,
                 interval_us_max: 900_000,
                 crash_weight: 2,
@@ -129,6 +108,10 @@ impl FaultPreset {
                 max_down: 1,
             },
             FaultPreset::Heavy => FaultConfig {
+                latency_us_min: 1_000,
+                latency_us_max: 30_000,
+                loss: 0.10,
+                duplicate: 0.05,
                 interval_us_min: 5_000,
                 interval_us_max: 60_000,
                 crash_weight: 4,

@@ -16,7 +16,7 @@ use core::cmp::Ordering;
 use serde::Serialize;
 
 use crate::hash::digest;
-use crate::net::{FaultConfig, NetConfig};
+use crate::net::FaultConfig;
 use crate::protocol::{Ctx, MsgId, NodeId, Protocol, Time, TimerEffect, Violation};
 use crate::rng::Rng;
 use crate::trace::{DropReason, Record, RecordKind};
@@ -129,7 +129,6 @@ pub struct Flight<'a, M> {
 #[derive(Clone, Debug)]
 pub struct Sim<P: Protocol> {
     pub proto: P,
-    pub net: NetConfig,
     pub faults: FaultConfig,
     pub seed: u64,
     now: Time,
@@ -155,11 +154,10 @@ pub struct Sim<P: Protocol> {
 
 impl<P: Protocol> Sim<P> {
     /// A new run: nodes initialised at time zero, the workload and fault injection scheduled.
-    pub fn new(proto: P, net: NetConfig, faults: FaultConfig, seed: u64) -> Sim<P> {
+    pub fn new(proto: P, faults: FaultConfig, seed: u64) -> Sim<P> {
         let n = proto.nodes();
         let mut sim = Sim {
             proto,
-            net,
             faults,
             seed,
             now: Time::ZERO,
@@ -571,7 +569,7 @@ impl<P: Protocol> Sim<P> {
     }
 
     fn transmit(&mut self, from: NodeId, to: NodeId, msg: P::Msg) {
-        let copies = if self.rng.chance(self.net.duplicate) {
+        let copies = if self.rng.chance(self.faults.duplicate) {
             2
         } else {
             1
@@ -580,10 +578,10 @@ impl<P: Protocol> Sim<P> {
         for _ in 0..copies {
             let id = MsgId(self.next_msg);
             self.next_msg += 1;
-            let lost = self.rng.chance(self.net.loss);
+            let lost = self.rng.chance(self.faults.loss);
             let delay = self
                 .rng
-                .range(self.net.latency_us_min, self.net.latency_us_max);
+                .range(self.faults.latency_us_min, self.faults.latency_us_max);
             let deliver_at = self.now.plus(Time(delay));
             match first {
                 None => {

@@ -1,14 +1,14 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! The network and fault model: partitions, one-way cuts, crashes, loss and duplication.
 
-use distlab_core::net::{FaultConfig, NetConfig};
+use distlab_core::net::FaultConfig;
 use distlab_core::paxos::{Paxos, Propose};
 use distlab_core::protocol::NodeId;
 use distlab_core::sim::{Input, Sim};
 use distlab_core::trace::{DropReason, Record, RecordKind};
 
-fn quiet(net: NetConfig) -> Sim<Paxos> {
-    Sim::new(Paxos::default(), net, FaultConfig::default(), 1)
+fn quiet(net: FaultConfig) -> Sim<Paxos> {
+    Sim::new(Paxos::default(), net, 1)
 }
 
 fn all_records(sim: &mut Sim<Paxos>, n: usize) -> Vec<Record<Paxos>> {
@@ -24,7 +24,7 @@ fn all_records(sim: &mut Sim<Paxos>, n: usize) -> Vec<Record<Paxos>> {
 
 #[test]
 fn a_partition_blocks_messages_between_sides_only() {
-    let mut sim = quiet(NetConfig::default());
+    let mut sim = quiet(FaultConfig::default());
     sim.apply_input(Input::Partition(vec![0, 1, 1]));
     let recs = all_records(&mut sim, 10_000);
     for r in &recs {
@@ -52,7 +52,7 @@ fn a_partition_blocks_messages_between_sides_only() {
 
 #[test]
 fn a_one_way_cut_blocks_one_direction() {
-    let mut sim = quiet(NetConfig::default());
+    let mut sim = quiet(FaultConfig::default());
     sim.apply_input(Input::Cut(NodeId(0), NodeId(1)));
     let recs = all_records(&mut sim, 10_000);
     let delivered = |a: u32, b: u32| {
@@ -66,7 +66,7 @@ fn a_one_way_cut_blocks_one_direction() {
 
 #[test]
 fn a_crashed_node_receives_nothing_and_keeps_acceptor_state_on_restart() {
-    let mut sim = quiet(NetConfig::default());
+    let mut sim = quiet(FaultConfig::default());
     while sim.nodes()[2].acceptor.as_ref().unwrap().accepted.is_none() {
         assert!(sim.step());
     }
@@ -83,10 +83,10 @@ fn a_crashed_node_receives_nothing_and_keeps_acceptor_state_on_restart() {
 
 #[test]
 fn loss_and_duplication_happen_at_their_rates() {
-    let mut sim = quiet(NetConfig {
+    let mut sim = quiet(FaultConfig {
         loss: 0.3,
         duplicate: 0.2,
-        ..NetConfig::default()
+        ..FaultConfig::default()
     });
     // Keep clients proposing so there is traffic to measure.
     for i in 0..3 {
@@ -128,7 +128,6 @@ fn every_run_eventually_decides_without_faults() {
     for seed in 0..200 {
         let mut sim = Sim::new(
             Paxos::default(),
-            NetConfig::default(),
             FaultConfig::default(),
             seed,
         );

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Measures what BENCHMARKS.md reports: simulator events/s natively and in headless Chromium
+# (the same workload, checked by its hash), step-back latency at 10^6 events, and the site's
+# size. Prints the numbers; it asserts nothing about speed.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+bash scripts/setup.sh >/dev/null
+export PATH="$root/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export CHROMEDRIVER=/usr/bin/chromedriver TRUNK_SKIP_VERSION_CHECK=true
+
+echo "== machine"
+echo "$(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+date -u +%Y-%m-%d
+
+echo "== native: distlab bench (profile fast = release at opt-level 3)"
+cargo build -q --profile fast -p distlab-cli
+./target/fast/distlab bench
+
+echo "== wasm in headless Chromium (release, same workload)"
+cargo test --release --target wasm32-unknown-unknown -p distlab-tests --features bench --test browser_bench -- --nocapture 2>&1 | grep BENCH | sed 's/^.*BENCH //'
+
+echo "== site size (trunk build --release, wasm-opt -Oz)"
+trunk build --release --offline >/dev/null 2>&1
+total_raw=0; total_gz=0
+for f in dist/*; do
+  raw=$(stat -c %s "$f"); gz=$(gzip -9 -c "$f" | wc -c)
+  total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz))
+  printf '%-48s %9d B raw %9d B gzip\n' "$(basename "$f")" "$raw" "$gz"
+done
+printf '%-48s %9d B raw %9d B gzip\n' "TOTAL" "$total_raw" "$total_gz"

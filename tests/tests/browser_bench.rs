@@ -1,0 +1,39 @@
+//! The browser half of `scripts/bench.sh`: the same workload as `distlab bench`, timed with
+//! `performance.now()`. It asserts only that the run is the same as native (the workload hash);
+//! the numbers are printed for BENCHMARKS.md, never asserted.
+#![cfg(all(target_arch = "wasm32", feature = "bench"))]
+
+use distlab_core::lab;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn now_ms() -> f64 {
+    js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+        .ok()
+        .and_then(|p| js_sys::Reflect::get(&p, &"now".into()).ok().map(|f| (p, f)))
+        .and_then(|(p, f)| js_sys::Function::from(f).call0(&p).ok())
+        .and_then(|v| v.as_f64())
+        .unwrap_or_else(js_sys::Date::now)
+}
+
+#[wasm_bindgen_test]
+fn bench_paxos_in_the_browser() {
+    let total = 5_000_000;
+    let t0 = now_ms();
+    let (events, runs, hash) = lab::bench_workload("paxos", total).unwrap();
+    let secs = (now_ms() - t0) / 1000.0;
+    let at = 1_000_000;
+    let mut l = lab::long_run("paxos", at).unwrap();
+    let reps = 50;
+    let t1 = now_ms();
+    for i in 0..reps {
+        l.seek(at - 1 - i);
+    }
+    let step_back_ms = (now_ms() - t1) / reps as f64;
+    console_log!(
+        "BENCH {{\"protocol\":\"paxos\",\"where\":\"wasm\",\"events\":{events},\"runs\":{runs},\"seconds\":{secs:.3},\"events_per_sec\":{:.0},\"workload_hash\":\"{hash:016x}\",\"step_back_at\":{at},\"step_back_ms\":{step_back_ms:.3}}}",
+        events as f64 / secs
+    );
+    assert_eq!(events, total);
+}
