@@ -457,7 +457,11 @@ pub fn bench_workload(protocol: &str, total: u64) -> Result<(u64, u64, u64), Str
             (sim.events(), sim.trace_hash())
         }
     }
-    let mut cfg = LabConfig { protocol: protocol.into(), faults: FaultPreset::Heavy, ..LabConfig::default() };
+    let mut cfg = LabConfig {
+        protocol: protocol.into(),
+        faults: FaultPreset::Heavy,
+        ..LabConfig::default()
+    };
     let (mut events, mut runs, mut hash) = (0u64, 0u64, 0u64);
     while events < total {
         cfg.seed = runs;
@@ -474,7 +478,11 @@ pub fn bench_workload(protocol: &str, total: u64) -> Result<(u64, u64, u64), Str
 
 /// A lab already run to `position` events, for measuring how fast a step back is.
 pub fn long_run(protocol: &str, position: u64) -> Result<Box<dyn Lab>, String> {
-    let cfg = LabConfig { protocol: protocol.into(), faults: FaultPreset::Heavy, ..LabConfig::default() };
+    let cfg = LabConfig {
+        protocol: protocol.into(),
+        faults: FaultPreset::Heavy,
+        ..LabConfig::default()
+    };
     let mut lab = build(&cfg)?;
     lab.seek(position);
     Ok(lab)

@@ -126,11 +126,7 @@ fn loss_and_duplication_happen_at_their_rates() {
 #[test]
 fn every_run_eventually_decides_without_faults() {
     for seed in 0..200 {
-        let mut sim = Sim::new(
-            Paxos::default(),
-            FaultConfig::default(),
-            seed,
-        );
+        let mut sim = Sim::new(Paxos::default(), FaultConfig::default(), seed);
         while sim.step() {}
         let learned: Vec<_> = sim
             .nodes()

@@ -50,6 +50,10 @@ pub fn app(props: &AppProps) -> Html {
                     <Topology snap={player.snap.clone()} display_us={player.display_us}
                         selection={player.selection.clone()} side_b={player.side_b.clone()}
                         on_select={send.reform(Msg::Select)} />
+                    <p class="caption" id="caption" aria-live="polite">{
+                        player.log.last().map(|l| format!("#{} · {}", l.event, l.text))
+                            .unwrap_or_else(|| "Press ▶ Play or → to run the first event.".to_string())
+                    }</p>
                     <div class="legend" aria-label="Message types">{ for legend }
                         <span class="legend-item"><span class="ring"></span>{"timer running down"}</span>
                         <span class="legend-item">{"node colour: the proposer whose ballot it promised"}</span>

@@ -258,7 +258,13 @@ impl Reducible for Player {
                     Err(e) => p.error = Some(e),
                 }
             }
-            Msg::Select(s) => p.selection = s,
+            Msg::Select(s) => {
+                // Inspecting a message pauses the run, so it is still there to drop.
+                if matches!(s, Some(Selection::Message(_))) {
+                    p.playing = false;
+                }
+                p.selection = s;
+            }
             Msg::ToggleSide(n) => {
                 if let Some(i) = p.side_b.iter().position(|x| *x == n) {
                     p.side_b.remove(i);

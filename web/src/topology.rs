@@ -6,10 +6,51 @@ use yew::prelude::*;
 
 use crate::state::Selection;
 
-const VIEW_W: f64 = 800.0;
-const VIEW_H: f64 = 560.0;
-const CENTER: f64 = VIEW_W / 2.0;
-const MIDDLE: f64 = VIEW_H / 2.0;
+/// The drawing's geometry for a cluster of `n` nodes: view width and height, the ring's centre
+/// and radius, and the node radius. Large clusters get a larger canvas, so each node's state
+/// can sit outside the ring without touching its neighbours'.
+#[derive(Clone, Copy)]
+struct Layout {
+    w: f64,
+    h: f64,
+    cx: f64,
+    cy: f64,
+    ring: f64,
+    node: f64,
+    radial_cards: bool,
+}
+
+fn layout(n: usize) -> Layout {
+    match n {
+        0..=3 => Layout {
+            w: 800.0,
+            h: 560.0,
+            cx: 400.0,
+            cy: 290.0,
+            ring: 160.0,
+            node: 52.0,
+            radial_cards: false,
+        },
+        4..=5 => Layout {
+            w: 800.0,
+            h: 580.0,
+            cx: 400.0,
+            cy: 295.0,
+            ring: 200.0,
+            node: 48.0,
+            radial_cards: false,
+        },
+        _ => Layout {
+            w: 920.0,
+            h: 720.0,
+            cx: 460.0,
+            cy: 360.0,
+            ring: 240.0,
+            node: 36.0,
+            radial_cards: true,
+        },
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct TopologyProps {
@@ -22,17 +63,17 @@ pub struct TopologyProps {
 
 /// Position of node `i` of `n` on the circle.
 pub fn node_pos(i: usize, n: usize) -> (f64, f64) {
-    let r = if n <= 3 { 160.0 } else { 200.0 };
-    let a = -std::f64::consts::FRAC_PI_2 + (i as f64) * std::f64::consts::TAU / n.max(1) as f64;
-    (CENTER + r * a.cos(), MIDDLE + 10.0 + r * a.sin())
+    let l = layout(n);
+    let a = node_angle(i, n);
+    (l.cx + l.ring * a.cos(), l.cy + l.ring * a.sin())
+}
+
+fn node_angle(i: usize, n: usize) -> f64 {
+    -std::f64::consts::FRAC_PI_2 + (i as f64) * std::f64::consts::TAU / n.max(1) as f64
 }
 
 fn node_radius(n: usize) -> f64 {
-    if n <= 5 {
-        52.0
-    } else {
-        40.0
-    }
+    layout(n).node
 }
 
 /// A colour-blind-safe hue for a ballot or term (Okabe–Ito palette).
@@ -66,7 +107,8 @@ fn flight_pos(f: &FlightSnap, n: usize, now_us: f64) -> (f64, f64, f64) {
     let (x2, y2) = node_pos(f.to.index(), n);
     if f.from == f.to {
         // A message to itself loops out and back beside the node.
-        let (dx, dy) = (x1 - CENTER, y1 - MIDDLE);
+        let l = layout(n);
+        let (dx, dy) = (x1 - l.cx, y1 - l.cy);
         let len = (dx * dx + dy * dy).sqrt().max(1.0);
         let bump = r + 6.0 + (t * std::f64::consts::PI).sin() * 60.0;
         let side = (t - 0.5) * 40.0;
@@ -155,7 +197,7 @@ pub fn topology(props: &TopologyProps) -> Html {
     });
     let on_bg = props.on_select.reform(|_: MouseEvent| None);
     html! {
-        <svg class="topology" viewBox={format!("0 0 {VIEW_W} {VIEW_H}")} role="img"
+        <svg class="topology" viewBox={format!("0 0 {} {}", layout(n).w, layout(n).h)} role="img"
              aria-label={format!("Cluster of {n} nodes with {} messages in flight", snap.flights.len())}
              onclick={on_bg}>
             <g class="links">{ for links }</g>
@@ -201,12 +243,45 @@ fn render_node(
         }
     });
     // The node's state, beside it: outward from the centre of the circle.
-    let right = x >= CENTER - 1.0;
-    let card_x = if right { r + 12.0 } else { -r - 12.0 };
+    // Small clusters: to the left or right. Large ones: radially outward, so neighbouring
+    // cards never meet.
+    let l = layout(n);
     let lines = node.view.summary.len() as f64;
+    let (line_h, a) = (
+        if l.radial_cards { 14.0 } else { 17.0 },
+        node_angle(node.id.index(), n),
+    );
+    let (anchor, cx, top) = if l.radial_cards {
+        let (ux, uy) = (a.cos(), a.sin());
+        let (ax, ay) = ((r + 10.0) * ux, (r + 10.0) * uy);
+        let anchor = if ux > 0.3 {
+            "start"
+        } else if ux < -0.3 {
+            "end"
+        } else {
+            "middle"
+        };
+        let top = if uy < -0.5 {
+            ay - lines * line_h + 8.0
+        } else if uy > 0.5 {
+            ay + line_h
+        } else {
+            ay - (lines - 1.0) / 2.0 * line_h + 5.0
+        };
+        (anchor, ax, top)
+    } else {
+        let right = x >= l.cx - 1.0;
+        let cx = if right { r + 12.0 } else { -r - 12.0 };
+        (
+            if right { "start" } else { "end" },
+            cx,
+            -(lines - 1.0) / 2.0 * line_h + 5.0,
+        )
+    };
+    let card_class = classes!("card", anchor, l.radial_cards.then_some("small"));
     let card = node.view.summary.iter().enumerate().map(|(i, line)| {
-        let y = (i as f64 - (lines - 1.0) / 2.0) * 17.0 + 5.0;
-        html! { <text class={if right { "card start" } else { "card end" }} x={card_x.to_string()} y={y.to_string()}>{line}</text> }
+        let y = top + i as f64 * line_h;
+        html! { <text class={card_class.clone()} x={format!("{cx:.1}")} y={format!("{y:.1}")}>{line}</text> }
     });
     let side = group.map(|g| html! { <text class="side" y={(-r - 14.0).to_string()}>{format!("side {}", (b'A' + g) as char)}</text> });
     let state = if node.up { "up" } else { "down" };
