@@ -16,10 +16,7 @@ impl Args {
                 return Err(format!("unexpected argument {a:?}"));
             };
             if !allowed.contains(&name) {
-                return Err(format!(
-                    "unknown flag --{name}; this command takes: --{}",
-                    allowed.join(", --")
-                ));
+                return Err(format!("unknown flag --{name}; this command takes: --{}", allowed.join(", --")));
             }
             let value = it.next().ok_or_else(|| format!("--{name} needs a value"))?;
             if flags.insert(name.to_string(), value.clone()).is_some() {
@@ -34,16 +31,13 @@ impl Args {
     }
 
     pub fn required(&self, name: &str) -> Result<&str, String> {
-        self.get(name)
-            .ok_or_else(|| format!("--{name} is required"))
+        self.get(name).ok_or_else(|| format!("--{name} is required"))
     }
 
     pub fn u64_or(&self, name: &str, default: u64) -> Result<u64, String> {
         match self.get(name) {
             None => Ok(default),
-            Some(v) => v
-                .parse()
-                .map_err(|_| format!("--{name} must be a whole number (got {v:?})")),
+            Some(v) => v.parse().map_err(|_| format!("--{name} must be a whole number (got {v:?})")),
         }
     }
 
@@ -60,11 +54,7 @@ impl Args {
         };
         let a: u64 = a.parse().map_err(|_| bad())?;
         let b: u64 = b.parse().map_err(|_| bad())?;
-        let end = if inclusive {
-            b.checked_add(1).ok_or_else(bad)?
-        } else {
-            b
-        };
+        let end = if inclusive { b.checked_add(1).ok_or_else(bad)? } else { b };
         if end <= a {
             return Err(format!("--{name} is empty ({v})"));
         }

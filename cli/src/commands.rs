@@ -8,6 +8,7 @@ use std::time::Instant;
 use distlab_core::lab::{self, LabConfig, RunOutcome, SimVisitor};
 use distlab_core::net::FaultPreset;
 use distlab_core::protocol::{Protocol, Violation};
+use distlab_core::raft::ReadMode;
 use distlab_core::sim::Sim;
 use serde::Serialize;
 
@@ -18,7 +19,11 @@ pub const USAGE: &str = "usage:
   distlab check --protocol P --seeds A..B [--faults none|light|heavy] [--mutant NAME] [--events N]
   distlab mutants --protocol P
   distlab bench [--protocol P] [--events N]
-protocols: paxos";
+cluster options for run and check:
+  --servers N (Paxos: N proposers, acceptors and learners)  --clients N  --spares N
+  --prevote on|off  --check-quorum on|off  --read-mode log|readindex|lease  --snapshot-every N
+  --scenario NAME
+protocols: paxos, raft";
 
 /// Most events one run may ask for.
 const MAX_RUN_EVENTS: u64 = 100_000_000;
@@ -32,12 +37,11 @@ pub fn dispatch(argv: &[String]) -> Result<ExitCode, String> {
     match cmd.as_str() {
         "run" => run(&Args::parse(
             rest,
-            &["protocol", "seed", "events", "faults", "mutant", "trace"],
+            &with_options(&["protocol", "seed", "events", "faults", "mutant", "trace"]),
         )?),
-        "check" => check(&Args::parse(
-            rest,
-            &["protocol", "seeds", "faults", "mutant", "events"],
-        )?),
+        "check" => {
+            check(&Args::parse(rest, &with_options(&["protocol", "seeds", "faults", "mutant", "events"]))?)
+        }
         "mutants" => mutants(&Args::parse(rest, &["protocol"])?),
         "bench" => bench(&Args::parse(rest, &["protocol", "events"])?),
         "help" | "--help" | "-h" => {
@@ -48,19 +52,60 @@ pub fn dispatch(argv: &[String]) -> Result<ExitCode, String> {
     }
 }
 
+/// Optional cluster flags that `run` and `check` share.
+const CLUSTER_FLAGS: &[&str] =
+    &["servers", "clients", "spares", "prevote", "check-quorum", "read-mode", "snapshot-every", "scenario"];
+
+fn with_options(base: &[&'static str]) -> Vec<&'static str> {
+    let mut v = base.to_vec();
+    v.extend_from_slice(CLUSTER_FLAGS);
+    v
+}
+
+fn on_off(args: &Args, name: &str) -> Result<Option<bool>, String> {
+    match args.get(name) {
+        None => Ok(None),
+        Some("on") => Ok(Some(true)),
+        Some("off") => Ok(Some(false)),
+        Some(v) => Err(format!("--{name} must be on or off (got {v:?})")),
+    }
+}
+
 fn config(args: &Args) -> Result<LabConfig, String> {
     let faults = match args.get("faults") {
         None => FaultPreset::None,
         Some(f) => FaultPreset::parse(f)
             .ok_or_else(|| format!("--faults must be none, light or heavy (got {f:?})"))?,
     };
-    Ok(LabConfig {
+    let mut cfg = LabConfig {
         protocol: args.required("protocol")?.to_string(),
         seed: args.u64_or("seed", 0)?,
         faults,
         mutant: args.get("mutant").map(str::to_string),
         ..LabConfig::default()
-    })
+    };
+    if let Some(n) = args.get("servers") {
+        let n: usize = n.parse().map_err(|_| format!("--servers must be a whole number (got {n:?})"))?;
+        cfg.servers = n;
+        cfg.proposers = n;
+        cfg.acceptors = n;
+        cfg.learners = n;
+    }
+    cfg.clients = args.u64_or("clients", cfg.clients as u64)? as usize;
+    cfg.spares = args.u64_or("spares", cfg.spares as u64)? as usize;
+    cfg.snapshot_every = args.u64_or("snapshot-every", cfg.snapshot_every)?;
+    cfg.prevote = on_off(args, "prevote")?.unwrap_or(cfg.prevote);
+    cfg.check_quorum = on_off(args, "check-quorum")?.unwrap_or(cfg.check_quorum);
+    if let Some(m) = args.get("read-mode") {
+        cfg.read_mode = match m {
+            "log" => ReadMode::Log,
+            "readindex" => ReadMode::ReadIndex,
+            "lease" => ReadMode::Lease,
+            other => return Err(format!("--read-mode must be log, readindex or lease (got {other:?})")),
+        };
+    }
+    cfg.scenario = args.get("scenario").map(str::to_string);
+    Ok(cfg)
 }
 
 fn events_arg(args: &Args, default: u64) -> Result<u64, String> {
@@ -72,10 +117,7 @@ fn events_arg(args: &Args, default: u64) -> Result<u64, String> {
 }
 
 fn print_json<T: Serialize>(value: &T) {
-    println!(
-        "{}",
-        serde_json::to_string(value).expect("plain data serializes")
-    );
+    println!("{}", serde_json::to_string(value).expect("plain data serializes"));
 }
 
 struct RunOnce<'a> {
@@ -113,20 +155,13 @@ fn run(args: &Args) -> Result<ExitCode, String> {
     let events = events_arg(args, 10_000)?;
     let mut file = match args.get("trace") {
         None => None,
-        Some(path) => Some(BufWriter::new(
-            File::create(path).map_err(|e| format!("cannot create {path}: {e}"))?,
-        )),
+        Some(path) => {
+            Some(BufWriter::new(File::create(path).map_err(|e| format!("cannot create {path}: {e}"))?))
+        }
     };
-    let outcome = lab::with_sim(
-        &cfg,
-        RunOnce {
-            events,
-            trace: file.as_mut(),
-        },
-    )??;
+    let outcome = lab::with_sim(&cfg, RunOnce { events, trace: file.as_mut() })??;
     if let Some(mut f) = file {
-        f.flush()
-            .map_err(|e| format!("cannot write the trace: {e}"))?;
+        f.flush().map_err(|e| format!("cannot write the trace: {e}"))?;
     }
     print_json(&outcome);
     Ok(ExitCode::SUCCESS)
@@ -170,13 +205,7 @@ fn check(args: &Args) -> Result<ExitCode, String> {
     };
     for seed in a..b {
         cfg.seed = seed;
-        let out = lab::with_sim(
-            &cfg,
-            RunOnce {
-                events,
-                trace: None,
-            },
-        )??;
+        let out = lab::with_sim(&cfg, RunOnce { events, trace: None })??;
         summary.runs += 1;
         summary.events += out.events;
         if let Some(v) = out.violation {
@@ -187,11 +216,7 @@ fn check(args: &Args) -> Result<ExitCode, String> {
         }
     }
     print_json(&summary);
-    Ok(if summary.violations > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if summary.violations > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn mutants(args: &Args) -> Result<ExitCode, String> {

@@ -3,10 +3,7 @@
 use std::process::{Command, Output};
 
 fn distlab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_distlab"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
+    Command::new(env!("CARGO_BIN_EXE_distlab")).args(args).output().expect("the binary runs")
 }
 
 fn stdout(o: &Output) -> String {
@@ -15,10 +12,7 @@ fn stdout(o: &Output) -> String {
 
 fn field<'a>(json: &'a str, name: &str) -> &'a str {
     let key = format!("\"{name}\":");
-    let start = json
-        .find(&key)
-        .unwrap_or_else(|| panic!("no {name} in {json}"))
-        + key.len();
+    let start = json.find(&key).unwrap_or_else(|| panic!("no {name} in {json}")) + key.len();
     let rest = &json[start..];
     let end = rest.find([',', '}']).unwrap();
     &rest[..end]
@@ -26,27 +20,13 @@ fn field<'a>(json: &'a str, name: &str) -> &'a str {
 
 #[test]
 fn run_prints_events_violations_and_hash_and_is_deterministic() {
-    let args = [
-        "run",
-        "--protocol",
-        "paxos",
-        "--seed",
-        "7",
-        "--events",
-        "3000",
-        "--faults",
-        "heavy",
-    ];
+    let args = ["run", "--protocol", "paxos", "--seed", "7", "--events", "3000", "--faults", "heavy"];
     let a = distlab(&args);
     assert!(a.status.success());
     let out = stdout(&a);
     assert_eq!(field(&out, "events"), "3000");
     assert_eq!(field(&out, "violation"), "null");
-    assert_eq!(
-        field(&out, "trace_hash").len(),
-        18,
-        "16 hex digits in quotes"
-    );
+    assert_eq!(field(&out, "trace_hash").len(), 18, "16 hex digits in quotes");
     assert_eq!(stdout(&distlab(&args)), out);
 }
 
@@ -70,37 +50,20 @@ fn run_writes_the_trace_as_json_lines() {
     std::fs::remove_file(&path).ok();
     let lines: Vec<&str> = trace.lines().collect();
     assert!(lines.len() >= 84, "at least one record per event");
-    assert!(lines
-        .iter()
-        .all(|l| l.starts_with("{\"event\":") && l.contains("\"type\":")));
+    assert!(lines.iter().all(|l| l.starts_with("{\"event\":") && l.contains("\"type\":")));
     assert!(trace.contains("\"type\":\"send\"") && trace.contains("\"type\":\"deliver\""));
 }
 
 #[test]
 fn check_passes_a_thousand_heavy_seeds_and_catches_every_mutant() {
-    let ok = distlab(&[
-        "check",
-        "--protocol",
-        "paxos",
-        "--seeds",
-        "0..1000",
-        "--faults",
-        "heavy",
-    ]);
+    let ok = distlab(&["check", "--protocol", "paxos", "--seeds", "0..1000", "--faults", "heavy"]);
     let out = stdout(&ok);
     assert_eq!(ok.status.code(), Some(0), "{out}");
     assert_eq!(field(&out, "runs"), "1000");
     assert_eq!(field(&out, "violations"), "0");
     let names = stdout(&distlab(&["mutants", "--protocol", "paxos"]));
     let names: Vec<&str> = names.lines().collect();
-    assert_eq!(
-        names,
-        [
-            "forget-promise",
-            "accept-below-promise",
-            "ignore-promised-value"
-        ]
-    );
+    assert_eq!(names, ["forget-promise", "accept-below-promise", "ignore-promised-value"]);
     for m in names {
         let bad = distlab(&[
             "check",
@@ -126,24 +89,8 @@ fn bad_arguments_exit_2_with_a_message() {
         &["run", "--protocol", "nope", "--seed", "1"],
         &["run", "--protocol", "paxos", "--seed", "x"],
         &["check", "--protocol", "paxos", "--seeds", "5..2"],
-        &[
-            "check",
-            "--protocol",
-            "paxos",
-            "--seeds",
-            "0..10",
-            "--faults",
-            "extreme",
-        ],
-        &[
-            "run",
-            "--protocol",
-            "paxos",
-            "--seed",
-            "1",
-            "--mutant",
-            "nope",
-        ],
+        &["check", "--protocol", "paxos", "--seeds", "0..10", "--faults", "extreme"],
+        &["run", "--protocol", "paxos", "--seed", "1", "--mutant", "nope"],
         &["frobnicate"],
     ] {
         let o = distlab(args);

@@ -19,9 +19,7 @@ pub struct StableHasher {
 
 impl Default for StableHasher {
     fn default() -> Self {
-        StableHasher {
-            h: 0x243f_6a88_85a3_08d3,
-        }
+        StableHasher { h: 0x243f_6a88_85a3_08d3 }
     }
 }
 

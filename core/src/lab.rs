@@ -15,7 +15,8 @@ use serde::Serialize;
 
 use crate::net::FaultPreset;
 use crate::paxos::{self, Paxos};
-use crate::protocol::{MessageInfo, MsgId, NodeId, NodeView, Protocol, Time, Violation};
+use crate::protocol::{LogDetail, MessageInfo, MsgId, NodeId, NodeView, Protocol, Time, Violation};
+use crate::raft::{self, Raft, ReadMode};
 use crate::sim::{Input, Sim};
 use crate::timeline::Timeline;
 use crate::trace::RecordClass;
@@ -42,7 +43,11 @@ pub enum Action {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NodeSnap {
     pub id: NodeId,
+    /// The page's name for the node ("S1", "C1").
+    pub name: String,
     pub up: bool,
+    /// The node's replicated log, for protocols that have one.
+    pub log: Option<LogDetail>,
     pub view: NodeView,
     /// (label, set at, fires at) for each armed timer.
     pub timers: Vec<(&'static str, Time, Time)>,
@@ -58,6 +63,9 @@ pub struct FlightSnap {
     pub arrive_at: Time,
     pub kind: &'static str,
     pub summary: String,
+    /// Names of sender and receiver.
+    pub from_name: String,
+    pub to_name: String,
 }
 
 /// Everything the page draws for one position of the run.
@@ -108,22 +116,14 @@ pub trait Lab {
     fn node_count(&self) -> usize;
 }
 
-/// A timeline of protocol `P`, with its client-op parser.
+/// A timeline of protocol `P`.
 pub struct ProtocolLab<P: Protocol> {
     pub timeline: Timeline<P>,
-    parse_client: fn(&str) -> Result<P::ClientOp, String>,
 }
 
 impl<P: Protocol> ProtocolLab<P> {
-    pub fn new(
-        sim: Sim<P>,
-        limit: u64,
-        parse_client: fn(&str) -> Result<P::ClientOp, String>,
-    ) -> Self {
-        ProtocolLab {
-            timeline: Timeline::new(sim, limit),
-            parse_client,
-        }
+    pub fn new(sim: Sim<P>, limit: u64) -> Self {
+        ProtocolLab { timeline: Timeline::new(sim, limit) }
     }
 
     fn check_node(&self, n: NodeId) -> Result<(), String> {
@@ -172,10 +172,7 @@ impl<P: Protocol> Lab for ProtocolLab<P> {
             return Err("the run stopped at a violation; step back before acting".to_string());
         }
         if self.timeline.position() >= self.timeline.limit() {
-            return Err(format!(
-                "the run reached its limit of {} events",
-                self.timeline.limit()
-            ));
+            return Err(format!("the run reached its limit of {} events", self.timeline.limit()));
         }
         let n = self.timeline.sim().nodes().len();
         let input = match action {
@@ -200,9 +197,7 @@ impl<P: Protocol> Lab for ProtocolLab<P> {
                 if side.is_empty() || side.len() >= n {
                     return Err("a partition needs at least one node on each side".to_string());
                 }
-                let groups = (0..n as u32)
-                    .map(|i| side.contains(&NodeId(i)) as u8)
-                    .collect();
+                let groups = (0..n as u32).map(|i| side.contains(&NodeId(i)) as u8).collect();
                 Input::Partition(groups)
             }
             Action::Heal => Input::Heal,
@@ -221,7 +216,8 @@ impl<P: Protocol> Lab for ProtocolLab<P> {
             }
             Action::Client(id, text) => {
                 self.check_node(id)?;
-                Input::Client(id, (self.parse_client)(&text)?)
+                let op = self.timeline.sim().proto.parse_client(&text)?;
+                Input::Client(id, op)
             }
         };
         self.timeline.act(input);
@@ -236,13 +232,11 @@ impl<P: Protocol> Lab for ProtocolLab<P> {
             .enumerate()
             .map(|(i, (node, st))| NodeSnap {
                 id: NodeId(i as u32),
+                name: sim.proto.node_name(NodeId(i as u32)),
                 up: st.up,
+                log: sim.proto.log_detail(node),
                 view: sim.proto.view(node),
-                timers: st
-                    .timers
-                    .iter()
-                    .map(|t| (P::timer_label(&t.timer), t.set_at, t.fires_at))
-                    .collect(),
+                timers: st.timers.iter().map(|t| (P::timer_label(&t.timer), t.set_at, t.fires_at)).collect(),
             })
             .collect();
         let mut flights: Vec<FlightSnap> = sim
@@ -255,6 +249,8 @@ impl<P: Protocol> Lab for ProtocolLab<P> {
                 arrive_at: f.arrive_at,
                 kind: f.msg.kind(),
                 summary: f.msg.summary(),
+                from_name: sim.proto.node_name(f.from),
+                to_name: sim.proto.node_name(f.to),
             })
             .collect();
         flights.sort_by_key(|f| f.id);
@@ -278,11 +274,10 @@ impl<P: Protocol> Lab for ProtocolLab<P> {
             .records(from, to)
             .iter()
             .filter(|r| !matches!(r.kind, crate::trace::RecordKind::State { .. }))
-            .map(|r| EventLine {
-                event: r.event,
-                time: r.time,
-                class: r.class(),
-                text: r.describe(),
+            .map(|r| {
+                let proto = &self.timeline.sim().proto;
+                let text = r.describe_with(&|n| proto.node_name(n));
+                EventLine { event: r.event, time: r.time, class: r.class(), text }
             })
             .collect()
     }
@@ -293,13 +288,7 @@ impl<P: Protocol> Lab for ProtocolLab<P> {
         self.timeline.sim().violation().cloned()
     }
     fn properties(&self) -> Vec<(&'static str, &'static str)> {
-        self.timeline
-            .sim()
-            .proto
-            .properties()
-            .iter()
-            .map(|p| (p.name, p.description))
-            .collect()
+        self.timeline.sim().proto.properties().iter().map(|p| (p.name, p.description)).collect()
     }
     fn node_count(&self) -> usize {
         self.timeline.sim().nodes().len()
@@ -318,6 +307,16 @@ pub struct LabConfig {
     pub acceptors: usize,
     pub learners: usize,
     pub backoff: bool,
+    /// Raft: voting servers, spare servers, clients, extensions.
+    pub servers: usize,
+    pub spares: usize,
+    pub clients: usize,
+    pub prevote: bool,
+    pub check_quorum: bool,
+    pub read_mode: ReadMode,
+    pub snapshot_every: u64,
+    /// Raft: a named scenario preset (see `raft::scenarios`).
+    pub scenario: Option<String>,
     pub limit: u64,
 }
 
@@ -332,21 +331,27 @@ impl Default for LabConfig {
             acceptors: 3,
             learners: 3,
             backoff: true,
+            servers: 5,
+            spares: 0,
+            clients: 1,
+            prevote: false,
+            check_quorum: false,
+            read_mode: ReadMode::Log,
+            snapshot_every: 0,
+            scenario: None,
             limit: MAX_EVENTS,
         }
     }
 }
 
 /// The protocols the page and the CLI know, by name.
-pub const PROTOCOLS: &[&str] = &["paxos"];
+pub const PROTOCOLS: &[&str] = &["paxos", "raft"];
 
 /// Mutant names of a protocol, or an error naming the known protocols.
 pub fn mutants(protocol: &str) -> Result<Vec<(&'static str, &'static str)>, String> {
     match protocol {
-        "paxos" => Ok(Paxos::mutants()
-            .iter()
-            .map(|m| (m.name, m.description))
-            .collect()),
+        "paxos" => Ok(Paxos::mutants().iter().map(|m| (m.name, m.description)).collect()),
+        "raft" => Ok(Raft::mutants().iter().map(|m| (m.name, m.description)).collect()),
         other => Err(unknown_protocol(other)),
     }
 }
@@ -376,22 +381,48 @@ pub fn paxos_config(cfg: &LabConfig) -> Result<Paxos, String> {
     Ok(px)
 }
 
+/// Build the Raft configuration of a lab config (with its scenario, if any), validating it.
+pub fn raft_config(cfg: &LabConfig) -> Result<Raft, String> {
+    let mutant = match &cfg.mutant {
+        None => None,
+        Some(name) => Some(raft::Mutant::parse(name).ok_or_else(|| {
+            let names: Vec<&str> = Raft::mutants().iter().map(|m| m.name).collect();
+            format!("unknown Raft mutant {name:?}; known: {}", names.join(", "))
+        })?),
+    };
+    let mut r = Raft {
+        servers: cfg.servers,
+        spares: cfg.spares,
+        clients: cfg.clients,
+        prevote: cfg.prevote,
+        check_quorum: cfg.check_quorum,
+        read_mode: cfg.read_mode,
+        snapshot_every: cfg.snapshot_every,
+        mutant,
+        ..Raft::default()
+    };
+    if let Some(name) = &cfg.scenario {
+        r = raft::scenarios::apply(name, r)?;
+    }
+    r.validate()?;
+    Ok(r)
+}
+
 /// Make the run a config names.
 pub fn build(cfg: &LabConfig) -> Result<Box<dyn Lab>, String> {
     if cfg.limit == 0 || cfg.limit > MAX_EVENTS {
-        return Err(format!(
-            "the event limit must be between 1 and {MAX_EVENTS}"
-        ));
+        return Err(format!("the event limit must be between 1 and {MAX_EVENTS}"));
     }
     match cfg.protocol.as_str() {
         "paxos" => {
             let px = paxos_config(cfg)?;
             let sim = Sim::new(px, cfg.faults.config(), cfg.seed);
-            Ok(Box::new(ProtocolLab::new(
-                sim,
-                cfg.limit,
-                paxos::parse_value,
-            )))
+            Ok(Box::new(ProtocolLab::new(sim, cfg.limit)))
+        }
+        "raft" => {
+            let r = raft_config(cfg)?;
+            let sim = Sim::new(r, cfg.faults.config(), cfg.seed);
+            Ok(Box::new(ProtocolLab::new(sim, cfg.limit)))
         }
         other => Err(unknown_protocol(other)),
     }
@@ -409,11 +440,7 @@ pub struct RunOutcome {
 }
 
 /// Run a simulator for up to `events` events, calling `on_event` after each.
-pub fn run_sim<P: Protocol>(
-    sim: &mut Sim<P>,
-    events: u64,
-    mut on_event: impl FnMut(&Sim<P>),
-) -> RunOutcome {
+pub fn run_sim<P: Protocol>(sim: &mut Sim<P>, events: u64, mut on_event: impl FnMut(&Sim<P>)) -> RunOutcome {
     while sim.events() < events && sim.step() {
         on_event(sim);
     }
@@ -440,6 +467,7 @@ pub fn with_sim<V: SimVisitor>(cfg: &LabConfig, visitor: V) -> Result<V::Output,
     let faults = cfg.faults.config();
     match cfg.protocol.as_str() {
         "paxos" => Ok(visitor.visit(Sim::new(paxos_config(cfg)?, faults, cfg.seed))),
+        "raft" => Ok(visitor.visit(Sim::new(raft_config(cfg)?, faults, cfg.seed))),
         other => Err(unknown_protocol(other)),
     }
 }
@@ -457,11 +485,7 @@ pub fn bench_workload(protocol: &str, total: u64) -> Result<(u64, u64, u64), Str
             (sim.events(), sim.trace_hash())
         }
     }
-    let mut cfg = LabConfig {
-        protocol: protocol.into(),
-        faults: FaultPreset::Heavy,
-        ..LabConfig::default()
-    };
+    let mut cfg = LabConfig { protocol: protocol.into(), faults: FaultPreset::Heavy, ..LabConfig::default() };
     let (mut events, mut runs, mut hash) = (0u64, 0u64, 0u64);
     while events < total {
         cfg.seed = runs;
@@ -478,11 +502,7 @@ pub fn bench_workload(protocol: &str, total: u64) -> Result<(u64, u64, u64), Str
 
 /// A lab already run to `position` events, for measuring how fast a step back is.
 pub fn long_run(protocol: &str, position: u64) -> Result<Box<dyn Lab>, String> {
-    let cfg = LabConfig {
-        protocol: protocol.into(),
-        faults: FaultPreset::Heavy,
-        ..LabConfig::default()
-    };
+    let cfg = LabConfig { protocol: protocol.into(), faults: FaultPreset::Heavy, ..LabConfig::default() };
     let mut lab = build(&cfg)?;
     lab.seek(position);
     Ok(lab)

@@ -19,6 +19,7 @@ pub mod lab;
 pub mod net;
 pub mod paxos;
 pub mod protocol;
+pub mod raft;
 pub mod rng;
 pub mod sim;
 pub mod timeline;

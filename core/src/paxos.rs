@@ -41,9 +41,7 @@ use alloc::vec::Vec;
 
 use serde::Serialize;
 
-use crate::protocol::{
-    Ctx, MessageInfo, MutantInfo, NodeId, NodeView, PropertyInfo, Protocol, Time,
-};
+use crate::protocol::{Ctx, MessageInfo, MutantInfo, NodeId, NodeView, PropertyInfo, Protocol, Time};
 use crate::rng::Rng;
 
 /// A ballot number: (round, proposer). Ordered by round, then proposer id.
@@ -104,14 +102,8 @@ impl MessageInfo for Msg {
     fn summary(&self) -> String {
         match self {
             Msg::Prepare { ballot } => format!("(b={ballot})"),
-            Msg::Promise {
-                ballot,
-                accepted: None,
-            } => format!("(b={ballot}, nothing accepted)"),
-            Msg::Promise {
-                ballot,
-                accepted: Some((ab, v)),
-            } => {
+            Msg::Promise { ballot, accepted: None } => format!("(b={ballot}, nothing accepted)"),
+            Msg::Promise { ballot, accepted: Some((ab, v)) } => {
                 format!("(b={ballot}, accepted {v} at {ab})")
             }
             Msg::Accept { ballot, value } => format!("(b={ballot}, v={value})"),
@@ -221,18 +213,9 @@ impl Mutant {
 }
 
 const PROPERTIES: &[PropertyInfo] = &[
-    PropertyInfo {
-        name: "validity",
-        description: "only a value that a client proposed is chosen",
-    },
-    PropertyInfo {
-        name: "agreement",
-        description: "at most one value is chosen",
-    },
-    PropertyInfo {
-        name: "learned-chosen",
-        description: "a learner learns only a value that was chosen",
-    },
+    PropertyInfo { name: "validity", description: "only a value that a client proposed is chosen" },
+    PropertyInfo { name: "agreement", description: "at most one value is chosen" },
+    PropertyInfo { name: "learned-chosen", description: "a learner learns only a value that was chosen" },
 ];
 
 /// Ballots a learner keeps votes for.
@@ -271,11 +254,9 @@ impl Default for Paxos {
 impl Paxos {
     /// Check sizes against the limits; the message names the field.
     pub fn validate(&self) -> Result<(), String> {
-        for (name, n) in [
-            ("proposers", self.proposers),
-            ("acceptors", self.acceptors),
-            ("learners", self.learners),
-        ] {
+        for (name, n) in
+            [("proposers", self.proposers), ("acceptors", self.acceptors), ("learners", self.learners)]
+        {
             if n == 0 || n > MAX_ROLE {
                 return Err(format!("{name} must be between 1 and {MAX_ROLE} (got {n})"));
             }
@@ -304,10 +285,7 @@ impl Paxos {
 
     fn start_phase1(&self, p: &mut Proposer, ctx: &mut Ctx<Self>) {
         p.max_round += 1;
-        p.ballot = Ballot {
-            round: p.max_round,
-            node: ctx.me().0,
-        };
+        p.ballot = Ballot { round: p.max_round, node: ctx.me().0 };
         p.phase = Phase::Preparing;
         p.promises = 0;
         p.highest = None;
@@ -334,9 +312,7 @@ impl Paxos {
 
     fn proposer_step(&self, p: &mut Proposer, from: NodeId, msg: &Msg, ctx: &mut Ctx<Self>) {
         match *msg {
-            Msg::Promise { ballot, accepted }
-                if ballot == p.ballot && p.phase == Phase::Preparing =>
-            {
+            Msg::Promise { ballot, accepted } if ballot == p.ballot && p.phase == Phase::Preparing => {
                 p.promises |= 1 << from.0;
                 if let Some((ab, v)) = accepted {
                     if p.highest.is_none_or(|(hb, _)| ab > hb) {
@@ -352,13 +328,7 @@ impl Paxos {
                     p.phase = Phase::Accepting;
                     p.proposal = Some(value);
                     for a in self.acceptor_ids() {
-                        ctx.send(
-                            a,
-                            Msg::Accept {
-                                ballot: p.ballot,
-                                value,
-                            },
-                        );
+                        ctx.send(a, Msg::Accept { ballot: p.ballot, value });
                     }
                     let jitter = ctx.rng().range(0, self.phase_timeout_us / 2);
                     ctx.set_timer(Timer::Retry, Time(self.phase_timeout_us + jitter));
@@ -386,21 +356,9 @@ impl Paxos {
             Msg::Prepare { ballot } => {
                 if ballot >= a.promised {
                     a.promised = ballot;
-                    ctx.send(
-                        from,
-                        Msg::Promise {
-                            ballot,
-                            accepted: a.accepted,
-                        },
-                    );
+                    ctx.send(from, Msg::Promise { ballot, accepted: a.accepted });
                 } else {
-                    ctx.send(
-                        from,
-                        Msg::Nack {
-                            ballot,
-                            promised: a.promised,
-                        },
-                    );
+                    ctx.send(from, Msg::Nack { ballot, promised: a.promised });
                 }
             }
             Msg::Accept { ballot, value } => {
@@ -414,13 +372,7 @@ impl Paxos {
                         }
                     }
                 } else {
-                    ctx.send(
-                        from,
-                        Msg::Nack {
-                            ballot,
-                            promised: a.promised,
-                        },
-                    );
+                    ctx.send(from, Msg::Nack { ballot, promised: a.promised });
                 }
             }
             _ => {}
@@ -442,11 +394,7 @@ impl Paxos {
                 }
             }
             if l.learned.is_none() {
-                if let Some((_, v, _)) = l
-                    .votes
-                    .iter()
-                    .find(|(_, _, bits)| bits.count_ones() >= majority)
-                {
+                if let Some((_, v, _)) = l.votes.iter().find(|(_, _, bits)| bits.count_ones() >= majority) {
                     l.learned = Some(*v);
                 }
             }
@@ -550,13 +498,7 @@ impl Protocol for Paxos {
     fn workload(&self, rng: &mut Rng) -> Vec<(Time, NodeId, Propose)> {
         // Every proposer gets its own value early on, so proposers compete from the start.
         (0..self.proposers as u32)
-            .map(|i| {
-                (
-                    Time(rng.range(0, 10_000)),
-                    NodeId(i),
-                    Propose(10 * (i as u64 + 1)),
-                )
-            })
+            .map(|i| (Time(rng.range(0, 10_000)), NodeId(i), Propose(10 * (i as u64 + 1))))
             .collect()
     }
 
@@ -575,11 +517,7 @@ impl Protocol for Paxos {
         }
         let Some(t) = touched else { return Ok(()) };
         let node = &nodes[t.index()];
-        if let Some(Acceptor {
-            accepted: Some((b, v)),
-            ..
-        }) = node.acceptor
-        {
+        if let Some(Acceptor { accepted: Some((b, v)), .. }) = node.acceptor {
             let bit = 1u64 << t.0;
             let entry = match m.accepted.iter().rposition(|(eb, _, _)| *eb == b) {
                 Some(i) => &mut m.accepted[i],
@@ -604,24 +542,16 @@ impl Protocol for Paxos {
                     Some((cb, cv)) if cv != v => {
                         return Err((
                             "agreement",
-                            format!(
-                                "{cv} was chosen at ballot {cb}, then {v} was chosen at ballot {b}"
-                            ),
+                            format!("{cv} was chosen at ballot {cb}, then {v} was chosen at ballot {b}"),
                         ));
                     }
                     Some(_) => {}
                 }
             }
         }
-        if let Some(Learner {
-            learned: Some(v), ..
-        }) = node.learner
-        {
+        if let Some(Learner { learned: Some(v), .. }) = node.learner {
             if !m.chosen_values.contains(&v) {
-                return Err((
-                    "learned-chosen",
-                    format!("{t} learned {v}, which no majority accepted"),
-                ));
+                return Err(("learned-chosen", format!("{t} learned {v}, which no majority accepted")));
             }
         }
         Ok(())
@@ -697,24 +627,17 @@ impl Protocol for Paxos {
             fields.push(("learned".into(), learned));
         }
         if badge.is_empty() {
-            badge = roles
-                .iter()
-                .map(|r| &r[..1])
-                .collect::<Vec<_>>()
-                .join("·")
-                .to_uppercase();
+            badge = roles.iter().map(|r| &r[..1]).collect::<Vec<_>>().join("·").to_uppercase();
         }
-        NodeView {
-            role: roles.join(" · "),
-            badge,
-            fields,
-            summary,
-            hue_key,
-        }
+        NodeView { role: roles.join(" · "), badge, fields, summary, hue_key }
     }
 
     fn timer_label(_: &Timer) -> &'static str {
         "retry"
+    }
+
+    fn parse_client(&self, text: &str) -> Result<Propose, String> {
+        parse_value(text)
     }
 
     fn client_summary(op: &Propose) -> String {
@@ -747,12 +670,7 @@ mod tests {
 
     impl Fx {
         fn new() -> Fx {
-            Fx {
-                rng: Rng::new(1),
-                sends: vec![],
-                timers: vec![],
-                notes: vec![],
-            }
+            Fx { rng: Rng::new(1), sends: vec![], timers: vec![], notes: vec![] }
         }
         fn ctx(&mut self, me: u32) -> Ctx<'_, Paxos> {
             Ctx {
@@ -776,14 +694,10 @@ mod tests {
         let mut fx = Fx::new();
         let mut n = px.init(&mut fx.ctx(1));
         px.on_client(&mut n, Propose(20), &mut fx.ctx(1));
-        let want: Vec<(NodeId, Msg)> = (0..3)
-            .map(|a| (NodeId(a), Msg::Prepare { ballot: b(1, 1) }))
-            .collect();
+        let want: Vec<(NodeId, Msg)> =
+            (0..3).map(|a| (NodeId(a), Msg::Prepare { ballot: b(1, 1) })).collect();
         assert_eq!(fx.sends, want);
-        assert!(matches!(
-            fx.timers.as_slice(),
-            [TimerEffect::Set(Timer::Retry, _)]
-        ));
+        assert!(matches!(fx.timers.as_slice(), [TimerEffect::Set(Timer::Retry, _)]));
     }
 
     #[test]
@@ -791,35 +705,13 @@ mod tests {
         let px = Paxos::default();
         let mut fx = Fx::new();
         let mut n = px.init(&mut fx.ctx(0));
-        px.on_message(
-            &mut n,
-            NodeId(2),
-            Msg::Prepare { ballot: b(2, 2) },
-            &mut fx.ctx(0),
-        );
-        px.on_message(
-            &mut n,
-            NodeId(1),
-            Msg::Prepare { ballot: b(1, 1) },
-            &mut fx.ctx(0),
-        );
+        px.on_message(&mut n, NodeId(2), Msg::Prepare { ballot: b(2, 2) }, &mut fx.ctx(0));
+        px.on_message(&mut n, NodeId(1), Msg::Prepare { ballot: b(1, 1) }, &mut fx.ctx(0));
         assert_eq!(
             fx.sends,
             vec![
-                (
-                    NodeId(2),
-                    Msg::Promise {
-                        ballot: b(2, 2),
-                        accepted: None
-                    }
-                ),
-                (
-                    NodeId(1),
-                    Msg::Nack {
-                        ballot: b(1, 1),
-                        promised: b(2, 2)
-                    }
-                ),
+                (NodeId(2), Msg::Promise { ballot: b(2, 2), accepted: None }),
+                (NodeId(1), Msg::Nack { ballot: b(1, 1), promised: b(2, 2) }),
             ]
         );
         assert_eq!(n.acceptor.as_ref().map(|a| a.promised), Some(b(2, 2)));
@@ -830,58 +722,20 @@ mod tests {
         let px = Paxos::default();
         let mut fx = Fx::new();
         let mut n = px.init(&mut fx.ctx(0));
-        px.on_message(
-            &mut n,
-            NodeId(1),
-            Msg::Accept {
-                ballot: b(1, 1),
-                value: 20,
-            },
-            &mut fx.ctx(0),
-        );
-        let acc = Msg::Accepted {
-            ballot: b(1, 1),
-            value: 20,
-        };
-        assert_eq!(
-            fx.sends,
-            vec![
-                (NodeId(1), acc.clone()),
-                (NodeId(0), acc.clone()),
-                (NodeId(2), acc)
-            ]
-        );
+        px.on_message(&mut n, NodeId(1), Msg::Accept { ballot: b(1, 1), value: 20 }, &mut fx.ctx(0));
+        let acc = Msg::Accepted { ballot: b(1, 1), value: 20 };
+        assert_eq!(fx.sends, vec![(NodeId(1), acc.clone()), (NodeId(0), acc.clone()), (NodeId(2), acc)]);
     }
 
     #[test]
     fn accept_below_promise_is_refused_unless_mutant() {
         for (mutant, accepts) in [(None, false), (Some(Mutant::AcceptBelowPromise), true)] {
-            let px = Paxos {
-                mutant,
-                ..Paxos::default()
-            };
+            let px = Paxos { mutant, ..Paxos::default() };
             let mut fx = Fx::new();
             let mut n = px.init(&mut fx.ctx(0));
-            px.on_message(
-                &mut n,
-                NodeId(2),
-                Msg::Prepare { ballot: b(3, 2) },
-                &mut fx.ctx(0),
-            );
-            px.on_message(
-                &mut n,
-                NodeId(1),
-                Msg::Accept {
-                    ballot: b(1, 1),
-                    value: 20,
-                },
-                &mut fx.ctx(0),
-            );
-            assert_eq!(
-                n.acceptor.unwrap().accepted.is_some(),
-                accepts,
-                "mutant {mutant:?}"
-            );
+            px.on_message(&mut n, NodeId(2), Msg::Prepare { ballot: b(3, 2) }, &mut fx.ctx(0));
+            px.on_message(&mut n, NodeId(1), Msg::Accept { ballot: b(1, 1), value: 20 }, &mut fx.ctx(0));
+            assert_eq!(n.acceptor.unwrap().accepted.is_some(), accepts, "mutant {mutant:?}");
         }
     }
 
@@ -896,61 +750,26 @@ mod tests {
         px.on_message(
             &mut n,
             NodeId(1),
-            Msg::Promise {
-                ballot: bal,
-                accepted: Some((b(0, 2), 30)),
-            },
+            Msg::Promise { ballot: bal, accepted: Some((b(0, 2), 30)) },
             &mut fx.ctx(0),
         );
         assert!(fx.sends.is_empty(), "one promise is not a majority");
-        px.on_message(
-            &mut n,
-            NodeId(2),
-            Msg::Promise {
-                ballot: bal,
-                accepted: None,
-            },
-            &mut fx.ctx(0),
-        );
-        let want: Vec<(NodeId, Msg)> = (0..3)
-            .map(|a| {
-                (
-                    NodeId(a),
-                    Msg::Accept {
-                        ballot: bal,
-                        value: 30,
-                    },
-                )
-            })
-            .collect();
+        px.on_message(&mut n, NodeId(2), Msg::Promise { ballot: bal, accepted: None }, &mut fx.ctx(0));
+        let want: Vec<(NodeId, Msg)> =
+            (0..3).map(|a| (NodeId(a), Msg::Accept { ballot: bal, value: 30 })).collect();
         assert_eq!(fx.sends, want);
     }
 
     #[test]
     fn restart_keeps_acceptor_state_unless_forget_mutant() {
         for (mutant, kept) in [(None, true), (Some(Mutant::ForgetPromise), false)] {
-            let px = Paxos {
-                mutant,
-                ..Paxos::default()
-            };
+            let px = Paxos { mutant, ..Paxos::default() };
             let mut fx = Fx::new();
             let mut n = px.init(&mut fx.ctx(0));
-            px.on_message(
-                &mut n,
-                NodeId(1),
-                Msg::Accept {
-                    ballot: b(1, 1),
-                    value: 20,
-                },
-                &mut fx.ctx(0),
-            );
+            px.on_message(&mut n, NodeId(1), Msg::Accept { ballot: b(1, 1), value: 20 }, &mut fx.ctx(0));
             let back = px.on_restart(&n, &mut fx.ctx(0));
             assert_eq!(back.acceptor.unwrap().accepted.is_some(), kept);
-            assert_eq!(
-                back.learner.unwrap().learned,
-                None,
-                "learned values are volatile"
-            );
+            assert_eq!(back.learner.unwrap().learned, None, "learned values are volatile");
         }
     }
 
@@ -959,10 +778,8 @@ mod tests {
         let px = Paxos::default();
         let mut m = Monitor::default();
         let mut nodes: Vec<Node> = (0..3).map(|i| px.fresh(NodeId(i))).collect();
-        px.check(&mut m, &nodes, None, Some(&Propose(10)), &[])
-            .unwrap();
-        px.check(&mut m, &nodes, None, Some(&Propose(20)), &[])
-            .unwrap();
+        px.check(&mut m, &nodes, None, Some(&Propose(10)), &[]).unwrap();
+        px.check(&mut m, &nodes, None, Some(&Propose(20)), &[]).unwrap();
         let mut accept = |nodes: &mut Vec<Node>, i: usize, bal: Ballot, v: Value| {
             nodes[i].acceptor.as_mut().unwrap().accepted = Some((bal, v));
             px.check(&mut m, nodes, Some(NodeId(i as u32)), None, &[])

@@ -34,9 +34,7 @@ impl core::fmt::Display for NodeId {
 }
 
 /// Virtual time in microseconds since the start of the run.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Time(pub u64);
 
 impl Time {
@@ -105,6 +103,23 @@ pub struct NodeView {
     pub hue_key: Option<u64>,
 }
 
+/// A replicated log as the log view draws it (Raft, Multi-Paxos).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct LogDetail {
+    /// Index of `entries[0]`.
+    pub first_index: u64,
+    /// (last index, last term) of the snapshot the log starts after, if any.
+    pub snapshot: Option<(u64, u64)>,
+    /// (term, label) of each entry.
+    pub entries: Vec<(u64, String)>,
+    pub commit: u64,
+    pub applied: u64,
+    /// On a leader: (follower, next index, match index).
+    pub leader: Option<Vec<(NodeId, u64, u64)>>,
+    /// The state machine's contents.
+    pub kv: Vec<(String, String)>,
+}
+
 /// Effects a handler records. The simulator applies them after the handler returns.
 pub struct Ctx<'a, P: Protocol> {
     pub(crate) me: NodeId,
@@ -170,8 +185,13 @@ pub trait Protocol: Clone + Debug + Hash + 'static {
 
     /// Stable protocol name (`"paxos"`).
     fn name(&self) -> &'static str;
-    /// Number of nodes in the cluster.
+    /// Number of nodes in the simulation (servers and any simulated clients).
     fn nodes(&self) -> usize;
+    /// Nodes `0..fault_targets()` may be crashed or cut off by injected faults; the rest (such
+    /// as simulated clients) only by the user or by partitions.
+    fn fault_targets(&self) -> usize {
+        self.nodes()
+    }
     /// A fresh node, with its initial timers recorded in `ctx`.
     fn init(&self, ctx: &mut Ctx<Self>) -> Self::Node;
     /// A message arrived.
@@ -201,8 +221,22 @@ pub trait Protocol: Clone + Debug + Hash + 'static {
     fn mutants() -> &'static [MutantInfo];
     /// How the page shows a node.
     fn view(&self, node: &Self::Node) -> NodeView;
+    /// The node's replicated log, for protocols that have one.
+    fn log_detail(&self, _node: &Self::Node) -> Option<LogDetail> {
+        None
+    }
+    /// The name of a node as the page shows it ("S1", or "C1" for a client).
+    fn node_name(&self, id: NodeId) -> String {
+        alloc::format!("{id}")
+    }
+    /// Parse a client request typed by the user.
+    fn parse_client(&self, text: &str) -> Result<Self::ClientOp, String>;
     /// A human label for a timer ("election", "retry").
     fn timer_label(timer: &Self::Timer) -> &'static str;
     /// One-line description of a client request.
     fn client_summary(op: &Self::ClientOp) -> String;
+    /// One-line description of a checker note.
+    fn note_summary(note: &Self::Note) -> String {
+        alloc::format!("{note:?}")
+    }
 }

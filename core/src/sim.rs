@@ -43,34 +43,13 @@ pub enum Input<P: Protocol> {
 
 #[derive(Clone, Debug)]
 enum Pending<P: Protocol> {
-    Deliver {
-        id: MsgId,
-        from: NodeId,
-        to: NodeId,
-        msg: P::Msg,
-        sent_at: Time,
-        lost: bool,
-    },
-    Timer {
-        node: NodeId,
-        timer: P::Timer,
-        arm: u64,
-    },
-    Client {
-        node: NodeId,
-        op: P::ClientOp,
-    },
+    Deliver { id: MsgId, from: NodeId, to: NodeId, msg: P::Msg, sent_at: Time, lost: bool },
+    Timer { node: NodeId, timer: P::Timer, arm: u64 },
+    Client { node: NodeId, op: P::ClientOp },
     FaultTick,
-    Restart {
-        node: NodeId,
-    },
-    Uncut {
-        from: NodeId,
-        to: NodeId,
-    },
-    HealGroups {
-        epoch: u64,
-    },
+    Restart { node: NodeId },
+    Uncut { from: NodeId, to: NodeId },
+    HealGroups { epoch: u64 },
 }
 
 #[derive(Clone, Debug)]
@@ -167,12 +146,7 @@ impl<P: Protocol> Sim<P> {
             seq: 0,
             next_msg: 0,
             nodes: Vec::with_capacity(n),
-            status: (0..n)
-                .map(|_| NodeStatus {
-                    up: true,
-                    timers: Vec::new(),
-                })
-                .collect(),
+            status: (0..n).map(|_| NodeStatus { up: true, timers: Vec::new() }).collect(),
             groups: vec![0; n],
             group_epoch: 0,
             cuts: Vec::new(),
@@ -259,21 +233,9 @@ impl<P: Protocol> Sim<P> {
     /// Message copies in flight, in no particular order.
     pub fn flights(&self) -> impl Iterator<Item = Flight<'_, P::Msg>> {
         self.queue.iter().filter_map(move |q| match &q.item {
-            Pending::Deliver {
-                id,
-                from,
-                to,
-                msg,
-                sent_at,
-                ..
-            } if !self.dropped.contains(id) => Some(Flight {
-                id: *id,
-                from: *from,
-                to: *to,
-                msg,
-                sent_at: *sent_at,
-                arrive_at: q.at,
-            }),
+            Pending::Deliver { id, from, to, msg, sent_at, .. } if !self.dropped.contains(id) => {
+                Some(Flight { id: *id, from: *from, to: *to, msg, sent_at: *sent_at, arrive_at: q.at })
+            }
             _ => None,
         })
     }
@@ -320,12 +282,7 @@ impl<P: Protocol> Sim<P> {
                 let found = self.flights().find(|f| f.id == id).map(|f| (f.from, f.to));
                 if let Some((from, to)) = found {
                     self.dropped.push(id);
-                    self.record(RecordKind::Drop {
-                        id,
-                        from,
-                        to,
-                        reason: DropReason::User,
-                    });
+                    self.record(RecordKind::Drop { id, from, to, reason: DropReason::User });
                 }
             }
             Input::Partition(groups) => {
@@ -356,10 +313,9 @@ impl<P: Protocol> Sim<P> {
 
     fn is_stale(&mut self, item: &Pending<P>) -> bool {
         match item {
-            Pending::Timer { node, arm, .. } => !self.status[node.index()]
-                .timers
-                .iter()
-                .any(|t| t.arm == *arm),
+            Pending::Timer { node, arm, .. } => {
+                !self.status[node.index()].timers.iter().any(|t| t.arm == *arm)
+            }
             Pending::Deliver { id, .. } => {
                 if let Some(pos) = self.dropped.iter().position(|d| d == id) {
                     self.dropped.swap_remove(pos);
@@ -375,14 +331,7 @@ impl<P: Protocol> Sim<P> {
 
     fn execute(&mut self, item: Pending<P>) {
         match item {
-            Pending::Deliver {
-                id,
-                from,
-                to,
-                msg,
-                lost,
-                ..
-            } => {
+            Pending::Deliver { id, from, to, msg, lost, .. } => {
                 let reason = if lost {
                     Some(DropReason::Loss)
                 } else if !self.status[to.index()].up {
@@ -393,20 +342,10 @@ impl<P: Protocol> Sim<P> {
                     None
                 };
                 if let Some(reason) = reason {
-                    self.record(RecordKind::Drop {
-                        id,
-                        from,
-                        to,
-                        reason,
-                    });
+                    self.record(RecordKind::Drop { id, from, to, reason });
                     return;
                 }
-                self.record(RecordKind::Deliver {
-                    id,
-                    from,
-                    to,
-                    msg: msg.clone(),
-                });
+                self.record(RecordKind::Deliver { id, from, to, msg: msg.clone() });
                 self.run_handler(to, |p, node, ctx| p.on_message(node, from, msg, ctx));
                 self.check(Some(to), None);
             }
@@ -447,11 +386,7 @@ impl<P: Protocol> Sim<P> {
     /// Deliver a client request; returns the op when a live node handled it.
     fn client(&mut self, node: NodeId, op: P::ClientOp) -> Option<P::ClientOp> {
         let up = self.status[node.index()].up;
-        self.record(RecordKind::Client {
-            node,
-            op: op.clone(),
-            accepted: up,
-        });
+        self.record(RecordKind::Client { node, op: op.clone(), accepted: up });
         if !up {
             return None;
         }
@@ -525,10 +460,7 @@ impl<P: Protocol> Sim<P> {
     fn after_handler(&mut self, me: NodeId, before: u64) {
         let after = digest(&self.nodes[me.index()]);
         if after != before {
-            self.record(RecordKind::State {
-                node: me,
-                digest: after,
-            });
+            self.record(RecordKind::State { node: me, digest: after });
         }
         self.apply_effects(me);
     }
@@ -542,20 +474,8 @@ impl<P: Protocol> Sim<P> {
                     timers.retain(|a| a.timer != timer);
                     let arm = self.seq;
                     let fires_at = self.now.plus(after);
-                    timers.push(ArmedTimer {
-                        timer,
-                        set_at: self.now,
-                        fires_at,
-                        arm,
-                    });
-                    self.schedule(
-                        fires_at,
-                        Pending::Timer {
-                            node: me,
-                            timer,
-                            arm,
-                        },
-                    );
+                    timers.push(ArmedTimer { timer, set_at: self.now, fires_at, arm });
+                    self.schedule(fires_at, Pending::Timer { node: me, timer, arm });
                 }
                 TimerEffect::Cancel(timer) => timers.retain(|a| a.timer != timer),
             }
@@ -569,41 +489,22 @@ impl<P: Protocol> Sim<P> {
     }
 
     fn transmit(&mut self, from: NodeId, to: NodeId, msg: P::Msg) {
-        let copies = if self.rng.chance(self.faults.duplicate) {
-            2
-        } else {
-            1
-        };
+        let copies = if self.rng.chance(self.faults.duplicate) { 2 } else { 1 };
         let mut first = None;
         for _ in 0..copies {
             let id = MsgId(self.next_msg);
             self.next_msg += 1;
             let lost = self.rng.chance(self.faults.loss);
-            let delay = self
-                .rng
-                .range(self.faults.latency_us_min, self.faults.latency_us_max);
+            let delay = self.rng.range(self.faults.latency_us_min, self.faults.latency_us_max);
             let deliver_at = self.now.plus(Time(delay));
             match first {
                 None => {
                     first = Some(id);
-                    self.record(RecordKind::Send {
-                        id,
-                        from,
-                        to,
-                        msg: msg.clone(),
-                        deliver_at,
-                    });
+                    self.record(RecordKind::Send { id, from, to, msg: msg.clone(), deliver_at });
                 }
                 Some(of) => self.record(RecordKind::Duplicate { id, of, deliver_at }),
             }
-            let item = Pending::Deliver {
-                id,
-                from,
-                to,
-                msg: msg.clone(),
-                sent_at: self.now,
-                lost,
-            };
+            let item = Pending::Deliver { id, from, to, msg: msg.clone(), sent_at: self.now, lost };
             self.schedule(deliver_at, item);
         }
     }
@@ -631,10 +532,11 @@ impl<P: Protocol> Sim<P> {
             return;
         }
         let n = self.nodes.len();
+        let targets = self.proto.fault_targets().min(n);
         let mut pick = self.rng.below(total as u64) as u32;
         if pick < f.crash_weight {
             let down = self.status.iter().filter(|s| !s.up).count();
-            let live: Vec<usize> = (0..n).filter(|&i| self.status[i].up).collect();
+            let live: Vec<usize> = (0..targets).filter(|&i| self.status[i].up).collect();
             if down >= f.max_down || live.is_empty() {
                 return;
             }
@@ -661,21 +563,16 @@ impl<P: Protocol> Sim<P> {
             self.groups = groups.clone();
             self.group_epoch += 1;
             self.record(RecordKind::Partition { groups });
-            self.schedule(
-                self.now.plus(heal),
-                Pending::HealGroups {
-                    epoch: self.group_epoch,
-                },
-            );
+            self.schedule(self.now.plus(heal), Pending::HealGroups { epoch: self.group_epoch });
             return;
         }
         pick -= f.partition_weight;
-        if n < 2 {
+        if targets < 2 {
             return;
         }
         if pick < f.cut_weight {
-            let a = self.rng.below(n as u64) as u32;
-            let b = (a + 1 + self.rng.below(n as u64 - 1) as u32) % n as u32;
+            let a = self.rng.below(targets as u64) as u32;
+            let b = (a + 1 + self.rng.below(targets as u64 - 1) as u32) % targets as u32;
             let (a, b) = (NodeId(a), NodeId(b));
             self.cut(a, b);
             self.schedule(self.now.plus(heal), Pending::Uncut { from: a, to: b });
@@ -683,13 +580,13 @@ impl<P: Protocol> Sim<P> {
         }
         // Swizzle: pick a random subset, clog each node (all its outgoing links) one by one,
         // then unclog in a random order.
-        let mut order: Vec<u32> = (0..n as u32).collect();
+        let mut order: Vec<u32> = (0..targets as u32).collect();
         for i in (1..order.len()).rev() {
             let j = self.rng.below(i as u64 + 1) as usize;
             order.swap(i, j);
         }
-        let k = 1 + self.rng.below(n as u64 / 2 + 1) as usize;
-        let chosen = &order[..k.min(n)];
+        let k = 1 + self.rng.below(targets as u64 / 2 + 1) as usize;
+        let chosen = &order[..k.min(targets)];
         let step = Time(heal.0 / (2 * k as u64 + 1));
         let mut at = self.now;
         let mut unclog = chosen.to_vec();
@@ -708,13 +605,7 @@ impl<P: Protocol> Sim<P> {
             at = at.plus(step).plus(step);
             for b in 0..n as u32 {
                 if b != a {
-                    self.schedule(
-                        at,
-                        Pending::Uncut {
-                            from: NodeId(a),
-                            to: NodeId(b),
-                        },
-                    );
+                    self.schedule(at, Pending::Uncut { from: NodeId(a), to: NodeId(b) });
                 }
             }
         }
@@ -725,17 +616,12 @@ impl<P: Protocol> Sim<P> {
         for note in &notes {
             self.record(RecordKind::Note { note: note.clone() });
         }
-        let res = self
-            .proto
-            .check(&mut self.monitor, &self.nodes, touched, client, &notes);
+        let res = self.proto.check(&mut self.monitor, &self.nodes, touched, client, &notes);
         self.notes = notes;
         self.notes.clear();
         if let Err((property, message)) = res {
-            self.violation = Some(Violation {
-                event: self.events,
-                property: String::from(property),
-                message,
-            });
+            self.violation =
+                Some(Violation { event: self.events, property: String::from(property), message });
         }
     }
 
@@ -743,20 +629,13 @@ impl<P: Protocol> Sim<P> {
         if let Some(v) = &self.violation {
             if v.event == self.events {
                 let v = v.clone();
-                self.record(RecordKind::Violation {
-                    property: v.property,
-                    message: v.message,
-                });
+                self.record(RecordKind::Violation { property: v.property, message: v.message });
             }
         }
     }
 
     fn record(&mut self, kind: RecordKind<P>) {
-        let r = Record {
-            event: self.events,
-            time: self.now,
-            kind,
-        };
+        let r = Record { event: self.events, time: self.now, kind };
         self.hash = (self.hash.rotate_left(7) ^ digest(&r)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         self.records.push(r);
     }

@@ -29,13 +29,7 @@ pub struct Timeline<P: Protocol> {
 impl<P: Protocol> Timeline<P> {
     /// A timeline that never runs past `limit` events.
     pub fn new(sim: Sim<P>, limit: u64) -> Timeline<P> {
-        Timeline {
-            checkpoints: Vec::new(),
-            inputs: Vec::new(),
-            sim,
-            horizon: 0,
-            limit,
-        }
+        Timeline { checkpoints: Vec::new(), inputs: Vec::new(), sim, horizon: 0, limit }
     }
 
     /// The simulator at the current position.
@@ -67,10 +61,7 @@ impl<P: Protocol> Timeline<P> {
 
     fn next_input_at(&self, p: u64) -> Option<&Input<P>> {
         // Inputs are sorted by index; a branch has at most one input per index.
-        self.inputs
-            .iter()
-            .find(|(i, _)| *i == p)
-            .map(|(_, inp)| inp)
+        self.inputs.iter().find(|(i, _)| *i == p).map(|(_, inp)| inp)
     }
 
     /// Run one event (a recorded input if one is due here, else the next queued item).
@@ -169,8 +160,7 @@ impl<P: Protocol> Timeline<P> {
             return false;
         }
         self.inputs.retain(|(i, _)| *i < p);
-        self.checkpoints
-            .truncate((p / CHECKPOINT_EVERY) as usize + 1);
+        self.checkpoints.truncate((p / CHECKPOINT_EVERY) as usize + 1);
         self.inputs.push((p, input));
         self.horizon = p;
         self.step()

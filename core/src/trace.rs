@@ -138,41 +138,46 @@ impl<P: Protocol> Record<P> {
         }
     }
 
-    /// The record in words, for the event log and the live region.
+    /// The record in words, naming nodes `S1`, `S2`, ….
     pub fn describe(&self) -> String {
+        self.describe_with(&|n| format!("{n}"))
+    }
+
+    /// The record in words, for the event log and the live region, with the protocol's names
+    /// for nodes.
+    pub fn describe_with(&self, name: &dyn Fn(NodeId) -> String) -> String {
+        let node = |n: &NodeId| name(*n);
         match &self.kind {
             RecordKind::Send { from, to, msg, .. } => {
-                format!("{from} → {to}: {} {}", msg.kind(), msg.summary())
+                format!("{} → {}: {} {}", node(from), node(to), msg.kind(), msg.summary())
             }
             RecordKind::Duplicate { id, of, .. } => {
                 format!("network duplicated message #{} as #{}", of.0, id.0)
             }
             RecordKind::Deliver { from, to, msg, .. } => {
-                format!("{to} receives {} from {from} {}", msg.kind(), msg.summary())
+                format!("{} receives {} from {} {}", node(to), msg.kind(), node(from), msg.summary())
             }
-            RecordKind::Drop {
-                from, to, reason, ..
-            } => {
+            RecordKind::Drop { from, to, reason, .. } => {
                 let why = match reason {
                     DropReason::Loss => "lost by the network",
                     DropReason::Partition => "blocked by the partition",
                     DropReason::Crashed => "receiver is down",
                     DropReason::User => "dropped by you",
                 };
-                format!("message {from} → {to} dropped: {why}")
+                format!("message {} → {} dropped: {why}", node(from), node(to))
             }
-            RecordKind::Timer { node, timer } => {
-                format!("{node}: {} timer fires", P::timer_label(timer))
+            RecordKind::Timer { node: n, timer } => {
+                format!("{}: {} timer fires", node(n), P::timer_label(timer))
             }
-            RecordKind::Client { node, op, accepted } => {
+            RecordKind::Client { node: n, op, accepted } => {
                 if *accepted {
-                    format!("client → {node}: {}", P::client_summary(op))
+                    format!("request → {}: {}", node(n), P::client_summary(op))
                 } else {
-                    format!("client → {node}: {} (node is down)", P::client_summary(op))
+                    format!("request → {}: {} (node is down)", node(n), P::client_summary(op))
                 }
             }
-            RecordKind::Crash { node } => format!("{node} crashes"),
-            RecordKind::Restart { node } => format!("{node} restarts"),
+            RecordKind::Crash { node: n } => format!("{} crashes", node(n)),
+            RecordKind::Restart { node: n } => format!("{} restarts", node(n)),
             RecordKind::Partition { groups } => {
                 let mut sides: Vec<String> = Vec::new();
                 let mut ids: Vec<u8> = groups.clone();
@@ -183,17 +188,17 @@ impl<P: Protocol> Record<P> {
                         .iter()
                         .enumerate()
                         .filter(|(_, x)| **x == g)
-                        .map(|(i, _)| format!("{}", NodeId(i as u32)))
+                        .map(|(i, _)| name(NodeId(i as u32)))
                         .collect();
                     sides.push(format!("{{{}}}", members.join(" ")));
                 }
                 format!("network partitioned: {}", sides.join(" | "))
             }
             RecordKind::Heal => String::from("network healed"),
-            RecordKind::Cut { from, to } => format!("link {from} → {to} cut"),
-            RecordKind::Uncut { from, to } => format!("link {from} → {to} restored"),
-            RecordKind::State { node, .. } => format!("{node} state changed"),
-            RecordKind::Note { note } => format!("{note:?}"),
+            RecordKind::Cut { from, to } => format!("link {} → {} cut", node(from), node(to)),
+            RecordKind::Uncut { from, to } => format!("link {} → {} restored", node(from), node(to)),
+            RecordKind::State { node: n, .. } => format!("{} state changed", node(n)),
+            RecordKind::Note { note } => P::note_summary(note),
             RecordKind::Violation { property, message } => {
                 format!("VIOLATION of {property}: {message}")
             }

@@ -8,12 +8,7 @@ use distlab_core::sim::Sim;
 
 /// The run whose trace hash is pinned on native and in the browser.
 pub fn golden_config() -> LabConfig {
-    LabConfig {
-        protocol: "paxos".into(),
-        seed: 42,
-        faults: FaultPreset::Heavy,
-        ..LabConfig::default()
-    }
+    LabConfig { protocol: "paxos".into(), seed: 42, faults: FaultPreset::Heavy, ..LabConfig::default() }
 }
 
 /// Events in the golden run.

@@ -30,24 +30,16 @@ fn a_partition_blocks_messages_between_sides_only() {
     for r in &recs {
         match &r.kind {
             RecordKind::Deliver { from, to, .. } => {
-                assert_eq!(
-                    from.0 == 0,
-                    to.0 == 0,
-                    "delivered across the partition: {r:?}"
-                );
+                assert_eq!(from.0 == 0, to.0 == 0, "delivered across the partition: {r:?}");
             }
-            RecordKind::Drop {
-                from, to, reason, ..
-            } => {
+            RecordKind::Drop { from, to, reason, .. } => {
                 assert_eq!(*reason, DropReason::Partition);
                 assert_ne!(from.0 == 0, to.0 == 0);
             }
             _ => {}
         }
     }
-    assert!(recs
-        .iter()
-        .any(|r| matches!(r.kind, RecordKind::Drop { .. })));
+    assert!(recs.iter().any(|r| matches!(r.kind, RecordKind::Drop { .. })));
 }
 
 #[test]
@@ -56,9 +48,8 @@ fn a_one_way_cut_blocks_one_direction() {
     sim.apply_input(Input::Cut(NodeId(0), NodeId(1)));
     let recs = all_records(&mut sim, 10_000);
     let delivered = |a: u32, b: u32| {
-        recs.iter().any(
-            |r| matches!(r.kind, RecordKind::Deliver { from, to, .. } if from.0 == a && to.0 == b),
-        )
+        recs.iter()
+            .any(|r| matches!(r.kind, RecordKind::Deliver { from, to, .. } if from.0 == a && to.0 == b))
     };
     assert!(!delivered(0, 1));
     assert!(delivered(1, 0));
@@ -74,52 +65,28 @@ fn a_crashed_node_receives_nothing_and_keeps_acceptor_state_on_restart() {
     sim.apply_input(Input::Crash(NodeId(2)));
     assert!(sim.status()[2].timers.is_empty());
     let recs = all_records(&mut sim, 50);
-    assert!(!recs
-        .iter()
-        .any(|r| matches!(r.kind, RecordKind::Deliver { to, .. } if to.0 == 2)));
+    assert!(!recs.iter().any(|r| matches!(r.kind, RecordKind::Deliver { to, .. } if to.0 == 2)));
     sim.apply_input(Input::Restart(NodeId(2)));
     assert_eq!(sim.nodes()[2].acceptor, accepted);
 }
 
 #[test]
 fn loss_and_duplication_happen_at_their_rates() {
-    let mut sim = quiet(FaultConfig {
-        loss: 0.3,
-        duplicate: 0.2,
-        ..FaultConfig::default()
-    });
+    let mut sim = quiet(FaultConfig { loss: 0.3, duplicate: 0.2, ..FaultConfig::default() });
     // Keep clients proposing so there is traffic to measure.
     for i in 0..3 {
         sim.apply_input(Input::Client(NodeId(i), Propose(10)));
     }
     let recs = all_records(&mut sim, 20_000);
-    let sends = recs
-        .iter()
-        .filter(|r| matches!(r.kind, RecordKind::Send { .. }))
-        .count() as f64;
-    let dups = recs
-        .iter()
-        .filter(|r| matches!(r.kind, RecordKind::Duplicate { .. }))
-        .count() as f64;
-    let lost = recs
-        .iter()
-        .filter(|r| {
-            matches!(
-                r.kind,
-                RecordKind::Drop {
-                    reason: DropReason::Loss,
-                    ..
-                }
-            )
-        })
-        .count() as f64;
+    let sends = recs.iter().filter(|r| matches!(r.kind, RecordKind::Send { .. })).count() as f64;
+    let dups = recs.iter().filter(|r| matches!(r.kind, RecordKind::Duplicate { .. })).count() as f64;
+    let lost =
+        recs.iter().filter(|r| matches!(r.kind, RecordKind::Drop { reason: DropReason::Loss, .. })).count()
+            as f64;
     assert!(sends > 50.0, "only {sends} sends");
     let dup_rate = dups / sends;
     let loss_rate = lost / (sends + dups);
-    assert!(
-        (0.1..0.3).contains(&dup_rate),
-        "duplication rate {dup_rate}"
-    );
+    assert!((0.1..0.3).contains(&dup_rate), "duplication rate {dup_rate}");
     assert!((0.2..0.4).contains(&loss_rate), "loss rate {loss_rate}");
 }
 
@@ -128,15 +95,8 @@ fn every_run_eventually_decides_without_faults() {
     for seed in 0..200 {
         let mut sim = Sim::new(Paxos::default(), FaultConfig::default(), seed);
         while sim.step() {}
-        let learned: Vec<_> = sim
-            .nodes()
-            .iter()
-            .map(|n| n.learner.as_ref().unwrap().learned)
-            .collect();
-        assert!(
-            learned.iter().all(|l| l.is_some() && *l == learned[0]),
-            "seed {seed}: {learned:?}"
-        );
+        let learned: Vec<_> = sim.nodes().iter().map(|n| n.learner.as_ref().unwrap().learned).collect();
+        assert!(learned.iter().all(|l| l.is_some() && *l == learned[0]), "seed {seed}: {learned:?}");
         assert!(sim.violation().is_none());
     }
 }

@@ -8,11 +8,7 @@ use distlab_core::protocol::NodeId;
 use distlab_core::timeline::CHECKPOINT_EVERY;
 
 fn heavy(seed: u64) -> LabConfig {
-    LabConfig {
-        seed,
-        faults: FaultPreset::Heavy,
-        ..LabConfig::default()
-    }
+    LabConfig { seed, faults: FaultPreset::Heavy, ..LabConfig::default() }
 }
 
 fn straight(cfg: &LabConfig, n: u64) -> u64 {
@@ -27,16 +23,7 @@ fn seeking_back_and_forth_matches_a_straight_run() {
     let mut l = lab::build(&cfg).unwrap();
     l.seek(5_000);
     assert_eq!(l.position(), 5_000);
-    for target in [
-        4_999,
-        1,
-        0,
-        CHECKPOINT_EVERY,
-        CHECKPOINT_EVERY - 1,
-        3_333,
-        5_000,
-        4_096,
-    ] {
+    for target in [4_999, 1, 0, CHECKPOINT_EVERY, CHECKPOINT_EVERY - 1, 3_333, 5_000, 4_096] {
         l.seek(target);
         assert_eq!(l.position(), target);
         assert_eq!(l.trace_hash(), straight(&cfg, target), "at {target}");
@@ -52,17 +39,8 @@ fn step_back_restores_the_previous_snapshot() {
     assert_ne!(l.snapshot(), before);
     l.seek(2_500);
     let after = l.snapshot();
-    assert_eq!(
-        after.horizon, 2_501,
-        "stepping back keeps the future reachable"
-    );
-    assert_eq!(
-        lab::Snapshot {
-            horizon: before.horizon,
-            ..after
-        },
-        before
-    );
+    assert_eq!(after.horizon, 2_501, "stepping back keeps the future reachable");
+    assert_eq!(lab::Snapshot { horizon: before.horizon, ..after }, before);
 }
 
 #[test]
@@ -104,8 +82,7 @@ fn bad_actions_are_refused_with_a_message_and_change_nothing() {
         l.act(Action::Partition(vec![])).unwrap_err(),
         l.act(Action::Cut(NodeId(1), NodeId(1))).unwrap_err(),
         l.act(Action::Client(NodeId(0), "ten".into())).unwrap_err(),
-        l.act(Action::Drop(distlab_core::protocol::MsgId(999_999)))
-            .unwrap_err(),
+        l.act(Action::Drop(distlab_core::protocol::MsgId(999_999))).unwrap_err(),
     ];
     assert!(errors[0].contains("no node S8"), "{}", errors[0]);
     assert!(errors[3].contains("whole number"), "{}", errors[3]);
@@ -115,26 +92,11 @@ fn bad_actions_are_refused_with_a_message_and_change_nothing() {
 
 #[test]
 fn config_limits_are_enforced_with_named_fields() {
-    let too_many = LabConfig {
-        acceptors: 10,
-        ..LabConfig::default()
-    };
+    let too_many = LabConfig { acceptors: 10, ..LabConfig::default() };
     let err = lab::build(&too_many).err().unwrap();
     assert!(err.contains("acceptors"), "{err}");
-    let bad_mutant = LabConfig {
-        mutant: Some("nope".into()),
-        ..LabConfig::default()
-    };
-    assert!(lab::build(&bad_mutant)
-        .err()
-        .unwrap()
-        .contains("forget-promise"));
-    let bad_protocol = LabConfig {
-        protocol: "zab".into(),
-        ..LabConfig::default()
-    };
-    assert!(lab::build(&bad_protocol)
-        .err()
-        .unwrap()
-        .contains("unknown protocol"));
+    let bad_mutant = LabConfig { mutant: Some("nope".into()), ..LabConfig::default() };
+    assert!(lab::build(&bad_mutant).err().unwrap().contains("forget-promise"));
+    let bad_protocol = LabConfig { protocol: "zab".into(), ..LabConfig::default() };
+    assert!(lab::build(&bad_protocol).err().unwrap().contains("unknown protocol"));
 }

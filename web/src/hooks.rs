@@ -52,42 +52,38 @@ fn request_frame(cb: &Closure<dyn FnMut(f64)>) {
 #[hook]
 pub fn use_shortcuts(dispatcher: UseReducerDispatcher<Player>) {
     use_effect_with((), move |_| {
-        let handler =
-            Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
-                if e.ctrl_key() || e.meta_key() || e.alt_key() {
-                    return;
-                }
-                let in_field = e
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .map(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
-                    .unwrap_or(false);
-                if in_field {
-                    return;
-                }
-                let msg = match e.key().as_str() {
-                    " " => Some(Msg::TogglePlay),
-                    "ArrowRight" => Some(Msg::Step),
-                    "ArrowLeft" => Some(Msg::Back),
-                    "?" => Some(Msg::ToggleHelp),
-                    "Escape" => Some(Msg::CloseHelp),
-                    _ => None,
-                };
-                if let Some(m) = msg {
-                    e.prevent_default();
-                    dispatcher.dispatch(m);
-                }
-            });
+        let handler = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+            if e.ctrl_key() || e.meta_key() || e.alt_key() {
+                return;
+            }
+            let in_field = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .map(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
+                .unwrap_or(false);
+            if in_field {
+                return;
+            }
+            let msg = match e.key().as_str() {
+                " " => Some(Msg::TogglePlay),
+                "ArrowRight" => Some(Msg::Step),
+                "ArrowLeft" => Some(Msg::Back),
+                "?" => Some(Msg::ToggleHelp),
+                "Escape" => Some(Msg::CloseHelp),
+                _ => None,
+            };
+            if let Some(m) = msg {
+                e.prevent_default();
+                dispatcher.dispatch(m);
+            }
+        });
         let doc = web_sys::window().and_then(|w| w.document());
         if let Some(d) = &doc {
             let _ = d.add_event_listener_with_callback("keydown", handler.as_ref().unchecked_ref());
         }
         move || {
             if let Some(d) = doc {
-                let _ = d.remove_event_listener_with_callback(
-                    "keydown",
-                    handler.as_ref().unchecked_ref(),
-                );
+                let _ = d.remove_event_listener_with_callback("keydown", handler.as_ref().unchecked_ref());
             }
             drop(handler);
         }

@@ -16,13 +16,11 @@ pub use app::App;
 /// this writes to the DOM directly.
 pub fn install_panic_banner() {
     std::panic::set_hook(Box::new(|info| {
-        let text = format!(
-            "distlab stopped because of an internal error: {info}. Reload the page to start again."
-        );
+        let text =
+            format!("distlab stopped because of an internal error: {info}. Reload the page to start again.");
         web_sys::console::error_1(&text.clone().into());
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id("fatal"))
+        if let Some(el) =
+            web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("fatal"))
         {
             el.set_text_content(Some(&text));
             let _ = el.remove_attribute("hidden");

@@ -29,20 +29,12 @@ pub fn transport(p: &TransportProps) -> Html {
     let s = &p.snap;
     let send = p.send.clone();
     let on_speed = send.reform(|e: InputEvent| {
-        let v = e
-            .target_unchecked_into::<HtmlInputElement>()
-            .value_as_number();
+        let v = e.target_unchecked_into::<HtmlInputElement>().value_as_number();
         Msg::SetSpeedLog(if v.is_finite() { v } else { 0.0 })
     });
     let on_scrub = send.reform(|e: InputEvent| {
-        let v = e
-            .target_unchecked_into::<HtmlInputElement>()
-            .value_as_number();
-        Msg::Seek(if v.is_finite() && v >= 0.0 {
-            v as u64
-        } else {
-            0
-        })
+        let v = e.target_unchecked_into::<HtmlInputElement>().value_as_number();
+        Msg::Seek(if v.is_finite() && v >= 0.0 { v as u64 } else { 0 })
     });
     let speed = 10f64.powf(p.speed_log);
     let speed_text = if speed < 0.1 {
@@ -84,24 +76,18 @@ pub struct SettingsProps {
 }
 
 fn read_input(r: &NodeRef) -> String {
-    r.cast::<HtmlInputElement>()
-        .map(|i| i.value())
-        .unwrap_or_default()
+    r.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default()
 }
 
 fn read_select(r: &NodeRef) -> String {
-    r.cast::<HtmlSelectElement>()
-        .map(|i| i.value())
-        .unwrap_or_default()
+    r.cast::<HtmlSelectElement>().map(|i| i.value()).unwrap_or_default()
 }
 
 /// Parse a count field: a whole number in `1..=max`, else a message naming the field.
 pub fn parse_count(field: &str, text: &str, max: usize) -> Result<usize, String> {
     match text.trim().parse::<usize>() {
         Ok(n) if (1..=max).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "{field} must be a whole number from 1 to {max} (got {text:?})"
-        )),
+        _ => Err(format!("{field} must be a whole number from 1 to {max} (got {text:?})")),
     }
 }
 
@@ -110,9 +96,7 @@ pub fn parse_seed(text: &str) -> Result<u64, String> {
     const MAX: u64 = 1 << 53;
     match text.trim().parse::<u64>() {
         Ok(n) if n <= MAX => Ok(n),
-        _ => Err(format!(
-            "the seed must be a whole number from 0 to {MAX} (got {text:?})"
-        )),
+        _ => Err(format!("the seed must be a whole number from 0 to {MAX} (got {text:?})")),
     }
 }
 
@@ -146,13 +130,9 @@ pub fn settings(p: &SettingsProps) -> Html {
                     proposers: parse_count("proposers", &read_input(&proposers), max)?,
                     acceptors: parse_count("acceptors", &read_input(&acceptors), max)?,
                     learners: parse_count("learners", &read_input(&learners), max)?,
-                    faults: FaultPreset::parse(&read_select(&faults))
-                        .ok_or("choose a fault level")?,
+                    faults: FaultPreset::parse(&read_select(&faults)).ok_or("choose a fault level")?,
                     mutant: Some(read_select(&mutant)).filter(|m| !m.is_empty()),
-                    backoff: backoff
-                        .cast::<HtmlInputElement>()
-                        .map(|i| i.checked())
-                        .unwrap_or(true),
+                    backoff: backoff.cast::<HtmlInputElement>().map(|i| i.checked()).unwrap_or(true),
                     ..base.clone()
                 })
             })();
@@ -168,10 +148,7 @@ pub fn settings(p: &SettingsProps) -> Html {
             // The page may use the browser's randomness to *pick* a seed; the run itself only
             // ever uses the seeded generator in core.
             let s = (js_sys::Math::random() * 1_000_000.0) as u64;
-            Msg::Configure(LabConfig {
-                seed: s,
-                ..base.clone()
-            })
+            Msg::Configure(LabConfig { seed: s, ..base.clone() })
         })
     };
     let mutants = lab::mutants(&c.protocol).unwrap_or_default();
@@ -227,10 +204,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
                 } else {
                     html! { <button id="btn-restart" onclick={p.send.reform(move |_| Msg::Act(Action::Restart(nid)))}>{"Restart"}</button> }
                 };
-                let isolate = {
-                    p.send
-                        .reform(move |_| Msg::Act(Action::Partition(vec![nid])))
-                };
+                let isolate = { p.send.reform(move |_| Msg::Act(Action::Partition(vec![nid]))) };
                 let propose = {
                     let value = value.clone();
                     p.send.reform(move |e: SubmitEvent| {
@@ -286,8 +260,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
     let n = s.nodes.len() as u32;
     let split = {
         let side: Vec<NodeId> = p.side_b.iter().map(|i| NodeId(*i)).collect();
-        p.send
-            .reform(move |_| Msg::Act(Action::Partition(side.clone())))
+        p.send.reform(move |_| Msg::Act(Action::Partition(side.clone())))
     };
     html! {
         <section class="inspector" aria-label="Inspector">

@@ -90,11 +90,7 @@ impl Player {
             Ok(l) => (l, config, None),
             Err(e) => {
                 let fallback = LabConfig::default();
-                (
-                    lab::build(&fallback).expect("the default config is valid"),
-                    fallback,
-                    Some(e),
-                )
+                (lab::build(&fallback).expect("the default config is valid"), fallback, Some(e))
             }
         };
         let mut p = Player {
@@ -168,8 +164,7 @@ impl Player {
         if violated {
             self.playing = false;
             self.jump_display_to_now();
-            self.notice =
-                Some("A safety property broke: the run stopped at the event that broke it.".into());
+            self.notice = Some("A safety property broke: the run stopped at the event that broke it.".into());
         } else if at_end {
             self.playing = false;
             self.notice = Some("Nothing more can happen in this run: every node is idle.".into());
@@ -242,10 +237,7 @@ impl Reducible for Player {
             },
             Msg::Reset => {
                 let cfg = p.config.clone();
-                return Rc::new(Player {
-                    speed_log: p.speed_log,
-                    ..Player::new(cfg)
-                });
+                return Rc::new(Player { speed_log: p.speed_log, ..Player::new(cfg) });
             }
             Msg::Act(action) => {
                 let res = p.lab.borrow_mut().act(action);

@@ -22,33 +22,13 @@ struct Layout {
 
 fn layout(n: usize) -> Layout {
     match n {
-        0..=3 => Layout {
-            w: 800.0,
-            h: 560.0,
-            cx: 400.0,
-            cy: 290.0,
-            ring: 160.0,
-            node: 52.0,
-            radial_cards: false,
-        },
-        4..=5 => Layout {
-            w: 800.0,
-            h: 580.0,
-            cx: 400.0,
-            cy: 295.0,
-            ring: 200.0,
-            node: 48.0,
-            radial_cards: false,
-        },
-        _ => Layout {
-            w: 920.0,
-            h: 720.0,
-            cx: 460.0,
-            cy: 360.0,
-            ring: 240.0,
-            node: 36.0,
-            radial_cards: true,
-        },
+        0..=3 => {
+            Layout { w: 800.0, h: 560.0, cx: 400.0, cy: 290.0, ring: 160.0, node: 52.0, radial_cards: false }
+        }
+        4..=5 => {
+            Layout { w: 800.0, h: 580.0, cx: 400.0, cy: 295.0, ring: 200.0, node: 48.0, radial_cards: false }
+        }
+        _ => Layout { w: 920.0, h: 720.0, cx: 460.0, cy: 360.0, ring: 240.0, node: 36.0, radial_cards: true },
     }
 }
 
@@ -78,9 +58,7 @@ fn node_radius(n: usize) -> f64 {
 
 /// A colour-blind-safe hue for a ballot or term (Okabe–Ito palette).
 pub fn hue(key: Option<u64>) -> &'static str {
-    const PALETTE: [&str; 7] = [
-        "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-    ];
+    const PALETTE: [&str; 7] = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"];
     match key {
         None => "#8a94a6",
         Some(k) => PALETTE[(k as usize) % PALETTE.len()],
@@ -135,15 +113,9 @@ pub fn topology(props: &TopologyProps) -> Html {
             let (x1, y1) = node_pos(a, n);
             let (x2, y2) = node_pos(b, n);
             let ab_cut = snap.groups[a] != snap.groups[b]
-                || snap
-                    .cuts
-                    .iter()
-                    .any(|(x, y)| x.index() == a && y.index() == b);
+                || snap.cuts.iter().any(|(x, y)| x.index() == a && y.index() == b);
             let ba_cut = snap.groups[a] != snap.groups[b]
-                || snap
-                    .cuts
-                    .iter()
-                    .any(|(x, y)| x.index() == b && y.index() == a);
+                || snap.cuts.iter().any(|(x, y)| x.index() == b && y.index() == a);
             let class = match (ab_cut, ba_cut) {
                 (false, false) => "link",
                 (true, true) => "link cut",
@@ -224,11 +196,7 @@ fn render_node(
         e.stop_propagation();
         Some(Selection::Node(id))
     });
-    let fill = if node.up {
-        hue(node.view.hue_key)
-    } else {
-        "#3a3f4b"
-    };
+    let fill = if node.up { hue(node.view.hue_key) } else { "#3a3f4b" };
     // The first armed timer is drawn as a ring that empties as it runs down.
     let timer_ring = node.timers.first().map(|(label, set, fires)| {
         let span = (fires.0.saturating_sub(set.0)).max(1) as f64;
@@ -247,10 +215,7 @@ fn render_node(
     // cards never meet.
     let l = layout(n);
     let lines = node.view.summary.len() as f64;
-    let (line_h, a) = (
-        if l.radial_cards { 14.0 } else { 17.0 },
-        node_angle(node.id.index(), n),
-    );
+    let (line_h, a) = (if l.radial_cards { 14.0 } else { 17.0 }, node_angle(node.id.index(), n));
     let (anchor, cx, top) = if l.radial_cards {
         let (ux, uy) = (a.cos(), a.sin());
         let (ax, ay) = ((r + 10.0) * ux, (r + 10.0) * uy);
@@ -272,11 +237,7 @@ fn render_node(
     } else {
         let right = x >= l.cx - 1.0;
         let cx = if right { r + 12.0 } else { -r - 12.0 };
-        (
-            if right { "start" } else { "end" },
-            cx,
-            -(lines - 1.0) / 2.0 * line_h + 5.0,
-        )
+        (if right { "start" } else { "end" }, cx, -(lines - 1.0) / 2.0 * line_h + 5.0)
     };
     let card_class = classes!("card", anchor, l.radial_cards.then_some("small"));
     let card = node.view.summary.iter().enumerate().map(|(i, line)| {
@@ -290,12 +251,7 @@ fn render_node(
         id + 1,
         node.view.role,
         state,
-        node.view
-            .fields
-            .iter()
-            .map(|(k, v)| format!("{k}: {v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
+        node.view.fields.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; ")
     );
     html! {
         <g class={classes!("node", (!node.up).then_some("down"), selected.then_some("selected"), planned_side_b.then_some("planned"))}

@@ -36,22 +36,14 @@ fn click(root: &Element, selector: &str) {
 }
 
 fn text(root: &Element, selector: &str) -> String {
-    root.query_selector(selector)
-        .unwrap()
-        .map(|e| e.text_content().unwrap_or_default())
-        .unwrap_or_default()
+    root.query_selector(selector).unwrap().map(|e| e.text_content().unwrap_or_default()).unwrap_or_default()
 }
 
 #[wasm_bindgen_test]
 async fn renders_the_cluster_and_the_safety_badge() {
     let root = mount();
     sleep(50).await;
-    assert_eq!(
-        root.query_selector_all("svg.topology .node")
-            .unwrap()
-            .length(),
-        3
-    );
+    assert_eq!(root.query_selector_all("svg.topology .node").unwrap().length(), 3);
     assert!(text(&root, "#safety").contains("Safety holds"));
     assert_eq!(text(&root, "#position"), "0");
 }

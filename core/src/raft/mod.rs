@@ -1,0 +1,297 @@
+//! Raft, after Ongaro and Ousterhout, "In Search of an Understandable Consensus Algorithm"
+//! (2014), and Ongaro's thesis "Consensus: Bridging Theory and Practice" (2014).
+//!
+//! Raft keeps a replicated log. One server is the **leader**; it accepts client commands,
+//! appends them to its log and replicates them to the **followers** with AppendEntries. An entry
+//! is **committed** once the leader has stored it on a majority, and then every server applies
+//! it, in log order, to its copy of the state machine (here a key-value store).
+//!
+//! **Election (§5.2).** Time is divided into *terms*, each with at most one leader. A follower
+//! that hears nothing from a leader for a randomized *election timeout* becomes a candidate:
+//! it increments its term, votes for itself and asks the others with RequestVote. A server grants
+//! at most one vote per term (votedFor persists across crashes), and only to a candidate whose
+//! log is at least as up to date as its own (§5.4.1): a later last term, or the same last term
+//! and a log at least as long. A candidate with votes from a majority becomes leader. Timeouts are
+//! re-drawn after every timeout, so split votes resolve.
+//!
+//! **Replication (§5.3).** AppendEntries carries the index and term of the entry before the new
+//! ones; a follower accepts only if its log matches there, and deletes any conflicting suffix.
+//! When it refuses, it returns a *conflict hint* (the term at the mismatch and the first index of
+//! that term) so the leader can skip back a whole term at a time instead of one entry.
+//!
+//! **Commitment (§5.4.2).** A leader only commits an entry of *its own term* by counting
+//! replicas; earlier entries become committed indirectly. Counting replicas of an older-term entry
+//! is unsafe: Figure 8 of the paper shows such an entry being overwritten after it "committed".
+//! A new leader therefore appends a no-op entry at the start of its term.
+//!
+//! **Clients.** Requests may go to any server; followers redirect to the leader they know. The
+//! leader replies after the command is committed and applied. Each client numbers its requests
+//! and the state machine remembers the last request per client, so a retried write is applied once.
+//!
+//! **Persistence.** currentTerm, votedFor, the log and the snapshot survive a crash; the commit
+//! index, the applied state and all leader state are rebuilt.
+//!
+//! **Extensions** (thesis), each switchable: *PreVote* (§9.6: ask whether you could win before
+//! disrupting the cluster with a higher term), *CheckQuorum* (§6.2: a leader that cannot reach a
+//! majority steps down, and servers that heard from a leader recently ignore RequestVote),
+//! *leadership transfer* (§3.10), *ReadIndex* and *lease* reads (§6.4: linearizable reads without
+//! a log write; leases depend on bounded clock drift), *log compaction* with snapshots and
+//! InstallSnapshot (§5), and *single-server membership changes* (§4.1) with catch-up of a new
+//! server before it counts.
+//!
+//! The checker tests the paper's Figure 3 properties after every event (Election Safety, Leader
+//! Append-Only, Log Matching, Leader Completeness, State Machine Safety) and that an
+//! acknowledged client write is never lost; four mutants show each check failing.
+
+mod check;
+mod client;
+pub mod scenarios;
+mod server;
+mod types;
+
+pub use check::Monitor;
+pub use client::Client;
+pub use server::{Server, Snapshot as RaftSnapshot};
+pub use types::*;
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::protocol::{
+    Ctx, LogDetail, MessageInfo, MutantInfo, NodeId, NodeView, PropertyInfo, Protocol, Time,
+};
+use crate::rng::Rng;
+
+impl MessageInfo for Msg {
+    fn kind(&self) -> &'static str {
+        match self {
+            Msg::RequestVote { pre: true, .. } => "PreVote",
+            Msg::RequestVote { .. } => "RequestVote",
+            Msg::Vote { pre: true, .. } => "PreVoteReply",
+            Msg::Vote { .. } => "Vote",
+            Msg::Append { entries, .. } if entries.is_empty() => "Heartbeat",
+            Msg::Append { .. } => "AppendEntries",
+            Msg::AppendReply { .. } => "AppendReply",
+            Msg::InstallSnapshot { .. } => "InstallSnapshot",
+            Msg::SnapshotReply { .. } => "SnapshotReply",
+            Msg::TimeoutNow { .. } => "TimeoutNow",
+            Msg::Request { .. } => "ClientRequest",
+            Msg::Reply { .. } => "ClientReply",
+        }
+    }
+    fn summary(&self) -> String {
+        match self {
+            Msg::RequestVote { term, last_index, last_term, transfer, .. } => format!(
+                "(term {term}, last log {last_index}@t{last_term}{})",
+                if *transfer { ", leadership transfer" } else { "" }
+            ),
+            Msg::Vote { term, granted, .. } => {
+                format!("(term {term}, {})", if *granted { "granted" } else { "refused" })
+            }
+            Msg::Append { term, prev_index, prev_term, entries, commit, .. } => format!(
+                "(term {term}, prev {prev_index}@t{prev_term}, {} entr{}, commit {commit})",
+                entries.len(),
+                if entries.len() == 1 { "y" } else { "ies" }
+            ),
+            Msg::AppendReply { term, success: true, match_index, .. } => {
+                format!("(term {term}, ok, match {match_index})")
+            }
+            Msg::AppendReply { term, conflict_index, conflict_term, .. } => match conflict_term {
+                Some(t) => format!("(term {term}, mismatch: term {t} from index {conflict_index})"),
+                None => format!("(term {term}, mismatch: log ends before {conflict_index})"),
+            },
+            Msg::InstallSnapshot { term, snapshot, .. } => {
+                format!("(term {term}, up to {}@t{})", snapshot.last_index, snapshot.last_term)
+            }
+            Msg::SnapshotReply { term, last_index } => format!("(term {term}, have {last_index})"),
+            Msg::TimeoutNow { term } => format!("(term {term}: start an election now)"),
+            Msg::Request { req, op } => format!("(#{req} {op})"),
+            Msg::Reply { req, outcome } => format!("(#{req} {outcome})"),
+        }
+    }
+}
+
+const MUTANTS: &[MutantInfo] = &[
+    MutantInfo {
+        name: "vote-without-log-check",
+        description: "servers grant votes without the up-to-date-log check (§5.4.1)",
+    },
+    MutantInfo {
+        name: "commit-old-term",
+        description: "leaders commit earlier-term entries by counting replicas (the Figure 8 bug)",
+    },
+    MutantInfo {
+        name: "forget-term-and-vote",
+        description: "currentTerm and votedFor are not persisted: a restart forgets them",
+    },
+    MutantInfo {
+        name: "leader-overwrites",
+        description: "a leader writes new commands over its own uncommitted entries",
+    },
+];
+
+const PROPERTIES: &[PropertyInfo] = &[
+    PropertyInfo { name: "election-safety", description: "at most one leader per term" },
+    PropertyInfo {
+        name: "leader-append-only",
+        description: "a leader never overwrites or deletes its entries",
+    },
+    PropertyInfo { name: "log-matching", description: "same index and term ⇒ identical logs up to there" },
+    PropertyInfo {
+        name: "leader-completeness",
+        description: "a committed entry is in every later leader's log",
+    },
+    PropertyInfo {
+        name: "state-machine-safety",
+        description: "no two servers apply different entries at one index",
+    },
+    PropertyInfo {
+        name: "acked-write-durable",
+        description: "a write acknowledged to a client is never lost",
+    },
+];
+
+impl Mutant {
+    pub fn parse(name: &str) -> Option<Mutant> {
+        match name {
+            "vote-without-log-check" => Some(Mutant::VoteWithoutLogCheck),
+            "commit-old-term" => Some(Mutant::CommitOldTerm),
+            "forget-term-and-vote" => Some(Mutant::ForgetTermAndVote),
+            "leader-overwrites" => Some(Mutant::LeaderOverwrites),
+            _ => None,
+        }
+    }
+}
+
+impl Protocol for Raft {
+    type Msg = Msg;
+    type Timer = Timer;
+    type ClientOp = ClientOp;
+    type Note = Note;
+    type Node = Node;
+    type Monitor = Monitor;
+
+    fn name(&self) -> &'static str {
+        "raft"
+    }
+
+    fn nodes(&self) -> usize {
+        self.servers + self.spares + self.clients
+    }
+
+    fn fault_targets(&self) -> usize {
+        self.servers + self.spares
+    }
+
+    fn init(&self, ctx: &mut Ctx<Self>) -> Node {
+        let id = ctx.me();
+        if self.is_server(id) {
+            Node::Server(server::init(self, ctx))
+        } else {
+            Node::Client(client::init(self, ctx))
+        }
+    }
+
+    fn on_message(&self, node: &mut Node, from: NodeId, msg: Msg, ctx: &mut Ctx<Self>) {
+        match node {
+            Node::Server(s) => server::on_message(self, s, from, msg, ctx),
+            Node::Client(c) => client::on_message(self, c, from, msg, ctx),
+        }
+    }
+
+    fn on_timer(&self, node: &mut Node, timer: Timer, ctx: &mut Ctx<Self>) {
+        match node {
+            Node::Server(s) => server::on_timer(self, s, timer, ctx),
+            Node::Client(c) => client::on_timer(self, c, timer, ctx),
+        }
+    }
+
+    fn on_client(&self, node: &mut Node, op: ClientOp, ctx: &mut Ctx<Self>) {
+        match node {
+            Node::Server(s) => server::on_admin(self, s, op, ctx),
+            Node::Client(c) => client::on_op(self, c, op, ctx),
+        }
+    }
+
+    fn on_restart(&self, crashed: &Node, ctx: &mut Ctx<Self>) -> Node {
+        match crashed {
+            Node::Server(s) => Node::Server(server::restart(self, s, ctx)),
+            Node::Client(c) => Node::Client(client::restart(self, c, ctx)),
+        }
+    }
+
+    fn workload(&self, _rng: &mut Rng) -> Vec<(Time, NodeId, ClientOp)> {
+        // Clients drive themselves with timers; scenarios add scripted operations.
+        self.script.iter().map(|s| (s.at, s.node, s.op.clone())).collect()
+    }
+
+    fn check(
+        &self,
+        m: &mut Monitor,
+        nodes: &[Node],
+        touched: Option<NodeId>,
+        _client: Option<&ClientOp>,
+        notes: &[Note],
+    ) -> Result<(), (&'static str, String)> {
+        check::check(self, m, nodes, touched, notes)
+    }
+
+    fn properties(&self) -> &'static [PropertyInfo] {
+        PROPERTIES
+    }
+
+    fn mutants() -> &'static [MutantInfo] {
+        MUTANTS
+    }
+
+    fn view(&self, node: &Node) -> NodeView {
+        match node {
+            Node::Server(s) => server::view(self, s),
+            Node::Client(c) => client::view(self, c),
+        }
+    }
+
+    fn log_detail(&self, node: &Node) -> Option<LogDetail> {
+        match node {
+            Node::Server(s) => Some(server::detail(s)),
+            Node::Client(_) => None,
+        }
+    }
+
+    fn node_name(&self, id: NodeId) -> String {
+        if self.is_server(id) {
+            format!("{id}")
+        } else {
+            format!("C{}", id.index() - self.servers - self.spares + 1)
+        }
+    }
+
+    fn parse_client(&self, text: &str) -> Result<ClientOp, String> {
+        parse_op(text)
+    }
+
+    fn timer_label(timer: &Timer) -> &'static str {
+        match timer {
+            Timer::Election => "election",
+            Timer::Heartbeat => "heartbeat",
+            Timer::CheckQuorum => "check-quorum",
+            Timer::TransferDeadline => "transfer deadline",
+            Timer::ClientNext => "next request",
+            Timer::ClientRetry => "request timeout",
+        }
+    }
+
+    fn client_summary(op: &ClientOp) -> String {
+        format!("{op}")
+    }
+
+    fn note_summary(note: &Note) -> String {
+        match note {
+            Note::Invoke { req, op, .. } => format!("client issues #{req}: {op}"),
+            Note::Ack { req, op, result, .. } => format!("client gets #{req}: {op} → {result}"),
+            Note::Elected { node, term } => format!("{node} becomes leader of term {term}"),
+            Note::Refused { why, .. } => format!("refused: {why}"),
+        }
+    }
+}

@@ -1,0 +1,466 @@
+//! The words of Raft: terms, indices, log entries, messages, commands, and the configuration.
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use serde::Serialize;
+
+use crate::protocol::{NodeId, Time};
+
+pub use super::client::Client;
+pub use super::server::Server;
+
+/// A Raft term. Zero is "before any election".
+pub type Term = u64;
+/// A log index. Entries are numbered from 1; 0 is "before the first entry".
+pub type LogIndex = u64;
+
+/// Longest key a client may use.
+pub const MAX_KEY_LEN: usize = 16;
+/// Most servers in a cluster (voters plus spares that may be added).
+pub const MAX_SERVERS: usize = 9;
+/// Most simulated clients.
+pub const MAX_CLIENTS: usize = 4;
+/// Most entries one AppendEntries carries.
+pub const MAX_BATCH: usize = 8;
+
+/// An operation on the replicated key-value store.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum KvOp {
+    Put(String, u64),
+    Get(String),
+    Delete(String),
+    /// Compare-and-set: if the key holds `expected` (`None`: absent), set it to `new`.
+    Cas(String, Option<u64>, u64),
+}
+
+impl KvOp {
+    pub fn key(&self) -> &str {
+        match self {
+            KvOp::Put(k, _) | KvOp::Get(k) | KvOp::Delete(k) | KvOp::Cas(k, _, _) => k,
+        }
+    }
+    pub fn is_read(&self) -> bool {
+        matches!(self, KvOp::Get(_))
+    }
+}
+
+impl fmt::Display for KvOp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KvOp::Put(k, v) => write!(f, "put {k} {v}"),
+            KvOp::Get(k) => write!(f, "get {k}"),
+            KvOp::Delete(k) => write!(f, "delete {k}"),
+            KvOp::Cas(k, None, n) => write!(f, "cas {k} - {n}"),
+            KvOp::Cas(k, Some(e), n) => write!(f, "cas {k} {e} {n}"),
+        }
+    }
+}
+
+/// What an operation returned.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum KvResult {
+    /// A put or delete took effect.
+    Done,
+    /// A get's value (`None`: absent).
+    Value(Option<u64>),
+    /// A compare-and-set: whether it swapped, and the value it found.
+    Cas { swapped: bool, found: Option<u64> },
+}
+
+impl fmt::Display for KvResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KvResult::Done => write!(f, "ok"),
+            KvResult::Value(Some(v)) => write!(f, "= {v}"),
+            KvResult::Value(None) => write!(f, "= (absent)"),
+            KvResult::Cas { swapped: true, .. } => write!(f, "swapped"),
+            KvResult::Cas { swapped: false, found: Some(v) } => write!(f, "not swapped (found {v})"),
+            KvResult::Cas { swapped: false, found: None } => write!(f, "not swapped (absent)"),
+        }
+    }
+}
+
+/// The key-value state machine, with the per-client session table that makes retries safe.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Kv {
+    pub data: BTreeMap<String, u64>,
+    /// Per client: the last request number applied, its result, and where it was applied.
+    pub sessions: BTreeMap<u32, (u64, KvResult, LogIndex, Term)>,
+}
+
+impl Kv {
+    /// Apply a client command once, at log position (`index`, `term`): a repeated request
+    /// number returns the remembered result and position instead of applying it again.
+    pub fn apply(
+        &mut self,
+        client: NodeId,
+        req: u64,
+        op: &KvOp,
+        index: LogIndex,
+        term: Term,
+    ) -> (KvResult, LogIndex, Term) {
+        if let Some((last, result, i, t)) = self.sessions.get(&client.0) {
+            if *last >= req {
+                return (result.clone(), *i, *t);
+            }
+        }
+        let result = self.execute(op);
+        self.sessions.insert(client.0, (req, result.clone(), index, term));
+        (result, index, term)
+    }
+
+    /// Evaluate an operation against the current data (reads do not change it).
+    pub fn execute(&mut self, op: &KvOp) -> KvResult {
+        match op {
+            KvOp::Put(k, v) => {
+                self.data.insert(k.clone(), *v);
+                KvResult::Done
+            }
+            KvOp::Get(k) => KvResult::Value(self.data.get(k).copied()),
+            KvOp::Delete(k) => {
+                self.data.remove(k);
+                KvResult::Done
+            }
+            KvOp::Cas(k, expected, new) => {
+                let found = self.data.get(k).copied();
+                let swapped = found == *expected;
+                if swapped {
+                    self.data.insert(k.clone(), *new);
+                }
+                KvResult::Cas { swapped, found }
+            }
+        }
+    }
+}
+
+/// What a log entry carries.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Command {
+    /// Appended by a new leader at the start of its term (§5.4.2, §6.4).
+    Noop,
+    /// A client command, with the client and its request number.
+    Kv { client: NodeId, req: u64, op: KvOp },
+    /// A new cluster membership (the voters), effective as soon as it is in a server's log.
+    Config(Vec<NodeId>),
+}
+
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Command::Noop => write!(f, "no-op"),
+            Command::Kv { op, .. } => write!(f, "{op}"),
+            Command::Config(members) => {
+                let names: Vec<String> = members.iter().map(|m| format!("{m}")).collect();
+                write!(f, "config {{{}}}", names.join(","))
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Entry {
+    pub term: Term,
+    pub cmd: Command,
+}
+
+/// How a server answers a client request.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Outcome {
+    /// Committed and applied (for a write: at this log index and term).
+    Ok { result: KvResult, index: LogIndex, term: Term },
+    /// "I am not the leader; try this one" (or no idea).
+    Redirect(Option<NodeId>),
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Ok { result, .. } => write!(f, "{result}"),
+            Outcome::Redirect(Some(l)) => write!(f, "not leader, try {l}"),
+            Outcome::Redirect(None) => write!(f, "not leader, leader unknown"),
+        }
+    }
+}
+
+/// Raft messages.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Msg {
+    /// RequestVote; `pre` for a PreVote round (the term is the one the sender would use).
+    RequestVote {
+        term: Term,
+        last_index: LogIndex,
+        last_term: Term,
+        pre: bool,
+        transfer: bool,
+    },
+    Vote {
+        term: Term,
+        granted: bool,
+        pre: bool,
+    },
+    /// AppendEntries (a heartbeat when empty). `seq` numbers the leader's broadcasts, so
+    /// ReadIndex and leases can tell which replies came after a read arrived.
+    Append {
+        term: Term,
+        prev_index: LogIndex,
+        prev_term: Term,
+        entries: Vec<Entry>,
+        commit: LogIndex,
+        seq: u64,
+    },
+    AppendReply {
+        term: Term,
+        success: bool,
+        match_index: LogIndex,
+        conflict_index: LogIndex,
+        conflict_term: Option<Term>,
+        seq: u64,
+    },
+    InstallSnapshot {
+        term: Term,
+        snapshot: super::server::Snapshot,
+        seq: u64,
+    },
+    SnapshotReply {
+        term: Term,
+        last_index: LogIndex,
+    },
+    TimeoutNow {
+        term: Term,
+    },
+    /// A client request with the client's request number.
+    Request {
+        req: u64,
+        op: KvOp,
+    },
+    Reply {
+        req: u64,
+        outcome: Outcome,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Timer {
+    Election,
+    Heartbeat,
+    CheckQuorum,
+    TransferDeadline,
+    ClientNext,
+    ClientRetry,
+}
+
+/// Requests from outside the protocol: client operations (to a client node) and operator
+/// commands (to a server, acted on if it is the leader).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum ClientOp {
+    Kv(KvOp),
+    TransferLeadership(NodeId),
+    AddServer(NodeId),
+    RemoveServer(NodeId),
+    /// Take a snapshot now and compact the log.
+    Compact,
+}
+
+impl fmt::Display for ClientOp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClientOp::Kv(op) => write!(f, "{op}"),
+            ClientOp::TransferLeadership(n) => write!(f, "transfer leadership to {n}"),
+            ClientOp::AddServer(n) => write!(f, "add server {n}"),
+            ClientOp::RemoveServer(n) => write!(f, "remove server {n}"),
+            ClientOp::Compact => write!(f, "take a snapshot"),
+        }
+    }
+}
+
+/// Facts for the checker and the client history.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Note {
+    /// A client sent a request for the first time.
+    Invoke { client: NodeId, req: u64, op: KvOp },
+    /// A client received the result of a request.
+    Ack { client: NodeId, req: u64, op: KvOp, result: KvResult, index: LogIndex, term: Term },
+    /// A server became leader.
+    Elected { node: NodeId, term: Term },
+    /// An operator command was refused, and why.
+    Refused { node: NodeId, why: String },
+}
+
+/// A server or a simulated client.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[allow(clippy::large_enum_variant)]
+pub enum Node {
+    Server(Server),
+    Client(Client),
+}
+
+/// The deliberately broken variants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Mutant {
+    VoteWithoutLogCheck,
+    CommitOldTerm,
+    ForgetTermAndVote,
+    LeaderOverwrites,
+}
+
+/// How the leader serves reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum ReadMode {
+    /// Reads go through the log like writes.
+    Log,
+    /// ReadIndex: confirm leadership with a heartbeat round, then read at the commit index.
+    ReadIndex,
+    /// Lease: answer at once while a majority's recent acknowledgements say no other leader
+    /// can exist. Correct only if clocks drift less than the margin.
+    Lease,
+}
+
+/// A scripted operation of a scenario.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ScriptStep {
+    pub at: Time,
+    pub node: NodeId,
+    pub op: ClientOp,
+}
+
+/// Raft configuration: cluster, timing, extensions, workload and mutant.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Raft {
+    /// Voting members at the start: servers `0..servers`.
+    pub servers: usize,
+    /// Extra servers, not members at the start, that can be added (`servers..servers+spares`).
+    pub spares: usize,
+    /// Simulated clients (the nodes after the servers).
+    pub clients: usize,
+    pub election_us: (u64, u64),
+    pub heartbeat_us: u64,
+    pub prevote: bool,
+    pub check_quorum: bool,
+    pub read_mode: ReadMode,
+    /// Take a snapshot when this many applied entries are in the log (0: only on request).
+    pub snapshot_every: u64,
+    /// Mean pause between a client's requests, microseconds (0: clients wait for the user).
+    pub client_think_us: u64,
+    /// How long a client waits for a reply before retrying elsewhere.
+    pub client_timeout_us: u64,
+    /// Initial persistent state of servers (term, log terms), for the paper's figures.
+    pub initial_logs: Vec<(Term, Vec<Term>)>,
+    /// Scripted operations.
+    pub script: Vec<ScriptStep>,
+    pub mutant: Option<Mutant>,
+}
+
+impl Default for Raft {
+    fn default() -> Self {
+        Raft {
+            servers: 5,
+            spares: 0,
+            clients: 1,
+            election_us: (150_000, 300_000),
+            heartbeat_us: 50_000,
+            prevote: false,
+            check_quorum: false,
+            read_mode: ReadMode::Log,
+            snapshot_every: 0,
+            client_think_us: 100_000,
+            client_timeout_us: 200_000,
+            initial_logs: Vec::new(),
+            script: Vec::new(),
+            mutant: None,
+        }
+    }
+}
+
+impl Raft {
+    /// Check every size against its limit; the message names the field.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(3..=MAX_SERVERS).contains(&self.servers) {
+            return Err(format!("servers must be between 3 and {MAX_SERVERS} (got {})", self.servers));
+        }
+        if self.servers + self.spares > MAX_SERVERS {
+            return Err(format!(
+                "servers plus spare servers must be at most {MAX_SERVERS} (got {})",
+                self.servers + self.spares
+            ));
+        }
+        if self.clients > MAX_CLIENTS {
+            return Err(format!("clients must be between 0 and {MAX_CLIENTS} (got {})", self.clients));
+        }
+        let (lo, hi) = self.election_us;
+        if lo == 0 || hi < lo || hi > 10_000_000 {
+            return Err("the election timeout range must be non-empty and at most 10 s".into());
+        }
+        if self.heartbeat_us == 0 || self.heartbeat_us >= lo {
+            return Err("the heartbeat interval must be shorter than the election timeout".into());
+        }
+        if self.initial_logs.len() > self.servers + self.spares {
+            return Err("more initial logs than servers".into());
+        }
+        Ok(())
+    }
+
+    pub fn is_server(&self, id: NodeId) -> bool {
+        id.index() < self.servers + self.spares
+    }
+
+    pub fn server_ids(&self) -> impl Iterator<Item = NodeId> {
+        (0..(self.servers + self.spares) as u32).map(NodeId)
+    }
+
+    pub fn initial_config(&self) -> Vec<NodeId> {
+        (0..self.servers as u32).map(NodeId).collect()
+    }
+
+    pub(crate) fn is(&self, m: Mutant) -> bool {
+        self.mutant == Some(m)
+    }
+}
+
+/// Parse a client command typed by the user: `put k v`, `get k`, `delete k`, `cas k old new`
+/// (`-` for "absent"), or an operator command `transfer S3`, `add S4`, `remove S2`, `snapshot`.
+pub fn parse_op(text: &str) -> Result<ClientOp, String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let key = |k: &str| -> Result<String, String> {
+        if k.is_empty() || k.len() > MAX_KEY_LEN || !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return Err(format!("a key is 1 to {MAX_KEY_LEN} letters, digits or _ (got {k:?})"));
+        }
+        Ok(String::from(k))
+    };
+    let value = |v: &str| -> Result<u64, String> {
+        v.parse::<u64>()
+            .ok()
+            .filter(|x| *x <= 1_000_000_000)
+            .ok_or_else(|| format!("a value is a whole number from 0 to 1000000000 (got {v:?})"))
+    };
+    let node = |n: &str| -> Result<NodeId, String> {
+        let digits = n.trim_start_matches(['S', 's']);
+        match digits.parse::<u32>() {
+            Ok(i) if (1..=MAX_SERVERS as u32).contains(&i) => Ok(NodeId(i - 1)),
+            _ => Err(format!("a server is named S1 to S{MAX_SERVERS} (got {n:?})")),
+        }
+    };
+    let op = match words.as_slice() {
+        ["put", k, v] => ClientOp::Kv(KvOp::Put(key(k)?, value(v)?)),
+        ["get", k] => ClientOp::Kv(KvOp::Get(key(k)?)),
+        ["delete" | "del", k] => ClientOp::Kv(KvOp::Delete(key(k)?)),
+        ["cas", k, e, n] => {
+            let expected = if *e == "-" { None } else { Some(value(e)?) };
+            ClientOp::Kv(KvOp::Cas(key(k)?, expected, value(n)?))
+        }
+        ["transfer", n] => ClientOp::TransferLeadership(node(n)?),
+        ["add", n] => ClientOp::AddServer(node(n)?),
+        ["remove", n] => ClientOp::RemoveServer(node(n)?),
+        ["snapshot"] => ClientOp::Compact,
+        _ => {
+            return Err(String::from(
+                "commands: put KEY VALUE, get KEY, delete KEY, cas KEY OLD|- NEW, transfer S2, add S4, remove S2, snapshot",
+            ))
+        }
+    };
+    Ok(op)
+}
