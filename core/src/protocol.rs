@@ -103,6 +103,31 @@ pub struct NodeView {
     pub hue_key: Option<u64>,
 }
 
+/// Which node a scripted step acts on, resolved when the step runs.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Target {
+    Node(NodeId),
+    /// The current leader (per [`Protocol::leader`]); the step does nothing if there is none.
+    Leader,
+    /// The lowest-numbered live fault target that is not the leader.
+    Follower,
+}
+
+/// A timed step of a scenario's script.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(bound = "")]
+pub enum ScriptAction<C: Clone + core::fmt::Debug + Hash + PartialEq + Eq + Serialize> {
+    Crash(Target),
+    Restart(Target),
+    /// Restart every crashed node.
+    RestartAll,
+    /// Put the target, and the listed nodes, on one side of a partition; the rest on the other.
+    Isolate(Target, Vec<NodeId>),
+    Heal,
+    /// A client request or operator command to the target.
+    Client(Target, C),
+}
+
 /// A replicated log as the log view draws it (Raft, Multi-Paxos).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct LogDetail {
@@ -175,7 +200,7 @@ impl<'a, P: Protocol> Ctx<'a, P> {
 pub trait Protocol: Clone + Debug + Hash + 'static {
     type Msg: Clone + Debug + Hash + PartialEq + MessageInfo + Serialize;
     type Timer: Clone + Copy + Debug + Hash + PartialEq + Eq + Serialize;
-    type ClientOp: Clone + Debug + Hash + PartialEq + Serialize;
+    type ClientOp: Clone + Debug + Hash + PartialEq + Eq + Serialize;
     /// Facts handlers report to the checker ("client acknowledged write 7").
     type Note: Clone + Debug + Hash + Serialize;
     /// All of a node's state, persistent and volatile.
@@ -224,6 +249,18 @@ pub trait Protocol: Clone + Debug + Hash + 'static {
     /// The node's replicated log, for protocols that have one.
     fn log_detail(&self, _node: &Self::Node) -> Option<LogDetail> {
         None
+    }
+    /// The current leader, for protocols that have one (scripts target it).
+    fn leader(&self, _nodes: &[Self::Node], _up: &[bool]) -> Option<NodeId> {
+        None
+    }
+    /// Timed steps the scenario performs by itself.
+    fn script(&self) -> Vec<(Time, ScriptAction<Self::ClientOp>)> {
+        Vec::new()
+    }
+    /// One narration line per scenario step: (from this time on, this line).
+    fn narration(&self) -> Vec<(Time, String)> {
+        Vec::new()
     }
     /// The name of a node as the page shows it ("S1", or "C1" for a client).
     fn node_name(&self, id: NodeId) -> String {

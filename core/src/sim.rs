@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::hash::digest;
 use crate::net::FaultConfig;
-use crate::protocol::{Ctx, MsgId, NodeId, Protocol, Time, TimerEffect, Violation};
+use crate::protocol::{Ctx, MsgId, NodeId, Protocol, ScriptAction, Target, Time, TimerEffect, Violation};
 use crate::rng::Rng;
 use crate::trace::{DropReason, Record, RecordKind};
 
@@ -50,6 +50,7 @@ enum Pending<P: Protocol> {
     Restart { node: NodeId },
     Uncut { from: NodeId, to: NodeId },
     HealGroups { epoch: u64 },
+    Script { step: usize },
 }
 
 #[derive(Clone, Debug)]
@@ -178,6 +179,9 @@ impl<P: Protocol> Sim<P> {
         let work = sim.proto.workload(&mut sim.rng);
         for (at, node, op) in work {
             sim.schedule(at, Pending::Client { node, op });
+        }
+        for (step, (at, _)) in sim.proto.script().into_iter().enumerate() {
+            sim.schedule(at, Pending::Script { step });
         }
         sim.schedule_fault_tick();
         sim.records.clear();
@@ -380,7 +384,69 @@ impl<P: Protocol> Sim<P> {
                 self.record(RecordKind::Heal);
                 self.check(None, None);
             }
+            Pending::Script { step } => self.run_script(step),
         }
+    }
+
+    fn resolve(&self, target: &Target) -> Option<NodeId> {
+        let up: Vec<bool> = self.status.iter().map(|s| s.up).collect();
+        let leader = self.proto.leader(&self.nodes, &up);
+        match target {
+            Target::Node(n) => (n.index() < self.nodes.len()).then_some(*n),
+            Target::Leader => leader,
+            Target::Follower => (0..self.proto.fault_targets().min(self.nodes.len()))
+                .map(|i| NodeId(i as u32))
+                .find(|n| up[n.index()] && Some(*n) != leader),
+        }
+    }
+
+    fn run_script(&mut self, step: usize) {
+        let Some((_, action)) = self.proto.script().into_iter().nth(step) else { return };
+        let mut touched = None;
+        let mut client = None;
+        match action {
+            ScriptAction::Crash(t) => {
+                if let Some(n) = self.resolve(&t) {
+                    self.crash(n);
+                }
+            }
+            ScriptAction::Restart(t) => {
+                if let Some(n) = self.resolve(&t) {
+                    self.restart(n);
+                    touched = Some(n);
+                }
+            }
+            ScriptAction::RestartAll => {
+                for i in 0..self.nodes.len() {
+                    self.restart(NodeId(i as u32));
+                }
+            }
+            ScriptAction::Isolate(t, with) => {
+                if let Some(n) = self.resolve(&t) {
+                    let groups: Vec<u8> = (0..self.nodes.len() as u32)
+                        .map(|i| (NodeId(i) == n || with.contains(&NodeId(i))) as u8)
+                        .collect();
+                    self.groups = groups.clone();
+                    self.group_epoch += 1;
+                    self.record(RecordKind::Partition { groups });
+                }
+            }
+            ScriptAction::Heal => {
+                self.groups.iter_mut().for_each(|g| *g = 0);
+                self.cuts.clear();
+                self.group_epoch += 1;
+                self.record(RecordKind::Heal);
+            }
+            ScriptAction::Client(t, op) => {
+                if let Some(n) = self.resolve(&t) {
+                    client = self.client(n, op);
+                    if client.is_some() {
+                        touched = Some(n);
+                    }
+                }
+            }
+        }
+        self.check(touched, client.as_ref());
     }
 
     /// Deliver a client request; returns the op when a live node handled it.

@@ -46,7 +46,7 @@
 mod check;
 mod client;
 pub mod scenarios;
-mod server;
+pub mod server;
 mod types;
 
 pub use check::Monitor;
@@ -59,7 +59,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::protocol::{
-    Ctx, LogDetail, MessageInfo, MutantInfo, NodeId, NodeView, PropertyInfo, Protocol, Time,
+    Ctx, LogDetail, MessageInfo, MutantInfo, NodeId, NodeView, PropertyInfo, Protocol, ScriptAction, Time,
 };
 use crate::rng::Rng;
 
@@ -222,8 +222,28 @@ impl Protocol for Raft {
     }
 
     fn workload(&self, _rng: &mut Rng) -> Vec<(Time, NodeId, ClientOp)> {
-        // Clients drive themselves with timers; scenarios add scripted operations.
-        self.script.iter().map(|s| (s.at, s.node, s.op.clone())).collect()
+        // Clients drive themselves with timers; scenarios add scripted steps.
+        Vec::new()
+    }
+
+    fn script(&self) -> Vec<(Time, ScriptAction<ClientOp>)> {
+        self.script.clone()
+    }
+
+    fn narration(&self) -> Vec<(Time, String)> {
+        self.narration.clone()
+    }
+
+    fn leader(&self, nodes: &[Node], up: &[bool]) -> Option<NodeId> {
+        nodes
+            .iter()
+            .zip(up)
+            .filter_map(|(n, up)| match n {
+                Node::Server(s) if *up && s.role == server::Role::Leader => Some((s.term, s.id)),
+                _ => None,
+            })
+            .max()
+            .map(|(_, id)| id)
     }
 
     fn check(

@@ -208,7 +208,10 @@ pub fn init(raft: &Raft, ctx: &mut Ctx<Raft>) -> Server {
     };
     s.recompute_config();
     if s.is_member() {
-        let t = election_timeout(raft, ctx);
+        let t = match raft.first_election_us.get(id.index()) {
+            Some(&us) if us > 0 => Time(us),
+            _ => election_timeout(raft, ctx),
+        };
         ctx.set_timer(Timer::Election, t);
     }
     s
@@ -243,7 +246,10 @@ pub fn restart(raft: &Raft, old: &Server, ctx: &mut Ctx<Raft>) -> Server {
         adding: None,
     };
     s.recompute_config();
-    let t = election_timeout(raft, ctx);
+    let t = match raft.restart_election_us.get(s.id.index()) {
+        Some(&us) if us > 0 => Time(us),
+        _ => election_timeout(raft, ctx),
+    };
     ctx.set_timer(Timer::Election, t);
     s
 }
@@ -841,6 +847,14 @@ pub fn on_admin(raft: &Raft, s: &mut Server, op: ClientOp, ctx: &mut Ctx<Raft>) 
     }
     match op {
         ClientOp::TransferLeadership(target) => {
+            let target = target.unwrap_or_else(|| {
+                s.config
+                    .iter()
+                    .copied()
+                    .filter(|m| *m != s.id)
+                    .max_by_key(|m| (s.match_index[m.index()], core::cmp::Reverse(m.0)))
+                    .unwrap_or(s.id)
+            });
             if target == s.id || !s.config.contains(&target) {
                 return refuse(ctx, format!("{target} is not another member"));
             }

@@ -8,7 +8,7 @@ use core::fmt;
 
 use serde::Serialize;
 
-use crate::protocol::{NodeId, Time};
+use crate::protocol::{NodeId, ScriptAction, Time};
 
 pub use super::client::Client;
 pub use super::server::Server;
@@ -258,7 +258,8 @@ pub enum Timer {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum ClientOp {
     Kv(KvOp),
-    TransferLeadership(NodeId),
+    /// Hand leadership to this member (`None`: the most up-to-date follower).
+    TransferLeadership(Option<NodeId>),
     AddServer(NodeId),
     RemoveServer(NodeId),
     /// Take a snapshot now and compact the log.
@@ -269,7 +270,8 @@ impl fmt::Display for ClientOp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ClientOp::Kv(op) => write!(f, "{op}"),
-            ClientOp::TransferLeadership(n) => write!(f, "transfer leadership to {n}"),
+            ClientOp::TransferLeadership(Some(n)) => write!(f, "transfer leadership to {n}"),
+            ClientOp::TransferLeadership(None) => write!(f, "transfer leadership"),
             ClientOp::AddServer(n) => write!(f, "add server {n}"),
             ClientOp::RemoveServer(n) => write!(f, "remove server {n}"),
             ClientOp::Compact => write!(f, "take a snapshot"),
@@ -319,14 +321,6 @@ pub enum ReadMode {
     Lease,
 }
 
-/// A scripted operation of a scenario.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ScriptStep {
-    pub at: Time,
-    pub node: NodeId,
-    pub op: ClientOp,
-}
-
 /// Raft configuration: cluster, timing, extensions, workload and mutant.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Raft {
@@ -349,8 +343,13 @@ pub struct Raft {
     pub client_timeout_us: u64,
     /// Initial persistent state of servers (term, log terms), for the paper's figures.
     pub initial_logs: Vec<(Term, Vec<Term>)>,
-    /// Scripted operations.
-    pub script: Vec<ScriptStep>,
+    /// First election timeout per server, microseconds (missing or 0: random).
+    pub first_election_us: Vec<u64>,
+    /// Election timeout per server right after a restart (missing or 0: random).
+    pub restart_election_us: Vec<u64>,
+    /// The scenario's timed steps and narration.
+    pub script: Vec<(Time, ScriptAction<ClientOp>)>,
+    pub narration: Vec<(Time, String)>,
     pub mutant: Option<Mutant>,
 }
 
@@ -369,7 +368,10 @@ impl Default for Raft {
             client_think_us: 100_000,
             client_timeout_us: 200_000,
             initial_logs: Vec::new(),
+            first_election_us: Vec::new(),
+            restart_election_us: Vec::new(),
             script: Vec::new(),
+            narration: Vec::new(),
             mutant: None,
         }
     }
@@ -452,13 +454,14 @@ pub fn parse_op(text: &str) -> Result<ClientOp, String> {
             let expected = if *e == "-" { None } else { Some(value(e)?) };
             ClientOp::Kv(KvOp::Cas(key(k)?, expected, value(n)?))
         }
-        ["transfer", n] => ClientOp::TransferLeadership(node(n)?),
+        ["transfer", n] => ClientOp::TransferLeadership(Some(node(n)?)),
+        ["transfer"] => ClientOp::TransferLeadership(None),
         ["add", n] => ClientOp::AddServer(node(n)?),
         ["remove", n] => ClientOp::RemoveServer(node(n)?),
         ["snapshot"] => ClientOp::Compact,
         _ => {
             return Err(String::from(
-                "commands: put KEY VALUE, get KEY, delete KEY, cas KEY OLD|- NEW, transfer S2, add S4, remove S2, snapshot",
+                "commands: put KEY VALUE, get KEY, delete KEY, cas KEY OLD|- NEW, transfer [S2], add S4, remove S2, snapshot",
             ))
         }
     };
