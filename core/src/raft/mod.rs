@@ -49,6 +49,9 @@ pub mod scenarios;
 pub mod server;
 mod types;
 
+#[cfg(test)]
+mod tests;
+
 pub use check::Monitor;
 pub use client::Client;
 pub use server::{Server, Snapshot as RaftSnapshot};

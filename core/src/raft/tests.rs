@@ -1,0 +1,218 @@
+//! Exact-effect tests of the server handlers, one per rule of the paper.
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::server::{self, Role, Server};
+use super::*;
+use crate::protocol::{Ctx, NodeId, Time, TimerEffect};
+use crate::rng::Rng;
+
+struct Fx {
+    rng: Rng,
+    sends: Vec<(NodeId, Msg)>,
+    timers: Vec<TimerEffect<Timer>>,
+    notes: Vec<Note>,
+}
+
+impl Fx {
+    fn new() -> Fx {
+        Fx { rng: Rng::new(1), sends: vec![], timers: vec![], notes: vec![] }
+    }
+    fn ctx(&mut self, me: u32) -> Ctx<'_, Raft> {
+        Ctx {
+            me: NodeId(me),
+            now: Time::from_ms(1000),
+            rng: &mut self.rng,
+            sends: &mut self.sends,
+            timers: &mut self.timers,
+            notes: &mut self.notes,
+        }
+    }
+    fn take(&mut self) -> Vec<(NodeId, Msg)> {
+        self.timers.clear();
+        self.notes.clear();
+        core::mem::take(&mut self.sends)
+    }
+}
+
+fn raft3() -> Raft {
+    Raft { servers: 3, clients: 0, ..Raft::default() }
+}
+
+fn server(r: &Raft, fx: &mut Fx, me: u32, term: Term, log: &[Term]) -> Server {
+    let mut s = server::init(r, &mut fx.ctx(me));
+    s.term = term;
+    s.log = log.iter().map(|&t| Entry { term: t, cmd: Command::Noop }).collect();
+    fx.take();
+    s
+}
+
+fn vote_req(term: Term, last_index: LogIndex, last_term: Term) -> Msg {
+    Msg::RequestVote { term, last_index, last_term, pre: false, transfer: false }
+}
+
+/// §5.2: at most one vote per term, and a higher term makes the server adopt it.
+#[test]
+fn grants_one_vote_per_term() {
+    let r = raft3();
+    let mut fx = Fx::new();
+    let mut s = server(&r, &mut fx, 0, 1, &[]);
+    server::on_message(&r, &mut s, NodeId(1), vote_req(2, 0, 0), &mut fx.ctx(0));
+    server::on_message(&r, &mut s, NodeId(2), vote_req(2, 0, 0), &mut fx.ctx(0));
+    assert_eq!(
+        fx.take(),
+        vec![
+            (NodeId(1), Msg::Vote { term: 2, granted: true, pre: false }),
+            (NodeId(2), Msg::Vote { term: 2, granted: false, pre: false }),
+        ]
+    );
+    assert_eq!((s.term, s.voted_for), (2, Some(NodeId(1))));
+}
+
+/// §5.4.1: a vote goes only to a candidate whose log is at least as up to date.
+#[test]
+fn refuses_candidates_with_stale_logs() {
+    let r = raft3();
+    let cases = [
+        (vote_req(5, 3, 2), false), // lower last term
+        (vote_req(5, 1, 3), false), // same last term, shorter
+        (vote_req(5, 2, 3), true),  // same last term, same length
+        (vote_req(5, 1, 4), true),  // higher last term, shorter
+    ];
+    for (req, want) in cases {
+        let mut fx = Fx::new();
+        let mut s = server(&r, &mut fx, 0, 3, &[1, 3]);
+        server::on_message(&r, &mut s, NodeId(1), req.clone(), &mut fx.ctx(0));
+        assert_eq!(fx.take(), vec![(NodeId(1), Msg::Vote { term: 5, granted: want, pre: false })], "{req:?}");
+    }
+    // The mutant skips the check.
+    let bad = Raft { mutant: Some(Mutant::VoteWithoutLogCheck), ..raft3() };
+    let mut fx = Fx::new();
+    let mut s = server(&bad, &mut fx, 0, 3, &[1, 3]);
+    server::on_message(&bad, &mut s, NodeId(1), vote_req(5, 3, 2), &mut fx.ctx(0));
+    assert_eq!(fx.take(), vec![(NodeId(1), Msg::Vote { term: 5, granted: true, pre: false })]);
+}
+
+/// §5.3: the consistency check refuses with a conflict hint naming the term and its first index.
+#[test]
+fn append_entries_mismatch_returns_a_conflict_hint() {
+    let r = raft3();
+    let mut fx = Fx::new();
+    let mut s = server(&r, &mut fx, 1, 3, &[1, 2, 2, 2]);
+    let ae = Msg::Append { term: 3, prev_index: 4, prev_term: 3, entries: vec![], commit: 0, seq: 7 };
+    server::on_message(&r, &mut s, NodeId(0), ae, &mut fx.ctx(1));
+    let reply = Msg::AppendReply {
+        term: 3,
+        success: false,
+        match_index: 0,
+        conflict_index: 2,
+        conflict_term: Some(2),
+        seq: 7,
+    };
+    assert_eq!(fx.take(), vec![(NodeId(0), reply)]);
+    // A log that ends too early says where it ends.
+    let ae = Msg::Append { term: 3, prev_index: 9, prev_term: 3, entries: vec![], commit: 0, seq: 8 };
+    server::on_message(&r, &mut s, NodeId(0), ae, &mut fx.ctx(1));
+    let reply = Msg::AppendReply {
+        term: 3,
+        success: false,
+        match_index: 0,
+        conflict_index: 5,
+        conflict_term: None,
+        seq: 8,
+    };
+    assert_eq!(fx.take(), vec![(NodeId(0), reply)]);
+}
+
+/// §5.3: conflicting entries are replaced, matching ones kept, and commit follows the leader.
+#[test]
+fn append_entries_truncates_conflicts_and_advances_commit() {
+    let r = raft3();
+    let mut fx = Fx::new();
+    let mut s = server(&r, &mut fx, 1, 3, &[1, 2, 2]);
+    let e = |t| Entry { term: t, cmd: Command::Noop };
+    let ae = Msg::Append { term: 3, prev_index: 1, prev_term: 1, entries: vec![e(3), e(3)], commit: 2, seq: 1 };
+    server::on_message(&r, &mut s, NodeId(0), ae, &mut fx.ctx(1));
+    assert_eq!(s.log.iter().map(|e| e.term).collect::<Vec<_>>(), vec![1, 3, 3]);
+    assert_eq!(s.commit, 2);
+    let reply = Msg::AppendReply {
+        term: 3,
+        success: true,
+        match_index: 3,
+        conflict_index: 0,
+        conflict_term: None,
+        seq: 1,
+    };
+    assert_eq!(fx.take(), vec![(NodeId(0), reply)]);
+    // A stale, shorter copy of the same AppendEntries must not truncate anything.
+    let old = Msg::Append { term: 3, prev_index: 1, prev_term: 1, entries: vec![e(3)], commit: 2, seq: 1 };
+    server::on_message(&r, &mut s, NodeId(0), old, &mut fx.ctx(1));
+    assert_eq!(s.last_index(), 3);
+}
+
+/// §5.4.2: a leader commits only entries of its own term by counting replicas.
+#[test]
+fn leader_commits_only_current_term_entries_by_counting() {
+    for (mutant, want_commit) in [(None, 0), (Some(Mutant::CommitOldTerm), 2)] {
+        let r = Raft { mutant, ..raft3() };
+        let mut fx = Fx::new();
+        let mut s = server(&r, &mut fx, 0, 3, &[1, 2]);
+        // Win an election in term 4.
+        server::on_timer(&r, &mut s, Timer::Election, &mut fx.ctx(0));
+        server::on_message(&r, &mut s, NodeId(1), Msg::Vote { term: 4, granted: true, pre: false }, &mut fx.ctx(0));
+        assert_eq!(s.role, Role::Leader);
+        fx.take();
+        // A follower confirms it holds entry 2 (term 2) but not the new term's entry.
+        let ack = Msg::AppendReply {
+            term: 4,
+            success: true,
+            match_index: 2,
+            conflict_index: 0,
+            conflict_term: None,
+            seq: 1,
+        };
+        server::on_message(&r, &mut s, NodeId(1), ack, &mut fx.ctx(0));
+        assert_eq!(s.commit, want_commit, "mutant {mutant:?}");
+    }
+}
+
+/// Persistence: term, vote and log survive a restart; commit and leadership do not.
+#[test]
+fn restart_keeps_term_vote_and_log_only() {
+    let r = raft3();
+    let mut fx = Fx::new();
+    let mut s = server(&r, &mut fx, 0, 3, &[1, 2]);
+    s.voted_for = Some(NodeId(2));
+    s.commit = 2;
+    s.applied = 2;
+    s.role = Role::Leader;
+    let back = server::restart(&r, &s, &mut fx.ctx(0));
+    assert_eq!((back.term, back.voted_for, back.log.len()), (3, Some(NodeId(2)), 2));
+    assert_eq!((back.commit, back.applied, back.role), (0, 0, Role::Follower));
+    let forget = Raft { mutant: Some(Mutant::ForgetTermAndVote), ..raft3() };
+    let back = server::restart(&forget, &s, &mut fx.ctx(0));
+    assert_eq!((back.term, back.voted_for), (0, None));
+}
+
+/// Clients: a retried write is applied once.
+#[test]
+fn retried_request_is_applied_once() {
+    let mut kv = Kv::default();
+    let op = KvOp::Cas("x".into(), None, 5);
+    let first = kv.apply(NodeId(9), 1, &op, 3, 1);
+    let again = kv.apply(NodeId(9), 1, &op, 4, 1);
+    assert_eq!(first, (KvResult::Cas { swapped: true, found: None }, 3, 1));
+    assert_eq!(again, first, "the retry gets the first result, not a failed cas");
+}
+
+#[test]
+fn user_commands_parse_with_clear_errors() {
+    assert_eq!(parse_op("put x 5"), Ok(ClientOp::Kv(KvOp::Put("x".into(), 5))));
+    assert_eq!(parse_op("cas x - 7"), Ok(ClientOp::Kv(KvOp::Cas("x".into(), None, 7))));
+    assert_eq!(parse_op("add S4"), Ok(ClientOp::AddServer(NodeId(3))));
+    assert!(parse_op("put this_key_is_far_too_long 1").unwrap_err().contains("key"));
+    assert!(parse_op("put x -1").unwrap_err().contains("value"));
+    assert!(parse_op("add S10").unwrap_err().contains("S1 to S9"));
+    assert!(parse_op("frobnicate").unwrap_err().contains("commands"));
+}
