@@ -259,8 +259,8 @@ fn bench(args: &Args) -> Result<ExitCode, String> {
         }
         let step_back_ms = start.elapsed().as_secs_f64() * 1000.0 / reps as f64;
         print_json(&BenchLine {
-            protocol: p,
-            faults: "heavy",
+            protocol: p.clone(),
+            faults: lab::bench_config(&p).faults.name(),
             events,
             runs,
             seconds,

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::net::FaultPreset;
 use crate::paxos::{self, Paxos};
-use crate::protocol::{LogDetail, MessageInfo, MsgId, NodeId, NodeView, Protocol, Time, Violation};
+use crate::protocol::{About, LogDetail, MessageInfo, MsgId, NodeId, NodeView, Protocol, Time, Violation};
 use crate::raft::{self, Raft, ReadMode};
 use crate::sim::{Input, Sim};
 use crate::timeline::Timeline;
@@ -114,6 +114,9 @@ pub trait Lab {
     fn violation(&self) -> Option<Violation>;
     fn properties(&self) -> Vec<(&'static str, &'static str)>;
     fn node_count(&self) -> usize;
+    fn about(&self) -> About;
+    /// The scenario's narration: (from this time on, this line).
+    fn narration(&self) -> Vec<(Time, String)>;
 }
 
 /// A timeline of protocol `P`.
@@ -293,6 +296,12 @@ impl<P: Protocol> Lab for ProtocolLab<P> {
     fn node_count(&self) -> usize {
         self.timeline.sim().nodes().len()
     }
+    fn about(&self) -> About {
+        self.timeline.sim().proto.about()
+    }
+    fn narration(&self) -> Vec<(Time, String)> {
+        self.timeline.sim().proto.narration()
+    }
 }
 
 /// Everything that names a run on the page: same config ⇒ same run.
@@ -337,7 +346,7 @@ impl Default for LabConfig {
             prevote: false,
             check_quorum: false,
             read_mode: ReadMode::Log,
-            snapshot_every: 0,
+            snapshot_every: 100,
             scenario: None,
             limit: MAX_EVENTS,
         }
@@ -379,6 +388,14 @@ pub fn paxos_config(cfg: &LabConfig) -> Result<Paxos, String> {
     };
     px.validate()?;
     Ok(px)
+}
+
+/// Named scenarios of a protocol: (name, title).
+pub fn scenarios(protocol: &str) -> Vec<(&'static str, &'static str)> {
+    match protocol {
+        "raft" => raft::scenarios::SCENARIOS.iter().map(|s| (s.name, s.title)).collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// Build the Raft configuration of a lab config (with its scenario, if any), validating it.
@@ -472,8 +489,18 @@ pub fn with_sim<V: SimVisitor>(cfg: &LabConfig, visitor: V) -> Result<V::Output,
     }
 }
 
+/// The configuration each protocol is benchmarked with. Paxos: 3 nodes under heavy faults
+/// (without faults a run decides and ends within a hundred events). Raft: 5 servers and 4
+/// clients issuing requests back to back, no faults: steady client load.
+pub fn bench_config(protocol: &str) -> LabConfig {
+    match protocol {
+        "raft" => LabConfig { protocol: protocol.into(), servers: 5, clients: 4, ..LabConfig::default() },
+        _ => LabConfig { protocol: protocol.into(), faults: FaultPreset::Heavy, ..LabConfig::default() },
+    }
+}
+
 /// The benchmark workload, shared by `distlab bench` and the browser benchmark so that both
-/// measure the same run: consecutive seeds (0, 1, 2, …) of `protocol` under heavy faults, each
+/// measure the same run: consecutive seeds (0, 1, 2, …) of `bench_config(protocol)`, each
 /// capped at one million events, until `total` events have run. Returns (events, runs, a hash
 /// of all the trace hashes).
 pub fn bench_workload(protocol: &str, total: u64) -> Result<(u64, u64, u64), String> {
@@ -485,7 +512,7 @@ pub fn bench_workload(protocol: &str, total: u64) -> Result<(u64, u64, u64), Str
             (sim.events(), sim.trace_hash())
         }
     }
-    let mut cfg = LabConfig { protocol: protocol.into(), faults: FaultPreset::Heavy, ..LabConfig::default() };
+    let mut cfg = bench_config(protocol);
     let (mut events, mut runs, mut hash) = (0u64, 0u64, 0u64);
     while events < total {
         cfg.seed = runs;
@@ -502,7 +529,7 @@ pub fn bench_workload(protocol: &str, total: u64) -> Result<(u64, u64, u64), Str
 
 /// A lab already run to `position` events, for measuring how fast a step back is.
 pub fn long_run(protocol: &str, position: u64) -> Result<Box<dyn Lab>, String> {
-    let cfg = LabConfig { protocol: protocol.into(), faults: FaultPreset::Heavy, ..LabConfig::default() };
+    let cfg = bench_config(protocol);
     let mut lab = build(&cfg)?;
     lab.seek(position);
     Ok(lab)

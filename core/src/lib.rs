@@ -14,6 +14,7 @@
 
 extern crate alloc;
 
+pub mod chunked;
 pub mod hash;
 pub mod lab;
 pub mod net;

@@ -34,6 +34,7 @@
 //! value (`learned-chosen`). Three mutants break the algorithm in the classic ways and the
 //! checker catches each of them under fault sweeps.
 
+use crate::protocol::About;
 use alloc::format;
 use alloc::string::String;
 
@@ -561,6 +562,14 @@ impl Protocol for Paxos {
         PROPERTIES
     }
 
+    fn about(&self) -> About {
+        About {
+            title: "single-decree Paxos",
+            tagline: "Proposers, acceptors and learners agree on one value despite lost messages, crashes and partitions. Press play, then break things.",
+            persistence: "Persistent across a crash: the acceptor's promise and accepted value, the proposer's round. Lost: learned values and the proposer's phase.",
+        }
+    }
+
     fn mutants() -> &'static [MutantInfo] {
         MUTANTS
     }
@@ -629,7 +638,8 @@ impl Protocol for Paxos {
         if badge.is_empty() {
             badge = roles.iter().map(|r| &r[..1]).collect::<Vec<_>>().join("·").to_uppercase();
         }
-        NodeView { role: roles.join(" · "), badge, fields, summary, hue_key }
+        let accepts = node.proposer.as_ref().map(|_| String::from("a value to propose, e.g. 42"));
+        NodeView { role: roles.join(" · "), badge, fields, summary, hue_key, accepts }
     }
 
     fn timer_label(_: &Timer) -> &'static str {

@@ -101,6 +101,17 @@ pub struct NodeView {
     pub summary: Vec<String>,
     /// Colour key for the node (Paxos: the proposer whose ballot it promised), or none.
     pub hue_key: Option<u64>,
+    /// What requests the node takes from the user, as a placeholder ("put x 5 · get x"), if any.
+    pub accepts: Option<String>,
+}
+
+/// How the page introduces a protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct About {
+    pub title: &'static str,
+    pub tagline: &'static str,
+    /// What survives a crash and what does not.
+    pub persistence: &'static str,
 }
 
 /// Which node a scripted step acts on, resolved when the step runs.
@@ -240,12 +251,20 @@ pub trait Protocol: Clone + Debug + Hash + 'static {
         client: Option<&Self::ClientOp>,
         notes: &[Self::Note],
     ) -> Result<(), (&'static str, String)>;
+    /// How the page introduces the protocol.
+    fn about(&self) -> About;
     /// The safety properties `check` enforces.
     fn properties(&self) -> &'static [PropertyInfo];
     /// The mutants this protocol offers.
     fn mutants() -> &'static [MutantInfo];
     /// How the page shows a node.
     fn view(&self, node: &Self::Node) -> NodeView;
+    /// A digest that changes whenever the node's state does, for the trace's state-change
+    /// records. The default hashes everything; a protocol with large state (a long log) may
+    /// hash a summary that still changes on every change it makes.
+    fn state_digest(&self, node: &Self::Node) -> u64 {
+        crate::hash::digest(node)
+    }
     /// The node's replicated log, for protocols that have one.
     fn log_detail(&self, _node: &Self::Node) -> Option<LogDetail> {
         None

@@ -477,7 +477,7 @@ impl<P: Protocol> Sim<P> {
         }
         self.status[n.index()].up = true;
         self.record(RecordKind::Restart { node: n });
-        let before = digest(&self.nodes[n.index()]);
+        let before = self.proto.state_digest(&self.nodes[n.index()]);
         let fresh = {
             let mut ctx = Ctx {
                 me: n,
@@ -508,7 +508,7 @@ impl<P: Protocol> Sim<P> {
     }
 
     fn run_handler(&mut self, me: NodeId, f: impl FnOnce(&P, &mut P::Node, &mut Ctx<P>)) {
-        let before = digest(&self.nodes[me.index()]);
+        let before = self.proto.state_digest(&self.nodes[me.index()]);
         {
             let mut ctx = Ctx {
                 me,
@@ -524,7 +524,7 @@ impl<P: Protocol> Sim<P> {
     }
 
     fn after_handler(&mut self, me: NodeId, before: u64) {
-        let after = digest(&self.nodes[me.index()]);
+        let after = self.proto.state_digest(&self.nodes[me.index()]);
         if after != before {
             self.record(RecordKind::State { node: me, digest: after });
         }

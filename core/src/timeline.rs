@@ -1,9 +1,10 @@
 //! Time travel: any event index is reachable by restoring a checkpoint and replaying.
 //!
-//! A [`Timeline`] keeps a clone of the simulator every [`CHECKPOINT_EVERY`] events and the list of
-//! user inputs, each stamped with the event index at which it was applied. Seeking backwards
-//! restores the nearest earlier checkpoint and replays at most `CHECKPOINT_EVERY - 1` events,
-//! so a step back is as cheap as a thousand steps forward, however long the run. A user action
+//! A [`Timeline`] keeps a clone of the simulator every [`CHECKPOINT_EVERY`] events (the spacing
+//! doubles whenever more than [`MAX_CHECKPOINTS`] would be kept, so memory stays bounded) and the
+//! list of user inputs, each stamped with the event index at which it was applied. Seeking
+//! backwards restores the nearest earlier checkpoint and replays fewer events than the spacing,
+//! so a step back costs at most a few thousand steps forward, however long the run. A user action
 //! taken in the past truncates everything after it (inputs and checkpoints) and starts a new
 //! branch; the action itself is recorded as an input, so the new branch replays exactly too.
 
@@ -13,13 +14,18 @@ use crate::protocol::Protocol;
 use crate::sim::{Input, Sim};
 use crate::trace::Record;
 
-/// Events between two checkpoints.
+/// Events between two checkpoints at the start of a run.
 pub const CHECKPOINT_EVERY: u64 = 1024;
+/// Most checkpoints kept. Past this, every other one is dropped and the spacing doubles, so a
+/// long run's memory stays bounded while a step back replays at most `spacing - 1` events.
+pub const MAX_CHECKPOINTS: usize = 512;
 
 /// A run with its past: checkpoints, recorded inputs, and the current simulator.
 #[derive(Clone, Debug)]
 pub struct Timeline<P: Protocol> {
+    /// `checkpoints[k]` is the simulator after `k * every` events.
     checkpoints: Vec<Sim<P>>,
+    every: u64,
     inputs: Vec<(u64, Input<P>)>,
     sim: Sim<P>,
     horizon: u64,
@@ -29,7 +35,14 @@ pub struct Timeline<P: Protocol> {
 impl<P: Protocol> Timeline<P> {
     /// A timeline that never runs past `limit` events.
     pub fn new(sim: Sim<P>, limit: u64) -> Timeline<P> {
-        Timeline { checkpoints: Vec::new(), inputs: Vec::new(), sim, horizon: 0, limit }
+        Timeline {
+            checkpoints: Vec::new(),
+            every: CHECKPOINT_EVERY,
+            inputs: Vec::new(),
+            sim,
+            horizon: 0,
+            limit,
+        }
     }
 
     /// The simulator at the current position.
@@ -70,8 +83,16 @@ impl<P: Protocol> Timeline<P> {
         if p >= self.limit {
             return false;
         }
-        if p % CHECKPOINT_EVERY == 0 && self.checkpoints.len() as u64 == p / CHECKPOINT_EVERY {
+        if p % self.every == 0 && self.checkpoints.len() as u64 == p / self.every {
             self.checkpoints.push(self.sim.clone());
+            if self.checkpoints.len() > MAX_CHECKPOINTS {
+                let mut k = 0;
+                self.checkpoints.retain(|_| {
+                    k += 1;
+                    (k - 1) % 2 == 0
+                });
+                self.every *= 2;
+            }
         }
         let ran = if let Some(input) = self.next_input_at(p).cloned() {
             if self.sim.violation().is_some() {
@@ -93,7 +114,7 @@ impl<P: Protocol> Timeline<P> {
     pub fn seek(&mut self, target: u64) {
         let target = target.min(self.limit);
         if target < self.position() {
-            let k = (target / CHECKPOINT_EVERY) as usize;
+            let k = (target / self.every) as usize;
             let k = k.min(self.checkpoints.len().saturating_sub(1));
             self.sim = self.checkpoints[k].clone();
         }
@@ -113,13 +134,14 @@ impl<P: Protocol> Timeline<P> {
         }
         let mut scratch = Timeline {
             checkpoints: Vec::new(),
+            every: self.every,
             inputs: self.inputs.clone(),
             sim: self.sim.clone(),
             horizon: self.horizon,
             limit: self.limit,
         };
-        if from < scratch.position() || scratch.position() > from {
-            let k = ((from / CHECKPOINT_EVERY) as usize).min(self.checkpoints.len() - 1);
+        if from < scratch.position() {
+            let k = ((from / self.every) as usize).min(self.checkpoints.len() - 1);
             scratch.sim = self.checkpoints[k].clone();
         }
         while scratch.position() < from {
@@ -160,7 +182,7 @@ impl<P: Protocol> Timeline<P> {
             return false;
         }
         self.inputs.retain(|(i, _)| *i < p);
-        self.checkpoints.truncate((p / CHECKPOINT_EVERY) as usize + 1);
+        self.checkpoints.truncate((p / self.every) as usize + 1);
         self.inputs.push((p, input));
         self.horizon = p;
         self.step()

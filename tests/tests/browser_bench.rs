@@ -17,14 +17,12 @@ fn now_ms() -> f64 {
         .unwrap_or_else(js_sys::Date::now)
 }
 
-#[wasm_bindgen_test]
-fn bench_paxos_in_the_browser() {
-    let total = 5_000_000;
+fn bench(protocol: &str, total: u64) {
     let t0 = now_ms();
-    let (events, runs, hash) = lab::bench_workload("paxos", total).unwrap();
+    let (events, runs, hash) = lab::bench_workload(protocol, total).unwrap();
     let secs = (now_ms() - t0) / 1000.0;
     let at = 1_000_000;
-    let mut l = lab::long_run("paxos", at).unwrap();
+    let mut l = lab::long_run(protocol, at).unwrap();
     let reps = 50;
     let t1 = now_ms();
     for i in 0..reps {
@@ -32,8 +30,18 @@ fn bench_paxos_in_the_browser() {
     }
     let step_back_ms = (now_ms() - t1) / reps as f64;
     console_log!(
-        "BENCH {{\"protocol\":\"paxos\",\"where\":\"wasm\",\"events\":{events},\"runs\":{runs},\"seconds\":{secs:.3},\"events_per_sec\":{:.0},\"workload_hash\":\"{hash:016x}\",\"step_back_at\":{at},\"step_back_ms\":{step_back_ms:.3}}}",
+        "BENCH {{\"protocol\":\"{protocol}\",\"where\":\"wasm\",\"events\":{events},\"runs\":{runs},\"seconds\":{secs:.3},\"events_per_sec\":{:.0},\"workload_hash\":\"{hash:016x}\",\"step_back_at\":{at},\"step_back_ms\":{step_back_ms:.3}}}",
         events as f64 / secs
     );
     assert_eq!(events, total);
+}
+
+#[wasm_bindgen_test]
+fn bench_paxos_in_the_browser() {
+    bench("paxos", 5_000_000);
+}
+
+#[wasm_bindgen_test]
+fn bench_raft_in_the_browser() {
+    bench("raft", 2_000_000);
 }

@@ -310,6 +310,7 @@ fn raft_extensions_hold_under_heavy_faults() {
         LabConfig { read_mode: ReadMode::ReadIndex, clients: 2, ..heavy() },
         LabConfig { read_mode: ReadMode::Lease, clients: 2, ..heavy() },
         LabConfig { snapshot_every: 6, servers: 3, ..heavy() },
+        LabConfig { snapshot_every: 0, ..heavy() },
     ];
     for cfg in variants {
         let (v, first) = sweep(cfg.clone(), 200);

@@ -100,3 +100,17 @@ fn config_limits_are_enforced_with_named_fields() {
     let bad_protocol = LabConfig { protocol: "zab".into(), ..LabConfig::default() };
     assert!(lab::build(&bad_protocol).err().unwrap().contains("unknown protocol"));
 }
+
+#[test]
+fn long_runs_thin_their_checkpoints_and_still_seek_exactly() {
+    use distlab_core::timeline::MAX_CHECKPOINTS;
+    let cfg = heavy(11);
+    let far = CHECKPOINT_EVERY * (MAX_CHECKPOINTS as u64 + 100);
+    let mut l = lab::build(&cfg).unwrap();
+    l.seek(far);
+    assert_eq!(l.position(), far);
+    for target in [far - 1, far / 2 + 17, 3, far - CHECKPOINT_EVERY * 3] {
+        l.seek(target);
+        assert_eq!(l.trace_hash(), straight(&cfg, target), "at {target}");
+    }
+}

@@ -89,3 +89,17 @@ pub fn use_shortcuts(dispatcher: UseReducerDispatcher<Player>) {
         }
     });
 }
+
+/// Keep the URL fragment naming the protocol on the page (`#raft`), so a reload or a shared
+/// link opens the same page.
+#[hook]
+pub fn use_location_hash(protocol: String) {
+    use_effect_with(protocol, |protocol| {
+        if let Some(loc) = web_sys::window().map(|w| w.location()) {
+            let want = format!("#{protocol}");
+            if loc.hash().ok().as_deref() != Some(want.as_str()) {
+                let _ = loc.set_hash(&want);
+            }
+        }
+    });
+}

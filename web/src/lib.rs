@@ -6,7 +6,9 @@
 
 pub mod app;
 pub mod hooks;
+pub mod logview;
 pub mod panels;
+pub mod settings;
 pub mod state;
 pub mod topology;
 

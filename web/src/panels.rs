@@ -2,9 +2,8 @@
 //! or a message, the network tools, the safety badge, the event log and the shortcut sheet.
 //! Each gets props and emits `Msg`s through one callback; none mutates state itself.
 
-use distlab_core::lab::{self, Action, EventLine, LabConfig, Snapshot};
-use distlab_core::net::FaultPreset;
-use distlab_core::protocol::{MsgId, NodeId};
+use distlab_core::lab::{Action, EventLine, Snapshot};
+use distlab_core::protocol::{MsgId, NodeId, Time};
 use distlab_core::trace::RecordClass;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -12,7 +11,7 @@ use yew::prelude::*;
 use crate::state::{Msg, Selection, SPEED_LOG_MAX, SPEED_LOG_MIN};
 use crate::topology::message_style;
 
-fn ms(us: u64) -> String {
+pub fn ms(us: u64) -> String {
     format!("{:.1} ms", us as f64 / 1000.0)
 }
 
@@ -70,121 +69,9 @@ pub fn transport(p: &TransportProps) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
-pub struct SettingsProps {
-    pub config: LabConfig,
-    pub send: Callback<Msg>,
-}
-
-fn read_input(r: &NodeRef) -> String {
-    r.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default()
-}
-
-fn read_select(r: &NodeRef) -> String {
-    r.cast::<HtmlSelectElement>().map(|i| i.value()).unwrap_or_default()
-}
-
-/// Parse a count field: a whole number in `1..=max`, else a message naming the field.
-pub fn parse_count(field: &str, text: &str, max: usize) -> Result<usize, String> {
-    match text.trim().parse::<usize>() {
-        Ok(n) if (1..=max).contains(&n) => Ok(n),
-        _ => Err(format!("{field} must be a whole number from 1 to {max} (got {text:?})")),
-    }
-}
-
-/// Parse a seed: a whole number from 0 to 2^53 (what a URL or a form can carry exactly).
-pub fn parse_seed(text: &str) -> Result<u64, String> {
-    const MAX: u64 = 1 << 53;
-    match text.trim().parse::<u64>() {
-        Ok(n) if n <= MAX => Ok(n),
-        _ => Err(format!("the seed must be a whole number from 0 to {MAX} (got {text:?})")),
-    }
-}
-
-#[function_component(Settings)]
-pub fn settings(p: &SettingsProps) -> Html {
-    let seed = use_node_ref();
-    let proposers = use_node_ref();
-    let acceptors = use_node_ref();
-    let learners = use_node_ref();
-    let faults = use_node_ref();
-    let mutant = use_node_ref();
-    let backoff = use_node_ref();
-    let c = &p.config;
-    let apply = {
-        let (seed, proposers, acceptors, learners, faults, mutant, backoff) = (
-            seed.clone(),
-            proposers.clone(),
-            acceptors.clone(),
-            learners.clone(),
-            faults.clone(),
-            mutant.clone(),
-            backoff.clone(),
-        );
-        let base = c.clone();
-        p.send.reform(move |e: SubmitEvent| {
-            e.prevent_default();
-            let parsed = (|| -> Result<LabConfig, String> {
-                let max = distlab_core::paxos::MAX_ROLE;
-                Ok(LabConfig {
-                    seed: parse_seed(&read_input(&seed))?,
-                    proposers: parse_count("proposers", &read_input(&proposers), max)?,
-                    acceptors: parse_count("acceptors", &read_input(&acceptors), max)?,
-                    learners: parse_count("learners", &read_input(&learners), max)?,
-                    faults: FaultPreset::parse(&read_select(&faults)).ok_or("choose a fault level")?,
-                    mutant: Some(read_select(&mutant)).filter(|m| !m.is_empty()),
-                    backoff: backoff.cast::<HtmlInputElement>().map(|i| i.checked()).unwrap_or(true),
-                    ..base.clone()
-                })
-            })();
-            match parsed {
-                Ok(cfg) => Msg::Configure(cfg),
-                Err(e) => Msg::Error(e),
-            }
-        })
-    };
-    let new_seed = {
-        let base = c.clone();
-        p.send.reform(move |_: MouseEvent| {
-            // The page may use the browser's randomness to *pick* a seed; the run itself only
-            // ever uses the seeded generator in core.
-            let s = (js_sys::Math::random() * 1_000_000.0) as u64;
-            Msg::Configure(LabConfig { seed: s, ..base.clone() })
-        })
-    };
-    let mutants = lab::mutants(&c.protocol).unwrap_or_default();
-    let key = format!("{:?}", c);
-    html! {
-        <form class="settings" onsubmit={apply} key={key} aria-label="Run settings" novalidate=true>
-            <h2>{"Run"}</h2>
-            <div class="grid">
-                <label>{"Seed"}<input ref={seed} id="seed" inputmode="numeric" value={c.seed.to_string()} /></label>
-                <button type="button" id="btn-new-seed" onclick={new_seed} title="Draw a new random seed">{"New seed"}</button>
-                <label>{"Proposers"}<input ref={proposers} id="proposers" type="number" min="1" max="9" value={c.proposers.to_string()} /></label>
-                <label>{"Acceptors"}<input ref={acceptors} id="acceptors" type="number" min="1" max="9" value={c.acceptors.to_string()} /></label>
-                <label>{"Learners"}<input ref={learners} id="learners" type="number" min="1" max="9" value={c.learners.to_string()} /></label>
-                <label>{"Faults"}
-                    <select ref={faults} id="faults">
-                        { for FaultPreset::ALL.iter().map(|f| html! { <option value={f.name()} selected={*f == c.faults}>{f.name()}</option> }) }
-                    </select>
-                </label>
-                <label class="wide">{"Mutant (a deliberately broken variant)"}
-                    <select ref={mutant} id="mutant">
-                        <option value="" selected={c.mutant.is_none()}>{"none: correct Paxos"}</option>
-                        { for mutants.iter().map(|(name, desc)| html! {
-                            <option value={*name} selected={c.mutant.as_deref() == Some(*name)}>{format!("{name}: {desc}")}</option>
-                        }) }
-                    </select>
-                </label>
-                <label class="check"><input ref={backoff} id="backoff" type="checkbox" checked={c.backoff} />{"Randomized back-off (off: dueling proposers livelock)"}</label>
-            </div>
-            <button type="submit" id="btn-apply" class="primary">{"Apply and restart"}</button>
-        </form>
-    }
-}
-
-#[derive(Properties, PartialEq)]
 pub struct InspectorProps {
     pub snap: std::rc::Rc<Snapshot>,
+    pub persistence: &'static str,
     pub selection: Option<Selection>,
     pub side_b: Vec<u32>,
     pub send: Callback<Msg>,
@@ -212,10 +99,10 @@ pub fn inspector(p: &InspectorProps) -> Html {
                         Msg::Act(Action::Client(nid, read_input(&value)))
                     })
                 };
-                let is_proposer = node.view.role.contains("proposer");
+                let accepts = node.view.accepts.clone();
                 html! {
                     <>
-                        <h2>{format!("S{} ", id + 1)}<small>{&node.view.role}</small>
+                        <h2>{format!("{} ", node.name)}<small>{&node.view.role}</small>
                             { if node.up { html!{ <span class="pill ok">{"up"}</span> } } else { html!{ <span class="pill bad">{"crashed"}</span> } } }
                         </h2>
                         <dl>
@@ -223,13 +110,13 @@ pub fn inspector(p: &InspectorProps) -> Html {
                             { for node.timers.iter().map(|(label, _, fires)| html! { <><dt>{format!("{label} timer")}</dt><dd>{format!("fires at {}", ms(fires.0))}</dd></> }) }
                         </dl>
                         <div class="row">{toggle}<button onclick={isolate}>{"Isolate from the rest"}</button></div>
-                        { if is_proposer { html! {
+                        { if let Some(ph) = accepts { html! {
                             <form class="row" onsubmit={propose}>
-                                <label>{"Client proposes"}<input ref={value} id="propose-value" inputmode="numeric" placeholder="e.g. 42" /></label>
-                                <button type="submit">{"Send"}</button>
+                                <label>{"Send a request"}<input ref={value} id="request-text" placeholder={ph} /></label>
+                                <button type="submit" id="btn-send">{"Send"}</button>
                             </form>
                         } } else { html!{} } }
-                        <p class="hint">{"Persistent across a crash: acceptor promise and accepted value, proposer round. Lost: learned value, proposer phase."}</p>
+                        <p class="hint">{p.persistence}</p>
                     </>
                 }
             }
@@ -243,7 +130,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
                     <>
                         <h2><span class="dot" style={format!("background:{color}")}>{glyph}</span>{format!(" {} #{}", f.kind, f.id.0)}</h2>
                         <dl>
-                            <dt>{"from → to"}</dt><dd>{format!("S{} → S{}", f.from.0 + 1, f.to.0 + 1)}</dd>
+                            <dt>{"from → to"}</dt><dd>{format!("{} → {}", f.from_name, f.to_name)}</dd>
                             <dt>{"fields"}</dt><dd>{&f.summary}</dd>
                             <dt>{"sent"}</dt><dd>{ms(f.sent_at.0)}</dd>
                             <dt>{"arrives"}</dt><dd>{ms(f.arrive_at.0)}</dd>
@@ -254,9 +141,10 @@ pub fn inspector(p: &InspectorProps) -> Html {
             }
         },
         None => {
-            html! { <p class="hint">{"Click a node to crash, restart or isolate it, or to propose a value. Click a message in flight to see its fields and drop it."}</p> }
+            html! { <p class="hint">{"Click a node to see its state, crash, restart or isolate it, or send it a request. Click a message in flight to see its fields and drop it."}</p> }
         }
     };
+    let names: Vec<String> = s.nodes.iter().map(|n| n.name.clone()).collect();
     let n = s.nodes.len() as u32;
     let split = {
         let side: Vec<NodeId> = p.side_b.iter().map(|i| NodeId(*i)).collect();
@@ -271,7 +159,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
                 { for (0..n).map(|i| {
                     let on = p.side_b.contains(&i);
                     html! { <button class={classes!("side-toggle", on.then_some("on"))} aria-pressed={on.to_string()}
-                        onclick={p.send.reform(move |_| Msg::ToggleSide(i))}>{format!("S{}", i + 1)}</button> }
+                        onclick={p.send.reform(move |_| Msg::ToggleSide(i))}>{names[i as usize].clone()}</button> }
                 }) }
             </div>
             <div class="row">
@@ -334,7 +222,7 @@ pub fn event_log(p: &LogProps) -> Html {
         <section class="log" aria-label="Event log">
             <h3>{"Events"}</h3>
             <ol id="event-log" reversed=true>
-                { for p.lines.iter().rev().map(|l| {
+                { for ordered(&p.lines).into_iter().map(|l| {
                     let ev = l.event;
                     html! {
                         <li class={classes!(class(l.class), (ev == p.position).then_some("current"))}
@@ -348,6 +236,22 @@ pub fn event_log(p: &LogProps) -> Html {
             </ol>
         </section>
     }
+}
+
+/// Newest event first, but each event's records in the order they happened (cause first).
+fn ordered(lines: &[EventLine]) -> Vec<&EventLine> {
+    let mut out: Vec<&EventLine> = Vec::with_capacity(lines.len());
+    let mut end = lines.len();
+    while end > 0 {
+        let ev = lines[end - 1].event;
+        let mut start = end - 1;
+        while start > 0 && lines[start - 1].event == ev {
+            start -= 1;
+        }
+        out.extend(lines[start..end].iter());
+        end = start;
+    }
+    out
 }
 
 #[derive(Properties, PartialEq)]
@@ -372,4 +276,44 @@ pub fn help(p: &HelpProps) -> Html {
             </div>
         </div>
     }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct NarrationProps {
+    pub lines: std::rc::Rc<Vec<(Time, String)>>,
+    pub now_us: f64,
+    pub send: Callback<Msg>,
+}
+
+/// The scenario's steps, the current one highlighted. Clicking a step jumps the run there.
+#[function_component(Narration)]
+pub fn narration(p: &NarrationProps) -> Html {
+    if p.lines.is_empty() {
+        return html! {};
+    }
+    let current = p.lines.iter().rposition(|(t, _)| t.0 as f64 <= p.now_us);
+    html! {
+        <section class="narration" aria-label="Scenario steps">
+            <h3>{"Scenario"}</h3>
+            <ol id="narration">
+                { for p.lines.iter().enumerate().map(|(i, (t, line))| {
+                    let at = t.0;
+                    html! {
+                        <li class={classes!((Some(i) == current).then_some("current"), current.is_some_and(|c| i > c).then_some("future"))}
+                            onclick={p.send.reform(move |_| Msg::SeekTime(at))} title="Run to this step">
+                            <span class="t">{format!("{:.2} s", at as f64 / 1e6)}</span>{" "}{line}
+                        </li>
+                    }
+                }) }
+            </ol>
+        </section>
+    }
+}
+
+pub fn read_input(r: &NodeRef) -> String {
+    r.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default()
+}
+
+pub fn read_select(r: &NodeRef) -> String {
+    r.cast::<HtmlSelectElement>().map(|i| i.value()).unwrap_or_default()
 }

@@ -10,6 +10,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use distlab_core::lab::{self, Action, EventLine, Lab, LabConfig, Snapshot};
+use distlab_core::protocol::Time;
 use yew::Reducible;
 
 /// Virtual microseconds per wall millisecond at 1× speed: a 10 ms message takes a second.
@@ -34,6 +35,8 @@ pub struct Player {
     pub config: LabConfig,
     pub snap: Rc<Snapshot>,
     pub log: Rc<Vec<EventLine>>,
+    /// The scenario's narration, if any.
+    pub narration: Rc<Vec<(Time, String)>>,
     pub playing: bool,
     /// log10 of the speed multiplier.
     pub speed_log: f64,
@@ -68,6 +71,8 @@ pub enum Msg {
     Step,
     Back,
     Seek(u64),
+    /// Run (or rewind) to the first event at or after this virtual time, in microseconds.
+    SeekTime(u64),
     /// An animation frame: this many wall milliseconds passed.
     Frame(f64),
     SetSpeedLog(f64),
@@ -98,6 +103,7 @@ impl Player {
             config,
             snap: Rc::new(Snapshot::default()),
             log: Rc::new(Vec::new()),
+            narration: Rc::new(Vec::new()),
             playing: false,
             speed_log: 0.0,
             display_us: 0.0,
@@ -117,6 +123,9 @@ impl Player {
 
     fn refresh(&mut self) {
         let lab = self.lab.borrow();
+        if self.snap.position == 0 || self.narration.is_empty() {
+            self.narration = Rc::new(lab.narration());
+        }
         let snap = lab.snapshot();
         let pos = snap.position;
         self.log = Rc::new(lab.log(pos.saturating_sub(LOG_LINES), pos));
@@ -181,6 +190,7 @@ impl Reducible for Player {
             config: self.config.clone(),
             snap: self.snap.clone(),
             log: self.log.clone(),
+            narration: self.narration.clone(),
             playing: self.playing,
             speed_log: self.speed_log,
             display_us: self.display_us,
@@ -219,10 +229,26 @@ impl Reducible for Player {
                 p.jump_display_to_now();
                 p.refresh();
             }
+            Msg::SeekTime(t) => {
+                p.playing = false;
+                {
+                    let mut lab = p.lab.borrow_mut();
+                    if lab.time().0 > t {
+                        lab.seek(0);
+                    }
+                    let mut budget = MAX_EVENTS_PER_FRAME * 10;
+                    while budget > 0 && lab.next_time().is_some_and(|n| n.0 <= t) && lab.step() {
+                        budget -= 1;
+                    }
+                }
+                p.display_us = t as f64;
+                p.refresh();
+            }
             Msg::Frame(ms) => p.frame(ms),
             Msg::SetSpeedLog(s) => p.speed_log = s.clamp(SPEED_LOG_MIN, SPEED_LOG_MAX),
             Msg::Configure(cfg) => match lab::build(&cfg) {
                 Ok(l) => {
+                    p.narration = Rc::new(l.narration());
                     p.lab = Rc::new(RefCell::new(l));
                     p.config = cfg;
                     p.playing = false;

@@ -58,7 +58,7 @@ fn node_radius(n: usize) -> f64 {
 
 /// A colour-blind-safe hue for a ballot or term (Okabe–Ito palette).
 pub fn hue(key: Option<u64>) -> &'static str {
-    const PALETTE: [&str; 7] = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"];
+    const PALETTE: [&str; 7] = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#6B4C9A"];
     match key {
         None => "#8a94a6",
         Some(k) => PALETTE[(k as usize) % PALETTE.len()],
@@ -73,6 +73,18 @@ pub fn message_style(kind: &str) -> (&'static str, &'static str) {
         "Accept" => ("#D55E00", "2a"),
         "Accepted" => ("#E69F00", "2b"),
         "Nack" => ("#CC79A7", "✗"),
+        "RequestVote" => ("#0072B2", "RV"),
+        "Vote" => ("#56B4E9", "V"),
+        "PreVote" => ("#CC79A7", "PV"),
+        "PreVoteReply" => ("#CC79A7", "pv"),
+        "AppendEntries" => ("#D55E00", "AE"),
+        "Heartbeat" => ("#8a94a6", "HB"),
+        "AppendReply" => ("#E69F00", "ok"),
+        "InstallSnapshot" => ("#7a3fb5", "IS"),
+        "SnapshotReply" => ("#a47ad6", "is"),
+        "TimeoutNow" => ("#b5003c", "TN"),
+        "ClientRequest" => ("#009E73", "Rq"),
+        "ClientReply" => ("#2fbf71", "Rp"),
         _ => ("#666", "?"),
     }
 }
@@ -157,7 +169,7 @@ pub fn topology(props: &TopologyProps) -> Html {
             e.stop_propagation();
             Some(Selection::Message(id))
         });
-        let label = format!("{} S{} → S{} {} (#{}). Click to inspect or drop.", f.kind, f.from.0 + 1, f.to.0 + 1, f.summary, f.id.0);
+        let label = format!("{} {} → {} {} (#{}). Click to inspect or drop.", f.kind, f.from_name, f.to_name, f.summary, f.id.0);
         html! {
             <g class={classes!("msg", sel.then_some("selected"))} transform={format!("translate({x:.1},{y:.1})")}
                onclick={onclick} role="button" aria-label={label.clone()} data-kind={f.kind}>
@@ -260,7 +272,7 @@ fn render_node(
             <title>{label}</title>
             { for timer_ring }
             <circle class="body" r={r.to_string()} fill={fill} />
-            <text class="name" dy="-8">{format!("S{}", id + 1)}</text>
+            <text class="name" dy="-8">{&node.name}</text>
             <text class="badge" dy="14">{ if node.up { node.view.badge.clone() } else { "crashed".to_string() } }</text>
             { for side }
             <g class="cards">{ for card }</g>

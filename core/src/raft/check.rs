@@ -1,27 +1,38 @@
 //! The Figure 3 properties, checked after every event, plus durability of acknowledged writes.
+//!
+//! The checks are incremental so that a run with a long log stays fast: the monitor mirrors
+//! each server's log as entry digests and, after an event, compares only the changed suffix.
+//! Log Matching is checked through its inductive form: every (index, term) names one entry and
+//! one predecessor term, across all servers and all time; by induction, two logs that share an
+//! (index, term) then agree on every entry up to it.
 
 use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::chunked::ChunkVec;
 use crate::hash::digest;
 use crate::protocol::NodeId;
 
 use super::server::{Role, Server};
 use super::types::*;
 
-/// Ghost state: what the checker has seen so far.
+/// Ghost state: what the checker has seen so far. Clones share history (see `ChunkVec`).
 #[derive(Clone, Debug, Default)]
 pub struct Monitor {
     /// The leader of each term.
     pub leaders: BTreeMap<Term, NodeId>,
-    /// Per server, while it leads: its term and the digests of its log entries (by index).
-    leader_logs: Vec<Option<(Term, LogIndex, Vec<u64>)>>,
-    /// Digest and term of the committed entry at each index (index 1 at position 0).
-    committed: Vec<Option<(Term, u64)>>,
+    /// Per server: digest of its entry at each index (index 1 at position 0; 0 = unknown).
+    mirrors: Vec<ChunkVec<u64>>,
+    /// Per server: (term it led in, length of its log at the last check), while it leads.
+    leading: Vec<Option<(Term, LogIndex)>>,
+    /// Every (index, term) seen: its entry digest and the term of the entry before it.
+    seen: ChunkVec<Vec<(Term, u64, Term)>>,
+    /// Term and digest of the committed entry at each index.
+    committed: ChunkVec<Option<(Term, u64)>>,
     /// Digest of the entry applied at each index.
-    applied: Vec<Option<u64>>,
+    applied: ChunkVec<Option<u64>>,
     /// Acknowledged writes: index → (client, request).
     acked: BTreeMap<LogIndex, (NodeId, u64)>,
     last_commit: Vec<LogIndex>,
@@ -30,12 +41,12 @@ pub struct Monitor {
 
 type Fail = (&'static str, String);
 
-fn set(v: &mut Vec<Option<(Term, u64)>>, i: LogIndex) -> &mut Option<(Term, u64)> {
+fn slot<T: Clone + Default>(v: &mut ChunkVec<T>, i: LogIndex) -> usize {
     let k = (i - 1) as usize;
-    if v.len() <= k {
-        v.resize(k + 1, None);
+    while v.len() <= k {
+        v.push(T::default());
     }
-    &mut v[k]
+    k
 }
 
 pub fn check(
@@ -46,8 +57,9 @@ pub fn check(
     notes: &[Note],
 ) -> Result<(), Fail> {
     let n = raft.servers + raft.spares;
-    if m.leader_logs.len() < n {
-        m.leader_logs.resize(n, None);
+    if m.mirrors.len() < n {
+        m.mirrors.resize(n, ChunkVec::default());
+        m.leading.resize(n, None);
         m.last_commit.resize(n, 0);
         m.last_applied.resize(n, 0);
     }
@@ -73,56 +85,53 @@ pub fn check(
     }
     let Some(t) = touched else { return Ok(()) };
     let Some(Node::Server(s)) = nodes.get(t.index()) else { return Ok(()) };
-    let servers: Vec<&Server> = nodes
-        .iter()
-        .filter_map(|x| match x {
-            Node::Server(s) => Some(s),
-            Node::Client(_) => None,
-        })
-        .collect();
-    leader_append_only(m, s)?;
+    let changed_from = sync_mirror(m, s)?;
     if elected_now == Some(t) {
         leader_completeness(m, s)?;
     }
-    log_matching(s, &servers)?;
+    log_matching(m, s, changed_from)?;
     commits_and_applies(m, s)?;
     Ok(())
 }
 
-fn leader_append_only(m: &mut Monitor, s: &Server) -> Result<(), Fail> {
-    let slot = &mut m.leader_logs[s.id.index()];
-    if s.role != Role::Leader {
-        *slot = None;
-        return Ok(());
+/// Bring the mirror of `s` up to date; returns the first index whose entry changed. Checks
+/// Leader Append-Only on the way: a leader's change must start after its old last entry.
+fn sync_mirror(m: &mut Monitor, s: &Server) -> Result<LogIndex, Fail> {
+    let k = s.id.index();
+    let mirror = &mut m.mirrors[k];
+    let old_len = mirror.len() as u64;
+    let base = s.snapshot.last_index;
+    // Walk back from the end of the shorter log to the last entry both still agree on.
+    let mut same = old_len.min(s.last_index());
+    while same > base {
+        let d = mirror.get((same - 1) as usize).copied().unwrap_or(0);
+        if s.entry(same).is_some_and(|e| digest(e) == d) {
+            break;
+        }
+        same -= 1;
     }
-    if let Some((term, first, old)) = slot {
-        if *term == s.term {
-            for (k, d) in old.iter().enumerate() {
-                let i = *first + k as u64;
-                if i <= s.snapshot.last_index {
-                    continue;
-                }
-                match s.entry(i) {
-                    Some(e) if digest(e) == *d => {}
-                    Some(e) => {
-                        return Err((
-                            "leader-append-only",
-                            format!(
-                                "leader {} overwrote its entry {i} with {} (term {})",
-                                s.id, e.cmd, e.term
-                            ),
-                        ))
-                    }
-                    None => {
-                        return Err(("leader-append-only", format!("leader {} deleted its entry {i}", s.id)))
-                    }
-                }
+    let agreed = same.max(base.min(old_len));
+    if s.role == Role::Leader {
+        if let Some((term, len)) = m.leading[k] {
+            if term == s.term && agreed < len && agreed < s.last_index().max(len) {
+                let i = agreed + 1;
+                let what = match s.entry(i) {
+                    Some(e) => format!("overwrote its entry {i} with {} (term {})", e.cmd, e.term),
+                    None => format!("deleted its entry {i}"),
+                };
+                return Err(("leader-append-only", format!("leader {} {what}", s.id)));
             }
         }
+        m.leading[k] = Some((s.term, s.last_index()));
+    } else {
+        m.leading[k] = None;
     }
-    let first = s.snapshot.last_index + 1;
-    *slot = Some((s.term, first, s.log.iter().map(digest).collect()));
-    Ok(())
+    let mirror = &mut m.mirrors[k];
+    mirror.truncate(agreed as usize);
+    for i in (mirror.len() as u64 + 1)..=s.last_index() {
+        mirror.push(s.entry(i).map(digest).unwrap_or(0));
+    }
+    Ok(agreed + 1)
 }
 
 fn leader_completeness(m: &Monitor, s: &Server) -> Result<(), Fail> {
@@ -132,8 +141,7 @@ fn leader_completeness(m: &Monitor, s: &Server) -> Result<(), Fail> {
         if *term >= s.term || i <= s.snapshot.last_index {
             continue;
         }
-        let ok = s.entry(i).is_some_and(|e| digest(e) == *d);
-        if !ok {
+        if !s.entry(i).is_some_and(|e| digest(e) == *d) {
             return Err((
                 "leader-completeness",
                 format!(
@@ -146,31 +154,38 @@ fn leader_completeness(m: &Monitor, s: &Server) -> Result<(), Fail> {
     Ok(())
 }
 
-fn log_matching(s: &Server, all: &[&Server]) -> Result<(), Fail> {
-    for o in all.iter().filter(|o| o.id != s.id) {
-        let lo = s.snapshot.last_index.max(o.snapshot.last_index) + 1;
-        let hi = s.last_index().min(o.last_index());
-        let mut first_difference = None;
-        for i in lo..=hi {
-            let (a, b) = (s.entry(i), o.entry(i));
-            let (Some(a), Some(b)) = (a, b) else { continue };
-            if a != b {
-                if a.term == b.term {
-                    return Err((
-                        "log-matching",
-                        format!(
-                            "{} and {} both have term {} at index {i} but different entries",
-                            s.id, o.id, a.term
-                        ),
-                    ));
-                }
-                first_difference.get_or_insert(i);
-            } else if let Some(d) = first_difference {
+fn log_matching(m: &mut Monitor, s: &Server, from: LogIndex) -> Result<(), Fail> {
+    for i in from.max(s.snapshot.last_index + 1)..=s.last_index() {
+        let Some(e) = s.entry(i) else { continue };
+        let d = digest(e);
+        let prev = s.term_at(i - 1).unwrap_or(0);
+        let k = slot(&mut m.seen, i);
+        let known = m.seen.get(k).and_then(|v| v.iter().find(|(t, _, _)| *t == e.term).copied());
+        match known {
+            None => {
+                let mut v = m.seen.get(k).cloned().unwrap_or_default();
+                v.push((e.term, d, prev));
+                m.seen.set(k, v);
+            }
+            Some((_, d0, _)) if d0 != d => {
                 return Err((
                     "log-matching",
-                    format!("{} and {} agree at index {i} (term {}) but differ at {d}", s.id, o.id, a.term),
-                ));
+                    format!(
+                        "{} has {} at index {i} in term {}, where another log has a different entry",
+                        s.id, e.cmd, e.term
+                    ),
+                ))
             }
+            Some((_, _, p0)) if p0 != prev => {
+                return Err((
+                    "log-matching",
+                    format!(
+                        "{} and another log agree at index {i} (term {}) but differ before it",
+                        s.id, e.term
+                    ),
+                ))
+            }
+            Some(_) => {}
         }
     }
     Ok(())
@@ -184,17 +199,16 @@ fn commits_and_applies(m: &mut Monitor, s: &Server) -> Result<(), Fail> {
     for i in (m.last_commit[k] + 1)..=s.commit {
         let Some(e) = s.entry(i) else { continue };
         let d = digest(e);
-        match set(&mut m.committed, i) {
-            slot @ None => *slot = Some((e.term, d)),
-            Some((_, old)) if *old != d => {
-                return Err((
-                    "state-machine-safety",
-                    format!(
+        let at = slot(&mut m.committed, i);
+        match m.committed.get(at).copied().flatten() {
+            None => m.committed.set(at, Some((e.term, d))),
+            Some((_, old)) if old != d => return Err((
+                "state-machine-safety",
+                format!(
                     "{} committed {} (term {}) at index {i}, where a different entry was committed before",
                     s.id, e.cmd, e.term
                 ),
-                ))
-            }
+            )),
             Some(_) => {}
         }
     }
@@ -205,12 +219,9 @@ fn commits_and_applies(m: &mut Monitor, s: &Server) -> Result<(), Fail> {
     for i in (m.last_applied[k] + 1)..=s.applied {
         let Some(e) = s.entry(i) else { continue };
         let d = digest(e);
-        let pos = (i - 1) as usize;
-        if m.applied.len() <= pos {
-            m.applied.resize(pos + 1, None);
-        }
-        match m.applied[pos] {
-            None => m.applied[pos] = Some(d),
+        let at = slot(&mut m.applied, i);
+        match m.applied.get(at).copied().flatten() {
+            None => m.applied.set(at, Some(d)),
             Some(old) if old != d => {
                 return Err((
                     "state-machine-safety",

@@ -62,7 +62,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::protocol::{
-    Ctx, LogDetail, MessageInfo, MutantInfo, NodeId, NodeView, PropertyInfo, Protocol, ScriptAction, Time,
+    About, Ctx, LogDetail, MessageInfo, MutantInfo, NodeId, NodeView, PropertyInfo, Protocol, ScriptAction,
+    Time,
 };
 use crate::rng::Rng;
 
@@ -264,6 +265,14 @@ impl Protocol for Raft {
         PROPERTIES
     }
 
+    fn about(&self) -> About {
+        About {
+            title: "Raft",
+            tagline: "A leader replicates a log of key-value commands; a majority commits them. Crash the leader, split the network, and watch terms, votes and logs.",
+            persistence: "Persistent across a crash: currentTerm, votedFor, the log and the snapshot. Lost: commit index, applied state (rebuilt from the snapshot and the log) and all leader state.",
+        }
+    }
+
     fn mutants() -> &'static [MutantInfo] {
         MUTANTS
     }
@@ -272,6 +281,21 @@ impl Protocol for Raft {
         match node {
             Node::Server(s) => server::view(self, s),
             Node::Client(c) => client::view(self, c),
+        }
+    }
+
+    fn state_digest(&self, node: &Node) -> u64 {
+        match node {
+            // Everything but the log and the store, which are summarised by their ends: the
+            // handlers only ever append to, truncate, or compact the log, and every change to
+            // the store moves `applied`.
+            Node::Server(s) => crate::hash::digest(&(
+                (s.term, s.voted_for, s.role as u8, s.leader, s.commit, s.applied),
+                (s.last_index(), s.last_term(), s.log.last(), s.snapshot.last_index, &s.config),
+                (s.votes, &s.next_index, &s.match_index, s.seq, s.heard, s.lease_until),
+                (s.reads.len(), s.transfer, &s.adding, s.last_leader_contact),
+            )),
+            Node::Client(c) => crate::hash::digest(c),
         }
     }
 

@@ -938,6 +938,9 @@ pub fn view(raft: &Raft, s: &Server) -> NodeView {
         }
     }
     let mut summary = vec![format!("{role} · term {}", s.term)];
+    if let (Some(v), true) = (s.voted_for, s.role != Role::Leader) {
+        summary.push(format!("voted for {v}"));
+    }
     summary.push(format!("log {} · commit {}", s.last_index(), s.commit));
     if !kv.is_empty() {
         let mut line = kv.join(" ");
@@ -958,6 +961,7 @@ pub fn view(raft: &Raft, s: &Server) -> NodeView {
         fields,
         summary,
         hue_key: (s.term > 0).then_some(s.term),
+        accepts: Some("transfer [S2] · add S4 · remove S2 · snapshot".into()),
     }
 }
 

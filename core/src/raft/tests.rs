@@ -132,7 +132,8 @@ fn append_entries_truncates_conflicts_and_advances_commit() {
     let mut fx = Fx::new();
     let mut s = server(&r, &mut fx, 1, 3, &[1, 2, 2]);
     let e = |t| Entry { term: t, cmd: Command::Noop };
-    let ae = Msg::Append { term: 3, prev_index: 1, prev_term: 1, entries: vec![e(3), e(3)], commit: 2, seq: 1 };
+    let ae =
+        Msg::Append { term: 3, prev_index: 1, prev_term: 1, entries: vec![e(3), e(3)], commit: 2, seq: 1 };
     server::on_message(&r, &mut s, NodeId(0), ae, &mut fx.ctx(1));
     assert_eq!(s.log.iter().map(|e| e.term).collect::<Vec<_>>(), vec![1, 3, 3]);
     assert_eq!(s.commit, 2);
@@ -160,7 +161,13 @@ fn leader_commits_only_current_term_entries_by_counting() {
         let mut s = server(&r, &mut fx, 0, 3, &[1, 2]);
         // Win an election in term 4.
         server::on_timer(&r, &mut s, Timer::Election, &mut fx.ctx(0));
-        server::on_message(&r, &mut s, NodeId(1), Msg::Vote { term: 4, granted: true, pre: false }, &mut fx.ctx(0));
+        server::on_message(
+            &r,
+            &mut s,
+            NodeId(1),
+            Msg::Vote { term: 4, granted: true, pre: false },
+            &mut fx.ctx(0),
+        );
         assert_eq!(s.role, Role::Leader);
         fx.take();
         // A follower confirms it holds entry 2 (term 2) but not the new term's entry.

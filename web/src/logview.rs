@@ -1,0 +1,75 @@
+//! The log view: one row per server, entries aligned by index and coloured by term, the commit
+//! index marked, the snapshot shown as a block, and on the leader's row its nextIndex and
+//! matchIndex for each follower. The key-value contents close each row.
+
+use std::rc::Rc;
+
+use distlab_core::lab::Snapshot;
+use yew::prelude::*;
+
+use crate::topology::hue;
+
+/// Most index columns drawn; older entries scroll out to the left.
+const MAX_COLUMNS: u64 = 40;
+
+#[derive(Properties, PartialEq)]
+pub struct LogViewProps {
+    pub snap: Rc<Snapshot>,
+}
+
+#[function_component(LogView)]
+pub fn log_view(p: &LogViewProps) -> Html {
+    let rows: Vec<_> = p.snap.nodes.iter().filter_map(|n| n.log.as_ref().map(|l| (n, l))).collect();
+    if rows.is_empty() {
+        return html! {};
+    }
+    let last = rows.iter().map(|(_, l)| l.first_index + l.entries.len() as u64).max().unwrap_or(1).max(1) - 1;
+    let lo = last.saturating_sub(MAX_COLUMNS - 1).max(1);
+    let hi = lo.max(last);
+    let leader_marks = rows.iter().find_map(|(_, l)| l.leader.clone()).unwrap_or_default();
+    let head = (lo..=hi).map(|i| html! { <th scope="col">{i}</th> });
+    let body = rows.iter().map(|(n, l)| {
+        let cells = (lo..=hi).map(|i| {
+            let committed = i <= l.commit;
+            let marks = leader_marks.iter().find(|(f, _, _)| *f == n.id);
+            let next = marks.is_some_and(|(_, nx, _)| *nx == i);
+            let matched = marks.is_some_and(|(_, _, m)| *m == i);
+            let title_marks = format!("{}{}", if next { " · leader's nextIndex" } else { "" }, if matched { " · leader's matchIndex" } else { "" });
+            if let Some((si, st)) = l.snapshot.filter(|(si, _)| i <= *si) {
+                let _ = si;
+                return html! { <td class="snap" title={format!("index {i}: in the snapshot (up to {si}, term {st}){title_marks}")}>{"▦"}</td> };
+            }
+            let k = i.checked_sub(l.first_index).map(|k| k as usize);
+            match k.and_then(|k| l.entries.get(k)) {
+                Some((term, label)) => html! {
+                    <td class={classes!("entry", committed.then_some("committed"), next.then_some("next"), matched.then_some("match"))}
+                        style={format!("--term:{}", hue(Some(*term)))}
+                        title={format!("index {i}, term {term}: {label}{}{title_marks}", if committed { " (committed)" } else { "" })}>
+                        {term}
+                    </td>
+                },
+                None => html! { <td class={classes!("empty", next.then_some("next"))} title={format!("index {i}: empty{title_marks}")}></td> },
+            }
+        });
+        let kv = if l.kv.is_empty() { "—".to_string() } else { l.kv.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ") };
+        html! {
+            <tr class={classes!((!n.up).then_some("down"), l.leader.is_some().then_some("leader"))}>
+                <th scope="row" title={n.view.role.clone()}>{&n.name}{ if l.leader.is_some() { " ★" } else { "" } }</th>
+                { for cells }
+                <td class="commit">{l.commit}</td>
+                <td class="kv">{kv}</td>
+            </tr>
+        }
+    });
+    html! {
+        <section class="logview" aria-label="Replicated logs">
+            <h3>{"Logs"}<small>{" · cells show each entry's term; bold border: committed; ▦ snapshot; ▲ leader's nextIndex, ● matchIndex for that follower"}</small></h3>
+            <div class="scroll">
+                <table id="log-table">
+                    <thead><tr><th></th>{ for head }<th>{"commit"}</th><th>{"key-value state"}</th></tr></thead>
+                    <tbody>{ for body }</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,189 @@
+//! The Run form: seed, sizes, faults, mutant, and each protocol's own options. Every field is
+//! validated on submit; a bad value shows a message naming the field and changes nothing.
+
+use distlab_core::lab::{self, LabConfig};
+use distlab_core::net::FaultPreset;
+use distlab_core::raft::{ReadMode, MAX_CLIENTS, MAX_SERVERS};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::panels::{read_input, read_select};
+use crate::state::Msg;
+
+/// Parse a count field: a whole number in `min..=max`, else a message naming the field.
+pub fn parse_count(field: &str, text: &str, min: usize, max: usize) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(format!("{field} must be a whole number from {min} to {max} (got {text:?})")),
+    }
+}
+
+/// Parse a seed: a whole number from 0 to 2^53 (what a URL or a form can carry exactly).
+pub fn parse_seed(text: &str) -> Result<u64, String> {
+    const MAX: u64 = 1 << 53;
+    match text.trim().parse::<u64>() {
+        Ok(n) if n <= MAX => Ok(n),
+        _ => Err(format!("the seed must be a whole number from 0 to {MAX} (got {text:?})")),
+    }
+}
+
+fn checked(r: &NodeRef, default: bool) -> bool {
+    r.cast::<HtmlInputElement>().map(|i| i.checked()).unwrap_or(default)
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SettingsProps {
+    pub config: LabConfig,
+    pub send: Callback<Msg>,
+}
+
+#[function_component(Settings)]
+pub fn settings(p: &SettingsProps) -> Html {
+    let seed = use_node_ref();
+    let a = use_node_ref();
+    let b = use_node_ref();
+    let c = use_node_ref();
+    let faults = use_node_ref();
+    let mutant = use_node_ref();
+    let flag1 = use_node_ref();
+    let flag2 = use_node_ref();
+    let read_mode = use_node_ref();
+    let snap_every = use_node_ref();
+    let scenario = use_node_ref();
+    let cfg = &p.config;
+    let raft = cfg.protocol == "raft";
+    let apply = {
+        let refs = (
+            seed.clone(),
+            a.clone(),
+            b.clone(),
+            c.clone(),
+            faults.clone(),
+            mutant.clone(),
+            flag1.clone(),
+            flag2.clone(),
+            read_mode.clone(),
+            snap_every.clone(),
+            scenario.clone(),
+        );
+        let base = cfg.clone();
+        p.send.reform(move |e: SubmitEvent| {
+            e.prevent_default();
+            let (seed, a, b, c, faults, mutant, flag1, flag2, read_mode, snap_every, scenario) = &refs;
+            let parsed = (|| -> Result<LabConfig, String> {
+                let mut cfg = LabConfig {
+                    seed: parse_seed(&read_input(seed))?,
+                    faults: FaultPreset::parse(&read_select(faults)).ok_or("choose a fault level")?,
+                    mutant: Some(read_select(mutant)).filter(|m| !m.is_empty()),
+                    ..base.clone()
+                };
+                if base.protocol == "raft" {
+                    cfg.servers = parse_count("servers", &read_input(a), 3, MAX_SERVERS)?;
+                    cfg.spares =
+                        parse_count("spare servers", &read_input(b), 0, MAX_SERVERS - cfg.servers)
+                            .map_err(|e| format!("{e}; servers plus spares are at most {MAX_SERVERS}"))?;
+                    cfg.clients = parse_count("clients", &read_input(c), 0, MAX_CLIENTS)?;
+                    cfg.prevote = checked(flag1, false);
+                    cfg.check_quorum = checked(flag2, false);
+                    cfg.read_mode = match read_select(read_mode).as_str() {
+                        "readindex" => ReadMode::ReadIndex,
+                        "lease" => ReadMode::Lease,
+                        _ => ReadMode::Log,
+                    };
+                    cfg.snapshot_every =
+                        parse_count("snapshot every", &read_input(snap_every), 0, 10_000)? as u64;
+                    cfg.scenario = Some(read_select(scenario)).filter(|s| !s.is_empty());
+                } else {
+                    let max = distlab_core::paxos::MAX_ROLE;
+                    cfg.proposers = parse_count("proposers", &read_input(a), 1, max)?;
+                    cfg.acceptors = parse_count("acceptors", &read_input(b), 1, max)?;
+                    cfg.learners = parse_count("learners", &read_input(c), 1, max)?;
+                    cfg.backoff = checked(flag1, true);
+                }
+                Ok(cfg)
+            })();
+            match parsed {
+                Ok(cfg) => Msg::Configure(cfg),
+                Err(e) => Msg::Error(e),
+            }
+        })
+    };
+    let new_seed = {
+        let base = cfg.clone();
+        p.send.reform(move |_: MouseEvent| {
+            // The page may use the browser's randomness to *pick* a seed; the run itself only
+            // ever uses the seeded generator in core.
+            let s = (js_sys::Math::random() * 1_000_000.0) as u64;
+            Msg::Configure(LabConfig { seed: s, ..base.clone() })
+        })
+    };
+    let mutants = lab::mutants(&cfg.protocol).unwrap_or_default();
+    let scenarios = lab::scenarios(&cfg.protocol);
+    let key = format!("{cfg:?}");
+    let count = |r: &NodeRef, id: &'static str, label: &'static str, v: usize, min: usize, max: usize| {
+        html! { <label>{label}<input ref={r.clone()} id={id} type="number" min={min.to_string()} max={max.to_string()} value={v.to_string()} /></label> }
+    };
+    let fields = if raft {
+        html! {
+            <>
+                <label class="wide">{"Scenario"}
+                    <select ref={scenario.clone()} id="scenario">
+                        <option value="" selected={cfg.scenario.is_none()}>{"free run: your settings below"}</option>
+                        { for scenarios.iter().map(|(name, title)| html! {
+                            <option value={*name} selected={cfg.scenario.as_deref() == Some(*name)}>{*title}</option>
+                        }) }
+                    </select>
+                </label>
+                { if cfg.scenario.is_some() { html! {
+                    <p class="hint wide">{"The scenario sets its own cluster, timing and script; the seed, faults, mutant and the options below still apply."}</p>
+                } } else { html! {} } }
+                { count(&a, "servers", "Servers", cfg.servers, 3, MAX_SERVERS) }
+                { count(&b, "spares", "Spare servers (to add)", cfg.spares, 0, MAX_SERVERS - 3) }
+                { count(&c, "clients", "Clients", cfg.clients, 0, MAX_CLIENTS) }
+                <label>{"Snapshot every (0: on request)"}<input ref={snap_every.clone()} id="snapshot-every" type="number" min="0" max="10000" value={cfg.snapshot_every.to_string()} /></label>
+                <label class="wide">{"Reads"}
+                    <select ref={read_mode.clone()} id="read-mode">
+                        <option value="log" selected={cfg.read_mode == ReadMode::Log}>{"through the log"}</option>
+                        <option value="readindex" selected={cfg.read_mode == ReadMode::ReadIndex}>{"ReadIndex (heartbeat round, no log write)"}</option>
+                        <option value="lease" selected={cfg.read_mode == ReadMode::Lease}>{"lease (no round trip; depends on clocks)"}</option>
+                    </select>
+                </label>
+                <label class="check"><input ref={flag1.clone()} id="prevote" type="checkbox" checked={cfg.prevote} />{"PreVote"}</label>
+                <label class="check"><input ref={flag2.clone()} id="check-quorum" type="checkbox" checked={cfg.check_quorum} />{"CheckQuorum"}</label>
+            </>
+        }
+    } else {
+        html! {
+            <>
+                { count(&a, "proposers", "Proposers", cfg.proposers, 1, 9) }
+                { count(&b, "acceptors", "Acceptors", cfg.acceptors, 1, 9) }
+                { count(&c, "learners", "Learners", cfg.learners, 1, 9) }
+                <label class="check wide"><input ref={flag1.clone()} id="backoff" type="checkbox" checked={cfg.backoff} />{"Randomized back-off (off: dueling proposers livelock)"}</label>
+            </>
+        }
+    };
+    html! {
+        <form class="settings" onsubmit={apply} key={key} aria-label="Run settings" novalidate=true>
+            <h2>{"Run"}</h2>
+            <div class="grid">
+                <label>{"Seed"}<input ref={seed} id="seed" inputmode="numeric" value={cfg.seed.to_string()} /></label>
+                <button type="button" id="btn-new-seed" onclick={new_seed} title="Draw a new random seed">{"New seed"}</button>
+                { fields }
+                <label>{"Faults"}
+                    <select ref={faults} id="faults">
+                        { for FaultPreset::ALL.iter().map(|f| html! { <option value={f.name()} selected={*f == cfg.faults}>{f.name()}</option> }) }
+                    </select>
+                </label>
+                <label class="wide">{"Mutant (a deliberately broken variant)"}
+                    <select ref={mutant} id="mutant">
+                        <option value="" selected={cfg.mutant.is_none()}>{"none: the correct protocol"}</option>
+                        { for mutants.iter().map(|(name, desc)| html! {
+                            <option value={*name} selected={cfg.mutant.as_deref() == Some(*name)}>{format!("{name}: {desc}")}</option>
+                        }) }
+                    </select>
+                </label>
+            </div>
+            <button type="submit" id="btn-apply" class="primary">{"Apply and restart"}</button>
+        </form>
+    }
+}
