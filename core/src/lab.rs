@@ -81,7 +81,11 @@ pub struct Snapshot {
     pub flights: Vec<FlightSnap>,
     pub groups: Vec<u8>,
     pub cuts: Vec<(NodeId, NodeId)>,
+    /// The violation at this position, if the run stopped here.
     pub violation: Option<Violation>,
+    /// The violation that stopped this branch, wherever the run is now (so the page can lead
+    /// the user to it after stepping back).
+    pub found_violation: Option<Violation>,
     pub trace_hash: u64,
 }
 
@@ -269,6 +273,7 @@ impl<P: Protocol> Lab for ProtocolLab<P> {
             groups: sim.groups().to_vec(),
             cuts: sim.cuts().to_vec(),
             violation: sim.violation().cloned(),
+            found_violation: self.timeline.found_violation().cloned(),
             trace_hash: sim.trace_hash(),
         }
     }

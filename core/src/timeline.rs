@@ -10,7 +10,7 @@
 
 use alloc::vec::Vec;
 
-use crate::protocol::Protocol;
+use crate::protocol::{Protocol, Violation};
 use crate::sim::{Input, Sim};
 use crate::trace::Record;
 
@@ -30,6 +30,8 @@ pub struct Timeline<P: Protocol> {
     sim: Sim<P>,
     horizon: u64,
     limit: u64,
+    /// The violation that stopped this branch, once reached (it stays known while seeking back).
+    found: Option<Violation>,
 }
 
 impl<P: Protocol> Timeline<P> {
@@ -42,6 +44,7 @@ impl<P: Protocol> Timeline<P> {
             sim,
             horizon: 0,
             limit,
+            found: None,
         }
     }
 
@@ -106,8 +109,16 @@ impl<P: Protocol> Timeline<P> {
         };
         if ran {
             self.horizon = self.horizon.max(self.position());
+            if self.found.is_none() {
+                self.found = self.sim.violation().cloned();
+            }
         }
         ran
+    }
+
+    /// The violation that stopped this branch, if it has been reached, wherever the run is now.
+    pub fn found_violation(&self) -> Option<&Violation> {
+        self.found.as_ref()
     }
 
     /// Move to event index `target` (clamped to what can run), backwards or forwards.
@@ -139,6 +150,7 @@ impl<P: Protocol> Timeline<P> {
             sim: self.sim.clone(),
             horizon: self.horizon,
             limit: self.limit,
+            found: None,
         };
         if from < scratch.position() {
             let k = ((from / self.every) as usize).min(self.checkpoints.len() - 1);
@@ -185,6 +197,7 @@ impl<P: Protocol> Timeline<P> {
         self.checkpoints.truncate((p / self.every) as usize + 1);
         self.inputs.push((p, input));
         self.horizon = p;
+        self.found = None;
         self.step()
     }
 }

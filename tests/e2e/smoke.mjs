@@ -14,13 +14,13 @@ const browser = await chromium.launch({
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 let passed = 0, failed = 0;
-async function test(name, fn) {
+async function test(name, fn, hash = '#paxos') {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   const errors = [];
   page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', e => errors.push(String(e)));
   try {
-    await page.goto(url);
+    await page.goto(url + hash);
     await page.waitForSelector('svg.topology .node');
     await fn(page);
     assert.deepEqual(errors, [], 'console errors');
@@ -99,6 +99,80 @@ await test('a mutant breaks safety and the badge names the event', async page =>
   assert.match(await page.textContent('#safety'), /agreement violated at event \d+/);
   await page.screenshot({ path: `${shots}/paxos-violation.png` });
 });
+
+const speed = async (page, log10) => {
+  await page.fill('#speed', String(log10));
+  await page.dispatchEvent('#speed', 'input');
+};
+
+await test('raft: a leader is elected and the log view fills', async page => {
+  assert.equal(await page.locator('svg.topology .node').count(), 6); // 5 servers + 1 client
+  await speed(page, 1.5);
+  await page.click('#btn-play');
+  await page.waitForSelector('svg.topology .node:has-text("★ leader")', { timeout: 20000 });
+  await page.waitForFunction(() => document.querySelectorAll('#log-table td.entry.committed').length >= 10, null, { timeout: 20000 });
+  await page.click('#btn-play');
+  await page.screenshot({ path: `${shots}/raft-running.png`, fullPage: true });
+}, '#raft');
+
+await test('raft: crash the leader, a new one takes over', async page => {
+  await speed(page, 1.5);
+  await page.click('#btn-play');
+  const leader = page.locator('svg.topology .node:has-text("★ leader")');
+  await leader.waitFor({ timeout: 20000 });
+  await page.click('#btn-play');
+  const id = await leader.getAttribute('data-node');
+  await page.click(`svg.topology .node[data-node="${id}"] .body`);
+  await page.click('#btn-crash');
+  await page.click('#btn-play');
+  await page.waitForFunction(old => {
+    const l = [...document.querySelectorAll('svg.topology .node')].find(n => n.textContent.includes('★ leader'));
+    return l && l.getAttribute('data-node') !== old;
+  }, id, { timeout: 30000 });
+  await page.click('#btn-play');
+  assert.match(await page.textContent('#safety'), /Safety holds/);
+}, '#raft');
+
+await test('raft: a client request from the page is committed and applied', async page => {
+  await page.fill('#client-command', 'put k 7');
+  await page.click('#btn-client-send');
+  await speed(page, 1.5);
+  await page.click('#btn-play');
+  await page.waitForFunction(() => [...document.querySelectorAll('#log-table td.kv')].filter(td => td.textContent.includes('k=7')).length >= 3, null, { timeout: 30000 });
+  await page.click('#btn-play');
+  const client = page.locator('svg.topology .node:has-text("client") .body');
+  await client.click();
+  await page.fill('#request-text', 'put k');
+  await page.click('#btn-send');
+  await page.waitForSelector('#error');
+  assert.match(await page.textContent('#error'), /commands: put KEY VALUE/);
+}, '#raft');
+
+await test('raft: a mutant is caught and the page leads to the breaking event', async page => {
+  await page.selectOption('#mutant', 'forget-term-and-vote');
+  await page.selectOption('#faults', 'heavy');
+  await page.fill('#seed', '0');
+  await page.click('#btn-apply');
+  await speed(page, 2);
+  await page.click('#btn-play');
+  await page.waitForSelector('#safety.bad', { timeout: 30000 });
+  const text = await page.textContent('#safety');
+  const at = Number(/violated at event (\d+)/.exec(text)[1]);
+  await page.click('text=Show the state just before');
+  assert.equal(await position(page), at - 1);
+  await page.click('text=Show the breaking event');
+  assert.equal(await position(page), at);
+  await page.screenshot({ path: `${shots}/raft-violation.png`, fullPage: true });
+}, '#raft');
+
+await test('raft: Figure 7 scenario narrates and converges', async page => {
+  await page.selectOption('#scenario', 'figure-7');
+  await page.click('#btn-apply');
+  assert.equal(await page.locator('#log-table tbody tr').count(), 7);
+  await page.click('#narration li:last-child');
+  await page.waitForFunction(() => document.querySelector('#narration li.current')?.textContent.includes('overwritten'));
+  await page.screenshot({ path: `${shots}/raft-figure7.png`, fullPage: true });
+}, '#raft');
 
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);

@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use crate::hooks::{use_animation_frames, use_location_hash, use_shortcuts};
 use crate::logview::LogView;
-use crate::panels::{EventLog, Help, Inspector, Narration, Safety, Transport};
+use crate::panels::{Clients, EventLog, Help, Inspector, Narration, Safety, Transport};
 use crate::settings::Settings;
 use crate::state::{Msg, Player};
 use crate::topology::{message_style, Topology};
@@ -125,6 +125,7 @@ pub fn app(props: &AppProps) -> Html {
                 </section>
                 <aside>
                     <Inspector snap={player.snap.clone()} persistence={about.persistence} selection={player.selection.clone()} side_b={player.side_b.clone()} send={send.clone()} />
+                    <Clients snap={player.snap.clone()} send={send.clone()} />
                     <Settings config={player.config.clone()} send={send.clone()} />
                 </aside>
             </main>

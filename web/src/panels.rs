@@ -179,7 +179,8 @@ pub struct SafetyProps {
 
 #[function_component(Safety)]
 pub fn safety(p: &SafetyProps) -> Html {
-    match &p.snap.violation {
+    let snap = &p.snap;
+    match snap.found_violation.as_ref().or(snap.violation.as_ref()) {
         None => html! {
             <div id="safety" class="safety ok" role="status">
                 <b>{"✔ Safety holds"}</b>
@@ -188,10 +189,16 @@ pub fn safety(p: &SafetyProps) -> Html {
         },
         Some(v) => {
             let at = v.event;
+            let place = match snap.position.cmp(&at) {
+                std::cmp::Ordering::Less => format!("You are at event {}, before it.", snap.position),
+                std::cmp::Ordering::Equal => "You are at the breaking event.".to_string(),
+                std::cmp::Ordering::Greater => String::new(),
+            };
             html! {
                 <div id="safety" class="safety bad" role="alert">
                     <b>{format!("✘ {} violated at event {}", v.property, v.event)}</b>
                     <span>{&v.message}</span>
+                    <span class="where">{place}</span>
                     <button onclick={p.send.reform(move |_| Msg::Seek(at.saturating_sub(1)))}>{"Show the state just before"}</button>
                     <button onclick={p.send.reform(move |_| Msg::Seek(at))}>{"Show the breaking event"}</button>
                 </div>
@@ -316,4 +323,50 @@ pub fn read_input(r: &NodeRef) -> String {
 
 pub fn read_select(r: &NodeRef) -> String {
     r.cast::<HtmlSelectElement>().map(|i| i.value()).unwrap_or_default()
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ClientsProps {
+    pub snap: std::rc::Rc<Snapshot>,
+    pub send: Callback<Msg>,
+}
+
+/// The client panel: each simulated client's state, and a box to send it a command.
+#[function_component(Clients)]
+pub fn clients(p: &ClientsProps) -> Html {
+    let text = use_node_ref();
+    let which = use_node_ref();
+    let clients: Vec<_> = p.snap.nodes.iter().filter(|n| n.view.role == "client").collect();
+    if clients.is_empty() {
+        return html! {};
+    }
+    let placeholder = clients[0].view.accepts.clone().unwrap_or_default();
+    let submit = {
+        let (text, which) = (text.clone(), which.clone());
+        p.send.reform(move |e: SubmitEvent| {
+            e.prevent_default();
+            match read_select(&which).parse::<u32>() {
+                Ok(id) => Msg::Act(Action::Client(NodeId(id), read_input(&text))),
+                Err(_) => Msg::Error("choose a client".into()),
+            }
+        })
+    };
+    html! {
+        <section class="clients" aria-label="Clients">
+            <h3>{"Clients"}</h3>
+            <ul>
+                { for clients.iter().map(|c| html! {
+                    <li><b>{&c.name}</b>{" "}{ c.view.fields.first().map(|(_, v)| v.clone()).unwrap_or_default() }
+                        <small>{ c.view.fields.get(1).map(|(_, v)| format!(" · last: {v}")).unwrap_or_default() }</small></li>
+                }) }
+            </ul>
+            <form class="row" onsubmit={submit}>
+                <select ref={which} id="client-select" aria-label="Client">
+                    { for clients.iter().map(|c| html! { <option value={c.id.0.to_string()}>{&c.name}</option> }) }
+                </select>
+                <input ref={text} id="client-command" placeholder={placeholder} aria-label="Command" />
+                <button type="submit" id="btn-client-send">{"Send"}</button>
+            </form>
+        </section>
+    }
 }

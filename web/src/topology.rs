@@ -256,7 +256,10 @@ fn render_node(
         let y = top + i as f64 * line_h;
         html! { <text class={card_class.clone()} x={format!("{cx:.1}")} y={format!("{y:.1}")}>{line}</text> }
     });
-    let side = group.map(|g| html! { <text class="side" y={(-r - 14.0).to_string()}>{format!("side {}", (b'A' + g) as char)}</text> });
+    // The partition side, on the inner side of the node (towards the ring's centre), where no
+    // state card is drawn.
+    let side_y = if y < l.cy { r + 18.0 } else { -r - 10.0 };
+    let side = group.map(|g| html! { <text class="side" y={side_y.to_string()}>{format!("side {}", (b'A' + g) as char)}</text> });
     let state = if node.up { "up" } else { "down" };
     let label = format!(
         "S{}, {}, {}. {}",

@@ -18,12 +18,9 @@ async fn sleep(ms: i32) {
     wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
 }
 
+/// The Paxos page with its defaults (explicitly: tests share one document and its URL).
 fn mount() -> Element {
-    let doc = web_sys::window().unwrap().document().unwrap();
-    let root = doc.create_element("div").unwrap();
-    doc.body().unwrap().append_child(&root).unwrap();
-    yew::Renderer::<App>::with_root(root.clone()).render();
-    root
+    mount_with(distlab_core::lab::LabConfig::default())
 }
 
 fn click(root: &Element, selector: &str) {
@@ -79,4 +76,48 @@ async fn play_advances_the_run() {
     sleep(20).await;
     let pos: u64 = text(&root, "#position").parse().unwrap();
     assert!(pos > 0, "play did not advance");
+}
+
+fn mount_with(config: distlab_core::lab::LabConfig) -> Element {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let root = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<App>::with_root_and_props(
+        root.clone(),
+        distlab_web::app::AppProps { config: Some(config) },
+    )
+    .render();
+    root
+}
+
+#[wasm_bindgen_test]
+async fn the_raft_page_shows_logs_and_a_scenario() {
+    let cfg = distlab_core::lab::LabConfig {
+        protocol: "raft".into(),
+        scenario: Some("figure-7".into()),
+        ..Default::default()
+    };
+    let root = mount_with(cfg);
+    sleep(50).await;
+    assert_eq!(root.query_selector_all("svg.topology .node").unwrap().length(), 7);
+    assert_eq!(root.query_selector_all("#log-table tbody tr").unwrap().length(), 7);
+    assert!(text(&root, "#narration").contains("Figure 7"));
+    // Run to the end of the narration and check every log matches S1's.
+    for _ in 0..400 {
+        click(&root, "#btn-step");
+    }
+    sleep(50).await;
+    let rows = root.query_selector_all("#log-table tbody tr").unwrap();
+    let first = rows.item(0).unwrap().text_content().unwrap();
+    assert!(first.starts_with("S1 ★"), "{first}");
+    let cells = |i: u32| {
+        let row: Element = rows.item(i).unwrap().dyn_into().unwrap();
+        let tds = row.query_selector_all("td.entry").unwrap();
+        (0..tds.length()).map(|k| tds.item(k).unwrap().text_content().unwrap()).collect::<Vec<_>>()
+    };
+    let leader = cells(0);
+    assert_eq!(leader.join(","), "1,1,1,4,4,5,5,6,6,6,8");
+    for i in 1..7 {
+        assert_eq!(cells(i), leader, "row {i}");
+    }
 }

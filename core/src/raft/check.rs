@@ -202,13 +202,15 @@ fn commits_and_applies(m: &mut Monitor, s: &Server) -> Result<(), Fail> {
         let at = slot(&mut m.committed, i);
         match m.committed.get(at).copied().flatten() {
             None => m.committed.set(at, Some((e.term, d))),
-            Some((_, old)) if old != d => return Err((
-                "state-machine-safety",
-                format!(
+            Some((_, old)) if old != d => {
+                return Err((
+                    "state-machine-safety",
+                    format!(
                     "{} committed {} (term {}) at index {i}, where a different entry was committed before",
                     s.id, e.cmd, e.term
                 ),
-            )),
+                ))
+            }
             Some(_) => {}
         }
     }

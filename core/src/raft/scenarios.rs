@@ -31,6 +31,7 @@ pub const SCENARIOS: &[ScenarioInfo] = &[
     ScenarioInfo { name: "snapshot-install", title: "A lagging follower gets a snapshot" },
     ScenarioInfo { name: "leader-transfer", title: "Leadership transfer" },
     ScenarioInfo { name: "read-index", title: "Linearizable reads without log writes (ReadIndex)" },
+    ScenarioInfo { name: "lease-reads", title: "Lease reads: no round trip, but they trust the clocks" },
 ];
 
 fn ms(t: u64) -> Time {
@@ -210,6 +211,19 @@ pub fn apply(name: &str, base: Raft) -> Result<Raft, String> {
                 (0, "Reads use ReadIndex: gets never enter the log."),
                 (500, "For each get, the leader notes its commit index, confirms it still leads with one heartbeat round, then reads."),
                 (1000, "Compare the log view: only puts, deletes and compare-and-sets take log entries."),
+            ]),
+            ..base
+        },
+        "lease-reads" => Raft {
+            servers: 3,
+            clients: 2,
+            read_mode: ReadMode::Lease,
+            script: vec![(ms(1500), Isolate(Target::Leader, vec![NodeId(3)])), (ms(3500), Heal)],
+            narration: narrate(&[
+                (0, "Reads use a leader lease: while a majority acknowledged a heartbeat sent less than ~0.9 × the minimum election timeout ago, no other leader can exist yet."),
+                (500, "So the leader answers gets at once, with no heartbeat round and no log entry."),
+                (1500, "The leader is cut off with client C1. Its lease runs out before the others can time out and elect a new leader, so C1 gets no stale read."),
+                (3500, "Heal. This is only safe while clocks run at the same rate: a leader whose clock runs slow would keep serving from an expired lease."),
             ]),
             ..base
         },
