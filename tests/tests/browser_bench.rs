@@ -43,5 +43,5 @@ fn bench_paxos_in_the_browser() {
 
 #[wasm_bindgen_test]
 fn bench_raft_in_the_browser() {
-    bench("raft", 2_000_000);
+    bench("raft", 5_000_000);
 }
