@@ -19,6 +19,9 @@ pub const USAGE: &str = "usage:
   distlab check --protocol P --seeds A..B [--faults none|light|heavy] [--mutant NAME] [--events N]
   distlab mutants --protocol P
   distlab bench [--protocol P] [--events N]
+  distlab ring lookup --algo ring|rendezvous|maglev|bounded|modulo --nodes N [--vnodes V] [--replicas R] [--c C] < keys
+  distlab ring jump --buckets N < u64 keys
+  distlab ring stats --algo A --nodes N --keys K [--vnodes V] [--c C]
 cluster options for run and check:
   --servers N (Paxos: N proposers, acceptors and learners)  --clients N  --spares N
   --prevote on|off  --check-quorum on|off  --read-mode log|readindex|lease  --snapshot-every N
@@ -44,6 +47,7 @@ pub fn dispatch(argv: &[String]) -> Result<ExitCode, String> {
         }
         "mutants" => mutants(&Args::parse(rest, &["protocol"])?),
         "bench" => bench(&Args::parse(rest, &["protocol", "events"])?),
+        "ring" => crate::ring::dispatch(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)

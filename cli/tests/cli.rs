@@ -108,3 +108,65 @@ fn bench_reports_events_per_second() {
     assert_eq!(field(&out, "events"), "20000");
     assert!(field(&out, "events_per_sec").parse::<f64>().unwrap() > 0.0);
 }
+
+fn distlab_stdin(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_distlab"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn ring_jump_prints_the_published_buckets() {
+    let o = distlab_stdin(&["ring", "jump", "--buckets", "57"], "42\n");
+    assert_eq!(stdout(&o), "43\n");
+    let o = distlab_stdin(&["ring", "jump", "--buckets", "666"], "3735883980\n");
+    assert_eq!(stdout(&o), "361\n");
+    let o = distlab_stdin(&["ring", "jump", "--buckets", "255"], "16045690984833335023\n");
+    assert_eq!(stdout(&o), "237\n");
+    let bad = distlab_stdin(&["ring", "jump", "--buckets", "5"], "12\n-3\n");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("line 2"));
+}
+
+#[test]
+fn ring_lookup_prints_one_owner_or_replica_set_per_line() {
+    let keys: String = (0..200).map(|i| format!("user-{i}\n")).collect();
+    for algo in ["ring", "rendezvous", "maglev", "bounded", "modulo"] {
+        let o = distlab_stdin(&["ring", "lookup", "--algo", algo, "--nodes", "5"], &keys);
+        assert!(o.status.success(), "{algo}");
+        let out = stdout(&o);
+        let owners: Vec<u32> = out.lines().map(|l| l.parse().unwrap()).collect();
+        assert_eq!(owners.len(), 200);
+        assert!(owners.iter().all(|&n| n < 5));
+        let o = distlab_stdin(&["ring", "lookup", "--algo", algo, "--nodes", "5", "--replicas", "3"], &keys);
+        for (line, owner) in stdout(&o).lines().zip(&owners) {
+            let set: Vec<u32> = line.split(' ').map(|x| x.parse().unwrap()).collect();
+            assert_eq!(set.len(), 3, "{algo}: {line}");
+            assert_eq!(set[0], *owner);
+            assert!(set[0] != set[1] && set[1] != set[2] && set[0] != set[2]);
+        }
+    }
+    let o = distlab_stdin(&["ring", "lookup", "--algo", "jump", "--nodes", "5"], "a\n");
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn ring_stats_prints_the_named_fields() {
+    let o = distlab(&["ring", "stats", "--algo", "rendezvous", "--nodes", "10", "--keys", "10000"]);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    for f in ["load_stddev_over_mean", "max_over_mean", "moved_fraction_add", "moved_fraction_remove"] {
+        let v: f64 = field(&out, f).parse().unwrap();
+        assert!(v > 0.0 && v < 2.0, "{f}={v}");
+    }
+    assert_eq!(field(&out, "moved_to_other_than_added"), "0.0");
+    let o = distlab(&["ring", "stats", "--algo", "bounded", "--nodes", "4", "--keys", "1000", "--c", "0.5"]);
+    assert_eq!(o.status.code(), Some(2));
+}

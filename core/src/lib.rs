@@ -16,6 +16,7 @@ extern crate alloc;
 
 pub mod chunked;
 pub mod hash;
+pub mod hashing;
 pub mod lab;
 pub mod net;
 pub mod paxos;

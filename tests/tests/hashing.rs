@@ -1,0 +1,117 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! Properties of the placement algorithms, on the same generated keys.
+
+use distlab_core::hashing::{self, generated_keys, measure, Algo, Params, Placement};
+
+fn members(n: u32) -> Vec<u32> {
+    (0..n).collect()
+}
+
+#[test]
+fn rendezvous_jump_and_ring_move_keys_only_to_an_added_node() {
+    let keys = generated_keys(20_000);
+    for algo in [Algo::Rendezvous, Algo::Jump, Algo::Ring] {
+        for n in [1, 2, 7, 30] {
+            let s = measure(algo, n, &keys, &Params::default());
+            assert_eq!(s.moved_to_other_than_added, 0.0, "{algo:?} n={n}");
+            assert!(s.moved_fraction_add > 0.0);
+        }
+    }
+}
+
+#[test]
+fn jump_and_rendezvous_move_close_to_the_ideal_fraction() {
+    let keys = generated_keys(50_000);
+    for algo in [Algo::Jump, Algo::Rendezvous] {
+        let s = measure(algo, 9, &keys, &Params::default());
+        assert!((s.moved_fraction_add - 0.1).abs() < 0.01, "{algo:?}: {}", s.moved_fraction_add);
+    }
+}
+
+#[test]
+fn modulo_moves_almost_everything() {
+    let s = measure(Algo::Modulo, 10, &generated_keys(10_000), &Params::default());
+    assert!(s.moved_fraction_add > 0.85, "{}", s.moved_fraction_add);
+    assert!(s.moved_to_other_than_added > 0.75);
+}
+
+#[test]
+fn maglev_entries_per_node_differ_by_at_most_one() {
+    for n in [1u32, 2, 3, 5, 10, 31, 100] {
+        for size in [65_537usize, 251, 1_009] {
+            let p = Placement::new(
+                Algo::Maglev,
+                &members(n),
+                &[],
+                &Params { maglev_size: size, ..Params::default() },
+            );
+            let mut counts = vec![0usize; n as usize];
+            for &o in &p.table {
+                counts[o as usize] += 1;
+            }
+            let (lo, hi) = (counts.iter().min().unwrap(), counts.iter().max().unwrap());
+            assert!(hi - lo <= 1, "n={n} size={size}: {lo}..{hi}");
+            assert_eq!(counts.iter().sum::<usize>(), size);
+        }
+    }
+}
+
+#[test]
+fn bounded_loads_never_exceed_capacity() {
+    let keys = generated_keys(30_000);
+    for n in [2u32, 5, 13, 40] {
+        for c in [1.0, 1.05, 1.25, 2.0] {
+            let params = Params { c, vnodes: 20, ..Params::default() };
+            let p = Placement::new(Algo::Bounded, &members(n), &[], &params);
+            let owners = p.assign(&keys);
+            let cap = (c * keys.len() as f64 / n as f64).ceil() as usize;
+            let (loads, _, _) = hashing::spread(&owners, &members(n));
+            assert!(loads.iter().all(|&l| l <= cap), "n={n} c={c}: {loads:?} > {cap}");
+        }
+    }
+    // It actually bounds: the plain ring with few vnodes overshoots where bounded does not.
+    let params = Params { c: 1.1, vnodes: 2, ..Params::default() };
+    let ring = measure(Algo::Ring, 10, &keys, &params);
+    let bounded = measure(Algo::Bounded, 10, &keys, &params);
+    assert!(
+        ring.max_over_mean > 1.1 && bounded.max_over_mean <= 1.1 + 1e-9,
+        "{} {}",
+        ring.max_over_mean,
+        bounded.max_over_mean
+    );
+}
+
+#[test]
+fn ring_spread_shrinks_as_vnodes_grow() {
+    let keys = generated_keys(100_000);
+    let sd =
+        |v| measure(Algo::Ring, 20, &keys, &Params { vnodes: v, ..Params::default() }).load_stddev_over_mean;
+    let (a, b, c) = (sd(1), sd(10), sd(200));
+    assert!(a > b && b > c, "{a} {b} {c}");
+    assert!(c < 0.1, "{c}");
+}
+
+#[test]
+fn weights_shift_load_in_proportion() {
+    let keys = generated_keys(60_000);
+    for algo in [Algo::Ring, Algo::Rendezvous] {
+        let p = Placement::new(algo, &members(3), &[1.0, 1.0, 2.0], &Params::default());
+        let (loads, _, _) = hashing::spread(&p.assign(&keys), &members(3));
+        let share = loads[2] as f64 / keys.len() as f64;
+        assert!((share - 0.5).abs() < 0.05, "{algo:?}: {loads:?}");
+    }
+}
+
+#[test]
+fn replicas_are_distinct_and_start_with_the_owner() {
+    let keys = generated_keys(500);
+    for algo in [Algo::Ring, Algo::Jump, Algo::Rendezvous, Algo::Maglev, Algo::Modulo] {
+        let p = Placement::new(algo, &members(7), &[], &Params::default());
+        for &h in &keys {
+            let r = p.replicas(h, 3);
+            assert_eq!(r.len(), 3);
+            assert_eq!(r[0], p.lookup(h), "{algo:?}");
+            assert!(r[0] != r[1] && r[1] != r[2] && r[0] != r[2]);
+        }
+    }
+}
