@@ -115,3 +115,61 @@ fn replicas_are_distinct_and_start_with_the_owner() {
         }
     }
 }
+
+use distlab_core::hashing::balance::{BalanceConfig, BalanceSim, Policy};
+use distlab_core::hashing::cache::{CacheConfig, CacheSim};
+
+fn warm(algo: Algo) -> CacheSim {
+    let mut c = CacheSim::new(CacheConfig { algo, ..CacheConfig::default() }).unwrap();
+    for _ in 0..200 {
+        c.step();
+    }
+    c
+}
+
+/// Hit rate over the `n` ticks after a change.
+fn after_change(c: &mut CacheSim, n: usize) -> f64 {
+    for _ in 0..n {
+        c.step();
+    }
+    c.hit_rate(n)
+}
+
+#[test]
+fn a_cache_warms_up_and_consistent_hashing_keeps_it_warm_through_churn() {
+    let mut ring = warm(Algo::Ring);
+    let mut modulo = warm(Algo::Modulo);
+    let steady = ring.hit_rate(50);
+    assert!(steady > 0.5, "hit rate {steady}");
+    ring.add_node().unwrap();
+    modulo.add_node().unwrap();
+    let (r, m) = (after_change(&mut ring, 1), after_change(&mut modulo, 1));
+    assert!(r > m + 0.2, "ring {r} vs modulo {m} just after adding a node");
+    assert!(ring.changes[0].moved < 0.3 && modulo.changes[0].moved > 0.7);
+    ring.crash_node(0).unwrap();
+    assert!(ring.crash_node(42).is_err());
+    assert!(ring.hot_keys(5)[0].1 >= ring.hot_keys(5)[4].1);
+}
+
+#[test]
+fn the_cache_simulation_is_deterministic() {
+    let (mut a, mut b) = (warm(Algo::Maglev), warm(Algo::Maglev));
+    a.add_node().unwrap();
+    b.add_node().unwrap();
+    assert_eq!(after_change(&mut a, 20), after_change(&mut b, 20));
+    assert_eq!(a.history, b.history);
+}
+
+#[test]
+fn informed_policies_beat_random_dispatch_on_tail_latency() {
+    let mut sim =
+        BalanceSim::new(BalanceConfig { workers: 20, load: 0.9, ..BalanceConfig::default() }).unwrap();
+    for _ in 0..3_000 {
+        sim.step();
+    }
+    let p99 = |p: Policy| sim.lanes.iter().find(|l| l.policy == p).unwrap().percentile(99.0);
+    let (random, p2c, least) = (p99(Policy::Random), p99(Policy::PowerOfTwo), p99(Policy::LeastLoaded));
+    assert!(p2c < random, "p2c {p2c} vs random {random}");
+    assert!(least <= p2c + 1.0, "least-loaded {least} vs p2c {p2c}");
+    assert!(BalanceSim::new(BalanceConfig { workers: 0, ..BalanceConfig::default() }).is_err());
+}
