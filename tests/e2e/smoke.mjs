@@ -21,7 +21,7 @@ async function test(name, fn, hash = '#paxos') {
   page.on('pageerror', e => errors.push(String(e)));
   try {
     await page.goto(url + hash);
-    await page.waitForSelector('svg.topology .node');
+    await page.waitForSelector(hash === '#hashing' ? '#ring-svg' : 'svg.topology .node');
     await fn(page);
     assert.deepEqual(errors, [], 'console errors');
     console.log(`ok - ${name}`);
@@ -173,6 +173,49 @@ await test('raft: Figure 7 scenario narrates and converges', async page => {
   await page.waitForFunction(() => document.querySelector('#narration li.current')?.textContent.includes('overwritten'));
   await page.screenshot({ path: `${shots}/raft-figure7.png`, fullPage: true });
 }, '#raft');
+
+await test('hashing: adding a node moves about 1/(N+1) of the keys on the ring', async page => {
+  await page.click('#btn-add-node');
+  const text = await page.textContent('#moved-summary');
+  const m = /(\d+) of 1000 keys moved \(([\d.]+) %\)/.exec(text);
+  assert.ok(m, text);
+  const pct = Number(m[2]);
+  assert.ok(pct > 5 && pct < 35, text);
+  await page.fill('#ring-nodes', '500');
+  await page.click('#btn-ring-apply');
+  await page.waitForSelector('#error');
+  assert.match(await page.textContent('#error'), /nodes must be a whole number from 1 to 100/);
+  await page.screenshot({ path: `${shots}/hashing-ring.png` });
+}, '#hashing');
+
+await test('hashing: the six algorithms compared on the same keys', async page => {
+  await page.click('#view-compare-algorithms');
+  await page.fill('#cmp-keys', '20000');
+  await page.click('#btn-compare');
+  await page.waitForSelector('#compare-table');
+  assert.equal(await page.locator('#compare-table tbody tr').count(), 6);
+  const modulo = await page.textContent('#compare-table tbody tr:last-child');
+  assert.match(modulo, /hash mod N/);
+  await page.screenshot({ path: `${shots}/hashing-compare.png` });
+}, '#hashing');
+
+await test('hashing: the cache warms up and a new node causes a dip', async page => {
+  await page.click('#view-distributed-cache');
+  await page.click('#btn-cache-run');
+  await page.waitForFunction(() => /tick (\d+)/.exec(document.querySelector('#hit-rate').textContent)?.[1] > 40, null, { timeout: 20000 });
+  await page.click('#btn-cache-add');
+  await page.waitForSelector('.chart .change', { state: 'attached' });
+  await page.click('#btn-cache-run');
+  assert.match(await page.textContent('#hit-rate'), /hit rate [\d.]+ %/);
+}, '#hashing');
+
+await test('hashing: load balancing policies side by side', async page => {
+  await page.click('#view-load-balancing');
+  await page.click('#btn-balance-run');
+  await page.waitForTimeout(1500);
+  await page.click('#btn-balance-run');
+  assert.equal(await page.locator('#balance-table tbody tr').count(), 4);
+}, '#hashing');
 
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);

@@ -12,13 +12,86 @@ use crate::topology::{message_style, Topology};
 
 #[derive(Properties, PartialEq, Default)]
 pub struct AppProps {
-    /// The run to open with (tests pass their own; otherwise the URL's #protocol decides).
+    /// The run to open with (tests pass their own; otherwise the URL's #page decides).
     #[prop_or_default]
     pub config: Option<LabConfig>,
 }
 
-/// The protocols in the page's tabs: (protocol, label).
-const TABS: &[(&str, &str)] = &[("paxos", "Paxos"), ("raft", "Raft")];
+/// The pages in the tabs: (fragment, label). Each protocol page is a simulation; "hashing" is
+/// the consistent-hashing lab.
+const TABS: &[(&str, &str)] = &[("paxos", "Paxos"), ("raft", "Raft"), ("hashing", "Hashing")];
+
+/// The app: tabs choose a page; a protocol page is re-created (by its key) when the tab changes.
+#[function_component(App)]
+pub fn app(props: &AppProps) -> Html {
+    let page = use_state(|| match &props.config {
+        Some(c) => c.protocol.clone(),
+        None => {
+            let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+            let want = hash.trim_start_matches('#').to_string();
+            if TABS.iter().any(|(p, _)| *p == want) {
+                want
+            } else {
+                "paxos".into()
+            }
+        }
+    });
+    use_location_hash((*page).clone());
+    let on_tab = {
+        let page = page.clone();
+        Callback::from(move |p: String| page.set(p))
+    };
+    if *page == "hashing" {
+        return html! {
+            <div class="app">
+                <Header active={(*page).clone()} title="consistent hashing"
+                    tagline="Which node owns a key, and how many keys move when nodes come and go: the ring, jump, rendezvous, Maglev and bounded loads on the same keys, a cache, and load balancing."
+                    on_tab={on_tab} on_help={Callback::noop()} />
+                <crate::hashing::HashingPage />
+            </div>
+        };
+    }
+    let config = match &props.config {
+        Some(c) if c.protocol == *page => c.clone(),
+        _ => LabConfig { protocol: (*page).clone(), ..LabConfig::default() },
+    };
+    html! { <ProtocolApp key={(*page).clone()} config={config} on_tab={on_tab} /> }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct HeaderProps {
+    pub active: String,
+    pub title: AttrValue,
+    pub tagline: AttrValue,
+    pub on_tab: Callback<String>,
+    pub on_help: Callback<()>,
+}
+
+#[function_component(Header)]
+pub fn header(p: &HeaderProps) -> Html {
+    let tabs = TABS.iter().map(|(id, label)| {
+        let active = *id == p.active;
+        let go = p.on_tab.reform(move |_: MouseEvent| id.to_string());
+        html! {
+            <button role="tab" aria-selected={active.to_string()} class={classes!("tab", active.then_some("active"))}
+                id={format!("tab-{id}")} onclick={go}>{*label}</button>
+        }
+    });
+    html! {
+        <header>
+            <h1>{"distlab"}<span class="sub">{format!(" · {}", p.title)}</span></h1>
+            <nav class="tabs" role="tablist" aria-label="Pages">{ for tabs }</nav>
+            <p class="tagline">{p.tagline.clone()}</p>
+            <button class="help-btn" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onclick={p.on_help.reform(|_| ())}>{"?"}</button>
+        </header>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ProtocolProps {
+    pub config: LabConfig,
+    pub on_tab: Callback<String>,
+}
 
 /// Message types shown in the legend, per protocol.
 fn legend_kinds(protocol: &str) -> &'static [&'static str] {
@@ -39,23 +112,12 @@ fn legend_kinds(protocol: &str) -> &'static [&'static str] {
     }
 }
 
-/// The config a URL fragment names: `#raft`, `#paxos` (anything else: Paxos).
-pub fn config_from_hash(hash: &str) -> LabConfig {
-    let protocol = hash.trim_start_matches('#');
-    let protocol = TABS.iter().find(|(p, _)| *p == protocol).map(|(p, _)| *p).unwrap_or("paxos");
-    LabConfig { protocol: protocol.into(), ..LabConfig::default() }
-}
-
-#[function_component(App)]
-pub fn app(props: &AppProps) -> Html {
-    let initial = props.config.clone().unwrap_or_else(|| {
-        let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
-        config_from_hash(&hash)
-    });
+#[function_component(ProtocolApp)]
+pub fn protocol_app(props: &ProtocolProps) -> Html {
+    let initial = props.config.clone();
     let player = use_reducer(move || Player::new(initial));
     use_animation_frames(player.playing, player.dispatcher());
     use_shortcuts(player.dispatcher());
-    use_location_hash(player.config.protocol.clone());
     let send = {
         let d = player.dispatcher();
         Callback::from(move |m: Msg| d.dispatch(m))
@@ -74,22 +136,10 @@ pub fn app(props: &AppProps) -> Html {
     } else {
         "node colour: the proposer whose ballot it promised"
     };
-    let tabs = TABS.iter().map(|(p, label)| {
-        let active = *p == protocol;
-        let cfg = LabConfig { protocol: (*p).into(), seed: player.config.seed, ..LabConfig::default() };
-        html! {
-            <button role="tab" aria-selected={active.to_string()} class={classes!("tab", active.then_some("active"))}
-                id={format!("tab-{p}")} onclick={send.reform(move |_| Msg::Configure(cfg.clone()))}>{*label}</button>
-        }
-    });
     html! {
         <div class="app">
-            <header>
-                <h1>{"distlab"}<span class="sub">{format!(" · {}", about.title)}</span></h1>
-                <nav class="tabs" role="tablist" aria-label="Protocols">{ for tabs }</nav>
-                <p class="tagline">{about.tagline}</p>
-                <button class="help-btn" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onclick={send.reform(|_| Msg::ToggleHelp)}>{"?"}</button>
-            </header>
+            <Header active={protocol.clone()} title={about.title} tagline={about.tagline}
+                on_tab={props.on_tab.clone()} on_help={send.reform(|_| Msg::ToggleHelp)} />
             <Safety snap={player.snap.clone()} properties={properties} send={send.clone()} />
             { for player.error.as_ref().map(|e| html! {
                 <div id="error" class="banner error" role="alert">
