@@ -7,7 +7,9 @@ use std::f64::consts::{FRAC_PI_2, TAU};
 use std::rc::Rc;
 
 use distlab_core::hashing::balance::{BalanceConfig, BalanceSim, Costs, Policy, MAX_WORKERS};
-use distlab_core::hashing::cache::{CacheConfig, CacheSim, MAX_CACHE_CAPACITY, MAX_CACHE_KEYS, MAX_CACHE_NODES};
+use distlab_core::hashing::cache::{
+    CacheConfig, CacheSim, MAX_CACHE_CAPACITY, MAX_CACHE_KEYS, MAX_CACHE_NODES,
+};
 use distlab_core::hashing::{self, Algo, Params, Placement, Stats, MAX_VNODES};
 use wasm_bindgen::JsCast;
 
@@ -145,9 +147,13 @@ impl Default for HashState {
             zoom: 1.0,
             pan: (0.0, 0.0),
             compare: None,
-            cache: Rc::new(RefCell::new(CacheSim::new(cache_cfg.clone()).expect("default cache config is valid"))),
+            cache: Rc::new(RefCell::new(
+                CacheSim::new(cache_cfg.clone()).expect("default cache config is valid"),
+            )),
             cache_cfg,
-            balance: Rc::new(RefCell::new(BalanceSim::new(balance_cfg.clone()).expect("default balance config is valid"))),
+            balance: Rc::new(RefCell::new(
+                BalanceSim::new(balance_cfg.clone()).expect("default balance config is valid"),
+            )),
             balance_cfg,
             running: false,
             frame: 0,
@@ -187,9 +193,28 @@ impl Reducible for HashState {
                 s.running = false;
             }
             HMsg::RingConfig { algo, nodes, vnodes, keys, replicas } => {
-                let keep_c = s.ring.c;
+                let old = s.ring.clone();
                 s.ring = RingModel::new(algo, nodes, vnodes, keys, replicas);
-                s.ring.c = keep_c;
+                s.ring.c = old.c;
+                // Same keys: show which of them the new settings moved, as for add and remove.
+                if old.keys == keys && (old.algo, old.members.len(), old.vnodes) != (algo, nodes, vnodes) {
+                    let moved: Vec<(usize, u32, u32)> = old
+                        .owners
+                        .iter()
+                        .zip(s.ring.owners.iter())
+                        .enumerate()
+                        .filter(|(_, (a, b))| a != b)
+                        .map(|(k, (a, b))| (k, *a, *b))
+                        .collect();
+                    s.ring.moved = Rc::new(moved);
+                    s.ring.last_change = Some(format!(
+                        "{} with {} nodes × {} vnodes → {} with {nodes} × {vnodes}",
+                        old.algo.name(),
+                        old.members.len(),
+                        old.vnodes,
+                        algo.name()
+                    ));
+                }
                 s.hover = None;
                 s.selected_node = None;
                 s.compare = None;
@@ -296,8 +321,9 @@ fn use_ticker(running: bool, d: UseReducerDispatcher<HashState>) {
     use_effect_with(running, move |running| {
         let handle = running.then(|| {
             let cb = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || d.dispatch(HMsg::Tick));
-            let id = web_sys::window()
-                .and_then(|w| w.set_interval_with_callback_and_timeout_and_arguments_0(cb.as_ref().unchecked_ref(), 50).ok());
+            let id = web_sys::window().and_then(|w| {
+                w.set_interval_with_callback_and_timeout_and_arguments_0(cb.as_ref().unchecked_ref(), 50).ok()
+            });
             (cb, id)
         });
         move || {
@@ -445,14 +471,19 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
     });
     let (hover_svg, hover_info) = match hover {
         Some((svg, info)) => (svg, info),
-        None => (html! {}, "Hover a key (a dot) to see its owner and replicas; scroll to zoom, drag to pan.".to_string()),
+        None => (
+            html! {},
+            "Hover a key (a dot) to see its owner and replicas; scroll to zoom, drag to pan.".to_string(),
+        ),
     };
     let hashes = m.hashes.clone();
     let on_move = {
         let send = send.clone();
         let zoom = st.zoom;
         move |e: MouseEvent| {
-            let Some(svg) = e.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+            let Some(svg) = e.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+                return;
+            };
             let rect = svg.get_bounding_client_rect();
             let size = rect.width().min(rect.height()).max(1.0);
             let x = vb.0 + (e.client_x() as f64 - rect.left()) / size * vb.2;
@@ -472,7 +503,11 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                 a += TAU;
             }
             let target = (a / TAU * u64::MAX as f64) as u64;
-            let best = hashes.iter().enumerate().min_by_key(|(_, h)| h.abs_diff(target).min(u64::MAX - h.abs_diff(target))).map(|(k, _)| k);
+            let best = hashes
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, h)| h.abs_diff(target).min(u64::MAX - h.abs_diff(target)))
+                .map(|(k, _)| k);
             send.emit(HMsg::Hover(best));
         }
     };
@@ -566,7 +601,8 @@ fn algo_select(r: &NodeRef, id: &'static str, current: Algo, allow_jump: bool) -
 }
 
 fn ring_form(m: &RingModel, send: &Callback<HMsg>) -> Html {
-    let (algo, nodes, vnodes, keys, replicas) = (NodeRef::default(), NodeRef::default(), NodeRef::default(), NodeRef::default(), NodeRef::default());
+    let (algo, nodes, vnodes, keys, replicas) =
+        (NodeRef::default(), NodeRef::default(), NodeRef::default(), NodeRef::default(), NodeRef::default());
     let submit = {
         let refs = (algo.clone(), nodes.clone(), vnodes.clone(), keys.clone(), replicas.clone());
         send.reform(move |e: SubmitEvent| {
@@ -638,7 +674,8 @@ fn run_compare(nodes: usize, keys: usize, vnodes: usize, c: f64) -> Result<Vec<(
 }
 
 fn compare_view(st: &HashState, send: &Callback<HMsg>) -> Html {
-    let (nodes, keys, vnodes, c) = (NodeRef::default(), NodeRef::default(), NodeRef::default(), NodeRef::default());
+    let (nodes, keys, vnodes, c) =
+        (NodeRef::default(), NodeRef::default(), NodeRef::default(), NodeRef::default());
     let submit = {
         let refs = (nodes.clone(), keys.clone(), vnodes.clone(), c.clone());
         send.reform(move |e: SubmitEvent| {
@@ -716,8 +753,14 @@ fn polyline(points: &[(f64, f64)]) -> String {
 fn cache_view(st: &HashState, send: &Callback<HMsg>) -> Html {
     let sim = st.cache.borrow();
     let cfg = &st.cache_cfg;
-    let (algo, nodes, keys, zipf, cap, rate) =
-        (NodeRef::default(), NodeRef::default(), NodeRef::default(), NodeRef::default(), NodeRef::default(), NodeRef::default());
+    let (algo, nodes, keys, zipf, cap, rate) = (
+        NodeRef::default(),
+        NodeRef::default(),
+        NodeRef::default(),
+        NodeRef::default(),
+        NodeRef::default(),
+        NodeRef::default(),
+    );
     let submit = {
         let refs = (algo.clone(), nodes.clone(), keys.clone(), zipf.clone(), cap.clone(), rate.clone());
         let base = cfg.clone();

@@ -121,3 +121,17 @@ async fn the_raft_page_shows_logs_and_a_scenario() {
         assert_eq!(cells(i), leader, "row {i}");
     }
 }
+
+#[wasm_bindgen_test]
+async fn the_hashing_page_draws_the_ring_and_reports_moved_keys() {
+    let root = mount_with(distlab_core::lab::LabConfig { protocol: "hashing".into(), ..Default::default() });
+    sleep(50).await;
+    assert!(root.query_selector("#ring-svg").unwrap().is_some());
+    assert_eq!(root.query_selector_all("#node-chips .node-chip").unwrap().length(), 5);
+    click(&root, "#btn-add-node");
+    sleep(20).await;
+    assert_eq!(root.query_selector_all("#node-chips .node-chip").unwrap().length(), 6);
+    let summary = text(&root, "#moved-summary");
+    assert!(summary.starts_with("added node 5:"), "{summary}");
+    assert!(summary.contains("the minimum possible is 1/6"), "{summary}");
+}
