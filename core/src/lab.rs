@@ -246,7 +246,7 @@ impl<P: Protocol> Lab for ProtocolLab<P> {
                 timers: st.timers.iter().map(|t| (P::timer_label(&t.timer), t.set_at, t.fires_at)).collect(),
             })
             .collect();
-        let mut flights: Vec<FlightSnap> = sim
+        let flights: Vec<FlightSnap> = sim
             .flights()
             .map(|f| FlightSnap {
                 id: f.id,
@@ -260,7 +260,9 @@ impl<P: Protocol> Lab for ProtocolLab<P> {
                 to_name: sim.proto.node_name(f.to),
             })
             .collect();
-        flights.sort_by_key(|f| f.id);
+        let order = crate::order::order_by(flights.iter().map(|f| f.id.0));
+        let mut slots: Vec<Option<FlightSnap>> = flights.into_iter().map(Some).collect();
+        let flights: Vec<FlightSnap> = order.iter().filter_map(|&i| slots[i as usize].take()).collect();
         Snapshot {
             protocol: sim.proto.name(),
             position: self.timeline.position(),
@@ -371,7 +373,7 @@ pub fn mutants(protocol: &str) -> Result<Vec<(&'static str, &'static str)>, Stri
 }
 
 fn unknown_protocol(name: &str) -> String {
-    format!("unknown protocol {name:?}; known: {}", PROTOCOLS.join(", "))
+    format!("unknown protocol \"{name}\"; known: {}", PROTOCOLS.join(", "))
 }
 
 /// Build the Paxos configuration of a lab config, validating it.
@@ -380,7 +382,7 @@ pub fn paxos_config(cfg: &LabConfig) -> Result<Paxos, String> {
         None => None,
         Some(name) => Some(paxos::Mutant::parse(name).ok_or_else(|| {
             let names: Vec<&str> = Paxos::mutants().iter().map(|m| m.name).collect();
-            format!("unknown Paxos mutant {name:?}; known: {}", names.join(", "))
+            format!("unknown Paxos mutant \"{name}\"; known: {}", names.join(", "))
         })?),
     };
     let px = Paxos {
@@ -409,7 +411,7 @@ pub fn raft_config(cfg: &LabConfig) -> Result<Raft, String> {
         None => None,
         Some(name) => Some(raft::Mutant::parse(name).ok_or_else(|| {
             let names: Vec<&str> = Raft::mutants().iter().map(|m| m.name).collect();
-            format!("unknown Raft mutant {name:?}; known: {}", names.join(", "))
+            format!("unknown Raft mutant \"{name}\"; known: {}", names.join(", "))
         })?),
     };
     let mut r = Raft {

@@ -19,6 +19,7 @@ pub mod hash;
 pub mod hashing;
 pub mod lab;
 pub mod net;
+pub mod order;
 pub mod paxos;
 pub mod protocol;
 pub mod raft;

@@ -650,6 +650,10 @@ impl Protocol for Paxos {
         parse_value(text)
     }
 
+    fn note_summary(_: &()) -> String {
+        String::new()
+    }
+
     fn client_summary(op: &Propose) -> String {
         format!("propose {}", op.0)
     }
@@ -662,7 +666,7 @@ pub fn parse_value(s: &str) -> Result<Propose, String> {
         .ok()
         .filter(|v| *v <= 1_000_000)
         .map(Propose)
-        .ok_or_else(|| format!("a value is a whole number from 0 to 1000000 (got {s:?})"))
+        .ok_or_else(|| format!("a value is a whole number from 0 to 1000000 (got \"{s}\")"))
 }
 
 #[cfg(test)]

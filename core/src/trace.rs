@@ -180,9 +180,20 @@ impl<P: Protocol> Record<P> {
             RecordKind::Restart { node: n } => format!("{} restarts", node(n)),
             RecordKind::Partition { groups } => {
                 let mut sides: Vec<String> = Vec::new();
-                let mut ids: Vec<u8> = groups.clone();
-                ids.sort_unstable();
-                ids.dedup();
+                let mut ids: Vec<u8> = Vec::new();
+                for g in groups {
+                    if !ids.contains(g) {
+                        ids.push(*g);
+                    }
+                }
+                // Few groups: a simple insertion sort.
+                for i in 1..ids.len() {
+                    let mut j = i;
+                    while j > 0 && ids[j - 1] > ids[j] {
+                        ids.swap(j - 1, j);
+                        j -= 1;
+                    }
+                }
                 for g in ids {
                     let members: Vec<String> = groups
                         .iter()

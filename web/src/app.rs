@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use crate::hooks::{use_animation_frames, use_location_hash, use_shortcuts};
 use crate::logview::LogView;
-use crate::panels::{Clients, EventLog, Help, Inspector, Narration, Safety, Transport};
+use crate::panels::{on, Clients, EventLog, Help, Inspector, Narration, Safety, Transport};
 use crate::settings::Settings;
 use crate::state::{Msg, Player};
 use crate::topology::{message_style, Topology};
@@ -82,7 +82,7 @@ pub fn header(p: &HeaderProps) -> Html {
             <h1>{"distlab"}<span class="sub">{format!(" · {}", p.title)}</span></h1>
             <nav class="tabs" role="tablist" aria-label="Pages">{ for tabs }</nav>
             <p class="tagline">{p.tagline.clone()}</p>
-            <button class="help-btn" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onclick={p.on_help.reform(|_| ())}>{"?"}</button>
+            <button class="help-btn" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onclick={on(&p.on_help, ())}>{"?"}</button>
         </header>
     }
 }
@@ -139,12 +139,12 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
     html! {
         <div class="app">
             <Header active={protocol.clone()} title={about.title} tagline={about.tagline}
-                on_tab={props.on_tab.clone()} on_help={send.reform(|_| Msg::ToggleHelp)} />
+                on_tab={props.on_tab.clone()} on_help={on(&send, Msg::ToggleHelp)} />
             <Safety snap={player.snap.clone()} properties={properties} send={send.clone()} />
             { for player.error.as_ref().map(|e| html! {
                 <div id="error" class="banner error" role="alert">
                     <span>{e}</span>
-                    <button aria-label="Dismiss" onclick={send.reform(|_| Msg::DismissError)}>{"×"}</button>
+                    <button aria-label="Dismiss" onclick={on(&send, Msg::DismissError)}>{"×"}</button>
                 </div>
             }) }
             { for player.notice.as_ref().map(|n| html! { <div class="banner notice" role="status">{n}</div> }) }

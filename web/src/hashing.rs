@@ -15,7 +15,7 @@ use wasm_bindgen::JsCast;
 
 use yew::prelude::*;
 
-use crate::panels::{read_input, read_select};
+use crate::panels::{on, read_input, read_select};
 use crate::settings::parse_count;
 use crate::topology::hue;
 
@@ -113,6 +113,7 @@ pub struct HashState {
     pub error: Option<String>,
 }
 
+#[derive(Clone)]
 pub enum HMsg {
     View(View),
     RingConfig { algo: Algo, nodes: usize, vnodes: usize, keys: usize, replicas: usize },
@@ -308,10 +309,30 @@ impl Reducible for HashState {
     }
 }
 
+/// A plain decimal number: optional sign, digits, optional fraction. (Not `str::parse::<f64>`:
+/// its tables would add about 12 KB to the page for a few form fields.)
+pub fn parse_decimal(s: &str) -> Option<f64> {
+    let (neg, body) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    if (int.is_empty() && frac.is_empty()) || int.len() > 15 || frac.len() > 15 {
+        return None;
+    }
+    if !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let whole = int.bytes().fold(0u64, |a, b| a * 10 + (b - b'0') as u64) as f64;
+    let f = frac.bytes().fold(0u64, |a, b| a * 10 + (b - b'0') as u64) as f64;
+    let v = whole + f / 10f64.powi(frac.len() as i32);
+    Some(if neg { -v } else { v })
+}
+
 fn parse_f64(field: &str, text: &str, lo: f64, hi: f64) -> Result<f64, String> {
-    match text.trim().parse::<f64>() {
-        Ok(v) if v >= lo && v <= hi => Ok(v),
-        _ => Err(format!("{field} must be a number from {lo} to {hi} (got {text:?})")),
+    match parse_decimal(text.trim()) {
+        Some(v) if v >= lo && v <= hi => Ok(v),
+        _ => Err(format!("{field} must be a number from {lo} to {hi} (got \"{text}\")")),
     }
 }
 
@@ -349,7 +370,7 @@ pub fn hashing_page() -> Html {
             let active = st.view == v;
             html! { <button role="tab" aria-selected={active.to_string()} class={classes!("subtab", active.then_some("active"))}
                 id={format!("view-{label}").replace(' ', "-").to_lowercase()}
-                onclick={send.reform(move |_| HMsg::View(v))}>{label}</button> }
+                onclick={on(&send, HMsg::View(v))}>{label}</button> }
         });
     let body = match st.view {
         View::Ring => ring_view(&st, &send),
@@ -362,7 +383,7 @@ pub fn hashing_page() -> Html {
             <nav class="subtabs" role="tablist" aria-label="Hashing views">{ for tabs }</nav>
             { for st.error.as_ref().map(|e| html! {
                 <div id="error" class="banner error" role="alert"><span>{e}</span>
-                    <button aria-label="Dismiss" onclick={send.reform(|_| HMsg::Dismiss)}>{"×"}</button></div>
+                    <button aria-label="Dismiss" onclick={on(&send, HMsg::Dismiss)}>{"×"}</button></div>
             }) }
             { body }
         </>
@@ -379,7 +400,7 @@ fn angle_of(h: u64) -> f64 {
 
 fn on_circle(h: u64, r: f64) -> (f64, f64) {
     let a = angle_of(h);
-    (r * a.cos(), r * a.sin())
+    (r * crate::trig::cos(a), r * crate::trig::sin(a))
 }
 
 fn member_color(id: u32) -> String {
@@ -549,7 +570,7 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                 <b>{format!("node {id}")}</b>
                 <label>{"weight"}<input ref={weight_ref} id="node-weight" value={w.to_string()} size="4" /></label>
                 <button type="submit">{"Set weight"}</button>
-                <button type="button" id="btn-remove-node" class="danger" onclick={send.reform(move |_| HMsg::RemoveNode(id))}>{"Remove node"}</button>
+                <button type="button" id="btn-remove-node" class="danger" onclick={on(&send, HMsg::RemoveNode(id))}>{"Remove node"}</button>
             </form>
         }
     });
@@ -558,7 +579,7 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
             <section class="stage" aria-label="Hash ring">
                 <svg class="hashring" id="ring-svg" viewBox={format!("{:.4} {:.4} {:.4} {:.4}", vb.0, vb.1, vb.2, vb.3)}
                     role="img" aria-label={format!("Hash ring: {n} nodes, {} keys", m.keys)}
-                    onmousemove={on_move} onwheel={on_wheel} onmouseleave={send.reform(|_| HMsg::Hover(None))}>
+                    onmousemove={on_move} onwheel={on_wheel} onmouseleave={on(&send, HMsg::Hover(None))}>
                     <circle class="circle" cx="0" cy="0" r={R.to_string()} stroke-width={format!("{:.4}", 0.004 / st.zoom.sqrt())} />
                     { tokens }
                     { for keys }
@@ -568,9 +589,9 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                 <p class="caption" id="ring-hover">{hover_info}</p>
                 { for summary }
                 <div class="row zoom">
-                    <button onclick={send.reform(|_| HMsg::Zoom(1.5))} aria-label="Zoom in">{"+"}</button>
-                    <button onclick={send.reform(|_| HMsg::Zoom(1.0 / 1.5))} aria-label="Zoom out">{"−"}</button>
-                    <button onclick={send.reform(|_| HMsg::ResetView)}>{"Whole ring"}</button>
+                    <button onclick={on(&send, HMsg::Zoom(1.5))} aria-label="Zoom in">{"+"}</button>
+                    <button onclick={on(&send, HMsg::Zoom(1.0 / 1.5))} aria-label="Zoom out">{"−"}</button>
+                    <button onclick={on(&send, HMsg::ResetView)}>{"Whole ring"}</button>
                     <span class="hint">{format!("load spread: stddev/mean {sd:.3}, max/mean {mx:.3}")}</span>
                 </div>
             </section>
@@ -580,7 +601,7 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                     <div class="chips" id="node-chips">{ for legend }</div>
                     { for selected }
                     <div class="row">
-                        <button id="btn-add-node" class="primary" onclick={send.reform(|_| HMsg::AddNode)}>{"Add a node"}</button>
+                        <button id="btn-add-node" class="primary" onclick={on(&send, HMsg::AddNode)}>{"Add a node"}</button>
                     </div>
                     <p class="hint">{"Click a node to change its weight or remove it. Keys that move are drawn larger and fade from their old owner's colour."}</p>
                 </section>
@@ -621,7 +642,7 @@ fn ring_form(m: &RingModel, send: &Callback<HMsg>) -> Html {
         })
     };
     html! {
-        <form class="settings" onsubmit={submit} novalidate=true key={format!("{:?}{}{}{}{}", m.algo, m.members.len(), m.vnodes, m.keys, m.replicas)}>
+        <form class="settings" onsubmit={submit} novalidate=true key={format!("{}{}-{}-{}-{}", m.algo.name(), m.members.len(), m.vnodes, m.keys, m.replicas)}>
             <h2>{"Ring"}</h2>
             <div class="grid">
                 <label class="wide">{"Algorithm"}{ algo_select(&algo, "ring-algo", m.algo, true) }</label>
@@ -803,7 +824,7 @@ fn cache_view(st: &HashState, send: &Callback<HMsg>) -> Html {
         html! { <div class="bar-row"><span class="swatch" style={format!("background:{}", member_color(id))}></span>
             <span class="bar-label">{format!("node {id}")}</span>
             <span class="bar" style={format!("width:{:.1}%", h / heat_max * 100.0)}></span>
-            <button class="danger small" onclick={send.reform(move |_| HMsg::CacheCrash(id))} title={format!("crash node {id}")}>{"crash"}</button></div> }
+            <button class="danger small" onclick={on(&send, HMsg::CacheCrash(id))} title={format!("crash node {id}")}>{"crash"}</button></div> }
     });
     let hot = sim.hot_keys(8).into_iter().map(|(k, rate, node)| html! {
         <tr><td>{format!("key-{k}")}</td><td>{format!("{rate:.1}")}</td><td><span class="swatch" style={format!("background:{}", member_color(node))}></span>{format!(" node {node}")}</td></tr>
@@ -812,8 +833,8 @@ fn cache_view(st: &HashState, send: &Callback<HMsg>) -> Html {
         <div class="hash-grid">
             <section class="stage" aria-label="Cache hit rate">
                 <div class="row">
-                    <button id="btn-cache-run" class="primary" onclick={send.reform(|_| HMsg::Toggle)}>{ if st.running { "❚❚ Pause" } else { "▶ Run" } }</button>
-                    <button id="btn-cache-add" onclick={send.reform(|_| HMsg::CacheAdd)}>{"Add a cache node"}</button>
+                    <button id="btn-cache-run" class="primary" onclick={on(&send, HMsg::Toggle)}>{ if st.running { "❚❚ Pause" } else { "▶ Run" } }</button>
+                    <button id="btn-cache-add" onclick={on(&send, HMsg::CacheAdd)}>{"Add a cache node"}</button>
                     <span id="hit-rate" class="big">{format!("hit rate {:.1} % (last 20 ticks) · tick {}", sim.hit_rate(20) * 100.0, sim.tick)}</span>
                 </div>
                 <svg class="chart" viewBox="0 0 600 100" preserveAspectRatio="none" role="img" aria-label="Hit rate per tick">
@@ -892,7 +913,7 @@ fn balance_view(st: &HashState, send: &Callback<HMsg>) -> Html {
         <div class="hash-grid">
             <section class="stage" aria-label="Load balancing">
                 <div class="row">
-                    <button id="btn-balance-run" class="primary" onclick={send.reform(|_| HMsg::Toggle)}>{ if st.running { "❚❚ Pause" } else { "▶ Run" } }</button>
+                    <button id="btn-balance-run" class="primary" onclick={on(&send, HMsg::Toggle)}>{ if st.running { "❚❚ Pause" } else { "▶ Run" } }</button>
                     <span class="big">{format!("tick {}", sim.tick)}</span>
                 </div>
                 <svg class="chart" viewBox="0 0 600 100" preserveAspectRatio="none" role="img" aria-label="p99 latency over time per policy">{ for lines }</svg>

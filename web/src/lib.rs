@@ -12,6 +12,7 @@ pub mod panels;
 pub mod settings;
 pub mod state;
 pub mod topology;
+pub mod trig;
 
 pub use app::App;
 

@@ -14,7 +14,7 @@ use crate::state::Msg;
 pub fn parse_count(field: &str, text: &str, min: usize, max: usize) -> Result<usize, String> {
     match text.trim().parse::<usize>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(format!("{field} must be a whole number from {min} to {max} (got {text:?})")),
+        _ => Err(format!("{field} must be a whole number from {min} to {max} (got \"{text}\")")),
     }
 }
 
@@ -23,7 +23,7 @@ pub fn parse_seed(text: &str) -> Result<u64, String> {
     const MAX: u64 = 1 << 53;
     match text.trim().parse::<u64>() {
         Ok(n) if n <= MAX => Ok(n),
-        _ => Err(format!("the seed must be a whole number from 0 to {MAX} (got {text:?})")),
+        _ => Err(format!("the seed must be a whole number from 0 to {MAX} (got \"{text}\")")),
     }
 }
 
@@ -119,7 +119,22 @@ pub fn settings(p: &SettingsProps) -> Html {
     };
     let mutants = lab::mutants(&cfg.protocol).unwrap_or_default();
     let scenarios = lab::scenarios(&cfg.protocol);
-    let key = format!("{cfg:?}");
+    // Re-create the form (dropping anything typed) whenever the applied config changes.
+    let key = format!(
+        "{}-{}-{}-{}-{}-{}-{}-{}-{}",
+        cfg.protocol,
+        cfg.seed,
+        cfg.faults.name(),
+        cfg.mutant.as_deref().unwrap_or(""),
+        cfg.scenario.as_deref().unwrap_or(""),
+        cfg.servers * 100 + cfg.spares * 10 + cfg.clients,
+        cfg.proposers * 100 + cfg.acceptors * 10 + cfg.learners,
+        cfg.snapshot_every,
+        (cfg.prevote as u8) * 8
+            + (cfg.check_quorum as u8) * 4
+            + (cfg.backoff as u8) * 2
+            + (cfg.read_mode as u8 % 2),
+    );
     let count = |r: &NodeRef, id: &'static str, label: &'static str, v: usize, min: usize, max: usize| {
         html! { <label>{label}<input ref={r.clone()} id={id} type="number" min={min.to_string()} max={max.to_string()} value={v.to_string()} /></label> }
     };

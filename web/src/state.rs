@@ -65,6 +65,7 @@ impl PartialEq for Player {
     }
 }
 
+#[derive(Clone)]
 pub enum Msg {
     TogglePlay,
     Pause,
@@ -118,7 +119,7 @@ impl Player {
     }
 
     pub fn speed(&self) -> f64 {
-        10f64.powf(self.speed_log)
+        crate::trig::pow10(self.speed_log)
     }
 
     fn refresh(&mut self) {

@@ -45,7 +45,7 @@ pub struct TopologyProps {
 pub fn node_pos(i: usize, n: usize) -> (f64, f64) {
     let l = layout(n);
     let a = node_angle(i, n);
-    (l.cx + l.ring * a.cos(), l.cy + l.ring * a.sin())
+    (l.cx + l.ring * crate::trig::cos(a), l.cy + l.ring * crate::trig::sin(a))
 }
 
 fn node_angle(i: usize, n: usize) -> f64 {
@@ -100,7 +100,7 @@ fn flight_pos(f: &FlightSnap, n: usize, now_us: f64) -> (f64, f64, f64) {
         let l = layout(n);
         let (dx, dy) = (x1 - l.cx, y1 - l.cy);
         let len = (dx * dx + dy * dy).sqrt().max(1.0);
-        let bump = r + 6.0 + (t * std::f64::consts::PI).sin() * 60.0;
+        let bump = r + 6.0 + crate::trig::sin(t * std::f64::consts::PI) * 60.0;
         let side = (t - 0.5) * 40.0;
         let (ux, uy) = (dx / len, dy / len);
         return (x1 + ux * bump - uy * side, y1 + uy * bump + ux * side, t);
@@ -229,7 +229,7 @@ fn render_node(
     let lines = node.view.summary.len() as f64;
     let (line_h, a) = (if l.radial_cards { 14.0 } else { 17.0 }, node_angle(node.id.index(), n));
     let (anchor, cx, top) = if l.radial_cards {
-        let (ux, uy) = (a.cos(), a.sin());
+        let (ux, uy) = (crate::trig::cos(a), crate::trig::sin(a));
         let (ax, ay) = ((r + 10.0) * ux, (r + 10.0) * uy);
         let anchor = if ux > 0.3 {
             "start"

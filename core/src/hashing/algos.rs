@@ -141,7 +141,7 @@ impl Ring {
                 pairs.push((hash_seeded(label.as_bytes(), 0), m));
             }
         }
-        pairs.sort_unstable();
+        crate::order::sort_keyed(&mut pairs);
         Ring { tokens: pairs.iter().map(|p| p.0).collect(), owners: pairs.iter().map(|p| p.1).collect() }
     }
 
@@ -301,9 +301,17 @@ impl Placement {
                 out
             }
             Algo::Rendezvous => {
-                let mut scored: Vec<((f64, u64), u32)> =
-                    self.members.iter().enumerate().map(|(k, &id)| (self.score(h, k), id)).collect();
-                scored.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(core::cmp::Ordering::Equal));
+                // Highest score first: sort by the complement of an order-preserving key.
+                let mut scored: Vec<(u64, u32)> = self
+                    .members
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &id)| {
+                        let (w, s) = self.score(h, k);
+                        (!(if self.weighted { crate::order::f64_key(w) } else { s }), id)
+                    })
+                    .collect();
+                crate::order::sort_keyed(&mut scored);
                 scored.into_iter().take(r).map(|(_, id)| id).collect()
             }
         }

@@ -125,9 +125,8 @@ impl Lane {
         if self.recent.is_empty() {
             return 0.0;
         }
-        let mut v = self.recent.clone();
-        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-        v[(((v.len() - 1) as f64) * p / 100.0) as usize]
+        let order = crate::order::order_by(self.recent.iter().map(|x| crate::order::f64_key(*x)));
+        self.recent[order[(((order.len() - 1) as f64) * p / 100.0) as usize] as usize]
     }
 }
 

@@ -1,9 +1,9 @@
 //! A distributed cache in front of a slow store. Clients GET keys whose popularity follows a
-//! Zipf law; the selected algorithm picks the cache node for each key; each node keeps an LRU
-//! of limited size. Adding or crashing a node moves keys: their next GET misses, and the hit
+//! Zipf law; the selected algorithm picks the cache node for each key; each node keeps a
+//! fixed number of entries and evicts with CLOCK (second chance), the usual approximation of
+//! LRU. Adding or crashing a node moves keys: their next GET misses, and the hit
 //! rate dips until the caches warm up again. The deeper and longer the dip, the more keys moved.
 
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -72,30 +72,45 @@ impl CacheConfig {
     }
 }
 
-/// An LRU set of keys.
+/// A node's cache: CLOCK replacement over a fixed number of slots.
 #[derive(Clone, Debug, Default)]
-struct Lru {
-    stamp_of: BTreeMap<u32, u64>,
-    by_stamp: BTreeMap<u64, u32>,
+struct Clock {
+    /// Key held by each slot, and its reference bit.
+    slots: Vec<(u32, bool)>,
+    hand: usize,
 }
 
-impl Lru {
-    fn touch(&mut self, key: u32, stamp: u64, capacity: usize) -> bool {
-        let hit = match self.stamp_of.insert(key, stamp) {
-            Some(old) => {
-                self.by_stamp.remove(&old);
-                true
-            }
-            None => false,
-        };
-        self.by_stamp.insert(stamp, key);
-        while self.stamp_of.len() > capacity {
-            let Some((&s, &k)) = self.by_stamp.iter().next() else { break };
-            self.by_stamp.remove(&s);
-            self.stamp_of.remove(&k);
-        }
-        hit
+const NO_SLOT: u32 = u32::MAX;
+
+/// Look `key` up in `node`'s cache; on a miss, insert it (evicting by CLOCK). `slot_of[key]`
+/// remembers (node, slot) of the key's latest insertion, so lookups need no map.
+fn access(cache: &mut Clock, node: u32, key: u32, capacity: usize, slot_of: &mut [(u32, u32)]) -> bool {
+    let (n, slot) = slot_of[key as usize];
+    if n == node && slot != NO_SLOT && cache.slots.get(slot as usize).is_some_and(|s| s.0 == key) {
+        cache.slots[slot as usize].1 = true;
+        return true;
     }
+    let slot = if cache.slots.len() < capacity {
+        cache.slots.push((key, true));
+        cache.slots.len() - 1
+    } else {
+        loop {
+            let h = cache.hand;
+            cache.hand = (cache.hand + 1) % cache.slots.len();
+            if cache.slots[h].1 {
+                cache.slots[h].1 = false;
+            } else {
+                let old = cache.slots[h].0 as usize;
+                if slot_of[old] == (node, h as u32) {
+                    slot_of[old] = (0, NO_SLOT);
+                }
+                cache.slots[h] = (key, true);
+                break h;
+            }
+        }
+    };
+    slot_of[key as usize] = (node, slot as u32);
+    false
 }
 
 /// One tick's requests.
@@ -124,13 +139,14 @@ pub struct CacheSim {
     next_id: u32,
     /// Cache node of each key under the current membership.
     pub owner: Vec<u32>,
-    caches: BTreeMap<u32, Lru>,
+    /// Each node's cache, by node id (`None` once crashed).
+    caches: Vec<Option<Clock>>,
+    slot_of: Vec<(u32, u32)>,
     pub tick: u64,
     pub history: Vec<Tick>,
     pub changes: Vec<Change>,
     /// Requests per key in the last `HOT_WINDOW` ticks (decayed counts).
     heat: Vec<f64>,
-    stamp: u64,
 }
 
 const HOT_DECAY: f64 = 0.9;
@@ -155,13 +171,13 @@ impl CacheSim {
             hashes,
             next_id: cfg.nodes as u32,
             owner: Vec::new(),
-            caches: members.iter().map(|&m| (m, Lru::default())).collect(),
+            caches: members.iter().map(|_| Some(Clock::default())).collect(),
+            slot_of: vec![(0, NO_SLOT); cfg.keys],
             members,
             tick: 0,
             history: Vec::new(),
             changes: Vec::new(),
             heat: vec![0.0; cfg.keys],
-            stamp: 0,
             cfg,
         };
         sim.owner = sim.placement().assign(&sim.hashes);
@@ -186,10 +202,12 @@ impl CacheSim {
         for _ in 0..self.cfg.requests_per_tick {
             let key = self.sample();
             self.heat[key] += 1.0;
-            self.stamp += 1;
             let node = self.owner[key];
             let cap = self.cfg.capacity;
-            let hit = self.caches.get_mut(&node).is_some_and(|c| c.touch(key as u32, self.stamp, cap));
+            let hit = match self.caches.get_mut(node as usize).and_then(|c| c.as_mut()) {
+                Some(c) => access(c, node, key as u32, cap, &mut self.slot_of),
+                None => false,
+            };
             if hit {
                 t.hits += 1;
             } else {
@@ -215,7 +233,7 @@ impl CacheSim {
         let id = self.next_id;
         self.next_id += 1;
         self.members.push(id);
-        self.caches.insert(id, Lru::default());
+        self.caches.push(Some(Clock::default()));
         self.remap(alloc::format!("add node {id}"));
         Ok(id)
     }
@@ -229,7 +247,9 @@ impl CacheSim {
             return Err(alloc::format!("there is no cache node {id}"));
         };
         self.members.remove(pos);
-        self.caches.remove(&id);
+        if let Some(c) = self.caches.get_mut(id as usize) {
+            *c = None;
+        }
         self.remap(alloc::format!("crash node {id}"));
         Ok(())
     }
@@ -247,19 +267,20 @@ impl CacheSim {
 
     /// The `n` hottest keys: (key index, recent requests, node).
     pub fn hot_keys(&self, n: usize) -> Vec<(usize, f64, u32)> {
-        let mut idx: Vec<usize> = (0..self.heat.len()).collect();
-        idx.sort_by(|a, b| self.heat[*b].partial_cmp(&self.heat[*a]).unwrap_or(core::cmp::Ordering::Equal));
-        idx.into_iter().take(n).map(|k| (k, self.heat[k] * (1.0 - HOT_DECAY), self.owner[k])).collect()
+        let idx = crate::order::order_by(self.heat.iter().map(|h| !crate::order::f64_key(*h)));
+        idx.into_iter()
+            .take(n)
+            .map(|k| k as usize)
+            .map(|k| (k, self.heat[k] * (1.0 - HOT_DECAY), self.owner[k]))
+            .collect()
     }
 
     /// Requests per node in the last tick window, as a share of load (for the load histogram).
     pub fn node_heat(&self) -> Vec<(u32, f64)> {
-        let mut by: BTreeMap<u32, f64> = self.members.iter().map(|m| (*m, 0.0)).collect();
+        let mut by = vec![0.0; self.next_id as usize];
         for (k, h) in self.heat.iter().enumerate() {
-            if let Some(v) = by.get_mut(&self.owner[k]) {
-                *v += h;
-            }
+            by[self.owner[k] as usize] += h;
         }
-        by.into_iter().collect()
+        self.members.iter().map(|&m| (m, by[m as usize])).collect()
     }
 }

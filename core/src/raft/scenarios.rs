@@ -229,7 +229,7 @@ pub fn apply(name: &str, base: Raft) -> Result<Raft, String> {
         },
         other => {
             let names: Vec<&str> = SCENARIOS.iter().map(|s| s.name).collect();
-            return Err(format!("unknown Raft scenario {other:?}; known: {}", names.join(", ")));
+            return Err(format!("unknown Raft scenario \"{other}\"; known: {}", names.join(", ")));
         }
     };
     Ok(Raft { mutant, ..r })

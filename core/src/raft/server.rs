@@ -495,10 +495,11 @@ fn confirm_reads(s: &mut Server) {
 }
 
 fn update_lease(raft: &Raft, s: &mut Server) {
-    let mut seqs: Vec<u64> =
-        s.config.iter().map(|m| if *m == s.id { s.seq } else { s.acked_seq[m.index()] }).collect();
-    seqs.sort_unstable_by(|a, b| b.cmp(a));
-    let Some(&seq) = seqs.get(s.majority() - 1) else { return };
+    let mut seqs: Vec<(u64, u32)> =
+        s.config.iter().map(|m| (!(if *m == s.id { s.seq } else { s.acked_seq[m.index()] }), 0)).collect();
+    crate::order::sort_keyed(&mut seqs);
+    let Some(&(inverted, _)) = seqs.get(s.majority() - 1) else { return };
+    let seq = !inverted;
     if let Some((_, sent)) = s.sent_at.iter().find(|(q, _)| *q == seq) {
         // The lease runs for most of the minimum election timeout after the acknowledged
         // broadcast was *sent*; it is only as safe as the clocks' agreement on that duration.
@@ -751,7 +752,9 @@ fn after_ack(raft: &Raft, s: &mut Server, from: NodeId, ctx: &mut Ctx<Raft>) {
                 s.adding = None;
                 let mut members = s.config.clone();
                 members.push(from);
-                members.sort();
+                let mut keyed: Vec<(u64, u32)> = members.iter().map(|m| (m.0 as u64, m.0)).collect();
+                crate::order::sort_keyed(&mut keyed);
+                let members: Vec<NodeId> = keyed.into_iter().map(|(_, m)| NodeId(m)).collect();
                 append(raft, s, Command::Config(members), ctx);
             } else if c.rounds >= MAX_CATCHUP_ROUNDS {
                 s.adding = None;

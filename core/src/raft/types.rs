@@ -429,7 +429,7 @@ pub fn parse_op(text: &str) -> Result<ClientOp, String> {
     let key = |k: &str| -> Result<String, String> {
         if k.is_empty() || k.len() > MAX_KEY_LEN || !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         {
-            return Err(format!("a key is 1 to {MAX_KEY_LEN} letters, digits or _ (got {k:?})"));
+            return Err(format!("a key is 1 to {MAX_KEY_LEN} letters, digits or _ (got \"{k}\")"));
         }
         Ok(String::from(k))
     };
@@ -437,13 +437,13 @@ pub fn parse_op(text: &str) -> Result<ClientOp, String> {
         v.parse::<u64>()
             .ok()
             .filter(|x| *x <= 1_000_000_000)
-            .ok_or_else(|| format!("a value is a whole number from 0 to 1000000000 (got {v:?})"))
+            .ok_or_else(|| format!("a value is a whole number from 0 to 1000000000 (got \"{v}\")"))
     };
     let node = |n: &str| -> Result<NodeId, String> {
         let digits = n.trim_start_matches(['S', 's']);
         match digits.parse::<u32>() {
             Ok(i) if (1..=MAX_SERVERS as u32).contains(&i) => Ok(NodeId(i - 1)),
-            _ => Err(format!("a server is named S1 to S{MAX_SERVERS} (got {n:?})")),
+            _ => Err(format!("a server is named S1 to S{MAX_SERVERS} (got \"{n}\")")),
         }
     };
     let op = match words.as_slice() {
