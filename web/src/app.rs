@@ -46,7 +46,7 @@ pub fn app(props: &AppProps) -> Html {
             <div class="app">
                 <Header active={(*page).clone()} title="consistent hashing"
                     tagline="Which node owns a key, and how many keys move when nodes come and go: the ring, jump, rendezvous, Maglev and bounded loads on the same keys, a cache, and load balancing."
-                    on_tab={on_tab} on_help={Callback::noop()} />
+                    on_tab={on_tab} on_help={None::<Callback<()>>} />
                 <crate::hashing::HashingPage />
             </div>
         };
@@ -64,7 +64,8 @@ pub struct HeaderProps {
     pub title: AttrValue,
     pub tagline: AttrValue,
     pub on_tab: Callback<String>,
-    pub on_help: Callback<()>,
+    /// The shortcut sheet, on pages that have shortcuts.
+    pub on_help: Option<Callback<()>>,
 }
 
 #[function_component(Header)]
@@ -82,7 +83,9 @@ pub fn header(p: &HeaderProps) -> Html {
             <h1>{"distlab"}<span class="sub">{format!(" · {}", p.title)}</span></h1>
             <nav class="tabs" role="tablist" aria-label="Pages">{ for tabs }</nav>
             <p class="tagline">{p.tagline.clone()}</p>
-            <button class="help-btn" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onclick={on(&p.on_help, ())}>{"?"}</button>
+            { for p.on_help.as_ref().map(|h| html! {
+                <button class="help-btn" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onclick={on(h, ())}>{"?"}</button>
+            }) }
         </header>
     }
 }
@@ -139,7 +142,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
     html! {
         <div class="app">
             <Header active={protocol.clone()} title={about.title} tagline={about.tagline}
-                on_tab={props.on_tab.clone()} on_help={on(&send, Msg::ToggleHelp)} />
+                on_tab={props.on_tab.clone()} on_help={Some(on(&send, Msg::ToggleHelp))} />
             <Safety snap={player.snap.clone()} properties={properties} send={send.clone()} />
             { for player.error.as_ref().map(|e| html! {
                 <div id="error" class="banner error" role="alert">

@@ -453,8 +453,11 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
         by.into_iter()
             .map(|(o, d)| {
                 let sel = st.selected_node == Some(o);
+                let k = m.members.iter().position(|x| *x == o).unwrap_or(0);
+                let tokens = placement.ring.owners.iter().filter(|x| **x == o).count();
+                let tip = format!("node {o}: {tokens} tokens, weight {}, {} keys", m.weights[k], loads.get(k).copied().unwrap_or(0));
                 html! { <path class={classes!("token", sel.then_some("selected"))} d={d} stroke={member_color(o)}
-                    stroke-width={format!("{:.4}", if sel { 0.012 } else { 0.006 } / st.zoom.sqrt())} /> }
+                    stroke-width={format!("{:.4}", if sel { 0.012 } else { 0.006 } / st.zoom.sqrt())}><title>{tip}</title></path> }
             })
             .collect::<Html>()
     } else {
