@@ -22,6 +22,9 @@ pub const USAGE: &str = "usage:
   distlab ring lookup --algo ring|rendezvous|maglev|bounded|modulo --nodes N [--vnodes V] [--replicas R] [--c C] < keys
   distlab ring jump --buckets N < u64 keys
   distlab ring stats --algo A --nodes N --keys K [--vnodes V] [--c C]
+  distlab kafka partition --partitions N < keys
+  distlab kafka assign --strategy range|roundrobin|sticky|cooperative-sticky < JSON
+  distlab kafka replicas --brokers B --partitions P --rf R --start-index S
 cluster options for run and check:
   --servers N (Paxos: N proposers, acceptors and learners)  --clients N  --spares N
   --prevote on|off  --check-quorum on|off  --read-mode log|readindex|lease  --snapshot-every N
@@ -48,6 +51,7 @@ pub fn dispatch(argv: &[String]) -> Result<ExitCode, String> {
         "mutants" => mutants(&Args::parse(rest, &["protocol"])?),
         "bench" => bench(&Args::parse(rest, &["protocol", "events"])?),
         "ring" => crate::ring::dispatch(rest),
+        "kafka" => crate::kafka::dispatch(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)

@@ -9,6 +9,7 @@
 
 mod args;
 mod commands;
+mod kafka;
 mod ring;
 
 use std::process::ExitCode;

@@ -170,3 +170,67 @@ fn ring_stats_prints_the_named_fields() {
     let o = distlab(&["ring", "stats", "--algo", "bounded", "--nodes", "4", "--keys", "1000", "--c", "0.5"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn kafka_partition_matches_the_java_client() {
+    let o = distlab_stdin(&["kafka", "partition", "--partitions", "50"], "foobar\n");
+    assert_eq!(stdout(&o), "16\n");
+    let o = distlab_stdin(&["kafka", "partition", "--partitions", "3"], "a\nb\nc\n");
+    assert_eq!(stdout(&o).lines().count(), 3);
+    assert_eq!(distlab(&["kafka", "partition", "--partitions", "0"]).status.code(), Some(2));
+}
+
+#[test]
+fn kafka_replicas_matches_kafkas_admin_test() {
+    let o = distlab(&[
+        "kafka",
+        "replicas",
+        "--brokers",
+        "5",
+        "--partitions",
+        "10",
+        "--rf",
+        "3",
+        "--start-index",
+        "0",
+    ]);
+    assert_eq!(
+        stdout(&o).trim(),
+        r#"{"0":[0,1,2],"1":[1,2,3],"2":[2,3,4],"3":[3,4,0],"4":[4,0,1],"5":[0,2,3],"6":[1,3,4],"7":[2,4,0],"8":[3,0,1],"9":[4,1,2]}"#
+    );
+    let bad = distlab(&[
+        "kafka",
+        "replicas",
+        "--brokers",
+        "2",
+        "--partitions",
+        "1",
+        "--rf",
+        "3",
+        "--start-index",
+        "0",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn kafka_assign_reads_and_writes_the_documented_json() {
+    let input = r#"{"topics": {"t0": 3, "t1": 3}, "members": [{"id": "C0", "topics": ["t0", "t1"]}, {"id": "C1", "topics": ["t0", "t1"]}]}"#;
+    let o = distlab_stdin(&["kafka", "assign", "--strategy", "range"], input);
+    assert_eq!(stdout(&o).trim(), r#"{"C0":[["t0",0],["t0",1],["t1",0],["t1",1]],"C1":[["t0",2],["t1",2]]}"#);
+    let o = distlab_stdin(&["kafka", "assign", "--strategy", "roundrobin"], input);
+    assert_eq!(stdout(&o).trim(), r#"{"C0":[["t0",0],["t0",2],["t1",1]],"C1":[["t0",1],["t1",0],["t1",2]]}"#);
+    let sticky_in = r#"{"topics": {"t0": 4}, "members": [{"id": "C0", "topics": ["t0"], "owned": [["t0", 0], ["t0", 1]]}, {"id": "C1", "topics": ["t0"], "owned": [["t0", 2], ["t0", 3]]}, {"id": "C2", "topics": ["t0"]}]}"#;
+    let sticky = stdout(&distlab_stdin(&["kafka", "assign", "--strategy", "sticky"], sticky_in));
+    let coop = stdout(&distlab_stdin(&["kafka", "assign", "--strategy", "cooperative-sticky"], sticky_in));
+    assert!(sticky.contains(r#""C2":[["t0","#), "{sticky}");
+    assert!(coop.contains(r#""C2":[]"#), "{coop}");
+    for bad in [
+        r#"{"topics": 3}"#,
+        "not json",
+        r#"{"topics": {}, "members": [{"id": "A", "topics": []}, {"id": "A", "topics": []}]}"#,
+    ] {
+        let o = distlab_stdin(&["kafka", "assign", "--strategy", "sticky"], bad);
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+    }
+}

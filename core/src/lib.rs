@@ -17,6 +17,7 @@ extern crate alloc;
 pub mod chunked;
 pub mod hash;
 pub mod hashing;
+pub mod kafka;
 pub mod lab;
 pub mod net;
 pub mod order;

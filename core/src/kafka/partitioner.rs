@@ -1,0 +1,155 @@
+//! Kafka's murmur2, the default partitioner, and rack-unaware replica placement.
+
+use alloc::vec::Vec;
+
+/// Kafka's murmur2 (`org.apache.kafka.common.utils.Utils.murmur2`), as a Java `int`.
+pub fn murmur2(data: &[u8]) -> i32 {
+    const SEED: u32 = 0x9747_b28c;
+    const M: u32 = 0x5bd1_e995;
+    const R: u32 = 24;
+    let len = data.len();
+    let mut h: u32 = SEED ^ (len as u32);
+    let chunks = data.chunks_exact(4);
+    let tail = chunks.remainder();
+    for c in chunks {
+        let mut k = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+        k = k.wrapping_mul(M);
+        k ^= k >> R;
+        k = k.wrapping_mul(M);
+        h = h.wrapping_mul(M);
+        h ^= k;
+    }
+    match tail.len() {
+        3 => {
+            h ^= (tail[2] as u32) << 16;
+            h ^= (tail[1] as u32) << 8;
+            h ^= tail[0] as u32;
+            h = h.wrapping_mul(M);
+        }
+        2 => {
+            h ^= (tail[1] as u32) << 8;
+            h ^= tail[0] as u32;
+            h = h.wrapping_mul(M);
+        }
+        1 => {
+            h ^= tail[0] as u32;
+            h = h.wrapping_mul(M);
+        }
+        _ => {}
+    }
+    h ^= h >> 13;
+    h = h.wrapping_mul(M);
+    h ^= h >> 15;
+    h as i32
+}
+
+/// Kafka's `Utils.toPositive`.
+pub fn to_positive(x: i32) -> u32 {
+    (x & 0x7fff_ffff) as u32
+}
+
+/// The partition of a keyed record (the Java client's default partitioner).
+pub fn partition_for_key(key: &[u8], partitions: u32) -> u32 {
+    to_positive(murmur2(key)) % partitions
+}
+
+/// Rack-unaware replica placement for brokers `0..brokers`, with a fixed start index (as
+/// Kafka's own tests use). Returns the replica list of each partition, leader first.
+pub fn assign_replicas(
+    brokers: u32,
+    partitions: u32,
+    rf: u32,
+    start_index: u32,
+) -> Result<Vec<Vec<u32>>, &'static str> {
+    if brokers == 0 {
+        return Err("there must be at least one broker");
+    }
+    if rf == 0 || rf > brokers {
+        return Err("the replication factor must be between 1 and the number of brokers");
+    }
+    let n = brokers;
+    let start = start_index % n;
+    let mut shift = start_index % n;
+    let mut out = Vec::with_capacity(partitions as usize);
+    for p in 0..partitions {
+        if p > 0 && p % n == 0 {
+            shift += 1;
+        }
+        let first = (p + start) % n;
+        let mut replicas = Vec::with_capacity(rf as usize);
+        replicas.push(first);
+        for j in 0..rf - 1 {
+            let s = 1 + (shift + j) % (n - 1);
+            replicas.push((first + s) % n);
+        }
+        out.push(replicas);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    #[test]
+    fn murmur2_matches_kafkas_utils_test_vectors() {
+        let cases: [(&[u8], i32); 6] = [
+            (b"21", -973_932_308),
+            (b"foobar", -790_332_482),
+            (b"a-little-bit-long-string", -985_981_536),
+            (b"a-little-bit-longer-string", -1_486_304_829),
+            (b"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58_897_971),
+            (b"abc", 479_470_107),
+        ];
+        for (data, want) in cases {
+            assert_eq!(murmur2(data), want);
+        }
+        assert_eq!(partition_for_key(b"foobar", 50), 16);
+    }
+
+    #[test]
+    fn replica_placement_matches_kafkas_admin_test() {
+        // AdminUtilsTest.testReplicaAssignment: 5 brokers, 10 partitions, RF 3, start index 0.
+        let want = vec![
+            vec![0, 1, 2],
+            vec![1, 2, 3],
+            vec![2, 3, 4],
+            vec![3, 4, 0],
+            vec![4, 0, 1],
+            vec![0, 2, 3],
+            vec![1, 3, 4],
+            vec![2, 4, 0],
+            vec![3, 0, 1],
+            vec![4, 1, 2],
+        ];
+        assert_eq!(assign_replicas(5, 10, 3, 0).unwrap(), want);
+        assert!(assign_replicas(3, 1, 4, 0).is_err());
+    }
+}
+
+/// Fraction of `keys` whose partition changes when a topic grows from `from` to `to`
+/// partitions (per-key ordering breaks for each of them).
+pub fn moved_keys(keys: &[&[u8]], from: u32, to: u32) -> f64 {
+    if keys.is_empty() {
+        return 0.0;
+    }
+    let moved = keys.iter().filter(|k| partition_for_key(k, from) != partition_for_key(k, to)).count();
+    moved as f64 / keys.len() as f64
+}
+
+#[cfg(test)]
+mod growth {
+    use super::*;
+    use alloc::format;
+    use alloc::string::String;
+
+    #[test]
+    fn growing_a_topic_moves_most_keys() {
+        let owned: Vec<String> = (0..10_000).map(|i| format!("user-{i}")).collect();
+        let keys: Vec<&[u8]> = owned.iter().map(|k| k.as_bytes()).collect();
+        let f = moved_keys(&keys, 6, 7);
+        assert!(f > 0.8, "{f}");
+        assert_eq!(moved_keys(&keys, 6, 12) > 0.45, true);
+    }
+}
