@@ -3,6 +3,8 @@
 //! timed rounds over 10,000 keys (`key-0` … `key-9999`) on 10 nodes, and includes hashing the
 //! key (XXH3-64 for distlab, the crates' own SipHash for the others).
 //!
+//! It also times Kafka's default partitioner (murmur2) on the same keys.
+//!
 //! Run: `cargo bench -p distlab-bench`.
 
 use std::hint::black_box;
@@ -67,6 +69,9 @@ fn main() {
     }
     let ns = time_per_lookup(|k| ring.get(&k).map(|(n, _)| *n as u64).unwrap_or(0), &keys);
     println!("{{\"impl\":\"hashring 0.3 (100 vnodes)\",\"ns_per_lookup\":{ns:.1}}}");
+    // Kafka's default partitioner on the same keys (12 partitions).
+    let ns = time_per_lookup(|k| distlab_core::kafka::partition_for_key(k.as_bytes(), 12) as u64, &keys);
+    println!("{{\"impl\":\"distlab kafka partitioner (murmur2, 12 partitions)\",\"ns_per_key\":{ns:.1},\"keys_per_sec\":{:.0}}}", 1e9 / ns);
     let m = maglev::Maglev::new((0..NODES).collect::<Vec<u32>>());
     let ns = time_per_lookup(|k| m.get(k).copied().unwrap_or(0) as u64, &keys);
     println!("{{\"impl\":\"maglev 0.2 (table {})\",\"ns_per_lookup\":{ns:.1}}}", m.capacity());

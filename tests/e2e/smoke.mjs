@@ -69,6 +69,13 @@ await test('step forward and back restores the previous position', async page =>
   assert.equal(await page.textContent('#event-log'), log5);
 });
 
+await test('double-clicking a message in flight drops it', async page => {
+  for (let i = 0; i < 30 && await page.locator('svg.topology .msg').count() === 0; i++) await page.click('#btn-step');
+  const msg = page.locator('svg.topology .msg').first();
+  await msg.dblclick();
+  await page.waitForFunction(() => document.querySelector('#event-log').textContent.includes('dropped by you'));
+});
+
 await test('crash a node from the inspector', async page => {
   await page.click('svg.topology .node[data-node="1"] .body');
   await page.click('#btn-crash');

@@ -156,7 +156,8 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                     <Narration lines={player.narration.clone()} now_us={player.display_us} send={send.clone()} />
                     <Topology snap={player.snap.clone()} display_us={player.display_us}
                         selection={player.selection.clone()} side_b={player.side_b.clone()}
-                        on_select={send.reform(Msg::Select)} />
+                        on_select={send.reform(Msg::Select)}
+                        on_drop={send.reform(|id| Msg::Act(distlab_core::lab::Action::Drop(id)))} />
                     <p class="caption" id="caption" aria-live="polite">{
                         player.log.last().map(|last| {
                             // The event's first record is its cause; count what it led to.

@@ -141,7 +141,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
             }
         },
         None => {
-            html! { <p class="hint">{"Click a node to see its state, crash, restart or isolate it, or send it a request. Click a message in flight to see its fields and drop it."}</p> }
+            html! { <p class="hint">{"Click a node to see its state, crash, restart or isolate it, or send it a request. Click a message in flight to see its fields and drop it, or double-click it to drop it at once."}</p> }
         }
     };
     let names: Vec<String> = s.nodes.iter().map(|n| n.name.clone()).collect();

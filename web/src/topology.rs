@@ -39,6 +39,8 @@ pub struct TopologyProps {
     pub selection: Option<Selection>,
     pub side_b: Vec<u32>,
     pub on_select: Callback<Option<Selection>>,
+    /// Drop a message in flight (double-click).
+    pub on_drop: Callback<distlab_core::protocol::MsgId>,
 }
 
 /// Position of node `i` of `n` on the circle.
@@ -169,10 +171,14 @@ pub fn topology(props: &TopologyProps) -> Html {
             e.stop_propagation();
             Some(Selection::Message(id))
         });
-        let label = format!("{} {} → {} {} (#{}). Click to inspect or drop.", f.kind, f.from_name, f.to_name, f.summary, f.id.0);
+        let ondblclick = props.on_drop.reform(move |e: MouseEvent| {
+            e.stop_propagation();
+            distlab_core::protocol::MsgId(id)
+        });
+        let label = format!("{} {} → {} {} (#{}). Click to inspect, double-click to drop.", f.kind, f.from_name, f.to_name, f.summary, f.id.0);
         html! {
             <g class={classes!("msg", sel.then_some("selected"))} transform={format!("translate({x:.1},{y:.1})")}
-               onclick={onclick} role="button" aria-label={label.clone()} data-kind={f.kind}>
+               onclick={onclick} ondblclick={ondblclick} role="button" aria-label={label.clone()} data-kind={f.kind}>
                 <title>{label}</title>
                 <circle r="13" fill={color} />
                 <text class="glyph" dy="4">{glyph}</text>

@@ -939,6 +939,12 @@ pub fn view(raft: &Raft, s: &Server) -> NodeView {
         if let Some(c) = &s.adding {
             fields.push(("catching up".into(), format!("{} (round {})", c.node, c.rounds)));
         }
+        for p in s.peers() {
+            fields.push((
+                format!("{p} next / match"),
+                format!("{} / {}", s.next_index[p.index()], s.match_index[p.index()]),
+            ));
+        }
     }
     let mut summary = vec![format!("{role} · term {}", s.term)];
     if let (Some(v), true) = (s.voted_for, s.role != Role::Leader) {
