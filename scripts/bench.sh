@@ -29,3 +29,14 @@ for f in dist/*; do
   printf '%-48s %9d B raw %9d B gzip\n' "$(basename "$f")" "$raw" "$gz"
 done
 printf '%-48s %9d B raw %9d B gzip\n' "TOTAL" "$total_raw" "$total_gz"
+
+echo "== linearizability checker on Raft client histories (5 clients, ReadIndex reads)"
+for events in 21500 215000 2150000; do
+  ./target/fast/distlab run --protocol raft --seed 3 --events "$events" --clients 5 --read-mode readindex --history /tmp/distlab-bench-history.jsonl >/dev/null
+  ops=$(grep -c '"invoke"' /tmp/distlab-bench-history.jsonl)
+  start=$(date +%s%N)
+  verdict=$(./target/fast/distlab lincheck /tmp/distlab-bench-history.jsonl | cut -c1-40)
+  end=$(date +%s%N)
+  printf '%8d operations: %d ms  %s\n' "$ops" "$(( (end - start) / 1000000 ))" "$verdict"
+done
+rm -f /tmp/distlab-bench-history.jsonl

@@ -15,19 +15,20 @@ use serde::Serialize;
 use crate::args::Args;
 
 pub const USAGE: &str = "usage:
-  distlab run --protocol P --seed S --events N [--faults none|light|heavy] [--mutant NAME] [--trace FILE]
+  distlab run --protocol P --seed S --events N [--faults none|light|heavy] [--mutant NAME] [--trace FILE] [--history FILE]
   distlab check --protocol P --seeds A..B [--faults none|light|heavy] [--mutant NAME] [--events N]
   distlab mutants --protocol P
   distlab bench [--protocol P] [--events N]
   distlab ring lookup --algo ring|rendezvous|maglev|bounded|modulo --nodes N [--vnodes V] [--replicas R] [--c C] < keys
   distlab ring jump --buckets N < u64 keys
   distlab ring stats --algo A --nodes N --keys K [--vnodes V] [--c C]
+  distlab lincheck [FILE]   (a client history as JSON lines; stdin without FILE)
   distlab kafka partition --partitions N < keys
   distlab kafka assign --strategy range|roundrobin|sticky|cooperative-sticky < JSON
   distlab kafka replicas --brokers B --partitions P --rf R --start-index S
 cluster options for run and check:
   --servers N (Paxos: N proposers, acceptors and learners)  --clients N  --spares N
-  --prevote on|off  --check-quorum on|off  --read-mode log|readindex|lease  --snapshot-every N
+  --prevote on|off  --check-quorum on|off  --read-mode log|readindex|lease|local  --snapshot-every N
   --scenario NAME
 protocols: paxos, raft";
 
@@ -43,7 +44,7 @@ pub fn dispatch(argv: &[String]) -> Result<ExitCode, String> {
     match cmd.as_str() {
         "run" => run(&Args::parse(
             rest,
-            &with_options(&["protocol", "seed", "events", "faults", "mutant", "trace"]),
+            &with_options(&["protocol", "seed", "events", "faults", "mutant", "trace", "history"]),
         )?),
         "check" => {
             check(&Args::parse(rest, &with_options(&["protocol", "seeds", "faults", "mutant", "events"]))?)
@@ -52,6 +53,7 @@ pub fn dispatch(argv: &[String]) -> Result<ExitCode, String> {
         "bench" => bench(&Args::parse(rest, &["protocol", "events"])?),
         "ring" => crate::ring::dispatch(rest),
         "kafka" => crate::kafka::dispatch(rest),
+        "lincheck" => crate::lincheck::run(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)
@@ -109,7 +111,10 @@ fn config(args: &Args) -> Result<LabConfig, String> {
             "log" => ReadMode::Log,
             "readindex" => ReadMode::ReadIndex,
             "lease" => ReadMode::Lease,
-            other => return Err(format!("--read-mode must be log, readindex or lease (got {other:?})")),
+            "local" => ReadMode::Local,
+            other => {
+                return Err(format!("--read-mode must be log, readindex, lease or local (got {other:?})"))
+            }
         };
     }
     cfg.scenario = args.get("scenario").map(str::to_string);
@@ -131,25 +136,53 @@ fn print_json<T: Serialize>(value: &T) {
 struct RunOnce<'a> {
     events: u64,
     trace: Option<&'a mut BufWriter<File>>,
+    history: Option<&'a mut BufWriter<File>>,
 }
 
 impl SimVisitor for RunOnce<'_> {
     type Output = Result<RunOutcome, String>;
     fn visit<P: Protocol>(self, mut sim: Sim<P>) -> Self::Output {
         let mut err = None;
-        let outcome = match self.trace {
-            None => lab::run_sim(&mut sim, self.events, |_| {}),
-            Some(w) => lab::run_sim(&mut sim, self.events, |s| {
-                for r in s.last_records() {
-                    if err.is_none() {
-                        let line = serde_json::to_string(r).expect("records serialize");
-                        if let Err(e) = writeln!(w, "{line}") {
-                            err = Some(format!("cannot write the trace: {e}"));
-                        }
+        let (mut trace, mut history) = (self.trace, self.history);
+        // Processes with an invocation still open: a new invocation first closes it as `info`.
+        let mut open: std::collections::BTreeMap<i64, distlab_core::lincheck::HistoryLine> =
+            Default::default();
+        let outcome = lab::run_sim(&mut sim, self.events, |s| {
+            for r in s.last_records() {
+                if err.is_some() {
+                    break;
+                }
+                if let Some(w) = trace.as_mut() {
+                    let line = serde_json::to_string(r).expect("records serialize");
+                    if let Err(e) = writeln!(w, "{line}") {
+                        err = Some(format!("cannot write the trace: {e}"));
                     }
                 }
-            }),
-        };
+                let (Some(w), distlab_core::trace::RecordKind::Note { note }) = (history.as_mut(), &r.kind)
+                else {
+                    continue;
+                };
+                let Some(line) = P::history_line(note) else { continue };
+                let mut out = Vec::new();
+                if line.kind == distlab_core::lincheck::LineKind::Invoke {
+                    if let Some(prev) = open.insert(line.process, line.clone()) {
+                        out.push(distlab_core::lincheck::HistoryLine {
+                            kind: distlab_core::lincheck::LineKind::Info,
+                            value: distlab_core::lincheck::LineValue::Absent,
+                            ..prev
+                        });
+                    }
+                } else {
+                    open.remove(&line.process);
+                }
+                out.push(line);
+                for l in out {
+                    if let Err(e) = writeln!(w, "{}", crate::lincheck::render_line(&l)) {
+                        err = Some(format!("cannot write the history: {e}"));
+                    }
+                }
+            }
+        });
         match err {
             Some(e) => Err(e),
             None => Ok(outcome),
@@ -167,9 +200,21 @@ fn run(args: &Args) -> Result<ExitCode, String> {
             Some(BufWriter::new(File::create(path).map_err(|e| format!("cannot create {path}: {e}"))?))
         }
     };
-    let outcome = lab::with_sim(&cfg, RunOnce { events, trace: file.as_mut() })??;
+    let mut history = match args.get("history") {
+        None => None,
+        Some(path) => {
+            if cfg.protocol != "raft" {
+                return Err(format!("--history needs a protocol with clients (raft), not {}", cfg.protocol));
+            }
+            Some(BufWriter::new(File::create(path).map_err(|e| format!("cannot create {path}: {e}"))?))
+        }
+    };
+    let outcome = lab::with_sim(&cfg, RunOnce { events, trace: file.as_mut(), history: history.as_mut() })??;
     if let Some(mut f) = file {
         f.flush().map_err(|e| format!("cannot write the trace: {e}"))?;
+    }
+    if let Some(mut f) = history {
+        f.flush().map_err(|e| format!("cannot write the history: {e}"))?;
     }
     print_json(&outcome);
     Ok(ExitCode::SUCCESS)
@@ -213,7 +258,7 @@ fn check(args: &Args) -> Result<ExitCode, String> {
     };
     for seed in a..b {
         cfg.seed = seed;
-        let out = lab::with_sim(&cfg, RunOnce { events, trace: None })??;
+        let out = lab::with_sim(&cfg, RunOnce { events, trace: None, history: None })??;
         summary.runs += 1;
         summary.events += out.events;
         if let Some(v) = out.violation {

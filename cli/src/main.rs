@@ -10,6 +10,7 @@
 mod args;
 mod commands;
 mod kafka;
+mod lincheck;
 mod ring;
 
 use std::process::ExitCode;

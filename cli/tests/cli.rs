@@ -234,3 +234,74 @@ fn kafka_assign_reads_and_writes_the_documented_json() {
         assert_eq!(o.status.code(), Some(2), "{bad}");
     }
 }
+
+#[test]
+fn lincheck_judges_hand_made_histories() {
+    let ok = r#"{"process": 0, "type": "invoke", "f": "write", "value": 1}
+{"process": 1, "type": "invoke", "f": "read"}
+{"process": 0, "type": "ok", "f": "write", "value": 1}
+{"process": 1, "type": "ok", "f": "read", "value": null}
+{"process": 2, "type": "invoke", "f": "cas", "value": [1, 2]}
+{"process": 2, "type": "ok", "f": "cas", "value": [1, 2]}
+{"process": 0, "type": "invoke", "f": "cas", "value": [1, 3]}
+{"process": 0, "type": "fail", "f": "cas", "value": [1, 3]}
+{"process": 1, "type": "invoke", "f": "write", "value": 9}
+{"process": 1, "type": "info", "f": "write", "value": 9}
+"#;
+    let o = distlab_stdin(&["lincheck"], ok);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("\"linearizable\":true"), "{}", stdout(&o));
+    let stale = r#"{"process": 0, "type": "invoke", "f": "write", "key": "k", "value": 1}
+{"process": 0, "type": "ok", "f": "write", "key": "k", "value": 1}
+{"process": 1, "type": "invoke", "f": "read", "key": "k"}
+{"process": 1, "type": "ok", "f": "read", "key": "k", "value": null}
+{"process": 2, "type": "invoke", "f": "read", "key": "other"}
+{"process": 2, "type": "ok", "f": "read", "key": "other", "value": null}
+"#;
+    let o = distlab_stdin(&["lincheck"], stale);
+    assert_eq!(o.status.code(), Some(0), "not linearizable still exits 0");
+    let out = stdout(&o);
+    assert!(out.contains("\"linearizable\":false") && out.contains("\"failing_key\":\"k\""), "{out}");
+    for (bad, line) in [
+        ("{\"process\": 0, \"type\": \"invoke\", \"f\": \"read\"}\nnot json\n", "line 2"),
+        ("{\"process\": 0, \"type\": \"explode\", \"f\": \"read\"}\n", "line 1"),
+        ("{\"process\": 0, \"type\": \"ok\", \"f\": \"read\", \"value\": 1}\n", "entry 1"),
+    ] {
+        let o = distlab_stdin(&["lincheck"], bad);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains(line), "{bad}");
+    }
+}
+
+#[test]
+fn raft_histories_are_linearizable_unless_reads_are_local() {
+    let dir = std::env::temp_dir();
+    for (mode, want) in [("log", true), ("readindex", true), ("lease", true), ("local", false)] {
+        let path = dir.join(format!("distlab-history-{mode}-{}.jsonl", std::process::id()));
+        let p = path.to_str().unwrap();
+        let run = distlab(&[
+            "run",
+            "--protocol",
+            "raft",
+            "--seed",
+            "1",
+            "--events",
+            "30000",
+            "--faults",
+            "heavy",
+            "--clients",
+            "3",
+            "--read-mode",
+            mode,
+            "--history",
+            p,
+        ]);
+        assert!(run.status.success(), "{mode}");
+        let o = distlab(&["lincheck", p]);
+        std::fs::remove_file(&path).ok();
+        let out = stdout(&o);
+        assert!(out.contains(&format!("\"linearizable\":{want}")), "{mode}: {out}");
+    }
+    let o = distlab(&["run", "--protocol", "paxos", "--seed", "1", "--history", "/tmp/never"]);
+    assert_eq!(o.status.code(), Some(2));
+}

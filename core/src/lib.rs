@@ -19,6 +19,7 @@ pub mod hash;
 pub mod hashing;
 pub mod kafka;
 pub mod lab;
+pub mod lincheck;
 pub mod net;
 pub mod order;
 pub mod paxos;

@@ -291,6 +291,11 @@ pub trait Protocol: Clone + Debug + Hash + 'static {
     fn timer_label(timer: &Self::Timer) -> &'static str;
     /// One-line description of a client request.
     fn client_summary(op: &Self::ClientOp) -> String;
+    /// The client-history line a note stands for (for `distlab run --history` and the
+    /// linearizability checker), if any.
+    fn history_line(_note: &Self::Note) -> Option<crate::lincheck::HistoryLine> {
+        None
+    }
     /// One-line description of a checker note.
     fn note_summary(note: &Self::Note) -> String {
         alloc::format!("{note:?}")

@@ -88,6 +88,7 @@ pub fn settings(p: &SettingsProps) -> Html {
                     cfg.read_mode = match read_select(read_mode).as_str() {
                         "readindex" => ReadMode::ReadIndex,
                         "lease" => ReadMode::Lease,
+                        "local" => ReadMode::Local,
                         _ => ReadMode::Log,
                     };
                     cfg.snapshot_every =
@@ -161,6 +162,7 @@ pub fn settings(p: &SettingsProps) -> Html {
                         <option value="log" selected={cfg.read_mode == ReadMode::Log}>{"through the log"}</option>
                         <option value="readindex" selected={cfg.read_mode == ReadMode::ReadIndex}>{"ReadIndex (heartbeat round, no log write)"}</option>
                         <option value="lease" selected={cfg.read_mode == ReadMode::Lease}>{"lease (no round trip; depends on clocks)"}</option>
+                        <option value="local" selected={cfg.read_mode == ReadMode::Local}>{"local (unsafe: a deposed leader answers stale)"}</option>
                     </select>
                 </label>
                 <label class="check"><input ref={flag1.clone()} id="prevote" type="checkbox" checked={cfg.prevote} />{"PreVote"}</label>

@@ -333,6 +333,34 @@ impl Protocol for Raft {
         format!("{op}")
     }
 
+    fn history_line(note: &Note) -> Option<crate::lincheck::HistoryLine> {
+        use crate::lincheck::{Func, HistoryLine, LineKind, LineValue, Value};
+        let v = |x: Option<u64>| x.map(|n| Value::Int(n as i64)).unwrap_or(Value::Null);
+        let (client, op, kind, value) = match note {
+            Note::Invoke { client, op, .. } => {
+                let value = match op {
+                    KvOp::Put(_, x) => LineValue::One(v(Some(*x))),
+                    KvOp::Delete(_) => LineValue::One(Value::Null),
+                    KvOp::Cas(_, e, n) => LineValue::Pair(v(*e), v(Some(*n))),
+                    KvOp::Get(_) => LineValue::Absent,
+                };
+                (client, op, LineKind::Invoke, value)
+            }
+            Note::Ack { client, op, result, .. } => match result {
+                KvResult::Value(x) => (client, op, LineKind::Ok, LineValue::One(v(*x))),
+                KvResult::Cas { swapped: false, .. } => (client, op, LineKind::Fail, LineValue::Absent),
+                _ => (client, op, LineKind::Ok, LineValue::Absent),
+            },
+            _ => return None,
+        };
+        let f = match op {
+            KvOp::Get(_) => Func::Read,
+            KvOp::Put(..) | KvOp::Delete(_) => Func::Write,
+            KvOp::Cas(..) => Func::Cas,
+        };
+        Some(HistoryLine { process: client.0 as i64, kind, f, key: Some(op.key().into()), value })
+    }
+
     fn note_summary(note: &Note) -> String {
         match note {
             Note::Invoke { req, op, .. } => format!("client issues #{req}: {op}"),

@@ -787,6 +787,11 @@ fn on_request(raft: &Raft, s: &mut Server, client: NodeId, req: u64, op: KvOp, c
             return;
         }
     }
+    if op.is_read() && raft.read_mode == ReadMode::Local {
+        let result = s.kv.execute(&op);
+        ctx.send(client, Msg::Reply { req, outcome: Outcome::Ok { result, index: s.applied, term: s.term } });
+        return;
+    }
     let committed_in_term = s.term_at(s.commit) == Some(s.term);
     if op.is_read() && raft.read_mode != ReadMode::Log && committed_in_term {
         if s.reads.iter().any(|r| r.client == client && r.req == req) || s.reads.len() >= MAX_PENDING_READS {

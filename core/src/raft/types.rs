@@ -23,7 +23,7 @@ pub const MAX_KEY_LEN: usize = 16;
 /// Most servers in a cluster (voters plus spares that may be added).
 pub const MAX_SERVERS: usize = 9;
 /// Most simulated clients.
-pub const MAX_CLIENTS: usize = 4;
+pub const MAX_CLIENTS: usize = 8;
 /// Most entries one AppendEntries carries.
 pub const MAX_BATCH: usize = 8;
 
@@ -319,6 +319,10 @@ pub enum ReadMode {
     /// Lease: answer at once while a majority's recent acknowledgements say no other leader
     /// can exist. Correct only if clocks drift less than the margin.
     Lease,
+    /// Unsafe: a server that believes it leads answers from its own state at once. A deposed
+    /// leader that has not heard of its successor returns stale values; the linearizability
+    /// checker shows it.
+    Local,
 }
 
 /// Raft configuration: cluster, timing, extensions, workload and mutant.
