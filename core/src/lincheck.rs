@@ -148,60 +148,40 @@ pub fn check_key(ops: &[Operation]) -> bool {
         if returns_left == 0 {
             return true;
         }
-        if entry == end {
-            // Only unknown-outcome calls remain ahead; nothing more to force. Backtrack.
-            match stack.pop() {
-                None => return false,
-                Some((k, s)) => {
-                    let i = events[k].2;
-                    state = s;
-                    linearized[i / 64] &= !(1 << (i % 64));
-                    if ret_of[i] != usize::MAX {
-                        relink(&mut next, &mut prev, ret_of[i]);
-                        returns_left += 1;
-                    }
-                    relink(&mut next, &mut prev, k);
-                    entry = next[k];
-                }
+        // Past the end (only unknown-outcome calls were left to try), or at the return of an
+        // operation not yet linearized: undo the last choice and try the next call after it.
+        if entry == end || events[entry].1 {
+            let Some((k, s)) = stack.pop() else { return false };
+            let j = events[k].2;
+            state = s;
+            linearized[j / 64] &= !(1 << (j % 64));
+            if ret_of[j] != usize::MAX {
+                relink(&mut next, &mut prev, ret_of[j]);
+                returns_left += 1;
             }
+            relink(&mut next, &mut prev, k);
+            entry = next[k];
             continue;
         }
-        let (_, is_return, i) = events[entry];
-        if !is_return {
-            if let Some(new_state) = step(&state, ops[i]) {
-                let mut lin = linearized.clone();
-                lin[i / 64] |= 1 << (i % 64);
-                if seen.insert((lin.clone(), new_state.clone())) {
-                    stack.push((entry, state.clone()));
-                    state = new_state;
-                    linearized = lin;
-                    unlink(&mut next, &mut prev, entry);
-                    if ret_of[i] != usize::MAX {
-                        unlink(&mut next, &mut prev, ret_of[i]);
-                        returns_left -= 1;
-                    }
-                    entry = next[head];
-                    continue;
+        // A call: try to linearize it here.
+        let i = events[entry].2;
+        if let Some(new_state) = step(&state, ops[i]) {
+            let mut lin = linearized.clone();
+            lin[i / 64] |= 1 << (i % 64);
+            if seen.insert((lin.clone(), new_state.clone())) {
+                stack.push((entry, state.clone()));
+                state = new_state;
+                linearized = lin;
+                unlink(&mut next, &mut prev, entry);
+                if ret_of[i] != usize::MAX {
+                    unlink(&mut next, &mut prev, ret_of[i]);
+                    returns_left -= 1;
                 }
-            }
-            entry = next[entry];
-        } else {
-            // A return whose operation has not been linearized: undo the last choice.
-            match stack.pop() {
-                None => return false,
-                Some((k, s)) => {
-                    let j = events[k].2;
-                    state = s;
-                    linearized[j / 64] &= !(1 << (j % 64));
-                    if ret_of[j] != usize::MAX {
-                        relink(&mut next, &mut prev, ret_of[j]);
-                        returns_left += 1;
-                    }
-                    relink(&mut next, &mut prev, k);
-                    entry = next[k];
-                }
+                entry = next[head];
+                continue;
             }
         }
+        entry = next[entry];
     }
 }
 

@@ -291,17 +291,10 @@ impl<P: Protocol> Sim<P> {
             }
             Input::Partition(groups) => {
                 if groups.len() == self.groups.len() {
-                    self.groups = groups.clone();
-                    self.group_epoch += 1;
-                    self.record(RecordKind::Partition { groups });
+                    self.partition(groups);
                 }
             }
-            Input::Heal => {
-                self.groups.iter_mut().for_each(|g| *g = 0);
-                self.cuts.clear();
-                self.group_epoch += 1;
-                self.record(RecordKind::Heal);
-            }
+            Input::Heal => self.heal_all(),
             Input::Cut(a, b) => self.cut(a, b),
             Input::Uncut(a, b) => self.uncut(a, b),
             Input::Client(n, op) => {
@@ -426,17 +419,10 @@ impl<P: Protocol> Sim<P> {
                     let groups: Vec<u8> = (0..self.nodes.len() as u32)
                         .map(|i| (NodeId(i) == n || with.contains(&NodeId(i))) as u8)
                         .collect();
-                    self.groups = groups.clone();
-                    self.group_epoch += 1;
-                    self.record(RecordKind::Partition { groups });
+                    self.partition(groups);
                 }
             }
-            ScriptAction::Heal => {
-                self.groups.iter_mut().for_each(|g| *g = 0);
-                self.cuts.clear();
-                self.group_epoch += 1;
-                self.record(RecordKind::Heal);
-            }
+            ScriptAction::Heal => self.heal_all(),
             ScriptAction::Client(t, op) => {
                 if let Some(n) = self.resolve(&t) {
                     client = self.client(n, op);
@@ -491,6 +477,20 @@ impl<P: Protocol> Sim<P> {
         };
         self.nodes[n.index()] = fresh;
         self.after_handler(n, before);
+    }
+
+    fn partition(&mut self, groups: Vec<u8>) {
+        self.groups = groups.clone();
+        self.group_epoch += 1;
+        self.record(RecordKind::Partition { groups });
+    }
+
+    /// Remove every partition and one-way cut.
+    fn heal_all(&mut self) {
+        self.groups.iter_mut().for_each(|g| *g = 0);
+        self.cuts.clear();
+        self.group_epoch += 1;
+        self.record(RecordKind::Heal);
     }
 
     fn cut(&mut self, a: NodeId, b: NodeId) {

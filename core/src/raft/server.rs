@@ -172,65 +172,28 @@ fn election_timeout(raft: &Raft, ctx: &mut Ctx<Raft>) -> Time {
     Time(ctx.rng().range(raft.election_us.0, raft.election_us.1))
 }
 
-pub fn init(raft: &Raft, ctx: &mut Ctx<Raft>) -> Server {
-    let id = ctx.me();
-    let member = id.index() < raft.servers;
-    let config = if member { raft.initial_config() } else { Vec::new() };
-    let (term, log) = match raft.initial_logs.get(id.index()) {
-        Some((t, terms)) => (*t, terms.iter().map(|&term| Entry { term, cmd: Command::Noop }).collect()),
-        None => (0, Vec::new()),
-    };
+/// A server with the given persistent state and fresh volatile state: what a first start and a
+/// restart have in common. The state machine starts from the snapshot.
+fn boot(
+    raft: &Raft,
+    id: NodeId,
+    term: Term,
+    voted_for: Option<NodeId>,
+    log: Vec<Entry>,
+    snapshot: Snapshot,
+) -> Server {
     let n = raft.servers + raft.spares;
     let mut s = Server {
         id,
         term,
-        voted_for: None,
+        voted_for,
         log,
-        snapshot: Snapshot { config: config.clone(), ..Snapshot::default() },
         role: Role::Follower,
         leader: None,
-        commit: 0,
-        applied: 0,
-        kv: Kv::default(),
-        config,
-        votes: 0,
-        last_leader_contact: None,
-        next_index: vec![1; n],
-        match_index: vec![0; n],
-        acked_seq: vec![0; n],
-        seq: 0,
-        sent_at: Vec::new(),
-        heard: 0,
-        lease_until: Time::ZERO,
-        reads: Vec::new(),
-        transfer: None,
-        adding: None,
-    };
-    s.recompute_config();
-    if s.is_member() {
-        let t = match raft.first_election_us.get(id.index()) {
-            Some(&us) if us > 0 => Time(us),
-            _ => election_timeout(raft, ctx),
-        };
-        ctx.set_timer(Timer::Election, t);
-    }
-    s
-}
-
-pub fn restart(raft: &Raft, old: &Server, ctx: &mut Ctx<Raft>) -> Server {
-    let n = raft.servers + raft.spares;
-    let forget = raft.is(Mutant::ForgetTermAndVote);
-    let mut s = Server {
-        id: old.id,
-        term: if forget { 0 } else { old.term },
-        voted_for: if forget { None } else { old.voted_for },
-        log: old.log.clone(),
-        snapshot: old.snapshot.clone(),
-        role: Role::Follower,
-        leader: None,
-        commit: old.snapshot.last_index,
-        applied: old.snapshot.last_index,
-        kv: old.snapshot.kv.clone(),
+        commit: snapshot.last_index,
+        applied: snapshot.last_index,
+        kv: snapshot.kv.clone(),
+        snapshot,
         config: Vec::new(),
         votes: 0,
         last_leader_contact: None,
@@ -246,10 +209,38 @@ pub fn restart(raft: &Raft, old: &Server, ctx: &mut Ctx<Raft>) -> Server {
         adding: None,
     };
     s.recompute_config();
-    let t = match raft.restart_election_us.get(s.id.index()) {
+    s
+}
+
+/// The first election timeout: a scenario's fixed value for this server, else a random one.
+fn first_timeout(raft: &Raft, fixed: &[u64], id: NodeId, ctx: &mut Ctx<Raft>) -> Time {
+    match fixed.get(id.index()) {
         Some(&us) if us > 0 => Time(us),
         _ => election_timeout(raft, ctx),
+    }
+}
+
+pub fn init(raft: &Raft, ctx: &mut Ctx<Raft>) -> Server {
+    let id = ctx.me();
+    let member = id.index() < raft.servers;
+    let config = if member { raft.initial_config() } else { Vec::new() };
+    let (term, log) = match raft.initial_logs.get(id.index()) {
+        Some((t, terms)) => (*t, terms.iter().map(|&term| Entry { term, cmd: Command::Noop }).collect()),
+        None => (0, Vec::new()),
     };
+    let s = boot(raft, id, term, None, log, Snapshot { config, ..Snapshot::default() });
+    if s.is_member() {
+        let t = first_timeout(raft, &raft.first_election_us, id, ctx);
+        ctx.set_timer(Timer::Election, t);
+    }
+    s
+}
+
+pub fn restart(raft: &Raft, old: &Server, ctx: &mut Ctx<Raft>) -> Server {
+    let forget = raft.is(Mutant::ForgetTermAndVote);
+    let (term, voted_for) = if forget { (0, None) } else { (old.term, old.voted_for) };
+    let s = boot(raft, old.id, term, voted_for, old.log.clone(), old.snapshot.clone());
+    let t = first_timeout(raft, &raft.restart_election_us, s.id, ctx);
     ctx.set_timer(Timer::Election, t);
     s
 }
