@@ -39,7 +39,7 @@ impl<T: Clone> ChunkVec<T> {
     }
 
     pub fn push(&mut self, item: T) {
-        if self.len % CHUNK == 0 {
+        if self.len.is_multiple_of(CHUNK) {
             self.chunks.push(Rc::new(Vec::with_capacity(CHUNK)));
         }
         let last = self.chunks.last_mut().expect("a chunk was just ensured");
@@ -89,7 +89,7 @@ mod tests {
         assert_eq!((a.get(3), a.get(600), a.len()), (Some(&99), Some(&7), 601));
         assert_eq!((b.get(3), b.get(999), b.len()), (Some(&3), Some(&999), 1000));
         assert_eq!(b.iter().copied().sum::<u32>(), (0..1000).sum());
-        assert!(Rc::ptr_eq(&a.chunks[0], &b.chunks[1 - 1]) == false);
+        assert!(!Rc::ptr_eq(&a.chunks[0], &b.chunks[1 - 1]));
         assert!(Rc::ptr_eq(&a.chunks[1], &b.chunks[1]), "untouched chunks stay shared");
     }
 }

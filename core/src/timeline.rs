@@ -86,7 +86,7 @@ impl<P: Protocol> Timeline<P> {
         if p >= self.limit {
             return false;
         }
-        if p % self.every == 0 && self.checkpoints.len() as u64 == p / self.every {
+        if p.is_multiple_of(self.every) && self.checkpoints.len() as u64 == p / self.every {
             self.checkpoints.push(self.sim.clone());
             if self.checkpoints.len() > MAX_CHECKPOINTS {
                 let mut k = 0;

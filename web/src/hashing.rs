@@ -573,7 +573,7 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                 <b>{format!("node {id}")}</b>
                 <label>{"weight"}<input ref={weight_ref} id="node-weight" value={w.to_string()} size="4" /></label>
                 <button type="submit">{"Set weight"}</button>
-                <button type="button" id="btn-remove-node" class="danger" onclick={on(&send, HMsg::RemoveNode(id))}>{"Remove node"}</button>
+                <button type="button" id="btn-remove-node" class="danger" onclick={on(send, HMsg::RemoveNode(id))}>{"Remove node"}</button>
             </form>
         }
     });
@@ -582,7 +582,7 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
             <section class="stage" aria-label="Hash ring">
                 <svg class="hashring" id="ring-svg" viewBox={format!("{:.4} {:.4} {:.4} {:.4}", vb.0, vb.1, vb.2, vb.3)}
                     role="img" aria-label={format!("Hash ring: {n} nodes, {} keys", m.keys)}
-                    onmousemove={on_move} onwheel={on_wheel} onmouseleave={on(&send, HMsg::Hover(None))}>
+                    onmousemove={on_move} onwheel={on_wheel} onmouseleave={on(send, HMsg::Hover(None))}>
                     <circle class="circle" cx="0" cy="0" r={R.to_string()} stroke-width={format!("{:.4}", 0.004 / st.zoom.sqrt())} />
                     { tokens }
                     { for keys }
@@ -592,9 +592,9 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                 <p class="caption" id="ring-hover">{hover_info}</p>
                 { for summary }
                 <div class="row zoom">
-                    <button onclick={on(&send, HMsg::Zoom(1.5))} aria-label="Zoom in">{"+"}</button>
-                    <button onclick={on(&send, HMsg::Zoom(1.0 / 1.5))} aria-label="Zoom out">{"−"}</button>
-                    <button onclick={on(&send, HMsg::ResetView)}>{"Whole ring"}</button>
+                    <button onclick={on(send, HMsg::Zoom(1.5))} aria-label="Zoom in">{"+"}</button>
+                    <button onclick={on(send, HMsg::Zoom(1.0 / 1.5))} aria-label="Zoom out">{"−"}</button>
+                    <button onclick={on(send, HMsg::ResetView)}>{"Whole ring"}</button>
                     <span class="hint">{format!("load spread: stddev/mean {sd:.3}, max/mean {mx:.3}")}</span>
                 </div>
             </section>
@@ -604,7 +604,7 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                     <div class="chips" id="node-chips">{ for legend }</div>
                     { for selected }
                     <div class="row">
-                        <button id="btn-add-node" class="primary" onclick={on(&send, HMsg::AddNode)}>{"Add a node"}</button>
+                        <button id="btn-add-node" class="primary" onclick={on(send, HMsg::AddNode)}>{"Add a node"}</button>
                     </div>
                     <p class="hint">{"Click a node to change its weight or remove it. Keys that move are drawn larger and fade from their old owner's colour."}</p>
                 </section>
@@ -614,10 +614,10 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
     }
 }
 
-fn algo_select(r: &NodeRef, id: &'static str, current: Algo, allow_jump: bool) -> Html {
+fn algo_select(r: &NodeRef, id: &'static str, current: Algo) -> Html {
     html! {
         <select ref={r.clone()} id={id}>
-            { for Algo::ALL.iter().filter(|a| allow_jump || **a != Algo::Jump || true).map(|a| html! {
+            { for Algo::ALL.iter().map(|a| html! {
                 <option value={a.name()} selected={*a == current}>{a.title()}</option>
             }) }
         </select>
@@ -648,7 +648,7 @@ fn ring_form(m: &RingModel, send: &Callback<HMsg>) -> Html {
         <form class="settings" onsubmit={submit} novalidate=true key={format!("{}{}-{}-{}-{}", m.algo.name(), m.members.len(), m.vnodes, m.keys, m.replicas)}>
             <h2>{"Ring"}</h2>
             <div class="grid">
-                <label class="wide">{"Algorithm"}{ algo_select(&algo, "ring-algo", m.algo, true) }</label>
+                <label class="wide">{"Algorithm"}{ algo_select(&algo, "ring-algo", m.algo) }</label>
                 <label>{"Nodes"}<input ref={nodes} id="ring-nodes" type="number" min="1" max={MAX_RING_NODES.to_string()} value={m.members.len().to_string()} /></label>
                 <label>{"Virtual nodes each"}<input ref={vnodes} id="ring-vnodes" type="number" min="1" max={MAX_RING_VNODES.to_string()} value={m.vnodes.to_string()} /></label>
                 <label>{"Keys"}<input ref={keys} id="ring-keys" type="number" min="1" max={MAX_RING_KEYS.to_string()} value={m.keys.to_string()} /></label>
@@ -827,7 +827,7 @@ fn cache_view(st: &HashState, send: &Callback<HMsg>) -> Html {
         html! { <div class="bar-row"><span class="swatch" style={format!("background:{}", member_color(id))}></span>
             <span class="bar-label">{format!("node {id}")}</span>
             <span class="bar" style={format!("width:{:.1}%", h / heat_max * 100.0)}></span>
-            <button class="danger small" onclick={on(&send, HMsg::CacheCrash(id))} title={format!("crash node {id}")}>{"crash"}</button></div> }
+            <button class="danger small" onclick={on(send, HMsg::CacheCrash(id))} title={format!("crash node {id}")}>{"crash"}</button></div> }
     });
     let hot = sim.hot_keys(8).into_iter().map(|(k, rate, node)| html! {
         <tr><td>{format!("key-{k}")}</td><td>{format!("{rate:.1}")}</td><td><span class="swatch" style={format!("background:{}", member_color(node))}></span>{format!(" node {node}")}</td></tr>
@@ -836,8 +836,8 @@ fn cache_view(st: &HashState, send: &Callback<HMsg>) -> Html {
         <div class="hash-grid">
             <section class="stage" aria-label="Cache hit rate">
                 <div class="row">
-                    <button id="btn-cache-run" class="primary" onclick={on(&send, HMsg::Toggle)}>{ if st.running { "❚❚ Pause" } else { "▶ Run" } }</button>
-                    <button id="btn-cache-add" onclick={on(&send, HMsg::CacheAdd)}>{"Add a cache node"}</button>
+                    <button id="btn-cache-run" class="primary" onclick={on(send, HMsg::Toggle)}>{ if st.running { "❚❚ Pause" } else { "▶ Run" } }</button>
+                    <button id="btn-cache-add" onclick={on(send, HMsg::CacheAdd)}>{"Add a cache node"}</button>
                     <span id="hit-rate" class="big">{format!("hit rate {:.1} % (last 20 ticks) · tick {}", sim.hit_rate(20) * 100.0, sim.tick)}</span>
                 </div>
                 <svg class="chart" viewBox="0 0 600 100" preserveAspectRatio="none" role="img" aria-label="Hit rate per tick">
@@ -853,7 +853,7 @@ fn cache_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                 <form class="settings" onsubmit={submit} novalidate=true>
                     <h2>{"Cache"}</h2>
                     <div class="grid">
-                        <label class="wide">{"Placement"}{ algo_select(&algo, "cache-algo", cfg.algo, true) }</label>
+                        <label class="wide">{"Placement"}{ algo_select(&algo, "cache-algo", cfg.algo) }</label>
                         <label>{"Cache nodes"}<input ref={nodes} id="cache-nodes" type="number" value={cfg.nodes.to_string()} /></label>
                         <label>{"Keys"}<input ref={keys} id="cache-keys" type="number" value={cfg.keys.to_string()} /></label>
                         <label>{"Zipf exponent"}<input ref={zipf} id="cache-zipf" value={cfg.zipf_s.to_string()} /></label>
@@ -916,7 +916,7 @@ fn balance_view(st: &HashState, send: &Callback<HMsg>) -> Html {
         <div class="hash-grid">
             <section class="stage" aria-label="Load balancing">
                 <div class="row">
-                    <button id="btn-balance-run" class="primary" onclick={on(&send, HMsg::Toggle)}>{ if st.running { "❚❚ Pause" } else { "▶ Run" } }</button>
+                    <button id="btn-balance-run" class="primary" onclick={on(send, HMsg::Toggle)}>{ if st.running { "❚❚ Pause" } else { "▶ Run" } }</button>
                     <span class="big">{format!("tick {}", sim.tick)}</span>
                 </div>
                 <svg class="chart" viewBox="0 0 600 100" preserveAspectRatio="none" role="img" aria-label="p99 latency over time per policy">{ for lines }</svg>

@@ -10,6 +10,9 @@ use yew::prelude::*;
 
 use crate::state::{Msg, Player};
 
+/// The animation-frame callback, shared with itself so it can request the next frame.
+type FrameSlot = Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>>;
+
 /// While `playing`, dispatch a `Frame` with the wall milliseconds since the last frame, once
 /// per `requestAnimationFrame`.
 #[hook]
@@ -19,7 +22,7 @@ pub fn use_animation_frames(playing: bool, dispatcher: UseReducerDispatcher<Play
         if *playing {
             let alive2 = alive.clone();
             let last: Rc<Cell<Option<f64>>> = Rc::new(Cell::new(None));
-            let slot: Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>> = Rc::new(RefCell::new(None));
+            let slot: FrameSlot = Rc::new(RefCell::new(None));
             let slot2 = slot.clone();
             *slot.borrow_mut() = Some(Closure::new(move |ts: f64| {
                 if !alive2.get() {

@@ -258,7 +258,6 @@ fn sticky(topics: &BTreeMap<String, u32>, members: &[&Member], out: &mut Assignm
 mod tests {
     use super::*;
     use alloc::string::ToString;
-    use alloc::vec;
 
     fn topics(list: &[(&str, u32)]) -> BTreeMap<String, u32> {
         list.iter().map(|(t, n)| (t.to_string(), *n)).collect()
@@ -362,6 +361,6 @@ mod tests {
         assert_eq!(a["C0"].len(), 4);
         assert_eq!(a["C1"].len(), 4);
         assert!(a["C0"].iter().all(|(t, _)| t == "a"));
-        assert_eq!(vec![a["C0"].len(), a["C1"].len()].iter().sum::<usize>(), 8);
+        assert_eq!([a["C0"].len(), a["C1"].len()].iter().sum::<usize>(), 8);
     }
 }

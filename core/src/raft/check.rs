@@ -141,7 +141,7 @@ fn leader_completeness(m: &Monitor, s: &Server) -> Result<(), Fail> {
         if *term >= s.term || i <= s.snapshot.last_index {
             continue;
         }
-        if !s.entry(i).is_some_and(|e| digest(e) == *d) {
+        if s.entry(i).is_none_or(|e| digest(e) != *d) {
             return Err((
                 "leader-completeness",
                 format!(
