@@ -30,7 +30,7 @@ cluster options for run and check:
   --servers N (Paxos: N proposers, acceptors and learners)  --clients N  --spares N
   --prevote on|off  --check-quorum on|off  --read-mode log|readindex|lease|local  --snapshot-every N
   --scenario NAME
-protocols: paxos, raft";
+protocols: paxos, raft, kafka (command line only for now)";
 
 /// Most events one run may ask for.
 const MAX_RUN_EVENTS: u64 = 100_000_000;

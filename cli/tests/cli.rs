@@ -305,3 +305,27 @@ fn raft_histories_are_linearizable_unless_reads_are_local() {
     let o = distlab(&["run", "--protocol", "paxos", "--seed", "1", "--history", "/tmp/never"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn kafka_runs_through_the_same_commands() {
+    let names = stdout(&distlab(&["mutants", "--protocol", "kafka"]));
+    assert_eq!(
+        names.lines().collect::<Vec<_>>(),
+        ["unclean-election", "hw-before-isr", "ack-before-replication"]
+    );
+    let ok = distlab(&["check", "--protocol", "kafka", "--seeds", "0..50", "--faults", "heavy"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stdout(&ok));
+    let bad = distlab(&[
+        "check",
+        "--protocol",
+        "kafka",
+        "--seeds",
+        "0..50",
+        "--faults",
+        "heavy",
+        "--mutant",
+        "hw-before-isr",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stdout(&bad).contains("acked-not-lost"));
+}

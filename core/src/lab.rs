@@ -361,13 +361,16 @@ impl Default for LabConfig {
 }
 
 /// The protocols the page and the CLI know, by name.
-pub const PROTOCOLS: &[&str] = &["paxos", "raft"];
+pub const PROTOCOLS: &[&str] = &["paxos", "raft", "kafka"];
 
 /// Mutant names of a protocol, or an error naming the known protocols.
 pub fn mutants(protocol: &str) -> Result<Vec<(&'static str, &'static str)>, String> {
     match protocol {
         "paxos" => Ok(Paxos::mutants().iter().map(|m| (m.name, m.description)).collect()),
         "raft" => Ok(Raft::mutants().iter().map(|m| (m.name, m.description)).collect()),
+        "kafka" => {
+            Ok(crate::kafka::cluster::Kafka::mutants().iter().map(|m| (m.name, m.description)).collect())
+        }
         other => Err(unknown_protocol(other)),
     }
 }
@@ -403,6 +406,22 @@ pub fn scenarios(protocol: &str) -> Vec<(&'static str, &'static str)> {
         "raft" => raft::scenarios::SCENARIOS.iter().map(|s| (s.name, s.title)).collect(),
         _ => Vec::new(),
     }
+}
+
+/// Build the Kafka configuration of a lab config (the command line's; the page has no Kafka
+/// view yet), validating it.
+pub fn kafka_config(cfg: &LabConfig) -> Result<crate::kafka::cluster::Kafka, String> {
+    use crate::kafka::cluster::{Kafka, Mutant};
+    let mutant = match &cfg.mutant {
+        None => None,
+        Some(name) => Some(Mutant::parse(name).ok_or_else(|| {
+            let names: Vec<&str> = Kafka::mutants().iter().map(|m| m.name).collect();
+            format!("unknown Kafka mutant \"{name}\"; known: {}", names.join(", "))
+        })?),
+    };
+    let k = Kafka { mutant, ..Kafka::default() };
+    k.validate()?;
+    Ok(k)
 }
 
 /// Build the Raft configuration of a lab config (with its scenario, if any), validating it.
@@ -492,6 +511,7 @@ pub fn with_sim<V: SimVisitor>(cfg: &LabConfig, visitor: V) -> Result<V::Output,
     match cfg.protocol.as_str() {
         "paxos" => Ok(visitor.visit(Sim::new(paxos_config(cfg)?, faults, cfg.seed))),
         "raft" => Ok(visitor.visit(Sim::new(raft_config(cfg)?, faults, cfg.seed))),
+        "kafka" => Ok(visitor.visit(Sim::new(kafka_config(cfg)?, faults, cfg.seed))),
         other => Err(unknown_protocol(other)),
     }
 }

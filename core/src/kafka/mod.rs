@@ -20,6 +20,7 @@
 //! per-key ordering; `moved_keys` counts it, next to what a hash ring would move.
 
 mod assign;
+pub mod cluster;
 mod partitioner;
 
 pub use assign::*;
