@@ -554,10 +554,17 @@ pub fn bench_workload(protocol: &str, total: u64) -> Result<(u64, u64, u64), Str
     Ok((events, runs, hash))
 }
 
-/// A lab already run to `position` events, for measuring how fast a step back is.
+/// A lab already run to `position` events, for measuring how fast a step back is. (Built
+/// through `with_sim`, so it covers every protocol, including those without a page yet.)
 pub fn long_run(protocol: &str, position: u64) -> Result<Box<dyn Lab>, String> {
-    let cfg = bench_config(protocol);
-    let mut lab = build(&cfg)?;
-    lab.seek(position);
-    Ok(lab)
+    struct Make(u64);
+    impl SimVisitor for Make {
+        type Output = Box<dyn Lab>;
+        fn visit<P: Protocol>(self, sim: Sim<P>) -> Box<dyn Lab> {
+            let mut lab = ProtocolLab::new(sim, MAX_EVENTS);
+            lab.seek(self.0);
+            Box::new(lab)
+        }
+    }
+    with_sim(&bench_config(protocol), Make(position))
 }

@@ -748,13 +748,19 @@ fn producer_message(k: &Kafka, pr: &mut Producer, msg: Msg, ctx: &mut Ctx<Kafka>
     }
 }
 
-/// Ghost state: acknowledged records and committed prefixes.
+/// Ghost state: acknowledged records and committed prefixes. Checks are incremental: each
+/// replica's committed prefix is compared from where it was last compared, and a leader's log
+/// against the acknowledgements it has not been checked against yet.
 #[derive(Clone, Debug, Default)]
 pub struct Monitor {
-    /// (partition, offset, value) of every acknowledged record.
-    pub acked: Vec<(u32, u64, u64)>,
+    /// Per partition: (offset, value) of every acknowledged record, in order.
+    pub acked: Vec<Vec<(u64, u64)>>,
     /// Per partition: the values of the committed prefix seen so far.
     pub committed: Vec<Vec<u64>>,
+    /// Per broker and partition: how much of the committed prefix has been compared.
+    checked: Vec<Vec<u64>>,
+    /// Per partition: (leader, epoch, acknowledgements verified on that leader).
+    verified: Vec<(Option<NodeId>, u32, usize)>,
 }
 
 impl Protocol for Kafka {
@@ -845,12 +851,16 @@ impl Protocol for Kafka {
         _client: Option<&ClientOp>,
         notes: &[Note],
     ) -> Result<(), (&'static str, String)> {
-        if m.committed.len() < self.partitions as usize {
-            m.committed.resize(self.partitions as usize, Vec::new());
+        let parts = self.partitions as usize;
+        if m.committed.len() < parts {
+            m.committed.resize(parts, Vec::new());
+            m.acked.resize(parts, Vec::new());
+            m.checked = vec![vec![0; parts]; self.brokers];
+            m.verified = vec![(None, 0, 0); parts];
         }
         for n in notes {
             if let Note::Acked { partition, offset, rec_value, .. } = n {
-                m.acked.push((*partition, *offset, *rec_value));
+                m.acked[*partition as usize].push((*offset, *rec_value));
             }
         }
         let Some(Node::Controller(c)) = nodes.get(self.controller().index()) else { return Ok(()) };
@@ -859,8 +869,10 @@ impl Protocol for Kafka {
         for (p, r) in b.replicas.iter().enumerate() {
             let Some(r) = r else { continue };
             // Committed prefixes agree across replicas and over time.
+            let upto = (r.hw as usize).min(r.log.len());
+            let from = (m.checked[t.index()][p] as usize).min(upto);
             let seen = &mut m.committed[p];
-            for i in 0..(r.hw as usize).min(r.log.len()) {
+            for i in from..upto {
                 match seen.get(i) {
                     Some(v) if *v != r.log[i].value => {
                         return Err((
@@ -872,10 +884,14 @@ impl Protocol for Kafka {
                     None => seen.push(r.log[i].value),
                 }
             }
-            // Acknowledged records are in the partition leader's log.
+            m.checked[t.index()][p] = upto as u64;
+            // Acknowledged records are in the partition leader's log. A leader's log only grows
+            // while it leads, so each acknowledgement is checked once per leader and epoch.
             if c.partitions[p].leader == Some(t) && r.leader == Some(t) {
-                for &(ap, off, val) in &m.acked {
-                    if ap as usize == p && r.log.get(off as usize).map(|x| x.value) != Some(val) {
+                let (who, epoch, done) = m.verified[p];
+                let start = if who == Some(t) && epoch == r.epoch { done } else { 0 };
+                for &(off, val) in &m.acked[p][start..] {
+                    if r.log.get(off as usize).map(|x| x.value) != Some(val) {
                         return Err((
                             "acked-not-lost",
                             format!(
@@ -885,6 +901,7 @@ impl Protocol for Kafka {
                         ));
                     }
                 }
+                m.verified[p] = (Some(t), r.epoch, m.acked[p].len());
             }
         }
         Ok(())
@@ -894,6 +911,32 @@ impl Protocol for Kafka {
     }
     fn mutants() -> &'static [MutantInfo] {
         MUTANTS
+    }
+    fn state_digest(&self, node: &Node) -> u64 {
+        match node {
+            // Logs are summarised by their ends: brokers only append to and truncate them.
+            Node::Broker(b) => crate::hash::digest(
+                &b.replicas
+                    .iter()
+                    .map(|r| {
+                        r.as_ref().map(|r| {
+                            (
+                                r.log.len(),
+                                r.log.last(),
+                                r.hw,
+                                r.leader,
+                                r.epoch,
+                                &r.isr,
+                                &r.follower_leo,
+                                r.waiting.len(),
+                                &r.pending_isr,
+                            )
+                        })
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            other => crate::hash::digest(other),
+        }
     }
     fn about(&self) -> About {
         About {
