@@ -592,20 +592,12 @@ pub fn on_message(raft: &Raft, s: &mut Server, from: NodeId, msg: Msg, ctx: &mut
             s.next_index[f] = s.next_index[f].max(last_index + 1);
             after_ack(raft, s, from, ctx);
         }
-        Msg::InstallSnapshot { term, snapshot, seq } => {
+        Msg::InstallSnapshot { term, snapshot, seq: _ } => {
             if term < s.term {
                 ctx.send(from, Msg::SnapshotReply { term: s.term, last_index: 0 });
                 return;
             }
-            if term > s.term || s.role != Role::Follower {
-                become_follower(raft, s, term, Some(from), ctx);
-            } else {
-                s.leader = Some(from);
-                let t = election_timeout(raft, ctx);
-                ctx.set_timer(Timer::Election, t);
-            }
-            s.last_leader_contact = Some(ctx.now());
-            let _ = seq;
+            follow(raft, s, term, from, ctx);
             if snapshot.last_index > s.commit {
                 if s.term_at(snapshot.last_index) == Some(snapshot.last_term)
                     && snapshot.last_index > s.snapshot.last_index
@@ -636,6 +628,19 @@ pub fn on_message(raft: &Raft, s: &mut Server, from: NodeId, msg: Msg, ctx: &mut
     }
 }
 
+/// A current leader spoke (AppendEntries or InstallSnapshot in a term at least ours): follow it
+/// and restart the election timer.
+fn follow(raft: &Raft, s: &mut Server, term: Term, leader: NodeId, ctx: &mut Ctx<Raft>) {
+    if term > s.term || s.role != Role::Follower {
+        become_follower(raft, s, term, Some(leader), ctx);
+    } else {
+        s.leader = Some(leader);
+        let t = election_timeout(raft, ctx);
+        ctx.set_timer(Timer::Election, t);
+    }
+    s.last_leader_contact = Some(ctx.now());
+}
+
 #[allow(clippy::too_many_arguments)]
 fn on_append(
     raft: &Raft,
@@ -661,14 +666,7 @@ fn on_append(
         ctx.send(from, reply(s, false, 0, 0, None));
         return;
     }
-    if term > s.term || s.role != Role::Follower {
-        become_follower(raft, s, term, Some(from), ctx);
-    } else {
-        s.leader = Some(from);
-        let t = election_timeout(raft, ctx);
-        ctx.set_timer(Timer::Election, t);
-    }
-    s.last_leader_contact = Some(ctx.now());
+    follow(raft, s, term, from, ctx);
     // Entries already folded into our snapshot are committed: skip them.
     if prev_index < s.snapshot.last_index {
         let skip = (s.snapshot.last_index - prev_index) as usize;
