@@ -22,7 +22,6 @@ use alloc::vec::Vec;
 
 use serde::Serialize;
 
-use super::partitioner::partition_for_key;
 use crate::protocol::{About, Ctx, MessageInfo, MutantInfo, NodeId, NodeView, PropertyInfo, Protocol, Time};
 use crate::rng::Rng;
 
@@ -200,6 +199,7 @@ pub struct Controller {
 pub struct Producer {
     pub id: NodeId,
     pub next_seq: u64,
+    pub partitioner: super::partitioner::StickyPartitioner,
     pub leaders: Vec<Option<NodeId>>,
     pub pending: Option<(u32, Rec, u64)>,
     pub acked: u64,
@@ -706,8 +706,16 @@ fn producer_timer(k: &Kafka, pr: &mut Producer, timer: Timer, ctx: &mut Ctx<Kafk
     match timer {
         Timer::Produce => {
             if pr.pending.is_none() {
+                // A quarter of the records have no key: they use sticky partitioning.
                 let key = ctx.rng().below(k.keys as u64) as u32;
-                let p = partition_for_key(format!("k{key}").as_bytes(), k.partitions);
+                let keyed = !ctx.rng().chance(0.25);
+                let key_bytes = format!("k{key}");
+                let p = pr.partitioner.partition(
+                    keyed.then_some(key_bytes.as_bytes()),
+                    None,
+                    k.partitions,
+                    ctx.rng(),
+                );
                 pr.next_seq += 1;
                 let value = ((pr.id.0 as u64) << 32) | pr.next_seq;
                 pr.pending = Some((p, Rec { key, value, epoch: 0 }, pr.next_seq));
@@ -735,6 +743,7 @@ fn producer_message(k: &Kafka, pr: &mut Producer, msg: Msg, ctx: &mut Ctx<Kafka>
                     ctx.note(Note::Acked { partition: p, offset, rec_value: rec.value, acks: k.acks });
                     pr.pending = None;
                     pr.acked += 1;
+                    pr.partitioner.batch_sent(k.partitions, ctx.rng());
                     ctx.cancel_timer(Timer::ProduceTimeout);
                     ctx.set_timer(Timer::Produce, Time(k.produce_every_us));
                 }
@@ -793,6 +802,7 @@ impl Protocol for Kafka {
             Node::Producer(Producer {
                 id: me,
                 next_seq: 0,
+                partitioner: Default::default(),
                 leaders: vec![None; self.partitions as usize],
                 pending: None,
                 acked: 0,

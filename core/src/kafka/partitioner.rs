@@ -153,3 +153,76 @@ mod growth {
         assert!(moved_keys(&keys, 6, 12) > 0.45);
     }
 }
+
+/// The producer's partition choice (Kafka's `BuiltInPartitioner` with KIP-480 stickiness): an
+/// explicit partition wins; a keyed record goes to `toPositive(murmur2(key)) % partitions`; a
+/// record without a key sticks to the current partition until the batch is sent, and the next
+/// batch picks another partition at random.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct StickyPartitioner {
+    pub current: Option<u32>,
+}
+
+impl StickyPartitioner {
+    pub fn partition(
+        &mut self,
+        key: Option<&[u8]>,
+        explicit: Option<u32>,
+        partitions: u32,
+        rng: &mut crate::rng::Rng,
+    ) -> u32 {
+        if let Some(p) = explicit {
+            return p % partitions;
+        }
+        if let Some(k) = key {
+            return partition_for_key(k, partitions);
+        }
+        match self.current {
+            Some(p) if p < partitions => p,
+            _ => {
+                let p = rng.below(partitions as u64) as u32;
+                self.current = Some(p);
+                p
+            }
+        }
+    }
+
+    /// The batch was sent: the next unkeyed record starts a batch on a different partition.
+    pub fn batch_sent(&mut self, partitions: u32, rng: &mut crate::rng::Rng) {
+        if partitions <= 1 {
+            self.current = Some(0);
+            return;
+        }
+        let old = self.current.unwrap_or(0);
+        let step = 1 + rng.below(partitions as u64 - 1) as u32;
+        self.current = Some((old + step) % partitions);
+    }
+}
+
+#[cfg(test)]
+mod sticky {
+    use super::*;
+    use crate::rng::Rng;
+
+    #[test]
+    fn unkeyed_records_stick_until_the_batch_is_sent() {
+        let mut rng = Rng::new(1);
+        let mut s = StickyPartitioner::default();
+        let first = s.partition(None, None, 6, &mut rng);
+        for _ in 0..10 {
+            assert_eq!(s.partition(None, None, 6, &mut rng), first);
+        }
+        assert_eq!(s.partition(Some(b"foobar"), None, 50, &mut rng), 16, "keys still hash");
+        assert_eq!(s.partition(None, Some(4), 6, &mut rng), 4, "an explicit partition wins");
+        s.batch_sent(6, &mut rng);
+        let second = s.partition(None, None, 6, &mut rng);
+        assert_ne!(second, first);
+        // Over many batches every partition is used.
+        let mut seen = [false; 6];
+        for _ in 0..200 {
+            seen[s.partition(None, None, 6, &mut rng) as usize] = true;
+            s.batch_sent(6, &mut rng);
+        }
+        assert!(seen.iter().all(|x| *x));
+    }
+}
