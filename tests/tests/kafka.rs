@@ -85,3 +85,49 @@ fn acks_one_loses_acknowledged_records() {
     assert!(clean > 0, "acks=1 never lost a record");
     assert!(unclean >= clean, "{unclean} < {clean}");
 }
+
+use distlab_core::kafka::cluster::Node;
+use distlab_core::kafka::Strategy;
+use distlab_core::protocol::{NodeId, Time};
+use distlab_core::sim::Input;
+
+fn consumers(sim: &Sim<Kafka>) -> Vec<(NodeId, Vec<u32>, u64)> {
+    sim.nodes()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| match n {
+            Node::Consumer(c) if sim.status()[i].up => {
+                Some((NodeId(i as u32), c.assigned.clone(), c.consumed))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn run_to(sim: &mut Sim<Kafka>, t: Time) {
+    while sim.next_time().is_some_and(|n| n <= t) && sim.step() {}
+}
+
+#[test]
+fn a_group_splits_the_partitions_and_survives_a_member_crash() {
+    for strategy in [Strategy::Range, Strategy::RoundRobin, Strategy::Sticky, Strategy::CooperativeSticky] {
+        let k = Kafka { consumers: 2, partitions: 4, strategy, ..Kafka::default() };
+        let mut sim = Sim::new(k, FaultPreset::None.config(), 7);
+        run_to(&mut sim, Time::from_ms(1_500));
+        let cs = consumers(&sim);
+        let mut all: Vec<u32> = cs.iter().flat_map(|c| c.1.clone()).collect();
+        all.sort_unstable();
+        assert_eq!(all, vec![0, 1, 2, 3], "{strategy:?}: {cs:?}");
+        assert!(cs.iter().all(|c| c.1.len() == 2 && c.2 > 0), "{strategy:?}: {cs:?}");
+        // Crash one member: after the session timeout the other owns everything and goes on.
+        sim.apply_input(Input::Crash(cs[0].0));
+        run_to(&mut sim, Time::from_ms(3_500));
+        let after = consumers(&sim);
+        assert_eq!(after.len(), 1);
+        let mut mine = after[0].1.clone();
+        mine.sort_unstable();
+        assert_eq!(mine, vec![0, 1, 2, 3], "{strategy:?}");
+        assert!(after[0].2 > cs[1].2, "{strategy:?}: the survivor kept consuming");
+        assert!(sim.violation().is_none(), "{strategy:?}: {:?}", sim.violation());
+    }
+}

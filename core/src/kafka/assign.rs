@@ -21,7 +21,7 @@ pub struct Member {
     pub owned: Vec<TopicPartition>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Strategy {
     Range,
     RoundRobin,

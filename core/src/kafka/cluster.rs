@@ -80,6 +80,41 @@ pub enum Msg {
         result: Result<u64, ProduceError>,
     },
     Metadata,
+    /// Consumer groups (see `group.rs`).
+    JoinGroup {
+        owned: Vec<u32>,
+    },
+    JoinResponse {
+        generation: u32,
+        leader: NodeId,
+        members: Vec<(NodeId, Vec<u32>)>,
+    },
+    SyncGroup {
+        generation: u32,
+        assignment: Vec<(NodeId, Vec<u32>)>,
+    },
+    SyncResponse {
+        generation: u32,
+        partitions: Vec<u32>,
+        committed: Vec<u64>,
+    },
+    GroupHeartbeat {
+        generation: u32,
+    },
+    RebalanceInProgress,
+    OffsetCommit {
+        generation: u32,
+        offsets: Vec<(u32, u64)>,
+    },
+    ConsumerFetch {
+        partition: u32,
+        offset: u64,
+    },
+    ConsumerFetchResponse {
+        partition: u32,
+        from: u64,
+        records: Vec<u64>,
+    },
     MetadataResponse {
         leaders: Vec<Option<NodeId>>,
     },
@@ -97,6 +132,15 @@ impl MessageInfo for Msg {
             Msg::ProduceResponse { .. } => "ProduceResponse",
             Msg::Metadata => "Metadata",
             Msg::MetadataResponse { .. } => "MetadataResponse",
+            Msg::JoinGroup { .. } => "JoinGroup",
+            Msg::JoinResponse { .. } => "JoinGroupResponse",
+            Msg::SyncGroup { .. } => "SyncGroup",
+            Msg::SyncResponse { .. } => "SyncGroupResponse",
+            Msg::GroupHeartbeat { .. } => "Heartbeat",
+            Msg::RebalanceInProgress => "RebalanceInProgress",
+            Msg::OffsetCommit { .. } => "OffsetCommit",
+            Msg::ConsumerFetch { .. } => "ConsumerFetch",
+            Msg::ConsumerFetchResponse { .. } => "ConsumerFetchResponse",
         }
     }
     fn summary(&self) -> String {
@@ -122,7 +166,17 @@ impl MessageInfo for Msg {
             Msg::ProduceResponse { result: Ok(o), .. } => format!("(offset {o})"),
             Msg::ProduceResponse { result: Err(e), .. } => format!("({e:?})"),
             Msg::MetadataResponse { leaders } => format!("(leaders {})", names(leaders.iter().flatten())),
-            Msg::Heartbeat | Msg::Metadata => String::new(),
+            Msg::JoinResponse { generation, members, .. } => {
+                format!("(generation {generation}, {} members)", members.len())
+            }
+            Msg::SyncResponse { generation, partitions, .. } => {
+                format!("(generation {generation}, partitions {partitions:?})")
+            }
+            Msg::ConsumerFetch { partition, offset } => format!("(p{partition} from {offset})"),
+            Msg::ConsumerFetchResponse { partition, records, .. } => {
+                format!("(p{partition}: {} records)", records.len())
+            }
+            _ => String::new(),
         }
     }
 }
@@ -140,6 +194,9 @@ pub enum Timer {
     LivenessCheck,
     Produce,
     ProduceTimeout,
+    GroupHeartbeat,
+    Poll,
+    GroupTick,
 }
 
 /// Not used by this protocol's page yet; kept for scripted requests.
@@ -155,6 +212,10 @@ pub enum Note {
     Acked { partition: u32, offset: u64, rec_value: u64, acks: u8 },
     /// The controller chose a leader.
     Elected { partition: u32, leader: Option<NodeId>, epoch: u32, unclean: bool },
+    /// A consumer read a record.
+    Consumed { partition: u32, offset: u64, value: u64 },
+    /// The group coordinator completed a rebalance.
+    Rebalanced { generation: u32, members: u32 },
 }
 
 /// One replica of one partition on a broker.
@@ -191,6 +252,9 @@ pub struct PartitionState {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Controller {
     pub partitions: Vec<PartitionState>,
+    /// The consumer group this node coordinates, and what each member said it owned.
+    pub group: super::group::Group,
+    pub owned: alloc::collections::BTreeMap<NodeId, Vec<u32>>,
     /// Last heartbeat from each broker, and whether it is considered alive.
     pub brokers: Vec<(Time, bool)>,
 }
@@ -211,6 +275,7 @@ pub enum Node {
     Broker(Broker),
     Controller(Controller),
     Producer(Producer),
+    Consumer(super::group::Consumer),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -247,6 +312,10 @@ const PROPERTIES: &[PropertyInfo] = &[
         name: "committed-agree",
         description: "replicas agree on every record below the high watermark",
     },
+    PropertyInfo {
+        name: "consumed-stable",
+        description: "a record a consumer read never disappears: every read of that offset returns it",
+    },
 ];
 
 /// Kafka cluster configuration: one topic.
@@ -264,6 +333,11 @@ pub struct Kafka {
     pub fetch_us: u64,
     pub session_us: u64,
     pub produce_every_us: u64,
+    /// Consumers in the group, and how partitions are assigned to them.
+    pub consumers: usize,
+    pub strategy: super::assign::Strategy,
+    pub group_heartbeat_us: u64,
+    pub group_session_us: u64,
     pub mutant: Option<Mutant>,
 }
 
@@ -283,6 +357,10 @@ impl Default for Kafka {
             fetch_us: 20_000,
             session_us: 150_000,
             produce_every_us: 30_000,
+            consumers: 2,
+            strategy: super::assign::Strategy::Range,
+            group_heartbeat_us: 50_000,
+            group_session_us: 200_000,
             mutant: None,
         }
     }
@@ -322,9 +400,12 @@ impl Kafka {
         if !(1..=4).contains(&self.producers) {
             return Err("producers must be between 1 and 4".into());
         }
+        if self.consumers > 6 {
+            return Err("consumers must be between 0 and 6".into());
+        }
         Ok(())
     }
-    fn controller(&self) -> NodeId {
+    pub(crate) fn controller(&self) -> NodeId {
         NodeId(self.brokers as u32)
     }
     fn is(&self, m: Mutant) -> bool {
@@ -480,6 +561,15 @@ fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, ctx: &mut C
                 r.hw = hw.min(leo(r)).max(r.hw.min(leo(r)));
             }
         }
+        Msg::ConsumerFetch { partition, offset } => {
+            let Some(Some(r)) = b.replicas.get(partition as usize) else { return };
+            if r.leader != Some(me) {
+                return;
+            }
+            let values: Vec<u64> = r.log.iter().map(|x| x.value).collect();
+            let records = super::group::serve_fetch(&values, r.hw, offset);
+            ctx.send(from, Msg::ConsumerFetchResponse { partition, from: offset, records });
+        }
         Msg::Produce { partition, rec, req } => {
             let Some(Some(r)) = b.replicas.get_mut(partition as usize) else {
                 ctx.send(from, Msg::ProduceResponse { req, result: Err(ProduceError::NotLeader) });
@@ -575,7 +665,9 @@ fn controller_init(k: &Kafka, ctx: &mut Ctx<Kafka>) -> Controller {
         announce(p as u32, s, &vec![(Time::ZERO, true); k.brokers], ctx);
     }
     ctx.set_timer(Timer::LivenessCheck, Time(k.session_us / 3));
-    Controller { partitions, brokers: vec![(Time::ZERO, true); k.brokers] }
+    ctx.set_timer(Timer::GroupTick, Time(k.group_heartbeat_us));
+    let group = super::group::Group { committed: vec![0; k.partitions as usize], ..Default::default() };
+    Controller { partitions, brokers: vec![(Time::ZERO, true); k.brokers], group, owned: Default::default() }
 }
 
 fn announce(p: u32, s: &PartitionState, live: &[(Time, bool)], ctx: &mut Ctx<Kafka>) {
@@ -654,11 +746,16 @@ fn controller_message(k: &Kafka, c: &mut Controller, from: NodeId, msg: Msg, ctx
             let leaders = c.partitions.iter().map(|s| s.leader).collect();
             ctx.send(from, Msg::MetadataResponse { leaders });
         }
-        _ => {}
+        other => super::group::coordinator_message(k, &mut c.group, &mut c.owned, from, other, ctx),
     }
 }
 
-fn controller_timer(k: &Kafka, c: &mut Controller, ctx: &mut Ctx<Kafka>) {
+fn controller_timer(k: &Kafka, c: &mut Controller, timer: Timer, ctx: &mut Ctx<Kafka>) {
+    if timer == Timer::GroupTick {
+        super::group::coordinator_tick(k, &mut c.group, &mut c.owned, ctx);
+        ctx.set_timer(Timer::GroupTick, Time(k.group_heartbeat_us));
+        return;
+    }
     let now = ctx.now();
     for b in 0..c.brokers.len() {
         if c.brokers[b].1 && now.0.saturating_sub(c.brokers[b].0 .0) > k.session_us {
@@ -770,6 +867,8 @@ pub struct Monitor {
     checked: Vec<Vec<u64>>,
     /// Per partition: (leader, epoch, acknowledgements verified on that leader).
     verified: Vec<(Option<NodeId>, u32, usize)>,
+    /// Per partition: the value consumers read at each offset.
+    pub consumed: Vec<Vec<Option<u64>>>,
 }
 
 impl Protocol for Kafka {
@@ -784,7 +883,7 @@ impl Protocol for Kafka {
         "kafka"
     }
     fn nodes(&self) -> usize {
-        self.brokers + 1 + self.producers
+        self.brokers + 1 + self.producers + self.consumers
     }
     fn fault_targets(&self) -> usize {
         self.brokers
@@ -795,6 +894,8 @@ impl Protocol for Kafka {
             Node::Broker(broker_init(self, ctx))
         } else if me == self.controller() {
             Node::Controller(controller_init(self, ctx))
+        } else if me.index() > self.brokers + self.producers {
+            Node::Consumer(super::group::consumer_init(self, ctx))
         } else {
             let first = ctx.rng().range(1_000, self.produce_every_us);
             ctx.set_timer(Timer::Produce, Time(first));
@@ -814,12 +915,14 @@ impl Protocol for Kafka {
             Node::Broker(b) => broker_message(self, b, from, msg, ctx),
             Node::Controller(c) => controller_message(self, c, from, msg, ctx),
             Node::Producer(p) => producer_message(self, p, msg, ctx),
+            Node::Consumer(c) => super::group::consumer_message(self, c, from, msg, ctx),
         }
     }
     fn on_timer(&self, node: &mut Node, timer: Timer, ctx: &mut Ctx<Self>) {
         match node {
             Node::Broker(b) => broker_timer(self, b, timer, ctx),
-            Node::Controller(c) => controller_timer(self, c, ctx),
+            Node::Controller(c) => controller_timer(self, c, timer, ctx),
+            Node::Consumer(c) => super::group::consumer_timer(self, c, timer, ctx),
             Node::Producer(p) => producer_timer(self, p, timer, ctx),
         }
     }
@@ -867,10 +970,34 @@ impl Protocol for Kafka {
             m.acked.resize(parts, Vec::new());
             m.checked = vec![vec![0; parts]; self.brokers];
             m.verified = vec![(None, 0, 0); parts];
+            m.consumed = vec![Vec::new(); parts];
         }
         for n in notes {
-            if let Note::Acked { partition, offset, rec_value, .. } = n {
-                m.acked[*partition as usize].push((*offset, *rec_value));
+            match n {
+                Note::Acked { partition, offset, rec_value, .. } => {
+                    m.acked[*partition as usize].push((*offset, *rec_value));
+                }
+                Note::Consumed { partition, offset, value } => {
+                    let (p, o) = (*partition as usize, *offset as usize);
+                    let seen = &mut m.consumed[p];
+                    if seen.len() <= o {
+                        seen.resize(o + 1, None);
+                    }
+                    let committed = m.committed[p].get(o).copied();
+                    match (seen[o], committed) {
+                        (Some(v), _) if v != *value => {
+                            return Err((
+                                "consumed-stable",
+                                format!("consumers read two different records at p{p} offset {o}"),
+                            ));
+                        }
+                        (_, Some(v)) if v != *value => {
+                            return Err(("consumed-stable", format!("a consumer read p{p} offset {o}, which the replicas committed differently")));
+                        }
+                        _ => seen[o] = Some(*value),
+                    }
+                }
+                _ => {}
             }
         }
         let Some(Node::Controller(c)) = nodes.get(self.controller().index()) else { return Ok(()) };
@@ -1011,6 +1138,17 @@ impl Protocol for Kafka {
                 hue_key: None,
                 accepts: None,
             },
+            Node::Consumer(c) => NodeView {
+                role: "consumer".into(),
+                badge: format!("gen {}", c.generation),
+                fields: vec![
+                    ("partitions".into(), format!("{:?}", c.assigned)),
+                    ("consumed".into(), format!("{}", c.consumed)),
+                ],
+                summary: vec![format!("partitions {:?}", c.assigned)],
+                hue_key: None,
+                accepts: None,
+            },
             Node::Producer(p) => NodeView {
                 role: "producer".into(),
                 badge: "producer".into(),
@@ -1026,6 +1164,8 @@ impl Protocol for Kafka {
             format!("B{}", id.0 + 1)
         } else if id == self.controller() {
             "controller".into()
+        } else if id.index() > self.brokers + self.producers {
+            format!("C{}", id.index() - self.brokers - 1 - self.producers)
         } else {
             format!("P{}", id.index() - self.brokers)
         }
@@ -1041,6 +1181,9 @@ impl Protocol for Kafka {
             Timer::LivenessCheck => "liveness check",
             Timer::Produce => "produce",
             Timer::ProduceTimeout => "produce timeout",
+            Timer::GroupHeartbeat => "group heartbeat",
+            Timer::Poll => "poll",
+            Timer::GroupTick => "group check",
         }
     }
     fn client_summary(op: &ClientOp) -> String {
@@ -1052,6 +1195,10 @@ impl Protocol for Kafka {
         match n {
             Note::Acked { partition, offset, .. } => {
                 format!("producer acknowledged at p{partition} offset {offset}")
+            }
+            Note::Consumed { partition, offset, .. } => format!("consumer read p{partition} offset {offset}"),
+            Note::Rebalanced { generation, members } => {
+                format!("group rebalanced: generation {generation}, {members} members")
             }
             Note::Elected { partition, leader, epoch, unclean } => format!(
                 "p{partition}: leader {} (epoch {epoch}){}",

@@ -21,6 +21,7 @@
 
 mod assign;
 pub mod cluster;
+pub mod group;
 mod partitioner;
 
 pub use assign::*;
