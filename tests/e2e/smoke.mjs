@@ -188,6 +188,10 @@ await test('hashing: adding a node moves about 1/(N+1) of the keys on the ring',
   assert.ok(m, text);
   const pct = Number(m[2]);
   assert.ok(pct > 5 && pct < 35, text);
+  // The moved keys stay drawn (in the new owner's colour) once their animation ends.
+  await page.waitForTimeout(2000);
+  const width = await page.evaluate(() => document.querySelector('.moved-key').getBoundingClientRect().width);
+  assert.ok(width > 1, `moved keys vanished (width ${width})`);
   await page.fill('#ring-nodes', '500');
   await page.click('#btn-ring-apply');
   await page.waitForSelector('#error');
