@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::f64::consts::{FRAC_PI_2, TAU};
 use std::rc::Rc;
 
-use distlab_core::hashing::balance::{BalanceConfig, BalanceSim, Costs, Policy, MAX_WORKERS};
+use distlab_core::hashing::balance::{BalanceConfig, BalanceSim, Costs, MAX_WORKERS};
 use distlab_core::hashing::cache::{
     CacheConfig, CacheSim, MAX_CACHE_CAPACITY, MAX_CACHE_KEYS, MAX_CACHE_NODES,
 };
@@ -911,7 +911,6 @@ fn balance_view(st: &HashState, send: &Callback<HMsg>) -> Html {
             </tr>
         }
     });
-    let _ = Policy::ALL;
     html! {
         <div class="hash-grid">
             <section class="stage" aria-label="Load balancing">

@@ -36,7 +36,6 @@ pub fn log_view(p: &LogViewProps) -> Html {
             let matched = marks.is_some_and(|(_, _, m)| *m == i);
             let title_marks = format!("{}{}", if next { " · leader's nextIndex" } else { "" }, if matched { " · leader's matchIndex" } else { "" });
             if let Some((si, st)) = l.snapshot.filter(|(si, _)| i <= *si) {
-                let _ = si;
                 return html! { <td class="snap" title={format!("index {i}: in the snapshot (up to {si}, term {st}){title_marks}")}>{"▦"}</td> };
             }
             let k = i.checked_sub(l.first_index).map(|k| k as usize);

@@ -68,7 +68,6 @@ impl PartialEq for Player {
 #[derive(Clone)]
 pub enum Msg {
     TogglePlay,
-    Pause,
     Step,
     Back,
     Seek(u64),
@@ -206,7 +205,6 @@ impl Reducible for Player {
                 p.playing = !p.playing && !p.lab.borrow().at_end();
                 p.notice = None;
             }
-            Msg::Pause => p.playing = false,
             Msg::Step => {
                 p.playing = false;
                 let stepped = p.lab.borrow_mut().step();

@@ -184,7 +184,7 @@ fn start_rebalance(k: &Kafka, g: &mut Group, first: Option<NodeId>, ctx: &mut Ct
     }
 }
 
-fn finish_join(k: &Kafka, g: &mut Group, owned: &BTreeMap<NodeId, Vec<u32>>, ctx: &mut Ctx<Kafka>) {
+fn finish_join(g: &mut Group, owned: &BTreeMap<NodeId, Vec<u32>>, ctx: &mut Ctx<Kafka>) {
     let Some((joined, _)) = g.joining.take() else { return };
     g.generation += 1;
     let now = ctx.now();
@@ -199,7 +199,6 @@ fn finish_join(k: &Kafka, g: &mut Group, owned: &BTreeMap<NodeId, Vec<u32>>, ctx
         ctx.send(*m, Msg::JoinResponse { generation: g.generation, leader, members: members.clone() });
     }
     g.syncing = Some(joined);
-    let _ = k;
 }
 
 pub fn coordinator_message(
@@ -226,7 +225,7 @@ pub fn coordinator_message(
             let expected: Vec<NodeId> = g.members.iter().map(|m| m.0).collect();
             if let Some((joined, _)) = &g.joining {
                 if !expected.is_empty() && expected.iter().all(|m| joined.contains(m)) {
-                    finish_join(k, g, owned, ctx);
+                    finish_join(g, owned, ctx);
                 }
             }
         }
@@ -299,7 +298,7 @@ pub fn coordinator_tick(
     let now = ctx.now();
     if let Some((_, deadline)) = &g.joining {
         if now >= *deadline {
-            finish_join(k, g, owned, ctx);
+            finish_join(g, owned, ctx);
         }
     }
     if g.joining.is_none() && g.syncing.is_none() {

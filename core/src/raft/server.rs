@@ -267,9 +267,8 @@ fn become_follower(raft: &Raft, s: &mut Server, term: Term, leader: Option<NodeI
     ctx.set_timer(Timer::Election, t);
 }
 
-fn request_votes(raft: &Raft, s: &Server, pre: bool, transfer: bool, ctx: &mut Ctx<Raft>) {
+fn request_votes(s: &Server, pre: bool, transfer: bool, ctx: &mut Ctx<Raft>) {
     let term = if pre { s.term + 1 } else { s.term };
-    let _ = raft;
     for m in s.config.iter().copied().filter(|m| *m != s.id) {
         ctx.send(
             m,
@@ -290,7 +289,7 @@ fn start_election(raft: &Raft, s: &mut Server, transfer: bool, ctx: &mut Ctx<Raf
         if s.quorum(s.votes) {
             return campaign(raft, s, false, ctx);
         }
-        request_votes(raft, s, true, false, ctx);
+        request_votes(s, true, false, ctx);
     } else {
         campaign(raft, s, transfer, ctx);
     }
@@ -305,7 +304,7 @@ fn campaign(raft: &Raft, s: &mut Server, transfer: bool, ctx: &mut Ctx<Raft>) {
     if s.quorum(s.votes) {
         return become_leader(raft, s, ctx);
     }
-    request_votes(raft, s, false, transfer, ctx);
+    request_votes(s, false, transfer, ctx);
 }
 
 fn become_leader(raft: &Raft, s: &mut Server, ctx: &mut Ctx<Raft>) {
@@ -325,7 +324,7 @@ fn become_leader(raft: &Raft, s: &mut Server, ctx: &mut Ctx<Raft>) {
     if raft.is(Mutant::CommitOldTerm) {
         // The paper's Figure 8 leader: no no-op at the start of its term, so earlier entries
         // are only ever committed by (wrongly) counting their replicas.
-        broadcast(raft, s, ctx);
+        broadcast(s, ctx);
     } else {
         append(raft, s, Command::Noop, ctx);
     }
@@ -349,23 +348,22 @@ fn append(raft: &Raft, s: &mut Server, cmd: Command, ctx: &mut Ctx<Raft>) {
     }
     let me = s.id.index();
     s.match_index[me] = s.last_index();
-    broadcast(raft, s, ctx);
+    broadcast(s, ctx);
     advance_commit(raft, s, ctx);
 }
 
-fn broadcast(raft: &Raft, s: &mut Server, ctx: &mut Ctx<Raft>) {
+fn broadcast(s: &mut Server, ctx: &mut Ctx<Raft>) {
     s.seq += 1;
     s.sent_at.push((s.seq, ctx.now()));
     if s.sent_at.len() > 32 {
         s.sent_at.remove(0);
     }
     for p in s.peers() {
-        replicate_to(raft, s, p, ctx);
+        replicate_to(s, p, ctx);
     }
 }
 
-fn replicate_to(raft: &Raft, s: &mut Server, peer: NodeId, ctx: &mut Ctx<Raft>) {
-    let _ = raft;
+fn replicate_to(s: &mut Server, peer: NodeId, ctx: &mut Ctx<Raft>) {
     let p = peer.index();
     let last = s.last_index();
     let next = s.next_index[p].clamp(1, last + 1);
@@ -554,18 +552,13 @@ pub fn on_message(raft: &Raft, s: &mut Server, from: NodeId, msg: Msg, ctx: &mut
             on_append(raft, s, from, term, prev_index, prev_term, entries, commit, seq, ctx)
         }
         Msg::AppendReply { term, success, match_index, conflict_index, conflict_term, seq } => {
-            if term > s.term {
-                return become_follower(raft, s, term, None, ctx);
-            }
-            if s.role != Role::Leader || term != s.term {
+            if !counts_as_reply(raft, s, from, term, ctx) {
                 return;
             }
             let f = from.index();
-            s.heard |= bit(from);
             s.acked_seq[f] = s.acked_seq[f].max(seq);
             if success {
-                s.match_index[f] = s.match_index[f].max(match_index);
-                s.next_index[f] = s.next_index[f].max(match_index + 1);
+                matched(s, from, match_index);
             } else {
                 let hinted = match conflict_term {
                     Some(t) => ((s.snapshot.last_index + 1)..=s.last_index())
@@ -580,16 +573,10 @@ pub fn on_message(raft: &Raft, s: &mut Server, from: NodeId, msg: Msg, ctx: &mut
             after_ack(raft, s, from, ctx);
         }
         Msg::SnapshotReply { term, last_index } => {
-            if term > s.term {
-                return become_follower(raft, s, term, None, ctx);
-            }
-            if s.role != Role::Leader || term != s.term {
+            if !counts_as_reply(raft, s, from, term, ctx) {
                 return;
             }
-            let f = from.index();
-            s.heard |= bit(from);
-            s.match_index[f] = s.match_index[f].max(last_index);
-            s.next_index[f] = s.next_index[f].max(last_index + 1);
+            matched(s, from, last_index);
             after_ack(raft, s, from, ctx);
         }
         Msg::InstallSnapshot { term, snapshot, seq: _ } => {
@@ -626,6 +613,27 @@ pub fn on_message(raft: &Raft, s: &mut Server, from: NodeId, msg: Msg, ctx: &mut
         Msg::Request { req, op } => on_request(raft, s, from, req, op, ctx),
         Msg::Reply { .. } => {}
     }
+}
+
+/// A follower answered the leader: a higher term deposes it; otherwise the answer counts only
+/// if this server still leads in that term (and it shows the follower is reachable).
+fn counts_as_reply(raft: &Raft, s: &mut Server, from: NodeId, term: Term, ctx: &mut Ctx<Raft>) -> bool {
+    if term > s.term {
+        become_follower(raft, s, term, None, ctx);
+        return false;
+    }
+    if s.role != Role::Leader || term != s.term {
+        return false;
+    }
+    s.heard |= bit(from);
+    true
+}
+
+/// The follower holds the leader's log up to `upto`.
+fn matched(s: &mut Server, from: NodeId, upto: LogIndex) {
+    let f = from.index();
+    s.match_index[f] = s.match_index[f].max(upto);
+    s.next_index[f] = s.next_index[f].max(upto + 1);
 }
 
 /// A current leader spoke (AppendEntries or InstallSnapshot in a term at least ours): follow it
@@ -729,7 +737,7 @@ fn after_ack(raft: &Raft, s: &mut Server, from: NodeId, ctx: &mut Ctx<Raft>) {
     serve_reads(s, ctx);
     let f = from.index();
     if s.next_index[f] <= s.last_index() {
-        replicate_to(raft, s, from, ctx);
+        replicate_to(s, from, ctx);
     }
     if s.transfer == Some(from) && s.match_index[f] >= s.last_index() {
         ctx.send(from, Msg::TimeoutNow { term: s.term });
@@ -791,7 +799,7 @@ fn on_request(raft: &Raft, s: &mut Server, client: NodeId, req: u64, op: KvOp, c
         if lease {
             serve_reads(s, ctx);
         } else {
-            broadcast(raft, s, ctx);
+            broadcast(s, ctx);
             confirm_reads(s);
             serve_reads(s, ctx);
         }
@@ -814,7 +822,7 @@ pub fn on_timer(raft: &Raft, s: &mut Server, timer: Timer, ctx: &mut Ctx<Raft>) 
         }
         Timer::Heartbeat => {
             if s.role == Role::Leader {
-                broadcast(raft, s, ctx);
+                broadcast(s, ctx);
                 ctx.set_timer(Timer::Heartbeat, Time(raft.heartbeat_us));
             }
         }
@@ -860,7 +868,7 @@ pub fn on_admin(raft: &Raft, s: &mut Server, op: ClientOp, ctx: &mut Ctx<Raft>) 
             if s.match_index[target.index()] >= s.last_index() {
                 ctx.send(target, Msg::TimeoutNow { term: s.term });
             } else {
-                replicate_to(raft, s, target, ctx);
+                replicate_to(s, target, ctx);
             }
         }
         ClientOp::AddServer(n) => {
@@ -875,7 +883,7 @@ pub fn on_admin(raft: &Raft, s: &mut Server, op: ClientOp, ctx: &mut Ctx<Raft>) 
             }
             s.adding = Some(Catchup { node: n, target: s.last_index(), round_start: ctx.now(), rounds: 1 });
             s.next_index[n.index()] = s.last_index() + 1;
-            replicate_to(raft, s, n, ctx);
+            replicate_to(s, n, ctx);
         }
         ClientOp::RemoveServer(n) => {
             if !s.config.contains(&n) {
