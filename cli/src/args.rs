@@ -41,6 +41,18 @@ impl Args {
         }
     }
 
+    /// A whole number in `min..=max`: required when `default` is `None`.
+    pub fn bounded(&self, name: &str, default: Option<u64>, min: u64, max: u64) -> Result<u64, String> {
+        let v = match default {
+            Some(d) => self.u64_or(name, d)?,
+            None => self.required(name)?.parse().map_err(|_| format!("--{name} must be a whole number"))?,
+        };
+        if v < min || v > max {
+            return Err(format!("--{name} must be between {min} and {max} (got {v})"));
+        }
+        Ok(v)
+    }
+
     /// A seed range `A..B` (B exclusive) or `A..=B`.
     pub fn range(&self, name: &str) -> Result<(u64, u64), String> {
         let v = self.required(name)?;

@@ -21,16 +21,8 @@ pub fn dispatch(argv: &[String]) -> Result<ExitCode, String> {
     }
 }
 
-fn number(args: &Args, name: &str, min: u64, max: u64) -> Result<u64, String> {
-    let v: u64 = args.required(name)?.parse().map_err(|_| format!("--{name} must be a whole number"))?;
-    if v < min || v > max {
-        return Err(format!("--{name} must be between {min} and {max} (got {v})"));
-    }
-    Ok(v)
-}
-
 fn partition(args: &Args) -> Result<ExitCode, String> {
-    let n = number(args, "partitions", 1, i32::MAX as u64)? as u32;
+    let n = args.bounded("partitions", None, 1, i32::MAX as u64)? as u32;
     let stdin = std::io::stdin();
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut buf = Vec::new();
@@ -74,10 +66,10 @@ fn assign(args: &Args) -> Result<ExitCode, String> {
 }
 
 fn replicas(args: &Args) -> Result<ExitCode, String> {
-    let brokers = number(args, "brokers", 1, 100_000)? as u32;
-    let partitions = number(args, "partitions", 1, 1_000_000)? as u32;
-    let rf = number(args, "rf", 1, brokers as u64)? as u32;
-    let start = number(args, "start-index", 0, u32::MAX as u64)? as u32;
+    let brokers = args.bounded("brokers", None, 1, 100_000)? as u32;
+    let partitions = args.bounded("partitions", None, 1, 1_000_000)? as u32;
+    let rf = args.bounded("rf", None, 1, brokers as u64)? as u32;
+    let start = args.bounded("start-index", None, 0, u32::MAX as u64)? as u32;
     let placed = kafka::assign_replicas(brokers, partitions, rf, start)?;
     let map: BTreeMap<u32, Vec<u32>> = placed.into_iter().enumerate().map(|(p, r)| (p as u32, r)).collect();
     println!("{}", serde_json::to_string(&map).expect("plain data"));

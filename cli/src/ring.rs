@@ -19,19 +19,8 @@ pub fn dispatch(argv: &[String]) -> Result<ExitCode, String> {
     }
 }
 
-fn count(args: &Args, name: &str, default: Option<u64>, min: u64, max: u64) -> Result<u64, String> {
-    let v = match default {
-        Some(d) => args.u64_or(name, d)?,
-        None => args.required(name)?.parse().map_err(|_| format!("--{name} must be a whole number"))?,
-    };
-    if v < min || v > max {
-        return Err(format!("--{name} must be between {min} and {max} (got {v})"));
-    }
-    Ok(v)
-}
-
 fn params(args: &Args) -> Result<Params, String> {
-    let mut p = Params { vnodes: count(args, "vnodes", Some(100), 1, 1000)? as usize, ..Params::default() };
+    let mut p = Params { vnodes: args.bounded("vnodes", Some(100), 1, 1000)? as usize, ..Params::default() };
     if let Some(c) = args.get("c") {
         p.c = c.parse().map_err(|_| format!("--c must be a number (got {c:?})"))?;
     }
@@ -78,8 +67,8 @@ fn lookup(args: &Args) -> Result<ExitCode, String> {
     if algo == Algo::Jump {
         return Err("jump hashes unsigned 64-bit keys: use `distlab ring jump --buckets N`".into());
     }
-    let nodes = count(args, "nodes", None, 1, MAX_NODES as u64)? as u32;
-    let replicas = count(args, "replicas", Some(1), 1, nodes as u64)? as usize;
+    let nodes = args.bounded("nodes", None, 1, MAX_NODES as u64)? as u32;
+    let replicas = args.bounded("replicas", Some(1), 1, nodes as u64)? as usize;
     let params = params(args)?;
     let keys = lines()?;
     let mut hashes = Vec::with_capacity(keys.len());
@@ -118,7 +107,7 @@ fn lookup(args: &Args) -> Result<ExitCode, String> {
 }
 
 fn jump(args: &Args) -> Result<ExitCode, String> {
-    let buckets = count(args, "buckets", None, 1, i32::MAX as u64)? as u32;
+    let buckets = args.bounded("buckets", None, 1, i32::MAX as u64)? as u32;
     let mut out = BufWriter::new(std::io::stdout().lock());
     for (i, line) in lines()?.iter().enumerate() {
         let text = std::str::from_utf8(line).map_err(|_| format!("line {}: not UTF-8", i + 1))?;
@@ -134,8 +123,8 @@ fn jump(args: &Args) -> Result<ExitCode, String> {
 
 fn stats(args: &Args) -> Result<ExitCode, String> {
     let algo = algo(args)?;
-    let nodes = count(args, "nodes", None, 1, MAX_NODES as u64)? as usize;
-    let keys = count(args, "keys", None, 1, MAX_KEYS as u64)? as usize;
+    let nodes = args.bounded("nodes", None, 1, MAX_NODES as u64)? as usize;
+    let keys = args.bounded("keys", None, 1, MAX_KEYS as u64)? as usize;
     let params = params(args)?;
     let hashes = hashing::generated_keys(keys);
     let s = hashing::measure(algo, nodes, &hashes, &params);
