@@ -15,7 +15,9 @@ use serde::Serialize;
 
 use crate::net::FaultPreset;
 use crate::paxos::{self, Paxos};
-use crate::protocol::{About, LogDetail, MessageInfo, MsgId, NodeId, NodeView, Protocol, Time, Violation};
+use crate::protocol::{
+    About, Board, LogDetail, MessageInfo, MsgId, NodeId, NodeView, Protocol, Time, Violation,
+};
 use crate::raft::{self, Raft, ReadMode};
 use crate::sim::{Input, Sim};
 use crate::timeline::Timeline;
@@ -63,6 +65,8 @@ pub struct FlightSnap {
     pub arrive_at: Time,
     pub kind: &'static str,
     pub summary: String,
+    /// Colour key of the payload (a record's key), if any.
+    pub hue: Option<u64>,
     /// Names of sender and receiver.
     pub from_name: String,
     pub to_name: String,
@@ -80,6 +84,8 @@ pub struct Snapshot {
     pub nodes: Vec<NodeSnap>,
     pub flights: Vec<FlightSnap>,
     pub groups: Vec<u8>,
+    /// The protocol's own tables (see [`Board`]).
+    pub boards: Vec<Board>,
     pub cuts: Vec<(NodeId, NodeId)>,
     /// The violation at this position, if the run stopped here.
     pub violation: Option<Violation>,
@@ -223,7 +229,9 @@ impl<P: Protocol> Lab for ProtocolLab<P> {
             }
             Action::Client(id, text) => {
                 self.check_node(id)?;
-                let op = self.timeline.sim().proto.parse_client(&text)?;
+                let proto = &self.timeline.sim().proto;
+                let op = proto.parse_client(&text)?;
+                proto.check_client(id, &op)?;
                 Input::Client(id, op)
             }
         };
@@ -256,6 +264,7 @@ impl<P: Protocol> Lab for ProtocolLab<P> {
                 arrive_at: f.arrive_at,
                 kind: f.msg.kind(),
                 summary: f.msg.summary(),
+                hue: f.msg.hue(),
                 from_name: sim.proto.node_name(f.from),
                 to_name: sim.proto.node_name(f.to),
             })
@@ -273,6 +282,10 @@ impl<P: Protocol> Lab for ProtocolLab<P> {
             nodes,
             flights,
             groups: sim.groups().to_vec(),
+            boards: {
+                let up: Vec<bool> = sim.status().iter().map(|s| s.up).collect();
+                sim.proto.boards(sim.nodes(), &up)
+            },
             cuts: sim.cuts().to_vec(),
             violation: sim.violation().cloned(),
             found_violation: self.timeline.found_violation().cloned(),
@@ -331,7 +344,9 @@ pub struct LabConfig {
     pub check_quorum: bool,
     pub read_mode: ReadMode,
     pub snapshot_every: u64,
-    /// Raft: a named scenario preset (see `raft::scenarios`).
+    /// Kafka: the cluster, topic, producers and consumer group.
+    pub kafka: crate::kafka::cluster::Kafka,
+    /// A named scenario preset (see `raft::scenarios`, `kafka::scenarios`).
     pub scenario: Option<String>,
     pub limit: u64,
 }
@@ -354,6 +369,7 @@ impl Default for LabConfig {
             check_quorum: false,
             read_mode: ReadMode::Log,
             snapshot_every: 100,
+            kafka: Default::default(),
             scenario: None,
             limit: MAX_EVENTS,
         }
@@ -404,12 +420,12 @@ pub fn paxos_config(cfg: &LabConfig) -> Result<Paxos, String> {
 pub fn scenarios(protocol: &str) -> Vec<(&'static str, &'static str)> {
     match protocol {
         "raft" => raft::scenarios::SCENARIOS.iter().map(|s| (s.name, s.title)).collect(),
+        "kafka" => crate::kafka::scenarios::SCENARIOS.iter().map(|s| (s.name, s.title)).collect(),
         _ => Vec::new(),
     }
 }
 
-/// Build the Kafka configuration of a lab config (the command line's; the page has no Kafka
-/// view yet), validating it.
+/// Build the Kafka configuration of a lab config (with its scenario, if any), validating it.
 pub fn kafka_config(cfg: &LabConfig) -> Result<crate::kafka::cluster::Kafka, String> {
     use crate::kafka::cluster::{Kafka, Mutant};
     let mutant = match &cfg.mutant {
@@ -419,7 +435,10 @@ pub fn kafka_config(cfg: &LabConfig) -> Result<crate::kafka::cluster::Kafka, Str
             format!("unknown Kafka mutant \"{name}\"; known: {}", names.join(", "))
         })?),
     };
-    let k = Kafka { mutant, ..Kafka::default() };
+    let mut k = Kafka { mutant, ..cfg.kafka.clone() };
+    if let Some(name) = &cfg.scenario {
+        k = crate::kafka::scenarios::apply(name, k)?;
+    }
     k.validate()?;
     Ok(k)
 }
@@ -465,6 +484,11 @@ pub fn build(cfg: &LabConfig) -> Result<Box<dyn Lab>, String> {
         "raft" => {
             let r = raft_config(cfg)?;
             let sim = Sim::new(r, cfg.faults.config(), cfg.seed);
+            Ok(Box::new(ProtocolLab::new(sim, cfg.limit)))
+        }
+        "kafka" => {
+            let k = kafka_config(cfg)?;
+            let sim = Sim::new(k, cfg.faults.config(), cfg.seed);
             Ok(Box::new(ProtocolLab::new(sim, cfg.limit)))
         }
         other => Err(unknown_protocol(other)),

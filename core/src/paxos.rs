@@ -639,7 +639,7 @@ impl Protocol for Paxos {
             badge = roles.iter().map(|r| &r[..1]).collect::<Vec<_>>().join("·").to_uppercase();
         }
         let accepts = node.proposer.as_ref().map(|_| String::from("a value to propose, e.g. 42"));
-        NodeView { role: roles.join(" · "), badge, fields, summary, hue_key, accepts }
+        NodeView { role: roles.join(" · "), badge, fields, summary, hue_key, accepts, actions: Vec::new() }
     }
 
     fn timer_label(_: &Timer) -> &'static str {

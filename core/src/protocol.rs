@@ -61,6 +61,10 @@ pub trait MessageInfo {
     fn kind(&self) -> &'static str;
     /// One-line description of the fields, for tooltips and the event log.
     fn summary(&self) -> String;
+    /// A colour key for the message's payload (Kafka: the record's key), if it has one.
+    fn hue(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// A violated property: which one, and what was seen.
@@ -103,6 +107,54 @@ pub struct NodeView {
     pub hue_key: Option<u64>,
     /// What requests the node takes from the user, as a placeholder ("put x 5 · get x"), if any.
     pub accepts: Option<String>,
+    /// One-click requests: (button label, the request as typed).
+    pub actions: Vec<(String, String)>,
+}
+
+/// A protocol's own table, drawn beside the cluster: Kafka's partitions × brokers with log
+/// bars, Multi-Paxos's slots × acceptors. Plain data, so the page needs no protocol logic.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Board {
+    pub title: String,
+    /// What the marks mean, in a sentence.
+    pub legend: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<BoardRow>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct BoardRow {
+    pub label: String,
+    pub cells: Vec<BoardCell>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct BoardCell {
+    pub text: String,
+    /// Longer text for the tooltip.
+    pub title: String,
+    pub tone: Tone,
+    /// A bar: (filled, marked, scale). Kafka: log end offset, high watermark, longest log.
+    pub bar: Option<(u64, u64, u64)>,
+    /// A colour key (a ballot, a key), if any.
+    pub hue: Option<u64>,
+}
+
+/// What a board cell stands for, drawn with a style and a word, never colour alone.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub enum Tone {
+    #[default]
+    Plain,
+    /// The leader, the chosen value.
+    Lead,
+    /// In sync, accepted.
+    Good,
+    /// Lagging, out of sync, promised only.
+    Warn,
+    /// Lost, fenced, disagreeing.
+    Bad,
+    /// Down, not present.
+    Dim,
 }
 
 /// How the page introduces a protocol.
@@ -287,6 +339,14 @@ pub trait Protocol: Clone + Debug + Hash + 'static {
     }
     /// Parse a client request typed by the user.
     fn parse_client(&self, text: &str) -> Result<Self::ClientOp, String>;
+    /// Whether `node` takes this request (the page says why not, rather than ignoring it).
+    fn check_client(&self, _node: NodeId, _op: &Self::ClientOp) -> Result<(), String> {
+        Ok(())
+    }
+    /// The protocol's own tables for the page, built from every node's state.
+    fn boards(&self, _nodes: &[Self::Node], _up: &[bool]) -> Vec<Board> {
+        Vec::new()
+    }
     /// A human label for a timer ("election", "retry").
     fn timer_label(timer: &Self::Timer) -> &'static str;
     /// One-line description of a client request.

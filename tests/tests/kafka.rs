@@ -37,11 +37,14 @@ fn no_acknowledged_record_is_lost_with_acks_all() {
     }
 }
 
+/// Every mutant is caught by a sweep: heavy faults, or light ones where heavy faults leave a
+/// consumer group too little time to read anything (consume-uncommitted).
 #[test]
 fn every_kafka_mutant_is_caught() {
     for (name, _) in lab::mutants("kafka").unwrap() {
-        let (v, _) = sweep(Some(name), FaultPreset::Heavy, 300);
-        assert!(v > 0, "mutant {name} was never caught");
+        let caught =
+            [FaultPreset::Heavy, FaultPreset::Light].iter().any(|f| sweep(Some(name), *f, 300).0 > 0);
+        assert!(caught, "mutant {name} was never caught");
     }
 }
 
@@ -111,7 +114,14 @@ fn run_to(sim: &mut Sim<Kafka>, t: Time) {
 #[test]
 fn a_group_splits_the_partitions_and_survives_a_member_crash() {
     for strategy in [Strategy::Range, Strategy::RoundRobin, Strategy::Sticky, Strategy::CooperativeSticky] {
-        let k = Kafka { consumers: 2, partitions: 4, strategy, ..Kafka::default() };
+        let k = Kafka {
+            consumers: 2,
+            partitions: 4,
+            strategy,
+            keys: 64,
+            produce_every_us: 5_000,
+            ..Kafka::default()
+        };
         let mut sim = Sim::new(k, FaultPreset::None.config(), 7);
         run_to(&mut sim, Time::from_ms(1_500));
         let cs = consumers(&sim);
@@ -130,4 +140,132 @@ fn a_group_splits_the_partitions_and_survives_a_member_crash() {
         assert!(after[0].2 > cs[1].2, "{strategy:?}: the survivor kept consuming");
         assert!(sim.violation().is_none(), "{strategy:?}: {:?}", sim.violation());
     }
+}
+
+fn scenario(name: &str) -> Kafka {
+    distlab_core::kafka::scenarios::apply(name, Kafka::default()).unwrap()
+}
+
+fn consumer_node(sim: &Sim<Kafka>, i: usize) -> &distlab_core::kafka::group::Consumer {
+    match &sim.nodes()[i] {
+        Node::Consumer(c) => c,
+        other => panic!("node {i} is not a consumer: {other:?}"),
+    }
+}
+
+#[test]
+fn hello_is_produced_and_consumed() {
+    let mut sim = Sim::new(scenario("hello"), FaultPreset::None.config(), 1);
+    run_to(&mut sim, Time::from_ms(1_000));
+    let Node::Producer(p) = &sim.nodes()[2] else { panic!() };
+    assert_eq!(p.acked, 1, "exactly the one record the script sends");
+    let c = consumer_node(&sim, 3);
+    let (partition, offset, text) = c.last.expect("the consumer read something");
+    assert_eq!((partition, offset, text.as_str()), (0, 0, "hello"));
+    assert!(sim.violation().is_none());
+}
+
+#[test]
+fn every_scenario_runs_clean() {
+    for s in distlab_core::kafka::scenarios::SCENARIOS {
+        for seed in 0..5 {
+            let mut sim = Sim::new(scenario(s.name), FaultPreset::None.config(), seed);
+            run_to(&mut sim, Time::from_ms(4_000));
+            assert!(sim.violation().is_none(), "{} seed {seed}: {:?}", s.name, sim.violation());
+            assert!(sim.events() > 100, "{} ran", s.name);
+        }
+    }
+}
+
+#[test]
+fn a_gc_pause_longer_than_the_session_costs_the_member_its_partitions() {
+    let k = scenario("gc-pause");
+    let c1 = k.brokers + k.producers + 1;
+    let c2 = c1 + 1;
+    let mut sim = Sim::new(k, FaultPreset::None.config(), 3);
+    run_to(&mut sim, Time::from_ms(990));
+    let generation = consumer_node(&sim, c2).generation;
+    assert!(!consumer_node(&sim, c1).assigned.is_empty());
+    // Mid-pause: the coordinator removed C1; C2 owns every partition in a newer generation.
+    run_to(&mut sim, Time::from_ms(1_550));
+    assert!(consumer_node(&sim, c1).paused_until.is_some());
+    let mut owned = consumer_node(&sim, c2).assigned.clone();
+    owned.sort_unstable();
+    assert_eq!(owned, vec![0, 1, 2]);
+    assert!(consumer_node(&sim, c2).generation > generation);
+    // Awake: C1 rejoins and gets partitions back.
+    run_to(&mut sim, Time::from_ms(2_600));
+    assert!(!consumer_node(&sim, c1).assigned.is_empty());
+    assert!(consumer_node(&sim, c1).generation > generation + 1);
+    assert!(sim.violation().is_none());
+}
+
+#[test]
+fn adding_a_partition_places_it_and_hands_it_out() {
+    let k = scenario("add-partition");
+    let mut sim = Sim::new(k.clone(), FaultPreset::None.config(), 5);
+    run_to(&mut sim, Time::from_ms(3_000));
+    let Node::Controller(c) = &sim.nodes()[k.brokers] else { panic!() };
+    assert_eq!(c.partitions.len(), 4);
+    let holders = (0..k.brokers)
+        .filter(
+            |b| matches!(&sim.nodes()[*b], Node::Broker(x) if x.replicas.get(3).is_some_and(|r| r.is_some())),
+        )
+        .count();
+    assert_eq!(holders, k.rf as usize, "p3 has rf replicas");
+    let leader = c.partitions[3].leader.expect("p3 has a leader");
+    let Node::Broker(b) = &sim.nodes()[leader.index()] else { panic!() };
+    assert!(b.replicas[3].as_ref().unwrap().log.len() > 3, "producers write to p3");
+    let owners: Vec<u32> = (k.brokers + k.producers + 1..k.brokers + k.producers + 1 + k.consumers)
+        .flat_map(|i| consumer_node(&sim, i).assigned.clone())
+        .collect();
+    assert!(owners.contains(&3), "somebody consumes p3: {owners:?}");
+    assert!(sim.violation().is_none());
+}
+
+/// Eager rebalancing stops every member; cooperative rebalancing leaves C1 and C2 consuming.
+#[test]
+fn cooperative_rebalancing_does_not_stop_the_members_that_keep_partitions() {
+    let stopped = |name: &str| {
+        let k = scenario(name);
+        let first = k.brokers + k.producers + 1;
+        let mut sim = Sim::new(k, FaultPreset::None.config(), 2);
+        run_to(&mut sim, Time::from_ms(999));
+        let mut stopped = 0;
+        while sim.next_time().is_some_and(|t| t <= Time::from_ms(2_000)) && sim.step() {
+            stopped += (first..first + 2).filter(|i| consumer_node(&sim, *i).assigned.is_empty()).count();
+        }
+        let third = consumer_node(&sim, first + 2);
+        assert!(!third.assigned.is_empty(), "{name}: C3 got partitions");
+        assert!(sim.violation().is_none());
+        stopped
+    };
+    assert!(stopped("join-eager") > 0);
+    assert_eq!(stopped("join-cooperative"), 0);
+}
+
+#[test]
+fn requests_are_parsed_and_sent_only_where_they_apply() {
+    use distlab_core::kafka::cluster::{parse_request, ClientOp};
+    assert!(matches!(parse_request("k3 hello"), Ok(ClientOp::Produce { key: Some(3), .. })));
+    assert!(matches!(parse_request("- hello"), Ok(ClientOp::Produce { key: None, .. })));
+    assert!(matches!(parse_request("hello"), Ok(ClientOp::Produce { key: None, .. })));
+    assert_eq!(parse_request("pause 500"), Ok(ClientOp::Pause(500)));
+    assert!(parse_request("pause 0").is_err());
+    assert!(parse_request("pause 99999").unwrap_err().contains("10000"));
+    assert!(parse_request("k1 waytoolongtext").unwrap_err().contains("8 bytes"));
+    assert!(parse_request("").is_err());
+    let cfg = LabConfig { protocol: "kafka".into(), scenario: Some("hello".into()), ..LabConfig::default() };
+    let mut lab = lab::build(&cfg).unwrap();
+    let err = lab.act(lab::Action::Client(NodeId(0), "k1 x".into())).unwrap_err();
+    assert!(err.contains("not a producer"), "{err}");
+    let err = lab.act(lab::Action::Client(NodeId(2), "add-partition".into())).unwrap_err();
+    assert!(err.contains("controller"), "{err}");
+    lab.act(lab::Action::Client(NodeId(2), "k7 hi".into())).unwrap();
+    lab.act(lab::Action::Client(NodeId(1), "add-partition".into())).unwrap();
+    while lab.time() < Time::from_ms(600) && lab.step() {}
+    let snap = lab.snapshot();
+    assert_eq!(snap.boards[0].rows.len(), 2, "the board shows the new partition");
+    assert_eq!(snap.boards.len(), 3, "partitions, the consumer group, and growth");
+    assert!(snap.boards[2].title.contains("2 → 3"), "{}", snap.boards[2].title);
 }

@@ -25,14 +25,42 @@ use serde::Serialize;
 use crate::protocol::{About, Ctx, MessageInfo, MutantInfo, NodeId, NodeView, PropertyInfo, Protocol, Time};
 use crate::rng::Rng;
 
-/// One record: which producer wrote it (and its sequence number), and the leader epoch it was
-/// appended in.
+/// One record: its key (none: the producer chose the partition by sticky partitioning), a
+/// unique value (the producer and its sequence number), the text the user sees, and the leader
+/// epoch it was appended in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Rec {
-    pub key: u32,
+    pub key: Option<u32>,
     pub value: u64,
+    pub text: Text8,
     pub epoch: u32,
 }
+
+/// A record's payload as text, up to 8 bytes, kept inline so records stay `Copy`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct Text8(pub [u8; 8]);
+
+impl Text8 {
+    pub fn new(text: &str) -> Result<Text8, String> {
+        if text.len() > 8 {
+            return Err(format!("a record's text is at most 8 bytes (\"{text}\" has {})", text.len()));
+        }
+        let mut b = [0u8; 8];
+        b[..text.len()].copy_from_slice(text.as_bytes());
+        Ok(Text8(b))
+    }
+    pub fn as_str(&self) -> &str {
+        let n = self.0.iter().position(|b| *b == 0).unwrap_or(8);
+        core::str::from_utf8(&self.0[..n]).unwrap_or("?")
+    }
+}
+
+/// Most partitions a topic may grow to.
+pub const MAX_PARTITIONS: u32 = 32;
+/// Longest GC pause a consumer may be given, in milliseconds.
+pub const MAX_PAUSE_MS: u32 = 10_000;
+/// Most records a producer holds for sending.
+pub const MAX_QUEUE: usize = 64;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum ProduceError {
@@ -46,6 +74,7 @@ pub enum Msg {
     /// Controller → replicas: the partition's leader, ISR and epoch.
     LeaderAndIsr {
         partition: u32,
+        replicas: Vec<NodeId>,
         leader: Option<NodeId>,
         isr: Vec<NodeId>,
         epoch: u32,
@@ -88,7 +117,10 @@ pub enum Msg {
         generation: u32,
         leader: NodeId,
         members: Vec<(NodeId, Vec<u32>)>,
+        /// The topic's partition count, for the leader member's assignment.
+        partitions: u32,
     },
+    LeaveGroup,
     SyncGroup {
         generation: u32,
         assignment: Vec<(NodeId, Vec<u32>)>,
@@ -101,7 +133,10 @@ pub enum Msg {
     GroupHeartbeat {
         generation: u32,
     },
-    RebalanceInProgress,
+    /// The group is rebalancing away from this generation: rejoin (unless already past it).
+    RebalanceInProgress {
+        generation: u32,
+    },
     OffsetCommit {
         generation: u32,
         offsets: Vec<(u32, u64)>,
@@ -113,7 +148,7 @@ pub enum Msg {
     ConsumerFetchResponse {
         partition: u32,
         from: u64,
-        records: Vec<u64>,
+        records: Vec<Rec>,
     },
     MetadataResponse {
         leaders: Vec<Option<NodeId>>,
@@ -133,11 +168,12 @@ impl MessageInfo for Msg {
             Msg::Metadata => "Metadata",
             Msg::MetadataResponse { .. } => "MetadataResponse",
             Msg::JoinGroup { .. } => "JoinGroup",
+            Msg::LeaveGroup => "LeaveGroup",
             Msg::JoinResponse { .. } => "JoinGroupResponse",
             Msg::SyncGroup { .. } => "SyncGroup",
             Msg::SyncResponse { .. } => "SyncGroupResponse",
             Msg::GroupHeartbeat { .. } => "Heartbeat",
-            Msg::RebalanceInProgress => "RebalanceInProgress",
+            Msg::RebalanceInProgress { .. } => "RebalanceInProgress",
             Msg::OffsetCommit { .. } => "OffsetCommit",
             Msg::ConsumerFetch { .. } => "ConsumerFetch",
             Msg::ConsumerFetchResponse { .. } => "ConsumerFetchResponse",
@@ -145,7 +181,7 @@ impl MessageInfo for Msg {
     }
     fn summary(&self) -> String {
         match self {
-            Msg::LeaderAndIsr { partition, leader, isr, epoch } => {
+            Msg::LeaderAndIsr { partition, leader, isr, epoch, .. } => {
                 format!(
                     "(p{partition} leader {} isr {} epoch {epoch})",
                     names(leader.iter()),
@@ -160,9 +196,10 @@ impl MessageInfo for Msg {
                 Some(t) => format!("(p{partition}: truncate to {t})"),
                 None => format!("(p{partition}: {} records, hw {hw})", records.len()),
             },
-            Msg::Produce { partition, rec, .. } => {
-                format!("(p{partition} key k{} value {})", rec.key, rec.value)
-            }
+            Msg::Produce { partition, rec, .. } => match rec.key {
+                Some(k) => format!("(p{partition} key k{k} \"{}\")", rec.text.as_str()),
+                None => format!("(p{partition} no key \"{}\")", rec.text.as_str()),
+            },
             Msg::ProduceResponse { result: Ok(o), .. } => format!("(offset {o})"),
             Msg::ProduceResponse { result: Err(e), .. } => format!("({e:?})"),
             Msg::MetadataResponse { leaders } => format!("(leaders {})", names(leaders.iter().flatten())),
@@ -177,6 +214,12 @@ impl MessageInfo for Msg {
                 format!("(p{partition}: {} records)", records.len())
             }
             _ => String::new(),
+        }
+    }
+    fn hue(&self) -> Option<u64> {
+        match self {
+            Msg::Produce { rec, .. } => rec.key.map(u64::from),
+            _ => None,
         }
     }
 }
@@ -197,13 +240,23 @@ pub enum Timer {
     GroupHeartbeat,
     Poll,
     GroupTick,
+    /// A paused consumer wakes up.
+    Resume,
 }
 
-/// Not used by this protocol's page yet; kept for scripted requests.
+/// Requests the user (or a scenario script) sends to a node.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum ClientOp {
-    /// Produce a record with this key now.
-    Produce(u32),
+    /// Producer: send a record with this key (none: sticky partitioning) and text.
+    Produce { key: Option<u32>, text: Option<Text8> },
+    /// Consumer: join the group.
+    Join,
+    /// Consumer: commit and leave the group.
+    Leave,
+    /// Consumer: stop for this many milliseconds (a long garbage-collection pause).
+    Pause(u32),
+    /// Controller: add a partition to the topic.
+    AddPartition,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -216,6 +269,8 @@ pub enum Note {
     Consumed { partition: u32, offset: u64, value: u64 },
     /// The group coordinator completed a rebalance.
     Rebalanced { generation: u32, members: u32 },
+    /// The controller added a partition.
+    PartitionAdded { partitions: u32 },
 }
 
 /// One replica of one partition on a broker.
@@ -267,6 +322,10 @@ pub struct Producer {
     pub leaders: Vec<Option<NodeId>>,
     pub pending: Option<(u32, Rec, u64)>,
     pub acked: u64,
+    /// Records the user asked for, not yet sent: (key, text).
+    pub queue: Vec<(Option<u32>, Option<Text8>)>,
+    /// The last acknowledged record: (partition, offset, text).
+    pub last: Option<(u32, u64, Text8)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -286,6 +345,8 @@ pub enum Mutant {
     HwBeforeIsr,
     /// With acks=all, the leader answers as soon as it appends, before replication.
     AckBeforeReplication,
+    /// Brokers serve consumers up to the log end, not the high watermark.
+    ConsumeUncommitted,
 }
 
 const MUTANTS: &[MutantInfo] = &[
@@ -300,6 +361,10 @@ const MUTANTS: &[MutantInfo] = &[
     MutantInfo {
         name: "ack-before-replication",
         description: "acks=all is answered on append, before the followers have it",
+    },
+    MutantInfo {
+        name: "consume-uncommitted",
+        description: "consumers read past the high watermark, records a new leader may not have",
     },
 ];
 
@@ -332,13 +397,19 @@ pub struct Kafka {
     pub replica_lag_us: u64,
     pub fetch_us: u64,
     pub session_us: u64,
+    /// How often each producer writes a record by itself (0: only what the user sends).
     pub produce_every_us: u64,
-    /// Consumers in the group, and how partitions are assigned to them.
+    /// Consumers, and how partitions are assigned to them. The last `idle_consumers` of them
+    /// start outside the group (the user can make them join).
     pub consumers: usize,
+    pub idle_consumers: usize,
     pub strategy: super::assign::Strategy,
     pub group_heartbeat_us: u64,
     pub group_session_us: u64,
     pub mutant: Option<Mutant>,
+    /// A scenario's timed steps and narration.
+    pub script: Vec<(Time, crate::protocol::ScriptAction<ClientOp>)>,
+    pub narration: Vec<(Time, String)>,
 }
 
 pub const ACKS_ALL: u8 = 255;
@@ -358,10 +429,13 @@ impl Default for Kafka {
             session_us: 150_000,
             produce_every_us: 30_000,
             consumers: 2,
+            idle_consumers: 0,
             strategy: super::assign::Strategy::Range,
             group_heartbeat_us: 50_000,
             group_session_us: 200_000,
             mutant: None,
+            script: Vec::new(),
+            narration: Vec::new(),
         }
     }
 }
@@ -372,6 +446,7 @@ impl Mutant {
             "unclean-election" => Some(Mutant::UncleanElection),
             "hw-before-isr" => Some(Mutant::HwBeforeIsr),
             "ack-before-replication" => Some(Mutant::AckBeforeReplication),
+            "consume-uncommitted" => Some(Mutant::ConsumeUncommitted),
             _ => None,
         }
     }
@@ -382,8 +457,11 @@ impl Kafka {
         if !(1..=9).contains(&self.brokers) {
             return Err(format!("brokers must be between 1 and 9 (got {})", self.brokers));
         }
-        if !(1..=32).contains(&self.partitions) {
-            return Err(format!("partitions must be between 1 and 32 (got {})", self.partitions));
+        if !(1..=MAX_PARTITIONS).contains(&self.partitions) {
+            return Err(format!(
+                "partitions must be between 1 and {MAX_PARTITIONS} (got {})",
+                self.partitions
+            ));
         }
         if self.rf == 0 || self.rf as usize > self.brokers {
             return Err(format!(
@@ -403,6 +481,9 @@ impl Kafka {
         if self.consumers > 6 {
             return Err("consumers must be between 0 and 6".into());
         }
+        if self.idle_consumers > self.consumers {
+            return Err("idle consumers cannot outnumber the consumers".into());
+        }
         Ok(())
     }
     pub(crate) fn controller(&self) -> NodeId {
@@ -417,7 +498,15 @@ impl Kafka {
     }
 }
 
-fn leo(r: &Replica) -> u64 {
+pub fn acks_name(acks: u8) -> &'static str {
+    match acks {
+        0 => "0 (fire and forget)",
+        1 => "1 (leader only)",
+        _ => "all (every in-sync replica)",
+    }
+}
+
+pub(crate) fn leo(r: &Replica) -> u64 {
     r.log.len() as u64
 }
 
@@ -480,8 +569,16 @@ fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, ctx: &mut C
     let me = b.id;
     let now = ctx.now();
     match msg {
-        Msg::LeaderAndIsr { partition, leader, isr, epoch } => {
-            let Some(Some(r)) = b.replicas.get_mut(partition as usize) else { return };
+        Msg::LeaderAndIsr { partition, replicas, leader, isr, epoch } => {
+            // A partition added to the topic: create its replica here if this broker holds one.
+            let p = partition as usize;
+            if p < MAX_PARTITIONS as usize && replicas.contains(&me) {
+                if b.replicas.len() <= p {
+                    b.replicas.resize(p + 1, None);
+                }
+                b.replicas[p].get_or_insert_with(Replica::default);
+            }
+            let Some(Some(r)) = b.replicas.get_mut(p) else { return };
             if epoch < r.epoch {
                 return;
             }
@@ -492,9 +589,7 @@ fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, ctx: &mut C
             r.pending_isr = None;
             if leader == Some(me) {
                 if !was_leader {
-                    let followers: Vec<u32> = k.placement()[partition as usize].clone();
-                    r.follower_leo =
-                        followers.into_iter().filter(|f| *f != me.0).map(|f| (NodeId(f), 0, now)).collect();
+                    r.follower_leo = replicas.into_iter().filter(|f| *f != me).map(|f| (f, 0, now)).collect();
                 }
                 advance_hw(k, me, r, ctx);
             } else {
@@ -566,8 +661,9 @@ fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, ctx: &mut C
             if r.leader != Some(me) {
                 return;
             }
-            let values: Vec<u64> = r.log.iter().map(|x| x.value).collect();
-            let records = super::group::serve_fetch(&values, r.hw, offset);
+            // Consumers read only committed records, below the high watermark.
+            let end = if k.is(Mutant::ConsumeUncommitted) { leo(r) } else { r.hw };
+            let records = super::group::serve_fetch(&r.log, end, offset);
             ctx.send(from, Msg::ConsumerFetchResponse { partition, from: offset, records });
         }
         Msg::Produce { partition, rec, req } => {
@@ -670,13 +766,20 @@ fn controller_init(k: &Kafka, ctx: &mut Ctx<Kafka>) -> Controller {
     Controller { partitions, brokers: vec![(Time::ZERO, true); k.brokers], group, owned: Default::default() }
 }
 
+fn leader_and_isr(p: u32, s: &PartitionState) -> Msg {
+    Msg::LeaderAndIsr {
+        partition: p,
+        replicas: s.replicas.clone(),
+        leader: s.leader,
+        isr: s.isr.clone(),
+        epoch: s.epoch,
+    }
+}
+
 fn announce(p: u32, s: &PartitionState, live: &[(Time, bool)], ctx: &mut Ctx<Kafka>) {
     for r in &s.replicas {
         if live[r.index()].1 {
-            ctx.send(
-                *r,
-                Msg::LeaderAndIsr { partition: p, leader: s.leader, isr: s.isr.clone(), epoch: s.epoch },
-            );
+            ctx.send(*r, leader_and_isr(p, s));
         }
     }
 }
@@ -715,16 +818,7 @@ fn controller_message(k: &Kafka, c: &mut Controller, from: NodeId, msg: Msg, ctx
                     if c.partitions[p].leader.is_none() {
                         elect(k, c, p, ctx);
                     } else {
-                        let s = c.partitions[p].clone();
-                        ctx.send(
-                            from,
-                            Msg::LeaderAndIsr {
-                                partition: p as u32,
-                                leader: s.leader,
-                                isr: s.isr,
-                                epoch: s.epoch,
-                            },
-                        );
+                        ctx.send(from, leader_and_isr(p as u32, &c.partitions[p]));
                     }
                 }
             }
@@ -733,8 +827,7 @@ fn controller_message(k: &Kafka, c: &mut Controller, from: NodeId, msg: Msg, ctx
             let Some(s) = c.partitions.get_mut(partition as usize) else { return };
             if epoch != s.epoch || s.leader != Some(from) || isr.is_empty() || !isr.contains(&from) {
                 // Stale: tell the sender the current state.
-                let s = s.clone();
-                ctx.send(from, Msg::LeaderAndIsr { partition, leader: s.leader, isr: s.isr, epoch: s.epoch });
+                ctx.send(from, leader_and_isr(partition, s));
                 return;
             }
             s.isr = isr;
@@ -780,6 +873,46 @@ fn controller_timer(k: &Kafka, c: &mut Controller, timer: Timer, ctx: &mut Ctx<K
     ctx.set_timer(Timer::LivenessCheck, Time(k.session_us / 3));
 }
 
+/// The controller adds a partition: Kafka's placement rule extended by one row, a leader from
+/// the live replicas, and metadata pushed to every client (a simplification: real clients
+/// refresh theirs periodically). The group rebalances so someone consumes the new partition.
+fn add_partition(k: &Kafka, c: &mut Controller, ctx: &mut Ctx<Kafka>) {
+    let p = c.partitions.len() as u32;
+    if p >= MAX_PARTITIONS {
+        return;
+    }
+    let Ok(placement) = super::partitioner::assign_replicas(k.brokers as u32, p + 1, k.rf, 0) else { return };
+    let replicas: Vec<NodeId> = placement[p as usize].iter().map(|b| NodeId(*b)).collect();
+    let live: Vec<NodeId> = replicas.iter().copied().filter(|r| c.brokers[r.index()].1).collect();
+    let state = PartitionState {
+        leader: live.first().copied(),
+        isr: if live.is_empty() { replicas.clone() } else { live },
+        replicas,
+        epoch: 1,
+    };
+    announce(p, &state, &c.brokers, ctx);
+    c.partitions.push(state);
+    c.group.committed.push(0);
+    ctx.note(Note::PartitionAdded { partitions: p + 1 });
+    let leaders: Vec<Option<NodeId>> = c.partitions.iter().map(|s| s.leader).collect();
+    for client in k.brokers + 1..k.nodes() {
+        ctx.send(NodeId(client as u32), Msg::MetadataResponse { leaders: leaders.clone() });
+    }
+    if !c.group.members.is_empty() && c.group.joining.is_none() {
+        super::group::start_rebalance(k, &mut c.group, None, ctx);
+    }
+}
+
+/// Schedule the producer's next record: at once if the user queued one, else after the
+/// configured interval (or not at all when the producer writes only what the user sends).
+fn produce_next(k: &Kafka, pr: &Producer, ctx: &mut Ctx<Kafka>) {
+    if !pr.queue.is_empty() {
+        ctx.set_timer(Timer::Produce, Time(1_000));
+    } else if k.produce_every_us > 0 {
+        ctx.set_timer(Timer::Produce, Time(k.produce_every_us));
+    }
+}
+
 fn producer_send(k: &Kafka, pr: &mut Producer, ctx: &mut Ctx<Kafka>) {
     let Some((p, rec, req)) = pr.pending else { return };
     match pr.leaders.get(p as usize).copied().flatten() {
@@ -787,7 +920,7 @@ fn producer_send(k: &Kafka, pr: &mut Producer, ctx: &mut Ctx<Kafka>) {
             ctx.send(l, Msg::Produce { partition: p, rec, req });
             if k.acks == 0 {
                 pr.pending = None;
-                ctx.set_timer(Timer::Produce, Time(k.produce_every_us));
+                produce_next(k, pr, ctx);
             } else {
                 ctx.set_timer(Timer::ProduceTimeout, Time(k.session_us));
             }
@@ -803,19 +936,30 @@ fn producer_timer(k: &Kafka, pr: &mut Producer, timer: Timer, ctx: &mut Ctx<Kafk
     match timer {
         Timer::Produce => {
             if pr.pending.is_none() {
-                // A quarter of the records have no key: they use sticky partitioning.
-                let key = ctx.rng().below(k.keys as u64) as u32;
-                let keyed = !ctx.rng().chance(0.25);
-                let key_bytes = format!("k{key}");
+                let (key, text) = if !pr.queue.is_empty() {
+                    pr.queue.remove(0)
+                } else if k.produce_every_us > 0 {
+                    // A quarter of the records have no key: they use sticky partitioning.
+                    let key = ctx.rng().below(k.keys as u64) as u32;
+                    let keyed = !ctx.rng().chance(0.25);
+                    (keyed.then_some(key), None)
+                } else {
+                    return;
+                };
+                let key_bytes = key.map(|key| format!("k{key}"));
+                let partitions = pr.leaders.len() as u32;
                 let p = pr.partitioner.partition(
-                    keyed.then_some(key_bytes.as_bytes()),
+                    key_bytes.as_ref().map(|b| b.as_bytes()),
                     None,
-                    k.partitions,
+                    partitions,
                     ctx.rng(),
                 );
                 pr.next_seq += 1;
                 let value = ((pr.id.0 as u64) << 32) | pr.next_seq;
-                pr.pending = Some((p, Rec { key, value, epoch: 0 }, pr.next_seq));
+                let text = text.unwrap_or_else(|| {
+                    Text8::new(&format!("v{}", pr.next_seq % 10_000_000)).unwrap_or_default()
+                });
+                pr.pending = Some((p, Rec { key, value, text, epoch: 0 }, pr.next_seq));
             }
             producer_send(k, pr, ctx);
         }
@@ -829,7 +973,12 @@ fn producer_timer(k: &Kafka, pr: &mut Producer, timer: Timer, ctx: &mut Ctx<Kafk
 
 fn producer_message(k: &Kafka, pr: &mut Producer, msg: Msg, ctx: &mut Ctx<Kafka>) {
     match msg {
-        Msg::MetadataResponse { leaders } => pr.leaders = leaders,
+        Msg::MetadataResponse { leaders } => {
+            // Metadata never shrinks the topic (a stale answer may list fewer partitions).
+            if leaders.len() >= pr.leaders.len() {
+                pr.leaders = leaders;
+            }
+        }
         Msg::ProduceResponse { req, result } => {
             let Some((p, rec, pending_req)) = pr.pending else { return };
             if req != pending_req {
@@ -840,9 +989,10 @@ fn producer_message(k: &Kafka, pr: &mut Producer, msg: Msg, ctx: &mut Ctx<Kafka>
                     ctx.note(Note::Acked { partition: p, offset, rec_value: rec.value, acks: k.acks });
                     pr.pending = None;
                     pr.acked += 1;
-                    pr.partitioner.batch_sent(k.partitions, ctx.rng());
+                    pr.last = Some((p, offset, rec.text));
+                    pr.partitioner.batch_sent(pr.leaders.len() as u32, ctx.rng());
                     ctx.cancel_timer(Timer::ProduceTimeout);
-                    ctx.set_timer(Timer::Produce, Time(k.produce_every_us));
+                    produce_next(k, pr, ctx);
                 }
                 Err(_) => {
                     ctx.send(k.controller(), Msg::Metadata);
@@ -897,8 +1047,10 @@ impl Protocol for Kafka {
         } else if me.index() > self.brokers + self.producers {
             Node::Consumer(super::group::consumer_init(self, ctx))
         } else {
-            let first = ctx.rng().range(1_000, self.produce_every_us);
-            ctx.set_timer(Timer::Produce, Time(first));
+            if self.produce_every_us > 1_000 {
+                let first = ctx.rng().range(1_000, self.produce_every_us);
+                ctx.set_timer(Timer::Produce, Time(first));
+            }
             ctx.send(self.controller(), Msg::Metadata);
             Node::Producer(Producer {
                 id: me,
@@ -907,6 +1059,8 @@ impl Protocol for Kafka {
                 leaders: vec![None; self.partitions as usize],
                 pending: None,
                 acked: 0,
+                queue: Vec::new(),
+                last: None,
             })
         }
     }
@@ -927,8 +1081,18 @@ impl Protocol for Kafka {
         }
     }
     fn on_client(&self, node: &mut Node, op: ClientOp, ctx: &mut Ctx<Self>) {
-        if let (Node::Producer(p), ClientOp::Produce(_)) = (node, op) {
-            producer_timer(self, p, Timer::Produce, ctx);
+        match (node, op) {
+            (Node::Producer(p), ClientOp::Produce { key, text }) => {
+                if p.queue.len() < MAX_QUEUE {
+                    p.queue.push((key, text));
+                }
+                if p.pending.is_none() {
+                    producer_timer(self, p, Timer::Produce, ctx);
+                }
+            }
+            (Node::Controller(c), ClientOp::AddPartition) => add_partition(self, c, ctx),
+            (Node::Consumer(c), op) => super::group::consumer_request(self, c, op, ctx),
+            _ => {}
         }
     }
     fn on_restart(&self, crashed: &Node, ctx: &mut Ctx<Self>) -> Node {
@@ -964,13 +1128,20 @@ impl Protocol for Kafka {
         _client: Option<&ClientOp>,
         notes: &[Note],
     ) -> Result<(), (&'static str, String)> {
-        let parts = self.partitions as usize;
+        // The topic may grow while the run goes on: size the ghost state to the controller's.
+        let parts = match nodes.get(self.controller().index()) {
+            Some(Node::Controller(c)) => c.partitions.len(),
+            _ => self.partitions as usize,
+        };
         if m.committed.len() < parts {
             m.committed.resize(parts, Vec::new());
             m.acked.resize(parts, Vec::new());
-            m.checked = vec![vec![0; parts]; self.brokers];
-            m.verified = vec![(None, 0, 0); parts];
-            m.consumed = vec![Vec::new(); parts];
+            m.checked.resize(self.brokers, Vec::new());
+            for row in &mut m.checked {
+                row.resize(parts, 0);
+            }
+            m.verified.resize(parts, (None, 0, 0));
+            m.consumed.resize(parts, Vec::new());
         }
         for n in notes {
             match n {
@@ -1003,7 +1174,7 @@ impl Protocol for Kafka {
         let Some(Node::Controller(c)) = nodes.get(self.controller().index()) else { return Ok(()) };
         let Some(t) = touched else { return Ok(()) };
         let Some(Node::Broker(b)) = nodes.get(t.index()) else { return Ok(()) };
-        for (p, r) in b.replicas.iter().enumerate() {
+        for (p, r) in b.replicas.iter().enumerate().take(parts) {
             let Some(r) = r else { continue };
             // Committed prefixes agree across replicas and over time.
             let upto = (r.hw as usize).min(r.log.len());
@@ -1018,7 +1189,18 @@ impl Protocol for Kafka {
                         ));
                     }
                     Some(_) => {}
-                    None => seen.push(r.log[i].value),
+                    None => {
+                        // A record a consumer already read must be the one that commits there.
+                        if m.consumed[p].get(i).copied().flatten().is_some_and(|v| v != r.log[i].value) {
+                            return Err((
+                                "consumed-stable",
+                                format!(
+                                    "a consumer read p{p} offset {i}, but a different record committed there"
+                                ),
+                            ));
+                        }
+                        seen.push(r.log[i].value)
+                    }
                 }
             }
             m.checked[t.index()][p] = upto as u64;
@@ -1109,10 +1291,9 @@ impl Protocol for Kafka {
                 NodeView {
                     role: "broker".into(),
                     badge: format!("leads {leads}"),
-                    summary: fields.iter().map(|(k, v)| format!("{k}: {v}")).collect(),
+                    summary: vec![format!("leads {leads} of {}", b.replicas.len())],
                     fields,
-                    hue_key: None,
-                    accepts: None,
+                    ..NodeView::default()
                 }
             }
             Node::Controller(c) => NodeView {
@@ -1133,30 +1314,74 @@ impl Protocol for Kafka {
                             ),
                         )
                     })
+                    .chain([("group generation".into(), format!("{}", c.group.generation))])
                     .collect(),
-                summary: Vec::new(),
-                hue_key: None,
-                accepts: None,
+                summary: vec![format!("{} partitions · gen {}", c.partitions.len(), c.group.generation)],
+                accepts: Some("add-partition".into()),
+                actions: vec![("Add a partition".into(), "add-partition".into())],
+                ..NodeView::default()
             },
-            Node::Consumer(c) => NodeView {
-                role: "consumer".into(),
-                badge: format!("gen {}", c.generation),
-                fields: vec![
-                    ("partitions".into(), format!("{:?}", c.assigned)),
-                    ("consumed".into(), format!("{}", c.consumed)),
-                ],
-                summary: vec![format!("partitions {:?}", c.assigned)],
-                hue_key: None,
-                accepts: None,
-            },
-            Node::Producer(p) => NodeView {
-                role: "producer".into(),
-                badge: "producer".into(),
-                fields: vec![("acknowledged".into(), format!("{}", p.acked))],
-                summary: vec![format!("{} acked", p.acked)],
-                hue_key: None,
-                accepts: None,
-            },
+            Node::Consumer(c) => {
+                let state = if !c.active {
+                    "not in the group"
+                } else if c.paused_until.is_some() {
+                    "paused (GC)"
+                } else if c.joined {
+                    "consuming"
+                } else {
+                    "rebalancing"
+                };
+                let parts: Vec<String> = c.assigned.iter().map(|p| format!("p{p}")).collect();
+                let last = c.last.map(|(p, o, t)| format!("p{p}@{o} \"{}\"", t.as_str()));
+                NodeView {
+                    role: "consumer".into(),
+                    badge: format!("gen {}", c.generation),
+                    fields: vec![
+                        ("state".into(), state.into()),
+                        ("partitions".into(), parts.join(" ")),
+                        ("records read".into(), format!("{}", c.consumed)),
+                        ("last read".into(), last.clone().unwrap_or_else(|| "—".into())),
+                    ],
+                    summary: vec![
+                        state.into(),
+                        if parts.is_empty() { "no partitions".into() } else { parts.join(" ") },
+                    ],
+                    accepts: Some("join · leave · pause 500".into()),
+                    actions: if c.active {
+                        vec![
+                            ("GC pause 500 ms".into(), "pause 500".into()),
+                            ("Leave the group".into(), "leave".into()),
+                        ]
+                    } else {
+                        vec![("Join the group".into(), "join".into())]
+                    },
+                    ..NodeView::default()
+                }
+            }
+            Node::Producer(p) => {
+                let last = p.last.map(|(part, o, t)| format!("p{part}@{o} \"{}\"", t.as_str()));
+                NodeView {
+                    role: "producer".into(),
+                    badge: "producer".into(),
+                    fields: vec![
+                        ("acknowledged".into(), format!("{}", p.acked)),
+                        ("last acknowledged".into(), last.unwrap_or_else(|| "—".into())),
+                        (
+                            "waiting to send".into(),
+                            format!("{}", p.queue.len() + p.pending.is_some() as usize),
+                        ),
+                        ("acks".into(), acks_name(self.acks).into()),
+                    ],
+                    summary: vec![format!("{} acked", p.acked)],
+                    accepts: Some("k3 hello · - hello (no key)".into()),
+                    actions: vec![
+                        ("Produce with key k1".into(), "k1".into()),
+                        ("Produce with key k2".into(), "k2".into()),
+                        ("Produce without a key".into(), "-".into()),
+                    ],
+                    ..NodeView::default()
+                }
+            }
         }
     }
     fn node_name(&self, id: NodeId) -> String {
@@ -1171,7 +1396,35 @@ impl Protocol for Kafka {
         }
     }
     fn parse_client(&self, text: &str) -> Result<ClientOp, String> {
-        text.trim().parse::<u32>().map(ClientOp::Produce).map_err(|_| "a record key is a whole number".into())
+        parse_request(text)
+    }
+    fn check_client(&self, node: NodeId, op: &ClientOp) -> Result<(), String> {
+        let i = node.index();
+        let (ok, who) = match op {
+            ClientOp::Produce { .. } => {
+                (i > self.brokers && i <= self.brokers + self.producers, "a producer")
+            }
+            ClientOp::AddPartition => (node == self.controller(), "the controller"),
+            _ => (i > self.brokers + self.producers && i < self.nodes(), "a consumer"),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} is not {who}: send \"{}\" to {who}",
+                self.node_name(node),
+                Self::client_summary(op)
+            ))
+        }
+    }
+    fn boards(&self, nodes: &[Node], up: &[bool]) -> Vec<crate::protocol::Board> {
+        super::board::boards(self, nodes, up)
+    }
+    fn script(&self) -> Vec<(Time, crate::protocol::ScriptAction<ClientOp>)> {
+        self.script.clone()
+    }
+    fn narration(&self) -> Vec<(Time, String)> {
+        self.narration.clone()
     }
     fn timer_label(t: &Timer) -> &'static str {
         match t {
@@ -1184,11 +1437,20 @@ impl Protocol for Kafka {
             Timer::GroupHeartbeat => "group heartbeat",
             Timer::Poll => "poll",
             Timer::GroupTick => "group check",
+            Timer::Resume => "end of pause",
         }
     }
     fn client_summary(op: &ClientOp) -> String {
         match op {
-            ClientOp::Produce(k) => format!("produce key k{k}"),
+            ClientOp::Produce { key, text } => format!(
+                "produce {}{}",
+                key.map(|k| format!("key k{k}")).unwrap_or_else(|| "without a key".into()),
+                text.map(|t| format!(" \"{}\"", t.as_str())).unwrap_or_default()
+            ),
+            ClientOp::Join => "join the group".into(),
+            ClientOp::Leave => "leave the group".into(),
+            ClientOp::Pause(ms) => format!("pause for {ms} ms (GC)"),
+            ClientOp::AddPartition => "add a partition".into(),
         }
     }
     fn note_summary(n: &Note) -> String {
@@ -1197,6 +1459,7 @@ impl Protocol for Kafka {
                 format!("producer acknowledged at p{partition} offset {offset}")
             }
             Note::Consumed { partition, offset, .. } => format!("consumer read p{partition} offset {offset}"),
+            Note::PartitionAdded { partitions } => format!("the topic now has {partitions} partitions"),
             Note::Rebalanced { generation, members } => {
                 format!("group rebalanced: generation {generation}, {members} members")
             }
@@ -1206,6 +1469,34 @@ impl Protocol for Kafka {
                 if *unclean { ", UNCLEAN election" } else { "" }
             ),
         }
+    }
+}
+
+/// A request as typed: `k3 hello` (key k3), `- hello` or `hello` (no key), `join`, `leave`,
+/// `pause 500` (milliseconds), `add-partition`.
+pub fn parse_request(text: &str) -> Result<ClientOp, String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    match words.as_slice() {
+        ["join"] => Ok(ClientOp::Join),
+        ["leave"] => Ok(ClientOp::Leave),
+        ["add-partition"] => Ok(ClientOp::AddPartition),
+        ["pause", ms] => match ms.parse::<u32>() {
+            Ok(ms) if (1..=MAX_PAUSE_MS).contains(&ms) => Ok(ClientOp::Pause(ms)),
+            _ => Err(format!("a pause is a whole number of milliseconds from 1 to {MAX_PAUSE_MS}")),
+        },
+        [] => Err("type a request: k3 hello · - hello · join · leave · pause 500 · add-partition".into()),
+        [first, rest @ ..] if rest.len() <= 1 => {
+            let text = rest.first().map(|t| Text8::new(t)).transpose()?;
+            if *first == "-" {
+                return Ok(ClientOp::Produce { key: None, text });
+            }
+            match first.strip_prefix('k').map(|n| n.parse::<u32>()) {
+                Some(Ok(key)) if key < 1_000_000 => Ok(ClientOp::Produce { key: Some(key), text }),
+                _ if rest.is_empty() => Ok(ClientOp::Produce { key: None, text: Some(Text8::new(first)?) }),
+                _ => Err(format!("\"{first}\" is not a key: keys are k0 to k999999, or - for none")),
+            }
+        }
+        _ => Err("a record's text is one word of at most 8 bytes".into()),
     }
 }
 

@@ -12,7 +12,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use super::assign::{assign, Member, Strategy};
-use super::cluster::{Kafka, Msg, Note, Timer};
+use super::cluster::{ClientOp, Kafka, Msg, Note, Rec, Text8, Timer};
 use crate::protocol::{Ctx, NodeId, Time};
 
 pub const TOPIC: &str = "my_topic";
@@ -43,7 +43,21 @@ pub struct Consumer {
     pub leaders: Vec<Option<NodeId>>,
     pub joined: bool,
     pub consumed: u64,
+    /// In the group (or wanting to be); false for an idle consumer or one that left.
+    pub active: bool,
+    /// A GC pause: until when, and the messages that arrived meanwhile (handled on waking).
+    pub paused_until: Option<Time>,
+    pub stash: Vec<(NodeId, Msg)>,
+    /// The last record read: (partition, offset, text).
+    pub last: Option<(u32, u64, Text8)>,
+    /// The generation this member left to rejoin, while its JoinGroup is outstanding (a second
+    /// notice of the same rebalance is not a new one).
+    pub rejoining: Option<u32>,
 }
+
+/// Most messages a paused consumer holds for when it wakes (the rest are lost, as if a socket
+/// buffer overflowed).
+const MAX_STASH: usize = 256;
 
 fn member_name(k: &Kafka, id: NodeId) -> String {
     format!("C{}", id.index() - k.brokers - 1 - k.producers)
@@ -51,7 +65,10 @@ fn member_name(k: &Kafka, id: NodeId) -> String {
 
 pub fn consumer_init(k: &Kafka, ctx: &mut Ctx<Kafka>) -> Consumer {
     let me = ctx.me();
-    ctx.send(k.controller(), Msg::JoinGroup { owned: Vec::new() });
+    let active = me.index() < crate::protocol::Protocol::nodes(k) - k.idle_consumers;
+    if active {
+        ctx.send(k.controller(), Msg::JoinGroup { owned: Vec::new() });
+    }
     ctx.send(k.controller(), Msg::Metadata);
     ctx.set_timer(Timer::GroupHeartbeat, Time(k.group_heartbeat_us));
     ctx.set_timer(Timer::Poll, Time(k.fetch_us));
@@ -63,18 +80,68 @@ pub fn consumer_init(k: &Kafka, ctx: &mut Ctx<Kafka>) -> Consumer {
         leaders: vec![None; k.partitions as usize],
         joined: false,
         consumed: 0,
+        active,
+        paused_until: None,
+        stash: Vec::new(),
+        last: None,
+        rejoining: None,
+    }
+}
+
+/// The user's requests to a consumer: join, leave, or a GC pause.
+pub fn consumer_request(k: &Kafka, c: &mut Consumer, op: ClientOp, ctx: &mut Ctx<Kafka>) {
+    match op {
+        ClientOp::Join if !c.active => {
+            c.active = true;
+            ctx.send(k.controller(), Msg::JoinGroup { owned: Vec::new() });
+        }
+        ClientOp::Leave if c.active => {
+            commit(k, c, ctx);
+            ctx.send(k.controller(), Msg::LeaveGroup);
+            c.active = false;
+            c.joined = false;
+            c.assigned.clear();
+        }
+        ClientOp::Pause(ms) if c.paused_until.is_none() => {
+            let d = Time(ms as u64 * 1000);
+            c.paused_until = Some(ctx.now().plus(d));
+            ctx.set_timer(Timer::Resume, d);
+        }
+        _ => {}
+    }
+}
+
+/// Grow the consumer's per-partition state when the topic grows.
+fn fit(c: &mut Consumer, partitions: usize) {
+    if c.position.len() < partitions {
+        c.position.resize(partitions, 0);
+        c.leaders.resize(partitions, None);
     }
 }
 
 pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx: &mut Ctx<Kafka>) {
+    if c.paused_until.is_some() {
+        if c.stash.len() < MAX_STASH {
+            c.stash.push((from, msg));
+        }
+        return;
+    }
     match msg {
-        Msg::MetadataResponse { leaders } => c.leaders = leaders,
-        Msg::JoinResponse { generation, leader, members } => {
+        Msg::MetadataResponse { leaders } => {
+            if leaders.len() >= c.leaders.len() {
+                fit(c, leaders.len());
+                c.leaders = leaders;
+            }
+        }
+        Msg::JoinResponse { generation, leader, members, partitions } => {
+            if !c.active {
+                return;
+            }
             c.generation = generation;
+            fit(c, partitions as usize);
             // The leader member computes the assignment with the group's assignor.
             let assignment = if leader == c.id {
-                let topics: BTreeMap<String, u32> =
-                    [(String::from(TOPIC), k.partitions)].into_iter().collect();
+                let topics: BTreeMap<String, u32> = [(String::from(TOPIC), partitions)].into_iter().collect();
                 let ms: Vec<Member> = members
                     .iter()
                     .map(|(id, owned)| Member {
@@ -94,18 +161,25 @@ pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx
             ctx.send(from, Msg::SyncGroup { generation, assignment });
         }
         Msg::SyncResponse { generation, partitions, committed } => {
-            if generation != c.generation {
+            if generation != c.generation || !c.active {
                 return;
             }
+            fit(c, committed.len());
             for &p in &partitions {
                 if !c.assigned.contains(&p) {
-                    c.position[p as usize] = committed[p as usize];
+                    c.position[p as usize] = committed.get(p as usize).copied().unwrap_or(0);
                 }
             }
             c.assigned = partitions;
             c.joined = true;
+            c.rejoining = None;
         }
-        Msg::RebalanceInProgress => {
+        Msg::RebalanceInProgress { generation } => {
+            // A stale notice (the member already joined a later generation) is ignored.
+            if !c.active || c.generation > generation || c.rejoining == Some(generation) {
+                return;
+            }
+            c.rejoining = Some(generation);
             c.joined = false;
             let owned = c.assigned.clone();
             if k.strategy != Strategy::CooperativeSticky {
@@ -119,9 +193,10 @@ pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx
             if !c.assigned.contains(&partition) || c.position[partition as usize] != at {
                 return;
             }
-            for (i, v) in records.iter().enumerate() {
-                ctx.note(Note::Consumed { partition, offset: at + i as u64, value: *v });
+            for (i, r) in records.iter().enumerate() {
+                ctx.note(Note::Consumed { partition, offset: at + i as u64, value: r.value });
                 c.consumed += 1;
+                c.last = Some((partition, at + i as u64, r.text));
             }
             c.position[partition as usize] = at + records.len() as u64;
         }
@@ -138,14 +213,31 @@ fn commit(k: &Kafka, c: &Consumer, ctx: &mut Ctx<Kafka>) {
 }
 
 pub fn consumer_timer(k: &Kafka, c: &mut Consumer, timer: Timer, ctx: &mut Ctx<Kafka>) {
+    if timer == Timer::Resume {
+        // Awake: handle what arrived meanwhile, then heartbeat at once.
+        c.paused_until = None;
+        for (from, msg) in core::mem::take(&mut c.stash) {
+            consumer_message(k, c, from, msg, ctx);
+        }
+        consumer_timer(k, c, Timer::GroupHeartbeat, ctx);
+        return;
+    }
+    if c.paused_until.is_some() {
+        // A paused process runs no timers; they fire again after it wakes.
+        let period = if timer == Timer::Poll { k.fetch_us * 2 } else { k.group_heartbeat_us };
+        ctx.set_timer(timer, Time(period));
+        return;
+    }
     match timer {
         Timer::GroupHeartbeat => {
-            ctx.send(k.controller(), Msg::GroupHeartbeat { generation: c.generation });
-            commit(k, c, ctx);
+            if c.active {
+                ctx.send(k.controller(), Msg::GroupHeartbeat { generation: c.generation });
+                commit(k, c, ctx);
+            }
             ctx.set_timer(Timer::GroupHeartbeat, Time(k.group_heartbeat_us));
         }
         Timer::Poll => {
-            if c.joined {
+            if c.joined && c.active {
                 for &p in &c.assigned {
                     match c.leaders.get(p as usize).copied().flatten() {
                         Some(l) => {
@@ -161,16 +253,16 @@ pub fn consumer_timer(k: &Kafka, c: &mut Consumer, timer: Timer, ctx: &mut Ctx<K
     }
 }
 
-/// Broker side: a consumer reads only up to the high watermark.
-pub fn serve_fetch(log: &[u64], hw: u64, offset: u64) -> Vec<u64> {
-    let end = (hw as usize).min(log.len());
+/// Broker side: a consumer reads only up to `end` (the high watermark), 16 records at a time.
+pub fn serve_fetch(log: &[Rec], end: u64, offset: u64) -> Vec<Rec> {
+    let end = (end as usize).min(log.len());
     if offset as usize >= end {
         return Vec::new();
     }
     log[offset as usize..end.min(offset as usize + 16)].to_vec()
 }
 
-fn start_rebalance(k: &Kafka, g: &mut Group, first: Option<NodeId>, ctx: &mut Ctx<Kafka>) {
+pub fn start_rebalance(k: &Kafka, g: &mut Group, first: Option<NodeId>, ctx: &mut Ctx<Kafka>) {
     let joined: Vec<NodeId> = first.into_iter().collect();
     // Wait up to half a session for everyone to (re)join (Kafka's rebalance timeout; for a new
     // group, its initial rebalance delay).
@@ -179,7 +271,7 @@ fn start_rebalance(k: &Kafka, g: &mut Group, first: Option<NodeId>, ctx: &mut Ct
     // Tell current members to rejoin (they learn it on their next heartbeat too).
     for (m, _) in &g.members {
         if Some(*m) != first {
-            ctx.send(*m, Msg::RebalanceInProgress);
+            ctx.send(*m, Msg::RebalanceInProgress { generation: g.generation });
         }
     }
 }
@@ -195,8 +287,12 @@ fn finish_join(g: &mut Group, owned: &BTreeMap<NodeId, Vec<u32>>, ctx: &mut Ctx<
     let leader = joined[0];
     let members: Vec<(NodeId, Vec<u32>)> =
         joined.iter().map(|m| (*m, owned.get(m).cloned().unwrap_or_default())).collect();
+    let partitions = g.committed.len() as u32;
     for m in &joined {
-        ctx.send(*m, Msg::JoinResponse { generation: g.generation, leader, members: members.clone() });
+        ctx.send(
+            *m,
+            Msg::JoinResponse { generation: g.generation, leader, members: members.clone(), partitions },
+        );
     }
     g.syncing = Some(joined);
 }
@@ -231,7 +327,7 @@ pub fn coordinator_message(
         }
         Msg::SyncGroup { generation, assignment } => {
             if generation != g.generation || g.joining.is_some() {
-                ctx.send(from, Msg::RebalanceInProgress);
+                ctx.send(from, Msg::RebalanceInProgress { generation: g.generation });
                 return;
             }
             if !assignment.is_empty() && g.syncing.is_some() {
@@ -243,7 +339,8 @@ pub fn coordinator_message(
                     let now_has = g.assignment.get(&m.0).cloned().unwrap_or_default();
                     owned.get(m).is_some_and(|o| o.iter().any(|p| !now_has.contains(p)))
                 });
-                let unassigned = (0..k.partitions).any(|p| !g.assignment.values().any(|ps| ps.contains(&p)));
+                let unassigned =
+                    (0..g.committed.len() as u32).any(|p| !g.assignment.values().any(|ps| ps.contains(&p)));
                 for m in &members {
                     let partitions = g.assignment.get(&m.0).cloned().unwrap_or_default();
                     ctx.send(
@@ -269,7 +366,7 @@ pub fn coordinator_message(
             let current = g.generation;
             match g.members.iter_mut().find(|m| m.0 == from) {
                 Some(m) if !rebalancing && (generation == current || syncing) => m.1 = now,
-                _ => ctx.send(from, Msg::RebalanceInProgress),
+                _ => ctx.send(from, Msg::RebalanceInProgress { generation: current }),
             }
         }
         Msg::OffsetCommit { generation, offsets } => {
@@ -279,9 +376,21 @@ pub fn coordinator_message(
             }
             let mine = g.assignment.get(&from.0).cloned().unwrap_or_default();
             for (p, o) in offsets {
-                if mine.contains(&p) && o > g.committed[p as usize] {
-                    g.committed[p as usize] = o;
+                if let Some(c) = g.committed.get_mut(p as usize).filter(|c| mine.contains(&p) && o > **c) {
+                    *c = o;
                 }
+            }
+        }
+        Msg::LeaveGroup => {
+            owned.remove(&from);
+            g.assignment.remove(&from.0);
+            if let Some((joined, _)) = &mut g.joining {
+                joined.retain(|m| *m != from);
+            }
+            let before = g.members.len();
+            g.members.retain(|m| m.0 != from);
+            if g.members.len() != before && !g.members.is_empty() && g.joining.is_none() {
+                start_rebalance(k, g, None, ctx);
             }
         }
         _ => {}

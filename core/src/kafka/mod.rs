@@ -20,9 +20,11 @@
 //! per-key ordering; `moved_keys` counts it, next to what a hash ring would move.
 
 mod assign;
+mod board;
 pub mod cluster;
 pub mod group;
 mod partitioner;
+pub mod scenarios;
 
 pub use assign::*;
 pub use partitioner::*;

@@ -214,5 +214,6 @@ pub fn view(raft: &Raft, c: &Client) -> NodeView {
         summary,
         hue_key: None,
         accepts: Some("put x 5 · get x · cas x 5 6 · cas x - 1 · delete x".into()),
+        actions: Vec::new(),
     }
 }

@@ -973,6 +973,13 @@ pub fn view(raft: &Raft, s: &Server) -> NodeView {
         summary,
         hue_key: (s.term > 0).then_some(s.term),
         accepts: Some("transfer [S2] · add S4 · remove S2 · snapshot".into()),
+        actions: match s.role {
+            Role::Leader => vec![("Transfer leadership".into(), "transfer".into())],
+            _ => Vec::new(),
+        }
+        .into_iter()
+        .chain([("Snapshot now".into(), "snapshot".into())])
+        .collect(),
     }
 }
 

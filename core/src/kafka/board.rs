@@ -1,0 +1,200 @@
+//! Kafka's tables for the page: partitions × brokers (leader, ISR, log end offset and high
+//! watermark as a bar) and the consumer group (owner, position, committed offset, lag).
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::cluster::{leo, Kafka, Node};
+use crate::protocol::{Board, BoardCell, BoardRow, NodeId, Protocol, Tone};
+
+pub fn boards(k: &Kafka, nodes: &[Node], up: &[bool]) -> Vec<Board> {
+    let Some(Node::Controller(c)) = nodes.get(k.controller().index()) else { return Vec::new() };
+    let broker = |b: usize| match nodes.get(b) {
+        Some(Node::Broker(b)) => Some(b),
+        _ => None,
+    };
+    // The high watermark of each partition, as its leader has it.
+    let hw: Vec<Option<u64>> = c
+        .partitions
+        .iter()
+        .enumerate()
+        .map(|(p, s)| {
+            let l = s.leader.filter(|l| up[l.index()])?;
+            broker(l.index())?.replicas.get(p)?.as_ref().map(|r| r.hw)
+        })
+        .collect();
+    let mut columns: Vec<String> = (0..k.brokers)
+        .map(|b| if up[b] { format!("B{}", b + 1) } else { format!("B{} (down)", b + 1) })
+        .collect();
+    columns.push("ISR".into());
+    columns.push("epoch".into());
+    let rows = c
+        .partitions
+        .iter()
+        .enumerate()
+        .map(|(p, s)| {
+            let longest = (0..k.brokers)
+                .filter_map(|b| broker(b)?.replicas.get(p)?.as_ref().map(leo))
+                .max()
+                .unwrap_or(0)
+                .max(1);
+            let mut cells: Vec<BoardCell> = (0..k.brokers)
+                .map(|b| {
+                    let Some(r) = broker(b).and_then(|x| x.replicas.get(p)).and_then(|r| r.as_ref()) else {
+                        return BoardCell {
+                            text: "—".into(),
+                            title: "no replica here".into(),
+                            ..BoardCell::default()
+                        };
+                    };
+                    let id = NodeId(b as u32);
+                    let (word, tone) = if !up[b] {
+                        ("down", Tone::Dim)
+                    } else if s.leader == Some(id) {
+                        ("leader", Tone::Lead)
+                    } else if s.isr.contains(&id) {
+                        ("in sync", Tone::Good)
+                    } else {
+                        ("out of sync", Tone::Warn)
+                    };
+                    let star = if tone == Tone::Lead { "★ " } else { "" };
+                    BoardCell {
+                        text: format!("{star}{}", leo(r)),
+                        title: format!(
+                            "B{} · p{p}: {word}; log end offset {}, high watermark {}",
+                            b + 1,
+                            leo(r),
+                            r.hw
+                        ),
+                        tone,
+                        bar: Some((leo(r), r.hw, longest)),
+                        hue: None,
+                    }
+                })
+                .collect();
+            let isr: Vec<String> = s.isr.iter().map(|b| format!("B{}", b.0 + 1)).collect();
+            let short = (s.isr.len() as u32) < k.min_insync;
+            cells.push(BoardCell {
+                text: isr.join(" "),
+                title: if short {
+                    format!(
+                        "fewer in-sync replicas than min.insync.replicas = {}: acks=all is refused",
+                        k.min_insync
+                    )
+                } else {
+                    "the in-sync replicas, as the controller has them".into()
+                },
+                tone: if short { Tone::Bad } else { Tone::Plain },
+                ..BoardCell::default()
+            });
+            cells.push(BoardCell { text: format!("{}", s.epoch), ..BoardCell::default() });
+            BoardRow { label: format!("p{p}"), cells }
+        })
+        .collect();
+    let mut out = Vec::new();
+    out.push(Board {
+        title: format!("my_topic: {} partitions × {} brokers", c.partitions.len(), k.brokers),
+        legend: "Each cell is one replica: ★ the leader, the number its log end offset; the bar is the log, \
+                 the tick the high watermark (consumers read below it). Out-of-sync replicas are dashed."
+            .into(),
+        columns,
+        rows,
+    });
+    if k.consumers > 0 {
+        let g = &c.group;
+        let consumer = |m: u32| match nodes.get(m as usize) {
+            Some(Node::Consumer(x)) => Some(x),
+            _ => None,
+        };
+        let state = if g.joining.is_some() {
+            ", joining"
+        } else if g.syncing.is_some() {
+            ", syncing"
+        } else {
+            ""
+        };
+        let rows = (0..c.partitions.len())
+            .map(|p| {
+                let owner = g.assignment.iter().find(|(_, ps)| ps.contains(&(p as u32))).map(|(m, _)| *m);
+                let committed = g.committed.get(p).copied().unwrap_or(0);
+                let read = owner.and_then(consumer).and_then(|x| x.position.get(p).copied());
+                let lag = hw[p].map(|h| h.saturating_sub(committed));
+                let cell = |text: String, tone: Tone| BoardCell { text, tone, ..BoardCell::default() };
+                BoardRow {
+                    label: format!("p{p}"),
+                    cells: [
+                        match owner {
+                            Some(m) => cell(k.node_name(NodeId(m)), Tone::Good),
+                            None => cell("nobody".into(), Tone::Warn),
+                        },
+                        cell(read.map(|r| format!("{r}")).unwrap_or_else(|| "—".into()), Tone::Plain),
+                        cell(format!("{committed}"), Tone::Plain),
+                        cell(hw[p].map(|h| format!("{h}")).unwrap_or_else(|| "offline".into()), Tone::Plain),
+                        match lag {
+                            Some(l) if l > 8 => cell(format!("{l}"), Tone::Warn),
+                            Some(l) => cell(format!("{l}"), Tone::Plain),
+                            None => cell("—".into(), Tone::Dim),
+                        },
+                    ]
+                    .into(),
+                }
+            })
+            .collect();
+        out.push(Board {
+            title: format!("consumer group ({}, generation {}{state})", k.strategy.name(), g.generation),
+            legend: "Who consumes each partition, the next offset they will read, the offset committed to \
+                     the coordinator, the high watermark, and the lag (high watermark − committed)."
+                .into(),
+            columns: ["owner", "reads from", "committed", "high watermark", "lag"].map(String::from).into(),
+            rows,
+        });
+    }
+    out.push(growth_board(c.partitions.len() as u32));
+    out
+}
+
+/// Keys that change partition if the topic grows by one: Kafka's `murmur2 mod P` next to a
+/// hash ring and jump hash on the same keys (1,000 keys `k0`…`k999`).
+fn growth_board(p: u32) -> Board {
+    use crate::hashing::{hash_key, measure, Algo, Params};
+    let owned: Vec<String> = (0..1000).map(|i| format!("k{i}")).collect();
+    let keys: Vec<&[u8]> = owned.iter().map(|k| k.as_bytes()).collect();
+    let hashes: Vec<u64> = keys.iter().map(|k| hash_key(k)).collect();
+    let params = Params::default();
+    let pct = |f: f64| format!("{}%", libm::round(f * 100.0) as u64);
+    let row = |label: &str, f: f64, tone: Tone| BoardRow {
+        label: label.into(),
+        cells: [BoardCell {
+            text: pct(f),
+            tone,
+            bar: Some(((f * 1000.0) as u64, 0, 1000)),
+            ..BoardCell::default()
+        }]
+        .into(),
+    };
+    let moved = super::moved_keys(&keys, p, p + 1);
+    Board {
+        title: format!("adding a partition ({p} → {}): keys that change partition", p + 1),
+        legend:
+            "Kafka places keys by murmur2(key) mod partitions, so growing a topic moves most keys and breaks \
+                 their order; consistent hashing would move about 1/(P+1)."
+                .into(),
+        columns: [format!("of 1,000 keys")].into(),
+        rows: [
+            row("Kafka: murmur2 mod P", moved, Tone::Bad),
+            row(
+                "hash ring (100 vnodes)",
+                measure(Algo::Ring, p as usize, &hashes, &params).moved_fraction_add,
+                Tone::Good,
+            ),
+            row(
+                "jump hash",
+                measure(Algo::Jump, p as usize, &hashes, &params).moved_fraction_add,
+                Tone::Good,
+            ),
+            row("ideal: 1/(P+1)", 1.0 / (p as f64 + 1.0), Tone::Plain),
+        ]
+        .into(),
+    }
+}

@@ -1,0 +1,137 @@
+//! Named Kafka scenarios: a configuration, a timed script and one line of narration per step.
+//! The first is the classic first program: a producer sends `b'hello'` to `my_topic` and a
+//! consumer reads it.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::assign::Strategy;
+use super::cluster::{ClientOp, Kafka, Text8};
+use crate::protocol::{NodeId, ScriptAction, Target, Time};
+
+pub struct ScenarioInfo {
+    pub name: &'static str,
+    pub title: &'static str,
+}
+
+pub const SCENARIOS: &[ScenarioInfo] = &[
+    ScenarioInfo { name: "hello", title: "Hello: one producer, one broker, one consumer" },
+    ScenarioInfo { name: "failover", title: "A broker crashes: leaders move within the ISR" },
+    ScenarioInfo { name: "gc-pause", title: "A consumer's GC pause outlasts its session" },
+    ScenarioInfo { name: "add-partition", title: "Add a partition: keys move, the group rebalances" },
+    ScenarioInfo { name: "join-eager", title: "A consumer joins: eager rebalance (range)" },
+    ScenarioInfo { name: "join-cooperative", title: "A consumer joins: cooperative rebalance (KIP-429)" },
+];
+
+fn ms(t: u64) -> Time {
+    Time::from_ms(t)
+}
+
+fn narrate(lines: &[(u64, &str)]) -> Vec<(Time, String)> {
+    lines.iter().map(|(t, s)| (ms(*t), String::from(*s))).collect()
+}
+
+/// The n-th consumer (from 1) of a configuration.
+fn consumer(k: &Kafka, n: usize) -> Target {
+    Target::Node(NodeId((k.brokers + k.producers + n) as u32))
+}
+
+/// Apply a named scenario to a configuration (the scenario sets the cluster; the mutant stays).
+pub fn apply(name: &str, base: Kafka) -> Result<Kafka, String> {
+    use ScriptAction::*;
+    let mutant = base.mutant;
+    let k = match name {
+        "hello" => {
+            let k = Kafka {
+                brokers: 1,
+                partitions: 1,
+                rf: 1,
+                min_insync: 1,
+                producers: 1,
+                consumers: 1,
+                idle_consumers: 0,
+                produce_every_us: 0,
+                ..Kafka::default()
+            };
+            let hello = ClientOp::Produce { key: None, text: Some(Text8::new("hello")?) };
+            Kafka {
+                script: vec![(ms(400), Client(Target::Node(NodeId(2)), hello))],
+                narration: narrate(&[
+                    (0, "Broker B1 holds my_topic's only partition, p0; the controller makes B1 its leader. Consumer C1 joins its group and is given p0."),
+                    (400, "The producer sends b'hello' to my_topic. It has no key, so the sticky partitioner picks the partition: p0."),
+                    (410, "B1 appends it at offset 0. With one replica the high watermark moves at once, and the producer is acknowledged."),
+                    (450, "C1 fetches p0 and reads \"hello\". Now grow it: pick another scenario, or set brokers, partitions and replication under Run."),
+                ]),
+                ..k
+            }
+        }
+        "failover" => Kafka {
+            script: vec![(ms(1000), Crash(Target::Node(NodeId(0)))), (ms(2500), Restart(Target::Node(NodeId(0))))],
+            narration: narrate(&[
+                (0, "Three brokers, three partitions, three replicas each; acks=all and min.insync.replicas=2. B1 leads p0."),
+                (1000, "B1 crashes. Its heartbeats stop; the controller waits out the session timeout."),
+                (1200, "The controller declares B1 dead, shrinks the ISRs, and elects new leaders from them: no acknowledged record is lost."),
+                (2500, "B1 restarts: it truncates its log to where it agrees with the new leaders (leader epochs), catches up, and rejoins the ISR."),
+            ]),
+            ..base
+        },
+        "gc-pause" => {
+            let k = Kafka { consumers: 2, idle_consumers: 0, ..base };
+            Kafka {
+                script: vec![(ms(1000), Client(consumer(&k, 1), ClientOp::Pause(600)))],
+                narration: narrate(&[
+                    (0, "Two consumers share three partitions; each heartbeats to the coordinator every 50 ms."),
+                    (1000, "C1 stops for 600 ms: a long garbage-collection pause. It sends nothing and reads nothing."),
+                    (1200, "Its 200 ms session runs out: the coordinator removes C1 and rebalances; C2 takes all partitions."),
+                    (1600, "C1 wakes. Its heartbeat and commit carry the old generation and are refused (fencing); it rejoins, and the group rebalances again."),
+                ]),
+                ..k
+            }
+        }
+        "add-partition" => {
+            let k = Kafka { consumers: 2, idle_consumers: 0, keys: 32, produce_every_us: 5_000, ..base };
+            Kafka {
+                script: vec![(ms(1000), Client(Target::Node(NodeId(k.brokers as u32)), ClientOp::AddPartition))],
+                narration: narrate(&[
+                    (0, "my_topic has three partitions; keyed records go to murmur2(key) mod 3."),
+                    (1000, "The operator adds a fourth partition. The controller places its replicas, elects a leader, and tells the clients."),
+                    (1050, "Keys now go to murmur2(key) mod 4: most keys change partition, so per-key order across the change is lost (see the table below)."),
+                    (1150, "The group rebalances so somebody consumes p3."),
+                ]),
+                ..k
+            }
+        }
+        "join-eager" | "join-cooperative" => {
+            let strategy =
+                if name == "join-eager" { Strategy::Range } else { Strategy::CooperativeSticky };
+            let k = Kafka { partitions: 6, consumers: 3, idle_consumers: 1, strategy, ..base };
+            let how = if strategy == Strategy::Range {
+                "Eager (range): every member gives up all its partitions and rejoins; nobody consumes until the new assignment arrives."
+            } else {
+                "Cooperative: members keep what they own; only the partitions that move to C3 are revoked, in a first rebalance."
+            };
+            let after = if strategy == Strategy::Range {
+                "The new assignment arrives: C1, C2 and C3 resume from the committed offsets."
+            } else {
+                "A follow-up rebalance assigns the revoked partitions to C3. C1 and C2 never stopped consuming the rest."
+            };
+            Kafka {
+                script: vec![(ms(1000), Client(consumer(&k, 3), ClientOp::Join))],
+                narration: vec![
+                    (ms(0), "Six partitions, consumers C1 and C2 in the group; C3 waits outside.".into()),
+                    (ms(1000), "C3 joins: the coordinator starts a rebalance.".into()),
+                    (ms(1020), how.into()),
+                    (ms(1200), after.into()),
+                ],
+                ..k
+            }
+        }
+        other => {
+            let names: Vec<&str> = SCENARIOS.iter().map(|s| s.name).collect();
+            return Err(format!("unknown Kafka scenario \"{other}\"; known: {}", names.join(", ")));
+        }
+    };
+    Ok(Kafka { mutant, ..k })
+}
