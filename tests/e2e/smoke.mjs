@@ -181,6 +181,58 @@ await test('raft: Figure 7 scenario narrates and converges', async page => {
   await page.screenshot({ path: `${shots}/raft-figure7.png`, fullPage: true });
 }, '#raft');
 
+const node = (page, id) => page.click(`svg.topology .node[data-node="${id}"] .body`);
+const cellText = (page, board, row, col) =>
+  page.textContent(`#board-${board} tbody tr:nth-child(${row + 1}) td:nth-of-type(${col + 1})`);
+
+await test('kafka: hello is produced, replicated and consumed', async page => {
+  // Hello: B1 (0), controller (1), producer P1 (2), consumer C1 (3).
+  assert.equal(await page.locator('svg.topology .node').count(), 4);
+  await page.click('#narration li:last-child');
+  await speed(page, 1);
+  await page.click('#btn-play');
+  await page.waitForFunction(() => document.querySelector('#board-1 tbody tr td:nth-of-type(2)')?.textContent.trim() === '1', null, { timeout: 20000 });
+  await page.click('#btn-play');
+  await node(page, 3);
+  assert.match(await page.textContent('.inspector'), /p0@0 "hello"/);
+  assert.match(await cellText(page, 0, 0, 0), /★ 1/);
+  await page.screenshot({ path: `${shots}/kafka-hello.png`, fullPage: true });
+}, '#kafka');
+
+await test('kafka: a broker crash moves leadership within the ISR and loses nothing', async page => {
+  await page.selectOption('#scenario', 'failover');
+  await page.click('#btn-apply');
+  await page.click('#narration li:nth-child(3)');
+  await speed(page, 1.5);
+  await page.click('#btn-play');
+  // B1 is down: its cells are dimmed, and p0 has another leader.
+  await page.waitForFunction(() => {
+    const row = document.querySelector('#board-0 tbody tr');
+    return row && row.querySelector('td.dim') && row.querySelector('td.lead');
+  }, null, { timeout: 20000 });
+  await page.click('#btn-play');
+  assert.match(await page.textContent('#board-0 thead'), /B1 \(down\)/);
+  assert.match(await page.textContent('#safety'), /Safety holds/);
+  await page.screenshot({ path: `${shots}/kafka-failover.png`, fullPage: true });
+}, '#kafka');
+
+await test('kafka: one-click produce with a key, add a partition, and a bad request', async page => {
+  await node(page, 2);
+  await page.click('text=Produce with key k1');
+  await node(page, 1);
+  await page.click('text=Add a partition');
+  await speed(page, 1);
+  await page.click('#btn-play');
+  await page.waitForFunction(() => document.querySelectorAll('#board-0 tbody tr').length === 2, null, { timeout: 20000 });
+  await page.click('#btn-play');
+  assert.match(await page.textContent('#board-2 h3'), /2 → 3/);
+  await node(page, 2);
+  await page.fill('#request-text', 'k1 waytoolongtext');
+  await page.click('#btn-send');
+  await page.waitForSelector('#error');
+  assert.match(await page.textContent('#error'), /at most 8 bytes/);
+}, '#kafka');
+
 await test('hashing: adding a node moves about 1/(N+1) of the keys on the ring', async page => {
   await page.click('#btn-add-node');
   const text = await page.textContent('#moved-summary');

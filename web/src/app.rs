@@ -19,7 +19,8 @@ pub struct AppProps {
 
 /// The pages in the tabs: (fragment, label). Each protocol page is a simulation; "hashing" is
 /// the consistent-hashing lab.
-const TABS: &[(&str, &str)] = &[("paxos", "Paxos"), ("raft", "Raft"), ("hashing", "Hashing")];
+const TABS: &[(&str, &str)] =
+    &[("paxos", "Paxos"), ("raft", "Raft"), ("kafka", "Kafka"), ("hashing", "Hashing")];
 
 /// The app: tabs choose a page; a protocol page is re-created (by its key) when the tab changes.
 #[function_component(App)]
@@ -53,7 +54,12 @@ pub fn app(props: &AppProps) -> Html {
     }
     let config = match &props.config {
         Some(c) if c.protocol == *page => c.clone(),
-        _ => LabConfig { protocol: (*page).clone(), ..LabConfig::default() },
+        _ => LabConfig {
+            protocol: (*page).clone(),
+            // Kafka opens on the classic first program: a producer sends "hello", a consumer reads it.
+            scenario: (*page == "kafka").then(|| "hello".to_string()),
+            ..LabConfig::default()
+        },
     };
     html! { <ProtocolApp key={(*page).clone()} config={config} on_tab={on_tab} /> }
 }
@@ -111,6 +117,18 @@ fn legend_kinds(protocol: &str) -> &'static [&'static str] {
             "ClientRequest",
             "ClientReply",
         ],
+        "kafka" => &[
+            "Produce",
+            "ProduceResponse",
+            "Fetch",
+            "FetchResponse",
+            "LeaderAndIsr",
+            "AlterPartition",
+            "JoinGroup",
+            "SyncGroup",
+            "OffsetCommit",
+            "ConsumerFetch",
+        ],
         _ => &["Prepare", "Promise", "Accept", "Accepted", "Nack"],
     }
 }
@@ -134,10 +152,10 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
         let (color, glyph) = message_style(k);
         html! { <span class="legend-item"><span class="dot" style={format!("background:{color}")}>{glyph}</span>{*k}</span> }
     });
-    let colour_note = if protocol == "raft" {
-        "node colour: its current term"
-    } else {
-        "node colour: the proposer whose ballot it promised"
+    let colour_note = match protocol.as_str() {
+        "raft" => "node colour: its current term",
+        "kafka" => "a produced record's colour: its key (grey: no key)",
+        _ => "node colour: the proposer whose ballot it promised",
     };
     html! {
         <div class="app">
@@ -184,6 +202,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                 </aside>
             </main>
             <LogView snap={player.snap.clone()} />
+            <crate::boards::Boards snap={player.snap.clone()} />
             <EventLog lines={player.log.clone()} position={player.snap.position} send={send.clone()} />
             <footer>
                 {format!("Seed {} · trace hash {:016x} · ", player.config.seed, player.snap.trace_hash)}

@@ -5,6 +5,7 @@
 //! props and emit messages; timers and listeners live in [`hooks`] and stop when dropped.
 
 pub mod app;
+pub mod boards;
 pub mod hashing;
 pub mod hooks;
 pub mod logview;

@@ -100,6 +100,9 @@ pub fn inspector(p: &InspectorProps) -> Html {
                     })
                 };
                 let accepts = node.view.accepts.clone();
+                let actions = node.view.actions.iter().map(|(label, cmd)| {
+                    html! { <button class="action" onclick={on(&p.send, Msg::Act(Action::Client(nid, cmd.clone())))}>{label}</button> }
+                });
                 html! {
                     <>
                         <h2>{format!("{} ", node.name)}<small>{&node.view.role}</small>
@@ -110,6 +113,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
                             { for node.timers.iter().map(|(label, _, fires)| html! { <><dt>{format!("{label} timer")}</dt><dd>{format!("fires at {}", ms(fires.0))}</dd></> }) }
                         </dl>
                         <div class="row">{toggle}<button onclick={isolate}>{"Isolate from the rest"}</button></div>
+                        { if node.view.actions.is_empty() { html! {} } else { html! { <div class="row actions">{ for actions }</div> } } }
                         { if let Some(ph) = accepts { html! {
                             <form class="row" onsubmit={propose}>
                                 <label>{"Send a request"}<input ref={value} id="request-text" placeholder={ph} /></label>

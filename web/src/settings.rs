@@ -50,6 +50,8 @@ pub fn settings(p: &SettingsProps) -> Html {
     let read_mode = use_node_ref();
     let snap_every = use_node_ref();
     let scenario = use_node_ref();
+    let (rf, min_isr, acks, strategy, every) =
+        (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
     let cfg = &p.config;
     let raft = cfg.protocol == "raft";
     let apply = {
@@ -65,11 +67,12 @@ pub fn settings(p: &SettingsProps) -> Html {
             read_mode.clone(),
             snap_every.clone(),
             scenario.clone(),
+            (rf.clone(), min_isr.clone(), acks.clone(), strategy.clone(), every.clone()),
         );
         let base = cfg.clone();
         p.send.reform(move |e: SubmitEvent| {
             e.prevent_default();
-            let (seed, a, b, c, faults, mutant, flag1, flag2, read_mode, snap_every, scenario) = &refs;
+            let (seed, a, b, c, faults, mutant, flag1, flag2, read_mode, snap_every, scenario, kafka) = &refs;
             let parsed = (|| -> Result<LabConfig, String> {
                 let mut cfg = LabConfig {
                     seed: parse_seed(&read_input(seed))?,
@@ -77,7 +80,30 @@ pub fn settings(p: &SettingsProps) -> Html {
                     mutant: Some(read_select(mutant)).filter(|m| !m.is_empty()),
                     ..base.clone()
                 };
-                if base.protocol == "raft" {
+                if base.protocol == "kafka" {
+                    let (rf, min_isr, acks, strategy, every) = kafka;
+                    let k = &mut cfg.kafka;
+                    k.brokers = parse_count("brokers", &read_input(a), 1, 9)?;
+                    k.partitions = parse_count("partitions", &read_input(b), 1, 32)? as u32;
+                    k.consumers = parse_count("consumers", &read_input(c), 0, 6)?;
+                    k.rf = parse_count("replication factor", &read_input(rf), 1, k.brokers)
+                        .map_err(|e| format!("{e}; it cannot exceed the brokers"))?
+                        as u32;
+                    k.min_insync = parse_count("min.insync.replicas", &read_input(min_isr), 1, k.rf as usize)
+                        .map_err(|e| format!("{e}; it cannot exceed the replication factor"))?
+                        as u32;
+                    k.acks = match read_select(acks).as_str() {
+                        "0" => 0,
+                        "1" => 1,
+                        _ => distlab_core::kafka::cluster::ACKS_ALL,
+                    };
+                    k.strategy = distlab_core::kafka::Strategy::parse(&read_select(strategy))
+                        .ok_or("choose an assignor")?;
+                    k.produce_every_us =
+                        parse_count("produce every (ms)", &read_input(every), 0, 10_000)? as u64 * 1000;
+                    k.idle_consumers = 0;
+                    cfg.scenario = Some(read_select(scenario)).filter(|s| !s.is_empty());
+                } else if base.protocol == "raft" {
                     cfg.servers = parse_count("servers", &read_input(a), 3, MAX_SERVERS)?;
                     cfg.spares =
                         parse_count("spare servers", &read_input(b), 0, MAX_SERVERS - cfg.servers)
@@ -121,9 +147,11 @@ pub fn settings(p: &SettingsProps) -> Html {
     let mutants = lab::mutants(&cfg.protocol).unwrap_or_default();
     let scenarios = lab::scenarios(&cfg.protocol);
     // Re-create the form (dropping anything typed) whenever the applied config changes.
+    let k = &cfg.kafka;
     let key = format!(
-        "{}-{}-{}-{}-{}-{}-{}-{}-{}",
+        "{}-{}-{}-{}-{}-{}-{}-{}-{}-{}",
         cfg.protocol,
+        distlab_core::hash::digest(k),
         cfg.seed,
         cfg.faults.name(),
         cfg.mutant.as_deref().unwrap_or(""),
@@ -139,20 +167,53 @@ pub fn settings(p: &SettingsProps) -> Html {
     let count = |r: &NodeRef, id: &'static str, label: &'static str, v: usize, min: usize, max: usize| {
         html! { <label>{label}<input ref={r.clone()} id={id} type="number" min={min.to_string()} max={max.to_string()} value={v.to_string()} /></label> }
     };
-    let fields = if raft {
+    let scenario_select = html! {
+        <>
+            <label class="wide">{"Scenario"}
+                <select ref={scenario.clone()} id="scenario">
+                    <option value="" selected={cfg.scenario.is_none()}>{"free run: your settings below"}</option>
+                    { for scenarios.iter().map(|(name, title)| html! {
+                        <option value={*name} selected={cfg.scenario.as_deref() == Some(*name)}>{*title}</option>
+                    }) }
+                </select>
+            </label>
+            { if cfg.scenario.is_some() { html! {
+                <p class="hint wide">{"The scenario sets its own cluster, timing and script; the seed, faults and mutant still apply."}</p>
+            } } else { html! {} } }
+        </>
+    };
+    let fields = if cfg.protocol == "kafka" {
+        use distlab_core::kafka::Strategy;
         html! {
             <>
-                <label class="wide">{"Scenario"}
-                    <select ref={scenario.clone()} id="scenario">
-                        <option value="" selected={cfg.scenario.is_none()}>{"free run: your settings below"}</option>
-                        { for scenarios.iter().map(|(name, title)| html! {
-                            <option value={*name} selected={cfg.scenario.as_deref() == Some(*name)}>{*title}</option>
+                { scenario_select }
+                { count(&a, "brokers", "Brokers", k.brokers, 1, 9) }
+                { count(&b, "partitions", "Partitions", k.partitions as usize, 1, 32) }
+                { count(&rf, "rf", "Replication factor", k.rf as usize, 1, 9) }
+                { count(&min_isr, "min-insync", "min.insync.replicas", k.min_insync as usize, 1, 9) }
+                { count(&c, "consumers", "Consumers", k.consumers, 0, 6) }
+                <label>{"Produce every (ms; 0: only yours)"}<input ref={every.clone()} id="produce-every" type="number" min="0" max="10000" value={(k.produce_every_us / 1000).to_string()} /></label>
+                <label>{"acks"}
+                    <select ref={acks.clone()} id="acks">
+                        <option value="all" selected={k.acks == distlab_core::kafka::cluster::ACKS_ALL}>{"all"}</option>
+                        <option value="1" selected={k.acks == 1}>{"1"}</option>
+                        <option value="0" selected={k.acks == 0}>{"0"}</option>
+                    </select>
+                </label>
+                <label>{"Assignor"}
+                    <select ref={strategy.clone()} id="assignor">
+                        { for [Strategy::Range, Strategy::RoundRobin, Strategy::Sticky, Strategy::CooperativeSticky].iter().map(|s| html! {
+                            <option value={s.name()} selected={*s == k.strategy}>{s.name()}</option>
                         }) }
                     </select>
                 </label>
-                { if cfg.scenario.is_some() { html! {
-                    <p class="hint wide">{"The scenario sets its own cluster, timing and script; the seed, faults, mutant and the options below still apply."}</p>
-                } } else { html! {} } }
+                <p class="hint wide">{"unclean.leader.election is the unclean-election mutant below: with acks=1 it loses acknowledged records."}</p>
+            </>
+        }
+    } else if raft {
+        html! {
+            <>
+                { scenario_select }
                 { count(&a, "servers", "Servers", cfg.servers, 3, MAX_SERVERS) }
                 { count(&b, "spares", "Spare servers (to add)", cfg.spares, 0, MAX_SERVERS - 3) }
                 { count(&c, "clients", "Clients", cfg.clients, 0, MAX_CLIENTS) }

@@ -50,12 +50,37 @@ pub fn node_pos(i: usize, n: usize) -> (f64, f64) {
     (l.cx + l.ring * crate::trig::cos(a), l.cy + l.ring * crate::trig::sin(a))
 }
 
-fn node_angle(i: usize, n: usize) -> f64 {
-    -std::f64::consts::FRAC_PI_2 + (i as f64) * std::f64::consts::TAU / n.max(1) as f64
+/// Nodes that only talk to servers (clients, producers, consumers): no links among them.
+fn is_client(role: &str) -> bool {
+    matches!(role, "client" | "producer" | "consumer")
 }
 
-fn node_radius(n: usize) -> f64 {
-    layout(n).node
+/// Where each node is drawn. Kafka's nodes stand in columns, as data flows: producers, then
+/// brokers (the controller above them), then consumers. Every other cluster is a circle.
+fn geometry(snap: &Snapshot) -> (Layout, Vec<(f64, f64)>) {
+    let n = snap.nodes.len();
+    if snap.protocol != "kafka" {
+        return (layout(n), (0..n).map(|i| node_pos(i, n)).collect());
+    }
+    let column = |role: &str| -> Vec<usize> {
+        snap.nodes.iter().filter(|x| x.view.role == role).map(|x| x.id.index()).collect()
+    };
+    let columns = [(130.0, column("producer")), (460.0, column("broker")), (790.0, column("consumer"))];
+    let tallest = columns.iter().map(|c| c.1.len()).max().unwrap_or(1).max(1);
+    let h = (170.0 + 110.0 * tallest as f64).max(520.0);
+    let l = Layout { w: 920.0, h, cx: 460.0, cy: h / 2.0, ring: 0.0, node: 34.0, radial_cards: false };
+    let mut pos = vec![(460.0, 70.0); n];
+    for (x, ids) in &columns {
+        let step = (h - 170.0) / ids.len().max(1) as f64;
+        for (k, id) in ids.iter().enumerate() {
+            pos[*id] = (*x, 160.0 + step * (k as f64 + 0.5));
+        }
+    }
+    (l, pos)
+}
+
+fn node_angle(i: usize, n: usize) -> f64 {
+    -std::f64::consts::FRAC_PI_2 + (i as f64) * std::f64::consts::TAU / n.max(1) as f64
 }
 
 /// A colour-blind-safe hue for a ballot or term (Okabe–Ito palette).
@@ -87,19 +112,33 @@ pub fn message_style(kind: &str) -> (&'static str, &'static str) {
         "TimeoutNow" => ("#b5003c", "TN"),
         "ClientRequest" => ("#009E73", "Rq"),
         "ClientReply" => ("#2fbf71", "Rp"),
+        "Produce" => ("#8a94a6", "P"),
+        "ProduceResponse" => ("#2fbf71", "ack"),
+        "Fetch" => ("#D55E00", "F"),
+        "FetchResponse" => ("#E69F00", "f"),
+        "LeaderAndIsr" => ("#0072B2", "LI"),
+        "AlterPartition" => ("#56B4E9", "AP"),
+        "BrokerHeartbeat" => ("#8a94a6", "HB"),
+        "Metadata" | "MetadataResponse" => ("#a47ad6", "M"),
+        "JoinGroup" | "JoinGroupResponse" => ("#CC79A7", "J"),
+        "SyncGroup" | "SyncGroupResponse" => ("#b5003c", "S"),
+        "LeaveGroup" => ("#b5003c", "L"),
+        "RebalanceInProgress" => ("#CC79A7", "R"),
+        "OffsetCommit" => ("#009E73", "OC"),
+        "ConsumerFetch" => ("#7a3fb5", "CF"),
+        "ConsumerFetchResponse" => ("#a47ad6", "cf"),
         _ => ("#666", "?"),
     }
 }
 
-fn flight_pos(f: &FlightSnap, n: usize, now_us: f64) -> (f64, f64, f64) {
-    let r = node_radius(n);
+fn flight_pos(f: &FlightSnap, l: &Layout, pos: &[(f64, f64)], now_us: f64) -> (f64, f64, f64) {
+    let r = l.node;
     let span = (f.arrive_at.0.saturating_sub(f.sent_at.0)).max(1) as f64;
     let t = ((now_us - f.sent_at.0 as f64) / span).clamp(0.0, 1.0);
-    let (x1, y1) = node_pos(f.from.index(), n);
-    let (x2, y2) = node_pos(f.to.index(), n);
+    let (x1, y1) = pos[f.from.index()];
+    let (x2, y2) = pos[f.to.index()];
     if f.from == f.to {
         // A message to itself loops out and back beside the node.
-        let l = layout(n);
         let (dx, dy) = (x1 - l.cx, y1 - l.cy);
         let len = (dx * dx + dy * dy).sqrt().max(1.0);
         let bump = r + 6.0 + crate::trig::sin(t * std::f64::consts::PI) * 60.0;
@@ -120,12 +159,16 @@ fn flight_pos(f: &FlightSnap, n: usize, now_us: f64) -> (f64, f64, f64) {
 pub fn topology(props: &TopologyProps) -> Html {
     let snap = &props.snap;
     let n = snap.nodes.len();
-    let r = node_radius(n);
+    let (l, pos) = geometry(snap);
+    let name = |i: usize| &snap.nodes[i].name;
     let mut links = Vec::new();
     for a in 0..n {
         for b in (a + 1)..n {
-            let (x1, y1) = node_pos(a, n);
-            let (x2, y2) = node_pos(b, n);
+            if is_client(&snap.nodes[a].view.role) && is_client(&snap.nodes[b].view.role) {
+                continue;
+            }
+            let (x1, y1) = pos[a];
+            let (x2, y2) = pos[b];
             let ab_cut = snap.groups[a] != snap.groups[b]
                 || snap.cuts.iter().any(|(x, y)| x.index() == a && y.index() == b);
             let ba_cut = snap.groups[a] != snap.groups[b]
@@ -135,11 +178,12 @@ pub fn topology(props: &TopologyProps) -> Html {
                 (true, true) => "link cut",
                 _ => "link oneway",
             };
+            let (na, nb) = (name(a), name(b));
             let title = match (ab_cut, ba_cut) {
-                (false, false) => format!("S{} ↔ S{}: up", a + 1, b + 1),
-                (true, true) => format!("S{} ↔ S{}: cut both ways", a + 1, b + 1),
-                (true, false) => format!("S{} → S{} cut; S{} → S{} up", a + 1, b + 1, b + 1, a + 1),
-                (false, true) => format!("S{} → S{} cut; S{} → S{} up", b + 1, a + 1, a + 1, b + 1),
+                (false, false) => format!("{na} ↔ {nb}: up"),
+                (true, true) => format!("{na} ↔ {nb}: cut both ways"),
+                (true, false) => format!("{na} → {nb} cut; {nb} → {na} up"),
+                (false, true) => format!("{nb} → {na} cut; {na} → {nb} up"),
             };
             links.push(html! {
                 <line class={class} x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()}>
@@ -153,8 +197,9 @@ pub fn topology(props: &TopologyProps) -> Html {
         let sel = props.selection == Some(Selection::Node(node.id.0));
         render_node(
             node,
-            n,
-            r,
+            &l,
+            pos[node.id.index()],
+            (node.id.index(), n),
             sel,
             partitioned.then(|| snap.groups[node.id.index()]),
             props.side_b.contains(&node.id.0),
@@ -163,8 +208,10 @@ pub fn topology(props: &TopologyProps) -> Html {
         )
     });
     let flights = snap.flights.iter().map(|f| {
-        let (x, y, _) = flight_pos(f, n, props.display_us);
-        let (color, glyph) = message_style(f.kind);
+        let (x, y, _) = flight_pos(f, &l, &pos, props.display_us);
+        let (kind_color, glyph) = message_style(f.kind);
+        // A record's key colours it (Kafka), so the same key is seen landing on one partition.
+        let color = if f.hue.is_some() { hue(f.hue) } else { kind_color };
         let sel = props.selection == Some(Selection::Message(f.id.0));
         let id = f.id.0;
         let onclick = props.on_select.reform(move |e: MouseEvent| {
@@ -187,7 +234,7 @@ pub fn topology(props: &TopologyProps) -> Html {
     });
     let on_bg = props.on_select.reform(|_: MouseEvent| None);
     html! {
-        <svg class="topology" viewBox={format!("0 0 {} {}", layout(n).w, layout(n).h)} role="img"
+        <svg class="topology" viewBox={format!("0 0 {} {}", l.w, l.h)} role="img"
              aria-label={format!("Cluster of {n} nodes with {} messages in flight", snap.flights.len())}
              onclick={on_bg}>
             <g class="links">{ for links }</g>
@@ -200,15 +247,16 @@ pub fn topology(props: &TopologyProps) -> Html {
 #[allow(clippy::too_many_arguments)]
 fn render_node(
     node: &NodeSnap,
-    n: usize,
-    r: f64,
+    l: &Layout,
+    (x, y): (f64, f64),
+    (index, n): (usize, usize),
     selected: bool,
     group: Option<u8>,
     planned_side_b: bool,
     now_us: f64,
     on_select: &Callback<Option<Selection>>,
 ) -> Html {
-    let (x, y) = node_pos(node.id.index(), n);
+    let r = l.node;
     let id = node.id.0;
     let onclick = on_select.reform(move |e: MouseEvent| {
         e.stop_propagation();
@@ -231,9 +279,8 @@ fn render_node(
     // The node's state, beside it: outward from the centre of the circle.
     // Small clusters: to the left or right. Large ones: radially outward, so neighbouring
     // cards never meet.
-    let l = layout(n);
     let lines = node.view.summary.len() as f64;
-    let (line_h, a) = (if l.radial_cards { 14.0 } else { 17.0 }, node_angle(node.id.index(), n));
+    let (line_h, a) = (if l.radial_cards { 14.0 } else { 17.0 }, node_angle(index, n));
     let (anchor, cx, top) = if l.radial_cards {
         let (ux, uy) = (crate::trig::cos(a), crate::trig::sin(a));
         let (ax, ay) = ((r + 10.0) * ux, (r + 10.0) * uy);
@@ -268,8 +315,8 @@ fn render_node(
     let side = group.map(|g| html! { <text class="side" y={side_y.to_string()}>{format!("side {}", (b'A' + g) as char)}</text> });
     let state = if node.up { "up" } else { "down" };
     let label = format!(
-        "S{}, {}, {}. {}",
-        id + 1,
+        "{}, {}, {}. {}",
+        node.name,
         node.view.role,
         state,
         node.view.fields.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; ")
@@ -281,7 +328,7 @@ fn render_node(
             <title>{label}</title>
             { for timer_ring }
             <circle class="body" r={r.to_string()} fill={fill} />
-            <text class="name" dy="-8">{&node.name}</text>
+            <text class={classes!("name", (node.name.len() > 4).then_some("long"))} dy="-8">{&node.name}</text>
             <text class="badge" dy="14">{ if node.up { node.view.badge.clone() } else { "crashed".to_string() } }</text>
             { for side }
             <g class="cards">{ for card }</g>

@@ -94,7 +94,11 @@ pub fn boards(k: &Kafka, nodes: &[Node], up: &[bool]) -> Vec<Board> {
         .collect();
     let mut out = Vec::new();
     out.push(Board {
-        title: format!("my_topic: {} partitions × {} brokers", c.partitions.len(), k.brokers),
+        title: format!(
+            "my_topic: {} × {}",
+            super::cluster::plural(c.partitions.len(), "partition"),
+            super::cluster::plural(k.brokers, "broker")
+        ),
         legend: "Each cell is one replica: ★ the leader, the number its log end offset; the bar is the log, \
                  the tick the high watermark (consumers read below it). Out-of-sync replicas are dashed."
             .into(),
@@ -144,9 +148,9 @@ pub fn boards(k: &Kafka, nodes: &[Node], up: &[bool]) -> Vec<Board> {
         out.push(Board {
             title: format!("consumer group ({}, generation {}{state})", k.strategy.name(), g.generation),
             legend: "Who consumes each partition, the next offset they will read, the offset committed to \
-                     the coordinator, the high watermark, and the lag (high watermark − committed)."
+                     the coordinator, the high watermark (HW), and the lag (HW − committed)."
                 .into(),
-            columns: ["owner", "reads from", "committed", "high watermark", "lag"].map(String::from).into(),
+            columns: ["owner", "next read", "committed", "HW", "lag"].map(String::from).into(),
             rows,
         });
     }

@@ -498,6 +498,11 @@ impl Kafka {
     }
 }
 
+/// "1 partition", "3 partitions".
+pub fn plural(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
 pub fn acks_name(acks: u8) -> &'static str {
     match acks {
         0 => "0 (fire and forget)",
@@ -1298,7 +1303,7 @@ impl Protocol for Kafka {
             }
             Node::Controller(c) => NodeView {
                 role: "controller".into(),
-                badge: "controller".into(),
+                badge: format!("gen {}", c.group.generation),
                 fields: c
                     .partitions
                     .iter()
@@ -1316,7 +1321,11 @@ impl Protocol for Kafka {
                     })
                     .chain([("group generation".into(), format!("{}", c.group.generation))])
                     .collect(),
-                summary: vec![format!("{} partitions · gen {}", c.partitions.len(), c.group.generation)],
+                summary: vec![format!(
+                    "{} · gen {}",
+                    plural(c.partitions.len(), "partition"),
+                    c.group.generation
+                )],
                 accepts: Some("add-partition".into()),
                 actions: vec![("Add a partition".into(), "add-partition".into())],
                 ..NodeView::default()
@@ -1390,7 +1399,7 @@ impl Protocol for Kafka {
         } else if id == self.controller() {
             "controller".into()
         } else if id.index() > self.brokers + self.producers {
-            format!("C{}", id.index() - self.brokers - 1 - self.producers)
+            super::group::member_name(self, id)
         } else {
             format!("P{}", id.index() - self.brokers)
         }

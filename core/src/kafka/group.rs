@@ -59,8 +59,9 @@ pub struct Consumer {
 /// buffer overflowed).
 const MAX_STASH: usize = 256;
 
-fn member_name(k: &Kafka, id: NodeId) -> String {
-    format!("C{}", id.index() - k.brokers - 1 - k.producers)
+/// A consumer's name, C1, C2, …: also its member id in the assignors.
+pub fn member_name(k: &Kafka, id: NodeId) -> String {
+    format!("C{}", id.index() - k.brokers - k.producers)
 }
 
 pub fn consumer_init(k: &Kafka, ctx: &mut Ctx<Kafka>) -> Consumer {

@@ -57,12 +57,12 @@ pub fn apply(name: &str, base: Kafka) -> Result<Kafka, String> {
             };
             let hello = ClientOp::Produce { key: None, text: Some(Text8::new("hello")?) };
             Kafka {
-                script: vec![(ms(400), Client(Target::Node(NodeId(2)), hello))],
+                script: vec![(ms(200), Client(Target::Node(NodeId(2)), hello))],
                 narration: narrate(&[
                     (0, "Broker B1 holds my_topic's only partition, p0; the controller makes B1 its leader. Consumer C1 joins its group and is given p0."),
-                    (400, "The producer sends b'hello' to my_topic. It has no key, so the sticky partitioner picks the partition: p0."),
-                    (410, "B1 appends it at offset 0. With one replica the high watermark moves at once, and the producer is acknowledged."),
-                    (450, "C1 fetches p0 and reads \"hello\". Now grow it: pick another scenario, or set brokers, partitions and replication under Run."),
+                    (200, "The producer sends b'hello' to my_topic. It has no key, so the sticky partitioner picks the partition: p0."),
+                    (215, "B1 appends it at offset 0. With one replica the high watermark moves at once, and the producer is acknowledged."),
+                    (240, "C1 fetches p0 and reads \"hello\". Now grow it: pick another scenario, or set brokers, partitions and replication under Run."),
                 ]),
                 ..k
             }

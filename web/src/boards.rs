@@ -1,0 +1,73 @@
+//! A protocol's own tables (Kafka's partitions × brokers, its consumer group): plain data from
+//! core, drawn as tables whose cells may carry a bar (a log and its high watermark).
+
+use std::rc::Rc;
+
+use distlab_core::lab::Snapshot;
+use distlab_core::protocol::{BoardCell, Tone};
+use yew::prelude::*;
+
+use crate::topology::hue;
+
+#[derive(Properties, PartialEq)]
+pub struct BoardsProps {
+    pub snap: Rc<Snapshot>,
+}
+
+fn tone_class(t: Tone) -> &'static str {
+    match t {
+        Tone::Plain => "plain",
+        Tone::Lead => "lead",
+        Tone::Good => "good",
+        Tone::Warn => "warn",
+        Tone::Bad => "bad",
+        Tone::Dim => "dim",
+    }
+}
+
+fn cell(c: &BoardCell) -> Html {
+    let bar = c.bar.map(|(fill, mark, scale)| {
+        let scale = scale.max(1) as f64;
+        let w = (fill as f64 / scale * 100.0).min(100.0);
+        let m = (mark as f64 / scale * 100.0).min(100.0);
+        html! {
+            <span class="bar" aria-hidden="true">
+                <span class="fill" style={format!("width:{w:.1}%")}></span>
+                { if mark > 0 { html! { <span class="mark" style={format!("left:{m:.1}%")}></span> } } else { html! {} } }
+            </span>
+        }
+    });
+    let style = c.hue.map(|h| format!("--hue:{}", hue(Some(h))));
+    html! {
+        <td class={classes!("tone", tone_class(c.tone))} title={c.title.clone()} style={style}>
+            <span class="t">{&c.text}</span>{ for bar }
+        </td>
+    }
+}
+
+#[function_component(Boards)]
+pub fn boards(p: &BoardsProps) -> Html {
+    if p.snap.boards.is_empty() {
+        return html! {};
+    }
+    html! {
+        <div class="boards">
+            { for p.snap.boards.iter().enumerate().map(|(i, b)| html! {
+                <section class="board" aria-label={b.title.clone()} id={format!("board-{i}")}>
+                    <h3>{&b.title}</h3>
+                    <p class="hint">{&b.legend}</p>
+                    <div class="scroll">
+                        <table>
+                            <thead><tr><th></th>{ for b.columns.iter().map(|c| html! { <th scope="col">{c}</th> }) }</tr></thead>
+                            <tbody>
+                                { for b.rows.iter().map(|r| html! {
+                                    <tr><th scope="row">{&r.label}</th>{ for r.cells.iter().map(cell) }</tr>
+                                }) }
+                            </tbody>
+                        </table>
+                    </div>
+                </section>
+            }) }
+        </div>
+    }
+}
