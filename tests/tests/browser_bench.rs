@@ -45,3 +45,8 @@ fn bench_paxos_in_the_browser() {
 fn bench_raft_in_the_browser() {
     bench("raft", 5_000_000);
 }
+
+#[wasm_bindgen_test]
+fn bench_kafka_in_the_browser() {
+    bench("kafka", 5_000_000);
+}
