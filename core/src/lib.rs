@@ -18,6 +18,7 @@ pub mod chunked;
 pub mod hash;
 pub mod hashing;
 pub mod kafka;
+pub mod kv;
 pub mod lab;
 pub mod lincheck;
 pub mod net;

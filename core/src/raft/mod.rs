@@ -44,7 +44,6 @@
 //! acknowledged client write is never lost; four mutants show each check failing.
 
 mod check;
-mod client;
 pub mod scenarios;
 pub mod server;
 mod types;
@@ -52,8 +51,8 @@ mod types;
 #[cfg(test)]
 mod tests;
 
+use crate::kv::client;
 pub use check::Monitor;
-pub use client::Client;
 pub use server::{Server, Snapshot as RaftSnapshot};
 pub use types::*;
 
@@ -214,7 +213,13 @@ impl Protocol for Raft {
     fn on_client(&self, node: &mut Node, op: ClientOp, ctx: &mut Ctx<Self>) {
         match node {
             Node::Server(s) => server::on_admin(self, s, op, ctx),
-            Node::Client(c) => client::on_op(self, c, op, ctx),
+            Node::Client(c) => match op {
+                ClientOp::Kv(op) => client::on_op(self, c, op, ctx),
+                other => ctx.note(Note::Refused {
+                    node: c.id,
+                    why: format!("{other} goes to the leader, not to a client"),
+                }),
+            },
         }
     }
 
@@ -334,31 +339,11 @@ impl Protocol for Raft {
     }
 
     fn history_line(note: &Note) -> Option<crate::lincheck::HistoryLine> {
-        use crate::lincheck::{Func, HistoryLine, LineKind, LineValue, Value};
-        let v = |x: Option<u64>| x.map(|n| Value::Int(n as i64)).unwrap_or(Value::Null);
-        let (client, op, kind, value) = match note {
-            Note::Invoke { client, op, .. } => {
-                let value = match op {
-                    KvOp::Put(_, x) => LineValue::One(v(Some(*x))),
-                    KvOp::Delete(_) => LineValue::One(Value::Null),
-                    KvOp::Cas(_, e, n) => LineValue::Pair(v(*e), v(Some(*n))),
-                    KvOp::Get(_) => LineValue::Absent,
-                };
-                (client, op, LineKind::Invoke, value)
-            }
-            Note::Ack { client, op, result, .. } => match result {
-                KvResult::Value(x) => (client, op, LineKind::Ok, LineValue::One(v(*x))),
-                KvResult::Cas { swapped: false, .. } => (client, op, LineKind::Fail, LineValue::Absent),
-                _ => (client, op, LineKind::Ok, LineValue::Absent),
-            },
-            _ => return None,
-        };
-        let f = match op {
-            KvOp::Get(_) => Func::Read,
-            KvOp::Put(..) | KvOp::Delete(_) => Func::Write,
-            KvOp::Cas(..) => Func::Cas,
-        };
-        Some(HistoryLine { process: client.0 as i64, kind, f, key: Some(op.key().into()), value })
+        match note {
+            Note::Invoke { client, op, .. } => Some(crate::kv::history_line(*client, op, None)),
+            Note::Ack { client, op, result, .. } => Some(crate::kv::history_line(*client, op, Some(result))),
+            _ => None,
+        }
     }
 
     fn note_summary(note: &Note) -> String {
@@ -368,5 +353,44 @@ impl Protocol for Raft {
             Note::Elected { node, term } => format!("{node} becomes leader of term {term}"),
             Note::Refused { why, .. } => format!("refused: {why}"),
         }
+    }
+}
+
+impl crate::kv::KvHost for Raft {
+    fn kv_servers(&self) -> usize {
+        self.servers
+    }
+    fn think_us(&self) -> u64 {
+        self.client_think_us
+    }
+    fn timeout_us(&self) -> u64 {
+        self.client_timeout_us
+    }
+    fn retry_wait_us(&self) -> u64 {
+        self.heartbeat_us
+    }
+    fn request(req: u64, op: KvOp) -> Msg {
+        Msg::Request { req, op }
+    }
+    fn reply(msg: Msg) -> Option<(u64, Outcome)> {
+        match msg {
+            Msg::Reply { req, outcome } => Some((req, outcome)),
+            _ => None,
+        }
+    }
+    fn next_timer() -> Timer {
+        Timer::ClientNext
+    }
+    fn retry_timer() -> Timer {
+        Timer::ClientRetry
+    }
+    fn invoked(client: NodeId, req: u64, op: KvOp) -> Note {
+        Note::Invoke { client, req, op }
+    }
+    fn acked(client: NodeId, req: u64, op: KvOp, result: KvResult, index: u64, term: u64) -> Note {
+        Note::Ack { client, req, op, result, index, term }
+    }
+    fn refused(node: NodeId, why: String) -> Note {
+        Note::Refused { node, why }
     }
 }

@@ -1,6 +1,5 @@
 //! The words of Raft: terms, indices, log entries, messages, commands, and the configuration.
 
-use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -10,132 +9,20 @@ use serde::Serialize;
 
 use crate::protocol::{NodeId, ScriptAction, Time};
 
-pub use super::client::Client;
 pub use super::server::Server;
+pub use crate::kv::{Client, Kv, KvOp, KvResult, Outcome, MAX_KEY_LEN};
 
 /// A Raft term. Zero is "before any election".
 pub type Term = u64;
 /// A log index. Entries are numbered from 1; 0 is "before the first entry".
 pub type LogIndex = u64;
 
-/// Longest key a client may use.
-pub const MAX_KEY_LEN: usize = 16;
 /// Most servers in a cluster (voters plus spares that may be added).
 pub const MAX_SERVERS: usize = 9;
 /// Most simulated clients.
 pub const MAX_CLIENTS: usize = 8;
 /// Most entries one AppendEntries carries.
 pub const MAX_BATCH: usize = 8;
-
-/// An operation on the replicated key-value store.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-pub enum KvOp {
-    Put(String, u64),
-    Get(String),
-    Delete(String),
-    /// Compare-and-set: if the key holds `expected` (`None`: absent), set it to `new`.
-    Cas(String, Option<u64>, u64),
-}
-
-impl KvOp {
-    pub fn key(&self) -> &str {
-        match self {
-            KvOp::Put(k, _) | KvOp::Get(k) | KvOp::Delete(k) | KvOp::Cas(k, _, _) => k,
-        }
-    }
-    pub fn is_read(&self) -> bool {
-        matches!(self, KvOp::Get(_))
-    }
-}
-
-impl fmt::Display for KvOp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            KvOp::Put(k, v) => write!(f, "put {k} {v}"),
-            KvOp::Get(k) => write!(f, "get {k}"),
-            KvOp::Delete(k) => write!(f, "delete {k}"),
-            KvOp::Cas(k, None, n) => write!(f, "cas {k} - {n}"),
-            KvOp::Cas(k, Some(e), n) => write!(f, "cas {k} {e} {n}"),
-        }
-    }
-}
-
-/// What an operation returned.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-pub enum KvResult {
-    /// A put or delete took effect.
-    Done,
-    /// A get's value (`None`: absent).
-    Value(Option<u64>),
-    /// A compare-and-set: whether it swapped, and the value it found.
-    Cas { swapped: bool, found: Option<u64> },
-}
-
-impl fmt::Display for KvResult {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            KvResult::Done => write!(f, "ok"),
-            KvResult::Value(Some(v)) => write!(f, "= {v}"),
-            KvResult::Value(None) => write!(f, "= (absent)"),
-            KvResult::Cas { swapped: true, .. } => write!(f, "swapped"),
-            KvResult::Cas { swapped: false, found: Some(v) } => write!(f, "not swapped (found {v})"),
-            KvResult::Cas { swapped: false, found: None } => write!(f, "not swapped (absent)"),
-        }
-    }
-}
-
-/// The key-value state machine, with the per-client session table that makes retries safe.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Kv {
-    pub data: BTreeMap<String, u64>,
-    /// Per client: the last request number applied, its result, and where it was applied.
-    pub sessions: BTreeMap<u32, (u64, KvResult, LogIndex, Term)>,
-}
-
-impl Kv {
-    /// Apply a client command once, at log position (`index`, `term`): a repeated request
-    /// number returns the remembered result and position instead of applying it again.
-    pub fn apply(
-        &mut self,
-        client: NodeId,
-        req: u64,
-        op: &KvOp,
-        index: LogIndex,
-        term: Term,
-    ) -> (KvResult, LogIndex, Term) {
-        if let Some((last, result, i, t)) = self.sessions.get(&client.0) {
-            if *last >= req {
-                return (result.clone(), *i, *t);
-            }
-        }
-        let result = self.execute(op);
-        self.sessions.insert(client.0, (req, result.clone(), index, term));
-        (result, index, term)
-    }
-
-    /// Evaluate an operation against the current data (reads do not change it).
-    pub fn execute(&mut self, op: &KvOp) -> KvResult {
-        match op {
-            KvOp::Put(k, v) => {
-                self.data.insert(k.clone(), *v);
-                KvResult::Done
-            }
-            KvOp::Get(k) => KvResult::Value(self.data.get(k).copied()),
-            KvOp::Delete(k) => {
-                self.data.remove(k);
-                KvResult::Done
-            }
-            KvOp::Cas(k, expected, new) => {
-                let found = self.data.get(k).copied();
-                let swapped = found == *expected;
-                if swapped {
-                    self.data.insert(k.clone(), *new);
-                }
-                KvResult::Cas { swapped, found }
-            }
-        }
-    }
-}
 
 /// What a log entry carries.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -165,25 +52,6 @@ impl fmt::Display for Command {
 pub struct Entry {
     pub term: Term,
     pub cmd: Command,
-}
-
-/// How a server answers a client request.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-pub enum Outcome {
-    /// Committed and applied (for a write: at this log index and term).
-    Ok { result: KvResult, index: LogIndex, term: Term },
-    /// "I am not the leader; try this one" (or no idea).
-    Redirect(Option<NodeId>),
-}
-
-impl fmt::Display for Outcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Outcome::Ok { result, .. } => write!(f, "{result}"),
-            Outcome::Redirect(Some(l)) => write!(f, "not leader, try {l}"),
-            Outcome::Redirect(None) => write!(f, "not leader, leader unknown"),
-        }
-    }
 }
 
 /// Raft messages.
@@ -430,19 +298,9 @@ impl Raft {
 /// (`-` for "absent"), or an operator command `transfer S3`, `add S4`, `remove S2`, `snapshot`.
 pub fn parse_op(text: &str) -> Result<ClientOp, String> {
     let words: Vec<&str> = text.split_whitespace().collect();
-    let key = |k: &str| -> Result<String, String> {
-        if k.is_empty() || k.len() > MAX_KEY_LEN || !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        {
-            return Err(format!("a key is 1 to {MAX_KEY_LEN} letters, digits or _ (got \"{k}\")"));
-        }
-        Ok(String::from(k))
-    };
-    let value = |v: &str| -> Result<u64, String> {
-        v.parse::<u64>()
-            .ok()
-            .filter(|x| *x <= 1_000_000_000)
-            .ok_or_else(|| format!("a value is a whole number from 0 to 1000000000 (got \"{v}\")"))
-    };
+    if let Some(op) = crate::kv::parse_kv(&words) {
+        return op.map(ClientOp::Kv);
+    }
     let node = |n: &str| -> Result<NodeId, String> {
         let digits = n.trim_start_matches(['S', 's']);
         match digits.parse::<u32>() {
@@ -451,13 +309,6 @@ pub fn parse_op(text: &str) -> Result<ClientOp, String> {
         }
     };
     let op = match words.as_slice() {
-        ["put", k, v] => ClientOp::Kv(KvOp::Put(key(k)?, value(v)?)),
-        ["get", k] => ClientOp::Kv(KvOp::Get(key(k)?)),
-        ["delete" | "del", k] => ClientOp::Kv(KvOp::Delete(key(k)?)),
-        ["cas", k, e, n] => {
-            let expected = if *e == "-" { None } else { Some(value(e)?) };
-            ClientOp::Kv(KvOp::Cas(key(k)?, expected, value(n)?))
-        }
         ["transfer", n] => ClientOp::TransferLeadership(Some(node(n)?)),
         ["transfer"] => ClientOp::TransferLeadership(None),
         ["add", n] => ClientOp::AddServer(node(n)?),

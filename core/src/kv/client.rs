@@ -1,0 +1,230 @@
+//! A simulated client: it sends one request at a time to the server it thinks leads, follows
+//! redirects, and retries on timeout with the same request number, so the state machine's
+//! session table applies a retried write only once.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::{KvOp, KvResult, Outcome};
+use crate::protocol::{Ctx, NodeId, NodeView, Protocol, Time};
+
+/// What a protocol tells the client about itself: its servers, its timing, and how its
+/// messages, timers and checker notes carry a request.
+pub trait KvHost: Protocol {
+    /// Servers are nodes `0..kv_servers()`; clients pick among them.
+    fn kv_servers(&self) -> usize;
+    /// Mean pause between a client's own requests (0: only what the user sends).
+    fn think_us(&self) -> u64;
+    /// How long a client waits for an answer before trying another server.
+    fn timeout_us(&self) -> u64;
+    /// How long to wait when nobody knows a leader.
+    fn retry_wait_us(&self) -> u64;
+    fn request(req: u64, op: KvOp) -> Self::Msg;
+    /// The request number and outcome of a reply, if `msg` is one.
+    fn reply(msg: Self::Msg) -> Option<(u64, Outcome)>;
+    fn next_timer() -> Self::Timer;
+    fn retry_timer() -> Self::Timer;
+    fn invoked(client: NodeId, req: u64, op: KvOp) -> Self::Note;
+    fn acked(client: NodeId, req: u64, op: KvOp, result: KvResult, index: u64, term: u64) -> Self::Note;
+    fn refused(node: NodeId, why: String) -> Self::Note;
+}
+
+/// Most operations a user may queue at one client.
+pub const MAX_QUEUE: usize = 16;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Pending {
+    pub req: u64,
+    pub op: KvOp,
+    pub target: NodeId,
+    pub tries: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Client {
+    pub id: NodeId,
+    pub next_req: u64,
+    pub pending: Option<Pending>,
+    pub queue: Vec<KvOp>,
+    pub leader_hint: Option<NodeId>,
+    pub completed: u64,
+    pub last: Option<(KvOp, KvResult)>,
+}
+
+pub fn init<P: KvHost>(p: &P, ctx: &mut Ctx<P>) -> Client {
+    if p.think_us() > 0 {
+        let first = ctx.rng().range(p.think_us() / 2, p.think_us() * 3);
+        ctx.set_timer(P::next_timer(), Time(first));
+    }
+    Client {
+        id: ctx.me(),
+        next_req: 1,
+        pending: None,
+        queue: Vec::new(),
+        leader_hint: None,
+        completed: 0,
+        last: None,
+    }
+}
+
+pub fn restart<P: KvHost>(p: &P, old: &Client, ctx: &mut Ctx<P>) -> Client {
+    // A restarted client forgets what it was waiting for, but never reuses a request number.
+    let mut c = init(p, ctx);
+    c.next_req = old.next_req;
+    c
+}
+
+fn random_op<P: Protocol>(ctx: &mut Ctx<P>) -> KvOp {
+    let keys = ["x", "y", "z"];
+    let key = String::from(keys[ctx.rng().below(3) as usize]);
+    let roll = ctx.rng().below(100);
+    let v = ctx.rng().range(1, 99);
+    match roll {
+        0..=44 => KvOp::Put(key, v),
+        45..=74 => KvOp::Get(key),
+        75..=89 => {
+            let expected = if ctx.rng().chance(0.2) { None } else { Some(ctx.rng().range(1, 99)) };
+            KvOp::Cas(key, expected, v)
+        }
+        _ => KvOp::Delete(key),
+    }
+}
+
+fn pick_server<P: KvHost>(p: &P, c: &Client, avoid: Option<NodeId>, ctx: &mut Ctx<P>) -> NodeId {
+    if let Some(l) = c.leader_hint.filter(|l| Some(*l) != avoid) {
+        return l;
+    }
+    let n = p.kv_servers() as u32;
+    let mut t = NodeId(ctx.rng().below(n as u64) as u32);
+    if Some(t) == avoid && n > 1 {
+        t = NodeId((t.0 + 1) % n);
+    }
+    t
+}
+
+fn issue<P: KvHost>(p: &P, c: &mut Client, op: KvOp, ctx: &mut Ctx<P>) {
+    let req = c.next_req;
+    c.next_req += 1;
+    let target = pick_server(p, c, None, ctx);
+    ctx.note(P::invoked(c.id, req, op.clone()));
+    ctx.send(target, P::request(req, op.clone()));
+    c.pending = Some(Pending { req, op, target, tries: 1 });
+    ctx.set_timer(P::retry_timer(), Time(p.timeout_us()));
+}
+
+fn next<P: KvHost>(p: &P, c: &mut Client, ctx: &mut Ctx<P>) {
+    if c.pending.is_some() {
+        return;
+    }
+    if !c.queue.is_empty() {
+        let op = c.queue.remove(0);
+        return issue(p, c, op, ctx);
+    }
+    if p.think_us() > 0 {
+        let op = random_op(ctx);
+        issue(p, c, op, ctx);
+    }
+}
+
+pub fn on_timer<P: KvHost>(p: &P, c: &mut Client, timer: P::Timer, ctx: &mut Ctx<P>) {
+    if timer == P::next_timer() {
+        return next(p, c, ctx);
+    }
+    if timer != P::retry_timer() {
+        return;
+    }
+    let Some(pending) = c.pending.clone() else { return };
+    // No answer: that server may be down or cut off. Try another one.
+    if c.leader_hint == Some(pending.target) {
+        c.leader_hint = None;
+    }
+    let target = pick_server(p, c, Some(pending.target), ctx);
+    ctx.send(target, P::request(pending.req, pending.op.clone()));
+    c.pending = Some(Pending { target, tries: pending.tries + 1, ..pending });
+    ctx.set_timer(P::retry_timer(), Time(p.timeout_us()));
+}
+
+pub fn on_message<P: KvHost>(p: &P, c: &mut Client, from: NodeId, msg: P::Msg, ctx: &mut Ctx<P>) {
+    let Some((req, outcome)) = P::reply(msg) else { return };
+    let Some(pending) = c.pending.clone() else { return };
+    if pending.req != req {
+        return;
+    }
+    match outcome {
+        Outcome::Redirect(hint) => {
+            c.leader_hint = hint.filter(|h| h.index() < p.kv_servers() && *h != from);
+            if let Some(l) = c.leader_hint {
+                ctx.send(l, P::request(req, pending.op.clone()));
+                c.pending = Some(Pending { target: l, tries: pending.tries + 1, ..pending });
+                ctx.set_timer(P::retry_timer(), Time(p.timeout_us()));
+            } else {
+                // Nobody knows a leader yet: wait a little, then try elsewhere.
+                ctx.set_timer(P::retry_timer(), Time(p.retry_wait_us()));
+            }
+        }
+        Outcome::Ok { result, index, term } => {
+            ctx.note(P::acked(c.id, req, pending.op.clone(), result.clone(), index, term));
+            c.pending = None;
+            c.completed += 1;
+            c.leader_hint = Some(from);
+            c.last = Some((pending.op, result));
+            ctx.cancel_timer(P::retry_timer());
+            let think = if c.queue.is_empty() { p.think_us() } else { 1_000 };
+            if think > 0 {
+                let wait = ctx.rng().range(think / 2, think * 3 / 2);
+                ctx.set_timer(P::next_timer(), Time(wait));
+            }
+        }
+    }
+}
+
+/// A user's operation arrives at a client: queue it and send it when the client is free.
+pub fn on_op<P: KvHost>(p: &P, c: &mut Client, op: KvOp, ctx: &mut Ctx<P>) {
+    if c.queue.len() >= MAX_QUEUE {
+        ctx.note(P::refused(c.id, format!("the client's queue is full ({MAX_QUEUE})")));
+        return;
+    }
+    c.queue.push(op);
+    next(p, c, ctx);
+}
+
+pub fn view<P: KvHost>(p: &P, c: &Client) -> NodeView {
+    let waiting = match &c.pending {
+        Some(p) => format!("#{} {} → {} (try {})", p.req, p.op, p.target, p.tries),
+        None => String::from("idle"),
+    };
+    let last = match &c.last {
+        Some((op, r)) => format!("{op} → {r}"),
+        None => String::from("—"),
+    };
+    let mut summary = vec![match &c.pending {
+        Some(p) => format!("waiting: {}", p.op),
+        None => String::from("idle"),
+    }];
+    summary.push(format!("{} done", c.completed));
+    NodeView {
+        role: String::from("client"),
+        badge: String::from("client"),
+        fields: vec![
+            ("request".into(), waiting),
+            ("last result".into(), last),
+            ("completed".into(), format!("{}", c.completed)),
+            ("queued".into(), format!("{}", c.queue.len())),
+            ("leader hint".into(), c.leader_hint.map(|l| format!("{l}")).unwrap_or_else(|| "—".into())),
+            (
+                "workload".into(),
+                if p.think_us() > 0 {
+                    "random put/get/cas/delete on x, y, z".into()
+                } else {
+                    "only what you send".into()
+                },
+            ),
+        ],
+        summary,
+        hue_key: None,
+        accepts: Some("put x 5 · get x · cas x 5 6 · cas x - 1 · delete x".into()),
+        actions: Vec::new(),
+    }
+}
