@@ -29,8 +29,10 @@ pub const USAGE: &str = "usage:
 cluster options for run and check:
   --servers N (Paxos: N proposers, acceptors and learners)  --clients N  --spares N
   --prevote on|off  --check-quorum on|off  --read-mode log|readindex|lease|local  --snapshot-every N
-  --scenario NAME
-protocols: paxos, raft, kafka (command line only for now)";
+  --backoff on|off (Paxos, Multi-Paxos)  --scenario NAME
+  Kafka: --brokers N --partitions N --rf N --min-insync N --acks 0|1|all --consumers N
+         --strategy range|roundrobin|sticky|cooperative-sticky
+protocols: paxos, multipaxos, raft, kafka";
 
 /// Most events one run may ask for.
 const MAX_RUN_EVENTS: u64 = 100_000_000;
@@ -63,8 +65,24 @@ pub fn dispatch(argv: &[String]) -> Result<ExitCode, String> {
 }
 
 /// Optional cluster flags that `run` and `check` share.
-const CLUSTER_FLAGS: &[&str] =
-    &["servers", "clients", "spares", "prevote", "check-quorum", "read-mode", "snapshot-every", "scenario"];
+const CLUSTER_FLAGS: &[&str] = &[
+    "servers",
+    "clients",
+    "spares",
+    "prevote",
+    "check-quorum",
+    "read-mode",
+    "snapshot-every",
+    "backoff",
+    "scenario",
+    "brokers",
+    "partitions",
+    "rf",
+    "min-insync",
+    "acks",
+    "consumers",
+    "strategy",
+];
 
 fn with_options(base: &[&'static str]) -> Vec<&'static str> {
     let mut v = base.to_vec();
@@ -117,7 +135,27 @@ fn config(args: &Args) -> Result<LabConfig, String> {
             }
         };
     }
+    cfg.backoff = on_off(args, "backoff")?.unwrap_or(cfg.backoff);
     cfg.scenario = args.get("scenario").map(str::to_string);
+    let k = &mut cfg.kafka;
+    k.brokers = args.u64_or("brokers", k.brokers as u64)? as usize;
+    k.partitions = args.u64_or("partitions", k.partitions as u64)?.min(u32::MAX as u64) as u32;
+    k.rf = args.u64_or("rf", k.rf as u64)?.min(u32::MAX as u64) as u32;
+    k.min_insync = args.u64_or("min-insync", k.min_insync as u64)?.min(u32::MAX as u64) as u32;
+    k.consumers = args.u64_or("consumers", k.consumers as u64)? as usize;
+    if let Some(a) = args.get("acks") {
+        k.acks = match a {
+            "0" => 0,
+            "1" => 1,
+            "all" | "-1" => distlab_core::kafka::cluster::ACKS_ALL,
+            other => return Err(format!("--acks must be 0, 1 or all (got {other:?})")),
+        };
+    }
+    if let Some(st) = args.get("strategy") {
+        k.strategy = distlab_core::kafka::Strategy::parse(st).ok_or_else(|| {
+            format!("--strategy must be range, roundrobin, sticky or cooperative-sticky (got {st:?})")
+        })?;
+    }
     Ok(cfg)
 }
 
@@ -203,8 +241,11 @@ fn run(args: &Args) -> Result<ExitCode, String> {
     let mut history = match args.get("history") {
         None => None,
         Some(path) => {
-            if cfg.protocol != "raft" {
-                return Err(format!("--history needs a protocol with clients (raft), not {}", cfg.protocol));
+            if cfg.protocol != "raft" && cfg.protocol != "multipaxos" {
+                return Err(format!(
+                    "--history needs a protocol with key-value clients (raft, multipaxos), not {}",
+                    cfg.protocol
+                ));
             }
             Some(BufWriter::new(File::create(path).map_err(|e| format!("cannot create {path}: {e}"))?))
         }

@@ -72,6 +72,34 @@ impl<T: Clone> ChunkVec<T> {
     }
 }
 
+/// Equal when the items are, whatever the chunks' sharing.
+impl<T: Clone + PartialEq> PartialEq for ChunkVec<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.iter().eq(other.iter())
+    }
+}
+
+impl<T: Clone + Eq> Eq for ChunkVec<T> {}
+
+impl<T: Clone + core::hash::Hash> core::hash::Hash for ChunkVec<T> {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.len.hash(state);
+        for item in self.iter() {
+            item.hash(state);
+        }
+    }
+}
+
+impl<T: Clone> ChunkVec<T> {
+    /// Item `i`, growing the array with `fill` up to it first.
+    pub fn set_grow(&mut self, i: usize, item: T, fill: T) {
+        while self.len <= i {
+            self.push(fill.clone());
+        }
+        self.set(i, item);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

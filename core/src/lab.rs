@@ -13,6 +13,7 @@ use alloc::vec::Vec;
 
 use serde::Serialize;
 
+use crate::multipaxos::MultiPaxos;
 use crate::net::FaultPreset;
 use crate::paxos::{self, Paxos};
 use crate::protocol::{
@@ -377,13 +378,14 @@ impl Default for LabConfig {
 }
 
 /// The protocols the page and the CLI know, by name.
-pub const PROTOCOLS: &[&str] = &["paxos", "raft", "kafka"];
+pub const PROTOCOLS: &[&str] = &["paxos", "multipaxos", "raft", "kafka"];
 
 /// Mutant names of a protocol, or an error naming the known protocols.
 pub fn mutants(protocol: &str) -> Result<Vec<(&'static str, &'static str)>, String> {
     match protocol {
         "paxos" => Ok(Paxos::mutants().iter().map(|m| (m.name, m.description)).collect()),
         "raft" => Ok(Raft::mutants().iter().map(|m| (m.name, m.description)).collect()),
+        "multipaxos" => Ok(MultiPaxos::mutants().iter().map(|m| (m.name, m.description)).collect()),
         "kafka" => {
             Ok(crate::kafka::cluster::Kafka::mutants().iter().map(|m| (m.name, m.description)).collect())
         }
@@ -421,6 +423,7 @@ pub fn scenarios(protocol: &str) -> Vec<(&'static str, &'static str)> {
     match protocol {
         "raft" => raft::scenarios::SCENARIOS.iter().map(|s| (s.name, s.title)).collect(),
         "kafka" => crate::kafka::scenarios::SCENARIOS.iter().map(|s| (s.name, s.title)).collect(),
+        "multipaxos" => crate::multipaxos::scenarios::SCENARIOS.iter().map(|s| (s.name, s.title)).collect(),
         _ => Vec::new(),
     }
 }
@@ -441,6 +444,30 @@ pub fn kafka_config(cfg: &LabConfig) -> Result<crate::kafka::cluster::Kafka, Str
     }
     k.validate()?;
     Ok(k)
+}
+
+/// Build the Multi-Paxos configuration of a lab config (with its scenario, if any), validating it:
+/// the cluster sizes and options are Raft's fields (`servers`, `clients`, `backoff`).
+pub fn multipaxos_config(cfg: &LabConfig) -> Result<MultiPaxos, String> {
+    let mutant = match &cfg.mutant {
+        None => None,
+        Some(name) => Some(crate::multipaxos::Mutant::parse(name).ok_or_else(|| {
+            let names: Vec<&str> = MultiPaxos::mutants().iter().map(|m| m.name).collect();
+            format!("unknown Multi-Paxos mutant \"{name}\"; known: {}", names.join(", "))
+        })?),
+    };
+    let mut mp = MultiPaxos {
+        servers: cfg.servers,
+        clients: cfg.clients,
+        backoff: cfg.backoff,
+        mutant,
+        ..MultiPaxos::default()
+    };
+    if let Some(name) = &cfg.scenario {
+        mp = crate::multipaxos::scenarios::apply(name, mp)?;
+    }
+    mp.validate()?;
+    Ok(mp)
 }
 
 /// Build the Raft configuration of a lab config (with its scenario, if any), validating it.
@@ -491,6 +518,11 @@ pub fn build(cfg: &LabConfig) -> Result<Box<dyn Lab>, String> {
             let sim = Sim::new(k, cfg.faults.config(), cfg.seed);
             Ok(Box::new(ProtocolLab::new(sim, cfg.limit)))
         }
+        "multipaxos" => {
+            let mp = multipaxos_config(cfg)?;
+            let sim = Sim::new(mp, cfg.faults.config(), cfg.seed);
+            Ok(Box::new(ProtocolLab::new(sim, cfg.limit)))
+        }
         other => Err(unknown_protocol(other)),
     }
 }
@@ -536,6 +568,7 @@ pub fn with_sim<V: SimVisitor>(cfg: &LabConfig, visitor: V) -> Result<V::Output,
         "paxos" => Ok(visitor.visit(Sim::new(paxos_config(cfg)?, faults, cfg.seed))),
         "raft" => Ok(visitor.visit(Sim::new(raft_config(cfg)?, faults, cfg.seed))),
         "kafka" => Ok(visitor.visit(Sim::new(kafka_config(cfg)?, faults, cfg.seed))),
+        "multipaxos" => Ok(visitor.visit(Sim::new(multipaxos_config(cfg)?, faults, cfg.seed))),
         other => Err(unknown_protocol(other)),
     }
 }
@@ -545,7 +578,9 @@ pub fn with_sim<V: SimVisitor>(cfg: &LabConfig, visitor: V) -> Result<V::Output,
 /// clients issuing requests back to back, no faults: steady client load.
 pub fn bench_config(protocol: &str) -> LabConfig {
     match protocol {
-        "raft" => LabConfig { protocol: protocol.into(), servers: 5, clients: 4, ..LabConfig::default() },
+        "raft" | "multipaxos" => {
+            LabConfig { protocol: protocol.into(), servers: 5, clients: 4, ..LabConfig::default() }
+        }
         _ => LabConfig { protocol: protocol.into(), faults: FaultPreset::Heavy, ..LabConfig::default() },
     }
 }

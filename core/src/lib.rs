@@ -21,6 +21,7 @@ pub mod kafka;
 pub mod kv;
 pub mod lab;
 pub mod lincheck;
+pub mod multipaxos;
 pub mod net;
 pub mod order;
 pub mod paxos;

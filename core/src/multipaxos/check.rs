@@ -1,0 +1,140 @@
+//! The properties, checked after every event from what acceptors and learners report.
+//!
+//! A value is *chosen* in a slot once a majority of acceptors accepted it in one ballot. The
+//! monitor counts acceptances per slot and ballot (from the acceptors' notes), so it knows
+//! what is chosen even before any learner does.
+
+use alloc::collections::BTreeSet;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::types::*;
+use crate::chunked::ChunkVec;
+use crate::protocol::NodeId;
+
+/// Per slot: the acceptances seen (ballot, value, who) and the chosen value (with its
+/// proposal), if any.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SlotSeen {
+    pub accepts: Vec<(Ballot, u64, u64)>,
+    pub chosen: Option<(u64, Option<(NodeId, u64)>)>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Monitor {
+    pub slots: ChunkVec<SlotSeen>,
+    /// Requests clients issued: (client, request).
+    invoked: BTreeSet<(NodeId, u64)>,
+    /// Per server: the last slot it applied.
+    applied: Vec<Slot>,
+}
+
+type Fail = (&'static str, String);
+
+impl Monitor {
+    pub fn chosen(&self, slot: Slot) -> Option<u64> {
+        self.slots.get((slot - 1) as usize).and_then(|s| s.chosen.map(|c| c.0))
+    }
+}
+
+pub fn check(mp: &MultiPaxos, m: &mut Monitor, notes: &[Note]) -> Result<(), Fail> {
+    if m.applied.len() < mp.servers {
+        m.applied.resize(mp.servers, 0);
+    }
+    for note in notes {
+        match note {
+            Note::Invoke { client, req, .. } => {
+                m.invoked.insert((*client, *req));
+            }
+            Note::Accepted { node, slot, ballot, value, proposal } => {
+                let i = (*slot - 1) as usize;
+                while m.slots.len() <= i {
+                    m.slots.push(SlotSeen::default());
+                }
+                let mut seen = m.slots.get(i).cloned().unwrap_or_default();
+                let votes = match seen.accepts.iter_mut().find(|a| a.0 == *ballot) {
+                    Some(a) if a.1 != *value => {
+                        return Err((
+                            "agreement",
+                            format!("two values were proposed for slot {slot} in ballot {ballot}"),
+                        ));
+                    }
+                    Some(a) => {
+                        a.2 |= 1 << node.0;
+                        a.2
+                    }
+                    None => {
+                        seen.accepts.push((*ballot, *value, 1 << node.0));
+                        1 << node.0
+                    }
+                };
+                if votes.count_ones() >= mp.majority() {
+                    match seen.chosen {
+                        Some((v, _)) if v != *value => {
+                            return Err((
+                                "agreement",
+                                format!("slot {slot} chose a second, different value in ballot {ballot}"),
+                            ));
+                        }
+                        Some(_) => {}
+                        None => {
+                            if let Some(p) = proposal.filter(|p| !m.invoked.contains(p)) {
+                                return Err((
+                                    "validity",
+                                    format!(
+                                        "slot {slot} chose request #{} of {}, which no client sent",
+                                        p.1, p.0
+                                    ),
+                                ));
+                            }
+                            seen.chosen = Some((*value, *proposal));
+                        }
+                    }
+                }
+                m.slots.set(i, seen);
+            }
+            Note::Applied { node, slot, value } => {
+                let last = m.applied[node.index()];
+                // A restarted learner applies again from slot 1.
+                if *slot != last + 1 && *slot != 1 {
+                    return Err((
+                        "same-order",
+                        format!("{node} applied slot {slot} right after slot {last}"),
+                    ));
+                }
+                m.applied[node.index()] = *slot;
+                match m.chosen(*slot) {
+                    Some(v) if v == *value => {}
+                    Some(_) => {
+                        return Err((
+                            "same-order",
+                            format!("{node} applied a value in slot {slot} other than the chosen one"),
+                        ))
+                    }
+                    None => {
+                        return Err((
+                            "same-order",
+                            format!("{node} applied slot {slot} before a value was chosen"),
+                        ))
+                    }
+                }
+            }
+            Note::Ack { client, req, index, .. } => {
+                let ok = m
+                    .slots
+                    .get((*index - 1) as usize)
+                    .and_then(|s| s.chosen)
+                    .is_some_and(|c| c.1 == Some((*client, *req)));
+                if !ok {
+                    return Err((
+                        "acked-not-lost",
+                        format!("request #{req} of {client} was acknowledged at slot {index}, which did not choose it"),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,479 @@
+//! Multi-Paxos replicating a key-value log, after Lamport's "Paxos Made Simple" (2001) §3 and
+//! van Renesse and Altinbuken, "Paxos Made Moderately Complex" (2015).
+//!
+//! Every server is an acceptor, a learner and a potential proposer. A server that hears no
+//! leader for a randomized timeout runs **phase 1 once for all future slots**: Prepare(b, first)
+//! asks every acceptor to promise ballot `b` and to report the values it accepted in slots from
+//! `first` on. With promises from a majority the server leads: for each reported slot it
+//! **adopts the value with the highest accepted ballot** (any earlier majority that chose a
+//! value shares an acceptor with this one, which reports it), fills gaps with no-ops, and
+//! re-proposes them in its ballot. From then on each client command costs only **phase 2**:
+//! Accept(b, slot, value) to all, chosen once a majority accepted. Learners apply slots in
+//! order to the key-value store; the leader answers the client after applying.
+//!
+//! A proposer that meets a higher ballot (a Nack, or another's Prepare) backs off for a random
+//! time; without back-off, two proposers can preempt each other forever (dueling proposers).
+//!
+//! **Persistence.** An acceptor's promise and accepted values survive a crash; the learner's
+//! chosen values and state machine are relearned from the leader; proposer state is lost.
+
+mod check;
+pub mod scenarios;
+pub mod server;
+mod types;
+
+#[cfg(test)]
+mod tests;
+
+pub use check::Monitor;
+pub use server::{Role, Server};
+pub use types::*;
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use crate::kv::{client, Client, KvOp, KvResult, Outcome};
+use crate::protocol::{
+    About, Board, BoardCell, BoardRow, Ctx, LogDetail, MutantInfo, NodeId, NodeView, PropertyInfo, Protocol,
+    ScriptAction, Time, Tone,
+};
+use crate::rng::Rng;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[allow(clippy::large_enum_variant)]
+pub enum Node {
+    Server(Server),
+    Client(Client),
+}
+
+const PROPERTIES: &[PropertyInfo] = &[
+    PropertyInfo { name: "agreement", description: "at most one value is chosen in each slot" },
+    PropertyInfo { name: "validity", description: "a chosen command was sent by a client (or is a no-op)" },
+    PropertyInfo {
+        name: "same-order",
+        description: "every replica applies the chosen values, slot after slot, in the same order",
+    },
+    PropertyInfo {
+        name: "acked-not-lost",
+        description: "an acknowledged request stays chosen in the slot the client was told",
+    },
+];
+
+const MUTANTS: &[MutantInfo] = &[
+    MutantInfo {
+        name: "no-adopt",
+        description: "a new leader ignores the values phase 1 reports and proposes no-ops instead",
+    },
+    MutantInfo { name: "accept-below-promise", description: "acceptors accept ballots below their promise" },
+    MutantInfo { name: "skip-phase1", description: "a server that times out leads at once, without phase 1" },
+    MutantInfo {
+        name: "forget-on-restart",
+        description: "promises and accepted values are not persisted across a crash",
+    },
+];
+
+const ABOUT: About = About {
+    title: "Multi-Paxos",
+    tagline: "A leader runs phase 1 once for all slots, then one round trip per command; a new leader adopts what a majority may have chosen.",
+    persistence: "Persistent across a crash: the acceptor's promise and accepted values. Lost: chosen values and the key-value store (relearned from the leader), and all proposer state.",
+};
+
+impl MultiPaxos {
+    fn is_server(&self, id: NodeId) -> bool {
+        id.index() < self.servers
+    }
+}
+
+impl Protocol for MultiPaxos {
+    type Msg = Msg;
+    type Timer = Timer;
+    type ClientOp = ClientOp;
+    type Note = Note;
+    type Node = Node;
+    type Monitor = Monitor;
+
+    fn name(&self) -> &'static str {
+        "multipaxos"
+    }
+    fn nodes(&self) -> usize {
+        self.servers + self.clients
+    }
+    fn fault_targets(&self) -> usize {
+        self.servers
+    }
+    fn init(&self, ctx: &mut Ctx<Self>) -> Node {
+        if self.is_server(ctx.me()) {
+            Node::Server(server::init(self, ctx))
+        } else {
+            Node::Client(client::init(self, ctx))
+        }
+    }
+    fn on_message(&self, node: &mut Node, from: NodeId, msg: Msg, ctx: &mut Ctx<Self>) {
+        match node {
+            Node::Server(s) => server::on_message(self, s, from, msg, ctx),
+            Node::Client(c) => client::on_message(self, c, from, msg, ctx),
+        }
+    }
+    fn on_timer(&self, node: &mut Node, timer: Timer, ctx: &mut Ctx<Self>) {
+        match node {
+            Node::Server(s) => server::on_timer(self, s, timer, ctx),
+            Node::Client(c) => client::on_timer(self, c, timer, ctx),
+        }
+    }
+    fn on_client(&self, node: &mut Node, op: ClientOp, ctx: &mut Ctx<Self>) {
+        let ClientOp::Kv(op) = op;
+        match node {
+            Node::Client(c) => client::on_op(self, c, op, ctx),
+            Node::Server(s) => {
+                ctx.note(Note::Refused { node: s.id, why: format!("{op} goes to a client, not to a server") })
+            }
+        }
+    }
+    fn check_client(&self, node: NodeId, _op: &ClientOp) -> Result<(), String> {
+        if self.is_server(node) {
+            return Err(format!("{} is a server: send requests to a client (C1…)", self.node_name(node)));
+        }
+        Ok(())
+    }
+    fn on_restart(&self, crashed: &Node, ctx: &mut Ctx<Self>) -> Node {
+        match crashed {
+            Node::Server(s) => Node::Server(server::restart(self, s, ctx)),
+            Node::Client(c) => Node::Client(client::restart(self, c, ctx)),
+        }
+    }
+    fn workload(&self, _rng: &mut Rng) -> Vec<(Time, NodeId, ClientOp)> {
+        Vec::new()
+    }
+    fn check(
+        &self,
+        m: &mut Monitor,
+        _nodes: &[Node],
+        _touched: Option<NodeId>,
+        _client: Option<&ClientOp>,
+        notes: &[Note],
+    ) -> Result<(), (&'static str, String)> {
+        check::check(self, m, notes)
+    }
+    fn about(&self) -> About {
+        ABOUT
+    }
+    fn properties(&self) -> &'static [PropertyInfo] {
+        PROPERTIES
+    }
+    fn mutants() -> &'static [MutantInfo] {
+        MUTANTS
+    }
+    fn state_digest(&self, node: &Node) -> u64 {
+        match node {
+            // Slots only grow or change at the end a handler touched: summarise them.
+            Node::Server(s) => crate::hash::digest(&(
+                s.promised,
+                s.accepted.len(),
+                s.accepted.get(s.accepted.len().wrapping_sub(1)),
+                s.chosen.len(),
+                s.applied,
+                s.role,
+                s.ballot,
+                s.promised_by,
+                s.next_slot,
+                &s.in_flight,
+                s.leader_hint,
+                s.heard,
+            )),
+            other => crate::hash::digest(other),
+        }
+    }
+    fn view(&self, node: &Node) -> NodeView {
+        match node {
+            Node::Client(c) => client::view(self, c),
+            Node::Server(s) => server_view(self, s),
+        }
+    }
+    fn log_detail(&self, node: &Node) -> Option<LogDetail> {
+        let Node::Server(s) = node else { return None };
+        // The latest slots only: the log view shows the end of the log.
+        let len = s.accepted.len().max(s.chosen.len());
+        let first = len.saturating_sub(64);
+        let entries = (first..len)
+            .map(|i| match (s.chosen.get(i).cloned().flatten(), s.accepted.get(i).cloned().flatten()) {
+                (Some(c), a) => (a.map(|a| a.0.round).unwrap_or(0), format!("{c}")),
+                (None, Some((b, c))) => (b.round, format!("{c} (accepted in {b}, not known chosen)")),
+                (None, None) => (0, String::from("empty")),
+            })
+            .collect();
+        Some(LogDetail {
+            first_index: first as u64 + 1,
+            snapshot: None,
+            entries,
+            commit: s.chosen_prefix(),
+            applied: s.applied,
+            leader: None,
+            kv: s.kv.data.iter().map(|(k, v)| (k.clone(), format!("{v}"))).collect(),
+        })
+    }
+    fn leader(&self, nodes: &[Node], up: &[bool]) -> Option<NodeId> {
+        nodes
+            .iter()
+            .zip(up)
+            .filter_map(|(n, up)| match n {
+                Node::Server(s) if *up && s.role == Role::Leader => Some((s.ballot, s.id)),
+                _ => None,
+            })
+            .max()
+            .map(|(_, id)| id)
+    }
+    fn script(&self) -> Vec<(Time, ScriptAction<ClientOp>)> {
+        self.script.clone()
+    }
+    fn narration(&self) -> Vec<(Time, String)> {
+        self.narration.clone()
+    }
+    fn node_name(&self, id: NodeId) -> String {
+        if self.is_server(id) {
+            format!("{id}")
+        } else {
+            format!("C{}", id.index() - self.servers + 1)
+        }
+    }
+    fn parse_client(&self, text: &str) -> Result<ClientOp, String> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        match crate::kv::parse_kv(&words) {
+            Some(op) => op.map(ClientOp::Kv),
+            None => Err("commands: put KEY VALUE, get KEY, delete KEY, cas KEY OLD|- NEW".into()),
+        }
+    }
+    fn timer_label(timer: &Timer) -> &'static str {
+        match timer {
+            Timer::Election => "election",
+            Timer::Heartbeat => "heartbeat",
+            Timer::ClientNext => "next request",
+            Timer::ClientRetry => "retry",
+        }
+    }
+    fn client_summary(op: &ClientOp) -> String {
+        let ClientOp::Kv(op) = op;
+        format!("{op}")
+    }
+    fn history_line(note: &Note) -> Option<crate::lincheck::HistoryLine> {
+        match note {
+            Note::Invoke { client, op, .. } => Some(crate::kv::history_line(*client, op, None)),
+            Note::Ack { client, op, result, .. } => Some(crate::kv::history_line(*client, op, Some(result))),
+            _ => None,
+        }
+    }
+    fn note_summary(note: &Note) -> String {
+        match note {
+            Note::Invoke { req, op, .. } => format!("client issues #{req}: {op}"),
+            Note::Ack { req, result, index, .. } => format!("client gets #{req}: {result} (slot {index})"),
+            Note::Elected { node, ballot } => format!("{node} leads with ballot {ballot}"),
+            Note::Accepted { node, slot, ballot, .. } => format!("{node} accepts slot {slot} in {ballot}"),
+            Note::Applied { node, slot, .. } => format!("{node} applies slot {slot}"),
+            Note::Refused { node, why } => format!("{node} refuses: {why}"),
+        }
+    }
+    fn boards(&self, nodes: &[Node], up: &[bool]) -> Vec<Board> {
+        boards(self, nodes, up)
+    }
+}
+
+fn server_view(mp: &MultiPaxos, s: &Server) -> NodeView {
+    let role = match s.role {
+        Role::Leader => "leader",
+        Role::Candidate => "candidate",
+        Role::Follower => "follower",
+    };
+    let badge = match s.role {
+        Role::Leader => String::from("★ leader"),
+        Role::Candidate => format!("phase 1 {}", s.ballot),
+        Role::Follower => format!("{}", s.promised),
+    };
+    let mut fields = vec![
+        ("promised".into(), format!("{}", s.promised)),
+        ("own ballot".into(), format!("{}", s.ballot)),
+        ("accepted slots".into(), format!("{}", s.accepted.iter().filter(|a| a.is_some()).count())),
+        ("chosen up to".into(), format!("slot {}", s.chosen_prefix())),
+        ("applied up to".into(), format!("slot {}", s.applied)),
+        ("leader hint".into(), s.leader_hint.map(|l| format!("{l}")).unwrap_or_else(|| "—".into())),
+    ];
+    if s.role == Role::Candidate {
+        fields.push(("promises".into(), server::names(s.promised_by, mp.servers)));
+    }
+    if s.role == Role::Leader {
+        fields.push(("phase-1 quorum".into(), server::names(s.promised_by, mp.servers)));
+        fields.push(("next slot".into(), format!("{}", s.next_slot)));
+        fields.push(("in flight".into(), format!("{}", s.in_flight.len())));
+    }
+    let summary = vec![format!("chosen ≤ {} · applied {}", s.chosen_prefix(), s.applied)];
+    NodeView {
+        role: role.into(),
+        badge,
+        fields,
+        summary,
+        hue_key: (s.promised.round > 0).then_some(s.promised.node as u64),
+        accepts: None,
+        actions: Vec::new(),
+    }
+}
+
+/// Most slots the slot table shows (the latest ones).
+const SLOT_ROWS: u64 = 12;
+
+fn boards(mp: &MultiPaxos, nodes: &[Node], up: &[bool]) -> Vec<Board> {
+    let servers: Vec<&Server> = nodes
+        .iter()
+        .filter_map(|n| match n {
+            Node::Server(s) => Some(s),
+            Node::Client(_) => None,
+        })
+        .collect();
+    let mut columns: Vec<String> = servers
+        .iter()
+        .map(|s| {
+            let down = if up[s.id.index()] { "" } else { " (down)" };
+            format!("{}{down} · promised {}", s.id, s.promised)
+        })
+        .collect();
+    columns.push("chosen".into());
+    let top = servers.iter().map(|s| s.accepted.len().max(s.chosen.len()) as u64).max().unwrap_or(0);
+    let chosen_at =
+        |slot: Slot| servers.iter().find_map(|s| s.chosen.get((slot - 1) as usize).cloned().flatten());
+    let rows = (top.saturating_sub(SLOT_ROWS) + 1..=top)
+        .rev()
+        .map(|slot| {
+            let chosen = chosen_at(slot);
+            let mut cells: Vec<BoardCell> = servers
+                .iter()
+                .map(|s| {
+                    let a = s.accepted.get((slot - 1) as usize).cloned().flatten();
+                    let Some((b, c)) = a else {
+                        return BoardCell {
+                            text: "—".into(),
+                            title: "nothing accepted".into(),
+                            ..BoardCell::default()
+                        };
+                    };
+                    let agrees = chosen.as_ref() == Some(&c);
+                    let tone = if !up[s.id.index()] {
+                        Tone::Dim
+                    } else if agrees {
+                        Tone::Good
+                    } else if chosen.is_some() {
+                        Tone::Bad
+                    } else {
+                        Tone::Warn
+                    };
+                    BoardCell {
+                        text: format!("{b} {c}"),
+                        title: format!(
+                            "{} accepted \"{c}\" in ballot {b}{}",
+                            s.id,
+                            if agrees { " (the chosen value)" } else { "" }
+                        ),
+                        tone,
+                        hue: Some(b.node as u64),
+                        ..BoardCell::default()
+                    }
+                })
+                .collect();
+            cells.push(match &chosen {
+                Some(c) => BoardCell { text: format!("✓ {c}"), tone: Tone::Lead, ..BoardCell::default() },
+                None => BoardCell { text: "not yet".into(), tone: Tone::Dim, ..BoardCell::default() },
+            });
+            BoardRow { label: format!("slot {slot}"), cells }
+        })
+        .collect();
+    let mut out = vec![Board {
+        title: String::from("slots × acceptors"),
+        legend: String::from(
+            "What each acceptor accepted in each slot (ballot and value), the latest slots first. Solid: the \
+             chosen value; dashed: accepted but not known chosen; red: a value that lost to the chosen one.",
+        ),
+        columns,
+        rows,
+    }];
+    if let Some(l) =
+        servers.iter().filter(|s| s.role == Role::Leader && up[s.id.index()]).max_by_key(|s| s.ballot)
+    {
+        out.push(quorum_board(mp, l));
+    }
+    out
+}
+
+/// The quorums of the current leader's ballot, and the acceptors that carried earlier values
+/// into its phase 1.
+fn quorum_board(mp: &MultiPaxos, l: &Server) -> Board {
+    let mark = |on: bool, tone: Tone, word: &str| BoardCell {
+        text: if on { format!("✓ {word}") } else { String::new() },
+        tone: if on { tone } else { Tone::Plain },
+        ..BoardCell::default()
+    };
+    let columns = (0..mp.servers).map(|i| format!("S{}", i + 1)).collect();
+    let mut rows = vec![BoardRow {
+        label: format!("phase 1 ({}): promised", l.ballot),
+        cells: (0..mp.servers).map(|i| mark(l.promised_by & (1 << i) != 0, Tone::Good, "promised")).collect(),
+    }];
+    if let Some((slot, votes)) = l.last_quorum {
+        rows.push(BoardRow {
+            label: format!("phase 2, slot {slot}: accepted"),
+            cells: (0..mp.servers).map(|i| mark(votes & (1 << i) != 0, Tone::Good, "accepted")).collect(),
+        });
+    }
+    for a in l.adopted.iter().rev().take(3) {
+        rows.push(BoardRow {
+            label: format!("slot {}: {} from {}", a.slot, a.cmd, a.from),
+            cells: (0..mp.servers).map(|i| mark(a.carrier.index() == i, Tone::Lead, "carried it")).collect(),
+        });
+    }
+    Board {
+        title: format!("why values survive: the quorums of {}", l.ballot),
+        legend: String::from(
+            "Any two majorities share an acceptor. A value chosen in an earlier ballot was accepted by a \
+             majority, so at least one acceptor of the new phase-1 quorum reports it; the new leader adopts \
+             the highest-ballot value reported for each slot. ★ rows: the acceptor that carried each \
+             adopted value across the change of leader.",
+        ),
+        columns,
+        rows,
+    }
+}
+
+impl crate::kv::KvHost for MultiPaxos {
+    fn kv_servers(&self) -> usize {
+        self.servers
+    }
+    fn think_us(&self) -> u64 {
+        self.client_think_us
+    }
+    fn timeout_us(&self) -> u64 {
+        self.client_timeout_us
+    }
+    fn retry_wait_us(&self) -> u64 {
+        self.heartbeat_us
+    }
+    fn request(req: u64, op: KvOp) -> Msg {
+        Msg::Request { req, op }
+    }
+    fn reply(msg: Msg) -> Option<(u64, Outcome)> {
+        match msg {
+            Msg::Reply { req, outcome } => Some((req, outcome)),
+            _ => None,
+        }
+    }
+    fn next_timer() -> Timer {
+        Timer::ClientNext
+    }
+    fn retry_timer() -> Timer {
+        Timer::ClientRetry
+    }
+    fn invoked(client: NodeId, req: u64, op: KvOp) -> Note {
+        Note::Invoke { client, req, op }
+    }
+    fn acked(client: NodeId, req: u64, op: KvOp, result: KvResult, index: u64, term: u64) -> Note {
+        Note::Ack { client, req, op, result, index, term }
+    }
+    fn refused(node: NodeId, why: String) -> Note {
+        Note::Refused { node, why }
+    }
+}

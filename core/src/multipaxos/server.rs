@@ -1,0 +1,411 @@
+//! A Multi-Paxos server: acceptor, learner and proposer in one node.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::types::*;
+use crate::chunked::ChunkVec;
+use crate::hash::digest;
+use crate::kv::{Kv, Outcome};
+use crate::protocol::{Ctx, NodeId, Time};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    Follower,
+    /// Running phase 1 for `Server::ballot`.
+    Candidate,
+    Leader,
+}
+
+/// Why a slot's value survived the latest change of leader: in phase 1 the new leader heard,
+/// for `slot`, the highest accepted ballot `from` from acceptor `carrier`, and re-proposed it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Adopted {
+    pub slot: Slot,
+    pub from: Ballot,
+    pub carrier: NodeId,
+    pub cmd: Command,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Server {
+    pub id: NodeId,
+    // Acceptor (persistent).
+    pub promised: Ballot,
+    /// Accepted (ballot, value) per slot; slot 1 at position 0.
+    pub accepted: ChunkVec<Option<(Ballot, Command)>>,
+    // Learner (volatile: relearned from the leader after a restart).
+    pub chosen: ChunkVec<Option<Command>>,
+    /// Every slot up to this one is chosen (as far as this learner knows).
+    pub prefix: Slot,
+    pub applied: Slot,
+    pub kv: Kv,
+    // Proposer (volatile).
+    pub role: Role,
+    pub ballot: Ballot,
+    /// Phase 1: who promised `ballot` (a bit per server), and the highest accepted value each
+    /// slot reported, with its carrier.
+    pub promised_by: u64,
+    pub reported: Vec<(Slot, Ballot, NodeId, Command)>,
+    pub first: Slot,
+    /// Leader: the next free slot, proposals in flight (slot, value, who accepted), clients
+    /// waiting for a slot to be applied.
+    pub next_slot: Slot,
+    pub in_flight: Vec<(Slot, Command, u64)>,
+    pub waiting: Vec<(Slot, NodeId, u64)>,
+    /// Leader: what phase 1 adopted (the last few), and the quorum that chose the latest slot.
+    pub adopted: Vec<Adopted>,
+    pub last_quorum: Option<(Slot, u64)>,
+    pub leader_hint: Option<NodeId>,
+    pub heard: Time,
+}
+
+impl Server {
+    /// Every slot up to this one is chosen (as far as this learner knows).
+    pub fn chosen_prefix(&self) -> Slot {
+        self.prefix
+    }
+}
+
+fn put<T: Clone>(v: &mut ChunkVec<Option<T>>, slot: Slot, item: T) {
+    v.set_grow((slot - 1) as usize, Some(item), None);
+}
+
+fn servers(mp: &MultiPaxos) -> impl Iterator<Item = NodeId> {
+    (0..mp.servers as u32).map(NodeId)
+}
+
+fn broadcast(mp: &MultiPaxos, ctx: &mut Ctx<MultiPaxos>, msg: Msg) {
+    for s in servers(mp) {
+        ctx.send(s, msg.clone());
+    }
+}
+
+fn arm_election(mp: &MultiPaxos, ctx: &mut Ctx<MultiPaxos>) {
+    let t = ctx.rng().range(mp.election_us, mp.election_us * 2);
+    ctx.set_timer(Timer::Election, Time(t));
+}
+
+pub fn init(mp: &MultiPaxos, ctx: &mut Ctx<MultiPaxos>) -> Server {
+    let id = ctx.me();
+    match mp.first_election.iter().find(|(n, _)| *n == id) {
+        Some((_, t)) => ctx.set_timer(Timer::Election, *t),
+        None => arm_election(mp, ctx),
+    }
+    Server {
+        id,
+        promised: Ballot::ZERO,
+        accepted: ChunkVec::default(),
+        chosen: ChunkVec::default(),
+        prefix: 0,
+        applied: 0,
+        kv: Kv::default(),
+        role: Role::Follower,
+        ballot: Ballot::ZERO,
+        promised_by: 0,
+        reported: Vec::new(),
+        first: 1,
+        next_slot: 1,
+        in_flight: Vec::new(),
+        waiting: Vec::new(),
+        adopted: Vec::new(),
+        last_quorum: None,
+        leader_hint: None,
+        heard: Time::ZERO,
+    }
+}
+
+pub fn restart(mp: &MultiPaxos, old: &Server, ctx: &mut Ctx<MultiPaxos>) -> Server {
+    let mut s = init(mp, ctx);
+    if !mp.is(Mutant::ForgetOnRestart) {
+        s.promised = old.promised;
+        s.accepted = old.accepted.clone();
+    }
+    s.heard = ctx.now();
+    s
+}
+
+/// Start phase 1 with a ballot above any seen (or, with the skip-phase1 mutant, lead at once).
+fn campaign(mp: &MultiPaxos, s: &mut Server, ctx: &mut Ctx<MultiPaxos>) {
+    let round = s.promised.round.max(s.ballot.round) + 1;
+    s.ballot = Ballot { round, node: s.id.0 };
+    s.first = s.chosen_prefix() + 1;
+    s.promised_by = 0;
+    s.reported.clear();
+    s.in_flight.clear();
+    s.leader_hint = None;
+    if mp.is(Mutant::SkipPhase1) {
+        s.promised = s.ballot;
+        s.next_slot = (s.accepted.len().max(s.chosen.len()) as Slot) + 1;
+        s.role = Role::Leader;
+        s.adopted.clear();
+        ctx.note(Note::Elected { node: s.id, ballot: s.ballot });
+        heartbeat(mp, s, ctx);
+        return;
+    }
+    s.role = Role::Candidate;
+    broadcast(mp, ctx, Msg::Prepare { ballot: s.ballot, first: s.first });
+    arm_election(mp, ctx);
+}
+
+/// Meeting a higher ballot: with back-off, give up and wait a random timeout; without it, a
+/// candidate or leader tries again at once with a higher ballot (dueling proposers).
+fn preempted(mp: &MultiPaxos, s: &mut Server, higher: Ballot, ctx: &mut Ctx<MultiPaxos>) {
+    if s.role == Role::Follower {
+        return;
+    }
+    if !mp.backoff {
+        s.promised = s.promised.max(higher);
+        return campaign(mp, s, ctx);
+    }
+    s.role = Role::Follower;
+    s.in_flight.clear();
+    s.heard = ctx.now();
+    s.leader_hint = Some(NodeId(higher.node));
+    arm_election(mp, ctx);
+}
+
+fn heartbeat(mp: &MultiPaxos, s: &mut Server, ctx: &mut Ctx<MultiPaxos>) {
+    let commit = s.chosen_prefix();
+    for t in servers(mp).filter(|t| *t != s.id) {
+        ctx.send(t, Msg::Heartbeat { ballot: s.ballot, commit });
+    }
+    // Resend what is still waiting for a quorum (messages may be lost).
+    for (slot, cmd, votes) in &s.in_flight {
+        for t in servers(mp).filter(|t| votes & (1 << t.0) == 0) {
+            ctx.send(t, Msg::Accept { ballot: s.ballot, slot: *slot, cmd: cmd.clone(), commit });
+        }
+    }
+    ctx.set_timer(Timer::Heartbeat, Time(mp.heartbeat_us));
+}
+
+fn propose(mp: &MultiPaxos, s: &mut Server, slot: Slot, cmd: Command, ctx: &mut Ctx<MultiPaxos>) {
+    let commit = s.chosen_prefix();
+    s.in_flight.push((slot, cmd.clone(), 0));
+    broadcast(mp, ctx, Msg::Accept { ballot: s.ballot, slot, cmd, commit });
+}
+
+/// Phase 1 done: adopt, for each slot, the value with the highest accepted ballot reported;
+/// fill gaps with no-ops; re-propose them all in the new ballot.
+fn become_leader(mp: &MultiPaxos, s: &mut Server, ctx: &mut Ctx<MultiPaxos>) {
+    s.role = Role::Leader;
+    s.leader_hint = Some(s.id);
+    ctx.note(Note::Elected { node: s.id, ballot: s.ballot });
+    let top = s.reported.iter().map(|r| r.0).max().unwrap_or(0).max(s.first - 1);
+    s.adopted.clear();
+    for slot in s.first..=top {
+        if let Some(Some(cmd)) = s.chosen.get((slot - 1) as usize) {
+            let cmd = cmd.clone();
+            propose(mp, s, slot, cmd, ctx);
+            continue;
+        }
+        let cmd = match s.reported.iter().find(|r| r.0 == slot) {
+            Some((_, from, carrier, cmd)) if !mp.is(Mutant::NoAdopt) => {
+                s.adopted.push(Adopted { slot, from: *from, carrier: *carrier, cmd: cmd.clone() });
+                cmd.clone()
+            }
+            _ => Command::Noop,
+        };
+        propose(mp, s, slot, cmd, ctx);
+    }
+    if s.adopted.len() > 8 {
+        s.adopted.drain(..s.adopted.len() - 8);
+    }
+    s.next_slot = top + 1;
+    heartbeat(mp, s, ctx);
+}
+
+/// Learn a chosen value and apply every slot now complete, in order; the leader answers the
+/// clients whose commands it applied.
+fn learn(s: &mut Server, slot: Slot, cmd: Command, ctx: &mut Ctx<MultiPaxos>) {
+    if !matches!(s.chosen.get((slot - 1) as usize), Some(Some(_))) {
+        put(&mut s.chosen, slot, cmd);
+    }
+    while matches!(s.chosen.get(s.prefix as usize), Some(Some(_))) {
+        s.prefix += 1;
+    }
+    while let Some(Some(cmd)) = s.chosen.get(s.applied as usize) {
+        let slot = s.applied + 1;
+        let cmd = cmd.clone();
+        s.applied = slot;
+        ctx.note(Note::Applied { node: s.id, slot, value: digest(&cmd) });
+        let Command::Kv { client, req, op } = cmd else { continue };
+        // A retried request chosen twice is applied once; its answer names the first slot.
+        let (result, index, term) = s.kv.apply(client, req, &op, slot, s.ballot.round);
+        let mut keep = Vec::new();
+        for (w, c, r) in core::mem::take(&mut s.waiting) {
+            if w == slot && c == client && r == req {
+                let outcome = Outcome::Ok { result: result.clone(), index, term };
+                ctx.send(c, Msg::Reply { req: r, outcome });
+            } else if w > slot {
+                keep.push((w, c, r));
+            }
+        }
+        s.waiting = keep;
+    }
+}
+
+pub fn on_timer(mp: &MultiPaxos, s: &mut Server, timer: Timer, ctx: &mut Ctx<MultiPaxos>) {
+    match timer {
+        Timer::Election => match s.role {
+            Role::Leader => {}
+            Role::Candidate => campaign(mp, s, ctx),
+            Role::Follower => {
+                if ctx.now().0.saturating_sub(s.heard.0) >= mp.election_us || s.heard == Time::ZERO {
+                    campaign(mp, s, ctx);
+                } else {
+                    arm_election(mp, ctx);
+                }
+            }
+        },
+        Timer::Heartbeat if s.role == Role::Leader => heartbeat(mp, s, ctx),
+        _ => {}
+    }
+}
+
+pub fn on_message(mp: &MultiPaxos, s: &mut Server, from: NodeId, msg: Msg, ctx: &mut Ctx<MultiPaxos>) {
+    let now = ctx.now();
+    match msg {
+        Msg::Prepare { ballot, first } => {
+            if ballot < s.promised {
+                ctx.send(from, Msg::Nack { ballot, promised: s.promised });
+                return;
+            }
+            s.promised = ballot;
+            if from != s.id {
+                s.heard = now;
+                if s.ballot < ballot {
+                    preempted(mp, s, ballot, ctx);
+                }
+            }
+            let accepted = s
+                .accepted
+                .iter()
+                .enumerate()
+                .skip((first.max(1) - 1) as usize)
+                .filter_map(|(i, a)| a.as_ref().map(|(b, c)| (i as Slot + 1, *b, c.clone())))
+                .collect();
+            ctx.send(from, Msg::Promise { ballot, accepted });
+        }
+        Msg::Promise { ballot, accepted } => {
+            if s.role != Role::Candidate || ballot != s.ballot {
+                return;
+            }
+            s.promised_by |= 1 << from.0;
+            for (slot, b, cmd) in accepted {
+                match s.reported.iter_mut().find(|r| r.0 == slot) {
+                    Some(r) if r.1 >= b => {}
+                    Some(r) => *r = (slot, b, from, cmd),
+                    None => s.reported.push((slot, b, from, cmd)),
+                }
+            }
+            if s.promised_by.count_ones() >= mp.majority() {
+                become_leader(mp, s, ctx);
+            }
+        }
+        Msg::Nack { ballot, promised } => {
+            if ballot == s.ballot && promised > s.ballot {
+                s.promised = s.promised.max(promised);
+                preempted(mp, s, promised, ctx);
+            }
+        }
+        Msg::Accept { ballot, slot, cmd, commit } => {
+            if ballot < s.promised && !mp.is(Mutant::AcceptBelowPromise) {
+                ctx.send(from, Msg::Nack { ballot, promised: s.promised });
+                return;
+            }
+            s.promised = s.promised.max(ballot);
+            let proposal = match &cmd {
+                Command::Kv { client, req, .. } => Some((*client, *req)),
+                Command::Noop => None,
+            };
+            ctx.note(Note::Accepted { node: s.id, slot, ballot, value: digest(&cmd), proposal });
+            put(&mut s.accepted, slot, (ballot, cmd));
+            ctx.send(from, Msg::Accepted { ballot, slot });
+            if from != s.id {
+                s.heard = now;
+                s.leader_hint = Some(from);
+                if s.ballot < ballot {
+                    preempted(mp, s, ballot, ctx);
+                }
+                if commit > s.chosen_prefix() {
+                    ctx.send(from, Msg::CatchUp { from: s.chosen_prefix() + 1 });
+                }
+            }
+        }
+        Msg::Accepted { ballot, slot } => {
+            if s.role != Role::Leader || ballot != s.ballot {
+                return;
+            }
+            let Some(i) = s.in_flight.iter().position(|p| p.0 == slot) else { return };
+            s.in_flight[i].2 |= 1 << from.0;
+            if s.in_flight[i].2.count_ones() >= mp.majority() {
+                let (slot, cmd, votes) = s.in_flight.remove(i);
+                s.last_quorum = Some((slot, votes));
+                for t in servers(mp).filter(|t| *t != s.id) {
+                    ctx.send(t, Msg::Chosen { slot, cmd: cmd.clone() });
+                }
+                learn(s, slot, cmd, ctx);
+            }
+        }
+        Msg::Chosen { slot, cmd } => learn(s, slot, cmd, ctx),
+        Msg::Heartbeat { ballot, commit } => {
+            if ballot < s.promised {
+                ctx.send(from, Msg::Nack { ballot, promised: s.promised });
+                return;
+            }
+            s.heard = now;
+            s.leader_hint = Some(from);
+            if s.ballot < ballot {
+                preempted(mp, s, ballot, ctx);
+            }
+            if commit > s.chosen_prefix() {
+                ctx.send(from, Msg::CatchUp { from: s.chosen_prefix() + 1 });
+            }
+        }
+        Msg::CatchUp { from: first } => {
+            let end = (first + CATCH_UP_BATCH).min(s.chosen.len() as Slot + 1);
+            for slot in first.max(1)..end {
+                if let Some(Some(cmd)) = s.chosen.get((slot - 1) as usize) {
+                    ctx.send(from, Msg::Chosen { slot, cmd: cmd.clone() });
+                }
+            }
+        }
+        Msg::Request { req, op } => {
+            if s.role != Role::Leader {
+                let hint = s.leader_hint.filter(|h| *h != s.id);
+                ctx.send(from, Msg::Reply { req, outcome: Outcome::Redirect(hint) });
+                return;
+            }
+            // A retry of a request already on its way: just wait for it.
+            if s.waiting.iter().any(|w| w.1 == from && w.2 == req) {
+                return;
+            }
+            if s.in_flight.len() >= MAX_IN_FLIGHT {
+                return;
+            }
+            let slot = s.next_slot;
+            s.next_slot += 1;
+            s.waiting.push((slot, from, req));
+            propose(mp, s, slot, Command::Kv { client: from, req, op }, ctx);
+        }
+        Msg::Reply { .. } => {}
+    }
+}
+
+/// The acceptor's value in a slot, as the page shows it.
+pub fn accepted_label(s: &Server, slot: Slot) -> Option<String> {
+    s.accepted.get((slot - 1) as usize)?.as_ref().map(|(b, c)| format!("{b} {c}"))
+}
+
+/// Bits set in a mask, as server names.
+pub fn names(mask: u64, servers: usize) -> String {
+    let v: Vec<String> =
+        (0..servers).filter(|i| mask & (1 << i) != 0).map(|i| format!("S{}", i + 1)).collect();
+    if v.is_empty() {
+        String::from("—")
+    } else {
+        v.join(" ")
+    }
+}
