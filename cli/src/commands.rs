@@ -19,6 +19,7 @@ pub const USAGE: &str = "usage:
   distlab check --protocol P --seeds A..B [--faults none|light|heavy] [--mutant NAME] [--events N]
   distlab mutants --protocol P
   distlab bench [--protocol P] [--events N]
+  distlab compare --seed S [--seconds N]   (Raft and Multi-Paxos under one fault schedule)
   distlab ring lookup --algo ring|rendezvous|maglev|bounded|modulo --nodes N [--vnodes V] [--replicas R] [--c C] < keys
   distlab ring jump --buckets N < u64 keys
   distlab ring stats --algo A --nodes N --keys K [--vnodes V] [--c C]
@@ -56,6 +57,17 @@ pub fn dispatch(argv: &[String]) -> Result<ExitCode, String> {
         "ring" => crate::ring::dispatch(rest),
         "kafka" => crate::kafka::dispatch(rest),
         "lincheck" => crate::lincheck::run(rest),
+        "compare" => {
+            let args = Args::parse(rest, &["seed", "seconds"])?;
+            let seed = args.u64_or("seed", 0)?;
+            let max = distlab_core::compare::MAX_SECONDS;
+            let seconds = args.u64_or("seconds", 20)?;
+            if !(1..=max).contains(&seconds) {
+                return Err(format!("--seconds must be between 1 and {max}"));
+            }
+            print_json(&distlab_core::compare::compare(seed, seconds));
+            Ok(ExitCode::SUCCESS)
+        }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)

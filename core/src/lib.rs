@@ -15,6 +15,7 @@
 extern crate alloc;
 
 pub mod chunked;
+pub mod compare;
 pub mod hash;
 pub mod hashing;
 pub mod kafka;

@@ -270,6 +270,13 @@ impl<P: Protocol> Sim<P> {
         }
     }
 
+    /// Let virtual time pass up to `t` without an event, so that an input applied next happens
+    /// at `t`. Time never moves backwards, nor past the next scheduled event.
+    pub fn advance_to(&mut self, t: Time) {
+        let limit = self.next_time().unwrap_or(t);
+        self.now = self.now.max(t.min(limit));
+    }
+
     /// Apply a user input as one event at the current time.
     pub fn apply_input(&mut self, input: Input<P>) {
         self.records.clear();

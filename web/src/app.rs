@@ -19,8 +19,13 @@ pub struct AppProps {
 
 /// The pages in the tabs: (fragment, label). Each protocol page is a simulation; "hashing" is
 /// the consistent-hashing lab.
-const TABS: &[(&str, &str)] =
-    &[("paxos", "Paxos"), ("raft", "Raft"), ("kafka", "Kafka"), ("hashing", "Hashing")];
+const TABS: &[(&str, &str)] = &[
+    ("paxos", "Paxos"),
+    ("multipaxos", "Multi-Paxos"),
+    ("raft", "Raft"),
+    ("kafka", "Kafka"),
+    ("hashing", "Hashing"),
+];
 
 /// The app: tabs choose a page; a protocol page is re-created (by its key) when the tab changes.
 #[function_component(App)]
@@ -128,6 +133,18 @@ fn legend_kinds(protocol: &str) -> &'static [&'static str] {
             "SyncGroup",
             "OffsetCommit",
             "ConsumerFetch",
+        ],
+        "multipaxos" => &[
+            "Prepare",
+            "Promise",
+            "Accept",
+            "Accepted",
+            "Nack",
+            "Chosen",
+            "Heartbeat",
+            "CatchUp",
+            "ClientRequest",
+            "ClientReply",
         ],
         _ => &["Prepare", "Promise", "Accept", "Accepted", "Nack"],
     }

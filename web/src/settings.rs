@@ -103,6 +103,12 @@ pub fn settings(p: &SettingsProps) -> Html {
                         parse_count("produce every (ms)", &read_input(every), 0, 10_000)? as u64 * 1000;
                     k.idle_consumers = 0;
                     cfg.scenario = Some(read_select(scenario)).filter(|s| !s.is_empty());
+                } else if base.protocol == "multipaxos" {
+                    use distlab_core::multipaxos::{MAX_CLIENTS, MAX_SERVERS};
+                    cfg.servers = parse_count("servers", &read_input(a), 1, MAX_SERVERS)?;
+                    cfg.clients = parse_count("clients", &read_input(c), 0, MAX_CLIENTS)?;
+                    cfg.backoff = checked(flag1, true);
+                    cfg.scenario = Some(read_select(scenario)).filter(|s| !s.is_empty());
                 } else if base.protocol == "raft" {
                     cfg.servers = parse_count("servers", &read_input(a), 3, MAX_SERVERS)?;
                     cfg.spares =
@@ -228,6 +234,15 @@ pub fn settings(p: &SettingsProps) -> Html {
                 </label>
                 <label class="check"><input ref={flag1.clone()} id="prevote" type="checkbox" checked={cfg.prevote} />{"PreVote"}</label>
                 <label class="check"><input ref={flag2.clone()} id="check-quorum" type="checkbox" checked={cfg.check_quorum} />{"CheckQuorum"}</label>
+            </>
+        }
+    } else if cfg.protocol == "multipaxos" {
+        html! {
+            <>
+                { scenario_select }
+                { count(&a, "servers", "Servers", cfg.servers, 1, 9) }
+                { count(&c, "clients", "Clients", cfg.clients, 0, 8) }
+                <label class="check wide"><input ref={flag1.clone()} id="backoff" type="checkbox" checked={cfg.backoff} />{"Randomized back-off (off: dueling proposers livelock)"}</label>
             </>
         }
     } else {

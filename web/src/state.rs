@@ -143,7 +143,10 @@ impl Player {
             return;
         }
         let wall_ms = wall_ms.clamp(0.0, 100.0);
-        let target = self.display_us + wall_ms * self.speed() * US_PER_WALL_MS_AT_1X;
+        // Quiet time (no message in flight, only timers running down) passes ten times faster,
+        // so nobody waits seconds for the first election timeout.
+        let quiet = if self.snap.flights.is_empty() { 10.0 } else { 1.0 };
+        let target = self.display_us + wall_ms * self.speed() * quiet * US_PER_WALL_MS_AT_1X;
         let mut ran = 0;
         {
             let mut lab = self.lab.borrow_mut();

@@ -112,6 +112,8 @@ pub fn message_style(kind: &str) -> (&'static str, &'static str) {
         "TimeoutNow" => ("#b5003c", "TN"),
         "ClientRequest" => ("#009E73", "Rq"),
         "ClientReply" => ("#2fbf71", "Rp"),
+        "Chosen" => ("#009E73", "✓"),
+        "CatchUp" => ("#a47ad6", "CU"),
         "Produce" => ("#8a94a6", "P"),
         "ProduceResponse" => ("#2fbf71", "ack"),
         "Fetch" => ("#D55E00", "F"),

@@ -405,7 +405,8 @@ fn boards(mp: &MultiPaxos, nodes: &[Node], up: &[bool]) -> Vec<Board> {
 /// into its phase 1.
 fn quorum_board(mp: &MultiPaxos, l: &Server) -> Board {
     let mark = |on: bool, tone: Tone, word: &str| BoardCell {
-        text: if on { format!("✓ {word}") } else { String::new() },
+        text: String::from(if on { "✓" } else { "" }),
+        title: String::from(if on { word } else { "" }),
         tone: if on { tone } else { Tone::Plain },
         ..BoardCell::default()
     };
@@ -431,8 +432,8 @@ fn quorum_board(mp: &MultiPaxos, l: &Server) -> Board {
         legend: String::from(
             "Any two majorities share an acceptor. A value chosen in an earlier ballot was accepted by a \
              majority, so at least one acceptor of the new phase-1 quorum reports it; the new leader adopts \
-             the highest-ballot value reported for each slot. ★ rows: the acceptor that carried each \
-             adopted value across the change of leader.",
+             the highest-ballot value reported for each slot. The rows below the quorums: the acceptor \
+             that carried each adopted value across the change of leader.",
         ),
         columns,
         rows,

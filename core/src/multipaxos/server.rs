@@ -52,7 +52,10 @@ pub struct Server {
     /// Leader: the next free slot, proposals in flight (slot, value, who accepted), clients
     /// waiting for a slot to be applied.
     pub next_slot: Slot,
-    pub in_flight: Vec<(Slot, Command, u64)>,
+    /// (slot, value, who accepted, when last sent).
+    pub in_flight: Vec<(Slot, Command, u64, Time)>,
+    /// Leader: when it last sent Accepts to everyone (they double as heartbeats).
+    pub last_sent: Time,
     pub waiting: Vec<(Slot, NodeId, u64)>,
     /// Leader: what phase 1 adopted (the last few), and the quorum that chose the latest slot.
     pub adopted: Vec<Adopted>,
@@ -108,6 +111,7 @@ pub fn init(mp: &MultiPaxos, ctx: &mut Ctx<MultiPaxos>) -> Server {
         first: 1,
         next_slot: 1,
         in_flight: Vec::new(),
+        last_sent: Time::ZERO,
         waiting: Vec::new(),
         adopted: Vec::new(),
         last_quorum: None,
@@ -166,14 +170,22 @@ fn preempted(mp: &MultiPaxos, s: &mut Server, higher: Ballot, ctx: &mut Ctx<Mult
     arm_election(mp, ctx);
 }
 
+/// The leader's heartbeat: skipped while Accepts went out recently (they carry the same
+/// news), and a resend of every proposal that has waited a whole period for its quorum.
 fn heartbeat(mp: &MultiPaxos, s: &mut Server, ctx: &mut Ctx<MultiPaxos>) {
+    let now = ctx.now();
     let commit = s.chosen_prefix();
-    for t in servers(mp).filter(|t| *t != s.id) {
-        ctx.send(t, Msg::Heartbeat { ballot: s.ballot, commit });
+    if now.0.saturating_sub(s.last_sent.0) >= mp.heartbeat_us / 2 || s.last_sent == Time::ZERO {
+        for t in servers(mp).filter(|t| *t != s.id) {
+            ctx.send(t, Msg::Heartbeat { ballot: s.ballot, commit });
+        }
     }
-    // Resend what is still waiting for a quorum (messages may be lost).
-    for (slot, cmd, votes) in &s.in_flight {
-        for t in servers(mp).filter(|t| votes & (1 << t.0) == 0) {
+    for (slot, cmd, votes, sent) in &mut s.in_flight {
+        if now.0.saturating_sub(sent.0) < mp.heartbeat_us {
+            continue;
+        }
+        *sent = now;
+        for t in servers(mp).filter(|t| *votes & (1 << t.0) == 0) {
             ctx.send(t, Msg::Accept { ballot: s.ballot, slot: *slot, cmd: cmd.clone(), commit });
         }
     }
@@ -182,7 +194,8 @@ fn heartbeat(mp: &MultiPaxos, s: &mut Server, ctx: &mut Ctx<MultiPaxos>) {
 
 fn propose(mp: &MultiPaxos, s: &mut Server, slot: Slot, cmd: Command, ctx: &mut Ctx<MultiPaxos>) {
     let commit = s.chosen_prefix();
-    s.in_flight.push((slot, cmd.clone(), 0));
+    s.in_flight.push((slot, cmd.clone(), 0, ctx.now()));
+    s.last_sent = ctx.now();
     broadcast(mp, ctx, Msg::Accept { ballot: s.ballot, slot, cmd, commit });
 }
 
@@ -243,6 +256,24 @@ fn learn(s: &mut Server, slot: Slot, cmd: Command, ctx: &mut Ctx<MultiPaxos>) {
             }
         }
         s.waiting = keep;
+    }
+}
+
+/// The leader of `ballot` says every slot up to `commit` is chosen. A slot this acceptor
+/// accepted in that same ballot holds the chosen value (one ballot proposes one value per
+/// slot); for any other, ask the leader.
+fn learn_up_to(s: &mut Server, leader: NodeId, ballot: Ballot, commit: Slot, ctx: &mut Ctx<MultiPaxos>) {
+    let mut slot = s.chosen_prefix() + 1;
+    while slot <= commit {
+        match s.accepted.get((slot - 1) as usize).cloned().flatten() {
+            Some((b, cmd)) if b == ballot => learn(s, slot, cmd, ctx),
+            _ if matches!(s.chosen.get((slot - 1) as usize), Some(Some(_))) => {}
+            _ => {
+                ctx.send(leader, Msg::CatchUp { from: slot });
+                return;
+            }
+        }
+        slot = s.chosen_prefix().max(slot) + 1;
     }
 }
 
@@ -329,9 +360,7 @@ pub fn on_message(mp: &MultiPaxos, s: &mut Server, from: NodeId, msg: Msg, ctx: 
                 if s.ballot < ballot {
                     preempted(mp, s, ballot, ctx);
                 }
-                if commit > s.chosen_prefix() {
-                    ctx.send(from, Msg::CatchUp { from: s.chosen_prefix() + 1 });
-                }
+                learn_up_to(s, from, ballot, commit, ctx);
             }
         }
         Msg::Accepted { ballot, slot } => {
@@ -341,11 +370,8 @@ pub fn on_message(mp: &MultiPaxos, s: &mut Server, from: NodeId, msg: Msg, ctx: 
             let Some(i) = s.in_flight.iter().position(|p| p.0 == slot) else { return };
             s.in_flight[i].2 |= 1 << from.0;
             if s.in_flight[i].2.count_ones() >= mp.majority() {
-                let (slot, cmd, votes) = s.in_flight.remove(i);
+                let (slot, cmd, votes, _) = s.in_flight.remove(i);
                 s.last_quorum = Some((slot, votes));
-                for t in servers(mp).filter(|t| *t != s.id) {
-                    ctx.send(t, Msg::Chosen { slot, cmd: cmd.clone() });
-                }
                 learn(s, slot, cmd, ctx);
             }
         }
@@ -360,9 +386,7 @@ pub fn on_message(mp: &MultiPaxos, s: &mut Server, from: NodeId, msg: Msg, ctx: 
             if s.ballot < ballot {
                 preempted(mp, s, ballot, ctx);
             }
-            if commit > s.chosen_prefix() {
-                ctx.send(from, Msg::CatchUp { from: s.chosen_prefix() + 1 });
-            }
+            learn_up_to(s, from, ballot, commit, ctx);
         }
         Msg::CatchUp { from: first } => {
             let end = (first + CATCH_UP_BATCH).min(s.chosen.len() as Slot + 1);

@@ -1,0 +1,189 @@
+//! Raft and Multi-Paxos side by side: the same seed, the same cluster, the same clients and the
+//! same fault schedule, measured the same way.
+//!
+//! The schedule is drawn from its own generator (seeded from the run's seed), not from the
+//! simulator's, so both protocols meet exactly the same crashes and partitions at the same
+//! times, whatever they draw for themselves.
+
+use alloc::vec::Vec;
+
+use serde::Serialize;
+
+use crate::lincheck::LineKind;
+use crate::multipaxos::MultiPaxos;
+use crate::net::FaultPreset;
+use crate::protocol::{NodeId, Protocol, Time};
+use crate::raft::Raft;
+use crate::rng::Rng;
+use crate::sim::{Input, Sim};
+use crate::trace::RecordKind;
+
+/// Servers and clients of the comparison.
+pub const SERVERS: usize = 5;
+pub const CLIENTS: usize = 2;
+/// Longest comparison run, in virtual seconds.
+pub const MAX_SECONDS: u64 = 120;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Fault {
+    Crash(NodeId),
+    Restart(NodeId),
+    /// Cut one server off from everyone else.
+    Isolate(NodeId),
+    Heal,
+}
+
+/// A fault schedule over `seconds`: every 0.6–1.6 s one server either crashes (and restarts
+/// 0.4–1.2 s later) or is cut off (and the network heals as long after).
+pub fn schedule(seed: u64, seconds: u64) -> Vec<(Time, Fault)> {
+    let mut rng = Rng::new(seed ^ 0x5eed_fa17_0000_0001);
+    let end = seconds * 1_000_000;
+    let mut t = rng.range(400_000, 1_000_000);
+    let mut out = Vec::new();
+    while t < end {
+        let victim = NodeId(rng.below(SERVERS as u64) as u32);
+        let back = t + rng.range(400_000, 1_200_000);
+        if rng.chance(0.5) {
+            out.push((Time(t), Fault::Crash(victim)));
+            out.push((Time(back), Fault::Restart(victim)));
+        } else {
+            out.push((Time(t), Fault::Isolate(victim)));
+            out.push((Time(back), Fault::Heal));
+        }
+        t = back + rng.range(200_000, 600_000);
+    }
+    out
+}
+
+/// What one protocol did under the schedule.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Metrics {
+    pub protocol: &'static str,
+    pub events: u64,
+    pub messages: u64,
+    pub committed: u64,
+    pub messages_per_command: f64,
+    pub latency_mean_ms: f64,
+    pub latency_p95_ms: f64,
+    pub leaderless_ms: f64,
+    pub elections: u64,
+}
+
+fn input<P: Protocol>(f: Fault, nodes: usize) -> Input<P> {
+    match f {
+        Fault::Crash(n) => Input::Crash(n),
+        Fault::Restart(n) => Input::Restart(n),
+        Fault::Isolate(n) => Input::Partition((0..nodes).map(|i| (i == n.index()) as u8).collect()),
+        Fault::Heal => Input::Heal,
+    }
+}
+
+/// Run one protocol under the schedule for `seconds` of virtual time and measure it.
+pub fn measure<P: Protocol>(proto: P, seed: u64, seconds: u64, faults: &[(Time, Fault)]) -> Metrics {
+    let nodes = proto.nodes();
+    let mut sim = Sim::new(proto, FaultPreset::None.config(), seed);
+    let end = Time(seconds.min(MAX_SECONDS) * 1_000_000);
+    let mut m = Metrics { protocol: sim.proto.name(), ..Metrics::default() };
+    let mut invoked: Vec<Option<Time>> = Vec::new();
+    let mut latencies: Vec<u64> = Vec::new();
+    let mut next_fault = 0;
+    let (mut leader, mut last_leader) = (None, None);
+    let mut since = Time::ZERO;
+    loop {
+        let next = sim.next_time().filter(|t| *t <= end);
+        // Faults due before the next event happen first.
+        let due = faults.get(next_fault).filter(|(at, _)| next.is_none_or(|n| *at <= n) && *at <= end);
+        if let Some((at, f)) = due {
+            sim.advance_to(*at);
+            sim.apply_input(input::<P>(*f, nodes));
+            next_fault += 1;
+        } else if next.is_none() || !sim.step() {
+            break;
+        }
+        let now = sim.now();
+        for r in sim.last_records() {
+            match &r.kind {
+                RecordKind::Send { .. } => m.messages += 1,
+                RecordKind::Note { note } => {
+                    let Some(line) = P::history_line(note) else { continue };
+                    let c = line.process as usize;
+                    if invoked.len() <= c {
+                        invoked.resize(c + 1, None);
+                    }
+                    match line.kind {
+                        LineKind::Invoke => invoked[c] = Some(now),
+                        _ => {
+                            if let Some(t0) = invoked[c].take() {
+                                latencies.push(now.0 - t0.0);
+                                m.committed += 1;
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let up: Vec<bool> = sim.status().iter().map(|s| s.up).collect();
+        let l = sim.proto.leader(sim.nodes(), &up);
+        if l.is_some() != leader.is_some() {
+            if leader.is_none() {
+                m.leaderless_ms += (now.0 - since.0) as f64 / 1000.0;
+            }
+            since = now;
+        }
+        if l.is_some() && l != last_leader {
+            m.elections += 1;
+            last_leader = l;
+        }
+        leader = l;
+    }
+    if leader.is_none() {
+        m.leaderless_ms += end.0.saturating_sub(since.0) as f64 / 1000.0;
+    }
+    m.events = sim.events();
+    if m.committed > 0 {
+        m.messages_per_command = m.messages as f64 / m.committed as f64;
+        m.latency_mean_ms = latencies.iter().sum::<u64>() as f64 / latencies.len() as f64 / 1000.0;
+        let order = crate::order::order_by(latencies.iter().copied());
+        let at = (order.len() * 95 / 100).min(order.len() - 1);
+        m.latency_p95_ms = latencies[order[at] as usize] as f64 / 1000.0;
+    }
+    m
+}
+
+/// Both protocols on the same seed and schedule: 5 servers, 2 clients, the same timing.
+pub fn compare(seed: u64, seconds: u64) -> [Metrics; 2] {
+    let seconds = seconds.clamp(1, MAX_SECONDS);
+    let faults = schedule(seed, seconds);
+    let raft = Raft { servers: SERVERS, clients: CLIENTS, ..Raft::default() };
+    let mp = MultiPaxos {
+        servers: SERVERS,
+        clients: CLIENTS,
+        election_us: raft.election_us.0,
+        heartbeat_us: raft.heartbeat_us,
+        client_think_us: raft.client_think_us,
+        client_timeout_us: raft.client_timeout_us,
+        ..MultiPaxos::default()
+    };
+    [measure(raft, seed, seconds, &faults), measure(mp, seed, seconds, &faults)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_protocols_meet_the_same_faults_and_make_progress() {
+        let faults = schedule(7, 10);
+        assert!(faults.len() >= 8, "{faults:?}");
+        assert_eq!(faults, schedule(7, 10), "the schedule depends on the seed only");
+        let [raft, mp] = compare(7, 10);
+        for m in [&raft, &mp] {
+            assert!(m.committed > 20, "{m:?}");
+            assert!(m.messages_per_command > 1.0 && m.latency_p95_ms >= m.latency_mean_ms * 0.5, "{m:?}");
+            assert!(m.elections >= 2, "faults move the leader: {m:?}");
+            assert!(m.leaderless_ms > 0.0 && m.leaderless_ms < 10_000.0, "{m:?}");
+        }
+        assert_eq!((raft.protocol, mp.protocol), ("raft", "multipaxos"));
+    }
+}
