@@ -233,6 +233,40 @@ await test('kafka: one-click produce with a key, add a partition, and a bad requ
   assert.match(await page.textContent('#error'), /at most 8 bytes/);
 }, '#kafka');
 
+await test('multipaxos: one phase 1, then slots are chosen; the quorum table explains why', async page => {
+  await speed(page, 1.5);
+  await page.click('#btn-play');
+  await page.waitForFunction(() => [...document.querySelectorAll('#board-0 tbody tr td:last-child')].filter(td => td.textContent.startsWith('✓')).length >= 3, null, { timeout: 30000 });
+  await page.click('#btn-play');
+  const promised = await page.locator('#board-1 tbody tr:first-child td.good').count();
+  assert.ok(promised >= 3, `a majority promised: ${promised}`);
+  assert.match(await page.textContent('#safety'), /Safety holds/);
+  await page.screenshot({ path: `${shots}/multipaxos-running.png`, fullPage: true });
+}, '#multipaxos');
+
+await test('multipaxos: dueling proposers without back-off push ballots up', async page => {
+  await page.selectOption('#scenario', 'dueling');
+  await page.click('#btn-apply');
+  await speed(page, 1.5);
+  await page.click('#btn-play');
+  await page.waitForFunction(() => {
+    const head = document.querySelector('#board-0 thead')?.textContent ?? '';
+    return Math.max(0, ...[...head.matchAll(/promised b(\d+)/g)].map(m => Number(m[1]))) >= 6;
+  }, null, { timeout: 30000 });
+  await page.click('#btn-play');
+}, '#multipaxos');
+
+await test('multipaxos: Raft and Multi-Paxos on the same seed and faults', async page => {
+  await page.click('#btn-compare');
+  await page.waitForSelector('#compare-table');
+  const committed = await page.locator('#cmp-committed td').allTextContents();
+  assert.equal(committed.length, 2);
+  assert.ok(committed.every(c => Number(c) > 10), `committed: ${committed}`);
+  await page.fill('#compare-seconds', '0');
+  await page.click('#btn-compare');
+  assert.match(await page.textContent('.compare .banner.error'), /seconds must be a whole number from 1 to 120/);
+}, '#multipaxos');
+
 await test('hashing: adding a node moves about 1/(N+1) of the keys on the ring', async page => {
   await page.click('#btn-add-node');
   const text = await page.textContent('#moved-summary');

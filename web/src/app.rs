@@ -220,6 +220,9 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
             </main>
             <LogView snap={player.snap.clone()} />
             <crate::boards::Boards snap={player.snap.clone()} />
+            { if protocol == "multipaxos" || protocol == "raft" {
+                html! { <div class="boards"><crate::compare::Compare seed={player.config.seed} /></div> }
+            } else { html! {} } }
             <EventLog lines={player.log.clone()} position={player.snap.position} send={send.clone()} />
             <footer>
                 {format!("Seed {} · trace hash {:016x} · ", player.config.seed, player.snap.trace_hash)}

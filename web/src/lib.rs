@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod boards;
+pub mod compare;
 pub mod hashing;
 pub mod hooks;
 pub mod logview;

@@ -420,6 +420,13 @@ fn quorum_board(mp: &MultiPaxos, l: &Server) -> Board {
             label: format!("phase 2, slot {slot}: accepted"),
             cells: (0..mp.servers).map(|i| mark(votes & (1 << i) != 0, Tone::Good, "accepted")).collect(),
         });
+        let both = votes & l.promised_by;
+        rows.push(BoardRow {
+            label: String::from("in both quorums"),
+            cells: (0..mp.servers)
+                .map(|i| mark(both & (1 << i) != 0, Tone::Lead, "in both quorums"))
+                .collect(),
+        });
     }
     for a in l.adopted.iter().rev().take(3) {
         rows.push(BoardRow {

@@ -1,0 +1,71 @@
+//! Raft and Multi-Paxos side by side on the same seed and the same fault schedule: messages
+//! per committed command, commit latency, time without a leader (see `distlab_core::compare`).
+
+use distlab_core::compare::{compare, Metrics, MAX_SECONDS};
+use yew::prelude::*;
+
+use crate::panels::read_input;
+use crate::settings::{parse_count, parse_seed};
+
+#[derive(Properties, PartialEq)]
+pub struct CompareProps {
+    pub seed: u64,
+}
+
+fn row(label: &str, id: &str, f: impl Fn(&Metrics) -> String, ms: &[Metrics; 2]) -> Html {
+    html! { <tr id={id.to_string()}><th scope="row">{label}</th><td>{f(&ms[0])}</td><td>{f(&ms[1])}</td></tr> }
+}
+
+#[function_component(Compare)]
+pub fn compare_panel(p: &CompareProps) -> Html {
+    let result = use_state(|| None::<(u64, u64, [Metrics; 2])>);
+    let error = use_state(|| None::<String>);
+    let seed = use_node_ref();
+    let seconds = use_node_ref();
+    let run = {
+        let (result, error, seed, seconds) = (result.clone(), error.clone(), seed.clone(), seconds.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let parsed = parse_seed(&read_input(&seed)).and_then(|s| {
+                parse_count("seconds", &read_input(&seconds), 1, MAX_SECONDS as usize).map(|n| (s, n as u64))
+            });
+            match parsed {
+                Ok((s, n)) => {
+                    error.set(None);
+                    result.set(Some((s, n, compare(s, n))));
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        })
+    };
+    let f1 = |x: f64| format!("{x:.1}");
+    let table = result.as_ref().map(|(s, n, ms)| {
+        html! {
+            <table id="compare-table">
+                <caption>{format!("seed {s}, {n} s of virtual time, 5 servers, 2 clients, the same crashes and partitions")}</caption>
+                <thead><tr><th></th><th scope="col">{"Raft"}</th><th scope="col">{"Multi-Paxos"}</th></tr></thead>
+                <tbody>
+                    { row("committed commands", "cmp-committed", |m| m.committed.to_string(), ms) }
+                    { row("messages per command", "cmp-messages", |m| f1(m.messages_per_command), ms) }
+                    { row("commit latency, mean (ms)", "cmp-latency", |m| f1(m.latency_mean_ms), ms) }
+                    { row("commit latency, p95 (ms)", "cmp-p95", |m| f1(m.latency_p95_ms), ms) }
+                    { row("time without a leader (ms)", "cmp-leaderless", |m| f1(m.leaderless_ms), ms) }
+                    { row("leaders elected", "cmp-elections", |m| m.elections.to_string(), ms) }
+                </tbody>
+            </table>
+        }
+    });
+    html! {
+        <section class="board compare" aria-label="Raft and Multi-Paxos compared">
+            <h3>{"Raft and Multi-Paxos, same seed, same faults"}</h3>
+            <p class="hint">{"Both run the same key-value clients under one fault schedule drawn from the seed (a server crashes or is cut off every second or so). Raft batches entries and piggybacks commits; Multi-Paxos sends one Accept round per command."}</p>
+            <form class="row" onsubmit={run} novalidate=true>
+                <label>{"Seed"}<input ref={seed} id="compare-seed" inputmode="numeric" value={p.seed.to_string()} /></label>
+                <label>{"Seconds"}<input ref={seconds} id="compare-seconds" type="number" min="1" max={MAX_SECONDS.to_string()} value="20" /></label>
+                <button type="submit" id="btn-compare">{"Run both"}</button>
+            </form>
+            { for (*error).as_ref().map(|e| html! { <p class="banner error" role="alert">{e}</p> }) }
+            { for table }
+        </section>
+    }
+}
