@@ -50,3 +50,8 @@ fn bench_raft_in_the_browser() {
 fn bench_kafka_in_the_browser() {
     bench("kafka", 5_000_000);
 }
+
+#[wasm_bindgen_test]
+fn bench_multipaxos_in_the_browser() {
+    bench("multipaxos", 5_000_000);
+}
