@@ -128,6 +128,8 @@ pub trait Lab {
     fn about(&self) -> About;
     /// The scenario's narration: (from this time on, this line).
     fn narration(&self) -> Vec<(Time, String)>;
+    /// The space-time diagram of events `from+1 ..= to`.
+    fn diagram(&self, from: u64, to: u64) -> crate::diagram::Diagram;
 }
 
 /// A timeline of protocol `P`.
@@ -322,6 +324,9 @@ impl<P: Protocol> Lab for ProtocolLab<P> {
     }
     fn narration(&self) -> Vec<(Time, String)> {
         self.timeline.sim().proto.narration()
+    }
+    fn diagram(&self, from: u64, to: u64) -> crate::diagram::Diagram {
+        crate::diagram::build(&self.timeline.records(from, to), from, to)
     }
 }
 

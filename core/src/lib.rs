@@ -16,6 +16,7 @@ extern crate alloc;
 
 pub mod chunked;
 pub mod compare;
+pub mod diagram;
 pub mod hash;
 pub mod hashing;
 pub mod kafka;

@@ -267,6 +267,31 @@ await test('multipaxos: Raft and Multi-Paxos on the same seed and faults', async
   assert.match(await page.textContent('.compare .banner.error'), /seconds must be a whole number from 1 to 120/);
 }, '#multipaxos');
 
+await test('space-time diagram: arrows follow the run, filter, and click to go to an event', async page => {
+  await speed(page, 1.5);
+  await page.click('#btn-play');
+  await page.waitForFunction(() => document.querySelectorAll('#spacetime .arrow').length >= 30, null, { timeout: 30000 });
+  await page.click('#btn-play');
+  const before = await page.locator('#spacetime .arrow').count();
+  // Hide one message type: its arrows go.
+  const kind = await page.locator('#spacetime .arrow').first().getAttribute('data-kind');
+  await page.click(`#spacetime .st-controls button:has-text("${kind}")`);
+  assert.equal(await page.locator(`#spacetime .arrow[data-kind="${kind}"]`).count(), 0);
+  assert.ok(await page.locator('#spacetime .arrow').count() < before);
+  // Click an arrow: every view moves to its delivery, and the detail names it.
+  const pos = await position(page);
+  await page.locator('#spacetime .arrow line.hit').nth(2).click({ force: true });
+  await page.waitForSelector('#st-detail');
+  const detail = await page.textContent('#st-detail');
+  const at = Number((/(?:delivered|dropped \(\w+\)) at #(\d+)/.exec(detail) ?? /sent at #(\d+)/.exec(detail))?.[1] ?? NaN);
+  assert.ok(at <= pos, `${at} <= ${pos}`);
+  assert.equal(await position(page), at);
+  // A smaller window shows fewer events.
+  await page.click('#spacetime .st-controls button:has-text("50")');
+  assert.match(await page.textContent('#spacetime h3'), new RegExp(`events ${Math.max(1, at - 49)}–${at}`));
+  await page.screenshot({ path: `${shots}/spacetime.png`, fullPage: true });
+}, '#multipaxos');
+
 await test('hashing: adding a node moves about 1/(N+1) of the keys on the ring', async page => {
   await page.click('#btn-add-node');
   const text = await page.textContent('#moved-summary');

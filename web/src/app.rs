@@ -218,6 +218,8 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                     <Settings config={player.config.clone()} send={send.clone()} />
                 </aside>
             </main>
+            <crate::diagram::SpaceTime diagram={player.diagram.clone()} span={player.diagram_span}
+                names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} send={send.clone()} />
             <LogView snap={player.snap.clone()} />
             <crate::boards::Boards snap={player.snap.clone()} />
             { if protocol == "multipaxos" || protocol == "raft" {

@@ -7,6 +7,7 @@
 pub mod app;
 pub mod boards;
 pub mod compare;
+pub mod diagram;
 pub mod hashing;
 pub mod hooks;
 pub mod logview;

@@ -50,8 +50,8 @@ pub fn settings(p: &SettingsProps) -> Html {
     let read_mode = use_node_ref();
     let snap_every = use_node_ref();
     let scenario = use_node_ref();
-    let (rf, min_isr, acks, strategy, every) =
-        (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
+    let (rf, min_isr, acks, strategy, every, idle) =
+        (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
     let cfg = &p.config;
     let raft = cfg.protocol == "raft";
     let apply = {
@@ -67,7 +67,7 @@ pub fn settings(p: &SettingsProps) -> Html {
             read_mode.clone(),
             snap_every.clone(),
             scenario.clone(),
-            (rf.clone(), min_isr.clone(), acks.clone(), strategy.clone(), every.clone()),
+            (rf.clone(), min_isr.clone(), acks.clone(), strategy.clone(), every.clone(), idle.clone()),
         );
         let base = cfg.clone();
         p.send.reform(move |e: SubmitEvent| {
@@ -81,7 +81,7 @@ pub fn settings(p: &SettingsProps) -> Html {
                     ..base.clone()
                 };
                 if base.protocol == "kafka" {
-                    let (rf, min_isr, acks, strategy, every) = kafka;
+                    let (rf, min_isr, acks, strategy, every, idle) = kafka;
                     let k = &mut cfg.kafka;
                     k.brokers = parse_count("brokers", &read_input(a), 1, 9)?;
                     k.partitions = parse_count("partitions", &read_input(b), 1, 32)? as u32;
@@ -101,7 +101,9 @@ pub fn settings(p: &SettingsProps) -> Html {
                         .ok_or("choose an assignor")?;
                     k.produce_every_us =
                         parse_count("produce every (ms)", &read_input(every), 0, 10_000)? as u64 * 1000;
-                    k.idle_consumers = 0;
+                    k.idle_consumers =
+                        parse_count("consumers waiting outside", &read_input(idle), 0, k.consumers)
+                            .map_err(|e| format!("{e}; they are counted among the consumers"))?;
                     cfg.scenario = Some(read_select(scenario)).filter(|s| !s.is_empty());
                 } else if base.protocol == "multipaxos" {
                     use distlab_core::multipaxos::{MAX_CLIENTS, MAX_SERVERS};
@@ -198,6 +200,7 @@ pub fn settings(p: &SettingsProps) -> Html {
                 { count(&rf, "rf", "Replication factor", k.rf as usize, 1, 9) }
                 { count(&min_isr, "min-insync", "min.insync.replicas", k.min_insync as usize, 1, 9) }
                 { count(&c, "consumers", "Consumers", k.consumers, 0, 6) }
+                { count(&idle, "idle-consumers", "…of which wait outside (join later)", k.idle_consumers, 0, 6) }
                 <label>{"Produce every (ms; 0: only yours)"}<input ref={every.clone()} id="produce-every" type="number" min="0" max="10000" value={(k.produce_every_us / 1000).to_string()} /></label>
                 <label>{"acks"}
                     <select ref={acks.clone()} id="acks">

@@ -9,6 +9,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use distlab_core::diagram::Diagram;
 use distlab_core::lab::{self, Action, EventLine, Lab, LabConfig, Snapshot};
 use distlab_core::protocol::Time;
 use yew::Reducible;
@@ -22,6 +23,8 @@ pub const SPEED_LOG_MAX: f64 = 2.0;
 const MAX_EVENTS_PER_FRAME: u32 = 20_000;
 /// Event-log lines shown.
 pub const LOG_LINES: u64 = 40;
+/// The space-time diagram's window sizes, in events.
+pub const DIAGRAM_SPANS: [u64; 5] = [50, 200, 1_000, 5_000, 20_000];
 
 /// What the user has selected for a closer look.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,6 +51,9 @@ pub struct Player {
     pub error: Option<String>,
     pub notice: Option<String>,
     pub show_help: bool,
+    /// The space-time diagram of the last `diagram_span` events.
+    pub diagram: Rc<Diagram>,
+    pub diagram_span: u64,
 }
 
 impl PartialEq for Player {
@@ -62,6 +68,7 @@ impl PartialEq for Player {
             && self.notice == other.notice
             && self.show_help == other.show_help
             && self.config == other.config
+            && Rc::ptr_eq(&self.diagram, &other.diagram)
     }
 }
 
@@ -86,6 +93,8 @@ pub enum Msg {
     DismissError,
     ToggleHelp,
     CloseHelp,
+    /// Show this many events in the space-time diagram.
+    DiagramSpan(u64),
 }
 
 impl Player {
@@ -114,6 +123,8 @@ impl Player {
             error,
             notice: None,
             show_help: false,
+            diagram: Rc::new(Diagram::default()),
+            diagram_span: DIAGRAM_SPANS[1],
         };
         p.refresh();
         p
@@ -131,6 +142,17 @@ impl Player {
         let snap = lab.snapshot();
         let pos = snap.position;
         self.log = Rc::new(lab.log(pos.saturating_sub(LOG_LINES), pos));
+        // The diagram replays its whole window: while playing, redraw it every 2% of the
+        // window; when paused or moved by hand, always.
+        let span = self.diagram_span;
+        let d = &self.diagram;
+        let stale = !self.playing
+            || pos < d.to
+            || pos - d.to >= (span / 50).max(1)
+            || d.to.saturating_sub(d.from) != span.min(d.to);
+        if stale {
+            self.diagram = Rc::new(lab.diagram(pos.saturating_sub(span), pos));
+        }
         self.snap = Rc::new(snap);
     }
 
@@ -204,6 +226,8 @@ impl Reducible for Player {
             error: self.error.clone(),
             notice: self.notice.clone(),
             show_help: self.show_help,
+            diagram: self.diagram.clone(),
+            diagram_span: self.diagram_span,
         };
         match msg {
             Msg::TogglePlay => {
@@ -267,7 +291,10 @@ impl Reducible for Player {
             },
             Msg::Reset => {
                 let cfg = p.config.clone();
-                return Rc::new(Player { speed_log: p.speed_log, ..Player::new(cfg) });
+                let mut fresh =
+                    Player { speed_log: p.speed_log, diagram_span: p.diagram_span, ..Player::new(cfg) };
+                fresh.refresh();
+                return Rc::new(fresh);
             }
             Msg::Act(action) => {
                 let res = p.lab.borrow_mut().act(action);
@@ -298,6 +325,10 @@ impl Reducible for Player {
             Msg::DismissError => p.error = None,
             Msg::ToggleHelp => p.show_help = !p.show_help,
             Msg::CloseHelp => p.show_help = false,
+            Msg::DiagramSpan(n) => {
+                p.diagram_span = n.clamp(DIAGRAM_SPANS[0], DIAGRAM_SPANS[DIAGRAM_SPANS.len() - 1]);
+                p.refresh();
+            }
         }
         Rc::new(p)
     }

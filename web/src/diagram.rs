@@ -1,0 +1,209 @@
+//! The space-time diagram: one lane per node, time flowing right, each message an arrow from
+//! send to delivery (a cross where it was dropped, dashed for a duplicate), timers, crashes,
+//! restarts and requests as marks. It shows the last events up to the scrubber's position and
+//! moves with it; clicking an arrow or a mark moves every view to that event.
+
+use std::rc::Rc;
+
+use distlab_core::diagram::{Arrow, Diagram, Fate, MarkKind};
+use yew::prelude::*;
+
+use crate::panels::on;
+use crate::state::{Msg, Selection, DIAGRAM_SPANS};
+use crate::topology::message_style;
+
+const W: f64 = 1000.0;
+const LEFT: f64 = 80.0;
+const RIGHT: f64 = 20.0;
+const LANE: f64 = 34.0;
+const TOP: f64 = 16.0;
+
+#[derive(Properties, PartialEq)]
+pub struct DiagramProps {
+    pub diagram: Rc<Diagram>,
+    pub names: Vec<String>,
+    pub span: u64,
+    pub send: Callback<Msg>,
+}
+
+fn fate_word(a: &Arrow) -> String {
+    match a.fate {
+        Fate::Delivered => String::from("delivered"),
+        Fate::InFlight => String::from("still in flight"),
+        Fate::Dropped(r) => format!("dropped ({})", format!("{r:?}").to_lowercase()),
+    }
+}
+
+#[function_component(SpaceTime)]
+pub fn space_time(p: &DiagramProps) -> Html {
+    let hidden_nodes = use_state(Vec::<u32>::new);
+    let hidden_kinds = use_state(Vec::<&'static str>::new);
+    let picked = use_state(|| None::<u64>);
+    let d = &p.diagram;
+    let lanes: Vec<u32> = (0..p.names.len() as u32).filter(|n| !hidden_nodes.contains(n)).collect();
+    let lane_y = |n: u32| lanes.iter().position(|x| *x == n).map(|i| TOP + LANE * (i as f64 + 0.5));
+    let h = TOP * 2.0 + LANE * lanes.len().max(1) as f64;
+    let span = (d.t1.0.saturating_sub(d.t0.0)).max(1) as f64;
+    let x = |t: u64| LEFT + (t.saturating_sub(d.t0.0)) as f64 / span * (W - LEFT - RIGHT);
+    let mut kinds: Vec<&'static str> = Vec::new();
+    for a in &d.arrows {
+        if !kinds.contains(&a.kind) {
+            kinds.push(a.kind);
+        }
+    }
+    let lane_lines = lanes.iter().map(|n| {
+        let y = lane_y(*n).unwrap_or(0.0);
+        html! {
+            <g class="lane">
+                <text x={(LEFT - 8.0).to_string()} y={(y + 4.0).to_string()} class="lane-name">{&p.names[*n as usize]}</text>
+                <line x1={LEFT.to_string()} x2={(W - RIGHT).to_string()} y1={y.to_string()} y2={y.to_string()} />
+            </g>
+        }
+    });
+    let arrows = d.arrows.iter().filter(|a| !hidden_kinds.contains(&a.kind)).filter_map(|a| {
+        let (y1, y2) = (lane_y(a.from.0)?, lane_y(a.to.0)?);
+        let x1 = a.sent.map(|s| x(s.1 .0)).unwrap_or(LEFT);
+        let x2 = a.end.map(|e| x(e.1 .0)).unwrap_or(W - RIGHT);
+        let (color, _) = message_style(a.kind);
+        let id = a.id.0;
+        let target = a.end.map(|e| e.0).or(a.sent.map(|s| s.0)).unwrap_or(d.to);
+        let to = a.to.0;
+        let onclick = {
+            let (send, picked) = (p.send.clone(), picked.clone());
+            Callback::from(move |_: MouseEvent| {
+                picked.set(Some(id));
+                send.emit(Msg::Seek(target));
+                send.emit(Msg::Select(Some(Selection::Node(to))));
+            })
+        };
+        let title = format!(
+            "{} {} → {} {} · {}{}",
+            a.kind,
+            p.names[a.from.index()],
+            p.names[a.to.index()],
+            a.summary,
+            fate_word(a),
+            if a.duplicate { " · a duplicate" } else { "" }
+        );
+        let cross = matches!(a.fate, Fate::Dropped(_)).then(|| {
+            html! { <text class="cross" x={format!("{x2:.1}")} y={format!("{:.1}", y2 + 5.0)}>{"×"}</text> }
+        });
+        let class = classes!(
+            "arrow",
+            a.duplicate.then_some("dup"),
+            a.sent.is_none().then_some("clipped"),
+            matches!(a.fate, Fate::Dropped(_)).then_some("dropped"),
+            (*picked == Some(id)).then_some("picked")
+        );
+        Some(html! {
+            <g class={class} onclick={onclick} data-kind={a.kind}>
+                <title>{title}</title>
+                <line x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} stroke={color} />
+                <line class="hit" x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} />
+                { if a.fate == Fate::Delivered { html! { <circle cx={format!("{x2:.1}")} cy={format!("{y2:.1}")} r="3" fill={color} /> } } else { html! {} } }
+                { for cross }
+            </g>
+        })
+    });
+    let marks = d.marks.iter().filter_map(|m| {
+        let mx = x(m.time.0);
+        let event = m.event;
+        let onclick = on(&p.send, Msg::Seek(event));
+        let title = format!("#{event} · {}{}", m.node.map(|n| format!("{}: ", p.names[n.index()])).unwrap_or_default(), m.label);
+        let Some(node) = m.node else {
+            return Some(html! {
+                <g class="mark violation" onclick={onclick}><title>{title}</title>
+                    <line x1={format!("{mx:.1}")} x2={format!("{mx:.1}")} y1="0" y2={h.to_string()} /></g>
+            });
+        };
+        let my = lane_y(node.0)?;
+        let (class, glyph) = match m.kind {
+            MarkKind::Timer => ("timer", "◆"),
+            MarkKind::Crash => ("crash", "✕"),
+            MarkKind::Restart => ("restart", "▲"),
+            MarkKind::Client => ("client", "■"),
+            MarkKind::Violation => ("violation", "!"),
+        };
+        Some(html! {
+            <text class={classes!("mark", class)} x={format!("{mx:.1}")} y={format!("{:.1}", my + 4.0)} onclick={onclick}>
+                <title>{title}</title>{glyph}
+            </text>
+        })
+    });
+    let picked_arrow = picked.and_then(|id| d.arrows.iter().find(|a| a.id.0 == id));
+    let detail = picked_arrow.map(|a| {
+        let sent = a.sent.map(|s| format!("sent at #{} ({:.2} ms)", s.0, s.1 .0 as f64 / 1000.0)).unwrap_or_else(|| "sent before this window".into());
+        let end = a.end.map(|e| format!(", {} at #{} ({:.2} ms)", fate_word(a), e.0, e.1 .0 as f64 / 1000.0)).unwrap_or_else(|| format!(", {}", fate_word(a)));
+        let change = if a.changed {
+            format!(" It changed {}'s state: the inspector shows it after this delivery.", p.names[a.to.index()])
+        } else if a.fate == Fate::Delivered {
+            format!(" It left {}'s state unchanged.", p.names[a.to.index()])
+        } else {
+            String::new()
+        };
+        html! {
+            <p class="st-detail" id="st-detail"><b>{format!("{} #{}", a.kind, a.id.0)}</b>{format!(" {} → {} {} · {sent}{end}.{change}", p.names[a.from.index()], p.names[a.to.index()], a.summary)}</p>
+        }
+    });
+    let zoom = DIAGRAM_SPANS.iter().map(|s| {
+        let active = *s == p.span;
+        html! { <button class={classes!("chip", active.then_some("on"))} aria-pressed={active.to_string()} onclick={on(&p.send, Msg::DiagramSpan(*s))}>{format!("{s}")}</button> }
+    });
+    let node_chips = (0..p.names.len() as u32).map(|n| {
+        let off = hidden_nodes.contains(&n);
+        let toggle = {
+            let hidden = hidden_nodes.clone();
+            Callback::from(move |_: MouseEvent| {
+                let mut v = (*hidden).clone();
+                match v.iter().position(|x| *x == n) {
+                    Some(i) => {
+                        v.remove(i);
+                    }
+                    None => v.push(n),
+                }
+                hidden.set(v);
+            })
+        };
+        html! { <button class={classes!("chip", (!off).then_some("on"))} aria-pressed={(!off).to_string()} onclick={toggle}>{&p.names[n as usize]}</button> }
+    });
+    let kind_chips = kinds.iter().map(|k| {
+        let off = hidden_kinds.contains(k);
+        let k = *k;
+        let toggle = {
+            let hidden = hidden_kinds.clone();
+            Callback::from(move |_: MouseEvent| {
+                let mut v = (*hidden).clone();
+                match v.iter().position(|x| *x == k) {
+                    Some(i) => {
+                        v.remove(i);
+                    }
+                    None => v.push(k),
+                }
+                hidden.set(v);
+            })
+        };
+        let (color, _) = message_style(k);
+        html! { <button class={classes!("chip", (!off).then_some("on"))} aria-pressed={(!off).to_string()} onclick={toggle}>
+            <span class="swatch" style={format!("background:{color}")}></span>{k}</button> }
+    });
+    html! {
+        <section class="spacetime" aria-label="Space-time diagram" id="spacetime">
+            <h3>{"Space-time diagram"}<small>{format!(" · events {}–{}, {:.1}–{:.1} ms · arrows: messages from send to delivery (× dropped, dashed: duplicate); ◆ timer ✕ crash ▲ restart ■ request. Click one to go there.", d.from + 1, d.to, d.t0.0 as f64 / 1000.0, d.t1.0 as f64 / 1000.0)}</small></h3>
+            <div class="row st-controls">
+                <span class="st-label">{"Events shown"}</span>{ for zoom }
+            </div>
+            <div class="row st-controls"><span class="st-label">{"Nodes"}</span>{ for node_chips }</div>
+            <div class="row st-controls"><span class="st-label">{"Messages"}</span>{ for kind_chips }</div>
+            <div class="scroll">
+                <svg viewBox={format!("0 0 {W} {h:.0}")} class="st-svg" role="img"
+                     aria-label={format!("{} messages and {} marks between events {} and {}", d.arrows.len(), d.marks.len(), d.from + 1, d.to)}>
+                    <g class="lanes">{ for lane_lines }</g>
+                    <g class="marks">{ for marks }</g>
+                    <g class="arrows">{ for arrows }</g>
+                    <line class="now" x1={(W - RIGHT).to_string()} x2={(W - RIGHT).to_string()} y1="0" y2={h.to_string()} />
+                </svg>
+            </div>
+            { for detail }
+        </section>
+    }
+}
