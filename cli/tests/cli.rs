@@ -311,7 +311,7 @@ fn kafka_runs_through_the_same_commands() {
     let names = stdout(&distlab(&["mutants", "--protocol", "kafka"]));
     assert_eq!(
         names.lines().collect::<Vec<_>>(),
-        ["unclean-election", "hw-before-isr", "ack-before-replication"]
+        ["unclean-election", "hw-before-isr", "ack-before-replication", "consume-uncommitted"]
     );
     let ok = distlab(&["check", "--protocol", "kafka", "--seeds", "0..50", "--faults", "heavy"]);
     assert_eq!(ok.status.code(), Some(0), "{}", stdout(&ok));
@@ -328,4 +328,48 @@ fn kafka_runs_through_the_same_commands() {
     ]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(stdout(&bad).contains("acked-not-lost"));
+}
+
+#[test]
+fn multipaxos_runs_through_the_same_commands_and_compares_with_raft() {
+    let names = stdout(&distlab(&["mutants", "--protocol", "multipaxos"]));
+    assert_eq!(
+        names.lines().collect::<Vec<_>>(),
+        ["no-adopt", "accept-below-promise", "skip-phase1", "forget-on-restart"]
+    );
+    let ok = distlab(&["check", "--protocol", "multipaxos", "--seeds", "0..30", "--faults", "heavy"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stdout(&ok));
+    let bad = distlab(&[
+        "check",
+        "--protocol",
+        "multipaxos",
+        "--seeds",
+        "0..30",
+        "--faults",
+        "light",
+        "--mutant",
+        "no-adopt",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stdout(&bad).contains("agreement"));
+    let duel = distlab(&[
+        "run",
+        "--protocol",
+        "multipaxos",
+        "--seed",
+        "1",
+        "--scenario",
+        "dueling",
+        "--backoff",
+        "off",
+    ]);
+    assert!(duel.status.success());
+    let cmp = stdout(&distlab(&["compare", "--seed", "3", "--seconds", "5"]));
+    let v: serde_json::Value = serde_json::from_str(&cmp).unwrap();
+    assert_eq!(v[0]["protocol"], "raft");
+    assert_eq!(v[1]["protocol"], "multipaxos");
+    assert!(v[1]["committed"].as_u64().unwrap() > 0, "{cmp}");
+    assert_eq!(distlab(&["compare", "--seconds", "0"]).status.code(), Some(2));
+    let kafka = distlab(&["run", "--protocol", "kafka", "--seed", "1", "--brokers", "5", "--rf", "7"]);
+    assert_eq!(kafka.status.code(), Some(2), "rf above brokers is refused");
 }

@@ -94,6 +94,42 @@ pub fn digest<T: Hash + ?Sized>(value: &T) -> u64 {
     h.finish()
 }
 
+/// Counts the bytes of a value's stable encoding: what the hasher is fed, with every integer
+/// widened to 8 bytes. Used as a message's size on the wire.
+#[derive(Default)]
+struct ByteCounter(u64);
+
+impl Hasher for ByteCounter {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 += bytes.len() as u64;
+    }
+    fn write_u8(&mut self, _: u8) {
+        self.0 += 1;
+    }
+    fn write_u16(&mut self, _: u16) {
+        self.0 += 2;
+    }
+    fn write_u32(&mut self, _: u32) {
+        self.0 += 4;
+    }
+    fn write_u64(&mut self, _: u64) {
+        self.0 += 8;
+    }
+    fn write_usize(&mut self, _: usize) {
+        self.0 += 8;
+    }
+}
+
+/// The size of a value's stable encoding, in bytes (the same on every platform).
+pub fn encoded_len<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut c = ByteCounter::default();
+    value.hash(&mut c);
+    c.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

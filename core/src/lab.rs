@@ -87,6 +87,8 @@ pub struct Snapshot {
     pub groups: Vec<u8>,
     /// The protocol's own tables (see [`Board`]).
     pub boards: Vec<Board>,
+    /// The run's measurements up to this position.
+    pub metrics: crate::metrics::Metrics,
     pub cuts: Vec<(NodeId, NodeId)>,
     /// The violation at this position, if the run stopped here.
     pub violation: Option<Violation>,
@@ -285,6 +287,7 @@ impl<P: Protocol> Lab for ProtocolLab<P> {
             nodes,
             flights,
             groups: sim.groups().to_vec(),
+            metrics: sim.metrics().clone(),
             boards: {
                 let up: Vec<bool> = sim.status().iter().map(|s| s.up).collect();
                 sim.proto.boards(sim.nodes(), &up)

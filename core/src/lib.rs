@@ -23,6 +23,7 @@ pub mod kafka;
 pub mod kv;
 pub mod lab;
 pub mod lincheck;
+pub mod metrics;
 pub mod multipaxos;
 pub mod net;
 pub mod order;

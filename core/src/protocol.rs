@@ -321,6 +321,11 @@ pub trait Protocol: Clone + Debug + Hash + 'static {
     fn log_detail(&self, _node: &Self::Node) -> Option<LogDetail> {
         None
     }
+    /// Whether the protocol has one leader at a time (then the metrics count the time without
+    /// one, and elections).
+    fn has_leader(&self) -> bool {
+        false
+    }
     /// The current leader, for protocols that have one (scripts target it).
     fn leader(&self, _nodes: &[Self::Node], _up: &[bool]) -> Option<NodeId> {
         None

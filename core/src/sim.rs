@@ -130,12 +130,16 @@ pub struct Sim<P: Protocol> {
     timer_fx: Vec<TimerEffect<P::Timer>>,
     notes: Vec<P::Note>,
     records: Vec<Record<P>>,
+    /// Whether each node is up (mirrors `status`, for `Protocol::leader`).
+    up: Vec<bool>,
+    metrics: crate::metrics::Metrics,
 }
 
 impl<P: Protocol> Sim<P> {
     /// A new run: nodes initialised at time zero, the workload and fault injection scheduled.
     pub fn new(proto: P, faults: FaultConfig, seed: u64) -> Sim<P> {
         let n = proto.nodes();
+        let proto_has_leader = proto.has_leader();
         let mut sim = Sim {
             proto,
             faults,
@@ -159,6 +163,8 @@ impl<P: Protocol> Sim<P> {
             timer_fx: Vec::new(),
             notes: Vec::new(),
             records: Vec::new(),
+            up: vec![true; n],
+            metrics: crate::metrics::Metrics { has_leader: proto_has_leader, ..Default::default() },
         };
         for i in 0..n {
             let me = NodeId(i as u32);
@@ -460,6 +466,7 @@ impl<P: Protocol> Sim<P> {
             return;
         }
         st.up = false;
+        self.up[n.index()] = false;
         st.timers.clear();
         self.record(RecordKind::Crash { node: n });
     }
@@ -469,6 +476,7 @@ impl<P: Protocol> Sim<P> {
             return;
         }
         self.status[n.index()].up = true;
+        self.up[n.index()] = true;
         self.record(RecordKind::Restart { node: n });
         let before = self.proto.state_digest(&self.nodes[n.index()]);
         let fresh = {
@@ -698,7 +706,16 @@ impl<P: Protocol> Sim<P> {
         }
     }
 
+    /// The run's measurements so far.
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.metrics
+    }
+
     fn finish_event(&mut self) {
+        if self.metrics.has_leader {
+            let leader = self.proto.leader(&self.nodes, &self.up);
+            self.metrics.leader_now(leader, self.now);
+        }
         if let Some(v) = &self.violation {
             if v.event == self.events {
                 let v = v.clone();
@@ -708,6 +725,21 @@ impl<P: Protocol> Sim<P> {
     }
 
     fn record(&mut self, kind: RecordKind<P>) {
+        match &kind {
+            RecordKind::Send { msg, .. } => {
+                self.metrics.sent(crate::protocol::MessageInfo::kind(msg), crate::hash::encoded_len(msg))
+            }
+            RecordKind::Note { note } => {
+                if let Some(line) = P::history_line(note) {
+                    let process = line.process.max(0) as usize;
+                    match line.kind {
+                        crate::lincheck::LineKind::Invoke => self.metrics.invoke(process, self.now),
+                        _ => self.metrics.complete(process, self.now),
+                    }
+                }
+            }
+            _ => {}
+        }
         let r = Record { event: self.events, time: self.now, kind };
         self.hash = (self.hash.rotate_left(7) ^ digest(&r)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         self.records.push(r);

@@ -292,6 +292,23 @@ await test('space-time diagram: arrows follow the run, filter, and click to go t
   await page.screenshot({ path: `${shots}/spacetime.png`, fullPage: true });
 }, '#multipaxos');
 
+await test('metrics: the strip counts the run and exports CSV', async page => {
+  await speed(page, 1.5);
+  await page.click('#btn-play');
+  await page.waitForFunction(() => Number(document.querySelector('#m-completed')?.textContent) >= 5, null, { timeout: 30000 });
+  await page.click('#btn-play');
+  const messages = Number(await page.textContent('#m-messages'));
+  assert.ok(messages > 50, `messages: ${messages}`);
+  assert.ok(Number(await page.textContent('#m-elections')) >= 1);
+  const href = await page.getAttribute('#btn-csv', 'href');
+  const csv = decodeURIComponent(href.slice(href.indexOf(',') + 1));
+  assert.match(csv, /^metric,value\nprotocol,raft\n/);
+  assert.match(csv, new RegExp(`\nmessages,${messages}\n`));
+  // Step back: the numbers are those of the earlier position.
+  await page.click('#btn-back');
+  assert.ok(Number(await page.textContent('#m-messages')) <= messages);
+}, '#raft');
+
 await test('hashing: adding a node moves about 1/(N+1) of the keys on the ring', async page => {
   await page.click('#btn-add-node');
   const text = await page.textContent('#moved-summary');

@@ -218,6 +218,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                     <Settings config={player.config.clone()} send={send.clone()} />
                 </aside>
             </main>
+            <crate::metrics::MetricsStrip snap={player.snap.clone()} seed={player.config.seed} />
             <crate::diagram::SpaceTime diagram={player.diagram.clone()} span={player.diagram_span}
                 names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} send={send.clone()} />
             <LogView snap={player.snap.clone()} />

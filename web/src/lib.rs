@@ -11,6 +11,7 @@ pub mod diagram;
 pub mod hashing;
 pub mod hooks;
 pub mod logview;
+pub mod metrics;
 pub mod panels;
 pub mod settings;
 pub mod state;

@@ -213,6 +213,9 @@ impl Protocol for MultiPaxos {
             kv: s.kv.data.iter().map(|(k, v)| (k.clone(), format!("{v}"))).collect(),
         })
     }
+    fn has_leader(&self) -> bool {
+        true
+    }
     fn leader(&self, nodes: &[Node], up: &[bool]) -> Option<NodeId> {
         nodes
             .iter()

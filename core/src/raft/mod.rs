@@ -243,6 +243,9 @@ impl Protocol for Raft {
         self.narration.clone()
     }
 
+    fn has_leader(&self) -> bool {
+        true
+    }
     fn leader(&self, nodes: &[Node], up: &[bool]) -> Option<NodeId> {
         nodes
             .iter()

@@ -1,0 +1,88 @@
+//! The metrics strip: messages by type and their bytes, completed client operations with a
+//! latency histogram, time without a leader and elections, all as of the scrubber's position;
+//! and the same as a CSV file.
+
+use std::rc::Rc;
+
+use distlab_core::lab::Snapshot;
+use distlab_core::metrics::LATENCY_BUCKETS_MS;
+use yew::prelude::*;
+
+use crate::topology::message_style;
+
+#[derive(Properties, PartialEq)]
+pub struct MetricsProps {
+    pub snap: Rc<Snapshot>,
+    pub seed: u64,
+}
+
+fn bars(items: &[(String, u64, &'static str, String)]) -> Html {
+    let max = items.iter().map(|i| i.1).max().unwrap_or(1).max(1) as f64;
+    html! {
+        <ul class="bars">
+            { for items.iter().map(|(label, n, color, title)| html! {
+                <li title={title.clone()}>
+                    <span class="bl">{label}</span>
+                    <span class="bt"><span class="bf" style={format!("width:{:.1}%;background:{color}", *n as f64 / max * 100.0)}></span></span>
+                    <span class="bn">{n}</span>
+                </li>
+            }) }
+        </ul>
+    }
+}
+
+#[function_component(MetricsStrip)]
+pub fn metrics_strip(p: &MetricsProps) -> Html {
+    let s = &p.snap;
+    let m = &s.metrics;
+    let sent: u64 = m.messages.iter().map(|x| x.1).sum();
+    let bytes: u64 = m.messages.iter().map(|x| x.2).sum();
+    let mut by_kind: Vec<_> = m
+        .messages
+        .iter()
+        .map(|(k, n, b)| (k.to_string(), *n, message_style(k).0, format!("{k}: {n} messages, {b} bytes")))
+        .collect();
+    by_kind.truncate(12);
+    let latency: Vec<_> = m
+        .latency
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let label = match LATENCY_BUCKETS_MS.get(i) {
+                Some(b) => format!("< {b} ms"),
+                None => format!("≥ {} ms", LATENCY_BUCKETS_MS[i - 1]),
+            };
+            (label.clone(), *n, "#009E73", format!("{n} operations completed in {label}"))
+        })
+        .collect();
+    let csv = m.csv(s.protocol, p.seed, s.position, s.time);
+    let href = format!("data:text/csv;charset=utf-8,{}", String::from(js_sys::encode_uri_component(&csv)));
+    let file = format!("distlab-{}-seed{}-event{}.csv", s.protocol, p.seed, s.position);
+    let mean = if m.completed > 0 {
+        format!("{:.1} ms mean", m.latency_total_us as f64 / m.completed as f64 / 1000.0)
+    } else {
+        String::from("none yet")
+    };
+    html! {
+        <section class="metrics" aria-label="Metrics" id="metrics">
+            <h3>{"Metrics"}<small>{format!(" · as of event {}", s.position)}</small>
+                <a class="button" id="btn-csv" href={href} download={file}>{"Export CSV"}</a></h3>
+            <div class="metric-grid">
+                <div class="metric">
+                    <b id="m-messages">{sent}</b>{" messages · "}<b id="m-bytes">{bytes}</b>{" bytes"}
+                    { bars(&by_kind) }
+                </div>
+                <div class="metric">
+                    <b id="m-completed">{m.completed}</b>{format!(" client operations completed · {mean}")}
+                    { if m.completed > 0 { bars(&latency) } else { html! { <p class="hint">{"This protocol's clients have completed nothing yet (Raft and Multi-Paxos clients report latency)."}</p> } } }
+                </div>
+                { if m.has_leader { html! {
+                    <div class="metric">
+                        <b id="m-leaderless">{format!("{:.1} ms", m.leaderless_until(s.time) as f64 / 1000.0)}</b>{" without a leader · "}
+                        <b id="m-elections">{m.elections}</b>{if m.elections == 1 { " leader elected" } else { " leaders elected" }}
+                    </div>
+                } } else { html! {} } }
+            </div>
+        </section>
+    }
+}
