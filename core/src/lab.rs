@@ -132,6 +132,11 @@ pub trait Lab {
     fn narration(&self) -> Vec<(Time, String)>;
     /// The space-time diagram of events `from+1 ..= to`.
     fn diagram(&self, from: u64, to: u64) -> crate::diagram::Diagram;
+    /// Client operations invoked from virtual time `since` on (at most `limit`): the index of
+    /// the first, the operations, and how many the whole history holds.
+    fn history(&self, since: Time, limit: usize) -> (usize, Vec<crate::history::HistoryOp>, usize);
+    /// Check the whole client history so far for linearizability.
+    fn judge(&self) -> crate::history::Judgement;
 }
 
 /// A timeline of protocol `P`.
@@ -330,6 +335,27 @@ impl<P: Protocol> Lab for ProtocolLab<P> {
     }
     fn diagram(&self, from: u64, to: u64) -> crate::diagram::Diagram {
         crate::diagram::build(&self.timeline.records(from, to), from, to)
+    }
+    fn history(&self, since: Time, limit: usize) -> (usize, Vec<crate::history::HistoryOp>, usize) {
+        let ops = &self.timeline.sim().history().ops;
+        // Operations are in invocation order: find the first one invoked at `since` or later.
+        let (mut lo, mut hi) = (0, ops.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if ops.get(mid).is_some_and(|o| o.invoke.1 < since) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        // Include a few earlier ones that may still be running.
+        let start = lo.saturating_sub(16);
+        let shown = (start..ops.len().min(start + limit)).filter_map(|i| ops.get(i).cloned()).collect();
+        (start, shown, ops.len())
+    }
+    fn judge(&self) -> crate::history::Judgement {
+        let ops: Vec<crate::history::HistoryOp> = self.timeline.sim().history().ops.iter().cloned().collect();
+        crate::history::judge(&ops)
     }
 }
 

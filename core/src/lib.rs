@@ -19,6 +19,7 @@ pub mod compare;
 pub mod diagram;
 pub mod hash;
 pub mod hashing;
+pub mod history;
 pub mod kafka;
 pub mod kv;
 pub mod lab;

@@ -98,10 +98,18 @@ fn relevant(o: &Operation) -> bool {
 
 /// Is this one key's history linearizable (starting from an unset register)?
 pub fn check_key(ops: &[Operation]) -> bool {
-    let ops: Vec<&Operation> = ops.iter().filter(|o| relevant(o)).collect();
+    linearization(ops).is_some()
+}
+
+/// A linearization of one key's history, if it has one: the indices into `ops` of the
+/// operations that take effect, in the order they do (operations that impose nothing, such as
+/// a failed read, are left out).
+pub fn linearization(all: &[Operation]) -> Option<Vec<usize>> {
+    let idx: Vec<usize> = (0..all.len()).filter(|i| relevant(&all[*i])).collect();
+    let ops: Vec<&Operation> = idx.iter().map(|i| &all[*i]).collect();
     let n = ops.len();
     if n == 0 {
-        return true;
+        return Some(Vec::new());
     }
     // Events in time order: (position, is_return, op index). Calls sort before returns at the
     // same position (a position holds one event, so ties do not occur in practice).
@@ -146,12 +154,12 @@ pub fn check_key(ops: &[Operation]) -> bool {
     let mut entry = next[head];
     loop {
         if returns_left == 0 {
-            return true;
+            return Some(stack.iter().map(|(k, _)| idx[events[*k].2]).collect());
         }
         // Past the end (only unknown-outcome calls were left to try), or at the return of an
         // operation not yet linearized: undo the last choice and try the next call after it.
         if entry == end || events[entry].1 {
-            let Some((k, s)) = stack.pop() else { return false };
+            let Some((k, s)) = stack.pop() else { return None };
             let j = events[k].2;
             state = s;
             linearized[j / 64] &= !(1 << (j % 64));

@@ -133,6 +133,7 @@ pub struct Sim<P: Protocol> {
     /// Whether each node is up (mirrors `status`, for `Protocol::leader`).
     up: Vec<bool>,
     metrics: crate::metrics::Metrics,
+    history: crate::history::History,
 }
 
 impl<P: Protocol> Sim<P> {
@@ -165,6 +166,7 @@ impl<P: Protocol> Sim<P> {
             records: Vec::new(),
             up: vec![true; n],
             metrics: crate::metrics::Metrics { has_leader: proto_has_leader, ..Default::default() },
+            history: Default::default(),
         };
         for i in 0..n {
             let me = NodeId(i as u32);
@@ -706,6 +708,11 @@ impl<P: Protocol> Sim<P> {
         }
     }
 
+    /// The client history so far.
+    pub fn history(&self) -> &crate::history::History {
+        &self.history
+    }
+
     /// The run's measurements so far.
     pub fn metrics(&self) -> &crate::metrics::Metrics {
         &self.metrics
@@ -736,6 +743,7 @@ impl<P: Protocol> Sim<P> {
                         crate::lincheck::LineKind::Invoke => self.metrics.invoke(process, self.now),
                         _ => self.metrics.complete(process, self.now),
                     }
+                    self.history.line(line, self.events, self.now);
                 }
             }
             _ => {}

@@ -309,6 +309,39 @@ await test('metrics: the strip counts the run and exports CSV', async page => {
   assert.ok(Number(await page.textContent('#m-messages')) <= messages);
 }, '#raft');
 
+await test('history: a correct run is linearizable and shows linearization points', async page => {
+  await speed(page, 1.5);
+  await page.click('#btn-play');
+  await page.waitForFunction(() => document.querySelectorAll('#history .op.ok').length >= 3, null, { timeout: 30000 });
+  await page.click('#btn-play');
+  await page.click('#btn-lincheck');
+  assert.match(await page.textContent('#lin-verdict'), /^linearizable up to event \d+/);
+  assert.ok(await page.locator('#history .lp').count() >= 1);
+}, '#multipaxos');
+
+await test('history: stale reads from a deposed leader are not linearizable, and the page shows which', async page => {
+  await page.fill('#seed', '2');
+  await page.fill('#servers', '3');
+  await page.fill('#clients', '3');
+  await page.selectOption('#read-mode', 'local');
+  await page.selectOption('#faults', 'heavy');
+  await page.click('#btn-apply');
+  await speed(page, 2);
+  await page.click('#btn-play');
+  await page.waitForFunction(() => Number(document.querySelector('#position')?.textContent) >= 1500, null, { timeout: 60000 });
+  await page.click('#btn-play');
+  await page.click('#btn-lincheck');
+  assert.match(await page.textContent('#lin-verdict'), /NOT linearizable/);
+  const items = page.locator('#witness li');
+  assert.ok(await items.count() >= 2);
+  const text = await items.first().textContent();
+  const done = Number(/#\d+–#(\d+)/.exec(text)[1]);
+  await items.first().click();
+  assert.equal(await position(page), done);
+  assert.ok(await page.locator('#history .op.witness').count() >= 1);
+  await page.screenshot({ path: `${shots}/history-stale-read.png`, fullPage: true });
+}, '#raft');
+
 await test('hashing: adding a node moves about 1/(N+1) of the keys on the ring', async page => {
   await page.click('#btn-add-node');
   const text = await page.textContent('#moved-summary');

@@ -221,6 +221,13 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
             <crate::metrics::MetricsStrip snap={player.snap.clone()} seed={player.config.seed} />
             <crate::diagram::SpaceTime diagram={player.diagram.clone()} span={player.diagram_span}
                 names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} send={send.clone()} />
+            { if player.history_total > 0 || player.snap.nodes.iter().any(|n| n.view.role == "client") { html! {
+                <crate::historylane::HistoryLane ops={player.history.clone()} diagram={player.diagram.clone()}
+                    names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()}
+                    total={player.history_total} first={player.history_first}
+                    judged_at={player.judgement.as_ref().map(|j| j.0)}
+                    judgement={player.judgement.as_ref().map(|j| j.1.clone())} send={send.clone()} />
+            } } else { html! {} } }
             <LogView snap={player.snap.clone()} />
             <crate::boards::Boards snap={player.snap.clone()} />
             { if protocol == "multipaxos" || protocol == "raft" {

@@ -9,6 +9,7 @@ pub mod boards;
 pub mod compare;
 pub mod diagram;
 pub mod hashing;
+pub mod historylane;
 pub mod hooks;
 pub mod logview;
 pub mod metrics;

@@ -10,6 +10,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use distlab_core::diagram::Diagram;
+use distlab_core::history::{HistoryOp, Judgement};
 use distlab_core::lab::{self, Action, EventLine, Lab, LabConfig, Snapshot};
 use distlab_core::protocol::Time;
 use yew::Reducible;
@@ -54,6 +55,12 @@ pub struct Player {
     /// The space-time diagram of the last `diagram_span` events.
     pub diagram: Rc<Diagram>,
     pub diagram_span: u64,
+    /// Client operations around the diagram's window, how many the run holds in all, and the
+    /// last linearizability verdict (cleared when the position changes).
+    pub history: Rc<Vec<HistoryOp>>,
+    pub history_first: usize,
+    pub history_total: usize,
+    pub judgement: Option<(u64, Rc<Judgement>)>,
 }
 
 impl PartialEq for Player {
@@ -69,6 +76,8 @@ impl PartialEq for Player {
             && self.show_help == other.show_help
             && self.config == other.config
             && Rc::ptr_eq(&self.diagram, &other.diagram)
+            && Rc::ptr_eq(&self.history, &other.history)
+            && self.judgement.as_ref().map(|j| j.0) == other.judgement.as_ref().map(|j| j.0)
     }
 }
 
@@ -95,6 +104,8 @@ pub enum Msg {
     CloseHelp,
     /// Show this many events in the space-time diagram.
     DiagramSpan(u64),
+    /// Check the client history so far for linearizability.
+    CheckHistory,
 }
 
 impl Player {
@@ -125,6 +136,10 @@ impl Player {
             show_help: false,
             diagram: Rc::new(Diagram::default()),
             diagram_span: DIAGRAM_SPANS[1],
+            history: Rc::new(Vec::new()),
+            history_first: 0,
+            history_total: 0,
+            judgement: None,
         };
         p.refresh();
         p
@@ -152,6 +167,10 @@ impl Player {
             || d.to.saturating_sub(d.from) != span.min(d.to);
         if stale {
             self.diagram = Rc::new(lab.diagram(pos.saturating_sub(span), pos));
+            let (first, ops, total) = lab.history(self.diagram.t0, 400);
+            self.history = Rc::new(ops);
+            self.history_first = first;
+            self.history_total = total;
         }
         self.snap = Rc::new(snap);
     }
@@ -228,6 +247,10 @@ impl Reducible for Player {
             show_help: self.show_help,
             diagram: self.diagram.clone(),
             diagram_span: self.diagram_span,
+            history: self.history.clone(),
+            history_first: self.history_first,
+            history_total: self.history_total,
+            judgement: self.judgement.clone(),
         };
         match msg {
             Msg::TogglePlay => {
@@ -283,6 +306,7 @@ impl Reducible for Player {
                     p.display_us = 0.0;
                     p.selection = None;
                     p.side_b.clear();
+                    p.judgement = None;
                     p.error = None;
                     p.notice = None;
                     p.refresh();
@@ -297,6 +321,8 @@ impl Reducible for Player {
                 return Rc::new(fresh);
             }
             Msg::Act(action) => {
+                // A new branch: the last verdict was about another history.
+                p.judgement = None;
                 let res = p.lab.borrow_mut().act(action);
                 match res {
                     Ok(()) => {
@@ -325,6 +351,14 @@ impl Reducible for Player {
             Msg::DismissError => p.error = None,
             Msg::ToggleHelp => p.show_help = !p.show_help,
             Msg::CloseHelp => p.show_help = false,
+            Msg::CheckHistory => {
+                let (pos, j) = {
+                    let lab = p.lab.borrow();
+                    (lab.position(), lab.judge())
+                };
+                p.playing = false;
+                p.judgement = Some((pos, Rc::new(j)));
+            }
             Msg::DiagramSpan(n) => {
                 p.diagram_span = n.clamp(DIAGRAM_SPANS[0], DIAGRAM_SPANS[DIAGRAM_SPANS.len() - 1]);
                 p.refresh();

@@ -1,0 +1,154 @@
+//! The client history of a run, kept by the simulator as it goes (like the metrics, so it is
+//! exact at every position): each key-value operation from invocation to completion. The page
+//! draws it as a lane per client and asks the linearizability checker about it.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::chunked::ChunkVec;
+use crate::lincheck::{self, Func, HistoryLine, LineKind, LineValue, Verdict};
+use crate::protocol::Time;
+
+/// One client operation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistoryOp {
+    pub process: u32,
+    pub f: Func,
+    pub key: Option<String>,
+    /// The invocation's value (a write's value, a cas's pair).
+    pub input: LineValue,
+    pub invoke: (u64, Time),
+    /// The completion: event, time, kind (ok or fail) and value (a read's result).
+    pub done: Option<(u64, Time, LineKind, LineValue)>,
+}
+
+/// The history so far. Clones share it (checkpoints hold one).
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    pub ops: ChunkVec<HistoryOp>,
+    /// Per process, the index of its open operation.
+    open: Vec<Option<usize>>,
+}
+
+/// Most operations the history keeps (later ones are not recorded).
+pub const MAX_OPS: usize = 1_000_000;
+
+impl History {
+    pub(crate) fn line(&mut self, l: HistoryLine, event: u64, now: Time) {
+        let p = l.process.max(0) as usize;
+        if p >= 1024 {
+            return;
+        }
+        if self.open.len() <= p {
+            self.open.resize(p + 1, None);
+        }
+        match l.kind {
+            LineKind::Invoke => {
+                if self.ops.len() < MAX_OPS {
+                    self.open[p] = Some(self.ops.len());
+                    self.ops.push(HistoryOp {
+                        process: p as u32,
+                        f: l.f,
+                        key: l.key,
+                        input: l.value,
+                        invoke: (event, now),
+                        done: None,
+                    });
+                }
+            }
+            kind => {
+                if let Some(i) = self.open[p].take() {
+                    if let Some(op) = self.ops.get(i) {
+                        let mut op = op.clone();
+                        op.done = Some((event, now, kind, l.value));
+                        self.ops.set(i, op);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The verdict on a history, with what the page draws.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Judgement {
+    pub linearizable: bool,
+    /// When linearizable: a linearization point (virtual time) for each operation that took
+    /// effect, by index into the history.
+    pub points: Vec<(usize, Time)>,
+    /// When not: the operations (by index, and themselves) of a smallest set that cannot be
+    /// ordered.
+    pub witness: Vec<usize>,
+    pub witness_ops: Vec<HistoryOp>,
+    pub operations: usize,
+}
+
+/// Check `ops` for linearizability; when it is, place each operation's linearization point.
+pub fn judge(ops: &[HistoryOp]) -> Judgement {
+    // The history as lines in event order, remembering which op each invoke line belongs to.
+    let mut items: Vec<(u64, u32)> = Vec::with_capacity(ops.len() * 2);
+    for (i, o) in ops.iter().enumerate() {
+        items.push((o.invoke.0 * 2, (i * 2) as u32));
+        if let Some(d) = &o.done {
+            items.push((d.0 * 2 + 1, (i * 2 + 1) as u32));
+        }
+    }
+    crate::order::sort_keyed(&mut items);
+    let mut lines = Vec::with_capacity(items.len());
+    let mut op_of_line = Vec::with_capacity(items.len());
+    for (_, code) in &items {
+        let i = (*code / 2) as usize;
+        let o = &ops[i];
+        let line = if code % 2 == 0 {
+            HistoryLine {
+                process: o.process as i64,
+                kind: LineKind::Invoke,
+                f: o.f,
+                key: o.key.clone(),
+                value: o.input.clone(),
+            }
+        } else {
+            let d = o.done.as_ref().expect("a completion item has a completion");
+            HistoryLine {
+                process: o.process as i64,
+                kind: d.2,
+                f: o.f,
+                key: o.key.clone(),
+                value: d.3.clone(),
+            }
+        };
+        lines.push(line);
+        op_of_line.push(i);
+    }
+    let Ok(operations) = lincheck::operations(&lines) else {
+        return Judgement::default();
+    };
+    let index_of = |o: &lincheck::Operation| op_of_line[o.invoke];
+    let Verdict { linearizable, minimal, .. } = lincheck::check(&operations);
+    let mut j = Judgement { linearizable, operations: operations.len(), ..Judgement::default() };
+    if !linearizable {
+        j.witness = minimal.iter().map(index_of).collect();
+        j.witness_ops = j.witness.iter().map(|i| ops[*i].clone()).collect();
+        return j;
+    }
+    // Per key, the order the search found; each point as early as the order allows.
+    let mut keys: Vec<Option<String>> = operations.iter().map(|o| o.key.clone()).collect();
+    keys.dedup();
+    let mut done_keys: Vec<Option<String>> = Vec::new();
+    for k in keys {
+        if done_keys.contains(&k) {
+            continue;
+        }
+        let of_key: Vec<lincheck::Operation> = operations.iter().filter(|o| o.key == k).cloned().collect();
+        if let Some(order) = lincheck::linearization(&of_key) {
+            let mut at = Time::ZERO;
+            for i in order {
+                let h = index_of(&of_key[i]);
+                at = at.max(ops[h].invoke.1);
+                j.points.push((h, at));
+            }
+        }
+        done_keys.push(k);
+    }
+    j
+}

@@ -1,0 +1,63 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! The history lane's data: the simulator's client history, the linearizability judgement,
+//! and linearization points that fall inside each operation's interval in a valid order.
+
+use distlab_core::history::judge;
+use distlab_core::lab::{self, LabConfig};
+use distlab_core::lincheck::LineKind;
+use distlab_core::net::FaultPreset;
+use distlab_core::raft::ReadMode;
+
+fn lab_for(read_mode: ReadMode, seed: u64, events: u64) -> Box<dyn lab::Lab> {
+    let cfg = LabConfig {
+        protocol: "raft".into(),
+        servers: 3,
+        clients: 3,
+        read_mode,
+        faults: FaultPreset::Heavy,
+        seed,
+        ..LabConfig::default()
+    };
+    let mut l = lab::build(&cfg).unwrap();
+    while l.position() < events && l.step() {}
+    l
+}
+
+#[test]
+fn a_correct_run_is_linearizable_and_every_point_is_inside_its_interval() {
+    for seed in 0..5 {
+        let l = lab_for(ReadMode::ReadIndex, seed, 20_000);
+        let (first, ops, total) = l.history(distlab_core::protocol::Time::ZERO, usize::MAX);
+        assert_eq!(first, 0);
+        assert_eq!(ops.len(), total);
+        assert!(total > 30, "seed {seed}: {total} operations");
+        let j = l.judge();
+        assert!(j.linearizable, "seed {seed}");
+        assert!(!j.points.is_empty());
+        for (i, t) in &j.points {
+            let o = &ops[*i];
+            assert!(o.invoke.1 <= *t, "point before invocation");
+            if let Some(d) = &o.done {
+                if d.2 != LineKind::Info {
+                    assert!(*t <= d.1, "seed {seed}: point after completion");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn stale_local_reads_are_caught_with_a_small_witness() {
+    let found = (0..40).find_map(|seed| {
+        let l = lab_for(ReadMode::Local, seed, 30_000);
+        let j = l.judge();
+        (!j.linearizable).then_some((seed, j))
+    });
+    let (seed, j) = found.expect("local reads from a deposed leader are stale in some seed");
+    assert!(!j.witness.is_empty() && j.witness.len() <= 10, "seed {seed}: {:?}", j.witness);
+    let l = lab_for(ReadMode::Local, seed, 30_000);
+    let (_, ops, _) = l.history(distlab_core::protocol::Time::ZERO, usize::MAX);
+    assert_eq!(j.witness_ops.len(), j.witness.len());
+    assert_eq!(judge(&ops), j, "judging the lab's history directly gives the same answer");
+    eprintln!("first non-linearizable local-read seed: {seed}");
+}

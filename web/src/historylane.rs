@@ -1,0 +1,154 @@
+//! The history lane: each client operation as a bar from invocation to completion, on one row
+//! per client, over the same time window as the space-time diagram; a check button asks the
+//! linearizability checker about the whole history so far and marks each operation's
+//! linearization point, or the smallest set of operations that cannot be ordered.
+
+use std::rc::Rc;
+
+use distlab_core::diagram::Diagram;
+use distlab_core::history::{HistoryOp, Judgement};
+use distlab_core::lincheck::{Func, LineKind, LineValue, Value};
+use yew::prelude::*;
+
+use crate::state::Msg;
+
+const W: f64 = 1000.0;
+const LEFT: f64 = 80.0;
+const RIGHT: f64 = 20.0;
+const ROW: f64 = 30.0;
+
+#[derive(Properties, PartialEq)]
+pub struct HistoryProps {
+    pub ops: Rc<Vec<HistoryOp>>,
+    pub diagram: Rc<Diagram>,
+    /// Client names by process id (the client's node id).
+    pub names: Vec<String>,
+    pub judgement: Option<Rc<Judgement>>,
+    /// Operations in the whole run so far, and the index of `ops[0]` among them.
+    pub total: usize,
+    pub first: usize,
+    /// The position the verdict is about.
+    pub judged_at: Option<u64>,
+    pub send: Callback<Msg>,
+}
+
+fn value(v: &Value) -> String {
+    match v {
+        Value::Null => String::from("∅"),
+        Value::Int(n) => format!("{n}"),
+        other => format!("{other:?}"),
+    }
+}
+
+fn label(o: &HistoryOp) -> String {
+    let key = o.key.clone().unwrap_or_default();
+    let out = match &o.done {
+        Some((_, _, LineKind::Ok, LineValue::One(v))) => format!(" → {}", value(v)),
+        Some((_, _, LineKind::Fail, _)) => String::from(" ✗"),
+        Some((_, _, LineKind::Ok, _)) => String::from(" ✓"),
+        Some((_, _, _, _)) => String::from(" ?"),
+        None => String::from(" …"),
+    };
+    match (o.f, &o.input) {
+        (Func::Read, _) => format!("get {key}{out}"),
+        (Func::Write, LineValue::One(Value::Null)) => format!("delete {key}{out}"),
+        (Func::Write, LineValue::One(v)) => format!("put {key} {}{out}", value(v)),
+        (Func::Cas, LineValue::Pair(a, b)) => format!("cas {key} {}→{}{out}", value(a), value(b)),
+        (f, _) => format!("{f:?} {key}{out}"),
+    }
+}
+
+#[function_component(HistoryLane)]
+pub fn history_lane(p: &HistoryProps) -> Html {
+    let d = &p.diagram;
+    let (t0, t1) = (d.t0.0, d.t1.0.max(d.t0.0 + 1));
+    let x = |t: u64| LEFT + (t.clamp(t0, t1) - t0) as f64 / (t1 - t0) as f64 * (W - LEFT - RIGHT);
+    // Operations overlapping the window.
+    let shown: Vec<(usize, &HistoryOp)> = p
+        .ops
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (p.first + i, o))
+        .filter(|(_, o)| o.invoke.1 .0 <= t1 && o.done.as_ref().is_none_or(|d| d.1 .0 >= t0))
+        .collect();
+    // One row per client with an operation in view, in client order (no sort: see ARCHITECTURE).
+    let rows: Vec<u32> =
+        (0..p.names.len() as u32).filter(|c| shown.iter().any(|(_, o)| o.process == *c)).collect();
+    let h = 10.0 + ROW * rows.len().max(1) as f64;
+    let judged = p.judgement.as_ref();
+    let bars = shown.iter().map(|(i, o)| {
+        let row = rows.iter().position(|r| *r == o.process).unwrap_or(0) as f64;
+        let y = 8.0 + row * ROW;
+        let x1 = x(o.invoke.1 .0);
+        let x2 = o.done.as_ref().map(|d| x(d.1 .0)).unwrap_or(W - RIGHT);
+        let witness = judged.is_some_and(|j| j.witness.contains(i));
+        let point = judged.and_then(|j| j.points.iter().find(|(k, _)| k == i)).map(|(_, t)| x(t.0));
+        let status = match &o.done {
+            Some((_, _, LineKind::Ok, _)) => "ok",
+            Some((_, _, LineKind::Fail, _)) => "fail",
+            Some(_) => "info",
+            None => "open",
+        };
+        let event = o.done.as_ref().map(|d| d.0).unwrap_or(o.invoke.0);
+        let title = format!(
+            "{}: {} · invoked at #{} ({:.2} ms){}{}",
+            p.names.get(o.process as usize).cloned().unwrap_or_default(),
+            label(o),
+            o.invoke.0,
+            o.invoke.1 .0 as f64 / 1000.0,
+            o.done.as_ref().map(|d| format!(", completed at #{} ({:.2} ms)", d.0, d.1 .0 as f64 / 1000.0)).unwrap_or_else(|| ", not completed".into()),
+            if witness { " · part of the smallest set that cannot be ordered" } else { "" }
+        );
+        html! {
+            <g class={classes!("op", status, witness.then_some("witness"))} onclick={crate::panels::on(&p.send, Msg::Seek(event))}>
+                <title>{title}</title>
+                <rect x={format!("{x1:.1}")} y={format!("{y:.1}")} width={format!("{:.1}", (x2 - x1).max(2.0))} height={(ROW - 10.0).to_string()} rx="4" />
+                <text x={format!("{:.1}", x1 + 4.0)} y={format!("{:.1}", y + 14.0)}>{label(o)}</text>
+                { for point.map(|px| html! { <path class="lp" d={format!("M{px:.1} {:.1} l5 6 l-5 6 l-5 -6 z", y - 2.0)} /> }) }
+            </g>
+        }
+    });
+    let names = rows.iter().enumerate().map(|(k, r)| {
+        html! { <text class="lane-name" x={(LEFT - 8.0).to_string()} y={format!("{:.1}", 8.0 + k as f64 * ROW + 14.0)}>{p.names.get(*r as usize).cloned().unwrap_or_default()}</text> }
+    });
+    let verdict = match judged {
+        None => html! { <span class="hint">{"Not checked yet."}</span> },
+        Some(j) if j.linearizable => {
+            html! { <span class="pill ok" id="lin-verdict">{format!("linearizable up to event {}: all {} operations ordered; ◆ marks each linearization point", p.judged_at.unwrap_or(0), j.operations)}</span> }
+        }
+        Some(j) => {
+            html! { <span class="pill bad" id="lin-verdict">{format!("NOT linearizable up to event {}: these {} operations cannot be ordered (red)", p.judged_at.unwrap_or(0), j.witness.len())}</span> }
+        }
+    };
+    let witness = judged.filter(|j| !j.linearizable).map(|j| {
+        html! {
+            <ol class="witness" id="witness">
+                { for j.witness_ops.iter().map(|o| {
+                    let at = o.done.as_ref().map(|d| d.0).unwrap_or(o.invoke.0);
+                    html! {
+                        <li onclick={crate::panels::on(&p.send, Msg::Seek(at))} title="Go to this operation's completion">
+                            {format!("{}: {} · #{}–{}", p.names.get(o.process as usize).cloned().unwrap_or_default(), label(o), o.invoke.0,
+                                o.done.as_ref().map(|d| format!("#{}", d.0)).unwrap_or_else(|| "open".into()))}
+                        </li>
+                    }
+                }) }
+            </ol>
+        }
+    });
+    html! {
+        <section class="history" aria-label="Client history" id="history">
+            <h3>{"Client history"}<small>{format!(" · {} operations so far; the bars cover the diagram's window. Click one to go to its completion.", p.total)}</small></h3>
+            <div class="row">
+                <button id="btn-lincheck" onclick={crate::panels::on(&p.send, Msg::CheckHistory)}>{"Check linearizability"}</button>
+                { verdict }
+            </div>
+            { for witness }
+            <div class="scroll">
+                <svg viewBox={format!("0 0 {W} {h:.0}")} class="hist-svg" role="img" aria-label={format!("{} client operations in the window", shown.len())}>
+                    { for names }
+                    { for bars }
+                </svg>
+            </div>
+        </section>
+    }
+}
