@@ -30,6 +30,15 @@ for f in dist/*; do
 done
 printf '%-48s %9d B raw %9d B gzip\n' "TOTAL" "$total_raw" "$total_gz"
 
+echo "== the page in headless Chromium: first render, frame times, the diagram at 10^5 events"
+port=8766
+python3 -m http.server "$port" --bind 127.0.0.1 --directory dist >/dev/null 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null' EXIT
+sleep 1
+node tests/e2e/bench.mjs "http://127.0.0.1:$port/"
+kill $server 2>/dev/null || true
+
 echo "== linearizability checker on Raft client histories (5 clients, ReadIndex reads)"
 for events in 21500 215000 2150000; do
   ./target/fast/distlab run --protocol raft --seed 3 --events "$events" --clients 5 --read-mode readindex --history /tmp/distlab-bench-history.jsonl >/dev/null

@@ -220,7 +220,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
             </main>
             <crate::metrics::MetricsStrip snap={player.snap.clone()} seed={player.config.seed} />
             <crate::diagram::SpaceTime diagram={player.diagram.clone()} span={player.diagram_span}
-                names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} send={send.clone()} />
+                names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} send={send.clone()}  selected={match player.selection { Some(crate::state::Selection::Message(id)) => Some(id), _ => None }} />
             { if player.history_total > 0 || player.snap.nodes.iter().any(|n| n.view.role == "client") { html! {
                 <crate::historylane::HistoryLane ops={player.history.clone()} diagram={player.diagram.clone()}
                     names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()}

@@ -24,6 +24,8 @@ pub struct DiagramProps {
     pub names: Vec<String>,
     pub span: u64,
     pub send: Callback<Msg>,
+    /// The message selected in another view (the topology), shown picked here too.
+    pub selected: Option<u64>,
 }
 
 fn fate_word(a: &Arrow) -> String {
@@ -93,7 +95,7 @@ pub fn space_time(p: &DiagramProps) -> Html {
             a.duplicate.then_some("dup"),
             a.sent.is_none().then_some("clipped"),
             matches!(a.fate, Fate::Dropped(_)).then_some("dropped"),
-            (*picked == Some(id)).then_some("picked")
+            (*picked == Some(id) || p.selected == Some(id)).then_some("picked")
         );
         Some(html! {
             <g class={class} onclick={onclick} data-kind={a.kind}>

@@ -58,6 +58,8 @@ pub struct Player {
     /// Client operations around the diagram's window, how many the run holds in all, and the
     /// last linearizability verdict (cleared when the position changes).
     pub history: Rc<Vec<HistoryOp>>,
+    /// Animation frames drawn while playing (the diagram is redrawn every sixth).
+    pub frames: u32,
     pub history_first: usize,
     pub history_total: usize,
     pub judgement: Option<(u64, Rc<Judgement>)>,
@@ -137,6 +139,7 @@ impl Player {
             diagram: Rc::new(Diagram::default()),
             diagram_span: DIAGRAM_SPANS[1],
             history: Rc::new(Vec::new()),
+            frames: 0,
             history_first: 0,
             history_total: 0,
             judgement: None,
@@ -163,8 +166,8 @@ impl Player {
         let d = &self.diagram;
         let stale = !self.playing
             || pos < d.to
-            || pos - d.to >= (span / 50).max(1)
-            || d.to.saturating_sub(d.from) != span.min(d.to);
+            || d.to.saturating_sub(d.from) != span.min(d.to)
+            || (pos - d.to >= (span / 50).max(1) && self.frames % 6 == 0);
         if stale {
             self.diagram = Rc::new(lab.diagram(pos.saturating_sub(span), pos));
             let (first, ops, total) = lab.history(self.diagram.t0, 400);
@@ -183,6 +186,7 @@ impl Player {
         if !self.playing {
             return;
         }
+        self.frames = self.frames.wrapping_add(1);
         let wall_ms = wall_ms.clamp(0.0, 100.0);
         // Quiet time (no message in flight, only timers running down) passes ten times faster,
         // so nobody waits seconds for the first election timeout.
@@ -248,6 +252,7 @@ impl Reducible for Player {
             diagram: self.diagram.clone(),
             diagram_span: self.diagram_span,
             history: self.history.clone(),
+            frames: self.frames,
             history_first: self.history_first,
             history_total: self.history_total,
             judgement: self.judgement.clone(),

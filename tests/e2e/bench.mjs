@@ -1,0 +1,83 @@
+// Browser measurements for BENCHMARKS.md (run by scripts/bench.sh; nothing here is asserted):
+// time to first render, frame times while animating, and the space-time diagram at 10^5 events.
+// Usage: node tests/e2e/bench.mjs http://127.0.0.1:PORT/
+import { chromium } from 'playwright-core';
+
+const url = process.argv[2] ?? 'http://127.0.0.1:8080/';
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+});
+const out = {};
+const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]; };
+const speed = async (page, log10) => { await page.fill('#speed', String(log10)); await page.dispatchEvent('#speed', 'input'); };
+
+// Time to first render: navigation start to the first drawn node, five fresh loads.
+{
+  const times = [];
+  for (let i = 0; i < 5; i++) {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const t0 = Date.now();
+    await page.goto(url + '#raft');
+    await page.waitForSelector('svg.topology .node');
+    times.push(Date.now() - t0);
+    await page.close();
+  }
+  out.first_render_ms = { median: pct(times, 0.5), all: times };
+}
+
+// Frame times while animating: requestAnimationFrame deltas over 5 s of play.
+async function frames(hash, setup) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(url + hash);
+  await page.waitForSelector('svg.topology .node');
+  await setup(page);
+  await page.click('#btn-play');
+  const deltas = await page.evaluate(() => new Promise(done => {
+    const ds = []; let last = performance.now(); const end = last + 5000;
+    const tick = now => { ds.push(now - last); last = now; if (now < end) requestAnimationFrame(tick); else done(ds); };
+    requestAnimationFrame(tick);
+  }));
+  const inflight = await page.locator('svg.topology .msg').count();
+  const nodes = await page.locator('svg.topology .node').count();
+  await page.close();
+  return { nodes, in_flight_at_end: inflight, frames: deltas.length, p50_ms: +pct(deltas, 0.5).toFixed(1), p95_ms: +pct(deltas, 0.95).toFixed(1) };
+}
+out.frames_raft_5_servers = await frames('#raft', async page => { await speed(page, 0.5); });
+out.frames_kafka_20_nodes = await frames('#kafka', async page => {
+  await page.fill('#brokers', '9'); await page.fill('#partitions', '32'); await page.fill('#rf', '3');
+  await page.fill('#consumers', '6'); await page.fill('#produce-every', '1');
+  await page.selectOption('#scenario', ''); await page.click('#btn-apply'); await speed(page, 0.5);
+});
+
+// The space-time diagram at 10^5 events: Multi-Paxos with 9 servers and 8 clients played
+// to event 100,000, then the time from a click to the next painted frame.
+if (process.env.BENCH_ONLY !== 'frames') {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(url + '#multipaxos');
+  await page.waitForSelector('svg.topology .node');
+  await page.fill('#servers', '9'); await page.fill('#clients', '8'); await page.click('#btn-apply');
+  await speed(page, 2);
+  const t0 = Date.now();
+  await page.click('#btn-play');
+  await page.waitForFunction(() => Number(document.querySelector('#position').textContent) >= 100000, null, { timeout: 600000, polling: 1000 });
+  await page.click('#btn-play');
+  const reached = await page.textContent('#position');
+  const timed = async (selector) => page.evaluate(sel => new Promise(done => {
+    const t = performance.now();
+    document.querySelector(sel).click();
+    requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now() - t)));
+  }), selector);
+  const res = {};
+  for (const span of ['200', '1000', '5000']) {
+    await page.click(`#spacetime .st-controls button:text-is("${span}")`);
+    const steps = [];
+    for (let i = 0; i < 10; i++) steps.push(await timed('#btn-back'));
+    res[`step_back_with_${span}_events_shown_ms`] = { p50: +pct(steps, 0.5).toFixed(1), max: +Math.max(...steps).toFixed(1) };
+  }
+  res.arrows_drawn = await page.locator('#spacetime .arrow').count();
+  out.diagram_at_1e5 = { position: Number(reached), played_in_s: (Date.now() - t0) / 1000, ...res };
+  await page.close();
+}
+console.log(JSON.stringify(out, null, 2));
+await browser.close();
