@@ -137,16 +137,20 @@ pub trait Lab {
     fn history(&self, since: Time, limit: usize) -> (usize, Vec<crate::history::HistoryOp>, usize);
     /// Check the whole client history so far for linearizability.
     fn judge(&self) -> crate::history::Judgement;
+    /// The user's actions on this branch, each with the position it was taken at.
+    fn actions(&self) -> Vec<(u64, Action)>;
 }
 
 /// A timeline of protocol `P`.
 pub struct ProtocolLab<P: Protocol> {
     pub timeline: Timeline<P>,
+    /// The actions taken on the current branch (a scenario document records them).
+    actions: Vec<(u64, Action)>,
 }
 
 impl<P: Protocol> ProtocolLab<P> {
     pub fn new(sim: Sim<P>, limit: u64) -> Self {
-        ProtocolLab { timeline: Timeline::new(sim, limit) }
+        ProtocolLab { timeline: Timeline::new(sim, limit), actions: Vec::new() }
     }
 
     fn check_node(&self, n: NodeId) -> Result<(), String> {
@@ -198,6 +202,7 @@ impl<P: Protocol> Lab for ProtocolLab<P> {
             return Err(format!("the run reached its limit of {} events", self.timeline.limit()));
         }
         let n = self.timeline.sim().nodes().len();
+        let recorded = action.clone();
         let input = match action {
             Action::Crash(id) => {
                 self.check_node(id)?;
@@ -245,6 +250,9 @@ impl<P: Protocol> Lab for ProtocolLab<P> {
                 Input::Client(id, op)
             }
         };
+        let at = self.timeline.position();
+        self.actions.retain(|(i, _)| *i < at);
+        self.actions.push((at, recorded));
         self.timeline.act(input);
         Ok(())
     }
@@ -352,6 +360,9 @@ impl<P: Protocol> Lab for ProtocolLab<P> {
         let start = lo.saturating_sub(16);
         let shown = (start..ops.len().min(start + limit)).filter_map(|i| ops.get(i).cloned()).collect();
         (start, shown, ops.len())
+    }
+    fn actions(&self) -> Vec<(u64, Action)> {
+        self.actions.clone()
     }
     fn judge(&self) -> crate::history::Judgement {
         let ops: Vec<crate::history::HistoryOp> = self.timeline.sim().history().ops.iter().cloned().collect();
@@ -559,6 +570,28 @@ pub fn build(cfg: &LabConfig) -> Result<Box<dyn Lab>, String> {
         }
         other => Err(unknown_protocol(other)),
     }
+}
+
+/// Build a run and replay recorded actions on it: each action is taken once the run reaches
+/// its position. The run ends at the last action's position.
+pub fn replay(cfg: &LabConfig, actions: &[(u64, Action)]) -> Result<Box<dyn Lab>, String> {
+    let mut lab = build(cfg)?;
+    for (n, (at, action)) in actions.iter().enumerate() {
+        if *at < lab.position() {
+            return Err(format!("action {} is at event {at}, before the one before it", n + 1));
+        }
+        while lab.position() < *at {
+            if !lab.step() {
+                return Err(format!(
+                    "action {} is at event {at}, but the run stops at event {}",
+                    n + 1,
+                    lab.position()
+                ));
+            }
+        }
+        lab.act(action.clone()).map_err(|e| format!("action {} (at event {at}): {e}", n + 1))?;
+    }
+    Ok(lab)
 }
 
 /// The outcome of one run without a page: what `distlab run` prints.

@@ -32,6 +32,7 @@ pub mod paxos;
 pub mod protocol;
 pub mod raft;
 pub mod rng;
+pub mod scenario;
 pub mod sim;
 pub mod timeline;
 pub mod trace;

@@ -1,0 +1,509 @@
+//! Scenarios as documents: a versioned JSON form of a run (protocol, parameters, seed, network
+//! and faults, mutant, preset, and the user's recorded actions), and the share-link form of the
+//! same document (compressed, in the URL fragment). Decoding checks every field against its
+//! limit and names the field; it never panics, whatever the bytes.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use serde::{Deserialize, Serialize};
+
+use crate::lab::{Action, LabConfig, MAX_EVENTS};
+use crate::net::FaultPreset;
+use crate::protocol::{MsgId, NodeId};
+use crate::raft::ReadMode;
+
+/// The document format's version. A link or file from another version is refused with a
+/// message that says so.
+pub const FORMAT_VERSION: u32 = 1;
+/// Most recorded actions a scenario may carry.
+pub const MAX_ACTIONS: usize = 10_000;
+/// Longest request text in an action.
+pub const MAX_TEXT: usize = 200;
+/// Longest scenario document, in bytes, and longest share link fragment.
+pub const MAX_DOC_BYTES: usize = 1 << 20;
+pub const MAX_LINK_CHARS: usize = 64 * 1024;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KafkaDoc {
+    pub brokers: usize,
+    pub partitions: u32,
+    pub rf: u32,
+    pub min_insync: u32,
+    /// "0", "1" or "all".
+    pub acks: String,
+    pub consumers: usize,
+    pub idle_consumers: usize,
+    pub strategy: String,
+    pub produce_every_ms: u64,
+}
+
+/// One recorded user action: applied as the event after `at`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionDoc {
+    pub at: u64,
+    /// crash, restart, drop, partition, heal, cut, uncut, request.
+    #[serde(rename = "do")]
+    pub act: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioDoc {
+    /// The format version (see [`FORMAT_VERSION`]).
+    pub distlab_scenario: u32,
+    pub protocol: String,
+    pub seed: u64,
+    pub faults: String,
+    #[serde(default)]
+    pub mutant: Option<String>,
+    #[serde(default)]
+    pub preset: Option<String>,
+    #[serde(default)]
+    pub servers: Option<usize>,
+    #[serde(default)]
+    pub spares: Option<usize>,
+    #[serde(default)]
+    pub clients: Option<usize>,
+    #[serde(default)]
+    pub proposers: Option<usize>,
+    #[serde(default)]
+    pub acceptors: Option<usize>,
+    #[serde(default)]
+    pub learners: Option<usize>,
+    #[serde(default)]
+    pub backoff: Option<bool>,
+    #[serde(default)]
+    pub prevote: Option<bool>,
+    #[serde(default)]
+    pub check_quorum: Option<bool>,
+    #[serde(default)]
+    pub read_mode: Option<String>,
+    #[serde(default)]
+    pub snapshot_every: Option<u64>,
+    #[serde(default)]
+    pub kafka: Option<KafkaDoc>,
+    #[serde(default)]
+    pub actions: Vec<ActionDoc>,
+}
+
+fn read_mode_name(m: ReadMode) -> &'static str {
+    match m {
+        ReadMode::Log => "log",
+        ReadMode::ReadIndex => "readindex",
+        ReadMode::Lease => "lease",
+        ReadMode::Local => "local",
+    }
+}
+
+/// The document of a run: its configuration and the actions recorded so far.
+pub fn export(cfg: &LabConfig, actions: &[(u64, Action)]) -> ScenarioDoc {
+    let mut d = ScenarioDoc {
+        distlab_scenario: FORMAT_VERSION,
+        protocol: cfg.protocol.clone(),
+        seed: cfg.seed,
+        faults: cfg.faults.name().into(),
+        mutant: cfg.mutant.clone(),
+        preset: cfg.scenario.clone(),
+        servers: None,
+        spares: None,
+        clients: None,
+        proposers: None,
+        acceptors: None,
+        learners: None,
+        backoff: None,
+        prevote: None,
+        check_quorum: None,
+        read_mode: None,
+        snapshot_every: None,
+        kafka: None,
+        actions: actions.iter().map(|(at, a)| action_doc(*at, a)).collect(),
+    };
+    match cfg.protocol.as_str() {
+        "paxos" => {
+            d.proposers = Some(cfg.proposers);
+            d.acceptors = Some(cfg.acceptors);
+            d.learners = Some(cfg.learners);
+            d.backoff = Some(cfg.backoff);
+        }
+        "multipaxos" => {
+            d.servers = Some(cfg.servers);
+            d.clients = Some(cfg.clients);
+            d.backoff = Some(cfg.backoff);
+        }
+        "raft" => {
+            d.servers = Some(cfg.servers);
+            d.spares = Some(cfg.spares);
+            d.clients = Some(cfg.clients);
+            d.prevote = Some(cfg.prevote);
+            d.check_quorum = Some(cfg.check_quorum);
+            d.read_mode = Some(read_mode_name(cfg.read_mode).into());
+            d.snapshot_every = Some(cfg.snapshot_every);
+        }
+        "kafka" => {
+            let k = &cfg.kafka;
+            d.kafka = Some(KafkaDoc {
+                brokers: k.brokers,
+                partitions: k.partitions,
+                rf: k.rf,
+                min_insync: k.min_insync,
+                acks: match k.acks {
+                    0 => "0".into(),
+                    1 => "1".into(),
+                    _ => "all".into(),
+                },
+                consumers: k.consumers,
+                idle_consumers: k.idle_consumers,
+                strategy: k.strategy.name().into(),
+                produce_every_ms: k.produce_every_us / 1000,
+            });
+        }
+        _ => {}
+    }
+    d
+}
+
+fn action_doc(at: u64, a: &Action) -> ActionDoc {
+    let mut d = ActionDoc {
+        at,
+        act: String::new(),
+        node: None,
+        to: None,
+        nodes: Vec::new(),
+        message: None,
+        text: None,
+    };
+    match a {
+        Action::Crash(n) => (d.act, d.node) = ("crash".into(), Some(n.0)),
+        Action::Restart(n) => (d.act, d.node) = ("restart".into(), Some(n.0)),
+        Action::Drop(m) => (d.act, d.message) = ("drop".into(), Some(m.0)),
+        Action::Partition(side) => {
+            (d.act, d.nodes) = ("partition".into(), side.iter().map(|n| n.0).collect())
+        }
+        Action::Heal => d.act = "heal".into(),
+        Action::Cut(a, b) => (d.act, d.node, d.to) = ("cut".into(), Some(a.0), Some(b.0)),
+        Action::Uncut(a, b) => (d.act, d.node, d.to) = ("uncut".into(), Some(a.0), Some(b.0)),
+        Action::Client(n, text) => {
+            (d.act, d.node, d.text) = ("request".into(), Some(n.0), Some(text.clone()))
+        }
+    }
+    d
+}
+
+fn field<T>(v: Option<T>, name: &str) -> Result<T, String> {
+    v.ok_or_else(|| format!("the scenario has no \"{name}\""))
+}
+
+/// Check a document and turn it into a configuration and actions. Sizes are checked again
+/// when the run is built (`lab::build`), with messages that name the field.
+pub fn import(d: &ScenarioDoc) -> Result<(LabConfig, Vec<(u64, Action)>), String> {
+    if d.distlab_scenario != FORMAT_VERSION {
+        return Err(format!(
+            "this scenario is format version {}, and this distlab reads version {FORMAT_VERSION}; it cannot be opened here",
+            d.distlab_scenario
+        ));
+    }
+    if !crate::lab::PROTOCOLS.contains(&d.protocol.as_str()) {
+        return Err(format!(
+            "\"protocol\" must be one of {} (got \"{}\")",
+            crate::lab::PROTOCOLS.join(", "),
+            d.protocol
+        ));
+    }
+    let faults = FaultPreset::parse(&d.faults)
+        .ok_or_else(|| format!("\"faults\" must be none, light or heavy (got \"{}\")", d.faults))?;
+    if d.seed > 1 << 53 {
+        return Err("\"seed\" must be at most 2^53".into());
+    }
+    let mut cfg = LabConfig {
+        protocol: d.protocol.clone(),
+        seed: d.seed,
+        faults,
+        mutant: d.mutant.clone(),
+        scenario: d.preset.clone(),
+        ..LabConfig::default()
+    };
+    match d.protocol.as_str() {
+        "paxos" => {
+            cfg.proposers = field(d.proposers, "proposers")?;
+            cfg.acceptors = field(d.acceptors, "acceptors")?;
+            cfg.learners = field(d.learners, "learners")?;
+            cfg.backoff = d.backoff.unwrap_or(true);
+        }
+        "multipaxos" => {
+            cfg.servers = field(d.servers, "servers")?;
+            cfg.clients = field(d.clients, "clients")?;
+            cfg.backoff = d.backoff.unwrap_or(true);
+        }
+        "raft" => {
+            cfg.servers = field(d.servers, "servers")?;
+            cfg.spares = d.spares.unwrap_or(0);
+            cfg.clients = field(d.clients, "clients")?;
+            cfg.prevote = d.prevote.unwrap_or(false);
+            cfg.check_quorum = d.check_quorum.unwrap_or(false);
+            cfg.snapshot_every = d.snapshot_every.unwrap_or(cfg.snapshot_every);
+            cfg.read_mode = match d.read_mode.as_deref().unwrap_or("log") {
+                "log" => ReadMode::Log,
+                "readindex" => ReadMode::ReadIndex,
+                "lease" => ReadMode::Lease,
+                "local" => ReadMode::Local,
+                other => {
+                    return Err(format!(
+                        "\"read_mode\" must be log, readindex, lease or local (got \"{other}\")"
+                    ))
+                }
+            };
+        }
+        "kafka" => {
+            let k = field(d.kafka.as_ref(), "kafka")?;
+            cfg.kafka.brokers = k.brokers;
+            cfg.kafka.partitions = k.partitions;
+            cfg.kafka.rf = k.rf;
+            cfg.kafka.min_insync = k.min_insync;
+            cfg.kafka.acks = match k.acks.as_str() {
+                "0" => 0,
+                "1" => 1,
+                "all" => crate::kafka::cluster::ACKS_ALL,
+                other => return Err(format!("\"kafka.acks\" must be 0, 1 or all (got \"{other}\")")),
+            };
+            cfg.kafka.consumers = k.consumers;
+            cfg.kafka.idle_consumers = k.idle_consumers;
+            cfg.kafka.strategy = crate::kafka::Strategy::parse(&k.strategy).ok_or_else(|| {
+                format!(
+                    "\"kafka.strategy\" must be range, roundrobin, sticky or cooperative-sticky (got \"{}\")",
+                    k.strategy
+                )
+            })?;
+            if k.produce_every_ms > 60_000 {
+                return Err("\"kafka.produce_every_ms\" must be at most 60000".into());
+            }
+            cfg.kafka.produce_every_us = k.produce_every_ms * 1000;
+        }
+        _ => {}
+    }
+    if d.actions.len() > MAX_ACTIONS {
+        return Err(format!(
+            "a scenario carries at most {MAX_ACTIONS} actions (this one has {})",
+            d.actions.len()
+        ));
+    }
+    let mut actions = Vec::with_capacity(d.actions.len());
+    let mut last = 0;
+    for (i, a) in d.actions.iter().enumerate() {
+        let n = i + 1;
+        if a.at < last || a.at >= MAX_EVENTS {
+            return Err(format!(
+                "action {n}: \"at\" must not go back in time and must stay below {MAX_EVENTS}"
+            ));
+        }
+        last = a.at;
+        let node = |v: Option<u32>, name: &str| {
+            v.map(NodeId).ok_or_else(|| format!("action {n}: \"{name}\" is missing"))
+        };
+        let action = match a.act.as_str() {
+            "crash" => Action::Crash(node(a.node, "node")?),
+            "restart" => Action::Restart(node(a.node, "node")?),
+            "drop" => {
+                Action::Drop(MsgId(a.message.ok_or_else(|| format!("action {n}: \"message\" is missing"))?))
+            }
+            "partition" => {
+                if a.nodes.is_empty() || a.nodes.len() > 64 {
+                    return Err(format!("action {n}: a partition lists 1 to 64 nodes"));
+                }
+                Action::Partition(a.nodes.iter().map(|x| NodeId(*x)).collect())
+            }
+            "heal" => Action::Heal,
+            "cut" => Action::Cut(node(a.node, "node")?, node(a.to, "to")?),
+            "uncut" => Action::Uncut(node(a.node, "node")?, node(a.to, "to")?),
+            "request" => {
+                let text = a.text.clone().ok_or_else(|| format!("action {n}: \"text\" is missing"))?;
+                if text.len() > MAX_TEXT {
+                    return Err(format!("action {n}: \"text\" is longer than {MAX_TEXT} bytes"));
+                }
+                Action::Client(node(a.node, "node")?, text)
+            }
+            other => return Err(format!("action {n}: unknown action \"{other}\"")),
+        };
+        actions.push((a.at, action));
+    }
+    Ok((cfg, actions))
+}
+
+/// Parse a scenario file.
+pub fn from_json(text: &str) -> Result<ScenarioDoc, String> {
+    if text.len() > MAX_DOC_BYTES {
+        return Err(format!("a scenario file is at most {MAX_DOC_BYTES} bytes"));
+    }
+    serde_json::from_str(text).map_err(|e| format!("this is not a distlab scenario: {e}"))
+}
+
+pub fn to_json(d: &ScenarioDoc) -> String {
+    serde_json::to_string_pretty(d).unwrap_or_default()
+}
+
+/// The share-link form: `1.` and the compressed JSON in URL-safe base64.
+pub fn to_link(d: &ScenarioDoc) -> String {
+    let json = serde_json::to_string(d).unwrap_or_default();
+    format!("{FORMAT_VERSION}.{}", base64url(&compress(json.as_bytes())))
+}
+
+/// Read a share link's payload (what follows `s=`).
+pub fn from_link(link: &str) -> Result<ScenarioDoc, String> {
+    if link.len() > MAX_LINK_CHARS {
+        return Err(format!("the link is longer than {MAX_LINK_CHARS} characters"));
+    }
+    let (version, payload) = link.split_once('.').ok_or("the link's scenario has no version")?;
+    match version.parse::<u32>() {
+        Ok(FORMAT_VERSION) => {}
+        Ok(v) => {
+            return Err(format!(
+                "the link is from format version {v}; this distlab reads version {FORMAT_VERSION}, so it cannot open it"
+            ))
+        }
+        Err(_) => return Err("the link's version is not a number".into()),
+    }
+    let bytes = unbase64url(payload).ok_or("the link is damaged (not base64)")?;
+    let json = decompress(&bytes, MAX_DOC_BYTES).ok_or("the link is damaged (it does not decompress)")?;
+    let text = core::str::from_utf8(&json).map_err(|_| "the link is damaged (not text)".to_string())?;
+    from_json(text)
+}
+
+// A small LZ77 (LZSS) coder: a flag byte announces eight items; a set bit is a literal byte,
+// a clear bit a back-reference of two bytes (12-bit distance, 4-bit length − 3).
+const WINDOW: usize = 4095;
+const MIN_MATCH: usize = 3;
+const MAX_MATCH: usize = 18;
+
+pub fn compress(input: &[u8]) -> Vec<u8> {
+    // Candidate matches come from a hash chain over 3-byte prefixes (at most 32 tried), so
+    // long documents compress in linear time.
+    const NONE: usize = usize::MAX;
+    let hash =
+        |i: usize| ((input[i] as usize) << 8 ^ (input[i + 1] as usize) << 4 ^ input[i + 2] as usize) & 4095;
+    let mut head = alloc::vec![NONE; 4096];
+    let mut prev = alloc::vec![NONE; input.len()];
+    let mut inserted = 0;
+    let mut out = Vec::with_capacity(input.len() / 2 + 8);
+    let mut i = 0;
+    while i < input.len() {
+        let flag_at = out.len();
+        out.push(0u8);
+        for bit in 0..8 {
+            if i >= input.len() {
+                break;
+            }
+            while inserted < i && inserted + 2 < input.len() {
+                let h = hash(inserted);
+                prev[inserted] = head[h];
+                head[h] = inserted;
+                inserted += 1;
+            }
+            let (mut best_len, mut best_dist) = (0, 0);
+            if i + 2 < input.len() {
+                let mut j = head[hash(i)];
+                let mut tries = 0;
+                while j != NONE && i - j <= WINDOW && tries < 32 {
+                    let mut l = 0;
+                    while l < MAX_MATCH && i + l < input.len() && input[j + l] == input[i + l] {
+                        l += 1;
+                    }
+                    if l > best_len {
+                        (best_len, best_dist) = (l, i - j);
+                    }
+                    j = prev[j];
+                    tries += 1;
+                }
+            }
+            if best_len >= MIN_MATCH {
+                let code = ((best_dist as u16) << 4) | (best_len - MIN_MATCH) as u16;
+                out.extend_from_slice(&code.to_be_bytes());
+                i += best_len;
+            } else {
+                out[flag_at] |= 1 << bit;
+                out.push(input[i]);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Decompress, or `None` if the bytes are not a valid stream or the output would pass `limit`.
+pub fn decompress(input: &[u8], limit: usize) -> Option<Vec<u8>> {
+    let mut out: Vec<u8> = Vec::new();
+    let mut i = 0;
+    while i < input.len() {
+        let flags = input[i];
+        i += 1;
+        for bit in 0..8 {
+            if i >= input.len() {
+                break;
+            }
+            if flags & (1 << bit) != 0 {
+                out.push(input[i]);
+                i += 1;
+            } else {
+                let hi = *input.get(i)?;
+                let lo = *input.get(i + 1)?;
+                i += 2;
+                let code = u16::from_be_bytes([hi, lo]);
+                let dist = (code >> 4) as usize;
+                let len = (code & 0xf) as usize + MIN_MATCH;
+                if dist == 0 || dist > out.len() {
+                    return None;
+                }
+                let from = out.len() - dist;
+                for k in 0..len {
+                    let b = out[from + k];
+                    out.push(b);
+                }
+            }
+            if out.len() > limit {
+                return None;
+            }
+        }
+    }
+    Some(out)
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+pub fn base64url(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 4 / 3 + 4);
+    for c in bytes.chunks(3) {
+        let n = (c[0] as u32) << 16 | (*c.get(1).unwrap_or(&0) as u32) << 8 | *c.get(2).unwrap_or(&0) as u32;
+        for k in 0..=c.len() {
+            s.push(B64[((n >> (18 - 6 * k)) & 63) as usize] as char);
+        }
+    }
+    s
+}
+
+pub fn unbase64url(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for ch in s.bytes() {
+        let v = B64.iter().position(|b| *b == ch)? as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}

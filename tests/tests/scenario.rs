@@ -1,0 +1,151 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! Scenario documents and share links: they round-trip, they replay the same run, they refuse
+//! what they cannot read with a message, and no input makes them panic.
+
+use distlab_core::lab::{self, Action, LabConfig};
+use distlab_core::net::FaultPreset;
+use distlab_core::protocol::NodeId;
+use distlab_core::rng::Rng;
+use distlab_core::scenario::{self, compress, decompress, from_json, from_link, to_json, to_link};
+
+fn configs() -> Vec<LabConfig> {
+    let base = LabConfig { seed: 7, faults: FaultPreset::Light, ..LabConfig::default() };
+    let mut kafka = LabConfig { protocol: "kafka".into(), ..base.clone() };
+    kafka.kafka.partitions = 5;
+    kafka.kafka.acks = 1;
+    vec![
+        LabConfig { protocol: "paxos".into(), proposers: 2, backoff: false, ..base.clone() },
+        LabConfig { protocol: "raft".into(), servers: 3, clients: 2, prevote: true, ..base.clone() },
+        LabConfig {
+            protocol: "multipaxos".into(),
+            servers: 3,
+            mutant: Some("no-adopt".into()),
+            ..base.clone()
+        },
+        LabConfig { protocol: "raft".into(), scenario: Some("figure-8".into()), ..base.clone() },
+        kafka,
+    ]
+}
+
+#[test]
+fn documents_and_links_round_trip_and_replay_the_same_run() {
+    for cfg in configs() {
+        let mut lab = lab::build(&cfg).unwrap();
+        for _ in 0..40 {
+            lab.step();
+        }
+        lab.act(Action::Crash(NodeId(0))).unwrap();
+        for _ in 0..25 {
+            lab.step();
+        }
+        lab.act(Action::Partition(vec![NodeId(1)])).unwrap();
+        lab.act(Action::Heal).unwrap();
+        for _ in 0..30 {
+            lab.step();
+        }
+        let doc = scenario::export(&cfg, &lab.actions());
+        assert_eq!(doc.actions.len(), 3);
+        let back = from_json(&to_json(&doc)).unwrap();
+        assert_eq!(back, doc);
+        let link = to_link(&doc);
+        assert!(link.starts_with("1."), "{link}");
+        assert_eq!(from_link(&link).unwrap(), doc);
+        let (cfg2, actions) = scenario::import(&doc).unwrap();
+        assert_eq!(cfg2, cfg, "{}", cfg.protocol);
+        let mut again = lab::replay(&cfg2, &actions).unwrap();
+        while again.position() < lab.position() {
+            again.step();
+        }
+        assert_eq!(again.trace_hash(), lab.trace_hash(), "{}", cfg.protocol);
+    }
+}
+
+#[test]
+fn stepping_back_and_acting_forgets_the_discarded_future() {
+    let cfg = LabConfig { protocol: "raft".into(), ..LabConfig::default() };
+    let mut lab = lab::build(&cfg).unwrap();
+    for _ in 0..50 {
+        lab.step();
+    }
+    lab.act(Action::Crash(NodeId(0))).unwrap();
+    for _ in 0..50 {
+        lab.step();
+    }
+    lab.seek(20);
+    lab.act(Action::Crash(NodeId(1))).unwrap();
+    let actions = lab.actions();
+    assert_eq!(actions, vec![(20, Action::Crash(NodeId(1)))]);
+}
+
+#[test]
+fn what_cannot_be_read_is_refused_with_a_reason() {
+    let cfg = LabConfig { protocol: "raft".into(), ..LabConfig::default() };
+    let doc = scenario::export(&cfg, &[]);
+    let json = to_json(&doc);
+    let v2 = json.replace("\"distlab_scenario\": 1", "\"distlab_scenario\": 2");
+    let err = scenario::import(&from_json(&v2).unwrap()).unwrap_err();
+    assert!(err.contains("version 2") && err.contains("version 1"), "{err}");
+    let link2 = format!("2.{}", &to_link(&doc)[2..]);
+    assert!(from_link(&link2).unwrap_err().contains("version 2"));
+    assert!(from_json(&json.replace("\"seed\"", "\"sead\"")).unwrap_err().contains("sead"));
+    let bad_faults = json.replace("\"none\"", "\"medium\"");
+    assert!(scenario::import(&from_json(&bad_faults).unwrap()).unwrap_err().contains("\"faults\""));
+    let huge = json.replace("\"servers\": 5", "\"servers\": 500");
+    let (cfg, _) = scenario::import(&from_json(&huge).unwrap()).unwrap();
+    assert!(lab::build(&cfg).err().unwrap().contains("servers"));
+    assert!(from_link("1.!!!").unwrap_err().contains("damaged"));
+    assert!(from_link("garbage").is_err());
+    let mut lab = lab::build(&LabConfig::default()).unwrap();
+    lab.step();
+    let late = vec![(10_000_000, Action::Heal)];
+    let err = match lab::replay(&LabConfig::default(), &late) {
+        Err(e) => e,
+        Ok(_) => panic!("replay past the run's end"),
+    };
+    assert!(err.contains("action 1"), "{err}");
+}
+
+#[test]
+fn compression_round_trips_and_shrinks_documents() {
+    let mut rng = Rng::new(1);
+    for _ in 0..500 {
+        let n = rng.below(2000) as usize;
+        let alphabet = 1 + rng.below(255) as u8;
+        let data: Vec<u8> = (0..n).map(|_| (rng.below(alphabet as u64)) as u8).collect();
+        assert_eq!(decompress(&compress(&data), 1 << 20).unwrap(), data);
+    }
+    let cfg = LabConfig { protocol: "raft".into(), ..LabConfig::default() };
+    let actions: Vec<(u64, Action)> =
+        (0..200).map(|i| (i * 10, Action::Client(NodeId(5), format!("put x {i}")))).collect();
+    let json = to_json(&scenario::export(&cfg, &actions));
+    let packed = compress(json.as_bytes());
+    assert!(packed.len() * 4 < json.len(), "{} → {}", json.len(), packed.len());
+}
+
+/// Fuzz: arbitrary bytes and mangled links never panic the decoders.
+#[test]
+fn decoders_never_panic_on_arbitrary_input() {
+    let mut rng = Rng::new(42);
+    let good = to_link(&scenario::export(&LabConfig::default(), &[(3, Action::Heal)]));
+    for i in 0..20_000u32 {
+        let n = rng.below(300) as usize;
+        let bytes: Vec<u8> = (0..n).map(|_| rng.below(256) as u8).collect();
+        let _ = decompress(&bytes, 1 << 16);
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let _ = from_link(&text);
+        let _ = from_json(&text);
+        // A valid link with a few characters changed, cut short or extended.
+        let mut link: Vec<u8> = good.bytes().collect();
+        for _ in 0..=rng.below(4) {
+            let at = rng.below(link.len() as u64) as usize;
+            link[at] = b"ABCxyz019-_.!"[rng.below(13) as usize];
+        }
+        link.truncate(link.len() - rng.below(link.len() as u64 / 2 + 1) as usize);
+        if i % 3 == 0 {
+            link.extend_from_slice(b"AAAA");
+        }
+        if let Ok(doc) = from_link(&String::from_utf8_lossy(&link)) {
+            let _ = scenario::import(&doc);
+        }
+    }
+}
