@@ -342,6 +342,77 @@ await test('history: stale reads from a deposed leader are not linearizable, and
   await page.screenshot({ path: `${shots}/history-stale-read.png`, fullPage: true });
 }, '#raft');
 
+await test('scenario: a share link opens the same run, and a bad link says why', async page => {
+  for (let i = 0; i < 30; i++) await page.click('#btn-step');
+  await node(page, 0);
+  await page.click('#btn-crash');
+  const at = await position(page);
+  const footer = await page.textContent('footer');
+  await page.click('#btn-share');
+  const link = await page.evaluate(() => location.href);
+  assert.match(link, /#raft\/s=1\./);
+  const other = await browser.newPage();
+  await other.goto(link);
+  await other.waitForSelector('svg.topology .node');
+  assert.equal(Number(await other.textContent('#position')), at);
+  assert.equal(await other.textContent('footer'), footer, 'same trace hash at the same event');
+  assert.equal(await other.locator('svg.topology .node.down').count(), 1);
+  await other.goto(url + '#raft/s=1.!!!!');
+  await other.reload();
+  await other.waitForSelector('#error');
+  assert.match(await other.textContent('#error'), /The link could not be opened: the link is damaged/);
+  assert.equal(await other.locator('svg.topology .node').count(), 6, 'the default run is there');
+  await other.goto(url + '#raft/s=7.AAAA');
+  await other.reload();
+  await other.waitForSelector('#error');
+  assert.match(await other.textContent('#error'), /format version 7/);
+  await other.close();
+}, '#raft');
+
+await test('scenario: export, import, and a reload keeps what you built', async page => {
+  await page.fill('#seed', '77');
+  await page.click('#btn-apply');
+  const href = await page.getAttribute('#btn-export', 'href');
+  const doc = JSON.parse(decodeURIComponent(href.slice(href.indexOf(',') + 1)));
+  assert.equal(doc.distlab_scenario, 1);
+  assert.equal(doc.seed, 77);
+  await page.reload();
+  await page.waitForSelector('svg.topology .node');
+  assert.equal(await page.inputValue('#seed'), '77', 'local storage restored the scenario');
+  doc.seed = 9;
+  await page.setInputFiles('#import-file', { name: 's.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(doc)) });
+  await page.waitForFunction(() => document.querySelector('footer')?.textContent.startsWith('Seed 9'));
+  await page.setInputFiles('#import-file', { name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"distlab_scenario": 1, "protocol": "raft", "seed": 1, "faults": "none", "servers": 99, "clients": 1}') });
+  await page.waitForSelector('#error');
+  assert.match(await page.textContent('#error'), /Import failed: servers must be/);
+  assert.match(await page.textContent('footer'), /^Seed 9/, 'nothing lost');
+}, '#raft');
+
+await test('product: CSP, theme, live region, keyboard, and 375 px without horizontal scroll', async page => {
+  const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
+  assert.match(csp, /default-src 'self'/);
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
+  await page.click('#btn-theme');
+  assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+  await page.click('#btn-theme');
+  assert.equal(await page.getAttribute('html', 'data-theme'), 'light');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await position(page), 2);
+  assert.match(await page.textContent('#live'), /^Event 2: /);
+  await page.keyboard.press('?');
+  await page.waitForSelector('[role=dialog][aria-label="Keyboard shortcuts"]');
+  await page.keyboard.press('Escape');
+  await page.setViewportSize({ width: 375, height: 800 });
+  for (const tab of ['paxos', 'multipaxos', 'raft', 'kafka', 'hashing']) {
+    await page.click(`#tab-${tab}`);
+    await page.waitForTimeout(300);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 375, `${tab}: ${width} px wide`);
+  }
+  await page.screenshot({ path: `${shots}/375px.png`, fullPage: true });
+}, '#raft');
+
 await test('hashing: adding a node moves about 1/(N+1) of the keys on the ring', async page => {
   await page.click('#btn-add-node');
   const text = await page.textContent('#moved-summary');

@@ -34,7 +34,7 @@ pub fn app(props: &AppProps) -> Html {
         Some(c) => c.protocol.clone(),
         None => {
             let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
-            let want = hash.trim_start_matches('#').to_string();
+            let want = hash.trim_start_matches('#').split('/').next().unwrap_or_default().to_string();
             if TABS.iter().any(|(p, _)| *p == want) {
                 want
             } else {
@@ -57,16 +57,19 @@ pub fn app(props: &AppProps) -> Html {
             </div>
         };
     }
+    let fallback = LabConfig {
+        protocol: (*page).clone(),
+        // Kafka opens on the classic first program: a producer sends "hello", a consumer reads it.
+        scenario: (*page == "kafka").then(|| "hello".to_string()),
+        ..LabConfig::default()
+    };
     let config = match &props.config {
         Some(c) if c.protocol == *page => c.clone(),
-        _ => LabConfig {
-            protocol: (*page).clone(),
-            // Kafka opens on the classic first program: a producer sends "hello", a consumer reads it.
-            scenario: (*page == "kafka").then(|| "hello".to_string()),
-            ..LabConfig::default()
-        },
+        _ => fallback.clone(),
     };
-    html! { <ProtocolApp key={(*page).clone()} config={config} on_tab={on_tab} /> }
+    // A share link in the fragment wins; otherwise the scenario this page had before a reload.
+    let start = if props.config.is_some() { Start::Config } else { Start::from_location(&page) };
+    html! { <ProtocolApp key={(*page).clone()} config={config} fallback={fallback} start={start} on_tab={on_tab} /> }
 }
 
 #[derive(Properties, PartialEq)]
@@ -94,6 +97,7 @@ pub fn header(p: &HeaderProps) -> Html {
             <h1>{"distlab"}<span class="sub">{format!(" · {}", p.title)}</span></h1>
             <nav class="tabs" role="tablist" aria-label="Pages">{ for tabs }</nav>
             <p class="tagline">{p.tagline.clone()}</p>
+            <ThemeButton />
             { for p.on_help.as_ref().map(|h| html! {
                 <button class="help-btn" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onclick={on(h, ())}>{"?"}</button>
             }) }
@@ -101,9 +105,75 @@ pub fn header(p: &HeaderProps) -> Html {
     }
 }
 
+/// How a protocol page opens.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Start {
+    /// With the configuration given.
+    Config,
+    /// From a scenario document's text (`link` tells whether it came from a share link).
+    Doc { text: Result<String, String>, link: bool },
+}
+
+impl Start {
+    fn from_location(page: &str) -> Start {
+        let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+        if let Some(payload) = crate::share::link_payload(&hash) {
+            let text =
+                distlab_core::scenario::from_link(payload).map(|d| distlab_core::scenario::to_json(&d));
+            return Start::Doc { text, link: true };
+        }
+        match crate::share::load(page) {
+            Some(text) => Start::Doc { text: Ok(text), link: false },
+            None => Start::Config,
+        }
+    }
+}
+
+/// The colour theme: the system's, dark or light; remembered in local storage.
+#[function_component(ThemeButton)]
+fn theme_button() -> Html {
+    const KEY: &str = "distlab.theme";
+    let storage = || web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+    let theme =
+        use_state(|| storage().and_then(|s| s.get_item(KEY).ok().flatten()).unwrap_or_else(|| "auto".into()));
+    {
+        let theme = (*theme).clone();
+        use_effect_with(theme, move |t| {
+            if let Some(root) =
+                web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element())
+            {
+                let _ = match t.as_str() {
+                    "dark" | "light" => root.set_attribute("data-theme", t),
+                    _ => root.remove_attribute("data-theme"),
+                };
+            }
+            if let Some(s) = storage() {
+                let _ = s.set_item(KEY, t);
+            }
+        });
+    }
+    let next = match theme.as_str() {
+        "auto" => "dark",
+        "dark" => "light",
+        _ => "auto",
+    };
+    let label = match theme.as_str() {
+        "dark" => "Theme: dark",
+        "light" => "Theme: light",
+        _ => "Theme: system",
+    };
+    let onclick = {
+        let theme = theme.clone();
+        Callback::from(move |_: MouseEvent| theme.set(next.to_string()))
+    };
+    html! { <button class="theme-btn" id="btn-theme" title="Switch between the system's theme, dark and light" onclick={onclick}>{label}</button> }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct ProtocolProps {
     pub config: LabConfig,
+    pub fallback: LabConfig,
+    pub start: Start,
     pub on_tab: Callback<String>,
 }
 
@@ -152,8 +222,36 @@ fn legend_kinds(protocol: &str) -> &'static [&'static str] {
 
 #[function_component(ProtocolApp)]
 pub fn protocol_app(props: &ProtocolProps) -> Html {
-    let initial = props.config.clone();
-    let player = use_reducer(move || Player::new(initial));
+    let (initial, fallback, start) = (props.config.clone(), props.fallback.clone(), props.start.clone());
+    let player = use_reducer(move || match start {
+        Start::Config => Player::new(initial),
+        Start::Doc { text, link } => {
+            use distlab_core::scenario;
+            let opened = text
+                .and_then(|t| scenario::from_json(&t))
+                .and_then(|d| scenario::import(&d))
+                .and_then(|(cfg, actions)| {
+                    if cfg.protocol == fallback.protocol {
+                        Ok((cfg, actions))
+                    } else {
+                        Err(format!("it is for the {} page", cfg.protocol))
+                    }
+                });
+            match opened {
+                Ok((cfg, actions)) => Player::from_scenario(cfg, &actions, fallback),
+                Err(e) => {
+                    let mut p = Player::new(fallback);
+                    let what = if link {
+                        "The link could not be opened"
+                    } else {
+                        "The saved scenario could not be restored"
+                    };
+                    p.error = Some(format!("{what}: {e}. This is the page's default run."));
+                    p
+                }
+            }
+        }
+    });
     use_animation_frames(player.playing, player.dispatcher());
     use_shortcuts(player.dispatcher());
     let send = {
@@ -193,7 +291,8 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                         selection={player.selection.clone()} side_b={player.side_b.clone()}
                         on_select={send.reform(Msg::Select)}
                         on_drop={send.reform(|id| Msg::Act(distlab_core::lab::Action::Drop(id)))} />
-                    <p class="caption" id="caption" aria-live="polite">{
+                    <div class="visually-hidden" aria-live="polite" id="live">{(*player.announce).clone()}</div>
+                    <p class="caption" id="caption">{
                         player.log.last().map(|last| {
                             // The event's first record is its cause; count what it led to.
                             let first = player.log.iter().find(|l| l.event == last.event).unwrap_or(last);
@@ -216,6 +315,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                     <Inspector snap={player.snap.clone()} persistence={about.persistence} selection={player.selection.clone()} side_b={player.side_b.clone()} send={send.clone()} />
                     <Clients snap={player.snap.clone()} send={send.clone()} />
                     <Settings config={player.config.clone()} send={send.clone()} />
+                    <crate::share::Share page={player.config.protocol.clone()} doc={player.doc.clone()} send={send.clone()} />
                 </aside>
             </main>
             <crate::metrics::MetricsStrip snap={player.snap.clone()} seed={player.config.seed} />

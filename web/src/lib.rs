@@ -15,6 +15,7 @@ pub mod logview;
 pub mod metrics;
 pub mod panels;
 pub mod settings;
+pub mod share;
 pub mod state;
 pub mod topology;
 pub mod trig;

@@ -13,6 +13,7 @@ use distlab_core::diagram::Diagram;
 use distlab_core::history::{HistoryOp, Judgement};
 use distlab_core::lab::{self, Action, EventLine, Lab, LabConfig, Snapshot};
 use distlab_core::protocol::Time;
+use distlab_core::scenario::ScenarioDoc;
 use yew::Reducible;
 
 /// Virtual microseconds per wall millisecond at 1× speed: a 10 ms message takes a second.
@@ -63,6 +64,13 @@ pub struct Player {
     pub history_first: usize,
     pub history_total: usize,
     pub judgement: Option<(u64, Rc<Judgement>)>,
+    /// The run as a scenario document (kept in local storage as it changes).
+    pub doc: Rc<ScenarioDoc>,
+    /// What the screen-reader live region says, and the wall time it said it (at most one
+    /// line every two seconds while playing).
+    pub announce: Rc<String>,
+    pub announced_ms: f64,
+    pub wall_ms: f64,
 }
 
 impl PartialEq for Player {
@@ -108,6 +116,8 @@ pub enum Msg {
     DiagramSpan(u64),
     /// Check the client history so far for linearizability.
     CheckHistory,
+    /// Open a scenario document (the text of a file).
+    Import(String),
 }
 
 impl Player {
@@ -139,13 +149,47 @@ impl Player {
             diagram: Rc::new(Diagram::default()),
             diagram_span: DIAGRAM_SPANS[1],
             history: Rc::new(Vec::new()),
+            doc: Rc::new(distlab_core::scenario::export(&LabConfig::default(), &[])),
+            announce: Rc::new(String::new()),
+            announced_ms: 0.0,
+            wall_ms: 0.0,
             frames: 0,
             history_first: 0,
             history_total: 0,
             judgement: None,
         };
         p.refresh();
+        p.record_doc();
         p
+    }
+
+    /// A run built from a scenario (a link, a file, local storage): the configuration and the
+    /// actions replayed. If it cannot be built, the default run of the page, with the reason.
+    pub fn from_scenario(config: LabConfig, actions: &[(u64, Action)], fallback: LabConfig) -> Player {
+        match lab::replay(&config, actions) {
+            Ok(l) => {
+                let mut p = Player::new(config);
+                p.lab = Rc::new(RefCell::new(l));
+                p.jump_display_to_now();
+                p.refresh();
+                p.record_doc();
+                p
+            }
+            Err(e) => {
+                let mut p = Player::new(fallback);
+                p.error =
+                    Some(format!("The scenario could not be opened: {e}. This is the page's default run."));
+                p
+            }
+        }
+    }
+
+    /// Refresh the scenario document after the configuration or the actions changed, and
+    /// keep it in local storage.
+    fn record_doc(&mut self) {
+        let doc = distlab_core::scenario::export(&self.config, &self.lab.borrow().actions());
+        crate::share::save(&self.config.protocol, &doc);
+        self.doc = Rc::new(doc);
     }
 
     pub fn speed(&self) -> f64 {
@@ -178,6 +222,14 @@ impl Player {
         self.snap = Rc::new(snap);
     }
 
+    /// Put the latest event in the live region, for screen readers.
+    fn announce(&mut self) {
+        if let Some(last) = self.log.last() {
+            self.announce = Rc::new(format!("Event {}: {}", last.event, last.text));
+            self.announced_ms = self.wall_ms;
+        }
+    }
+
     fn jump_display_to_now(&mut self) {
         self.display_us = self.lab.borrow().time().0 as f64;
     }
@@ -188,6 +240,7 @@ impl Player {
         }
         self.frames = self.frames.wrapping_add(1);
         let wall_ms = wall_ms.clamp(0.0, 100.0);
+        self.wall_ms += wall_ms;
         // Quiet time (no message in flight, only timers running down) passes ten times faster,
         // so nobody waits seconds for the first election timeout.
         let quiet = if self.snap.flights.is_empty() { 10.0 } else { 1.0 };
@@ -219,6 +272,9 @@ impl Player {
         }
         if ran > 0 {
             self.refresh();
+            if self.wall_ms - self.announced_ms >= 2000.0 {
+                self.announce();
+            }
         }
         if violated {
             self.playing = false;
@@ -252,6 +308,10 @@ impl Reducible for Player {
             diagram: self.diagram.clone(),
             diagram_span: self.diagram_span,
             history: self.history.clone(),
+            doc: self.doc.clone(),
+            announce: self.announce.clone(),
+            announced_ms: self.announced_ms,
+            wall_ms: self.wall_ms,
             frames: self.frames,
             history_first: self.history_first,
             history_total: self.history_total,
@@ -300,7 +360,10 @@ impl Reducible for Player {
                 p.display_us = t as f64;
                 p.refresh();
             }
-            Msg::Frame(ms) => p.frame(ms),
+            Msg::Frame(ms) => {
+                p.frame(ms);
+                return Rc::new(p);
+            }
             Msg::SetSpeedLog(s) => p.speed_log = s.clamp(SPEED_LOG_MIN, SPEED_LOG_MAX),
             Msg::Configure(cfg) => match lab::build(&cfg) {
                 Ok(l) => {
@@ -315,6 +378,7 @@ impl Reducible for Player {
                     p.error = None;
                     p.notice = None;
                     p.refresh();
+                    p.record_doc();
                 }
                 Err(e) => p.error = Some(e),
             },
@@ -333,6 +397,7 @@ impl Reducible for Player {
                     Ok(()) => {
                         p.jump_display_to_now();
                         p.refresh();
+                        p.record_doc();
                         p.error = None;
                     }
                     Err(e) => p.error = Some(e),
@@ -356,6 +421,34 @@ impl Reducible for Player {
             Msg::DismissError => p.error = None,
             Msg::ToggleHelp => p.show_help = !p.show_help,
             Msg::CloseHelp => p.show_help = false,
+            Msg::Import(text) => {
+                use distlab_core::scenario;
+                let opened = scenario::from_json(&text)
+                    .and_then(|d| scenario::import(&d))
+                    .and_then(|(cfg, actions)| lab::replay(&cfg, &actions).map(|l| (cfg, l)));
+                match opened {
+                    Ok((cfg, l)) if cfg.protocol == p.config.protocol => {
+                        p.narration = Rc::new(l.narration());
+                        p.lab = Rc::new(RefCell::new(l));
+                        p.config = cfg;
+                        p.playing = false;
+                        p.selection = None;
+                        p.judgement = None;
+                        p.error = None;
+                        p.notice = Some("Scenario imported: the run is at its last recorded action.".into());
+                        p.jump_display_to_now();
+                        p.refresh();
+                        p.record_doc();
+                    }
+                    Ok((cfg, _)) => {
+                        p.error = Some(format!(
+                            "This scenario is for the {} page; open that tab and import it there. Nothing changed here.",
+                            cfg.protocol
+                        ))
+                    }
+                    Err(e) => p.error = Some(format!("Import failed: {e}. Your run is unchanged.")),
+                }
+            }
             Msg::CheckHistory => {
                 let (pos, j) = {
                     let lab = p.lab.borrow();
@@ -369,6 +462,8 @@ impl Reducible for Player {
                 p.refresh();
             }
         }
+        // Every user step is announced at once (playing announces at a readable rate).
+        p.announce();
         Rc::new(p)
     }
 }

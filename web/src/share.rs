@@ -1,0 +1,99 @@
+//! Scenarios on the page: export and import as JSON files, share links in the URL fragment,
+//! and the current scenario kept in local storage so a reload loses nothing.
+
+use distlab_core::scenario::{self, ScenarioDoc};
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::state::Msg;
+
+/// The local-storage key of a page's current scenario.
+fn storage_key(page: &str) -> String {
+    format!("distlab.scenario.{page}")
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// Remember the page's scenario (best effort: private windows may refuse storage).
+pub fn save(page: &str, doc: &ScenarioDoc) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(&storage_key(page), &scenario::to_json(doc));
+    }
+}
+
+/// The page's remembered scenario, if any.
+pub fn load(page: &str) -> Option<String> {
+    storage()?.get_item(&storage_key(page)).ok().flatten()
+}
+
+/// The scenario a URL fragment carries (`#raft/s=1.…`), if it has one.
+pub fn link_payload(hash: &str) -> Option<&str> {
+    hash.split_once("/s=").map(|(_, p)| p)
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ShareProps {
+    pub page: String,
+    pub doc: std::rc::Rc<ScenarioDoc>,
+    pub send: Callback<Msg>,
+}
+
+/// Export, import and share buttons.
+#[function_component(Share)]
+pub fn share(p: &ShareProps) -> Html {
+    let json = scenario::to_json(&p.doc);
+    let href =
+        format!("data:application/json;charset=utf-8,{}", String::from(js_sys::encode_uri_component(&json)));
+    let file = format!("distlab-{}-seed{}.json", p.page, p.doc.seed);
+    let link = format!("#{}/s={}", p.page, scenario::to_link(&p.doc));
+    let copied = use_state(|| false);
+    let share = {
+        let (link, copied) = (link.clone(), copied.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().set_hash(&link[1..]);
+            }
+            copied.set(true);
+        })
+    };
+    let import = {
+        let send = p.send.clone();
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+                return;
+            };
+            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+            input.set_value("");
+            if file.size() > scenario::MAX_DOC_BYTES as f64 {
+                send.emit(Msg::Error(format!(
+                    "a scenario file is at most {} bytes; this one has {}",
+                    scenario::MAX_DOC_BYTES,
+                    file.size()
+                )));
+                return;
+            }
+            let send = send.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                    Ok(text) => send.emit(Msg::Import(text.as_string().unwrap_or_default())),
+                    Err(_) => send.emit(Msg::Error("the file could not be read".into())),
+                }
+            });
+        })
+    };
+    html! {
+        <section class="share" aria-label="Scenario">
+            <h3>{"Scenario"}</h3>
+            <p class="hint">{"Everything that makes this run: the settings, the seed and what you did. It survives a reload."}</p>
+            <div class="row">
+                <a class="button" id="btn-export" href={href} download={file}>{"Export JSON"}</a>
+                <label class="button" for="import-file">{"Import JSON…"}</label>
+                <input type="file" id="import-file" accept="application/json,.json" onchange={import} class="visually-hidden" />
+                <button id="btn-share" onclick={share}>{ if *copied { "The address bar holds the link" } else { "Share link" } }</button>
+            </div>
+            <p class="hint">{format!("{} recorded actions", p.doc.actions.len())}</p>
+        </section>
+    }
+}
