@@ -116,7 +116,7 @@ mod tests {
         a.push(7);
         assert_eq!((a.get(3), a.get(600), a.len()), (Some(&99), Some(&7), 601));
         assert_eq!((b.get(3), b.get(999), b.len()), (Some(&3), Some(&999), 1000));
-        assert_eq!(b.iter().copied().sum::<u32>(), (0..1000).sum());
+        assert_eq!(b.iter().copied().sum::<u32>(), (0..1000u32).sum::<u32>());
         assert!(!Rc::ptr_eq(&a.chunks[0], &b.chunks[1 - 1]));
         assert!(Rc::ptr_eq(&a.chunks[1], &b.chunks[1]), "untouched chunks stay shared");
     }
