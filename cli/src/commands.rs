@@ -31,6 +31,7 @@ cluster options for run and check:
   --servers N (Paxos: N proposers, acceptors and learners)  --clients N  --spares N
   --prevote on|off  --check-quorum on|off  --read-mode log|readindex|lease|local  --snapshot-every N
   --backoff on|off (Paxos, Multi-Paxos)  --scenario NAME
+  clients' own requests (Raft, Multi-Paxos): --keys N (1-16) --reads PCT --cas PCT --think-ms MS
   Kafka: --brokers N --partitions N --rf N --min-insync N --acks 0|1|all --consumers N
          --strategy range|roundrobin|sticky|cooperative-sticky
 protocols: paxos, multipaxos, raft, kafka";
@@ -87,6 +88,10 @@ const CLUSTER_FLAGS: &[&str] = &[
     "snapshot-every",
     "backoff",
     "scenario",
+    "keys",
+    "reads",
+    "cas",
+    "think-ms",
     "brokers",
     "partitions",
     "rf",
@@ -148,6 +153,12 @@ fn config(args: &Args) -> Result<LabConfig, String> {
         };
     }
     cfg.backoff = on_off(args, "backoff")?.unwrap_or(cfg.backoff);
+    cfg.workload.keys = args.u64_or("keys", cfg.workload.keys as u64)?.min(u32::MAX as u64) as u32;
+    cfg.workload.reads_pct = args.u64_or("reads", cfg.workload.reads_pct as u64)?.min(1000) as u32;
+    cfg.workload.cas_pct = args.u64_or("cas", cfg.workload.cas_pct as u64)?.min(1000) as u32;
+    if let Some(t) = args.get("think-ms") {
+        cfg.think_ms = Some(t.parse().map_err(|_| format!("--think-ms must be a whole number (got {t:?})"))?);
+    }
     cfg.scenario = args.get("scenario").map(str::to_string);
     let k = &mut cfg.kafka;
     k.brokers = args.u64_or("brokers", k.brokers as u64)? as usize;

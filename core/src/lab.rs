@@ -390,6 +390,10 @@ pub struct LabConfig {
     pub check_quorum: bool,
     pub read_mode: ReadMode,
     pub snapshot_every: u64,
+    /// Raft and Multi-Paxos clients: what they ask for, and their think time between requests
+    /// in milliseconds (`None`: the protocol's default; 0: only what the user sends).
+    pub workload: crate::kv::Workload,
+    pub think_ms: Option<u64>,
     /// Kafka: the cluster, topic, producers and consumer group.
     pub kafka: crate::kafka::cluster::Kafka,
     /// A named scenario preset (see `raft::scenarios`, `kafka::scenarios`).
@@ -415,6 +419,8 @@ impl Default for LabConfig {
             check_quorum: false,
             read_mode: ReadMode::Log,
             snapshot_every: 100,
+            workload: Default::default(),
+            think_ms: None,
             kafka: Default::default(),
             scenario: None,
             limit: MAX_EVENTS,
@@ -505,9 +511,13 @@ pub fn multipaxos_config(cfg: &LabConfig) -> Result<MultiPaxos, String> {
         servers: cfg.servers,
         clients: cfg.clients,
         backoff: cfg.backoff,
+        workload: cfg.workload,
         mutant,
         ..MultiPaxos::default()
     };
+    if let Some(ms) = cfg.think_ms {
+        mp.client_think_us = ms.saturating_mul(1000);
+    }
     if let Some(name) = &cfg.scenario {
         mp = crate::multipaxos::scenarios::apply(name, mp)?;
     }
@@ -532,9 +542,13 @@ pub fn raft_config(cfg: &LabConfig) -> Result<Raft, String> {
         check_quorum: cfg.check_quorum,
         read_mode: cfg.read_mode,
         snapshot_every: cfg.snapshot_every,
+        workload: cfg.workload,
         mutant,
         ..Raft::default()
     };
+    if let Some(ms) = cfg.think_ms {
+        r.client_think_us = ms.saturating_mul(1000);
+    }
     if let Some(name) = &cfg.scenario {
         r = raft::scenarios::apply(name, r)?;
     }

@@ -40,6 +40,16 @@ pub struct KafkaDoc {
     pub produce_every_ms: u64,
 }
 
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadDoc {
+    pub keys: u32,
+    pub reads_pct: u32,
+    pub cas_pct: u32,
+    #[serde(default)]
+    pub think_ms: Option<u64>,
+}
+
 /// One recorded user action: applied as the event after `at`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -96,6 +106,10 @@ pub struct ScenarioDoc {
     pub snapshot_every: Option<u64>,
     #[serde(default)]
     pub kafka: Option<KafkaDoc>,
+    /// Raft and Multi-Paxos clients' own requests: keys, shares of reads and compare-and-sets,
+    /// and the think time between requests.
+    #[serde(default)]
+    pub workload: Option<WorkloadDoc>,
     #[serde(default)]
     pub actions: Vec<ActionDoc>,
 }
@@ -130,6 +144,7 @@ pub fn export(cfg: &LabConfig, actions: &[(u64, Action)]) -> ScenarioDoc {
         read_mode: None,
         snapshot_every: None,
         kafka: None,
+        workload: None,
         actions: actions.iter().map(|(at, a)| action_doc(*at, a)).collect(),
     };
     match cfg.protocol.as_str() {
@@ -143,6 +158,7 @@ pub fn export(cfg: &LabConfig, actions: &[(u64, Action)]) -> ScenarioDoc {
             d.servers = Some(cfg.servers);
             d.clients = Some(cfg.clients);
             d.backoff = Some(cfg.backoff);
+            d.workload = Some(workload_doc(cfg));
         }
         "raft" => {
             d.servers = Some(cfg.servers);
@@ -152,6 +168,7 @@ pub fn export(cfg: &LabConfig, actions: &[(u64, Action)]) -> ScenarioDoc {
             d.check_quorum = Some(cfg.check_quorum);
             d.read_mode = Some(read_mode_name(cfg.read_mode).into());
             d.snapshot_every = Some(cfg.snapshot_every);
+            d.workload = Some(workload_doc(cfg));
         }
         "kafka" => {
             let k = &cfg.kafka;
@@ -174,6 +191,11 @@ pub fn export(cfg: &LabConfig, actions: &[(u64, Action)]) -> ScenarioDoc {
         _ => {}
     }
     d
+}
+
+fn workload_doc(cfg: &LabConfig) -> WorkloadDoc {
+    let w = cfg.workload;
+    WorkloadDoc { keys: w.keys, reads_pct: w.reads_pct, cas_pct: w.cas_pct, think_ms: cfg.think_ms }
 }
 
 fn action_doc(at: u64, a: &Action) -> ActionDoc {
@@ -293,6 +315,10 @@ pub fn import(d: &ScenarioDoc) -> Result<(LabConfig, Vec<(u64, Action)>), String
             cfg.kafka.produce_every_us = k.produce_every_ms * 1000;
         }
         _ => {}
+    }
+    if let Some(w) = &d.workload {
+        cfg.workload = crate::kv::Workload { keys: w.keys, reads_pct: w.reads_pct, cas_pct: w.cas_pct };
+        cfg.think_ms = w.think_ms;
     }
     if d.actions.len() > MAX_ACTIONS {
         return Err(format!(

@@ -319,6 +319,23 @@ await test('history: a correct run is linearizable and shows linearization point
   assert.ok(await page.locator('#history .lp').count() >= 1);
 }, '#multipaxos');
 
+await test('workload: the clients ask for what the Run form says', async page => {
+  await page.fill('#keys', '1');
+  await page.fill('#reads', '100');
+  await page.fill('#cas', '0');
+  await page.click('#btn-apply');
+  await speed(page, 1.5);
+  await page.click('#btn-play');
+  await page.waitForFunction(() => document.querySelectorAll('#history .op').length >= 4, null, { timeout: 30000 });
+  await page.click('#btn-play');
+  const labels = await page.locator('#history .op text').allTextContents();
+  assert.ok(labels.every(l => l.startsWith('get x')), labels.join(' | '));
+  await page.fill('#reads', '90');
+  await page.fill('#cas', '20');
+  await page.click('#btn-apply');
+  assert.match(await page.textContent('#error'), /add up to at most 100/);
+}, '#multipaxos');
+
 await test('history: stale reads from a deposed leader are not linearizable, and the page shows which', async page => {
   await page.fill('#seed', '2');
   await page.fill('#servers', '3');

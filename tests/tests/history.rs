@@ -61,3 +61,34 @@ fn stale_local_reads_are_caught_with_a_small_witness() {
     assert_eq!(judge(&ops), j, "judging the lab's history directly gives the same answer");
     eprintln!("first non-linearizable local-read seed: {seed}");
 }
+
+/// The workload settings shape what clients ask for: the keys, the share of reads, the rate.
+#[test]
+fn the_workload_decides_keys_mix_and_rate() {
+    let run = |w: distlab_core::kv::Workload, think_ms: u64| {
+        let cfg = LabConfig {
+            protocol: "multipaxos".into(),
+            clients: 3,
+            workload: w,
+            think_ms: Some(think_ms),
+            ..LabConfig::default()
+        };
+        let mut l = lab::build(&cfg).unwrap();
+        while l.position() < 20_000 && l.step() {}
+        l.history(distlab_core::protocol::Time::ZERO, usize::MAX).1
+    };
+    let reads = run(distlab_core::kv::Workload { keys: 1, reads_pct: 100, cas_pct: 0 }, 50);
+    assert!(reads.len() > 50);
+    assert!(reads.iter().all(|o| o.f == distlab_core::lincheck::Func::Read && o.key.as_deref() == Some("x")));
+    let many = run(distlab_core::kv::Workload { keys: 16, reads_pct: 0, cas_pct: 100 }, 50);
+    assert!(many.iter().all(|o| o.f == distlab_core::lincheck::Func::Cas));
+    let keys: std::collections::BTreeSet<_> = many.iter().map(|o| o.key.clone()).collect();
+    assert!(keys.len() > 10, "{keys:?}");
+    assert!(run(Default::default(), 0).is_empty(), "think time 0: clients only send what the user types");
+    let bad = LabConfig {
+        protocol: "raft".into(),
+        workload: distlab_core::kv::Workload { keys: 3, reads_pct: 80, cas_pct: 30 },
+        ..LabConfig::default()
+    };
+    assert!(lab::build(&bad).err().unwrap().contains("at most 100"));
+}

@@ -52,6 +52,7 @@ pub fn settings(p: &SettingsProps) -> Html {
     let scenario = use_node_ref();
     let (rf, min_isr, acks, strategy, every, idle) =
         (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
+    let (w_keys, w_reads, w_cas, w_think) = (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
     let cfg = &p.config;
     let raft = cfg.protocol == "raft";
     let apply = {
@@ -68,11 +69,25 @@ pub fn settings(p: &SettingsProps) -> Html {
             snap_every.clone(),
             scenario.clone(),
             (rf.clone(), min_isr.clone(), acks.clone(), strategy.clone(), every.clone(), idle.clone()),
+            (w_keys.clone(), w_reads.clone(), w_cas.clone(), w_think.clone()),
         );
         let base = cfg.clone();
         p.send.reform(move |e: SubmitEvent| {
             e.prevent_default();
-            let (seed, a, b, c, faults, mutant, flag1, flag2, read_mode, snap_every, scenario, kafka) = &refs;
+            let (seed, a, b, c, faults, mutant, flag1, flag2, read_mode, snap_every, scenario, kafka, work) =
+                &refs;
+            // The clients' workload (Raft, Multi-Paxos).
+            let workload = |cfg: &mut LabConfig| -> Result<(), String> {
+                let (k, r, c, t) = work;
+                cfg.workload.keys = parse_count("keys", &read_input(k), 1, 16)? as u32;
+                cfg.workload.reads_pct = parse_count("reads %", &read_input(r), 0, 100)? as u32;
+                cfg.workload.cas_pct = parse_count("compare-and-sets %", &read_input(c), 0, 100)? as u32;
+                if cfg.workload.reads_pct + cfg.workload.cas_pct > 100 {
+                    return Err("reads % and compare-and-sets % add up to at most 100".into());
+                }
+                cfg.think_ms = Some(parse_count("think time (ms)", &read_input(t), 0, 10_000)? as u64);
+                Ok(())
+            };
             let parsed = (|| -> Result<LabConfig, String> {
                 let mut cfg = LabConfig {
                     seed: parse_seed(&read_input(seed))?,
@@ -111,6 +126,7 @@ pub fn settings(p: &SettingsProps) -> Html {
                     cfg.clients = parse_count("clients", &read_input(c), 0, MAX_CLIENTS)?;
                     cfg.backoff = checked(flag1, true);
                     cfg.scenario = Some(read_select(scenario)).filter(|s| !s.is_empty());
+                    workload(&mut cfg)?;
                 } else if base.protocol == "raft" {
                     cfg.servers = parse_count("servers", &read_input(a), 3, MAX_SERVERS)?;
                     cfg.spares =
@@ -127,6 +143,7 @@ pub fn settings(p: &SettingsProps) -> Html {
                     };
                     cfg.snapshot_every =
                         parse_count("snapshot every", &read_input(snap_every), 0, 10_000)? as u64;
+                    workload(&mut cfg)?;
                     cfg.scenario = Some(read_select(scenario)).filter(|s| !s.is_empty());
                 } else {
                     let max = distlab_core::paxos::MAX_ROLE;
@@ -159,7 +176,7 @@ pub fn settings(p: &SettingsProps) -> Html {
     let key = format!(
         "{}-{}-{}-{}-{}-{}-{}-{}-{}-{}",
         cfg.protocol,
-        distlab_core::hash::digest(k),
+        distlab_core::hash::digest(&(k, cfg.workload, cfg.think_ms)),
         cfg.seed,
         cfg.faults.name(),
         cfg.mutant.as_deref().unwrap_or(""),
@@ -174,6 +191,15 @@ pub fn settings(p: &SettingsProps) -> Html {
     );
     let count = |r: &NodeRef, id: &'static str, label: &'static str, v: usize, min: usize, max: usize| {
         html! { <label>{label}<input ref={r.clone()} id={id} type="number" min={min.to_string()} max={max.to_string()} value={v.to_string()} /></label> }
+    };
+    let think = cfg.think_ms.unwrap_or(100);
+    let workload_fields = html! {
+        <>
+            { count(&w_keys, "keys", "Client keys", cfg.workload.keys as usize, 1, 16) }
+            { count(&w_think, "think", "Think time (ms; 0: only yours)", think as usize, 0, 10_000) }
+            { count(&w_reads, "reads", "Reads %", cfg.workload.reads_pct as usize, 0, 100) }
+            { count(&w_cas, "cas", "Compare-and-sets %", cfg.workload.cas_pct as usize, 0, 100) }
+        </>
     };
     let scenario_select = html! {
         <>
@@ -226,6 +252,7 @@ pub fn settings(p: &SettingsProps) -> Html {
                 { count(&a, "servers", "Servers", cfg.servers, 3, MAX_SERVERS) }
                 { count(&b, "spares", "Spare servers (to add)", cfg.spares, 0, MAX_SERVERS - 3) }
                 { count(&c, "clients", "Clients", cfg.clients, 0, MAX_CLIENTS) }
+                { workload_fields }
                 <label>{"Snapshot every (0: on request)"}<input ref={snap_every.clone()} id="snapshot-every" type="number" min="0" max="10000" value={cfg.snapshot_every.to_string()} /></label>
                 <label class="wide">{"Reads"}
                     <select ref={read_mode.clone()} id="read-mode">
@@ -245,6 +272,7 @@ pub fn settings(p: &SettingsProps) -> Html {
                 { scenario_select }
                 { count(&a, "servers", "Servers", cfg.servers, 1, 9) }
                 { count(&c, "clients", "Clients", cfg.clients, 0, 8) }
+                { workload_fields }
                 <label class="check wide"><input ref={flag1.clone()} id="backoff" type="checkbox" checked={cfg.backoff} />{"Randomized back-off (off: dueling proposers livelock)"}</label>
             </>
         }

@@ -21,6 +21,8 @@ pub trait KvHost: Protocol {
     fn timeout_us(&self) -> u64;
     /// How long to wait when nobody knows a leader.
     fn retry_wait_us(&self) -> u64;
+    /// What clients ask for by themselves.
+    fn client_workload(&self) -> Workload;
     fn request(req: u64, op: KvOp) -> Self::Msg;
     /// The request number and outcome of a reply, if `msg` is one.
     fn reply(msg: Self::Msg) -> Option<(u64, Outcome)>;
@@ -76,19 +78,60 @@ pub fn restart<P: KvHost>(p: &P, old: &Client, ctx: &mut Ctx<P>) -> Client {
     c
 }
 
-fn random_op<P: Protocol>(ctx: &mut Ctx<P>) -> KvOp {
-    let keys = ["x", "y", "z"];
-    let key = String::from(keys[ctx.rng().below(3) as usize]);
-    let roll = ctx.rng().below(100);
-    let v = ctx.rng().range(1, 99);
-    match roll {
-        0..=44 => KvOp::Put(key, v),
-        45..=74 => KvOp::Get(key),
-        75..=89 => {
-            let expected = if ctx.rng().chance(0.2) { None } else { Some(ctx.rng().range(1, 99)) };
-            KvOp::Cas(key, expected, v)
+/// What simulated clients ask for by themselves: how many keys, and the share of reads and of
+/// compare-and-sets (the rest are writes: puts, and deletes at 10 for every 45 puts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Workload {
+    pub keys: u32,
+    pub reads_pct: u32,
+    pub cas_pct: u32,
+}
+
+/// Most keys a workload may use.
+pub const MAX_KEYS: u32 = 16;
+
+impl Default for Workload {
+    fn default() -> Self {
+        Workload { keys: 3, reads_pct: 30, cas_pct: 15 }
+    }
+}
+
+impl Workload {
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=MAX_KEYS).contains(&self.keys) {
+            return Err(format!("the workload's keys must be between 1 and {MAX_KEYS} (got {})", self.keys));
         }
-        _ => KvOp::Delete(key),
+        if self.reads_pct + self.cas_pct > 100 {
+            return Err("reads and compare-and-sets together are at most 100 %".into());
+        }
+        Ok(())
+    }
+    /// The name of key `i`: x, y, z, then k3, k4, …
+    pub fn key(i: u32) -> String {
+        match i {
+            0 => "x".into(),
+            1 => "y".into(),
+            2 => "z".into(),
+            n => format!("k{n}"),
+        }
+    }
+}
+
+fn random_op<P: Protocol>(w: Workload, ctx: &mut Ctx<P>) -> KvOp {
+    let key = Workload::key(ctx.rng().below(w.keys.max(1) as u64) as u32);
+    let roll = ctx.rng().below(100) as u32;
+    let v = ctx.rng().range(1, 99);
+    let writes = 100 - (w.reads_pct + w.cas_pct).min(100);
+    let puts = writes * 45 / 55;
+    if roll < puts {
+        KvOp::Put(key, v)
+    } else if roll < puts + w.reads_pct {
+        KvOp::Get(key)
+    } else if roll < puts + w.reads_pct + w.cas_pct {
+        let expected = if ctx.rng().chance(0.2) { None } else { Some(ctx.rng().range(1, 99)) };
+        KvOp::Cas(key, expected, v)
+    } else {
+        KvOp::Delete(key)
     }
 }
 
@@ -123,7 +166,7 @@ fn next<P: KvHost>(p: &P, c: &mut Client, ctx: &mut Ctx<P>) {
         return issue(p, c, op, ctx);
     }
     if p.think_us() > 0 {
-        let op = random_op(ctx);
+        let op = random_op(p.client_workload(), ctx);
         issue(p, c, op, ctx);
     }
 }

@@ -13,7 +13,7 @@ use crate::lincheck::{Func, HistoryLine, LineKind, LineValue, Value};
 use crate::protocol::NodeId;
 
 pub mod client;
-pub use client::{Client, KvHost, Pending, MAX_QUEUE};
+pub use client::{Client, KvHost, Pending, Workload, MAX_QUEUE};
 
 /// Longest key a client may use.
 pub const MAX_KEY_LEN: usize = 16;

@@ -463,6 +463,9 @@ impl crate::kv::KvHost for MultiPaxos {
     fn retry_wait_us(&self) -> u64 {
         self.heartbeat_us
     }
+    fn client_workload(&self) -> crate::kv::Workload {
+        self.workload
+    }
     fn request(req: u64, op: KvOp) -> Msg {
         Msg::Request { req, op }
     }

@@ -236,6 +236,8 @@ pub struct MultiPaxos {
     /// it, dueling proposers retry at once and can preempt each other indefinitely.
     pub backoff: bool,
     pub client_think_us: u64,
+    /// What clients ask for by themselves.
+    pub workload: crate::kv::Workload,
     pub client_timeout_us: u64,
     /// Forced first election times for some servers (the dueling-proposers preset).
     pub first_election: Vec<(NodeId, Time)>,
@@ -253,6 +255,7 @@ impl Default for MultiPaxos {
             heartbeat_us: 50_000,
             backoff: true,
             client_think_us: 100_000,
+            workload: Default::default(),
             client_timeout_us: 200_000,
             first_election: Vec::new(),
             mutant: None,
@@ -264,6 +267,10 @@ impl Default for MultiPaxos {
 
 impl MultiPaxos {
     pub fn validate(&self) -> Result<(), String> {
+        self.workload.validate()?;
+        if self.client_think_us > 10_000_000 {
+            return Err("the clients' think time must be at most 10000 ms".into());
+        }
         if !(1..=MAX_SERVERS).contains(&self.servers) {
             return Err(format!("servers must be between 1 and {MAX_SERVERS} (got {})", self.servers));
         }

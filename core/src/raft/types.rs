@@ -211,6 +211,8 @@ pub struct Raft {
     pub snapshot_every: u64,
     /// Mean pause between a client's requests, microseconds (0: clients wait for the user).
     pub client_think_us: u64,
+    /// What clients ask for by themselves.
+    pub workload: crate::kv::Workload,
     /// How long a client waits for a reply before retrying elsewhere.
     pub client_timeout_us: u64,
     /// Initial persistent state of servers (term, log terms), for the paper's figures.
@@ -238,6 +240,7 @@ impl Default for Raft {
             read_mode: ReadMode::Log,
             snapshot_every: 0,
             client_think_us: 100_000,
+            workload: Default::default(),
             client_timeout_us: 200_000,
             initial_logs: Vec::new(),
             first_election_us: Vec::new(),
@@ -252,6 +255,10 @@ impl Default for Raft {
 impl Raft {
     /// Check every size against its limit; the message names the field.
     pub fn validate(&self) -> Result<(), String> {
+        self.workload.validate()?;
+        if self.client_think_us > 10_000_000 {
+            return Err("the clients' think time must be at most 10000 ms".into());
+        }
         if !(3..=MAX_SERVERS).contains(&self.servers) {
             return Err(format!("servers must be between 3 and {MAX_SERVERS} (got {})", self.servers));
         }
