@@ -417,6 +417,10 @@ await test('product: CSP, theme, live region, keyboard, and 375 px without horiz
   await page.keyboard.press('ArrowRight');
   assert.equal(await position(page), 2);
   assert.match(await page.textContent('#live'), /^Event 2: /);
+  // A node takes the keyboard: focus it, Enter selects it (the inspector shows it).
+  await page.focus('svg.topology .node[data-node="2"]');
+  await page.keyboard.press('Enter');
+  assert.match(await page.textContent('.inspector h2'), /^S3/);
   await page.keyboard.press('?');
   await page.waitForSelector('[role=dialog][aria-label="Keyboard shortcuts"]');
   await page.keyboard.press('Escape');
@@ -429,6 +433,22 @@ await test('product: CSP, theme, live region, keyboard, and 375 px without horiz
   }
   await page.screenshot({ path: `${shots}/375px.png`, fullPage: true });
 }, '#raft');
+
+await test('reduced motion: messages move in discrete steps, not glides', async page => {
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await page.reload();
+  await page.waitForSelector('svg.topology .node');
+  await speed(page, -1);
+  await page.click('#btn-step');
+  await page.click('#btn-play');
+  await page.waitForSelector('svg.topology .msg');
+  const where = () => page.getAttribute('svg.topology .msg >> nth=0', 'transform');
+  const a = await where();
+  await page.waitForTimeout(150);
+  const b = await where();
+  await page.click('#btn-play');
+  assert.equal(a, b, 'a message stands still between steps');
+}, '#paxos');
 
 await test('hashing: adding a node moves about 1/(N+1) of the keys on the ring', async page => {
   await page.click('#btn-add-node');

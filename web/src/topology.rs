@@ -133,10 +133,20 @@ pub fn message_style(kind: &str) -> (&'static str, &'static str) {
     }
 }
 
-fn flight_pos(f: &FlightSnap, l: &Layout, pos: &[(f64, f64)], now_us: f64) -> (f64, f64, f64) {
+fn flight_pos(f: &FlightSnap, l: &Layout, pos: &[(f64, f64)], now_us: f64, steps: bool) -> (f64, f64, f64) {
     let r = l.node;
     let span = (f.arrive_at.0.saturating_sub(f.sent_at.0)).max(1) as f64;
     let t = ((now_us - f.sent_at.0 as f64) / span).clamp(0.0, 1.0);
+    // Reduced motion: a message does not glide; it stands at the sender, then half way.
+    let t = if steps {
+        if t < 0.5 {
+            0.0
+        } else {
+            0.5
+        }
+    } else {
+        t
+    };
     let (x1, y1) = pos[f.from.index()];
     let (x2, y2) = pos[f.to.index()];
     if f.from == f.to {
@@ -162,6 +172,11 @@ pub fn topology(props: &TopologyProps) -> Html {
     let snap = &props.snap;
     let n = snap.nodes.len();
     let (l, pos) = geometry(snap);
+    let steps = *use_memo((), |_| {
+        web_sys::window()
+            .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+            .is_some_and(|m| m.matches())
+    });
     let name = |i: usize| &snap.nodes[i].name;
     let mut links = Vec::new();
     for a in 0..n {
@@ -210,7 +225,7 @@ pub fn topology(props: &TopologyProps) -> Html {
         )
     });
     let flights = snap.flights.iter().map(|f| {
-        let (x, y, _) = flight_pos(f, &l, &pos, props.display_us);
+        let (x, y, _) = flight_pos(f, &l, &pos, props.display_us, steps);
         let (kind_color, glyph) = message_style(f.kind);
         // A record's key colours it (Kafka), so the same key is seen landing on one partition.
         let color = if f.hue.is_some() { hue(f.hue) } else { kind_color };
@@ -264,6 +279,17 @@ fn render_node(
         e.stop_propagation();
         Some(Selection::Node(id))
     });
+    // Keyboard: Enter or Space on a focused node selects it, as a click does.
+    let onkeydown = {
+        let select = on_select.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" || e.key() == " " {
+                e.prevent_default();
+                e.stop_propagation();
+                select.emit(Some(Selection::Node(id)));
+            }
+        })
+    };
     let fill = if node.up { hue(node.view.hue_key) } else { "#3a3f4b" };
     // The first armed timer is drawn as a ring that empties as it runs down.
     let timer_ring = node.timers.first().map(|(label, set, fires)| {
@@ -325,7 +351,7 @@ fn render_node(
     );
     html! {
         <g class={classes!("node", (!node.up).then_some("down"), selected.then_some("selected"), planned_side_b.then_some("planned"))}
-           transform={format!("translate({x:.1},{y:.1})")} onclick={onclick} role="button" tabindex="0"
+           transform={format!("translate({x:.1},{y:.1})")} onclick={onclick} onkeydown={onkeydown} role="button" tabindex="0"
            aria-label={label.clone()} data-node={id.to_string()}>
             <title>{label}</title>
             { for timer_ring }
