@@ -396,6 +396,8 @@ pub struct LabConfig {
     pub think_ms: Option<u64>,
     /// Kafka: the cluster, topic, producers and consumer group.
     pub kafka: crate::kafka::cluster::Kafka,
+    /// Timed faults laid out by the user (see `faultscript`).
+    pub fault_script: Vec<crate::faultscript::Timed>,
     /// A named scenario preset (see `raft::scenarios`, `kafka::scenarios`).
     pub scenario: Option<String>,
     pub limit: u64,
@@ -422,6 +424,7 @@ impl Default for LabConfig {
             workload: Default::default(),
             think_ms: None,
             kafka: Default::default(),
+            fault_script: Vec::new(),
             scenario: None,
             limit: MAX_EVENTS,
         }
@@ -556,6 +559,14 @@ pub fn raft_config(cfg: &LabConfig) -> Result<Raft, String> {
     Ok(r)
 }
 
+/// The simulator of a run: the protocol, the network and faults of the preset, the seed, and
+/// the fault script (checked against the cluster's size).
+fn new_sim<P: Protocol>(proto: P, cfg: &LabConfig) -> Result<Sim<P>, String> {
+    crate::faultscript::validate(&cfg.fault_script, proto.nodes())?;
+    let script = crate::faultscript::expand(&cfg.fault_script, cfg.seed);
+    Ok(Sim::new(proto, cfg.faults.config(), cfg.seed).with_fault_script(script))
+}
+
 /// Make the run a config names.
 pub fn build(cfg: &LabConfig) -> Result<Box<dyn Lab>, String> {
     if cfg.limit == 0 || cfg.limit > MAX_EVENTS {
@@ -564,22 +575,22 @@ pub fn build(cfg: &LabConfig) -> Result<Box<dyn Lab>, String> {
     match cfg.protocol.as_str() {
         "paxos" => {
             let px = paxos_config(cfg)?;
-            let sim = Sim::new(px, cfg.faults.config(), cfg.seed);
+            let sim = new_sim(px, cfg)?;
             Ok(Box::new(ProtocolLab::new(sim, cfg.limit)))
         }
         "raft" => {
             let r = raft_config(cfg)?;
-            let sim = Sim::new(r, cfg.faults.config(), cfg.seed);
+            let sim = new_sim(r, cfg)?;
             Ok(Box::new(ProtocolLab::new(sim, cfg.limit)))
         }
         "kafka" => {
             let k = kafka_config(cfg)?;
-            let sim = Sim::new(k, cfg.faults.config(), cfg.seed);
+            let sim = new_sim(k, cfg)?;
             Ok(Box::new(ProtocolLab::new(sim, cfg.limit)))
         }
         "multipaxos" => {
             let mp = multipaxos_config(cfg)?;
-            let sim = Sim::new(mp, cfg.faults.config(), cfg.seed);
+            let sim = new_sim(mp, cfg)?;
             Ok(Box::new(ProtocolLab::new(sim, cfg.limit)))
         }
         other => Err(unknown_protocol(other)),
@@ -644,12 +655,11 @@ pub trait SimVisitor {
 /// Build the simulator a config names (with the network and faults of its preset) and hand it
 /// to `visitor`.
 pub fn with_sim<V: SimVisitor>(cfg: &LabConfig, visitor: V) -> Result<V::Output, String> {
-    let faults = cfg.faults.config();
     match cfg.protocol.as_str() {
-        "paxos" => Ok(visitor.visit(Sim::new(paxos_config(cfg)?, faults, cfg.seed))),
-        "raft" => Ok(visitor.visit(Sim::new(raft_config(cfg)?, faults, cfg.seed))),
-        "kafka" => Ok(visitor.visit(Sim::new(kafka_config(cfg)?, faults, cfg.seed))),
-        "multipaxos" => Ok(visitor.visit(Sim::new(multipaxos_config(cfg)?, faults, cfg.seed))),
+        "paxos" => Ok(visitor.visit(new_sim(paxos_config(cfg)?, cfg)?)),
+        "raft" => Ok(visitor.visit(new_sim(raft_config(cfg)?, cfg)?)),
+        "kafka" => Ok(visitor.visit(new_sim(kafka_config(cfg)?, cfg)?)),
+        "multipaxos" => Ok(visitor.visit(new_sim(multipaxos_config(cfg)?, cfg)?)),
         other => Err(unknown_protocol(other)),
     }
 }

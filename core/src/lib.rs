@@ -17,6 +17,7 @@ extern crate alloc;
 pub mod chunked;
 pub mod compare;
 pub mod diagram;
+pub mod faultscript;
 pub mod hash;
 pub mod hashing;
 pub mod history;

@@ -110,6 +110,9 @@ pub struct ScenarioDoc {
     /// and the think time between requests.
     #[serde(default)]
     pub workload: Option<WorkloadDoc>,
+    /// Timed faults: crash, restart, partition, heal, slow-link, clock-skew, swizzle.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fault_script: Vec<crate::faultscript::Timed>,
     #[serde(default)]
     pub actions: Vec<ActionDoc>,
 }
@@ -145,6 +148,7 @@ pub fn export(cfg: &LabConfig, actions: &[(u64, Action)]) -> ScenarioDoc {
         snapshot_every: None,
         kafka: None,
         workload: None,
+        fault_script: cfg.fault_script.clone(),
         actions: actions.iter().map(|(at, a)| action_doc(*at, a)).collect(),
     };
     match cfg.protocol.as_str() {
@@ -316,6 +320,10 @@ pub fn import(d: &ScenarioDoc) -> Result<(LabConfig, Vec<(u64, Action)>), String
         }
         _ => {}
     }
+    if d.fault_script.len() > crate::faultscript::MAX_STEPS {
+        return Err(format!("a fault script holds at most {} steps", crate::faultscript::MAX_STEPS));
+    }
+    cfg.fault_script = d.fault_script.clone();
     if let Some(w) = &d.workload {
         cfg.workload = crate::kv::Workload { keys: w.keys, reads_pct: w.reads_pct, cas_pct: w.cas_pct };
         cfg.think_ms = w.think_ms;

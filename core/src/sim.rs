@@ -43,14 +43,41 @@ pub enum Input<P: Protocol> {
 
 #[derive(Clone, Debug)]
 enum Pending<P: Protocol> {
-    Deliver { id: MsgId, from: NodeId, to: NodeId, msg: P::Msg, sent_at: Time, lost: bool },
-    Timer { node: NodeId, timer: P::Timer, arm: u64 },
-    Client { node: NodeId, op: P::ClientOp },
+    Deliver {
+        id: MsgId,
+        from: NodeId,
+        to: NodeId,
+        msg: P::Msg,
+        sent_at: Time,
+        lost: bool,
+    },
+    Timer {
+        node: NodeId,
+        timer: P::Timer,
+        arm: u64,
+    },
+    Client {
+        node: NodeId,
+        op: P::ClientOp,
+    },
     FaultTick,
-    Restart { node: NodeId },
-    Uncut { from: NodeId, to: NodeId },
-    HealGroups { epoch: u64 },
-    Script { step: usize },
+    Restart {
+        node: NodeId,
+    },
+    Uncut {
+        from: NodeId,
+        to: NodeId,
+    },
+    HealGroups {
+        epoch: u64,
+    },
+    Script {
+        step: usize,
+    },
+    /// A step of the user's fault script (see `faultscript`).
+    Fault {
+        step: usize,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -132,6 +159,10 @@ pub struct Sim<P: Protocol> {
     records: Vec<Record<P>>,
     /// Whether each node is up (mirrors `status`, for `Protocol::leader`).
     up: Vec<bool>,
+    /// The fault script's primitives, and the links slowed and clocks skewed so far.
+    fault_script: alloc::rc::Rc<Vec<(Time, crate::faultscript::Primitive)>>,
+    slow: Vec<(NodeId, NodeId, u32)>,
+    skew: Vec<i32>,
     metrics: crate::metrics::Metrics,
     history: crate::history::History,
 }
@@ -165,6 +196,9 @@ impl<P: Protocol> Sim<P> {
             notes: Vec::new(),
             records: Vec::new(),
             up: vec![true; n],
+            fault_script: Default::default(),
+            slow: Vec::new(),
+            skew: vec![0; n],
             metrics: crate::metrics::Metrics { has_leader: proto_has_leader, ..Default::default() },
             history: Default::default(),
         };
@@ -194,6 +228,15 @@ impl<P: Protocol> Sim<P> {
         sim.schedule_fault_tick();
         sim.records.clear();
         sim
+    }
+
+    /// Give the run a fault script (before its first event): each primitive happens at its time.
+    pub fn with_fault_script(mut self, script: Vec<(Time, crate::faultscript::Primitive)>) -> Self {
+        for (step, (at, _)) in script.iter().enumerate() {
+            self.schedule(*at, Pending::Fault { step });
+        }
+        self.fault_script = alloc::rc::Rc::new(script);
+        self
     }
 
     /// Virtual time of the last event.
@@ -393,6 +436,10 @@ impl<P: Protocol> Sim<P> {
                 self.check(None, None);
             }
             Pending::Script { step } => self.run_script(step),
+            Pending::Fault { step } => {
+                self.run_fault(step);
+                self.check(None, None);
+            }
         }
     }
 
@@ -405,6 +452,46 @@ impl<P: Protocol> Sim<P> {
             Target::Follower => (0..self.proto.fault_targets().min(self.nodes.len()))
                 .map(|i| NodeId(i as u32))
                 .find(|n| up[n.index()] && Some(*n) != leader),
+        }
+    }
+
+    fn run_fault(&mut self, step: usize) {
+        use crate::faultscript::Primitive;
+        let Some((_, p)) = self.fault_script.get(step).cloned() else { return };
+        let n = self.nodes.len();
+        let ok = |x: NodeId| x.index() < n;
+        match p {
+            Primitive::Crash(x) if ok(x) => self.crash(x),
+            Primitive::Restart(x) if ok(x) => self.restart(x),
+            Primitive::Partition(side) => {
+                let groups = (0..n as u32).map(|i| side.contains(&NodeId(i)) as u8).collect();
+                self.partition(groups);
+            }
+            Primitive::Heal => self.heal_all(),
+            Primitive::SlowLink(a, b, factor) if ok(a) && ok(b) => {
+                self.slow.retain(|l| (l.0, l.1) != (a, b));
+                if factor > 1 {
+                    self.slow.push((a, b, factor));
+                }
+                self.record(RecordKind::SlowLink { from: a, to: b, factor });
+            }
+            Primitive::Skew(x, pct) if ok(x) => {
+                self.skew[x.index()] = pct;
+                self.record(RecordKind::ClockSkew { node: x, pct });
+            }
+            Primitive::Clog(x) if ok(x) => {
+                for i in (0..n as u32).map(NodeId).filter(|i| *i != x) {
+                    self.cut(x, i);
+                    self.cut(i, x);
+                }
+            }
+            Primitive::Unclog(x) if ok(x) => {
+                for i in (0..n as u32).map(NodeId).filter(|i| *i != x) {
+                    self.uncut(x, i);
+                    self.uncut(i, x);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -554,6 +641,9 @@ impl<P: Protocol> Sim<P> {
             let timers = &mut self.status[me.index()].timers;
             match t {
                 TimerEffect::Set(timer, after) => {
+                    // A skewed clock: the node thinks `after` passed when more (or less) did.
+                    let pct = self.skew[me.index()];
+                    let after = if pct == 0 { after } else { Time(after.0 * (100 + pct) as u64 / 100) };
                     timers.retain(|a| a.timer != timer);
                     let arm = self.seq;
                     let fires_at = self.now.plus(after);
@@ -578,7 +668,10 @@ impl<P: Protocol> Sim<P> {
             let id = MsgId(self.next_msg);
             self.next_msg += 1;
             let lost = self.rng.chance(self.faults.loss);
-            let delay = self.rng.range(self.faults.latency_us_min, self.faults.latency_us_max);
+            let mut delay = self.rng.range(self.faults.latency_us_min, self.faults.latency_us_max);
+            if let Some(l) = self.slow.iter().find(|l| (l.0, l.1) == (from, to)) {
+                delay = delay.saturating_mul(l.2 as u64);
+            }
             let deliver_at = self.now.plus(Time(delay));
             match first {
                 None => {

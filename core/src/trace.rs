@@ -91,6 +91,17 @@ pub enum RecordKind<P: Protocol> {
         from: NodeId,
         to: NodeId,
     },
+    /// Messages on this link now take `factor` times as long (1: normal again).
+    SlowLink {
+        from: NodeId,
+        to: NodeId,
+        factor: u32,
+    },
+    /// The node's clock now runs `pct` percent slow (its timers fire that much later) or fast.
+    ClockSkew {
+        node: NodeId,
+        pct: i32,
+    },
     /// A node's state changed; `digest` is its stable hash after the change.
     State {
         node: NodeId,
@@ -132,7 +143,9 @@ impl<P: Protocol> Record<P> {
             | RecordKind::Partition { .. }
             | RecordKind::Heal
             | RecordKind::Cut { .. }
-            | RecordKind::Uncut { .. } => RecordClass::Fault,
+            | RecordKind::Uncut { .. }
+            | RecordKind::SlowLink { .. }
+            | RecordKind::ClockSkew { .. } => RecordClass::Fault,
             RecordKind::State { .. } => RecordClass::State,
             RecordKind::Violation { .. } => RecordClass::Violation,
         }
@@ -208,6 +221,14 @@ impl<P: Protocol> Record<P> {
             RecordKind::Heal => String::from("network healed"),
             RecordKind::Cut { from, to } => format!("link {} → {} cut", node(from), node(to)),
             RecordKind::Uncut { from, to } => format!("link {} → {} restored", node(from), node(to)),
+            RecordKind::SlowLink { from, to, factor: 1 } => {
+                format!("link {} → {} back to normal speed", node(from), node(to))
+            }
+            RecordKind::SlowLink { from, to, factor } => {
+                format!("link {} → {} now {factor}× slower", node(from), node(to))
+            }
+            RecordKind::ClockSkew { node: n, pct: 0 } => format!("{}'s clock runs true again", node(n)),
+            RecordKind::ClockSkew { node: n, pct } => format!("{}'s clock now runs {pct:+}%", node(n)),
             RecordKind::State { node: n, .. } => format!("{} state changed", node(n)),
             RecordKind::Note { note } => P::note_summary(note),
             RecordKind::Violation { property, message } => {

@@ -1,0 +1,209 @@
+//! The fault script: timed faults the user lays out on a timeline, replayed exactly with the
+//! run. Crash and restart a node, split the network and heal it, slow one link down, skew a
+//! node's clock, and "swizzle": clog nodes one by one, then unclog them in a random order.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use serde::{Deserialize, Serialize};
+
+use crate::protocol::{NodeId, Time};
+use crate::rng::Rng;
+
+/// Most steps a script may hold, latest time a step may have, and the limits of its sizes.
+pub const MAX_STEPS: usize = 500;
+pub const MAX_AT_MS: u64 = 3_600_000;
+pub const MAX_SLOWDOWN: u32 = 100;
+pub const SKEW_PCT: (i32, i32) = (-90, 900);
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "do", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum FaultStep {
+    Crash {
+        node: u32,
+    },
+    Restart {
+        node: u32,
+    },
+    /// These nodes on one side, the rest on the other.
+    Partition {
+        nodes: Vec<u32>,
+    },
+    Heal,
+    /// Messages from `node` to `to` take `factor` times as long (1: back to normal).
+    SlowLink {
+        node: u32,
+        to: u32,
+        factor: u32,
+    },
+    /// The node's clock runs `pct` percent slow (positive: its timers fire later) or fast.
+    ClockSkew {
+        node: u32,
+        pct: i32,
+    },
+    /// Clog these nodes one by one, `spacing_ms` apart, then unclog them in a random order.
+    Swizzle {
+        nodes: Vec<u32>,
+        spacing_ms: u64,
+    },
+}
+
+/// One step of a script, at a virtual time in milliseconds. (Serde cannot refuse unknown
+/// fields through `flatten`; the step's own fields are checked by its tag.)
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Timed {
+    pub at_ms: u64,
+    #[serde(flatten)]
+    pub step: FaultStep,
+}
+
+/// What the simulator does: the script's steps with swizzles expanded.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Primitive {
+    Crash(NodeId),
+    Restart(NodeId),
+    Partition(Vec<NodeId>),
+    Heal,
+    SlowLink(NodeId, NodeId, u32),
+    Skew(NodeId, i32),
+    /// Cut every link to and from the node / restore them.
+    Clog(NodeId),
+    Unclog(NodeId),
+}
+
+impl FaultStep {
+    pub fn name(&self) -> &'static str {
+        match self {
+            FaultStep::Crash { .. } => "crash",
+            FaultStep::Restart { .. } => "restart",
+            FaultStep::Partition { .. } => "partition",
+            FaultStep::Heal => "heal",
+            FaultStep::SlowLink { .. } => "slow-link",
+            FaultStep::ClockSkew { .. } => "clock-skew",
+            FaultStep::Swizzle { .. } => "swizzle",
+        }
+    }
+    /// The nodes the step is about (its lane on the timeline).
+    pub fn nodes(&self) -> Vec<u32> {
+        match self {
+            FaultStep::Crash { node } | FaultStep::Restart { node } | FaultStep::ClockSkew { node, .. } => {
+                alloc::vec![*node]
+            }
+            FaultStep::SlowLink { node, to, .. } => alloc::vec![*node, *to],
+            FaultStep::Partition { nodes } | FaultStep::Swizzle { nodes, .. } => nodes.clone(),
+            FaultStep::Heal => Vec::new(),
+        }
+    }
+    pub fn describe(&self, name: &dyn Fn(u32) -> String) -> String {
+        let list = |ns: &[u32]| ns.iter().map(|n| name(*n)).collect::<Vec<_>>().join(", ");
+        match self {
+            FaultStep::Crash { node } => format!("crash {}", name(*node)),
+            FaultStep::Restart { node } => format!("restart {}", name(*node)),
+            FaultStep::Partition { nodes } => format!("split off {}", list(nodes)),
+            FaultStep::Heal => String::from("heal the network"),
+            FaultStep::SlowLink { node, to, factor } => {
+                format!("{} → {} {factor}× slower", name(*node), name(*to))
+            }
+            FaultStep::ClockSkew { node, pct } => format!("{}'s clock {pct:+}%", name(*node)),
+            FaultStep::Swizzle { nodes, spacing_ms } => {
+                format!("swizzle {} every {spacing_ms} ms", list(nodes))
+            }
+        }
+    }
+}
+
+/// Check a script against the cluster's size and the limits, naming the step and the field.
+pub fn validate(script: &[Timed], nodes: usize) -> Result<(), String> {
+    if script.len() > MAX_STEPS {
+        return Err(format!(
+            "a fault script holds at most {MAX_STEPS} steps (this one has {})",
+            script.len()
+        ));
+    }
+    for (i, t) in script.iter().enumerate() {
+        let n = i + 1;
+        if t.at_ms > MAX_AT_MS {
+            return Err(format!("fault step {n}: \"at_ms\" must be at most {MAX_AT_MS}"));
+        }
+        for node in t.step.nodes() {
+            if node as usize >= nodes {
+                return Err(format!(
+                    "fault step {n}: there is no node {} (the cluster has {nodes})",
+                    node + 1
+                ));
+            }
+        }
+        match &t.step {
+            FaultStep::Partition { nodes: side } if side.is_empty() || side.len() >= nodes => {
+                return Err(format!("fault step {n}: a partition needs at least one node on each side"));
+            }
+            FaultStep::SlowLink { node, to, factor } => {
+                if node == to {
+                    return Err(format!("fault step {n}: a link joins two different nodes"));
+                }
+                if !(1..=MAX_SLOWDOWN).contains(factor) {
+                    return Err(format!("fault step {n}: \"factor\" must be between 1 and {MAX_SLOWDOWN}"));
+                }
+            }
+            FaultStep::ClockSkew { pct, .. } if !(SKEW_PCT.0..=SKEW_PCT.1).contains(pct) => {
+                return Err(format!(
+                    "fault step {n}: \"pct\" must be between {} and {}",
+                    SKEW_PCT.0, SKEW_PCT.1
+                ));
+            }
+            FaultStep::Swizzle { nodes: ns, spacing_ms } => {
+                if ns.is_empty() || ns.len() > 64 {
+                    return Err(format!("fault step {n}: a swizzle lists 1 to 64 nodes"));
+                }
+                if !(1..=60_000).contains(spacing_ms) {
+                    return Err(format!("fault step {n}: \"spacing_ms\" must be between 1 and 60000"));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The primitives the simulator schedules, in time order (ties keep script order). A swizzle's
+/// unclog order comes from its own generator, seeded by the run's seed and the step's place.
+pub fn expand(script: &[Timed], seed: u64) -> Vec<(Time, Primitive)> {
+    let mut out: Vec<(Time, Primitive)> = Vec::new();
+    for (i, t) in script.iter().enumerate() {
+        let at = Time::from_ms(t.at_ms);
+        match &t.step {
+            FaultStep::Crash { node } => out.push((at, Primitive::Crash(NodeId(*node)))),
+            FaultStep::Restart { node } => out.push((at, Primitive::Restart(NodeId(*node)))),
+            FaultStep::Partition { nodes } => {
+                out.push((at, Primitive::Partition(nodes.iter().map(|n| NodeId(*n)).collect())))
+            }
+            FaultStep::Heal => out.push((at, Primitive::Heal)),
+            FaultStep::SlowLink { node, to, factor } => {
+                out.push((at, Primitive::SlowLink(NodeId(*node), NodeId(*to), *factor)))
+            }
+            FaultStep::ClockSkew { node, pct } => out.push((at, Primitive::Skew(NodeId(*node), *pct))),
+            FaultStep::Swizzle { nodes, spacing_ms } => {
+                let gap = spacing_ms * 1000;
+                for (k, n) in nodes.iter().enumerate() {
+                    out.push((Time(at.0 + gap * k as u64), Primitive::Clog(NodeId(*n))));
+                }
+                let mut order: Vec<u32> = nodes.clone();
+                let mut rng = Rng::new(seed ^ (0x5_77_1221u64 << 8) ^ i as u64);
+                for k in (1..order.len()).rev() {
+                    let j = rng.below(k as u64 + 1) as usize;
+                    order.swap(k, j);
+                }
+                let start = at.0 + gap * nodes.len() as u64;
+                for (k, n) in order.iter().enumerate() {
+                    out.push((Time(start + gap * k as u64), Primitive::Unclog(NodeId(*n))));
+                }
+            }
+        }
+    }
+    // Stable by time: keys are (time, index), and the one sort.
+    let mut keyed: Vec<(u64, u32)> = out.iter().enumerate().map(|(i, (t, _))| (t.0, i as u32)).collect();
+    crate::order::sort_keyed(&mut keyed);
+    let mut slots: Vec<Option<(Time, Primitive)>> = out.into_iter().map(Some).collect();
+    keyed.iter().filter_map(|(_, i)| slots[*i as usize].take()).collect()
+}
