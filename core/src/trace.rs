@@ -91,17 +91,6 @@ pub enum RecordKind<P: Protocol> {
         from: NodeId,
         to: NodeId,
     },
-    /// Messages on this link now take `factor` times as long (1: normal again).
-    SlowLink {
-        from: NodeId,
-        to: NodeId,
-        factor: u32,
-    },
-    /// The node's clock now runs `pct` percent slow (its timers fire that much later) or fast.
-    ClockSkew {
-        node: NodeId,
-        pct: i32,
-    },
     /// A node's state changed; `digest` is its stable hash after the change.
     State {
         node: NodeId,
@@ -114,6 +103,19 @@ pub enum RecordKind<P: Protocol> {
     Violation {
         property: String,
         message: String,
+    },
+    // New kinds go last: the derived hash numbers variants in order, and the golden trace
+    // hash must not move.
+    /// Messages on this link now take `factor` times as long (1: normal again).
+    SlowLink {
+        from: NodeId,
+        to: NodeId,
+        factor: u32,
+    },
+    /// The node's clock now runs `pct` percent slow (its timers fire that much later) or fast.
+    ClockSkew {
+        node: NodeId,
+        pct: i32,
     },
 }
 
