@@ -450,6 +450,51 @@ await test('reduced motion: messages move in discrete steps, not glides', async 
   assert.equal(a, b, 'a message stands still between steps');
 }, '#paxos');
 
+await test('fault script: add, drag in time, replay, refuse, export', async page => {
+  const add = async (kind, at, nodes, to = '', value = '') => {
+    await page.selectOption('#fault-kind', kind);
+    await page.fill('#fault-at', String(at));
+    await page.fill('#fault-nodes', nodes);
+    await page.fill('#fault-to', to);
+    await page.fill('#fault-value', value);
+    await page.click('#btn-fault-add');
+  };
+  await add('crash', 400, '1');
+  await add('restart', 1500, '1');
+  await add('slow-link', 100, '2', '3', '10');
+  assert.equal(await page.locator('#fault-list li').count(), 3);
+  // Drag the crash to the right: its time grows, and the run is rebuilt with it.
+  const marker = page.locator('#faults-panel .fmark[data-step="0"] circle');
+  const box = await marker.boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 80, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  const first = await page.textContent('#fault-list li:first-child');
+  const moved = Number(/^(\d+) ms/.exec(first)[1]);
+  assert.ok(moved > 450 && moved < 1500, first);
+  // Run past it: S1 is down after that time and before the restart.
+  await speed(page, 1);
+  await page.click('#btn-play');
+  await page.waitForFunction(at => {
+    const t = Number(/([\d.]+) ms/.exec(document.querySelector('.transport')?.textContent ?? '')?.[1] ?? 0);
+    return t > at + 30;
+  }, moved, { timeout: 30000 });
+  await page.click('#btn-play');
+  assert.equal(await page.locator('svg.topology .node.down[data-node="0"]').count(), 1);
+  // A partition with every node on one side is refused with the step named.
+  await add('partition', 50, '1, 2, 3, 4, 5, 6');
+  await page.waitForSelector('#error');
+  assert.match(await page.textContent('#error'), /fault step 4: a partition needs at least one node on each side/);
+  assert.equal(await page.locator('#fault-list li').count(), 3, 'nothing lost');
+  const href = await page.getAttribute('#btn-export', 'href');
+  const doc = JSON.parse(decodeURIComponent(href.slice(href.indexOf(',') + 1)));
+  assert.equal(doc.fault_script.length, 3);
+  assert.equal(doc.fault_script[2].do, 'slow-link');
+  await page.click('#fault-list li:first-child button');
+  assert.equal(await page.locator('#fault-list li').count(), 2);
+}, '#raft');
+
 await test('hashing: adding a node moves about 1/(N+1) of the keys on the ring', async page => {
   await page.click('#btn-add-node');
   const text = await page.textContent('#moved-summary');

@@ -318,6 +318,8 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                     <crate::share::Share page={player.config.protocol.clone()} doc={player.doc.clone()} send={send.clone()} />
                 </aside>
             </main>
+            <crate::faults::FaultScript config={player.config.clone()} now_us={player.snap.time.0}
+                names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} send={send.clone()} />
             <crate::metrics::MetricsStrip snap={player.snap.clone()} seed={player.config.seed} />
             <crate::diagram::SpaceTime diagram={player.diagram.clone()} span={player.diagram_span}
                 names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} send={send.clone()}  selected={match player.selection { Some(crate::state::Selection::Message(id)) => Some(id), _ => None }} />

@@ -8,6 +8,7 @@ pub mod app;
 pub mod boards;
 pub mod compare;
 pub mod diagram;
+pub mod faults;
 pub mod hashing;
 pub mod historylane;
 pub mod hooks;

@@ -118,6 +118,9 @@ pub enum Msg {
     CheckHistory,
     /// Open a scenario document (the text of a file).
     Import(String),
+    /// Rebuild the run with a changed configuration (the fault script) and bring it back to
+    /// the same virtual time.
+    Reconfigure(LabConfig),
 }
 
 impl Player {
@@ -421,6 +424,24 @@ impl Reducible for Player {
             Msg::DismissError => p.error = None,
             Msg::ToggleHelp => p.show_help = !p.show_help,
             Msg::CloseHelp => p.show_help = false,
+            Msg::Reconfigure(cfg) => match lab::build(&cfg) {
+                Ok(mut l) => {
+                    let t = p.lab.borrow().time();
+                    let mut budget = MAX_EVENTS_PER_FRAME * 10;
+                    while budget > 0 && l.next_time().is_some_and(|n| n <= t) && l.step() {
+                        budget -= 1;
+                    }
+                    p.lab = Rc::new(RefCell::new(l));
+                    p.config = cfg;
+                    p.playing = false;
+                    p.judgement = None;
+                    p.error = None;
+                    p.jump_display_to_now();
+                    p.refresh();
+                    p.record_doc();
+                }
+                Err(e) => p.error = Some(e),
+            },
             Msg::Import(text) => {
                 use distlab_core::scenario;
                 let opened = scenario::from_json(&text)
