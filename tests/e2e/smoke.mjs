@@ -421,6 +421,13 @@ await test('product: CSP, theme, live region, keyboard, and 375 px without horiz
   await page.focus('svg.topology .node[data-node="2"]');
   await page.keyboard.press('Enter');
   assert.match(await page.textContent('.inspector h2'), /^S3/);
+  // A message in flight too: Tab to it, Delete drops it.
+  for (let i = 0; i < 40 && await page.locator('svg.topology .msg').count() === 0; i++) await page.keyboard.press('ArrowRight');
+  const msgs = await page.locator('svg.topology .msg').count();
+  assert.ok(msgs > 0, 'a message is in flight');
+  await page.focus('svg.topology .msg >> nth=0');
+  await page.keyboard.press('Delete');
+  assert.equal(await page.locator('svg.topology .msg').count(), msgs - 1);
   await page.keyboard.press('?');
   await page.waitForSelector('[role=dialog][aria-label="Keyboard shortcuts"]');
   await page.keyboard.press('Escape');

@@ -98,7 +98,8 @@ pub fn space_time(p: &DiagramProps) -> Html {
             (*picked == Some(id) || p.selected == Some(id)).then_some("picked")
         );
         Some(html! {
-            <g class={class} onclick={onclick} data-kind={a.kind}>
+            <g class={class} onclick={onclick.clone()} onkeydown={Callback::from(move |e: KeyboardEvent| if e.key() == "Enter" { if let Ok(ev) = MouseEvent::new("click") { onclick.emit(ev) } })}
+               role="button" tabindex="0" aria-label={title.clone()} data-kind={a.kind}>
                 <title>{title}</title>
                 <line x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} stroke={color} />
                 <line class="hit" x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} />

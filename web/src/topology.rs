@@ -239,10 +239,27 @@ pub fn topology(props: &TopologyProps) -> Html {
             e.stop_propagation();
             distlab_core::protocol::MsgId(id)
         });
-        let label = format!("{} {} → {} {} (#{}). Click to inspect, double-click to drop.", f.kind, f.from_name, f.to_name, f.summary, f.id.0);
+        // Keyboard: Enter inspects the message (and pauses), Delete drops it.
+        let onkeydown = {
+            let (select, drop) = (props.on_select.clone(), props.on_drop.clone());
+            Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+                "Enter" | " " => {
+                    e.prevent_default();
+                    e.stop_propagation();
+                    select.emit(Some(Selection::Message(id)));
+                }
+                "Delete" | "Backspace" => {
+                    e.prevent_default();
+                    e.stop_propagation();
+                    drop.emit(distlab_core::protocol::MsgId(id));
+                }
+                _ => {}
+            })
+        };
+        let label = format!("{} {} → {} {} (#{}). Click or Enter to inspect; double-click or Delete to drop.", f.kind, f.from_name, f.to_name, f.summary, f.id.0);
         html! {
             <g class={classes!("msg", sel.then_some("selected"))} transform={format!("translate({x:.1},{y:.1})")}
-               onclick={onclick} ondblclick={ondblclick} role="button" aria-label={label.clone()} data-kind={f.kind}>
+               onclick={onclick} ondblclick={ondblclick} onkeydown={onkeydown} role="button" tabindex="0" aria-label={label.clone()} data-kind={f.kind}>
                 <title>{label}</title>
                 <circle r="13" fill={color} />
                 <text class="glyph" dy="4">{glyph}</text>
