@@ -6,5 +6,9 @@ cd "$root"
 bash scripts/setup.sh
 export PATH="$root/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export TRUNK_SKIP_VERSION_CHECK=true
-echo "[serve] building and serving distlab at http://127.0.0.1:8080/ (Ctrl-C stops)"
-exec trunk serve --release --offline
+echo "[serve] building distlab (trunk build --release)"
+trunk build --release --offline
+# A plain static server: what the site is. (trunk serve would inject an auto-reload script
+# that the page's Content-Security-Policy, written at build time, does not allow.)
+echo "[serve] serving distlab at http://127.0.0.1:8080/ (Ctrl-C stops)"
+exec python3 -m http.server 8080 --bind 127.0.0.1 --directory dist

@@ -17,11 +17,11 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  say "installing Debian chromium and chromium-driver"
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v python3 >/dev/null; then
+  say "installing Debian chromium, chromium-driver and python3 (the build's CSP hook and the static server)"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq chromium chromium-driver >/dev/null
+  apt-get install -y -qq chromium chromium-driver python3 >/dev/null
 fi
 
 if ! trunk --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then
