@@ -72,10 +72,12 @@ pub fn metrics_strip(p: &MetricsProps) -> Html {
                     <b id="m-messages">{sent}</b>{" messages · "}<b id="m-bytes">{bytes}</b>{" bytes"}
                     { bars(&by_kind) }
                 </div>
+                { if m.completed > 0 || s.nodes.iter().any(|n| n.view.role == "client") { html! {
                 <div class="metric">
                     <b id="m-completed">{m.completed}</b>{format!(" client operations completed · {mean}")}
-                    { if m.completed > 0 { bars(&latency) } else { html! { <p class="hint">{"This protocol's clients have completed nothing yet (Raft and Multi-Paxos clients report latency)."}</p> } } }
+                    { if m.completed > 0 { bars(&latency) } else { html! { <p class="hint">{"The clients have completed nothing yet."}</p> } } }
                 </div>
+                } } else { html! {} } }
                 { if m.has_leader { html! {
                     <div class="metric">
                         <b id="m-leaderless">{format!("{:.1} ms", m.leaderless_until(s.time) as f64 / 1000.0)}</b>{" without a leader · "}
