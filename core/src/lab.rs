@@ -460,7 +460,7 @@ pub fn paxos_config(cfg: &LabConfig) -> Result<Paxos, String> {
             format!("unknown Paxos mutant \"{name}\"; known: {}", names.join(", "))
         })?),
     };
-    let px = Paxos {
+    let mut px = Paxos {
         proposers: cfg.proposers,
         acceptors: cfg.acceptors,
         learners: cfg.learners,
@@ -468,6 +468,9 @@ pub fn paxos_config(cfg: &LabConfig) -> Result<Paxos, String> {
         mutant,
         ..Paxos::default()
     };
+    if let Some(name) = &cfg.scenario {
+        px = paxos::apply_scenario(name, px)?;
+    }
     px.validate()?;
     Ok(px)
 }
@@ -476,6 +479,7 @@ pub fn paxos_config(cfg: &LabConfig) -> Result<Paxos, String> {
 pub fn scenarios(protocol: &str) -> Vec<(&'static str, &'static str)> {
     match protocol {
         "raft" => raft::scenarios::SCENARIOS.iter().map(|s| (s.name, s.title)).collect(),
+        "paxos" => paxos::SCENARIOS.to_vec(),
         "kafka" => crate::kafka::scenarios::SCENARIOS.iter().map(|s| (s.name, s.title)).collect(),
         "multipaxos" => crate::multipaxos::scenarios::SCENARIOS.iter().map(|s| (s.name, s.title)).collect(),
         _ => Vec::new(),

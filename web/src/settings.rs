@@ -151,6 +151,7 @@ pub fn settings(p: &SettingsProps) -> Html {
                     cfg.acceptors = parse_count("acceptors", &read_input(b), 1, max)?;
                     cfg.learners = parse_count("learners", &read_input(c), 1, max)?;
                     cfg.backoff = checked(flag1, true);
+                    cfg.scenario = Some(read_select(scenario)).filter(|s| !s.is_empty());
                 }
                 Ok(cfg)
             })();
@@ -279,10 +280,11 @@ pub fn settings(p: &SettingsProps) -> Html {
     } else {
         html! {
             <>
+                { scenario_select }
                 { count(&a, "proposers", "Proposers", cfg.proposers, 1, 9) }
                 { count(&b, "acceptors", "Acceptors", cfg.acceptors, 1, 9) }
                 { count(&c, "learners", "Learners", cfg.learners, 1, 9) }
-                <label class="check wide"><input ref={flag1.clone()} id="backoff" type="checkbox" checked={cfg.backoff} />{"Randomized back-off (off: dueling proposers livelock)"}</label>
+                <label class="check wide"><input ref={flag1.clone()} id="backoff" type="checkbox" checked={cfg.backoff} />{"Randomized back-off (off: dueling proposers keep preempting each other)"}</label>
             </>
         }
     };
