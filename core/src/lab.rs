@@ -453,13 +453,7 @@ fn unknown_protocol(name: &str) -> String {
 
 /// Build the Paxos configuration of a lab config, validating it.
 pub fn paxos_config(cfg: &LabConfig) -> Result<Paxos, String> {
-    let mutant = match &cfg.mutant {
-        None => None,
-        Some(name) => Some(paxos::Mutant::parse(name).ok_or_else(|| {
-            let names: Vec<&str> = Paxos::mutants().iter().map(|m| m.name).collect();
-            format!("unknown Paxos mutant \"{name}\"; known: {}", names.join(", "))
-        })?),
-    };
+    let mutant = mutant_of::<Paxos, _>(cfg, "Paxos", paxos::Mutant::parse)?;
     let mut px = Paxos {
         proposers: cfg.proposers,
         acceptors: cfg.acceptors,
@@ -473,6 +467,20 @@ pub fn paxos_config(cfg: &LabConfig) -> Result<Paxos, String> {
     }
     px.validate()?;
     Ok(px)
+}
+
+/// The mutant a config names, parsed by the protocol's `parse`, or an error listing the known
+/// ones.
+fn mutant_of<P: Protocol, M>(
+    cfg: &LabConfig,
+    title: &str,
+    parse: fn(&str) -> Option<M>,
+) -> Result<Option<M>, String> {
+    let Some(name) = &cfg.mutant else { return Ok(None) };
+    parse(name).map(Some).ok_or_else(|| {
+        let names: Vec<&str> = P::mutants().iter().map(|m| m.name).collect();
+        format!("unknown {title} mutant \"{name}\"; known: {}", names.join(", "))
+    })
 }
 
 /// Named scenarios of a protocol: (name, title).
@@ -489,13 +497,7 @@ pub fn scenarios(protocol: &str) -> Vec<(&'static str, &'static str)> {
 /// Build the Kafka configuration of a lab config (with its scenario, if any), validating it.
 pub fn kafka_config(cfg: &LabConfig) -> Result<crate::kafka::cluster::Kafka, String> {
     use crate::kafka::cluster::{Kafka, Mutant};
-    let mutant = match &cfg.mutant {
-        None => None,
-        Some(name) => Some(Mutant::parse(name).ok_or_else(|| {
-            let names: Vec<&str> = Kafka::mutants().iter().map(|m| m.name).collect();
-            format!("unknown Kafka mutant \"{name}\"; known: {}", names.join(", "))
-        })?),
-    };
+    let mutant = mutant_of::<Kafka, _>(cfg, "Kafka", Mutant::parse)?;
     let mut k = Kafka { mutant, ..cfg.kafka.clone() };
     if let Some(name) = &cfg.scenario {
         k = crate::kafka::scenarios::apply(name, k)?;
@@ -507,13 +509,7 @@ pub fn kafka_config(cfg: &LabConfig) -> Result<crate::kafka::cluster::Kafka, Str
 /// Build the Multi-Paxos configuration of a lab config (with its scenario, if any), validating it:
 /// the cluster sizes and options are Raft's fields (`servers`, `clients`, `backoff`).
 pub fn multipaxos_config(cfg: &LabConfig) -> Result<MultiPaxos, String> {
-    let mutant = match &cfg.mutant {
-        None => None,
-        Some(name) => Some(crate::multipaxos::Mutant::parse(name).ok_or_else(|| {
-            let names: Vec<&str> = MultiPaxos::mutants().iter().map(|m| m.name).collect();
-            format!("unknown Multi-Paxos mutant \"{name}\"; known: {}", names.join(", "))
-        })?),
-    };
+    let mutant = mutant_of::<MultiPaxos, _>(cfg, "Multi-Paxos", crate::multipaxos::Mutant::parse)?;
     let mut mp = MultiPaxos {
         servers: cfg.servers,
         clients: cfg.clients,
@@ -534,13 +530,7 @@ pub fn multipaxos_config(cfg: &LabConfig) -> Result<MultiPaxos, String> {
 
 /// Build the Raft configuration of a lab config (with its scenario, if any), validating it.
 pub fn raft_config(cfg: &LabConfig) -> Result<Raft, String> {
-    let mutant = match &cfg.mutant {
-        None => None,
-        Some(name) => Some(raft::Mutant::parse(name).ok_or_else(|| {
-            let names: Vec<&str> = Raft::mutants().iter().map(|m| m.name).collect();
-            format!("unknown Raft mutant \"{name}\"; known: {}", names.join(", "))
-        })?),
-    };
+    let mutant = mutant_of::<Raft, _>(cfg, "Raft", raft::Mutant::parse)?;
     let mut r = Raft {
         servers: cfg.servers,
         spares: cfg.spares,

@@ -78,6 +78,65 @@ pub fn restart<P: KvHost>(p: &P, old: &Client, ctx: &mut Ctx<P>) -> Client {
     c
 }
 
+/// The `KvHost` of a protocol whose configuration has `servers`, `client_think_us`,
+/// `client_timeout_us`, `heartbeat_us` (the wait when no leader is known) and `workload`, and
+/// whose `Msg`, `Timer` and `Note` (named at the call site) carry client requests as
+/// `Msg::Request`/`Msg::Reply`, `Timer::ClientNext`/`Timer::ClientRetry` and
+/// `Note::Invoke`/`Note::Ack`/`Note::Refused`: Raft and Multi-Paxos.
+macro_rules! kv_host {
+    ($config:ty) => {
+        impl $crate::kv::KvHost for $config {
+            fn kv_servers(&self) -> usize {
+                self.servers
+            }
+            fn think_us(&self) -> u64 {
+                self.client_think_us
+            }
+            fn timeout_us(&self) -> u64 {
+                self.client_timeout_us
+            }
+            fn retry_wait_us(&self) -> u64 {
+                self.heartbeat_us
+            }
+            fn client_workload(&self) -> $crate::kv::Workload {
+                self.workload
+            }
+            fn request(req: u64, op: $crate::kv::KvOp) -> Msg {
+                Msg::Request { req, op }
+            }
+            fn reply(msg: Msg) -> Option<(u64, $crate::kv::Outcome)> {
+                match msg {
+                    Msg::Reply { req, outcome } => Some((req, outcome)),
+                    _ => None,
+                }
+            }
+            fn next_timer() -> Timer {
+                Timer::ClientNext
+            }
+            fn retry_timer() -> Timer {
+                Timer::ClientRetry
+            }
+            fn invoked(client: $crate::protocol::NodeId, req: u64, op: $crate::kv::KvOp) -> Note {
+                Note::Invoke { client, req, op }
+            }
+            fn acked(
+                client: $crate::protocol::NodeId,
+                req: u64,
+                op: $crate::kv::KvOp,
+                result: $crate::kv::KvResult,
+                index: u64,
+                term: u64,
+            ) -> Note {
+                Note::Ack { client, req, op, result, index, term }
+            }
+            fn refused(node: $crate::protocol::NodeId, why: alloc::string::String) -> Note {
+                Note::Refused { node, why }
+            }
+        }
+    };
+}
+pub(crate) use kv_host;
+
 /// What simulated clients ask for by themselves: how many keys, and the share of reads and of
 /// compare-and-sets (the rest are writes: puts, and deletes at 10 for every 45 puts).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -97,7 +156,11 @@ impl Default for Workload {
 }
 
 impl Workload {
-    pub fn validate(&self) -> Result<(), String> {
+    /// Check the workload and the clients' think time (`think_us`) against their limits.
+    pub fn validate(&self, think_us: u64) -> Result<(), String> {
+        if think_us > 10_000_000 {
+            return Err("the clients' think time must be at most 10000 ms".into());
+        }
         if !(1..=MAX_KEYS).contains(&self.keys) {
             return Err(format!("the workload's keys must be between 1 and {MAX_KEYS} (got {})", self.keys));
         }

@@ -13,6 +13,7 @@ use crate::lincheck::{Func, HistoryLine, LineKind, LineValue, Value};
 use crate::protocol::NodeId;
 
 pub mod client;
+pub(crate) use client::kv_host;
 pub use client::{Client, KvHost, Pending, Workload, MAX_QUEUE};
 
 /// Longest key a client may use.

@@ -34,7 +34,7 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use crate::kv::{client, Client, KvOp, KvResult, Outcome};
+use crate::kv::{client, Client};
 use crate::protocol::{
     About, Board, BoardCell, BoardRow, Ctx, LogDetail, MutantInfo, NodeId, NodeView, PropertyInfo, Protocol,
     ScriptAction, Time, Tone,
@@ -450,44 +450,6 @@ fn quorum_board(mp: &MultiPaxos, l: &Server) -> Board {
     }
 }
 
-impl crate::kv::KvHost for MultiPaxos {
-    fn kv_servers(&self) -> usize {
-        self.servers
-    }
-    fn think_us(&self) -> u64 {
-        self.client_think_us
-    }
-    fn timeout_us(&self) -> u64 {
-        self.client_timeout_us
-    }
-    fn retry_wait_us(&self) -> u64 {
-        self.heartbeat_us
-    }
-    fn client_workload(&self) -> crate::kv::Workload {
-        self.workload
-    }
-    fn request(req: u64, op: KvOp) -> Msg {
-        Msg::Request { req, op }
-    }
-    fn reply(msg: Msg) -> Option<(u64, Outcome)> {
-        match msg {
-            Msg::Reply { req, outcome } => Some((req, outcome)),
-            _ => None,
-        }
-    }
-    fn next_timer() -> Timer {
-        Timer::ClientNext
-    }
-    fn retry_timer() -> Timer {
-        Timer::ClientRetry
-    }
-    fn invoked(client: NodeId, req: u64, op: KvOp) -> Note {
-        Note::Invoke { client, req, op }
-    }
-    fn acked(client: NodeId, req: u64, op: KvOp, result: KvResult, index: u64, term: u64) -> Note {
-        Note::Ack { client, req, op, result, index, term }
-    }
-    fn refused(node: NodeId, why: String) -> Note {
-        Note::Refused { node, why }
-    }
-}
+// Clients reach the servers with `Msg::Request`/`Reply`, their timers are `ClientNext`/
+// `ClientRetry`, and they report `Note::Invoke`/`Ack`/`Refused`: the shared client serves them.
+crate::kv::kv_host!(MultiPaxos);

@@ -267,10 +267,7 @@ impl Default for MultiPaxos {
 
 impl MultiPaxos {
     pub fn validate(&self) -> Result<(), String> {
-        self.workload.validate()?;
-        if self.client_think_us > 10_000_000 {
-            return Err("the clients' think time must be at most 10000 ms".into());
-        }
+        self.workload.validate(self.client_think_us)?;
         if !(1..=MAX_SERVERS).contains(&self.servers) {
             return Err(format!("servers must be between 1 and {MAX_SERVERS} (got {})", self.servers));
         }
