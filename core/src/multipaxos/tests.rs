@@ -1,4 +1,5 @@
 use super::*;
+use crate::kv::KvOp;
 use crate::net::FaultPreset;
 use crate::sim::Sim;
 
