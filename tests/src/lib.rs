@@ -31,3 +31,24 @@ impl SimVisitor for Run {
 pub fn run(cfg: &LabConfig, events: u64) -> RunOutcome {
     lab::with_sim(cfg, Run(events)).expect("valid config")
 }
+
+/// Run seeds `0..seeds` of a protocol's default configuration (20,000 events each) with this
+/// mutant and these faults: how many violated a property, and the first violation in words.
+pub fn sweep(protocol: &str, mutant: Option<&str>, faults: FaultPreset, seeds: u64) -> (u64, Option<String>) {
+    let mut violations = 0;
+    let mut first = None;
+    for seed in 0..seeds {
+        let cfg = LabConfig {
+            protocol: protocol.into(),
+            seed,
+            faults,
+            mutant: mutant.map(str::to_string),
+            ..LabConfig::default()
+        };
+        if let Some(v) = run(&cfg, 20_000).violation {
+            violations += 1;
+            first.get_or_insert(format!("seed {seed}: {} — {}", v.property, v.message));
+        }
+    }
+    (violations, first)
+}

@@ -8,25 +8,9 @@ use distlab_core::lab::{self, LabConfig};
 use distlab_core::net::FaultPreset;
 use distlab_core::sim::Sim;
 use distlab_core::trace::RecordKind;
-use distlab_tests::run;
 
 fn sweep(mutant: Option<&str>, faults: FaultPreset, seeds: u64) -> (u64, Option<String>) {
-    let mut violations = 0;
-    let mut first = None;
-    for seed in 0..seeds {
-        let cfg = LabConfig {
-            protocol: "kafka".into(),
-            seed,
-            faults,
-            mutant: mutant.map(str::to_string),
-            ..LabConfig::default()
-        };
-        if let Some(v) = run(&cfg, 20_000).violation {
-            violations += 1;
-            first.get_or_insert(format!("seed {seed}: {} — {}", v.property, v.message));
-        }
-    }
-    (violations, first)
+    distlab_tests::sweep("kafka", mutant, faults, seeds)
 }
 
 #[test]
