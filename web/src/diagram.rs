@@ -36,6 +36,15 @@ fn fate_word(a: &Arrow) -> String {
     }
 }
 
+/// A click that adds `item` to the filter list, or takes it out.
+fn toggle_in<T: PartialEq + Clone + 'static>(list: UseStateHandle<Vec<T>>, item: T) -> Callback<MouseEvent> {
+    Callback::from(move |_: MouseEvent| {
+        let mut v = (*list).clone();
+        crate::panels::toggle(&mut v, item.clone());
+        list.set(v);
+    })
+}
+
 #[function_component(SpaceTime)]
 pub fn space_time(p: &DiagramProps) -> Html {
     let hidden_nodes = use_state(Vec::<u32>::new);
@@ -154,37 +163,13 @@ pub fn space_time(p: &DiagramProps) -> Html {
     });
     let node_chips = (0..p.names.len() as u32).map(|n| {
         let off = hidden_nodes.contains(&n);
-        let toggle = {
-            let hidden = hidden_nodes.clone();
-            Callback::from(move |_: MouseEvent| {
-                let mut v = (*hidden).clone();
-                match v.iter().position(|x| *x == n) {
-                    Some(i) => {
-                        v.remove(i);
-                    }
-                    None => v.push(n),
-                }
-                hidden.set(v);
-            })
-        };
+        let toggle = toggle_in(hidden_nodes.clone(), n);
         html! { <button class={classes!("chip", (!off).then_some("on"))} aria-pressed={(!off).to_string()} onclick={toggle}>{&p.names[n as usize]}</button> }
     });
     let kind_chips = kinds.iter().map(|k| {
         let off = hidden_kinds.contains(k);
         let k = *k;
-        let toggle = {
-            let hidden = hidden_kinds.clone();
-            Callback::from(move |_: MouseEvent| {
-                let mut v = (*hidden).clone();
-                match v.iter().position(|x| *x == k) {
-                    Some(i) => {
-                        v.remove(i);
-                    }
-                    None => v.push(k),
-                }
-                hidden.set(v);
-            })
-        };
+        let toggle = toggle_in(hidden_kinds.clone(), k);
         let (color, _) = message_style(k);
         html! { <button class={classes!("chip", (!off).then_some("on"))} aria-pressed={(!off).to_string()} onclick={toggle}>
             <span class="swatch" style={format!("background:{color}")}></span>{k}</button> }

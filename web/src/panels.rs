@@ -381,3 +381,13 @@ pub fn on<M: Clone + 'static, E: 'static>(send: &Callback<M>, msg: M) -> Callbac
     let send = send.clone();
     Callback::from(move |_: E| send.emit(msg.clone()))
 }
+
+/// Add `item` to `list` if it is not there, else take it out.
+pub fn toggle<T: PartialEq>(list: &mut Vec<T>, item: T) {
+    match list.iter().position(|x| *x == item) {
+        Some(i) => {
+            list.remove(i);
+        }
+        None => list.push(item),
+    }
+}

@@ -413,13 +413,7 @@ impl Reducible for Player {
                 }
                 p.selection = s;
             }
-            Msg::ToggleSide(n) => {
-                if let Some(i) = p.side_b.iter().position(|x| *x == n) {
-                    p.side_b.remove(i);
-                } else {
-                    p.side_b.push(n);
-                }
-            }
+            Msg::ToggleSide(n) => crate::panels::toggle(&mut p.side_b, n),
             Msg::Error(e) => p.error = Some(e),
             Msg::DismissError => p.error = None,
             Msg::ToggleHelp => p.show_help = !p.show_help,
