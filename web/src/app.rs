@@ -226,19 +226,19 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
     let player = use_reducer(move || match start {
         Start::Config => Player::new(initial),
         Start::Doc { text, link } => {
-            use distlab_core::scenario;
-            let opened = text
-                .and_then(|t| scenario::from_json(&t))
-                .and_then(|d| scenario::import(&d))
-                .and_then(|(cfg, actions)| {
-                    if cfg.protocol == fallback.protocol {
-                        Ok((cfg, actions))
-                    } else {
-                        Err(format!("it is for the {} page", cfg.protocol))
-                    }
-                });
+            let opened = text.and_then(|t| crate::state::open_scenario(&t)).and_then(|(cfg, l)| {
+                if cfg.protocol == fallback.protocol {
+                    Ok((cfg, l))
+                } else {
+                    Err(format!("it is for the {} page", cfg.protocol))
+                }
+            });
             match opened {
-                Ok((cfg, actions)) => Player::from_scenario(cfg, &actions, fallback),
+                Ok((cfg, l)) => {
+                    let mut p = Player::new(fallback);
+                    p.install(cfg, l);
+                    p
+                }
                 Err(e) => {
                     let mut p = Player::new(fallback);
                     let what = if link {

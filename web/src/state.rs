@@ -166,25 +166,17 @@ impl Player {
         p
     }
 
-    /// A run built from a scenario (a link, a file, local storage): the configuration and the
-    /// actions replayed. If it cannot be built, the default run of the page, with the reason.
-    pub fn from_scenario(config: LabConfig, actions: &[(u64, Action)], fallback: LabConfig) -> Player {
-        match lab::replay(&config, actions) {
-            Ok(l) => {
-                let mut p = Player::new(config);
-                p.lab = Rc::new(RefCell::new(l));
-                p.jump_display_to_now();
-                p.refresh();
-                p.record_doc();
-                p
-            }
-            Err(e) => {
-                let mut p = Player::new(fallback);
-                p.error =
-                    Some(format!("The scenario could not be opened: {e}. This is the page's default run."));
-                p
-            }
-        }
+    /// Make `lab` (built from `cfg`) the run on the page, paused where it stands.
+    pub fn install(&mut self, cfg: LabConfig, lab: Box<dyn Lab>) {
+        self.narration = Rc::new(lab.narration());
+        self.lab = Rc::new(RefCell::new(lab));
+        self.config = cfg;
+        self.playing = false;
+        self.judgement = None;
+        self.error = None;
+        self.jump_display_to_now();
+        self.refresh();
+        self.record_doc();
     }
 
     /// Refresh the scenario document after the configuration or the actions changed, and
@@ -290,6 +282,14 @@ impl Player {
     }
 }
 
+/// Read a scenario document and rebuild its run: the configuration, and the run with the
+/// recorded actions replayed.
+pub fn open_scenario(text: &str) -> Result<(LabConfig, Box<dyn Lab>), String> {
+    let (cfg, actions) = distlab_core::scenario::import(&distlab_core::scenario::from_json(text)?)?;
+    let l = lab::replay(&cfg, &actions)?;
+    Ok((cfg, l))
+}
+
 impl Reducible for Player {
     type Action = Msg;
 
@@ -370,18 +370,10 @@ impl Reducible for Player {
             Msg::SetSpeedLog(s) => p.speed_log = s.clamp(SPEED_LOG_MIN, SPEED_LOG_MAX),
             Msg::Configure(cfg) => match lab::build(&cfg) {
                 Ok(l) => {
-                    p.narration = Rc::new(l.narration());
-                    p.lab = Rc::new(RefCell::new(l));
-                    p.config = cfg;
-                    p.playing = false;
-                    p.display_us = 0.0;
                     p.selection = None;
                     p.side_b.clear();
-                    p.judgement = None;
-                    p.error = None;
                     p.notice = None;
-                    p.refresh();
-                    p.record_doc();
+                    p.install(cfg, l);
                 }
                 Err(e) => p.error = Some(e),
             },
@@ -425,45 +417,24 @@ impl Reducible for Player {
                     while budget > 0 && l.next_time().is_some_and(|n| n <= t) && l.step() {
                         budget -= 1;
                     }
-                    p.lab = Rc::new(RefCell::new(l));
-                    p.config = cfg;
-                    p.playing = false;
-                    p.judgement = None;
-                    p.error = None;
-                    p.jump_display_to_now();
-                    p.refresh();
-                    p.record_doc();
+                    p.install(cfg, l);
                 }
                 Err(e) => p.error = Some(e),
             },
-            Msg::Import(text) => {
-                use distlab_core::scenario;
-                let opened = scenario::from_json(&text)
-                    .and_then(|d| scenario::import(&d))
-                    .and_then(|(cfg, actions)| lab::replay(&cfg, &actions).map(|l| (cfg, l)));
-                match opened {
-                    Ok((cfg, l)) if cfg.protocol == p.config.protocol => {
-                        p.narration = Rc::new(l.narration());
-                        p.lab = Rc::new(RefCell::new(l));
-                        p.config = cfg;
-                        p.playing = false;
-                        p.selection = None;
-                        p.judgement = None;
-                        p.error = None;
-                        p.notice = Some("Scenario imported: the run is at its last recorded action.".into());
-                        p.jump_display_to_now();
-                        p.refresh();
-                        p.record_doc();
-                    }
-                    Ok((cfg, _)) => {
-                        p.error = Some(format!(
-                            "This scenario is for the {} page; open that tab and import it there. Nothing changed here.",
-                            cfg.protocol
-                        ))
-                    }
-                    Err(e) => p.error = Some(format!("Import failed: {e}. Your run is unchanged.")),
+            Msg::Import(text) => match open_scenario(&text) {
+                Ok((cfg, l)) if cfg.protocol == p.config.protocol => {
+                    p.selection = None;
+                    p.notice = Some("Scenario imported: the run is at its last recorded action.".into());
+                    p.install(cfg, l);
                 }
-            }
+                Ok((cfg, _)) => {
+                    p.error = Some(format!(
+                        "This scenario is for the {} page; open that tab and import it there. Nothing changed here.",
+                        cfg.protocol
+                    ))
+                }
+                Err(e) => p.error = Some(format!("Import failed: {e}. Your run is unchanged.")),
+            },
             Msg::CheckHistory => {
                 let (pos, j) = {
                     let lab = p.lab.borrow();
