@@ -28,6 +28,7 @@ pub mod lincheck;
 pub mod metrics;
 pub mod multipaxos;
 pub mod net;
+pub mod nodeset;
 pub mod order;
 pub mod paxos;
 pub mod protocol;

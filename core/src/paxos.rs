@@ -34,6 +34,7 @@
 //! value (`learned-chosen`). Three mutants break the algorithm in the classic ways and the
 //! checker catches each of them under fault sweeps.
 
+use crate::nodeset::NodeSet;
 use crate::protocol::About;
 use alloc::format;
 use alloc::string::String;
@@ -146,10 +147,10 @@ pub struct Proposer {
     pub ballot: Ballot,
     pub max_round: u64,
     pub phase: Phase,
-    pub promises: u64,
+    pub promises: NodeSet,
     pub highest: Option<(Ballot, Value)>,
     pub proposal: Option<Value>,
-    pub accepts: u64,
+    pub accepts: NodeSet,
     pub attempts: u32,
 }
 
@@ -163,7 +164,7 @@ pub struct Acceptor {
 /// Learner state, volatile: Accepted votes seen per ballot, and the learned value.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Learner {
-    pub votes: Vec<(Ballot, Value, u64)>,
+    pub votes: Vec<(Ballot, Value, NodeSet)>,
     pub learned: Option<Value>,
 }
 
@@ -223,7 +224,7 @@ const PROPERTIES: &[PropertyInfo] = &[
 const LEARNER_BALLOTS: usize = 8;
 
 /// Most nodes of each role the page and the CLI accept.
-pub const MAX_ROLE: usize = 9;
+pub const MAX_ROLE: usize = NodeSet::CAPACITY;
 
 /// Single-decree Paxos configuration. Node `i` is a proposer if `i < proposers`, an acceptor
 /// if `i < acceptors`, a learner if `i < learners`: roles share nodes.
@@ -351,10 +352,10 @@ impl Paxos {
         p.max_round += 1;
         p.ballot = Ballot { round: p.max_round, node: ctx.me().0 };
         p.phase = Phase::Preparing;
-        p.promises = 0;
+        p.promises = NodeSet::default();
         p.highest = None;
         p.proposal = None;
-        p.accepts = 0;
+        p.accepts = NodeSet::default();
         for a in self.acceptor_ids() {
             ctx.send(a, Msg::Prepare { ballot: p.ballot });
         }
@@ -377,13 +378,13 @@ impl Paxos {
     fn proposer_step(&self, p: &mut Proposer, from: NodeId, msg: &Msg, ctx: &mut Ctx<Self>) {
         match *msg {
             Msg::Promise { ballot, accepted } if ballot == p.ballot && p.phase == Phase::Preparing => {
-                p.promises |= 1 << from.0;
+                p.promises.insert(from);
                 if let Some((ab, v)) = accepted {
                     if p.highest.is_none_or(|(hb, _)| ab > hb) {
                         p.highest = Some((ab, v));
                     }
                 }
-                if p.promises.count_ones() >= self.majority() {
+                if p.promises.len() >= self.majority() {
                     let own = p.value.unwrap_or_default();
                     let value = match p.highest {
                         Some((_, v)) if !self.is(Mutant::IgnorePromisedValue) => v,
@@ -399,8 +400,8 @@ impl Paxos {
                 }
             }
             Msg::Accepted { ballot, .. } if ballot == p.ballot && p.phase == Phase::Accepting => {
-                p.accepts |= 1 << from.0;
-                if p.accepts.count_ones() >= self.majority() {
+                p.accepts.insert(from);
+                if p.accepts.len() >= self.majority() {
                     p.phase = Phase::Decided;
                     ctx.cancel_timer(Timer::Retry);
                 }
@@ -445,10 +446,10 @@ impl Paxos {
 
     fn learner_step(&self, l: &mut Learner, from: NodeId, msg: &Msg) {
         if let Msg::Accepted { ballot, value } = *msg {
-            let bit = 1u64 << from.0;
+            let bit = NodeSet::from(from);
             let majority = self.majority();
             match l.votes.iter_mut().rev().find(|(b, _, _)| *b == ballot) {
-                Some(entry) => entry.2 |= bit,
+                Some(entry) => entry.2.insert(from),
                 None => {
                     // Keep the most recent ballots only: enough to learn, bounded in size.
                     if l.votes.len() >= LEARNER_BALLOTS {
@@ -458,7 +459,7 @@ impl Paxos {
                 }
             }
             if l.learned.is_none() {
-                if let Some((_, v, _)) = l.votes.iter().find(|(_, _, bits)| bits.count_ones() >= majority) {
+                if let Some((_, v, _)) = l.votes.iter().find(|(_, _, bits)| bits.len() >= majority) {
                     l.learned = Some(*v);
                 }
             }
@@ -481,7 +482,7 @@ impl Paxos {
 pub struct Monitor {
     pub proposed: Vec<Value>,
     /// For each ballot: its value and the set of acceptors that ever accepted it.
-    pub accepted: Vec<(Ballot, Value, u64)>,
+    pub accepted: Vec<(Ballot, Value, NodeSet)>,
     /// The first chosen (ballot, value).
     pub chosen: Option<(Ballot, Value)>,
     /// Every distinct value chosen so far (more than one is a violation).
@@ -582,16 +583,15 @@ impl Protocol for Paxos {
         let Some(t) = touched else { return Ok(()) };
         let node = &nodes[t.index()];
         if let Some(Acceptor { accepted: Some((b, v)), .. }) = node.acceptor {
-            let bit = 1u64 << t.0;
             let entry = match m.accepted.iter().rposition(|(eb, _, _)| *eb == b) {
                 Some(i) => &mut m.accepted[i],
                 None => {
-                    m.accepted.push((b, v, 0));
+                    m.accepted.push((b, v, NodeSet::default()));
                     m.accepted.last_mut().expect("just pushed")
                 }
             };
-            entry.2 |= bit;
-            if entry.1 == v && entry.2.count_ones() >= self.majority() {
+            entry.2.insert(t);
+            if entry.1 == v && entry.2.len() >= self.majority() {
                 if !m.chosen_values.contains(&v) {
                     m.chosen_values.push(v);
                 }

@@ -38,3 +38,38 @@ fn presets_decide_and_back_off_ends_a_duel_sooner() {
     assert!(calm_total < duel_total, "back-off {calm_total} ms vs duel {duel_total} ms over 10 seeds");
     assert_eq!(lab::scenarios("paxos").len(), 3);
 }
+
+/// A hundred-and-one acceptors with the first fifty down: the proposer's majority (51) needs
+/// every live acceptor, including those numbered above 64, so the vote sets must hold them.
+#[test]
+fn a_large_cluster_decides_with_votes_from_nodes_above_64() {
+    let cfg = LabConfig {
+        protocol: "paxos".into(),
+        proposers: 1,
+        acceptors: 101,
+        learners: 101,
+        seed: 5,
+        ..LabConfig::default()
+    };
+    let mut l = lab::build(&cfg).unwrap();
+    for i in 1..=50 {
+        l.act(lab::Action::Crash(distlab_core::protocol::NodeId(i))).unwrap();
+    }
+    while l.time() < Time::from_ms(3_000) && l.step() {
+        assert!(l.violation().is_none());
+    }
+    let snap = l.snapshot();
+    assert_eq!(snap.nodes.len(), 101);
+    let learned: Vec<&str> = snap
+        .nodes
+        .iter()
+        .filter(|n| n.up)
+        .filter_map(|n| n.view.fields.iter().find(|(k, _)| k == "learned").map(|(_, v)| v.as_str()))
+        .collect();
+    assert_eq!(learned.len(), 51);
+    assert!(
+        learned.iter().all(|v| *v == "10"),
+        "every live learner learns the proposer's value: {learned:?}"
+    );
+    assert!(lab::build(&LabConfig { acceptors: 129, ..cfg }).is_err(), "129 acceptors exceed the limit");
+}
