@@ -105,6 +105,9 @@ pub struct EventLine {
     pub time: Time,
     pub class: RecordClass,
     pub text: String,
+    /// Records of the same event this line stands for besides itself: a line "… and 92 more"
+    /// replaces the records past the per-event limit of [`Lab::log`].
+    pub folded: u32,
 }
 
 /// A run the page can drive, whatever its protocol.
@@ -122,7 +125,10 @@ pub trait Lab {
     fn act(&mut self, action: Action) -> Result<(), String>;
     fn snapshot(&self) -> Snapshot;
     /// Event-log lines of events `from+1 ..= to`.
-    fn log(&self, from: u64, to: u64) -> Vec<EventLine>;
+    /// The event log of events `from+1 ..= to`: each record as a line, but at most `per_event`
+    /// lines for one event (a proposer's Prepare to a hundred acceptors is one event); the
+    /// records past that are folded into one more line that counts them.
+    fn log(&self, from: u64, to: u64, per_event: usize) -> Vec<EventLine>;
     fn trace_hash(&self) -> u64;
     fn violation(&self) -> Option<Violation>;
     fn properties(&self) -> Vec<(&'static str, &'static str)>;
@@ -311,17 +317,36 @@ impl<P: Protocol> Lab for ProtocolLab<P> {
             trace_hash: sim.trace_hash(),
         }
     }
-    fn log(&self, from: u64, to: u64) -> Vec<EventLine> {
-        self.timeline
-            .records(from, to)
-            .iter()
-            .filter(|r| !matches!(r.kind, crate::trace::RecordKind::State { .. }))
-            .map(|r| {
-                let proto = &self.timeline.sim().proto;
+    fn log(&self, from: u64, to: u64, per_event: usize) -> Vec<EventLine> {
+        let proto = &self.timeline.sim().proto;
+        let mut out: Vec<EventLine> = Vec::new();
+        let mut folds: Vec<usize> = Vec::new();
+        let mut shown = 0;
+        for r in self.timeline.records(from, to).iter() {
+            if matches!(r.kind, crate::trace::RecordKind::State { .. }) {
+                continue;
+            }
+            shown = if out.last().is_some_and(|l| l.event == r.event) { shown + 1 } else { 1 };
+            if shown <= per_event {
                 let text = r.describe_with(&|n| proto.node_name(n));
-                EventLine { event: r.event, time: r.time, class: r.class(), text }
-            })
-            .collect()
+                out.push(EventLine { event: r.event, time: r.time, class: r.class(), text, folded: 0 });
+            } else if shown == per_event + 1 {
+                folds.push(out.len());
+                out.push(EventLine {
+                    event: r.event,
+                    time: r.time,
+                    class: r.class(),
+                    text: String::new(),
+                    folded: 0,
+                });
+            } else if let Some(last) = out.last_mut() {
+                last.folded += 1;
+            }
+        }
+        for i in folds {
+            out[i].text = format!("… and {} more", out[i].folded + 1);
+        }
+        out
     }
     fn trace_hash(&self) -> u64 {
         self.timeline.sim().trace_hash()

@@ -38,7 +38,7 @@ fn steps_happen_at_their_time_and_change_the_run() {
     let mut l = lab::build(&cfg).unwrap();
     let mut seen = Vec::new();
     while l.time() < Time::from_ms(1_200) && l.step() {}
-    for line in l.log(0, l.position()) {
+    for line in l.log(0, l.position(), usize::MAX) {
         if line.class == distlab_core::trace::RecordClass::Fault {
             seen.push((line.time.0 / 1000, line.text));
         }
@@ -100,7 +100,7 @@ fn a_swizzle_clogs_every_node_and_unclogs_them_all() {
     let mut l = lab::build(&cfg).unwrap();
     while l.time() < Time::from_ms(600) && l.step() {}
     assert!(l.snapshot().cuts.is_empty(), "all unclogged by the end");
-    let records = l.log(0, l.position());
+    let records = l.log(0, l.position(), usize::MAX);
     assert!(records.iter().filter(|r| r.text.contains("cut")).count() >= 6);
 }
 

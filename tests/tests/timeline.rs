@@ -66,7 +66,7 @@ fn acting_in_the_past_truncates_and_replays_the_new_branch() {
 fn the_event_log_replays_exactly_the_requested_events() {
     let mut l = lab::build(&heavy(8)).unwrap();
     l.seek(2_000);
-    let lines = l.log(1_990, 2_000);
+    let lines = l.log(1_990, 2_000, usize::MAX);
     assert!(!lines.is_empty());
     assert!(lines.iter().all(|e| e.event > 1_990 && e.event <= 2_000));
     assert_eq!(l.position(), 2_000, "reading the log does not move the run");
@@ -92,7 +92,7 @@ fn bad_actions_are_refused_with_a_message_and_change_nothing() {
 
 #[test]
 fn config_limits_are_enforced_with_named_fields() {
-    let too_many = LabConfig { acceptors: 10, ..LabConfig::default() };
+    let too_many = LabConfig { acceptors: distlab_core::paxos::MAX_ROLE + 1, ..LabConfig::default() };
     let err = lab::build(&too_many).err().unwrap();
     assert!(err.contains("acceptors"), "{err}");
     let bad_mutant = LabConfig { mutant: Some("nope".into()), ..LabConfig::default() };
@@ -113,4 +113,26 @@ fn long_runs_thin_their_checkpoints_and_still_seek_exactly() {
         l.seek(target);
         assert_eq!(l.trace_hash(), straight(&cfg, target), "at {target}");
     }
+}
+
+#[test]
+fn the_event_log_folds_an_event_with_many_records_into_a_count() {
+    // One proposer and 100 acceptors: the client request is one event with 100 Prepares.
+    let cfg = LabConfig {
+        protocol: "paxos".into(),
+        proposers: 1,
+        acceptors: 100,
+        learners: 1,
+        ..LabConfig::default()
+    };
+    let mut l = lab::build(&cfg).unwrap();
+    l.seek(1);
+    let all = l.log(0, 1, usize::MAX);
+    assert_eq!(all.len(), 101, "the request and 100 sends");
+    let folded = l.log(0, 1, 6);
+    assert_eq!(folded.len(), 7);
+    assert_eq!(folded[..6], all[..6]);
+    assert_eq!(folded[6].folded, 94);
+    assert_eq!(folded[6].text, "… and 95 more");
+    assert_eq!(folded.iter().map(|x| 1 + x.folded as usize).sum::<usize>(), all.len());
 }
