@@ -8,6 +8,7 @@ use std::rc::Rc;
 use distlab_core::diagram::{Arrow, Diagram, Fate, MarkKind};
 use yew::prelude::*;
 
+use crate::num::{f1, Fixed};
 use crate::panels::on;
 use crate::state::{Msg, Selection, DIAGRAM_SPANS};
 use crate::topology::message_style;
@@ -66,8 +67,8 @@ pub fn space_time(p: &DiagramProps) -> Html {
         let y = lane_y(*n).unwrap_or(0.0);
         html! {
             <g class="lane">
-                <text x={(LEFT - 8.0).to_string()} y={(y + 4.0).to_string()} class="lane-name">{&p.names[*n as usize]}</text>
-                <line x1={LEFT.to_string()} x2={(W - RIGHT).to_string()} y1={y.to_string()} y2={y.to_string()} />
+                <text x={f1(LEFT - 8.0)} y={f1(y + 4.0)} class="lane-name">{&p.names[*n as usize]}</text>
+                <line x1={f1(LEFT)} x2={f1(W - RIGHT)} y1={f1(y)} y2={f1(y)} />
             </g>
         }
     });
@@ -78,15 +79,6 @@ pub fn space_time(p: &DiagramProps) -> Html {
         let (color, _) = message_style(a.kind);
         let id = a.id.0;
         let target = a.end.map(|e| e.0).or(a.sent.map(|s| s.0)).unwrap_or(d.to);
-        let to = a.to.0;
-        let onclick = {
-            let (send, picked) = (p.send.clone(), picked.clone());
-            Callback::from(move |_: MouseEvent| {
-                picked.set(Some(id));
-                send.emit(Msg::Seek(target));
-                send.emit(Msg::Select(Some(Selection::Node(to))));
-            })
-        };
         let title = format!(
             "{} {} → {} {} · {}{}",
             a.kind,
@@ -97,7 +89,7 @@ pub fn space_time(p: &DiagramProps) -> Html {
             if a.duplicate { " · a duplicate" } else { "" }
         );
         let cross = matches!(a.fate, Fate::Dropped(_)).then(|| {
-            html! { <text class="cross" x={format!("{x2:.1}")} y={format!("{:.1}", y2 + 5.0)}>{"×"}</text> }
+            html! { <text class="cross" x={f1(x2)} y={f1(y2 + 5.0)}>{"×"}</text> }
         });
         let class = classes!(
             "arrow",
@@ -106,13 +98,14 @@ pub fn space_time(p: &DiagramProps) -> Html {
             matches!(a.fate, Fate::Dropped(_)).then_some("dropped"),
             (*picked == Some(id) || p.selected == Some(id)).then_some("picked")
         );
+        // Keyed by message, so as the window slides only the coordinates change.
         Some(html! {
-            <g class={class} onclick={onclick.clone()} onkeydown={Callback::from(move |e: KeyboardEvent| if e.key() == "Enter" { if let Ok(ev) = MouseEvent::new("click") { onclick.emit(ev) } })}
-               role="button" tabindex="0" aria-label={title.clone()} data-kind={a.kind}>
+            <g key={id} class={class} role="button" tabindex="0" aria-label={title.clone()} data-kind={a.kind}
+               data-arrow={id.to_string()} data-seek={target.to_string()} data-to={a.to.0.to_string()}>
                 <title>{title}</title>
-                <line x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} stroke={color} />
-                <line class="hit" x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} />
-                { if a.fate == Fate::Delivered { html! { <circle cx={format!("{x2:.1}")} cy={format!("{y2:.1}")} r="3" fill={color} /> } } else { html! {} } }
+                <line x1={f1(x1)} y1={f1(y1)} x2={f1(x2)} y2={f1(y2)} stroke={color} />
+                <line class="hit" x1={f1(x1)} y1={f1(y1)} x2={f1(x2)} y2={f1(y2)} />
+                if a.fate == Fate::Delivered { <circle cx={f1(x2)} cy={f1(y2)} r="3" fill={color} /> }
                 { for cross }
             </g>
         })
@@ -120,12 +113,15 @@ pub fn space_time(p: &DiagramProps) -> Html {
     let marks = d.marks.iter().filter_map(|m| {
         let mx = x(m.time.0);
         let event = m.event;
-        let onclick = on(&p.send, Msg::Seek(event));
-        let title = format!("#{event} · {}{}", m.node.map(|n| format!("{}: ", p.names[n.index()])).unwrap_or_default(), m.label);
+        let title = format!(
+            "#{event} · {}{}",
+            m.node.map(|n| format!("{}: ", p.names[n.index()])).unwrap_or_default(),
+            m.label
+        );
         let Some(node) = m.node else {
             return Some(html! {
-                <g class="mark violation" onclick={onclick}><title>{title}</title>
-                    <line x1={format!("{mx:.1}")} x2={format!("{mx:.1}")} y1="0" y2={h.to_string()} /></g>
+                <g class="mark violation" data-seek={event.to_string()}><title>{title}</title>
+                    <line x1={f1(mx)} x2={f1(mx)} y1="0" y2={f1(h)} /></g>
             });
         };
         let my = lane_y(node.0)?;
@@ -137,10 +133,43 @@ pub fn space_time(p: &DiagramProps) -> Html {
             MarkKind::Violation => ("violation", "!"),
         };
         Some(html! {
-            <text class={classes!("mark", class)} x={format!("{mx:.1}")} y={format!("{:.1}", my + 4.0)} onclick={onclick}>
+            <text class={classes!("mark", class)} x={f1(mx)} y={f1(my + 4.0)} data-seek={event.to_string()}>
                 <title>{title}</title>{glyph}
             </text>
         })
+    });
+    // One handler for every arrow and mark (event delegation): an arrow moves every view to its
+    // delivery and selects its receiver; a mark moves them to its event.
+    let go = {
+        let (send, picked) = (p.send.clone(), picked.clone());
+        move |e: &Event| {
+            use wasm_bindgen::JsCast;
+            let Some(el) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+                return false;
+            };
+            let Ok(Some(el)) = el.closest("[data-seek]") else { return false };
+            let num = |k: &str| el.get_attribute(k).and_then(|v| v.parse::<u64>().ok());
+            let Some(event) = num("data-seek") else { return false };
+            if let Some(id) = num("data-arrow") {
+                picked.set(Some(id));
+            }
+            send.emit(Msg::Seek(event));
+            if let Some(to) = num("data-to") {
+                send.emit(Msg::Select(Some(Selection::Node(to as u32))));
+            }
+            true
+        }
+    };
+    let onclick = {
+        let go = go.clone();
+        Callback::from(move |e: MouseEvent| {
+            go(&e);
+        })
+    };
+    let onkeydown = Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Enter" && go(&e) {
+            e.prevent_default();
+        }
     });
     let picked_arrow = picked.and_then(|id| d.arrows.iter().find(|a| a.id.0 == id));
     let detail = picked_arrow.map(|a| {
@@ -183,12 +212,12 @@ pub fn space_time(p: &DiagramProps) -> Html {
             <div class="row st-controls"><span class="st-label">{"Nodes"}</span>{ for node_chips }</div>
             <div class="row st-controls"><span class="st-label">{"Messages"}</span>{ for kind_chips }</div>
             <div class="scroll">
-                <svg viewBox={format!("0 0 {W} {h:.0}")} class="st-svg" role="img"
+                <svg viewBox={format!("0 0 {W} {}", Fixed(h, 0))} class="st-svg" role="group" {onclick} {onkeydown}
                      aria-label={format!("{} messages and {} marks between events {} and {}", d.arrows.len(), d.marks.len(), d.from + 1, d.to)}>
                     <g class="lanes">{ for lane_lines }</g>
                     <g class="marks">{ for marks }</g>
                     <g class="arrows">{ for arrows }</g>
-                    <line class="now" x1={(W - RIGHT).to_string()} x2={(W - RIGHT).to_string()} y1="0" y2={h.to_string()} />
+                    <line class="now" x1={f1(W - RIGHT)} x2={f1(W - RIGHT)} y1="0" y2={f1(h)} />
                 </svg>
             </div>
             { for detail }

@@ -14,6 +14,7 @@ pub mod historylane;
 pub mod hooks;
 pub mod logview;
 pub mod metrics;
+pub mod num;
 pub mod panels;
 pub mod settings;
 pub mod share;

@@ -229,15 +229,31 @@ pub fn event_log(p: &LogProps) -> Html {
         RecordClass::State => "s",
         RecordClass::Violation => "v",
     };
+    // One handler for the list (event delegation): a line's `data-seek` names its event.
+    let onclick = {
+        let send = p.send.clone();
+        Callback::from(move |e: MouseEvent| {
+            use wasm_bindgen::JsCast;
+            let line = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|el| el.closest("[data-seek]").ok().flatten());
+            if let Some(ev) = line.and_then(|l| l.get_attribute("data-seek")?.parse().ok()) {
+                send.emit(Msg::Seek(ev));
+            }
+        })
+    };
     html! {
         <section class="log" aria-label="Event log">
             <h3>{"Events"}</h3>
-            <ol id="event-log" reversed=true>
-                { for ordered(&p.lines).into_iter().map(|l| {
+            <ol id="event-log" reversed=true {onclick}>
+                { for ordered(&p.lines).into_iter().map(|(k, l)| {
                     let ev = l.event;
+                    // Keyed by (event, record within it): new lines enter at the top and the
+                    // rest keep their elements.
                     html! {
-                        <li class={classes!(class(l.class), (ev == p.position).then_some("current"))}
-                            onclick={on(&p.send, Msg::Seek(ev))} title="Go to this event">
+                        <li key={format!("{ev}.{k}")} class={classes!(class(l.class), (ev == p.position).then_some("current"))}
+                            data-seek={ev.to_string()} title="Go to this event">
                             <span class="ev">{format!("#{}", l.event)}</span>
                             <span class="t">{ms(l.time.0)}</span>
                             <span class="x">{&l.text}</span>
@@ -249,9 +265,10 @@ pub fn event_log(p: &LogProps) -> Html {
     }
 }
 
-/// Newest event first, but each event's records in the order they happened (cause first).
-fn ordered(lines: &[EventLine]) -> Vec<&EventLine> {
-    let mut out: Vec<&EventLine> = Vec::with_capacity(lines.len());
+/// Newest event first, but each event's records in the order they happened (cause first), each
+/// with its index among its event's records.
+fn ordered(lines: &[EventLine]) -> Vec<(usize, &EventLine)> {
+    let mut out: Vec<(usize, &EventLine)> = Vec::with_capacity(lines.len());
     let mut end = lines.len();
     while end > 0 {
         let ev = lines[end - 1].event;
@@ -259,7 +276,7 @@ fn ordered(lines: &[EventLine]) -> Vec<&EventLine> {
         while start > 0 && lines[start - 1].event == ev {
             start -= 1;
         }
-        out.extend(lines[start..end].iter());
+        out.extend(lines[start..end].iter().enumerate());
         end = start;
     }
     out

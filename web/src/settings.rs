@@ -3,6 +3,7 @@
 
 use distlab_core::lab::{self, LabConfig};
 use distlab_core::net::FaultPreset;
+use distlab_core::paxos::MAX_ROLE;
 use distlab_core::raft::{ReadMode, MAX_CLIENTS, MAX_SERVERS};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -146,10 +147,9 @@ pub fn settings(p: &SettingsProps) -> Html {
                     workload(&mut cfg)?;
                     cfg.scenario = Some(read_select(scenario)).filter(|s| !s.is_empty());
                 } else {
-                    let max = distlab_core::paxos::MAX_ROLE;
-                    cfg.proposers = parse_count("proposers", &read_input(a), 1, max)?;
-                    cfg.acceptors = parse_count("acceptors", &read_input(b), 1, max)?;
-                    cfg.learners = parse_count("learners", &read_input(c), 1, max)?;
+                    cfg.proposers = parse_count("proposers", &read_input(a), 1, MAX_ROLE)?;
+                    cfg.acceptors = parse_count("acceptors", &read_input(b), 1, MAX_ROLE)?;
+                    cfg.learners = parse_count("learners", &read_input(c), 1, MAX_ROLE)?;
                     cfg.backoff = checked(flag1, true);
                     cfg.scenario = Some(read_select(scenario)).filter(|s| !s.is_empty());
                 }
@@ -281,9 +281,9 @@ pub fn settings(p: &SettingsProps) -> Html {
         html! {
             <>
                 { scenario_select }
-                { count(&a, "proposers", "Proposers", cfg.proposers, 1, 9) }
-                { count(&b, "acceptors", "Acceptors", cfg.acceptors, 1, 9) }
-                { count(&c, "learners", "Learners", cfg.learners, 1, 9) }
+                { count(&a, "proposers", "Proposers", cfg.proposers, 1, MAX_ROLE) }
+                { count(&b, "acceptors", "Acceptors", cfg.acceptors, 1, MAX_ROLE) }
+                { count(&c, "learners", "Learners", cfg.learners, 1, MAX_ROLE) }
                 <label class="check wide"><input ref={flag1.clone()} id="backoff" type="checkbox" checked={cfg.backoff} />{"Randomized back-off (off: dueling proposers keep preempting each other)"}</label>
             </>
         }

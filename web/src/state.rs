@@ -25,6 +25,8 @@ pub const SPEED_LOG_MAX: f64 = 2.0;
 const MAX_EVENTS_PER_FRAME: u32 = 20_000;
 /// Event-log lines shown.
 pub const LOG_LINES: u64 = 40;
+/// Event-log lines for one event; the rest are counted on one line.
+pub const LOG_LINES_PER_EVENT: usize = 6;
 /// The space-time diagram's window sizes, in events.
 pub const DIAGRAM_SPANS: [u64; 5] = [50, 200, 1_000, 5_000, 20_000];
 
@@ -198,7 +200,7 @@ impl Player {
         }
         let snap = lab.snapshot();
         let pos = snap.position;
-        self.log = Rc::new(lab.log(pos.saturating_sub(LOG_LINES), pos));
+        self.log = Rc::new(lab.log(pos.saturating_sub(LOG_LINES), pos, LOG_LINES_PER_EVENT));
         // The diagram replays its whole window: while playing, redraw it every 2% of the
         // window; when paused or moved by hand, always.
         let span = self.diagram_span;

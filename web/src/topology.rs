@@ -4,6 +4,9 @@
 use distlab_core::lab::{FlightSnap, NodeSnap, Snapshot};
 use yew::prelude::*;
 
+use std::rc::Rc;
+
+use crate::num::{f1, Fixed};
 use crate::state::Selection;
 
 /// The drawing's geometry for a cluster of `n` nodes: view width and height, the ring's centre
@@ -18,17 +21,53 @@ struct Layout {
     ring: f64,
     node: f64,
     radial_cards: bool,
+    /// Too many nodes for state cards, per-pair links or glyphs on messages: each node is a
+    /// dot with its name, its state is in the inspector, and only cut links would matter.
+    crowd: bool,
 }
 
+/// More nodes than this are drawn as a crowd (see [`Layout::crowd`]).
+const CROWD: usize = 16;
+
 fn layout(n: usize) -> Layout {
+    let base = Layout {
+        w: 800.0,
+        h: 560.0,
+        cx: 400.0,
+        cy: 290.0,
+        ring: 160.0,
+        node: 52.0,
+        radial_cards: false,
+        crowd: false,
+    };
     match n {
-        0..=3 => {
-            Layout { w: 800.0, h: 560.0, cx: 400.0, cy: 290.0, ring: 160.0, node: 52.0, radial_cards: false }
+        0..=3 => base,
+        4..=5 => Layout { h: 580.0, cy: 295.0, ring: 200.0, node: 48.0, ..base },
+        6..=CROWD => Layout {
+            w: 920.0,
+            h: 720.0,
+            cx: 460.0,
+            cy: 360.0,
+            ring: 240.0,
+            node: 36.0,
+            radial_cards: true,
+            crowd: false,
+        },
+        _ => {
+            // Neighbours on the ring stay a few units apart: the node radius shrinks with n.
+            let ring = 430.0;
+            let node = (std::f64::consts::PI * ring / n as f64 - 3.0).clamp(6.0, 24.0);
+            Layout {
+                w: 1000.0,
+                h: 1000.0,
+                cx: 500.0,
+                cy: 500.0,
+                ring,
+                node,
+                radial_cards: false,
+                crowd: true,
+            }
         }
-        4..=5 => {
-            Layout { w: 800.0, h: 580.0, cx: 400.0, cy: 295.0, ring: 200.0, node: 48.0, radial_cards: false }
-        }
-        _ => Layout { w: 920.0, h: 720.0, cx: 460.0, cy: 360.0, ring: 240.0, node: 36.0, radial_cards: true },
     }
 }
 
@@ -68,7 +107,16 @@ fn geometry(snap: &Snapshot) -> (Layout, Vec<(f64, f64)>) {
     let columns = [(130.0, column("producer")), (460.0, column("broker")), (790.0, column("consumer"))];
     let tallest = columns.iter().map(|c| c.1.len()).max().unwrap_or(1).max(1);
     let h = (170.0 + 110.0 * tallest as f64).max(520.0);
-    let l = Layout { w: 920.0, h, cx: 460.0, cy: h / 2.0, ring: 0.0, node: 34.0, radial_cards: false };
+    let l = Layout {
+        w: 920.0,
+        h,
+        cx: 460.0,
+        cy: h / 2.0,
+        ring: 0.0,
+        node: 34.0,
+        radial_cards: false,
+        crowd: false,
+    };
     let mut pos = vec![(460.0, 70.0); n];
     for (x, ids) in &columns {
         let step = (h - 170.0) / ids.len().max(1) as f64;
@@ -179,7 +227,9 @@ pub fn topology(props: &TopologyProps) -> Html {
     });
     let name = |i: usize| &snap.nodes[i].name;
     let mut links = Vec::new();
-    for a in 0..n {
+    // A crowd has thousands of pairs: its links are not drawn (partition sides are marked on
+    // the nodes).
+    for a in (0..n).filter(|_| !l.crowd) {
         for b in (a + 1)..n {
             if is_client(&snap.nodes[a].view.role) && is_client(&snap.nodes[b].view.role) {
                 continue;
@@ -203,7 +253,7 @@ pub fn topology(props: &TopologyProps) -> Html {
                 (false, true) => format!("{nb} → {na} cut; {na} → {nb} up"),
             };
             links.push(html! {
-                <line class={class} x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()}>
+                <line class={class} x1={f1(x1)} y1={f1(y1)} x2={f1(x2)} y2={f1(y2)}>
                     <title>{title}</title>
                 </line>
             });
@@ -221,60 +271,142 @@ pub fn topology(props: &TopologyProps) -> Html {
             partitioned.then(|| snap.groups[node.id.index()]),
             props.side_b.contains(&node.id.0),
             props.display_us,
-            &props.on_select,
         )
     });
-    let flights = snap.flights.iter().map(|f| {
-        let (x, y, _) = flight_pos(f, &l, &pos, props.display_us, steps);
-        let (kind_color, glyph) = message_style(f.kind);
-        // A record's key colours it (Kafka), so the same key is seen landing on one partition.
-        let color = if f.hue.is_some() { hue(f.hue) } else { kind_color };
-        let sel = props.selection == Some(Selection::Message(f.id.0));
-        let id = f.id.0;
-        let onclick = props.on_select.reform(move |e: MouseEvent| {
-            e.stop_propagation();
-            Some(Selection::Message(id))
-        });
-        let ondblclick = props.on_drop.reform(move |e: MouseEvent| {
-            e.stop_propagation();
-            distlab_core::protocol::MsgId(id)
-        });
-        // Keyboard: Enter inspects the message (and pauses), Delete drops it.
-        let onkeydown = {
-            let (select, drop) = (props.on_select.clone(), props.on_drop.clone());
-            Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
-                "Enter" | " " => {
-                    e.prevent_default();
-                    e.stop_propagation();
-                    select.emit(Some(Selection::Message(id)));
-                }
-                "Delete" | "Backspace" => {
-                    e.prevent_default();
-                    e.stop_propagation();
-                    drop.emit(distlab_core::protocol::MsgId(id));
-                }
-                _ => {}
+    // A crowd's messages are dots painted on a canvas: hundreds of SVG elements moving every
+    // frame cost more than a frame. Clicks find the nearest dot; the keyboard walks them.
+    let dots: Rc<Vec<Dot>> = Rc::new(if l.crowd {
+        snap.flights
+            .iter()
+            .map(|f| {
+                let (x, y, _) = flight_pos(f, &l, &pos, props.display_us, steps);
+                Dot { id: f.id.0, x, y, color: flight_color(f) }
             })
+            .collect()
+    } else {
+        Vec::new()
+    });
+    let canvas = use_node_ref();
+    {
+        let selected = match props.selection {
+            Some(Selection::Message(id)) => Some(id),
+            _ => None,
         };
+        let (canvas, frame) = (canvas.clone(), (l.w, l.h));
+        use_effect_with((dots.clone(), selected), move |(dots, selected)| {
+            if let Some(c) = canvas.cast::<web_sys::HtmlCanvasElement>() {
+                paint_dots(&c, frame, dots, *selected);
+            }
+        });
+    }
+    let flights = snap.flights.iter().filter(|_| !l.crowd).map(|f| {
+        let (x, y, _) = flight_pos(f, &l, &pos, props.display_us, steps);
+        let (_, glyph) = message_style(f.kind);
+        let sel = props.selection == Some(Selection::Message(f.id.0));
         let label = format!("{} {} → {} {} (#{}). Click or Enter to inspect; double-click or Delete to drop.", f.kind, f.from_name, f.to_name, f.summary, f.id.0);
         html! {
-            <g class={classes!("msg", sel.then_some("selected"))} transform={format!("translate({x:.1},{y:.1})")}
-               onclick={onclick} ondblclick={ondblclick} onkeydown={onkeydown} role="button" tabindex="0" aria-label={label.clone()} data-kind={f.kind}>
+            <g key={f.id.0} class={classes!("msg", sel.then_some("selected"))} transform={translate(x, y)}
+               role="button" tabindex="0" aria-label={label.clone()} data-kind={f.kind} data-msg={f.id.0.to_string()}>
                 <title>{label}</title>
-                <circle r="13" fill={color} />
+                <circle r="13" fill={flight_color(f)} />
                 <text class="glyph" dy="4">{glyph}</text>
             </g>
         }
     });
-    let on_bg = props.on_select.reform(|_: MouseEvent| None);
+    // One set of handlers for the whole drawing (event delegation), not three closures per node
+    // and message re-made every frame: the target's `data-node` or `data-msg` says what it is.
+    // Click or Enter/Space selects (a click on the background clears); double-click or Delete
+    // drops a message.
+    // What a click is on: a dot (painted over everything), else a node or message element.
+    let wrap = use_node_ref();
+    let at = {
+        let (dots, wrap) = (dots.clone(), wrap.clone());
+        let frame = (l.w, l.h);
+        move |e: &Event| {
+            let box_ = wrap.cast::<web_sys::Element>();
+            box_.and_then(|b| dot_at(e, &b, frame, &dots)).map(Selection::Message).or_else(|| hit(e))
+        }
+    };
+    let onclick = {
+        let at = at.clone();
+        props.on_select.reform(move |e: MouseEvent| at(&e))
+    };
+    let ondblclick = {
+        let drop = props.on_drop.clone();
+        Callback::from(move |e: MouseEvent| {
+            if let Some(Selection::Message(id)) = at(&e) {
+                drop.emit(distlab_core::protocol::MsgId(id));
+            }
+        })
+    };
+    let onkeydown = {
+        let (select, drop) = (props.on_select.clone(), props.on_drop.clone());
+        let selection = props.selection.clone();
+        let ids: Vec<u64> = dots.iter().map(|d| d.id).collect();
+        Callback::from(move |e: KeyboardEvent| {
+            let on_canvas = e
+                .target()
+                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+                .is_some_and(|t| t.tag_name() == "CANVAS");
+            let what = if on_canvas {
+                // The canvas: ↑ and ↓ pick the previous or next message in flight.
+                let current = match selection {
+                    Some(Selection::Message(id)) => ids.iter().position(|x| *x == id),
+                    _ => None,
+                };
+                let step = match e.key().as_str() {
+                    "ArrowDown" => Some(current.map_or(0, |i| (i + 1) % ids.len().max(1))),
+                    "ArrowUp" => {
+                        Some(current.map_or(ids.len().saturating_sub(1), |i| (i + ids.len() - 1) % ids.len()))
+                    }
+                    _ => None,
+                };
+                if let Some(i) = step {
+                    if let Some(id) = ids.get(i) {
+                        select.emit(Some(Selection::Message(*id)));
+                    }
+                    e.prevent_default();
+                    return;
+                }
+                match selection {
+                    Some(Selection::Message(id)) if ids.contains(&id) => Selection::Message(id),
+                    _ => return,
+                }
+            } else {
+                let Some(what) = hit(&e) else { return };
+                what
+            };
+            match (e.key().as_str(), &what) {
+                ("Enter" | " ", _) => select.emit(Some(what)),
+                ("Delete" | "Backspace", Selection::Message(id)) => {
+                    drop.emit(distlab_core::protocol::MsgId(*id))
+                }
+                _ => return,
+            }
+            e.prevent_default();
+            e.stop_propagation();
+        })
+    };
+    let view_box = format!("0 0 {} {}", Fixed(l.w, 0), Fixed(l.h, 0));
     html! {
-        <svg class="topology" viewBox={format!("0 0 {} {}", l.w, l.h)} role="img"
-             aria-label={format!("Cluster of {n} nodes with {} messages in flight", snap.flights.len())}
-             onclick={on_bg}>
-            <g class="links">{ for links }</g>
-            <g class="nodes">{ for nodes }</g>
-            <g class="flights">{ for flights }</g>
-        </svg>
+        // Two drawings, one over the other: the cluster, and the messages in flight. Only the
+        // second changes every frame, so the browser re-lays out and repaints only it.
+        <div class="cluster-view" ref={wrap} {onclick} {ondblclick} {onkeydown}>
+            <svg class="topology" viewBox={view_box.clone()} role="group"
+                 aria-label={format!("Cluster of {n} nodes")}>
+                <g class="links">{ for links }</g>
+                <g class="nodes">{ for nodes }</g>
+            </svg>
+            if l.crowd {
+                <canvas ref={canvas} class="flights-layer" tabindex="0" role="group" data-in-flight={snap.flights.len().to_string()}
+                        aria-label={format!("{} messages in flight. Up and Down pick one, Enter shows it, Delete drops it.", snap.flights.len())}></canvas>
+            } else {
+                <svg class="topology flights-layer" viewBox={view_box} role="group" data-in-flight={snap.flights.len().to_string()}
+                     aria-label={format!("{} messages in flight", snap.flights.len())}>
+                    <g class="flights">{ for flights }</g>
+                </svg>
+            }
+        </div>
     }
 }
 
@@ -288,36 +420,20 @@ fn render_node(
     group: Option<u8>,
     planned_side_b: bool,
     now_us: f64,
-    on_select: &Callback<Option<Selection>>,
 ) -> Html {
     let r = l.node;
     let id = node.id.0;
-    let onclick = on_select.reform(move |e: MouseEvent| {
-        e.stop_propagation();
-        Some(Selection::Node(id))
-    });
-    // Keyboard: Enter or Space on a focused node selects it, as a click does.
-    let onkeydown = {
-        let select = on_select.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" || e.key() == " " {
-                e.prevent_default();
-                e.stop_propagation();
-                select.emit(Some(Selection::Node(id)));
-            }
-        })
-    };
     let fill = if node.up { hue(node.view.hue_key) } else { "#3a3f4b" };
     // The first armed timer is drawn as a ring that empties as it runs down.
     let timer_ring = node.timers.first().map(|(label, set, fires)| {
         let span = (fires.0.saturating_sub(set.0)).max(1) as f64;
         let left = (1.0 - (now_us - set.0 as f64) / span).clamp(0.0, 1.0);
-        let rr = r + 7.0;
+        let rr = if l.crowd { r + 3.0 } else { r + 7.0 };
         let circ = std::f64::consts::TAU * rr;
         html! {
-            <circle class="timer" r={rr.to_string()} stroke-dasharray={format!("{:.1} {:.1}", circ * left, circ)}
+            <circle class="timer" r={f1(rr)} stroke-dasharray={format!("{} {}", Fixed(circ * left, 1), Fixed(circ, 1))}
                     transform="rotate(-90)">
-                <title>{format!("{label} timer: {:.1} ms left", left * span / 1000.0)}</title>
+                <title>{format!("{label} timer: {} ms left", Fixed(left * span / 1000.0, 1))}</title>
             </circle>
         }
     });
@@ -350,14 +466,25 @@ fn render_node(
         (if right { "start" } else { "end" }, cx, -(lines - 1.0) / 2.0 * line_h + 5.0)
     };
     let card_class = classes!("card", anchor, l.radial_cards.then_some("small"));
-    let card = node.view.summary.iter().enumerate().map(|(i, line)| {
+    let card = node.view.summary.iter().filter(|_| !l.crowd).enumerate().map(|(i, line)| {
         let y = top + i as f64 * line_h;
-        html! { <text class={card_class.clone()} x={format!("{cx:.1}")} y={format!("{y:.1}")}>{line}</text> }
+        html! { <text class={card_class.clone()} x={f1(cx)} y={f1(y)}>{line}</text> }
     });
     // The partition side, on the inner side of the node (towards the ring's centre), where no
     // state card is drawn.
     let side_y = if y < l.cy { r + 18.0 } else { -r - 10.0 };
-    let side = group.map(|g| html! { <text class="side" y={side_y.to_string()}>{format!("side {}", (b'A' + g) as char)}</text> });
+    let side = group.map(|g| {
+        let letter = (b'A' + g) as char;
+        if l.crowd {
+            // Inside the ring, just past the node: a crowd has no room for "side A".
+            let (ux, uy) = (l.cx - x, l.cy - y);
+            let len = (ux * ux + uy * uy).sqrt().max(1.0);
+            let d = r + 9.0;
+            html! { <text class="side tiny" x={f1(ux / len * d)} y={f1(uy / len * d + 4.0)}>{letter}</text> }
+        } else {
+            html! { <text class="side" y={f1(side_y)}>{format!("side {letter}")}</text> }
+        }
+    });
     let state = if node.up { "up" } else { "down" };
     let label = format!(
         "{}, {}, {}. {}",
@@ -367,16 +494,121 @@ fn render_node(
         node.view.fields.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; ")
     );
     html! {
-        <g class={classes!("node", (!node.up).then_some("down"), selected.then_some("selected"), planned_side_b.then_some("planned"))}
-           transform={format!("translate({x:.1},{y:.1})")} onclick={onclick} onkeydown={onkeydown} role="button" tabindex="0"
+        <g key={id} class={classes!("node", (!node.up).then_some("down"), selected.then_some("selected"), planned_side_b.then_some("planned"))}
+           transform={translate(x, y)} role="button" tabindex="0"
            aria-label={label.clone()} data-node={id.to_string()}>
             <title>{label}</title>
             { for timer_ring }
-            <circle class="body" r={r.to_string()} fill={fill} />
-            <text class={classes!("name", (node.name.len() > 4).then_some("long"))} dy="-8">{&node.name}</text>
-            <text class="badge" dy="14">{ if node.up { node.view.badge.clone() } else { "crashed".to_string() } }</text>
+            <circle class="body" r={f1(r)} fill={fill} />
+            if l.crowd {
+                <text class="name tiny" dy={f1(r * 0.3)} style={format!("font-size:{}px", Fixed(r * 0.85, 1))}>{&node.name}</text>
+            } else {
+                <text class={classes!("name", (node.name.len() > 4).then_some("long"))} dy="-8">{&node.name}</text>
+                <text class="badge" dy="14">{ if node.up { node.view.badge.clone() } else { "crashed".to_string() } }</text>
+            }
             { for side }
             <g class="cards">{ for card }</g>
         </g>
     }
+}
+
+/// The node or message an event landed on (the nearest element with `data-node` or
+/// `data-msg`); None for the background.
+fn hit(e: &Event) -> Option<Selection> {
+    use wasm_bindgen::JsCast;
+    let el = e.target()?.dyn_into::<web_sys::Element>().ok()?.closest("[data-node],[data-msg]").ok()??;
+    match el.get_attribute("data-node") {
+        Some(n) => n.parse().ok().map(Selection::Node),
+        None => el.get_attribute("data-msg")?.parse().ok().map(Selection::Message),
+    }
+}
+
+/// An SVG translation to (x, y).
+fn translate(x: f64, y: f64) -> String {
+    format!("translate({},{})", Fixed(x, 1), Fixed(y, 1))
+}
+
+/// A message drawn as a dot on the crowd's canvas, in drawing coordinates.
+#[derive(PartialEq)]
+struct Dot {
+    id: u64,
+    x: f64,
+    y: f64,
+    color: &'static str,
+}
+
+/// A dot's radius, in drawing units.
+const DOT: f64 = 6.0;
+
+/// A message's colour: its record key's (Kafka), so the same key is seen landing on one
+/// partition, or its type's.
+fn flight_color(f: &FlightSnap) -> &'static str {
+    if f.hue.is_some() {
+        hue(f.hue)
+    } else {
+        message_style(f.kind).0
+    }
+}
+
+/// How a drawing of `frame` (width, height) sits in a box of `w` × `h` CSS pixels, as the SVG
+/// beneath it does (`xMidYMid meet`): the scale and the offsets.
+fn fit(frame: (f64, f64), w: f64, h: f64) -> (f64, f64, f64) {
+    let k = (w / frame.0).min(h / frame.1);
+    (k, (w - frame.0 * k) / 2.0, (h - frame.1 * k) / 2.0)
+}
+
+/// Paint the dots, sized for the device's pixels; the selected one ringed.
+fn paint_dots(c: &web_sys::HtmlCanvasElement, frame: (f64, f64), dots: &[Dot], selected: Option<u64>) {
+    use wasm_bindgen::JsCast;
+    let (w, h) = (c.client_width() as f64, c.client_height() as f64);
+    let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+    let (pw, ph) = ((w * dpr).round() as u32, (h * dpr).round() as u32);
+    if c.width() != pw || c.height() != ph {
+        c.set_width(pw);
+        c.set_height(ph);
+    }
+    let Some(ctx) = c
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|x| x.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+    else {
+        return;
+    };
+    let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+    ctx.clear_rect(0.0, 0.0, pw as f64, ph as f64);
+    let (k, ox, oy) = fit(frame, w, h);
+    let _ = ctx.set_transform(k * dpr, 0.0, 0.0, k * dpr, ox * dpr, oy * dpr);
+    ctx.set_stroke_style_str("#fff");
+    ctx.set_line_width(2.0);
+    for d in dots {
+        ctx.begin_path();
+        let _ = ctx.arc(d.x, d.y, DOT, 0.0, std::f64::consts::TAU);
+        ctx.set_fill_style_str(d.color);
+        ctx.fill();
+        ctx.stroke();
+    }
+    if let Some(d) = dots.iter().find(|d| Some(d.id) == selected) {
+        ctx.begin_path();
+        let _ = ctx.arc(d.x, d.y, DOT + 3.0, 0.0, std::f64::consts::TAU);
+        ctx.set_stroke_style_str("#ffd166");
+        ctx.set_line_width(4.0);
+        ctx.stroke();
+    }
+}
+
+/// The dot under a mouse event on the drawing's box `el` (within a few units of its rim),
+/// nearest first.
+fn dot_at(e: &Event, el: &web_sys::Element, frame: (f64, f64), dots: &[Dot]) -> Option<u64> {
+    use wasm_bindgen::JsCast;
+    let m = e.dyn_ref::<MouseEvent>()?;
+    let r = el.get_bounding_client_rect();
+    let (k, ox, oy) = fit(frame, r.width(), r.height());
+    let x = (m.client_x() as f64 - r.left() - ox) / k;
+    let y = (m.client_y() as f64 - r.top() - oy) / k;
+    let d2 = |d: &Dot| (d.x - x) * (d.x - x) + (d.y - y) * (d.y - y);
+    dots.iter()
+        .filter(|d| d2(d) <= (DOT + 4.0) * (DOT + 4.0))
+        .min_by(|a, b| d2(a).total_cmp(&d2(b)))
+        .map(|d| d.id)
 }
