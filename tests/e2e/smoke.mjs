@@ -156,6 +156,20 @@ const speed = async (page, log10) => {
   await page.dispatchEvent('#speed', 'input');
 };
 
+await test('a preset that runs to its end leaves the narration on its last step', async page => {
+  await page.selectOption('#scenario', 'minority-cut-off');
+  await page.click('#btn-apply');
+  await speed(page, 2);
+  await page.click('#btn-play');
+  await page.waitForSelector('.banner.notice:has-text("Nothing more can happen")', { timeout: 30000 });
+  const steps = page.locator('#narration li');
+  assert.ok(await steps.count() >= 2);
+  assert.match(await steps.last().getAttribute('class'), /current/);
+  // One step back: the run is no longer over, so the step is again decided by time.
+  await page.click('#btn-back');
+  assert.equal(await page.locator('#narration li.current').count(), 1);
+});
+
 await test('raft: a leader is elected and the log view fills', async page => {
   assert.equal(await page.locator('svg.topology .node').count(), 6); // 5 servers + 1 client
   await speed(page, 1.5);

@@ -286,7 +286,9 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
             { for player.notice.as_ref().map(|n| html! { <div class="banner notice" role="status">{n}</div> }) }
             <main>
                 <section class="stage" aria-label="Cluster">
-                    <Narration lines={player.narration.clone()} now_us={player.display_us} send={send.clone()} />
+                    <Narration lines={player.narration.clone()} now_us={player.display_us}
+                        settled={player.snap.at_end && player.snap.violation.is_none() && player.snap.position < player.snap.limit}
+                        send={send.clone()} />
                     <Topology snap={player.snap.clone()} display_us={player.display_us}
                         selection={player.selection.clone()} side_b={player.side_b.clone()}
                         on_select={send.reform(Msg::Select)}

@@ -310,6 +310,9 @@ pub fn help(p: &HelpProps) -> Html {
 pub struct NarrationProps {
     pub lines: std::rc::Rc<Vec<(Time, String)>>,
     pub now_us: f64,
+    /// Every node is idle and nothing more can happen: the run is over, so its last step has
+    /// been reached even if the step is timed later than the last event.
+    pub settled: bool,
     pub send: Callback<Msg>,
 }
 
@@ -319,7 +322,11 @@ pub fn narration(p: &NarrationProps) -> Html {
     if p.lines.is_empty() {
         return html! {};
     }
-    let current = p.lines.iter().rposition(|(t, _)| t.0 as f64 <= p.now_us);
+    let current = if p.settled {
+        Some(p.lines.len() - 1)
+    } else {
+        p.lines.iter().rposition(|(t, _)| t.0 as f64 <= p.now_us)
+    };
     html! {
         <section class="narration" aria-label="Scenario steps">
             <h3>{"Scenario"}</h3>
