@@ -17,6 +17,17 @@ const W: f64 = 1000.0;
 const LEFT: f64 = 80.0;
 const RIGHT: f64 = 20.0;
 const LANE: f64 = 34.0;
+
+/// The height of one of `lanes` lanes whose full height is `base`: lanes get thinner past a
+/// dozen, so a hundred nodes do not make a drawing thousands of pixels tall.
+pub fn lane_height(base: f64, lanes: usize) -> f64 {
+    (base * 12.0 / lanes.max(1) as f64).clamp(9.0, base)
+}
+
+/// The lane names' font size for lanes of height `lane`, or None for the stylesheet's.
+pub fn lane_font(lane: f64, base: f64) -> Option<String> {
+    (lane < base).then(|| format!("font-size:{}px", Fixed((lane - 1.0).min(12.0), 1)))
+}
 const TOP: f64 = 16.0;
 
 #[derive(Properties, PartialEq)]
@@ -53,8 +64,10 @@ pub fn space_time(p: &DiagramProps) -> Html {
     let picked = use_state(|| None::<u64>);
     let d = &p.diagram;
     let lanes: Vec<u32> = (0..p.names.len() as u32).filter(|n| !hidden_nodes.contains(n)).collect();
-    let lane_y = |n: u32| lanes.iter().position(|x| *x == n).map(|i| TOP + LANE * (i as f64 + 0.5));
-    let h = TOP * 2.0 + LANE * lanes.len().max(1) as f64;
+    let lane = lane_height(LANE, lanes.len());
+    let lane_y = |n: u32| lanes.iter().position(|x| *x == n).map(|i| TOP + lane * (i as f64 + 0.5));
+    let h = TOP * 2.0 + lane * lanes.len().max(1) as f64;
+    let font = lane_font(lane, LANE);
     let span = (d.t1.0.saturating_sub(d.t0.0)).max(1) as f64;
     let x = |t: u64| LEFT + (t.saturating_sub(d.t0.0)) as f64 / span * (W - LEFT - RIGHT);
     let mut kinds: Vec<&'static str> = Vec::new();
@@ -67,7 +80,7 @@ pub fn space_time(p: &DiagramProps) -> Html {
         let y = lane_y(*n).unwrap_or(0.0);
         html! {
             <g class="lane">
-                <text x={f1(LEFT - 8.0)} y={f1(y + 4.0)} class="lane-name">{&p.names[*n as usize]}</text>
+                <text x={f1(LEFT - 8.0)} y={f1(y + 4.0)} class="lane-name" style={font.clone()}>{&p.names[*n as usize]}</text>
                 <line x1={f1(LEFT)} x2={f1(W - RIGHT)} y1={f1(y)} y2={f1(y)} />
             </g>
         }

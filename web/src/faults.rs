@@ -7,6 +7,7 @@ use distlab_core::faultscript::{FaultStep, Timed, MAX_AT_MS, MAX_STEPS};
 use distlab_core::lab::LabConfig;
 use yew::prelude::*;
 
+use crate::num::f1;
 use crate::panels::{read_input, read_select};
 use crate::settings::parse_count;
 use crate::state::Msg;
@@ -97,7 +98,9 @@ pub fn fault_script(p: &FaultsProps) -> Html {
     }
     lanes.push(Lane::Network);
     let name = |n: u32| p.names.get(n as usize).cloned().unwrap_or_else(|| format!("#{}", n + 1));
-    let h = 20.0 + LANE * lanes.len() as f64;
+    let lane = crate::diagram::lane_height(LANE, lanes.len());
+    let font = crate::diagram::lane_font(lane, LANE);
+    let h = 20.0 + lane * lanes.len() as f64;
     let apply = {
         let (send, config) = (p.send.clone(), p.config.clone());
         move |s: Vec<Timed>| send.emit(Msg::Reconfigure(LabConfig { fault_script: s, ..config.clone() }))
@@ -134,7 +137,7 @@ pub fn fault_script(p: &FaultsProps) -> Html {
         })
     };
     let lane_rows = lanes.iter().enumerate().map(|(k, l)| {
-        let y = 14.0 + LANE * (k as f64 + 0.5);
+        let y = 14.0 + lane * (k as f64 + 0.5);
         let label = match l {
             Lane::Node(n) => name(*n),
             Lane::Link(a, b) => format!("{} → {}", name(*a), name(*b)),
@@ -142,14 +145,14 @@ pub fn fault_script(p: &FaultsProps) -> Html {
         };
         html! {
             <g class="lane">
-                <text class="lane-name" x={(LEFT - 8.0).to_string()} y={format!("{:.1}", y + 4.0)}>{label}</text>
-                <line x1={LEFT.to_string()} x2={(W - RIGHT).to_string()} y1={y.to_string()} y2={y.to_string()} />
+                <text class="lane-name" x={f1(LEFT - 8.0)} y={f1(y + 4.0)} style={font.clone()}>{label}</text>
+                <line x1={f1(LEFT)} x2={f1(W - RIGHT)} y1={f1(y)} y2={f1(y)} />
             </g>
         }
     });
     let markers = script.iter().enumerate().map(|(i, t)| {
         let k = lanes.iter().position(|l| *l == lane_of(&t.step)).unwrap_or(lanes.len() - 1);
-        let y = 14.0 + LANE * (k as f64 + 0.5);
+        let y = 14.0 + lane * (k as f64 + 0.5);
         let ms = match *dragging {
             Some((j, ms)) if j == i => ms,
             _ => t.at_ms,

@@ -159,7 +159,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
             { body }
             <h3>{"Network"}</h3>
             <p class="hint">{"Pick the nodes for side B, then split. Messages between the sides are dropped until you heal."}</p>
-            <div class="row sides">
+            <div class={classes!("row", "sides", (n > 16).then_some("many"))}>
                 { for (0..n).map(|i| {
                     let picked = p.side_b.contains(&i);
                     html! { <button class={classes!("side-toggle", picked.then_some("on"))} aria-pressed={picked.to_string()}
