@@ -6,8 +6,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use serde::{Deserialize, Serialize};
-
+use crate::json::{self, Fields, Json};
 use crate::protocol::{NodeId, Time};
 use crate::rng::Rng;
 
@@ -17,8 +16,9 @@ pub const MAX_AT_MS: u64 = 3_600_000;
 pub const MAX_SLOWDOWN: u32 = 100;
 pub const SKEW_PCT: (i32, i32) = (-90, 900);
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "do", rename_all = "kebab-case", deny_unknown_fields)]
+/// In a scenario document, a step is an object with `at_ms`, `do` (the step's name, e.g.
+/// `slow-link`) and the step's fields.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum FaultStep {
     Crash {
         node: u32,
@@ -49,13 +49,74 @@ pub enum FaultStep {
     },
 }
 
-/// One step of a script, at a virtual time in milliseconds. (Serde cannot refuse unknown
-/// fields through `flatten`; the step's own fields are checked by its tag.)
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// One step of a script, at a virtual time in milliseconds.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Timed {
     pub at_ms: u64,
-    #[serde(flatten)]
     pub step: FaultStep,
+}
+
+impl Timed {
+    /// The document form: `{"at_ms": 300, "do": "crash", "node": 1}`.
+    pub fn to_json(&self) -> Json {
+        let int = |n: u64| Some(Json::Int(n as i128));
+        let (node, to, nodes, factor, pct, spacing) = match &self.step {
+            FaultStep::Crash { node } | FaultStep::Restart { node } => {
+                (Some(*node), None, None, None, None, None)
+            }
+            FaultStep::Partition { nodes } => (None, None, Some(nodes), None, None, None),
+            FaultStep::Heal => (None, None, None, None, None, None),
+            FaultStep::SlowLink { node, to, factor } => {
+                (Some(*node), Some(*to), None, Some(*factor), None, None)
+            }
+            FaultStep::ClockSkew { node, pct } => (Some(*node), None, None, None, Some(*pct), None),
+            FaultStep::Swizzle { nodes, spacing_ms } => {
+                (None, None, Some(nodes), None, None, Some(*spacing_ms))
+            }
+        };
+        json::object([
+            ("at_ms", int(self.at_ms)),
+            ("do", Some(Json::str(self.step.name()))),
+            ("node", node.and_then(|n| int(n as u64))),
+            ("to", to.and_then(|n| int(n as u64))),
+            ("nodes", nodes.map(|v| json::ints(v.iter().copied()))),
+            ("factor", factor.and_then(|n| int(n as u64))),
+            ("pct", pct.map(|p| Json::Int(p as i128))),
+            ("spacing_ms", spacing.and_then(int)),
+        ])
+    }
+
+    /// Read the document form; every field the step does not have is refused.
+    pub fn from_json(v: &Json, what: &str) -> Result<Timed, String> {
+        let mut f = Fields::of(v, what)?;
+        let at_ms = f.u64("at_ms")?;
+        let kind = f.str("do")?;
+        let own: &[&str] = match kind.as_str() {
+            "crash" | "restart" => &["node"],
+            "partition" => &["nodes"],
+            "slow-link" => &["node", "to", "factor"],
+            "clock-skew" => &["node", "pct"],
+            "swizzle" => &["nodes", "spacing_ms"],
+            _ => &[],
+        };
+        f.only(&[&["at_ms", "do"][..], own].concat())?;
+        let step = match kind.as_str() {
+            "crash" => FaultStep::Crash { node: f.u32("node")? },
+            "restart" => FaultStep::Restart { node: f.u32("node")? },
+            "partition" => FaultStep::Partition { nodes: f.list("nodes", json::u32_item)? },
+            "heal" => FaultStep::Heal,
+            "slow-link" => {
+                FaultStep::SlowLink { node: f.u32("node")?, to: f.u32("to")?, factor: f.u32("factor")? }
+            }
+            "clock-skew" => FaultStep::ClockSkew { node: f.u32("node")?, pct: f.i32("pct")? },
+            "swizzle" => FaultStep::Swizzle {
+                nodes: f.list("nodes", json::u32_item)?,
+                spacing_ms: f.u64("spacing_ms")?,
+            },
+            other => return Err(format!("{what}: unknown step \"{other}\"")),
+        };
+        Ok(Timed { at_ms, step })
+    }
 }
 
 /// What the simulator does: the script's steps with swizzles expanded.

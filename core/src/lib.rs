@@ -21,6 +21,7 @@ pub mod faultscript;
 pub mod hash;
 pub mod hashing;
 pub mod history;
+pub mod json;
 pub mod kafka;
 pub mod kv;
 pub mod lab;
