@@ -18,6 +18,7 @@ pub mod chunked;
 pub mod compare;
 pub mod diagram;
 pub mod faultscript;
+pub mod fixed;
 pub mod hash;
 pub mod hashing;
 pub mod history;

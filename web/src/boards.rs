@@ -7,6 +7,7 @@ use distlab_core::lab::Snapshot;
 use distlab_core::protocol::{BoardCell, Tone};
 use yew::prelude::*;
 
+use crate::num::Fixed;
 use crate::topology::hue;
 
 #[derive(Properties, PartialEq)]
@@ -32,8 +33,8 @@ fn cell(c: &BoardCell) -> Html {
         let m = (mark as f64 / scale * 100.0).min(100.0);
         html! {
             <span class="bar" aria-hidden="true">
-                <span class="fill" style={format!("width:{w:.1}%")}></span>
-                { if mark > 0 { html! { <span class="mark" style={format!("left:{m:.1}%")}></span> } } else { html! {} } }
+                <span class="fill" style={format!("width:{}%", Fixed(w, 1))}></span>
+                { if mark > 0 { html! { <span class="mark" style={format!("left:{}%", Fixed(m, 1))}></span> } } else { html! {} } }
             </span>
         }
     });

@@ -4,6 +4,7 @@
 use distlab_core::compare::{compare, Metrics, MAX_SECONDS};
 use yew::prelude::*;
 
+use crate::num::Fixed;
 use crate::panels::read_input;
 use crate::settings::{parse_count, parse_seed};
 
@@ -38,7 +39,7 @@ pub fn compare_panel(p: &CompareProps) -> Html {
             }
         })
     };
-    let f1 = |x: f64| format!("{x:.1}");
+    let f1 = |x: f64| format!("{}", Fixed(x, 1));
     let table = result.as_ref().map(|(s, n, ms)| {
         html! {
             <table id="compare-table">

@@ -186,8 +186,8 @@ pub fn space_time(p: &DiagramProps) -> Html {
     });
     let picked_arrow = picked.and_then(|id| d.arrows.iter().find(|a| a.id.0 == id));
     let detail = picked_arrow.map(|a| {
-        let sent = a.sent.map(|s| format!("sent at #{} ({:.2} ms)", s.0, s.1 .0 as f64 / 1000.0)).unwrap_or_else(|| "sent before this window".into());
-        let end = a.end.map(|e| format!(", {} at #{} ({:.2} ms)", fate_word(a), e.0, e.1 .0 as f64 / 1000.0)).unwrap_or_else(|| format!(", {}", fate_word(a)));
+        let sent = a.sent.map(|s| format!("sent at #{} ({} ms)", s.0, Fixed(s.1 .0 as f64 / 1000.0, 2))).unwrap_or_else(|| "sent before this window".into());
+        let end = a.end.map(|e| format!(", {} at #{} ({} ms)", fate_word(a), e.0, Fixed(e.1 .0 as f64 / 1000.0, 2))).unwrap_or_else(|| format!(", {}", fate_word(a)));
         let change = if a.changed {
             format!(" It changed {}'s state: the inspector shows it after this delivery.", p.names[a.to.index()])
         } else if a.fate == Fate::Delivered {
@@ -218,7 +218,7 @@ pub fn space_time(p: &DiagramProps) -> Html {
     });
     html! {
         <section class="spacetime" aria-label="Space-time diagram" id="spacetime">
-            <h3>{"Space-time diagram"}<small>{format!(" · events {}–{}, {:.1}–{:.1} ms · arrows: messages from send to delivery (× dropped, dashed: duplicate); ◆ timer ✕ crash ▲ restart ■ request. Click one to go there.", d.from + 1, d.to, d.t0.0 as f64 / 1000.0, d.t1.0 as f64 / 1000.0)}</small></h3>
+            <h3>{"Space-time diagram"}<small>{format!(" · events {}–{}, {}–{} ms · arrows: messages from send to delivery (× dropped, dashed: duplicate); ◆ timer ✕ crash ▲ restart ■ request. Click one to go there.", d.from + 1, d.to, Fixed(d.t0.0 as f64 / 1000.0, 1), Fixed(d.t1.0 as f64 / 1000.0, 1))}</small></h3>
             <div class="row st-controls">
                 <span class="st-label">{"Events shown"}</span>{ for zoom }
             </div>

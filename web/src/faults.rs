@@ -7,7 +7,7 @@ use distlab_core::faultscript::{FaultStep, Timed, MAX_AT_MS, MAX_STEPS};
 use distlab_core::lab::LabConfig;
 use yew::prelude::*;
 
-use crate::num::f1;
+use crate::num::{f1, Fixed};
 use crate::panels::{read_input, read_select};
 use crate::settings::parse_count;
 use crate::state::Msg;
@@ -169,14 +169,14 @@ pub fn fault_script(p: &FaultsProps) -> Html {
         html! {
             <g class={classes!("fmark", (dragging.map(|d| d.0) == Some(i)).then_some("dragging"))} onpointerdown={down} data-step={i.to_string()}>
                 <title>{title}</title>
-                <circle cx={format!("{:.1}", x(ms))} cy={format!("{y:.1}")} r="10" />
-                <text x={format!("{:.1}", x(ms))} y={format!("{:.1}", y + 4.0)}>{glyph(&t.step)}</text>
+                <circle cx={format!("{}", Fixed(x(ms), 1))} cy={format!("{}", Fixed(y, 1))} r="10" />
+                <text x={format!("{}", Fixed(x(ms), 1))} y={format!("{}", Fixed(y + 4.0, 1))}>{glyph(&t.step)}</text>
             </g>
         }
     });
     let ticks = (0..=4).map(|k| {
         let ms = end_ms * k / 4;
-        html! { <text class="tick" x={format!("{:.1}", x(ms))} y="10">{format!("{:.1} s", ms as f64 / 1000.0)}</text> }
+        html! { <text class="tick" x={format!("{}", Fixed(x(ms), 1))} y="10">{format!("{} s", Fixed(ms as f64 / 1000.0, 1))}</text> }
     });
     let add = {
         let (kind, at, a, b, value) = (kind.clone(), at.clone(), a.clone(), b.clone(), value.clone());
@@ -243,10 +243,10 @@ pub fn fault_script(p: &FaultsProps) -> Html {
         <section class="faults" aria-label="Fault script" id="faults-panel">
             <h3>{"Fault script"}<small>{" · timed faults, replayed exactly with the run; drag a marker to move it in time (the run is rebuilt and brought back to this moment)"}</small></h3>
             <div class="scroll">
-                <svg ref={svg} viewBox={format!("0 0 {W} {h:.0}")} class="faults-svg" onpointermove={on_move} onpointerup={on_up.clone()} onpointerleave={on_up}>
+                <svg ref={svg} viewBox={format!("0 0 {W} {}", Fixed(h, 0))} class="faults-svg" onpointermove={on_move} onpointerup={on_up.clone()} onpointerleave={on_up}>
                     { for ticks }
                     { for lane_rows }
-                    <line class="now" x1={format!("{:.1}", x(now_ms))} x2={format!("{:.1}", x(now_ms))} y1="12" y2={h.to_string()} />
+                    <line class="now" x1={format!("{}", Fixed(x(now_ms), 1))} x2={format!("{}", Fixed(x(now_ms), 1))} y1="12" y2={f1(h)} />
                     { for markers }
                 </svg>
             </div>

@@ -15,6 +15,7 @@ use wasm_bindgen::JsCast;
 
 use yew::prelude::*;
 
+use crate::num::{Fixed, Short};
 use crate::panels::{on, read_input, read_select};
 use crate::settings::parse_count;
 use crate::topology::hue;
@@ -332,7 +333,7 @@ pub fn parse_decimal(s: &str) -> Option<f64> {
 fn parse_f64(field: &str, text: &str, lo: f64, hi: f64) -> Result<f64, String> {
     match parse_decimal(text.trim()) {
         Some(v) if v >= lo && v <= hi => Ok(v),
-        _ => Err(format!("{field} must be a number from {lo} to {hi} (got \"{text}\")")),
+        _ => Err(format!("{field} must be a number from {} to {} (got \"{text}\")", Short(lo), Short(hi))),
     }
 }
 
@@ -405,7 +406,7 @@ fn on_circle(h: u64, r: f64) -> (f64, f64) {
 
 fn member_color(id: u32) -> String {
     // Golden-angle hues: distinct for many nodes; the legend and tooltips carry the names.
-    format!("hsl({}, 65%, 50%)", (id as f64 * 137.508) % 360.0)
+    format!("hsl({}, 65%, 50%)", Fixed((id as f64 * 137.508) % 360.0, 1))
 }
 
 fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
@@ -425,16 +426,16 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
         if !visible(x, y) || moved_set.contains(&k) {
             continue;
         }
-        paths.entry(o).or_default().push_str(&format!("M{x:.4} {y:.4}h0"));
+        paths.entry(o).or_default().push_str(&format!("M{} {}h0", Fixed(x, 4), Fixed(y, 4)));
     }
     let keys = paths.into_iter().map(|(o, d)| html! {
-        <path d={d} stroke={member_color(o)} stroke-width={format!("{:.4}", dot * 2.0)} stroke-linecap="round" fill="none" />
+        <path d={d} stroke={member_color(o)} stroke-width={format!("{}", Fixed(dot * 2.0, 4))} stroke-linecap="round" fill="none" />
     });
     // Keys that moved in the last change: drawn larger, animated from the old owner's colour.
     let moved = m.moved.iter().filter_map(|&(k, from, to)| {
         let (x, y) = on_circle(m.hashes[k], R * 0.93);
         visible(x, y).then(|| html! {
-            <circle class="moved-key" cx={format!("{x:.4}")} cy={format!("{y:.4}")} r={format!("{:.4}", dot * 2.2)}
+            <circle class="moved-key" cx={format!("{}", Fixed(x, 4))} cy={format!("{}", Fixed(y, 4))} r={format!("{}", Fixed(dot * 2.2, 4))}
                 fill={member_color(to)} style={format!("--from:{}", member_color(from))}>
                 <title>{format!("key-{k} moved from node {from} to node {to}")}</title>
             </circle>
@@ -447,7 +448,13 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
             let (x1, y1) = on_circle(*t, R * 1.0);
             let (x2, y2) = on_circle(*t, R * 1.07);
             if visible(x1, y1) {
-                by.entry(*o).or_default().push_str(&format!("M{x1:.4} {y1:.4}L{x2:.4} {y2:.4}"));
+                by.entry(*o).or_default().push_str(&format!(
+                    "M{} {}L{} {}",
+                    Fixed(x1, 4),
+                    Fixed(y1, 4),
+                    Fixed(x2, 4),
+                    Fixed(y2, 4)
+                ));
             }
         }
         by.into_iter()
@@ -455,9 +462,9 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                 let sel = st.selected_node == Some(o);
                 let k = m.members.iter().position(|x| *x == o).unwrap_or(0);
                 let tokens = placement.ring.owners.iter().filter(|x| **x == o).count();
-                let tip = format!("node {o}: {tokens} tokens, weight {}, {} keys", m.weights[k], loads.get(k).copied().unwrap_or(0));
+                let tip = format!("node {o}: {tokens} tokens, weight {}, {} keys", crate::num::short(m.weights[k]), loads.get(k).copied().unwrap_or(0));
                 html! { <path class={classes!("token", sel.then_some("selected"))} d={d} stroke={member_color(o)}
-                    stroke-width={format!("{:.4}", if sel { 0.012 } else { 0.006 } / st.zoom.sqrt())}><title>{tip}</title></path> }
+                    stroke-width={format!("{}", Fixed(if sel { 0.012 } else { 0.006 } / st.zoom.sqrt(), 4))}><title>{tip}</title></path> }
             })
             .collect::<Html>()
     } else {
@@ -486,12 +493,12 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                 Some(t) => on_circle(t, R * 1.03),
                 None => (0.0, 0.0),
             };
-            html! { <line class={if i == 0 { "arc owner" } else { "arc replica" }} x1={format!("{kx:.4}")} y1={format!("{ky:.4}")}
-                x2={format!("{tx:.4}")} y2={format!("{ty:.4}")} stroke={member_color(*node)} stroke-width={format!("{:.4}", 0.008 / st.zoom.sqrt())} /> }
+            html! { <line class={if i == 0 { "arc owner" } else { "arc replica" }} x1={format!("{}", Fixed(kx, 4))} y1={format!("{}", Fixed(ky, 4))}
+                x2={format!("{}", Fixed(tx, 4))} y2={format!("{}", Fixed(ty, 4))} stroke={member_color(*node)} stroke-width={format!("{}", Fixed(0.008 / st.zoom.sqrt(), 4))} /> }
         });
         let names: Vec<String> = set.iter().map(|n| format!("node {n}")).collect();
         let info = format!("key-{k} · hash {h:016x} · owner node {owner}{}", if set.len() > 1 { format!(" · replicas {}", names[1..].join(", ")) } else { String::new() });
-        (html! { <g>{ for arcs }<circle cx={format!("{kx:.4}")} cy={format!("{ky:.4}")} r={format!("{:.4}", dot * 3.0)} class="hovered" /></g> }, info)
+        (html! { <g>{ for arcs }<circle cx={format!("{}", Fixed(kx, 4))} cy={format!("{}", Fixed(ky, 4))} r={format!("{}", Fixed(dot * 3.0, 4))} class="hovered" /></g> }, info)
     });
     let (hover_svg, hover_info) = match hover {
         Some((svg, info)) => (svg, info),
@@ -544,15 +551,15 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
     let summary = m.last_change.as_ref().map(|what| {
         let frac = moved_n as f64 / m.keys.max(1) as f64;
         let ideal = if what.starts_with("added") { 1.0 / n as f64 } else if what.starts_with("removed") { 1.0 / (n as f64 + 1.0) } else { f64::NAN };
-        html! { <p id="moved-summary" class="moved-summary"><b>{format!("{what}: {moved_n} of {} keys moved ({:.1} %)", m.keys, frac * 100.0)}</b>
-            { if ideal.is_finite() { format!(" · the minimum possible is 1/{} = {:.1} %", if what.starts_with("added") { n } else { n + 1 }, ideal * 100.0) } else { String::new() } }
+        html! { <p id="moved-summary" class="moved-summary"><b>{format!("{what}: {moved_n} of {} keys moved ({} %)", m.keys, Fixed(frac * 100.0, 1))}</b>
+            { if ideal.is_finite() { format!(" · the minimum possible is 1/{} = {} %", if what.starts_with("added") { n } else { n + 1 }, Fixed(ideal * 100.0, 1)) } else { String::new() } }
         </p> }
     });
     let legend = m.members.iter().zip(&loads).zip(&m.weights).map(|((id, load), w)| {
         let id = *id;
         let sel = st.selected_node == Some(id);
         html! { <button class={classes!("node-chip", sel.then_some("on"))} onclick={send.reform(move |_| HMsg::SelectNode(if sel { None } else { Some(id) }))}
-            title={format!("node {id}: {load} keys, weight {w}")}>
+            title={format!("node {id}: {load} keys, weight {}", crate::num::short(*w))}>
             <span class="swatch" style={format!("background:{}", member_color(id))}></span>{format!("{id}")}<small>{format!(" {load}")}</small></button> }
     });
     let selected = st.selected_node.map(|id| {
@@ -571,7 +578,7 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
         html! {
             <form class="row" onsubmit={set_weight}>
                 <b>{format!("node {id}")}</b>
-                <label>{"weight"}<input ref={weight_ref} id="node-weight" value={w.to_string()} size="4" /></label>
+                <label>{"weight"}<input ref={weight_ref} id="node-weight" value={crate::num::short(w)} size="4" /></label>
                 <button type="submit">{"Set weight"}</button>
                 <button type="button" id="btn-remove-node" class="danger" onclick={on(send, HMsg::RemoveNode(id))}>{"Remove node"}</button>
             </form>
@@ -580,10 +587,10 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
     html! {
         <div class="hash-grid">
             <section class="stage" aria-label="Hash ring">
-                <svg class="hashring" id="ring-svg" viewBox={format!("{:.4} {:.4} {:.4} {:.4}", vb.0, vb.1, vb.2, vb.3)}
+                <svg class="hashring" id="ring-svg" viewBox={format!("{} {} {} {}", Fixed(vb.0, 4), Fixed(vb.1, 4), Fixed(vb.2, 4), Fixed(vb.3, 4))}
                     role="img" aria-label={format!("Hash ring: {n} nodes, {} keys", m.keys)}
                     onmousemove={on_move} onwheel={on_wheel} onmouseleave={on(send, HMsg::Hover(None))}>
-                    <circle class="circle" cx="0" cy="0" r={R.to_string()} stroke-width={format!("{:.4}", 0.004 / st.zoom.sqrt())} />
+                    <circle class="circle" cx="0" cy="0" r={crate::num::short(R)} stroke-width={format!("{}", Fixed(0.004 / st.zoom.sqrt(), 4))} />
                     { tokens }
                     { for keys }
                     { for moved }
@@ -595,7 +602,7 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                     <button onclick={on(send, HMsg::Zoom(1.5))} aria-label="Zoom in">{"+"}</button>
                     <button onclick={on(send, HMsg::Zoom(1.0 / 1.5))} aria-label="Zoom out">{"−"}</button>
                     <button onclick={on(send, HMsg::ResetView)}>{"Whole ring"}</button>
-                    <span class="hint">{format!("load spread: stddev/mean {sd:.3}, max/mean {mx:.3}")}</span>
+                    <span class="hint">{format!("load spread: stddev/mean {}, max/mean {}", Fixed(sd, 3), Fixed(mx, 3))}</span>
                 </div>
             </section>
             <aside>
@@ -725,20 +732,20 @@ fn compare_view(st: &HashState, send: &Callback<HMsg>) -> Html {
             let bars = s.loads.iter().enumerate().map(|(i, l)| {
                 let h = *l as f64 / max.max(1.0) * 30.0;
                 let w = 120.0 / s.loads.len() as f64;
-                html! { <rect x={format!("{:.2}", i as f64 * w)} y={format!("{:.2}", 30.0 - h)} width={format!("{:.2}", (w - 0.5).max(0.3))} height={format!("{h:.2}")}><title>{format!("node {i}: {l} keys")}</title></rect> }
+                html! { <rect x={format!("{}", Fixed(i as f64 * w, 2))} y={format!("{}", Fixed(30.0 - h, 2))} width={format!("{}", Fixed((w - 0.5).max(0.3), 2))} height={format!("{}", Fixed(h, 2))}><title>{format!("node {i}: {l} keys")}</title></rect> }
             });
             let mean_y = 30.0 - mean / max.max(1.0) * 30.0;
             html! {
                 <tr>
                     <th scope="row">{Algo::parse(s.algo).map(|a| a.title()).unwrap_or(s.algo)}</th>
                     <td><svg class="hist" viewBox="0 0 120 30" role="img" aria-label={format!("load per node for {}", s.algo)}>{ for bars }
-                        <line x1="0" x2="120" y1={format!("{mean_y:.2}")} y2={format!("{mean_y:.2}")} class="mean" /></svg></td>
-                    <td>{format!("{:.3}", s.load_stddev_over_mean)}</td>
-                    <td>{format!("{:.3}", s.max_over_mean)}</td>
-                    <td>{format!("{:.2} %", s.moved_fraction_add * 100.0)}</td>
-                    <td>{format!("{:.2} %", s.moved_fraction_remove * 100.0)}</td>
-                    <td>{format!("{:.2} %", s.moved_to_other_than_added * 100.0)}</td>
-                    <td>{format!("{ns:.0}")}</td>
+                        <line x1="0" x2="120" y1={format!("{}", Fixed(mean_y, 2))} y2={format!("{}", Fixed(mean_y, 2))} class="mean" /></svg></td>
+                    <td>{format!("{}", Fixed(s.load_stddev_over_mean, 3))}</td>
+                    <td>{format!("{}", Fixed(s.max_over_mean, 3))}</td>
+                    <td>{format!("{} %", Fixed(s.moved_fraction_add * 100.0, 2))}</td>
+                    <td>{format!("{} %", Fixed(s.moved_fraction_remove * 100.0, 2))}</td>
+                    <td>{format!("{} %", Fixed(s.moved_to_other_than_added * 100.0, 2))}</td>
+                    <td>{format!("{}", Fixed(*ns, 0))}</td>
                 </tr>
             }
         });
@@ -747,7 +754,7 @@ fn compare_view(st: &HashState, send: &Callback<HMsg>) -> Html {
             <div class="scroll">
                 <table class="compare" id="compare-table">
                     <thead><tr><th>{"algorithm"}</th><th>{"keys per node"}</th><th>{"stddev / mean"}</th><th>{"max / mean"}</th>
-                        <th>{format!("moved on add (ideal {ideal:.2} %)")}</th><th>{"moved on remove"}</th><th>{"moved elsewhere than the new node"}</th><th>{"lookup ns (this browser)"}</th></tr></thead>
+                        <th>{format!("moved on add (ideal {} %)", Fixed(ideal, 2))}</th><th>{"moved on remove"}</th><th>{"moved elsewhere than the new node"}</th><th>{"lookup ns (this browser)"}</th></tr></thead>
                     <tbody>{ for body }</tbody>
                 </table>
             </div>
@@ -771,7 +778,7 @@ fn compare_view(st: &HashState, send: &Callback<HMsg>) -> Html {
 // ---------------------------------------------------------------- cache
 
 fn polyline(points: &[(f64, f64)]) -> String {
-    points.iter().map(|(x, y)| format!("{x:.2},{y:.2}")).collect::<Vec<_>>().join(" ")
+    points.iter().map(|(x, y)| format!("{},{}", Fixed(*x, 2), Fixed(*y, 2))).collect::<Vec<_>>().join(" ")
 }
 
 fn cache_view(st: &HashState, send: &Callback<HMsg>) -> Html {
@@ -818,7 +825,7 @@ fn cache_view(st: &HashState, send: &Callback<HMsg>) -> Html {
         .collect();
     let marks = sim.changes.iter().filter(|c| c.tick as usize >= from).map(|c| {
         let x = (c.tick as usize - from) as f64 * 2.0;
-        html! { <g><line class="change" x1={x.to_string()} x2={x.to_string()} y1="0" y2="100" /><text class="change-label" x={(x + 2.0).to_string()} y="10">{format!("{} ({:.0} % moved)", c.what, c.moved * 100.0)}</text></g> }
+        html! { <g><line class="change" x1={crate::num::f1(x)} x2={crate::num::f1(x)} y1="0" y2="100" /><text class="change-label" x={crate::num::f1(x + 2.0)} y="10">{format!("{} ({} % moved)", c.what, Fixed(c.moved * 100.0, 0))}</text></g> }
     });
     let heat = sim.node_heat();
     let heat_max = heat.iter().map(|h| h.1).fold(0.0, f64::max).max(1e-9);
@@ -826,11 +833,11 @@ fn cache_view(st: &HashState, send: &Callback<HMsg>) -> Html {
         let id = *id;
         html! { <div class="bar-row"><span class="swatch" style={format!("background:{}", member_color(id))}></span>
             <span class="bar-label">{format!("node {id}")}</span>
-            <span class="bar" style={format!("width:{:.1}%", h / heat_max * 100.0)}></span>
+            <span class="bar" style={format!("width:{}%", Fixed(h / heat_max * 100.0, 1))}></span>
             <button class="danger small" onclick={on(send, HMsg::CacheCrash(id))} title={format!("crash node {id}")}>{"crash"}</button></div> }
     });
     let hot = sim.hot_keys(8).into_iter().map(|(k, rate, node)| html! {
-        <tr><td>{format!("key-{k}")}</td><td>{format!("{rate:.1}")}</td><td><span class="swatch" style={format!("background:{}", member_color(node))}></span>{format!(" node {node}")}</td></tr>
+        <tr><td>{format!("key-{k}")}</td><td>{format!("{}", Fixed(rate, 1))}</td><td><span class="swatch" style={format!("background:{}", member_color(node))}></span>{format!(" node {node}")}</td></tr>
     });
     html! {
         <div class="hash-grid">
@@ -838,7 +845,7 @@ fn cache_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                 <div class="row">
                     <button id="btn-cache-run" class="primary" onclick={on(send, HMsg::Toggle)}>{ if st.running { "❚❚ Pause" } else { "▶ Run" } }</button>
                     <button id="btn-cache-add" onclick={on(send, HMsg::CacheAdd)}>{"Add a cache node"}</button>
-                    <span id="hit-rate" class="big">{format!("hit rate {:.1} % (last 20 ticks) · tick {}", sim.hit_rate(20) * 100.0, sim.tick)}</span>
+                    <span id="hit-rate" class="big">{format!("hit rate {} % (last 20 ticks) · tick {}", Fixed(sim.hit_rate(20) * 100.0, 1), sim.tick)}</span>
                 </div>
                 <svg class="chart" viewBox="0 0 600 100" preserveAspectRatio="none" role="img" aria-label="Hit rate per tick">
                     <polyline points={polyline(&pts)} class="series" />
@@ -856,7 +863,7 @@ fn cache_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                         <label class="wide">{"Placement"}{ algo_select(&algo, "cache-algo", cfg.algo) }</label>
                         <label>{"Cache nodes"}<input ref={nodes} id="cache-nodes" type="number" value={cfg.nodes.to_string()} /></label>
                         <label>{"Keys"}<input ref={keys} id="cache-keys" type="number" value={cfg.keys.to_string()} /></label>
-                        <label>{"Zipf exponent"}<input ref={zipf} id="cache-zipf" value={cfg.zipf_s.to_string()} /></label>
+                        <label>{"Zipf exponent"}<input ref={zipf} id="cache-zipf" value={crate::num::short(cfg.zipf_s)} /></label>
                         <label>{"Capacity per node"}<input ref={cap} id="cache-capacity" type="number" value={cfg.capacity.to_string()} /></label>
                         <label>{"Requests per tick"}<input ref={rate} id="cache-rate" type="number" value={cfg.requests_per_tick.to_string()} /></label>
                     </div>
@@ -900,12 +907,12 @@ fn balance_view(st: &HashState, send: &Callback<HMsg>) -> Html {
     let rows = sim.lanes.iter().enumerate().map(|(i, lane)| {
         let q = lane.queue_lengths();
         let qmax = q.iter().copied().max().unwrap_or(0).max(1);
-        let mini = q.iter().map(|l| html! { <span class="q" style={format!("height:{:.0}%", *l as f64 / qmax as f64 * 100.0)} title={format!("{l} queued")}></span> });
+        let mini = q.iter().map(|l| html! { <span class="q" style={format!("height:{}%", Fixed(*l as f64 / qmax as f64 * 100.0, 0))} title={format!("{l} queued")}></span> });
         html! {
             <tr>
                 <th scope="row"><span class="swatch" style={format!("background:{}", hue(Some(i as u64)))}></span>{format!(" {}", lane.policy.name())}</th>
-                <td>{format!("{:.1}", lane.percentile(50.0))}</td>
-                <td>{format!("{:.1}", lane.percentile(99.0))}</td>
+                <td>{format!("{}", Fixed(lane.percentile(50.0), 1))}</td>
+                <td>{format!("{}", Fixed(lane.percentile(99.0), 1))}</td>
                 <td>{format!("{}", q.iter().max().unwrap_or(&0))}</td>
                 <td><div class="queues">{ for mini }</div></td>
             </tr>
@@ -919,7 +926,7 @@ fn balance_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                     <span class="big">{format!("tick {}", sim.tick)}</span>
                 </div>
                 <svg class="chart" viewBox="0 0 600 100" preserveAspectRatio="none" role="img" aria-label="p99 latency over time per policy">{ for lines }</svg>
-                <p class="hint">{format!("p99 latency over the last 2,000 tasks, per policy (top = {max_p99:.0} ticks). All four dispatch the same tasks.")}</p>
+                <p class="hint">{format!("p99 latency over the last 2,000 tasks, per policy (top = {} ticks). All four dispatch the same tasks.", Fixed(max_p99, 0))}</p>
                 <table class="compare" id="balance-table">
                     <thead><tr><th>{"policy"}</th><th>{"p50 latency"}</th><th>{"p99 latency"}</th><th>{"longest queue"}</th><th>{"queue per worker"}</th></tr></thead>
                     <tbody>{ for rows }</tbody>
@@ -930,7 +937,7 @@ fn balance_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                     <h2>{"Workload"}</h2>
                     <div class="grid">
                         <label>{"Workers"}<input ref={workers} id="lb-workers" type="number" value={cfg.workers.to_string()} /></label>
-                        <label>{"Load ρ"}<input ref={load} id="lb-load" value={cfg.load.to_string()} /></label>
+                        <label>{"Load ρ"}<input ref={load} id="lb-load" value={crate::num::short(cfg.load)} /></label>
                         <label class="wide">{"Task cost"}
                             <select ref={costs} id="lb-costs">
                                 <option value="exponential" selected={cfg.costs == Costs::Exponential}>{"exponential, mean 1"}</option>

@@ -10,6 +10,7 @@ use distlab_core::history::{HistoryOp, Judgement};
 use distlab_core::lincheck::{Func, LineKind, LineValue, Value};
 use yew::prelude::*;
 
+use crate::num::Fixed;
 use crate::state::Msg;
 
 const W: f64 = 1000.0;
@@ -90,26 +91,18 @@ pub fn history_lane(p: &HistoryProps) -> Html {
             None => "open",
         };
         let event = o.done.as_ref().map(|d| d.0).unwrap_or(o.invoke.0);
-        let title = format!(
-            "{}: {} · invoked at #{} ({:.2} ms){}{}",
-            p.names.get(o.process as usize).cloned().unwrap_or_default(),
-            label(o),
-            o.invoke.0,
-            o.invoke.1 .0 as f64 / 1000.0,
-            o.done.as_ref().map(|d| format!(", completed at #{} ({:.2} ms)", d.0, d.1 .0 as f64 / 1000.0)).unwrap_or_else(|| ", not completed".into()),
-            if witness { " · part of the smallest set that cannot be ordered" } else { "" }
-        );
+        let title = format!("{}: {} · invoked at #{} ({} ms){}{}", p.names.get(o.process as usize).cloned().unwrap_or_default(), label(o), o.invoke.0, Fixed(o.invoke.1 .0 as f64 / 1000.0, 2), o.done.as_ref().map(|d| format!(", completed at #{} ({:.2} ms)", d.0, d.1 .0 as f64 / 1000.0)).unwrap_or_else(|| ", not completed".into()), if witness { " · part of the smallest set that cannot be ordered" } else { "" });
         html! {
             <g class={classes!("op", status, witness.then_some("witness"))} onclick={crate::panels::on(&p.send, Msg::Seek(event))}>
                 <title>{title}</title>
-                <rect x={format!("{x1:.1}")} y={format!("{y:.1}")} width={format!("{:.1}", (x2 - x1).max(2.0))} height={(ROW - 10.0).to_string()} rx="4" />
-                <text x={format!("{:.1}", x1 + 4.0)} y={format!("{:.1}", y + 14.0)}>{label(o)}</text>
-                { for point.map(|px| html! { <path class="lp" d={format!("M{px:.1} {:.1} l5 6 l-5 6 l-5 -6 z", y - 2.0)} /> }) }
+                <rect x={format!("{}", Fixed(x1, 1))} y={format!("{}", Fixed(y, 1))} width={format!("{}", Fixed((x2 - x1).max(2.0), 1))} height={Fixed(ROW - 10.0, 1).to_string()} rx="4" />
+                <text x={format!("{}", Fixed(x1 + 4.0, 1))} y={format!("{}", Fixed(y + 14.0, 1))}>{label(o)}</text>
+                { for point.map(|px| html! { <path class="lp" d={format!("M{} {} l5 6 l-5 6 l-5 -6 z", Fixed(px, 1), Fixed(y - 2.0, 1))} /> }) }
             </g>
         }
     });
     let names = rows.iter().enumerate().map(|(k, r)| {
-        html! { <text class="lane-name" x={(LEFT - 8.0).to_string()} y={format!("{:.1}", 8.0 + k as f64 * ROW + 14.0)}>{p.names.get(*r as usize).cloned().unwrap_or_default()}</text> }
+        html! { <text class="lane-name" x={Fixed(LEFT - 8.0, 1).to_string()} y={format!("{}", Fixed(8.0 + k as f64 * ROW + 14.0, 1))}>{p.names.get(*r as usize).cloned().unwrap_or_default()}</text> }
     });
     let verdict = match judged {
         None => html! { <span class="hint">{"Not checked yet."}</span> },
@@ -144,7 +137,7 @@ pub fn history_lane(p: &HistoryProps) -> Html {
             </div>
             { for witness }
             <div class="scroll">
-                <svg viewBox={format!("0 0 {W} {h:.0}")} class="hist-svg" role="img" aria-label={format!("{} client operations in the window", shown.len())}>
+                <svg viewBox={format!("0 0 {W} {}", Fixed(h, 0))} class="hist-svg" role="img" aria-label={format!("{} client operations in the window", shown.len())}>
                     { for names }
                     { for bars }
                 </svg>

@@ -8,6 +8,7 @@ use distlab_core::lab::Snapshot;
 use distlab_core::metrics::LATENCY_BUCKETS_MS;
 use yew::prelude::*;
 
+use crate::num::Fixed;
 use crate::topology::message_style;
 
 #[derive(Properties, PartialEq)]
@@ -23,7 +24,7 @@ fn bars(items: &[(String, u64, &'static str, String)]) -> Html {
             { for items.iter().map(|(label, n, color, title)| html! {
                 <li title={title.clone()}>
                     <span class="bl">{label}</span>
-                    <span class="bt"><span class="bf" style={format!("width:{:.1}%;background:{color}", *n as f64 / max * 100.0)}></span></span>
+                    <span class="bt"><span class="bf" style={format!("width:{}%;background:{color}", Fixed(*n as f64 / max * 100.0, 1))}></span></span>
                     <span class="bn">{n}</span>
                 </li>
             }) }
@@ -59,7 +60,7 @@ pub fn metrics_strip(p: &MetricsProps) -> Html {
     let href = format!("data:text/csv;charset=utf-8,{}", String::from(js_sys::encode_uri_component(&csv)));
     let file = format!("distlab-{}-seed{}-event{}.csv", s.protocol, p.seed, s.position);
     let mean = if m.completed > 0 {
-        format!("{:.1} ms mean", m.latency_total_us as f64 / m.completed as f64 / 1000.0)
+        format!("{} ms mean", Fixed(m.latency_total_us as f64 / m.completed as f64 / 1000.0, 1))
     } else {
         String::from("none yet")
     };
@@ -80,7 +81,7 @@ pub fn metrics_strip(p: &MetricsProps) -> Html {
                 } } else { html! {} } }
                 { if m.has_leader { html! {
                     <div class="metric">
-                        <b id="m-leaderless">{format!("{:.1} ms", m.leaderless_until(s.time) as f64 / 1000.0)}</b>{" without a leader · "}
+                        <b id="m-leaderless">{format!("{} ms", Fixed(m.leaderless_until(s.time) as f64 / 1000.0, 1))}</b>{" without a leader · "}
                         <b id="m-elections">{m.elections}</b>{if m.elections == 1 { " leader elected" } else { " leaders elected" }}
                     </div>
                 } } else { html! {} } }

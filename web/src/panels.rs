@@ -8,11 +8,12 @@ use distlab_core::trace::RecordClass;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use crate::num::Fixed;
 use crate::state::{Msg, Selection, SPEED_LOG_MAX, SPEED_LOG_MIN};
 use crate::topology::message_style;
 
 pub fn ms(us: u64) -> String {
-    format!("{:.1} ms", us as f64 / 1000.0)
+    format!("{} ms", Fixed(us as f64 / 1000.0, 1))
 }
 
 #[derive(Properties, PartialEq)]
@@ -37,11 +38,11 @@ pub fn transport(p: &TransportProps) -> Html {
     });
     let speed = crate::trig::pow10(p.speed_log);
     let speed_text = if speed < 0.1 {
-        format!("{speed:.2}×")
+        format!("{}×", Fixed(speed, 2))
     } else if speed < 10.0 {
-        format!("{speed:.1}×")
+        format!("{}×", Fixed(speed, 1))
     } else {
-        format!("{speed:.0}×")
+        format!("{}×", Fixed(speed, 0))
     };
     let max = s.horizon.max(s.position).max(1);
     html! {
@@ -56,8 +57,8 @@ pub fn transport(p: &TransportProps) -> Html {
             </div>
             <label class="speed">
                 <span>{"Speed "}<b id="speed-value">{speed_text}</b></span>
-                <input id="speed" type="range" min={SPEED_LOG_MIN.to_string()} max={SPEED_LOG_MAX.to_string()} step="0.05"
-                       value={p.speed_log.to_string()} oninput={on_speed} aria-label="Playback speed, 0.01× to 100×" />
+                <input id="speed" type="range" min={crate::num::short(SPEED_LOG_MIN)} max={crate::num::short(SPEED_LOG_MAX)} step="0.05"
+                       value={crate::num::short(p.speed_log)} oninput={on_speed} aria-label="Playback speed, 0.01× to 100×" />
             </label>
             <label class="scrub">
                 <span>{"Event "}<b id="position">{s.position}</b>{format!(" of {}", s.horizon)}{" · "}{ms(s.time.0)}</span>
@@ -336,7 +337,7 @@ pub fn narration(p: &NarrationProps) -> Html {
                     html! {
                         <li class={classes!((Some(i) == current).then_some("current"), current.is_some_and(|c| i > c).then_some("future"))}
                             onclick={on(&p.send, Msg::SeekTime(at))} title="Run to this step">
-                            <span class="t">{format!("{:.2} s", at as f64 / 1e6)}</span>{" "}{line}
+                            <span class="t">{format!("{} s", Fixed(at as f64 / 1e6, 2))}</span>{" "}{line}
                         </li>
                     }
                 }) }

@@ -76,7 +76,7 @@ impl Params {
             return Err(alloc::format!("vnodes must be between 1 and {MAX_VNODES} (got {})", self.vnodes));
         }
         if !(self.c >= 1.0 && self.c <= 10.0) {
-            return Err(alloc::format!("c must be between 1 and 10 (got {})", self.c));
+            return Err(alloc::format!("c must be between 1 and 10 (got {})", crate::fixed::Short(self.c)));
         }
         if self.maglev_size < 3 || self.maglev_size > MAX_MAGLEV || !is_prime(self.maglev_size as u64) {
             return Err(alloc::format!("the Maglev table size must be a prime from 3 to {MAX_MAGLEV}"));

@@ -64,7 +64,10 @@ impl BalanceConfig {
             return Err(alloc::format!("workers must be between 1 and {MAX_WORKERS} (got {})", self.workers));
         }
         if !(self.load > 0.0 && self.load <= 1.5) {
-            return Err(alloc::format!("the load must be above 0 and at most 1.5 (got {})", self.load));
+            return Err(alloc::format!(
+                "the load must be above 0 and at most 1.5 (got {})",
+                crate::fixed::Short(self.load)
+            ));
         }
         Ok(())
     }

@@ -66,7 +66,10 @@ impl CacheConfig {
             return Err(bad("requests per tick", MAX_REQUESTS_PER_TICK, self.requests_per_tick));
         }
         if !(self.zipf_s >= 0.0 && self.zipf_s <= 3.0) {
-            return Err(alloc::format!("the Zipf exponent must be between 0 and 3 (got {})", self.zipf_s));
+            return Err(alloc::format!(
+                "the Zipf exponent must be between 0 and 3 (got {})",
+                crate::fixed::Short(self.zipf_s)
+            ));
         }
         self.params.validate()
     }

@@ -5,6 +5,7 @@ use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
 
+use crate::fixed::Fixed;
 use crate::protocol::{Ctx, LogDetail, NodeId, NodeView, Time};
 
 use super::types::*;
@@ -933,7 +934,7 @@ pub fn view(raft: &Raft, s: &Server) -> NodeView {
     }
     if s.role == Role::Leader {
         if raft.read_mode == ReadMode::Lease {
-            fields.push(("lease until".into(), format!("{:.1} ms", s.lease_until.as_ms_f64())));
+            fields.push(("lease until".into(), format!("{} ms", Fixed(s.lease_until.as_ms_f64(), 1))));
         }
         if let Some(t) = s.transfer {
             fields.push(("transferring to".into(), format!("{t}")));
