@@ -27,7 +27,7 @@ struct Layout {
 }
 
 /// More nodes than this are drawn as a crowd (see [`Layout::crowd`]).
-const CROWD: usize = 16;
+const CROWD: usize = 24;
 
 fn layout(n: usize) -> Layout {
     let base = Layout {
@@ -49,7 +49,7 @@ fn layout(n: usize) -> Layout {
             cx: 460.0,
             cy: 360.0,
             ring: 240.0,
-            node: 36.0,
+            node: (std::f64::consts::PI * 240.0 / n as f64 - 4.0).min(36.0),
             radial_cards: true,
             crowd: false,
         },
