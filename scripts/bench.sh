@@ -34,7 +34,7 @@ echo "== the page in headless Chromium: first render, frame times, the diagram a
 port=8766
 python3 -m http.server "$port" --bind 127.0.0.1 --directory dist >/dev/null 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null' EXIT
+trap 'kill $server 2>/dev/null || true' EXIT
 sleep 1
 node tests/e2e/bench.mjs "http://127.0.0.1:$port/"
 kill $server 2>/dev/null || true

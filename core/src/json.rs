@@ -429,22 +429,22 @@ impl<'a> Fields<'a> {
         self.str_opt(name)?.ok_or_else(|| self.missing(name))
     }
 
-    /// A list (empty when missing), each item read by `item`.
+    /// A list (empty when missing), each item read by `item` with its number from 1.
     pub fn list<T>(
         &mut self,
         name: &str,
-        mut item: impl FnMut(&'a Json) -> Result<T, String>,
+        mut item: impl FnMut(usize, &'a Json) -> Result<T, String>,
     ) -> Result<Vec<T>, String> {
         match self.get(name) {
             None => Ok(Vec::new()),
-            Some(Json::Array(items)) => items.iter().map(&mut item).collect(),
+            Some(Json::Array(items)) => items.iter().enumerate().map(|(i, v)| item(i + 1, v)).collect(),
             Some(v) => Err(self.wrong(name, "a list", v)),
         }
     }
 }
 
-/// A list of whole numbers in `0..=u32::MAX` (node numbers).
-pub fn u32_item(v: &Json) -> Result<u32, String> {
+/// An item of a list of whole numbers in `0..=u32::MAX` (node numbers).
+pub fn u32_item(_: usize, v: &Json) -> Result<u32, String> {
     match v {
         Json::Int(n) if (0..=u32::MAX as i128).contains(n) => Ok(*n as u32),
         other => Err(format!("a node number was expected, not {}", other.kind())),

@@ -455,7 +455,7 @@ fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
                 "strategy",
                 "produce_every_ms",
             ])?;
-            let doc = KafkaDoc {
+            Some(KafkaDoc {
                 brokers: k.usize("brokers")?,
                 partitions: k.u32("partitions")?,
                 rf: k.u32("rf")?,
@@ -465,8 +465,7 @@ fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
                 idle_consumers: k.usize("idle_consumers")?,
                 strategy: k.str("strategy")?,
                 produce_every_ms: k.u64("produce_every_ms")?,
-            };
-            Some(doc)
+            })
         }
     };
     let workload = match f.get("workload") {
@@ -474,27 +473,21 @@ fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
         Some(w) => {
             let mut w = Fields::of(w, "\"workload\"")?;
             w.only(&["keys", "reads_pct", "cas_pct", "think_ms"])?;
-            let doc = WorkloadDoc {
+            Some(WorkloadDoc {
                 keys: w.u32("keys")?,
                 reads_pct: w.u32("reads_pct")?,
                 cas_pct: w.u32("cas_pct")?,
                 think_ms: w.u64_opt("think_ms")?,
-            };
-            Some(doc)
+            })
         }
     };
-    let mut n = 0;
-    let fault_script = f.list("fault_script", |t| {
-        n += 1;
-        crate::faultscript::Timed::from_json(t, &format!("fault step {n}"))
-    })?;
-    let mut n = 0;
-    let actions = f.list("actions", |a| {
-        n += 1;
+    let fault_script =
+        f.list("fault_script", |n, t| crate::faultscript::Timed::from_json(t, &format!("fault step {n}")))?;
+    let actions = f.list("actions", |n, a| {
         let what = format!("action {n}");
         let mut a = Fields::of(a, &what)?;
         a.only(&["at", "do", "node", "to", "nodes", "message", "text"])?;
-        let doc = ActionDoc {
+        Ok(ActionDoc {
             at: a.u64("at")?,
             act: a.str("do")?,
             node: a.u32_opt("node")?,
@@ -502,8 +495,7 @@ fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
             nodes: a.list("nodes", json::u32_item)?,
             message: a.u64_opt("message")?,
             text: a.str_opt("text")?,
-        };
-        Ok(doc)
+        })
     })?;
     let d = ScenarioDoc {
         distlab_scenario: f.u32("distlab_scenario")?,

@@ -273,7 +273,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
         _ => "node colour: the proposer whose ballot it promised",
     };
     html! {
-        <div class="app">
+        <div class={classes!("app", player.playing.then_some("playing"))}>
             <Header active={protocol.clone()} title={about.title} tagline={about.tagline}
                 on_tab={props.on_tab.clone()} on_help={Some(on(&send, Msg::ToggleHelp))} />
             <Safety snap={player.snap.clone()} properties={properties} send={send.clone()} />

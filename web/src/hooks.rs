@@ -106,3 +106,37 @@ pub fn use_location_hash(protocol: String) {
         }
     });
 }
+
+/// The CSS size of the element behind `node` (None until it is laid out), kept current by a
+/// `ResizeObserver`: reading it never forces the page to lay out mid-frame, as asking the
+/// element for its size after the page changed would. `watch` re-attaches the observer when
+/// the element may have been replaced.
+#[hook]
+pub fn use_size(node: NodeRef, watch: bool) -> Option<(f64, f64)> {
+    let size = use_state(|| None::<(f64, f64)>);
+    {
+        let size = size.clone();
+        use_effect_with(watch, move |_| {
+            let el = node.cast::<web_sys::Element>();
+            let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+                let Ok(entry) = entries.get(0).dyn_into::<web_sys::ResizeObserverEntry>() else { return };
+                let r = entry.content_rect();
+                let now = Some((r.width(), r.height()));
+                if *size != now {
+                    size.set(now);
+                }
+            });
+            let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok();
+            if let (Some(o), Some(el)) = (&observer, &el) {
+                o.observe(el);
+            }
+            move || {
+                if let Some(o) = observer {
+                    o.disconnect();
+                }
+                drop(callback);
+            }
+        });
+    }
+    *size
+}

@@ -287,15 +287,16 @@ pub fn topology(props: &TopologyProps) -> Html {
         Vec::new()
     });
     let canvas = use_node_ref();
+    let canvas_size = crate::hooks::use_size(canvas.clone(), l.crowd);
     {
         let selected = match props.selection {
             Some(Selection::Message(id)) => Some(id),
             _ => None,
         };
         let (canvas, frame) = (canvas.clone(), (l.w, l.h));
-        use_effect_with((dots.clone(), selected), move |(dots, selected)| {
-            if let Some(c) = canvas.cast::<web_sys::HtmlCanvasElement>() {
-                paint_dots(&c, frame, dots, *selected);
+        use_effect_with((dots.clone(), selected, canvas_size), move |(dots, selected, size)| {
+            if let (Some(c), Some(size)) = (canvas.cast::<web_sys::HtmlCanvasElement>(), size) {
+                paint_dots(&c, frame, *size, dots, *selected);
             }
         });
     }
@@ -557,11 +558,17 @@ fn fit(frame: (f64, f64), w: f64, h: f64) -> (f64, f64, f64) {
     (k, (w - frame.0 * k) / 2.0, (h - frame.1 * k) / 2.0)
 }
 
-/// Paint the dots, sized for the device's pixels; the selected one ringed.
-fn paint_dots(c: &web_sys::HtmlCanvasElement, frame: (f64, f64), dots: &[Dot], selected: Option<u64>) {
+/// Paint the dots on a canvas of CSS size `(w, h)` (from a `ResizeObserver`, so painting
+/// never asks the page for its layout), at the device's pixel ratio; the selected one ringed.
+fn paint_dots(
+    c: &web_sys::HtmlCanvasElement,
+    frame: (f64, f64),
+    (w, h): (f64, f64),
+    dots: &[Dot],
+    selected: Option<u64>,
+) {
     use wasm_bindgen::JsCast;
-    let (w, h) = (c.client_width() as f64, c.client_height() as f64);
-    let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+    let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).clamp(1.0, 3.0);
     let (pw, ph) = ((w * dpr).round() as u32, (h * dpr).round() as u32);
     if c.width() != pw || c.height() != ph {
         c.set_width(pw);
@@ -581,10 +588,20 @@ fn paint_dots(c: &web_sys::HtmlCanvasElement, frame: (f64, f64), dots: &[Dot], s
     let _ = ctx.set_transform(k * dpr, 0.0, 0.0, k * dpr, ox * dpr, oy * dpr);
     ctx.set_stroke_style_str("#fff");
     ctx.set_line_width(2.0);
+    // One path per colour: a handful of fills and strokes, not one per dot.
+    let mut colors: Vec<&str> = Vec::new();
     for d in dots {
+        if !colors.contains(&d.color) {
+            colors.push(d.color);
+        }
+    }
+    for color in colors {
         ctx.begin_path();
-        let _ = ctx.arc(d.x, d.y, DOT, 0.0, std::f64::consts::TAU);
-        ctx.set_fill_style_str(d.color);
+        for d in dots.iter().filter(|d| d.color == color) {
+            ctx.move_to(d.x + DOT, d.y);
+            let _ = ctx.arc(d.x, d.y, DOT, 0.0, std::f64::consts::TAU);
+        }
+        ctx.set_fill_style_str(color);
         ctx.fill();
         ctx.stroke();
     }
