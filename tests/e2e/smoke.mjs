@@ -156,6 +156,14 @@ const speed = async (page, log10) => {
   await page.dispatchEvent('#speed', 'input');
 };
 
+// Play while watching a panel further down (the space-time diagram and the client history are
+// redrawn during play only when on screen): scroll to it and press Space, as a reader would.
+const playWatching = async (page, selector) => {
+  await page.locator(selector).scrollIntoViewIfNeeded();
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.keyboard.press(' ');
+};
+
 await test('a preset that runs to its end leaves the narration on its last step', async page => {
   await page.selectOption('#scenario', 'minority-cut-off');
   await page.click('#btn-apply');
@@ -327,7 +335,7 @@ await test('multipaxos: Raft and Multi-Paxos on the same seed and faults', async
 
 await test('space-time diagram: arrows follow the run, filter, and click to go to an event', async page => {
   await speed(page, 1.5);
-  await page.click('#btn-play');
+  await playWatching(page, '#spacetime');
   await page.waitForFunction(() => document.querySelectorAll('#spacetime .arrow').length >= 30, null, { timeout: 30000 });
   await page.click('#btn-play');
   const before = await page.locator('#spacetime .arrow').count();
@@ -367,9 +375,22 @@ await test('metrics: the strip counts the run and exports CSV', async page => {
   assert.ok(Number(await page.textContent('#m-messages')) <= messages);
 }, '#raft');
 
+await test('space-time diagram: off screen it waits, and catches up when scrolled to', async page => {
+  await speed(page, 1);
+  await page.click('#btn-play');
+  await page.waitForFunction(() => Number(document.querySelector('#position').textContent) >= 60, null, { timeout: 30000 });
+  const shownTo = async () => Number((await page.textContent('#spacetime h3 small')).match(/events \d+–(\d+)/)[1]);
+  const stale = await shownTo();
+  assert.ok(stale < await position(page), `off screen while playing, the diagram is not redrawn (${stale})`);
+  const at = await position(page);
+  await page.locator('#spacetime').scrollIntoViewIfNeeded();
+  await page.waitForFunction(n => Number(document.querySelector('#spacetime h3 small').textContent.match(/events \d+–(\d+)/)[1]) >= n, at, { timeout: 10000 });
+  await page.keyboard.press(' ');
+}, '#raft');
+
 await test('history: a correct run is linearizable and shows linearization points', async page => {
   await speed(page, 1.5);
-  await page.click('#btn-play');
+  await playWatching(page, '#history');
   await page.waitForFunction(() => document.querySelectorAll('#history .op.ok').length >= 3, null, { timeout: 30000 });
   await page.click('#btn-play');
   await page.click('#btn-lincheck');
@@ -383,7 +404,7 @@ await test('workload: the clients ask for what the Run form says', async page =>
   await page.fill('#cas', '0');
   await page.click('#btn-apply');
   await speed(page, 1.5);
-  await page.click('#btn-play');
+  await playWatching(page, '#history');
   await page.waitForFunction(() => document.querySelectorAll('#history .op').length >= 4, null, { timeout: 30000 });
   await page.click('#btn-play');
   const labels = await page.locator('#history .op text').allTextContents();

@@ -31,7 +31,7 @@ pub fn use_animation_frames(playing: bool, dispatcher: UseReducerDispatcher<Play
                 }
                 let dt = last.get().map(|l| ts - l).unwrap_or(0.0);
                 last.set(Some(ts));
-                dispatcher.dispatch(Msg::Frame(dt));
+                dispatcher.dispatch(Msg::Frame(dt, on_screen(&["spacetime", "history"])));
                 if let Some(cb) = slot2.borrow().as_ref() {
                     request_frame(cb);
                 }
@@ -42,6 +42,18 @@ pub fn use_animation_frames(playing: bool, dispatcher: UseReducerDispatcher<Play
         }
         move || alive.set(false)
     });
+}
+
+/// Whether any of the elements with these ids is at least partly in the window. Read at the
+/// start of a frame, before the page changes, so the layout it asks for is already there.
+fn on_screen(ids: &[&str]) -> bool {
+    let Some(w) = web_sys::window() else { return true };
+    let height = w.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(f64::MAX);
+    let Some(doc) = w.document() else { return true };
+    ids.iter().filter_map(|id| doc.get_element_by_id(id)).any(|e| {
+        let r = e.get_bounding_client_rect();
+        r.bottom() > 0.0 && r.top() < height
+    })
 }
 
 fn request_frame(cb: &Closure<dyn FnMut(f64)>) {

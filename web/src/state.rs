@@ -63,6 +63,9 @@ pub struct Player {
     pub history: Rc<Vec<HistoryOp>>,
     /// Animation frames drawn while playing (the diagram is redrawn every sixth).
     pub frames: u32,
+    /// Whether the space-time diagram or the client history is on screen; while playing, they
+    /// are not redrawn when nobody can see them (they catch up when they come into view).
+    pub diagram_seen: bool,
     pub history_first: usize,
     pub history_total: usize,
     pub judgement: Option<(u64, Rc<Judgement>)>,
@@ -101,8 +104,9 @@ pub enum Msg {
     Seek(u64),
     /// Run (or rewind) to the first event at or after this virtual time, in microseconds.
     SeekTime(u64),
-    /// An animation frame: this many wall milliseconds passed.
-    Frame(f64),
+    /// An animation frame: this many wall milliseconds passed, and whether the space-time
+    /// diagram (or the client history) is on screen.
+    Frame(f64, bool),
     SetSpeedLog(f64),
     /// Rebuild the run from a new configuration (seed, sizes, faults, mutant).
     Configure(LabConfig),
@@ -159,6 +163,7 @@ impl Player {
             announced_ms: 0.0,
             wall_ms: 0.0,
             frames: 0,
+            diagram_seen: true,
             history_first: 0,
             history_total: 0,
             judgement: None,
@@ -208,7 +213,7 @@ impl Player {
         let stale = !self.playing
             || pos < d.to
             || d.to.saturating_sub(d.from) != span.min(d.to)
-            || (pos - d.to >= (span / 50).max(1) && self.frames % 6 == 0);
+            || (pos - d.to >= (span / 50).max(1) && self.frames % 6 == 0 && self.diagram_seen);
         if stale {
             self.diagram = Rc::new(lab.diagram(pos.saturating_sub(span), pos));
             let (first, ops, total) = lab.history(self.diagram.t0, 400);
@@ -318,6 +323,7 @@ impl Reducible for Player {
             announced_ms: self.announced_ms,
             wall_ms: self.wall_ms,
             frames: self.frames,
+            diagram_seen: self.diagram_seen,
             history_first: self.history_first,
             history_total: self.history_total,
             judgement: self.judgement.clone(),
@@ -365,7 +371,8 @@ impl Reducible for Player {
                 p.display_us = t as f64;
                 p.refresh();
             }
-            Msg::Frame(ms) => {
+            Msg::Frame(ms, seen) => {
+                p.diagram_seen = seen;
                 p.frame(ms);
                 return Rc::new(p);
             }
