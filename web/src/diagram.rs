@@ -156,11 +156,7 @@ pub fn space_time(p: &DiagramProps) -> Html {
     let go = {
         let (send, picked) = (p.send.clone(), picked.clone());
         move |e: &Event| {
-            use wasm_bindgen::JsCast;
-            let Some(el) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
-                return false;
-            };
-            let Ok(Some(el)) = el.closest("[data-seek]") else { return false };
+            let Some(el) = crate::panels::closest(e, "[data-seek]") else { return false };
             let num = |k: &str| el.get_attribute(k).and_then(|v| v.parse::<u64>().ok());
             let Some(event) = num("data-seek") else { return false };
             if let Some(id) = num("data-arrow") {

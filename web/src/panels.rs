@@ -234,12 +234,9 @@ pub fn event_log(p: &LogProps) -> Html {
     let onclick = {
         let send = p.send.clone();
         Callback::from(move |e: MouseEvent| {
-            use wasm_bindgen::JsCast;
-            let line = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .and_then(|el| el.closest("[data-seek]").ok().flatten());
-            if let Some(ev) = line.and_then(|l| l.get_attribute("data-seek")?.parse().ok()) {
+            if let Some(ev) =
+                closest(&e, "[data-seek]").and_then(|l| l.get_attribute("data-seek")?.parse().ok())
+            {
                 send.emit(Msg::Seek(ev));
             }
         })
@@ -405,6 +402,14 @@ pub fn clients(p: &ClientsProps) -> Html {
 pub fn on<M: Clone + 'static, E: 'static>(send: &Callback<M>, msg: M) -> Callback<E> {
     let send = send.clone();
     Callback::from(move |_: E| send.emit(msg.clone()))
+}
+
+/// The element an event landed on, or its nearest ancestor, that matches `selector`: how one
+/// delegated handler learns which of many drawn items (nodes, messages, arrows, log lines) was
+/// meant, from their `data-` attributes.
+pub fn closest(e: &Event, selector: &str) -> Option<web_sys::Element> {
+    use wasm_bindgen::JsCast;
+    e.target()?.dyn_into::<web_sys::Element>().ok()?.closest(selector).ok()?
 }
 
 /// Add `item` to `list` if it is not there, else take it out.

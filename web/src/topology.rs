@@ -317,8 +317,8 @@ pub fn topology(props: &TopologyProps) -> Html {
     // One set of handlers for the whole drawing (event delegation), not three closures per node
     // and message re-made every frame: the target's `data-node` or `data-msg` says what it is.
     // Click or Enter/Space selects (a click on the background clears); double-click or Delete
-    // drops a message.
-    // What a click is on: a dot (painted over everything), else a node or message element.
+    // drops a message. A click is on a dot if one is under it (dots are painted over
+    // everything), else on the node or message element it landed on.
     let wrap = use_node_ref();
     let at = {
         let (dots, wrap) = (dots.clone(), wrap.clone());
@@ -516,8 +516,7 @@ fn render_node(
 /// The node or message an event landed on (the nearest element with `data-node` or
 /// `data-msg`); None for the background.
 fn hit(e: &Event) -> Option<Selection> {
-    use wasm_bindgen::JsCast;
-    let el = e.target()?.dyn_into::<web_sys::Element>().ok()?.closest("[data-node],[data-msg]").ok()??;
+    let el = crate::panels::closest(e, "[data-node],[data-msg]")?;
     match el.get_attribute("data-node") {
         Some(n) => n.parse().ok().map(Selection::Node),
         None => el.get_attribute("data-msg")?.parse().ok().map(Selection::Message),
