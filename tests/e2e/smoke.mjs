@@ -69,6 +69,9 @@ await test('step forward and back restores the previous position', async page =>
   await page.keyboard.press('ArrowLeft');
   assert.equal(await position(page), 5);
   assert.equal(await page.textContent('#event-log'), log5);
+  // A line of the event log takes the run to its event.
+  await page.click('#event-log li[data-seek="2"] .x >> nth=0');
+  assert.equal(await position(page), 2);
 });
 
 await test('double-clicking a message in flight drops it', async page => {
