@@ -512,6 +512,8 @@ await test('product: CSP, theme, live region, keyboard, and 375 px without horiz
   assert.equal(await page.locator('svg.topology .msg').count(), msgs - 1);
   await page.keyboard.press('?');
   await page.waitForSelector('[role=dialog][aria-label="Keyboard shortcuts"]');
+  const sheet = await page.textContent('[role=dialog][aria-label="Keyboard shortcuts"]');
+  for (const key of ['space', '→', '←', 'Tab', 'Enter', 'Delete', '↑']) assert.ok(sheet.includes(key), `the sheet lists ${key}`);
   await page.keyboard.press('Escape');
   await page.setViewportSize({ width: 375, height: 800 });
   for (const tab of ['paxos', 'multipaxos', 'raft', 'kafka', 'hashing']) {

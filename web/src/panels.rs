@@ -295,6 +295,10 @@ pub fn help(p: &HelpProps) -> Html {
                     <dt><kbd>{"space"}</kbd></dt><dd>{"play / pause"}</dd>
                     <dt><kbd>{"→"}</kbd></dt><dd>{"step forward one event"}</dd>
                     <dt><kbd>{"←"}</kbd></dt><dd>{"step back one event"}</dd>
+                    <dt><kbd>{"Tab"}</kbd></dt><dd>{"move between nodes, messages in flight, diagram arrows and controls"}</dd>
+                    <dt><kbd>{"Enter"}</kbd></dt><dd>{"inspect the focused node or message; on a diagram arrow, go to its delivery"}</dd>
+                    <dt><kbd>{"Delete"}</kbd></dt><dd>{"drop the focused (or, in a large cluster, the picked) message"}</dd>
+                    <dt><kbd>{"↑"}</kbd>{" "}<kbd>{"↓"}</kbd></dt><dd>{"in a cluster of more than 24 nodes, with its messages focused: pick the previous or next message"}</dd>
                     <dt><kbd>{"?"}</kbd></dt><dd>{"show or hide this sheet"}</dd>
                     <dt><kbd>{"Esc"}</kbd></dt><dd>{"close"}</dd>
                 </dl>
