@@ -98,6 +98,8 @@ await test('a hundred nodes: messages as dots, picked by click and by keyboard, 
   assert.match(picked, /#\d+$/);
   await page.keyboard.press('ArrowDown');
   assert.notEqual(await page.textContent('.inspector h2'), picked, 'Down moves to the next message');
+  const said = await page.textContent('#live');
+  assert.ok(said.includes((await page.textContent('.inspector h2')).replace(/^\S+ /, '').trim()), `the live region names the picked message: ${said}`);
   await page.keyboard.press('Delete');
   await page.waitForFunction(n => Number(document.querySelector('.flights-layer').dataset.inFlight) === n - 1, before);
   // A click on a dot picks it: find a painted dot's centre in the canvas, then click there.

@@ -408,11 +408,16 @@ impl Reducible for Player {
                 }
             }
             Msg::Select(s) => {
-                // Inspecting a message pauses the run, so it is still there to drop.
-                if matches!(s, Some(Selection::Message(_))) {
+                // Inspecting a message pauses the run, so it is still there to drop. The live
+                // region says which one, for a reader picking messages from the keyboard.
+                p.selection = s.clone();
+                if let Some(Selection::Message(id)) = s {
                     p.playing = false;
+                    if let Some(f) = p.snap.flights.iter().find(|f| f.id.0 == id) {
+                        p.announce = Rc::new(format!("{} #{id} {} → {} {}", f.kind, f.from_name, f.to_name, f.summary));
+                        return Rc::new(p);
+                    }
                 }
-                p.selection = s;
             }
             Msg::ToggleSide(n) => crate::panels::toggle(&mut p.side_b, n),
             Msg::Error(e) => p.error = Some(e),
