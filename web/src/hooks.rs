@@ -125,7 +125,9 @@ pub fn use_location_hash(protocol: String) {
 /// the element may have been replaced.
 #[hook]
 pub fn use_size(node: NodeRef, watch: bool) -> Option<(f64, f64)> {
-    let size = use_state(|| None::<(f64, f64)>);
+    // `use_state_eq`: the callback outlives this render, so it sets without comparing against
+    // the (possibly stale) value it captured; an equal size does not re-render.
+    let size = use_state_eq(|| None::<(f64, f64)>);
     {
         let size = size.clone();
         use_effect_with(watch, move |_| {
@@ -133,10 +135,7 @@ pub fn use_size(node: NodeRef, watch: bool) -> Option<(f64, f64)> {
             let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
                 let Ok(entry) = entries.get(0).dyn_into::<web_sys::ResizeObserverEntry>() else { return };
                 let r = entry.content_rect();
-                let now = Some((r.width(), r.height()));
-                if *size != now {
-                    size.set(now);
-                }
+                size.set(Some((r.width(), r.height())));
             });
             let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok();
             if let (Some(o), Some(el)) = (&observer, &el) {
