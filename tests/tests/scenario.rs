@@ -149,3 +149,45 @@ fn decoders_never_panic_on_arbitrary_input() {
         }
     }
 }
+
+/// Fuzz the JSON reader where random bytes rarely reach: a valid document with a few of its
+/// characters replaced by JSON's own (brackets, quotes, escapes, digits, signs), deleted or
+/// duplicated, and nesting far deeper than the reader accepts. Nothing panics, and what is
+/// refused says why.
+#[test]
+fn mangled_documents_are_refused_or_read_never_panic() {
+    let mut rng = Rng::new(7);
+    let actions = [(3, Action::Heal), (5, Action::Client(NodeId(1), "put \"x\" \\ 1".into()))];
+    let good =
+        to_json(&scenario::export(&LabConfig { protocol: "raft".into(), ..LabConfig::default() }, &actions));
+    let alphabet = b"{}[]\":,\\u0123456789-.eE truefalsnl";
+    let (mut read, mut refused) = (0, 0);
+    for _ in 0..20_000u32 {
+        let mut text: Vec<u8> = good.bytes().collect();
+        for _ in 0..=rng.below(3) {
+            let at = rng.below(text.len() as u64) as usize;
+            match rng.below(3) {
+                0 => text[at] = alphabet[rng.below(alphabet.len() as u64) as usize],
+                1 => {
+                    text.remove(at);
+                }
+                _ => text.insert(at, text[at]),
+            }
+        }
+        match from_json(&String::from_utf8_lossy(&text)) {
+            Ok(doc) => {
+                read += 1;
+                let _ = scenario::import(&doc);
+            }
+            Err(e) => {
+                refused += 1;
+                assert!(e.starts_with("this is not a distlab scenario: "), "{e}");
+            }
+        }
+    }
+    assert!(read > 0 && refused > 0, "read {read}, refused {refused}");
+    for depth in [66, 1_000, 100_000] {
+        let deep = "[".repeat(depth) + &"]".repeat(depth);
+        assert!(from_json(&deep).unwrap_err().contains("nested too deeply"));
+    }
+}
