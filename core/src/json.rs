@@ -24,6 +24,9 @@ pub enum Json {
 
 /// Deepest nesting the reader accepts.
 const MAX_DEPTH: usize = 64;
+/// Most fields one object may have (a scenario's largest has 21); duplicate names are looked
+/// for among them, so the bound also keeps that check cheap.
+const MAX_FIELDS: usize = 256;
 
 impl Json {
     pub fn str(s: &str) -> Json {
@@ -132,6 +135,9 @@ impl Parser<'_> {
                     self.ws();
                     if self.s.get(self.i) != Some(&b'"') {
                         return Err(self.error("expected a field name in quotes"));
+                    }
+                    if fields.len() == MAX_FIELDS {
+                        return Err(self.error(&format!("an object has more than {MAX_FIELDS} fields")));
                     }
                     let name = self.string()?;
                     if fields.iter().any(|(n, _)| *n == name) {
@@ -501,6 +507,11 @@ mod tests {
         }
         let deep = "[".repeat(100) + &"]".repeat(100);
         assert!(parse(&deep).unwrap_err().contains("nested too deeply"));
+        let wide = alloc::format!(
+            "{{{}}}",
+            (0..300).map(|i| alloc::format!("\"f{i}\":0")).collect::<Vec<_>>().join(",")
+        );
+        assert!(parse(&wide).unwrap_err().contains("more than 256 fields"));
     }
 
     #[test]
