@@ -250,7 +250,7 @@ pub fn expand(script: &[Timed], seed: u64) -> Vec<(Time, Primitive)> {
                     out.push((Time(at.0 + gap * k as u64), Primitive::Clog(NodeId(*n))));
                 }
                 let mut order: Vec<u32> = nodes.clone();
-                let mut rng = Rng::new(seed ^ (0x5_77_1221u64 << 8) ^ i as u64);
+                let mut rng = Rng::new(seed ^ (0x0577_1221_u64 << 8) ^ i as u64);
                 for k in (1..order.len()).rev() {
                     let j = rng.below(k as u64 + 1) as usize;
                     order.swap(k, j);

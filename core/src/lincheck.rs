@@ -159,7 +159,7 @@ pub fn linearization(all: &[Operation]) -> Option<Vec<usize>> {
         // Past the end (only unknown-outcome calls were left to try), or at the return of an
         // operation not yet linearized: undo the last choice and try the next call after it.
         if entry == end || events[entry].1 {
-            let Some((k, s)) = stack.pop() else { return None };
+            let (k, s) = stack.pop()?;
             let j = events[k].2;
             state = s;
             linearized[j / 64] &= !(1 << (j % 64));

@@ -98,8 +98,8 @@ impl Metrics {
         let _ = writeln!(out, "messages,{sent}");
         let _ = writeln!(out, "bytes,{bytes}");
         let _ = writeln!(out, "operations_completed,{}", self.completed);
-        if self.completed > 0 {
-            let _ = writeln!(out, "latency_mean_us,{}", self.latency_total_us / self.completed);
+        if let Some(mean) = self.latency_total_us.checked_div(self.completed) {
+            let _ = writeln!(out, "latency_mean_us,{mean}");
         }
         for (i, n) in self.latency.iter().enumerate() {
             match LATENCY_BUCKETS_MS.get(i) {

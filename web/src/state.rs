@@ -213,7 +213,7 @@ impl Player {
         let stale = !self.playing
             || pos < d.to
             || d.to.saturating_sub(d.from) != span.min(d.to)
-            || (pos - d.to >= (span / 50).max(1) && self.frames % 6 == 0 && self.diagram_seen);
+            || (pos - d.to >= (span / 50).max(1) && self.frames.is_multiple_of(6) && self.diagram_seen);
         if stale {
             self.diagram = Rc::new(lab.diagram(pos.saturating_sub(span), pos));
             let (first, ops, total) = lab.history(self.diagram.t0, 400);

@@ -184,7 +184,7 @@ fn growth_board(p: u32) -> Board {
             "Kafka places keys by murmur2(key) mod partitions, so growing a topic moves most keys and breaks \
                  their order; consistent hashing would move about 1/(P+1)."
                 .into(),
-        columns: [format!("of 1,000 keys")].into(),
+        columns: [String::from("of 1,000 keys")].into(),
         rows: [
             row("Kafka: murmur2 mod P", moved, Tone::Bad),
             row(
