@@ -102,67 +102,69 @@ impl Parser<'_> {
             Some(b'"') => self.string().map(Json::Str),
             Some(b'-' | b'0'..=b'9') => self.number(),
             Some(b'[') => {
-                self.i += 1;
                 let mut items = Vec::new();
-                self.ws();
-                if self.s.get(self.i) == Some(&b']') {
-                    self.i += 1;
-                    return Ok(Json::Array(items));
-                }
-                loop {
-                    self.ws();
-                    items.push(self.value(depth + 1)?);
-                    self.ws();
-                    match self.s.get(self.i) {
-                        Some(b',') => self.i += 1,
-                        Some(b']') => {
-                            self.i += 1;
-                            return Ok(Json::Array(items));
-                        }
-                        _ => return Err(self.error("expected `,` or `]`")),
-                    }
-                }
+                self.sequence(b']', "expected `,` or `]`", |p| {
+                    items.push(p.value(depth + 1)?);
+                    Ok(())
+                })?;
+                Ok(Json::Array(items))
             }
             Some(b'{') => {
-                self.i += 1;
                 let mut fields: Vec<(String, Json)> = Vec::new();
-                self.ws();
-                if self.s.get(self.i) == Some(&b'}') {
-                    self.i += 1;
-                    return Ok(Json::Object(fields));
-                }
-                loop {
-                    self.ws();
-                    if self.s.get(self.i) != Some(&b'"') {
-                        return Err(self.error("expected a field name in quotes"));
+                self.sequence(b'}', "expected `,` or `}`", |p| {
+                    if p.s.get(p.i) != Some(&b'"') {
+                        return Err(p.error("expected a field name in quotes"));
                     }
                     if fields.len() == MAX_FIELDS {
-                        return Err(self.error(&format!("an object has more than {MAX_FIELDS} fields")));
+                        return Err(p.error(&format!("an object has more than {MAX_FIELDS} fields")));
                     }
-                    let name = self.string()?;
+                    let name = p.string()?;
                     if fields.iter().any(|(n, _)| *n == name) {
-                        return Err(self.error(&format!("duplicate field `{name}`")));
+                        return Err(p.error(&format!("duplicate field `{name}`")));
                     }
-                    self.ws();
-                    if self.s.get(self.i) != Some(&b':') {
-                        return Err(self.error("expected `:`"));
+                    p.ws();
+                    if p.s.get(p.i) != Some(&b':') {
+                        return Err(p.error("expected `:`"));
                     }
-                    self.i += 1;
-                    self.ws();
-                    let v = self.value(depth + 1)?;
+                    p.i += 1;
+                    p.ws();
+                    let v = p.value(depth + 1)?;
                     fields.push((name, v));
-                    self.ws();
-                    match self.s.get(self.i) {
-                        Some(b',') => self.i += 1,
-                        Some(b'}') => {
-                            self.i += 1;
-                            return Ok(Json::Object(fields));
-                        }
-                        _ => return Err(self.error("expected `,` or `}`")),
-                    }
-                }
+                    Ok(())
+                })?;
+                Ok(Json::Object(fields))
             }
             Some(_) => Err(self.error("expected a value")),
+        }
+    }
+
+    /// The items of a list or object from its opening bracket to `close`, separated by commas,
+    /// each read by `item` (which starts at the item, after white space); `expected` is the
+    /// error when something else follows an item.
+    fn sequence(
+        &mut self,
+        close: u8,
+        expected: &str,
+        mut item: impl FnMut(&mut Self) -> Result<(), String>,
+    ) -> Result<(), String> {
+        self.i += 1; // the opening bracket
+        self.ws();
+        if self.s.get(self.i) == Some(&close) {
+            self.i += 1;
+            return Ok(());
+        }
+        loop {
+            self.ws();
+            item(self)?;
+            self.ws();
+            match self.s.get(self.i) {
+                Some(b',') => self.i += 1,
+                Some(c) if *c == close => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                _ => return Err(self.error(expected)),
+            }
         }
     }
 
