@@ -4,6 +4,7 @@
 
 use alloc::format;
 use alloc::string::String;
+use alloc::vec;
 use alloc::vec::Vec;
 
 use crate::json::{self, Fields, Json};
@@ -59,31 +60,26 @@ pub struct Timed {
 impl Timed {
     /// The document form: `{"at_ms": 300, "do": "crash", "node": 1}`.
     pub fn to_json(&self) -> Json {
-        let int = |n: u64| Some(Json::Int(n as i128));
-        let (node, to, nodes, factor, pct, spacing) = match &self.step {
+        let int = |n: u64| Json::Int(n as i128);
+        let mut fields = vec![("at_ms", int(self.at_ms)), ("do", Json::str(self.step.name()))];
+        match &self.step {
             FaultStep::Crash { node } | FaultStep::Restart { node } => {
-                (Some(*node), None, None, None, None, None)
+                fields.push(("node", int(*node as u64)))
             }
-            FaultStep::Partition { nodes } => (None, None, Some(nodes), None, None, None),
-            FaultStep::Heal => (None, None, None, None, None, None),
-            FaultStep::SlowLink { node, to, factor } => {
-                (Some(*node), Some(*to), None, Some(*factor), None, None)
+            FaultStep::Partition { nodes } => fields.push(("nodes", json::ints(nodes.iter().copied()))),
+            FaultStep::Heal => {}
+            FaultStep::SlowLink { node, to, factor } => fields.extend([
+                ("node", int(*node as u64)),
+                ("to", int(*to as u64)),
+                ("factor", int(*factor as u64)),
+            ]),
+            FaultStep::ClockSkew { node, pct } => {
+                fields.extend([("node", int(*node as u64)), ("pct", Json::Int(*pct as i128))])
             }
-            FaultStep::ClockSkew { node, pct } => (Some(*node), None, None, None, Some(*pct), None),
-            FaultStep::Swizzle { nodes, spacing_ms } => {
-                (None, None, Some(nodes), None, None, Some(*spacing_ms))
-            }
-        };
-        json::object([
-            ("at_ms", int(self.at_ms)),
-            ("do", Some(Json::str(self.step.name()))),
-            ("node", node.and_then(|n| int(n as u64))),
-            ("to", to.and_then(|n| int(n as u64))),
-            ("nodes", nodes.map(|v| json::ints(v.iter().copied()))),
-            ("factor", factor.and_then(|n| int(n as u64))),
-            ("pct", pct.map(|p| Json::Int(p as i128))),
-            ("spacing_ms", spacing.and_then(int)),
-        ])
+            FaultStep::Swizzle { nodes, spacing_ms } => fields
+                .extend([("nodes", json::ints(nodes.iter().copied())), ("spacing_ms", int(*spacing_ms))]),
+        }
+        json::object(fields.into_iter().map(|(n, v)| (n, Some(v))))
     }
 
     /// Read the document form; every field the step does not have is refused.
