@@ -390,7 +390,13 @@ await test('space-time diagram: off screen it waits, and catches up when scrolle
   const at = await position(page);
   await page.locator('#spacetime').scrollIntoViewIfNeeded();
   await page.waitForFunction(n => Number(document.querySelector('#spacetime h3 small').textContent.match(/events \d+–(\d+)/)[1]) >= n, at, { timeout: 10000 });
+  // Back at the top, play on, and pause there: the diagram below is brought to the pause.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const from = await position(page);
+  await page.waitForFunction(n => Number(document.querySelector('#position').textContent) >= n + 40, from, { timeout: 30000 });
   await page.keyboard.press(' ');
+  await page.waitForSelector('#btn-play:has-text("Play")');
+  assert.equal(await shownTo(), await position(page), 'paused off screen, the diagram shows up to the pause');
 }, '#raft');
 
 await test('history: a correct run is linearizable and shows linearization points', async page => {

@@ -224,6 +224,15 @@ impl Player {
         self.snap = Rc::new(snap);
     }
 
+    /// While playing, the diagram and the history may lag (off screen, or between redraws):
+    /// when the run stops (paused, ended, or broken), bring them to where it stands, so a
+    /// reader who scrolls down after pausing never sees an old window.
+    fn catch_up_if_stopped(&mut self, was_playing: bool) {
+        if was_playing && !self.playing {
+            self.refresh();
+        }
+    }
+
     /// Put the latest event in the live region, for screen readers.
     fn announce(&mut self) {
         if let Some(last) = self.log.last() {
@@ -374,6 +383,7 @@ impl Reducible for Player {
             Msg::Frame(ms, seen) => {
                 p.diagram_seen = seen;
                 p.frame(ms);
+                p.catch_up_if_stopped(self.playing);
                 return Rc::new(p);
             }
             Msg::SetSpeedLog(s) => p.speed_log = s.clamp(SPEED_LOG_MIN, SPEED_LOG_MAX),
@@ -462,6 +472,7 @@ impl Reducible for Player {
                 p.refresh();
             }
         }
+        p.catch_up_if_stopped(self.playing);
         // Every user step is announced at once (playing announces at a readable rate).
         p.announce();
         Rc::new(p)
