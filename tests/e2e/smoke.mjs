@@ -529,8 +529,18 @@ await test('product: CSP, theme, live region, keyboard, and 375 px without horiz
     await page.waitForTimeout(300);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 375, `${tab}: ${width} px wide`);
+    if (tab === 'hashing') continue;
+    // The narrow layout: nodes big enough to read and tap (at the desktop layout's scale
+    // they were about 26 px across), and no state cards beside them (a tap shows the state).
+    const across = await page.locator('svg.topology .node .body').first().evaluate(e => e.getBoundingClientRect().width);
+    assert.ok(across >= 40, `${tab}: a node is ${across} px across`);
+    assert.equal(await page.locator('svg.topology .node .card').count(), 0, `${tab}: no cards`);
   }
   await page.screenshot({ path: `${shots}/375px.png`, fullPage: true });
+  // Back to a wide window: the cards return.
+  await page.setViewportSize({ width: 1280, height: 1000 });
+  await page.click('#tab-raft');
+  await page.waitForFunction(() => document.querySelectorAll('svg.topology .node .card').length > 0);
 }, '#raft');
 
 await test('reduced motion: messages move in discrete steps, not glides', async page => {

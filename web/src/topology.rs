@@ -21,6 +21,9 @@ struct Layout {
     ring: f64,
     node: f64,
     radial_cards: bool,
+    /// A narrow screen (a phone): a tighter drawing with no state cards beside the nodes, so
+    /// what is drawn stays large enough to read and tap; tapping a node shows its state.
+    narrow: bool,
     /// Too many nodes for state cards, per-pair links or glyphs on messages: each node is a
     /// dot with its name, its state is in the inspector, and only cut links would matter.
     crowd: bool,
@@ -29,7 +32,10 @@ struct Layout {
 /// More nodes than this are drawn as a crowd (see [`Layout::crowd`]).
 const CROWD: usize = 24;
 
-fn layout(n: usize) -> Layout {
+/// A drawing narrower than this many CSS pixels uses the narrow layout ([`Layout::narrow`]).
+const NARROW_PX: f64 = 560.0;
+
+fn layout(n: usize, narrow: bool) -> Layout {
     let base = Layout {
         w: 800.0,
         h: 560.0,
@@ -38,9 +44,25 @@ fn layout(n: usize) -> Layout {
         ring: 160.0,
         node: 52.0,
         radial_cards: false,
+        narrow: false,
         crowd: false,
     };
     match n {
+        // Without cards, the circle fills the drawing: a third of the width it had.
+        0..=CROWD if narrow => {
+            let ring = if n <= 5 { 140.0 } else { 160.0 };
+            Layout {
+                w: 420.0,
+                h: 420.0,
+                cx: 210.0,
+                cy: 210.0,
+                ring,
+                node: (std::f64::consts::PI * ring / n.max(1) as f64 - 4.0).min(46.0),
+                radial_cards: false,
+                narrow: true,
+                crowd: false,
+            }
+        }
         0..=3 => base,
         4..=5 => Layout { h: 580.0, cy: 295.0, ring: 200.0, node: 48.0, ..base },
         6..=CROWD => Layout {
@@ -51,6 +73,7 @@ fn layout(n: usize) -> Layout {
             ring: 240.0,
             node: (std::f64::consts::PI * 240.0 / n as f64 - 4.0).min(36.0),
             radial_cards: true,
+            narrow: false,
             crowd: false,
         },
         _ => {
@@ -65,6 +88,7 @@ fn layout(n: usize) -> Layout {
                 ring,
                 node,
                 radial_cards: false,
+                narrow: false,
                 crowd: true,
             }
         }
@@ -82,9 +106,8 @@ pub struct TopologyProps {
     pub on_drop: Callback<distlab_core::protocol::MsgId>,
 }
 
-/// Position of node `i` of `n` on the circle.
-pub fn node_pos(i: usize, n: usize) -> (f64, f64) {
-    let l = layout(n);
+/// Position of node `i` of `n` on the circle of layout `l`.
+fn node_pos(l: &Layout, i: usize, n: usize) -> (f64, f64) {
     let a = node_angle(i, n);
     (l.cx + l.ring * crate::trig::cos(a), l.cy + l.ring * crate::trig::sin(a))
 }
@@ -96,28 +119,32 @@ fn is_client(role: &str) -> bool {
 
 /// Where each node is drawn. Kafka's nodes stand in columns, as data flows: producers, then
 /// brokers (the controller above them), then consumers. Every other cluster is a circle.
-fn geometry(snap: &Snapshot) -> (Layout, Vec<(f64, f64)>) {
+fn geometry(snap: &Snapshot, narrow: bool) -> (Layout, Vec<(f64, f64)>) {
     let n = snap.nodes.len();
     if snap.protocol != "kafka" {
-        return (layout(n), (0..n).map(|i| node_pos(i, n)).collect());
+        let l = layout(n, narrow);
+        return (l, (0..n).map(|i| node_pos(&l, i, n)).collect());
     }
     let column = |role: &str| -> Vec<usize> {
         snap.nodes.iter().filter(|x| x.view.role == role).map(|x| x.id.index()).collect()
     };
-    let columns = [(130.0, column("producer")), (460.0, column("broker")), (790.0, column("consumer"))];
+    // Narrow: the columns close up and the cards go (tap a node for its state).
+    let (w, xs) = if narrow { (420.0, [70.0, 210.0, 350.0]) } else { (920.0, [130.0, 460.0, 790.0]) };
+    let columns = [(xs[0], column("producer")), (xs[1], column("broker")), (xs[2], column("consumer"))];
     let tallest = columns.iter().map(|c| c.1.len()).max().unwrap_or(1).max(1);
-    let h = (170.0 + 110.0 * tallest as f64).max(520.0);
+    let h = (170.0 + 110.0 * tallest as f64).max(if narrow { 340.0 } else { 520.0 });
     let l = Layout {
-        w: 920.0,
+        w,
         h,
-        cx: 460.0,
+        cx: w / 2.0,
         cy: h / 2.0,
         ring: 0.0,
         node: 34.0,
         radial_cards: false,
+        narrow,
         crowd: false,
     };
-    let mut pos = vec![(460.0, 70.0); n];
+    let mut pos = vec![(w / 2.0, 70.0); n];
     for (x, ids) in &columns {
         let step = (h - 170.0) / ids.len().max(1) as f64;
         for (k, id) in ids.iter().enumerate() {
@@ -219,7 +246,10 @@ fn flight_pos(f: &FlightSnap, l: &Layout, pos: &[(f64, f64)], now_us: f64, steps
 pub fn topology(props: &TopologyProps) -> Html {
     let snap = &props.snap;
     let n = snap.nodes.len();
-    let (l, pos) = geometry(snap);
+    // The drawing's own width decides the layout (a phone, or a narrow window).
+    let wrap = use_node_ref();
+    let width = crate::hooks::use_size(wrap.clone(), true).map(|(w, _)| w);
+    let (l, pos) = geometry(snap, width.is_some_and(|w| w < NARROW_PX));
     let steps = *use_memo((), |_| {
         web_sys::window()
             .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
@@ -319,7 +349,6 @@ pub fn topology(props: &TopologyProps) -> Html {
     // Click or Enter/Space selects (a click on the background clears); double-click or Delete
     // drops a message. A click is on a dot if one is under it (dots are painted over
     // everything), else on the node or message element it landed on.
-    let wrap = use_node_ref();
     let at = {
         let (dots, wrap) = (dots.clone(), wrap.clone());
         let frame = (l.w, l.h);
@@ -467,7 +496,7 @@ fn render_node(
         (if right { "start" } else { "end" }, cx, -(lines - 1.0) / 2.0 * line_h + 5.0)
     };
     let card_class = classes!("card", anchor, l.radial_cards.then_some("small"));
-    let card = node.view.summary.iter().filter(|_| !l.crowd).enumerate().map(|(i, line)| {
+    let card = node.view.summary.iter().filter(|_| !l.crowd && !l.narrow).enumerate().map(|(i, line)| {
         let y = top + i as f64 * line_h;
         html! { <text class={card_class.clone()} x={f1(cx)} y={f1(y)}>{line}</text> }
     });
