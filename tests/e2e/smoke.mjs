@@ -535,6 +535,13 @@ await test('product: CSP, theme, live region, keyboard, and 375 px without horiz
     const across = await page.locator('svg.topology .node .body').first().evaluate(e => e.getBoundingClientRect().width);
     assert.ok(across >= 40, `${tab}: a node is ${across} px across`);
     assert.equal(await page.locator('svg.topology .node .card').count(), 0, `${tab}: no cards`);
+    // The time strips fit the screen at one unit to the pixel: labels keep their size, and
+    // nothing scrolls sideways inside its panel.
+    for (const svg of ['.faults-svg', '.st-svg']) {
+      const fit = await page.locator(svg).evaluate(e => ({ w: e.getBoundingClientRect().width, room: e.parentElement.clientWidth,
+        label: e.querySelector('.lane-name').getBoundingClientRect().height }));
+      assert.ok(fit.w <= fit.room + 1 && fit.label >= 12, `${tab} ${svg}: ${JSON.stringify(fit)}`);
+    }
   }
   await page.screenshot({ path: `${shots}/375px.png`, fullPage: true });
   // Back to a wide window: the cards return.

@@ -13,7 +13,6 @@ use crate::panels::on;
 use crate::state::{Msg, Selection, DIAGRAM_SPANS};
 use crate::topology::message_style;
 
-const W: f64 = 1000.0;
 const LEFT: f64 = 80.0;
 const RIGHT: f64 = 20.0;
 const LANE: f64 = 34.0;
@@ -62,6 +61,8 @@ pub fn space_time(p: &DiagramProps) -> Html {
     let hidden_nodes = use_state(Vec::<u32>::new);
     let hidden_kinds = use_state(Vec::<&'static str>::new);
     let picked = use_state(|| None::<u64>);
+    let strip = use_node_ref();
+    let w = crate::hooks::use_strip_width(strip.clone());
     let d = &p.diagram;
     let lanes: Vec<u32> = (0..p.names.len() as u32).filter(|n| !hidden_nodes.contains(n)).collect();
     let lane = lane_height(LANE, lanes.len());
@@ -69,7 +70,7 @@ pub fn space_time(p: &DiagramProps) -> Html {
     let h = TOP * 2.0 + lane * lanes.len().max(1) as f64;
     let font = lane_font(lane, LANE);
     let span = (d.t1.0.saturating_sub(d.t0.0)).max(1) as f64;
-    let x = |t: u64| LEFT + (t.saturating_sub(d.t0.0)) as f64 / span * (W - LEFT - RIGHT);
+    let x = |t: u64| LEFT + (t.saturating_sub(d.t0.0)) as f64 / span * (w - LEFT - RIGHT);
     let mut kinds: Vec<&'static str> = Vec::new();
     for a in &d.arrows {
         if !kinds.contains(&a.kind) {
@@ -81,14 +82,14 @@ pub fn space_time(p: &DiagramProps) -> Html {
         html! {
             <g class="lane">
                 <text x={f1(LEFT - 8.0)} y={f1(y + 4.0)} class="lane-name" style={font.clone()}>{&p.names[*n as usize]}</text>
-                <line x1={f1(LEFT)} x2={f1(W - RIGHT)} y1={f1(y)} y2={f1(y)} />
+                <line x1={f1(LEFT)} x2={f1(w - RIGHT)} y1={f1(y)} y2={f1(y)} />
             </g>
         }
     });
     let arrows = d.arrows.iter().filter(|a| !hidden_kinds.contains(&a.kind)).filter_map(|a| {
         let (y1, y2) = (lane_y(a.from.0)?, lane_y(a.to.0)?);
         let x1 = a.sent.map(|s| x(s.1 .0)).unwrap_or(LEFT);
-        let x2 = a.end.map(|e| x(e.1 .0)).unwrap_or(W - RIGHT);
+        let x2 = a.end.map(|e| x(e.1 .0)).unwrap_or(w - RIGHT);
         let (color, _) = message_style(a.kind);
         let id = a.id.0;
         let target = a.end.map(|e| e.0).or(a.sent.map(|s| s.0)).unwrap_or(d.to);
@@ -220,13 +221,13 @@ pub fn space_time(p: &DiagramProps) -> Html {
             </div>
             <div class="row st-controls"><span class="st-label">{"Nodes"}</span>{ for node_chips }</div>
             <div class="row st-controls"><span class="st-label">{"Messages"}</span>{ for kind_chips }</div>
-            <div class="scroll">
-                <svg viewBox={format!("0 0 {W} {}", Fixed(h, 0))} class="st-svg" role="group" {onclick} {onkeydown}
+            <div class="scroll" ref={strip}>
+                <svg viewBox={format!("0 0 {} {}", Fixed(w, 0), Fixed(h, 0))} class="st-svg" role="group" {onclick} {onkeydown}
                      aria-label={format!("{} messages and {} marks between events {} and {}", d.arrows.len(), d.marks.len(), d.from + 1, d.to)}>
                     <g class="lanes">{ for lane_lines }</g>
                     <g class="marks">{ for marks }</g>
                     <g class="arrows">{ for arrows }</g>
-                    <line class="now" x1={f1(W - RIGHT)} x2={f1(W - RIGHT)} y1="0" y2={f1(h)} />
+                    <line class="now" x1={f1(w - RIGHT)} x2={f1(w - RIGHT)} y1="0" y2={f1(h)} />
                 </svg>
             </div>
             { for detail }

@@ -12,7 +12,6 @@ use crate::panels::{read_input, read_select};
 use crate::settings::parse_count;
 use crate::state::Msg;
 
-const W: f64 = 1000.0;
 const LEFT: f64 = 90.0;
 const RIGHT: f64 = 20.0;
 const LANE: f64 = 26.0;
@@ -86,7 +85,9 @@ pub fn fault_script(p: &FaultsProps) -> Html {
     let count = p.names.len();
     let now_ms = p.now_us / 1000;
     let end_ms = script.iter().map(|t| t.at_ms).max().unwrap_or(0).max(now_ms).max(1500) + 500;
-    let x = move |ms: u64| LEFT + ms.min(end_ms) as f64 / end_ms as f64 * (W - LEFT - RIGHT);
+    let strip = use_node_ref();
+    let w = crate::hooks::use_strip_width(strip.clone());
+    let x = move |ms: u64| LEFT + ms.min(end_ms) as f64 / end_ms as f64 * (w - LEFT - RIGHT);
     // Lanes: every node, then each slowed link, then the network.
     let mut lanes: Vec<Lane> = (0..count as u32).map(Lane::Node).collect();
     for t in script {
@@ -110,8 +111,8 @@ pub fn fault_script(p: &FaultsProps) -> Html {
         move |client_x: i32| -> u64 {
             let Some(el) = svg.cast::<web_sys::Element>() else { return 0 };
             let r = el.get_bounding_client_rect();
-            let vx = (client_x as f64 - r.left()) / r.width().max(1.0) * W;
-            let f = ((vx - LEFT) / (W - LEFT - RIGHT)).clamp(0.0, 1.0);
+            let vx = (client_x as f64 - r.left()) / r.width().max(1.0) * w;
+            let f = ((vx - LEFT) / (w - LEFT - RIGHT)).clamp(0.0, 1.0);
             ((f * end_ms as f64) / 10.0).round() as u64 * 10
         }
     };
@@ -146,7 +147,7 @@ pub fn fault_script(p: &FaultsProps) -> Html {
         html! {
             <g class="lane">
                 <text class="lane-name" x={f1(LEFT - 8.0)} y={f1(y + 4.0)} style={font.clone()}>{label}</text>
-                <line x1={f1(LEFT)} x2={f1(W - RIGHT)} y1={f1(y)} y2={f1(y)} />
+                <line x1={f1(LEFT)} x2={f1(w - RIGHT)} y1={f1(y)} y2={f1(y)} />
             </g>
         }
     });
@@ -242,8 +243,8 @@ pub fn fault_script(p: &FaultsProps) -> Html {
     html! {
         <section class="faults" aria-label="Fault script" id="faults-panel">
             <h3>{"Fault script"}<small>{" · timed faults, replayed exactly with the run; drag a marker to move it in time (the run is rebuilt and brought back to this moment)"}</small></h3>
-            <div class="scroll">
-                <svg ref={svg} viewBox={format!("0 0 {W} {}", Fixed(h, 0))} class="faults-svg" onpointermove={on_move} onpointerup={on_up.clone()} onpointerleave={on_up}>
+            <div class="scroll" ref={strip}>
+                <svg ref={svg} viewBox={format!("0 0 {} {}", Fixed(w, 0), Fixed(h, 0))} class="faults-svg" onpointermove={on_move} onpointerup={on_up.clone()} onpointerleave={on_up}>
                     { for ticks }
                     { for lane_rows }
                     <line class="now" x1={format!("{}", Fixed(x(now_ms), 1))} x2={format!("{}", Fixed(x(now_ms), 1))} y1="12" y2={f1(h)} />

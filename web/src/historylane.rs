@@ -13,7 +13,6 @@ use yew::prelude::*;
 use crate::num::Fixed;
 use crate::state::Msg;
 
-const W: f64 = 1000.0;
 const LEFT: f64 = 80.0;
 const RIGHT: f64 = 20.0;
 const ROW: f64 = 30.0;
@@ -61,9 +60,11 @@ fn label(o: &HistoryOp) -> String {
 
 #[function_component(HistoryLane)]
 pub fn history_lane(p: &HistoryProps) -> Html {
+    let strip = use_node_ref();
+    let w = crate::hooks::use_strip_width(strip.clone());
     let d = &p.diagram;
     let (t0, t1) = (d.t0.0, d.t1.0.max(d.t0.0 + 1));
-    let x = |t: u64| LEFT + (t.clamp(t0, t1) - t0) as f64 / (t1 - t0) as f64 * (W - LEFT - RIGHT);
+    let x = |t: u64| LEFT + (t.clamp(t0, t1) - t0) as f64 / (t1 - t0) as f64 * (w - LEFT - RIGHT);
     // Operations overlapping the window.
     let shown: Vec<(usize, &HistoryOp)> = p
         .ops
@@ -81,7 +82,7 @@ pub fn history_lane(p: &HistoryProps) -> Html {
         let row = rows.iter().position(|r| *r == o.process).unwrap_or(0) as f64;
         let y = 8.0 + row * ROW;
         let x1 = x(o.invoke.1 .0);
-        let x2 = o.done.as_ref().map(|d| x(d.1 .0)).unwrap_or(W - RIGHT);
+        let x2 = o.done.as_ref().map(|d| x(d.1 .0)).unwrap_or(w - RIGHT);
         let witness = judged.is_some_and(|j| j.witness.contains(i));
         let point = judged.and_then(|j| j.points.iter().find(|(k, _)| k == i)).map(|(_, t)| x(t.0));
         let status = match &o.done {
@@ -91,7 +92,7 @@ pub fn history_lane(p: &HistoryProps) -> Html {
             None => "open",
         };
         let event = o.done.as_ref().map(|d| d.0).unwrap_or(o.invoke.0);
-        let title = format!("{}: {} · invoked at #{} ({} ms){}{}", p.names.get(o.process as usize).cloned().unwrap_or_default(), label(o), o.invoke.0, Fixed(o.invoke.1 .0 as f64 / 1000.0, 2), o.done.as_ref().map(|d| format!(", completed at #{} ({:.2} ms)", d.0, d.1 .0 as f64 / 1000.0)).unwrap_or_else(|| ", not completed".into()), if witness { " · part of the smallest set that cannot be ordered" } else { "" });
+        let title = format!("{}: {} · invoked at #{} ({} ms){}{}", p.names.get(o.process as usize).cloned().unwrap_or_default(), label(o), o.invoke.0, Fixed(o.invoke.1 .0 as f64 / 1000.0, 2), o.done.as_ref().map(|d| format!(", completed at #{} ({} ms)", d.0, Fixed(d.1 .0 as f64 / 1000.0, 2))).unwrap_or_else(|| ", not completed".into()), if witness { " · part of the smallest set that cannot be ordered" } else { "" });
         html! {
             <g class={classes!("op", status, witness.then_some("witness"))} onclick={crate::panels::on(&p.send, Msg::Seek(event))}>
                 <title>{title}</title>
@@ -136,8 +137,8 @@ pub fn history_lane(p: &HistoryProps) -> Html {
                 { verdict }
             </div>
             { for witness }
-            <div class="scroll">
-                <svg viewBox={format!("0 0 {W} {}", Fixed(h, 0))} class="hist-svg" role="img" aria-label={format!("{} client operations in the window", shown.len())}>
+            <div class="scroll" ref={strip}>
+                <svg viewBox={format!("0 0 {} {}", Fixed(w, 0), Fixed(h, 0))} class="hist-svg" role="img" aria-label={format!("{} client operations in the window", shown.len())}>
                     { for names }
                     { for bars }
                 </svg>

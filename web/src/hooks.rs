@@ -119,6 +119,20 @@ pub fn use_location_hash(protocol: String) {
     });
 }
 
+/// The width, in drawing units, of a strip drawn across the element behind `node` (a time
+/// axis as SVG): its CSS width, up to [`STRIP_MAX`]. A narrow strip (a phone) is drawn one unit
+/// to the pixel, so its labels keep their size; a wide one is scaled up. [`STRIP_MAX`] until
+/// the element is measured.
+#[hook]
+pub fn use_strip_width(node: NodeRef) -> f64 {
+    use_size(node, true).map_or(STRIP_MAX, |(w, _)| w.clamp(STRIP_MIN, STRIP_MAX))
+}
+
+/// The widest a strip is drawn, in units (wider screens scale it up).
+pub const STRIP_MAX: f64 = 1000.0;
+/// The narrowest a strip is drawn, in units (narrower ones scale it down).
+const STRIP_MIN: f64 = 300.0;
+
 /// The CSS size of the element behind `node` (None until it is laid out), kept current by a
 /// `ResizeObserver`: reading it never forces the page to lay out mid-frame, as asking the
 /// element for its size after the page changed would. `watch` re-attaches the observer when
