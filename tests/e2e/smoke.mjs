@@ -605,8 +605,18 @@ await test('fault script: add, drag in time, replay, refuse, export', async page
   await page.mouse.move(box.x + 80, box.y + box.height / 2, { steps: 5 });
   await page.mouse.up();
   const first = await page.textContent('#fault-list li:first-child');
-  const moved = Number(/^(\d+) ms/.exec(first)[1]);
+  let moved = Number(/^(\d+) ms/.exec(first)[1]);
   assert.ok(moved > 450 && moved < 1500, first);
+  // From the keyboard: → is 10 ms later, Shift+← 100 ms earlier, and the run does not step.
+  const before = await position(page);
+  await page.focus('#faults-panel .fmark[data-step="0"]');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('Shift+ArrowLeft');
+  const keyed = Number(/^(\d+) ms/.exec(await page.textContent('#fault-list li:first-child'))[1]);
+  assert.equal(keyed, moved - 90, 'moved by the arrow keys');
+  assert.equal(await page.getAttribute('#faults-panel .fmark[data-step="0"]', 'aria-valuenow'), String(keyed));
+  assert.equal(await position(page), before, 'arrow keys on a marker do not step the run');
+  moved = keyed;
   // Run past it: S1 is down after that time and before the restart.
   await speed(page, 1);
   await page.click('#btn-play');

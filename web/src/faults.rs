@@ -166,9 +166,33 @@ pub fn fault_script(p: &FaultsProps) -> Html {
                 dragging.set(Some((i, at)));
             })
         };
-        let title = format!("{} at {ms} ms. Drag to move it in time.", t.step.describe(&name));
+        // From the keyboard: ← and → move it 10 ms (with Shift, 100 ms), Home to 0, Delete
+        // removes it. Each move rebuilds the run, as a drag does.
+        let key = {
+            let (script, apply) = (script.clone(), apply.clone());
+            Callback::from(move |e: KeyboardEvent| {
+                let mut s = script.clone();
+                let Some(t) = s.get_mut(i) else { return };
+                let by = if e.shift_key() { 100 } else { 10 };
+                match e.key().as_str() {
+                    "ArrowLeft" | "ArrowDown" => t.at_ms = t.at_ms.saturating_sub(by),
+                    "ArrowRight" | "ArrowUp" => t.at_ms = (t.at_ms + by).min(MAX_AT_MS),
+                    "Home" => t.at_ms = 0,
+                    "Delete" | "Backspace" => {
+                        s.remove(i);
+                    }
+                    _ => return,
+                }
+                e.prevent_default();
+                apply(s);
+            })
+        };
+        let what = t.step.describe(&name);
+        let title = format!("{what} at {ms} ms. Drag, or ← → (Shift: 100 ms), to move it in time; Delete removes it.");
         html! {
-            <g class={classes!("fmark", (dragging.map(|d| d.0) == Some(i)).then_some("dragging"))} onpointerdown={down} data-step={i.to_string()}>
+            <g class={classes!("fmark", (dragging.map(|d| d.0) == Some(i)).then_some("dragging"))} onpointerdown={down} onkeydown={key} data-step={i.to_string()}
+               tabindex="0" role="slider" aria-label={what} aria-valuemin="0" aria-valuemax={MAX_AT_MS.to_string()}
+               aria-valuenow={ms.to_string()} aria-valuetext={format!("{ms} ms")}>
                 <title>{title}</title>
                 <circle cx={format!("{}", Fixed(x(ms), 1))} cy={format!("{}", Fixed(y, 1))} r="10" />
                 <text x={format!("{}", Fixed(x(ms), 1))} y={format!("{}", Fixed(y + 4.0, 1))}>{glyph(&t.step)}</text>

@@ -68,7 +68,8 @@ fn request_frame(cb: &Closure<dyn FnMut(f64)>) {
 pub fn use_shortcuts(dispatcher: UseReducerDispatcher<Player>) {
     use_effect_with((), move |_| {
         let handler = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
-            if e.ctrl_key() || e.meta_key() || e.alt_key() {
+            // A control that handled the key itself (a fault marker's arrows) has the last word.
+            if e.ctrl_key() || e.meta_key() || e.alt_key() || e.default_prevented() {
                 return;
             }
             let in_field = e

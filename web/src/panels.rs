@@ -299,6 +299,7 @@ pub fn help(p: &HelpProps) -> Html {
                     <dt><kbd>{"Enter"}</kbd></dt><dd>{"inspect the focused node or message; on a diagram arrow, go to its delivery"}</dd>
                     <dt><kbd>{"Delete"}</kbd></dt><dd>{"drop the focused (or, in a large cluster, the picked) message"}</dd>
                     <dt><kbd>{"↑"}</kbd>{" "}<kbd>{"↓"}</kbd></dt><dd>{"in a cluster of more than 24 nodes, with its messages focused: pick the previous or next message"}</dd>
+                    <dt><kbd>{"←"}</kbd>{" "}<kbd>{"→"}</kbd></dt><dd>{"on a fault-script marker: move it 10 ms earlier or later (with Shift, 100 ms); Home moves it to 0, Delete removes it"}</dd>
                     <dt><kbd>{"?"}</kbd></dt><dd>{"show or hide this sheet"}</dd>
                     <dt><kbd>{"Esc"}</kbd></dt><dd>{"close"}</dd>
                 </dl>
