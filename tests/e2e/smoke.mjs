@@ -120,6 +120,9 @@ await test('a hundred nodes: messages as dots, picked by click and by keyboard, 
   });
   assert.ok(spot, 'a dot is painted');
   assert.equal(await page.locator('.inspector h2').count(), 0, 'the dropped message is gone from the inspector');
+  // Hovering it names it (the drawing's title), as a message drawn in SVG does.
+  await page.mouse.move(spot[0], spot[1]);
+  assert.match(await page.getAttribute('.cluster-view', 'title'), /^\S+ \S+ → \S+ .*\(#\d+\)\. Click to inspect/);
   await page.mouse.click(spot[0], spot[1]);
   assert.match(await page.textContent('.inspector h2'), /#\d+$/, 'clicking a painted dot selects its message');
   await page.screenshot({ path: `${shots}/paxos-100-nodes.png` });

@@ -361,6 +361,26 @@ pub fn topology(props: &TopologyProps) -> Html {
         let at = at.clone();
         props.on_select.reform(move |e: MouseEvent| at(&e))
     };
+    // A crowd's dots have no elements to carry a tooltip: the drawing's own title names the
+    // message under the pointer (nodes keep theirs), and the pointer becomes a hand (CSS).
+    let onmousemove = l.crowd.then(|| {
+        let (dots, wrap, snap) = (dots.clone(), wrap.clone(), snap.clone());
+        let frame = (l.w, l.h);
+        Callback::from(move |e: MouseEvent| {
+            let Some(b) = wrap.cast::<web_sys::Element>() else { return };
+            let over = dot_at(&e, &b, frame, &dots).and_then(|id| snap.flights.iter().find(|f| f.id.0 == id));
+            let _ = match over {
+                Some(f) => b.set_attribute(
+                    "title",
+                    &format!(
+                        "{} {} → {} {} (#{}). Click to inspect; double-click to drop.",
+                        f.kind, f.from_name, f.to_name, f.summary, f.id.0
+                    ),
+                ),
+                None => b.remove_attribute("title"),
+            };
+        })
+    });
     let ondblclick = {
         let drop = props.on_drop.clone();
         Callback::from(move |e: MouseEvent| {
@@ -421,7 +441,7 @@ pub fn topology(props: &TopologyProps) -> Html {
     html! {
         // Two drawings, one over the other: the cluster, and the messages in flight. Only the
         // second changes every frame, so the browser re-lays out and repaints only it.
-        <div class="cluster-view" ref={wrap} {onclick} {ondblclick} {onkeydown}>
+        <div class="cluster-view" ref={wrap} {onclick} {ondblclick} {onkeydown} {onmousemove}>
             <svg class="topology" viewBox={view_box.clone()} role="group"
                  aria-label={format!("Cluster of {n} nodes")}>
                 <g class="links">{ for links }</g>
