@@ -17,6 +17,7 @@ extern crate alloc;
 pub mod chunked;
 pub mod compare;
 pub mod diagram;
+pub mod echo;
 pub mod faultscript;
 pub mod fixed;
 pub mod hash;

@@ -34,6 +34,7 @@
 //! value (`learned-chosen`). Three mutants break the algorithm in the classic ways and the
 //! checker catches each of them under fault sweeps.
 
+use crate::echo::Echo;
 use crate::nodeset::NodeSet;
 use crate::protocol::About;
 use alloc::format;
@@ -735,7 +736,7 @@ pub fn parse_value(s: &str) -> Result<Propose, String> {
         .ok()
         .filter(|v| *v <= 1_000_000)
         .map(Propose)
-        .ok_or_else(|| format!("a value is a whole number from 0 to 1000000 (got \"{s}\")"))
+        .ok_or_else(|| format!("a value is a whole number from 0 to 1000000 (got {})", Echo(&s)))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! same document (compressed, in the URL fragment). Decoding checks every field against its
 //! limit and names the field; it never panics, whatever the bytes.
 
+use crate::echo::Echo;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -217,13 +218,13 @@ pub fn import(d: &ScenarioDoc) -> Result<(LabConfig, Vec<(u64, Action)>), String
     }
     if !crate::lab::PROTOCOLS.contains(&d.protocol.as_str()) {
         return Err(format!(
-            "\"protocol\" must be one of {} (got \"{}\")",
+            "\"protocol\" must be one of {} (got {})",
             crate::lab::PROTOCOLS.join(", "),
-            d.protocol
+            Echo(&d.protocol)
         ));
     }
     let faults = FaultPreset::parse(&d.faults)
-        .ok_or_else(|| format!("\"faults\" must be none, light or heavy (got \"{}\")", d.faults))?;
+        .ok_or_else(|| format!("\"faults\" must be none, light or heavy (got {})", Echo(&d.faults)))?;
     if d.seed > 1 << 53 {
         return Err("\"seed\" must be at most 2^53".into());
     }
@@ -261,7 +262,8 @@ pub fn import(d: &ScenarioDoc) -> Result<(LabConfig, Vec<(u64, Action)>), String
                 "local" => ReadMode::Local,
                 other => {
                     return Err(format!(
-                        "\"read_mode\" must be log, readindex, lease or local (got \"{other}\")"
+                        "\"read_mode\" must be log, readindex, lease or local (got {})",
+                        Echo(&other)
                     ))
                 }
             };
@@ -276,14 +278,14 @@ pub fn import(d: &ScenarioDoc) -> Result<(LabConfig, Vec<(u64, Action)>), String
                 "0" => 0,
                 "1" => 1,
                 "all" => crate::kafka::cluster::ACKS_ALL,
-                other => return Err(format!("\"kafka.acks\" must be 0, 1 or all (got \"{other}\")")),
+                other => return Err(format!("\"kafka.acks\" must be 0, 1 or all (got {})", Echo(&other))),
             };
             cfg.kafka.consumers = k.consumers;
             cfg.kafka.idle_consumers = k.idle_consumers;
             cfg.kafka.strategy = crate::kafka::Strategy::parse(&k.strategy).ok_or_else(|| {
                 format!(
-                    "\"kafka.strategy\" must be range, roundrobin, sticky or cooperative-sticky (got \"{}\")",
-                    k.strategy
+                    "\"kafka.strategy\" must be range, roundrobin, sticky or cooperative-sticky (got {})",
+                    Echo(&k.strategy)
                 )
             })?;
             if k.produce_every_ms > 60_000 {

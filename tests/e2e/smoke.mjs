@@ -144,6 +144,13 @@ await test('bad input shows a message and changes nothing', async page => {
   await page.waitForSelector('#error');
   assert.match(await page.textContent('#error'), /acceptors must be a whole number from 1 to 128/);
   assert.equal(await page.locator('svg.topology .node').count(), 3);
+  // A pasted page of text is quoted back by its start and its length, not whole.
+  await page.fill('#acceptors', '3');
+  await page.evaluate(() => { const f = document.querySelector('#proposers'); f.type = 'text'; f.value = '7'.repeat(5000); });
+  await page.click('#btn-apply');
+  await page.waitForFunction(() => /5000 characters/.test(document.querySelector('#error')?.textContent ?? ''));
+  const said = await page.textContent('#error');
+  assert.ok(said.length < 200 && said.includes('proposers must be'), said);
 });
 
 await test('a mutant breaks safety and the badge names the event', async page => {

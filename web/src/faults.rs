@@ -3,6 +3,7 @@
 //! run from its seed with the new script and brings it back to the same moment, so the effect
 //! of moving a fault shows at once, and the run stays exactly replayable.
 
+use distlab_core::echo::Echo;
 use distlab_core::faultscript::{FaultStep, Timed, MAX_AT_MS, MAX_STEPS};
 use distlab_core::lab::LabConfig;
 use yew::prelude::*;
@@ -64,7 +65,8 @@ fn parse_nodes(text: &str, count: usize) -> Result<Vec<u32>, String> {
             Ok(n) if n >= 1 && (n as usize) <= count && !out.contains(&(n - 1)) => out.push(n - 1),
             _ => {
                 return Err(format!(
-                    "nodes are numbers from 1 to {count}, separated by commas (got \"{part}\")"
+                    "nodes are numbers from 1 to {count}, separated by commas (got {})",
+                    Echo(&part)
                 ))
             }
         }
@@ -223,14 +225,15 @@ pub fn fault_script(p: &FaultsProps) -> Html {
                     },
                     "clock-skew" => {
                         let v = read_input(&value);
-                        let pct = v
-                            .trim()
-                            .parse::<i32>()
-                            .ok()
-                            .filter(|x| (-90..=900).contains(x))
-                            .ok_or_else(|| {
-                                format!("the clock skew is a whole percentage from -90 to 900 (got \"{v}\")")
-                            })?;
+                        let pct =
+                            v.trim().parse::<i32>().ok().filter(|x| (-90..=900).contains(x)).ok_or_else(
+                                || {
+                                    format!(
+                                        "the clock skew is a whole percentage from -90 to 900 (got {})",
+                                        Echo(&v)
+                                    )
+                                },
+                            )?;
                         FaultStep::ClockSkew { node: one(&a)?, pct }
                     }
                     "swizzle" => FaultStep::Swizzle {

@@ -2,6 +2,7 @@
 //! distributed cache, and load balancing. One reducer owns the page's state; the simulations
 //! and all measurements (except wall-clock lookup timing) come from `distlab_core::hashing`.
 
+use distlab_core::echo::Echo;
 use std::cell::RefCell;
 use std::f64::consts::{FRAC_PI_2, TAU};
 use std::rc::Rc;
@@ -333,7 +334,9 @@ pub fn parse_decimal(s: &str) -> Option<f64> {
 fn parse_f64(field: &str, text: &str, lo: f64, hi: f64) -> Result<f64, String> {
     match parse_decimal(text.trim()) {
         Some(v) if v >= lo && v <= hi => Ok(v),
-        _ => Err(format!("{field} must be a number from {} to {} (got \"{text}\")", Short(lo), Short(hi))),
+        _ => {
+            Err(format!("{field} must be a number from {} to {} (got {})", Short(lo), Short(hi), Echo(text)))
+        }
     }
 }
 
