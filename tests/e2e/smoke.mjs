@@ -2,7 +2,7 @@
 // Usage: node tests/e2e/smoke.mjs http://127.0.0.1:PORT/ [screenshot-dir]
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 
 const url = process.argv[2] ?? 'http://127.0.0.1:8080/';
 const shots = process.argv[3] ?? 'test-artifacts';
@@ -93,13 +93,13 @@ await test('a hundred nodes: messages as dots, picked by click and by keyboard, 
   // Keyboard: focus the messages, Down picks one (the inspector shows it), Delete drops it.
   await page.focus('canvas.flights-layer');
   await page.keyboard.press('ArrowDown');
-  await page.waitForSelector('.inspector h2:has-text("#")');
-  const picked = await page.textContent('.inspector h2');
+  await page.waitForSelector('#inspected:has-text("#")');
+  const picked = await page.textContent('#inspected');
   assert.match(picked, /#\d+$/);
   await page.keyboard.press('ArrowDown');
-  assert.notEqual(await page.textContent('.inspector h2'), picked, 'Down moves to the next message');
+  assert.notEqual(await page.textContent('#inspected'), picked, 'Down moves to the next message');
   const said = await page.textContent('#live');
-  assert.ok(said.includes((await page.textContent('.inspector h2')).replace(/^\S+ /, '').trim()), `the live region names the picked message: ${said}`);
+  assert.ok(said.includes((await page.textContent('#inspected')).replace(/^\S+ /, '').trim()), `the live region names the picked message: ${said}`);
   await page.keyboard.press('Delete');
   await page.waitForFunction(n => Number(document.querySelector('.flights-layer').dataset.inFlight) === n - 1, before);
   // A click on a dot picks it: find a painted dot's centre in the canvas, then click there.
@@ -119,12 +119,12 @@ await test('a hundred nodes: messages as dots, picked by click and by keyboard, 
     return null;
   });
   assert.ok(spot, 'a dot is painted');
-  assert.equal(await page.locator('.inspector h2').count(), 0, 'the dropped message is gone from the inspector');
+  assert.equal(await page.locator('#inspected').count(), 0, 'the dropped message is gone from the inspector');
   // Hovering it names it (the drawing's title), as a message drawn in SVG does.
   await page.mouse.move(spot[0], spot[1]);
   assert.match(await page.getAttribute('.cluster-view', 'title'), /^\S+ \S+ → \S+ .*\(#\d+\)\. Click to inspect/);
   await page.mouse.click(spot[0], spot[1]);
-  assert.match(await page.textContent('.inspector h2'), /#\d+$/, 'clicking a painted dot selects its message');
+  assert.match(await page.textContent('#inspected'), /#\d+$/, 'clicking a painted dot selects its message');
   await page.screenshot({ path: `${shots}/paxos-100-nodes.png` });
 });
 
@@ -306,7 +306,7 @@ await test('kafka: one-click produce with a key, add a partition, and a bad requ
   await page.click('#btn-play');
   await page.waitForFunction(() => document.querySelectorAll('#board-0 tbody tr').length === 2, null, { timeout: 20000 });
   await page.click('#btn-play');
-  assert.match(await page.textContent('#board-2 h3'), /2 → 3/);
+  assert.match(await page.textContent('#board-2 h2'), /2 → 3/);
   await node(page, 2);
   await page.fill('#request-text', 'k1 waytoolongtext');
   await page.click('#btn-send');
@@ -369,7 +369,7 @@ await test('space-time diagram: arrows follow the run, filter, and click to go t
   assert.equal(await position(page), at);
   // A smaller window shows fewer events.
   await page.click('#spacetime .st-controls button:has-text("50")');
-  assert.match(await page.textContent('#spacetime h3'), new RegExp(`events ${Math.max(1, at - 49)}–${at}`));
+  assert.match(await page.textContent('#spacetime h2'), new RegExp(`events ${Math.max(1, at - 49)}–${at}`));
   await page.screenshot({ path: `${shots}/spacetime.png`, fullPage: true });
 }, '#multipaxos');
 
@@ -394,12 +394,12 @@ await test('space-time diagram: off screen it waits, and catches up when scrolle
   await speed(page, 1);
   await page.click('#btn-play');
   await page.waitForFunction(() => Number(document.querySelector('#position').textContent) >= 60, null, { timeout: 30000 });
-  const shownTo = async () => Number((await page.textContent('#spacetime h3 small')).match(/events \d+–(\d+)/)[1]);
+  const shownTo = async () => Number((await page.textContent('#spacetime h2 small')).match(/events \d+–(\d+)/)[1]);
   const stale = await shownTo();
   assert.ok(stale < await position(page), `off screen while playing, the diagram is not redrawn (${stale})`);
   const at = await position(page);
   await page.locator('#spacetime').scrollIntoViewIfNeeded();
-  await page.waitForFunction(n => Number(document.querySelector('#spacetime h3 small').textContent.match(/events \d+–(\d+)/)[1]) >= n, at, { timeout: 10000 });
+  await page.waitForFunction(n => Number(document.querySelector('#spacetime h2 small').textContent.match(/events \d+–(\d+)/)[1]) >= n, at, { timeout: 10000 });
   // Back at the top, play on, and pause there: the diagram below is brought to the pause.
   await page.evaluate(() => window.scrollTo(0, 0));
   const from = await position(page);
@@ -518,9 +518,9 @@ await test('product: CSP, theme, live region, keyboard, and 375 px without horiz
   assert.equal(await position(page), 2);
   assert.match(await page.textContent('#live'), /^Event 2: /);
   // A node takes the keyboard: focus it, Enter selects it (the inspector shows it).
-  await page.focus('svg.topology .node[data-node="2"]');
+  await page.focus('svg.topology .node[data-node="2"] .hit');
   await page.keyboard.press('Enter');
-  assert.match(await page.textContent('.inspector h2'), /^S3/);
+  assert.match(await page.textContent('#inspected'), /^S3/);
   // A message in flight too: Tab to it, Delete drops it.
   for (let i = 0; i < 40 && await page.locator('svg.topology .msg').count() === 0; i++) await page.keyboard.press('ArrowRight');
   const msgs = await page.locator('svg.topology .msg').count();
@@ -695,6 +695,56 @@ await test('hashing: load balancing policies side by side', async page => {
   await page.click('#btn-balance-run');
   assert.equal(await page.locator('#balance-table tbody tr').count(), 4);
 }, '#hashing');
+
+// axe-core (the accessibility engine behind Lighthouse and browser extensions) on every page,
+// in both themes and in the states a reader reaches: playing then paused, a node and a
+// message inspected, the shortcut sheet, the hashing views, a phone-sized window.
+await test('accessibility: axe finds no violations on any page, light or dark', async () => {
+  const axe = readFileSync(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+  const found = [];
+  const check = async (page, where) => {
+    if (!await page.evaluate(() => typeof window.axe === 'object')) await page.addScriptTag({ content: axe });
+    const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
+      .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 2).map(n => n.target.join(' ')).join(' | ')}`));
+    for (const v of violations) found.push(`${where}: ${v}`);
+  };
+  for (const colorScheme of ['light', 'dark']) {
+    // The page's CSP forbids inline scripts, so this page lets the test inject axe.
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, colorScheme, bypassCSP: true });
+    for (const tab of ['paxos', 'multipaxos', 'raft', 'kafka']) {
+      await page.goto(url + '#' + tab);
+      await page.waitForSelector('svg.topology .node');
+      await speed(page, 1);
+      await page.click('#btn-play');
+      await page.waitForFunction(() => Number(document.querySelector('#position').textContent) >= 12, null, { timeout: 20000 });
+      await page.click('#btn-play');
+      await check(page, `${colorScheme} ${tab}`);
+    }
+    await page.goto(url + '#paxos');
+    await page.waitForSelector('svg.topology .node');
+    await page.click('#btn-step'); await page.click('#btn-step');
+    await page.click('svg.topology .node[data-node="0"] .body');
+    await check(page, `${colorScheme} paxos, a node inspected`);
+    await page.click('svg.topology .msg');
+    await check(page, `${colorScheme} paxos, a message inspected`);
+    await page.keyboard.press('?');
+    await check(page, `${colorScheme} shortcut sheet`);
+    await page.keyboard.press('Escape');
+    await page.click('#tab-hashing');
+    await page.waitForSelector('#ring-svg');
+    for (const view of ['ring', 'compare-algorithms', 'distributed-cache', 'load-balancing']) {
+      await page.click(`#view-${view}`);
+      await page.waitForTimeout(200);
+      await check(page, `${colorScheme} hashing ${view}`);
+    }
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.click('#tab-raft');
+    await page.waitForSelector('svg.topology .node');
+    await check(page, `${colorScheme} raft at 375 px`);
+    await page.close();
+  }
+  assert.deepEqual(found, []);
+});
 
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);

@@ -265,7 +265,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
     let protocol = player.config.protocol.clone();
     let legend = legend_kinds(&protocol).iter().map(|k| {
         let (color, glyph) = message_style(k);
-        html! { <span class="legend-item"><span class="dot" style={format!("background:{color}")}>{glyph}</span>{*k}</span> }
+        html! { <span class="legend-item"><span class="dot" style={format!("background:{color};color:{}", crate::topology::ink(color))} aria-hidden="true">{glyph}</span>{*k}</span> }
     });
     let colour_note = match protocol.as_str() {
         "raft" => "node colour: its current term",

@@ -55,11 +55,12 @@ pub fn boards(p: &BoardsProps) -> Html {
         <div class="boards">
             { for p.snap.boards.iter().enumerate().map(|(i, b)| html! {
                 <section class="board" aria-label={b.title.clone()} id={format!("board-{i}")}>
-                    <h3>{&b.title}</h3>
+                    <h2>{&b.title}</h2>
                     <p class="hint">{&b.legend}</p>
-                    <div class="scroll">
+                    // Focusable, so a wide table can be scrolled from the keyboard.
+                    <div class="scroll" tabindex="0" role="region" aria-label={format!("{} (table)", b.title)}>
                         <table>
-                            <thead><tr><th></th>{ for b.columns.iter().map(|c| html! { <th scope="col">{c}</th> }) }</tr></thead>
+                            <thead><tr><td></td>{ for b.columns.iter().map(|c| html! { <th scope="col">{c}</th> }) }</tr></thead>
                             <tbody>
                                 { for b.rows.iter().map(|r| html! {
                                     <tr><th scope="row">{&r.label}</th>{ for r.cells.iter().map(cell) }</tr>

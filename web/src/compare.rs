@@ -44,7 +44,7 @@ pub fn compare_panel(p: &CompareProps) -> Html {
         html! {
             <table id="compare-table">
                 <caption>{format!("seed {s}, {n} s of virtual time, 5 servers, 2 clients, the same crashes and partitions")}</caption>
-                <thead><tr><th></th><th scope="col">{"Raft"}</th><th scope="col">{"Multi-Paxos"}</th></tr></thead>
+                <thead><tr><td></td><th scope="col">{"Raft"}</th><th scope="col">{"Multi-Paxos"}</th></tr></thead>
                 <tbody>
                     { row("committed commands", "cmp-committed", |m| m.committed.to_string(), ms) }
                     { row("messages per command", "cmp-messages", |m| f1(m.messages_per_command), ms) }
@@ -58,7 +58,7 @@ pub fn compare_panel(p: &CompareProps) -> Html {
     });
     html! {
         <section class="board compare" aria-label="Raft and Multi-Paxos compared">
-            <h3>{"Raft and Multi-Paxos, same seed, same faults"}</h3>
+            <h2>{"Raft and Multi-Paxos, same seed, same faults"}</h2>
             <p class="hint">{"Both run the same key-value clients under one fault schedule drawn from the seed (a server crashes or is cut off every second or so). Raft batches entries and piggybacks commits; Multi-Paxos sends one Accept round per command."}</p>
             <form class="row" onsubmit={run} novalidate=true>
                 <label>{"Seed"}<input ref={seed} id="compare-seed" inputmode="numeric" value={p.seed.to_string()} /></label>

@@ -215,7 +215,7 @@ pub fn space_time(p: &DiagramProps) -> Html {
     });
     html! {
         <section class="spacetime" aria-label="Space-time diagram" id="spacetime">
-            <h3>{"Space-time diagram"}<small>{format!(" · events {}–{}, {}–{} ms · arrows: messages from send to delivery (× dropped, dashed: duplicate); ◆ timer ✕ crash ▲ restart ■ request. Click one to go there.", d.from + 1, d.to, Fixed(d.t0.0 as f64 / 1000.0, 1), Fixed(d.t1.0 as f64 / 1000.0, 1))}</small></h3>
+            <h2>{"Space-time diagram"}<small>{format!(" · events {}–{}, {}–{} ms · arrows: messages from send to delivery (× dropped, dashed: duplicate); ◆ timer ✕ crash ▲ restart ■ request. Click one to go there.", d.from + 1, d.to, Fixed(d.t0.0 as f64 / 1000.0, 1), Fixed(d.t1.0 as f64 / 1000.0, 1))}</small></h2>
             <div class="row st-controls">
                 <span class="st-label">{"Events shown"}</span>{ for zoom }
             </div>

@@ -269,7 +269,7 @@ pub fn fault_script(p: &FaultsProps) -> Html {
     });
     html! {
         <section class="faults" aria-label="Fault script" id="faults-panel">
-            <h3>{"Fault script"}<small>{" · timed faults, replayed exactly with the run; drag a marker to move it in time (the run is rebuilt and brought back to this moment)"}</small></h3>
+            <h2>{"Fault script"}<small>{" · timed faults, replayed exactly with the run; drag a marker to move it in time (the run is rebuilt and brought back to this moment)"}</small></h2>
             <div class="scroll" ref={strip}>
                 <svg ref={svg} viewBox={format!("0 0 {} {}", Fixed(w, 0), Fixed(h, 0))} class="faults-svg" onpointermove={on_move} onpointerup={on_up.clone()} onpointerleave={on_up}>
                     { for ticks }

@@ -383,14 +383,14 @@ pub fn hashing_page() -> Html {
         View::Balance => balance_view(&st, &send),
     };
     html! {
-        <>
+        <main class="hashing-page">
             <nav class="subtabs" role="tablist" aria-label="Hashing views">{ for tabs }</nav>
             { for st.error.as_ref().map(|e| html! {
                 <div id="error" class="banner error" role="alert"><span>{e}</span>
                     <button aria-label="Dismiss" onclick={on(&send, HMsg::Dismiss)}>{"×"}</button></div>
             }) }
             { body }
-        </>
+        </main>
     }
 }
 
@@ -754,7 +754,7 @@ fn compare_view(st: &HashState, send: &Callback<HMsg>) -> Html {
         });
         let ideal = rows.first().map(|(s, _)| s.ideal_moved_add * 100.0).unwrap_or(0.0);
         html! {
-            <div class="scroll">
+            <div class="scroll" tabindex="0" role="region" aria-label="The algorithms compared (table)">
                 <table class="compare" id="compare-table">
                     <thead><tr><th>{"algorithm"}</th><th>{"keys per node"}</th><th>{"stddev / mean"}</th><th>{"max / mean"}</th>
                         <th>{format!("moved on add (ideal {} %)", Fixed(ideal, 2))}</th><th>{"moved on remove"}</th><th>{"moved elsewhere than the new node"}</th><th>{"lookup ns (this browser)"}</th></tr></thead>
@@ -855,7 +855,7 @@ fn cache_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                     { for marks }
                 </svg>
                 <p class="hint">{"Hit rate per tick (top = 100 %). Each tick, clients send GETs for keys drawn from a Zipf law; a miss loads the key into its node's LRU. Add or crash a node and watch how deep and how long the dip is."}</p>
-                <h3>{"Requests per node"}</h3>
+                <h2 class="minor">{"Requests per node"}</h2>
                 <div class="bars">{ for bars }</div>
             </section>
             <aside>

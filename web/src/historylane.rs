@@ -131,7 +131,7 @@ pub fn history_lane(p: &HistoryProps) -> Html {
     });
     html! {
         <section class="history" aria-label="Client history" id="history">
-            <h3>{"Client history"}<small>{format!(" · {} operations so far; the bars cover the diagram's window. Click one to go to its completion.", p.total)}</small></h3>
+            <h2>{"Client history"}<small>{format!(" · {} operations so far; the bars cover the diagram's window. Click one to go to its completion.", p.total)}</small></h2>
             <div class="row">
                 <button id="btn-lincheck" onclick={crate::panels::on(&p.send, Msg::CheckHistory)}>{"Check linearizability"}</button>
                 { verdict }

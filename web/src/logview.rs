@@ -62,16 +62,16 @@ pub fn log_view(p: &LogViewProps) -> Html {
     });
     html! {
         <section class="logview" aria-label="Replicated logs">
-            <h3>{"Logs"}<small>{
+            <h2>{"Logs"}<small>{
                 if p.snap.protocol == "multipaxos" {
                     " · one column per slot; cells show the ballot round of the value; bold border: chosen (as this learner knows)"
                 } else {
                     " · cells show each entry's term; bold border: committed; ▦ snapshot; ▲ leader's nextIndex, ● matchIndex for that follower"
                 }
-            }</small></h3>
-            <div class="scroll">
+            }</small></h2>
+            <div class="scroll" tabindex="0" role="region" aria-label="Logs (table)">
                 <table id="log-table">
-                    <thead><tr><th></th>{ for head }<th>{"commit"}</th><th>{"key-value state"}</th></tr></thead>
+                    <thead><tr><td></td>{ for head }<th>{"commit"}</th><th>{"key-value state"}</th></tr></thead>
                     <tbody>{ for body }</tbody>
                 </table>
             </div>

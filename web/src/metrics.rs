@@ -66,8 +66,8 @@ pub fn metrics_strip(p: &MetricsProps) -> Html {
     };
     html! {
         <section class="metrics" aria-label="Metrics" id="metrics">
-            <h3>{"Metrics"}<small>{format!(" · as of event {}", s.position)}</small>
-                <a class="button" id="btn-csv" href={href} download={file}>{"Export CSV"}</a></h3>
+            <h2>{"Metrics"}<small>{format!(" · as of event {}", s.position)}</small>
+                <a class="button" id="btn-csv" href={href} download={file}>{"Export CSV"}</a></h2>
             <div class="metric-grid">
                 <div class="metric">
                     <b id="m-messages">{sent}</b>{" messages · "}<b id="m-bytes">{bytes}</b>{" bytes"}

@@ -106,7 +106,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
                 });
                 html! {
                     <>
-                        <h2>{format!("{} ", node.name)}<small>{&node.view.role}</small>
+                        <h2 id="inspected">{format!("{} ", node.name)}<small>{&node.view.role}</small>
                             { if node.up { html!{ <span class="pill ok">{"up"}</span> } } else { html!{ <span class="pill bad">{"crashed"}</span> } } }
                         </h2>
                         <dl>
@@ -133,7 +133,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
                 let (color, glyph) = message_style(f.kind);
                 html! {
                     <>
-                        <h2><span class="dot" style={format!("background:{color}")}>{glyph}</span>{format!(" {} #{}", f.kind, f.id.0)}</h2>
+                        <h2 id="inspected"><span class="dot" style={format!("background:{color};color:{}", crate::topology::ink(color))} aria-hidden="true">{glyph}</span>{format!(" {} #{}", f.kind, f.id.0)}</h2>
                         <dl>
                             <dt>{"from → to"}</dt><dd>{format!("{} → {}", f.from_name, f.to_name)}</dd>
                             <dt>{"fields"}</dt><dd>{&f.summary}</dd>
@@ -158,7 +158,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
     html! {
         <section class="inspector" aria-label="Inspector">
             { body }
-            <h3>{"Network"}</h3>
+            <h2>{"Network"}</h2>
             <p class="hint">{"Pick the nodes for side B, then split. Messages between the sides are dropped until you heal."}</p>
             <div class={classes!("row", "sides", (n > 16).then_some("many"))}>
                 { for (0..n).map(|i| {
@@ -243,8 +243,8 @@ pub fn event_log(p: &LogProps) -> Html {
     };
     html! {
         <section class="log" aria-label="Event log">
-            <h3>{"Events"}</h3>
-            <ol id="event-log" reversed=true {onclick}>
+            <h2>{"Events"}</h2>
+            <ol id="event-log" reversed=true tabindex="0" aria-label="Events, newest first" {onclick}>
                 { for ordered(&p.lines).into_iter().map(|(k, l)| {
                     let ev = l.event;
                     // Keyed by (event, record within it): new lines enter at the top and the
@@ -332,7 +332,7 @@ pub fn narration(p: &NarrationProps) -> Html {
     };
     html! {
         <section class="narration" aria-label="Scenario steps">
-            <h3>{"Scenario"}</h3>
+            <h2>{"Scenario"}</h2>
             <ol id="narration">
                 { for p.lines.iter().enumerate().map(|(i, (t, line))| {
                     let at = t.0;
@@ -384,7 +384,7 @@ pub fn clients(p: &ClientsProps) -> Html {
     };
     html! {
         <section class="clients" aria-label="Clients">
-            <h3>{"Clients"}</h3>
+            <h2>{"Clients"}</h2>
             <ul>
                 { for clients.iter().map(|c| html! {
                     <li><b>{&c.name}</b>{" "}{ c.view.fields.first().map(|(_, v)| v.clone()).unwrap_or_default() }

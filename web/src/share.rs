@@ -85,7 +85,7 @@ pub fn share(p: &ShareProps) -> Html {
     };
     html! {
         <section class="share" aria-label="Scenario">
-            <h3>{"Scenario"}</h3>
+            <h2>{"Scenario"}</h2>
             <p class="hint">{"Everything that makes this run: the settings, the seed and what you did. It survives a reload."}</p>
             <div class="row">
                 <a class="button" id="btn-export" href={href} download={file}>{"Export JSON"}</a>
