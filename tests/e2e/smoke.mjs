@@ -130,6 +130,9 @@ await test('a hundred nodes: messages as dots, picked by click and by keyboard, 
 
 await test('crash a node from the inspector', async page => {
   await page.click('svg.topology .node[data-node="1"] .body');
+  // Beside the inspector, the phone's action bar under the drawing is not shown.
+  assert.equal(await page.locator('#quick').count(), 1);
+  assert.equal(await page.isVisible('#quick'), false);
   await page.click('#btn-crash');
   await page.waitForSelector('svg.topology .node.down[data-node="1"]');
   assert.match(await page.textContent('#event-log'), /S2 crashes/);
@@ -695,6 +698,42 @@ await test('hashing: load balancing policies side by side', async page => {
   await page.click('#btn-balance-run');
   assert.equal(await page.locator('#balance-table tbody tr').count(), 4);
 }, '#hashing');
+
+await test('phone: tap a node for its actions, swipe the scrubber', async () => {
+  const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, hasTouch: true, isMobile: true });
+  const page = await phone.newPage();
+  try {
+    await page.goto(url + '#raft');
+    await page.waitForSelector('svg.topology .node');
+    for (let i = 0; i < 8; i++) await page.tap('#btn-step');
+    // A tap on a node puts its actions right under the drawing (the inspector is far below).
+    await page.tap('svg.topology .node[data-node="1"] .body');
+    await page.waitForSelector('#quick');
+    assert.match(await page.textContent('#quick'), /^S2 follower, up/);
+    await page.tap('#quick button:has-text("Crash")');
+    await page.waitForSelector('svg.topology .node.down[data-node="1"]');
+    assert.match(await page.textContent('#quick'), /S2 follower, crashed/);
+    await page.tap('#quick button:has-text("Details")');
+    await page.waitForFunction(() => { const r = document.querySelector('.inspector').getBoundingClientRect(); return r.top >= -1 && r.top < innerHeight; });
+    // Swipe the scrubber from its end towards the start: the run goes back.
+    const before = await position(page);
+    await page.locator('#scrubber').scrollIntoViewIfNeeded();
+    const box = await page.locator('#scrubber').boundingBox();
+    const y = box.y + box.height / 2;
+    const cdp = await phone.newCDPSession(page);
+    const touch = (type, x) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: x === null ? [] : [{ x, y }] });
+    await touch('touchStart', box.x + box.width - 6);
+    for (let k = 1; k <= 10; k++) {
+      await touch('touchMove', box.x + box.width - 6 - k * box.width * 0.06);
+      await page.waitForTimeout(16);
+    }
+    await touch('touchEnd', null);
+    const after = await position(page);
+    assert.ok(after < before, `swiping the scrubber went back: ${before} → ${after}`);
+  } finally {
+    await phone.close();
+  }
+}, '#raft');
 
 // axe-core (the accessibility engine behind Lighthouse and browser extensions) on every page,
 // in both themes and in the states a reader reaches: playing then paused, a node and a

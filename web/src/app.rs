@@ -293,6 +293,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                         selection={player.selection.clone()} side_b={player.side_b.clone()}
                         on_select={send.reform(Msg::Select)}
                         on_drop={send.reform(|id| Msg::Act(distlab_core::lab::Action::Drop(id)))} />
+                    <crate::panels::QuickBar snap={player.snap.clone()} selection={player.selection.clone()} send={send.clone()} />
                     <div class="visually-hidden" aria-live="polite" id="live">{(*player.announce).clone()}</div>
                     <p class="caption" id="caption">{
                         player.log.last().map(|last| {

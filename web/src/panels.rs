@@ -70,6 +70,59 @@ pub fn transport(p: &TransportProps) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
+pub struct QuickBarProps {
+    pub snap: std::rc::Rc<Snapshot>,
+    pub selection: Option<Selection>,
+    pub send: Callback<Msg>,
+}
+
+/// In the one-column layout (a phone) the inspector is far below the cluster, so a tapped node
+/// or message also gets a bar right under the drawing: what it is, its main actions, and a
+/// button down to the inspector. The stylesheet shows it only in that layout.
+#[function_component(QuickBar)]
+pub fn quick_bar(p: &QuickBarProps) -> Html {
+    let details = Callback::from(|_: MouseEvent| {
+        let inspector = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector(".inspector").ok().flatten());
+        if let Some(el) = inspector {
+            el.scroll_into_view();
+        }
+    });
+    let (what, actions) = match &p.selection {
+        Some(Selection::Node(id)) => {
+            let Some(node) = p.snap.nodes.get(*id as usize) else { return html! {} };
+            let nid = NodeId(*id);
+            let toggle = if node.up {
+                html! { <button class="danger" onclick={on(&p.send, Msg::Act(Action::Crash(nid)))}>{"Crash"}</button> }
+            } else {
+                html! { <button onclick={on(&p.send, Msg::Act(Action::Restart(nid)))}>{"Restart"}</button> }
+            };
+            let state = if node.up { "up" } else { "crashed" };
+            (
+                html! { <><b>{&node.name}</b>{" "}<small>{format!("{}, {state}", node.view.role)}</small></> },
+                html! { <>{toggle}<button onclick={on(&p.send, Msg::Act(Action::Partition(vec![nid])))}>{"Isolate"}</button></> },
+            )
+        }
+        Some(Selection::Message(id)) => {
+            let Some(f) = p.snap.flights.iter().find(|f| f.id.0 == *id) else { return html! {} };
+            (
+                html! { <><b>{format!("{} #{}", f.kind, f.id.0)}</b>{" "}<small>{format!("{} → {}", f.from_name, f.to_name)}</small></> },
+                html! { <button class="danger" onclick={on(&p.send, Msg::Act(Action::Drop(MsgId(*id))))}>{"Drop"}</button> },
+            )
+        }
+        None => return html! {},
+    };
+    html! {
+        <div class="quick" id="quick" role="group" aria-label="Selected">
+            <span class="what">{what}</span>
+            {actions}
+            <button onclick={details}>{"Details ↓"}</button>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
 pub struct InspectorProps {
     pub snap: std::rc::Rc<Snapshot>,
     pub persistence: &'static str,
