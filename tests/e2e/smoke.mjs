@@ -653,6 +653,13 @@ await test('fault script: add, drag in time, replay, refuse, export', async page
 }, '#raft');
 
 await test('hashing: adding a node moves about 1/(N+1) of the keys on the ring', async page => {
+  // Pointing at the top of the ring names a key whose hash is near 0 (the ring's origin),
+  // wherever the square drawing sits in its wider box.
+  const box = await page.locator('#ring-svg').boundingBox();
+  const r = Math.min(box.width, box.height) / 2 * 0.93 / 1.25;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 - r);
+  const hovered = await page.textContent('#ring-hover');
+  assert.match(hovered, /^key-\d+ · hash (f|0)/, `the key at the top of the ring: ${hovered}`);
   await page.click('#btn-add-node');
   const text = await page.textContent('#moved-summary');
   const m = /(\d+) of 1000 keys moved \(([\d.]+) %\)/.exec(text);
@@ -730,6 +737,13 @@ await test('phone: tap a node for its actions, swipe the scrubber', async () => 
     await touch('touchEnd', null);
     const after = await position(page);
     assert.ok(after < before, `swiping the scrubber went back: ${before} → ${after}`);
+    // On the hash ring, a tap names the key under the finger.
+    await page.tap('#tab-hashing');
+    await page.waitForSelector('#ring-svg');
+    await page.locator('#ring-svg').scrollIntoViewIfNeeded();
+    const ring = await page.locator('#ring-svg').boundingBox();
+    await page.touchscreen.tap(ring.x + ring.width / 2, ring.y + ring.height / 2 - Math.min(ring.width, ring.height) / 2 * 0.93 / 1.25);
+    await page.waitForFunction(() => document.querySelector('#ring-hover').textContent.startsWith('key-'));
   } finally {
     await phone.close();
   }

@@ -507,7 +507,8 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
         Some((svg, info)) => (svg, info),
         None => (
             html! {},
-            "Hover a key (a dot) to see its owner and replicas; scroll to zoom, drag to pan.".to_string(),
+            "Hover or tap a key (a dot) to see its owner and replicas; scroll or + − to zoom, drag to pan."
+                .to_string(),
         ),
     };
     let hashes = m.hashes.clone();
@@ -515,13 +516,16 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
         let send = send.clone();
         let zoom = st.zoom;
         move |e: MouseEvent| {
-            let Some(svg) = e.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+            // The drawing itself (the event's current target is where Yew listens, not the svg).
+            let Some(svg) = crate::panels::closest(&e, "#ring-svg") else {
                 return;
             };
+            // The square view is centred in the element (`xMidYMid meet`): offset by the margin.
             let rect = svg.get_bounding_client_rect();
             let size = rect.width().min(rect.height()).max(1.0);
-            let x = vb.0 + (e.client_x() as f64 - rect.left()) / size * vb.2;
-            let y = vb.1 + (e.client_y() as f64 - rect.top()) / size * vb.3;
+            let (ox, oy) = ((rect.width() - size) / 2.0, (rect.height() - size) / 2.0);
+            let x = vb.0 + (e.client_x() as f64 - rect.left() - ox) / size * vb.2;
+            let y = vb.1 + (e.client_y() as f64 - rect.top() - oy) / size * vb.3;
             if e.buttons() == 1 {
                 let scale = vb.2 / size;
                 send.emit(HMsg::Pan(-(e.movement_x() as f64) * scale, -(e.movement_y() as f64) * scale));
