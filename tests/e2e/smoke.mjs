@@ -678,10 +678,17 @@ await test('hashing: adding a node moves about 1/(N+1) of the keys on the ring',
 }, '#hashing');
 
 await test('hashing: the six algorithms compared on the same keys', async page => {
+  // Opened, the view has already run with its defaults (10 nodes: adding one moves 1/11).
   await page.click('#view-compare-algorithms');
+  assert.match(await page.textContent('#compare-table thead'), /ideal 9\.09 %/);
+  // At c = 1.25 no node is full, and the page says why bounded loads matches the ring.
+  assert.equal(await page.locator('#bounded-note').count(), 1);
   await page.fill('#cmp-keys', '20000');
+  await page.fill('#cmp-nodes', '4');
+  await page.fill('#cmp-c', '1.01');
   await page.click('#btn-compare');
-  await page.waitForSelector('#compare-table');
+  await page.waitForFunction(() => /ideal 20\.00 %/.test(document.querySelector('#compare-table thead').textContent));
+  assert.equal(await page.locator('#bounded-note').count(), 0, 'at c = 1.01 bounded loads differs from the ring');
   assert.equal(await page.locator('#compare-table tbody tr').count(), 6);
   const modulo = await page.textContent('#compare-table tbody tr:last-child');
   assert.match(modulo, /hash mod N/);
