@@ -954,7 +954,7 @@ fn balance_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                 <svg class="chart" viewBox="0 0 600 100" preserveAspectRatio="none" role="img" aria-label="p99 latency over time per policy">{ for lines }</svg>
                 <p class="hint">{format!("p99 latency over the last 2,000 tasks, per policy (top = {} ticks). All four dispatch the same tasks.", Fixed(max_p99, 0))}</p>
                 <table class="compare" id="balance-table">
-                    <thead><tr><th>{"policy"}</th><th>{"p50 latency"}</th><th>{"p99 latency"}</th><th>{"longest queue"}</th><th>{"queue per worker"}</th></tr></thead>
+                    <thead><tr><th>{"policy"}</th><th>{"p50 latency (ticks)"}</th><th>{"p99 latency (ticks)"}</th><th>{"longest queue (tasks)"}</th><th>{"queue per worker"}</th></tr></thead>
                     <tbody>{ for rows }</tbody>
                 </table>
             </section>

@@ -214,7 +214,7 @@ pub fn settings(p: &SettingsProps) -> Html {
                 </select>
             </label>
             { if cfg.scenario.is_some() { html! {
-                <p class="hint wide">{"The scenario sets its own cluster, timing and script; the seed, faults and mutant still apply."}</p>
+                <p class="hint wide">{"The scenario sets its own cluster (as drawn), timing and script; the sizes below are your settings for a free run and wait unused. The seed, faults and mutant still apply."}</p>
             } } else { html! {} } }
         </>
     };
