@@ -736,7 +736,7 @@ pub fn parse_value(s: &str) -> Result<Propose, String> {
         .ok()
         .filter(|v| *v <= 1_000_000)
         .map(Propose)
-        .ok_or_else(|| format!("a value is a whole number from 0 to 1000000 (got {})", Echo(&s)))
+        .ok_or_else(|| format!("a value is a whole number from 0 to 1000000 (got {})", Echo(s)))
 }
 
 #[cfg(test)]

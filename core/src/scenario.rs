@@ -263,7 +263,7 @@ pub fn import(d: &ScenarioDoc) -> Result<(LabConfig, Vec<(u64, Action)>), String
                 other => {
                     return Err(format!(
                         "\"read_mode\" must be log, readindex, lease or local (got {})",
-                        Echo(&other)
+                        Echo(other)
                     ))
                 }
             };
@@ -278,7 +278,7 @@ pub fn import(d: &ScenarioDoc) -> Result<(LabConfig, Vec<(u64, Action)>), String
                 "0" => 0,
                 "1" => 1,
                 "all" => crate::kafka::cluster::ACKS_ALL,
-                other => return Err(format!("\"kafka.acks\" must be 0, 1 or all (got {})", Echo(&other))),
+                other => return Err(format!("\"kafka.acks\" must be 0, 1 or all (got {})", Echo(other))),
             };
             cfg.kafka.consumers = k.consumers;
             cfg.kafka.idle_consumers = k.idle_consumers;

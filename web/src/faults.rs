@@ -66,7 +66,7 @@ fn parse_nodes(text: &str, count: usize) -> Result<Vec<u32>, String> {
             _ => {
                 return Err(format!(
                     "nodes are numbers from 1 to {count}, separated by commas (got {})",
-                    Echo(&part)
+                    Echo(part)
                 ))
             }
         }

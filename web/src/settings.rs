@@ -16,7 +16,7 @@ use crate::state::Msg;
 pub fn parse_count(field: &str, text: &str, min: usize, max: usize) -> Result<usize, String> {
     match text.trim().parse::<usize>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(format!("{field} must be a whole number from {min} to {max} (got {})", Echo(&text))),
+        _ => Err(format!("{field} must be a whole number from {min} to {max} (got {})", Echo(text))),
     }
 }
 
@@ -25,7 +25,7 @@ pub fn parse_seed(text: &str) -> Result<u64, String> {
     const MAX: u64 = 1 << 53;
     match text.trim().parse::<u64>() {
         Ok(n) if n <= MAX => Ok(n),
-        _ => Err(format!("the seed must be a whole number from 0 to {MAX} (got {})", Echo(&text))),
+        _ => Err(format!("the seed must be a whole number from 0 to {MAX} (got {})", Echo(text))),
     }
 }
 

@@ -155,7 +155,7 @@ pub fn parse_kv(words: &[&str]) -> Option<Result<KvOp, String>> {
     let key = |k: &str| -> Result<String, String> {
         if k.is_empty() || k.len() > MAX_KEY_LEN || !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         {
-            return Err(format!("a key is 1 to {MAX_KEY_LEN} letters, digits or _ (got {})", Echo(&k)));
+            return Err(format!("a key is 1 to {MAX_KEY_LEN} letters, digits or _ (got {})", Echo(k)));
         }
         Ok(String::from(k))
     };
@@ -163,7 +163,7 @@ pub fn parse_kv(words: &[&str]) -> Option<Result<KvOp, String>> {
         v.parse::<u64>()
             .ok()
             .filter(|x| *x <= 1_000_000_000)
-            .ok_or_else(|| format!("a value is a whole number from 0 to 1000000000 (got {})", Echo(&v)))
+            .ok_or_else(|| format!("a value is a whole number from 0 to 1000000000 (got {})", Echo(v)))
     };
     let op = || -> Result<KvOp, String> {
         Ok(match words {

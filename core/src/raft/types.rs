@@ -310,7 +310,7 @@ pub fn parse_op(text: &str) -> Result<ClientOp, String> {
         let digits = n.trim_start_matches(['S', 's']);
         match digits.parse::<u32>() {
             Ok(i) if (1..=MAX_SERVERS as u32).contains(&i) => Ok(NodeId(i - 1)),
-            _ => Err(format!("a server is named S1 to S{MAX_SERVERS} (got {})", Echo(&n))),
+            _ => Err(format!("a server is named S1 to S{MAX_SERVERS} (got {})", Echo(n))),
         }
     };
     let op = match words.as_slice() {
