@@ -790,6 +790,21 @@ await test('accessibility: axe finds no violations on any page, light or dark', 
     await page.keyboard.press('?');
     await check(page, `${colorScheme} shortcut sheet`);
     await page.keyboard.press('Escape');
+    // A broken guarantee (the red badge and the breaking event in the log), then a crowd.
+    await page.selectOption('#mutant', 'ignore-promised-value');
+    await page.selectOption('#faults', 'heavy');
+    await page.fill('#seed', '0');
+    await page.click('#btn-apply');
+    await speed(page, 2);
+    await page.click('#btn-play');
+    await page.waitForSelector('#safety.bad', { timeout: 20000 });
+    await check(page, `${colorScheme} paxos, a property violated`);
+    await page.fill('#proposers', '5'); await page.fill('#acceptors', '100'); await page.fill('#learners', '3');
+    await page.selectOption('#mutant', '');
+    await page.click('#btn-apply');
+    await page.waitForFunction(() => document.querySelectorAll('svg.topology .node').length === 100);
+    for (let i = 0; i < 30; i++) await page.click('#btn-step');
+    await check(page, `${colorScheme} paxos, a hundred nodes`);
     await page.click('#tab-hashing');
     await page.waitForSelector('#ring-svg');
     for (const view of ['ring', 'compare-algorithms', 'distributed-cache', 'load-balancing']) {
