@@ -660,6 +660,24 @@ await test('hashing: adding a node moves about 1/(N+1) of the keys on the ring',
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 - r);
   const hovered = await page.textContent('#ring-hover');
   assert.match(hovered, /^key-\d+ · hash (f|0)/, `the key at the top of the ring: ${hovered}`);
+  // From the keyboard: find a key by number, then walk the ring from it with → and ←.
+  await page.fill('#ring-key', '5');
+  await page.press('#ring-key', 'Enter');
+  const info = async () => await page.textContent('#ring-hover');
+  const hashOf = t => BigInt('0x' + /hash ([0-9a-f]{16})/.exec(t)[1]);
+  const five = await info();
+  assert.match(five, /^key-5 · hash [0-9a-f]{16} · owner node \d/);
+  await page.focus('#ring-svg');
+  await page.keyboard.press('ArrowRight');
+  const next = await info();
+  assert.ok(!next.startsWith('key-5 ') && hashOf(next) > hashOf(five), `→ goes clockwise: ${five} then ${next}`);
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await info(), five, '← comes back');
+  await page.fill('#ring-key', '1000');
+  await page.press('#ring-key', 'Enter');
+  await page.waitForSelector('#error');
+  assert.match(await page.textContent('#error'), /the key number must be a whole number from 0 to 999/);
+  await page.click('#error button');
   await page.click('#btn-add-node');
   const text = await page.textContent('#moved-summary');
   const m = /(\d+) of 1000 keys moved \(([\d.]+) %\)/.exec(text);

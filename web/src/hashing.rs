@@ -118,11 +118,19 @@ pub struct HashState {
 #[derive(Clone)]
 pub enum HMsg {
     View(View),
-    RingConfig { algo: Algo, nodes: usize, vnodes: usize, keys: usize, replicas: usize },
+    RingConfig {
+        algo: Algo,
+        nodes: usize,
+        vnodes: usize,
+        keys: usize,
+        replicas: usize,
+    },
     AddNode,
     RemoveNode(u32),
     Weight(u32, f64),
     Hover(Option<usize>),
+    /// Point at the next key clockwise (+1) or counter-clockwise (−1) from the one pointed at.
+    HoverStep(i32),
     SelectNode(Option<u32>),
     Zoom(f64),
     Pan(f64, f64),
@@ -257,6 +265,10 @@ impl Reducible for HashState {
                 }
             }
             HMsg::Hover(h) => s.hover = h,
+            HMsg::HoverStep(dir) => {
+                let at = s.hover.and_then(|k| s.ring.hashes.get(k).copied());
+                s.hover = next_key(&s.ring.hashes, at, dir);
+            }
             HMsg::SelectNode(n) => s.selected_node = n,
             HMsg::Zoom(f) => s.zoom = (s.zoom * f).clamp(1.0, 400.0),
             HMsg::Pan(dx, dy) => {
@@ -418,6 +430,25 @@ fn member_color(id: u32) -> String {
     format!("hsl({}, 65%, 50%)", Fixed((id as f64 * 137.508) % 360.0, 1))
 }
 
+/// The key whose hash comes next after `at` going clockwise (`dir` > 0) or counter-clockwise
+/// on the ring, wrapping around; from nowhere, the first (or last) key on the ring.
+fn next_key(hashes: &[u64], at: Option<u64>, dir: i32) -> Option<usize> {
+    let forward = dir > 0;
+    let beyond = |h: u64| match at {
+        None => true,
+        Some(a) => (forward && h > a) || (!forward && h < a),
+    };
+    let pick = |candidates: &mut dyn Iterator<Item = (usize, u64)>| {
+        if forward {
+            candidates.min_by_key(|(k, h)| (*h, *k))
+        } else {
+            candidates.max_by_key(|(k, h)| (*h, *k))
+        }
+    };
+    let all = || hashes.iter().copied().enumerate();
+    pick(&mut all().filter(|(_, h)| beyond(*h))).or_else(|| pick(&mut all())).map(|(k, _)| k)
+}
+
 fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
     let m = &st.ring;
     let placement = m.placement();
@@ -513,7 +544,7 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
         Some((svg, info)) => (svg, info),
         None => (
             html! {},
-            "Hover or tap a key (a dot) to see its owner and replicas; scroll or + − to zoom, drag to pan."
+            "Hover or tap a key (a dot), or Tab to the ring and press ← →, to see its owner and replicas; scroll or + − to zoom, drag to pan."
                 .to_string(),
         ),
     };
@@ -554,6 +585,31 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                 .map(|(k, _)| k);
             send.emit(HMsg::Hover(best));
         }
+    };
+    // From the keyboard: the focused ring walks its keys with ← and →; Esc lets go.
+    let on_key = {
+        let send = send.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let msg = match e.key().as_str() {
+                "ArrowRight" | "ArrowDown" => HMsg::HoverStep(1),
+                "ArrowLeft" | "ArrowUp" => HMsg::HoverStep(-1),
+                "Escape" => HMsg::Hover(None),
+                _ => return,
+            };
+            e.prevent_default();
+            send.emit(msg);
+        })
+    };
+    let key_ref = NodeRef::default();
+    let find_key = {
+        let (r, keys) = (key_ref.clone(), m.keys);
+        send.reform(move |e: SubmitEvent| {
+            e.prevent_default();
+            match parse_count("the key number", &read_input(&r), 0, keys.saturating_sub(1)) {
+                Ok(k) => HMsg::Hover(Some(k)),
+                Err(e) => HMsg::Error(e),
+            }
+        })
     };
     let on_wheel = send.reform(|e: WheelEvent| {
         e.prevent_default();
@@ -601,7 +657,8 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
         <div class="hash-grid">
             <section class="stage" aria-label="Hash ring">
                 <svg class="hashring" id="ring-svg" viewBox={format!("{} {} {} {}", Fixed(vb.0, 4), Fixed(vb.1, 4), Fixed(vb.2, 4), Fixed(vb.3, 4))}
-                    role="img" aria-label={format!("Hash ring: {n} nodes, {} keys", m.keys)}
+                    role="img" aria-label={format!("Hash ring: {n} nodes, {} keys. Left and Right walk the keys in ring order.", m.keys)}
+                    tabindex="0" onkeydown={on_key}
                     onmousemove={on_move} onwheel={on_wheel} onmouseleave={on(send, HMsg::Hover(None))}>
                     <circle class="circle" cx="0" cy="0" r={crate::num::short(R)} stroke-width={format!("{}", Fixed(0.004 / st.zoom.sqrt(), 4))} />
                     { tokens }
@@ -609,7 +666,7 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                     { for moved }
                     { hover_svg }
                 </svg>
-                <p class="caption" id="ring-hover">{hover_info}</p>
+                <p class="caption" id="ring-hover" aria-live="polite">{hover_info}</p>
                 { for summary }
                 <div class="row zoom">
                     <button onclick={on(send, HMsg::Zoom(1.5))} aria-label="Zoom in">{"+"}</button>
@@ -617,6 +674,10 @@ fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                     <button onclick={on(send, HMsg::ResetView)}>{"Whole ring"}</button>
                     <span class="hint">{format!("load spread: stddev/mean {}, max/mean {}", Fixed(sd, 3), Fixed(mx, 3))}</span>
                 </div>
+                <form class="row find-key" onsubmit={find_key} novalidate=true>
+                    <label>{"Find key-"}<input ref={key_ref} id="ring-key" inputmode="numeric" size="6" placeholder={format!("0–{}", m.keys.saturating_sub(1))} /></label>
+                    <button type="submit" id="btn-find-key">{"Show its owner"}</button>
+                </form>
             </section>
             <aside>
                 <section>
