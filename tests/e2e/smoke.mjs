@@ -141,6 +141,28 @@ await test('crash a node from the inspector', async page => {
   await page.screenshot({ path: `${shots}/paxos-crash.png` });
 });
 
+await test('partition: pick side B, split, see the cut, heal', async page => {
+  for (let i = 0; i < 6; i++) await page.click('#btn-step');
+  await page.click('.sides .side-toggle:has-text("S1")');
+  await page.click('.sides .side-toggle:has-text("S2")');
+  assert.equal(await page.locator('svg.topology .node.planned').count(), 2, 'the planned side B is outlined');
+  await page.click('#btn-split');
+  await page.waitForFunction(() => /network partitioned/.test(document.querySelector('#event-log').textContent));
+  // S1 and S2 (side B) are cut off from the other four: 2 × 4 links cut, none inside a side.
+  assert.equal(await page.locator('svg.topology .link.cut').count(), 8);
+  assert.equal(await page.locator('svg.topology .node.split-off').count(), 2);
+  assert.match(await page.getAttribute('svg.topology .node[data-node="0"] .hit', 'aria-label'), /^S1, .*side B\./);
+  await page.click('#btn-heal');
+  await page.waitForFunction(() => /network healed/.test(document.querySelector('#event-log').textContent));
+  assert.equal(await page.locator('svg.topology .link.cut').count(), 0);
+  assert.equal(await page.locator('svg.topology .node.split-off').count(), 0);
+  // Step back over the heal: cut again; over the split: whole again.
+  await page.click('#btn-back');
+  await page.waitForFunction(() => document.querySelectorAll('svg.topology .link.cut').length === 8);
+  await page.click('#btn-back');
+  await page.waitForFunction(() => document.querySelectorAll('svg.topology .link.cut').length === 0);
+}, '#raft');
+
 await test('bad input shows a message and changes nothing', async page => {
   await page.fill('#acceptors', '420');
   await page.click('#btn-apply');

@@ -573,7 +573,8 @@ fn render_node(
         node.view.fields.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; ")
     );
     html! {
-        <g key={id} class={classes!("node", (!node.up).then_some("down"), selected.then_some("selected"), planned_side_b.then_some("planned"))}
+        <g key={id} class={classes!("node", (!node.up).then_some("down"), selected.then_some("selected"), planned_side_b.then_some("planned"),
+                group.is_some_and(|g| g > 0).then_some("split-off"))}
            transform={translate(x, y)} data-node={id.to_string()}>
             <title>{label.clone()}</title>
             <g class="hit" role="button" tabindex="0" aria-label={label}>
