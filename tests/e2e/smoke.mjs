@@ -163,6 +163,23 @@ await test('partition: pick side B, split, see the cut, heal', async page => {
   await page.waitForFunction(() => document.querySelectorAll('svg.topology .link.cut').length === 0);
 }, '#raft');
 
+await test('presets: the gallery loads a narrated scenario in one click, and from the keyboard', async page => {
+  assert.match(await page.textContent('#gallery summary'), /^12 narrated presets to try/);
+  await page.click('#gallery summary');
+  await page.click('.preset[data-preset="split-vote"]');
+  await page.waitForSelector('#narration li');
+  assert.equal(await page.inputValue('#scenario'), 'split-vote', 'the Run form follows');
+  assert.equal(await page.getAttribute('#gallery', 'open'), null, 'the gallery folds away');
+  assert.match(await page.textContent('#gallery summary'), /^Preset: Split vote: two candidates at once · 11 more/);
+  // The keyboard is left on the summary: Enter opens it, Tab reaches "Free run", Enter picks it.
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#gallery[open]');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('#scenario').value === '');
+  assert.equal(await page.locator('#narration li').count(), 0);
+}, '#raft');
+
 await test('bad input shows a message and changes nothing', async page => {
   await page.fill('#acceptors', '420');
   await page.click('#btn-apply');
@@ -326,7 +343,7 @@ await test('kafka: one-click produce with a key, add a partition, and a bad requ
   await node(page, 2);
   await page.click('text=Produce with key k1');
   await node(page, 1);
-  await page.click('text=Add a partition');
+  await page.click('.inspector button:has-text("Add a partition")');
   await speed(page, 1);
   await page.click('#btn-play');
   await page.waitForFunction(() => document.querySelectorAll('#board-0 tbody tr').length === 2, null, { timeout: 20000 });
@@ -827,6 +844,9 @@ await test('accessibility: axe finds no violations on any page, light or dark', 
     await check(page, `${colorScheme} paxos, a node inspected`);
     await page.click('svg.topology .msg');
     await check(page, `${colorScheme} paxos, a message inspected`);
+    await page.click('#gallery summary');
+    await check(page, `${colorScheme} paxos, the presets open`);
+    await page.click('#gallery summary');
     await page.keyboard.press('?');
     await check(page, `${colorScheme} shortcut sheet`);
     await page.keyboard.press('Escape');

@@ -286,6 +286,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
             { for player.notice.as_ref().map(|n| html! { <div class="banner notice" role="status">{n}</div> }) }
             <main>
                 <section class="stage" aria-label="Cluster">
+                    <crate::gallery::Gallery config={player.config.clone()} send={send.clone()} />
                     <Narration lines={player.narration.clone()} now_us={player.display_us}
                         settled={player.snap.at_end && player.snap.violation.is_none() && player.snap.position < player.snap.limit}
                         send={send.clone()} />

@@ -9,6 +9,7 @@ pub mod boards;
 pub mod compare;
 pub mod diagram;
 pub mod faults;
+pub mod gallery;
 pub mod hashing;
 pub mod historylane;
 pub mod hooks;

@@ -1,0 +1,64 @@
+//! The presets of the page's protocol as a gallery above the cluster: one click loads a
+//! narrated scenario (keeping the seed, faults and mutant), where the Run form's menu needs a
+//! choice and "Apply and restart".
+
+use distlab_core::lab::LabConfig;
+use yew::prelude::*;
+
+use crate::state::Msg;
+
+#[derive(Properties, PartialEq)]
+pub struct GalleryProps {
+    pub config: LabConfig,
+    pub send: Callback<Msg>,
+}
+
+#[function_component(Gallery)]
+pub fn gallery(p: &GalleryProps) -> Html {
+    let presets = distlab_core::lab::scenarios(&p.config.protocol);
+    if presets.is_empty() {
+        return html! {};
+    }
+    let current = p.config.scenario.as_deref();
+    let details = use_node_ref();
+    let card = |name: Option<&'static str>, title: &str| {
+        let picked = current == name;
+        let cfg = LabConfig { scenario: name.map(String::from), ..p.config.clone() };
+        // Picked: the gallery folds away so the run is in view, and the keyboard stays on its
+        // summary line.
+        let (send, details) = (p.send.clone(), details.clone());
+        let onclick = Callback::from(move |_: MouseEvent| {
+            if let Some(d) = details.cast::<web_sys::Element>() {
+                let _ = d.remove_attribute("open");
+                let summary = d.query_selector("summary").ok().flatten();
+                if let Some(s) =
+                    summary.and_then(|s| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(s).ok())
+                {
+                    let _ = s.focus();
+                }
+            }
+            send.emit(Msg::Configure(cfg.clone()));
+        });
+        // "Split vote: two candidates at once": the name in bold, the gist after it.
+        let (head, gist) = title.split_once(": ").unwrap_or((title, ""));
+        html! {
+            <li><button class={classes!("preset", picked.then_some("on"))} aria-pressed={picked.to_string()}
+                        data-preset={name.unwrap_or("")} {onclick}>
+                <b>{head}</b>{ if gist.is_empty() { html! {} } else { html! { <span>{gist}</span> } } }
+            </button></li>
+        }
+    };
+    let summary = match current.and_then(|c| presets.iter().find(|(n, _)| *n == c)) {
+        Some((_, title)) => format!("Preset: {title} · {} more to try", presets.len() - 1),
+        None => format!("{} narrated presets to try", presets.len()),
+    };
+    html! {
+        <details class="gallery" id="gallery" ref={details.clone()}>
+            <summary>{summary}</summary>
+            <ul>
+                { card(None, "Free run: your settings in the Run form") }
+                { for presets.iter().map(|(name, title)| card(Some(name), title)) }
+            </ul>
+        </details>
+    }
+}
