@@ -129,14 +129,15 @@ fn geometry(snap: &Snapshot, narrow: bool) -> (Layout, Vec<(f64, f64)>) {
         snap.nodes.iter().filter(|x| x.view.role == role).map(|x| x.id.index()).collect()
     };
     // Narrow: the columns close up and the cards go (tap a node for its state).
-    let (w, xs) = if narrow { (420.0, [70.0, 210.0, 350.0]) } else { (920.0, [130.0, 460.0, 790.0]) };
+    let (w, xs) = if narrow { (420.0, [70.0, 210.0, 350.0]) } else { (920.0, [120.0, 430.0, 740.0]) };
     let columns = [(xs[0], column("producer")), (xs[1], column("broker")), (xs[2], column("consumer"))];
     let tallest = columns.iter().map(|c| c.1.len()).max().unwrap_or(1).max(1);
     let h = (170.0 + 110.0 * tallest as f64).max(if narrow { 340.0 } else { 520.0 });
     let l = Layout {
         w,
         h,
-        cx: w / 2.0,
+        // The brokers' column is the centre: their cards (and the controller's) go right.
+        cx: xs[1],
         cy: h / 2.0,
         ring: 0.0,
         node: 34.0,
@@ -144,7 +145,7 @@ fn geometry(snap: &Snapshot, narrow: bool) -> (Layout, Vec<(f64, f64)>) {
         narrow,
         crowd: false,
     };
-    let mut pos = vec![(w / 2.0, 70.0); n];
+    let mut pos = vec![(xs[1], 70.0); n];
     for (x, ids) in &columns {
         let step = (h - 170.0) / ids.len().max(1) as f64;
         for (k, id) in ids.iter().enumerate() {
