@@ -713,3 +713,22 @@ fn dot_at(e: &Event, el: &web_sys::Element, frame: (f64, f64), dots: &[Dot]) -> 
         .min_by(|a, b| d2(a).total_cmp(&d2(b)))
         .map(|d| d.id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ink;
+
+    #[test]
+    fn ink_picks_the_text_colour_with_more_contrast() {
+        // Light backgrounds take near-black text, dark ones white (checked by axe in the
+        // browser suite; these are the edges and the palette's borderline hues).
+        assert_eq!(ink("#ffffff"), "#111");
+        assert_eq!(ink("#000000"), "#fff");
+        assert_eq!(ink("#56B4E9"), "#111"); // sky blue: white would be 2.3:1
+        assert_eq!(ink("#E69F00"), "#111"); // orange
+        assert_eq!(ink("#0072B2"), "#fff"); // blue: white is 5.2:1
+        assert_eq!(ink("#b5003c"), "#fff");
+        // Not a colour: treated as black, so white text.
+        assert_eq!(ink("nonsense"), "#fff");
+    }
+}
