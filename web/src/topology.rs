@@ -168,7 +168,6 @@ pub fn hue(key: Option<u64>) -> &'static str {
     }
 }
 
-/// Colour and one-letter glyph of a message type, so colour is never the only cue.
 /// The text colour that reads best on a `#rrggbb` background: white or near-black, whichever
 /// has the higher contrast (WCAG relative luminance), so a glyph on a light hue stays legible.
 pub fn ink(background: &str) -> &'static str {
@@ -190,6 +189,7 @@ pub fn ink(background: &str) -> &'static str {
     }
 }
 
+/// Colour and one-letter glyph of a message type, so colour is never the only cue.
 pub fn message_style(kind: &str) -> (&'static str, &'static str) {
     match kind {
         "Prepare" => ("#0072B2", "1a"),
@@ -228,6 +228,12 @@ pub fn message_style(kind: &str) -> (&'static str, &'static str) {
         "ConsumerFetchResponse" => ("#a47ad6", "cf"),
         _ => ("#666", "?"),
     }
+}
+
+/// A message in words: "Accept S1 → S2 b=1.3 v=30" (its kind, ends and fields).
+fn flight_words(f: &FlightSnap) -> String {
+    let words = format!("{} {} → {} {}", f.kind, f.from_name, f.to_name, f.summary);
+    words.trim_end().to_string()
 }
 
 fn flight_pos(f: &FlightSnap, l: &Layout, pos: &[(f64, f64)], now_us: f64, steps: bool) -> (f64, f64, f64) {
@@ -357,8 +363,7 @@ pub fn topology(props: &TopologyProps) -> Html {
         let (_, glyph) = message_style(f.kind);
         let sel = props.selection == Some(Selection::Message(f.id.0));
         // The glyph drawn on it is in the label too, outside brackets (a checker reads it there).
-        let what = format!("{} {} → {} {}", f.kind, f.from_name, f.to_name, f.summary);
-        let label = format!("{}, {glyph} (#{}). Click or Enter to inspect; double-click or Delete to drop.", what.trim_end(), f.id.0);
+        let label = format!("{}, {glyph} (#{}). Click or Enter to inspect; double-click or Delete to drop.", flight_words(f), f.id.0);
         // The tooltip sits outside the button, so the button's own text is just its glyph.
         html! {
             <g key={f.id.0}>
@@ -399,10 +404,7 @@ pub fn topology(props: &TopologyProps) -> Html {
             let _ = match over {
                 Some(f) => b.set_attribute(
                     "title",
-                    &format!(
-                        "{} {} → {} {} (#{}). Click to inspect; double-click to drop.",
-                        f.kind, f.from_name, f.to_name, f.summary, f.id.0
-                    ),
+                    &format!("{} (#{}). Click to inspect; double-click to drop.", flight_words(f), f.id.0),
                 ),
                 None => b.remove_attribute("title"),
             };
