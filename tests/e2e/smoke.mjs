@@ -401,6 +401,13 @@ await test('space-time diagram: arrows follow the run, filter, and click to go t
   await page.click(`#spacetime .st-controls button:has-text("${kind}")`);
   assert.equal(await page.locator(`#spacetime .arrow[data-kind="${kind}"]`).count(), 0);
   assert.ok(await page.locator('#spacetime .arrow').count() < before);
+  // The arrows are one Tab stop; ↓ moves the focus to the next arrow.
+  assert.equal(await page.locator('#spacetime .arrow[tabindex="0"]').count(), 1);
+  await page.focus('#spacetime .arrow[tabindex="0"]');
+  const first = await page.evaluate(() => document.activeElement.dataset.arrow);
+  await page.keyboard.press('ArrowDown');
+  const second = await page.evaluate(() => document.activeElement.dataset.arrow);
+  assert.ok(second && second !== first, `↓ moved from arrow ${first} to ${second}`);
   // Click an arrow: every view moves to its delivery, and the detail names it.
   const pos = await position(page);
   await page.locator('#spacetime .arrow line.hit').nth(2).click({ force: true });
@@ -563,10 +570,23 @@ await test('product: CSP, theme, live region, keyboard, and 375 px without horiz
   await page.focus('svg.topology .node[data-node="2"] .hit');
   await page.keyboard.press('Enter');
   assert.match(await page.textContent('#inspected'), /^S3/);
+  // The nodes are one Tab stop (the selected node); ↓ and ↑ walk them, wrapping around.
+  assert.equal(await page.locator('svg.topology .node .hit[tabindex="0"]').count(), 1);
+  const focusedNode = () => page.evaluate(() => document.activeElement.closest('[data-node]')?.dataset.node);
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await focusedNode(), '3');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await focusedNode(), '5', 'from the first node, ↑ wraps to the last (C1)');
+  await page.focus('svg.topology .node[data-node="2"] .hit');
+  assert.equal(await position(page), 2, 'the arrows moved the focus, not the run');
   // A message in flight too: Tab to it, Delete drops it.
   for (let i = 0; i < 40 && await page.locator('svg.topology .msg').count() === 0; i++) await page.keyboard.press('ArrowRight');
   const msgs = await page.locator('svg.topology .msg').count();
   assert.ok(msgs > 0, 'a message is in flight');
+  assert.equal(await page.locator('svg.topology .msg[tabindex="0"]').count(), 1, 'the messages are one Tab stop');
   await page.focus('svg.topology .msg >> nth=0');
   await page.keyboard.press('Delete');
   assert.equal(await page.locator('svg.topology .msg').count(), msgs - 1);

@@ -86,7 +86,15 @@ pub fn space_time(p: &DiagramProps) -> Html {
             </g>
         }
     });
-    let arrows = d.arrows.iter().filter(|a| !hidden_kinds.contains(&a.kind)).filter_map(|a| {
+    // One Tab stop: the picked arrow if it is drawn, else the first drawn.
+    let shown = |a: &&distlab_core::diagram::Arrow| {
+        !hidden_kinds.contains(&a.kind) && lane_y(a.from.0).is_some() && lane_y(a.to.0).is_some()
+    };
+    let entry = (*picked)
+        .or(p.selected)
+        .filter(|id| d.arrows.iter().filter(shown).any(|a| a.id.0 == *id))
+        .or_else(|| d.arrows.iter().find(shown).map(|a| a.id.0));
+    let arrows = d.arrows.iter().filter(shown).filter_map(|a| {
         let (y1, y2) = (lane_y(a.from.0)?, lane_y(a.to.0)?);
         let x1 = a.sent.map(|s| x(s.1 .0)).unwrap_or(LEFT);
         let x2 = a.end.map(|e| x(e.1 .0)).unwrap_or(w - RIGHT);
@@ -114,7 +122,7 @@ pub fn space_time(p: &DiagramProps) -> Html {
         );
         // Keyed by message, so as the window slides only the coordinates change.
         Some(html! {
-            <g key={id} class={class} role="button" tabindex="0" aria-label={title.clone()} data-kind={a.kind}
+            <g key={id} class={class} role="button" tabindex={if entry == Some(id) { "0" } else { "-1" }} aria-label={title.clone()} data-kind={a.kind}
                data-arrow={id.to_string()} data-seek={target.to_string()} data-to={a.to.0.to_string()}>
                 <title>{title}</title>
                 <line x1={f1(x1)} y1={f1(y1)} x2={f1(x2)} y2={f1(y2)} stroke={color} />
@@ -176,8 +184,21 @@ pub fn space_time(p: &DiagramProps) -> Html {
             go(&e);
         })
     };
+    // Enter goes to the focused arrow's event; ↑ and ↓ move to the previous or next arrow (the
+    // diagram is one Tab stop, not one per arrow).
     let onkeydown = Callback::from(move |e: KeyboardEvent| {
-        if e.key() == "Enter" && go(&e) {
+        let step = match e.key().as_str() {
+            "ArrowDown" => 1,
+            "ArrowUp" => -1,
+            _ => {
+                if e.key() == "Enter" && go(&e) {
+                    e.prevent_default();
+                }
+                return;
+            }
+        };
+        if let Some(svg) = crate::panels::closest(&e, "svg.st-svg") {
+            crate::panels::focus_next(&svg, "[data-arrow]", &e, step);
             e.prevent_default();
         }
     });

@@ -348,10 +348,10 @@ pub fn help(p: &HelpProps) -> Html {
                     <dt><kbd>{"space"}</kbd></dt><dd>{"play / pause"}</dd>
                     <dt><kbd>{"→"}</kbd></dt><dd>{"step forward one event"}</dd>
                     <dt><kbd>{"←"}</kbd></dt><dd>{"step back one event"}</dd>
-                    <dt><kbd>{"Tab"}</kbd></dt><dd>{"move between nodes, messages in flight, diagram arrows and controls"}</dd>
+                    <dt><kbd>{"Tab"}</kbd></dt><dd>{"move between controls; the cluster's nodes, its messages in flight and the diagram's arrows are one stop each (↑ ↓ move within)"}</dd>
                     <dt><kbd>{"Enter"}</kbd></dt><dd>{"inspect the focused node or message; on a diagram arrow, go to its delivery"}</dd>
                     <dt><kbd>{"Delete"}</kbd></dt><dd>{"drop the focused (or, in a large cluster, the picked) message"}</dd>
-                    <dt><kbd>{"↑"}</kbd>{" "}<kbd>{"↓"}</kbd></dt><dd>{"in a cluster of more than 24 nodes, with its messages focused: pick the previous or next message"}</dd>
+                    <dt><kbd>{"↑"}</kbd>{" "}<kbd>{"↓"}</kbd></dt><dd>{"on a node, a message or a diagram arrow: move to the previous or next one; in a cluster of more than 24 nodes, with its messages focused: pick the previous or next message"}</dd>
                     <dt><kbd>{"←"}</kbd>{" "}<kbd>{"→"}</kbd></dt><dd>{"on a fault-script marker: move it 10 ms earlier or later (with Shift, 100 ms); Home moves it to 0, Delete removes it"}</dd>
                     <dt><kbd>{"?"}</kbd></dt><dd>{"show or hide this sheet"}</dd>
                     <dt><kbd>{"Esc"}</kbd></dt><dd>{"close"}</dd>
@@ -468,6 +468,26 @@ pub fn on<M: Clone + 'static, E: 'static>(send: &Callback<M>, msg: M) -> Callbac
 pub fn closest(e: &Event, selector: &str) -> Option<web_sys::Element> {
     use wasm_bindgen::JsCast;
     e.target()?.dyn_into::<web_sys::Element>().ok()?.closest(selector).ok()?
+}
+
+/// Move the focus from the event's target to the next (`step` 1) or previous (−1) element
+/// matching `selector` inside `root`, wrapping around.
+pub fn focus_next(root: &web_sys::Element, selector: &str, e: &Event, step: i32) {
+    use wasm_bindgen::JsCast;
+    let Ok(list) = root.query_selector_all(selector) else { return };
+    let n = list.length();
+    if n == 0 {
+        return;
+    }
+    let from = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+    let at = (0..n).find(|i| list.get(*i).map(|x| x.unchecked_into::<web_sys::Element>()) == from);
+    let next = match at {
+        Some(i) => (i as i64 + step as i64).rem_euclid(n as i64) as u32,
+        None => 0,
+    };
+    if let Some(el) = list.get(next).and_then(|x| x.dyn_into::<web_sys::SvgElement>().ok()) {
+        let _ = el.focus();
+    }
 }
 
 /// Add `item` to `list` if it is not there, else take it out.

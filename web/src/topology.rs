@@ -318,6 +318,16 @@ pub fn topology(props: &TopologyProps) -> Html {
         }
     }
     let partitioned = snap.groups.iter().any(|g| *g != snap.groups[0]);
+    // Tab enters the nodes at the selected one (else the first) and the messages at the picked
+    // one (else the first); ↑ and ↓ walk from there (`panels::focus_next`).
+    let entry_node = match props.selection {
+        Some(Selection::Node(id)) if (id as usize) < n => id,
+        _ => 0,
+    };
+    let entry_msg = match props.selection {
+        Some(Selection::Message(id)) if snap.flights.iter().any(|f| f.id.0 == id) => Some(id),
+        _ => snap.flights.first().map(|f| f.id.0),
+    };
     let nodes = snap.nodes.iter().map(|node| {
         let sel = props.selection == Some(Selection::Node(node.id.0));
         render_node(
@@ -325,7 +335,7 @@ pub fn topology(props: &TopologyProps) -> Html {
             &l,
             pos[node.id.index()],
             (node.id.index(), n),
-            sel,
+            (sel, node.id.0 == entry_node),
             partitioned.then(|| snap.groups[node.id.index()]),
             props.side_b.contains(&node.id.0),
             props.display_us,
@@ -369,7 +379,7 @@ pub fn topology(props: &TopologyProps) -> Html {
             <g key={f.id.0}>
                 <title>{label.clone()}</title>
                 <g class={classes!("msg", sel.then_some("selected"))} transform={translate(x, y)}
-                   role="button" tabindex="0" aria-label={label} data-kind={f.kind} data-msg={f.id.0.to_string()}>
+                   role="button" tabindex={if entry_msg == Some(f.id.0) { "0" } else { "-1" }} aria-label={label} data-kind={f.kind} data-msg={f.id.0.to_string()}>
                     <circle r="13" fill={flight_color(f)} />
                     <text class="glyph" dy="4" fill={ink(flight_color(f))}>{glyph}</text>
                 </g>
@@ -420,6 +430,7 @@ pub fn topology(props: &TopologyProps) -> Html {
     };
     let onkeydown = {
         let (select, drop) = (props.on_select.clone(), props.on_drop.clone());
+        let wrap_keys = wrap.clone();
         let selection = props.selection.clone();
         let ids: Vec<u64> = dots.iter().map(|d| d.id).collect();
         Callback::from(move |e: KeyboardEvent| {
@@ -453,6 +464,21 @@ pub fn topology(props: &TopologyProps) -> Html {
                 }
             } else {
                 let Some(what) = hit(&e) else { return };
+                // ↑ and ↓ move the focus to the previous or next node (or message): the drawing
+                // is one stop for Tab, not one per node and message.
+                let step = match e.key().as_str() {
+                    "ArrowDown" => 1,
+                    "ArrowUp" => -1,
+                    _ => 0,
+                };
+                if step != 0 {
+                    let kind = if matches!(what, Selection::Node(_)) { ".node .hit" } else { ".msg" };
+                    if let Some(w) = wrap_keys.cast::<web_sys::Element>() {
+                        crate::panels::focus_next(&w, kind, &e, step);
+                    }
+                    e.prevent_default();
+                    return;
+                }
                 what
             };
             match (e.key().as_str(), &what) {
@@ -495,7 +521,7 @@ fn render_node(
     l: &Layout,
     (x, y): (f64, f64),
     (index, n): (usize, usize),
-    selected: bool,
+    (selected, tab_stop): (bool, bool),
     group: Option<u8>,
     planned_side_b: bool,
     now_us: f64,
@@ -580,7 +606,7 @@ fn render_node(
                 group.is_some_and(|g| g > 0).then_some("split-off"))}
            transform={translate(x, y)} data-node={id.to_string()}>
             <title>{label.clone()}</title>
-            <g class="hit" role="button" tabindex="0" aria-label={label}>
+            <g class="hit" role="button" tabindex={if tab_stop { "0" } else { "-1" }} aria-label={label}>
                 { for timer_ring }
                 <circle class="body" r={f1(r)} fill={fill} />
                 if l.crowd {
