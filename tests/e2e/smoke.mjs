@@ -341,7 +341,7 @@ await test('kafka: a broker crash moves leadership within the ISR and loses noth
 
 await test('kafka: one-click produce with a key, add a partition, and a bad request', async page => {
   await node(page, 2);
-  await page.click('text=Produce with key k1');
+  await page.click('.inspector button:has-text("Produce with key k1")');
   await node(page, 1);
   await page.click('.inspector button:has-text("Add a partition")');
   await speed(page, 1);
@@ -801,6 +801,10 @@ await test('phone: tap a node for its actions, swipe the scrubber', async () => 
     await page.tap('svg.topology .node[data-node="1"] .body');
     await page.waitForSelector('#quick');
     assert.match(await page.textContent('#quick'), /^S2 follower, up/);
+    // With the node's one-click requests, the same as the inspector's.
+    const requests = await page.locator('.inspector .actions .action').count();
+    assert.ok(requests > 0, 'a Raft server offers requests');
+    assert.equal(await page.locator('#quick .action').count(), requests);
     await page.tap('#quick button:has-text("Crash")');
     await page.waitForSelector('svg.topology .node.down[data-node="1"]');
     assert.match(await page.textContent('#quick'), /S2 follower, crashed/);

@@ -69,6 +69,16 @@ pub fn transport(p: &TransportProps) -> Html {
     }
 }
 
+/// A button per one-click request a node offers (label, the command it sends).
+fn request_buttons(send: &Callback<Msg>, nid: NodeId, actions: &[(String, String)]) -> Html {
+    actions
+        .iter()
+        .map(|(label, cmd)| {
+            html! { <button class="action" onclick={on(send, Msg::Act(Action::Client(nid, cmd.clone())))}>{label}</button> }
+        })
+        .collect()
+}
+
 #[derive(Properties, PartialEq)]
 pub struct QuickBarProps {
     pub snap: std::rc::Rc<Snapshot>,
@@ -99,9 +109,12 @@ pub fn quick_bar(p: &QuickBarProps) -> Html {
                 html! { <button onclick={on(&p.send, Msg::Act(Action::Restart(nid)))}>{"Restart"}</button> }
             };
             let state = if node.up { "up" } else { "crashed" };
+            // The node's own one-click requests too (produce, join, transfer, …), as in the
+            // inspector.
+            let requests = request_buttons(&p.send, nid, &node.view.actions);
             (
                 html! { <><b>{&node.name}</b>{" "}<small>{format!("{}, {state}", node.view.role)}</small></> },
-                html! { <>{toggle}<button onclick={on(&p.send, Msg::Act(Action::Partition(vec![nid])))}>{"Isolate"}</button></> },
+                html! { <>{toggle}<button onclick={on(&p.send, Msg::Act(Action::Partition(vec![nid])))}>{"Isolate"}</button>{requests}</> },
             )
         }
         Some(Selection::Message(id)) => {
@@ -154,9 +167,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
                     })
                 };
                 let accepts = node.view.accepts.clone();
-                let actions = node.view.actions.iter().map(|(label, cmd)| {
-                    html! { <button class="action" onclick={on(&p.send, Msg::Act(Action::Client(nid, cmd.clone())))}>{label}</button> }
-                });
+                let actions = request_buttons(&p.send, nid, &node.view.actions);
                 html! {
                     <>
                         <h2 id="inspected">{format!("{} ", node.name)}<small>{&node.view.role}</small>
@@ -167,7 +178,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
                             { for node.timers.iter().map(|(label, _, fires)| html! { <><dt>{format!("{label} timer")}</dt><dd>{format!("fires at {}", ms(fires.0))}</dd></> }) }
                         </dl>
                         <div class="row">{toggle}<button onclick={isolate}>{"Isolate from the rest"}</button></div>
-                        { if node.view.actions.is_empty() { html! {} } else { html! { <div class="row actions">{ for actions }</div> } } }
+                        { if node.view.actions.is_empty() { html! {} } else { html! { <div class="row actions">{actions}</div> } } }
                         { if let Some(ph) = accepts { html! {
                             <form class="row" onsubmit={propose}>
                                 <label>{"Send a request"}<input ref={value} id="request-text" placeholder={ph} /></label>
