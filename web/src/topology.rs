@@ -591,6 +591,7 @@ fn render_node(
         }
     });
     let state = if node.up { "up" } else { "down" };
+    let badge = if node.up { node.view.badge.clone() } else { "crashed".to_string() };
     // The button is the disk and its name; the badge, cards and side drawn around it are
     // decoration, hidden from screen readers: the label says it all.
     let side_said = group.map(|g| format!(", side {}", (b'A' + g) as char)).unwrap_or_default();
@@ -617,7 +618,7 @@ fn render_node(
             </g>
             <g class="deco" aria-hidden="true">
                 if !l.crowd {
-                    <text class="badge" dy="14">{ if node.up { node.view.badge.clone() } else { "crashed".to_string() } }</text>
+                    <text class={classes!("badge", (badge.chars().count() > 7).then_some("long"))} dy="14">{badge}</text>
                 }
                 { for side }
                 <g class="cards">{ for card }</g>
