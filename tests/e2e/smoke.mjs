@@ -39,6 +39,22 @@ async function test(name, fn, hash = '#paxos') {
 
 const position = async page => Number(await page.textContent('#position'));
 
+const speed = async (page, log10) => {
+  await page.fill('#speed', String(log10));
+  await page.dispatchEvent('#speed', 'input');
+};
+
+// Switch on a mutant under heavy faults (seed 0), play fast, and wait for the red badge.
+const breakWith = async (page, mutant, timeout) => {
+  await page.selectOption('#mutant', mutant);
+  await page.selectOption('#faults', 'heavy');
+  await page.fill('#seed', '0');
+  await page.click('#btn-apply');
+  await speed(page, 2);
+  await page.click('#btn-play');
+  await page.waitForSelector('#safety.bad', { timeout });
+};
+
 await test('loads with three nodes and no console errors', async page => {
   assert.equal(await page.locator('svg.topology .node').count(), 3);
   assert.match(await page.textContent('#safety'), /Safety holds/);
@@ -196,22 +212,11 @@ await test('bad input shows a message and changes nothing', async page => {
 });
 
 await test('a mutant breaks safety and the badge names the event', async page => {
-  await page.selectOption('#mutant', 'ignore-promised-value');
-  await page.selectOption('#faults', 'heavy');
-  await page.fill('#seed', '0');
-  await page.click('#btn-apply');
-  await page.fill('#speed', '2');
-  await page.dispatchEvent('#speed', 'input');
-  await page.click('#btn-play');
-  await page.waitForSelector('#safety.bad', { timeout: 20000 });
+  await breakWith(page, 'ignore-promised-value', 20000);
   assert.match(await page.textContent('#safety'), /agreement violated at event \d+/);
   await page.screenshot({ path: `${shots}/paxos-violation.png` });
 });
 
-const speed = async (page, log10) => {
-  await page.fill('#speed', String(log10));
-  await page.dispatchEvent('#speed', 'input');
-};
 
 // Play while watching a panel further down (the space-time diagram and the client history are
 // redrawn during play only when on screen): scroll to it and press Space, as a reader would.
@@ -279,13 +284,7 @@ await test('raft: a client request from the page is committed and applied', asyn
 }, '#raft');
 
 await test('raft: a mutant is caught and the page leads to the breaking event', async page => {
-  await page.selectOption('#mutant', 'forget-term-and-vote');
-  await page.selectOption('#faults', 'heavy');
-  await page.fill('#seed', '0');
-  await page.click('#btn-apply');
-  await speed(page, 2);
-  await page.click('#btn-play');
-  await page.waitForSelector('#safety.bad', { timeout: 30000 });
+  await breakWith(page, 'forget-term-and-vote', 30000);
   const text = await page.textContent('#safety');
   const at = Number(/violated at event (\d+)/.exec(text)[1]);
   await page.click('text=Show the state just before');
@@ -875,13 +874,7 @@ await test('accessibility: axe finds no violations on any page, light or dark', 
     await check(page, `${colorScheme} shortcut sheet`);
     await page.keyboard.press('Escape');
     // A broken guarantee (the red badge and the breaking event in the log), then a crowd.
-    await page.selectOption('#mutant', 'ignore-promised-value');
-    await page.selectOption('#faults', 'heavy');
-    await page.fill('#seed', '0');
-    await page.click('#btn-apply');
-    await speed(page, 2);
-    await page.click('#btn-play');
-    await page.waitForSelector('#safety.bad', { timeout: 20000 });
+    await breakWith(page, 'ignore-promised-value', 20000);
     await check(page, `${colorScheme} paxos, a property violated`);
     await page.fill('#proposers', '5'); await page.fill('#acceptors', '100'); await page.fill('#learners', '3');
     await page.selectOption('#mutant', '');
