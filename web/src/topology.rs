@@ -232,8 +232,9 @@ pub fn message_style(kind: &str) -> (&'static str, &'static str) {
 
 /// A message in words: "Accept S1 → S2 b=1.3 v=30" (its kind, ends and fields).
 fn flight_words(f: &FlightSnap) -> String {
-    let words = format!("{} {} → {} {}", f.kind, f.from_name, f.to_name, f.summary);
-    words.trim_end().to_string()
+    let mut words = format!("{} {} → {} {}", f.kind, f.from_name, f.to_name, f.summary);
+    words.truncate(words.trim_end().len());
+    words
 }
 
 fn flight_pos(f: &FlightSnap, l: &Layout, pos: &[(f64, f64)], now_us: f64, steps: bool) -> (f64, f64, f64) {
