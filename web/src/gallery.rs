@@ -15,12 +15,13 @@ pub struct GalleryProps {
 
 #[function_component(Gallery)]
 pub fn gallery(p: &GalleryProps) -> Html {
+    // Hooks first, every render: the early return below must not skip one.
+    let details = use_node_ref();
     let presets = distlab_core::lab::scenarios(&p.config.protocol);
     if presets.is_empty() {
         return html! {};
     }
     let current = p.config.scenario.as_deref();
-    let details = use_node_ref();
     let card = |name: Option<&'static str>, title: &str| {
         let picked = current == name;
         let cfg = LabConfig { scenario: name.map(String::from), ..p.config.clone() };
