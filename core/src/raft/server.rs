@@ -162,6 +162,12 @@ impl Server {
         p
     }
 
+    /// Whether the commit index has reached an entry of the current term (the leader's
+    /// no-op, at least): only then may a leader serve ReadIndex reads or change membership.
+    pub fn committed_in_term(&self) -> bool {
+        self.term_at(self.commit) == Some(self.term)
+    }
+
     fn in_lease(&self, raft: &Raft, now: Time) -> bool {
         self.role == Role::Leader
             || (self.leader.is_some()
@@ -672,7 +678,17 @@ fn on_append(
         seq,
     };
     if term < s.term {
-        ctx.send(from, reply(s, false, 0, 0, None));
+        // An older term's request: the reply acknowledges nothing, so it carries no sequence
+        // number (the sender's numbering may since have begun again after a restart).
+        let stale = Msg::AppendReply {
+            term: s.term,
+            success: false,
+            match_index: 0,
+            conflict_index: 0,
+            conflict_term: None,
+            seq: 0,
+        };
+        ctx.send(from, stale);
         return;
     }
     follow(raft, s, term, from, ctx);
@@ -790,8 +806,7 @@ fn on_request(raft: &Raft, s: &mut Server, client: NodeId, req: u64, op: KvOp, c
         ctx.send(client, Msg::Reply { req, outcome: Outcome::Ok { result, index: s.applied, term: s.term } });
         return;
     }
-    let committed_in_term = s.term_at(s.commit) == Some(s.term);
-    if op.is_read() && raft.read_mode != ReadMode::Log && committed_in_term {
+    if op.is_read() && raft.read_mode != ReadMode::Log && s.committed_in_term() {
         if s.reads.iter().any(|r| r.client == client && r.req == req) || s.reads.len() >= MAX_PENDING_READS {
             return;
         }
@@ -871,6 +886,12 @@ pub fn on_admin(raft: &Raft, s: &mut Server, op: ClientOp, ctx: &mut Ctx<Raft>) 
             } else {
                 replicate_to(s, target, ctx);
             }
+        }
+        ClientOp::AddServer(_) | ClientOp::RemoveServer(_) if !s.committed_in_term() => {
+            // The erratum to the single-server change (Ongaro, 2015): until an entry of this
+            // term is committed, a configuration entry of an earlier term that reached only
+            // some servers could still elect a leader that overwrites what this one commits.
+            refuse(ctx, format!("{} has not yet committed an entry of its own term; try again shortly", s.id))
         }
         ClientOp::AddServer(n) => {
             if !raft.is_server(n) {

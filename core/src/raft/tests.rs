@@ -223,3 +223,125 @@ fn user_commands_parse_with_clear_errors() {
     assert!(parse_op("add S10").unwrap_err().contains("S1 to S9"));
     assert!(parse_op("frobnicate").unwrap_err().contains("commands"));
 }
+
+/// Win an election in the next term on a three-server cluster: the leader's no-op is appended
+/// but not yet committed.
+fn elected(r: &Raft, fx: &mut Fx, log: &[Term]) -> Server {
+    let mut s = server(r, fx, 0, 3, log);
+    server::on_timer(r, &mut s, Timer::Election, &mut fx.ctx(0));
+    server::on_message(
+        r,
+        &mut s,
+        NodeId(1),
+        Msg::Vote { term: 4, granted: true, pre: false },
+        &mut fx.ctx(0),
+    );
+    assert_eq!(s.role, Role::Leader);
+    fx.take();
+    s
+}
+
+/// The erratum to the single-server change (Ongaro, raft-dev, 2015): a leader may append a
+/// configuration entry only after it has committed an entry of its own term; otherwise a
+/// configuration from an older term that reached only some servers can elect a leader that
+/// overwrites a committed entry.
+#[test]
+fn membership_change_waits_for_an_entry_of_the_leaders_term_to_commit() {
+    let r = Raft { spares: 1, ..raft3() };
+    for op in [ClientOp::RemoveServer(NodeId(2)), ClientOp::AddServer(NodeId(3))] {
+        let mut fx = Fx::new();
+        let mut s = elected(&r, &mut fx, &[1, 2]);
+        let before = s.last_index();
+        server::on_admin(&r, &mut s, op.clone(), &mut fx.ctx(0));
+        assert_eq!(s.last_index(), before, "{op}: no configuration entry before the no-op commits");
+        assert_eq!(s.adding, None, "{op}: no catch-up before the no-op commits");
+        assert!(
+            matches!(&fx.notes[..], [Note::Refused { why, .. }] if why.contains("own term")),
+            "{op}: refused with a reason, got {:?}",
+            fx.notes
+        );
+        fx.take();
+        // Once the no-op (index 3, term 4) is on a majority, the change goes ahead.
+        let ack = Msg::AppendReply {
+            term: 4,
+            success: true,
+            match_index: 3,
+            conflict_index: 0,
+            conflict_term: None,
+            seq: 1,
+        };
+        server::on_message(&r, &mut s, NodeId(1), ack, &mut fx.ctx(0));
+        assert_eq!(s.commit, 3);
+        fx.take();
+        server::on_admin(&r, &mut s, op.clone(), &mut fx.ctx(0));
+        assert!(fx.notes.is_empty(), "{op}: accepted now, got {:?}", fx.notes);
+        assert!(s.last_index() > before || s.adding.is_some(), "{op}: the change started");
+    }
+}
+
+/// A reply to an AppendEntries from an older term acknowledges nothing: its sequence number
+/// belongs to another leader (or to this leader before a restart, when numbering began again),
+/// so a ReadIndex round must not count it.
+#[test]
+fn a_reply_to_an_old_term_append_carries_no_sequence_number() {
+    let r = raft3();
+    let mut fx = Fx::new();
+    let mut s = server(&r, &mut fx, 1, 5, &[1]);
+    let old = Msg::Append { term: 4, prev_index: 1, prev_term: 1, entries: vec![], commit: 0, seq: 40 };
+    server::on_message(&r, &mut s, NodeId(0), old, &mut fx.ctx(1));
+    let reply = Msg::AppendReply {
+        term: 5,
+        success: false,
+        match_index: 0,
+        conflict_index: 0,
+        conflict_term: None,
+        seq: 0,
+    };
+    assert_eq!(fx.take(), vec![(NodeId(0), reply)]);
+}
+
+/// Thesis §6.4 on a leader that restarted: the numbering of its broadcasts began again at 0,
+/// so a late reply to a broadcast of its previous life must not confirm a read of this one.
+#[test]
+fn read_index_is_not_confirmed_by_a_reply_from_an_earlier_life() {
+    let r = Raft { read_mode: ReadMode::ReadIndex, clients: 1, ..raft3() };
+    let mut fx = Fx::new();
+    let mut s = elected(&r, &mut fx, &[1, 2]);
+    // Commit the no-op, so reads are served by ReadIndex.
+    let ack = |seq| Msg::AppendReply {
+        term: 4,
+        success: true,
+        match_index: 3,
+        conflict_index: 0,
+        conflict_term: None,
+        seq,
+    };
+    server::on_message(&r, &mut s, NodeId(1), ack(1), &mut fx.ctx(0));
+    assert_eq!(s.commit, 3);
+    fx.take();
+    let client = NodeId(3);
+    server::on_message(
+        &r,
+        &mut s,
+        client,
+        Msg::Request { req: 1, op: KvOp::Get("x".into()) },
+        &mut fx.ctx(0),
+    );
+    assert_eq!(s.reads.len(), 1, "the read waits for a heartbeat round");
+    let seq = s.reads[0].seq;
+    fx.take();
+    // S3 answers an AppendEntries of term 3 (this server's previous life) in term 4, with a
+    // sequence number far beyond this life's.
+    let stale =
+        Msg::Append { term: 3, prev_index: 1, prev_term: 1, entries: vec![], commit: 0, seq: seq + 50 };
+    let mut f = server(&r, &mut fx, 2, 4, &[1, 2]);
+    server::on_message(&r, &mut f, NodeId(0), stale, &mut fx.ctx(2));
+    let replies = fx.take();
+    assert_eq!(replies.len(), 1);
+    server::on_message(&r, &mut s, NodeId(2), replies[0].1.clone(), &mut fx.ctx(0));
+    assert!(
+        s.reads.first().is_some_and(|r| !r.confirmed),
+        "a reply to an old-term broadcast confirmed a read"
+    );
+    assert!(fx.take().iter().all(|(to, _)| *to != client), "no answer to the client yet");
+}
