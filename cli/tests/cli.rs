@@ -373,3 +373,40 @@ fn multipaxos_runs_through_the_same_commands_and_compares_with_raft() {
     let kafka = distlab(&["run", "--protocol", "kafka", "--seed", "1", "--brokers", "5", "--rf", "7"]);
     assert_eq!(kafka.status.code(), Some(2), "rf above brokers is refused");
 }
+
+/// Every count a user can type is checked without overflow: the largest u64 (and other
+/// extremes) in any cluster flag is refused with a message and exit code 2, never a crash.
+/// (`--spares 18446744073709551615` once wrapped `servers + spares` and aborted the process.)
+#[test]
+fn extreme_counts_are_refused_with_a_message_never_a_crash() {
+    let flags: &[(&str, &[&str])] = &[
+        (
+            "raft",
+            &[
+                "--servers",
+                "--clients",
+                "--spares",
+                "--snapshot-every",
+                "--keys",
+                "--reads",
+                "--cas",
+                "--think-ms",
+            ],
+        ),
+        ("multipaxos", &["--servers", "--clients", "--keys", "--think-ms"]),
+        ("paxos", &["--servers"]),
+        ("kafka", &["--brokers", "--partitions", "--rf", "--min-insync", "--consumers"]),
+    ];
+    for (protocol, names) in flags {
+        for flag in *names {
+            for value in ["18446744073709551615", "9223372036854775808", "4294967296", "99999999999999999999"]
+            {
+                let args = ["run", "--protocol", protocol, "--seed", "1", "--events", "100", flag, value];
+                let o = distlab(&args);
+                let err = String::from_utf8_lossy(&o.stderr);
+                assert_eq!(o.status.code(), Some(2), "{args:?} exited with {:?}: {err}", o.status);
+                assert!(err.len() > 10 && !err.contains("panicked"), "{args:?}: {err}");
+            }
+        }
+    }
+}

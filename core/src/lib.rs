@@ -39,5 +39,6 @@ pub mod raft;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
+pub mod swarm;
 pub mod timeline;
 pub mod trace;

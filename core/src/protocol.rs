@@ -187,6 +187,8 @@ pub enum ScriptAction<C: Clone + core::fmt::Debug + Hash + PartialEq + Eq + Seri
     /// Put the target, and the listed nodes, on one side of a partition; the rest on the other.
     Isolate(Target, Vec<NodeId>),
     Heal,
+    /// Skew the target's clock by this percentage (see `sim::Clock`): +50 makes it run slow.
+    Skew(Target, i32),
     /// A client request or operator command to the target.
     Client(Target, C),
 }

@@ -133,6 +133,36 @@ pub struct Flight<'a, M> {
 }
 
 /// Everything that makes up a run at one instant. Cloning it is a checkpoint.
+/// A node's own clock. Handlers read time only through it (`Ctx::now`), so a skewed clock is
+/// skewed everywhere the node reads time: timers, leases, session timeouts. `pct` is how much
+/// longer (or, negative, shorter) a true interval is than the node measures it: at +50 the
+/// node's clock runs at two thirds of the true rate, so its timers fire late and it believes
+/// less time has passed than has. The clock reads `local_at` at true time `true_at`, the last
+/// time its rate changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Clock {
+    pub true_at: Time,
+    pub local_at: Time,
+    pub pct: i32,
+}
+
+impl Clock {
+    /// The node's reading at true time `now`.
+    pub fn read(&self, now: Time) -> Time {
+        let elapsed = now.0.saturating_sub(self.true_at.0) as u128;
+        let local = elapsed * 100 / (100 + self.pct.max(-99) as i128) as u128;
+        Time(self.local_at.0.saturating_add(local.min(u64::MAX as u128) as u64))
+    }
+    /// The true interval in which the node measures `local`.
+    pub fn true_duration(&self, local: Time) -> Time {
+        if self.pct == 0 {
+            return local;
+        }
+        let t = local.0 as u128 * (100 + self.pct.max(-99) as i128) as u128 / 100;
+        Time(t.min(u64::MAX as u128) as u64)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Sim<P: Protocol> {
     pub proto: P,
@@ -162,7 +192,7 @@ pub struct Sim<P: Protocol> {
     /// The fault script's primitives, and the links slowed and clocks skewed so far.
     fault_script: alloc::rc::Rc<Vec<(Time, crate::faultscript::Primitive)>>,
     slow: Vec<(NodeId, NodeId, u32)>,
-    skew: Vec<i32>,
+    clocks: Vec<Clock>,
     metrics: crate::metrics::Metrics,
     history: crate::history::History,
 }
@@ -198,7 +228,7 @@ impl<P: Protocol> Sim<P> {
             up: vec![true; n],
             fault_script: Default::default(),
             slow: Vec::new(),
-            skew: vec![0; n],
+            clocks: vec![Clock::default(); n],
             metrics: crate::metrics::Metrics { has_leader: proto_has_leader, ..Default::default() },
             history: Default::default(),
         };
@@ -475,10 +505,7 @@ impl<P: Protocol> Sim<P> {
                 }
                 self.record(RecordKind::SlowLink { from: a, to: b, factor });
             }
-            Primitive::Skew(x, pct) if ok(x) => {
-                self.skew[x.index()] = pct;
-                self.record(RecordKind::ClockSkew { node: x, pct });
-            }
+            Primitive::Skew(x, pct) if ok(x) => self.skew(x, pct),
             Primitive::Clog(x) if ok(x) => {
                 for i in (0..n as u32).map(NodeId).filter(|i| *i != x) {
                     self.cut(x, i);
@@ -525,6 +552,11 @@ impl<P: Protocol> Sim<P> {
                 }
             }
             ScriptAction::Heal => self.heal_all(),
+            ScriptAction::Skew(t, pct) => {
+                if let Some(n) = self.resolve(&t) {
+                    self.skew(n, pct);
+                }
+            }
             ScriptAction::Client(t, op) => {
                 if let Some(n) = self.resolve(&t) {
                     client = self.client(n, op);
@@ -571,7 +603,7 @@ impl<P: Protocol> Sim<P> {
         let fresh = {
             let mut ctx = Ctx {
                 me: n,
-                now: self.now,
+                now: self.clocks[n.index()].read(self.now),
                 rng: &mut self.rng,
                 sends: &mut self.sends,
                 timers: &mut self.timer_fx,
@@ -581,6 +613,18 @@ impl<P: Protocol> Sim<P> {
         };
         self.nodes[n.index()] = fresh;
         self.after_handler(n, before);
+    }
+
+    /// From now on `n`'s clock runs `pct` percent slow (negative: fast).
+    fn skew(&mut self, n: NodeId, pct: i32) {
+        let local = self.clocks[n.index()].read(self.now);
+        self.clocks[n.index()] = Clock { true_at: self.now, local_at: local, pct };
+        self.record(RecordKind::ClockSkew { node: n, pct });
+    }
+
+    /// What `n`'s own clock reads now.
+    pub fn local_time(&self, n: NodeId) -> Time {
+        self.clocks.get(n.index()).map_or(self.now, |c| c.read(self.now))
     }
 
     fn partition(&mut self, groups: Vec<u8>) {
@@ -616,7 +660,7 @@ impl<P: Protocol> Sim<P> {
         {
             let mut ctx = Ctx {
                 me,
-                now: self.now,
+                now: self.clocks[me.index()].read(self.now),
                 rng: &mut self.rng,
                 sends: &mut self.sends,
                 timers: &mut self.timer_fx,
@@ -641,9 +685,9 @@ impl<P: Protocol> Sim<P> {
             let timers = &mut self.status[me.index()].timers;
             match t {
                 TimerEffect::Set(timer, after) => {
-                    // A skewed clock: the node thinks `after` passed when more (or less) did.
-                    let pct = self.skew[me.index()];
-                    let after = if pct == 0 { after } else { Time(after.0 * (100 + pct) as u64 / 100) };
+                    // A skewed clock: the node thinks `after` passed when more (or less) did. (A
+                    // timer armed before a skew changes keeps the firing time it was given.)
+                    let after = self.clocks[me.index()].true_duration(after);
                     timers.retain(|a| a.timer != timer);
                     let arm = self.seq;
                     let fires_at = self.now.plus(after);

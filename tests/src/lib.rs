@@ -52,3 +52,68 @@ pub fn sweep(protocol: &str, mutant: Option<&str>, faults: FaultPreset, seeds: u
     }
     (violations, first)
 }
+
+/// What a swarm sweep saw.
+#[derive(Debug, Default)]
+pub struct SwarmReport {
+    pub seeds: u64,
+    /// Seeds whose run violated a property (including one the search-based checker found in
+    /// the client history and the per-event checks missed).
+    pub violations: u64,
+    /// The first violation, in words, with its seed and configuration.
+    pub first: Option<String>,
+    /// Properties that fired first, with how often.
+    pub properties: std::collections::BTreeMap<String, u64>,
+    /// Distinct configurations drawn.
+    pub shapes: usize,
+    /// Client operations completed, over all runs (the histories are not empty).
+    pub operations: u64,
+    /// Elections, membership changes and reads the runs saw, to show the sweep is not vacuous.
+    pub elections: u64,
+}
+
+/// Run `seeds` of swarm-drawn Raft runs (see `distlab_core::swarm`) for `events` events each;
+/// every property is checked after every event, and each run's client history also goes
+/// through the search-based linearizability checker.
+pub fn raft_swarm(
+    seeds: std::ops::Range<u64>,
+    mutant: Option<distlab_core::raft::Mutant>,
+    events: u64,
+) -> SwarmReport {
+    use distlab_core::raft::Note;
+    use distlab_core::trace::RecordKind;
+    let mut report = SwarmReport::default();
+    let mut shapes = std::collections::BTreeSet::new();
+    for seed in seeds {
+        let d = distlab_core::swarm::raft(seed, mutant);
+        shapes.insert(d.shape.clone());
+        let mut sim = Sim::new(d.proto, d.faults, seed).with_fault_script(d.script);
+        let mut elections = 0;
+        let out = lab::run_sim(&mut sim, events, |s| {
+            for r in s.last_records() {
+                if let RecordKind::Note { note: Note::Elected { .. } } = &r.kind {
+                    elections += 1;
+                }
+            }
+        });
+        report.seeds += 1;
+        report.elections += elections;
+        let ops: Vec<_> = sim.history().ops.iter().cloned().collect();
+        report.operations += ops.iter().filter(|o| o.done.is_some()).count() as u64;
+        let found = match out.violation {
+            Some(v) => Some((v.property, v.message)),
+            None if !distlab_core::history::judge(&ops).linearizable => Some((
+                "lincheck".to_string(),
+                "the search-based checker found the client history not linearizable; the per-event checks did not".to_string(),
+            )),
+            None => None,
+        };
+        if let Some((property, message)) = found {
+            report.violations += 1;
+            *report.properties.entry(property.clone()).or_default() += 1;
+            report.first.get_or_insert(format!("seed {seed} [{}]: {property} — {message}", d.shape));
+        }
+    }
+    report.shapes = shapes.len();
+    report
+}

@@ -123,7 +123,8 @@ fn figure_8_counting_old_term_replicas_loses_a_committed_entry() {
             caught += 1;
         }
     }
-    assert!(caught > 0, "the Figure 8 bug never showed");
+    // The preset is a reliable lesson, not a lucky draw: the bug shows on (nearly) every seed.
+    assert!(caught >= 38, "the Figure 8 bug showed on only {caught} of 40 seeds");
 }
 
 /// §5.4.1: a server with a stale log cannot win: S5 in Figure 8 loses when S1's term-4 entry
@@ -308,7 +309,7 @@ fn raft_extensions_hold_under_heavy_faults() {
     let variants = [
         LabConfig { prevote: true, check_quorum: true, ..heavy() },
         LabConfig { read_mode: ReadMode::ReadIndex, clients: 2, ..heavy() },
-        LabConfig { read_mode: ReadMode::Lease, clients: 2, ..heavy() },
+        LabConfig { read_mode: ReadMode::Lease, check_quorum: true, clients: 2, ..heavy() },
         LabConfig { snapshot_every: 6, servers: 3, ..heavy() },
         LabConfig { snapshot_every: 0, ..heavy() },
     ];
@@ -328,4 +329,57 @@ fn every_raft_mutant_is_caught_by_a_sweep() {
         assert!(v > 0, "mutant {name} was never caught");
         eprintln!("{name}: {v} of 1000 seeds; first {first:?}");
     }
+}
+
+/// Swarm: each seed draws its own configuration (size, spares, extensions, read mode, snapshots,
+/// workload, operator commands at random times, a fault mix, clock skews within the lease's
+/// bound), and the history of each run also goes through the search-based checker.
+#[test]
+fn raft_holds_across_a_swarm_of_configurations() {
+    let r = distlab_tests::raft_swarm(0..300, None, 20_000);
+    eprintln!("raft swarm: {r:?}");
+    assert_eq!(r.violations, 0, "{:?}", r.first);
+    assert!(r.shapes > 250, "only {} distinct configurations", r.shapes);
+    assert!(r.operations > 10_000 && r.elections > 300, "{r:?}");
+}
+
+/// The same swarm catches every mutant, and `acked-write-durable` is the first property to
+/// fire for the mutant that acknowledges writes before they commit (a property that can never
+/// fire first would be untested).
+#[test]
+fn the_swarm_catches_every_raft_mutant() {
+    for (name, _) in lab::mutants("raft").unwrap() {
+        if name == "commit-old-term" {
+            // Figure 8 needs three short terms in a precise order; random schedules hit it about
+            // once in a few hundred runs. The figure-8 preset shows it on nearly every seed
+            // (`figure_8_counting_old_term_replicas_loses_a_committed_entry`).
+            continue;
+        }
+        let mutant = raft::Mutant::parse(name);
+        let r = distlab_tests::raft_swarm(0..300, mutant, 20_000);
+        eprintln!("{name}: {} of {} seeds; first properties {:?}", r.violations, r.seeds, r.properties);
+        assert!(r.violations > 0, "mutant {name} was never caught");
+        assert!(
+            !r.properties.contains_key("lincheck"),
+            "{name}: only the history search saw it: {:?}",
+            r.first
+        );
+        if name == "ack-before-commit" {
+            assert!(r.properties.contains_key("acked-write-durable"), "{:?}", r.properties);
+        }
+    }
+}
+
+/// Reads served from the leader's own state at once (read mode `local`) are not linearizable:
+/// a deposed leader that has not heard of its successor answers with old values. The per-event
+/// check names the stale read, and the history search agrees.
+#[test]
+fn local_reads_are_caught_as_stale() {
+    let cfg = LabConfig { read_mode: ReadMode::Local, clients: 3, ..heavy() };
+    let (v, first) = sweep(cfg, 200);
+    assert!(v > 0, "no stale read in 200 seeds");
+    assert!(
+        first.as_deref().is_some_and(|f| f.contains("linearizable") && f.contains("stale read")),
+        "{first:?}"
+    );
 }

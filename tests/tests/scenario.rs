@@ -191,3 +191,68 @@ fn mangled_documents_are_refused_or_read_never_panic() {
         assert!(from_json(&deep).unwrap_err().contains("nested too deeply"));
     }
 }
+
+/// Every number in a scenario document, set in turn to each extreme a hand-edited file or a
+/// crafted link could carry, is either refused with a message or builds a run that steps: no
+/// count wraps around, no size allocates without a limit, nothing panics. (A `spares` of
+/// u64::MAX once made `servers + spares` wrap.)
+#[test]
+fn extreme_numbers_in_every_field_are_refused_or_run_never_panic() {
+    let extremes = [
+        "0",
+        "1",
+        "9",
+        "10",
+        "65",
+        "4294967295",
+        "4294967296",
+        "9223372036854775807",
+        "18446744073709551615",
+    ];
+    let (mut built, mut refused) = (0, 0);
+    for cfg in configs() {
+        let json = to_json(&scenario::export(&cfg, &[]));
+        let bytes = json.as_bytes();
+        // Each run of digits not inside a string is a number field (or part of one).
+        let mut spans = Vec::new();
+        let (mut i, mut in_str) = (0, false);
+        while i < bytes.len() {
+            match bytes[i] {
+                b'"' if i == 0 || bytes[i - 1] != b'\\' => in_str = !in_str,
+                b'0'..=b'9' if !in_str => {
+                    let start = i;
+                    while i + 1 < bytes.len() && bytes[i + 1].is_ascii_digit() {
+                        i += 1;
+                    }
+                    spans.push((start, i + 1));
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        assert!(spans.len() >= 5, "{}: found only {} numbers in {json}", cfg.protocol, spans.len());
+        for (a, b) in spans {
+            for x in extremes {
+                let text = format!("{}{x}{}", &json[..a], &json[b..]);
+                let Ok(doc) = from_json(&text) else { continue };
+                let Ok((cfg, _)) = scenario::import(&doc) else {
+                    refused += 1;
+                    continue;
+                };
+                match lab::build(&LabConfig { limit: 300, ..cfg }) {
+                    Ok(mut run) => {
+                        built += 1;
+                        while !run.at_end() && run.position() < 300 {
+                            run.step();
+                        }
+                    }
+                    Err(e) => {
+                        refused += 1;
+                        assert!(!e.is_empty());
+                    }
+                }
+            }
+        }
+    }
+    assert!(built > 0 && refused > 0, "built {built}, refused {refused}");
+}

@@ -164,7 +164,7 @@ impl Workload {
         if !(1..=MAX_KEYS).contains(&self.keys) {
             return Err(format!("the workload's keys must be between 1 and {MAX_KEYS} (got {})", self.keys));
         }
-        if self.reads_pct + self.cas_pct > 100 {
+        if self.reads_pct.saturating_add(self.cas_pct) > 100 {
             return Err("reads and compare-and-sets together are at most 100 %".into());
         }
         Ok(())

@@ -14,6 +14,7 @@ use crate::lincheck::{Func, HistoryLine, LineKind, LineValue, Value};
 use crate::protocol::NodeId;
 
 pub mod client;
+pub mod realtime;
 pub(crate) use client::kv_host;
 pub use client::{Client, KvHost, Pending, Workload, MAX_QUEUE};
 

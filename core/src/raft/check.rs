@@ -13,6 +13,7 @@ use alloc::vec::Vec;
 
 use crate::chunked::ChunkVec;
 use crate::hash::digest;
+use crate::kv::realtime::Linearizability;
 use crate::protocol::NodeId;
 
 use super::server::{Role, Server};
@@ -35,8 +36,15 @@ pub struct Monitor {
     applied: ChunkVec<Option<u64>>,
     /// Acknowledged writes: index → (client, request).
     acked: BTreeMap<LogIndex, (NodeId, u64)>,
+    /// Digest of the state machine (data and client sessions) after applying each index, as
+    /// the first server to report it held it.
+    states: ChunkVec<Option<u64>>,
+    /// Client operations against real time and the committed log (see `kv::realtime`).
+    lin: Linearizability,
     last_commit: Vec<LogIndex>,
     last_applied: Vec<LogIndex>,
+    /// Per server: (applied index, snapshot index) when its state was last compared.
+    last_state: Vec<(LogIndex, LogIndex)>,
 }
 
 type Fail = (&'static str, String);
@@ -62,6 +70,7 @@ pub fn check(
         m.leading.resize(n, None);
         m.last_commit.resize(n, 0);
         m.last_applied.resize(n, 0);
+        m.last_state.resize(n, (0, 0));
     }
     let mut elected_now = None;
     for note in notes {
@@ -77,8 +86,12 @@ pub fn check(
                 }
                 elected_now = Some(*node);
             }
-            Note::Ack { client, req, op, index, .. } if !op.is_read() => {
-                m.acked.insert(*index, (*client, *req));
+            Note::Invoke { client, req, .. } => m.lin.invoked(*client, *req),
+            Note::Ack { client, req, op, result, index, .. } => {
+                if !op.is_read() {
+                    m.acked.insert(*index, (*client, *req));
+                }
+                m.lin.acked(*client, *req, op, result, *index)?;
             }
             _ => {}
         }
@@ -91,6 +104,54 @@ pub fn check(
     }
     log_matching(m, s, changed_from)?;
     commits_and_applies(m, s)?;
+    same_state(m, s)?;
+    Ok(())
+}
+
+/// Servers that applied the same index hold the same state machine there (data and client
+/// sessions), and a snapshot holds the state, the term and the configuration of the entry it
+/// ends at. Log digests alone cannot see a state machine that went wrong, nor entries already
+/// folded into a snapshot.
+fn same_state(m: &mut Monitor, s: &Server) -> Result<(), Fail> {
+    let now = (s.applied, s.snapshot.last_index);
+    if m.last_state[s.id.index()] == now {
+        return Ok(());
+    }
+    m.last_state[s.id.index()] = now;
+    let mut check = |index: LogIndex, kv: &Kv, what: &str| -> Result<(), Fail> {
+        if index == 0 {
+            return Ok(());
+        }
+        let d = digest(kv);
+        let at = slot(&mut m.states, index);
+        match m.states.get(at).copied().flatten() {
+            None => m.states.set(at, Some(d)),
+            Some(old) if old != d => {
+                return Err((
+                    "state-machine-safety",
+                    format!("{}'s {what} after index {index} differs from another server's", s.id),
+                ))
+            }
+            Some(_) => {}
+        }
+        Ok(())
+    };
+    check(s.applied, &s.kv, "key-value state")?;
+    let snap = &s.snapshot;
+    check(snap.last_index, &snap.kv, "snapshot")?;
+    if snap.last_index > 0 {
+        if let Some(Some((term, _))) = m.committed.get((snap.last_index - 1) as usize) {
+            if *term != snap.last_term {
+                return Err((
+                    "state-machine-safety",
+                    format!(
+                        "{}'s snapshot ends at index {} in term {}, where the committed entry has term {term}",
+                        s.id, snap.last_index, snap.last_term
+                    ),
+                ));
+            }
+        }
+    }
     Ok(())
 }
 
@@ -201,7 +262,14 @@ fn commits_and_applies(m: &mut Monitor, s: &Server) -> Result<(), Fail> {
         let d = digest(e);
         let at = slot(&mut m.committed, i);
         match m.committed.get(at).copied().flatten() {
-            None => m.committed.set(at, Some((e.term, d))),
+            None => {
+                m.committed.set(at, Some((e.term, d)));
+                let cmd = match &e.cmd {
+                    Command::Kv { client, req, op } => Some((*client, *req, op)),
+                    _ => None,
+                };
+                m.lin.committed(i, cmd)?;
+            }
             Some((_, old)) if old != d => {
                 return Err((
                     "state-machine-safety",

@@ -132,6 +132,10 @@ const MUTANTS: &[MutantInfo] = &[
         name: "leader-overwrites",
         description: "a leader writes new commands over its own uncommitted entries",
     },
+    MutantInfo {
+        name: "ack-before-commit",
+        description: "the leader answers a write as soon as it appends it, before a majority has it",
+    },
 ];
 
 const PROPERTIES: &[PropertyInfo] = &[
@@ -153,6 +157,10 @@ const PROPERTIES: &[PropertyInfo] = &[
         name: "acked-write-durable",
         description: "a write acknowledged to a client is never lost",
     },
+    PropertyInfo {
+        name: "linearizable",
+        description: "every operation sees all that completed before it began: no stale read",
+    },
 ];
 
 impl Mutant {
@@ -162,6 +170,7 @@ impl Mutant {
             "commit-old-term" => Some(Mutant::CommitOldTerm),
             "forget-term-and-vote" => Some(Mutant::ForgetTermAndVote),
             "leader-overwrites" => Some(Mutant::LeaderOverwrites),
+            "ack-before-commit" => Some(Mutant::AckBeforeCommit),
             _ => None,
         }
     }

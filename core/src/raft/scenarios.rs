@@ -120,20 +120,20 @@ pub fn apply(name: &str, base: Raft) -> Result<Raft, String> {
             servers: 5,
             clients: 0,
             election_us: (150_000, 300_000),
-            initial_logs: vec![(3, vec![1, 2]), (3, vec![1, 2]), (3, vec![1]), (3, vec![1]), (3, vec![1, 3])],
+            initial_logs: vec![(3, vec![1, 2]), (3, vec![1, 2]), (3, vec![1]), (3, vec![1]), (4, vec![1, 3])],
             first_election_us: vec![20_000, 900_000, 900_000, 900_000, 900_000],
             restart_election_us: vec![0, 0, 0, 0, 10_000],
             script: vec![
                 (ms(1), Crash(Target::Node(NodeId(4)))),
-                (ms(100), Crash(Target::Node(NodeId(0)))),
-                (ms(110), Restart(Target::Node(NodeId(4)))),
+                (ms(200), Crash(Target::Node(NodeId(0)))),
+                (ms(210), Restart(Target::Node(NodeId(4)))),
             ],
             narration: narrate(&[
                 (0, "Figure 8 (c): S1 holds entry 2 from term 2; S5, now down, holds a different entry 2 from term 3."),
                 (20, "S1 is elected in term 4 and sends entry 2 (term 2) to S3: now a majority stores it."),
                 (50, "Correct Raft: S1 also replicates its term-4 no-op and commits only through it. The 'commit-old-term' mutant commits entry 2 by counting replicas."),
-                (100, "S1 crashes."),
-                (110, "S5 restarts and times out almost at once. Its last term (3) beats S2–S4's (2) unless they hold the term-4 entry: with the mutant it wins and overwrites the 'committed' entry 2."),
+                (200, "S1 crashes."),
+                (210, "S5 restarts and times out almost at once. Its last term (3) beats S2–S4's (2) unless they hold the term-4 entry: with the mutant it wins and overwrites the 'committed' entry 2."),
             ]),
             ..base
         },
@@ -218,6 +218,7 @@ pub fn apply(name: &str, base: Raft) -> Result<Raft, String> {
             servers: 3,
             clients: 2,
             read_mode: ReadMode::Lease,
+            check_quorum: true,
             script: vec![(ms(1500), Isolate(Target::Leader, vec![NodeId(3)])), (ms(3500), Heal)],
             narration: narrate(&[
                 (0, "Reads use a leader lease: while a majority acknowledged a heartbeat sent less than ~0.9 × the minimum election timeout ago, no other leader can exist yet."),

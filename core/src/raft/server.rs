@@ -70,6 +70,10 @@ pub struct Server {
     pub config: Vec<NodeId>,
     pub votes: u64,
     pub last_leader_contact: Option<Time>,
+    /// With lease reads, a restarted server grants no vote before this time: before the crash
+    /// it may have acknowledged a heartbeat that extended a leader's lease, and it cannot
+    /// remember which (thesis §6.4 assumes voters keep the lease's promise).
+    pub vote_hold_until: Time,
     // Leader only.
     pub next_index: Vec<LogIndex>,
     pub match_index: Vec<LogIndex>,
@@ -78,6 +82,9 @@ pub struct Server {
     pub sent_at: Vec<(u64, Time)>,
     pub heard: u64,
     pub lease_until: Time,
+    /// Set once this leader has sent TimeoutNow in its term: the target's election ignores
+    /// the voters' lease, so this leader never again trusts one in this term.
+    pub lease_given_up: bool,
     pub reads: Vec<PendingRead>,
     pub transfer: Option<NodeId>,
     pub adding: Option<Catchup>,
@@ -170,6 +177,7 @@ impl Server {
 
     fn in_lease(&self, raft: &Raft, now: Time) -> bool {
         self.role == Role::Leader
+            || now < self.vote_hold_until
             || (self.leader.is_some()
                 && self.last_leader_contact.is_some_and(|t| now.0 < t.0 + raft.election_us.0))
     }
@@ -204,6 +212,7 @@ fn boot(
         config: Vec::new(),
         votes: 0,
         last_leader_contact: None,
+        vote_hold_until: Time::ZERO,
         next_index: vec![1; n],
         match_index: vec![0; n],
         acked_seq: vec![0; n],
@@ -211,6 +220,7 @@ fn boot(
         sent_at: Vec::new(),
         heard: 0,
         lease_until: Time::ZERO,
+        lease_given_up: false,
         reads: Vec::new(),
         transfer: None,
         adding: None,
@@ -246,7 +256,10 @@ pub fn init(raft: &Raft, ctx: &mut Ctx<Raft>) -> Server {
 pub fn restart(raft: &Raft, old: &Server, ctx: &mut Ctx<Raft>) -> Server {
     let forget = raft.is(Mutant::ForgetTermAndVote);
     let (term, voted_for) = if forget { (0, None) } else { (old.term, old.voted_for) };
-    let s = boot(raft, old.id, term, voted_for, old.log.clone(), old.snapshot.clone());
+    let mut s = boot(raft, old.id, term, voted_for, old.log.clone(), old.snapshot.clone());
+    if raft.read_mode == ReadMode::Lease {
+        s.vote_hold_until = Time(ctx.now().0.saturating_add(raft.election_us.0));
+    }
     let t = first_timeout(raft, &raft.restart_election_us, s.id, ctx);
     ctx.set_timer(Timer::Election, t);
     s
@@ -326,6 +339,7 @@ fn become_leader(raft: &Raft, s: &mut Server, ctx: &mut Ctx<Raft>) {
     s.adding = None;
     s.reads.clear();
     s.lease_until = Time::ZERO;
+    s.lease_given_up = false;
     ctx.cancel_timer(Timer::Election);
     ctx.note(Note::Elected { node: s.id, term: s.term });
     if raft.is(Mutant::CommitOldTerm) {
@@ -437,7 +451,7 @@ fn apply(raft: &Raft, s: &mut Server, ctx: &mut Ctx<Raft>) {
             }
         }
     }
-    if raft.snapshot_every > 0 && s.applied >= s.snapshot.last_index + raft.snapshot_every {
+    if raft.snapshot_every > 0 && s.applied >= s.snapshot.last_index.saturating_add(raft.snapshot_every) {
         compact(s);
     }
     serve_reads(s, ctx);
@@ -469,7 +483,8 @@ fn serve_reads(s: &mut Server, ctx: &mut Ctx<Raft>) {
             let result = s.kv.execute(&r.op);
             ctx.send(
                 r.client,
-                Msg::Reply { req: r.req, outcome: Outcome::Ok { result, index: r.read_index, term } },
+                // The position the read saw is the applied index (at least its read index).
+                Msg::Reply { req: r.req, outcome: Outcome::Ok { result, index: applied, term } },
             );
         } else {
             i += 1;
@@ -491,6 +506,9 @@ fn confirm_reads(s: &mut Server) {
 }
 
 fn update_lease(raft: &Raft, s: &mut Server) {
+    if s.lease_given_up {
+        return;
+    }
     let mut seqs: Vec<(u64, u32)> =
         s.config.iter().map(|m| (!(if *m == s.id { s.seq } else { s.acked_seq[m.index()] }), 0)).collect();
     crate::order::sort_keyed(&mut seqs);
@@ -757,7 +775,7 @@ fn after_ack(raft: &Raft, s: &mut Server, from: NodeId, ctx: &mut Ctx<Raft>) {
         replicate_to(s, from, ctx);
     }
     if s.transfer == Some(from) && s.match_index[f] >= s.last_index() {
-        ctx.send(from, Msg::TimeoutNow { term: s.term });
+        send_timeout_now(s, from, ctx);
     }
     if let Some(c) = s.adding.clone() {
         if c.node == from && s.match_index[f] >= c.target {
@@ -783,6 +801,14 @@ fn after_ack(raft: &Raft, s: &mut Server, from: NodeId, ctx: &mut Ctx<Raft>) {
             }
         }
     }
+}
+
+/// Leadership transfer (§3.10): tell the target to start an election now. Its RequestVotes
+/// override the voters' lease, so this leader's lease ends here for the rest of its term.
+fn send_timeout_now(s: &mut Server, target: NodeId, ctx: &mut Ctx<Raft>) {
+    s.lease_until = Time::ZERO;
+    s.lease_given_up = true;
+    ctx.send(target, Msg::TimeoutNow { term: s.term });
 }
 
 fn on_request(raft: &Raft, s: &mut Server, client: NodeId, req: u64, op: KvOp, ctx: &mut Ctx<Raft>) {
@@ -825,6 +851,12 @@ fn on_request(raft: &Raft, s: &mut Server, client: NodeId, req: u64, op: KvOp, c
         matches!(s.entry(i).map(|e| &e.cmd), Some(Command::Kv { client: c, req: r, .. }) if *c == client && *r == req)
     });
     if !in_log {
+        if raft.is(Mutant::AckBeforeCommit) && !op.is_read() {
+            // Broken: answer from what the write would do, before anyone else has it.
+            let (index, term) = (s.last_index() + 1, s.term);
+            let (result, ..) = s.kv.clone().apply(client, req, &op, index, term);
+            ctx.send(client, Msg::Reply { req, outcome: Outcome::Ok { result, index, term } });
+        }
         append(raft, s, Command::Kv { client, req, op }, ctx);
     }
 }
@@ -882,7 +914,7 @@ pub fn on_admin(raft: &Raft, s: &mut Server, op: ClientOp, ctx: &mut Ctx<Raft>) 
             s.transfer = Some(target);
             ctx.set_timer(Timer::TransferDeadline, Time(raft.election_us.1));
             if s.match_index[target.index()] >= s.last_index() {
-                ctx.send(target, Msg::TimeoutNow { term: s.term });
+                send_timeout_now(s, target, ctx);
             } else {
                 replicate_to(s, target, ctx);
             }

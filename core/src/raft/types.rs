@@ -22,6 +22,8 @@ pub type LogIndex = u64;
 pub const MAX_SERVERS: usize = 9;
 /// Most simulated clients.
 pub const MAX_CLIENTS: usize = 8;
+/// Most applied entries between automatic snapshots.
+pub const MAX_SNAPSHOT_EVERY: u64 = 100_000;
 /// Most entries one AppendEntries carries.
 pub const MAX_BATCH: usize = 8;
 
@@ -176,6 +178,7 @@ pub enum Mutant {
     CommitOldTerm,
     ForgetTermAndVote,
     LeaderOverwrites,
+    AckBeforeCommit,
 }
 
 /// How the leader serves reads.
@@ -260,10 +263,10 @@ impl Raft {
         if !(3..=MAX_SERVERS).contains(&self.servers) {
             return Err(format!("servers must be between 3 and {MAX_SERVERS} (got {})", self.servers));
         }
-        if self.servers + self.spares > MAX_SERVERS {
+        if self.spares > MAX_SERVERS || self.servers + self.spares > MAX_SERVERS {
             return Err(format!(
-                "servers plus spare servers must be at most {MAX_SERVERS} (got {})",
-                self.servers + self.spares
+                "servers plus spare servers must be at most {MAX_SERVERS} (got {} + {})",
+                self.servers, self.spares
             ));
         }
         if self.clients > MAX_CLIENTS {
@@ -275,6 +278,18 @@ impl Raft {
         }
         if self.heartbeat_us == 0 || self.heartbeat_us >= lo {
             return Err("the heartbeat interval must be shorter than the election timeout".into());
+        }
+        if self.snapshot_every > MAX_SNAPSHOT_EVERY {
+            return Err(format!(
+                "snapshot-every must be between 0 (only on request) and {MAX_SNAPSHOT_EVERY} entries (got {})",
+                self.snapshot_every
+            ));
+        }
+        if self.read_mode == ReadMode::Lease && !self.check_quorum {
+            return Err("lease reads need CheckQuorum: a leader's lease is safe only if followers that \
+                        hear from it refuse to vote for others meanwhile, which CheckQuorum makes them do \
+                        (thesis §6.4; etcd requires the same); turn CheckQuorum on"
+                .into());
         }
         if self.initial_logs.len() > self.servers + self.spares {
             return Err("more initial logs than servers".into());

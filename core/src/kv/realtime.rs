@@ -1,0 +1,328 @@
+//! Linearizability of a replicated log's client operations, checked as each one completes.
+//!
+//! Raft and Multi-Paxos put every write at a log position, and every read sees the state
+//! machine after some position (a log read at its own entry; ReadIndex, lease and local reads
+//! at the server's applied index when it answered). Each completed operation therefore has a
+//! *position*. Given that servers agree on the state at every position (checked separately,
+//! by comparing their state machines), the history is linearizable exactly when positions
+//! respect real time: an operation that began after another completed sits at or after it —
+//! strictly after, if it is a write, since every write takes a position of its own. Ordering
+//! the operations by position (a write before the reads at its position) is then a
+//! linearization. So the check is one comparison per completion, with no search:
+//!
+//! - a read must be at or after the latest position of any operation that completed before
+//!   it began: otherwise it is a **stale read**, such as a deposed leader answering from its
+//!   own state, or a lease that outlived its promise;
+//! - a write must be after that position.
+//!
+//! The simulator also records the whole history for the search-based checker
+//! ([`crate::lincheck`]); the sweeps run both and expect them to agree.
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::{Kv, KvOp, KvResult};
+use crate::protocol::NodeId;
+
+/// The whole check: positions against real time, and each result against a ghost replica of
+/// the state machine that applies the committed log in order. Together they are complete for
+/// these histories: a history passes exactly when it is linearizable. Errors name the property
+/// broken: `acked-write-durable` when a write was acknowledged at a position that holds
+/// something else, `linearizable` otherwise.
+#[derive(Clone, Debug, Default)]
+pub struct Linearizability {
+    realtime: RealTime,
+    ghost: Ghost,
+}
+
+impl Linearizability {
+    /// `client` sent request `req` for the first time.
+    pub fn invoked(&mut self, client: NodeId, req: u64) {
+        self.realtime.invoked(client, req);
+    }
+
+    /// The entry at `index` is committed: a client command, or `None` for anything else (a
+    /// no-op, a configuration). Entries may arrive ahead of a gap; they wait for it.
+    pub fn committed(&mut self, index: u64, cmd: Option<(NodeId, u64, &KvOp)>) -> Result<(), Broken> {
+        self.ghost.committed(index, cmd.map(|(c, r, op)| (c, r, op.clone())))
+    }
+
+    /// `client` got `result` for request `req`, at `position`.
+    pub fn acked(
+        &mut self,
+        client: NodeId,
+        req: u64,
+        op: &KvOp,
+        result: &KvResult,
+        position: u64,
+    ) -> Result<(), Broken> {
+        self.realtime.completed(client, req, op, position).map_err(|e| ("linearizable", e))?;
+        self.ghost.acked(Ack { client, req, op: op.clone(), result: result.clone(), position })
+    }
+}
+
+/// A broken property and what broke it.
+pub type Broken = (&'static str, String);
+
+/// An answer a client received, waiting for the ghost to reach its position if need be.
+#[derive(Clone, Debug)]
+struct Ack {
+    client: NodeId,
+    req: u64,
+    op: KvOp,
+    result: KvResult,
+    position: u64,
+}
+
+/// A replica of the state machine fed only committed entries, in index order, remembering
+/// each key's values by position and each command's result.
+#[derive(Clone, Debug, Default)]
+struct Ghost {
+    kv: Kv,
+    at: u64,
+    /// Committed entries beyond `at + 1`, waiting for the gap to fill.
+    ahead: BTreeMap<u64, Option<(NodeId, u64, KvOp)>>,
+    /// Per key, (position, value after it) at each change.
+    changes: BTreeMap<String, Vec<(u64, Option<u64>)>>,
+    /// The command at each position holding one, and its result.
+    results: BTreeMap<u64, (NodeId, u64, KvResult)>,
+    /// Answers at positions the ghost has not reached.
+    waiting: BTreeMap<u64, Vec<Ack>>,
+}
+
+impl Ghost {
+    fn committed(&mut self, index: u64, cmd: Option<(NodeId, u64, KvOp)>) -> Result<(), Broken> {
+        if index <= self.at {
+            return Ok(());
+        }
+        self.ahead.insert(index, cmd);
+        while let Some(cmd) = self.ahead.remove(&(self.at + 1)) {
+            self.at += 1;
+            let i = self.at;
+            if let Some((client, req, op)) = cmd {
+                let key = op.key();
+                let before = self.kv.data.get(key).copied();
+                let (result, ..) = self.kv.apply(client, req, &op, i, 0);
+                let after = self.kv.data.get(key).copied();
+                if after != before {
+                    self.changes.entry(key.into()).or_default().push((i, after));
+                }
+                self.results.insert(i, (client, req, result));
+            }
+            for ack in self.waiting.remove(&i).unwrap_or_default() {
+                self.judge(&ack)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn acked(&mut self, ack: Ack) -> Result<(), Broken> {
+        if ack.position > self.at {
+            self.waiting.entry(ack.position).or_default().push(ack);
+            return Ok(());
+        }
+        self.judge(&ack)
+    }
+
+    /// The answer must be what the committed log gives at its position: the command's own
+    /// result if the command is there (a write, or a read that went through the log), else —
+    /// for a read served from a replica's state — the key's value at that position. A write
+    /// acknowledged at a position that holds something else was lost.
+    fn judge(&self, ack: &Ack) -> Result<(), Broken> {
+        let Ack { client, req, op, result, position } = ack;
+        let expected = match self.results.get(position) {
+            Some((c, r, res)) if c == client && r == req => res.clone(),
+            _ if !op.is_read() => {
+                return Err((
+                    "acked-write-durable",
+                    format!("{client}'s {op} was acknowledged at position {position}, but the committed log holds another entry there"),
+                ))
+            }
+            _ => {
+                let value = self
+                    .changes
+                    .get(op.key())
+                    .and_then(|ch| ch.iter().rev().find(|(i, _)| i <= position))
+                    .and_then(|(_, v)| *v);
+                KvResult::Value(value)
+            }
+        };
+        if *result != expected {
+            return Err((
+                "linearizable",
+                format!("{client}'s {op} returned {result}, but the committed log gives {expected} at position {position}"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A completed operation, as the message about a later one names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Done {
+    position: u64,
+    client: NodeId,
+    op: KvOp,
+}
+
+/// Positions against real time: the furthest completed operation, and each client's open one
+/// with the furthest operation that had completed when it began.
+#[derive(Clone, Debug, Default)]
+pub struct RealTime {
+    furthest: Option<Done>,
+    open: Vec<Option<(u64, Option<Done>)>>,
+}
+
+impl RealTime {
+    /// `client` sent request `req` for the first time.
+    pub fn invoked(&mut self, client: NodeId, req: u64) {
+        let k = client.index();
+        if self.open.len() <= k {
+            self.open.resize(k + 1, None);
+        }
+        self.open[k] = Some((req, self.furthest.clone()));
+    }
+
+    /// `client` received the result of request `req`, which took effect at `position`. An
+    /// error names both operations.
+    pub fn completed(&mut self, client: NodeId, req: u64, op: &KvOp, position: u64) -> Result<(), String> {
+        let floor = match self.open.get_mut(client.index()).and_then(Option::take) {
+            Some((r, floor)) if r == req => floor,
+            other => {
+                // Not the open request (a duplicate reply): nothing new is learned.
+                if let Some(slot) = self.open.get_mut(client.index()) {
+                    *slot = other;
+                }
+                return Ok(());
+            }
+        };
+        if let Some(f) = &floor {
+            let stale = if op.is_read() { position < f.position } else { position <= f.position };
+            if stale {
+                let what = if op.is_read() {
+                    format!("stale read: {client}'s {op} saw the state at position {position}")
+                } else {
+                    format!("{client}'s {op} took effect at position {position}")
+                };
+                return Err(format!(
+                    "{what}, but {}'s {} had completed at position {} before it began",
+                    f.client, f.op, f.position
+                ));
+            }
+        }
+        if self.furthest.as_ref().is_none_or(|f| position > f.position) {
+            self.furthest = Some(Done { position, client, op: op.clone() });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn put(v: u64) -> KvOp {
+        KvOp::Put("x".into(), v)
+    }
+    fn get() -> KvOp {
+        KvOp::Get("x".into())
+    }
+
+    /// Table: (client, invoke or complete, op, position) steps and whether the history passes.
+    #[test]
+    fn positions_must_respect_real_time() {
+        #[derive(Clone, Copy)]
+        enum S {
+            Inv(u32, u64),
+            Done(u32, u64, bool, u64),
+        }
+        use S::*;
+        let cases: &[(&str, &[S], bool)] = &[
+            (
+                "read after a write sees it",
+                &[Inv(1, 1), Done(1, 1, false, 5), Inv(2, 1), Done(2, 1, true, 5)],
+                true,
+            ),
+            ("stale read", &[Inv(1, 1), Done(1, 1, false, 5), Inv(2, 1), Done(2, 1, true, 4)], false),
+            (
+                "concurrent read may be old",
+                &[Inv(2, 1), Inv(1, 1), Done(1, 1, false, 5), Done(2, 1, true, 4)],
+                true,
+            ),
+            (
+                "write after a read is later",
+                &[Inv(1, 1), Done(1, 1, true, 5), Inv(2, 1), Done(2, 1, false, 5)],
+                false,
+            ),
+            (
+                "write after a write",
+                &[Inv(1, 1), Done(1, 1, false, 5), Inv(2, 1), Done(2, 1, false, 6)],
+                true,
+            ),
+            ("reads never go back", &[Inv(1, 1), Done(1, 1, true, 7), Inv(2, 1), Done(2, 1, true, 6)], false),
+            ("a duplicate reply is ignored", &[Inv(1, 2), Done(1, 1, true, 0), Done(1, 2, false, 3)], true),
+        ];
+        for (name, steps, want) in cases {
+            let mut rt = RealTime::default();
+            let mut ok = true;
+            for s in steps.iter().copied() {
+                match s {
+                    Inv(c, r) => rt.invoked(NodeId(c), r),
+                    Done(c, r, read, p) => {
+                        let op = if read { get() } else { put(r) };
+                        ok &= rt.completed(NodeId(c), r, &op, p).is_ok();
+                    }
+                }
+            }
+            assert_eq!(ok, *want, "{name}");
+        }
+    }
+
+    /// Results are judged against the committed log, whichever arrives first.
+    #[test]
+    fn results_must_be_what_the_committed_log_gives() {
+        let (a, b) = (NodeId(5), NodeId(6));
+        let mut l = Linearizability::default();
+        l.invoked(a, 1);
+        l.committed(1, None).unwrap();
+        l.committed(2, Some((a, 1, &put(3)))).unwrap();
+        l.acked(a, 1, &put(3), &KvResult::Done, 2).unwrap();
+        // A read answered at position 1 (before the put) may say absent only if concurrent.
+        l.invoked(b, 1);
+        l.acked(b, 1, &get(), &KvResult::Value(Some(3)), 2).unwrap();
+        l.invoked(b, 2);
+        let (_, e) = l.acked(b, 2, &get(), &KvResult::Value(Some(4)), 2).unwrap_err();
+        assert!(e.contains("returned = 4, but the committed log gives = 3 at position 2"), "{e}");
+        // An answer ahead of the committed log waits for it, and is judged then.
+        let mut l = Linearizability::default();
+        let cas = KvOp::Cas("x".into(), Some(1), 2);
+        l.invoked(a, 1);
+        l.acked(a, 1, &cas, &KvResult::Cas { swapped: true, found: Some(1) }, 1).unwrap();
+        let (_, e) = l.committed(1, Some((a, 1, &cas))).unwrap_err();
+        assert!(e.contains("returned swapped, but the committed log gives not swapped (absent)"), "{e}");
+        // Entries after a gap wait for it.
+        let mut l = Linearizability::default();
+        l.committed(2, Some((a, 1, &put(7)))).unwrap();
+        l.invoked(b, 1);
+        l.acked(b, 1, &get(), &KvResult::Value(Some(7)), 2).unwrap();
+        l.committed(1, None).unwrap();
+        // A write acknowledged where the committed log holds something else was lost.
+        let mut l = Linearizability::default();
+        l.committed(1, Some((b, 9, &put(1)))).unwrap();
+        l.invoked(a, 1);
+        let (property, _) = l.acked(a, 1, &put(3), &KvResult::Done, 1).unwrap_err();
+        assert_eq!(property, "acked-write-durable");
+    }
+
+    #[test]
+    fn a_stale_read_names_both_operations() {
+        let mut rt = RealTime::default();
+        rt.invoked(NodeId(5), 1);
+        rt.completed(NodeId(5), 1, &put(3), 9).unwrap();
+        rt.invoked(NodeId(6), 4);
+        let e = rt.completed(NodeId(6), 4, &get(), 2).unwrap_err();
+        assert_eq!(e, "stale read: S7's get x saw the state at position 2, but S6's put x 3 had completed at position 9 before it began");
+    }
+}
