@@ -216,7 +216,7 @@ fn read_index_serves_reads_without_log_entries() {
 
 #[test]
 fn lease_reads_answer_without_a_round_trip() {
-    let r = Raft { read_mode: ReadMode::Lease, ..scenario("read-index", None) };
+    let r = Raft { read_mode: ReadMode::Lease, check_quorum: true, ..scenario("read-index", None) };
     let mut s = sim(r, 6);
     let recs = run_until(&mut s, Time::from_ms(5000));
     assert!(recs
@@ -382,4 +382,50 @@ fn local_reads_are_caught_as_stale() {
         first.as_deref().is_some_and(|f| f.contains("linearizable") && f.contains("stale read")),
         "{first:?}"
     );
+}
+
+/// Thesis §6.4: a lease is only as good as the clocks. The lease-slow-clock preset slows the
+/// leader's clock tenfold and cuts it off: it keeps answering from an expired lease and the
+/// badge names the stale read. With the skew inside the bound the lease assumes (±5 %), or with
+/// ReadIndex instead of a lease, the same run is linearizable.
+#[test]
+fn a_slow_clock_stretches_a_lease_into_a_stale_read() {
+    use distlab_core::protocol::{ScriptAction, Target};
+    let with_skew = |pct: i32, read_mode: ReadMode| {
+        let mut r = scenario("lease-slow-clock", None);
+        r.read_mode = read_mode;
+        for (_, step) in r.script.iter_mut() {
+            if let ScriptAction::Skew(Target::Leader, p) = step {
+                *p = pct;
+            }
+        }
+        r
+    };
+    let mut stale = 0;
+    for seed in 0..50 {
+        let mut s = sim(with_skew(900, ReadMode::Lease), seed);
+        run_until(&mut s, Time::from_ms(4000));
+        if let Some(v) = s.violation() {
+            assert_eq!(v.property, "linearizable", "seed {seed}: {v:?}");
+            assert!(v.message.starts_with("stale read: C1's get x"), "seed {seed}: {}", v.message);
+            stale += 1;
+        }
+        let bound = distlab_core::swarm::LEASE_SAFE_SKEW_PCT;
+        for (pct, mode) in [(bound, ReadMode::Lease), (-bound, ReadMode::Lease), (900, ReadMode::ReadIndex)] {
+            let mut s = sim(with_skew(pct, mode), seed);
+            run_until(&mut s, Time::from_ms(4000));
+            assert!(s.violation().is_none(), "seed {seed}, skew {pct}, {mode:?}: {:?}", s.violation());
+        }
+    }
+    assert!(stale >= 48, "the stale read showed on only {stale} of 50 seeds");
+}
+
+/// Lease reads without CheckQuorum are refused with a reason: followers would vote for a new
+/// leader while the old one's lease still runs.
+#[test]
+fn lease_reads_need_check_quorum() {
+    let cfg = LabConfig { read_mode: ReadMode::Lease, check_quorum: false, ..heavy() };
+    let e = lab::raft_config(&cfg).unwrap_err();
+    assert!(e.contains("lease reads need CheckQuorum"), "{e}");
+    assert!(lab::raft_config(&LabConfig { check_quorum: true, ..cfg }).is_ok());
 }

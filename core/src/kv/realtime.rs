@@ -35,9 +35,15 @@ use crate::protocol::NodeId;
 pub struct Linearizability {
     realtime: RealTime,
     ghost: Ghost,
+    /// The page's names of the nodes ("C1"), for messages; a node without one is "S<n>".
+    pub names: Vec<String>,
 }
 
 impl Linearizability {
+    fn name(&self, n: NodeId) -> String {
+        self.names.get(n.index()).cloned().unwrap_or_else(|| format!("{n}"))
+    }
+
     /// `client` sent request `req` for the first time.
     pub fn invoked(&mut self, client: NodeId, req: u64) {
         self.realtime.invoked(client, req);
@@ -46,7 +52,8 @@ impl Linearizability {
     /// The entry at `index` is committed: a client command, or `None` for anything else (a
     /// no-op, a configuration). Entries may arrive ahead of a gap; they wait for it.
     pub fn committed(&mut self, index: u64, cmd: Option<(NodeId, u64, &KvOp)>) -> Result<(), Broken> {
-        self.ghost.committed(index, cmd.map(|(c, r, op)| (c, r, op.clone())))
+        let r = self.ghost.committed(index, cmd.map(|(c, r, op)| (c, r, op.clone())));
+        r.map_err(|(p, (client, e))| (p, format!("{} {e}", self.name(client))))
     }
 
     /// `client` got `result` for request `req`, at `position`.
@@ -58,13 +65,18 @@ impl Linearizability {
         result: &KvResult,
         position: u64,
     ) -> Result<(), Broken> {
-        self.realtime.completed(client, req, op, position).map_err(|e| ("linearizable", e))?;
-        self.ghost.acked(Ack { client, req, op: op.clone(), result: result.clone(), position })
+        let names = &self.names;
+        let name = |n: NodeId| names.get(n.index()).cloned().unwrap_or_else(|| format!("{n}"));
+        self.realtime.completed(client, req, op, position, &name).map_err(|e| ("linearizable", e))?;
+        let ack = Ack { client, req, op: op.clone(), result: result.clone(), position };
+        self.ghost.acked(ack).map_err(|(p, e)| (p, format!("{} {e}", self.name(client))))
     }
 }
 
 /// A broken property and what broke it.
 pub type Broken = (&'static str, String);
+/// A broken property, the client whose answer broke it, and the rest of the message.
+type GhostError = (&'static str, (NodeId, String));
 
 /// An answer a client received, waiting for the ghost to reach its position if need be.
 #[derive(Clone, Debug)]
@@ -93,7 +105,7 @@ struct Ghost {
 }
 
 impl Ghost {
-    fn committed(&mut self, index: u64, cmd: Option<(NodeId, u64, KvOp)>) -> Result<(), Broken> {
+    fn committed(&mut self, index: u64, cmd: Option<(NodeId, u64, KvOp)>) -> Result<(), GhostError> {
         if index <= self.at {
             return Ok(());
         }
@@ -112,7 +124,7 @@ impl Ghost {
                 self.results.insert(i, (client, req, result));
             }
             for ack in self.waiting.remove(&i).unwrap_or_default() {
-                self.judge(&ack)?;
+                self.judge(&ack).map_err(|(p, e)| (p, (ack.client, e)))?;
             }
         }
         Ok(())
@@ -137,7 +149,7 @@ impl Ghost {
             _ if !op.is_read() => {
                 return Err((
                     "acked-write-durable",
-                    format!("{client}'s {op} was acknowledged at position {position}, but the committed log holds another entry there"),
+                    format!("{op} was acknowledged at position {position}, but the committed log holds another entry there"),
                 ))
             }
             _ => {
@@ -152,7 +164,9 @@ impl Ghost {
         if *result != expected {
             return Err((
                 "linearizable",
-                format!("{client}'s {op} returned {result}, but the committed log gives {expected} at position {position}"),
+                format!(
+                    "{op} returned {result}, but the committed log gives {expected} at position {position}"
+                ),
             ));
         }
         Ok(())
@@ -187,7 +201,14 @@ impl RealTime {
 
     /// `client` received the result of request `req`, which took effect at `position`. An
     /// error names both operations.
-    pub fn completed(&mut self, client: NodeId, req: u64, op: &KvOp, position: u64) -> Result<(), String> {
+    pub fn completed(
+        &mut self,
+        client: NodeId,
+        req: u64,
+        op: &KvOp,
+        position: u64,
+        name: &dyn Fn(NodeId) -> String,
+    ) -> Result<(), String> {
         let floor = match self.open.get_mut(client.index()).and_then(Option::take) {
             Some((r, floor)) if r == req => floor,
             other => {
@@ -201,14 +222,17 @@ impl RealTime {
         if let Some(f) = &floor {
             let stale = if op.is_read() { position < f.position } else { position <= f.position };
             if stale {
+                let who = name(client);
                 let what = if op.is_read() {
-                    format!("stale read: {client}'s {op} saw the state at position {position}")
+                    format!("stale read: {who}'s {op} saw the state at position {position}")
                 } else {
-                    format!("{client}'s {op} took effect at position {position}")
+                    format!("{who}'s {op} took effect at position {position}")
                 };
                 return Err(format!(
                     "{what}, but {}'s {} had completed at position {} before it began",
-                    f.client, f.op, f.position
+                    name(f.client),
+                    f.op,
+                    f.position
                 ));
             }
         }
@@ -272,7 +296,7 @@ mod tests {
                     Inv(c, r) => rt.invoked(NodeId(c), r),
                     Done(c, r, read, p) => {
                         let op = if read { get() } else { put(r) };
-                        ok &= rt.completed(NodeId(c), r, &op, p).is_ok();
+                        ok &= rt.completed(NodeId(c), r, &op, p, &|n| format!("{n}")).is_ok();
                     }
                 }
             }
@@ -320,9 +344,10 @@ mod tests {
     fn a_stale_read_names_both_operations() {
         let mut rt = RealTime::default();
         rt.invoked(NodeId(5), 1);
-        rt.completed(NodeId(5), 1, &put(3), 9).unwrap();
+        let name = |n: NodeId| format!("C{}", n.0 - 4);
+        rt.completed(NodeId(5), 1, &put(3), 9, &name).unwrap();
         rt.invoked(NodeId(6), 4);
-        let e = rt.completed(NodeId(6), 4, &get(), 2).unwrap_err();
-        assert_eq!(e, "stale read: S7's get x saw the state at position 2, but S6's put x 3 had completed at position 9 before it began");
+        let e = rt.completed(NodeId(6), 4, &get(), 2, &name).unwrap_err();
+        assert_eq!(e, "stale read: C2's get x saw the state at position 2, but C1's put x 3 had completed at position 9 before it began");
     }
 }

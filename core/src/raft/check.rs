@@ -14,7 +14,7 @@ use alloc::vec::Vec;
 use crate::chunked::ChunkVec;
 use crate::hash::digest;
 use crate::kv::realtime::Linearizability;
-use crate::protocol::NodeId;
+use crate::protocol::{NodeId, Protocol};
 
 use super::server::{Role, Server};
 use super::types::*;
@@ -34,6 +34,9 @@ pub struct Monitor {
     committed: ChunkVec<Option<(Term, u64)>>,
     /// Digest of the entry applied at each index.
     applied: ChunkVec<Option<u64>>,
+    /// Every entry seen in any log, by digest: a server may commit, apply and fold entries
+    /// into a snapshot in one step, and the checker must still know what they were.
+    entries: BTreeMap<u64, Entry>,
     /// Acknowledged writes: index → (client, request).
     acked: BTreeMap<LogIndex, (NodeId, u64)>,
     /// Digest of the state machine (data and client sessions) after applying each index, as
@@ -71,6 +74,9 @@ pub fn check(
         m.last_commit.resize(n, 0);
         m.last_applied.resize(n, 0);
         m.last_state.resize(n, (0, 0));
+    }
+    if m.lin.names.is_empty() {
+        m.lin.names = (0..raft.nodes() as u32).map(|i| raft.node_name(NodeId(i))).collect();
     }
     let mut elected_now = None;
     for note in notes {
@@ -227,6 +233,7 @@ fn log_matching(m: &mut Monitor, s: &Server, from: LogIndex) -> Result<(), Fail>
                 let mut v = m.seen.get(k).cloned().unwrap_or_default();
                 v.push((e.term, d, prev));
                 m.seen.set(k, v);
+                m.entries.insert(d, e.clone());
             }
             Some((_, d0, _)) if d0 != d => {
                 return Err((
@@ -252,14 +259,30 @@ fn log_matching(m: &mut Monitor, s: &Server, from: LogIndex) -> Result<(), Fail>
     Ok(())
 }
 
+/// The entry at `i` in `s`'s log, or, if a leader has already folded it into its snapshot
+/// (commit, apply and compaction can happen in one step), the one its log held there when the
+/// checker last looked. Only a leader's memory is trusted: its uncommitted entries were in its
+/// log at the last look, while a follower may overwrite an uncommitted entry, commit and fold
+/// the new one in a single step, leaving the checker's copy of the old one.
+fn seen_entry(m: &Monitor, s: &Server, i: LogIndex) -> Option<Entry> {
+    if let Some(e) = s.entry(i) {
+        return Some(e.clone());
+    }
+    if s.role != Role::Leader {
+        return None;
+    }
+    let d = m.mirrors[s.id.index()].get((i.checked_sub(1)?) as usize).copied()?;
+    m.entries.get(&d).cloned()
+}
+
 fn commits_and_applies(m: &mut Monitor, s: &Server) -> Result<(), Fail> {
     let k = s.id.index();
     if s.commit < m.last_commit[k] {
         m.last_commit[k] = s.commit; // restarted
     }
     for i in (m.last_commit[k] + 1)..=s.commit {
-        let Some(e) = s.entry(i) else { continue };
-        let d = digest(e);
+        let Some(e) = seen_entry(m, s, i) else { continue };
+        let d = digest(&e);
         let at = slot(&mut m.committed, i);
         match m.committed.get(at).copied().flatten() {
             None => {
@@ -287,8 +310,8 @@ fn commits_and_applies(m: &mut Monitor, s: &Server) -> Result<(), Fail> {
         m.last_applied[k] = s.applied;
     }
     for i in (m.last_applied[k] + 1)..=s.applied {
-        let Some(e) = s.entry(i) else { continue };
-        let d = digest(e);
+        let Some(e) = seen_entry(m, s, i) else { continue };
+        let d = digest(&e);
         let at = slot(&mut m.applied, i);
         match m.applied.get(at).copied().flatten() {
             None => m.applied.set(at, Some(d)),

@@ -32,6 +32,7 @@ pub const SCENARIOS: &[ScenarioInfo] = &[
     ScenarioInfo { name: "leader-transfer", title: "Leadership transfer" },
     ScenarioInfo { name: "read-index", title: "Linearizable reads without log writes (ReadIndex)" },
     ScenarioInfo { name: "lease-reads", title: "Lease reads: no round trip, but they trust the clocks" },
+    ScenarioInfo { name: "lease-slow-clock", title: "A slow clock stretches a lease: a stale read" },
 ];
 
 fn ms(t: u64) -> Time {
@@ -224,10 +225,43 @@ pub fn apply(name: &str, base: Raft) -> Result<Raft, String> {
                 (0, "Reads use a leader lease: while a majority acknowledged a heartbeat sent less than ~0.9 × the minimum election timeout ago, no other leader can exist yet."),
                 (500, "So the leader answers gets at once, with no heartbeat round and no log entry."),
                 (1500, "The leader is cut off with client C1. Its lease runs out before the others can time out and elect a new leader, so C1 gets no stale read."),
-                (3500, "Heal. This is only safe while clocks run at the same rate: a leader whose clock runs slow would keep serving from an expired lease."),
+                (3500, "Heal. This is only safe while clocks keep close to true time: the lease-slow-clock preset shows a leader whose slow clock keeps serving from an expired lease."),
             ]),
             ..base
         },
+        "lease-slow-clock" => {
+            let (c1, c2) = (Target::Node(NodeId(3)), Target::Node(NodeId(4)));
+            let kv = |op: KvOp| ClientOp::Kv(op);
+            let get = || kv(KvOp::Get("x".into()));
+            Raft {
+                servers: 3,
+                clients: 2,
+                read_mode: ReadMode::Lease,
+                check_quorum: true,
+                client_think_us: 0,
+                script: vec![
+                    (ms(300), Client(c2.clone(), kv(KvOp::Put("x".into(), 1)))),
+                    (ms(700), Client(c1.clone(), get())),
+                    (ms(1450), Skew(Target::Leader, 900)),
+                    (ms(1500), Isolate(Target::Leader, vec![NodeId(3)])),
+                    (ms(1700), Client(c2, kv(KvOp::Put("x".into(), 2)))),
+                    (ms(2300), Client(c1.clone(), get())),
+                    (ms(2450), Client(c1.clone(), get())),
+                    (ms(2600), Client(c1, get())),
+                    (ms(3500), Heal),
+                ],
+                narration: narrate(&[
+                    (0, "Lease reads with CheckQuorum, as in the lease-reads preset: the leader answers gets at once while its lease lasts."),
+                    (300, "C2 writes x = 1; C1 reads it back from the leader's lease."),
+                    (1450, "The leader's clock slows to a tenth of true time (skew +900 %). It measures its lease on that clock."),
+                    (1500, "The leader is cut off with C1. The others stop hearing from it and, after a minimum election timeout on their own clocks, elect a new leader."),
+                    (1700, "C2 writes x = 2 through the new leader (after its first try at the old one times out)."),
+                    (2300, "C1 reads x from the old leader. Its slow clock says the lease still holds, so it answers x = 1: a stale read, which the badge names."),
+                    (2700, "A lease is safe only while clocks keep to a bound: with a lease of 0.9 of the minimum election timeout, every clock within ±5 % of true time. Try the same run with a skew of +5 %."),
+                ]),
+                ..base
+            }
+        }
         other => {
             let names: Vec<&str> = SCENARIOS.iter().map(|s| s.name).collect();
             return Err(format!("unknown Raft scenario \"{other}\"; known: {}", names.join(", ")));

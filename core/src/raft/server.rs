@@ -46,6 +46,10 @@ pub struct Catchup {
     pub target: LogIndex,
     pub round_start: Time,
     pub rounds: u32,
+    /// When the new server last answered: one that stays silent for two maximum election
+    /// timeouts is given up on, so that a change to an unreachable server cannot block every
+    /// later membership change.
+    pub heard: Time,
 }
 
 const MAX_CATCHUP_ROUNDS: u32 = 10;
@@ -777,6 +781,9 @@ fn after_ack(raft: &Raft, s: &mut Server, from: NodeId, ctx: &mut Ctx<Raft>) {
     if s.transfer == Some(from) && s.match_index[f] >= s.last_index() {
         send_timeout_now(s, from, ctx);
     }
+    if let Some(c) = s.adding.as_mut().filter(|c| c.node == from) {
+        c.heard = ctx.now();
+    }
     if let Some(c) = s.adding.clone() {
         if c.node == from && s.match_index[f] >= c.target {
             let quick = ctx.now().0 < c.round_start.0 + raft.election_us.0;
@@ -797,6 +804,7 @@ fn after_ack(raft: &Raft, s: &mut Server, from: NodeId, ctx: &mut Ctx<Raft>) {
                     target: s.last_index(),
                     round_start: ctx.now(),
                     rounds: c.rounds + 1,
+                    heard: ctx.now(),
                 });
             }
         }
@@ -870,6 +878,11 @@ pub fn on_timer(raft: &Raft, s: &mut Server, timer: Timer, ctx: &mut Ctx<Raft>) 
         }
         Timer::Heartbeat => {
             if s.role == Role::Leader {
+                let silent = |c: &Catchup| ctx.now().0 > c.heard.0.saturating_add(2 * raft.election_us.1);
+                if let Some(c) = s.adding.take_if(|c| silent(c)) {
+                    let why = format!("{} did not answer while being caught up; not added", c.node);
+                    ctx.note(Note::Refused { node: s.id, why });
+                }
                 broadcast(s, ctx);
                 ctx.set_timer(Timer::Heartbeat, Time(raft.heartbeat_us));
             }
@@ -935,7 +948,9 @@ pub fn on_admin(raft: &Raft, s: &mut Server, op: ClientOp, ctx: &mut Ctx<Raft>) 
             if s.config_change_pending() || s.adding.is_some() {
                 return refuse(ctx, "one membership change at a time".to_string());
             }
-            s.adding = Some(Catchup { node: n, target: s.last_index(), round_start: ctx.now(), rounds: 1 });
+            let now = ctx.now();
+            s.adding =
+                Some(Catchup { node: n, target: s.last_index(), round_start: now, rounds: 1, heard: now });
             s.next_index[n.index()] = s.last_index() + 1;
             replicate_to(s, n, ctx);
         }

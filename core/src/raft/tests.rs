@@ -345,3 +345,79 @@ fn read_index_is_not_confirmed_by_a_reply_from_an_earlier_life() {
     );
     assert!(fx.take().iter().all(|(to, _)| *to != client), "no answer to the client yet");
 }
+
+/// Thesis §6.4: a lease holds only if no voter helps elect another leader before it expires.
+/// A voter that restarts cannot remember whose heartbeat it acknowledged, so with lease reads
+/// it grants no vote for a minimum election timeout after it comes back.
+#[test]
+fn with_leases_a_restarted_server_waits_before_voting() {
+    for (read_mode, check_quorum, held) in [(ReadMode::Lease, true, true), (ReadMode::ReadIndex, true, false)]
+    {
+        let r = Raft { read_mode, check_quorum, ..raft3() };
+        let mut fx = Fx::new();
+        let s = server(&r, &mut fx, 1, 3, &[1]);
+        let mut back = server::restart(&r, &s, &mut fx.ctx(1));
+        fx.take();
+        server::on_message(&r, &mut back, NodeId(2), vote_req(4, 1, 1), &mut fx.ctx(1));
+        let granted = fx.take().iter().any(|(_, m)| matches!(m, Msg::Vote { granted: true, .. }));
+        assert_eq!(granted, !held, "{read_mode:?}");
+        assert_eq!(back.term, if held { 3 } else { 4 }, "{read_mode:?}: a held vote does not adopt the term");
+    }
+}
+
+/// §3.10 with leases: TimeoutNow lets its target be elected past the voters' lease, so the
+/// leader that sends it stops trusting its lease for the rest of its term.
+#[test]
+fn a_leader_that_transfers_leadership_gives_up_its_lease() {
+    let r = Raft { read_mode: ReadMode::Lease, check_quorum: true, ..raft3() };
+    let mut fx = Fx::new();
+    let mut s = elected(&r, &mut fx, &[1, 2]);
+    let ack = |seq| Msg::AppendReply {
+        term: 4,
+        success: true,
+        match_index: 3,
+        conflict_index: 0,
+        conflict_term: None,
+        seq,
+    };
+    server::on_message(&r, &mut s, NodeId(1), ack(1), &mut fx.ctx(0));
+    assert!(s.lease_until > Time::from_ms(1000), "a majority acknowledged: the lease runs");
+    fx.take();
+    server::on_admin(&r, &mut s, ClientOp::TransferLeadership(Some(NodeId(1))), &mut fx.ctx(0));
+    assert!(fx.take().iter().any(|(to, m)| *to == NodeId(1) && matches!(m, Msg::TimeoutNow { .. })));
+    assert_eq!(s.lease_until, Time::ZERO);
+    server::on_message(&r, &mut s, NodeId(2), ack(2), &mut fx.ctx(0));
+    assert_eq!(s.lease_until, Time::ZERO, "later acknowledgements do not renew it");
+}
+
+/// Thesis §4.2.1: a catch-up of a server that never answers is abandoned, so the next
+/// membership change is not refused for ever.
+#[test]
+fn an_unreachable_new_server_is_given_up_on() {
+    let r = Raft { spares: 2, ..raft3() };
+    let mut fx = Fx::new();
+    let mut s = elected(&r, &mut fx, &[1, 2]);
+    s.commit = 3; // the no-op of term 4 is committed
+    server::on_admin(&r, &mut s, ClientOp::AddServer(NodeId(3)), &mut fx.ctx(0));
+    assert!(s.adding.is_some());
+    fx.take();
+    // Within two maximum election timeouts of silence the catch-up goes on...
+    server::on_timer(&r, &mut s, Timer::Heartbeat, &mut fx.ctx(0));
+    assert!(s.adding.is_some());
+    server::on_admin(&r, &mut s, ClientOp::AddServer(NodeId(4)), &mut fx.ctx(0));
+    assert!(matches!(&fx.notes[..], [Note::Refused { why, .. }] if why.contains("one membership change")));
+    fx.take();
+    // ...after it, it is abandoned with a reason, and the next change goes ahead.
+    s.adding.as_mut().unwrap().heard = Time::from_ms(1000 - 2 * 300 - 1);
+    server::on_timer(&r, &mut s, Timer::Heartbeat, &mut fx.ctx(0));
+    assert_eq!(s.adding, None);
+    assert!(
+        matches!(&fx.notes[..], [Note::Refused { why, .. }] if why.contains("S4 did not answer")),
+        "{:?}",
+        fx.notes
+    );
+    fx.take();
+    server::on_admin(&r, &mut s, ClientOp::AddServer(NodeId(4)), &mut fx.ctx(0));
+    assert!(fx.notes.is_empty(), "{:?}", fx.notes);
+    assert_eq!(s.adding.as_ref().map(|c| c.node), Some(NodeId(4)));
+}
