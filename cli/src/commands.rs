@@ -16,7 +16,9 @@ use crate::args::Args;
 
 pub const USAGE: &str = "usage:
   distlab run --protocol P --seed S --events N [--faults none|light|heavy] [--mutant NAME] [--trace FILE] [--history FILE]
-  distlab check --protocol P --seeds A..B [--faults none|light|heavy] [--mutant NAME] [--events N]
+  distlab check --protocol P --seeds A..B [--faults none|light|heavy] [--mutant NAME] [--events N] [--swarm on]
+      (each run's client history also goes through the linearizability search; --swarm on
+       draws each seed's own configuration, fault mix and operator commands: raft only)
   distlab mutants --protocol P
   distlab bench [--protocol P] [--events N]
   distlab compare --seed S [--seconds N]   (Raft and Multi-Paxos under one fault schedule)
@@ -50,9 +52,10 @@ pub fn dispatch(argv: &[String]) -> Result<ExitCode, String> {
             rest,
             &with_options(&["protocol", "seed", "events", "faults", "mutant", "trace", "history"]),
         )?),
-        "check" => {
-            check(&Args::parse(rest, &with_options(&["protocol", "seeds", "faults", "mutant", "events"]))?)
-        }
+        "check" => check(&Args::parse(
+            rest,
+            &with_options(&["protocol", "seeds", "faults", "mutant", "events", "swarm"]),
+        )?),
         "mutants" => mutants(&Args::parse(rest, &["protocol"])?),
         "bench" => bench(&Args::parse(rest, &["protocol", "events"])?),
         "ring" => crate::ring::dispatch(rest),
@@ -300,7 +303,32 @@ struct CheckSummary {
     runs: u64,
     violations: u64,
     events: u64,
+    /// Runs whose client history went through the linearizability search.
+    histories_checked: u64,
+    /// With --swarm: how many distinct configurations the seeds drew.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    configurations: Option<usize>,
     first_violation: Option<FirstViolation>,
+}
+
+/// One run for `check`: its outcome and, where it has a client history, whether the search
+/// finds it linearizable.
+struct CheckOnce {
+    events: u64,
+}
+
+impl SimVisitor for CheckOnce {
+    type Output = (RunOutcome, Option<bool>);
+    fn visit<P: Protocol>(self, mut sim: Sim<P>) -> Self::Output {
+        check_sim(&mut sim, self.events)
+    }
+}
+
+fn check_sim<P: Protocol>(sim: &mut Sim<P>, events: u64) -> (RunOutcome, Option<bool>) {
+    let outcome = lab::run_sim(sim, events, |_| {});
+    let ops: Vec<distlab_core::history::HistoryOp> = sim.history().ops.iter().cloned().collect();
+    let linearizable = (!ops.is_empty()).then(|| distlab_core::history::judge(&ops).linearizable);
+    (outcome, linearizable)
 }
 
 fn check(args: &Args) -> Result<ExitCode, String> {
@@ -310,27 +338,59 @@ fn check(args: &Args) -> Result<ExitCode, String> {
         return Err(format!("--seeds may span at most {MAX_SEEDS} seeds"));
     }
     let events = events_arg(args, 20_000)?;
+    let swarm = on_off(args, "swarm")?.unwrap_or(false);
+    if swarm && cfg.protocol != "raft" {
+        return Err(format!("--swarm on is for raft (got {})", cfg.protocol));
+    }
+    let raft_mutant = match (&cfg.mutant, swarm) {
+        (Some(name), true) => Some(distlab_core::raft::Mutant::parse(name).ok_or_else(|| {
+            let known: Vec<&str> = lab::mutants("raft").unwrap_or_default().iter().map(|m| m.0).collect();
+            format!("unknown Raft mutant \"{name}\"; known: {}", known.join(", "))
+        })?),
+        _ => None,
+    };
     let mut summary = CheckSummary {
         protocol: cfg.protocol.clone(),
-        faults: cfg.faults.name(),
+        faults: if swarm { "swarm" } else { cfg.faults.name() },
         mutant: cfg.mutant.clone(),
         seeds: format!("{a}..{b}"),
         runs: 0,
         violations: 0,
         events: 0,
+        histories_checked: 0,
+        configurations: None,
         first_violation: None,
     };
+    let mut shapes = std::collections::BTreeSet::new();
     for seed in a..b {
         cfg.seed = seed;
-        let out = lab::with_sim(&cfg, RunOnce { events, trace: None, history: None })??;
+        let (out, linearizable) = if swarm {
+            let d = distlab_core::swarm::raft(seed, raft_mutant);
+            shapes.insert(d.shape);
+            let mut sim = Sim::new(d.proto, d.faults, seed).with_fault_script(d.script);
+            check_sim(&mut sim, events)
+        } else {
+            lab::with_sim(&cfg, CheckOnce { events })?
+        };
         summary.runs += 1;
         summary.events += out.events;
-        if let Some(v) = out.violation {
+        summary.histories_checked += linearizable.is_some() as u64;
+        let violation = out.violation.or_else(|| {
+            (linearizable == Some(false)).then(|| Violation {
+                event: out.events,
+                property: "lincheck".into(),
+                message: "the linearizability search finds the client history not linearizable, though no per-event check fired".into(),
+            })
+        });
+        if let Some(v) = violation {
             summary.violations += 1;
             if summary.first_violation.is_none() {
                 summary.first_violation = Some(FirstViolation { seed, violation: v });
             }
         }
+    }
+    if swarm {
+        summary.configurations = Some(shapes.len());
     }
     print_json(&summary);
     Ok(if summary.violations > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })

@@ -293,6 +293,8 @@ fn raft_histories_are_linearizable_unless_reads_are_local() {
             "3",
             "--read-mode",
             mode,
+            "--check-quorum",
+            "on",
             "--history",
             p,
         ]);
@@ -409,4 +411,53 @@ fn extreme_counts_are_refused_with_a_message_never_a_crash() {
             }
         }
     }
+}
+
+/// `check` puts every run's client history through the linearizability search as well as the
+/// per-event checks; stale local reads are caught by both. `--swarm on` draws a configuration
+/// per seed and says how many distinct ones it covered.
+#[test]
+fn check_judges_histories_and_sweeps_a_swarm() {
+    let o = distlab(&[
+        "check",
+        "--protocol",
+        "raft",
+        "--seeds",
+        "0..30",
+        "--faults",
+        "heavy",
+        "--clients",
+        "3",
+        "--read-mode",
+        "local",
+    ]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert_eq!(field(&out, "histories_checked"), "30");
+    assert_eq!(field(&out, "property"), "\"linearizable\"", "{out}");
+    assert!(out.contains("stale read"), "{out}");
+    let o = distlab(&["check", "--protocol", "raft", "--seeds", "0..8", "--swarm", "on", "--events", "5000"]);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}");
+    assert_eq!(field(&out, "configurations"), "8");
+    assert_eq!(field(&out, "faults"), "\"swarm\"");
+    assert_eq!(field(&out, "violations"), "0");
+    let o = distlab(&[
+        "check",
+        "--protocol",
+        "raft",
+        "--seeds",
+        "0..40",
+        "--swarm",
+        "on",
+        "--mutant",
+        "leader-overwrites",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let o = distlab(&["check", "--protocol", "paxos", "--seeds", "0..2", "--swarm", "on"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--swarm on is for raft"));
+    let o = distlab(&["run", "--protocol", "raft", "--seed", "1", "--read-mode", "lease"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("lease reads need CheckQuorum"));
 }

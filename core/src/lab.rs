@@ -54,6 +54,9 @@ pub struct NodeSnap {
     pub view: NodeView,
     /// (label, set at, fires at) for each armed timer.
     pub timers: Vec<(&'static str, Time, Time)>,
+    /// What the node's own clock reads, when a skew has made it differ from true time (the
+    /// node's lease and timeouts are measured on it).
+    pub clock: Option<Time>,
 }
 
 /// A message copy in flight, as drawn.
@@ -276,6 +279,7 @@ impl<P: Protocol> Lab for ProtocolLab<P> {
                 log: sim.proto.log_detail(node),
                 view: sim.proto.view(node),
                 timers: st.timers.iter().map(|t| (P::timer_label(&t.timer), t.set_at, t.fires_at)).collect(),
+                clock: Some(sim.local_time(NodeId(i as u32))).filter(|c| *c != sim.now()),
             })
             .collect();
         let flights: Vec<FlightSnap> = sim

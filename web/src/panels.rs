@@ -176,6 +176,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
                         <dl>
                             { for node.view.fields.iter().map(|(k, v)| html! { <><dt>{k}</dt><dd>{v}</dd></> }) }
                             { for node.timers.iter().map(|(label, _, fires)| html! { <><dt>{format!("{label} timer")}</dt><dd>{format!("fires at {}", ms(fires.0))}</dd></> }) }
+                            { for node.clock.iter().map(|c| html! { <><dt>{"its own clock"}</dt><dd id="node-clock">{format!("{} (skewed; true time {})", ms(c.0), ms(p.snap.time.0))}</dd></> }) }
                         </dl>
                         <div class="row">{toggle}<button onclick={isolate}>{"Isolate from the rest"}</button></div>
                         { if node.view.actions.is_empty() { html! {} } else { html! { <div class="row actions">{actions}</div> } } }

@@ -260,7 +260,7 @@ pub fn settings(p: &SettingsProps) -> Html {
                     <select ref={read_mode.clone()} id="read-mode">
                         <option value="log" selected={cfg.read_mode == ReadMode::Log}>{"through the log"}</option>
                         <option value="readindex" selected={cfg.read_mode == ReadMode::ReadIndex}>{"ReadIndex (heartbeat round, no log write)"}</option>
-                        <option value="lease" selected={cfg.read_mode == ReadMode::Lease}>{"lease (no round trip; depends on clocks)"}</option>
+                        <option value="lease" selected={cfg.read_mode == ReadMode::Lease}>{"lease (no round trip; needs CheckQuorum; trusts clocks)"}</option>
                         <option value="local" selected={cfg.read_mode == ReadMode::Local}>{"local (unsafe: a deposed leader answers stale)"}</option>
                     </select>
                 </label>
