@@ -4,7 +4,7 @@
 
 use distlab_core::lab;
 use distlab_core::lincheck;
-use distlab_core::multipaxos::{MultiPaxos, Note};
+use distlab_core::multipaxos::{swarm, MultiPaxos, Mutant, Note};
 use distlab_core::net::FaultPreset;
 use distlab_core::protocol::Protocol;
 use distlab_core::sim::Sim;
@@ -12,6 +12,77 @@ use distlab_core::trace::RecordKind;
 
 fn sweep(mutant: Option<&str>, faults: FaultPreset, seeds: u64) -> (u64, Option<String>) {
     distlab_tests::sweep("multipaxos", mutant, faults, seeds)
+}
+
+/// Seeds and events per run of the swarm sweep that every test run checks.
+const SWARM_SEEDS: u64 = 500;
+const SWARM_EVENTS: u64 = 20_000;
+
+/// Swarm testing (see `multipaxos::swarm`): each seed runs its own configuration, drawn from
+/// the seed, with every property checked after every event. No violation, nearly every seed a
+/// configuration of its own, and the runs not vacuous.
+#[test]
+fn multipaxos_swarm_is_safe() {
+    let start = std::time::Instant::now();
+    let r = swarm::sweep(0..SWARM_SEEDS, None, SWARM_EVENTS, |_| false);
+    eprintln!(
+        "swarm: {} seeds, {} violations, {} distinct configurations, {} events, {} acknowledged, {} elections, {:.1} s",
+        r.runs,
+        r.violations,
+        r.configs.len(),
+        r.events,
+        r.acked,
+        r.elections,
+        start.elapsed().as_secs_f64()
+    );
+    assert_eq!(r.violations, 0, "{:?}", r.first);
+    assert_eq!(r.runs, SWARM_SEEDS);
+    assert!(
+        r.configs.len() as u64 >= SWARM_SEEDS * 9 / 10,
+        "only {} distinct configurations",
+        r.configs.len()
+    );
+    assert!(r.acked > SWARM_SEEDS * 50, "only {} acknowledgements", r.acked);
+    assert!(r.elections > SWARM_SEEDS * 2, "only {} elections", r.elections);
+}
+
+/// The same swarm sweep catches every Multi-Paxos mutant.
+#[test]
+fn the_multipaxos_swarm_catches_every_mutant() {
+    for (name, _) in lab::mutants("multipaxos").unwrap() {
+        let mutant = Mutant::parse(name);
+        assert!(mutant.is_some(), "{name}");
+        let r = swarm::sweep(0..SWARM_SEEDS, mutant, SWARM_EVENTS, |r| r.violations > 0);
+        assert!(r.violations > 0, "mutant {name} survived {} swarm seeds", r.runs);
+        eprintln!("swarm: {name} caught at seed {} — {}", r.runs - 1, r.first.unwrap_or_default());
+    }
+}
+
+/// The release check: the swarm over `DISTLAB_RELEASE_SEEDS` seeds (20 unless set), past the
+/// seeds above, 50,000 events each. Before a release:
+/// `DISTLAB_RELEASE_SEEDS=5000 cargo test --profile fast -p distlab-tests --test multipaxos
+/// multipaxos_swarm_release_check -- --nocapture`.
+#[test]
+fn multipaxos_swarm_release_check() {
+    let seeds: u64 = match std::env::var("DISTLAB_RELEASE_SEEDS") {
+        Ok(v) => v.parse().unwrap_or_else(|_| panic!("DISTLAB_RELEASE_SEEDS must be a number, not {v:?}")),
+        Err(_) => 20,
+    };
+    let first = 1_000_000;
+    let start = std::time::Instant::now();
+    let r = swarm::sweep(first..first + seeds, None, 50_000, |_| false);
+    eprintln!(
+        "swarm release check: seeds {first}..{}, {} violations, {} distinct configurations, {} events, {} acknowledged, {} elections, {:.1} s",
+        first + seeds,
+        r.violations,
+        r.configs.len(),
+        r.events,
+        r.acked,
+        r.elections,
+        start.elapsed().as_secs_f64()
+    );
+    assert_eq!(r.violations, 0, "{:?}", r.first);
+    assert_eq!(r.runs, seeds);
 }
 
 #[test]

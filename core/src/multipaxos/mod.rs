@@ -23,6 +23,7 @@
 mod check;
 pub mod scenarios;
 pub mod server;
+pub mod swarm;
 mod types;
 
 #[cfg(test)]
