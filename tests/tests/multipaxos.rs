@@ -2,6 +2,8 @@
 //! Multi-Paxos: safe under heavy faults over 1,000 seeds, every mutant caught, the sweeps not
 //! vacuous, and its client histories linearizable.
 
+use std::collections::BTreeSet;
+
 use distlab_core::lab;
 use distlab_core::lincheck;
 use distlab_core::multipaxos::{swarm, MultiPaxos, Mutant, Note};
@@ -46,15 +48,33 @@ fn multipaxos_swarm_is_safe() {
     assert!(r.elections > SWARM_SEEDS * 2, "only {} elections", r.elections);
 }
 
-/// The same swarm sweep catches every Multi-Paxos mutant.
+/// Each mutant, and the property that catches it first. Every property is in the table: a
+/// property that never fails first has never been shown to catch anything on its own.
+const FIRST_TO_FAIL: &[(&str, &str)] = &[
+    ("no-adopt", "agreement"),
+    ("accept-below-promise", "agreement"),
+    ("skip-phase1", "agreement"),
+    ("forget-on-restart", "agreement"),
+    ("slot-for-request", "validity"),
+    ("learn-any-ballot", "same-order"),
+    ("reply-before-chosen", "acked-not-lost"),
+];
+
+/// The same swarm sweep catches every Multi-Paxos mutant, each by the property the table names
+/// as the first to fail; and every property is the first to fail under some mutant.
 #[test]
-fn the_multipaxos_swarm_catches_every_mutant() {
-    for (name, _) in lab::mutants("multipaxos").unwrap() {
+fn the_multipaxos_swarm_catches_every_mutant_and_every_property_fails_first() {
+    let mutants: BTreeSet<&str> = lab::mutants("multipaxos").unwrap().iter().map(|m| m.0).collect();
+    assert_eq!(FIRST_TO_FAIL.iter().map(|m| m.0).collect::<BTreeSet<_>>(), mutants);
+    let properties: BTreeSet<&str> = MultiPaxos::default().properties().iter().map(|p| p.name).collect();
+    assert_eq!(FIRST_TO_FAIL.iter().map(|m| m.1).collect::<BTreeSet<_>>(), properties);
+    for (name, property) in FIRST_TO_FAIL {
         let mutant = Mutant::parse(name);
         assert!(mutant.is_some(), "{name}");
-        let r = swarm::sweep(0..SWARM_SEEDS, mutant, SWARM_EVENTS, |r| r.violations > 0);
+        let r = swarm::sweep(0..SWARM_SEEDS, mutant, SWARM_EVENTS, |r| r.failed.contains_key(*property));
         assert!(r.violations > 0, "mutant {name} survived {} swarm seeds", r.runs);
-        eprintln!("swarm: {name} caught at seed {} — {}", r.runs - 1, r.first.unwrap_or_default());
+        assert!(r.failed.contains_key(*property), "mutant {name}: {:?}, first {:?}", r.failed, r.first);
+        eprintln!("swarm: {name} caught by {property} at seed {} ({:?})", r.runs - 1, r.failed);
     }
 }
 
@@ -93,9 +113,19 @@ fn multipaxos_is_safe_under_faults() {
     }
 }
 
+/// Mutants the default sweep (one client) cannot see, and why; the swarm catches them.
+const NEEDS_SEVERAL_CLIENTS: &[(&str, &str)] = &[(
+    "learn-any-ballot",
+    "one client has one command in flight at a time, so the value an older ballot left in a slot \
+     is nearly always the one chosen there (no violation in 600 default seeds)",
+)];
+
 #[test]
 fn every_multipaxos_mutant_is_caught() {
     for (name, _) in lab::mutants("multipaxos").unwrap() {
+        if NEEDS_SEVERAL_CLIENTS.iter().any(|m| m.0 == name) {
+            continue;
+        }
         let caught =
             [FaultPreset::Heavy, FaultPreset::Light].iter().any(|f| sweep(Some(name), *f, 300).0 > 0);
         assert!(caught, "mutant {name} was never caught");

@@ -3,6 +3,11 @@
 //! A value is *chosen* in a slot once a majority of acceptors accepted it in one ballot. The
 //! monitor counts acceptances per slot and ballot (from the acceptors' notes), so it knows
 //! what is chosen even before any learner does.
+//!
+//! Each property is the first to fail under some mutant (tests/tests/multipaxos.rs checks it
+//! in the swarm sweep): `agreement` under no-adopt, accept-below-promise, skip-phase1 and
+//! forget-on-restart; `validity` under slot-for-request; `same-order` under learn-any-ballot;
+//! `acked-not-lost` under reply-before-chosen.
 
 use alloc::collections::BTreeSet;
 use alloc::format;

@@ -76,6 +76,18 @@ const MUTANTS: &[MutantInfo] = &[
         name: "forget-on-restart",
         description: "promises and accepted values are not persisted across a crash",
     },
+    MutantInfo {
+        name: "learn-any-ballot",
+        description: "a learner told a slot is chosen takes the value it accepted there in any ballot, not only the leader's",
+    },
+    MutantInfo {
+        name: "reply-before-chosen",
+        description: "the leader answers a client when it proposes the command, before a majority accepted it",
+    },
+    MutantInfo {
+        name: "slot-for-request",
+        description: "the leader files a command under its slot number instead of the client's request number",
+    },
 ];
 
 const ABOUT: About = About {

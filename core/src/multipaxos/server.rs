@@ -274,11 +274,18 @@ fn learn(s: &mut Server, slot: Slot, cmd: Command, ctx: &mut Ctx<MultiPaxos>) {
 /// The leader of `ballot` says every slot up to `commit` is chosen. A slot this acceptor
 /// accepted in that same ballot holds the chosen value (one ballot proposes one value per
 /// slot); for any other, ask the leader.
-fn learn_up_to(s: &mut Server, leader: NodeId, ballot: Ballot, commit: Slot, ctx: &mut Ctx<MultiPaxos>) {
+fn learn_up_to(
+    mp: &MultiPaxos,
+    s: &mut Server,
+    leader: NodeId,
+    ballot: Ballot,
+    commit: Slot,
+    ctx: &mut Ctx<MultiPaxos>,
+) {
     let mut slot = s.chosen_prefix() + 1;
     while slot <= commit {
         match s.hard.accepted.get((slot - 1) as usize).cloned().flatten() {
-            Some((b, cmd)) if b == ballot => learn(s, slot, cmd, ctx),
+            Some((b, cmd)) if b == ballot || mp.is(Mutant::LearnAnyBallot) => learn(s, slot, cmd, ctx),
             _ if matches!(s.chosen.get((slot - 1) as usize), Some(Some(_))) => {}
             _ => {
                 ctx.send(leader, Msg::CatchUp { from: slot });
@@ -373,7 +380,7 @@ pub fn on_message(mp: &MultiPaxos, s: &mut Server, from: NodeId, msg: Msg, ctx: 
                 if s.hard.ballot < ballot {
                     preempted(mp, s, ballot, ctx);
                 }
-                learn_up_to(s, from, ballot, commit, ctx);
+                learn_up_to(mp, s, from, ballot, commit, ctx);
             }
         }
         Msg::Accepted { ballot, slot } => {
@@ -399,7 +406,7 @@ pub fn on_message(mp: &MultiPaxos, s: &mut Server, from: NodeId, msg: Msg, ctx: 
             if s.hard.ballot < ballot {
                 preempted(mp, s, ballot, ctx);
             }
-            learn_up_to(s, from, ballot, commit, ctx);
+            learn_up_to(mp, s, from, ballot, commit, ctx);
         }
         Msg::CatchUp { from: first } => {
             let end = (first + CATCH_UP_BATCH).min(s.chosen.len() as Slot + 1);
@@ -424,6 +431,12 @@ pub fn on_message(mp: &MultiPaxos, s: &mut Server, from: NodeId, msg: Msg, ctx: 
             }
             let slot = s.next_slot;
             s.next_slot += 1;
+            if mp.is(Mutant::ReplyBeforeChosen) {
+                let result = s.kv.clone().execute(&op);
+                let outcome = Outcome::Ok { result, index: slot, term: s.hard.ballot.round };
+                ctx.send(from, Msg::Reply { req, outcome });
+            }
+            let req = if mp.is(Mutant::SlotForRequest) { slot } else { req };
             s.waiting.push((slot, from, req));
             propose(mp, s, slot, Command::Kv { client: from, req, op }, ctx);
         }

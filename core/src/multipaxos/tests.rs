@@ -1,7 +1,46 @@
 use super::*;
-use crate::kv::KvOp;
+use crate::kv::{KvOp, KvResult, Outcome};
 use crate::net::FaultPreset;
+use crate::protocol::TimerEffect;
 use crate::sim::Sim;
+
+/// The effects one handler records, for tests that assert them exactly.
+struct Fx {
+    rng: Rng,
+    sends: Vec<(NodeId, Msg)>,
+    timers: Vec<TimerEffect<Timer>>,
+    notes: Vec<Note>,
+}
+
+impl Fx {
+    fn new() -> Fx {
+        Fx { rng: Rng::new(1), sends: vec![], timers: vec![], notes: vec![] }
+    }
+    fn ctx(&mut self, me: u32) -> Ctx<'_, MultiPaxos> {
+        Ctx {
+            me: NodeId(me),
+            now: Time::from_ms(1),
+            rng: &mut self.rng,
+            sends: &mut self.sends,
+            timers: &mut self.timers,
+            notes: &mut self.notes,
+        }
+    }
+}
+
+fn b(round: u64, node: u32) -> Ballot {
+    Ballot { round, node }
+}
+
+/// Server 1 of three, leading ballot b1.1 with nothing proposed yet.
+fn leader(mp: &MultiPaxos, fx: &mut Fx) -> Server {
+    let mut s = server::init(mp, &mut fx.ctx(0));
+    s.role = Role::Leader;
+    s.hard.ballot = b(1, 0);
+    s.hard.promised = b(1, 0);
+    fx.sends.clear();
+    s
+}
 
 fn run(mp: MultiPaxos, faults: FaultPreset, seed: u64, events: u64) -> Sim<MultiPaxos> {
     let mut sim = Sim::new(mp, faults.config(), seed);
@@ -173,4 +212,76 @@ fn a_restarted_proposer_never_reuses_a_ballot() {
         })
         .collect();
     assert_eq!(s2_slot1, elected, "S2 accepted slot 1 once in each ballot");
+}
+
+/// A learner told by the leader of ballot b that slots up to k are chosen takes the value it
+/// accepted in a slot only if it accepted it in b: one ballot proposes one value per slot, so
+/// that is the chosen one. A value from an older ballot may have lost; it asks (CatchUp).
+#[test]
+fn a_learner_takes_only_a_value_accepted_in_the_leaders_ballot() {
+    for (mutant, learns) in [(None, false), (Some(Mutant::LearnAnyBallot), true)] {
+        let mp = MultiPaxos { servers: 3, mutant, ..MultiPaxos::default() };
+        let mut fx = Fx::new();
+        let mut s = server::init(&mp, &mut fx.ctx(2));
+        let cmd = Command::Kv { client: NodeId(3), req: 1, op: KvOp::Put("x".into(), 1) };
+        server::on_message(
+            &mp,
+            &mut s,
+            NodeId(0),
+            Msg::Accept { ballot: b(1, 0), slot: 1, cmd, commit: 0 },
+            &mut fx.ctx(2),
+        );
+        fx.sends.clear();
+        server::on_message(
+            &mp,
+            &mut s,
+            NodeId(1),
+            Msg::Heartbeat { ballot: b(2, 1), commit: 1 },
+            &mut fx.ctx(2),
+        );
+        assert_eq!(s.chosen_prefix(), learns as Slot, "{mutant:?}");
+        let asks = vec![(NodeId(1), Msg::CatchUp { from: 1 })];
+        assert_eq!(fx.sends, if learns { vec![] } else { asks }, "{mutant:?}");
+    }
+}
+
+/// The leader answers a client only once the command's slot is chosen (a majority accepted it)
+/// and applied, with the client's own request number in the command.
+#[test]
+fn the_leader_answers_only_a_chosen_command_under_the_clients_request_number() {
+    let client = NodeId(3);
+    let put = KvOp::Put("x".into(), 5);
+    for mutant in [None, Some(Mutant::ReplyBeforeChosen), Some(Mutant::SlotForRequest)] {
+        let mp = MultiPaxos { servers: 3, mutant, ..MultiPaxos::default() };
+        let mut fx = Fx::new();
+        let mut s = leader(&mp, &mut fx);
+        server::on_message(&mp, &mut s, client, Msg::Request { req: 7, op: put.clone() }, &mut fx.ctx(0));
+        let req = if mutant == Some(Mutant::SlotForRequest) { 1 } else { 7 };
+        let cmd = Command::Kv { client, req, op: put.clone() };
+        let accept = Msg::Accept { ballot: b(1, 0), slot: 1, cmd, commit: 0 };
+        let mut want: Vec<(NodeId, Msg)> = (0..3).map(|i| (NodeId(i), accept.clone())).collect();
+        let done = Outcome::Ok { result: KvResult::Done, index: 1, term: 1 };
+        if mutant == Some(Mutant::ReplyBeforeChosen) {
+            want.insert(0, (client, Msg::Reply { req: 7, outcome: done.clone() }));
+        }
+        assert_eq!(fx.sends, want, "{mutant:?}");
+        fx.sends.clear();
+        server::on_message(
+            &mp,
+            &mut s,
+            NodeId(0),
+            Msg::Accepted { ballot: b(1, 0), slot: 1 },
+            &mut fx.ctx(0),
+        );
+        assert_eq!(fx.sends, vec![], "one acceptance of three is not a majority");
+        server::on_message(
+            &mp,
+            &mut s,
+            NodeId(2),
+            Msg::Accepted { ballot: b(1, 0), slot: 1 },
+            &mut fx.ctx(0),
+        );
+        let answer = vec![(client, Msg::Reply { req, outcome: done })];
+        assert_eq!(fx.sends, answer, "{mutant:?}");
+    }
 }
