@@ -9,13 +9,14 @@
 //! forget-on-restart; `validity` under slot-for-request; `same-order` under learn-any-ballot;
 //! `acked-not-lost` under reply-before-chosen.
 
-use alloc::collections::BTreeSet;
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::types::*;
 use crate::chunked::ChunkVec;
+use crate::hash::digest;
 use crate::protocol::NodeId;
 
 /// Per slot: the acceptances seen (ballot, value, who) and the chosen value (with its
@@ -29,8 +30,8 @@ pub struct SlotSeen {
 #[derive(Clone, Debug, Default)]
 pub struct Monitor {
     pub slots: ChunkVec<SlotSeen>,
-    /// Requests clients issued: (client, request).
-    invoked: BTreeSet<(NodeId, u64)>,
+    /// Requests clients issued: (client, request) and the digest of the command it makes.
+    invoked: BTreeMap<(NodeId, u64), u64>,
     /// Per server: the last slot it applied.
     applied: Vec<Slot>,
 }
@@ -49,8 +50,9 @@ pub fn check(mp: &MultiPaxos, m: &mut Monitor, notes: &[Note]) -> Result<(), Fai
     }
     for note in notes {
         match note {
-            Note::Invoke { client, req, .. } => {
-                m.invoked.insert((*client, *req));
+            Note::Invoke { client, req, op } => {
+                let cmd = Command::Kv { client: *client, req: *req, op: op.clone() };
+                m.invoked.insert((*client, *req), digest(&cmd));
             }
             Note::Accepted { node, slot, ballot, value, proposal } => {
                 let i = (*slot - 1) as usize;
@@ -84,13 +86,16 @@ pub fn check(mp: &MultiPaxos, m: &mut Monitor, notes: &[Note]) -> Result<(), Fai
                         }
                         Some(_) => {}
                         None => {
-                            if let Some(p) = proposal.filter(|p| !m.invoked.contains(p)) {
+                            if let Some((client, req)) = proposal.filter(|p| m.invoked.get(p) != Some(value))
+                            {
+                                let why = if m.invoked.contains_key(&(client, req)) {
+                                    "with an operation the client did not send"
+                                } else {
+                                    "which no client sent"
+                                };
                                 return Err((
                                     "validity",
-                                    format!(
-                                        "slot {slot} chose request #{} of {}, which no client sent",
-                                        p.1, p.0
-                                    ),
+                                    format!("slot {slot} chose request #{req} of {client}, {why}"),
                                 ));
                             }
                             seen.chosen = Some((*value, *proposal));

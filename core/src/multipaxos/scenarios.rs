@@ -52,7 +52,7 @@ pub fn apply(name: &str, base: MultiPaxos) -> Result<MultiPaxos, String> {
             narration: narrate(&[
                 (0, "Five servers, two clients. Nobody leads yet; election timers run down."),
                 (150, "The first to time out sends Prepare for every slot at once (phase 1) and collects promises from a majority."),
-                (400, "Now each command costs one round trip: Accept to all, chosen when a majority accepted; the leader tells the learners (Chosen)."),
+                (400, "Now each command costs one round trip: Accept to all, chosen when a majority accepted. The leader's next Accept or heartbeat tells the others how far the log is chosen; a learner that lacks a value asks for it (CatchUp, answered with Chosen)."),
                 (1000, "The slot table fills; the quorum table shows which majority promised and which accepted the latest slot."),
             ]),
             ..base

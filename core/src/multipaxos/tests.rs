@@ -285,3 +285,31 @@ fn the_leader_answers_only_a_chosen_command_under_the_clients_request_number() {
         assert_eq!(fx.sends, answer, "{mutant:?}");
     }
 }
+
+/// Validity is about the command, not only its name: a chosen command must be exactly one a
+/// client sent, so a leader that changed the operation of request #1 is caught too.
+#[test]
+fn validity_checks_the_chosen_command_not_only_its_request_number() {
+    let mp = MultiPaxos::default();
+    let c = NodeId(5);
+    let sent = KvOp::Put("x".into(), 5);
+    for (op, valid) in [(sent.clone(), true), (KvOp::Put("x".into(), 6), false)] {
+        let mut m = Monitor::default();
+        let mut notes = vec![Note::Invoke { client: c, req: 1, op: sent.clone() }];
+        let value = crate::hash::digest(&Command::Kv { client: c, req: 1, op });
+        for node in 0..3 {
+            notes.push(Note::Accepted {
+                node: NodeId(node),
+                slot: 1,
+                ballot: b(1, 0),
+                value,
+                proposal: Some((c, 1)),
+            });
+        }
+        let verdict = mp.check(&mut m, &[], None, None, &notes);
+        assert_eq!(verdict.is_ok(), valid, "{verdict:?}");
+        if !valid {
+            assert_eq!(verdict.unwrap_err().0, "validity");
+        }
+    }
+}

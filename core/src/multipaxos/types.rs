@@ -92,7 +92,8 @@ pub enum Msg {
         ballot: Ballot,
         slot: Slot,
     },
-    /// The leader tells the learners a value was chosen.
+    /// A chosen slot's value, in answer to a CatchUp. (Learners otherwise learn from the
+    /// `commit` of the leader's Accepts and heartbeats.)
     Chosen {
         slot: Slot,
         cmd: Command,
