@@ -217,3 +217,24 @@ fn the_stale_leader_preset_catches_accept_below_promise() {
     }
     assert!(caught >= 18, "accept-below-promise caught in only {caught} of 20 seeds");
 }
+
+/// Reads go through the log, so the clients' histories are linearizable in every kind of
+/// configuration the swarm draws, not only in the default one.
+#[test]
+fn swarm_client_histories_are_linearizable() {
+    let start = std::time::Instant::now();
+    let mut ops = 0;
+    let seeds = 200;
+    for seed in 0..seeds {
+        let (s, sim) = swarm::run(seed, None, SWARM_EVENTS);
+        let history: Vec<_> = sim.history().ops.iter().cloned().collect();
+        let verdict = distlab_core::history::judge(&history);
+        assert!(verdict.linearizable, "seed {seed} ({}): {:?}", s.label, verdict.witness_ops);
+        ops += verdict.operations;
+    }
+    eprintln!(
+        "swarm: {seeds} seeds' histories linearizable, {ops} operations, {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
+    assert!(ops > seeds as usize * 50, "only {ops} operations");
+}
