@@ -19,6 +19,23 @@
 //! that a restarted proposer never reuses a ballot ("Paxos Made Simple" §2.5). The learner's
 //! chosen values and state machine are relearned from the leader; the rest of the proposer's
 //! state is lost.
+//!
+//! **Reads** are commands like any other: a Get takes a slot and is answered once applied, so
+//! reads are linearizable without leases (a deposed leader that still thinks it leads cannot
+//! get a Get chosen).
+//!
+//! **The rules, where they live, and what breaks without them** (PMS: "Paxos Made Simple"):
+//!
+//! | rule | code | broken by |
+//! |---|---|---|
+//! | never reuse a ballot (PMS §2.5) | `HardState::ballot`, `campaign` | test `a_restarted_proposer_never_reuses_a_ballot` |
+//! | accept nothing below the promise (PMS §2.3, P1a) | `on_message`, `Msg::Accept` | mutant accept-below-promise (preset stale-leader) |
+//! | phase 1 before phase 2 (PMS §2.3) | `campaign`, `become_leader` | mutant skip-phase1 |
+//! | adopt each slot's highest-ballot value, fill gaps with no-ops (PMS §2.3 P2c, §3) | `become_leader` | mutant no-adopt |
+//! | promise and accepted values survive a crash (PMS §2.5) | `HardState`, `server::restart` | mutant forget-on-restart |
+//! | learn only a chosen value: one accepted in the leader's ballot, or a Chosen answer | `learn_up_to` | mutant learn-any-ballot |
+//! | answer a client only after its command is chosen and applied | `learn` | mutant reply-before-chosen |
+//! | propose only what a client sent; apply a retried command once (PMMC's replica) | `Msg::Request`, `Kv::apply` | mutant slot-for-request |
 
 mod check;
 pub mod scenarios;

@@ -273,7 +273,8 @@ fn learn(s: &mut Server, slot: Slot, cmd: Command, ctx: &mut Ctx<MultiPaxos>) {
 
 /// The leader of `ballot` says every slot up to `commit` is chosen. A slot this acceptor
 /// accepted in that same ballot holds the chosen value (one ballot proposes one value per
-/// slot); for any other, ask the leader.
+/// slot, because no proposer reuses a ballot: `HardState::ballot`); for any other, ask the
+/// leader.
 fn learn_up_to(
     mp: &MultiPaxos,
     s: &mut Server,
