@@ -591,8 +591,12 @@ impl Protocol for Paxos {
                     m.accepted.last_mut().expect("just pushed")
                 }
             };
+            if entry.1 != v {
+                // One ballot, one value: a proposer never reuses a ballot.
+                return Err(("agreement", format!("ballot {b} carried two values, {} and {v}", entry.1)));
+            }
             entry.2.insert(t);
-            if entry.1 == v && entry.2.len() >= self.majority() {
+            if entry.2.len() >= self.majority() {
                 if !m.chosen_values.contains(&v) {
                     m.chosen_values.push(v);
                 }
@@ -855,6 +859,41 @@ mod tests {
             assert_eq!(back.acceptor.unwrap().accepted.is_some(), kept);
             assert_eq!(back.learner.unwrap().learned, None, "learned values are volatile");
         }
+    }
+
+    /// "Paxos Made Simple" §2.5: a proposer keeps the highest round it tried in stable storage,
+    /// so that after a crash it never reuses a ballot, even when no acceptor (itself included)
+    /// heard its Prepare and so no promise remembers that round.
+    #[test]
+    fn a_restarted_proposer_never_reuses_a_ballot() {
+        let px = Paxos::default();
+        let mut fx = Fx::new();
+        let mut n = px.init(&mut fx.ctx(1));
+        px.on_client(&mut n, Propose(20), &mut fx.ctx(1));
+        assert_eq!(fx.sends[0], (NodeId(0), Msg::Prepare { ballot: b(1, 1) }));
+        fx.sends.clear();
+        let mut back = px.on_restart(&n, &mut fx.ctx(1));
+        assert_eq!(back.acceptor.as_ref().map(|a| a.promised), Some(Ballot::default()), "no promise");
+        px.on_timer(&mut back, Timer::Retry, &mut fx.ctx(1));
+        let want: Vec<(NodeId, Msg)> =
+            (0..3).map(|a| (NodeId(a), Msg::Prepare { ballot: b(2, 1) })).collect();
+        assert_eq!(fx.sends, want);
+    }
+
+    /// A ballot carries one value; votes for two values in one ballot are not pooled into a
+    /// majority for either, they are a violation at once.
+    #[test]
+    fn checker_flags_two_values_in_one_ballot() {
+        let px = Paxos::default();
+        let mut m = Monitor::default();
+        let mut nodes: Vec<Node> = (0..3).map(|i| px.fresh(NodeId(i))).collect();
+        px.check(&mut m, &nodes, None, Some(&Propose(10)), &[]).unwrap();
+        px.check(&mut m, &nodes, None, Some(&Propose(20)), &[]).unwrap();
+        nodes[0].acceptor.as_mut().unwrap().accepted = Some((b(1, 1), 10));
+        assert!(px.check(&mut m, &nodes, Some(NodeId(0)), None, &[]).is_ok());
+        nodes[1].acceptor.as_mut().unwrap().accepted = Some((b(1, 1), 20));
+        let err = px.check(&mut m, &nodes, Some(NodeId(1)), None, &[]).unwrap_err();
+        assert_eq!(err.0, "agreement", "{err:?}");
     }
 
     #[test]

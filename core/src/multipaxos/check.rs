@@ -3,14 +3,20 @@
 //! A value is *chosen* in a slot once a majority of acceptors accepted it in one ballot. The
 //! monitor counts acceptances per slot and ballot (from the acceptors' notes), so it knows
 //! what is chosen even before any learner does.
+//!
+//! Each property is the first to fail under some mutant (tests/tests/multipaxos.rs checks it
+//! in the swarm sweep): `agreement` under no-adopt, accept-below-promise, skip-phase1 and
+//! forget-on-restart; `validity` under slot-for-request; `same-order` under learn-any-ballot;
+//! `acked-not-lost` under reply-before-chosen.
 
-use alloc::collections::BTreeSet;
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::types::*;
 use crate::chunked::ChunkVec;
+use crate::hash::digest;
 use crate::protocol::NodeId;
 
 /// Per slot: the acceptances seen (ballot, value, who) and the chosen value (with its
@@ -24,8 +30,8 @@ pub struct SlotSeen {
 #[derive(Clone, Debug, Default)]
 pub struct Monitor {
     pub slots: ChunkVec<SlotSeen>,
-    /// Requests clients issued: (client, request).
-    invoked: BTreeSet<(NodeId, u64)>,
+    /// Requests clients issued: (client, request) and the digest of the command it makes.
+    invoked: BTreeMap<(NodeId, u64), u64>,
     /// Per server: the last slot it applied.
     applied: Vec<Slot>,
 }
@@ -44,8 +50,9 @@ pub fn check(mp: &MultiPaxos, m: &mut Monitor, notes: &[Note]) -> Result<(), Fai
     }
     for note in notes {
         match note {
-            Note::Invoke { client, req, .. } => {
-                m.invoked.insert((*client, *req));
+            Note::Invoke { client, req, op } => {
+                let cmd = Command::Kv { client: *client, req: *req, op: op.clone() };
+                m.invoked.insert((*client, *req), digest(&cmd));
             }
             Note::Accepted { node, slot, ballot, value, proposal } => {
                 let i = (*slot - 1) as usize;
@@ -79,13 +86,16 @@ pub fn check(mp: &MultiPaxos, m: &mut Monitor, notes: &[Note]) -> Result<(), Fai
                         }
                         Some(_) => {}
                         None => {
-                            if let Some(p) = proposal.filter(|p| !m.invoked.contains(p)) {
+                            if let Some((client, req)) = proposal.filter(|p| m.invoked.get(p) != Some(value))
+                            {
+                                let why = if m.invoked.contains_key(&(client, req)) {
+                                    "with an operation the client did not send"
+                                } else {
+                                    "which no client sent"
+                                };
                                 return Err((
                                     "validity",
-                                    format!(
-                                        "slot {slot} chose request #{} of {}, which no client sent",
-                                        p.1, p.0
-                                    ),
+                                    format!("slot {slot} chose request #{req} of {client}, {why}"),
                                 ));
                             }
                             seen.chosen = Some((*value, *proposal));

@@ -14,19 +14,40 @@
 //! A proposer that meets a higher ballot (a Nack, or another's Prepare) backs off for a random
 //! time; without back-off, two proposers can preempt each other forever (dueling proposers).
 //!
-//! **Persistence.** An acceptor's promise and accepted values survive a crash; the learner's
-//! chosen values and state machine are relearned from the leader; proposer state is lost.
+//! **Persistence.** What survives a crash is one struct, [`server::HardState`]: the acceptor's
+//! promise and accepted values, and the highest ballot the server ever tried as a proposer, so
+//! that a restarted proposer never reuses a ballot ("Paxos Made Simple" §2.5). The learner's
+//! chosen values and state machine are relearned from the leader; the rest of the proposer's
+//! state is lost.
+//!
+//! **Reads** are commands like any other: a Get takes a slot and is answered once applied, so
+//! reads are linearizable without leases (a deposed leader that still thinks it leads cannot
+//! get a Get chosen).
+//!
+//! **The rules, where they live, and what breaks without them** (PMS: "Paxos Made Simple"):
+//!
+//! | rule | code | broken by |
+//! |---|---|---|
+//! | never reuse a ballot (PMS §2.5) | `HardState::ballot`, `campaign` | test `a_restarted_proposer_never_reuses_a_ballot` |
+//! | accept nothing below the promise (PMS §2.3, P1a) | `on_message`, `Msg::Accept` | mutant accept-below-promise (preset stale-leader) |
+//! | phase 1 before phase 2 (PMS §2.3) | `campaign`, `become_leader` | mutant skip-phase1 |
+//! | adopt each slot's highest-ballot value, fill gaps with no-ops (PMS §2.3 P2c, §3) | `become_leader` | mutant no-adopt |
+//! | promise and accepted values survive a crash (PMS §2.5) | `HardState`, `server::restart` | mutant forget-on-restart |
+//! | learn only a chosen value: one accepted in the leader's ballot, or a Chosen answer | `learn_up_to` | mutant learn-any-ballot |
+//! | answer a client only after its command is chosen and applied | `learn` | mutant reply-before-chosen |
+//! | propose only what a client sent; apply a retried command once (PMMC's replica) | `Msg::Request`, `Kv::apply` | mutant slot-for-request |
 
 mod check;
 pub mod scenarios;
 pub mod server;
+pub mod swarm;
 mod types;
 
 #[cfg(test)]
 mod tests;
 
 pub use check::Monitor;
-pub use server::{Role, Server};
+pub use server::{HardState, Role, Server};
 pub use types::*;
 
 use alloc::format;
@@ -72,12 +93,24 @@ const MUTANTS: &[MutantInfo] = &[
         name: "forget-on-restart",
         description: "promises and accepted values are not persisted across a crash",
     },
+    MutantInfo {
+        name: "learn-any-ballot",
+        description: "a learner told a slot is chosen takes the value it accepted there in any ballot, not only the leader's",
+    },
+    MutantInfo {
+        name: "reply-before-chosen",
+        description: "the leader answers a client when it proposes the command, before a majority accepted it",
+    },
+    MutantInfo {
+        name: "slot-for-request",
+        description: "the leader files a command under its slot number instead of the client's request number",
+    },
 ];
 
 const ABOUT: About = About {
     title: "Multi-Paxos",
     tagline: "A leader runs phase 1 once for all slots, then one round trip per command; a new leader adopts what a majority may have chosen.",
-    persistence: "Persistent across a crash: the acceptor's promise and accepted values. Lost: chosen values and the key-value store (relearned from the leader), and all proposer state.",
+    persistence: "Persistent across a crash: the acceptor's promise and accepted values, and the proposer's latest ballot (a restarted proposer never reuses one). Lost: chosen values and the key-value store (relearned from the leader), and the rest of the proposer's state.",
 };
 
 impl MultiPaxos {
@@ -139,7 +172,7 @@ impl Protocol for MultiPaxos {
     }
     fn on_restart(&self, crashed: &Node, ctx: &mut Ctx<Self>) -> Node {
         match crashed {
-            Node::Server(s) => Node::Server(server::restart(self, s, ctx)),
+            Node::Server(s) => Node::Server(server::restart(self, &s.hard, ctx)),
             Node::Client(c) => Node::Client(client::restart(self, c, ctx)),
         }
     }
@@ -169,13 +202,13 @@ impl Protocol for MultiPaxos {
         match node {
             // Slots only grow or change at the end a handler touched: summarise them.
             Node::Server(s) => crate::hash::digest(&(
-                s.promised,
-                s.accepted.len(),
-                s.accepted.get(s.accepted.len().wrapping_sub(1)),
+                s.hard.promised,
+                s.hard.accepted.len(),
+                s.hard.accepted.get(s.hard.accepted.len().wrapping_sub(1)),
                 s.chosen.len(),
                 s.applied,
                 s.role,
-                s.ballot,
+                s.hard.ballot,
                 s.promised_by,
                 s.next_slot,
                 &s.in_flight,
@@ -194,10 +227,10 @@ impl Protocol for MultiPaxos {
     fn log_detail(&self, node: &Node) -> Option<LogDetail> {
         let Node::Server(s) = node else { return None };
         // The latest slots only: the log view shows the end of the log.
-        let len = s.accepted.len().max(s.chosen.len());
+        let len = s.hard.accepted.len().max(s.chosen.len());
         let first = len.saturating_sub(64);
         let entries = (first..len)
-            .map(|i| match (s.chosen.get(i).cloned().flatten(), s.accepted.get(i).cloned().flatten()) {
+            .map(|i| match (s.chosen.get(i).cloned().flatten(), s.hard.accepted.get(i).cloned().flatten()) {
                 (Some(c), a) => (a.map(|a| a.0.round).unwrap_or(0), format!("{c}")),
                 (None, Some((b, c))) => (b.round, format!("{c} (accepted in {b}, not known chosen)")),
                 (None, None) => (0, String::from("empty")),
@@ -221,7 +254,7 @@ impl Protocol for MultiPaxos {
             .iter()
             .zip(up)
             .filter_map(|(n, up)| match n {
-                Node::Server(s) if *up && s.role == Role::Leader => Some((s.ballot, s.id)),
+                Node::Server(s) if *up && s.role == Role::Leader => Some((s.hard.ballot, s.id)),
                 _ => None,
             })
             .max()
@@ -289,13 +322,13 @@ fn server_view(mp: &MultiPaxos, s: &Server) -> NodeView {
     };
     let badge = match s.role {
         Role::Leader => String::from("★ leader"),
-        Role::Candidate => format!("phase 1 {}", s.ballot),
-        Role::Follower => format!("{}", s.promised),
+        Role::Candidate => format!("phase 1 {}", s.hard.ballot),
+        Role::Follower => format!("{}", s.hard.promised),
     };
     let mut fields = vec![
-        ("promised".into(), format!("{}", s.promised)),
-        ("own ballot".into(), format!("{}", s.ballot)),
-        ("accepted slots".into(), format!("{}", s.accepted.iter().filter(|a| a.is_some()).count())),
+        ("promised".into(), format!("{}", s.hard.promised)),
+        ("own ballot".into(), format!("{}", s.hard.ballot)),
+        ("accepted slots".into(), format!("{}", s.hard.accepted.iter().filter(|a| a.is_some()).count())),
         ("chosen up to".into(), format!("slot {}", s.chosen_prefix())),
         ("applied up to".into(), format!("slot {}", s.applied)),
         ("leader hint".into(), s.leader_hint.map(|l| format!("{l}")).unwrap_or_else(|| "—".into())),
@@ -314,7 +347,7 @@ fn server_view(mp: &MultiPaxos, s: &Server) -> NodeView {
         badge,
         fields,
         summary,
-        hue_key: (s.promised.round > 0).then_some(s.promised.node as u64),
+        hue_key: (s.hard.promised.round > 0).then_some(s.hard.promised.node as u64),
         accepts: None,
         actions: Vec::new(),
     }
@@ -335,11 +368,11 @@ fn boards(mp: &MultiPaxos, nodes: &[Node], up: &[bool]) -> Vec<Board> {
         .iter()
         .map(|s| {
             let down = if up[s.id.index()] { "" } else { " (down)" };
-            format!("{}{down} · promised {}", s.id, s.promised)
+            format!("{}{down} · promised {}", s.id, s.hard.promised)
         })
         .collect();
     columns.push("chosen".into());
-    let top = servers.iter().map(|s| s.accepted.len().max(s.chosen.len()) as u64).max().unwrap_or(0);
+    let top = servers.iter().map(|s| s.hard.accepted.len().max(s.chosen.len()) as u64).max().unwrap_or(0);
     let chosen_at =
         |slot: Slot| servers.iter().find_map(|s| s.chosen.get((slot - 1) as usize).cloned().flatten());
     let rows = (top.saturating_sub(SLOT_ROWS) + 1..=top)
@@ -349,7 +382,7 @@ fn boards(mp: &MultiPaxos, nodes: &[Node], up: &[bool]) -> Vec<Board> {
             let mut cells: Vec<BoardCell> = servers
                 .iter()
                 .map(|s| {
-                    let a = s.accepted.get((slot - 1) as usize).cloned().flatten();
+                    let a = s.hard.accepted.get((slot - 1) as usize).cloned().flatten();
                     let Some((b, c)) = a else {
                         return BoardCell {
                             text: "—".into(),
@@ -397,7 +430,7 @@ fn boards(mp: &MultiPaxos, nodes: &[Node], up: &[bool]) -> Vec<Board> {
         rows,
     }];
     if let Some(l) =
-        servers.iter().filter(|s| s.role == Role::Leader && up[s.id.index()]).max_by_key(|s| s.ballot)
+        servers.iter().filter(|s| s.role == Role::Leader && up[s.id.index()]).max_by_key(|s| s.hard.ballot)
     {
         out.push(quorum_board(mp, l));
     }
@@ -415,7 +448,7 @@ fn quorum_board(mp: &MultiPaxos, l: &Server) -> Board {
     };
     let columns = (0..mp.servers).map(|i| format!("S{}", i + 1)).collect();
     let mut rows = vec![BoardRow {
-        label: format!("phase 1 ({}): promised", l.ballot),
+        label: format!("phase 1 ({}): promised", l.hard.ballot),
         cells: (0..mp.servers).map(|i| mark(l.promised_by & (1 << i) != 0, Tone::Good, "promised")).collect(),
     }];
     if let Some((slot, votes)) = l.last_quorum {
@@ -438,7 +471,7 @@ fn quorum_board(mp: &MultiPaxos, l: &Server) -> Board {
         });
     }
     Board {
-        title: format!("why values survive: the quorums of {}", l.ballot),
+        title: format!("why values survive: the quorums of {}", l.hard.ballot),
         legend: String::from(
             "Any two majorities share an acceptor. A value chosen in an earlier ballot was accepted by a \
              majority, so at least one acceptor of the new phase-1 quorum reports it; the new leader adopts \

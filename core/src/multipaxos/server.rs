@@ -13,7 +13,7 @@ use crate::protocol::{Ctx, NodeId, Time};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Role {
     Follower,
-    /// Running phase 1 for `Server::ballot`.
+    /// Running phase 1 for its ballot (`HardState::ballot`).
     Candidate,
     Leader,
 }
@@ -28,24 +28,36 @@ pub struct Adopted {
     pub cmd: Command,
 }
 
+/// What survives a crash, and all a restart sees (raft-rs's `HardState`): the acceptor's promise
+/// and accepted values, and the proposer's latest ballot.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct HardState {
+    /// Acceptor: the highest ballot promised; Accepts below it are refused.
+    pub promised: Ballot,
+    /// Acceptor: accepted (ballot, value) per slot; slot 1 at position 0.
+    pub accepted: ChunkVec<Option<(Ballot, Command)>>,
+    /// Proposer: the highest ballot this server ever tried (its current one while it campaigns
+    /// or leads). Written before its Prepare goes out, so that a restarted proposer starts
+    /// above it: "Paxos Made Simple" §2.5, a proposer never reuses a ballot. Its own promise
+    /// is no substitute, because its Prepare to itself crosses the network and can be lost.
+    pub ballot: Ballot,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Server {
     pub id: NodeId,
-    // Acceptor (persistent).
-    pub promised: Ballot,
-    /// Accepted (ballot, value) per slot; slot 1 at position 0.
-    pub accepted: ChunkVec<Option<(Ballot, Command)>>,
+    /// Acceptor state and the proposer's ballot: persistent.
+    pub hard: HardState,
     // Learner (volatile: relearned from the leader after a restart).
     pub chosen: ChunkVec<Option<Command>>,
     /// Every slot up to this one is chosen (as far as this learner knows).
     pub prefix: Slot,
     pub applied: Slot,
     pub kv: Kv,
-    // Proposer (volatile).
+    // Proposer (volatile, but for its ballot in `hard`).
     pub role: Role,
-    pub ballot: Ballot,
-    /// Phase 1: who promised `ballot` (a bit per server), and the highest accepted value each
-    /// slot reported, with its carrier.
+    /// Phase 1: who promised `hard.ballot` (a bit per server), and the highest accepted value
+    /// each slot reported, with its carrier.
     pub promised_by: u64,
     pub reported: Vec<(Slot, Ballot, NodeId, Command)>,
     pub first: Slot,
@@ -98,14 +110,12 @@ pub fn init(mp: &MultiPaxos, ctx: &mut Ctx<MultiPaxos>) -> Server {
     }
     Server {
         id,
-        promised: Ballot::ZERO,
-        accepted: ChunkVec::default(),
+        hard: HardState::default(),
         chosen: ChunkVec::default(),
         prefix: 0,
         applied: 0,
         kv: Kv::default(),
         role: Role::Follower,
-        ballot: Ballot::ZERO,
         promised_by: 0,
         reported: Vec::new(),
         first: 1,
@@ -120,36 +130,38 @@ pub fn init(mp: &MultiPaxos, ctx: &mut Ctx<MultiPaxos>) -> Server {
     }
 }
 
-pub fn restart(mp: &MultiPaxos, old: &Server, ctx: &mut Ctx<MultiPaxos>) -> Server {
+/// A crashed server comes back with only its hard state.
+pub fn restart(mp: &MultiPaxos, hard: &HardState, ctx: &mut Ctx<MultiPaxos>) -> Server {
     let mut s = init(mp, ctx);
-    if !mp.is(Mutant::ForgetOnRestart) {
-        s.promised = old.promised;
-        s.accepted = old.accepted.clone();
-    }
+    s.hard = if mp.is(Mutant::ForgetOnRestart) {
+        HardState { ballot: hard.ballot, ..HardState::default() }
+    } else {
+        hard.clone()
+    };
     s.heard = ctx.now();
     s
 }
 
 /// Start phase 1 with a ballot above any seen (or, with the skip-phase1 mutant, lead at once).
 fn campaign(mp: &MultiPaxos, s: &mut Server, ctx: &mut Ctx<MultiPaxos>) {
-    let round = s.promised.round.max(s.ballot.round) + 1;
-    s.ballot = Ballot { round, node: s.id.0 };
+    let round = s.hard.promised.round.max(s.hard.ballot.round) + 1;
+    s.hard.ballot = Ballot { round, node: s.id.0 };
     s.first = s.chosen_prefix() + 1;
     s.promised_by = 0;
     s.reported.clear();
     s.in_flight.clear();
     s.leader_hint = None;
     if mp.is(Mutant::SkipPhase1) {
-        s.promised = s.ballot;
-        s.next_slot = (s.accepted.len().max(s.chosen.len()) as Slot) + 1;
+        s.hard.promised = s.hard.ballot;
+        s.next_slot = (s.hard.accepted.len().max(s.chosen.len()) as Slot) + 1;
         s.role = Role::Leader;
         s.adopted.clear();
-        ctx.note(Note::Elected { node: s.id, ballot: s.ballot });
+        ctx.note(Note::Elected { node: s.id, ballot: s.hard.ballot });
         heartbeat(mp, s, ctx);
         return;
     }
     s.role = Role::Candidate;
-    broadcast(mp, ctx, Msg::Prepare { ballot: s.ballot, first: s.first });
+    broadcast(mp, ctx, Msg::Prepare { ballot: s.hard.ballot, first: s.first });
     arm_election(mp, ctx);
 }
 
@@ -160,7 +172,7 @@ fn preempted(mp: &MultiPaxos, s: &mut Server, higher: Ballot, ctx: &mut Ctx<Mult
         return;
     }
     if !mp.backoff {
-        s.promised = s.promised.max(higher);
+        s.hard.promised = s.hard.promised.max(higher);
         return campaign(mp, s, ctx);
     }
     s.role = Role::Follower;
@@ -177,7 +189,7 @@ fn heartbeat(mp: &MultiPaxos, s: &mut Server, ctx: &mut Ctx<MultiPaxos>) {
     let commit = s.chosen_prefix();
     if now.0.saturating_sub(s.last_sent.0) >= mp.heartbeat_us / 2 || s.last_sent == Time::ZERO {
         for t in servers(mp).filter(|t| *t != s.id) {
-            ctx.send(t, Msg::Heartbeat { ballot: s.ballot, commit });
+            ctx.send(t, Msg::Heartbeat { ballot: s.hard.ballot, commit });
         }
     }
     for (slot, cmd, votes, sent) in &mut s.in_flight {
@@ -186,7 +198,7 @@ fn heartbeat(mp: &MultiPaxos, s: &mut Server, ctx: &mut Ctx<MultiPaxos>) {
         }
         *sent = now;
         for t in servers(mp).filter(|t| *votes & (1 << t.0) == 0) {
-            ctx.send(t, Msg::Accept { ballot: s.ballot, slot: *slot, cmd: cmd.clone(), commit });
+            ctx.send(t, Msg::Accept { ballot: s.hard.ballot, slot: *slot, cmd: cmd.clone(), commit });
         }
     }
     ctx.set_timer(Timer::Heartbeat, Time(mp.heartbeat_us));
@@ -196,7 +208,7 @@ fn propose(mp: &MultiPaxos, s: &mut Server, slot: Slot, cmd: Command, ctx: &mut 
     let commit = s.chosen_prefix();
     s.in_flight.push((slot, cmd.clone(), 0, ctx.now()));
     s.last_sent = ctx.now();
-    broadcast(mp, ctx, Msg::Accept { ballot: s.ballot, slot, cmd, commit });
+    broadcast(mp, ctx, Msg::Accept { ballot: s.hard.ballot, slot, cmd, commit });
 }
 
 /// Phase 1 done: adopt, for each slot, the value with the highest accepted ballot reported;
@@ -204,7 +216,7 @@ fn propose(mp: &MultiPaxos, s: &mut Server, slot: Slot, cmd: Command, ctx: &mut 
 fn become_leader(mp: &MultiPaxos, s: &mut Server, ctx: &mut Ctx<MultiPaxos>) {
     s.role = Role::Leader;
     s.leader_hint = Some(s.id);
-    ctx.note(Note::Elected { node: s.id, ballot: s.ballot });
+    ctx.note(Note::Elected { node: s.id, ballot: s.hard.ballot });
     let top = s.reported.iter().map(|r| r.0).max().unwrap_or(0).max(s.first - 1);
     s.adopted.clear();
     for slot in s.first..=top {
@@ -245,7 +257,7 @@ fn learn(s: &mut Server, slot: Slot, cmd: Command, ctx: &mut Ctx<MultiPaxos>) {
         ctx.note(Note::Applied { node: s.id, slot, value: digest(&cmd) });
         let Command::Kv { client, req, op } = cmd else { continue };
         // A retried request chosen twice is applied once; its answer names the first slot.
-        let (result, index, term) = s.kv.apply(client, req, &op, slot, s.ballot.round);
+        let (result, index, term) = s.kv.apply(client, req, &op, slot, s.hard.ballot.round);
         let mut keep = Vec::new();
         for (w, c, r) in core::mem::take(&mut s.waiting) {
             if w == slot && c == client && r == req {
@@ -261,12 +273,20 @@ fn learn(s: &mut Server, slot: Slot, cmd: Command, ctx: &mut Ctx<MultiPaxos>) {
 
 /// The leader of `ballot` says every slot up to `commit` is chosen. A slot this acceptor
 /// accepted in that same ballot holds the chosen value (one ballot proposes one value per
-/// slot); for any other, ask the leader.
-fn learn_up_to(s: &mut Server, leader: NodeId, ballot: Ballot, commit: Slot, ctx: &mut Ctx<MultiPaxos>) {
+/// slot, because no proposer reuses a ballot: `HardState::ballot`); for any other, ask the
+/// leader.
+fn learn_up_to(
+    mp: &MultiPaxos,
+    s: &mut Server,
+    leader: NodeId,
+    ballot: Ballot,
+    commit: Slot,
+    ctx: &mut Ctx<MultiPaxos>,
+) {
     let mut slot = s.chosen_prefix() + 1;
     while slot <= commit {
-        match s.accepted.get((slot - 1) as usize).cloned().flatten() {
-            Some((b, cmd)) if b == ballot => learn(s, slot, cmd, ctx),
+        match s.hard.accepted.get((slot - 1) as usize).cloned().flatten() {
+            Some((b, cmd)) if b == ballot || mp.is(Mutant::LearnAnyBallot) => learn(s, slot, cmd, ctx),
             _ if matches!(s.chosen.get((slot - 1) as usize), Some(Some(_))) => {}
             _ => {
                 ctx.send(leader, Msg::CatchUp { from: slot });
@@ -299,18 +319,19 @@ pub fn on_message(mp: &MultiPaxos, s: &mut Server, from: NodeId, msg: Msg, ctx: 
     let now = ctx.now();
     match msg {
         Msg::Prepare { ballot, first } => {
-            if ballot < s.promised {
-                ctx.send(from, Msg::Nack { ballot, promised: s.promised });
+            if ballot < s.hard.promised {
+                ctx.send(from, Msg::Nack { ballot, promised: s.hard.promised });
                 return;
             }
-            s.promised = ballot;
+            s.hard.promised = ballot;
             if from != s.id {
                 s.heard = now;
-                if s.ballot < ballot {
+                if s.hard.ballot < ballot {
                     preempted(mp, s, ballot, ctx);
                 }
             }
             let accepted = s
+                .hard
                 .accepted
                 .iter()
                 .enumerate()
@@ -320,7 +341,7 @@ pub fn on_message(mp: &MultiPaxos, s: &mut Server, from: NodeId, msg: Msg, ctx: 
             ctx.send(from, Msg::Promise { ballot, accepted });
         }
         Msg::Promise { ballot, accepted } => {
-            if s.role != Role::Candidate || ballot != s.ballot {
+            if s.role != Role::Candidate || ballot != s.hard.ballot {
                 return;
             }
             s.promised_by |= 1 << from.0;
@@ -336,35 +357,35 @@ pub fn on_message(mp: &MultiPaxos, s: &mut Server, from: NodeId, msg: Msg, ctx: 
             }
         }
         Msg::Nack { ballot, promised } => {
-            if ballot == s.ballot && promised > s.ballot {
-                s.promised = s.promised.max(promised);
+            if ballot == s.hard.ballot && promised > s.hard.ballot {
+                s.hard.promised = s.hard.promised.max(promised);
                 preempted(mp, s, promised, ctx);
             }
         }
         Msg::Accept { ballot, slot, cmd, commit } => {
-            if ballot < s.promised && !mp.is(Mutant::AcceptBelowPromise) {
-                ctx.send(from, Msg::Nack { ballot, promised: s.promised });
+            if ballot < s.hard.promised && !mp.is(Mutant::AcceptBelowPromise) {
+                ctx.send(from, Msg::Nack { ballot, promised: s.hard.promised });
                 return;
             }
-            s.promised = s.promised.max(ballot);
+            s.hard.promised = s.hard.promised.max(ballot);
             let proposal = match &cmd {
                 Command::Kv { client, req, .. } => Some((*client, *req)),
                 Command::Noop => None,
             };
             ctx.note(Note::Accepted { node: s.id, slot, ballot, value: digest(&cmd), proposal });
-            put(&mut s.accepted, slot, (ballot, cmd));
+            put(&mut s.hard.accepted, slot, (ballot, cmd));
             ctx.send(from, Msg::Accepted { ballot, slot });
             if from != s.id {
                 s.heard = now;
                 s.leader_hint = Some(from);
-                if s.ballot < ballot {
+                if s.hard.ballot < ballot {
                     preempted(mp, s, ballot, ctx);
                 }
-                learn_up_to(s, from, ballot, commit, ctx);
+                learn_up_to(mp, s, from, ballot, commit, ctx);
             }
         }
         Msg::Accepted { ballot, slot } => {
-            if s.role != Role::Leader || ballot != s.ballot {
+            if s.role != Role::Leader || ballot != s.hard.ballot {
                 return;
             }
             let Some(i) = s.in_flight.iter().position(|p| p.0 == slot) else { return };
@@ -377,16 +398,16 @@ pub fn on_message(mp: &MultiPaxos, s: &mut Server, from: NodeId, msg: Msg, ctx: 
         }
         Msg::Chosen { slot, cmd } => learn(s, slot, cmd, ctx),
         Msg::Heartbeat { ballot, commit } => {
-            if ballot < s.promised {
-                ctx.send(from, Msg::Nack { ballot, promised: s.promised });
+            if ballot < s.hard.promised {
+                ctx.send(from, Msg::Nack { ballot, promised: s.hard.promised });
                 return;
             }
             s.heard = now;
             s.leader_hint = Some(from);
-            if s.ballot < ballot {
+            if s.hard.ballot < ballot {
                 preempted(mp, s, ballot, ctx);
             }
-            learn_up_to(s, from, ballot, commit, ctx);
+            learn_up_to(mp, s, from, ballot, commit, ctx);
         }
         Msg::CatchUp { from: first } => {
             let end = (first + CATCH_UP_BATCH).min(s.chosen.len() as Slot + 1);
@@ -411,6 +432,12 @@ pub fn on_message(mp: &MultiPaxos, s: &mut Server, from: NodeId, msg: Msg, ctx: 
             }
             let slot = s.next_slot;
             s.next_slot += 1;
+            if mp.is(Mutant::ReplyBeforeChosen) {
+                let result = s.kv.clone().execute(&op);
+                let outcome = Outcome::Ok { result, index: slot, term: s.hard.ballot.round };
+                ctx.send(from, Msg::Reply { req, outcome });
+            }
+            let req = if mp.is(Mutant::SlotForRequest) { slot } else { req };
             s.waiting.push((slot, from, req));
             propose(mp, s, slot, Command::Kv { client: from, req, op }, ctx);
         }
@@ -420,7 +447,7 @@ pub fn on_message(mp: &MultiPaxos, s: &mut Server, from: NodeId, msg: Msg, ctx: 
 
 /// The acceptor's value in a slot, as the page shows it.
 pub fn accepted_label(s: &Server, slot: Slot) -> Option<String> {
-    s.accepted.get((slot - 1) as usize)?.as_ref().map(|(b, c)| format!("{b} {c}"))
+    s.hard.accepted.get((slot - 1) as usize)?.as_ref().map(|(b, c)| format!("{b} {c}"))
 }
 
 /// Bits set in a mask, as server names.

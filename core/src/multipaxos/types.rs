@@ -92,7 +92,8 @@ pub enum Msg {
         ballot: Ballot,
         slot: Slot,
     },
-    /// The leader tells the learners a value was chosen.
+    /// A chosen slot's value, in answer to a CatchUp. (Learners otherwise learn from the
+    /// `commit` of the leader's Accepts and heartbeats.)
     Chosen {
         slot: Slot,
         cmd: Command,
@@ -210,6 +211,14 @@ pub enum Mutant {
     SkipPhase1,
     /// Promises and accepted values are not persisted: a restarted acceptor forgets them.
     ForgetOnRestart,
+    /// A learner told "chosen up to k" takes whatever it accepted in those slots, in any ballot
+    /// (only a value accepted in the leader's own ballot is known to be the chosen one).
+    LearnAnyBallot,
+    /// The leader answers a client as soon as it proposes the command, before it is chosen.
+    ReplyBeforeChosen,
+    /// The leader files a command under its slot number instead of the client's request number
+    /// (both are integers), so the command is not the one the client sent.
+    SlotForRequest,
 }
 
 impl Mutant {
@@ -219,6 +228,9 @@ impl Mutant {
             "accept-below-promise" => Some(Mutant::AcceptBelowPromise),
             "skip-phase1" => Some(Mutant::SkipPhase1),
             "forget-on-restart" => Some(Mutant::ForgetOnRestart),
+            "learn-any-ballot" => Some(Mutant::LearnAnyBallot),
+            "reply-before-chosen" => Some(Mutant::ReplyBeforeChosen),
+            "slot-for-request" => Some(Mutant::SlotForRequest),
             _ => None,
         }
     }
