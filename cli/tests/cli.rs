@@ -337,7 +337,15 @@ fn multipaxos_runs_through_the_same_commands_and_compares_with_raft() {
     let names = stdout(&distlab(&["mutants", "--protocol", "multipaxos"]));
     assert_eq!(
         names.lines().collect::<Vec<_>>(),
-        ["no-adopt", "accept-below-promise", "skip-phase1", "forget-on-restart"]
+        [
+            "no-adopt",
+            "accept-below-promise",
+            "skip-phase1",
+            "forget-on-restart",
+            "learn-any-ballot",
+            "reply-before-chosen",
+            "slot-for-request"
+        ]
     );
     let ok = distlab(&["check", "--protocol", "multipaxos", "--seeds", "0..30", "--faults", "heavy"]);
     assert_eq!(ok.status.code(), Some(0), "{}", stdout(&ok));
