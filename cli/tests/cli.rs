@@ -344,7 +344,8 @@ fn multipaxos_runs_through_the_same_commands_and_compares_with_raft() {
             "forget-on-restart",
             "learn-any-ballot",
             "reply-before-chosen",
-            "slot-for-request"
+            "slot-for-request",
+            "read-local"
         ]
     );
     let ok = distlab(&["check", "--protocol", "multipaxos", "--seeds", "0..30", "--faults", "heavy"]);

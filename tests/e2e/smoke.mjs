@@ -180,13 +180,13 @@ await test('partition: pick side B, split, see the cut, heal', async page => {
 }, '#raft');
 
 await test('presets: the gallery loads a narrated scenario in one click, and from the keyboard', async page => {
-  assert.match(await page.textContent('#gallery summary'), /^12 narrated presets to try/);
+  assert.match(await page.textContent('#gallery summary'), /^13 narrated presets to try/);
   await page.click('#gallery summary');
   await page.click('.preset[data-preset="split-vote"]');
   await page.waitForSelector('#narration li');
   assert.equal(await page.inputValue('#scenario'), 'split-vote', 'the Run form follows');
   assert.equal(await page.getAttribute('#gallery', 'open'), null, 'the gallery folds away');
-  assert.match(await page.textContent('#gallery summary'), /^Preset: Split vote: two candidates at once · 11 more/);
+  assert.match(await page.textContent('#gallery summary'), /^Preset: Split vote: two candidates at once · 12 more/);
   // The keyboard is left on the summary: Enter opens it, Tab reaches "Free run", Enter picks it.
   await page.keyboard.press('Enter');
   await page.waitForSelector('#gallery[open]');
@@ -292,6 +292,27 @@ await test('raft: a mutant is caught and the page leads to the breaking event', 
   await page.click('text=Show the breaking event');
   assert.equal(await position(page), at);
   await page.screenshot({ path: `${shots}/raft-violation.png`, fullPage: true });
+}, '#raft');
+
+await test('raft: a slow clock stretches a lease into a stale read, and the inspector shows that clock', async page => {
+  await page.selectOption('#scenario', 'lease-slow-clock');
+  await page.click('#btn-apply');
+  await speed(page, 2);
+  await page.click('#btn-play');
+  await page.waitForFunction(() => /linearizable violated at event \d+/.test(document.querySelector('#safety').textContent), null, { timeout: 30000 });
+  assert.match(await page.textContent('#safety'), /stale read: C1's get x/);
+  // The old leader, whichever server led at 1.45 s, shows its own slow clock in the inspector.
+  let found = false;
+  for (const name of ['S1', 'S2', 'S3']) {
+    await page.click(`svg.topology .node:has-text("${name}")`);
+    if (await page.locator('#node-clock').count() > 0) {
+      assert.match(await page.textContent('#node-clock'), /skewed; true time/);
+      found = true;
+      break;
+    }
+  }
+  assert.ok(found, 'one server shows its skewed clock');
+  await page.screenshot({ path: `${shots}/raft-lease-slow-clock.png`, fullPage: true });
 }, '#raft');
 
 await test('raft: Figure 7 scenario narrates and converges', async page => {

@@ -269,6 +269,10 @@ fn removing_a_server_shrinks_the_majority() {
 #[test]
 fn every_scenario_runs_clean_on_many_seeds() {
     for info in scenarios::SCENARIOS {
+        if info.name == "lease-slow-clock" {
+            // It breaks linearizability on purpose: a_slow_clock_stretches_a_lease_into_a_stale_read.
+            continue;
+        }
         for seed in 0..10 {
             let cfg = LabConfig {
                 protocol: "raft".into(),

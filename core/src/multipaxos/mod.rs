@@ -80,6 +80,10 @@ const PROPERTIES: &[PropertyInfo] = &[
         name: "acked-not-lost",
         description: "an acknowledged request stays chosen in the slot the client was told",
     },
+    PropertyInfo {
+        name: "linearizable",
+        description: "every answer is what the chosen log gives, and sees all that completed before it began",
+    },
 ];
 
 const MUTANTS: &[MutantInfo] = &[
@@ -104,6 +108,10 @@ const MUTANTS: &[MutantInfo] = &[
     MutantInfo {
         name: "slot-for-request",
         description: "the leader files a command under its slot number instead of the client's request number",
+    },
+    MutantInfo {
+        name: "read-local",
+        description: "the leader answers a get from its own state at once, without a slot: a replaced leader answers stale",
     },
 ];
 

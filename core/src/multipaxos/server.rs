@@ -430,6 +430,13 @@ pub fn on_message(mp: &MultiPaxos, s: &mut Server, from: NodeId, msg: Msg, ctx: 
             if s.in_flight.len() >= MAX_IN_FLIGHT {
                 return;
             }
+            if mp.is(Mutant::ReadLocal) && op.is_read() {
+                // Broken: no slot, so nothing checks that this server still leads.
+                let result = s.kv.execute(&op);
+                let outcome = Outcome::Ok { result, index: s.applied, term: s.hard.ballot.round };
+                ctx.send(from, Msg::Reply { req, outcome });
+                return;
+            }
             let slot = s.next_slot;
             s.next_slot += 1;
             if mp.is(Mutant::ReplyBeforeChosen) {

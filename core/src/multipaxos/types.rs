@@ -219,6 +219,9 @@ pub enum Mutant {
     /// The leader files a command under its slot number instead of the client's request number
     /// (both are integers), so the command is not the one the client sent.
     SlotForRequest,
+    /// The leader answers a get from its own state at once, without a slot: a leader that has
+    /// been replaced without knowing it answers stale.
+    ReadLocal,
 }
 
 impl Mutant {
@@ -231,6 +234,7 @@ impl Mutant {
             "learn-any-ballot" => Some(Mutant::LearnAnyBallot),
             "reply-before-chosen" => Some(Mutant::ReplyBeforeChosen),
             "slot-for-request" => Some(Mutant::SlotForRequest),
+            "read-local" => Some(Mutant::ReadLocal),
             _ => None,
         }
     }
