@@ -147,9 +147,9 @@ pub fn check(mp: &MultiPaxos, m: &mut Monitor, notes: &[Note]) -> Result<(), Fai
                 }
             }
             Note::Ack { client, req, op, result, index, .. } => {
-                let ok = m
-                    .slots
-                    .get((*index - 1) as usize)
+                let ok = index
+                    .checked_sub(1)
+                    .and_then(|i| m.slots.get(i as usize))
                     .and_then(|s| s.chosen)
                     .is_some_and(|c| c.1 == Some((*client, *req)));
                 // A read answered from a replica's state rather than from its own slot is the
