@@ -253,3 +253,20 @@ fn requests_are_parsed_and_sent_only_where_they_apply() {
     assert_eq!(snap.boards.len(), 3, "partitions, the consumer group, and growth");
     assert!(snap.boards[2].title.contains("2 → 3"), "{}", snap.boards[2].title);
 }
+
+/// One run of the default cluster (or `kafka`), to `events` events: its violation, if any.
+fn run_kafka(seed: u64, faults: FaultPreset, kafka: Kafka, events: u64) -> distlab_core::lab::RunOutcome {
+    let cfg = LabConfig { protocol: "kafka".into(), seed, faults, kafka, ..LabConfig::default() };
+    distlab_tests::run(&cfg, events)
+}
+
+/// Regression (`distlab run --protocol kafka --seed 8148 --events 20000 --faults heavy`): a
+/// duplicated "truncate" answer reached a follower after it had fetched the leader's records
+/// again and been counted in the high watermark; a clean election then chose it without a
+/// record acknowledged with acks=all.
+#[test]
+fn a_late_truncation_answer_loses_no_acknowledged_record() {
+    let out = run_kafka(8148, FaultPreset::Heavy, Kafka::default(), 20_000);
+    assert_eq!(out.violation, None);
+    assert_eq!(out.events, 20_000);
+}

@@ -85,16 +85,21 @@ pub enum Msg {
         isr: Vec<NodeId>,
         epoch: u32,
     },
+    /// Follower → leader: my log ends at `offset`, its last record is of `last_epoch` (0: the log
+    /// is empty), and I am in the partition's `epoch`.
     Fetch {
         partition: u32,
         offset: u64,
         last_epoch: u32,
         epoch: u32,
     },
+    /// Leader → follower: the answer to the fetch at `from` whose last record was of
+    /// `last_epoch` (echoed so that the follower applies only an answer to its current fetch).
     FetchResponse {
         partition: u32,
         records: Vec<Rec>,
         from: u64,
+        last_epoch: u32,
         hw: u64,
         truncate_to: Option<u64>,
         epoch: u32,
@@ -515,6 +520,11 @@ pub(crate) fn leo(r: &Replica) -> u64 {
     r.log.len() as u64
 }
 
+/// The epoch of a replica's last record (0 for an empty log: epochs start at 1).
+fn last_epoch_of(r: &Replica) -> u32 {
+    r.log.last().map(|x| x.epoch).unwrap_or(0)
+}
+
 fn isr_hw(k: &Kafka, me: NodeId, r: &Replica) -> u64 {
     if k.is(Mutant::HwBeforeIsr) {
         return leo(r);
@@ -618,6 +628,7 @@ fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, ctx: &mut C
                         partition,
                         records: vec![],
                         from: offset,
+                        last_epoch,
                         hw: r.hw,
                         truncate_to: Some(end),
                         epoch,
@@ -643,12 +654,34 @@ fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, ctx: &mut C
             let records = r.log[offset as usize..upto].to_vec();
             ctx.send(
                 from,
-                Msg::FetchResponse { partition, records, from: offset, hw: r.hw, truncate_to: None, epoch },
+                Msg::FetchResponse {
+                    partition,
+                    records,
+                    from: offset,
+                    last_epoch,
+                    hw: r.hw,
+                    truncate_to: None,
+                    epoch,
+                },
             );
         }
-        Msg::FetchResponse { partition, records, from: at, hw, truncate_to, epoch } => {
+        Msg::FetchResponse { partition, records, from: at, last_epoch, hw, truncate_to, epoch } => {
             let Some(Some(r)) = b.replicas.get_mut(partition as usize) else { return };
             if epoch != r.epoch || r.leader == Some(me) {
+                return;
+            }
+            // Only an answer to the current fetch counts, as in Kafka's AbstractFetcherThread
+            // (it drops a response whose fetch offset is not the partition's current one). Kafka
+            // relies on one ordered connection; here answers come late and twice, so the log
+            // may have been cut and grown back to the same length since: the fetch's last epoch
+            // must match too. That is enough: within one epoch the leader's log only grows, so
+            // its verdict on a fetch is a function of (offset, last epoch) alone, and by the
+            // leader epoch rule (records of one epoch at one offset are the same record, with
+            // the same log before them) so is whether my log is a prefix of the leader's. Hence
+            // a truncation applies only while my log still diverges; once it has been a prefix
+            // of the leader's in this epoch (the only state the leader counts towards the high
+            // watermark), it stays one, as it only takes the leader's records at its end.
+            if at != leo(r) || last_epoch != last_epoch_of(r) {
                 return;
             }
             if let Some(t) = truncate_to {
@@ -656,10 +689,8 @@ fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, ctx: &mut C
                 r.hw = r.hw.min(t);
                 return;
             }
-            if at == leo(r) {
-                r.log.extend(records);
-                r.hw = hw.min(leo(r)).max(r.hw.min(leo(r)));
-            }
+            r.log.extend(records);
+            r.hw = hw.min(leo(r)).max(r.hw.min(leo(r)));
         }
         Msg::ConsumerFetch { partition, offset } => {
             let Some(Some(r)) = b.replicas.get(partition as usize) else { return };
@@ -709,10 +740,14 @@ fn broker_timer(k: &Kafka, b: &mut Broker, timer: Timer, ctx: &mut Ctx<Kafka>) {
             for (p, r) in b.replicas.iter().enumerate() {
                 if let Some(r) = r {
                     if let Some(l) = r.leader.filter(|l| *l != me) {
-                        let last_epoch = r.log.last().map(|x| x.epoch).unwrap_or(0);
                         ctx.send(
                             l,
-                            Msg::Fetch { partition: p as u32, offset: leo(r), last_epoch, epoch: r.epoch },
+                            Msg::Fetch {
+                                partition: p as u32,
+                                offset: leo(r),
+                                last_epoch: last_epoch_of(r),
+                                epoch: r.epoch,
+                            },
                         );
                     }
                 }

@@ -28,3 +28,6 @@ pub mod scenarios;
 
 pub use assign::*;
 pub use partitioner::*;
+
+#[cfg(test)]
+mod tests;

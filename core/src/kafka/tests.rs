@@ -1,0 +1,155 @@
+//! Exact-effect tests of the replication handlers: a follower's fetch, the leader's answer and
+//! what the follower does with it, including answers that arrive late or twice, and logs that
+//! diverge (KIP-101, KIP-279).
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::cluster::*;
+use crate::protocol::{Ctx, NodeId, Protocol, Time, TimerEffect};
+use crate::rng::Rng;
+
+struct Fx {
+    rng: Rng,
+    sends: Vec<(NodeId, Msg)>,
+    timers: Vec<TimerEffect<Timer>>,
+    notes: Vec<Note>,
+}
+
+impl Fx {
+    fn new() -> Fx {
+        Fx { rng: Rng::new(1), sends: vec![], timers: vec![], notes: vec![] }
+    }
+    fn ctx(&mut self, me: NodeId) -> Ctx<'_, Kafka> {
+        Ctx {
+            me,
+            now: Time::from_ms(1000),
+            rng: &mut self.rng,
+            sends: &mut self.sends,
+            timers: &mut self.timers,
+            notes: &mut self.notes,
+        }
+    }
+    fn take(&mut self) -> Vec<(NodeId, Msg)> {
+        self.timers.clear();
+        self.notes.clear();
+        core::mem::take(&mut self.sends)
+    }
+}
+
+const LEADER: NodeId = NodeId(0);
+const FOLLOWER: NodeId = NodeId(1);
+
+/// Two brokers holding one partition; B1 leads it.
+fn kafka2() -> Kafka {
+    Kafka { brokers: 2, partitions: 1, rf: 2, min_insync: 1, consumers: 0, ..Kafka::default() }
+}
+
+/// A log from (value, epoch) pairs.
+fn log(recs: &[(u64, u32)]) -> Vec<Rec> {
+    recs.iter().map(|&(value, epoch)| Rec { key: None, value, text: Text8::default(), epoch }).collect()
+}
+
+/// A broker's replica of p0 in `epoch`, B1 leading and both brokers in the ISR.
+fn broker(id: NodeId, recs: &[(u64, u32)], epoch: u32) -> Node {
+    let leads = id == LEADER;
+    Node::Broker(Broker {
+        id,
+        replicas: vec![Some(Replica {
+            log: log(recs),
+            leader: Some(LEADER),
+            epoch,
+            isr: vec![LEADER, FOLLOWER],
+            follower_leo: if leads { vec![(FOLLOWER, 0, Time::from_ms(1000))] } else { vec![] },
+            ..Replica::default()
+        })],
+    })
+}
+
+fn replica(n: &Node) -> &Replica {
+    match n {
+        Node::Broker(b) => b.replicas[0].as_ref().unwrap(),
+        other => panic!("not a broker: {other:?}"),
+    }
+}
+
+fn values(n: &Node) -> Vec<u64> {
+    replica(n).log.iter().map(|r| r.value).collect()
+}
+
+/// The follower's fetch timer fires: the Fetch it sends to the leader.
+fn fetch(k: &Kafka, fx: &mut Fx, follower: &mut Node) -> Msg {
+    k.on_timer(follower, Timer::FetchTick, &mut fx.ctx(FOLLOWER));
+    let sent = fx.take();
+    assert_eq!(sent.len(), 1, "one fetch: {sent:?}");
+    assert_eq!(sent[0].0, LEADER);
+    sent[0].1.clone()
+}
+
+/// The leader handles a fetch: its answer to the follower.
+fn answer(k: &Kafka, fx: &mut Fx, leader: &mut Node, fetch: Msg) -> Msg {
+    k.on_message(leader, FOLLOWER, fetch, &mut fx.ctx(LEADER));
+    let mut answers: Vec<Msg> =
+        fx.take().into_iter().filter(|(to, _)| *to == FOLLOWER).map(|(_, m)| m).collect();
+    assert_eq!(answers.len(), 1, "one answer: {answers:?}");
+    answers.remove(0)
+}
+
+fn deliver(k: &Kafka, fx: &mut Fx, follower: &mut Node, answer: Msg) {
+    k.on_message(follower, LEADER, answer, &mut fx.ctx(FOLLOWER));
+    assert_eq!(fx.take(), vec![], "a follower answers nothing");
+}
+
+/// What the leader has counted the follower as holding (its log end offset on the leader).
+fn counted(leader: &Node) -> u64 {
+    replica(leader).follower_leo.iter().find(|f| f.0 == FOLLOWER).map(|f| f.1).unwrap()
+}
+
+/// A late or repeated "your log diverges" answer must not cut a log that has since been
+/// repaired and counted by the leader: the high watermark (and acks=all) already rely on it.
+/// Kafka's AbstractFetcherThread handles only an answer to the partition's current fetch.
+#[test]
+fn a_late_truncation_answer_is_ignored() {
+    let k = kafka2();
+    let mut fx = Fx::new();
+    // B2 led epoch 2 and wrote two records nobody else has; B1 leads epoch 3.
+    let mut l = broker(LEADER, &[(1, 1), (2, 1), (3, 3)], 3);
+    let mut f = broker(FOLLOWER, &[(1, 1), (2, 1), (20, 2), (21, 2)], 3);
+    let q = fetch(&k, &mut fx, &mut f);
+    let truncate = answer(&k, &mut fx, &mut l, q);
+    deliver(&k, &mut fx, &mut f, truncate.clone());
+    assert_eq!(values(&f), [1, 2]);
+    // Two more rounds: B2 copies record 3, then the leader counts it and commits it.
+    for _ in 0..2 {
+        let q = fetch(&k, &mut fx, &mut f);
+        let a = answer(&k, &mut fx, &mut l, q);
+        deliver(&k, &mut fx, &mut f, a);
+    }
+    assert_eq!((values(&f), counted(&l), replica(&l).hw), (vec![1, 2, 3], 3, 3));
+    // The network delivers the truncation answer a second time.
+    deliver(&k, &mut fx, &mut f, truncate);
+    assert_eq!(values(&f), [1, 2, 3], "B2 lost a record the leader committed on its word");
+}
+
+/// The same, when the repaired log has the length it had when it was told to truncate (an ABA
+/// that a check of the fetch offset alone lets through): the answer also names the epoch of the
+/// fetch's last record, which no longer matches.
+#[test]
+fn a_late_truncation_answer_is_ignored_when_the_log_regrew_to_the_same_length() {
+    let k = kafka2();
+    let mut fx = Fx::new();
+    let mut l = broker(LEADER, &[(1, 1), (2, 1), (3, 3)], 3);
+    let mut f = broker(FOLLOWER, &[(1, 1), (2, 1), (20, 2)], 3);
+    let q = fetch(&k, &mut fx, &mut f);
+    let truncate = answer(&k, &mut fx, &mut l, q);
+    deliver(&k, &mut fx, &mut f, truncate.clone());
+    assert_eq!(values(&f), [1, 2]);
+    for _ in 0..2 {
+        let q = fetch(&k, &mut fx, &mut f);
+        let a = answer(&k, &mut fx, &mut l, q);
+        deliver(&k, &mut fx, &mut f, a);
+    }
+    assert_eq!((values(&f), counted(&l), replica(&l).hw), (vec![1, 2, 3], 3, 3));
+    deliver(&k, &mut fx, &mut f, truncate);
+    assert_eq!(values(&f), [1, 2, 3], "B2 lost a record the leader committed on its word");
+}
