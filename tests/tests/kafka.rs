@@ -270,3 +270,15 @@ fn a_late_truncation_answer_loses_no_acknowledged_record() {
     assert_eq!(out.violation, None);
     assert_eq!(out.events, 20_000);
 }
+
+/// Regression (`distlab run --protocol kafka --seed 6363 --events 20000 --faults heavy
+/// --brokers 5 --partitions 4 --rf 3 --min-insync 2`): a follower whose log had the leader's
+/// length but ended in an epoch the leader never had was never truncated (KIP-279), and the
+/// replicas disagreed below the high watermark.
+#[test]
+fn equal_length_logs_that_diverge_are_repaired() {
+    let k = Kafka { brokers: 5, partitions: 4, rf: 3, min_insync: 2, ..Kafka::default() };
+    let out = run_kafka(6363, FaultPreset::Heavy, k, 20_000);
+    assert_eq!(out.violation, None);
+    assert_eq!(out.events, 20_000);
+}

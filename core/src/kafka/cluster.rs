@@ -10,7 +10,9 @@
 //! than `min.insync.replicas`. When a broker dies, the controller elects a new leader from the
 //! ISR (a *clean* election); with `unclean.leader.election` it may pick an out-of-sync replica,
 //! which can throw away acknowledged records. A follower that rejoins truncates its log to the
-//! point where it agrees with the new leader (leader epochs, KIP-101).
+//! point where it agrees with the new leader: each fetch names the epoch of the follower's last
+//! record, and the leader answers with where its largest epoch up to that one ends (leader
+//! epochs, KIP-101, with KIP-279's fix for logs that differ in epochs the leader never had).
 //!
 //! The checker holds Kafka's promise: with `acks=all`, `min.insync.replicas ≥ 2` and clean
 //! elections, an acknowledged record is never lost, and replicas never disagree below the HW.
@@ -62,6 +64,14 @@ pub const MAX_PAUSE_MS: u32 = 10_000;
 /// Most records a producer holds for sending.
 pub const MAX_QUEUE: usize = 64;
 
+/// A leader epoch and the offset where it ends in some log: the first offset of a later epoch,
+/// or the log end (Kafka's `EpochEndOffset`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct EpochEnd {
+    pub epoch: u32,
+    pub end: u64,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum ProduceError {
     NotLeader,
@@ -95,13 +105,16 @@ pub enum Msg {
     },
     /// Leader → follower: the answer to the fetch at `from` whose last record was of
     /// `last_epoch` (echoed so that the follower applies only an answer to its current fetch).
+    /// Either records from `from` on, or `diverging`: the follower's log is not a prefix of the
+    /// leader's, and the leader's largest epoch up to `last_epoch` ends at this offset (the
+    /// fetch response's DivergingEpoch, KIP-320 and KIP-595, carrying KIP-279's answer).
     FetchResponse {
         partition: u32,
         records: Vec<Rec>,
         from: u64,
         last_epoch: u32,
         hw: u64,
-        truncate_to: Option<u64>,
+        diverging: Option<EpochEnd>,
         epoch: u32,
     },
     Produce {
@@ -196,9 +209,11 @@ impl MessageInfo for Msg {
             Msg::AlterIsr { partition, isr, epoch } => {
                 format!("(p{partition} isr {} epoch {epoch})", names(isr.iter()))
             }
-            Msg::Fetch { partition, offset, .. } => format!("(p{partition} from offset {offset})"),
-            Msg::FetchResponse { partition, records, hw, truncate_to, .. } => match truncate_to {
-                Some(t) => format!("(p{partition}: truncate to {t})"),
+            Msg::Fetch { partition, offset, last_epoch, .. } => {
+                format!("(p{partition} from offset {offset}, last epoch {last_epoch})")
+            }
+            Msg::FetchResponse { partition, records, hw, diverging, .. } => match diverging {
+                Some(d) => format!("(p{partition}: diverging; epoch {} ends at {})", d.epoch, d.end),
                 None => format!("(p{partition}: {} records, hw {hw})", records.len()),
             },
             Msg::Produce { partition, rec, .. } => match rec.key {
@@ -525,6 +540,55 @@ fn last_epoch_of(r: &Replica) -> u32 {
     r.log.last().map(|x| x.epoch).unwrap_or(0)
 }
 
+/// Where `epoch` ends in a log, as Kafka's leader epoch cache answers it
+/// (`LeaderEpochFileCache.endOffsetFor`): the largest epoch ≤ `epoch` that the log has (none if
+/// every record is of a later epoch), and the offset where the first later epoch starts, or the
+/// log end. A log's epochs never decrease, so the records of each epoch are contiguous. Every
+/// log here starts at offset 0 with its epochs recorded, so a log with no epoch ≤ `epoch`
+/// ends that epoch at offset 0.
+pub(crate) fn epoch_end(log: &[Rec], epoch: u32) -> (Option<u32>, u64) {
+    let end = log.iter().position(|x| x.epoch > epoch).unwrap_or(log.len());
+    (end.checked_sub(1).map(|i| log[i].epoch), end as u64)
+}
+
+/// Leader: is the log of a follower that fetches at `offset`, its last record of `last_epoch`,
+/// not a prefix of mine? If so, my largest epoch ≤ `last_epoch` and where it ends in my log
+/// (KIP-279; Kafka's `Partition.readRecords` answers a fetch with this DivergingEpoch when
+/// `epochEndOffset.leaderEpoch < lastFetchedEpoch || epochEndOffset.endOffset < fetchOffset`).
+/// By the leader epoch rule (the records of one epoch at one offset are the same record, with
+/// the same log before them), a follower log whose last epoch ends in mine at or after its own
+/// end is a prefix of mine. An empty log is a prefix of every log: it is never told to truncate.
+fn diverging(r: &Replica, offset: u64, last_epoch: u32) -> Option<EpochEnd> {
+    if offset == 0 {
+        return None;
+    }
+    let answer = if last_epoch == r.epoch {
+        // My current epoch ends at my log end (Kafka's cache holds the leader's own epoch).
+        EpochEnd { epoch: last_epoch, end: leo(r) }
+    } else {
+        // No epoch ≤ last_epoch at all: Kafka answers the requested epoch with the start of the
+        // first later one (here offset 0), so the follower truncates everything.
+        let (floor, end) = epoch_end(&r.log, last_epoch);
+        EpochEnd { epoch: floor.unwrap_or(last_epoch), end }
+    };
+    (answer.epoch < last_epoch || answer.end < offset).then_some(answer)
+}
+
+/// Follower: where to cut my log when the leader says it diverges (KIP-279; Kafka's
+/// `AbstractFetcherThread.getOffsetTruncationState`). If I have the leader's epoch too, the logs
+/// agree up to the smaller of the two ends of that epoch. If I do not, I cut back to the end of
+/// my largest epoch below it, and my next fetch, with that epoch as its last, asks again. Either
+/// way the log gets strictly shorter (the leader's epoch is below my last one, or it ends before
+/// my log does), so the exchange ends, at worst at the empty log, which never diverges.
+pub(crate) fn truncation_point(log: &[Rec], leader: EpochEnd) -> u64 {
+    let (mine, end) = epoch_end(log, leader.epoch);
+    if mine == Some(leader.epoch) {
+        end.min(leader.end)
+    } else {
+        end
+    }
+}
+
 fn isr_hw(k: &Kafka, me: NodeId, r: &Replica) -> u64 {
     if k.is(Mutant::HwBeforeIsr) {
         return leo(r);
@@ -619,9 +683,8 @@ fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, ctx: &mut C
             if r.leader != Some(me) || epoch != r.epoch {
                 return;
             }
-            // KIP-101: where does the follower's last epoch end in my log?
-            let end = r.log.iter().position(|x| x.epoch > last_epoch).map(|i| i as u64).unwrap_or(leo(r));
-            if offset > end {
+            // KIP-101 and KIP-279: is the follower's log a prefix of mine?
+            if let Some(d) = diverging(r, offset, last_epoch) {
                 ctx.send(
                     from,
                     Msg::FetchResponse {
@@ -630,7 +693,7 @@ fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, ctx: &mut C
                         from: offset,
                         last_epoch,
                         hw: r.hw,
-                        truncate_to: Some(end),
+                        diverging: Some(d),
                         epoch,
                     },
                 );
@@ -660,12 +723,12 @@ fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, ctx: &mut C
                     from: offset,
                     last_epoch,
                     hw: r.hw,
-                    truncate_to: None,
+                    diverging: None,
                     epoch,
                 },
             );
         }
-        Msg::FetchResponse { partition, records, from: at, last_epoch, hw, truncate_to, epoch } => {
+        Msg::FetchResponse { partition, records, from: at, last_epoch, hw, diverging, epoch } => {
             let Some(Some(r)) = b.replicas.get_mut(partition as usize) else { return };
             if epoch != r.epoch || r.leader == Some(me) {
                 return;
@@ -684,7 +747,8 @@ fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, ctx: &mut C
             if at != leo(r) || last_epoch != last_epoch_of(r) {
                 return;
             }
-            if let Some(t) = truncate_to {
+            if let Some(d) = diverging {
+                let t = truncation_point(&r.log, d);
                 r.log.truncate(t as usize);
                 r.hw = r.hw.min(t);
                 return;

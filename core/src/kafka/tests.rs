@@ -153,3 +153,68 @@ fn a_late_truncation_answer_is_ignored_when_the_log_regrew_to_the_same_length() 
     deliver(&k, &mut fx, &mut f, truncate);
     assert_eq!(values(&f), [1, 2, 3], "B2 lost a record the leader committed on its word");
 }
+
+/// Fetch rounds until the follower's log stops changing: the lengths it truncated to, in order.
+/// After every answer the leader must not count the follower beyond where the two logs agree.
+fn converge(leader: &[(u64, u32)], follower: &[(u64, u32)], epoch: u32) -> (Vec<u64>, Node, Node) {
+    let k = kafka2();
+    let mut fx = Fx::new();
+    let mut l = broker(LEADER, leader, epoch);
+    let mut f = broker(FOLLOWER, follower, epoch);
+    let mut cuts = Vec::new();
+    for _ in 0..10 {
+        let before = values(&f);
+        let q = fetch(&k, &mut fx, &mut f);
+        let a = answer(&k, &mut fx, &mut l, q);
+        let agree = values(&l).iter().zip(&before).take_while(|(x, y)| x == y).count() as u64;
+        assert!(
+            counted(&l) <= agree,
+            "the leader counts {} records, but the logs agree on {agree}",
+            counted(&l)
+        );
+        deliver(&k, &mut fx, &mut f, a);
+        let after = values(&f);
+        if after.len() < before.len() {
+            cuts.push(after.len() as u64);
+        }
+        if after == before {
+            break;
+        }
+    }
+    (cuts, l, f)
+}
+
+/// KIP-101 and KIP-279 truncation, case by case: (leader's log, follower's log, the leader's
+/// current epoch, the lengths the follower truncates to). Records are (value, epoch).
+#[test]
+fn a_follower_truncates_to_where_it_agrees_with_the_leader() {
+    type Log = &'static [(u64, u32)];
+    let cases: &[(&str, Log, Log, u32, &[u64])] = &[
+        ("behind, same epochs", &[(1, 1), (2, 1), (3, 1)], &[(1, 1)], 2, &[]),
+        ("empty follower log", &[(1, 2), (2, 2)], &[], 3, &[]),
+        ("empty leader log", &[], &[(9, 1)], 3, &[0]),
+        (
+            "longer in an old epoch (KIP-101)",
+            &[(1, 1), (2, 1), (3, 3)],
+            &[(1, 1), (2, 1), (20, 2), (21, 2)],
+            4,
+            &[2],
+        ),
+        // KIP-279: same length, different last epoch; the leader never had epoch 5.
+        (
+            "same length, unknown last epoch",
+            &[(1, 1), (2, 1), (3, 1), (4, 3)],
+            &[(1, 1), (2, 1), (3, 1), (50, 5)],
+            7,
+            &[3],
+        ),
+        // KIP-279's iteration: each answer names an epoch the follower does not have either.
+        ("epochs interleave", &[(1, 1), (2, 2), (3, 4)], &[(1, 1), (30, 3), (50, 5)], 6, &[2, 1]),
+        ("every record from epochs the leader lacks", &[(1, 3)], &[(50, 5), (51, 5)], 7, &[0]),
+    ];
+    for (name, leader, follower, epoch, want) in cases {
+        let (cuts, l, f) = converge(leader, follower, *epoch);
+        assert_eq!(cuts, *want, "{name}: truncations");
+        assert_eq!(values(&f), values(&l), "{name}: the follower ends with the leader's log");
+    }
+}
