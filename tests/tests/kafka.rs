@@ -282,3 +282,16 @@ fn equal_length_logs_that_diverge_are_repaired() {
     assert_eq!(out.violation, None);
     assert_eq!(out.events, 20_000);
 }
+
+/// Regression (`distlab run --protocol kafka --seed 162 --events 20000 --faults heavy
+/// --brokers 4 --partitions 2 --rf 3 --min-insync 1`): the leader had asked to add a follower
+/// to the ISR, and the controller had done it, when a repeated LeaderAndIsr of the old epoch
+/// made the leader forget the request; it acknowledged a record alone, died, and the controller
+/// elected the new member, which lacked it.
+#[test]
+fn a_repeated_announcement_does_not_hide_a_new_isr_member() {
+    let k = Kafka { brokers: 4, partitions: 2, rf: 3, min_insync: 1, ..Kafka::default() };
+    let out = run_kafka(162, FaultPreset::Heavy, k, 20_000);
+    assert_eq!(out.violation, None);
+    assert_eq!(out.events, 20_000);
+}

@@ -662,10 +662,16 @@ fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, ctx: &mut C
                 return;
             }
             let was_leader = r.leader == Some(me);
+            // A newer epoch is the controller's answer to any ISR change I asked for (applied
+            // or refused). The epoch I am in, announced again (a duplicate, or a re-send after
+            // a restart), is not: until the answer comes, the change I asked for still counts
+            // (KIP-497's maximal ISR), since the controller may have made it already.
+            if epoch > r.epoch {
+                r.pending_isr = None;
+            }
             r.epoch = epoch;
             r.leader = leader;
             r.isr = isr;
-            r.pending_isr = None;
             if leader == Some(me) {
                 if !was_leader {
                     r.follower_leo = replicas.into_iter().filter(|f| *f != me).map(|f| (f, 0, now)).collect();

@@ -218,3 +218,41 @@ fn a_follower_truncates_to_where_it_agrees_with_the_leader() {
         assert_eq!(values(&f), values(&l), "{name}: the follower ends with the leader's log");
     }
 }
+
+/// KIP-497: until the controller answers, the leader counts a follower it has asked to add to
+/// the ISR (the controller may already have added it, and may elect it). A LeaderAndIsr of the
+/// epoch the leader is already in (a duplicate, or one re-sent) is not that answer: it must not
+/// drop the pending change, or the leader acknowledges records the new member lacks.
+#[test]
+fn a_repeated_leader_and_isr_keeps_the_pending_isr_expansion() {
+    let k = Kafka { min_insync: 1, ..kafka2() };
+    let mut fx = Fx::new();
+    let announce = Msg::LeaderAndIsr {
+        partition: 0,
+        replicas: vec![LEADER, FOLLOWER],
+        leader: Some(LEADER),
+        isr: vec![LEADER],
+        epoch: 3,
+    };
+    let mut l = broker(LEADER, &[(1, 1), (2, 1)], 3);
+    let mut f = broker(FOLLOWER, &[(1, 1), (2, 1)], 3);
+    if let Node::Broker(b) = &mut l {
+        b.replicas[0].as_mut().unwrap().isr = vec![LEADER];
+    }
+    // B2 has caught up: the leader asks the controller to add it.
+    let q = fetch(&k, &mut fx, &mut f);
+    k.on_message(&mut l, FOLLOWER, q, &mut fx.ctx(LEADER));
+    let asked = fx.take().into_iter().any(|(to, m)| {
+        to == k.controller() && matches!(m, Msg::AlterIsr { ref isr, .. } if *isr == [LEADER, FOLLOWER])
+    });
+    assert!(asked, "the leader asks to add B2");
+    // The controller's announcement of epoch 3 arrives again, then a record with acks=all.
+    k.on_message(&mut l, k.controller(), announce, &mut fx.ctx(LEADER));
+    fx.take();
+    let rec = log(&[(7, 0)])[0];
+    let producer = NodeId(3);
+    k.on_message(&mut l, producer, Msg::Produce { partition: 0, rec, req: 1 }, &mut fx.ctx(LEADER));
+    let answers: Vec<Msg> = fx.take().into_iter().filter(|(to, _)| *to == producer).map(|(_, m)| m).collect();
+    assert_eq!(answers, vec![], "acknowledged before B2, which the controller may elect, has the record");
+    assert_eq!(replica(&l).hw, 2);
+}
