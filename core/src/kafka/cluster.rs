@@ -14,8 +14,13 @@
 //! record, and the leader answers with where its largest epoch up to that one ends (leader
 //! epochs, KIP-101, with KIP-279's fix for logs that differ in epochs the leader never had).
 //!
-//! The checker holds Kafka's promise: with `acks=all`, `min.insync.replicas ≥ 2` and clean
-//! elections, an acknowledged record is never lost, and replicas never disagree below the HW.
+//! The checker holds Kafka's promise: with `acks=all` and clean elections an acknowledged record
+//! is never lost (`acked-not-lost`), and replicas never disagree below the HW. Kafka asks for
+//! `min.insync.replicas ≥ 2` as well, because a broker may lose its disk, or the page cache
+//! Kafka did not flush; here a crashed broker keeps its whole log, so the promise holds at 1 too.
+//! With `acks=1` the leader answers alone, and a leader failure loses records: Kafka does not
+//! promise otherwise, and `acks1-not-lost` is checked apart to show it. `acks=0` is never
+//! answered.
 
 use alloc::format;
 use alloc::string::String;
@@ -391,7 +396,9 @@ const MUTANTS: &[MutantInfo] = &[
 const PROPERTIES: &[PropertyInfo] = &[
     PropertyInfo {
         name: "acked-not-lost",
-        description: "a record acknowledged with acks=all stays in its partition at its offset",
+        description: "a record acknowledged with acks=all stays in its partition at its offset (Kafka's \
+            promise, with clean leader elections); acks=1 is checked apart (acks1-not-lost), and acks=0 \
+            is never acknowledged",
     },
     PropertyInfo {
         name: "committed-agree",
@@ -400,6 +407,12 @@ const PROPERTIES: &[PropertyInfo] = &[
     PropertyInfo {
         name: "consumed-stable",
         description: "a record a consumer read never disappears: every read of that offset returns it",
+    },
+    PropertyInfo {
+        name: "acks1-not-lost",
+        description: "not a Kafka promise, checked to show why acks=all exists: a record acknowledged \
+            with acks=1 stays at its offset. The leader answers before any follower has copied the \
+            record, so a leader that fails first loses it",
     },
 ];
 
@@ -1119,8 +1132,8 @@ fn producer_message(k: &Kafka, pr: &mut Producer, msg: Msg, ctx: &mut Ctx<Kafka>
 /// against the acknowledgements it has not been checked against yet.
 #[derive(Clone, Debug, Default)]
 pub struct Monitor {
-    /// Per partition: (offset, value) of every acknowledged record, in order.
-    pub acked: Vec<Vec<(u64, u64)>>,
+    /// Per partition: (offset, value, acks) of every acknowledged record, in order.
+    pub acked: Vec<Vec<(u64, u64, u8)>>,
     /// Per partition: the values of the committed prefix seen so far.
     pub committed: Vec<Vec<u64>>,
     /// Per broker and partition: how much of the committed prefix has been compared.
@@ -1255,8 +1268,8 @@ impl Protocol for Kafka {
         }
         for n in notes {
             match n {
-                Note::Acked { partition, offset, rec_value, .. } => {
-                    m.acked[*partition as usize].push((*offset, *rec_value));
+                Note::Acked { partition, offset, rec_value, acks } => {
+                    m.acked[*partition as usize].push((*offset, *rec_value, *acks));
                 }
                 Note::Consumed { partition, offset, value } => {
                     let (p, o) = (*partition as usize, *offset as usize);
@@ -1319,12 +1332,16 @@ impl Protocol for Kafka {
             if c.partitions[p].leader == Some(t) && r.leader == Some(t) {
                 let (who, epoch, done) = m.verified[p];
                 let start = if who == Some(t) && epoch == r.epoch { done } else { 0 };
-                for &(off, val) in &m.acked[p][start..] {
+                for &(off, val, acks) in &m.acked[p][start..] {
                     if r.log.get(off as usize).map(|x| x.value) != Some(val) {
+                        // acks=all is Kafka's promise; acks=1 has a property of its own, which
+                        // Kafka does not promise (acks=0 is never acknowledged).
+                        let property = if acks == ACKS_ALL { "acked-not-lost" } else { "acks1-not-lost" };
                         return Err((
-                            "acked-not-lost",
+                            property,
                             format!(
-                                "the record acknowledged at p{p} offset {off} is gone from leader B{}",
+                                "the record acknowledged with acks={} at p{p} offset {off} is gone from leader B{}",
+                                if acks == ACKS_ALL { "all".into() } else { format!("{acks}") },
                                 t.0 + 1
                             ),
                         ));

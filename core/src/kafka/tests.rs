@@ -256,3 +256,39 @@ fn a_repeated_leader_and_isr_keeps_the_pending_isr_expansion() {
     assert_eq!(answers, vec![], "acknowledged before B2, which the controller may elect, has the record");
     assert_eq!(replica(&l).hw, 2);
 }
+
+/// The controller of `kafka2`, with p0 led by `leader` in `epoch`.
+fn controller(leader: NodeId, epoch: u32) -> Node {
+    Node::Controller(Controller {
+        partitions: vec![PartitionState {
+            replicas: vec![LEADER, FOLLOWER],
+            leader: Some(leader),
+            isr: vec![LEADER, FOLLOWER],
+            epoch,
+        }],
+        group: Default::default(),
+        owned: Default::default(),
+        brokers: vec![(Time::ZERO, true); 2],
+    })
+}
+
+/// An acknowledgement that a new leader lacks breaks the property of the acks it was given
+/// with: acks=all is Kafka's promise (acked-not-lost); acks=1 is not (acks1-not-lost).
+#[test]
+fn a_lost_acknowledgement_breaks_the_property_of_its_acks() {
+    let k = kafka2();
+    for (acks, property) in [(ACKS_ALL, "acked-not-lost"), (1, "acks1-not-lost")] {
+        let mut m = Monitor::default();
+        let before = [broker(LEADER, &[(1, 1)], 1), broker(FOLLOWER, &[], 1), controller(LEADER, 1)];
+        let acked = Note::Acked { partition: 0, offset: 0, rec_value: 1, acks };
+        assert_eq!(k.check(&mut m, &before, Some(LEADER), None, &[acked]), Ok(()));
+        // B1 fails before B2 copies the record; B2 leads epoch 2 and takes another at offset 0.
+        let mut b2 = broker(FOLLOWER, &[(5, 2)], 2);
+        if let Node::Broker(b) = &mut b2 {
+            b.replicas[0].as_mut().unwrap().leader = Some(FOLLOWER);
+        }
+        let after = [broker(LEADER, &[(1, 1)], 1), b2, controller(FOLLOWER, 2)];
+        let err = k.check(&mut m, &after, Some(FOLLOWER), None, &[]).unwrap_err();
+        assert_eq!(err.0, property, "acks={acks}: {}", err.1);
+    }
+}
