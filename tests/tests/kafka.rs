@@ -452,3 +452,27 @@ fn release_check() {
     assert_eq!(s.violations, vec![], "swarm: {}", s.report());
     assert_eq!(s.runs, seeds);
 }
+
+/// When a partition's leader dies, the consumer reading it finds the new leader (a Kafka client
+/// refreshes its metadata when a request goes unanswered) and goes on reading.
+#[test]
+fn a_consumer_follows_its_partition_to_the_new_leader() {
+    for seed in 0..5 {
+        let mut sim = Sim::new(scenario("failover"), FaultPreset::None.config(), seed);
+        let mut read = 0;
+        // B1, p0's leader, is down from 1,000 ms to 2,500 ms.
+        while sim.next_time().is_some_and(|t| t <= Time::from_ms(2_400)) && sim.step() {
+            if sim.now() > Time::from_ms(1_300) {
+                read += sim
+                    .last_records()
+                    .iter()
+                    .filter(|r| {
+                        matches!(&r.kind, RecordKind::Note { note: Note::Consumed { partition: 0, .. } })
+                    })
+                    .count();
+            }
+        }
+        assert!(read > 0, "seed {seed}: nobody read p0 after its leader died");
+        assert_eq!(sim.violation(), None);
+    }
+}

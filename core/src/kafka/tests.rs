@@ -292,3 +292,28 @@ fn a_lost_acknowledgement_breaks_the_property_of_its_acks() {
         assert_eq!(err.0, property, "acks={acks}: {}", err.1);
     }
 }
+
+/// A consumer whose partition's leader has not answered for a session asks the controller for
+/// the leaders again (the leader died or moved; a broker that no longer leads ignores the
+/// fetch), and fetches as before; one that hears from its leader does not.
+#[test]
+fn a_consumer_whose_leader_falls_silent_refreshes_its_metadata() {
+    let k = Kafka { consumers: 1, ..kafka2() };
+    let me = NodeId((k.brokers + k.producers + 1) as u32);
+    let mut fx = Fx::new();
+    let mut c = super::group::consumer_init(&k, &mut fx.ctx(me));
+    fx.take();
+    c.assigned = vec![0];
+    c.joined = true;
+    c.leaders = vec![Some(LEADER)];
+    let fetch = (LEADER, Msg::ConsumerFetch { partition: 0, offset: 0 });
+    for (answered, metadata) in [(Time::from_ms(990), false), (Time::from_ms(800), true)] {
+        c.answered[0] = answered;
+        super::group::consumer_timer(&k, &mut c, Timer::Poll, &mut fx.ctx(me));
+        let mut want = vec![fetch.clone()];
+        if metadata {
+            want.insert(0, (k.controller(), Msg::Metadata));
+        }
+        assert_eq!(fx.take(), want, "last answer at {answered:?}");
+    }
+}
