@@ -504,3 +504,34 @@ fn the_read_committed_preset_catches_consumers_that_read_uncommitted_records() {
         assert_eq!(v, Some("consumed-stable"), "seed {seed}: the mutant is caught");
     }
 }
+
+/// A leader that restarts within the session timeout (the controller never saw it die) is told
+/// its partitions again: it registers, as a restarted Kafka broker does, and the controller
+/// handles the bounce as a failure and a start. Production goes on; without this, the broker
+/// thought it led nothing, refused every record, and the producer waited on it forever.
+#[test]
+fn a_leader_that_restarts_before_the_controller_notices_does_not_stall_the_cluster() {
+    for seed in 0..5 {
+        let mut sim = Sim::new(Kafka::default(), FaultPreset::None.config(), seed);
+        run_to(&mut sim, Time::from_ms(1_000));
+        sim.apply_input(Input::Crash(NodeId(0)));
+        run_to(&mut sim, Time::from_ms(1_050));
+        sim.apply_input(Input::Restart(NodeId(0)));
+        let mut acked = 0;
+        while sim.next_time().is_some_and(|t| t <= Time::from_ms(4_000)) && sim.step() {
+            let notes = sim.last_records().iter();
+            acked +=
+                notes.filter(|r| matches!(&r.kind, RecordKind::Note { note: Note::Acked { .. } })).count();
+            if sim.now() < Time::from_ms(2_000) {
+                acked = 0;
+            }
+        }
+        assert!(acked > 10, "seed {seed}: {acked} acknowledgements in the last two seconds");
+        let Node::Controller(c) = &sim.nodes()[3] else { panic!() };
+        assert!(
+            c.partitions.iter().all(|s| s.isr.contains(&NodeId(0))),
+            "seed {seed}: B1 back in sync: {c:?}"
+        );
+        assert_eq!(sim.violation(), None);
+    }
+}

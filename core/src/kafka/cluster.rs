@@ -85,7 +85,11 @@ pub enum ProduceError {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Msg {
-    Heartbeat,
+    /// Broker → controller: I am alive, in this incarnation (KRaft's broker registration and
+    /// heartbeat in one: the number grows each time the broker process starts).
+    Heartbeat {
+        incarnation: u64,
+    },
     /// Controller → replicas: the partition's leader, ISR and epoch.
     LeaderAndIsr {
         partition: u32,
@@ -181,7 +185,7 @@ pub enum Msg {
 impl MessageInfo for Msg {
     fn kind(&self) -> &'static str {
         match self {
-            Msg::Heartbeat => "BrokerHeartbeat",
+            Msg::Heartbeat { .. } => "BrokerHeartbeat",
             Msg::LeaderAndIsr { .. } => "LeaderAndIsr",
             Msg::AlterIsr { .. } => "AlterPartition",
             Msg::Fetch { .. } => "Fetch",
@@ -317,6 +321,8 @@ pub struct Replica {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Broker {
     pub id: NodeId,
+    /// How many times this broker has started before (kept across a crash).
+    pub incarnation: u64,
     /// Replicas by partition (`None` where this broker holds no replica).
     pub replicas: Vec<Option<Replica>>,
 }
@@ -337,6 +343,8 @@ pub struct Controller {
     pub owned: alloc::collections::BTreeMap<NodeId, Vec<u32>>,
     /// Last heartbeat from each broker, and whether it is considered alive.
     pub brokers: Vec<(Time, bool)>,
+    /// The incarnation each broker last registered with.
+    pub incarnations: Vec<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -647,7 +655,7 @@ fn broker_init(k: &Kafka, ctx: &mut Ctx<Kafka>) -> Broker {
     let placement = k.placement();
     let replicas = placement.iter().map(|rs| rs.contains(&me.0).then(Replica::default)).collect();
     arm_broker(k, ctx);
-    Broker { id: me, replicas }
+    Broker { id: me, incarnation: 0, replicas }
 }
 
 fn arm_broker(k: &Kafka, ctx: &mut Ctx<Kafka>) {
@@ -816,7 +824,7 @@ fn broker_timer(k: &Kafka, b: &mut Broker, timer: Timer, ctx: &mut Ctx<Kafka>) {
     let now = ctx.now();
     match timer {
         Timer::Heartbeat => {
-            ctx.send(k.controller(), Msg::Heartbeat);
+            ctx.send(k.controller(), Msg::Heartbeat { incarnation: b.incarnation });
             ctx.set_timer(Timer::Heartbeat, Time(k.session_us / 3));
         }
         Timer::FetchTick => {
@@ -886,7 +894,13 @@ fn controller_init(k: &Kafka, ctx: &mut Ctx<Kafka>) -> Controller {
     ctx.set_timer(Timer::LivenessCheck, Time(k.session_us / 3));
     ctx.set_timer(Timer::GroupTick, Time(k.group_heartbeat_us));
     let group = super::group::Group { committed: vec![0; k.partitions as usize], ..Default::default() };
-    Controller { partitions, brokers: vec![(Time::ZERO, true); k.brokers], group, owned: Default::default() }
+    Controller {
+        partitions,
+        brokers: vec![(Time::ZERO, true); k.brokers],
+        incarnations: vec![0; k.brokers],
+        group,
+        owned: Default::default(),
+    }
 }
 
 fn leader_and_isr(p: u32, s: &PartitionState) -> Msg {
@@ -929,11 +943,23 @@ fn elect(k: &Kafka, c: &mut Controller, p: usize, ctx: &mut Ctx<Kafka>) {
 
 fn controller_message(k: &Kafka, c: &mut Controller, from: NodeId, msg: Msg, ctx: &mut Ctx<Kafka>) {
     match msg {
-        Msg::Heartbeat => {
-            let Some(entry) = c.brokers.get_mut(from.index()) else { return };
-            entry.0 = ctx.now();
-            if !entry.1 {
-                entry.1 = true;
+        Msg::Heartbeat { incarnation } => {
+            let b = from.index();
+            if b >= c.brokers.len() {
+                return;
+            }
+            // A broker that restarted before its session ran out lost what it knew (whom it
+            // leads, the ISR changes it asked for): handle the bounce as a failure and a start,
+            // as Kafka's controller does, so that new epochs fence its previous incarnation.
+            if incarnation > c.incarnations[b] {
+                c.incarnations[b] = incarnation;
+                if c.brokers[b].1 {
+                    broker_failed(k, c, from, ctx);
+                }
+            }
+            c.brokers[b].0 = ctx.now();
+            if !c.brokers[b].1 {
+                c.brokers[b].1 = true;
                 for p in 0..c.partitions.len() {
                     if !c.partitions[p].replicas.contains(&from) {
                         continue;
@@ -975,25 +1001,30 @@ fn controller_timer(k: &Kafka, c: &mut Controller, timer: Timer, ctx: &mut Ctx<K
     let now = ctx.now();
     for b in 0..c.brokers.len() {
         if c.brokers[b].1 && now.0.saturating_sub(c.brokers[b].0 .0) > k.session_us {
-            c.brokers[b].1 = false;
-            let dead = NodeId(b as u32);
-            for p in 0..c.partitions.len() {
-                let s = &mut c.partitions[p];
-                if s.isr.contains(&dead) && s.isr.len() > 1 {
-                    s.isr.retain(|m| *m != dead);
-                    if s.leader != Some(dead) {
-                        s.epoch += 1;
-                        let snap = s.clone();
-                        announce(p as u32, &snap, &c.brokers, ctx);
-                    }
-                }
-                if c.partitions[p].leader == Some(dead) {
-                    elect(k, c, p, ctx);
-                }
-            }
+            broker_failed(k, c, NodeId(b as u32), ctx);
         }
     }
     ctx.set_timer(Timer::LivenessCheck, Time(k.session_us / 3));
+}
+
+/// The controller considers a broker dead: it leaves every ISR it is in (unless it is the last
+/// member), and the partitions it led get new leaders.
+fn broker_failed(k: &Kafka, c: &mut Controller, dead: NodeId, ctx: &mut Ctx<Kafka>) {
+    c.brokers[dead.index()].1 = false;
+    for p in 0..c.partitions.len() {
+        let s = &mut c.partitions[p];
+        if s.isr.contains(&dead) && s.isr.len() > 1 {
+            s.isr.retain(|m| *m != dead);
+            if s.leader != Some(dead) {
+                s.epoch += 1;
+                let snap = s.clone();
+                announce(p as u32, &snap, &c.brokers, ctx);
+            }
+        }
+        if c.partitions[p].leader == Some(dead) {
+            elect(k, c, p, ctx);
+        }
+    }
 }
 
 /// The controller adds a partition: Kafka's placement rule extended by one row, a leader from
@@ -1235,7 +1266,10 @@ impl Protocol for Kafka {
                     })
                     .collect();
                 arm_broker(self, ctx);
-                Node::Broker(Broker { id: b.id, replicas })
+                // Register at once, in a new incarnation.
+                let incarnation = b.incarnation + 1;
+                ctx.send(self.controller(), Msg::Heartbeat { incarnation });
+                Node::Broker(Broker { id: b.id, incarnation, replicas })
             }
             other => self.init_again(other, ctx),
         }

@@ -55,6 +55,7 @@ fn broker(id: NodeId, recs: &[(u64, u32)], epoch: u32) -> Node {
     let leads = id == LEADER;
     Node::Broker(Broker {
         id,
+        incarnation: 0,
         replicas: vec![Some(Replica {
             log: log(recs),
             leader: Some(LEADER),
@@ -269,6 +270,7 @@ fn controller(leader: NodeId, epoch: u32) -> Node {
         group: Default::default(),
         owned: Default::default(),
         brokers: vec![(Time::ZERO, true); 2],
+        incarnations: vec![0; 2],
     })
 }
 
@@ -316,4 +318,31 @@ fn a_consumer_whose_leader_falls_silent_refreshes_its_metadata() {
         }
         assert_eq!(fx.take(), want, "last answer at {answered:?}");
     }
+}
+
+/// A broker that heartbeats in a new incarnation restarted, and lost whom it leads: the
+/// controller handles it as a failure and a start (new leaders, a new epoch that fences the
+/// old incarnation, and the state sent to the broker). A heartbeat of the known incarnation,
+/// or a late one of an older incarnation, changes nothing.
+#[test]
+fn a_broker_in_a_new_incarnation_is_handled_as_a_bounce() {
+    let k = kafka2();
+    let mut fx = Fx::new();
+    let ctl = k.controller();
+    let mut c = controller(LEADER, 1);
+    let heartbeat = |incarnation| Msg::Heartbeat { incarnation };
+    k.on_message(&mut c, LEADER, heartbeat(0), &mut fx.ctx(ctl));
+    assert_eq!(fx.take(), vec![]);
+    k.on_message(&mut c, LEADER, heartbeat(1), &mut fx.ctx(ctl));
+    let state = Msg::LeaderAndIsr {
+        partition: 0,
+        replicas: vec![LEADER, FOLLOWER],
+        leader: Some(FOLLOWER),
+        isr: vec![FOLLOWER],
+        epoch: 2,
+    };
+    assert_eq!(fx.take(), vec![(FOLLOWER, state.clone()), (LEADER, state)]);
+    k.on_message(&mut c, LEADER, heartbeat(0), &mut fx.ctx(ctl));
+    k.on_message(&mut c, LEADER, heartbeat(1), &mut fx.ctx(ctl));
+    assert_eq!(fx.take(), vec![]);
 }
