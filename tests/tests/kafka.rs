@@ -477,14 +477,14 @@ fn a_consumer_follows_its_partition_to_the_new_leader() {
     }
 }
 
-/// The read-committed preset catches the consume-uncommitted mutant in every seed (random
+/// The high-watermark preset catches the consume-uncommitted mutant in every seed (random
 /// sweeps of the default cluster catch it in under 1% of seeds), while the correct protocol
 /// keeps its promises there, and the lesson happens: the cut-off leader truncates records that
 /// nobody was acknowledged for, and C1 goes on reading after the heal.
 #[test]
-fn the_read_committed_preset_catches_consumers_that_read_uncommitted_records() {
+fn the_high_watermark_preset_catches_consumers_that_read_uncommitted_records() {
     for seed in 0..20 {
-        let k = scenario("read-committed");
+        let k = scenario("high-watermark");
         let c1 = k.brokers + k.producers + 1;
         let mut sim = Sim::new(k.clone(), FaultPreset::None.config(), seed);
         run_to(&mut sim, Time::from_ms(1_500));

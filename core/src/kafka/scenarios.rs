@@ -19,7 +19,10 @@ pub struct ScenarioInfo {
 pub const SCENARIOS: &[ScenarioInfo] = &[
     ScenarioInfo { name: "hello", title: "Hello: one producer, one broker, one consumer" },
     ScenarioInfo { name: "failover", title: "A broker crashes: leaders move within the ISR" },
-    ScenarioInfo { name: "read-committed", title: "A cut-off leader's records: consumers never see them" },
+    ScenarioInfo {
+        name: "high-watermark",
+        title: "A cut-off leader's records: consumers read below the high watermark",
+    },
     ScenarioInfo { name: "gc-pause", title: "A consumer's GC pause outlasts its session" },
     ScenarioInfo { name: "add-partition", title: "Add a partition: keys move, the group rebalances" },
     ScenarioInfo { name: "join-eager", title: "A consumer joins: eager rebalance (range)" },
@@ -78,7 +81,7 @@ pub fn apply(name: &str, base: Kafka) -> Result<Kafka, String> {
             ]),
             ..base
         },
-        "read-committed" => {
+        "high-watermark" => {
             // One partition, so every record goes to the leader that is cut off; the lesson
             // needs acks=all and a quorum-sized ISR, whatever the base says.
             let k = Kafka {
