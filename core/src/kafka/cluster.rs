@@ -21,6 +21,33 @@
 //! With `acks=1` the leader answers alone, and a leader failure loses records: Kafka does not
 //! promise otherwise, and `acks1-not-lost` is checked apart to show it. `acks=0` is never
 //! answered.
+//!
+//! The rules, where they live, and what breaks without each:
+//! - HW = the smallest LEO over the *maximal* ISR, counting a member the leader has asked to add
+//!   until a newer epoch answers (KIP-497): `isr_hw`, the `LeaderAndIsr` handler; mutant
+//!   `hw-before-isr`, test `a_repeated_leader_and_isr_keeps_the_pending_isr_expansion`.
+//! - acks=all is answered once the HW passes the record, refused below `min.insync.replicas`:
+//!   `advance_hw`, the `Produce` handler; mutant `ack-before-replication`.
+//! - Clean elections, from the live ISR only: `elect`; mutant `unclean-election`.
+//! - Consumers read below the HW: the `ConsumerFetch` handler; mutant `consume-uncommitted`,
+//!   caught every time by the `high-watermark` preset.
+//! - A fetch names the epoch of the follower's last record; the leader answers with a
+//!   DivergingEpoch when that log is not a prefix of its own (KIP-101, KIP-279, KIP-320):
+//!   `diverging`, `truncation_point`; test `a_follower_truncates_to_where_it_agrees_with_the_leader`.
+//! - A follower applies only the answer to its current fetch (offset and last epoch): the
+//!   `FetchResponse` handler; tests `a_late_truncation_answer_is_ignored*`.
+//! - ISR changes go through the controller and are fenced by the epoch: `AlterIsr`.
+//! - A restarted broker heartbeats in a new incarnation, and the controller handles the bounce
+//!   as a failure and a start: test `a_broker_in_a_new_incarnation_is_handled_as_a_bounce`.
+//!
+//! Where this model is simpler than Kafka:
+//! one epoch counts both leader and ISR changes (Kafka keeps a leader epoch and a partition
+//! epoch), so an ISR change also fences fetches; the controller is one node that never crashes
+//! (no ZooKeeper or KRaft quorum, no controller epoch); a crash keeps the whole log and the
+//! latest HW (no unflushed page cache, no HW checkpoint interval); producers are not idempotent
+//! (a retry may append a record twice; nothing here promises exactly once) and have one request
+//! in flight; a broker that does not lead ignores a fetch instead of answering
+//! NOT_LEADER_OR_FOLLOWER; logs are never deleted or compacted.
 
 use alloc::format;
 use alloc::string::String;
