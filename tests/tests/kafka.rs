@@ -387,7 +387,7 @@ impl Swarm {
     fn report(&self) -> String {
         format!(
             "{} runs, {} events, {} violations, {} acks=1 runs stopped at a lost acks=1 record, \
-             {} distinct configurations, {} distinct clusters (brokers, partitions, rf, \
+             {} distinct configurations, {} of {} distinct clusters (brokers, partitions, rf, \
              min.insync, acks); {} acknowledgements, {} elections, {} records consumed; first \
              violation: {:?}",
             self.runs,
@@ -396,6 +396,7 @@ impl Swarm {
             self.acks1_losses,
             self.configs.len(),
             self.clusters.len(),
+            swarm::clusters(),
             self.acked,
             self.elections,
             self.consumed,

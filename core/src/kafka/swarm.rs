@@ -30,7 +30,9 @@ pub type Shape = [u8; KNOBS];
 /// How many knobs a case draws.
 pub const KNOBS: usize = 24;
 
-const ACKS: [u8; 4] = [ACKS_ALL, ACKS_ALL, 1, 0];
+/// acks, and how often each is drawn: all in half the runs, since an acks=1 run stops at the
+/// first acknowledgement a leader failure loses.
+const ACKS: [(u8, u32); 3] = [(ACKS_ALL, 2), (1, 1), (0, 1)];
 const KEYS: [u32; 3] = [1, 8, 32];
 const PRODUCE_EVERY_US: [u64; 4] = [5_000, 15_000, 30_000, 60_000];
 const FETCH_US: [u64; 3] = [10_000, 20_000, 40_000];
@@ -66,6 +68,19 @@ impl Draw {
     fn of<T: Copy>(&mut self, options: &[T]) -> T {
         options[self.pick(options.len())]
     }
+    /// A choice among (value, weight) options, drawn in proportion to the weights.
+    fn weighted<T: Copy>(&mut self, options: &[(T, u32)]) -> T {
+        let total = options.iter().map(|o| o.1 as u64).sum();
+        let mut x = self.rng.below(total);
+        let mut i = 0;
+        while x >= options[i].1 as u64 {
+            x -= options[i].1 as u64;
+            i += 1;
+        }
+        self.shape[self.n] = i as u8;
+        self.n += 1;
+        options[i].0
+    }
     /// A number in `lo..=hi`.
     fn within(&mut self, lo: usize, hi: usize) -> usize {
         lo + self.pick(hi - lo + 1)
@@ -84,7 +99,7 @@ pub fn case(seed: u64) -> Case {
         partitions,
         rf,
         min_insync,
-        acks: d.of(&ACKS),
+        acks: d.weighted(&ACKS),
         producers: d.within(1, 4),
         consumers: d.within(0, 4),
         strategy: d.of(&Strategy::ALL),
@@ -123,6 +138,12 @@ pub fn cluster_shape(shape: &Shape) -> [u8; 5] {
     [shape[0], shape[1], shape[2], shape[3], shape[4]]
 }
 
+/// How many cluster shapes a swarm can draw: 3 to 5 brokers, 1 to 6 partitions, every
+/// replication factor up to the brokers and min.insync.replicas up to it, three acks settings.
+pub fn clusters() -> usize {
+    (3..=5).map(|brokers| (1..=brokers).sum::<usize>()).sum::<usize>() * 6 * ACKS.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,5 +169,10 @@ mod tests {
         for acks in [0, 1, ACKS_ALL] {
             assert!(cases.iter().any(|c| c.kafka.acks == acks));
         }
+        let all = cases.iter().filter(|c| c.kafka.acks == ACKS_ALL).count();
+        assert!((900..1_100).contains(&all), "acks=all in half the runs: {all}");
+        let shapes: alloc::collections::BTreeSet<[u8; 5]> =
+            cases.iter().map(|c| cluster_shape(&c.shape)).collect();
+        assert!(shapes.len() <= clusters() && clusters() == 558);
     }
 }
