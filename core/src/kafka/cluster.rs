@@ -10,10 +10,44 @@
 //! than `min.insync.replicas`. When a broker dies, the controller elects a new leader from the
 //! ISR (a *clean* election); with `unclean.leader.election` it may pick an out-of-sync replica,
 //! which can throw away acknowledged records. A follower that rejoins truncates its log to the
-//! point where it agrees with the new leader (leader epochs, KIP-101).
+//! point where it agrees with the new leader: each fetch names the epoch of the follower's last
+//! record, and the leader answers with where its largest epoch up to that one ends (leader
+//! epochs, KIP-101, with KIP-279's fix for logs that differ in epochs the leader never had).
 //!
-//! The checker holds Kafka's promise: with `acks=all`, `min.insync.replicas ≥ 2` and clean
-//! elections, an acknowledged record is never lost, and replicas never disagree below the HW.
+//! The checker holds Kafka's promise: with `acks=all` and clean elections an acknowledged record
+//! is never lost (`acked-not-lost`), and replicas never disagree below the HW. Kafka asks for
+//! `min.insync.replicas ≥ 2` as well, because a broker may lose its disk, or the page cache
+//! Kafka did not flush; here a crashed broker keeps its whole log, so the promise holds at 1 too.
+//! With `acks=1` the leader answers alone, and a leader failure loses records: Kafka does not
+//! promise otherwise, and `acks1-not-lost` is checked apart to show it. `acks=0` is never
+//! answered.
+//!
+//! The rules, where they live, and what breaks without each:
+//! - HW = the smallest LEO over the *maximal* ISR, counting a member the leader has asked to add
+//!   until a newer epoch answers (KIP-497): `isr_hw`, the `LeaderAndIsr` handler; mutant
+//!   `hw-before-isr`, test `a_repeated_leader_and_isr_keeps_the_pending_isr_expansion`.
+//! - acks=all is answered once the HW passes the record, refused below `min.insync.replicas`:
+//!   `advance_hw`, the `Produce` handler; mutant `ack-before-replication`.
+//! - Clean elections, from the live ISR only: `elect`; mutant `unclean-election`.
+//! - Consumers read below the HW: the `ConsumerFetch` handler; mutant `consume-uncommitted`,
+//!   caught every time by the `high-watermark` preset.
+//! - A fetch names the epoch of the follower's last record; the leader answers with a
+//!   DivergingEpoch when that log is not a prefix of its own (KIP-101, KIP-279, KIP-320):
+//!   `diverging`, `truncation_point`; test `a_follower_truncates_to_where_it_agrees_with_the_leader`.
+//! - A follower applies only the answer to its current fetch (offset and last epoch): the
+//!   `FetchResponse` handler; tests `a_late_truncation_answer_is_ignored*`.
+//! - ISR changes go through the controller and are fenced by the epoch: `AlterIsr`.
+//! - A restarted broker heartbeats in a new incarnation, and the controller handles the bounce
+//!   as a failure and a start: test `a_broker_in_a_new_incarnation_is_handled_as_a_bounce`.
+//!
+//! Where this model is simpler than Kafka:
+//! one epoch counts both leader and ISR changes (Kafka keeps a leader epoch and a partition
+//! epoch), so an ISR change also fences fetches; the controller is one node that never crashes
+//! (no ZooKeeper or KRaft quorum, no controller epoch); a crash keeps the whole log and the
+//! latest HW (no unflushed page cache, no HW checkpoint interval); producers are not idempotent
+//! (a retry may append a record twice; nothing here promises exactly once) and have one request
+//! in flight; a broker that does not lead ignores a fetch instead of answering
+//! NOT_LEADER_OR_FOLLOWER; logs are never deleted or compacted.
 
 use alloc::format;
 use alloc::string::String;
@@ -62,6 +96,14 @@ pub const MAX_PAUSE_MS: u32 = 10_000;
 /// Most records a producer holds for sending.
 pub const MAX_QUEUE: usize = 64;
 
+/// A leader epoch and the offset where it ends in some log: the first offset of a later epoch,
+/// or the log end (Kafka's `EpochEndOffset`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct EpochEnd {
+    pub epoch: u32,
+    pub end: u64,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum ProduceError {
     NotLeader,
@@ -70,7 +112,11 @@ pub enum ProduceError {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Msg {
-    Heartbeat,
+    /// Broker → controller: I am alive, in this incarnation (KRaft's broker registration and
+    /// heartbeat in one: the number grows each time the broker process starts).
+    Heartbeat {
+        incarnation: u64,
+    },
     /// Controller → replicas: the partition's leader, ISR and epoch.
     LeaderAndIsr {
         partition: u32,
@@ -85,18 +131,26 @@ pub enum Msg {
         isr: Vec<NodeId>,
         epoch: u32,
     },
+    /// Follower → leader: my log ends at `offset`, its last record is of `last_epoch` (0: the log
+    /// is empty), and I am in the partition's `epoch`.
     Fetch {
         partition: u32,
         offset: u64,
         last_epoch: u32,
         epoch: u32,
     },
+    /// Leader → follower: the answer to the fetch at `from` whose last record was of
+    /// `last_epoch` (echoed so that the follower applies only an answer to its current fetch).
+    /// Either records from `from` on, or `diverging`: the follower's log is not a prefix of the
+    /// leader's, and the leader's largest epoch up to `last_epoch` ends at this offset (the
+    /// fetch response's DivergingEpoch, KIP-320 and KIP-595, carrying KIP-279's answer).
     FetchResponse {
         partition: u32,
         records: Vec<Rec>,
         from: u64,
+        last_epoch: u32,
         hw: u64,
-        truncate_to: Option<u64>,
+        diverging: Option<EpochEnd>,
         epoch: u32,
     },
     Produce {
@@ -158,7 +212,7 @@ pub enum Msg {
 impl MessageInfo for Msg {
     fn kind(&self) -> &'static str {
         match self {
-            Msg::Heartbeat => "BrokerHeartbeat",
+            Msg::Heartbeat { .. } => "BrokerHeartbeat",
             Msg::LeaderAndIsr { .. } => "LeaderAndIsr",
             Msg::AlterIsr { .. } => "AlterPartition",
             Msg::Fetch { .. } => "Fetch",
@@ -191,9 +245,11 @@ impl MessageInfo for Msg {
             Msg::AlterIsr { partition, isr, epoch } => {
                 format!("(p{partition} isr {} epoch {epoch})", names(isr.iter()))
             }
-            Msg::Fetch { partition, offset, .. } => format!("(p{partition} from offset {offset})"),
-            Msg::FetchResponse { partition, records, hw, truncate_to, .. } => match truncate_to {
-                Some(t) => format!("(p{partition}: truncate to {t})"),
+            Msg::Fetch { partition, offset, last_epoch, .. } => {
+                format!("(p{partition} from offset {offset}, last epoch {last_epoch})")
+            }
+            Msg::FetchResponse { partition, records, hw, diverging, .. } => match diverging {
+                Some(d) => format!("(p{partition}: diverging; epoch {} ends at {})", d.epoch, d.end),
                 None => format!("(p{partition}: {} records, hw {hw})", records.len()),
             },
             Msg::Produce { partition, rec, .. } => match rec.key {
@@ -292,6 +348,8 @@ pub struct Replica {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Broker {
     pub id: NodeId,
+    /// How many times this broker has started before (kept across a crash).
+    pub incarnation: u64,
     /// Replicas by partition (`None` where this broker holds no replica).
     pub replicas: Vec<Option<Replica>>,
 }
@@ -312,6 +370,8 @@ pub struct Controller {
     pub owned: alloc::collections::BTreeMap<NodeId, Vec<u32>>,
     /// Last heartbeat from each broker, and whether it is considered alive.
     pub brokers: Vec<(Time, bool)>,
+    /// The incarnation each broker last registered with.
+    pub incarnations: Vec<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -371,7 +431,9 @@ const MUTANTS: &[MutantInfo] = &[
 const PROPERTIES: &[PropertyInfo] = &[
     PropertyInfo {
         name: "acked-not-lost",
-        description: "a record acknowledged with acks=all stays in its partition at its offset",
+        description: "a record acknowledged with acks=all stays in its partition at its offset (Kafka's \
+            promise, with clean leader elections); acks=1 is checked apart (acks1-not-lost), and acks=0 \
+            is never acknowledged",
     },
     PropertyInfo {
         name: "committed-agree",
@@ -380,6 +442,12 @@ const PROPERTIES: &[PropertyInfo] = &[
     PropertyInfo {
         name: "consumed-stable",
         description: "a record a consumer read never disappears: every read of that offset returns it",
+    },
+    PropertyInfo {
+        name: "acks1-not-lost",
+        description: "not a Kafka promise, checked to show why acks=all exists: a record acknowledged \
+            with acks=1 stays at its offset. The leader answers before any follower has copied the \
+            record, so a leader that fails first loses it",
     },
 ];
 
@@ -515,6 +583,60 @@ pub(crate) fn leo(r: &Replica) -> u64 {
     r.log.len() as u64
 }
 
+/// The epoch of a replica's last record (0 for an empty log: epochs start at 1).
+fn last_epoch_of(r: &Replica) -> u32 {
+    r.log.last().map(|x| x.epoch).unwrap_or(0)
+}
+
+/// Where `epoch` ends in a log, as Kafka's leader epoch cache answers it
+/// (`LeaderEpochFileCache.endOffsetFor`): the largest epoch ≤ `epoch` that the log has (none if
+/// every record is of a later epoch), and the offset where the first later epoch starts, or the
+/// log end. A log's epochs never decrease, so the records of each epoch are contiguous. Every
+/// log here starts at offset 0 with its epochs recorded, so a log with no epoch ≤ `epoch`
+/// ends that epoch at offset 0.
+pub(crate) fn epoch_end(log: &[Rec], epoch: u32) -> (Option<u32>, u64) {
+    let end = log.iter().position(|x| x.epoch > epoch).unwrap_or(log.len());
+    (end.checked_sub(1).map(|i| log[i].epoch), end as u64)
+}
+
+/// Leader: is the log of a follower that fetches at `offset`, its last record of `last_epoch`,
+/// not a prefix of mine? If so, my largest epoch ≤ `last_epoch` and where it ends in my log
+/// (KIP-279; Kafka's `Partition.readRecords` answers a fetch with this DivergingEpoch when
+/// `epochEndOffset.leaderEpoch < lastFetchedEpoch || epochEndOffset.endOffset < fetchOffset`).
+/// By the leader epoch rule (the records of one epoch at one offset are the same record, with
+/// the same log before them), a follower log whose last epoch ends in mine at or after its own
+/// end is a prefix of mine. An empty log is a prefix of every log: it is never told to truncate.
+fn diverging(r: &Replica, offset: u64, last_epoch: u32) -> Option<EpochEnd> {
+    if offset == 0 {
+        return None;
+    }
+    let answer = if last_epoch == r.epoch {
+        // My current epoch ends at my log end (Kafka's cache holds the leader's own epoch).
+        EpochEnd { epoch: last_epoch, end: leo(r) }
+    } else {
+        // No epoch ≤ last_epoch at all: Kafka answers the requested epoch with the start of the
+        // first later one (here offset 0), so the follower truncates everything.
+        let (floor, end) = epoch_end(&r.log, last_epoch);
+        EpochEnd { epoch: floor.unwrap_or(last_epoch), end }
+    };
+    (answer.epoch < last_epoch || answer.end < offset).then_some(answer)
+}
+
+/// Follower: where to cut my log when the leader says it diverges (KIP-279; Kafka's
+/// `AbstractFetcherThread.getOffsetTruncationState`). If I have the leader's epoch too, the logs
+/// agree up to the smaller of the two ends of that epoch. If I do not, I cut back to the end of
+/// my largest epoch below it, and my next fetch, with that epoch as its last, asks again. Either
+/// way the log gets strictly shorter (the leader's epoch is below my last one, or it ends before
+/// my log does), so the exchange ends, at worst at the empty log, which never diverges.
+pub(crate) fn truncation_point(log: &[Rec], leader: EpochEnd) -> u64 {
+    let (mine, end) = epoch_end(log, leader.epoch);
+    if mine == Some(leader.epoch) {
+        end.min(leader.end)
+    } else {
+        end
+    }
+}
+
 fn isr_hw(k: &Kafka, me: NodeId, r: &Replica) -> u64 {
     if k.is(Mutant::HwBeforeIsr) {
         return leo(r);
@@ -560,7 +682,7 @@ fn broker_init(k: &Kafka, ctx: &mut Ctx<Kafka>) -> Broker {
     let placement = k.placement();
     let replicas = placement.iter().map(|rs| rs.contains(&me.0).then(Replica::default)).collect();
     arm_broker(k, ctx);
-    Broker { id: me, replicas }
+    Broker { id: me, incarnation: 0, replicas }
 }
 
 fn arm_broker(k: &Kafka, ctx: &mut Ctx<Kafka>) {
@@ -588,10 +710,16 @@ fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, ctx: &mut C
                 return;
             }
             let was_leader = r.leader == Some(me);
+            // A newer epoch is the controller's answer to any ISR change I asked for (applied
+            // or refused). The epoch I am in, announced again (a duplicate, or a re-send after
+            // a restart), is not: until the answer comes, the change I asked for still counts
+            // (KIP-497's maximal ISR), since the controller may have made it already.
+            if epoch > r.epoch {
+                r.pending_isr = None;
+            }
             r.epoch = epoch;
             r.leader = leader;
             r.isr = isr;
-            r.pending_isr = None;
             if leader == Some(me) {
                 if !was_leader {
                     r.follower_leo = replicas.into_iter().filter(|f| *f != me).map(|f| (f, 0, now)).collect();
@@ -609,17 +737,17 @@ fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, ctx: &mut C
             if r.leader != Some(me) || epoch != r.epoch {
                 return;
             }
-            // KIP-101: where does the follower's last epoch end in my log?
-            let end = r.log.iter().position(|x| x.epoch > last_epoch).map(|i| i as u64).unwrap_or(leo(r));
-            if offset > end {
+            // KIP-101 and KIP-279: is the follower's log a prefix of mine?
+            if let Some(d) = diverging(r, offset, last_epoch) {
                 ctx.send(
                     from,
                     Msg::FetchResponse {
                         partition,
                         records: vec![],
                         from: offset,
+                        last_epoch,
                         hw: r.hw,
-                        truncate_to: Some(end),
+                        diverging: Some(d),
                         epoch,
                     },
                 );
@@ -643,23 +771,44 @@ fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, ctx: &mut C
             let records = r.log[offset as usize..upto].to_vec();
             ctx.send(
                 from,
-                Msg::FetchResponse { partition, records, from: offset, hw: r.hw, truncate_to: None, epoch },
+                Msg::FetchResponse {
+                    partition,
+                    records,
+                    from: offset,
+                    last_epoch,
+                    hw: r.hw,
+                    diverging: None,
+                    epoch,
+                },
             );
         }
-        Msg::FetchResponse { partition, records, from: at, hw, truncate_to, epoch } => {
+        Msg::FetchResponse { partition, records, from: at, last_epoch, hw, diverging, epoch } => {
             let Some(Some(r)) = b.replicas.get_mut(partition as usize) else { return };
             if epoch != r.epoch || r.leader == Some(me) {
                 return;
             }
-            if let Some(t) = truncate_to {
+            // Only an answer to the current fetch counts, as in Kafka's AbstractFetcherThread
+            // (it drops a response whose fetch offset is not the partition's current one). Kafka
+            // relies on one ordered connection; here answers come late and twice, so the log
+            // may have been cut and grown back to the same length since: the fetch's last epoch
+            // must match too. That is enough: within one epoch the leader's log only grows, so
+            // its verdict on a fetch is a function of (offset, last epoch) alone, and by the
+            // leader epoch rule (records of one epoch at one offset are the same record, with
+            // the same log before them) so is whether my log is a prefix of the leader's. Hence
+            // a truncation applies only while my log still diverges; once it has been a prefix
+            // of the leader's in this epoch (the only state the leader counts towards the high
+            // watermark), it stays one, as it only takes the leader's records at its end.
+            if at != leo(r) || last_epoch != last_epoch_of(r) {
+                return;
+            }
+            if let Some(d) = diverging {
+                let t = truncation_point(&r.log, d);
                 r.log.truncate(t as usize);
                 r.hw = r.hw.min(t);
                 return;
             }
-            if at == leo(r) {
-                r.log.extend(records);
-                r.hw = hw.min(leo(r)).max(r.hw.min(leo(r)));
-            }
+            r.log.extend(records);
+            r.hw = hw.min(leo(r)).max(r.hw.min(leo(r)));
         }
         Msg::ConsumerFetch { partition, offset } => {
             let Some(Some(r)) = b.replicas.get(partition as usize) else { return };
@@ -702,17 +851,21 @@ fn broker_timer(k: &Kafka, b: &mut Broker, timer: Timer, ctx: &mut Ctx<Kafka>) {
     let now = ctx.now();
     match timer {
         Timer::Heartbeat => {
-            ctx.send(k.controller(), Msg::Heartbeat);
+            ctx.send(k.controller(), Msg::Heartbeat { incarnation: b.incarnation });
             ctx.set_timer(Timer::Heartbeat, Time(k.session_us / 3));
         }
         Timer::FetchTick => {
             for (p, r) in b.replicas.iter().enumerate() {
                 if let Some(r) = r {
                     if let Some(l) = r.leader.filter(|l| *l != me) {
-                        let last_epoch = r.log.last().map(|x| x.epoch).unwrap_or(0);
                         ctx.send(
                             l,
-                            Msg::Fetch { partition: p as u32, offset: leo(r), last_epoch, epoch: r.epoch },
+                            Msg::Fetch {
+                                partition: p as u32,
+                                offset: leo(r),
+                                last_epoch: last_epoch_of(r),
+                                epoch: r.epoch,
+                            },
                         );
                     }
                 }
@@ -768,7 +921,13 @@ fn controller_init(k: &Kafka, ctx: &mut Ctx<Kafka>) -> Controller {
     ctx.set_timer(Timer::LivenessCheck, Time(k.session_us / 3));
     ctx.set_timer(Timer::GroupTick, Time(k.group_heartbeat_us));
     let group = super::group::Group { committed: vec![0; k.partitions as usize], ..Default::default() };
-    Controller { partitions, brokers: vec![(Time::ZERO, true); k.brokers], group, owned: Default::default() }
+    Controller {
+        partitions,
+        brokers: vec![(Time::ZERO, true); k.brokers],
+        incarnations: vec![0; k.brokers],
+        group,
+        owned: Default::default(),
+    }
 }
 
 fn leader_and_isr(p: u32, s: &PartitionState) -> Msg {
@@ -811,11 +970,23 @@ fn elect(k: &Kafka, c: &mut Controller, p: usize, ctx: &mut Ctx<Kafka>) {
 
 fn controller_message(k: &Kafka, c: &mut Controller, from: NodeId, msg: Msg, ctx: &mut Ctx<Kafka>) {
     match msg {
-        Msg::Heartbeat => {
-            let Some(entry) = c.brokers.get_mut(from.index()) else { return };
-            entry.0 = ctx.now();
-            if !entry.1 {
-                entry.1 = true;
+        Msg::Heartbeat { incarnation } => {
+            let b = from.index();
+            if b >= c.brokers.len() {
+                return;
+            }
+            // A broker that restarted before its session ran out lost what it knew (whom it
+            // leads, the ISR changes it asked for): handle the bounce as a failure and a start,
+            // as Kafka's controller does, so that new epochs fence its previous incarnation.
+            if incarnation > c.incarnations[b] {
+                c.incarnations[b] = incarnation;
+                if c.brokers[b].1 {
+                    broker_failed(k, c, from, ctx);
+                }
+            }
+            c.brokers[b].0 = ctx.now();
+            if !c.brokers[b].1 {
+                c.brokers[b].1 = true;
                 for p in 0..c.partitions.len() {
                     if !c.partitions[p].replicas.contains(&from) {
                         continue;
@@ -857,25 +1028,30 @@ fn controller_timer(k: &Kafka, c: &mut Controller, timer: Timer, ctx: &mut Ctx<K
     let now = ctx.now();
     for b in 0..c.brokers.len() {
         if c.brokers[b].1 && now.0.saturating_sub(c.brokers[b].0 .0) > k.session_us {
-            c.brokers[b].1 = false;
-            let dead = NodeId(b as u32);
-            for p in 0..c.partitions.len() {
-                let s = &mut c.partitions[p];
-                if s.isr.contains(&dead) && s.isr.len() > 1 {
-                    s.isr.retain(|m| *m != dead);
-                    if s.leader != Some(dead) {
-                        s.epoch += 1;
-                        let snap = s.clone();
-                        announce(p as u32, &snap, &c.brokers, ctx);
-                    }
-                }
-                if c.partitions[p].leader == Some(dead) {
-                    elect(k, c, p, ctx);
-                }
-            }
+            broker_failed(k, c, NodeId(b as u32), ctx);
         }
     }
     ctx.set_timer(Timer::LivenessCheck, Time(k.session_us / 3));
+}
+
+/// The controller considers a broker dead: it leaves every ISR it is in (unless it is the last
+/// member), and the partitions it led get new leaders.
+fn broker_failed(k: &Kafka, c: &mut Controller, dead: NodeId, ctx: &mut Ctx<Kafka>) {
+    c.brokers[dead.index()].1 = false;
+    for p in 0..c.partitions.len() {
+        let s = &mut c.partitions[p];
+        if s.isr.contains(&dead) && s.isr.len() > 1 {
+            s.isr.retain(|m| *m != dead);
+            if s.leader != Some(dead) {
+                s.epoch += 1;
+                let snap = s.clone();
+                announce(p as u32, &snap, &c.brokers, ctx);
+            }
+        }
+        if c.partitions[p].leader == Some(dead) {
+            elect(k, c, p, ctx);
+        }
+    }
 }
 
 /// The controller adds a partition: Kafka's placement rule extended by one row, a leader from
@@ -1014,8 +1190,8 @@ fn producer_message(k: &Kafka, pr: &mut Producer, msg: Msg, ctx: &mut Ctx<Kafka>
 /// against the acknowledgements it has not been checked against yet.
 #[derive(Clone, Debug, Default)]
 pub struct Monitor {
-    /// Per partition: (offset, value) of every acknowledged record, in order.
-    pub acked: Vec<Vec<(u64, u64)>>,
+    /// Per partition: (offset, value, acks) of every acknowledged record, in order.
+    pub acked: Vec<Vec<(u64, u64, u8)>>,
     /// Per partition: the values of the committed prefix seen so far.
     pub committed: Vec<Vec<u64>>,
     /// Per broker and partition: how much of the committed prefix has been compared.
@@ -1117,7 +1293,10 @@ impl Protocol for Kafka {
                     })
                     .collect();
                 arm_broker(self, ctx);
-                Node::Broker(Broker { id: b.id, replicas })
+                // Register at once, in a new incarnation.
+                let incarnation = b.incarnation + 1;
+                ctx.send(self.controller(), Msg::Heartbeat { incarnation });
+                Node::Broker(Broker { id: b.id, incarnation, replicas })
             }
             other => self.init_again(other, ctx),
         }
@@ -1150,8 +1329,8 @@ impl Protocol for Kafka {
         }
         for n in notes {
             match n {
-                Note::Acked { partition, offset, rec_value, .. } => {
-                    m.acked[*partition as usize].push((*offset, *rec_value));
+                Note::Acked { partition, offset, rec_value, acks } => {
+                    m.acked[*partition as usize].push((*offset, *rec_value, *acks));
                 }
                 Note::Consumed { partition, offset, value } => {
                     let (p, o) = (*partition as usize, *offset as usize);
@@ -1214,12 +1393,16 @@ impl Protocol for Kafka {
             if c.partitions[p].leader == Some(t) && r.leader == Some(t) {
                 let (who, epoch, done) = m.verified[p];
                 let start = if who == Some(t) && epoch == r.epoch { done } else { 0 };
-                for &(off, val) in &m.acked[p][start..] {
+                for &(off, val, acks) in &m.acked[p][start..] {
                     if r.log.get(off as usize).map(|x| x.value) != Some(val) {
+                        // acks=all is Kafka's promise; acks=1 has a property of its own, which
+                        // Kafka does not promise (acks=0 is never acknowledged).
+                        let property = if acks == ACKS_ALL { "acked-not-lost" } else { "acks1-not-lost" };
                         return Err((
-                            "acked-not-lost",
+                            property,
                             format!(
-                                "the record acknowledged at p{p} offset {off} is gone from leader B{}",
+                                "the record acknowledged with acks={} at p{p} offset {off} is gone from leader B{}",
+                                if acks == ACKS_ALL { "all".into() } else { format!("{acks}") },
                                 t.0 + 1
                             ),
                         ));

@@ -40,6 +40,8 @@ pub struct Consumer {
     pub assigned: Vec<u32>,
     /// Next offset to read, per partition (meaningful for assigned ones).
     pub position: Vec<u64>,
+    /// Per partition: when its leader last answered a fetch (or the partition was assigned).
+    pub answered: Vec<Time>,
     pub leaders: Vec<Option<NodeId>>,
     pub joined: bool,
     pub consumed: u64,
@@ -78,6 +80,7 @@ pub fn consumer_init(k: &Kafka, ctx: &mut Ctx<Kafka>) -> Consumer {
         generation: 0,
         assigned: Vec::new(),
         position: vec![0; k.partitions as usize],
+        answered: vec![Time::ZERO; k.partitions as usize],
         leaders: vec![None; k.partitions as usize],
         joined: false,
         consumed: 0,
@@ -116,6 +119,7 @@ pub fn consumer_request(k: &Kafka, c: &mut Consumer, op: ClientOp, ctx: &mut Ctx
 fn fit(c: &mut Consumer, partitions: usize) {
     if c.position.len() < partitions {
         c.position.resize(partitions, 0);
+        c.answered.resize(partitions, Time::ZERO);
         c.leaders.resize(partitions, None);
     }
 }
@@ -169,6 +173,7 @@ pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx
             for &p in &partitions {
                 if !c.assigned.contains(&p) {
                     c.position[p as usize] = committed.get(p as usize).copied().unwrap_or(0);
+                    c.answered[p as usize] = ctx.now();
                 }
             }
             c.assigned = partitions;
@@ -191,6 +196,9 @@ pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx
             ctx.send(k.controller(), Msg::JoinGroup { owned });
         }
         Msg::ConsumerFetchResponse { partition, from: at, records } => {
+            if let Some(t) = c.answered.get_mut(partition as usize) {
+                *t = ctx.now();
+            }
             if !c.assigned.contains(&partition) || c.position[partition as usize] != at {
                 return;
             }
@@ -239,6 +247,19 @@ pub fn consumer_timer(k: &Kafka, c: &mut Consumer, timer: Timer, ctx: &mut Ctx<K
         }
         Timer::Poll => {
             if c.joined && c.active {
+                // A leader that has not answered for a session has died or moved (a broker
+                // that no longer leads ignores the fetch): ask for the partition's leaders
+                // again, as a Kafka client refreshes its metadata when a request times out.
+                let now = ctx.now();
+                let silent = |t: Time| now.0.saturating_sub(t.0) > k.session_us;
+                if c.assigned.iter().any(|p| silent(c.answered[*p as usize])) {
+                    ctx.send(k.controller(), Msg::Metadata);
+                    for &p in &c.assigned {
+                        if silent(c.answered[p as usize]) {
+                            c.answered[p as usize] = now;
+                        }
+                    }
+                }
                 for &p in &c.assigned {
                     match c.leaders.get(p as usize).copied().flatten() {
                         Some(l) => {

@@ -25,6 +25,10 @@ pub mod cluster;
 pub mod group;
 mod partitioner;
 pub mod scenarios;
+pub mod swarm;
 
 pub use assign::*;
 pub use partitioner::*;
+
+#[cfg(test)]
+mod tests;

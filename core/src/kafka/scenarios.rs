@@ -19,6 +19,10 @@ pub struct ScenarioInfo {
 pub const SCENARIOS: &[ScenarioInfo] = &[
     ScenarioInfo { name: "hello", title: "Hello: one producer, one broker, one consumer" },
     ScenarioInfo { name: "failover", title: "A broker crashes: leaders move within the ISR" },
+    ScenarioInfo {
+        name: "high-watermark",
+        title: "A cut-off leader's records: consumers read below the high watermark",
+    },
     ScenarioInfo { name: "gc-pause", title: "A consumer's GC pause outlasts its session" },
     ScenarioInfo { name: "add-partition", title: "Add a partition: keys move, the group rebalances" },
     ScenarioInfo { name: "join-eager", title: "A consumer joins: eager rebalance (range)" },
@@ -77,6 +81,35 @@ pub fn apply(name: &str, base: Kafka) -> Result<Kafka, String> {
             ]),
             ..base
         },
+        "high-watermark" => {
+            // One partition, so every record goes to the leader that is cut off; the lesson
+            // needs acks=all and a quorum-sized ISR, whatever the base says.
+            let k = Kafka {
+                brokers: 3,
+                partitions: 1,
+                rf: 3,
+                min_insync: 2,
+                acks: super::cluster::ACKS_ALL,
+                producers: 2,
+                produce_every_us: 30_000,
+                consumers: 1,
+                idle_consumers: 0,
+                ..base
+            };
+            // B1 leads p0; the producers and C1 follow the brokers and the controller.
+            let side = vec![NodeId(4), NodeId(5), NodeId(6)];
+            Kafka {
+                script: vec![(ms(1000), Isolate(Target::Node(NodeId(0)), side)), (ms(1500), Heal)],
+                narration: narrate(&[
+                    (0, "One partition, p0, on three brokers; acks=all and min.insync.replicas=2. B1 leads it; two producers write to it and consumer C1 reads it."),
+                    (1000, "A network partition cuts B1, with both producers and C1, off from the controller, B2 and B3. B1's ISR still has three members, so it takes the producers' records (and their retries), but no follower fetches them: the high watermark stays put, nobody is acknowledged, and C1, which reads only below the high watermark, reads nothing new."),
+                    (1150, "The controller misses B1's heartbeats, declares it dead and elects B2 from the ISR. B2 never had B1's new records."),
+                    (1500, "The partition heals. B1 learns that B2 leads, and its next fetch is told where their logs diverge: it truncates the records only it had. The producers retry on B2; C1, dropped by the group coordinator meanwhile, rejoins."),
+                    (1670, "B2 acknowledges the retries, at offsets where B1 had held other records. C1 never saw those: with the consume-uncommitted mutant it did, and the checker flags the offset where it read a record that another one replaced."),
+                ]),
+                ..k
+            }
+        }
         "gc-pause" => {
             let k = Kafka { consumers: 2, idle_consumers: 0, ..base };
             Kafka {

@@ -1,0 +1,348 @@
+//! Exact-effect tests of the replication handlers: a follower's fetch, the leader's answer and
+//! what the follower does with it, including answers that arrive late or twice, and logs that
+//! diverge (KIP-101, KIP-279).
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::cluster::*;
+use crate::protocol::{Ctx, NodeId, Protocol, Time, TimerEffect};
+use crate::rng::Rng;
+
+struct Fx {
+    rng: Rng,
+    sends: Vec<(NodeId, Msg)>,
+    timers: Vec<TimerEffect<Timer>>,
+    notes: Vec<Note>,
+}
+
+impl Fx {
+    fn new() -> Fx {
+        Fx { rng: Rng::new(1), sends: vec![], timers: vec![], notes: vec![] }
+    }
+    fn ctx(&mut self, me: NodeId) -> Ctx<'_, Kafka> {
+        Ctx {
+            me,
+            now: Time::from_ms(1000),
+            rng: &mut self.rng,
+            sends: &mut self.sends,
+            timers: &mut self.timers,
+            notes: &mut self.notes,
+        }
+    }
+    fn take(&mut self) -> Vec<(NodeId, Msg)> {
+        self.timers.clear();
+        self.notes.clear();
+        core::mem::take(&mut self.sends)
+    }
+}
+
+const LEADER: NodeId = NodeId(0);
+const FOLLOWER: NodeId = NodeId(1);
+
+/// Two brokers holding one partition; B1 leads it.
+fn kafka2() -> Kafka {
+    Kafka { brokers: 2, partitions: 1, rf: 2, min_insync: 1, consumers: 0, ..Kafka::default() }
+}
+
+/// A log from (value, epoch) pairs.
+fn log(recs: &[(u64, u32)]) -> Vec<Rec> {
+    recs.iter().map(|&(value, epoch)| Rec { key: None, value, text: Text8::default(), epoch }).collect()
+}
+
+/// A broker's replica of p0 in `epoch`, B1 leading and both brokers in the ISR.
+fn broker(id: NodeId, recs: &[(u64, u32)], epoch: u32) -> Node {
+    let leads = id == LEADER;
+    Node::Broker(Broker {
+        id,
+        incarnation: 0,
+        replicas: vec![Some(Replica {
+            log: log(recs),
+            leader: Some(LEADER),
+            epoch,
+            isr: vec![LEADER, FOLLOWER],
+            follower_leo: if leads { vec![(FOLLOWER, 0, Time::from_ms(1000))] } else { vec![] },
+            ..Replica::default()
+        })],
+    })
+}
+
+fn replica(n: &Node) -> &Replica {
+    match n {
+        Node::Broker(b) => b.replicas[0].as_ref().unwrap(),
+        other => panic!("not a broker: {other:?}"),
+    }
+}
+
+fn values(n: &Node) -> Vec<u64> {
+    replica(n).log.iter().map(|r| r.value).collect()
+}
+
+/// The follower's fetch timer fires: the Fetch it sends to the leader.
+fn fetch(k: &Kafka, fx: &mut Fx, follower: &mut Node) -> Msg {
+    k.on_timer(follower, Timer::FetchTick, &mut fx.ctx(FOLLOWER));
+    let sent = fx.take();
+    assert_eq!(sent.len(), 1, "one fetch: {sent:?}");
+    assert_eq!(sent[0].0, LEADER);
+    sent[0].1.clone()
+}
+
+/// The leader handles a fetch: its answer to the follower.
+fn answer(k: &Kafka, fx: &mut Fx, leader: &mut Node, fetch: Msg) -> Msg {
+    k.on_message(leader, FOLLOWER, fetch, &mut fx.ctx(LEADER));
+    let mut answers: Vec<Msg> =
+        fx.take().into_iter().filter(|(to, _)| *to == FOLLOWER).map(|(_, m)| m).collect();
+    assert_eq!(answers.len(), 1, "one answer: {answers:?}");
+    answers.remove(0)
+}
+
+fn deliver(k: &Kafka, fx: &mut Fx, follower: &mut Node, answer: Msg) {
+    k.on_message(follower, LEADER, answer, &mut fx.ctx(FOLLOWER));
+    assert_eq!(fx.take(), vec![], "a follower answers nothing");
+}
+
+/// What the leader has counted the follower as holding (its log end offset on the leader).
+fn counted(leader: &Node) -> u64 {
+    replica(leader).follower_leo.iter().find(|f| f.0 == FOLLOWER).map(|f| f.1).unwrap()
+}
+
+/// A late or repeated "your log diverges" answer must not cut a log that has since been
+/// repaired and counted by the leader: the high watermark (and acks=all) already rely on it.
+/// Kafka's AbstractFetcherThread handles only an answer to the partition's current fetch.
+#[test]
+fn a_late_truncation_answer_is_ignored() {
+    let k = kafka2();
+    let mut fx = Fx::new();
+    // B2 led epoch 2 and wrote two records nobody else has; B1 leads epoch 3.
+    let mut l = broker(LEADER, &[(1, 1), (2, 1), (3, 3)], 3);
+    let mut f = broker(FOLLOWER, &[(1, 1), (2, 1), (20, 2), (21, 2)], 3);
+    let q = fetch(&k, &mut fx, &mut f);
+    let truncate = answer(&k, &mut fx, &mut l, q);
+    deliver(&k, &mut fx, &mut f, truncate.clone());
+    assert_eq!(values(&f), [1, 2]);
+    // Two more rounds: B2 copies record 3, then the leader counts it and commits it.
+    for _ in 0..2 {
+        let q = fetch(&k, &mut fx, &mut f);
+        let a = answer(&k, &mut fx, &mut l, q);
+        deliver(&k, &mut fx, &mut f, a);
+    }
+    assert_eq!((values(&f), counted(&l), replica(&l).hw), (vec![1, 2, 3], 3, 3));
+    // The network delivers the truncation answer a second time.
+    deliver(&k, &mut fx, &mut f, truncate);
+    assert_eq!(values(&f), [1, 2, 3], "B2 lost a record the leader committed on its word");
+}
+
+/// The same, when the repaired log has the length it had when it was told to truncate (an ABA
+/// that a check of the fetch offset alone lets through): the answer also names the epoch of the
+/// fetch's last record, which no longer matches.
+#[test]
+fn a_late_truncation_answer_is_ignored_when_the_log_regrew_to_the_same_length() {
+    let k = kafka2();
+    let mut fx = Fx::new();
+    let mut l = broker(LEADER, &[(1, 1), (2, 1), (3, 3)], 3);
+    let mut f = broker(FOLLOWER, &[(1, 1), (2, 1), (20, 2)], 3);
+    let q = fetch(&k, &mut fx, &mut f);
+    let truncate = answer(&k, &mut fx, &mut l, q);
+    deliver(&k, &mut fx, &mut f, truncate.clone());
+    assert_eq!(values(&f), [1, 2]);
+    for _ in 0..2 {
+        let q = fetch(&k, &mut fx, &mut f);
+        let a = answer(&k, &mut fx, &mut l, q);
+        deliver(&k, &mut fx, &mut f, a);
+    }
+    assert_eq!((values(&f), counted(&l), replica(&l).hw), (vec![1, 2, 3], 3, 3));
+    deliver(&k, &mut fx, &mut f, truncate);
+    assert_eq!(values(&f), [1, 2, 3], "B2 lost a record the leader committed on its word");
+}
+
+/// Fetch rounds until the follower's log stops changing: the lengths it truncated to, in order.
+/// After every answer the leader must not count the follower beyond where the two logs agree.
+fn converge(leader: &[(u64, u32)], follower: &[(u64, u32)], epoch: u32) -> (Vec<u64>, Node, Node) {
+    let k = kafka2();
+    let mut fx = Fx::new();
+    let mut l = broker(LEADER, leader, epoch);
+    let mut f = broker(FOLLOWER, follower, epoch);
+    let mut cuts = Vec::new();
+    for _ in 0..10 {
+        let before = values(&f);
+        let q = fetch(&k, &mut fx, &mut f);
+        let a = answer(&k, &mut fx, &mut l, q);
+        let agree = values(&l).iter().zip(&before).take_while(|(x, y)| x == y).count() as u64;
+        assert!(
+            counted(&l) <= agree,
+            "the leader counts {} records, but the logs agree on {agree}",
+            counted(&l)
+        );
+        deliver(&k, &mut fx, &mut f, a);
+        let after = values(&f);
+        if after.len() < before.len() {
+            cuts.push(after.len() as u64);
+        }
+        if after == before {
+            break;
+        }
+    }
+    (cuts, l, f)
+}
+
+/// KIP-101 and KIP-279 truncation, case by case: (leader's log, follower's log, the leader's
+/// current epoch, the lengths the follower truncates to). Records are (value, epoch).
+#[test]
+fn a_follower_truncates_to_where_it_agrees_with_the_leader() {
+    type Log = &'static [(u64, u32)];
+    let cases: &[(&str, Log, Log, u32, &[u64])] = &[
+        ("behind, same epochs", &[(1, 1), (2, 1), (3, 1)], &[(1, 1)], 2, &[]),
+        ("empty follower log", &[(1, 2), (2, 2)], &[], 3, &[]),
+        ("empty leader log", &[], &[(9, 1)], 3, &[0]),
+        (
+            "longer in an old epoch (KIP-101)",
+            &[(1, 1), (2, 1), (3, 3)],
+            &[(1, 1), (2, 1), (20, 2), (21, 2)],
+            4,
+            &[2],
+        ),
+        // KIP-279: same length, different last epoch; the leader never had epoch 5.
+        (
+            "same length, unknown last epoch",
+            &[(1, 1), (2, 1), (3, 1), (4, 3)],
+            &[(1, 1), (2, 1), (3, 1), (50, 5)],
+            7,
+            &[3],
+        ),
+        // KIP-279's iteration: each answer names an epoch the follower does not have either.
+        ("epochs interleave", &[(1, 1), (2, 2), (3, 4)], &[(1, 1), (30, 3), (50, 5)], 6, &[2, 1]),
+        ("every record from epochs the leader lacks", &[(1, 3)], &[(50, 5), (51, 5)], 7, &[0]),
+    ];
+    for (name, leader, follower, epoch, want) in cases {
+        let (cuts, l, f) = converge(leader, follower, *epoch);
+        assert_eq!(cuts, *want, "{name}: truncations");
+        assert_eq!(values(&f), values(&l), "{name}: the follower ends with the leader's log");
+    }
+}
+
+/// KIP-497: until the controller answers, the leader counts a follower it has asked to add to
+/// the ISR (the controller may already have added it, and may elect it). A LeaderAndIsr of the
+/// epoch the leader is already in (a duplicate, or one re-sent) is not that answer: it must not
+/// drop the pending change, or the leader acknowledges records the new member lacks.
+#[test]
+fn a_repeated_leader_and_isr_keeps_the_pending_isr_expansion() {
+    let k = Kafka { min_insync: 1, ..kafka2() };
+    let mut fx = Fx::new();
+    let announce = Msg::LeaderAndIsr {
+        partition: 0,
+        replicas: vec![LEADER, FOLLOWER],
+        leader: Some(LEADER),
+        isr: vec![LEADER],
+        epoch: 3,
+    };
+    let mut l = broker(LEADER, &[(1, 1), (2, 1)], 3);
+    let mut f = broker(FOLLOWER, &[(1, 1), (2, 1)], 3);
+    if let Node::Broker(b) = &mut l {
+        b.replicas[0].as_mut().unwrap().isr = vec![LEADER];
+    }
+    // B2 has caught up: the leader asks the controller to add it.
+    let q = fetch(&k, &mut fx, &mut f);
+    k.on_message(&mut l, FOLLOWER, q, &mut fx.ctx(LEADER));
+    let asked = fx.take().into_iter().any(|(to, m)| {
+        to == k.controller() && matches!(m, Msg::AlterIsr { ref isr, .. } if *isr == [LEADER, FOLLOWER])
+    });
+    assert!(asked, "the leader asks to add B2");
+    // The controller's announcement of epoch 3 arrives again, then a record with acks=all.
+    k.on_message(&mut l, k.controller(), announce, &mut fx.ctx(LEADER));
+    fx.take();
+    let rec = log(&[(7, 0)])[0];
+    let producer = NodeId(3);
+    k.on_message(&mut l, producer, Msg::Produce { partition: 0, rec, req: 1 }, &mut fx.ctx(LEADER));
+    let answers: Vec<Msg> = fx.take().into_iter().filter(|(to, _)| *to == producer).map(|(_, m)| m).collect();
+    assert_eq!(answers, vec![], "acknowledged before B2, which the controller may elect, has the record");
+    assert_eq!(replica(&l).hw, 2);
+}
+
+/// The controller of `kafka2`, with p0 led by `leader` in `epoch`.
+fn controller(leader: NodeId, epoch: u32) -> Node {
+    Node::Controller(Controller {
+        partitions: vec![PartitionState {
+            replicas: vec![LEADER, FOLLOWER],
+            leader: Some(leader),
+            isr: vec![LEADER, FOLLOWER],
+            epoch,
+        }],
+        group: Default::default(),
+        owned: Default::default(),
+        brokers: vec![(Time::ZERO, true); 2],
+        incarnations: vec![0; 2],
+    })
+}
+
+/// An acknowledgement that a new leader lacks breaks the property of the acks it was given
+/// with: acks=all is Kafka's promise (acked-not-lost); acks=1 is not (acks1-not-lost).
+#[test]
+fn a_lost_acknowledgement_breaks_the_property_of_its_acks() {
+    let k = kafka2();
+    for (acks, property) in [(ACKS_ALL, "acked-not-lost"), (1, "acks1-not-lost")] {
+        let mut m = Monitor::default();
+        let before = [broker(LEADER, &[(1, 1)], 1), broker(FOLLOWER, &[], 1), controller(LEADER, 1)];
+        let acked = Note::Acked { partition: 0, offset: 0, rec_value: 1, acks };
+        assert_eq!(k.check(&mut m, &before, Some(LEADER), None, &[acked]), Ok(()));
+        // B1 fails before B2 copies the record; B2 leads epoch 2 and takes another at offset 0.
+        let mut b2 = broker(FOLLOWER, &[(5, 2)], 2);
+        if let Node::Broker(b) = &mut b2 {
+            b.replicas[0].as_mut().unwrap().leader = Some(FOLLOWER);
+        }
+        let after = [broker(LEADER, &[(1, 1)], 1), b2, controller(FOLLOWER, 2)];
+        let err = k.check(&mut m, &after, Some(FOLLOWER), None, &[]).unwrap_err();
+        assert_eq!(err.0, property, "acks={acks}: {}", err.1);
+    }
+}
+
+/// A consumer whose partition's leader has not answered for a session asks the controller for
+/// the leaders again (the leader died or moved; a broker that no longer leads ignores the
+/// fetch), and fetches as before; one that hears from its leader does not.
+#[test]
+fn a_consumer_whose_leader_falls_silent_refreshes_its_metadata() {
+    let k = Kafka { consumers: 1, ..kafka2() };
+    let me = NodeId((k.brokers + k.producers + 1) as u32);
+    let mut fx = Fx::new();
+    let mut c = super::group::consumer_init(&k, &mut fx.ctx(me));
+    fx.take();
+    c.assigned = vec![0];
+    c.joined = true;
+    c.leaders = vec![Some(LEADER)];
+    let fetch = (LEADER, Msg::ConsumerFetch { partition: 0, offset: 0 });
+    for (answered, metadata) in [(Time::from_ms(990), false), (Time::from_ms(800), true)] {
+        c.answered[0] = answered;
+        super::group::consumer_timer(&k, &mut c, Timer::Poll, &mut fx.ctx(me));
+        let mut want = vec![fetch.clone()];
+        if metadata {
+            want.insert(0, (k.controller(), Msg::Metadata));
+        }
+        assert_eq!(fx.take(), want, "last answer at {answered:?}");
+    }
+}
+
+/// A broker that heartbeats in a new incarnation restarted, and lost whom it leads: the
+/// controller handles it as a failure and a start (new leaders, a new epoch that fences the
+/// old incarnation, and the state sent to the broker). A heartbeat of the known incarnation,
+/// or a late one of an older incarnation, changes nothing.
+#[test]
+fn a_broker_in_a_new_incarnation_is_handled_as_a_bounce() {
+    let k = kafka2();
+    let mut fx = Fx::new();
+    let ctl = k.controller();
+    let mut c = controller(LEADER, 1);
+    let heartbeat = |incarnation| Msg::Heartbeat { incarnation };
+    k.on_message(&mut c, LEADER, heartbeat(0), &mut fx.ctx(ctl));
+    assert_eq!(fx.take(), vec![]);
+    k.on_message(&mut c, LEADER, heartbeat(1), &mut fx.ctx(ctl));
+    let state = Msg::LeaderAndIsr {
+        partition: 0,
+        replicas: vec![LEADER, FOLLOWER],
+        leader: Some(FOLLOWER),
+        isr: vec![FOLLOWER],
+        epoch: 2,
+    };
+    assert_eq!(fx.take(), vec![(FOLLOWER, state.clone()), (LEADER, state)]);
+    k.on_message(&mut c, LEADER, heartbeat(0), &mut fx.ctx(ctl));
+    k.on_message(&mut c, LEADER, heartbeat(1), &mut fx.ctx(ctl));
+    assert_eq!(fx.take(), vec![]);
+}
