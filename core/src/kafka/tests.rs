@@ -6,36 +6,9 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use super::cluster::*;
-use crate::protocol::{Ctx, NodeId, Protocol, Time, TimerEffect};
-use crate::rng::Rng;
+use crate::protocol::{NodeId, Protocol, Time};
 
-struct Fx {
-    rng: Rng,
-    sends: Vec<(NodeId, Msg)>,
-    timers: Vec<TimerEffect<Timer>>,
-    notes: Vec<Note>,
-}
-
-impl Fx {
-    fn new() -> Fx {
-        Fx { rng: Rng::new(1), sends: vec![], timers: vec![], notes: vec![] }
-    }
-    fn ctx(&mut self, me: NodeId) -> Ctx<'_, Kafka> {
-        Ctx {
-            me,
-            now: Time::from_ms(1000),
-            rng: &mut self.rng,
-            sends: &mut self.sends,
-            timers: &mut self.timers,
-            notes: &mut self.notes,
-        }
-    }
-    fn take(&mut self) -> Vec<(NodeId, Msg)> {
-        self.timers.clear();
-        self.notes.clear();
-        core::mem::take(&mut self.sends)
-    }
-}
+type Fx = crate::protocol::Effects<Kafka>;
 
 const LEADER: NodeId = NodeId(0);
 const FOLLOWER: NodeId = NodeId(1);

@@ -24,6 +24,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::{Kv, KvOp, KvResult};
+use crate::chunked::ChunkVec;
 use crate::protocol::NodeId;
 
 /// The whole check: positions against real time, and each result against a ghost replica of
@@ -73,6 +74,20 @@ impl Linearizability {
     }
 }
 
+/// The value after the last change at or before `position` (absent before the first).
+fn value_at(changes: &ChunkVec<(u64, Option<u64>)>, position: u64) -> Option<u64> {
+    // The first change past `position`, by binary search; the one before it holds.
+    let (mut lo, mut hi) = (0, changes.len());
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        match changes.get(mid) {
+            Some((at, _)) if *at <= position => lo = mid + 1,
+            _ => hi = mid,
+        }
+    }
+    lo.checked_sub(1).and_then(|k| changes.get(k)).and_then(|(_, v)| *v)
+}
+
 /// A broken property and what broke it.
 pub type Broken = (&'static str, String);
 /// A broken property, the client whose answer broke it, and the rest of the message.
@@ -89,17 +104,18 @@ struct Ack {
 }
 
 /// A replica of the state machine fed only committed entries, in index order, remembering
-/// each key's values by position and each command's result.
+/// each key's values by position and each command's result. What grows with the run is kept in
+/// `ChunkVec`s, so the checkpoints that clone the simulator share it instead of copying it.
 #[derive(Clone, Debug, Default)]
 struct Ghost {
     kv: Kv,
     at: u64,
     /// Committed entries beyond `at + 1`, waiting for the gap to fill.
     ahead: BTreeMap<u64, Option<(NodeId, u64, KvOp)>>,
-    /// Per key, (position, value after it) at each change.
-    changes: BTreeMap<String, Vec<(u64, Option<u64>)>>,
-    /// The command at each position holding one, and its result.
-    results: BTreeMap<u64, (NodeId, u64, KvResult)>,
+    /// Per key, (position, value after it) at each change, in position order.
+    changes: BTreeMap<String, ChunkVec<(u64, Option<u64>)>>,
+    /// The command at each position (position 1 first) and its result; `None` for a no-op.
+    results: ChunkVec<Option<(NodeId, u64, KvResult)>>,
     /// Answers at positions the ghost has not reached.
     waiting: BTreeMap<u64, Vec<Ack>>,
 }
@@ -113,16 +129,18 @@ impl Ghost {
         while let Some(cmd) = self.ahead.remove(&(self.at + 1)) {
             self.at += 1;
             let i = self.at;
+            let mut result = None;
             if let Some((client, req, op)) = cmd {
                 let key = op.key();
                 let before = self.kv.data.get(key).copied();
-                let (result, ..) = self.kv.apply(client, req, &op, i, 0);
+                let (r, ..) = self.kv.apply(client, req, &op, i, 0);
                 let after = self.kv.data.get(key).copied();
                 if after != before {
                     self.changes.entry(key.into()).or_default().push((i, after));
                 }
-                self.results.insert(i, (client, req, result));
+                result = Some((client, req, r));
             }
+            self.results.push(result);
             for ack in self.waiting.remove(&i).unwrap_or_default() {
                 self.judge(&ack).map_err(|(p, e)| (p, (ack.client, e)))?;
             }
@@ -144,7 +162,9 @@ impl Ghost {
     /// acknowledged at a position that holds something else was lost.
     fn judge(&self, ack: &Ack) -> Result<(), Broken> {
         let Ack { client, req, op, result, position } = ack;
-        let expected = match self.results.get(position) {
+        let at_position =
+            position.checked_sub(1).and_then(|i| self.results.get(i as usize)).and_then(Option::as_ref);
+        let expected = match at_position {
             Some((c, r, res)) if c == client && r == req => res.clone(),
             _ if !op.is_read() => {
                 return Err((
@@ -153,11 +173,7 @@ impl Ghost {
                 ))
             }
             _ => {
-                let value = self
-                    .changes
-                    .get(op.key())
-                    .and_then(|ch| ch.iter().rev().find(|(i, _)| i <= position))
-                    .and_then(|(_, v)| *v);
+                let value = self.changes.get(op.key()).and_then(|ch| value_at(ch, *position));
                 KvResult::Value(value)
             }
         };

@@ -1,32 +1,9 @@
 use super::*;
 use crate::kv::{KvOp, KvResult, Outcome};
 use crate::net::FaultPreset;
-use crate::protocol::TimerEffect;
 use crate::sim::Sim;
 
-/// The effects one handler records, for tests that assert them exactly.
-struct Fx {
-    rng: Rng,
-    sends: Vec<(NodeId, Msg)>,
-    timers: Vec<TimerEffect<Timer>>,
-    notes: Vec<Note>,
-}
-
-impl Fx {
-    fn new() -> Fx {
-        Fx { rng: Rng::new(1), sends: vec![], timers: vec![], notes: vec![] }
-    }
-    fn ctx(&mut self, me: u32) -> Ctx<'_, MultiPaxos> {
-        Ctx {
-            me: NodeId(me),
-            now: Time::from_ms(1),
-            rng: &mut self.rng,
-            sends: &mut self.sends,
-            timers: &mut self.timers,
-            notes: &mut self.notes,
-        }
-    }
-}
+type Fx = crate::protocol::Effects<MultiPaxos>;
 
 fn b(round: u64, node: u32) -> Ballot {
     Ballot { round, node }
@@ -221,7 +198,7 @@ fn a_restarted_proposer_never_reuses_a_ballot() {
 fn a_learner_takes_only_a_value_accepted_in_the_leaders_ballot() {
     for (mutant, learns) in [(None, false), (Some(Mutant::LearnAnyBallot), true)] {
         let mp = MultiPaxos { servers: 3, mutant, ..MultiPaxos::default() };
-        let mut fx = Fx::new();
+        let mut fx = Fx::at(Time::from_ms(1));
         let mut s = server::init(&mp, &mut fx.ctx(2));
         let cmd = Command::Kv { client: NodeId(3), req: 1, op: KvOp::Put("x".into(), 1) };
         server::on_message(
@@ -253,7 +230,7 @@ fn the_leader_answers_only_a_chosen_command_under_the_clients_request_number() {
     let put = KvOp::Put("x".into(), 5);
     for mutant in [None, Some(Mutant::ReplyBeforeChosen), Some(Mutant::SlotForRequest)] {
         let mp = MultiPaxos { servers: 3, mutant, ..MultiPaxos::default() };
-        let mut fx = Fx::new();
+        let mut fx = Fx::at(Time::from_ms(1));
         let mut s = leader(&mp, &mut fx);
         server::on_message(&mp, &mut s, client, Msg::Request { req: 7, op: put.clone() }, &mut fx.ctx(0));
         let req = if mutant == Some(Mutant::SlotForRequest) { 1 } else { 7 };

@@ -34,9 +34,9 @@ pub struct Monitor {
     committed: ChunkVec<Option<(Term, u64)>>,
     /// Digest of the entry applied at each index.
     applied: ChunkVec<Option<u64>>,
-    /// Every entry seen in any log, by digest: a server may commit, apply and fold entries
-    /// into a snapshot in one step, and the checker must still know what they were.
-    entries: BTreeMap<u64, Entry>,
+    /// Every entry seen in any log, by index: a server may commit, apply and fold entries into
+    /// a snapshot in one step, and the checker must still know what they were.
+    entries: ChunkVec<Vec<Entry>>,
     /// Acknowledged writes: index → (client, request).
     acked: BTreeMap<LogIndex, (NodeId, u64)>,
     /// Digest of the state machine (data and client sessions) after applying each index, as
@@ -233,7 +233,9 @@ fn log_matching(m: &mut Monitor, s: &Server, from: LogIndex) -> Result<(), Fail>
                 let mut v = m.seen.get(k).cloned().unwrap_or_default();
                 v.push((e.term, d, prev));
                 m.seen.set(k, v);
-                m.entries.insert(d, e.clone());
+                let mut here = m.entries.get(k).cloned().unwrap_or_default();
+                here.push(e.clone());
+                m.entries.set_grow(k, here, Vec::new());
             }
             Some((_, d0, _)) if d0 != d => {
                 return Err((
@@ -271,8 +273,9 @@ fn seen_entry(m: &Monitor, s: &Server, i: LogIndex) -> Option<Entry> {
     if s.role != Role::Leader {
         return None;
     }
-    let d = m.mirrors[s.id.index()].get((i.checked_sub(1)?) as usize).copied()?;
-    m.entries.get(&d).cloned()
+    let k = i.checked_sub(1)? as usize;
+    let d = m.mirrors[s.id.index()].get(k).copied()?;
+    m.entries.get(k)?.iter().find(|e| digest(*e) == d).cloned()
 }
 
 fn commits_and_applies(m: &mut Monitor, s: &Server) -> Result<(), Fail> {

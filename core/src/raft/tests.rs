@@ -5,36 +5,9 @@ use alloc::vec::Vec;
 
 use super::server::{self, Role, Server};
 use super::*;
-use crate::protocol::{Ctx, NodeId, Time, TimerEffect};
-use crate::rng::Rng;
+use crate::protocol::{NodeId, Time};
 
-struct Fx {
-    rng: Rng,
-    sends: Vec<(NodeId, Msg)>,
-    timers: Vec<TimerEffect<Timer>>,
-    notes: Vec<Note>,
-}
-
-impl Fx {
-    fn new() -> Fx {
-        Fx { rng: Rng::new(1), sends: vec![], timers: vec![], notes: vec![] }
-    }
-    fn ctx(&mut self, me: u32) -> Ctx<'_, Raft> {
-        Ctx {
-            me: NodeId(me),
-            now: Time::from_ms(1000),
-            rng: &mut self.rng,
-            sends: &mut self.sends,
-            timers: &mut self.timers,
-            notes: &mut self.notes,
-        }
-    }
-    fn take(&mut self) -> Vec<(NodeId, Msg)> {
-        self.timers.clear();
-        self.notes.clear();
-        core::mem::take(&mut self.sends)
-    }
-}
+type Fx = crate::protocol::Effects<Raft>;
 
 fn raft3() -> Raft {
     Raft { servers: 3, clients: 0, ..Raft::default() }
