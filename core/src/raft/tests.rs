@@ -214,6 +214,12 @@ fn elected(r: &Raft, fx: &mut Fx, log: &[Term]) -> Server {
     s
 }
 
+/// A follower's success in term 4 holding the leader's log up to its no-op (index 3), in
+/// answer to broadcast `seq`.
+fn term4_ack(seq: u64) -> Msg {
+    Msg::AppendReply { term: 4, success: true, match_index: 3, conflict_index: 0, conflict_term: None, seq }
+}
+
 /// The erratum to the single-server change (Ongaro, raft-dev, 2015): a leader may append a
 /// configuration entry only after it has committed an entry of its own term; otherwise a
 /// configuration from an older term that reached only some servers can elect a leader that
@@ -235,15 +241,7 @@ fn membership_change_waits_for_an_entry_of_the_leaders_term_to_commit() {
         );
         fx.take();
         // Once the no-op (index 3, term 4) is on a majority, the change goes ahead.
-        let ack = Msg::AppendReply {
-            term: 4,
-            success: true,
-            match_index: 3,
-            conflict_index: 0,
-            conflict_term: None,
-            seq: 1,
-        };
-        server::on_message(&r, &mut s, NodeId(1), ack, &mut fx.ctx(0));
+        server::on_message(&r, &mut s, NodeId(1), term4_ack(1), &mut fx.ctx(0));
         assert_eq!(s.commit, 3);
         fx.take();
         server::on_admin(&r, &mut s, op.clone(), &mut fx.ctx(0));
@@ -281,15 +279,7 @@ fn read_index_is_not_confirmed_by_a_reply_from_an_earlier_life() {
     let mut fx = Fx::new();
     let mut s = elected(&r, &mut fx, &[1, 2]);
     // Commit the no-op, so reads are served by ReadIndex.
-    let ack = |seq| Msg::AppendReply {
-        term: 4,
-        success: true,
-        match_index: 3,
-        conflict_index: 0,
-        conflict_term: None,
-        seq,
-    };
-    server::on_message(&r, &mut s, NodeId(1), ack(1), &mut fx.ctx(0));
+    server::on_message(&r, &mut s, NodeId(1), term4_ack(1), &mut fx.ctx(0));
     assert_eq!(s.commit, 3);
     fx.take();
     let client = NodeId(3);
@@ -345,21 +335,13 @@ fn a_leader_that_transfers_leadership_gives_up_its_lease() {
     let r = Raft { read_mode: ReadMode::Lease, check_quorum: true, ..raft3() };
     let mut fx = Fx::new();
     let mut s = elected(&r, &mut fx, &[1, 2]);
-    let ack = |seq| Msg::AppendReply {
-        term: 4,
-        success: true,
-        match_index: 3,
-        conflict_index: 0,
-        conflict_term: None,
-        seq,
-    };
-    server::on_message(&r, &mut s, NodeId(1), ack(1), &mut fx.ctx(0));
+    server::on_message(&r, &mut s, NodeId(1), term4_ack(1), &mut fx.ctx(0));
     assert!(s.lease_until > Time::from_ms(1000), "a majority acknowledged: the lease runs");
     fx.take();
     server::on_admin(&r, &mut s, ClientOp::TransferLeadership(Some(NodeId(1))), &mut fx.ctx(0));
     assert!(fx.take().iter().any(|(to, m)| *to == NodeId(1) && matches!(m, Msg::TimeoutNow { .. })));
     assert_eq!(s.lease_until, Time::ZERO);
-    server::on_message(&r, &mut s, NodeId(2), ack(2), &mut fx.ctx(0));
+    server::on_message(&r, &mut s, NodeId(2), term4_ack(2), &mut fx.ctx(0));
     assert_eq!(s.lease_until, Time::ZERO, "later acknowledgements do not renew it");
 }
 
