@@ -376,3 +376,37 @@ fn an_unreachable_new_server_is_given_up_on() {
     assert!(fx.notes.is_empty(), "{:?}", fx.notes);
     assert_eq!(s.adding.as_ref().map(|c| c.node), Some(NodeId(4)));
 }
+
+/// The checker's own failures, on hand-built states, for the two properties no swarm mutant
+/// reaches first (the checks before them fire at the same step): Log Matching and State
+/// Machine Safety.
+#[test]
+fn the_checker_catches_log_matching_and_state_machine_safety_on_their_own() {
+    use super::check::{check, Monitor};
+    let r = raft3();
+    let mut fx = Fx::new();
+    let entry = |term, key: &str| Entry {
+        term,
+        cmd: Command::Kv { client: NodeId(3), req: 1, op: KvOp::Put(key.into(), 1) },
+    };
+    // Same index and term, different entries: Log Matching.
+    let mut a = server(&r, &mut fx, 0, 2, &[]);
+    a.log = vec![entry(1, "x")];
+    let mut b = server(&r, &mut fx, 1, 2, &[]);
+    b.log = vec![entry(1, "y")];
+    let nodes = vec![Node::Server(a.clone()), Node::Server(b.clone())];
+    let mut m = Monitor::default();
+    assert_eq!(check(&r, &mut m, &nodes, Some(NodeId(0)), &[]), Ok(()));
+    let e = check(&r, &mut m, &nodes, Some(NodeId(1)), &[]).unwrap_err();
+    assert_eq!(e.0, "log-matching", "{e:?}");
+    // Different entries committed at one index (in different terms): State Machine Safety.
+    a.log = vec![entry(1, "x")];
+    a.commit = 1;
+    b.log = vec![entry(2, "y")];
+    b.commit = 1;
+    let nodes = vec![Node::Server(a), Node::Server(b)];
+    let mut m = Monitor::default();
+    assert_eq!(check(&r, &mut m, &nodes, Some(NodeId(0)), &[]), Ok(()));
+    let e = check(&r, &mut m, &nodes, Some(NodeId(1)), &[]).unwrap_err();
+    assert_eq!(e.0, "state-machine-safety", "{e:?}");
+}
