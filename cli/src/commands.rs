@@ -342,12 +342,11 @@ fn check(args: &Args) -> Result<ExitCode, String> {
     if swarm && cfg.protocol != "raft" {
         return Err(format!("--swarm on is for raft (got {})", cfg.protocol));
     }
-    let raft_mutant = match (&cfg.mutant, swarm) {
-        (Some(name), true) => Some(distlab_core::raft::Mutant::parse(name).ok_or_else(|| {
-            let known: Vec<&str> = lab::mutants("raft").unwrap_or_default().iter().map(|m| m.0).collect();
-            format!("unknown Raft mutant \"{name}\"; known: {}", known.join(", "))
-        })?),
-        _ => None,
+    let raft_mutant = if swarm {
+        use distlab_core::raft::{Mutant, Raft};
+        lab::mutant_of::<Raft, _>(&cfg, "Raft", Mutant::parse)?
+    } else {
+        None
     };
     let mut summary = CheckSummary {
         protocol: cfg.protocol.clone(),

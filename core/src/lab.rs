@@ -500,7 +500,7 @@ pub fn paxos_config(cfg: &LabConfig) -> Result<Paxos, String> {
 
 /// The mutant a config names, parsed by the protocol's `parse`, or an error listing the known
 /// ones.
-fn mutant_of<P: Protocol, M>(
+pub fn mutant_of<P: Protocol, M>(
     cfg: &LabConfig,
     title: &str,
     parse: fn(&str) -> Option<M>,

@@ -132,7 +132,6 @@ pub struct Flight<'a, M> {
     pub arrive_at: Time,
 }
 
-/// Everything that makes up a run at one instant. Cloning it is a checkpoint.
 /// A node's own clock. Handlers read time only through it (`Ctx::now`), so a skewed clock is
 /// skewed everywhere the node reads time: timers, leases, session timeouts. `pct` is how much
 /// longer (or, negative, shorter) a true interval is than the node measures it: at +50 the
@@ -163,6 +162,7 @@ impl Clock {
     }
 }
 
+/// Everything that makes up a run at one instant. Cloning it is a checkpoint.
 #[derive(Clone, Debug)]
 pub struct Sim<P: Protocol> {
     pub proto: P,

@@ -5,7 +5,7 @@
 //! needs an unusual combination shows up in a sweep that would never have tried it.
 //!
 //! Everything is a pure function of the seed, so a failing seed names its whole run:
-//! `distlab check --protocol raft --swarm --seeds N..N+1` replays it.
+//! `distlab check --protocol raft --swarm on --seeds N..N+1` replays it.
 
 use alloc::format;
 use alloc::string::String;

@@ -15,6 +15,11 @@
 //!   own state, or a lease that outlived its promise;
 //! - a write must be after that position.
 //!
+//! Positions alone do not see a wrong answer at the right place, so a ghost replica of the
+//! state machine, fed only committed entries in order, judges each result too: the command's
+//! own result at its position, or for a read served from a replica's state, the key's value
+//! there. A write acknowledged at a position that holds another entry was lost.
+//!
 //! The simulator also records the whole history for the search-based checker
 //! ([`crate::lincheck`]); the sweeps run both and expect them to agree.
 
@@ -40,11 +45,12 @@ pub struct Linearizability {
     pub names: Vec<String>,
 }
 
-impl Linearizability {
-    fn name(&self, n: NodeId) -> String {
-        self.names.get(n.index()).cloned().unwrap_or_else(|| format!("{n}"))
-    }
+/// A node's page name from `names`, else "S<n>".
+fn name_in(names: &[String], n: NodeId) -> String {
+    names.get(n.index()).cloned().unwrap_or_else(|| format!("{n}"))
+}
 
+impl Linearizability {
     /// `client` sent request `req` for the first time.
     pub fn invoked(&mut self, client: NodeId, req: u64) {
         self.realtime.invoked(client, req);
@@ -54,7 +60,7 @@ impl Linearizability {
     /// no-op, a configuration). Entries may arrive ahead of a gap; they wait for it.
     pub fn committed(&mut self, index: u64, cmd: Option<(NodeId, u64, &KvOp)>) -> Result<(), Broken> {
         let r = self.ghost.committed(index, cmd.map(|(c, r, op)| (c, r, op.clone())));
-        r.map_err(|(p, (client, e))| (p, format!("{} {e}", self.name(client))))
+        r.map_err(|(p, (client, e))| (p, format!("{} {e}", name_in(&self.names, client))))
     }
 
     /// `client` got `result` for request `req`, at `position`.
@@ -66,11 +72,10 @@ impl Linearizability {
         result: &KvResult,
         position: u64,
     ) -> Result<(), Broken> {
-        let names = &self.names;
-        let name = |n: NodeId| names.get(n.index()).cloned().unwrap_or_else(|| format!("{n}"));
+        let name = |n: NodeId| name_in(&self.names, n);
         self.realtime.completed(client, req, op, position, &name).map_err(|e| ("linearizable", e))?;
         let ack = Ack { client, req, op: op.clone(), result: result.clone(), position };
-        self.ghost.acked(ack).map_err(|(p, e)| (p, format!("{} {e}", self.name(client))))
+        self.ghost.acked(ack).map_err(|(p, e)| (p, format!("{} {e}", name(client))))
     }
 }
 
@@ -329,7 +334,7 @@ mod tests {
         l.committed(1, None).unwrap();
         l.committed(2, Some((a, 1, &put(3)))).unwrap();
         l.acked(a, 1, &put(3), &KvResult::Done, 2).unwrap();
-        // A read answered at position 1 (before the put) may say absent only if concurrent.
+        // A read at the put's position must see it.
         l.invoked(b, 1);
         l.acked(b, 1, &get(), &KvResult::Value(Some(3)), 2).unwrap();
         l.invoked(b, 2);

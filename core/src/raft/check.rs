@@ -74,8 +74,6 @@ pub fn check(
         m.last_commit.resize(n, 0);
         m.last_applied.resize(n, 0);
         m.last_state.resize(n, (0, 0));
-    }
-    if m.lin.names.is_empty() {
         m.lin.names = (0..raft.nodes() as u32).map(|i| raft.node_name(NodeId(i))).collect();
     }
     let mut elected_now = None;
@@ -119,11 +117,9 @@ pub fn check(
 /// ends at. Log digests alone cannot see a state machine that went wrong, nor entries already
 /// folded into a snapshot.
 fn same_state(m: &mut Monitor, s: &Server) -> Result<(), Fail> {
-    let now = (s.applied, s.snapshot.last_index);
-    if m.last_state[s.id.index()] == now {
-        return Ok(());
-    }
-    m.last_state[s.id.index()] = now;
+    let (applied, snapshot) = (s.applied, s.snapshot.last_index);
+    let (applied_before, snapshot_before) = m.last_state[s.id.index()];
+    m.last_state[s.id.index()] = (applied, snapshot);
     let mut check = |index: LogIndex, kv: &Kv, what: &str| -> Result<(), Fail> {
         if index == 0 {
             return Ok(());
@@ -142,7 +138,12 @@ fn same_state(m: &mut Monitor, s: &Server) -> Result<(), Fail> {
         }
         Ok(())
     };
-    check(s.applied, &s.kv, "key-value state")?;
+    if applied != applied_before {
+        check(applied, &s.kv, "key-value state")?;
+    }
+    if snapshot == snapshot_before {
+        return Ok(());
+    }
     let snap = &s.snapshot;
     check(snap.last_index, &snap.kv, "snapshot")?;
     if snap.last_index > 0 {
