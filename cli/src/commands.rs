@@ -8,7 +8,8 @@ use std::time::Instant;
 use distlab_core::lab::{self, LabConfig, RunOutcome, SimVisitor};
 use distlab_core::net::FaultPreset;
 use distlab_core::protocol::{Protocol, Violation};
-use distlab_core::raft::ReadMode;
+use distlab_core::raft::Raft;
+use distlab_core::registry::{self, Registered, Setup};
 use distlab_core::sim::Sim;
 use serde::Serialize;
 
@@ -125,62 +126,21 @@ fn config(args: &Args) -> Result<LabConfig, String> {
         Some(f) => FaultPreset::parse(f)
             .ok_or_else(|| format!("--faults must be none, light or heavy (got {f:?})"))?,
     };
+    let protocol = args.required("protocol")?;
     let mut cfg = LabConfig {
-        protocol: args.required("protocol")?.to_string(),
         seed: args.u64_or("seed", 0)?,
         faults,
         mutant: args.get("mutant").map(str::to_string),
-        ..LabConfig::default()
+        scenario: args.get("scenario").map(str::to_string),
+        ..LabConfig::new(Setup::default_for(protocol)?)
     };
-    if let Some(n) = args.get("servers") {
-        let n: usize = n.parse().map_err(|_| format!("--servers must be a whole number (got {n:?})"))?;
-        cfg.servers = n;
-        cfg.proposers = n;
-        cfg.acceptors = n;
-        cfg.learners = n;
-    }
-    cfg.clients = args.u64_or("clients", cfg.clients as u64)? as usize;
-    cfg.spares = args.u64_or("spares", cfg.spares as u64)? as usize;
-    cfg.snapshot_every = args.u64_or("snapshot-every", cfg.snapshot_every)?;
-    cfg.prevote = on_off(args, "prevote")?.unwrap_or(cfg.prevote);
-    cfg.check_quorum = on_off(args, "check-quorum")?.unwrap_or(cfg.check_quorum);
-    if let Some(m) = args.get("read-mode") {
-        cfg.read_mode = match m {
-            "log" => ReadMode::Log,
-            "readindex" => ReadMode::ReadIndex,
-            "lease" => ReadMode::Lease,
-            "local" => ReadMode::Local,
-            other => {
-                return Err(format!("--read-mode must be log, readindex, lease or local (got {other:?})"))
+    // Each protocol reads its own flags; one it does not know is an error, not ignored.
+    for name in CLUSTER_FLAGS.iter().filter(|f| **f != "scenario") {
+        if let Some(value) = args.get(name) {
+            if !cfg.setup.flag(name, value)? {
+                return Err(format!("--{name} does not apply to {protocol}"));
             }
-        };
-    }
-    cfg.backoff = on_off(args, "backoff")?.unwrap_or(cfg.backoff);
-    cfg.workload.keys = args.u64_or("keys", cfg.workload.keys as u64)?.min(u32::MAX as u64) as u32;
-    cfg.workload.reads_pct = args.u64_or("reads", cfg.workload.reads_pct as u64)?.min(1000) as u32;
-    cfg.workload.cas_pct = args.u64_or("cas", cfg.workload.cas_pct as u64)?.min(1000) as u32;
-    if let Some(t) = args.get("think-ms") {
-        cfg.think_ms = Some(t.parse().map_err(|_| format!("--think-ms must be a whole number (got {t:?})"))?);
-    }
-    cfg.scenario = args.get("scenario").map(str::to_string);
-    let k = &mut cfg.kafka;
-    k.brokers = args.u64_or("brokers", k.brokers as u64)? as usize;
-    k.partitions = args.u64_or("partitions", k.partitions as u64)?.min(u32::MAX as u64) as u32;
-    k.rf = args.u64_or("rf", k.rf as u64)?.min(u32::MAX as u64) as u32;
-    k.min_insync = args.u64_or("min-insync", k.min_insync as u64)?.min(u32::MAX as u64) as u32;
-    k.consumers = args.u64_or("consumers", k.consumers as u64)? as usize;
-    if let Some(a) = args.get("acks") {
-        k.acks = match a {
-            "0" => 0,
-            "1" => 1,
-            "all" | "-1" => distlab_core::kafka::cluster::ACKS_ALL,
-            other => return Err(format!("--acks must be 0, 1 or all (got {other:?})")),
-        };
-    }
-    if let Some(st) = args.get("strategy") {
-        k.strategy = distlab_core::kafka::Strategy::parse(st).ok_or_else(|| {
-            format!("--strategy must be range, roundrobin, sticky or cooperative-sticky (got {st:?})")
-        })?;
+        }
     }
     Ok(cfg)
 }
@@ -205,7 +165,7 @@ struct RunOnce<'a> {
 
 impl SimVisitor for RunOnce<'_> {
     type Output = Result<RunOutcome, String>;
-    fn visit<P: Protocol>(self, mut sim: Sim<P>) -> Self::Output {
+    fn visit<P: Registered>(self, mut sim: Sim<P>) -> Self::Output {
         let mut err = None;
         let (mut trace, mut history) = (self.trace, self.history);
         // Processes with an invocation still open: a new invocation first closes it as `info`.
@@ -267,10 +227,11 @@ fn run(args: &Args) -> Result<ExitCode, String> {
     let mut history = match args.get("history") {
         None => None,
         Some(path) => {
-            if cfg.protocol != "raft" && cfg.protocol != "multipaxos" {
+            if !registry::WITH_HISTORY.contains(&cfg.protocol()) {
                 return Err(format!(
-                    "--history needs a protocol with key-value clients (raft, multipaxos), not {}",
-                    cfg.protocol
+                    "--history needs a protocol with key-value clients ({}), not {}",
+                    registry::WITH_HISTORY.join(", "),
+                    cfg.protocol()
                 ));
             }
             Some(BufWriter::new(File::create(path).map_err(|e| format!("cannot create {path}: {e}"))?))
@@ -319,7 +280,7 @@ struct CheckOnce {
 
 impl SimVisitor for CheckOnce {
     type Output = (RunOutcome, Option<bool>);
-    fn visit<P: Protocol>(self, mut sim: Sim<P>) -> Self::Output {
+    fn visit<P: Registered>(self, mut sim: Sim<P>) -> Self::Output {
         check_sim(&mut sim, self.events)
     }
 }
@@ -339,17 +300,17 @@ fn check(args: &Args) -> Result<ExitCode, String> {
     }
     let events = events_arg(args, 20_000)?;
     let swarm = on_off(args, "swarm")?.unwrap_or(false);
-    if swarm && cfg.protocol != "raft" {
-        return Err(format!("--swarm on is for raft (got {})", cfg.protocol));
-    }
-    let raft_mutant = if swarm {
-        use distlab_core::raft::{Mutant, Raft};
-        lab::mutant_of::<Raft, _>(&cfg, "Raft", Mutant::parse)?
-    } else {
-        None
+    let raft_mutant = match &cfg.setup {
+        Setup::Raft(_) if swarm => registry::mutant_of::<Raft, _>(
+            cfg.mutant.as_deref(),
+            Raft::TITLE,
+            distlab_core::raft::Mutant::parse,
+        )?,
+        _ if swarm => return Err(format!("--swarm on is for {} (got {})", Raft::NAME, cfg.protocol())),
+        _ => None,
     };
     let mut summary = CheckSummary {
-        protocol: cfg.protocol.clone(),
+        protocol: cfg.protocol().to_string(),
         faults: if swarm { "swarm" } else { cfg.faults.name() },
         mutant: cfg.mutant.clone(),
         seeds: format!("{a}..{b}"),
@@ -436,7 +397,7 @@ fn bench(args: &Args) -> Result<ExitCode, String> {
         let step_back_ms = start.elapsed().as_secs_f64() * 1000.0 / reps as f64;
         print_json(&BenchLine {
             protocol: p.clone(),
-            faults: lab::bench_config(&p).faults.name(),
+            faults: lab::bench_config(&p)?.faults.name(),
             events,
             runs,
             seconds,

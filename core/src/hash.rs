@@ -141,5 +141,14 @@ mod tests {
         assert_eq!(digest(&(1u32, 2usize, -3i64)), digest(&(1u64, 2u64, -3i64)));
         assert_ne!(digest(&vec![1u8, 2]), digest(&vec![2u8, 1]));
         assert_ne!(digest("ab"), digest("ba"));
+        // The digests themselves, so that a change of hasher (or of how it widens integers)
+        // cannot pass unseen.
+        assert_eq!(digest(&(1u32, 2usize, -3i64)), PINNED_TUPLE, "{:#018x}", digest(&(1u32, 2usize, -3i64)));
+        assert_eq!(digest(&vec![1u8, 2]), PINNED_VEC, "{:#018x}", digest(&vec![1u8, 2]));
+        assert_eq!(digest("ab"), PINNED_STR, "{:#018x}", digest("ab"));
     }
+
+    const PINNED_TUPLE: u64 = 0x0f4b_0892_e8a0_fefb;
+    const PINNED_VEC: u64 = 0xedfe_c2f1_ead1_38f1;
+    const PINNED_STR: u64 = 0xa4f4_9784_eef1_4554;
 }

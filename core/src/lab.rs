@@ -13,13 +13,11 @@ use alloc::vec::Vec;
 
 use serde::Serialize;
 
-use crate::multipaxos::MultiPaxos;
 use crate::net::FaultPreset;
-use crate::paxos::{self, Paxos};
 use crate::protocol::{
     About, Board, LogDetail, MessageInfo, MsgId, NodeId, NodeView, Protocol, Time, Violation,
 };
-use crate::raft::{self, Raft, ReadMode};
+use crate::registry::{self, KindVisitor, Registered, Setup, SetupVisitor};
 use crate::sim::{Input, Sim};
 use crate::timeline::Timeline;
 use crate::trace::RecordClass;
@@ -80,6 +78,8 @@ pub struct FlightSnap {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Snapshot {
     pub protocol: &'static str,
+    /// How the page draws this protocol.
+    pub page: registry::Page,
     pub position: u64,
     pub horizon: u64,
     pub limit: u64,
@@ -157,7 +157,7 @@ pub struct ProtocolLab<P: Protocol> {
     actions: Vec<(u64, Action)>,
 }
 
-impl<P: Protocol> ProtocolLab<P> {
+impl<P: Registered> ProtocolLab<P> {
     pub fn new(sim: Sim<P>, limit: u64) -> Self {
         ProtocolLab { timeline: Timeline::new(sim, limit), actions: Vec::new() }
     }
@@ -171,7 +171,7 @@ impl<P: Protocol> ProtocolLab<P> {
     }
 }
 
-impl<P: Protocol> Lab for ProtocolLab<P> {
+impl<P: Registered> Lab for ProtocolLab<P> {
     fn protocol(&self) -> &'static str {
         self.timeline.sim().proto.name()
     }
@@ -302,6 +302,7 @@ impl<P: Protocol> Lab for ProtocolLab<P> {
         let flights: Vec<FlightSnap> = order.iter().filter_map(|&i| slots[i as usize].take()).collect();
         Snapshot {
             protocol: sim.proto.name(),
+            page: P::page(),
             position: self.timeline.position(),
             horizon: self.timeline.horizon(),
             limit: self.timeline.limit(),
@@ -402,184 +403,66 @@ impl<P: Protocol> Lab for ProtocolLab<P> {
 /// Everything that names a run on the page: same config ⇒ same run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LabConfig {
-    pub protocol: String,
+    /// The protocol and its own settings (see [`crate::registry`]).
+    pub setup: Setup,
     pub seed: u64,
     pub faults: FaultPreset,
+    /// A mutant of the protocol, by name (checked when the run is built).
     pub mutant: Option<String>,
-    /// Paxos: proposers, acceptors, learners.
-    pub proposers: usize,
-    pub acceptors: usize,
-    pub learners: usize,
-    pub backoff: bool,
-    /// Raft: voting servers, spare servers, clients, extensions.
-    pub servers: usize,
-    pub spares: usize,
-    pub clients: usize,
-    pub prevote: bool,
-    pub check_quorum: bool,
-    pub read_mode: ReadMode,
-    pub snapshot_every: u64,
-    /// Raft and Multi-Paxos clients: what they ask for, and their think time between requests
-    /// in milliseconds (`None`: the protocol's default; 0: only what the user sends).
-    pub workload: crate::kv::Workload,
-    pub think_ms: Option<u64>,
-    /// Kafka: the cluster, topic, producers and consumer group.
-    pub kafka: crate::kafka::cluster::Kafka,
     /// Timed faults laid out by the user (see `faultscript`).
     pub fault_script: Vec<crate::faultscript::Timed>,
-    /// A named scenario preset (see `raft::scenarios`, `kafka::scenarios`).
+    /// A named preset of the protocol (see `raft::scenarios`, `kafka::scenarios`).
     pub scenario: Option<String>,
     pub limit: u64,
 }
 
 impl Default for LabConfig {
     fn default() -> Self {
+        LabConfig::new(Setup::default())
+    }
+}
+
+impl LabConfig {
+    /// A run of `setup` with seed 1, no faults, no mutant, no preset.
+    pub fn new(setup: Setup) -> Self {
         LabConfig {
-            protocol: "paxos".into(),
+            setup,
             seed: 1,
             faults: FaultPreset::None,
             mutant: None,
-            proposers: 3,
-            acceptors: 3,
-            learners: 3,
-            backoff: true,
-            servers: 5,
-            spares: 0,
-            clients: 1,
-            prevote: false,
-            check_quorum: false,
-            read_mode: ReadMode::Log,
-            snapshot_every: 100,
-            workload: Default::default(),
-            think_ms: None,
-            kafka: Default::default(),
             fault_script: Vec::new(),
             scenario: None,
             limit: MAX_EVENTS,
         }
     }
+
+    /// The default run of a protocol named by the user, with the preset the page opens on.
+    pub fn opening(protocol: &str) -> Result<Self, String> {
+        struct Opening;
+        impl KindVisitor for Opening {
+            type Output = LabConfig;
+            fn visit<P: Registered>(self) -> LabConfig {
+                LabConfig {
+                    scenario: P::opening_preset().map(String::from),
+                    ..LabConfig::new(Setup::default_for(P::NAME).expect("a registered name"))
+                }
+            }
+        }
+        registry::by_name(protocol, Opening)
+    }
+
+    /// The protocol's stable name.
+    pub fn protocol(&self) -> &'static str {
+        self.setup.name()
+    }
 }
 
 /// The protocols the page and the CLI know, by name.
-pub const PROTOCOLS: &[&str] = &["paxos", "multipaxos", "raft", "kafka"];
+pub use crate::registry::{mutants, PROTOCOLS};
 
-/// Mutant names of a protocol, or an error naming the known protocols.
-pub fn mutants(protocol: &str) -> Result<Vec<(&'static str, &'static str)>, String> {
-    match protocol {
-        "paxos" => Ok(Paxos::mutants().iter().map(|m| (m.name, m.description)).collect()),
-        "raft" => Ok(Raft::mutants().iter().map(|m| (m.name, m.description)).collect()),
-        "multipaxos" => Ok(MultiPaxos::mutants().iter().map(|m| (m.name, m.description)).collect()),
-        "kafka" => {
-            Ok(crate::kafka::cluster::Kafka::mutants().iter().map(|m| (m.name, m.description)).collect())
-        }
-        other => Err(unknown_protocol(other)),
-    }
-}
-
-fn unknown_protocol(name: &str) -> String {
-    format!("unknown protocol \"{name}\"; known: {}", PROTOCOLS.join(", "))
-}
-
-/// Build the Paxos configuration of a lab config, validating it.
-pub fn paxos_config(cfg: &LabConfig) -> Result<Paxos, String> {
-    let mutant = mutant_of::<Paxos, _>(cfg, "Paxos", paxos::Mutant::parse)?;
-    let mut px = Paxos {
-        proposers: cfg.proposers,
-        acceptors: cfg.acceptors,
-        learners: cfg.learners,
-        backoff: cfg.backoff,
-        mutant,
-        ..Paxos::default()
-    };
-    if let Some(name) = &cfg.scenario {
-        px = paxos::apply_scenario(name, px)?;
-    }
-    px.validate()?;
-    Ok(px)
-}
-
-/// The mutant a config names, parsed by the protocol's `parse`, or an error listing the known
-/// ones.
-pub fn mutant_of<P: Protocol, M>(
-    cfg: &LabConfig,
-    title: &str,
-    parse: fn(&str) -> Option<M>,
-) -> Result<Option<M>, String> {
-    let Some(name) = &cfg.mutant else { return Ok(None) };
-    parse(name).map(Some).ok_or_else(|| {
-        let names: Vec<&str> = P::mutants().iter().map(|m| m.name).collect();
-        format!("unknown {title} mutant \"{name}\"; known: {}", names.join(", "))
-    })
-}
-
-/// Named scenarios of a protocol: (name, title).
+/// Named presets of a protocol: (name, title).
 pub fn scenarios(protocol: &str) -> Vec<(&'static str, &'static str)> {
-    match protocol {
-        "raft" => raft::scenarios::SCENARIOS.iter().map(|s| (s.name, s.title)).collect(),
-        "paxos" => paxos::SCENARIOS.to_vec(),
-        "kafka" => crate::kafka::scenarios::SCENARIOS.iter().map(|s| (s.name, s.title)).collect(),
-        "multipaxos" => crate::multipaxos::scenarios::SCENARIOS.iter().map(|s| (s.name, s.title)).collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// Build the Kafka configuration of a lab config (with its scenario, if any), validating it.
-pub fn kafka_config(cfg: &LabConfig) -> Result<crate::kafka::cluster::Kafka, String> {
-    use crate::kafka::cluster::{Kafka, Mutant};
-    let mutant = mutant_of::<Kafka, _>(cfg, "Kafka", Mutant::parse)?;
-    let mut k = Kafka { mutant, ..cfg.kafka.clone() };
-    if let Some(name) = &cfg.scenario {
-        k = crate::kafka::scenarios::apply(name, k)?;
-    }
-    k.validate()?;
-    Ok(k)
-}
-
-/// Build the Multi-Paxos configuration of a lab config (with its scenario, if any), validating it:
-/// the cluster sizes and options are Raft's fields (`servers`, `clients`, `backoff`).
-pub fn multipaxos_config(cfg: &LabConfig) -> Result<MultiPaxos, String> {
-    let mutant = mutant_of::<MultiPaxos, _>(cfg, "Multi-Paxos", crate::multipaxos::Mutant::parse)?;
-    let mut mp = MultiPaxos {
-        servers: cfg.servers,
-        clients: cfg.clients,
-        backoff: cfg.backoff,
-        workload: cfg.workload,
-        mutant,
-        ..MultiPaxos::default()
-    };
-    if let Some(ms) = cfg.think_ms {
-        mp.client_think_us = ms.saturating_mul(1000);
-    }
-    if let Some(name) = &cfg.scenario {
-        mp = crate::multipaxos::scenarios::apply(name, mp)?;
-    }
-    mp.validate()?;
-    Ok(mp)
-}
-
-/// Build the Raft configuration of a lab config (with its scenario, if any), validating it.
-pub fn raft_config(cfg: &LabConfig) -> Result<Raft, String> {
-    let mutant = mutant_of::<Raft, _>(cfg, "Raft", raft::Mutant::parse)?;
-    let mut r = Raft {
-        servers: cfg.servers,
-        spares: cfg.spares,
-        clients: cfg.clients,
-        prevote: cfg.prevote,
-        check_quorum: cfg.check_quorum,
-        read_mode: cfg.read_mode,
-        snapshot_every: cfg.snapshot_every,
-        workload: cfg.workload,
-        mutant,
-        ..Raft::default()
-    };
-    if let Some(ms) = cfg.think_ms {
-        r.client_think_us = ms.saturating_mul(1000);
-    }
-    if let Some(name) = &cfg.scenario {
-        r = raft::scenarios::apply(name, r)?;
-    }
-    r.validate()?;
-    Ok(r)
+    registry::presets(protocol)
 }
 
 /// The simulator of a run: the protocol, the network and faults of the preset, the seed, and
@@ -590,34 +473,24 @@ fn new_sim<P: Protocol>(proto: P, cfg: &LabConfig) -> Result<Sim<P>, String> {
     Ok(Sim::new(proto, cfg.faults.config(), cfg.seed).with_fault_script(script))
 }
 
+/// The protocol value of a run (its settings, mutant and preset), validated.
+pub fn protocol_of<P: Registered>(cfg: &LabConfig, settings: &P::Config) -> Result<P, String> {
+    P::make(settings, cfg.mutant.as_deref(), cfg.scenario.as_deref())
+}
+
 /// Make the run a config names.
 pub fn build(cfg: &LabConfig) -> Result<Box<dyn Lab>, String> {
     if cfg.limit == 0 || cfg.limit > MAX_EVENTS {
         return Err(format!("the event limit must be between 1 and {MAX_EVENTS}"));
     }
-    match cfg.protocol.as_str() {
-        "paxos" => {
-            let px = paxos_config(cfg)?;
-            let sim = new_sim(px, cfg)?;
-            Ok(Box::new(ProtocolLab::new(sim, cfg.limit)))
+    struct Make(u64);
+    impl SimVisitor for Make {
+        type Output = Box<dyn Lab>;
+        fn visit<P: Registered>(self, sim: Sim<P>) -> Box<dyn Lab> {
+            Box::new(ProtocolLab::new(sim, self.0))
         }
-        "raft" => {
-            let r = raft_config(cfg)?;
-            let sim = new_sim(r, cfg)?;
-            Ok(Box::new(ProtocolLab::new(sim, cfg.limit)))
-        }
-        "kafka" => {
-            let k = kafka_config(cfg)?;
-            let sim = new_sim(k, cfg)?;
-            Ok(Box::new(ProtocolLab::new(sim, cfg.limit)))
-        }
-        "multipaxos" => {
-            let mp = multipaxos_config(cfg)?;
-            let sim = new_sim(mp, cfg)?;
-            Ok(Box::new(ProtocolLab::new(sim, cfg.limit)))
-        }
-        other => Err(unknown_protocol(other)),
     }
+    with_sim(cfg, Make(cfg.limit))
 }
 
 /// Build a run and replay recorded actions on it: each action is taken once the run reaches
@@ -672,31 +545,36 @@ pub fn run_sim<P: Protocol>(sim: &mut Sim<P>, events: u64, mut on_event: impl Fn
 /// that `with_sim` calls with the concrete type.
 pub trait SimVisitor {
     type Output;
-    fn visit<P: Protocol>(self, sim: Sim<P>) -> Self::Output;
+    fn visit<P: Registered>(self, sim: Sim<P>) -> Self::Output;
 }
 
 /// Build the simulator a config names (with the network and faults of its preset) and hand it
 /// to `visitor`.
 pub fn with_sim<V: SimVisitor>(cfg: &LabConfig, visitor: V) -> Result<V::Output, String> {
-    match cfg.protocol.as_str() {
-        "paxos" => Ok(visitor.visit(new_sim(paxos_config(cfg)?, cfg)?)),
-        "raft" => Ok(visitor.visit(new_sim(raft_config(cfg)?, cfg)?)),
-        "kafka" => Ok(visitor.visit(new_sim(kafka_config(cfg)?, cfg)?)),
-        "multipaxos" => Ok(visitor.visit(new_sim(multipaxos_config(cfg)?, cfg)?)),
-        other => Err(unknown_protocol(other)),
+    struct Make<'a, V>(&'a LabConfig, V);
+    impl<V: SimVisitor> SetupVisitor for Make<'_, V> {
+        type Output = Result<V::Output, String>;
+        fn visit<P: Registered>(self, settings: &P::Config) -> Self::Output {
+            let sim = new_sim(protocol_of::<P>(self.0, settings)?, self.0)?;
+            Ok(self.1.visit(sim))
+        }
     }
+    cfg.setup.visit(Make(cfg, visitor))
 }
 
-/// The configuration each protocol is benchmarked with. Paxos: 3 nodes under heavy faults
-/// (without faults a run decides and ends within a hundred events). Raft: 5 servers and 4
-/// clients issuing requests back to back, no faults: steady client load.
-pub fn bench_config(protocol: &str) -> LabConfig {
-    match protocol {
-        "raft" | "multipaxos" => {
-            LabConfig { protocol: protocol.into(), servers: 5, clients: 4, ..LabConfig::default() }
+/// The configuration each protocol is benchmarked with (its registration's `bench`). Paxos: 3
+/// nodes under heavy faults (without faults a run decides and ends within a hundred events).
+/// Raft: 5 servers and 4 clients issuing requests back to back, no faults: steady client load.
+pub fn bench_config(protocol: &str) -> Result<LabConfig, String> {
+    struct Bench;
+    impl KindVisitor for Bench {
+        type Output = LabConfig;
+        fn visit<P: Registered>(self) -> LabConfig {
+            let (settings, faults) = P::bench();
+            LabConfig { faults, ..LabConfig::new(P::setup(settings)) }
         }
-        _ => LabConfig { protocol: protocol.into(), faults: FaultPreset::Heavy, ..LabConfig::default() },
     }
+    registry::by_name(protocol, Bench)
 }
 
 /// The benchmark workload, shared by `distlab bench` and the browser benchmark so that both
@@ -707,12 +585,12 @@ pub fn bench_workload(protocol: &str, total: u64) -> Result<(u64, u64, u64), Str
     struct Capped(u64);
     impl SimVisitor for Capped {
         type Output = (u64, u64);
-        fn visit<P: Protocol>(self, mut sim: Sim<P>) -> (u64, u64) {
+        fn visit<P: Registered>(self, mut sim: Sim<P>) -> (u64, u64) {
             while sim.events() < self.0 && sim.step() {}
             (sim.events(), sim.trace_hash())
         }
     }
-    let mut cfg = bench_config(protocol);
+    let mut cfg = bench_config(protocol)?;
     let (mut events, mut runs, mut hash) = (0u64, 0u64, 0u64);
     while events < total {
         cfg.seed = runs;
@@ -733,11 +611,11 @@ pub fn long_run(protocol: &str, position: u64) -> Result<Box<dyn Lab>, String> {
     struct Make(u64);
     impl SimVisitor for Make {
         type Output = Box<dyn Lab>;
-        fn visit<P: Protocol>(self, sim: Sim<P>) -> Box<dyn Lab> {
+        fn visit<P: Registered>(self, sim: Sim<P>) -> Box<dyn Lab> {
             let mut lab = ProtocolLab::new(sim, MAX_EVENTS);
             lab.seek(self.0);
             Box::new(lab)
         }
     }
-    with_sim(&bench_config(protocol), Make(position))
+    with_sim(&bench_config(protocol)?, Make(position))
 }

@@ -12,7 +12,6 @@ use crate::json::{self, Fields, Json};
 use crate::lab::{Action, LabConfig, MAX_EVENTS};
 use crate::net::FaultPreset;
 use crate::protocol::{MsgId, NodeId};
-use crate::raft::ReadMode;
 
 /// The document format's version. A link or file from another version is refused with a
 /// message that says so.
@@ -91,20 +90,11 @@ pub struct ScenarioDoc {
     pub actions: Vec<ActionDoc>,
 }
 
-fn read_mode_name(m: ReadMode) -> &'static str {
-    match m {
-        ReadMode::Log => "log",
-        ReadMode::ReadIndex => "readindex",
-        ReadMode::Lease => "lease",
-        ReadMode::Local => "local",
-    }
-}
-
 /// The document of a run: its configuration and the actions recorded so far.
 pub fn export(cfg: &LabConfig, actions: &[(u64, Action)]) -> ScenarioDoc {
     let mut d = ScenarioDoc {
         distlab_scenario: FORMAT_VERSION,
-        protocol: cfg.protocol.clone(),
+        protocol: cfg.protocol().into(),
         seed: cfg.seed,
         faults: cfg.faults.name().into(),
         mutant: cfg.mutant.clone(),
@@ -125,55 +115,23 @@ pub fn export(cfg: &LabConfig, actions: &[(u64, Action)]) -> ScenarioDoc {
         fault_script: cfg.fault_script.clone(),
         actions: actions.iter().map(|(at, a)| action_doc(*at, a)).collect(),
     };
-    match cfg.protocol.as_str() {
-        "paxos" => {
-            d.proposers = Some(cfg.proposers);
-            d.acceptors = Some(cfg.acceptors);
-            d.learners = Some(cfg.learners);
-            d.backoff = Some(cfg.backoff);
-        }
-        "multipaxos" => {
-            d.servers = Some(cfg.servers);
-            d.clients = Some(cfg.clients);
-            d.backoff = Some(cfg.backoff);
-            d.workload = Some(workload_doc(cfg));
-        }
-        "raft" => {
-            d.servers = Some(cfg.servers);
-            d.spares = Some(cfg.spares);
-            d.clients = Some(cfg.clients);
-            d.prevote = Some(cfg.prevote);
-            d.check_quorum = Some(cfg.check_quorum);
-            d.read_mode = Some(read_mode_name(cfg.read_mode).into());
-            d.snapshot_every = Some(cfg.snapshot_every);
-            d.workload = Some(workload_doc(cfg));
-        }
-        "kafka" => {
-            let k = &cfg.kafka;
-            d.kafka = Some(KafkaDoc {
-                brokers: k.brokers,
-                partitions: k.partitions,
-                rf: k.rf,
-                min_insync: k.min_insync,
-                acks: match k.acks {
-                    0 => "0".into(),
-                    1 => "1".into(),
-                    _ => "all".into(),
-                },
-                consumers: k.consumers,
-                idle_consumers: k.idle_consumers,
-                strategy: k.strategy.name().into(),
-                produce_every_ms: k.produce_every_us / 1000,
-            });
-        }
-        _ => {}
-    }
+    cfg.setup.export(&mut d);
     d
 }
 
-fn workload_doc(cfg: &LabConfig) -> WorkloadDoc {
-    let w = cfg.workload;
-    WorkloadDoc { keys: w.keys, reads_pct: w.reads_pct, cas_pct: w.cas_pct, think_ms: cfg.think_ms }
+/// The document's form of the clients' workload.
+pub fn workload_doc(w: crate::kv::Workload, think_ms: Option<u64>) -> WorkloadDoc {
+    WorkloadDoc { keys: w.keys, reads_pct: w.reads_pct, cas_pct: w.cas_pct, think_ms }
+}
+
+impl WorkloadDoc {
+    /// The workload and think time it describes.
+    pub fn get(&self) -> (crate::kv::Workload, Option<u64>) {
+        (
+            crate::kv::Workload { keys: self.keys, reads_pct: self.reads_pct, cas_pct: self.cas_pct },
+            self.think_ms,
+        )
+    }
 }
 
 fn action_doc(at: u64, a: &Action) -> ActionDoc {
@@ -203,7 +161,8 @@ fn action_doc(at: u64, a: &Action) -> ActionDoc {
     d
 }
 
-fn field<T>(v: Option<T>, name: &str) -> Result<T, String> {
+/// A field the document must have for its protocol, or a message naming it.
+pub fn required<T>(v: Option<T>, name: &str) -> Result<T, String> {
     v.ok_or_else(|| format!("the scenario has no \"{name}\""))
 }
 
@@ -216,10 +175,10 @@ pub fn import(d: &ScenarioDoc) -> Result<(LabConfig, Vec<(u64, Action)>), String
             d.distlab_scenario
         ));
     }
-    if !crate::lab::PROTOCOLS.contains(&d.protocol.as_str()) {
+    if !crate::registry::PROTOCOLS.contains(&d.protocol.as_str()) {
         return Err(format!(
             "\"protocol\" must be one of {} (got {})",
-            crate::lab::PROTOCOLS.join(", "),
+            crate::registry::PROTOCOLS.join(", "),
             Echo(&d.protocol)
         ));
     }
@@ -229,80 +188,16 @@ pub fn import(d: &ScenarioDoc) -> Result<(LabConfig, Vec<(u64, Action)>), String
         return Err("\"seed\" must be at most 2^53".into());
     }
     let mut cfg = LabConfig {
-        protocol: d.protocol.clone(),
         seed: d.seed,
         faults,
         mutant: d.mutant.clone(),
         scenario: d.preset.clone(),
-        ..LabConfig::default()
+        ..LabConfig::new(crate::registry::Setup::import(d)?)
     };
-    match d.protocol.as_str() {
-        "paxos" => {
-            cfg.proposers = field(d.proposers, "proposers")?;
-            cfg.acceptors = field(d.acceptors, "acceptors")?;
-            cfg.learners = field(d.learners, "learners")?;
-            cfg.backoff = d.backoff.unwrap_or(true);
-        }
-        "multipaxos" => {
-            cfg.servers = field(d.servers, "servers")?;
-            cfg.clients = field(d.clients, "clients")?;
-            cfg.backoff = d.backoff.unwrap_or(true);
-        }
-        "raft" => {
-            cfg.servers = field(d.servers, "servers")?;
-            cfg.spares = d.spares.unwrap_or(0);
-            cfg.clients = field(d.clients, "clients")?;
-            cfg.prevote = d.prevote.unwrap_or(false);
-            cfg.check_quorum = d.check_quorum.unwrap_or(false);
-            cfg.snapshot_every = d.snapshot_every.unwrap_or(cfg.snapshot_every);
-            cfg.read_mode = match d.read_mode.as_deref().unwrap_or("log") {
-                "log" => ReadMode::Log,
-                "readindex" => ReadMode::ReadIndex,
-                "lease" => ReadMode::Lease,
-                "local" => ReadMode::Local,
-                other => {
-                    return Err(format!(
-                        "\"read_mode\" must be log, readindex, lease or local (got {})",
-                        Echo(other)
-                    ))
-                }
-            };
-        }
-        "kafka" => {
-            let k = field(d.kafka.as_ref(), "kafka")?;
-            cfg.kafka.brokers = k.brokers;
-            cfg.kafka.partitions = k.partitions;
-            cfg.kafka.rf = k.rf;
-            cfg.kafka.min_insync = k.min_insync;
-            cfg.kafka.acks = match k.acks.as_str() {
-                "0" => 0,
-                "1" => 1,
-                "all" => crate::kafka::cluster::ACKS_ALL,
-                other => return Err(format!("\"kafka.acks\" must be 0, 1 or all (got {})", Echo(other))),
-            };
-            cfg.kafka.consumers = k.consumers;
-            cfg.kafka.idle_consumers = k.idle_consumers;
-            cfg.kafka.strategy = crate::kafka::Strategy::parse(&k.strategy).ok_or_else(|| {
-                format!(
-                    "\"kafka.strategy\" must be range, roundrobin, sticky or cooperative-sticky (got {})",
-                    Echo(&k.strategy)
-                )
-            })?;
-            if k.produce_every_ms > 60_000 {
-                return Err("\"kafka.produce_every_ms\" must be at most 60000".into());
-            }
-            cfg.kafka.produce_every_us = k.produce_every_ms * 1000;
-        }
-        _ => {}
-    }
     if d.fault_script.len() > crate::faultscript::MAX_STEPS {
         return Err(format!("a fault script holds at most {} steps", crate::faultscript::MAX_STEPS));
     }
     cfg.fault_script = d.fault_script.clone();
-    if let Some(w) = &d.workload {
-        cfg.workload = crate::kv::Workload { keys: w.keys, reads_pct: w.reads_pct, cas_pct: w.cas_pct };
-        cfg.think_ms = w.think_ms;
-    }
     if d.actions.len() > MAX_ACTIONS {
         return Err(format!(
             "a scenario carries at most {MAX_ACTIONS} actions (this one has {})",

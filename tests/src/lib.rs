@@ -3,12 +3,12 @@
 
 use distlab_core::lab::{self, LabConfig, RunOutcome, SimVisitor};
 use distlab_core::net::FaultPreset;
-use distlab_core::protocol::Protocol;
+use distlab_core::registry::{Registered, Setup};
 use distlab_core::sim::Sim;
 
 /// The run whose trace hash is pinned on native and in the browser.
 pub fn golden_config() -> LabConfig {
-    LabConfig { protocol: "paxos".into(), seed: 42, faults: FaultPreset::Heavy, ..LabConfig::default() }
+    LabConfig { seed: 42, faults: FaultPreset::Heavy, ..LabConfig::default() }
 }
 
 /// Events in the golden run.
@@ -22,7 +22,7 @@ struct Run(u64);
 
 impl SimVisitor for Run {
     type Output = RunOutcome;
-    fn visit<P: Protocol>(self, mut sim: Sim<P>) -> RunOutcome {
+    fn visit<P: Registered>(self, mut sim: Sim<P>) -> RunOutcome {
         lab::run_sim(&mut sim, self.0, |_| {})
     }
 }
@@ -39,11 +39,10 @@ pub fn sweep(protocol: &str, mutant: Option<&str>, faults: FaultPreset, seeds: u
     let mut first = None;
     for seed in 0..seeds {
         let cfg = LabConfig {
-            protocol: protocol.into(),
             seed,
             faults,
             mutant: mutant.map(str::to_string),
-            ..LabConfig::default()
+            ..LabConfig::new(Setup::default_for(protocol).expect("a known protocol"))
         };
         if let Some(v) = run(&cfg, 20_000).violation {
             violations += 1;

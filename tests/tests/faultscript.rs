@@ -6,6 +6,8 @@
 use distlab_core::faultscript::{expand, FaultStep, Primitive, Timed};
 use distlab_core::lab::{self, LabConfig};
 use distlab_core::protocol::Time;
+use distlab_core::raft::setup::Config as RaftConfig;
+use distlab_core::registry::Setup;
 use distlab_core::scenario;
 use distlab_core::trace::RecordKind;
 
@@ -14,13 +16,8 @@ fn timed(at_ms: u64, step: FaultStep) -> Timed {
 }
 
 fn raft(script: Vec<Timed>) -> LabConfig {
-    LabConfig {
-        protocol: "raft".into(),
-        servers: 3,
-        clients: 1,
-        fault_script: script,
-        ..LabConfig::default()
-    }
+    let setup = Setup::Raft(RaftConfig { servers: 3, clients: 1, ..Default::default() });
+    LabConfig { fault_script: script, ..LabConfig::new(setup) }
 }
 
 #[test]

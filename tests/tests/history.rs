@@ -5,19 +5,15 @@
 use distlab_core::history::judge;
 use distlab_core::lab::{self, LabConfig};
 use distlab_core::lincheck::LineKind;
+use distlab_core::multipaxos::setup::Config as MpConfig;
 use distlab_core::net::FaultPreset;
+use distlab_core::raft::setup::Config as RaftConfig;
 use distlab_core::raft::ReadMode;
+use distlab_core::registry::Setup;
 
 fn lab_for(read_mode: ReadMode, seed: u64, events: u64) -> Box<dyn lab::Lab> {
-    let cfg = LabConfig {
-        protocol: "raft".into(),
-        servers: 3,
-        clients: 3,
-        read_mode,
-        faults: FaultPreset::Heavy,
-        seed,
-        ..LabConfig::default()
-    };
+    let setup = Setup::Raft(RaftConfig { servers: 3, clients: 3, read_mode, ..Default::default() });
+    let cfg = LabConfig { faults: FaultPreset::Heavy, seed, ..LabConfig::new(setup) };
     let mut l = lab::build(&cfg).unwrap();
     while l.position() < events && l.step() {}
     l
@@ -66,13 +62,13 @@ fn stale_local_reads_are_caught_with_a_small_witness() {
 #[test]
 fn the_workload_decides_keys_mix_and_rate() {
     let run = |w: distlab_core::kv::Workload, think_ms: u64| {
-        let cfg = LabConfig {
-            protocol: "multipaxos".into(),
+        let setup = Setup::MultiPaxos(MpConfig {
             clients: 3,
             workload: w,
             think_ms: Some(think_ms),
-            ..LabConfig::default()
-        };
+            ..Default::default()
+        });
+        let cfg = LabConfig::new(setup);
         let mut l = lab::build(&cfg).unwrap();
         while l.position() < 20_000 && l.step() {}
         l.history(distlab_core::protocol::Time::ZERO, usize::MAX).1
@@ -85,10 +81,7 @@ fn the_workload_decides_keys_mix_and_rate() {
     let keys: std::collections::BTreeSet<_> = many.iter().map(|o| o.key.clone()).collect();
     assert!(keys.len() > 10, "{keys:?}");
     assert!(run(Default::default(), 0).is_empty(), "think time 0: clients only send what the user types");
-    let bad = LabConfig {
-        protocol: "raft".into(),
-        workload: distlab_core::kv::Workload { keys: 3, reads_pct: 80, cas_pct: 30 },
-        ..LabConfig::default()
-    };
+    let workload = distlab_core::kv::Workload { keys: 3, reads_pct: 80, cas_pct: 30 };
+    let bad = LabConfig::new(Setup::Raft(RaftConfig { workload, ..Default::default() }));
     assert!(lab::build(&bad).err().unwrap().contains("at most 100"));
 }

@@ -6,6 +6,7 @@
 use distlab_core::kafka::cluster::{Kafka, Mutant, Note};
 use distlab_core::lab::{self, LabConfig};
 use distlab_core::net::FaultPreset;
+use distlab_core::registry::Setup;
 use distlab_core::sim::Sim;
 use distlab_core::trace::RecordKind;
 
@@ -240,7 +241,7 @@ fn requests_are_parsed_and_sent_only_where_they_apply() {
     assert!(parse_request("pause 99999").unwrap_err().contains("10000"));
     assert!(parse_request("k1 waytoolongtext").unwrap_err().contains("8 bytes"));
     assert!(parse_request("").is_err());
-    let cfg = LabConfig { protocol: "kafka".into(), scenario: Some("hello".into()), ..LabConfig::default() };
+    let cfg = LabConfig::opening("kafka").unwrap();
     let mut lab = lab::build(&cfg).unwrap();
     let err = lab.act(lab::Action::Client(NodeId(0), "k1 x".into())).unwrap_err();
     assert!(err.contains("not a producer"), "{err}");
@@ -257,7 +258,7 @@ fn requests_are_parsed_and_sent_only_where_they_apply() {
 
 /// One run of the default cluster (or `kafka`), to `events` events: its violation, if any.
 fn run_kafka(seed: u64, faults: FaultPreset, kafka: Kafka, events: u64) -> distlab_core::lab::RunOutcome {
-    let cfg = LabConfig { protocol: "kafka".into(), seed, faults, kafka, ..LabConfig::default() };
+    let cfg = LabConfig { seed, faults, ..LabConfig::new(Setup::Kafka(kafka)) };
     distlab_tests::run(&cfg, events)
 }
 

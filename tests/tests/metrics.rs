@@ -6,6 +6,7 @@ use distlab_core::lab::{self, LabConfig};
 use distlab_core::net::FaultPreset;
 use distlab_core::protocol::MessageInfo;
 use distlab_core::raft::Raft;
+use distlab_core::registry::Setup;
 use distlab_core::sim::Sim;
 use distlab_core::trace::RecordKind;
 
@@ -38,12 +39,9 @@ fn metrics_count_what_the_trace_shows() {
 
 #[test]
 fn stepping_back_restores_the_metrics_of_that_position() {
-    let cfg = LabConfig {
-        protocol: "multipaxos".into(),
-        clients: 2,
-        faults: FaultPreset::Light,
-        ..LabConfig::default()
-    };
+    let setup =
+        Setup::MultiPaxos(distlab_core::multipaxos::setup::Config { clients: 2, ..Default::default() });
+    let cfg = LabConfig { faults: FaultPreset::Light, ..LabConfig::new(setup) };
     let mut a = lab::build(&cfg).unwrap();
     let mut b = lab::build(&cfg).unwrap();
     for _ in 0..6_000 {

@@ -3,12 +3,13 @@
 //! acceptors cut off, the majority still decides; and every preset is safe.
 
 use distlab_core::lab::{self, LabConfig};
+use distlab_core::paxos_setup::Config as PaxosConfig;
 use distlab_core::protocol::Time;
+use distlab_core::registry::Setup;
 
 /// Virtual time (ms) when every learner has learned, or None within 3 s.
 fn decided_at(scenario: &str, seed: u64) -> Option<u64> {
-    let cfg =
-        LabConfig { protocol: "paxos".into(), scenario: Some(scenario.into()), seed, ..LabConfig::default() };
+    let cfg = LabConfig { scenario: Some(scenario.into()), seed, ..LabConfig::default() };
     let mut l = lab::build(&cfg).unwrap();
     while l.time() < Time::from_ms(3_000) && l.step() {
         assert!(l.violation().is_none(), "{scenario} seed {seed}");
@@ -43,14 +44,8 @@ fn presets_decide_and_back_off_ends_a_duel_sooner() {
 /// every live acceptor, including those numbered above 64, so the vote sets must hold them.
 #[test]
 fn a_large_cluster_decides_with_votes_from_nodes_above_64() {
-    let cfg = LabConfig {
-        protocol: "paxos".into(),
-        proposers: 1,
-        acceptors: 101,
-        learners: 101,
-        seed: 5,
-        ..LabConfig::default()
-    };
+    let roles = PaxosConfig { proposers: 1, acceptors: 101, learners: 101, backoff: true };
+    let cfg = LabConfig { seed: 5, ..LabConfig::new(Setup::Paxos(roles.clone())) };
     let mut l = lab::build(&cfg).unwrap();
     for i in 1..=50 {
         l.act(lab::Action::Crash(distlab_core::protocol::NodeId(i))).unwrap();
@@ -71,5 +66,6 @@ fn a_large_cluster_decides_with_votes_from_nodes_above_64() {
         learned.iter().all(|v| *v == "10"),
         "every live learner learns the proposer's value: {learned:?}"
     );
-    assert!(lab::build(&LabConfig { acceptors: 129, ..cfg }).is_err(), "129 acceptors exceed the limit");
+    let too_many = Setup::Paxos(PaxosConfig { acceptors: 129, ..roles });
+    assert!(lab::build(&LabConfig { setup: too_many, ..cfg }).is_err(), "129 acceptors exceed the limit");
 }

@@ -6,7 +6,9 @@ use distlab_core::net::{FaultConfig, FaultPreset};
 use distlab_core::protocol::Protocol;
 use distlab_core::protocol::{NodeId, Time};
 use distlab_core::raft::server::Role;
+use distlab_core::raft::setup::Config as RaftConfig;
 use distlab_core::raft::{self, scenarios, Command, Msg, Node, Raft, ReadMode, Server};
+use distlab_core::registry::Setup;
 use distlab_core::sim::Sim;
 use distlab_core::trace::RecordKind;
 use distlab_tests::run;
@@ -276,12 +278,7 @@ fn every_scenario_runs_clean_on_many_seeds() {
             continue;
         }
         for seed in 0..10 {
-            let cfg = LabConfig {
-                protocol: "raft".into(),
-                seed,
-                scenario: Some(info.name.into()),
-                ..LabConfig::default()
-            };
+            let cfg = LabConfig { seed, scenario: Some(info.name.into()), ..raft(RaftConfig::default()) };
             let out = run(&cfg, 5_000);
             assert!(out.violation.is_none(), "{} seed {seed}: {:?}", info.name, out.violation);
         }
@@ -300,8 +297,17 @@ fn sweep(cfg: LabConfig, seeds: u64) -> (u64, Option<String>) {
     (violations, first)
 }
 
+fn raft(settings: RaftConfig) -> LabConfig {
+    LabConfig::new(Setup::Raft(settings))
+}
+
+/// Raft under heavy faults, with these settings.
+fn heavy_with(settings: RaftConfig) -> LabConfig {
+    LabConfig { faults: FaultPreset::Heavy, ..raft(settings) }
+}
+
 fn heavy() -> LabConfig {
-    LabConfig { protocol: "raft".into(), faults: FaultPreset::Heavy, ..LabConfig::default() }
+    heavy_with(RaftConfig::default())
 }
 
 #[test]
@@ -313,11 +319,16 @@ fn raft_holds_under_heavy_faults_for_a_thousand_seeds() {
 #[test]
 fn raft_extensions_hold_under_heavy_faults() {
     let variants = [
-        LabConfig { prevote: true, check_quorum: true, ..heavy() },
-        LabConfig { read_mode: ReadMode::ReadIndex, clients: 2, ..heavy() },
-        LabConfig { read_mode: ReadMode::Lease, check_quorum: true, clients: 2, ..heavy() },
-        LabConfig { snapshot_every: 6, servers: 3, ..heavy() },
-        LabConfig { snapshot_every: 0, ..heavy() },
+        heavy_with(RaftConfig { prevote: true, check_quorum: true, ..Default::default() }),
+        heavy_with(RaftConfig { read_mode: ReadMode::ReadIndex, clients: 2, ..Default::default() }),
+        heavy_with(RaftConfig {
+            read_mode: ReadMode::Lease,
+            check_quorum: true,
+            clients: 2,
+            ..Default::default()
+        }),
+        heavy_with(RaftConfig { snapshot_every: 6, servers: 3, ..Default::default() }),
+        heavy_with(RaftConfig { snapshot_every: 0, ..Default::default() }),
     ];
     for cfg in variants {
         let (v, first) = sweep(cfg.clone(), 200);
@@ -330,7 +341,10 @@ fn every_raft_mutant_is_caught_by_a_sweep() {
     for (name, _) in lab::mutants("raft").unwrap() {
         // The Figure 8 bug needs three terms of divergence; it shows most often in 3 servers.
         let servers = if name == "commit-old-term" { 3 } else { 5 };
-        let cfg = LabConfig { mutant: Some(name.into()), servers, ..heavy() };
+        let cfg = LabConfig {
+            mutant: Some(name.into()),
+            ..heavy_with(RaftConfig { servers, ..Default::default() })
+        };
         let (v, first) = sweep(cfg, 1_000);
         assert!(v > 0, "mutant {name} was never caught");
         eprintln!("{name}: {v} of 1000 seeds; first {first:?}");
@@ -390,7 +404,7 @@ fn the_swarm_catches_every_raft_mutant() {
 /// check names the stale read, and the history search agrees.
 #[test]
 fn local_reads_are_caught_as_stale() {
-    let cfg = LabConfig { read_mode: ReadMode::Local, clients: 3, ..heavy() };
+    let cfg = heavy_with(RaftConfig { read_mode: ReadMode::Local, clients: 3, ..Default::default() });
     let (v, first) = sweep(cfg, 200);
     assert!(v > 0, "no stale read in 200 seeds");
     assert!(
@@ -439,8 +453,8 @@ fn a_slow_clock_stretches_a_lease_into_a_stale_read() {
 /// leader while the old one's lease still runs.
 #[test]
 fn lease_reads_need_check_quorum() {
-    let cfg = LabConfig { read_mode: ReadMode::Lease, check_quorum: false, ..heavy() };
-    let e = lab::raft_config(&cfg).unwrap_err();
+    let lease = RaftConfig { read_mode: ReadMode::Lease, check_quorum: false, ..Default::default() };
+    let e = lab::build(&heavy_with(lease.clone())).err().unwrap();
     assert!(e.contains("lease reads need CheckQuorum"), "{e}");
-    assert!(lab::raft_config(&LabConfig { check_quorum: true, ..cfg }).is_ok());
+    assert!(lab::build(&heavy_with(RaftConfig { check_quorum: true, ..lease })).is_ok());
 }

@@ -2,28 +2,30 @@
 //! Scenario documents and share links: they round-trip, they replay the same run, they refuse
 //! what they cannot read with a message, and no input makes them panic.
 
+use distlab_core::kafka::cluster::Kafka;
 use distlab_core::lab::{self, Action, LabConfig};
+use distlab_core::multipaxos::setup::Config as MpConfig;
 use distlab_core::net::FaultPreset;
+use distlab_core::paxos_setup::Config as PaxosConfig;
 use distlab_core::protocol::NodeId;
+use distlab_core::raft::setup::Config as RaftConfig;
+use distlab_core::registry::Setup;
 use distlab_core::rng::Rng;
 use distlab_core::scenario::{self, compress, decompress, from_json, from_link, to_json, to_link};
 
 fn configs() -> Vec<LabConfig> {
     let base = LabConfig { seed: 7, faults: FaultPreset::Light, ..LabConfig::default() };
-    let mut kafka = LabConfig { protocol: "kafka".into(), ..base.clone() };
-    kafka.kafka.partitions = 5;
-    kafka.kafka.acks = 1;
+    let kafka = Kafka { partitions: 5, acks: 1, ..Kafka::default() };
+    let with = |setup: Setup| LabConfig { setup, ..base.clone() };
     vec![
-        LabConfig { protocol: "paxos".into(), proposers: 2, backoff: false, ..base.clone() },
-        LabConfig { protocol: "raft".into(), servers: 3, clients: 2, prevote: true, ..base.clone() },
+        with(Setup::Paxos(PaxosConfig { proposers: 2, backoff: false, ..Default::default() })),
+        with(Setup::Raft(RaftConfig { servers: 3, clients: 2, prevote: true, ..Default::default() })),
         LabConfig {
-            protocol: "multipaxos".into(),
-            servers: 3,
             mutant: Some("no-adopt".into()),
-            ..base.clone()
+            ..with(Setup::MultiPaxos(MpConfig { servers: 3, ..Default::default() }))
         },
-        LabConfig { protocol: "raft".into(), scenario: Some("figure-8".into()), ..base.clone() },
-        kafka,
+        LabConfig { scenario: Some("figure-8".into()), ..with(Setup::Raft(RaftConfig::default())) },
+        with(Setup::Kafka(kafka)),
     ]
 }
 
@@ -51,18 +53,18 @@ fn documents_and_links_round_trip_and_replay_the_same_run() {
         assert!(link.starts_with("1."), "{link}");
         assert_eq!(from_link(&link).unwrap(), doc);
         let (cfg2, actions) = scenario::import(&doc).unwrap();
-        assert_eq!(cfg2, cfg, "{}", cfg.protocol);
+        assert_eq!(cfg2, cfg, "{}", cfg.protocol());
         let mut again = lab::replay(&cfg2, &actions).unwrap();
         while again.position() < lab.position() {
             again.step();
         }
-        assert_eq!(again.trace_hash(), lab.trace_hash(), "{}", cfg.protocol);
+        assert_eq!(again.trace_hash(), lab.trace_hash(), "{}", cfg.protocol());
     }
 }
 
 #[test]
 fn stepping_back_and_acting_forgets_the_discarded_future() {
-    let cfg = LabConfig { protocol: "raft".into(), ..LabConfig::default() };
+    let cfg = LabConfig::new(Setup::Raft(RaftConfig::default()));
     let mut lab = lab::build(&cfg).unwrap();
     for _ in 0..50 {
         lab.step();
@@ -79,7 +81,7 @@ fn stepping_back_and_acting_forgets_the_discarded_future() {
 
 #[test]
 fn what_cannot_be_read_is_refused_with_a_reason() {
-    let cfg = LabConfig { protocol: "raft".into(), ..LabConfig::default() };
+    let cfg = LabConfig::new(Setup::Raft(RaftConfig::default()));
     let doc = scenario::export(&cfg, &[]);
     let json = to_json(&doc);
     let v2 = json.replace("\"distlab_scenario\": 1", "\"distlab_scenario\": 2");
@@ -114,7 +116,7 @@ fn compression_round_trips_and_shrinks_documents() {
         let data: Vec<u8> = (0..n).map(|_| (rng.below(alphabet as u64)) as u8).collect();
         assert_eq!(decompress(&compress(&data), 1 << 20).unwrap(), data);
     }
-    let cfg = LabConfig { protocol: "raft".into(), ..LabConfig::default() };
+    let cfg = LabConfig::new(Setup::Raft(RaftConfig::default()));
     let actions: Vec<(u64, Action)> =
         (0..200).map(|i| (i * 10, Action::Client(NodeId(5), format!("put x {i}")))).collect();
     let json = to_json(&scenario::export(&cfg, &actions));
@@ -158,8 +160,7 @@ fn decoders_never_panic_on_arbitrary_input() {
 fn mangled_documents_are_refused_or_read_never_panic() {
     let mut rng = Rng::new(7);
     let actions = [(3, Action::Heal), (5, Action::Client(NodeId(1), "put \"x\" \\ 1".into()))];
-    let good =
-        to_json(&scenario::export(&LabConfig { protocol: "raft".into(), ..LabConfig::default() }, &actions));
+    let good = to_json(&scenario::export(&LabConfig::new(Setup::Raft(RaftConfig::default())), &actions));
     let alphabet = b"{}[]\":,\\u0123456789-.eE truefalsnl";
     let (mut read, mut refused) = (0, 0);
     for _ in 0..20_000u32 {
@@ -230,7 +231,7 @@ fn extreme_numbers_in_every_field_are_refused_or_run_never_panic() {
             }
             i += 1;
         }
-        assert!(spans.len() >= 5, "{}: found only {} numbers in {json}", cfg.protocol, spans.len());
+        assert!(spans.len() >= 5, "{}: found only {} numbers in {json}", cfg.protocol(), spans.len());
         for (a, b) in spans {
             for x in extremes {
                 let text = format!("{}{x}{}", &json[..a], &json[b..]);

@@ -4,7 +4,9 @@
 
 use distlab_core::lab::{self, Action, LabConfig};
 use distlab_core::net::FaultPreset;
+use distlab_core::paxos_setup::Config as PaxosConfig;
 use distlab_core::protocol::NodeId;
+use distlab_core::registry::Setup;
 use distlab_core::timeline::CHECKPOINT_EVERY;
 
 fn heavy(seed: u64) -> LabConfig {
@@ -92,13 +94,13 @@ fn bad_actions_are_refused_with_a_message_and_change_nothing() {
 
 #[test]
 fn config_limits_are_enforced_with_named_fields() {
-    let too_many = LabConfig { acceptors: distlab_core::paxos::MAX_ROLE + 1, ..LabConfig::default() };
+    let roles = PaxosConfig { acceptors: distlab_core::paxos::MAX_ROLE + 1, ..Default::default() };
+    let too_many = LabConfig::new(Setup::Paxos(roles));
     let err = lab::build(&too_many).err().unwrap();
     assert!(err.contains("acceptors"), "{err}");
     let bad_mutant = LabConfig { mutant: Some("nope".into()), ..LabConfig::default() };
     assert!(lab::build(&bad_mutant).err().unwrap().contains("forget-promise"));
-    let bad_protocol = LabConfig { protocol: "zab".into(), ..LabConfig::default() };
-    assert!(lab::build(&bad_protocol).err().unwrap().contains("unknown protocol"));
+    assert!(LabConfig::opening("zab").err().unwrap().contains("unknown protocol"));
 }
 
 #[test]
@@ -118,13 +120,8 @@ fn long_runs_thin_their_checkpoints_and_still_seek_exactly() {
 #[test]
 fn the_event_log_folds_an_event_with_many_records_into_a_count() {
     // One proposer and 100 acceptors: the client request is one event with 100 Prepares.
-    let cfg = LabConfig {
-        protocol: "paxos".into(),
-        proposers: 1,
-        acceptors: 100,
-        learners: 1,
-        ..LabConfig::default()
-    };
+    let roles = PaxosConfig { proposers: 1, acceptors: 100, learners: 1, ..Default::default() };
+    let cfg = LabConfig::new(Setup::Paxos(roles));
     let mut l = lab::build(&cfg).unwrap();
     l.seek(1);
     let all = l.log(0, 1, usize::MAX);

@@ -15,30 +15,33 @@ pub struct AppProps {
     /// The run to open with (tests pass their own; otherwise the URL's #page decides).
     #[prop_or_default]
     pub config: Option<LabConfig>,
+    /// A page to open that is not a protocol's run ("hashing"), when no config is given.
+    #[prop_or_default]
+    pub page: Option<AttrValue>,
 }
 
-/// The pages in the tabs: (fragment, label). Each protocol page is a simulation; "hashing" is
-/// the consistent-hashing lab.
-const TABS: &[(&str, &str)] = &[
-    ("paxos", "Paxos"),
-    ("multipaxos", "Multi-Paxos"),
-    ("raft", "Raft"),
-    ("kafka", "Kafka"),
-    ("hashing", "Hashing"),
-];
+/// The page that is not a protocol's simulation: the consistent-hashing lab.
+const HASHING: (&str, &str) = ("hashing", "Hashing");
+
+/// The pages in the tabs: (fragment, label). Each registered protocol has a simulation page,
+/// then comes the hashing lab.
+fn tabs() -> impl Iterator<Item = (&'static str, &'static str)> {
+    distlab_core::registry::TITLES.iter().copied().chain([HASHING])
+}
 
 /// The app: tabs choose a page; a protocol page is re-created (by its key) when the tab changes.
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
-    let page = use_state(|| match &props.config {
-        Some(c) => c.protocol.clone(),
-        None => {
+    let page = use_state(|| match (&props.config, &props.page) {
+        (Some(c), _) => c.protocol().to_string(),
+        (None, Some(p)) => p.to_string(),
+        (None, None) => {
             let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
             let want = hash.trim_start_matches('#').split('/').next().unwrap_or_default().to_string();
-            if TABS.iter().any(|(p, _)| *p == want) {
+            if tabs().any(|(p, _)| p == want) {
                 want
             } else {
-                "paxos".into()
+                LabConfig::default().protocol().into()
             }
         }
     });
@@ -47,7 +50,7 @@ pub fn app(props: &AppProps) -> Html {
         let page = page.clone();
         Callback::from(move |p: String| page.set(p))
     };
-    if *page == "hashing" {
+    if *page == HASHING.0 {
         return html! {
             <div class="app">
                 <Header active={(*page).clone()} title="consistent hashing"
@@ -57,14 +60,10 @@ pub fn app(props: &AppProps) -> Html {
             </div>
         };
     }
-    let fallback = LabConfig {
-        protocol: (*page).clone(),
-        // Kafka opens on the classic first program: a producer sends "hello", a consumer reads it.
-        scenario: (*page == "kafka").then(|| "hello".to_string()),
-        ..LabConfig::default()
-    };
+    // Each protocol opens on its registered opening (Kafka's "hello", for one).
+    let fallback = LabConfig::opening(&page).unwrap_or_default();
     let config = match &props.config {
-        Some(c) if c.protocol == *page => c.clone(),
+        Some(c) if c.protocol() == *page => c.clone(),
         _ => fallback.clone(),
     };
     // A share link in the fragment wins; otherwise the scenario this page had before a reload.
@@ -84,12 +83,12 @@ pub struct HeaderProps {
 
 #[function_component(Header)]
 pub fn header(p: &HeaderProps) -> Html {
-    let tabs = TABS.iter().map(|(id, label)| {
-        let active = *id == p.active;
+    let tabs = tabs().map(|(id, label)| {
+        let active = id == p.active;
         let go = p.on_tab.reform(move |_: MouseEvent| id.to_string());
         html! {
             <button role="tab" aria-selected={active.to_string()} class={classes!("tab", active.then_some("active"))}
-                id={format!("tab-{id}")} onclick={go}>{*label}</button>
+                id={format!("tab-{id}")} onclick={go}>{label}</button>
         }
     });
     html! {
@@ -177,49 +176,6 @@ pub struct ProtocolProps {
     pub on_tab: Callback<String>,
 }
 
-/// Message types shown in the legend, per protocol.
-fn legend_kinds(protocol: &str) -> &'static [&'static str] {
-    match protocol {
-        "raft" => &[
-            "RequestVote",
-            "Vote",
-            "PreVote",
-            "AppendEntries",
-            "Heartbeat",
-            "AppendReply",
-            "InstallSnapshot",
-            "TimeoutNow",
-            "ClientRequest",
-            "ClientReply",
-        ],
-        "kafka" => &[
-            "Produce",
-            "ProduceResponse",
-            "Fetch",
-            "FetchResponse",
-            "LeaderAndIsr",
-            "AlterPartition",
-            "JoinGroup",
-            "SyncGroup",
-            "OffsetCommit",
-            "ConsumerFetch",
-        ],
-        "multipaxos" => &[
-            "Prepare",
-            "Promise",
-            "Accept",
-            "Accepted",
-            "Nack",
-            "Chosen",
-            "Heartbeat",
-            "CatchUp",
-            "ClientRequest",
-            "ClientReply",
-        ],
-        _ => &["Prepare", "Promise", "Accept", "Accepted", "Nack"],
-    }
-}
-
 #[function_component(ProtocolApp)]
 pub fn protocol_app(props: &ProtocolProps) -> Html {
     let (initial, fallback, start) = (props.config.clone(), props.fallback.clone(), props.start.clone());
@@ -227,10 +183,10 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
         Start::Config => Player::new(initial),
         Start::Doc { text, link } => {
             let opened = text.and_then(|t| crate::state::open_scenario(&t)).and_then(|(cfg, l)| {
-                if cfg.protocol == fallback.protocol {
+                if cfg.protocol() == fallback.protocol() {
                     Ok((cfg, l))
                 } else {
-                    Err(format!("it is for the {} page", cfg.protocol))
+                    Err(format!("it is for the {} page", cfg.setup.title()))
                 }
             });
             match opened {
@@ -262,16 +218,13 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
         let lab = player.lab.borrow();
         (lab.properties(), lab.about())
     };
-    let protocol = player.config.protocol.clone();
-    let legend = legend_kinds(&protocol).iter().map(|k| {
+    let protocol = player.config.protocol().to_string();
+    let look = player.config.setup.page();
+    let legend = look.legend.iter().map(|k| {
         let (color, glyph) = message_style(k);
         html! { <span class="legend-item"><span class="dot" style={format!("background:{color};color:{}", crate::topology::ink(color))} aria-hidden="true">{glyph}</span>{*k}</span> }
     });
-    let colour_note = match protocol.as_str() {
-        "raft" => "node colour: its current term",
-        "kafka" => "a produced record's colour: its key (grey: no key)",
-        _ => "node colour: the proposer whose ballot it promised",
-    };
+    let colour_note = look.colour_note;
     html! {
         <div class={classes!("app", player.playing.then_some("playing"))}>
             <Header active={protocol.clone()} title={about.title} tagline={about.tagline}
@@ -319,7 +272,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                     <Inspector snap={player.snap.clone()} persistence={about.persistence} selection={player.selection.clone()} side_b={player.side_b.clone()} send={send.clone()} />
                     <Clients snap={player.snap.clone()} send={send.clone()} />
                     <Settings config={player.config.clone()} send={send.clone()} />
-                    <crate::share::Share page={player.config.protocol.clone()} doc={player.doc.clone()} send={send.clone()} />
+                    <crate::share::Share page={protocol.clone()} doc={player.doc.clone()} send={send.clone()} />
                 </aside>
             </main>
             <crate::faults::FaultScript config={player.config.clone()} now_us={player.snap.time.0}
@@ -336,7 +289,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
             } } else { html! {} } }
             <LogView snap={player.snap.clone()} />
             <crate::boards::Boards snap={player.snap.clone()} />
-            { if protocol == "multipaxos" || protocol == "raft" {
+            { if look.compare {
                 html! { <div class="boards"><crate::compare::Compare seed={player.config.seed} /></div> }
             } else { html! {} } }
             <EventLog lines={player.log.clone()} position={player.snap.position} send={send.clone()} />

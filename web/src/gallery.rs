@@ -17,7 +17,7 @@ pub struct GalleryProps {
 pub fn gallery(p: &GalleryProps) -> Html {
     // Hooks first, every render: the early return below must not skip one.
     let details = use_node_ref();
-    let presets = distlab_core::lab::scenarios(&p.config.protocol);
+    let presets = distlab_core::lab::scenarios(p.config.protocol());
     if presets.is_empty() {
         return html! {};
     }

@@ -62,13 +62,7 @@ pub fn log_view(p: &LogViewProps) -> Html {
     });
     html! {
         <section class="logview" aria-label="Replicated logs">
-            <h2>{"Logs"}<small>{
-                if p.snap.protocol == "multipaxos" {
-                    " · one column per slot; cells show the ballot round of the value; bold border: chosen (as this learner knows)"
-                } else {
-                    " · cells show each entry's term; bold border: committed; ▦ snapshot; ▲ leader's nextIndex, ● matchIndex for that follower"
-                }
-            }</small></h2>
+            <h2>{"Logs"}<small>{p.snap.page.log_note}</small></h2>
             <div class="scroll" tabindex="0" role="region" aria-label="Logs (table)">
                 <table id="log-table">
                     <thead><tr><td></td>{ for head }<th>{"commit"}</th><th>{"key-value state"}</th></tr></thead>

@@ -2,10 +2,15 @@
 //! validated on submit; a bad value shows a message naming the field and changes nothing.
 
 use distlab_core::echo::Echo;
+use distlab_core::kafka::cluster::ACKS_ALL;
+use distlab_core::kafka::setup::parse_acks;
+use distlab_core::kafka::Strategy;
+use distlab_core::kv::Workload;
 use distlab_core::lab::{self, LabConfig};
 use distlab_core::net::FaultPreset;
 use distlab_core::paxos::MAX_ROLE;
 use distlab_core::raft::{ReadMode, MAX_CLIENTS, MAX_SERVERS};
+use distlab_core::registry::Setup;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -56,7 +61,6 @@ pub fn settings(p: &SettingsProps) -> Html {
         (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
     let (w_keys, w_reads, w_cas, w_think) = (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
     let cfg = &p.config;
-    let raft = cfg.protocol == "raft";
     let apply = {
         let refs = (
             seed.clone(),
@@ -79,15 +83,15 @@ pub fn settings(p: &SettingsProps) -> Html {
             let (seed, a, b, c, faults, mutant, flag1, flag2, read_mode, snap_every, scenario, kafka, work) =
                 &refs;
             // The clients' workload (Raft, Multi-Paxos).
-            let workload = |cfg: &mut LabConfig| -> Result<(), String> {
+            let workload = |w: &mut Workload, think_ms: &mut Option<u64>| -> Result<(), String> {
                 let (k, r, c, t) = work;
-                cfg.workload.keys = parse_count("keys", &read_input(k), 1, 16)? as u32;
-                cfg.workload.reads_pct = parse_count("reads %", &read_input(r), 0, 100)? as u32;
-                cfg.workload.cas_pct = parse_count("compare-and-sets %", &read_input(c), 0, 100)? as u32;
-                if cfg.workload.reads_pct + cfg.workload.cas_pct > 100 {
+                w.keys = parse_count("keys", &read_input(k), 1, 16)? as u32;
+                w.reads_pct = parse_count("reads %", &read_input(r), 0, 100)? as u32;
+                w.cas_pct = parse_count("compare-and-sets %", &read_input(c), 0, 100)? as u32;
+                if w.reads_pct + w.cas_pct > 100 {
                     return Err("reads % and compare-and-sets % add up to at most 100".into());
                 }
-                cfg.think_ms = Some(parse_count("think time (ms)", &read_input(t), 0, 10_000)? as u64);
+                *think_ms = Some(parse_count("think time (ms)", &read_input(t), 0, 10_000)? as u64);
                 Ok(())
             };
             let parsed = (|| -> Result<LabConfig, String> {
@@ -97,63 +101,55 @@ pub fn settings(p: &SettingsProps) -> Html {
                     mutant: Some(read_select(mutant)).filter(|m| !m.is_empty()),
                     ..base.clone()
                 };
-                if base.protocol == "kafka" {
-                    let (rf, min_isr, acks, strategy, every, idle) = kafka;
-                    let k = &mut cfg.kafka;
-                    k.brokers = parse_count("brokers", &read_input(a), 1, 9)?;
-                    k.partitions = parse_count("partitions", &read_input(b), 1, 32)? as u32;
-                    k.consumers = parse_count("consumers", &read_input(c), 0, 6)?;
-                    k.rf = parse_count("replication factor", &read_input(rf), 1, k.brokers)
-                        .map_err(|e| format!("{e}; it cannot exceed the brokers"))?
-                        as u32;
-                    k.min_insync = parse_count("min.insync.replicas", &read_input(min_isr), 1, k.rf as usize)
-                        .map_err(|e| format!("{e}; it cannot exceed the replication factor"))?
-                        as u32;
-                    k.acks = match read_select(acks).as_str() {
-                        "0" => 0,
-                        "1" => 1,
-                        _ => distlab_core::kafka::cluster::ACKS_ALL,
-                    };
-                    k.strategy = distlab_core::kafka::Strategy::parse(&read_select(strategy))
-                        .ok_or("choose an assignor")?;
-                    k.produce_every_us =
-                        parse_count("produce every (ms)", &read_input(every), 0, 10_000)? as u64 * 1000;
-                    k.idle_consumers =
-                        parse_count("consumers waiting outside", &read_input(idle), 0, k.consumers)
-                            .map_err(|e| format!("{e}; they are counted among the consumers"))?;
-                    cfg.scenario = Some(read_select(scenario)).filter(|s| !s.is_empty());
-                } else if base.protocol == "multipaxos" {
-                    use distlab_core::multipaxos::{MAX_CLIENTS, MAX_SERVERS};
-                    cfg.servers = parse_count("servers", &read_input(a), 1, MAX_SERVERS)?;
-                    cfg.clients = parse_count("clients", &read_input(c), 0, MAX_CLIENTS)?;
-                    cfg.backoff = checked(flag1, true);
-                    cfg.scenario = Some(read_select(scenario)).filter(|s| !s.is_empty());
-                    workload(&mut cfg)?;
-                } else if base.protocol == "raft" {
-                    cfg.servers = parse_count("servers", &read_input(a), 3, MAX_SERVERS)?;
-                    cfg.spares =
-                        parse_count("spare servers", &read_input(b), 0, MAX_SERVERS - cfg.servers)
-                            .map_err(|e| format!("{e}; servers plus spares are at most {MAX_SERVERS}"))?;
-                    cfg.clients = parse_count("clients", &read_input(c), 0, MAX_CLIENTS)?;
-                    cfg.prevote = checked(flag1, false);
-                    cfg.check_quorum = checked(flag2, false);
-                    cfg.read_mode = match read_select(read_mode).as_str() {
-                        "readindex" => ReadMode::ReadIndex,
-                        "lease" => ReadMode::Lease,
-                        "local" => ReadMode::Local,
-                        _ => ReadMode::Log,
-                    };
-                    cfg.snapshot_every =
-                        parse_count("snapshot every", &read_input(snap_every), 0, 10_000)? as u64;
-                    workload(&mut cfg)?;
-                    cfg.scenario = Some(read_select(scenario)).filter(|s| !s.is_empty());
-                } else {
-                    cfg.proposers = parse_count("proposers", &read_input(a), 1, MAX_ROLE)?;
-                    cfg.acceptors = parse_count("acceptors", &read_input(b), 1, MAX_ROLE)?;
-                    cfg.learners = parse_count("learners", &read_input(c), 1, MAX_ROLE)?;
-                    cfg.backoff = checked(flag1, true);
-                    cfg.scenario = Some(read_select(scenario)).filter(|s| !s.is_empty());
+                match &mut cfg.setup {
+                    Setup::Kafka(k) => {
+                        let (rf, min_isr, acks, strategy, every, idle) = kafka;
+                        k.brokers = parse_count("brokers", &read_input(a), 1, 9)?;
+                        k.partitions = parse_count("partitions", &read_input(b), 1, 32)? as u32;
+                        k.consumers = parse_count("consumers", &read_input(c), 0, 6)?;
+                        k.rf = parse_count("replication factor", &read_input(rf), 1, k.brokers)
+                            .map_err(|e| format!("{e}; it cannot exceed the brokers"))?
+                            as u32;
+                        k.min_insync =
+                            parse_count("min.insync.replicas", &read_input(min_isr), 1, k.rf as usize)
+                                .map_err(|e| format!("{e}; it cannot exceed the replication factor"))?
+                                as u32;
+                        k.acks = parse_acks(&read_select(acks)).unwrap_or(ACKS_ALL);
+                        k.strategy = Strategy::parse(&read_select(strategy)).ok_or("choose an assignor")?;
+                        k.produce_every_us =
+                            parse_count("produce every (ms)", &read_input(every), 0, 10_000)? as u64 * 1000;
+                        k.idle_consumers =
+                            parse_count("consumers waiting outside", &read_input(idle), 0, k.consumers)
+                                .map_err(|e| format!("{e}; they are counted among the consumers"))?;
+                    }
+                    Setup::MultiPaxos(m) => {
+                        use distlab_core::multipaxos::{MAX_CLIENTS, MAX_SERVERS};
+                        m.servers = parse_count("servers", &read_input(a), 1, MAX_SERVERS)?;
+                        m.clients = parse_count("clients", &read_input(c), 0, MAX_CLIENTS)?;
+                        m.backoff = checked(flag1, true);
+                        workload(&mut m.workload, &mut m.think_ms)?;
+                    }
+                    Setup::Raft(r) => {
+                        r.servers = parse_count("servers", &read_input(a), 3, MAX_SERVERS)?;
+                        r.spares =
+                            parse_count("spare servers", &read_input(b), 0, MAX_SERVERS - r.servers)
+                                .map_err(|e| format!("{e}; servers plus spares are at most {MAX_SERVERS}"))?;
+                        r.clients = parse_count("clients", &read_input(c), 0, MAX_CLIENTS)?;
+                        r.prevote = checked(flag1, false);
+                        r.check_quorum = checked(flag2, false);
+                        r.read_mode = ReadMode::parse(&read_select(read_mode)).unwrap_or(ReadMode::Log);
+                        r.snapshot_every =
+                            parse_count("snapshot every", &read_input(snap_every), 0, 10_000)? as u64;
+                        workload(&mut r.workload, &mut r.think_ms)?;
+                    }
+                    Setup::Paxos(px) => {
+                        px.proposers = parse_count("proposers", &read_input(a), 1, MAX_ROLE)?;
+                        px.acceptors = parse_count("acceptors", &read_input(b), 1, MAX_ROLE)?;
+                        px.learners = parse_count("learners", &read_input(c), 1, MAX_ROLE)?;
+                        px.backoff = checked(flag1, true);
+                    }
                 }
+                cfg.scenario = Some(read_select(scenario)).filter(|s| !s.is_empty());
                 Ok(cfg)
             })();
             match parsed {
@@ -171,37 +167,31 @@ pub fn settings(p: &SettingsProps) -> Html {
             Msg::Configure(LabConfig { seed: s, ..base.clone() })
         })
     };
-    let mutants = lab::mutants(&cfg.protocol).unwrap_or_default();
-    let scenarios = lab::scenarios(&cfg.protocol);
+    let mutants = lab::mutants(cfg.protocol()).unwrap_or_default();
+    let scenarios = lab::scenarios(cfg.protocol());
     // Re-create the form (dropping anything typed) whenever the applied config changes.
-    let k = &cfg.kafka;
     let key = format!(
-        "{}-{}-{}-{}-{}-{}-{}-{}-{}-{}",
-        cfg.protocol,
-        distlab_core::hash::digest(&(k, cfg.workload, cfg.think_ms)),
+        "{}-{}-{}-{}-{}-{}",
+        cfg.protocol(),
+        distlab_core::hash::digest(&format!("{:?}", cfg.setup)),
         cfg.seed,
         cfg.faults.name(),
         cfg.mutant.as_deref().unwrap_or(""),
         cfg.scenario.as_deref().unwrap_or(""),
-        cfg.servers * 100 + cfg.spares * 10 + cfg.clients,
-        cfg.proposers * 100 + cfg.acceptors * 10 + cfg.learners,
-        cfg.snapshot_every,
-        (cfg.prevote as u8) * 8
-            + (cfg.check_quorum as u8) * 4
-            + (cfg.backoff as u8) * 2
-            + (cfg.read_mode as u8 % 2),
     );
     let count = |r: &NodeRef, id: &'static str, label: &'static str, v: usize, min: usize, max: usize| {
         html! { <label>{label}<input ref={r.clone()} id={id} type="number" min={min.to_string()} max={max.to_string()} value={v.to_string()} /></label> }
     };
-    let think = cfg.think_ms.unwrap_or(100);
-    let workload_fields = html! {
-        <>
-            { count(&w_keys, "keys", "Client keys", cfg.workload.keys as usize, 1, 16) }
-            { count(&w_think, "think", "Think time (ms; 0: only yours)", think as usize, 0, 10_000) }
-            { count(&w_reads, "reads", "Reads %", cfg.workload.reads_pct as usize, 0, 100) }
-            { count(&w_cas, "cas", "Compare-and-sets %", cfg.workload.cas_pct as usize, 0, 100) }
-        </>
+    let workload_fields = |w: &Workload, think_ms: Option<u64>| {
+        let think = think_ms.unwrap_or(100);
+        html! {
+            <>
+                { count(&w_keys, "keys", "Client keys", w.keys as usize, 1, 16) }
+                { count(&w_think, "think", "Think time (ms; 0: only yours)", think as usize, 0, 10_000) }
+                { count(&w_reads, "reads", "Reads %", w.reads_pct as usize, 0, 100) }
+                { count(&w_cas, "cas", "Compare-and-sets %", w.cas_pct as usize, 0, 100) }
+            </>
+        }
     };
     let scenario_select = html! {
         <>
@@ -218,9 +208,8 @@ pub fn settings(p: &SettingsProps) -> Html {
             } } else { html! {} } }
         </>
     };
-    let fields = if cfg.protocol == "kafka" {
-        use distlab_core::kafka::Strategy;
-        html! {
+    let fields = match &cfg.setup {
+        Setup::Kafka(k) => html! {
             <>
                 { scenario_select }
                 { count(&a, "brokers", "Brokers", k.brokers, 1, 9) }
@@ -232,62 +221,59 @@ pub fn settings(p: &SettingsProps) -> Html {
                 <label>{"Produce every (ms; 0: only yours)"}<input ref={every.clone()} id="produce-every" type="number" min="0" max="10000" value={(k.produce_every_us / 1000).to_string()} /></label>
                 <label>{"acks"}
                     <select ref={acks.clone()} id="acks">
-                        <option value="all" selected={k.acks == distlab_core::kafka::cluster::ACKS_ALL}>{"all"}</option>
+                        <option value="all" selected={k.acks == ACKS_ALL}>{"all"}</option>
                         <option value="1" selected={k.acks == 1}>{"1"}</option>
                         <option value="0" selected={k.acks == 0}>{"0"}</option>
                     </select>
                 </label>
                 <label>{"Assignor"}
                     <select ref={strategy.clone()} id="assignor">
-                        { for [Strategy::Range, Strategy::RoundRobin, Strategy::Sticky, Strategy::CooperativeSticky].iter().map(|s| html! {
+                        { for Strategy::ALL.iter().map(|s| html! {
                             <option value={s.name()} selected={*s == k.strategy}>{s.name()}</option>
                         }) }
                     </select>
                 </label>
                 <p class="hint wide">{"unclean.leader.election is the unclean-election mutant below: with acks=1 it loses acknowledged records."}</p>
             </>
-        }
-    } else if raft {
-        html! {
+        },
+        Setup::Raft(r) => html! {
             <>
                 { scenario_select }
-                { count(&a, "servers", "Servers", cfg.servers, 3, MAX_SERVERS) }
-                { count(&b, "spares", "Spare servers (to add)", cfg.spares, 0, MAX_SERVERS - 3) }
-                { count(&c, "clients", "Clients", cfg.clients, 0, MAX_CLIENTS) }
-                { workload_fields }
-                <label>{"Snapshot every (0: on request)"}<input ref={snap_every.clone()} id="snapshot-every" type="number" min="0" max="10000" value={cfg.snapshot_every.to_string()} /></label>
+                { count(&a, "servers", "Servers", r.servers, 3, MAX_SERVERS) }
+                { count(&b, "spares", "Spare servers (to add)", r.spares, 0, MAX_SERVERS - 3) }
+                { count(&c, "clients", "Clients", r.clients, 0, MAX_CLIENTS) }
+                { workload_fields(&r.workload, r.think_ms) }
+                <label>{"Snapshot every (0: on request)"}<input ref={snap_every.clone()} id="snapshot-every" type="number" min="0" max="10000" value={r.snapshot_every.to_string()} /></label>
                 <label class="wide">{"Reads"}
                     <select ref={read_mode.clone()} id="read-mode">
-                        <option value="log" selected={cfg.read_mode == ReadMode::Log}>{"through the log"}</option>
-                        <option value="readindex" selected={cfg.read_mode == ReadMode::ReadIndex}>{"ReadIndex (heartbeat round, no log write)"}</option>
-                        <option value="lease" selected={cfg.read_mode == ReadMode::Lease}>{"lease (no round trip; needs CheckQuorum; trusts clocks)"}</option>
-                        <option value="local" selected={cfg.read_mode == ReadMode::Local}>{"local (unsafe: a deposed leader answers stale)"}</option>
+                        <option value="log" selected={r.read_mode == ReadMode::Log}>{"through the log"}</option>
+                        <option value="readindex" selected={r.read_mode == ReadMode::ReadIndex}>{"ReadIndex (heartbeat round, no log write)"}</option>
+                        <option value="lease" selected={r.read_mode == ReadMode::Lease}>{"lease (no round trip; needs CheckQuorum; trusts clocks)"}</option>
+                        <option value="local" selected={r.read_mode == ReadMode::Local}>{"local (unsafe: a deposed leader answers stale)"}</option>
                     </select>
                 </label>
-                <label class="check"><input ref={flag1.clone()} id="prevote" type="checkbox" checked={cfg.prevote} />{"PreVote"}</label>
-                <label class="check"><input ref={flag2.clone()} id="check-quorum" type="checkbox" checked={cfg.check_quorum} />{"CheckQuorum"}</label>
+                <label class="check"><input ref={flag1.clone()} id="prevote" type="checkbox" checked={r.prevote} />{"PreVote"}</label>
+                <label class="check"><input ref={flag2.clone()} id="check-quorum" type="checkbox" checked={r.check_quorum} />{"CheckQuorum"}</label>
             </>
-        }
-    } else if cfg.protocol == "multipaxos" {
-        html! {
+        },
+        Setup::MultiPaxos(m) => html! {
             <>
                 { scenario_select }
-                { count(&a, "servers", "Servers", cfg.servers, 1, 9) }
-                { count(&c, "clients", "Clients", cfg.clients, 0, 8) }
-                { workload_fields }
-                <label class="check wide"><input ref={flag1.clone()} id="backoff" type="checkbox" checked={cfg.backoff} />{"Randomized back-off (off: dueling proposers livelock)"}</label>
+                { count(&a, "servers", "Servers", m.servers, 1, 9) }
+                { count(&c, "clients", "Clients", m.clients, 0, 8) }
+                { workload_fields(&m.workload, m.think_ms) }
+                <label class="check wide"><input ref={flag1.clone()} id="backoff" type="checkbox" checked={m.backoff} />{"Randomized back-off (off: dueling proposers livelock)"}</label>
             </>
-        }
-    } else {
-        html! {
+        },
+        Setup::Paxos(px) => html! {
             <>
                 { scenario_select }
-                { count(&a, "proposers", "Proposers", cfg.proposers, 1, MAX_ROLE) }
-                { count(&b, "acceptors", "Acceptors", cfg.acceptors, 1, MAX_ROLE) }
-                { count(&c, "learners", "Learners", cfg.learners, 1, MAX_ROLE) }
-                <label class="check wide"><input ref={flag1.clone()} id="backoff" type="checkbox" checked={cfg.backoff} />{"Randomized back-off (off: dueling proposers keep preempting each other)"}</label>
+                { count(&a, "proposers", "Proposers", px.proposers, 1, MAX_ROLE) }
+                { count(&b, "acceptors", "Acceptors", px.acceptors, 1, MAX_ROLE) }
+                { count(&c, "learners", "Learners", px.learners, 1, MAX_ROLE) }
+                <label class="check wide"><input ref={flag1.clone()} id="backoff" type="checkbox" checked={px.backoff} />{"Randomized back-off (off: dueling proposers keep preempting each other)"}</label>
             </>
-        }
+        },
     };
     html! {
         <form class="settings" onsubmit={apply} key={key} aria-label="Run settings" novalidate=true>

@@ -139,7 +139,7 @@ impl Player {
                 (lab::build(&fallback).expect("the default config is valid"), fallback, Some(e))
             }
         };
-        let kafka = config.protocol == "kafka";
+        let speed_log = config.setup.page().speed_log;
         let mut p = Player {
             lab: Rc::new(RefCell::new(lab)),
             config,
@@ -148,7 +148,7 @@ impl Player {
             narration: Rc::new(Vec::new()),
             playing: false,
             // Kafka's clients and brokers talk every few tens of milliseconds: start it faster.
-            speed_log: if kafka { 0.5 } else { 0.0 },
+            speed_log,
             display_us: 0.0,
             selection: None,
             side_b: Vec::new(),
@@ -190,7 +190,7 @@ impl Player {
     /// keep it in local storage.
     fn record_doc(&mut self) {
         let doc = distlab_core::scenario::export(&self.config, &self.lab.borrow().actions());
-        crate::share::save(&self.config.protocol, &doc);
+        crate::share::save(self.config.protocol(), &doc);
         self.doc = Rc::new(doc);
     }
 
@@ -446,7 +446,7 @@ impl Reducible for Player {
                 Err(e) => p.error = Some(e),
             },
             Msg::Import(text) => match open_scenario(&text) {
-                Ok((cfg, l)) if cfg.protocol == p.config.protocol => {
+                Ok((cfg, l)) if cfg.protocol() == p.config.protocol() => {
                     p.selection = None;
                     p.notice = Some("Scenario imported: the run is at its last recorded action.".into());
                     p.install(cfg, l);
@@ -454,7 +454,7 @@ impl Reducible for Player {
                 Ok((cfg, _)) => {
                     p.error = Some(format!(
                         "This scenario is for the {} page; open that tab and import it there. Nothing changed here.",
-                        cfg.protocol
+                        cfg.setup.title()
                     ))
                 }
                 Err(e) => p.error = Some(format!("Import failed: {e}. Your run is unchanged.")),

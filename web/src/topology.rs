@@ -121,7 +121,7 @@ fn is_client(role: &str) -> bool {
 /// brokers (the controller above them), then consumers. Every other cluster is a circle.
 fn geometry(snap: &Snapshot, narrow: bool) -> (Layout, Vec<(f64, f64)>) {
     let n = snap.nodes.len();
-    if snap.protocol != "kafka" {
+    if snap.page.drawing != distlab_core::registry::Drawing::Columns {
         let l = layout(n, narrow);
         return (l, (0..n).map(|i| node_pos(&l, i, n)).collect());
     }

@@ -79,23 +79,22 @@ async fn play_advances_the_run() {
 }
 
 fn mount_with(config: distlab_core::lab::LabConfig) -> Element {
+    mount_props(distlab_web::app::AppProps { config: Some(config), ..Default::default() })
+}
+
+fn mount_props(props: distlab_web::app::AppProps) -> Element {
     let doc = web_sys::window().unwrap().document().unwrap();
     let root = doc.create_element("div").unwrap();
     doc.body().unwrap().append_child(&root).unwrap();
-    yew::Renderer::<App>::with_root_and_props(
-        root.clone(),
-        distlab_web::app::AppProps { config: Some(config) },
-    )
-    .render();
+    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
     root
 }
 
 #[wasm_bindgen_test]
 async fn the_raft_page_shows_logs_and_a_scenario() {
     let cfg = distlab_core::lab::LabConfig {
-        protocol: "raft".into(),
         scenario: Some("figure-7".into()),
-        ..Default::default()
+        ..distlab_core::lab::LabConfig::opening("raft").unwrap()
     };
     let root = mount_with(cfg);
     sleep(50).await;
@@ -124,7 +123,7 @@ async fn the_raft_page_shows_logs_and_a_scenario() {
 
 #[wasm_bindgen_test]
 async fn the_hashing_page_draws_the_ring_and_reports_moved_keys() {
-    let root = mount_with(distlab_core::lab::LabConfig { protocol: "hashing".into(), ..Default::default() });
+    let root = mount_props(distlab_web::app::AppProps { page: Some("hashing".into()), ..Default::default() });
     sleep(50).await;
     assert!(root.query_selector("#ring-svg").unwrap().is_some());
     assert_eq!(root.query_selector_all("#node-chips .node-chip").unwrap().length(), 5);

@@ -25,6 +25,7 @@ pub mod cluster;
 pub mod group;
 mod partitioner;
 pub mod scenarios;
+pub mod setup;
 pub mod swarm;
 
 pub use assign::*;

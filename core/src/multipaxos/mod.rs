@@ -40,6 +40,7 @@
 mod check;
 pub mod scenarios;
 pub mod server;
+pub mod setup;
 pub mod swarm;
 mod types;
 

@@ -46,6 +46,7 @@
 mod check;
 pub mod scenarios;
 pub mod server;
+pub mod setup;
 mod types;
 
 #[cfg(test)]

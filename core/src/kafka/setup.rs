@@ -1,0 +1,153 @@
+//! Kafka in the registry: what a user sets for a run. The configuration is the cluster's own
+//! struct, [`Kafka`]; a document carries the fields a user sets.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::cluster::{Kafka, Mutant, ACKS_ALL};
+use super::{scenarios, Strategy};
+use crate::echo::Echo;
+use crate::net::FaultPreset;
+use crate::registry::{mutant_of, size, whole_u32, Drawing, Page, Registered};
+use crate::scenario::{required, KafkaDoc, ScenarioDoc};
+
+/// The producer setting `acks` as documents, links and flags write it: "0", "1" or "all".
+pub fn acks_name(acks: u8) -> &'static str {
+    match acks {
+        0 => "0",
+        1 => "1",
+        _ => "all",
+    }
+}
+
+/// Read `acks`: "0", "1" or "all" (also "-1", the number Kafka's own clients use for all).
+pub fn parse_acks(s: &str) -> Option<u8> {
+    match s {
+        "0" => Some(0),
+        "1" => Some(1),
+        "all" | "-1" => Some(ACKS_ALL),
+        _ => None,
+    }
+}
+
+/// Longest time between a producer's own records a document may ask for, in milliseconds.
+pub const MAX_PRODUCE_EVERY_MS: u64 = 60_000;
+
+impl Registered for Kafka {
+    const NAME: &'static str = "kafka";
+    const TITLE: &'static str = "Kafka";
+    type Config = Kafka;
+
+    fn presets() -> Vec<(&'static str, &'static str)> {
+        scenarios::SCENARIOS.iter().map(|s| (s.name, s.title)).collect()
+    }
+
+    /// Kafka opens on the classic first program: a producer sends "hello", a consumer reads it.
+    fn opening_preset() -> Option<&'static str> {
+        Some("hello")
+    }
+
+    fn make(cfg: &Kafka, mutant: Option<&str>, preset: Option<&str>) -> Result<Kafka, String> {
+        let mutant = mutant_of::<Kafka, _>(mutant, "Kafka", Mutant::parse)?;
+        let mut k = Kafka { mutant, ..cfg.clone() };
+        if let Some(name) = preset {
+            k = scenarios::apply(name, k)?;
+        }
+        k.validate()?;
+        Ok(k)
+    }
+
+    fn export(k: &Kafka, doc: &mut ScenarioDoc) {
+        doc.kafka = Some(KafkaDoc {
+            brokers: k.brokers,
+            partitions: k.partitions,
+            rf: k.rf,
+            min_insync: k.min_insync,
+            acks: acks_name(k.acks).into(),
+            consumers: k.consumers,
+            idle_consumers: k.idle_consumers,
+            strategy: k.strategy.name().into(),
+            produce_every_ms: k.produce_every_us / 1000,
+        });
+    }
+
+    fn import(doc: &ScenarioDoc) -> Result<Kafka, String> {
+        let d = required(doc.kafka.as_ref(), "kafka")?;
+        // A document writes "all", never Kafka's "-1".
+        let acks = parse_acks(&d.acks)
+            .filter(|_| d.acks != "-1")
+            .ok_or_else(|| format!("\"kafka.acks\" must be 0, 1 or all (got {})", Echo(&d.acks)))?;
+        let strategy = Strategy::parse(&d.strategy).ok_or_else(|| {
+            format!(
+                "\"kafka.strategy\" must be range, roundrobin, sticky or cooperative-sticky (got {})",
+                Echo(&d.strategy)
+            )
+        })?;
+        if d.produce_every_ms > MAX_PRODUCE_EVERY_MS {
+            return Err(format!("\"kafka.produce_every_ms\" must be at most {MAX_PRODUCE_EVERY_MS}"));
+        }
+        Ok(Kafka {
+            brokers: d.brokers,
+            partitions: d.partitions,
+            rf: d.rf,
+            min_insync: d.min_insync,
+            acks,
+            consumers: d.consumers,
+            idle_consumers: d.idle_consumers,
+            strategy,
+            produce_every_us: d.produce_every_ms * 1000,
+            ..Kafka::default()
+        })
+    }
+
+    fn flag(k: &mut Kafka, name: &str, value: &str) -> Result<bool, String> {
+        match name {
+            "brokers" => k.brokers = size(name, value)?,
+            "partitions" => k.partitions = whole_u32(name, value)?,
+            "rf" => k.rf = whole_u32(name, value)?,
+            "min-insync" => k.min_insync = whole_u32(name, value)?,
+            "consumers" => k.consumers = size(name, value)?,
+            "acks" => {
+                k.acks =
+                    parse_acks(value).ok_or_else(|| format!("--acks must be 0, 1 or all (got {value:?})"))?
+            }
+            "strategy" => {
+                k.strategy = Strategy::parse(value).ok_or_else(|| {
+                    format!(
+                        "--strategy must be range, roundrobin, sticky or cooperative-sticky (got {value:?})"
+                    )
+                })?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn page() -> Page {
+        Page {
+            legend: &[
+                "Produce",
+                "ProduceResponse",
+                "Fetch",
+                "FetchResponse",
+                "LeaderAndIsr",
+                "AlterPartition",
+                "JoinGroup",
+                "SyncGroup",
+                "OffsetCommit",
+                "ConsumerFetch",
+            ],
+            colour_note: "a produced record's colour: its key (grey: no key)",
+            drawing: Drawing::Columns,
+            log_note: "",
+            // Kafka's clients and brokers talk every few tens of milliseconds: start faster.
+            speed_log: 0.5,
+            compare: false,
+        }
+    }
+
+    fn bench() -> (Kafka, FaultPreset) {
+        (Kafka::default(), FaultPreset::Heavy)
+    }
+}

@@ -1,0 +1,115 @@
+//! Multi-Paxos in the registry: what a user sets for a run.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::{scenarios, MultiPaxos, Mutant};
+use crate::kv::Workload;
+use crate::net::FaultPreset;
+use crate::registry::{mutant_of, on_off, size, Drawing, Page, Registered};
+use crate::scenario::{required, workload_doc, ScenarioDoc};
+
+/// A Multi-Paxos run's settings: servers (each proposer, acceptor and learner), clients and
+/// what they ask for, back-off.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub servers: usize,
+    pub clients: usize,
+    pub backoff: bool,
+    pub workload: Workload,
+    /// The clients' think time between requests in milliseconds (`None`: the default; 0: only
+    /// what the user sends).
+    pub think_ms: Option<u64>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { servers: 5, clients: 1, backoff: true, workload: Workload::default(), think_ms: None }
+    }
+}
+
+impl Registered for MultiPaxos {
+    const NAME: &'static str = "multipaxos";
+    const TITLE: &'static str = "Multi-Paxos";
+    type Config = Config;
+    const CLIENT_HISTORY: bool = true;
+
+    fn presets() -> Vec<(&'static str, &'static str)> {
+        scenarios::SCENARIOS.iter().map(|s| (s.name, s.title)).collect()
+    }
+
+    fn make(cfg: &Config, mutant: Option<&str>, preset: Option<&str>) -> Result<MultiPaxos, String> {
+        let mutant = mutant_of::<MultiPaxos, _>(mutant, "Multi-Paxos", Mutant::parse)?;
+        let mut mp = MultiPaxos {
+            servers: cfg.servers,
+            clients: cfg.clients,
+            backoff: cfg.backoff,
+            workload: cfg.workload,
+            mutant,
+            ..MultiPaxos::default()
+        };
+        if let Some(ms) = cfg.think_ms {
+            mp.client_think_us = ms.saturating_mul(1000);
+        }
+        if let Some(name) = preset {
+            mp = scenarios::apply(name, mp)?;
+        }
+        mp.validate()?;
+        Ok(mp)
+    }
+
+    fn export(cfg: &Config, doc: &mut ScenarioDoc) {
+        doc.servers = Some(cfg.servers);
+        doc.clients = Some(cfg.clients);
+        doc.backoff = Some(cfg.backoff);
+        doc.workload = Some(workload_doc(cfg.workload, cfg.think_ms));
+    }
+
+    fn import(doc: &ScenarioDoc) -> Result<Config, String> {
+        let d = Config::default();
+        let (workload, think_ms) = doc.workload.as_ref().map_or((d.workload, d.think_ms), |w| w.get());
+        Ok(Config {
+            servers: required(doc.servers, "servers")?,
+            clients: required(doc.clients, "clients")?,
+            backoff: doc.backoff.unwrap_or(true),
+            workload,
+            think_ms,
+        })
+    }
+
+    fn flag(cfg: &mut Config, name: &str, value: &str) -> Result<bool, String> {
+        match name {
+            "servers" => cfg.servers = size(name, value)?,
+            "clients" => cfg.clients = size(name, value)?,
+            "backoff" => cfg.backoff = on_off(name, value)?,
+            _ => return crate::kv::workload_flag(&mut cfg.workload, &mut cfg.think_ms, name, value),
+        }
+        Ok(true)
+    }
+
+    fn page() -> Page {
+        Page {
+            legend: &[
+                "Prepare",
+                "Promise",
+                "Accept",
+                "Accepted",
+                "Nack",
+                "Chosen",
+                "Heartbeat",
+                "CatchUp",
+                "ClientRequest",
+                "ClientReply",
+            ],
+            colour_note: "node colour: the proposer whose ballot it promised",
+            drawing: Drawing::Circle,
+            log_note: " · one column per slot; cells show the ballot round of the value; bold border: chosen (as this learner knows)",
+            speed_log: 0.0,
+            compare: true,
+        }
+    }
+
+    fn bench() -> (Config, FaultPreset) {
+        (Config { servers: 5, clients: 4, ..Config::default() }, FaultPreset::None)
+    }
+}

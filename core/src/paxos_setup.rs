@@ -1,0 +1,95 @@
+//! Single-decree Paxos in the registry: what a user sets for a run.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::net::FaultPreset;
+use crate::paxos::{self, Paxos};
+use crate::registry::{mutant_of, Drawing, Page, Registered};
+use crate::scenario::{required, ScenarioDoc};
+
+/// A Paxos run's settings: the three roles' sizes and back-off.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub proposers: usize,
+    pub acceptors: usize,
+    pub learners: usize,
+    pub backoff: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { proposers: 3, acceptors: 3, learners: 3, backoff: true }
+    }
+}
+
+impl Registered for Paxos {
+    const NAME: &'static str = "paxos";
+    const TITLE: &'static str = "Paxos";
+    type Config = Config;
+
+    fn presets() -> Vec<(&'static str, &'static str)> {
+        paxos::SCENARIOS.to_vec()
+    }
+
+    fn make(cfg: &Config, mutant: Option<&str>, preset: Option<&str>) -> Result<Paxos, String> {
+        let mutant = mutant_of::<Paxos, _>(mutant, "Paxos", paxos::Mutant::parse)?;
+        let mut px = Paxos {
+            proposers: cfg.proposers,
+            acceptors: cfg.acceptors,
+            learners: cfg.learners,
+            backoff: cfg.backoff,
+            mutant,
+            ..Paxos::default()
+        };
+        if let Some(name) = preset {
+            px = paxos::apply_scenario(name, px)?;
+        }
+        px.validate()?;
+        Ok(px)
+    }
+
+    fn export(cfg: &Config, doc: &mut ScenarioDoc) {
+        doc.proposers = Some(cfg.proposers);
+        doc.acceptors = Some(cfg.acceptors);
+        doc.learners = Some(cfg.learners);
+        doc.backoff = Some(cfg.backoff);
+    }
+
+    fn import(doc: &ScenarioDoc) -> Result<Config, String> {
+        Ok(Config {
+            proposers: required(doc.proposers, "proposers")?,
+            acceptors: required(doc.acceptors, "acceptors")?,
+            learners: required(doc.learners, "learners")?,
+            backoff: doc.backoff.unwrap_or(true),
+        })
+    }
+
+    fn flag(cfg: &mut Config, name: &str, value: &str) -> Result<bool, String> {
+        match name {
+            // One size for the three roles.
+            "servers" => {
+                let n = crate::registry::size(name, value)?;
+                (cfg.proposers, cfg.acceptors, cfg.learners) = (n, n, n);
+            }
+            "backoff" => cfg.backoff = crate::registry::on_off(name, value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn page() -> Page {
+        Page {
+            legend: &["Prepare", "Promise", "Accept", "Accepted", "Nack"],
+            colour_note: "node colour: the proposer whose ballot it promised",
+            drawing: Drawing::Circle,
+            log_note: "",
+            speed_log: 0.0,
+            compare: false,
+        }
+    }
+
+    fn bench() -> (Config, FaultPreset) {
+        (Config::default(), FaultPreset::Heavy)
+    }
+}

@@ -1,0 +1,175 @@
+//! Raft in the registry: what a user sets for a run, and how the form, the scenario document
+//! and the CLI read it.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::{scenarios, Mutant, Raft, ReadMode};
+use crate::echo::Echo;
+use crate::kv::Workload;
+use crate::net::FaultPreset;
+use crate::registry::{mutant_of, on_off, size, whole, Drawing, Page, Registered};
+use crate::scenario::{required, workload_doc, ScenarioDoc};
+
+impl ReadMode {
+    pub const ALL: [ReadMode; 4] = [ReadMode::Log, ReadMode::ReadIndex, ReadMode::Lease, ReadMode::Local];
+
+    /// The mode's name in documents, links and flags.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReadMode::Log => "log",
+            ReadMode::ReadIndex => "readindex",
+            ReadMode::Lease => "lease",
+            ReadMode::Local => "local",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReadMode> {
+        ReadMode::ALL.into_iter().find(|m| m.name() == s)
+    }
+}
+
+/// A Raft run's settings: voting and spare servers, clients and what they ask for, the
+/// extensions, the read path and snapshots.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub servers: usize,
+    pub spares: usize,
+    pub clients: usize,
+    pub prevote: bool,
+    pub check_quorum: bool,
+    pub read_mode: ReadMode,
+    pub snapshot_every: u64,
+    pub workload: Workload,
+    /// The clients' think time between requests in milliseconds (`None`: the default; 0: only
+    /// what the user sends).
+    pub think_ms: Option<u64>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            servers: 5,
+            spares: 0,
+            clients: 1,
+            prevote: false,
+            check_quorum: false,
+            read_mode: ReadMode::Log,
+            snapshot_every: 100,
+            workload: Workload::default(),
+            think_ms: None,
+        }
+    }
+}
+
+impl Registered for Raft {
+    const NAME: &'static str = "raft";
+    const TITLE: &'static str = "Raft";
+    type Config = Config;
+    const CLIENT_HISTORY: bool = true;
+
+    fn presets() -> Vec<(&'static str, &'static str)> {
+        scenarios::SCENARIOS.iter().map(|s| (s.name, s.title)).collect()
+    }
+
+    fn make(cfg: &Config, mutant: Option<&str>, preset: Option<&str>) -> Result<Raft, String> {
+        let mutant = mutant_of::<Raft, _>(mutant, "Raft", Mutant::parse)?;
+        let mut r = Raft {
+            servers: cfg.servers,
+            spares: cfg.spares,
+            clients: cfg.clients,
+            prevote: cfg.prevote,
+            check_quorum: cfg.check_quorum,
+            read_mode: cfg.read_mode,
+            snapshot_every: cfg.snapshot_every,
+            workload: cfg.workload,
+            mutant,
+            ..Raft::default()
+        };
+        if let Some(ms) = cfg.think_ms {
+            r.client_think_us = ms.saturating_mul(1000);
+        }
+        if let Some(name) = preset {
+            r = scenarios::apply(name, r)?;
+        }
+        r.validate()?;
+        Ok(r)
+    }
+
+    fn export(cfg: &Config, doc: &mut ScenarioDoc) {
+        doc.servers = Some(cfg.servers);
+        doc.spares = Some(cfg.spares);
+        doc.clients = Some(cfg.clients);
+        doc.prevote = Some(cfg.prevote);
+        doc.check_quorum = Some(cfg.check_quorum);
+        doc.read_mode = Some(cfg.read_mode.name().into());
+        doc.snapshot_every = Some(cfg.snapshot_every);
+        doc.workload = Some(workload_doc(cfg.workload, cfg.think_ms));
+    }
+
+    fn import(doc: &ScenarioDoc) -> Result<Config, String> {
+        let d = Config::default();
+        let read_mode = doc.read_mode.as_deref().unwrap_or("log");
+        let (workload, think_ms) = doc.workload.as_ref().map_or((d.workload, d.think_ms), |w| w.get());
+        Ok(Config {
+            servers: required(doc.servers, "servers")?,
+            spares: doc.spares.unwrap_or(0),
+            clients: required(doc.clients, "clients")?,
+            prevote: doc.prevote.unwrap_or(false),
+            check_quorum: doc.check_quorum.unwrap_or(false),
+            snapshot_every: doc.snapshot_every.unwrap_or(d.snapshot_every),
+            read_mode: ReadMode::parse(read_mode).ok_or_else(|| {
+                alloc::format!(
+                    "\"read_mode\" must be log, readindex, lease or local (got {})",
+                    Echo(read_mode)
+                )
+            })?,
+            workload,
+            think_ms,
+        })
+    }
+
+    fn flag(cfg: &mut Config, name: &str, value: &str) -> Result<bool, String> {
+        match name {
+            "servers" => cfg.servers = size(name, value)?,
+            "spares" => cfg.spares = size(name, value)?,
+            "clients" => cfg.clients = size(name, value)?,
+            "snapshot-every" => cfg.snapshot_every = whole(name, value)?,
+            "prevote" => cfg.prevote = on_off(name, value)?,
+            "check-quorum" => cfg.check_quorum = on_off(name, value)?,
+            "read-mode" => {
+                cfg.read_mode = ReadMode::parse(value).ok_or_else(|| {
+                    alloc::format!("--read-mode must be log, readindex, lease or local (got {value:?})")
+                })?
+            }
+            _ => return crate::kv::workload_flag(&mut cfg.workload, &mut cfg.think_ms, name, value),
+        }
+        Ok(true)
+    }
+
+    fn page() -> Page {
+        Page {
+            legend: &[
+                "RequestVote",
+                "Vote",
+                "PreVote",
+                "AppendEntries",
+                "Heartbeat",
+                "AppendReply",
+                "InstallSnapshot",
+                "TimeoutNow",
+                "ClientRequest",
+                "ClientReply",
+            ],
+            colour_note: "node colour: its current term",
+            drawing: Drawing::Circle,
+            log_note: " · cells show each entry's term; bold border: committed; ▦ snapshot; ▲ leader's nextIndex, ● matchIndex for that follower",
+            speed_log: 0.0,
+            compare: true,
+        }
+    }
+
+    fn bench() -> (Config, FaultPreset) {
+        (Config { servers: 5, clients: 4, ..Config::default() }, FaultPreset::None)
+    }
+}
