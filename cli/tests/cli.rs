@@ -387,6 +387,12 @@ fn multipaxos_runs_through_the_same_commands_and_compares_with_raft() {
     assert_eq!(distlab(&["compare", "--seconds", "0"]).status.code(), Some(2));
     let kafka = distlab(&["run", "--protocol", "kafka", "--seed", "1", "--brokers", "5", "--rf", "7"]);
     assert_eq!(kafka.status.code(), Some(2), "rf above brokers is refused");
+    // A flag the chosen protocol does not have is refused, not silently ignored.
+    let o = distlab(&["run", "--protocol", "kafka", "--seed", "1", "--servers", "3"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--servers does not apply to kafka"));
+    let o = distlab(&["run", "--protocol", "paxos", "--seed", "1", "--read-mode", "lease"]);
+    assert_eq!(o.status.code(), Some(2));
 }
 
 /// Every count a user can type is checked without overflow: the largest u64 (and other

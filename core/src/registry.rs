@@ -306,3 +306,57 @@ protocols! {
     Raft => crate::raft::Raft,
     Kafka => crate::kafka::cluster::Kafka,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lab::LabConfig;
+
+    /// Every registered protocol builds its default run, names itself consistently, and its
+    /// settings survive a scenario document.
+    #[test]
+    fn every_registered_protocol_builds_and_round_trips_its_settings() {
+        assert_eq!(PROTOCOLS.len(), TITLES.len());
+        for name in PROTOCOLS {
+            let setup = Setup::default_for(name).unwrap();
+            assert_eq!(setup.name(), *name);
+            let cfg = LabConfig::opening(name).unwrap();
+            let lab = crate::lab::build(&cfg).unwrap();
+            assert_eq!(lab.protocol(), *name, "Registered::NAME and Protocol::name agree");
+            let doc = crate::scenario::export(&cfg, &[]);
+            let (back, _) = crate::scenario::import(&doc).unwrap();
+            assert_eq!(back, cfg, "{name}");
+            assert!(!mutants(name).unwrap().is_empty(), "{name} offers mutants");
+            assert!(!setup.page().legend.is_empty(), "{name} explains its messages");
+        }
+        assert!(Setup::default_for("zab").unwrap_err().contains("known: paxos, multipaxos, raft, kafka"));
+    }
+
+    #[test]
+    fn flags_apply_only_to_the_protocol_that_has_them() {
+        let mut raft = Setup::default_for("raft").unwrap();
+        assert_eq!(raft.flag("read-mode", "lease"), Ok(true));
+        assert_eq!(raft.flag("brokers", "3"), Ok(false));
+        assert!(raft.flag("read-mode", "fast").unwrap_err().contains("log, readindex, lease or local"));
+        let Setup::Raft(r) = &raft else { unreachable!() };
+        assert_eq!(r.read_mode, crate::raft::ReadMode::Lease);
+        let mut paxos = Setup::default_for("paxos").unwrap();
+        assert_eq!(paxos.flag("servers", "7"), Ok(true));
+        assert_eq!(
+            paxos,
+            Setup::Paxos(crate::paxos_setup::Config {
+                proposers: 7,
+                acceptors: 7,
+                learners: 7,
+                backoff: true
+            })
+        );
+        let mut kafka = Setup::default_for("kafka").unwrap();
+        assert_eq!(kafka.flag("acks", "-1"), Ok(true));
+        assert!(kafka
+            .flag("rf", "99999999999999999999")
+            .unwrap_err()
+            .contains("--rf must be a whole number"));
+        assert_eq!(WITH_HISTORY, &["multipaxos", "raft"]);
+    }
+}
