@@ -3,12 +3,14 @@
 use distlab_core::lab::LabConfig;
 use yew::prelude::*;
 
+use crate::dom::on;
 use crate::hooks::{use_animation_frames, use_location_hash, use_shortcuts};
 use crate::logview::LogView;
-use crate::panels::{on, Clients, EventLog, Help, Inspector, Narration, Safety, Transport};
+use crate::palette::{ink, message_style};
+use crate::panels::{Clients, EventLog, Help, Inspector, Narration, Safety, Transport};
 use crate::settings::Settings;
 use crate::state::{Msg, Player};
-use crate::topology::{message_style, Topology};
+use crate::topology::Topology;
 
 #[derive(Properties, PartialEq, Default)]
 pub struct AppProps {
@@ -265,7 +267,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
     let protocol = player.config.protocol.clone();
     let legend = legend_kinds(&protocol).iter().map(|k| {
         let (color, glyph) = message_style(k);
-        html! { <span class="legend-item"><span class="dot" style={format!("background:{color};color:{}", crate::topology::ink(color))} aria-hidden="true">{glyph}</span>{*k}</span> }
+        html! { <span class="legend-item"><span class="dot" style={format!("background:{color};color:{}", ink(color))} aria-hidden="true">{glyph}</span>{*k}</span> }
     });
     let colour_note = match protocol.as_str() {
         "raft" => "node colour: its current term",

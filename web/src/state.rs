@@ -429,7 +429,7 @@ impl Reducible for Player {
                     }
                 }
             }
-            Msg::ToggleSide(n) => crate::panels::toggle(&mut p.side_b, n),
+            Msg::ToggleSide(n) => toggle(&mut p.side_b, n),
             Msg::Error(e) => p.error = Some(e),
             Msg::DismissError => p.error = None,
             Msg::ToggleHelp => p.show_help = !p.show_help,
@@ -476,5 +476,15 @@ impl Reducible for Player {
         // Every user step is announced at once (playing announces at a readable rate).
         p.announce();
         Rc::new(p)
+    }
+}
+
+/// Add `item` to `list` if it is not there, else take it out.
+pub fn toggle<T: PartialEq>(list: &mut Vec<T>, item: T) {
+    match list.iter().position(|x| *x == item) {
+        Some(i) => {
+            list.remove(i);
+        }
+        None => list.push(item),
     }
 }
