@@ -1,6 +1,7 @@
 //! The page: one reducer, the hooks that drive it, and the layout.
 
-use distlab_core::lab::LabConfig;
+use distlab_core::lab::{Action, LabConfig};
+use distlab_core::protocol::MsgId;
 use yew::prelude::*;
 
 use crate::dom::on;
@@ -9,7 +10,8 @@ use crate::logview::LogView;
 use crate::palette::{ink, message_style};
 use crate::panels::{Clients, EventLog, Help, Inspector, Narration, Safety, Transport};
 use crate::settings::Settings;
-use crate::state::{Msg, Player};
+use crate::share::use_saved_scenario;
+use crate::state::{Msg, Player, Selection};
 use crate::topology::Topology;
 
 #[derive(Properties, PartialEq, Default)]
@@ -45,9 +47,10 @@ pub fn app(props: &AppProps) -> Html {
         }
     });
     use_location_hash((*page).clone());
+    // Stable for the app's lifetime: the setter works from any handle.
     let on_tab = {
         let page = page.clone();
-        Callback::from(move |p: String| page.set(p))
+        use_callback((), move |p: String, _| page.set(p))
     };
     if *page == "hashing" {
         return html! {
@@ -256,9 +259,25 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
     });
     use_animation_frames(player.playing, player.dispatcher());
     use_shortcuts(player.dispatcher());
+    // The reducer only builds the scenario document; saving it is this effect's.
+    use_saved_scenario(player.config.protocol.clone(), player.doc.clone());
+    // Callbacks made once for the page's lifetime (the dispatcher never changes), so a panel's
+    // props compare equal when nothing it shows changed and it is not rendered again.
     let send = {
         let d = player.dispatcher();
-        Callback::from(move |m: Msg| d.dispatch(m))
+        use_callback((), move |m: Msg, _| d.dispatch(m))
+    };
+    let on_select = {
+        let d = player.dispatcher();
+        use_callback((), move |s: Option<Selection>, _| d.dispatch(Msg::Select(s)))
+    };
+    let on_drop = {
+        let d = player.dispatcher();
+        use_callback((), move |id: MsgId, _| d.dispatch(Msg::Act(Action::Drop(id))))
+    };
+    let on_help = {
+        let d = player.dispatcher();
+        use_callback((), move |_: (), _| d.dispatch(Msg::ToggleHelp))
     };
     let (properties, about) = {
         let lab = player.lab.borrow();
@@ -277,7 +296,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
     html! {
         <div class={classes!("app", player.playing.then_some("playing"))}>
             <Header active={protocol.clone()} title={about.title} tagline={about.tagline}
-                on_tab={props.on_tab.clone()} on_help={Some(on(&send, Msg::ToggleHelp))} />
+                on_tab={props.on_tab.clone()} on_help={Some(on_help)} />
             <Safety snap={player.snap.clone()} properties={properties} send={send.clone()} />
             { for player.error.as_ref().map(|e| html! {
                 <div id="error" class="banner error" role="alert">
@@ -294,8 +313,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                         send={send.clone()} />
                     <Topology snap={player.snap.clone()} display_us={player.display_us}
                         selection={player.selection.clone()} side_b={player.side_b.clone()}
-                        on_select={send.reform(Msg::Select)}
-                        on_drop={send.reform(|id| Msg::Act(distlab_core::lab::Action::Drop(id)))} />
+                        on_select={on_select} on_drop={on_drop} />
                     <crate::panels::QuickBar snap={player.snap.clone()} selection={player.selection.clone()} send={send.clone()} />
                     <div class="visually-hidden" aria-live="polite" id="live">{(*player.announce).clone()}</div>
                     <p class="caption" id="caption">{
@@ -328,7 +346,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                 names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} send={send.clone()} />
             <crate::metrics::MetricsStrip snap={player.snap.clone()} seed={player.config.seed} />
             <crate::diagram::SpaceTime diagram={player.diagram.clone()} span={player.diagram_span}
-                names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} send={send.clone()}  selected={match player.selection { Some(crate::state::Selection::Message(id)) => Some(id), _ => None }} />
+                names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} send={send.clone()}  selected={match player.selection { Some(Selection::Message(id)) => Some(id), _ => None }} />
             { if player.history_total > 0 || player.snap.nodes.iter().any(|n| n.view.role == "client") { html! {
                 <crate::historylane::HistoryLane ops={player.history.clone()} diagram={player.diagram.clone()}
                     names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()}
