@@ -90,7 +90,7 @@ pub fn topology(props: &TopologyProps) -> Html {
     }
     let partitioned = snap.groups.iter().any(|g| *g != snap.groups[0]);
     // Tab enters the nodes at the selected one (else the first) and the messages at the picked
-    // one (else the first); ↑ and ↓ walk from there (`panels::focus_next`).
+    // one (else the first); ↑ and ↓ walk from there (`dom::focus_next`).
     let entry_node = match props.selection {
         Some(Selection::Node(id)) if (id as usize) < n => id,
         _ => 0,
