@@ -225,6 +225,27 @@ fn legend_kinds(protocol: &str) -> &'static [&'static str] {
     }
 }
 
+/// The callbacks the page hands to its components: `send` for every message, and the few
+/// components that take a narrower one.
+#[derive(Clone)]
+struct Senders {
+    send: Callback<Msg>,
+    on_select: Callback<Option<Selection>>,
+    on_drop: Callback<MsgId>,
+    on_help: Callback<()>,
+}
+
+impl Senders {
+    fn new(send: Callback<Msg>) -> Senders {
+        Senders {
+            on_select: send.reform(Msg::Select),
+            on_drop: send.reform(|id| Msg::Act(Action::Drop(id))),
+            on_help: on(&send, Msg::ToggleHelp),
+            send,
+        }
+    }
+}
+
 #[function_component(ProtocolApp)]
 pub fn protocol_app(props: &ProtocolProps) -> Html {
     let (initial, fallback, start) = (props.config.clone(), props.fallback.clone(), props.start.clone());
@@ -263,22 +284,11 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
     use_saved_scenario(player.config.protocol.clone(), player.doc.clone());
     // Callbacks made once for the page's lifetime (the dispatcher never changes), so a panel's
     // props compare equal when nothing it shows changed and it is not rendered again.
-    let send = {
+    let senders = {
         let d = player.dispatcher();
-        use_callback((), move |m: Msg, _| d.dispatch(m))
+        use_memo((), move |_| Senders::new(Callback::from(move |m: Msg| d.dispatch(m))))
     };
-    let on_select = {
-        let d = player.dispatcher();
-        use_callback((), move |s: Option<Selection>, _| d.dispatch(Msg::Select(s)))
-    };
-    let on_drop = {
-        let d = player.dispatcher();
-        use_callback((), move |id: MsgId, _| d.dispatch(Msg::Act(Action::Drop(id))))
-    };
-    let on_help = {
-        let d = player.dispatcher();
-        use_callback((), move |_: (), _| d.dispatch(Msg::ToggleHelp))
-    };
+    let Senders { send, on_select, on_drop, on_help } = (*senders).clone();
     let (properties, about) = {
         let lab = player.lab.borrow();
         (lab.properties(), lab.about())

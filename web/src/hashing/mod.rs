@@ -50,10 +50,11 @@ fn use_ticker(running: bool, d: UseReducerDispatcher<HashState>) {
 pub fn hashing_page() -> Html {
     let st = use_reducer(HashState::default);
     use_ticker(st.running, st.dispatcher());
-    // One callback for the page's lifetime (the dispatcher never changes).
+    // The views are functions, not components: this callback reaches only elements' listeners,
+    // which need no stable identity (and a memoized one costs the page bytes for nothing).
     let send = {
         let d = st.dispatcher();
-        use_callback((), move |m: HMsg, _| d.dispatch(m))
+        Callback::from(move |m: HMsg| d.dispatch(m))
     };
     // Opened for the first time, the comparison runs with the form's defaults (about a fifth of
     // a second), so a visitor sees the table rather than an empty panel. It times lookups with
