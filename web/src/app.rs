@@ -1,14 +1,18 @@
 //! The page: one reducer, the hooks that drive it, and the layout.
 
-use distlab_core::lab::LabConfig;
+use distlab_core::lab::{Action, LabConfig};
+use distlab_core::protocol::MsgId;
 use yew::prelude::*;
 
+use crate::dom::on;
 use crate::hooks::{use_animation_frames, use_location_hash, use_shortcuts};
 use crate::logview::LogView;
-use crate::panels::{on, Clients, EventLog, Help, Inspector, Narration, Safety, Transport};
+use crate::palette::{ink, message_style};
+use crate::panels::{Clients, EventLog, Help, Inspector, Narration, Safety, Transport};
 use crate::settings::Settings;
-use crate::state::{Msg, Player};
-use crate::topology::{message_style, Topology};
+use crate::share::use_saved_scenario;
+use crate::state::{Msg, Player, Selection};
+use crate::topology::Topology;
 
 #[derive(Properties, PartialEq, Default)]
 pub struct AppProps {
@@ -46,9 +50,10 @@ pub fn app(props: &AppProps) -> Html {
         }
     });
     use_location_hash((*page).clone());
+    // Stable for the app's lifetime: the setter works from any handle.
     let on_tab = {
         let page = page.clone();
-        Callback::from(move |p: String| page.set(p))
+        use_callback((), move |p: String, _| page.set(p))
     };
     if *page == HASHING.0 {
         return html! {
@@ -176,6 +181,27 @@ pub struct ProtocolProps {
     pub on_tab: Callback<String>,
 }
 
+/// The callbacks the page hands to its components: `send` for every message, and the few
+/// components that take a narrower one.
+#[derive(Clone)]
+struct Senders {
+    send: Callback<Msg>,
+    on_select: Callback<Option<Selection>>,
+    on_drop: Callback<MsgId>,
+    on_help: Callback<()>,
+}
+
+impl Senders {
+    fn new(send: Callback<Msg>) -> Senders {
+        Senders {
+            on_select: send.reform(Msg::Select),
+            on_drop: send.reform(|id| Msg::Act(Action::Drop(id))),
+            on_help: on(&send, Msg::ToggleHelp),
+            send,
+        }
+    }
+}
+
 #[function_component(ProtocolApp)]
 pub fn protocol_app(props: &ProtocolProps) -> Html {
     let (initial, fallback, start) = (props.config.clone(), props.fallback.clone(), props.start.clone());
@@ -210,10 +236,15 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
     });
     use_animation_frames(player.playing, player.dispatcher());
     use_shortcuts(player.dispatcher());
-    let send = {
+    // The reducer only builds the scenario document; saving it is this effect's.
+    use_saved_scenario(player.config.protocol().to_string(), player.doc.clone());
+    // Callbacks made once for the page's lifetime (the dispatcher never changes), so a panel's
+    // props compare equal when nothing it shows changed and it is not rendered again.
+    let senders = {
         let d = player.dispatcher();
-        Callback::from(move |m: Msg| d.dispatch(m))
+        use_memo((), move |_| Senders::new(Callback::from(move |m: Msg| d.dispatch(m))))
     };
+    let Senders { send, on_select, on_drop, on_help } = (*senders).clone();
     let (properties, about) = {
         let lab = player.lab.borrow();
         (lab.properties(), lab.about())
@@ -222,13 +253,13 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
     let look = player.config.setup.page();
     let legend = look.legend.iter().map(|k| {
         let (color, glyph) = message_style(k);
-        html! { <span class="legend-item"><span class="dot" style={format!("background:{color};color:{}", crate::topology::ink(color))} aria-hidden="true">{glyph}</span>{*k}</span> }
+        html! { <span class="legend-item"><span class="dot" style={format!("background:{color};color:{}", ink(color))} aria-hidden="true">{glyph}</span>{*k}</span> }
     });
     let colour_note = look.colour_note;
     html! {
         <div class={classes!("app", player.playing.then_some("playing"))}>
             <Header active={protocol.clone()} title={about.title} tagline={about.tagline}
-                on_tab={props.on_tab.clone()} on_help={Some(on(&send, Msg::ToggleHelp))} />
+                on_tab={props.on_tab.clone()} on_help={Some(on_help)} />
             <Safety snap={player.snap.clone()} properties={properties} send={send.clone()} />
             { for player.error.as_ref().map(|e| html! {
                 <div id="error" class="banner error" role="alert">
@@ -245,8 +276,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                         send={send.clone()} />
                     <Topology snap={player.snap.clone()} display_us={player.display_us}
                         selection={player.selection.clone()} side_b={player.side_b.clone()}
-                        on_select={send.reform(Msg::Select)}
-                        on_drop={send.reform(|id| Msg::Act(distlab_core::lab::Action::Drop(id)))} />
+                        on_select={on_select} on_drop={on_drop} />
                     <crate::panels::QuickBar snap={player.snap.clone()} selection={player.selection.clone()} send={send.clone()} />
                     <div class="visually-hidden" aria-live="polite" id="live">{(*player.announce).clone()}</div>
                     <p class="caption" id="caption">{
@@ -279,7 +309,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                 names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} send={send.clone()} />
             <crate::metrics::MetricsStrip snap={player.snap.clone()} seed={player.config.seed} />
             <crate::diagram::SpaceTime diagram={player.diagram.clone()} span={player.diagram_span}
-                names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} send={send.clone()}  selected={match player.selection { Some(crate::state::Selection::Message(id)) => Some(id), _ => None }} />
+                names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} send={send.clone()}  selected={match player.selection { Some(Selection::Message(id)) => Some(id), _ => None }} />
             { if player.history_total > 0 || player.snap.nodes.iter().any(|n| n.view.role == "client") { html! {
                 <crate::historylane::HistoryLane ops={player.history.clone()} diagram={player.diagram.clone()}
                     names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()}

@@ -8,7 +8,7 @@ use distlab_core::protocol::{BoardCell, Tone};
 use yew::prelude::*;
 
 use crate::num::Fixed;
-use crate::topology::hue;
+use crate::palette::hue;
 
 #[derive(Properties, PartialEq)]
 pub struct BoardsProps {

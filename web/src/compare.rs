@@ -4,8 +4,8 @@
 use distlab_core::compare::{compare, Metrics, MAX_SECONDS};
 use yew::prelude::*;
 
+use crate::dom::read_input;
 use crate::num::Fixed;
-use crate::panels::read_input;
 use crate::settings::{parse_count, parse_seed};
 
 #[derive(Properties, PartialEq)]

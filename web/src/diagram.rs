@@ -8,10 +8,10 @@ use std::rc::Rc;
 use distlab_core::diagram::{Arrow, Diagram, Fate, MarkKind};
 use yew::prelude::*;
 
+use crate::dom::{closest, focus_next, on};
 use crate::num::{f1, Fixed};
-use crate::panels::on;
+use crate::palette::message_style;
 use crate::state::{Msg, Selection, DIAGRAM_SPANS};
-use crate::topology::message_style;
 
 const LEFT: f64 = 80.0;
 const RIGHT: f64 = 20.0;
@@ -51,7 +51,7 @@ fn fate_word(a: &Arrow) -> String {
 fn toggle_in<T: PartialEq + Clone + 'static>(list: UseStateHandle<Vec<T>>, item: T) -> Callback<MouseEvent> {
     Callback::from(move |_: MouseEvent| {
         let mut v = (*list).clone();
-        crate::panels::toggle(&mut v, item.clone());
+        crate::state::toggle(&mut v, item.clone());
         list.set(v);
     })
 }
@@ -165,7 +165,7 @@ pub fn space_time(p: &DiagramProps) -> Html {
     let go = {
         let (send, picked) = (p.send.clone(), picked.clone());
         move |e: &Event| {
-            let Some(el) = crate::panels::closest(e, "[data-seek]") else { return false };
+            let Some(el) = closest(e, "[data-seek]") else { return false };
             let num = |k: &str| el.get_attribute(k).and_then(|v| v.parse::<u64>().ok());
             let Some(event) = num("data-seek") else { return false };
             if let Some(id) = num("data-arrow") {
@@ -197,8 +197,8 @@ pub fn space_time(p: &DiagramProps) -> Html {
                 return;
             }
         };
-        if let Some(svg) = crate::panels::closest(&e, "svg.st-svg") {
-            crate::panels::focus_next(&svg, "[data-arrow]", &e, step);
+        if let Some(svg) = closest(&e, "svg.st-svg") {
+            focus_next(&svg, "[data-arrow]", &e, step);
             e.prevent_default();
         }
     });

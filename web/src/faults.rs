@@ -8,8 +8,8 @@ use distlab_core::faultscript::{FaultStep, Timed, MAX_AT_MS, MAX_STEPS};
 use distlab_core::lab::LabConfig;
 use yew::prelude::*;
 
+use crate::dom::{read_input, read_select};
 use crate::num::{f1, Fixed};
-use crate::panels::{read_input, read_select};
 use crate::settings::parse_count;
 use crate::state::Msg;
 

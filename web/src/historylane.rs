@@ -94,7 +94,7 @@ pub fn history_lane(p: &HistoryProps) -> Html {
         let event = o.done.as_ref().map(|d| d.0).unwrap_or(o.invoke.0);
         let title = format!("{}: {} · invoked at #{} ({} ms){}{}", p.names.get(o.process as usize).cloned().unwrap_or_default(), label(o), o.invoke.0, Fixed(o.invoke.1 .0 as f64 / 1000.0, 2), o.done.as_ref().map(|d| format!(", completed at #{} ({} ms)", d.0, Fixed(d.1 .0 as f64 / 1000.0, 2))).unwrap_or_else(|| ", not completed".into()), if witness { " · part of the smallest set that cannot be ordered" } else { "" });
         html! {
-            <g class={classes!("op", status, witness.then_some("witness"))} onclick={crate::panels::on(&p.send, Msg::Seek(event))}>
+            <g class={classes!("op", status, witness.then_some("witness"))} onclick={crate::dom::on(&p.send, Msg::Seek(event))}>
                 <title>{title}</title>
                 <rect x={format!("{}", Fixed(x1, 1))} y={format!("{}", Fixed(y, 1))} width={format!("{}", Fixed((x2 - x1).max(2.0), 1))} height={Fixed(ROW - 10.0, 1).to_string()} rx="4" />
                 <text x={format!("{}", Fixed(x1 + 4.0, 1))} y={format!("{}", Fixed(y + 14.0, 1))}>{label(o)}</text>
@@ -120,7 +120,7 @@ pub fn history_lane(p: &HistoryProps) -> Html {
                 { for j.witness_ops.iter().map(|o| {
                     let at = o.done.as_ref().map(|d| d.0).unwrap_or(o.invoke.0);
                     html! {
-                        <li onclick={crate::panels::on(&p.send, Msg::Seek(at))} title="Go to this operation's completion">
+                        <li onclick={crate::dom::on(&p.send, Msg::Seek(at))} title="Go to this operation's completion">
                             {format!("{}: {} · #{}–{}", p.names.get(o.process as usize).cloned().unwrap_or_default(), label(o), o.invoke.0,
                                 o.done.as_ref().map(|d| format!("#{}", d.0)).unwrap_or_else(|| "open".into()))}
                         </li>
@@ -133,7 +133,7 @@ pub fn history_lane(p: &HistoryProps) -> Html {
         <section class="history" aria-label="Client history" id="history">
             <h2>{"Client history"}<small>{format!(" · {} operations so far; the bars cover the diagram's window. Click one to go to its completion.", p.total)}</small></h2>
             <div class="row">
-                <button id="btn-lincheck" onclick={crate::panels::on(&p.send, Msg::CheckHistory)}>{"Check linearizability"}</button>
+                <button id="btn-lincheck" onclick={crate::dom::on(&p.send, Msg::CheckHistory)}>{"Check linearizability"}</button>
                 { verdict }
             </div>
             { for witness }

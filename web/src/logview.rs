@@ -7,7 +7,7 @@ use std::rc::Rc;
 use distlab_core::lab::Snapshot;
 use yew::prelude::*;
 
-use crate::topology::hue;
+use crate::palette::hue;
 
 /// Most index columns drawn; older entries scroll out to the left.
 const MAX_COLUMNS: u64 = 40;

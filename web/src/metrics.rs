@@ -9,7 +9,7 @@ use distlab_core::metrics::LATENCY_BUCKETS_MS;
 use yew::prelude::*;
 
 use crate::num::Fixed;
-use crate::topology::message_style;
+use crate::palette::message_style;
 
 #[derive(Properties, PartialEq)]
 pub struct MetricsProps {

@@ -11,3 +11,8 @@ pub fn f1(x: f64) -> String {
 pub fn short(x: f64) -> String {
     Short(x).to_string()
 }
+
+/// Points as an SVG `polyline`'s `points` attribute ("x,y x,y …", two decimals).
+pub fn polyline(points: &[(f64, f64)]) -> String {
+    points.iter().map(|(x, y)| format!("{},{}", Fixed(*x, 2), Fixed(*y, 2))).collect::<Vec<_>>().join(" ")
+}

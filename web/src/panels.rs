@@ -5,12 +5,13 @@
 use distlab_core::lab::{Action, EventLine, Snapshot};
 use distlab_core::protocol::{MsgId, NodeId, Time};
 use distlab_core::trace::RecordClass;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use crate::dom::{closest, on, read_input, read_select};
 use crate::num::Fixed;
+use crate::palette::{ink, message_style};
 use crate::state::{Msg, Selection, SPEED_LOG_MAX, SPEED_LOG_MIN};
-use crate::topology::message_style;
 
 pub fn ms(us: u64) -> String {
     format!("{} ms", Fixed(us as f64 / 1000.0, 1))
@@ -198,7 +199,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
                 let (color, glyph) = message_style(f.kind);
                 html! {
                     <>
-                        <h2 id="inspected"><span class="dot" style={format!("background:{color};color:{}", crate::topology::ink(color))} aria-hidden="true">{glyph}</span>{format!(" {} #{}", f.kind, f.id.0)}</h2>
+                        <h2 id="inspected"><span class="dot" style={format!("background:{color};color:{}", ink(color))} aria-hidden="true">{glyph}</span>{format!(" {} #{}", f.kind, f.id.0)}</h2>
                         <dl>
                             <dt>{"from → to"}</dt><dd>{format!("{} → {}", f.from_name, f.to_name)}</dd>
                             <dt>{"fields"}</dt><dd>{&f.summary}</dd>
@@ -413,14 +414,6 @@ pub fn narration(p: &NarrationProps) -> Html {
     }
 }
 
-pub fn read_input(r: &NodeRef) -> String {
-    r.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default()
-}
-
-pub fn read_select(r: &NodeRef) -> String {
-    r.cast::<HtmlSelectElement>().map(|i| i.value()).unwrap_or_default()
-}
-
 #[derive(Properties, PartialEq)]
 pub struct ClientsProps {
     pub snap: std::rc::Rc<Snapshot>,
@@ -464,50 +457,5 @@ pub fn clients(p: &ClientsProps) -> Html {
                 <button type="submit" id="btn-client-send">{"Send"}</button>
             </form>
         </section>
-    }
-}
-
-/// A handler that sends one message, whatever the event. Every button shares this one closure
-/// type (per message type), which keeps the page's wasm smaller than a closure per button.
-pub fn on<M: Clone + 'static, E: 'static>(send: &Callback<M>, msg: M) -> Callback<E> {
-    let send = send.clone();
-    Callback::from(move |_: E| send.emit(msg.clone()))
-}
-
-/// The element an event landed on, or its nearest ancestor, that matches `selector`: how one
-/// delegated handler learns which of many drawn items (nodes, messages, arrows, log lines) was
-/// meant, from their `data-` attributes.
-pub fn closest(e: &Event, selector: &str) -> Option<web_sys::Element> {
-    use wasm_bindgen::JsCast;
-    e.target()?.dyn_into::<web_sys::Element>().ok()?.closest(selector).ok()?
-}
-
-/// Move the focus from the event's target to the next (`step` 1) or previous (−1) element
-/// matching `selector` inside `root`, wrapping around.
-pub fn focus_next(root: &web_sys::Element, selector: &str, e: &Event, step: i32) {
-    use wasm_bindgen::JsCast;
-    let Ok(list) = root.query_selector_all(selector) else { return };
-    let n = list.length();
-    if n == 0 {
-        return;
-    }
-    let from = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
-    let at = (0..n).find(|i| list.get(*i).map(|x| x.unchecked_into::<web_sys::Element>()) == from);
-    let next = match at {
-        Some(i) => (i as i64 + step as i64).rem_euclid(n as i64) as u32,
-        None => 0,
-    };
-    if let Some(el) = list.get(next).and_then(|x| x.dyn_into::<web_sys::SvgElement>().ok()) {
-        let _ = el.focus();
-    }
-}
-
-/// Add `item` to `list` if it is not there, else take it out.
-pub fn toggle<T: PartialEq>(list: &mut Vec<T>, item: T) {
-    match list.iter().position(|x| *x == item) {
-        Some(i) => {
-            list.remove(i);
-        }
-        None => list.push(item),
     }
 }

@@ -14,7 +14,7 @@ use distlab_core::registry::Setup;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::panels::{read_input, read_select};
+use crate::dom::{read_input, read_select};
 use crate::state::Msg;
 
 /// Parse a count field: a whole number in `min..=max`, else a message naming the field.

@@ -1,6 +1,8 @@
 //! Scenarios on the page: export and import as JSON files, share links in the URL fragment,
 //! and the current scenario kept in local storage so a reload loses nothing.
 
+use std::rc::Rc;
+
 use distlab_core::scenario::{self, ScenarioDoc};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -28,6 +30,14 @@ pub fn load(page: &str) -> Option<String> {
     storage()?.get_item(&storage_key(page)).ok().flatten()
 }
 
+/// Keep the page's scenario in local storage: when the page opens and whenever the document
+/// changes (an action, a new configuration, an import). The reducer only builds the document;
+/// this effect is where it leaves the page.
+#[hook]
+pub fn use_saved_scenario(page: String, doc: Rc<ScenarioDoc>) {
+    use_effect_with((page, doc), |(page, doc)| save(page, doc));
+}
+
 /// The scenario a URL fragment carries (`#raft/s=1.…`), if it has one.
 pub fn link_payload(hash: &str) -> Option<&str> {
     hash.split_once("/s=").map(|(_, p)| p)
@@ -36,18 +46,28 @@ pub fn link_payload(hash: &str) -> Option<&str> {
 #[derive(Properties, PartialEq)]
 pub struct ShareProps {
     pub page: String,
-    pub doc: std::rc::Rc<ScenarioDoc>,
+    pub doc: Rc<ScenarioDoc>,
     pub send: Callback<Msg>,
 }
 
 /// Export, import and share buttons.
 #[function_component(Share)]
 pub fn share(p: &ShareProps) -> Html {
-    let json = scenario::to_json(&p.doc);
-    let href =
-        format!("data:application/json;charset=utf-8,{}", String::from(js_sys::encode_uri_component(&json)));
-    let file = format!("distlab-{}-seed{}.json", p.page, p.doc.seed);
-    let link = format!("#{}/s={}", p.page, scenario::to_link(&p.doc));
+    // The JSON and the compressed link are rebuilt only when the document changes (the props
+    // compare equal on every other render: `send` is stable).
+    let made = use_memo((p.page.clone(), p.doc.clone()), |(page, doc)| {
+        let json = scenario::to_json(doc);
+        let href = format!(
+            "data:application/json;charset=utf-8,{}",
+            String::from(js_sys::encode_uri_component(&json))
+        );
+        (
+            href,
+            format!("distlab-{page}-seed{}.json", doc.seed),
+            format!("#{page}/s={}", scenario::to_link(doc)),
+        )
+    });
+    let (href, file, link) = (*made).clone();
     let copied = use_state(|| false);
     let share = {
         let (link, copied) = (link.clone(), copied.clone());

@@ -5,6 +5,12 @@
 //! logic. Playback runs on *display time*: virtual microseconds that advance with wall time
 //! times the speed, so messages glide between send and delivery at any speed; the run executes
 //! every event whose time has come.
+//!
+//! Architecture invariant: [`Player::reduce`](Reducible::reduce) is pure. It calls no browser
+//! API (no web-sys, js-sys or gloo), reads no clock and writes no storage, URL or history: the
+//! wall time arrives in [`Msg::Frame`], a file's text in [`Msg::Import`], and what must outlive
+//! the page (the scenario document, [`Player::doc`]) is saved by an effect keyed on it. So the
+//! reducer runs natively, and `web/tests/reducer.rs` drives it message by message.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -69,7 +75,7 @@ pub struct Player {
     pub history_first: usize,
     pub history_total: usize,
     pub judgement: Option<(u64, Rc<Judgement>)>,
-    /// The run as a scenario document (kept in local storage as it changes).
+    /// The run as a scenario document (the page keeps it in local storage as it changes).
     pub doc: Rc<ScenarioDoc>,
     /// What the screen-reader live region says, and the wall time it said it (at most one
     /// line every two seconds while playing).
@@ -186,12 +192,10 @@ impl Player {
         self.record_doc();
     }
 
-    /// Refresh the scenario document after the configuration or the actions changed, and
-    /// keep it in local storage.
+    /// Refresh the scenario document after the configuration or the actions changed. (The
+    /// page keeps it in local storage from an effect: `share::use_saved_scenario`.)
     fn record_doc(&mut self) {
-        let doc = distlab_core::scenario::export(&self.config, &self.lab.borrow().actions());
-        crate::share::save(self.config.protocol(), &doc);
-        self.doc = Rc::new(doc);
+        self.doc = Rc::new(distlab_core::scenario::export(&self.config, &self.lab.borrow().actions()));
     }
 
     pub fn speed(&self) -> f64 {
@@ -429,7 +433,7 @@ impl Reducible for Player {
                     }
                 }
             }
-            Msg::ToggleSide(n) => crate::panels::toggle(&mut p.side_b, n),
+            Msg::ToggleSide(n) => toggle(&mut p.side_b, n),
             Msg::Error(e) => p.error = Some(e),
             Msg::DismissError => p.error = None,
             Msg::ToggleHelp => p.show_help = !p.show_help,
@@ -476,5 +480,15 @@ impl Reducible for Player {
         // Every user step is announced at once (playing announces at a readable rate).
         p.announce();
         Rc::new(p)
+    }
+}
+
+/// Add `item` to `list` if it is not there, else take it out.
+pub fn toggle<T: PartialEq>(list: &mut Vec<T>, item: T) {
+    match list.iter().position(|x| *x == item) {
+        Some(i) => {
+            list.remove(i);
+        }
+        None => list.push(item),
     }
 }

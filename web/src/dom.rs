@@ -1,0 +1,50 @@
+//! DOM helpers the views share: a callback that sends one message, the delegated handlers'
+//! lookup of the drawn item an event landed on, roving focus within a drawing, and reading a
+//! form field behind a `NodeRef`. They know no page state: every view may use them.
+
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+/// A handler that sends one message, whatever the event. Every button shares this one closure
+/// type (per message type), which keeps the page's wasm smaller than a closure per button.
+pub fn on<M: Clone + 'static, E: 'static>(send: &Callback<M>, msg: M) -> Callback<E> {
+    let send = send.clone();
+    Callback::from(move |_: E| send.emit(msg.clone()))
+}
+
+/// The element an event landed on, or its nearest ancestor, that matches `selector`: how one
+/// delegated handler learns which of many drawn items (nodes, messages, arrows, log lines) was
+/// meant, from their `data-` attributes.
+pub fn closest(e: &Event, selector: &str) -> Option<web_sys::Element> {
+    e.target()?.dyn_into::<web_sys::Element>().ok()?.closest(selector).ok()?
+}
+
+/// Move the focus from the event's target to the next (`step` 1) or previous (−1) element
+/// matching `selector` inside `root`, wrapping around.
+pub fn focus_next(root: &web_sys::Element, selector: &str, e: &Event, step: i32) {
+    let Ok(list) = root.query_selector_all(selector) else { return };
+    let n = list.length();
+    if n == 0 {
+        return;
+    }
+    let from = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+    let at = (0..n).find(|i| list.get(*i).map(|x| x.unchecked_into::<web_sys::Element>()) == from);
+    let next = match at {
+        Some(i) => (i as i64 + step as i64).rem_euclid(n as i64) as u32,
+        None => 0,
+    };
+    if let Some(el) = list.get(next).and_then(|x| x.dyn_into::<web_sys::SvgElement>().ok()) {
+        let _ = el.focus();
+    }
+}
+
+/// The text in the input behind `r` (empty if it is not mounted).
+pub fn read_input(r: &NodeRef) -> String {
+    r.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default()
+}
+
+/// The value chosen in the select behind `r` (empty if it is not mounted).
+pub fn read_select(r: &NodeRef) -> String {
+    r.cast::<HtmlSelectElement>().map(|i| i.value()).unwrap_or_default()
+}

@@ -1,0 +1,97 @@
+//! The consistent-hashing lab: the ring, the algorithms compared on the same keys and churn, a
+//! distributed cache, and load balancing. One reducer owns the page's state; the simulations
+//! and all measurements (except wall-clock lookup timing) come from `distlab_core::hashing`.
+//!
+//! [`model`] holds the state and its pure reducer; each view has its own file ([`ring`],
+//! [`compare`], [`cache`], [`balance`]) and [`form`] the fields they share. This file is the
+//! page: the tabs, the error banner and the ticker that drives the running simulations.
+
+mod balance;
+mod cache;
+mod compare;
+mod form;
+mod model;
+mod ring;
+
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+pub use form::parse_decimal;
+pub use model::{
+    HMsg, HashState, RingModel, View, MAX_REPLICAS, MAX_RING_KEYS, MAX_RING_NODES, MAX_RING_VNODES,
+};
+
+use crate::dom::on;
+
+/// Drive the running simulation about 20 times a second.
+#[hook]
+fn use_ticker(running: bool, d: UseReducerDispatcher<HashState>) {
+    use_effect_with(running, move |running| {
+        let handle = running.then(|| {
+            let cb = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || d.dispatch(HMsg::Tick));
+            let id = web_sys::window().and_then(|w| {
+                w.set_interval_with_callback_and_timeout_and_arguments_0(cb.as_ref().unchecked_ref(), 50).ok()
+            });
+            (cb, id)
+        });
+        move || {
+            if let Some((_cb, Some(id))) = handle {
+                if let Some(w) = web_sys::window() {
+                    w.clear_interval_with_handle(id);
+                }
+            }
+        }
+    });
+}
+
+#[function_component(HashingPage)]
+pub fn hashing_page() -> Html {
+    let st = use_reducer(HashState::default);
+    use_ticker(st.running, st.dispatcher());
+    // The views are functions, not components: this callback reaches only elements' listeners,
+    // which need no stable identity (and a memoized one costs the page bytes for nothing).
+    let send = {
+        let d = st.dispatcher();
+        Callback::from(move |m: HMsg| d.dispatch(m))
+    };
+    // Opened for the first time, the comparison runs with the form's defaults (about a fifth of
+    // a second), so a visitor sees the table rather than an empty panel. It times lookups with
+    // the browser's clock, so it runs here, in the click, and the reducer only receives it.
+    let first_compare = st.compare.is_none();
+    let tabs = [(View::Ring, "Ring"), (View::Compare, "Compare algorithms"), (View::Cache, "Distributed cache"), (View::Balance, "Load balancing")]
+        .map(|(v, label)| {
+            let active = st.view == v;
+            let onclick = if v == View::Compare && first_compare {
+                let send = send.clone();
+                Callback::from(move |_: MouseEvent| {
+                    if let Ok(rows) = compare::run_defaults() {
+                        send.emit(HMsg::Compare(Rc::new(rows)));
+                    }
+                    send.emit(HMsg::View(v));
+                })
+            } else {
+                on(&send, HMsg::View(v))
+            };
+            html! { <button role="tab" aria-selected={active.to_string()} class={classes!("subtab", active.then_some("active"))}
+                id={format!("view-{label}").replace(' ', "-").to_lowercase()}
+                {onclick}>{label}</button> }
+        });
+    let body = match st.view {
+        View::Ring => ring::ring_view(&st, &send),
+        View::Compare => compare::compare_view(&st, &send),
+        View::Cache => cache::cache_view(&st, &send),
+        View::Balance => balance::balance_view(&st, &send),
+    };
+    html! {
+        <main class="hashing-page">
+            <nav class="subtabs" role="tablist" aria-label="Hashing views">{ for tabs }</nav>
+            { for st.error.as_ref().map(|e| html! {
+                <div id="error" class="banner error" role="alert"><span>{e}</span>
+                    <button aria-label="Dismiss" onclick={on(&send, HMsg::Dismiss)}>{"×"}</button></div>
+            }) }
+            { body }
+        </main>
+    }
+}

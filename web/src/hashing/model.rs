@@ -1,0 +1,333 @@
+//! The hashing lab's state and its reducer: the ring's members, weights and keys (and which
+//! keys the last change moved), the view, zoom and pan, the comparison's last result, and the
+//! cache and load-balancing simulations. Pure: no browser call, no clock (the comparison, which
+//! times lookups, runs in the page's click handler and arrives as [`HMsg::Compare`]).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use distlab_core::hashing::balance::{BalanceConfig, BalanceSim};
+use distlab_core::hashing::cache::{CacheConfig, CacheSim};
+use distlab_core::hashing::{self, Algo, Params, Placement, Stats};
+use yew::Reducible;
+
+/// Limits of the ring view (the lab's other views have their own).
+pub const MAX_RING_NODES: usize = 100;
+pub const MAX_RING_KEYS: usize = 10_000;
+pub const MAX_RING_VNODES: usize = 200;
+pub const MAX_REPLICAS: usize = 5;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum View {
+    Ring,
+    Compare,
+    Cache,
+    Balance,
+}
+
+/// The ring view's model: members (with weights), keys, and the last change.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RingModel {
+    pub algo: Algo,
+    pub members: Vec<u32>,
+    pub weights: Vec<f64>,
+    pub vnodes: usize,
+    pub replicas: usize,
+    pub keys: usize,
+    pub c: f64,
+    pub next_id: u32,
+    pub hashes: Rc<Vec<u64>>,
+    pub owners: Rc<Vec<u32>>,
+    /// Keys that moved in the last change: (key, old owner, new owner).
+    pub moved: Rc<Vec<(usize, u32, u32)>>,
+    pub last_change: Option<String>,
+}
+
+impl RingModel {
+    fn new(algo: Algo, nodes: usize, vnodes: usize, keys: usize, replicas: usize) -> RingModel {
+        let mut m = RingModel {
+            algo,
+            members: (0..nodes as u32).collect(),
+            weights: vec![1.0; nodes],
+            vnodes,
+            replicas,
+            keys,
+            c: 1.25,
+            next_id: nodes as u32,
+            hashes: Rc::new(hashing::generated_keys(keys)),
+            owners: Rc::new(Vec::new()),
+            moved: Rc::new(Vec::new()),
+            last_change: None,
+        };
+        m.owners = Rc::new(m.placement().assign(&m.hashes));
+        m
+    }
+
+    pub fn params(&self) -> Params {
+        Params { vnodes: self.vnodes, c: self.c, ..Params::default() }
+    }
+
+    pub fn placement(&self) -> Placement {
+        Placement::new(self.algo, &self.members, &self.weights, &self.params())
+    }
+
+    fn change(&mut self, what: String) {
+        let owners = self.placement().assign(&self.hashes);
+        let moved: Vec<(usize, u32, u32)> = self
+            .owners
+            .iter()
+            .zip(&owners)
+            .enumerate()
+            .filter(|(_, (a, b))| a != b)
+            .map(|(k, (a, b))| (k, *a, *b))
+            .collect();
+        self.moved = Rc::new(moved);
+        self.owners = Rc::new(owners);
+        self.last_change = Some(what);
+    }
+}
+
+pub struct HashState {
+    pub view: View,
+    pub ring: RingModel,
+    pub hover: Option<usize>,
+    pub selected_node: Option<u32>,
+    /// Zoom (1 = whole ring) and pan centre in view units.
+    pub zoom: f64,
+    pub pan: (f64, f64),
+    pub compare: Option<Rc<Vec<(Stats, f64)>>>,
+    pub cache: Rc<RefCell<CacheSim>>,
+    pub cache_cfg: CacheConfig,
+    pub balance: Rc<RefCell<BalanceSim>>,
+    pub balance_cfg: BalanceConfig,
+    pub running: bool,
+    pub frame: u64,
+    pub error: Option<String>,
+}
+
+#[derive(Clone)]
+pub enum HMsg {
+    View(View),
+    RingConfig {
+        algo: Algo,
+        nodes: usize,
+        vnodes: usize,
+        keys: usize,
+        replicas: usize,
+    },
+    AddNode,
+    RemoveNode(u32),
+    Weight(u32, f64),
+    Hover(Option<usize>),
+    /// Point at the next key clockwise (+1) or counter-clockwise (−1) from the one pointed at.
+    HoverStep(i32),
+    SelectNode(Option<u32>),
+    Zoom(f64),
+    Pan(f64, f64),
+    ResetView,
+    Compare(Rc<Vec<(Stats, f64)>>),
+    CacheConfig(CacheConfig),
+    CacheAdd,
+    CacheCrash(u32),
+    BalanceConfig(BalanceConfig),
+    Toggle,
+    Tick,
+    Error(String),
+    Dismiss,
+}
+
+impl Default for HashState {
+    fn default() -> Self {
+        let cache_cfg = CacheConfig::default();
+        let balance_cfg = BalanceConfig::default();
+        HashState {
+            view: View::Ring,
+            ring: RingModel::new(Algo::Ring, 5, 20, 1_000, 1),
+            hover: None,
+            selected_node: None,
+            zoom: 1.0,
+            pan: (0.0, 0.0),
+            compare: None,
+            cache: Rc::new(RefCell::new(
+                CacheSim::new(cache_cfg.clone()).expect("default cache config is valid"),
+            )),
+            cache_cfg,
+            balance: Rc::new(RefCell::new(
+                BalanceSim::new(balance_cfg.clone()).expect("default balance config is valid"),
+            )),
+            balance_cfg,
+            running: false,
+            frame: 0,
+            error: None,
+        }
+    }
+}
+
+impl PartialEq for HashState {
+    fn eq(&self, _: &Self) -> bool {
+        false
+    }
+}
+
+impl Reducible for HashState {
+    type Action = HMsg;
+    fn reduce(self: Rc<Self>, msg: HMsg) -> Rc<Self> {
+        let mut s = HashState {
+            view: self.view,
+            ring: self.ring.clone(),
+            hover: self.hover,
+            selected_node: self.selected_node,
+            zoom: self.zoom,
+            pan: self.pan,
+            compare: self.compare.clone(),
+            cache: self.cache.clone(),
+            cache_cfg: self.cache_cfg.clone(),
+            balance: self.balance.clone(),
+            balance_cfg: self.balance_cfg.clone(),
+            running: self.running,
+            frame: self.frame,
+            error: self.error.clone(),
+        };
+        match msg {
+            HMsg::View(v) => {
+                s.view = v;
+                s.running = false;
+            }
+            HMsg::RingConfig { algo, nodes, vnodes, keys, replicas } => {
+                let old = s.ring.clone();
+                s.ring = RingModel::new(algo, nodes, vnodes, keys, replicas);
+                s.ring.c = old.c;
+                // Same keys: show which of them the new settings moved, as for add and remove.
+                if old.keys == keys && (old.algo, old.members.len(), old.vnodes) != (algo, nodes, vnodes) {
+                    let moved: Vec<(usize, u32, u32)> = old
+                        .owners
+                        .iter()
+                        .zip(s.ring.owners.iter())
+                        .enumerate()
+                        .filter(|(_, (a, b))| a != b)
+                        .map(|(k, (a, b))| (k, *a, *b))
+                        .collect();
+                    s.ring.moved = Rc::new(moved);
+                    s.ring.last_change = Some(format!(
+                        "{} with {} nodes × {} vnodes → {} with {nodes} × {vnodes}",
+                        old.algo.name(),
+                        old.members.len(),
+                        old.vnodes,
+                        algo.name()
+                    ));
+                }
+                s.hover = None;
+                s.selected_node = None;
+                s.compare = None;
+                s.error = None;
+            }
+            HMsg::AddNode => {
+                if s.ring.members.len() >= MAX_RING_NODES {
+                    s.error = Some(format!("at most {MAX_RING_NODES} nodes on the ring"));
+                } else {
+                    let id = s.ring.next_id;
+                    s.ring.next_id += 1;
+                    s.ring.members.push(id);
+                    s.ring.weights.push(1.0);
+                    s.ring.change(format!("added node {id}"));
+                }
+            }
+            HMsg::RemoveNode(id) => {
+                if s.ring.members.len() <= 1 {
+                    s.error = Some("the last node cannot be removed".into());
+                } else if let Some(k) = s.ring.members.iter().position(|m| *m == id) {
+                    s.ring.members.remove(k);
+                    s.ring.weights.remove(k);
+                    s.ring.change(format!("removed node {id}"));
+                    s.selected_node = None;
+                }
+            }
+            HMsg::Weight(id, w) => {
+                if let Some(k) = s.ring.members.iter().position(|m| *m == id) {
+                    s.ring.weights[k] = w;
+                    s.ring.change(format!("node {id} weight → {w}"));
+                }
+            }
+            HMsg::Hover(h) => s.hover = h,
+            HMsg::HoverStep(dir) => {
+                let at = s.hover.and_then(|k| s.ring.hashes.get(k).copied());
+                s.hover = next_key(&s.ring.hashes, at, dir);
+            }
+            HMsg::SelectNode(n) => s.selected_node = n,
+            HMsg::Zoom(f) => s.zoom = (s.zoom * f).clamp(1.0, 400.0),
+            HMsg::Pan(dx, dy) => {
+                let lim = 1.0;
+                s.pan = ((s.pan.0 + dx).clamp(-lim, lim), (s.pan.1 + dy).clamp(-lim, lim));
+            }
+            HMsg::ResetView => {
+                s.zoom = 1.0;
+                s.pan = (0.0, 0.0);
+            }
+            HMsg::Compare(c) => s.compare = Some(c),
+            HMsg::CacheConfig(cfg) => match CacheSim::new(cfg.clone()) {
+                Ok(sim) => {
+                    s.cache = Rc::new(RefCell::new(sim));
+                    s.cache_cfg = cfg;
+                    s.error = None;
+                }
+                Err(e) => s.error = Some(e),
+            },
+            HMsg::CacheAdd => {
+                if let Err(e) = s.cache.borrow_mut().add_node() {
+                    s.error = Some(e);
+                }
+            }
+            HMsg::CacheCrash(id) => {
+                if let Err(e) = s.cache.borrow_mut().crash_node(id) {
+                    s.error = Some(e);
+                }
+            }
+            HMsg::BalanceConfig(cfg) => match BalanceSim::new(cfg.clone()) {
+                Ok(sim) => {
+                    s.balance = Rc::new(RefCell::new(sim));
+                    s.balance_cfg = cfg;
+                    s.error = None;
+                }
+                Err(e) => s.error = Some(e),
+            },
+            HMsg::Toggle => s.running = !s.running,
+            HMsg::Tick => {
+                if s.running {
+                    match s.view {
+                        View::Cache => s.cache.borrow_mut().step(),
+                        View::Balance => {
+                            let mut b = s.balance.borrow_mut();
+                            for _ in 0..2 {
+                                b.step();
+                            }
+                        }
+                        _ => {}
+                    }
+                    s.frame += 1;
+                }
+            }
+            HMsg::Error(e) => s.error = Some(e),
+            HMsg::Dismiss => s.error = None,
+        }
+        Rc::new(s)
+    }
+}
+
+/// The key whose hash comes next after `at` going clockwise (`dir` > 0) or counter-clockwise
+/// on the ring, wrapping around; from nowhere, the first (or last) key on the ring.
+pub fn next_key(hashes: &[u64], at: Option<u64>, dir: i32) -> Option<usize> {
+    let forward = dir > 0;
+    let beyond = |h: u64| match at {
+        None => true,
+        Some(a) => (forward && h > a) || (!forward && h < a),
+    };
+    let pick = |candidates: &mut dyn Iterator<Item = (usize, u64)>| {
+        if forward {
+            candidates.min_by_key(|(k, h)| (*h, *k))
+        } else {
+            candidates.max_by_key(|(k, h)| (*h, *k))
+        }
+    };
+    let all = || hashes.iter().copied().enumerate();
+    pick(&mut all().filter(|(_, h)| beyond(*h))).or_else(|| pick(&mut all())).map(|(k, _)| k)
+}

@@ -1,0 +1,311 @@
+//! The ring view: keys as dots coloured by owner, the tokens outside the circle, the hovered
+//! key's arcs to its owner and replicas, zoom and pan, the nodes with their weights, and the
+//! ring's settings. Keys that the last change moved are drawn larger, fading from the old
+//! owner's colour.
+
+use std::f64::consts::{FRAC_PI_2, TAU};
+
+use distlab_core::hashing::{self, Algo};
+use yew::prelude::*;
+
+use super::form::{algo_select, parse_f64};
+use super::model::{
+    HMsg, HashState, RingModel, MAX_REPLICAS, MAX_RING_KEYS, MAX_RING_NODES, MAX_RING_VNODES,
+};
+use crate::dom::{closest, on, read_input, read_select};
+use crate::num::Fixed;
+use crate::palette::member_color;
+use crate::settings::parse_count;
+
+const R: f64 = 1.0;
+
+fn angle_of(h: u64) -> f64 {
+    (h as f64 / u64::MAX as f64) * TAU - FRAC_PI_2
+}
+
+fn on_circle(h: u64, r: f64) -> (f64, f64) {
+    let a = angle_of(h);
+    (r * crate::trig::cos(a), r * crate::trig::sin(a))
+}
+
+pub fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
+    let m = &st.ring;
+    let placement = m.placement();
+    let (loads, sd, mx) = hashing::spread(&m.owners, &m.members);
+    let half = 1.25 / st.zoom;
+    let (cx, cy) = st.pan;
+    let vb = (cx - half, cy - half, 2.0 * half, 2.0 * half);
+    let visible = |x: f64, y: f64| x >= vb.0 && x <= vb.0 + vb.2 && y >= vb.1 && y <= vb.1 + vb.3;
+    let dot = 0.012 / st.zoom.sqrt();
+    // Keys, grouped into one path per owner ("M x y h 0" with round caps draws a dot).
+    let mut paths: std::collections::BTreeMap<u32, String> = Default::default();
+    let moved_set: std::collections::BTreeSet<usize> = m.moved.iter().map(|(k, _, _)| *k).collect();
+    for (k, (&h, &o)) in m.hashes.iter().zip(m.owners.iter()).enumerate() {
+        let (x, y) = on_circle(h, R * 0.93);
+        if !visible(x, y) || moved_set.contains(&k) {
+            continue;
+        }
+        paths.entry(o).or_default().push_str(&format!("M{} {}h0", Fixed(x, 4), Fixed(y, 4)));
+    }
+    let keys = paths.into_iter().map(|(o, d)| html! {
+        <path d={d} stroke={member_color(o)} stroke-width={format!("{}", Fixed(dot * 2.0, 4))} stroke-linecap="round" fill="none" />
+    });
+    // Keys that moved in the last change: drawn larger, animated from the old owner's colour.
+    let moved = m.moved.iter().filter_map(|&(k, from, to)| {
+        let (x, y) = on_circle(m.hashes[k], R * 0.93);
+        visible(x, y).then(|| html! {
+            <circle class="moved-key" cx={format!("{}", Fixed(x, 4))} cy={format!("{}", Fixed(y, 4))} r={format!("{}", Fixed(dot * 2.2, 4))}
+                fill={member_color(to)} style={format!("--from:{}", member_color(from))}>
+                <title>{format!("key-{k} moved from node {from} to node {to}")}</title>
+            </circle>
+        })
+    });
+    // Tokens (ring and bounded loads): ticks just outside the circle.
+    let tokens = if matches!(m.algo, Algo::Ring | Algo::Bounded) {
+        let mut by: std::collections::BTreeMap<u32, String> = Default::default();
+        for (t, o) in placement.ring.tokens.iter().zip(&placement.ring.owners) {
+            let (x1, y1) = on_circle(*t, R * 1.0);
+            let (x2, y2) = on_circle(*t, R * 1.07);
+            if visible(x1, y1) {
+                by.entry(*o).or_default().push_str(&format!(
+                    "M{} {}L{} {}",
+                    Fixed(x1, 4),
+                    Fixed(y1, 4),
+                    Fixed(x2, 4),
+                    Fixed(y2, 4)
+                ));
+            }
+        }
+        by.into_iter()
+            .map(|(o, d)| {
+                let sel = st.selected_node == Some(o);
+                let k = m.members.iter().position(|x| *x == o).unwrap_or(0);
+                let tokens = placement.ring.owners.iter().filter(|x| **x == o).count();
+                let tip = format!("node {o}: {tokens} tokens, weight {}, {} keys", crate::num::short(m.weights[k]), loads.get(k).copied().unwrap_or(0));
+                html! { <path class={classes!("token", sel.then_some("selected"))} d={d} stroke={member_color(o)}
+                    stroke-width={format!("{}", Fixed(if sel { 0.012 } else { 0.006 } / st.zoom.sqrt(), 4))}><title>{tip}</title></path> }
+            })
+            .collect::<Html>()
+    } else {
+        html! {}
+    };
+    // The hovered key: arcs to its owner and replicas.
+    let hover = st.hover.and_then(|k| m.hashes.get(k).map(|h| (k, *h))).map(|(k, h)| {
+        let owner = m.owners[k];
+        let mut set = vec![owner];
+        for r in placement.replicas(h, m.replicas.max(1) + 1) {
+            if set.len() < m.replicas && !set.contains(&r) {
+                set.push(r);
+            }
+        }
+        let (kx, ky) = on_circle(h, R * 0.93);
+        let arcs = set.iter().enumerate().map(|(i, node)| {
+            // Aim at the node's first token clockwise of the key (ring), else at the node's label.
+            let target = if matches!(m.algo, Algo::Ring | Algo::Bounded) {
+                let ring = &placement.ring;
+                let start = ring.position(h);
+                (0..ring.tokens.len()).map(|j| (start + j) % ring.tokens.len()).find(|&j| ring.owners[j] == *node).map(|j| ring.tokens[j])
+            } else {
+                None
+            };
+            let (tx, ty) = match target {
+                Some(t) => on_circle(t, R * 1.03),
+                None => (0.0, 0.0),
+            };
+            html! { <line class={if i == 0 { "arc owner" } else { "arc replica" }} x1={format!("{}", Fixed(kx, 4))} y1={format!("{}", Fixed(ky, 4))}
+                x2={format!("{}", Fixed(tx, 4))} y2={format!("{}", Fixed(ty, 4))} stroke={member_color(*node)} stroke-width={format!("{}", Fixed(0.008 / st.zoom.sqrt(), 4))} /> }
+        });
+        let names: Vec<String> = set.iter().map(|n| format!("node {n}")).collect();
+        let info = format!("key-{k} · hash {h:016x} · owner node {owner}{}", if set.len() > 1 { format!(" · replicas {}", names[1..].join(", ")) } else { String::new() });
+        (html! { <g>{ for arcs }<circle cx={format!("{}", Fixed(kx, 4))} cy={format!("{}", Fixed(ky, 4))} r={format!("{}", Fixed(dot * 3.0, 4))} class="hovered" /></g> }, info)
+    });
+    let (hover_svg, hover_info) = match hover {
+        Some((svg, info)) => (svg, info),
+        None => (
+            html! {},
+            "Hover or tap a key (a dot), or Tab to the ring and press ← →, to see its owner and replicas; scroll or + − to zoom, drag to pan."
+                .to_string(),
+        ),
+    };
+    let hashes = m.hashes.clone();
+    let on_move = {
+        let send = send.clone();
+        let zoom = st.zoom;
+        move |e: MouseEvent| {
+            // The drawing itself (the event's current target is where Yew listens, not the svg).
+            let Some(svg) = closest(&e, "#ring-svg") else {
+                return;
+            };
+            // The square view is centred in the element (`xMidYMid meet`): offset by the margin.
+            let rect = svg.get_bounding_client_rect();
+            let size = rect.width().min(rect.height()).max(1.0);
+            let (ox, oy) = ((rect.width() - size) / 2.0, (rect.height() - size) / 2.0);
+            let x = vb.0 + (e.client_x() as f64 - rect.left() - ox) / size * vb.2;
+            let y = vb.1 + (e.client_y() as f64 - rect.top() - oy) / size * vb.3;
+            if e.buttons() == 1 {
+                let scale = vb.2 / size;
+                send.emit(HMsg::Pan(-(e.movement_x() as f64) * scale, -(e.movement_y() as f64) * scale));
+                return;
+            }
+            let r = (x * x + y * y).sqrt();
+            if (r - 0.93).abs() > 0.08 / zoom.sqrt() {
+                send.emit(HMsg::Hover(None));
+                return;
+            }
+            let mut a = y.atan2(x) + FRAC_PI_2;
+            if a < 0.0 {
+                a += TAU;
+            }
+            let target = (a / TAU * u64::MAX as f64) as u64;
+            let best = hashes
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, h)| h.abs_diff(target).min(u64::MAX - h.abs_diff(target)))
+                .map(|(k, _)| k);
+            send.emit(HMsg::Hover(best));
+        }
+    };
+    // From the keyboard: the focused ring walks its keys with ← and →; Esc lets go.
+    let on_key = {
+        let send = send.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let msg = match e.key().as_str() {
+                "ArrowRight" | "ArrowDown" => HMsg::HoverStep(1),
+                "ArrowLeft" | "ArrowUp" => HMsg::HoverStep(-1),
+                "Escape" => HMsg::Hover(None),
+                _ => return,
+            };
+            e.prevent_default();
+            send.emit(msg);
+        })
+    };
+    let key_ref = NodeRef::default();
+    let find_key = {
+        let (r, keys) = (key_ref.clone(), m.keys);
+        send.reform(move |e: SubmitEvent| {
+            e.prevent_default();
+            match parse_count("the key number", &read_input(&r), 0, keys.saturating_sub(1)) {
+                Ok(k) => HMsg::Hover(Some(k)),
+                Err(e) => HMsg::Error(e),
+            }
+        })
+    };
+    let on_wheel = send.reform(|e: WheelEvent| {
+        e.prevent_default();
+        HMsg::Zoom(if e.delta_y() < 0.0 { 1.25 } else { 0.8 })
+    });
+    let moved_n = m.moved.len();
+    let n = m.members.len();
+    let summary = m.last_change.as_ref().map(|what| {
+        let frac = moved_n as f64 / m.keys.max(1) as f64;
+        let ideal = if what.starts_with("added") { 1.0 / n as f64 } else if what.starts_with("removed") { 1.0 / (n as f64 + 1.0) } else { f64::NAN };
+        html! { <p id="moved-summary" class="moved-summary"><b>{format!("{what}: {moved_n} of {} keys moved ({} %)", m.keys, Fixed(frac * 100.0, 1))}</b>
+            { if ideal.is_finite() { format!(" · the minimum possible is 1/{} = {} %", if what.starts_with("added") { n } else { n + 1 }, Fixed(ideal * 100.0, 1)) } else { String::new() } }
+        </p> }
+    });
+    let legend = m.members.iter().zip(&loads).zip(&m.weights).map(|((id, load), w)| {
+        let id = *id;
+        let sel = st.selected_node == Some(id);
+        html! { <button class={classes!("node-chip", sel.then_some("on"))} onclick={send.reform(move |_| HMsg::SelectNode(if sel { None } else { Some(id) }))}
+            title={format!("node {id}: {load} keys, weight {}", crate::num::short(*w))}>
+            <span class="swatch" style={format!("background:{}", member_color(id))}></span>{format!("{id}")}<small>{format!(" {load}")}</small></button> }
+    });
+    let selected = st.selected_node.map(|id| {
+        let w = m.members.iter().position(|x| *x == id).map(|k| m.weights[k]).unwrap_or(1.0);
+        let weight_ref = NodeRef::default();
+        let set_weight = {
+            let r = weight_ref.clone();
+            send.reform(move |e: SubmitEvent| {
+                e.prevent_default();
+                match parse_f64("the weight", &read_input(&r), 0.1, 10.0) {
+                    Ok(w) => HMsg::Weight(id, w),
+                    Err(e) => HMsg::Error(e),
+                }
+            })
+        };
+        html! {
+            <form class="row" onsubmit={set_weight}>
+                <b>{format!("node {id}")}</b>
+                <label>{"weight"}<input ref={weight_ref} id="node-weight" value={crate::num::short(w)} size="4" /></label>
+                <button type="submit">{"Set weight"}</button>
+                <button type="button" id="btn-remove-node" class="danger" onclick={on(send, HMsg::RemoveNode(id))}>{"Remove node"}</button>
+            </form>
+        }
+    });
+    html! {
+        <div class="hash-grid">
+            <section class="stage" aria-label="Hash ring">
+                <svg class="hashring" id="ring-svg" viewBox={format!("{} {} {} {}", Fixed(vb.0, 4), Fixed(vb.1, 4), Fixed(vb.2, 4), Fixed(vb.3, 4))}
+                    role="img" aria-label={format!("Hash ring: {n} nodes, {} keys. Left and Right walk the keys in ring order.", m.keys)}
+                    tabindex="0" onkeydown={on_key}
+                    onmousemove={on_move} onwheel={on_wheel} onmouseleave={on(send, HMsg::Hover(None))}>
+                    <circle class="circle" cx="0" cy="0" r={crate::num::short(R)} stroke-width={format!("{}", Fixed(0.004 / st.zoom.sqrt(), 4))} />
+                    { tokens }
+                    { for keys }
+                    { for moved }
+                    { hover_svg }
+                </svg>
+                <p class="caption" id="ring-hover" aria-live="polite">{hover_info}</p>
+                { for summary }
+                <div class="row zoom">
+                    <button onclick={on(send, HMsg::Zoom(1.5))} aria-label="Zoom in">{"+"}</button>
+                    <button onclick={on(send, HMsg::Zoom(1.0 / 1.5))} aria-label="Zoom out">{"−"}</button>
+                    <button onclick={on(send, HMsg::ResetView)}>{"Whole ring"}</button>
+                    <span class="hint">{format!("load spread: stddev/mean {}, max/mean {}", Fixed(sd, 3), Fixed(mx, 3))}</span>
+                </div>
+                <form class="row find-key" onsubmit={find_key} novalidate=true>
+                    <label>{"Find key-"}<input ref={key_ref} id="ring-key" inputmode="numeric" size="6" placeholder={format!("0–{}", m.keys.saturating_sub(1))} /></label>
+                    <button type="submit" id="btn-find-key">{"Show its owner"}</button>
+                </form>
+            </section>
+            <aside>
+                <section>
+                    <h2>{"Nodes"}</h2>
+                    <div class="chips" id="node-chips">{ for legend }</div>
+                    { for selected }
+                    <div class="row">
+                        <button id="btn-add-node" class="primary" onclick={on(send, HMsg::AddNode)}>{"Add a node"}</button>
+                    </div>
+                    <p class="hint">{"Click a node to change its weight or remove it. Keys that move are drawn larger and fade from their old owner's colour."}</p>
+                </section>
+                { ring_form(m, send) }
+            </aside>
+        </div>
+    }
+}
+
+fn ring_form(m: &RingModel, send: &Callback<HMsg>) -> Html {
+    let (algo, nodes, vnodes, keys, replicas) =
+        (NodeRef::default(), NodeRef::default(), NodeRef::default(), NodeRef::default(), NodeRef::default());
+    let submit = {
+        let refs = (algo.clone(), nodes.clone(), vnodes.clone(), keys.clone(), replicas.clone());
+        send.reform(move |e: SubmitEvent| {
+            e.prevent_default();
+            let (algo, nodes, vnodes, keys, replicas) = &refs;
+            let parsed = (|| -> Result<HMsg, String> {
+                Ok(HMsg::RingConfig {
+                    algo: Algo::parse(&read_select(algo)).ok_or("choose an algorithm")?,
+                    nodes: parse_count("nodes", &read_input(nodes), 1, MAX_RING_NODES)?,
+                    vnodes: parse_count("virtual nodes", &read_input(vnodes), 1, MAX_RING_VNODES)?,
+                    keys: parse_count("keys", &read_input(keys), 1, MAX_RING_KEYS)?,
+                    replicas: parse_count("replicas", &read_input(replicas), 1, MAX_REPLICAS)?,
+                })
+            })();
+            parsed.unwrap_or_else(HMsg::Error)
+        })
+    };
+    html! {
+        <form class="settings" onsubmit={submit} novalidate=true key={format!("{}{}-{}-{}-{}", m.algo.name(), m.members.len(), m.vnodes, m.keys, m.replicas)}>
+            <h2>{"Ring"}</h2>
+            <div class="grid">
+                <label class="wide">{"Algorithm"}{ algo_select(&algo, "ring-algo", m.algo) }</label>
+                <label>{"Nodes"}<input ref={nodes} id="ring-nodes" type="number" min="1" max={MAX_RING_NODES.to_string()} value={m.members.len().to_string()} /></label>
+                <label>{"Virtual nodes each"}<input ref={vnodes} id="ring-vnodes" type="number" min="1" max={MAX_RING_VNODES.to_string()} value={m.vnodes.to_string()} /></label>
+                <label>{"Keys"}<input ref={keys} id="ring-keys" type="number" min="1" max={MAX_RING_KEYS.to_string()} value={m.keys.to_string()} /></label>
+                <label>{"Replicas (N)"}<input ref={replicas} id="ring-replicas" type="number" min="1" max={MAX_REPLICAS.to_string()} value={m.replicas.to_string()} /></label>
+            </div>
+            <button type="submit" id="btn-ring-apply" class="primary">{"Rebuild"}</button>
+            <p class="hint">{"Keys are key-0, key-1, …; every algorithm hashes them with XXH3-64. Tokens (the ticks outside the circle) exist for the ring and bounded loads."}</p>
+        </form>
+    }
+}

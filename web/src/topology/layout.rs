@@ -1,0 +1,191 @@
+//! Where the cluster's nodes and messages are drawn: the layout for a cluster's size and the
+//! drawing's width (a circle, a narrow circle, a crowd, or Kafka's columns), and a message's
+//! place between its send and its delivery. Geometry only: nothing here draws.
+
+use distlab_core::lab::{FlightSnap, Snapshot};
+
+use crate::num::Fixed;
+
+/// The drawing's geometry for a cluster of `n` nodes: view width and height, the ring's centre
+/// and radius, and the node radius. Large clusters get a larger canvas, so each node's state
+/// can sit outside the ring without touching its neighbours'.
+#[derive(Clone, Copy)]
+pub struct Layout {
+    pub w: f64,
+    pub h: f64,
+    pub cx: f64,
+    pub cy: f64,
+    pub ring: f64,
+    pub node: f64,
+    pub radial_cards: bool,
+    /// A narrow screen (a phone): a tighter drawing with no state cards beside the nodes, so
+    /// what is drawn stays large enough to read and tap; tapping a node shows its state.
+    pub narrow: bool,
+    /// Too many nodes for state cards, per-pair links or glyphs on messages: each node is a
+    /// dot with its name, its state is in the inspector, and only cut links would matter.
+    pub crowd: bool,
+}
+
+/// More nodes than this are drawn as a crowd (see [`Layout::crowd`]).
+pub const CROWD: usize = 24;
+
+/// A drawing narrower than this many CSS pixels uses the narrow layout ([`Layout::narrow`]).
+pub const NARROW_PX: f64 = 560.0;
+
+pub fn layout(n: usize, narrow: bool) -> Layout {
+    let base = Layout {
+        w: 800.0,
+        h: 560.0,
+        cx: 400.0,
+        cy: 290.0,
+        ring: 160.0,
+        node: 52.0,
+        radial_cards: false,
+        narrow: false,
+        crowd: false,
+    };
+    match n {
+        // Without cards, the circle fills the drawing: a third of the width it had.
+        0..=CROWD if narrow => {
+            let ring = if n <= 5 { 140.0 } else { 160.0 };
+            Layout {
+                w: 420.0,
+                h: 420.0,
+                cx: 210.0,
+                cy: 210.0,
+                ring,
+                node: (std::f64::consts::PI * ring / n.max(1) as f64 - 4.0).min(46.0),
+                radial_cards: false,
+                narrow: true,
+                crowd: false,
+            }
+        }
+        0..=3 => base,
+        4..=5 => Layout { h: 580.0, cy: 295.0, ring: 200.0, node: 48.0, ..base },
+        6..=CROWD => Layout {
+            w: 920.0,
+            h: 720.0,
+            cx: 460.0,
+            cy: 360.0,
+            ring: 240.0,
+            node: (std::f64::consts::PI * 240.0 / n as f64 - 4.0).min(36.0),
+            radial_cards: true,
+            narrow: false,
+            crowd: false,
+        },
+        _ => {
+            // Neighbours on the ring stay a few units apart: the node radius shrinks with n.
+            let ring = 430.0;
+            let node = (std::f64::consts::PI * ring / n as f64 - 3.0).clamp(6.0, 24.0);
+            Layout {
+                w: 1000.0,
+                h: 1000.0,
+                cx: 500.0,
+                cy: 500.0,
+                ring,
+                node,
+                radial_cards: false,
+                narrow: false,
+                crowd: true,
+            }
+        }
+    }
+}
+
+/// Position of node `i` of `n` on the circle of layout `l`.
+pub fn node_pos(l: &Layout, i: usize, n: usize) -> (f64, f64) {
+    let a = node_angle(i, n);
+    (l.cx + l.ring * crate::trig::cos(a), l.cy + l.ring * crate::trig::sin(a))
+}
+
+/// Nodes that only talk to servers (clients, producers, consumers): no links among them.
+pub fn is_client(role: &str) -> bool {
+    matches!(role, "client" | "producer" | "consumer")
+}
+
+/// Where each node is drawn. Kafka's nodes stand in columns, as data flows: producers, then
+/// brokers (the controller above them), then consumers. Every other cluster is a circle.
+pub fn geometry(snap: &Snapshot, narrow: bool) -> (Layout, Vec<(f64, f64)>) {
+    let n = snap.nodes.len();
+    if snap.page.drawing != distlab_core::registry::Drawing::Columns {
+        let l = layout(n, narrow);
+        return (l, (0..n).map(|i| node_pos(&l, i, n)).collect());
+    }
+    let column = |role: &str| -> Vec<usize> {
+        snap.nodes.iter().filter(|x| x.view.role == role).map(|x| x.id.index()).collect()
+    };
+    // Narrow: the columns close up and the cards go (tap a node for its state).
+    let (w, xs) = if narrow { (420.0, [70.0, 210.0, 350.0]) } else { (920.0, [120.0, 430.0, 740.0]) };
+    let columns = [(xs[0], column("producer")), (xs[1], column("broker")), (xs[2], column("consumer"))];
+    let tallest = columns.iter().map(|c| c.1.len()).max().unwrap_or(1).max(1);
+    let h = (170.0 + 110.0 * tallest as f64).max(if narrow { 340.0 } else { 520.0 });
+    let l = Layout {
+        w,
+        h,
+        // The brokers' column is the centre: their cards (and the controller's) go right.
+        cx: xs[1],
+        cy: h / 2.0,
+        ring: 0.0,
+        node: 34.0,
+        radial_cards: false,
+        narrow,
+        crowd: false,
+    };
+    let mut pos = vec![(xs[1], 70.0); n];
+    for (x, ids) in &columns {
+        let step = (h - 170.0) / ids.len().max(1) as f64;
+        for (k, id) in ids.iter().enumerate() {
+            pos[*id] = (*x, 160.0 + step * (k as f64 + 0.5));
+        }
+    }
+    (l, pos)
+}
+
+pub fn node_angle(i: usize, n: usize) -> f64 {
+    -std::f64::consts::FRAC_PI_2 + (i as f64) * std::f64::consts::TAU / n.max(1) as f64
+}
+
+pub fn flight_pos(
+    f: &FlightSnap,
+    l: &Layout,
+    pos: &[(f64, f64)],
+    now_us: f64,
+    steps: bool,
+) -> (f64, f64, f64) {
+    let r = l.node;
+    let span = (f.arrive_at.0.saturating_sub(f.sent_at.0)).max(1) as f64;
+    let t = ((now_us - f.sent_at.0 as f64) / span).clamp(0.0, 1.0);
+    // Reduced motion: a message does not glide; it stands at the sender, then half way.
+    let t = if steps {
+        if t < 0.5 {
+            0.0
+        } else {
+            0.5
+        }
+    } else {
+        t
+    };
+    let (x1, y1) = pos[f.from.index()];
+    let (x2, y2) = pos[f.to.index()];
+    if f.from == f.to {
+        // A message to itself loops out and back beside the node.
+        let (dx, dy) = (x1 - l.cx, y1 - l.cy);
+        let len = (dx * dx + dy * dy).sqrt().max(1.0);
+        let bump = r + 6.0 + crate::trig::sin(t * std::f64::consts::PI) * 60.0;
+        let side = (t - 0.5) * 40.0;
+        let (ux, uy) = (dx / len, dy / len);
+        return (x1 + ux * bump - uy * side, y1 + uy * bump + ux * side, t);
+    }
+    // Travel from rim to rim, so a message is never hidden under a node.
+    let (dx, dy) = (x2 - x1, y2 - y1);
+    let len = (dx * dx + dy * dy).sqrt().max(1.0);
+    let (ux, uy) = (dx / len, dy / len);
+    let travel = (len - 2.0 * r).max(0.0);
+    let d = r + travel * t;
+    (x1 + ux * d, y1 + uy * d, t)
+}
+
+/// An SVG translation to (x, y).
+pub fn translate(x: f64, y: f64) -> String {
+    format!("translate({},{})", Fixed(x, 1), Fixed(y, 1))
+}

@@ -1,0 +1,121 @@
+//! One node of the cluster drawing: its disk and name (the focusable button), the timer ring
+//! that empties as its first timer runs down, its badge, its state card and its partition side.
+
+use distlab_core::lab::NodeSnap;
+use yew::prelude::*;
+
+use super::layout::{node_angle, translate, Layout};
+use crate::num::{f1, Fixed};
+use crate::palette::hue;
+
+#[allow(clippy::too_many_arguments)]
+pub fn render_node(
+    node: &NodeSnap,
+    l: &Layout,
+    (x, y): (f64, f64),
+    (index, n): (usize, usize),
+    (selected, tab_stop): (bool, bool),
+    group: Option<u8>,
+    planned_side_b: bool,
+    now_us: f64,
+) -> Html {
+    let r = l.node;
+    let id = node.id.0;
+    let fill = if node.up { hue(node.view.hue_key) } else { "#3a3f4b" };
+    // The first armed timer is drawn as a ring that empties as it runs down.
+    let timer_ring = node.timers.first().map(|(label, set, fires)| {
+        let span = (fires.0.saturating_sub(set.0)).max(1) as f64;
+        let left = (1.0 - (now_us - set.0 as f64) / span).clamp(0.0, 1.0);
+        let rr = if l.crowd { r + 3.0 } else { r + 7.0 };
+        let circ = std::f64::consts::TAU * rr;
+        html! {
+            <circle class="timer" r={f1(rr)} stroke-dasharray={format!("{} {}", Fixed(circ * left, 1), Fixed(circ, 1))}
+                    transform="rotate(-90)">
+                <title>{format!("{label} timer: {} ms left", Fixed(left * span / 1000.0, 1))}</title>
+            </circle>
+        }
+    });
+    // The node's state, beside it: outward from the centre of the circle.
+    // Small clusters: to the left or right. Large ones: radially outward, so neighbouring
+    // cards never meet.
+    let lines = node.view.summary.len() as f64;
+    let (line_h, a) = (if l.radial_cards { 14.0 } else { 17.0 }, node_angle(index, n));
+    let (anchor, cx, top) = if l.radial_cards {
+        let (ux, uy) = (crate::trig::cos(a), crate::trig::sin(a));
+        let (ax, ay) = ((r + 10.0) * ux, (r + 10.0) * uy);
+        let anchor = if ux > 0.3 {
+            "start"
+        } else if ux < -0.3 {
+            "end"
+        } else {
+            "middle"
+        };
+        let top = if uy < -0.5 {
+            ay - lines * line_h + 8.0
+        } else if uy > 0.5 {
+            ay + line_h
+        } else {
+            ay - (lines - 1.0) / 2.0 * line_h + 5.0
+        };
+        (anchor, ax, top)
+    } else {
+        let right = x >= l.cx - 1.0;
+        let cx = if right { r + 12.0 } else { -r - 12.0 };
+        (if right { "start" } else { "end" }, cx, -(lines - 1.0) / 2.0 * line_h + 5.0)
+    };
+    let card_class = classes!("card", anchor, l.radial_cards.then_some("small"));
+    let card = node.view.summary.iter().filter(|_| !l.crowd && !l.narrow).enumerate().map(|(i, line)| {
+        let y = top + i as f64 * line_h;
+        html! { <text class={card_class.clone()} x={f1(cx)} y={f1(y)}>{line}</text> }
+    });
+    // The partition side, on the inner side of the node (towards the ring's centre), where no
+    // state card is drawn.
+    let side_y = if y < l.cy { r + 18.0 } else { -r - 10.0 };
+    let side = group.map(|g| {
+        let letter = (b'A' + g) as char;
+        if l.crowd {
+            // Inside the ring, just past the node: a crowd has no room for "side A".
+            let (ux, uy) = (l.cx - x, l.cy - y);
+            let len = (ux * ux + uy * uy).sqrt().max(1.0);
+            let d = r + 9.0;
+            html! { <text class="side tiny" x={f1(ux / len * d)} y={f1(uy / len * d + 4.0)}>{letter}</text> }
+        } else {
+            html! { <text class="side" y={f1(side_y)}>{format!("side {letter}")}</text> }
+        }
+    });
+    let state = if node.up { "up" } else { "down" };
+    let badge = if node.up { node.view.badge.clone() } else { "crashed".to_string() };
+    // The button is the disk and its name; the badge, cards and side drawn around it are
+    // decoration, hidden from screen readers: the label says it all.
+    let side_said = group.map(|g| format!(", side {}", (b'A' + g) as char)).unwrap_or_default();
+    let label = format!(
+        "{}, {}, {}{side_said}. {}",
+        node.name,
+        node.view.role,
+        state,
+        node.view.fields.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; ")
+    );
+    html! {
+        <g key={id} class={classes!("node", (!node.up).then_some("down"), selected.then_some("selected"), planned_side_b.then_some("planned"),
+                group.is_some_and(|g| g > 0).then_some("split-off"))}
+           transform={translate(x, y)} data-node={id.to_string()}>
+            <title>{label.clone()}</title>
+            <g class="hit" role="button" tabindex={if tab_stop { "0" } else { "-1" }} aria-label={label}>
+                { for timer_ring }
+                <circle class="body" r={f1(r)} fill={fill} />
+                if l.crowd {
+                    <text class="name tiny" dy={f1(r * 0.3)} style={format!("font-size:{}px", Fixed(r * 0.85, 1))}>{&node.name}</text>
+                } else {
+                    <text class={classes!("name", (node.name.len() > 4).then_some("long"))} dy="-8">{&node.name}</text>
+                }
+            </g>
+            <g class="deco" aria-hidden="true">
+                if !l.crowd {
+                    <text class={classes!("badge", (badge.chars().count() > 7).then_some("long"))} dy="14">{badge}</text>
+                }
+                { for side }
+                <g class="cards">{ for card }</g>
+            </g>
+        </g>
+    }
+}

@@ -1,0 +1,142 @@
+//! The hashing lab's reducer, natively: messages in, state out, no browser. The comparison
+//! (which times lookups with the browser's clock) is not the reducer's: opening its view only
+//! switches the view.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::rc::Rc;
+
+use distlab_web::hashing::{HMsg, HashState, View, MAX_RING_NODES};
+use yew::Reducible;
+
+fn send(s: Rc<HashState>, msgs: impl IntoIterator<Item = HMsg>) -> Rc<HashState> {
+    msgs.into_iter().fold(s, |s, m| s.reduce(m))
+}
+
+fn lab() -> Rc<HashState> {
+    Rc::new(HashState::default())
+}
+
+#[test]
+fn adding_a_node_to_the_ring_moves_keys_only_onto_it() {
+    let s = send(lab(), [HMsg::AddNode]);
+    assert_eq!(s.ring.members, vec![0, 1, 2, 3, 4, 5]);
+    assert_eq!(s.ring.last_change.as_deref(), Some("added node 5"));
+    assert!(!s.ring.moved.is_empty());
+    for &(k, _, to) in s.ring.moved.iter() {
+        assert_eq!(to, 5, "key {k} moved to node {to}, not to the new node");
+        assert_eq!(s.ring.owners[k], 5);
+    }
+    // Every key that did not move kept its owner.
+    let before = lab();
+    let moved = s.ring.moved.len();
+    let kept = before.ring.owners.iter().zip(s.ring.owners.iter()).filter(|(a, b)| a == b).count();
+    assert_eq!(kept + moved, s.ring.keys);
+    // Removing it again moves exactly those keys back.
+    let s = send(s, [HMsg::RemoveNode(5)]);
+    assert_eq!(s.ring.moved.len(), moved);
+    assert!(s.ring.moved.iter().all(|&(_, from, _)| from == 5));
+    assert_eq!(s.ring.owners, before.ring.owners);
+}
+
+#[test]
+fn the_ring_keeps_at_least_one_node_and_at_most_its_limit() {
+    let s = send(lab(), (0..4).map(HMsg::RemoveNode));
+    assert_eq!(s.ring.members, vec![4]);
+    assert_eq!(s.error, None);
+    let s = send(s, [HMsg::RemoveNode(4)]);
+    assert_eq!(s.ring.members, vec![4]);
+    assert_eq!(s.error.as_deref(), Some("the last node cannot be removed"));
+    let s = send(s, [HMsg::Dismiss]);
+    assert_eq!(s.error, None);
+    let s = send(s, (1..MAX_RING_NODES).map(|_| HMsg::AddNode));
+    assert_eq!(s.ring.members.len(), MAX_RING_NODES);
+    assert_eq!(s.error, None);
+    let s = send(s, [HMsg::AddNode]);
+    assert_eq!(s.ring.members.len(), MAX_RING_NODES);
+    assert!(s.error.is_some());
+}
+
+#[test]
+fn a_heavier_node_owns_more_keys() {
+    let count = |s: &HashState, id: u32| s.ring.owners.iter().filter(|o| **o == id).count();
+    let before = lab();
+    let s = send(lab(), [HMsg::Weight(2, 3.0)]);
+    assert_eq!(s.ring.weights[2], 3.0);
+    assert!(count(&s, 2) > count(&before, 2));
+    assert!(s.ring.moved.iter().all(|&(_, _, to)| to == 2));
+}
+
+#[test]
+fn the_keyboard_walks_the_keys_in_ring_order() {
+    let s = lab();
+    let hashes = s.ring.hashes.clone();
+    let mut order: Vec<usize> = (0..hashes.len()).collect();
+    order.sort_by_key(|&k| hashes[k]);
+    let s = send(s, [HMsg::HoverStep(1)]);
+    assert_eq!(s.hover, Some(order[0]));
+    let s = send(s, [HMsg::HoverStep(1), HMsg::HoverStep(1)]);
+    assert_eq!(s.hover, Some(order[2]));
+    let s = send(s, [HMsg::HoverStep(-1)]);
+    assert_eq!(s.hover, Some(order[1]));
+    // Counter-clockwise from the first key wraps to the last.
+    let s = send(s, [HMsg::HoverStep(-1), HMsg::HoverStep(-1)]);
+    assert_eq!(s.hover, Some(order[order.len() - 1]));
+    let s = send(s, [HMsg::Hover(None)]);
+    assert_eq!(s.hover, None);
+}
+
+#[test]
+fn zoom_and_pan_stay_within_bounds() {
+    let s = send(lab(), [HMsg::Zoom(0.5)]);
+    assert_eq!(s.zoom, 1.0);
+    let s = send(s, (0..30).map(|_| HMsg::Zoom(2.0)));
+    assert_eq!(s.zoom, 400.0);
+    let s = send(s, [HMsg::Pan(5.0, -0.25)]);
+    assert_eq!(s.pan, (1.0, -0.25));
+    let s = send(s, [HMsg::ResetView]);
+    assert_eq!((s.zoom, s.pan), (1.0, (0.0, 0.0)));
+}
+
+#[test]
+fn switching_views_stops_the_simulation_and_runs_no_comparison() {
+    let s = send(lab(), [HMsg::View(View::Cache), HMsg::Toggle]);
+    assert!(s.running);
+    let s = send(s, [HMsg::View(View::Compare)]);
+    assert_eq!(s.view, View::Compare);
+    assert!(!s.running);
+    assert!(s.compare.is_none());
+}
+
+#[test]
+fn ticks_advance_only_the_running_view() {
+    let s = send(lab(), [HMsg::View(View::Cache), HMsg::Tick]);
+    assert_eq!((s.frame, s.cache.borrow().tick), (0, 0));
+    let s = send(s, [HMsg::Toggle, HMsg::Tick, HMsg::Tick]);
+    assert_eq!(s.frame, 2);
+    assert_eq!(s.cache.borrow().tick, 2);
+    assert_eq!(s.balance.borrow().tick, 0);
+    let s = send(s, [HMsg::View(View::Balance), HMsg::Toggle, HMsg::Tick]);
+    assert_eq!(s.balance.borrow().tick, 2, "the balancer steps twice a tick");
+    assert_eq!(s.cache.borrow().tick, 2);
+}
+
+#[test]
+fn rebuilding_the_ring_with_the_same_keys_shows_what_moved() {
+    let s = send(lab(), [HMsg::SelectNode(Some(1)), HMsg::Hover(Some(3))]);
+    let old = s.ring.owners.clone();
+    let s = send(
+        s,
+        [HMsg::RingConfig {
+            algo: distlab_core::hashing::Algo::Jump,
+            nodes: 5,
+            vnodes: 20,
+            keys: 1_000,
+            replicas: 1,
+        }],
+    );
+    assert_eq!((s.hover, s.selected_node), (None, None));
+    let moved = old.iter().zip(s.ring.owners.iter()).filter(|(a, b)| a != b).count();
+    assert_eq!(s.ring.moved.len(), moved);
+    assert!(moved > 0);
+    assert!(s.ring.last_change.as_deref().is_some_and(|c| c.contains("→")));
+}

@@ -1,0 +1,423 @@
+//! The page's reducer, natively: each test builds a [`Player`] for a configuration, sends it
+//! messages through `Reducible::reduce` exactly as the page's dispatcher does, and checks the
+//! state that comes out. This only runs because the reducer is pure: a browser call inside it
+//! (local storage, the clock, the URL) would panic here, outside a browser.
+//!
+//! The player's run (`Lab`) is shared between successive states, as on the page: a test reads
+//! only the latest state, and compares positions with a second player built the same way.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::rc::Rc;
+
+use distlab_core::lab::{Action, LabConfig, Snapshot};
+use distlab_core::net::FaultPreset;
+use distlab_core::protocol::{MsgId, NodeId};
+use distlab_core::scenario;
+use distlab_web::state::{Msg, Player, Selection, DIAGRAM_SPANS, SPEED_LOG_MAX, SPEED_LOG_MIN};
+use yew::Reducible;
+
+/// A configuration for `protocol` with the defaults otherwise.
+fn config(protocol: &str) -> LabConfig {
+    LabConfig::new(distlab_core::registry::Setup::default_for(protocol).expect("a registered protocol"))
+}
+
+fn player(cfg: LabConfig) -> Rc<Player> {
+    Rc::new(Player::new(cfg))
+}
+
+/// Send each message in turn, as the dispatcher would.
+fn send(p: Rc<Player>, msgs: impl IntoIterator<Item = Msg>) -> Rc<Player> {
+    msgs.into_iter().fold(p, |p, m| p.reduce(m))
+}
+
+/// A snapshot without its horizon (how far the run has ever been), which going back keeps.
+fn here(s: &Snapshot) -> Snapshot {
+    Snapshot { horizon: 0, ..s.clone() }
+}
+
+fn steps(n: usize) -> impl Iterator<Item = Msg> {
+    (0..n).map(|_| Msg::Step)
+}
+
+/// Play with frames of `ms` wall milliseconds until the run stops by itself (at most `frames`).
+fn play_until_stopped(p: Rc<Player>, ms: f64, frames: usize) -> Rc<Player> {
+    let mut p = send(p, [Msg::TogglePlay]);
+    assert!(p.playing);
+    for _ in 0..frames {
+        if !p.playing {
+            break;
+        }
+        p = p.reduce(Msg::Frame(ms, true));
+    }
+    p
+}
+
+/// The first message in flight after stepping from the start, and the player there.
+fn with_a_message_in_flight() -> (Rc<Player>, u64) {
+    let mut p = player(LabConfig::default());
+    for _ in 0..50 {
+        if let Some(f) = p.snap.flights.first() {
+            return (p.clone(), f.id.0);
+        }
+        p = p.reduce(Msg::Step);
+    }
+    panic!("no message was sent in 50 events");
+}
+
+#[test]
+fn a_new_player_stands_paused_at_the_start_with_its_scenario_document() {
+    let p = player(LabConfig { seed: 9, ..LabConfig::default() });
+    assert!(!p.playing);
+    assert_eq!(p.snap.position, 0);
+    assert_eq!(p.display_us, 0.0);
+    assert_eq!(p.error, None);
+    assert_eq!(p.speed_log, 0.0);
+    assert_eq!(p.diagram_span, DIAGRAM_SPANS[1]);
+    assert_eq!(p.doc.protocol, "paxos");
+    assert_eq!(p.doc.seed, 9);
+    assert!(p.doc.actions.is_empty());
+    // Kafka's clients talk every few tens of milliseconds: its page starts faster.
+    let kafka = player(LabConfig { scenario: Some("hello".into()), ..config("kafka") });
+    assert_eq!(kafka.error, None);
+    assert_eq!(kafka.speed_log, 0.5);
+}
+
+#[test]
+fn a_config_that_does_not_build_opens_the_default_run_and_says_why() {
+    let p = player(LabConfig { mutant: Some("nope".into()), seed: 4, ..LabConfig::default() });
+    let error = p.error.as_deref().expect("an error");
+    assert!(error.contains("nope"), "{error}");
+    assert_eq!(p.config, LabConfig::default());
+    assert_eq!(p.doc.seed, LabConfig::default().seed);
+}
+
+#[test]
+fn step_runs_one_event_and_announces_it() {
+    let p = send(player(LabConfig::default()), steps(1));
+    assert_eq!(p.snap.position, 1);
+    assert!(!p.playing);
+    assert_eq!(p.display_us, p.snap.time.0 as f64);
+    let last = p.log.last().expect("a log line");
+    assert_eq!(last.event, 1);
+    assert_eq!(*p.announce, format!("Event 1: {}", last.text));
+    // Stepping pauses a playing run.
+    let p = send(p, [Msg::TogglePlay, Msg::Step]);
+    assert!(!p.playing);
+    assert_eq!(p.snap.position, 2);
+}
+
+#[test]
+fn back_restores_exactly_the_previous_position() {
+    let back = send(player(LabConfig::default()), steps(12).chain([Msg::Back]));
+    let straight = send(player(LabConfig::default()), steps(11));
+    assert_eq!(back.snap.position, 11);
+    assert_eq!(here(&back.snap), here(&straight.snap));
+    assert_eq!(back.snap.horizon, 12);
+    assert_eq!(back.log, straight.log);
+    assert_eq!(back.display_us, straight.display_us);
+    // At the start there is nothing to go back to.
+    let start = send(player(LabConfig::default()), [Msg::Back]);
+    assert_eq!(start.snap.position, 0);
+}
+
+#[test]
+fn seek_moves_to_an_event_either_way_and_pauses() {
+    let p = send(player(LabConfig::default()), [Msg::TogglePlay, Msg::Seek(30)]);
+    assert!(!p.playing);
+    assert_eq!(p.snap.position, 30);
+    assert_eq!(p.display_us, p.snap.time.0 as f64);
+    let p = send(p, [Msg::Seek(10)]);
+    assert_eq!(p.snap.position, 10);
+    assert_eq!(here(&p.snap), here(&send(player(LabConfig::default()), steps(10)).snap));
+    assert_eq!(p.snap.horizon, 30);
+}
+
+#[test]
+fn seek_time_runs_every_event_up_to_that_time_and_no_further() {
+    let later = send(player(LabConfig::default()), steps(20));
+    let t = later.snap.time.0;
+    for from in [0, 40] {
+        // From the start (forward) and from past it (rewinding).
+        let p = send(player(LabConfig::default()), steps(from).chain([Msg::SeekTime(t)]));
+        assert!(p.snap.time.0 <= t);
+        let next = p.lab.borrow().next_time().expect("more events");
+        assert!(next.0 > t, "an event at {} ≤ {t} did not run", next.0);
+        assert!(p.snap.position >= 20);
+        assert_eq!(p.display_us, t as f64);
+    }
+}
+
+#[test]
+fn frames_advance_display_time_with_wall_time_and_speed_only_while_playing() {
+    // Paused: a frame changes nothing.
+    let paused = send(player(LabConfig::default()), [Msg::Frame(16.0, true)]);
+    assert_eq!(paused.display_us, 0.0);
+    assert_eq!(paused.frames, 0);
+    // Playing: the drawn time advances by wall time × speed (× 10 while nothing is in flight),
+    // and every event up to it runs.
+    let at = |speed_log: f64| {
+        let p = send(player(LabConfig::default()), [Msg::SetSpeedLog(speed_log), Msg::TogglePlay]);
+        send(p, [Msg::Frame(16.0, true)])
+    };
+    let (slow, fast) = (at(0.0), at(1.0));
+    assert_eq!(slow.frames, 1);
+    assert!(slow.display_us > 0.0);
+    let ratio = fast.display_us / slow.display_us;
+    assert!((ratio - 10.0).abs() < 1e-9, "10× speed drew {ratio}× the time");
+    for p in [&slow, &fast] {
+        let next = p.lab.borrow().next_time().map_or(f64::MAX, |t| t.0 as f64);
+        assert!(next > p.display_us, "an event due at {next} did not run by {}", p.display_us);
+    }
+    // A long pause between frames (a background tab) counts as at most 100 ms.
+    let long = send(player(LabConfig::default()), [Msg::TogglePlay, Msg::Frame(60_000.0, true)]);
+    let short = send(player(LabConfig::default()), [Msg::TogglePlay, Msg::Frame(100.0, true)]);
+    assert_eq!(long.display_us, short.display_us);
+}
+
+#[test]
+fn speed_stays_within_its_range() {
+    let p = send(player(LabConfig::default()), [Msg::SetSpeedLog(9.0)]);
+    assert_eq!(p.speed_log, SPEED_LOG_MAX);
+    let p = send(p, [Msg::SetSpeedLog(-9.0)]);
+    assert_eq!(p.speed_log, SPEED_LOG_MIN);
+    let p = send(p, [Msg::SetSpeedLog(1.0)]);
+    assert!((p.speed() - 10.0).abs() < 1e-6);
+}
+
+#[test]
+fn play_and_pause_toggle_and_clear_the_notice() {
+    let p = play_until_stopped(player(LabConfig::default()), 100.0, 5_000);
+    assert!(p.notice.is_some());
+    let p = send(p, [Msg::Seek(3), Msg::TogglePlay]);
+    assert!(p.playing);
+    assert_eq!(p.notice, None);
+    let p = send(p, [Msg::TogglePlay]);
+    assert!(!p.playing);
+}
+
+#[test]
+fn a_run_that_ends_stops_playing_and_says_so() {
+    // Paxos without faults decides and falls idle within a hundred events or so.
+    let p = play_until_stopped(player(LabConfig::default()), 100.0, 5_000);
+    assert!(!p.playing);
+    assert!(p.snap.at_end);
+    assert!(p.snap.violation.is_none());
+    assert_eq!(p.notice.as_deref(), Some("Nothing more can happen in this run: every node is idle."));
+    // At the end, play does not start again.
+    let p = send(p, [Msg::TogglePlay]);
+    assert!(!p.playing);
+}
+
+#[test]
+fn a_violation_stops_play_at_the_event_that_broke_safety() {
+    // Seed 1 of the accept-below-promise mutant breaks agreement at event 27; the correct
+    // protocol with the same seed runs to its end (the test above).
+    let cfg = LabConfig { mutant: Some("accept-below-promise".into()), seed: 1, ..LabConfig::default() };
+    let p = play_until_stopped(player(cfg), 100.0, 5_000);
+    assert!(!p.playing);
+    let v = p.snap.violation.as_ref().expect("a violation");
+    assert_eq!((v.event, v.property.as_str()), (27, "agreement"));
+    assert_eq!(p.snap.position, 27);
+    assert_eq!(p.display_us, p.snap.time.0 as f64);
+    assert_eq!(
+        p.notice.as_deref(),
+        Some("A safety property broke: the run stopped at the event that broke it.")
+    );
+    let clean = play_until_stopped(player(LabConfig { seed: 1, ..LabConfig::default() }), 100.0, 5_000);
+    assert!(clean.snap.violation.is_none());
+    assert!(clean.snap.position > 27);
+}
+
+#[test]
+fn selecting_a_message_pauses_the_run_and_names_it() {
+    let (p, id) = with_a_message_in_flight();
+    let p = send(p, [Msg::TogglePlay, Msg::Select(Some(Selection::Message(id)))]);
+    assert!(!p.playing);
+    assert_eq!(p.selection, Some(Selection::Message(id)));
+    let f = p.snap.flights.iter().find(|f| f.id.0 == id).unwrap();
+    assert!(
+        p.announce.starts_with(&format!("{} #{id} {} → {}", f.kind, f.from_name, f.to_name)),
+        "{}",
+        p.announce
+    );
+    // A node is selected without pausing; None clears.
+    let p = send(p, [Msg::TogglePlay, Msg::Select(Some(Selection::Node(1)))]);
+    assert!(p.playing);
+    assert_eq!(p.selection, Some(Selection::Node(1)));
+    let p = send(p, [Msg::Select(None)]);
+    assert_eq!(p.selection, None);
+}
+
+#[test]
+fn the_partition_plan_toggles_nodes_in_and_out() {
+    let p = send(player(LabConfig::default()), [Msg::ToggleSide(1), Msg::ToggleSide(2), Msg::ToggleSide(1)]);
+    assert_eq!(p.side_b, vec![2]);
+    let p = send(p, [Msg::ToggleSide(0)]);
+    assert_eq!(p.side_b, vec![2, 0]);
+}
+
+#[test]
+fn errors_show_until_dismissed_and_help_opens_and_closes() {
+    let p = send(player(LabConfig::default()), [Msg::Error("the seed must be a number".into())]);
+    assert_eq!(p.error.as_deref(), Some("the seed must be a number"));
+    let p = send(p, [Msg::DismissError]);
+    assert_eq!(p.error, None);
+    let p = send(p, [Msg::ToggleHelp]);
+    assert!(p.show_help);
+    let p = send(p, [Msg::ToggleHelp, Msg::ToggleHelp, Msg::CloseHelp]);
+    assert!(!p.show_help);
+    let p = send(p, [Msg::CloseHelp]);
+    assert!(!p.show_help);
+}
+
+#[test]
+fn an_action_changes_the_run_and_is_recorded_in_the_scenario_document() {
+    let p = send(player(LabConfig::default()), steps(3).chain([Msg::Act(Action::Crash(NodeId(0)))]));
+    assert_eq!(p.error, None);
+    assert!(!p.snap.nodes[0].up);
+    assert_eq!(p.doc.actions.len(), 1);
+    let (_, actions) = scenario::import(&p.doc).unwrap();
+    assert_eq!(actions, vec![(3, Action::Crash(NodeId(0)))]);
+    // A refused action says why and changes neither the run nor the document.
+    let before = (p.snap.clone(), p.doc.clone());
+    let p = send(p, [Msg::Act(Action::Drop(MsgId(999_999)))]);
+    assert_eq!(p.error.as_deref(), Some("message #999999 is no longer in flight"));
+    assert!(Rc::ptr_eq(&p.doc, &before.1));
+    assert_eq!(p.snap, before.0);
+    // The next good action clears the error.
+    let p = send(p, [Msg::Act(Action::Restart(NodeId(0)))]);
+    assert_eq!(p.error, None);
+    assert!(p.snap.nodes[0].up);
+    assert_eq!(p.doc.actions.len(), 2);
+}
+
+#[test]
+fn a_dropped_message_leaves_the_sky() {
+    let (p, id) = with_a_message_in_flight();
+    let p = send(p, [Msg::Act(Action::Drop(MsgId(id)))]);
+    assert_eq!(p.error, None);
+    assert!(p.snap.flights.iter().all(|f| f.id.0 != id));
+}
+
+#[test]
+fn configure_rebuilds_the_run_or_reports_the_bad_setting() {
+    let p = send(
+        player(LabConfig::default()),
+        steps(5).chain([
+            Msg::Select(Some(Selection::Node(1))),
+            Msg::ToggleSide(2),
+            Msg::Configure(LabConfig { seed: 7, faults: FaultPreset::Light, ..LabConfig::default() }),
+        ]),
+    );
+    assert_eq!(p.error, None);
+    assert_eq!((p.config.seed, p.config.faults), (7, FaultPreset::Light));
+    assert_eq!(p.snap.position, 0);
+    assert_eq!(p.selection, None);
+    assert!(p.side_b.is_empty());
+    assert_eq!(p.doc.seed, 7);
+    let bad = LabConfig { mutant: Some("nope".into()), ..LabConfig::default() };
+    let p = send(p, [Msg::Step, Msg::Configure(bad)]);
+    assert!(p.error.as_deref().is_some_and(|e| e.contains("nope")));
+    assert_eq!(p.config.seed, 7);
+    assert_eq!(p.snap.position, 1);
+}
+
+#[test]
+fn reset_returns_to_the_start_but_keeps_speed_and_diagram_span() {
+    let p = send(
+        player(LabConfig { seed: 5, ..LabConfig::default() }),
+        [Msg::SetSpeedLog(1.0), Msg::DiagramSpan(1_000)]
+            .into_iter()
+            .chain(steps(4))
+            .chain([Msg::Act(Action::Crash(NodeId(1))), Msg::Reset]),
+    );
+    assert_eq!(p.snap.position, 0);
+    assert_eq!(p.speed_log, 1.0);
+    assert_eq!(p.diagram_span, 1_000);
+    assert_eq!(p.config.seed, 5);
+    assert!(p.doc.actions.is_empty());
+    assert!(p.snap.nodes.iter().all(|n| n.up));
+}
+
+#[test]
+fn import_opens_a_scenario_for_this_page_and_refuses_another_pages() {
+    let recorded = send(
+        player(LabConfig { seed: 3, ..LabConfig::default() }),
+        steps(6).chain([Msg::Act(Action::Crash(NodeId(2)))]).chain(steps(2)),
+    );
+    let text = scenario::to_json(&recorded.doc);
+    let p = send(player(LabConfig::default()), [Msg::Import(text)]);
+    assert_eq!(p.error, None);
+    assert!(p.notice.as_deref().is_some_and(|n| n.starts_with("Scenario imported")));
+    assert_eq!(p.config.seed, 3);
+    assert_eq!(*p.doc, *recorded.doc);
+    // It stands at its last recorded action.
+    assert_eq!(p.snap.position, 7);
+    assert!(!p.snap.nodes[2].up);
+
+    let raft = scenario::to_json(&send(player(config("raft")), steps(1)).doc);
+    let p = send(p, [Msg::Import(raft)]);
+    let e = p.error.as_deref().expect("an error");
+    assert!(e.contains("for the raft page"), "{e}");
+    assert_eq!(p.config.seed, 3);
+    assert_eq!(p.snap.position, 7);
+
+    let p = send(p, [Msg::Import("{ not json".into())]);
+    let e = p.error.as_deref().expect("an error");
+    assert!(e.starts_with("Import failed") && e.ends_with("Your run is unchanged."), "{e}");
+    assert_eq!(p.snap.position, 7);
+}
+
+#[test]
+fn reconfigure_rebuilds_the_run_at_the_same_virtual_time() {
+    let p = send(player(LabConfig::default()), steps(25));
+    let t = p.snap.time;
+    let p = send(p, [Msg::Reconfigure(LabConfig { seed: 2, ..LabConfig::default() })]);
+    assert_eq!(p.error, None);
+    assert_eq!(p.config.seed, 2);
+    assert!(p.snap.time <= t);
+    assert!(p.lab.borrow().next_time().is_none_or(|n| n > t));
+    assert_eq!(p.display_us, p.snap.time.0 as f64);
+}
+
+#[test]
+fn check_history_judges_this_position_until_the_next_action() {
+    let raft = distlab_core::raft::setup::Config { clients: 1, ..Default::default() };
+    let cfg = LabConfig::new(distlab_core::registry::Setup::Raft(raft));
+    let p = send(player(cfg), steps(200).chain([Msg::TogglePlay, Msg::CheckHistory]));
+    assert!(!p.playing);
+    let (at, j) = p.judgement.as_ref().expect("a judgement");
+    assert_eq!(*at, 200);
+    assert!(j.linearizable);
+    let p = send(p, [Msg::Step]);
+    assert!(p.judgement.is_some());
+    let p = send(p, [Msg::Act(Action::Crash(NodeId(0)))]);
+    assert!(p.judgement.is_none());
+}
+
+#[test]
+fn the_diagram_span_is_bounded_and_the_diagram_follows_the_position() {
+    let p = send(player(LabConfig::default()), [Msg::DiagramSpan(1)]);
+    assert_eq!(p.diagram_span, DIAGRAM_SPANS[0]);
+    let p = send(p, [Msg::DiagramSpan(u64::MAX)]);
+    assert_eq!(p.diagram_span, DIAGRAM_SPANS[DIAGRAM_SPANS.len() - 1]);
+    let p = send(p, [Msg::DiagramSpan(50)].into_iter().chain(steps(70)));
+    assert_eq!((p.diagram.from, p.diagram.to), (20, 70));
+    let p = send(p, [Msg::Seek(30)]);
+    assert_eq!((p.diagram.from, p.diagram.to), (0, 30));
+}
+
+#[test]
+fn while_playing_an_unseen_diagram_waits_and_pausing_brings_it_up_to_date() {
+    let mut p = send(player(LabConfig::default()), [Msg::TogglePlay]);
+    for _ in 0..200 {
+        if p.snap.position > 0 {
+            break;
+        }
+        p = p.reduce(Msg::Frame(16.0, false));
+    }
+    assert!(p.playing && p.snap.position > 0);
+    assert_eq!(p.diagram.to, 0, "the off-screen diagram was rebuilt while playing");
+    let p = send(p, [Msg::TogglePlay]);
+    assert_eq!(p.diagram.to, p.snap.position);
+}
