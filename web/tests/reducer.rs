@@ -358,7 +358,7 @@ fn import_opens_a_scenario_for_this_page_and_refuses_another_pages() {
     let raft = scenario::to_json(&send(player(config("raft")), steps(1)).doc);
     let p = send(p, [Msg::Import(raft)]);
     let e = p.error.as_deref().expect("an error");
-    assert!(e.contains("for the raft page"), "{e}");
+    assert!(e.contains("for the Raft page"), "{e}");
     assert_eq!(p.config.seed, 3);
     assert_eq!(p.snap.position, 7);
 
