@@ -40,5 +40,7 @@ pub mod rng;
 pub mod scenario;
 pub mod sim;
 pub mod swarm;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod timeline;
 pub mod trace;

@@ -749,27 +749,11 @@ mod tests {
     use crate::protocol::TimerEffect;
     use alloc::vec;
 
-    struct Fx {
-        rng: Rng,
-        sends: Vec<(NodeId, Msg)>,
-        timers: Vec<TimerEffect<Timer>>,
-        notes: Vec<()>,
-    }
+    /// Paxos's handlers run at time zero.
+    type Fx = crate::testing::Effects<Paxos>;
 
-    impl Fx {
-        fn new() -> Fx {
-            Fx { rng: Rng::new(1), sends: vec![], timers: vec![], notes: vec![] }
-        }
-        fn ctx(&mut self, me: u32) -> Ctx<'_, Paxos> {
-            Ctx {
-                me: NodeId(me),
-                now: Time::ZERO,
-                rng: &mut self.rng,
-                sends: &mut self.sends,
-                timers: &mut self.timers,
-                notes: &mut self.notes,
-            }
-        }
+    fn fx() -> Fx {
+        Fx::at(Time::ZERO)
     }
 
     fn b(round: u64, node: u32) -> Ballot {
@@ -779,7 +763,7 @@ mod tests {
     #[test]
     fn client_value_starts_phase_one_to_every_acceptor() {
         let px = Paxos::default();
-        let mut fx = Fx::new();
+        let mut fx = fx();
         let mut n = px.init(&mut fx.ctx(1));
         px.on_client(&mut n, Propose(20), &mut fx.ctx(1));
         let want: Vec<(NodeId, Msg)> =
@@ -791,7 +775,7 @@ mod tests {
     #[test]
     fn acceptor_promises_higher_and_nacks_lower() {
         let px = Paxos::default();
-        let mut fx = Fx::new();
+        let mut fx = fx();
         let mut n = px.init(&mut fx.ctx(0));
         px.on_message(&mut n, NodeId(2), Msg::Prepare { ballot: b(2, 2) }, &mut fx.ctx(0));
         px.on_message(&mut n, NodeId(1), Msg::Prepare { ballot: b(1, 1) }, &mut fx.ctx(0));
@@ -808,7 +792,7 @@ mod tests {
     #[test]
     fn acceptor_accepts_and_tells_proposer_and_learners() {
         let px = Paxos::default();
-        let mut fx = Fx::new();
+        let mut fx = fx();
         let mut n = px.init(&mut fx.ctx(0));
         px.on_message(&mut n, NodeId(1), Msg::Accept { ballot: b(1, 1), value: 20 }, &mut fx.ctx(0));
         let acc = Msg::Accepted { ballot: b(1, 1), value: 20 };
@@ -819,7 +803,7 @@ mod tests {
     fn accept_below_promise_is_refused_unless_mutant() {
         for (mutant, accepts) in [(None, false), (Some(Mutant::AcceptBelowPromise), true)] {
             let px = Paxos { mutant, ..Paxos::default() };
-            let mut fx = Fx::new();
+            let mut fx = fx();
             let mut n = px.init(&mut fx.ctx(0));
             px.on_message(&mut n, NodeId(2), Msg::Prepare { ballot: b(3, 2) }, &mut fx.ctx(0));
             px.on_message(&mut n, NodeId(1), Msg::Accept { ballot: b(1, 1), value: 20 }, &mut fx.ctx(0));
@@ -830,7 +814,7 @@ mod tests {
     #[test]
     fn proposer_adopts_highest_accepted_value_from_promises() {
         let px = Paxos::default();
-        let mut fx = Fx::new();
+        let mut fx = fx();
         let mut n = px.init(&mut fx.ctx(0));
         px.on_client(&mut n, Propose(10), &mut fx.ctx(0));
         fx.sends.clear();
@@ -852,7 +836,7 @@ mod tests {
     fn restart_keeps_acceptor_state_unless_forget_mutant() {
         for (mutant, kept) in [(None, true), (Some(Mutant::ForgetPromise), false)] {
             let px = Paxos { mutant, ..Paxos::default() };
-            let mut fx = Fx::new();
+            let mut fx = fx();
             let mut n = px.init(&mut fx.ctx(0));
             px.on_message(&mut n, NodeId(1), Msg::Accept { ballot: b(1, 1), value: 20 }, &mut fx.ctx(0));
             let back = px.on_restart(&n, &mut fx.ctx(0));
@@ -867,7 +851,7 @@ mod tests {
     #[test]
     fn a_restarted_proposer_never_reuses_a_ballot() {
         let px = Paxos::default();
-        let mut fx = Fx::new();
+        let mut fx = fx();
         let mut n = px.init(&mut fx.ctx(1));
         px.on_client(&mut n, Propose(20), &mut fx.ctx(1));
         assert_eq!(fx.sends[0], (NodeId(0), Msg::Prepare { ballot: b(1, 1) }));

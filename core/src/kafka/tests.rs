@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use super::cluster::*;
 use crate::protocol::{NodeId, Protocol, Time};
 
-type Fx = crate::protocol::Effects<Kafka>;
+type Fx = crate::testing::Effects<Kafka>;
 
 const LEADER: NodeId = NodeId(0);
 const FOLLOWER: NodeId = NodeId(1);

@@ -3,7 +3,7 @@ use crate::kv::{KvOp, KvResult, Outcome};
 use crate::net::FaultPreset;
 use crate::sim::Sim;
 
-type Fx = crate::protocol::Effects<MultiPaxos>;
+type Fx = crate::testing::Effects<MultiPaxos>;
 
 fn b(round: u64, node: u32) -> Ballot {
     Ballot { round, node }
