@@ -47,13 +47,15 @@ mod check;
 pub mod scenarios;
 pub mod server;
 mod types;
+mod view;
 
 #[cfg(test)]
 mod tests;
 
 use crate::kv::client;
 pub use check::Monitor;
-pub use server::{Server, Snapshot as RaftSnapshot};
+pub use server::{Node, Server};
+pub use types::Snapshot as RaftSnapshot;
 pub use types::*;
 
 use alloc::format;
@@ -296,7 +298,7 @@ impl Protocol for Raft {
 
     fn view(&self, node: &Node) -> NodeView {
         match node {
-            Node::Server(s) => server::view(self, s),
+            Node::Server(s) => view::view(self, s),
             Node::Client(c) => client::view(self, c),
         }
     }
@@ -318,7 +320,7 @@ impl Protocol for Raft {
 
     fn log_detail(&self, node: &Node) -> Option<LogDetail> {
         match node {
-            Node::Server(s) => Some(server::detail(s)),
+            Node::Server(s) => Some(view::detail(s)),
             Node::Client(_) => None,
         }
     }

@@ -5,20 +5,9 @@ use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
 
-use crate::fixed::Fixed;
-use crate::protocol::{Ctx, LogDetail, NodeId, NodeView, Time};
+use crate::protocol::{Ctx, NodeId, Time};
 
 use super::types::*;
-
-/// A snapshot of the state machine up to `last_index`, with the membership at that point.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
-pub struct Snapshot {
-    pub last_index: LogIndex,
-    pub last_term: Term,
-    #[serde(skip)]
-    pub kv: Kv,
-    pub config: Vec<NodeId>,
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Role {
@@ -94,6 +83,14 @@ pub struct Server {
     pub adding: Option<Catchup>,
 }
 
+/// A server or a simulated client.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[allow(clippy::large_enum_variant)]
+pub enum Node {
+    Server(Server),
+    Client(Client),
+}
+
 fn bit(n: NodeId) -> u64 {
     1u64 << n.0
 }
@@ -163,7 +160,7 @@ impl Server {
     }
 
     /// Servers the leader replicates to: the members and a server being caught up.
-    fn peers(&self) -> Vec<NodeId> {
+    pub(super) fn peers(&self) -> Vec<NodeId> {
         let mut p: Vec<NodeId> = self.config.iter().copied().filter(|m| *m != self.id).collect();
         if let Some(c) = &self.adding {
             if !p.contains(&c.node) {
@@ -969,99 +966,5 @@ pub fn on_admin(raft: &Raft, s: &mut Server, op: ClientOp, ctx: &mut Ctx<Raft>) 
         }
         ClientOp::Kv(_) => refuse(ctx, "client operations go to a client node".to_string()),
         ClientOp::Compact => {}
-    }
-}
-
-pub fn view(raft: &Raft, s: &Server) -> NodeView {
-    let role = match s.role {
-        Role::Follower if !s.is_member() => "not a member",
-        Role::Follower => "follower",
-        Role::PreCandidate => "pre-candidate",
-        Role::Candidate => "candidate",
-        Role::Leader => "leader",
-    };
-    let name = |n: Option<NodeId>| n.map(|x| format!("{x}")).unwrap_or_else(|| "—".into());
-    let members: Vec<String> = s.config.iter().map(|m| format!("{m}")).collect();
-    let kv: Vec<String> = s.kv.data.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let mut fields = vec![
-        ("role".into(), role.into()),
-        ("term".into(), format!("{}", s.term)),
-        ("voted for".into(), name(s.voted_for)),
-        ("leader".into(), name(s.leader)),
-        ("last log".into(), format!("{} (term {})", s.last_index(), s.last_term())),
-        ("commit index".into(), format!("{}", s.commit)),
-        ("applied".into(), format!("{}", s.applied)),
-        ("members".into(), format!("{{{}}}", members.join(","))),
-        ("kv".into(), if kv.is_empty() { "empty".into() } else { kv.join(" ") }),
-    ];
-    if s.snapshot.last_index > 0 {
-        fields.push((
-            "snapshot".into(),
-            format!("up to {} (term {})", s.snapshot.last_index, s.snapshot.last_term),
-        ));
-    }
-    if s.role == Role::Leader {
-        if raft.read_mode == ReadMode::Lease {
-            fields.push(("lease until".into(), format!("{} ms", Fixed(s.lease_until.as_ms_f64(), 1))));
-        }
-        if let Some(t) = s.transfer {
-            fields.push(("transferring to".into(), format!("{t}")));
-        }
-        if let Some(c) = &s.adding {
-            fields.push(("catching up".into(), format!("{} (round {})", c.node, c.rounds)));
-        }
-        for p in s.peers() {
-            fields.push((
-                format!("{p} next / match"),
-                format!("{} / {}", s.next_index[p.index()], s.match_index[p.index()]),
-            ));
-        }
-    }
-    let mut summary = vec![format!("{role} · term {}", s.term)];
-    if let (Some(v), true) = (s.voted_for, s.role != Role::Leader) {
-        summary.push(format!("voted for {v}"));
-    }
-    summary.push(format!("log {} · commit {}", s.last_index(), s.commit));
-    if !kv.is_empty() {
-        let mut line = kv.join(" ");
-        if line.len() > 22 {
-            line.truncate(20);
-            line.push('…');
-        }
-        summary.push(line);
-    }
-    NodeView {
-        role: role.into(),
-        badge: match s.role {
-            Role::Leader => "★ leader".into(),
-            Role::Candidate => "candidate".into(),
-            Role::PreCandidate => "pre-vote".into(),
-            Role::Follower => format!("T{}", s.term),
-        },
-        fields,
-        summary,
-        hue_key: (s.term > 0).then_some(s.term),
-        accepts: Some("transfer [S2] · add S4 · remove S2 · snapshot".into()),
-        actions: match s.role {
-            Role::Leader => vec![("Transfer leadership".into(), "transfer".into())],
-            _ => Vec::new(),
-        }
-        .into_iter()
-        .chain([("Snapshot now".into(), "snapshot".into())])
-        .collect(),
-    }
-}
-
-pub fn detail(s: &Server) -> LogDetail {
-    LogDetail {
-        first_index: s.snapshot.last_index + 1,
-        snapshot: (s.snapshot.last_index > 0).then_some((s.snapshot.last_index, s.snapshot.last_term)),
-        entries: s.log.iter().map(|e| (e.term, e.cmd.to_string())).collect(),
-        commit: s.commit,
-        applied: s.applied,
-        leader: (s.role == Role::Leader).then(|| {
-            s.peers().iter().map(|p| (*p, s.next_index[p.index()], s.match_index[p.index()])).collect()
-        }),
-        kv: s.kv.data.iter().map(|(k, v)| (k.clone(), format!("{v}"))).collect(),
     }
 }
