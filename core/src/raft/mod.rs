@@ -44,8 +44,10 @@
 //! acknowledged client write is never lost; four mutants show each check failing.
 
 mod check;
+mod replication;
 pub mod scenarios;
 pub mod server;
+mod state;
 mod types;
 mod view;
 
@@ -54,7 +56,7 @@ mod tests;
 
 use crate::kv::client;
 pub use check::Monitor;
-pub use server::{Node, Server};
+pub use state::{Node, Server};
 pub use types::Snapshot as RaftSnapshot;
 pub use types::*;
 

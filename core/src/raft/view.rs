@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 use crate::fixed::Fixed;
 use crate::protocol::{LogDetail, NodeId, NodeView};
 
-use super::server::{Role, Server};
+use super::state::{Role, Server};
 use super::types::*;
 
 pub fn view(raft: &Raft, s: &Server) -> NodeView {
