@@ -2,6 +2,7 @@ use super::*;
 use crate::kv::{KvOp, KvResult, Outcome};
 use crate::net::FaultPreset;
 use crate::sim::Sim;
+use alloc::vec;
 
 type Fx = crate::testing::Effects<MultiPaxos>;
 
