@@ -28,16 +28,24 @@
 //!   until a newer epoch answers (KIP-497): `isr_hw`, the `LeaderAndIsr` handler; mutant
 //!   `hw-before-isr`, test `a_repeated_leader_and_isr_keeps_the_pending_isr_expansion`.
 //! - acks=all is answered once the HW passes the record, refused below `min.insync.replicas`:
-//!   `advance_hw`, the `Produce` handler; mutant `ack-before-replication`.
-//! - Clean elections, from the live ISR only: `elect`; mutant `unclean-election`.
+//!   `advance_hw`, the `Produce` handler; mutant `ack-before-replication`, tests
+//!   `acks_all_is_answered_only_once_the_high_watermark_passes_the_record` and
+//!   `a_produce_is_refused_below_min_insync_replicas_or_away_from_the_leader`.
+//! - Clean elections, from the live ISR only: `elect`; mutant `unclean-election`, tests
+//!   `a_failed_leader_is_replaced_from_the_live_isr_with_a_new_epoch` and
+//!   `without_a_live_isr_member_only_an_unclean_election_picks_a_leader`.
 //! - Consumers read below the HW: the `ConsumerFetch` handler; mutant `consume-uncommitted`,
 //!   caught every time by the `high-watermark` preset.
 //! - A fetch names the epoch of the follower's last record; the leader answers with a
 //!   DivergingEpoch when that log is not a prefix of its own (KIP-101, KIP-279, KIP-320):
-//!   `diverging`, `truncation_point`; test `a_follower_truncates_to_where_it_agrees_with_the_leader`.
+//!   `diverging`, `truncation_point`; tests
+//!   `a_fetch_from_a_diverging_log_is_answered_with_the_leaders_epoch_end`,
+//!   `a_follower_truncates_to_where_it_agrees_with_the_leader`.
 //! - A follower applies only the answer to its current fetch (offset and last epoch): the
-//!   `FetchResponse` handler; tests `a_late_truncation_answer_is_ignored*`.
-//! - ISR changes go through the controller and are fenced by the epoch: `AlterIsr`.
+//!   `FetchResponse` handler; tests `a_late_truncation_answer_is_ignored*`,
+//!   `a_fetch_response_with_records_is_applied_once_and_only_in_its_epoch`.
+//! - ISR changes go through the controller and are fenced by the epoch: `AlterIsr`; test
+//!   `alter_partition_is_fenced_by_the_partition_epoch`.
 //! - A restarted broker heartbeats in a new incarnation, and the controller handles the bounce
 //!   as a failure and a start: test `a_broker_in_a_new_incarnation_is_handled_as_a_bounce`.
 //!
