@@ -29,12 +29,13 @@
 //! | rule | code | broken by |
 //! |---|---|---|
 //! | never reuse a ballot (PMS §2.5) | `HardState::ballot`, `campaign` | test `a_restarted_proposer_never_reuses_a_ballot` |
-//! | accept nothing below the promise (PMS §2.3, P1a) | `on_message`, `Msg::Accept` | mutant accept-below-promise (preset stale-leader) |
-//! | phase 1 before phase 2 (PMS §2.3) | `campaign`, `become_leader` | mutant skip-phase1 |
-//! | adopt each slot's highest-ballot value, fill gaps with no-ops (PMS §2.3 P2c, §3) | `become_leader` | mutant no-adopt |
+//! | accept nothing below the promise (PMS §2.3, P1a) | `on_message`, `Msg::Accept` | mutant accept-below-promise (preset stale-leader); test `an_acceptor_promises_with_its_values_from_first_on_and_refuses_lower_ballots` |
+//! | phase 1 before phase 2, for every slot from the first unchosen, with a ballot above any promised (PMS §2.3, §3) | `campaign`, `become_leader` | mutant skip-phase1; test `an_election_timeout_prepares_every_slot_from_the_first_unchosen_at_every_acceptor` |
+//! | adopt each slot's highest-ballot value, fill gaps with no-ops (PMS §2.3 P2c, §3) | `become_leader` | mutant no-adopt; tests `a_new_leader_adopts_the_highest_ballot_value_reported_for_each_slot`, `a_new_leader_fills_the_gaps_with_no_ops_and_proposes_new_requests_after_them` |
 //! | promise and accepted values survive a crash (PMS §2.5) | `HardState`, `server::restart` | mutant forget-on-restart |
 //! | learn only a chosen value: one accepted in the leader's ballot, or a Chosen answer | `learn_up_to` | mutant learn-any-ballot |
 //! | answer a client only after its command is chosen and applied | `learn` | mutant reply-before-chosen |
+//! | a proposer that meets a higher ballot gives up its own and backs off (liveness only) | `preempted` | test `a_nack_with_a_higher_ballot_makes_the_proposer_step_down_and_back_off`; preset dueling |
 //! | propose only what a client sent; apply a retried command once (PMMC's replica) | `Msg::Request`, `Kv::apply` | mutant slot-for-request |
 
 mod check;
