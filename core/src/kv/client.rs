@@ -7,7 +7,7 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use super::{KvOp, KvResult, Outcome};
+use super::store::{KvOp, KvResult, Outcome};
 use crate::protocol::{Ctx, NodeId, NodeView, Protocol, Time};
 
 /// What a protocol tells the client about itself: its servers, its timing, and how its
