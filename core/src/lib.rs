@@ -34,7 +34,6 @@ pub mod net;
 pub mod nodeset;
 pub mod order;
 pub mod paxos;
-pub mod paxos_setup;
 pub mod protocol;
 pub mod raft;
 pub mod registry;
@@ -42,5 +41,7 @@ pub mod rng;
 pub mod scenario;
 pub mod sim;
 pub mod swarm;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod timeline;
 pub mod trace;

@@ -344,7 +344,7 @@ mod tests {
         assert_eq!(paxos.flag("servers", "7"), Ok(true));
         assert_eq!(
             paxos,
-            Setup::Paxos(crate::paxos_setup::Config {
+            Setup::Paxos(crate::paxos::setup::Config {
                 proposers: 7,
                 acceptors: 7,
                 learners: 7,

@@ -3,7 +3,7 @@
 //! acceptors cut off, the majority still decides; and every preset is safe.
 
 use distlab_core::lab::{self, LabConfig};
-use distlab_core::paxos_setup::Config as PaxosConfig;
+use distlab_core::paxos::setup::Config as PaxosConfig;
 use distlab_core::protocol::Time;
 use distlab_core::registry::Setup;
 

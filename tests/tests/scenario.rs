@@ -6,7 +6,7 @@ use distlab_core::kafka::cluster::Kafka;
 use distlab_core::lab::{self, Action, LabConfig};
 use distlab_core::multipaxos::setup::Config as MpConfig;
 use distlab_core::net::FaultPreset;
-use distlab_core::paxos_setup::Config as PaxosConfig;
+use distlab_core::paxos::setup::Config as PaxosConfig;
 use distlab_core::protocol::NodeId;
 use distlab_core::raft::setup::Config as RaftConfig;
 use distlab_core::registry::Setup;

@@ -4,7 +4,7 @@
 
 use distlab_core::lab::{self, Action, LabConfig};
 use distlab_core::net::FaultPreset;
-use distlab_core::paxos_setup::Config as PaxosConfig;
+use distlab_core::paxos::setup::Config as PaxosConfig;
 use distlab_core::protocol::NodeId;
 use distlab_core::registry::Setup;
 use distlab_core::timeline::CHECKPOINT_EVERY;

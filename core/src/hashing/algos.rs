@@ -4,7 +4,7 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
-use super::{hash_seeded, node_name};
+use super::key::{hash_seeded, node_name};
 
 /// The algorithms the lab compares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]

@@ -10,7 +10,8 @@ use alloc::vec::Vec;
 
 use serde::Serialize;
 
-use super::{hash_key, Algo, Params, Placement};
+use super::algos::{Algo, Params, Placement};
+use super::key::hash_key;
 use crate::rng::Rng;
 
 /// Limits on what the page lets a user set.

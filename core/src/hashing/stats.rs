@@ -6,7 +6,8 @@ use alloc::vec::Vec;
 
 use serde::Serialize;
 
-use super::{hash_key, Algo, Params, Placement};
+use super::algos::{Algo, Params, Placement};
+use super::key::hash_key;
 
 /// The keys the lab and `distlab ring stats` use: `key-0`, `key-1`, …
 pub fn generated_keys(k: usize) -> Vec<u64> {

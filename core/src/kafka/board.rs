@@ -5,7 +5,10 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::cluster::{leo, Kafka, Node};
+use super::broker::leo;
+use super::config::Kafka;
+use super::node::Node;
+use super::view::plural;
 use crate::protocol::{Board, BoardCell, BoardRow, NodeId, Protocol, Tone};
 
 pub fn boards(k: &Kafka, nodes: &[Node], up: &[bool]) -> Vec<Board> {
@@ -96,8 +99,8 @@ pub fn boards(k: &Kafka, nodes: &[Node], up: &[bool]) -> Vec<Board> {
     out.push(Board {
         title: format!(
             "my_topic: {} × {}",
-            super::cluster::plural(c.partitions.len(), "partition"),
-            super::cluster::plural(k.brokers, "broker")
+            plural(c.partitions.len(), "partition"),
+            plural(k.brokers, "broker")
         ),
         legend: "Each cell is one replica: ★ the leader, the number its log end offset; the bar is the log, \
                  the tick the high watermark (consumers read below it). Out-of-sync replicas are dashed."
@@ -177,7 +180,7 @@ fn growth_board(p: u32) -> Board {
         }]
         .into(),
     };
-    let moved = super::moved_keys(&keys, p, p + 1);
+    let moved = super::partitioner::moved_keys(&keys, p, p + 1);
     Board {
         title: format!("adding a partition ({p} → {}): keys that change partition", p + 1),
         legend:

@@ -12,7 +12,8 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use super::assign::{assign, Member, Strategy};
-use super::cluster::{ClientOp, Kafka, Msg, Note, Rec, Text8, Timer};
+use super::config::Kafka;
+use super::types::{ClientOp, Msg, Note, Rec, Text8, Timer};
 use crate::protocol::{Ctx, NodeId, Time};
 
 pub const TOPIC: &str = "my_topic";

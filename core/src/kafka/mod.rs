@@ -18,15 +18,28 @@
 //!
 //! Adding partitions to a topic changes `% numPartitions` for almost every key, which breaks
 //! per-key ordering; `moved_keys` counts it, next to what a hash ring would move.
+//!
+//! The cluster that runs on these pieces (brokers replicating partitions under a controller,
+//! producers, a consumer group) is [`cluster`], whose essay explains it and which re-exports
+//! its parts: one file each for the types, the configuration, the broker, the controller, the
+//! producer, the consumer group (`group`), the checker and the view.
 
 mod assign;
 mod board;
+mod broker;
+mod check;
 pub mod cluster;
+mod config;
+mod controller;
 pub mod group;
+mod node;
 mod partitioner;
+mod producer;
 pub mod scenarios;
 pub mod setup;
 pub mod swarm;
+mod types;
+mod view;
 
 pub use assign::*;
 pub use partitioner::*;

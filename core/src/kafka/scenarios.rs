@@ -8,7 +8,8 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use super::assign::Strategy;
-use super::cluster::{ClientOp, Kafka, Text8};
+use super::config::Kafka;
+use super::types::{ClientOp, Text8};
 use crate::protocol::{NodeId, ScriptAction, Target, Time};
 
 pub struct ScenarioInfo {

@@ -11,7 +11,7 @@
 //! uses its own generator, seeded from the run's seed: same seed, same configuration, same run.
 
 use super::assign::Strategy;
-use super::cluster::{Kafka, ACKS_ALL};
+use super::config::{Kafka, ACKS_ALL};
 use crate::net::FaultConfig;
 use crate::rng::Rng;
 

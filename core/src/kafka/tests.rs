@@ -1,14 +1,16 @@
-//! Exact-effect tests of the replication handlers: a follower's fetch, the leader's answer and
+//! Exact-effect tests of the cluster's handlers: a follower's fetch, the leader's answer and
 //! what the follower does with it, including answers that arrive late or twice, and logs that
-//! diverge (KIP-101, KIP-279).
+//! diverge (KIP-101, KIP-279); produce requests and acks=all; the controller's elections, its
+//! answer to a bounced broker and to AlterPartition (KIP-497); and the checker on hand-made
+//! states.
 
 use alloc::vec;
 use alloc::vec::Vec;
 
 use super::cluster::*;
-use crate::protocol::{NodeId, Protocol, Time};
+use crate::protocol::{NodeId, Protocol, Time, TimerEffect};
 
-type Fx = crate::protocol::Effects<Kafka>;
+type Fx = crate::testing::Effects<Kafka>;
 
 const LEADER: NodeId = NodeId(0);
 const FOLLOWER: NodeId = NodeId(1);
@@ -318,4 +320,274 @@ fn a_broker_in_a_new_incarnation_is_handled_as_a_bounce() {
     k.on_message(&mut c, LEADER, heartbeat(0), &mut fx.ctx(ctl));
     k.on_message(&mut c, LEADER, heartbeat(1), &mut fx.ctx(ctl));
     assert_eq!(fx.take(), vec![]);
+}
+
+/// The producer of `kafka2` (after the two brokers and the controller).
+const PRODUCER: NodeId = NodeId(3);
+
+/// A record as a producer sends it (the leader stamps its epoch on append).
+fn produced(value: u64) -> Rec {
+    Rec { key: None, value, text: Text8::default(), epoch: 0 }
+}
+
+/// What the leader's handler sent, in order.
+fn handle(k: &Kafka, fx: &mut Fx, node: &mut Node, me: NodeId, from: NodeId, msg: Msg) -> Vec<(NodeId, Msg)> {
+    k.on_message(node, from, msg, &mut fx.ctx(me));
+    fx.take()
+}
+
+/// Kafka's acks=all (KIP-497's maximal ISR; `Partition.checkEnoughReplicasReachOffset`): the
+/// leader appends at once but answers the producer only when the high watermark passes the
+/// record, which it learns from the follower's *next* fetch (the fetch offset says what the
+/// follower has). The answer goes out before that fetch's response, in the same handler. With
+/// the mutant `ack-before-replication` the leader answers on append.
+#[test]
+fn acks_all_is_answered_only_once_the_high_watermark_passes_the_record() {
+    for mutant in [None, Some(Mutant::AckBeforeReplication)] {
+        let k = Kafka { min_insync: 2, mutant, ..kafka2() };
+        assert_eq!(k.acks, ACKS_ALL);
+        let mut fx = Fx::new();
+        let mut l = broker(LEADER, &[], 1);
+        let mut f = broker(FOLLOWER, &[], 1);
+        let produce = Msg::Produce { partition: 0, rec: produced(7), req: 1 };
+        let ok = (PRODUCER, Msg::ProduceResponse { req: 1, result: Ok(0) });
+        let sent = handle(&k, &mut fx, &mut l, LEADER, PRODUCER, produce);
+        if mutant.is_some() {
+            assert_eq!(sent, vec![ok], "the mutant answers on append");
+            continue;
+        }
+        assert_eq!(sent, vec![], "not answered before the follower has the record");
+        assert_eq!(
+            (values(&l), replica(&l).hw, replica(&l).waiting.clone()),
+            (vec![7], 0, vec![(0, PRODUCER, 1)])
+        );
+        // The follower fetches from offset 0 and is sent the record (stamped with epoch 1).
+        let q = fetch(&k, &mut fx, &mut f);
+        assert_eq!(q, Msg::Fetch { partition: 0, offset: 0, last_epoch: 0, epoch: 1 });
+        let stamped = Rec { epoch: 1, ..produced(7) };
+        let records = Msg::FetchResponse {
+            partition: 0,
+            records: vec![stamped],
+            from: 0,
+            last_epoch: 0,
+            hw: 0,
+            diverging: None,
+            epoch: 1,
+        };
+        assert_eq!(handle(&k, &mut fx, &mut l, LEADER, FOLLOWER, q), vec![(FOLLOWER, records.clone())]);
+        deliver(&k, &mut fx, &mut f, records);
+        // Its next fetch, from offset 1, tells the leader it has the record: HW 1, answer.
+        let q = fetch(&k, &mut fx, &mut f);
+        let caught_up = Msg::FetchResponse {
+            partition: 0,
+            records: vec![],
+            from: 1,
+            last_epoch: 1,
+            hw: 1,
+            diverging: None,
+            epoch: 1,
+        };
+        assert_eq!(handle(&k, &mut fx, &mut l, LEADER, FOLLOWER, q), vec![ok, (FOLLOWER, caught_up)]);
+        assert_eq!((replica(&l).hw, replica(&l).waiting.len()), (1, 0));
+    }
+}
+
+/// Kafka's NOT_ENOUGH_REPLICAS: with acks=all a leader whose ISR is smaller than
+/// `min.insync.replicas` refuses a record without appending it; acks=1 does not look at the ISR.
+/// A broker that does not lead the partition answers NOT_LEADER_OR_FOLLOWER.
+#[test]
+fn a_produce_is_refused_below_min_insync_replicas_or_away_from_the_leader() {
+    use ProduceError::*;
+    let answer = |result| vec![(PRODUCER, Msg::ProduceResponse { req: 1, result })];
+    let cases = [
+        ("acks=all, ISR of one", ACKS_ALL, LEADER, answer(Err(NotEnoughReplicas)), 0),
+        ("acks=1, ISR of one", 1, LEADER, answer(Ok(0)), 1),
+        ("acks=all, at the follower", ACKS_ALL, FOLLOWER, answer(Err(NotLeader)), 0),
+    ];
+    for (name, acks, at, want, appended) in cases {
+        let k = Kafka { min_insync: 2, acks, ..kafka2() };
+        let mut fx = Fx::new();
+        let mut n = broker(at, &[], 1);
+        if let Node::Broker(b) = &mut n {
+            b.replicas[0].as_mut().unwrap().isr = vec![LEADER];
+        }
+        let produce = Msg::Produce { partition: 0, rec: produced(7), req: 1 };
+        assert_eq!(handle(&k, &mut fx, &mut n, at, PRODUCER, produce), want, "{name}");
+        assert_eq!(replica(&n).log.len(), appended, "{name}");
+    }
+}
+
+/// KIP-101 and KIP-279, the leader's side (`Partition.readRecords`): a fetch whose log is not a
+/// prefix of the leader's (its last epoch ends earlier in the leader's log, or the leader never
+/// had that epoch) is answered with no records and a DivergingEpoch: the leader's largest epoch
+/// up to the fetch's last epoch and where it ends. The leader does not count such a follower as
+/// caught up. A fetch of another partition epoch is fenced: no answer at all.
+#[test]
+fn a_fetch_from_a_diverging_log_is_answered_with_the_leaders_epoch_end() {
+    let k = kafka2();
+    // The leader's log: epoch 1 ends at offset 2, epoch 3 at 3; it leads epoch 4.
+    let leader_log = &[(1, 1), (2, 1), (3, 3)];
+    let cases = [
+        ("the leader never had epoch 2 (KIP-279)", 4, 2, Some(EpochEnd { epoch: 1, end: 2 })),
+        ("longer in epoch 3 than the leader (KIP-101)", 5, 3, Some(EpochEnd { epoch: 3, end: 3 })),
+        ("a prefix that ends in epoch 1", 2, 1, None),
+        ("the same log", 3, 3, None),
+        ("an empty log", 0, 0, None),
+    ];
+    for (name, offset, last_epoch, diverging) in cases {
+        let mut fx = Fx::new();
+        let mut l = broker(LEADER, leader_log, 4);
+        let q = Msg::Fetch { partition: 0, offset, last_epoch, epoch: 4 };
+        let sent = handle(&k, &mut fx, &mut l, LEADER, FOLLOWER, q);
+        let records = match diverging {
+            Some(_) => vec![],
+            None => replica(&l).log[offset as usize..].to_vec(),
+        };
+        // A prefix counts towards the high watermark at once (both brokers are in the ISR); a
+        // diverging log does not.
+        let hw = if diverging.is_some() { 0 } else { offset };
+        let want =
+            Msg::FetchResponse { partition: 0, records, from: offset, last_epoch, hw, diverging, epoch: 4 };
+        assert_eq!(sent, vec![(FOLLOWER, want)], "{name}");
+        let counted_at = if diverging.is_some() { 0 } else { offset };
+        assert_eq!(counted(&l), counted_at, "{name}: what the leader counts the follower as holding");
+    }
+    let mut fx = Fx::new();
+    let mut l = broker(LEADER, leader_log, 4);
+    let stale = Msg::Fetch { partition: 0, offset: 4, last_epoch: 2, epoch: 3 };
+    assert_eq!(handle(&k, &mut fx, &mut l, LEADER, FOLLOWER, stale), vec![], "a fetch of epoch 3 is fenced");
+}
+
+/// A follower applies a FetchResponse only if it answers the fetch it would send now: its log
+/// end and last epoch, in its current partition epoch (Kafka's AbstractFetcherThread drops a
+/// response whose fetch offset is no longer the partition's). A duplicated answer with records
+/// must not append them twice; an answer from another epoch, or one a leader receives, does
+/// nothing. The follower's high watermark is the leader's, capped at its own log end.
+#[test]
+fn a_fetch_response_with_records_is_applied_once_and_only_in_its_epoch() {
+    let k = kafka2();
+    let mut fx = Fx::new();
+    let answer = |from: u64, last_epoch: u32, epoch: u32| Msg::FetchResponse {
+        partition: 0,
+        records: log(&[(2, 1), (3, 1)]),
+        from,
+        last_epoch,
+        hw: 5,
+        diverging: None,
+        epoch,
+    };
+    let mut f = broker(FOLLOWER, &[(1, 1)], 1);
+    deliver(&k, &mut fx, &mut f, answer(1, 1, 1));
+    assert_eq!((values(&f), replica(&f).hw), (vec![1, 2, 3], 3), "applied, HW capped at the log end");
+    deliver(&k, &mut fx, &mut f, answer(1, 1, 1));
+    assert_eq!(values(&f), [1, 2, 3], "the same answer again appends nothing");
+    let mut f = broker(FOLLOWER, &[(1, 1)], 1);
+    deliver(&k, &mut fx, &mut f, answer(1, 1, 2));
+    assert_eq!(values(&f), [1], "an answer from epoch 2 to a follower in epoch 1");
+    let mut l = broker(LEADER, &[(1, 1)], 1);
+    k.on_message(&mut l, FOLLOWER, answer(1, 1, 1), &mut fx.ctx(LEADER));
+    assert_eq!((values(&l), fx.take()), (vec![1], vec![]), "a leader ignores fetch answers");
+}
+
+/// Three brokers holding p0 (replicas B1, B2, B3), B1 leading in `epoch` with this ISR; the
+/// controller heard from each broker at the given time.
+fn controller3(isr: &[NodeId], epoch: u32, heard: [Time; 3]) -> Node {
+    Node::Controller(Controller {
+        partitions: vec![PartitionState {
+            replicas: vec![NodeId(0), NodeId(1), NodeId(2)],
+            leader: Some(NodeId(0)),
+            isr: isr.to_vec(),
+            epoch,
+        }],
+        group: Default::default(),
+        owned: Default::default(),
+        brokers: heard.iter().map(|t| (*t, true)).collect(),
+        incarnations: vec![0; 3],
+    })
+}
+
+fn kafka3() -> Kafka {
+    Kafka { brokers: 3, partitions: 1, rf: 3, min_insync: 1, consumers: 0, ..Kafka::default() }
+}
+
+/// A clean leader election (Kafka's `PartitionLeaderElectionAlgorithms.offlinePartitionLeaderElection`
+/// without unclean election): when the leader's session expires, the controller drops it from
+/// the ISR and elects the first live replica that is *in the ISR*, passing over a live replica
+/// that is not (it may lack acknowledged records). The new state goes out with the epoch
+/// bumped, to the live replicas only, and the checker is told of the election.
+#[test]
+fn a_failed_leader_is_replaced_from_the_live_isr_with_a_new_epoch() {
+    let k = kafka3();
+    let ctl = k.controller();
+    let (b1, b2, b3) = (NodeId(0), NodeId(1), NodeId(2));
+    let mut fx = Fx::new();
+    let now = fx.now;
+    // B1 last heartbeated at 0, more than a session ago; B2 is live but out of sync.
+    let mut c = controller3(&[b1, b3], 4, [Time::ZERO, now, now]);
+    k.on_timer(&mut c, Timer::LivenessCheck, &mut fx.ctx(ctl));
+    let state = Msg::LeaderAndIsr {
+        partition: 0,
+        replicas: vec![b1, b2, b3],
+        leader: Some(b3),
+        isr: vec![b3],
+        epoch: 5,
+    };
+    assert_eq!(fx.sends, vec![(b2, state.clone()), (b3, state)]);
+    assert_eq!(fx.notes, vec![Note::Elected { partition: 0, leader: Some(b3), epoch: 5, unclean: false }]);
+    assert_eq!(fx.timers, vec![TimerEffect::Set(Timer::LivenessCheck, Time(k.session_us / 3))]);
+}
+
+/// With no live replica in the ISR, a clean election leaves the partition offline (no leader,
+/// a new epoch, the ISR kept as it was: the last member is never removed, so a later election
+/// can still pick it). Only the mutant `unclean-election` elects the out-of-sync B2, with an ISR
+/// of itself alone, and says so in its note.
+#[test]
+fn without_a_live_isr_member_only_an_unclean_election_picks_a_leader() {
+    let (b1, b2, b3) = (NodeId(0), NodeId(1), NodeId(2));
+    for (mutant, leader, isr) in [(None, None, vec![b1]), (Some(Mutant::UncleanElection), Some(b2), vec![b2])]
+    {
+        let k = Kafka { mutant, ..kafka3() };
+        let mut fx = Fx::new();
+        let now = fx.now;
+        let mut c = controller3(&[b1], 4, [Time::ZERO, now, now]);
+        k.on_timer(&mut c, Timer::LivenessCheck, &mut fx.ctx(k.controller()));
+        let state = Msg::LeaderAndIsr { partition: 0, replicas: vec![b1, b2, b3], leader, isr, epoch: 5 };
+        assert_eq!(fx.sends, vec![(b2, state.clone()), (b3, state)], "{mutant:?}");
+        let unclean = mutant.is_some();
+        assert_eq!(fx.notes, vec![Note::Elected { partition: 0, leader, epoch: 5, unclean }], "{mutant:?}");
+    }
+}
+
+/// Kafka's AlterPartition (KIP-497): an ISR change is valid only from the partition's leader,
+/// in its current epoch, and must keep the leader in the ISR. A valid one is applied with the
+/// epoch bumped and announced to the replicas; anything else (a stale epoch, a follower, an ISR
+/// without the leader, the same request replayed) is answered with the current state alone.
+#[test]
+fn alter_partition_is_fenced_by_the_partition_epoch() {
+    let k = kafka2();
+    let ctl = k.controller();
+    let mut fx = Fx::new();
+    let mut c = controller(LEADER, 3);
+    let alter = |isr: Vec<NodeId>, epoch| Msg::AlterIsr { partition: 0, isr, epoch };
+    let state = |isr: Vec<NodeId>, epoch| Msg::LeaderAndIsr {
+        partition: 0,
+        replicas: vec![LEADER, FOLLOWER],
+        leader: Some(LEADER),
+        isr,
+        epoch,
+    };
+    let now = state(vec![LEADER, FOLLOWER], 3);
+    let refused = [
+        ("a stale epoch", LEADER, alter(vec![LEADER], 2)),
+        ("from a follower", FOLLOWER, alter(vec![FOLLOWER], 3)),
+        ("an ISR without the leader", LEADER, alter(vec![FOLLOWER], 3)),
+    ];
+    for (name, from, msg) in refused {
+        assert_eq!(handle(&k, &mut fx, &mut c, ctl, from, msg), vec![(from, now.clone())], "{name}");
+    }
+    let shrunk = state(vec![LEADER], 4);
+    let sent = handle(&k, &mut fx, &mut c, ctl, LEADER, alter(vec![LEADER], 3));
+    assert_eq!(sent, vec![(LEADER, shrunk.clone()), (FOLLOWER, shrunk.clone())], "applied, epoch 4");
+    let sent = handle(&k, &mut fx, &mut c, ctl, LEADER, alter(vec![LEADER], 3));
+    assert_eq!(sent, vec![(LEADER, shrunk)], "the same request again is stale now");
 }

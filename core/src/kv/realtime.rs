@@ -28,7 +28,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::{Kv, KvOp, KvResult};
+use super::store::{Kv, KvOp, KvResult};
 use crate::chunked::ChunkVec;
 use crate::protocol::NodeId;
 

@@ -29,12 +29,13 @@
 //! | rule | code | broken by |
 //! |---|---|---|
 //! | never reuse a ballot (PMS §2.5) | `HardState::ballot`, `campaign` | test `a_restarted_proposer_never_reuses_a_ballot` |
-//! | accept nothing below the promise (PMS §2.3, P1a) | `on_message`, `Msg::Accept` | mutant accept-below-promise (preset stale-leader) |
-//! | phase 1 before phase 2 (PMS §2.3) | `campaign`, `become_leader` | mutant skip-phase1 |
-//! | adopt each slot's highest-ballot value, fill gaps with no-ops (PMS §2.3 P2c, §3) | `become_leader` | mutant no-adopt |
+//! | accept nothing below the promise (PMS §2.3, P1a) | `on_message`, `Msg::Accept` | mutant accept-below-promise (preset stale-leader); test `an_acceptor_promises_with_its_values_from_first_on_and_refuses_lower_ballots` |
+//! | phase 1 before phase 2, for every slot from the first unchosen, with a ballot above any promised (PMS §2.3, §3) | `campaign`, `become_leader` | mutant skip-phase1; test `an_election_timeout_prepares_every_slot_from_the_first_unchosen_at_every_acceptor` |
+//! | adopt each slot's highest-ballot value, fill gaps with no-ops (PMS §2.3 P2c, §3) | `become_leader` | mutant no-adopt; tests `a_new_leader_adopts_the_highest_ballot_value_reported_for_each_slot`, `a_new_leader_fills_the_gaps_with_no_ops_and_proposes_new_requests_after_them` |
 //! | promise and accepted values survive a crash (PMS §2.5) | `HardState`, `server::restart` | mutant forget-on-restart |
 //! | learn only a chosen value: one accepted in the leader's ballot, or a Chosen answer | `learn_up_to` | mutant learn-any-ballot |
 //! | answer a client only after its command is chosen and applied | `learn` | mutant reply-before-chosen |
+//! | a proposer that meets a higher ballot gives up its own and backs off (liveness only) | `preempted` | test `a_nack_with_a_higher_ballot_makes_the_proposer_step_down_and_back_off`; preset dueling |
 //! | propose only what a client sent; apply a retried command once (PMMC's replica) | `Msg::Request`, `Kv::apply` | mutant slot-for-request |
 
 mod check;
@@ -43,32 +44,24 @@ pub mod server;
 pub mod setup;
 pub mod swarm;
 mod types;
+mod view;
 
 #[cfg(test)]
 mod tests;
 
 pub use check::Monitor;
-pub use server::{HardState, Role, Server};
+pub use server::{HardState, Node, Role, Server};
 pub use types::*;
 
 use alloc::format;
 use alloc::string::String;
-use alloc::vec;
 use alloc::vec::Vec;
 
-use crate::kv::{client, Client};
+use crate::kv::client;
 use crate::protocol::{
-    About, Board, BoardCell, BoardRow, Ctx, LogDetail, MutantInfo, NodeId, NodeView, PropertyInfo, Protocol,
-    ScriptAction, Time, Tone,
+    About, Board, Ctx, LogDetail, MutantInfo, NodeId, NodeView, PropertyInfo, Protocol, ScriptAction, Time,
 };
 use crate::rng::Rng;
-
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[allow(clippy::large_enum_variant)]
-pub enum Node {
-    Server(Server),
-    Client(Client),
-}
 
 const PROPERTIES: &[PropertyInfo] = &[
     PropertyInfo { name: "agreement", description: "at most one value is chosen in each slot" },
@@ -230,7 +223,7 @@ impl Protocol for MultiPaxos {
     fn view(&self, node: &Node) -> NodeView {
         match node {
             Node::Client(c) => client::view(self, c),
-            Node::Server(s) => server_view(self, s),
+            Node::Server(s) => view::server_view(self, s),
         }
     }
     fn log_detail(&self, node: &Node) -> Option<LogDetail> {
@@ -319,176 +312,7 @@ impl Protocol for MultiPaxos {
         }
     }
     fn boards(&self, nodes: &[Node], up: &[bool]) -> Vec<Board> {
-        boards(self, nodes, up)
-    }
-}
-
-fn server_view(mp: &MultiPaxos, s: &Server) -> NodeView {
-    let role = match s.role {
-        Role::Leader => "leader",
-        Role::Candidate => "candidate",
-        Role::Follower => "follower",
-    };
-    let badge = match s.role {
-        Role::Leader => String::from("★ leader"),
-        Role::Candidate => format!("phase 1 {}", s.hard.ballot),
-        Role::Follower => format!("{}", s.hard.promised),
-    };
-    let mut fields = vec![
-        ("promised".into(), format!("{}", s.hard.promised)),
-        ("own ballot".into(), format!("{}", s.hard.ballot)),
-        ("accepted slots".into(), format!("{}", s.hard.accepted.iter().filter(|a| a.is_some()).count())),
-        ("chosen up to".into(), format!("slot {}", s.chosen_prefix())),
-        ("applied up to".into(), format!("slot {}", s.applied)),
-        ("leader hint".into(), s.leader_hint.map(|l| format!("{l}")).unwrap_or_else(|| "—".into())),
-    ];
-    if s.role == Role::Candidate {
-        fields.push(("promises".into(), server::names(s.promised_by, mp.servers)));
-    }
-    if s.role == Role::Leader {
-        fields.push(("phase-1 quorum".into(), server::names(s.promised_by, mp.servers)));
-        fields.push(("next slot".into(), format!("{}", s.next_slot)));
-        fields.push(("in flight".into(), format!("{}", s.in_flight.len())));
-    }
-    let summary = vec![format!("chosen ≤ {} · applied {}", s.chosen_prefix(), s.applied)];
-    NodeView {
-        role: role.into(),
-        badge,
-        fields,
-        summary,
-        hue_key: (s.hard.promised.round > 0).then_some(s.hard.promised.node as u64),
-        accepts: None,
-        actions: Vec::new(),
-    }
-}
-
-/// Most slots the slot table shows (the latest ones).
-const SLOT_ROWS: u64 = 12;
-
-fn boards(mp: &MultiPaxos, nodes: &[Node], up: &[bool]) -> Vec<Board> {
-    let servers: Vec<&Server> = nodes
-        .iter()
-        .filter_map(|n| match n {
-            Node::Server(s) => Some(s),
-            Node::Client(_) => None,
-        })
-        .collect();
-    let mut columns: Vec<String> = servers
-        .iter()
-        .map(|s| {
-            let down = if up[s.id.index()] { "" } else { " (down)" };
-            format!("{}{down} · promised {}", s.id, s.hard.promised)
-        })
-        .collect();
-    columns.push("chosen".into());
-    let top = servers.iter().map(|s| s.hard.accepted.len().max(s.chosen.len()) as u64).max().unwrap_or(0);
-    let chosen_at =
-        |slot: Slot| servers.iter().find_map(|s| s.chosen.get((slot - 1) as usize).cloned().flatten());
-    let rows = (top.saturating_sub(SLOT_ROWS) + 1..=top)
-        .rev()
-        .map(|slot| {
-            let chosen = chosen_at(slot);
-            let mut cells: Vec<BoardCell> = servers
-                .iter()
-                .map(|s| {
-                    let a = s.hard.accepted.get((slot - 1) as usize).cloned().flatten();
-                    let Some((b, c)) = a else {
-                        return BoardCell {
-                            text: "—".into(),
-                            title: "nothing accepted".into(),
-                            ..BoardCell::default()
-                        };
-                    };
-                    let agrees = chosen.as_ref() == Some(&c);
-                    let tone = if !up[s.id.index()] {
-                        Tone::Dim
-                    } else if agrees {
-                        Tone::Good
-                    } else if chosen.is_some() {
-                        Tone::Bad
-                    } else {
-                        Tone::Warn
-                    };
-                    BoardCell {
-                        text: format!("{b} {c}"),
-                        title: format!(
-                            "{} accepted \"{c}\" in ballot {b}{}",
-                            s.id,
-                            if agrees { " (the chosen value)" } else { "" }
-                        ),
-                        tone,
-                        hue: Some(b.node as u64),
-                        ..BoardCell::default()
-                    }
-                })
-                .collect();
-            cells.push(match &chosen {
-                Some(c) => BoardCell { text: format!("✓ {c}"), tone: Tone::Lead, ..BoardCell::default() },
-                None => BoardCell { text: "not yet".into(), tone: Tone::Dim, ..BoardCell::default() },
-            });
-            BoardRow { label: format!("slot {slot}"), cells }
-        })
-        .collect();
-    let mut out = vec![Board {
-        title: String::from("slots × acceptors"),
-        legend: String::from(
-            "What each acceptor accepted in each slot (ballot and value), the latest slots first. Solid: the \
-             chosen value; dashed: accepted but not known chosen; red: a value that lost to the chosen one.",
-        ),
-        columns,
-        rows,
-    }];
-    if let Some(l) =
-        servers.iter().filter(|s| s.role == Role::Leader && up[s.id.index()]).max_by_key(|s| s.hard.ballot)
-    {
-        out.push(quorum_board(mp, l));
-    }
-    out
-}
-
-/// The quorums of the current leader's ballot, and the acceptors that carried earlier values
-/// into its phase 1.
-fn quorum_board(mp: &MultiPaxos, l: &Server) -> Board {
-    let mark = |on: bool, tone: Tone, word: &str| BoardCell {
-        text: String::from(if on { "✓" } else { "" }),
-        title: String::from(if on { word } else { "" }),
-        tone: if on { tone } else { Tone::Plain },
-        ..BoardCell::default()
-    };
-    let columns = (0..mp.servers).map(|i| format!("S{}", i + 1)).collect();
-    let mut rows = vec![BoardRow {
-        label: format!("phase 1 ({}): promised", l.hard.ballot),
-        cells: (0..mp.servers).map(|i| mark(l.promised_by & (1 << i) != 0, Tone::Good, "promised")).collect(),
-    }];
-    if let Some((slot, votes)) = l.last_quorum {
-        rows.push(BoardRow {
-            label: format!("phase 2, slot {slot}: accepted"),
-            cells: (0..mp.servers).map(|i| mark(votes & (1 << i) != 0, Tone::Good, "accepted")).collect(),
-        });
-        let both = votes & l.promised_by;
-        rows.push(BoardRow {
-            label: String::from("in both quorums"),
-            cells: (0..mp.servers)
-                .map(|i| mark(both & (1 << i) != 0, Tone::Lead, "in both quorums"))
-                .collect(),
-        });
-    }
-    for a in l.adopted.iter().rev().take(3) {
-        rows.push(BoardRow {
-            label: format!("slot {}: {} from {}", a.slot, a.cmd, a.from),
-            cells: (0..mp.servers).map(|i| mark(a.carrier.index() == i, Tone::Lead, "carried it")).collect(),
-        });
-    }
-    Board {
-        title: format!("why values survive: the quorums of {}", l.hard.ballot),
-        legend: String::from(
-            "Any two majorities share an acceptor. A value chosen in an earlier ballot was accepted by a \
-             majority, so at least one acceptor of the new phase-1 quorum reports it; the new leader adopts \
-             the highest-ballot value reported for each slot. The rows below the quorums: the acceptor \
-             that carried each adopted value across the change of leader.",
-        ),
-        columns,
-        rows,
+        view::boards(self, nodes, up)
     }
 }
 

@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use super::types::*;
 use crate::chunked::ChunkVec;
 use crate::hash::digest;
-use crate::kv::{Kv, Outcome};
+use crate::kv::{Client, Kv, Outcome};
 use crate::protocol::{Ctx, NodeId, Time};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -74,6 +74,14 @@ pub struct Server {
     pub last_quorum: Option<(Slot, u64)>,
     pub leader_hint: Option<NodeId>,
     pub heard: Time,
+}
+
+/// A server or a simulated client.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[allow(clippy::large_enum_variant)]
+pub enum Node {
+    Server(Server),
+    Client(Client),
 }
 
 impl Server {
@@ -455,15 +463,4 @@ pub fn on_message(mp: &MultiPaxos, s: &mut Server, from: NodeId, msg: Msg, ctx: 
 /// The acceptor's value in a slot, as the page shows it.
 pub fn accepted_label(s: &Server, slot: Slot) -> Option<String> {
     s.hard.accepted.get((slot - 1) as usize)?.as_ref().map(|(b, c)| format!("{b} {c}"))
-}
-
-/// Bits set in a mask, as server names.
-pub fn names(mask: u64, servers: usize) -> String {
-    let v: Vec<String> =
-        (0..servers).filter(|i| mask & (1 << i) != 0).map(|i| format!("S{}", i + 1)).collect();
-    if v.is_empty() {
-        String::from("—")
-    } else {
-        v.join(" ")
-    }
 }

@@ -1,9 +1,11 @@
 use super::*;
 use crate::kv::{KvOp, KvResult, Outcome};
 use crate::net::FaultPreset;
+use crate::protocol::TimerEffect;
 use crate::sim::Sim;
+use alloc::vec;
 
-type Fx = crate::protocol::Effects<MultiPaxos>;
+type Fx = crate::testing::Effects<MultiPaxos>;
 
 fn b(round: u64, node: u32) -> Ballot {
     Ballot { round, node }
@@ -289,4 +291,220 @@ fn validity_checks_the_chosen_command_not_only_its_request_number() {
             assert_eq!(verdict.unwrap_err().0, "validity");
         }
     }
+}
+
+/// The election timer is armed again, within `[election_us, 2 × election_us)`.
+fn election_rearmed(mp: &MultiPaxos, timers: &[TimerEffect<Timer>]) -> bool {
+    matches!(timers, [TimerEffect::Set(Timer::Election, t)] if (mp.election_us..2 * mp.election_us).contains(&t.0))
+}
+
+/// "Paxos Made Simple" §3: a new leader runs phase 1 for all instances at once, with one short
+/// message. A follower whose election timeout fires with no word from a leader for a timeout
+/// picks a ballot above any it has promised and sends Prepare(ballot, first) to every acceptor,
+/// itself included, where `first` is the first slot it does not know to be chosen. One that
+/// heard from a leader within the timeout only waits again.
+#[test]
+fn an_election_timeout_prepares_every_slot_from_the_first_unchosen_at_every_acceptor() {
+    let mp = MultiPaxos { servers: 3, ..MultiPaxos::default() };
+    let me = NodeId(1);
+    // Handlers run at 1 s; the election timeout is 150 ms.
+    for (heard_ms, campaigns) in [(0, true), (700, true), (950, false)] {
+        let mut fx = Fx::new();
+        let mut s = server::init(&mp, &mut fx.ctx(me));
+        fx.take();
+        s.heard = Time::from_ms(heard_ms);
+        s.prefix = 2;
+        s.hard.promised = b(4, 2);
+        server::on_timer(&mp, &mut s, Timer::Election, &mut fx.ctx(me));
+        let want: Vec<(NodeId, Msg)> = match campaigns {
+            true => (0..3).map(|i| (NodeId(i), Msg::Prepare { ballot: b(5, 1), first: 3 })).collect(),
+            false => vec![],
+        };
+        assert_eq!(fx.sends, want, "last heard at {heard_ms} ms");
+        let (role, ballot) = if campaigns { (Role::Candidate, b(5, 1)) } else { (Role::Follower, b(0, 0)) };
+        assert_eq!((s.role, s.hard.ballot), (role, ballot), "last heard at {heard_ms} ms");
+        assert!(election_rearmed(&mp, &fx.timers), "{:?}", fx.timers);
+    }
+}
+
+/// S1 of three, a candidate in ballot `ballot` for every slot from 1 on, at 1 s.
+fn candidate(mp: &MultiPaxos, fx: &mut Fx, ballot: Ballot) -> Server {
+    let mut s = server::init(mp, &mut fx.ctx(0));
+    s.role = Role::Candidate;
+    s.hard.ballot = ballot;
+    s.hard.promised = ballot;
+    s.first = 1;
+    fx.take();
+    s
+}
+
+fn put(client: u32, req: u64, key: &str, value: u64) -> Command {
+    Command::Kv { client: NodeId(client), req, op: KvOp::Put(key.into(), value) }
+}
+
+/// The Accepts a leader of `ballot` sends for these slots, each to all three acceptors.
+fn accepts(ballot: Ballot, slots: &[(Slot, Command)]) -> Vec<(NodeId, Msg)> {
+    slots
+        .iter()
+        .flat_map(|(slot, cmd)| {
+            (0..3).map(move |i| (NodeId(i), Msg::Accept { ballot, slot: *slot, cmd: cmd.clone(), commit: 0 }))
+        })
+        .collect()
+}
+
+/// Phase 1 of Multi-Paxos ("Paxos Made Simple" §2.2 applied per instance, §3): with promises
+/// from a majority, the new leader proposes in each slot the value with the *highest* ballot any
+/// promise reported for it, since only that one may have been chosen, whatever order the
+/// promises came in. It says it leads, and arms its heartbeat. With the mutant `no-adopt` it
+/// proposes no-ops instead, and a value that was chosen is lost.
+#[test]
+fn a_new_leader_adopts_the_highest_ballot_value_reported_for_each_slot() {
+    let (s1, s2) = (NodeId(0), NodeId(1));
+    let (a, bb, c) = (put(5, 1, "x", 1), put(5, 2, "x", 2), put(5, 3, "y", 3));
+    let from_s1 = Msg::Promise { ballot: b(3, 0), accepted: vec![(1, b(1, 0), a.clone())] };
+    let from_s2 =
+        Msg::Promise { ballot: b(3, 0), accepted: vec![(1, b(2, 1), bb.clone()), (2, b(2, 1), c.clone())] };
+    for mutant in [None, Some(Mutant::NoAdopt)] {
+        for order in [[(s1, &from_s1), (s2, &from_s2)], [(s2, &from_s2), (s1, &from_s1)]] {
+            let mp = MultiPaxos { servers: 3, mutant, ..MultiPaxos::default() };
+            let mut fx = Fx::new();
+            let mut s = candidate(&mp, &mut fx, b(3, 0));
+            server::on_message(&mp, &mut s, order[0].0, order[0].1.clone(), &mut fx.ctx(0));
+            assert_eq!(
+                (fx.sends.len(), s.role),
+                (0, Role::Candidate),
+                "one promise of three is not a majority"
+            );
+            server::on_message(&mp, &mut s, order[1].0, order[1].1.clone(), &mut fx.ctx(0));
+            let chosen = match mutant {
+                None => [(1, bb.clone()), (2, c.clone())],
+                Some(_) => [(1, Command::Noop), (2, Command::Noop)],
+            };
+            assert_eq!(
+                fx.sends,
+                accepts(b(3, 0), &chosen),
+                "{mutant:?}, promises from {:?} first",
+                order[0].0
+            );
+            assert_eq!(fx.notes, vec![Note::Elected { node: s1, ballot: b(3, 0) }]);
+            assert_eq!(fx.timers, vec![TimerEffect::Set(Timer::Heartbeat, Time(mp.heartbeat_us))]);
+            assert_eq!((s.role, s.next_slot), (Role::Leader, 3));
+            let carriers: Vec<(Slot, Ballot, NodeId)> =
+                s.adopted.iter().map(|x| (x.slot, x.from, x.carrier)).collect();
+            let want = if mutant.is_none() { vec![(1, b(2, 1), s2), (2, b(2, 1), s2)] } else { vec![] };
+            assert_eq!(carriers, want, "{mutant:?}");
+        }
+    }
+}
+
+/// A new leader proposes every slot up to the highest one any promise reported: a slot no
+/// promise reported gets a no-op (PMMC's gap filling; nothing can have been chosen there, and
+/// the replicas cannot apply past a gap), a slot it already knows chosen keeps that value, and
+/// the next client request goes after them all.
+#[test]
+fn a_new_leader_fills_the_gaps_with_no_ops_and_proposes_new_requests_after_them() {
+    let mp = MultiPaxos { servers: 3, ..MultiPaxos::default() };
+    let (s1, s3, client) = (NodeId(0), NodeId(2), NodeId(5));
+    let mut fx = Fx::new();
+    let mut s = candidate(&mp, &mut fx, b(3, 0));
+    // Slot 2 is known chosen (learned from a catch-up), slot 1 is not.
+    let known = put(5, 1, "k", 1);
+    server::on_message(&mp, &mut s, s3, Msg::Chosen { slot: 2, cmd: known.clone() }, &mut fx.ctx(0));
+    assert_eq!(s.chosen_prefix(), 0);
+    fx.take();
+    let reported = put(5, 2, "z", 9);
+    let promises = [
+        (s1, Msg::Promise { ballot: b(3, 0), accepted: vec![] }),
+        (s3, Msg::Promise { ballot: b(3, 0), accepted: vec![(4, b(2, 2), reported.clone())] }),
+    ];
+    for (from, p) in promises {
+        server::on_message(&mp, &mut s, from, p, &mut fx.ctx(0));
+    }
+    let want = accepts(b(3, 0), &[(1, Command::Noop), (2, known), (3, Command::Noop), (4, reported)]);
+    assert_eq!(fx.take(), want);
+    let get = KvOp::Get("z".into());
+    server::on_message(&mp, &mut s, client, Msg::Request { req: 3, op: get.clone() }, &mut fx.ctx(0));
+    let cmd = Command::Kv { client, req: 3, op: get };
+    assert_eq!(fx.take(), accepts(b(3, 0), &[(5, cmd)]), "the request takes slot 5");
+}
+
+/// A proposer that learns of a higher ballot from a Nack (its Prepare or Accept was refused)
+/// gives up its own: it records the higher ballot as promised, so that its next one is above
+/// it, and, with back-off, becomes a follower that waits a random election timeout, pointing
+/// clients at the ballot's owner, whether it was campaigning or leading (its proposals in flight
+/// are dropped). Without back-off it campaigns again at once with a higher ballot (dueling
+/// proposers). A Nack for a ballot it no longer uses, or for a lower one, changes nothing.
+#[test]
+fn a_nack_with_a_higher_ballot_makes_the_proposer_step_down_and_back_off() {
+    let client = NodeId(5);
+    let nack = |ballot, promised| Msg::Nack { ballot, promised };
+    let cases = [
+        ("candidate, back-off", Role::Candidate, true, nack(b(1, 0), b(2, 1)), Role::Follower),
+        ("leader, back-off", Role::Leader, true, nack(b(1, 0), b(2, 1)), Role::Follower),
+        ("candidate, no back-off", Role::Candidate, false, nack(b(1, 0), b(2, 1)), Role::Candidate),
+        ("an old ballot's Nack", Role::Leader, true, nack(b(0, 0), b(2, 1)), Role::Leader),
+        ("a Nack of a lower ballot", Role::Leader, true, nack(b(1, 0), b(0, 2)), Role::Leader),
+    ];
+    for (name, role, backoff, msg, after) in cases {
+        let mp = MultiPaxos { servers: 3, backoff, ..MultiPaxos::default() };
+        let mut fx = Fx::new();
+        let mut s = leader(&mp, &mut fx);
+        server::on_message(
+            &mp,
+            &mut s,
+            client,
+            Msg::Request { req: 1, op: KvOp::Get("x".into()) },
+            &mut fx.ctx(0),
+        );
+        s.role = role;
+        fx.take();
+        server::on_message(&mp, &mut s, NodeId(1), msg, &mut fx.ctx(0));
+        assert_eq!(s.role, after, "{name}");
+        match (name, after) {
+            (_, Role::Follower) => {
+                assert_eq!(fx.sends, vec![], "{name}");
+                assert!(election_rearmed(&mp, &fx.timers), "{name}: {:?}", fx.timers);
+                assert_eq!(
+                    (s.hard.promised, s.leader_hint, s.in_flight.len()),
+                    (b(2, 1), Some(NodeId(1)), 0)
+                );
+            }
+            (_, Role::Candidate) => {
+                let prepare: Vec<(NodeId, Msg)> =
+                    (0..3).map(|i| (NodeId(i), Msg::Prepare { ballot: b(3, 0), first: 1 })).collect();
+                assert_eq!(fx.sends, prepare, "{name}");
+                assert!(election_rearmed(&mp, &fx.timers), "{name}: {:?}", fx.timers);
+            }
+            _ => {
+                assert_eq!((fx.sends.len(), fx.timers.len(), s.in_flight.len()), (0, 0, 1), "{name}");
+                assert_eq!(s.hard.promised, b(1, 0), "{name}");
+            }
+        }
+    }
+}
+
+/// The acceptor's side of phase 1 ("Paxos Made Simple" §2.2, per slot): a Prepare at or above
+/// its promise is promised, and the answer carries every value it accepted in a slot from
+/// `first` on, with its ballot; one below is refused with a Nack naming the promise, and so is
+/// an Accept below it.
+#[test]
+fn an_acceptor_promises_with_its_values_from_first_on_and_refuses_lower_ballots() {
+    let mp = MultiPaxos { servers: 3, ..MultiPaxos::default() };
+    let (s1, s2, s3) = (NodeId(0), NodeId(1), NodeId(2));
+    let mut fx = Fx::new();
+    let mut s = server::init(&mp, &mut fx.ctx(s2));
+    fx.take();
+    let (a, c) = (put(5, 1, "x", 1), put(5, 2, "y", 2));
+    s.hard.accepted.set_grow(0, Some((b(1, 0), a)), None);
+    s.hard.accepted.set_grow(2, Some((b(2, 2), c.clone())), None);
+    server::on_message(&mp, &mut s, s1, Msg::Prepare { ballot: b(3, 0), first: 2 }, &mut fx.ctx(s2));
+    let promise = Msg::Promise { ballot: b(3, 0), accepted: vec![(3, b(2, 2), c)] };
+    assert_eq!(fx.take(), vec![(s1, promise)]);
+    assert_eq!(s.hard.promised, b(3, 0));
+    server::on_message(&mp, &mut s, s3, Msg::Prepare { ballot: b(2, 2), first: 1 }, &mut fx.ctx(s2));
+    let accept = Msg::Accept { ballot: b(2, 2), slot: 4, cmd: Command::Noop, commit: 0 };
+    server::on_message(&mp, &mut s, s3, accept, &mut fx.ctx(s2));
+    let refusal = (s3, Msg::Nack { ballot: b(2, 2), promised: b(3, 0) });
+    assert_eq!(fx.take(), vec![refusal.clone(), refusal]);
+    assert_eq!((fx.notes.len(), s.hard.accepted.len()), (0, 3), "nothing accepted");
 }

@@ -16,7 +16,7 @@ use crate::hash::digest;
 use crate::kv::realtime::Linearizability;
 use crate::protocol::{NodeId, Protocol};
 
-use super::server::{Role, Server};
+use super::state::{Node, Role, Server};
 use super::types::*;
 
 /// Ghost state: what the checker has seen so far. Clones share history (see `ChunkVec`).

@@ -44,17 +44,21 @@
 //! acknowledged client write is never lost; four mutants show each check failing.
 
 mod check;
+mod replication;
 pub mod scenarios;
 pub mod server;
 pub mod setup;
+mod state;
 mod types;
+mod view;
 
 #[cfg(test)]
 mod tests;
 
 use crate::kv::client;
 pub use check::Monitor;
-pub use server::{Server, Snapshot as RaftSnapshot};
+pub use state::{Node, Server};
+pub use types::Snapshot as RaftSnapshot;
 pub use types::*;
 
 use alloc::format;
@@ -297,7 +301,7 @@ impl Protocol for Raft {
 
     fn view(&self, node: &Node) -> NodeView {
         match node {
-            Node::Server(s) => server::view(self, s),
+            Node::Server(s) => view::view(self, s),
             Node::Client(c) => client::view(self, c),
         }
     }
@@ -319,7 +323,7 @@ impl Protocol for Raft {
 
     fn log_detail(&self, node: &Node) -> Option<LogDetail> {
         match node {
-            Node::Server(s) => Some(server::detail(s)),
+            Node::Server(s) => Some(view::detail(s)),
             Node::Client(_) => None,
         }
     }

@@ -7,7 +7,7 @@ use super::server::{self, Role, Server};
 use super::*;
 use crate::protocol::{NodeId, Time};
 
-type Fx = crate::protocol::Effects<Raft>;
+type Fx = crate::testing::Effects<Raft>;
 
 fn raft3() -> Raft {
     Raft { servers: 3, clients: 0, ..Raft::default() }

@@ -10,7 +10,6 @@ use serde::Serialize;
 
 use crate::protocol::{NodeId, ScriptAction, Time};
 
-pub use super::server::Server;
 pub use crate::kv::{Client, Kv, KvOp, KvResult, Outcome, MAX_KEY_LEN};
 
 /// A Raft term. Zero is "before any election".
@@ -57,6 +56,16 @@ pub struct Entry {
     pub cmd: Command,
 }
 
+/// A snapshot of the state machine up to `last_index`, with the membership at that point.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct Snapshot {
+    pub last_index: LogIndex,
+    pub last_term: Term,
+    #[serde(skip)]
+    pub kv: Kv,
+    pub config: Vec<NodeId>,
+}
+
 /// Raft messages.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Msg {
@@ -93,7 +102,7 @@ pub enum Msg {
     },
     InstallSnapshot {
         term: Term,
-        snapshot: super::server::Snapshot,
+        snapshot: Snapshot,
         seq: u64,
     },
     SnapshotReply {
@@ -161,14 +170,6 @@ pub enum Note {
     Elected { node: NodeId, term: Term },
     /// An operator command was refused, and why.
     Refused { node: NodeId, why: String },
-}
-
-/// A server or a simulated client.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[allow(clippy::large_enum_variant)]
-pub enum Node {
-    Server(Server),
-    Client(Client),
 }
 
 /// The deliberately broken variants.

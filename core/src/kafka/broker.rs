@@ -1,0 +1,384 @@
+//! A broker: the replicas it holds, the leader's side of replication (appending produced
+//! records, answering fetches, moving the high watermark over the maximal ISR of KIP-497,
+//! answering acks=all once it passes a record, asking the controller to shrink or grow the ISR)
+//! and the follower's side (fetching, applying only the answer to its current fetch, truncating
+//! where its log diverges, KIP-101 and KIP-279), and what survives its crash.
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::config::{Kafka, Mutant, ACKS_ALL};
+use super::group::serve_fetch;
+use super::types::{EpochEnd, Msg, ProduceError, Rec, Timer, MAX_PARTITIONS};
+use crate::protocol::{Ctx, NodeId, Time};
+
+/// One replica of one partition on a broker.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Replica {
+    pub log: Vec<Rec>,
+    pub hw: u64,
+    pub leader: Option<NodeId>,
+    pub epoch: u32,
+    pub isr: Vec<NodeId>,
+    /// On the leader: each follower's log end offset and when it was last caught up.
+    pub follower_leo: Vec<(NodeId, u64, Time)>,
+    /// On the leader: acks=all requests waiting for the HW: (offset, producer, request).
+    pub waiting: Vec<(u64, NodeId, u64)>,
+    /// On the leader: an ISR change sent to the controller and not yet confirmed, and when.
+    pub pending_isr: Option<(Vec<NodeId>, Time)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Broker {
+    pub id: NodeId,
+    /// How many times this broker has started before (kept across a crash).
+    pub incarnation: u64,
+    /// Replicas by partition (`None` where this broker holds no replica).
+    pub replicas: Vec<Option<Replica>>,
+}
+
+pub(crate) fn leo(r: &Replica) -> u64 {
+    r.log.len() as u64
+}
+
+/// The epoch of a replica's last record (0 for an empty log: epochs start at 1).
+fn last_epoch_of(r: &Replica) -> u32 {
+    r.log.last().map(|x| x.epoch).unwrap_or(0)
+}
+
+/// Where `epoch` ends in a log, as Kafka's leader epoch cache answers it
+/// (`LeaderEpochFileCache.endOffsetFor`): the largest epoch ≤ `epoch` that the log has (none if
+/// every record is of a later epoch), and the offset where the first later epoch starts, or the
+/// log end. A log's epochs never decrease, so the records of each epoch are contiguous. Every
+/// log here starts at offset 0 with its epochs recorded, so a log with no epoch ≤ `epoch`
+/// ends that epoch at offset 0.
+pub(crate) fn epoch_end(log: &[Rec], epoch: u32) -> (Option<u32>, u64) {
+    let end = log.iter().position(|x| x.epoch > epoch).unwrap_or(log.len());
+    (end.checked_sub(1).map(|i| log[i].epoch), end as u64)
+}
+
+/// Leader: is the log of a follower that fetches at `offset`, its last record of `last_epoch`,
+/// not a prefix of mine? If so, my largest epoch ≤ `last_epoch` and where it ends in my log
+/// (KIP-279; Kafka's `Partition.readRecords` answers a fetch with this DivergingEpoch when
+/// `epochEndOffset.leaderEpoch < lastFetchedEpoch || epochEndOffset.endOffset < fetchOffset`).
+/// By the leader epoch rule (the records of one epoch at one offset are the same record, with
+/// the same log before them), a follower log whose last epoch ends in mine at or after its own
+/// end is a prefix of mine. An empty log is a prefix of every log: it is never told to truncate.
+fn diverging(r: &Replica, offset: u64, last_epoch: u32) -> Option<EpochEnd> {
+    if offset == 0 {
+        return None;
+    }
+    let answer = if last_epoch == r.epoch {
+        // My current epoch ends at my log end (Kafka's cache holds the leader's own epoch).
+        EpochEnd { epoch: last_epoch, end: leo(r) }
+    } else {
+        // No epoch ≤ last_epoch at all: Kafka answers the requested epoch with the start of the
+        // first later one (here offset 0), so the follower truncates everything.
+        let (floor, end) = epoch_end(&r.log, last_epoch);
+        EpochEnd { epoch: floor.unwrap_or(last_epoch), end }
+    };
+    (answer.epoch < last_epoch || answer.end < offset).then_some(answer)
+}
+
+/// Follower: where to cut my log when the leader says it diverges (KIP-279; Kafka's
+/// `AbstractFetcherThread.getOffsetTruncationState`). If I have the leader's epoch too, the logs
+/// agree up to the smaller of the two ends of that epoch. If I do not, I cut back to the end of
+/// my largest epoch below it, and my next fetch, with that epoch as its last, asks again. Either
+/// way the log gets strictly shorter (the leader's epoch is below my last one, or it ends before
+/// my log does), so the exchange ends, at worst at the empty log, which never diverges.
+pub(crate) fn truncation_point(log: &[Rec], leader: EpochEnd) -> u64 {
+    let (mine, end) = epoch_end(log, leader.epoch);
+    if mine == Some(leader.epoch) {
+        end.min(leader.end)
+    } else {
+        end
+    }
+}
+
+fn isr_hw(k: &Kafka, me: NodeId, r: &Replica) -> u64 {
+    if k.is(Mutant::HwBeforeIsr) {
+        return leo(r);
+    }
+    // The *maximal* ISR (KIP-497): a follower the leader has asked to add counts already, so
+    // the HW never passes a record that a replica the controller may elect lacks.
+    let pending = r.pending_isr.as_ref().map(|p| p.0.as_slice()).unwrap_or(&[]);
+    r.isr
+        .iter()
+        .chain(pending.iter().filter(|m| !r.isr.contains(m)))
+        .map(|m| {
+            if *m == me {
+                leo(r)
+            } else {
+                r.follower_leo.iter().find(|f| f.0 == *m).map(|f| f.1).unwrap_or(0)
+            }
+        })
+        .min()
+        .unwrap_or(0)
+}
+
+/// Leader: move the HW up to what the ISR has, and answer acks=all requests below it.
+fn advance_hw(k: &Kafka, me: NodeId, r: &mut Replica, ctx: &mut Ctx<Kafka>) {
+    let hw = isr_hw(k, me, r).max(r.hw).min(leo(r));
+    r.hw = hw;
+    // Kafka's NOT_ENOUGH_REPLICAS_AFTER_APPEND: a record that became committed while the ISR
+    // was below min.insync.replicas is not acknowledged.
+    let enough = r.isr.len() as u32 >= k.min_insync || k.is(Mutant::AckBeforeReplication);
+    let mut keep = Vec::new();
+    for (offset, producer, req) in core::mem::take(&mut r.waiting) {
+        if offset < hw {
+            let result = if enough { Ok(offset) } else { Err(ProduceError::NotEnoughReplicas) };
+            ctx.send(producer, Msg::ProduceResponse { req, result });
+        } else {
+            keep.push((offset, producer, req));
+        }
+    }
+    r.waiting = keep;
+}
+
+pub(super) fn broker_init(k: &Kafka, ctx: &mut Ctx<Kafka>) -> Broker {
+    let me = ctx.me();
+    let placement = k.placement();
+    let replicas = placement.iter().map(|rs| rs.contains(&me.0).then(Replica::default)).collect();
+    arm_broker(k, ctx);
+    Broker { id: me, incarnation: 0, replicas }
+}
+
+fn arm_broker(k: &Kafka, ctx: &mut Ctx<Kafka>) {
+    let jitter = ctx.rng().range(0, k.fetch_us);
+    ctx.set_timer(Timer::Heartbeat, Time(k.session_us / 3));
+    ctx.set_timer(Timer::FetchTick, Time(k.fetch_us + jitter));
+    ctx.set_timer(Timer::IsrCheck, Time(k.replica_lag_us / 2));
+}
+
+pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, ctx: &mut Ctx<Kafka>) {
+    let me = b.id;
+    let now = ctx.now();
+    match msg {
+        Msg::LeaderAndIsr { partition, replicas, leader, isr, epoch } => {
+            // A partition added to the topic: create its replica here if this broker holds one.
+            let p = partition as usize;
+            if p < MAX_PARTITIONS as usize && replicas.contains(&me) {
+                if b.replicas.len() <= p {
+                    b.replicas.resize(p + 1, None);
+                }
+                b.replicas[p].get_or_insert_with(Replica::default);
+            }
+            let Some(Some(r)) = b.replicas.get_mut(p) else { return };
+            if epoch < r.epoch {
+                return;
+            }
+            let was_leader = r.leader == Some(me);
+            // A newer epoch is the controller's answer to any ISR change I asked for (applied
+            // or refused). The epoch I am in, announced again (a duplicate, or a re-send after
+            // a restart), is not: until the answer comes, the change I asked for still counts
+            // (KIP-497's maximal ISR), since the controller may have made it already.
+            if epoch > r.epoch {
+                r.pending_isr = None;
+            }
+            r.epoch = epoch;
+            r.leader = leader;
+            r.isr = isr;
+            if leader == Some(me) {
+                if !was_leader {
+                    r.follower_leo = replicas.into_iter().filter(|f| *f != me).map(|f| (f, 0, now)).collect();
+                }
+                advance_hw(k, me, r, ctx);
+            } else {
+                for (_, producer, req) in core::mem::take(&mut r.waiting) {
+                    ctx.send(producer, Msg::ProduceResponse { req, result: Err(ProduceError::NotLeader) });
+                }
+                r.follower_leo.clear();
+            }
+        }
+        Msg::Fetch { partition, offset, last_epoch, epoch } => {
+            let Some(Some(r)) = b.replicas.get_mut(partition as usize) else { return };
+            if r.leader != Some(me) || epoch != r.epoch {
+                return;
+            }
+            // KIP-101 and KIP-279: is the follower's log a prefix of mine?
+            if let Some(d) = diverging(r, offset, last_epoch) {
+                ctx.send(
+                    from,
+                    Msg::FetchResponse {
+                        partition,
+                        records: vec![],
+                        from: offset,
+                        last_epoch,
+                        hw: r.hw,
+                        diverging: Some(d),
+                        epoch,
+                    },
+                );
+                return;
+            }
+            let end_of_log = leo(r);
+            if let Some(f) = r.follower_leo.iter_mut().find(|f| f.0 == from) {
+                f.1 = offset;
+                if offset >= end_of_log {
+                    f.2 = now;
+                }
+            }
+            if offset >= leo(r) && !r.isr.contains(&from) && r.pending_isr.is_none() {
+                let mut isr = r.isr.clone();
+                isr.push(from);
+                r.pending_isr = Some((isr.clone(), now));
+                ctx.send(k.controller(), Msg::AlterIsr { partition, isr, epoch: r.epoch });
+            }
+            advance_hw(k, me, r, ctx);
+            let upto = (offset as usize + 16).min(r.log.len());
+            let records = r.log[offset as usize..upto].to_vec();
+            ctx.send(
+                from,
+                Msg::FetchResponse {
+                    partition,
+                    records,
+                    from: offset,
+                    last_epoch,
+                    hw: r.hw,
+                    diverging: None,
+                    epoch,
+                },
+            );
+        }
+        Msg::FetchResponse { partition, records, from: at, last_epoch, hw, diverging, epoch } => {
+            let Some(Some(r)) = b.replicas.get_mut(partition as usize) else { return };
+            if epoch != r.epoch || r.leader == Some(me) {
+                return;
+            }
+            // Only an answer to the current fetch counts, as in Kafka's AbstractFetcherThread
+            // (it drops a response whose fetch offset is not the partition's current one). Kafka
+            // relies on one ordered connection; here answers come late and twice, so the log
+            // may have been cut and grown back to the same length since: the fetch's last epoch
+            // must match too. That is enough: within one epoch the leader's log only grows, so
+            // its verdict on a fetch is a function of (offset, last epoch) alone, and by the
+            // leader epoch rule (records of one epoch at one offset are the same record, with
+            // the same log before them) so is whether my log is a prefix of the leader's. Hence
+            // a truncation applies only while my log still diverges; once it has been a prefix
+            // of the leader's in this epoch (the only state the leader counts towards the high
+            // watermark), it stays one, as it only takes the leader's records at its end.
+            if at != leo(r) || last_epoch != last_epoch_of(r) {
+                return;
+            }
+            if let Some(d) = diverging {
+                let t = truncation_point(&r.log, d);
+                r.log.truncate(t as usize);
+                r.hw = r.hw.min(t);
+                return;
+            }
+            r.log.extend(records);
+            r.hw = hw.min(leo(r)).max(r.hw.min(leo(r)));
+        }
+        Msg::ConsumerFetch { partition, offset } => {
+            let Some(Some(r)) = b.replicas.get(partition as usize) else { return };
+            if r.leader != Some(me) {
+                return;
+            }
+            // Consumers read only committed records, below the high watermark.
+            let end = if k.is(Mutant::ConsumeUncommitted) { leo(r) } else { r.hw };
+            let records = serve_fetch(&r.log, end, offset);
+            ctx.send(from, Msg::ConsumerFetchResponse { partition, from: offset, records });
+        }
+        Msg::Produce { partition, rec, req } => {
+            let Some(Some(r)) = b.replicas.get_mut(partition as usize) else {
+                ctx.send(from, Msg::ProduceResponse { req, result: Err(ProduceError::NotLeader) });
+                return;
+            };
+            if r.leader != Some(me) {
+                ctx.send(from, Msg::ProduceResponse { req, result: Err(ProduceError::NotLeader) });
+                return;
+            }
+            if k.acks == ACKS_ALL && (r.isr.len() as u32) < k.min_insync {
+                ctx.send(from, Msg::ProduceResponse { req, result: Err(ProduceError::NotEnoughReplicas) });
+                return;
+            }
+            r.log.push(Rec { epoch: r.epoch, ..rec });
+            let offset = leo(r) - 1;
+            match k.acks {
+                0 => {}
+                ACKS_ALL if !k.is(Mutant::AckBeforeReplication) => r.waiting.push((offset, from, req)),
+                _ => ctx.send(from, Msg::ProduceResponse { req, result: Ok(offset) }),
+            }
+            advance_hw(k, me, r, ctx);
+        }
+        _ => {}
+    }
+}
+
+pub(super) fn broker_timer(k: &Kafka, b: &mut Broker, timer: Timer, ctx: &mut Ctx<Kafka>) {
+    let me = b.id;
+    let now = ctx.now();
+    match timer {
+        Timer::Heartbeat => {
+            ctx.send(k.controller(), Msg::Heartbeat { incarnation: b.incarnation });
+            ctx.set_timer(Timer::Heartbeat, Time(k.session_us / 3));
+        }
+        Timer::FetchTick => {
+            for (p, r) in b.replicas.iter().enumerate() {
+                if let Some(r) = r {
+                    if let Some(l) = r.leader.filter(|l| *l != me) {
+                        ctx.send(
+                            l,
+                            Msg::Fetch {
+                                partition: p as u32,
+                                offset: leo(r),
+                                last_epoch: last_epoch_of(r),
+                                epoch: r.epoch,
+                            },
+                        );
+                    }
+                }
+            }
+            ctx.set_timer(Timer::FetchTick, Time(k.fetch_us));
+        }
+        Timer::IsrCheck => {
+            for (p, r) in b.replicas.iter_mut().enumerate() {
+                let Some(r) = r else { continue };
+                if r.leader != Some(me) {
+                    continue;
+                }
+                if let Some((isr, since)) = &r.pending_isr {
+                    // Unconfirmed (the answer may be lost): ask again; a stale request is
+                    // answered with the current state.
+                    if now.0.saturating_sub(since.0) > k.replica_lag_us / 2 {
+                        let isr = isr.clone();
+                        r.pending_isr = Some((isr.clone(), now));
+                        ctx.send(k.controller(), Msg::AlterIsr { partition: p as u32, isr, epoch: r.epoch });
+                    }
+                    continue;
+                }
+                let lagging: Vec<NodeId> = r
+                    .follower_leo
+                    .iter()
+                    .filter(|f| r.isr.contains(&f.0) && now.0.saturating_sub(f.2 .0) > k.replica_lag_us)
+                    .map(|f| f.0)
+                    .collect();
+                if !lagging.is_empty() {
+                    let isr: Vec<NodeId> = r.isr.iter().copied().filter(|m| !lagging.contains(m)).collect();
+                    r.pending_isr = Some((isr.clone(), now));
+                    ctx.send(k.controller(), Msg::AlterIsr { partition: p as u32, isr, epoch: r.epoch });
+                }
+            }
+            ctx.set_timer(Timer::IsrCheck, Time(k.replica_lag_us / 2));
+        }
+        _ => {}
+    }
+}
+
+/// A broker comes back from a crash: its logs and their checkpointed high watermarks persist;
+/// leadership and the ISR are re-learned from the controller, which it tells at once that it
+/// runs in a new incarnation.
+pub(super) fn broker_restart(k: &Kafka, b: &Broker, ctx: &mut Ctx<Kafka>) -> Broker {
+    // The log (and its checkpointed HW) persist; leadership is re-learned.
+    let replicas = b
+        .replicas
+        .iter()
+        .map(|r| {
+            r.as_ref().map(|r| Replica { log: r.log.clone(), hw: r.hw, epoch: r.epoch, ..Replica::default() })
+        })
+        .collect();
+    arm_broker(k, ctx);
+    // Register at once, in a new incarnation.
+    let incarnation = b.incarnation + 1;
+    ctx.send(k.controller(), Msg::Heartbeat { incarnation });
+    Broker { id: b.id, incarnation, replicas }
+}

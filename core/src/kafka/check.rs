@@ -1,0 +1,168 @@
+//! The checker: Kafka's promise that a record acknowledged with acks=all is never lost (with
+//! clean elections), replicas that agree below the high watermark, records consumers read that
+//! never change, and, apart, acks=1's weaker behaviour. Checks are incremental.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::config::{Kafka, ACKS_ALL};
+use super::node::Node;
+use super::types::Note;
+use crate::protocol::{NodeId, PropertyInfo};
+
+pub(super) const PROPERTIES: &[PropertyInfo] = &[
+    PropertyInfo {
+        name: "acked-not-lost",
+        description: "a record acknowledged with acks=all stays in its partition at its offset (Kafka's \
+            promise, with clean leader elections); acks=1 is checked apart (acks1-not-lost), and acks=0 \
+            is never acknowledged",
+    },
+    PropertyInfo {
+        name: "committed-agree",
+        description: "replicas agree on every record below the high watermark",
+    },
+    PropertyInfo {
+        name: "consumed-stable",
+        description: "a record a consumer read never disappears: every read of that offset returns it",
+    },
+    PropertyInfo {
+        name: "acks1-not-lost",
+        description: "not a Kafka promise, checked to show why acks=all exists: a record acknowledged \
+            with acks=1 stays at its offset. The leader answers before any follower has copied the \
+            record, so a leader that fails first loses it",
+    },
+];
+
+/// Ghost state: acknowledged records and committed prefixes. Checks are incremental: each
+/// replica's committed prefix is compared from where it was last compared, and a leader's log
+/// against the acknowledgements it has not been checked against yet.
+#[derive(Clone, Debug, Default)]
+pub struct Monitor {
+    /// Per partition: (offset, value, acks) of every acknowledged record, in order.
+    pub acked: Vec<Vec<(u64, u64, u8)>>,
+    /// Per partition: the values of the committed prefix seen so far.
+    pub committed: Vec<Vec<u64>>,
+    /// Per broker and partition: how much of the committed prefix has been compared.
+    checked: Vec<Vec<u64>>,
+    /// Per partition: (leader, epoch, acknowledgements verified on that leader).
+    verified: Vec<(Option<NodeId>, u32, usize)>,
+    /// Per partition: the value consumers read at each offset.
+    pub consumed: Vec<Vec<Option<u64>>>,
+}
+
+/// Check every property after an event: `touched` is the node whose handler ran, `notes` what
+/// the handlers reported (acknowledgements, reads).
+pub(super) fn check(
+    k: &Kafka,
+    m: &mut Monitor,
+    nodes: &[Node],
+    touched: Option<NodeId>,
+    notes: &[Note],
+) -> Result<(), (&'static str, String)> {
+    // The topic may grow while the run goes on: size the ghost state to the controller's.
+    let parts = match nodes.get(k.controller().index()) {
+        Some(Node::Controller(c)) => c.partitions.len(),
+        _ => k.partitions as usize,
+    };
+    if m.committed.len() < parts {
+        m.committed.resize(parts, Vec::new());
+        m.acked.resize(parts, Vec::new());
+        m.checked.resize(k.brokers, Vec::new());
+        for row in &mut m.checked {
+            row.resize(parts, 0);
+        }
+        m.verified.resize(parts, (None, 0, 0));
+        m.consumed.resize(parts, Vec::new());
+    }
+    for n in notes {
+        match n {
+            Note::Acked { partition, offset, rec_value, acks } => {
+                m.acked[*partition as usize].push((*offset, *rec_value, *acks));
+            }
+            Note::Consumed { partition, offset, value } => {
+                let (p, o) = (*partition as usize, *offset as usize);
+                let seen = &mut m.consumed[p];
+                if seen.len() <= o {
+                    seen.resize(o + 1, None);
+                }
+                let committed = m.committed[p].get(o).copied();
+                match (seen[o], committed) {
+                    (Some(v), _) if v != *value => {
+                        return Err((
+                            "consumed-stable",
+                            format!("consumers read two different records at p{p} offset {o}"),
+                        ));
+                    }
+                    (_, Some(v)) if v != *value => {
+                        return Err((
+                            "consumed-stable",
+                            format!(
+                                "a consumer read p{p} offset {o}, which the replicas committed differently"
+                            ),
+                        ));
+                    }
+                    _ => seen[o] = Some(*value),
+                }
+            }
+            _ => {}
+        }
+    }
+    let Some(Node::Controller(c)) = nodes.get(k.controller().index()) else { return Ok(()) };
+    let Some(t) = touched else { return Ok(()) };
+    let Some(Node::Broker(b)) = nodes.get(t.index()) else { return Ok(()) };
+    for (p, r) in b.replicas.iter().enumerate().take(parts) {
+        let Some(r) = r else { continue };
+        // Committed prefixes agree across replicas and over time.
+        let upto = (r.hw as usize).min(r.log.len());
+        let from = (m.checked[t.index()][p] as usize).min(upto);
+        let seen = &mut m.committed[p];
+        for i in from..upto {
+            match seen.get(i) {
+                Some(v) if *v != r.log[i].value => {
+                    return Err((
+                        "committed-agree",
+                        format!("B{} has a different record at committed offset {i} of p{p}", t.0 + 1),
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    // A record a consumer already read must be the one that commits there.
+                    if m.consumed[p].get(i).copied().flatten().is_some_and(|v| v != r.log[i].value) {
+                        return Err((
+                            "consumed-stable",
+                            format!(
+                                "a consumer read p{p} offset {i}, but a different record committed there"
+                            ),
+                        ));
+                    }
+                    seen.push(r.log[i].value)
+                }
+            }
+        }
+        m.checked[t.index()][p] = upto as u64;
+        // Acknowledged records are in the partition leader's log. A leader's log only grows
+        // while it leads, so each acknowledgement is checked once per leader and epoch.
+        if c.partitions[p].leader == Some(t) && r.leader == Some(t) {
+            let (who, epoch, done) = m.verified[p];
+            let start = if who == Some(t) && epoch == r.epoch { done } else { 0 };
+            for &(off, val, acks) in &m.acked[p][start..] {
+                if r.log.get(off as usize).map(|x| x.value) != Some(val) {
+                    // acks=all is Kafka's promise; acks=1 has a property of its own, which
+                    // Kafka does not promise (acks=0 is never acknowledged).
+                    let property = if acks == ACKS_ALL { "acked-not-lost" } else { "acks1-not-lost" };
+                    return Err((
+                            property,
+                            format!(
+                                "the record acknowledged with acks={} at p{p} offset {off} is gone from leader B{}",
+                                if acks == ACKS_ALL { "all".into() } else { format!("{acks}") },
+                                t.0 + 1
+                            ),
+                        ));
+                }
+            }
+            m.verified[p] = (Some(t), r.epoch, m.acked[p].len());
+        }
+    }
+    Ok(())
+}

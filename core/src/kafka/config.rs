@@ -1,0 +1,158 @@
+//! The cluster's configuration: brokers, the topic, producers, the consumer group, timing, and
+//! the mutants, with the limits `validate` enforces.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use serde::Serialize;
+
+use super::assign::Strategy;
+use super::partitioner::assign_replicas;
+use super::types::{ClientOp, MAX_PARTITIONS};
+use crate::protocol::{MutantInfo, NodeId, ScriptAction, Time};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Mutant {
+    /// The controller may elect an out-of-sync replica.
+    UncleanElection,
+    /// The leader moves the high watermark to its own log end, before the ISR has the record.
+    HwBeforeIsr,
+    /// With acks=all, the leader answers as soon as it appends, before replication.
+    AckBeforeReplication,
+    /// Brokers serve consumers up to the log end, not the high watermark.
+    ConsumeUncommitted,
+}
+
+pub(super) const MUTANTS: &[MutantInfo] = &[
+    MutantInfo {
+        name: "unclean-election",
+        description: "the controller elects out-of-sync replicas when the ISR is gone",
+    },
+    MutantInfo {
+        name: "hw-before-isr",
+        description: "the high watermark advances before the ISR has the record",
+    },
+    MutantInfo {
+        name: "ack-before-replication",
+        description: "acks=all is answered on append, before the followers have it",
+    },
+    MutantInfo {
+        name: "consume-uncommitted",
+        description: "consumers read past the high watermark, records a new leader may not have",
+    },
+];
+
+impl Mutant {
+    pub fn parse(s: &str) -> Option<Mutant> {
+        match s {
+            "unclean-election" => Some(Mutant::UncleanElection),
+            "hw-before-isr" => Some(Mutant::HwBeforeIsr),
+            "ack-before-replication" => Some(Mutant::AckBeforeReplication),
+            "consume-uncommitted" => Some(Mutant::ConsumeUncommitted),
+            _ => None,
+        }
+    }
+}
+
+/// Kafka cluster configuration: one topic.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Kafka {
+    pub brokers: usize,
+    pub partitions: u32,
+    pub rf: u32,
+    pub min_insync: u32,
+    /// 0, 1 or all (-1 in Kafka; written 255 here).
+    pub acks: u8,
+    pub producers: usize,
+    pub keys: u32,
+    pub replica_lag_us: u64,
+    pub fetch_us: u64,
+    pub session_us: u64,
+    /// How often each producer writes a record by itself (0: only what the user sends).
+    pub produce_every_us: u64,
+    /// Consumers, and how partitions are assigned to them. The last `idle_consumers` of them
+    /// start outside the group (the user can make them join).
+    pub consumers: usize,
+    pub idle_consumers: usize,
+    pub strategy: Strategy,
+    pub group_heartbeat_us: u64,
+    pub group_session_us: u64,
+    pub mutant: Option<Mutant>,
+    /// A scenario's timed steps and narration.
+    pub script: Vec<(Time, ScriptAction<ClientOp>)>,
+    pub narration: Vec<(Time, String)>,
+}
+
+pub const ACKS_ALL: u8 = 255;
+
+impl Default for Kafka {
+    fn default() -> Self {
+        Kafka {
+            brokers: 3,
+            partitions: 3,
+            rf: 3,
+            min_insync: 2,
+            acks: ACKS_ALL,
+            producers: 1,
+            keys: 8,
+            replica_lag_us: 120_000,
+            fetch_us: 20_000,
+            session_us: 150_000,
+            produce_every_us: 30_000,
+            consumers: 2,
+            idle_consumers: 0,
+            strategy: Strategy::Range,
+            group_heartbeat_us: 50_000,
+            group_session_us: 200_000,
+            mutant: None,
+            script: Vec::new(),
+            narration: Vec::new(),
+        }
+    }
+}
+
+impl Kafka {
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=9).contains(&self.brokers) {
+            return Err(format!("brokers must be between 1 and 9 (got {})", self.brokers));
+        }
+        if !(1..=MAX_PARTITIONS).contains(&self.partitions) {
+            return Err(format!(
+                "partitions must be between 1 and {MAX_PARTITIONS} (got {})",
+                self.partitions
+            ));
+        }
+        if self.rf == 0 || self.rf as usize > self.brokers {
+            return Err(format!(
+                "the replication factor must be between 1 and the brokers ({})",
+                self.brokers
+            ));
+        }
+        if self.min_insync == 0 || self.min_insync > self.rf {
+            return Err("min.insync.replicas must be between 1 and the replication factor".into());
+        }
+        if !matches!(self.acks, 0 | 1 | ACKS_ALL) {
+            return Err("acks must be 0, 1 or all".into());
+        }
+        if !(1..=4).contains(&self.producers) {
+            return Err("producers must be between 1 and 4".into());
+        }
+        if self.consumers > 6 {
+            return Err("consumers must be between 0 and 6".into());
+        }
+        if self.idle_consumers > self.consumers {
+            return Err("idle consumers cannot outnumber the consumers".into());
+        }
+        Ok(())
+    }
+    pub(crate) fn controller(&self) -> NodeId {
+        NodeId(self.brokers as u32)
+    }
+    pub(super) fn is(&self, m: Mutant) -> bool {
+        self.mutant == Some(m)
+    }
+    pub(super) fn placement(&self) -> Vec<Vec<u32>> {
+        assign_replicas(self.brokers as u32, self.partitions, self.rf, 0).expect("validated")
+    }
+}

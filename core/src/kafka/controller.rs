@@ -1,0 +1,217 @@
+//! The controller: the partitions' leaders, ISRs and epochs. It watches the brokers'
+//! heartbeats, elects a leader from the live ISR when one fails (a clean election; unclean with
+//! the mutant), applies ISR changes fenced by the epoch, pushes `LeaderAndIsr` to the replicas,
+//! answers metadata, adds partitions, and hosts the consumer group's coordinator (`group.rs`).
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::config::{Kafka, Mutant};
+use super::group::{self, Group};
+use super::partitioner::assign_replicas;
+use super::types::{Msg, Note, Timer, MAX_PARTITIONS};
+use crate::protocol::{Ctx, NodeId, Protocol, Time};
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PartitionState {
+    pub replicas: Vec<NodeId>,
+    pub leader: Option<NodeId>,
+    pub isr: Vec<NodeId>,
+    pub epoch: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Controller {
+    pub partitions: Vec<PartitionState>,
+    /// The consumer group this node coordinates, and what each member said it owned.
+    pub group: Group,
+    pub owned: alloc::collections::BTreeMap<NodeId, Vec<u32>>,
+    /// Last heartbeat from each broker, and whether it is considered alive.
+    pub brokers: Vec<(Time, bool)>,
+    /// The incarnation each broker last registered with.
+    pub incarnations: Vec<u64>,
+}
+
+pub(super) fn controller_init(k: &Kafka, ctx: &mut Ctx<Kafka>) -> Controller {
+    let partitions: Vec<PartitionState> = k
+        .placement()
+        .into_iter()
+        .map(|rs| {
+            let replicas: Vec<NodeId> = rs.into_iter().map(NodeId).collect();
+            PartitionState { leader: replicas.first().copied(), isr: replicas.clone(), replicas, epoch: 1 }
+        })
+        .collect();
+    for (p, s) in partitions.iter().enumerate() {
+        announce(p as u32, s, &vec![(Time::ZERO, true); k.brokers], ctx);
+    }
+    ctx.set_timer(Timer::LivenessCheck, Time(k.session_us / 3));
+    ctx.set_timer(Timer::GroupTick, Time(k.group_heartbeat_us));
+    let group = Group { committed: vec![0; k.partitions as usize], ..Default::default() };
+    Controller {
+        partitions,
+        brokers: vec![(Time::ZERO, true); k.brokers],
+        incarnations: vec![0; k.brokers],
+        group,
+        owned: Default::default(),
+    }
+}
+
+fn leader_and_isr(p: u32, s: &PartitionState) -> Msg {
+    Msg::LeaderAndIsr {
+        partition: p,
+        replicas: s.replicas.clone(),
+        leader: s.leader,
+        isr: s.isr.clone(),
+        epoch: s.epoch,
+    }
+}
+
+fn announce(p: u32, s: &PartitionState, live: &[(Time, bool)], ctx: &mut Ctx<Kafka>) {
+    for r in &s.replicas {
+        if live[r.index()].1 {
+            ctx.send(*r, leader_and_isr(p, s));
+        }
+    }
+}
+
+/// Elect a leader for partition `p` from the live ISR (or, unclean, from any live replica).
+fn elect(k: &Kafka, c: &mut Controller, p: usize, ctx: &mut Ctx<Kafka>) {
+    let s = &mut c.partitions[p];
+    let live = |n: &NodeId| c.brokers[n.index()].1;
+    let clean = s.replicas.iter().copied().find(|r| live(r) && s.isr.contains(r));
+    let (leader, unclean) = match clean {
+        Some(l) => (Some(l), false),
+        None if k.is(Mutant::UncleanElection) => (s.replicas.iter().copied().find(|r| live(r)), true),
+        None => (None, false),
+    };
+    s.leader = leader;
+    if unclean {
+        s.isr = leader.into_iter().collect();
+    }
+    s.epoch += 1;
+    ctx.note(Note::Elected { partition: p as u32, leader, epoch: s.epoch, unclean });
+    let snapshot = s.clone();
+    announce(p as u32, &snapshot, &c.brokers, ctx);
+}
+
+pub(super) fn controller_message(
+    k: &Kafka,
+    c: &mut Controller,
+    from: NodeId,
+    msg: Msg,
+    ctx: &mut Ctx<Kafka>,
+) {
+    match msg {
+        Msg::Heartbeat { incarnation } => {
+            let b = from.index();
+            if b >= c.brokers.len() {
+                return;
+            }
+            // A broker that restarted before its session ran out lost what it knew (whom it
+            // leads, the ISR changes it asked for): handle the bounce as a failure and a start,
+            // as Kafka's controller does, so that new epochs fence its previous incarnation.
+            if incarnation > c.incarnations[b] {
+                c.incarnations[b] = incarnation;
+                if c.brokers[b].1 {
+                    broker_failed(k, c, from, ctx);
+                }
+            }
+            c.brokers[b].0 = ctx.now();
+            if !c.brokers[b].1 {
+                c.brokers[b].1 = true;
+                for p in 0..c.partitions.len() {
+                    if !c.partitions[p].replicas.contains(&from) {
+                        continue;
+                    }
+                    if c.partitions[p].leader.is_none() {
+                        elect(k, c, p, ctx);
+                    } else {
+                        ctx.send(from, leader_and_isr(p as u32, &c.partitions[p]));
+                    }
+                }
+            }
+        }
+        Msg::AlterIsr { partition, isr, epoch } => {
+            let Some(s) = c.partitions.get_mut(partition as usize) else { return };
+            if epoch != s.epoch || s.leader != Some(from) || isr.is_empty() || !isr.contains(&from) {
+                // Stale: tell the sender the current state.
+                ctx.send(from, leader_and_isr(partition, s));
+                return;
+            }
+            s.isr = isr;
+            s.epoch += 1;
+            let s = s.clone();
+            announce(partition, &s, &c.brokers, ctx);
+        }
+        Msg::Metadata => {
+            let leaders = c.partitions.iter().map(|s| s.leader).collect();
+            ctx.send(from, Msg::MetadataResponse { leaders });
+        }
+        other => group::coordinator_message(k, &mut c.group, &mut c.owned, from, other, ctx),
+    }
+}
+
+pub(super) fn controller_timer(k: &Kafka, c: &mut Controller, timer: Timer, ctx: &mut Ctx<Kafka>) {
+    if timer == Timer::GroupTick {
+        group::coordinator_tick(k, &mut c.group, &mut c.owned, ctx);
+        ctx.set_timer(Timer::GroupTick, Time(k.group_heartbeat_us));
+        return;
+    }
+    let now = ctx.now();
+    for b in 0..c.brokers.len() {
+        if c.brokers[b].1 && now.0.saturating_sub(c.brokers[b].0 .0) > k.session_us {
+            broker_failed(k, c, NodeId(b as u32), ctx);
+        }
+    }
+    ctx.set_timer(Timer::LivenessCheck, Time(k.session_us / 3));
+}
+
+/// The controller considers a broker dead: it leaves every ISR it is in (unless it is the last
+/// member), and the partitions it led get new leaders.
+fn broker_failed(k: &Kafka, c: &mut Controller, dead: NodeId, ctx: &mut Ctx<Kafka>) {
+    c.brokers[dead.index()].1 = false;
+    for p in 0..c.partitions.len() {
+        let s = &mut c.partitions[p];
+        if s.isr.contains(&dead) && s.isr.len() > 1 {
+            s.isr.retain(|m| *m != dead);
+            if s.leader != Some(dead) {
+                s.epoch += 1;
+                let snap = s.clone();
+                announce(p as u32, &snap, &c.brokers, ctx);
+            }
+        }
+        if c.partitions[p].leader == Some(dead) {
+            elect(k, c, p, ctx);
+        }
+    }
+}
+
+/// The controller adds a partition: Kafka's placement rule extended by one row, a leader from
+/// the live replicas, and metadata pushed to every client (a simplification: real clients
+/// refresh theirs periodically). The group rebalances so someone consumes the new partition.
+pub(super) fn add_partition(k: &Kafka, c: &mut Controller, ctx: &mut Ctx<Kafka>) {
+    let p = c.partitions.len() as u32;
+    if p >= MAX_PARTITIONS {
+        return;
+    }
+    let Ok(placement) = assign_replicas(k.brokers as u32, p + 1, k.rf, 0) else { return };
+    let replicas: Vec<NodeId> = placement[p as usize].iter().map(|b| NodeId(*b)).collect();
+    let live: Vec<NodeId> = replicas.iter().copied().filter(|r| c.brokers[r.index()].1).collect();
+    let state = PartitionState {
+        leader: live.first().copied(),
+        isr: if live.is_empty() { replicas.clone() } else { live },
+        replicas,
+        epoch: 1,
+    };
+    announce(p, &state, &c.brokers, ctx);
+    c.partitions.push(state);
+    c.group.committed.push(0);
+    ctx.note(Note::PartitionAdded { partitions: p + 1 });
+    let leaders: Vec<Option<NodeId>> = c.partitions.iter().map(|s| s.leader).collect();
+    for client in k.brokers + 1..k.nodes() {
+        ctx.send(NodeId(client as u32), Msg::MetadataResponse { leaders: leaders.clone() });
+    }
+    if !c.group.members.is_empty() && c.group.joining.is_none() {
+        group::start_rebalance(k, &mut c.group, None, ctx);
+    }
+}

@@ -1,0 +1,310 @@
+//! The words of the Kafka cluster: records, messages, timers, requests and the checker's notes,
+//! with the request parser. Every other file of the cluster builds on these.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use serde::Serialize;
+
+use crate::protocol::{MessageInfo, NodeId};
+
+/// One record: its key (none: the producer chose the partition by sticky partitioning), a
+/// unique value (the producer and its sequence number), the text the user sees, and the leader
+/// epoch it was appended in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Rec {
+    pub key: Option<u32>,
+    pub value: u64,
+    pub text: Text8,
+    pub epoch: u32,
+}
+
+/// A record's payload as text, up to 8 bytes, kept inline so records stay `Copy`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct Text8(pub [u8; 8]);
+
+impl Text8 {
+    pub fn new(text: &str) -> Result<Text8, String> {
+        if text.len() > 8 {
+            return Err(format!("a record's text is at most 8 bytes (\"{text}\" has {})", text.len()));
+        }
+        let mut b = [0u8; 8];
+        b[..text.len()].copy_from_slice(text.as_bytes());
+        Ok(Text8(b))
+    }
+    pub fn as_str(&self) -> &str {
+        let n = self.0.iter().position(|b| *b == 0).unwrap_or(8);
+        core::str::from_utf8(&self.0[..n]).unwrap_or("?")
+    }
+}
+
+/// Most partitions a topic may grow to.
+pub const MAX_PARTITIONS: u32 = 32;
+
+/// Longest GC pause a consumer may be given, in milliseconds.
+pub const MAX_PAUSE_MS: u32 = 10_000;
+
+/// Most records a producer holds for sending.
+pub const MAX_QUEUE: usize = 64;
+
+/// A leader epoch and the offset where it ends in some log: the first offset of a later epoch,
+/// or the log end (Kafka's `EpochEndOffset`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct EpochEnd {
+    pub epoch: u32,
+    pub end: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum ProduceError {
+    NotLeader,
+    NotEnoughReplicas,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Msg {
+    /// Broker → controller: I am alive, in this incarnation (KRaft's broker registration and
+    /// heartbeat in one: the number grows each time the broker process starts).
+    Heartbeat {
+        incarnation: u64,
+    },
+    /// Controller → replicas: the partition's leader, ISR and epoch.
+    LeaderAndIsr {
+        partition: u32,
+        replicas: Vec<NodeId>,
+        leader: Option<NodeId>,
+        isr: Vec<NodeId>,
+        epoch: u32,
+    },
+    /// Leader → controller: change the ISR (valid only for the current epoch).
+    AlterIsr {
+        partition: u32,
+        isr: Vec<NodeId>,
+        epoch: u32,
+    },
+    /// Follower → leader: my log ends at `offset`, its last record is of `last_epoch` (0: the log
+    /// is empty), and I am in the partition's `epoch`.
+    Fetch {
+        partition: u32,
+        offset: u64,
+        last_epoch: u32,
+        epoch: u32,
+    },
+    /// Leader → follower: the answer to the fetch at `from` whose last record was of
+    /// `last_epoch` (echoed so that the follower applies only an answer to its current fetch).
+    /// Either records from `from` on, or `diverging`: the follower's log is not a prefix of the
+    /// leader's, and the leader's largest epoch up to `last_epoch` ends at this offset (the
+    /// fetch response's DivergingEpoch, KIP-320 and KIP-595, carrying KIP-279's answer).
+    FetchResponse {
+        partition: u32,
+        records: Vec<Rec>,
+        from: u64,
+        last_epoch: u32,
+        hw: u64,
+        diverging: Option<EpochEnd>,
+        epoch: u32,
+    },
+    Produce {
+        partition: u32,
+        rec: Rec,
+        req: u64,
+    },
+    ProduceResponse {
+        req: u64,
+        result: Result<u64, ProduceError>,
+    },
+    Metadata,
+    /// Consumer groups (see `group.rs`).
+    JoinGroup {
+        owned: Vec<u32>,
+    },
+    JoinResponse {
+        generation: u32,
+        leader: NodeId,
+        members: Vec<(NodeId, Vec<u32>)>,
+        /// The topic's partition count, for the leader member's assignment.
+        partitions: u32,
+    },
+    LeaveGroup,
+    SyncGroup {
+        generation: u32,
+        assignment: Vec<(NodeId, Vec<u32>)>,
+    },
+    SyncResponse {
+        generation: u32,
+        partitions: Vec<u32>,
+        committed: Vec<u64>,
+    },
+    GroupHeartbeat {
+        generation: u32,
+    },
+    /// The group is rebalancing away from this generation: rejoin (unless already past it).
+    RebalanceInProgress {
+        generation: u32,
+    },
+    OffsetCommit {
+        generation: u32,
+        offsets: Vec<(u32, u64)>,
+    },
+    ConsumerFetch {
+        partition: u32,
+        offset: u64,
+    },
+    ConsumerFetchResponse {
+        partition: u32,
+        from: u64,
+        records: Vec<Rec>,
+    },
+    MetadataResponse {
+        leaders: Vec<Option<NodeId>>,
+    },
+}
+
+impl MessageInfo for Msg {
+    fn kind(&self) -> &'static str {
+        match self {
+            Msg::Heartbeat { .. } => "BrokerHeartbeat",
+            Msg::LeaderAndIsr { .. } => "LeaderAndIsr",
+            Msg::AlterIsr { .. } => "AlterPartition",
+            Msg::Fetch { .. } => "Fetch",
+            Msg::FetchResponse { .. } => "FetchResponse",
+            Msg::Produce { .. } => "Produce",
+            Msg::ProduceResponse { .. } => "ProduceResponse",
+            Msg::Metadata => "Metadata",
+            Msg::MetadataResponse { .. } => "MetadataResponse",
+            Msg::JoinGroup { .. } => "JoinGroup",
+            Msg::LeaveGroup => "LeaveGroup",
+            Msg::JoinResponse { .. } => "JoinGroupResponse",
+            Msg::SyncGroup { .. } => "SyncGroup",
+            Msg::SyncResponse { .. } => "SyncGroupResponse",
+            Msg::GroupHeartbeat { .. } => "Heartbeat",
+            Msg::RebalanceInProgress { .. } => "RebalanceInProgress",
+            Msg::OffsetCommit { .. } => "OffsetCommit",
+            Msg::ConsumerFetch { .. } => "ConsumerFetch",
+            Msg::ConsumerFetchResponse { .. } => "ConsumerFetchResponse",
+        }
+    }
+    fn summary(&self) -> String {
+        match self {
+            Msg::LeaderAndIsr { partition, leader, isr, epoch, .. } => {
+                format!(
+                    "(p{partition} leader {} isr {} epoch {epoch})",
+                    names(leader.iter()),
+                    names(isr.iter())
+                )
+            }
+            Msg::AlterIsr { partition, isr, epoch } => {
+                format!("(p{partition} isr {} epoch {epoch})", names(isr.iter()))
+            }
+            Msg::Fetch { partition, offset, last_epoch, .. } => {
+                format!("(p{partition} from offset {offset}, last epoch {last_epoch})")
+            }
+            Msg::FetchResponse { partition, records, hw, diverging, .. } => match diverging {
+                Some(d) => format!("(p{partition}: diverging; epoch {} ends at {})", d.epoch, d.end),
+                None => format!("(p{partition}: {} records, hw {hw})", records.len()),
+            },
+            Msg::Produce { partition, rec, .. } => match rec.key {
+                Some(k) => format!("(p{partition} key k{k} \"{}\")", rec.text.as_str()),
+                None => format!("(p{partition} no key \"{}\")", rec.text.as_str()),
+            },
+            Msg::ProduceResponse { result: Ok(o), .. } => format!("(offset {o})"),
+            Msg::ProduceResponse { result: Err(e), .. } => format!("({e:?})"),
+            Msg::MetadataResponse { leaders } => format!("(leaders {})", names(leaders.iter().flatten())),
+            Msg::JoinResponse { generation, members, .. } => {
+                format!("(generation {generation}, {} members)", members.len())
+            }
+            Msg::SyncResponse { generation, partitions, .. } => {
+                format!("(generation {generation}, partitions {partitions:?})")
+            }
+            Msg::ConsumerFetch { partition, offset } => format!("(p{partition} from {offset})"),
+            Msg::ConsumerFetchResponse { partition, records, .. } => {
+                format!("(p{partition}: {} records)", records.len())
+            }
+            _ => String::new(),
+        }
+    }
+    fn hue(&self) -> Option<u64> {
+        match self {
+            Msg::Produce { rec, .. } => rec.key.map(u64::from),
+            _ => None,
+        }
+    }
+}
+
+pub(super) fn names<'a>(ids: impl Iterator<Item = &'a NodeId>) -> String {
+    let v: Vec<String> = ids.map(|n| format!("B{}", n.0 + 1)).collect();
+    format!("[{}]", v.join(","))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Timer {
+    Heartbeat,
+    FetchTick,
+    IsrCheck,
+    LivenessCheck,
+    Produce,
+    ProduceTimeout,
+    GroupHeartbeat,
+    Poll,
+    GroupTick,
+    /// A paused consumer wakes up.
+    Resume,
+}
+
+/// Requests the user (or a scenario script) sends to a node.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum ClientOp {
+    /// Producer: send a record with this key (none: sticky partitioning) and text.
+    Produce { key: Option<u32>, text: Option<Text8> },
+    /// Consumer: join the group.
+    Join,
+    /// Consumer: commit and leave the group.
+    Leave,
+    /// Consumer: stop for this many milliseconds (a long garbage-collection pause).
+    Pause(u32),
+    /// Controller: add a partition to the topic.
+    AddPartition,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Note {
+    /// A producer got an acknowledgement for a record at this offset.
+    Acked { partition: u32, offset: u64, rec_value: u64, acks: u8 },
+    /// The controller chose a leader.
+    Elected { partition: u32, leader: Option<NodeId>, epoch: u32, unclean: bool },
+    /// A consumer read a record.
+    Consumed { partition: u32, offset: u64, value: u64 },
+    /// The group coordinator completed a rebalance.
+    Rebalanced { generation: u32, members: u32 },
+    /// The controller added a partition.
+    PartitionAdded { partitions: u32 },
+}
+
+/// A request as typed: `k3 hello` (key k3), `- hello` or `hello` (no key), `join`, `leave`,
+/// `pause 500` (milliseconds), `add-partition`.
+pub fn parse_request(text: &str) -> Result<ClientOp, String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    match words.as_slice() {
+        ["join"] => Ok(ClientOp::Join),
+        ["leave"] => Ok(ClientOp::Leave),
+        ["add-partition"] => Ok(ClientOp::AddPartition),
+        ["pause", ms] => match ms.parse::<u32>() {
+            Ok(ms) if (1..=MAX_PAUSE_MS).contains(&ms) => Ok(ClientOp::Pause(ms)),
+            _ => Err(format!("a pause is a whole number of milliseconds from 1 to {MAX_PAUSE_MS}")),
+        },
+        [] => Err("type a request: k3 hello · - hello · join · leave · pause 500 · add-partition".into()),
+        [first, rest @ ..] if rest.len() <= 1 => {
+            let text = rest.first().map(|t| Text8::new(t)).transpose()?;
+            if *first == "-" {
+                return Ok(ClientOp::Produce { key: None, text });
+            }
+            match first.strip_prefix('k').map(|n| n.parse::<u32>()) {
+                Some(Ok(key)) if key < 1_000_000 => Ok(ClientOp::Produce { key: Some(key), text }),
+                _ if rest.is_empty() => Ok(ClientOp::Produce { key: None, text: Some(Text8::new(first)?) }),
+                _ => Err(format!("\"{first}\" is not a key: keys are k0 to k999999, or - for none")),
+            }
+        }
+        _ => Err("a record's text is one word of at most 8 bytes".into()),
+    }
+}

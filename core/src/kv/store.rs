@@ -1,0 +1,207 @@
+//! The store itself: its operations and results, the state machine with per-client sessions
+//! (a retried write is applied once), how a server answers, the request parser, and the
+//! operations' form in a client history. The client (`client.rs`) and the linearizability check
+//! (`realtime.rs`) build on it.
+
+use crate::echo::Echo;
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::String;
+use core::fmt;
+
+use serde::Serialize;
+
+use crate::lincheck::{Func, HistoryLine, LineKind, LineValue, Value};
+use crate::protocol::NodeId;
+
+/// Longest key a client may use.
+pub const MAX_KEY_LEN: usize = 16;
+
+/// An operation on the replicated key-value store.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum KvOp {
+    Put(String, u64),
+    Get(String),
+    Delete(String),
+    /// Compare-and-set: if the key holds `expected` (`None`: absent), set it to `new`.
+    Cas(String, Option<u64>, u64),
+}
+
+impl KvOp {
+    pub fn key(&self) -> &str {
+        match self {
+            KvOp::Put(k, _) | KvOp::Get(k) | KvOp::Delete(k) | KvOp::Cas(k, _, _) => k,
+        }
+    }
+    pub fn is_read(&self) -> bool {
+        matches!(self, KvOp::Get(_))
+    }
+}
+
+impl fmt::Display for KvOp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KvOp::Put(k, v) => write!(f, "put {k} {v}"),
+            KvOp::Get(k) => write!(f, "get {k}"),
+            KvOp::Delete(k) => write!(f, "delete {k}"),
+            KvOp::Cas(k, None, n) => write!(f, "cas {k} - {n}"),
+            KvOp::Cas(k, Some(e), n) => write!(f, "cas {k} {e} {n}"),
+        }
+    }
+}
+
+/// What an operation returned.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum KvResult {
+    /// A put or delete took effect.
+    Done,
+    /// A get's value (`None`: absent).
+    Value(Option<u64>),
+    /// A compare-and-set: whether it swapped, and the value it found.
+    Cas { swapped: bool, found: Option<u64> },
+}
+
+impl fmt::Display for KvResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KvResult::Done => write!(f, "ok"),
+            KvResult::Value(Some(v)) => write!(f, "= {v}"),
+            KvResult::Value(None) => write!(f, "= (absent)"),
+            KvResult::Cas { swapped: true, .. } => write!(f, "swapped"),
+            KvResult::Cas { swapped: false, found: Some(v) } => write!(f, "not swapped (found {v})"),
+            KvResult::Cas { swapped: false, found: None } => write!(f, "not swapped (absent)"),
+        }
+    }
+}
+
+/// The key-value state machine, with the per-client session table that makes retries safe.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Kv {
+    pub data: BTreeMap<String, u64>,
+    /// Per client: the last request number applied, its result, and where it was applied.
+    pub sessions: BTreeMap<u32, (u64, KvResult, u64, u64)>,
+}
+
+impl Kv {
+    /// Apply a client command once, at log position (`index`, `term`): a repeated request
+    /// number returns the remembered result and position instead of applying it again.
+    pub fn apply(
+        &mut self,
+        client: NodeId,
+        req: u64,
+        op: &KvOp,
+        index: u64,
+        term: u64,
+    ) -> (KvResult, u64, u64) {
+        if let Some((last, result, i, t)) = self.sessions.get(&client.0) {
+            if *last >= req {
+                return (result.clone(), *i, *t);
+            }
+        }
+        let result = self.execute(op);
+        self.sessions.insert(client.0, (req, result.clone(), index, term));
+        (result, index, term)
+    }
+
+    /// Evaluate an operation against the current data (reads do not change it).
+    pub fn execute(&mut self, op: &KvOp) -> KvResult {
+        match op {
+            KvOp::Put(k, v) => {
+                self.data.insert(k.clone(), *v);
+                KvResult::Done
+            }
+            KvOp::Get(k) => KvResult::Value(self.data.get(k).copied()),
+            KvOp::Delete(k) => {
+                self.data.remove(k);
+                KvResult::Done
+            }
+            KvOp::Cas(k, expected, new) => {
+                let found = self.data.get(k).copied();
+                let swapped = found == *expected;
+                if swapped {
+                    self.data.insert(k.clone(), *new);
+                }
+                KvResult::Cas { swapped, found }
+            }
+        }
+    }
+}
+
+/// How a server answers a client request.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Outcome {
+    /// Committed and applied (for a write: at this log index and term).
+    Ok { result: KvResult, index: u64, term: u64 },
+    /// "I am not the leader; try this one" (or no idea).
+    Redirect(Option<NodeId>),
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Ok { result, .. } => write!(f, "{result}"),
+            Outcome::Redirect(Some(l)) => write!(f, "not leader, try {l}"),
+            Outcome::Redirect(None) => write!(f, "not leader, leader unknown"),
+        }
+    }
+}
+
+/// Parse a key-value operation typed by the user: `put k v`, `get k`, `delete k`,
+/// `cas k old new` (`-` for "absent"). `None` if the words are not a key-value operation.
+pub fn parse_kv(words: &[&str]) -> Option<Result<KvOp, String>> {
+    let key = |k: &str| -> Result<String, String> {
+        if k.is_empty() || k.len() > MAX_KEY_LEN || !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return Err(format!("a key is 1 to {MAX_KEY_LEN} letters, digits or _ (got {})", Echo(k)));
+        }
+        Ok(String::from(k))
+    };
+    let value = |v: &str| -> Result<u64, String> {
+        v.parse::<u64>()
+            .ok()
+            .filter(|x| *x <= 1_000_000_000)
+            .ok_or_else(|| format!("a value is a whole number from 0 to 1000000000 (got {})", Echo(v)))
+    };
+    let op = || -> Result<KvOp, String> {
+        Ok(match words {
+            ["put", k, v] => KvOp::Put(key(k)?, value(v)?),
+            ["get", k] => KvOp::Get(key(k)?),
+            ["delete" | "del", k] => KvOp::Delete(key(k)?),
+            ["cas", k, e, n] => {
+                let expected = if *e == "-" { None } else { Some(value(e)?) };
+                KvOp::Cas(key(k)?, expected, value(n)?)
+            }
+            _ => unreachable!(),
+        })
+    };
+    match words {
+        ["put", _, _] | ["get", _] | ["delete" | "del", _] | ["cas", _, _, _] => Some(op()),
+        _ => None,
+    }
+}
+
+/// A client's invocation (`result: None`) or completion of `op`, as a history line for the
+/// linearizability checker.
+pub fn history_line(client: NodeId, op: &KvOp, result: Option<&KvResult>) -> HistoryLine {
+    let v = |x: Option<u64>| x.map(|n| Value::Int(n as i64)).unwrap_or(Value::Null);
+    let (kind, value) = match result {
+        None => (
+            LineKind::Invoke,
+            match op {
+                KvOp::Put(_, x) => LineValue::One(v(Some(*x))),
+                KvOp::Delete(_) => LineValue::One(Value::Null),
+                KvOp::Cas(_, e, n) => LineValue::Pair(v(*e), v(Some(*n))),
+                KvOp::Get(_) => LineValue::Absent,
+            },
+        ),
+        Some(KvResult::Value(x)) => (LineKind::Ok, LineValue::One(v(*x))),
+        Some(KvResult::Cas { swapped: false, .. }) => (LineKind::Fail, LineValue::Absent),
+        Some(_) => (LineKind::Ok, LineValue::Absent),
+    };
+    let f = match op {
+        KvOp::Get(_) => Func::Read,
+        KvOp::Put(..) | KvOp::Delete(_) => Func::Write,
+        KvOp::Cas(..) => Func::Cas,
+    };
+    HistoryLine { process: client.0 as i64, kind, f, key: Some(op.key().into()), value }
+}

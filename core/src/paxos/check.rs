@@ -1,0 +1,86 @@
+//! The checker: the safety requirements of "Paxos Made Simple" §2.1, judged after every event
+//! from the acceptors' and learners' state. A value is chosen when a majority of acceptors has
+//! accepted it in one ballot.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::nodeset::NodeSet;
+use crate::protocol::{NodeId, PropertyInfo};
+
+use super::types::*;
+
+pub(super) const PROPERTIES: &[PropertyInfo] = &[
+    PropertyInfo { name: "validity", description: "only a value that a client proposed is chosen" },
+    PropertyInfo { name: "agreement", description: "at most one value is chosen" },
+    PropertyInfo { name: "learned-chosen", description: "a learner learns only a value that was chosen" },
+];
+
+/// The checker's ghost state: everything ever proposed and accepted.
+#[derive(Clone, Debug, Default)]
+pub struct Monitor {
+    pub proposed: Vec<Value>,
+    /// For each ballot: its value and the set of acceptors that ever accepted it.
+    pub accepted: Vec<(Ballot, Value, NodeSet)>,
+    /// The first chosen (ballot, value).
+    pub chosen: Option<(Ballot, Value)>,
+    /// Every distinct value chosen so far (more than one is a violation).
+    pub chosen_values: Vec<Value>,
+}
+
+/// Check every property after an event: `touched` is the node whose handler ran, `client` the
+/// value a client proposed in this event.
+pub(super) fn check(
+    px: &Paxos,
+    m: &mut Monitor,
+    nodes: &[Node],
+    touched: Option<NodeId>,
+    client: Option<&Propose>,
+) -> Result<(), (&'static str, String)> {
+    if let Some(Propose(v)) = client {
+        if !m.proposed.contains(v) {
+            m.proposed.push(*v);
+        }
+    }
+    let Some(t) = touched else { return Ok(()) };
+    let node = &nodes[t.index()];
+    if let Some(Acceptor { accepted: Some((b, v)), .. }) = node.acceptor {
+        let entry = match m.accepted.iter().rposition(|(eb, _, _)| *eb == b) {
+            Some(i) => &mut m.accepted[i],
+            None => {
+                m.accepted.push((b, v, NodeSet::default()));
+                m.accepted.last_mut().expect("just pushed")
+            }
+        };
+        if entry.1 != v {
+            // One ballot, one value: a proposer never reuses a ballot.
+            return Err(("agreement", format!("ballot {b} carried two values, {} and {v}", entry.1)));
+        }
+        entry.2.insert(t);
+        if entry.2.len() >= px.majority() {
+            if !m.chosen_values.contains(&v) {
+                m.chosen_values.push(v);
+            }
+            if !m.proposed.contains(&v) {
+                return Err(("validity", format!("{v} was chosen at ballot {b} but no client proposed it")));
+            }
+            match m.chosen {
+                None => m.chosen = Some((b, v)),
+                Some((cb, cv)) if cv != v => {
+                    return Err((
+                        "agreement",
+                        format!("{cv} was chosen at ballot {cb}, then {v} was chosen at ballot {b}"),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    if let Some(Learner { learned: Some(v), .. }) = node.learner {
+        if !m.chosen_values.contains(&v) {
+            return Err(("learned-chosen", format!("{t} learned {v}, which no majority accepted")));
+        }
+    }
+    Ok(())
+}

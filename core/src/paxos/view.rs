@@ -1,0 +1,78 @@
+//! How the page shows a Paxos node: its roles, phase, ballot, promise, vote and learned value.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::protocol::NodeView;
+
+use super::types::*;
+
+/// A node's roles and state as labelled fields, a badge and a few summary lines.
+pub(super) fn view(node: &Node) -> NodeView {
+    let mut roles: Vec<&str> = Vec::new();
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut badge = String::new();
+    let mut summary: Vec<String> = Vec::new();
+    let mut hue_key = None;
+    if let Some(p) = &node.proposer {
+        roles.push("proposer");
+        let phase = match p.phase {
+            Phase::Idle if p.value.is_none() => "idle (no client value)",
+            Phase::Idle => "backing off",
+            Phase::Preparing => "phase 1: preparing",
+            Phase::Accepting => "phase 2: accepting",
+            Phase::Decided => "decided",
+        };
+        fields.push(("phase".into(), phase.into()));
+        fields.push(("ballot".into(), format!("{}", p.ballot)));
+        if let Some(v) = p.value {
+            fields.push(("client value".into(), format!("{v}")));
+        }
+        if let Some(v) = p.proposal {
+            fields.push(("proposing".into(), format!("{v}")));
+        }
+        let short = match p.phase {
+            Phase::Idle if p.value.is_none() => String::from("proposer idle"),
+            Phase::Idle => format!("backing off (b {})", p.ballot),
+            Phase::Preparing => format!("preparing b {}", p.ballot),
+            Phase::Accepting => format!("accepting b {}", p.ballot),
+            Phase::Decided => format!("decided at b {}", p.ballot),
+        };
+        summary.push(short);
+    }
+    if let Some(a) = &node.acceptor {
+        roles.push("acceptor");
+        fields.push(("promised".into(), format!("{}", a.promised)));
+        let acc = match a.accepted {
+            Some((b, v)) => format!("{v} at {b}"),
+            None => "nothing".into(),
+        };
+        fields.push(("accepted".into(), acc));
+        if a.promised.round > 0 {
+            hue_key = Some(a.promised.node as u64);
+        }
+        summary.push(format!("promised {}", a.promised));
+        summary.push(match a.accepted {
+            Some((b, v)) => format!("accepted {v} @ {b}"),
+            None => String::from("accepted nothing"),
+        });
+    }
+    if let Some(l) = &node.learner {
+        roles.push("learner");
+        let learned = match l.learned {
+            Some(v) => format!("{v}"),
+            None => "—".into(),
+        };
+        if l.learned.is_some() {
+            badge = format!("✓ {learned}");
+            summary.push(format!("learned {learned}"));
+        }
+        fields.push(("learned".into(), learned));
+    }
+    if badge.is_empty() {
+        badge = roles.iter().map(|r| &r[..1]).collect::<Vec<_>>().join("·").to_uppercase();
+    }
+    let accepts = node.proposer.as_ref().map(|_| String::from("a value to propose, e.g. 42"));
+    NodeView { role: roles.join(" · "), badge, fields, summary, hue_key, accepts, actions: Vec::new() }
+}

@@ -1,0 +1,182 @@
+//! What a Raft server holds: the persistent state of Figure 2 (term, vote, log, snapshot) and
+//! the volatile state (role, commit and applied indices, the state machine, the leader's
+//! bookkeeping), with the queries every handler asks of it (the term at an index, the
+//! configuration in force, whether a set of votes is a quorum).
+
+use alloc::vec::Vec;
+
+use crate::protocol::{NodeId, Time};
+
+use super::types::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    Follower,
+    PreCandidate,
+    Candidate,
+    Leader,
+}
+
+/// A linearizable read waiting for leadership to be confirmed and the state machine to catch up.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PendingRead {
+    pub client: NodeId,
+    pub req: u64,
+    pub op: KvOp,
+    pub read_index: LogIndex,
+    pub seq: u64,
+    pub confirmed: bool,
+}
+
+/// A new server being caught up before it joins the configuration (thesis §4.2.1).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Catchup {
+    pub node: NodeId,
+    pub target: LogIndex,
+    pub round_start: Time,
+    pub rounds: u32,
+    /// When the new server last answered: one that stays silent for two maximum election
+    /// timeouts is given up on, so that a change to an unreachable server cannot block every
+    /// later membership change.
+    pub heard: Time,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Server {
+    pub id: NodeId,
+    // Persistent.
+    pub term: Term,
+    pub voted_for: Option<NodeId>,
+    /// Entries after the snapshot: `log[0]` has index `snapshot.last_index + 1`.
+    pub log: Vec<Entry>,
+    pub snapshot: Snapshot,
+    // Volatile.
+    pub role: Role,
+    pub leader: Option<NodeId>,
+    pub commit: LogIndex,
+    pub applied: LogIndex,
+    pub kv: Kv,
+    /// Voting members: the latest configuration in the log (or the snapshot's).
+    pub config: Vec<NodeId>,
+    pub votes: u64,
+    pub last_leader_contact: Option<Time>,
+    /// With lease reads, a restarted server grants no vote before this time: before the crash
+    /// it may have acknowledged a heartbeat that extended a leader's lease, and it cannot
+    /// remember which (thesis §6.4 assumes voters keep the lease's promise).
+    pub vote_hold_until: Time,
+    // Leader only.
+    pub next_index: Vec<LogIndex>,
+    pub match_index: Vec<LogIndex>,
+    pub acked_seq: Vec<u64>,
+    pub seq: u64,
+    pub sent_at: Vec<(u64, Time)>,
+    pub heard: u64,
+    pub lease_until: Time,
+    /// Set once this leader has sent TimeoutNow in its term: the target's election ignores
+    /// the voters' lease, so this leader never again trusts one in this term.
+    pub lease_given_up: bool,
+    pub reads: Vec<PendingRead>,
+    pub transfer: Option<NodeId>,
+    pub adding: Option<Catchup>,
+}
+
+/// A server or a simulated client.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[allow(clippy::large_enum_variant)]
+pub enum Node {
+    Server(Server),
+    Client(Client),
+}
+
+pub(super) fn bit(n: NodeId) -> u64 {
+    1u64 << n.0
+}
+
+impl Server {
+    pub fn last_index(&self) -> LogIndex {
+        self.snapshot.last_index + self.log.len() as u64
+    }
+
+    pub fn term_at(&self, i: LogIndex) -> Option<Term> {
+        if i == self.snapshot.last_index {
+            return Some(self.snapshot.last_term);
+        }
+        self.entry(i).map(|e| e.term)
+    }
+
+    pub fn entry(&self, i: LogIndex) -> Option<&Entry> {
+        if i <= self.snapshot.last_index {
+            return None;
+        }
+        self.log.get((i - self.snapshot.last_index - 1) as usize)
+    }
+
+    pub fn last_term(&self) -> Term {
+        self.term_at(self.last_index()).unwrap_or(0)
+    }
+
+    pub fn is_member(&self) -> bool {
+        self.config.contains(&self.id)
+    }
+
+    pub(super) fn majority(&self) -> usize {
+        self.config.len() / 2 + 1
+    }
+
+    pub(super) fn quorum(&self, set: u64) -> bool {
+        self.config.iter().filter(|m| set & bit(**m) != 0).count() >= self.majority()
+    }
+
+    pub(super) fn recompute_config(&mut self) {
+        self.config = self
+            .log
+            .iter()
+            .rev()
+            .find_map(|e| match &e.cmd {
+                Command::Config(c) => Some(c.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| self.snapshot.config.clone());
+    }
+
+    pub(super) fn config_at(&self, index: LogIndex) -> Vec<NodeId> {
+        let upto = (index - self.snapshot.last_index) as usize;
+        self.log[..upto.min(self.log.len())]
+            .iter()
+            .rev()
+            .find_map(|e| match &e.cmd {
+                Command::Config(c) => Some(c.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| self.snapshot.config.clone())
+    }
+
+    pub(super) fn config_change_pending(&self) -> bool {
+        ((self.commit + 1)..=self.last_index())
+            .any(|i| matches!(self.entry(i).map(|e| &e.cmd), Some(Command::Config(_))))
+    }
+
+    /// Servers the leader replicates to: the members and a server being caught up.
+    pub(super) fn peers(&self) -> Vec<NodeId> {
+        let mut p: Vec<NodeId> = self.config.iter().copied().filter(|m| *m != self.id).collect();
+        if let Some(c) = &self.adding {
+            if !p.contains(&c.node) {
+                p.push(c.node);
+            }
+        }
+        p
+    }
+
+    /// Whether the commit index has reached an entry of the current term (the leader's
+    /// no-op, at least): only then may a leader serve ReadIndex reads or change membership.
+    pub fn committed_in_term(&self) -> bool {
+        self.term_at(self.commit) == Some(self.term)
+    }
+
+    pub(super) fn in_lease(&self, raft: &Raft, now: Time) -> bool {
+        self.role == Role::Leader
+            || now < self.vote_hold_until
+            || (self.leader.is_some()
+                && self.last_leader_contact.is_some_and(|t| now.0 < t.0 + raft.election_us.0))
+    }
+}

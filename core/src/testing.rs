@@ -1,0 +1,58 @@
+//! The harness of the handlers' exact-effect tests (openraft's `elect_test.rs` style): run one
+//! handler with a context that records, then compare the whole list of messages, timers and
+//! notes it recorded. Every protocol's handler tests use this one harness.
+//!
+//! Compiled only for tests (`lib.rs` declares it under `#[cfg(test)]`), so none of it reaches
+//! the page's wasm.
+
+use alloc::vec::Vec;
+
+use crate::protocol::{Ctx, NodeId, Protocol, Time, TimerEffect};
+
+/// The effects handlers record, collected for tests that assert them exactly.
+pub(crate) struct Effects<P: Protocol> {
+    pub now: Time,
+    pub rng: crate::rng::Rng,
+    pub sends: Vec<(NodeId, P::Msg)>,
+    pub timers: Vec<TimerEffect<P::Timer>>,
+    pub notes: Vec<P::Note>,
+}
+
+impl<P: Protocol> Effects<P> {
+    /// Handlers run at 1 s on every node's clock.
+    pub fn new() -> Self {
+        Self::at(Time::from_ms(1000))
+    }
+    pub fn at(now: Time) -> Self {
+        Effects {
+            now,
+            rng: crate::rng::Rng::new(1),
+            sends: Vec::new(),
+            timers: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+    /// A context for a handler running on `me`.
+    pub fn ctx(&mut self, me: impl Into<NodeId>) -> Ctx<'_, P> {
+        Ctx {
+            me: me.into(),
+            now: self.now,
+            rng: &mut self.rng,
+            sends: &mut self.sends,
+            timers: &mut self.timers,
+            notes: &mut self.notes,
+        }
+    }
+    /// The messages sent so far; timers and notes are cleared too.
+    pub fn take(&mut self) -> Vec<(NodeId, P::Msg)> {
+        self.timers.clear();
+        self.notes.clear();
+        core::mem::take(&mut self.sends)
+    }
+}
+
+impl From<u32> for NodeId {
+    fn from(n: u32) -> NodeId {
+        NodeId(n)
+    }
+}
