@@ -39,6 +39,7 @@ pub mod raft;
 pub mod registry;
 pub mod rng;
 pub mod scenario;
+pub mod setup;
 pub mod sim;
 pub mod swarm;
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! The protocols the lab knows, registered in one place.
 //!
 //! A protocol is its module (the sans-IO `Protocol` impl, its checker, presets and mutants)
-//! and one [`Registered`] impl, conventionally in the module's `setup.rs`, which says what a
+//! and one [`Registered`] impl (the trait is in `setup.rs`, below this file), in the module's
+//! own `setup.rs`, which says what a
 //! user configures for a run and how that configuration is read and written (the form's and
 //! the scenario document's fields, the CLI's flags). The [`protocols!`] invocation at the end
 //! of this file lists them: it makes [`Setup`], the typed choice of a protocol with its
@@ -12,122 +13,9 @@
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt::Debug;
 
-use serde::Serialize;
-
-use crate::protocol::Protocol;
-use crate::scenario::ScenarioDoc;
-
-/// What a protocol provides to be offered on the page, in scenario documents and on the CLI.
-pub trait Registered: Protocol + Variant {
-    /// Stable name: the page's fragment, the document's `protocol`, the CLI's `--protocol`.
-    /// Equal to `Protocol::name`.
-    const NAME: &'static str;
-    /// The name people read ("Multi-Paxos"): tab labels, messages.
-    const TITLE: &'static str;
-    /// What the user sets for a run (sizes, options, client workload): the form's and the
-    /// document's fields. A preset may replace much of it when the run is built.
-    type Config: Clone + Debug + PartialEq + Default;
-    /// The named presets: (name, title).
-    fn presets() -> Vec<(&'static str, &'static str)>;
-    /// The protocol a run uses: `cfg` with the mutant and the preset on top, validated. The
-    /// messages name the field at fault.
-    fn make(cfg: &Self::Config, mutant: Option<&str>, preset: Option<&str>) -> Result<Self, String>;
-    /// The configuration the page opens with; `None` for a free run, or the name of a preset.
-    fn opening_preset() -> Option<&'static str> {
-        None
-    }
-    /// Write the configuration's own fields into a scenario document.
-    fn export(cfg: &Self::Config, doc: &mut ScenarioDoc);
-    /// Read them back, checking what the document format checks; `make` checks the rest.
-    fn import(doc: &ScenarioDoc) -> Result<Self::Config, String>;
-    /// Apply one CLI cluster flag (`--servers 5` is `("servers", "5")`). `Ok(false)` if the
-    /// flag means nothing to this protocol.
-    fn flag(cfg: &mut Self::Config, name: &str, value: &str) -> Result<bool, String>;
-    /// Whether its clients keep a key-value history (`distlab run --history`, the history
-    /// lane, the linearizability search).
-    const CLIENT_HISTORY: bool = false;
-    /// How the page presents a run (legend, layout, notes).
-    fn page() -> Page;
-    /// The configuration `distlab bench` and the browser benchmark run (the seed varies), and
-    /// its fault preset.
-    fn bench() -> (Self::Config, crate::net::FaultPreset);
-}
-
-/// How the page draws a protocol's run, beside what `Protocol::about` says of it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
-pub struct Page {
-    /// The message types the legend explains.
-    pub legend: &'static [&'static str],
-    /// What a node's or a message's colour means.
-    pub colour_note: &'static str,
-    pub drawing: Drawing,
-    /// The note beside the replicated-log table (empty: the protocol has no log).
-    pub log_note: &'static str,
-    /// The playback speed the page opens with, as log10 of the factor (0: real time × 1).
-    pub speed_log: f64,
-    /// Whether the page offers the Raft-versus-Multi-Paxos comparison.
-    pub compare: bool,
-}
-
-/// Where the page puts the nodes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub enum Drawing {
-    /// On a circle: every node may talk to every other.
-    #[default]
-    Circle,
-    /// In columns, as data flows: producers, brokers (the controller above them), consumers.
-    Columns,
-}
-
-/// The variant of [`Setup`] a protocol's configuration goes in, implemented by the
-/// registration itself ([`protocols!`]): a protocol that is not registered has none, so its
-/// `Registered` impl does not compile.
-pub trait Variant {
-    fn setup(settings: <Self as Registered>::Config) -> Setup
-    where
-        Self: Registered;
-}
-
-/// The mutant a run names, parsed by the protocol's `parse`, or an error listing the known ones.
-pub fn mutant_of<P: Protocol, M>(
-    name: Option<&str>,
-    title: &str,
-    parse: fn(&str) -> Option<M>,
-) -> Result<Option<M>, String> {
-    let Some(name) = name else { return Ok(None) };
-    parse(name).map(Some).ok_or_else(|| {
-        let names: Vec<&str> = P::mutants().iter().map(|m| m.name).collect();
-        format!("unknown {title} mutant \"{name}\"; known: {}", names.join(", "))
-    })
-}
-
-/// A CLI flag's whole number (`--servers 5`), or a message naming the flag.
-pub fn whole(name: &str, value: &str) -> Result<u64, String> {
-    value.parse::<u64>().map_err(|_| format!("--{name} must be a whole number (got {value:?})"))
-}
-
-/// A CLI flag's count: values past `usize` become `usize::MAX`, which the protocol's
-/// validation then refuses with its own message.
-pub fn size(name: &str, value: &str) -> Result<usize, String> {
-    Ok(usize::try_from(whole(name, value)?).unwrap_or(usize::MAX))
-}
-
-/// A CLI flag's whole number for a 32-bit field: larger values become `u32::MAX`, refused the
-/// same way.
-pub fn whole_u32(name: &str, value: &str) -> Result<u32, String> {
-    Ok(u32::try_from(whole(name, value)?).unwrap_or(u32::MAX))
-}
-
-/// A CLI flag's `on` or `off`.
-pub fn on_off(name: &str, value: &str) -> Result<bool, String> {
-    match value {
-        "on" => Ok(true),
-        "off" => Ok(false),
-        v => Err(format!("--{name} must be on or off (got {v:?})")),
-    }
-}
+use crate::scenario::doc::ScenarioDoc;
+pub use crate::setup::{mutant_of, Drawing, Page, Registered};
 
 /// Something to do with the configuration of whichever protocol a [`Setup`] holds: a generic
 /// function called with the concrete type.
@@ -136,10 +24,11 @@ pub trait SetupVisitor {
     fn visit<P: Registered>(self, cfg: &P::Config) -> Self::Output;
 }
 
-/// Something to do with a default configuration of a protocol known only by name.
+/// Something to do with a protocol known only by name. `wrap` puts a configuration of it in
+/// a [`Setup`].
 pub trait KindVisitor {
     type Output;
-    fn visit<P: Registered>(self) -> Self::Output;
+    fn visit<P: Registered>(self, wrap: fn(P::Config) -> Setup) -> Self::Output;
 }
 
 macro_rules! protocols {
@@ -149,12 +38,6 @@ macro_rules! protocols {
         pub enum Setup {
             $($variant(<$ty as Registered>::Config),)+
         }
-
-        $(impl Variant for $ty {
-            fn setup(settings: <$ty as Registered>::Config) -> Setup {
-                Setup::$variant(settings)
-            }
-        })+
 
         /// The protocols' names, in the order of the page's tabs.
         pub const PROTOCOLS: &[&str] = &[$(<$ty as Registered>::NAME,)+];
@@ -220,7 +103,7 @@ macro_rules! protocols {
         /// Call `visitor` with the protocol type a name stands for.
         pub fn by_name<V: KindVisitor>(name: &str, visitor: V) -> Result<V::Output, String> {
             $(if name == <$ty as Registered>::NAME {
-                return Ok(visitor.visit::<$ty>());
+                return Ok(visitor.visit::<$ty>(Setup::$variant));
             })+
             Err(unknown_protocol(name))
         }
@@ -281,7 +164,7 @@ pub fn mutants(name: &str) -> Result<Vec<(&'static str, &'static str)>, String> 
     struct Mutants;
     impl KindVisitor for Mutants {
         type Output = Vec<(&'static str, &'static str)>;
-        fn visit<P: Registered>(self) -> Self::Output {
+        fn visit<P: Registered>(self, _: fn(P::Config) -> Setup) -> Self::Output {
             P::mutants().iter().map(|m| (m.name, m.description)).collect()
         }
     }
@@ -293,7 +176,7 @@ pub fn presets(name: &str) -> Vec<(&'static str, &'static str)> {
     struct Presets;
     impl KindVisitor for Presets {
         type Output = Vec<(&'static str, &'static str)>;
-        fn visit<P: Registered>(self) -> Self::Output {
+        fn visit<P: Registered>(self, _: fn(P::Config) -> Setup) -> Self::Output {
             P::presets()
         }
     }

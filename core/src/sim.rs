@@ -7,7 +7,7 @@
 //! inputs. Every event appends [`Record`]s to the trace and folds them into a running hash.
 //! After every event the protocol's properties are checked; the first violation stops the run.
 //!
-//! This file is longer than the project's usual 600 lines on purpose: it is one type, `Sim`,
+//! Over 600 lines: on purpose. It is one type, `Sim`,
 //! whose event loop, network, faults, restarts and checks all act on the same private queue,
 //! timers and trace, in an order that the golden trace hashes pin. Kept in one file, that order
 //! reads top to bottom; the parts that stand alone already live elsewhere (`net`, `trace`,

@@ -9,8 +9,8 @@ use super::cluster::{Kafka, Mutant, ACKS_ALL};
 use super::{scenarios, Strategy};
 use crate::echo::Echo;
 use crate::net::FaultPreset;
-use crate::registry::{mutant_of, size, whole_u32, Drawing, Page, Registered};
-use crate::scenario::{required, KafkaDoc, ScenarioDoc};
+use crate::scenario::doc::{required, KafkaDoc, ScenarioDoc};
+use crate::setup::{mutant_of, size, whole_u32, Drawing, Page, Registered};
 
 /// The producer setting `acks` as documents, links and flags write it: "0", "1" or "all".
 pub fn acks_name(acks: u8) -> &'static str {

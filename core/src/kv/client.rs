@@ -334,23 +334,3 @@ pub fn view<P: KvHost>(p: &P, c: &Client) -> NodeView {
         actions: Vec::new(),
     }
 }
-
-/// Apply one CLI flag of the clients' workload (`--keys`, `--reads`, `--cas`, `--think-ms`),
-/// shared by the key-value protocols' registrations. `Ok(false)` for any other flag.
-pub fn workload_flag(
-    w: &mut Workload,
-    think_ms: &mut Option<u64>,
-    name: &str,
-    value: &str,
-) -> Result<bool, String> {
-    use crate::registry::{whole, whole_u32};
-    match name {
-        "keys" => w.keys = whole_u32(name, value)?,
-        // Shares above 100 are refused by the workload's validation, with its message.
-        "reads" => w.reads_pct = whole(name, value)?.min(1000) as u32,
-        "cas" => w.cas_pct = whole(name, value)?.min(1000) as u32,
-        "think-ms" => *think_ms = Some(whole(name, value)?),
-        _ => return Ok(false),
-    }
-    Ok(true)
-}

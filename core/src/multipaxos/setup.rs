@@ -4,10 +4,10 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::{scenarios, MultiPaxos, Mutant};
-use crate::kv::Workload;
+use crate::kv::client::Workload;
 use crate::net::FaultPreset;
-use crate::registry::{mutant_of, on_off, size, Drawing, Page, Registered};
-use crate::scenario::{required, workload_doc, ScenarioDoc};
+use crate::scenario::doc::{required, workload_doc, ScenarioDoc};
+use crate::setup::{mutant_of, on_off, size, Drawing, Page, Registered};
 
 /// A Multi-Paxos run's settings: servers (each proposer, acceptor and learner), clients and
 /// what they ask for, back-off.
@@ -82,7 +82,7 @@ impl Registered for MultiPaxos {
             "servers" => cfg.servers = size(name, value)?,
             "clients" => cfg.clients = size(name, value)?,
             "backoff" => cfg.backoff = on_off(name, value)?,
-            _ => return crate::kv::workload_flag(&mut cfg.workload, &mut cfg.think_ms, name, value),
+            _ => return crate::setup::workload_flag(&mut cfg.workload, &mut cfg.think_ms, name, value),
         }
         Ok(true)
     }

@@ -5,8 +5,8 @@ use alloc::vec::Vec;
 
 use crate::net::FaultPreset;
 use crate::paxos::{self, Paxos};
-use crate::registry::{mutant_of, Drawing, Page, Registered};
-use crate::scenario::{required, ScenarioDoc};
+use crate::scenario::doc::{required, ScenarioDoc};
+use crate::setup::{mutant_of, Drawing, Page, Registered};
 
 /// A Paxos run's settings: the three roles' sizes and back-off.
 #[derive(Clone, Debug, PartialEq)]
@@ -69,10 +69,10 @@ impl Registered for Paxos {
         match name {
             // One size for the three roles.
             "servers" => {
-                let n = crate::registry::size(name, value)?;
+                let n = crate::setup::size(name, value)?;
                 (cfg.proposers, cfg.acceptors, cfg.learners) = (n, n, n);
             }
-            "backoff" => cfg.backoff = crate::registry::on_off(name, value)?,
+            "backoff" => cfg.backoff = crate::setup::on_off(name, value)?,
             _ => return Ok(false),
         }
         Ok(true)

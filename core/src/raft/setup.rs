@@ -6,10 +6,10 @@ use alloc::vec::Vec;
 
 use super::{scenarios, Mutant, Raft, ReadMode};
 use crate::echo::Echo;
-use crate::kv::Workload;
+use crate::kv::client::Workload;
 use crate::net::FaultPreset;
-use crate::registry::{mutant_of, on_off, size, whole, Drawing, Page, Registered};
-use crate::scenario::{required, workload_doc, ScenarioDoc};
+use crate::scenario::doc::{required, workload_doc, ScenarioDoc};
+use crate::setup::{mutant_of, on_off, size, whole, Drawing, Page, Registered};
 
 impl ReadMode {
     pub const ALL: [ReadMode; 4] = [ReadMode::Log, ReadMode::ReadIndex, ReadMode::Lease, ReadMode::Local];
@@ -142,7 +142,7 @@ impl Registered for Raft {
                     alloc::format!("--read-mode must be log, readindex, lease or local (got {value:?})")
                 })?
             }
-            _ => return crate::kv::workload_flag(&mut cfg.workload, &mut cfg.think_ms, name, value),
+            _ => return crate::setup::workload_flag(&mut cfg.workload, &mut cfg.think_ms, name, value),
         }
         Ok(true)
     }

@@ -1,0 +1,262 @@
+//! [`ProtocolLab`]: the [`Lab`] of one protocol's timeline, checking each user action against
+//! the run before it becomes an input.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use super::types::{Action, EventLine, FlightSnap, Lab, NodeSnap, Snapshot};
+use crate::protocol::{About, MessageInfo, NodeId, Protocol, Time, Violation};
+use crate::registry::Registered;
+use crate::sim::{Input, Sim};
+use crate::timeline::Timeline;
+
+/// A timeline of protocol `P`.
+pub struct ProtocolLab<P: Protocol> {
+    pub timeline: Timeline<P>,
+    /// The actions taken on the current branch (a scenario document records them).
+    actions: Vec<(u64, Action)>,
+}
+
+impl<P: Registered> ProtocolLab<P> {
+    pub fn new(sim: Sim<P>, limit: u64) -> Self {
+        ProtocolLab { timeline: Timeline::new(sim, limit), actions: Vec::new() }
+    }
+
+    fn check_node(&self, n: NodeId) -> Result<(), String> {
+        let count = self.timeline.sim().nodes().len();
+        if n.index() >= count {
+            return Err(format!("there is no node {n} (the cluster has {count})"));
+        }
+        Ok(())
+    }
+}
+
+impl<P: Registered> Lab for ProtocolLab<P> {
+    fn protocol(&self) -> &'static str {
+        self.timeline.sim().proto.name()
+    }
+    fn position(&self) -> u64 {
+        self.timeline.position()
+    }
+    fn horizon(&self) -> u64 {
+        self.timeline.horizon()
+    }
+    fn at_end(&self) -> bool {
+        self.timeline.at_end()
+    }
+    fn time(&self) -> Time {
+        self.timeline.sim().now()
+    }
+    fn next_time(&self) -> Option<Time> {
+        if self.timeline.at_end() {
+            return None;
+        }
+        let p = self.timeline.position();
+        if self.timeline.inputs().iter().any(|(i, _)| *i == p) {
+            return Some(self.time());
+        }
+        self.timeline.sim().next_time()
+    }
+    fn step(&mut self) -> bool {
+        self.timeline.step()
+    }
+    fn seek(&mut self, position: u64) {
+        self.timeline.seek(position)
+    }
+    fn act(&mut self, action: Action) -> Result<(), String> {
+        if self.timeline.sim().violation().is_some() {
+            return Err("the run stopped at a violation; step back before acting".to_string());
+        }
+        if self.timeline.position() >= self.timeline.limit() {
+            return Err(format!("the run reached its limit of {} events", self.timeline.limit()));
+        }
+        let n = self.timeline.sim().nodes().len();
+        let recorded = action.clone();
+        let input = match action {
+            Action::Crash(id) => {
+                self.check_node(id)?;
+                Input::Crash(id)
+            }
+            Action::Restart(id) => {
+                self.check_node(id)?;
+                Input::Restart(id)
+            }
+            Action::Drop(id) => {
+                if !self.timeline.sim().flights().any(|f| f.id == id) {
+                    return Err(format!("message #{} is no longer in flight", id.0));
+                }
+                Input::Drop(id)
+            }
+            Action::Partition(side) => {
+                for id in &side {
+                    self.check_node(*id)?;
+                }
+                if side.is_empty() || side.len() >= n {
+                    return Err("a partition needs at least one node on each side".to_string());
+                }
+                let groups = (0..n as u32).map(|i| side.contains(&NodeId(i)) as u8).collect();
+                Input::Partition(groups)
+            }
+            Action::Heal => Input::Heal,
+            Action::Cut(a, b) | Action::Uncut(a, b) if a == b => {
+                return Err("a link joins two different nodes".to_string());
+            }
+            Action::Cut(a, b) => {
+                self.check_node(a)?;
+                self.check_node(b)?;
+                Input::Cut(a, b)
+            }
+            Action::Uncut(a, b) => {
+                self.check_node(a)?;
+                self.check_node(b)?;
+                Input::Uncut(a, b)
+            }
+            Action::Client(id, text) => {
+                self.check_node(id)?;
+                let proto = &self.timeline.sim().proto;
+                let op = proto.parse_client(&text)?;
+                proto.check_client(id, &op)?;
+                Input::Client(id, op)
+            }
+        };
+        let at = self.timeline.position();
+        self.actions.retain(|(i, _)| *i < at);
+        self.actions.push((at, recorded));
+        self.timeline.act(input);
+        Ok(())
+    }
+    fn snapshot(&self) -> Snapshot {
+        let sim = self.timeline.sim();
+        let nodes = sim
+            .nodes()
+            .iter()
+            .zip(sim.status())
+            .enumerate()
+            .map(|(i, (node, st))| NodeSnap {
+                id: NodeId(i as u32),
+                name: sim.proto.node_name(NodeId(i as u32)),
+                up: st.up,
+                log: sim.proto.log_detail(node),
+                view: sim.proto.view(node),
+                timers: st.timers.iter().map(|t| (P::timer_label(&t.timer), t.set_at, t.fires_at)).collect(),
+                clock: Some(sim.local_time(NodeId(i as u32))).filter(|c| *c != sim.now()),
+            })
+            .collect();
+        let flights: Vec<FlightSnap> = sim
+            .flights()
+            .map(|f| FlightSnap {
+                id: f.id,
+                from: f.from,
+                to: f.to,
+                sent_at: f.sent_at,
+                arrive_at: f.arrive_at,
+                kind: f.msg.kind(),
+                summary: f.msg.summary(),
+                hue: f.msg.hue(),
+                from_name: sim.proto.node_name(f.from),
+                to_name: sim.proto.node_name(f.to),
+            })
+            .collect();
+        let order = crate::order::order_by(flights.iter().map(|f| f.id.0));
+        let mut slots: Vec<Option<FlightSnap>> = flights.into_iter().map(Some).collect();
+        let flights: Vec<FlightSnap> = order.iter().filter_map(|&i| slots[i as usize].take()).collect();
+        Snapshot {
+            protocol: sim.proto.name(),
+            page: P::page(),
+            position: self.timeline.position(),
+            horizon: self.timeline.horizon(),
+            limit: self.timeline.limit(),
+            time: sim.now(),
+            at_end: self.timeline.at_end(),
+            nodes,
+            flights,
+            groups: sim.groups().to_vec(),
+            metrics: sim.metrics().clone(),
+            boards: {
+                let up: Vec<bool> = sim.status().iter().map(|s| s.up).collect();
+                sim.proto.boards(sim.nodes(), &up)
+            },
+            cuts: sim.cuts().to_vec(),
+            violation: sim.violation().cloned(),
+            found_violation: self.timeline.found_violation().cloned(),
+            trace_hash: sim.trace_hash(),
+        }
+    }
+    fn log(&self, from: u64, to: u64, per_event: usize) -> Vec<EventLine> {
+        let proto = &self.timeline.sim().proto;
+        let mut out: Vec<EventLine> = Vec::new();
+        let mut folds: Vec<usize> = Vec::new();
+        let mut shown = 0;
+        for r in self.timeline.records(from, to).iter() {
+            if matches!(r.kind, crate::trace::RecordKind::State { .. }) {
+                continue;
+            }
+            shown = if out.last().is_some_and(|l| l.event == r.event) { shown + 1 } else { 1 };
+            if shown <= per_event {
+                let text = r.describe_with(&|n| proto.node_name(n));
+                out.push(EventLine { event: r.event, time: r.time, class: r.class(), text, folded: 0 });
+            } else if shown == per_event + 1 {
+                folds.push(out.len());
+                out.push(EventLine {
+                    event: r.event,
+                    time: r.time,
+                    class: r.class(),
+                    text: String::new(),
+                    folded: 0,
+                });
+            } else if let Some(last) = out.last_mut() {
+                last.folded += 1;
+            }
+        }
+        for i in folds {
+            out[i].text = format!("… and {} more", out[i].folded + 1);
+        }
+        out
+    }
+    fn trace_hash(&self) -> u64 {
+        self.timeline.sim().trace_hash()
+    }
+    fn violation(&self) -> Option<Violation> {
+        self.timeline.sim().violation().cloned()
+    }
+    fn properties(&self) -> Vec<(&'static str, &'static str)> {
+        self.timeline.sim().proto.properties().iter().map(|p| (p.name, p.description)).collect()
+    }
+    fn node_count(&self) -> usize {
+        self.timeline.sim().nodes().len()
+    }
+    fn about(&self) -> About {
+        self.timeline.sim().proto.about()
+    }
+    fn narration(&self) -> Vec<(Time, String)> {
+        self.timeline.sim().proto.narration()
+    }
+    fn diagram(&self, from: u64, to: u64) -> crate::diagram::Diagram {
+        crate::diagram::build(&self.timeline.records(from, to), from, to)
+    }
+    fn history(&self, since: Time, limit: usize) -> (usize, Vec<crate::history::HistoryOp>, usize) {
+        let ops = &self.timeline.sim().history().ops;
+        // Operations are in invocation order: find the first one invoked at `since` or later.
+        let (mut lo, mut hi) = (0, ops.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if ops.get(mid).is_some_and(|o| o.invoke.1 < since) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        // Include a few earlier ones that may still be running.
+        let start = lo.saturating_sub(16);
+        let shown = (start..ops.len().min(start + limit)).filter_map(|i| ops.get(i).cloned()).collect();
+        (start, shown, ops.len())
+    }
+    fn actions(&self) -> Vec<(u64, Action)> {
+        self.actions.clone()
+    }
+    fn judge(&self) -> crate::history::Judgement {
+        let ops: Vec<crate::history::HistoryOp> = self.timeline.sim().history().ops.iter().cloned().collect();
+        crate::history::judge(&ops)
+    }
+}

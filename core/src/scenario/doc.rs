@@ -1,0 +1,104 @@
+//! The scenario document's fields, as plain data, with the limits the format sets. Every
+//! protocol's registration reads and writes its own fields here (`setup.rs`), so this file
+//! depends on nothing above it.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// The document format's version. A link or file from another version is refused with a
+/// message that says so.
+pub const FORMAT_VERSION: u32 = 1;
+/// Most recorded actions a scenario may carry.
+pub const MAX_ACTIONS: usize = 10_000;
+/// Longest request text in an action.
+pub const MAX_TEXT: usize = 200;
+/// Longest scenario document, in bytes, and longest share link fragment.
+pub const MAX_DOC_BYTES: usize = 1 << 20;
+pub const MAX_LINK_CHARS: usize = 64 * 1024;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct KafkaDoc {
+    pub brokers: usize,
+    pub partitions: u32,
+    pub rf: u32,
+    pub min_insync: u32,
+    /// "0", "1" or "all".
+    pub acks: String,
+    pub consumers: usize,
+    pub idle_consumers: usize,
+    pub strategy: String,
+    pub produce_every_ms: u64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkloadDoc {
+    pub keys: u32,
+    pub reads_pct: u32,
+    pub cas_pct: u32,
+    pub think_ms: Option<u64>,
+}
+
+/// One recorded user action: applied as the event after `at`.
+/// In the document, `act` is the field `do`; fields the action does not have are left out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActionDoc {
+    pub at: u64,
+    /// crash, restart, drop, partition, heal, cut, uncut, request.
+    pub act: String,
+    pub node: Option<u32>,
+    pub to: Option<u32>,
+    pub nodes: Vec<u32>,
+    pub message: Option<u64>,
+    pub text: Option<String>,
+}
+
+/// Every field but the version, protocol, seed and faults may be missing or null.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScenarioDoc {
+    /// The format version (see [`FORMAT_VERSION`]).
+    pub distlab_scenario: u32,
+    pub protocol: String,
+    pub seed: u64,
+    pub faults: String,
+    pub mutant: Option<String>,
+    pub preset: Option<String>,
+    pub servers: Option<usize>,
+    pub spares: Option<usize>,
+    pub clients: Option<usize>,
+    pub proposers: Option<usize>,
+    pub acceptors: Option<usize>,
+    pub learners: Option<usize>,
+    pub backoff: Option<bool>,
+    pub prevote: Option<bool>,
+    pub check_quorum: Option<bool>,
+    pub read_mode: Option<String>,
+    pub snapshot_every: Option<u64>,
+    pub kafka: Option<KafkaDoc>,
+    /// Raft and Multi-Paxos clients' own requests: keys, shares of reads and compare-and-sets,
+    /// and the think time between requests.
+    pub workload: Option<WorkloadDoc>,
+    /// Timed faults: crash, restart, partition, heal, slow-link, clock-skew, swizzle.
+    pub fault_script: Vec<crate::faultscript::Timed>,
+    pub actions: Vec<ActionDoc>,
+}
+
+/// The document's form of the clients' workload.
+pub fn workload_doc(w: crate::kv::client::Workload, think_ms: Option<u64>) -> WorkloadDoc {
+    WorkloadDoc { keys: w.keys, reads_pct: w.reads_pct, cas_pct: w.cas_pct, think_ms }
+}
+
+impl WorkloadDoc {
+    /// The workload and think time it describes.
+    pub fn get(&self) -> (crate::kv::client::Workload, Option<u64>) {
+        (
+            crate::kv::client::Workload { keys: self.keys, reads_pct: self.reads_pct, cas_pct: self.cas_pct },
+            self.think_ms,
+        )
+    }
+}
+
+/// A field the document must have for its protocol, or a message naming it.
+pub fn required<T>(v: Option<T>, name: &str) -> Result<T, String> {
+    v.ok_or_else(|| format!("the scenario has no \"{name}\""))
+}

@@ -1,0 +1,196 @@
+//! The document as JSON: the file form (indented) and the link's payload (compact). Reading
+//! names the first field it does not know and checks every number's range.
+
+use alloc::format;
+use alloc::string::String;
+
+use super::doc::{ActionDoc, KafkaDoc, ScenarioDoc, WorkloadDoc, MAX_DOC_BYTES};
+use crate::json::{self, Fields, Json};
+
+pub(super) fn doc_to_json(d: &ScenarioDoc) -> Json {
+    let int = |n: u64| Json::Int(n as i128);
+    let size = |n: Option<usize>| Json::opt(n, |n| int(n as u64));
+    let text = |t: &Option<String>| Json::opt(t.as_deref(), Json::str);
+    let flag = |b: Option<bool>| Json::opt(b, Json::Bool);
+    let kafka = d.kafka.as_ref().map(|k| {
+        json::object([
+            ("brokers", Some(int(k.brokers as u64))),
+            ("partitions", Some(int(k.partitions as u64))),
+            ("rf", Some(int(k.rf as u64))),
+            ("min_insync", Some(int(k.min_insync as u64))),
+            ("acks", Some(Json::str(&k.acks))),
+            ("consumers", Some(int(k.consumers as u64))),
+            ("idle_consumers", Some(int(k.idle_consumers as u64))),
+            ("strategy", Some(Json::str(&k.strategy))),
+            ("produce_every_ms", Some(int(k.produce_every_ms))),
+        ])
+    });
+    let workload = d.workload.as_ref().map(|w| {
+        json::object([
+            ("keys", Some(int(w.keys as u64))),
+            ("reads_pct", Some(int(w.reads_pct as u64))),
+            ("cas_pct", Some(int(w.cas_pct as u64))),
+            ("think_ms", Some(Json::opt(w.think_ms, int))),
+        ])
+    });
+    let actions = d.actions.iter().map(|a| {
+        json::object([
+            ("at", Some(int(a.at))),
+            ("do", Some(Json::str(&a.act))),
+            ("node", a.node.map(|n| int(n as u64))),
+            ("to", a.to.map(|n| int(n as u64))),
+            ("nodes", (!a.nodes.is_empty()).then(|| json::ints(a.nodes.iter().copied()))),
+            ("message", a.message.map(int)),
+            ("text", a.text.as_deref().map(Json::str)),
+        ])
+    });
+    json::object([
+        ("distlab_scenario", Some(int(d.distlab_scenario as u64))),
+        ("protocol", Some(Json::str(&d.protocol))),
+        ("seed", Some(int(d.seed))),
+        ("faults", Some(Json::str(&d.faults))),
+        ("mutant", Some(text(&d.mutant))),
+        ("preset", Some(text(&d.preset))),
+        ("servers", Some(size(d.servers))),
+        ("spares", Some(size(d.spares))),
+        ("clients", Some(size(d.clients))),
+        ("proposers", Some(size(d.proposers))),
+        ("acceptors", Some(size(d.acceptors))),
+        ("learners", Some(size(d.learners))),
+        ("backoff", Some(flag(d.backoff))),
+        ("prevote", Some(flag(d.prevote))),
+        ("check_quorum", Some(flag(d.check_quorum))),
+        ("read_mode", Some(text(&d.read_mode))),
+        ("snapshot_every", Some(Json::opt(d.snapshot_every, int))),
+        ("kafka", Some(kafka.unwrap_or(Json::Null))),
+        ("workload", Some(workload.unwrap_or(Json::Null))),
+        (
+            "fault_script",
+            (!d.fault_script.is_empty())
+                .then(|| Json::Array(d.fault_script.iter().map(|t| t.to_json()).collect())),
+        ),
+        ("actions", Some(Json::Array(actions.collect()))),
+    ])
+}
+
+fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
+    let mut f = Fields::of(v, "the scenario")?;
+    f.only(&[
+        "distlab_scenario",
+        "protocol",
+        "seed",
+        "faults",
+        "mutant",
+        "preset",
+        "servers",
+        "spares",
+        "clients",
+        "proposers",
+        "acceptors",
+        "learners",
+        "backoff",
+        "prevote",
+        "check_quorum",
+        "read_mode",
+        "snapshot_every",
+        "kafka",
+        "workload",
+        "fault_script",
+        "actions",
+    ])?;
+    let kafka = match f.get("kafka") {
+        None => None,
+        Some(k) => {
+            let mut k = Fields::of(k, "\"kafka\"")?;
+            k.only(&[
+                "brokers",
+                "partitions",
+                "rf",
+                "min_insync",
+                "acks",
+                "consumers",
+                "idle_consumers",
+                "strategy",
+                "produce_every_ms",
+            ])?;
+            Some(KafkaDoc {
+                brokers: k.usize("brokers")?,
+                partitions: k.u32("partitions")?,
+                rf: k.u32("rf")?,
+                min_insync: k.u32("min_insync")?,
+                acks: k.str("acks")?,
+                consumers: k.usize("consumers")?,
+                idle_consumers: k.usize("idle_consumers")?,
+                strategy: k.str("strategy")?,
+                produce_every_ms: k.u64("produce_every_ms")?,
+            })
+        }
+    };
+    let workload = match f.get("workload") {
+        None => None,
+        Some(w) => {
+            let mut w = Fields::of(w, "\"workload\"")?;
+            w.only(&["keys", "reads_pct", "cas_pct", "think_ms"])?;
+            Some(WorkloadDoc {
+                keys: w.u32("keys")?,
+                reads_pct: w.u32("reads_pct")?,
+                cas_pct: w.u32("cas_pct")?,
+                think_ms: w.u64_opt("think_ms")?,
+            })
+        }
+    };
+    let fault_script =
+        f.list("fault_script", |n, t| crate::faultscript::Timed::from_json(t, &format!("fault step {n}")))?;
+    let actions = f.list("actions", |n, a| {
+        let what = format!("action {n}");
+        let mut a = Fields::of(a, &what)?;
+        a.only(&["at", "do", "node", "to", "nodes", "message", "text"])?;
+        Ok(ActionDoc {
+            at: a.u64("at")?,
+            act: a.str("do")?,
+            node: a.u32_opt("node")?,
+            to: a.u32_opt("to")?,
+            nodes: a.list("nodes", json::u32_item)?,
+            message: a.u64_opt("message")?,
+            text: a.str_opt("text")?,
+        })
+    })?;
+    let d = ScenarioDoc {
+        distlab_scenario: f.u32("distlab_scenario")?,
+        protocol: f.str("protocol")?,
+        seed: f.u64("seed")?,
+        faults: f.str("faults")?,
+        mutant: f.str_opt("mutant")?,
+        preset: f.str_opt("preset")?,
+        servers: f.usize_opt("servers")?,
+        spares: f.usize_opt("spares")?,
+        clients: f.usize_opt("clients")?,
+        proposers: f.usize_opt("proposers")?,
+        acceptors: f.usize_opt("acceptors")?,
+        learners: f.usize_opt("learners")?,
+        backoff: f.bool_opt("backoff")?,
+        prevote: f.bool_opt("prevote")?,
+        check_quorum: f.bool_opt("check_quorum")?,
+        read_mode: f.str_opt("read_mode")?,
+        snapshot_every: f.u64_opt("snapshot_every")?,
+        kafka,
+        workload,
+        fault_script,
+        actions,
+    };
+    Ok(d)
+}
+
+/// Parse a scenario file.
+pub fn from_json(text: &str) -> Result<ScenarioDoc, String> {
+    if text.len() > MAX_DOC_BYTES {
+        return Err(format!("a scenario file is at most {MAX_DOC_BYTES} bytes"));
+    }
+    json::parse(text)
+        .and_then(|v| doc_from_json(&v))
+        .map_err(|e| format!("this is not a distlab scenario: {e}"))
+}
+
+pub fn to_json(d: &ScenarioDoc) -> String {
+    json::write(&doc_to_json(d), Some(2))
+}
