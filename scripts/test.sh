@@ -16,6 +16,10 @@ step() { printf '\n== %s\n' "$*"; }
 step "formatting"
 cargo fmt --all -- --check
 
+step "clippy (warnings are errors; core/clippy.toml and web/clippy.toml hold the page's size rules)"
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy --target wasm32-unknown-unknown -p distlab-web -p distlab-tests --all-targets -- -D warnings
+
 step "native tests (unit, integration, CLI, fault sweeps)"
 cargo test --workspace
 

@@ -113,14 +113,18 @@ pub fn linearization(all: &[Operation]) -> Option<Vec<usize>> {
     }
     // Events in time order: (position, is_return, op index). Calls sort before returns at the
     // same position (a position holds one event, so ties do not occur in practice).
-    let mut events: Vec<(usize, bool, usize)> = Vec::with_capacity(2 * n);
+    // Sorted as (position, is a completion, operation) through the crate's one sort: the key
+    // packs the first two.
+    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(2 * n);
     for (i, o) in ops.iter().enumerate() {
-        events.push((o.invoke, false, i));
+        keyed.push(((o.invoke as u64) << 1, i as u32));
         if let Some(c) = o.complete.filter(|_| o.outcome != Outcome::Info) {
-            events.push((c, true, i));
+            keyed.push(((c as u64) << 1 | 1, i as u32));
         }
     }
-    events.sort_unstable();
+    crate::order::sort_keyed(&mut keyed);
+    let events: Vec<(usize, bool, usize)> =
+        keyed.into_iter().map(|(k, i)| ((k >> 1) as usize, k & 1 == 1, i as usize)).collect();
     // A doubly linked list over `events`, with index `len` as the head sentinel.
     let len = events.len();
     let head = len;
@@ -197,6 +201,7 @@ pub fn linearization(all: &[Operation]) -> Option<Vec<usize>> {
 /// set of operations for the first failing key.
 pub fn check(ops: &[Operation]) -> Verdict {
     let mut keys: Vec<Option<String>> = ops.iter().map(|o| o.key.clone()).collect();
+    #[allow(clippy::disallowed_methods)] // keys are strings, which crate::order cannot key
     keys.sort_unstable();
     keys.dedup();
     for k in keys {

@@ -82,6 +82,7 @@ fn skews(rng: &mut Rng, nodes: usize, bound: i32, horizon_us: u64) -> Vec<(Time,
         let pct = rng.range(0, 2 * bound as u64) as i32 - bound;
         out.push((at, Primitive::Skew(node, pct)));
     }
+    #[allow(clippy::disallowed_methods)] // the sweeps only: never reached from the page
     out.sort_by_key(|(t, _)| *t);
     out
 }
@@ -141,6 +142,7 @@ pub fn raft(seed: u64, mutant: Option<raft::Mutant>) -> Drawn<Raft> {
         script.push((down, hit));
         script.push((Time(at), mend));
     }
+    #[allow(clippy::disallowed_methods)] // the sweeps only: never reached from the page
     script.sort_by_key(|(t, _)| *t);
     // Within the lease's bound when leases are on; anything the fault script allows otherwise.
     let bound = if read_mode == ReadMode::Lease { LEASE_SAFE_SKEW_PCT } else { 50 };

@@ -19,6 +19,9 @@ pub fn hue(key: Option<u64>) -> &'static str {
 /// has the higher contrast (WCAG relative luminance), so a glyph on a light hue stays legible.
 pub fn ink(background: &str) -> &'static str {
     let hex = background.trim_start_matches('#');
+    // WCAG's exact sRGB curve (the general `powf`, once per colour) picks the ink that passes
+    // the contrast check.
+    #[allow(clippy::disallowed_methods)]
     let channel = |i: usize| {
         let c = hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()).unwrap_or(0) as f64 / 255.0;
         if c <= 0.04045 {

@@ -2,6 +2,8 @@
 //! (which times lookups with the browser's clock) is not the reducer's: opening its view only
 //! switches the view.
 #![cfg(not(target_arch = "wasm32"))]
+// A native test: the page's rules on sorting do not apply.
+#![allow(clippy::disallowed_methods)]
 
 use std::rc::Rc;
 

@@ -62,6 +62,8 @@ pub fn validate(topics: &BTreeMap<String, u32>, members: &[Member]) -> Result<()
         return Err(format!("at most {MAX_PARTITIONS} partitions in all"));
     }
     let mut ids: Vec<&str> = members.iter().map(|m| m.id.as_str()).collect();
+    #[allow(clippy::disallowed_methods)]
+    // member ids as in the Java client: strings, which crate::order cannot key
     ids.sort_unstable();
     if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
         return Err(format!("member id \"{}\" appears twice", w[0]));
@@ -72,6 +74,8 @@ pub fn validate(topics: &BTreeMap<String, u32>, members: &[Member]) -> Result<()
 /// Run an assignor.
 pub fn assign(strategy: Strategy, topics: &BTreeMap<String, u32>, members: &[Member]) -> Assignment {
     let mut sorted: Vec<&Member> = members.iter().collect();
+    #[allow(clippy::disallowed_methods)]
+    // member ids as in the Java client: strings, which crate::order cannot key
     sorted.sort_unstable_by(|a, b| a.id.cmp(&b.id));
     let mut out: Assignment = members.iter().map(|m| (m.id.clone(), Vec::new())).collect();
     match strategy {
@@ -89,6 +93,8 @@ pub fn assign(strategy: Strategy, topics: &BTreeMap<String, u32>, members: &[Mem
         }
     }
     for parts in out.values_mut() {
+        #[allow(clippy::disallowed_methods)]
+        // topic-partitions as in the Java client, which crate::order cannot key
         parts.sort_unstable();
     }
     out
@@ -178,8 +184,12 @@ fn sticky(topics: &BTreeMap<String, u32>, members: &[&Member], out: &mut Assignm
     }
     let same_subscriptions = members.windows(2).all(|w| {
         let (mut a, mut b) = (w[0].topics.clone(), w[1].topics.clone());
+        #[allow(clippy::disallowed_methods)]
+        // topic-partitions as in the Java client, which crate::order cannot key
         a.sort_unstable();
         a.dedup();
+        #[allow(clippy::disallowed_methods)]
+        // topic-partitions as in the Java client, which crate::order cannot key
         b.sort_unstable();
         b.dedup();
         a == b
@@ -226,6 +236,8 @@ fn sticky(topics: &BTreeMap<String, u32>, members: &[&Member], out: &mut Assignm
         for _ in 0..limit {
             let mut moved = false;
             let mut order: Vec<&str> = members.iter().map(|m| m.id.as_str()).collect();
+            #[allow(clippy::disallowed_methods)]
+            // member ids order as in the Java client: strings, which crate::order cannot key
             order.sort_unstable_by_key(|id| (core::cmp::Reverse(kept[id].len()), *id));
             'outer: for from in order {
                 let candidates: Vec<TopicPartition> = kept[from].clone();

@@ -133,11 +133,10 @@ pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx
         return;
     }
     match msg {
-        Msg::MetadataResponse { leaders } => {
-            if leaders.len() >= c.leaders.len() {
-                fit(c, leaders.len());
-                c.leaders = leaders;
-            }
+        // Metadata never shrinks the topic (a stale answer may list fewer partitions).
+        Msg::MetadataResponse { leaders } if leaders.len() >= c.leaders.len() => {
+            fit(c, leaders.len());
+            c.leaders = leaders;
         }
         Msg::JoinResponse { generation, leader, members, partitions } => {
             if !c.active {

@@ -133,12 +133,8 @@ pub(super) fn producer_timer(k: &Kafka, pr: &mut Producer, timer: Timer, ctx: &m
 
 pub(super) fn producer_message(k: &Kafka, pr: &mut Producer, msg: Msg, ctx: &mut Ctx<Kafka>) {
     match msg {
-        Msg::MetadataResponse { leaders } => {
-            // Metadata never shrinks the topic (a stale answer may list fewer partitions).
-            if leaders.len() >= pr.leaders.len() {
-                pr.leaders = leaders;
-            }
-        }
+        // Metadata never shrinks the topic (a stale answer may list fewer partitions).
+        Msg::MetadataResponse { leaders } if leaders.len() >= pr.leaders.len() => pr.leaders = leaders,
         Msg::ProduceResponse { req, result } => {
             let Some((p, rec, pending_req)) = pr.pending else { return };
             if req != pending_req {
