@@ -36,8 +36,12 @@ cluster options for run and check:
   --backoff on|off (Paxos, Multi-Paxos)  --scenario NAME
   clients' own requests (Raft, Multi-Paxos): --keys N (1-16) --reads PCT --cas PCT --think-ms MS
   Kafka: --brokers N --partitions N --rf N --min-insync N --acks 0|1|all --consumers N
-         --strategy range|roundrobin|sticky|cooperative-sticky
-protocols: paxos, multipaxos, raft, kafka";
+         --strategy range|roundrobin|sticky|cooperative-sticky";
+
+/// The usage text, ending with the registered protocols.
+pub fn usage() -> String {
+    format!("{USAGE}\nprotocols: {}", registry::PROTOCOLS.join(", "))
+}
 
 /// Most events one run may ask for.
 const MAX_RUN_EVENTS: u64 = 100_000_000;
@@ -74,7 +78,7 @@ pub fn dispatch(argv: &[String]) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         "help" | "--help" | "-h" => {
-            println!("{USAGE}");
+            println!("{}", usage());
             Ok(ExitCode::SUCCESS)
         }
         other => Err(format!("unknown command {other:?}")),

@@ -21,7 +21,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("distlab: {e}");
-            eprintln!("{}", commands::USAGE);
+            eprintln!("{}", commands::usage());
             ExitCode::from(2)
         }
     }

@@ -71,8 +71,9 @@ pub enum Drawing {
     /// On a circle: every node may talk to every other.
     #[default]
     Circle,
-    /// In columns, as data flows: producers, brokers (the controller above them), consumers.
-    Columns,
+    /// In three columns, as data flows, by the nodes' roles (Kafka: producers, brokers,
+    /// consumers); a node of another role (Kafka's controller) stands above the middle one.
+    Columns([&'static str; 3]),
 }
 
 /// The mutant a run names, parsed by the protocol's `parse`, or an error listing the known ones.

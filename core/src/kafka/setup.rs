@@ -139,7 +139,7 @@ impl Registered for Kafka {
                 "ConsumerFetch",
             ],
             colour_note: "a produced record's colour: its key (grey: no key)",
-            drawing: Drawing::Columns,
+            drawing: Drawing::Columns(["producer", "broker", "consumer"]),
             log_note: "",
             // Kafka's clients and brokers talk every few tens of milliseconds: start faster.
             speed_log: 0.5,

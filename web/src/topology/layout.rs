@@ -103,20 +103,21 @@ pub fn is_client(role: &str) -> bool {
     matches!(role, "client" | "producer" | "consumer")
 }
 
-/// Where each node is drawn. Kafka's nodes stand in columns, as data flows: producers, then
-/// brokers (the controller above them), then consumers. Every other cluster is a circle.
+/// Where each node is drawn: on a circle, or in the three columns of the protocol's roles as
+/// data flows (Kafka: producers, brokers, consumers), other roles above the middle column (the
+/// controller above the brokers).
 pub fn geometry(snap: &Snapshot, narrow: bool) -> (Layout, Vec<(f64, f64)>) {
     let n = snap.nodes.len();
-    if snap.page.drawing != distlab_core::registry::Drawing::Columns {
+    let distlab_core::registry::Drawing::Columns(roles) = snap.page.drawing else {
         let l = layout(n, narrow);
         return (l, (0..n).map(|i| node_pos(&l, i, n)).collect());
-    }
+    };
     let column = |role: &str| -> Vec<usize> {
         snap.nodes.iter().filter(|x| x.view.role == role).map(|x| x.id.index()).collect()
     };
     // Narrow: the columns close up and the cards go (tap a node for its state).
     let (w, xs) = if narrow { (420.0, [70.0, 210.0, 350.0]) } else { (920.0, [120.0, 430.0, 740.0]) };
-    let columns = [(xs[0], column("producer")), (xs[1], column("broker")), (xs[2], column("consumer"))];
+    let columns = [(xs[0], column(roles[0])), (xs[1], column(roles[1])), (xs[2], column(roles[2]))];
     let tallest = columns.iter().map(|c| c.1.len()).max().unwrap_or(1).max(1);
     let h = (170.0 + 110.0 * tallest as f64).max(if narrow { 340.0 } else { 520.0 });
     let l = Layout {
