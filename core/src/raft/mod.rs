@@ -57,7 +57,7 @@ mod tests;
 
 use crate::kv::client;
 pub use check::Monitor;
-pub use state::{Node, Server};
+pub use state::{HardState, Node, Server};
 pub use types::Snapshot as RaftSnapshot;
 pub use types::*;
 
@@ -239,7 +239,7 @@ impl Protocol for Raft {
 
     fn on_restart(&self, crashed: &Node, ctx: &mut Ctx<Self>) -> Node {
         match crashed {
-            Node::Server(s) => Node::Server(server::restart(self, s, ctx)),
+            Node::Server(s) => Node::Server(server::restart(self, s.hard.clone(), ctx)),
             Node::Client(c) => Node::Client(client::restart(self, c, ctx)),
         }
     }
@@ -265,7 +265,7 @@ impl Protocol for Raft {
             .iter()
             .zip(up)
             .filter_map(|(n, up)| match n {
-                Node::Server(s) if *up && s.role == server::Role::Leader => Some((s.term, s.id)),
+                Node::Server(s) if *up && s.role == server::Role::Leader => Some((s.hard.term, s.id)),
                 _ => None,
             })
             .max()
@@ -312,8 +312,8 @@ impl Protocol for Raft {
             // handlers only ever append to, truncate, or compact the log, and every change to
             // the store moves `applied`.
             Node::Server(s) => crate::hash::digest(&(
-                (s.term, s.voted_for, s.role as u8, s.leader, s.commit, s.applied),
-                (s.last_index(), s.last_term(), s.log.last(), s.snapshot.last_index, &s.config),
+                (s.hard.term, s.hard.voted_for, s.role as u8, s.leader, s.commit, s.applied),
+                (s.last_index(), s.last_term(), s.hard.log.last(), s.hard.snapshot.last_index, &s.config),
                 (s.votes, &s.next_index, &s.match_index, s.seq, s.heard, s.lease_until),
                 (s.reads.len(), s.transfer, &s.adding, s.last_leader_contact),
             )),

@@ -26,8 +26,8 @@ pub fn view(raft: &Raft, s: &Server) -> NodeView {
     let kv: Vec<String> = s.kv.data.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let mut fields = vec![
         ("role".into(), role.into()),
-        ("term".into(), format!("{}", s.term)),
-        ("voted for".into(), name(s.voted_for)),
+        ("term".into(), format!("{}", s.hard.term)),
+        ("voted for".into(), name(s.hard.voted_for)),
         ("leader".into(), name(s.leader)),
         ("last log".into(), format!("{} (term {})", s.last_index(), s.last_term())),
         ("commit index".into(), format!("{}", s.commit)),
@@ -35,10 +35,10 @@ pub fn view(raft: &Raft, s: &Server) -> NodeView {
         ("members".into(), format!("{{{}}}", members.join(","))),
         ("kv".into(), if kv.is_empty() { "empty".into() } else { kv.join(" ") }),
     ];
-    if s.snapshot.last_index > 0 {
+    if s.hard.snapshot.last_index > 0 {
         fields.push((
             "snapshot".into(),
-            format!("up to {} (term {})", s.snapshot.last_index, s.snapshot.last_term),
+            format!("up to {} (term {})", s.hard.snapshot.last_index, s.hard.snapshot.last_term),
         ));
     }
     if s.role == Role::Leader {
@@ -58,8 +58,8 @@ pub fn view(raft: &Raft, s: &Server) -> NodeView {
             ));
         }
     }
-    let mut summary = vec![format!("{role} · term {}", s.term)];
-    if let (Some(v), true) = (s.voted_for, s.role != Role::Leader) {
+    let mut summary = vec![format!("{role} · term {}", s.hard.term)];
+    if let (Some(v), true) = (s.hard.voted_for, s.role != Role::Leader) {
         summary.push(format!("voted for {v}"));
     }
     summary.push(format!("log {} · commit {}", s.last_index(), s.commit));
@@ -77,11 +77,11 @@ pub fn view(raft: &Raft, s: &Server) -> NodeView {
             Role::Leader => "★ leader".into(),
             Role::Candidate => "candidate".into(),
             Role::PreCandidate => "pre-vote".into(),
-            Role::Follower => format!("T{}", s.term),
+            Role::Follower => format!("T{}", s.hard.term),
         },
         fields,
         summary,
-        hue_key: (s.term > 0).then_some(s.term),
+        hue_key: (s.hard.term > 0).then_some(s.hard.term),
         accepts: Some("transfer [S2] · add S4 · remove S2 · snapshot".into()),
         actions: match s.role {
             Role::Leader => vec![("Transfer leadership".into(), "transfer".into())],
@@ -95,9 +95,10 @@ pub fn view(raft: &Raft, s: &Server) -> NodeView {
 
 pub fn detail(s: &Server) -> LogDetail {
     LogDetail {
-        first_index: s.snapshot.last_index + 1,
-        snapshot: (s.snapshot.last_index > 0).then_some((s.snapshot.last_index, s.snapshot.last_term)),
-        entries: s.log.iter().map(|e| (e.term, e.cmd.to_string())).collect(),
+        first_index: s.hard.snapshot.last_index + 1,
+        snapshot: (s.hard.snapshot.last_index > 0)
+            .then_some((s.hard.snapshot.last_index, s.hard.snapshot.last_term)),
+        entries: s.hard.log.iter().map(|e| (e.term, e.cmd.to_string())).collect(),
         commit: s.commit,
         applied: s.applied,
         leader: (s.role == Role::Leader).then(|| {
