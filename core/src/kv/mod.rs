@@ -11,5 +11,5 @@ pub mod realtime;
 mod store;
 
 pub(crate) use client::kv_host;
-pub use client::{workload_flag, Client, KvHost, Pending, Workload, MAX_QUEUE};
+pub use client::{workload_flag, Client, ClientHard, KvHost, Pending, Workload, MAX_QUEUE};
 pub use store::*;

@@ -175,7 +175,7 @@ impl Protocol for MultiPaxos {
     fn on_restart(&self, crashed: &Node, ctx: &mut Ctx<Self>) -> Node {
         match crashed {
             Node::Server(s) => Node::Server(server::restart(self, &s.hard, ctx)),
-            Node::Client(c) => Node::Client(client::restart(self, c, ctx)),
+            Node::Client(c) => Node::Client(client::restart(self, c.hard.clone(), ctx)),
         }
     }
     fn workload(&self, _rng: &mut Rng) -> Vec<(Time, NodeId, ClientOp)> {

@@ -240,7 +240,7 @@ impl Protocol for Raft {
     fn on_restart(&self, crashed: &Node, ctx: &mut Ctx<Self>) -> Node {
         match crashed {
             Node::Server(s) => Node::Server(server::restart(self, s.hard.clone(), ctx)),
-            Node::Client(c) => Node::Client(client::restart(self, c, ctx)),
+            Node::Client(c) => Node::Client(client::restart(self, c.hard.clone(), ctx)),
         }
     }
 
