@@ -92,7 +92,7 @@ impl Protocol for Paxos {
     }
 
     fn on_restart(&self, crashed: &Node, ctx: &mut Ctx<Self>) -> Node {
-        node::on_restart(self, crashed, ctx)
+        node::on_restart(self, node::durable(crashed), ctx)
     }
 
     fn workload(&self, rng: &mut Rng) -> Vec<(Time, NodeId, Propose)> {
@@ -127,6 +127,25 @@ impl Protocol for Paxos {
 
     fn mutants() -> &'static [MutantInfo] {
         MUTANTS
+    }
+
+    fn state_digest(&self, n: &Node) -> u64 {
+        // The whole node, its fields hashed in the order they had before the proposer's
+        // persistent ones moved into `hard`, so that recorded trace hashes did not move.
+        let proposer = n.proposer.as_ref().map(|p| {
+            (
+                p.hard.value,
+                p.ballot,
+                p.hard.max_round,
+                p.phase,
+                &p.promises,
+                p.highest,
+                p.proposal,
+                &p.accepts,
+                p.attempts,
+            )
+        });
+        crate::hash::digest(&(n.id, proposer, &n.acceptor, &n.learner))
     }
 
     fn view(&self, n: &Node) -> NodeView {

@@ -18,7 +18,7 @@ pub(super) fn view(node: &Node) -> NodeView {
     if let Some(p) = &node.proposer {
         roles.push("proposer");
         let phase = match p.phase {
-            Phase::Idle if p.value.is_none() => "idle (no client value)",
+            Phase::Idle if p.hard.value.is_none() => "idle (no client value)",
             Phase::Idle => "backing off",
             Phase::Preparing => "phase 1: preparing",
             Phase::Accepting => "phase 2: accepting",
@@ -26,14 +26,14 @@ pub(super) fn view(node: &Node) -> NodeView {
         };
         fields.push(("phase".into(), phase.into()));
         fields.push(("ballot".into(), format!("{}", p.ballot)));
-        if let Some(v) = p.value {
+        if let Some(v) = p.hard.value {
             fields.push(("client value".into(), format!("{v}")));
         }
         if let Some(v) = p.proposal {
             fields.push(("proposing".into(), format!("{v}")));
         }
         let short = match p.phase {
-            Phase::Idle if p.value.is_none() => String::from("proposer idle"),
+            Phase::Idle if p.hard.value.is_none() => String::from("proposer idle"),
             Phase::Idle => format!("backing off (b {})", p.ballot),
             Phase::Preparing => format!("preparing b {}", p.ballot),
             Phase::Accepting => format!("accepting b {}", p.ballot),
