@@ -69,7 +69,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::board;
-use super::broker::{broker_init, broker_message, broker_restart, broker_timer};
+use super::broker::{broker_durable, broker_init, broker_message, broker_restart, broker_timer};
 use super::check;
 use super::controller::{add_partition, controller_init, controller_message, controller_timer};
 use super::group;
@@ -80,7 +80,7 @@ use crate::protocol::{
 };
 use crate::rng::Rng;
 
-pub use super::broker::{Broker, Replica};
+pub use super::broker::{Broker, BrokerDurable, Replica, ReplicaHard};
 pub use super::check::Monitor;
 pub use super::config::{Kafka, Mutant, ACKS_ALL};
 pub use super::controller::{Controller, PartitionState};
@@ -144,7 +144,7 @@ impl Protocol for Kafka {
     }
     fn on_restart(&self, crashed: &Node, ctx: &mut Ctx<Self>) -> Node {
         match crashed {
-            Node::Broker(b) => Node::Broker(broker_restart(self, b, ctx)),
+            Node::Broker(b) => Node::Broker(broker_restart(self, broker_durable(b), ctx)),
             other => self.init_again(other, ctx),
         }
     }
@@ -176,11 +176,11 @@ impl Protocol for Kafka {
                     .map(|r| {
                         r.as_ref().map(|r| {
                             (
-                                r.log.len(),
-                                r.log.last(),
-                                r.hw,
+                                r.hard.log.len(),
+                                r.hard.log.last(),
+                                r.hard.hw,
                                 r.leader,
-                                r.epoch,
+                                r.hard.epoch,
                                 &r.isr,
                                 &r.follower_leo,
                                 r.waiting.len(),

@@ -37,7 +37,12 @@ pub(super) fn view(k: &Kafka, node: &Node) -> NodeView {
                         let role = if r.leader == Some(b.id) { "leader" } else { "follower" };
                         (
                             format!("p{p}"),
-                            format!("{role}, LEO {}, HW {}, ISR {}", r.log.len(), r.hw, names(r.isr.iter())),
+                            format!(
+                                "{role}, LEO {}, HW {}, ISR {}",
+                                r.hard.log.len(),
+                                r.hard.hw,
+                                names(r.isr.iter())
+                            ),
                         )
                     })
                 })
