@@ -270,6 +270,11 @@ pub trait Protocol: Clone + Debug + Hash + 'static {
     type Note: Clone + Debug + Hash + Serialize;
     /// All of a node's state, persistent and volatile.
     type Node: Clone + Debug + Hash;
+    /// What survives a node's crash, and all that its restart sees. Protocols keep it in a
+    /// struct of its own inside the node (raft-rs's `HardState`, stateright's `Storage`), so
+    /// that a restart which forgets a persistent field, or reads a volatile one, does not
+    /// compile.
+    type Durable: Clone + Debug + Hash;
     /// The checker's ghost state (values proposed, values chosen so far).
     type Monitor: Clone + Debug + Default;
 
@@ -290,9 +295,11 @@ pub trait Protocol: Clone + Debug + Hash + 'static {
     fn on_timer(&self, node: &mut Self::Node, timer: Self::Timer, ctx: &mut Ctx<Self>);
     /// A client request arrived at this node.
     fn on_client(&self, node: &mut Self::Node, op: Self::ClientOp, ctx: &mut Ctx<Self>);
-    /// The node crashed and comes back: keep what the protocol persists, rebuild the rest, and
+    /// The part of a node that survives its crash: what its stable storage holds.
+    fn durable(node: &Self::Node) -> Self::Durable;
+    /// The node crashed and comes back with only what survived: rebuild the rest from it, and
     /// record the timers a freshly started node would arm.
-    fn on_restart(&self, crashed: &Self::Node, ctx: &mut Ctx<Self>) -> Self::Node;
+    fn on_restart(&self, durable: Self::Durable, ctx: &mut Ctx<Self>) -> Self::Node;
     /// Client requests the scenario issues on its own, as (time, node, op).
     fn workload(&self, rng: &mut Rng) -> Vec<(Time, NodeId, Self::ClientOp)>;
     /// Check every safety property after an event. `touched` is the node whose handler ran

@@ -71,7 +71,9 @@ use alloc::vec::Vec;
 use super::board;
 use super::broker::{broker_durable, broker_init, broker_message, broker_restart, broker_timer};
 use super::check;
-use super::controller::{add_partition, controller_init, controller_message, controller_timer};
+use super::controller::{
+    add_partition, controller_init, controller_message, controller_restart, controller_timer,
+};
 use super::group;
 use super::producer::{producer_init, producer_message, producer_request, producer_timer};
 use super::view;
@@ -84,7 +86,7 @@ pub use super::broker::{Broker, BrokerDurable, Replica, ReplicaHard};
 pub use super::check::Monitor;
 pub use super::config::{Kafka, Mutant, ACKS_ALL};
 pub use super::controller::{Controller, PartitionState};
-pub use super::node::Node;
+pub use super::node::{Durable, Node};
 pub use super::producer::Producer;
 pub use super::types::*;
 pub use super::view::{acks_name, plural};
@@ -95,6 +97,7 @@ impl Protocol for Kafka {
     type ClientOp = ClientOp;
     type Note = Note;
     type Node = Node;
+    type Durable = Durable;
     type Monitor = Monitor;
 
     fn name(&self) -> &'static str {
@@ -142,10 +145,18 @@ impl Protocol for Kafka {
             _ => {}
         }
     }
-    fn on_restart(&self, crashed: &Node, ctx: &mut Ctx<Self>) -> Node {
-        match crashed {
-            Node::Broker(b) => Node::Broker(broker_restart(self, broker_durable(b), ctx)),
-            other => self.init_again(other, ctx),
+    fn durable(node: &Node) -> Durable {
+        match node {
+            Node::Broker(b) => Durable::Broker(broker_durable(b)),
+            Node::Controller(c) => Durable::Controller(c.clone()),
+            Node::Producer(_) | Node::Consumer(_) => Durable::Nothing,
+        }
+    }
+    fn on_restart(&self, durable: Durable, ctx: &mut Ctx<Self>) -> Node {
+        match durable {
+            Durable::Broker(b) => Node::Broker(broker_restart(self, b, ctx)),
+            Durable::Controller(c) => Node::Controller(controller_restart(self, c, ctx)),
+            Durable::Nothing => self.init(ctx),
         }
     }
     fn workload(&self, _rng: &mut Rng) -> Vec<(Time, NodeId, ClientOp)> {
@@ -287,19 +298,6 @@ impl Protocol for Kafka {
                 names(leader.iter()),
                 if *unclean { ", UNCLEAN election" } else { "" }
             ),
-        }
-    }
-}
-
-impl Kafka {
-    /// Controllers and producers are not fault targets; a user restart starts them afresh.
-    fn init_again(&self, old: &Node, ctx: &mut Ctx<Self>) -> Node {
-        match old {
-            Node::Controller(c) => {
-                ctx.set_timer(Timer::LivenessCheck, Time(self.session_us / 3));
-                Node::Controller(c.clone())
-            }
-            _ => self.init(ctx),
         }
     }
 }

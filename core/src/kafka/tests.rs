@@ -590,3 +590,51 @@ fn alter_partition_is_fenced_by_the_partition_epoch() {
     let sent = handle(&k, &mut fx, &mut c, ctl, LEADER, alter(vec![LEADER], 3));
     assert_eq!(sent, vec![(LEADER, shrunk)], "the same request again is stale now");
 }
+
+/// Persistence is a type: a restart sees only what survived. A broker of a busy run,
+/// restarted, equals a freshly started broker given the same incarnation and replicas' logs,
+/// high watermarks and epochs and restarted, with the same timers and the same registration in
+/// its next incarnation; it keeps its logs whole. The controller keeps all it knew; producers
+/// and consumers start afresh. (No mutant forgets anything on a restart.)
+#[test]
+fn a_restart_is_built_from_the_durable_part_alone() {
+    use crate::testing::restart;
+    let k = Kafka::default();
+    let mut sim = crate::sim::Sim::new(k.clone(), crate::net::FaultPreset::None.config(), 1);
+    while sim.events() < 3_000 && sim.step() {}
+    for (i, busy) in sim.nodes().iter().enumerate() {
+        let me = NodeId(i as u32);
+        let back = restart(&k, me, busy);
+        match busy {
+            Node::Broker(b) => {
+                assert!(b.replicas.iter().flatten().all(|r| r.hard.hw > 0), "a busy broker: {b:?}");
+                let mut bare = super::broker::broker_init(&k, &mut Fx::new().ctx(me));
+                bare.incarnation = b.incarnation;
+                for (r, busy) in bare.replicas.iter_mut().zip(&b.replicas) {
+                    if let (Some(r), Some(busy)) = (r, busy) {
+                        r.hard = busy.hard.clone();
+                    }
+                }
+                let bare = Node::Broker(bare);
+                assert_ne!(&bare, busy, "the busy broker has volatile state to lose");
+                assert_eq!(back, restart(&k, me, &bare), "{me}");
+                assert_eq!(back.1, vec![(k.controller(), Msg::Heartbeat { incarnation: b.incarnation + 1 })]);
+                let Durable::Broker(kept) = Kafka::durable(&back.0) else { panic!("a broker") };
+                assert_eq!(
+                    kept,
+                    BrokerDurable { incarnation: b.incarnation + 1, ..super::broker::broker_durable(b) }
+                );
+            }
+            Node::Controller(_) => {
+                assert_eq!(&back.0, busy, "the controller keeps all it knew");
+                assert_eq!(back.2, vec![TimerEffect::Set(Timer::LivenessCheck, Time(k.session_us / 3))]);
+            }
+            Node::Producer(_) | Node::Consumer(_) => {
+                let mut fx = Fx::new();
+                let fresh = k.init(&mut fx.ctx(me));
+                assert_ne!(&fresh, busy);
+                assert_eq!(back, (fresh, fx.sends, fx.timers), "{me} starts afresh");
+            }
+        }
+    }
+}

@@ -50,7 +50,7 @@ mod view;
 mod tests;
 
 pub use check::Monitor;
-pub use server::{HardState, Node, Role, Server};
+pub use server::{Durable, HardState, Node, Role, Server};
 pub use types::*;
 
 use alloc::format;
@@ -127,6 +127,7 @@ impl Protocol for MultiPaxos {
     type ClientOp = ClientOp;
     type Note = Note;
     type Node = Node;
+    type Durable = Durable;
     type Monitor = Monitor;
 
     fn name(&self) -> &'static str {
@@ -172,10 +173,16 @@ impl Protocol for MultiPaxos {
         }
         Ok(())
     }
-    fn on_restart(&self, crashed: &Node, ctx: &mut Ctx<Self>) -> Node {
-        match crashed {
-            Node::Server(s) => Node::Server(server::restart(self, &s.hard, ctx)),
-            Node::Client(c) => Node::Client(client::restart(self, c.hard.clone(), ctx)),
+    fn durable(node: &Node) -> Durable {
+        match node {
+            Node::Server(s) => Durable::Server(s.hard.clone()),
+            Node::Client(c) => Durable::Client(c.hard.clone()),
+        }
+    }
+    fn on_restart(&self, durable: Durable, ctx: &mut Ctx<Self>) -> Node {
+        match durable {
+            Durable::Server(hard) => Node::Server(server::restart(self, hard, ctx)),
+            Durable::Client(hard) => Node::Client(client::restart(self, hard, ctx)),
         }
     }
     fn workload(&self, _rng: &mut Rng) -> Vec<(Time, NodeId, ClientOp)> {

@@ -65,6 +65,7 @@ impl Protocol for Paxos {
     type ClientOp = Propose;
     type Note = ();
     type Node = Node;
+    type Durable = Durable;
     type Monitor = Monitor;
 
     fn name(&self) -> &'static str {
@@ -91,8 +92,12 @@ impl Protocol for Paxos {
         node::on_client(self, n, op, ctx)
     }
 
-    fn on_restart(&self, crashed: &Node, ctx: &mut Ctx<Self>) -> Node {
-        node::on_restart(self, node::durable(crashed), ctx)
+    fn durable(n: &Node) -> Durable {
+        node::durable(n)
+    }
+
+    fn on_restart(&self, durable: Durable, ctx: &mut Ctx<Self>) -> Node {
+        node::on_restart(self, durable, ctx)
     }
 
     fn workload(&self, rng: &mut Rng) -> Vec<(Time, NodeId, Propose)> {

@@ -28,8 +28,9 @@
 //! leader replies after the command is committed and applied. Each client numbers its requests
 //! and the state machine remembers the last request per client, so a retried write is applied once.
 //!
-//! **Persistence.** currentTerm, votedFor, the log and the snapshot survive a crash; the commit
-//! index, the applied state and all leader state are rebuilt.
+//! **Persistence.** currentTerm, votedFor, the log and the snapshot survive a crash: they are the
+//! server's `HardState`, and all a restart sees. The commit index, the applied state and all
+//! leader state are rebuilt.
 //!
 //! **Extensions** (thesis), each switchable: *PreVote* (§9.6: ask whether you could win before
 //! disrupting the cluster with a higher term), *CheckQuorum* (§6.2: a leader that cannot reach a
@@ -57,7 +58,7 @@ mod tests;
 
 use crate::kv::client;
 pub use check::Monitor;
-pub use state::{HardState, Node, Server};
+pub use state::{Durable, HardState, Node, Server};
 pub use types::Snapshot as RaftSnapshot;
 pub use types::*;
 
@@ -187,6 +188,7 @@ impl Protocol for Raft {
     type ClientOp = ClientOp;
     type Note = Note;
     type Node = Node;
+    type Durable = Durable;
     type Monitor = Monitor;
 
     fn name(&self) -> &'static str {
@@ -237,10 +239,17 @@ impl Protocol for Raft {
         }
     }
 
-    fn on_restart(&self, crashed: &Node, ctx: &mut Ctx<Self>) -> Node {
-        match crashed {
-            Node::Server(s) => Node::Server(server::restart(self, s.hard.clone(), ctx)),
-            Node::Client(c) => Node::Client(client::restart(self, c.hard.clone(), ctx)),
+    fn durable(node: &Node) -> Durable {
+        match node {
+            Node::Server(s) => Durable::Server(s.hard.clone()),
+            Node::Client(c) => Durable::Client(c.hard.clone()),
+        }
+    }
+
+    fn on_restart(&self, durable: Durable, ctx: &mut Ctx<Self>) -> Node {
+        match durable {
+            Durable::Server(hard) => Node::Server(server::restart(self, hard, ctx)),
+            Durable::Client(hard) => Node::Client(client::restart(self, hard, ctx)),
         }
     }
 

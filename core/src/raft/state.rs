@@ -5,6 +5,7 @@
 
 use alloc::vec::Vec;
 
+use crate::kv::ClientHard;
 use crate::protocol::{NodeId, Time};
 
 use super::types::*;
@@ -93,6 +94,13 @@ pub struct Server {
 pub enum Node {
     Server(Server),
     Client(Client),
+}
+
+/// What a server or a client keeps across a crash.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Durable {
+    Server(HardState),
+    Client(ClientHard),
 }
 
 pub(super) fn bit(n: NodeId) -> u64 {

@@ -414,3 +414,44 @@ fn the_checker_catches_log_matching_and_state_machine_safety_on_their_own() {
     let e = check(&r, &mut m, &nodes, Some(NodeId(1)), &[]).unwrap_err();
     assert_eq!(e.0, "state-machine-safety", "{e:?}");
 }
+
+/// Persistence is a type: a restart sees only the hard state (Figure 2's persistent state and
+/// the snapshot), and a client only its next request number. Every node of a busy run,
+/// restarted, equals a freshly started node given the same hard state and restarted, with the
+/// same timers, and keeps that hard state whole. Under forget-term-and-vote a server's restart
+/// differs from the correct one exactly in the term and the vote.
+#[test]
+fn a_restart_is_built_from_the_hard_state_alone() {
+    use crate::kv::client;
+    use crate::testing::restart;
+    let r = Raft { servers: 3, clients: 1, ..Raft::default() };
+    let mut sim = crate::sim::Sim::new(r.clone(), crate::net::FaultPreset::None.config(), 1);
+    while sim.events() < 3_000 && sim.step() {}
+    let forget = Raft { mutant: Some(Mutant::ForgetTermAndVote), ..r.clone() };
+    let mut leaders = 0;
+    for (i, busy) in sim.nodes().iter().enumerate() {
+        let me = NodeId(i as u32);
+        let bare = match busy {
+            Node::Server(s) => {
+                leaders += usize::from(s.role == Role::Leader);
+                assert!(s.hard.term > 0 && s.commit > 0, "a busy server: {s:?}");
+                Node::Server(Server { hard: s.hard.clone(), ..server::init(&r, &mut Fx::new().ctx(me)) })
+            }
+            Node::Client(c) => {
+                assert!(c.hard.next_req > 1 && c.completed > 0, "a busy client: {c:?}");
+                Node::Client(Client { hard: c.hard.clone(), ..client::init(&r, &mut Fx::new().ctx(me)) })
+            }
+        };
+        assert_ne!(&bare, busy, "the busy node has volatile state to lose");
+        let back = restart(&r, me, busy);
+        assert_eq!(back, restart(&r, me, &bare), "{me}");
+        assert_eq!(Raft::durable(&back.0), Raft::durable(busy), "{me} keeps its hard state whole");
+        if let Node::Server(kept) = &back.0 {
+            let mut want = kept.clone();
+            want.hard.term = 0;
+            want.hard.voted_for = None;
+            assert_eq!(restart(&forget, me, busy), (Node::Server(want), back.1, back.2), "{me}");
+        }
+    }
+    assert_eq!(leaders, 1);
+}
