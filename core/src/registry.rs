@@ -1,13 +1,14 @@
 //! The protocols the lab knows, registered in one place.
 //!
-//! A protocol is its module (the sans-IO `Protocol` impl, its checker, presets and mutants)
-//! and one [`Registered`] impl, conventionally in the module's `setup.rs`, which says what a
-//! user configures for a run and how that configuration is read and written (the form's and
-//! the scenario document's fields, the CLI's flags). The [`protocols!`] invocation at the end
-//! of this file lists them: it makes [`Setup`], the typed choice of a protocol with its
-//! configuration, and everything the front ends ask of "any protocol" (names, titles,
-//! presets, mutants, building a simulator) as exhaustive matches over it, so adding a protocol
-//! is one line here and the compiler names every place that must learn about it.
+//! A protocol is its module (the sans-IO `Protocol` impl, its checker, presets and mutants, and
+//! the `Present` impl of its view) and one [`Registered`] impl, conventionally in the module's
+//! `setup.rs`, which says what a user configures for a run and how that configuration is read
+//! and written (the form's and the scenario document's fields, the CLI's flags). The
+//! [`protocols!`] invocation at the end of this file lists them: it makes [`Setup`], the typed
+//! choice of a protocol with its configuration, and everything the front ends ask of "any
+//! protocol" (names, titles, presets, mutants, building a simulator) as exhaustive matches over
+//! it, so adding a protocol is one line here and the compiler names every place that must learn
+//! about it.
 
 use alloc::format;
 use alloc::string::String;
@@ -16,11 +17,12 @@ use core::fmt::Debug;
 
 use serde::Serialize;
 
-use crate::protocol::Protocol;
+use crate::protocol::{Present, Protocol};
 use crate::scenario::ScenarioDoc;
 
-/// What a protocol provides to be offered on the page, in scenario documents and on the CLI.
-pub trait Registered: Protocol + Variant {
+/// What a protocol provides, beside its logic (`Protocol`) and its presentation (`Present`), to
+/// be offered on the page, in scenario documents and on the CLI.
+pub trait Registered: Present + Variant {
     /// Stable name: the page's fragment, the document's `protocol`, the CLI's `--protocol`.
     /// Equal to `Protocol::name`.
     const NAME: &'static str;
@@ -55,7 +57,7 @@ pub trait Registered: Protocol + Variant {
     fn bench() -> (Self::Config, crate::net::FaultPreset);
 }
 
-/// How the page draws a protocol's run, beside what `Protocol::about` says of it.
+/// How the page draws a protocol's run, beside what `Present::about` says of it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct Page {
     /// The message types the legend explains.

@@ -8,8 +8,8 @@ use alloc::vec::Vec;
 use super::broker::leo;
 use super::config::Kafka;
 use super::node::Node;
-use super::view::plural;
-use crate::protocol::{Board, BoardCell, BoardRow, NodeId, Protocol, Tone};
+use super::types::plural;
+use crate::protocol::{Board, BoardCell, BoardRow, NodeId, Present, Tone};
 
 pub fn boards(k: &Kafka, nodes: &[Node], up: &[bool]) -> Vec<Board> {
     let Some(Node::Controller(c)) = nodes.get(k.controller().index()) else { return Vec::new() };

@@ -61,14 +61,14 @@
 //! This file holds the `Protocol` impl, which hands each event to the node's own handlers, and
 //! re-exports the cluster's parts under `kafka::cluster`: `types.rs` (records, messages, timers,
 //! requests, notes), `config.rs` (the `Kafka` configuration and the mutants), `broker.rs`,
-//! `controller.rs`, `producer.rs`, consumers in `group.rs`, `node.rs` (the node enum),
-//! `check.rs` (the checker), `view.rs` and `board.rs` (what the page shows).
+//! `controller.rs`, `producer.rs`, consumers in `group.rs`, `node.rs` (the node enum and what
+//! survives a crash), `check.rs` (the checker), `view.rs` (the `Present` impl) and `board.rs`
+//! (what the page shows).
 
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::board;
 use super::broker::{broker_durable, broker_init, broker_message, broker_restart, broker_timer};
 use super::check;
 use super::controller::{
@@ -76,10 +76,7 @@ use super::controller::{
 };
 use super::group;
 use super::producer::{producer_init, producer_message, producer_request, producer_timer};
-use super::view;
-use crate::protocol::{
-    About, Board, Ctx, MutantInfo, NodeId, NodeView, PropertyInfo, Protocol, ScriptAction, Time,
-};
+use crate::protocol::{Ctx, MutantInfo, NodeId, Present, PropertyInfo, Protocol, ScriptAction, Time};
 use crate::rng::Rng;
 
 pub use super::broker::{Broker, BrokerDurable, Replica, ReplicaHard};
@@ -89,7 +86,7 @@ pub use super::controller::{Controller, PartitionState};
 pub use super::node::{Durable, Node};
 pub use super::producer::Producer;
 pub use super::types::*;
-pub use super::view::{acks_name, plural};
+pub use super::view::acks_name;
 
 impl Protocol for Kafka {
     type Msg = Msg;
@@ -204,27 +201,6 @@ impl Protocol for Kafka {
             other => crate::hash::digest(other),
         }
     }
-    fn about(&self) -> About {
-        About {
-            title: "Kafka partitions",
-            tagline: "Brokers replicate partitions; the controller elects leaders from the in-sync replicas.",
-            persistence: "Persistent across a crash: each replica's log and checkpointed high watermark. Lost: leadership and ISR state, re-learned from the controller.",
-        }
-    }
-    fn view(&self, node: &Node) -> NodeView {
-        view::view(self, node)
-    }
-    fn node_name(&self, id: NodeId) -> String {
-        if id.index() < self.brokers {
-            format!("B{}", id.0 + 1)
-        } else if id == self.controller() {
-            "controller".into()
-        } else if id.index() > self.brokers + self.producers {
-            group::member_name(self, id)
-        } else {
-            format!("P{}", id.index() - self.brokers)
-        }
-    }
     fn parse_client(&self, text: &str) -> Result<ClientOp, String> {
         parse_request(text)
     }
@@ -247,57 +223,7 @@ impl Protocol for Kafka {
             ))
         }
     }
-    fn boards(&self, nodes: &[Node], up: &[bool]) -> Vec<Board> {
-        board::boards(self, nodes, up)
-    }
     fn script(&self) -> Vec<(Time, ScriptAction<ClientOp>)> {
         self.script.clone()
-    }
-    fn narration(&self) -> Vec<(Time, String)> {
-        self.narration.clone()
-    }
-    fn timer_label(t: &Timer) -> &'static str {
-        match t {
-            Timer::Heartbeat => "heartbeat",
-            Timer::FetchTick => "fetch",
-            Timer::IsrCheck => "ISR check",
-            Timer::LivenessCheck => "liveness check",
-            Timer::Produce => "produce",
-            Timer::ProduceTimeout => "produce timeout",
-            Timer::GroupHeartbeat => "group heartbeat",
-            Timer::Poll => "poll",
-            Timer::GroupTick => "group check",
-            Timer::Resume => "end of pause",
-        }
-    }
-    fn client_summary(op: &ClientOp) -> String {
-        match op {
-            ClientOp::Produce { key, text } => format!(
-                "produce {}{}",
-                key.map(|k| format!("key k{k}")).unwrap_or_else(|| "without a key".into()),
-                text.map(|t| format!(" \"{}\"", t.as_str())).unwrap_or_default()
-            ),
-            ClientOp::Join => "join the group".into(),
-            ClientOp::Leave => "leave the group".into(),
-            ClientOp::Pause(ms) => format!("pause for {ms} ms (GC)"),
-            ClientOp::AddPartition => "add a partition".into(),
-        }
-    }
-    fn note_summary(n: &Note) -> String {
-        match n {
-            Note::Acked { partition, offset, .. } => {
-                format!("producer acknowledged at p{partition} offset {offset}")
-            }
-            Note::Consumed { partition, offset, .. } => format!("consumer read p{partition} offset {offset}"),
-            Note::PartitionAdded { partitions } => format!("the topic now has {partitions} partitions"),
-            Note::Rebalanced { generation, members } => {
-                format!("group rebalanced: generation {generation}, {members} members")
-            }
-            Note::Elected { partition, leader, epoch, unclean } => format!(
-                "p{partition}: leader {} (epoch {epoch}){}",
-                names(leader.iter()),
-                if *unclean { ", UNCLEAN election" } else { "" }
-            ),
-        }
     }
 }

@@ -14,7 +14,7 @@ use alloc::vec::Vec;
 use crate::chunked::ChunkVec;
 use crate::hash::digest;
 use crate::kv::realtime::Linearizability;
-use crate::protocol::{NodeId, Protocol};
+use crate::protocol::{NodeId, Present, Protocol};
 
 use super::state::{Node, Role, Server};
 use super::types::*;

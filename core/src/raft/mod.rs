@@ -66,10 +66,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::protocol::{
-    About, Ctx, LogDetail, MessageInfo, MutantInfo, NodeId, NodeView, PropertyInfo, Protocol, ScriptAction,
-    Time,
-};
+use crate::protocol::{Ctx, MessageInfo, MutantInfo, NodeId, PropertyInfo, Protocol, ScriptAction, Time};
 use crate::rng::Rng;
 
 impl MessageInfo for Msg {
@@ -262,10 +259,6 @@ impl Protocol for Raft {
         self.script.clone()
     }
 
-    fn narration(&self) -> Vec<(Time, String)> {
-        self.narration.clone()
-    }
-
     fn has_leader(&self) -> bool {
         true
     }
@@ -296,23 +289,8 @@ impl Protocol for Raft {
         PROPERTIES
     }
 
-    fn about(&self) -> About {
-        About {
-            title: "Raft",
-            tagline: "A leader replicates a log of key-value commands; a majority commits them. Crash the leader, split the network, and watch terms, votes and logs.",
-            persistence: "Persistent across a crash: currentTerm, votedFor, the log and the snapshot. Lost: commit index, applied state (rebuilt from the snapshot and the log) and all leader state.",
-        }
-    }
-
     fn mutants() -> &'static [MutantInfo] {
         MUTANTS
-    }
-
-    fn view(&self, node: &Node) -> NodeView {
-        match node {
-            Node::Server(s) => view::view(self, s),
-            Node::Client(c) => client::view(self, c),
-        }
     }
 
     fn state_digest(&self, node: &Node) -> u64 {
@@ -330,38 +308,8 @@ impl Protocol for Raft {
         }
     }
 
-    fn log_detail(&self, node: &Node) -> Option<LogDetail> {
-        match node {
-            Node::Server(s) => Some(view::detail(s)),
-            Node::Client(_) => None,
-        }
-    }
-
-    fn node_name(&self, id: NodeId) -> String {
-        if self.is_server(id) {
-            format!("{id}")
-        } else {
-            format!("C{}", id.index() - self.servers - self.spares + 1)
-        }
-    }
-
     fn parse_client(&self, text: &str) -> Result<ClientOp, String> {
         parse_op(text)
-    }
-
-    fn timer_label(timer: &Timer) -> &'static str {
-        match timer {
-            Timer::Election => "election",
-            Timer::Heartbeat => "heartbeat",
-            Timer::CheckQuorum => "check-quorum",
-            Timer::TransferDeadline => "transfer deadline",
-            Timer::ClientNext => "next request",
-            Timer::ClientRetry => "request timeout",
-        }
-    }
-
-    fn client_summary(op: &ClientOp) -> String {
-        format!("{op}")
     }
 
     fn history_line(note: &Note) -> Option<crate::lincheck::HistoryLine> {
@@ -369,15 +317,6 @@ impl Protocol for Raft {
             Note::Invoke { client, op, .. } => Some(crate::kv::history_line(*client, op, None)),
             Note::Ack { client, op, result, .. } => Some(crate::kv::history_line(*client, op, Some(result))),
             _ => None,
-        }
-    }
-
-    fn note_summary(note: &Note) -> String {
-        match note {
-            Note::Invoke { req, op, .. } => format!("client issues #{req}: {op}"),
-            Note::Ack { req, op, result, .. } => format!("client gets #{req}: {op} → {result}"),
-            Note::Elected { node, term } => format!("{node} becomes leader of term {term}"),
-            Note::Refused { why, .. } => format!("refused: {why}"),
         }
     }
 }

@@ -1,6 +1,6 @@
-//! How the page shows a Raft server: its role, term, vote, log and commit index, the leader's
-//! view of each follower, and the replicated log for the log table. Clients are drawn by
-//! `kv::client`.
+//! How the page presents Raft (its `Present` impl): a server's role, term, vote, log and commit
+//! index, the leader's view of each follower, and the replicated log for the log table; node
+//! names, timers, requests and notes in words. Clients are drawn by `kv::client`.
 
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -8,12 +8,13 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use crate::fixed::Fixed;
-use crate::protocol::{LogDetail, NodeId, NodeView};
+use crate::kv::client;
+use crate::protocol::{About, LogDetail, NodeId, NodeView, Present, Time};
 
-use super::state::{Role, Server};
+use super::state::{Node, Role, Server};
 use super::types::*;
 
-pub fn view(raft: &Raft, s: &Server) -> NodeView {
+fn server_view(raft: &Raft, s: &Server) -> NodeView {
     let role = match s.role {
         Role::Follower if !s.is_member() => "not a member",
         Role::Follower => "follower",
@@ -93,7 +94,7 @@ pub fn view(raft: &Raft, s: &Server) -> NodeView {
     }
 }
 
-pub fn detail(s: &Server) -> LogDetail {
+fn detail(s: &Server) -> LogDetail {
     LogDetail {
         first_index: s.hard.snapshot.last_index + 1,
         snapshot: (s.hard.snapshot.last_index > 0)
@@ -105,5 +106,65 @@ pub fn detail(s: &Server) -> LogDetail {
             s.peers().iter().map(|p| (*p, s.next_index[p.index()], s.match_index[p.index()])).collect()
         }),
         kv: s.kv.data.iter().map(|(k, v)| (k.clone(), format!("{v}"))).collect(),
+    }
+}
+
+impl Present for Raft {
+    fn about(&self) -> About {
+        About {
+            title: "Raft",
+            tagline: "A leader replicates a log of key-value commands; a majority commits them. Crash the leader, split the network, and watch terms, votes and logs.",
+            persistence: "Persistent across a crash: currentTerm, votedFor, the log and the snapshot. Lost: commit index, applied state (rebuilt from the snapshot and the log) and all leader state.",
+        }
+    }
+
+    fn view(&self, node: &Node) -> NodeView {
+        match node {
+            Node::Server(s) => server_view(self, s),
+            Node::Client(c) => client::view(self, c),
+        }
+    }
+
+    fn log_detail(&self, node: &Node) -> Option<LogDetail> {
+        match node {
+            Node::Server(s) => Some(detail(s)),
+            Node::Client(_) => None,
+        }
+    }
+
+    fn node_name(&self, id: NodeId) -> String {
+        if self.is_server(id) {
+            format!("{id}")
+        } else {
+            format!("C{}", id.index() - self.servers - self.spares + 1)
+        }
+    }
+
+    fn narration(&self) -> Vec<(Time, String)> {
+        self.narration.clone()
+    }
+
+    fn timer_label(timer: &Timer) -> &'static str {
+        match timer {
+            Timer::Election => "election",
+            Timer::Heartbeat => "heartbeat",
+            Timer::CheckQuorum => "check-quorum",
+            Timer::TransferDeadline => "transfer deadline",
+            Timer::ClientNext => "next request",
+            Timer::ClientRetry => "request timeout",
+        }
+    }
+
+    fn client_summary(op: &ClientOp) -> String {
+        format!("{op}")
+    }
+
+    fn note_summary(note: &Note) -> String {
+        match note {
+            Note::Invoke { req, op, .. } => format!("client issues #{req}: {op}"),
+            Note::Ack { req, op, result, .. } => format!("client gets #{req}: {op} → {result}"),
+            Note::Elected { node, term } => format!("{node} becomes leader of term {term}"),
+            Note::Refused { why, .. } => format!("refused: {why}"),
+        }
     }
 }
