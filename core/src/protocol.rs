@@ -7,6 +7,10 @@
 //! recorded effects after the handler returns. This is the sans-IO shape of tikv/raft-rs and
 //! stateright: the same handler code runs under the simulator, in tests that assert its exact
 //! effects, and in the browser.
+//!
+//! What survives a crash is a type of its own ([`Protocol::Durable`]): a restart is handed only
+//! that. How a protocol is shown (the page, the event log, the diagram) is a trait of its own,
+//! [`Present`], apart from the logic.
 
 use alloc::string::String;
 use alloc::vec::Vec;
