@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use distlab_core::lab::{self, LabConfig, RunOutcome, SimVisitor};
 use distlab_core::net::FaultPreset;
-use distlab_core::protocol::{Protocol, Violation};
+use distlab_core::protocol::Violation;
 use distlab_core::raft::Raft;
 use distlab_core::registry::{self, Registered, Setup};
 use distlab_core::sim::Sim;
@@ -289,7 +289,7 @@ impl SimVisitor for CheckOnce {
     }
 }
 
-fn check_sim<P: Protocol>(sim: &mut Sim<P>, events: u64) -> (RunOutcome, Option<bool>) {
+fn check_sim<P: Registered>(sim: &mut Sim<P>, events: u64) -> (RunOutcome, Option<bool>) {
     let outcome = lab::run_sim(sim, events, |_| {});
     let ops: Vec<distlab_core::history::HistoryOp> = sim.history().ops.iter().cloned().collect();
     let linearizable = (!ops.is_empty()).then(|| distlab_core::history::judge(&ops).linearizable);

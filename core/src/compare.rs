@@ -15,6 +15,7 @@ use crate::net::FaultPreset;
 use crate::protocol::{NodeId, Protocol, Time};
 use crate::raft::Raft;
 use crate::rng::Rng;
+use crate::setup::Registered;
 use crate::sim::{Input, Sim};
 use crate::trace::RecordKind;
 
@@ -79,11 +80,11 @@ fn input<P: Protocol>(f: Fault, nodes: usize) -> Input<P> {
 }
 
 /// Run one protocol under the schedule for `seconds` of virtual time and measure it.
-pub fn measure<P: Protocol>(proto: P, seed: u64, seconds: u64, faults: &[(Time, Fault)]) -> Metrics {
+pub fn measure<P: Registered>(proto: P, seed: u64, seconds: u64, faults: &[(Time, Fault)]) -> Metrics {
     let nodes = proto.nodes();
     let mut sim = Sim::new(proto, FaultPreset::None.config(), seed);
     let end = Time(seconds.min(MAX_SECONDS) * 1_000_000);
-    let mut m = Metrics { protocol: sim.proto.name(), ..Metrics::default() };
+    let mut m = Metrics { protocol: P::NAME, ..Metrics::default() };
     let mut invoked: Vec<Option<Time>> = Vec::new();
     let mut latencies: Vec<u64> = Vec::new();
     let mut next_fault = 0;

@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 
 use serde::Serialize;
 
-use crate::protocol::{MessageInfo, MsgId, NodeId, Protocol, Time};
+use crate::protocol::{MessageInfo, MsgId, NodeId, Present, Protocol, Time};
 use crate::trace::{DropReason, Record, RecordKind};
 
 /// Most arrows one diagram carries (the window is cut short beyond it).
@@ -70,7 +70,7 @@ pub struct Diagram {
 }
 
 /// Build the diagram of `records` (events `from+1 ..= to`).
-pub fn build<P: Protocol>(records: &[Record<P>], from: u64, to: u64) -> Diagram {
+pub fn build<P: Present>(records: &[Record<P>], from: u64, to: u64) -> Diagram {
     let t0 = records.first().map(|r| r.time).unwrap_or_default();
     let t1 = records.last().map(|r| r.time).unwrap_or(t0);
     let mut d = Diagram { from, to, t0, t1, ..Diagram::default() };

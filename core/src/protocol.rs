@@ -7,6 +7,10 @@
 //! recorded effects after the handler returns. This is the sans-IO shape of tikv/raft-rs and
 //! stateright: the same handler code runs under the simulator, in tests that assert its exact
 //! effects, and in the browser.
+//!
+//! What survives a crash is a type of its own ([`Protocol::Durable`]): a restart is handed only
+//! that. How a protocol is shown (the page, the event log, the diagram) is a trait of its own,
+//! [`Present`], apart from the logic.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -270,11 +274,14 @@ pub trait Protocol: Clone + Debug + Hash + 'static {
     type Note: Clone + Debug + Hash + Serialize;
     /// All of a node's state, persistent and volatile.
     type Node: Clone + Debug + Hash;
+    /// What survives a node's crash, and all that its restart sees. Protocols keep it in a
+    /// struct of its own inside the node (raft-rs's `HardState`, stateright's `Storage`), so
+    /// that a restart which forgets a persistent field, or reads a volatile one, does not
+    /// compile.
+    type Durable: Clone + Debug + Hash;
     /// The checker's ghost state (values proposed, values chosen so far).
     type Monitor: Clone + Debug + Default;
 
-    /// Stable protocol name (`"paxos"`).
-    fn name(&self) -> &'static str;
     /// Number of nodes in the simulation (servers and any simulated clients).
     fn nodes(&self) -> usize;
     /// Nodes `0..fault_targets()` may be crashed or cut off by injected faults; the rest (such
@@ -290,9 +297,11 @@ pub trait Protocol: Clone + Debug + Hash + 'static {
     fn on_timer(&self, node: &mut Self::Node, timer: Self::Timer, ctx: &mut Ctx<Self>);
     /// A client request arrived at this node.
     fn on_client(&self, node: &mut Self::Node, op: Self::ClientOp, ctx: &mut Ctx<Self>);
-    /// The node crashed and comes back: keep what the protocol persists, rebuild the rest, and
+    /// The part of a node that survives its crash: what its stable storage holds.
+    fn durable(node: &Self::Node) -> Self::Durable;
+    /// The node crashed and comes back with only what survived: rebuild the rest from it, and
     /// record the timers a freshly started node would arm.
-    fn on_restart(&self, crashed: &Self::Node, ctx: &mut Ctx<Self>) -> Self::Node;
+    fn on_restart(&self, durable: Self::Durable, ctx: &mut Ctx<Self>) -> Self::Node;
     /// Client requests the scenario issues on its own, as (time, node, op).
     fn workload(&self, rng: &mut Rng) -> Vec<(Time, NodeId, Self::ClientOp)>;
     /// Check every safety property after an event. `touched` is the node whose handler ran
@@ -305,23 +314,15 @@ pub trait Protocol: Clone + Debug + Hash + 'static {
         client: Option<&Self::ClientOp>,
         notes: &[Self::Note],
     ) -> Result<(), (&'static str, String)>;
-    /// How the page introduces the protocol.
-    fn about(&self) -> About;
     /// The safety properties `check` enforces.
     fn properties(&self) -> &'static [PropertyInfo];
     /// The mutants this protocol offers.
     fn mutants() -> &'static [MutantInfo];
-    /// How the page shows a node.
-    fn view(&self, node: &Self::Node) -> NodeView;
     /// A digest that changes whenever the node's state does, for the trace's state-change
     /// records. The default hashes everything; a protocol with large state (a long log) may
     /// hash a summary that still changes on every change it makes.
     fn state_digest(&self, node: &Self::Node) -> u64 {
         crate::hash::digest(node)
-    }
-    /// The node's replicated log, for protocols that have one.
-    fn log_detail(&self, _node: &Self::Node) -> Option<LogDetail> {
-        None
     }
     /// Whether the protocol has one leader at a time (then the metrics count the time without
     /// one, and elections).
@@ -336,33 +337,48 @@ pub trait Protocol: Clone + Debug + Hash + 'static {
     fn script(&self) -> Vec<(Time, ScriptAction<Self::ClientOp>)> {
         Vec::new()
     }
-    /// One narration line per scenario step: (from this time on, this line).
-    fn narration(&self) -> Vec<(Time, String)> {
-        Vec::new()
-    }
-    /// The name of a node as the page shows it ("S1", or "C1" for a client).
-    fn node_name(&self, id: NodeId) -> String {
-        alloc::format!("{id}")
-    }
     /// Parse a client request typed by the user.
     fn parse_client(&self, text: &str) -> Result<Self::ClientOp, String>;
     /// Whether `node` takes this request (the page says why not, rather than ignoring it).
     fn check_client(&self, _node: NodeId, _op: &Self::ClientOp) -> Result<(), String> {
         Ok(())
     }
+    /// The client-history line a note stands for (for `distlab run --history` and the
+    /// linearizability checker), if any.
+    fn history_line(_note: &Self::Note) -> Option<crate::lincheck::HistoryLine> {
+        None
+    }
+}
+
+/// How a protocol is presented: how the page introduces it and draws its nodes, logs and
+/// tables, and how the event log and the diagram put its timers, requests and notes in words.
+/// Apart from [`Protocol`], which holds what the simulator, the checker, the CLI and the parsers
+/// need; the page's code asks for `Present` (through `registry::Registered`).
+pub trait Present: Protocol {
+    /// How the page introduces the protocol.
+    fn about(&self) -> About;
+    /// How the page shows a node.
+    fn view(&self, node: &Self::Node) -> NodeView;
+    /// The node's replicated log, for protocols that have one.
+    fn log_detail(&self, _node: &Self::Node) -> Option<LogDetail> {
+        None
+    }
     /// The protocol's own tables for the page, built from every node's state.
     fn boards(&self, _nodes: &[Self::Node], _up: &[bool]) -> Vec<Board> {
+        Vec::new()
+    }
+    /// The name of a node as the page shows it ("S1", or "C1" for a client).
+    fn node_name(&self, id: NodeId) -> String {
+        alloc::format!("{id}")
+    }
+    /// One narration line per scenario step: (from this time on, this line).
+    fn narration(&self) -> Vec<(Time, String)> {
         Vec::new()
     }
     /// A human label for a timer ("election", "retry").
     fn timer_label(timer: &Self::Timer) -> &'static str;
     /// One-line description of a client request.
     fn client_summary(op: &Self::ClientOp) -> String;
-    /// The client-history line a note stands for (for `distlab run --history` and the
-    /// linearizability checker), if any.
-    fn history_line(_note: &Self::Note) -> Option<crate::lincheck::HistoryLine> {
-        None
-    }
     /// One-line description of a checker note.
     fn note_summary(note: &Self::Note) -> String {
         alloc::format!("{note:?}")

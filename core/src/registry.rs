@@ -1,7 +1,7 @@
 //! The protocols the lab knows, registered in one place.
 //!
-//! A protocol is its module (the sans-IO `Protocol` impl, its checker, presets and mutants)
-//! and one [`Registered`] impl (the trait is in `setup.rs`, below this file), in the module's
+//! A protocol is its module (the sans-IO `Protocol` impl, its checker, presets and mutants,
+//! the `Present` impl of its view) and one [`Registered`] impl (the trait is in `setup.rs`, below this file), in the module's
 //! own `setup.rs`, which says what a
 //! user configures for a run and how that configuration is read and written (the form's and
 //! the scenario document's fields, the CLI's flags). The [`protocols!`] invocation at the end

@@ -10,11 +10,12 @@ use core::fmt::Debug;
 
 use serde::Serialize;
 
-use crate::protocol::Protocol;
+use crate::protocol::{Present, Protocol};
 use crate::scenario::doc::ScenarioDoc;
 
-/// What a protocol provides to be offered on the page, in scenario documents and on the CLI.
-pub trait Registered: Protocol {
+/// What a protocol provides, beside its logic (`Protocol`) and its presentation (`Present`), to
+/// be offered on the page, in scenario documents and on the CLI.
+pub trait Registered: Present {
     /// Stable name: the page's fragment, the document's `protocol`, the CLI's `--protocol`.
     /// Equal to `Protocol::name`.
     const NAME: &'static str;

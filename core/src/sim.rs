@@ -606,6 +606,8 @@ impl<P: Protocol> Sim<P> {
         self.up[n.index()] = true;
         self.record(RecordKind::Restart { node: n });
         let before = self.proto.state_digest(&self.nodes[n.index()]);
+        // All the restart sees of the crashed node is what survived the crash.
+        let durable = P::durable(&self.nodes[n.index()]);
         let fresh = {
             let mut ctx = Ctx {
                 me: n,
@@ -615,7 +617,7 @@ impl<P: Protocol> Sim<P> {
                 timers: &mut self.timer_fx,
                 notes: &mut self.notes,
             };
-            self.proto.on_restart(&self.nodes[n.index()], &mut ctx)
+            self.proto.on_restart(durable, &mut ctx)
         };
         self.nodes[n.index()] = fresh;
         self.after_handler(n, before);

@@ -51,6 +51,19 @@ impl<P: Protocol> Effects<P> {
     }
 }
 
+/// A restarted node and what its restart recorded: the messages it sent, the timers it armed.
+pub(crate) type Restarted<P> =
+    (<P as Protocol>::Node, Vec<(NodeId, <P as Protocol>::Msg)>, Vec<TimerEffect<<P as Protocol>::Timer>>);
+
+/// Restart a crashed node on `me` as the simulator does: `on_restart` gets only the node's
+/// durable part. It runs at 1 s with a generator seeded 1, so two restarts that see the same
+/// durable part record the same effects.
+pub(crate) fn restart<P: Protocol>(p: &P, me: impl Into<NodeId>, crashed: &P::Node) -> Restarted<P> {
+    let mut fx = Effects::new();
+    let node = p.on_restart(P::durable(crashed), &mut fx.ctx(me));
+    (node, fx.sends, fx.timers)
+}
+
 impl From<u32> for NodeId {
     fn from(n: u32) -> NodeId {
         NodeId(n)

@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 
 use serde::Serialize;
 
-use crate::protocol::{MessageInfo, MsgId, NodeId, Protocol, Time};
+use crate::protocol::{MessageInfo, MsgId, NodeId, Present, Protocol, Time};
 
 /// Why a message copy did not arrive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -152,7 +152,9 @@ impl<P: Protocol> Record<P> {
             RecordKind::Violation { .. } => RecordClass::Violation,
         }
     }
+}
 
+impl<P: Present> Record<P> {
     /// The record in words, naming nodes `S1`, `S2`, ….
     pub fn describe(&self) -> String {
         self.describe_with(&|n| format!("{n}"))

@@ -201,7 +201,7 @@ fn adding_a_partition_places_it_and_hands_it_out() {
     assert_eq!(holders, k.rf as usize, "p3 has rf replicas");
     let leader = c.partitions[3].leader.expect("p3 has a leader");
     let Node::Broker(b) = &sim.nodes()[leader.index()] else { panic!() };
-    assert!(b.replicas[3].as_ref().unwrap().log.len() > 3, "producers write to p3");
+    assert!(b.replicas[3].as_ref().unwrap().hard.log.len() > 3, "producers write to p3");
     let owners: Vec<u32> = (k.brokers + k.producers + 1..k.brokers + k.producers + 1 + k.consumers)
         .flat_map(|i| consumer_node(&sim, i).assigned.clone())
         .collect();
@@ -493,8 +493,11 @@ fn the_high_watermark_preset_catches_consumers_that_read_uncommitted_records() {
         // Cut off, B1 took records beyond its high watermark; C1 read none of them.
         let Node::Broker(b1) = &sim.nodes()[0] else { panic!() };
         let cut_off = b1.replicas[0].as_ref().unwrap();
-        assert!(cut_off.log.len() as u64 > cut_off.hw + 1, "seed {seed}: B1 took records while cut off");
-        assert!(consumer_node(&sim, c1).position[0] <= cut_off.hw, "seed {seed}: C1 read past the HW");
+        assert!(
+            cut_off.hard.log.len() as u64 > cut_off.hard.hw + 1,
+            "seed {seed}: B1 took records while cut off"
+        );
+        assert!(consumer_node(&sim, c1).position[0] <= cut_off.hard.hw, "seed {seed}: C1 read past the HW");
         let before = consumer_node(&sim, c1).consumed;
         run_to(&mut sim, Time::from_ms(4_000));
         assert_eq!(sim.violation(), None, "seed {seed}");

@@ -47,11 +47,11 @@ fn leader(s: &Sim<Raft>) -> Option<&Server> {
         .enumerate()
         .filter(|(i, x)| s.status()[*i].up && x.role == Role::Leader)
         .map(|(_, x)| x)
-        .max_by_key(|x| x.term)
+        .max_by_key(|x| x.hard.term)
 }
 
 fn log_terms(s: &Server) -> Vec<u64> {
-    s.log.iter().map(|e| e.term).collect()
+    s.hard.log.iter().map(|e| e.term).collect()
 }
 
 /// §5.2: a leader is elected, and a leader crash leads to a new leader in a higher term.
@@ -60,12 +60,12 @@ fn section_5_2_leader_crash_and_reelection() {
     let mut s = sim(scenario("leader-crash", None), 1);
     run_until(&mut s, Time::from_ms(1100));
     let first = leader(&s).expect("a leader by 1.1 s");
-    let (old_id, old_term) = (first.id, first.term);
+    let (old_id, old_term) = (first.id, first.hard.term);
     let recs = run_until(&mut s, Time::from_ms(2500));
     assert!(recs.iter().any(|r| matches!(r, RecordKind::Crash { node } if *node == old_id)));
     let second = leader(&s).expect("a new leader after the crash");
     assert_ne!(second.id, old_id);
-    assert!(second.term > old_term);
+    assert!(second.hard.term > old_term);
     // The restarted old leader rebuilds its commit index from zero (RaftScope keeps it: a bug).
     run_until(&mut s, Time::from_ms(2601));
     let back = servers(&s)[old_id.index()];
@@ -89,7 +89,7 @@ fn section_5_2_split_vote_resolves_in_a_later_term() {
         let l = leader(&s).expect("eventually a leader");
         if !elected_t1 {
             split_seen = true;
-            assert!(l.term >= 2);
+            assert!(l.hard.term >= 2);
         }
     }
     assert!(split_seen, "no seed split the vote in term 1");
@@ -102,7 +102,7 @@ fn figure_7_new_leader_brings_logs_in_line() {
     run_until(&mut s, Time::from_ms(2000));
     let l = leader(&s).expect("a leader");
     assert_eq!(l.id, NodeId(0), "S1 wins term 8");
-    assert_eq!(l.term, 8);
+    assert_eq!(l.hard.term, 8);
     let want = log_terms(l);
     assert_eq!(want, vec![1, 1, 1, 4, 4, 5, 5, 6, 6, 6, 8]);
     for f in servers(&s) {
@@ -159,16 +159,16 @@ fn minority_leader_cannot_commit_until_the_partition_heals() {
     run_until(&mut s, Time::from_ms(5000));
     let st = servers(&s)[stale.index()];
     assert_eq!(st.role, Role::Follower);
-    assert_eq!(log_terms(st), log_terms(leader(&s).unwrap())[..st.log.len()].to_vec());
+    assert_eq!(log_terms(st), log_terms(leader(&s).unwrap())[..st.hard.log.len()].to_vec());
     assert!(s.violation().is_none());
 }
 
 fn leader_term_after_rejoin(name: &str, seed: u64) -> (u64, u64) {
     let mut s = sim(scenario(name, None), seed);
     run_until(&mut s, Time::from_ms(790));
-    let before = leader(&s).unwrap().term;
+    let before = leader(&s).unwrap().hard.term;
     run_until(&mut s, Time::from_ms(4000));
-    (before, servers(&s).iter().map(|x| x.term).max().unwrap())
+    (before, servers(&s).iter().map(|x| x.hard.term).max().unwrap())
 }
 
 /// Thesis §9.6 and §6.2: without PreVote a rejoining node forces a new term; with it, not.
@@ -213,7 +213,7 @@ fn read_index_serves_reads_without_log_entries() {
         .count();
     assert!(read_acks > 5, "only {read_acks} reads answered");
     for x in servers(&s) {
-        assert!(!x.log.iter().any(|e| matches!(&e.cmd, Command::Kv { op: raft::KvOp::Get(_), .. })));
+        assert!(!x.hard.log.iter().any(|e| matches!(&e.cmd, Command::Kv { op: raft::KvOp::Get(_), .. })));
     }
     assert!(s.violation().is_none());
 }
@@ -235,7 +235,7 @@ fn a_lagging_follower_receives_a_snapshot_and_catches_up() {
     let recs = run_until(&mut s, Time::from_ms(6000));
     assert!(recs.iter().any(|r| matches!(r, RecordKind::Deliver { msg: Msg::InstallSnapshot { .. }, .. })));
     let l = leader(&s).unwrap();
-    assert!(l.snapshot.last_index > 0);
+    assert!(l.hard.snapshot.last_index > 0);
     for x in servers(&s) {
         assert!(x.applied + 20 >= l.applied, "{} lags: {} vs {}", x.id, x.applied, l.applied);
     }

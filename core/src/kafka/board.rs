@@ -8,8 +8,8 @@ use alloc::vec::Vec;
 use super::broker::leo;
 use super::config::Kafka;
 use super::node::Node;
-use super::view::plural;
-use crate::protocol::{Board, BoardCell, BoardRow, NodeId, Protocol, Tone};
+use super::types::plural;
+use crate::protocol::{Board, BoardCell, BoardRow, NodeId, Present, Tone};
 
 pub fn boards(k: &Kafka, nodes: &[Node], up: &[bool]) -> Vec<Board> {
     let Some(Node::Controller(c)) = nodes.get(k.controller().index()) else { return Vec::new() };
@@ -24,7 +24,7 @@ pub fn boards(k: &Kafka, nodes: &[Node], up: &[bool]) -> Vec<Board> {
         .enumerate()
         .map(|(p, s)| {
             let l = s.leader.filter(|l| up[l.index()])?;
-            broker(l.index())?.replicas.get(p)?.as_ref().map(|r| r.hw)
+            broker(l.index())?.replicas.get(p)?.as_ref().map(|r| r.hard.hw)
         })
         .collect();
     let mut columns: Vec<String> = (0..k.brokers)
@@ -68,10 +68,10 @@ pub fn boards(k: &Kafka, nodes: &[Node], up: &[bool]) -> Vec<Board> {
                             "B{} · p{p}: {word}; log end offset {}, high watermark {}",
                             b + 1,
                             leo(r),
-                            r.hw
+                            r.hard.hw
                         ),
                         tone,
-                        bar: Some((leo(r), r.hw, longest)),
+                        bar: Some((leo(r), r.hard.hw, longest)),
                         hue: None,
                     }
                 })

@@ -12,13 +12,21 @@ use super::group::serve_fetch;
 use super::types::{EpochEnd, Msg, ProduceError, Rec, Timer, MAX_PARTITIONS};
 use crate::protocol::{Ctx, NodeId, Time};
 
+/// What a replica keeps across a crash: its log, the high watermark it checkpointed, and the
+/// epoch it last heard of (Kafka's leader-epoch checkpoint).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ReplicaHard {
+    pub log: Vec<Rec>,
+    pub hw: u64,
+    pub epoch: u32,
+}
+
 /// One replica of one partition on a broker.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Replica {
-    pub log: Vec<Rec>,
-    pub hw: u64,
+    /// Persistent: the log, the high watermark, the epoch.
+    pub hard: ReplicaHard,
     pub leader: Option<NodeId>,
-    pub epoch: u32,
     pub isr: Vec<NodeId>,
     /// On the leader: each follower's log end offset and when it was last caught up.
     pub follower_leo: Vec<(NodeId, u64, Time)>,
@@ -38,12 +46,12 @@ pub struct Broker {
 }
 
 pub(crate) fn leo(r: &Replica) -> u64 {
-    r.log.len() as u64
+    r.hard.log.len() as u64
 }
 
 /// The epoch of a replica's last record (0 for an empty log: epochs start at 1).
 fn last_epoch_of(r: &Replica) -> u32 {
-    r.log.last().map(|x| x.epoch).unwrap_or(0)
+    r.hard.log.last().map(|x| x.epoch).unwrap_or(0)
 }
 
 /// Where `epoch` ends in a log, as Kafka's leader epoch cache answers it
@@ -68,13 +76,13 @@ fn diverging(r: &Replica, offset: u64, last_epoch: u32) -> Option<EpochEnd> {
     if offset == 0 {
         return None;
     }
-    let answer = if last_epoch == r.epoch {
+    let answer = if last_epoch == r.hard.epoch {
         // My current epoch ends at my log end (Kafka's cache holds the leader's own epoch).
         EpochEnd { epoch: last_epoch, end: leo(r) }
     } else {
         // No epoch ≤ last_epoch at all: Kafka answers the requested epoch with the start of the
         // first later one (here offset 0), so the follower truncates everything.
-        let (floor, end) = epoch_end(&r.log, last_epoch);
+        let (floor, end) = epoch_end(&r.hard.log, last_epoch);
         EpochEnd { epoch: floor.unwrap_or(last_epoch), end }
     };
     (answer.epoch < last_epoch || answer.end < offset).then_some(answer)
@@ -118,8 +126,8 @@ fn isr_hw(k: &Kafka, me: NodeId, r: &Replica) -> u64 {
 
 /// Leader: move the HW up to what the ISR has, and answer acks=all requests below it.
 fn advance_hw(k: &Kafka, me: NodeId, r: &mut Replica, ctx: &mut Ctx<Kafka>) {
-    let hw = isr_hw(k, me, r).max(r.hw).min(leo(r));
-    r.hw = hw;
+    let hw = isr_hw(k, me, r).max(r.hard.hw).min(leo(r));
+    r.hard.hw = hw;
     // Kafka's NOT_ENOUGH_REPLICAS_AFTER_APPEND: a record that became committed while the ISR
     // was below min.insync.replicas is not acknowledged.
     let enough = r.isr.len() as u32 >= k.min_insync || k.is(Mutant::AckBeforeReplication);
@@ -164,7 +172,7 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
                 b.replicas[p].get_or_insert_with(Replica::default);
             }
             let Some(Some(r)) = b.replicas.get_mut(p) else { return };
-            if epoch < r.epoch {
+            if epoch < r.hard.epoch {
                 return;
             }
             let was_leader = r.leader == Some(me);
@@ -172,10 +180,10 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
             // or refused). The epoch I am in, announced again (a duplicate, or a re-send after
             // a restart), is not: until the answer comes, the change I asked for still counts
             // (KIP-497's maximal ISR), since the controller may have made it already.
-            if epoch > r.epoch {
+            if epoch > r.hard.epoch {
                 r.pending_isr = None;
             }
-            r.epoch = epoch;
+            r.hard.epoch = epoch;
             r.leader = leader;
             r.isr = isr;
             if leader == Some(me) {
@@ -192,7 +200,7 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
         }
         Msg::Fetch { partition, offset, last_epoch, epoch } => {
             let Some(Some(r)) = b.replicas.get_mut(partition as usize) else { return };
-            if r.leader != Some(me) || epoch != r.epoch {
+            if r.leader != Some(me) || epoch != r.hard.epoch {
                 return;
             }
             // KIP-101 and KIP-279: is the follower's log a prefix of mine?
@@ -204,7 +212,7 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
                         records: vec![],
                         from: offset,
                         last_epoch,
-                        hw: r.hw,
+                        hw: r.hard.hw,
                         diverging: Some(d),
                         epoch,
                     },
@@ -222,11 +230,11 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
                 let mut isr = r.isr.clone();
                 isr.push(from);
                 r.pending_isr = Some((isr.clone(), now));
-                ctx.send(k.controller(), Msg::AlterIsr { partition, isr, epoch: r.epoch });
+                ctx.send(k.controller(), Msg::AlterIsr { partition, isr, epoch: r.hard.epoch });
             }
             advance_hw(k, me, r, ctx);
-            let upto = (offset as usize + 16).min(r.log.len());
-            let records = r.log[offset as usize..upto].to_vec();
+            let upto = (offset as usize + 16).min(r.hard.log.len());
+            let records = r.hard.log[offset as usize..upto].to_vec();
             ctx.send(
                 from,
                 Msg::FetchResponse {
@@ -234,7 +242,7 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
                     records,
                     from: offset,
                     last_epoch,
-                    hw: r.hw,
+                    hw: r.hard.hw,
                     diverging: None,
                     epoch,
                 },
@@ -242,7 +250,7 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
         }
         Msg::FetchResponse { partition, records, from: at, last_epoch, hw, diverging, epoch } => {
             let Some(Some(r)) = b.replicas.get_mut(partition as usize) else { return };
-            if epoch != r.epoch || r.leader == Some(me) {
+            if epoch != r.hard.epoch || r.leader == Some(me) {
                 return;
             }
             // Only an answer to the current fetch counts, as in Kafka's AbstractFetcherThread
@@ -260,13 +268,13 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
                 return;
             }
             if let Some(d) = diverging {
-                let t = truncation_point(&r.log, d);
-                r.log.truncate(t as usize);
-                r.hw = r.hw.min(t);
+                let t = truncation_point(&r.hard.log, d);
+                r.hard.log.truncate(t as usize);
+                r.hard.hw = r.hard.hw.min(t);
                 return;
             }
-            r.log.extend(records);
-            r.hw = hw.min(leo(r)).max(r.hw.min(leo(r)));
+            r.hard.log.extend(records);
+            r.hard.hw = hw.min(leo(r)).max(r.hard.hw.min(leo(r)));
         }
         Msg::ConsumerFetch { partition, offset } => {
             let Some(Some(r)) = b.replicas.get(partition as usize) else { return };
@@ -274,8 +282,8 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
                 return;
             }
             // Consumers read only committed records, below the high watermark.
-            let end = if k.is(Mutant::ConsumeUncommitted) { leo(r) } else { r.hw };
-            let records = serve_fetch(&r.log, end, offset);
+            let end = if k.is(Mutant::ConsumeUncommitted) { leo(r) } else { r.hard.hw };
+            let records = serve_fetch(&r.hard.log, end, offset);
             ctx.send(from, Msg::ConsumerFetchResponse { partition, from: offset, records });
         }
         Msg::Produce { partition, rec, req } => {
@@ -291,7 +299,7 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
                 ctx.send(from, Msg::ProduceResponse { req, result: Err(ProduceError::NotEnoughReplicas) });
                 return;
             }
-            r.log.push(Rec { epoch: r.epoch, ..rec });
+            r.hard.log.push(Rec { epoch: r.hard.epoch, ..rec });
             let offset = leo(r) - 1;
             match k.acks {
                 0 => {}
@@ -322,7 +330,7 @@ pub(super) fn broker_timer(k: &Kafka, b: &mut Broker, timer: Timer, ctx: &mut Ct
                                 partition: p as u32,
                                 offset: leo(r),
                                 last_epoch: last_epoch_of(r),
-                                epoch: r.epoch,
+                                epoch: r.hard.epoch,
                             },
                         );
                     }
@@ -342,7 +350,10 @@ pub(super) fn broker_timer(k: &Kafka, b: &mut Broker, timer: Timer, ctx: &mut Ct
                     if now.0.saturating_sub(since.0) > k.replica_lag_us / 2 {
                         let isr = isr.clone();
                         r.pending_isr = Some((isr.clone(), now));
-                        ctx.send(k.controller(), Msg::AlterIsr { partition: p as u32, isr, epoch: r.epoch });
+                        ctx.send(
+                            k.controller(),
+                            Msg::AlterIsr { partition: p as u32, isr, epoch: r.hard.epoch },
+                        );
                     }
                     continue;
                 }
@@ -355,7 +366,7 @@ pub(super) fn broker_timer(k: &Kafka, b: &mut Broker, timer: Timer, ctx: &mut Ct
                 if !lagging.is_empty() {
                     let isr: Vec<NodeId> = r.isr.iter().copied().filter(|m| !lagging.contains(m)).collect();
                     r.pending_isr = Some((isr.clone(), now));
-                    ctx.send(k.controller(), Msg::AlterIsr { partition: p as u32, isr, epoch: r.epoch });
+                    ctx.send(k.controller(), Msg::AlterIsr { partition: p as u32, isr, epoch: r.hard.epoch });
                 }
             }
             ctx.set_timer(Timer::IsrCheck, Time(k.replica_lag_us / 2));
@@ -364,21 +375,30 @@ pub(super) fn broker_timer(k: &Kafka, b: &mut Broker, timer: Timer, ctx: &mut Ct
     }
 }
 
-/// A broker comes back from a crash: its logs and their checkpointed high watermarks persist;
-/// leadership and the ISR are re-learned from the controller, which it tells at once that it
-/// runs in a new incarnation.
-pub(super) fn broker_restart(k: &Kafka, b: &Broker, ctx: &mut Ctx<Kafka>) -> Broker {
-    // The log (and its checkpointed HW) persist; leadership is re-learned.
-    let replicas = b
-        .replicas
-        .iter()
-        .map(|r| {
-            r.as_ref().map(|r| Replica { log: r.log.clone(), hw: r.hw, epoch: r.epoch, ..Replica::default() })
-        })
-        .collect();
+/// What a broker keeps across a crash, and all its restart sees: how many times it started
+/// before, and each of its replicas' hard state (`None` where it holds no replica).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct BrokerDurable {
+    pub incarnation: u64,
+    pub replicas: Vec<Option<ReplicaHard>>,
+}
+
+pub(super) fn broker_durable(b: &Broker) -> BrokerDurable {
+    BrokerDurable {
+        incarnation: b.incarnation,
+        replicas: b.replicas.iter().map(|r| r.as_ref().map(|r| r.hard.clone())).collect(),
+    }
+}
+
+/// A broker comes back from a crash with only what survived: its logs, their checkpointed high
+/// watermarks and epochs. Leadership and the ISR are re-learned from the controller, which it
+/// tells at once that it runs in a new incarnation.
+pub(super) fn broker_restart(k: &Kafka, durable: BrokerDurable, ctx: &mut Ctx<Kafka>) -> Broker {
+    let replicas =
+        durable.replicas.into_iter().map(|r| r.map(|hard| Replica { hard, ..Replica::default() })).collect();
     arm_broker(k, ctx);
     // Register at once, in a new incarnation.
-    let incarnation = b.incarnation + 1;
+    let incarnation = durable.incarnation + 1;
     ctx.send(k.controller(), Msg::Heartbeat { incarnation });
-    Broker { id: b.id, incarnation, replicas }
+    Broker { id: ctx.me(), incarnation, replicas }
 }

@@ -114,12 +114,12 @@ pub(super) fn check(
     for (p, r) in b.replicas.iter().enumerate().take(parts) {
         let Some(r) = r else { continue };
         // Committed prefixes agree across replicas and over time.
-        let upto = (r.hw as usize).min(r.log.len());
+        let upto = (r.hard.hw as usize).min(r.hard.log.len());
         let from = (m.checked[t.index()][p] as usize).min(upto);
         let seen = &mut m.committed[p];
         for i in from..upto {
             match seen.get(i) {
-                Some(v) if *v != r.log[i].value => {
+                Some(v) if *v != r.hard.log[i].value => {
                     return Err((
                         "committed-agree",
                         format!("B{} has a different record at committed offset {i} of p{p}", t.0 + 1),
@@ -128,7 +128,7 @@ pub(super) fn check(
                 Some(_) => {}
                 None => {
                     // A record a consumer already read must be the one that commits there.
-                    if m.consumed[p].get(i).copied().flatten().is_some_and(|v| v != r.log[i].value) {
+                    if m.consumed[p].get(i).copied().flatten().is_some_and(|v| v != r.hard.log[i].value) {
                         return Err((
                             "consumed-stable",
                             format!(
@@ -136,7 +136,7 @@ pub(super) fn check(
                             ),
                         ));
                     }
-                    seen.push(r.log[i].value)
+                    seen.push(r.hard.log[i].value)
                 }
             }
         }
@@ -145,9 +145,9 @@ pub(super) fn check(
         // while it leads, so each acknowledgement is checked once per leader and epoch.
         if c.partitions[p].leader == Some(t) && r.leader == Some(t) {
             let (who, epoch, done) = m.verified[p];
-            let start = if who == Some(t) && epoch == r.epoch { done } else { 0 };
+            let start = if who == Some(t) && epoch == r.hard.epoch { done } else { 0 };
             for &(off, val, acks) in &m.acked[p][start..] {
-                if r.log.get(off as usize).map(|x| x.value) != Some(val) {
+                if r.hard.log.get(off as usize).map(|x| x.value) != Some(val) {
                     // acks=all is Kafka's promise; acks=1 has a property of its own, which
                     // Kafka does not promise (acks=0 is never acknowledged).
                     let property = if acks == ACKS_ALL { "acked-not-lost" } else { "acks1-not-lost" };
@@ -161,7 +161,7 @@ pub(super) fn check(
                         ));
                 }
             }
-            m.verified[p] = (Some(t), r.epoch, m.acked[p].len());
+            m.verified[p] = (Some(t), r.hard.epoch, m.acked[p].len());
         }
     }
     Ok(())

@@ -61,33 +61,32 @@
 //! This file holds the `Protocol` impl, which hands each event to the node's own handlers, and
 //! re-exports the cluster's parts under `kafka::cluster`: `types.rs` (records, messages, timers,
 //! requests, notes), `config.rs` (the `Kafka` configuration and the mutants), `broker.rs`,
-//! `controller.rs`, `producer.rs`, consumers in `group.rs`, `node.rs` (the node enum),
-//! `check.rs` (the checker), `view.rs` and `board.rs` (what the page shows).
+//! `controller.rs`, `producer.rs`, consumers in `group.rs`, `node.rs` (the node enum and what
+//! survives a crash), `check.rs` (the checker), `view.rs` (the `Present` impl) and `board.rs`
+//! (what the page shows).
 
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::board;
-use super::broker::{broker_init, broker_message, broker_restart, broker_timer};
+use super::broker::{broker_durable, broker_init, broker_message, broker_restart, broker_timer};
 use super::check;
-use super::controller::{add_partition, controller_init, controller_message, controller_timer};
+use super::controller::{
+    add_partition, controller_init, controller_message, controller_restart, controller_timer,
+};
 use super::group;
 use super::producer::{producer_init, producer_message, producer_request, producer_timer};
-use super::view;
-use crate::protocol::{
-    About, Board, Ctx, MutantInfo, NodeId, NodeView, PropertyInfo, Protocol, ScriptAction, Time,
-};
+use crate::protocol::{Ctx, MutantInfo, NodeId, Present, PropertyInfo, Protocol, ScriptAction, Time};
 use crate::rng::Rng;
 
-pub use super::broker::{Broker, Replica};
+pub use super::broker::{Broker, BrokerDurable, Replica, ReplicaHard};
 pub use super::check::Monitor;
 pub use super::config::{Kafka, Mutant, ACKS_ALL};
 pub use super::controller::{Controller, PartitionState};
-pub use super::node::Node;
+pub use super::node::{Durable, Node};
 pub use super::producer::Producer;
 pub use super::types::*;
-pub use super::view::{acks_name, plural};
+pub use super::view::acks_name;
 
 impl Protocol for Kafka {
     type Msg = Msg;
@@ -95,11 +94,9 @@ impl Protocol for Kafka {
     type ClientOp = ClientOp;
     type Note = Note;
     type Node = Node;
+    type Durable = Durable;
     type Monitor = Monitor;
 
-    fn name(&self) -> &'static str {
-        "kafka"
-    }
     fn nodes(&self) -> usize {
         self.brokers + 1 + self.producers + self.consumers
     }
@@ -142,10 +139,18 @@ impl Protocol for Kafka {
             _ => {}
         }
     }
-    fn on_restart(&self, crashed: &Node, ctx: &mut Ctx<Self>) -> Node {
-        match crashed {
-            Node::Broker(b) => Node::Broker(broker_restart(self, b, ctx)),
-            other => self.init_again(other, ctx),
+    fn durable(node: &Node) -> Durable {
+        match node {
+            Node::Broker(b) => Durable::Broker(broker_durable(b)),
+            Node::Controller(c) => Durable::Controller(c.clone()),
+            Node::Producer(_) | Node::Consumer(_) => Durable::Nothing,
+        }
+    }
+    fn on_restart(&self, durable: Durable, ctx: &mut Ctx<Self>) -> Node {
+        match durable {
+            Durable::Broker(b) => Node::Broker(broker_restart(self, b, ctx)),
+            Durable::Controller(c) => Node::Controller(controller_restart(self, c, ctx)),
+            Durable::Nothing => self.init(ctx),
         }
     }
     fn workload(&self, _rng: &mut Rng) -> Vec<(Time, NodeId, ClientOp)> {
@@ -176,11 +181,11 @@ impl Protocol for Kafka {
                     .map(|r| {
                         r.as_ref().map(|r| {
                             (
-                                r.log.len(),
-                                r.log.last(),
-                                r.hw,
+                                r.hard.log.len(),
+                                r.hard.log.last(),
+                                r.hard.hw,
                                 r.leader,
-                                r.epoch,
+                                r.hard.epoch,
                                 &r.isr,
                                 &r.follower_leo,
                                 r.waiting.len(),
@@ -191,27 +196,6 @@ impl Protocol for Kafka {
                     .collect::<Vec<_>>(),
             ),
             other => crate::hash::digest(other),
-        }
-    }
-    fn about(&self) -> About {
-        About {
-            title: "Kafka partitions",
-            tagline: "Brokers replicate partitions; the controller elects leaders from the in-sync replicas.",
-            persistence: "Persistent across a crash: each replica's log and checkpointed high watermark. Lost: leadership and ISR state, re-learned from the controller.",
-        }
-    }
-    fn view(&self, node: &Node) -> NodeView {
-        view::view(self, node)
-    }
-    fn node_name(&self, id: NodeId) -> String {
-        if id.index() < self.brokers {
-            format!("B{}", id.0 + 1)
-        } else if id == self.controller() {
-            "controller".into()
-        } else if id.index() > self.brokers + self.producers {
-            group::member_name(self, id)
-        } else {
-            format!("P{}", id.index() - self.brokers)
         }
     }
     fn parse_client(&self, text: &str) -> Result<ClientOp, String> {
@@ -236,70 +220,7 @@ impl Protocol for Kafka {
             ))
         }
     }
-    fn boards(&self, nodes: &[Node], up: &[bool]) -> Vec<Board> {
-        board::boards(self, nodes, up)
-    }
     fn script(&self) -> Vec<(Time, ScriptAction<ClientOp>)> {
         self.script.clone()
-    }
-    fn narration(&self) -> Vec<(Time, String)> {
-        self.narration.clone()
-    }
-    fn timer_label(t: &Timer) -> &'static str {
-        match t {
-            Timer::Heartbeat => "heartbeat",
-            Timer::FetchTick => "fetch",
-            Timer::IsrCheck => "ISR check",
-            Timer::LivenessCheck => "liveness check",
-            Timer::Produce => "produce",
-            Timer::ProduceTimeout => "produce timeout",
-            Timer::GroupHeartbeat => "group heartbeat",
-            Timer::Poll => "poll",
-            Timer::GroupTick => "group check",
-            Timer::Resume => "end of pause",
-        }
-    }
-    fn client_summary(op: &ClientOp) -> String {
-        match op {
-            ClientOp::Produce { key, text } => format!(
-                "produce {}{}",
-                key.map(|k| format!("key k{k}")).unwrap_or_else(|| "without a key".into()),
-                text.map(|t| format!(" \"{}\"", t.as_str())).unwrap_or_default()
-            ),
-            ClientOp::Join => "join the group".into(),
-            ClientOp::Leave => "leave the group".into(),
-            ClientOp::Pause(ms) => format!("pause for {ms} ms (GC)"),
-            ClientOp::AddPartition => "add a partition".into(),
-        }
-    }
-    fn note_summary(n: &Note) -> String {
-        match n {
-            Note::Acked { partition, offset, .. } => {
-                format!("producer acknowledged at p{partition} offset {offset}")
-            }
-            Note::Consumed { partition, offset, .. } => format!("consumer read p{partition} offset {offset}"),
-            Note::PartitionAdded { partitions } => format!("the topic now has {partitions} partitions"),
-            Note::Rebalanced { generation, members } => {
-                format!("group rebalanced: generation {generation}, {members} members")
-            }
-            Note::Elected { partition, leader, epoch, unclean } => format!(
-                "p{partition}: leader {} (epoch {epoch}){}",
-                names(leader.iter()),
-                if *unclean { ", UNCLEAN election" } else { "" }
-            ),
-        }
-    }
-}
-
-impl Kafka {
-    /// Controllers and producers are not fault targets; a user restart starts them afresh.
-    fn init_again(&self, old: &Node, ctx: &mut Ctx<Self>) -> Node {
-        match old {
-            Node::Controller(c) => {
-                ctx.set_timer(Timer::LivenessCheck, Time(self.session_us / 3));
-                Node::Controller(c.clone())
-            }
-            _ => self.init(ctx),
-        }
     }
 }

@@ -32,6 +32,13 @@ pub struct Controller {
     pub incarnations: Vec<u64>,
 }
 
+/// The controller comes back from a restart the user asked for with all it knew, and arms its
+/// brokers' liveness check again (only that one: the group's check, `GroupTick`, stays unarmed).
+pub(super) fn controller_restart(k: &Kafka, c: Controller, ctx: &mut Ctx<Kafka>) -> Controller {
+    ctx.set_timer(Timer::LivenessCheck, Time(k.session_us / 3));
+    c
+}
+
 pub(super) fn controller_init(k: &Kafka, ctx: &mut Ctx<Kafka>) -> Controller {
     let partitions: Vec<PartitionState> = k
         .placement()

@@ -1,6 +1,6 @@
 //! A node of the simulated cluster: a broker, the controller, a producer or a consumer.
 
-use super::broker::Broker;
+use super::broker::{Broker, BrokerDurable};
 use super::controller::Controller;
 use super::group::Consumer;
 use super::producer::Producer;
@@ -12,4 +12,16 @@ pub enum Node {
     Controller(Controller),
     Producer(Producer),
     Consumer(Consumer),
+}
+
+/// What a node keeps across a crash, and all its restart sees.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Durable {
+    /// A broker's incarnation and its replicas' logs, high watermarks and epochs.
+    Broker(BrokerDurable),
+    /// The controller is no fault target, and a restart the user asks for keeps all it knew
+    /// (this model's controller never loses its state).
+    Controller(Controller),
+    /// Producers and consumers keep nothing: they start afresh.
+    Nothing,
 }

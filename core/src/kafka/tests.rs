@@ -32,9 +32,8 @@ fn broker(id: NodeId, recs: &[(u64, u32)], epoch: u32) -> Node {
         id,
         incarnation: 0,
         replicas: vec![Some(Replica {
-            log: log(recs),
+            hard: ReplicaHard { log: log(recs), hw: 0, epoch },
             leader: Some(LEADER),
-            epoch,
             isr: vec![LEADER, FOLLOWER],
             follower_leo: if leads { vec![(FOLLOWER, 0, Time::from_ms(1000))] } else { vec![] },
             ..Replica::default()
@@ -50,7 +49,7 @@ fn replica(n: &Node) -> &Replica {
 }
 
 fn values(n: &Node) -> Vec<u64> {
-    replica(n).log.iter().map(|r| r.value).collect()
+    replica(n).hard.log.iter().map(|r| r.value).collect()
 }
 
 /// The follower's fetch timer fires: the Fetch it sends to the leader.
@@ -101,7 +100,7 @@ fn a_late_truncation_answer_is_ignored() {
         let a = answer(&k, &mut fx, &mut l, q);
         deliver(&k, &mut fx, &mut f, a);
     }
-    assert_eq!((values(&f), counted(&l), replica(&l).hw), (vec![1, 2, 3], 3, 3));
+    assert_eq!((values(&f), counted(&l), replica(&l).hard.hw), (vec![1, 2, 3], 3, 3));
     // The network delivers the truncation answer a second time.
     deliver(&k, &mut fx, &mut f, truncate);
     assert_eq!(values(&f), [1, 2, 3], "B2 lost a record the leader committed on its word");
@@ -125,7 +124,7 @@ fn a_late_truncation_answer_is_ignored_when_the_log_regrew_to_the_same_length() 
         let a = answer(&k, &mut fx, &mut l, q);
         deliver(&k, &mut fx, &mut f, a);
     }
-    assert_eq!((values(&f), counted(&l), replica(&l).hw), (vec![1, 2, 3], 3, 3));
+    assert_eq!((values(&f), counted(&l), replica(&l).hard.hw), (vec![1, 2, 3], 3, 3));
     deliver(&k, &mut fx, &mut f, truncate);
     assert_eq!(values(&f), [1, 2, 3], "B2 lost a record the leader committed on its word");
 }
@@ -230,7 +229,7 @@ fn a_repeated_leader_and_isr_keeps_the_pending_isr_expansion() {
     k.on_message(&mut l, producer, Msg::Produce { partition: 0, rec, req: 1 }, &mut fx.ctx(LEADER));
     let answers: Vec<Msg> = fx.take().into_iter().filter(|(to, _)| *to == producer).map(|(_, m)| m).collect();
     assert_eq!(answers, vec![], "acknowledged before B2, which the controller may elect, has the record");
-    assert_eq!(replica(&l).hw, 2);
+    assert_eq!(replica(&l).hard.hw, 2);
 }
 
 /// The controller of `kafka2`, with p0 led by `leader` in `epoch`.
@@ -358,7 +357,7 @@ fn acks_all_is_answered_only_once_the_high_watermark_passes_the_record() {
         }
         assert_eq!(sent, vec![], "not answered before the follower has the record");
         assert_eq!(
-            (values(&l), replica(&l).hw, replica(&l).waiting.clone()),
+            (values(&l), replica(&l).hard.hw, replica(&l).waiting.clone()),
             (vec![7], 0, vec![(0, PRODUCER, 1)])
         );
         // The follower fetches from offset 0 and is sent the record (stamped with epoch 1).
@@ -388,7 +387,7 @@ fn acks_all_is_answered_only_once_the_high_watermark_passes_the_record() {
             epoch: 1,
         };
         assert_eq!(handle(&k, &mut fx, &mut l, LEADER, FOLLOWER, q), vec![ok, (FOLLOWER, caught_up)]);
-        assert_eq!((replica(&l).hw, replica(&l).waiting.len()), (1, 0));
+        assert_eq!((replica(&l).hard.hw, replica(&l).waiting.len()), (1, 0));
     }
 }
 
@@ -413,7 +412,7 @@ fn a_produce_is_refused_below_min_insync_replicas_or_away_from_the_leader() {
         }
         let produce = Msg::Produce { partition: 0, rec: produced(7), req: 1 };
         assert_eq!(handle(&k, &mut fx, &mut n, at, PRODUCER, produce), want, "{name}");
-        assert_eq!(replica(&n).log.len(), appended, "{name}");
+        assert_eq!(replica(&n).hard.log.len(), appended, "{name}");
     }
 }
 
@@ -441,7 +440,7 @@ fn a_fetch_from_a_diverging_log_is_answered_with_the_leaders_epoch_end() {
         let sent = handle(&k, &mut fx, &mut l, LEADER, FOLLOWER, q);
         let records = match diverging {
             Some(_) => vec![],
-            None => replica(&l).log[offset as usize..].to_vec(),
+            None => replica(&l).hard.log[offset as usize..].to_vec(),
         };
         // A prefix counts towards the high watermark at once (both brokers are in the ISR); a
         // diverging log does not.
@@ -478,7 +477,7 @@ fn a_fetch_response_with_records_is_applied_once_and_only_in_its_epoch() {
     };
     let mut f = broker(FOLLOWER, &[(1, 1)], 1);
     deliver(&k, &mut fx, &mut f, answer(1, 1, 1));
-    assert_eq!((values(&f), replica(&f).hw), (vec![1, 2, 3], 3), "applied, HW capped at the log end");
+    assert_eq!((values(&f), replica(&f).hard.hw), (vec![1, 2, 3], 3), "applied, HW capped at the log end");
     deliver(&k, &mut fx, &mut f, answer(1, 1, 1));
     assert_eq!(values(&f), [1, 2, 3], "the same answer again appends nothing");
     let mut f = broker(FOLLOWER, &[(1, 1)], 1);
@@ -590,4 +589,52 @@ fn alter_partition_is_fenced_by_the_partition_epoch() {
     assert_eq!(sent, vec![(LEADER, shrunk.clone()), (FOLLOWER, shrunk.clone())], "applied, epoch 4");
     let sent = handle(&k, &mut fx, &mut c, ctl, LEADER, alter(vec![LEADER], 3));
     assert_eq!(sent, vec![(LEADER, shrunk)], "the same request again is stale now");
+}
+
+/// Persistence is a type: a restart sees only what survived. A broker of a busy run,
+/// restarted, equals a freshly started broker given the same incarnation and replicas' logs,
+/// high watermarks and epochs and restarted, with the same timers and the same registration in
+/// its next incarnation; it keeps its logs whole. The controller keeps all it knew; producers
+/// and consumers start afresh. (No mutant forgets anything on a restart.)
+#[test]
+fn a_restart_is_built_from_the_durable_part_alone() {
+    use crate::testing::restart;
+    let k = Kafka::default();
+    let mut sim = crate::sim::Sim::new(k.clone(), crate::net::FaultPreset::None.config(), 1);
+    while sim.events() < 3_000 && sim.step() {}
+    for (i, busy) in sim.nodes().iter().enumerate() {
+        let me = NodeId(i as u32);
+        let back = restart(&k, me, busy);
+        match busy {
+            Node::Broker(b) => {
+                assert!(b.replicas.iter().flatten().all(|r| r.hard.hw > 0), "a busy broker: {b:?}");
+                let mut bare = super::broker::broker_init(&k, &mut Fx::new().ctx(me));
+                bare.incarnation = b.incarnation;
+                for (r, busy) in bare.replicas.iter_mut().zip(&b.replicas) {
+                    if let (Some(r), Some(busy)) = (r, busy) {
+                        r.hard = busy.hard.clone();
+                    }
+                }
+                let bare = Node::Broker(bare);
+                assert_ne!(&bare, busy, "the busy broker has volatile state to lose");
+                assert_eq!(back, restart(&k, me, &bare), "{me}");
+                assert_eq!(back.1, vec![(k.controller(), Msg::Heartbeat { incarnation: b.incarnation + 1 })]);
+                let Durable::Broker(kept) = Kafka::durable(&back.0) else { panic!("a broker") };
+                assert_eq!(
+                    kept,
+                    BrokerDurable { incarnation: b.incarnation + 1, ..super::broker::broker_durable(b) }
+                );
+            }
+            Node::Controller(_) => {
+                assert_eq!(&back.0, busy, "the controller keeps all it knew");
+                assert_eq!(back.2, vec![TimerEffect::Set(Timer::LivenessCheck, Time(k.session_us / 3))]);
+            }
+            Node::Producer(_) | Node::Consumer(_) => {
+                let mut fx = Fx::new();
+                let fresh = k.init(&mut fx.ctx(me));
+                assert_ne!(&fresh, busy);
+                assert_eq!(back, (fresh, fx.sends, fx.timers), "{me} starts afresh");
+            }
+        }
+    }
 }

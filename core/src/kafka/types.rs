@@ -232,6 +232,11 @@ impl MessageInfo for Msg {
     }
 }
 
+/// "1 partition", "3 partitions".
+pub fn plural(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
 pub(super) fn names<'a>(ids: impl Iterator<Item = &'a NodeId>) -> String {
     let v: Vec<String> = ids.map(|n| format!("B{}", n.0 + 1)).collect();
     format!("[{}]", v.join(","))

@@ -1,20 +1,18 @@
-//! How the page shows a Kafka node: a broker's replicas, the controller's partitions and group,
-//! a consumer's assignment and reads, a producer's acknowledgements, with one-click requests.
+//! How the page presents Kafka (its `Present` impl): a broker's replicas, the controller's
+//! partitions and group, a consumer's assignment and reads, a producer's acknowledgements, with
+//! one-click requests; the tables of `board.rs`; node names, timers, requests and notes in words.
 
 use alloc::format;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
+use super::board::boards;
 use super::config::Kafka;
+use super::group::member_name;
 use super::node::Node;
-use super::types::names;
-use crate::protocol::NodeView;
-
-/// "1 partition", "3 partitions".
-pub fn plural(n: usize, what: &str) -> String {
-    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
-}
+use super::types::{names, plural, ClientOp, Note, Timer};
+use crate::protocol::{About, Board, NodeId, NodeView, Present, Time};
 
 pub fn acks_name(acks: u8) -> &'static str {
     match acks {
@@ -25,7 +23,7 @@ pub fn acks_name(acks: u8) -> &'static str {
 }
 
 /// A node's state as labelled fields, a badge, summary lines and its one-click requests.
-pub(super) fn view(k: &Kafka, node: &Node) -> NodeView {
+fn node_view(k: &Kafka, node: &Node) -> NodeView {
     match node {
         Node::Broker(b) => {
             let fields = b
@@ -37,7 +35,12 @@ pub(super) fn view(k: &Kafka, node: &Node) -> NodeView {
                         let role = if r.leader == Some(b.id) { "leader" } else { "follower" };
                         (
                             format!("p{p}"),
-                            format!("{role}, LEO {}, HW {}, ISR {}", r.log.len(), r.hw, names(r.isr.iter())),
+                            format!(
+                                "{role}, LEO {}, HW {}, ISR {}",
+                                r.hard.log.len(),
+                                r.hard.hw,
+                                names(r.isr.iter())
+                            ),
                         )
                     })
                 })
@@ -138,6 +141,80 @@ pub(super) fn view(k: &Kafka, node: &Node) -> NodeView {
                 ],
                 ..NodeView::default()
             }
+        }
+    }
+}
+
+impl Present for Kafka {
+    fn about(&self) -> About {
+        About {
+            title: "Kafka partitions",
+            tagline: "Brokers replicate partitions; the controller elects leaders from the in-sync replicas.",
+            persistence: "Persistent across a crash: each replica's log and checkpointed high watermark. Lost: leadership and ISR state, re-learned from the controller.",
+        }
+    }
+    fn view(&self, node: &Node) -> NodeView {
+        node_view(self, node)
+    }
+    fn boards(&self, nodes: &[Node], up: &[bool]) -> Vec<Board> {
+        boards(self, nodes, up)
+    }
+    fn node_name(&self, id: NodeId) -> String {
+        if id.index() < self.brokers {
+            format!("B{}", id.0 + 1)
+        } else if id == self.controller() {
+            "controller".into()
+        } else if id.index() > self.brokers + self.producers {
+            member_name(self, id)
+        } else {
+            format!("P{}", id.index() - self.brokers)
+        }
+    }
+    fn narration(&self) -> Vec<(Time, String)> {
+        self.narration.clone()
+    }
+    fn timer_label(t: &Timer) -> &'static str {
+        match t {
+            Timer::Heartbeat => "heartbeat",
+            Timer::FetchTick => "fetch",
+            Timer::IsrCheck => "ISR check",
+            Timer::LivenessCheck => "liveness check",
+            Timer::Produce => "produce",
+            Timer::ProduceTimeout => "produce timeout",
+            Timer::GroupHeartbeat => "group heartbeat",
+            Timer::Poll => "poll",
+            Timer::GroupTick => "group check",
+            Timer::Resume => "end of pause",
+        }
+    }
+    fn client_summary(op: &ClientOp) -> String {
+        match op {
+            ClientOp::Produce { key, text } => format!(
+                "produce {}{}",
+                key.map(|k| format!("key k{k}")).unwrap_or_else(|| "without a key".into()),
+                text.map(|t| format!(" \"{}\"", t.as_str())).unwrap_or_default()
+            ),
+            ClientOp::Join => "join the group".into(),
+            ClientOp::Leave => "leave the group".into(),
+            ClientOp::Pause(ms) => format!("pause for {ms} ms (GC)"),
+            ClientOp::AddPartition => "add a partition".into(),
+        }
+    }
+    fn note_summary(n: &Note) -> String {
+        match n {
+            Note::Acked { partition, offset, .. } => {
+                format!("producer acknowledged at p{partition} offset {offset}")
+            }
+            Note::Consumed { partition, offset, .. } => format!("consumer read p{partition} offset {offset}"),
+            Note::PartitionAdded { partitions } => format!("the topic now has {partitions} partitions"),
+            Note::Rebalanced { generation, members } => {
+                format!("group rebalanced: generation {generation}, {members} members")
+            }
+            Note::Elected { partition, leader, epoch, unclean } => format!(
+                "p{partition}: leader {} (epoch {epoch}){}",
+                names(leader.iter()),
+                if *unclean { ", UNCLEAN election" } else { "" }
+            ),
         }
     }
 }

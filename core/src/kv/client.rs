@@ -44,10 +44,19 @@ pub struct Pending {
     pub tries: u32,
 }
 
+/// What a client keeps across a crash, and all its restart sees: the number of its next
+/// request, so that it never reuses one (the servers' session table would take a new request
+/// under an old number for a retry and answer it with the old result).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ClientHard {
+    pub next_req: u64,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Client {
     pub id: NodeId,
-    pub next_req: u64,
+    /// Persistent: the next request number.
+    pub hard: ClientHard,
     pub pending: Option<Pending>,
     pub queue: Vec<KvOp>,
     pub leader_hint: Option<NodeId>,
@@ -62,7 +71,7 @@ pub fn init<P: KvHost>(p: &P, ctx: &mut Ctx<P>) -> Client {
     }
     Client {
         id: ctx.me(),
-        next_req: 1,
+        hard: ClientHard { next_req: 1 },
         pending: None,
         queue: Vec::new(),
         leader_hint: None,
@@ -71,11 +80,10 @@ pub fn init<P: KvHost>(p: &P, ctx: &mut Ctx<P>) -> Client {
     }
 }
 
-pub fn restart<P: KvHost>(p: &P, old: &Client, ctx: &mut Ctx<P>) -> Client {
-    // A restarted client forgets what it was waiting for, but never reuses a request number.
-    let mut c = init(p, ctx);
-    c.next_req = old.next_req;
-    c
+/// A client comes back from a crash with only its hard state: it forgets what it was waiting
+/// for and what it had queued, but never reuses a request number.
+pub fn restart<P: KvHost>(p: &P, hard: ClientHard, ctx: &mut Ctx<P>) -> Client {
+    Client { hard, ..init(p, ctx) }
 }
 
 /// The `KvHost` of a protocol whose configuration has `servers`, `client_think_us`,
@@ -211,8 +219,8 @@ fn pick_server<P: KvHost>(p: &P, c: &Client, avoid: Option<NodeId>, ctx: &mut Ct
 }
 
 fn issue<P: KvHost>(p: &P, c: &mut Client, op: KvOp, ctx: &mut Ctx<P>) {
-    let req = c.next_req;
-    c.next_req += 1;
+    let req = c.hard.next_req;
+    c.hard.next_req += 1;
     let target = pick_server(p, c, None, ctx);
     ctx.note(P::invoked(c.id, req, op.clone()));
     ctx.send(target, P::request(req, op.clone()));

@@ -11,5 +11,5 @@ pub mod realtime;
 mod store;
 
 pub(crate) use client::kv_host;
-pub use client::{Client, KvHost, Pending, Workload, MAX_QUEUE};
+pub use client::{Client, ClientHard, KvHost, Pending, Workload, MAX_QUEUE};
 pub use store::*;

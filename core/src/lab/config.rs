@@ -142,12 +142,16 @@ pub struct RunOutcome {
 }
 
 /// Run a simulator for up to `events` events, calling `on_event` after each.
-pub fn run_sim<P: Protocol>(sim: &mut Sim<P>, events: u64, mut on_event: impl FnMut(&Sim<P>)) -> RunOutcome {
+pub fn run_sim<P: Registered>(
+    sim: &mut Sim<P>,
+    events: u64,
+    mut on_event: impl FnMut(&Sim<P>),
+) -> RunOutcome {
     while sim.events() < events && sim.step() {
         on_event(sim);
     }
     RunOutcome {
-        protocol: sim.proto.name(),
+        protocol: P::NAME,
         seed: sim.seed,
         events: sim.events(),
         virtual_time_us: sim.now().0,

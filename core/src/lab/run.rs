@@ -34,7 +34,7 @@ impl<P: Registered> ProtocolLab<P> {
 
 impl<P: Registered> Lab for ProtocolLab<P> {
     fn protocol(&self) -> &'static str {
-        self.timeline.sim().proto.name()
+        P::NAME
     }
     fn position(&self) -> u64 {
         self.timeline.position()
@@ -162,7 +162,7 @@ impl<P: Registered> Lab for ProtocolLab<P> {
         let mut slots: Vec<Option<FlightSnap>> = flights.into_iter().map(Some).collect();
         let flights: Vec<FlightSnap> = order.iter().filter_map(|&i| slots[i as usize].take()).collect();
         Snapshot {
-            protocol: sim.proto.name(),
+            protocol: P::NAME,
             page: P::page(),
             position: self.timeline.position(),
             horizon: self.timeline.horizon(),

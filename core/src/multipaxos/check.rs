@@ -17,7 +17,7 @@ use alloc::vec::Vec;
 use super::types::*;
 use crate::chunked::ChunkVec;
 use crate::hash::digest;
-use crate::protocol::{NodeId, Protocol};
+use crate::protocol::{NodeId, Present, Protocol};
 
 /// Per slot: the acceptances seen (ballot, value, who) and the chosen value (with its
 /// proposal), if any.

@@ -50,7 +50,7 @@ mod view;
 mod tests;
 
 pub use check::Monitor;
-pub use server::{HardState, Node, Role, Server};
+pub use server::{Durable, HardState, Node, Role, Server};
 pub use types::*;
 
 use alloc::format;
@@ -58,9 +58,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::kv::client;
-use crate::protocol::{
-    About, Board, Ctx, LogDetail, MutantInfo, NodeId, NodeView, PropertyInfo, Protocol, ScriptAction, Time,
-};
+use crate::protocol::{Ctx, MutantInfo, NodeId, Present, PropertyInfo, Protocol, ScriptAction, Time};
 use crate::rng::Rng;
 
 const PROPERTIES: &[PropertyInfo] = &[
@@ -109,12 +107,6 @@ const MUTANTS: &[MutantInfo] = &[
     },
 ];
 
-const ABOUT: About = About {
-    title: "Multi-Paxos",
-    tagline: "A leader runs phase 1 once for all slots, then one round trip per command; a new leader adopts what a majority may have chosen.",
-    persistence: "Persistent across a crash: the acceptor's promise and accepted values, and the proposer's latest ballot (a restarted proposer never reuses one). Lost: chosen values and the key-value store (relearned from the leader), and the rest of the proposer's state.",
-};
-
 impl MultiPaxos {
     fn is_server(&self, id: NodeId) -> bool {
         id.index() < self.servers
@@ -127,11 +119,9 @@ impl Protocol for MultiPaxos {
     type ClientOp = ClientOp;
     type Note = Note;
     type Node = Node;
+    type Durable = Durable;
     type Monitor = Monitor;
 
-    fn name(&self) -> &'static str {
-        "multipaxos"
-    }
     fn nodes(&self) -> usize {
         self.servers + self.clients
     }
@@ -172,10 +162,16 @@ impl Protocol for MultiPaxos {
         }
         Ok(())
     }
-    fn on_restart(&self, crashed: &Node, ctx: &mut Ctx<Self>) -> Node {
-        match crashed {
-            Node::Server(s) => Node::Server(server::restart(self, &s.hard, ctx)),
-            Node::Client(c) => Node::Client(client::restart(self, c, ctx)),
+    fn durable(node: &Node) -> Durable {
+        match node {
+            Node::Server(s) => Durable::Server(s.hard.clone()),
+            Node::Client(c) => Durable::Client(c.hard.clone()),
+        }
+    }
+    fn on_restart(&self, durable: Durable, ctx: &mut Ctx<Self>) -> Node {
+        match durable {
+            Durable::Server(hard) => Node::Server(server::restart(self, hard, ctx)),
+            Durable::Client(hard) => Node::Client(client::restart(self, hard, ctx)),
         }
     }
     fn workload(&self, _rng: &mut Rng) -> Vec<(Time, NodeId, ClientOp)> {
@@ -190,9 +186,6 @@ impl Protocol for MultiPaxos {
         notes: &[Note],
     ) -> Result<(), (&'static str, String)> {
         check::check(self, m, notes)
-    }
-    fn about(&self) -> About {
-        ABOUT
     }
     fn properties(&self) -> &'static [PropertyInfo] {
         PROPERTIES
@@ -220,34 +213,6 @@ impl Protocol for MultiPaxos {
             other => crate::hash::digest(other),
         }
     }
-    fn view(&self, node: &Node) -> NodeView {
-        match node {
-            Node::Client(c) => client::view(self, c),
-            Node::Server(s) => view::server_view(self, s),
-        }
-    }
-    fn log_detail(&self, node: &Node) -> Option<LogDetail> {
-        let Node::Server(s) = node else { return None };
-        // The latest slots only: the log view shows the end of the log.
-        let len = s.hard.accepted.len().max(s.chosen.len());
-        let first = len.saturating_sub(64);
-        let entries = (first..len)
-            .map(|i| match (s.chosen.get(i).cloned().flatten(), s.hard.accepted.get(i).cloned().flatten()) {
-                (Some(c), a) => (a.map(|a| a.0.round).unwrap_or(0), format!("{c}")),
-                (None, Some((b, c))) => (b.round, format!("{c} (accepted in {b}, not known chosen)")),
-                (None, None) => (0, String::from("empty")),
-            })
-            .collect();
-        Some(LogDetail {
-            first_index: first as u64 + 1,
-            snapshot: None,
-            entries,
-            commit: s.chosen_prefix(),
-            applied: s.applied,
-            leader: None,
-            kv: s.kv.data.iter().map(|(k, v)| (k.clone(), format!("{v}"))).collect(),
-        })
-    }
     fn has_leader(&self) -> bool {
         true
     }
@@ -265,16 +230,6 @@ impl Protocol for MultiPaxos {
     fn script(&self) -> Vec<(Time, ScriptAction<ClientOp>)> {
         self.script.clone()
     }
-    fn narration(&self) -> Vec<(Time, String)> {
-        self.narration.clone()
-    }
-    fn node_name(&self, id: NodeId) -> String {
-        if self.is_server(id) {
-            format!("{id}")
-        } else {
-            format!("C{}", id.index() - self.servers + 1)
-        }
-    }
     fn parse_client(&self, text: &str) -> Result<ClientOp, String> {
         let words: Vec<&str> = text.split_whitespace().collect();
         match crate::kv::parse_kv(&words) {
@@ -282,37 +237,12 @@ impl Protocol for MultiPaxos {
             None => Err("commands: put KEY VALUE, get KEY, delete KEY, cas KEY OLD|- NEW".into()),
         }
     }
-    fn timer_label(timer: &Timer) -> &'static str {
-        match timer {
-            Timer::Election => "election",
-            Timer::Heartbeat => "heartbeat",
-            Timer::ClientNext => "next request",
-            Timer::ClientRetry => "retry",
-        }
-    }
-    fn client_summary(op: &ClientOp) -> String {
-        let ClientOp::Kv(op) = op;
-        format!("{op}")
-    }
     fn history_line(note: &Note) -> Option<crate::lincheck::HistoryLine> {
         match note {
             Note::Invoke { client, op, .. } => Some(crate::kv::history_line(*client, op, None)),
             Note::Ack { client, op, result, .. } => Some(crate::kv::history_line(*client, op, Some(result))),
             _ => None,
         }
-    }
-    fn note_summary(note: &Note) -> String {
-        match note {
-            Note::Invoke { req, op, .. } => format!("client issues #{req}: {op}"),
-            Note::Ack { req, result, index, .. } => format!("client gets #{req}: {result} (slot {index})"),
-            Note::Elected { node, ballot } => format!("{node} leads with ballot {ballot}"),
-            Note::Accepted { node, slot, ballot, .. } => format!("{node} accepts slot {slot} in {ballot}"),
-            Note::Applied { node, slot, .. } => format!("{node} applies slot {slot}"),
-            Note::Refused { node, why } => format!("{node} refuses: {why}"),
-        }
-    }
-    fn boards(&self, nodes: &[Node], up: &[bool]) -> Vec<Board> {
-        view::boards(self, nodes, up)
     }
 }
 

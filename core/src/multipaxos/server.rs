@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use super::types::*;
 use crate::chunked::ChunkVec;
 use crate::hash::digest;
-use crate::kv::{Client, Kv, Outcome};
+use crate::kv::{Client, ClientHard, Kv, Outcome};
 use crate::protocol::{Ctx, NodeId, Time};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -84,6 +84,13 @@ pub enum Node {
     Client(Client),
 }
 
+/// What a server or a client keeps across a crash.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Durable {
+    Server(HardState),
+    Client(ClientHard),
+}
+
 impl Server {
     /// Every slot up to this one is chosen (as far as this learner knows).
     pub fn chosen_prefix(&self) -> Slot {
@@ -139,12 +146,12 @@ pub fn init(mp: &MultiPaxos, ctx: &mut Ctx<MultiPaxos>) -> Server {
 }
 
 /// A crashed server comes back with only its hard state.
-pub fn restart(mp: &MultiPaxos, hard: &HardState, ctx: &mut Ctx<MultiPaxos>) -> Server {
+pub fn restart(mp: &MultiPaxos, hard: HardState, ctx: &mut Ctx<MultiPaxos>) -> Server {
     let mut s = init(mp, ctx);
     s.hard = if mp.is(Mutant::ForgetOnRestart) {
         HardState { ballot: hard.ballot, ..HardState::default() }
     } else {
-        hard.clone()
+        hard
     };
     s.heard = ctx.now();
     s

@@ -508,3 +508,45 @@ fn an_acceptor_promises_with_its_values_from_first_on_and_refuses_lower_ballots(
     assert_eq!(fx.take(), vec![refusal.clone(), refusal]);
     assert_eq!((fx.notes.len(), s.hard.accepted.len()), (0, 3), "nothing accepted");
 }
+
+/// Persistence is a type: a restart sees only the hard state (PMS §2.5), and a client only its
+/// next request number. Every node of a busy run, restarted, equals a freshly started node
+/// given the same hard state and restarted, with the same timers, and keeps that hard state
+/// whole. Under forget-on-restart a server's restart differs from the correct one exactly in
+/// the acceptor's promise and accepted values: the proposer's ballot is kept.
+#[test]
+fn a_restart_is_built_from_the_hard_state_alone() {
+    use crate::testing::restart;
+    let mp = MultiPaxos::default();
+    let sim = run(mp.clone(), FaultPreset::None, 1, 3_000);
+    let forget = MultiPaxos { mutant: Some(Mutant::ForgetOnRestart), ..mp.clone() };
+    for (i, busy) in sim.nodes().iter().enumerate() {
+        let me = NodeId(i as u32);
+        let bare = match busy {
+            Node::Server(s) => {
+                assert!(s.applied > 0 && !s.hard.accepted.is_empty(), "a busy server: {s:?}");
+                Node::Server(Server { hard: s.hard.clone(), ..server::init(&mp, &mut Fx::new().ctx(me)) })
+            }
+            Node::Client(c) => {
+                assert!(c.hard.next_req > 1, "a busy client: {c:?}");
+                Node::Client(crate::kv::Client {
+                    hard: c.hard.clone(),
+                    ..client::init(&mp, &mut Fx::new().ctx(me))
+                })
+            }
+        };
+        assert_ne!(&bare, busy, "the busy node has volatile state to lose");
+        let back = restart(&mp, me, busy);
+        assert_eq!(back, restart(&mp, me, &bare), "{me}");
+        assert_eq!(
+            MultiPaxos::durable(&back.0),
+            MultiPaxos::durable(busy),
+            "{me} keeps its hard state whole"
+        );
+        if let Node::Server(kept) = &back.0 {
+            let mut want = kept.clone();
+            want.hard = HardState { ballot: kept.hard.ballot, ..HardState::default() };
+            assert_eq!(restart(&forget, me, busy), (Node::Server(want), back.1, back.2), "{me}");
+        }
+    }
+}

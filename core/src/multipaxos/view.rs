@@ -1,6 +1,7 @@
-//! How the page shows Multi-Paxos: a server's roles and ballots, the slots × acceptors table
-//! (what each acceptor accepted, what is chosen), and the quorum table that shows why a chosen
-//! value survives a change of leader.
+//! How the page presents Multi-Paxos (its `Present` impl): a server's roles and ballots, its
+//! log, the slots × acceptors table (what each acceptor accepted, what is chosen), and the quorum
+//! table that shows why a chosen value survives a change of leader; node names, timers,
+//! requests and notes in words.
 
 use alloc::format;
 use alloc::string::String;
@@ -9,9 +10,10 @@ use alloc::vec::Vec;
 
 use super::server::{Node, Role, Server};
 use super::types::*;
-use crate::protocol::{Board, BoardCell, BoardRow, NodeView, Tone};
+use crate::kv::client;
+use crate::protocol::{About, Board, BoardCell, BoardRow, LogDetail, NodeId, NodeView, Present, Time, Tone};
 
-pub(super) fn server_view(mp: &MultiPaxos, s: &Server) -> NodeView {
+fn server_view(mp: &MultiPaxos, s: &Server) -> NodeView {
     let role = match s.role {
         Role::Leader => "leader",
         Role::Candidate => "candidate",
@@ -53,7 +55,7 @@ pub(super) fn server_view(mp: &MultiPaxos, s: &Server) -> NodeView {
 /// Most slots the slot table shows (the latest ones).
 const SLOT_ROWS: u64 = 12;
 
-pub(super) fn boards(mp: &MultiPaxos, nodes: &[Node], up: &[bool]) -> Vec<Board> {
+fn boards(mp: &MultiPaxos, nodes: &[Node], up: &[bool]) -> Vec<Board> {
     let servers: Vec<&Server> = nodes
         .iter()
         .filter_map(|n| match n {
@@ -188,5 +190,78 @@ pub fn names(mask: u64, servers: usize) -> String {
         String::from("—")
     } else {
         v.join(" ")
+    }
+}
+
+impl Present for MultiPaxos {
+    fn about(&self) -> About {
+        About {
+            title: "Multi-Paxos",
+            tagline: "A leader runs phase 1 once for all slots, then one round trip per command; a new leader adopts what a majority may have chosen.",
+            persistence: "Persistent across a crash: the acceptor's promise and accepted values, and the proposer's latest ballot (a restarted proposer never reuses one). Lost: chosen values and the key-value store (relearned from the leader), and the rest of the proposer's state.",
+        }
+    }
+    fn view(&self, node: &Node) -> NodeView {
+        match node {
+            Node::Client(c) => client::view(self, c),
+            Node::Server(s) => server_view(self, s),
+        }
+    }
+    fn log_detail(&self, node: &Node) -> Option<LogDetail> {
+        let Node::Server(s) = node else { return None };
+        // The latest slots only: the log view shows the end of the log.
+        let len = s.hard.accepted.len().max(s.chosen.len());
+        let first = len.saturating_sub(64);
+        let entries = (first..len)
+            .map(|i| match (s.chosen.get(i).cloned().flatten(), s.hard.accepted.get(i).cloned().flatten()) {
+                (Some(c), a) => (a.map(|a| a.0.round).unwrap_or(0), format!("{c}")),
+                (None, Some((b, c))) => (b.round, format!("{c} (accepted in {b}, not known chosen)")),
+                (None, None) => (0, String::from("empty")),
+            })
+            .collect();
+        Some(LogDetail {
+            first_index: first as u64 + 1,
+            snapshot: None,
+            entries,
+            commit: s.chosen_prefix(),
+            applied: s.applied,
+            leader: None,
+            kv: s.kv.data.iter().map(|(k, v)| (k.clone(), format!("{v}"))).collect(),
+        })
+    }
+    fn boards(&self, nodes: &[Node], up: &[bool]) -> Vec<Board> {
+        boards(self, nodes, up)
+    }
+    fn node_name(&self, id: NodeId) -> String {
+        if self.is_server(id) {
+            format!("{id}")
+        } else {
+            format!("C{}", id.index() - self.servers + 1)
+        }
+    }
+    fn narration(&self) -> Vec<(Time, String)> {
+        self.narration.clone()
+    }
+    fn timer_label(timer: &Timer) -> &'static str {
+        match timer {
+            Timer::Election => "election",
+            Timer::Heartbeat => "heartbeat",
+            Timer::ClientNext => "next request",
+            Timer::ClientRetry => "retry",
+        }
+    }
+    fn client_summary(op: &ClientOp) -> String {
+        let ClientOp::Kv(op) = op;
+        format!("{op}")
+    }
+    fn note_summary(note: &Note) -> String {
+        match note {
+            Note::Invoke { req, op, .. } => format!("client issues #{req}: {op}"),
+            Note::Ack { req, result, index, .. } => format!("client gets #{req}: {result} (slot {index})"),
+            Note::Elected { node, ballot } => format!("{node} leads with ballot {ballot}"),
+            Note::Accepted { node, slot, ballot, .. } => format!("{node} accepts slot {slot} in {ballot}"),
+            Note::Applied { node, slot, .. } => format!("{node} applies slot {slot}"),
+            Note::Refused { node, why } => format!("{node} refuses: {why}"),
+        }
     }
 }

@@ -34,9 +34,10 @@
 //! value (`learned-chosen`). Three mutants break the algorithm in the classic ways and the
 //! checker catches each of them under fault sweeps.
 //!
-//! The files: `types.rs` (ballots, messages, timers, the roles' state, mutants, the
-//! configuration), `node.rs` (the roles' handlers), `check.rs` (the checker), `view.rs` (how the
-//! page shows a node), `scenarios.rs` (the presets), `tests.rs` (exact-effect handler tests).
+//! The files: `types.rs` (ballots, messages, timers, the roles' state and what survives a crash,
+//! mutants, the configuration), `node.rs` (the roles' handlers), `check.rs` (the checker),
+//! `view.rs` (the `Present` impl: how the page shows a node), `scenarios.rs` (the presets),
+//! `tests.rs` (exact-effect handler tests).
 
 mod check;
 mod node;
@@ -52,11 +53,10 @@ pub use check::Monitor;
 pub use scenarios::{apply_scenario, SCENARIOS};
 pub use types::*;
 
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::protocol::{About, Ctx, MutantInfo, NodeId, NodeView, PropertyInfo, Protocol, ScriptAction, Time};
+use crate::protocol::{Ctx, MutantInfo, NodeId, PropertyInfo, Protocol, ScriptAction, Time};
 use crate::rng::Rng;
 
 impl Protocol for Paxos {
@@ -65,11 +65,8 @@ impl Protocol for Paxos {
     type ClientOp = Propose;
     type Note = ();
     type Node = Node;
+    type Durable = Durable;
     type Monitor = Monitor;
-
-    fn name(&self) -> &'static str {
-        "paxos"
-    }
 
     fn nodes(&self) -> usize {
         self.proposers.max(self.acceptors).max(self.learners)
@@ -91,8 +88,12 @@ impl Protocol for Paxos {
         node::on_client(self, n, op, ctx)
     }
 
-    fn on_restart(&self, crashed: &Node, ctx: &mut Ctx<Self>) -> Node {
-        node::on_restart(self, crashed, ctx)
+    fn durable(n: &Node) -> Durable {
+        node::durable(n)
+    }
+
+    fn on_restart(&self, durable: Durable, ctx: &mut Ctx<Self>) -> Node {
+        node::on_restart(self, durable, ctx)
     }
 
     fn workload(&self, rng: &mut Rng) -> Vec<(Time, NodeId, Propose)> {
@@ -117,41 +118,33 @@ impl Protocol for Paxos {
         check::PROPERTIES
     }
 
-    fn about(&self) -> About {
-        About {
-            title: "single-decree Paxos",
-            tagline: "Proposers, acceptors and learners agree on one value despite lost messages, crashes and partitions. Press play, then break things.",
-            persistence: "Persistent across a crash: the acceptor's promise and accepted value, the proposer's round. Lost: learned values and the proposer's phase.",
-        }
-    }
-
     fn mutants() -> &'static [MutantInfo] {
         MUTANTS
     }
 
-    fn view(&self, n: &Node) -> NodeView {
-        view::view(n)
-    }
-
-    fn timer_label(_: &Timer) -> &'static str {
-        "retry"
+    fn state_digest(&self, n: &Node) -> u64 {
+        // The whole node, its fields hashed in the order they had before the proposer's
+        // persistent ones moved into `hard`, so that recorded trace hashes did not move.
+        let proposer = n.proposer.as_ref().map(|p| {
+            (
+                p.hard.value,
+                p.ballot,
+                p.hard.max_round,
+                p.phase,
+                &p.promises,
+                p.highest,
+                p.proposal,
+                &p.accepts,
+                p.attempts,
+            )
+        });
+        crate::hash::digest(&(n.id, proposer, &n.acceptor, &n.learner))
     }
 
     fn script(&self) -> Vec<(Time, ScriptAction<Propose>)> {
         self.script.clone()
     }
-    fn narration(&self) -> Vec<(Time, String)> {
-        self.narration.clone()
-    }
     fn parse_client(&self, text: &str) -> Result<Propose, String> {
         parse_value(text)
-    }
-
-    fn note_summary(_: &()) -> String {
-        String::new()
-    }
-
-    fn client_summary(op: &Propose) -> String {
-        format!("propose {}", op.0)
     }
 }

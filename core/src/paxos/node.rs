@@ -28,7 +28,7 @@ pub(super) fn on_message(px: &Paxos, node: &mut Node, from: NodeId, msg: Msg, ct
 pub(super) fn on_timer(px: &Paxos, node: &mut Node, timer: Timer, ctx: &mut Ctx<Paxos>) {
     let Timer::Retry = timer;
     if let Some(p) = &mut node.proposer {
-        if p.value.is_some() && p.phase != Phase::Decided {
+        if p.hard.value.is_some() && p.phase != Phase::Decided {
             if matches!(p.phase, Phase::Preparing | Phase::Accepting) {
                 p.attempts = p.attempts.saturating_add(1);
             }
@@ -40,8 +40,8 @@ pub(super) fn on_timer(px: &Paxos, node: &mut Node, timer: Timer, ctx: &mut Ctx<
 /// A client's value: a proposer without one takes it and, if idle, starts phase 1.
 pub(super) fn on_client(px: &Paxos, node: &mut Node, op: Propose, ctx: &mut Ctx<Paxos>) {
     if let Some(p) = &mut node.proposer {
-        if p.value.is_none() {
-            p.value = Some(op.0);
+        if p.hard.value.is_none() {
+            p.hard.value = Some(op.0);
             if p.phase == Phase::Idle {
                 px.start_phase1(p, ctx);
             }
@@ -49,28 +49,41 @@ pub(super) fn on_client(px: &Paxos, node: &mut Node, op: Propose, ctx: &mut Ctx<
     }
 }
 
-/// A node comes back from a crash: the acceptor's state and the proposer's round and value
-/// persist (unless mutant `forget-promise`); learned values and the proposer's phase do not.
-pub(super) fn on_restart(px: &Paxos, crashed: &Node, ctx: &mut Ctx<Paxos>) -> Node {
-    let mut node = px.fresh(crashed.id);
-    if let (Some(p), Some(old)) = (&mut node.proposer, &crashed.proposer) {
-        p.max_round = old.max_round;
-        p.value = old.value;
-        if p.value.is_some() && old.phase != Phase::Decided {
+/// What survives a crash: the acceptor's state and the proposer's round and value (§2.5),
+/// and whether the proposer had seen its value chosen.
+pub(super) fn durable(node: &Node) -> Durable {
+    Durable {
+        proposer: node.proposer.as_ref().map(|p| p.hard.clone()),
+        decided: node.proposer.as_ref().is_some_and(|p| p.phase == Phase::Decided),
+        acceptor: node.acceptor.clone(),
+    }
+}
+
+/// A node comes back from a crash with only what survived: the acceptor's state and the
+/// proposer's round and value persist (the mutant `forget-promise` drops the acceptor's);
+/// learned values and the proposer's phase do not. A proposer whose value was not yet chosen
+/// tries again after a random wait.
+pub(super) fn on_restart(px: &Paxos, durable: Durable, ctx: &mut Ctx<Paxos>) -> Node {
+    let mut node = px.fresh(ctx.me());
+    if let (Some(p), Some(hard)) = (&mut node.proposer, durable.proposer) {
+        p.hard = hard;
+        if p.hard.value.is_some() && !durable.decided {
             let wait = ctx.rng().range(1_000, px.phase_timeout_us);
             ctx.set_timer(Timer::Retry, Time(wait));
         }
     }
-    if !px.is(Mutant::ForgetPromise) {
-        node.acceptor.clone_from(&crashed.acceptor);
+    if let (Some(a), Some(kept)) = (&mut node.acceptor, durable.acceptor) {
+        if !px.is(Mutant::ForgetPromise) {
+            *a = kept;
+        }
     }
     node
 }
 
 impl Paxos {
     pub(super) fn start_phase1(&self, p: &mut Proposer, ctx: &mut Ctx<Paxos>) {
-        p.max_round += 1;
-        p.ballot = Ballot { round: p.max_round, node: ctx.me().0 };
+        p.hard.max_round += 1;
+        p.ballot = Ballot { round: p.hard.max_round, node: ctx.me().0 };
         p.phase = Phase::Preparing;
         p.promises = NodeSet::default();
         p.highest = None;
@@ -105,7 +118,7 @@ impl Paxos {
                     }
                 }
                 if p.promises.len() >= self.majority() {
-                    let own = p.value.unwrap_or_default();
+                    let own = p.hard.value.unwrap_or_default();
                     let value = match p.highest {
                         Some((_, v)) if !self.is(Mutant::IgnorePromisedValue) => v,
                         _ => own,
@@ -129,7 +142,7 @@ impl Paxos {
             Msg::Nack { ballot, promised }
                 if ballot == p.ballot && matches!(p.phase, Phase::Preparing | Phase::Accepting) =>
             {
-                p.max_round = p.max_round.max(promised.round);
+                p.hard.max_round = p.hard.max_round.max(promised.round);
                 self.back_off(p, ctx);
             }
             _ => {}

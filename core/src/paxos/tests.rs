@@ -93,7 +93,7 @@ fn restart_keeps_acceptor_state_unless_forget_mutant() {
         let mut fx = fx();
         let mut n = px.init(&mut fx.ctx(0));
         px.on_message(&mut n, NodeId(1), Msg::Accept { ballot: b(1, 1), value: 20 }, &mut fx.ctx(0));
-        let back = px.on_restart(&n, &mut fx.ctx(0));
+        let back = px.on_restart(Paxos::durable(&n), &mut fx.ctx(0));
         assert_eq!(back.acceptor.unwrap().accepted.is_some(), kept);
         assert_eq!(back.learner.unwrap().learned, None, "learned values are volatile");
     }
@@ -110,7 +110,7 @@ fn a_restarted_proposer_never_reuses_a_ballot() {
     px.on_client(&mut n, Propose(20), &mut fx.ctx(1));
     assert_eq!(fx.sends[0], (NodeId(0), Msg::Prepare { ballot: b(1, 1) }));
     fx.sends.clear();
-    let mut back = px.on_restart(&n, &mut fx.ctx(1));
+    let mut back = px.on_restart(Paxos::durable(&n), &mut fx.ctx(1));
     assert_eq!(back.acceptor.as_ref().map(|a| a.promised), Some(Ballot::default()), "no promise");
     px.on_timer(&mut back, Timer::Retry, &mut fx.ctx(1));
     let want: Vec<(NodeId, Msg)> = (0..3).map(|a| (NodeId(a), Msg::Prepare { ballot: b(2, 1) })).collect();
@@ -149,4 +149,57 @@ fn checker_flags_two_chosen_values() {
     assert!(accept(&mut nodes, 1, b(2, 1), 20).is_ok());
     let err = accept(&mut nodes, 2, b(2, 1), 20).unwrap_err();
     assert_eq!(err.0, "agreement");
+}
+
+/// Persistence is a type: a restart sees only what survived (§2.5). A node in the middle of
+/// both phases (its proposer accepting, its acceptor voting, its learner counting), restarted,
+/// equals a fresh node given the same proposer round and value and acceptor state and
+/// restarted, with the same retry timer, and keeps its durable part whole. Under
+/// forget-promise the restart differs exactly in the acceptor's state.
+#[test]
+fn a_restart_is_built_from_the_durable_part_alone() {
+    use crate::testing::restart;
+    let px = Paxos::default();
+    let mut fx = fx();
+    let mut busy = px.init(&mut fx.ctx(0));
+    let bal = b(1, 0);
+    px.on_client(&mut busy, Propose(20), &mut fx.ctx(0));
+    px.on_message(&mut busy, NodeId(0), Msg::Prepare { ballot: bal }, &mut fx.ctx(0));
+    for from in [0, 1] {
+        px.on_message(&mut busy, NodeId(from), Msg::Promise { ballot: bal, accepted: None }, &mut fx.ctx(0));
+    }
+    px.on_message(&mut busy, NodeId(0), Msg::Accept { ballot: bal, value: 20 }, &mut fx.ctx(0));
+    px.on_message(&mut busy, NodeId(1), Msg::Accepted { ballot: bal, value: 20 }, &mut fx.ctx(0));
+    assert_eq!(busy.proposer.as_ref().map(|p| p.phase), Some(Phase::Accepting));
+    assert!(busy.learner.as_ref().is_some_and(|l| !l.votes.is_empty()));
+    let mut bare = px.fresh(NodeId(0));
+    bare.proposer.as_mut().unwrap().hard = busy.proposer.as_ref().unwrap().hard.clone();
+    bare.acceptor.clone_from(&busy.acceptor);
+    assert_ne!(bare, busy, "the busy node has volatile state to lose");
+    let back = restart(&px, 0, &busy);
+    assert_eq!(back, restart(&px, 0, &bare));
+    assert!(matches!(back.2.as_slice(), [TimerEffect::Set(Timer::Retry, _)]), "it tries again");
+    assert_eq!(Paxos::durable(&back.0), Paxos::durable(&busy));
+    let forget = Paxos { mutant: Some(Mutant::ForgetPromise), ..Paxos::default() };
+    let mut want = back.0.clone();
+    want.acceptor = Some(Acceptor::default());
+    assert_eq!(restart(&forget, 0, &busy), (want, back.1, back.2));
+}
+
+/// A proposer whose value was chosen does not try again after a restart. The restarted
+/// proposer is idle (its phase is volatile), so a second crash forgets that it had decided.
+#[test]
+fn a_decided_proposer_does_not_retry_after_a_restart() {
+    use crate::testing::restart;
+    let px = Paxos::default();
+    let mut decided = px.fresh(NodeId(0));
+    let p = decided.proposer.as_mut().unwrap();
+    p.hard = ProposerHard { max_round: 1, value: Some(20) };
+    p.phase = Phase::Decided;
+    assert!(Paxos::durable(&decided).decided);
+    let (back, _, timers) = restart(&px, 0, &decided);
+    assert_eq!(timers, vec![], "no retry");
+    assert_eq!(back.proposer.as_ref().map(|p| p.phase), Some(Phase::Idle));
+    assert!(!Paxos::durable(&back).decided);
+    assert!(matches!(restart(&px, 0, &back).2.as_slice(), [TimerEffect::Set(Timer::Retry, _)]));
 }

@@ -105,12 +105,19 @@ pub enum Phase {
     Decided,
 }
 
-/// Proposer state. `max_round` and `value` persist (a proposer must never reuse a ballot).
+/// What a proposer keeps across a crash: the highest round it tried or saw (so that it never
+/// reuses a ballot, §2.5) and its client's value.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ProposerHard {
+    pub max_round: u64,
+    pub value: Option<Value>,
+}
+
+/// Proposer state: `hard` persists, the rest is volatile.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Proposer {
-    pub value: Option<Value>,
+    pub hard: ProposerHard,
     pub ballot: Ballot,
-    pub max_round: u64,
     pub phase: Phase,
     pub promises: NodeSet,
     pub highest: Option<(Ballot, Value)>,
@@ -119,7 +126,7 @@ pub struct Proposer {
     pub attempts: u32,
 }
 
-/// Acceptor state, all persistent: the promise and the accepted proposal.
+/// Acceptor state, all persistent (§2.5): the promise and the accepted proposal.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Acceptor {
     pub promised: Ballot,
@@ -140,6 +147,20 @@ pub struct Node {
     pub proposer: Option<Proposer>,
     pub acceptor: Option<Acceptor>,
     pub learner: Option<Learner>,
+}
+
+/// What a node keeps across a crash, and all its restart sees.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Durable {
+    /// The proposer's highest round and client value.
+    pub proposer: Option<ProposerHard>,
+    /// Whether the proposer had seen its value chosen when it crashed: then it does not try
+    /// again after the restart. This is the one fact read from volatile state at the crash (the
+    /// proposer's phase): the restarted proposer is idle, so a second crash forgets it, and
+    /// the proposer then runs its two phases again, which can only choose the same value.
+    pub decided: bool,
+    /// The acceptor's promise and accepted proposal: all of its state.
+    pub acceptor: Option<Acceptor>,
 }
 
 /// The deliberately broken variants.

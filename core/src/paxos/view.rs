@@ -1,15 +1,16 @@
-//! How the page shows a Paxos node: its roles, phase, ballot, promise, vote and learned value.
+//! How the page presents Paxos (its `Present` impl): a node's roles, phase, ballot, promise,
+//! vote and learned value; timers and requests in words.
 
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::protocol::NodeView;
+use crate::protocol::{About, NodeView, Present, Time};
 
 use super::types::*;
 
 /// A node's roles and state as labelled fields, a badge and a few summary lines.
-pub(super) fn view(node: &Node) -> NodeView {
+fn node_view(node: &Node) -> NodeView {
     let mut roles: Vec<&str> = Vec::new();
     let mut fields: Vec<(String, String)> = Vec::new();
     let mut badge = String::new();
@@ -18,7 +19,7 @@ pub(super) fn view(node: &Node) -> NodeView {
     if let Some(p) = &node.proposer {
         roles.push("proposer");
         let phase = match p.phase {
-            Phase::Idle if p.value.is_none() => "idle (no client value)",
+            Phase::Idle if p.hard.value.is_none() => "idle (no client value)",
             Phase::Idle => "backing off",
             Phase::Preparing => "phase 1: preparing",
             Phase::Accepting => "phase 2: accepting",
@@ -26,14 +27,14 @@ pub(super) fn view(node: &Node) -> NodeView {
         };
         fields.push(("phase".into(), phase.into()));
         fields.push(("ballot".into(), format!("{}", p.ballot)));
-        if let Some(v) = p.value {
+        if let Some(v) = p.hard.value {
             fields.push(("client value".into(), format!("{v}")));
         }
         if let Some(v) = p.proposal {
             fields.push(("proposing".into(), format!("{v}")));
         }
         let short = match p.phase {
-            Phase::Idle if p.value.is_none() => String::from("proposer idle"),
+            Phase::Idle if p.hard.value.is_none() => String::from("proposer idle"),
             Phase::Idle => format!("backing off (b {})", p.ballot),
             Phase::Preparing => format!("preparing b {}", p.ballot),
             Phase::Accepting => format!("accepting b {}", p.ballot),
@@ -75,4 +76,34 @@ pub(super) fn view(node: &Node) -> NodeView {
     }
     let accepts = node.proposer.as_ref().map(|_| String::from("a value to propose, e.g. 42"));
     NodeView { role: roles.join(" · "), badge, fields, summary, hue_key, accepts, actions: Vec::new() }
+}
+
+impl Present for Paxos {
+    fn about(&self) -> About {
+        About {
+            title: "single-decree Paxos",
+            tagline: "Proposers, acceptors and learners agree on one value despite lost messages, crashes and partitions. Press play, then break things.",
+            persistence: "Persistent across a crash: the acceptor's promise and accepted value, the proposer's round. Lost: learned values and the proposer's phase.",
+        }
+    }
+
+    fn view(&self, n: &Node) -> NodeView {
+        node_view(n)
+    }
+
+    fn narration(&self) -> Vec<(Time, String)> {
+        self.narration.clone()
+    }
+
+    fn timer_label(_: &Timer) -> &'static str {
+        "retry"
+    }
+
+    fn client_summary(op: &Propose) -> String {
+        format!("propose {}", op.0)
+    }
+
+    fn note_summary(_: &()) -> String {
+        String::new()
+    }
 }

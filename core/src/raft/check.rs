@@ -14,7 +14,7 @@ use alloc::vec::Vec;
 use crate::chunked::ChunkVec;
 use crate::hash::digest;
 use crate::kv::realtime::Linearizability;
-use crate::protocol::{NodeId, Protocol};
+use crate::protocol::{NodeId, Present, Protocol};
 
 use super::state::{Node, Role, Server};
 use super::types::*;
@@ -117,7 +117,7 @@ pub fn check(
 /// ends at. Log digests alone cannot see a state machine that went wrong, nor entries already
 /// folded into a snapshot.
 fn same_state(m: &mut Monitor, s: &Server) -> Result<(), Fail> {
-    let (applied, snapshot) = (s.applied, s.snapshot.last_index);
+    let (applied, snapshot) = (s.applied, s.hard.snapshot.last_index);
     let (applied_before, snapshot_before) = m.last_state[s.id.index()];
     m.last_state[s.id.index()] = (applied, snapshot);
     let mut check = |index: LogIndex, kv: &Kv, what: &str| -> Result<(), Fail> {
@@ -144,7 +144,7 @@ fn same_state(m: &mut Monitor, s: &Server) -> Result<(), Fail> {
     if snapshot == snapshot_before {
         return Ok(());
     }
-    let snap = &s.snapshot;
+    let snap = &s.hard.snapshot;
     check(snap.last_index, &snap.kv, "snapshot")?;
     if snap.last_index > 0 {
         if let Some(Some((term, _))) = m.committed.get((snap.last_index - 1) as usize) {
@@ -168,7 +168,7 @@ fn sync_mirror(m: &mut Monitor, s: &Server) -> Result<LogIndex, Fail> {
     let k = s.id.index();
     let mirror = &mut m.mirrors[k];
     let old_len = mirror.len() as u64;
-    let base = s.snapshot.last_index;
+    let base = s.hard.snapshot.last_index;
     // Walk back from the end of the shorter log to the last entry both still agree on.
     let mut same = old_len.min(s.last_index());
     while same > base {
@@ -181,7 +181,7 @@ fn sync_mirror(m: &mut Monitor, s: &Server) -> Result<LogIndex, Fail> {
     let agreed = same.max(base.min(old_len));
     if s.role == Role::Leader {
         if let Some((term, len)) = m.leading[k] {
-            if term == s.term && agreed < len && agreed < s.last_index().max(len) {
+            if term == s.hard.term && agreed < len && agreed < s.last_index().max(len) {
                 let i = agreed + 1;
                 let what = match s.entry(i) {
                     Some(e) => format!("overwrote its entry {i} with {} (term {})", e.cmd, e.term),
@@ -190,7 +190,7 @@ fn sync_mirror(m: &mut Monitor, s: &Server) -> Result<LogIndex, Fail> {
                 return Err(("leader-append-only", format!("leader {} {what}", s.id)));
             }
         }
-        m.leading[k] = Some((s.term, s.last_index()));
+        m.leading[k] = Some((s.hard.term, s.last_index()));
     } else {
         m.leading[k] = None;
     }
@@ -206,7 +206,7 @@ fn leader_completeness(m: &Monitor, s: &Server) -> Result<(), Fail> {
     for (k, c) in m.committed.iter().enumerate() {
         let i = k as u64 + 1;
         let Some((term, d)) = c else { continue };
-        if *term >= s.term || i <= s.snapshot.last_index {
+        if *term >= s.hard.term || i <= s.hard.snapshot.last_index {
             continue;
         }
         if s.entry(i).is_none_or(|e| digest(e) != *d) {
@@ -214,7 +214,7 @@ fn leader_completeness(m: &Monitor, s: &Server) -> Result<(), Fail> {
                 "leader-completeness",
                 format!(
                     "{} became leader of term {} without committed entry {i} (term {term})",
-                    s.id, s.term
+                    s.id, s.hard.term
                 ),
             ));
         }
@@ -223,7 +223,7 @@ fn leader_completeness(m: &Monitor, s: &Server) -> Result<(), Fail> {
 }
 
 fn log_matching(m: &mut Monitor, s: &Server, from: LogIndex) -> Result<(), Fail> {
-    for i in from.max(s.snapshot.last_index + 1)..=s.last_index() {
+    for i in from.max(s.hard.snapshot.last_index + 1)..=s.last_index() {
         let Some(e) = s.entry(i) else { continue };
         let d = digest(e);
         let prev = s.term_at(i - 1).unwrap_or(0);

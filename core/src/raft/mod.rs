@@ -28,8 +28,9 @@
 //! leader replies after the command is committed and applied. Each client numbers its requests
 //! and the state machine remembers the last request per client, so a retried write is applied once.
 //!
-//! **Persistence.** currentTerm, votedFor, the log and the snapshot survive a crash; the commit
-//! index, the applied state and all leader state are rebuilt.
+//! **Persistence.** currentTerm, votedFor, the log and the snapshot survive a crash: they are the
+//! server's `HardState`, and all a restart sees. The commit index, the applied state and all
+//! leader state are rebuilt.
 //!
 //! **Extensions** (thesis), each switchable: *PreVote* (§9.6: ask whether you could win before
 //! disrupting the cluster with a higher term), *CheckQuorum* (§6.2: a leader that cannot reach a
@@ -57,7 +58,7 @@ mod tests;
 
 use crate::kv::client;
 pub use check::Monitor;
-pub use state::{Node, Server};
+pub use state::{Durable, HardState, Node, Server};
 pub use types::Snapshot as RaftSnapshot;
 pub use types::*;
 
@@ -65,10 +66,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::protocol::{
-    About, Ctx, LogDetail, MessageInfo, MutantInfo, NodeId, NodeView, PropertyInfo, Protocol, ScriptAction,
-    Time,
-};
+use crate::protocol::{Ctx, MessageInfo, MutantInfo, NodeId, PropertyInfo, Protocol, ScriptAction, Time};
 use crate::rng::Rng;
 
 impl MessageInfo for Msg {
@@ -187,11 +185,8 @@ impl Protocol for Raft {
     type ClientOp = ClientOp;
     type Note = Note;
     type Node = Node;
+    type Durable = Durable;
     type Monitor = Monitor;
-
-    fn name(&self) -> &'static str {
-        "raft"
-    }
 
     fn nodes(&self) -> usize {
         self.servers + self.spares + self.clients
@@ -237,10 +232,17 @@ impl Protocol for Raft {
         }
     }
 
-    fn on_restart(&self, crashed: &Node, ctx: &mut Ctx<Self>) -> Node {
-        match crashed {
-            Node::Server(s) => Node::Server(server::restart(self, s, ctx)),
-            Node::Client(c) => Node::Client(client::restart(self, c, ctx)),
+    fn durable(node: &Node) -> Durable {
+        match node {
+            Node::Server(s) => Durable::Server(s.hard.clone()),
+            Node::Client(c) => Durable::Client(c.hard.clone()),
+        }
+    }
+
+    fn on_restart(&self, durable: Durable, ctx: &mut Ctx<Self>) -> Node {
+        match durable {
+            Durable::Server(hard) => Node::Server(server::restart(self, hard, ctx)),
+            Durable::Client(hard) => Node::Client(client::restart(self, hard, ctx)),
         }
     }
 
@@ -253,10 +255,6 @@ impl Protocol for Raft {
         self.script.clone()
     }
 
-    fn narration(&self) -> Vec<(Time, String)> {
-        self.narration.clone()
-    }
-
     fn has_leader(&self) -> bool {
         true
     }
@@ -265,7 +263,7 @@ impl Protocol for Raft {
             .iter()
             .zip(up)
             .filter_map(|(n, up)| match n {
-                Node::Server(s) if *up && s.role == server::Role::Leader => Some((s.term, s.id)),
+                Node::Server(s) if *up && s.role == server::Role::Leader => Some((s.hard.term, s.id)),
                 _ => None,
             })
             .max()
@@ -287,23 +285,8 @@ impl Protocol for Raft {
         PROPERTIES
     }
 
-    fn about(&self) -> About {
-        About {
-            title: "Raft",
-            tagline: "A leader replicates a log of key-value commands; a majority commits them. Crash the leader, split the network, and watch terms, votes and logs.",
-            persistence: "Persistent across a crash: currentTerm, votedFor, the log and the snapshot. Lost: commit index, applied state (rebuilt from the snapshot and the log) and all leader state.",
-        }
-    }
-
     fn mutants() -> &'static [MutantInfo] {
         MUTANTS
-    }
-
-    fn view(&self, node: &Node) -> NodeView {
-        match node {
-            Node::Server(s) => view::view(self, s),
-            Node::Client(c) => client::view(self, c),
-        }
     }
 
     fn state_digest(&self, node: &Node) -> u64 {
@@ -312,8 +295,8 @@ impl Protocol for Raft {
             // handlers only ever append to, truncate, or compact the log, and every change to
             // the store moves `applied`.
             Node::Server(s) => crate::hash::digest(&(
-                (s.term, s.voted_for, s.role as u8, s.leader, s.commit, s.applied),
-                (s.last_index(), s.last_term(), s.log.last(), s.snapshot.last_index, &s.config),
+                (s.hard.term, s.hard.voted_for, s.role as u8, s.leader, s.commit, s.applied),
+                (s.last_index(), s.last_term(), s.hard.log.last(), s.hard.snapshot.last_index, &s.config),
                 (s.votes, &s.next_index, &s.match_index, s.seq, s.heard, s.lease_until),
                 (s.reads.len(), s.transfer, &s.adding, s.last_leader_contact),
             )),
@@ -321,38 +304,8 @@ impl Protocol for Raft {
         }
     }
 
-    fn log_detail(&self, node: &Node) -> Option<LogDetail> {
-        match node {
-            Node::Server(s) => Some(view::detail(s)),
-            Node::Client(_) => None,
-        }
-    }
-
-    fn node_name(&self, id: NodeId) -> String {
-        if self.is_server(id) {
-            format!("{id}")
-        } else {
-            format!("C{}", id.index() - self.servers - self.spares + 1)
-        }
-    }
-
     fn parse_client(&self, text: &str) -> Result<ClientOp, String> {
         parse_op(text)
-    }
-
-    fn timer_label(timer: &Timer) -> &'static str {
-        match timer {
-            Timer::Election => "election",
-            Timer::Heartbeat => "heartbeat",
-            Timer::CheckQuorum => "check-quorum",
-            Timer::TransferDeadline => "transfer deadline",
-            Timer::ClientNext => "next request",
-            Timer::ClientRetry => "request timeout",
-        }
-    }
-
-    fn client_summary(op: &ClientOp) -> String {
-        format!("{op}")
     }
 
     fn history_line(note: &Note) -> Option<crate::lincheck::HistoryLine> {
@@ -360,15 +313,6 @@ impl Protocol for Raft {
             Note::Invoke { client, op, .. } => Some(crate::kv::history_line(*client, op, None)),
             Note::Ack { client, op, result, .. } => Some(crate::kv::history_line(*client, op, Some(result))),
             _ => None,
-        }
-    }
-
-    fn note_summary(note: &Note) -> String {
-        match note {
-            Note::Invoke { req, op, .. } => format!("client issues #{req}: {op}"),
-            Note::Ack { req, op, result, .. } => format!("client gets #{req}: {op} → {result}"),
-            Note::Elected { node, term } => format!("{node} becomes leader of term {term}"),
-            Note::Refused { why, .. } => format!("refused: {why}"),
         }
     }
 }

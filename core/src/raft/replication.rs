@@ -23,9 +23,9 @@ pub(super) fn become_follower(
     leader: Option<NodeId>,
     ctx: &mut Ctx<Raft>,
 ) {
-    if term > s.term {
-        s.term = term;
-        s.voted_for = None;
+    if term > s.hard.term {
+        s.hard.term = term;
+        s.hard.voted_for = None;
     }
     if s.role == Role::Leader {
         for r in core::mem::take(&mut s.reads) {
@@ -48,11 +48,11 @@ pub(super) fn become_follower(
 pub(super) fn append(raft: &Raft, s: &mut Server, cmd: Command, ctx: &mut Ctx<Raft>) {
     if raft.is(Mutant::LeaderOverwrites) && matches!(cmd, Command::Kv { .. }) && s.last_index() > s.commit {
         // Broken: write over the leader's own uncommitted entries instead of appending.
-        let keep = (s.commit.max(s.snapshot.last_index) - s.snapshot.last_index) as usize;
-        s.log.truncate(keep);
+        let keep = (s.commit.max(s.hard.snapshot.last_index) - s.hard.snapshot.last_index) as usize;
+        s.hard.log.truncate(keep);
     }
     let is_config = matches!(cmd, Command::Config(_));
-    s.log.push(Entry { term: s.term, cmd });
+    s.hard.log.push(Entry { term: s.hard.term, cmd });
     if is_config {
         s.recompute_config();
     }
@@ -78,18 +78,21 @@ pub(super) fn replicate_to(s: &mut Server, peer: NodeId, ctx: &mut Ctx<Raft>) {
     let last = s.last_index();
     let next = s.next_index[p].clamp(1, last + 1);
     s.next_index[p] = next;
-    if next <= s.snapshot.last_index {
-        ctx.send(peer, Msg::InstallSnapshot { term: s.term, snapshot: s.snapshot.clone(), seq: s.seq });
+    if next <= s.hard.snapshot.last_index {
+        ctx.send(
+            peer,
+            Msg::InstallSnapshot { term: s.hard.term, snapshot: s.hard.snapshot.clone(), seq: s.seq },
+        );
         return;
     }
     let prev_index = next - 1;
     let prev_term = s.term_at(prev_index).unwrap_or(0);
-    let from = (next - s.snapshot.last_index - 1) as usize;
-    let to = (from + MAX_BATCH).min(s.log.len());
-    let entries = s.log[from..to].to_vec();
+    let from = (next - s.hard.snapshot.last_index - 1) as usize;
+    let to = (from + MAX_BATCH).min(s.hard.log.len());
+    let entries = s.hard.log[from..to].to_vec();
     ctx.send(
         peer,
-        Msg::Append { term: s.term, prev_index, prev_term, entries, commit: s.commit, seq: s.seq },
+        Msg::Append { term: s.hard.term, prev_index, prev_term, entries, commit: s.commit, seq: s.seq },
     );
 }
 
@@ -101,8 +104,8 @@ pub(super) fn advance_commit(raft: &Raft, s: &mut Server, ctx: &mut Ctx<Raft>) {
     let mut n = s.last_index();
     while n > s.commit {
         let t = s.term_at(n).unwrap_or(0);
-        if t != s.term && !raft.is(Mutant::CommitOldTerm) {
-            if t < s.term {
+        if t != s.hard.term && !raft.is(Mutant::CommitOldTerm) {
+            if t < s.hard.term {
                 break;
             }
             n -= 1;
@@ -122,7 +125,7 @@ pub(super) fn advance_commit(raft: &Raft, s: &mut Server, ctx: &mut Ctx<Raft>) {
     apply(raft, s, ctx);
     // A leader that removed itself steps down once the new configuration is committed.
     if s.role == Role::Leader && !s.is_member() && !s.config_change_pending() {
-        let term = s.term;
+        let term = s.hard.term;
         become_follower(raft, s, term, None, ctx);
     }
 }
@@ -140,7 +143,8 @@ pub(super) fn apply(raft: &Raft, s: &mut Server, ctx: &mut Ctx<Raft>) {
             }
         }
     }
-    if raft.snapshot_every > 0 && s.applied >= s.snapshot.last_index.saturating_add(raft.snapshot_every) {
+    if raft.snapshot_every > 0 && s.applied >= s.hard.snapshot.last_index.saturating_add(raft.snapshot_every)
+    {
         compact(s);
     }
     serve_reads(s, ctx);
@@ -148,14 +152,14 @@ pub(super) fn apply(raft: &Raft, s: &mut Server, ctx: &mut Ctx<Raft>) {
 
 /// Take a snapshot of the applied state and drop the log up to it.
 pub fn compact(s: &mut Server) {
-    if s.applied <= s.snapshot.last_index {
+    if s.applied <= s.hard.snapshot.last_index {
         return;
     }
     let config = s.config_at(s.applied);
     let last_term = s.term_at(s.applied).unwrap_or(0);
-    let cut = (s.applied - s.snapshot.last_index) as usize;
-    s.snapshot = Snapshot { last_index: s.applied, last_term, kv: s.kv.clone(), config };
-    s.log.drain(..cut);
+    let cut = (s.applied - s.hard.snapshot.last_index) as usize;
+    s.hard.snapshot = Snapshot { last_index: s.applied, last_term, kv: s.kv.clone(), config };
+    s.hard.log.drain(..cut);
 }
 
 pub(super) fn serve_reads(s: &mut Server, ctx: &mut Ctx<Raft>) {
@@ -163,7 +167,7 @@ pub(super) fn serve_reads(s: &mut Server, ctx: &mut Ctx<Raft>) {
         return;
     }
     let applied = s.applied;
-    let term = s.term;
+    let term = s.hard.term;
     let mut i = 0;
     while i < s.reads.len() {
         let r = &s.reads[i];

@@ -19,7 +19,7 @@ use super::replication::{
     replicate_to, serve_reads, update_lease,
 };
 use super::state::bit;
-pub use super::state::{Catchup, Node, PendingRead, Role, Server};
+pub use super::state::{Catchup, HardState, Node, PendingRead, Role, Server};
 use super::types::*;
 
 const MAX_CATCHUP_ROUNDS: u32 = 10;
@@ -27,26 +27,17 @@ const MAX_PENDING_READS: usize = 64;
 
 /// A server with the given persistent state and fresh volatile state: what a first start and a
 /// restart have in common. The state machine starts from the snapshot.
-fn boot(
-    raft: &Raft,
-    id: NodeId,
-    term: Term,
-    voted_for: Option<NodeId>,
-    log: Vec<Entry>,
-    snapshot: Snapshot,
-) -> Server {
+fn boot(raft: &Raft, id: NodeId, hard: HardState) -> Server {
     let n = raft.servers + raft.spares;
+    let snapshot = &hard.snapshot;
     let mut s = Server {
         id,
-        term,
-        voted_for,
-        log,
         role: Role::Follower,
         leader: None,
         commit: snapshot.last_index,
         applied: snapshot.last_index,
         kv: snapshot.kv.clone(),
-        snapshot,
+        hard,
         config: Vec::new(),
         votes: 0,
         last_leader_contact: None,
@@ -83,7 +74,8 @@ pub fn init(raft: &Raft, ctx: &mut Ctx<Raft>) -> Server {
         Some((t, terms)) => (*t, terms.iter().map(|&term| Entry { term, cmd: Command::Noop }).collect()),
         None => (0, Vec::new()),
     };
-    let s = boot(raft, id, term, None, log, Snapshot { config, ..Snapshot::default() });
+    let hard = HardState { term, voted_for: None, log, snapshot: Snapshot { config, ..Snapshot::default() } };
+    let s = boot(raft, id, hard);
     if s.is_member() {
         let t = first_timeout(raft, &raft.first_election_us, id, ctx);
         ctx.set_timer(Timer::Election, t);
@@ -91,10 +83,16 @@ pub fn init(raft: &Raft, ctx: &mut Ctx<Raft>) -> Server {
     s
 }
 
-pub fn restart(raft: &Raft, old: &Server, ctx: &mut Ctx<Raft>) -> Server {
-    let forget = raft.is(Mutant::ForgetTermAndVote);
-    let (term, voted_for) = if forget { (0, None) } else { (old.term, old.voted_for) };
-    let mut s = boot(raft, old.id, term, voted_for, old.log.clone(), old.snapshot.clone());
+/// A server comes back from a crash with only its hard state: everything else starts afresh
+/// (the state machine from the snapshot, the commit index rebuilt as the leader's heartbeats
+/// tell it). The mutant forget-term-and-vote drops the term and the vote.
+pub fn restart(raft: &Raft, hard: HardState, ctx: &mut Ctx<Raft>) -> Server {
+    let hard = if raft.is(Mutant::ForgetTermAndVote) {
+        HardState { term: 0, voted_for: None, ..hard }
+    } else {
+        hard
+    };
+    let mut s = boot(raft, ctx.me(), hard);
     if raft.read_mode == ReadMode::Lease {
         s.vote_hold_until = Time(ctx.now().0.saturating_add(raft.election_us.0));
     }
@@ -104,7 +102,7 @@ pub fn restart(raft: &Raft, old: &Server, ctx: &mut Ctx<Raft>) -> Server {
 }
 
 fn request_votes(s: &Server, pre: bool, transfer: bool, ctx: &mut Ctx<Raft>) {
-    let term = if pre { s.term + 1 } else { s.term };
+    let term = if pre { s.hard.term + 1 } else { s.hard.term };
     for m in s.config.iter().copied().filter(|m| *m != s.id) {
         ctx.send(
             m,
@@ -132,8 +130,8 @@ fn start_election(raft: &Raft, s: &mut Server, transfer: bool, ctx: &mut Ctx<Raf
 }
 
 fn campaign(raft: &Raft, s: &mut Server, transfer: bool, ctx: &mut Ctx<Raft>) {
-    s.term += 1;
-    s.voted_for = Some(s.id);
+    s.hard.term += 1;
+    s.hard.voted_for = Some(s.id);
     s.role = Role::Candidate;
     s.leader = None;
     s.votes = bit(s.id);
@@ -157,7 +155,7 @@ fn become_leader(raft: &Raft, s: &mut Server, ctx: &mut Ctx<Raft>) {
     s.lease_until = Time::ZERO;
     s.lease_given_up = false;
     ctx.cancel_timer(Timer::Election);
-    ctx.note(Note::Elected { node: s.id, term: s.term });
+    ctx.note(Note::Elected { node: s.id, term: s.hard.term });
     if raft.is(Mutant::CommitOldTerm) {
         // The paper's Figure 8 leader: no no-op at the start of its term, so earlier entries
         // are only ever committed by (wrongly) counting their replicas.
@@ -179,41 +177,44 @@ pub fn on_message(raft: &Raft, s: &mut Server, from: NodeId, msg: Msg, ctx: &mut
                 || (last_term == s.last_term() && last_index >= s.last_index());
             let sticky = (raft.check_quorum || raft.prevote) && !transfer && s.in_lease(raft, ctx.now());
             if pre {
-                let granted = term > s.term && log_ok && !sticky;
-                ctx.send(from, Msg::Vote { term: if granted { term } else { s.term }, granted, pre: true });
+                let granted = term > s.hard.term && log_ok && !sticky;
+                ctx.send(
+                    from,
+                    Msg::Vote { term: if granted { term } else { s.hard.term }, granted, pre: true },
+                );
                 return;
             }
-            if term > s.term && sticky && raft.check_quorum {
+            if term > s.hard.term && sticky && raft.check_quorum {
                 return; // Thesis §4.2.3: disregard while a current leader is known.
             }
-            if term > s.term {
+            if term > s.hard.term {
                 become_follower(raft, s, term, None, ctx);
             }
-            let granted = term == s.term
+            let granted = term == s.hard.term
                 && s.role != Role::Leader
-                && (s.voted_for.is_none() || s.voted_for == Some(from))
+                && (s.hard.voted_for.is_none() || s.hard.voted_for == Some(from))
                 && log_ok;
             if granted {
-                s.voted_for = Some(from);
+                s.hard.voted_for = Some(from);
                 let t = election_timeout(raft, ctx);
                 ctx.set_timer(Timer::Election, t);
             }
-            ctx.send(from, Msg::Vote { term: s.term, granted, pre: false });
+            ctx.send(from, Msg::Vote { term: s.hard.term, granted, pre: false });
         }
         Msg::Vote { term, granted, pre: true } => {
-            if s.role == Role::PreCandidate && term == s.term + 1 && granted {
+            if s.role == Role::PreCandidate && term == s.hard.term + 1 && granted {
                 s.votes |= bit(from);
                 if s.quorum(s.votes) {
                     campaign(raft, s, false, ctx);
                 }
-            } else if !granted && term > s.term {
+            } else if !granted && term > s.hard.term {
                 become_follower(raft, s, term, None, ctx);
             }
         }
         Msg::Vote { term, granted, pre: false } => {
-            if term > s.term {
+            if term > s.hard.term {
                 become_follower(raft, s, term, None, ctx);
-            } else if s.role == Role::Candidate && term == s.term && granted {
+            } else if s.role == Role::Candidate && term == s.hard.term && granted {
                 s.votes |= bit(from);
                 if s.quorum(s.votes) {
                     become_leader(raft, s, ctx);
@@ -233,7 +234,7 @@ pub fn on_message(raft: &Raft, s: &mut Server, from: NodeId, msg: Msg, ctx: &mut
                 matched(s, from, match_index);
             } else {
                 let hinted = match conflict_term {
-                    Some(t) => ((s.snapshot.last_index + 1)..=s.last_index())
+                    Some(t) => ((s.hard.snapshot.last_index + 1)..=s.last_index())
                         .rev()
                         .find(|i| s.term_at(*i) == Some(t))
                         .map(|i| i + 1)
@@ -252,33 +253,36 @@ pub fn on_message(raft: &Raft, s: &mut Server, from: NodeId, msg: Msg, ctx: &mut
             after_ack(raft, s, from, ctx);
         }
         Msg::InstallSnapshot { term, snapshot, seq: _ } => {
-            if term < s.term {
-                ctx.send(from, Msg::SnapshotReply { term: s.term, last_index: 0 });
+            if term < s.hard.term {
+                ctx.send(from, Msg::SnapshotReply { term: s.hard.term, last_index: 0 });
                 return;
             }
             follow(raft, s, term, from, ctx);
             if snapshot.last_index > s.commit {
                 if s.term_at(snapshot.last_index) == Some(snapshot.last_term)
-                    && snapshot.last_index > s.snapshot.last_index
+                    && snapshot.last_index > s.hard.snapshot.last_index
                 {
-                    let cut = (snapshot.last_index - s.snapshot.last_index) as usize;
-                    s.log.drain(..cut.min(s.log.len()));
+                    let cut = (snapshot.last_index - s.hard.snapshot.last_index) as usize;
+                    s.hard.log.drain(..cut.min(s.hard.log.len()));
                 } else {
-                    s.log.clear();
+                    s.hard.log.clear();
                 }
                 s.kv = snapshot.kv.clone();
                 s.commit = snapshot.last_index;
                 s.applied = snapshot.last_index;
-                s.snapshot = snapshot;
+                s.hard.snapshot = snapshot;
                 s.recompute_config();
             }
             ctx.send(
                 from,
-                Msg::SnapshotReply { term: s.term, last_index: s.commit.max(s.snapshot.last_index) },
+                Msg::SnapshotReply {
+                    term: s.hard.term,
+                    last_index: s.commit.max(s.hard.snapshot.last_index),
+                },
             );
         }
         Msg::TimeoutNow { term } => {
-            if term == s.term && s.role == Role::Follower {
+            if term == s.hard.term && s.role == Role::Follower {
                 start_election(raft, s, true, ctx);
             }
         }
@@ -290,11 +294,11 @@ pub fn on_message(raft: &Raft, s: &mut Server, from: NodeId, msg: Msg, ctx: &mut
 /// A follower answered the leader: a higher term deposes it; otherwise the answer counts only
 /// if this server still leads in that term (and it shows the follower is reachable).
 fn counts_as_reply(raft: &Raft, s: &mut Server, from: NodeId, term: Term, ctx: &mut Ctx<Raft>) -> bool {
-    if term > s.term {
+    if term > s.hard.term {
         become_follower(raft, s, term, None, ctx);
         return false;
     }
-    if s.role != Role::Leader || term != s.term {
+    if s.role != Role::Leader || term != s.hard.term {
         return false;
     }
     s.heard |= bit(from);
@@ -311,7 +315,7 @@ fn matched(s: &mut Server, from: NodeId, upto: LogIndex) {
 /// A current leader spoke (AppendEntries or InstallSnapshot in a term at least ours): follow it
 /// and restart the election timer.
 fn follow(raft: &Raft, s: &mut Server, term: Term, leader: NodeId, ctx: &mut Ctx<Raft>) {
-    if term > s.term || s.role != Role::Follower {
+    if term > s.hard.term || s.role != Role::Follower {
         become_follower(raft, s, term, Some(leader), ctx);
     } else {
         s.leader = Some(leader);
@@ -335,18 +339,18 @@ fn on_append(
     ctx: &mut Ctx<Raft>,
 ) {
     let reply = |s: &Server, success: bool, match_index, conflict_index, conflict_term| Msg::AppendReply {
-        term: s.term,
+        term: s.hard.term,
         success,
         match_index,
         conflict_index,
         conflict_term,
         seq,
     };
-    if term < s.term {
+    if term < s.hard.term {
         // An older term's request: the reply acknowledges nothing, so it carries no sequence
         // number (the sender's numbering may since have begun again after a restart).
         let stale = Msg::AppendReply {
-            term: s.term,
+            term: s.hard.term,
             success: false,
             match_index: 0,
             conflict_index: 0,
@@ -358,16 +362,16 @@ fn on_append(
     }
     follow(raft, s, term, from, ctx);
     // Entries already folded into our snapshot are committed: skip them.
-    if prev_index < s.snapshot.last_index {
-        let skip = (s.snapshot.last_index - prev_index) as usize;
+    if prev_index < s.hard.snapshot.last_index {
+        let skip = (s.hard.snapshot.last_index - prev_index) as usize;
         if skip >= entries.len() {
             let m = prev_index + entries.len() as u64;
             ctx.send(from, reply(s, true, m, 0, None));
             return;
         }
         entries.drain(..skip);
-        prev_index = s.snapshot.last_index;
-        prev_term = s.snapshot.last_term;
+        prev_index = s.hard.snapshot.last_index;
+        prev_term = s.hard.snapshot.last_term;
     }
     if prev_index > s.last_index() {
         let ci = s.last_index() + 1;
@@ -377,7 +381,7 @@ fn on_append(
     let here = s.term_at(prev_index).unwrap_or(0);
     if here != prev_term {
         let mut first = prev_index;
-        while first > s.snapshot.last_index + 1 && s.term_at(first - 1) == Some(here) {
+        while first > s.hard.snapshot.last_index + 1 && s.term_at(first - 1) == Some(here) {
             first -= 1;
         }
         ctx.send(from, reply(s, false, 0, first, Some(here)));
@@ -391,12 +395,12 @@ fn on_append(
             if s.term_at(idx) == Some(e.term) {
                 continue;
             }
-            let keep = (idx - 1 - s.snapshot.last_index) as usize;
-            changed_config |= s.log[keep..].iter().any(|x| matches!(x.cmd, Command::Config(_)));
-            s.log.truncate(keep);
+            let keep = (idx - 1 - s.hard.snapshot.last_index) as usize;
+            changed_config |= s.hard.log[keep..].iter().any(|x| matches!(x.cmd, Command::Config(_)));
+            s.hard.log.truncate(keep);
         }
         changed_config |= matches!(e.cmd, Command::Config(_));
-        s.log.push(e);
+        s.hard.log.push(e);
     }
     if changed_config {
         s.recompute_config();
@@ -459,7 +463,7 @@ fn after_ack(raft: &Raft, s: &mut Server, from: NodeId, ctx: &mut Ctx<Raft>) {
 fn send_timeout_now(s: &mut Server, target: NodeId, ctx: &mut Ctx<Raft>) {
     s.lease_until = Time::ZERO;
     s.lease_given_up = true;
-    ctx.send(target, Msg::TimeoutNow { term: s.term });
+    ctx.send(target, Msg::TimeoutNow { term: s.hard.term });
 }
 
 fn on_request(raft: &Raft, s: &mut Server, client: NodeId, req: u64, op: KvOp, ctx: &mut Ctx<Raft>) {
@@ -480,7 +484,10 @@ fn on_request(raft: &Raft, s: &mut Server, client: NodeId, req: u64, op: KvOp, c
     }
     if op.is_read() && raft.read_mode == ReadMode::Local {
         let result = s.kv.execute(&op);
-        ctx.send(client, Msg::Reply { req, outcome: Outcome::Ok { result, index: s.applied, term: s.term } });
+        ctx.send(
+            client,
+            Msg::Reply { req, outcome: Outcome::Ok { result, index: s.applied, term: s.hard.term } },
+        );
         return;
     }
     if op.is_read() && raft.read_mode != ReadMode::Log && s.committed_in_term() {
@@ -504,7 +511,7 @@ fn on_request(raft: &Raft, s: &mut Server, client: NodeId, req: u64, op: KvOp, c
     if !in_log {
         if raft.is(Mutant::AckBeforeCommit) && !op.is_read() {
             // Broken: answer from what the write would do, before anyone else has it.
-            let (index, term) = (s.last_index() + 1, s.term);
+            let (index, term) = (s.last_index() + 1, s.hard.term);
             let (result, ..) = s.kv.clone().apply(client, req, &op, index, term);
             ctx.send(client, Msg::Reply { req, outcome: Outcome::Ok { result, index, term } });
         }
@@ -533,7 +540,7 @@ pub fn on_timer(raft: &Raft, s: &mut Server, timer: Timer, ctx: &mut Ctx<Raft>) 
         Timer::CheckQuorum => {
             if s.role == Role::Leader {
                 if !s.quorum(s.heard | bit(s.id)) {
-                    let term = s.term;
+                    let term = s.hard.term;
                     return become_follower(raft, s, term, None, ctx);
                 }
                 s.heard = bit(s.id);

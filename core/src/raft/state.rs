@@ -5,6 +5,7 @@
 
 use alloc::vec::Vec;
 
+use crate::kv::ClientHard;
 use crate::protocol::{NodeId, Time};
 
 use super::types::*;
@@ -41,15 +42,22 @@ pub struct Catchup {
     pub heard: Time,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Server {
-    pub id: NodeId,
-    // Persistent.
+/// What survives a crash, and all a restart sees (raft-rs's `HardState`): Figure 2's persistent
+/// state, currentTerm, votedFor and the log, and the snapshot the log starts after (§7).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct HardState {
     pub term: Term,
     pub voted_for: Option<NodeId>,
     /// Entries after the snapshot: `log[0]` has index `snapshot.last_index + 1`.
     pub log: Vec<Entry>,
     pub snapshot: Snapshot,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Server {
+    pub id: NodeId,
+    /// Persistent: term, vote, log and snapshot.
+    pub hard: HardState,
     // Volatile.
     pub role: Role,
     pub leader: Option<NodeId>,
@@ -88,27 +96,34 @@ pub enum Node {
     Client(Client),
 }
 
+/// What a server or a client keeps across a crash.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Durable {
+    Server(HardState),
+    Client(ClientHard),
+}
+
 pub(super) fn bit(n: NodeId) -> u64 {
     1u64 << n.0
 }
 
 impl Server {
     pub fn last_index(&self) -> LogIndex {
-        self.snapshot.last_index + self.log.len() as u64
+        self.hard.snapshot.last_index + self.hard.log.len() as u64
     }
 
     pub fn term_at(&self, i: LogIndex) -> Option<Term> {
-        if i == self.snapshot.last_index {
-            return Some(self.snapshot.last_term);
+        if i == self.hard.snapshot.last_index {
+            return Some(self.hard.snapshot.last_term);
         }
         self.entry(i).map(|e| e.term)
     }
 
     pub fn entry(&self, i: LogIndex) -> Option<&Entry> {
-        if i <= self.snapshot.last_index {
+        if i <= self.hard.snapshot.last_index {
             return None;
         }
-        self.log.get((i - self.snapshot.last_index - 1) as usize)
+        self.hard.log.get((i - self.hard.snapshot.last_index - 1) as usize)
     }
 
     pub fn last_term(&self) -> Term {
@@ -129,6 +144,7 @@ impl Server {
 
     pub(super) fn recompute_config(&mut self) {
         self.config = self
+            .hard
             .log
             .iter()
             .rev()
@@ -136,19 +152,19 @@ impl Server {
                 Command::Config(c) => Some(c.clone()),
                 _ => None,
             })
-            .unwrap_or_else(|| self.snapshot.config.clone());
+            .unwrap_or_else(|| self.hard.snapshot.config.clone());
     }
 
     pub(super) fn config_at(&self, index: LogIndex) -> Vec<NodeId> {
-        let upto = (index - self.snapshot.last_index) as usize;
-        self.log[..upto.min(self.log.len())]
+        let upto = (index - self.hard.snapshot.last_index) as usize;
+        self.hard.log[..upto.min(self.hard.log.len())]
             .iter()
             .rev()
             .find_map(|e| match &e.cmd {
                 Command::Config(c) => Some(c.clone()),
                 _ => None,
             })
-            .unwrap_or_else(|| self.snapshot.config.clone())
+            .unwrap_or_else(|| self.hard.snapshot.config.clone())
     }
 
     pub(super) fn config_change_pending(&self) -> bool {
@@ -170,7 +186,7 @@ impl Server {
     /// Whether the commit index has reached an entry of the current term (the leader's
     /// no-op, at least): only then may a leader serve ReadIndex reads or change membership.
     pub fn committed_in_term(&self) -> bool {
-        self.term_at(self.commit) == Some(self.term)
+        self.term_at(self.commit) == Some(self.hard.term)
     }
 
     pub(super) fn in_lease(&self, raft: &Raft, now: Time) -> bool {

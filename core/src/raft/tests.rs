@@ -15,8 +15,8 @@ fn raft3() -> Raft {
 
 fn server(r: &Raft, fx: &mut Fx, me: u32, term: Term, log: &[Term]) -> Server {
     let mut s = server::init(r, &mut fx.ctx(me));
-    s.term = term;
-    s.log = log.iter().map(|&t| Entry { term: t, cmd: Command::Noop }).collect();
+    s.hard.term = term;
+    s.hard.log = log.iter().map(|&t| Entry { term: t, cmd: Command::Noop }).collect();
     fx.take();
     s
 }
@@ -40,7 +40,7 @@ fn grants_one_vote_per_term() {
             (NodeId(2), Msg::Vote { term: 2, granted: false, pre: false }),
         ]
     );
-    assert_eq!((s.term, s.voted_for), (2, Some(NodeId(1))));
+    assert_eq!((s.hard.term, s.hard.voted_for), (2, Some(NodeId(1))));
 }
 
 /// §5.4.1: a vote goes only to a candidate whose log is at least as up to date.
@@ -108,7 +108,7 @@ fn append_entries_truncates_conflicts_and_advances_commit() {
     let ae =
         Msg::Append { term: 3, prev_index: 1, prev_term: 1, entries: vec![e(3), e(3)], commit: 2, seq: 1 };
     server::on_message(&r, &mut s, NodeId(0), ae, &mut fx.ctx(1));
-    assert_eq!(s.log.iter().map(|e| e.term).collect::<Vec<_>>(), vec![1, 3, 3]);
+    assert_eq!(s.hard.log.iter().map(|e| e.term).collect::<Vec<_>>(), vec![1, 3, 3]);
     assert_eq!(s.commit, 2);
     let reply = Msg::AppendReply {
         term: 3,
@@ -163,16 +163,16 @@ fn restart_keeps_term_vote_and_log_only() {
     let r = raft3();
     let mut fx = Fx::new();
     let mut s = server(&r, &mut fx, 0, 3, &[1, 2]);
-    s.voted_for = Some(NodeId(2));
+    s.hard.voted_for = Some(NodeId(2));
     s.commit = 2;
     s.applied = 2;
     s.role = Role::Leader;
-    let back = server::restart(&r, &s, &mut fx.ctx(0));
-    assert_eq!((back.term, back.voted_for, back.log.len()), (3, Some(NodeId(2)), 2));
+    let back = server::restart(&r, s.hard.clone(), &mut fx.ctx(0));
+    assert_eq!((back.hard.term, back.hard.voted_for, back.hard.log.len()), (3, Some(NodeId(2)), 2));
     assert_eq!((back.commit, back.applied, back.role), (0, 0, Role::Follower));
     let forget = Raft { mutant: Some(Mutant::ForgetTermAndVote), ..raft3() };
-    let back = server::restart(&forget, &s, &mut fx.ctx(0));
-    assert_eq!((back.term, back.voted_for), (0, None));
+    let back = server::restart(&forget, s.hard.clone(), &mut fx.ctx(0));
+    assert_eq!((back.hard.term, back.hard.voted_for), (0, None));
 }
 
 /// Clients: a retried write is applied once.
@@ -319,12 +319,16 @@ fn with_leases_a_restarted_server_waits_before_voting() {
         let r = Raft { read_mode, check_quorum, ..raft3() };
         let mut fx = Fx::new();
         let s = server(&r, &mut fx, 1, 3, &[1]);
-        let mut back = server::restart(&r, &s, &mut fx.ctx(1));
+        let mut back = server::restart(&r, s.hard.clone(), &mut fx.ctx(1));
         fx.take();
         server::on_message(&r, &mut back, NodeId(2), vote_req(4, 1, 1), &mut fx.ctx(1));
         let granted = fx.take().iter().any(|(_, m)| matches!(m, Msg::Vote { granted: true, .. }));
         assert_eq!(granted, !held, "{read_mode:?}");
-        assert_eq!(back.term, if held { 3 } else { 4 }, "{read_mode:?}: a held vote does not adopt the term");
+        assert_eq!(
+            back.hard.term,
+            if held { 3 } else { 4 },
+            "{read_mode:?}: a held vote does not adopt the term"
+        );
     }
 }
 
@@ -391,22 +395,63 @@ fn the_checker_catches_log_matching_and_state_machine_safety_on_their_own() {
     };
     // Same index and term, different entries: Log Matching.
     let mut a = server(&r, &mut fx, 0, 2, &[]);
-    a.log = vec![entry(1, "x")];
+    a.hard.log = vec![entry(1, "x")];
     let mut b = server(&r, &mut fx, 1, 2, &[]);
-    b.log = vec![entry(1, "y")];
+    b.hard.log = vec![entry(1, "y")];
     let nodes = vec![Node::Server(a.clone()), Node::Server(b.clone())];
     let mut m = Monitor::default();
     assert_eq!(check(&r, &mut m, &nodes, Some(NodeId(0)), &[]), Ok(()));
     let e = check(&r, &mut m, &nodes, Some(NodeId(1)), &[]).unwrap_err();
     assert_eq!(e.0, "log-matching", "{e:?}");
     // Different entries committed at one index (in different terms): State Machine Safety.
-    a.log = vec![entry(1, "x")];
+    a.hard.log = vec![entry(1, "x")];
     a.commit = 1;
-    b.log = vec![entry(2, "y")];
+    b.hard.log = vec![entry(2, "y")];
     b.commit = 1;
     let nodes = vec![Node::Server(a), Node::Server(b)];
     let mut m = Monitor::default();
     assert_eq!(check(&r, &mut m, &nodes, Some(NodeId(0)), &[]), Ok(()));
     let e = check(&r, &mut m, &nodes, Some(NodeId(1)), &[]).unwrap_err();
     assert_eq!(e.0, "state-machine-safety", "{e:?}");
+}
+
+/// Persistence is a type: a restart sees only the hard state (Figure 2's persistent state and
+/// the snapshot), and a client only its next request number. Every node of a busy run,
+/// restarted, equals a freshly started node given the same hard state and restarted, with the
+/// same timers, and keeps that hard state whole. Under forget-term-and-vote a server's restart
+/// differs from the correct one exactly in the term and the vote.
+#[test]
+fn a_restart_is_built_from_the_hard_state_alone() {
+    use crate::kv::client;
+    use crate::testing::restart;
+    let r = Raft { servers: 3, clients: 1, ..Raft::default() };
+    let mut sim = crate::sim::Sim::new(r.clone(), crate::net::FaultPreset::None.config(), 1);
+    while sim.events() < 3_000 && sim.step() {}
+    let forget = Raft { mutant: Some(Mutant::ForgetTermAndVote), ..r.clone() };
+    let mut leaders = 0;
+    for (i, busy) in sim.nodes().iter().enumerate() {
+        let me = NodeId(i as u32);
+        let bare = match busy {
+            Node::Server(s) => {
+                leaders += usize::from(s.role == Role::Leader);
+                assert!(s.hard.term > 0 && s.commit > 0, "a busy server: {s:?}");
+                Node::Server(Server { hard: s.hard.clone(), ..server::init(&r, &mut Fx::new().ctx(me)) })
+            }
+            Node::Client(c) => {
+                assert!(c.hard.next_req > 1 && c.completed > 0, "a busy client: {c:?}");
+                Node::Client(Client { hard: c.hard.clone(), ..client::init(&r, &mut Fx::new().ctx(me)) })
+            }
+        };
+        assert_ne!(&bare, busy, "the busy node has volatile state to lose");
+        let back = restart(&r, me, busy);
+        assert_eq!(back, restart(&r, me, &bare), "{me}");
+        assert_eq!(Raft::durable(&back.0), Raft::durable(busy), "{me} keeps its hard state whole");
+        if let Node::Server(kept) = &back.0 {
+            let mut want = kept.clone();
+            want.hard.term = 0;
+            want.hard.voted_for = None;
+            assert_eq!(restart(&forget, me, busy), (Node::Server(want), back.1, back.2), "{me}");
+        }
+    }
+    assert_eq!(leaders, 1);
 }

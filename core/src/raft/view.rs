@@ -1,6 +1,6 @@
-//! How the page shows a Raft server: its role, term, vote, log and commit index, the leader's
-//! view of each follower, and the replicated log for the log table. Clients are drawn by
-//! `kv::client`.
+//! How the page presents Raft (its `Present` impl): a server's role, term, vote, log and commit
+//! index, the leader's view of each follower, and the replicated log for the log table; node
+//! names, timers, requests and notes in words. Clients are drawn by `kv::client`.
 
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -8,12 +8,13 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use crate::fixed::Fixed;
-use crate::protocol::{LogDetail, NodeId, NodeView};
+use crate::kv::client;
+use crate::protocol::{About, LogDetail, NodeId, NodeView, Present, Time};
 
-use super::state::{Role, Server};
+use super::state::{Node, Role, Server};
 use super::types::*;
 
-pub fn view(raft: &Raft, s: &Server) -> NodeView {
+fn server_view(raft: &Raft, s: &Server) -> NodeView {
     let role = match s.role {
         Role::Follower if !s.is_member() => "not a member",
         Role::Follower => "follower",
@@ -26,8 +27,8 @@ pub fn view(raft: &Raft, s: &Server) -> NodeView {
     let kv: Vec<String> = s.kv.data.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let mut fields = vec![
         ("role".into(), role.into()),
-        ("term".into(), format!("{}", s.term)),
-        ("voted for".into(), name(s.voted_for)),
+        ("term".into(), format!("{}", s.hard.term)),
+        ("voted for".into(), name(s.hard.voted_for)),
         ("leader".into(), name(s.leader)),
         ("last log".into(), format!("{} (term {})", s.last_index(), s.last_term())),
         ("commit index".into(), format!("{}", s.commit)),
@@ -35,10 +36,10 @@ pub fn view(raft: &Raft, s: &Server) -> NodeView {
         ("members".into(), format!("{{{}}}", members.join(","))),
         ("kv".into(), if kv.is_empty() { "empty".into() } else { kv.join(" ") }),
     ];
-    if s.snapshot.last_index > 0 {
+    if s.hard.snapshot.last_index > 0 {
         fields.push((
             "snapshot".into(),
-            format!("up to {} (term {})", s.snapshot.last_index, s.snapshot.last_term),
+            format!("up to {} (term {})", s.hard.snapshot.last_index, s.hard.snapshot.last_term),
         ));
     }
     if s.role == Role::Leader {
@@ -58,8 +59,8 @@ pub fn view(raft: &Raft, s: &Server) -> NodeView {
             ));
         }
     }
-    let mut summary = vec![format!("{role} · term {}", s.term)];
-    if let (Some(v), true) = (s.voted_for, s.role != Role::Leader) {
+    let mut summary = vec![format!("{role} · term {}", s.hard.term)];
+    if let (Some(v), true) = (s.hard.voted_for, s.role != Role::Leader) {
         summary.push(format!("voted for {v}"));
     }
     summary.push(format!("log {} · commit {}", s.last_index(), s.commit));
@@ -77,11 +78,11 @@ pub fn view(raft: &Raft, s: &Server) -> NodeView {
             Role::Leader => "★ leader".into(),
             Role::Candidate => "candidate".into(),
             Role::PreCandidate => "pre-vote".into(),
-            Role::Follower => format!("T{}", s.term),
+            Role::Follower => format!("T{}", s.hard.term),
         },
         fields,
         summary,
-        hue_key: (s.term > 0).then_some(s.term),
+        hue_key: (s.hard.term > 0).then_some(s.hard.term),
         accepts: Some("transfer [S2] · add S4 · remove S2 · snapshot".into()),
         actions: match s.role {
             Role::Leader => vec![("Transfer leadership".into(), "transfer".into())],
@@ -93,16 +94,77 @@ pub fn view(raft: &Raft, s: &Server) -> NodeView {
     }
 }
 
-pub fn detail(s: &Server) -> LogDetail {
+fn detail(s: &Server) -> LogDetail {
     LogDetail {
-        first_index: s.snapshot.last_index + 1,
-        snapshot: (s.snapshot.last_index > 0).then_some((s.snapshot.last_index, s.snapshot.last_term)),
-        entries: s.log.iter().map(|e| (e.term, e.cmd.to_string())).collect(),
+        first_index: s.hard.snapshot.last_index + 1,
+        snapshot: (s.hard.snapshot.last_index > 0)
+            .then_some((s.hard.snapshot.last_index, s.hard.snapshot.last_term)),
+        entries: s.hard.log.iter().map(|e| (e.term, e.cmd.to_string())).collect(),
         commit: s.commit,
         applied: s.applied,
         leader: (s.role == Role::Leader).then(|| {
             s.peers().iter().map(|p| (*p, s.next_index[p.index()], s.match_index[p.index()])).collect()
         }),
         kv: s.kv.data.iter().map(|(k, v)| (k.clone(), format!("{v}"))).collect(),
+    }
+}
+
+impl Present for Raft {
+    fn about(&self) -> About {
+        About {
+            title: "Raft",
+            tagline: "A leader replicates a log of key-value commands; a majority commits them. Crash the leader, split the network, and watch terms, votes and logs.",
+            persistence: "Persistent across a crash: currentTerm, votedFor, the log and the snapshot. Lost: commit index, applied state (rebuilt from the snapshot and the log) and all leader state.",
+        }
+    }
+
+    fn view(&self, node: &Node) -> NodeView {
+        match node {
+            Node::Server(s) => server_view(self, s),
+            Node::Client(c) => client::view(self, c),
+        }
+    }
+
+    fn log_detail(&self, node: &Node) -> Option<LogDetail> {
+        match node {
+            Node::Server(s) => Some(detail(s)),
+            Node::Client(_) => None,
+        }
+    }
+
+    fn node_name(&self, id: NodeId) -> String {
+        if self.is_server(id) {
+            format!("{id}")
+        } else {
+            format!("C{}", id.index() - self.servers - self.spares + 1)
+        }
+    }
+
+    fn narration(&self) -> Vec<(Time, String)> {
+        self.narration.clone()
+    }
+
+    fn timer_label(timer: &Timer) -> &'static str {
+        match timer {
+            Timer::Election => "election",
+            Timer::Heartbeat => "heartbeat",
+            Timer::CheckQuorum => "check-quorum",
+            Timer::TransferDeadline => "transfer deadline",
+            Timer::ClientNext => "next request",
+            Timer::ClientRetry => "request timeout",
+        }
+    }
+
+    fn client_summary(op: &ClientOp) -> String {
+        format!("{op}")
+    }
+
+    fn note_summary(note: &Note) -> String {
+        match note {
+            Note::Invoke { req, op, .. } => format!("client issues #{req}: {op}"),
+            Note::Ack { req, op, result, .. } => format!("client gets #{req}: {op} → {result}"),
+            Note::Elected { node, term } => format!("{node} becomes leader of term {term}"),
+            Note::Refused { why, .. } => format!("refused: {why}"),
+        }
     }
 }
