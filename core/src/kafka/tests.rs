@@ -3,6 +3,9 @@
 //! diverge (KIP-101, KIP-279); produce requests and acks=all; the controller's elections, its
 //! answer to a bounced broker and to AlterPartition (KIP-497); and the checker on hand-made
 //! states.
+//!
+//! Over 600 lines: one test per rule of the essay in `cluster.rs`, sharing one set of builders;
+//! split by handler they would each need the builders again.
 
 use alloc::vec;
 use alloc::vec::Vec;
