@@ -128,6 +128,29 @@ fn a_group_splits_the_partitions_and_survives_a_member_crash() {
     }
 }
 
+/// Regression: a restarted controller armed its brokers' liveness check but not the group's,
+/// so a consumer that crashed afterwards kept its partitions for ever and nobody read them.
+#[test]
+fn after_a_controller_restart_the_group_still_reassigns_a_dead_members_partitions() {
+    let k = Kafka { consumers: 2, partitions: 4, keys: 64, produce_every_us: 5_000, ..Kafka::default() };
+    let mut sim = Sim::new(k, FaultPreset::None.config(), 7);
+    let at = sim.nodes().iter().position(|n| matches!(n, Node::Controller(_))).expect("a controller");
+    let controller = NodeId(at as u32);
+    run_to(&mut sim, Time::from_ms(1_500));
+    sim.apply_input(Input::Crash(controller));
+    sim.apply_input(Input::Restart(controller));
+    run_to(&mut sim, Time::from_ms(1_700));
+    let cs = consumers(&sim);
+    assert!(cs.iter().all(|c| c.1.len() == 2), "{cs:?}");
+    sim.apply_input(Input::Crash(cs[0].0));
+    run_to(&mut sim, Time::from_ms(4_000));
+    let after = consumers(&sim);
+    let mut mine = after[0].1.clone();
+    mine.sort_unstable();
+    assert_eq!(mine, vec![0, 1, 2, 3], "the survivor owns every partition: {after:?}");
+    assert!(sim.violation().is_none(), "{:?}", sim.violation());
+}
+
 fn scenario(name: &str) -> Kafka {
     distlab_core::kafka::scenarios::apply(name, Kafka::default()).unwrap()
 }

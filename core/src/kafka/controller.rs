@@ -32,10 +32,12 @@ pub struct Controller {
     pub incarnations: Vec<u64>,
 }
 
-/// The controller comes back from a restart the user asked for with all it knew, and arms its
-/// brokers' liveness check again (only that one: the group's check, `GroupTick`, stays unarmed).
+/// The controller comes back from a restart the user asked for with all it knew, and arms both
+/// of its periodic checks again: the brokers' liveness and the group coordinator's (without
+/// `GroupTick` a consumer that died meanwhile would keep its partitions forever).
 pub(super) fn controller_restart(k: &Kafka, c: Controller, ctx: &mut Ctx<Kafka>) -> Controller {
     ctx.set_timer(Timer::LivenessCheck, Time(k.session_us / 3));
+    ctx.set_timer(Timer::GroupTick, Time(k.group_heartbeat_us));
     c
 }
 

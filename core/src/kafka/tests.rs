@@ -630,7 +630,15 @@ fn a_restart_is_built_from_the_durable_part_alone() {
             }
             Node::Controller(_) => {
                 assert_eq!(&back.0, busy, "the controller keeps all it knew");
-                assert_eq!(back.2, vec![TimerEffect::Set(Timer::LivenessCheck, Time(k.session_us / 3))]);
+                // Both periodic checks run again; the group's once stayed unarmed, and a dead
+                // consumer kept its partitions for ever after a controller restart.
+                assert_eq!(
+                    back.2,
+                    vec![
+                        TimerEffect::Set(Timer::LivenessCheck, Time(k.session_us / 3)),
+                        TimerEffect::Set(Timer::GroupTick, Time(k.group_heartbeat_us)),
+                    ]
+                );
             }
             Node::Producer(_) | Node::Consumer(_) => {
                 let mut fx = Fx::new();
