@@ -531,8 +531,10 @@ await test('history: stale reads from a deposed leader are not linearizable, and
 
 await test('scenario: a share link opens the same run, and a bad link says why', async page => {
   for (let i = 0; i < 30; i++) await page.click('#btn-step');
+  assert.equal(await page.textContent('#recorded'), '0 recorded actions');
   await node(page, 0);
   await page.click('#btn-crash');
+  assert.equal(await page.textContent('#recorded'), '1 recorded action', 'singular for one');
   const at = await position(page);
   const footer = await page.textContent('footer');
   await page.click('#btn-share');
@@ -620,6 +622,9 @@ await test('product: CSP, theme, live region, keyboard, and 375 px without horiz
   for (const tab of ['paxos', 'multipaxos', 'raft', 'kafka', 'hashing']) {
     await page.click(`#tab-${tab}`);
     await page.waitForTimeout(300);
+    // The browser tab's title names the page.
+    const label = await page.textContent(`#tab-${tab}`);
+    assert.equal(await page.title(), `distlab · ${label}`, `${tab}: the document title`);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 375, `${tab}: ${width} px wide`);
     if (tab === 'hashing') continue;

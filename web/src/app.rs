@@ -5,7 +5,7 @@ use distlab_core::protocol::MsgId;
 use yew::prelude::*;
 
 use crate::dom::on;
-use crate::hooks::{use_animation_frames, use_location_hash, use_shortcuts};
+use crate::hooks::{use_animation_frames, use_document_title, use_location_hash, use_shortcuts};
 use crate::logview::LogView;
 use crate::palette::{ink, message_style};
 use crate::panels::{Clients, EventLog, Help, Inspector, Narration, Safety, Transport};
@@ -50,6 +50,7 @@ pub fn app(props: &AppProps) -> Html {
         }
     });
     use_location_hash((*page).clone());
+    use_document_title(tabs().find(|(id, _)| *id == *page).map_or("Paxos", |(_, label)| label).to_string());
     // Stable for the app's lifetime: the setter works from any handle.
     let on_tab = {
         let page = page.clone();

@@ -120,6 +120,17 @@ pub fn use_location_hash(protocol: String) {
     });
 }
 
+/// Keep the browser tab's title naming the page ("distlab · Raft"), so tabs and history tell
+/// the pages apart.
+#[hook]
+pub fn use_document_title(page_title: String) {
+    use_effect_with(page_title, |t| {
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            doc.set_title(&format!("distlab · {t}"));
+        }
+    });
+}
+
 /// The width, in drawing units, of a strip drawn across the element behind `node` (a time
 /// axis as SVG): its CSS width, up to [`STRIP_MAX`]. A narrow strip (a phone) is drawn one unit
 /// to the pixel, so its labels keep their size; a wide one is scaled up. [`STRIP_MAX`] until

@@ -113,7 +113,10 @@ pub fn share(p: &ShareProps) -> Html {
                 <input type="file" id="import-file" accept="application/json,.json" onchange={import} class="visually-hidden" />
                 <button id="btn-share" onclick={share}>{ if *copied { "The address bar holds the link" } else { "Share link" } }</button>
             </div>
-            <p class="hint">{format!("{} recorded actions", p.doc.actions.len())}</p>
+            <p class="hint" id="recorded">{match p.doc.actions.len() {
+                1 => "1 recorded action".to_string(),
+                n => format!("{n} recorded actions"),
+            }}</p>
         </section>
     }
 }
