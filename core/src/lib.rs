@@ -27,6 +27,7 @@ pub mod json;
 pub mod kafka;
 pub mod kv;
 pub mod lab;
+pub mod lesson;
 pub mod lincheck;
 pub mod metrics;
 pub mod multipaxos;

@@ -371,8 +371,8 @@ pub trait Present: Protocol {
     fn node_name(&self, id: NodeId) -> String {
         alloc::format!("{id}")
     }
-    /// One narration line per scenario step: (from this time on, this line).
-    fn narration(&self) -> Vec<(Time, String)> {
+    /// The preset's lesson: its narration, one step per moment (see [`crate::lesson`]).
+    fn narration(&self) -> Vec<crate::lesson::Step> {
         Vec::new()
     }
     /// A human label for a timer ("election", "retry").

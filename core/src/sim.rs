@@ -5,7 +5,8 @@
 //! drop, partition). Items are ordered by (time, sequence number), so ties break in the order
 //! they were scheduled and the run is a pure function of the seed, the configuration and the
 //! inputs. Every event appends [`Record`]s to the trace and folds them into a running hash.
-//! After every event the protocol's properties are checked; the first violation stops the run.
+//! After every event the protocol's properties are checked; the first violation stops the run
+//! (the page may let it go on past it: [`Sim::run_past_violations`]).
 //!
 //! Over 600 lines: on purpose. It is one type, `Sim`,
 //! whose event loop, network, faults, restarts and checks all act on the same private queue,
@@ -188,6 +189,9 @@ pub struct Sim<P: Protocol> {
     dropped: Vec<MsgId>,
     monitor: P::Monitor,
     violation: Option<Violation>,
+    /// Whether events go on after the first violation (the page lets a learner step past it
+    /// to see what it leads to; the first one stays the run's verdict).
+    past_violations: bool,
     hash: u64,
     sends: Vec<(NodeId, P::Msg)>,
     timer_fx: Vec<TimerEffect<P::Timer>>,
@@ -226,6 +230,7 @@ impl<P: Protocol> Sim<P> {
             dropped: Vec::new(),
             monitor: P::Monitor::default(),
             violation: None,
+            past_violations: false,
             hash: 0,
             sends: Vec::new(),
             timer_fx: Vec::new(),
@@ -309,15 +314,24 @@ impl<P: Protocol> Sim<P> {
     pub fn last_records(&self) -> &[Record<P>] {
         &self.records
     }
+    /// Let events go on after the first violation (it stays the one [`Sim::violation`] reports).
+    pub fn run_past_violations(&mut self) {
+        self.past_violations = true;
+    }
+
+    /// True when a violation stopped the run: no more events or inputs.
+    pub fn halted(&self) -> bool {
+        self.violation.is_some() && !self.past_violations
+    }
+
     /// True when nothing more can happen: a violation stopped the run or the queue is empty.
     pub fn done(&self) -> bool {
-        self.violation.is_some() || self.next_time().is_none()
+        self.halted() || self.next_time().is_none()
     }
 
     /// Time of the next live event in the queue, if any.
     pub fn next_time(&self) -> Option<Time> {
-        // Stale items (disarmed timers, user-dropped copies) are skipped lazily by `step`; for
-        // pacing the animation, their time is a close enough bound.
+        // Every event ends by taking stale items off the head (`drop_stale_head`).
         self.queue.peek().map(|q| q.at)
     }
 
@@ -338,7 +352,7 @@ impl<P: Protocol> Sim<P> {
 
     /// Execute the next event. Returns false when nothing could run.
     pub fn step(&mut self) -> bool {
-        if self.violation.is_some() {
+        if self.halted() {
             return false;
         }
         self.records.clear();
@@ -400,6 +414,29 @@ impl<P: Protocol> Sim<P> {
         }
         self.check(touched, client.as_ref());
         self.finish_event();
+    }
+
+    /// Take stale items (disarmed timers, dropped copies, old heals) off the head of the
+    /// queue, so that [`Sim::next_time`] is the time of the next event that will run: the
+    /// page paces its animation by it, and a stale head made it run an event far ahead of the
+    /// drawn time. `step` would skip the same items, so the run does not change.
+    fn drop_stale_head(&mut self) {
+        while let Some(q) = self.queue.peek() {
+            let stale = match &q.item {
+                Pending::Timer { node, arm, .. } => {
+                    !self.status[node.index()].timers.iter().any(|t| t.arm == *arm)
+                }
+                Pending::Deliver { id, .. } => self.dropped.contains(id),
+                Pending::HealGroups { epoch } => *epoch != self.group_epoch,
+                _ => false,
+            };
+            if !stale {
+                return;
+            }
+            if let Some(q) = self.queue.pop() {
+                self.is_stale(&q.item);
+            }
+        }
     }
 
     fn is_stale(&mut self, item: &Pending<P>) -> bool {
@@ -847,7 +884,7 @@ impl<P: Protocol> Sim<P> {
         let res = self.proto.check(&mut self.monitor, &self.nodes, touched, client, &notes);
         self.notes = notes;
         self.notes.clear();
-        if let Err((property, message)) = res {
+        if let (Err((property, message)), None) = (res, &self.violation) {
             self.violation =
                 Some(Violation { event: self.events, property: String::from(property), message });
         }
@@ -864,6 +901,7 @@ impl<P: Protocol> Sim<P> {
     }
 
     fn finish_event(&mut self) {
+        self.drop_stale_head();
         if self.metrics.has_leader {
             let leader = self.proto.leader(&self.nodes, &self.up);
             self.metrics.leader_now(leader, self.now);

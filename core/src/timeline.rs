@@ -98,7 +98,7 @@ impl<P: Protocol> Timeline<P> {
             }
         }
         let ran = if let Some(input) = self.next_input_at(p).cloned() {
-            if self.sim.violation().is_some() {
+            if self.sim.halted() {
                 false
             } else {
                 self.sim.apply_input(input);
@@ -170,13 +170,37 @@ impl<P: Protocol> Timeline<P> {
         out
     }
 
-    fn step_no_checkpoint(&mut self) -> bool {
+    /// Let this run go on past its first violation (see [`Sim::run_past_violations`]), from
+    /// every checkpoint too.
+    pub fn run_past_violations(&mut self) {
+        self.sim.run_past_violations();
+        for c in &mut self.checkpoints {
+            c.run_past_violations();
+        }
+    }
+
+    /// A copy of this timeline back at its start, with the same inputs and no checkpoints, to
+    /// replay (with [`Timeline::step_no_checkpoint`]) without moving this one.
+    pub fn scratch_from_start(&self) -> Timeline<P> {
+        Timeline {
+            checkpoints: Vec::new(),
+            every: self.every,
+            inputs: self.inputs.clone(),
+            sim: self.checkpoints.first().cloned().unwrap_or_else(|| self.sim.clone()),
+            horizon: self.horizon,
+            limit: self.limit,
+            found: None,
+        }
+    }
+
+    /// Run one event without keeping checkpoints (for a scratch replay).
+    pub fn step_no_checkpoint(&mut self) -> bool {
         let p = self.position();
         if p >= self.limit {
             return false;
         }
         if let Some(input) = self.next_input_at(p).cloned() {
-            if self.sim.violation().is_some() {
+            if self.sim.halted() {
                 return false;
             }
             self.sim.apply_input(input);
@@ -190,7 +214,7 @@ impl<P: Protocol> Timeline<P> {
     /// discarded, and the action is recorded so that the new branch replays exactly.
     pub fn act(&mut self, input: Input<P>) -> bool {
         let p = self.position();
-        if p >= self.limit || self.sim.violation().is_some() {
+        if p >= self.limit || self.sim.halted() {
             return false;
         }
         self.inputs.retain(|(i, _)| *i < p);

@@ -21,6 +21,9 @@ async function test(name, fn, hash = '#paxos') {
   const errors = [];
   page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', e => errors.push(String(e)));
+  // These tests use the run settings and the fault script: open "Advanced" as such a user
+  // would have (the page remembers it). The lesson tests start from a fresh page instead.
+  await page.addInitScript(() => { if (!localStorage.getItem('distlab.advanced')) localStorage.setItem('distlab.advanced', 'open'); });
   try {
     await page.goto(url + hash);
     await page.waitForSelector(hash === '#hashing' ? '#ring-svg' : 'svg.topology .node');

@@ -5,10 +5,10 @@ use distlab_core::protocol::MsgId;
 use yew::prelude::*;
 
 use crate::dom::on;
-use crate::hooks::{use_animation_frames, use_document_title, use_location_hash, use_shortcuts};
+use crate::hooks::{use_animation_frames, use_document_title, use_location_hash, use_remembered_open, use_shortcuts};
 use crate::logview::LogView;
 use crate::palette::{ink, message_style};
-use crate::panels::{Clients, EventLog, Help, Inspector, Narration, Safety, Transport};
+use crate::panels::{Clients, EventLog, Help, Inspector, Safety, Transport};
 use crate::settings::Settings;
 use crate::share::use_saved_scenario;
 use crate::state::{Msg, Player, Selection};
@@ -237,6 +237,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
     });
     use_animation_frames(player.playing, player.dispatcher());
     use_shortcuts(player.dispatcher());
+    let (advanced_open, on_advanced) = use_remembered_open("distlab.advanced");
     // The reducer only builds the scenario document; saving it is this effect's.
     use_saved_scenario(player.config.protocol().to_string(), player.doc.clone());
     // Callbacks made once for the page's lifetime (the dispatcher never changes), so a panel's
@@ -257,6 +258,20 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
         html! { <span class="legend-item"><span class="dot" style={format!("background:{color};color:{}", ink(color))} aria-hidden="true">{glyph}</span>{*k}</span> }
     });
     let colour_note = look.colour_note;
+    let caption = player
+        .log
+        .last()
+        .map(|last| {
+            // The event's first record is its cause; count what it led to.
+            let first = player.log.iter().find(|l| l.event == last.event).unwrap_or(last);
+            let more = player.log.iter().filter(|l| l.event == last.event).map(|l| 1 + l.folded as usize).sum::<usize>() - 1;
+            if more == 0 {
+                format!("#{} · {}", first.event, first.text)
+            } else {
+                format!("#{} · {} (+{} more below)", first.event, first.text, more)
+            }
+        })
+        .unwrap_or_else(|| "Press ▶ Play or → to run the first event.".to_string());
     html! {
         <div class={classes!("app", player.playing.then_some("playing"))}>
             <Header active={protocol.clone()} title={about.title} tagline={about.tagline}
@@ -269,45 +284,41 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                 </div>
             }) }
             { for player.notice.as_ref().map(|n| html! { <div class="banner notice" role="status">{n}</div> }) }
-            <main>
+            <main class="lab">
                 <section class="stage" aria-label="Cluster">
                     <crate::gallery::Gallery config={player.config.clone()} send={send.clone()} />
-                    <Narration lines={player.narration.clone()} now_us={player.display_us}
-                        settled={player.snap.at_end && player.snap.violation.is_none() && player.snap.position < player.snap.limit}
-                        send={send.clone()} />
                     <Topology snap={player.snap.clone()} display_us={player.display_us}
                         selection={player.selection.clone()} side_b={player.side_b.clone()}
                         on_select={on_select} on_drop={on_drop} />
                     <crate::panels::QuickBar snap={player.snap.clone()} selection={player.selection.clone()} send={send.clone()} />
+                    <Transport snap={player.snap.clone()} playing={player.playing} speed_log={player.speed_log} send={send.clone()} />
                     <div class="visually-hidden" aria-live="polite" id="live">{(*player.announce).clone()}</div>
-                    <p class="caption" id="caption">{
-                        player.log.last().map(|last| {
-                            // The event's first record is its cause; count what it led to.
-                            let first = player.log.iter().find(|l| l.event == last.event).unwrap_or(last);
-                            let more = player.log.iter().filter(|l| l.event == last.event).map(|l| 1 + l.folded as usize).sum::<usize>() - 1;
-                            if more == 0 {
-                                format!("#{} · {}", first.event, first.text)
-                            } else {
-                                format!("#{} · {} (+{} more below)", first.event, first.text, more)
-                            }
-                        })
-                            .unwrap_or_else(|| "Press ▶ Play or → to run the first event.".to_string())
-                    }</p>
+                    <p class="caption" id="caption">{caption}</p>
                     <div class="legend" aria-label="Message types">{ for legend }
                         <span class="legend-item"><span class="ring"></span>{"timer running down"}</span>
                         <span class="legend-item">{colour_note}</span>
                     </div>
-                    <Transport snap={player.snap.clone()} playing={player.playing} speed_log={player.speed_log} send={send.clone()} />
                 </section>
-                <aside>
+                <aside class="side">
+                    <crate::lesson::Lesson steps={player.narration.clone()} stops={player.stops.clone()}
+                        current={player.lesson_step()} heading_to={player.guide.map(|g| g.step)}
+                        mutant={player.config.mutant.clone()} send={send.clone()} />
+                    // The tables that carry the lesson, beside the drawing.
+                    <LogView snap={player.snap.clone()} />
+                    <crate::boards::Boards snap={player.snap.clone()} />
                     <Inspector snap={player.snap.clone()} persistence={about.persistence} selection={player.selection.clone()} side_b={player.side_b.clone()} send={send.clone()} />
                     <Clients snap={player.snap.clone()} send={send.clone()} />
-                    <Settings config={player.config.clone()} send={send.clone()} />
-                    <crate::share::Share page={protocol.clone()} doc={player.doc.clone()} send={send.clone()} />
                 </aside>
             </main>
-            <crate::faults::FaultScript config={player.config.clone()} now_us={player.snap.time.0}
-                names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} send={send.clone()} />
+            <details class="advanced" id="advanced" open={advanced_open} ontoggle={on_advanced}>
+                <summary>{"Advanced: run settings, fault script, share and import"}</summary>
+                <div class="advanced-grid">
+                    <Settings config={player.config.clone()} send={send.clone()} />
+                    <crate::share::Share page={protocol.clone()} doc={player.doc.clone()} send={send.clone()} />
+                </div>
+                <crate::faults::FaultScript config={player.config.clone()} now_us={player.snap.time.0}
+                    names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} send={send.clone()} />
+            </details>
             <crate::metrics::MetricsStrip snap={player.snap.clone()} seed={player.config.seed} />
             <crate::diagram::SpaceTime diagram={player.diagram.clone()} span={player.diagram_span}
                 names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} send={send.clone()}  selected={match player.selection { Some(Selection::Message(id)) => Some(id), _ => None }} />
@@ -318,8 +329,6 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                     judged_at={player.judgement.as_ref().map(|j| j.0)}
                     judgement={player.judgement.as_ref().map(|j| j.1.clone())} send={send.clone()} />
             } } else { html! {} } }
-            <LogView snap={player.snap.clone()} />
-            <crate::boards::Boards snap={player.snap.clone()} />
             { if look.compare {
                 html! { <div class="boards"><crate::compare::Compare seed={player.config.seed} /></div> }
             } else { html! {} } }

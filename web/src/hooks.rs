@@ -131,6 +131,26 @@ pub fn use_document_title(page_title: String) {
     });
 }
 
+/// A disclosure's open state (`<details>`), remembered in local storage under `key` across
+/// pages and reloads: who opened "Advanced" once finds it open on the next page. Returns the
+/// state and the `ontoggle` callback that records the user's choice.
+#[hook]
+pub fn use_remembered_open(key: &'static str) -> (bool, Callback<Event>) {
+    let storage = || web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+    let open = use_state(|| storage().and_then(|s| s.get_item(key).ok().flatten()).as_deref() == Some("open"));
+    let ontoggle = {
+        let open = open.clone();
+        use_callback((), move |e: Event, _| {
+            let now = e.target_dyn_into::<web_sys::HtmlDetailsElement>().is_some_and(|d| d.open());
+            if let Some(s) = storage() {
+                let _ = s.set_item(key, if now { "open" } else { "closed" });
+            }
+            open.set(now);
+        })
+    };
+    (*open, ontoggle)
+}
+
 /// The width, in drawing units, of a strip drawn across the element behind `node` (a time
 /// axis as SVG): its CSS width, up to [`STRIP_MAX`]. A narrow strip (a phone) is drawn one unit
 /// to the pixel, so its labels keep their size; a wide one is scaled up. [`STRIP_MAX`] until

@@ -3,7 +3,7 @@
 //! Each gets props and emits `Msg`s through one callback; none mutates state itself.
 
 use distlab_core::lab::{Action, EventLine, Snapshot};
-use distlab_core::protocol::{MsgId, NodeId, Time};
+use distlab_core::protocol::{MsgId, NodeId};
 use distlab_core::trace::RecordClass;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -372,45 +372,6 @@ pub fn help(p: &HelpProps) -> Html {
                 <button onclick={on(&p.send, Msg::CloseHelp)}>{"Close"}</button>
             </div>
         </div>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct NarrationProps {
-    pub lines: std::rc::Rc<Vec<(Time, String)>>,
-    pub now_us: f64,
-    /// Every node is idle and nothing more can happen: the run is over, so its last step has
-    /// been reached even if the step is timed later than the last event.
-    pub settled: bool,
-    pub send: Callback<Msg>,
-}
-
-/// The scenario's steps, the current one highlighted. Clicking a step jumps the run there.
-#[function_component(Narration)]
-pub fn narration(p: &NarrationProps) -> Html {
-    if p.lines.is_empty() {
-        return html! {};
-    }
-    let current = if p.settled {
-        Some(p.lines.len() - 1)
-    } else {
-        p.lines.iter().rposition(|(t, _)| t.0 as f64 <= p.now_us)
-    };
-    html! {
-        <section class="narration" aria-label="Scenario steps">
-            <h2>{"Scenario"}</h2>
-            <ol id="narration">
-                { for p.lines.iter().enumerate().map(|(i, (t, line))| {
-                    let at = t.0;
-                    html! {
-                        <li class={classes!((Some(i) == current).then_some("current"), current.is_some_and(|c| i > c).then_some("future"))}
-                            onclick={on(&p.send, Msg::SeekTime(at))} title="Run to this step">
-                            <span class="t">{format!("{} s", Fixed(at as f64 / 1e6, 2))}</span>{" "}{line}
-                        </li>
-                    }
-                }) }
-            </ol>
-        </section>
     }
 }
 

@@ -17,8 +17,10 @@ use std::rc::Rc;
 
 use distlab_core::diagram::Diagram;
 use distlab_core::history::{HistoryOp, Judgement};
-use distlab_core::lab::{self, Action, EventLine, Lab, LabConfig, Snapshot};
-use distlab_core::protocol::Time;
+use distlab_core::lab::{self, EventLine, Lab, LabConfig, Snapshot};
+use distlab_core::lesson::{Cue, Step, Stop};
+
+pub use crate::msg::{Msg, Selection};
 use distlab_core::scenario::ScenarioDoc;
 use yew::Reducible;
 
@@ -36,11 +38,18 @@ pub const LOG_LINES_PER_EVENT: usize = 6;
 /// The space-time diagram's window sizes, in events.
 pub const DIAGRAM_SPANS: [u64; 5] = [50, 200, 1_000, 5_000, 20_000];
 
-/// What the user has selected for a closer look.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Selection {
-    Node(u32),
-    Message(u64),
+/// Wall time the guided lesson takes to play from one step to the next, at most (it plays at
+/// the chosen speed when that is faster).
+pub const GUIDE_WALL_MS: f64 = 4_000.0;
+
+/// Playing towards a lesson step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Guide {
+    /// The step, and the position at which the run pauses for it.
+    pub step: usize,
+    pub to: u64,
+    /// The speed multiplier for this stretch.
+    pub speed: f64,
 }
 
 pub struct Player {
@@ -48,8 +57,11 @@ pub struct Player {
     pub config: LabConfig,
     pub snap: Rc<Snapshot>,
     pub log: Rc<Vec<EventLine>>,
-    /// The scenario's narration, if any.
-    pub narration: Rc<Vec<(Time, String)>>,
+    /// The preset's lesson, if any, and where each step's moment is in this run.
+    pub narration: Rc<Vec<Step>>,
+    pub stops: Rc<Vec<Option<Stop>>>,
+    /// Playing towards a lesson step: pause when the run reaches it.
+    pub guide: Option<Guide>,
     pub playing: bool,
     /// log10 of the speed multiplier.
     pub speed_log: f64,
@@ -102,49 +114,17 @@ impl PartialEq for Player {
     }
 }
 
-#[derive(Clone)]
-pub enum Msg {
-    TogglePlay,
-    Step,
-    Back,
-    Seek(u64),
-    /// Run (or rewind) to the first event at or after this virtual time, in microseconds.
-    SeekTime(u64),
-    /// An animation frame: this many wall milliseconds passed, and whether the space-time
-    /// diagram (or the client history) is on screen.
-    Frame(f64, bool),
-    SetSpeedLog(f64),
-    /// Rebuild the run from a new configuration (seed, sizes, faults, mutant).
-    Configure(LabConfig),
-    Reset,
-    Act(Action),
-    Select(Option<Selection>),
-    ToggleSide(u32),
-    Error(String),
-    DismissError,
-    ToggleHelp,
-    CloseHelp,
-    /// Show this many events in the space-time diagram.
-    DiagramSpan(u64),
-    /// Check the client history so far for linearizability.
-    CheckHistory,
-    /// Open a scenario document (the text of a file).
-    Import(String),
-    /// Rebuild the run with a changed configuration (the fault script) and bring it back to
-    /// the same virtual time.
-    Reconfigure(LabConfig),
-}
-
 impl Player {
     pub fn new(config: LabConfig) -> Player {
         let built = lab::build(&config);
-        let (lab, config, error) = match built {
+        let (mut lab, config, error) = match built {
             Ok(l) => (l, config, None),
             Err(e) => {
                 let fallback = LabConfig::default();
                 (lab::build(&fallback).expect("the default config is valid"), fallback, Some(e))
             }
         };
+        lab.run_past_violations();
         let speed_log = config.setup.page().speed_log;
         let mut p = Player {
             lab: Rc::new(RefCell::new(lab)),
@@ -152,6 +132,8 @@ impl Player {
             snap: Rc::new(Snapshot::default()),
             log: Rc::new(Vec::new()),
             narration: Rc::new(Vec::new()),
+            stops: Rc::new(Vec::new()),
+            guide: None,
             playing: false,
             // Kafka's clients and brokers talk every few tens of milliseconds: start it faster.
             speed_log,
@@ -180,8 +162,11 @@ impl Player {
     }
 
     /// Make `lab` (built from `cfg`) the run on the page, paused where it stands.
-    pub fn install(&mut self, cfg: LabConfig, lab: Box<dyn Lab>) {
+    pub fn install(&mut self, cfg: LabConfig, mut lab: Box<dyn Lab>) {
+        lab.run_past_violations();
         self.narration = Rc::new(lab.narration());
+        self.stops = Rc::new(lab.locate());
+        self.guide = None;
         self.lab = Rc::new(RefCell::new(lab));
         self.config = cfg;
         self.playing = false;
@@ -202,10 +187,84 @@ impl Player {
         crate::trig::pow10(self.speed_log)
     }
 
+    /// The lesson step the run has reached: the last whose moment is at or before the
+    /// position.
+    pub fn lesson_step(&self) -> Option<usize> {
+        let pos = self.snap.position;
+        self.stops.iter().rposition(|s| s.is_some_and(|s| s.position <= pos))
+    }
+
+    /// Switch step `i`'s mutant on (or off again when it is on), replay from the start, and
+    /// play from the step's moment to what the mutant breaks (the lesson's violation step), or
+    /// to the next step.
+    fn break_it(&mut self, i: usize) {
+        let Some(mutant) = self.narration.get(i).and_then(|s| s.break_it) else { return };
+        let mut cfg = self.config.clone();
+        let repairing = cfg.mutant.as_deref() == Some(mutant);
+        cfg.mutant = if repairing { None } else { Some(mutant.to_string()) };
+        match lab::build(&cfg) {
+            Ok(l) => {
+                self.selection = None;
+                self.install(cfg, l);
+                if let Some(Some(s)) = self.stops.get(i).copied() {
+                    self.lab.borrow_mut().seek(s.position);
+                    self.jump_display_to_now();
+                    self.refresh();
+                }
+                let broken = self.narration.iter().skip(i + 1).position(|s| s.cue == Cue::Violation);
+                let next = match (repairing, broken) {
+                    (false, Some(k)) => i + 1 + k,
+                    _ => i + 1,
+                };
+                if next < self.narration.len() {
+                    self.guide_to(next);
+                }
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    /// Play to step `i`'s moment, or go back to it at once when it is behind. From before the
+    /// step before it, jump to that one first, so a lesson plays one step at a time.
+    fn guide_to(&mut self, i: usize) {
+        let Some(Some(stop)) = self.stops.get(i).copied() else {
+            self.error = Some(if self.stops.get(i).is_some() {
+                "This step's moment does not happen in this run (the run was changed by hand). ↺ Reset brings the lesson back.".into()
+            } else {
+                "There is no such step in this lesson.".into()
+            });
+            return;
+        };
+        self.notice = None;
+        self.selection = None;
+        let pos = self.lab.borrow().position();
+        if stop.position <= pos {
+            self.playing = false;
+            self.guide = None;
+            self.lab.borrow_mut().seek(stop.position);
+            self.jump_display_to_now();
+            self.refresh();
+            return;
+        }
+        let before = i.checked_sub(1).and_then(|j| self.stops.get(j).copied().flatten());
+        if let Some(b) = before.filter(|b| b.position > pos) {
+            self.lab.borrow_mut().seek(b.position);
+            self.jump_display_to_now();
+            self.refresh();
+        }
+        let gap = (stop.time_us as f64 - self.display_us).max(0.0);
+        let speed = (gap / (GUIDE_WALL_MS * US_PER_WALL_MS_AT_1X)).clamp(self.speed(), crate::trig::pow10(SPEED_LOG_MAX));
+        self.guide = Some(Guide { step: i, to: stop.position, speed });
+        self.playing = true;
+    }
+
     fn refresh(&mut self) {
         let lab = self.lab.borrow();
         if self.snap.position == 0 || self.narration.is_empty() {
             self.narration = Rc::new(lab.narration());
+        }
+        if self.stops.len() != self.narration.len() {
+            self.stops = Rc::new(lab.locate());
         }
         let snap = lab.snapshot();
         let pos = snap.position;
@@ -259,11 +318,14 @@ impl Player {
         // Quiet time (no message in flight, only timers running down) passes ten times faster,
         // so nobody waits seconds for the first election timeout.
         let quiet = if self.snap.flights.is_empty() { 10.0 } else { 1.0 };
-        let target = self.display_us + wall_ms * self.speed() * quiet * US_PER_WALL_MS_AT_1X;
+        let speed = self.guide.map_or(self.speed(), |g| g.speed);
+        let target = self.display_us + wall_ms * speed * quiet * US_PER_WALL_MS_AT_1X;
+        let stop = self.guide.map_or(u64::MAX, |g| g.to);
         let mut ran = 0;
+        let before = self.lab.borrow().position();
         {
             let mut lab = self.lab.borrow_mut();
-            while ran < MAX_EVENTS_PER_FRAME {
+            while ran < MAX_EVENTS_PER_FRAME && lab.position() < stop {
                 match lab.next_time() {
                     Some(t) if (t.0 as f64) <= target => {
                         if !lab.step() {
@@ -275,9 +337,12 @@ impl Player {
                 }
             }
         }
-        let (at_end, violated) = {
+        // A violation stops playback at the event that broke the rule (after it, a learner
+        // may step or play on past it).
+        let (at_end, violated, arrived) = {
             let lab = self.lab.borrow();
-            (lab.at_end(), lab.violation().is_some())
+            let broke_now = lab.violation().is_some_and(|v| v.event > before && v.event <= lab.position());
+            (lab.at_end(), broke_now, lab.position() >= stop)
         };
         if ran == MAX_EVENTS_PER_FRAME {
             // Too many events for one frame: keep the drawn time with the run.
@@ -293,8 +358,13 @@ impl Player {
         }
         if violated {
             self.playing = false;
+            self.guide = None;
             self.jump_display_to_now();
-            self.notice = Some("A safety property broke: the run stopped at the event that broke it.".into());
+            self.notice = Some("A safety property broke: the run paused at the event that broke it. Step → goes on past it.".into());
+        } else if arrived {
+            self.playing = false;
+            self.guide = None;
+            self.jump_display_to_now();
         } else if at_end {
             self.playing = false;
             self.notice = Some("Nothing more can happen in this run: every node is idle.".into());
@@ -320,6 +390,8 @@ impl Reducible for Player {
             snap: self.snap.clone(),
             log: self.log.clone(),
             narration: self.narration.clone(),
+            stops: self.stops.clone(),
+            guide: self.guide,
             playing: self.playing,
             speed_log: self.speed_log,
             display_us: self.display_us,
@@ -344,8 +416,11 @@ impl Reducible for Player {
         match msg {
             Msg::TogglePlay => {
                 p.playing = !p.playing && !p.lab.borrow().at_end();
+                p.guide = None;
                 p.notice = None;
             }
+            Msg::Guide(i) => p.guide_to(i),
+            Msg::BreakIt(i) => p.break_it(i),
             Msg::Step => {
                 p.playing = false;
                 let stepped = p.lab.borrow_mut().step();
@@ -414,6 +489,8 @@ impl Reducible for Player {
                 match res {
                     Ok(()) => {
                         p.jump_display_to_now();
+                        // The run after this position changed: find the lesson's moments in it.
+                        p.stops = Rc::new(p.lab.borrow().locate());
                         p.refresh();
                         p.record_doc();
                         p.error = None;
@@ -475,6 +552,9 @@ impl Reducible for Player {
                 p.diagram_span = n.clamp(DIAGRAM_SPANS[0], DIAGRAM_SPANS[DIAGRAM_SPANS.len() - 1]);
                 p.refresh();
             }
+        }
+        if !p.playing {
+            p.guide = None;
         }
         p.catch_up_if_stopped(self.playing);
         // Every user step is announced at once (playing announces at a readable rate).

@@ -81,7 +81,7 @@ pub struct Kafka {
     pub mutant: Option<Mutant>,
     /// A scenario's timed steps and narration.
     pub script: Vec<(Time, ScriptAction<ClientOp>)>,
-    pub narration: Vec<(Time, String)>,
+    pub narration: Vec<crate::lesson::Step>,
 }
 
 pub const ACKS_ALL: u8 = 255;

@@ -34,8 +34,8 @@ fn ms(t: u64) -> Time {
     Time::from_ms(t)
 }
 
-fn narrate(lines: &[(u64, &str)]) -> Vec<(Time, String)> {
-    lines.iter().map(|(t, s)| (ms(*t), String::from(*s))).collect()
+fn narrate(lines: &[(u64, &str)]) -> Vec<crate::lesson::Step> {
+    crate::lesson::timed(lines)
 }
 
 /// The n-th consumer (from 1) of a configuration.
@@ -154,10 +154,10 @@ pub fn apply(name: &str, base: Kafka) -> Result<Kafka, String> {
             Kafka {
                 script: vec![(ms(1000), Client(consumer(&k, 3), ClientOp::Join))],
                 narration: vec![
-                    (ms(0), "Six partitions, consumers C1 and C2 in the group; C3 waits outside.".into()),
-                    (ms(1000), "C3 joins: the coordinator starts a rebalance.".into()),
-                    (ms(1020), how.into()),
-                    (ms(1200), after.into()),
+                    crate::lesson::at(0, "Six partitions, consumers C1 and C2 in the group; C3 waits outside."),
+                    crate::lesson::at(1000, "C3 joins: the coordinator starts a rebalance."),
+                    crate::lesson::at(1020, how),
+                    crate::lesson::at(1200, after),
                 ],
                 ..k
             }

@@ -12,7 +12,7 @@ use super::config::Kafka;
 use super::group::member_name;
 use super::node::Node;
 use super::types::{names, plural, ClientOp, Note, Timer};
-use crate::protocol::{About, Board, NodeId, NodeView, Present, Time};
+use crate::protocol::{About, Board, NodeId, NodeView, Present};
 
 pub fn acks_name(acks: u8) -> &'static str {
     match acks {
@@ -170,7 +170,7 @@ impl Present for Kafka {
             format!("P{}", id.index() - self.brokers)
         }
     }
-    fn narration(&self) -> Vec<(Time, String)> {
+    fn narration(&self) -> Vec<crate::lesson::Step> {
         self.narration.clone()
     }
     fn timer_label(t: &Timer) -> &'static str {

@@ -8,12 +8,15 @@
 //!
 //! The files: `types.rs` (what the page draws and sends: `Snapshot`, `Action`, the `Lab`
 //! trait), `run.rs` (`ProtocolLab`, the `Lab` of one protocol's timeline), `config.rs`
-//! (`LabConfig`, `build`, `replay`, `with_sim` and the benchmark workload).
+//! (`LabConfig`, `build`, `replay`, `with_sim` and the benchmark workload), `locate.rs`
+//! (where a lesson's steps happen in a run).
 
 mod config;
+mod locate;
 mod run;
 mod types;
 
 pub use config::*;
+pub use locate::locate;
 pub use run::ProtocolLab;
 pub use types::*;

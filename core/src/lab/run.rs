@@ -65,7 +65,7 @@ impl<P: Registered> Lab for ProtocolLab<P> {
         self.timeline.seek(position)
     }
     fn act(&mut self, action: Action) -> Result<(), String> {
-        if self.timeline.sim().violation().is_some() {
+        if self.timeline.sim().halted() {
             return Err("the run stopped at a violation; step back before acting".to_string());
         }
         if self.timeline.position() >= self.timeline.limit() {
@@ -229,8 +229,14 @@ impl<P: Registered> Lab for ProtocolLab<P> {
     fn about(&self) -> About {
         self.timeline.sim().proto.about()
     }
-    fn narration(&self) -> Vec<(Time, String)> {
+    fn narration(&self) -> Vec<crate::lesson::Step> {
         self.timeline.sim().proto.narration()
+    }
+    fn run_past_violations(&mut self) {
+        self.timeline.run_past_violations();
+    }
+    fn locate(&self) -> Vec<Option<crate::lesson::Stop>> {
+        super::locate(&self.timeline.sim().proto.narration(), &self.timeline)
     }
     fn diagram(&self, from: u64, to: u64) -> crate::diagram::Diagram {
         crate::diagram::build(&self.timeline.records(from, to), from, to)

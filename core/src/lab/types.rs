@@ -124,8 +124,14 @@ pub trait Lab {
     fn properties(&self) -> Vec<(&'static str, &'static str)>;
     fn node_count(&self) -> usize;
     fn about(&self) -> About;
-    /// The scenario's narration: (from this time on, this line).
-    fn narration(&self) -> Vec<(Time, String)>;
+    /// Let the run go on past its first violation, which stays its verdict (the page lets a
+    /// learner see what a broken rule leads to).
+    fn run_past_violations(&mut self);
+    /// The preset's lesson, one step per moment.
+    fn narration(&self) -> Vec<crate::lesson::Step>;
+    /// Where each lesson step's moment is in this run: the position just after its event
+    /// (see [`crate::lesson::locate`]).
+    fn locate(&self) -> Vec<Option<crate::lesson::Stop>>;
     /// The space-time diagram of events `from+1 ..= to`.
     fn diagram(&self, from: u64, to: u64) -> crate::diagram::Diagram;
     /// Client operations invoked from virtual time `since` on (at most `limit`): the index of

@@ -6,6 +6,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use super::types::*;
+use crate::lesson::Step;
 use crate::protocol::{NodeId, ScriptAction, Target, Time};
 
 pub struct ScenarioInfo {
@@ -31,8 +32,8 @@ fn ms(t: u64) -> Time {
     Time::from_ms(t)
 }
 
-fn narrate(lines: &[(u64, &str)]) -> Vec<(Time, String)> {
-    lines.iter().map(|(t, s)| (ms(*t), String::from(*s))).collect()
+fn narrate(lines: &[(u64, &str)]) -> Vec<Step> {
+    crate::lesson::timed(lines)
 }
 
 pub fn apply(name: &str, base: MultiPaxos) -> Result<MultiPaxos, String> {

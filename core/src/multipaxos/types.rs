@@ -259,7 +259,7 @@ pub struct MultiPaxos {
     pub first_election: Vec<(NodeId, Time)>,
     pub mutant: Option<Mutant>,
     pub script: Vec<(Time, ScriptAction<ClientOp>)>,
-    pub narration: Vec<(Time, String)>,
+    pub narration: Vec<crate::lesson::Step>,
 }
 
 impl Default for MultiPaxos {

@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 use super::server::{Node, Role, Server};
 use super::types::*;
 use crate::kv::client;
-use crate::protocol::{About, Board, BoardCell, BoardRow, LogDetail, NodeId, NodeView, Present, Time, Tone};
+use crate::protocol::{About, Board, BoardCell, BoardRow, LogDetail, NodeId, NodeView, Present, Tone};
 
 fn server_view(mp: &MultiPaxos, s: &Server) -> NodeView {
     let role = match s.role {
@@ -239,7 +239,7 @@ impl Present for MultiPaxos {
             format!("C{}", id.index() - self.servers + 1)
         }
     }
-    fn narration(&self) -> Vec<(Time, String)> {
+    fn narration(&self) -> Vec<crate::lesson::Step> {
         self.narration.clone()
     }
     fn timer_label(timer: &Timer) -> &'static str {

@@ -18,7 +18,7 @@ pub const SCENARIOS: &[(&str, &str)] = &[
 /// Apply a Paxos preset to a configuration (the mutant stays).
 pub fn apply_scenario(name: &str, base: Paxos) -> Result<Paxos, String> {
     use crate::protocol::{ScriptAction, Target};
-    let line = |ms: u64, s: &str| (Time::from_ms(ms), String::from(s));
+    let line = crate::lesson::at;
     let p = match name {
         "dueling" | "dueling-backoff" => {
             let backoff = name == "dueling-backoff";

@@ -217,7 +217,7 @@ pub struct Paxos {
     pub mutant: Option<Mutant>,
     /// A preset's timed steps and narration.
     pub script: Vec<(Time, ScriptAction<Propose>)>,
-    pub narration: Vec<(Time, String)>,
+    pub narration: Vec<crate::lesson::Step>,
 }
 
 impl Default for Paxos {

@@ -5,7 +5,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::protocol::{About, NodeView, Present, Time};
+use crate::protocol::{About, NodeView, Present};
 
 use super::types::*;
 
@@ -91,7 +91,7 @@ impl Present for Paxos {
         node_view(n)
     }
 
-    fn narration(&self) -> Vec<(Time, String)> {
+    fn narration(&self) -> Vec<crate::lesson::Step> {
         self.narration.clone()
     }
 

@@ -8,6 +8,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use super::types::*;
+use crate::lesson::Step;
 use crate::protocol::{NodeId, ScriptAction, Target, Time};
 
 /// A scenario preset: its name and a one-line title.
@@ -39,8 +40,8 @@ fn ms(t: u64) -> Time {
     Time::from_ms(t)
 }
 
-fn narrate(lines: &[(u64, &str)]) -> Vec<(Time, String)> {
-    lines.iter().map(|(t, s)| (ms(*t), String::from(*s))).collect()
+fn narrate(lines: &[(u64, &str)]) -> Vec<Step> {
+    crate::lesson::timed(lines)
 }
 
 /// Apply a named scenario to a configuration (cluster sizes and extensions are the scenario's).

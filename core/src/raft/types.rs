@@ -228,7 +228,7 @@ pub struct Raft {
     pub restart_election_us: Vec<u64>,
     /// The scenario's timed steps and narration.
     pub script: Vec<(Time, ScriptAction<ClientOp>)>,
-    pub narration: Vec<(Time, String)>,
+    pub narration: Vec<crate::lesson::Step>,
     pub mutant: Option<Mutant>,
 }
 

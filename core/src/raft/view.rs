@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 
 use crate::fixed::Fixed;
 use crate::kv::client;
-use crate::protocol::{About, LogDetail, NodeId, NodeView, Present, Time};
+use crate::protocol::{About, LogDetail, NodeId, NodeView, Present};
 
 use super::state::{Node, Role, Server};
 use super::types::*;
@@ -140,7 +140,7 @@ impl Present for Raft {
         }
     }
 
-    fn narration(&self) -> Vec<(Time, String)> {
+    fn narration(&self) -> Vec<crate::lesson::Step> {
         self.narration.clone()
     }
 

@@ -64,9 +64,9 @@ pub fn layout(n: usize, narrow: bool) -> Layout {
         4..=5 => Layout { h: 580.0, cy: 295.0, ring: 200.0, node: 48.0, ..base },
         6..=CROWD => Layout {
             w: 920.0,
-            h: 720.0,
+            h: 740.0,
             cx: 460.0,
-            cy: 360.0,
+            cy: 372.0,
             ring: 240.0,
             node: (std::f64::consts::PI * 240.0 / n as f64 - 4.0).min(36.0),
             radial_cards: true,

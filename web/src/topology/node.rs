@@ -39,7 +39,10 @@ pub fn render_node(
     // Small clusters: to the left or right. Large ones: radially outward, so neighbouring
     // cards never meet.
     let lines = node.view.summary.len() as f64;
-    let (line_h, a) = (if l.radial_cards { 14.0 } else { 17.0 }, node_angle(index, n));
+    // Up to eight nodes the radial cards have room for the normal size (the canvas is larger,
+    // so smaller text would be unreadable once scaled down to the page).
+    let small = l.radial_cards && n > 8;
+    let (line_h, a) = (if small { 14.0 } else { 18.0 }, node_angle(index, n));
     let (anchor, cx, top) = if l.radial_cards {
         let (ux, uy) = (crate::trig::cos(a), crate::trig::sin(a));
         let (ax, ay) = ((r + 10.0) * ux, (r + 10.0) * uy);
@@ -63,7 +66,7 @@ pub fn render_node(
         let cx = if right { r + 12.0 } else { -r - 12.0 };
         (if right { "start" } else { "end" }, cx, -(lines - 1.0) / 2.0 * line_h + 5.0)
     };
-    let card_class = classes!("card", anchor, l.radial_cards.then_some("small"));
+    let card_class = classes!("card", anchor, small.then_some("small"), (l.radial_cards && !small).then_some("roomy"));
     let card = node.view.summary.iter().filter(|_| !l.crowd && !l.narrow).enumerate().map(|(i, line)| {
         let y = top + i as f64 * line_h;
         html! { <text class={card_class.clone()} x={f1(cx)} y={f1(y)}>{line}</text> }

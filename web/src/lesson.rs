@@ -1,0 +1,97 @@
+//! The guided lesson beside the drawing: the preset's steps as buttons, the current one in
+//! full, "Next ▸" to play on to the next step's event and pause there, and, where a step
+//! explains what a broken rule would do, a button that switches that mutant on.
+
+use distlab_core::lesson::{Step, Stop};
+use yew::prelude::*;
+
+use crate::dom::on;
+use crate::panels::ms;
+use crate::state::Msg;
+
+#[derive(Properties, PartialEq)]
+pub struct LessonProps {
+    pub steps: std::rc::Rc<Vec<Step>>,
+    pub stops: std::rc::Rc<Vec<Option<Stop>>>,
+    /// The step the run has reached.
+    pub current: Option<usize>,
+    /// The step the run is playing towards, if any.
+    pub heading_to: Option<usize>,
+    /// The mutant switched on, if any.
+    pub mutant: Option<String>,
+    pub send: Callback<Msg>,
+}
+
+/// Where a step's moment is, in words: the event it explains, or why it has none.
+fn moment(stop: Option<Stop>) -> String {
+    match stop {
+        Some(s) if s.position == 0 => "start".into(),
+        Some(s) => format!("event #{} · {}", s.position, ms(s.time_us)),
+        None => "not in this run".into(),
+    }
+}
+
+#[function_component(Lesson)]
+pub fn lesson(p: &LessonProps) -> Html {
+    if p.steps.is_empty() {
+        return html! {};
+    }
+    let n = p.steps.len();
+    let current = p.current.unwrap_or(0);
+    let next = (current + 1 < n).then_some(current + 1);
+    let next_button = match (p.heading_to, next) {
+        (Some(_), _) => html! { <button id="btn-next" class="primary" disabled=true>{"Playing…"}</button> },
+        (None, Some(i)) => html! {
+            <button id="btn-next" class="primary" title="Play to the next step's event and pause there (n)"
+                onclick={on(&p.send, Msg::Guide(i))}>{"Next ▸"}</button>
+        },
+        (None, None) => html! { <button id="btn-next" disabled=true>{"End of lesson"}</button> },
+    };
+    let back = current.checked_sub(1).map(|i| {
+        html! { <button id="btn-prev" title="Back to the previous step" onclick={on(&p.send, Msg::Guide(i))}>{"◂"}</button> }
+    });
+    let items = p.steps.iter().enumerate().map(|(i, step)| {
+        let state = if i == current {
+            "current"
+        } else if i < current {
+            "done"
+        } else {
+            "future"
+        };
+        let stop = p.stops.get(i).copied().flatten();
+        let break_it = step.break_it.filter(|_| i == current).map(|m| {
+            let on_now = p.mutant.as_deref() == Some(m);
+            let (label, title) = if on_now {
+                (format!("Repair: turn “{m}” off"), "Replay with the correct rule")
+            } else {
+                (format!("Break it: turn on “{m}”"), "Replay with this broken rule and play to what it breaks")
+            };
+            html! {
+                <button id="btn-break-it" class={classes!("break-it", (!on_now).then_some("danger"))} title={title}
+                    onclick={on(&p.send, Msg::BreakIt(i))}>{label}</button>
+            }
+        });
+        html! {
+            <li class={state}>
+                <button class="step" id={format!("step-{}", i + 1)} aria-current={(i == current).then_some("step")}
+                    title={if stop.is_some() { "Go to this step's event" } else { "This step's moment does not happen in this run" }}
+                    onclick={on(&p.send, Msg::Guide(i))}>
+                    <span class="num">{i + 1}</span>
+                    <span class="text">{&step.text}</span>
+                    <span class="t">{moment(stop)}</span>
+                </button>
+                { for break_it }
+            </li>
+        }
+    });
+    html! {
+        <section class="narration lesson" aria-label="Lesson">
+            <div class="lesson-head">
+                <h2>{"Lesson "}<small id="lesson-progress">{format!("step {} of {n}", current + 1)}</small></h2>
+                { for back }
+                {next_button}
+            </div>
+            <ol id="narration">{ for items }</ol>
+        </section>
+    }
+}
