@@ -38,6 +38,9 @@ pub enum Cue {
     /// Some record of the event, in words, contains this text (the escape hatch for moments
     /// the other cues cannot name; a lesson test keeps it honest).
     Says(&'static str),
+    /// Every live server's replicated log ends at the same index and term, with the same
+    /// commit index (for protocols with a log): the cluster has caught up.
+    LogsAgree,
     /// A safety property breaks.
     Violation,
 }

@@ -183,13 +183,13 @@ await test('partition: pick side B, split, see the cut, heal', async page => {
 }, '#raft');
 
 await test('presets: the gallery loads a narrated scenario in one click, and from the keyboard', async page => {
-  assert.match(await page.textContent('#gallery summary'), /^13 narrated presets to try/);
+  assert.match(await page.textContent('#gallery summary'), /^14 narrated presets to try/);
   await page.click('#gallery summary');
   await page.click('.preset[data-preset="split-vote"]');
   await page.waitForSelector('#narration li');
   assert.equal(await page.inputValue('#scenario'), 'split-vote', 'the Run form follows');
   assert.equal(await page.getAttribute('#gallery', 'open'), null, 'the gallery folds away');
-  assert.match(await page.textContent('#gallery summary'), /^Preset: Split vote: two candidates at once · 12 more/);
+  assert.match(await page.textContent('#gallery summary'), /^Preset: Split vote: two candidates at once · 13 more/);
   // The keyboard is left on the summary: Enter opens it, Tab reaches "Free run", Enter picks it.
   await page.keyboard.press('Enter');
   await page.waitForSelector('#gallery[open]');
