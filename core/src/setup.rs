@@ -64,6 +64,22 @@ pub struct Page {
     pub speed_log: f64,
     /// Whether the page offers the Raft-versus-Multi-Paxos comparison.
     pub compare: bool,
+    /// The page's notation and words, each with a short definition (the glossary).
+    pub glossary: &'static [(&'static str, &'static str)],
+    /// What a node's colour key (`NodeView::hue_key`) stands for, for the colour legend.
+    pub hues: Hues,
+}
+
+/// What a node's colour key stands for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub enum Hues {
+    /// Nothing: colours are not a key.
+    #[default]
+    None,
+    /// A node: the key is a node's index (Paxos: the proposer whose ballot it promised).
+    Node,
+    /// A term or epoch number.
+    Term,
 }
 
 /// Where the page puts the nodes.

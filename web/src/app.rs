@@ -297,7 +297,9 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                     <div class="legend" aria-label="Message types">{ for legend }
                         <span class="legend-item"><span class="ring"></span>{"timer running down"}</span>
                         <span class="legend-item">{colour_note}</span>
+                        {crate::glossary::colour_key(&player.snap)}
                     </div>
+                    <crate::glossary::Glossary snap={player.snap.clone()} />
                 </section>
                 <aside class="side">
                     <crate::lesson::Lesson steps={player.narration.clone()} stops={player.stops.clone()}

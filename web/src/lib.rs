@@ -11,6 +11,7 @@ pub mod diagram;
 pub mod dom;
 pub mod faults;
 pub mod gallery;
+pub mod glossary;
 pub mod hashing;
 pub mod historylane;
 pub mod hooks;

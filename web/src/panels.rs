@@ -175,7 +175,10 @@ pub fn inspector(p: &InspectorProps) -> Html {
                             { if node.up { html!{ <span class="pill ok">{"up"}</span> } } else { html!{ <span class="pill bad">{"crashed"}</span> } } }
                         </h2>
                         <dl>
-                            { for node.view.fields.iter().map(|(k, v)| html! { <><dt>{k}</dt><dd>{v}</dd></> }) }
+                            { for node.view.fields.iter().map(|(k, v)| {
+                                let title = crate::glossary::define(s.page.glossary, k);
+                                html! { <><dt title={title} class={classes!(title.is_some().then_some("defined"))}>{k}</dt><dd>{v}</dd></> }
+                            }) }
                             { for node.timers.iter().map(|(label, _, fires)| html! { <><dt>{format!("{label} timer")}</dt><dd>{format!("fires at {}", ms(fires.0))}</dd></> }) }
                             { for node.clock.iter().map(|c| html! { <><dt>{"its own clock"}</dt><dd id="node-clock">{format!("{} (skewed; true time {})", ms(c.0), ms(p.snap.time.0))}</dd></> }) }
                         </dl>

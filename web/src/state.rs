@@ -206,16 +206,21 @@ impl Player {
             Ok(l) => {
                 self.selection = None;
                 self.install(cfg, l);
+                if repairing {
+                    // Back to the correct rule's lesson, at the step that offered the break.
+                    let j = self.narration.iter().position(|s| s.break_it == Some(mutant)).unwrap_or(0);
+                    self.guide_to(j);
+                    return;
+                }
+                // A mutant's narration mirrors the correct one's steps up to the break: land
+                // at the same step, then play to what the mutant breaks.
                 if let Some(Some(s)) = self.stops.get(i).copied() {
                     self.lab.borrow_mut().seek(s.position);
                     self.jump_display_to_now();
                     self.refresh();
                 }
                 let broken = self.narration.iter().skip(i + 1).position(|s| s.cue == Cue::Violation);
-                let next = match (repairing, broken) {
-                    (false, Some(k)) => i + 1 + k,
-                    _ => i + 1,
-                };
+                let next = broken.map_or(i + 1, |k| i + 1 + k);
                 if next < self.narration.len() {
                     self.guide_to(next);
                 }
@@ -332,6 +337,10 @@ impl Player {
                             break;
                         }
                         ran += 1;
+                        // Playback pauses at the event that broke a rule (the run may go on).
+                        if lab.violation().is_some_and(|v| v.event == lab.position()) {
+                            break;
+                        }
                     }
                     _ => break,
                 }

@@ -142,3 +142,31 @@ fn rebuilding_the_ring_with_the_same_keys_shows_what_moved() {
     assert!(moved > 0);
     assert!(s.ring.last_change.as_deref().is_some_and(|c| c.contains("→")));
 }
+
+#[test]
+fn after_an_add_the_lab_keeps_who_gave_keys_up_and_only_ring_neighbours_did() {
+    let before = lab();
+    let s = send(lab(), [HMsg::AddNode]);
+    let count = |owners: &[u32], id: u32| owners.iter().filter(|o| **o == id).count();
+    assert!(!s.ring.gave.is_empty());
+    for &(id, was, now) in s.ring.gave.iter() {
+        assert_eq!(was, count(&before.ring.owners, id), "node {id} before");
+        assert_eq!(now, count(&s.ring.owners, id), "node {id} after");
+        assert!(now < was, "node {id} gave keys up");
+    }
+    // The givers are exactly the nodes whose keys moved, and each is a ring neighbour of node 5.
+    let neighbours = s.ring.neighbours.clone().expect("the ring names the new node's neighbours");
+    let mut givers: Vec<u32> = s.ring.moved.iter().map(|m| m.1).collect();
+    givers.sort();
+    givers.dedup();
+    assert_eq!(givers, s.ring.gave.iter().map(|g| g.0).collect::<Vec<_>>());
+    assert!(givers.iter().all(|g| neighbours.contains(g)), "givers {givers:?}, neighbours {neighbours:?}");
+    // A neighbour is the owner of the next point clockwise from one of node 5's points.
+    let ring = &s.ring.placement().ring;
+    let n = ring.owners.len();
+    for g in &givers {
+        assert!((0..n).any(|i| ring.owners[i] == 5 && ring.owners[(i + 1) % n] == *g || {
+            ring.owners[i] == 5 && (1..n).map(|d| ring.owners[(i + d) % n]).find(|o| *o != 5) == Some(*g)
+        }));
+    }
+}

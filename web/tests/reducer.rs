@@ -221,7 +221,7 @@ fn a_violation_stops_play_at_the_event_that_broke_safety() {
     assert_eq!(p.display_us, p.snap.time.0 as f64);
     assert_eq!(
         p.notice.as_deref(),
-        Some("A safety property broke: the run stopped at the event that broke it.")
+        Some("A safety property broke: the run paused at the event that broke it. Step → goes on past it.")
     );
     let clean = play_until_stopped(player(LabConfig { seed: 1, ..LabConfig::default() }), 100.0, 5_000);
     assert!(clean.snap.violation.is_none());
@@ -420,4 +420,77 @@ fn while_playing_an_unseen_diagram_waits_and_pausing_brings_it_up_to_date() {
     assert_eq!(p.diagram.to, 0, "the off-screen diagram was rebuilt while playing");
     let p = send(p, [Msg::TogglePlay]);
     assert_eq!(p.diagram.to, p.snap.position);
+}
+
+fn preset(protocol: &str, name: &str) -> LabConfig {
+    LabConfig { scenario: Some(name.to_string()), ..LabConfig::opening(protocol).expect("registered") }
+}
+
+/// Frames of 16 ms until the player stops by itself; how many it took.
+fn frames_until_paused(mut p: Rc<Player>, limit: usize) -> (Rc<Player>, usize) {
+    for i in 0..limit {
+        if !p.playing {
+            return (p, i);
+        }
+        p = p.reduce(Msg::Frame(16.0, true));
+    }
+    (p, limit)
+}
+
+#[test]
+fn next_plays_to_the_next_steps_event_and_pauses_there_within_seconds() {
+    let mut p = player(preset("raft", "leader-crash"));
+    assert_eq!(p.lesson_step(), Some(0));
+    let stops: Vec<_> = p.stops.iter().map(|s| s.expect("every step happens")).collect();
+    for i in 1..stops.len() {
+        p = send(p, [Msg::Guide(i)]);
+        assert!(p.playing, "step {i} plays");
+        let (q, frames) = frames_until_paused(p, 2_000);
+        p = q;
+        assert!(!p.playing);
+        assert_eq!(p.snap.position, stops[i].position, "step {i} pauses at its event");
+        assert_eq!(p.lesson_step(), Some(i));
+        // The guided stretch takes at most about GUIDE_WALL_MS (at 16 ms a frame, with slack
+        // for the first frame's catch-up), whatever the gap in virtual time.
+        assert!(frames as f64 * 16.0 <= distlab_web::state::GUIDE_WALL_MS * 1.2, "step {i}: {frames} frames");
+    }
+    // Back to an earlier step: at once, paused.
+    p = send(p, [Msg::Guide(1)]);
+    assert!(!p.playing);
+    assert_eq!(p.snap.position, stops[1].position);
+}
+
+#[test]
+fn break_it_turns_the_mutant_on_and_plays_to_what_it_breaks_then_past_it() {
+    let p = player(preset("raft", "figure-8"));
+    let i = p.narration.iter().position(|s| s.break_it.is_some()).expect("Figure 8 offers to break it");
+    let p = send(p, [Msg::Guide(i)]);
+    let (p, _) = frames_until_paused(p, 2_000);
+    let p = send(p, [Msg::BreakIt(i)]);
+    assert_eq!(p.config.mutant.as_deref(), Some("commit-old-term"));
+    // The narration follows the mutant, and the lesson plays to the violation.
+    assert!(p.narration[0].text.contains("mutant"), "{}", p.narration[0].text);
+    let (p, _) = frames_until_paused(p, 4_000);
+    let v = p.snap.violation.clone().expect("the badge turns red");
+    assert_eq!(p.snap.position, v.event);
+    // Stepping past the violation shows what it leads to; the verdict stays.
+    let p = send(p, steps(5));
+    assert_eq!(p.snap.position, v.event + 5);
+    assert_eq!(p.snap.violation.as_ref().map(|x| x.event), Some(v.event));
+    // Repair: the violation's step offers to turn it off again, back on the correct lesson.
+    let j = p.narration.iter().position(|s| s.cue == distlab_core::lesson::Cue::Violation).expect("a violation step");
+    assert_eq!(p.narration[j].break_it, Some("commit-old-term"));
+    let p = send(p, [Msg::BreakIt(j)]);
+    assert_eq!(p.config.mutant, None);
+    let (p, _) = frames_until_paused(p, 2_000);
+    assert_eq!(p.lesson_step(), Some(i));
+}
+
+#[test]
+fn a_user_action_moves_the_lessons_moments_to_the_new_branch() {
+    let p = player(preset("raft", "leader-crash"));
+    let before = p.stops.clone();
+    let p = send(p, steps(3));
+    let p = send(p, [Msg::Act(Action::Crash(NodeId(0)))]);
+    assert_ne!(*p.stops, *before, "the lesson's events were found again on the new branch");
 }

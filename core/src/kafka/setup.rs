@@ -144,6 +144,20 @@ impl Registered for Kafka {
             // Kafka's clients and brokers talk every few tens of milliseconds: start faster.
             speed_log: 0.5,
             compare: false,
+            glossary: &[
+                ("p0, p1 …", "the topic's partitions: each an ordered log with its own leader broker and followers."),
+                ("★", "the partition's leader replica: producers write to it and consumers read from it."),
+                ("ISR", "in-sync replicas: the leader and the followers that have fetched up to its log end recently. Only they may become leader (unless unclean election is allowed)."),
+                ("LEO", "log end offset: the offset after a replica's last record."),
+                ("HW", "high watermark: the offset up to which every in-sync replica has the records. Consumers read only below it; with acks=all a record is acknowledged once it is below it."),
+                ("acks", "when the leader answers the producer: 0 never waits, 1 once the leader has the record, all once every in-sync replica has it."),
+                ("min.insync.replicas", "with acks=all, writes are refused while the ISR is smaller than this."),
+                ("epoch", "the partition's leader epoch: it grows with every new leader, and fences the old one."),
+                ("generation", "the consumer group's rebalance number: every completed rebalance starts a new generation, and commits from an older one are refused."),
+                ("eager · cooperative", "rebalancing protocols: eager revokes every partition before reassigning; cooperative (KIP-429) revokes only those that move, in a second rebalance, so the rest keep being read."),
+                ("lag", "how many records of a partition the group has not yet read (HW minus the committed offset)."),
+            ],
+            hues: crate::setup::Hues::None,
         }
     }
 

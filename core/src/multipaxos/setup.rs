@@ -106,6 +106,17 @@ impl Registered for MultiPaxos {
             log_note: " · one column per slot; cells show the ballot round of the value; bold border: chosen (as this learner knows)",
             speed_log: 0.0,
             compare: true,
+            glossary: &[
+                ("slot", "one position of the replicated log. Each slot runs its own Paxos instance; a stable leader runs phase 1 once for all of them."),
+                ("b 2.1", "a ballot: round 2 of server S1, ordered by round, then by server."),
+                ("phase 1 · phase 2", "Prepare/Promise (the leader claims a ballot and learns what acceptors accepted) and Accept/Accepted (it proposes a command in a slot)."),
+                ("promised", "the highest ballot an acceptor has promised to: it refuses lower ones."),
+                ("carried across", "a command accepted in a slot under an old leader but not yet chosen: the new leader's Promises report it and it re-proposes the same command in the same slot."),
+                ("chosen ≤ n", "every slot up to n has a command accepted by a majority in one ballot: decided for good, and applied in order."),
+                ("✓", "a chosen slot (on the board)."),
+                ("no-op", "a filler command a new leader proposes in a gap slot, so the log has no holes."),
+            ],
+            hues: crate::setup::Hues::Node,
         }
     }
 

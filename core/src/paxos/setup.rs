@@ -86,6 +86,17 @@ impl Registered for Paxos {
             log_note: "",
             speed_log: 0.0,
             compare: false,
+            glossary: &[
+                ("P·A·L", "the node's roles: Proposer, Acceptor, Learner. One node may play all three."),
+                ("b 2.1", "a ballot: round 2 of proposer S1. Ballots are ordered by round, then by proposer, so two proposers never share one."),
+                ("promised", "the highest ballot an acceptor has promised to: it refuses any Prepare or Accept with a lower ballot."),
+                ("accepted v @ b", "the last value the acceptor accepted, and in which ballot. Its Promise reports it, and the proposer must adopt the value of the highest such ballot."),
+                ("⊥", "nothing: no value accepted (or learned) yet."),
+                ("chosen", "a value accepted by a majority of acceptors in the same ballot. Once chosen, no other value can ever be chosen."),
+                ("Nack", "a refusal naming the higher ballot the acceptor has promised, so the proposer can retry above it."),
+                ("back-off", "a refused proposer waits a random, growing time before its next ballot, so dueling proposers stop preempting each other."),
+            ],
+            hues: crate::setup::Hues::Node,
         }
     }
 

@@ -145,7 +145,8 @@ pub fn apply(name: &str, base: Raft) -> Result<Raft, String> {
                     step(Cue::Crash, "S1 crashes."),
                     step(Cue::Restart, "S5 restarts. Its entry 2 is from term 3."),
                     step(Cue::Timer("election"), "S5 times out and asks for votes in term 5. Its last log term, 3, is later than S2–S4's last term, 2: their logs look older, so they vote for it."),
-                    step(Cue::Violation, "S5 leads term 5 without the committed entry 2, and will overwrite it everywhere: leader completeness is broken. Step on (→) to watch the overwrite."),
+                    step(Cue::Violation, "S5 leads term 5 without the committed entry 2, and will overwrite it everywhere: leader completeness is broken. Step on (→) to watch the overwrite.")
+                        .breaking("commit-old-term"),
                     step(Cue::LogsAgree, "Done: every log now holds S5's entry 2 from term 3. An entry that was committed, and perhaps answered to a client, is gone."),
                 ]
             } else {

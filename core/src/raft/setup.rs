@@ -166,6 +166,19 @@ impl Registered for Raft {
             log_note: " · cells show each entry's term; bold border: committed; ▦ snapshot; ▲ leader's nextIndex, ● matchIndex for that follower",
             speed_log: 0.0,
             compare: true,
+            glossary: &[
+                ("term", "Raft's logical clock: each election starts a new term, and a server that sees a higher term adopts it. T3 on a node is its term."),
+                ("leader · follower · candidate", "a server's role. Followers wait for the leader's heartbeats; a follower that hears none before its timeout becomes a candidate and asks for votes."),
+                ("voted for", "the server this one voted for in its current term: one vote per term, kept on disk."),
+                ("log", "the commands in order, each tagged with the term it was created in (the number in a log cell)."),
+                ("commit", "the highest log index known to be stored on a majority (and, for the leader's own term, safe). Committed entries are applied and never lost."),
+                ("nextIndex ▲ · matchIndex ●", "on the leader: the next entry to send a follower, and the last entry known to match its log."),
+                ("heartbeat", "an AppendEntries with no entries: it tells followers the leader is alive and where the commit index is."),
+                ("PreVote · CheckQuorum", "extensions: a would-be candidate first asks whether it could win, without raising its term; a leader that has not heard from a majority steps down."),
+                ("ReadIndex · lease · local", "ways to serve reads without a log entry: confirm leadership with one heartbeat round, trust a time lease, or (unsafe) answer from the local copy."),
+                ("linearizable", "every operation appears to take effect at one instant between its call and its answer; the checker looks for such an order of the client history."),
+            ],
+            hues: crate::setup::Hues::Term,
         }
     }
 

@@ -41,6 +41,11 @@ pub struct RingModel {
     /// Keys that moved in the last change: (key, old owner, new owner).
     pub moved: Rc<Vec<(usize, u32, u32)>>,
     pub last_change: Option<String>,
+    /// What the last change did to each node that lost keys: (node, keys before, keys after).
+    pub gave: Rc<Vec<(u32, usize, usize)>>,
+    /// After a node was added to the ring: its ring neighbours (the owner of the next point
+    /// clockwise from each of its points), the only nodes that can lose keys to it.
+    pub neighbours: Option<Rc<Vec<u32>>>,
 }
 
 impl RingModel {
@@ -58,6 +63,8 @@ impl RingModel {
             owners: Rc::new(Vec::new()),
             moved: Rc::new(Vec::new()),
             last_change: None,
+            gave: Rc::new(Vec::new()),
+            neighbours: None,
         };
         m.owners = Rc::new(m.placement().assign(&m.hashes));
         m
@@ -81,9 +88,29 @@ impl RingModel {
             .filter(|(_, (a, b))| a != b)
             .map(|(k, (a, b))| (k, *a, *b))
             .collect();
+        let count = |owners: &[u32], id: u32| owners.iter().filter(|o| **o == id).count();
+        let mut givers: Vec<u32> = moved.iter().map(|m| m.1).collect();
+        givers.sort_unstable();
+        givers.dedup();
+        self.gave = Rc::new(givers.iter().map(|&g| (g, count(&self.owners, g), count(&owners, g))).collect());
         self.moved = Rc::new(moved);
         self.owners = Rc::new(owners);
         self.last_change = Some(what);
+        self.neighbours = None;
+    }
+
+    /// The ring neighbours of member `id`: for each of its points, the owner of the next point
+    /// clockwise that is not its own (the arc its point now cuts was that node's).
+    pub fn ring_neighbours(&self, id: u32) -> Vec<u32> {
+        let ring = &self.placement().ring;
+        let n = ring.owners.len();
+        let mut out: Vec<u32> = (0..n)
+            .filter(|&i| ring.owners[i] == id)
+            .filter_map(|i| (1..n).map(|d| ring.owners[(i + d) % n]).find(|o| *o != id))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 }
 
@@ -230,6 +257,9 @@ impl Reducible for HashState {
                     s.ring.members.push(id);
                     s.ring.weights.push(1.0);
                     s.ring.change(format!("added node {id}"));
+                    if s.ring.algo == Algo::Ring {
+                        s.ring.neighbours = Some(Rc::new(s.ring.ring_neighbours(id)));
+                    }
                 }
             }
             HMsg::RemoveNode(id) => {

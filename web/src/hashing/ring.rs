@@ -201,6 +201,7 @@ pub fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
         let ideal = if what.starts_with("added") { 1.0 / n as f64 } else if what.starts_with("removed") { 1.0 / (n as f64 + 1.0) } else { f64::NAN };
         html! { <p id="moved-summary" class="moved-summary"><b>{format!("{what}: {moved_n} of {} keys moved ({} %)", m.keys, Fixed(frac * 100.0, 1))}</b>
             { if ideal.is_finite() { format!(" · the minimum possible is 1/{} = {} %", if what.starts_with("added") { n } else { n + 1 }, Fixed(ideal * 100.0, 1)) } else { String::new() } }
+            {gave_summary(m, what)}
         </p> }
     });
     let legend = m.members.iter().zip(&loads).zip(&m.weights).map(|((id, load), w)| {
@@ -307,5 +308,33 @@ fn ring_form(m: &RingModel, send: &Callback<HMsg>) -> Html {
             <button type="submit" id="btn-ring-apply" class="primary">{"Rebuild"}</button>
             <p class="hint">{"Keys are key-0, key-1, …; every algorithm hashes them with XXH3-64. Tokens (the ticks outside the circle) exist for the ring and bounded loads."}</p>
         </form>
+    }
+}
+
+/// Which nodes gave keys up in the last change ("node 3: 297 → 252"), whether every moved key
+/// went to the added node, and, on the ring, whether only its neighbours lost keys.
+fn gave_summary(m: &super::model::RingModel, what: &str) -> Html {
+    if m.gave.is_empty() {
+        return html! {};
+    }
+    let list = m.gave.iter().map(|(id, before, after)| format!("node {id}: {before} → {after}")).collect::<Vec<_>>().join(" · ");
+    let added = what.strip_prefix("added node ").and_then(|s| s.parse::<u32>().ok());
+    let to_new = added.map(|id| m.moved.iter().all(|(_, _, to)| *to == id));
+    let fact = match (added, to_new, &m.neighbours) {
+        (Some(id), Some(true), Some(nb)) if m.gave.iter().all(|(g, _, _)| nb.contains(g)) => format!(
+            "Every moved key went to node {id}, and only its ring neighbours gave keys up: each of its points took the keys just before it from the node that owns the next point clockwise. Every other node kept all of its keys."
+        ),
+        (Some(id), Some(true), _) => format!("Every moved key went to node {id}: no key moved between the nodes that were there before."),
+        (Some(id), Some(false), _) => {
+            let between = m.moved.iter().filter(|(_, _, to)| *to != id).count();
+            format!("{between} of the moved keys went to other old nodes, not to node {id}: this algorithm reshuffles more than it must.")
+        }
+        _ => String::new(),
+    };
+    html! {
+        <span class="gave" id="gave">
+            <br />{"Keys given up: "}<b>{list}</b>
+            { if fact.is_empty() { html! {} } else { html! { <><br /><span id="gave-fact">{fact}</span></> } } }
+        </span>
     }
 }
