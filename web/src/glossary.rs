@@ -40,9 +40,8 @@ pub fn glossary(p: &GlossaryProps) -> Html {
 /// What node colours stand for, with a swatch per colour on screen (Paxos: the proposer whose
 /// ballot the node promised; Raft: its term).
 pub fn colour_key(snap: &Snapshot) -> Html {
-    let mut keys: Vec<u64> = snap.nodes.iter().filter(|n| n.up).filter_map(|n| n.view.hue_key).collect();
-    keys.sort_unstable();
-    keys.dedup();
+    let keys: std::collections::BTreeSet<u64> =
+        snap.nodes.iter().filter(|n| n.up).filter_map(|n| n.view.hue_key).collect();
     let name = |k: u64| match snap.page.hues {
         Hues::Node => snap.nodes.get(k as usize).map_or_else(|| format!("node {k}"), |n| n.name.clone()),
         Hues::Term => format!("term {k}"),

@@ -89,9 +89,7 @@ impl RingModel {
             .map(|(k, (a, b))| (k, *a, *b))
             .collect();
         let count = |owners: &[u32], id: u32| owners.iter().filter(|o| **o == id).count();
-        let mut givers: Vec<u32> = moved.iter().map(|m| m.1).collect();
-        givers.sort_unstable();
-        givers.dedup();
+        let givers: std::collections::BTreeSet<u32> = moved.iter().map(|m| m.1).collect();
         self.gave = Rc::new(givers.iter().map(|&g| (g, count(&self.owners, g), count(&owners, g))).collect());
         self.moved = Rc::new(moved);
         self.owners = Rc::new(owners);
@@ -104,13 +102,11 @@ impl RingModel {
     pub fn ring_neighbours(&self, id: u32) -> Vec<u32> {
         let ring = &self.placement().ring;
         let n = ring.owners.len();
-        let mut out: Vec<u32> = (0..n)
+        let out: std::collections::BTreeSet<u32> = (0..n)
             .filter(|&i| ring.owners[i] == id)
             .filter_map(|i| (1..n).map(|d| ring.owners[(i + d) % n]).find(|o| *o != id))
             .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
+        out.into_iter().collect()
     }
 }
 
