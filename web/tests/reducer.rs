@@ -442,13 +442,13 @@ fn next_plays_to_the_next_steps_event_and_pauses_there_within_seconds() {
     let mut p = player(preset("raft", "leader-crash"));
     assert_eq!(p.lesson_step(), Some(0));
     let stops: Vec<_> = p.stops.iter().map(|s| s.expect("every step happens")).collect();
-    for i in 1..stops.len() {
+    for (i, stop) in stops.iter().enumerate().skip(1) {
         p = send(p, [Msg::Guide(i)]);
         assert!(p.playing, "step {i} plays");
         let (q, frames) = frames_until_paused(p, 2_000);
         p = q;
         assert!(!p.playing);
-        assert_eq!(p.snap.position, stops[i].position, "step {i} pauses at its event");
+        assert_eq!(p.snap.position, stop.position, "step {i} pauses at its event");
         assert_eq!(p.lesson_step(), Some(i));
         // The guided stretch takes at most about GUIDE_WALL_MS (at 16 ms a frame, with slack
         // for the first frame's catch-up), whatever the gap in virtual time.
