@@ -50,39 +50,38 @@ pub fn lesson(p: &LessonProps) -> Html {
     let back = current.checked_sub(1).map(|i| {
         html! { <button id="btn-prev" title="Back to the previous step" onclick={on(&p.send, Msg::Guide(i))}>{"◂"}</button> }
     });
-    let items = p.steps.iter().enumerate().map(|(i, step)| {
-        let state = if i == current {
-            "current"
-        } else if i < current {
-            "done"
-        } else {
-            "future"
+    // Every step is a numbered button (its text in the tooltip and for screen readers); the
+    // current one is told in full below, with its event and, where it has one, "Break it".
+    let dots = p.steps.iter().enumerate().map(|(i, step)| {
+        let state = match i.cmp(&current) {
+            std::cmp::Ordering::Equal => "current",
+            std::cmp::Ordering::Less => "done",
+            std::cmp::Ordering::Greater => "future",
         };
         let stop = p.stops.get(i).copied().flatten();
-        let break_it = step.break_it.filter(|_| i == current).map(|m| {
-            let on_now = p.mutant.as_deref() == Some(m);
-            let (label, title) = if on_now {
-                (format!("Repair: turn “{m}” off"), "Replay with the correct rule")
-            } else {
-                (format!("Break it: turn on “{m}”"), "Replay with this broken rule and play to what it breaks")
-            };
-            html! {
-                <button id="btn-break-it" class={classes!("break-it", (!on_now).then_some("danger"))} title={title}
-                    onclick={on(&p.send, Msg::BreakIt(i))}>{label}</button>
-            }
-        });
+        let label = format!("Step {}: {} ({})", i + 1, step.text, moment(stop));
         html! {
             <li class={state}>
                 <button class="step" id={format!("step-{}", i + 1)} aria-current={(i == current).then_some("step")}
-                    title={if stop.is_some() { "Go to this step's event" } else { "This step's moment does not happen in this run" }}
-                    onclick={on(&p.send, Msg::Guide(i))}>
-                    <span class="num">{i + 1}</span>
-                    <span class="text">{&step.text}</span>
-                    <span class="t">{moment(stop)}</span>
-                </button>
-                { for break_it }
+                    aria-label={label.clone()} title={label} onclick={on(&p.send, Msg::Guide(i))}>{i + 1}</button>
             </li>
         }
+    });
+    let step = &p.steps[current];
+    let break_it = step.break_it.map(|m| {
+        let on_now = p.mutant.as_deref() == Some(m);
+        let (label, title) = if on_now {
+            (format!("Repair: turn “{m}” off"), "Replay with the correct rule")
+        } else {
+            (format!("Break it: turn on “{m}”"), "Replay with this broken rule and play to what it breaks")
+        };
+        html! {
+            <button id="btn-break-it" class={classes!("break-it", (!on_now).then_some("danger"))} title={title}
+                onclick={on(&p.send, Msg::BreakIt(current))}>{label}</button>
+        }
+    });
+    let upcoming = next.and_then(|i| p.steps.get(i)).map(|s| html! {
+        <p class="upcoming"><span>{"Next: "}</span>{&s.text}</p>
     });
     html! {
         <section class="narration lesson" aria-label="Lesson">
@@ -91,7 +90,13 @@ pub fn lesson(p: &LessonProps) -> Html {
                 { for back }
                 {next_button}
             </div>
-            <ol id="narration">{ for items }</ol>
+            <ol class="steps" id="narration" aria-label="Steps">{ for dots }</ol>
+            <div class="now" id="lesson-now" aria-live="polite">
+                <p class="text"><span class="num">{current + 1}</span>{&step.text}</p>
+                <p class="t" id="lesson-event">{moment(p.stops.get(current).copied().flatten())}</p>
+                { for break_it }
+            </div>
+            { for upcoming }
         </section>
     }
 }
