@@ -44,3 +44,4 @@ for _ in range(100):
         time.sleep(0.1)
 PY
 node tests/e2e/smoke.mjs "http://127.0.0.1:$port/" test-artifacts/screenshots
+node tests/e2e/lessons.mjs "http://127.0.0.1:$port/" test-artifacts/lessons

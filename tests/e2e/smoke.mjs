@@ -42,6 +42,12 @@ async function test(name, fn, hash = '#paxos') {
 
 const position = async page => Number(await page.textContent('#position'));
 
+// Go to lesson step n (its button), and wait until the lesson has paused there.
+const guideTo = async (page, selector) => {
+  await page.click(selector);
+  await page.waitForFunction(() => document.querySelector('#btn-next')?.textContent !== 'Playing…', null, { timeout: 30000 });
+};
+
 const speed = async (page, log10) => {
   await page.fill('#speed', String(log10));
   await page.dispatchEvent('#speed', 'input');
@@ -322,8 +328,8 @@ await test('raft: Figure 7 scenario narrates and converges', async page => {
   await page.selectOption('#scenario', 'figure-7');
   await page.click('#btn-apply');
   assert.equal(await page.locator('#log-table tbody tr').count(), 7);
-  await page.click('#narration li:last-child');
-  await page.waitForFunction(() => document.querySelector('#narration li.current')?.textContent.includes('overwritten'));
+  await guideTo(page, '#narration li:last-child button');
+  assert.match(await page.textContent('#lesson-now'), /overwritten/);
   await page.screenshot({ path: `${shots}/raft-figure7.png`, fullPage: true });
 }, '#raft');
 
@@ -334,7 +340,7 @@ const cellText = (page, board, row, col) =>
 await test('kafka: hello is produced, replicated and consumed', async page => {
   // Hello: B1 (0), controller (1), producer P1 (2), consumer C1 (3).
   assert.equal(await page.locator('svg.topology .node').count(), 4);
-  await page.click('#narration li:last-child');
+  await guideTo(page, '#narration li:last-child button');
   await speed(page, 1);
   await page.click('#btn-play');
   await page.waitForFunction(() => document.querySelector('#board-1 tbody tr td:nth-of-type(2)')?.textContent.trim() === '1', null, { timeout: 20000 });
@@ -348,7 +354,7 @@ await test('kafka: hello is produced, replicated and consumed', async page => {
 await test('kafka: a broker crash moves leadership within the ISR and loses nothing', async page => {
   await page.selectOption('#scenario', 'failover');
   await page.click('#btn-apply');
-  await page.click('#narration li:nth-child(3)');
+  await guideTo(page, '#narration li:nth-child(3) button');
   await speed(page, 1.5);
   await page.click('#btn-play');
   // B1 is down: its cells are dimmed, and p0 has another leader.

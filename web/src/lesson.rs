@@ -68,7 +68,10 @@ pub fn lesson(p: &LessonProps) -> Html {
         }
     });
     let step = &p.steps[current];
-    let break_it = step.break_it.map(|m| {
+    // "Break it" on the step that offers it; once the mutant is on, "Repair" on every step.
+    let active = p.mutant.as_deref().and_then(|m| p.steps.iter().position(|s| s.break_it == Some(m)));
+    let offer = step.break_it.map(|m| (m, current)).or_else(|| active.and_then(|j| p.steps[j].break_it.map(|m| (m, j))));
+    let break_it = offer.map(|(m, at)| {
         let on_now = p.mutant.as_deref() == Some(m);
         let (label, title) = if on_now {
             (format!("Repair: turn “{m}” off"), "Replay with the correct rule")
@@ -77,7 +80,7 @@ pub fn lesson(p: &LessonProps) -> Html {
         };
         html! {
             <button id="btn-break-it" class={classes!("break-it", (!on_now).then_some("danger"))} title={title}
-                onclick={on(&p.send, Msg::BreakIt(current))}>{label}</button>
+                onclick={on(&p.send, Msg::BreakIt(at))}>{label}</button>
         }
     });
     let upcoming = next.and_then(|i| p.steps.get(i)).map(|s| html! {

@@ -247,7 +247,6 @@ pub fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                     { hover_svg }
                 </svg>
                 <p class="caption" id="ring-hover" aria-live="polite">{hover_info}</p>
-                { for summary }
                 <div class="row zoom">
                     <button onclick={on(send, HMsg::Zoom(1.5))} aria-label="Zoom in">{"+"}</button>
                     <button onclick={on(send, HMsg::Zoom(1.0 / 1.5))} aria-label="Zoom out">{"−"}</button>
@@ -267,6 +266,8 @@ pub fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                     <div class="row">
                         <button id="btn-add-node" class="primary" onclick={on(send, HMsg::AddNode)}>{"Add a node"}</button>
                     </div>
+                    // What the last change did, beside the button that made it, until the next.
+                    { for summary }
                     <p class="hint">{"Click a node to change its weight or remove it. Keys that move are drawn larger and fade from their old owner's colour."}</p>
                 </section>
                 { ring_form(m, send) }
@@ -317,12 +318,19 @@ fn gave_summary(m: &super::model::RingModel, what: &str) -> Html {
     if m.gave.is_empty() {
         return html! {};
     }
-    let list = m.gave.iter().map(|(id, before, after)| format!("node {id}: {before} → {after}")).collect::<Vec<_>>().join(" · ");
+    let list = m.gave.iter().map(|(id, before, after)| html! { <li>{format!("node {id}: {before} → {after}")}</li> });
     let added = what.strip_prefix("added node ").and_then(|s| s.parse::<u32>().ok());
     let to_new = added.map(|id| m.moved.iter().all(|(_, _, to)| *to == id));
+    let others = m.members.len().saturating_sub(1);
     let fact = match (added, to_new, &m.neighbours) {
+        (Some(id), Some(true), Some(nb)) if m.gave.iter().all(|(g, _, _)| nb.contains(g)) && nb.len() < others => format!(
+            "Every moved key went to node {id}, and only its {} gave keys up: each of its points took the keys just before it from the node that owns the next point clockwise. The other {} kept all of their keys.",
+            if nb.len() == 1 { "ring neighbour".to_string() } else { format!("{} ring neighbours", nb.len()) },
+            if others - nb.len() == 1 { "node".to_string() } else { format!("{} nodes", others - nb.len()) }
+        ),
         (Some(id), Some(true), Some(nb)) if m.gave.iter().all(|(g, _, _)| nb.contains(g)) => format!(
-            "Every moved key went to node {id}, and only its ring neighbours gave keys up: each of its points took the keys just before it from the node that owns the next point clockwise. Every other node kept all of its keys."
+            "Every moved key went to node {id}, and only ring neighbours of its points gave keys up: each point took the keys just before it from the node owning the next point clockwise. With {} points per node, every node neighbours one of them, so each gives a little: that keeps the load even. With 1 virtual node, only one node would give keys up.",
+            m.vnodes
         ),
         (Some(id), Some(true), _) => format!("Every moved key went to node {id}: no key moved between the nodes that were there before."),
         (Some(id), Some(false), _) => {
@@ -333,7 +341,7 @@ fn gave_summary(m: &super::model::RingModel, what: &str) -> Html {
     };
     html! {
         <span class="gave" id="gave">
-            <br />{"Keys given up: "}<b>{list}</b>
+            <br />{"Keys given up:"}<ul class="gave-list">{ for list }</ul>
             { if fact.is_empty() { html! {} } else { html! { <><br /><span id="gave-fact">{fact}</span></> } } }
         </span>
     }

@@ -1,0 +1,146 @@
+// Each lesson as a first-time learner takes it: a fresh page at 1280×800, the preset picked
+// from the gallery, then only the lesson's own buttons (Next ▸, Break it). At the lesson's
+// key moment its evidence must be on screen together: the drawing, the step that explains it
+// and the table or badge that proves it, all within the viewport, without scrolling.
+// Usage: node tests/e2e/lessons.mjs http://127.0.0.1:PORT/ [screenshot-dir]
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+
+const url = process.argv[2] ?? 'http://127.0.0.1:8080/';
+const shots = process.argv[3] ?? 'test-artifacts';
+mkdirSync(shots, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+let passed = 0, failed = 0;
+
+async function lesson(name, hash, fn) {
+  if (process.env.ONLY && !name.includes(process.env.ONLY)) return;
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors = [];
+  page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', e => errors.push(String(e)));
+  try {
+    await page.goto(url + hash);
+    await page.waitForSelector(hash === '#hashing' ? '#ring-svg' : 'svg.topology .node');
+    await fn(page);
+    assert.deepEqual(errors, [], 'console errors');
+    console.log(`ok - ${name}`);
+    passed++;
+  } catch (e) {
+    console.log(`not ok - ${name}\n  ${String(e.stack ?? e).split('\n').join('\n  ')}`);
+    failed++;
+  } finally {
+    await page.screenshot({ path: `${shots}/lesson-${name.replace(/\W+/g, '-')}.png` }).catch(() => {});
+    await page.close();
+  }
+}
+
+const preset = async (page, name) => {
+  await page.click('#gallery summary');
+  await page.click(`.preset[data-preset="${name}"]`);
+  await page.waitForSelector('#lesson-now');
+};
+
+// Press Next ▸ and wait until the lesson has paused at the next step; return how long it took.
+const next = async page => {
+  const t0 = Date.now();
+  await page.click('#btn-next');
+  await page.waitForFunction(() => document.querySelector('#btn-next')?.textContent !== 'Playing…', null, { timeout: 30000 });
+  return Date.now() - t0;
+};
+
+// Next ▸ until the current step's text matches `re` (at most `max` presses).
+const nextUntil = async (page, re, max = 12) => {
+  for (let i = 0; i < max; i++) {
+    if (re.test(await page.textContent('#lesson-now'))) return;
+    const ms = await next(page);
+    assert.ok(ms < 8000, `a step took ${ms} ms to reach`);
+  }
+  assert.match(await page.textContent('#lesson-now'), re);
+};
+
+// Every selector is drawn, wholly or mostly, inside the 1280×800 viewport.
+const onScreen = async (page, ...selectors) => {
+  for (const s of selectors) {
+    const box = await page.locator(s).first().boundingBox();
+    assert.ok(box, `${s} is drawn`);
+    const visible = Math.min(box.y + box.height, 800) - Math.max(box.y, 0);
+    assert.ok(visible >= Math.min(box.height, 120) * 0.9, `${s} is on screen (top ${Math.round(box.y)}, height ${Math.round(box.height)})`);
+    assert.ok(box.x >= 0 && box.x + Math.min(box.width, 200) <= 1280, `${s} is within the width`);
+  }
+};
+
+const raftLeader = () => [...document.querySelectorAll('svg.topology .node')].filter(n => /★ leader/.test(n.textContent) && !n.classList.contains('down')).length;
+
+await lesson('raft: leader crash and re-election', '#raft', async page => {
+  await preset(page, 'leader-crash');
+  assert.match(await page.textContent('#lesson-progress'), /step 1 of \d+/);
+  // The first lesson moment (the first timeout) comes within seconds of opening.
+  const first = await next(page);
+  assert.ok(first < 6000, `the first step took ${first} ms`);
+  assert.match(await page.textContent('#lesson-event'), /event #\d+ · [\d.]+ ms/);
+  await nextUntil(page, /leader crashes/);
+  assert.equal(await page.locator('svg.topology .node.down').count(), 1, 'the crashed leader is drawn down');
+  await nextUntil(page, /new leader of term 2/);
+  assert.equal(await page.evaluate(raftLeader), 1, 'one live leader');
+  assert.match(await page.textContent('svg.topology'), /leader · term 2/);
+  await onScreen(page, 'svg.topology', '#lesson-now', '#log-table');
+});
+
+await lesson('raft: Figure 8, the correct rule and the mutant', '#raft', async page => {
+  await preset(page, 'figure-8');
+  await nextUntil(page, /commits up to index 3/);
+  await onScreen(page, '#lesson-now', '#log-table', '#btn-break-it');
+  // Break it: the commit-old-term mutant, replayed to what it breaks.
+  await page.click('#btn-break-it');
+  await page.waitForFunction(() => /violated/.test(document.querySelector('#safety').textContent), null, { timeout: 30000 });
+  assert.match(await page.textContent('#safety'), /leader-completeness violated at event \d+/);
+  assert.match(await page.textContent('#lesson-now'), /without the committed entry 2/);
+  await onScreen(page, '#safety', '#lesson-now', 'svg.topology');
+  // Past the violation: the overwrite the narration promised, on the logs.
+  await nextUntil(page, /every log now holds S5's entry 2/);
+  const terms = await page.$$eval('#log-table tbody tr', rows => rows.slice(1).map(r => r.querySelectorAll('td.entry')[1]?.textContent.trim()));
+  assert.deepEqual(terms, ['3', '3', '3', '3'], 'entry 2 is now term 3 on S2–S5');
+  assert.match(await page.textContent('#safety'), /violated/, 'the badge stays red');
+  await onScreen(page, '#log-table', '#lesson-now');
+  // Repair brings the correct rule back.
+  await page.click('#btn-break-it');
+  await page.waitForFunction(() => /Safety holds/.test(document.querySelector('#safety').textContent), null, { timeout: 30000 });
+});
+
+await lesson('raft: a stale local read, named by the checker', '#raft', async page => {
+  await preset(page, 'stale-local-read');
+  await nextUntil(page, /not linearizable/);
+  assert.match(await page.textContent('#safety'), /linearizable violated at event \d+/);
+  assert.match(await page.textContent('#safety'), /stale read/);
+  assert.match(await page.textContent('#lesson-now'), /finished before C1's read began/);
+  await onScreen(page, '#safety', '#lesson-now', 'svg.topology', '#log-table');
+});
+
+await lesson('hashing: after an add, who gave keys up', '#hashing', async page => {
+  await page.click('#btn-add-node');
+  await page.waitForSelector('#gave');
+  const gave = await page.textContent('#gave');
+  assert.match(gave, /node \d+: \d+ → \d+/);
+  assert.match(await page.textContent('#gave-fact'), /Every moved key went to node 5, and only ring neighbours of its points gave keys up/);
+  // With one virtual node each, the new node's one point has one neighbour: the others keep all.
+  await page.fill('#ring-vnodes', '1');
+  await page.click('#btn-ring-apply');
+  await page.click('#btn-add-node');
+  await page.waitForFunction(() => /added node 6/.test(document.querySelector('#moved-summary')?.textContent ?? ''));
+  assert.equal(await page.locator('#gave li').count(), 1);
+  assert.match(await page.textContent('#gave-fact'), /only its ring neighbour gave keys up/);
+  // The view lasts: it is still there after the moved keys' animation.
+  await page.waitForTimeout(2000);
+  assert.match(await page.textContent('#gave'), /node \d+: \d+ → \d+/);
+  await onScreen(page, '#ring-svg', '#gave');
+});
+
+await browser.close();
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
