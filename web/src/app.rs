@@ -306,8 +306,10 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                         current={player.lesson_step()} heading_to={player.guide.map(|g| g.step)}
                         mutant={player.config.mutant.clone()} send={send.clone()} />
                     // The tables that carry the lesson, beside the drawing.
-                    <LogView snap={player.snap.clone()} />
+                    // (A protocol's own boards first: Multi-Paxos's slots and quorums say more than
+                    // its log columns.)
                     <crate::boards::Boards snap={player.snap.clone()} />
+                    <LogView snap={player.snap.clone()} />
                     <Inspector snap={player.snap.clone()} persistence={about.persistence} selection={player.selection.clone()} side_b={player.side_b.clone()} send={send.clone()} />
                     <Clients snap={player.snap.clone()} send={send.clone()} />
                 </aside>
