@@ -90,6 +90,9 @@ await lesson('raft: leader crash and re-election', '#raft', async page => {
   assert.equal(await page.evaluate(raftLeader), 1, 'one live leader');
   assert.match(await page.textContent('svg.topology'), /leader · term 2/);
   await onScreen(page, 'svg.topology', '#lesson-now', '#log-table');
+  // The servers' state cards are readable at this size (they were about 8 px tall).
+  const card = await page.$eval('svg.topology .node .card', el => el.getBoundingClientRect().height);
+  assert.ok(card >= 11, `a state card's text is ${card.toFixed(1)} px tall`);
 });
 
 await lesson('raft: Figure 8, the correct rule and the mutant', '#raft', async page => {

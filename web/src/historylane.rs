@@ -40,6 +40,13 @@ fn value(v: &Value) -> String {
     }
 }
 
+/// Whether an operation's label fits inside its bar (about 7 units a character at the lane's
+/// text size, and a margin): labels wider than their bar would run into the next operation's,
+/// so a short bar keeps its words in its tooltip only.
+pub fn label_fits(label: &str, bar_width: f64) -> bool {
+    label.chars().count() as f64 * 7.0 + 8.0 <= bar_width
+}
+
 fn label(o: &HistoryOp) -> String {
     let key = o.key.clone().unwrap_or_default();
     let out = match &o.done {
@@ -97,7 +104,9 @@ pub fn history_lane(p: &HistoryProps) -> Html {
             <g class={classes!("op", status, witness.then_some("witness"))} onclick={crate::dom::on(&p.send, Msg::Seek(event))}>
                 <title>{title}</title>
                 <rect x={format!("{}", Fixed(x1, 1))} y={format!("{}", Fixed(y, 1))} width={format!("{}", Fixed((x2 - x1).max(2.0), 1))} height={Fixed(ROW - 10.0, 1).to_string()} rx="4" />
-                <text x={format!("{}", Fixed(x1 + 4.0, 1))} y={format!("{}", Fixed(y + 14.0, 1))}>{label(o)}</text>
+                { if label_fits(&label(o), x2 - x1) { html! {
+                    <text x={format!("{}", Fixed(x1 + 4.0, 1))} y={format!("{}", Fixed(y + 14.0, 1))}>{label(o)}</text>
+                } } else { html! {} } }
                 { for point.map(|px| html! { <path class="lp" d={format!("M{} {} l5 6 l-5 6 l-5 -6 z", Fixed(px, 1), Fixed(y - 2.0, 1))} /> }) }
             </g>
         }

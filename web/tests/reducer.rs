@@ -494,3 +494,11 @@ fn a_user_action_moves_the_lessons_moments_to_the_new_branch() {
     let p = send(p, [Msg::Act(Action::Crash(NodeId(0)))]);
     assert_ne!(*p.stops, *before, "the lesson's events were found again on the new branch");
 }
+
+#[test]
+fn a_history_label_is_drawn_only_where_its_bar_holds_it() {
+    use distlab_web::historylane::label_fits;
+    assert!(label_fits("put x 5", 80.0));
+    assert!(!label_fits("put x 5", 40.0), "a short bar at 1,000 events keeps its label to its tooltip");
+    assert!(!label_fits("get x → 12", 30.0));
+}
