@@ -649,3 +649,25 @@ fn a_restart_is_built_from_the_durable_part_alone() {
         }
     }
 }
+
+/// #16 bug 7: a crashed broker kept the card drawn beside it, "leads 1 of 3", while the
+/// partition had moved to another leader (the cards added up to 4 of 3). The card is built from
+/// what survives a crash alone (the logs on disk), so it stays true while the broker is down;
+/// whom it leads goes in the badge, which the page replaces with "crashed" while it is down.
+#[test]
+fn a_brokers_card_shows_only_what_survives_its_crash() {
+    use crate::protocol::Present;
+    let k = Kafka::default();
+    let mut sim = crate::sim::Sim::new(k.clone(), crate::net::FaultPreset::None.config(), 1);
+    while sim.events() < 3_000 && sim.step() {}
+    let mut leaders = 0;
+    for busy in sim.nodes() {
+        let Node::Broker(b) = busy else { continue };
+        let hard = |r: &Option<Replica>| r.as_ref().map(|r| Replica { hard: r.hard.clone(), ..Replica::default() });
+        let bare = Node::Broker(Broker { replicas: b.replicas.iter().map(hard).collect(), ..b.clone() });
+        let (now, on_disk) = (k.view(busy), k.view(&bare));
+        assert_eq!(now.summary, on_disk.summary, "B{}: the card shows volatile state", b.id.0 + 1);
+        leaders += usize::from(now.badge != on_disk.badge);
+    }
+    assert!(leaders > 0, "the badge says whom a broker leads");
+}

@@ -47,10 +47,19 @@ fn node_view(k: &Kafka, node: &Node) -> NodeView {
                 .collect::<Vec<_>>();
             let leads =
                 b.replicas.iter().filter(|r| r.as_ref().is_some_and(|r| r.leader == Some(b.id))).count();
+            // The card beside the broker says only what survives its crash (its logs on disk),
+            // so a crashed broker's card stays true; whom it leads is volatile, and goes in the
+            // badge, which the page replaces with "crashed" while the broker is down (#16 bug 7:
+            // a crashed broker still read "leads 1 of 3").
+            let held: Vec<u64> = b.replicas.iter().flatten().map(|r| r.hard.log.len() as u64).collect();
             NodeView {
                 role: "broker".into(),
                 badge: format!("leads {leads}"),
-                summary: vec![format!("leads {leads} of {}", b.replicas.len())],
+                summary: vec![format!(
+                    "{} · {} on disk",
+                    plural(held.len(), "replica"),
+                    plural(held.iter().sum::<u64>() as usize, "record")
+                )],
                 fields,
                 ..NodeView::default()
             }
