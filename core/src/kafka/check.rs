@@ -150,15 +150,23 @@ pub(super) fn check(
                 if r.hard.log.get(off as usize).map(|x| x.value) != Some(val) {
                     // acks=all is Kafka's promise; acks=1 has a property of its own, which
                     // Kafka does not promise (acks=0 is never acknowledged).
-                    let property = if acks == ACKS_ALL { "acked-not-lost" } else { "acks1-not-lost" };
+                    let (property, why) = if acks == ACKS_ALL {
+                        ("acked-not-lost", "")
+                    } else {
+                        (
+                            "acks1-not-lost",
+                            ": with acks=1 a leader answers before its followers have the record, and \
+                             Kafka promises no more (acks=all would have kept it)",
+                        )
+                    };
                     return Err((
-                            property,
-                            format!(
-                                "the record acknowledged with acks={} at p{p} offset {off} is gone from leader B{}",
-                                if acks == ACKS_ALL { "all".into() } else { format!("{acks}") },
-                                t.0 + 1
-                            ),
-                        ));
+                        property,
+                        format!(
+                            "the record acknowledged with acks={} at p{p} offset {off} is gone from leader B{}{why}",
+                            if acks == ACKS_ALL { "all".into() } else { format!("{acks}") },
+                            t.0 + 1
+                        ),
+                    ));
                 }
             }
             m.verified[p] = (Some(t), r.hard.epoch, m.acked[p].len());

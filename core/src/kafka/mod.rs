@@ -46,3 +46,5 @@ pub use partitioner::*;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod lessons;

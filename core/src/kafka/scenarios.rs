@@ -19,7 +19,8 @@ pub struct ScenarioInfo {
 
 pub const SCENARIOS: &[ScenarioInfo] = &[
     ScenarioInfo { name: "hello", title: "Hello: one producer, one broker, one consumer" },
-    ScenarioInfo { name: "failover", title: "A broker crashes: leaders move within the ISR" },
+    ScenarioInfo { name: "failover", title: "A leader is cut off and crashes: leaders move within the ISR" },
+    ScenarioInfo { name: "acks-one-loss", title: "acks=1: the leader answers alone, crashes, and the record is lost" },
     ScenarioInfo {
         name: "high-watermark",
         title: "A cut-off leader's records: consumers read below the high watermark",
@@ -41,6 +42,57 @@ fn narrate(lines: &[(u64, &str)]) -> Vec<(Time, String)> {
 /// The n-th consumer (from 1) of a configuration.
 fn consumer(k: &Kafka, n: usize) -> Target {
     Target::Node(NodeId((k.brokers + k.producers + n) as u32))
+}
+
+/// `failover` and `acks-one-loss`: the same scripted fault under the configuration's `acks`.
+/// B1 leads p0. A network fault cuts B1 and the producer off from B2, B3 and the controller; the
+/// producer sends r4 to p0 (key k2), which B1 appends but no follower can fetch; B1 crashes
+/// before the fault heals. With acks=1, B1 acknowledged r4 alone, and the clean election of B2
+/// loses it on every seed; with acks=all, B1 never answered, and the producer's retry is
+/// acknowledged by B2. The producer sends only the scripted records, so r4 is the one in flight
+/// when B1 is cut off.
+fn failover(base: Kafka) -> Result<Kafka, String> {
+    use ScriptAction::*;
+    let k = Kafka { producers: 1, produce_every_us: 0, ..base };
+    let producer = Target::Node(NodeId(k.brokers as u32 + 1));
+    let record = |key: u32, text: &str| -> Result<ScriptAction<ClientOp>, String> {
+        Ok(Client(producer.clone(), ClientOp::Produce { key: Some(key), text: Some(Text8::new(text)?) }))
+    };
+    // murmur2 puts k2 on p0 and k3 on p1, of three partitions.
+    let script = vec![
+        (ms(300), record(2, "r1")?),
+        (ms(500), record(3, "r2")?),
+        (ms(700), record(2, "r3")?),
+        (ms(1000), Isolate(Target::Node(NodeId(0)), vec![NodeId(k.brokers as u32 + 1)])),
+        (ms(1010), record(2, "r4")?),
+        (ms(1060), Crash(Target::Node(NodeId(0)))),
+        (ms(1100), Heal),
+        (ms(1400), record(2, "r5")?),
+        (ms(1700), record(3, "r6")?),
+        (ms(2000), record(2, "r7")?),
+        (ms(2300), record(2, "r8")?),
+        (ms(2500), Restart(Target::Node(NodeId(0)))),
+    ];
+    let narration = if k.acks == 1 {
+        narrate(&[
+            (0, "The failover preset's cluster and crash, with acks=1: a leader answers the producer as soon as it has appended a record. B1 leads p0. The producer sends r1 to r3, which the followers copy within milliseconds."),
+            (1000, "A network fault cuts B1 and the producer off from B2, B3 and the controller."),
+            (1010, "The producer sends r4 (key k2) to p0's leader, B1. With acks=1, B1 appends it and answers at once: r4 is acknowledged, though no follower has it."),
+            (1060, "B1 crashes before any follower could fetch r4; the network heals."),
+            (1150, "The controller misses B1's heartbeats and elects B2 from the ISR: a clean election. B2 never had r4, so an acknowledged record is gone, and the checker stops the run (acks1-not-lost). Kafka promises nothing more for acks=1: the failover preset runs the same crash with acks=all."),
+        ])
+    } else {
+        narrate(&[
+            (0, "Three brokers, three partitions, three replicas each; acks=all and min.insync.replicas=2. B1 leads p0. The producer sends r1 to r3; each is acknowledged once every in-sync replica has it."),
+            (1000, "A network fault cuts B1 and the producer off from B2, B3 and the controller."),
+            (1010, "The producer sends r4 (key k2) to p0's leader, B1. B1 appends it, but no follower can fetch it: the high watermark stays put, and with acks=all B1 does not answer."),
+            (1060, "B1 crashes; the network heals."),
+            (1150, "The controller misses B1's heartbeats, declares it dead and elects B2 from the ISR. B2 never had r4, but nobody was told r4 was written: no acknowledged record is lost (the acks-one-loss preset runs this crash with acks=1)."),
+            (1300, "The producer's request times out; it asks for the leaders again and sends r4 to B2, which acknowledges it once B3 has it too."),
+            (2500, "B1 restarts: it truncates its own copy of r4 where its log diverges from B2's (leader epochs), catches up, and rejoins the ISR."),
+        ])
+    };
+    Ok(Kafka { script, narration, ..k })
 }
 
 /// Apply a named scenario to a configuration (the scenario sets the cluster; the mutant stays).
@@ -72,16 +124,8 @@ pub fn apply(name: &str, base: Kafka) -> Result<Kafka, String> {
                 ..k
             }
         }
-        "failover" => Kafka {
-            script: vec![(ms(1000), Crash(Target::Node(NodeId(0)))), (ms(2500), Restart(Target::Node(NodeId(0))))],
-            narration: narrate(&[
-                (0, "Three brokers, three partitions, three replicas each; acks=all and min.insync.replicas=2. B1 leads p0."),
-                (1000, "B1 crashes. Its heartbeats stop; the controller waits out the session timeout."),
-                (1200, "The controller declares B1 dead, shrinks the ISRs, and elects new leaders from them: no acknowledged record is lost."),
-                (2500, "B1 restarts: it truncates its log to where it agrees with the new leaders (leader epochs), catches up, and rejoins the ISR."),
-            ]),
-            ..base
-        },
+        "failover" => failover(base)?,
+        "acks-one-loss" => failover(Kafka { acks: 1, ..base })?,
         "high-watermark" => {
             // One partition, so every record goes to the leader that is cut off; the lesson
             // needs acks=all and a quorum-sized ISR, whatever the base says.
