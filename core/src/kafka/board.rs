@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 
 use super::broker::leo;
 use super::config::Kafka;
+use super::coordinator::GroupState;
 use super::node::Node;
 use super::types::plural;
 use crate::protocol::{Board, BoardCell, BoardRow, NodeId, Present, Tone};
@@ -114,12 +115,10 @@ pub fn boards(k: &Kafka, nodes: &[Node], up: &[bool]) -> Vec<Board> {
             Some(Node::Consumer(x)) => Some(x),
             _ => None,
         };
-        let state = if g.joining.is_some() {
-            ", joining"
-        } else if g.syncing.is_some() {
-            ", syncing"
-        } else {
-            ""
+        let state = match g.state {
+            GroupState::Joining { .. } => ", joining",
+            GroupState::Syncing => ", syncing",
+            GroupState::Stable => "",
         };
         let rows = (0..c.partitions.len())
             .map(|p| {

@@ -31,6 +31,7 @@ mod check;
 pub mod cluster;
 mod config;
 mod controller;
+pub mod coordinator;
 pub mod group;
 mod node;
 mod partitioner;
@@ -48,3 +49,5 @@ pub use partitioner::*;
 mod tests;
 #[cfg(test)]
 mod lessons;
+#[cfg(test)]
+mod group_tests;

@@ -20,7 +20,10 @@ pub struct ScenarioInfo {
 pub const SCENARIOS: &[ScenarioInfo] = &[
     ScenarioInfo { name: "hello", title: "Hello: one producer, one broker, one consumer" },
     ScenarioInfo { name: "failover", title: "A leader is cut off and crashes: leaders move within the ISR" },
-    ScenarioInfo { name: "acks-one-loss", title: "acks=1: the leader answers alone, crashes, and the record is lost" },
+    ScenarioInfo {
+        name: "acks-one-loss",
+        title: "acks=1: the leader answers alone, crashes, and the record is lost",
+    },
     ScenarioInfo {
         name: "high-watermark",
         title: "A cut-off leader's records: consumers read below the high watermark",
@@ -182,29 +185,25 @@ pub fn apply(name: &str, base: Kafka) -> Result<Kafka, String> {
             }
         }
         "join-eager" | "join-cooperative" => {
-            let strategy =
-                if name == "join-eager" { Strategy::Range } else { Strategy::CooperativeSticky };
+            let strategy = if name == "join-eager" { Strategy::Range } else { Strategy::CooperativeSticky };
             let k = Kafka { partitions: 6, consumers: 3, idle_consumers: 1, strategy, ..base };
-            let how = if strategy == Strategy::Range {
-                "Eager (range): every member gives up all its partitions and rejoins; nobody consumes until the new assignment arrives."
+            let narration = if strategy == Strategy::Range {
+                narrate(&[
+                    (0, "Six partitions; consumers C1 and C2 share them in generation 1, assigned by range (an eager protocol). C3 waits outside the group."),
+                    (1000, "C3 joins: the coordinator starts a rebalance and tells C1 and C2."),
+                    (1020, "Eager: C1 and C2 commit their offsets, give up all their partitions and rejoin. Nobody reads until the new assignment arrives."),
+                    (1050, "Generation 2: two partitions each, and C1, C2 and C3 resume from the committed offsets. One rebalance, but everyone stopped: compare join-cooperative."),
+                ])
             } else {
-                "Cooperative: members keep what they own; only the partitions that move to C3 are revoked, in a first rebalance."
+                narrate(&[
+                    (0, "Six partitions; consumers C1 and C2 share them in generation 1, assigned by cooperative-sticky (KIP-429). C3 waits outside the group."),
+                    (1000, "C3 joins: the coordinator starts a rebalance. C1 and C2 rejoin listing the partitions they own, and go on reading them."),
+                    (1050, "Generation 2: the target gives each consumer two partitions, but C3 gets none yet: a partition C1 or C2 still owns is only taken away from it. C1 and C2 commit the revoked partitions and give them up; they read the rest without a pause."),
+                    (1060, "Having lost partitions, C1 and C2 rejoin at once: a second rebalance."),
+                    (1110, "Generation 3: nobody owns the revoked partitions now, so they go to C3, which resumes them from the committed offsets. Two rebalances, and C1 and C2 never stopped reading what they kept."),
+                ])
             };
-            let after = if strategy == Strategy::Range {
-                "The new assignment arrives: C1, C2 and C3 resume from the committed offsets."
-            } else {
-                "A follow-up rebalance assigns the revoked partitions to C3. C1 and C2 never stopped consuming the rest."
-            };
-            Kafka {
-                script: vec![(ms(1000), Client(consumer(&k, 3), ClientOp::Join))],
-                narration: vec![
-                    (ms(0), "Six partitions, consumers C1 and C2 in the group; C3 waits outside.".into()),
-                    (ms(1000), "C3 joins: the coordinator starts a rebalance.".into()),
-                    (ms(1020), how.into()),
-                    (ms(1200), after.into()),
-                ],
-                ..k
-            }
+            Kafka { script: vec![(ms(1000), Client(consumer(&k, 3), ClientOp::Join))], narration, ..k }
         }
         other => {
             let names: Vec<&str> = SCENARIOS.iter().map(|s| s.name).collect();
