@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 
 use super::broker::leo;
 use super::config::Kafka;
+use super::coordinator::GroupState;
 use super::node::Node;
 use super::types::plural;
 use crate::protocol::{Board, BoardCell, BoardRow, NodeId, Present, Tone};
@@ -114,12 +115,10 @@ pub fn boards(k: &Kafka, nodes: &[Node], up: &[bool]) -> Vec<Board> {
             Some(Node::Consumer(x)) => Some(x),
             _ => None,
         };
-        let state = if g.joining.is_some() {
-            ", joining"
-        } else if g.syncing.is_some() {
-            ", syncing"
-        } else {
-            ""
+        let state = match g.state {
+            GroupState::Joining { .. } => ", joining",
+            GroupState::Syncing => ", syncing",
+            GroupState::Stable => "",
         };
         let rows = (0..c.partitions.len())
             .map(|p| {
@@ -162,18 +161,19 @@ pub fn boards(k: &Kafka, nodes: &[Node], up: &[bool]) -> Vec<Board> {
 }
 
 /// Keys that change partition if the topic grows by one: Kafka's `murmur2 mod P` next to a
-/// hash ring and jump hash on the same keys (1,000 keys `k0`…`k999`).
+/// hash ring and jump hash on the same keys (1,000 keys `k0`…`k999`), with a sentence built
+/// from these numbers (a fixed one was false at 1 → 2, where `mod` moves 46% and jump hash 51%).
 fn growth_board(p: u32) -> Board {
     use crate::hashing::{hash_key, measure, Algo, Params};
     let owned: Vec<String> = (0..1000).map(|i| format!("k{i}")).collect();
     let keys: Vec<&[u8]> = owned.iter().map(|k| k.as_bytes()).collect();
     let hashes: Vec<u64> = keys.iter().map(|k| hash_key(k)).collect();
     let params = Params::default();
-    let pct = |f: f64| format!("{}%", libm::round(f * 100.0) as u64);
+    let percent = |f: f64| libm::round(f * 100.0) as u64;
     let row = |label: &str, f: f64, tone: Tone| BoardRow {
         label: label.into(),
         cells: [BoardCell {
-            text: pct(f),
+            text: format!("{}%", percent(f)),
             tone,
             bar: Some(((f * 1000.0) as u64, 0, 1000)),
             ..BoardCell::default()
@@ -181,15 +181,14 @@ fn growth_board(p: u32) -> Board {
         .into(),
     };
     let moved = super::partitioner::moved_keys(&keys, p, p + 1);
+    let ideal = 1.0 / (p as f64 + 1.0);
+    let (legend, worse) = growth_legend(p, percent(moved), percent(ideal));
     Board {
         title: format!("adding a partition ({p} → {}): keys that change partition", p + 1),
-        legend:
-            "Kafka places keys by murmur2(key) mod partitions, so growing a topic moves most keys and breaks \
-                 their order; consistent hashing would move about 1/(P+1)."
-                .into(),
+        legend,
         columns: [String::from("of 1,000 keys")].into(),
         rows: [
-            row("Kafka: murmur2 mod P", moved, Tone::Bad),
+            row("Kafka: murmur2 mod P", moved, if worse { Tone::Bad } else { Tone::Plain }),
             row(
                 "hash ring (100 vnodes)",
                 measure(Algo::Ring, p as usize, &hashes, &params).moved_fraction_add,
@@ -200,8 +199,62 @@ fn growth_board(p: u32) -> Board {
                 measure(Algo::Jump, p as usize, &hashes, &params).moved_fraction_add,
                 Tone::Good,
             ),
-            row("ideal: 1/(P+1)", 1.0 / (p as f64 + 1.0), Tone::Plain),
+            row("ideal: 1/(P+1)", ideal, Tone::Plain),
         ]
         .into(),
+    }
+}
+
+/// What the growth table shows, in a sentence true of its numbers (whole percentages of keys
+/// moved by `mod P` and the new partition's share), and whether `mod` moves clearly more than
+/// that share (a quarter more or worse), which colours its row.
+fn growth_legend(p: u32, modulo: u64, ideal: u64) -> (String, bool) {
+    let moved = if modulo > 50 { format!("most keys ({modulo}%)") } else { format!("{modulo}% of the keys") };
+    let worse = modulo * 4 >= ideal * 5;
+    let verdict = if worse {
+        format!(
+            "more than it must: the new partition's share is 1/(P+1) = {ideal}%, about what consistent \
+             hashing moves"
+        )
+    } else {
+        format!(
+            "about the new partition's share, 1/(P+1) = {ideal}%, which every scheme must move; the gap to \
+             consistent hashing opens as the topic grows"
+        )
+    };
+    let legend = format!(
+        "Kafka places keys by murmur2(key) mod partitions: growing the topic from {p} to {} moves {moved} \
+         to another partition, breaking their order. That is {verdict}.",
+        p + 1
+    );
+    (legend, worse)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kafka::cluster::MAX_PARTITIONS;
+
+    /// The growth table's sentence is true of the numbers beside it, at every size the topic can
+    /// grow from: it says "most keys" only where more than half move, quotes the table's own
+    /// percentages, and calls `mod P` worse than consistent hashing (in words and in the row's
+    /// colour) only where it moves clearly more than the new partition's share (from one
+    /// partition, every scheme must move about half: 1 → 2 moves 46% under `mod`, 51% under jump
+    /// hash).
+    #[test]
+    fn the_growth_legend_says_what_its_numbers_show() {
+        for p in 1..MAX_PARTITIONS {
+            let b = growth_board(p);
+            let pct: Vec<u64> =
+                b.rows.iter().map(|r| r.cells[0].text.trim_end_matches('%').parse().unwrap()).collect();
+            let (modulo, ideal) = (pct[0], pct[3]);
+            let legend = &b.legend;
+            assert_eq!(legend.contains("most keys"), modulo > 50, "{p} → {}: {legend} ({pct:?})", p + 1);
+            assert!(legend.contains(&format!("{modulo}%")), "{p}: {legend} ({pct:?})");
+            assert!(legend.contains(&format!("{ideal}%")), "{p}: {legend} ({pct:?})");
+            let worse = modulo * 4 >= ideal * 5;
+            assert_eq!(legend.contains("more than it must"), worse, "{p}: {legend} ({pct:?})");
+            assert_eq!(b.rows[0].cells[0].tone == Tone::Bad, worse, "{p}: the row's colour ({pct:?})");
+        }
     }
 }

@@ -1,12 +1,14 @@
 //! The checker: Kafka's promise that a record acknowledged with acks=all is never lost (with
 //! clean elections), replicas that agree below the high watermark, records consumers read that
-//! never change, and, apart, acks=1's weaker behaviour. Checks are incremental.
+//! never change, partitions that never have two owners in one generation, and, apart, acks=1's
+//! weaker behaviour. Checks are incremental.
 
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::config::{Kafka, ACKS_ALL};
+use super::group::member_name;
 use super::node::Node;
 use super::types::Note;
 use crate::protocol::{NodeId, PropertyInfo};
@@ -25,6 +27,13 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
     PropertyInfo {
         name: "consumed-stable",
         description: "a record a consumer read never disappears: every read of that offset returns it",
+    },
+    PropertyInfo {
+        name: "one-owner",
+        description: "no partition is owned by two consumers of the same generation at once: it \
+            changes owner only once its old owner has given it up (eager: every member gives up \
+            everything before rejoining; cooperative: KIP-429 revokes in one rebalance and assigns \
+            in the next)",
     },
     PropertyInfo {
         name: "acks1-not-lost",
@@ -108,8 +117,11 @@ pub(super) fn check(
             _ => {}
         }
     }
-    let Some(Node::Controller(c)) = nodes.get(k.controller().index()) else { return Ok(()) };
     let Some(t) = touched else { return Ok(()) };
+    if let Some(Node::Consumer(_)) = nodes.get(t.index()) {
+        return one_owner(k, nodes, t);
+    }
+    let Some(Node::Controller(c)) = nodes.get(k.controller().index()) else { return Ok(()) };
     let Some(Node::Broker(b)) = nodes.get(t.index()) else { return Ok(()) };
     for (p, r) in b.replicas.iter().enumerate().take(parts) {
         let Some(r) = r else { continue };
@@ -150,18 +162,53 @@ pub(super) fn check(
                 if r.hard.log.get(off as usize).map(|x| x.value) != Some(val) {
                     // acks=all is Kafka's promise; acks=1 has a property of its own, which
                     // Kafka does not promise (acks=0 is never acknowledged).
-                    let property = if acks == ACKS_ALL { "acked-not-lost" } else { "acks1-not-lost" };
+                    let (property, why) = if acks == ACKS_ALL {
+                        ("acked-not-lost", "")
+                    } else {
+                        (
+                            "acks1-not-lost",
+                            ": with acks=1 a leader answers before its followers have the record, and \
+                             Kafka promises no more (acks=all would have kept it)",
+                        )
+                    };
                     return Err((
-                            property,
-                            format!(
-                                "the record acknowledged with acks={} at p{p} offset {off} is gone from leader B{}",
-                                if acks == ACKS_ALL { "all".into() } else { format!("{acks}") },
-                                t.0 + 1
-                            ),
-                        ));
+                        property,
+                        format!(
+                            "the record acknowledged with acks={} at p{p} offset {off} is gone from leader B{}{why}",
+                            if acks == ACKS_ALL { "all".into() } else { format!("{acks}") },
+                            t.0 + 1
+                        ),
+                    ));
                 }
             }
             m.verified[p] = (Some(t), r.hard.epoch, m.acked[p].len());
+        }
+    }
+    Ok(())
+}
+
+/// No partition has two owners in one generation: the consumer whose handler ran against every
+/// other consumer (only a consumer's own handler changes what it owns).
+fn one_owner(k: &Kafka, nodes: &[Node], t: NodeId) -> Result<(), (&'static str, String)> {
+    let Some(Node::Consumer(me)) = nodes.get(t.index()) else { return Ok(()) };
+    if me.generation == 0 {
+        return Ok(());
+    }
+    for (i, n) in nodes.iter().enumerate() {
+        let Node::Consumer(other) = n else { continue };
+        if i == t.index() || other.generation != me.generation {
+            continue;
+        }
+        if let Some(p) = me.assigned.iter().find(|p| other.assigned.contains(p)) {
+            return Err((
+                "one-owner",
+                format!(
+                    "{} and {} both own p{p} in generation {}",
+                    member_name(k, t),
+                    member_name(k, NodeId(i as u32)),
+                    me.generation
+                ),
+            ));
         }
     }
     Ok(())

@@ -61,9 +61,10 @@
 //! This file holds the `Protocol` impl, which hands each event to the node's own handlers, and
 //! re-exports the cluster's parts under `kafka::cluster`: `types.rs` (records, messages, timers,
 //! requests, notes), `config.rs` (the `Kafka` configuration and the mutants), `broker.rs`,
-//! `controller.rs`, `producer.rs`, consumers in `group.rs`, `node.rs` (the node enum and what
-//! survives a crash), `check.rs` (the checker), `view.rs` (the `Present` impl) and `board.rs`
-//! (what the page shows).
+//! `controller.rs`, `producer.rs`, the consumer group's members in `group.rs` and its
+//! coordinator in `coordinator.rs`, `node.rs` (the node enum and what survives a crash),
+//! `check.rs` (the checker), `view.rs` (the `Present` impl) and `board.rs` (what the page
+//! shows).
 
 use alloc::format;
 use alloc::string::String;

@@ -1,13 +1,14 @@
 //! The controller: the partitions' leaders, ISRs and epochs. It watches the brokers'
 //! heartbeats, elects a leader from the live ISR when one fails (a clean election; unclean with
 //! the mutant), applies ISR changes fenced by the epoch, pushes `LeaderAndIsr` to the replicas,
-//! answers metadata, adds partitions, and hosts the consumer group's coordinator (`group.rs`).
+//! answers metadata, adds partitions, and hosts the consumer group's coordinator
+//! (`coordinator.rs`).
 
 use alloc::vec;
 use alloc::vec::Vec;
 
 use super::config::{Kafka, Mutant};
-use super::group::{self, Group};
+use super::coordinator::{self, Group};
 use super::partitioner::assign_replicas;
 use super::types::{Msg, Note, Timer, MAX_PARTITIONS};
 use crate::protocol::{Ctx, NodeId, Protocol, Time};
@@ -23,9 +24,8 @@ pub struct PartitionState {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Controller {
     pub partitions: Vec<PartitionState>,
-    /// The consumer group this node coordinates, and what each member said it owned.
+    /// The consumer group this node coordinates.
     pub group: Group,
-    pub owned: alloc::collections::BTreeMap<NodeId, Vec<u32>>,
     /// Last heartbeat from each broker, and whether it is considered alive.
     pub brokers: Vec<(Time, bool)>,
     /// The incarnation each broker last registered with.
@@ -61,7 +61,6 @@ pub(super) fn controller_init(k: &Kafka, ctx: &mut Ctx<Kafka>) -> Controller {
         brokers: vec![(Time::ZERO, true); k.brokers],
         incarnations: vec![0; k.brokers],
         group,
-        owned: Default::default(),
     }
 }
 
@@ -156,13 +155,13 @@ pub(super) fn controller_message(
             let leaders = c.partitions.iter().map(|s| s.leader).collect();
             ctx.send(from, Msg::MetadataResponse { leaders });
         }
-        other => group::coordinator_message(k, &mut c.group, &mut c.owned, from, other, ctx),
+        other => coordinator::coordinator_message(k, &mut c.group, from, other, ctx),
     }
 }
 
 pub(super) fn controller_timer(k: &Kafka, c: &mut Controller, timer: Timer, ctx: &mut Ctx<Kafka>) {
     if timer == Timer::GroupTick {
-        group::coordinator_tick(k, &mut c.group, &mut c.owned, ctx);
+        coordinator::coordinator_tick(k, &mut c.group, ctx);
         ctx.set_timer(Timer::GroupTick, Time(k.group_heartbeat_us));
         return;
     }
@@ -220,7 +219,7 @@ pub(super) fn add_partition(k: &Kafka, c: &mut Controller, ctx: &mut Ctx<Kafka>)
     for client in k.brokers + 1..k.nodes() {
         ctx.send(NodeId(client as u32), Msg::MetadataResponse { leaders: leaders.clone() });
     }
-    if !c.group.members.is_empty() && c.group.joining.is_none() {
-        group::start_rebalance(k, &mut c.group, None, ctx);
+    if !c.group.members.is_empty() && !c.group.rebalancing() {
+        coordinator::prepare_rebalance(k, &mut c.group, None, ctx);
     }
 }

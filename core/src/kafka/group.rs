@@ -1,9 +1,56 @@
-//! Consumer groups: a coordinator (on the controller node), members that join, a leader member
-//! that computes the assignment with the configured assignor, SyncGroup to hand it out,
-//! heartbeats to stay in the group, generations that fence stale members, and committed
-//! offsets. A member that stops heartbeating is removed after the session timeout and the
-//! group rebalances. With cooperative-sticky, partitions that move are first revoked and a
-//! follow-up rebalance assigns them (KIP-429).
+//! A consumer group member, as Kafka's `ConsumerCoordinator` runs the classic protocol with
+//! the coordinator of `coordinator.rs`: join (JoinGroup, saying what it owns), learn the
+//! generation and the members, compute the assignment if it is the leader, fetch its own part
+//! (SyncGroup), heartbeat, commit offsets, and rejoin when the group rebalances.
+//!
+//! The two rebalance protocols differ in what a member gives up, and when:
+//! - **Eager** (range, round-robin, sticky): on a rebalance every member commits, gives up all
+//!   its partitions and rejoins; nobody reads until the new assignment arrives.
+//! - **Cooperative** (cooperative-sticky, KIP-429): members rejoin *keeping* what they own,
+//!   listing it in their JoinGroup, and go on reading it. The assignor computes the balanced
+//!   target but gives no partition still owned by one member to another; it only takes it away
+//!   (`assign.rs`). A member whose new assignment lacks partitions it owned commits them, gives
+//!   them up and rejoins at once; in that follow-up rebalance nobody owns them, and they go to
+//!   their new owners. Two rebalances, and no member stops reading what it keeps
+//!   (`ConsumerCoordinator.onJoinComplete`: revoked partitions, then `requestRejoin`).
+//!
+//! Either way a partition is never owned by two members of one generation at once (the
+//! checker's `one-owner`). A member accepts the generation it is sent only while it is joining,
+//! and keeps only the partitions the coordinator counted it as owning when it formed the
+//! generation: a duplicated or late JoinGroup that listed fewer does not make it a second owner.
+//! A member the coordinator no longer knows (its session ran out) loses all its partitions and
+//! joins afresh (`onPartitionsLost`).
+//!
+//! The rules, where they live, and what breaks without each (tests in `group_tests.rs` and, run
+//! end to end on the join presets, `lessons.rs`):
+//! - Eager members commit and give up everything before they rejoin: `rejoin`; the mutant
+//!   `SkipRevocation` keeps them, and `one-owner` catches it on `join-eager`
+//!   (`a_partition_handed_over_without_being_revoked_first_is_caught`).
+//! - Cooperative members rejoin keeping, reading and listing what they own: `rejoin`, the
+//!   `Poll` timer; `a_member_rejoins_once_and_only_for_its_own_generation`, and
+//!   `a_cooperative_join_takes_kip_429s_two_rebalances_and_nobody_stops_reading`.
+//! - The assignor only revokes a partition that moves away from a member that still owns it:
+//!   `assign.rs`; `cooperative_sticky_revokes_before_reassigning`, and the mutant on
+//!   `join-cooperative` (the same test as eager's).
+//! - A member that lost partitions commits them and rejoins at once, and the follow-up
+//!   rebalance hands them out: the `SyncResponse` handler;
+//!   `a_cooperative_member_that_lost_partitions_rejoins_at_once` (and without it C3 never gets
+//!   a partition in the lesson's test).
+//! - A JoinGroup during a rebalance joins that rebalance, and the coordinator waits for the
+//!   known members up to the rebalance timeout: `coordinator.rs`;
+//!   `a_join_counts_towards_the_rebalance_in_progress_unless_it_is_stale`, and the lesson's
+//!   exactly two generations and six JoinGroups.
+//! - Answers name the generation of their request, and a member acts only on its own:
+//!   the `RebalanceInProgress` and `UnknownMember` handlers;
+//!   `the_coordinator_answers_each_request_in_the_generation_it_named` and
+//!   `a_member_rejoins_once_and_only_for_its_own_generation` (the old storm: a heartbeat sent
+//!   before a rebalance, answered after it, sent its member into the next one).
+//! - A stale JoinGroup is not counted, and a member keeps only what the coordinator counted it
+//!   as owning: `coordinator.rs`'s `join` and the `JoinResponse` handler;
+//!   `a_join_counts_towards_the_rebalance_in_progress_unless_it_is_stale` and
+//!   `a_member_keeps_only_what_the_coordinator_counted_and_loses_all_when_removed`. (Random
+//!   faults have not reached the case either rule guards, a duplicated JoinGroup that arrives
+//!   after its member was given more partitions: each alone keeps `one-owner`.)
 
 use alloc::collections::BTreeMap;
 use alloc::format;
@@ -12,50 +59,58 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use super::assign::{assign, Member, Strategy};
-use super::config::Kafka;
+use super::config::{Kafka, Mutant};
 use super::types::{ClientOp, Msg, Note, Rec, Text8, Timer};
 use crate::protocol::{Ctx, NodeId, Time};
 
 pub const TOPIC: &str = "my_topic";
 
-/// The coordinator's view of the group.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Group {
-    pub generation: u32,
-    /// Members of the current generation and when each last heartbeated.
-    pub members: Vec<(NodeId, Time)>,
-    /// While rebalancing: who has (re)joined, and the deadline.
-    pub joining: Option<(Vec<NodeId>, Time)>,
-    /// Waiting for the leader's SyncGroup: the members of the new generation.
-    pub syncing: Option<Vec<NodeId>>,
-    pub assignment: BTreeMap<u32, Vec<u32>>,
-    /// Committed offset per partition.
-    pub committed: Vec<u64>,
+/// Where a member is in the group protocol (the Java client's `MemberState`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MemberState {
+    /// Not in the group: an idle consumer, or one that left.
+    Out,
+    /// Its JoinGroup is outstanding.
+    Joining,
+    /// It has joined a generation and awaits its assignment.
+    Syncing,
+    /// It has its generation's assignment.
+    Stable,
 }
 
 /// A consumer group member.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Consumer {
     pub id: NodeId,
+    /// The last generation it joined (0: none, or it was removed and joins afresh).
     pub generation: u32,
+    /// The partitions it owns and reads.
     pub assigned: Vec<u32>,
     /// Next offset to read, per partition (meaningful for assigned ones).
     pub position: Vec<u64>,
     /// Per partition: when its leader last answered a fetch (or the partition was assigned).
     pub answered: Vec<Time>,
     pub leaders: Vec<Option<NodeId>>,
-    pub joined: bool,
+    pub state: MemberState,
+    /// When its outstanding JoinGroup or SyncGroup was sent (retried after a session).
+    pub since: Time,
+    /// What the coordinator counted it as owning when it formed `generation`.
+    pub owned_at_join: Vec<u32>,
+    /// The last generation whose assignment it applied.
+    pub synced: u32,
     pub consumed: u64,
-    /// In the group (or wanting to be); false for an idle consumer or one that left.
-    pub active: bool,
     /// A GC pause: until when, and the messages that arrived meanwhile (handled on waking).
     pub paused_until: Option<Time>,
     pub stash: Vec<(NodeId, Msg)>,
     /// The last record read: (partition, offset, text).
     pub last: Option<(u32, u64, Text8)>,
-    /// The generation this member left to rejoin, while its JoinGroup is outstanding (a second
-    /// notice of the same rebalance is not a new one).
-    pub rejoining: Option<u32>,
+}
+
+impl Consumer {
+    /// In the group, or wanting to be.
+    pub fn active(&self) -> bool {
+        self.state != MemberState::Out
+    }
 }
 
 /// Most messages a paused consumer holds for when it wakes (the rest are lost, as if a socket
@@ -69,42 +124,68 @@ pub fn member_name(k: &Kafka, id: NodeId) -> String {
 
 pub fn consumer_init(k: &Kafka, ctx: &mut Ctx<Kafka>) -> Consumer {
     let me = ctx.me();
-    let active = me.index() < crate::protocol::Protocol::nodes(k) - k.idle_consumers;
-    if active {
-        ctx.send(k.controller(), Msg::JoinGroup { owned: Vec::new() });
-    }
-    ctx.send(k.controller(), Msg::Metadata);
-    ctx.set_timer(Timer::GroupHeartbeat, Time(k.group_heartbeat_us));
-    ctx.set_timer(Timer::Poll, Time(k.fetch_us));
-    Consumer {
+    let mut c = Consumer {
         id: me,
         generation: 0,
         assigned: Vec::new(),
         position: vec![0; k.partitions as usize],
         answered: vec![Time::ZERO; k.partitions as usize],
         leaders: vec![None; k.partitions as usize],
-        joined: false,
+        state: MemberState::Out,
+        since: ctx.now(),
+        owned_at_join: Vec::new(),
+        synced: 0,
         consumed: 0,
-        active,
         paused_until: None,
         stash: Vec::new(),
         last: None,
-        rejoining: None,
+    };
+    if me.index() < crate::protocol::Protocol::nodes(k) - k.idle_consumers {
+        join(k, &mut c, ctx);
     }
+    ctx.send(k.controller(), Msg::Metadata);
+    ctx.set_timer(Timer::GroupHeartbeat, Time(k.group_heartbeat_us));
+    ctx.set_timer(Timer::Poll, Time(k.fetch_us));
+    c
+}
+
+/// The group's protocol: cooperative when its assignor is (Kafka picks the protocol that every
+/// member's assignors support).
+fn cooperative(k: &Kafka) -> bool {
+    k.strategy == Strategy::CooperativeSticky
+}
+
+/// Send a JoinGroup in the member's generation, listing what it owns.
+fn join(k: &Kafka, c: &mut Consumer, ctx: &mut Ctx<Kafka>) {
+    c.state = MemberState::Joining;
+    c.since = ctx.now();
+    ctx.send(k.controller(), Msg::JoinGroup { generation: c.generation, owned: c.assigned.clone() });
+}
+
+/// Join the group again (Kafka's `onJoinPrepare`, then JoinGroup). Eager: commit and give up
+/// every partition first. Cooperative: keep them, keep reading them, and list them.
+fn rejoin(k: &Kafka, c: &mut Consumer, ctx: &mut Ctx<Kafka>) {
+    if cooperative(k) || k.is(Mutant::SkipRevocation) {
+        join(k, c, ctx);
+        return;
+    }
+    commit(k, c, &c.assigned, ctx);
+    // The eager sticky assignor still hears what the member owned before, to keep it there.
+    let owned = core::mem::take(&mut c.assigned);
+    c.state = MemberState::Joining;
+    c.since = ctx.now();
+    ctx.send(k.controller(), Msg::JoinGroup { generation: c.generation, owned });
 }
 
 /// The user's requests to a consumer: join, leave, or a GC pause.
 pub fn consumer_request(k: &Kafka, c: &mut Consumer, op: ClientOp, ctx: &mut Ctx<Kafka>) {
     match op {
-        ClientOp::Join if !c.active => {
-            c.active = true;
-            ctx.send(k.controller(), Msg::JoinGroup { owned: Vec::new() });
-        }
-        ClientOp::Leave if c.active => {
-            commit(k, c, ctx);
+        ClientOp::Join if !c.active() => join(k, c, ctx),
+        ClientOp::Leave if c.active() => {
+            commit(k, c, &c.assigned, ctx);
             ctx.send(k.controller(), Msg::LeaveGroup);
-            c.active = false;
-            c.joined = false;
+            c.state = MemberState::Out;
+            c.generation = 0;
             c.assigned.clear();
         }
         ClientOp::Pause(ms) if c.paused_until.is_none() => {
@@ -125,6 +206,26 @@ fn fit(c: &mut Consumer, partitions: usize) {
     }
 }
 
+/// The leader member's assignment, with the group's assignor, from the members and what each
+/// owns. (The mutant assigns the cooperative target at once, revoking nothing first.)
+fn assignment(k: &Kafka, members: &[(NodeId, Vec<u32>)], partitions: u32) -> Vec<(NodeId, Vec<u32>)> {
+    let topics: BTreeMap<String, u32> = [(String::from(TOPIC), partitions)].into_iter().collect();
+    let ms: Vec<Member> = members
+        .iter()
+        .map(|(id, owned)| Member {
+            id: member_name(k, *id),
+            topics: vec![String::from(TOPIC)],
+            owned: owned.iter().map(|p| (String::from(TOPIC), *p)).collect(),
+        })
+        .collect();
+    let strategy = match k.strategy {
+        Strategy::CooperativeSticky if k.is(Mutant::SkipRevocation) => Strategy::Sticky,
+        s => s,
+    };
+    let out = assign(strategy, &topics, &ms);
+    members.iter().map(|(id, _)| (*id, out[&member_name(k, *id)].iter().map(|(_, p)| *p).collect())).collect()
+}
+
 pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx: &mut Ctx<Kafka>) {
     if c.paused_until.is_some() {
         if c.stash.len() < MAX_STASH {
@@ -139,61 +240,62 @@ pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx
             c.leaders = leaders;
         }
         Msg::JoinResponse { generation, leader, members, partitions } => {
-            if !c.active {
+            // Only a member that is joining takes a generation: a later one, or again the one
+            // it joined if it has not had that generation's assignment (its sync was lost).
+            let fresh = generation > c.generation || (generation == c.generation && c.synced < generation);
+            if c.state != MemberState::Joining || !fresh {
                 return;
             }
+            let Some((_, counted)) = members.iter().find(|(m, _)| *m == c.id) else { return };
+            // Keep only what the coordinator counted it as owning: it may give the rest away.
+            c.assigned.retain(|p| counted.contains(p));
+            c.owned_at_join = counted.clone();
             c.generation = generation;
+            c.state = MemberState::Syncing;
+            c.since = ctx.now();
             fit(c, partitions as usize);
-            // The leader member computes the assignment with the group's assignor.
-            let assignment = if leader == c.id {
-                let topics: BTreeMap<String, u32> = [(String::from(TOPIC), partitions)].into_iter().collect();
-                let ms: Vec<Member> = members
-                    .iter()
-                    .map(|(id, owned)| Member {
-                        id: member_name(k, *id),
-                        topics: vec![String::from(TOPIC)],
-                        owned: owned.iter().map(|p| (String::from(TOPIC), *p)).collect(),
-                    })
-                    .collect();
-                let out = assign(k.strategy, &topics, &ms);
-                members
-                    .iter()
-                    .map(|(id, _)| (*id, out[&member_name(k, *id)].iter().map(|(_, p)| *p).collect()))
-                    .collect()
-            } else {
-                Vec::new()
-            };
+            let assignment = if leader == c.id { assignment(k, &members, partitions) } else { Vec::new() };
             ctx.send(from, Msg::SyncGroup { generation, assignment });
         }
         Msg::SyncResponse { generation, partitions, committed } => {
-            if generation != c.generation || !c.active {
+            if c.state != MemberState::Syncing || generation != c.generation {
                 return;
             }
             fit(c, committed.len());
+            let now = ctx.now();
             for &p in &partitions {
                 if !c.assigned.contains(&p) {
                     c.position[p as usize] = committed.get(p as usize).copied().unwrap_or(0);
-                    c.answered[p as usize] = ctx.now();
+                    c.answered[p as usize] = now;
                 }
             }
+            // Cooperative: commit what is taken away before giving it up (onPartitionsRevoked).
+            let revoked: Vec<u32> = c.assigned.iter().copied().filter(|p| !partitions.contains(p)).collect();
+            commit(k, c, &revoked, ctx);
             c.assigned = partitions;
-            c.joined = true;
-            c.rejoining = None;
+            c.state = MemberState::Stable;
+            c.synced = generation;
+            // KIP-429: a member that lost partitions it owned rejoins at once, and the
+            // follow-up rebalance hands them to their new owners.
+            let lost = c.owned_at_join.iter().any(|p| !c.assigned.contains(p));
+            if cooperative(k) && lost && !k.is(Mutant::SkipRevocation) {
+                join(k, c, ctx);
+            }
         }
         Msg::RebalanceInProgress { generation } => {
-            // A stale notice (the member already joined a later generation) is ignored.
-            if !c.active || c.generation > generation || c.rejoining == Some(generation) {
-                return;
+            // About its own generation (not a stale answer), and not already rejoining.
+            let settled = matches!(c.state, MemberState::Syncing | MemberState::Stable);
+            if settled && generation == c.generation {
+                rejoin(k, c, ctx);
             }
-            c.rejoining = Some(generation);
-            c.joined = false;
-            let owned = c.assigned.clone();
-            if k.strategy != Strategy::CooperativeSticky {
-                // Eager: give everything up before rejoining.
-                commit(k, c, ctx);
-                c.assigned.clear();
-            }
-            ctx.send(k.controller(), Msg::JoinGroup { owned });
+        }
+        // The group removed it: its partitions may have new owners already
+        // (onPartitionsLost). It gives them up without committing and joins afresh.
+        Msg::UnknownMember { generation } if c.active() && generation == c.generation && generation > 0 => {
+            c.assigned.clear();
+            c.generation = 0;
+            c.synced = 0;
+            join(k, c, ctx);
         }
         Msg::ConsumerFetchResponse { partition, from: at, records } => {
             if let Some(t) = c.answered.get_mut(partition as usize) {
@@ -213,11 +315,12 @@ pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx
     }
 }
 
-fn commit(k: &Kafka, c: &Consumer, ctx: &mut Ctx<Kafka>) {
-    if c.assigned.is_empty() {
+/// Commit the positions of these partitions, in the member's generation.
+fn commit(k: &Kafka, c: &Consumer, partitions: &[u32], ctx: &mut Ctx<Kafka>) {
+    if partitions.is_empty() {
         return;
     }
-    let offsets = c.assigned.iter().map(|p| (*p, c.position[*p as usize])).collect();
+    let offsets = partitions.iter().map(|p| (*p, c.position[*p as usize])).collect();
     ctx.send(k.controller(), Msg::OffsetCommit { generation: c.generation, offsets });
 }
 
@@ -239,14 +342,26 @@ pub fn consumer_timer(k: &Kafka, c: &mut Consumer, timer: Timer, ctx: &mut Ctx<K
     }
     match timer {
         Timer::GroupHeartbeat => {
-            if c.active {
-                ctx.send(k.controller(), Msg::GroupHeartbeat { generation: c.generation });
-                commit(k, c, ctx);
+            let now = ctx.now();
+            match c.state {
+                MemberState::Stable | MemberState::Syncing => {
+                    ctx.send(k.controller(), Msg::GroupHeartbeat { generation: c.generation })
+                }
+                _ => {}
+            }
+            commit(k, c, &c.assigned, ctx);
+            // A JoinGroup or SyncGroup unanswered for a session was lost, or the group moved
+            // on without it: join again (the coordinator answers a repeated one in kind).
+            let waiting = matches!(c.state, MemberState::Joining | MemberState::Syncing);
+            if waiting && now.0.saturating_sub(c.since.0) > k.group_session_us {
+                join(k, c, ctx);
             }
             ctx.set_timer(Timer::GroupHeartbeat, Time(k.group_heartbeat_us));
         }
         Timer::Poll => {
-            if c.joined && c.active {
+            // Whatever the member owns it reads, rebalancing or not (an eager member owns
+            // nothing while it rebalances).
+            if !c.assigned.is_empty() {
                 // A leader that has not answered for a session has died or moved (a broker
                 // that no longer leads ignores the fetch): ask for the partition's leaders
                 // again, as a Kafka client refreshes its metadata when a request times out.
@@ -282,161 +397,4 @@ pub fn serve_fetch(log: &[Rec], end: u64, offset: u64) -> Vec<Rec> {
         return Vec::new();
     }
     log[offset as usize..end.min(offset as usize + 16)].to_vec()
-}
-
-pub fn start_rebalance(k: &Kafka, g: &mut Group, first: Option<NodeId>, ctx: &mut Ctx<Kafka>) {
-    let joined: Vec<NodeId> = first.into_iter().collect();
-    // Wait up to half a session for everyone to (re)join (Kafka's rebalance timeout; for a new
-    // group, its initial rebalance delay).
-    g.joining = Some((joined, Time(ctx.now().0 + k.group_session_us / 2)));
-    g.syncing = None;
-    // Tell current members to rejoin (they learn it on their next heartbeat too).
-    for (m, _) in &g.members {
-        if Some(*m) != first {
-            ctx.send(*m, Msg::RebalanceInProgress { generation: g.generation });
-        }
-    }
-}
-
-fn finish_join(g: &mut Group, owned: &BTreeMap<NodeId, Vec<u32>>, ctx: &mut Ctx<Kafka>) {
-    let Some((joined, _)) = g.joining.take() else { return };
-    g.generation += 1;
-    let now = ctx.now();
-    g.members = joined.iter().map(|m| (*m, now)).collect();
-    if joined.is_empty() {
-        return;
-    }
-    let leader = joined[0];
-    let members: Vec<(NodeId, Vec<u32>)> =
-        joined.iter().map(|m| (*m, owned.get(m).cloned().unwrap_or_default())).collect();
-    let partitions = g.committed.len() as u32;
-    for m in &joined {
-        ctx.send(
-            *m,
-            Msg::JoinResponse { generation: g.generation, leader, members: members.clone(), partitions },
-        );
-    }
-    g.syncing = Some(joined);
-}
-
-pub fn coordinator_message(
-    k: &Kafka,
-    g: &mut Group,
-    owned: &mut BTreeMap<NodeId, Vec<u32>>,
-    from: NodeId,
-    msg: Msg,
-    ctx: &mut Ctx<Kafka>,
-) {
-    let now = ctx.now();
-    match msg {
-        Msg::JoinGroup { owned: o } => {
-            owned.insert(from, o);
-            match &mut g.joining {
-                Some((joined, _)) => {
-                    if !joined.contains(&from) {
-                        joined.push(from);
-                    }
-                }
-                None => start_rebalance(k, g, Some(from), ctx),
-            }
-            // Everyone expected has joined: complete the round now.
-            let expected: Vec<NodeId> = g.members.iter().map(|m| m.0).collect();
-            if let Some((joined, _)) = &g.joining {
-                if !expected.is_empty() && expected.iter().all(|m| joined.contains(m)) {
-                    finish_join(g, owned, ctx);
-                }
-            }
-        }
-        Msg::SyncGroup { generation, assignment } => {
-            if generation != g.generation || g.joining.is_some() {
-                ctx.send(from, Msg::RebalanceInProgress { generation: g.generation });
-                return;
-            }
-            if !assignment.is_empty() && g.syncing.is_some() {
-                g.assignment = assignment.iter().map(|(m, ps)| (m.0, ps.clone())).collect();
-                let members = g.syncing.take().unwrap_or_default();
-                // KIP-429: if the new assignment took partitions from their owners, a
-                // follow-up rebalance hands them out.
-                let moved = members.iter().any(|m| {
-                    let now_has = g.assignment.get(&m.0).cloned().unwrap_or_default();
-                    owned.get(m).is_some_and(|o| o.iter().any(|p| !now_has.contains(p)))
-                });
-                let unassigned =
-                    (0..g.committed.len() as u32).any(|p| !g.assignment.values().any(|ps| ps.contains(&p)));
-                for m in &members {
-                    let partitions = g.assignment.get(&m.0).cloned().unwrap_or_default();
-                    ctx.send(
-                        *m,
-                        Msg::SyncResponse { generation, partitions, committed: g.committed.clone() },
-                    );
-                }
-                ctx.note(Note::Rebalanced { generation, members: members.len() as u32 });
-                if k.strategy == Strategy::CooperativeSticky && moved && unassigned {
-                    for m in &members {
-                        owned.insert(*m, g.assignment.get(&m.0).cloned().unwrap_or_default());
-                    }
-                    start_rebalance(k, g, None, ctx);
-                }
-            } else if g.syncing.is_none() {
-                let partitions = g.assignment.get(&from.0).cloned().unwrap_or_default();
-                ctx.send(from, Msg::SyncResponse { generation, partitions, committed: g.committed.clone() });
-            }
-        }
-        Msg::GroupHeartbeat { generation } => {
-            let rebalancing = g.joining.is_some();
-            let syncing = g.syncing.is_some();
-            let current = g.generation;
-            match g.members.iter_mut().find(|m| m.0 == from) {
-                Some(m) if !rebalancing && (generation == current || syncing) => m.1 = now,
-                _ => ctx.send(from, Msg::RebalanceInProgress { generation: current }),
-            }
-        }
-        Msg::OffsetCommit { generation, offsets } => {
-            // Generations fence members that missed a rebalance.
-            if generation != g.generation || g.assignment.get(&from.0).is_none_or(|ps| ps.is_empty()) {
-                return;
-            }
-            let mine = g.assignment.get(&from.0).cloned().unwrap_or_default();
-            for (p, o) in offsets {
-                if let Some(c) = g.committed.get_mut(p as usize).filter(|c| mine.contains(&p) && o > **c) {
-                    *c = o;
-                }
-            }
-        }
-        Msg::LeaveGroup => {
-            owned.remove(&from);
-            g.assignment.remove(&from.0);
-            if let Some((joined, _)) = &mut g.joining {
-                joined.retain(|m| *m != from);
-            }
-            let before = g.members.len();
-            g.members.retain(|m| m.0 != from);
-            if g.members.len() != before && !g.members.is_empty() && g.joining.is_none() {
-                start_rebalance(k, g, None, ctx);
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Coordinator timer: end a join round at its deadline, and drop members whose session expired.
-pub fn coordinator_tick(
-    k: &Kafka,
-    g: &mut Group,
-    owned: &mut BTreeMap<NodeId, Vec<u32>>,
-    ctx: &mut Ctx<Kafka>,
-) {
-    let now = ctx.now();
-    if let Some((_, deadline)) = &g.joining {
-        if now >= *deadline {
-            finish_join(g, owned, ctx);
-        }
-    }
-    if g.joining.is_none() && g.syncing.is_none() {
-        let before = g.members.len();
-        g.members.retain(|m| now.0.saturating_sub(m.1 .0) <= k.group_session_us);
-        if g.members.len() != before {
-            start_rebalance(k, g, None, ctx);
-        }
-    }
 }

@@ -31,6 +31,7 @@ mod check;
 pub mod cluster;
 mod config;
 mod controller;
+pub mod coordinator;
 pub mod group;
 mod node;
 mod partitioner;
@@ -46,3 +47,7 @@ pub use partitioner::*;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod lessons;
+#[cfg(test)]
+mod group_tests;

@@ -19,7 +19,11 @@ pub struct ScenarioInfo {
 
 pub const SCENARIOS: &[ScenarioInfo] = &[
     ScenarioInfo { name: "hello", title: "Hello: one producer, one broker, one consumer" },
-    ScenarioInfo { name: "failover", title: "A broker crashes: leaders move within the ISR" },
+    ScenarioInfo { name: "failover", title: "A leader is cut off and crashes: leaders move within the ISR" },
+    ScenarioInfo {
+        name: "acks-one-loss",
+        title: "acks=1: the leader answers alone, crashes, and the record is lost",
+    },
     ScenarioInfo {
         name: "high-watermark",
         title: "A cut-off leader's records: consumers read below the high watermark",
@@ -41,6 +45,57 @@ fn narrate(lines: &[(u64, &str)]) -> Vec<crate::lesson::Step> {
 /// The n-th consumer (from 1) of a configuration.
 fn consumer(k: &Kafka, n: usize) -> Target {
     Target::Node(NodeId((k.brokers + k.producers + n) as u32))
+}
+
+/// `failover` and `acks-one-loss`: the same scripted fault under the configuration's `acks`.
+/// B1 leads p0. A network fault cuts B1 and the producer off from B2, B3 and the controller; the
+/// producer sends r4 to p0 (key k2), which B1 appends but no follower can fetch; B1 crashes
+/// before the fault heals. With acks=1, B1 acknowledged r4 alone, and the clean election of B2
+/// loses it on every seed; with acks=all, B1 never answered, and the producer's retry is
+/// acknowledged by B2. The producer sends only the scripted records, so r4 is the one in flight
+/// when B1 is cut off.
+fn failover(base: Kafka) -> Result<Kafka, String> {
+    use ScriptAction::*;
+    let k = Kafka { producers: 1, produce_every_us: 0, ..base };
+    let producer = Target::Node(NodeId(k.brokers as u32 + 1));
+    let record = |key: u32, text: &str| -> Result<ScriptAction<ClientOp>, String> {
+        Ok(Client(producer.clone(), ClientOp::Produce { key: Some(key), text: Some(Text8::new(text)?) }))
+    };
+    // murmur2 puts k2 on p0 and k3 on p1, of three partitions.
+    let script = vec![
+        (ms(300), record(2, "r1")?),
+        (ms(500), record(3, "r2")?),
+        (ms(700), record(2, "r3")?),
+        (ms(1000), Isolate(Target::Node(NodeId(0)), vec![NodeId(k.brokers as u32 + 1)])),
+        (ms(1010), record(2, "r4")?),
+        (ms(1060), Crash(Target::Node(NodeId(0)))),
+        (ms(1100), Heal),
+        (ms(1400), record(2, "r5")?),
+        (ms(1700), record(3, "r6")?),
+        (ms(2000), record(2, "r7")?),
+        (ms(2300), record(2, "r8")?),
+        (ms(2500), Restart(Target::Node(NodeId(0)))),
+    ];
+    let narration = if k.acks == 1 {
+        narrate(&[
+            (0, "The failover preset's cluster and crash, with acks=1: a leader answers the producer as soon as it has appended a record. B1 leads p0. The producer sends r1 to r3, which the followers copy within milliseconds."),
+            (1000, "A network fault cuts B1 and the producer off from B2, B3 and the controller."),
+            (1010, "The producer sends r4 (key k2) to p0's leader, B1. With acks=1, B1 appends it and answers at once: r4 is acknowledged, though no follower has it."),
+            (1060, "B1 crashes before any follower could fetch r4; the network heals."),
+            (1150, "The controller misses B1's heartbeats and elects B2 from the ISR: a clean election. B2 never had r4, so an acknowledged record is gone, and the checker stops the run (acks1-not-lost). Kafka promises nothing more for acks=1: the failover preset runs the same crash with acks=all."),
+        ])
+    } else {
+        narrate(&[
+            (0, "Three brokers, three partitions, three replicas each; acks=all and min.insync.replicas=2. B1 leads p0. The producer sends r1 to r3; each is acknowledged once every in-sync replica has it."),
+            (1000, "A network fault cuts B1 and the producer off from B2, B3 and the controller."),
+            (1010, "The producer sends r4 (key k2) to p0's leader, B1. B1 appends it, but no follower can fetch it: the high watermark stays put, and with acks=all B1 does not answer."),
+            (1060, "B1 crashes; the network heals."),
+            (1150, "The controller misses B1's heartbeats, declares it dead and elects B2 from the ISR. B2 never had r4, but nobody was told r4 was written: no acknowledged record is lost (the acks-one-loss preset runs this crash with acks=1)."),
+            (1300, "The producer's request times out; it asks for the leaders again and sends r4 to B2, which acknowledges it once B3 has it too."),
+            (2500, "B1 restarts: it truncates its own copy of r4 where its log diverges from B2's (leader epochs), catches up, and rejoins the ISR."),
+        ])
+    };
+    Ok(Kafka { script, narration, ..k })
 }
 
 /// Apply a named scenario to a configuration (the scenario sets the cluster; the mutant stays).
@@ -72,16 +127,8 @@ pub fn apply(name: &str, base: Kafka) -> Result<Kafka, String> {
                 ..k
             }
         }
-        "failover" => Kafka {
-            script: vec![(ms(1000), Crash(Target::Node(NodeId(0)))), (ms(2500), Restart(Target::Node(NodeId(0))))],
-            narration: narrate(&[
-                (0, "Three brokers, three partitions, three replicas each; acks=all and min.insync.replicas=2. B1 leads p0."),
-                (1000, "B1 crashes. Its heartbeats stop; the controller waits out the session timeout."),
-                (1200, "The controller declares B1 dead, shrinks the ISRs, and elects new leaders from them: no acknowledged record is lost."),
-                (2500, "B1 restarts: it truncates its log to where it agrees with the new leaders (leader epochs), catches up, and rejoins the ISR."),
-            ]),
-            ..base
-        },
+        "failover" => failover(base)?,
+        "acks-one-loss" => failover(Kafka { acks: 1, ..base })?,
         "high-watermark" => {
             // One partition, so every record goes to the leader that is cut off; the lesson
             // needs acks=all and a quorum-sized ISR, whatever the base says.
@@ -138,29 +185,25 @@ pub fn apply(name: &str, base: Kafka) -> Result<Kafka, String> {
             }
         }
         "join-eager" | "join-cooperative" => {
-            let strategy =
-                if name == "join-eager" { Strategy::Range } else { Strategy::CooperativeSticky };
+            let strategy = if name == "join-eager" { Strategy::Range } else { Strategy::CooperativeSticky };
             let k = Kafka { partitions: 6, consumers: 3, idle_consumers: 1, strategy, ..base };
-            let how = if strategy == Strategy::Range {
-                "Eager (range): every member gives up all its partitions and rejoins; nobody consumes until the new assignment arrives."
+            let narration = if strategy == Strategy::Range {
+                narrate(&[
+                    (0, "Six partitions; consumers C1 and C2 share them in generation 1, assigned by range (an eager protocol). C3 waits outside the group."),
+                    (1000, "C3 joins: the coordinator starts a rebalance and tells C1 and C2."),
+                    (1020, "Eager: C1 and C2 commit their offsets, give up all their partitions and rejoin. Nobody reads until the new assignment arrives."),
+                    (1050, "Generation 2: two partitions each, and C1, C2 and C3 resume from the committed offsets. One rebalance, but everyone stopped: compare join-cooperative."),
+                ])
             } else {
-                "Cooperative: members keep what they own; only the partitions that move to C3 are revoked, in a first rebalance."
+                narrate(&[
+                    (0, "Six partitions; consumers C1 and C2 share them in generation 1, assigned by cooperative-sticky (KIP-429). C3 waits outside the group."),
+                    (1000, "C3 joins: the coordinator starts a rebalance. C1 and C2 rejoin listing the partitions they own, and go on reading them."),
+                    (1050, "Generation 2: the target gives each consumer two partitions, but C3 gets none yet: a partition C1 or C2 still owns is only taken away from it. C1 and C2 commit the revoked partitions and give them up; they read the rest without a pause."),
+                    (1060, "Having lost partitions, C1 and C2 rejoin at once: a second rebalance."),
+                    (1110, "Generation 3: nobody owns the revoked partitions now, so they go to C3, which resumes them from the committed offsets. Two rebalances, and C1 and C2 never stopped reading what they kept."),
+                ])
             };
-            let after = if strategy == Strategy::Range {
-                "The new assignment arrives: C1, C2 and C3 resume from the committed offsets."
-            } else {
-                "A follow-up rebalance assigns the revoked partitions to C3. C1 and C2 never stopped consuming the rest."
-            };
-            Kafka {
-                script: vec![(ms(1000), Client(consumer(&k, 3), ClientOp::Join))],
-                narration: vec![
-                    crate::lesson::at(0, "Six partitions, consumers C1 and C2 in the group; C3 waits outside."),
-                    crate::lesson::at(1000, "C3 joins: the coordinator starts a rebalance."),
-                    crate::lesson::at(1020, how),
-                    crate::lesson::at(1200, after),
-                ],
-                ..k
-            }
+            Kafka { script: vec![(ms(1000), Client(consumer(&k, 3), ClientOp::Join))], narration, ..k }
         }
         other => {
             let names: Vec<&str> = SCENARIOS.iter().map(|s| s.name).collect();

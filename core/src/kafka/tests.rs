@@ -245,7 +245,6 @@ fn controller(leader: NodeId, epoch: u32) -> Node {
             epoch,
         }],
         group: Default::default(),
-        owned: Default::default(),
         brokers: vec![(Time::ZERO, true); 2],
         incarnations: vec![0; 2],
     })
@@ -283,7 +282,7 @@ fn a_consumer_whose_leader_falls_silent_refreshes_its_metadata() {
     let mut c = super::group::consumer_init(&k, &mut fx.ctx(me));
     fx.take();
     c.assigned = vec![0];
-    c.joined = true;
+    c.state = super::group::MemberState::Stable;
     c.leaders = vec![Some(LEADER)];
     let fetch = (LEADER, Msg::ConsumerFetch { partition: 0, offset: 0 });
     for (answered, metadata) in [(Time::from_ms(990), false), (Time::from_ms(800), true)] {
@@ -502,7 +501,6 @@ fn controller3(isr: &[NodeId], epoch: u32, heard: [Time; 3]) -> Node {
             epoch,
         }],
         group: Default::default(),
-        owned: Default::default(),
         brokers: heard.iter().map(|t| (*t, true)).collect(),
         incarnations: vec![0; 3],
     })
@@ -648,4 +646,27 @@ fn a_restart_is_built_from_the_durable_part_alone() {
             }
         }
     }
+}
+
+/// #16 bug 7: a crashed broker kept the card drawn beside it, "leads 1 of 3", while the
+/// partition had moved to another leader (the cards added up to 4 of 3). The card is built from
+/// what survives a crash alone (the logs on disk), so it stays true while the broker is down;
+/// whom it leads goes in the badge, which the page replaces with "crashed" while it is down.
+#[test]
+fn a_brokers_card_shows_only_what_survives_its_crash() {
+    use crate::protocol::Present;
+    let k = Kafka::default();
+    let mut sim = crate::sim::Sim::new(k.clone(), crate::net::FaultPreset::None.config(), 1);
+    while sim.events() < 3_000 && sim.step() {}
+    let mut leaders = 0;
+    for busy in sim.nodes() {
+        let Node::Broker(b) = busy else { continue };
+        let hard =
+            |r: &Option<Replica>| r.as_ref().map(|r| Replica { hard: r.hard.clone(), ..Replica::default() });
+        let bare = Node::Broker(Broker { replicas: b.replicas.iter().map(hard).collect(), ..b.clone() });
+        let (now, on_disk) = (k.view(busy), k.view(&bare));
+        assert_eq!(now.summary, on_disk.summary, "B{}: the card shows volatile state", b.id.0 + 1);
+        leaders += usize::from(now.badge != on_disk.badge);
+    }
+    assert!(leaders > 0, "the badge says whom a broker leads");
 }

@@ -115,8 +115,10 @@ pub enum Msg {
         result: Result<u64, ProduceError>,
     },
     Metadata,
-    /// Consumer groups (see `group.rs`).
+    /// Consumer groups (see `group.rs` and `coordinator.rs`). A member joins in the generation
+    /// it last joined (0: never, or removed since), listing the partitions it owns (KIP-429).
     JoinGroup {
+        generation: u32,
         owned: Vec<u32>,
     },
     JoinResponse {
@@ -141,6 +143,11 @@ pub enum Msg {
     },
     /// The group is rebalancing away from this generation: rejoin (unless already past it).
     RebalanceInProgress {
+        generation: u32,
+    },
+    /// The coordinator does not know the member that sent a request of this generation (its
+    /// session ran out, or it missed a rebalance): Kafka's UNKNOWN_MEMBER_ID.
+    UnknownMember {
         generation: u32,
     },
     OffsetCommit {
@@ -180,6 +187,7 @@ impl MessageInfo for Msg {
             Msg::SyncResponse { .. } => "SyncGroupResponse",
             Msg::GroupHeartbeat { .. } => "Heartbeat",
             Msg::RebalanceInProgress { .. } => "RebalanceInProgress",
+            Msg::UnknownMember { .. } => "UnknownMemberId",
             Msg::OffsetCommit { .. } => "OffsetCommit",
             Msg::ConsumerFetch { .. } => "ConsumerFetch",
             Msg::ConsumerFetchResponse { .. } => "ConsumerFetchResponse",

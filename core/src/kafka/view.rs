@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 
 use super::board::boards;
 use super::config::Kafka;
-use super::group::member_name;
+use super::group::{member_name, MemberState};
 use super::node::Node;
 use super::types::{names, plural, ClientOp, Note, Timer};
 use crate::protocol::{About, Board, NodeId, NodeView, Present};
@@ -47,10 +47,19 @@ fn node_view(k: &Kafka, node: &Node) -> NodeView {
                 .collect::<Vec<_>>();
             let leads =
                 b.replicas.iter().filter(|r| r.as_ref().is_some_and(|r| r.leader == Some(b.id))).count();
+            // The card beside the broker says only what survives its crash (its logs on disk),
+            // so a crashed broker's card stays true; whom it leads is volatile, and goes in the
+            // badge, which the page replaces with "crashed" while the broker is down (#16 bug 7:
+            // a crashed broker still read "leads 1 of 3").
+            let held: Vec<u64> = b.replicas.iter().flatten().map(|r| r.hard.log.len() as u64).collect();
             NodeView {
                 role: "broker".into(),
                 badge: format!("leads {leads}"),
-                summary: vec![format!("leads {leads} of {}", b.replicas.len())],
+                summary: vec![format!(
+                    "{} · {} on disk",
+                    plural(held.len(), "replica"),
+                    plural(held.iter().sum::<u64>() as usize, "record")
+                )],
                 fields,
                 ..NodeView::default()
             }
@@ -85,14 +94,13 @@ fn node_view(k: &Kafka, node: &Node) -> NodeView {
             ..NodeView::default()
         },
         Node::Consumer(c) => {
-            let state = if !c.active {
-                "not in the group"
-            } else if c.paused_until.is_some() {
-                "paused (GC)"
-            } else if c.joined {
-                "consuming"
-            } else {
-                "rebalancing"
+            let state = match c.state {
+                _ if c.paused_until.is_some() => "paused (GC)",
+                MemberState::Out => "not in the group",
+                MemberState::Stable => "consuming",
+                // Cooperative members go on reading what they own while they rebalance.
+                _ if !c.assigned.is_empty() => "rebalancing, still reading",
+                _ => "rebalancing",
             };
             let parts: Vec<String> = c.assigned.iter().map(|p| format!("p{p}")).collect();
             let last = c.last.map(|(p, o, t)| format!("p{p}@{o} \"{}\"", t.as_str()));
@@ -110,7 +118,7 @@ fn node_view(k: &Kafka, node: &Node) -> NodeView {
                     if parts.is_empty() { "no partitions".into() } else { parts.join(" ") },
                 ],
                 accepts: Some("join · leave · pause 500".into()),
-                actions: if c.active {
+                actions: if c.active() {
                     vec![
                         ("GC pause 500 ms".into(), "pause 500".into()),
                         ("Leave the group".into(), "leave".into()),

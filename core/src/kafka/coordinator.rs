@@ -1,0 +1,289 @@
+//! The group coordinator (on the controller node), as Kafka's `GroupCoordinator` runs the
+//! classic group protocol: a group is *stable*, *joining* (PreparingRebalance: members rejoin
+//! until a deadline) or *syncing* (CompletingRebalance: the generation is formed and waits for
+//! its leader's assignment).
+//!
+//! - A JoinGroup while the group is joining joins *that* rebalance: the coordinator waits for
+//!   every known member up to the rebalance timeout, then forms the next generation from those
+//!   that joined (a member that did not is removed). Only a new member, or a member whose
+//!   subscription changed, starts a new rebalance of a stable or syncing group; one that joins
+//!   again with the same subscription while the group syncs (its answer was lost) is sent the
+//!   current generation again (Kafka's `doJoinGroup`).
+//! - Each member's JoinGroup says which partitions it owns (KIP-429's owned partitions) and the
+//!   generation it was in when it sent it. A JoinGroup from before the member was last sent an
+//!   assignment is stale (a duplicate, or one that arrived late): the owned partitions it lists
+//!   may be fewer than the member holds now, so the coordinator does not count it (KIP-792 puts
+//!   the generation in the subscription for the same reason).
+//! - A request from a member the group does not know (its session expired, or it missed a
+//!   rebalance) is answered UNKNOWN_MEMBER_ID: the member gives up its partitions and joins
+//!   afresh. A heartbeat or SyncGroup from an older generation, or a heartbeat while the group
+//!   is joining, is answered REBALANCE_IN_PROGRESS with the generation it named.
+//! - The leader member's SyncGroup carries the assignment; every member of the generation is
+//!   sent its part (a simplification: Kafka answers each member's own SyncGroup), and a member
+//!   that asks later is sent it again.
+//! - Offsets are committed in the current generation by a member of the group; committed
+//!   offsets only grow.
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+use super::config::Kafka;
+use super::types::{Msg, Note};
+use crate::protocol::{Ctx, NodeId, Time};
+
+/// Where the group is in a rebalance (Kafka's `GroupMetadata` states; an empty group is stable
+/// with no members).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum GroupState {
+    #[default]
+    Stable,
+    /// PreparingRebalance: members (re)join until `deadline`. A group that had no members waits
+    /// for the deadline however many join (Kafka's initial rebalance delay), so that consumers
+    /// starting together form one first generation.
+    Joining { deadline: Time, initial: bool },
+    /// CompletingRebalance: the generation is formed; its leader's assignment is awaited.
+    Syncing,
+}
+
+/// A member, as the coordinator knows it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct MemberInfo {
+    pub id: NodeId,
+    /// When it last heartbeated or joined: its session runs from here.
+    pub seen: Time,
+    /// The partitions it owned when it last joined (KIP-429's owned partitions).
+    pub owned: Vec<u32>,
+    /// Whether it has joined the rebalance in progress.
+    pub joined: bool,
+    /// The last generation whose assignment it was sent (0: none yet).
+    pub synced: u32,
+}
+
+/// The coordinator's view of the group.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Group {
+    pub generation: u32,
+    pub state: GroupState,
+    /// The members: those of the current generation, and new ones joining the next.
+    pub members: Vec<MemberInfo>,
+    /// The member that computes the assignment (kept across rebalances while it stays).
+    pub leader: Option<NodeId>,
+    /// The last assignment the leader handed out, by member (`NodeId.0`).
+    pub assignment: BTreeMap<u32, Vec<u32>>,
+    /// Committed offset per partition.
+    pub committed: Vec<u64>,
+}
+
+impl Group {
+    fn member(&mut self, id: NodeId) -> Option<&mut MemberInfo> {
+        self.members.iter_mut().find(|m| m.id == id)
+    }
+    pub fn rebalancing(&self) -> bool {
+        self.state != GroupState::Stable
+    }
+}
+
+pub fn coordinator_message(k: &Kafka, g: &mut Group, from: NodeId, msg: Msg, ctx: &mut Ctx<Kafka>) {
+    match msg {
+        Msg::JoinGroup { generation, owned } => join(k, g, from, generation, owned, ctx),
+        Msg::SyncGroup { generation, assignment } => sync(g, from, generation, assignment, ctx),
+        Msg::GroupHeartbeat { generation } => {
+            let now = ctx.now();
+            let (current, joining) = (g.generation, matches!(g.state, GroupState::Joining { .. }));
+            match g.member(from) {
+                None => ctx.send(from, Msg::UnknownMember { generation }),
+                Some(_) if generation != current => ctx.send(from, Msg::RebalanceInProgress { generation }),
+                Some(m) => {
+                    m.seen = now;
+                    if joining {
+                        ctx.send(from, Msg::RebalanceInProgress { generation });
+                    }
+                }
+            }
+        }
+        Msg::OffsetCommit { generation, offsets } => {
+            // Generations fence members that missed a rebalance.
+            if generation != g.generation || g.member(from).is_none() {
+                return;
+            }
+            for (p, o) in offsets {
+                if let Some(c) = g.committed.get_mut(p as usize).filter(|c| o > **c) {
+                    *c = o;
+                }
+            }
+        }
+        Msg::LeaveGroup => {
+            let Some(i) = g.members.iter().position(|m| m.id == from) else { return };
+            g.members.remove(i);
+            g.assignment.remove(&from.0);
+            if !matches!(g.state, GroupState::Joining { .. }) {
+                prepare_rebalance(k, g, None, ctx);
+            }
+            try_complete_join(g, ctx);
+        }
+        _ => {}
+    }
+}
+
+fn join(k: &Kafka, g: &mut Group, from: NodeId, generation: u32, owned: Vec<u32>, ctx: &mut Ctx<Kafka>) {
+    let now = ctx.now();
+    let state = g.state;
+    let Some(m) = g.member(from) else {
+        if generation > 0 {
+            // It was a member once, and the group has removed it since.
+            ctx.send(from, Msg::UnknownMember { generation });
+            return;
+        }
+        g.members.push(MemberInfo { id: from, seen: now, owned, joined: true, synced: 0 });
+        if !matches!(state, GroupState::Joining { .. }) {
+            prepare_rebalance(k, g, Some(from), ctx);
+        }
+        try_complete_join(g, ctx);
+        return;
+    };
+    if generation < m.synced {
+        // Sent before its last assignment: stale. A member still waiting for that generation
+        // (its JoinGroup answer was lost) is sent it again.
+        if !matches!(state, GroupState::Joining { .. }) {
+            send_join_response(g, from, ctx);
+        }
+        return;
+    }
+    match state {
+        GroupState::Joining { .. } => {
+            m.owned = owned;
+            m.joined = true;
+            m.seen = now;
+            try_complete_join(g, ctx);
+        }
+        GroupState::Syncing if m.owned == owned => send_join_response(g, from, ctx),
+        _ => {
+            m.owned = owned;
+            m.seen = now;
+            prepare_rebalance(k, g, Some(from), ctx);
+            try_complete_join(g, ctx);
+        }
+    }
+}
+
+/// Start a rebalance: every member must join again, by the rebalance timeout (here half a
+/// session); those already in the group are told at once (and on their next heartbeat). The
+/// `joiner` whose JoinGroup started it has joined already.
+pub fn prepare_rebalance(k: &Kafka, g: &mut Group, joiner: Option<NodeId>, ctx: &mut Ctx<Kafka>) {
+    let deadline = ctx.now().plus(Time(k.group_session_us / 2));
+    // A group whose only member is one joining for the first time was empty.
+    let initial = g.members.iter().all(|m| Some(m.id) == joiner && m.synced == 0);
+    g.state = GroupState::Joining { deadline, initial };
+    for m in &mut g.members {
+        m.joined = Some(m.id) == joiner;
+        if !m.joined {
+            ctx.send(m.id, Msg::RebalanceInProgress { generation: g.generation });
+        }
+    }
+}
+
+/// Form the next generation once every member has joined (never early for a new group).
+fn try_complete_join(g: &mut Group, ctx: &mut Ctx<Kafka>) {
+    if let GroupState::Joining { initial: false, .. } = g.state {
+        if g.members.iter().all(|m| m.joined) {
+            complete_join(g, ctx);
+        }
+    }
+}
+
+/// The join phase ends: members that did not join are removed, and the rest form the next
+/// generation; each is sent the members and what they own, for the leader to assign.
+fn complete_join(g: &mut Group, ctx: &mut Ctx<Kafka>) {
+    let now = ctx.now();
+    g.members.retain(|m| m.joined);
+    let members = &g.members;
+    g.assignment.retain(|id, _| members.iter().any(|m| m.id.0 == *id));
+    g.generation += 1;
+    if g.members.is_empty() {
+        g.state = GroupState::Stable;
+        g.leader = None;
+        return;
+    }
+    g.leader = g.leader.filter(|l| g.members.iter().any(|m| m.id == *l)).or(Some(g.members[0].id));
+    g.state = GroupState::Syncing;
+    for m in &mut g.members {
+        m.seen = now;
+        m.joined = false;
+    }
+    for i in 0..g.members.len() {
+        send_join_response(g, g.members[i].id, ctx);
+    }
+}
+
+fn send_join_response(g: &Group, to: NodeId, ctx: &mut Ctx<Kafka>) {
+    let Some(leader) = g.leader else { return };
+    ctx.send(
+        to,
+        Msg::JoinResponse {
+            generation: g.generation,
+            leader,
+            members: g.members.iter().map(|m| (m.id, m.owned.clone())).collect(),
+            partitions: g.committed.len() as u32,
+        },
+    );
+}
+
+fn sync(
+    g: &mut Group,
+    from: NodeId,
+    generation: u32,
+    assignment: Vec<(NodeId, Vec<u32>)>,
+    ctx: &mut Ctx<Kafka>,
+) {
+    let (current, state) = (g.generation, g.state);
+    let Some(m) = g.member(from) else {
+        ctx.send(from, Msg::UnknownMember { generation });
+        return;
+    };
+    if generation != current || matches!(state, GroupState::Joining { .. }) {
+        ctx.send(from, Msg::RebalanceInProgress { generation });
+        return;
+    }
+    if state == GroupState::Stable {
+        m.synced = current;
+        let partitions = g.assignment.get(&from.0).cloned().unwrap_or_default();
+        ctx.send(from, Msg::SyncResponse { generation, partitions, committed: g.committed.clone() });
+        return;
+    }
+    // Syncing: the leader's assignment completes the rebalance; a follower waits for it.
+    if g.leader != Some(from) {
+        return;
+    }
+    g.assignment = g
+        .members
+        .iter()
+        .map(|m| (m.id.0, assignment.iter().find(|a| a.0 == m.id).map(|a| a.1.clone()).unwrap_or_default()))
+        .collect();
+    g.state = GroupState::Stable;
+    for m in &mut g.members {
+        m.synced = current;
+        let partitions = g.assignment.get(&m.id.0).cloned().unwrap_or_default();
+        ctx.send(m.id, Msg::SyncResponse { generation, partitions, committed: g.committed.clone() });
+    }
+    ctx.note(Note::Rebalanced { generation, members: g.members.len() as u32 });
+}
+
+/// Coordinator timer: end a join phase at its deadline; outside one, remove members whose
+/// session expired and rebalance without them.
+pub fn coordinator_tick(k: &Kafka, g: &mut Group, ctx: &mut Ctx<Kafka>) {
+    let now = ctx.now();
+    if let GroupState::Joining { deadline, .. } = g.state {
+        if now >= deadline {
+            complete_join(g, ctx);
+        }
+        return;
+    }
+    let before = g.members.len();
+    g.members.retain(|m| now.0.saturating_sub(m.seen.0) <= k.group_session_us);
+    if g.members.len() != before {
+        let members = &g.members;
+        g.assignment.retain(|id, _| members.iter().any(|m| m.id.0 == *id));
+        prepare_rebalance(k, g, None, ctx);
+        try_complete_join(g, ctx);
+    }
+}

@@ -1,0 +1,205 @@
+//! Exact-effect tests of the consumer group's rules (the essays of `group.rs` and
+//! `coordinator.rs`): the coordinator's answers to JoinGroup, SyncGroup and heartbeats in each
+//! state of the group, and a member's answers to the coordinator's, including the late and
+//! repeated ones a network delivers. Before these rules, stale answers sent members back into
+//! rebalance after rebalance: the cooperative preset reached generation 6 or 7.
+
+use alloc::collections::BTreeMap;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::assign::Strategy;
+use super::cluster::*;
+use super::coordinator::{coordinator_message, Group, GroupState, MemberInfo};
+use super::group::{consumer_init, consumer_message, Consumer, MemberState};
+use crate::protocol::{NodeId, Time};
+
+type Fx = crate::testing::Effects<Kafka>;
+
+/// One broker, the controller (NodeId 1), a producer, and consumers C1, C2, C3 (NodeIds 3, 4,
+/// 5) over three partitions.
+fn kafka(strategy: Strategy) -> Kafka {
+    Kafka { brokers: 1, partitions: 3, rf: 1, min_insync: 1, consumers: 3, strategy, ..Kafka::default() }
+}
+
+const CTL: NodeId = NodeId(1);
+const C1: NodeId = NodeId(3);
+const C2: NodeId = NodeId(4);
+const C3: NodeId = NodeId(5);
+
+fn member(id: NodeId, owned: &[u32], joined: bool, synced: u32) -> MemberInfo {
+    MemberInfo { id, seen: Time::from_ms(1000), owned: owned.to_vec(), joined, synced }
+}
+
+/// A group of C1 (its leader) and C2 in `generation`.
+fn group(generation: u32, state: GroupState, members: Vec<MemberInfo>) -> Group {
+    Group { generation, state, members, leader: Some(C1), assignment: BTreeMap::new(), committed: vec![0; 3] }
+}
+
+fn joining() -> GroupState {
+    GroupState::Joining { deadline: Time::from_ms(1100), initial: false }
+}
+
+fn to_coordinator(k: &Kafka, g: &mut Group, from: NodeId, msg: Msg) -> Vec<(NodeId, Msg)> {
+    let mut fx = Fx::new();
+    coordinator_message(k, g, from, msg, &mut fx.ctx(CTL));
+    fx.take()
+}
+
+fn join(generation: u32, owned: &[u32]) -> Msg {
+    Msg::JoinGroup { generation, owned: owned.to_vec() }
+}
+
+fn join_response(generation: u32, members: &[(NodeId, &[u32])]) -> Msg {
+    Msg::JoinResponse {
+        generation,
+        leader: C1,
+        members: members.iter().map(|(m, o)| (*m, o.to_vec())).collect(),
+        partitions: 3,
+    }
+}
+
+/// A JoinGroup while the group is joining joins that rebalance (Kafka's PreparingRebalance):
+/// the last member expected completes it, and everyone is sent the next generation. One from
+/// before the member's last assignment (a late duplicate) is not counted: what it lists may be
+/// less than the member owns now. While the group syncs, a member joining again with what it
+/// joined with is sent the current generation again; one whose owned partitions changed starts
+/// the next rebalance.
+#[test]
+fn a_join_counts_towards_the_rebalance_in_progress_unless_it_is_stale() {
+    let k = kafka(Strategy::CooperativeSticky);
+    let both = [(C1, &[0, 1][..]), (C2, &[2][..])];
+    let fresh = || group(1, joining(), vec![member(C1, &[0, 1], true, 1), member(C2, &[2], false, 1)]);
+
+    let mut g = fresh();
+    let sent = to_coordinator(&k, &mut g, C2, join(1, &[2]));
+    assert_eq!(sent, vec![(C1, join_response(2, &both)), (C2, join_response(2, &both))]);
+    assert_eq!((g.generation, g.state), (2, GroupState::Syncing));
+
+    let mut g = fresh();
+    assert_eq!(to_coordinator(&k, &mut g, C2, join(0, &[])), vec![], "a JoinGroup from generation 0");
+    assert_eq!(g, fresh(), "not counted");
+
+    let mut g =
+        group(2, GroupState::Syncing, vec![member(C1, &[0, 1], false, 1), member(C2, &[2], false, 1)]);
+    let sent = to_coordinator(&k, &mut g, C2, join(1, &[2]));
+    assert_eq!(sent, vec![(C2, join_response(2, &both))], "the same generation again");
+    let sent = to_coordinator(&k, &mut g, C2, join(2, &[]));
+    assert_eq!(sent, vec![(C1, Msg::RebalanceInProgress { generation: 2 })], "a new rebalance");
+    assert!(matches!(g.state, GroupState::Joining { .. }));
+}
+
+/// The coordinator's answers to a member it does not know (UNKNOWN_MEMBER_ID: it gives up its
+/// partitions and joins afresh) and to requests of another generation or during a join
+/// (REBALANCE_IN_PROGRESS, naming the generation of the request, so that a member that has
+/// moved on since ignores it). Heartbeats of the current generation are answered nothing while
+/// the group is stable or syncing.
+#[test]
+fn the_coordinator_answers_each_request_in_the_generation_it_named() {
+    let k = kafka(Strategy::CooperativeSticky);
+    let rebalance = |generation| Msg::RebalanceInProgress { generation };
+    let unknown = |generation| Msg::UnknownMember { generation };
+    let beat = |generation| Msg::GroupHeartbeat { generation };
+    let sync = |generation| Msg::SyncGroup { generation, assignment: vec![] };
+    let cases = [
+        ("heartbeat, stable", GroupState::Stable, C1, beat(2), vec![]),
+        ("heartbeat, syncing", GroupState::Syncing, C1, beat(2), vec![]),
+        ("heartbeat, joining", joining(), C1, beat(2), vec![(C1, rebalance(2))]),
+        ("old heartbeat", GroupState::Stable, C1, beat(1), vec![(C1, rebalance(1))]),
+        ("old sync", GroupState::Stable, C1, sync(1), vec![(C1, rebalance(1))]),
+        ("heartbeat, unknown", GroupState::Stable, C3, beat(1), vec![(C3, unknown(1))]),
+        ("sync, unknown", GroupState::Syncing, C3, sync(2), vec![(C3, unknown(2))]),
+        ("join, removed member", GroupState::Stable, C3, join(1, &[2]), vec![(C3, unknown(1))]),
+    ];
+    for (name, state, from, msg, want) in cases {
+        let mut g = group(2, state, vec![member(C1, &[0, 1], false, 2), member(C2, &[2], false, 2)]);
+        assert_eq!(to_coordinator(&k, &mut g, from, msg), want, "{name}");
+    }
+}
+
+/// C1 as a member of generation `generation` in `state`, owning `assigned`.
+fn consumer(k: &Kafka, generation: u32, state: MemberState, assigned: &[u32]) -> Consumer {
+    let mut c = consumer_init(k, &mut Fx::new().ctx(C1));
+    c.generation = generation;
+    c.synced = if state == MemberState::Stable { generation } else { generation - 1 };
+    c.state = state;
+    c.assigned = assigned.to_vec();
+    c.owned_at_join = assigned.to_vec();
+    c.position = vec![5, 7, 9];
+    c
+}
+
+fn to_member(k: &Kafka, c: &mut Consumer, msg: Msg) -> Vec<(NodeId, Msg)> {
+    let mut fx = Fx::new();
+    consumer_message(k, c, CTL, msg, &mut fx.ctx(C1));
+    fx.take()
+}
+
+/// A member rejoins on a rebalance notice of its own generation, once; notices and answers of
+/// other generations are stale (the storm of the old model: a heartbeat sent before a
+/// rebalance, answered after it, sent its member into the next one). A cooperative member
+/// rejoins keeping what it owns; an eager one commits and gives everything up first.
+#[test]
+fn a_member_rejoins_once_and_only_for_its_own_generation() {
+    let k = kafka(Strategy::CooperativeSticky);
+    let rebalance = |generation| Msg::RebalanceInProgress { generation };
+    let mut c = consumer(&k, 2, MemberState::Stable, &[0, 1]);
+    assert_eq!(to_member(&k, &mut c, rebalance(1)), vec![], "a stale notice");
+    assert_eq!(to_member(&k, &mut c, Msg::UnknownMember { generation: 1 }), vec![], "a stale answer");
+    assert_eq!(to_member(&k, &mut c, rebalance(2)), vec![(CTL, join(2, &[0, 1]))]);
+    assert_eq!((c.state, c.assigned.clone()), (MemberState::Joining, vec![0, 1]), "it keeps reading");
+    assert_eq!(to_member(&k, &mut c, rebalance(2)), vec![], "already rejoining");
+    assert_eq!(to_member(&k, &mut c, join_response(2, &[(C1, &[0, 1])])), vec![], "a generation it has");
+
+    let k = kafka(Strategy::Range);
+    let mut c = consumer(&k, 2, MemberState::Stable, &[0, 1]);
+    let commit = Msg::OffsetCommit { generation: 2, offsets: vec![(0, 5), (1, 7)] };
+    assert_eq!(to_member(&k, &mut c, rebalance(2)), vec![(CTL, commit), (CTL, join(2, &[0, 1]))]);
+    assert_eq!(c.assigned, Vec::<u32>::new(), "eager gives up everything");
+}
+
+/// A joining member takes the next generation keeping only the partitions the coordinator
+/// counted it as owning (the rest may go to others in that generation), and answers with a
+/// SyncGroup (the leader's carries the assignment). A member removed by the coordinator
+/// (UNKNOWN_MEMBER_ID of its own generation) loses everything and joins afresh.
+#[test]
+fn a_member_keeps_only_what_the_coordinator_counted_and_loses_all_when_removed() {
+    let k = kafka(Strategy::CooperativeSticky);
+    let mut c = consumer(&k, 1, MemberState::Joining, &[0, 1]);
+    let sent = to_member(&k, &mut c, join_response(2, &[(C1, &[0]), (C2, &[1, 2])]));
+    let assignment = vec![(C1, vec![0]), (C2, vec![1, 2])];
+    assert_eq!(sent, vec![(CTL, Msg::SyncGroup { generation: 2, assignment })]);
+    assert_eq!((c.generation, c.state, c.assigned.clone()), (2, MemberState::Syncing, vec![0]));
+
+    let mut c = consumer(&k, 2, MemberState::Stable, &[0, 1]);
+    assert_eq!(to_member(&k, &mut c, Msg::UnknownMember { generation: 2 }), vec![(CTL, join(0, &[]))]);
+    assert_eq!((c.generation, c.assigned.clone()), (0, vec![]));
+}
+
+/// KIP-429's second half (`ConsumerCoordinator.onJoinComplete`): a cooperative member whose new
+/// assignment lacks partitions it owned commits them, gives them up and rejoins at once, so
+/// that a follow-up rebalance hands them to their new owners; one that lost nothing does not.
+/// An eager member, which owned nothing while it rebalanced, takes its assignment and stays.
+#[test]
+fn a_cooperative_member_that_lost_partitions_rejoins_at_once() {
+    let sync = |partitions: &[u32]| Msg::SyncResponse {
+        generation: 2,
+        partitions: partitions.to_vec(),
+        committed: vec![0, 0, 0],
+    };
+    let k = kafka(Strategy::CooperativeSticky);
+    let mut c = consumer(&k, 2, MemberState::Syncing, &[0, 1]);
+    let commit = Msg::OffsetCommit { generation: 2, offsets: vec![(1, 7)] };
+    assert_eq!(to_member(&k, &mut c, sync(&[0])), vec![(CTL, commit), (CTL, join(2, &[0]))]);
+    assert_eq!((c.state, c.assigned.clone()), (MemberState::Joining, vec![0]));
+
+    let mut c = consumer(&k, 2, MemberState::Syncing, &[0, 1]);
+    assert_eq!(to_member(&k, &mut c, sync(&[0, 1])), vec![]);
+    assert_eq!(c.state, MemberState::Stable);
+
+    let k = kafka(Strategy::Range);
+    let mut c = consumer(&k, 2, MemberState::Syncing, &[]);
+    c.owned_at_join = vec![0, 1];
+    assert_eq!(to_member(&k, &mut c, sync(&[0])), vec![]);
+    assert_eq!((c.state, c.assigned.clone()), (MemberState::Stable, vec![0]));
+}
