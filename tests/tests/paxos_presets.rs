@@ -1,6 +1,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! Paxos presets: with back-off a duel ends in a decision sooner than without; with two of five
-//! acceptors cut off, the majority still decides; and every preset is safe.
+//! acceptors cut off, the majority still decides; a later proposer's adopted value reaches every
+//! learner; and every preset is safe.
 
 use distlab_core::lab::{self, LabConfig};
 use distlab_core::paxos::setup::Config as PaxosConfig;
@@ -35,9 +36,10 @@ fn presets_decide_and_back_off_ends_a_duel_sooner() {
         calm_total += decided_at("dueling-backoff", seed).expect("back-off decides");
         duel_total += decided_at("dueling", seed).unwrap_or(3_000);
         assert!(decided_at("minority-cut-off", seed).is_some(), "a majority decides, seed {seed}");
+        assert!(decided_at("adopt", seed).is_some(), "every learner learns the adopted value, seed {seed}");
     }
     assert!(calm_total < duel_total, "back-off {calm_total} ms vs duel {duel_total} ms over 10 seeds");
-    assert_eq!(lab::scenarios("paxos").len(), 3);
+    assert_eq!(lab::scenarios("paxos").len(), 4);
 }
 
 /// A hundred-and-one acceptors with the first fifty down: the proposer's majority (51) needs

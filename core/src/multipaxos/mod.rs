@@ -47,6 +47,8 @@ mod types;
 mod view;
 
 #[cfg(test)]
+mod lessons;
+#[cfg(test)]
 mod tests;
 
 pub use check::Monitor;

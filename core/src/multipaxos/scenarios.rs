@@ -1,4 +1,10 @@
 //! Named Multi-Paxos scenarios: a configuration, a timed script and narration.
+//!
+//! Each preset's narration is a lesson whose steps name the events they explain (see
+//! `crate::lesson`): a role taken, a kind of message sent, a timer, a fault, or the words of one
+//! record (a node "applies slot 3"). A step never states a time; the page shows the event's.
+//! What a step says about the state at its event is checked on several seeds by the tests in
+//! `lessons.rs`.
 
 use alloc::format;
 use alloc::string::String;
@@ -6,7 +12,8 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use super::types::*;
-use crate::lesson::Step;
+use crate::kv::KvOp;
+use crate::lesson::{Cue, Step};
 use crate::protocol::{NodeId, ScriptAction, Target, Time};
 
 pub struct ScenarioInfo {
@@ -16,7 +23,10 @@ pub struct ScenarioInfo {
 
 pub const SCENARIOS: &[ScenarioInfo] = &[
     ScenarioInfo { name: "steady", title: "Phase 1 once, then one round trip per command" },
-    ScenarioInfo { name: "leader-crash", title: "Leader crash: the new leader adopts what may be chosen" },
+    ScenarioInfo {
+        name: "leader-crash",
+        title: "Leader crash: the new leader carries an accepted, unchosen value across",
+    },
     ScenarioInfo {
         name: "dueling",
         title: "Dueling proposers without back-off: ballots climb, nothing is chosen",
@@ -32,9 +42,17 @@ fn ms(t: u64) -> Time {
     Time::from_ms(t)
 }
 
-fn narrate(lines: &[(u64, &str)]) -> Vec<Step> {
-    crate::lesson::timed(lines)
+fn step(cue: Cue, text: &str) -> Step {
+    Step::new(cue, text)
 }
+
+/// A request the script hands to a client.
+fn put(client: NodeId, key: &str, value: u64) -> ScriptAction<ClientOp> {
+    ScriptAction::Client(Target::Node(client), ClientOp::Kv(KvOp::Put(key.into(), value)))
+}
+
+/// The mutant the stale-leader lesson invites the reader to switch on.
+pub const STALE_LEADER_MUTANT: &str = "accept-below-promise";
 
 pub fn apply(name: &str, base: MultiPaxos) -> Result<MultiPaxos, String> {
     use ScriptAction::*;
@@ -47,47 +65,31 @@ pub fn apply(name: &str, base: MultiPaxos) -> Result<MultiPaxos, String> {
         ..base.clone()
     };
     let mp = match name {
-        "steady" => MultiPaxos {
-            servers: 5,
-            clients: 2,
-            narration: narrate(&[
-                (0, "Five servers, two clients. Nobody leads yet; election timers run down."),
-                (150, "The first to time out sends Prepare for every slot at once (phase 1) and collects promises from a majority."),
-                (400, "Now each command costs one round trip: Accept to all, chosen when a majority accepted. The leader's next Accept or heartbeat tells the others how far the log is chosen; a learner that lacks a value asks for it (CatchUp, answered with Chosen)."),
-                (1000, "The slot table fills; the quorum table shows which majority promised and which accepted the latest slot."),
-            ]),
-            ..base
-        },
-        "leader-crash" => MultiPaxos {
-            servers: 5,
-            clients: 2,
-            script: vec![(ms(1200), Crash(Target::Leader)), (ms(2600), RestartAll)],
-            narration: narrate(&[
-                (0, "Five servers elect a leader with phase 1 and serve two clients."),
-                (1200, "The leader crashes, possibly with values accepted by some acceptors but not yet known chosen."),
-                (1400, "A follower times out and runs phase 1 with a higher ballot; each promise reports what that acceptor accepted."),
-                (1500, "The new leader adopts, per slot, the value with the highest ballot reported (see who carried it), fills gaps with no-ops, and re-proposes them."),
-                (2600, "The old leader restarts: its promise and accepted values persisted; it relearns the chosen slots from the new leader."),
-            ]),
-            ..base
-        },
-        "dueling" => MultiPaxos {
-            narration: narrate(&[
-                (0, "Three servers; S1 and S2 time out almost together (100 ms and 101 ms). Back-off is off."),
-                (100, "S1 sends Prepare; a millisecond later S2 sends a higher one. Each acceptor promises the higher ballot it sees."),
-                (130, "Rejected, each proposer retries at once with a still higher ballot, preempting the other's phase 1 or phase 2."),
-                (600, "Watch the ballots climb while slots stay unchosen: the duel is a livelock. Paxos stays safe, but makes no progress."),
-            ]),
-            ..duel(false)
-        },
-        "dueling-backoff" => MultiPaxos {
-            narration: narrate(&[
-                (0, "The same duel, with randomized back-off: a proposer that meets a higher ballot waits a random time."),
-                (100, "S1 and S2 both send Prepare; one of them is preempted."),
-                (130, "The loser backs off; the winner completes phase 1 and leads. Commands are chosen one round trip each."),
-            ]),
-            ..duel(true)
-        },
+        "steady" => MultiPaxos { servers: 5, clients: 2, narration: steady(), ..base },
+        "leader-crash" => {
+            let c1 = NodeId(5);
+            MultiPaxos {
+                servers: 5,
+                clients: 1,
+                // The client sends only what the script gives it, so the slots are few and named.
+                client_think_us: 0,
+                first_election: vec![(NodeId(0), ms(50))],
+                script: vec![
+                    (ms(1), Crash(Target::Node(NodeId(4)))),
+                    (ms(100), put(c1, "x", 1)),
+                    (ms(200), put(c1, "y", 2)),
+                    (ms(600), Isolate(Target::Node(NodeId(2)), vec![NodeId(3)])),
+                    (ms(620), put(c1, "z", 3)),
+                    (ms(700), Crash(Target::Node(NodeId(0)))),
+                    (ms(700), Heal),
+                    (ms(2_000), RestartAll),
+                ],
+                narration: leader_crash(),
+                ..base
+            }
+        }
+        "dueling" => MultiPaxos { narration: duel_lesson(), ..duel(false) },
+        "dueling-backoff" => MultiPaxos { narration: duel_backoff(), ..duel(true) },
         "stale-leader" => MultiPaxos {
             servers: 3,
             clients: 3,
@@ -99,15 +101,7 @@ pub fn apply(name: &str, base: MultiPaxos) -> Result<MultiPaxos, String> {
                 (ms(1400), Heal),
                 (ms(2400), RestartAll),
             ],
-            narration: narrate(&[
-                (0, "Three servers, three busy clients. S1 times out first and leads; commands are chosen one round trip each."),
-                (500, "A partition cuts S1 off with clients C1 and C2. S1 still thinks it leads: it proposes their commands in the next slots, but no majority hears its Accepts."),
-                (700, "S2 and S3 stop hearing S1 and one of them runs phase 1 with a higher ballot. Their promises report nothing in S1's new slots, so the new leader fills them with C3's commands, and they are chosen."),
-                (1300, "The new leader crashes. One acceptor of its majority is left, and it promised the higher ballot."),
-                (1400, "The partition heals and S1 resends its old Accepts. The surviving acceptor refuses them (their ballot is below its promise), so S1's values are never chosen. Had it accepted, S1 would have a majority, itself and that acceptor, for a second value in a chosen slot: try the accept-below-promise mutant."),
-                (1500, "Refused, S1 steps back. Whoever runs phase 1 next keeps what was chosen while S1 was cut off: the survivor knows it, and S1's promise reports it with the higher ballot, which a new leader adopts."),
-                (2400, "The crashed server restarts and relearns the chosen slots."),
-            ]),
+            narration: stale_leader(mutant == Some(Mutant::AcceptBelowPromise)),
             ..base
         },
         other => {
@@ -116,4 +110,218 @@ pub fn apply(name: &str, base: MultiPaxos) -> Result<MultiPaxos, String> {
         }
     };
     Ok(MultiPaxos { mutant, ..mp })
+}
+
+fn steady() -> Vec<Step> {
+    vec![
+        step(Cue::Start, "Five servers, two clients. Nobody leads yet; election timers run down."),
+        step(
+            Cue::Timer("election"),
+            "The first election timer fires: that server sends Prepare for every slot at once (phase 1), \
+             with a ballot above any it has seen.",
+        ),
+        step(
+            Cue::Role("leader"),
+            "Promises from a majority: it leads. Phase 1 is done, for this slot and every later one, until \
+             another ballot preempts it.",
+        ),
+        step(
+            Cue::Send("Accept"),
+            "A client's command reaches the leader: it takes the next free slot and sends Accept to all. \
+             From now on each command costs this one round trip (phase 2).",
+        ),
+        step(
+            Cue::Says("applies slot 1"),
+            "A majority accepted slot 1, so its command is chosen: the leader applies it and answers the \
+             client. Its next Accept or heartbeat tells the others how far the log is chosen.",
+        ),
+        step(
+            Cue::Says("applies slot 10"),
+            "Ten slots chosen and applied. The slot table shows what each acceptor accepted; the quorum \
+             table, which majority promised and which accepted the latest slot.",
+        ),
+    ]
+}
+
+/// A value accepted by a minority, not chosen, when the leader dies: the new leader's phase 1
+/// finds it and proposes it again in the same slot.
+fn leader_crash() -> Vec<Step> {
+    vec![
+        step(
+            Cue::Start,
+            "Five servers and one client, C1, which sends only the requests of the script. S1's election \
+             timer is set to fire first.",
+        ),
+        step(Cue::Crash, "S5 crashes. Four servers are up; a majority of five is still three."),
+        step(
+            Cue::Role("leader"),
+            "S1 ran phase 1 and, with promises from a majority, leads in ballot b1.1, for every slot.",
+        ),
+        step(
+            Cue::Says("S1 applies slot 1"),
+            "C1's put x 1 reached S1, which proposed it in slot 1. A majority accepted it, so it is chosen: \
+             S1 applies it and answers C1.",
+        ),
+        step(
+            Cue::Partition,
+            "The network splits: S3 and S4 are cut off. With S5 down, no side has a majority: S1 and S2 are \
+             two of five, S3 and S4 too.",
+        ),
+        step(
+            Cue::Send("Accept"),
+            "C1 asks for put z 3. S1 proposes it in slot 3 and sends Accept to all, but only S1 and S2 can \
+             accept it: two of five, so it is not chosen.",
+        ),
+        step(
+            Cue::Crash,
+            "S1 crashes. Slot 3 holds put z 3 at S2 (and at the crashed S1), accepted in ballot b1.1 but not \
+             chosen; no server knows whether it was.",
+        ),
+        step(
+            Cue::Heal,
+            "The network heals. S2, S3 and S4 are up: exactly a majority, so the next leader's phase-1 \
+             quorum must include S2.",
+        ),
+        step(
+            Cue::Send("Prepare"),
+            "A server times out and runs phase 1 with a higher ballot, for every slot from 3 on, the first \
+             it does not know chosen.",
+        ),
+        step(
+            Cue::Role("leader"),
+            "Promises from S2, S3 and S4. S2's reports slot 3: put z 3, accepted in b1.1. The new leader \
+             adopts it and proposes it again in slot 3, in its own ballot: the quorum table shows S2 carried \
+             it across the change of leader.",
+        ),
+        step(
+            Cue::Says("applies slot 3"),
+            "A majority accepted slot 3 in the new ballot: put z 3, accepted under the old leader but never \
+             chosen, is chosen now, in the same slot, and the new leader applies it.",
+        ),
+        step(
+            Cue::Says("client gets #3"),
+            "C1 had no answer, so it sent put z 3 again with the same request number, and the new leader \
+             proposed it once more, in a later slot. The state machine applies a retried request only once: \
+             C1's answer names slot 3, where its command was first chosen.",
+        ),
+        step(
+            Cue::Restart,
+            "S1 and S5 restart. Their promises and accepted values persisted; they relearn the chosen slots \
+             from the new leader.",
+        ),
+    ]
+}
+
+fn duel_lesson() -> Vec<Step> {
+    vec![
+        step(
+            Cue::Start,
+            "Three servers; S1's and S2's election timers are set to fire a millisecond apart. Back-off is \
+             off.",
+        ),
+        step(Cue::Timer("election"), "S1's timer fires: it sends Prepare with ballot b1.1 for every slot."),
+        step(
+            Cue::Says("S2: election timer fires"),
+            "S2's fires a millisecond later: Prepare with b1.2, higher than S1's. An acceptor promises the \
+             highest ballot it has seen.",
+        ),
+        step(
+            Cue::Says("Prepare (b2."),
+            "Preempted by a higher ballot, a proposer without back-off starts phase 1 again at once, with a \
+             higher round. Its Prepare preempts the other in turn.",
+        ),
+        step(
+            Cue::Says("Prepare (b6."),
+            "Round 6: each new ballot preempts the other proposer's phase 1 before it completes, or just \
+             after it began to lead, before any Accept gathers a majority. Ballots climb; slots stay \
+             unchosen.",
+        ),
+        step(
+            Cue::Says("Prepare (b100."),
+            "Round 100, and not one slot chosen: a livelock. Paxos stays safe, since nothing is chosen that \
+             could conflict, but without back-off it makes no progress. The next preset adds back-off.",
+        ),
+    ]
+}
+
+fn duel_backoff() -> Vec<Step> {
+    vec![
+        step(
+            Cue::Start,
+            "The same duel, with randomized back-off: a proposer that meets a higher ballot gives up its own \
+             and waits a random election timeout.",
+        ),
+        step(Cue::Timer("election"), "S1's timer fires: it sends Prepare with ballot b1.1 for every slot."),
+        step(
+            Cue::Says("S2: election timer fires"),
+            "S2's fires a millisecond later: Prepare with b1.2, higher than S1's.",
+        ),
+        step(
+            Cue::Role("leader"),
+            "One of them completes phase 1 and leads. The other gives up its own ballot as soon as it meets \
+             a higher one, and waits a random timeout instead of preempting back.",
+        ),
+        step(
+            Cue::Says("applies slot 1"),
+            "Slot 1 is chosen and applied: from now on commands are chosen one round trip each.",
+        ),
+    ]
+}
+
+/// A leader cut off keeps proposing; after the heal its old Accepts are refused below the
+/// promise, or, with `broken` (accept-below-promise), accepted for a second value in a slot.
+fn stale_leader(broken: bool) -> Vec<Step> {
+    let mut steps = vec![
+        step(
+            Cue::Start,
+            "Three servers, three busy clients. S1's election timer is set to fire first.",
+        ),
+        step(Cue::Role("leader"), "S1 leads; commands are chosen one round trip each."),
+        step(
+            Cue::Partition,
+            "A partition cuts S1 off with clients C1 and C2. S1 still thinks it leads: it proposes their \
+             commands in the next slots, but no majority hears its Accepts.",
+        ),
+        step(
+            Cue::Role("leader"),
+            "S2 and S3 stopped hearing S1, and one of them ran phase 1 with a higher ballot: it leads. Their \
+             promises report nothing in the slots S1 used after the split, so the new leader fills those \
+             slots with C3's commands, and S2 and S3, a majority, choose them.",
+        ),
+        step(
+            Cue::Crash,
+            "The new leader crashes. One acceptor of its majority is left, and it promised the higher \
+             ballot.",
+        ),
+        step(
+            Cue::Heal,
+            "The partition heals. S1 still leads in its old ballot and will send its unanswered Accepts \
+             again, but the surviving acceptor promised a higher ballot: it must refuse them. Had it \
+             accepted, S1 would have a majority, itself and that acceptor, for a second value in a slot \
+             already chosen.",
+        )
+        .breaking(STALE_LEADER_MUTANT),
+    ];
+    if broken {
+        steps.push(step(
+            Cue::Violation,
+            "With accept-below-promise the survivor accepts S1's old ballot: S1 and the survivor, a \
+             majority, accepted a second value in a slot that was already chosen. Agreement is broken.",
+        ));
+    } else {
+        steps.extend([
+            step(
+                Cue::Send("Nack"),
+                "Refused: a Nack, because the ballot is below the survivor's promise. S1's values in those \
+                 slots are never chosen.",
+            ),
+            step(
+                Cue::Role("follower"),
+                "S1 steps down. Whoever runs phase 1 next keeps what was chosen while S1 was cut off: the \
+                 survivor reports it with the higher ballot, which a new leader adopts.",
+            ),
+            step(Cue::Restart, "The crashed server restarts and relearns the chosen slots."),
+        ]);
+    }
+    steps
 }

@@ -36,8 +36,9 @@
 //!
 //! The files: `types.rs` (ballots, messages, timers, the roles' state and what survives a crash,
 //! mutants, the configuration), `node.rs` (the roles' handlers), `check.rs` (the checker),
-//! `view.rs` (the `Present` impl: how the page shows a node), `scenarios.rs` (the presets),
-//! `tests.rs` (exact-effect handler tests).
+//! `view.rs` (the `Present` impl: how the page shows a node), `scenarios.rs` (the presets and
+//! their lessons), `tests.rs` (exact-effect handler tests), `lessons.rs` (each lesson's steps
+//! checked against the run on several seeds).
 
 mod check;
 mod node;
@@ -46,6 +47,8 @@ pub mod setup;
 mod types;
 mod view;
 
+#[cfg(test)]
+mod lessons;
 #[cfg(test)]
 mod tests;
 
