@@ -166,7 +166,7 @@ pub fn apply(name: &str, base: Kafka) -> Result<Kafka, String> {
                     (0, "Two consumers share three partitions; each heartbeats to the coordinator every 50 ms."),
                     (1000, "C1 stops for 600 ms: a long garbage-collection pause. It sends nothing and reads nothing."),
                     (1200, "Its 200 ms session runs out: the coordinator removes C1 and rebalances; C2 takes all partitions."),
-                    (1600, "C1 wakes. Its heartbeat and commit carry the old generation and are refused (fencing); it rejoins, and the group rebalances again."),
+                    (1600, "C1 wakes. The coordinator no longer knows it: its commit is refused and its heartbeat answered UNKNOWN_MEMBER_ID (fencing). C1 gives up its partitions, rejoins, and the group rebalances again."),
                 ]),
                 ..k
             }
