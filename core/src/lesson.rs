@@ -35,6 +35,9 @@ pub enum Cue {
     Heal,
     /// A node's role, as drawn, becomes this ("leader"): it did not have it before the event.
     Role(&'static str),
+    /// A node's badge or card (as drawn) comes to contain this text: it did not before the
+    /// event ("✓", a Paxos learner that has learned the chosen value).
+    Shows(&'static str),
     /// Some record of the event, in words, contains this text (the escape hatch for moments
     /// the other cues cannot name; a lesson test keeps it honest).
     Says(&'static str),

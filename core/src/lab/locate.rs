@@ -13,9 +13,13 @@ use crate::trace::RecordKind;
 /// Most events [`locate`] replays looking for the steps' moments.
 pub const MAX_SCAN: u64 = 50_000;
 
-/// Does event `record`s (just run on `sim`) match `cue`? `roles` holds each node's role
-/// before the event and is brought up to date.
-fn matches<P: Present>(cue: &Cue, sim: &Sim<P>, roles: &mut Vec<String>) -> bool {
+/// How each node is drawn, for the cues that compare before and after an event: its role, and
+/// its badge and card lines in one string.
+type Looks = Vec<(String, String)>;
+
+/// Does the event just run on `sim` match `cue`? `looks` holds how each node was drawn before
+/// the event and is brought up to date.
+fn matches<P: Present>(cue: &Cue, sim: &Sim<P>, looks: &mut Looks) -> bool {
     let records = sim.last_records();
     let any = |f: &dyn Fn(&RecordKind<P>) -> bool| records.iter().any(|r| f(&r.kind));
     match cue {
@@ -42,19 +46,37 @@ fn matches<P: Present>(cue: &Cue, sim: &Sim<P>, roles: &mut Vec<String>) -> bool
         }
         Cue::Says(text) => records.iter().any(|r| r.describe().contains(text)),
         Cue::Role(role) => {
-            let now = node_roles(sim);
-            let found = now
-                .iter()
-                .enumerate()
-                .any(|(i, r)| r == role && sim.status()[i].up && roles.get(i).is_none_or(|before| before != role));
-            *roles = now;
+            let now = node_looks(sim);
+            let found = now.iter().enumerate().any(|(i, (r, _))| {
+                r == role && sim.status()[i].up && looks.get(i).is_none_or(|before| before.0 != *role)
+            });
+            *looks = now;
+            found
+        }
+        Cue::Shows(text) => {
+            let now = node_looks(sim);
+            let found = now.iter().enumerate().any(|(i, (_, shown))| {
+                shown.contains(text) && sim.status()[i].up && looks.get(i).is_none_or(|before| !before.1.contains(text))
+            });
+            *looks = now;
             found
         }
     }
 }
 
-fn node_roles<P: Present>(sim: &Sim<P>) -> Vec<String> {
-    sim.nodes().iter().map(|n| sim.proto.view(n).role).collect()
+fn node_looks<P: Present>(sim: &Sim<P>) -> Looks {
+    sim.nodes()
+        .iter()
+        .map(|n| {
+            let v = sim.proto.view(n);
+            let mut shown = v.badge;
+            for line in v.summary {
+                shown.push_str(" · ");
+                shown.push_str(&line);
+            }
+            (v.role, shown)
+        })
+        .collect()
 }
 
 /// Where each step's moment is: the position just after its event (0 for the start), found in
@@ -64,7 +86,7 @@ fn node_roles<P: Present>(sim: &Sim<P>) -> Vec<String> {
 pub fn locate<P: Present>(steps: &[Step], timeline: &Timeline<P>) -> Vec<Option<Stop>> {
     let mut replay = timeline.scratch_from_start();
     let mut out: Vec<Option<Stop>> = Vec::with_capacity(steps.len());
-    let mut roles = node_roles(replay.sim());
+    let mut looks = node_looks(replay.sim());
     let mut i = 0;
     // Steps cued at the start (or at time zero) sit at position 0.
     while i < steps.len() && (steps[i].cue == Cue::Start || steps[i].cue == Cue::At(0)) {
@@ -73,11 +95,11 @@ pub fn locate<P: Present>(steps: &[Step], timeline: &Timeline<P>) -> Vec<Option<
     }
     while i < steps.len() && replay.position() < MAX_SCAN && replay.step_no_checkpoint() {
         let sim = replay.sim();
-        if matches(&steps[i].cue, sim, &mut roles) {
+        if matches(&steps[i].cue, sim, &mut looks) {
             out.push(Some(Stop { position: replay.position(), time_us: sim.now().0 }));
             i += 1;
-            // The next step's moment is a later event; a role cue starts from the roles now.
-            roles = node_roles(sim);
+            // The next step's moment is a later event; a role cue starts from the looks now.
+            looks = node_looks(sim);
         }
     }
     out.resize(steps.len(), None);
