@@ -71,6 +71,7 @@ pub fn message_style(kind: &str) -> (&'static str, &'static str) {
         "Metadata" | "MetadataResponse" => ("#a47ad6", "M"),
         "JoinGroup" | "JoinGroupResponse" => ("#CC79A7", "J"),
         "SyncGroup" | "SyncGroupResponse" => ("#b5003c", "S"),
+        "UnknownMemberId" => ("#b5003c", "U"),
         "LeaveGroup" => ("#b5003c", "L"),
         "RebalanceInProgress" => ("#CC79A7", "R"),
         "OffsetCommit" => ("#009E73", "OC"),

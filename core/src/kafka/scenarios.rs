@@ -10,6 +10,7 @@ use alloc::vec::Vec;
 use super::assign::Strategy;
 use super::config::Kafka;
 use super::types::{ClientOp, Text8};
+use crate::lesson::{Cue, Step};
 use crate::protocol::{NodeId, ScriptAction, Target, Time};
 
 pub struct ScenarioInfo {
@@ -38,8 +39,8 @@ fn ms(t: u64) -> Time {
     Time::from_ms(t)
 }
 
-fn narrate(lines: &[(u64, &str)]) -> Vec<crate::lesson::Step> {
-    crate::lesson::timed(lines)
+fn step(cue: Cue, text: &str) -> Step {
+    Step::new(cue, text)
 }
 
 /// The n-th consumer (from 1) of a configuration.
@@ -77,23 +78,25 @@ fn failover(base: Kafka) -> Result<Kafka, String> {
         (ms(2500), Restart(Target::Node(NodeId(0)))),
     ];
     let narration = if k.acks == 1 {
-        narrate(&[
-            (0, "The failover preset's cluster and crash, with acks=1: a leader answers the producer as soon as it has appended a record. B1 leads p0. The producer sends r1 to r3, which the followers copy within milliseconds."),
-            (1000, "A network fault cuts B1 and the producer off from B2, B3 and the controller."),
-            (1010, "The producer sends r4 (key k2) to p0's leader, B1. With acks=1, B1 appends it and answers at once: r4 is acknowledged, though no follower has it."),
-            (1060, "B1 crashes before any follower could fetch r4; the network heals."),
-            (1150, "The controller misses B1's heartbeats and elects B2 from the ISR: a clean election. B2 never had r4, so an acknowledged record is gone, and the checker stops the run (acks1-not-lost). Kafka promises nothing more for acks=1: the failover preset runs the same crash with acks=all."),
-        ])
+        vec![
+            step(Cue::Start, "The failover preset's cluster and crash, with acks=1: a leader answers the producer as soon as it has appended a record. B1 leads p0. The producer sends r1 to r3, which the followers copy within milliseconds."),
+            step(Cue::Partition, "A network fault cuts B1 and the producer off from B2, B3 and the controller."),
+            step(Cue::Deliver("Produce"), "The producer's r4 (key k2) reaches p0's leader, B1, which appends it. No follower can fetch it."),
+            step(Cue::Says("producer acknowledged"), "With acks=1, B1 answers at once: r4 is acknowledged, though no follower has it."),
+            step(Cue::Crash, "B1 crashes before any follower could fetch r4."),
+            step(Cue::Violation, "The controller misses B1's heartbeats and elects B2 from the ISR: a clean election. B2 never had r4, so an acknowledged record is gone, and the checker names it (acks1-not-lost). Kafka promises nothing more for acks=1: the failover preset runs the same crash with acks=all."),
+        ]
     } else {
-        narrate(&[
-            (0, "Three brokers, three partitions, three replicas each; acks=all and min.insync.replicas=2. B1 leads p0. The producer sends r1 to r3; each is acknowledged once every in-sync replica has it."),
-            (1000, "A network fault cuts B1 and the producer off from B2, B3 and the controller."),
-            (1010, "The producer sends r4 (key k2) to p0's leader, B1. B1 appends it, but no follower can fetch it: the high watermark stays put, and with acks=all B1 does not answer."),
-            (1060, "B1 crashes; the network heals."),
-            (1150, "The controller misses B1's heartbeats, declares it dead and elects B2 from the ISR. B2 never had r4, but nobody was told r4 was written: no acknowledged record is lost (the acks-one-loss preset runs this crash with acks=1)."),
-            (1300, "The producer's request times out; it asks for the leaders again and sends r4 to B2, which acknowledges it once B3 has it too."),
-            (2500, "B1 restarts: it truncates its own copy of r4 where its log diverges from B2's (leader epochs), catches up, and rejoins the ISR."),
-        ])
+        vec![
+            step(Cue::Start, "Three brokers, three partitions, three replicas each; acks=all and min.insync.replicas=2. B1 leads p0. The producer sends r1 to r3; each is acknowledged once every in-sync replica has it."),
+            step(Cue::Partition, "A network fault cuts B1 and the producer off from B2, B3 and the controller."),
+            step(Cue::Deliver("Produce"), "The producer's r4 (key k2) reaches p0's leader, B1, which appends it, but no follower can fetch it: the high watermark stays put, and with acks=all B1 does not answer."),
+            step(Cue::Crash, "B1 crashes."),
+            step(Cue::Heal, "The network heals."),
+            step(Cue::Says("p0: leader"), "The controller has missed B1's heartbeats: it declares B1 dead and elects B2 from the ISR (a new leader epoch). B2 never had r4, but nobody was told r4 was written: no acknowledged record is lost (the acks-one-loss preset runs this crash with acks=1)."),
+            step(Cue::Says("producer acknowledged at p0"), "The producer's request timed out; it asked for the leaders again and sent r4 to B2, which acknowledges it once B3 has it too."),
+            step(Cue::Restart, "B1 restarts: it truncates its own copy of r4 where its log diverges from B2's (leader epochs), catches up, and rejoins the ISR."),
+        ]
     };
     Ok(Kafka { script, narration, ..k })
 }
@@ -118,12 +121,13 @@ pub fn apply(name: &str, base: Kafka) -> Result<Kafka, String> {
             let hello = ClientOp::Produce { key: None, text: Some(Text8::new("hello")?) };
             Kafka {
                 script: vec![(ms(200), Client(Target::Node(NodeId(2)), hello))],
-                narration: narrate(&[
-                    (0, "Broker B1 holds my_topic's only partition, p0; the controller makes B1 its leader. Consumer C1 joins its group and is given p0."),
-                    (200, "The producer sends b'hello' to my_topic. It has no key, so the sticky partitioner picks the partition: p0."),
-                    (215, "B1 appends it at offset 0. With one replica the high watermark moves at once, and the producer is acknowledged."),
-                    (240, "C1 fetches p0 and reads \"hello\". Now grow it: pick another scenario, or set brokers, partitions and replication under Run."),
-                ]),
+                narration: vec![
+                    step(Cue::Start, "Broker B1 holds my_topic's only partition, p0; the controller makes B1 its leader. Consumer C1 joins its group."),
+                    step(Cue::Says("group rebalanced"), "C1 is in the group (generation 1), and the group gives it p0."),
+                    step(Cue::Deliver("Produce"), "The producer's b'hello' reaches B1. It has no key, so the sticky partitioner picked the partition: p0. B1 appends it at offset 0."),
+                    step(Cue::Says("producer acknowledged"), "With one replica the high watermark moves at once, and the producer is acknowledged."),
+                    step(Cue::Says("consumer read"), "C1 fetches p0 and reads \"hello\". Now grow it: pick another preset, or set brokers, partitions and replication under Advanced."),
+                ],
                 ..k
             }
         }
@@ -148,13 +152,13 @@ pub fn apply(name: &str, base: Kafka) -> Result<Kafka, String> {
             let side = vec![NodeId(4), NodeId(5), NodeId(6)];
             Kafka {
                 script: vec![(ms(1000), Isolate(Target::Node(NodeId(0)), side)), (ms(1500), Heal)],
-                narration: narrate(&[
-                    (0, "One partition, p0, on three brokers; acks=all and min.insync.replicas=2. B1 leads it; two producers write to it and consumer C1 reads it."),
-                    (1000, "A network partition cuts B1, with both producers and C1, off from the controller, B2 and B3. B1's ISR still has three members, so it takes the producers' records (and their retries), but no follower fetches them: the high watermark stays put, nobody is acknowledged, and C1, which reads only below the high watermark, reads nothing new."),
-                    (1150, "The controller misses B1's heartbeats, declares it dead and elects B2 from the ISR. B2 never had B1's new records."),
-                    (1500, "The partition heals. B1 learns that B2 leads, and its next fetch is told where their logs diverge: it truncates the records only it had. The producers retry on B2; C1, dropped by the group coordinator meanwhile, rejoins."),
-                    (1670, "B2 acknowledges the retries, at offsets where B1 had held other records. C1 never saw those: with the consume-uncommitted mutant it did, and the checker flags the offset where it read a record that another one replaced."),
-                ]),
+                narration: vec![
+                    step(Cue::Start, "One partition, p0, on three brokers; acks=all and min.insync.replicas=2. B1 leads it; two producers write to it and consumer C1 reads it."),
+                    step(Cue::Partition, "A network partition cuts B1, with both producers and C1, off from the controller, B2 and B3. B1's ISR still has three members, so it takes the producers' records (and their retries), but no follower fetches them: the high watermark stays put, nobody is acknowledged, and C1, which reads only below the high watermark, reads nothing new."),
+                    step(Cue::Says("p0: leader"), "The controller misses B1's heartbeats, declares it dead and elects B2 from the ISR. B2 never had B1's new records."),
+                    step(Cue::Heal, "The partition heals. B1 learns that B2 leads, and its next fetch is told where their logs diverge: it truncates the records only it had. The producers retry on B2; C1, dropped by the group coordinator meanwhile, rejoins."),
+                    step(Cue::Says("producer acknowledged"), "B2 acknowledges the retries, at offsets where B1 had held other records. C1 never saw those: with the consume-uncommitted mutant it did, and the checker flags the offset where it read a record that another one replaced."),
+                ],
                 ..k
             }
         }
@@ -162,12 +166,14 @@ pub fn apply(name: &str, base: Kafka) -> Result<Kafka, String> {
             let k = Kafka { consumers: 2, idle_consumers: 0, ..base };
             Kafka {
                 script: vec![(ms(1000), Client(consumer(&k, 1), ClientOp::Pause(600)))],
-                narration: narrate(&[
-                    (0, "Two consumers share three partitions; each heartbeats to the coordinator every 50 ms."),
-                    (1000, "C1 stops for 600 ms: a long garbage-collection pause. It sends nothing and reads nothing."),
-                    (1200, "Its 200 ms session runs out: the coordinator removes C1 and rebalances; C2 takes all partitions."),
-                    (1600, "C1 wakes. The coordinator no longer knows it: its commit is refused and its heartbeat answered UNKNOWN_MEMBER_ID (fencing). C1 gives up its partitions, rejoins, and the group rebalances again."),
-                ]),
+                narration: vec![
+                    step(Cue::Start, "Two consumers share three partitions; each heartbeats to the coordinator every 50 ms."),
+                    step(Cue::Says("pause for"), "C1 stops for 600 ms: a long garbage-collection pause. It sends nothing and reads nothing."),
+                    step(Cue::Says("group rebalanced"), "Its 200 ms session ran out: the coordinator removed C1 and rebalanced, and C2 now has all the partitions."),
+                    step(Cue::Timer("end of pause"), "C1 wakes, still believing it owns its partitions."),
+                    step(Cue::Deliver("UnknownMemberId"), "The coordinator no longer knows it: its commit is refused and its heartbeat answered UNKNOWN_MEMBER_ID (fencing). C1 gives up its partitions and rejoins."),
+                    step(Cue::Says("group rebalanced"), "The group rebalances again, with both consumers."),
+                ],
                 ..k
             }
         }
@@ -175,12 +181,12 @@ pub fn apply(name: &str, base: Kafka) -> Result<Kafka, String> {
             let k = Kafka { consumers: 2, idle_consumers: 0, keys: 32, produce_every_us: 5_000, ..base };
             Kafka {
                 script: vec![(ms(1000), Client(Target::Node(NodeId(k.brokers as u32)), ClientOp::AddPartition))],
-                narration: narrate(&[
-                    (0, "my_topic has three partitions; keyed records go to murmur2(key) mod 3."),
-                    (1000, "The operator adds a fourth partition. The controller places its replicas, elects a leader, and tells the clients."),
-                    (1050, "Keys now go to murmur2(key) mod 4: most keys change partition, so per-key order across the change is lost (see the table below)."),
-                    (1150, "The group rebalances so somebody consumes p3."),
-                ]),
+                narration: vec![
+                    step(Cue::Start, "my_topic has three partitions; keyed records go to murmur2(key) mod 3."),
+                    step(Cue::Says("the topic now has"), "The operator adds a fourth partition. The controller places its replicas, elects a leader, and tells the clients."),
+                    step(Cue::Says("group rebalanced"), "The group rebalances so that somebody consumes p3."),
+                    step(Cue::Says("consumer read p3"), "Keys now go to murmur2(key) mod 4: most keys changed partition (see the table), so per-key order across the change is lost. Here the first record on p3 is read."),
+                ],
                 ..k
             }
         }
@@ -188,20 +194,20 @@ pub fn apply(name: &str, base: Kafka) -> Result<Kafka, String> {
             let strategy = if name == "join-eager" { Strategy::Range } else { Strategy::CooperativeSticky };
             let k = Kafka { partitions: 6, consumers: 3, idle_consumers: 1, strategy, ..base };
             let narration = if strategy == Strategy::Range {
-                narrate(&[
-                    (0, "Six partitions; consumers C1 and C2 share them in generation 1, assigned by range (an eager protocol). C3 waits outside the group."),
-                    (1000, "C3 joins: the coordinator starts a rebalance and tells C1 and C2."),
-                    (1020, "Eager: C1 and C2 commit their offsets, give up all their partitions and rejoin. Nobody reads until the new assignment arrives."),
-                    (1050, "Generation 2: two partitions each, and C1, C2 and C3 resume from the committed offsets. One rebalance, but everyone stopped: compare join-cooperative."),
-                ])
+                vec![
+                    step(Cue::Start, "Six partitions; consumers C1 and C2 share them, assigned by range (an eager protocol). C3 waits outside the group."),
+                    step(Cue::Says("group rebalanced"), "Generation 1: three partitions each for C1 and C2."),
+                    step(Cue::Says("join the group"), "C3 joins: the coordinator starts a rebalance and tells C1 and C2."),
+                    step(Cue::Says("group rebalanced"), "Eager: C1 and C2 committed their offsets, gave up all their partitions and rejoined; nobody read until now. Generation 2: two partitions each, resumed from the committed offsets. One rebalance, but everyone stopped: compare join-cooperative."),
+                ]
             } else {
-                narrate(&[
-                    (0, "Six partitions; consumers C1 and C2 share them in generation 1, assigned by cooperative-sticky (KIP-429). C3 waits outside the group."),
-                    (1000, "C3 joins: the coordinator starts a rebalance. C1 and C2 rejoin listing the partitions they own, and go on reading them."),
-                    (1050, "Generation 2: the target gives each consumer two partitions, but C3 gets none yet: a partition C1 or C2 still owns is only taken away from it. C1 and C2 commit the revoked partitions and give them up; they read the rest without a pause."),
-                    (1060, "Having lost partitions, C1 and C2 rejoin at once: a second rebalance."),
-                    (1110, "Generation 3: nobody owns the revoked partitions now, so they go to C3, which resumes them from the committed offsets. Two rebalances, and C1 and C2 never stopped reading what they kept."),
-                ])
+                vec![
+                    step(Cue::Start, "Six partitions; consumers C1 and C2 share them, assigned by cooperative-sticky (KIP-429). C3 waits outside the group."),
+                    step(Cue::Says("group rebalanced"), "Generation 1: three partitions each for C1 and C2."),
+                    step(Cue::Says("join the group"), "C3 joins: the coordinator starts a rebalance. C1 and C2 rejoin listing the partitions they own, and go on reading them."),
+                    step(Cue::Says("group rebalanced"), "Generation 2: the target gives each consumer two partitions, but C3 gets none yet: a partition C1 or C2 still owns is only taken away. C1 and C2 commit the revoked partitions and give them up; they read the rest without a pause, and rejoin at once."),
+                    step(Cue::Says("group rebalanced"), "Generation 3: nobody owns the revoked partitions now, so they go to C3, which resumes them from the committed offsets. Two rebalances, and C1 and C2 never stopped reading what they kept."),
+                ]
             };
             Kafka { script: vec![(ms(1000), Client(consumer(&k, 3), ClientOp::Join))], narration, ..k }
         }
