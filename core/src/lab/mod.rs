@@ -14,6 +14,9 @@ mod config;
 mod run;
 mod types;
 
+#[cfg(test)]
+mod tests;
+
 pub use config::*;
 pub use run::ProtocolLab;
 pub use types::*;
