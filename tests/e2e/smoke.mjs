@@ -442,6 +442,20 @@ await test('space-time diagram: arrows follow the run, filter, and click to go t
   await page.screenshot({ path: `${shots}/spacetime.png`, fullPage: true });
 }, '#multipaxos');
 
+await test('space-time diagram: clicking an arrow keeps the drawing at its scale', async page => {
+  for (let i = 0; i < 40; i++) await page.click('#btn-step');
+  const viewBox = () => page.getAttribute('#spacetime svg.st-svg', 'viewBox');
+  const before = await viewBox();
+  assert.match(before, /^0 0 1000 /);
+  await page.evaluate(() => { window.stSvg = document.querySelector('#spacetime svg.st-svg'); });
+  await page.locator('#spacetime .arrow line.hit').nth(2).click({ force: true });
+  await page.waitForSelector('#st-detail');
+  await page.waitForTimeout(200);
+  assert.equal(await viewBox(), before, 'the diagram keeps its width in units');
+  assert.ok(await page.evaluate(() => window.stSvg === document.querySelector('#spacetime svg.st-svg')),
+    'the drawing is the same element (focus and scroll stay)');
+});
+
 await test('metrics: the strip counts the run and exports CSV', async page => {
   await speed(page, 1.5);
   await page.click('#btn-play');

@@ -160,6 +160,11 @@ pub fn use_size(node: NodeRef, watch: bool) -> Option<(f64, f64)> {
             let el = node.cast::<web_sys::Element>();
             let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
                 let Ok(entry) = entries.get(0).dyn_into::<web_sys::ResizeObserverEntry>() else { return };
+                // An element taken out of the page is reported as 0 × 0: that is no size to
+                // draw at (the view keeps the last one until it is watched again).
+                if !entry.target().is_connected() {
+                    return;
+                }
                 let r = entry.content_rect();
                 size.set(Some((r.width(), r.height())));
             });
