@@ -73,7 +73,7 @@ pub(super) fn doc_to_json(d: &ScenarioDoc) -> Json {
     ])
 }
 
-fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
+pub(super) fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
     let mut f = Fields::of(v, "the scenario")?;
     f.only(&[
         "distlab_scenario",
