@@ -591,6 +591,22 @@ await test('scenario: export, import, and a reload keeps what you built', async 
   assert.match(await page.textContent('footer'), /^Seed 9/, 'nothing lost');
 }, '#raft');
 
+await test('presets: the Run form shows what the preset runs', async page => {
+  const form = async () => [await page.inputValue('#proposers'), await page.inputValue('#acceptors'),
+    await page.inputValue('#learners'), await page.isChecked('#backoff')];
+  assert.deepEqual(await form(), ['3', '3', '3', true]);
+  await page.click('#gallery summary');
+  await page.click('.preset[data-preset="dueling"]');
+  await page.waitForFunction(() => document.querySelectorAll('svg.topology .node').length === 5);
+  assert.deepEqual(await form(), ['3', '5', '3', false], 'the form shows the dueling cluster, back-off off');
+  // Free run from the gallery: the settings the form showed.
+  await page.click('#gallery summary');
+  await page.click('.preset[data-preset=""]');
+  await page.waitForFunction(() => document.querySelector('#scenario').value === '');
+  assert.equal(await page.locator('svg.topology .node').count(), 5);
+  assert.deepEqual(await form(), ['3', '5', '3', false]);
+});
+
 await test('product: CSP, theme, live region, keyboard, and 375 px without horizontal scroll', async page => {
   const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
   assert.match(csp, /default-src 'self'/);

@@ -60,7 +60,9 @@ pub fn settings(p: &SettingsProps) -> Html {
     let (rf, min_isr, acks, strategy, every, idle) =
         (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
     let (w_keys, w_reads, w_cas, w_think) = (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
-    let cfg = &p.config;
+    // What runs: a preset's own cluster and options, not the free run's settings it replaces.
+    let shown = p.config.as_run();
+    let cfg = &shown;
     let apply = {
         let refs = (
             seed.clone(),
@@ -204,7 +206,7 @@ pub fn settings(p: &SettingsProps) -> Html {
                 </select>
             </label>
             { if cfg.scenario.is_some() { html! {
-                <p class="hint wide">{"The scenario sets its own cluster (as drawn), timing and script; the sizes below are your settings for a free run and wait unused. The seed, faults and mutant still apply."}</p>
+                <p class="hint wide">{"The scenario sets its own cluster, timing and script: the settings below are the ones it runs with. To change them, choose the free run; the seed, faults and mutant apply to either."}</p>
             } } else { html! {} } }
         </>
     };
