@@ -246,7 +246,11 @@ mod tests {
                     a.step();
                     b.step();
                 }
-                assert_eq!(a.trace_hash(), b.trace_hash(), "{name} {preset}: the shown settings run the preset");
+                assert_eq!(
+                    a.trace_hash(),
+                    b.trace_hash(),
+                    "{name} {preset}: the shown settings run the preset"
+                );
                 let free = LabConfig { scenario: None, ..shown.clone() };
                 assert_eq!(names(&free), names(&cfg), "{name} {preset}: a free run of them has its cluster");
                 assert_eq!(shown.as_run(), shown, "{name} {preset}");

@@ -263,7 +263,8 @@ fn extreme_numbers_in_every_field_are_refused_or_run_never_panic() {
 /// still names the field.
 #[test]
 fn a_bad_link_says_what_to_do_in_plain_words() {
-    let actions: Vec<(u64, Action)> = (0..40).map(|i| (i * 3, Action::Client(NodeId(5), format!("put x {i}")))).collect();
+    let actions: Vec<(u64, Action)> =
+        (0..40).map(|i| (i * 3, Action::Client(NodeId(5), format!("put x {i}")))).collect();
     let good = to_link(&scenario::export(&LabConfig::new(Setup::Raft(RaftConfig::default())), &actions));
     const CUT_SHORT: &str = "the link looks cut short — copy it again in full";
     let mut cut_short = 0;

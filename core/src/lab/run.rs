@@ -39,7 +39,8 @@ impl<P: Registered> ProtocolLab<P> {
 fn restarted<P: Protocol>(proto: &P, node: &P::Node, id: NodeId, now: Time) -> P::Node {
     let mut rng = crate::rng::Rng::new(0);
     let (mut sends, mut timers, mut notes) = (Vec::new(), Vec::new(), Vec::new());
-    let mut ctx = Ctx { me: id, now, rng: &mut rng, sends: &mut sends, timers: &mut timers, notes: &mut notes };
+    let mut ctx =
+        Ctx { me: id, now, rng: &mut rng, sends: &mut sends, timers: &mut timers, notes: &mut notes };
     proto.on_restart(P::durable(node), &mut ctx)
 }
 
@@ -160,7 +161,11 @@ impl<P: Registered> Lab for ProtocolLab<P> {
                     up: st.up,
                     log,
                     view,
-                    timers: st.timers.iter().map(|t| (P::timer_label(&t.timer), t.set_at, t.fires_at)).collect(),
+                    timers: st
+                        .timers
+                        .iter()
+                        .map(|t| (P::timer_label(&t.timer), t.set_at, t.fires_at))
+                        .collect(),
                     clock: Some(sim.local_time(id)).filter(|c| *c != sim.now()),
                 }
             })

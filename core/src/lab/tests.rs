@@ -54,7 +54,10 @@ fn a_crashed_raft_leader_is_drawn_down_with_only_its_term_vote_and_log() {
     for kept in ["term", "voted for", "last log"] {
         assert_eq!(field(&down, kept), field(&before, kept), "{kept}");
     }
-    assert!(down.view.fields.iter().all(|(k, _)| !k.contains("next / match") && k != "lease until"), "{said}");
+    assert!(
+        down.view.fields.iter().all(|(k, _)| !k.contains("next / match") && k != "lease until"),
+        "{said}"
+    );
     let log = down.log.as_ref().expect("a server's log");
     assert_eq!(log.leader, None, "the log table does not draw it as the leader");
     assert_eq!(log.entries, before.log.as_ref().unwrap().entries, "the log survives");

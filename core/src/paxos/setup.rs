@@ -50,7 +50,12 @@ impl Registered for Paxos {
     }
 
     fn settings(px: &Paxos) -> Config {
-        Config { proposers: px.proposers, acceptors: px.acceptors, learners: px.learners, backoff: px.backoff }
+        Config {
+            proposers: px.proposers,
+            acceptors: px.acceptors,
+            learners: px.learners,
+            backoff: px.backoff,
+        }
     }
 
     fn export(cfg: &Config, doc: &mut ScenarioDoc) {

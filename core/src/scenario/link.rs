@@ -39,7 +39,9 @@ pub fn from_link(link: &str) -> Result<ScenarioDoc, String> {
         Err(_) => return Err(DAMAGED.into()),
     }
     let bytes = unbase64url(payload).ok_or_else(|| {
-        String::from("the link is damaged: it holds characters a share link never has — copy it again in full")
+        String::from(
+            "the link is damaged: it holds characters a share link never has — copy it again in full",
+        )
     })?;
     let json = inflate(&bytes, MAX_DOC_BYTES).map_err(|e| match e {
         Inflate::CutShort => CUT_SHORT,
