@@ -80,6 +80,8 @@ pub fn settings(p: &SettingsProps) -> Html {
             (w_keys.clone(), w_reads.clone(), w_cas.clone(), w_think.clone()),
         );
         let base = cfg.clone();
+        // The settings under a preset's own: another preset starts from them, as in the gallery.
+        let free = p.config.setup.clone();
         p.send.reform(move |e: SubmitEvent| {
             e.prevent_default();
             let (seed, a, b, c, faults, mutant, flag1, flag2, read_mode, snap_every, scenario, kafka, work) =
@@ -152,6 +154,11 @@ pub fn settings(p: &SettingsProps) -> Html {
                     }
                 }
                 cfg.scenario = Some(read_select(scenario)).filter(|s| !s.is_empty());
+                // The fields showed the current preset's cluster: another preset sets its own,
+                // or builds on the free run's settings, not on these.
+                if cfg.scenario.is_some() && cfg.scenario != base.scenario {
+                    cfg.setup = free.clone();
+                }
                 Ok(cfg)
             })();
             match parsed {
@@ -206,7 +213,7 @@ pub fn settings(p: &SettingsProps) -> Html {
                 </select>
             </label>
             { if cfg.scenario.is_some() { html! {
-                <p class="hint wide">{"The scenario sets its own cluster, timing and script: the settings below are the ones it runs with. To change them, choose the free run; the seed, faults and mutant apply to either."}</p>
+                <p class="hint wide">{"These are the settings this scenario runs with (it sets its own timing and script, and may set its cluster). Choose the free run to set them all yourself; the seed, faults and mutant apply to either."}</p>
             } } else { html! {} } }
         </>
     };
