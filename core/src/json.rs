@@ -69,6 +69,11 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
+    /// `expected` where the text goes on; where it stops, that it was cut short.
+    fn wanted(&self, expected: &str) -> String {
+        self.error(if self.i >= self.s.len() { "the document ends early" } else { expected })
+    }
+
     fn error(&self, what: &str) -> String {
         let before = &self.s[..self.i.min(self.s.len())];
         let line = before.iter().filter(|b| **b == b'\n').count() + 1;
@@ -83,9 +88,14 @@ impl Parser<'_> {
     }
 
     fn eat(&mut self, word: &str, v: Json) -> Result<Json, String> {
-        if self.s[self.i..].starts_with(word.as_bytes()) {
+        let rest = &self.s[self.i..];
+        if rest.starts_with(word.as_bytes()) {
             self.i += word.len();
             Ok(v)
+        } else if word.as_bytes().starts_with(rest) {
+            // The text stops inside the word ("tr").
+            self.i = self.s.len();
+            Err(self.error("the document ends early"))
         } else {
             Err(self.error("expected a value"))
         }
@@ -114,7 +124,7 @@ impl Parser<'_> {
                 let mut fields: Vec<(String, Json)> = Vec::new();
                 self.sequence(b'}', "expected `,` or `}`", |p| {
                     if p.s.get(p.i) != Some(&b'"') {
-                        return Err(p.error("expected a field name in quotes"));
+                        return Err(p.wanted("expected a field name in quotes"));
                     }
                     if fields.len() == MAX_FIELDS {
                         return Err(p.error(&format!("an object has more than {MAX_FIELDS} fields")));
@@ -125,7 +135,7 @@ impl Parser<'_> {
                     }
                     p.ws();
                     if p.s.get(p.i) != Some(&b':') {
-                        return Err(p.error("expected `:`"));
+                        return Err(p.wanted("expected `:`"));
                     }
                     p.i += 1;
                     p.ws();
@@ -164,7 +174,7 @@ impl Parser<'_> {
                     self.i += 1;
                     return Ok(());
                 }
-                _ => return Err(self.error(expected)),
+                _ => return Err(self.wanted(expected)),
             }
         }
     }
@@ -501,7 +511,10 @@ mod tests {
             ("\"a", "not closed"),
             ("\"\u{1}\"", "control character"),
             ("{\"a\":1,\"a\":2}", "duplicate field \"a\""),
-            ("nul", "expected a value"),
+            ("nul", "ends early"),
+            ("nil", "expected a value"),
+            ("[1, 2", "ends early"),
+            ("{\"a\"", "ends early"),
             ("1 2", "continues"),
             ("99999999999999999999999999999999999", "too large"),
         ] {

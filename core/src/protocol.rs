@@ -115,6 +115,31 @@ pub struct NodeView {
     pub actions: Vec<(String, String)>,
 }
 
+impl NodeView {
+    /// This view as a crashed node's: "down" leads its summary and its badge. When
+    /// `role_is_state` (a Raft leader or follower, rather than a kind of node such as a client
+    /// or an acceptor), the role itself reads "down", in the role field too, and in the summary
+    /// line that opened with it ("follower · term 1" becomes "down · term 1").
+    pub fn down(mut self, role_is_state: bool) -> NodeView {
+        let opens_with_role = !self.role.is_empty()
+            && self.summary.first().is_some_and(|first| first.starts_with(self.role.as_str()));
+        match self.summary.first_mut() {
+            Some(first) if role_is_state && opens_with_role => first.replace_range(..self.role.len(), "down"),
+            _ => self.summary.insert(0, String::from("down")),
+        }
+        if role_is_state {
+            self.role = String::from("down");
+            for (name, value) in &mut self.fields {
+                if name == "role" {
+                    *value = String::from("down");
+                }
+            }
+        }
+        self.badge = String::from("down");
+        self
+    }
+}
+
 /// A protocol's own table, drawn beside the cluster: Kafka's partitions × brokers with log
 /// bars, Multi-Paxos's slots × acceptors. Plain data, so the page needs no protocol logic.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -359,6 +384,13 @@ pub trait Present: Protocol {
     fn about(&self) -> About;
     /// How the page shows a node.
     fn view(&self, node: &Self::Node) -> NodeView;
+    /// How the page shows a crashed node. `restarted` is the node a restart would rebuild from
+    /// what survived the crash (`Protocol::durable`, then `on_restart`), so a crashed node can
+    /// show only durable facts. The default is that node's view, said to be down; a protocol
+    /// whose role names a state (a Raft leader) says so with [`NodeView::down`].
+    fn down_view(&self, restarted: &Self::Node) -> NodeView {
+        self.view(restarted).down(false)
+    }
     /// The node's replicated log, for protocols that have one.
     fn log_detail(&self, _node: &Self::Node) -> Option<LogDetail> {
         None

@@ -91,6 +91,15 @@ macro_rules! protocols {
                 }
             }
 
+            /// These settings as a run with `preset` has them (see [`Registered::settings`]),
+            /// or why that preset does not build.
+            pub fn with_preset(&self, preset: &str) -> Result<Setup, String> {
+                match self {
+                    $(Setup::$variant(cfg) => <$ty as Registered>::make(cfg, None, Some(preset))
+                        .map(|made| Setup::$variant(<$ty as Registered>::settings(&made))),)+
+                }
+            }
+
             /// Read a scenario document's protocol and its configuration.
             pub fn import(doc: &ScenarioDoc) -> Result<Setup, String> {
                 $(if doc.protocol == <$ty as Registered>::NAME {
@@ -213,6 +222,49 @@ mod tests {
             assert!(!setup.page().legend.is_empty(), "{name} explains its messages");
         }
         assert!(Setup::default_for("zab").unwrap_err().contains("known: paxos, multipaxos, raft, kafka"));
+    }
+
+    /// The Run form shows what runs: for every preset of every protocol, the settings shown
+    /// (`LabConfig::as_run`) run the preset exactly as the free run's settings do, and a free
+    /// run of them has the preset's cluster.
+    #[test]
+    fn the_settings_shown_for_a_preset_are_the_ones_it_runs() {
+        use crate::lab::{build, LabConfig};
+        let names = |cfg: &LabConfig| -> Vec<String> {
+            build(cfg).unwrap().snapshot().nodes.into_iter().map(|n| n.name).collect()
+        };
+        for name in PROTOCOLS {
+            let mut changed = 0;
+            for (preset, _) in presets(name) {
+                let cfg = LabConfig {
+                    scenario: Some(preset.into()),
+                    ..LabConfig::new(Setup::default_for(name).unwrap())
+                };
+                let shown = cfg.as_run();
+                let (mut a, mut b) = (build(&cfg).unwrap(), build(&shown).unwrap());
+                for _ in 0..200 {
+                    a.step();
+                    b.step();
+                }
+                assert_eq!(
+                    a.trace_hash(),
+                    b.trace_hash(),
+                    "{name} {preset}: the shown settings run the preset"
+                );
+                let free = LabConfig { scenario: None, ..shown.clone() };
+                assert_eq!(names(&free), names(&cfg), "{name} {preset}: a free run of them has its cluster");
+                assert_eq!(shown.as_run(), shown, "{name} {preset}");
+                changed += (shown.setup != cfg.setup) as usize;
+            }
+            assert!(changed > 0 || presets(name).is_empty(), "{name}: no preset changes a setting");
+        }
+        let dueling = LabConfig { scenario: Some("dueling".into()), ..LabConfig::default() };
+        let paxos = crate::paxos::setup::Config { proposers: 3, acceptors: 5, learners: 3, backoff: false };
+        assert_eq!(dueling.as_run().setup, Setup::Paxos(paxos));
+        // Without a preset, or with one that does not exist, the settings are the user's.
+        assert_eq!(LabConfig::default().as_run(), LabConfig::default());
+        let unknown = LabConfig { scenario: Some("nope".into()), ..LabConfig::default() };
+        assert_eq!(unknown.as_run(), unknown);
     }
 
     #[test]

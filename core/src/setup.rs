@@ -29,6 +29,10 @@ pub trait Registered: Present {
     /// The protocol a run uses: `cfg` with the mutant and the preset on top, validated. The
     /// messages name the field at fault.
     fn make(cfg: &Self::Config, mutant: Option<&str>, preset: Option<&str>) -> Result<Self, String>;
+    /// The settings a run of `made` has, as the form shows them: after a preset, the sizes and
+    /// options the preset chose, so the form shows what runs (a free run of them has the same
+    /// cluster; the preset's timing and script are not settings).
+    fn settings(made: &Self) -> Self::Config;
     /// The configuration the page opens with; `None` for a free run, or the name of a preset.
     fn opening_preset() -> Option<&'static str> {
         None

@@ -257,3 +257,35 @@ fn extreme_numbers_in_every_field_are_refused_or_run_never_panic() {
     }
     assert!(built > 0 && refused > 0, "built {built}, refused {refused}");
 }
+
+/// A link that was cut short or changed on its way says so in a user's words, never in the
+/// decoder's ("ends early at line 1 column 338"); a field it carries that is out of its range
+/// still names the field.
+#[test]
+fn a_bad_link_says_what_to_do_in_plain_words() {
+    let actions: Vec<(u64, Action)> =
+        (0..40).map(|i| (i * 3, Action::Client(NodeId(5), format!("put x {i}")))).collect();
+    let good = to_link(&scenario::export(&LabConfig::new(Setup::Raft(RaftConfig::default())), &actions));
+    const CUT_SHORT: &str = "the link looks cut short — copy it again in full";
+    let mut cut_short = 0;
+    for keep in (3..good.len()).step_by(7) {
+        let e = from_link(&good[..keep]).unwrap_err();
+        assert!(!e.contains("line") && !e.contains("column") && !e.contains("base64"), "{keep}: {e}");
+        assert!(e.ends_with("copy it again in full"), "{keep}: {e}");
+        cut_short += (e == CUT_SHORT) as usize;
+    }
+    assert!(cut_short * 10 >= (good.len() - 3) / 7 * 9, "most cuts read as cut short");
+    for (bad, said) in [
+        ("1.!!!!", "the link is damaged: it holds characters a share link never has — copy it again in full"),
+        ("garbage", "the link is damaged — copy it again in full"),
+        ("1.", CUT_SHORT),
+    ] {
+        assert_eq!(from_link(bad).unwrap_err(), said, "{bad}");
+    }
+    // A real field error keeps its detail.
+    let doc = scenario::export(&LabConfig::new(Setup::Raft(RaftConfig::default())), &[]);
+    let json = to_json(&doc).replace("\"seed\"", "\"sead\"");
+    let crafted = format!("1.{}", scenario::base64url(&compress(json.as_bytes())));
+    let e = from_link(&crafted).unwrap_err();
+    assert!(e.contains("sead") && !e.contains("copy it again"), "{e}");
+}

@@ -1,11 +1,17 @@
 //! The page: one reducer, the hooks that drive it, and the layout.
 
+use std::rc::Rc;
+
 use distlab_core::lab::{Action, LabConfig};
 use distlab_core::protocol::MsgId;
+use distlab_core::scenario::ScenarioDoc;
 use yew::prelude::*;
 
 use crate::dom::on;
-use crate::hooks::{use_animation_frames, use_document_title, use_location_hash, use_remembered_open, use_shortcuts};
+use crate::hooks::{
+    use_animation_frames, use_document_title, use_hash_change, use_location_hash, use_remembered_open,
+    use_shortcuts,
+};
 use crate::logview::LogView;
 use crate::palette::{ink, message_style};
 use crate::panels::{Clients, EventLog, Help, Inspector, Safety, Transport};
@@ -33,33 +39,99 @@ fn tabs() -> impl Iterator<Item = (&'static str, &'static str)> {
     distlab_core::registry::TITLES.iter().copied().chain([HASHING])
 }
 
-/// The app: tabs choose a page; a protocol page is re-created (by its key) when the tab changes.
+/// Where the app is: the page, and how many links were opened while it was open (each one
+/// re-creates the protocol page, even on the same tab).
+#[derive(Clone, Debug, PartialEq)]
+struct Place {
+    page: String,
+    visit: u32,
+    /// Whether a share link brought the app here: the fragment is then replaced by the page's
+    /// own (`#raft`) without a history entry, so Back does not open the link again.
+    via_link: bool,
+}
+
+/// A change of place: a tab clicked, or the URL fragment changed (Back, Forward, a link pasted).
+enum Go {
+    Tab(String),
+    Fragment(String),
+}
+
+impl Reducible for Place {
+    type Action = Go;
+    fn reduce(self: Rc<Self>, go: Go) -> Rc<Self> {
+        match go {
+            Go::Tab(page) if page != self.page => Rc::new(Place { page, visit: self.visit, via_link: false }),
+            Go::Tab(_) => self,
+            Go::Fragment(hash) => match fragment_page(&hash, &self.page) {
+                Some((page, true)) => Rc::new(Place { page, visit: self.visit + 1, via_link: true }),
+                Some((page, false)) if page != self.page => {
+                    Rc::new(Place { page, visit: self.visit, via_link: false })
+                }
+                _ => self,
+            },
+        }
+    }
+}
+
+/// The page a URL fragment names, and whether it carries a share link: a link opens the page of
+/// its scenario's protocol (a Paxos link under `#raft/s=…` opens the Paxos page); one that
+/// cannot be read opens the page the fragment names, or else `current`, which shows why. None
+/// for a fragment that names no page.
+fn fragment_page(hash: &str, current: &str) -> Option<(String, bool)> {
+    let named = hash.trim_start_matches('#').split('/').next().unwrap_or_default();
+    let named = tabs().find(|(p, _)| *p == named).map(|(p, _)| p.to_string());
+    match crate::share::link_payload(hash) {
+        Some(payload) => {
+            let of_doc = distlab_core::scenario::from_link(payload)
+                .ok()
+                .and_then(|d| distlab_core::registry::PROTOCOLS.iter().find(|p| **p == d.protocol).copied());
+            Some((of_doc.map(String::from).or(named).unwrap_or_else(|| current.to_string()), true))
+        }
+        None => named.map(|p| (p, false)),
+    }
+}
+
+/// The URL's fragment.
+fn location_hash() -> String {
+    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+}
+
+/// The app: tabs choose a page; a protocol page is re-created (by its key) when the tab changes
+/// or a link is opened. The URL fragment follows the page, and the page follows the fragment.
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
-    let page = use_state(|| match (&props.config, &props.page) {
-        (Some(c), _) => c.protocol().to_string(),
-        (None, Some(p)) => p.to_string(),
-        (None, None) => {
-            let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
-            let want = hash.trim_start_matches('#').split('/').next().unwrap_or_default().to_string();
-            if tabs().any(|(p, _)| p == want) {
-                want
-            } else {
-                LabConfig::default().protocol().into()
+    let fixed = props.config.is_some() || props.page.is_some();
+    let place = use_reducer(|| {
+        let page = match (&props.config, &props.page) {
+            (Some(c), _) => c.protocol().to_string(),
+            (None, Some(p)) => p.to_string(),
+            (None, None) => {
+                let default = LabConfig::default().protocol();
+                let (page, via_link) =
+                    fragment_page(&location_hash(), default).unwrap_or_else(|| (default.to_string(), false));
+                return Place { page, visit: 0, via_link };
             }
-        }
+        };
+        Place { page, visit: 0, via_link: false }
     });
-    use_location_hash((*page).clone());
-    use_document_title(tabs().find(|(id, _)| *id == *page).map_or("Paxos", |(_, label)| label).to_string());
-    // Stable for the app's lifetime: the setter works from any handle.
-    let on_tab = {
-        let page = page.clone();
-        use_callback((), move |p: String, _| page.set(p))
+    let page = place.page.clone();
+    use_location_hash(page.clone(), place.visit, place.via_link);
+    // Back, Forward and a pasted link move the app; pages given by the embedder (tests) stay.
+    let on_fragment = {
+        let d = place.dispatcher();
+        use_callback((), move |hash: String, _| d.dispatch(Go::Fragment(hash)))
     };
-    if *page == HASHING.0 {
+    use_hash_change(on_fragment, !fixed);
+    use_document_title(tabs().find(|(id, _)| *id == page).map_or("Paxos", |(_, label)| label).to_string());
+    // Stable for the app's lifetime: the dispatcher works from any render.
+    let on_tab = {
+        let d = place.dispatcher();
+        use_callback((), move |p: String, _| d.dispatch(Go::Tab(p)))
+    };
+    if page == HASHING.0 {
         return html! {
             <div class="app">
-                <Header active={(*page).clone()} title="consistent hashing"
+                <Header active={page.clone()} title="consistent hashing"
                     tagline="Which node owns a key, and how many keys move when nodes come and go: the ring, jump, rendezvous, Maglev and bounded loads on the same keys, a cache, and load balancing."
                     on_tab={on_tab} on_help={None::<Callback<()>>} />
                 <crate::hashing::HashingPage />
@@ -69,12 +141,13 @@ pub fn app(props: &AppProps) -> Html {
     // Each protocol opens on its registered opening (Kafka's "hello", for one).
     let fallback = LabConfig::opening(&page).unwrap_or_default();
     let config = match &props.config {
-        Some(c) if c.protocol() == *page => c.clone(),
+        Some(c) if c.protocol() == page => c.clone(),
         _ => fallback.clone(),
     };
     // A share link in the fragment wins; otherwise the scenario this page had before a reload.
     let start = if props.config.is_some() { Start::Config } else { Start::from_location(&page) };
-    html! { <ProtocolApp key={(*page).clone()} config={config} fallback={fallback} start={start} on_tab={on_tab} /> }
+    let key = format!("{page}/{}", place.visit);
+    html! { <ProtocolApp key={key} config={config} fallback={fallback} start={start} on_tab={on_tab} /> }
 }
 
 #[derive(Properties, PartialEq)]
@@ -115,22 +188,16 @@ pub fn header(p: &HeaderProps) -> Html {
 pub enum Start {
     /// With the configuration given.
     Config,
-    /// From a scenario document's text (`link` tells whether it came from a share link).
-    Doc { text: Result<String, String>, link: bool },
+    /// From a share link's document (or why the link could not be read), else from the
+    /// scenario saved for the page (see [`crate::state::open_page`]).
+    Open { link: Option<Result<Rc<ScenarioDoc>, String>>, saved: Option<String> },
 }
 
 impl Start {
     fn from_location(page: &str) -> Start {
-        let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
-        if let Some(payload) = crate::share::link_payload(&hash) {
-            let text =
-                distlab_core::scenario::from_link(payload).map(|d| distlab_core::scenario::to_json(&d));
-            return Start::Doc { text, link: true };
-        }
-        match crate::share::load(page) {
-            Some(text) => Start::Doc { text: Ok(text), link: false },
-            None => Start::Config,
-        }
+        let link = crate::share::link_payload(&location_hash())
+            .map(|payload| distlab_core::scenario::from_link(payload).map(Rc::new));
+        Start::Open { link, saved: crate::share::load(page) }
     }
 }
 
@@ -208,38 +275,15 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
     let (initial, fallback, start) = (props.config.clone(), props.fallback.clone(), props.start.clone());
     let player = use_reducer(move || match start {
         Start::Config => Player::new(initial),
-        Start::Doc { text, link } => {
-            let opened = text.and_then(|t| crate::state::open_scenario(&t)).and_then(|(cfg, l)| {
-                if cfg.protocol() == fallback.protocol() {
-                    Ok((cfg, l))
-                } else {
-                    Err(format!("it is for the {} page", cfg.setup.title()))
-                }
-            });
-            match opened {
-                Ok((cfg, l)) => {
-                    let mut p = Player::new(fallback);
-                    p.install(cfg, l);
-                    p
-                }
-                Err(e) => {
-                    let mut p = Player::new(fallback);
-                    let what = if link {
-                        "The link could not be opened"
-                    } else {
-                        "The saved scenario could not be restored"
-                    };
-                    p.error = Some(format!("{what}: {e}. This is the page's default run."));
-                    p
-                }
-            }
+        Start::Open { link, saved } => {
+            crate::state::open_page(fallback, link.map(|l| l.map(|d| (*d).clone())), saved)
         }
     });
     use_animation_frames(player.playing, player.dispatcher());
     use_shortcuts(player.dispatcher());
     let (advanced_open, on_advanced) = use_remembered_open("distlab.advanced");
     // The reducer only builds the scenario document; saving it is this effect's.
-    use_saved_scenario(player.config.protocol().to_string(), player.doc.clone());
+    use_saved_scenario(player.config.protocol().to_string(), player.doc.clone(), player.save);
     // Callbacks made once for the page's lifetime (the dispatcher never changes), so a panel's
     // props compare equal when nothing it shows changed and it is not rendered again.
     let senders = {

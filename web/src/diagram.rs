@@ -251,7 +251,10 @@ pub fn space_time(p: &DiagramProps) -> Html {
                     <line class="now" x1={f1(w - RIGHT)} x2={f1(w - RIGHT)} y1="0" y2={f1(h)} />
                 </svg>
             </div>
-            { for detail }
+            // One node whether or not an arrow is picked: a child list that changed length
+            // would make Yew rebuild the drawing above (its siblings are matched from the end),
+            // and its size observer would then measure a detached element as 0 wide.
+            { detail.unwrap_or_default() }
         </section>
     }
 }

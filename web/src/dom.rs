@@ -1,6 +1,7 @@
 //! DOM helpers the views share: a callback that sends one message, the delegated handlers'
-//! lookup of the drawn item an event landed on, roving focus within a drawing, and reading a
-//! form field behind a `NodeRef`. They know no page state: every view may use them.
+//! lookup of the drawn item an event landed on, roving focus within a drawing, reading a form
+//! field behind a `NodeRef`, and replacing the URL fragment. They know no page state: every
+//! view may use them.
 
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -47,4 +48,12 @@ pub fn read_input(r: &NodeRef) -> String {
 /// The value chosen in the select behind `r` (empty if it is not mounted).
 pub fn read_select(r: &NodeRef) -> String {
     r.cast::<HtmlSelectElement>().map(|i| i.value()).unwrap_or_default()
+}
+
+/// Put `fragment` (with its `#`) in the address bar without a new history entry and without a
+/// `hashchange` (which would make the page follow it).
+pub fn replace_fragment(fragment: &str) {
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(fragment));
+    }
 }

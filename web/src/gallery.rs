@@ -22,9 +22,12 @@ pub fn gallery(p: &GalleryProps) -> Html {
         return html! {};
     }
     let current = p.config.scenario.as_deref();
+    // The free run takes the settings the Run form shows: a preset's own, after one.
+    let shown = p.config.as_run();
     let card = |name: Option<&'static str>, title: &str| {
         let picked = current == name;
-        let cfg = LabConfig { scenario: name.map(String::from), ..p.config.clone() };
+        let base = if name.is_none() { &shown } else { &p.config };
+        let cfg = LabConfig { scenario: name.map(String::from), ..base.clone() };
         // Picked: the gallery folds away so the run is in view, and the keyboard stays on its
         // summary line.
         let (send, details) = (p.send.clone(), details.clone());

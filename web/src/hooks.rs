@@ -1,5 +1,5 @@
-//! Side effects, each owned by a hook so that dropping it stops it: the animation-frame loop
-//! and the keyboard shortcuts.
+//! Side effects, each owned by a hook so that dropping it stops it: the animation-frame loop,
+//! the keyboard shortcuts, the URL fragment and the tab's title, element sizes.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -106,16 +106,45 @@ pub fn use_shortcuts(dispatcher: UseReducerDispatcher<Player>) {
     });
 }
 
-/// Keep the URL fragment naming the protocol on the page (`#raft`), so a reload or a shared
-/// link opens the same page.
+/// Keep the URL fragment naming the page (`#raft`), so a reload or a shared link opens the same
+/// page. A new page is a new history entry (so Back returns to the last one); a share link the
+/// page was opened from (`via_link`) is replaced without one, so Back does not open it again.
+/// `visit` changes when a link is opened on the same page.
 #[hook]
-pub fn use_location_hash(protocol: String) {
-    use_effect_with(protocol, |protocol| {
+pub fn use_location_hash(page: String, visit: u32, via_link: bool) {
+    use_effect_with((page, visit, via_link), |(page, _, via_link)| {
         if let Some(loc) = web_sys::window().map(|w| w.location()) {
-            let want = format!("#{protocol}");
+            let want = format!("#{page}");
             if loc.hash().ok().as_deref() != Some(want.as_str()) {
-                let _ = loc.set_hash(&want);
+                if *via_link {
+                    crate::dom::replace_fragment(&want);
+                } else {
+                    let _ = loc.set_hash(&want);
+                }
             }
+        }
+    });
+}
+
+/// While `enabled`, call `on_change` with the URL fragment whenever it changes by navigation
+/// (Back, Forward, a link pasted into the address bar, the page's own `set_hash`). `on_change`
+/// must be stable (the listener is attached once).
+#[hook]
+pub fn use_hash_change(on_change: Callback<String>, enabled: bool) {
+    use_effect_with(enabled, move |enabled| {
+        let window = web_sys::window().filter(|_| *enabled);
+        let handler = Closure::<dyn FnMut()>::new(move || {
+            let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+            on_change.emit(hash);
+        });
+        if let Some(w) = &window {
+            let _ = w.add_event_listener_with_callback("hashchange", handler.as_ref().unchecked_ref());
+        }
+        move || {
+            if let Some(w) = window {
+                let _ = w.remove_event_listener_with_callback("hashchange", handler.as_ref().unchecked_ref());
+            }
+            drop(handler);
         }
     });
 }
@@ -180,6 +209,11 @@ pub fn use_size(node: NodeRef, watch: bool) -> Option<(f64, f64)> {
             let el = node.cast::<web_sys::Element>();
             let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
                 let Ok(entry) = entries.get(0).dyn_into::<web_sys::ResizeObserverEntry>() else { return };
+                // An element taken out of the page is reported as 0 × 0: that is no size to
+                // draw at (the view keeps the last one until it is watched again).
+                if !entry.target().is_connected() {
+                    return;
+                }
                 let r = entry.content_rect();
                 size.set(Some((r.width(), r.height())));
             });

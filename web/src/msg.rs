@@ -16,6 +16,9 @@ pub enum Msg {
     Step,
     Back,
     Seek(u64),
+    /// Stop playing (nothing else changes), so the document holds the position: before the
+    /// page writes a share link.
+    Pause,
     /// Run (or rewind) to the first event at or after this virtual time, in microseconds.
     SeekTime(u64),
     /// An animation frame: this many wall milliseconds passed, and whether the space-time

@@ -109,12 +109,17 @@ pub fn quick_bar(p: &QuickBarProps) -> Html {
             } else {
                 html! { <button onclick={on(&p.send, Msg::Act(Action::Restart(nid)))}>{"Restart"}</button> }
             };
-            let state = if node.up { "up" } else { "crashed" };
+            // A crashed server's role reads "down" (it held it in memory): "crashed" says it.
+            let said = match (node.up, node.view.role.as_str()) {
+                (true, role) => format!("{role}, up"),
+                (false, "down") => "crashed".to_string(),
+                (false, role) => format!("{role}, crashed"),
+            };
             // The node's own one-click requests too (produce, join, transfer, …), as in the
             // inspector.
             let requests = request_buttons(&p.send, nid, &node.view.actions);
             (
-                html! { <><b>{&node.name}</b>{" "}<small>{format!("{}, {state}", node.view.role)}</small></> },
+                html! { <><b>{&node.name}</b>{" "}<small>{said}</small></> },
                 html! { <>{toggle}<button onclick={on(&p.send, Msg::Act(Action::Partition(vec![nid])))}>{"Isolate"}</button>{requests}</> },
             )
         }

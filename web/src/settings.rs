@@ -60,7 +60,9 @@ pub fn settings(p: &SettingsProps) -> Html {
     let (rf, min_isr, acks, strategy, every, idle) =
         (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
     let (w_keys, w_reads, w_cas, w_think) = (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
-    let cfg = &p.config;
+    // What runs: a preset's own cluster and options, not the free run's settings it replaces.
+    let shown = p.config.as_run();
+    let cfg = &shown;
     let apply = {
         let refs = (
             seed.clone(),
@@ -78,6 +80,8 @@ pub fn settings(p: &SettingsProps) -> Html {
             (w_keys.clone(), w_reads.clone(), w_cas.clone(), w_think.clone()),
         );
         let base = cfg.clone();
+        // The settings under a preset's own: another preset starts from them, as in the gallery.
+        let free = p.config.setup.clone();
         p.send.reform(move |e: SubmitEvent| {
             e.prevent_default();
             let (seed, a, b, c, faults, mutant, flag1, flag2, read_mode, snap_every, scenario, kafka, work) =
@@ -150,6 +154,11 @@ pub fn settings(p: &SettingsProps) -> Html {
                     }
                 }
                 cfg.scenario = Some(read_select(scenario)).filter(|s| !s.is_empty());
+                // The fields showed the current preset's cluster: another preset sets its own,
+                // or builds on the free run's settings, not on these.
+                if cfg.scenario.is_some() && cfg.scenario != base.scenario {
+                    cfg.setup = free.clone();
+                }
                 Ok(cfg)
             })();
             match parsed {
@@ -204,7 +213,7 @@ pub fn settings(p: &SettingsProps) -> Html {
                 </select>
             </label>
             { if cfg.scenario.is_some() { html! {
-                <p class="hint wide">{"The scenario sets its own cluster (as drawn), timing and script; the sizes below are your settings for a free run and wait unused. The seed, faults and mutant still apply."}</p>
+                <p class="hint wide">{"These are the settings this scenario runs with (it sets its own timing and script, and may set its cluster). Choose the free run to set them all yourself; the seed, faults and mutant apply to either."}</p>
             } } else { html! {} } }
         </>
     };

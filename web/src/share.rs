@@ -31,11 +31,17 @@ pub fn load(page: &str) -> Option<String> {
 }
 
 /// Keep the page's scenario in local storage: when the page opens and whenever the document
-/// changes (an action, a new configuration, an import). The reducer only builds the document;
-/// this effect is where it leaves the page.
+/// changes (an action, a new configuration, an import, a pause at another event), unless
+/// `keep` is false (the page stands in with its opening run for a link or a saved scenario
+/// that could not be opened: what is saved stays). The reducer only builds the document; this
+/// effect is where it leaves the page.
 #[hook]
-pub fn use_saved_scenario(page: String, doc: Rc<ScenarioDoc>) {
-    use_effect_with((page, doc), |(page, doc)| save(page, doc));
+pub fn use_saved_scenario(page: String, doc: Rc<ScenarioDoc>, keep: bool) {
+    use_effect_with((page, doc, keep), |(page, doc, keep)| {
+        if *keep {
+            save(page, doc)
+        }
+    });
 }
 
 /// The scenario a URL fragment carries (`#raft/s=1.…`), if it has one.
@@ -69,12 +75,18 @@ pub fn share(p: &ShareProps) -> Html {
     });
     let (href, file, link) = (*made).clone();
     let copied = use_state(|| false);
+    // Once asked for, the address bar holds the link of the run as it stands: the click pauses
+    // the run (so the document holds its position), and every later change of the document
+    // (a pause, a step, an action) updates the link.
+    use_effect_with((*copied, link.clone()), |(copied, link)| {
+        if *copied {
+            crate::dom::replace_fragment(link);
+        }
+    });
     let share = {
-        let (link, copied) = (link.clone(), copied.clone());
+        let (send, copied) = (p.send.clone(), copied.clone());
         Callback::from(move |_: MouseEvent| {
-            if let Some(w) = web_sys::window() {
-                let _ = w.location().set_hash(&link[1..]);
-            }
+            send.emit(Msg::Pause);
             copied.set(true);
         })
     };

@@ -87,8 +87,13 @@ pub struct Player {
     pub history_first: usize,
     pub history_total: usize,
     pub judgement: Option<(u64, Rc<Judgement>)>,
-    /// The run as a scenario document (the page keeps it in local storage as it changes).
+    /// The run as a scenario document (the page keeps it in local storage as it changes), with
+    /// the position the run last stood still at.
     pub doc: Rc<ScenarioDoc>,
+    /// Whether the page keeps `doc` in local storage. False while the page shows its opening
+    /// run because a link or the saved scenario could not be opened (so a bad link never
+    /// replaces what the user built), until the user changes the run.
+    pub save: bool,
     /// What the screen-reader live region says, and the wall time it said it (at most one
     /// line every two seconds while playing).
     pub announce: Rc<String>,
@@ -147,6 +152,7 @@ impl Player {
             diagram_span: DIAGRAM_SPANS[1],
             history: Rc::new(Vec::new()),
             doc: Rc::new(distlab_core::scenario::export(&LabConfig::default(), &[])),
+            save: true,
             announce: Rc::new(String::new()),
             announced_ms: 0.0,
             wall_ms: 0.0,
@@ -180,7 +186,23 @@ impl Player {
     /// Refresh the scenario document after the configuration or the actions changed. (The
     /// page keeps it in local storage from an effect: `share::use_saved_scenario`.)
     fn record_doc(&mut self) {
-        self.doc = Rc::new(distlab_core::scenario::export(&self.config, &self.lab.borrow().actions()));
+        let lab = self.lab.borrow();
+        let doc = distlab_core::scenario::export(&self.config, &lab.actions());
+        self.doc = Rc::new(ScenarioDoc { position: Some(lab.position()), ..doc });
+        self.save = true;
+    }
+
+    /// Keep the document's position with the run's whenever the run stands still (paused,
+    /// stepped, moved), so a link or a reload opens it there. Not while playing: the document
+    /// is saved as it changes, and local storage is no place to write every frame.
+    fn record_position(&mut self) {
+        if self.playing {
+            return;
+        }
+        let pos = self.lab.borrow().position();
+        if self.doc.position != Some(pos) {
+            self.doc = Rc::new(ScenarioDoc { position: Some(pos), ..(*self.doc).clone() });
+        }
     }
 
     pub fn speed(&self) -> f64 {
@@ -381,12 +403,75 @@ impl Player {
     }
 }
 
-/// Read a scenario document and rebuild its run: the configuration, and the run with the
-/// recorded actions replayed.
+/// Read a scenario document's text and rebuild its run (see [`open_doc`]).
 pub fn open_scenario(text: &str) -> Result<(LabConfig, Box<dyn Lab>), String> {
-    let (cfg, actions) = distlab_core::scenario::import(&distlab_core::scenario::from_json(text)?)?;
-    let l = lab::replay(&cfg, &actions)?;
+    open_doc(&distlab_core::scenario::from_json(text)?)
+}
+
+/// Rebuild a scenario document's run: the configuration, and the run with the recorded actions
+/// replayed, standing at the document's position (or, without one, at its last action).
+pub fn open_doc(doc: &ScenarioDoc) -> Result<(LabConfig, Box<dyn Lab>), String> {
+    let (cfg, actions) = distlab_core::scenario::import(doc)?;
+    let mut l = lab::replay(&cfg, &actions)?;
+    if let Some(pos) = doc.position {
+        l.seek(pos);
+    }
     Ok((cfg, l))
+}
+
+/// How a protocol page opens, for the page whose opening run is `fallback`: a share link's
+/// document (or why the link could not be read) wins; then the scenario saved for the page.
+/// Nothing the user built is lost to a bad link: the page then opens the saved scenario, and
+/// if it has none it opens `fallback` without saving it over anything.
+pub fn open_page(
+    fallback: LabConfig,
+    link: Option<Result<ScenarioDoc, String>>,
+    saved: Option<String>,
+) -> Player {
+    let page = fallback.protocol();
+    let for_page = |(cfg, l): (LabConfig, Box<dyn Lab>)| {
+        if cfg.protocol() == page {
+            Ok((cfg, l))
+        } else {
+            Err(format!("it is for the {} page", cfg.setup.title()))
+        }
+    };
+    let opened = |run: (LabConfig, Box<dyn Lab>)| {
+        let mut p = Player::new(fallback.clone());
+        p.install(run.0, run.1);
+        p
+    };
+    let link_error = match link {
+        None => None,
+        Some(doc) => match doc.and_then(|d| open_doc(&d)).and_then(for_page) {
+            Ok(run) => return opened(run),
+            Err(e) => Some(e),
+        },
+    };
+    let saved = saved.map(|text| open_scenario(&text).and_then(for_page));
+    let opening = |error: String| {
+        // The opening run stands in for what could not be opened: it is saved only once the
+        // user changes it, so it never replaces a saved scenario.
+        let mut p = Player::new(fallback.clone());
+        p.save = false;
+        (p, error)
+    };
+    let (mut p, error) = match (link_error, saved) {
+        (None, None) => return Player::new(fallback),
+        (None, Some(Ok(run))) => return opened(run),
+        (Some(e), Some(Ok(run))) => {
+            (opened(run), format!("The link could not be opened: {e}. This is your saved run, as you left it."))
+        }
+        (Some(e), None) => opening(format!("The link could not be opened: {e}. This is the page's opening run.")),
+        (Some(e), Some(Err(s))) => opening(format!(
+            "The link could not be opened: {e}. The saved scenario could not be restored either ({s}); this is the page's opening run."
+        )),
+        (None, Some(Err(s))) => {
+            opening(format!("The saved scenario could not be restored: {s}. This is the page's opening run."))
+        }
+    };
+    p.error = Some(error);
+    p
 }
 
 impl Reducible for Player {
@@ -413,6 +498,7 @@ impl Reducible for Player {
             diagram_span: self.diagram_span,
             history: self.history.clone(),
             doc: self.doc.clone(),
+            save: self.save,
             announce: self.announce.clone(),
             announced_ms: self.announced_ms,
             wall_ms: self.wall_ms,
@@ -447,6 +533,7 @@ impl Reducible for Player {
                     p.refresh();
                 }
             }
+            Msg::Pause => p.playing = false,
             Msg::Seek(target) => {
                 p.playing = false;
                 p.lab.borrow_mut().seek(target);
@@ -472,6 +559,7 @@ impl Reducible for Player {
                 p.diagram_seen = seen;
                 p.frame(ms);
                 p.catch_up_if_stopped(self.playing);
+                p.record_position();
                 return Rc::new(p);
             }
             Msg::SetSpeedLog(s) => p.speed_log = s.clamp(SPEED_LOG_MIN, SPEED_LOG_MAX),
@@ -513,6 +601,7 @@ impl Reducible for Player {
                 p.selection = s.clone();
                 if let Some(Selection::Message(id)) = s {
                     p.playing = false;
+                    p.record_position();
                     if let Some(f) = p.snap.flights.iter().find(|f| f.id.0 == id) {
                         p.announce = Rc::new(format!("{} #{id} {} → {} {}", f.kind, f.from_name, f.to_name, f.summary));
                         return Rc::new(p);
@@ -538,7 +627,7 @@ impl Reducible for Player {
             Msg::Import(text) => match open_scenario(&text) {
                 Ok((cfg, l)) if cfg.protocol() == p.config.protocol() => {
                     p.selection = None;
-                    p.notice = Some("Scenario imported: the run is at its last recorded action.".into());
+                    p.notice = Some(format!("Scenario imported: the run stands at event {}.", l.position()));
                     p.install(cfg, l);
                 }
                 Ok((cfg, _)) => {
@@ -566,6 +655,7 @@ impl Reducible for Player {
             p.guide = None;
         }
         p.catch_up_if_stopped(self.playing);
+        p.record_position();
         // Every user step is announced at once (playing announces at a readable rate).
         p.announce();
         Rc::new(p)

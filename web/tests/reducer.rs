@@ -348,12 +348,17 @@ fn import_opens_a_scenario_for_this_page_and_refuses_another_pages() {
     let text = scenario::to_json(&recorded.doc);
     let p = send(player(LabConfig::default()), [Msg::Import(text)]);
     assert_eq!(p.error, None);
-    assert!(p.notice.as_deref().is_some_and(|n| n.starts_with("Scenario imported")));
+    assert_eq!(p.notice.as_deref(), Some("Scenario imported: the run stands at event 9."));
     assert_eq!(p.config.seed, 3);
     assert_eq!(*p.doc, *recorded.doc);
-    // It stands at its last recorded action.
-    assert_eq!(p.snap.position, 7);
+    // It stands where it was exported, two events past its action.
+    assert_eq!(p.snap.position, 9);
     assert!(!p.snap.nodes[2].up);
+    // A document without a position (an older one) stands at its last recorded action.
+    let older = scenario::to_json(&scenario::ScenarioDoc { position: None, ..(*recorded.doc).clone() });
+    let p = send(p, [Msg::Import(older)]);
+    assert_eq!(p.snap.position, 7);
+    assert_eq!(p.notice.as_deref(), Some("Scenario imported: the run stands at event 7."));
 
     let raft = scenario::to_json(&send(player(config("raft")), steps(1)).doc);
     let p = send(p, [Msg::Import(raft)]);
@@ -366,6 +371,7 @@ fn import_opens_a_scenario_for_this_page_and_refuses_another_pages() {
     let e = p.error.as_deref().expect("an error");
     assert!(e.starts_with("Import failed") && e.ends_with("Your run is unchanged."), "{e}");
     assert_eq!(p.snap.position, 7);
+    assert_eq!(p.doc.position, Some(7));
 }
 
 #[test]
@@ -501,4 +507,114 @@ fn a_history_label_is_drawn_only_where_its_bar_holds_it() {
     assert!(label_fits("put x 5", 80.0));
     assert!(!label_fits("put x 5", 40.0), "a short bar at 1,000 events keeps its label to its tooltip");
     assert!(!label_fits("get x → 12", 30.0));
+}
+
+#[test]
+fn a_scenario_document_and_its_link_reopen_the_run_where_it_stood() {
+    // Shared at event 34, three events after the last action: opened at 34, not at 31.
+    let p =
+        send(player(config("raft")), steps(30).chain([Msg::Act(Action::Crash(NodeId(0)))]).chain(steps(3)));
+    assert_eq!(p.snap.position, 34);
+    let link = scenario::to_link(&p.doc);
+    for text in [scenario::to_json(&p.doc), scenario::to_json(&scenario::from_link(&link).unwrap())] {
+        let (cfg, lab) = distlab_web::state::open_scenario(&text).unwrap();
+        assert_eq!(cfg, p.config);
+        assert_eq!(lab.position(), 34);
+        assert_eq!(lab.trace_hash(), p.snap.trace_hash);
+    }
+    // Back over the action, too: the document follows the position.
+    let p = send(p, [Msg::Seek(12)]);
+    let (_, lab) = distlab_web::state::open_scenario(&scenario::to_json(&p.doc)).unwrap();
+    assert_eq!(lab.position(), 12);
+    assert_eq!(lab.actions(), vec![(30, Action::Crash(NodeId(0)))], "the recorded future is kept");
+}
+
+#[test]
+fn the_document_keeps_the_position_only_while_the_run_stands_still() {
+    let p = send(player(LabConfig::default()), steps(5));
+    assert_eq!(p.doc.position, Some(5));
+    // Playing: frames move the run but not the document (it is saved as it changes).
+    let mut p = send(p, [Msg::TogglePlay]);
+    while p.playing && p.snap.position < 12 {
+        p = p.reduce(Msg::Frame(16.0, true));
+    }
+    assert!(p.playing && p.snap.position >= 12);
+    assert_eq!(p.doc.position, Some(5));
+    let doc = p.doc.clone();
+    let p = send(p, [Msg::Frame(16.0, true)]);
+    assert!(Rc::ptr_eq(&p.doc, &doc), "no new document while playing");
+    // Paused (as the share button does): the document stands where the run does.
+    let p = send(p, [Msg::Pause]);
+    assert!(!p.playing);
+    assert_eq!(p.doc.position, Some(p.snap.position));
+    let p = send(p, [Msg::Pause, Msg::Back]);
+    assert_eq!(p.doc.position, Some(p.snap.position));
+}
+
+/// A saved Raft run with a crash recorded, as local storage holds it, and its position.
+fn saved_raft_run() -> (String, u64) {
+    let p =
+        send(player(config("raft")), steps(30).chain([Msg::Act(Action::Crash(NodeId(0)))]).chain(steps(3)));
+    (scenario::to_json(&p.doc), p.snap.position)
+}
+
+#[test]
+fn a_page_opens_its_link_else_its_saved_scenario_else_its_opening_run() {
+    use distlab_web::state::open_page;
+    let (saved, at) = saved_raft_run();
+    let opening = || LabConfig::opening("raft").unwrap();
+    // A link wins over the saved run.
+    let link = scenario::export(&LabConfig { seed: 9, ..opening() }, &[]);
+    let p = open_page(opening(), Some(Ok(link)), Some(saved.clone()));
+    assert_eq!((p.config.seed, p.error.clone(), p.save), (9, None, true));
+    // Without a link: the saved run, where it stood.
+    let p = open_page(opening(), None, Some(saved.clone()));
+    assert_eq!((p.snap.position, p.doc.actions.len(), p.error.clone()), (at, 1, None));
+    // Nothing: the opening run.
+    let p = open_page(opening(), None, None);
+    assert_eq!((p.config.clone(), p.error.clone(), p.save), (opening(), None, true));
+}
+
+#[test]
+fn a_bad_link_opens_the_saved_run_and_never_saves_over_it() {
+    use distlab_web::state::open_page;
+    let (saved, at) = saved_raft_run();
+    let opening = || LabConfig::opening("raft").unwrap();
+    for link in [
+        Err("the link looks cut short — copy it again in full".to_string()),
+        Ok(scenario::export(&LabConfig { mutant: Some("nope".into()), ..opening() }, &[])),
+        Ok(scenario::export(&LabConfig::default(), &[])),
+    ] {
+        let p = open_page(opening(), Some(link.clone()), Some(saved.clone()));
+        let e = p.error.clone().expect("the link's error");
+        assert!(
+            e.starts_with("The link could not be opened: ")
+                && e.ends_with("This is your saved run, as you left it."),
+            "{e}"
+        );
+        assert_eq!((p.snap.position, p.doc.actions.len()), (at, 1), "{e}");
+        assert_eq!(p.doc.position, Some(at));
+        assert!(p.save, "the saved run is kept as it changes");
+        // Nothing saved: the opening run, said so, and not saved over anything.
+        let p = open_page(opening(), Some(link.clone()), None);
+        assert_eq!(p.config, opening());
+        assert!(p.error.as_deref().is_some_and(|e| e.ends_with("This is the page's opening run.")));
+        assert!(!p.save, "the stand-in run is not saved");
+        // Nor over a saved scenario that cannot be restored (a newer format, say).
+        let newer = saved.replace("\"distlab_scenario\": 1", "\"distlab_scenario\": 2");
+        let p = open_page(opening(), Some(link), Some(newer));
+        let e = p.error.clone().unwrap();
+        assert!(
+            e.contains("The saved scenario could not be restored either") && e.contains("version 2"),
+            "{e}"
+        );
+        assert!(!p.save);
+        // Once the user changes the run, it is theirs to keep.
+        let p = send(Rc::new(p), [Msg::Act(Action::Crash(NodeId(1)))]);
+        assert!(p.save);
+    }
+    // A saved scenario that cannot be restored, without a link: the opening run, not saved.
+    let p = open_page(opening(), None, Some("{".into()));
+    assert!(p.error.as_deref().is_some_and(|e| e.starts_with("The saved scenario could not be restored: ")));
+    assert!(!p.save);
 }

@@ -58,6 +58,24 @@ impl Registered for Kafka {
         Ok(k)
     }
 
+    /// The fields a user sets (those a document carries, and the producers); the preset's
+    /// timing, script and narration are not settings.
+    fn settings(k: &Kafka) -> Kafka {
+        Kafka {
+            brokers: k.brokers,
+            partitions: k.partitions,
+            rf: k.rf,
+            min_insync: k.min_insync,
+            acks: k.acks,
+            producers: k.producers,
+            consumers: k.consumers,
+            idle_consumers: k.idle_consumers,
+            strategy: k.strategy,
+            produce_every_us: k.produce_every_us,
+            ..Kafka::default()
+        }
+    }
+
     fn export(k: &Kafka, doc: &mut ScenarioDoc) {
         doc.kafka = Some(KafkaDoc {
             brokers: k.brokers,

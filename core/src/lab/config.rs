@@ -70,6 +70,14 @@ impl LabConfig {
     pub fn protocol(&self) -> &'static str {
         self.setup.name()
     }
+
+    /// This configuration with the settings its preset runs with in place of the free run's:
+    /// the same run, as the Run form shows it (a preset sets its own cluster). Unchanged
+    /// without a preset, or if it does not build.
+    pub fn as_run(&self) -> LabConfig {
+        let setup = self.scenario.as_deref().and_then(|p| self.setup.with_preset(p).ok());
+        LabConfig { setup: setup.unwrap_or_else(|| self.setup.clone()), ..self.clone() }
+    }
 }
 
 /// The protocols the page and the CLI know, by name.

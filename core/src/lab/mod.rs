@@ -16,6 +16,9 @@ mod locate;
 mod run;
 mod types;
 
+#[cfg(test)]
+mod tests;
+
 pub use config::*;
 pub use locate::locate;
 pub use run::ProtocolLab;

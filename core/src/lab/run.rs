@@ -6,7 +6,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::types::{Action, EventLine, FlightSnap, Lab, NodeSnap, Snapshot};
-use crate::protocol::{About, MessageInfo, NodeId, Protocol, Time, Violation};
+use crate::protocol::{About, Ctx, MessageInfo, NodeId, Protocol, Time, Violation};
 use crate::registry::Registered;
 use crate::sim::{Input, Sim};
 use crate::timeline::Timeline;
@@ -30,6 +30,18 @@ impl<P: Registered> ProtocolLab<P> {
         }
         Ok(())
     }
+}
+
+/// The node a restart would rebuild from what survived `node`'s crash, at local time `now`:
+/// what a crashed node's drawing may show. The restart's effects (timers, messages, notes) are
+/// recorded into scratch lists and dropped, and its randomness comes from a scratch generator,
+/// so the run is untouched.
+fn restarted<P: Protocol>(proto: &P, node: &P::Node, id: NodeId, now: Time) -> P::Node {
+    let mut rng = crate::rng::Rng::new(0);
+    let (mut sends, mut timers, mut notes) = (Vec::new(), Vec::new(), Vec::new());
+    let mut ctx =
+        Ctx { me: id, now, rng: &mut rng, sends: &mut sends, timers: &mut timers, notes: &mut notes };
+    proto.on_restart(P::durable(node), &mut ctx)
 }
 
 impl<P: Registered> Lab for ProtocolLab<P> {
@@ -133,14 +145,29 @@ impl<P: Registered> Lab for ProtocolLab<P> {
             .iter()
             .zip(sim.status())
             .enumerate()
-            .map(|(i, (node, st))| NodeSnap {
-                id: NodeId(i as u32),
-                name: sim.proto.node_name(NodeId(i as u32)),
-                up: st.up,
-                log: sim.proto.log_detail(node),
-                view: sim.proto.view(node),
-                timers: st.timers.iter().map(|t| (P::timer_label(&t.timer), t.set_at, t.fires_at)).collect(),
-                clock: Some(sim.local_time(NodeId(i as u32))).filter(|c| *c != sim.now()),
+            .map(|(i, (node, st))| {
+                let id = NodeId(i as u32);
+                // A crashed node keeps its memory in the simulator until it restarts, but the
+                // page shows only what survived: the node a restart would rebuild.
+                let (view, log) = if st.up {
+                    (sim.proto.view(node), sim.proto.log_detail(node))
+                } else {
+                    let r = restarted(&sim.proto, node, id, sim.local_time(id));
+                    (sim.proto.down_view(&r), sim.proto.log_detail(&r))
+                };
+                NodeSnap {
+                    id,
+                    name: sim.proto.node_name(id),
+                    up: st.up,
+                    log,
+                    view,
+                    timers: st
+                        .timers
+                        .iter()
+                        .map(|t| (P::timer_label(&t.timer), t.set_at, t.fires_at))
+                        .collect(),
+                    clock: Some(sim.local_time(id)).filter(|c| *c != sim.now()),
+                }
             })
             .collect();
         let flights: Vec<FlightSnap> = sim

@@ -58,6 +58,17 @@ impl Registered for MultiPaxos {
         Ok(mp)
     }
 
+    fn settings(mp: &MultiPaxos) -> Config {
+        let think_us = mp.client_think_us;
+        Config {
+            servers: mp.servers,
+            clients: mp.clients,
+            backoff: mp.backoff,
+            workload: mp.workload,
+            think_ms: (think_us != MultiPaxos::default().client_think_us).then_some(think_us / 1000),
+        }
+    }
+
     fn export(cfg: &Config, doc: &mut ScenarioDoc) {
         doc.servers = Some(cfg.servers);
         doc.clients = Some(cfg.clients);

@@ -207,6 +207,10 @@ impl Present for MultiPaxos {
             Node::Server(s) => server_view(self, s),
         }
     }
+    fn down_view(&self, restarted: &Node) -> NodeView {
+        // A server's role (leader, candidate, follower) lives in memory: a crashed one has none.
+        self.view(restarted).down(matches!(restarted, Node::Server(_)))
+    }
     fn log_detail(&self, node: &Node) -> Option<LogDetail> {
         let Node::Server(s) = node else { return None };
         // The latest slots only: the log view shows the end of the log.

@@ -49,6 +49,15 @@ impl Registered for Paxos {
         Ok(px)
     }
 
+    fn settings(px: &Paxos) -> Config {
+        Config {
+            proposers: px.proposers,
+            acceptors: px.acceptors,
+            learners: px.learners,
+            backoff: px.backoff,
+        }
+    }
+
     fn export(cfg: &Config, doc: &mut ScenarioDoc) {
         doc.proposers = Some(cfg.proposers);
         doc.acceptors = Some(cfg.acceptors);

@@ -9,14 +9,23 @@ use crate::protocol::{About, NodeView, Present};
 
 use super::types::*;
 
-/// A node's roles and state as labelled fields, a badge and a few summary lines.
-fn node_view(node: &Node) -> NodeView {
+/// A node's roles and state as labelled fields, a badge and a few summary lines. A node that
+/// is `down` shows no proposer phase or ballot: those live in memory only (§2.5 keeps the
+/// acceptor's promise and vote on stable storage, and this model the proposer's value and
+/// highest round).
+fn node_view(node: &Node, down: bool) -> NodeView {
     let mut roles: Vec<&str> = Vec::new();
     let mut fields: Vec<(String, String)> = Vec::new();
     let mut badge = String::new();
     let mut summary: Vec<String> = Vec::new();
     let mut hue_key = None;
-    if let Some(p) = &node.proposer {
+    if let Some(p) = node.proposer.as_ref().filter(|_| down) {
+        roles.push("proposer");
+        if let Some(v) = p.hard.value {
+            fields.push(("client value".into(), format!("{v}")));
+        }
+        fields.push(("highest round used".into(), format!("{}", p.hard.max_round)));
+    } else if let Some(p) = &node.proposer {
         roles.push("proposer");
         let phase = match p.phase {
             Phase::Idle if p.hard.value.is_none() => "idle (no client value)",
@@ -88,7 +97,11 @@ impl Present for Paxos {
     }
 
     fn view(&self, n: &Node) -> NodeView {
-        node_view(n)
+        node_view(n, false)
+    }
+
+    fn down_view(&self, restarted: &Node) -> NodeView {
+        node_view(restarted, true).down(false)
     }
 
     fn narration(&self) -> Vec<crate::lesson::Step> {

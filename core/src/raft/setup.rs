@@ -96,6 +96,21 @@ impl Registered for Raft {
         Ok(r)
     }
 
+    fn settings(r: &Raft) -> Config {
+        let think_us = r.client_think_us;
+        Config {
+            servers: r.servers,
+            spares: r.spares,
+            clients: r.clients,
+            prevote: r.prevote,
+            check_quorum: r.check_quorum,
+            read_mode: r.read_mode,
+            snapshot_every: r.snapshot_every,
+            workload: r.workload,
+            think_ms: (think_us != Raft::default().client_think_us).then_some(think_us / 1000),
+        }
+    }
+
     fn export(cfg: &Config, doc: &mut ScenarioDoc) {
         doc.servers = Some(cfg.servers);
         doc.spares = Some(cfg.spares);

@@ -125,6 +125,12 @@ impl Present for Raft {
         }
     }
 
+    fn down_view(&self, restarted: &Node) -> NodeView {
+        // A server's role (leader, candidate, follower) lives in memory: a crashed one has none
+        // (§5.1: it restarts as a follower with its term, vote and log).
+        self.view(restarted).down(matches!(restarted, Node::Server(_)))
+    }
+
     fn log_detail(&self, node: &Node) -> Option<LogDetail> {
         match node {
             Node::Server(s) => Some(detail(s)),

@@ -10,7 +10,8 @@ use crate::lab::{Action, LabConfig, MAX_EVENTS};
 use crate::net::FaultPreset;
 use crate::protocol::{MsgId, NodeId};
 
-/// The document of a run: its configuration and the actions recorded so far.
+/// The document of a run: its configuration and the actions recorded so far (no position:
+/// the caller that knows where the run stands sets it).
 pub fn export(cfg: &LabConfig, actions: &[(u64, Action)]) -> ScenarioDoc {
     let mut d = ScenarioDoc {
         distlab_scenario: FORMAT_VERSION,
@@ -34,6 +35,7 @@ pub fn export(cfg: &LabConfig, actions: &[(u64, Action)]) -> ScenarioDoc {
         workload: None,
         fault_script: cfg.fault_script.clone(),
         actions: actions.iter().map(|(at, a)| action_doc(*at, a)).collect(),
+        position: None,
     };
     cfg.setup.export(&mut d);
     d
@@ -84,6 +86,9 @@ pub fn import(d: &ScenarioDoc) -> Result<(LabConfig, Vec<(u64, Action)>), String
     }
     let faults = FaultPreset::parse(&d.faults)
         .ok_or_else(|| format!("\"faults\" must be none, light or heavy (got {})", Echo(&d.faults)))?;
+    if d.position.is_some_and(|p| p > MAX_EVENTS) {
+        return Err(format!("\"position\" must be at most {MAX_EVENTS}"));
+    }
     if d.seed > 1 << 53 {
         return Err("\"seed\" must be at most 2^53".into());
     }

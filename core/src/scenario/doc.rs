@@ -81,6 +81,9 @@ pub struct ScenarioDoc {
     /// Timed faults: crash, restart, partition, heal, slow-link, clock-skew, swizzle.
     pub fault_script: Vec<crate::faultscript::Timed>,
     pub actions: Vec<ActionDoc>,
+    /// The event the run stood at when the document was written: a link or a reload opens it
+    /// there. Without it, the run stands at its last recorded action.
+    pub position: Option<u64>,
 }
 
 /// The document's form of the clients' workload.

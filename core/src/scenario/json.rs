@@ -70,10 +70,11 @@ pub(super) fn doc_to_json(d: &ScenarioDoc) -> Json {
                 .then(|| Json::Array(d.fault_script.iter().map(|t| t.to_json()).collect())),
         ),
         ("actions", Some(Json::Array(actions.collect()))),
+        ("position", d.position.map(int)),
     ])
 }
 
-fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
+pub(super) fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
     let mut f = Fields::of(v, "the scenario")?;
     f.only(&[
         "distlab_scenario",
@@ -97,6 +98,7 @@ fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
         "workload",
         "fault_script",
         "actions",
+        "position",
     ])?;
     let kafka = match f.get("kafka") {
         None => None,
@@ -177,6 +179,7 @@ fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
         workload,
         fault_script,
         actions,
+        position: f.u64_opt("position")?,
     };
     Ok(d)
 }

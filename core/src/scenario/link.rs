@@ -6,7 +6,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::doc::{ScenarioDoc, FORMAT_VERSION, MAX_DOC_BYTES, MAX_LINK_CHARS};
-use super::json::{doc_to_json, from_json};
+use super::json::{doc_from_json, doc_to_json};
 use crate::json;
 
 /// The share-link form: `1.` and the compressed JSON in URL-safe base64.
@@ -15,12 +15,20 @@ pub fn to_link(d: &ScenarioDoc) -> String {
     format!("{FORMAT_VERSION}.{}", base64url(&compress(json.as_bytes())))
 }
 
-/// Read a share link's payload (what follows `s=`).
+/// What a link that was cut short says (a message, a chat or a hand copy often loses its end).
+const CUT_SHORT: &str = "the link looks cut short — copy it again in full";
+/// What a link changed on its way says.
+const DAMAGED: &str = "the link is damaged — copy it again in full";
+
+/// Read a share link's payload (what follows `s=`). A link that does not decode says so in a
+/// user's words (cut short, or damaged); one that decodes names the field at fault.
 pub fn from_link(link: &str) -> Result<ScenarioDoc, String> {
     if link.len() > MAX_LINK_CHARS {
         return Err(format!("the link is longer than {MAX_LINK_CHARS} characters"));
     }
-    let (version, payload) = link.split_once('.').ok_or("the link's scenario has no version")?;
+    let Some((version, payload)) = link.split_once('.') else {
+        return Err(DAMAGED.into());
+    };
     match version.parse::<u32>() {
         Ok(FORMAT_VERSION) => {}
         Ok(v) => {
@@ -28,12 +36,34 @@ pub fn from_link(link: &str) -> Result<ScenarioDoc, String> {
                 "the link is from format version {v}; this distlab reads version {FORMAT_VERSION}, so it cannot open it"
             ))
         }
-        Err(_) => return Err("the link's version is not a number".into()),
+        Err(_) => return Err(DAMAGED.into()),
     }
-    let bytes = unbase64url(payload).ok_or("the link is damaged (not base64)")?;
-    let json = decompress(&bytes, MAX_DOC_BYTES).ok_or("the link is damaged (it does not decompress)")?;
-    let text = core::str::from_utf8(&json).map_err(|_| "the link is damaged (not text)".to_string())?;
-    from_json(text)
+    let bytes = unbase64url(payload).ok_or_else(|| {
+        String::from(
+            "the link is damaged: it holds characters a share link never has — copy it again in full",
+        )
+    })?;
+    let json = inflate(&bytes, MAX_DOC_BYTES).map_err(|e| match e {
+        Inflate::CutShort => CUT_SHORT,
+        Inflate::Damaged => DAMAGED,
+    })?;
+    let text = match core::str::from_utf8(&json) {
+        Ok(t) => t,
+        // A character cut in half at the end.
+        Err(e) if e.error_len().is_none() => return Err(CUT_SHORT.into()),
+        Err(_) => return Err(DAMAGED.into()),
+    };
+    // JSON that does not parse came through the coder intact, so the text itself was cut or
+    // changed; only a document that parses has fields worth naming.
+    let value = json::parse(text).map_err(|e| {
+        let stops = ["the document ends early", "a string is not closed", "a \\u escape ends early"];
+        if text.is_empty() || stops.iter().any(|s| e.starts_with(s)) {
+            CUT_SHORT.to_string()
+        } else {
+            DAMAGED.to_string()
+        }
+    })?;
+    doc_from_json(&value).map_err(|e| format!("this is not a distlab scenario: {e}"))
 }
 
 // A small LZ77 (LZSS) coder: a flag byte announces eight items; a set bit is a literal byte,
@@ -98,6 +128,18 @@ pub fn compress(input: &[u8]) -> Vec<u8> {
 
 /// Decompress, or `None` if the bytes are not a valid stream or the output would pass `limit`.
 pub fn decompress(input: &[u8], limit: usize) -> Option<Vec<u8>> {
+    inflate(input, limit).ok()
+}
+
+/// Why a stream does not decompress.
+enum Inflate {
+    /// It stops in the middle of a back-reference.
+    CutShort,
+    /// A back-reference points before the start, or the output would pass the limit.
+    Damaged,
+}
+
+fn inflate(input: &[u8], limit: usize) -> Result<Vec<u8>, Inflate> {
     let mut out: Vec<u8> = Vec::new();
     let mut i = 0;
     while i < input.len() {
@@ -111,14 +153,15 @@ pub fn decompress(input: &[u8], limit: usize) -> Option<Vec<u8>> {
                 out.push(input[i]);
                 i += 1;
             } else {
-                let hi = *input.get(i)?;
-                let lo = *input.get(i + 1)?;
+                let (Some(hi), Some(lo)) = (input.get(i), input.get(i + 1)) else {
+                    return Err(Inflate::CutShort);
+                };
                 i += 2;
-                let code = u16::from_be_bytes([hi, lo]);
+                let code = u16::from_be_bytes([*hi, *lo]);
                 let dist = (code >> 4) as usize;
                 let len = (code & 0xf) as usize + MIN_MATCH;
                 if dist == 0 || dist > out.len() {
-                    return None;
+                    return Err(Inflate::Damaged);
                 }
                 let from = out.len() - dist;
                 for k in 0..len {
@@ -127,11 +170,11 @@ pub fn decompress(input: &[u8], limit: usize) -> Option<Vec<u8>> {
                 }
             }
             if out.len() > limit {
-                return None;
+                return Err(Inflate::Damaged);
             }
         }
     }
-    Some(out)
+    Ok(out)
 }
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
