@@ -144,6 +144,62 @@ await lesson('hashing: after an add, who gave keys up', '#hashing', async page =
   await onScreen(page, '#ring-svg', '#gave');
 });
 
+await lesson('paxos: a proposer adopts the value its promises report', '#paxos', async page => {
+  await preset(page, 'adopt');
+  await nextUntil(page, /So S2 proposes 10, not its own 20/);
+  await onScreen(page, 'svg.topology', '#lesson-now', '#btn-break-it');
+  assert.match(await page.textContent('#safety'), /Safety holds/);
+  // Break it: with ignore-promised-value S2 proposes its own 20, and two values are chosen.
+  await page.click('#btn-break-it');
+  await page.waitForFunction(() => /violated/.test(document.querySelector('#safety').textContent), null, { timeout: 30000 });
+  assert.match(await page.textContent('#safety'), /agreement violated at event \d+/);
+  await onScreen(page, '#safety', '#lesson-now', 'svg.topology');
+});
+
+await lesson('paxos: dueling proposers without back-off push ballots up', '#paxos', async page => {
+  await preset(page, 'dueling');
+  await nextUntil(page, /Round 3/);
+  assert.match(await page.textContent('svg.topology'), /b 3\.\d/, 'a round-3 ballot is drawn');
+  await onScreen(page, 'svg.topology', '#lesson-now');
+});
+
+await lesson('multi-paxos: a new leader carries an accepted, unchosen value across', '#multipaxos', async page => {
+  await preset(page, 'leader-crash');
+  await nextUntil(page, /S2 carried\s+it across/);
+  const boards = await page.textContent('.side .boards');
+  assert.match(boards, /slot 3: put z 3 from b1\.1\s*✓/, 'the quorum table marks who carried the value');
+  assert.match(boards, /slot 3b1\.1 put z 3b1\.1 put z 3/, 'slot 3 accepted on S1 and S2 only, not chosen');
+  await onScreen(page, 'svg.topology', '#lesson-now', '.side .board');
+});
+
+await lesson('kafka: acks=1 loses an acknowledged record, acks=all does not, on the same crash', '#kafka', async page => {
+  await preset(page, 'acks-one-loss');
+  await nextUntil(page, /acknowledged record is gone/);
+  assert.match(await page.textContent('#safety'), /acks1-not-lost violated at event \d+/);
+  await onScreen(page, '#safety', '#lesson-now', 'svg.topology', '#board-0');
+  await preset(page, 'failover');
+  await nextUntil(page, /sent r4 to B2/);
+  assert.match(await page.textContent('#safety'), /Safety holds/);
+  await onScreen(page, '#safety', '#lesson-now', '#board-0');
+});
+
+await lesson('kafka: a cooperative join takes two rebalances and nobody stops reading', '#kafka', async page => {
+  await preset(page, 'join-eager');
+  await nextUntil(page, /Generation 2/);
+  assert.match(await page.textContent('.side .boards'), /generation 2/);
+  await preset(page, 'join-cooperative');
+  await nextUntil(page, /Generation 3/);
+  const group = await page.$$eval('.side .board', bs => bs.map(b => b.textContent).find(t => /consumer group/.test(t)));
+  assert.match(group, /generation 3/);
+  const owners = await page.$$eval('.side .board', bs => {
+    const b = bs.find(x => /consumer group/.test(x.textContent));
+    return [...b.querySelectorAll('tbody tr')].map(r => r.querySelector('td')?.textContent.trim());
+  });
+  assert.equal(owners.length, 6);
+  assert.ok(owners.every(o => /^C\d/.test(o)), `every partition has an owner: ${owners}`);
+  await onScreen(page, '#lesson-now', 'svg.topology');
+});
+
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

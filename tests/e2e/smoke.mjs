@@ -13,6 +13,19 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
+// These tests use the run settings, the share panel and the fault script: every page they
+// open has "Advanced" open, as such a user would have it (the page remembers it). The lesson
+// tests (lessons.mjs) start from fresh pages instead.
+const newPage = browser.newPage.bind(browser);
+browser.newPage = async options => {
+  const page = await newPage(options);
+  await page.addInitScript(() => {
+    try {
+      if (!localStorage.getItem('distlab.advanced')) localStorage.setItem('distlab.advanced', 'open');
+    } catch { /* a page without storage (about:blank) */ }
+  });
+  return page;
+};
 let passed = 0, failed = 0;
 async function test(name, fn, hash = '#paxos') {
   // ONLY=text runs just the tests whose name contains it (while working on one).
@@ -21,9 +34,6 @@ async function test(name, fn, hash = '#paxos') {
   const errors = [];
   page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', e => errors.push(String(e)));
-  // These tests use the run settings and the fault script: open "Advanced" as such a user
-  // would have (the page remembers it). The lesson tests start from a fresh page instead.
-  await page.addInitScript(() => { if (!localStorage.getItem('distlab.advanced')) localStorage.setItem('distlab.advanced', 'open'); });
   try {
     await page.goto(url + hash);
     await page.waitForSelector(hash === '#hashing' ? '#ring-svg' : 'svg.topology .node');

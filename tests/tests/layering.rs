@@ -264,6 +264,15 @@ fn the_reducers_touch_no_browser_api() {
             assert!(graph[dep].is_empty(), "{dep} is not a leaf");
         }
     }
+    // The lesson's playback is the page reducer's too, in its own file: no browser API there
+    // either, and nothing but the reducer and leaves.
+    let code = code(&files["guide.rs"]);
+    for api in ["web_sys", "js_sys", "gloo", "wasm_bindgen", "Closure", "window()"] {
+        assert!(!code.contains(api), "guide.rs uses {api}");
+    }
+    for dep in &graph["guide.rs"] {
+        assert!(["state.rs", "trig.rs", "num.rs", "msg.rs"].contains(&dep.as_str()), "guide.rs uses {dep}");
+    }
 }
 
 #[test]

@@ -12,6 +12,7 @@ pub mod dom;
 pub mod faults;
 pub mod gallery;
 pub mod glossary;
+pub mod guide;
 pub mod hashing;
 pub mod historylane;
 pub mod hooks;
