@@ -16,14 +16,24 @@ fn preset(protocol: &str, name: &str, mutant: Option<&str>) -> LabConfig {
 /// caught up (the Figure 8 climax froze for 14 s at 1×).
 #[test]
 fn next_time_is_the_time_of_the_event_that_runs_next() {
-    for (protocol, name) in [("raft", "figure-8"), ("raft", "leader-crash"), ("kafka", "failover"), ("multipaxos", "leader-crash")] {
+    for (protocol, name) in [
+        ("raft", "figure-8"),
+        ("raft", "leader-crash"),
+        ("kafka", "failover"),
+        ("multipaxos", "leader-crash"),
+    ] {
         let mut lab = build(&preset(protocol, name, None)).expect("builds");
         for _ in 0..3_000 {
             let Some(t) = lab.next_time() else { break };
             if !lab.step() {
                 break;
             }
-            assert_eq!(lab.time(), t, "{protocol} {name}: event #{} ran later than announced", lab.position());
+            assert_eq!(
+                lab.time(),
+                t,
+                "{protocol} {name}: event #{} ran later than announced",
+                lab.position()
+            );
         }
     }
 }

@@ -308,7 +308,13 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
         .map(|last| {
             // The event's first record is its cause; count what it led to.
             let first = player.log.iter().find(|l| l.event == last.event).unwrap_or(last);
-            let more = player.log.iter().filter(|l| l.event == last.event).map(|l| 1 + l.folded as usize).sum::<usize>() - 1;
+            let more = player
+                .log
+                .iter()
+                .filter(|l| l.event == last.event)
+                .map(|l| 1 + l.folded as usize)
+                .sum::<usize>()
+                - 1;
             if more == 0 {
                 format!("#{} · {}", first.event, first.text)
             } else {

@@ -79,7 +79,8 @@ impl Player {
             self.refresh();
         }
         let gap = (stop.time_us as f64 - self.display_us).max(0.0);
-        let speed = (gap / (GUIDE_WALL_MS * US_PER_WALL_MS_AT_1X)).clamp(self.speed(), crate::trig::pow10(SPEED_LOG_MAX));
+        let speed = (gap / (GUIDE_WALL_MS * US_PER_WALL_MS_AT_1X))
+            .clamp(self.speed(), crate::trig::pow10(SPEED_LOG_MAX));
         self.guide = Some(Guide { step: i, to: stop.position, speed });
         self.playing = true;
     }

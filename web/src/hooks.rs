@@ -166,7 +166,8 @@ pub fn use_document_title(page_title: String) {
 #[hook]
 pub fn use_remembered_open(key: &'static str) -> (bool, Callback<Event>) {
     let storage = || web_sys::window().and_then(|w| w.local_storage().ok().flatten());
-    let open = use_state(|| storage().and_then(|s| s.get_item(key).ok().flatten()).as_deref() == Some("open"));
+    let open =
+        use_state(|| storage().and_then(|s| s.get_item(key).ok().flatten()).as_deref() == Some("open"));
     let ontoggle = {
         let open = open.clone();
         use_callback((), move |e: Event, _| {

@@ -70,7 +70,10 @@ pub fn lesson(p: &LessonProps) -> Html {
     let step = &p.steps[current];
     // "Break it" on the step that offers it; once the mutant is on, "Repair" on every step.
     let active = p.mutant.as_deref().and_then(|m| p.steps.iter().position(|s| s.break_it == Some(m)));
-    let offer = step.break_it.map(|m| (m, current)).or_else(|| active.and_then(|j| p.steps[j].break_it.map(|m| (m, j))));
+    let offer = step
+        .break_it
+        .map(|m| (m, current))
+        .or_else(|| active.and_then(|j| p.steps[j].break_it.map(|m| (m, j))));
     let break_it = offer.map(|(m, at)| {
         let on_now = p.mutant.as_deref() == Some(m);
         let (label, title) = if on_now {
@@ -83,8 +86,10 @@ pub fn lesson(p: &LessonProps) -> Html {
                 onclick={on(&p.send, Msg::BreakIt(at))}>{label}</button>
         }
     });
-    let upcoming = next.and_then(|i| p.steps.get(i)).map(|s| html! {
-        <p class="upcoming"><span>{"Next: "}</span>{&s.text}</p>
+    let upcoming = next.and_then(|i| p.steps.get(i)).map(|s| {
+        html! {
+            <p class="upcoming"><span>{"Next: "}</span>{&s.text}</p>
+        }
     });
     html! {
         <section class="narration lesson" aria-label="Lesson">

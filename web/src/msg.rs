@@ -50,4 +50,3 @@ pub enum Msg {
     /// what it breaks.
     BreakIt(usize),
 }
-

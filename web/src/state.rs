@@ -315,7 +315,10 @@ impl Player {
             self.playing = false;
             self.guide = None;
             self.jump_display_to_now();
-            self.notice = Some("A safety property broke: the run paused at the event that broke it. Step → goes on past it.".into());
+            self.notice = Some(
+                "A safety property broke: the run paused at the event that broke it. Step → goes on past it."
+                    .into(),
+            );
         } else if arrived {
             self.playing = false;
             self.guide = None;

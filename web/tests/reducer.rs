@@ -484,7 +484,11 @@ fn break_it_turns_the_mutant_on_and_plays_to_what_it_breaks_then_past_it() {
     assert_eq!(p.snap.position, v.event + 5);
     assert_eq!(p.snap.violation.as_ref().map(|x| x.event), Some(v.event));
     // Repair: the violation's step offers to turn it off again, back on the correct lesson.
-    let j = p.narration.iter().position(|s| s.cue == distlab_core::lesson::Cue::Violation).expect("a violation step");
+    let j = p
+        .narration
+        .iter()
+        .position(|s| s.cue == distlab_core::lesson::Cue::Violation)
+        .expect("a violation step");
     assert_eq!(p.narration[j].break_it, Some("commit-old-term"));
     let p = send(p, [Msg::BreakIt(j)]);
     assert_eq!(p.config.mutant, None);

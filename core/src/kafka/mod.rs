@@ -46,8 +46,8 @@ pub use assign::*;
 pub use partitioner::*;
 
 #[cfg(test)]
-mod tests;
+mod group_tests;
 #[cfg(test)]
 mod lessons;
 #[cfg(test)]
-mod group_tests;
+mod tests;

@@ -27,7 +27,9 @@ fn matches<P: Present>(cue: &Cue, sim: &Sim<P>, looks: &mut Looks) -> bool {
         Cue::At(ms) => sim.now() >= Time::from_ms(*ms),
         Cue::Send(kind) => any(&|k| matches!(k, RecordKind::Send { msg, .. } if msg.kind() == *kind)),
         Cue::Deliver(kind) => any(&|k| matches!(k, RecordKind::Deliver { msg, .. } if msg.kind() == *kind)),
-        Cue::Timer(label) => any(&|k| matches!(k, RecordKind::Timer { timer, .. } if P::timer_label(timer) == *label)),
+        Cue::Timer(label) => {
+            any(&|k| matches!(k, RecordKind::Timer { timer, .. } if P::timer_label(timer) == *label))
+        }
         Cue::Crash => any(&|k| matches!(k, RecordKind::Crash { .. })),
         Cue::Restart => any(&|k| matches!(k, RecordKind::Restart { .. })),
         Cue::Partition => any(&|k| matches!(k, RecordKind::Partition { .. })),
@@ -56,7 +58,9 @@ fn matches<P: Present>(cue: &Cue, sim: &Sim<P>, looks: &mut Looks) -> bool {
         Cue::Shows(text) => {
             let now = node_looks(sim);
             let found = now.iter().enumerate().any(|(i, (_, shown))| {
-                shown.contains(text) && sim.status()[i].up && looks.get(i).is_none_or(|before| !before.1.contains(text))
+                shown.contains(text)
+                    && sim.status()[i].up
+                    && looks.get(i).is_none_or(|before| !before.1.contains(text))
             });
             *looks = now;
             found
@@ -138,7 +142,10 @@ mod tests {
                     let mut last = 0;
                     for (step, stop) in steps.iter().zip(&stops) {
                         let stop = stop.unwrap_or_else(|| {
-                            panic!("{protocol} {name} seed {seed}: \"{}\" ({:?}) never happens", step.text, step.cue)
+                            panic!(
+                                "{protocol} {name} seed {seed}: \"{}\" ({:?}) never happens",
+                                step.text, step.cue
+                            )
                         });
                         assert!(stop.position >= last, "{protocol} {name} seed {seed}: steps out of order");
                         last = stop.position;
@@ -153,10 +160,16 @@ mod tests {
         let mut lab = build(&preset("raft", "leader-crash", 1, None)).expect("builds");
         let steps = lab.narration();
         let stops = lab.locate();
-        let (i, _) = steps.iter().enumerate().find(|(_, s)| s.cue == Cue::Role("leader")).expect("a role step");
+        let (i, _) =
+            steps.iter().enumerate().find(|(_, s)| s.cue == Cue::Role("leader")).expect("a role step");
         let at = stops[i].expect("found").position;
         let leaders = |lab: &dyn crate::lab::Lab| {
-            lab.snapshot().nodes.iter().filter(|n| n.up && n.view.role == "leader").map(|n| n.id).collect::<Vec<_>>()
+            lab.snapshot()
+                .nodes
+                .iter()
+                .filter(|n| n.up && n.view.role == "leader")
+                .map(|n| n.id)
+                .collect::<Vec<_>>()
         };
         lab.seek(at - 1);
         let before = leaders(lab.as_ref());
@@ -170,7 +183,8 @@ mod tests {
         let lab = build(&preset("raft", "figure-8", 1, Some("commit-old-term"))).expect("builds");
         let steps = lab.narration();
         let stops = lab.locate();
-        let i = steps.iter().position(|s| s.cue == Cue::Violation).expect("the mutant's lesson shows the break");
+        let i =
+            steps.iter().position(|s| s.cue == Cue::Violation).expect("the mutant's lesson shows the break");
         let mut run = build(&preset("raft", "figure-8", 1, Some("commit-old-term"))).expect("builds");
         while run.step() {}
         let v = run.violation().expect("the mutant breaks safety");

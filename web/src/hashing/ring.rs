@@ -318,7 +318,10 @@ fn gave_summary(m: &super::model::RingModel, what: &str) -> Html {
     if m.gave.is_empty() {
         return html! {};
     }
-    let list = m.gave.iter().map(|(id, before, after)| html! { <li>{format!("node {id}: {before} → {after}")}</li> });
+    let list = m
+        .gave
+        .iter()
+        .map(|(id, before, after)| html! { <li>{format!("node {id}: {before} → {after}")}</li> });
     let added = what.strip_prefix("added node ").and_then(|s| s.parse::<u32>().ok());
     let to_new = added.map(|id| m.moved.iter().all(|(_, _, to)| *to == id));
     let others = m.members.len().saturating_sub(1);

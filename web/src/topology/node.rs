@@ -66,7 +66,8 @@ pub fn render_node(
         let cx = if right { r + 12.0 } else { -r - 12.0 };
         (if right { "start" } else { "end" }, cx, -(lines - 1.0) / 2.0 * line_h + 5.0)
     };
-    let card_class = classes!("card", anchor, small.then_some("small"), (l.radial_cards && !small).then_some("roomy"));
+    let card_class =
+        classes!("card", anchor, small.then_some("small"), (l.radial_cards && !small).then_some("roomy"));
     let card = node.view.summary.iter().filter(|_| !l.crowd && !l.narrow).enumerate().map(|(i, line)| {
         let y = top + i as f64 * line_h;
         html! { <text class={card_class.clone()} x={f1(cx)} y={f1(y)}>{line}</text> }
