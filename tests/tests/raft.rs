@@ -270,11 +270,26 @@ fn removing_a_server_shrinks_the_majority() {
     assert!(!cfg.contains(&victim));
 }
 
+/// The stale-local-read lesson: in `local` mode a deposed leader answers from its own copy,
+/// after a write through the new leader was acknowledged: a stale read, on every seed.
+#[test]
+fn a_local_read_on_a_deposed_leader_is_stale() {
+    for seed in 0..10 {
+        let cfg =
+            LabConfig { seed, scenario: Some("stale-local-read".into()), ..raft(RaftConfig::default()) };
+        let out = run(&cfg, 5_000);
+        let v = out.violation.unwrap_or_else(|| panic!("seed {seed}: no stale read"));
+        assert_eq!(v.property, "linearizable", "seed {seed}");
+        assert!(v.message.contains("stale read"), "seed {seed}: {}", v.message);
+    }
+}
+
 #[test]
 fn every_scenario_runs_clean_on_many_seeds() {
     for info in scenarios::SCENARIOS {
-        if info.name == "lease-slow-clock" {
-            // It breaks linearizability on purpose: a_slow_clock_stretches_a_lease_into_a_stale_read.
+        if info.name == "lease-slow-clock" || info.name == "stale-local-read" {
+            // They break linearizability on purpose: a_slow_clock_stretches_a_lease_into_a_stale_read,
+            // a_local_read_on_a_deposed_leader_is_stale.
             continue;
         }
         for seed in 0..10 {
