@@ -100,7 +100,7 @@ async fn the_raft_page_shows_logs_and_a_scenario() {
     sleep(50).await;
     assert_eq!(root.query_selector_all("svg.topology .node").unwrap().length(), 7);
     assert_eq!(root.query_selector_all("#log-table tbody tr").unwrap().length(), 7);
-    assert!(text(&root, "#narration").contains("Figure 7"));
+    assert!(text(&root, "#lesson-now").contains("Figure 7"));
     // Run to the end of the narration and check every log matches S1's.
     for _ in 0..400 {
         click(&root, "#btn-step");
