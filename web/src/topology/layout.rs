@@ -177,13 +177,58 @@ pub fn flight_pos(
         let (ux, uy) = (dx / len, dy / len);
         return (x1 + ux * bump - uy * side, y1 + uy * bump + ux * side, t);
     }
-    // Travel from rim to rim, so a message is never hidden under a node.
+    // Travel between the nodes' rims, a message's radius out, so a message neither hides under
+    // a node nor covers the name and badge written inside it (where the nodes are too close
+    // for that, from centre to centre's middle).
     let (dx, dy) = (x2 - x1, y2 - y1);
     let len = (dx * dx + dy * dy).sqrt().max(1.0);
     let (ux, uy) = (dx / len, dy / len);
-    let travel = (len - 2.0 * r).max(0.0);
-    let d = r + travel * t;
+    let start = (r + MSG_R + 2.0).min(len / 2.0);
+    let travel = (len - 2.0 * start).max(0.0);
+    let d = start + travel * t;
     (x1 + ux * d, y1 + uy * d, t)
+}
+
+/// The radius of a message's badge, in drawing units.
+pub const MSG_R: f64 = 13.0;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use distlab_core::lab::FlightSnap;
+    use distlab_core::protocol::{MsgId, NodeId, Time};
+
+    #[test]
+    fn a_message_never_covers_the_inside_of_its_sender_or_receiver() {
+        for n in [3, 5, 6, 9] {
+            let l = layout(n, false);
+            let pos: Vec<(f64, f64)> = (0..n).map(|i| node_pos(&l, i, n)).collect();
+            for to in 1..n {
+                let f = FlightSnap {
+                    id: MsgId(1),
+                    from: NodeId(0),
+                    to: NodeId(to as u32),
+                    sent_at: Time(0),
+                    arrive_at: Time(1000),
+                    kind: "X",
+                    summary: String::new(),
+                    hue: None,
+                    from_name: String::new(),
+                    to_name: String::new(),
+                };
+                for now in [0.0, 250.0, 500.0, 999.0, 1000.0] {
+                    let (x, y, _) = flight_pos(&f, &l, &pos, now, false);
+                    for end in [pos[0], pos[to]] {
+                        let d = ((x - end.0).powi(2) + (y - end.1).powi(2)).sqrt();
+                        assert!(
+                            d >= l.node + MSG_R,
+                            "{n} nodes, to {to}, at {now}: {d} from a node's centre"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// An SVG translation to (x, y).

@@ -151,7 +151,7 @@ pub fn topology(props: &TopologyProps) -> Html {
                 <title>{label.clone()}</title>
                 <g class={classes!("msg", sel.then_some("selected"))} transform={translate(x, y)}
                    role="button" tabindex={if entry_msg == Some(f.id.0) { "0" } else { "-1" }} aria-label={label} data-kind={f.kind} data-msg={f.id.0.to_string()}>
-                    <circle r="13" fill={flight_color(f)} />
+                    <circle r={crate::num::short(layout::MSG_R)} fill={flight_color(f)} />
                     <text class="glyph" dy="4" fill={ink(flight_color(f))}>{glyph}</text>
                 </g>
             </g>
