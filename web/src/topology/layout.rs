@@ -192,6 +192,11 @@ pub fn flight_pos(
 /// The radius of a message's badge, in drawing units.
 pub const MSG_R: f64 = 13.0;
 
+/// An SVG translation to (x, y).
+pub fn translate(x: f64, y: f64) -> String {
+    format!("translate({},{})", Fixed(x, 1), Fixed(y, 1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,9 +234,4 @@ mod tests {
             }
         }
     }
-}
-
-/// An SVG translation to (x, y).
-pub fn translate(x: f64, y: f64) -> String {
-    format!("translate({},{})", Fixed(x, 1), Fixed(y, 1))
 }
