@@ -7,28 +7,33 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/setup.sh >/dev/null
 export PATH="$root/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-export CHROMEDRIVER=/usr/bin/chromedriver TRUNK_SKIP_VERSION_CHECK=true
+export CHROMEDRIVER=/usr/bin/chromedriver TRUNK_SKIP_VERSION_CHECK=true TRUNK_OFFLINE=true
 
 echo "== machine"
 echo "$(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 date -u +%Y-%m-%d
 
-echo "== native: distlab bench (profile fast = release at opt-level 3)"
-cargo build -q --profile fast -p distlab-cli
-./target/fast/distlab bench
+echo "== native: distlab bench (cargo build --release: opt-level 3)"
+cargo build -q --release -p distlab-cli
+./target/release/distlab bench
 
 echo "== wasm in headless Chromium (release, same workload)"
-cargo test --release --target wasm32-unknown-unknown -p distlab-tests --features bench --test browser_bench -- --nocapture 2>&1 | grep BENCH | sed 's/^.*BENCH //'
+cargo test --profile web --target wasm32-unknown-unknown -p distlab-tests --features bench --test browser_bench -- --nocapture 2>&1 | grep BENCH | sed 's/^.*BENCH //'
 
-echo "== site size (trunk build --release, wasm-opt -Oz)"
-trunk build --release --offline >/dev/null 2>&1
-total_raw=0; total_gz=0
-for f in dist/*; do
-  raw=$(stat -c %s "$f"); gz=$(gzip -9 -c "$f" | wc -c)
-  total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz))
-  printf '%-48s %9d B raw %9d B gzip\n' "$(basename "$f")" "$raw" "$gz"
+echo "== site size per page (trunk build --release: each page its own bundle, wasm-opt -Oz)"
+echo "   what a visitor to one page downloads: its wasm, JS, CSS and index.html, gzip -9 each"
+trunk build --release >/dev/null 2>&1
+for dir in dist/*/; do
+  page=$(basename "$dir"); total_raw=0; total_gz=0; parts=""
+  for f in "$dir"*; do
+    [ -f "$f" ] || continue
+    raw=$(stat -c %s "$f"); gz=$(gzip -9 -c "$f" | wc -c)
+    total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz))
+    parts="$parts ${f##*.}=$gz"
+  done
+  printf '%-12s %9d B raw %9d B gzip  (%s )\n' "/$page/" "$total_raw" "$total_gz" "$parts"
 done
-printf '%-48s %9d B raw %9d B gzip\n' "TOTAL" "$total_raw" "$total_gz"
+printf '%-12s %9d B raw %9d B gzip\n' "/ (redirect)" "$(stat -c %s dist/index.html)" "$(gzip -9 -c dist/index.html | wc -c)"
 
 echo "== the page in headless Chromium: first render, frame times, the diagram at 10^5 events"
 port=8766
@@ -41,10 +46,10 @@ kill $server 2>/dev/null || true
 
 echo "== linearizability checker on Raft client histories (5 clients, ReadIndex reads)"
 for events in 21500 215000 2150000; do
-  ./target/fast/distlab run --protocol raft --seed 3 --events "$events" --clients 5 --read-mode readindex --history /tmp/distlab-bench-history.jsonl >/dev/null
+  ./target/release/distlab run --protocol raft --seed 3 --events "$events" --clients 5 --read-mode readindex --history /tmp/distlab-bench-history.jsonl >/dev/null
   ops=$(grep -c '"invoke"' /tmp/distlab-bench-history.jsonl)
   start=$(date +%s%N)
-  verdict=$(./target/fast/distlab lincheck /tmp/distlab-bench-history.jsonl | cut -c1-40)
+  verdict=$(./target/release/distlab lincheck /tmp/distlab-bench-history.jsonl | cut -c1-40)
   end=$(date +%s%N)
   printf '%8d operations: %d ms  %s\n' "$ops" "$(( (end - start) / 1000000 ))" "$verdict"
 done

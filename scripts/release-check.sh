@@ -9,8 +9,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 seeds=${SEEDS:-20000}
 say() { printf '\n== %s\n' "$*"; }
 
-cargo build --profile fast -p distlab-cli
-distlab=target/fast/distlab
+cargo build --release -p distlab-cli
+distlab=target/release/distlab
 
 say "Raft: $seeds swarm seeds (a configuration drawn per seed), 20,000 events each"
 time "$distlab" check --protocol raft --swarm on --seeds "0..$seeds"
@@ -19,5 +19,5 @@ say "Kafka: $seeds seeds of the default cluster with heavy faults, 20,000 events
 time "$distlab" check --protocol kafka --faults heavy --seeds "0..$seeds"
 
 say "Kafka and Multi-Paxos swarms: $seeds seeds each"
-time DISTLAB_RELEASE_SEEDS=$seeds cargo test --profile fast -p distlab-tests --test kafka release_check -- --nocapture
-time DISTLAB_RELEASE_SEEDS=$seeds cargo test --profile fast -p distlab-tests --test multipaxos multipaxos_swarm_release_check -- --nocapture
+time DISTLAB_RELEASE_SEEDS=$seeds cargo test --release -p distlab-tests --test kafka release_check -- --nocapture
+time DISTLAB_RELEASE_SEEDS=$seeds cargo test --release -p distlab-tests --test multipaxos multipaxos_swarm_release_check -- --nocapture

@@ -15,6 +15,7 @@
 extern crate alloc;
 
 pub mod chunked;
+#[cfg(all(feature = "raft", feature = "multipaxos"))]
 pub mod compare;
 pub mod diagram;
 pub mod echo;
@@ -42,6 +43,7 @@ pub mod rng;
 pub mod scenario;
 pub mod setup;
 pub mod sim;
+#[cfg(feature = "raft")]
 pub mod swarm;
 #[cfg(test)]
 pub(crate) mod testing;

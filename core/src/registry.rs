@@ -32,25 +32,33 @@ pub trait KindVisitor {
 }
 
 macro_rules! protocols {
-    ($($variant:ident => $ty:ty),+ $(,)?) => {
+    ($($feature:literal $variant:ident => $ty:ty),+ $(,)?) => {
         /// A protocol and its configuration, as the user chose them.
         #[derive(Clone, Debug, PartialEq)]
         pub enum Setup {
-            $($variant(<$ty as Registered>::Config),)+
+            $(#[cfg(feature = $feature)] $variant(<$ty as Registered>::Config),)+
         }
 
         /// The protocols' names, in the order of the page's tabs.
-        pub const PROTOCOLS: &[&str] = &[$(<$ty as Registered>::NAME,)+];
+        pub const PROTOCOLS: &[&str] = &[$(#[cfg(feature = $feature)] <$ty as Registered>::NAME,)+];
 
         /// The protocols whose clients keep a key-value history.
         pub const WITH_HISTORY: &[&str] = &{
-            const N: usize = 0 $(+ <$ty as Registered>::CLIENT_HISTORY as usize)+;
-            let all = [$((<$ty as Registered>::NAME, <$ty as Registered>::CLIENT_HISTORY),)+];
+            const ALL: &[(&str, bool)] =
+                &[$(#[cfg(feature = $feature)] (<$ty as Registered>::NAME, <$ty as Registered>::CLIENT_HISTORY),)+];
+            const N: usize = {
+                let (mut i, mut n) = (0, 0);
+                while i < ALL.len() {
+                    n += ALL[i].1 as usize;
+                    i += 1;
+                }
+                n
+            };
             let mut out = [""; N];
             let (mut i, mut n) = (0, 0);
-            while i < all.len() {
-                if all[i].1 {
-                    out[n] = all[i].0;
+            while i < ALL.len() {
+                if ALL[i].1 {
+                    out[n] = ALL[i].0;
                     n += 1;
                 }
                 i += 1;
@@ -59,19 +67,20 @@ macro_rules! protocols {
         };
 
         /// The protocols' names and titles, in the order of the page's tabs.
-        pub const TITLES: &[(&str, &str)] = &[$((<$ty as Registered>::NAME, <$ty as Registered>::TITLE),)+];
+        pub const TITLES: &[(&str, &str)] =
+            &[$(#[cfg(feature = $feature)] (<$ty as Registered>::NAME, <$ty as Registered>::TITLE),)+];
 
         impl Setup {
             /// The protocol's stable name.
             pub fn name(&self) -> &'static str {
                 match self {
-                    $(Setup::$variant(_) => <$ty as Registered>::NAME,)+
+                    $(#[cfg(feature = $feature)] Setup::$variant(_) => <$ty as Registered>::NAME,)+
                 }
             }
 
             /// The protocol's default configuration, by name.
             pub fn default_for(name: &str) -> Result<Setup, String> {
-                $(if name == <$ty as Registered>::NAME {
+                $(#[cfg(feature = $feature)] if name == <$ty as Registered>::NAME {
                     return Ok(Setup::$variant(Default::default()));
                 })+
                 Err(unknown_protocol(name))
@@ -80,14 +89,14 @@ macro_rules! protocols {
             /// Call `visitor` with this configuration's concrete protocol type.
             pub fn visit<V: SetupVisitor>(&self, visitor: V) -> V::Output {
                 match self {
-                    $(Setup::$variant(cfg) => visitor.visit::<$ty>(cfg),)+
+                    $(#[cfg(feature = $feature)] Setup::$variant(cfg) => visitor.visit::<$ty>(cfg),)+
                 }
             }
 
             /// Apply one CLI cluster flag (see [`Registered::flag`]).
             pub fn flag(&mut self, name: &str, value: &str) -> Result<bool, String> {
                 match self {
-                    $(Setup::$variant(cfg) => <$ty as Registered>::flag(cfg, name, value),)+
+                    $(#[cfg(feature = $feature)] Setup::$variant(cfg) => <$ty as Registered>::flag(cfg, name, value),)+
                 }
             }
 
@@ -95,23 +104,33 @@ macro_rules! protocols {
             /// or why that preset does not build.
             pub fn with_preset(&self, preset: &str) -> Result<Setup, String> {
                 match self {
-                    $(Setup::$variant(cfg) => <$ty as Registered>::make(cfg, None, Some(preset))
+                    $(#[cfg(feature = $feature)] Setup::$variant(cfg) => <$ty as Registered>::make(cfg, None, Some(preset))
                         .map(|made| Setup::$variant(<$ty as Registered>::settings(&made))),)+
                 }
             }
 
             /// Read a scenario document's protocol and its configuration.
             pub fn import(doc: &ScenarioDoc) -> Result<Setup, String> {
-                $(if doc.protocol == <$ty as Registered>::NAME {
+                $(#[cfg(feature = $feature)] if doc.protocol == <$ty as Registered>::NAME {
                     return Ok(Setup::$variant(<$ty as Registered>::import(doc)?));
                 })+
                 Err(unknown_protocol(&doc.protocol))
             }
         }
 
+        impl Default for Setup {
+            /// The first protocol built in (Paxos, in the whole lab).
+            #[allow(unreachable_code)]
+            fn default() -> Self {
+                $(#[cfg(feature = $feature)] {
+                    return Setup::$variant(Default::default());
+                })+
+            }
+        }
+
         /// Call `visitor` with the protocol type a name stands for.
         pub fn by_name<V: KindVisitor>(name: &str, visitor: V) -> Result<V::Output, String> {
-            $(if name == <$ty as Registered>::NAME {
+            $(#[cfg(feature = $feature)] if name == <$ty as Registered>::NAME {
                 return Ok(visitor.visit::<$ty>(Setup::$variant));
             })+
             Err(unknown_protocol(name))
@@ -119,15 +138,12 @@ macro_rules! protocols {
     };
 }
 
+#[cfg(not(any(feature = "paxos", feature = "multipaxos", feature = "raft", feature = "kafka")))]
+compile_error!("distlab-core needs at least one protocol feature: paxos, multipaxos, raft or kafka");
+
 /// The message for a name that is not a protocol.
 pub fn unknown_protocol(name: &str) -> String {
     format!("unknown protocol \"{name}\"; known: {}", PROTOCOLS.join(", "))
-}
-
-impl Default for Setup {
-    fn default() -> Self {
-        Setup::Paxos(Default::default())
-    }
 }
 
 impl Setup {
@@ -192,11 +208,13 @@ pub fn presets(name: &str) -> Vec<(&'static str, &'static str)> {
     by_name(name, Presets).unwrap_or_default()
 }
 
+// Each protocol is a Cargo feature of this crate (all on by default), so a page's bundle holds
+// only its own protocol: a name not built in is an unknown protocol there.
 protocols! {
-    Paxos => crate::paxos::Paxos,
-    MultiPaxos => crate::multipaxos::MultiPaxos,
-    Raft => crate::raft::Raft,
-    Kafka => crate::kafka::cluster::Kafka,
+    "paxos" Paxos => crate::paxos::Paxos,
+    "multipaxos" MultiPaxos => crate::multipaxos::MultiPaxos,
+    "raft" Raft => crate::raft::Raft,
+    "kafka" Kafka => crate::kafka::cluster::Kafka,
 }
 
 #[cfg(test)]

@@ -419,6 +419,11 @@ await test('multipaxos: dueling proposers without back-off push ballots up', asy
 }, '#multipaxos');
 
 await test('multipaxos: Raft and Multi-Paxos on the same seed and faults', async page => {
+  // The comparison is its own page (its bundle holds both protocols), opened on this seed.
+  await page.fill('#seed', '5');
+  await page.click('#btn-apply');
+  await Promise.all([page.waitForURL(/\/compare\/#compare\/seed=5$/), page.click('#btn-open-compare')]);
+  assert.equal(await page.inputValue('#compare-seed'), '5');
   await page.click('#btn-compare');
   await page.waitForSelector('#compare-table');
   const committed = await page.locator('#cmp-committed td').allTextContents();
@@ -705,11 +710,48 @@ await test('scenario: a Paxos link opened on the Raft tab opens the Paxos page',
   await page.waitForFunction(() => location.hash.includes('/s='));
   const hash = await page.evaluate(() => location.hash);
   const other = await browser.newPage();
-  await other.goto(url + hash.replace('#paxos/', '#raft/'));
+  // Opened in the Raft page's own bundle, which does not hold Paxos: it goes to the Paxos page.
+  await other.goto(url + 'raft/' + hash.replace('#paxos/', '#raft/'));
+  await other.waitForURL(/\/paxos\/#paxos$/);
   await other.waitForSelector('svg.topology .node');
   assert.equal(await activeTab(other), 'tab-paxos');
   assert.equal(await other.locator('#error').count(), 0, 'no error');
   assert.equal(Number(await other.textContent('#position')), 7);
+  await other.close();
+});
+
+await test('pages: each page is its own bundle; tabs and old links reach the others', async page => {
+  // A fresh visitor to the Raft page downloads the Raft page's wasm and no other.
+  const other = await browser.newPage();
+  const wasm = [];
+  other.on('request', r => { if (r.url().endsWith('.wasm')) wasm.push(new URL(r.url()).pathname); });
+  await other.goto(url + 'raft/');
+  await other.waitForSelector('svg.topology .node');
+  assert.equal(await activeTab(other), 'tab-raft');
+  assert.equal(wasm.length, 1, `one wasm: ${wasm}`);
+  assert.match(wasm[0], /^\/raft\/distlab-web-[0-9a-f]+_bg\.wasm$/);
+  // A tab of another page goes to that page's bundle; Back returns.
+  await Promise.all([other.waitForURL(/\/kafka\/#kafka$/), other.click('#tab-kafka')]);
+  await other.waitForSelector('svg.topology .node');
+  assert.equal(await activeTab(other), 'tab-kafka');
+  assert.match(wasm[1], /^\/kafka\//);
+  await other.goBack();
+  await other.waitForURL(/\/raft\/#raft$/);
+  await other.waitForSelector('svg.topology .node');
+  assert.equal(await activeTab(other), 'tab-raft');
+  // The site's root sends a visitor on: an old #page link to its page, nothing to the first.
+  await other.goto(url + '#hashing');
+  await other.waitForURL(/\/hashing\/#hashing$/);
+  await other.waitForSelector('#ring-svg');
+  await other.goto('about:blank');
+  await other.goto(url);
+  await other.waitForURL(/\/paxos\/#paxos$/);
+  await other.waitForSelector('svg.topology .node');
+  // A fragment that names another page, typed into this one, goes there too.
+  await other.evaluate(() => { location.hash = '#multipaxos'; });
+  await other.waitForURL(/\/multipaxos\/#multipaxos$/);
+  await other.waitForSelector('svg.topology .node');
+  assert.equal(await activeTab(other), 'tab-multipaxos');
   await other.close();
 });
 

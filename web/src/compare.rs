@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use crate::dom::read_input;
 use crate::num::Fixed;
-use crate::settings::{parse_count, parse_seed};
+use crate::num::{parse_count, parse_seed};
 
 #[derive(Properties, PartialEq)]
 pub struct CompareProps {

@@ -1,38 +1,28 @@
 //! The Run form: seed, sizes, faults, mutant, and each protocol's own options. Every field is
 //! validated on submit; a bad value shows a message naming the field and changes nothing.
+// The form's fields are shared by the protocols; a page's bundle, built with one protocol,
+// leaves the others' unused.
+#![cfg_attr(
+    not(all(feature = "paxos", feature = "multipaxos", feature = "raft", feature = "kafka")),
+    allow(unused_variables, dead_code)
+)]
 
-use distlab_core::echo::Echo;
-use distlab_core::kafka::cluster::ACKS_ALL;
-use distlab_core::kafka::setup::parse_acks;
-use distlab_core::kafka::Strategy;
+#[cfg(feature = "kafka")]
+use distlab_core::kafka::{cluster::ACKS_ALL, setup::parse_acks, Strategy};
 use distlab_core::kv::Workload;
 use distlab_core::lab::{self, LabConfig};
 use distlab_core::net::FaultPreset;
+#[cfg(feature = "paxos")]
 use distlab_core::paxos::MAX_ROLE;
+#[cfg(feature = "raft")]
 use distlab_core::raft::{ReadMode, MAX_CLIENTS, MAX_SERVERS};
 use distlab_core::registry::Setup;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::dom::{read_input, read_select};
+pub use crate::num::{parse_count, parse_seed};
 use crate::state::Msg;
-
-/// Parse a count field: a whole number in `min..=max`, else a message naming the field.
-pub fn parse_count(field: &str, text: &str, min: usize, max: usize) -> Result<usize, String> {
-    match text.trim().parse::<usize>() {
-        Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(format!("{field} must be a whole number from {min} to {max} (got {})", Echo(text))),
-    }
-}
-
-/// Parse a seed: a whole number from 0 to 2^53 (what a URL or a form can carry exactly).
-pub fn parse_seed(text: &str) -> Result<u64, String> {
-    const MAX: u64 = 1 << 53;
-    match text.trim().parse::<u64>() {
-        Ok(n) if n <= MAX => Ok(n),
-        _ => Err(format!("the seed must be a whole number from 0 to {MAX} (got {})", Echo(text))),
-    }
-}
 
 fn checked(r: &NodeRef, default: bool) -> bool {
     r.cast::<HtmlInputElement>().map(|i| i.checked()).unwrap_or(default)
@@ -106,6 +96,7 @@ pub fn settings(p: &SettingsProps) -> Html {
                     ..base.clone()
                 };
                 match &mut cfg.setup {
+                    #[cfg(feature = "kafka")]
                     Setup::Kafka(k) => {
                         let (rf, min_isr, acks, strategy, every, idle) = kafka;
                         k.brokers = parse_count("brokers", &read_input(a), 1, 9)?;
@@ -126,6 +117,7 @@ pub fn settings(p: &SettingsProps) -> Html {
                             parse_count("consumers waiting outside", &read_input(idle), 0, k.consumers)
                                 .map_err(|e| format!("{e}; they are counted among the consumers"))?;
                     }
+                    #[cfg(feature = "multipaxos")]
                     Setup::MultiPaxos(m) => {
                         use distlab_core::multipaxos::{MAX_CLIENTS, MAX_SERVERS};
                         m.servers = parse_count("servers", &read_input(a), 1, MAX_SERVERS)?;
@@ -133,6 +125,7 @@ pub fn settings(p: &SettingsProps) -> Html {
                         m.backoff = checked(flag1, true);
                         workload(&mut m.workload, &mut m.think_ms)?;
                     }
+                    #[cfg(feature = "raft")]
                     Setup::Raft(r) => {
                         r.servers = parse_count("servers", &read_input(a), 3, MAX_SERVERS)?;
                         r.spares =
@@ -146,6 +139,7 @@ pub fn settings(p: &SettingsProps) -> Html {
                             parse_count("snapshot every", &read_input(snap_every), 0, 10_000)? as u64;
                         workload(&mut r.workload, &mut r.think_ms)?;
                     }
+                    #[cfg(feature = "paxos")]
                     Setup::Paxos(px) => {
                         px.proposers = parse_count("proposers", &read_input(a), 1, MAX_ROLE)?;
                         px.acceptors = parse_count("acceptors", &read_input(b), 1, MAX_ROLE)?;
@@ -218,6 +212,7 @@ pub fn settings(p: &SettingsProps) -> Html {
         </>
     };
     let fields = match &cfg.setup {
+        #[cfg(feature = "kafka")]
         Setup::Kafka(k) => html! {
             <>
                 { scenario_select }
@@ -245,6 +240,7 @@ pub fn settings(p: &SettingsProps) -> Html {
                 <p class="hint wide">{"unclean.leader.election is the unclean-election mutant below: with acks=1 it loses acknowledged records."}</p>
             </>
         },
+        #[cfg(feature = "raft")]
         Setup::Raft(r) => html! {
             <>
                 { scenario_select }
@@ -265,6 +261,7 @@ pub fn settings(p: &SettingsProps) -> Html {
                 <label class="check"><input ref={flag2.clone()} id="check-quorum" type="checkbox" checked={r.check_quorum} />{"CheckQuorum"}</label>
             </>
         },
+        #[cfg(feature = "multipaxos")]
         Setup::MultiPaxos(m) => html! {
             <>
                 { scenario_select }
@@ -274,6 +271,7 @@ pub fn settings(p: &SettingsProps) -> Html {
                 <label class="check wide"><input ref={flag1.clone()} id="backoff" type="checkbox" checked={m.backoff} />{"Randomized back-off (off: dueling proposers livelock)"}</label>
             </>
         },
+        #[cfg(feature = "paxos")]
         Setup::Paxos(px) => html! {
             <>
                 { scenario_select }

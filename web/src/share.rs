@@ -44,11 +44,6 @@ pub fn use_saved_scenario(page: String, doc: Rc<ScenarioDoc>, keep: bool) {
     });
 }
 
-/// The scenario a URL fragment carries (`#raft/s=1.…`), if it has one.
-pub fn link_payload(hash: &str) -> Option<&str> {
-    hash.split_once("/s=").map(|(_, p)| p)
-}
-
 #[derive(Properties, PartialEq)]
 pub struct ShareProps {
     pub page: String,

@@ -7,9 +7,9 @@ use yew::prelude::*;
 use super::form::parse_f64;
 use super::model::{HMsg, HashState};
 use crate::dom::{on, read_input, read_select};
+use crate::num::parse_count;
 use crate::num::{polyline, Fixed};
 use crate::palette::hue;
-use crate::settings::parse_count;
 
 pub fn balance_view(st: &HashState, send: &Callback<HMsg>) -> Html {
     let sim = st.balance.borrow();

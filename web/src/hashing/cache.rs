@@ -8,9 +8,9 @@ use yew::prelude::*;
 use super::form::{algo_select, parse_f64};
 use super::model::{HMsg, HashState};
 use crate::dom::{on, read_input, read_select};
+use crate::num::parse_count;
 use crate::num::{polyline, Fixed};
 use crate::palette::member_color;
-use crate::settings::parse_count;
 
 pub fn cache_view(st: &HashState, send: &Callback<HMsg>) -> Html {
     let sim = st.cache.borrow();

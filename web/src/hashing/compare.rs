@@ -10,8 +10,8 @@ use yew::prelude::*;
 use super::form::parse_f64;
 use super::model::{HMsg, HashState};
 use crate::dom::read_input;
+use crate::num::parse_count;
 use crate::num::Fixed;
-use crate::settings::parse_count;
 
 fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)

@@ -13,9 +13,9 @@ use super::model::{
     HMsg, HashState, RingModel, MAX_REPLICAS, MAX_RING_KEYS, MAX_RING_NODES, MAX_RING_VNODES,
 };
 use crate::dom::{closest, on, read_input, read_select};
+use crate::num::parse_count;
 use crate::num::Fixed;
 use crate::palette::member_color;
-use crate::settings::parse_count;
 
 const R: f64 = 1.0;
 

@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Trunk post-build hook: build every page of the lab as its own bundle under the site.
+
+The root index.html only sends a visitor on; each page (web/src/pages.rs lists them) is built
+from www/page.html by its own `trunk build`, with the web crate's Cargo feature for that page
+alone, into <site>/<page>/. So `trunk build` builds the whole site, and a visitor to the Raft
+page downloads the Raft page only.
+
+Each nested build runs this hook again; DISTLAB_PAGE tells it to do nothing there.
+"""
+import html
+import os
+import re
+import subprocess
+import sys
+
+# (path and Cargo feature, title, what the page shows). Tabs and titles: web/src/pages.rs.
+PAGES = [
+    ("paxos", "Paxos", "Single-decree Paxos, step by step: proposers, acceptors and learners agree on one value while nodes crash and the network fails."),
+    ("multipaxos", "Multi-Paxos", "Multi-Paxos, step by step: a stable leader fills a replicated log slot by slot, and a new one adopts what its predecessor left."),
+    ("raft", "Raft", "Raft, step by step: leader election, log replication and commitment, crashes, partitions and the Figure 8 bug, with a linearizability check."),
+    ("kafka", "Kafka", "Kafka, step by step: partitions, leaders and the in-sync replica set, the high watermark, consumer groups and their rebalances."),
+    ("compare", "Raft and Multi-Paxos", "Raft and Multi-Paxos on the same seed, clients and faults: messages per command, commit latency and time without a leader."),
+    ("hashing", "Consistent hashing", "Consistent hashing: the ring, jump, rendezvous, Maglev and bounded loads on the same keys, how many keys move, a cache and load balancing."),
+]
+
+
+def main() -> int:
+    if os.environ.get("DISTLAB_PAGE"):
+        return 0
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    site = os.path.abspath(os.environ.get("TRUNK_STAGING_DIR") or (sys.argv[1] if len(sys.argv) > 1 else "dist"))
+    profile = os.environ.get("TRUNK_PROFILE", "release")
+    # The root page builds no wasm: drop the link that tells Trunk so (data-trunk-skip).
+    index = os.path.join(site, "index.html")
+    text = open(index, encoding="utf-8").read()
+    text = re.sub(r'\s*<link data-trunk rel="rust"[^>]*data-trunk-skip[^>]*/>', "", text)
+    with open(index, "w", encoding="utf-8") as f:
+        f.write(text)
+    template = open(os.path.join(root, "www", "page.html"), encoding="utf-8").read()
+    for page, title, description in PAGES:
+        # The page's index.html lives where Trunk reads it; its links reach the repository's root.
+        src = os.path.join(root, "target", "pages", page)
+        os.makedirs(src, exist_ok=True)
+        up = os.path.relpath(root, src) + "/"
+        text = (
+            template.replace("{title}", html.escape(title))
+            .replace("{description}", html.escape(description))
+            .replace("{root}", up)
+            .replace("{page}", page)
+        )
+        index = os.path.join(src, "index.html")
+        with open(index, "w", encoding="utf-8") as f:
+            f.write(text)
+        print(f"[pages] building /{page}/", flush=True)
+        cmd = ["trunk", "build", index, "--dist", os.path.join(site, page), "--public-url", "./"]
+        if profile == "release":
+            cmd.append("--release")
+        # TRUNK_OFFLINE and TRUNK_SKIP_VERSION_CHECK, if set, reach the nested builds.
+        env = dict(os.environ, DISTLAB_PAGE=page)
+        for k in ("TRUNK_STAGING_DIR", "TRUNK_DIST_DIR", "TRUNK_SOURCE_DIR", "TRUNK_HTML_FILE", "TRUNK_PUBLIC_URL"):
+            env.pop(k, None)
+        done = subprocess.run(cmd, cwd=root, env=env)
+        if done.returncode != 0:
+            print(f"[pages] building /{page}/ failed", file=sys.stderr)
+            return done.returncode
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,211 @@
+//! A protocol's page: its reducer, the hooks that drive it, and its layout. Only in bundles
+//! built with a protocol (the crate's `lab` feature).
+
+use std::rc::Rc;
+
+use distlab_core::lab::{Action, LabConfig};
+use distlab_core::protocol::MsgId;
+use distlab_core::scenario::ScenarioDoc;
+use yew::prelude::*;
+
+use crate::app::{location_hash, Header};
+use crate::dom::on;
+use crate::drive::{use_animation_frames, use_shortcuts};
+use crate::hooks::use_remembered_open;
+use crate::logview::LogView;
+use crate::palette::{ink, message_style};
+use crate::panels::{Clients, EventLog, Help, Inspector, Safety, Transport};
+use crate::settings::Settings;
+use crate::share::use_saved_scenario;
+use crate::state::{Msg, Player, Selection};
+use crate::topology::Topology;
+
+/// How a protocol page opens.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Start {
+    /// With the configuration given.
+    Config,
+    /// From a share link's document (or why the link could not be read), else from the
+    /// scenario saved for the page (see [`crate::state::open_page`]).
+    Open { link: Option<Result<Rc<ScenarioDoc>, String>>, saved: Option<String> },
+}
+
+impl Start {
+    pub fn from_location(page: &str) -> Start {
+        let link = crate::pages::link_payload(&location_hash())
+            .map(|payload| distlab_core::scenario::from_link(payload).map(Rc::new));
+        Start::Open { link, saved: crate::share::load(page) }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ProtocolProps {
+    pub config: LabConfig,
+    pub fallback: LabConfig,
+    pub start: Start,
+    pub on_tab: Callback<String>,
+}
+
+/// The callbacks the page hands to its components: `send` for every message, and the few
+/// components that take a narrower one.
+#[derive(Clone)]
+struct Senders {
+    send: Callback<Msg>,
+    on_select: Callback<Option<Selection>>,
+    on_drop: Callback<MsgId>,
+    on_help: Callback<()>,
+}
+
+impl Senders {
+    fn new(send: Callback<Msg>) -> Senders {
+        Senders {
+            on_select: send.reform(Msg::Select),
+            on_drop: send.reform(|id| Msg::Act(Action::Drop(id))),
+            on_help: on(&send, Msg::ToggleHelp),
+            send,
+        }
+    }
+}
+
+#[function_component(ProtocolApp)]
+pub fn protocol_app(props: &ProtocolProps) -> Html {
+    let (initial, fallback, start) = (props.config.clone(), props.fallback.clone(), props.start.clone());
+    let player = use_reducer(move || match start {
+        Start::Config => Player::new(initial),
+        Start::Open { link, saved } => {
+            crate::state::open_page(fallback, link.map(|l| l.map(|d| (*d).clone())), saved)
+        }
+    });
+    use_animation_frames(player.playing, player.dispatcher());
+    use_shortcuts(player.dispatcher());
+    let (advanced_open, on_advanced) = use_remembered_open("distlab.advanced");
+    // The reducer only builds the scenario document; saving it is this effect's.
+    use_saved_scenario(player.config.protocol().to_string(), player.doc.clone(), player.save);
+    // Callbacks made once for the page's lifetime (the dispatcher never changes), so a panel's
+    // props compare equal when nothing it shows changed and it is not rendered again.
+    let senders = {
+        let d = player.dispatcher();
+        use_memo((), move |_| Senders::new(Callback::from(move |m: Msg| d.dispatch(m))))
+    };
+    let Senders { send, on_select, on_drop, on_help } = (*senders).clone();
+    let (properties, about) = {
+        let lab = player.lab.borrow();
+        (lab.properties(), lab.about())
+    };
+    let protocol = player.config.protocol().to_string();
+    let look = player.config.setup.page();
+    let legend = look.legend.iter().map(|k| {
+        let (color, glyph) = message_style(k);
+        html! { <span class="legend-item"><span class="dot" style={format!("background:{color};color:{}", ink(color))} aria-hidden="true">{glyph}</span>{*k}</span> }
+    });
+    let colour_note = look.colour_note;
+    let caption = player
+        .log
+        .last()
+        .map(|last| {
+            // The event's first record is its cause; count what it led to.
+            let first = player.log.iter().find(|l| l.event == last.event).unwrap_or(last);
+            let more = player
+                .log
+                .iter()
+                .filter(|l| l.event == last.event)
+                .map(|l| 1 + l.folded as usize)
+                .sum::<usize>()
+                - 1;
+            if more == 0 {
+                format!("#{} · {}", first.event, first.text)
+            } else {
+                format!("#{} · {} (+{} more below)", first.event, first.text, more)
+            }
+        })
+        .unwrap_or_else(|| "Press ▶ Play or → to run the first event.".to_string());
+    html! {
+        <div class={classes!("app", player.playing.then_some("playing"))}>
+            <Header active={protocol.clone()} title={about.title} tagline={about.tagline}
+                on_tab={props.on_tab.clone()} on_help={Some(on_help)} />
+            <Safety snap={player.snap.clone()} properties={properties} send={send.clone()} />
+            { for player.error.as_ref().map(|e| html! {
+                <div id="error" class="banner error" role="alert">
+                    <span>{e}</span>
+                    <button aria-label="Dismiss" onclick={on(&send, Msg::DismissError)}>{"×"}</button>
+                </div>
+            }) }
+            { for player.notice.as_ref().map(|n| html! { <div class="banner notice" role="status">{n}</div> }) }
+            <main class="lab">
+                <section class="stage" aria-label="Cluster">
+                    <crate::gallery::Gallery config={player.config.clone()} send={send.clone()} />
+                    <Topology snap={player.snap.clone()} display_us={player.display_us}
+                        selection={player.selection.clone()} side_b={player.side_b.clone()}
+                        on_select={on_select} on_drop={on_drop} />
+                    <crate::panels::QuickBar snap={player.snap.clone()} selection={player.selection.clone()} send={send.clone()} />
+                    <Transport snap={player.snap.clone()} playing={player.playing} speed_log={player.speed_log} send={send.clone()} />
+                    <div class="visually-hidden" aria-live="polite" id="live">{(*player.announce).clone()}</div>
+                    <p class="caption" id="caption">{caption}</p>
+                    <div class="legend" aria-label="Message types">{ for legend }
+                        <span class="legend-item"><span class="ring"></span>{"timer running down"}</span>
+                        <span class="legend-item">{colour_note}</span>
+                        {crate::glossary::colour_key(&player.snap)}
+                    </div>
+                    <crate::glossary::Glossary snap={player.snap.clone()} />
+                </section>
+                <aside class="side">
+                    <crate::lesson::Lesson steps={player.narration.clone()} stops={player.stops.clone()}
+                        current={player.lesson_step()} heading_to={player.guide.map(|g| g.step)}
+                        mutant={player.config.mutant.clone()} send={send.clone()} />
+                    // The tables that carry the lesson, beside the drawing.
+                    // (A protocol's own boards first: Multi-Paxos's slots and quorums say more than
+                    // its log columns.)
+                    <crate::boards::Boards snap={player.snap.clone()} />
+                    <LogView snap={player.snap.clone()} />
+                    <Inspector snap={player.snap.clone()} persistence={about.persistence} selection={player.selection.clone()} side_b={player.side_b.clone()} send={send.clone()} />
+                    <Clients snap={player.snap.clone()} send={send.clone()} />
+                </aside>
+            </main>
+            <details class="advanced" id="advanced" open={advanced_open} ontoggle={on_advanced}>
+                <summary>{"Advanced: run settings, fault script, share and import"}</summary>
+                <div class="advanced-grid">
+                    <Settings config={player.config.clone()} send={send.clone()} />
+                    <crate::share::Share page={protocol.clone()} doc={player.doc.clone()} send={send.clone()} />
+                </div>
+                <crate::faults::FaultScript config={player.config.clone()} now_us={player.snap.time.0}
+                    names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} send={send.clone()} />
+            </details>
+            <crate::metrics::MetricsStrip snap={player.snap.clone()} seed={player.config.seed} />
+            <crate::diagram::SpaceTime diagram={player.diagram.clone()} span={player.diagram_span}
+                names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} send={send.clone()}  selected={match player.selection { Some(Selection::Message(id)) => Some(id), _ => None }} />
+            { if player.history_total > 0 || player.snap.nodes.iter().any(|n| n.view.role == "client") { html! {
+                <crate::historylane::HistoryLane ops={player.history.clone()} diagram={player.diagram.clone()}
+                    names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()}
+                    total={player.history_total} first={player.history_first}
+                    judged_at={player.judgement.as_ref().map(|j| j.0)}
+                    judgement={player.judgement.as_ref().map(|j| j.1.clone())} send={send.clone()} />
+            } } else { html! {} } }
+            { if look.compare { compare(player.config.seed) } else { html! {} } }
+            <EventLog lines={player.log.clone()} position={player.snap.position} send={send.clone()} />
+            <footer>
+                {format!("Seed {} · trace hash {:016x} · ", player.config.seed, player.snap.trace_hash)}
+                {"Same seed, same settings and same actions give the same run, event for event."}
+            </footer>
+            { if player.show_help { html! { <Help send={send.clone()} /> } } else { html! {} } }
+        </div>
+    }
+}
+
+/// Raft and Multi-Paxos side by side: here in a bundle that holds both, else a link to the
+/// page that does.
+#[cfg(feature = "compare")]
+fn compare(seed: u64) -> Html {
+    html! { <div class="boards"><crate::compare::Compare seed={seed} /></div> }
+}
+
+#[cfg(not(feature = "compare"))]
+fn compare(seed: u64) -> Html {
+    let href = crate::pages::address(crate::pages::COMPARE, &format!("#compare/seed={seed}"));
+    html! {
+        <section class="board compare" aria-label="Raft and Multi-Paxos compared">
+            <h2>{"Raft and Multi-Paxos, same seed, same faults"}</h2>
+            <p class="hint">{"Run both on this seed under one fault schedule, and compare messages per command, commit latency and time without a leader."}</p>
+            <a class="button" id="btn-open-compare" href={href}>{"Compare them ▸"}</a>
+        </section>
+    }
+}
