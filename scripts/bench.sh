@@ -41,7 +41,7 @@ python3 -m http.server "$port" --bind 127.0.0.1 --directory dist >/dev/null 2>&1
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 sleep 1
-node tests/e2e/bench.mjs "http://127.0.0.1:$port/"
+DIST="$root/dist" node tests/e2e/bench.mjs "http://127.0.0.1:$port/"
 kill $server 2>/dev/null || true
 
 echo "== linearizability checker on Raft client histories (5 clients, ReadIndex reads)"

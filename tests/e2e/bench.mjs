@@ -2,23 +2,37 @@
 // time to first render, frame times while animating, and the space-time diagram at 10^5 events.
 // Usage: node tests/e2e/bench.mjs http://127.0.0.1:PORT/
 import { chromium } from 'playwright-core';
+import { createServer } from 'node:http';
+import { readFileSync, statSync } from 'node:fs';
+import { extname, join, normalize } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 const url = process.argv[2] ?? 'http://127.0.0.1:8080/';
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
 });
+// The run settings these measurements change are under "Advanced": open, as a user would.
+const newPage = browser.newPage.bind(browser);
+browser.newPage = async options => {
+  const page = await newPage(options);
+  await page.addInitScript(() => { try { localStorage.setItem('distlab.advanced', 'open'); } catch { /* no storage */ } });
+  return page;
+};
+// BENCH_ONLY=first|slow|frames|diagram runs one group.
+const only = process.env.BENCH_ONLY;
+const want = group => !only || only === group;
 const out = {};
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]; };
 const speed = async (page, log10) => { await page.fill('#speed', String(log10)); await page.dispatchEvent('#speed', 'input'); };
 
 // Time to first render: navigation start to the first drawn node, five fresh loads.
-{
+if (want('first')) {
   const times = [];
   for (let i = 0; i < 5; i++) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const t0 = Date.now();
-    await page.goto(url + '#raft');
+    await page.goto(url + 'raft/');
     await page.waitForSelector('svg.topology .node');
     times.push(Date.now() - t0);
     await page.close();
@@ -26,10 +40,47 @@ const speed = async (page, log10) => { await page.fill('#speed', String(log10));
   out.first_render_ms = { median: pct(times, 0.5), all: times };
 }
 
+// Each page on a slow connection (Chromium's network emulation: 1.6 Mbit/s down, 150 ms round
+// trip), served gzip-compressed as a static host would (dist/ through a small gzip server
+// here), with an empty cache: navigation start to the page's first drawing, three loads each.
+if (want('slow') && process.env.DIST) {
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
+  const server = createServer((req, res) => {
+    let path = normalize(join(process.env.DIST, decodeURIComponent(new URL(req.url, 'http://x').pathname)));
+    if (!path.startsWith(normalize(process.env.DIST))) { res.writeHead(403); res.end(); return; }
+    try { if (statSync(path).isDirectory()) path = join(path, 'index.html'); } catch { res.writeHead(404); res.end(); return; }
+    const body = gzipSync(readFileSync(path), { level: 9 });
+    res.writeHead(200, { 'Content-Type': types[extname(path)] ?? 'application/octet-stream', 'Content-Encoding': 'gzip', 'Content-Length': body.length });
+    res.end(body);
+  });
+  await new Promise(done => server.listen(0, '127.0.0.1', done));
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  const drawn = { hashing: '#ring-svg', compare: '#compare-seed' };
+  out.first_render_slow_ms = {};
+  for (const p of ['paxos', 'multipaxos', 'raft', 'kafka', 'compare', 'hashing']) {
+    const times = [];
+    for (let i = 0; i < 3; i++) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Network.enable');
+      await cdp.send('Network.emulateNetworkConditions',
+        { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 });
+      const t0 = Date.now();
+      await page.goto(base + p + '/');
+      await page.waitForSelector(drawn[p] ?? 'svg.topology .node', { timeout: 60000 });
+      times.push(Date.now() - t0);
+      await context.close();
+    }
+    out.first_render_slow_ms[p] = { median: pct(times, 0.5), all: times };
+  }
+  server.close();
+}
+
 // Frame times while animating: requestAnimationFrame deltas over 5 s of play.
 async function frames(hash, setup) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(url + hash);
+  await page.goto(url + hash.slice(1) + '/');
   await page.waitForSelector('svg.topology .node');
   await setup(page);
   await page.click('#btn-play');
@@ -48,8 +99,8 @@ async function frames(hash, setup) {
   const mean = Math.round(flying.reduce((a, b) => a + b, 0) / Math.max(1, flying.length));
   return { nodes, in_flight_mean: mean, in_flight_max: Math.max(0, ...flying), frames: deltas.length, p50_ms: +pct(deltas, 0.5).toFixed(1), p95_ms: +pct(deltas, 0.95).toFixed(1) };
 }
-out.frames_raft_5_servers = await frames('#raft', async page => { await speed(page, 0.5); });
-out.frames_kafka_20_nodes = await frames('#kafka', async page => {
+if (want('frames')) out.frames_raft_5_servers = await frames('#raft', async page => { await speed(page, 0.5); });
+if (want('frames')) out.frames_kafka_20_nodes = await frames('#kafka', async page => {
   await page.fill('#brokers', '9'); await page.fill('#partitions', '32'); await page.fill('#rf', '3');
   await page.fill('#consumers', '6'); await page.fill('#produce-every', '1');
   await page.selectOption('#scenario', ''); await page.click('#btn-apply'); await speed(page, 0.5);
@@ -58,7 +109,7 @@ out.frames_kafka_20_nodes = await frames('#kafka', async page => {
 // A hundred nodes: single-decree Paxos with 9 proposers, 100 acceptors and 5 learners at 1x:
 // 900 Prepares go out in the first 10 ms, then Promises, Accepts and Accepted notices, about
 // 500 messages in flight on average over the 5 s measured (PAXOS_ROLES=p,a,l to change).
-out.frames_paxos_100_nodes = await frames('#paxos', async page => {
+if (want('frames')) out.frames_paxos_100_nodes = await frames('#paxos', async page => {
   const [np, na, nl] = (process.env.PAXOS_ROLES ?? '9,100,5').split(',');
   await page.fill('#proposers', np); await page.fill('#acceptors', na); await page.fill('#learners', nl);
   await page.click('#btn-apply'); await speed(page, 0);
@@ -66,9 +117,9 @@ out.frames_paxos_100_nodes = await frames('#paxos', async page => {
 
 // The space-time diagram at 10^5 events: Multi-Paxos with 9 servers and 8 clients played
 // to event 100,000, then the time from a click to the next painted frame.
-if (process.env.BENCH_ONLY !== 'frames') {
+if (want('diagram')) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(url + '#multipaxos');
+  await page.goto(url + 'multipaxos/');
   await page.waitForSelector('svg.topology .node');
   await page.fill('#servers', '9'); await page.fill('#clients', '8'); await page.click('#btn-apply');
   await speed(page, 2);

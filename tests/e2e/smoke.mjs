@@ -748,6 +748,12 @@ await test('pages: each page is its own bundle; tabs and old links reach the oth
   await other.waitForURL(/\/paxos\/#paxos$/);
   await other.waitForSelector('svg.topology .node');
   // A fragment that names another page, typed into this one, goes there too.
+  // The comparison's page opens by its path alone.
+  await other.goto(url + 'compare/');
+  await other.waitForSelector('#compare-seed');
+  assert.equal(await other.inputValue('#compare-seed'), '1');
+  await other.goto(url + 'paxos/');
+  await other.waitForSelector('svg.topology .node');
   await other.evaluate(() => { location.hash = '#multipaxos'; });
   await other.waitForURL(/\/multipaxos\/#multipaxos$/);
   await other.waitForSelector('svg.topology .node');

@@ -7,9 +7,9 @@ use std::rc::Rc;
 use distlab_core::lab::LabConfig;
 use yew::prelude::*;
 
-use crate::dom::on;
+use crate::header::location_hash;
 use crate::hooks::{use_document_title, use_hash_change, use_location_hash};
-use crate::pages::{self, PAGES};
+use crate::pages;
 
 #[derive(Properties, PartialEq, Default)]
 pub struct AppProps {
@@ -70,11 +70,6 @@ fn fragment_page(hash: &str, current: &str) -> Option<(String, bool)> {
         }
         None => named.map(|p| (p, false)),
     }
-}
-
-/// The URL's fragment.
-pub fn location_hash() -> String {
-    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
 }
 
 /// The app: tabs choose a page; a protocol page is re-created (by its key) when the tab changes
@@ -151,7 +146,7 @@ pub fn app(props: &AppProps) -> Html {
 fn hashing_page(page: String, on_tab: Callback<String>) -> Html {
     html! {
         <div class="app">
-            <Header active={page} title="consistent hashing"
+            <crate::header::Header active={page} title="consistent hashing"
                 tagline="Which node owns a key, and how many keys move when nodes come and go: the ring, jump, rendezvous, Maglev and bounded loads on the same keys, a cache, and load balancing."
                 on_tab={on_tab} on_help={None::<Callback<()>>} />
             <crate::hashing::HashingPage />
@@ -171,7 +166,7 @@ fn compare_page(page: String, on_tab: Callback<String>) -> Html {
         location_hash().split_once("/seed=").and_then(|(_, s)| crate::num::parse_seed(s).ok()).unwrap_or(1);
     html! {
         <div class="app">
-            <Header active={page} title="Raft and Multi-Paxos"
+            <crate::header::Header active={page} title="Raft and Multi-Paxos"
                 tagline="The same clients, the same seed and the same crashes and partitions: what each protocol pays in messages, latency and time without a leader."
                 on_tab={on_tab} on_help={None::<Callback<()>>} />
             <main class="boards"><crate::compare::Compare seed={seed} /></main>
@@ -202,77 +197,4 @@ fn protocol_page(page: &str, visit: u32, props: &AppProps, on_tab: Callback<Stri
 #[cfg(not(feature = "lab"))]
 fn protocol_page(_: &str, _: u32, _: &AppProps, _: Callback<String>) -> Html {
     Html::default()
-}
-
-#[derive(Properties, PartialEq)]
-pub struct HeaderProps {
-    pub active: String,
-    pub title: AttrValue,
-    pub tagline: AttrValue,
-    pub on_tab: Callback<String>,
-    /// The shortcut sheet, on pages that have shortcuts.
-    pub on_help: Option<Callback<()>>,
-}
-
-#[function_component(Header)]
-pub fn header(p: &HeaderProps) -> Html {
-    let tabs = PAGES.iter().map(|&(id, label)| {
-        let active = id == p.active;
-        let go = p.on_tab.reform(move |_: MouseEvent| id.to_string());
-        html! {
-            <button role="tab" aria-selected={active.to_string()} class={classes!("tab", active.then_some("active"))}
-                id={format!("tab-{id}")} onclick={go}>{label}</button>
-        }
-    });
-    html! {
-        <header>
-            <h1>{"distlab"}<span class="sub">{format!(" · {}", p.title)}</span></h1>
-            <nav class="tabs" role="tablist" aria-label="Pages">{ for tabs }</nav>
-            <p class="tagline">{p.tagline.clone()}</p>
-            <ThemeButton />
-            { for p.on_help.as_ref().map(|h| html! {
-                <button class="help-btn" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onclick={on(h, ())}>{"?"}</button>
-            }) }
-        </header>
-    }
-}
-
-/// The colour theme: the system's, dark or light; remembered in local storage.
-#[function_component(ThemeButton)]
-fn theme_button() -> Html {
-    const KEY: &str = "distlab.theme";
-    let storage = || web_sys::window().and_then(|w| w.local_storage().ok().flatten());
-    let theme =
-        use_state(|| storage().and_then(|s| s.get_item(KEY).ok().flatten()).unwrap_or_else(|| "auto".into()));
-    {
-        let theme = (*theme).clone();
-        use_effect_with(theme, move |t| {
-            if let Some(root) =
-                web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element())
-            {
-                let _ = match t.as_str() {
-                    "dark" | "light" => root.set_attribute("data-theme", t),
-                    _ => root.remove_attribute("data-theme"),
-                };
-            }
-            if let Some(s) = storage() {
-                let _ = s.set_item(KEY, t);
-            }
-        });
-    }
-    let next = match theme.as_str() {
-        "auto" => "dark",
-        "dark" => "light",
-        _ => "auto",
-    };
-    let label = match theme.as_str() {
-        "dark" => "Theme: dark",
-        "light" => "Theme: light",
-        _ => "Theme: system",
-    };
-    let onclick = {
-        let theme = theme.clone();
-        Callback::from(move |_: MouseEvent| theme.set(next.to_string()))
-    };
-    html! { <button class="theme-btn" id="btn-theme" title="Switch between the system's theme, dark and light" onclick={onclick}>{label}</button> }
 }

@@ -8,9 +8,9 @@ use distlab_core::protocol::MsgId;
 use distlab_core::scenario::ScenarioDoc;
 use yew::prelude::*;
 
-use crate::app::{location_hash, Header};
 use crate::dom::on;
 use crate::drive::{use_animation_frames, use_shortcuts};
+use crate::header::{location_hash, Header};
 use crate::hooks::use_remembered_open;
 use crate::logview::LogView;
 use crate::palette::{ink, message_style};

@@ -24,6 +24,7 @@ pub mod glossary;
 pub mod guide;
 #[cfg(feature = "hashing")]
 pub mod hashing;
+pub mod header;
 #[cfg(feature = "lab")]
 pub mod historylane;
 pub mod hooks;

@@ -46,7 +46,7 @@ pub fn title(page: &str) -> Option<&'static str> {
 
 /// The page this bundle opens when the URL names none: the first it holds.
 pub fn home() -> &'static str {
-    PAGES.iter().map(|(p, _)| *p).find(|p| built_in(p)).unwrap_or(HASHING)
+    PAGES.iter().chain(OTHERS).map(|(p, _)| *p).find(|p| built_in(p)).unwrap_or(HASHING)
 }
 
 /// The address of `page` with `fragment` (`#raft/s=…`), relative to any page of the lab (they

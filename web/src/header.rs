@@ -1,0 +1,85 @@
+//! The page's header: the title, the tabs of every page, the theme and the shortcut sheet's
+//! button; and the URL's fragment, which every page reads.
+
+use yew::prelude::*;
+
+use crate::dom::on;
+use crate::pages::PAGES;
+
+/// The URL's fragment.
+pub fn location_hash() -> String {
+    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+}
+
+#[derive(Properties, PartialEq)]
+pub struct HeaderProps {
+    pub active: String,
+    pub title: AttrValue,
+    pub tagline: AttrValue,
+    pub on_tab: Callback<String>,
+    /// The shortcut sheet, on pages that have shortcuts.
+    pub on_help: Option<Callback<()>>,
+}
+
+#[function_component(Header)]
+pub fn header(p: &HeaderProps) -> Html {
+    let tabs = PAGES.iter().map(|&(id, label)| {
+        let active = id == p.active;
+        let go = p.on_tab.reform(move |_: MouseEvent| id.to_string());
+        html! {
+            <button role="tab" aria-selected={active.to_string()} class={classes!("tab", active.then_some("active"))}
+                id={format!("tab-{id}")} onclick={go}>{label}</button>
+        }
+    });
+    html! {
+        <header>
+            <h1>{"distlab"}<span class="sub">{format!(" · {}", p.title)}</span></h1>
+            <nav class="tabs" role="tablist" aria-label="Pages">{ for tabs }</nav>
+            <p class="tagline">{p.tagline.clone()}</p>
+            <ThemeButton />
+            { for p.on_help.as_ref().map(|h| html! {
+                <button class="help-btn" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onclick={on(h, ())}>{"?"}</button>
+            }) }
+        </header>
+    }
+}
+
+/// The colour theme: the system's, dark or light; remembered in local storage.
+#[function_component(ThemeButton)]
+fn theme_button() -> Html {
+    const KEY: &str = "distlab.theme";
+    let storage = || web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+    let theme =
+        use_state(|| storage().and_then(|s| s.get_item(KEY).ok().flatten()).unwrap_or_else(|| "auto".into()));
+    {
+        let theme = (*theme).clone();
+        use_effect_with(theme, move |t| {
+            if let Some(root) =
+                web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element())
+            {
+                let _ = match t.as_str() {
+                    "dark" | "light" => root.set_attribute("data-theme", t),
+                    _ => root.remove_attribute("data-theme"),
+                };
+            }
+            if let Some(s) = storage() {
+                let _ = s.set_item(KEY, t);
+            }
+        });
+    }
+    let next = match theme.as_str() {
+        "auto" => "dark",
+        "dark" => "light",
+        _ => "auto",
+    };
+    let label = match theme.as_str() {
+        "dark" => "Theme: dark",
+        "light" => "Theme: light",
+        _ => "Theme: system",
+    };
+    let onclick = {
+        let theme = theme.clone();
+        Callback::from(move |_: MouseEvent| theme.set(next.to_string()))
+    };
+    html! { <button class="theme-btn" id="btn-theme" title="Switch between the system's theme, dark and light" onclick={onclick}>{label}</button> }
+}
