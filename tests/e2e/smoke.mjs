@@ -1111,6 +1111,10 @@ await test('accessibility: axe finds no violations on any page, light or dark', 
     await page.waitForFunction(() => document.querySelectorAll('svg.topology .node').length === 100);
     for (let i = 0; i < 30; i++) await page.click('#btn-step');
     await check(page, `${colorScheme} paxos, a hundred nodes`);
+    await page.goto(url + 'compare/');
+    await page.click('#btn-compare');
+    await page.waitForSelector('#compare-table');
+    await check(page, `${colorScheme} Raft and Multi-Paxos compared`);
     await page.click('#tab-hashing');
     await page.waitForSelector('#ring-svg');
     for (const view of ['ring', 'compare-algorithms', 'distributed-cache', 'load-balancing']) {
