@@ -65,7 +65,15 @@ fn fragment_page(hash: &str, current: &str) -> Option<(String, bool)> {
     let named = page(hash.trim_start_matches('#').split('/').next().unwrap_or_default());
     match crate::pages::link_payload(hash) {
         Some(payload) => {
+            // Only a bundle with a protocol page reads links (the others carry no scenario
+            // reader): one without sends a link to the page it names, which reads it.
+            #[cfg(feature = "lab")]
             let of_doc = distlab_core::scenario::from_link(payload).ok().and_then(|d| page(&d.protocol));
+            #[cfg(not(feature = "lab"))]
+            let of_doc: Option<String> = {
+                let _ = payload;
+                None
+            };
             Some((of_doc.or(named).unwrap_or_else(|| current.to_string()), true))
         }
         None => named.map(|p| (p, false)),
