@@ -14,17 +14,16 @@
 //! reads top to bottom; the parts that stand alone already live elsewhere (`net`, `trace`,
 //! `faultscript`, `metrics`, `history`).
 
-use alloc::collections::BinaryHeap;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
-use core::cmp::Ordering;
 
 use serde::Serialize;
 
 use crate::hash::digest;
 use crate::net::FaultConfig;
 use crate::protocol::{Ctx, MsgId, NodeId, Protocol, ScriptAction, Target, Time, TimerEffect, Violation};
+use crate::queue::EventQueue;
 use crate::rng::Rng;
 use crate::trace::{DropReason, Record, RecordKind};
 
@@ -85,31 +84,6 @@ enum Pending<P: Protocol> {
     Fault {
         step: usize,
     },
-}
-
-#[derive(Clone, Debug)]
-struct Queued<P: Protocol> {
-    at: Time,
-    seq: u64,
-    item: Pending<P>,
-}
-
-impl<P: Protocol> PartialEq for Queued<P> {
-    fn eq(&self, other: &Self) -> bool {
-        self.seq == other.seq
-    }
-}
-impl<P: Protocol> Eq for Queued<P> {}
-impl<P: Protocol> PartialOrd for Queued<P> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<P: Protocol> Ord for Queued<P> {
-    // Reversed, so that the max-heap pops the earliest (time, seq) first.
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.at, other.seq).cmp(&(self.at, self.seq))
-    }
 }
 
 /// An armed timer.
@@ -178,10 +152,13 @@ pub struct Sim<P: Protocol> {
     now: Time,
     events: u64,
     rng: Rng,
-    queue: BinaryHeap<Queued<P>>,
+    queue: EventQueue<Pending<P>>,
     seq: u64,
     next_msg: u64,
     nodes: Vec<P::Node>,
+    /// Each node's `state_digest` as of its last change: nodes change only in handlers and
+    /// restarts, which update it, so a handler needs to hash the node once, after it ran.
+    digests: Vec<u64>,
     status: Vec<NodeStatus<P::Timer>>,
     groups: Vec<u8>,
     group_epoch: u64,
@@ -219,10 +196,11 @@ impl<P: Protocol> Sim<P> {
             now: Time::ZERO,
             events: 0,
             rng: Rng::new(seed),
-            queue: BinaryHeap::new(),
+            queue: EventQueue::default(),
             seq: 0,
             next_msg: 0,
             nodes: Vec::with_capacity(n),
+            digests: Vec::with_capacity(n),
             status: (0..n).map(|_| NodeStatus { up: true, timers: Vec::new() }).collect(),
             groups: vec![0; n],
             group_epoch: 0,
@@ -256,6 +234,7 @@ impl<P: Protocol> Sim<P> {
                 };
                 sim.proto.init(&mut ctx)
             };
+            sim.digests.push(sim.proto.state_digest(&node));
             sim.nodes.push(node);
             sim.apply_effects(me);
         }
@@ -332,14 +311,14 @@ impl<P: Protocol> Sim<P> {
     /// Time of the next live event in the queue, if any.
     pub fn next_time(&self) -> Option<Time> {
         // Every event ends by taking stale items off the head (`drop_stale_head`).
-        self.queue.peek().map(|q| q.at)
+        self.queue.peek().map(|(at, _)| at)
     }
 
     /// Message copies in flight, in no particular order.
     pub fn flights(&self) -> impl Iterator<Item = Flight<'_, P::Msg>> {
-        self.queue.iter().filter_map(move |q| match &q.item {
+        self.queue.iter().filter_map(move |(at, item)| match item {
             Pending::Deliver { id, from, to, msg, sent_at, .. } if !self.dropped.contains(id) => {
-                Some(Flight { id: *id, from: *from, to: *to, msg, sent_at: *sent_at, arrive_at: q.at })
+                Some(Flight { id: *id, from: *from, to: *to, msg, sent_at: *sent_at, arrive_at: at })
             }
             _ => None,
         })
@@ -357,15 +336,15 @@ impl<P: Protocol> Sim<P> {
         }
         self.records.clear();
         loop {
-            let Some(q) = self.queue.pop() else {
+            let Some((at, item)) = self.queue.pop() else {
                 return false;
             };
-            if self.is_stale(&q.item) {
+            if self.is_stale(&item) {
                 continue;
             }
             self.events += 1;
-            self.now = q.at;
-            self.execute(q.item);
+            self.now = at;
+            self.execute(item);
             self.finish_event();
             return true;
         }
@@ -421,8 +400,8 @@ impl<P: Protocol> Sim<P> {
     /// page paces its animation by it, and a stale head made it run an event far ahead of the
     /// drawn time. `step` would skip the same items, so the run does not change.
     fn drop_stale_head(&mut self) {
-        while let Some(q) = self.queue.peek() {
-            let stale = match &q.item {
+        while let Some((_, item)) = self.queue.peek() {
+            let stale = match item {
                 Pending::Timer { node, arm, .. } => {
                     !self.status[node.index()].timers.iter().any(|t| t.arm == *arm)
                 }
@@ -433,8 +412,8 @@ impl<P: Protocol> Sim<P> {
             if !stale {
                 return;
             }
-            if let Some(q) = self.queue.pop() {
-                self.is_stale(&q.item);
+            if let Some((_, item)) = self.queue.pop() {
+                self.is_stale(&item);
             }
         }
     }
@@ -642,7 +621,7 @@ impl<P: Protocol> Sim<P> {
         self.status[n.index()].up = true;
         self.up[n.index()] = true;
         self.record(RecordKind::Restart { node: n });
-        let before = self.proto.state_digest(&self.nodes[n.index()]);
+        let before = self.digests[n.index()];
         // All the restart sees of the crashed node is what survived the crash.
         let durable = P::durable(&self.nodes[n.index()]);
         let fresh = {
@@ -701,7 +680,7 @@ impl<P: Protocol> Sim<P> {
     }
 
     fn run_handler(&mut self, me: NodeId, f: impl FnOnce(&P, &mut P::Node, &mut Ctx<P>)) {
-        let before = self.proto.state_digest(&self.nodes[me.index()]);
+        let before = self.digests[me.index()];
         {
             let mut ctx = Ctx {
                 me,
@@ -718,6 +697,7 @@ impl<P: Protocol> Sim<P> {
 
     fn after_handler(&mut self, me: NodeId, before: u64) {
         let after = self.proto.state_digest(&self.nodes[me.index()]);
+        self.digests[me.index()] = after;
         if after != before {
             self.record(RecordKind::State { node: me, digest: after });
         }
@@ -753,7 +733,10 @@ impl<P: Protocol> Sim<P> {
     fn transmit(&mut self, from: NodeId, to: NodeId, msg: P::Msg) {
         let copies = if self.rng.chance(self.faults.duplicate) { 2 } else { 1 };
         let mut first = None;
-        for _ in 0..copies {
+        // The last copy takes the message itself; only a duplicate is a clone.
+        let mut msg = Some(msg);
+        for copy in 0..copies {
+            let Some(this) = (if copy + 1 == copies { msg.take() } else { msg.clone() }) else { return };
             let id = MsgId(self.next_msg);
             self.next_msg += 1;
             let lost = self.rng.chance(self.faults.loss);
@@ -765,11 +748,11 @@ impl<P: Protocol> Sim<P> {
             match first {
                 None => {
                     first = Some(id);
-                    self.record(RecordKind::Send { id, from, to, msg: msg.clone(), deliver_at });
+                    self.record(RecordKind::Send { id, from, to, msg: this.clone(), deliver_at });
                 }
                 Some(of) => self.record(RecordKind::Duplicate { id, of, deliver_at }),
             }
-            let item = Pending::Deliver { id, from, to, msg: msg.clone(), sent_at: self.now, lost };
+            let item = Pending::Deliver { id, from, to, msg: this, sent_at: self.now, lost };
             self.schedule(deliver_at, item);
         }
     }
@@ -777,7 +760,7 @@ impl<P: Protocol> Sim<P> {
     fn schedule(&mut self, at: Time, item: Pending<P>) {
         let seq = self.seq;
         self.seq += 1;
-        self.queue.push(Queued { at, seq, item });
+        self.queue.push(at, seq, item);
     }
 
     fn schedule_fault_tick(&mut self) {

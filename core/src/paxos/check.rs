@@ -2,6 +2,7 @@
 //! from the acceptors' and learners' state. A value is chosen when a majority of acceptors has
 //! accepted it in one ballot.
 
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -21,8 +22,10 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
 #[derive(Clone, Debug, Default)]
 pub struct Monitor {
     pub proposed: Vec<Value>,
-    /// For each ballot: its value and the set of acceptors that ever accepted it.
-    pub accepted: Vec<(Ballot, Value, NodeSet)>,
+    /// For each ballot: its value and the set of acceptors that ever accepted it. (A map: a
+    /// long run under faults goes through thousands of ballots, and an acceptor may hold an
+    /// old one while the others move on.)
+    pub accepted: BTreeMap<Ballot, (Value, NodeSet)>,
     /// The first chosen (ballot, value).
     pub chosen: Option<(Ballot, Value)>,
     /// Every distinct value chosen so far (more than one is a violation).
@@ -46,19 +49,13 @@ pub(super) fn check(
     let Some(t) = touched else { return Ok(()) };
     let node = &nodes[t.index()];
     if let Some(Acceptor { accepted: Some((b, v)), .. }) = node.acceptor {
-        let entry = match m.accepted.iter().rposition(|(eb, _, _)| *eb == b) {
-            Some(i) => &mut m.accepted[i],
-            None => {
-                m.accepted.push((b, v, NodeSet::default()));
-                m.accepted.last_mut().expect("just pushed")
-            }
-        };
-        if entry.1 != v {
+        let entry = m.accepted.entry(b).or_insert((v, NodeSet::default()));
+        if entry.0 != v {
             // One ballot, one value: a proposer never reuses a ballot.
-            return Err(("agreement", format!("ballot {b} carried two values, {} and {v}", entry.1)));
+            return Err(("agreement", format!("ballot {b} carried two values, {} and {v}", entry.0)));
         }
-        entry.2.insert(t);
-        if entry.2.len() >= px.majority() {
+        entry.1.insert(t);
+        if entry.1.len() >= px.majority() {
             if !m.chosen_values.contains(&v) {
                 m.chosen_values.push(v);
             }
