@@ -23,7 +23,7 @@ use serde::Serialize;
 use crate::hash::digest;
 use crate::net::FaultConfig;
 use crate::protocol::{Ctx, MsgId, NodeId, Protocol, ScriptAction, Target, Time, TimerEffect, Violation};
-use crate::queue::EventQueue;
+use crate::queue::{EventQueue, Ticket};
 use crate::rng::Rng;
 use crate::trace::{DropReason, Record, RecordKind};
 
@@ -93,6 +93,23 @@ pub struct ArmedTimer<T> {
     pub set_at: Time,
     pub fires_at: Time,
     arm: u64,
+    /// Its item in the queue, taken out when the timer is disarmed.
+    ticket: Ticket,
+}
+
+/// Disarm the timers `which` selects: off the node's list, and their items out of the queue
+/// (where they would only have been skipped as stale when their time came).
+fn disarm<P: Protocol>(
+    queue: &mut EventQueue<Pending<P>>,
+    timers: &mut Vec<ArmedTimer<P::Timer>>,
+    which: impl Fn(&ArmedTimer<P::Timer>) -> bool,
+) {
+    timers.retain(|a| {
+        if which(a) {
+            queue.remove(a.ticket);
+        }
+        !which(a)
+    });
 }
 
 /// Whether a node runs, and its armed timers.
@@ -610,7 +627,7 @@ impl<P: Protocol> Sim<P> {
         }
         st.up = false;
         self.up[n.index()] = false;
-        st.timers.clear();
+        disarm(&mut self.queue, &mut st.timers, |_| true);
         self.record(RecordKind::Crash { node: n });
     }
 
@@ -713,13 +730,14 @@ impl<P: Protocol> Sim<P> {
                     // A skewed clock: the node thinks `after` passed when more (or less) did. (A
                     // timer armed before a skew changes keeps the firing time it was given.)
                     let after = self.clocks[me.index()].true_duration(after);
-                    timers.retain(|a| a.timer != timer);
+                    disarm(&mut self.queue, timers, |a| a.timer == timer);
                     let arm = self.seq;
                     let fires_at = self.now.plus(after);
-                    timers.push(ArmedTimer { timer, set_at: self.now, fires_at, arm });
-                    self.schedule(fires_at, Pending::Timer { node: me, timer, arm });
+                    let ticket = self.schedule(fires_at, Pending::Timer { node: me, timer, arm });
+                    let timers = &mut self.status[me.index()].timers;
+                    timers.push(ArmedTimer { timer, set_at: self.now, fires_at, arm, ticket });
                 }
-                TimerEffect::Cancel(timer) => timers.retain(|a| a.timer != timer),
+                TimerEffect::Cancel(timer) => disarm(&mut self.queue, timers, |a| a.timer == timer),
             }
         }
         self.timer_fx = fx;
@@ -757,10 +775,10 @@ impl<P: Protocol> Sim<P> {
         }
     }
 
-    fn schedule(&mut self, at: Time, item: Pending<P>) {
+    fn schedule(&mut self, at: Time, item: Pending<P>) -> Ticket {
         let seq = self.seq;
         self.seq += 1;
-        self.queue.push(at, seq, item);
+        self.queue.push(at, seq, item)
     }
 
     fn schedule_fault_tick(&mut self) {
