@@ -72,10 +72,10 @@ impl Hash for Key {
     }
 }
 
-/// As the `str` it holds (a `BTreeMap` of keys iterates as one of `String`s did).
+/// As the `str` it holds, byte by byte (a `BTreeMap` of keys iterates as one of `String`s did).
 impl Ord for Key {
     fn cmp(&self, other: &Self) -> core::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
+        self.bytes[..self.len as usize].cmp(&other.bytes[..other.len as usize])
     }
 }
 

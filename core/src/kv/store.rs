@@ -27,7 +27,7 @@ pub enum KvOp {
 }
 
 impl KvOp {
-    pub fn key(&self) -> &str {
+    pub fn key(&self) -> &Key {
         match self {
             KvOp::Put(k, _) | KvOp::Get(k) | KvOp::Delete(k) | KvOp::Cas(k, _, _) => k,
         }
@@ -202,5 +202,5 @@ pub fn history_line(client: NodeId, op: &KvOp, result: Option<&KvResult>) -> His
         KvOp::Put(..) | KvOp::Delete(_) => Func::Write,
         KvOp::Cas(..) => Func::Cas,
     };
-    HistoryLine { process: client.0 as i64, kind, f, key: Some(op.key().into()), value }
+    HistoryLine { process: client.0 as i64, kind, f, key: Some(String::from(op.key().as_str())), value }
 }
