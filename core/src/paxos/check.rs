@@ -30,6 +30,13 @@ pub struct Monitor {
     pub chosen: Option<(Ballot, Value)>,
     /// Every distinct value chosen so far (more than one is a violation).
     pub chosen_values: Vec<Value>,
+    /// Per acceptor, the (ballot, value) it held at its last check that passed. While it holds
+    /// the same one, checking it again changes nothing and cannot fail: the ballot's entry
+    /// already has that value and that acceptor, and what a majority for it implied (chosen,
+    /// proposed, agreeing with the first chosen) was checked by the acceptor that made the
+    /// majority. So an unchanged acceptor is not looked up again; a failed check leaves this
+    /// unset, so a failing acceptor is checked again in full.
+    passed: Vec<Option<(Ballot, Value)>>,
 }
 
 /// Check every property after an event: `touched` is the node whose handler ran, `client` the
@@ -48,7 +55,9 @@ pub(super) fn check(
     }
     let Some(t) = touched else { return Ok(()) };
     let node = &nodes[t.index()];
-    if let Some(Acceptor { accepted: Some((b, v)), .. }) = node.acceptor {
+    let held = node.acceptor.as_ref().and_then(|a| a.accepted);
+    let unchanged = held.is_some() && m.passed.get(t.index()).copied().flatten() == held;
+    if let (Some((b, v)), false) = (held, unchanged) {
         let entry = m.accepted.entry(b).or_insert((v, NodeSet::default()));
         if entry.0 != v {
             // One ballot, one value: a proposer never reuses a ballot.
@@ -73,6 +82,10 @@ pub(super) fn check(
                 Some(_) => {}
             }
         }
+        if m.passed.len() <= t.index() {
+            m.passed.resize(t.index() + 1, None);
+        }
+        m.passed[t.index()] = Some((b, v));
     }
     if let Some(Learner { learned: Some(v), .. }) = node.learner {
         if !m.chosen_values.contains(&v) {
