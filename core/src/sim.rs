@@ -25,7 +25,7 @@ use crate::net::FaultConfig;
 use crate::protocol::{Ctx, MsgId, NodeId, Protocol, ScriptAction, Target, Time, TimerEffect, Violation};
 use crate::queue::{EventQueue, Ticket};
 use crate::rng::Rng;
-use crate::trace::{DropReason, Record, RecordKind};
+use crate::trace::{DropReason, KindRef, Record, RecordRef};
 
 /// A user action, recorded as an input so that the run stays replayable.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -191,6 +191,11 @@ pub struct Sim<P: Protocol> {
     timer_fx: Vec<TimerEffect<P::Timer>>,
     notes: Vec<P::Note>,
     records: Vec<Record<P>>,
+    /// Whether each event's records are kept for [`Sim::last_records`] (on unless turned off).
+    /// The trace hash is the same either way; a run whose records nobody reads (the page's
+    /// timeline, sweeps, the benchmark) saves copying every message, request and note into
+    /// them.
+    pub keep_records: bool,
     /// Whether each node is up (mirrors `status`, for `Protocol::leader`).
     up: Vec<bool>,
     /// The fault script's primitives, and the links slowed and clocks skewed so far.
@@ -231,6 +236,7 @@ impl<P: Protocol> Sim<P> {
             timer_fx: Vec::new(),
             notes: Vec::new(),
             records: Vec::new(),
+            keep_records: true,
             up: vec![true; n],
             fault_script: Default::default(),
             slow: Vec::new(),
@@ -306,7 +312,7 @@ impl<P: Protocol> Sim<P> {
     pub fn cuts(&self) -> &[(NodeId, NodeId)] {
         &self.cuts
     }
-    /// Records produced by the last event.
+    /// Records produced by the last event (none while [`Sim::keep_records`] is off).
     pub fn last_records(&self) -> &[Record<P>] {
         &self.records
     }
@@ -390,7 +396,7 @@ impl<P: Protocol> Sim<P> {
                 let found = self.flights().find(|f| f.id == id).map(|f| (f.from, f.to));
                 if let Some((from, to)) = found {
                     self.dropped.push(id);
-                    self.record(RecordKind::Drop { id, from, to, reason: DropReason::User });
+                    self.record(KindRef::Drop { id, from, to, reason: DropReason::User });
                 }
             }
             Input::Partition(groups) => {
@@ -466,17 +472,17 @@ impl<P: Protocol> Sim<P> {
                     None
                 };
                 if let Some(reason) = reason {
-                    self.record(RecordKind::Drop { id, from, to, reason });
+                    self.record(KindRef::Drop { id, from, to, reason });
                     return;
                 }
-                self.record(RecordKind::Deliver { id, from, to, msg: msg.clone() });
+                self.record(KindRef::Deliver { id, from, to, msg: &msg });
                 self.run_handler(to, |p, node, ctx| p.on_message(node, from, msg, ctx));
                 self.check(Some(to), None);
             }
             Pending::Timer { node, timer, arm } => {
                 let timers = &mut self.status[node.index()].timers;
                 timers.retain(|t| t.arm != arm);
-                self.record(RecordKind::Timer { node, timer });
+                self.record(KindRef::Timer { node, timer });
                 self.run_handler(node, |p, n, ctx| p.on_timer(n, timer, ctx));
                 self.check(Some(node), None);
             }
@@ -501,7 +507,7 @@ impl<P: Protocol> Sim<P> {
             Pending::HealGroups { .. } => {
                 self.groups.iter_mut().for_each(|g| *g = 0);
                 self.group_epoch += 1;
-                self.record(RecordKind::Heal);
+                self.record(KindRef::Heal);
                 self.check(None, None);
             }
             Pending::Script { step } => self.run_script(step),
@@ -542,7 +548,7 @@ impl<P: Protocol> Sim<P> {
                 if factor > 1 {
                     self.slow.push((a, b, factor));
                 }
-                self.record(RecordKind::SlowLink { from: a, to: b, factor });
+                self.record(KindRef::SlowLink { from: a, to: b, factor });
             }
             Primitive::Skew(x, pct) if ok(x) => self.skew(x, pct),
             Primitive::Clog(x) if ok(x) => {
@@ -611,7 +617,7 @@ impl<P: Protocol> Sim<P> {
     /// Deliver a client request; returns the op when a live node handled it.
     fn client(&mut self, node: NodeId, op: P::ClientOp) -> Option<P::ClientOp> {
         let up = self.status[node.index()].up;
-        self.record(RecordKind::Client { node, op: op.clone(), accepted: up });
+        self.record(KindRef::Client { node, op: &op, accepted: up });
         if !up {
             return None;
         }
@@ -628,7 +634,7 @@ impl<P: Protocol> Sim<P> {
         st.up = false;
         self.up[n.index()] = false;
         disarm(&mut self.queue, &mut st.timers, |_| true);
-        self.record(RecordKind::Crash { node: n });
+        self.record(KindRef::Crash { node: n });
     }
 
     fn restart(&mut self, n: NodeId) {
@@ -637,7 +643,7 @@ impl<P: Protocol> Sim<P> {
         }
         self.status[n.index()].up = true;
         self.up[n.index()] = true;
-        self.record(RecordKind::Restart { node: n });
+        self.record(KindRef::Restart { node: n });
         let before = self.digests[n.index()];
         // All the restart sees of the crashed node is what survived the crash.
         let durable = P::durable(&self.nodes[n.index()]);
@@ -660,7 +666,7 @@ impl<P: Protocol> Sim<P> {
     fn skew(&mut self, n: NodeId, pct: i32) {
         let local = self.clocks[n.index()].read(self.now);
         self.clocks[n.index()] = Clock { true_at: self.now, local_at: local, pct };
-        self.record(RecordKind::ClockSkew { node: n, pct });
+        self.record(KindRef::ClockSkew { node: n, pct });
     }
 
     /// What `n`'s own clock reads now.
@@ -671,7 +677,7 @@ impl<P: Protocol> Sim<P> {
     fn partition(&mut self, groups: Vec<u8>) {
         self.groups = groups.clone();
         self.group_epoch += 1;
-        self.record(RecordKind::Partition { groups });
+        self.record(KindRef::Partition { groups: &groups });
     }
 
     /// Remove every partition and one-way cut.
@@ -679,20 +685,20 @@ impl<P: Protocol> Sim<P> {
         self.groups.iter_mut().for_each(|g| *g = 0);
         self.cuts.clear();
         self.group_epoch += 1;
-        self.record(RecordKind::Heal);
+        self.record(KindRef::Heal);
     }
 
     fn cut(&mut self, a: NodeId, b: NodeId) {
         if a != b && !self.cuts.contains(&(a, b)) {
             self.cuts.push((a, b));
-            self.record(RecordKind::Cut { from: a, to: b });
+            self.record(KindRef::Cut { from: a, to: b });
         }
     }
 
     fn uncut(&mut self, a: NodeId, b: NodeId) {
         if let Some(pos) = self.cuts.iter().position(|c| *c == (a, b)) {
             self.cuts.remove(pos);
-            self.record(RecordKind::Uncut { from: a, to: b });
+            self.record(KindRef::Uncut { from: a, to: b });
         }
     }
 
@@ -716,7 +722,7 @@ impl<P: Protocol> Sim<P> {
         let after = self.proto.state_digest(&self.nodes[me.index()]);
         self.digests[me.index()] = after;
         if after != before {
-            self.record(RecordKind::State { node: me, digest: after });
+            self.record(KindRef::State { node: me, digest: after });
         }
         self.apply_effects(me);
     }
@@ -766,9 +772,9 @@ impl<P: Protocol> Sim<P> {
             match first {
                 None => {
                     first = Some(id);
-                    self.record(RecordKind::Send { id, from, to, msg: this.clone(), deliver_at });
+                    self.record(KindRef::Send { id, from, to, msg: &this, deliver_at });
                 }
-                Some(of) => self.record(RecordKind::Duplicate { id, of, deliver_at }),
+                Some(of) => self.record(KindRef::Duplicate { id, of, deliver_at }),
             }
             let item = Pending::Deliver { id, from, to, msg: this, sent_at: self.now, lost };
             self.schedule(deliver_at, item);
@@ -828,7 +834,7 @@ impl<P: Protocol> Sim<P> {
             };
             self.groups = groups.clone();
             self.group_epoch += 1;
-            self.record(RecordKind::Partition { groups });
+            self.record(KindRef::Partition { groups: &groups });
             self.schedule(self.now.plus(heal), Pending::HealGroups { epoch: self.group_epoch });
             return;
         }
@@ -880,7 +886,7 @@ impl<P: Protocol> Sim<P> {
     fn check(&mut self, touched: Option<NodeId>, client: Option<&P::ClientOp>) {
         let notes = core::mem::take(&mut self.notes);
         for note in &notes {
-            self.record(RecordKind::Note { note: note.clone() });
+            self.record(KindRef::Note { note });
         }
         let res = self.proto.check(&mut self.monitor, &self.nodes, touched, client, &notes);
         self.notes = notes;
@@ -910,17 +916,17 @@ impl<P: Protocol> Sim<P> {
         if let Some(v) = &self.violation {
             if v.event == self.events {
                 let v = v.clone();
-                self.record(RecordKind::Violation { property: v.property, message: v.message });
+                self.record(KindRef::Violation { property: &v.property, message: &v.message });
             }
         }
     }
 
-    fn record(&mut self, kind: RecordKind<P>) {
+    fn record(&mut self, kind: KindRef<'_, P>) {
         match &kind {
-            RecordKind::Send { msg, .. } => {
-                self.metrics.sent(crate::protocol::MessageInfo::kind(msg), crate::hash::encoded_len(msg))
+            KindRef::Send { msg, .. } => {
+                self.metrics.sent(crate::protocol::MessageInfo::kind(*msg), crate::hash::encoded_len(*msg))
             }
-            RecordKind::Note { note } => {
+            KindRef::Note { note } => {
                 if let Some(line) = P::history_line(note) {
                     let process = line.process.max(0) as usize;
                     match line.kind {
@@ -932,8 +938,10 @@ impl<P: Protocol> Sim<P> {
             }
             _ => {}
         }
-        let r = Record { event: self.events, time: self.now, kind };
+        let r = RecordRef { event: self.events, time: self.now, kind };
         self.hash = (self.hash.rotate_left(7) ^ digest(&r)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        self.records.push(r);
+        if self.keep_records {
+            self.records.push(r.owned());
+        }
     }
 }
