@@ -172,6 +172,8 @@ impl SimVisitor for RunOnce<'_> {
     fn visit<P: Registered>(self, mut sim: Sim<P>) -> Self::Output {
         let mut err = None;
         let (mut trace, mut history) = (self.trace, self.history);
+        // Records are read only to be written out.
+        sim.keep_records = trace.is_some() || history.is_some();
         // Processes with an invocation still open: a new invocation first closes it as `info`.
         let mut open: std::collections::BTreeMap<i64, distlab_core::lincheck::HistoryLine> =
             Default::default();
@@ -290,6 +292,7 @@ impl SimVisitor for CheckOnce {
 }
 
 fn check_sim<P: Registered>(sim: &mut Sim<P>, events: u64) -> (RunOutcome, Option<bool>) {
+    sim.keep_records = false;
     let outcome = lab::run_sim(sim, events, |_| {});
     let ops: Vec<distlab_core::history::HistoryOp> = sim.history().ops.iter().cloned().collect();
     let linearizable = (!ops.is_empty()).then(|| distlab_core::history::judge(&ops).linearizable);

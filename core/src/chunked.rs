@@ -47,6 +47,14 @@ impl<T: Clone> ChunkVec<T> {
         self.len += 1;
     }
 
+    /// Item `i` to change in place (its chunk is copied first if a clone shares it).
+    pub fn get_mut(&mut self, i: usize) -> Option<&mut T> {
+        if i >= self.len {
+            return None;
+        }
+        Rc::make_mut(&mut self.chunks[i / CHUNK]).get_mut(i % CHUNK)
+    }
+
     /// Replace item `i` (which must exist).
     pub fn set(&mut self, i: usize, item: T) {
         assert!(i < self.len, "index {i} past the end ({})", self.len);
@@ -115,6 +123,10 @@ mod tests {
         a.truncate(600);
         a.push(7);
         assert_eq!((a.get(3), a.get(600), a.len()), (Some(&99), Some(&7), 601));
+        let c = a.clone();
+        *a.get_mut(4).expect("in range") = 44;
+        assert_eq!((a.get(4), c.get(4)), (Some(&44), Some(&4)));
+        assert_eq!(a.get_mut(601), None);
         assert_eq!((b.get(3), b.get(999), b.len()), (Some(&3), Some(&999), 1000));
         assert_eq!(b.iter().copied().sum::<u32>(), (0..1000u32).sum::<u32>());
         assert!(!Rc::ptr_eq(&a.chunks[0], &b.chunks[1 - 1]));

@@ -44,9 +44,10 @@ impl Hasher for StableHasher {
             self.mix(u64::from_le_bytes(w));
         }
         let rest = chunks.remainder();
-        let mut w = [0u8; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        self.mix(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 56));
+        // The remainder as a little-endian word, zero-padded (built byte by byte: a copy of a
+        // variable length was a call to `memcpy` for every short string hashed).
+        let w = rest.iter().rev().fold(0u64, |w, b| (w << 8) | *b as u64);
+        self.mix(w ^ ((rest.len() as u64) << 56));
     }
     fn write_u8(&mut self, n: u8) {
         self.mix(n as u64)

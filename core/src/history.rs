@@ -58,10 +58,8 @@ impl History {
             }
             kind => {
                 if let Some(i) = self.open[p].take() {
-                    if let Some(op) = self.ops.get(i) {
-                        let mut op = op.clone();
+                    if let Some(op) = self.ops.get_mut(i) {
                         op.done = Some((event, now, kind, l.value));
-                        self.ops.set(i, op);
                     }
                 }
             }

@@ -37,6 +37,7 @@ pub mod nodeset;
 pub mod order;
 pub mod paxos;
 pub mod protocol;
+pub mod queue;
 pub mod raft;
 pub mod registry;
 pub mod rng;

@@ -37,7 +37,10 @@ pub struct Metrics {
 
 impl Metrics {
     pub(crate) fn sent(&mut self, kind: &'static str, bytes: u64) {
-        match self.messages.iter_mut().find(|m| m.0 == kind) {
+        // Kinds are static names: look for the same pointer first, and compare text only if
+        // none is (kinds are listed once each, so both find the same one).
+        let at = self.messages.iter().position(|m| core::ptr::eq(m.0, kind));
+        match at.or_else(|| self.messages.iter().position(|m| m.0 == kind)).map(|i| &mut self.messages[i]) {
             Some(m) => {
                 m.1 += 1;
                 m.2 += bytes;

@@ -14,19 +14,18 @@
 //! reads top to bottom; the parts that stand alone already live elsewhere (`net`, `trace`,
 //! `faultscript`, `metrics`, `history`).
 
-use alloc::collections::BinaryHeap;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
-use core::cmp::Ordering;
 
 use serde::Serialize;
 
 use crate::hash::digest;
 use crate::net::FaultConfig;
 use crate::protocol::{Ctx, MsgId, NodeId, Protocol, ScriptAction, Target, Time, TimerEffect, Violation};
+use crate::queue::{EventQueue, Ticket};
 use crate::rng::Rng;
-use crate::trace::{DropReason, Record, RecordKind};
+use crate::trace::{DropReason, KindRef, Record, RecordRef};
 
 /// A user action, recorded as an input so that the run stays replayable.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -87,31 +86,6 @@ enum Pending<P: Protocol> {
     },
 }
 
-#[derive(Clone, Debug)]
-struct Queued<P: Protocol> {
-    at: Time,
-    seq: u64,
-    item: Pending<P>,
-}
-
-impl<P: Protocol> PartialEq for Queued<P> {
-    fn eq(&self, other: &Self) -> bool {
-        self.seq == other.seq
-    }
-}
-impl<P: Protocol> Eq for Queued<P> {}
-impl<P: Protocol> PartialOrd for Queued<P> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<P: Protocol> Ord for Queued<P> {
-    // Reversed, so that the max-heap pops the earliest (time, seq) first.
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.at, other.seq).cmp(&(self.at, self.seq))
-    }
-}
-
 /// An armed timer.
 #[derive(Clone, Debug)]
 pub struct ArmedTimer<T> {
@@ -119,6 +93,23 @@ pub struct ArmedTimer<T> {
     pub set_at: Time,
     pub fires_at: Time,
     arm: u64,
+    /// Its item in the queue, taken out when the timer is disarmed.
+    ticket: Ticket,
+}
+
+/// Disarm the timers `which` selects: off the node's list, and their items out of the queue
+/// (where they would only have been skipped as stale when their time came).
+fn disarm<P: Protocol>(
+    queue: &mut EventQueue<Pending<P>>,
+    timers: &mut Vec<ArmedTimer<P::Timer>>,
+    which: impl Fn(&ArmedTimer<P::Timer>) -> bool,
+) {
+    timers.retain(|a| {
+        if which(a) {
+            queue.remove(a.ticket);
+        }
+        !which(a)
+    });
 }
 
 /// Whether a node runs, and its armed timers.
@@ -178,10 +169,13 @@ pub struct Sim<P: Protocol> {
     now: Time,
     events: u64,
     rng: Rng,
-    queue: BinaryHeap<Queued<P>>,
+    queue: EventQueue<Pending<P>>,
     seq: u64,
     next_msg: u64,
     nodes: Vec<P::Node>,
+    /// Each node's `state_digest` as of its last change: nodes change only in handlers and
+    /// restarts, which update it, so a handler needs to hash the node once, after it ran.
+    digests: Vec<u64>,
     status: Vec<NodeStatus<P::Timer>>,
     groups: Vec<u8>,
     group_epoch: u64,
@@ -197,6 +191,11 @@ pub struct Sim<P: Protocol> {
     timer_fx: Vec<TimerEffect<P::Timer>>,
     notes: Vec<P::Note>,
     records: Vec<Record<P>>,
+    /// Whether each event's records are kept for [`Sim::last_records`] (on unless turned off).
+    /// The trace hash is the same either way; a run whose records nobody reads (the page's
+    /// timeline, sweeps, the benchmark) saves copying every message, request and note into
+    /// them.
+    pub keep_records: bool,
     /// Whether each node is up (mirrors `status`, for `Protocol::leader`).
     up: Vec<bool>,
     /// The fault script's primitives, and the links slowed and clocks skewed so far.
@@ -219,10 +218,11 @@ impl<P: Protocol> Sim<P> {
             now: Time::ZERO,
             events: 0,
             rng: Rng::new(seed),
-            queue: BinaryHeap::new(),
+            queue: EventQueue::default(),
             seq: 0,
             next_msg: 0,
             nodes: Vec::with_capacity(n),
+            digests: Vec::with_capacity(n),
             status: (0..n).map(|_| NodeStatus { up: true, timers: Vec::new() }).collect(),
             groups: vec![0; n],
             group_epoch: 0,
@@ -236,6 +236,7 @@ impl<P: Protocol> Sim<P> {
             timer_fx: Vec::new(),
             notes: Vec::new(),
             records: Vec::new(),
+            keep_records: true,
             up: vec![true; n],
             fault_script: Default::default(),
             slow: Vec::new(),
@@ -256,6 +257,7 @@ impl<P: Protocol> Sim<P> {
                 };
                 sim.proto.init(&mut ctx)
             };
+            sim.digests.push(sim.proto.state_digest(&node));
             sim.nodes.push(node);
             sim.apply_effects(me);
         }
@@ -310,7 +312,7 @@ impl<P: Protocol> Sim<P> {
     pub fn cuts(&self) -> &[(NodeId, NodeId)] {
         &self.cuts
     }
-    /// Records produced by the last event.
+    /// Records produced by the last event (none while [`Sim::keep_records`] is off).
     pub fn last_records(&self) -> &[Record<P>] {
         &self.records
     }
@@ -332,14 +334,14 @@ impl<P: Protocol> Sim<P> {
     /// Time of the next live event in the queue, if any.
     pub fn next_time(&self) -> Option<Time> {
         // Every event ends by taking stale items off the head (`drop_stale_head`).
-        self.queue.peek().map(|q| q.at)
+        self.queue.peek().map(|(at, _)| at)
     }
 
     /// Message copies in flight, in no particular order.
     pub fn flights(&self) -> impl Iterator<Item = Flight<'_, P::Msg>> {
-        self.queue.iter().filter_map(move |q| match &q.item {
+        self.queue.iter().filter_map(move |(at, item)| match item {
             Pending::Deliver { id, from, to, msg, sent_at, .. } if !self.dropped.contains(id) => {
-                Some(Flight { id: *id, from: *from, to: *to, msg, sent_at: *sent_at, arrive_at: q.at })
+                Some(Flight { id: *id, from: *from, to: *to, msg, sent_at: *sent_at, arrive_at: at })
             }
             _ => None,
         })
@@ -357,15 +359,15 @@ impl<P: Protocol> Sim<P> {
         }
         self.records.clear();
         loop {
-            let Some(q) = self.queue.pop() else {
+            let Some((at, item)) = self.queue.pop() else {
                 return false;
             };
-            if self.is_stale(&q.item) {
+            if self.is_stale(&item) {
                 continue;
             }
             self.events += 1;
-            self.now = q.at;
-            self.execute(q.item);
+            self.now = at;
+            self.execute(item);
             self.finish_event();
             return true;
         }
@@ -394,7 +396,7 @@ impl<P: Protocol> Sim<P> {
                 let found = self.flights().find(|f| f.id == id).map(|f| (f.from, f.to));
                 if let Some((from, to)) = found {
                     self.dropped.push(id);
-                    self.record(RecordKind::Drop { id, from, to, reason: DropReason::User });
+                    self.record(KindRef::Drop { id, from, to, reason: DropReason::User });
                 }
             }
             Input::Partition(groups) => {
@@ -421,8 +423,8 @@ impl<P: Protocol> Sim<P> {
     /// page paces its animation by it, and a stale head made it run an event far ahead of the
     /// drawn time. `step` would skip the same items, so the run does not change.
     fn drop_stale_head(&mut self) {
-        while let Some(q) = self.queue.peek() {
-            let stale = match &q.item {
+        while let Some((_, item)) = self.queue.peek() {
+            let stale = match item {
                 Pending::Timer { node, arm, .. } => {
                     !self.status[node.index()].timers.iter().any(|t| t.arm == *arm)
                 }
@@ -433,8 +435,8 @@ impl<P: Protocol> Sim<P> {
             if !stale {
                 return;
             }
-            if let Some(q) = self.queue.pop() {
-                self.is_stale(&q.item);
+            if let Some((_, item)) = self.queue.pop() {
+                self.is_stale(&item);
             }
         }
     }
@@ -470,17 +472,17 @@ impl<P: Protocol> Sim<P> {
                     None
                 };
                 if let Some(reason) = reason {
-                    self.record(RecordKind::Drop { id, from, to, reason });
+                    self.record(KindRef::Drop { id, from, to, reason });
                     return;
                 }
-                self.record(RecordKind::Deliver { id, from, to, msg: msg.clone() });
+                self.record(KindRef::Deliver { id, from, to, msg: &msg });
                 self.run_handler(to, |p, node, ctx| p.on_message(node, from, msg, ctx));
                 self.check(Some(to), None);
             }
             Pending::Timer { node, timer, arm } => {
                 let timers = &mut self.status[node.index()].timers;
                 timers.retain(|t| t.arm != arm);
-                self.record(RecordKind::Timer { node, timer });
+                self.record(KindRef::Timer { node, timer });
                 self.run_handler(node, |p, n, ctx| p.on_timer(n, timer, ctx));
                 self.check(Some(node), None);
             }
@@ -505,7 +507,7 @@ impl<P: Protocol> Sim<P> {
             Pending::HealGroups { .. } => {
                 self.groups.iter_mut().for_each(|g| *g = 0);
                 self.group_epoch += 1;
-                self.record(RecordKind::Heal);
+                self.record(KindRef::Heal);
                 self.check(None, None);
             }
             Pending::Script { step } => self.run_script(step),
@@ -546,7 +548,7 @@ impl<P: Protocol> Sim<P> {
                 if factor > 1 {
                     self.slow.push((a, b, factor));
                 }
-                self.record(RecordKind::SlowLink { from: a, to: b, factor });
+                self.record(KindRef::SlowLink { from: a, to: b, factor });
             }
             Primitive::Skew(x, pct) if ok(x) => self.skew(x, pct),
             Primitive::Clog(x) if ok(x) => {
@@ -615,7 +617,7 @@ impl<P: Protocol> Sim<P> {
     /// Deliver a client request; returns the op when a live node handled it.
     fn client(&mut self, node: NodeId, op: P::ClientOp) -> Option<P::ClientOp> {
         let up = self.status[node.index()].up;
-        self.record(RecordKind::Client { node, op: op.clone(), accepted: up });
+        self.record(KindRef::Client { node, op: &op, accepted: up });
         if !up {
             return None;
         }
@@ -631,8 +633,8 @@ impl<P: Protocol> Sim<P> {
         }
         st.up = false;
         self.up[n.index()] = false;
-        st.timers.clear();
-        self.record(RecordKind::Crash { node: n });
+        disarm(&mut self.queue, &mut st.timers, |_| true);
+        self.record(KindRef::Crash { node: n });
     }
 
     fn restart(&mut self, n: NodeId) {
@@ -641,8 +643,8 @@ impl<P: Protocol> Sim<P> {
         }
         self.status[n.index()].up = true;
         self.up[n.index()] = true;
-        self.record(RecordKind::Restart { node: n });
-        let before = self.proto.state_digest(&self.nodes[n.index()]);
+        self.record(KindRef::Restart { node: n });
+        let before = self.digests[n.index()];
         // All the restart sees of the crashed node is what survived the crash.
         let durable = P::durable(&self.nodes[n.index()]);
         let fresh = {
@@ -664,7 +666,7 @@ impl<P: Protocol> Sim<P> {
     fn skew(&mut self, n: NodeId, pct: i32) {
         let local = self.clocks[n.index()].read(self.now);
         self.clocks[n.index()] = Clock { true_at: self.now, local_at: local, pct };
-        self.record(RecordKind::ClockSkew { node: n, pct });
+        self.record(KindRef::ClockSkew { node: n, pct });
     }
 
     /// What `n`'s own clock reads now.
@@ -675,7 +677,7 @@ impl<P: Protocol> Sim<P> {
     fn partition(&mut self, groups: Vec<u8>) {
         self.groups = groups.clone();
         self.group_epoch += 1;
-        self.record(RecordKind::Partition { groups });
+        self.record(KindRef::Partition { groups: &groups });
     }
 
     /// Remove every partition and one-way cut.
@@ -683,25 +685,25 @@ impl<P: Protocol> Sim<P> {
         self.groups.iter_mut().for_each(|g| *g = 0);
         self.cuts.clear();
         self.group_epoch += 1;
-        self.record(RecordKind::Heal);
+        self.record(KindRef::Heal);
     }
 
     fn cut(&mut self, a: NodeId, b: NodeId) {
         if a != b && !self.cuts.contains(&(a, b)) {
             self.cuts.push((a, b));
-            self.record(RecordKind::Cut { from: a, to: b });
+            self.record(KindRef::Cut { from: a, to: b });
         }
     }
 
     fn uncut(&mut self, a: NodeId, b: NodeId) {
         if let Some(pos) = self.cuts.iter().position(|c| *c == (a, b)) {
             self.cuts.remove(pos);
-            self.record(RecordKind::Uncut { from: a, to: b });
+            self.record(KindRef::Uncut { from: a, to: b });
         }
     }
 
     fn run_handler(&mut self, me: NodeId, f: impl FnOnce(&P, &mut P::Node, &mut Ctx<P>)) {
-        let before = self.proto.state_digest(&self.nodes[me.index()]);
+        let before = self.digests[me.index()];
         {
             let mut ctx = Ctx {
                 me,
@@ -718,8 +720,9 @@ impl<P: Protocol> Sim<P> {
 
     fn after_handler(&mut self, me: NodeId, before: u64) {
         let after = self.proto.state_digest(&self.nodes[me.index()]);
+        self.digests[me.index()] = after;
         if after != before {
-            self.record(RecordKind::State { node: me, digest: after });
+            self.record(KindRef::State { node: me, digest: after });
         }
         self.apply_effects(me);
     }
@@ -733,13 +736,14 @@ impl<P: Protocol> Sim<P> {
                     // A skewed clock: the node thinks `after` passed when more (or less) did. (A
                     // timer armed before a skew changes keeps the firing time it was given.)
                     let after = self.clocks[me.index()].true_duration(after);
-                    timers.retain(|a| a.timer != timer);
+                    disarm(&mut self.queue, timers, |a| a.timer == timer);
                     let arm = self.seq;
                     let fires_at = self.now.plus(after);
-                    timers.push(ArmedTimer { timer, set_at: self.now, fires_at, arm });
-                    self.schedule(fires_at, Pending::Timer { node: me, timer, arm });
+                    let ticket = self.schedule(fires_at, Pending::Timer { node: me, timer, arm });
+                    let timers = &mut self.status[me.index()].timers;
+                    timers.push(ArmedTimer { timer, set_at: self.now, fires_at, arm, ticket });
                 }
-                TimerEffect::Cancel(timer) => timers.retain(|a| a.timer != timer),
+                TimerEffect::Cancel(timer) => disarm(&mut self.queue, timers, |a| a.timer == timer),
             }
         }
         self.timer_fx = fx;
@@ -753,7 +757,10 @@ impl<P: Protocol> Sim<P> {
     fn transmit(&mut self, from: NodeId, to: NodeId, msg: P::Msg) {
         let copies = if self.rng.chance(self.faults.duplicate) { 2 } else { 1 };
         let mut first = None;
-        for _ in 0..copies {
+        // The last copy takes the message itself; only a duplicate is a clone.
+        let mut msg = Some(msg);
+        for copy in 0..copies {
+            let Some(this) = (if copy + 1 == copies { msg.take() } else { msg.clone() }) else { return };
             let id = MsgId(self.next_msg);
             self.next_msg += 1;
             let lost = self.rng.chance(self.faults.loss);
@@ -765,19 +772,19 @@ impl<P: Protocol> Sim<P> {
             match first {
                 None => {
                     first = Some(id);
-                    self.record(RecordKind::Send { id, from, to, msg: msg.clone(), deliver_at });
+                    self.record(KindRef::Send { id, from, to, msg: &this, deliver_at });
                 }
-                Some(of) => self.record(RecordKind::Duplicate { id, of, deliver_at }),
+                Some(of) => self.record(KindRef::Duplicate { id, of, deliver_at }),
             }
-            let item = Pending::Deliver { id, from, to, msg: msg.clone(), sent_at: self.now, lost };
+            let item = Pending::Deliver { id, from, to, msg: this, sent_at: self.now, lost };
             self.schedule(deliver_at, item);
         }
     }
 
-    fn schedule(&mut self, at: Time, item: Pending<P>) {
+    fn schedule(&mut self, at: Time, item: Pending<P>) -> Ticket {
         let seq = self.seq;
         self.seq += 1;
-        self.queue.push(Queued { at, seq, item });
+        self.queue.push(at, seq, item)
     }
 
     fn schedule_fault_tick(&mut self) {
@@ -827,7 +834,7 @@ impl<P: Protocol> Sim<P> {
             };
             self.groups = groups.clone();
             self.group_epoch += 1;
-            self.record(RecordKind::Partition { groups });
+            self.record(KindRef::Partition { groups: &groups });
             self.schedule(self.now.plus(heal), Pending::HealGroups { epoch: self.group_epoch });
             return;
         }
@@ -879,7 +886,7 @@ impl<P: Protocol> Sim<P> {
     fn check(&mut self, touched: Option<NodeId>, client: Option<&P::ClientOp>) {
         let notes = core::mem::take(&mut self.notes);
         for note in &notes {
-            self.record(RecordKind::Note { note: note.clone() });
+            self.record(KindRef::Note { note });
         }
         let res = self.proto.check(&mut self.monitor, &self.nodes, touched, client, &notes);
         self.notes = notes;
@@ -909,17 +916,17 @@ impl<P: Protocol> Sim<P> {
         if let Some(v) = &self.violation {
             if v.event == self.events {
                 let v = v.clone();
-                self.record(RecordKind::Violation { property: v.property, message: v.message });
+                self.record(KindRef::Violation { property: &v.property, message: &v.message });
             }
         }
     }
 
-    fn record(&mut self, kind: RecordKind<P>) {
+    fn record(&mut self, kind: KindRef<'_, P>) {
         match &kind {
-            RecordKind::Send { msg, .. } => {
-                self.metrics.sent(crate::protocol::MessageInfo::kind(msg), crate::hash::encoded_len(msg))
+            KindRef::Send { msg, .. } => {
+                self.metrics.sent(crate::protocol::MessageInfo::kind(*msg), crate::hash::encoded_len(*msg))
             }
-            RecordKind::Note { note } => {
+            KindRef::Note { note } => {
                 if let Some(line) = P::history_line(note) {
                     let process = line.process.max(0) as usize;
                     match line.kind {
@@ -931,8 +938,10 @@ impl<P: Protocol> Sim<P> {
             }
             _ => {}
         }
-        let r = Record { event: self.events, time: self.now, kind };
+        let r = RecordRef { event: self.events, time: self.now, kind };
         self.hash = (self.hash.rotate_left(7) ^ digest(&r)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        self.records.push(r);
+        if self.keep_records {
+            self.records.push(r.owned());
+        }
     }
 }

@@ -35,8 +35,10 @@ pub struct Timeline<P: Protocol> {
 }
 
 impl<P: Protocol> Timeline<P> {
-    /// A timeline that never runs past `limit` events.
-    pub fn new(sim: Sim<P>, limit: u64) -> Timeline<P> {
+    /// A timeline that never runs past `limit` events. Its run keeps no records (the event
+    /// log and the diagram replay theirs with [`Timeline::records`]).
+    pub fn new(mut sim: Sim<P>, limit: u64) -> Timeline<P> {
+        sim.keep_records = false;
         Timeline {
             checkpoints: Vec::new(),
             every: CHECKPOINT_EVERY,
@@ -156,6 +158,7 @@ impl<P: Protocol> Timeline<P> {
             let k = ((from / self.every) as usize).min(self.checkpoints.len() - 1);
             scratch.sim = self.checkpoints[k].clone();
         }
+        scratch.sim.keep_records = true;
         while scratch.position() < from {
             if !scratch.step_no_checkpoint() {
                 return out;
@@ -180,13 +183,16 @@ impl<P: Protocol> Timeline<P> {
     }
 
     /// A copy of this timeline back at its start, with the same inputs and no checkpoints, to
-    /// replay (with [`Timeline::step_no_checkpoint`]) without moving this one.
+    /// replay (with [`Timeline::step_no_checkpoint`]) without moving this one. Its run keeps
+    /// records.
     pub fn scratch_from_start(&self) -> Timeline<P> {
+        let mut sim = self.checkpoints.first().cloned().unwrap_or_else(|| self.sim.clone());
+        sim.keep_records = true;
         Timeline {
             checkpoints: Vec::new(),
             every: self.every,
             inputs: self.inputs.clone(),
-            sim: self.checkpoints.first().cloned().unwrap_or_else(|| self.sim.clone()),
+            sim,
             horizon: self.horizon,
             limit: self.limit,
             found: None,

@@ -175,12 +175,16 @@ impl Protocol for Kafka {
     }
     fn state_digest(&self, node: &Node) -> u64 {
         match node {
-            // Logs are summarised by their ends: brokers only append to and truncate them.
-            Node::Broker(b) => crate::hash::digest(
-                &b.replicas
-                    .iter()
-                    .map(|r| {
-                        r.as_ref().map(|r| {
+            // Logs are summarised by their ends: brokers only append to and truncate them. The
+            // summaries are fed to the hasher as a `Vec` of them would be (its length, then each
+            // one), without building the `Vec`.
+            Node::Broker(b) => {
+                use core::hash::{Hash, Hasher};
+                let mut h = crate::hash::StableHasher::default();
+                b.replicas.len().hash(&mut h);
+                for r in &b.replicas {
+                    r.as_ref()
+                        .map(|r| {
                             (
                                 r.hard.log.len(),
                                 r.hard.log.last(),
@@ -193,9 +197,10 @@ impl Protocol for Kafka {
                                 &r.pending_isr,
                             )
                         })
-                    })
-                    .collect::<Vec<_>>(),
-            ),
+                        .hash(&mut h);
+                }
+                h.finish()
+            }
             other => crate::hash::digest(other),
         }
     }

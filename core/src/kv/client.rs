@@ -7,6 +7,7 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
+use super::key::Key;
 use super::store::{KvOp, KvResult, Outcome};
 use crate::protocol::{Ctx, NodeId, NodeView, Protocol, Time};
 
@@ -178,12 +179,12 @@ impl Workload {
         Ok(())
     }
     /// The name of key `i`: x, y, z, then k3, k4, …
-    pub fn key(i: u32) -> String {
+    pub fn key(i: u32) -> Key {
         match i {
             0 => "x".into(),
             1 => "y".into(),
             2 => "z".into(),
-            n => format!("k{n}"),
+            n => Key::new(&format!("k{n}")).unwrap_or_else(|| "k".into()),
         }
     }
 }

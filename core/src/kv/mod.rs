@@ -3,13 +3,15 @@
 //! answers, the simulated client, and the operations' form in a client history.
 //!
 //! The files: `store.rs` (operations, results, the state machine, the parser, the history-line
-//! form), `client.rs` (the simulated client, generic over `KvHost`), `realtime.rs` (the per-event
+//! form), `key.rs` (a key, kept inline so that copying an operation allocates nothing), `client.rs` (the simulated client, generic over `KvHost`), `realtime.rs` (the per-event
 //! linearizability check). This file only re-exports them.
 
 pub mod client;
+mod key;
 pub mod realtime;
 mod store;
 
 pub(crate) use client::kv_host;
 pub use client::{Client, ClientHard, KvHost, Pending, Workload, MAX_QUEUE};
+pub use key::{Key, MAX_KEY_LEN};
 pub use store::*;

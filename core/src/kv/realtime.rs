@@ -28,6 +28,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::key::Key;
 use super::store::{Kv, KvOp, KvResult};
 use crate::chunked::ChunkVec;
 use crate::protocol::NodeId;
@@ -118,7 +119,7 @@ struct Ghost {
     /// Committed entries beyond `at + 1`, waiting for the gap to fill.
     ahead: BTreeMap<u64, Option<(NodeId, u64, KvOp)>>,
     /// Per key, (position, value after it) at each change, in position order.
-    changes: BTreeMap<String, ChunkVec<(u64, Option<u64>)>>,
+    changes: BTreeMap<Key, ChunkVec<(u64, Option<u64>)>>,
     /// The command at each position (position 1 first) and its result; `None` for a no-op.
     results: ChunkVec<Option<(NodeId, u64, KvResult)>>,
     /// Answers at positions the ghost has not reached.
@@ -136,12 +137,12 @@ impl Ghost {
             let i = self.at;
             let mut result = None;
             if let Some((client, req, op)) = cmd {
-                let key = op.key();
-                let before = self.kv.data.get(key).copied();
+                let key = *op.key();
+                let before = self.kv.data.get(&key).copied();
                 let (r, ..) = self.kv.apply(client, req, &op, i, 0);
-                let after = self.kv.data.get(key).copied();
+                let after = self.kv.data.get(&key).copied();
                 if after != before {
-                    self.changes.entry(key.into()).or_default().push((i, after));
+                    self.changes.entry(key).or_default().push((i, after));
                 }
                 result = Some((client, req, r));
             }

@@ -14,21 +14,20 @@ use serde::Serialize;
 use crate::lincheck::{Func, HistoryLine, LineKind, LineValue, Value};
 use crate::protocol::NodeId;
 
-/// Longest key a client may use.
-pub const MAX_KEY_LEN: usize = 16;
+use super::key::{Key, MAX_KEY_LEN};
 
 /// An operation on the replicated key-value store.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum KvOp {
-    Put(String, u64),
-    Get(String),
-    Delete(String),
+    Put(Key, u64),
+    Get(Key),
+    Delete(Key),
     /// Compare-and-set: if the key holds `expected` (`None`: absent), set it to `new`.
-    Cas(String, Option<u64>, u64),
+    Cas(Key, Option<u64>, u64),
 }
 
 impl KvOp {
-    pub fn key(&self) -> &str {
+    pub fn key(&self) -> &Key {
         match self {
             KvOp::Put(k, _) | KvOp::Get(k) | KvOp::Delete(k) | KvOp::Cas(k, _, _) => k,
         }
@@ -77,7 +76,7 @@ impl fmt::Display for KvResult {
 /// The key-value state machine, with the per-client session table that makes retries safe.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Kv {
-    pub data: BTreeMap<String, u64>,
+    pub data: BTreeMap<Key, u64>,
     /// Per client: the last request number applied, its result, and where it was applied.
     pub sessions: BTreeMap<u32, (u64, KvResult, u64, u64)>,
 }
@@ -107,7 +106,7 @@ impl Kv {
     pub fn execute(&mut self, op: &KvOp) -> KvResult {
         match op {
             KvOp::Put(k, v) => {
-                self.data.insert(k.clone(), *v);
+                self.data.insert(*k, *v);
                 KvResult::Done
             }
             KvOp::Get(k) => KvResult::Value(self.data.get(k).copied()),
@@ -119,7 +118,7 @@ impl Kv {
                 let found = self.data.get(k).copied();
                 let swapped = found == *expected;
                 if swapped {
-                    self.data.insert(k.clone(), *new);
+                    self.data.insert(*k, *new);
                 }
                 KvResult::Cas { swapped, found }
             }
@@ -149,12 +148,12 @@ impl fmt::Display for Outcome {
 /// Parse a key-value operation typed by the user: `put k v`, `get k`, `delete k`,
 /// `cas k old new` (`-` for "absent"). `None` if the words are not a key-value operation.
 pub fn parse_kv(words: &[&str]) -> Option<Result<KvOp, String>> {
-    let key = |k: &str| -> Result<String, String> {
+    let key = |k: &str| -> Result<Key, String> {
         if k.is_empty() || k.len() > MAX_KEY_LEN || !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         {
             return Err(format!("a key is 1 to {MAX_KEY_LEN} letters, digits or _ (got {})", Echo(k)));
         }
-        Ok(String::from(k))
+        Key::new(k).ok_or_else(|| format!("a key is at most {MAX_KEY_LEN} bytes (got {})", Echo(k)))
     };
     let value = |v: &str| -> Result<u64, String> {
         v.parse::<u64>()
@@ -203,5 +202,5 @@ pub fn history_line(client: NodeId, op: &KvOp, result: Option<&KvResult>) -> His
         KvOp::Put(..) | KvOp::Delete(_) => Func::Write,
         KvOp::Cas(..) => Func::Cas,
     };
-    HistoryLine { process: client.0 as i64, kind, f, key: Some(op.key().into()), value }
+    HistoryLine { process: client.0 as i64, kind, f, key: Some(String::from(op.key().as_str())), value }
 }

@@ -207,12 +207,14 @@ pub fn bench_config(protocol: &str) -> Result<LabConfig, String> {
 /// The benchmark workload, shared by `distlab bench` and the browser benchmark so that both
 /// measure the same run: consecutive seeds (0, 1, 2, …) of `bench_config(protocol)`, each
 /// capped at one million events, until `total` events have run. Returns (events, runs, a hash
-/// of all the trace hashes).
+/// of all the trace hashes). Runs keep no records, as the page's timeline does (the trace
+/// hash is the same either way).
 pub fn bench_workload(protocol: &str, total: u64) -> Result<(u64, u64, u64), String> {
     struct Capped(u64);
     impl SimVisitor for Capped {
         type Output = (u64, u64);
         fn visit<P: Registered>(self, mut sim: Sim<P>) -> (u64, u64) {
+            sim.keep_records = false;
             while sim.events() < self.0 && sim.step() {}
             (sim.events(), sim.trace_hash())
         }

@@ -70,23 +70,21 @@ pub fn check(mp: &MultiPaxos, m: &mut Monitor, notes: &[Note]) -> Result<(), Fai
                 while m.slots.len() <= i {
                     m.slots.push(SlotSeen::default());
                 }
-                let mut seen = m.slots.get(i).cloned().unwrap_or_default();
-                let votes = match seen.accepts.iter_mut().find(|a| a.0 == *ballot) {
+                // Judge first, then record in place: a failed check leaves the slot as it was.
+                let bit = 1u64 << node.0;
+                let Some(seen) = m.slots.get(i) else { continue };
+                let at = seen.accepts.iter().position(|a| a.0 == *ballot);
+                let votes = match at.map(|p| seen.accepts[p]) {
                     Some(a) if a.1 != *value => {
                         return Err((
                             "agreement",
                             format!("two values were proposed for slot {slot} in ballot {ballot}"),
                         ));
                     }
-                    Some(a) => {
-                        a.2 |= 1 << node.0;
-                        a.2
-                    }
-                    None => {
-                        seen.accepts.push((*ballot, *value, 1 << node.0));
-                        1 << node.0
-                    }
+                    Some(a) => a.2 | bit,
+                    None => bit,
                 };
+                let mut chosen_now = None;
                 if votes.count_ones() >= mp.majority() {
                     match seen.chosen {
                         Some((v, _)) if v != *value => {
@@ -110,15 +108,20 @@ pub fn check(mp: &MultiPaxos, m: &mut Monitor, notes: &[Note]) -> Result<(), Fai
                                     format!("slot {slot} chose request #{req} of {client}, {why}"),
                                 ));
                             }
-                            seen.chosen = Some((*value, *proposal));
-                            let cmd =
-                                proposal.and_then(|p| m.invoked.get(&p).map(|i| (p.0, p.1, i.1.clone())));
-                            let cmd = cmd.as_ref().map(|(c, r, op)| (*c, *r, op));
+                            chosen_now = Some((*value, *proposal));
+                            let cmd = proposal.and_then(|p| m.invoked.get(&p).map(|i| (p.0, p.1, &i.1)));
                             m.lin.committed(*slot, cmd).map_err(renamed)?;
                         }
                     }
                 }
-                m.slots.set(i, seen);
+                let Some(seen) = m.slots.get_mut(i) else { continue };
+                match at {
+                    Some(p) => seen.accepts[p].2 = votes,
+                    None => seen.accepts.push((*ballot, *value, votes)),
+                }
+                if chosen_now.is_some() {
+                    seen.chosen = chosen_now;
+                }
             }
             Note::Applied { node, slot, value } => {
                 let last = m.applied[node.index()];

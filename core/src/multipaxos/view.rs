@@ -230,7 +230,7 @@ impl Present for MultiPaxos {
             commit: s.chosen_prefix(),
             applied: s.applied,
             leader: None,
-            kv: s.kv.data.iter().map(|(k, v)| (k.clone(), format!("{v}"))).collect(),
+            kv: s.kv.data.iter().map(|(k, v)| (String::from(k.as_str()), format!("{v}"))).collect(),
         })
     }
     fn boards(&self, nodes: &[Node], up: &[bool]) -> Vec<Board> {

@@ -2,6 +2,7 @@
 //! from the acceptors' and learners' state. A value is chosen when a majority of acceptors has
 //! accepted it in one ballot.
 
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -21,12 +22,21 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
 #[derive(Clone, Debug, Default)]
 pub struct Monitor {
     pub proposed: Vec<Value>,
-    /// For each ballot: its value and the set of acceptors that ever accepted it.
-    pub accepted: Vec<(Ballot, Value, NodeSet)>,
+    /// For each ballot: its value and the set of acceptors that ever accepted it. (A map: a
+    /// long run under faults goes through thousands of ballots, and an acceptor may hold an
+    /// old one while the others move on.)
+    pub accepted: BTreeMap<Ballot, (Value, NodeSet)>,
     /// The first chosen (ballot, value).
     pub chosen: Option<(Ballot, Value)>,
     /// Every distinct value chosen so far (more than one is a violation).
     pub chosen_values: Vec<Value>,
+    /// Per acceptor, the (ballot, value) it held at its last check that passed. While it holds
+    /// the same one, checking it again changes nothing and cannot fail: the ballot's entry
+    /// already has that value and that acceptor, and what a majority for it implied (chosen,
+    /// proposed, agreeing with the first chosen) was checked by the acceptor that made the
+    /// majority. So an unchanged acceptor is not looked up again; a failed check leaves this
+    /// unset, so a failing acceptor is checked again in full.
+    passed: Vec<Option<(Ballot, Value)>>,
 }
 
 /// Check every property after an event: `touched` is the node whose handler ran, `client` the
@@ -45,20 +55,16 @@ pub(super) fn check(
     }
     let Some(t) = touched else { return Ok(()) };
     let node = &nodes[t.index()];
-    if let Some(Acceptor { accepted: Some((b, v)), .. }) = node.acceptor {
-        let entry = match m.accepted.iter().rposition(|(eb, _, _)| *eb == b) {
-            Some(i) => &mut m.accepted[i],
-            None => {
-                m.accepted.push((b, v, NodeSet::default()));
-                m.accepted.last_mut().expect("just pushed")
-            }
-        };
-        if entry.1 != v {
+    let held = node.acceptor.as_ref().and_then(|a| a.accepted);
+    let unchanged = held.is_some() && m.passed.get(t.index()).copied().flatten() == held;
+    if let (Some((b, v)), false) = (held, unchanged) {
+        let entry = m.accepted.entry(b).or_insert((v, NodeSet::default()));
+        if entry.0 != v {
             // One ballot, one value: a proposer never reuses a ballot.
-            return Err(("agreement", format!("ballot {b} carried two values, {} and {v}", entry.1)));
+            return Err(("agreement", format!("ballot {b} carried two values, {} and {v}", entry.0)));
         }
-        entry.2.insert(t);
-        if entry.2.len() >= px.majority() {
+        entry.1.insert(t);
+        if entry.1.len() >= px.majority() {
             if !m.chosen_values.contains(&v) {
                 m.chosen_values.push(v);
             }
@@ -76,6 +82,10 @@ pub(super) fn check(
                 Some(_) => {}
             }
         }
+        if m.passed.len() <= t.index() {
+            m.passed.resize(t.index() + 1, None);
+        }
+        m.passed[t.index()] = Some((b, v));
     }
     if let Some(Learner { learned: Some(v), .. }) = node.learner {
         if !m.chosen_values.contains(&v) {

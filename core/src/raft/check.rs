@@ -28,15 +28,14 @@ pub struct Monitor {
     mirrors: Vec<ChunkVec<u64>>,
     /// Per server: (term it led in, length of its log at the last check), while it leads.
     leading: Vec<Option<(Term, LogIndex)>>,
-    /// Every (index, term) seen: its entry digest and the term of the entry before it.
-    seen: ChunkVec<Vec<(Term, u64, Term)>>,
+    /// Every (index, term) seen: its entry's digest, the term of the entry before it, and the
+    /// entry itself (a server may commit, apply and fold entries into a snapshot in one step,
+    /// and the checker must still know what they were).
+    seen: ChunkVec<AtIndex>,
     /// Term and digest of the committed entry at each index.
     committed: ChunkVec<Option<(Term, u64)>>,
     /// Digest of the entry applied at each index.
     applied: ChunkVec<Option<u64>>,
-    /// Every entry seen in any log, by index: a server may commit, apply and fold entries into
-    /// a snapshot in one step, and the checker must still know what they were.
-    entries: ChunkVec<Vec<Entry>>,
     /// Acknowledged writes: index → (client, request).
     acked: BTreeMap<LogIndex, (NodeId, u64)>,
     /// Digest of the state machine (data and client sessions) after applying each index, as
@@ -48,6 +47,36 @@ pub struct Monitor {
     last_applied: Vec<LogIndex>,
     /// Per server: (applied index, snapshot index) when its state was last compared.
     last_state: Vec<(LogIndex, LogIndex)>,
+}
+
+/// One (index, term) the checker saw in some log.
+#[derive(Clone, Debug)]
+struct Seen {
+    term: Term,
+    digest: u64,
+    /// The term of the entry before it.
+    prev: Term,
+    entry: Entry,
+}
+
+/// What the checker saw at one index, term by term. Almost every index only ever holds one
+/// term; it is kept inline (a `Vec` for each index was an allocation per entry).
+#[derive(Clone, Debug, Default)]
+struct AtIndex {
+    first: Option<Seen>,
+    more: Vec<Seen>,
+}
+
+impl AtIndex {
+    fn iter(&self) -> impl Iterator<Item = &Seen> {
+        self.first.iter().chain(&self.more)
+    }
+    fn push(&mut self, seen: Seen) {
+        match self.first {
+            None => self.first = Some(seen),
+            Some(_) => self.more.push(seen),
+        }
+    }
 }
 
 type Fail = (&'static str, String);
@@ -222,21 +251,28 @@ fn leader_completeness(m: &Monitor, s: &Server) -> Result<(), Fail> {
     Ok(())
 }
 
+/// Log Matching for the entries from `from` on, which `sync_mirror` has just hashed into the
+/// mirror (from this same log: their digests are read back rather than computed again).
 fn log_matching(m: &mut Monitor, s: &Server, from: LogIndex) -> Result<(), Fail> {
+    let mirror = &m.mirrors[s.id.index()];
     for i in from.max(s.hard.snapshot.last_index + 1)..=s.last_index() {
         let Some(e) = s.entry(i) else { continue };
-        let d = digest(e);
+        let d = match mirror.get((i - 1) as usize) {
+            Some(d) => *d,
+            None => digest(e),
+        };
         let prev = s.term_at(i - 1).unwrap_or(0);
         let k = slot(&mut m.seen, i);
-        let known = m.seen.get(k).and_then(|v| v.iter().find(|(t, _, _)| *t == e.term).copied());
+        let known = m
+            .seen
+            .get(k)
+            .and_then(|v| v.iter().find(|x| x.term == e.term))
+            .map(|x| (x.term, x.digest, x.prev));
         match known {
             None => {
-                let mut v = m.seen.get(k).cloned().unwrap_or_default();
-                v.push((e.term, d, prev));
-                m.seen.set(k, v);
-                let mut here = m.entries.get(k).cloned().unwrap_or_default();
-                here.push(e.clone());
-                m.entries.set_grow(k, here, Vec::new());
+                if let Some(v) = m.seen.get_mut(k) {
+                    v.push(Seen { term: e.term, digest: d, prev, entry: e.clone() });
+                }
             }
             Some((_, d0, _)) if d0 != d => {
                 return Err((
@@ -276,7 +312,7 @@ fn seen_entry(m: &Monitor, s: &Server, i: LogIndex) -> Option<Entry> {
     }
     let k = i.checked_sub(1)? as usize;
     let d = m.mirrors[s.id.index()].get(k).copied()?;
-    m.entries.get(k)?.iter().find(|e| digest(*e) == d).cloned()
+    m.seen.get(k)?.iter().find(|x| x.digest == d).map(|x| x.entry.clone())
 }
 
 fn commits_and_applies(m: &mut Monitor, s: &Server) -> Result<(), Fail> {

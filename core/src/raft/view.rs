@@ -105,7 +105,7 @@ fn detail(s: &Server) -> LogDetail {
         leader: (s.role == Role::Leader).then(|| {
             s.peers().iter().map(|p| (*p, s.next_index[p.index()], s.match_index[p.index()])).collect()
         }),
-        kv: s.kv.data.iter().map(|(k, v)| (k.clone(), format!("{v}"))).collect(),
+        kv: s.kv.data.iter().map(|(k, v)| (String::from(k.as_str()), format!("{v}"))).collect(),
     }
 }
 
