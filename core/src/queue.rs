@@ -77,27 +77,7 @@ impl<T> EventQueue<T> {
     /// Take the earliest item off the queue.
     pub fn pop(&mut self) -> Option<(Time, T)> {
         let top = *self.heap.first()?;
-        let last = self.heap.pop()?;
-        if !self.heap.is_empty() {
-            // The hole at the top goes down to a leaf along the earlier children, and the last
-            // key, which is late more often than not, comes up from there: one comparison a
-            // level on the way down, few on the way up.
-            let n = self.heap.len();
-            let mut hole = 0;
-            loop {
-                let mut child = 2 * hole + 1;
-                if child >= n {
-                    break;
-                }
-                if child + 1 < n && self.heap[child + 1].before(&self.heap[child]) {
-                    child += 1;
-                }
-                self.place(hole, self.heap[child]);
-                hole = child;
-            }
-            self.place(hole, last);
-            self.sift_up(hole);
-        }
+        self.take_at(0);
         self.free.push(top.slot);
         self.slots[top.slot as usize].take()
     }
