@@ -1,230 +1,56 @@
-//! Linearizability checking for register histories (Wing and Gong, 1993; with Lowe's
-//! just-in-time linearization and memoization, 2017; per-key partitioning, as in Knossos and
-//! Porcupine).
+//! Linearizability checking for register histories (Wing and Gong, 1993; Lowe's just-in-time
+//! linearization, in its breadth-first form, "Testing for linearizability", 2017, as Knossos's
+//! `linear` checker implements it; per-key partitioning, P-compositionality in Horn and
+//! Kroening, 2015, as in Knossos and Porcupine).
 //!
 //! A history is a sequence of invocations and completions by processes. It is *linearizable*
 //! if every operation can be given a point, between its invocation and its completion, at which
 //! it takes effect atomically, so that the resulting sequence is legal for a register. Keys are
-//! independent registers, so each key is checked on its own (P-compositionality), which keeps
-//! the search small.
-//!
-//! The search walks the history in time order. At a call it tries to linearize that operation
-//! now (if the register allows it), lifts it out of the history and continues; at a return of
-//! an operation not yet linearized it backtracks. Configurations already explored, (set of
-//! linearized operations, register value), are remembered and skipped.
+//! independent registers, so each key is checked on its own.
 //!
 //! Outcomes: `ok` completed with effect; `fail` completed without effect (a failed
 //! compare-and-set saw a value other than the one it expected; a failed read or write did
 //! nothing and imposes nothing); `info` means unknown: it may take effect at any point after
 //! its invocation, or never.
+//!
+//! The search (`search.rs`, `sweep.rs`) walks one key's history in time order, keeping every
+//! *configuration* a partial linearization can be in: which pending operations it has
+//! linearized, the register's value, and how many crashed operations of each kind it used. At
+//! each return, a configuration that has not linearized the returning operation must do so now,
+//! after any other legal steps; configurations that cannot are dropped, and when none is left
+//! the history is not linearizable. Its memory is the set alive at one return, not the whole
+//! search's past, so it is bounded by how many operations overlap.
+//!
+//! Crashed (`info`) operations are what made the depth-first Wing–Gong search explode (issue
+//! #20): each stays pending for ever, so every subset of them was another state. Here they are
+//! counted, not named (crashed writes of one value are interchangeable once invoked, and the
+//! earliest are used first); used only in short runs just before an operation that needs what
+//! they leave; forgotten once nothing left can observe it; and a configuration that could reach
+//! another's state with one crashed operation it has not used makes that one redundant
+//! (`dominance.rs`). A read of a value nobody writes is refused before any search
+//! (`prepare.rs`). Counting is still what costs, so the search first sweeps with crashed
+//! operations reusable for free (if even that fails, nothing can succeed), then with few
+//! configurations kept (an order found is real), and only then with all of them ([`Pass`]).
+//!
+//! Every search has limits ([`Limits`]: configurations explored, bytes held). Reaching one
+//! gives the third answer, unknown, with the reason, instead of a hang. [`Search`] (one key),
+//! [`Check`] (a history) and `history::Judging` (the page's judgement) run in slices
+//! (`run(steps)`), so a page can spread a check over frames and show its [`Progress`].
 
+mod check;
+mod dominance;
 pub mod hard;
 mod lines;
+mod prepare;
+mod rows;
+mod search;
+mod sweep;
 mod types;
 
+pub use check::{check, check_key, linearization, Check, Verdict, MINIMIZE_LIMIT};
 pub use lines::{operations, Func, HistoryLine, LineKind, LineValue};
+pub use search::{Answer, Limits, Pass, Progress, Search, Step, Unknown};
 pub use types::{Op, Operation, Outcome, Value};
-
-use alloc::collections::BTreeSet;
-use alloc::string::String;
-use alloc::vec;
-use alloc::vec::Vec;
-
-/// The verdict for a history.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Verdict {
-    pub linearizable: bool,
-    /// When not linearizable: the key whose history fails.
-    pub key: Option<Option<String>>,
-    /// When not linearizable: a smallest set of that key's operations (no one of them can be
-    /// removed) that cannot be ordered.
-    pub minimal: Vec<Operation>,
-}
-
-/// Most operations per key the minimizer works on (it re-runs the check once per operation).
-pub const MINIMIZE_LIMIT: usize = 400;
-
-/// Apply `op` to register value `v`: the new value, or `None` if the operation cannot take
-/// effect here.
-fn step(v: &Value, o: &Operation) -> Option<Value> {
-    match (&o.op, o.outcome) {
-        (Op::Read(Some(seen)), Outcome::Ok) => (seen == v).then(|| v.clone()),
-        (Op::Read(_), _) => Some(v.clone()),
-        (Op::Write(x), Outcome::Ok | Outcome::Info) => Some(x.clone()),
-        (Op::Write(_), Outcome::Fail) => Some(v.clone()),
-        (Op::Cas(e, n), Outcome::Ok | Outcome::Info) => (e == v).then(|| n.clone()),
-        (Op::Cas(e, _), Outcome::Fail) => (e != v).then(|| v.clone()),
-    }
-}
-
-/// Operations that impose nothing and change nothing are dropped before searching.
-fn relevant(o: &Operation) -> bool {
-    !matches!(
-        (&o.op, o.outcome),
-        (Op::Read(_), Outcome::Fail | Outcome::Info) | (Op::Write(_), Outcome::Fail)
-    )
-}
-
-/// Is this one key's history linearizable (starting from an unset register)?
-pub fn check_key(ops: &[Operation]) -> bool {
-    linearization(ops).is_some()
-}
-
-/// A linearization of one key's history, if it has one: the indices into `ops` of the
-/// operations that take effect, in the order they do (operations that impose nothing, such as
-/// a failed read, are left out).
-pub fn linearization(all: &[Operation]) -> Option<Vec<usize>> {
-    let idx: Vec<usize> = (0..all.len()).filter(|i| relevant(&all[*i])).collect();
-    let ops: Vec<&Operation> = idx.iter().map(|i| &all[*i]).collect();
-    let n = ops.len();
-    if n == 0 {
-        return Some(Vec::new());
-    }
-    // Events in time order: (position, is_return, op index). Calls sort before returns at the
-    // same position (a position holds one event, so ties do not occur in practice).
-    // Sorted as (position, is a completion, operation) through the crate's one sort: the key
-    // packs the first two.
-    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(2 * n);
-    for (i, o) in ops.iter().enumerate() {
-        keyed.push(((o.invoke as u64) << 1, i as u32));
-        if let Some(c) = o.complete.filter(|_| o.outcome != Outcome::Info) {
-            keyed.push(((c as u64) << 1 | 1, i as u32));
-        }
-    }
-    crate::order::sort_keyed(&mut keyed);
-    let events: Vec<(usize, bool, usize)> =
-        keyed.into_iter().map(|(k, i)| ((k >> 1) as usize, k & 1 == 1, i as usize)).collect();
-    // A doubly linked list over `events`, with index `len` as the head sentinel.
-    let len = events.len();
-    let head = len;
-    // next[k] = k + 1 (the last event points back at the head); prev[k] = k - 1.
-    let mut next: Vec<usize> = (1..=len).chain(core::iter::once(0)).collect();
-    let mut prev: Vec<usize> = core::iter::once(head).chain(0..len).collect();
-    let end = head;
-    let mut ret_of = vec![usize::MAX; n];
-    for (k, e) in events.iter().enumerate() {
-        if e.1 {
-            ret_of[e.2] = k;
-        }
-    }
-    let returns_total = events.iter().filter(|e| e.1).count();
-    let words = n.div_ceil(64);
-    let mut linearized = vec![0u64; words];
-    let mut returns_left = returns_total;
-    let mut seen: BTreeSet<(Vec<u64>, Value)> = BTreeSet::new();
-    let mut stack: Vec<(usize, Value)> = Vec::new();
-    let mut state = Value::Null;
-    let unlink = |next: &mut Vec<usize>, prev: &mut Vec<usize>, k: usize| {
-        let (p, q) = (prev[k], next[k]);
-        next[p] = q;
-        prev[q] = p;
-    };
-    let relink = |next: &mut Vec<usize>, prev: &mut Vec<usize>, k: usize| {
-        let (p, q) = (prev[k], next[k]);
-        next[p] = k;
-        prev[q] = k;
-    };
-    let mut entry = next[head];
-    loop {
-        if returns_left == 0 {
-            return Some(stack.iter().map(|(k, _)| idx[events[*k].2]).collect());
-        }
-        // Past the end (only unknown-outcome calls were left to try), or at the return of an
-        // operation not yet linearized: undo the last choice and try the next call after it.
-        if entry == end || events[entry].1 {
-            let (k, s) = stack.pop()?;
-            let j = events[k].2;
-            state = s;
-            linearized[j / 64] &= !(1 << (j % 64));
-            if ret_of[j] != usize::MAX {
-                relink(&mut next, &mut prev, ret_of[j]);
-                returns_left += 1;
-            }
-            relink(&mut next, &mut prev, k);
-            entry = next[k];
-            continue;
-        }
-        // A call: try to linearize it here.
-        let i = events[entry].2;
-        if let Some(new_state) = step(&state, ops[i]) {
-            let mut lin = linearized.clone();
-            lin[i / 64] |= 1 << (i % 64);
-            if seen.insert((lin.clone(), new_state.clone())) {
-                stack.push((entry, state.clone()));
-                state = new_state;
-                linearized = lin;
-                unlink(&mut next, &mut prev, entry);
-                if ret_of[i] != usize::MAX {
-                    unlink(&mut next, &mut prev, ret_of[i]);
-                    returns_left -= 1;
-                }
-                entry = next[head];
-                continue;
-            }
-        }
-        entry = next[entry];
-    }
-}
-
-/// Check a whole history, key by key. When it is not linearizable, also find a smallest failing
-/// set of operations for the first failing key.
-pub fn check(ops: &[Operation]) -> Verdict {
-    let mut keys: Vec<Option<String>> = ops.iter().map(|o| o.key.clone()).collect();
-    #[allow(clippy::disallowed_methods)] // keys are strings, which crate::order cannot key
-    keys.sort_unstable();
-    keys.dedup();
-    for k in keys {
-        let of_key: Vec<Operation> = ops.iter().filter(|o| o.key == k).cloned().collect();
-        if !check_key(&of_key) {
-            let minimal = if of_key.len() <= MINIMIZE_LIMIT { minimize(of_key) } else { of_key };
-            return Verdict { linearizable: false, key: Some(k), minimal };
-        }
-    }
-    Verdict { linearizable: true, key: None, minimal: Vec::new() }
-}
-
-/// Does every value the operations observe (a read's result, a successful compare-and-set's
-/// expected value) come from a write among them? A witness that drops the write of a value it
-/// reads would "fail" for a trivial reason and explain nothing.
-fn explained(ops: &[Operation]) -> bool {
-    let written = |v: &Value| {
-        *v == Value::Null
-            || ops.iter().any(|o| match (&o.op, o.outcome) {
-                (Op::Write(x), Outcome::Ok | Outcome::Info) => x == v,
-                (Op::Cas(_, n), Outcome::Ok | Outcome::Info) => n == v,
-                _ => false,
-            })
-    };
-    ops.iter().all(|o| match (&o.op, o.outcome) {
-        (Op::Read(Some(v)), Outcome::Ok) => written(v),
-        (Op::Cas(e, _), Outcome::Ok) => written(e),
-        _ => true,
-    })
-}
-
-/// Remove operations one at a time while the rest still fails for a real reason (every value
-/// read is still written by someone): the result cannot lose any single operation and stay a
-/// non-linearizable, self-explaining history.
-fn minimize(mut ops: Vec<Operation>) -> Vec<Operation> {
-    // Repeat passes: removing a read can free the write that explained it.
-    for _ in 0..32 {
-        let before = ops.len();
-        let mut i = 0;
-        while i < ops.len() {
-            let mut without = ops.clone();
-            without.remove(i);
-            if (explained(&without) || !explained(&ops)) && !check_key(&without) {
-                ops = without;
-            } else {
-                i += 1;
-            }
-        }
-        if ops.len() == before {
-            break;
-        }
-    }
-    ops
-}
 
 #[cfg(test)]
 mod tests {
