@@ -26,7 +26,8 @@ pub const USAGE: &str = "usage:
   distlab ring lookup --algo ring|rendezvous|maglev|bounded|modulo --nodes N [--vnodes V] [--replicas R] [--c C] < keys
   distlab ring jump --buckets N < u64 keys
   distlab ring stats --algo A --nodes N --keys K [--vnodes V] [--c C]
-  distlab lincheck [FILE]   (a client history as JSON lines; stdin without FILE)
+  distlab lincheck [--max-states N] [FILE]   (a client history as JSON lines; stdin without FILE;
+      exit 3 when the search reached its limit and the verdict is unknown)
   distlab kafka partition --partitions N < keys
   distlab kafka assign --strategy range|roundrobin|sticky|cooperative-sticky < JSON
   distlab kafka replicas --brokers B --partitions P --rf R --start-index S
@@ -295,7 +296,10 @@ fn check_sim<P: Registered>(sim: &mut Sim<P>, events: u64) -> (RunOutcome, Optio
     sim.keep_records = false;
     let outcome = lab::run_sim(sim, events, |_| {});
     let ops: Vec<distlab_core::history::HistoryOp> = sim.history().ops.iter().cloned().collect();
-    let linearizable = (!ops.is_empty()).then(|| distlab_core::history::judge(&ops).linearizable);
+    // A history the search could not decide within its limits counts as neither checked nor
+    // violated.
+    let judged = (!ops.is_empty()).then(|| distlab_core::history::judge(&ops));
+    let linearizable = judged.filter(|j| j.unknown.is_none()).map(|j| j.linearizable);
     (outcome, linearizable)
 }
 

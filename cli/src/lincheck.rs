@@ -3,7 +3,7 @@
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use distlab_core::lincheck::{self, Func, HistoryLine, LineKind, LineValue, Outcome, Value};
+use distlab_core::lincheck::{self, Func, HistoryLine, Limits, LineKind, LineValue, Outcome, Value};
 use serde_json::{json, Map, Value as J};
 
 fn to_value(v: &J, line: usize) -> Result<Value, String> {
@@ -96,16 +96,46 @@ pub fn render_line(l: &HistoryLine) -> String {
     J::Object(o).to_string()
 }
 
+/// Exit status when the search reached its limit before it could tell (the verdict printed is
+/// `"linearizable": "unknown"`, with the reason).
+const EXIT_UNKNOWN: u8 = 3;
+
+/// `[--max-states N] [FILE]`: the limit and the file (stdin when absent).
+fn arguments(argv: &[String]) -> Result<(Limits, Option<&String>), String> {
+    let mut limits = Limits::default();
+    let mut file = None;
+    let mut rest = argv.iter();
+    while let Some(a) = rest.next() {
+        if a == "--max-states" {
+            let n = rest.next().ok_or("--max-states needs a number of configurations")?;
+            limits.states = match n.parse::<u64>() {
+                Ok(n) if n > 0 => n,
+                _ => {
+                    return Err(format!(
+                        "--max-states must be a whole number from 1 to {}, not {n:?}",
+                        u64::MAX
+                    ))
+                }
+            };
+        } else if file.is_none() && !a.starts_with("--") {
+            file = Some(a);
+        } else {
+            return Err("lincheck takes [--max-states N] and at most one file (or reads stdin)".into());
+        }
+    }
+    Ok((limits, file))
+}
+
 pub fn run(argv: &[String]) -> Result<ExitCode, String> {
+    let (limits, file) = arguments(argv)?;
     let mut text = String::new();
-    match argv {
-        [] => {
+    match file {
+        None => {
             std::io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read stdin: {e}"))?;
         }
-        [path] => {
+        Some(path) => {
             text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
         }
-        _ => return Err("lincheck takes at most one file (or reads stdin)".into()),
     }
     let mut lines = Vec::new();
     for (i, t) in text.lines().enumerate() {
@@ -127,7 +157,7 @@ pub fn run(argv: &[String]) -> Result<ExitCode, String> {
             return Ok(ExitCode::from(2));
         }
     };
-    let verdict = lincheck::check(&ops);
+    let verdict = lincheck::Check::new(&ops, limits).finish();
     let mut keys: Vec<Option<String>> = ops.iter().map(|o| o.key.clone()).collect();
     keys.sort();
     keys.dedup();
@@ -149,14 +179,26 @@ pub fn run(argv: &[String]) -> Result<ExitCode, String> {
                    "invoke_entry": o.invoke + 1, "complete_entry": o.complete.map(|c| c + 1)})
         })
         .collect();
-    let out = json!({
-        "linearizable": verdict.linearizable,
-        "operations": ops.len(),
-        "keys": keys.len(),
-        "failing_key": verdict.key.clone().flatten(),
-        "minimal": minimal,
-    });
+    let out = match &verdict.unknown {
+        None => json!({
+            "linearizable": verdict.linearizable,
+            "operations": ops.len(),
+            "keys": keys.len(),
+            "failing_key": verdict.key.clone().flatten(),
+            "minimal": minimal,
+        }),
+        Some(u) => json!({
+            "linearizable": "unknown",
+            "operations": ops.len(),
+            "keys": keys.len(),
+            "failing_key": null,
+            "minimal": [],
+            "unknown_key": verdict.key.clone().flatten(),
+            "reason": u.reason,
+            "explored": u.explored,
+        }),
+    };
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{out}").map_err(|e| format!("cannot write: {e}"))?;
-    Ok(ExitCode::SUCCESS)
+    Ok(if verdict.unknown.is_some() { ExitCode::from(EXIT_UNKNOWN) } else { ExitCode::SUCCESS })
 }

@@ -277,6 +277,46 @@ fn lincheck_judges_hand_made_histories() {
     }
 }
 
+/// The verdicts' JSON is exactly what it was before the search got a limit; a search that
+/// reaches `--max-states` says "unknown" and why, with exit code 3; a bad limit is refused.
+#[test]
+fn lincheck_prints_unknown_at_its_limit_and_refuses_bad_limits() {
+    let stale = r#"{"process": 0, "type": "invoke", "f": "write", "key": "k", "value": 1}
+{"process": 0, "type": "ok", "f": "write", "key": "k", "value": 1}
+{"process": 1, "type": "invoke", "f": "read", "key": "k"}
+{"process": 1, "type": "ok", "f": "read", "key": "k", "value": null}
+{"process": 2, "type": "invoke", "f": "read", "key": "other"}
+{"process": 2, "type": "ok", "f": "read", "key": "other", "value": null}
+"#;
+    let o = distlab_stdin(&["lincheck", "--max-states", "1000"], stale);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        stdout(&o),
+        concat!(
+            r#"{"failing_key":"k","keys":2,"linearizable":false,"minimal":[{"complete_entry":2,"f":"write","#,
+            r#""invoke_entry":1,"key":"k","process":0,"type":"ok","value":1},{"complete_entry":4,"f":"read","#,
+            r#""invoke_entry":3,"key":"k","process":1,"type":"ok","value":null}],"operations":3}"#,
+            "\n"
+        )
+    );
+    let o = distlab_stdin(&["lincheck", "--max-states", "1"], stale);
+    assert_eq!(o.status.code(), Some(3));
+    let out = stdout(&o);
+    assert_eq!(field(&out, "linearizable"), "\"unknown\"");
+    assert_eq!(field(&out, "unknown_key"), "\"k\"");
+    assert_eq!(field(&out, "failing_key"), "null");
+    assert!(field(&out, "reason").contains("its limit of 1 configurations"), "{out}");
+    for bad in
+        [&["--max-states"][..], &["--max-states", "0"], &["--max-states", "-5"], &["--max-states", "1e9"]]
+    {
+        let o = distlab_stdin(&[&["lincheck"][..], bad].concat(), stale);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("--max-states"), "{bad:?}");
+    }
+    let o = distlab_stdin(&["lincheck", "--max-states", "18446744073709551616"], stale);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("from 1 to 18446744073709551615"));
+}
+
 #[test]
 fn raft_histories_are_linearizable_unless_reads_are_local() {
     let dir = std::env::temp_dir();

@@ -6,7 +6,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::chunked::ChunkVec;
-use crate::lincheck::{self, Func, HistoryLine, LineKind, LineValue, Verdict};
+use crate::lincheck::{self, Check, Func, HistoryLine, Limits, LineKind, LineValue, Step, Unknown, Verdict};
 use crate::protocol::Time;
 
 /// One client operation.
@@ -70,6 +70,7 @@ impl History {
 /// The verdict on a history, with what the page draws.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Judgement {
+    /// True only when the search showed the history linearizable.
     pub linearizable: bool,
     /// When linearizable: a linearization point (virtual time) for each operation that took
     /// effect, by index into the history.
@@ -79,11 +80,86 @@ pub struct Judgement {
     pub witness: Vec<usize>,
     pub witness_ops: Vec<HistoryOp>,
     pub operations: usize,
+    /// When the search reached its limits before it could tell: why. Then `linearizable` is
+    /// false and `witness` empty: nothing was refuted, and the page must say "unknown", not
+    /// "holds" or "violated".
+    pub unknown: Option<Unknown>,
 }
 
-/// Check `ops` for linearizability; when it is, place each operation's linearization point.
+impl Judgement {
+    /// Was the history shown not linearizable (a violation to report)? Not when unknown.
+    pub fn violated(&self) -> bool {
+        !self.linearizable && self.unknown.is_none()
+    }
+}
+
+/// Check `ops` for linearizability with the default limits; when it is, place each operation's
+/// linearization point.
 pub fn judge(ops: &[HistoryOp]) -> Judgement {
-    // The history as lines in event order, remembering which op each invoke line belongs to.
+    let mut j = Judging::new(ops, Limits::default());
+    loop {
+        if let Step::Done(judgement) = j.run(u64::MAX) {
+            return judgement;
+        }
+    }
+}
+
+/// A judgement made in slices, for a page that must keep drawing: `run(steps)` explores about
+/// `steps` configurations (some tens of nanoseconds each natively) and says how far it came,
+/// until it is done.
+#[derive(Clone, Debug)]
+pub struct Judging {
+    ops: Vec<HistoryOp>,
+    /// For each history line the check saw, the operation it belongs to.
+    op_of_line: Vec<usize>,
+    operations: Vec<lincheck::Operation>,
+    /// `None` when the history's lines do not pair up (nothing to judge).
+    check: Option<Check>,
+}
+
+impl Judging {
+    pub fn new(ops: &[HistoryOp], limits: Limits) -> Judging {
+        let (lines, op_of_line) = lines_of(ops);
+        let parsed = lincheck::operations(&lines);
+        let check = parsed.as_ref().ok().map(|operations| Check::new(operations, limits));
+        let operations = parsed.unwrap_or_default();
+        Judging { ops: ops.to_vec(), op_of_line, operations, check }
+    }
+
+    pub fn run(&mut self, steps: u64) -> Step<Judgement> {
+        let Some(check) = &mut self.check else { return Step::Done(Judgement::default()) };
+        match check.run(steps) {
+            Step::Running(p) => Step::Running(p),
+            Step::Done(verdict) => Step::Done(self.judgement(verdict)),
+        }
+    }
+
+    fn judgement(&self, verdict: Verdict) -> Judgement {
+        let ops = &self.ops;
+        let index_of = |o: &lincheck::Operation| self.op_of_line[o.invoke];
+        let Verdict { linearizable, minimal, unknown, .. } = verdict;
+        let mut j =
+            Judgement { linearizable, operations: self.operations.len(), unknown, ..Judgement::default() };
+        if !linearizable {
+            j.witness = minimal.iter().map(index_of).collect();
+            j.witness_ops = j.witness.iter().map(|i| ops[*i].clone()).collect();
+            return j;
+        }
+        // Per key, the order the search found; each point as early as the order allows.
+        for order in self.check.as_ref().map(Check::orders).unwrap_or_default() {
+            let mut at = Time::ZERO;
+            for i in order {
+                let h = index_of(&self.operations[*i]);
+                at = at.max(ops[h].invoke.1);
+                j.points.push((h, at));
+            }
+        }
+        j
+    }
+}
+
+/// The history as lines in event order, and for each line the operation it belongs to.
+fn lines_of(ops: &[HistoryOp]) -> (Vec<HistoryLine>, Vec<usize>) {
     let mut items: Vec<(u64, u32)> = Vec::with_capacity(ops.len() * 2);
     for (i, o) in ops.iter().enumerate() {
         items.push((o.invoke.0 * 2, (i * 2) as u32));
@@ -118,35 +194,5 @@ pub fn judge(ops: &[HistoryOp]) -> Judgement {
         lines.push(line);
         op_of_line.push(i);
     }
-    let Ok(operations) = lincheck::operations(&lines) else {
-        return Judgement::default();
-    };
-    let index_of = |o: &lincheck::Operation| op_of_line[o.invoke];
-    let Verdict { linearizable, minimal, .. } = lincheck::check(&operations);
-    let mut j = Judgement { linearizable, operations: operations.len(), ..Judgement::default() };
-    if !linearizable {
-        j.witness = minimal.iter().map(index_of).collect();
-        j.witness_ops = j.witness.iter().map(|i| ops[*i].clone()).collect();
-        return j;
-    }
-    // Per key, the order the search found; each point as early as the order allows.
-    let mut keys: Vec<Option<String>> = operations.iter().map(|o| o.key.clone()).collect();
-    keys.dedup();
-    let mut done_keys: Vec<Option<String>> = Vec::new();
-    for k in keys {
-        if done_keys.contains(&k) {
-            continue;
-        }
-        let of_key: Vec<lincheck::Operation> = operations.iter().filter(|o| o.key == k).cloned().collect();
-        if let Some(order) = lincheck::linearization(&of_key) {
-            let mut at = Time::ZERO;
-            for i in order {
-                let h = index_of(&of_key[i]);
-                at = at.max(ops[h].invoke.1);
-                j.points.push((h, at));
-            }
-        }
-        done_keys.push(k);
-    }
-    j
+    (lines, op_of_line)
 }

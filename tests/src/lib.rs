@@ -101,7 +101,7 @@ pub fn raft_swarm(
         report.operations += ops.iter().filter(|o| o.done.is_some()).count() as u64;
         let found = match out.violation {
             Some(v) => Some((v.property, v.message)),
-            None if !distlab_core::history::judge(&ops).linearizable => Some((
+            None if distlab_core::history::judge(&ops).violated() => Some((
                 "lincheck".to_string(),
                 "the search-based checker found the client history not linearizable; the per-event checks did not".to_string(),
             )),

@@ -47,7 +47,7 @@ fn stale_local_reads_are_caught_with_a_small_witness() {
     let found = (0..40).find_map(|seed| {
         let l = lab_for(ReadMode::Local, seed, 30_000);
         let j = l.judge();
-        (!j.linearizable).then_some((seed, j))
+        j.violated().then_some((seed, j))
     });
     let (seed, j) = found.expect("local reads from a deposed leader are stale in some seed");
     assert!(!j.witness.is_empty() && j.witness.len() <= 10, "seed {seed}: {:?}", j.witness);
@@ -84,4 +84,32 @@ fn the_workload_decides_keys_mix_and_rate() {
     let workload = distlab_core::kv::Workload { keys: 3, reads_pct: 80, cas_pct: 30 };
     let bad = LabConfig::new(Setup::Raft(RaftConfig { workload, ..Default::default() }));
     assert!(lab::build(&bad).err().unwrap().contains("at most 100"));
+}
+
+/// The page's judgement in slices (as a page spreads it over frames) is the one made at once;
+/// and a judgement that reaches its limit says unknown, which is no violation.
+#[test]
+fn a_judgement_in_slices_matches_and_out_of_budget_is_unknown_not_violated() {
+    use distlab_core::history::Judging;
+    use distlab_core::lincheck::{Limits, Step};
+    for (mode, seed) in [(ReadMode::ReadIndex, 1), (ReadMode::Local, 0)] {
+        let l = lab_for(mode, seed, 30_000);
+        let (_, ops, _) = l.history(distlab_core::protocol::Time::ZERO, usize::MAX);
+        let whole = judge(&ops);
+        assert_eq!(whole.violated(), mode == ReadMode::Local, "{mode:?}: {whole:?}");
+        let mut j = Judging::new(&ops, Limits::default());
+        let mut slices = 0;
+        let sliced = loop {
+            match j.run(5) {
+                Step::Running(_) => slices += 1,
+                Step::Done(judgement) => break judgement,
+            }
+        };
+        assert!(slices > 3, "{mode:?}: only {slices} slices");
+        assert_eq!(sliced, whole, "{mode:?}");
+        let mut small = Judging::new(&ops, Limits { states: 5, ..Limits::default() });
+        let Step::Done(u) = small.run(u64::MAX) else { panic!("a run without limit ends") };
+        assert!(u.unknown.is_some() && !u.linearizable && !u.violated(), "{mode:?}: {u:?}");
+        assert!(u.witness.is_empty() && u.points.is_empty());
+    }
 }

@@ -116,6 +116,10 @@ pub fn history_lane(p: &HistoryProps) -> Html {
     });
     let verdict = match judged {
         None => html! { <span class="hint">{"Not checked yet."}</span> },
+        // The search reached its limit: neither shown linearizable nor refuted.
+        Some(j) if j.unknown.is_some() => {
+            html! { <span class="pill" id="lin-verdict">{format!("unknown up to event {}: {}", p.judged_at.unwrap_or(0), j.unknown.as_ref().map(|u| u.reason.as_str()).unwrap_or_default())}</span> }
+        }
         Some(j) if j.linearizable => {
             html! { <span class="pill ok" id="lin-verdict">{format!("linearizable up to event {}: all {} operations ordered; ◆ marks each linearization point", p.judged_at.unwrap_or(0), j.operations)}</span> }
         }
@@ -123,7 +127,7 @@ pub fn history_lane(p: &HistoryProps) -> Html {
             html! { <span class="pill bad" id="lin-verdict">{format!("NOT linearizable up to event {}: these {} operations cannot be ordered (red)", p.judged_at.unwrap_or(0), j.witness.len())}</span> }
         }
     };
-    let witness = judged.filter(|j| !j.linearizable).map(|j| {
+    let witness = judged.filter(|j| j.violated()).map(|j| {
         html! {
             <ol class="witness" id="witness">
                 { for j.witness_ops.iter().map(|o| {

@@ -1,0 +1,244 @@
+//! The search for one key: sweeps over the history's returns (`sweep.rs`), in slices that can
+//! stop and resume.
+//!
+//! A *configuration* is what a partial linearization leaves behind that still matters: which
+//! pending operations it has already linearized (a bit per slot), the register's value, and
+//! how many crashed operations of each kind it has used. The sweep keeps every configuration
+//! reachable so far. At the return of an operation X, each configuration that has not yet
+//! linearized X must do it now: it may first linearize other pending operations and use
+//! crashed ones, as long as each step is legal, and then X. Those that cannot are dropped; if
+//! none is left, the history is not linearizable. Steps that could come after X are left to
+//! later returns, which can still take them (just-in-time linearization, Lowe 2017).
+//!
+//! The set is kept small several ways. Configurations are rows of a few `u32`s, deduplicated
+//! in a hash set (`rows.rs`). Crashed operations are used only in runs that end in an
+//! operation needing what they leave. A configuration that can do all another can makes the
+//! other redundant (`dominance.rs`). A kind of crashed operation stops counting once nothing
+//! left can observe what it writes. And the costly exact count is the last of three sweeps
+//! ([`Pass`]).
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::prepare::{prepare, Event, Prepared};
+use super::sweep::{Ended, Mode, Sweep};
+use super::types::Operation;
+
+/// How much a search may do before it stops with an unknown answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Configurations explored (each costs about the same small amount of time: some tens
+    /// of nanoseconds natively).
+    pub states: u64,
+    /// Bytes the search's tables may hold.
+    pub bytes: usize,
+    /// Configurations the narrow sweep keeps per slots and value (see [`Pass`]); 0 skips it.
+    pub narrow: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { states: 20_000_000, bytes: 256 << 20, narrow: 4 }
+    }
+}
+
+/// Why a search stopped without an answer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Unknown {
+    pub reason: String,
+    pub explored: u64,
+}
+
+/// The answer for one key's history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// The operations that take effect (indices into the key's operations), in an order that
+    /// is legal and respects real time. Operations that impose nothing are left out.
+    Linearizable(Vec<usize>),
+    NotLinearizable,
+    Unknown(Unknown),
+}
+
+/// How far a search (or a whole [`super::Check`]) has come.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Configurations explored so far.
+    pub explored: u64,
+    /// Returns of the current key's history passed, of all.
+    pub returns_done: usize,
+    pub returns: usize,
+    /// Configurations alive after the last return passed.
+    pub configurations: usize,
+    /// The sweep under way.
+    pub pass: Pass,
+    /// Keys finished, of all (for a whole check).
+    pub keys_done: usize,
+    pub keys: usize,
+    /// The verdict is known and a smallest witness is being sought.
+    pub minimizing: bool,
+}
+
+/// The sweeps a search makes, each only if the one before could not tell.
+///
+/// Crashed operations are what make the search expensive, because a configuration must count
+/// which it used. So the first sweep lets each kind be reused freely: if even that cannot
+/// order the history, it is not linearizable, and if the order it finds uses no crashed
+/// operation twice, it is. The second counts exactly but keeps only a few configurations of
+/// each slots and value: an order it finds is real. Only the third keeps everything.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Pass {
+    #[default]
+    Relaxed,
+    Narrow,
+    Full,
+}
+
+/// Either still running (how far it came) or done.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step<T> {
+    Running(Progress),
+    Done(T),
+}
+
+/// Bytes in MiB to a tenth ("0.1 MiB").
+fn mib(bytes: usize) -> String {
+    let tenths = (bytes as u128 * 10 + (1 << 19)) >> 20;
+    format!("{}.{} MiB", tenths / 10, tenths % 10)
+}
+
+/// The search for one key's history: `run` it in slices, or `finish` it.
+#[derive(Clone, Debug)]
+pub struct Search {
+    p: Prepared,
+    limits: Limits,
+    pass: Pass,
+    sweep: Sweep,
+    returns: usize,
+    explored: u64,
+    answer: Option<Answer>,
+}
+
+impl Search {
+    /// A search of one key's operations, within `limits`.
+    pub fn new(ops: &[Operation], limits: Limits) -> Search {
+        let (p, answer) = match prepare(ops) {
+            Ok(p) => (p, None),
+            Err(_) => (Prepared::default(), Some(Answer::NotLinearizable)),
+        };
+        let returns = p.events.iter().filter(|e| matches!(e, Event::Return(_))).count();
+        let sweep = Sweep::new(&p, Mode::Relaxed);
+        Search { p, limits, pass: Pass::Relaxed, sweep, returns, explored: 0, answer }
+    }
+
+    /// The full sweep alone, without the two that usually answer sooner: the reference the
+    /// tests compare the shortcuts with.
+    pub fn exhaustive(ops: &[Operation], limits: Limits) -> Search {
+        let mut s = Search::new(ops, limits);
+        s.pass = Pass::Full;
+        s.sweep = Sweep::new(&s.p, Mode::Full);
+        s
+    }
+
+    /// Explore up to `steps` more configurations; the answer once there is one.
+    pub fn run(&mut self, steps: u64) -> Step<Answer> {
+        let stop = self.explored.saturating_add(steps);
+        loop {
+            if let Some(a) = &self.answer {
+                return Step::Done(a.clone());
+            }
+            if self.explored >= stop {
+                return Step::Running(self.progress());
+            }
+            if self.explored >= self.limits.states {
+                let at = self.place();
+                self.give_up(format!(
+                    "the search reached its limit of {} configurations explored, {at}",
+                    self.limits.states
+                ));
+                continue;
+            }
+            let (work, ended) = self.sweep.step(&self.p);
+            // Memory is looked at every few thousand configurations (and at each return).
+            if work > 1 || self.explored / 4096 != (self.explored + work) / 4096 {
+                self.check_memory();
+            }
+            self.explored += work;
+            if let Some(ended) = ended {
+                self.next_pass(ended);
+            }
+        }
+    }
+
+    /// A sweep ended: the answer, or the next sweep.
+    fn next_pass(&mut self, ended: Ended) {
+        let no_repeats = |order: &[usize]| {
+            let mut seen = alloc::vec![false; order.iter().max().map_or(0, |m| m + 1)];
+            order.iter().all(|i| !core::mem::replace(&mut seen[*i], true))
+        };
+        let next = match (self.pass, ended) {
+            (Pass::Relaxed, Ended::Died) | (Pass::Full, Ended::Died) => {
+                self.answer = Some(Answer::NotLinearizable);
+                return;
+            }
+            (Pass::Relaxed, Ended::Survived(order)) if no_repeats(&order) => {
+                self.answer = Some(Answer::Linearizable(order));
+                return;
+            }
+            (Pass::Narrow | Pass::Full, Ended::Survived(order)) => {
+                self.answer = Some(Answer::Linearizable(order));
+                return;
+            }
+            (Pass::Relaxed, _) if self.limits.narrow > 0 => Pass::Narrow,
+            (Pass::Relaxed | Pass::Narrow, _) => Pass::Full,
+        };
+        self.pass = next;
+        let mode = if next == Pass::Narrow { Mode::Narrow(self.limits.narrow) } else { Mode::Full };
+        self.sweep = Sweep::new(&self.p, mode);
+    }
+
+    /// Run to the end.
+    pub fn finish(mut self) -> Answer {
+        loop {
+            if let Step::Done(a) = self.run(u64::MAX) {
+                return a;
+            }
+        }
+    }
+
+    pub fn progress(&self) -> Progress {
+        Progress {
+            explored: self.explored,
+            returns_done: self.sweep.returns_done,
+            returns: self.returns,
+            configurations: self.sweep.configurations(),
+            pass: self.pass,
+            ..Progress::default()
+        }
+    }
+
+    fn place(&self) -> String {
+        let pass = match self.pass {
+            Pass::Relaxed => "relaxed",
+            Pass::Narrow => "narrow",
+            Pass::Full => "full",
+        };
+        format!("at return {} of {} (the {pass} sweep)", self.sweep.returns_done + 1, self.returns)
+    }
+
+    fn give_up(&mut self, reason: String) {
+        self.answer = Some(Answer::Unknown(Unknown { reason, explored: self.explored }));
+    }
+
+    fn check_memory(&mut self) {
+        let bytes = self.sweep.bytes();
+        if bytes > self.limits.bytes {
+            let at = self.place();
+            self.give_up(format!(
+                "the search's tables reached {}, over its limit of {}, {at}",
+                mib(bytes),
+                mib(self.limits.bytes)
+            ));
+        }
+    }
+}
