@@ -1,7 +1,7 @@
 //! Writes the hard register histories of issue #20 as JSON-lines files, one per shape and
 //! seed, for `distlab lincheck FILE` (the before/after numbers in BENCHMARKS.md).
 //!
-//! Run: `cargo run --profile fast -p distlab-bench --example hard_histories -- DIR`.
+//! Run: `cargo run --release -p distlab-bench --example hard_histories -- DIR`.
 //! Files are named `p{processes}-c{crash %}-{bad reads}-{cas %}-s{seed}.jsonl`, where the bad
 //! reads are `none`, `unwritten` (1 % of reads return a value nobody writes) or `stale` (1 %
 //! return a value the register held earlier). Every shape has 1,000 operations on values 0–4.
