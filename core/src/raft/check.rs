@@ -334,9 +334,16 @@ fn commits_and_applies(m: &mut Monitor, s: &Server) -> Result<(), Fail> {
     if s.commit < m.last_commit[k] {
         m.last_commit[k] = s.commit; // restarted
     }
-    for i in (m.last_commit[k] + 1)..=s.commit {
+    // The digests of the first few entries committed now, by index from `first` (0: none):
+    // the same entries are often applied in the same step, and are not hashed twice.
+    let first = m.last_commit[k] + 1;
+    let mut hashed = [0u64; 8];
+    for i in first..=s.commit {
         let Some(e) = seen_entry(m, s, i) else { continue };
         let d = digest(&e);
+        if let Some(h) = hashed.get_mut((i - first) as usize) {
+            *h = d;
+        }
         let at = slot(&mut m.committed, i);
         match m.committed.get(at).copied().flatten() {
             None => {
@@ -365,7 +372,10 @@ fn commits_and_applies(m: &mut Monitor, s: &Server) -> Result<(), Fail> {
     }
     for i in (m.last_applied[k] + 1)..=s.applied {
         let Some(e) = seen_entry(m, s, i) else { continue };
-        let d = digest(&e);
+        // `seen_entry` gives the same entry for an index in both loops (nothing it reads has
+        // changed in between).
+        let known = i.checked_sub(first).and_then(|j| hashed.get(j as usize)).filter(|d| **d != 0);
+        let d = known.copied().unwrap_or_else(|| digest(&e));
         let at = slot(&mut m.applied, i);
         match m.applied.get(at).copied().flatten() {
             None => m.applied.set(at, Some(d)),

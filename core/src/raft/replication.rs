@@ -5,6 +5,7 @@
 //! Stepping down lives here as well, because committing a configuration without the leader
 //! makes it step down (thesis §4.2.2); the election handlers in `server.rs` use it too.
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use crate::protocol::{Ctx, NodeId, Time};
@@ -81,7 +82,11 @@ pub(super) fn replicate_to(s: &mut Server, peer: NodeId, ctx: &mut Ctx<Raft>) {
     if next <= s.hard.snapshot.last_index {
         ctx.send(
             peer,
-            Msg::InstallSnapshot { term: s.hard.term, snapshot: s.hard.snapshot.clone(), seq: s.seq },
+            Msg::InstallSnapshot {
+                term: s.hard.term,
+                snapshot: Box::new(s.hard.snapshot.clone()),
+                seq: s.seq,
+            },
         );
         return;
     }
