@@ -146,6 +146,10 @@ pub struct Clock {
 impl Clock {
     /// The node's reading at true time `now`.
     pub fn read(&self, now: Time) -> Time {
+        if self.pct == 0 {
+            // A true clock: the same as below, without a 128-bit division on every event.
+            return Time(self.local_at.0.saturating_add(now.0.saturating_sub(self.true_at.0)));
+        }
         let elapsed = now.0.saturating_sub(self.true_at.0) as u128;
         let local = elapsed * 100 / (100 + self.pct.max(-99) as i128) as u128;
         Time(self.local_at.0.saturating_add(local.min(u64::MAX as u128) as u64))
