@@ -94,6 +94,27 @@ impl<T> EventQueue<T> {
         self.slots[ticket.slot as usize].take().map(|(_, item)| item)
     }
 
+    /// Move the item `ticket` names to time `at` with sequence number `seq`, as `item` (a timer
+    /// armed again): the same as taking it out and queueing `item`, in one step. Gives `item`
+    /// back if the ticket's item is no longer queued.
+    pub fn reschedule(&mut self, ticket: Ticket, at: Time, seq: u64, item: T) -> Result<Ticket, T> {
+        let Some(i) = self.pos.get(ticket.slot as usize).map(|p| *p as usize) else { return Err(item) };
+        match self.heap.get(i) {
+            Some(key) if key.slot == ticket.slot && key.seq == ticket.seq => {}
+            _ => return Err(item),
+        }
+        let old = self.heap[i];
+        let key = Key { at, seq, slot: ticket.slot };
+        self.slots[ticket.slot as usize] = Some((at, item));
+        self.place(i, key);
+        if key.before(&old) {
+            self.sift_up(i);
+        } else {
+            self.sift_down(i);
+        }
+        Ok(Ticket { slot: ticket.slot, seq })
+    }
+
     /// The earliest item, without taking it.
     pub fn peek(&self) -> Option<(Time, &T)> {
         let key = self.heap.first()?;
@@ -223,6 +244,19 @@ mod tests {
                     let low = model.iter().copied().min();
                     model.retain(|x| Some(*x) != low);
                     assert_eq!(q.pop().map(|(_, x)| x), low);
+                }
+                3 if !tickets.is_empty() && rng.chance(0.5) => {
+                    let k = rng.below(tickets.len() as u64) as usize;
+                    let (t, x) = tickets[k];
+                    let at = rng.below(50);
+                    let queued = model.contains(&x);
+                    let moved = q.reschedule(t, Time(at), seq, (at, seq));
+                    assert_eq!(moved.is_ok(), queued);
+                    if let Ok(t) = moved {
+                        model.retain(|y| *y != x);
+                        model.push((at, seq));
+                        tickets[k] = (t, (at, seq));
+                    }
                 }
                 _ if !tickets.is_empty() => {
                     let (t, x) = tickets.swap_remove(rng.below(tickets.len() as u64) as usize);

@@ -146,6 +146,10 @@ pub struct Clock {
 impl Clock {
     /// The node's reading at true time `now`.
     pub fn read(&self, now: Time) -> Time {
+        if self.pct == 0 {
+            // A true clock: the same as below, without a 128-bit division on every event.
+            return Time(self.local_at.0.saturating_add(now.0.saturating_sub(self.true_at.0)));
+        }
         let elapsed = now.0.saturating_sub(self.true_at.0) as u128;
         let local = elapsed * 100 / (100 + self.pct.max(-99) as i128) as u128;
         Time(self.local_at.0.saturating_add(local.min(u64::MAX as u128) as u64))
@@ -736,11 +740,24 @@ impl<P: Protocol> Sim<P> {
                     // A skewed clock: the node thinks `after` passed when more (or less) did. (A
                     // timer armed before a skew changes keeps the firing time it was given.)
                     let after = self.clocks[me.index()].true_duration(after);
-                    disarm(&mut self.queue, timers, |a| a.timer == timer);
                     let arm = self.seq;
+                    self.seq += 1;
                     let fires_at = self.now.plus(after);
-                    let ticket = self.schedule(fires_at, Pending::Timer { node: me, timer, arm });
-                    let timers = &mut self.status[me.index()].timers;
+                    let item = Pending::Timer { node: me, timer, arm };
+                    // Arming replaces the timer of the same kind: its item is moved in the
+                    // queue (one sift instead of a removal and an insertion) and it goes to the
+                    // end of the list, as if taken off and armed anew.
+                    let ticket = match timers.iter().position(|a| a.timer == timer) {
+                        Some(i) => {
+                            let old = timers.remove(i);
+                            disarm(&mut self.queue, timers, |a| a.timer == timer);
+                            match self.queue.reschedule(old.ticket, fires_at, arm, item) {
+                                Ok(ticket) => ticket,
+                                Err(item) => self.queue.push(fires_at, arm, item),
+                            }
+                        }
+                        None => self.queue.push(fires_at, arm, item),
+                    };
                     timers.push(ArmedTimer { timer, set_at: self.now, fires_at, arm, ticket });
                 }
                 TimerEffect::Cancel(timer) => disarm(&mut self.queue, timers, |a| a.timer == timer),

@@ -3,15 +3,19 @@
 //! answers, the simulated client, and the operations' form in a client history.
 //!
 //! The files: `store.rs` (operations, results, the state machine, the parser, the history-line
-//! form), `key.rs` (a key, kept inline so that copying an operation allocates nothing), `client.rs` (the simulated client, generic over `KvHost`), `realtime.rs` (the per-event
-//! linearizability check). This file only re-exports them.
+//! form), `key.rs` (a key, kept inline so that copying an operation allocates nothing),
+//! `map.rs` (the store's small maps, sorted `Vec`s), `client.rs` (the simulated client, generic
+//! over `KvHost`), `realtime.rs` (the per-event linearizability check). This file only
+//! re-exports them.
 
 pub mod client;
 mod key;
+mod map;
 pub mod realtime;
 mod store;
 
 pub(crate) use client::kv_host;
 pub use client::{Client, ClientHard, KvHost, Pending, Workload, MAX_QUEUE};
 pub use key::{Key, MAX_KEY_LEN};
+pub use map::SmallMap;
 pub use store::*;

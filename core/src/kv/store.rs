@@ -4,7 +4,6 @@
 //! (`realtime.rs`) build on it.
 
 use crate::echo::Echo;
-use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use core::fmt;
@@ -15,6 +14,7 @@ use crate::lincheck::{Func, HistoryLine, LineKind, LineValue, Value};
 use crate::protocol::NodeId;
 
 use super::key::{Key, MAX_KEY_LEN};
+use super::map::SmallMap;
 
 /// An operation on the replicated key-value store.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -76,9 +76,9 @@ impl fmt::Display for KvResult {
 /// The key-value state machine, with the per-client session table that makes retries safe.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Kv {
-    pub data: BTreeMap<Key, u64>,
+    pub data: SmallMap<Key, u64>,
     /// Per client: the last request number applied, its result, and where it was applied.
-    pub sessions: BTreeMap<u32, (u64, KvResult, u64, u64)>,
+    pub sessions: SmallMap<u32, (u64, KvResult, u64, u64)>,
 }
 
 impl Kv {

@@ -26,6 +26,10 @@ pub struct Monitor {
     pub leaders: BTreeMap<Term, NodeId>,
     /// Per server: digest of its entry at each index (index 1 at position 0; 0 = unknown).
     mirrors: Vec<ChunkVec<u64>>,
+    /// Per server: the entry whose digest ends its mirror, when the checker knows it. A log
+    /// whose entry there is still equal to it has the same digest there, which saves hashing
+    /// the entry again after every event (see `sync_mirror`).
+    tips: Vec<Option<Entry>>,
     /// Per server: (term it led in, length of its log at the last check), while it leads.
     leading: Vec<Option<(Term, LogIndex)>>,
     /// Every (index, term) seen: its entry's digest, the term of the entry before it, and the
@@ -37,7 +41,7 @@ pub struct Monitor {
     /// Digest of the entry applied at each index.
     applied: ChunkVec<Option<u64>>,
     /// Acknowledged writes: index → (client, request).
-    acked: BTreeMap<LogIndex, (NodeId, u64)>,
+    acked: ChunkVec<Option<(NodeId, u64)>>,
     /// Digest of the state machine (data and client sessions) after applying each index, as
     /// the first server to report it held it.
     states: ChunkVec<Option<u64>>,
@@ -99,6 +103,7 @@ pub fn check(
     let n = raft.servers + raft.spares;
     if m.mirrors.len() < n {
         m.mirrors.resize(n, ChunkVec::default());
+        m.tips.resize(n, None);
         m.leading.resize(n, None);
         m.last_commit.resize(n, 0);
         m.last_applied.resize(n, 0);
@@ -122,7 +127,7 @@ pub fn check(
             Note::Invoke { client, req, .. } => m.lin.invoked(*client, *req),
             Note::Ack { client, req, op, result, index, .. } => {
                 if !op.is_read() {
-                    m.acked.insert(*index, (*client, *req));
+                    m.acked.set_grow(*index as usize, Some((*client, *req)), None);
                 }
                 m.lin.acked(*client, *req, op, result, *index)?;
             }
@@ -198,11 +203,15 @@ fn sync_mirror(m: &mut Monitor, s: &Server) -> Result<LogIndex, Fail> {
     let mirror = &mut m.mirrors[k];
     let old_len = mirror.len() as u64;
     let base = s.hard.snapshot.last_index;
-    // Walk back from the end of the shorter log to the last entry both still agree on.
+    // Walk back from the end of the shorter log to the last entry both still agree on. Where
+    // the mirror ends, an entry equal to the one hashed there has its digest: no need to hash.
     let mut same = old_len.min(s.last_index());
-    while same > base {
+    let tip = m.tips[k].as_ref().filter(|_| same == old_len);
+    let mut confirmed = same > base && tip.is_some() && s.entry(same) == tip;
+    while same > base && !confirmed {
         let d = mirror.get((same - 1) as usize).copied().unwrap_or(0);
         if s.entry(same).is_some_and(|e| digest(e) == d) {
+            confirmed = true;
             break;
         }
         same -= 1;
@@ -228,6 +237,11 @@ fn sync_mirror(m: &mut Monitor, s: &Server) -> Result<LogIndex, Fail> {
     for i in (mirror.len() as u64 + 1)..=s.last_index() {
         mirror.push(s.entry(i).map(digest).unwrap_or(0));
     }
+    // The entry that the mirror's last digest is known to be of: one just hashed, or the one
+    // the walk back found equal.
+    let len = mirror.len() as u64;
+    let known = len > agreed || (confirmed && same == len);
+    m.tips[k] = if known { s.entry(len).cloned() } else { None };
     Ok(agreed + 1)
 }
 
@@ -320,9 +334,16 @@ fn commits_and_applies(m: &mut Monitor, s: &Server) -> Result<(), Fail> {
     if s.commit < m.last_commit[k] {
         m.last_commit[k] = s.commit; // restarted
     }
-    for i in (m.last_commit[k] + 1)..=s.commit {
+    // The digests of the first few entries committed now, by index from `first` (0: none):
+    // the same entries are often applied in the same step, and are not hashed twice.
+    let first = m.last_commit[k] + 1;
+    let mut hashed = [0u64; 8];
+    for i in first..=s.commit {
         let Some(e) = seen_entry(m, s, i) else { continue };
         let d = digest(&e);
+        if let Some(h) = hashed.get_mut((i - first) as usize) {
+            *h = d;
+        }
         let at = slot(&mut m.committed, i);
         match m.committed.get(at).copied().flatten() {
             None => {
@@ -351,7 +372,10 @@ fn commits_and_applies(m: &mut Monitor, s: &Server) -> Result<(), Fail> {
     }
     for i in (m.last_applied[k] + 1)..=s.applied {
         let Some(e) = seen_entry(m, s, i) else { continue };
-        let d = digest(&e);
+        // `seen_entry` gives the same entry for an index in both loops (nothing it reads has
+        // changed in between).
+        let known = i.checked_sub(first).and_then(|j| hashed.get(j as usize)).filter(|d| **d != 0);
+        let d = known.copied().unwrap_or_else(|| digest(&e));
         let at = slot(&mut m.applied, i);
         match m.applied.get(at).copied().flatten() {
             None => m.applied.set(at, Some(d)),
@@ -366,7 +390,7 @@ fn commits_and_applies(m: &mut Monitor, s: &Server) -> Result<(), Fail> {
             }
             Some(_) => {}
         }
-        if let Some((client, req)) = m.acked.get(&i) {
+        if let Some(Some((client, req))) = m.acked.get(i as usize) {
             let same = matches!(&e.cmd, Command::Kv { client: c, req: r, .. } if c == client && r == req);
             if !same {
                 return Err((

@@ -5,6 +5,7 @@
 //! Stepping down lives here as well, because committing a configuration without the leader
 //! makes it step down (thesis §4.2.2); the election handlers in `server.rs` use it too.
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use crate::protocol::{Ctx, NodeId, Time};
@@ -81,7 +82,11 @@ pub(super) fn replicate_to(s: &mut Server, peer: NodeId, ctx: &mut Ctx<Raft>) {
     if next <= s.hard.snapshot.last_index {
         ctx.send(
             peer,
-            Msg::InstallSnapshot { term: s.hard.term, snapshot: s.hard.snapshot.clone(), seq: s.seq },
+            Msg::InstallSnapshot {
+                term: s.hard.term,
+                snapshot: Box::new(s.hard.snapshot.clone()),
+                seq: s.seq,
+            },
         );
         return;
     }
@@ -202,12 +207,24 @@ pub(super) fn update_lease(raft: &Raft, s: &mut Server) {
     if s.lease_given_up {
         return;
     }
-    let mut seqs: Vec<(u64, u32)> =
-        s.config.iter().map(|m| (!(if *m == s.id { s.seq } else { s.acked_seq[m.index()] }), 0)).collect();
-    crate::order::sort_keyed(&mut seqs);
+    // Each member's last acknowledged broadcast, latest first (inverted, sorted ascending), in
+    // a buffer on the stack: this runs on every acknowledgement.
+    let mut buffer = [(0u64, 0u32); MAX_SERVERS];
+    let mut spill = Vec::new();
+    let seqs: &mut [(u64, u32)] = if s.config.len() <= MAX_SERVERS {
+        &mut buffer[..s.config.len()]
+    } else {
+        spill.resize(s.config.len(), (0, 0));
+        &mut spill
+    };
+    for (slot, m) in seqs.iter_mut().zip(&s.config) {
+        *slot = (!(if *m == s.id { s.seq } else { s.acked_seq[m.index()] }), 0);
+    }
+    crate::order::sort_keyed(seqs);
     let Some(&(inverted, _)) = seqs.get(s.majority() - 1) else { return };
     let seq = !inverted;
-    if let Some((_, sent)) = s.sent_at.iter().find(|(q, _)| *q == seq) {
+    // `sent_at` holds increasing sequence numbers, each once; the one wanted is recent.
+    if let Some((_, sent)) = s.sent_at.iter().rfind(|(q, _)| *q == seq) {
         // The lease runs for most of the minimum election timeout after the acknowledged
         // broadcast was *sent*; it is only as safe as the clocks' agreement on that duration.
         let until = Time(sent.0 + raft.election_us.0 * 9 / 10);

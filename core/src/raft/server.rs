@@ -270,7 +270,7 @@ pub fn on_message(raft: &Raft, s: &mut Server, from: NodeId, msg: Msg, ctx: &mut
                 s.kv = snapshot.kv.clone();
                 s.commit = snapshot.last_index;
                 s.applied = snapshot.last_index;
-                s.hard.snapshot = snapshot;
+                s.hard.snapshot = *snapshot;
                 s.recompute_config();
             }
             ctx.send(

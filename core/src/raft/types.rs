@@ -1,6 +1,7 @@
 //! The words of Raft: terms, indices, log entries, messages, commands, and the configuration.
 
 use crate::echo::Echo;
+use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -100,9 +101,11 @@ pub enum Msg {
         conflict_term: Option<Term>,
         seq: u64,
     },
+    /// The snapshot is boxed: it holds a whole state machine, and every message is as large
+    /// as its largest kind (the simulator's queue and records move messages about).
     InstallSnapshot {
         term: Term,
-        snapshot: Snapshot,
+        snapshot: Box<Snapshot>,
         seq: u64,
     },
     SnapshotReply {
