@@ -33,13 +33,14 @@ pub struct Limits {
     pub states: u64,
     /// Bytes the search's tables may hold.
     pub bytes: usize,
-    /// Configurations the narrow sweep keeps per slots and value (see [`Pass`]); 0 skips it.
+    /// Most configurations a narrow sweep keeps per slots and value: narrow sweeps keep 2, then
+    /// 8, 32, … up to this (see [`Pass`]); 0 or 1 skips them.
     pub narrow: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { states: 20_000_000, bytes: 256 << 20, narrow: 4 }
+        Limits { states: 5_000_000, bytes: 256 << 20, narrow: 32 }
     }
 }
 
@@ -84,13 +85,15 @@ pub struct Progress {
 /// Crashed operations are what make the search expensive, because a configuration must count
 /// which it used. So the first sweep lets each kind be reused freely: if even that cannot
 /// order the history, it is not linearizable, and if the order it finds uses no crashed
-/// operation twice, it is. The second counts exactly but keeps only a few configurations of
-/// each slots and value: an order it finds is real. Only the third keeps everything.
+/// operation twice, it is. The narrow sweeps count exactly but keep only a few configurations
+/// of each slots and value (2, then four times as many each time, up to `Limits::narrow`): an
+/// order they find is real. Only the full sweep keeps everything.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Pass {
     #[default]
     Relaxed,
-    Narrow,
+    /// Keeping this many configurations per slots and value.
+    Narrow(usize),
     Full,
 }
 
@@ -185,15 +188,19 @@ impl Search {
                 self.answer = Some(Answer::Linearizable(order));
                 return;
             }
-            (Pass::Narrow | Pass::Full, Ended::Survived(order)) => {
+            (Pass::Narrow(_) | Pass::Full, Ended::Survived(order)) => {
                 self.answer = Some(Answer::Linearizable(order));
                 return;
             }
-            (Pass::Relaxed, _) if self.limits.narrow > 0 => Pass::Narrow,
-            (Pass::Relaxed | Pass::Narrow, _) => Pass::Full,
+            (Pass::Relaxed, _) if self.limits.narrow >= 2 => Pass::Narrow(2),
+            (Pass::Narrow(n), _) if n < self.limits.narrow => Pass::Narrow((4 * n).min(self.limits.narrow)),
+            (Pass::Relaxed | Pass::Narrow(_), _) => Pass::Full,
         };
         self.pass = next;
-        let mode = if next == Pass::Narrow { Mode::Narrow(self.limits.narrow) } else { Mode::Full };
+        let mode = match next {
+            Pass::Narrow(n) => Mode::Narrow(n),
+            _ => Mode::Full,
+        };
         self.sweep = Sweep::new(&self.p, mode);
     }
 
@@ -219,11 +226,11 @@ impl Search {
 
     fn place(&self) -> String {
         let pass = match self.pass {
-            Pass::Relaxed => "relaxed",
-            Pass::Narrow => "narrow",
-            Pass::Full => "full",
+            Pass::Relaxed => "the relaxed sweep".into(),
+            Pass::Narrow(n) => format!("a narrow sweep, {n} per slots and value"),
+            Pass::Full => "the full sweep".into(),
         };
-        format!("at return {} of {} (the {pass} sweep)", self.sweep.returns_done + 1, self.returns)
+        format!("at return {} of {} ({pass})", self.sweep.returns_done + 1, self.returns)
     }
 
     fn give_up(&mut self, reason: String) {
