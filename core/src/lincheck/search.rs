@@ -22,7 +22,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::prepare::{prepare, Event, Prepared};
-use super::sweep::{Ended, Mode, Sweep};
+use super::sweep::{no_repeats, Ended, Mode, Sweep};
 use super::types::Operation;
 
 /// How much a search may do before it stops with an unknown answer.
@@ -214,10 +214,6 @@ impl Search {
 
     /// A sweep ended: the answer, or the next sweep.
     fn next_pass(&mut self, ended: Ended) {
-        let no_repeats = |order: &[usize]| {
-            let mut seen = alloc::vec![false; order.iter().max().map_or(0, |m| m + 1)];
-            order.iter().all(|i| !core::mem::replace(&mut seen[*i], true))
-        };
         match (self.pass, ended) {
             (Pass::Relaxed | Pass::Full, Ended::Died) => self.answer = Some(Answer::NotLinearizable),
             (Pass::Narrow(_) | Pass::Full, Ended::Survived(order)) => {

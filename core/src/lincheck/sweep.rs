@@ -38,6 +38,12 @@ fn needs(act: Act, v: u32, v2: u32) -> bool {
     }
 }
 
+/// Does `order` name each operation at most once?
+pub(super) fn no_repeats(order: &[usize]) -> bool {
+    let mut seen = alloc::vec![false; order.iter().max().map_or(0, |m| m + 1)];
+    order.iter().all(|i| !core::mem::replace(&mut seen[*i], true))
+}
+
 /// Configurations per slots, value and run that later ones are compared with (full mode).
 const MEMBERS: usize = 32;
 
@@ -182,7 +188,15 @@ impl Sweep {
                 }
             }
         }
-        self.ended = Some(Ended::Survived(self.trail.path(self.frontier_trail[0])));
+        // Any survivor's order will do; the relaxed sweep prefers one that uses no crashed
+        // operation twice, which is then a real linearization.
+        let mut orders = self.frontier_trail.iter().map(|t| self.trail.path(*t));
+        let first = orders.next().unwrap_or_default();
+        let order = match self.mode {
+            Mode::Relaxed if !no_repeats(&first) => orders.find(|o| no_repeats(o)).unwrap_or(first),
+            _ => first,
+        };
+        self.ended = Some(Ended::Survived(order));
     }
 
     /// Carry the next configuration across the return: as it is if it already linearized the
