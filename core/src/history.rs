@@ -105,7 +105,7 @@ pub fn judge(ops: &[HistoryOp]) -> Judgement {
 }
 
 /// A judgement made in slices, for a page that must keep drawing: `run(steps)` explores about
-/// `steps` configurations (some tens of nanoseconds each natively) and says how far it came,
+/// `steps` configurations (0.2 to 1 µs each natively) and says how far it came,
 /// until it is done.
 #[derive(Clone, Debug)]
 pub struct Judging {

@@ -9,8 +9,8 @@
 
 use distlab_core::lincheck::hard::{generate, HardHistory};
 use distlab_core::lincheck::{
-    check, check_key, linearization, operations, Answer, Check, Limits, Op, Operation, Outcome, Search, Step,
-    Value,
+    check, check_key, linearization, operations, Answer, Check, Limits, Op, Operation, Outcome, Pass, Search,
+    Step, Value,
 };
 use distlab_core::rng::Rng;
 
@@ -271,8 +271,8 @@ fn the_checker_agrees_with_exhaustive_search_on_random_histories() {
         assert_eq!(check_key(&h), want, "case {case}: {h:?}");
         let full = Search::exhaustive(&h, Limits::default()).finish();
         assert_eq!(matches!(full, Answer::Linearizable(_)), want, "case {case}, the full sweep alone: {h:?}");
-        let narrowest = Search::new(&h, Limits { narrow: 1, ..Limits::default() }).finish();
-        assert_eq!(matches!(narrowest, Answer::Linearizable(_)), want, "case {case}, narrow 1: {h:?}");
+        let narrowest = Search::new(&h, Limits { narrow: 2, ..Limits::default() }).finish();
+        assert_eq!(matches!(narrowest, Answer::Linearizable(_)), want, "case {case}, narrow 2: {h:?}");
         assert_eq!(
             in_slices(Search::new(&h, Limits::default()), 1),
             Search::new(&h, Limits::default()).finish()
@@ -331,14 +331,18 @@ fn the_checker_agrees_with_wing_gong_on_medium_histories_with_many_crashes() {
         }
         let full = Search::exhaustive(&h, Limits::default()).finish();
         assert_eq!(matches!(full, Answer::Linearizable(_)), want, "case {case}, the full sweep alone: {h:?}");
-        let mut narrowest = Search::new(&h, Limits { narrow: 1, ..Limits::default() });
+        let mut narrowest = Search::new(&h, Limits { narrow: 2, ..Limits::default() });
         let answer = loop {
             if let Step::Done(a) = narrowest.run(u64::MAX) {
                 break a;
             }
         };
-        assert_eq!(matches!(answer, Answer::Linearizable(_)), want, "case {case}, narrow 1: {h:?}");
-        passes[narrowest.progress().pass as usize] += 1;
+        assert_eq!(matches!(answer, Answer::Linearizable(_)), want, "case {case}, narrow 2 only: {h:?}");
+        passes[match narrowest.progress().pass {
+            Pass::Relaxed => 0,
+            Pass::Narrow(_) => 1,
+            Pass::Full => 2,
+        }] += 1;
     }
     // Each sweep had the last word somewhere.
     assert!(passes.iter().all(|n| *n > 0), "answers by relaxed, narrow, full sweep: {passes:?}");
@@ -369,15 +373,17 @@ fn hard_grid() -> Vec<(String, HardHistory)> {
     out
 }
 
-/// What a hard history may cost: well under the default limit, so the histories are
-/// answered with room to spare.
-const HARD_BUDGET: u64 = 8_000_000;
+/// What one of the histories (reads and writes) may cost: a fifth of the default
+/// limit (the most measured over 900 of them, `lincheck_grid 10 0`, was 437,288). With
+/// compare-and-sets too, the default limit.
+const HARD_BUDGET: u64 = 1_000_000;
 
 #[test]
 fn hard_histories_are_answered_within_a_state_budget() {
-    let limits = Limits { states: HARD_BUDGET, ..Limits::default() };
     let mut most = (0, String::new());
     for (name, shape) in hard_grid() {
+        let states = if shape.cas_fraction == 0.0 { HARD_BUDGET } else { Limits::default().states };
+        let limits = Limits { states, ..Limits::default() };
         for seed in 0..2 {
             let ops = operations(&generate(&shape, &mut Rng::new(seed))).unwrap();
             let mut search = Search::new(&ops, limits);
@@ -407,7 +413,7 @@ fn hard_histories_are_answered_within_a_state_budget() {
 
 #[test]
 fn stale_reads_among_crashes_are_decided_too() {
-    let limits = Limits { states: HARD_BUDGET, ..Limits::default() };
+    let limits = Limits::default();
     let (mut yes, mut no) = (0, 0);
     for (processes, crash_pct, cas_pct) in [(3, 2, 0), (5, 10, 0), (8, 20, 0), (5, 20, 10), (8, 10, 10)] {
         for seed in 0..3 {

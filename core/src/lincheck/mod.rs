@@ -28,9 +28,10 @@
 //! they leave; forgotten once nothing left can observe it; and a configuration that could reach
 //! another's state with one crashed operation it has not used makes that one redundant
 //! (`dominance.rs`). A read of a value nobody writes is refused before any search
-//! (`prepare.rs`). Counting is still what costs, so the search first sweeps with crashed
-//! operations reusable for free (if even that fails, nothing can succeed), then with few
-//! configurations kept (an order found is real), and only then with all of them ([`Pass`]).
+//! (`prepare.rs`). Counting is still what costs, so the search first sweeps keeping only two
+//! configurations per slots and value (an order found is real), then with crashed operations
+//! reusable for free (if even that fails, nothing can succeed), then wider, and only then with
+//! every configuration ([`Pass`]).
 //!
 //! Every search has limits ([`Limits`]: configurations explored, bytes held). Reaching one
 //! gives the third answer, unknown, with the reason, instead of a hang. [`Search`] (one key),

@@ -35,6 +35,11 @@ impl RowSet {
         self.rows.len() / self.width
     }
 
+    /// Row number `k`.
+    pub(super) fn row(&self, k: usize) -> &[u32] {
+        &self.rows[k * self.width..(k + 1) * self.width]
+    }
+
     /// Add `row`: its number, and whether it is new.
     pub(super) fn insert(&mut self, row: &[u32]) -> (usize, bool) {
         if 2 * (self.len() + 1) > self.table.len() {

@@ -22,24 +22,25 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::prepare::{prepare, Event, Prepared};
-use super::sweep::{Ended, Mode, Sweep};
+use super::sweep::{no_repeats, Ended, Mode, Sweep};
 use super::types::Operation;
 
 /// How much a search may do before it stops with an unknown answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Configurations explored (each costs about the same small amount of time: some tens
-    /// of nanoseconds natively).
+    /// Configurations explored, per key (each costs 0.2 to 1 µs natively, measured on the
+    /// hard histories of issue #20; the default is a few seconds at most).
     pub states: u64,
     /// Bytes the search's tables may hold.
     pub bytes: usize,
-    /// Configurations the narrow sweep keeps per slots and value (see [`Pass`]); 0 skips it.
+    /// Most configurations a narrow sweep keeps per slots and value: narrow sweeps keep 2, then
+    /// 8, 32, … up to this (see [`Pass`]); 0 or 1 skips them.
     pub narrow: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { states: 20_000_000, bytes: 256 << 20, narrow: 4 }
+        Limits { states: 5_000_000, bytes: 256 << 20, narrow: 32 }
     }
 }
 
@@ -84,13 +85,17 @@ pub struct Progress {
 /// Crashed operations are what make the search expensive, because a configuration must count
 /// which it used. So the first sweep lets each kind be reused freely: if even that cannot
 /// order the history, it is not linearizable, and if the order it finds uses no crashed
-/// operation twice, it is. The second counts exactly but keeps only a few configurations of
-/// each slots and value: an order it finds is real. Only the third keeps everything.
+/// operation twice, it is. The narrow sweeps count exactly but keep only a few configurations
+/// of each slots and value (2, then four times as many each time, up to `Limits::narrow`): an
+/// order they find is real. Only the full sweep keeps everything. The narrowest goes first
+/// (on a linearizable history it is the cheapest to find an order), then the relaxed one,
+/// the wider ones, and the full sweep.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Pass {
     #[default]
     Relaxed,
-    Narrow,
+    /// Keeping this many configurations per slots and value.
+    Narrow(usize),
     Full,
 }
 
@@ -99,6 +104,39 @@ pub enum Pass {
 pub enum Step<T> {
     Running(Progress),
     Done(T),
+}
+
+/// The sweeps in order, the first apart and the rest to pop from the back: narrow sweeps of
+/// 2, 8, 32, … up to `narrow` (and `narrow` itself), the narrowest before the relaxed one (on a
+/// linearizable history it is the quickest to find an order), and the full sweep last.
+fn plan(narrow: usize) -> (Pass, Vec<Pass>) {
+    let mut widths = Vec::new();
+    let mut n = Some(2usize);
+    while let Some(w) = n.filter(|w| *w <= narrow) {
+        widths.push(w);
+        n = w.checked_mul(4);
+    }
+    if widths.last().is_some_and(|w| *w < narrow) {
+        widths.push(narrow);
+    }
+    let mut rest = alloc::vec![Pass::Full];
+    rest.extend(widths.iter().skip(1).rev().map(|w| Pass::Narrow(*w)));
+    match widths.first() {
+        Some(w) => {
+            rest.push(Pass::Relaxed);
+            (Pass::Narrow(*w), rest)
+        }
+        None => (Pass::Relaxed, rest),
+    }
+}
+
+/// How a sweep of this pass runs.
+fn mode(pass: Pass) -> Mode {
+    match pass {
+        Pass::Relaxed => Mode::Relaxed,
+        Pass::Narrow(n) => Mode::Narrow(n),
+        Pass::Full => Mode::Full,
+    }
 }
 
 /// Bytes in MiB to a tenth ("0.1 MiB").
@@ -112,6 +150,8 @@ fn mib(bytes: usize) -> String {
 pub struct Search {
     p: Prepared,
     limits: Limits,
+    /// The sweeps still to make, the next last, and the one under way.
+    passes: Vec<Pass>,
     pass: Pass,
     sweep: Sweep,
     returns: usize,
@@ -127,14 +167,16 @@ impl Search {
             Err(_) => (Prepared::default(), Some(Answer::NotLinearizable)),
         };
         let returns = p.events.iter().filter(|e| matches!(e, Event::Return(_))).count();
-        let sweep = Sweep::new(&p, Mode::Relaxed);
-        Search { p, limits, pass: Pass::Relaxed, sweep, returns, explored: 0, answer }
+        let (first, passes) = plan(limits.narrow);
+        let sweep = Sweep::new(&p, mode(first));
+        Search { p, limits, passes, pass: first, sweep, returns, explored: 0, answer }
     }
 
-    /// The full sweep alone, without the two that usually answer sooner: the reference the
-    /// tests compare the shortcuts with.
+    /// The full sweep alone, without the relaxed and narrow ones that usually answer sooner: the
+    /// reference the tests compare the shortcuts with.
     pub fn exhaustive(ops: &[Operation], limits: Limits) -> Search {
         let mut s = Search::new(ops, limits);
+        s.passes.clear();
         s.pass = Pass::Full;
         s.sweep = Sweep::new(&s.p, Mode::Full);
         s
@@ -172,29 +214,20 @@ impl Search {
 
     /// A sweep ended: the answer, or the next sweep.
     fn next_pass(&mut self, ended: Ended) {
-        let no_repeats = |order: &[usize]| {
-            let mut seen = alloc::vec![false; order.iter().max().map_or(0, |m| m + 1)];
-            order.iter().all(|i| !core::mem::replace(&mut seen[*i], true))
-        };
-        let next = match (self.pass, ended) {
-            (Pass::Relaxed, Ended::Died) | (Pass::Full, Ended::Died) => {
-                self.answer = Some(Answer::NotLinearizable);
-                return;
+        match (self.pass, ended) {
+            (Pass::Relaxed | Pass::Full, Ended::Died) => self.answer = Some(Answer::NotLinearizable),
+            (Pass::Narrow(_) | Pass::Full, Ended::Survived(order)) => {
+                self.answer = Some(Answer::Linearizable(order))
             }
             (Pass::Relaxed, Ended::Survived(order)) if no_repeats(&order) => {
-                self.answer = Some(Answer::Linearizable(order));
-                return;
+                self.answer = Some(Answer::Linearizable(order))
             }
-            (Pass::Narrow | Pass::Full, Ended::Survived(order)) => {
-                self.answer = Some(Answer::Linearizable(order));
-                return;
+            _ => {
+                // Full comes last and always decides.
+                self.pass = self.passes.pop().unwrap_or(Pass::Full);
+                self.sweep = Sweep::new(&self.p, mode(self.pass));
             }
-            (Pass::Relaxed, _) if self.limits.narrow > 0 => Pass::Narrow,
-            (Pass::Relaxed | Pass::Narrow, _) => Pass::Full,
-        };
-        self.pass = next;
-        let mode = if next == Pass::Narrow { Mode::Narrow(self.limits.narrow) } else { Mode::Full };
-        self.sweep = Sweep::new(&self.p, mode);
+        }
     }
 
     /// Run to the end.
@@ -219,11 +252,11 @@ impl Search {
 
     fn place(&self) -> String {
         let pass = match self.pass {
-            Pass::Relaxed => "relaxed",
-            Pass::Narrow => "narrow",
-            Pass::Full => "full",
+            Pass::Relaxed => "the relaxed sweep".into(),
+            Pass::Narrow(n) => format!("a narrow sweep, {n} per slots and value"),
+            Pass::Full => "the full sweep".into(),
         };
-        format!("at return {} of {} (the {pass} sweep)", self.sweep.returns_done + 1, self.returns)
+        format!("at return {} of {} ({pass})", self.sweep.returns_done + 1, self.returns)
     }
 
     fn give_up(&mut self, reason: String) {
@@ -240,5 +273,31 @@ impl Search {
                 mib(self.limits.bytes)
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    #[test]
+    fn the_sweeps_widen_by_four_up_to_the_limit() {
+        let order = |narrow| {
+            let (first, mut rest) = plan(narrow);
+            rest.reverse();
+            let mut all = vec![first];
+            all.extend(rest);
+            all
+        };
+        use Pass::*;
+        assert_eq!(order(0), [Relaxed, Full]);
+        assert_eq!(order(1), [Relaxed, Full]);
+        assert_eq!(order(2), [Narrow(2), Relaxed, Full]);
+        assert_eq!(order(3), [Narrow(2), Relaxed, Narrow(3), Full]);
+        assert_eq!(order(32), [Narrow(2), Relaxed, Narrow(8), Narrow(32), Full]);
+        assert_eq!(order(100), [Narrow(2), Relaxed, Narrow(8), Narrow(32), Narrow(100), Full]);
+        let huge = order(usize::MAX);
+        assert_eq!(huge.len(), 2 + 32 + 1, "2, 8, … 2^63, then the limit itself: {huge:?}");
     }
 }

@@ -38,6 +38,15 @@ fn needs(act: Act, v: u32, v2: u32) -> bool {
     }
 }
 
+/// Does `order` name each operation at most once?
+pub(super) fn no_repeats(order: &[usize]) -> bool {
+    let mut seen = alloc::vec![false; order.iter().max().map_or(0, |m| m + 1)];
+    order.iter().all(|i| !core::mem::replace(&mut seen[*i], true))
+}
+
+/// Configurations per slots, value and run that later ones are compared with (full mode).
+const MEMBERS: usize = 32;
+
 /// The word that marks a run of crashed operations under way.
 const RUN: u32 = 1 << 31;
 
@@ -78,6 +87,9 @@ pub(super) struct Sweep {
     heads: RowSet,
     taken: Vec<u32>,
     head: Vec<u32>,
+    /// In the full mode, for each of those, the first configurations taken (by number in
+    /// `visited`), which later ones are compared with.
+    members: Vec<Vec<u32>>,
     /// Configurations past the return (with repeats), for the next frontier.
     out: Vec<u32>,
     out_trail: Vec<u32>,
@@ -110,6 +122,7 @@ impl Sweep {
             visited: RowSet::new(width + 1),
             heads: RowSet::new(mask_words + 2),
             taken: Vec::new(),
+            members: Vec::new(),
             head: alloc::vec![0; mask_words + 2],
             out: Vec::new(),
             out_trail: Vec::new(),
@@ -157,6 +170,7 @@ impl Sweep {
             + self.visited.bytes()
             + self.heads.bytes()
             + 4 * self.taken.capacity()
+            + self.members.iter().map(|m| 24 + 4 * m.capacity()).sum::<usize>()
             + self.trail.bytes()
     }
 
@@ -174,7 +188,15 @@ impl Sweep {
                 }
             }
         }
-        self.ended = Some(Ended::Survived(self.trail.path(self.frontier_trail[0])));
+        // Any survivor's order will do; the relaxed sweep prefers one that uses no crashed
+        // operation twice, which is then a real linearization.
+        let mut orders = self.frontier_trail.iter().map(|t| self.trail.path(*t));
+        let first = orders.next().unwrap_or_default();
+        let order = match self.mode {
+            Mode::Relaxed if !no_repeats(&first) => orders.find(|o| no_repeats(o)).unwrap_or(first),
+            _ => first,
+        };
+        self.ended = Some(Ended::Survived(order));
     }
 
     /// Carry the next configuration across the return: as it is if it already linearized the
@@ -193,7 +215,7 @@ impl Sweep {
             row[word] &= !bit;
             self.out.extend_from_slice(&row[..w]);
             self.out_trail.push(t);
-        } else if self.visited.insert(&row).1 {
+        } else if self.admit(&row) {
             self.stack.extend_from_slice(&row);
             self.stack_trail.push(t);
         }
@@ -299,25 +321,43 @@ impl Sweep {
 
     /// A configuration on the way to the return, reached from trail node `parent` by `op`.
     fn push(&mut self, row: &[u32], parent: u32, op: usize) {
-        if !self.visited.insert(row).1 {
-            return;
+        if self.admit(row) {
+            self.stack.extend_from_slice(row);
+            let node = self.trail.push(parent, op);
+            self.stack_trail.push(node);
+        }
+    }
+
+    /// Should a configuration on the way to the return be taken: not seen before, and in the
+    /// narrow mode not beyond the few of its slots, value and run, and in the full mode not
+    /// redundant beside one of the first `MEMBERS` taken of those (one that used no more of
+    /// any kind of crashed operation)?
+    fn admit(&mut self, row: &[u32]) -> bool {
+        let (k, new) = self.visited.insert(row);
+        if !new || self.mode == Mode::Relaxed {
+            return new;
+        }
+        let (mw, w) = (self.mask_words, self.width);
+        self.head[..=mw].copy_from_slice(&row[..=mw]);
+        self.head[mw + 1] = row[w];
+        let (h, new_head) = self.heads.insert(&self.head);
+        if new_head {
+            self.taken.push(0);
+            self.members.push(Vec::new());
         }
         if let Mode::Narrow(n) = self.mode {
-            let (mw, w) = (self.mask_words, self.width);
-            self.head[..=mw].copy_from_slice(&row[..=mw]);
-            self.head[mw + 1] = row[w];
-            let (h, new) = self.heads.insert(&self.head);
-            if new {
-                self.taken.push(0);
-            }
-            if self.taken[h] as usize >= n {
-                return;
-            }
             self.taken[h] += 1;
+            return self.taken[h] as usize <= n;
         }
-        self.stack.extend_from_slice(row);
-        let node = self.trail.push(parent, op);
-        self.stack_trail.push(node);
+        let counts = &row[mw + 1..w];
+        let redundant = self.members[h].iter().any(|m| {
+            let other = self.visited.row(*m as usize);
+            other[mw + 1..w].iter().zip(counts).all(|(a, b)| a <= b)
+        });
+        if !redundant && self.members[h].len() < MEMBERS {
+            self.members[h].push(k as u32);
+        }
+        !redundant
     }
 
     /// Every configuration has crossed the return: keep the minimal distinct ones.
@@ -346,6 +386,7 @@ impl Sweep {
         self.visited.clear();
         self.heads.clear();
         self.taken.clear();
+        self.members.clear();
         self.at = None;
         self.returns_done += 1;
         if self.frontier_trail.is_empty() {
