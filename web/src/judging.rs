@@ -9,8 +9,9 @@ use distlab_core::lincheck::{Progress, Step};
 
 use crate::state::Player;
 
-/// Configurations explored per frame: a few milliseconds of the frame's sixteen.
-pub const SLICE: u64 = 40_000;
+/// Configurations explored per frame: each costs 0.2 to 1 µs natively (more in wasm), so a
+/// slice takes a few milliseconds of the frame's sixteen.
+pub const SLICE: u64 = 10_000;
 
 /// The last verdict, or the check under way.
 #[derive(Clone, Default)]
