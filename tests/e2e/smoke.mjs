@@ -1094,7 +1094,8 @@ await test('accessibility: axe finds no violations on any page, light or dark', 
     await page.click('#btn-step'); await page.click('#btn-step');
     await page.click('svg.topology .node[data-node="0"] .body');
     await check(page, `${colorScheme} paxos, a node inspected`);
-    await page.click('svg.topology .msg');
+    // The last message drawn is on top: nothing covers it.
+    await page.locator('svg.topology .msg').last().click();
     await check(page, `${colorScheme} paxos, a message inspected`);
     await page.click('#gallery summary');
     await check(page, `${colorScheme} paxos, the presets open`);
