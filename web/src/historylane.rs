@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use distlab_core::diagram::Diagram;
 use distlab_core::history::{HistoryOp, Judgement};
+use distlab_core::lincheck::Progress;
 use distlab_core::lincheck::{Func, LineKind, LineValue, Value};
 use yew::prelude::*;
 
@@ -29,6 +30,9 @@ pub struct HistoryProps {
     pub first: usize,
     /// The position the verdict is about.
     pub judged_at: Option<u64>,
+    /// How far the check under way came, while one is.
+    #[prop_or_default]
+    pub checking: Option<Progress>,
     pub send: Callback<Msg>,
 }
 
@@ -114,16 +118,24 @@ pub fn history_lane(p: &HistoryProps) -> Html {
     let names = rows.iter().enumerate().map(|(k, r)| {
         html! { <text class="lane-name" x={Fixed(LEFT - 8.0, 1).to_string()} y={format!("{}", Fixed(8.0 + k as f64 * ROW + 14.0, 1))}>{p.names.get(*r as usize).cloned().unwrap_or_default()}</text> }
     });
-    let verdict = match judged {
-        None => html! { <span class="hint">{"Not checked yet."}</span> },
+    let verdict = match (judged, p.checking) {
+        (_, Some(c)) => html! {
+            <span class="pill" id="lin-progress" role="status">{format!(
+                "checking… {} configurations explored{}{}",
+                c.explored,
+                if c.keys > 1 { format!(", key {} of {}", (c.keys_done + 1).min(c.keys), c.keys) } else { String::new() },
+                if c.returns > 0 { format!(", {} of {} completions placed", c.returns_done, c.returns) } else { String::new() },
+            )}</span>
+        },
+        (None, None) => html! { <span class="hint">{"Not checked yet."}</span> },
         // The search reached its limit: neither shown linearizable nor refuted.
-        Some(j) if j.unknown.is_some() => {
+        (Some(j), None) if j.unknown.is_some() => {
             html! { <span class="pill" id="lin-verdict">{format!("unknown up to event {}: {}", p.judged_at.unwrap_or(0), j.unknown.as_ref().map(|u| u.reason.as_str()).unwrap_or_default())}</span> }
         }
-        Some(j) if j.linearizable => {
+        (Some(j), None) if j.linearizable => {
             html! { <span class="pill ok" id="lin-verdict">{format!("linearizable up to event {}: all {} operations ordered; ◆ marks each linearization point", p.judged_at.unwrap_or(0), j.operations)}</span> }
         }
-        Some(j) => {
+        (Some(j), None) => {
             html! { <span class="pill bad" id="lin-verdict">{format!("NOT linearizable up to event {}: these {} operations cannot be ordered (red)", p.judged_at.unwrap_or(0), j.witness.len())}</span> }
         }
     };
@@ -146,7 +158,11 @@ pub fn history_lane(p: &HistoryProps) -> Html {
         <section class="history" aria-label="Client history" id="history">
             <h2>{"Client history"}<small>{format!(" · {} operations so far; the bars cover the diagram's window. Click one to go to its completion.", p.total)}</small></h2>
             <div class="row">
-                <button id="btn-lincheck" onclick={crate::dom::on(&p.send, Msg::CheckHistory)}>{"Check linearizability"}</button>
+                { if p.checking.is_some() { html! {
+                    <button id="btn-lincheck-stop" onclick={crate::dom::on(&p.send, Msg::StopCheck)}>{"Stop checking"}</button>
+                } } else { html! {
+                    <button id="btn-lincheck" onclick={crate::dom::on(&p.send, Msg::CheckHistory)}>{"Check linearizability"}</button>
+                } } }
                 { verdict }
             </div>
             { for witness }

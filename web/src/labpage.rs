@@ -76,7 +76,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
             crate::state::open_page(fallback, link.map(|l| l.map(|d| (*d).clone())), saved)
         }
     });
-    use_animation_frames(player.playing, player.dispatcher());
+    use_animation_frames(player.playing || player.lin.checking.is_some(), player.dispatcher());
     use_shortcuts(player.dispatcher());
     let (advanced_open, on_advanced) = use_remembered_open("distlab.advanced");
     // The reducer only builds the scenario document; saving it is this effect's.
@@ -177,8 +177,9 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                 <crate::historylane::HistoryLane ops={player.history.clone()} diagram={player.diagram.clone()}
                     names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()}
                     total={player.history_total} first={player.history_first}
-                    judged_at={player.judgement.as_ref().map(|j| j.0)}
-                    judgement={player.judgement.as_ref().map(|j| j.1.clone())} send={send.clone()} />
+                    judged_at={player.lin.judgement.as_ref().map(|j| j.0)}
+                    judgement={player.lin.judgement.as_ref().map(|j| j.1.clone())}
+                    checking={player.lin.progress()} send={send.clone()} />
             } } else { html! {} } }
             { if look.compare { compare(player.config.seed) } else { html! {} } }
             <EventLog lines={player.log.clone()} position={player.snap.position} send={send.clone()} />

@@ -29,6 +29,8 @@ pub mod header;
 pub mod historylane;
 pub mod hooks;
 #[cfg(feature = "lab")]
+pub mod judging;
+#[cfg(feature = "lab")]
 pub mod labpage;
 #[cfg(feature = "lab")]
 pub mod lesson;

@@ -37,8 +37,10 @@ pub enum Msg {
     CloseHelp,
     /// Show this many events in the space-time diagram.
     DiagramSpan(u64),
-    /// Check the client history so far for linearizability.
+    /// Check the client history so far for linearizability (in slices, one per frame).
     CheckHistory,
+    /// Stop the check under way.
+    StopCheck,
     /// Open a scenario document (the text of a file).
     Import(String),
     /// Rebuild the run with a changed configuration (the fault script) and bring it back to

@@ -16,7 +16,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use distlab_core::diagram::Diagram;
-use distlab_core::history::{HistoryOp, Judgement};
+use distlab_core::history::HistoryOp;
 use distlab_core::lab::{self, EventLine, Lab, LabConfig, Snapshot};
 use distlab_core::lesson::{Step, Stop};
 
@@ -86,7 +86,7 @@ pub struct Player {
     pub diagram_seen: bool,
     pub history_first: usize,
     pub history_total: usize,
-    pub judgement: Option<(u64, Rc<Judgement>)>,
+    pub lin: crate::judging::Linearity,
     /// The run as a scenario document (the page keeps it in local storage as it changes), with
     /// the position the run last stood still at.
     pub doc: Rc<ScenarioDoc>,
@@ -115,7 +115,7 @@ impl PartialEq for Player {
             && self.config == other.config
             && Rc::ptr_eq(&self.diagram, &other.diagram)
             && Rc::ptr_eq(&self.history, &other.history)
-            && self.judgement.as_ref().map(|j| j.0) == other.judgement.as_ref().map(|j| j.0)
+            && self.lin == other.lin
     }
 }
 
@@ -160,7 +160,7 @@ impl Player {
             diagram_seen: true,
             history_first: 0,
             history_total: 0,
-            judgement: None,
+            lin: Default::default(),
         };
         p.refresh();
         p.record_doc();
@@ -176,7 +176,7 @@ impl Player {
         self.lab = Rc::new(RefCell::new(lab));
         self.config = cfg;
         self.playing = false;
-        self.judgement = None;
+        self.lin = Default::default();
         self.error = None;
         self.jump_display_to_now();
         self.refresh();
@@ -433,7 +433,7 @@ impl Reducible for Player {
             diagram_seen: self.diagram_seen,
             history_first: self.history_first,
             history_total: self.history_total,
-            judgement: self.judgement.clone(),
+            lin: self.lin.clone(),
         };
         match msg {
             Msg::TogglePlay => {
@@ -484,6 +484,7 @@ impl Reducible for Player {
             }
             Msg::Frame(ms, seen) => {
                 p.diagram_seen = seen;
+                p.judge_slice();
                 p.frame(ms);
                 p.catch_up_if_stopped(self.playing);
                 p.record_position();
@@ -508,7 +509,7 @@ impl Reducible for Player {
             }
             Msg::Act(action) => {
                 // A new branch: the last verdict was about another history.
-                p.judgement = None;
+                p.lin = Default::default();
                 let res = p.lab.borrow_mut().act(action);
                 match res {
                     Ok(()) => {
@@ -565,14 +566,8 @@ impl Reducible for Player {
                 }
                 Err(e) => p.error = Some(format!("Import failed: {e}. Your run is unchanged.")),
             },
-            Msg::CheckHistory => {
-                let (pos, j) = {
-                    let lab = p.lab.borrow();
-                    (lab.position(), lab.judge())
-                };
-                p.playing = false;
-                p.judgement = Some((pos, Rc::new(j)));
-            }
+            Msg::CheckHistory => p.check_history(),
+            Msg::StopCheck => p.lin.checking = None,
             Msg::DiagramSpan(n) => {
                 p.diagram_span = n.clamp(DIAGRAM_SPANS[0], DIAGRAM_SPANS[DIAGRAM_SPANS.len() - 1]);
                 p.refresh();

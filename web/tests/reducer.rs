@@ -392,13 +392,41 @@ fn check_history_judges_this_position_until_the_next_action() {
     let cfg = LabConfig::new(distlab_core::registry::Setup::Raft(raft));
     let p = send(player(cfg), steps(200).chain([Msg::TogglePlay, Msg::CheckHistory]));
     assert!(!p.playing);
-    let (at, j) = p.judgement.as_ref().expect("a judgement");
+    // A short history is judged in the check's first slice.
+    assert!(p.lin.checking.is_none());
+    let (at, j) = p.lin.judgement.as_ref().expect("a judgement");
     assert_eq!(*at, 200);
     assert!(j.linearizable);
     let p = send(p, [Msg::Step]);
-    assert!(p.judgement.is_some());
+    assert!(p.lin.judgement.is_some());
     let p = send(p, [Msg::Act(Action::Crash(NodeId(0)))]);
-    assert!(p.judgement.is_none());
+    assert!(p.lin.judgement.is_none());
+}
+
+/// A check under way goes on one slice per animation frame, even while the run is paused, and
+/// Stop ends it without a verdict.
+#[test]
+fn a_check_under_way_advances_with_the_frames_and_stops_on_request() {
+    use std::cell::RefCell;
+    let raft = distlab_core::raft::setup::Config { clients: 2, ..Default::default() };
+    let cfg = LabConfig::new(distlab_core::registry::Setup::Raft(raft));
+    // A check left under way, as a long history leaves it after its first slice.
+    let under_way = |p: Rc<Player>| {
+        let Ok(mut p) = Rc::try_unwrap(p) else { panic!("the test holds the only player") };
+        let judging = p.lab.borrow().judging();
+        // As `check_history` leaves it: no verdict while the search runs.
+        p.lin.judgement = None;
+        p.lin.checking = Some((p.snap.position, Rc::new(RefCell::new(judging)), Default::default()));
+        Rc::new(p)
+    };
+    let p = under_way(send(player(cfg), steps(300)));
+    assert!(!p.playing);
+    let p = send(p, [Msg::Frame(16.0, true)]);
+    assert!(p.lin.checking.is_none(), "the frame ran the check");
+    assert_eq!(p.lin.judgement.as_ref().map(|j| (j.0, j.1.linearizable)), Some((300, true)));
+    let p = under_way(send(p, [Msg::Step]));
+    let p = send(p, [Msg::StopCheck, Msg::Frame(16.0, true)]);
+    assert!(p.lin.checking.is_none() && p.lin.judgement.is_none(), "stopped: no verdict");
 }
 
 #[test]

@@ -292,4 +292,8 @@ impl<P: Registered> Lab for ProtocolLab<P> {
         let ops: Vec<crate::history::HistoryOp> = self.timeline.sim().history().ops.iter().cloned().collect();
         crate::history::judge(&ops)
     }
+    fn judging(&self) -> crate::history::Judging {
+        let ops: Vec<crate::history::HistoryOp> = self.timeline.sim().history().ops.iter().cloned().collect();
+        crate::history::Judging::new(&ops, crate::lincheck::Limits::default())
+    }
 }

@@ -139,6 +139,8 @@ pub trait Lab {
     fn history(&self, since: Time, limit: usize) -> (usize, Vec<crate::history::HistoryOp>, usize);
     /// Check the whole client history so far for linearizability.
     fn judge(&self) -> crate::history::Judgement;
+    /// The same check, to run in slices (a page that must keep drawing).
+    fn judging(&self) -> crate::history::Judging;
     /// The user's actions on this branch, each with the position it was taken at.
     fn actions(&self) -> Vec<(u64, Action)>;
 }
