@@ -8,6 +8,7 @@
 //! taken in the past truncates everything after it (inputs and checkpoints) and starts a new
 //! branch; the action itself is recorded as an input, so the new branch replays exactly too.
 
+use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
 use crate::protocol::{Protocol, Violation};
@@ -32,6 +33,9 @@ pub struct Timeline<P: Protocol> {
     limit: u64,
     /// The violation that stopped this branch, once reached (it stays known while seeking back).
     found: Option<Violation>,
+    /// Counts the changes to what the events after some position are (actions, running past
+    /// violations): a [`RecordWindow`] kept from another branch is stale.
+    branch: u64,
 }
 
 impl<P: Protocol> Timeline<P> {
@@ -47,6 +51,7 @@ impl<P: Protocol> Timeline<P> {
             horizon: 0,
             limit,
             found: None,
+            branch: 0,
         }
     }
 
@@ -145,20 +150,13 @@ impl<P: Protocol> Timeline<P> {
         if to <= from || self.checkpoints.is_empty() {
             return out;
         }
-        let mut scratch = Timeline {
-            checkpoints: Vec::new(),
-            every: self.every,
-            inputs: self.inputs.clone(),
-            sim: self.sim.clone(),
-            horizon: self.horizon,
-            limit: self.limit,
-            found: None,
-        };
-        if from < scratch.position() {
+        let sim = if from < self.position() {
             let k = ((from / self.every) as usize).min(self.checkpoints.len() - 1);
-            scratch.sim = self.checkpoints[k].clone();
-        }
-        scratch.sim.keep_records = true;
+            self.checkpoints[k].clone()
+        } else {
+            self.sim.clone()
+        };
+        let mut scratch = self.scratch(sim);
         while scratch.position() < from {
             if !scratch.step_no_checkpoint() {
                 return out;
@@ -173,9 +171,25 @@ impl<P: Protocol> Timeline<P> {
         out
     }
 
+    /// A timeline from `sim` with this one's inputs and no checkpoints, whose run keeps records.
+    fn scratch(&self, mut sim: Sim<P>) -> Timeline<P> {
+        sim.keep_records = true;
+        Timeline {
+            checkpoints: Vec::new(),
+            every: self.every,
+            inputs: self.inputs.clone(),
+            sim,
+            horizon: self.horizon,
+            limit: self.limit,
+            found: None,
+            branch: self.branch,
+        }
+    }
+
     /// Let this run go on past its first violation (see [`Sim::run_past_violations`]), from
     /// every checkpoint too.
     pub fn run_past_violations(&mut self) {
+        self.branch += 1;
         self.sim.run_past_violations();
         for c in &mut self.checkpoints {
             c.run_past_violations();
@@ -186,17 +200,7 @@ impl<P: Protocol> Timeline<P> {
     /// replay (with [`Timeline::step_no_checkpoint`]) without moving this one. Its run keeps
     /// records.
     pub fn scratch_from_start(&self) -> Timeline<P> {
-        let mut sim = self.checkpoints.first().cloned().unwrap_or_else(|| self.sim.clone());
-        sim.keep_records = true;
-        Timeline {
-            checkpoints: Vec::new(),
-            every: self.every,
-            inputs: self.inputs.clone(),
-            sim,
-            horizon: self.horizon,
-            limit: self.limit,
-            found: None,
-        }
+        self.scratch(self.checkpoints.first().cloned().unwrap_or_else(|| self.sim.clone()))
     }
 
     /// Run one event without keeping checkpoints (for a scratch replay).
@@ -228,6 +232,60 @@ impl<P: Protocol> Timeline<P> {
         self.inputs.push((p, input));
         self.horizon = p;
         self.found = None;
+        self.branch += 1;
         self.step()
+    }
+}
+
+/// The records of a window of events kept between calls: a window that slides by a few events
+/// (a step, forward or back) replays only the events it gains.
+#[derive(Debug)]
+pub struct RecordWindow<P: Protocol> {
+    /// The branch and the events `from+1 ..= to` the records are of.
+    branch: u64,
+    from: u64,
+    to: u64,
+    records: VecDeque<Record<P>>,
+}
+
+impl<P: Protocol> Default for RecordWindow<P> {
+    fn default() -> Self {
+        RecordWindow { branch: u64::MAX, from: 0, to: 0, records: VecDeque::new() }
+    }
+}
+
+impl<P: Protocol> RecordWindow<P> {
+    /// The records of events `from+1 ..= to` of `timeline`, as [`Timeline::records`] gives
+    /// them, replaying only what the window kept from the last call does not cover.
+    pub fn get(&mut self, timeline: &Timeline<P>, from: u64, to: u64) -> &[Record<P>] {
+        // Only events the branch has run are known to exist (a halted run has no more).
+        let to = to.min(timeline.horizon().max(timeline.position()));
+        let from = from.min(to);
+        let overlaps = self.branch == timeline.branch && from < self.to && self.from < to;
+        if !overlaps {
+            *self = RecordWindow {
+                branch: timeline.branch,
+                from,
+                to,
+                records: timeline.records(from, to).into(),
+            };
+            return self.records.make_contiguous();
+        }
+        while self.records.front().is_some_and(|r| r.event <= from) {
+            self.records.pop_front();
+        }
+        while self.records.back().is_some_and(|r| r.event > to) {
+            self.records.pop_back();
+        }
+        if from < self.from {
+            for r in timeline.records(from, self.from).into_iter().rev() {
+                self.records.push_front(r);
+            }
+        }
+        if to > self.to {
+            self.records.extend(timeline.records(self.to, to));
+        }
+        (self.from, self.to) = (from, to);
+        self.records.make_contiguous()
     }
 }

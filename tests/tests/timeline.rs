@@ -133,3 +133,45 @@ fn the_event_log_folds_an_event_with_many_records_into_a_count() {
     assert_eq!(folded[6].text, "… and 95 more");
     assert_eq!(folded.iter().map(|x| 1 + x.folded as usize).sum::<usize>(), all.len());
 }
+
+/// The diagram of events `from+1 ..= to` of a lab that took `actions`, built by a lab that
+/// never drew another window.
+fn fresh_diagram(
+    cfg: &LabConfig,
+    actions: &[(u64, Action)],
+    from: u64,
+    to: u64,
+) -> distlab_core::diagram::Diagram {
+    let mut l = lab::build(cfg).unwrap();
+    for (at, action) in actions {
+        l.seek(*at);
+        l.act(action.clone()).unwrap();
+    }
+    l.seek(to);
+    l.diagram(from, to)
+}
+
+#[test]
+fn the_diagram_keeps_its_window_between_steps_and_draws_what_a_fresh_one_draws() {
+    let cfg = heavy(8);
+    let mut l = lab::build(&cfg).unwrap();
+    l.seek(3_000);
+    let mut windows =
+        vec![(2_000, 3_000), (1_999, 2_999), (2_001, 3_000), (1_500, 2_500), (2_400, 3_000), (100, 300)];
+    windows.extend((0..20).map(|i| (2_500 - i, 3_000 - i)));
+    for (from, to) in windows {
+        l.seek(to);
+        let d = l.diagram(from, to);
+        assert!(!d.arrows.is_empty(), "{from}..{to}");
+        assert_eq!(d, fresh_diagram(&cfg, &[], from, to), "window {from}..{to}");
+    }
+    // A crash in the past makes another future: the window kept from the old one is not reused.
+    l.seek(2_000);
+    let old = l.diagram(2_000, 3_000);
+    l.seek(2_500);
+    l.act(Action::Crash(NodeId(0))).unwrap();
+    l.seek(3_000);
+    let new = l.diagram(2_000, 3_000);
+    assert_ne!(new, old, "the crash changed events 2,501–3,000");
+    assert_eq!(new, fresh_diagram(&cfg, &[(2_500, Action::Crash(NodeId(0)))], 2_000, 3_000));
+}

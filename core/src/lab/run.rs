@@ -4,23 +4,26 @@
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use core::cell::RefCell;
 
 use super::types::{Action, EventLine, FlightSnap, Lab, NodeSnap, Snapshot};
 use crate::protocol::{About, Ctx, MessageInfo, NodeId, Protocol, Time, Violation};
 use crate::registry::Registered;
 use crate::sim::{Input, Sim};
-use crate::timeline::Timeline;
+use crate::timeline::{RecordWindow, Timeline};
 
 /// A timeline of protocol `P`.
 pub struct ProtocolLab<P: Protocol> {
     pub timeline: Timeline<P>,
     /// The actions taken on the current branch (a scenario document records them).
     actions: Vec<(u64, Action)>,
+    /// The space-time diagram's last window of records, which the next one starts from.
+    window: RefCell<RecordWindow<P>>,
 }
 
 impl<P: Registered> ProtocolLab<P> {
     pub fn new(sim: Sim<P>, limit: u64) -> Self {
-        ProtocolLab { timeline: Timeline::new(sim, limit), actions: Vec::new() }
+        ProtocolLab { timeline: Timeline::new(sim, limit), actions: Vec::new(), window: RefCell::default() }
     }
 
     fn check_node(&self, n: NodeId) -> Result<(), String> {
@@ -266,7 +269,7 @@ impl<P: Registered> Lab for ProtocolLab<P> {
         super::locate(&self.timeline.sim().proto.narration(), &self.timeline)
     }
     fn diagram(&self, from: u64, to: u64) -> crate::diagram::Diagram {
-        crate::diagram::build(&self.timeline.records(from, to), from, to)
+        crate::diagram::build(self.window.borrow_mut().get(&self.timeline, from, to), from, to)
     }
     fn history(&self, since: Time, limit: usize) -> (usize, Vec<crate::history::HistoryOp>, usize) {
         let ops = &self.timeline.sim().history().ops;
