@@ -75,6 +75,8 @@ pub fn build<P: Present>(records: &[Record<P>], from: u64, to: u64) -> Diagram {
     let t1 = records.last().map(|r| r.time).unwrap_or(t0);
     let mut d = Diagram { from, to, t0, t1, ..Diagram::default() };
     let find = |arrows: &[Arrow], id: MsgId| arrows.iter().rposition(|a| a.id == id);
+    // The arrow delivered in an event, which the receiver's state change in it is owed to.
+    let mut delivered: Option<(u64, usize)> = None;
     for r in records {
         let at = Some((r.event, r.time));
         match &r.kind {
@@ -110,19 +112,23 @@ pub fn build<P: Present>(records: &[Record<P>], from: u64, to: u64) -> Diagram {
                     Some(i) => {
                         d.arrows[i].end = at;
                         d.arrows[i].fate = fate;
+                        delivered = Some((r.event, i));
                     }
-                    None if d.arrows.len() < MAX_ARROWS => d.arrows.push(Arrow {
-                        id: *id,
-                        from: *from,
-                        to: *to,
-                        kind: msg.kind(),
-                        summary: msg.summary(),
-                        sent: None,
-                        end: at,
-                        fate,
-                        duplicate: false,
-                        changed: false,
-                    }),
+                    None if d.arrows.len() < MAX_ARROWS => {
+                        delivered = Some((r.event, d.arrows.len()));
+                        d.arrows.push(Arrow {
+                            id: *id,
+                            from: *from,
+                            to: *to,
+                            kind: msg.kind(),
+                            summary: msg.summary(),
+                            sent: None,
+                            end: at,
+                            fate,
+                            duplicate: false,
+                            changed: false,
+                        })
+                    }
                     None => {}
                 }
             }
@@ -134,8 +140,10 @@ pub fn build<P: Present>(records: &[Record<P>], from: u64, to: u64) -> Diagram {
             }
             RecordKind::State { node, .. } => {
                 // A state change in the same event as a delivery to that node: the delivery caused it.
-                if let Some(a) = d.arrows.iter_mut().rev().find(|a| a.end.is_some_and(|e| e.0 == r.event)) {
-                    if a.to == *node && a.fate == Fate::Delivered {
+                if let Some(a) =
+                    delivered.filter(|(e, _)| *e == r.event).and_then(|(_, i)| d.arrows.get_mut(i))
+                {
+                    if a.to == *node {
                         a.changed = true;
                     }
                 }

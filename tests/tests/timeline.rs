@@ -175,3 +175,14 @@ fn the_diagram_keeps_its_window_between_steps_and_draws_what_a_fresh_one_draws()
     assert_ne!(new, old, "the crash changed events 2,501–3,000");
     assert_eq!(new, fresh_diagram(&cfg, &[(2_500, Action::Crash(NodeId(0)))], 2_000, 3_000));
 }
+
+#[test]
+fn the_diagram_marks_the_deliveries_that_changed_their_receiver() {
+    let mut l = lab::build(&heavy(9)).unwrap();
+    l.seek(2_000);
+    let d = l.diagram(1_000, 2_000);
+    let delivered: Vec<_> = d.arrows.iter().filter(|a| a.fate == distlab_core::diagram::Fate::Delivered).collect();
+    assert!(d.arrows.iter().all(|a| !a.changed || a.fate == distlab_core::diagram::Fate::Delivered));
+    assert!(delivered.iter().any(|a| a.changed), "some deliveries change their receiver");
+    assert!(delivered.iter().any(|a| !a.changed), "and some (a duplicate vote, a stale reply) do not");
+}
