@@ -255,6 +255,21 @@ impl<P: Protocol> Default for RecordWindow<P> {
 }
 
 impl<P: Protocol> RecordWindow<P> {
+    /// The records of events `from+1 ..= to` if this window holds them all, for `timeline`'s
+    /// branch.
+    pub fn covering(
+        &self,
+        timeline: &Timeline<P>,
+        from: u64,
+        to: u64,
+    ) -> Option<impl Iterator<Item = &Record<P>>> {
+        if self.branch != timeline.branch || from < self.from || to > self.to {
+            return None;
+        }
+        let start = self.records.partition_point(|r| r.event <= from);
+        Some(self.records.range(start..).take_while(move |r| r.event <= to))
+    }
+
     /// The records of events `from+1 ..= to` of `timeline`, as [`Timeline::records`] gives
     /// them, replaying only what the window kept from the last call does not cover.
     pub fn get(&mut self, timeline: &Timeline<P>, from: u64, to: u64) -> &[Record<P>] {

@@ -181,8 +181,35 @@ fn the_diagram_marks_the_deliveries_that_changed_their_receiver() {
     let mut l = lab::build(&heavy(9)).unwrap();
     l.seek(2_000);
     let d = l.diagram(1_000, 2_000);
-    let delivered: Vec<_> = d.arrows.iter().filter(|a| a.fate == distlab_core::diagram::Fate::Delivered).collect();
+    let delivered: Vec<_> =
+        d.arrows.iter().filter(|a| a.fate == distlab_core::diagram::Fate::Delivered).collect();
     assert!(d.arrows.iter().all(|a| !a.changed || a.fate == distlab_core::diagram::Fate::Delivered));
     assert!(delivered.iter().any(|a| a.changed), "some deliveries change their receiver");
     assert!(delivered.iter().any(|a| !a.changed), "and some (a duplicate vote, a stale reply) do not");
+}
+
+#[test]
+fn the_event_log_reads_the_diagrams_window_and_says_the_same() {
+    let cfg = heavy(10);
+    let mut l = lab::build(&cfg).unwrap();
+    l.seek(3_000);
+    let replayed = l.log(2_960, 3_000, 6);
+    l.diagram(2_000, 3_000);
+    assert_eq!(l.log(2_960, 3_000, 6), replayed, "read from the window");
+    assert_eq!(
+        l.log(1_990, 2_010, 6),
+        lab::build(&cfg)
+            .map(|mut f| {
+                f.seek(3_000);
+                f.log(1_990, 2_010, 6)
+            })
+            .unwrap(),
+        "partly outside it: replayed"
+    );
+    l.seek(2_990);
+    l.act(Action::Crash(NodeId(1))).unwrap();
+    l.seek(3_000);
+    let after = l.log(2_960, 3_000, 6);
+    assert_ne!(after, replayed, "another branch: not the old window's records");
+    assert!(after.iter().any(|e| e.text.contains("crash")), "{after:?}");
 }

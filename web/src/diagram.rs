@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use distlab_core::diagram::{Arrow, Diagram, Fate, MarkKind};
+use distlab_core::diagram::{Arrow, Diagram, Fate, Mark, MarkKind};
 use yew::prelude::*;
 
 use crate::dom::{closest, focus_next, on};
@@ -37,6 +37,8 @@ pub struct DiagramProps {
     pub send: Callback<Msg>,
     /// The message selected in another view (the topology), shown picked here too.
     pub selected: Option<u64>,
+    /// The time axis, shared with the history lane below.
+    pub scale: TimeScale,
 }
 
 fn fate_word(a: &Arrow) -> String {
@@ -61,6 +63,7 @@ pub fn space_time(p: &DiagramProps) -> Html {
     let hidden_nodes = use_state(Vec::<u32>::new);
     let hidden_kinds = use_state(Vec::<&'static str>::new);
     let picked = use_state(|| None::<u64>);
+    let names = use_memo(p.names.clone(), |n| n.clone());
     let strip = use_node_ref();
     let w = crate::hooks::use_strip_width(strip.clone());
     let d = &p.diagram;
@@ -69,8 +72,10 @@ pub fn space_time(p: &DiagramProps) -> Html {
     let lane_y = |n: u32| lanes.iter().position(|x| *x == n).map(|i| TOP + lane * (i as f64 + 0.5));
     let h = TOP * 2.0 + lane * lanes.len().max(1) as f64;
     let font = lane_font(lane, LANE);
-    let span = (d.t1.0.saturating_sub(d.t0.0)).max(1) as f64;
-    let x = |t: u64| LEFT + (t.saturating_sub(d.t0.0)) as f64 / span * (w - LEFT - RIGHT);
+    let room = w - LEFT - RIGHT;
+    let (scale, x) = (p.scale, |t: u64| p.scale.x(t, room));
+    let shift = scale.shift(d.t1.0, room, w - RIGHT);
+    let view_box = format!("0 0 {} {}", Fixed(w, 0), Fixed(h, 0));
     let mut kinds: Vec<&'static str> = Vec::new();
     for a in &d.arrows {
         if !kinds.contains(&a.kind) {
@@ -96,69 +101,25 @@ pub fn space_time(p: &DiagramProps) -> Html {
         .or_else(|| d.arrows.iter().find(shown).map(|a| a.id.0));
     let arrows = d.arrows.iter().filter(shown).filter_map(|a| {
         let (y1, y2) = (lane_y(a.from.0)?, lane_y(a.to.0)?);
-        let x1 = a.sent.map(|s| x(s.1 .0)).unwrap_or(LEFT);
-        let x2 = a.end.map(|e| x(e.1 .0)).unwrap_or(w - RIGHT);
-        let (color, _) = message_style(a.kind);
         let id = a.id.0;
-        let target = a.end.map(|e| e.0).or(a.sent.map(|s| s.0)).unwrap_or(d.to);
-        let title = format!(
-            "{} {} → {} {} · {}{}",
-            a.kind,
-            p.names[a.from.index()],
-            p.names[a.to.index()],
-            a.summary,
-            fate_word(a),
-            if a.duplicate { " · a duplicate" } else { "" }
-        );
-        let cross = matches!(a.fate, Fate::Dropped(_)).then(|| {
-            html! { <text class="cross" x={f1(x2)} y={f1(y2 + 5.0)}>{"×"}</text> }
-        });
-        let class = classes!(
-            "arrow",
-            a.duplicate.then_some("dup"),
-            a.sent.is_none().then_some("clipped"),
-            matches!(a.fate, Fate::Dropped(_)).then_some("dropped"),
-            (*picked == Some(id) || p.selected == Some(id)).then_some("picked")
-        );
-        // Keyed by message, so as the window slides only the coordinates change.
+        // Keyed by message, and drawn in coordinates that stay put as the window slides: a
+        // step redraws only the arrows that came, went or changed.
         Some(html! {
-            <g key={id} class={class} role="button" tabindex={if entry == Some(id) { "0" } else { "-1" }} aria-label={title.clone()} data-kind={a.kind}
-               data-arrow={id.to_string()} data-seek={target.to_string()} data-to={a.to.0.to_string()}>
-                <title>{title}</title>
-                <line x1={f1(x1)} y1={f1(y1)} x2={f1(x2)} y2={f1(y2)} stroke={color} />
-                <line class="hit" x1={f1(x1)} y1={f1(y1)} x2={f1(x2)} y2={f1(y2)} />
-                if a.fate == Fate::Delivered { <circle cx={f1(x2)} cy={f1(y2)} r="3" fill={color} /> }
-                { for cross }
-            </g>
+            <ArrowView key={id} arrow={a.clone()} names={names.clone()}
+                x1={x(a.sent.map(|s| s.1 .0).unwrap_or(d.t0.0))} x2={x(a.end.map(|e| e.1 .0).unwrap_or(d.t1.0))}
+                {y1} {y2} picked={*picked == Some(id) || p.selected == Some(id)} entry={entry == Some(id)} />
         })
     });
+    // Keyed by event and rank within it, so they too stay put as the window slides.
+    let mut rank = (u64::MAX, 0);
     let marks = d.marks.iter().filter_map(|m| {
-        let mx = x(m.time.0);
-        let event = m.event;
-        let title = format!(
-            "#{event} · {}{}",
-            m.node.map(|n| format!("{}: ", p.names[n.index()])).unwrap_or_default(),
-            m.label
-        );
-        let Some(node) = m.node else {
-            return Some(html! {
-                <g class="mark violation" data-seek={event.to_string()}><title>{title}</title>
-                    <line x1={f1(mx)} x2={f1(mx)} y1="0" y2={f1(h)} /></g>
-            });
+        rank = if rank.0 == m.event { (m.event, rank.1 + 1) } else { (m.event, 0) };
+        let y = match m.node {
+            Some(n) => Some(lane_y(n.0)?),
+            None => None,
         };
-        let my = lane_y(node.0)?;
-        let (class, glyph) = match m.kind {
-            MarkKind::Timer => ("timer", "◆"),
-            MarkKind::Crash => ("crash", "✕"),
-            MarkKind::Restart => ("restart", "▲"),
-            MarkKind::Client => ("client", "■"),
-            MarkKind::Violation => ("violation", "!"),
-        };
-        Some(html! {
-            <text class={classes!("mark", class)} x={f1(mx)} y={f1(my + 4.0)} data-seek={event.to_string()}>
-                <title>{title}</title>{glyph}
-            </text>
-        })
+        let key = format!("{}.{}", m.event, rank.1);
+        Some(html! { <MarkView {key} mark={m.clone()} names={names.clone()} x={x(m.time.0)} {y} {h} /> })
     });
     // One handler for every arrow and mark (event delegation): an arrow moves every view to its
     // delivery and selects its receiver; a mark moves them to its event.
@@ -243,18 +204,173 @@ pub fn space_time(p: &DiagramProps) -> Html {
             <div class="row st-controls"><span class="st-label">{"Nodes"}</span>{ for node_chips }</div>
             <div class="row st-controls"><span class="st-label">{"Messages"}</span>{ for kind_chips }</div>
             <div class="scroll" ref={strip}>
-                <svg viewBox={format!("0 0 {} {}", Fixed(w, 0), Fixed(h, 0))} class="st-svg" role="group" {onclick} {onkeydown}
-                     aria-label={format!("{} messages and {} marks between events {} and {}", d.arrows.len(), d.marks.len(), d.from + 1, d.to)}>
-                    <g class="lanes">{ for lane_lines }</g>
-                    <g class="marks">{ for marks }</g>
-                    <g class="arrows">{ for arrows }</g>
-                    <line class="now" x1={f1(w - RIGHT)} x2={f1(w - RIGHT)} y1="0" y2={f1(h)} />
-                </svg>
+                // Two drawings of one size, one over the other: the lanes, and the arrows and
+                // marks, which slide as a whole (a CSS transform: the browser moves what it
+                // painted rather than painting thousands of arrows again).
+                <div class="st-stage">
+                    <svg viewBox={view_box.clone()} class="st-svg st-lanes" aria-hidden="true">
+                        <g class="lanes">{ for lane_lines }</g>
+                        <line class="now" x1={f1(w - RIGHT)} x2={f1(w - RIGHT)} y1="0" y2={f1(h)} />
+                    </svg>
+                    <svg viewBox={view_box} class="st-svg st-slide" style={format!("transform:translateX({}%)", Fixed(shift / w * 100.0, 3))}
+                         role="group" {onclick} {onkeydown}
+                         aria-label={format!("{} messages and {} marks between events {} and {}", d.arrows.len(), d.marks.len(), d.from + 1, d.to)}>
+                        <g class="marks">{ for marks }</g>
+                        <g class="arrows">{ for arrows }</g>
+                    </svg>
+                </div>
             </div>
             // One node whether or not an arrow is picked: a child list that changed length
             // would make Yew rebuild the drawing above (its siblings are matched from the end),
             // and its size observer would then measure a detached element as 0 wide.
             { detail.unwrap_or_default() }
         </section>
+    }
+}
+
+/// The time axis the space-time diagram and the history lane keep between steps: the share of
+/// the drawing's width per microsecond, and the time drawn at x = 0 of their sliding groups. As
+/// the window moves a group slides (one transform) and the arrows, marks and bars in it keep
+/// their coordinates, so a step redraws only what came, went or changed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TimeScale {
+    per_us: f64,
+    origin: u64,
+}
+
+impl TimeScale {
+    /// Where time `t` is drawn in a sliding group across `room` units.
+    pub fn x(&self, t: u64, room: f64) -> f64 {
+        (t as f64 - self.origin as f64) * self.per_us * room
+    }
+
+    /// How far to slide a group across `room` units that ends at `right` so that time `t1`
+    /// is drawn there.
+    pub fn shift(&self, t1: u64, room: f64, right: f64) -> f64 {
+        right - self.x(t1, room)
+    }
+
+    /// `kept` while the window `t0 ..= t1` still fits the width at its scale and fills at
+    /// least four fifths of it (and its coordinates stay small), or a new scale at which the
+    /// window fills 92 %: a window of a few hundred events changes its duration by well under
+    /// that from one step to the next, so most steps keep the scale.
+    pub fn fit(kept: Option<TimeScale>, t0: u64, t1: u64) -> TimeScale {
+        let ideal = 1.0 / t1.saturating_sub(t0).max(1) as f64;
+        match kept {
+            Some(s)
+                if s.per_us <= ideal
+                    && s.per_us >= ideal * 0.8
+                    && s.x(t0, 1.0) > -1e3
+                    && s.x(t1, 1.0) < 1e3 =>
+            {
+                s
+            }
+            _ => TimeScale { per_us: ideal * 0.92, origin: t0 },
+        }
+    }
+}
+
+/// The time axis for the window of `diagram`, kept from the last render while it fits.
+#[hook]
+pub fn use_time_scale(diagram: &Diagram) -> TimeScale {
+    let kept = use_mut_ref(|| None::<TimeScale>);
+    let mut kept = kept.borrow_mut();
+    let scale = TimeScale::fit(*kept, diagram.t0.0, diagram.t1.0);
+    *kept = Some(scale);
+    scale
+}
+
+/// An arrow and where to draw it. It holds its own copy of the arrow (not the diagram it came
+/// from): props equal to the last ones are kept, and would keep an old diagram alive.
+#[derive(Properties, PartialEq)]
+struct ArrowProps {
+    arrow: Arrow,
+    names: Rc<Vec<String>>,
+    x1: f64,
+    x2: f64,
+    y1: f64,
+    y2: f64,
+    picked: bool,
+    /// The diagram's one Tab stop.
+    entry: bool,
+}
+
+#[function_component(ArrowView)]
+fn arrow_view(p: &ArrowProps) -> Html {
+    let a = &p.arrow;
+    let name = |n: distlab_core::protocol::NodeId| p.names.get(n.index()).cloned().unwrap_or_default();
+    let (color, _) = message_style(a.kind);
+    let id = a.id.0;
+    let target = a.end.or(a.sent).map(|e| e.0).unwrap_or_default();
+    let title = format!(
+        "{} {} → {} {} · {}{}",
+        a.kind,
+        name(a.from),
+        name(a.to),
+        a.summary,
+        fate_word(a),
+        if a.duplicate { " · a duplicate" } else { "" }
+    );
+    let (x1, x2, y1, y2) = (f1(p.x1), f1(p.x2), f1(p.y1), f1(p.y2));
+    let cross = matches!(a.fate, Fate::Dropped(_)).then(|| {
+        html! { <text class="cross" x={x2.clone()} y={f1(p.y2 + 5.0)}>{"×"}</text> }
+    });
+    let class = classes!(
+        "arrow",
+        a.duplicate.then_some("dup"),
+        a.sent.is_none().then_some("clipped"),
+        matches!(a.fate, Fate::Dropped(_)).then_some("dropped"),
+        p.picked.then_some("picked")
+    );
+    html! {
+        <g {class} role="button" tabindex={if p.entry { "0" } else { "-1" }} aria-label={title.clone()} data-kind={a.kind}
+           data-arrow={id.to_string()} data-seek={target.to_string()} data-to={a.to.0.to_string()}>
+            <title>{title}</title>
+            <line x1={x1.clone()} y1={y1.clone()} x2={x2.clone()} y2={y2.clone()} stroke={color} />
+            <line class="hit" {x1} {y1} x2={x2.clone()} y2={y2.clone()} />
+            if a.fate == Fate::Delivered { <circle cx={x2} cy={y2} r="3" fill={color} /> }
+            { for cross }
+        </g>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct MarkProps {
+    mark: Mark,
+    names: Rc<Vec<String>>,
+    x: f64,
+    /// Its lane's middle; none for a mark across every lane.
+    y: Option<f64>,
+    h: f64,
+}
+
+#[function_component(MarkView)]
+fn mark_view(p: &MarkProps) -> Html {
+    let m = &p.mark;
+    let event = m.event;
+    let title = format!(
+        "#{event} · {}{}",
+        m.node
+            .map(|n| format!("{}: ", p.names.get(n.index()).cloned().unwrap_or_default()))
+            .unwrap_or_default(),
+        m.label
+    );
+    let Some(y) = p.y else {
+        return html! {
+            <g class="mark violation" data-seek={event.to_string()}><title>{title}</title>
+                <line x1={f1(p.x)} x2={f1(p.x)} y1="0" y2={f1(p.h)} /></g>
+        };
+    };
+    let (class, glyph) = match m.kind {
+        MarkKind::Timer => ("timer", "◆"),
+        MarkKind::Crash => ("crash", "✕"),
+        MarkKind::Restart => ("restart", "▲"),
+        MarkKind::Client => ("client", "■"),
+        MarkKind::Violation => ("violation", "!"),
+    };
+    html! {
+        <text class={classes!("mark", class)} x={f1(p.x)} y={f1(y + 4.0)} data-seek={event.to_string()}>
+            <title>{title}</title>{glyph}
+        </text>
     }
 }

@@ -34,6 +34,8 @@ pub struct HistoryProps {
     #[prop_or_default]
     pub checking: Option<Progress>,
     pub send: Callback<Msg>,
+    /// The space-time diagram's time axis, so the bars line up with its arrows.
+    pub scale: crate::diagram::TimeScale,
 }
 
 fn value(v: &Value) -> String {
@@ -75,7 +77,9 @@ pub fn history_lane(p: &HistoryProps) -> Html {
     let w = crate::hooks::use_strip_width(strip.clone());
     let d = &p.diagram;
     let (t0, t1) = (d.t0.0, d.t1.0.max(d.t0.0 + 1));
-    let x = |t: u64| LEFT + (t.clamp(t0, t1) - t0) as f64 / (t1 - t0) as f64 * (w - LEFT - RIGHT);
+    // Drawn in the diagram's sliding coordinates (see `TimeScale`).
+    let room = w - LEFT - RIGHT;
+    let x = |t: u64| p.scale.x(t.clamp(t0, t1), room);
     // Operations overlapping the window.
     let shown: Vec<(usize, &HistoryOp)> = p
         .ops
@@ -93,7 +97,7 @@ pub fn history_lane(p: &HistoryProps) -> Html {
         let row = rows.iter().position(|r| *r == o.process).unwrap_or(0) as f64;
         let y = 8.0 + row * ROW;
         let x1 = x(o.invoke.1 .0);
-        let x2 = o.done.as_ref().map(|d| x(d.1 .0)).unwrap_or(w - RIGHT);
+        let x2 = o.done.as_ref().map(|d| x(d.1 .0)).unwrap_or(x(t1));
         let witness = judged.is_some_and(|j| j.witness.contains(i));
         let point = judged.and_then(|j| j.points.iter().find(|(k, _)| k == i)).map(|(_, t)| x(t.0));
         let status = match &o.done {
@@ -169,7 +173,7 @@ pub fn history_lane(p: &HistoryProps) -> Html {
             <div class="scroll" ref={strip}>
                 <svg viewBox={format!("0 0 {} {}", Fixed(w, 0), Fixed(h, 0))} class="hist-svg" role="img" aria-label={format!("{} client operations in the window", shown.len())}>
                     { for names }
-                    { for bars }
+                    <g class="slide" transform={format!("translate({} 0)", Fixed(p.scale.shift(t1, room, w - RIGHT), 1))}>{ for bars }</g>
                 </svg>
             </div>
         </section>

@@ -78,6 +78,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
     });
     use_animation_frames(player.playing || player.lin.checking.is_some(), player.dispatcher());
     use_shortcuts(player.dispatcher());
+    let scale = crate::diagram::use_time_scale(&player.diagram);
     let (advanced_open, on_advanced) = use_remembered_open("distlab.advanced");
     // The reducer only builds the scenario document; saving it is this effect's.
     use_saved_scenario(player.config.protocol().to_string(), player.doc.clone(), player.save);
@@ -171,7 +172,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                     names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} send={send.clone()} />
             </details>
             <crate::metrics::MetricsStrip snap={player.snap.clone()} seed={player.config.seed} />
-            <crate::diagram::SpaceTime diagram={player.diagram.clone()} span={player.diagram_span}
+            <crate::diagram::SpaceTime diagram={player.diagram.clone()} span={player.diagram_span} {scale}
                 names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} send={send.clone()}  selected={match player.selection { Some(Selection::Message(id)) => Some(id), _ => None }} />
             { if player.history_total > 0 || player.snap.nodes.iter().any(|n| n.view.role == "client") { html! {
                 <crate::historylane::HistoryLane ops={player.history.clone()} diagram={player.diagram.clone()}
@@ -179,7 +180,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                     total={player.history_total} first={player.history_first}
                     judged_at={player.lin.judgement.as_ref().map(|j| j.0)}
                     judgement={player.lin.judgement.as_ref().map(|j| j.1.clone())}
-                    checking={player.lin.progress()} send={send.clone()} />
+                    checking={player.lin.progress()} send={send.clone()} {scale} />
             } } else { html! {} } }
             { if look.compare { compare(player.config.seed) } else { html! {} } }
             <EventLog lines={player.log.clone()} position={player.snap.position} send={send.clone()} />

@@ -219,9 +219,8 @@ impl Player {
         }
         let snap = lab.snapshot();
         let pos = snap.position;
-        self.log = Rc::new(lab.log(pos.saturating_sub(LOG_LINES), pos, LOG_LINES_PER_EVENT));
-        // The diagram replays its whole window: while playing, redraw it every 2% of the
-        // window; when paused or moved by hand, always.
+        // While playing, the diagram is redrawn every 2% of its window; when paused or moved by
+        // hand, always (first: the event log reads the records it keeps).
         let span = self.diagram_span;
         let d = &self.diagram;
         let stale = !self.playing
@@ -235,6 +234,7 @@ impl Player {
             self.history_first = first;
             self.history_total = total;
         }
+        self.log = Rc::new(lab.log(pos.saturating_sub(LOG_LINES), pos, LOG_LINES_PER_EVENT));
         self.snap = Rc::new(snap);
     }
 

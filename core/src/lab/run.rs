@@ -218,7 +218,18 @@ impl<P: Registered> Lab for ProtocolLab<P> {
         let mut out: Vec<EventLine> = Vec::new();
         let mut folds: Vec<usize> = Vec::new();
         let mut shown = 0;
-        for r in self.timeline.records(from, to).iter() {
+        // The diagram's window holds these events' records, unless it shows fewer.
+        let window = self.window.borrow();
+        let replayed;
+        let records: alloc::boxed::Box<dyn Iterator<Item = &crate::trace::Record<P>>> =
+            match window.covering(&self.timeline, from, to) {
+                Some(kept) => alloc::boxed::Box::new(kept),
+                None => {
+                    replayed = self.timeline.records(from, to);
+                    alloc::boxed::Box::new(replayed.iter())
+                }
+            };
+        for r in records {
             if matches!(r.kind, crate::trace::RecordKind::State { .. }) {
                 continue;
             }
