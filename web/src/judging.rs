@@ -7,8 +7,6 @@ use std::rc::Rc;
 use distlab_core::history::{Judgement, Judging};
 use distlab_core::lincheck::{Progress, Step};
 
-use crate::state::Player;
-
 /// Configurations explored per frame: each costs 0.2 to 1 µs natively (more in wasm), so a
 /// slice takes a few milliseconds of the frame's sixteen.
 pub const SLICE: u64 = 10_000;
@@ -36,29 +34,25 @@ impl Linearity {
     }
 }
 
-impl Player {
-    /// Check the client history so far (the run pauses): the first slice now, the rest one
-    /// per frame.
-    pub fn check_history(&mut self) {
-        let (pos, judging) = {
-            let lab = self.lab.borrow();
-            (lab.position(), lab.judging())
-        };
-        self.playing = false;
-        self.lin = Linearity {
+impl Linearity {
+    /// A check of the history up to position `pos`: the first slice now, the rest one per
+    /// frame ([`Linearity::slice`]).
+    pub fn start(pos: u64, judging: Judging) -> Linearity {
+        let mut lin = Linearity {
             judgement: None,
             checking: Some((pos, Rc::new(RefCell::new(judging)), Progress::default())),
         };
-        self.judge_slice();
+        lin.slice();
+        lin
     }
 
     /// One frame's slice of the check under way; the verdict once it is done.
-    pub fn judge_slice(&mut self) {
-        let Some((pos, judging, _)) = self.lin.checking.clone() else { return };
+    pub fn slice(&mut self) {
+        let Some((pos, judging, _)) = self.checking.clone() else { return };
         let step = judging.borrow_mut().run(SLICE);
         match step {
-            Step::Running(progress) => self.lin.checking = Some((pos, judging, progress)),
-            Step::Done(j) => self.lin = Linearity { judgement: Some((pos, Rc::new(j))), checking: None },
+            Step::Running(progress) => self.checking = Some((pos, judging, progress)),
+            Step::Done(j) => *self = Linearity { judgement: Some((pos, Rc::new(j))), checking: None },
         }
     }
 }

@@ -484,7 +484,7 @@ impl Reducible for Player {
             }
             Msg::Frame(ms, seen) => {
                 p.diagram_seen = seen;
-                p.judge_slice();
+                p.lin.slice();
                 p.frame(ms);
                 p.catch_up_if_stopped(self.playing);
                 p.record_position();
@@ -566,7 +566,11 @@ impl Reducible for Player {
                 }
                 Err(e) => p.error = Some(format!("Import failed: {e}. Your run is unchanged.")),
             },
-            Msg::CheckHistory => p.check_history(),
+            Msg::CheckHistory => {
+                // The run pauses while its history is checked.
+                let (pos, judging) = (p.lab.borrow().position(), p.lab.borrow().judging());
+                (p.playing, p.lin) = (false, crate::judging::Linearity::start(pos, judging));
+            }
             Msg::StopCheck => p.lin.checking = None,
             Msg::DiagramSpan(n) => {
                 p.diagram_span = n.clamp(DIAGRAM_SPANS[0], DIAGRAM_SPANS[DIAGRAM_SPANS.len() - 1]);

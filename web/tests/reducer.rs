@@ -414,7 +414,7 @@ fn a_check_under_way_advances_with_the_frames_and_stops_on_request() {
     let under_way = |p: Rc<Player>| {
         let Ok(mut p) = Rc::try_unwrap(p) else { panic!("the test holds the only player") };
         let judging = p.lab.borrow().judging();
-        // As `check_history` leaves it: no verdict while the search runs.
+        // As `Linearity::start` leaves it: no verdict while the search runs.
         p.lin.judgement = None;
         p.lin.checking = Some((p.snap.position, Rc::new(RefCell::new(judging)), Default::default()));
         Rc::new(p)
