@@ -478,6 +478,16 @@ await test('space-time diagram: clicking an arrow keeps the drawing at its scale
   assert.equal(await viewBox(), before, 'the diagram keeps its width in units');
   assert.ok(await page.evaluate(() => window.stSvg === document.querySelector('#spacetime svg.st-svg')),
     'the drawing is the same element (focus and scroll stay)');
+  // A step slides the drawing as a whole: an arrow still in the window keeps its coordinates
+  // (it is not drawn again), and the sliding layer says where it went.
+  const id = await page.locator('#spacetime .arrow').first().getAttribute('data-arrow');
+  const x1 = () => page.getAttribute(`#spacetime .arrow[data-arrow="${id}"] line:not(.hit)`, 'x1');
+  const was = await x1();
+  await page.evaluate(() => { window.stSlide = document.querySelector('#spacetime svg.st-slide'); });
+  for (let i = 0; i < 3; i++) await page.click('#btn-back');
+  assert.equal(await x1(), was, `arrow ${id} stays where it was drawn`);
+  assert.match(await page.getAttribute('#spacetime svg.st-slide', 'style'), /^transform:translateX\(-?[\d.]+%\)$/);
+  assert.ok(await page.evaluate(() => window.stSlide === document.querySelector('#spacetime svg.st-slide')));
 });
 
 await test('metrics: the strip counts the run and exports CSV', async page => {

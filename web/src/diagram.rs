@@ -158,7 +158,7 @@ pub fn space_time(p: &DiagramProps) -> Html {
                 return;
             }
         };
-        if let Some(svg) = closest(&e, "svg.st-svg") {
+        if let Some(svg) = closest(&e, "svg.st-slide") {
             focus_next(&svg, "[data-arrow]", &e, step);
             e.prevent_default();
         }
@@ -208,11 +208,11 @@ pub fn space_time(p: &DiagramProps) -> Html {
                 // marks, which slide as a whole (a CSS transform: the browser moves what it
                 // painted rather than painting thousands of arrows again).
                 <div class="st-stage">
-                    <svg viewBox={view_box.clone()} class="st-svg st-lanes" aria-hidden="true">
+                    <svg viewBox={view_box.clone()} class="st-svg" aria-hidden="true">
                         <g class="lanes">{ for lane_lines }</g>
                         <line class="now" x1={f1(w - RIGHT)} x2={f1(w - RIGHT)} y1="0" y2={f1(h)} />
                     </svg>
-                    <svg viewBox={view_box} class="st-svg st-slide" style={format!("transform:translateX({}%)", Fixed(shift / w * 100.0, 3))}
+                    <svg viewBox={view_box} class="st-slide" style={format!("transform:translateX({}%)", Fixed(shift / w * 100.0, 3))}
                          role="group" {onclick} {onkeydown}
                          aria-label={format!("{} messages and {} marks between events {} and {}", d.arrows.len(), d.marks.len(), d.from + 1, d.to)}>
                         <g class="marks">{ for marks }</g>
