@@ -202,6 +202,10 @@ pub struct Sim<P: Protocol> {
     pub keep_records: bool,
     /// Whether each node is up (mirrors `status`, for `Protocol::leader`).
     up: Vec<bool>,
+    /// Each node's `Protocol::leader_rank` as of its last handler, and the leader they and
+    /// `up` make (`None` inside: to be found again, as a rank or `up` changed).
+    ranks: Vec<Option<u128>>,
+    leader: Option<Option<NodeId>>,
     /// The fault script's primitives, and the links slowed and clocks skewed so far.
     fault_script: alloc::rc::Rc<Vec<(Time, crate::faultscript::Primitive)>>,
     slow: Vec<(NodeId, NodeId, u32)>,
@@ -242,6 +246,8 @@ impl<P: Protocol> Sim<P> {
             records: Vec::new(),
             keep_records: true,
             up: vec![true; n],
+            ranks: Vec::with_capacity(n),
+            leader: None,
             fault_script: Default::default(),
             slow: Vec::new(),
             clocks: vec![Clock::default(); n],
@@ -262,6 +268,7 @@ impl<P: Protocol> Sim<P> {
                 sim.proto.init(&mut ctx)
             };
             sim.digests.push(sim.proto.state_digest(&node));
+            sim.ranks.push(sim.proto.leader_rank(&node));
             sim.nodes.push(node);
             sim.apply_effects(me);
         }
@@ -637,6 +644,7 @@ impl<P: Protocol> Sim<P> {
         }
         st.up = false;
         self.up[n.index()] = false;
+        self.leader = None;
         disarm(&mut self.queue, &mut st.timers, |_| true);
         self.record(KindRef::Crash { node: n });
     }
@@ -647,6 +655,7 @@ impl<P: Protocol> Sim<P> {
         }
         self.status[n.index()].up = true;
         self.up[n.index()] = true;
+        self.leader = None;
         self.record(KindRef::Restart { node: n });
         let before = self.digests[n.index()];
         // All the restart sees of the crashed node is what survived the crash.
@@ -724,6 +733,11 @@ impl<P: Protocol> Sim<P> {
 
     fn after_handler(&mut self, me: NodeId, before: u64) {
         let after = self.proto.state_digest(&self.nodes[me.index()]);
+        let rank = self.proto.leader_rank(&self.nodes[me.index()]);
+        if rank != self.ranks[me.index()] {
+            self.ranks[me.index()] = rank;
+            self.leader = None;
+        }
         self.digests[me.index()] = after;
         if after != before {
             self.record(KindRef::State { node: me, digest: after });
@@ -927,7 +941,11 @@ impl<P: Protocol> Sim<P> {
     fn finish_event(&mut self) {
         self.drop_stale_head();
         if self.metrics.has_leader {
-            let leader = self.proto.leader(&self.nodes, &self.up);
+            let leader = match self.leader {
+                Some(leader) => leader,
+                None => crate::protocol::leader_of(self.ranks.iter().copied(), &self.up),
+            };
+            self.leader = Some(leader);
             self.metrics.leader_now(leader, self.now);
         }
         if let Some(v) = &self.violation {
