@@ -6,6 +6,7 @@
 //! makes it step down (thesis §4.2.2); the election handlers in `server.rs` use it too.
 
 use alloc::boxed::Box;
+use alloc::vec::Vec;
 
 use crate::protocol::{Ctx, NodeId, Time};
 
@@ -206,13 +207,22 @@ pub(super) fn update_lease(raft: &Raft, s: &mut Server) {
     if s.lease_given_up {
         return;
     }
-    // The latest broadcast a majority acknowledged: the largest of the members' last
-    // acknowledged broadcasts that at least a majority of them reached. (Counted rather than
-    // sorted: this runs on every acknowledgement, over a handful of members.)
-    let acked = |m: &NodeId| if *m == s.id { s.seq } else { s.acked_seq[m.index()] };
-    let majority = s.majority();
-    let reached = |seq: u64| s.config.iter().filter(|m| acked(m) >= seq).count() >= majority;
-    let Some(seq) = s.config.iter().map(acked).filter(|q| reached(*q)).max() else { return };
+    // Each member's last acknowledged broadcast, latest first (inverted, sorted ascending), in
+    // a buffer on the stack: this runs on every acknowledgement.
+    let mut buffer = [(0u64, 0u32); MAX_SERVERS];
+    let mut spill = Vec::new();
+    let seqs: &mut [(u64, u32)] = if s.config.len() <= MAX_SERVERS {
+        &mut buffer[..s.config.len()]
+    } else {
+        spill.resize(s.config.len(), (0, 0));
+        &mut spill
+    };
+    for (slot, m) in seqs.iter_mut().zip(&s.config) {
+        *slot = (!(if *m == s.id { s.seq } else { s.acked_seq[m.index()] }), 0);
+    }
+    crate::order::sort_keyed(seqs);
+    let Some(&(inverted, _)) = seqs.get(s.majority() - 1) else { return };
+    let seq = !inverted;
     // `sent_at` holds increasing sequence numbers, each once; the one wanted is recent.
     if let Some((_, sent)) = s.sent_at.iter().rfind(|(q, _)| *q == seq) {
         // The lease runs for most of the minimum election timeout after the acknowledged
