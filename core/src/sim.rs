@@ -753,10 +753,12 @@ impl<P: Protocol> Sim<P> {
 
     fn after_handler(&mut self, me: NodeId, before: u64) {
         let after = self.proto.state_digest(&self.nodes[me.index()]);
-        let rank = self.proto.leader_rank(&self.nodes[me.index()]);
-        if rank != self.ranks[me.index()] {
-            self.ranks[me.index()] = rank;
-            self.leader = None;
+        if self.metrics.has_leader {
+            let rank = self.proto.leader_rank(&self.nodes[me.index()]);
+            if rank != self.ranks[me.index()] {
+                self.ranks[me.index()] = rank;
+                self.leader = None;
+            }
         }
         self.digests[me.index()] = after;
         if after != before {
