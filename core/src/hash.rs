@@ -24,18 +24,21 @@ impl Default for StableHasher {
 }
 
 impl StableHasher {
+    #[inline]
     fn mix(&mut self, w: u64) {
         self.h = (self.h.rotate_left(5) ^ w).wrapping_mul(K);
     }
 }
 
 impl Hasher for StableHasher {
+    #[inline]
     fn finish(&self) -> u64 {
         let mut z = self.h;
         z = (z ^ (z >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
         z = (z ^ (z >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
         z ^ (z >> 33)
     }
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
         let mut chunks = bytes.chunks_exact(8);
         for c in &mut chunks {
@@ -49,40 +52,52 @@ impl Hasher for StableHasher {
         let w = rest.iter().rev().fold(0u64, |w, b| (w << 8) | *b as u64);
         self.mix(w ^ ((rest.len() as u64) << 56));
     }
+    #[inline]
     fn write_u8(&mut self, n: u8) {
         self.mix(n as u64)
     }
+    #[inline]
     fn write_u16(&mut self, n: u16) {
         self.mix(n as u64)
     }
+    #[inline]
     fn write_u32(&mut self, n: u32) {
         self.mix(n as u64)
     }
+    #[inline]
     fn write_u64(&mut self, n: u64) {
         self.mix(n)
     }
+    #[inline]
     fn write_u128(&mut self, n: u128) {
         self.mix(n as u64);
         self.mix((n >> 64) as u64)
     }
+    #[inline]
     fn write_usize(&mut self, n: usize) {
         self.mix(n as u64)
     }
+    #[inline]
     fn write_i8(&mut self, n: i8) {
         self.mix(n as i64 as u64)
     }
+    #[inline]
     fn write_i16(&mut self, n: i16) {
         self.mix(n as i64 as u64)
     }
+    #[inline]
     fn write_i32(&mut self, n: i32) {
         self.mix(n as i64 as u64)
     }
+    #[inline]
     fn write_i64(&mut self, n: i64) {
         self.mix(n as u64)
     }
+    #[inline]
     fn write_i128(&mut self, n: i128) {
         self.write_u128(n as u128)
     }
+    #[inline]
     fn write_isize(&mut self, n: isize) {
         self.mix(n as i64 as u64)
     }

@@ -291,6 +291,17 @@ impl<'a, P: Protocol> Ctx<'a, P> {
 
 /// A protocol: its node state, its messages, and its handlers. `self` is the protocol's
 /// configuration (cluster size, options, an optional mutant) and is immutable during a run.
+/// The leader among nodes with these `Protocol::leader_rank`s: the up node with the highest
+/// rank, the highest id among equals.
+pub fn leader_of(ranks: impl Iterator<Item = Option<u128>>, up: &[bool]) -> Option<NodeId> {
+    ranks
+        .zip(up)
+        .enumerate()
+        .filter_map(|(i, (rank, up))| rank.filter(|_| *up).map(|r| (r, i)))
+        .max()
+        .map(|(_, i)| NodeId(i as u32))
+}
+
 pub trait Protocol: Clone + Debug + Hash + 'static {
     type Msg: Clone + Debug + Hash + PartialEq + MessageInfo + Serialize;
     type Timer: Clone + Copy + Debug + Hash + PartialEq + Eq + Serialize;
@@ -354,9 +365,17 @@ pub trait Protocol: Clone + Debug + Hash + 'static {
     fn has_leader(&self) -> bool {
         false
     }
-    /// The current leader, for protocols that have one (scripts target it).
-    fn leader(&self, _nodes: &[Self::Node], _up: &[bool]) -> Option<NodeId> {
+    /// How a node claims to lead, for protocols that have a leader: `Some(rank)` while it
+    /// believes it leads (a Raft term, a Multi-Paxos ballot). The simulator asks it of a node
+    /// after each of its handlers and keeps the answer, so that finding the leader after every
+    /// event does not read every node.
+    fn leader_rank(&self, _node: &Self::Node) -> Option<u128> {
         None
+    }
+    /// The current leader, for protocols that have one (scripts target it): the up node with
+    /// the highest `leader_rank`, the highest id among equals.
+    fn leader(&self, nodes: &[Self::Node], up: &[bool]) -> Option<NodeId> {
+        leader_of(nodes.iter().map(|n| self.leader_rank(n)), up)
     }
     /// Timed steps the scenario performs by itself.
     fn script(&self) -> Vec<(Time, ScriptAction<Self::ClientOp>)> {

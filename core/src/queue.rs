@@ -94,6 +94,12 @@ impl<T> EventQueue<T> {
         self.slots[ticket.slot as usize].take().map(|(_, item)| item)
     }
 
+    /// Whether the item `ticket` names is still queued.
+    pub fn contains(&self, ticket: Ticket) -> bool {
+        let Some(i) = self.pos.get(ticket.slot as usize).map(|p| *p as usize) else { return false };
+        self.heap.get(i).is_some_and(|key| key.slot == ticket.slot && key.seq == ticket.seq)
+    }
+
     /// Move the item `ticket` names to time `at` with sequence number `seq`, as `item` (a timer
     /// armed again): the same as taking it out and queueing `item`, in one step. Gives `item`
     /// back if the ticket's item is no longer queued.

@@ -87,14 +87,24 @@ enum Pending<P: Protocol> {
 }
 
 /// An armed timer.
+///
+/// Its item in the queue may be an earlier arming's: a timer armed again for a later time
+/// (a Raft follower pushes its election timeout back on every AppendEntries) keeps the item it
+/// has, and when that item's time comes it is queued again for the timer's time, under the
+/// sequence number of the latest arming, which is where moving it at once would have put it;
+/// only then is it an event. That spares the queue a move at every arming.
 #[derive(Clone, Debug)]
 pub struct ArmedTimer<T> {
     pub timer: T,
     pub set_at: Time,
     pub fires_at: Time,
     arm: u64,
-    /// Its item in the queue, taken out when the timer is disarmed.
+    /// Its item in the queue, taken out when the timer is disarmed: queued at `queued_at`
+    /// (no later than `fires_at`) with the sequence number `carrier` of the arming that
+    /// queued it.
     ticket: Ticket,
+    carrier: u64,
+    queued_at: Time,
 }
 
 /// Disarm the timers `which` selects: off the node's list, and their items out of the queue
@@ -202,6 +212,10 @@ pub struct Sim<P: Protocol> {
     pub keep_records: bool,
     /// Whether each node is up (mirrors `status`, for `Protocol::leader`).
     up: Vec<bool>,
+    /// Each node's `Protocol::leader_rank` as of its last handler, and the leader they and
+    /// `up` make (`None` inside: to be found again, as a rank or `up` changed).
+    ranks: Vec<Option<u128>>,
+    leader: Option<Option<NodeId>>,
     /// The fault script's primitives, and the links slowed and clocks skewed so far.
     fault_script: alloc::rc::Rc<Vec<(Time, crate::faultscript::Primitive)>>,
     slow: Vec<(NodeId, NodeId, u32)>,
@@ -242,6 +256,8 @@ impl<P: Protocol> Sim<P> {
             records: Vec::new(),
             keep_records: true,
             up: vec![true; n],
+            ranks: Vec::with_capacity(n),
+            leader: None,
             fault_script: Default::default(),
             slow: Vec::new(),
             clocks: vec![Clock::default(); n],
@@ -262,6 +278,7 @@ impl<P: Protocol> Sim<P> {
                 sim.proto.init(&mut ctx)
             };
             sim.digests.push(sim.proto.state_digest(&node));
+            sim.ranks.push(sim.proto.leader_rank(&node));
             sim.nodes.push(node);
             sim.apply_effects(me);
         }
@@ -423,7 +440,7 @@ impl<P: Protocol> Sim<P> {
     }
 
     /// Take stale items (disarmed timers, dropped copies, old heals) off the head of the
-    /// queue, so that [`Sim::next_time`] is the time of the next event that will run: the
+    /// queue, and queue again for its time a timer whose item comes before it, so that [`Sim::next_time`] is the time of the next event that will run: the
     /// page paces its animation by it, and a stale head made it run an event far ahead of the
     /// drawn time. `step` would skip the same items, so the run does not change.
     fn drop_stale_head(&mut self) {
@@ -447,8 +464,18 @@ impl<P: Protocol> Sim<P> {
 
     fn is_stale(&mut self, item: &Pending<P>) -> bool {
         match item {
-            Pending::Timer { node, arm, .. } => {
-                !self.status[node.index()].timers.iter().any(|t| t.arm == *arm)
+            Pending::Timer { node, timer, arm } => {
+                let timers = &mut self.status[node.index()].timers;
+                if timers.iter().any(|t| t.arm == *arm) {
+                    return false;
+                }
+                // The item of a timer armed again for later: queue it for the timer's time.
+                if let Some(t) = timers.iter_mut().find(|t| t.carrier == *arm) {
+                    let item = Pending::Timer { node: *node, timer: *timer, arm: t.arm };
+                    t.ticket = self.queue.push(t.fires_at, t.arm, item);
+                    (t.carrier, t.queued_at) = (t.arm, t.fires_at);
+                }
+                true
             }
             Pending::Deliver { id, .. } => {
                 if let Some(pos) = self.dropped.iter().position(|d| d == id) {
@@ -637,6 +664,7 @@ impl<P: Protocol> Sim<P> {
         }
         st.up = false;
         self.up[n.index()] = false;
+        self.leader = None;
         disarm(&mut self.queue, &mut st.timers, |_| true);
         self.record(KindRef::Crash { node: n });
     }
@@ -647,6 +675,7 @@ impl<P: Protocol> Sim<P> {
         }
         self.status[n.index()].up = true;
         self.up[n.index()] = true;
+        self.leader = None;
         self.record(KindRef::Restart { node: n });
         let before = self.digests[n.index()];
         // All the restart sees of the crashed node is what survived the crash.
@@ -724,6 +753,13 @@ impl<P: Protocol> Sim<P> {
 
     fn after_handler(&mut self, me: NodeId, before: u64) {
         let after = self.proto.state_digest(&self.nodes[me.index()]);
+        if self.metrics.has_leader {
+            let rank = self.proto.leader_rank(&self.nodes[me.index()]);
+            if rank != self.ranks[me.index()] {
+                self.ranks[me.index()] = rank;
+                self.leader = None;
+            }
+        }
         self.digests[me.index()] = after;
         if after != before {
             self.record(KindRef::State { node: me, digest: after });
@@ -747,18 +783,32 @@ impl<P: Protocol> Sim<P> {
                     // Arming replaces the timer of the same kind: its item is moved in the
                     // queue (one sift instead of a removal and an insertion) and it goes to the
                     // end of the list, as if taken off and armed anew.
-                    let ticket = match timers.iter().position(|a| a.timer == timer) {
+                    let (ticket, carrier, queued_at) = match timers.iter().position(|a| a.timer == timer) {
                         Some(i) => {
                             let old = timers.remove(i);
                             disarm(&mut self.queue, timers, |a| a.timer == timer);
-                            match self.queue.reschedule(old.ticket, fires_at, arm, item) {
-                                Ok(ticket) => ticket,
-                                Err(item) => self.queue.push(fires_at, arm, item),
+                            if fires_at >= old.queued_at && self.queue.contains(old.ticket) {
+                                // Later than its item: the item stays (see `ArmedTimer`).
+                                (old.ticket, old.carrier, old.queued_at)
+                            } else {
+                                let ticket = match self.queue.reschedule(old.ticket, fires_at, arm, item) {
+                                    Ok(ticket) => ticket,
+                                    Err(item) => self.queue.push(fires_at, arm, item),
+                                };
+                                (ticket, arm, fires_at)
                             }
                         }
-                        None => self.queue.push(fires_at, arm, item),
+                        None => (self.queue.push(fires_at, arm, item), arm, fires_at),
                     };
-                    timers.push(ArmedTimer { timer, set_at: self.now, fires_at, arm, ticket });
+                    timers.push(ArmedTimer {
+                        timer,
+                        set_at: self.now,
+                        fires_at,
+                        arm,
+                        ticket,
+                        carrier,
+                        queued_at,
+                    });
                 }
                 TimerEffect::Cancel(timer) => disarm(&mut self.queue, timers, |a| a.timer == timer),
             }
@@ -927,7 +977,11 @@ impl<P: Protocol> Sim<P> {
     fn finish_event(&mut self) {
         self.drop_stale_head();
         if self.metrics.has_leader {
-            let leader = self.proto.leader(&self.nodes, &self.up);
+            let leader = match self.leader {
+                Some(leader) => leader,
+                None => crate::protocol::leader_of(self.ranks.iter().copied(), &self.up),
+            };
+            self.leader = Some(leader);
             self.metrics.leader_now(leader, self.now);
         }
         if let Some(v) = &self.violation {

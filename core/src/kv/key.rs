@@ -66,6 +66,7 @@ impl core::ops::Deref for Key {
 /// As the `str` it holds: its bytes, then `0xff` (what `str`'s `Hash` feeds a hasher that
 /// keeps `Hasher::write_str` as it comes, as ours do), without checking the bytes again.
 impl Hash for Key {
+    #[inline(always)]
     fn hash<H: Hasher>(&self, state: &mut H) {
         state.write(&self.bytes[..self.len as usize]);
         state.write_u8(0xff);

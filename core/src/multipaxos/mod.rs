@@ -218,16 +218,14 @@ impl Protocol for MultiPaxos {
     fn has_leader(&self) -> bool {
         true
     }
-    fn leader(&self, nodes: &[Node], up: &[bool]) -> Option<NodeId> {
-        nodes
-            .iter()
-            .zip(up)
-            .filter_map(|(n, up)| match n {
-                Node::Server(s) if *up && s.role == Role::Leader => Some((s.hard.ballot, s.id)),
-                _ => None,
-            })
-            .max()
-            .map(|(_, id)| id)
+    fn leader_rank(&self, node: &Node) -> Option<u128> {
+        match node {
+            // The ballot as one number: its round, then its node.
+            Node::Server(s) if s.role == Role::Leader => {
+                Some(((s.hard.ballot.round as u128) << 32) | s.hard.ballot.node as u128)
+            }
+            _ => None,
+        }
     }
     fn script(&self) -> Vec<(Time, ScriptAction<ClientOp>)> {
         self.script.clone()

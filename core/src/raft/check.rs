@@ -136,6 +136,9 @@ pub fn check(
     }
     let Some(t) = touched else { return Ok(()) };
     let Some(Node::Server(s)) = nodes.get(t.index()) else { return Ok(()) };
+    if elected_now != Some(t) && unchanged(m, s) {
+        return Ok(());
+    }
     let changed_from = sync_mirror(m, s)?;
     if elected_now == Some(t) {
         leader_completeness(m, s)?;
@@ -144,6 +147,24 @@ pub fn check(
     commits_and_applies(m, s)?;
     same_state(m, s)?;
     Ok(())
+}
+
+/// Whether nothing the checks below read of `s` moved since they last ran: its log still
+/// ends with the entry the mirror ends with, it leads in the same term (or still does not
+/// lead), and its commit index, applied index and snapshot are where they were. Then every
+/// check would find nothing new (most events are such: a heartbeat, a reply that does not
+/// advance the commit index), and they are skipped.
+fn unchanged(m: &Monitor, s: &Server) -> bool {
+    let k = s.id.index();
+    let len = m.mirrors[k].len() as u64;
+    let leading = (s.role == Role::Leader).then_some((s.hard.term, len));
+    s.last_index() == len
+        && m.leading[k] == leading
+        && s.commit == m.last_commit[k]
+        && s.applied == m.last_applied[k]
+        && (s.applied, s.hard.snapshot.last_index) == m.last_state[k]
+        && m.tips[k].is_some()
+        && s.entry(len) == m.tips[k].as_ref()
 }
 
 /// Servers that applied the same index hold the same state machine there (data and client

@@ -258,16 +258,11 @@ impl Protocol for Raft {
     fn has_leader(&self) -> bool {
         true
     }
-    fn leader(&self, nodes: &[Node], up: &[bool]) -> Option<NodeId> {
-        nodes
-            .iter()
-            .zip(up)
-            .filter_map(|(n, up)| match n {
-                Node::Server(s) if *up && s.role == server::Role::Leader => Some((s.hard.term, s.id)),
-                _ => None,
-            })
-            .max()
-            .map(|(_, id)| id)
+    fn leader_rank(&self, node: &Node) -> Option<u128> {
+        match node {
+            Node::Server(s) if s.role == server::Role::Leader => Some(s.hard.term as u128),
+            _ => None,
+        }
     }
 
     fn check(
