@@ -81,18 +81,7 @@ pub fn build<P: Present>(records: &[Record<P>], from: u64, to: u64) -> Diagram {
         let at = Some((r.event, r.time));
         match &r.kind {
             RecordKind::Send { id, from, to, msg, .. } if d.arrows.len() < MAX_ARROWS => {
-                d.arrows.push(Arrow {
-                    id: *id,
-                    from: *from,
-                    to: *to,
-                    kind: msg.kind(),
-                    summary: msg.summary(),
-                    sent: at,
-                    end: None,
-                    fate: Fate::InFlight,
-                    duplicate: false,
-                    changed: false,
-                })
+                d.arrows.push(arrow::<P>(*id, *from, *to, msg, at, None, Fate::InFlight))
             }
             RecordKind::Duplicate { id, of, .. } => {
                 if let Some(i) = find(&d.arrows, *of).filter(|_| d.arrows.len() < MAX_ARROWS) {
@@ -116,18 +105,7 @@ pub fn build<P: Present>(records: &[Record<P>], from: u64, to: u64) -> Diagram {
                     }
                     None if d.arrows.len() < MAX_ARROWS => {
                         delivered = Some((r.event, d.arrows.len()));
-                        d.arrows.push(Arrow {
-                            id: *id,
-                            from: *from,
-                            to: *to,
-                            kind: msg.kind(),
-                            summary: msg.summary(),
-                            sent: None,
-                            end: at,
-                            fate,
-                            duplicate: false,
-                            changed: false,
-                        })
+                        d.arrows.push(arrow::<P>(*id, *from, *to, msg, None, at, fate))
                     }
                     None => {}
                 }
@@ -175,6 +153,30 @@ pub fn build<P: Present>(records: &[Record<P>], from: u64, to: u64) -> Diagram {
         }
     }
     d
+}
+
+/// The arrow of message `msg`, neither a duplicate nor (yet) known to change its receiver.
+fn arrow<P: Protocol>(
+    id: MsgId,
+    from: NodeId,
+    to: NodeId,
+    msg: &P::Msg,
+    sent: Option<(u64, Time)>,
+    end: Option<(u64, Time)>,
+    fate: Fate,
+) -> Arrow {
+    Arrow {
+        id,
+        from,
+        to,
+        kind: msg.kind(),
+        summary: msg.summary(),
+        sent,
+        end,
+        fate,
+        duplicate: false,
+        changed: false,
+    }
 }
 
 fn mark<P: Protocol>(node: Option<NodeId>, r: &Record<P>, kind: MarkKind, label: &str) -> Mark {
