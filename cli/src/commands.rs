@@ -20,6 +20,11 @@ pub const USAGE: &str = "usage:
   distlab check --protocol P --seeds A..B [--faults none|light|heavy] [--mutant NAME] [--events N] [--swarm on]
       (each run's client history also goes through the linearizability search; --swarm on
        draws each seed's own configuration, fault mix and operator commands: raft only)
+  distlab explore --protocol P [--servers N] [--clients N] [--requests N] [--crashes N] [--drops N]
+      [--duplicates N] [--timeouts N] [--max-term N] [--depth D] [--max-states S] [--mutant M]
+      [--search bfs|dfs] [--symmetry on|off] [--counterexample FILE]
+      (every interleaving of a small cluster within the bounds; exit 1 on a violation, and
+       FILE gets the path to it as a scenario document)
   distlab mutants --protocol P
   distlab bench [--protocol P] [--events N]
   distlab compare --seed S [--seconds N]   (Raft and Multi-Paxos under one fault schedule)
@@ -67,6 +72,7 @@ pub fn dispatch(argv: &[String]) -> Result<ExitCode, String> {
         "ring" => crate::ring::dispatch(rest),
         "kafka" => crate::kafka::dispatch(rest),
         "lincheck" => crate::lincheck::run(rest),
+        "explore" => crate::explore::run(rest),
         "compare" => {
             let args = Args::parse(rest, &["seed", "seconds"])?;
             let seed = args.u64_or("seed", 0)?;

@@ -9,6 +9,7 @@
 
 mod args;
 mod commands;
+mod explore;
 mod kafka;
 mod lincheck;
 mod ring;

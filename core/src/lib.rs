@@ -19,6 +19,8 @@ pub mod chunked;
 pub mod compare;
 pub mod diagram;
 pub mod echo;
+pub mod explorable;
+pub mod explore;
 pub mod faultscript;
 pub mod fixed;
 pub mod hash;

@@ -316,7 +316,7 @@ pub trait Protocol: Clone + Debug + Hash + 'static {
     /// compile.
     type Durable: Clone + Debug + Hash;
     /// The checker's ghost state (values proposed, values chosen so far).
-    type Monitor: Clone + Debug + Default;
+    type Monitor: Clone + Debug + Default + Hash;
 
     /// Number of nodes in the simulation (servers and any simulated clients).
     fn nodes(&self) -> usize;

@@ -132,6 +132,19 @@ impl<T> EventQueue<T> {
         self.slots.iter().filter_map(|s| s.as_ref().map(|(at, item)| (*at, item)))
     }
 
+    /// Take out the first item, in heap order, that `pred` accepts (the explorer's choice of
+    /// an event out of time order: a scan, for queues of tens of items).
+    pub fn remove_where(&mut self, pred: impl Fn(&T) -> bool) -> Option<(Time, T)> {
+        let i = self
+            .heap
+            .iter()
+            .position(|key| self.slots[key.slot as usize].as_ref().is_some_and(|(_, item)| pred(item)))?;
+        let slot = self.heap[i].slot;
+        self.take_at(i);
+        self.free.push(slot);
+        self.slots[slot as usize].take()
+    }
+
     /// Number of items queued.
     pub fn len(&self) -> usize {
         self.heap.len()
@@ -216,6 +229,21 @@ mod tests {
         }
         assert_eq!(out, vec![(4, 'd'), (5, 'a'), (5, 'c'), (5, 'e')]);
         assert_eq!(q.iter().count(), 0);
+    }
+
+    #[test]
+    fn an_item_taken_out_of_order_leaves_the_rest_in_order() {
+        let mut q = EventQueue::default();
+        for (i, c) in ['a', 'b', 'c', 'd'].into_iter().enumerate() {
+            q.push(Time(i as u64), i as u64, c);
+        }
+        assert_eq!(q.remove_where(|c| *c == 'c'), Some((Time(2), 'c')));
+        assert_eq!(q.remove_where(|c| *c == 'c'), None, "taken once");
+        let mut out = vec![];
+        while let Some((_, c)) = q.pop() {
+            out.push(c);
+        }
+        assert_eq!(out, vec!['a', 'b', 'd']);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::scenario::doc::ScenarioDoc;
 
 /// What a protocol provides, beside its logic (`Protocol`) and its presentation (`Present`), to
 /// be offered on the page, in scenario documents and on the CLI.
-pub trait Registered: Present {
+pub trait Registered: Present + crate::explorable::Explorable {
     /// Stable name: the page's fragment, the document's `protocol`, the CLI's `--protocol`.
     /// Equal to `Protocol::name`.
     const NAME: &'static str;
@@ -49,6 +49,9 @@ pub trait Registered: Present {
     const CLIENT_HISTORY: bool = false;
     /// How the page presents a run (legend, layout, notes).
     fn page() -> Page;
+    /// The small cluster an exploration starts from (`explore`), before the user's flags:
+    /// a few servers, clients that send only what the explorer gives them.
+    fn explore_settings(_cfg: &mut Self::Config) {}
     /// The configuration `distlab bench` and the browser benchmark run (the seed varies), and
     /// its fault preset.
     fn bench() -> (Self::Config, crate::net::FaultPreset);

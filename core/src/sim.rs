@@ -45,7 +45,20 @@ pub enum Input<P: Protocol> {
     Uncut(NodeId, NodeId),
     /// A client request to a node.
     Client(NodeId, P::ClientOp),
+    /// Deliver this message copy now, ahead of its time (an explored run's step: see
+    /// [`Sim::explored`]). A copy for a crashed node is lost.
+    Deliver(MsgId),
+    /// Fire this armed timer of the node now, ahead of its time (an explored run's step).
+    Fire(NodeId, P::Timer),
+    /// Put another copy of a message in flight, with an id of its own.
+    Duplicate(MsgId),
 }
+
+/// How far virtual time leaps before each input of an explored run: far beyond every timing
+/// limit a protocol's settings accept (ten seconds at most), so that when an explored step
+/// happens every timeout a node measures has expired, whatever the path to it (see
+/// [`Sim::explored`]).
+pub const EXPLORE_LEAP: Time = Time(3_600_000_000);
 
 #[derive(Clone, Debug)]
 enum Pending<P: Protocol> {
@@ -222,6 +235,8 @@ pub struct Sim<P: Protocol> {
     clocks: Vec<Clock>,
     metrics: crate::metrics::Metrics,
     history: crate::history::History,
+    /// An explored run (see [`Sim::explored`]).
+    explore: bool,
 }
 
 impl<P: Protocol> Sim<P> {
@@ -263,6 +278,7 @@ impl<P: Protocol> Sim<P> {
             clocks: vec![Clock::default(); n],
             metrics: crate::metrics::Metrics { has_leader: proto_has_leader, ..Default::default() },
             history: Default::default(),
+            explore: false,
         };
         for i in 0..n {
             let me = NodeId(i as u32);
@@ -301,6 +317,41 @@ impl<P: Protocol> Sim<P> {
         }
         self.fault_script = alloc::rc::Rc::new(script);
         self
+    }
+
+    /// This run as the explorer drives it: every event is an input that says what happens
+    /// (deliver this message, fire that timer, crash, request), in any order, whatever the
+    /// times the queue holds. Its scheduled client requests, scripts and injected faults are
+    /// taken off the queue; only messages in flight and armed timers stay. Before each input,
+    /// time leaps by [`EXPLORE_LEAP`], so time is only the order of events; and the random
+    /// source is drawn afresh from the seed and the input's content, so the same state and the
+    /// same choice always lead to the same state, whichever path led there.
+    pub fn explored(mut self) -> Self {
+        self.explore = true;
+        while self
+            .queue
+            .remove_where(|p| !matches!(p, Pending::Deliver { .. } | Pending::Timer { .. }))
+            .is_some()
+        {}
+        self
+    }
+
+    /// Whether this is an explored run (see [`Sim::explored`]).
+    pub fn is_explored(&self) -> bool {
+        self.explore
+    }
+
+    /// The property checker's ghost state.
+    pub fn monitor(&self) -> &P::Monitor {
+        &self.monitor
+    }
+
+    /// In an explored run, draw the random source afresh from the seed and `salt`, a digest of
+    /// what happens next.
+    fn reseed(&mut self, salt: u64) {
+        if self.explore {
+            self.rng = Rng::new(digest(&(self.seed, salt)));
+        }
     }
 
     /// Virtual time of the last event.
@@ -405,19 +456,65 @@ impl<P: Protocol> Sim<P> {
     pub fn apply_input(&mut self, input: Input<P>) {
         self.records.clear();
         self.events += 1;
+        if self.explore {
+            self.now = self.now.plus(EXPLORE_LEAP);
+        }
         let mut touched = None;
         let mut client = None;
         match input {
             Input::Crash(n) => self.crash(n),
             Input::Restart(n) => {
+                self.reseed(digest(&n));
                 self.restart(n);
                 touched = Some(n);
             }
             Input::Drop(id) => {
                 let found = self.flights().find(|f| f.id == id).map(|f| (f.from, f.to));
                 if let Some((from, to)) = found {
-                    self.dropped.push(id);
+                    if self.explore {
+                        // Nothing in an explored run runs in time order: take it off the queue.
+                        self.queue.remove_where(|p| matches!(p, Pending::Deliver { id: i, .. } if *i == id));
+                    } else {
+                        self.dropped.push(id);
+                    }
                     self.record(KindRef::Drop { id, from, to, reason: DropReason::User });
+                }
+            }
+            Input::Deliver(id) => {
+                let live = !self.dropped.contains(&id);
+                let found =
+                    self.queue.remove_where(|p| matches!(p, Pending::Deliver { id: i, .. } if *i == id));
+                if let Some((_, item)) = found.filter(|_| live) {
+                    if let Pending::Deliver { from, to, msg, .. } = &item {
+                        self.reseed(digest(&(from, to, msg)));
+                    }
+                    // Records the delivery, runs the handler and checks.
+                    self.execute(item);
+                    return self.finish_event();
+                }
+            }
+            Input::Fire(n, timer) => {
+                let armed =
+                    self.status.get(n.index()).and_then(|s| s.timers.iter().find(|a| a.timer == timer));
+                if let Some((arm, ticket)) = armed.map(|a| (a.arm, a.ticket)) {
+                    self.queue.remove(ticket);
+                    self.reseed(digest(&(n, timer)));
+                    self.execute(Pending::Timer { node: n, timer, arm });
+                    return self.finish_event();
+                }
+            }
+            Input::Duplicate(of) => {
+                let copy = self.queue.iter().find_map(|(at, p)| match p {
+                    Pending::Deliver { id, .. } if *id == of && !self.dropped.contains(id) => {
+                        Some((at, p.clone()))
+                    }
+                    _ => None,
+                });
+                if let Some((deliver_at, Pending::Deliver { from, to, msg, sent_at, lost, .. })) = copy {
+                    let id = MsgId(self.next_msg);
+                    self.next_msg += 1;
+                    self.record(KindRef::Duplicate { id, of, deliver_at });
+                    self.schedule(deliver_at, Pending::Deliver { id, from, to, msg, sent_at, lost });
                 }
             }
             Input::Partition(groups) => {
@@ -429,6 +526,7 @@ impl<P: Protocol> Sim<P> {
             Input::Cut(a, b) => self.cut(a, b),
             Input::Uncut(a, b) => self.uncut(a, b),
             Input::Client(n, op) => {
+                self.reseed(digest(&(n, &op)));
                 client = self.client(n, op);
                 if client.is_some() {
                     touched = Some(n);

@@ -46,7 +46,7 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
 /// Ghost state: acknowledged records and committed prefixes. Checks are incremental: each
 /// replica's committed prefix is compared from where it was last compared, and a leader's log
 /// against the acknowledgements it has not been checked against yet.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct Monitor {
     /// Per partition: (offset, value, acks) of every acknowledged record, in order.
     pub acked: Vec<Vec<(u64, u64, u8)>>,

@@ -121,7 +121,9 @@ impl Registered for Kafka {
 
     fn flag(k: &mut Kafka, name: &str, value: &str) -> Result<bool, String> {
         match name {
-            "brokers" => k.brokers = size(name, value)?,
+            // `servers` and `clients` are the explorer's words for brokers and producers.
+            "brokers" | "servers" => k.brokers = size(name, value)?,
+            "clients" => k.producers = size(name, value)?,
             "partitions" => k.partitions = whole_u32(name, value)?,
             "rf" => k.rf = whole_u32(name, value)?,
             "min-insync" => k.min_insync = whole_u32(name, value)?,
@@ -179,7 +181,38 @@ impl Registered for Kafka {
         }
     }
 
+    /// Three brokers, one partition replicated on all three, one producer that sends only
+    /// what the explorer gives it, no consumers.
+    fn explore_settings(k: &mut Kafka) {
+        (k.brokers, k.partitions, k.rf, k.min_insync) = (3, 1, 3, 2);
+        (k.producers, k.consumers, k.idle_consumers, k.produce_every_us) = (1, 0, 0, 0);
+    }
+
     fn bench() -> (Kafka, FaultPreset) {
         (Kafka::default(), FaultPreset::Heavy)
+    }
+}
+
+impl crate::explorable::Explorable for Kafka {
+    fn round(&self, node: &super::node::Node) -> u64 {
+        use super::node::Node;
+        match node {
+            Node::Controller(c) => c.partitions.iter().map(|p| p.epoch as u64).max().unwrap_or(0),
+            Node::Broker(b) => b.replicas.iter().flatten().map(|r| r.hard.epoch as u64).max().unwrap_or(0),
+            Node::Producer(_) | Node::Consumer(_) => 0,
+        }
+    }
+    /// Keyed records for the producers in turn: `k0 a`, `k0 b`, … (one key: one partition).
+    fn requests(&self, n: u32) -> Vec<(crate::protocol::NodeId, String)> {
+        let producers = self.producers.max(1);
+        (0..n.min(if self.producers == 0 { 0 } else { 26 }))
+            .map(|i| {
+                let producer = crate::protocol::NodeId((self.brokers + 1 + i as usize % producers) as u32);
+                (producer, format!("k0 {}", (b'a' + i as u8) as char))
+            })
+            .collect()
+    }
+    fn cluster(&self) -> (usize, usize) {
+        (self.brokers, self.producers + self.consumers)
     }
 }

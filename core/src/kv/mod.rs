@@ -19,3 +19,20 @@ pub use client::{Client, ClientHard, KvHost, Pending, Workload, MAX_QUEUE};
 pub use key::{Key, MAX_KEY_LEN};
 pub use map::SmallMap;
 pub use store::*;
+
+/// The requests an exploration of a key-value protocol may issue (`Explorable::requests`):
+/// writes and reads of one key in turn (`put x 1`, `get x`, `put x 2`, …), dealt to the
+/// clients (nodes `servers..servers + clients`) in turn.
+pub fn explore_requests(
+    servers: usize,
+    clients: usize,
+    n: u32,
+) -> alloc::vec::Vec<(crate::protocol::NodeId, alloc::string::String)> {
+    (0..n.min(if clients == 0 { 0 } else { u32::MAX }))
+        .map(|i| {
+            let client = crate::protocol::NodeId((servers + i as usize % clients) as u32);
+            let text = if i % 2 == 0 { alloc::format!("put x {}", i / 2 + 1) } else { "get x".into() };
+            (client, text)
+        })
+        .collect()
+}

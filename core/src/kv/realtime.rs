@@ -38,7 +38,7 @@ use crate::protocol::NodeId;
 /// these histories: a history passes exactly when it is linearizable. Errors name the property
 /// broken: `acked-write-durable` when a write was acknowledged at a position that holds
 /// something else, `linearizable` otherwise.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct Linearizability {
     realtime: RealTime,
     ghost: Ghost,
@@ -100,7 +100,7 @@ pub type Broken = (&'static str, String);
 type GhostError = (&'static str, (NodeId, String));
 
 /// An answer a client received, waiting for the ghost to reach its position if need be.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 struct Ack {
     client: NodeId,
     req: u64,
@@ -112,7 +112,7 @@ struct Ack {
 /// A replica of the state machine fed only committed entries, in index order, remembering
 /// each key's values by position and each command's result. What grows with the run is kept in
 /// `ChunkVec`s, so the checkpoints that clone the simulator share it instead of copying it.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 struct Ghost {
     kv: Kv,
     at: u64,
@@ -196,7 +196,7 @@ impl Ghost {
 }
 
 /// A completed operation, as the message about a later one names it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Done {
     position: u64,
     client: NodeId,
@@ -205,7 +205,7 @@ struct Done {
 
 /// Positions against real time: the furthest completed operation, and each client's open one
 /// with the furthest operation that had completed when it began.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct RealTime {
     furthest: Option<Done>,
     open: Vec<Option<(u64, Option<Done>)>>,

@@ -29,6 +29,9 @@ pub struct LabConfig {
     /// A named preset of the protocol (see `raft::scenarios`, `kafka::scenarios`).
     pub scenario: Option<String>,
     pub limit: u64,
+    /// An explored run: the explorer's counterexample, every event an action (see
+    /// `Sim::explored`). Only a free run without faults is explored.
+    pub explored: bool,
 }
 
 impl Default for LabConfig {
@@ -48,6 +51,7 @@ impl LabConfig {
             fault_script: Vec::new(),
             scenario: None,
             limit: MAX_EVENTS,
+            explored: false,
         }
     }
 
@@ -93,7 +97,14 @@ pub fn scenarios(protocol: &str) -> Vec<(&'static str, &'static str)> {
 fn new_sim<P: Protocol>(proto: P, cfg: &LabConfig) -> Result<Sim<P>, String> {
     crate::faultscript::validate(&cfg.fault_script, proto.nodes())?;
     let script = crate::faultscript::expand(&cfg.fault_script, cfg.seed);
-    Ok(Sim::new(proto, cfg.faults.config(), cfg.seed).with_fault_script(script))
+    let sim = Sim::new(proto, cfg.faults.config(), cfg.seed).with_fault_script(script);
+    if !cfg.explored {
+        return Ok(sim);
+    }
+    if cfg.scenario.is_some() || cfg.faults != FaultPreset::None || !cfg.fault_script.is_empty() {
+        return Err("an explored run is a free run: it has no preset, no faults and no fault script".into());
+    }
+    Ok(sim.explored())
 }
 
 /// The protocol value of a run (its settings, mutant and preset), validated.

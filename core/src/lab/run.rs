@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 use core::cell::RefCell;
 
 use super::types::{Action, EventLine, FlightSnap, Lab, NodeSnap, Snapshot};
+use crate::echo::Echo;
 use crate::protocol::{About, Ctx, MessageInfo, NodeId, Protocol, Time, Violation};
 use crate::registry::Registered;
 use crate::sim::{Input, Sim};
@@ -24,6 +25,15 @@ pub struct ProtocolLab<P: Protocol> {
 impl<P: Registered> ProtocolLab<P> {
     pub fn new(sim: Sim<P>, limit: u64) -> Self {
         ProtocolLab { timeline: Timeline::new(sim, limit), actions: Vec::new(), window: RefCell::default() }
+    }
+
+    /// Delivering, duplicating and firing out of time order replay an explored run; a run
+    /// that follows time refuses them.
+    fn check_explored(&self) -> Result<(), String> {
+        if self.timeline.sim().is_explored() {
+            return Ok(());
+        }
+        Err("deliver, fire and duplicate replay an explored run; this run follows time".to_string())
     }
 
     fn check_node(&self, n: NodeId) -> Result<(), String> {
@@ -133,6 +143,24 @@ impl<P: Registered> Lab for ProtocolLab<P> {
                 let op = proto.parse_client(&text)?;
                 proto.check_client(id, &op)?;
                 Input::Client(id, op)
+            }
+            Action::Deliver(id) | Action::Duplicate(id) => {
+                self.check_explored()?;
+                if !self.timeline.sim().flights().any(|f| f.id == id) {
+                    return Err(format!("message #{} is not in flight", id.0));
+                }
+                match action {
+                    Action::Deliver(_) => Input::Deliver(id),
+                    _ => Input::Duplicate(id),
+                }
+            }
+            Action::Fire(id, label) => {
+                self.check_explored()?;
+                self.check_node(id)?;
+                let armed = self.timeline.sim().status()[id.index()].timers.iter();
+                let timer = armed.map(|a| a.timer).find(|t| P::timer_label(t) == label);
+                let timer = timer.ok_or_else(|| format!("{id} has no {} timer armed", Echo(&label)))?;
+                Input::Fire(id, timer)
             }
         };
         let at = self.timeline.position();

@@ -25,6 +25,12 @@ pub enum Action {
     Uncut(NodeId, NodeId),
     /// A client request, typed by the user in the protocol's syntax ("20" for Paxos).
     Client(NodeId, String),
+    /// Deliver a message in flight now (explored runs only, as the next three).
+    Deliver(MsgId),
+    /// Fire a node's armed timer, named as the page names it ("election"), now.
+    Fire(NodeId, String),
+    /// Put another copy of a message in flight.
+    Duplicate(MsgId),
 }
 
 /// A node as drawn.

@@ -21,13 +21,13 @@ use crate::protocol::{NodeId, Present, Protocol};
 
 /// Per slot: the acceptances seen (ballot, value, who) and the chosen value (with its
 /// proposal), if any.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct SlotSeen {
     pub accepts: Vec<(Ballot, u64, u64)>,
     pub chosen: Option<(u64, Option<(NodeId, u64)>)>,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct Monitor {
     pub slots: ChunkVec<SlotSeen>,
     /// Requests clients issued: (client, request), the digest of the command it makes, and

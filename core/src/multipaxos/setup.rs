@@ -131,7 +131,37 @@ impl Registered for MultiPaxos {
         }
     }
 
+    /// Three servers and one client that sends only what the explorer gives it.
+    fn explore_settings(cfg: &mut Config) {
+        (cfg.servers, cfg.clients, cfg.think_ms) = (3, 1, Some(0));
+    }
+
     fn bench() -> (Config, FaultPreset) {
         (Config { servers: 5, clients: 4, ..Config::default() }, FaultPreset::None)
+    }
+}
+
+impl crate::explorable::Explorable for MultiPaxos {
+    /// A server without the times it keeps (when it last sent each proposal and heartbeat,
+    /// when it last heard a leader).
+    fn timeless_digest(&self, node: &super::Node) -> u64 {
+        use crate::protocol::Time;
+        let super::Node::Server(s) = node else { return crate::hash::digest(node) };
+        let mut s = s.clone();
+        s.in_flight.iter_mut().for_each(|p| p.3 = Time::ZERO);
+        (s.last_sent, s.heard) = (Time::ZERO, Time::ZERO);
+        crate::hash::digest(&super::Node::Server(s))
+    }
+    fn round(&self, node: &super::Node) -> u64 {
+        match node {
+            super::Node::Server(s) => s.hard.ballot.round.max(s.hard.promised.round),
+            super::Node::Client(_) => 0,
+        }
+    }
+    fn requests(&self, n: u32) -> Vec<(crate::protocol::NodeId, String)> {
+        crate::kv::explore_requests(self.servers, self.clients, n)
+    }
+    fn cluster(&self) -> (usize, usize) {
+        (self.servers, self.clients)
     }
 }

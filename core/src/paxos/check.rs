@@ -19,7 +19,7 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
 ];
 
 /// The checker's ghost state: everything ever proposed and accepted.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct Monitor {
     pub proposed: Vec<Value>,
     /// For each ballot: its value and the set of acceptors that ever accepted it. (A map: a

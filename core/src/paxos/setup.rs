@@ -109,7 +109,33 @@ impl Registered for Paxos {
         }
     }
 
+    /// Two proposers (two values compete), three acceptors, one learner.
+    fn explore_settings(cfg: &mut Config) {
+        (cfg.proposers, cfg.acceptors, cfg.learners) = (2, 3, 1);
+    }
+
     fn bench() -> (Config, FaultPreset) {
         (Config::default(), FaultPreset::Heavy)
+    }
+}
+
+impl crate::explorable::Explorable for Paxos {
+    fn round(&self, node: &paxos::Node) -> u64 {
+        let proposer = node.proposer.as_ref().map_or(0, |p| p.hard.max_round.max(p.ballot.round));
+        proposer.max(node.acceptor.as_ref().map_or(0, |a| a.promised.round))
+    }
+    /// Each proposer its own value, as the workload gives them: 10, 20, 30, …
+    fn requests(&self, n: u32) -> Vec<(crate::protocol::NodeId, String)> {
+        let proposers = (self.proposers as u32).min(n);
+        (0..proposers)
+            .map(|i| (crate::protocol::NodeId(i), alloc::format!("{}", 10 * (i as u64 + 1))))
+            .collect()
+    }
+    fn cluster(&self) -> (usize, usize) {
+        (crate::protocol::Protocol::nodes(self), 0)
+    }
+    /// Every proposer its value: they compete.
+    fn default_requests(&self) -> u32 {
+        self.proposers as u32
     }
 }

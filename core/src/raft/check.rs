@@ -20,7 +20,7 @@ use super::state::{Node, Role, Server};
 use super::types::*;
 
 /// Ghost state: what the checker has seen so far. Clones share history (see `ChunkVec`).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct Monitor {
     /// The leader of each term.
     pub leaders: BTreeMap<Term, NodeId>,
@@ -54,7 +54,7 @@ pub struct Monitor {
 }
 
 /// One (index, term) the checker saw in some log.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 struct Seen {
     term: Term,
     digest: u64,
@@ -65,7 +65,7 @@ struct Seen {
 
 /// What the checker saw at one index, term by term. Almost every index only ever holds one
 /// term; it is kept inline (a `Vec` for each index was an allocation per entry).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 struct AtIndex {
     first: Option<Seen>,
     more: Vec<Seen>,

@@ -197,7 +197,43 @@ impl Registered for Raft {
         }
     }
 
+    /// Three servers and one client that sends only what the explorer gives it.
+    fn explore_settings(cfg: &mut Config) {
+        (cfg.servers, cfg.clients, cfg.think_ms) = (3, 1, Some(0));
+        cfg.spares = 0;
+    }
+
     fn bench() -> (Config, FaultPreset) {
         (Config { servers: 5, clients: 4, ..Config::default() }, FaultPreset::None)
+    }
+}
+
+impl crate::explorable::Explorable for Raft {
+    /// A server without the times it keeps (when it last heard a leader, its lease, when it
+    /// last sent to each follower, the catch-up's clock).
+    fn timeless_digest(&self, node: &super::Node) -> u64 {
+        use crate::protocol::Time;
+        let super::Node::Server(s) = node else { return crate::hash::digest(node) };
+        let mut s = s.clone();
+        s.last_leader_contact = s.last_leader_contact.map(|_| Time::ZERO);
+        s.vote_hold_until = Time::ZERO;
+        s.lease_until = Time::ZERO;
+        s.sent_at.iter_mut().for_each(|(_, t)| *t = Time::ZERO);
+        if let Some(c) = &mut s.adding {
+            (c.round_start, c.heard) = (Time::ZERO, Time::ZERO);
+        }
+        crate::hash::digest(&super::Node::Server(s))
+    }
+    fn round(&self, node: &super::Node) -> u64 {
+        match node {
+            super::Node::Server(s) => s.hard.term,
+            super::Node::Client(_) => 0,
+        }
+    }
+    fn requests(&self, n: u32) -> Vec<(crate::protocol::NodeId, String)> {
+        crate::kv::explore_requests(self.servers + self.spares, self.clients, n)
+    }
+    fn cluster(&self) -> (usize, usize) {
+        (self.servers, self.clients)
     }
 }

@@ -34,6 +34,7 @@ pub fn export(cfg: &LabConfig, actions: &[(u64, Action)]) -> ScenarioDoc {
         kafka: None,
         workload: None,
         fault_script: cfg.fault_script.clone(),
+        explored: cfg.explored,
         actions: actions.iter().map(|(at, a)| action_doc(*at, a)).collect(),
         position: None,
     };
@@ -64,6 +65,9 @@ fn action_doc(at: u64, a: &Action) -> ActionDoc {
         Action::Client(n, text) => {
             (d.act, d.node, d.text) = ("request".into(), Some(n.0), Some(text.clone()))
         }
+        Action::Deliver(m) => (d.act, d.message) = ("deliver".into(), Some(m.0)),
+        Action::Duplicate(m) => (d.act, d.message) = ("duplicate".into(), Some(m.0)),
+        Action::Fire(n, timer) => (d.act, d.node, d.text) = ("fire".into(), Some(n.0), Some(timer.clone())),
     }
     d
 }
@@ -103,6 +107,7 @@ pub fn import(d: &ScenarioDoc) -> Result<(LabConfig, Vec<(u64, Action)>), String
         return Err(format!("a fault script holds at most {} steps", crate::faultscript::MAX_STEPS));
     }
     cfg.fault_script = d.fault_script.clone();
+    cfg.explored = d.explored;
     if d.actions.len() > MAX_ACTIONS {
         return Err(format!(
             "a scenario carries at most {MAX_ACTIONS} actions (this one has {})",
@@ -122,11 +127,20 @@ pub fn import(d: &ScenarioDoc) -> Result<(LabConfig, Vec<(u64, Action)>), String
         let node = |v: Option<u32>, name: &str| {
             v.map(NodeId).ok_or_else(|| format!("action {n}: \"{name}\" is missing"))
         };
+        let message = || a.message.map(MsgId).ok_or_else(|| format!("action {n}: \"message\" is missing"));
         let action = match a.act.as_str() {
             "crash" => Action::Crash(node(a.node, "node")?),
             "restart" => Action::Restart(node(a.node, "node")?),
-            "drop" => {
-                Action::Drop(MsgId(a.message.ok_or_else(|| format!("action {n}: \"message\" is missing"))?))
+            "drop" => Action::Drop(message()?),
+            "deliver" => Action::Deliver(message()?),
+            "duplicate" => Action::Duplicate(message()?),
+            "fire" => {
+                let timer =
+                    a.text.clone().ok_or_else(|| format!("action {n}: \"text\" (the timer) is missing"))?;
+                if timer.len() > MAX_TEXT {
+                    return Err(format!("action {n}: \"text\" is longer than {MAX_TEXT} bytes"));
+                }
+                Action::Fire(node(a.node, "node")?, timer)
             }
             "partition" => {
                 if a.nodes.is_empty() || a.nodes.len() > 64 {

@@ -44,7 +44,8 @@ pub struct WorkloadDoc {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionDoc {
     pub at: u64,
-    /// crash, restart, drop, partition, heal, cut, uncut, request.
+    /// crash, restart, drop, partition, heal, cut, uncut, request; in an explored run also
+    /// deliver and duplicate (a `message`) and fire (a `node` and the timer's name in `text`).
     pub act: String,
     pub node: Option<u32>,
     pub to: Option<u32>,
@@ -81,6 +82,10 @@ pub struct ScenarioDoc {
     /// Timed faults: crash, restart, partition, heal, slow-link, clock-skew, swizzle.
     pub fault_script: Vec<crate::faultscript::Timed>,
     pub actions: Vec<ActionDoc>,
+    /// An explored run (see `Sim::explored`): every action says what happens at its event, in
+    /// an order time does not decide. Written only when true, so other documents keep their
+    /// form.
+    pub explored: bool,
     /// The event the run stood at when the document was written: a link or a reload opens it
     /// there. Without it, the run stands at its last recorded action.
     pub position: Option<u64>,

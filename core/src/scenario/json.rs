@@ -69,6 +69,7 @@ pub(super) fn doc_to_json(d: &ScenarioDoc) -> Json {
             (!d.fault_script.is_empty())
                 .then(|| Json::Array(d.fault_script.iter().map(|t| t.to_json()).collect())),
         ),
+        ("explored", d.explored.then_some(Json::Bool(true))),
         ("actions", Some(Json::Array(actions.collect()))),
         ("position", d.position.map(int)),
     ])
@@ -97,6 +98,7 @@ pub(super) fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
         "kafka",
         "workload",
         "fault_script",
+        "explored",
         "actions",
         "position",
     ])?;
@@ -178,6 +180,7 @@ pub(super) fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
         kafka,
         workload,
         fault_script,
+        explored: f.bool_opt("explored")?.unwrap_or(false),
         actions,
         position: f.u64_opt("position")?,
     };

@@ -1,0 +1,169 @@
+//! `distlab explore`: visit every state of a small cluster within bounds, and write the
+//! shortest path to a violation as a scenario document.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use distlab_core::explore::{self, Bounds, Search};
+use distlab_core::scenario;
+use serde::Serialize;
+
+use crate::args::Args;
+
+pub const FLAGS: &[&str] = &[
+    "protocol",
+    "servers",
+    "clients",
+    "requests",
+    "crashes",
+    "drops",
+    "duplicates",
+    "timeouts",
+    "max-term",
+    "depth",
+    "max-states",
+    "mutant",
+    "search",
+    "symmetry",
+    "counterexample",
+];
+
+/// The bounds as printed: the cluster's size and every limit of the search.
+#[derive(Serialize)]
+struct BoundsOut {
+    servers: usize,
+    clients: usize,
+    requests: u32,
+    crashes: u32,
+    drops: u32,
+    duplicates: u32,
+    timeouts: Option<u32>,
+    max_term: Option<u64>,
+    depth: u32,
+    max_states: u64,
+    search: &'static str,
+    symmetry: &'static str,
+}
+
+#[derive(Serialize)]
+struct ViolationOut {
+    property: String,
+    message: String,
+    steps: u32,
+}
+
+#[derive(Serialize)]
+struct Out {
+    protocol: &'static str,
+    bounds: BoundsOut,
+    states: u64,
+    unique_states: u64,
+    max_depth: u32,
+    complete: bool,
+    seconds: f64,
+    states_per_sec: u64,
+    violation: Option<ViolationOut>,
+}
+
+fn small(args: &Args, name: &str, default: u32, max: u32) -> Result<u32, String> {
+    Ok(args.bounded(name, Some(default as u64), 0, max as u64)? as u32)
+}
+
+pub fn run(rest: &[String]) -> Result<ExitCode, String> {
+    let args = Args::parse(rest, FLAGS)?;
+    let protocol = args.required("protocol")?;
+    let mut cfg = explore::explore_config(protocol)?;
+    cfg.mutant = args.get("mutant").map(str::to_string);
+    for name in ["servers", "clients"] {
+        if let Some(value) = args.get(name) {
+            if !cfg.setup.flag(name, value)? {
+                return Err(format!("--{name} does not apply to {protocol}"));
+            }
+        }
+    }
+    let search = match args.get("search") {
+        None => Search::Bfs,
+        Some(s) => Search::parse(s).ok_or_else(|| format!("--search must be bfs or dfs (got {s:?})"))?,
+    };
+    let symmetry = match args.get("symmetry") {
+        None | Some("off") => false,
+        Some("on") => true,
+        Some(v) => return Err(format!("--symmetry must be on or off (got {v:?})")),
+    };
+    let optional = |name: &str, max: u64| -> Result<Option<u64>, String> {
+        args.get(name).map(|_| args.bounded(name, None, 1, max)).transpose()
+    };
+    let defaults = explore::default_bounds(&cfg)?;
+    let bounds = Bounds {
+        requests: small(&args, "requests", defaults.requests, explore::MAX_REQUESTS)?,
+        crashes: small(&args, "crashes", 0, explore::MAX_FAULTS)?,
+        drops: small(&args, "drops", 0, explore::MAX_FAULTS)?,
+        duplicates: small(&args, "duplicates", 0, explore::MAX_FAULTS)?,
+        timeouts: match args.get("timeouts") {
+            None => defaults.timeouts,
+            Some(_) => Some(small(&args, "timeouts", 0, explore::MAX_DEPTH)?),
+        },
+        max_term: optional("max-term", u32::MAX as u64)?.or(defaults.max_term),
+        depth: args.bounded("depth", Some(defaults.depth as u64), 1, explore::MAX_DEPTH as u64)? as u32,
+        max_states: args.bounded("max-states", Some(defaults.max_states), 1, explore::MAX_STATES)?,
+        search,
+        symmetry,
+    };
+    bounds.validate()?;
+    // A file that cannot be written is bad input, found before the search rather than after.
+    let path = args.get("counterexample");
+    if let Some(p) = path {
+        std::fs::write(p, "").map_err(|e| format!("--counterexample {p}: {e}"))?;
+    }
+    let started = Instant::now();
+    let report = explore::explore(&cfg, bounds);
+    let seconds = started.elapsed().as_secs_f64();
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => {
+            if let Some(p) = path {
+                let _ = std::fs::remove_file(p);
+            }
+            return Err(e);
+        }
+    };
+    match (&report.violation, path) {
+        (Some(found), Some(p)) => std::fs::write(p, scenario::to_json(&found.doc) + "\n")
+            .map_err(|e| format!("--counterexample {p}: {e}"))?,
+        (None, Some(p)) => {
+            let _ = std::fs::remove_file(p);
+        }
+        _ => {}
+    }
+    let b = report.bounds;
+    let out = Out {
+        protocol: report.protocol,
+        bounds: BoundsOut {
+            servers: report.servers,
+            clients: report.clients,
+            requests: b.requests,
+            crashes: b.crashes,
+            drops: b.drops,
+            duplicates: b.duplicates,
+            timeouts: b.timeouts,
+            max_term: b.max_term,
+            depth: b.depth,
+            max_states: b.max_states,
+            search: b.search.name(),
+            symmetry: if b.symmetry { "on" } else { "off" },
+        },
+        states: report.states,
+        unique_states: report.unique_states,
+        max_depth: report.max_depth,
+        complete: report.complete,
+        seconds: (seconds * 1000.0).round() / 1000.0,
+        states_per_sec: (report.states as f64 / seconds.max(1e-9)) as u64,
+        violation: report.violation.as_ref().map(|v| ViolationOut {
+            property: v.property.clone(),
+            message: v.message.clone(),
+            steps: v.steps,
+        }),
+    };
+    println!("{}", serde_json::to_string(&out).expect("plain data serializes"));
+    Ok(if report.violation.is_some() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
