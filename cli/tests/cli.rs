@@ -520,3 +520,90 @@ fn check_judges_histories_and_sweeps_a_swarm() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("lease reads need CheckQuorum"));
 }
+
+#[test]
+fn explore_finds_a_mutant_prints_its_fields_in_order_and_writes_a_replayable_counterexample() {
+    let path = std::env::temp_dir().join(format!("distlab-cx-{}.json", std::process::id()));
+    let o = distlab(&[
+        "explore",
+        "--protocol",
+        "paxos",
+        "--mutant",
+        "ignore-promised-value",
+        "--timeouts",
+        "0",
+        "--max-term",
+        "1",
+        "--counterexample",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = stdout(&o);
+    let keys = [
+        "\"protocol\":\"paxos\"",
+        "\"bounds\":{\"servers\":3,\"clients\":0,\"requests\":2,\"crashes\":0,\"drops\":0,\"duplicates\":0,\"timeouts\":0,\"max_term\":1,\"depth\":64,\"max_states\":1000000,\"search\":\"bfs\",\"symmetry\":\"off\"}",
+        "\"states\":",
+        "\"unique_states\":",
+        "\"max_depth\":",
+        "\"complete\":false",
+        "\"seconds\":",
+        "\"states_per_sec\":",
+        "\"violation\":{\"property\":\"agreement\",\"message\":",
+        "\"steps\":14}}",
+    ];
+    let mut at = 0;
+    for k in keys {
+        let i = out[at..].find(k).unwrap_or_else(|| panic!("{k} not after byte {at} of {out}"));
+        at += i + k.len();
+    }
+    let doc = std::fs::read_to_string(&path).unwrap();
+    assert!(doc.contains("\"explored\": true") && doc.contains("\"position\": 14"), "{doc}");
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn explore_covers_a_correct_protocol_and_exits_zero() {
+    let path = std::env::temp_dir().join(format!("distlab-none-{}.json", std::process::id()));
+    let o = distlab(&[
+        "explore",
+        "--protocol",
+        "paxos",
+        "--requests",
+        "1",
+        "--timeouts",
+        "1",
+        "--max-term",
+        "1",
+        "--counterexample",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = stdout(&o);
+    assert_eq!(field(&out, "complete"), "true");
+    assert!(out.ends_with("\"violation\":null}\n"), "{out}");
+    assert!(!path.exists(), "no violation: no counterexample file");
+}
+
+#[test]
+fn explore_refuses_bad_input_with_exit_two() {
+    for (args, says) in [
+        (&["--search", "bfx"][..], "--search must be bfs or dfs"),
+        (&["--depth", "0"], "--depth must be between 1 and 1000"),
+        (&["--clients", "1"], "--clients does not apply to paxos"),
+        (&["--symmetry", "on"], "--symmetry on"),
+        (&["--max-states", "0"], "--max-states must be between"),
+        (&["--requests", "99"], "--requests must be between 0 and 16"),
+        (&["--counterexample", "/nonexistent-dir/x.json"], "--counterexample /nonexistent-dir/x.json"),
+        (&["--mutant", "nope"], "unknown Paxos mutant"),
+    ] {
+        let mut argv = vec!["explore", "--protocol", "paxos"];
+        argv.extend_from_slice(args);
+        let o = distlab(&argv);
+        assert_eq!(o.status.code(), Some(2), "{argv:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(says), "{argv:?}: {err}");
+    }
+    let o = distlab(&["explore", "--protocol", "zab"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown protocol \"zab\""));
+}

@@ -1,94 +1,117 @@
-use super::*;
-use alloc::string::ToString;
+//! The explorer against the protocols: every mutant it is asked to find is found, at a pinned
+//! depth, and its counterexample replays to the same violation; correct protocols close their
+//! bounded spaces; equal states reached in different orders are one state.
 
-fn run(protocol: &str, mutant: Option<&str>, bounds: Bounds) -> Report {
+use super::*;
+use crate::lab::{self, Lab};
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
+fn config(protocol: &str, mutant: Option<&str>) -> LabConfig {
     let mut cfg = explore_config(protocol).unwrap();
     cfg.mutant = mutant.map(|m| m.to_string());
-    explore(&cfg, bounds).unwrap()
+    cfg
+}
+
+fn bounds(requests: u32, max_term: u64, timeouts: u32) -> Bounds {
+    Bounds { requests, max_term: Some(max_term), timeouts: Some(timeouts), ..Bounds::default() }
+}
+
+/// Open the counterexample as the page and the CLI do: through its JSON, then replayed.
+fn replay(found: &Found) -> Box<dyn Lab> {
+    let text = crate::scenario::to_json(&found.doc);
+    let doc = crate::scenario::from_json(&text).unwrap();
+    assert!(doc.explored);
+    let (cfg, actions) = crate::scenario::import(&doc).unwrap();
+    assert!(cfg.explored);
+    let mut lab = lab::replay(&cfg, &actions).unwrap();
+    lab.seek(doc.position.unwrap());
+    lab
+}
+
+/// (protocol, mutant, bounds, property broken, events to it): each found by breadth-first
+/// search, so the path is one of the shortest.
+fn mutants() -> Vec<(&'static str, &'static str, Bounds, &'static str, u32)> {
+    alloc::vec![
+        ("paxos", "ignore-promised-value", bounds(2, 1, 0), "agreement", 14),
+        ("paxos", "accept-below-promise", bounds(2, 1, 0), "agreement", 14),
+        ("raft", "forget-term-and-vote", Bounds { crashes: 1, ..bounds(0, 3, 3) }, "election-safety", 8),
+        ("multipaxos", "reply-before-chosen", bounds(1, 2, 3), "acked-not-lost", 8),
+    ]
 }
 
 #[test]
-#[ignore]
-fn scratch() {
-    extern crate std;
-    let env = |k: &str| std::env::var(k).ok();
-    let num = |k: &str, d: u64| env(k).map_or(d, |v| v.parse().unwrap());
-    let p = env("P").unwrap_or("paxos".into());
-    let mut cfg = explore_config(&p).unwrap();
-    cfg.mutant = env("M");
-    if let Some(flags) = env("F") {
-        for kv in flags.split(',') {
-            let (k, v) = kv.split_once('=').unwrap();
-            assert!(cfg.setup.flag(k, v).unwrap(), "{k}");
-        }
+fn every_mutant_is_found_at_its_shortest_and_its_counterexample_replays() {
+    for (protocol, mutant, b, property, steps) in mutants() {
+        let r = explore(&config(protocol, Some(mutant)), b).unwrap();
+        let found = r.violation.as_ref().unwrap_or_else(|| panic!("{protocol} {mutant}: nothing found in {r:?}"));
+        assert_eq!((found.property.as_str(), found.steps), (property, steps), "{protocol} {mutant}");
+        assert!(!r.complete, "a violation ends the search early");
+        let lab = replay(found);
+        assert_eq!(lab.position(), steps as u64, "{protocol} {mutant}: the document opens on the violation");
+        let v = lab.violation().unwrap_or_else(|| panic!("{protocol} {mutant}: the replay breaks nothing"));
+        assert_eq!((v.property.as_str(), v.event), (property, steps as u64), "{protocol} {mutant}");
+        assert_eq!(v.message, found.message, "{protocol} {mutant}");
     }
-    let b = Bounds {
-        requests: num("R", 1) as u32,
-        crashes: num("C", 0) as u32,
-        drops: num("D", 0) as u32,
-        timeouts: env("TO").map(|t| t.parse().unwrap()),
-        max_term: env("T").map(|t| t.parse().unwrap()),
-        depth: num("DEPTH", 64) as u32,
-        max_states: num("S", 1_000_000),
-        search: if env("DFS").is_some() { Search::Dfs } else { Search::Bfs },
-        ..Bounds::default()
-    };
-    let t = std::time::Instant::now();
-    let r = explore(&cfg, b).unwrap();
-    let secs = t.elapsed().as_secs_f64();
-    let rss = std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .find(|l| l.starts_with("VmHWM"))
-        .unwrap()
-        .to_string();
-    std::println!(
-        "{p} {:?}: states {} unique {} depth {} complete {} pruned {} {:.1}s {:.0}/s {rss} viol {:?}",
-        cfg.mutant,
-        r.states,
-        r.unique_states,
-        r.max_depth,
-        r.complete,
-        r.pruned,
-        secs,
-        r.states as f64 / secs,
-        r.violation.as_ref().map(|v| (&v.property, v.steps))
-    );
 }
 
 #[test]
-#[ignore]
-fn sizes() {
-    extern crate std;
-    use crate::lab::{with_sim, SimVisitor};
-    struct S;
-    impl SimVisitor for S {
-        type Output = ();
-        fn visit<P: Registered>(self, sim: Sim<P>) {
-            let rss = || {
-                std::fs::read_to_string("/proc/self/status")
-                    .unwrap()
-                    .lines()
-                    .find(|l| l.starts_with("VmRSS"))
-                    .unwrap()
-                    .split_whitespace()
-                    .nth(1)
-                    .unwrap()
-                    .parse::<u64>()
-                    .unwrap()
-            };
-            let before = rss();
-            let v: alloc::vec::Vec<Sim<P>> = (0..20000).map(|_| sim.clone()).collect();
-            std::println!(
-                "{} size_of {} heap+ {} B/clone",
-                P::NAME,
-                core::mem::size_of::<Sim<P>>(),
-                (rss() - before) * 1024 / 20000
-            );
-            drop(v);
-        }
+fn depth_first_finds_what_breadth_first_finds_by_a_path_no_shorter() {
+    let (protocol, mutant, b, property, steps) = mutants()[2];
+    let r = explore(&config(protocol, Some(mutant)), Bounds { search: Search::Dfs, ..b }).unwrap();
+    let found = r.violation.expect("found depth first");
+    assert_eq!(found.property, property);
+    assert!(found.steps >= steps);
+    assert_eq!(replay(&found).violation().map(|v| v.event), Some(found.steps as u64));
+}
+
+#[test]
+fn correct_protocols_close_their_bounded_spaces() {
+    for (protocol, b, unique, depth) in [
+        ("paxos", bounds(1, 1, 1), 0, 0),
+        ("raft", Bounds { depth: 10, ..bounds(0, 2, 2) }, 0, 0),
+        ("multipaxos", Bounds { depth: 10, ..bounds(1, 1, 1) }, 0, 0),
+    ] {
+        let r = explore(&config(protocol, None), b).unwrap();
+        assert!(r.violation.is_none(), "{protocol}: {:?}", r.violation);
+        assert!(r.complete, "{protocol}: {r:?}");
+        assert_eq!((r.unique_states, r.max_depth), (unique, depth), "{protocol}: {r:?}");
     }
-    for p in ["paxos", "raft", "multipaxos", "kafka"] {
-        with_sim(&explore_config(p).unwrap(), S).unwrap();
+}
+
+#[test]
+fn deliveries_in_either_order_reach_one_state() {
+    // Paxos, one proposal, no timer: the request puts three Prepares in flight. Depth 2: one
+    // delivered (3 states). Depth 3: two delivered ({0,1}, {0,2}, {1,2}, each reached in two
+    // orders) or one delivered and its Promise back (3): 6 states from 9 successors.
+    let r = explore(&config("paxos", None), Bounds { depth: 3, ..bounds(1, 1, 0) }).unwrap();
+    assert_eq!((r.states, r.unique_states), (1 + 1 + 3 + 9, 1 + 1 + 3 + 6));
+}
+
+#[test]
+fn the_state_limit_stops_a_search_incomplete() {
+    let r = explore(&config("paxos", None), Bounds { max_states: 50, ..bounds(2, 1, 0) }).unwrap();
+    assert_eq!(r.unique_states, 50);
+    assert!(!r.complete && r.violation.is_none());
+}
+
+#[test]
+fn bad_bounds_are_refused_naming_the_flag() {
+    for (b, flag) in [
+        (Bounds { depth: 0, ..Bounds::default() }, "--depth"),
+        (Bounds { max_states: 0, ..Bounds::default() }, "--max-states"),
+        (Bounds { requests: MAX_REQUESTS + 1, ..Bounds::default() }, "--requests"),
+        (Bounds { crashes: MAX_FAULTS + 1, ..Bounds::default() }, "--crashes"),
+        (Bounds { max_term: Some(0), ..Bounds::default() }, "--max-term"),
+        (Bounds { symmetry: true, ..Bounds::default() }, "--symmetry"),
+    ] {
+        let err = explore(&config("paxos", None), b).err().unwrap();
+        assert!(err.contains(flag), "{err}");
     }
+}
+
+#[test]
+fn an_explored_run_has_no_injected_faults() {
+    let cfg = LabConfig { faults: crate::net::FaultPreset::Heavy, ..config("raft", None) };
+    assert!(explore(&cfg, Bounds::default()).err().unwrap().contains("no injected faults"));
 }
