@@ -20,7 +20,7 @@ pub const USAGE: &str = "usage:
   distlab check --protocol P --seeds A..B [--faults none|light|heavy] [--mutant NAME] [--events N] [--swarm on]
       (each run's client history also goes through the linearizability search; --swarm on
        draws each seed's own configuration, fault mix and operator commands: raft only)
-  distlab explore --protocol P [--servers N] [--clients N] [--requests N] [--crashes N] [--drops N]
+  distlab explore --protocol P [--scenario NAME] [--servers N] [--clients N] [--requests N] [--crashes N] [--drops N]
       [--duplicates N] [--timeouts N] [--max-term N] [--depth D] [--max-states S] [--mutant M]
       [--search bfs|dfs] [--symmetry on|off] [--counterexample FILE]
       (every interleaving of a small cluster within the bounds; exit 1 on a violation, and

@@ -12,6 +12,7 @@ use crate::args::Args;
 
 pub const FLAGS: &[&str] = &[
     "protocol",
+    "scenario",
     "servers",
     "clients",
     "requests",
@@ -74,6 +75,9 @@ pub fn run(rest: &[String]) -> Result<ExitCode, String> {
     let protocol = args.required("protocol")?;
     let mut cfg = explore::explore_config(protocol)?;
     cfg.mutant = args.get("mutant").map(str::to_string);
+    // A preset gives the exploration its cluster and starting state (Raft's "figure-8": the
+    // paper's logs), not its timed steps.
+    cfg.scenario = args.get("scenario").map(str::to_string);
     for name in ["servers", "clients"] {
         if let Some(value) = args.get(name) {
             if !cfg.setup.flag(name, value)? {

@@ -60,22 +60,28 @@ fn depth_first_finds_what_breadth_first_finds_by_a_path_no_shorter() {
     let (protocol, mutant, b, property, steps) = mutants()[2];
     let r = explore(&config(protocol, Some(mutant)), Bounds { search: Search::Dfs, ..b }).unwrap();
     let found = r.violation.expect("found depth first");
-    assert_eq!(found.property, property);
-    assert!(found.steps >= steps);
-    assert_eq!(replay(&found).violation().map(|v| v.event), Some(found.steps as u64));
+    // Depth first may meet another property the mutant breaks first on its path.
+    assert!(found.steps >= steps, "{} < {steps}", found.steps);
+    let v = replay(&found).violation().expect("the replay breaks a property");
+    assert_eq!((v.property.as_str(), v.event), (found.property.as_str(), found.steps as u64));
+    let _ = property;
 }
 
 #[test]
 fn correct_protocols_close_their_bounded_spaces() {
-    for (protocol, b, unique, depth) in [
-        ("paxos", bounds(1, 1, 1), 0, 0),
-        ("raft", Bounds { depth: 10, ..bounds(0, 2, 2) }, 0, 0),
-        ("multipaxos", Bounds { depth: 10, ..bounds(1, 1, 1) }, 0, 0),
+    let dfs = |depth, b: Bounds| Bounds { depth, search: Search::Dfs, ..b };
+    for (protocol, b, unique) in [
+        ("paxos", dfs(14, bounds(2, 1, 0)), 172_646),
+        ("raft", dfs(10, bounds(1, 2, 2)), 61_211),
+        ("multipaxos", dfs(12, bounds(1, 2, 2)), 172_922),
+        ("kafka", dfs(10, bounds(1, 2, 2)), 299_880),
     ] {
         let r = explore(&config(protocol, None), b).unwrap();
         assert!(r.violation.is_none(), "{protocol}: {:?}", r.violation);
         assert!(r.complete, "{protocol}: {r:?}");
-        assert_eq!((r.unique_states, r.max_depth), (unique, depth), "{protocol}: {r:?}");
+        // The size of each bounded space, pinned: a fingerprint that merged states it should
+        // not (or no longer merged equal ones) changes it.
+        assert_eq!((r.unique_states, r.max_depth), (unique, b.depth), "{protocol}");
     }
 }
 
