@@ -17,6 +17,12 @@ echo "== native: distlab bench (cargo build --release: opt-level 3)"
 cargo build -q --release -p distlab-cli
 ./target/release/distlab bench
 
+echo "== native: distlab explore, the bounds BENCHMARKS.md reports (peak memory from /usr/bin/time)"
+for args in "paxos --requests 2 --max-term 1 --timeouts 0 --depth 16" "raft --requests 1 --max-term 2 --timeouts 2 --depth 12" \
+    "multipaxos --requests 1 --max-term 2 --timeouts 2 --depth 12" "kafka --requests 1 --max-term 2 --timeouts 2 --depth 12"; do
+  /usr/bin/time -f "peak %M KB" ./target/release/distlab explore --search dfs --protocol $args 2>&1
+done
+
 echo "== wasm in headless Chromium (release, same workload)"
 cargo test --profile web --target wasm32-unknown-unknown -p distlab-tests --features bench --test browser_bench -- --nocapture 2>&1 | grep BENCH | sed 's/^.*BENCH //'
 

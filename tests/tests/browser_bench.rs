@@ -55,3 +55,39 @@ fn bench_kafka_in_the_browser() {
 fn bench_multipaxos_in_the_browser() {
     bench("multipaxos", 5_000_000);
 }
+
+/// The explorer in wasm, on the bounds `BENCHMARKS.md` gives the native figures for.
+fn explore(protocol: &str, bounds: distlab_core::explore::Bounds) {
+    use distlab_core::explore;
+    let cfg = explore::explore_config(protocol).unwrap();
+    let t0 = now_ms();
+    let r = explore::explore(&cfg, bounds).unwrap();
+    let secs = (now_ms() - t0) / 1000.0;
+    console_log!(
+        "BENCH {{\"explore\":\"{protocol}\",\"where\":\"wasm\",\"states\":{},\"unique_states\":{},\"max_depth\":{},\"complete\":{},\"seconds\":{secs:.3},\"states_per_sec\":{:.0},\"seen_bytes\":{}}}",
+        r.states,
+        r.unique_states,
+        r.max_depth,
+        r.complete,
+        r.states as f64 / secs,
+        r.seen_bytes
+    );
+    assert!(r.violation.is_none());
+}
+
+#[wasm_bindgen_test]
+fn bench_explore_in_the_browser() {
+    use distlab_core::explore::{Bounds, Search};
+    let dfs = |requests, max_term, timeouts, depth| Bounds {
+        requests,
+        max_term: Some(max_term),
+        timeouts: Some(timeouts),
+        depth,
+        search: Search::Dfs,
+        ..Bounds::default()
+    };
+    explore("paxos", dfs(2, 1, 0, 16));
+    explore("raft", dfs(1, 2, 2, 12));
+    explore("multipaxos", dfs(1, 2, 2, 12));
+    explore("kafka", dfs(1, 2, 2, 12));
+}
