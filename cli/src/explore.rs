@@ -78,9 +78,10 @@ pub fn run(rest: &[String]) -> Result<ExitCode, String> {
     // A preset gives the exploration its cluster and starting state (Raft's "figure-8": the
     // paper's logs), not its timed steps.
     cfg.scenario = args.get("scenario").map(str::to_string);
-    for name in ["servers", "clients"] {
+    // Kafka's servers are brokers and its clients producers.
+    for (name, or) in [("servers", "brokers"), ("clients", "producers")] {
         if let Some(value) = args.get(name) {
-            if !cfg.setup.flag(name, value)? {
+            if !cfg.setup.flag(name, value)? && (protocol != "kafka" || !cfg.setup.flag(or, value)?) {
                 return Err(format!("--{name} does not apply to {protocol}"));
             }
         }

@@ -582,6 +582,22 @@ fn explore_covers_a_correct_protocol_and_exits_zero() {
     assert_eq!(field(&out, "complete"), "true");
     assert!(out.ends_with("\"violation\":null}\n"), "{out}");
     assert!(!path.exists(), "no violation: no counterexample file");
+    // Kafka's servers are its brokers and its clients its producers.
+    let o = distlab(&[
+        "explore",
+        "--protocol",
+        "kafka",
+        "--servers",
+        "2",
+        "--clients",
+        "1",
+        "--timeouts",
+        "1",
+        "--depth",
+        "6",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(stdout(&o).contains("\"bounds\":{\"servers\":2,\"clients\":1,"), "{}", stdout(&o));
 }
 
 #[test]

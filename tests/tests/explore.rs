@@ -59,7 +59,8 @@ fn duplicate_puts_a_second_copy_in_flight_with_its_own_id() {
     let mut sim = proposed();
     let first = MsgId(ids(&sim)[0]);
     sim.apply_input(Input::Duplicate(first));
-    let copies: Vec<_> = sim.flights().filter(|f| f.to == sim.flights().find(|g| g.id == first).unwrap().to).collect();
+    let copies: Vec<_> =
+        sim.flights().filter(|f| f.to == sim.flights().find(|g| g.id == first).unwrap().to).collect();
     assert_eq!(copies.len(), 2);
     assert_ne!(copies[0].id, copies[1].id);
     assert_eq!(copies[0].msg, copies[1].msg);
@@ -89,7 +90,9 @@ fn the_same_state_and_choice_lead_to_the_same_state_whatever_came_before() {
 fn a_run_that_follows_time_refuses_explored_actions() {
     let mut l = lab::build(&LabConfig::default()).unwrap();
     l.step();
-    for action in [Action::Deliver(MsgId(0)), Action::Duplicate(MsgId(0)), Action::Fire(NodeId(0), "retry".into())] {
+    for action in
+        [Action::Deliver(MsgId(0)), Action::Duplicate(MsgId(0)), Action::Fire(NodeId(0), "retry".into())]
+    {
         let err = l.act(action).unwrap_err();
         assert!(err.contains("explored run"), "{err}");
     }

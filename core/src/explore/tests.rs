@@ -44,7 +44,8 @@ fn mutants() -> Vec<(&'static str, &'static str, Bounds, &'static str, u32)> {
 fn every_mutant_is_found_at_its_shortest_and_its_counterexample_replays() {
     for (protocol, mutant, b, property, steps) in mutants() {
         let r = explore(&config(protocol, Some(mutant)), b).unwrap();
-        let found = r.violation.as_ref().unwrap_or_else(|| panic!("{protocol} {mutant}: nothing found in {r:?}"));
+        let found =
+            r.violation.as_ref().unwrap_or_else(|| panic!("{protocol} {mutant}: nothing found in {r:?}"));
         assert_eq!((found.property.as_str(), found.steps), (property, steps), "{protocol} {mutant}");
         assert!(!r.complete, "a violation ends the search early");
         let lab = replay(found);
@@ -58,7 +59,11 @@ fn every_mutant_is_found_at_its_shortest_and_its_counterexample_replays() {
 /// Mutants whose shortest path is too deep for a breadth-first test, found depth first:
 /// (protocol, mutant, bounds, property, events to it).
 fn deep_mutants() -> Vec<(&'static str, &'static str, Bounds, &'static str, u32)> {
-    let dfs = |requests, max_term, timeouts, depth| Bounds { depth, search: Search::Dfs, ..bounds(requests, max_term, timeouts) };
+    let dfs = |requests, max_term, timeouts, depth| Bounds {
+        depth,
+        search: Search::Dfs,
+        ..bounds(requests, max_term, timeouts)
+    };
     alloc::vec![
         ("raft", "vote-without-log-check", dfs(1, 3, 3, 24), "leader-completeness", 24),
         ("raft", "leader-overwrites", dfs(2, 2, 3, 20), "leader-append-only", 20),
@@ -72,9 +77,12 @@ fn deep_mutants() -> Vec<(&'static str, &'static str, Bounds, &'static str, u32)
 fn deep_mutants_are_found_depth_first_and_replay() {
     for (protocol, mutant, b, property, steps) in deep_mutants() {
         let r = explore(&config(protocol, Some(mutant)), b).unwrap();
-        let found = r.violation.as_ref().unwrap_or_else(|| panic!("{protocol} {mutant}: nothing found in {r:?}"));
+        let found =
+            r.violation.as_ref().unwrap_or_else(|| panic!("{protocol} {mutant}: nothing found in {r:?}"));
         assert_eq!((found.property.as_str(), found.steps), (property, steps), "{protocol} {mutant}");
-        let v = replay(found).violation().unwrap_or_else(|| panic!("{protocol} {mutant}: the replay breaks nothing"));
+        let v = replay(found)
+            .violation()
+            .unwrap_or_else(|| panic!("{protocol} {mutant}: the replay breaks nothing"));
         assert_eq!((v.property.as_str(), v.event), (property, steps as u64), "{protocol} {mutant}");
     }
 }

@@ -121,9 +121,9 @@ impl Registered for Kafka {
 
     fn flag(k: &mut Kafka, name: &str, value: &str) -> Result<bool, String> {
         match name {
-            // `servers` and `clients` are the explorer's words for brokers and producers.
-            "brokers" | "servers" => k.brokers = size(name, value)?,
-            "clients" => k.producers = size(name, value)?,
+            "brokers" => k.brokers = size(name, value)?,
+            // Only `distlab explore` takes it (its `--clients`).
+            "producers" => k.producers = size(name, value)?,
             "partitions" => k.partitions = whole_u32(name, value)?,
             "rf" => k.rf = whole_u32(name, value)?,
             "min-insync" => k.min_insync = whole_u32(name, value)?,
