@@ -588,7 +588,7 @@ fn explore_covers_a_correct_protocol_and_exits_zero() {
         "--protocol",
         "kafka",
         "--servers",
-        "2",
+        "4",
         "--clients",
         "1",
         "--timeouts",
@@ -597,7 +597,7 @@ fn explore_covers_a_correct_protocol_and_exits_zero() {
         "6",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(stdout(&o).contains("\"bounds\":{\"servers\":2,\"clients\":1,"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("\"bounds\":{\"servers\":4,\"clients\":1,"), "{}", stdout(&o));
 }
 
 #[test]

@@ -7,8 +7,8 @@ use alloc::vec::Vec;
 use core::hash::{Hash, Hasher};
 
 use super::bounds::{Bounds, Search};
+use super::report::{Found, Progress, Report};
 use super::seen::Seen;
-use super::{Found, Progress, Report};
 use crate::explorable::Explorable;
 use crate::hash::{digest, StableHasher};
 use crate::lab::{Action, LabConfig};
