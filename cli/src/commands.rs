@@ -21,7 +21,7 @@ pub const USAGE: &str = "usage:
       (each run's client history also goes through the linearizability search; --swarm on
        draws each seed's own configuration, fault mix and operator commands: raft only)
   distlab explore --protocol P [--scenario NAME] [--servers N] [--clients N] [--requests N] [--crashes N] [--drops N]
-      [--duplicates N] [--timeouts N] [--max-term N] [--depth D] [--max-states S] [--mutant M]
+      [--duplicates N] [--timeouts N|none] [--max-term N|none] [--depth D] [--max-states S] [--mutant M]
       [--search bfs|dfs] [--symmetry on|off] [--counterexample FILE]
       (every interleaving of a small cluster within the bounds; exit 1 on a violation, and
        FILE gets the path to it as a scenario document)

@@ -95,8 +95,13 @@ pub fn run(rest: &[String]) -> Result<ExitCode, String> {
         Some("on") => true,
         Some(v) => return Err(format!("--symmetry must be on or off (got {v:?})")),
     };
-    let optional = |name: &str, max: u64| -> Result<Option<u64>, String> {
-        args.get(name).map(|_| args.bounded(name, None, 1, max)).transpose()
+    // A bound given as a number, or `none` to lift it; the protocol's default without the flag.
+    let optional = |name: &str, min: u64, max: u64, default: Option<u64>| -> Result<Option<u64>, String> {
+        match args.get(name) {
+            None => Ok(default),
+            Some("none") => Ok(None),
+            Some(_) => args.bounded(name, None, min, max).map(Some),
+        }
     };
     let defaults = explore::default_bounds(&cfg)?;
     let bounds = Bounds {
@@ -104,11 +109,9 @@ pub fn run(rest: &[String]) -> Result<ExitCode, String> {
         crashes: small(&args, "crashes", 0, explore::MAX_FAULTS)?,
         drops: small(&args, "drops", 0, explore::MAX_FAULTS)?,
         duplicates: small(&args, "duplicates", 0, explore::MAX_FAULTS)?,
-        timeouts: match args.get("timeouts") {
-            None => defaults.timeouts,
-            Some(_) => Some(small(&args, "timeouts", 0, explore::MAX_DEPTH)?),
-        },
-        max_term: optional("max-term", u32::MAX as u64)?.or(defaults.max_term),
+        timeouts: optional("timeouts", 0, explore::MAX_DEPTH as u64, defaults.timeouts.map(u64::from))?
+            .map(|t| t as u32),
+        max_term: optional("max-term", 1, u32::MAX as u64, defaults.max_term)?,
         depth: args.bounded("depth", Some(defaults.depth as u64), 1, explore::MAX_DEPTH as u64)? as u32,
         max_states: args.bounded("max-states", Some(defaults.max_states), 1, explore::MAX_STATES)?,
         search,

@@ -29,4 +29,13 @@ pub trait Explorable: Protocol {
     fn default_requests(&self) -> u32 {
         1
     }
+    /// The timer firings an exploration allows unless told otherwise: two elections or
+    /// retries, enough for a leader to be replaced.
+    fn default_timeouts(&self) -> Option<u32> {
+        Some(2)
+    }
+    /// The highest round an exploration reaches unless told otherwise.
+    fn default_max_term(&self) -> Option<u64> {
+        Some(2)
+    }
 }

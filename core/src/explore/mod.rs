@@ -106,16 +106,19 @@ pub fn explore_config(protocol: &str) -> Result<LabConfig, String> {
     crate::registry::by_name(protocol, Small)
 }
 
-/// The bounds an exploration of `cfg` has unless told otherwise: the protocol's usual number
-/// of requests, the rest as `Bounds::default`.
+/// The bounds an exploration of `cfg` has unless told otherwise: the protocol's usual
+/// requests, timer firings and highest round (`Explorable`), the rest as `Bounds::default`.
 pub fn default_bounds(cfg: &LabConfig) -> Result<Bounds, String> {
     struct Defaults;
     impl crate::registry::SetupVisitor for Defaults {
         type Output = Result<Bounds, String>;
         fn visit<P: Registered>(self, settings: &P::Config) -> Self::Output {
+            use crate::explorable::Explorable;
             let proto = P::make(settings, None, None)?;
             Ok(Bounds {
-                requests: crate::explorable::Explorable::default_requests(&proto),
+                requests: proto.default_requests(),
+                timeouts: proto.default_timeouts(),
+                max_term: proto.default_max_term(),
                 ..Bounds::default()
             })
         }

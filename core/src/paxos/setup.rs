@@ -138,4 +138,12 @@ impl crate::explorable::Explorable for Paxos {
     fn default_requests(&self) -> u32 {
         self.proposers as u32
     }
+    /// No retries, and every ballot in round 1: the proposers' first ballots compete, which
+    /// is where Paxos's mutants break.
+    fn default_timeouts(&self) -> Option<u32> {
+        Some(0)
+    }
+    fn default_max_term(&self) -> Option<u64> {
+        Some(1)
+    }
 }
