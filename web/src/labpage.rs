@@ -26,7 +26,7 @@ pub enum Start {
     /// With the configuration given.
     Config,
     /// From a share link's document (or why the link could not be read), else from the
-    /// scenario saved for the page (see [`crate::state::open_page`]).
+    /// scenario saved for the page (see [`crate::opening::open_page`]).
     Open { link: Option<Result<Rc<ScenarioDoc>, String>>, saved: Option<String> },
 }
 
@@ -73,7 +73,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
     let player = use_reducer(move || match start {
         Start::Config => Player::new(initial),
         Start::Open { link, saved } => {
-            crate::state::open_page(fallback, link.map(|l| l.map(|d| (*d).clone())), saved)
+            crate::opening::open_page(fallback, link.map(|l| l.map(|d| (*d).clone())), saved)
         }
     });
     use_animation_frames(player.playing || player.lin.checking.is_some(), player.dispatcher());

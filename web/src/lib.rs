@@ -44,6 +44,8 @@ pub mod num;
 pub mod pages;
 pub mod palette;
 #[cfg(feature = "lab")]
+pub mod opening;
+#[cfg(feature = "lab")]
 pub mod panels;
 #[cfg(feature = "lab")]
 pub mod settings;

@@ -592,7 +592,7 @@ fn saved_raft_run() -> (String, u64) {
 
 #[test]
 fn a_page_opens_its_link_else_its_saved_scenario_else_its_opening_run() {
-    use distlab_web::state::open_page;
+    use distlab_web::opening::open_page;
     let (saved, at) = saved_raft_run();
     let opening = || LabConfig::opening("raft").unwrap();
     // A link wins over the saved run.
@@ -609,7 +609,7 @@ fn a_page_opens_its_link_else_its_saved_scenario_else_its_opening_run() {
 
 #[test]
 fn a_bad_link_opens_the_saved_run_and_never_saves_over_it() {
-    use distlab_web::state::open_page;
+    use distlab_web::opening::open_page;
     let (saved, at) = saved_raft_run();
     let opening = || LabConfig::opening("raft").unwrap();
     for link in [
