@@ -76,7 +76,8 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
             crate::opening::open_page(fallback, link.map(|l| l.map(|d| (*d).clone())), saved)
         }
     });
-    use_animation_frames(player.playing || player.lin.checking.is_some(), player.dispatcher());
+    let busy = player.lin.checking.is_some() || player.explore.is_running();
+    use_animation_frames(player.playing || busy, player.dispatcher());
     use_shortcuts(player.dispatcher());
     let scale = crate::diagram::use_time_scale(&player.diagram);
     let (advanced_open, on_advanced) = use_remembered_open("distlab.advanced");
