@@ -81,6 +81,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
     use_shortcuts(player.dispatcher());
     let scale = crate::diagram::use_time_scale(&player.diagram);
     let (advanced_open, on_advanced) = use_remembered_open("distlab.advanced");
+    let (explore_open, on_explore) = use_remembered_open("distlab.explore");
     // The reducer only builds the scenario document; saving it is this effect's.
     use_saved_scenario(player.config.protocol().to_string(), player.doc.clone(), player.save);
     // Callbacks made once for the page's lifetime (the dispatcher never changes), so a panel's
@@ -171,6 +172,10 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                 </div>
                 <crate::faults::FaultScript config={player.config.clone()} now_us={player.snap.time.0}
                     names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} send={send.clone()} />
+            </details>
+            <details class="explore" id="explore" open={explore_open} ontoggle={on_explore}>
+                <summary>{"Explore every interleaving: check a small cluster exhaustively"}</summary>
+                <crate::explorepanel::ExplorePanel config={player.config.clone()} explore={player.explore.clone()} send={send.clone()} />
             </details>
             <crate::metrics::MetricsStrip snap={player.snap.clone()} seed={player.config.seed} />
             <crate::diagram::SpaceTime diagram={player.diagram.clone()} span={player.diagram_span} {scale}

@@ -15,6 +15,8 @@ pub mod dom;
 #[cfg(feature = "lab")]
 pub mod drive;
 #[cfg(feature = "lab")]
+pub mod explorepanel;
+#[cfg(feature = "lab")]
 pub mod exploring;
 #[cfg(feature = "lab")]
 pub mod faults;
