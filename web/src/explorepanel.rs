@@ -2,11 +2,14 @@
 //! cluster, its progress while it runs, and its verdict, with the counterexample to open. The
 //! search itself runs in the reducer, a slice per frame (`exploring.rs`).
 
+use std::rc::Rc;
+
 use distlab_core::explore::{self, Bounds, Report, Search, MAX_DEPTH, MAX_FAULTS, MAX_REQUESTS, MAX_STATES};
 use distlab_core::lab::LabConfig;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::dom::{on, read_input, read_select};
+use crate::dom::on;
 use crate::exploring::{self, Exploration};
 use crate::num::parse_count;
 use crate::state::Msg;
@@ -103,20 +106,32 @@ fn verdict(r: &Report, send: &Callback<Msg>) -> Html {
         };
     }
     let (u, d) = (grouped(r.unique_states), r.max_depth);
-    let text = if r.complete {
+    let (class, text) = if r.complete {
         let pruned = match r.pruned {
             0 => String::new(),
             n => format!("; {} states past the max term left out", grouped(n)),
         };
-        format!("No violation in any run within these bounds: {u} states, depth {d} (complete{pruned}).")
+        (
+            "ok",
+            format!("No violation in any run within these bounds: {u} states, depth {d} (complete{pruned})."),
+        )
     } else if r.unique_states >= r.bounds.max_states {
-        format!(
-            "No violation in the {u} states explored, depth {d}; stopped at the state limit (not complete)."
+        (
+            "partial",
+            format!(
+                "No violation in the {u} states explored, depth {d}; stopped at the state limit (not complete). \
+                 To finish, bound the timer firings or the max term, or raise the max states."
+            ),
         )
     } else {
-        format!("No violation in the {u} states explored, depth {d}; stopped before the end (not complete).")
+        (
+            "partial",
+            format!(
+                "No violation in the {u} states explored, depth {d}; stopped before the end (not complete)."
+            ),
+        )
     };
-    html! { <div class="explore-verdict ok"><p id="explore-verdict">{text}</p></div> }
+    html! { <div class={classes!("explore-verdict", class)}><p id="explore-verdict">{text}</p></div> }
 }
 
 #[derive(Properties, PartialEq)]
@@ -127,54 +142,85 @@ pub struct ExploreProps {
     pub send: Callback<Msg>,
 }
 
+/// One field of the form, to edit.
+type Field = fn(&mut Typed) -> &mut String;
+
+/// The form's fields hold what was typed across renders (the panel renders every frame while
+/// it explores, and a field's `value` is set on each render).
+impl Reducible for Typed {
+    type Action = (Field, String);
+    fn reduce(self: Rc<Self>, (field, text): (Field, String)) -> Rc<Self> {
+        let mut t = (*self).clone();
+        *field(&mut t) = text;
+        Rc::new(t)
+    }
+}
+
+impl Typed {
+    /// The form as it opens: the protocol's usual bounds, the page's state limit.
+    fn from_bounds(b: Bounds) -> Typed {
+        Typed {
+            requests: b.requests.to_string(),
+            crashes: b.crashes.to_string(),
+            drops: b.drops.to_string(),
+            duplicates: b.duplicates.to_string(),
+            timeouts: b.timeouts.map(|n| n.to_string()).unwrap_or_default(),
+            max_term: b.max_term.map(|n| n.to_string()).unwrap_or_default(),
+            depth: b.depth.to_string(),
+            max_states: PAGE_MAX_STATES.to_string(),
+            search: b.search.name().to_string(),
+        }
+    }
+}
+
 #[function_component(ExplorePanel)]
 pub fn explore_panel(p: &ExploreProps) -> Html {
-    // The fields, behind refs kept for the page's lifetime.
-    let refs = (*use_memo((), |_| <[NodeRef; 9]>::default())).clone();
     let protocol = p.config.protocol();
-    // The small cluster and the protocol's usual number of requests: once per protocol.
+    // The small cluster and the protocol's usual bounds: once per protocol.
     let small = use_memo(protocol, |protocol| {
         let cfg = explore::explore_config(protocol)?;
         Ok::<_, String>((exploring::cluster(&cfg)?, explore::default_bounds(&cfg)?))
     });
-    let (cluster, defaults) = match &*small {
-        Ok((c, d)) => (c.clone(), *d),
+    let typed = {
+        let defaults = (*small).as_ref().map(|s| s.1).unwrap_or_default();
+        use_reducer(move || Typed::from_bounds(defaults))
+    };
+    let cluster = match &*small {
+        Ok((c, _)) => c.clone(),
         Err(e) => {
             return html! { <p class="hint" id="explore-status">{format!("Exploring is not available here: {e}.")}</p> }
         }
     };
     let submit = {
-        let refs = refs.clone();
+        let typed = (*typed).clone();
         p.send.reform(move |e: SubmitEvent| {
             e.prevent_default();
-            let typed = Typed {
-                requests: read_input(&refs[0]),
-                crashes: read_input(&refs[1]),
-                drops: read_input(&refs[2]),
-                duplicates: read_input(&refs[3]),
-                timeouts: read_input(&refs[4]),
-                max_term: read_input(&refs[5]),
-                depth: read_input(&refs[6]),
-                max_states: read_input(&refs[7]),
-                search: read_select(&refs[8]),
-            };
             match parse_bounds(&typed) {
                 Ok(b) => Msg::Explore(b),
                 Err(e) => Msg::Error(format!("Nothing explored: {e}.")),
             }
         })
     };
-    let field = |i: usize,
-                 id: &'static str,
-                 label: &'static str,
-                 value: String,
-                 min: u64,
-                 max: u64,
-                 hint: &'static str| {
+    let edit = |field: Field| {
+        let d = typed.dispatcher();
+        Callback::from(move |e: Event| {
+            let text = match e.target_dyn_into::<HtmlSelectElement>() {
+                Some(select) => select.value(),
+                None => e.target_unchecked_into::<HtmlInputElement>().value(),
+            };
+            d.dispatch((field, text));
+        })
+    };
+    let number = |field: Field,
+                  id: &'static str,
+                  label: &'static str,
+                  (min, max): (u64, u64),
+                  empty: &'static str| {
+        let value = field(&mut (*typed).clone()).clone();
         html! {
             <label>{label}
-                <input ref={refs[i].clone()} id={id} type="number" inputmode="numeric" min={min.to_string()}
-                    max={max.to_string()} value={value} placeholder={hint} />
+                <input id={id} type="number" inputmode="numeric" min={min.to_string()} max={max.to_string()}
+                    value={value} placeholder={empty} oninput={edit(field).reform(Event::from)} />
             </label>
         }
     };
@@ -193,27 +239,35 @@ pub fn explore_panel(p: &ExploreProps) -> Html {
             "clients that send only the requests below",
         ),
     };
+    let protocol_note = match &p.config.mutant {
+        Some(m) => format!("Protocol: the mutant {m} (change it under Advanced, Run)."),
+        None => {
+            "Protocol: the correct one (choose a mutant under Advanced, Run, to explore a broken variant)."
+                .into()
+        }
+    };
+    let (faults, depth_max) = ((0, MAX_FAULTS as u64), MAX_DEPTH as u64);
     html! {
         <section class="explore-panel" aria-label="Explore every interleaving">
-            <p class="hint">{"Playing and seed sweeps see only the orders of events their seeds draw; exploring tries every order this small cluster allows within the bounds below, with time counted only as the order of events. So \u{201c}no violation\u{201d} covers every such run, and a violation comes with the run that shows it."}</p>
+            <p class="hint">{"A run or a seed sweep sees only the orders of events its seeds draw; exploring tries every order this small cluster allows within the bounds below (time counts only as the order of events), so \u{201c}no violation\u{201d} holds for every one of them."}</p>
             <p class="explore-cluster">
-                {format!("Cluster: {} ({}, {}). Protocol: {} (set the mutant under Run settings).",
-                    cluster.names.join(", "), plural(cluster.servers, "server", "servers"), clients, mutant_name(&p.config.mutant))}
+                {format!("Cluster: {} ({}, {}). ", cluster.names.join(", "), plural(cluster.servers, "server", "servers"), clients)}
+                {protocol_note}
             </p>
             <form class="explore-form" onsubmit={submit} novalidate=true aria-label="Exploration bounds">
                 <div class="grid">
-                    { field(0, "explore-requests", "Requests", defaults.requests.to_string(), 0, MAX_REQUESTS as u64, "") }
-                    { field(1, "explore-crashes", "Crashes", "0".into(), 0, MAX_FAULTS as u64, "") }
-                    { field(2, "explore-drops", "Drops", "0".into(), 0, MAX_FAULTS as u64, "") }
-                    { field(3, "explore-duplicates", "Duplicates", "0".into(), 0, MAX_FAULTS as u64, "") }
-                    { field(4, "explore-timeouts", "Timer firings, in all", String::new(), 0, MAX_DEPTH as u64, "any") }
-                    { field(5, "explore-max-term", "Max term (round)", String::new(), 1, MAX_DEPTH as u64, "none") }
-                    { field(6, "explore-depth", "Depth (events)", defaults.depth.to_string(), 1, MAX_DEPTH as u64, "") }
-                    { field(7, "explore-max-states", "Max states", PAGE_MAX_STATES.to_string(), 1, MAX_STATES, "") }
+                    { number(|t| &mut t.requests, "explore-requests", "Requests", (0, MAX_REQUESTS as u64), "") }
+                    { number(|t| &mut t.crashes, "explore-crashes", "Crashes", faults, "") }
+                    { number(|t| &mut t.drops, "explore-drops", "Drops", faults, "") }
+                    { number(|t| &mut t.duplicates, "explore-duplicates", "Duplicates", faults, "") }
+                    { number(|t| &mut t.timeouts, "explore-timeouts", "Timer firings, in all", (0, depth_max), "any") }
+                    { number(|t| &mut t.max_term, "explore-max-term", "Max term (round)", (1, depth_max), "none") }
+                    { number(|t| &mut t.depth, "explore-depth", "Depth (events)", (1, depth_max), "") }
+                    { number(|t| &mut t.max_states, "explore-max-states", "Max states", (1, MAX_STATES), "") }
                     <label>{"Search"}
-                        <select ref={refs[8].clone()} id="explore-search">
-                            <option value="bfs" selected=true>{"breadth first (shortest counterexample)"}</option>
-                            <option value="dfs">{"depth first (less memory)"}</option>
+                        <select id="explore-search" onchange={edit(|t| &mut t.search)}>
+                            <option value="bfs" selected={typed.search == "bfs"}>{"breadth first (shortest counterexample)"}</option>
+                            <option value="dfs" selected={typed.search == "dfs"}>{"depth first (less memory)"}</option>
                         </select>
                     </label>
                 </div>
@@ -229,8 +283,10 @@ pub fn explore_panel(p: &ExploreProps) -> Html {
                     <progress id="explore-progress" value={unique.to_string()} max={ex.bounds.max_states.to_string()}
                         aria-label="Unique states, of the state limit"></progress>
                     <p id="explore-status" role="status">{format!(
-                        "{} states · {} unique · depth {} · {} states/s",
-                        grouped(states), grouped(unique), depth, grouped(ex.rate())
+                        "{} states · {} unique · depth {}{}",
+                        grouped(states), grouped(unique), depth,
+                        // None before the first frame: a search its first slice finished.
+                        match ex.rate() { 0 => String::new(), r => format!(" · {} states/s", grouped(r)) }
                     )}</p>
                 </div>
             } } else { html! {} } }
