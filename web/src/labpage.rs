@@ -26,7 +26,7 @@ pub enum Start {
     /// With the configuration given.
     Config,
     /// From a share link's document (or why the link could not be read), else from the
-    /// scenario saved for the page (see [`crate::state::open_page`]).
+    /// scenario saved for the page (see [`crate::opening::open_page`]).
     Open { link: Option<Result<Rc<ScenarioDoc>, String>>, saved: Option<String> },
 }
 
@@ -73,13 +73,15 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
     let player = use_reducer(move || match start {
         Start::Config => Player::new(initial),
         Start::Open { link, saved } => {
-            crate::state::open_page(fallback, link.map(|l| l.map(|d| (*d).clone())), saved)
+            crate::opening::open_page(fallback, link.map(|l| l.map(|d| (*d).clone())), saved)
         }
     });
-    use_animation_frames(player.playing || player.lin.checking.is_some(), player.dispatcher());
+    let busy = player.lin.checking.is_some() || player.explore.is_running();
+    use_animation_frames(player.playing || busy, player.dispatcher());
     use_shortcuts(player.dispatcher());
     let scale = crate::diagram::use_time_scale(&player.diagram);
     let (advanced_open, on_advanced) = use_remembered_open("distlab.advanced");
+    let (explore_open, on_explore) = use_remembered_open("distlab.explore");
     // The reducer only builds the scenario document; saving it is this effect's.
     use_saved_scenario(player.config.protocol().to_string(), player.doc.clone(), player.save);
     // Callbacks made once for the page's lifetime (the dispatcher never changes), so a panel's
@@ -170,6 +172,10 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                 </div>
                 <crate::faults::FaultScript config={player.config.clone()} now_us={player.snap.time.0}
                     names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} send={send.clone()} />
+            </details>
+            <details class="explore" id="explore" open={explore_open} ontoggle={on_explore}>
+                <summary>{"Explore every interleaving: check a small cluster exhaustively"}</summary>
+                <crate::explorepanel::ExplorePanel config={player.config.clone()} explore={player.explore.clone()} send={send.clone()} />
             </details>
             <crate::metrics::MetricsStrip snap={player.snap.clone()} seed={player.config.seed} />
             <crate::diagram::SpaceTime diagram={player.diagram.clone()} span={player.diagram_span} {scale}

@@ -15,6 +15,10 @@ pub mod dom;
 #[cfg(feature = "lab")]
 pub mod drive;
 #[cfg(feature = "lab")]
+pub mod explorepanel;
+#[cfg(feature = "lab")]
+pub mod exploring;
+#[cfg(feature = "lab")]
 pub mod faults;
 #[cfg(feature = "lab")]
 pub mod gallery;
@@ -41,6 +45,8 @@ pub mod metrics;
 #[cfg(feature = "lab")]
 pub mod msg;
 pub mod num;
+#[cfg(feature = "lab")]
+pub mod opening;
 pub mod pages;
 pub mod palette;
 #[cfg(feature = "lab")]

@@ -1,6 +1,7 @@
 //! The messages the page's reducer takes ([`crate::state::Player`]), and what a user can
 //! select. Plain data: a leaf below the reducer.
 
+use distlab_core::explore::Bounds;
 use distlab_core::lab::{Action, LabConfig};
 
 /// What the user has selected for a closer look.
@@ -41,6 +42,13 @@ pub enum Msg {
     CheckHistory,
     /// Stop the check under way.
     StopCheck,
+    /// Explore every interleaving of the protocol's small cluster within these bounds, with
+    /// the page's mutant (in slices, one per frame).
+    Explore(Bounds),
+    /// Stop the exploration under way; its report says what it covered.
+    StopExplore,
+    /// Open the last exploration's counterexample, at the event that broke the property.
+    OpenCounterexample,
     /// Open a scenario document (the text of a file).
     Import(String),
     /// Rebuild the run with a changed configuration (the fault script) and bring it back to

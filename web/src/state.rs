@@ -87,6 +87,9 @@ pub struct Player {
     pub history_first: usize,
     pub history_total: usize,
     pub lin: crate::judging::Linearity,
+    /// The exhaustive exploration of the protocol's small cluster, under way or done (kept
+    /// when another run is installed: its counterexample is one).
+    pub explore: crate::exploring::Exploration,
     /// The run as a scenario document (the page keeps it in local storage as it changes), with
     /// the position the run last stood still at.
     pub doc: Rc<ScenarioDoc>,
@@ -116,6 +119,7 @@ impl PartialEq for Player {
             && Rc::ptr_eq(&self.diagram, &other.diagram)
             && Rc::ptr_eq(&self.history, &other.history)
             && self.lin == other.lin
+            && self.explore == other.explore
     }
 }
 
@@ -161,6 +165,7 @@ impl Player {
             history_first: 0,
             history_total: 0,
             lin: Default::default(),
+            explore: Default::default(),
         };
         p.refresh();
         p.record_doc();
@@ -346,61 +351,6 @@ pub fn open_doc(doc: &ScenarioDoc) -> Result<(LabConfig, Box<dyn Lab>), String> 
     Ok((cfg, l))
 }
 
-/// How a protocol page opens, for the page whose opening run is `fallback`: a share link's
-/// document (or why the link could not be read) wins; then the scenario saved for the page.
-/// Nothing the user built is lost to a bad link: the page then opens the saved scenario, and
-/// if it has none it opens `fallback` without saving it over anything.
-pub fn open_page(
-    fallback: LabConfig,
-    link: Option<Result<ScenarioDoc, String>>,
-    saved: Option<String>,
-) -> Player {
-    let page = fallback.protocol();
-    let for_page = |(cfg, l): (LabConfig, Box<dyn Lab>)| {
-        if cfg.protocol() == page {
-            Ok((cfg, l))
-        } else {
-            Err(format!("it is for the {} page", cfg.setup.title()))
-        }
-    };
-    let opened = |run: (LabConfig, Box<dyn Lab>)| {
-        let mut p = Player::new(fallback.clone());
-        p.install(run.0, run.1);
-        p
-    };
-    let link_error = match link {
-        None => None,
-        Some(doc) => match doc.and_then(|d| open_doc(&d)).and_then(for_page) {
-            Ok(run) => return opened(run),
-            Err(e) => Some(e),
-        },
-    };
-    let saved = saved.map(|text| open_scenario(&text).and_then(for_page));
-    let opening = |error: String| {
-        // The opening run stands in for what could not be opened: it is saved only once the
-        // user changes it, so it never replaces a saved scenario.
-        let mut p = Player::new(fallback.clone());
-        p.save = false;
-        (p, error)
-    };
-    let (mut p, error) = match (link_error, saved) {
-        (None, None) => return Player::new(fallback),
-        (None, Some(Ok(run))) => return opened(run),
-        (Some(e), Some(Ok(run))) => {
-            (opened(run), format!("The link could not be opened: {e}. This is your saved run, as you left it."))
-        }
-        (Some(e), None) => opening(format!("The link could not be opened: {e}. This is the page's opening run.")),
-        (Some(e), Some(Err(s))) => opening(format!(
-            "The link could not be opened: {e}. The saved scenario could not be restored either ({s}); this is the page's opening run."
-        )),
-        (None, Some(Err(s))) => {
-            opening(format!("The saved scenario could not be restored: {s}. This is the page's opening run."))
-        }
-    };
-    p.error = Some(error);
-    p
-}
-
 impl Reducible for Player {
     type Action = Msg;
 
@@ -434,6 +384,7 @@ impl Reducible for Player {
             history_first: self.history_first,
             history_total: self.history_total,
             lin: self.lin.clone(),
+            explore: self.explore.clone(),
         };
         match msg {
             Msg::TogglePlay => {
@@ -485,6 +436,7 @@ impl Reducible for Player {
             Msg::Frame(ms, seen) => {
                 p.diagram_seen = seen;
                 p.lin.slice();
+                p.explore.slice(ms);
                 p.frame(ms);
                 p.catch_up_if_stopped(self.playing);
                 p.record_position();
@@ -502,8 +454,8 @@ impl Reducible for Player {
             },
             Msg::Reset => {
                 let cfg = p.config.clone();
-                let mut fresh =
-                    Player { speed_log: p.speed_log, diagram_span: p.diagram_span, ..Player::new(cfg) };
+                let (speed_log, diagram_span, explore) = (p.speed_log, p.diagram_span, p.explore.clone());
+                let mut fresh = Player { speed_log, diagram_span, explore, ..Player::new(cfg) };
                 fresh.refresh();
                 return Rc::new(fresh);
             }
@@ -572,6 +524,18 @@ impl Reducible for Player {
                 (p.playing, p.lin) = (false, crate::judging::Linearity::start(pos, judging));
             }
             Msg::StopCheck => p.lin.checking = None,
+            Msg::Explore(bounds) => {
+                // The run pauses while the explorer searches (both would share the frames).
+                p.playing = false;
+                let started = crate::exploring::config_for(&p.config)
+                    .and_then(|cfg| crate::exploring::Exploration::start(&cfg, bounds));
+                match started {
+                    Ok(e) => (p.explore, p.error) = (e, None),
+                    Err(e) => p.error = Some(format!("The exploration could not start: {e}.")),
+                }
+            }
+            Msg::StopExplore => p.explore.stop(),
+            Msg::OpenCounterexample => p.open_counterexample(),
             Msg::DiagramSpan(n) => {
                 p.diagram_span = n.clamp(DIAGRAM_SPANS[0], DIAGRAM_SPANS[DIAGRAM_SPANS.len() - 1]);
                 p.refresh();
@@ -585,6 +549,26 @@ impl Reducible for Player {
         // Every user step is announced at once (playing announces at a readable rate).
         p.announce();
         Rc::new(p)
+    }
+}
+
+impl Player {
+    /// Open the last exploration's counterexample: its run, standing at the event that broke
+    /// the property.
+    fn open_counterexample(&mut self) {
+        let Some(found) = self.explore.report.as_ref().and_then(|r| r.violation.clone()) else { return };
+        match open_doc(&found.doc) {
+            Ok((cfg, l)) => {
+                self.selection = None;
+                self.notice = Some(format!(
+                    "Counterexample opened: the run stands at event {}, where {} breaks.",
+                    l.position(),
+                    found.property
+                ));
+                self.install(cfg, l);
+            }
+            Err(e) => self.error = Some(format!("The counterexample could not be opened: {e}.")),
+        }
     }
 }
 

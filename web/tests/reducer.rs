@@ -9,10 +9,12 @@
 
 use std::rc::Rc;
 
+use distlab_core::explore::Bounds;
 use distlab_core::lab::{Action, LabConfig, Snapshot};
 use distlab_core::net::FaultPreset;
 use distlab_core::protocol::{MsgId, NodeId};
 use distlab_core::scenario;
+use distlab_web::exploring::{BUDGET_MIN, BUDGET_START};
 use distlab_web::state::{Msg, Player, Selection, DIAGRAM_SPANS, SPEED_LOG_MAX, SPEED_LOG_MIN};
 use yew::Reducible;
 
@@ -592,7 +594,7 @@ fn saved_raft_run() -> (String, u64) {
 
 #[test]
 fn a_page_opens_its_link_else_its_saved_scenario_else_its_opening_run() {
-    use distlab_web::state::open_page;
+    use distlab_web::opening::open_page;
     let (saved, at) = saved_raft_run();
     let opening = || LabConfig::opening("raft").unwrap();
     // A link wins over the saved run.
@@ -609,7 +611,7 @@ fn a_page_opens_its_link_else_its_saved_scenario_else_its_opening_run() {
 
 #[test]
 fn a_bad_link_opens_the_saved_run_and_never_saves_over_it() {
-    use distlab_web::state::open_page;
+    use distlab_web::opening::open_page;
     let (saved, at) = saved_raft_run();
     let opening = || LabConfig::opening("raft").unwrap();
     for link in [
@@ -649,4 +651,70 @@ fn a_bad_link_opens_the_saved_run_and_never_saves_over_it() {
     let p = open_page(opening(), None, Some("{".into()));
     assert!(p.error.as_deref().is_some_and(|e| e.starts_with("The saved scenario could not be restored: ")));
     assert!(!p.save);
+}
+
+/// The explorer runs a slice per frame while the run on the page stands still, finds the
+/// mutant's violation by one of its shortest paths, and opens it on the event that breaks it.
+#[test]
+fn exploring_finds_the_mutants_violation_and_opens_its_counterexample() {
+    let cfg = LabConfig { mutant: Some("ignore-promised-value".into()), ..config("paxos") };
+    let bounds = Bounds { requests: 2, max_term: Some(1), timeouts: Some(0), ..Bounds::default() };
+    let mut p = send(player(cfg), [Msg::TogglePlay, Msg::Explore(bounds)]);
+    assert!(!p.playing, "exploring pauses the run");
+    assert!(p.explore.is_running(), "a search this size takes more than its first slice");
+    assert_eq!(p.explore.mutant.as_deref(), Some("ignore-promised-value"));
+    let position = p.snap.position;
+    for _ in 0..1_000 {
+        if p.explore.report.is_some() {
+            break;
+        }
+        p = p.reduce(Msg::Frame(16.0, false));
+    }
+    let report = p.explore.report.clone().expect("the search ends within 1,000 frames");
+    assert!(!p.explore.is_running());
+    assert_eq!(p.snap.position, position, "the run on the page stood still");
+    assert!(p.explore.budget > BUDGET_START, "quick frames grow the slice");
+    let found = report.violation.as_ref().expect("the mutant breaks a property");
+    assert_eq!((found.property.as_str(), found.steps), ("agreement", 14));
+    let p = send(p, [Msg::OpenCounterexample]);
+    assert_eq!(p.error, None);
+    assert!(p.config.explored && !p.playing);
+    assert_eq!(p.snap.position, 14);
+    let v = p.snap.violation.as_ref().expect("the counterexample's run breaks it");
+    assert_eq!((v.property.as_str(), v.event), ("agreement", 14));
+    let notice = p.notice.clone().unwrap_or_default();
+    assert!(notice.contains("event 14") && notice.contains("agreement"), "{notice}");
+    assert!(p.explore.report.is_some(), "the verdict stays beside its counterexample");
+}
+
+/// Frames that come quickly grow the slice and slow ones halve it, within its bounds; Stop
+/// ends the search with a report that says it is not complete, and bad bounds start nothing.
+#[test]
+fn the_slice_follows_the_frames_and_stop_leaves_an_incomplete_report() {
+    // The correct protocol, any number of timer firings: far more states than these frames make.
+    let p = send(player(config("paxos")), [Msg::Explore(Bounds::default())]);
+    assert_eq!(p.error, None);
+    assert_eq!(p.explore.budget, BUDGET_START);
+    let mut made = p.explore.progress.states;
+    let mut p = p;
+    for (ms, budget) in [(16.0, 625), (30.0, 625), (50.0, 312)] {
+        p = send(p, [Msg::Frame(ms, false)]);
+        assert_eq!(p.explore.budget, budget, "after a frame of {ms} ms");
+        assert!(p.explore.progress.states > made, "each frame runs a slice");
+        made = p.explore.progress.states;
+    }
+    p = send(p, (0..20).map(|_| Msg::Frame(100.0, false)));
+    assert_eq!(p.explore.budget, BUDGET_MIN);
+    assert!(p.explore.is_running() && p.explore.report.is_none());
+    assert_eq!(p.explore.elapsed_ms, 16.0 + 30.0 + 50.0 + 20.0 * 100.0);
+    let p = send(p, [Msg::StopExplore]);
+    assert!(!p.explore.is_running());
+    let r = p.explore.report.clone().expect("a stopped search has a report");
+    assert!(!r.complete && r.violation.is_none());
+    assert_eq!(r.unique_states, p.explore.progress.unique_states);
+    let after = send(p.clone(), [Msg::Frame(16.0, false)]);
+    assert_eq!(after.explore.progress, p.explore.progress, "nothing runs after the stop");
+    let p = send(p, [Msg::Explore(Bounds { depth: 0, ..Bounds::default() })]);
+    assert!(p.error.as_deref().is_some_and(|e| e.contains("depth")), "{:?}", p.error);
+    assert!(Rc::ptr_eq(p.explore.report.as_ref().unwrap(), &r), "the last report stays");
 }
