@@ -15,7 +15,7 @@ use crate::num::parse_count;
 use crate::state::Msg;
 
 /// The page's state limit unless told otherwise: a few seconds of searching in a browser.
-pub const PAGE_MAX_STATES: u64 = 100_000;
+pub const PAGE_MAX_STATES: u64 = 200_000;
 
 /// The form's fields as typed.
 #[derive(Clone, Debug, Default, PartialEq)]
