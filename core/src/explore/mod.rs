@@ -113,7 +113,6 @@ pub fn default_bounds(cfg: &LabConfig) -> Result<Bounds, String> {
     impl crate::registry::SetupVisitor for Defaults {
         type Output = Result<Bounds, String>;
         fn visit<P: Registered>(self, settings: &P::Config) -> Self::Output {
-            use crate::explorable::Explorable;
             let proto = P::make(settings, None, None)?;
             Ok(Bounds {
                 requests: proto.default_requests(),
