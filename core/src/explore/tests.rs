@@ -70,6 +70,8 @@ fn deep_mutants() -> Vec<(&'static str, &'static str, Bounds, &'static str, u32)
         ("raft", "ack-before-commit", dfs(1, 2, 3, 20), "acked-write-durable", 20),
         ("multipaxos", "no-adopt", dfs(2, 2, 3, 20), "agreement", 20),
         ("multipaxos", "skip-phase1", dfs(2, 2, 3, 20), "agreement", 20),
+        ("kafka", "hw-before-isr", Bounds { crashes: 2, ..dfs(1, 2, 3, 24) }, "acked-not-lost", 17),
+        ("kafka", "ack-before-replication", Bounds { crashes: 2, ..dfs(1, 2, 3, 24) }, "acked-not-lost", 17),
     ]
 }
 
