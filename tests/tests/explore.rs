@@ -122,3 +122,20 @@ fn an_explored_document_round_trips_and_names_what_it_cannot_replay() {
     let plain = scenario::to_json(&scenario::export(&LabConfig::default(), &[]));
     assert!(!plain.contains("explored"));
 }
+
+#[test]
+fn an_explored_runs_messages_in_flight_are_drawn_on_their_way() {
+    let cfg = LabConfig { explored: true, ..LabConfig::default() };
+    let mut l = lab::replay(&cfg, &[(0, Action::Client(NodeId(0), "10".into()))]).unwrap();
+    let now = l.snapshot().time;
+    let snap = l.snapshot();
+    assert!(!snap.flights.is_empty());
+    for f in &snap.flights {
+        assert!(f.sent_at <= now && f.arrive_at > now, "{f:?} at {now:?}: drawn as arrived");
+    }
+    // A run that follows time keeps the times its queue holds.
+    l = lab::build(&LabConfig::default()).unwrap();
+    while l.snapshot().flights.is_empty() && l.step() {}
+    let snap = l.snapshot();
+    assert!(snap.flights.iter().all(|f| f.arrive_at.0 - f.sent_at.0 < 1_000_000), "{:?}", snap.flights);
+}

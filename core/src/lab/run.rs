@@ -208,7 +208,14 @@ impl<P: Registered> Lab for ProtocolLab<P> {
                 from: f.from,
                 to: f.to,
                 sent_at: f.sent_at,
-                arrive_at: f.arrive_at,
+                // In an explored run a message arrives when the explorer says, no earlier than
+                // the next event: drawn that way, it creeps towards its receiver while it waits
+                // (its queued time, long past, would draw it as arrived).
+                arrive_at: if sim.is_explored() {
+                    sim.now().plus(crate::sim::EXPLORE_LEAP)
+                } else {
+                    f.arrive_at
+                },
                 kind: f.msg.kind(),
                 summary: f.msg.summary(),
                 hue: f.msg.hue(),
