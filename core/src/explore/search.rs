@@ -423,8 +423,8 @@ fn successor<P: Registered>(bounds: &Bounds, entry: &Entry<P>, choice: &Choice<P
 }
 
 /// A state's fingerprint: what decides its future, and nothing else. Each node by its
-/// timeless digest (a crashed node by what survives it), whether it is up and the kinds of
-/// its armed timers; the multiset of messages in flight by content; the checker's ghost
+/// timeless digest, whether it is up and the kinds of its armed timers (a crashed node too by
+/// all it held: a restart sees only its durable part, but the checker reads every node); the multiset of messages in flight by content; the checker's ghost
 /// state; the budgets spent. Not times, message ids or the random source (see
 /// `Sim::explored`).
 fn fingerprint<P: Explorable>(e: &Entry<P>) -> u64 {
@@ -432,11 +432,7 @@ fn fingerprint<P: Explorable>(e: &Entry<P>) -> u64 {
     let mut h = StableHasher::default();
     for (i, st) in sim.status().iter().enumerate() {
         st.up.hash(&mut h);
-        if st.up {
-            e.fps[i].hash(&mut h);
-        } else {
-            digest(&P::durable(&sim.nodes()[i])).hash(&mut h);
-        }
+        e.fps[i].hash(&mut h);
         let timers = st.timers.iter().fold(0u64, |acc, a| acc.wrapping_add(mix(digest(&a.timer))));
         timers.hash(&mut h);
     }
