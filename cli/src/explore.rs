@@ -78,10 +78,11 @@ pub fn run(rest: &[String]) -> Result<ExitCode, String> {
     // A preset gives the exploration its cluster and starting state (Raft's "figure-8": the
     // paper's logs), not its timed steps.
     cfg.scenario = args.get("scenario").map(str::to_string);
-    // Kafka's servers are brokers and its clients producers.
+    // A protocol without servers or clients by that name may have them by another (Kafka's
+    // brokers and producers).
     for (name, or) in [("servers", "brokers"), ("clients", "producers")] {
         if let Some(value) = args.get(name) {
-            if !cfg.setup.flag(name, value)? && (protocol != "kafka" || !cfg.setup.flag(or, value)?) {
+            if !cfg.setup.flag(name, value)? && !cfg.setup.flag(or, value)? {
                 return Err(format!("--{name} does not apply to {protocol}"));
             }
         }

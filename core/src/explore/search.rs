@@ -46,6 +46,7 @@ struct Choice<P: Protocol> {
 }
 
 /// A state to expand.
+#[derive(Clone)]
 struct Entry<P: Protocol> {
     sim: Sim<P>,
     depth: u32,
@@ -54,18 +55,6 @@ struct Entry<P: Protocol> {
     fps: Vec<u64>,
     /// Its place in the trail (breadth first).
     at: u32,
-}
-
-impl<P: Protocol> Clone for Entry<P> {
-    fn clone(&self) -> Self {
-        Entry {
-            sim: self.sim.clone(),
-            depth: self.depth,
-            used: self.used,
-            fps: self.fps.clone(),
-            at: self.at,
-        }
-    }
 }
 
 /// A state on the depth-first path, with the choices still to try.
@@ -257,15 +246,19 @@ impl<P: Registered> Explorer<P> {
         // By id: the order they were sent in (the queue's own order depends on the path).
         let order = crate::order::order_by(flights.iter().map(|f| f.0));
         flights = order.iter().map(|&i| flights[i as usize]).collect();
-        let mut out = Vec::new();
-        let mut contents: Vec<u64> = Vec::new();
-        for &(id, content, to) in &flights {
-            // Copies with equal content lead to equal states: deliver one of them.
-            if !contents.contains(&content) {
-                contents.push(content);
-                let input = Input::Deliver(crate::protocol::MsgId(id));
-                out.push(Choice { input, spend: Spend::Nothing, touched: Some(to) });
+        // Copies with equal content lead to equal states: deliver (or drop, or copy) the first.
+        let mut seen = Vec::with_capacity(flights.len());
+        flights.retain(|f| {
+            let new = !seen.contains(&f.1);
+            if new {
+                seen.push(f.1);
             }
+            new
+        });
+        let mut out = Vec::new();
+        for &(id, _, to) in &flights {
+            let input = Input::Deliver(crate::protocol::MsgId(id));
+            out.push(Choice { input, spend: Spend::Nothing, touched: Some(to) });
         }
         for (i, st) in sim.status().iter().enumerate() {
             let node = NodeId(i as u32);
@@ -296,12 +289,7 @@ impl<P: Registered> Explorer<P> {
                 out.push(Choice { input: Input::Restart(node), spend: Spend::Nothing, touched: Some(node) });
             }
         }
-        let mut shown: Vec<u64> = Vec::new();
-        for &(id, content, _) in &flights {
-            if shown.contains(&content) {
-                continue;
-            }
-            shown.push(content);
+        for &(id, _, _) in &flights {
             let id = crate::protocol::MsgId(id);
             if e.used.drops < b.drops {
                 out.push(Choice { input: Input::Drop(id), spend: Spend::Drop, touched: None });
@@ -365,11 +353,11 @@ impl<P: Registered> Explorer<P> {
     fn counterexample(&self, path: &[u32], v: Violation) -> Found {
         let mut entry = self.root.clone();
         let mut actions = Vec::with_capacity(path.len());
+        let unbounded = Bounds { max_term: None, ..self.bounds };
         for (k, &i) in path.iter().enumerate() {
             let mut choices = self.choices(&entry);
             let choice = choices.swap_remove(i as usize);
             actions.push((k as u64, self.action(&choice)));
-            let unbounded = Bounds { max_term: None, ..self.bounds };
             entry = successor(&unbounded, &entry, &choice).expect("no bound on rounds");
         }
         debug_assert_eq!(entry.sim.violation(), Some(&v), "the path leads to the violation");

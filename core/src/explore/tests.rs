@@ -40,19 +40,24 @@ fn mutants() -> Vec<(&'static str, &'static str, Bounds, &'static str, u32)> {
     ]
 }
 
+/// Explore `mutant` within `b`: it breaks `property` after `steps` events, and the
+/// counterexample opens on that event with the same violation.
+fn found_and_replayed(protocol: &str, mutant: &str, b: Bounds, property: &str, steps: u32) {
+    let r = explore(&config(protocol, Some(mutant)), b).unwrap();
+    let found = r.violation.as_ref().unwrap_or_else(|| panic!("{protocol} {mutant}: nothing found in {r:?}"));
+    assert_eq!((found.property.as_str(), found.steps), (property, steps), "{protocol} {mutant}");
+    assert!(!r.complete, "a violation ends the search early");
+    let lab = replay(found);
+    assert_eq!(lab.position(), steps as u64, "{protocol} {mutant}: the document opens on the violation");
+    let v = lab.violation().unwrap_or_else(|| panic!("{protocol} {mutant}: the replay breaks nothing"));
+    assert_eq!((v.property.as_str(), v.event), (property, steps as u64), "{protocol} {mutant}");
+    assert_eq!(v.message, found.message, "{protocol} {mutant}");
+}
+
 #[test]
 fn every_mutant_is_found_at_its_shortest_and_its_counterexample_replays() {
     for (protocol, mutant, b, property, steps) in mutants() {
-        let r = explore(&config(protocol, Some(mutant)), b).unwrap();
-        let found =
-            r.violation.as_ref().unwrap_or_else(|| panic!("{protocol} {mutant}: nothing found in {r:?}"));
-        assert_eq!((found.property.as_str(), found.steps), (property, steps), "{protocol} {mutant}");
-        assert!(!r.complete, "a violation ends the search early");
-        let lab = replay(found);
-        assert_eq!(lab.position(), steps as u64, "{protocol} {mutant}: the document opens on the violation");
-        let v = lab.violation().unwrap_or_else(|| panic!("{protocol} {mutant}: the replay breaks nothing"));
-        assert_eq!((v.property.as_str(), v.event), (property, steps as u64), "{protocol} {mutant}");
-        assert_eq!(v.message, found.message, "{protocol} {mutant}");
+        found_and_replayed(protocol, mutant, b, property, steps);
     }
 }
 
@@ -78,14 +83,7 @@ fn deep_mutants() -> Vec<(&'static str, &'static str, Bounds, &'static str, u32)
 #[test]
 fn deep_mutants_are_found_depth_first_and_replay() {
     for (protocol, mutant, b, property, steps) in deep_mutants() {
-        let r = explore(&config(protocol, Some(mutant)), b).unwrap();
-        let found =
-            r.violation.as_ref().unwrap_or_else(|| panic!("{protocol} {mutant}: nothing found in {r:?}"));
-        assert_eq!((found.property.as_str(), found.steps), (property, steps), "{protocol} {mutant}");
-        let v = replay(found)
-            .violation()
-            .unwrap_or_else(|| panic!("{protocol} {mutant}: the replay breaks nothing"));
-        assert_eq!((v.property.as_str(), v.event), (property, steps as u64), "{protocol} {mutant}");
+        found_and_replayed(protocol, mutant, b, property, steps);
     }
 }
 
