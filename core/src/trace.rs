@@ -6,7 +6,8 @@
 //! `distlab run --trace FILE`.
 
 use alloc::format;
-use alloc::string::String;
+use alloc::string::{String, ToString};
+use alloc::vec;
 use alloc::vec::Vec;
 
 use serde::Serialize;
@@ -163,38 +164,45 @@ impl<P: Present> Record<P> {
     /// The record in words, for the event log and the live region, with the protocol's names
     /// for nodes.
     pub fn describe_with(&self, name: &dyn Fn(NodeId) -> String) -> String {
-        let node = |n: &NodeId| name(*n);
+        self.phrase_with(name).to_string()
+    }
+
+    /// The record in words, in parts (see [`Phrase`]): what [`Record::describe_with`] writes.
+    pub fn phrase_with(&self, name: &dyn Fn(NodeId) -> String) -> Phrase {
+        use Fill::{Name, Vocabulary, Words};
+        let node = |n: &NodeId| (Name, name(*n));
+        let p = |template: &'static str, args: Vec<(Fill, String)>| Phrase { template, args };
         match &self.kind {
-            RecordKind::Send { from, to, msg, .. } => {
-                format!("{} → {}: {} {}", node(from), node(to), msg.kind(), msg.summary())
-            }
-            RecordKind::Duplicate { id, of, .. } => {
-                format!("network duplicated message #{} as #{}", of.0, id.0)
-            }
-            RecordKind::Deliver { from, to, msg, .. } => {
-                format!("{} receives {} from {} {}", node(to), msg.kind(), node(from), msg.summary())
-            }
+            RecordKind::Send { from, to, msg, .. } => p(
+                "{} → {}: {} {}",
+                vec![node(from), node(to), (Vocabulary, msg.kind().into()), (Vocabulary, msg.summary())],
+            ),
+            RecordKind::Duplicate { id, of, .. } => p(
+                "network duplicated message #{} as #{}",
+                vec![(Name, format!("{}", of.0)), (Name, format!("{}", id.0))],
+            ),
+            RecordKind::Deliver { from, to, msg, .. } => p(
+                "{} receives {} from {} {}",
+                vec![node(to), (Vocabulary, msg.kind().into()), node(from), (Vocabulary, msg.summary())],
+            ),
             RecordKind::Drop { from, to, reason, .. } => {
                 let why = match reason {
-                    DropReason::Loss => "lost by the network",
-                    DropReason::Partition => "blocked by the partition",
-                    DropReason::Crashed => "receiver is down",
-                    DropReason::User => "dropped by you",
+                    DropReason::Loss => "message {} → {} dropped: lost by the network",
+                    DropReason::Partition => "message {} → {} dropped: blocked by the partition",
+                    DropReason::Crashed => "message {} → {} dropped: receiver is down",
+                    DropReason::User => "message {} → {} dropped: dropped by you",
                 };
-                format!("message {} → {} dropped: {why}", node(from), node(to))
+                p(why, vec![node(from), node(to)])
             }
             RecordKind::Timer { node: n, timer } => {
-                format!("{}: {} timer fires", node(n), P::timer_label(timer))
+                p("{}: {} timer fires", vec![node(n), (Words, P::timer_label(timer).into())])
             }
-            RecordKind::Client { node: n, op, accepted } => {
-                if *accepted {
-                    format!("request → {}: {}", node(n), P::client_summary(op))
-                } else {
-                    format!("request → {}: {} (node is down)", node(n), P::client_summary(op))
-                }
-            }
-            RecordKind::Crash { node: n } => format!("{} crashes", node(n)),
-            RecordKind::Restart { node: n } => format!("{} restarts", node(n)),
+            RecordKind::Client { node: n, op, accepted } => p(
+                if *accepted { "request → {}: {}" } else { "request → {}: {} (node is down)" },
+                vec![node(n), (Vocabulary, P::client_summary(op))],
+            ),
+            RecordKind::Crash { node: n } => p("{} crashes", vec![node(n)]),
+            RecordKind::Restart { node: n } => p("{} restarts", vec![node(n)]),
             RecordKind::Partition { groups } => {
                 let mut sides: Vec<String> = Vec::new();
                 let mut ids: Vec<u8> = Vec::new();
@@ -220,25 +228,60 @@ impl<P: Present> Record<P> {
                         .collect();
                     sides.push(format!("{{{}}}", members.join(" ")));
                 }
-                format!("network partitioned: {}", sides.join(" | "))
+                p("network partitioned: {}", vec![(Name, sides.join(" | "))])
             }
-            RecordKind::Heal => String::from("network healed"),
-            RecordKind::Cut { from, to } => format!("link {} → {} cut", node(from), node(to)),
-            RecordKind::Uncut { from, to } => format!("link {} → {} restored", node(from), node(to)),
+            RecordKind::Heal => p("network healed", Vec::new()),
+            RecordKind::Cut { from, to } => p("link {} → {} cut", vec![node(from), node(to)]),
+            RecordKind::Uncut { from, to } => p("link {} → {} restored", vec![node(from), node(to)]),
             RecordKind::SlowLink { from, to, factor: 1 } => {
-                format!("link {} → {} back to normal speed", node(from), node(to))
+                p("link {} → {} back to normal speed", vec![node(from), node(to)])
             }
             RecordKind::SlowLink { from, to, factor } => {
-                format!("link {} → {} now {factor}× slower", node(from), node(to))
+                p("link {} → {} now {}× slower", vec![node(from), node(to), (Name, format!("{factor}"))])
             }
-            RecordKind::ClockSkew { node: n, pct: 0 } => format!("{}'s clock runs true again", node(n)),
-            RecordKind::ClockSkew { node: n, pct } => format!("{}'s clock now runs {pct:+}%", node(n)),
-            RecordKind::State { node: n, .. } => format!("{} state changed", node(n)),
-            RecordKind::Note { note } => P::note_summary(note),
+            RecordKind::ClockSkew { node: n, pct: 0 } => p("{}'s clock runs true again", vec![node(n)]),
+            RecordKind::ClockSkew { node: n, pct } => {
+                p("{}'s clock now runs {}%", vec![node(n), (Name, format!("{pct:+}"))])
+            }
+            RecordKind::State { node: n, .. } => p("{} state changed", vec![node(n)]),
+            RecordKind::Note { note } => p("{}", vec![(Words, P::note_summary(note))]),
             RecordKind::Violation { property, message } => {
-                format!("VIOLATION of {property}: {message}")
+                p("VIOLATION of {}: {}", vec![(Vocabulary, property.clone()), (Words, message.clone())])
             }
         }
+    }
+}
+
+/// What fills a hole of a [`Phrase`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Fill {
+    /// A node's name or a number: the same in every language.
+    Name,
+    /// The protocol's own vocabulary (a message's name and fields, a command as typed, a
+    /// property's name): kept as the paper and the user write it.
+    Vocabulary,
+    /// Words the page translates.
+    Words,
+}
+
+/// A sentence with `{}` holes and what fills each, so a page in another language can translate
+/// the sentence and the words and keep the rest. Its `Display` is the English sentence.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Phrase {
+    pub template: &'static str,
+    pub args: Vec<(Fill, String)>,
+}
+
+impl core::fmt::Display for Phrase {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let mut args = self.args.iter();
+        let mut rest = self.template;
+        while let Some(at) = rest.find("{}") {
+            f.write_str(&rest[..at])?;
+            f.write_str(args.next().map(|(_, a)| a.as_str()).unwrap_or_default())?;
+            rest = &rest[at + 2..];
+        }
+        f.write_str(rest)
     }
 }
 

@@ -11,7 +11,7 @@ use crate::header::location_hash;
 use crate::hooks::{use_document_title, use_hash_change, use_location_hash};
 use crate::pages;
 
-#[derive(Properties, PartialEq, Default)]
+#[derive(Properties, PartialEq, Default, Clone)]
 pub struct AppProps {
     /// The run to open with (tests pass their own; otherwise the URL's #page decides).
     #[cfg(feature = "lab")]
@@ -85,6 +85,29 @@ fn fragment_page(hash: &str, current: &str) -> Option<(String, bool)> {
 /// A page another bundle holds is opened there, with the fragment (a share link travels along).
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
+    let (choice, failed) = crate::lang::use_language();
+    let Some(choice) = choice else {
+        return html! { <div class="app"><p class="opening" lang="zh-CN">{"正在载入中文……"}</p></div> };
+    };
+    let failed = failed.map(|e| {
+        html! {
+            <div class="banner" role="alert">
+                {format!("中文文本无法载入，页面以英文显示。The Chinese text could not be loaded ({e}); the page is in English.")}
+            </div>
+        }
+    });
+    html! {
+        <ContextProvider<crate::lang::LangChoice> context={choice}>
+            { for failed }
+            <Site ..props.clone() />
+        </ContextProvider<crate::lang::LangChoice>>
+    }
+}
+
+/// The site in the reader's language (see [`App`]).
+#[function_component(Site)]
+fn site(props: &AppProps) -> Html {
+    crate::lang::use_lang();
     #[cfg(feature = "lab")]
     let given = props.config.as_ref().map(|c| c.protocol().to_string());
     #[cfg(not(feature = "lab"))]
@@ -121,7 +144,7 @@ pub fn app(props: &AppProps) -> Html {
     };
     use_hash_change(on_fragment, !fixed);
     let title = pages::title(&page).unwrap_or("distlab");
-    use_document_title(title.to_string());
+    use_document_title(crate::i18n::t(title));
     // Stable for the app's lifetime: the dispatcher works from any render. A tab of another
     // bundle's page goes there (Back returns here).
     let on_tab = {

@@ -36,6 +36,7 @@ pub fn header(p: &HeaderProps) -> Html {
             <h1>{"distlab"}<span class="sub">{format!(" · {}", p.title)}</span></h1>
             <nav class="tabs" role="tablist" aria-label="Pages">{ for tabs }</nav>
             <p class="tagline">{p.tagline.clone()}</p>
+            <crate::lang::LangSwitch />
             <ThemeButton />
             { for p.on_help.as_ref().map(|h| html! {
                 <button class="help-btn" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onclick={on(h, ())}>{"?"}</button>

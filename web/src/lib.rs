@@ -32,10 +32,12 @@ pub mod header;
 #[cfg(feature = "lab")]
 pub mod historylane;
 pub mod hooks;
+pub mod i18n;
 #[cfg(feature = "lab")]
 pub mod judging;
 #[cfg(feature = "lab")]
 pub mod labpage;
+pub mod lang;
 #[cfg(feature = "lab")]
 pub mod lesson;
 #[cfg(feature = "lab")]

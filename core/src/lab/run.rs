@@ -270,8 +270,16 @@ impl<P: Registered> Lab for ProtocolLab<P> {
             }
             shown = if out.last().is_some_and(|l| l.event == r.event) { shown + 1 } else { 1 };
             if shown <= per_event {
-                let text = r.describe_with(&|n| proto.node_name(n));
-                out.push(EventLine { event: r.event, time: r.time, class: r.class(), text, folded: 0 });
+                let phrase = r.phrase_with(&|n| proto.node_name(n));
+                let text = alloc::string::ToString::to_string(&phrase);
+                out.push(EventLine {
+                    event: r.event,
+                    time: r.time,
+                    class: r.class(),
+                    text,
+                    phrase,
+                    folded: 0,
+                });
             } else if shown == per_event + 1 {
                 folds.push(out.len());
                 out.push(EventLine {
@@ -279,6 +287,7 @@ impl<P: Registered> Lab for ProtocolLab<P> {
                     time: r.time,
                     class: r.class(),
                     text: String::new(),
+                    phrase: Default::default(),
                     folded: 0,
                 });
             } else if let Some(last) = out.last_mut() {
@@ -286,7 +295,12 @@ impl<P: Registered> Lab for ProtocolLab<P> {
             }
         }
         for i in folds {
-            out[i].text = format!("… and {} more", out[i].folded + 1);
+            let more = out[i].folded + 1;
+            out[i].text = format!("… and {more} more");
+            out[i].phrase = crate::trace::Phrase {
+                template: "… and {} more",
+                args: alloc::vec![(crate::trace::Fill::Name, format!("{more}"))],
+            };
         }
         out
     }

@@ -101,6 +101,9 @@ pub struct EventLine {
     pub time: Time,
     pub class: RecordClass,
     pub text: String,
+    /// The same line in parts, for a page in another language.
+    #[serde(skip)]
+    pub phrase: crate::trace::Phrase,
     /// Records of the same event this line stands for besides itself: a line "… and 92 more"
     /// replaces the records past the per-event limit of [`Lab::log`].
     pub folded: u32,

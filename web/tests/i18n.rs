@@ -1,0 +1,437 @@
+//! The Chinese catalogue covers what the lab shows: every string the core writes for the page
+//! (node cards, boards, the event log, the diagram's marks, lessons, presets, mutants,
+//! properties, the glossary, violations) across every protocol's presets, mutants and faulted
+//! runs, and every template the page's own code passes to `t`/`tf!`. A string missing from the
+//! catalogue fails here, with the list written to `target/i18n/missing/` for the translators.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use distlab_core::lab::{self, Lab, LabConfig};
+use distlab_core::net::FaultPreset;
+use distlab_core::registry::{self, Setup, PROTOCOLS};
+use distlab_core::trace::Fill;
+use distlab_web::i18n::{skeleton, Catalogue};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repository").to_path_buf()
+}
+
+/// Every catalogue file of Chinese, read into one catalogue.
+fn chinese() -> Catalogue {
+    let mut c = Catalogue::default();
+    let dir = root().join("i18n/zh");
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(&dir).expect("i18n/zh").map(|e| e.expect("entry").path()).collect();
+    files.retain(|p| p.extension().is_some_and(|e| e == "txt"));
+    files.sort();
+    for f in files {
+        let text = std::fs::read_to_string(&f).expect("catalogue file");
+        c.extend(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+    }
+    c
+}
+
+/// Words that stay as they are in Chinese: message names, commands, units, names.
+fn allowed() -> BTreeSet<String> {
+    let text = std::fs::read_to_string(root().join("i18n/allow.txt")).expect("i18n/allow.txt");
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .flat_map(|l| l.split_whitespace())
+        .map(String::from)
+        .collect()
+}
+
+/// Whether `s` holds an English word a reader of Chinese would need translated.
+fn has_words(s: &str, allowed: &BTreeSet<String>) -> bool {
+    s.split(|c: char| !c.is_ascii_alphabetic())
+        .any(|w| w.len() >= 2 && !allowed.contains(w) && !allowed.contains(&w.to_ascii_lowercase()))
+}
+
+/// Strings the page shows, by where they come from: fixed text (a lesson's sentence), or text
+/// the core composes as the run goes (a node's card).
+#[derive(Default)]
+struct Seen {
+    fixed: BTreeSet<String>,
+    composed: BTreeSet<String>,
+    /// The page's templates, with `{}` holes.
+    templates: BTreeSet<String>,
+}
+
+impl Seen {
+    fn fixed(&mut self, s: &str) {
+        if !s.is_empty() {
+            self.fixed.insert(s.to_string());
+        }
+    }
+    fn composed(&mut self, s: &str) {
+        if !s.is_empty() {
+            self.composed.insert(s.to_string());
+        }
+    }
+
+    fn template(&mut self, t: &str) {
+        self.templates.insert(t.to_string());
+    }
+
+    fn run(&mut self, lab: &mut dyn Lab, events: u64) {
+        for step in lab.narration() {
+            self.fixed(&step.text);
+        }
+        let about = lab.about();
+        self.fixed(about.tagline);
+        self.fixed(about.persistence);
+        for (name, description) in lab.properties() {
+            self.fixed(name);
+            self.fixed(description);
+        }
+        let mut last = 0;
+        while lab.position() < events && lab.step() {
+            if lab.position() % 20 == 0 || lab.at_end() {
+                self.snapshot(lab);
+            }
+        }
+        self.snapshot(lab);
+        let to = lab.position();
+        for line in lab.log(last, to, 4) {
+            self.template(line.phrase.template);
+            for (fill, arg) in &line.phrase.args {
+                if *fill == Fill::Words {
+                    self.composed(arg);
+                }
+            }
+        }
+        last = to;
+        let d = lab.diagram(to.saturating_sub(400), last);
+        for m in d.marks {
+            self.composed(&m.label);
+        }
+    }
+
+    fn snapshot(&mut self, lab: &dyn Lab) {
+        let snap = lab.snapshot();
+        for n in &snap.nodes {
+            let v = &n.view;
+            self.composed(&v.role);
+            self.composed(&v.badge);
+            for (label, value) in &v.fields {
+                self.composed(label);
+                self.composed(value);
+            }
+            for line in &v.summary {
+                self.composed(line);
+            }
+            if let Some(a) = &v.accepts {
+                self.composed(a);
+            }
+            for (label, _) in &v.actions {
+                self.composed(label);
+            }
+            for (label, _, _) in &n.timers {
+                self.composed(label);
+            }
+        }
+        for b in &snap.boards {
+            self.composed(&b.title);
+            self.composed(&b.legend);
+            for c in &b.columns {
+                self.composed(c);
+            }
+            for r in &b.rows {
+                self.composed(&r.label);
+                for c in &r.cells {
+                    self.composed(&c.text);
+                    self.composed(&c.title);
+                }
+            }
+        }
+        for v in snap.violation.iter().chain(&snap.found_violation) {
+            self.composed(&v.message);
+        }
+    }
+}
+
+/// Everything the core writes for one protocol's page.
+fn harvest(protocol: &str) -> Seen {
+    let mut seen = Seen::default();
+    let setup = Setup::default_for(protocol).expect("protocol");
+    seen.fixed(setup.title());
+    let page = setup.page();
+    seen.fixed(page.colour_note);
+    seen.fixed(page.log_note);
+    for (term, definition) in page.glossary {
+        seen.fixed(term);
+        seen.fixed(definition);
+    }
+    for (_, title) in registry::presets(protocol) {
+        seen.fixed(title);
+    }
+    let mutants = registry::mutants(protocol).expect("mutants");
+    for (_, description) in &mutants {
+        seen.fixed(description);
+    }
+    let mut configs = Vec::new();
+    for (preset, _) in registry::presets(protocol) {
+        let setup = setup.with_preset(preset).expect("preset");
+        configs.push(LabConfig { scenario: Some(preset.to_string()), ..LabConfig::new(setup) });
+    }
+    for mutant in std::iter::once(None).chain(mutants.iter().map(|(m, _)| Some(m.to_string()))) {
+        for seed in 1..=2 {
+            configs.push(LabConfig {
+                seed,
+                faults: FaultPreset::Heavy,
+                mutant: mutant.clone(),
+                ..LabConfig::new(setup.clone())
+            });
+        }
+    }
+    for cfg in configs {
+        let mut lab = lab::build(&cfg).expect("build");
+        lab.run_past_violations();
+        seen.run(lab.as_mut(), 1_500);
+    }
+    seen
+}
+
+/// How a missing string is best written for the catalogue: as it is (fixed text), or as its
+/// skeleton with `{}` holes.
+fn entry(s: &str, fixed: bool) -> String {
+    let (key, holes) = skeleton(s);
+    if fixed || holes.is_empty() {
+        s.to_string()
+    } else {
+        key.replace('\u{E000}', "{}")
+    }
+}
+
+#[test]
+fn the_chinese_catalogue_covers_everything_the_core_writes() {
+    let zh = chinese();
+    let mut allowed = allowed();
+    for protocol in PROTOCOLS {
+        allowed.extend(
+            Setup::default_for(protocol).expect("protocol").page().legend.iter().map(|m| m.to_string()),
+        );
+    }
+    let mut missing: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    let mut by_entry: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    for protocol in PROTOCOLS {
+        let seen = harvest(protocol);
+        let all = seen.fixed.iter().map(|s| (s, true)).chain(seen.composed.iter().map(|s| (s, false)));
+        for t in &seen.templates {
+            if zh.lookup_template(t, &[]).is_none() && has_words(t, &allowed) {
+                by_entry.entry(t.clone()).or_default().insert(protocol);
+                missing.entry(protocol.to_string()).or_default().insert(t.clone(), t.clone());
+            }
+        }
+        for (s, fixed) in all {
+            if zh.lookup(s).is_none() && has_words(s, &allowed) {
+                let e = entry(s, fixed);
+                by_entry.entry(e.clone()).or_default().insert(protocol);
+                missing.entry(protocol.to_string()).or_default().insert(e, s.clone());
+            }
+        }
+    }
+    // A string more than one protocol shows belongs to the lab's shared part.
+    let mut files: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for (protocol, entries) in &missing {
+        for (e, example) in entries {
+            let section = if by_entry[e].len() > 1 { "lab" } else { protocol.as_str() };
+            let list = files.entry(section.to_string()).or_default();
+            if !list.iter().any(|(x, _)| x == e) {
+                list.push((e.clone(), example.clone()));
+            }
+        }
+    }
+    let out = root().join("target/i18n/missing");
+    let _ = std::fs::remove_dir_all(&out);
+    let total: usize = files.values().map(Vec::len).sum();
+    if total > 0 {
+        std::fs::create_dir_all(&out).expect("target/i18n/missing");
+        for (section, list) in &files {
+            let mut text = String::new();
+            for (e, example) in list {
+                if *e != *example {
+                    text.push_str(&format!("# e.g. {example}\n"));
+                }
+                text.push_str(&format!("en: {e}\nzh: \n\n"));
+            }
+            std::fs::write(out.join(format!("{section}.txt")), text).expect("write");
+        }
+    }
+    assert_eq!(total, 0, "{total} strings have no Chinese: see {}", out.display());
+}
+
+/// The glossary's checked rows: (English forms, Chinese forms).
+fn glossary() -> Vec<(Vec<String>, Vec<String>)> {
+    let text = std::fs::read_to_string(root().join("i18n/glossary.md")).expect("i18n/glossary.md");
+    let forms = |s: &str| -> Vec<String> {
+        let s = s.split(['(', '（']).next().unwrap_or_default();
+        s.split([',', '/']).map(|f| f.trim().to_string()).filter(|f| !f.is_empty()).collect()
+    };
+    text.lines()
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            (cells.len() == 5 && cells[3] == "✓").then(|| (forms(cells[1]), forms(cells[2])))
+        })
+        .collect()
+}
+
+/// Whether `text` holds `term` as a whole word (lower case as written: a message's name, which
+/// starts with a capital, is not the word).
+fn holds_word(text: &str, term: &str) -> bool {
+    text.match_indices(term).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + term.len()..].chars().next();
+        let edge = |c: Option<char>| c.is_none_or(|c| !c.is_ascii_alphanumeric() && c != '-');
+        edge(before) && edge(after)
+    })
+}
+
+#[test]
+fn the_translations_follow_the_glossary() {
+    let rows = glossary();
+    assert!(rows.len() >= 20, "the glossary's checked rows: {rows:?}");
+    let zh = chinese();
+    let mut wrong = Vec::new();
+    for en in zh.keys() {
+        let Some(translation) = zh.lookup_template(&en, &[]) else { continue };
+        for (terms, chinese) in &rows {
+            if terms.iter().any(|t| holds_word(&en, t))
+                && !chinese.iter().any(|c| translation.contains(c.as_str()))
+            {
+                wrong.push(format!("{en} → {translation}: \"{}\" is {}", terms[0], chinese.join(" or ")));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "translations that leave the glossary:\n{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_glossary_check_sees_a_wrong_term() {
+    let rows = glossary();
+    let leader = rows.iter().find(|(en, _)| en.contains(&"leader".to_string())).expect("leader is checked");
+    assert!(holds_word("the leader crashes", "leader") && !holds_word("leaderless", "leader"));
+    assert!(!holds_word("sends Heartbeat", "heartbeat"));
+    let translation = "主节点崩溃";
+    assert!(!leader.1.iter().any(|c| translation.contains(c.as_str())), "a wrong word is caught");
+}
+
+/// The literal English each `t("…")` and `tf!("…")` in `text` passes.
+fn literals(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for pat in ["t(\"", "tf!(\""] {
+        for (at, _) in text.match_indices(pat) {
+            let before = text[..at].chars().next_back();
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            let mut s = String::new();
+            let mut chars = text[at + pat.len()..].chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '"' => break,
+                    '\\' => match chars.next() {
+                        Some('n') => s.push('\n'),
+                        Some(c) => s.push(c),
+                        None => break,
+                    },
+                    c => s.push(c),
+                }
+            }
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// The catalogue file a page source's own text belongs in.
+fn section_of(path: &Path) -> &'static str {
+    let p = path.to_string_lossy();
+    if p.contains("/hashing/") || p.ends_with("compare.rs") {
+        "hashing"
+    } else if ["app.rs", "header.rs", "lang.rs", "pages.rs", "hooks.rs", "dom.rs", "lib.rs"]
+        .iter()
+        .any(|f| p.ends_with(&format!("/{f}")))
+    {
+        "common"
+    } else {
+        "page"
+    }
+}
+
+fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).expect("web/src") {
+        let p = e.expect("entry").path();
+        if p.is_dir() {
+            sources(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn the_chinese_catalogue_covers_the_pages_own_text() {
+    let zh = chinese();
+    let allowed = allowed();
+    let mut files = Vec::new();
+    sources(&root().join("web/src"), &mut files);
+    files.sort();
+    let mut missing: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    let mut all = BTreeSet::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).expect("source");
+        for s in literals(&text) {
+            let held = zh.lookup(&s).is_some() || zh.lookup_template(&s, &[]).is_some();
+            if !held && has_words(&s, &allowed) && all.insert(s.clone()) {
+                missing.entry(section_of(f)).or_default().insert(s);
+            }
+        }
+    }
+    let out = root().join("target/i18n/missing-page");
+    let _ = std::fs::remove_dir_all(&out);
+    let total: usize = missing.values().map(BTreeSet::len).sum();
+    if total > 0 {
+        std::fs::create_dir_all(&out).expect("target/i18n/missing-page");
+        for (section, list) in &missing {
+            let text: String = list.iter().map(|e| format!("en: {e}\nzh: \n\n")).collect();
+            std::fs::write(out.join(format!("{section}.txt")), text).expect("write");
+        }
+    }
+    assert_eq!(total, 0, "{total} of the page's own strings have no Chinese: see {}", out.display());
+}
+
+#[test]
+fn the_source_scan_finds_the_pages_strings() {
+    let found =
+        literals("let a = t(\"Crash\"); let b = tf!(\"{} of \\\"{}\\\"\", x, y); let c = set(\"no\");");
+    assert_eq!(found, vec!["Crash".to_string(), "{} of \"{}\"".to_string()]);
+}
+
+#[test]
+fn every_component_follows_the_language() {
+    let mut files = Vec::new();
+    sources(&root().join("web/src"), &mut files);
+    let mut deaf = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).expect("source");
+        for (at, _) in text.match_indices("#[function_component(") {
+            let body = &text[at..];
+            let end = body[1..].find("#[function_component(").map_or(body.len(), |e| e + 1);
+            let open = body.find('{').unwrap_or(0);
+            // The component's first lines: it asks for the language before it draws.
+            let head = &body[open..end.min(open + 1_500)];
+            if !head.contains("use_lang()") && !head.contains("use_context::<LangChoice>()") {
+                let name = body["#[function_component(".len()..].split(')').next().unwrap_or_default();
+                deaf.push(format!("{}: {name}", f.display()));
+            }
+        }
+    }
+    assert!(
+        deaf.is_empty(),
+        "components that do not call crate::lang::use_lang() and would keep the old language:\n{}",
+        deaf.join("\n")
+    );
+}
