@@ -383,6 +383,21 @@ pub fn fill(template: &str, args: &[&dyn Display]) -> String {
     out
 }
 
+/// An event-log line (a [`Phrase`](distlab_core::trace::Phrase)) in the page's language: the
+/// sentence and its words translated, names and the protocol's vocabulary kept.
+pub fn phrase(p: &distlab_core::trace::Phrase) -> String {
+    use distlab_core::trace::Fill;
+    if lang() == Lang::En {
+        return p.to_string();
+    }
+    let args: Vec<String> =
+        p.args.iter().map(|(fill, a)| if *fill == Fill::Words { t(a) } else { a.clone() }).collect();
+    with_catalogue(|c| c.lookup_template(p.template, &args)).unwrap_or_else(|| {
+        let args: Vec<&dyn Display> = args.iter().map(|a| a as &dyn Display).collect();
+        fill(p.template, &args)
+    })
+}
+
 /// `tf!("{} of {}", a, b)`: the page's own sentence with arguments, in the page's language.
 /// The template is a literal, so the catalogue test finds it in the source.
 #[macro_export]
