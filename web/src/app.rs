@@ -160,7 +160,7 @@ fn site(props: &AppProps) -> Html {
     if away {
         return html! {
             <div class="app">
-                <p class="opening">{"Opening the "}<a href={pages::address(&page, &format!("#{page}"))}>{format!("{title} page")}</a>{"…"}</p>
+                <p class="opening"><a href={pages::address(&page, &format!("#{page}"))}>{crate::tf!("Opening the {} page…", crate::i18n::t(title))}</a></p>
             </div>
         };
     }
@@ -177,8 +177,8 @@ fn site(props: &AppProps) -> Html {
 fn hashing_page(page: String, on_tab: Callback<String>) -> Html {
     html! {
         <div class="app">
-            <crate::header::Header active={page} title="consistent hashing"
-                tagline="Which node owns a key, and how many keys move when nodes come and go: the ring, jump, rendezvous, Maglev and bounded loads on the same keys, a cache, and load balancing."
+            <crate::header::Header active={page} title={crate::i18n::t("consistent hashing")}
+                tagline={crate::i18n::t("Which node owns a key, and how many keys move when nodes come and go: the ring, jump, rendezvous, Maglev and bounded loads on the same keys, a cache, and load balancing.")}
                 on_tab={on_tab} on_help={None::<Callback<()>>} />
             <crate::hashing::HashingPage />
         </div>
@@ -197,8 +197,8 @@ fn compare_page(page: String, on_tab: Callback<String>) -> Html {
         location_hash().split_once("/seed=").and_then(|(_, s)| crate::num::parse_seed(s).ok()).unwrap_or(1);
     html! {
         <div class="app">
-            <crate::header::Header active={page} title="Raft and Multi-Paxos"
-                tagline="The same clients, the same seed and the same crashes and partitions: what each protocol pays in messages, latency and time without a leader."
+            <crate::header::Header active={page} title={crate::i18n::t("Raft and Multi-Paxos")}
+                tagline={crate::i18n::t("The same clients, the same seed and the same crashes and partitions: what each protocol pays in messages, latency and time without a leader.")}
                 on_tab={on_tab} on_help={None::<Callback<()>>} />
             <main class="boards"><crate::compare::Compare seed={seed} /></main>
         </div>

@@ -46,7 +46,7 @@ impl Player {
                     self.guide_to(next);
                 }
             }
-            Err(e) => self.error = Some(e),
+            Err(e) => self.error = Some(crate::i18n::t(&e)),
         }
     }
 
@@ -54,11 +54,11 @@ impl Player {
     /// step before it, jump to that one first, so a lesson plays one step at a time.
     pub(crate) fn guide_to(&mut self, i: usize) {
         let Some(Some(stop)) = self.stops.get(i).copied() else {
-            self.error = Some(if self.stops.get(i).is_some() {
-                "This step's moment does not happen in this run (the run was changed by hand). ↺ Reset brings the lesson back.".into()
+            self.error = Some(crate::i18n::t(if self.stops.get(i).is_some() {
+                "This step's moment does not happen in this run (the run was changed by hand). ↺ Reset brings the lesson back."
             } else {
-                "There is no such step in this lesson.".into()
-            });
+                "There is no such step in this lesson."
+            }));
             return;
         };
         self.notice = None;

@@ -4,6 +4,7 @@
 use yew::prelude::*;
 
 use crate::dom::on;
+use crate::i18n::t;
 use crate::pages::PAGES;
 
 /// The URL's fragment.
@@ -23,23 +24,24 @@ pub struct HeaderProps {
 
 #[function_component(Header)]
 pub fn header(p: &HeaderProps) -> Html {
+    crate::lang::use_lang();
     let tabs = PAGES.iter().map(|&(id, label)| {
         let active = id == p.active;
         let go = p.on_tab.reform(move |_: MouseEvent| id.to_string());
         html! {
             <button role="tab" aria-selected={active.to_string()} class={classes!("tab", active.then_some("active"))}
-                id={format!("tab-{id}")} onclick={go}>{label}</button>
+                id={format!("tab-{id}")} onclick={go}>{t(label)}</button>
         }
     });
     html! {
         <header>
-            <h1>{"distlab"}<span class="sub">{format!(" · {}", p.title)}</span></h1>
-            <nav class="tabs" role="tablist" aria-label="Pages">{ for tabs }</nav>
-            <p class="tagline">{p.tagline.clone()}</p>
+            <h1><span translate="no">{"distlab"}</span><span class="sub">{format!(" · {}", t(&p.title))}</span></h1>
+            <nav class="tabs" role="tablist" aria-label={t("Pages")}>{ for tabs }</nav>
+            <p class="tagline">{t(&p.tagline)}</p>
             <crate::lang::LangSwitch />
             <ThemeButton />
             { for p.on_help.as_ref().map(|h| html! {
-                <button class="help-btn" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onclick={on(h, ())}>{"?"}</button>
+                <button class="help-btn" aria-label={t("Keyboard shortcuts")} title={t("Keyboard shortcuts (?)")} onclick={on(h, ())}>{"?"}</button>
             }) }
         </header>
     }
@@ -48,6 +50,7 @@ pub fn header(p: &HeaderProps) -> Html {
 /// The colour theme: the system's, dark or light; remembered in local storage.
 #[function_component(ThemeButton)]
 fn theme_button() -> Html {
+    crate::lang::use_lang();
     const KEY: &str = "distlab.theme";
     let storage = || web_sys::window().and_then(|w| w.local_storage().ok().flatten());
     let theme =
@@ -82,5 +85,5 @@ fn theme_button() -> Html {
         let theme = theme.clone();
         Callback::from(move |_: MouseEvent| theme.set(next.to_string()))
     };
-    html! { <button class="theme-btn" id="btn-theme" title="Switch between the system's theme, dark and light" onclick={onclick}>{label}</button> }
+    html! { <button class="theme-btn" id="btn-theme" title={t("Switch between the system's theme, dark and light")} onclick={onclick}>{t(label)}</button> }
 }

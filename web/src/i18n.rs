@@ -317,6 +317,13 @@ impl Catalogue {
 
     /// `s` translated, if the catalogue holds it or its skeleton.
     pub fn lookup(&self, s: &str) -> Option<String> {
+        let core = s.trim();
+        if core.len() != s.len() && !core.is_empty() {
+            // Spaces at the ends are layout, not text: translate between them.
+            let (lead, rest) = s.split_at(s.len() - s.trim_start().len());
+            let trail = &rest[core.len()..];
+            return self.lookup(core).map(|t| format!("{lead}{t}{trail}"));
+        }
         if let Some(t) = self.map.get(s) {
             return Some(t.fill(&[]));
         }
@@ -434,6 +441,7 @@ mod tests {
         assert_eq!(c.lookup("S1 sends x to S2").as_deref(), Some("S1 向 S2 发送 x"), "a key is a hole");
         assert_eq!(c.lookup("S1 sends ab to S2"), None, "a word is not a hole");
         assert_eq!(c.lookup("unknown"), None);
+        assert_eq!(c.lookup(" S1 sends 3 to S2").as_deref(), Some(" S1 向 S2 发送 3"), "spaces at the ends stay");
     }
 
     #[test]

@@ -9,6 +9,8 @@ use distlab_core::scenario::ScenarioDoc;
 use yew::prelude::*;
 
 use crate::dom::on;
+use crate::i18n::t;
+use crate::tf;
 use crate::drive::{use_animation_frames, use_shortcuts};
 use crate::header::{location_hash, Header};
 use crate::hooks::use_remembered_open;
@@ -69,6 +71,7 @@ impl Senders {
 
 #[function_component(ProtocolApp)]
 pub fn protocol_app(props: &ProtocolProps) -> Html {
+    crate::lang::use_lang();
     let (initial, fallback, start) = (props.config.clone(), props.fallback.clone(), props.start.clone());
     let player = use_reducer(move || match start {
         Start::Config => Player::new(initial),
@@ -99,9 +102,9 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
     let look = player.config.setup.page();
     let legend = look.legend.iter().map(|k| {
         let (color, glyph) = message_style(k);
-        html! { <span class="legend-item"><span class="dot" style={format!("background:{color};color:{}", ink(color))} aria-hidden="true">{glyph}</span>{*k}</span> }
+        html! { <span class="legend-item"><span class="dot" style={format!("background:{color};color:{}", ink(color))} aria-hidden="true">{glyph}</span><span translate="no">{*k}</span></span> }
     });
-    let colour_note = look.colour_note;
+    let colour_note = t(look.colour_note);
     let caption = player
         .log
         .last()
@@ -115,13 +118,14 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                 .map(|l| 1 + l.folded as usize)
                 .sum::<usize>()
                 - 1;
+            let text = crate::i18n::phrase(&first.phrase);
             if more == 0 {
-                format!("#{} · {}", first.event, first.text)
+                format!("#{} · {text}", first.event)
             } else {
-                format!("#{} · {} (+{} more below)", first.event, first.text, more)
+                tf!("#{} · {} (+{} more below)", first.event, text, more)
             }
         })
-        .unwrap_or_else(|| "Press ▶ Play or → to run the first event.".to_string());
+        .unwrap_or_else(|| t("Press ▶ Play or → to run the first event."));
     html! {
         <div class={classes!("app", player.playing.then_some("playing"))}>
             <Header active={protocol.clone()} title={about.title} tagline={about.tagline}
@@ -130,12 +134,12 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
             { for player.error.as_ref().map(|e| html! {
                 <div id="error" class="banner error" role="alert">
                     <span>{e}</span>
-                    <button aria-label="Dismiss" onclick={on(&send, Msg::DismissError)}>{"×"}</button>
+                    <button aria-label={t("Dismiss")} onclick={on(&send, Msg::DismissError)}>{"×"}</button>
                 </div>
             }) }
             { for player.notice.as_ref().map(|n| html! { <div class="banner notice" role="status">{n}</div> }) }
             <main class="lab">
-                <section class="stage" aria-label="Cluster">
+                <section class="stage" aria-label={t("Cluster")}>
                     <crate::gallery::Gallery config={player.config.clone()} send={send.clone()} />
                     <Topology snap={player.snap.clone()} display_us={player.display_us}
                         selection={player.selection.clone()} side_b={player.side_b.clone()}
@@ -144,8 +148,8 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                     <Transport snap={player.snap.clone()} playing={player.playing} speed_log={player.speed_log} send={send.clone()} />
                     <div class="visually-hidden" aria-live="polite" id="live">{(*player.announce).clone()}</div>
                     <p class="caption" id="caption">{caption}</p>
-                    <div class="legend" aria-label="Message types">{ for legend }
-                        <span class="legend-item"><span class="ring"></span>{"timer running down"}</span>
+                    <div class="legend" aria-label={t("Message types")}>{ for legend }
+                        <span class="legend-item"><span class="ring"></span>{t("timer running down")}</span>
                         <span class="legend-item">{colour_note}</span>
                         {crate::glossary::colour_key(&player.snap)}
                     </div>
@@ -165,7 +169,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                 </aside>
             </main>
             <details class="advanced" id="advanced" open={advanced_open} ontoggle={on_advanced}>
-                <summary>{"Advanced: run settings, fault script, share and import"}</summary>
+                <summary>{t("Advanced: run settings, fault script, share and import")}</summary>
                 <div class="advanced-grid">
                     <Settings config={player.config.clone()} send={send.clone()} />
                     <crate::share::Share page={protocol.clone()} doc={player.doc.clone()} send={send.clone()} />
@@ -174,7 +178,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                     names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} send={send.clone()} />
             </details>
             <details class="explore" id="explore" open={explore_open} ontoggle={on_explore}>
-                <summary>{"Explore every interleaving: check a small cluster exhaustively"}</summary>
+                <summary>{t("Explore every interleaving: check a small cluster exhaustively")}</summary>
                 <crate::explorepanel::ExplorePanel config={player.config.clone()} explore={player.explore.clone()} send={send.clone()} />
             </details>
             <crate::metrics::MetricsStrip snap={player.snap.clone()} seed={player.config.seed} />
@@ -191,8 +195,8 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
             { if look.compare { compare(player.config.seed) } else { html! {} } }
             <EventLog lines={player.log.clone()} position={player.snap.position} send={send.clone()} />
             <footer>
-                {format!("Seed {} · trace hash {:016x} · ", player.config.seed, player.snap.trace_hash)}
-                {"Same seed, same settings and same actions give the same run, event for event."}
+                {tf!("Seed {} · trace hash {}", player.config.seed, format!("{:016x}", player.snap.trace_hash))}{" · "}
+                {t("Same seed, same settings and same actions give the same run, event for event.")}
             </footer>
             { if player.show_help { html! { <Help send={send.clone()} /> } } else { html! {} } }
         </div>
@@ -210,10 +214,10 @@ fn compare(seed: u64) -> Html {
 fn compare(seed: u64) -> Html {
     let href = crate::pages::address(crate::pages::COMPARE, &format!("#compare/seed={seed}"));
     html! {
-        <section class="board compare" aria-label="Raft and Multi-Paxos compared">
-            <h2>{"Raft and Multi-Paxos, same seed, same faults"}</h2>
-            <p class="hint">{"Run both on this seed under one fault schedule, and compare messages per command, commit latency and time without a leader."}</p>
-            <a class="button" id="btn-open-compare" href={href}>{"Compare them ▸"}</a>
+        <section class="board compare" aria-label={t("Raft and Multi-Paxos compared")}>
+            <h2>{t("Raft and Multi-Paxos, same seed, same faults")}</h2>
+            <p class="hint">{t("Run both on this seed under one fault schedule, and compare messages per command, commit latency and time without a leader.")}</p>
+            <a class="button" id="btn-open-compare" href={href}>{t("Compare them ▸")}</a>
         </section>
     }
 }

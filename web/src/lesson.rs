@@ -6,6 +6,8 @@ use distlab_core::lesson::{Step, Stop};
 use yew::prelude::*;
 
 use crate::dom::on;
+use crate::i18n::t;
+use crate::tf;
 use crate::panels::ms;
 use crate::state::Msg;
 
@@ -25,14 +27,15 @@ pub struct LessonProps {
 /// Where a step's moment is, in words: the event it explains, or why it has none.
 fn moment(stop: Option<Stop>) -> String {
     match stop {
-        Some(s) if s.position == 0 => "start".into(),
-        Some(s) => format!("event #{} · {}", s.position, ms(s.time_us)),
-        None => "not in this run".into(),
+        Some(s) if s.position == 0 => t("start"),
+        Some(s) => tf!("event #{} · {}", s.position, ms(s.time_us)),
+        None => t("not in this run"),
     }
 }
 
 #[function_component(Lesson)]
 pub fn lesson(p: &LessonProps) -> Html {
+    crate::lang::use_lang();
     if p.steps.is_empty() {
         return html! {};
     }
@@ -40,15 +43,15 @@ pub fn lesson(p: &LessonProps) -> Html {
     let current = p.current.unwrap_or(0);
     let next = (current + 1 < n).then_some(current + 1);
     let next_button = match (p.heading_to, next) {
-        (Some(_), _) => html! { <button id="btn-next" class="primary" disabled=true>{"Playing…"}</button> },
+        (Some(_), _) => html! { <button id="btn-next" class="primary" disabled=true>{t("Playing…")}</button> },
         (None, Some(i)) => html! {
-            <button id="btn-next" class="primary" title="Play to the next step's event and pause there (n)"
-                onclick={on(&p.send, Msg::Guide(i))}>{"Next ▸"}</button>
+            <button id="btn-next" class="primary" title={t("Play to the next step's event and pause there (n)")}
+                onclick={on(&p.send, Msg::Guide(i))}>{t("Next ▸")}</button>
         },
-        (None, None) => html! { <button id="btn-next" disabled=true>{"End of lesson"}</button> },
+        (None, None) => html! { <button id="btn-next" disabled=true>{t("End of lesson")}</button> },
     };
     let back = current.checked_sub(1).map(|i| {
-        html! { <button id="btn-prev" title="Back to the previous step" onclick={on(&p.send, Msg::Guide(i))}>{"◂"}</button> }
+        html! { <button id="btn-prev" title={t("Back to the previous step")} onclick={on(&p.send, Msg::Guide(i))}>{"◂"}</button> }
     });
     // Every step is a numbered button (its text in the tooltip and for screen readers); the
     // current one is told in full below, with its event and, where it has one, "Break it".
@@ -59,7 +62,7 @@ pub fn lesson(p: &LessonProps) -> Html {
             std::cmp::Ordering::Greater => "future",
         };
         let stop = p.stops.get(i).copied().flatten();
-        let label = format!("Step {}: {} ({})", i + 1, step.text, moment(stop));
+        let label = tf!("Step {}: {} ({})", i + 1, t(&step.text), moment(stop));
         html! {
             <li class={state}>
                 <button class="step" id={format!("step-{}", i + 1)} aria-current={(i == current).then_some("step")}
@@ -77,30 +80,30 @@ pub fn lesson(p: &LessonProps) -> Html {
     let break_it = offer.map(|(m, at)| {
         let on_now = p.mutant.as_deref() == Some(m);
         let (label, title) = if on_now {
-            (format!("Repair: turn “{m}” off"), "Replay with the correct rule")
+            (t("Repair: turn this rule off:"), t("Replay with the correct rule"))
         } else {
-            (format!("Break it: turn on “{m}”"), "Replay with this broken rule and play to what it breaks")
+            (t("Break it: turn this rule on:"), t("Replay with this broken rule and play to what it breaks"))
         };
         html! {
             <button id="btn-break-it" class={classes!("break-it", (!on_now).then_some("danger"))} title={title}
-                onclick={on(&p.send, Msg::BreakIt(at))}>{label}</button>
+                onclick={on(&p.send, Msg::BreakIt(at))}>{label}{" "}<code translate="no">{m}</code></button>
         }
     });
     let upcoming = next.and_then(|i| p.steps.get(i)).map(|s| {
         html! {
-            <p class="upcoming"><span>{"Next: "}</span>{&s.text}</p>
+            <p class="upcoming"><span>{t("Next:")}{" "}</span>{t(&s.text)}</p>
         }
     });
     html! {
-        <section class="narration lesson" aria-label="Lesson">
+        <section class="narration lesson" aria-label={t("Lesson")}>
             <div class="lesson-head">
-                <h2>{"Lesson "}<small id="lesson-progress">{format!("step {} of {n}", current + 1)}</small></h2>
+                <h2>{t("Lesson")}{" "}<small id="lesson-progress">{tf!("step {} of {}", current + 1, n)}</small></h2>
                 { for back }
                 {next_button}
             </div>
-            <ol class="steps" id="narration" aria-label="Steps">{ for dots }</ol>
+            <ol class="steps" id="narration" aria-label={t("Steps")}>{ for dots }</ol>
             <div class="now" id="lesson-now" aria-live="polite">
-                <p class="text"><span class="num">{current + 1}</span>{&step.text}</p>
+                <p class="text"><span class="num">{current + 1}</span>{t(&step.text)}</p>
                 <p class="t" id="lesson-event">{moment(p.stops.get(current).copied().flatten())}</p>
                 { for break_it }
             </div>

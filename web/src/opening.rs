@@ -1,6 +1,8 @@
 //! How a protocol page opens: a share link's document, else the scenario saved for the page,
 //! else the page's opening run. Outside the reducer: it builds the first [`Player`].
 
+use crate::i18n::t;
+use crate::tf;
 use distlab_core::lab::{Lab, LabConfig};
 use distlab_core::scenario::ScenarioDoc;
 
@@ -20,7 +22,7 @@ pub fn open_page(
         if cfg.protocol() == page {
             Ok((cfg, l))
         } else {
-            Err(format!("it is for the {} page", cfg.setup.title()))
+            Err(tf!("it is for the {} page", t(cfg.setup.title())))
         }
     };
     let opened = |run: (LabConfig, Box<dyn Lab>)| {
@@ -32,10 +34,10 @@ pub fn open_page(
         None => None,
         Some(doc) => match doc.and_then(|d| open_doc(&d)).and_then(for_page) {
             Ok(run) => return opened(run),
-            Err(e) => Some(e),
+            Err(e) => Some(t(&e)),
         },
     };
-    let saved = saved.map(|text| open_scenario(&text).and_then(for_page));
+    let saved = saved.map(|text| open_scenario(&text).map_err(|e| t(&e)).and_then(for_page));
     let opening = |error: String| {
         // The opening run stands in for what could not be opened: it is saved only once the
         // user changes it, so it never replaces a saved scenario.
@@ -47,14 +49,16 @@ pub fn open_page(
         (None, None) => return Player::new(fallback),
         (None, Some(Ok(run))) => return opened(run),
         (Some(e), Some(Ok(run))) => {
-            (opened(run), format!("The link could not be opened: {e}. This is your saved run, as you left it."))
+            (opened(run), tf!("The link could not be opened: {}. This is your saved run, as you left it.", e))
         }
-        (Some(e), None) => opening(format!("The link could not be opened: {e}. This is the page's opening run.")),
-        (Some(e), Some(Err(s))) => opening(format!(
-            "The link could not be opened: {e}. The saved scenario could not be restored either ({s}); this is the page's opening run."
+        (Some(e), None) => opening(tf!("The link could not be opened: {}. This is the page's opening run.", e)),
+        (Some(e), Some(Err(s))) => opening(tf!(
+            "The link could not be opened: {}. The saved scenario could not be restored either ({}); this is the page's opening run.",
+            e,
+            s
         )),
         (None, Some(Err(s))) => {
-            opening(format!("The saved scenario could not be restored: {s}. This is the page's opening run."))
+            opening(tf!("The saved scenario could not be restored: {}. This is the page's opening run.", s))
         }
     };
     p.error = Some(error);

@@ -24,6 +24,9 @@ pub use crate::msg::{Msg, Selection};
 use distlab_core::scenario::ScenarioDoc;
 use yew::Reducible;
 
+use crate::i18n::t;
+use crate::tf;
+
 /// Virtual microseconds per wall millisecond at 1× speed: a 10 ms message takes a second.
 pub const US_PER_WALL_MS_AT_1X: f64 = 10.0;
 /// Slowest and fastest playback, as powers of ten (0.01× to 100×).
@@ -255,7 +258,7 @@ impl Player {
     /// Put the latest event in the live region, for screen readers.
     fn announce(&mut self) {
         if let Some(last) = self.log.last() {
-            self.announce = Rc::new(format!("Event {}: {}", last.event, last.text));
+            self.announce = Rc::new(tf!("Event {}: {}", last.event, crate::i18n::phrase(&last.phrase)));
             self.announced_ms = self.wall_ms;
         }
     }
@@ -320,17 +323,16 @@ impl Player {
             self.playing = false;
             self.guide = None;
             self.jump_display_to_now();
-            self.notice = Some(
-                "A safety property broke: the run paused at the event that broke it. Step → goes on past it."
-                    .into(),
-            );
+            self.notice = Some(t(
+                "A safety property broke: the run paused at the event that broke it. Step → goes on past it.",
+            ));
         } else if arrived {
             self.playing = false;
             self.guide = None;
             self.jump_display_to_now();
         } else if at_end {
             self.playing = false;
-            self.notice = Some("Nothing more can happen in this run: every node is idle.".into());
+            self.notice = Some(t("Nothing more can happen in this run: every node is idle."));
         }
     }
 }
@@ -450,7 +452,7 @@ impl Reducible for Player {
                     p.notice = None;
                     p.install(cfg, l);
                 }
-                Err(e) => p.error = Some(e),
+                Err(e) => p.error = Some(t(&e)),
             },
             Msg::Reset => {
                 let cfg = p.config.clone();
@@ -489,7 +491,7 @@ impl Reducible for Player {
                 }
             }
             Msg::ToggleSide(n) => toggle(&mut p.side_b, n),
-            Msg::Error(e) => p.error = Some(e),
+            Msg::Error(e) => p.error = Some(t(&e)),
             Msg::DismissError => p.error = None,
             Msg::ToggleHelp => p.show_help = !p.show_help,
             Msg::CloseHelp => p.show_help = false,
@@ -507,16 +509,16 @@ impl Reducible for Player {
             Msg::Import(text) => match open_scenario(&text) {
                 Ok((cfg, l)) if cfg.protocol() == p.config.protocol() => {
                     p.selection = None;
-                    p.notice = Some(format!("Scenario imported: the run stands at event {}.", l.position()));
+                    p.notice = Some(tf!("Scenario imported: the run stands at event {}.", l.position()));
                     p.install(cfg, l);
                 }
                 Ok((cfg, _)) => {
-                    p.error = Some(format!(
+                    p.error = Some(tf!(
                         "This scenario is for the {} page; open that tab and import it there. Nothing changed here.",
-                        cfg.setup.title()
+                        t(cfg.setup.title())
                     ))
                 }
-                Err(e) => p.error = Some(format!("Import failed: {e}. Your run is unchanged.")),
+                Err(e) => p.error = Some(tf!("Import failed: {}. Your run is unchanged.", t(&e))),
             },
             Msg::CheckHistory => {
                 // The run pauses while its history is checked.
@@ -531,7 +533,7 @@ impl Reducible for Player {
                     .and_then(|cfg| crate::exploring::Exploration::start(&cfg, bounds));
                 match started {
                     Ok(e) => (p.explore, p.error) = (e, None),
-                    Err(e) => p.error = Some(format!("The exploration could not start: {e}.")),
+                    Err(e) => p.error = Some(tf!("The exploration could not start: {}.", t(&e))),
                 }
             }
             Msg::StopExplore => p.explore.stop(),
@@ -560,14 +562,14 @@ impl Player {
         match open_doc(&found.doc) {
             Ok((cfg, l)) => {
                 self.selection = None;
-                self.notice = Some(format!(
+                self.notice = Some(tf!(
                     "Counterexample opened: the run stands at event {}, where {} breaks.",
                     l.position(),
-                    found.property
+                    t(&found.property)
                 ));
                 self.install(cfg, l);
             }
-            Err(e) => self.error = Some(format!("The counterexample could not be opened: {e}.")),
+            Err(e) => self.error = Some(tf!("The counterexample could not be opened: {}.", t(&e))),
         }
     }
 }

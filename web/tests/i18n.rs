@@ -197,6 +197,7 @@ fn harvest(protocol: &str) -> Seen {
 /// How a missing string is best written for the catalogue: as it is (fixed text), or as its
 /// skeleton with `{}` holes.
 fn entry(s: &str, fixed: bool) -> String {
+    let s = s.trim();
     let (key, holes) = skeleton(s);
     if fixed || holes.is_empty() {
         s.to_string()
