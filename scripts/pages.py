@@ -64,7 +64,27 @@ def main() -> int:
         if done.returncode != 0:
             print(f"[pages] building /{page}/ failed", file=sys.stderr)
             return done.returncode
+        # The Chinese catalogue beside the page, fetched only by a reader of Chinese
+        # (web/src/lang.rs): every part of i18n/zh/ in one file, whose entries the page
+        # looks up.
+        with open(os.path.join(site, page, "zh.txt"), "w", encoding="utf-8") as f:
+            f.write(chinese(root))
     return 0
+
+
+def chinese(root: str) -> str:
+    """Every file of i18n/zh/, in name order, as one catalogue (comments and blank lines
+    dropped: they are for the translators)."""
+    folder = os.path.join(root, "i18n", "zh")
+    out = []
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".txt"):
+            for line in open(os.path.join(folder, name), encoding="utf-8"):
+                if line.startswith("en: "):
+                    out.append("\n")
+                if line.startswith(("en: ", "zh: ")):
+                    out.append(line if line.endswith("\n") else line + "\n")
+    return "".join(out).lstrip("\n")
 
 
 if __name__ == "__main__":

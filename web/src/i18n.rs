@@ -148,7 +148,14 @@ pub fn skeleton(s: &str) -> (String, Vec<&str>) {
             }
         }
         let token = &s[start..i];
-        if is_hole(token) {
+        // One letter after an apostrophe ("partition's") or in an abbreviation ("e.g.") is a
+        // word's part, not a key.
+        let before = s[..start].chars().next_back();
+        let after = s[i..].chars().next();
+        let part_of_word = matches!(before, Some('\'' | '’'))
+            || (after == Some('.') && s[i + 1..].starts_with(|c: char| c.is_ascii_alphabetic()))
+            || (before == Some('.') && s[..start - 1].ends_with(|c: char| c.is_ascii_alphabetic()));
+        if is_hole(token) && !(token.len() == 1 && part_of_word) {
             out.push(HOLE);
             holes.push(token);
         } else {
@@ -430,6 +437,9 @@ mod tests {
         let (k, h) = skeleton("x=1 acks=all, a key");
         assert_eq!(k, "\u{E000}=\u{E000} acks=all, a key");
         assert_eq!(h, vec!["x", "1"]);
+        let (k, h) = skeleton("the partition's count, e.g. 42, for x.");
+        assert_eq!(k, "the partition's count, e.g. \u{E000}, for \u{E000}.");
+        assert_eq!(h, vec!["42", "x"]);
     }
 
     #[test]
