@@ -22,11 +22,12 @@ if ! cargo clippy --version >/dev/null 2>&1; then
   rustup component add clippy
 fi
 
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v python3 >/dev/null; then
-  say "installing Debian chromium, chromium-driver and python3 (the build's CSP hook and the static server)"
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v python3 >/dev/null \
+  || ! fc-list :lang=zh-cn | grep -q .; then
+  say "installing Debian chromium, chromium-driver, python3 (the build's CSP hook and the static server) and a Chinese font (the Chinese pages' tests and screenshots)"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq chromium chromium-driver python3 >/dev/null
+  apt-get install -y -qq chromium chromium-driver python3 fonts-wqy-microhei >/dev/null
 fi
 
 if ! trunk --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then

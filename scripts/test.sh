@@ -51,3 +51,4 @@ for _ in range(100):
 PY
 node tests/e2e/smoke.mjs "http://127.0.0.1:$port/" test-artifacts/screenshots
 node tests/e2e/lessons.mjs "http://127.0.0.1:$port/" test-artifacts/lessons
+node tests/e2e/i18n.mjs "http://127.0.0.1:$port/" test-artifacts/i18n
