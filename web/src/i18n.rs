@@ -61,7 +61,7 @@ impl Lang {
             "zh" => {
                 let rest: Vec<&str> = parts.collect();
                 let traditional = rest.iter().any(|p| matches!(*p, "hant" | "tw" | "hk" | "mo"));
-                let simplified = rest.iter().any(|p| *p == "hans");
+                let simplified = rest.contains(&"hans");
                 (simplified || !traditional).then_some(Lang::Zh)
             }
             _ => None,

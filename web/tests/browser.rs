@@ -134,3 +134,57 @@ async fn the_hashing_page_draws_the_ring_and_reports_moved_keys() {
     assert!(summary.starts_with("added node 5:"), "{summary}");
     assert!(summary.contains("the minimum possible is 1/6"), "{summary}");
 }
+
+/// Every part of the Chinese catalogue, compiled in (the site fetches it as `zh.txt`).
+fn chinese() -> distlab_web::i18n::Catalogue {
+    let mut c = distlab_web::i18n::Catalogue::default();
+    for part in [
+        include_str!("../../i18n/zh/common.txt"),
+        include_str!("../../i18n/zh/page.txt"),
+        include_str!("../../i18n/zh/panels.txt"),
+        include_str!("../../i18n/zh/views.txt"),
+        include_str!("../../i18n/zh/hashing.txt"),
+        include_str!("../../i18n/zh/lab.txt"),
+        include_str!("../../i18n/zh/paxos.txt"),
+        include_str!("../../i18n/zh/multipaxos.txt"),
+        include_str!("../../i18n/zh/raft.txt"),
+        include_str!("../../i18n/zh/kafka.txt"),
+    ] {
+        c.extend(part).expect("the catalogue reads");
+    }
+    c
+}
+
+fn has_chinese(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+fn choose(root: &Element, tag: &str) {
+    let select = root.query_selector("#lang").unwrap().expect("the language switch").dyn_into::<web_sys::HtmlSelectElement>().unwrap();
+    select.set_value(tag);
+    select.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_language_switch_redraws_the_page_in_chinese_and_back_keeping_the_run() {
+    distlab_web::lang::provide(chinese());
+    let root = mount_with(distlab_core::lab::LabConfig::opening("raft").unwrap());
+    sleep(50).await;
+    for _ in 0..3 {
+        click(&root, "#btn-step");
+        sleep(10).await;
+    }
+    assert!(!has_chinese(&text(&root, "main")), "the page opens in the browser's language, English");
+    choose(&root, "zh-CN");
+    sleep(50).await;
+    let doc = web_sys::window().unwrap().document().unwrap();
+    assert_eq!(doc.document_element().unwrap().get_attribute("lang").as_deref(), Some("zh-CN"));
+    assert!(has_chinese(&text(&root, "header .tagline")), "{}", text(&root, "header .tagline"));
+    assert!(has_chinese(&text(&root, ".lesson")), "the lesson: {}", text(&root, ".lesson"));
+    assert_eq!(text(&root, "#position"), "3", "the run stays where it was");
+    choose(&root, "en");
+    sleep(50).await;
+    assert!(!has_chinese(&text(&root, "main")), "back in English");
+    assert_eq!(doc.document_element().unwrap().get_attribute("lang").as_deref(), Some("en"));
+    let _ = web_sys::window().unwrap().local_storage().unwrap().unwrap().remove_item("distlab.lang");
+}
