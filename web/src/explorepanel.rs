@@ -11,8 +11,10 @@ use yew::prelude::*;
 
 use crate::dom::on;
 use crate::exploring::{self, Exploration};
-use crate::num::parse_count;
+use crate::i18n::t;
+use crate::settings::count_in;
 use crate::state::Msg;
+use crate::tf;
 
 /// The page's state limit unless told otherwise: a few seconds of searching in a browser.
 pub const PAGE_MAX_STATES: u64 = 200_000;
@@ -35,9 +37,9 @@ pub struct Typed {
 }
 
 /// Read the form: every field checked against its limit; a message naming the field at fault.
-pub fn parse_bounds(t: &Typed) -> Result<Bounds, String> {
+pub fn parse_bounds(typed: &Typed) -> Result<Bounds, String> {
     let count = |field: &str, text: &str, min: u64, max: u64| -> Result<u64, String> {
-        parse_count(field, text, min as usize, max as usize).map(|n| n as u64)
+        count_in(field, text, min as usize, max as usize).map(|n| n as u64)
     };
     let optional = |field: &str, text: &str, min: u64, max: u64| -> Result<Option<u64>, String> {
         match text.trim() {
@@ -47,16 +49,16 @@ pub fn parse_bounds(t: &Typed) -> Result<Bounds, String> {
     };
     let faults = MAX_FAULTS as u64;
     let bounds = Bounds {
-        requests: count("Requests", &t.requests, 0, MAX_REQUESTS as u64)? as u32,
-        crashes: count("Crashes", &t.crashes, 0, faults)? as u32,
-        drops: count("Drops", &t.drops, 0, faults)? as u32,
-        duplicates: count("Duplicates", &t.duplicates, 0, faults)? as u32,
-        timeouts: optional("Timer firings", &t.timeouts, 0, MAX_DEPTH as u64)?.map(|n| n as u32),
+        requests: count(&t("Requests"), &typed.requests, 0, MAX_REQUESTS as u64)? as u32,
+        crashes: count(&t("Crashes"), &typed.crashes, 0, faults)? as u32,
+        drops: count(&t("Drops"), &typed.drops, 0, faults)? as u32,
+        duplicates: count(&t("Duplicates"), &typed.duplicates, 0, faults)? as u32,
+        timeouts: optional(&t("Timer firings"), &typed.timeouts, 0, MAX_DEPTH as u64)?.map(|n| n as u32),
         // A round above the depth cannot be reached in that many events: no need for more.
-        max_term: optional("Max term", &t.max_term, 1, MAX_DEPTH as u64)?,
-        depth: count("Depth", &t.depth, 1, MAX_DEPTH as u64)? as u32,
-        max_states: count("Max states", &t.max_states, 1, MAX_STATES)?,
-        search: Search::parse(&t.search).ok_or("choose breadth first or depth first")?,
+        max_term: optional(&t("Max term"), &typed.max_term, 1, MAX_DEPTH as u64)?,
+        depth: count(&t("Depth"), &typed.depth, 1, MAX_DEPTH as u64)? as u32,
+        max_states: count(&t("Max states"), &typed.max_states, 1, MAX_STATES)?,
+        search: Search::parse(&typed.search).ok_or_else(|| t("choose breadth first or depth first"))?,
         symmetry: false,
     };
     bounds.validate()?;
@@ -76,14 +78,10 @@ pub fn grouped(n: u64) -> String {
     out
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 fn mutant_name(mutant: &Option<String>) -> String {
     match mutant {
-        Some(m) => format!("the mutant {m}"),
-        None => "the correct protocol".into(),
+        Some(m) => tf!("the mutant {}", m),
+        None => t("the correct protocol"),
     }
 }
 
@@ -91,46 +89,32 @@ fn mutant_name(mutant: &Option<String>) -> String {
 fn verdict(r: &Report, send: &Callback<Msg>) -> Html {
     if let Some(found) = &r.violation {
         let open = if r.bounds.search == Search::Bfs {
-            "Open the shortest counterexample"
+            t("Open the shortest counterexample")
         } else {
-            "Open the counterexample"
+            t("Open the counterexample")
         };
+        let (property, message) = (t(&found.property), t(&found.message));
+        let said = tf!("Violation of {} after {} events: {}", property, found.steps, message);
         return html! {
             <div class="explore-verdict bad">
-                <p id="explore-verdict">{format!(
-                    "Violation of {} after {} events: {}",
-                    found.property, found.steps, found.message
-                )}</p>
+                <p id="explore-verdict">{said}</p>
                 <button id="btn-open-counterexample" class="primary" onclick={on(send, Msg::OpenCounterexample)}>{open}</button>
             </div>
         };
     }
     let (u, d) = (grouped(r.unique_states), r.max_depth);
-    let (class, text) = if r.complete {
+    let text = if r.complete {
         let pruned = match r.pruned {
             0 => String::new(),
-            n => format!("; {} states past the max term left out", grouped(n)),
+            n => tf!("; {} states past the max term left out", grouped(n)),
         };
-        (
-            "ok",
-            format!("No violation in any run within these bounds: {u} states, depth {d} (complete{pruned})."),
-        )
+        tf!("No violation in any run within these bounds: {} states, depth {} (complete{}).", u, d, pruned)
     } else if r.unique_states >= r.bounds.max_states {
-        (
-            "partial",
-            format!(
-                "No violation in the {u} states explored, depth {d}; stopped at the state limit (not complete). \
-                 To finish, bound the timer firings or the max term, or raise the max states."
-            ),
-        )
+        tf!("No violation in the {} states explored, depth {}; stopped at the state limit (not complete). To finish, bound the timer firings or the max term, or raise the max states.", u, d)
     } else {
-        (
-            "partial",
-            format!(
-                "No violation in the {u} states explored, depth {d}; stopped before the end (not complete)."
-            ),
-        )
+        tf!("No violation in the {} states explored, depth {}; stopped before the end (not complete).", u, d)
     };
+    let class = if r.complete { "ok" } else { "partial" };
     html! { <div class={classes!("explore-verdict", class)}><p id="explore-verdict">{text}</p></div> }
 }
 
@@ -175,6 +159,7 @@ impl Typed {
 
 #[function_component(ExplorePanel)]
 pub fn explore_panel(p: &ExploreProps) -> Html {
+    crate::lang::use_lang();
     let protocol = p.config.protocol();
     // The small cluster and the protocol's usual bounds: once per protocol.
     let small = use_memo(protocol, |protocol| {
@@ -188,7 +173,7 @@ pub fn explore_panel(p: &ExploreProps) -> Html {
     let cluster = match &*small {
         Ok((c, _)) => c.clone(),
         Err(e) => {
-            return html! { <p class="hint" id="explore-status">{format!("Exploring is not available here: {e}.")}</p> }
+            return html! { <p class="hint" id="explore-status">{tf!("Exploring is not available here: {}.", t(e))}</p> }
         }
     };
     let submit = {
@@ -197,7 +182,7 @@ pub fn explore_panel(p: &ExploreProps) -> Html {
             e.prevent_default();
             match parse_bounds(&typed) {
                 Ok(b) => Msg::Explore(b),
-                Err(e) => Msg::Error(format!("Nothing explored: {e}.")),
+                Err(e) => Msg::Error(tf!("Nothing explored: {}.", e)),
             }
         })
     };
@@ -211,11 +196,7 @@ pub fn explore_panel(p: &ExploreProps) -> Html {
             d.dispatch((field, text));
         })
     };
-    let number = |field: Field,
-                  id: &'static str,
-                  label: &'static str,
-                  (min, max): (u64, u64),
-                  empty: &'static str| {
+    let number = |field: Field, id: &'static str, label: String, (min, max): (u64, u64), empty: String| {
         let value = field(&mut (*typed).clone()).clone();
         html! {
             <label>{label}
@@ -231,68 +212,66 @@ pub fn explore_panel(p: &ExploreProps) -> Html {
         _ => (ex.progress.states, ex.progress.unique_states, ex.progress.max_depth),
     };
     let started = running || ex.report.is_some();
+    let servers = match cluster.servers {
+        1 => tf!("{} server", 1),
+        n => tf!("{} servers", n),
+    };
     let clients = match cluster.clients {
-        0 => "no clients".to_string(),
-        n => plural(
-            n,
-            "client that sends only the requests below",
-            "clients that send only the requests below",
-        ),
+        0 => t("no clients"),
+        1 => tf!("{} client that sends only the requests below", 1),
+        n => tf!("{} clients that send only the requests below", n),
     };
     let protocol_note = match &p.config.mutant {
-        Some(m) => format!("Protocol: the mutant {m} (change it under Advanced, Run)."),
+        Some(m) => tf!("Protocol: the mutant {} (change it under Advanced, Run).", m),
         None => {
-            "Protocol: the correct one (choose a mutant under Advanced, Run, to explore a broken variant)."
-                .into()
+            t("Protocol: the correct one (choose a mutant under Advanced, Run, to explore a broken variant).")
         }
     };
     let (faults, depth_max) = ((0, MAX_FAULTS as u64), MAX_DEPTH as u64);
     html! {
-        <section class="explore-panel" aria-label="Explore every interleaving">
-            <p class="hint">{"A run or a seed sweep sees only the orders of events its seeds draw; exploring tries every order this small cluster allows within the bounds below (time counts only as the order of events), so \u{201c}no violation\u{201d} holds for every one of them."}</p>
+        <section class="explore-panel" aria-label={t("Explore every interleaving")}>
+            <p class="hint">{t("A run or a seed sweep sees only the orders of events its seeds draw; exploring tries every order this small cluster allows within the bounds below (time counts only as the order of events), so “no violation” holds for every one of them.")}</p>
             <p class="explore-cluster">
-                {format!("Cluster: {} ({}, {}). ", cluster.names.join(", "), plural(cluster.servers, "server", "servers"), clients)}
+                {tf!("Cluster: {} ({}, {}).", cluster.names.join(", "), servers, clients)}{" "}
                 {protocol_note}
             </p>
-            <form class="explore-form" onsubmit={submit} novalidate=true aria-label="Exploration bounds">
+            <form class="explore-form" onsubmit={submit} novalidate=true aria-label={t("Exploration bounds")}>
                 <div class="grid">
-                    { number(|t| &mut t.requests, "explore-requests", "Requests", (0, MAX_REQUESTS as u64), "") }
-                    { number(|t| &mut t.crashes, "explore-crashes", "Crashes", faults, "") }
-                    { number(|t| &mut t.drops, "explore-drops", "Drops", faults, "") }
-                    { number(|t| &mut t.duplicates, "explore-duplicates", "Duplicates", faults, "") }
-                    { number(|t| &mut t.timeouts, "explore-timeouts", "Timer firings, in all", (0, depth_max), "any") }
-                    { number(|t| &mut t.max_term, "explore-max-term", "Max term (round)", (1, depth_max), "none") }
-                    { number(|t| &mut t.depth, "explore-depth", "Depth (events)", (1, depth_max), "") }
-                    { number(|t| &mut t.max_states, "explore-max-states", "Max states", (1, MAX_STATES), "") }
-                    <label>{"Search"}
+                    { number(|t| &mut t.requests, "explore-requests", t("Requests"), (0, MAX_REQUESTS as u64), String::new()) }
+                    { number(|t| &mut t.crashes, "explore-crashes", t("Crashes"), faults, String::new()) }
+                    { number(|t| &mut t.drops, "explore-drops", t("Drops"), faults, String::new()) }
+                    { number(|t| &mut t.duplicates, "explore-duplicates", t("Duplicates"), faults, String::new()) }
+                    { number(|t| &mut t.timeouts, "explore-timeouts", t("Timer firings, in all"), (0, depth_max), t("any")) }
+                    { number(|t| &mut t.max_term, "explore-max-term", t("Max term (round)"), (1, depth_max), t("none")) }
+                    { number(|t| &mut t.depth, "explore-depth", t("Depth (events)"), (1, depth_max), String::new()) }
+                    { number(|t| &mut t.max_states, "explore-max-states", t("Max states"), (1, MAX_STATES), String::new()) }
+                    <label>{t("Search")}
                         <select id="explore-search" onchange={edit(|t| &mut t.search)}>
-                            <option value="bfs" selected={typed.search == "bfs"}>{"breadth first (shortest counterexample)"}</option>
-                            <option value="dfs" selected={typed.search == "dfs"}>{"depth first (less memory)"}</option>
+                            <option value="bfs" selected={typed.search == "bfs"}>{t("breadth first (shortest counterexample)")}</option>
+                            <option value="dfs" selected={typed.search == "dfs"}>{t("depth first (less memory)")}</option>
                         </select>
                     </label>
                 </div>
                 <div class="explore-buttons">
-                    <button type="submit" id="btn-explore" class="primary" disabled={running}>{"Explore"}</button>
+                    <button type="submit" id="btn-explore" class="primary" disabled={running}>{t("Explore")}</button>
                     { if running { html! {
-                        <button type="button" id="btn-explore-stop" onclick={on(&p.send, Msg::StopExplore)}>{"Stop"}</button>
+                        <button type="button" id="btn-explore-stop" onclick={on(&p.send, Msg::StopExplore)}>{t("Stop")}</button>
                     } } else { html! {} } }
                 </div>
             </form>
             { if started { html! {
                 <div class="explore-progress">
                     <progress id="explore-progress" value={unique.to_string()} max={ex.bounds.max_states.to_string()}
-                        aria-label="Unique states, of the state limit"></progress>
-                    <p id="explore-status" role="status">{format!(
-                        "{} states · {} unique · depth {}{}",
-                        grouped(states), grouped(unique), depth,
+                        aria-label={t("Unique states, of the state limit")}></progress>
+                    <p id="explore-status" role="status">{tf!("{} states · {} unique · depth {}", grouped(states), grouped(unique), depth)}
                         // None before the first frame: a search its first slice finished.
-                        match ex.rate() { 0 => String::new(), r => format!(" · {} states/s", grouped(r)) }
-                    )}</p>
+                        { match ex.rate() { 0 => html! {}, r => html! { <>{" · "}{tf!("{} states/sec", grouped(r))}</> } } }
+                    </p>
                 </div>
             } } else { html! {} } }
             { for ex.report.as_ref().filter(|_| !running).map(|r| verdict(r, &p.send)) }
             { if ex.report.is_some() && !running && ex.mutant != p.config.mutant { html! {
-                <p class="hint">{format!("This result is for {}; the page now runs {}.", mutant_name(&ex.mutant), mutant_name(&p.config.mutant))}</p>
+                <p class="hint">{tf!("This result is for {}; the page now runs {}.", mutant_name(&ex.mutant), mutant_name(&p.config.mutant))}</p>
             } } else { html! {} } }
         </section>
     }

@@ -9,9 +9,11 @@ use distlab_core::lab::LabConfig;
 use yew::prelude::*;
 
 use crate::dom::{read_input, read_select};
+use crate::i18n::t;
 use crate::num::{f1, Fixed};
-use crate::settings::parse_count;
+use crate::settings::count_in;
 use crate::state::Msg;
+use crate::tf;
 
 const LEFT: f64 = 90.0;
 const RIGHT: f64 = 20.0;
@@ -56,6 +58,29 @@ fn glyph(s: &FaultStep) -> &'static str {
     }
 }
 
+/// A step in words, in the page's language: the core's description
+/// ([`FaultStep::describe`], which the English matches word for word but for "S1 clock", not
+/// "S1's clock": a catalogue's template takes the "s" for a key), with a list of nodes as one
+/// hole so a partition of any size has one translation.
+fn describe(s: &FaultStep, name: &dyn Fn(u32) -> String) -> String {
+    let list = |ns: &[u32]| ns.iter().map(|n| name(*n)).collect::<Vec<_>>().join(", ");
+    match s {
+        FaultStep::Crash { node } => tf!("crash {}", name(*node)),
+        FaultStep::Restart { node } => tf!("restart {}", name(*node)),
+        FaultStep::Partition { nodes } => tf!("split off {}", list(nodes)),
+        FaultStep::Heal => t("heal the network"),
+        FaultStep::SlowLink { node, to, factor } => tf!("{} → {} {}× slower", name(*node), name(*to), factor),
+        FaultStep::ClockSkew { node, pct } => tf!("{} clock {}%", name(*node), format!("{pct:+}")),
+        FaultStep::Swizzle { nodes, spacing_ms } => tf!("swizzle {} every {} ms", list(nodes), spacing_ms),
+    }
+}
+
+/// Parse a clock skew: how many percent slow the clock runs, a whole number from -90 (fast) to 900.
+fn parse_skew(v: &str) -> Result<i32, String> {
+    let bad = || tf!("the clock skew is a whole percentage from {} to {} (got {})", -90, 900, Echo(v));
+    v.trim().parse::<i32>().ok().filter(|x| (-90..=900).contains(x)).ok_or_else(bad)
+}
+
 /// Parse "1, 3" (node numbers as shown, from 1) into node ids.
 fn parse_nodes(text: &str, count: usize) -> Result<Vec<u32>, String> {
     let mut out = Vec::new();
@@ -64,21 +89,22 @@ fn parse_nodes(text: &str, count: usize) -> Result<Vec<u32>, String> {
         match digits.parse::<u32>() {
             Ok(n) if n >= 1 && (n as usize) <= count && !out.contains(&(n - 1)) => out.push(n - 1),
             _ => {
-                return Err(format!(
-                    "nodes are numbers from 1 to {count}, separated by commas (got {})",
-                    Echo(part)
-                ))
+                let got = Echo(part);
+                let said =
+                    tf!("nodes are numbers from {} to {}, separated by commas (got {})", 1, count, got);
+                return Err(said);
             }
         }
     }
     if out.is_empty() {
-        return Err("name at least one node".into());
+        return Err(t("name at least one node"));
     }
     Ok(out)
 }
 
 #[function_component(FaultScript)]
 pub fn fault_script(p: &FaultsProps) -> Html {
+    crate::lang::use_lang();
     let script = &p.config.fault_script;
     let dragging = use_state(|| None::<(usize, u64)>);
     let svg = use_node_ref();
@@ -144,7 +170,7 @@ pub fn fault_script(p: &FaultsProps) -> Html {
         let label = match l {
             Lane::Node(n) => name(*n),
             Lane::Link(a, b) => format!("{} → {}", name(*a), name(*b)),
-            Lane::Network => "network".into(),
+            Lane::Network => t("network"),
         };
         html! {
             <g class="lane">
@@ -153,16 +179,16 @@ pub fn fault_script(p: &FaultsProps) -> Html {
             </g>
         }
     });
-    let markers = script.iter().enumerate().map(|(i, t)| {
-        let k = lanes.iter().position(|l| *l == lane_of(&t.step)).unwrap_or(lanes.len() - 1);
+    let markers = script.iter().enumerate().map(|(i, timed)| {
+        let k = lanes.iter().position(|l| *l == lane_of(&timed.step)).unwrap_or(lanes.len() - 1);
         let y = 14.0 + lane * (k as f64 + 0.5);
         let ms = match *dragging {
             Some((j, ms)) if j == i => ms,
-            _ => t.at_ms,
+            _ => timed.at_ms,
         };
         let down = {
             let dragging = dragging.clone();
-            let at = t.at_ms;
+            let at = timed.at_ms;
             Callback::from(move |e: PointerEvent| {
                 e.prevent_default();
                 dragging.set(Some((i, at)));
@@ -189,15 +215,19 @@ pub fn fault_script(p: &FaultsProps) -> Html {
                 apply(s);
             })
         };
-        let what = t.step.describe(&name);
-        let title = format!("{what} at {ms} ms. Drag, or ← → (Shift: 100 ms), to move it in time; Delete removes it.");
+        let what = describe(&timed.step, &name);
+        let title = format!(
+            "{} {}",
+            tf!("{} at {} ms.", what, ms),
+            t("Drag, or ← → (Shift: 100 ms), to move it in time; Delete removes it.")
+        );
         html! {
             <g class={classes!("fmark", (dragging.map(|d| d.0) == Some(i)).then_some("dragging"))} onpointerdown={down} onkeydown={key} data-step={i.to_string()}
                tabindex="0" role="slider" aria-label={what} aria-valuemin="0" aria-valuemax={MAX_AT_MS.to_string()}
                aria-valuenow={ms.to_string()} aria-valuetext={format!("{ms} ms")}>
                 <title>{title}</title>
                 <circle cx={format!("{}", Fixed(x(ms), 1))} cy={format!("{}", Fixed(y, 1))} r="10" />
-                <text x={format!("{}", Fixed(x(ms), 1))} y={format!("{}", Fixed(y + 4.0, 1))}>{glyph(&t.step)}</text>
+                <text x={format!("{}", Fixed(x(ms), 1))} y={format!("{}", Fixed(y + 4.0, 1))}>{glyph(&timed.step)}</text>
             </g>
         }
     });
@@ -211,7 +241,7 @@ pub fn fault_script(p: &FaultsProps) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let step = (|| -> Result<Timed, String> {
-                let at_ms = parse_count("at (ms)", &read_input(&at), 0, MAX_AT_MS as usize)? as u64;
+                let at_ms = count_in(&t("at (ms)"), &read_input(&at), 0, MAX_AT_MS as usize)? as u64;
                 let one = |r: &NodeRef| parse_nodes(&read_input(r), count).map(|v| v[0]);
                 let step = match read_select(&kind).as_str() {
                     "crash" => FaultStep::Crash { node: one(&a)? },
@@ -221,26 +251,17 @@ pub fn fault_script(p: &FaultsProps) -> Html {
                     "slow-link" => FaultStep::SlowLink {
                         node: one(&a)?,
                         to: one(&b)?,
-                        factor: parse_count("slow-down ×", &read_input(&value), 1, 100)? as u32,
+                        factor: count_in(&t("slow-down ×"), &read_input(&value), 1, 100)? as u32,
                     },
                     "clock-skew" => {
-                        let v = read_input(&value);
-                        let pct =
-                            v.trim().parse::<i32>().ok().filter(|x| (-90..=900).contains(x)).ok_or_else(
-                                || {
-                                    format!(
-                                        "the clock skew is a whole percentage from -90 to 900 (got {})",
-                                        Echo(&v)
-                                    )
-                                },
-                            )?;
+                        let pct = parse_skew(&read_input(&value))?;
                         FaultStep::ClockSkew { node: one(&a)?, pct }
                     }
                     "swizzle" => FaultStep::Swizzle {
                         nodes: parse_nodes(&read_input(&a), count)?,
-                        spacing_ms: parse_count("spacing (ms)", &read_input(&value), 1, 60_000)? as u64,
+                        spacing_ms: count_in(&t("spacing (ms)"), &read_input(&value), 1, 60_000)? as u64,
                     },
-                    _ => return Err("choose a fault".into()),
+                    _ => return Err(t("choose a fault")),
                 };
                 Ok(Timed { at_ms, step })
             })();
@@ -250,12 +271,12 @@ pub fn fault_script(p: &FaultsProps) -> Html {
                     s.push(t);
                     apply(s);
                 }
-                Ok(_) => send.emit(Msg::Error(format!("a fault script holds at most {MAX_STEPS} steps"))),
+                Ok(_) => send.emit(Msg::Error(tf!("a fault script holds at most {} steps", MAX_STEPS))),
                 Err(e) => send.emit(Msg::Error(e)),
             }
         })
     };
-    let list = script.iter().enumerate().map(|(i, t)| {
+    let list = script.iter().enumerate().map(|(i, timed)| {
         let remove = {
             let (script, apply) = (script.clone(), apply.clone());
             Callback::from(move |_: MouseEvent| {
@@ -264,12 +285,12 @@ pub fn fault_script(p: &FaultsProps) -> Html {
                 apply(s);
             })
         };
-        html! { <li>{format!("{} ms · {}", t.at_ms, t.step.describe(&name))}{" "}
-            <button class="chip" aria-label={format!("Remove step {}", i + 1)} onclick={remove}>{"remove"}</button></li> }
+        html! { <li>{tf!("{} ms · {}", timed.at_ms, describe(&timed.step, &name))}{" "}
+            <button class="chip" aria-label={tf!("Remove step {}", i + 1)} onclick={remove}>{t("remove")}</button></li> }
     });
     html! {
-        <section class="faults" aria-label="Fault script" id="faults-panel">
-            <h2>{"Fault script"}<small>{" · timed faults, replayed exactly with the run; drag a marker to move it in time (the run is rebuilt and brought back to this moment)"}</small></h2>
+        <section class="faults" aria-label={t("Fault script")} id="faults-panel">
+            <h2>{t("Fault script")}<small>{" · "}{t("timed faults, replayed exactly with the run; drag a marker to move it in time (the run is rebuilt and brought back to this moment)")}</small></h2>
             <div class="scroll" ref={strip}>
                 <svg ref={svg} viewBox={format!("0 0 {} {}", Fixed(w, 0), Fixed(h, 0))} class="faults-svg" onpointermove={on_move} onpointerup={on_up.clone()} onpointerleave={on_up}>
                     { for ticks }
@@ -279,22 +300,47 @@ pub fn fault_script(p: &FaultsProps) -> Html {
                 </svg>
             </div>
             <form class="row fault-add" onsubmit={add} novalidate=true>
-                <label>{"Fault"}<select ref={kind} id="fault-kind">
-                    <option value="crash" selected=true>{"crash"}</option>
-                    <option value="restart">{"restart"}</option>
-                    <option value="partition">{"partition (split these off)"}</option>
-                    <option value="heal">{"heal"}</option>
-                    <option value="slow-link">{"slow link (node → to, × slower)"}</option>
-                    <option value="clock-skew">{"clock skew (node, % slow)"}</option>
-                    <option value="swizzle">{"swizzle (nodes, spacing ms)"}</option>
+                <label>{t("Fault")}<select ref={kind} id="fault-kind">
+                    <option value="crash" selected=true>{t("crash")}</option>
+                    <option value="restart">{t("restart")}</option>
+                    <option value="partition">{t("partition (split these off)")}</option>
+                    <option value="heal">{t("heal")}</option>
+                    <option value="slow-link">{t("slow link (node → to, × slower)")}</option>
+                    <option value="clock-skew">{t("clock skew (node, % slow)")}</option>
+                    <option value="swizzle">{t("swizzle (nodes, spacing ms)")}</option>
                 </select></label>
-                <label>{"At (ms)"}<input ref={at} id="fault-at" inputmode="numeric" value={now_ms.to_string()} /></label>
-                <label>{"Node(s)"}<input ref={a} id="fault-nodes" placeholder="1 or 1, 3" /></label>
-                <label>{"To"}<input ref={b} id="fault-to" placeholder="2" /></label>
-                <label>{"Value"}<input ref={value} id="fault-value" placeholder="× / % / ms" /></label>
-                <button type="submit" id="btn-fault-add">{"Add"}</button>
+                <label>{t("At (ms)")}<input ref={at} id="fault-at" inputmode="numeric" value={now_ms.to_string()} /></label>
+                <label>{t("Node(s)")}<input ref={a} id="fault-nodes" placeholder={t("1 or 1, 3")} /></label>
+                <label>{t("To")}<input ref={b} id="fault-to" placeholder="2" /></label>
+                <label>{t("Value")}<input ref={value} id="fault-value" placeholder="× / % / ms" /></label>
+                <button type="submit" id="btn-fault-add">{t("Add")}</button>
             </form>
-            { if script.is_empty() { html! { <p class="hint">{"No scripted faults yet. (The Faults menu adds random ones; this script adds yours, at the times you choose.)"}</p> } } else { html! { <ol class="fault-list" id="fault-list">{ for list }</ol> } } }
+            { if script.is_empty() { html! { <p class="hint">{t("No scripted faults yet. (The Faults menu adds random ones; this script adds yours, at the times you choose.)")}</p> } } else { html! { <ol class="fault-list" id="fault-list">{ for list }</ol> } } }
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The page's description of a step is the core's, word for word, in English (but for the
+    /// possessive).
+    #[test]
+    fn a_step_is_described_as_the_core_describes_it() {
+        let name = |n: u32| format!("S{}", n + 1);
+        for step in [
+            FaultStep::Crash { node: 0 },
+            FaultStep::Restart { node: 2 },
+            FaultStep::Partition { nodes: vec![0] },
+            FaultStep::Partition { nodes: vec![0, 3, 4] },
+            FaultStep::Heal,
+            FaultStep::SlowLink { node: 1, to: 2, factor: 5 },
+            FaultStep::ClockSkew { node: 1, pct: 50 },
+            FaultStep::ClockSkew { node: 1, pct: -30 },
+            FaultStep::Swizzle { nodes: vec![1, 2], spacing_ms: 40 },
+        ] {
+            assert_eq!(describe(&step, &name), step.describe(&name).replace("'s clock", " clock"));
+        }
     }
 }

@@ -5,7 +5,9 @@
 use distlab_core::lab::LabConfig;
 use yew::prelude::*;
 
+use crate::i18n::t;
 use crate::state::Msg;
+use crate::tf;
 
 #[derive(Properties, PartialEq)]
 pub struct GalleryProps {
@@ -15,6 +17,7 @@ pub struct GalleryProps {
 
 #[function_component(Gallery)]
 pub fn gallery(p: &GalleryProps) -> Html {
+    crate::lang::use_lang();
     // Hooks first, every render: the early return below must not skip one.
     let details = use_node_ref();
     let presets = distlab_core::lab::scenarios(p.config.protocol());
@@ -43,8 +46,9 @@ pub fn gallery(p: &GalleryProps) -> Html {
             }
             send.emit(Msg::Configure(cfg.clone()));
         });
-        // "Split vote: two candidates at once": the name in bold, the gist after it.
-        let (head, gist) = title.split_once(": ").unwrap_or((title, ""));
+        // "Split vote: two candidates at once": the name in bold, the gist after it (a Chinese
+        // title has a full-width colon).
+        let (head, gist) = title.split_once(": ").or_else(|| title.split_once('：')).unwrap_or((title, ""));
         html! {
             <li><button class={classes!("preset", picked.then_some("on"))} aria-pressed={picked.to_string()}
                         data-preset={name.unwrap_or("")} {onclick}>
@@ -53,15 +57,15 @@ pub fn gallery(p: &GalleryProps) -> Html {
         }
     };
     let summary = match current.and_then(|c| presets.iter().find(|(n, _)| *n == c)) {
-        Some((_, title)) => format!("Preset: {title} · {} more to try", presets.len() - 1),
-        None => format!("{} narrated presets to try", presets.len()),
+        Some((_, title)) => tf!("Preset: {} · {} more to try", t(title), presets.len() - 1),
+        None => tf!("{} narrated presets to try", presets.len()),
     };
     html! {
         <details class="gallery" id="gallery" ref={details.clone()}>
             <summary>{summary}</summary>
             <ul>
-                { card(None, "Free run: your settings in the Run form") }
-                { for presets.iter().map(|(name, title)| card(Some(name), title)) }
+                { card(None, &t("Free run: your settings in the Run form")) }
+                { for presets.iter().map(|(name, title)| card(Some(name), &t(title))) }
             </ul>
         </details>
     }

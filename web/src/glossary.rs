@@ -5,7 +5,9 @@ use distlab_core::lab::Snapshot;
 use distlab_core::setup::Hues;
 use yew::prelude::*;
 
+use crate::i18n::t;
 use crate::palette::hue;
+use crate::tf;
 
 /// The definition of `label` (an inspector field, a legend word) in the page's glossary, if it
 /// has one: a term matches a label it names, ignoring case.
@@ -19,20 +21,56 @@ pub struct GlossaryProps {
     pub snap: std::rc::Rc<Snapshot>,
 }
 
-/// The notation, folded under the drawing: "b 2.1", "⊥", "ISR"… each with its definition.
+/// The protocol's message names (the legend's) with their gloss in the page's language, for
+/// those the glossary does not define itself. English glosses none: a name is its own word
+/// there (the catalogue's entry for a name is its gloss, `RequestVote` → 请求投票…).
+pub fn glossed_messages(
+    legend: &[&'static str],
+    terms: &[(&'static str, &'static str)],
+) -> Vec<(&'static str, String)> {
+    legend
+        .iter()
+        .filter(|m| !terms.iter().any(|(term, _)| term == *m))
+        .filter_map(|m| {
+            let gloss = t(m);
+            (gloss != *m).then_some((*m, gloss))
+        })
+        .collect()
+}
+
+/// A term of the glossary as it is shown: a message's name as it is (the protocol's
+/// vocabulary), any other term in the page's language.
+fn shown_term(term: &'static str, legend: &[&'static str]) -> Html {
+    if legend.contains(&term) {
+        html! { <span translate="no">{term}</span> }
+    } else {
+        html! { {t(term)} }
+    }
+}
+
+/// The notation, folded under the drawing: "b 2.1", "⊥", "ISR"… each with its definition; in
+/// Chinese also the protocol's message names, each with its gloss.
 #[function_component(Glossary)]
 pub fn glossary(p: &GlossaryProps) -> Html {
-    let terms = p.snap.page.glossary;
-    if terms.is_empty() {
+    crate::lang::use_lang();
+    let page = &p.snap.page;
+    let (terms, legend) = (page.glossary, page.legend);
+    let messages = glossed_messages(legend, terms);
+    if terms.is_empty() && messages.is_empty() {
         return html! {};
     }
     html! {
         <details class="glossary" id="glossary">
-            <summary>{"What the labels mean: "}
-                { for terms.iter().take(6).map(|(t, _)| html! { <code>{*t}</code> }) }
+            <summary>{t("What the labels mean:")}{" "}
+                { for terms.iter().take(6).map(|(term, _)| html! { <code>{shown_term(term, legend)}</code> }) }
                 { if terms.len() > 6 { html! { <span>{"…"}</span> } } else { html! {} } }
             </summary>
-            <dl>{ for terms.iter().map(|(t, d)| html! { <><dt>{*t}</dt><dd>{*d}</dd></> }) }</dl>
+            <dl>
+                { for terms.iter().map(|(term, d)| html! { <><dt>{shown_term(term, legend)}</dt><dd>{t(d)}</dd></> }) }
+                { for messages.iter().map(|(name, gloss)| html! {
+                    <><dt class="message" translate="no">{*name}</dt><dd>{gloss}</dd></>
+                }) }
+            </dl>
         </details>
     }
 }
@@ -43,8 +81,8 @@ pub fn colour_key(snap: &Snapshot) -> Html {
     let keys: std::collections::BTreeSet<u64> =
         snap.nodes.iter().filter(|n| n.up).filter_map(|n| n.view.hue_key).collect();
     let name = |k: u64| match snap.page.hues {
-        Hues::Node => snap.nodes.get(k as usize).map_or_else(|| format!("node {k}"), |n| n.name.clone()),
-        Hues::Term => format!("term {k}"),
+        Hues::Node => snap.nodes.get(k as usize).map_or_else(|| tf!("node {}", k), |n| n.name.clone()),
+        Hues::Term => tf!("term {}", k),
         Hues::None => String::new(),
     };
     if snap.page.hues == Hues::None {
@@ -56,7 +94,7 @@ pub fn colour_key(snap: &Snapshot) -> Html {
                 let c = hue(Some(*k));
                 html! { <span class="key"><span class="swatch" style={format!("background:{c}")}></span>{name(*k)}</span> }
             }) }
-            <span class="key"><span class="swatch" style={format!("background:{}", hue(None))}></span>{"none yet"}</span>
+            <span class="key"><span class="swatch" style={format!("background:{}", hue(None))}></span>{t("none yet")}</span>
         </span>
     }
 }

@@ -7,6 +7,7 @@
     allow(unused_variables, dead_code)
 )]
 
+use distlab_core::echo::Echo;
 #[cfg(feature = "kafka")]
 use distlab_core::kafka::{cluster::ACKS_ALL, setup::parse_acks, Strategy};
 use distlab_core::kv::Workload;
@@ -21,8 +22,23 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::dom::{read_input, read_select};
+use crate::i18n::t;
 pub use crate::num::{parse_count, parse_seed};
 use crate::state::Msg;
+use crate::tf;
+
+/// [`parse_count`] with its message in the page's language: `field` is the field's name as the
+/// page shows it (already translated).
+pub fn count_in(field: &str, text: &str, min: usize, max: usize) -> Result<usize, String> {
+    parse_count(field, text, min, max)
+        .map_err(|_| tf!("{} must be a whole number from {} to {} (got {})", field, min, max, Echo(text)))
+}
+
+/// [`parse_seed`] with its message in the page's language.
+pub fn seed_in(text: &str) -> Result<u64, String> {
+    parse_seed(text)
+        .map_err(|_| tf!("the seed must be a whole number from {} to {} (got {})", 0, 1u64 << 53, Echo(text)))
+}
 
 fn checked(r: &NodeRef, default: bool) -> bool {
     r.cast::<HtmlInputElement>().map(|i| i.checked()).unwrap_or(default)
@@ -36,6 +52,7 @@ pub struct SettingsProps {
 
 #[function_component(Settings)]
 pub fn settings(p: &SettingsProps) -> Html {
+    crate::lang::use_lang();
     let seed = use_node_ref();
     let a = use_node_ref();
     let b = use_node_ref();
@@ -78,20 +95,21 @@ pub fn settings(p: &SettingsProps) -> Html {
                 &refs;
             // The clients' workload (Raft, Multi-Paxos).
             let workload = |w: &mut Workload, think_ms: &mut Option<u64>| -> Result<(), String> {
-                let (k, r, c, t) = work;
-                w.keys = parse_count("keys", &read_input(k), 1, 16)? as u32;
-                w.reads_pct = parse_count("reads %", &read_input(r), 0, 100)? as u32;
-                w.cas_pct = parse_count("compare-and-sets %", &read_input(c), 0, 100)? as u32;
+                let (k, r, c, think) = work;
+                w.keys = count_in(&t("keys"), &read_input(k), 1, 16)? as u32;
+                w.reads_pct = count_in(&t("reads %"), &read_input(r), 0, 100)? as u32;
+                w.cas_pct = count_in(&t("compare-and-sets %"), &read_input(c), 0, 100)? as u32;
                 if w.reads_pct + w.cas_pct > 100 {
-                    return Err("reads % and compare-and-sets % add up to at most 100".into());
+                    return Err(t("reads % and compare-and-sets % add up to at most 100"));
                 }
-                *think_ms = Some(parse_count("think time (ms)", &read_input(t), 0, 10_000)? as u64);
+                *think_ms = Some(count_in(&t("think time (ms)"), &read_input(think), 0, 10_000)? as u64);
                 Ok(())
             };
             let parsed = (|| -> Result<LabConfig, String> {
                 let mut cfg = LabConfig {
-                    seed: parse_seed(&read_input(seed))?,
-                    faults: FaultPreset::parse(&read_select(faults)).ok_or("choose a fault level")?,
+                    seed: seed_in(&read_input(seed))?,
+                    faults: FaultPreset::parse(&read_select(faults))
+                        .ok_or_else(|| t("choose a fault level"))?,
                     mutant: Some(read_select(mutant)).filter(|m| !m.is_empty()),
                     ..base.clone()
                 };
@@ -99,51 +117,50 @@ pub fn settings(p: &SettingsProps) -> Html {
                     #[cfg(feature = "kafka")]
                     Setup::Kafka(k) => {
                         let (rf, min_isr, acks, strategy, every, idle) = kafka;
-                        k.brokers = parse_count("brokers", &read_input(a), 1, 9)?;
-                        k.partitions = parse_count("partitions", &read_input(b), 1, 32)? as u32;
-                        k.consumers = parse_count("consumers", &read_input(c), 0, 6)?;
-                        k.rf = parse_count("replication factor", &read_input(rf), 1, k.brokers)
-                            .map_err(|e| format!("{e}; it cannot exceed the brokers"))?
+                        k.brokers = count_in(&t("brokers"), &read_input(a), 1, 9)?;
+                        k.partitions = count_in(&t("partitions"), &read_input(b), 1, 32)? as u32;
+                        k.consumers = count_in(&t("consumers"), &read_input(c), 0, 6)?;
+                        k.rf = count_in(&t("replication factor"), &read_input(rf), 1, k.brokers)
+                            .map_err(|e| tf!("{}; it cannot exceed the brokers", e))?
                             as u32;
-                        k.min_insync =
-                            parse_count("min.insync.replicas", &read_input(min_isr), 1, k.rf as usize)
-                                .map_err(|e| format!("{e}; it cannot exceed the replication factor"))?
-                                as u32;
+                        k.min_insync = count_in("min.insync.replicas", &read_input(min_isr), 1, k.rf as usize)
+                            .map_err(|e| tf!("{}; it cannot exceed the replication factor", e))?
+                            as u32;
                         k.acks = parse_acks(&read_select(acks)).unwrap_or(ACKS_ALL);
-                        k.strategy = Strategy::parse(&read_select(strategy)).ok_or("choose an assignor")?;
+                        k.strategy =
+                            Strategy::parse(&read_select(strategy)).ok_or_else(|| t("choose an assignor"))?;
                         k.produce_every_us =
-                            parse_count("produce every (ms)", &read_input(every), 0, 10_000)? as u64 * 1000;
+                            count_in(&t("produce every (ms)"), &read_input(every), 0, 10_000)? as u64 * 1000;
                         k.idle_consumers =
-                            parse_count("consumers waiting outside", &read_input(idle), 0, k.consumers)
-                                .map_err(|e| format!("{e}; they are counted among the consumers"))?;
+                            count_in(&t("consumers waiting outside"), &read_input(idle), 0, k.consumers)
+                                .map_err(|e| tf!("{}; they are counted among the consumers", e))?;
                     }
                     #[cfg(feature = "multipaxos")]
                     Setup::MultiPaxos(m) => {
                         use distlab_core::multipaxos::{MAX_CLIENTS, MAX_SERVERS};
-                        m.servers = parse_count("servers", &read_input(a), 1, MAX_SERVERS)?;
-                        m.clients = parse_count("clients", &read_input(c), 0, MAX_CLIENTS)?;
+                        m.servers = count_in(&t("servers"), &read_input(a), 1, MAX_SERVERS)?;
+                        m.clients = count_in(&t("clients"), &read_input(c), 0, MAX_CLIENTS)?;
                         m.backoff = checked(flag1, true);
                         workload(&mut m.workload, &mut m.think_ms)?;
                     }
                     #[cfg(feature = "raft")]
                     Setup::Raft(r) => {
-                        r.servers = parse_count("servers", &read_input(a), 3, MAX_SERVERS)?;
-                        r.spares =
-                            parse_count("spare servers", &read_input(b), 0, MAX_SERVERS - r.servers)
-                                .map_err(|e| format!("{e}; servers plus spares are at most {MAX_SERVERS}"))?;
-                        r.clients = parse_count("clients", &read_input(c), 0, MAX_CLIENTS)?;
+                        r.servers = count_in(&t("servers"), &read_input(a), 3, MAX_SERVERS)?;
+                        r.spares = count_in(&t("spare servers"), &read_input(b), 0, MAX_SERVERS - r.servers)
+                            .map_err(|e| tf!("{}; servers plus spares are at most {}", e, MAX_SERVERS))?;
+                        r.clients = count_in(&t("clients"), &read_input(c), 0, MAX_CLIENTS)?;
                         r.prevote = checked(flag1, false);
                         r.check_quorum = checked(flag2, false);
                         r.read_mode = ReadMode::parse(&read_select(read_mode)).unwrap_or(ReadMode::Log);
                         r.snapshot_every =
-                            parse_count("snapshot every", &read_input(snap_every), 0, 10_000)? as u64;
+                            count_in(&t("snapshot every"), &read_input(snap_every), 0, 10_000)? as u64;
                         workload(&mut r.workload, &mut r.think_ms)?;
                     }
                     #[cfg(feature = "paxos")]
                     Setup::Paxos(px) => {
-                        px.proposers = parse_count("proposers", &read_input(a), 1, MAX_ROLE)?;
-                        px.acceptors = parse_count("acceptors", &read_input(b), 1, MAX_ROLE)?;
-                        px.learners = parse_count("learners", &read_input(c), 1, MAX_ROLE)?;
+                        px.proposers = count_in(&t("proposers"), &read_input(a), 1, MAX_ROLE)?;
+                        px.acceptors = count_in(&t("acceptors"), &read_input(b), 1, MAX_ROLE)?;
+                        px.learners = count_in(&t("learners"), &read_input(c), 1, MAX_ROLE)?;
                         px.backoff = checked(flag1, true);
                     }
                 }
@@ -182,32 +199,32 @@ pub fn settings(p: &SettingsProps) -> Html {
         cfg.mutant.as_deref().unwrap_or(""),
         cfg.scenario.as_deref().unwrap_or(""),
     );
-    let count = |r: &NodeRef, id: &'static str, label: &'static str, v: usize, min: usize, max: usize| {
+    let count = |r: &NodeRef, id: &'static str, label: String, v: usize, min: usize, max: usize| {
         html! { <label>{label}<input ref={r.clone()} id={id} type="number" min={min.to_string()} max={max.to_string()} value={v.to_string()} /></label> }
     };
     let workload_fields = |w: &Workload, think_ms: Option<u64>| {
         let think = think_ms.unwrap_or(100);
         html! {
             <>
-                { count(&w_keys, "keys", "Client keys", w.keys as usize, 1, 16) }
-                { count(&w_think, "think", "Think time (ms; 0: only yours)", think as usize, 0, 10_000) }
-                { count(&w_reads, "reads", "Reads %", w.reads_pct as usize, 0, 100) }
-                { count(&w_cas, "cas", "Compare-and-sets %", w.cas_pct as usize, 0, 100) }
+                { count(&w_keys, "keys", t("Client keys"), w.keys as usize, 1, 16) }
+                { count(&w_think, "think", t("Think time (ms; 0: only yours)"), think as usize, 0, 10_000) }
+                { count(&w_reads, "reads", t("Reads %"), w.reads_pct as usize, 0, 100) }
+                { count(&w_cas, "cas", t("Compare-and-sets %"), w.cas_pct as usize, 0, 100) }
             </>
         }
     };
     let scenario_select = html! {
         <>
-            <label class="wide">{"Scenario"}
+            <label class="wide">{t("Scenario")}
                 <select ref={scenario.clone()} id="scenario">
-                    <option value="" selected={cfg.scenario.is_none()}>{"free run: your settings below"}</option>
+                    <option value="" selected={cfg.scenario.is_none()}>{t("free run: your settings below")}</option>
                     { for scenarios.iter().map(|(name, title)| html! {
-                        <option value={*name} selected={cfg.scenario.as_deref() == Some(*name)}>{*title}</option>
+                        <option value={*name} selected={cfg.scenario.as_deref() == Some(*name)}>{t(title)}</option>
                     }) }
                 </select>
             </label>
             { if cfg.scenario.is_some() { html! {
-                <p class="hint wide">{"These are the settings this scenario runs with (it sets its own timing and script, and may set its cluster). Choose the free run to set them all yourself; the seed, faults and mutant apply to either."}</p>
+                <p class="hint wide">{t("These are the settings this scenario runs with (it sets its own timing and script, and may set its cluster). Choose the free run to set them all yourself; the seed, faults and mutant apply to either.")}</p>
             } } else { html! {} } }
         </>
     };
@@ -216,45 +233,45 @@ pub fn settings(p: &SettingsProps) -> Html {
         Setup::Kafka(k) => html! {
             <>
                 { scenario_select }
-                { count(&a, "brokers", "Brokers", k.brokers, 1, 9) }
-                { count(&b, "partitions", "Partitions", k.partitions as usize, 1, 32) }
-                { count(&rf, "rf", "Replication factor", k.rf as usize, 1, 9) }
-                { count(&min_isr, "min-insync", "min.insync.replicas", k.min_insync as usize, 1, 9) }
-                { count(&c, "consumers", "Consumers", k.consumers, 0, 6) }
-                { count(&idle, "idle-consumers", "…of which wait outside (join later)", k.idle_consumers, 0, 6) }
-                <label>{"Produce every (ms; 0: only yours)"}<input ref={every.clone()} id="produce-every" type="number" min="0" max="10000" value={(k.produce_every_us / 1000).to_string()} /></label>
-                <label>{"acks"}
+                { count(&a, "brokers", t("Brokers"), k.brokers, 1, 9) }
+                { count(&b, "partitions", t("Partitions"), k.partitions as usize, 1, 32) }
+                { count(&rf, "rf", t("Replication factor"), k.rf as usize, 1, 9) }
+                <label><span translate="no">{"min.insync.replicas"}</span><input ref={min_isr.clone()} id="min-insync" type="number" min="1" max="9" value={k.min_insync.to_string()} /></label>
+                { count(&c, "consumers", t("Consumers"), k.consumers, 0, 6) }
+                { count(&idle, "idle-consumers", t("…of which wait outside (join later)"), k.idle_consumers, 0, 6) }
+                <label>{t("Produce every (ms; 0: only yours)")}<input ref={every.clone()} id="produce-every" type="number" min="0" max="10000" value={(k.produce_every_us / 1000).to_string()} /></label>
+                <label><span translate="no">{"acks"}</span>
                     <select ref={acks.clone()} id="acks">
                         <option value="all" selected={k.acks == ACKS_ALL}>{"all"}</option>
                         <option value="1" selected={k.acks == 1}>{"1"}</option>
                         <option value="0" selected={k.acks == 0}>{"0"}</option>
                     </select>
                 </label>
-                <label>{"Assignor"}
-                    <select ref={strategy.clone()} id="assignor">
+                <label>{t("Assignor")}
+                    <select ref={strategy.clone()} id="assignor" translate="no">
                         { for Strategy::ALL.iter().map(|s| html! {
                             <option value={s.name()} selected={*s == k.strategy}>{s.name()}</option>
                         }) }
                     </select>
                 </label>
-                <p class="hint wide">{"unclean.leader.election is the unclean-election mutant below: with acks=1 it loses acknowledged records."}</p>
+                <p class="hint wide">{t("unclean.leader.election is the unclean-election mutant below: with acks=1 it loses acknowledged records.")}</p>
             </>
         },
         #[cfg(feature = "raft")]
         Setup::Raft(r) => html! {
             <>
                 { scenario_select }
-                { count(&a, "servers", "Servers", r.servers, 3, MAX_SERVERS) }
-                { count(&b, "spares", "Spare servers (to add)", r.spares, 0, MAX_SERVERS - 3) }
-                { count(&c, "clients", "Clients", r.clients, 0, MAX_CLIENTS) }
+                { count(&a, "servers", t("Servers"), r.servers, 3, MAX_SERVERS) }
+                { count(&b, "spares", t("Spare servers (to add)"), r.spares, 0, MAX_SERVERS - 3) }
+                { count(&c, "clients", t("Clients"), r.clients, 0, MAX_CLIENTS) }
                 { workload_fields(&r.workload, r.think_ms) }
-                <label>{"Snapshot every (0: on request)"}<input ref={snap_every.clone()} id="snapshot-every" type="number" min="0" max="10000" value={r.snapshot_every.to_string()} /></label>
-                <label class="wide">{"Reads"}
+                <label>{t("Snapshot every (0: on request)")}<input ref={snap_every.clone()} id="snapshot-every" type="number" min="0" max="10000" value={r.snapshot_every.to_string()} /></label>
+                <label class="wide">{t("Reads")}
                     <select ref={read_mode.clone()} id="read-mode">
-                        <option value="log" selected={r.read_mode == ReadMode::Log}>{"through the log"}</option>
-                        <option value="readindex" selected={r.read_mode == ReadMode::ReadIndex}>{"ReadIndex (heartbeat round, no log write)"}</option>
-                        <option value="lease" selected={r.read_mode == ReadMode::Lease}>{"lease (no round trip; needs CheckQuorum; trusts clocks)"}</option>
-                        <option value="local" selected={r.read_mode == ReadMode::Local}>{"local (unsafe: a deposed leader answers stale)"}</option>
+                        <option value="log" selected={r.read_mode == ReadMode::Log}>{t("through the log")}</option>
+                        <option value="readindex" selected={r.read_mode == ReadMode::ReadIndex}>{t("ReadIndex (heartbeat round, no log write)")}</option>
+                        <option value="lease" selected={r.read_mode == ReadMode::Lease}>{t("lease (no round trip; needs CheckQuorum; trusts clocks)")}</option>
+                        <option value="local" selected={r.read_mode == ReadMode::Local}>{t("local (unsafe: a deposed leader answers stale)")}</option>
                     </select>
                 </label>
                 <label class="check"><input ref={flag1.clone()} id="prevote" type="checkbox" checked={r.prevote} />{"PreVote"}</label>
@@ -265,45 +282,45 @@ pub fn settings(p: &SettingsProps) -> Html {
         Setup::MultiPaxos(m) => html! {
             <>
                 { scenario_select }
-                { count(&a, "servers", "Servers", m.servers, 1, 9) }
-                { count(&c, "clients", "Clients", m.clients, 0, 8) }
+                { count(&a, "servers", t("Servers"), m.servers, 1, 9) }
+                { count(&c, "clients", t("Clients"), m.clients, 0, 8) }
                 { workload_fields(&m.workload, m.think_ms) }
-                <label class="check wide"><input ref={flag1.clone()} id="backoff" type="checkbox" checked={m.backoff} />{"Randomized back-off (off: dueling proposers livelock)"}</label>
+                <label class="check wide"><input ref={flag1.clone()} id="backoff" type="checkbox" checked={m.backoff} />{t("Randomized back-off (off: dueling proposers livelock)")}</label>
             </>
         },
         #[cfg(feature = "paxos")]
         Setup::Paxos(px) => html! {
             <>
                 { scenario_select }
-                { count(&a, "proposers", "Proposers", px.proposers, 1, MAX_ROLE) }
-                { count(&b, "acceptors", "Acceptors", px.acceptors, 1, MAX_ROLE) }
-                { count(&c, "learners", "Learners", px.learners, 1, MAX_ROLE) }
-                <label class="check wide"><input ref={flag1.clone()} id="backoff" type="checkbox" checked={px.backoff} />{"Randomized back-off (off: dueling proposers keep preempting each other)"}</label>
+                { count(&a, "proposers", t("Proposers"), px.proposers, 1, MAX_ROLE) }
+                { count(&b, "acceptors", t("Acceptors"), px.acceptors, 1, MAX_ROLE) }
+                { count(&c, "learners", t("Learners"), px.learners, 1, MAX_ROLE) }
+                <label class="check wide"><input ref={flag1.clone()} id="backoff" type="checkbox" checked={px.backoff} />{t("Randomized back-off (off: dueling proposers keep preempting each other)")}</label>
             </>
         },
     };
     html! {
-        <form class="settings" onsubmit={apply} key={key} aria-label="Run settings" novalidate=true>
-            <h2>{"Run"}</h2>
+        <form class="settings" onsubmit={apply} key={key} aria-label={t("Run settings")} novalidate=true>
+            <h2>{t("Run")}</h2>
             <div class="grid">
-                <label>{"Seed"}<input ref={seed} id="seed" inputmode="numeric" value={cfg.seed.to_string()} /></label>
-                <button type="button" id="btn-new-seed" onclick={new_seed} title="Draw a new random seed">{"New seed"}</button>
+                <label>{t("Seed")}<input ref={seed} id="seed" inputmode="numeric" value={cfg.seed.to_string()} /></label>
+                <button type="button" id="btn-new-seed" onclick={new_seed} title={t("Draw a new random seed")}>{t("New seed")}</button>
                 { fields }
-                <label>{"Faults"}
+                <label>{t("Faults")}
                     <select ref={faults} id="faults">
-                        { for FaultPreset::ALL.iter().map(|f| html! { <option value={f.name()} selected={*f == cfg.faults}>{f.name()}</option> }) }
+                        { for FaultPreset::ALL.iter().map(|f| html! { <option value={f.name()} selected={*f == cfg.faults}>{t(f.name())}</option> }) }
                     </select>
                 </label>
-                <label class="wide">{"Mutant (a deliberately broken variant)"}
+                <label class="wide">{t("Mutant (a deliberately broken variant)")}
                     <select ref={mutant} id="mutant">
-                        <option value="" selected={cfg.mutant.is_none()}>{"none: the correct protocol"}</option>
+                        <option value="" selected={cfg.mutant.is_none()}>{t("none: the correct protocol")}</option>
                         { for mutants.iter().map(|(name, desc)| html! {
-                            <option value={*name} selected={cfg.mutant.as_deref() == Some(*name)}>{format!("{name}: {desc}")}</option>
+                            <option value={*name} selected={cfg.mutant.as_deref() == Some(*name)}>{format!("{name}: {}", t(desc))}</option>
                         }) }
                     </select>
                 </label>
             </div>
-            <button type="submit" id="btn-apply" class="primary">{"Apply and restart"}</button>
+            <button type="submit" id="btn-apply" class="primary">{t("Apply and restart")}</button>
         </form>
     }
 }

@@ -7,7 +7,9 @@ use distlab_core::scenario::{self, ScenarioDoc};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::i18n::t;
 use crate::state::Msg;
+use crate::tf;
 
 /// The local-storage key of a page's current scenario.
 fn storage_key(page: &str) -> String {
@@ -54,6 +56,7 @@ pub struct ShareProps {
 /// Export, import and share buttons.
 #[function_component(Share)]
 pub fn share(p: &ShareProps) -> Html {
+    crate::lang::use_lang();
     // The JSON and the compressed link are rebuilt only when the document changes (the props
     // compare equal on every other render: `send` is stable).
     let made = use_memo((p.page.clone(), p.doc.clone()), |(page, doc)| {
@@ -94,35 +97,33 @@ pub fn share(p: &ShareProps) -> Html {
             let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
             input.set_value("");
             if file.size() > scenario::MAX_DOC_BYTES as f64 {
-                send.emit(Msg::Error(format!(
-                    "a scenario file is at most {} bytes; this one has {}",
-                    scenario::MAX_DOC_BYTES,
-                    file.size()
-                )));
+                let (most, size) = (scenario::MAX_DOC_BYTES, file.size());
+                let said = tf!("a scenario file is at most {} bytes; this one has {}", most, size);
+                send.emit(Msg::Error(said));
                 return;
             }
             let send = send.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 match wasm_bindgen_futures::JsFuture::from(file.text()).await {
                     Ok(text) => send.emit(Msg::Import(text.as_string().unwrap_or_default())),
-                    Err(_) => send.emit(Msg::Error("the file could not be read".into())),
+                    Err(_) => send.emit(Msg::Error(t("the file could not be read"))),
                 }
             });
         })
     };
     html! {
-        <section class="share" aria-label="Scenario">
-            <h2>{"Scenario"}</h2>
-            <p class="hint">{"Everything that makes this run: the settings, the seed and what you did. It survives a reload."}</p>
+        <section class="share" aria-label={t("Scenario")}>
+            <h2>{t("Scenario")}</h2>
+            <p class="hint">{t("Everything that makes this run: the settings, the seed and what you did. It survives a reload.")}</p>
             <div class="row">
-                <a class="button" id="btn-export" href={href} download={file}>{"Export JSON"}</a>
-                <label class="button" for="import-file">{"Import JSON…"}</label>
+                <a class="button" id="btn-export" href={href} download={file}>{t("Export JSON")}</a>
+                <label class="button" for="import-file">{t("Import JSON…")}</label>
                 <input type="file" id="import-file" accept="application/json,.json" onchange={import} class="visually-hidden" />
-                <button id="btn-share" onclick={share}>{ if *copied { "The address bar holds the link" } else { "Share link" } }</button>
+                <button id="btn-share" onclick={share}>{ if *copied { t("The address bar holds the link") } else { t("Share link") } }</button>
             </div>
             <p class="hint" id="recorded">{match p.doc.actions.len() {
-                1 => "1 recorded action".to_string(),
-                n => format!("{n} recorded actions"),
+                1 => tf!("{} recorded action", 1),
+                n => tf!("{} recorded actions", n),
             }}</p>
         </section>
     }
