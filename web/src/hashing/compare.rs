@@ -7,11 +7,12 @@ use std::rc::Rc;
 use distlab_core::hashing::{self, Algo, Params, Placement, Stats, MAX_VNODES};
 use yew::prelude::*;
 
-use super::form::parse_f64;
+use super::form::{parse_count, parse_f64};
 use super::model::{HMsg, HashState};
 use crate::dom::read_input;
-use crate::num::parse_count;
+use crate::i18n::t;
 use crate::num::Fixed;
+use crate::tf;
 
 fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
@@ -68,9 +69,9 @@ pub fn compare_view(st: &HashState, send: &Callback<HMsg>) -> Html {
             e.prevent_default();
             let (nodes, keys, vnodes, c) = &refs;
             let parsed = (|| -> Result<Vec<(Stats, f64)>, String> {
-                let n = parse_count("nodes", &read_input(nodes), 1, 200)?;
-                let k = parse_count("keys", &read_input(keys), 1, 200_000)?;
-                let v = parse_count("virtual nodes", &read_input(vnodes), 1, MAX_VNODES)?;
+                let n = parse_count(&t("nodes"), &read_input(nodes), 1, 200)?;
+                let k = parse_count(&t("keys"), &read_input(keys), 1, 200_000)?;
+                let v = parse_count(&t("virtual nodes"), &read_input(vnodes), 1, MAX_VNODES)?;
                 let c = parse_f64("c", &read_input(c), 1.0, 10.0)?;
                 run_compare(n, k, v, c)
             })();
@@ -87,13 +88,13 @@ pub fn compare_view(st: &HashState, send: &Callback<HMsg>) -> Html {
             let bars = s.loads.iter().enumerate().map(|(i, l)| {
                 let h = *l as f64 / max.max(1.0) * 30.0;
                 let w = 120.0 / s.loads.len() as f64;
-                html! { <rect x={format!("{}", Fixed(i as f64 * w, 2))} y={format!("{}", Fixed(30.0 - h, 2))} width={format!("{}", Fixed((w - 0.5).max(0.3), 2))} height={format!("{}", Fixed(h, 2))}><title>{format!("node {i}: {l} keys")}</title></rect> }
+                html! { <rect x={format!("{}", Fixed(i as f64 * w, 2))} y={format!("{}", Fixed(30.0 - h, 2))} width={format!("{}", Fixed((w - 0.5).max(0.3), 2))} height={format!("{}", Fixed(h, 2))}><title>{tf!("node {}: {} keys", i, l)}</title></rect> }
             });
             let mean_y = 30.0 - mean / max.max(1.0) * 30.0;
             html! {
                 <tr>
-                    <th scope="row">{Algo::parse(s.algo).map(|a| a.title()).unwrap_or(s.algo)}</th>
-                    <td><svg class="hist" viewBox="0 0 120 30" role="img" aria-label={format!("load per node for {}", s.algo)}>{ for bars }
+                    <th scope="row">{t(Algo::parse(s.algo).map(|a| a.title()).unwrap_or(s.algo))}</th>
+                    <td><svg class="hist" viewBox="0 0 120 30" role="img" aria-label={tf!("load per node for {}", t(s.algo))}>{ for bars }
                         <line x1="0" x2="120" y1={format!("{}", Fixed(mean_y, 2))} y2={format!("{}", Fixed(mean_y, 2))} class="mean" /></svg></td>
                     <td>{format!("{}", Fixed(s.load_stddev_over_mean, 3))}</td>
                     <td>{format!("{}", Fixed(s.max_over_mean, 3))}</td>
@@ -112,12 +113,12 @@ pub fn compare_view(st: &HashState, send: &Callback<HMsg>) -> Html {
         html! {
             <>
             if same {
-                <p class="hint" id="bounded-note">{"Bounded loads placed every key where the ring did: no node reached c times the mean load. Lower c (say 1.05) to see it move keys off the fullest nodes."}</p>
+                <p class="hint" id="bounded-note">{t("Bounded loads placed every key where the ring did: no node reached c times the mean load. Lower c (say 1.05) to see it move keys off the fullest nodes.")}</p>
             }
-            <div class="scroll" tabindex="0" role="region" aria-label="The algorithms compared (table)">
+            <div class="scroll" tabindex="0" role="region" aria-label={t("The algorithms compared (table)")}>
                 <table class="compare" id="compare-table">
-                    <thead><tr><th>{"algorithm"}</th><th>{"keys per node"}</th><th>{"stddev / mean"}</th><th>{"max / mean"}</th>
-                        <th>{format!("moved on add (ideal {} %)", Fixed(ideal, 2))}</th><th>{"moved on remove"}</th><th>{"moved elsewhere than the new node"}</th><th>{"lookup ns (this browser)"}</th></tr></thead>
+                    <thead><tr><th>{t("algorithm")}</th><th>{t("keys per node")}</th><th>{t("stddev / mean")}</th><th>{t("max / mean")}</th>
+                        <th>{tf!("moved on add (ideal {} %)", Fixed(ideal, 2))}</th><th>{t("moved on remove")}</th><th>{t("moved elsewhere than the new node")}</th><th>{t("lookup ns (this browser)")}</th></tr></thead>
                     <tbody>{ for body }</tbody>
                 </table>
             </div>
@@ -125,16 +126,16 @@ pub fn compare_view(st: &HashState, send: &Callback<HMsg>) -> Html {
         }
     });
     html! {
-        <section class="panel" aria-label="Compare algorithms">
+        <section class="panel" aria-label={t("Compare algorithms")}>
             <form class="row" onsubmit={submit} novalidate=true>
-                <label>{"Nodes"}<input ref={nodes} id="cmp-nodes" type="number" value={n0.to_string()} min="1" max="200" /></label>
-                <label>{"Keys"}<input ref={keys} id="cmp-keys" type="number" value={k0.to_string()} min="1" max="200000" /></label>
-                <label>{"Virtual nodes"}<input ref={vnodes} id="cmp-vnodes" type="number" value={v0.to_string()} min="1" max={MAX_VNODES.to_string()} /></label>
-                <label>{"c (bounded loads)"}<input ref={c} id="cmp-c" value={crate::num::short(c0)} /></label>
-                <button type="submit" id="btn-compare" class="primary">{"Run all six"}</button>
+                <label>{t("Nodes")}<input ref={nodes} id="cmp-nodes" type="number" value={n0.to_string()} min="1" max="200" /></label>
+                <label>{t("Keys")}<input ref={keys} id="cmp-keys" type="number" value={k0.to_string()} min="1" max="200000" /></label>
+                <label>{t("Virtual nodes")}<input ref={vnodes} id="cmp-vnodes" type="number" value={v0.to_string()} min="1" max={MAX_VNODES.to_string()} /></label>
+                <label>{t("c (bounded loads)")}<input ref={c} id="cmp-c" value={crate::num::short(c0)} /></label>
+                <button type="submit" id="btn-compare" class="primary">{t("Run all six")}</button>
             </form>
-            <p class="hint">{"The same keys (key-0 … key-K) and the same churn for every algorithm: N nodes, then a node added (N+1), then the last node removed (N−1). Lookup time is measured here, in your browser, per lookup."}</p>
-            { table.unwrap_or_else(|| html! { <p>{"Press “Run all six”."}</p> }) }
+            <p class="hint">{t("The same keys (key-0 … key-K) and the same churn for every algorithm: N nodes, then a node added (N+1), then the last node removed (N−1). Lookup time is measured here, in your browser, per lookup.")}</p>
+            { table.unwrap_or_else(|| html! { <p>{t("Press “Run all six”.")}</p> }) }
         </section>
     }
 }

@@ -24,6 +24,7 @@ pub use model::{
 };
 
 use crate::dom::on;
+use crate::i18n::t;
 
 /// Drive the running simulation about 20 times a second.
 #[hook]
@@ -48,6 +49,7 @@ fn use_ticker(running: bool, d: UseReducerDispatcher<HashState>) {
 
 #[function_component(HashingPage)]
 pub fn hashing_page() -> Html {
+    crate::lang::use_lang();
     let st = use_reducer(HashState::default);
     use_ticker(st.running, st.dispatcher());
     // The views are functions, not components: this callback reaches only elements' listeners,
@@ -76,7 +78,7 @@ pub fn hashing_page() -> Html {
             };
             html! { <button role="tab" aria-selected={active.to_string()} class={classes!("subtab", active.then_some("active"))}
                 id={format!("view-{label}").replace(' ', "-").to_lowercase()}
-                {onclick}>{label}</button> }
+                {onclick}>{t(label)}</button> }
         });
     let body = match st.view {
         View::Ring => ring::ring_view(&st, &send),
@@ -86,10 +88,10 @@ pub fn hashing_page() -> Html {
     };
     html! {
         <main class="hashing-page">
-            <nav class="subtabs" role="tablist" aria-label="Hashing views">{ for tabs }</nav>
+            <nav class="subtabs" role="tablist" aria-label={t("Hashing views")}>{ for tabs }</nav>
             { for st.error.as_ref().map(|e| html! {
-                <div id="error" class="banner error" role="alert"><span>{e}</span>
-                    <button aria-label="Dismiss" onclick={on(&send, HMsg::Dismiss)}>{"×"}</button></div>
+                <div id="error" class="banner error" role="alert"><span>{t(e)}</span>
+                    <button aria-label={t("Dismiss")} onclick={on(&send, HMsg::Dismiss)}>{"×"}</button></div>
             }) }
             { body }
         </main>

@@ -41,6 +41,9 @@ pub struct RingModel {
     /// Keys that moved in the last change: (key, old owner, new owner).
     pub moved: Rc<Vec<(usize, u32, u32)>>,
     pub last_change: Option<String>,
+    /// When the last change was new settings: the algorithm, nodes and virtual nodes before
+    /// them (the page says the change in the reader's language from these and the model's own).
+    pub rebuilt_from: Option<(Algo, usize, usize)>,
     /// What the last change did to each node that lost keys: (node, keys before, keys after).
     pub gave: Rc<Vec<(u32, usize, usize)>>,
     /// After a node was added to the ring: its ring neighbours (the owner of the next point
@@ -63,6 +66,7 @@ impl RingModel {
             owners: Rc::new(Vec::new()),
             moved: Rc::new(Vec::new()),
             last_change: None,
+            rebuilt_from: None,
             gave: Rc::new(Vec::new()),
             neighbours: None,
         };
@@ -94,6 +98,7 @@ impl RingModel {
         self.moved = Rc::new(moved);
         self.owners = Rc::new(owners);
         self.last_change = Some(what);
+        self.rebuilt_from = None;
         self.neighbours = None;
     }
 
@@ -238,6 +243,7 @@ impl Reducible for HashState {
                         old.vnodes,
                         algo.name()
                     ));
+                    s.ring.rebuilt_from = Some((old.algo, old.members.len(), old.vnodes));
                 }
                 s.hover = None;
                 s.selected_node = None;

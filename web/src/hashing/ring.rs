@@ -8,14 +8,15 @@ use std::f64::consts::{FRAC_PI_2, TAU};
 use distlab_core::hashing::{self, Algo};
 use yew::prelude::*;
 
-use super::form::{algo_select, parse_f64};
+use super::form::{algo_select, parse_count, parse_f64};
 use super::model::{
     HMsg, HashState, RingModel, MAX_REPLICAS, MAX_RING_KEYS, MAX_RING_NODES, MAX_RING_VNODES,
 };
 use crate::dom::{closest, on, read_input, read_select};
-use crate::num::parse_count;
+use crate::i18n::t;
 use crate::num::Fixed;
 use crate::palette::member_color;
+use crate::tf;
 
 const R: f64 = 1.0;
 
@@ -56,7 +57,7 @@ pub fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
         visible(x, y).then(|| html! {
             <circle class="moved-key" cx={format!("{}", Fixed(x, 4))} cy={format!("{}", Fixed(y, 4))} r={format!("{}", Fixed(dot * 2.2, 4))}
                 fill={member_color(to)} style={format!("--from:{}", member_color(from))}>
-                <title>{format!("key-{k} moved from node {from} to node {to}")}</title>
+                <title>{tf!("{} moved from node {} to node {}", format!("key-{k}"), from, to)}</title>
             </circle>
         })
     });
@@ -81,7 +82,7 @@ pub fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                 let sel = st.selected_node == Some(o);
                 let k = m.members.iter().position(|x| *x == o).unwrap_or(0);
                 let tokens = placement.ring.owners.iter().filter(|x| **x == o).count();
-                let tip = format!("node {o}: {tokens} tokens, weight {}, {} keys", crate::num::short(m.weights[k]), loads.get(k).copied().unwrap_or(0));
+                let tip = tf!("node {}: {} tokens, weight {}, {} keys", o, tokens, crate::num::short(m.weights[k]), loads.get(k).copied().unwrap_or(0));
                 html! { <path class={classes!("token", sel.then_some("selected"))} d={d} stroke={member_color(o)}
                     stroke-width={format!("{}", Fixed(if sel { 0.012 } else { 0.006 } / st.zoom.sqrt(), 4))}><title>{tip}</title></path> }
             })
@@ -115,16 +116,20 @@ pub fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
             html! { <line class={if i == 0 { "arc owner" } else { "arc replica" }} x1={format!("{}", Fixed(kx, 4))} y1={format!("{}", Fixed(ky, 4))}
                 x2={format!("{}", Fixed(tx, 4))} y2={format!("{}", Fixed(ty, 4))} stroke={member_color(*node)} stroke-width={format!("{}", Fixed(0.008 / st.zoom.sqrt(), 4))} /> }
         });
-        let names: Vec<String> = set.iter().map(|n| format!("node {n}")).collect();
-        let info = format!("key-{k} · hash {h:016x} · owner node {owner}{}", if set.len() > 1 { format!(" · replicas {}", names[1..].join(", ")) } else { String::new() });
+        let names: Vec<String> = set.iter().map(|n| tf!("node {}", n)).collect();
+        let mut info = tf!("{} · hash {} · owner node {}", format!("key-{k}"), format!("{h:016x}"), owner);
+        if set.len() > 1 {
+            info.push_str(" · ");
+            let list = names[1..].iter().cloned().reduce(|a, b| tf!("{}, {}", a, b)).unwrap_or_default();
+            info.push_str(&tf!("replicas {}", list));
+        }
         (html! { <g>{ for arcs }<circle cx={format!("{}", Fixed(kx, 4))} cy={format!("{}", Fixed(ky, 4))} r={format!("{}", Fixed(dot * 3.0, 4))} class="hovered" /></g> }, info)
     });
     let (hover_svg, hover_info) = match hover {
         Some((svg, info)) => (svg, info),
         None => (
             html! {},
-            "Hover or tap a key (a dot), or Tab to the ring and press ← →, to see its owner and replicas; scroll or + − to zoom, drag to pan."
-                .to_string(),
+            t("Hover or tap a key (a dot), or Tab to the ring and press ← →, to see its owner and replicas; scroll or + − to zoom, drag to pan."),
         ),
     };
     let hashes = m.hashes.clone();
@@ -184,7 +189,7 @@ pub fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
         let (r, keys) = (key_ref.clone(), m.keys);
         send.reform(move |e: SubmitEvent| {
             e.prevent_default();
-            match parse_count("the key number", &read_input(&r), 0, keys.saturating_sub(1)) {
+            match parse_count(&t("the key number"), &read_input(&r), 0, keys.saturating_sub(1)) {
                 Ok(k) => HMsg::Hover(Some(k)),
                 Err(e) => HMsg::Error(e),
             }
@@ -199,8 +204,8 @@ pub fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
     let summary = m.last_change.as_ref().map(|what| {
         let frac = moved_n as f64 / m.keys.max(1) as f64;
         let ideal = if what.starts_with("added") { 1.0 / n as f64 } else if what.starts_with("removed") { 1.0 / (n as f64 + 1.0) } else { f64::NAN };
-        html! { <p id="moved-summary" class="moved-summary"><b>{format!("{what}: {moved_n} of {} keys moved ({} %)", m.keys, Fixed(frac * 100.0, 1))}</b>
-            { if ideal.is_finite() { format!(" · the minimum possible is 1/{} = {} %", if what.starts_with("added") { n } else { n + 1 }, Fixed(ideal * 100.0, 1)) } else { String::new() } }
+        html! { <p id="moved-summary" class="moved-summary"><b>{tf!("{}: {} of {} keys moved ({} %)", change_text(m, what), moved_n, m.keys, Fixed(frac * 100.0, 1))}</b>
+            { if ideal.is_finite() { format!(" · {}", tf!("the minimum possible is {}/{} = {} %", 1, if what.starts_with("added") { n } else { n + 1 }, Fixed(ideal * 100.0, 1))) } else { String::new() } }
             {gave_summary(m, what)}
         </p> }
     });
@@ -208,7 +213,7 @@ pub fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
         let id = *id;
         let sel = st.selected_node == Some(id);
         html! { <button class={classes!("node-chip", sel.then_some("on"))} onclick={send.reform(move |_| HMsg::SelectNode(if sel { None } else { Some(id) }))}
-            title={format!("node {id}: {load} keys, weight {}", crate::num::short(*w))}>
+            title={tf!("node {}: {} keys, weight {}", id, load, crate::num::short(*w))}>
             <span class="swatch" style={format!("background:{}", member_color(id))}></span>{format!("{id}")}<small>{format!(" {load}")}</small></button> }
     });
     let selected = st.selected_node.map(|id| {
@@ -218,7 +223,7 @@ pub fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
             let r = weight_ref.clone();
             send.reform(move |e: SubmitEvent| {
                 e.prevent_default();
-                match parse_f64("the weight", &read_input(&r), 0.1, 10.0) {
+                match parse_f64(&t("the weight"), &read_input(&r), 0.1, 10.0) {
                     Ok(w) => HMsg::Weight(id, w),
                     Err(e) => HMsg::Error(e),
                 }
@@ -226,18 +231,18 @@ pub fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
         };
         html! {
             <form class="row" onsubmit={set_weight}>
-                <b>{format!("node {id}")}</b>
-                <label>{"weight"}<input ref={weight_ref} id="node-weight" value={crate::num::short(w)} size="4" /></label>
-                <button type="submit">{"Set weight"}</button>
-                <button type="button" id="btn-remove-node" class="danger" onclick={on(send, HMsg::RemoveNode(id))}>{"Remove node"}</button>
+                <b>{tf!("node {}", id)}</b>
+                <label>{t("weight")}<input ref={weight_ref} id="node-weight" value={crate::num::short(w)} size="4" /></label>
+                <button type="submit">{t("Set weight")}</button>
+                <button type="button" id="btn-remove-node" class="danger" onclick={on(send, HMsg::RemoveNode(id))}>{t("Remove node")}</button>
             </form>
         }
     });
     html! {
         <div class="hash-grid">
-            <section class="stage" aria-label="Hash ring">
+            <section class="stage" aria-label={t("Hash ring")}>
                 <svg class="hashring" id="ring-svg" viewBox={format!("{} {} {} {}", Fixed(vb.0, 4), Fixed(vb.1, 4), Fixed(vb.2, 4), Fixed(vb.3, 4))}
-                    role="img" aria-label={format!("Hash ring: {n} nodes, {} keys. Left and Right walk the keys in ring order.", m.keys)}
+                    role="img" aria-label={tf!("Hash ring: {} nodes, {} keys. Left and Right walk the keys in ring order.", n, m.keys)}
                     tabindex="0" onkeydown={on_key}
                     onmousemove={on_move} onwheel={on_wheel} onmouseleave={on(send, HMsg::Hover(None))}>
                     <circle class="circle" cx="0" cy="0" r={crate::num::short(R)} stroke-width={format!("{}", Fixed(0.004 / st.zoom.sqrt(), 4))} />
@@ -248,27 +253,27 @@ pub fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                 </svg>
                 <p class="caption" id="ring-hover" aria-live="polite">{hover_info}</p>
                 <div class="row zoom">
-                    <button onclick={on(send, HMsg::Zoom(1.5))} aria-label="Zoom in">{"+"}</button>
-                    <button onclick={on(send, HMsg::Zoom(1.0 / 1.5))} aria-label="Zoom out">{"−"}</button>
-                    <button onclick={on(send, HMsg::ResetView)}>{"Whole ring"}</button>
-                    <span class="hint">{format!("load spread: stddev/mean {}, max/mean {}", Fixed(sd, 3), Fixed(mx, 3))}</span>
+                    <button onclick={on(send, HMsg::Zoom(1.5))} aria-label={t("Zoom in")}>{"+"}</button>
+                    <button onclick={on(send, HMsg::Zoom(1.0 / 1.5))} aria-label={t("Zoom out")}>{"−"}</button>
+                    <button onclick={on(send, HMsg::ResetView)}>{t("Whole ring")}</button>
+                    <span class="hint">{tf!("load spread: stddev/mean {}, max/mean {}", Fixed(sd, 3), Fixed(mx, 3))}</span>
                 </div>
                 <form class="row find-key" onsubmit={find_key} novalidate=true>
-                    <label>{"Find key-"}<input ref={key_ref} id="ring-key" inputmode="numeric" size="6" placeholder={format!("0–{}", m.keys.saturating_sub(1))} /></label>
-                    <button type="submit" id="btn-find-key">{"Show its owner"}</button>
+                    <label>{t("Find key-")}<input ref={key_ref} id="ring-key" inputmode="numeric" size="6" placeholder={format!("0–{}", m.keys.saturating_sub(1))} /></label>
+                    <button type="submit" id="btn-find-key">{t("Show its owner")}</button>
                 </form>
             </section>
             <aside>
                 <section>
-                    <h2>{"Nodes"}</h2>
+                    <h2>{t("Nodes")}</h2>
                     <div class="chips" id="node-chips">{ for legend }</div>
                     { for selected }
                     <div class="row">
-                        <button id="btn-add-node" class="primary" onclick={on(send, HMsg::AddNode)}>{"Add a node"}</button>
+                        <button id="btn-add-node" class="primary" onclick={on(send, HMsg::AddNode)}>{t("Add a node")}</button>
                     </div>
                     // What the last change did, beside the button that made it, until the next.
                     { for summary }
-                    <p class="hint">{"Click a node to change its weight or remove it. Keys that move are drawn larger and fade from their old owner's colour."}</p>
+                    <p class="hint">{t("Click a node to change its weight or remove it. Keys that move are drawn larger and fade from their old owner's colour.")}</p>
                 </section>
                 { ring_form(m, send) }
             </aside>
@@ -286,11 +291,11 @@ fn ring_form(m: &RingModel, send: &Callback<HMsg>) -> Html {
             let (algo, nodes, vnodes, keys, replicas) = &refs;
             let parsed = (|| -> Result<HMsg, String> {
                 Ok(HMsg::RingConfig {
-                    algo: Algo::parse(&read_select(algo)).ok_or("choose an algorithm")?,
-                    nodes: parse_count("nodes", &read_input(nodes), 1, MAX_RING_NODES)?,
-                    vnodes: parse_count("virtual nodes", &read_input(vnodes), 1, MAX_RING_VNODES)?,
-                    keys: parse_count("keys", &read_input(keys), 1, MAX_RING_KEYS)?,
-                    replicas: parse_count("replicas", &read_input(replicas), 1, MAX_REPLICAS)?,
+                    algo: Algo::parse(&read_select(algo)).ok_or_else(|| t("choose an algorithm"))?,
+                    nodes: parse_count(&t("nodes"), &read_input(nodes), 1, MAX_RING_NODES)?,
+                    vnodes: parse_count(&t("virtual nodes"), &read_input(vnodes), 1, MAX_RING_VNODES)?,
+                    keys: parse_count(&t("keys"), &read_input(keys), 1, MAX_RING_KEYS)?,
+                    replicas: parse_count(&t("replicas"), &read_input(replicas), 1, MAX_REPLICAS)?,
                 })
             })();
             parsed.unwrap_or_else(HMsg::Error)
@@ -298,17 +303,30 @@ fn ring_form(m: &RingModel, send: &Callback<HMsg>) -> Html {
     };
     html! {
         <form class="settings" onsubmit={submit} novalidate=true key={format!("{}{}-{}-{}-{}", m.algo.name(), m.members.len(), m.vnodes, m.keys, m.replicas)}>
-            <h2>{"Ring"}</h2>
+            <h2>{t("Ring")}</h2>
             <div class="grid">
-                <label class="wide">{"Algorithm"}{ algo_select(&algo, "ring-algo", m.algo) }</label>
-                <label>{"Nodes"}<input ref={nodes} id="ring-nodes" type="number" min="1" max={MAX_RING_NODES.to_string()} value={m.members.len().to_string()} /></label>
-                <label>{"Virtual nodes each"}<input ref={vnodes} id="ring-vnodes" type="number" min="1" max={MAX_RING_VNODES.to_string()} value={m.vnodes.to_string()} /></label>
-                <label>{"Keys"}<input ref={keys} id="ring-keys" type="number" min="1" max={MAX_RING_KEYS.to_string()} value={m.keys.to_string()} /></label>
-                <label>{"Replicas (N)"}<input ref={replicas} id="ring-replicas" type="number" min="1" max={MAX_REPLICAS.to_string()} value={m.replicas.to_string()} /></label>
+                <label class="wide">{t("Algorithm")}{ algo_select(&algo, "ring-algo", m.algo) }</label>
+                <label>{t("Nodes")}<input ref={nodes} id="ring-nodes" type="number" min="1" max={MAX_RING_NODES.to_string()} value={m.members.len().to_string()} /></label>
+                <label>{t("Virtual nodes each")}<input ref={vnodes} id="ring-vnodes" type="number" min="1" max={MAX_RING_VNODES.to_string()} value={m.vnodes.to_string()} /></label>
+                <label>{t("Keys")}<input ref={keys} id="ring-keys" type="number" min="1" max={MAX_RING_KEYS.to_string()} value={m.keys.to_string()} /></label>
+                <label>{t("Replicas (N)")}<input ref={replicas} id="ring-replicas" type="number" min="1" max={MAX_REPLICAS.to_string()} value={m.replicas.to_string()} /></label>
             </div>
-            <button type="submit" id="btn-ring-apply" class="primary">{"Rebuild"}</button>
-            <p class="hint">{"Keys are key-0, key-1, …; every algorithm hashes them with XXH3-64. Tokens (the ticks outside the circle) exist for the ring and bounded loads."}</p>
+            <button type="submit" id="btn-ring-apply" class="primary">{t("Rebuild")}</button>
+            <p class="hint">{t("Keys are key-0, key-1, …; every algorithm hashes them with XXH3-64. Tokens (the ticks outside the circle) exist for the ring and bounded loads.")}</p>
         </form>
+    }
+}
+
+/// The last change in the reader's language: the model keeps it in English ("added node 5"),
+/// and, after new settings, the algorithms by name, which the catalogue translates one by one.
+fn change_text(m: &RingModel, what: &str) -> String {
+    match m.rebuilt_from {
+        Some((algo, nodes, vnodes)) => {
+            let (from, to) = (t(algo.name()), t(m.algo.name()));
+            let (n, v) = (m.members.len(), m.vnodes);
+            tf!("{} with {} nodes × {} vnodes → {} with {} × {}", from, nodes, vnodes, to, n, v)
+        }
+        None => t(what),
     }
 }
 
@@ -321,30 +339,35 @@ fn gave_summary(m: &super::model::RingModel, what: &str) -> Html {
     let list = m
         .gave
         .iter()
-        .map(|(id, before, after)| html! { <li>{format!("node {id}: {before} → {after}")}</li> });
+        .map(|(id, before, after)| html! { <li>{tf!("node {}: {} → {}", id, before, after)}</li> });
     let added = what.strip_prefix("added node ").and_then(|s| s.parse::<u32>().ok());
     let to_new = added.map(|id| m.moved.iter().all(|(_, _, to)| *to == id));
     let others = m.members.len().saturating_sub(1);
     let fact = match (added, to_new, &m.neighbours) {
-        (Some(id), Some(true), Some(nb)) if m.gave.iter().all(|(g, _, _)| nb.contains(g)) && nb.len() < others => format!(
-            "Every moved key went to node {id}, and only its {} gave keys up: each of its points took the keys just before it from the node that owns the next point clockwise. The other {} kept all of their keys.",
-            if nb.len() == 1 { "ring neighbour".to_string() } else { format!("{} ring neighbours", nb.len()) },
-            if others - nb.len() == 1 { "node".to_string() } else { format!("{} nodes", others - nb.len()) }
-        ),
-        (Some(id), Some(true), Some(nb)) if m.gave.iter().all(|(g, _, _)| nb.contains(g)) => format!(
-            "Every moved key went to node {id}, and only ring neighbours of its points gave keys up: each point took the keys just before it from the node owning the next point clockwise. With {} points per node, every node neighbours one of them, so each gives a little: that keeps the load even. With 1 virtual node, only one node would give keys up.",
-            m.vnodes
-        ),
-        (Some(id), Some(true), _) => format!("Every moved key went to node {id}: no key moved between the nodes that were there before."),
+        (Some(id), Some(true), Some(nb))
+            if m.gave.iter().all(|(g, _, _)| nb.contains(g)) && nb.len() < others =>
+        {
+            let givers =
+                if nb.len() == 1 { t("ring neighbour") } else { tf!("{} ring neighbours", nb.len()) };
+            let rest = others - nb.len();
+            let kept = if rest == 1 { t("node") } else { tf!("{} nodes", rest) };
+            tf!("Every moved key went to node {}, and only its {} gave keys up: each of its points took the keys just before it from the node that owns the next point clockwise. The other {} kept all of their keys.", id, givers, kept)
+        }
+        (Some(id), Some(true), Some(nb)) if m.gave.iter().all(|(g, _, _)| nb.contains(g)) => {
+            tf!("Every moved key went to node {}, and only ring neighbours of its points gave keys up: each point took the keys just before it from the node owning the next point clockwise. With {} points per node, every node neighbours one of them, so each gives a little: that keeps the load even. With {} virtual node, only one node would give keys up.", id, m.vnodes, 1)
+        }
+        (Some(id), Some(true), _) => {
+            tf!("Every moved key went to node {}: no key moved between the nodes that were there before.", id)
+        }
         (Some(id), Some(false), _) => {
             let between = m.moved.iter().filter(|(_, _, to)| *to != id).count();
-            format!("{between} of the moved keys went to other old nodes, not to node {id}: this algorithm reshuffles more than it must.")
+            tf!("{} of the moved keys went to other old nodes, not to node {}: this algorithm reshuffles more than it must.", between, id)
         }
         _ => String::new(),
     };
     html! {
         <span class="gave" id="gave">
-            <br />{"Keys given up:"}<ul class="gave-list">{ for list }</ul>
+            <br />{t("Keys given up:")}<ul class="gave-list">{ for list }</ul>
             { if fact.is_empty() { html! {} } else { html! { <><br /><span id="gave-fact">{fact}</span></> } } }
         </span>
     }
