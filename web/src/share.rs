@@ -78,7 +78,8 @@ pub fn share(p: &ShareProps) -> Html {
     // (a pause, a step, an action) updates the link.
     use_effect_with((*copied, link.clone()), |(copied, link)| {
         if *copied {
-            crate::dom::replace_fragment(link);
+            // The link carries the reader's language: it opens in the language it was made in.
+            crate::dom::replace_fragment(&format!("?lang={}{link}", crate::i18n::lang().tag()));
         }
     });
     let share = {
