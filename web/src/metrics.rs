@@ -11,6 +11,7 @@ use yew::prelude::*;
 use crate::i18n::t;
 use crate::num::Fixed;
 use crate::palette::message_style;
+use crate::panels::{sentence, slot};
 use crate::tf;
 
 #[derive(Properties, PartialEq)]
@@ -74,19 +75,20 @@ pub fn metrics_strip(p: &MetricsProps) -> Html {
                 <a class="button" id="btn-csv" href={href} download={file}>{t("Export CSV")}</a></h2>
             <div class="metric-grid">
                 <div class="metric">
-                    <b id="m-messages">{sent}</b>{" "}{t("messages")}{" · "}<b id="m-bytes">{bytes}</b>{" "}{t("bytes")}
+                    {sentence(&tf!("{} messages", slot(0)), &[html! { <b id="m-messages">{sent}</b> }])}{" · "}
+                    {sentence(&tf!("{} bytes", slot(0)), &[html! { <b id="m-bytes">{bytes}</b> }])}
                     { bars(&by_kind) }
                 </div>
                 { if m.completed > 0 || s.nodes.iter().any(|n| n.view.role == "client") { html! {
                 <div class="metric">
-                    <b id="m-completed">{m.completed}</b>{" "}{t("client operations completed")}{format!(" · {mean}")}
+                    {sentence(&tf!("{} client operations completed", slot(0)), &[html! { <b id="m-completed">{m.completed}</b> }])}{format!(" · {mean}")}
                     { if m.completed > 0 { bars(&latency) } else { html! { <p class="hint">{t("The clients have completed nothing yet.")}</p> } } }
                 </div>
                 } } else { html! {} } }
                 { if m.has_leader { html! {
                     <div class="metric">
-                        <b id="m-leaderless">{format!("{} ms", Fixed(m.leaderless_until(s.time) as f64 / 1000.0, 1))}</b>{" "}{t("without a leader")}{" · "}
-                        <b id="m-elections">{m.elections}</b>{" "}{if m.elections == 1 { t("leader elected") } else { t("leaders elected") }}
+                        {sentence(&tf!("{} without a leader", slot(0)), &[html! { <b id="m-leaderless">{format!("{} ms", Fixed(m.leaderless_until(s.time) as f64 / 1000.0, 1))}</b> }])}{" · "}
+                        {sentence(&if m.elections == 1 { tf!("{} leader elected", slot(0)) } else { tf!("{} leaders elected", slot(0)) }, &[html! { <b id="m-elections">{m.elections}</b> }])}
                     </div>
                 } } else { html! {} } }
             </div>

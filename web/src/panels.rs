@@ -65,7 +65,7 @@ pub fn transport(p: &TransportProps) -> Html {
                        value={crate::num::short(p.speed_log)} oninput={on_speed} aria-label={t("Playback speed, 0.01× to 100×")} />
             </label>
             <label class="scrub">
-                <span>{t("Event")}{" "}<b id="position">{s.position}</b>{" "}{tf!("of {}", s.horizon)}{" · "}{ms(s.time.0)}</span>
+                <span>{sentence(&tf!("Event {} of {}", slot(0), s.horizon), &[html! { <b id="position">{s.position}</b> }])}{" · "}{ms(s.time.0)}</span>
                 <input id="scrubber" type="range" min="0" max={max.to_string()} step="1" value={s.position.to_string()}
                        oninput={on_scrub} aria-label={t("Scrub through the run's events")} />
             </label>
@@ -345,40 +345,54 @@ pub fn event_log(p: &LogProps) -> Html {
     }
 }
 
+/// Stands around a hole's index in a translated sentence (a character no text uses), so that
+/// what fills the hole can be drawn as an element of its own.
+const MARK: char = '\u{E001}';
+
+/// The placeholder for the `i`-th element of a sentence drawn by [`sentence`].
+pub fn slot(i: usize) -> String {
+    format!("{MARK}{i}{MARK}")
+}
+
+/// A sentence translated whole with [`slot`]s in its holes, drawn with each slot replaced by
+/// its element (a number in bold, a word kept as written) wherever the language put it.
+pub fn sentence(text: &str, parts: &[Html]) -> Html {
+    if !text.contains(MARK) {
+        return html! { {text.to_string()} };
+    }
+    // Text and slots alternate between the marks.
+    let pieces = text.split(MARK).enumerate().map(|(k, piece)| {
+        if k % 2 == 0 {
+            html! { {piece.to_string()} }
+        } else {
+            piece.parse::<usize>().ok().and_then(|i| parts.get(i)).cloned().unwrap_or_default()
+        }
+    });
+    html! { <>{ for pieces }</> }
+}
+
 /// An event-log line in the page's language. The protocol's vocabulary in it (a message's name
 /// and fields, a command as typed) stays as written, marked `translate="no"`.
 fn log_line(l: &EventLine) -> Html {
-    /// Stands around a vocabulary hole's index in the sentence (a character no text uses).
-    const MARK: char = '\u{E001}';
     if l.phrase.template.is_empty() {
         return html! { {l.text.clone()} };
     }
     let args = &l.phrase.args;
+    let mut kept = Vec::new();
     let marked = Phrase {
         template: l.phrase.template,
         args: args
             .iter()
-            .enumerate()
-            .map(|(i, (fill, a))| match fill {
-                Fill::Vocabulary => (Fill::Name, format!("{MARK}{i}{MARK}")),
+            .map(|(fill, a)| match fill {
+                Fill::Vocabulary => {
+                    kept.push(html! { <span translate="no">{a.clone()}</span> });
+                    (Fill::Name, slot(kept.len() - 1))
+                }
                 _ => (*fill, a.clone()),
             })
             .collect(),
     };
-    let line = crate::i18n::phrase(&marked);
-    if !line.contains(MARK) {
-        return html! { {line} };
-    }
-    // Text and vocabulary alternate between the marks.
-    let pieces = line.split(MARK).enumerate().map(|(k, piece)| {
-        if k % 2 == 0 {
-            html! { {piece.to_string()} }
-        } else {
-            let word = piece.parse::<usize>().ok().and_then(|i| args.get(i)).map(|(_, a)| a.clone());
-            html! { <span translate="no">{word.unwrap_or_default()}</span> }
-        }
-    });
-    html! { <>{ for pieces }</> }
+    sentence(&crate::i18n::phrase(&marked), &kept)
 }
 
 /// Newest event first, but each event's records in the order they happened (cause first), each
