@@ -7,8 +7,10 @@ use distlab_core::lab::Snapshot;
 use distlab_core::protocol::{BoardCell, Tone};
 use yew::prelude::*;
 
+use crate::i18n::t;
 use crate::num::Fixed;
 use crate::palette::hue;
+use crate::tf;
 
 #[derive(Properties, PartialEq)]
 pub struct BoardsProps {
@@ -40,30 +42,31 @@ fn cell(c: &BoardCell) -> Html {
     });
     let style = c.hue.map(|h| format!("--hue:{}", hue(Some(h))));
     html! {
-        <td class={classes!("tone", tone_class(c.tone))} title={c.title.clone()} style={style}>
-            <span class="t">{&c.text}</span>{ for bar }
+        <td class={classes!("tone", tone_class(c.tone))} title={t(&c.title)} style={style}>
+            <span class="t">{t(&c.text)}</span>{ for bar }
         </td>
     }
 }
 
 #[function_component(Boards)]
 pub fn boards(p: &BoardsProps) -> Html {
+    crate::lang::use_lang();
     if p.snap.boards.is_empty() {
         return html! {};
     }
     html! {
         <div class="boards">
             { for p.snap.boards.iter().enumerate().map(|(i, b)| html! {
-                <section class="board" aria-label={b.title.clone()} id={format!("board-{i}")}>
-                    <h2>{&b.title}</h2>
-                    <p class="hint">{&b.legend}</p>
+                <section class="board" aria-label={t(&b.title)} id={format!("board-{i}")}>
+                    <h2>{t(&b.title)}</h2>
+                    <p class="hint">{t(&b.legend)}</p>
                     // Focusable, so a wide table can be scrolled from the keyboard.
-                    <div class="scroll" tabindex="0" role="region" aria-label={format!("{} (table)", b.title)}>
+                    <div class="scroll" tabindex="0" role="region" aria-label={tf!("{} (table)", t(&b.title))}>
                         <table>
-                            <thead><tr><td></td>{ for b.columns.iter().map(|c| html! { <th scope="col">{c}</th> }) }</tr></thead>
+                            <thead><tr><td></td>{ for b.columns.iter().map(|c| html! { <th scope="col">{t(c)}</th> }) }</tr></thead>
                             <tbody>
                                 { for b.rows.iter().map(|r| html! {
-                                    <tr><th scope="row">{&r.label}</th>{ for r.cells.iter().map(cell) }</tr>
+                                    <tr><th scope="row">{t(&r.label)}</th>{ for r.cells.iter().map(cell) }</tr>
                                 }) }
                             </tbody>
                         </table>

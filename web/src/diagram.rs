@@ -6,12 +6,15 @@
 use std::rc::Rc;
 
 use distlab_core::diagram::{Arrow, Diagram, Fate, Mark, MarkKind};
+use distlab_core::trace::DropReason;
 use yew::prelude::*;
 
 use crate::dom::{closest, focus_next, on};
+use crate::i18n::t;
 use crate::num::{f1, Fixed};
 use crate::palette::message_style;
 use crate::state::{Msg, Selection, DIAGRAM_SPANS};
+use crate::tf;
 
 const LEFT: f64 = 80.0;
 const RIGHT: f64 = 20.0;
@@ -43,9 +46,12 @@ pub struct DiagramProps {
 
 fn fate_word(a: &Arrow) -> String {
     match a.fate {
-        Fate::Delivered => String::from("delivered"),
-        Fate::InFlight => String::from("still in flight"),
-        Fate::Dropped(r) => format!("dropped ({})", format!("{r:?}").to_lowercase()),
+        Fate::Delivered => t("delivered"),
+        Fate::InFlight => t("still in flight"),
+        Fate::Dropped(DropReason::Loss) => t("dropped (loss)"),
+        Fate::Dropped(DropReason::Partition) => t("dropped (partition)"),
+        Fate::Dropped(DropReason::Crashed) => t("dropped (crashed)"),
+        Fate::Dropped(DropReason::User) => t("dropped (user)"),
     }
 }
 
@@ -60,6 +66,7 @@ fn toggle_in<T: PartialEq + Clone + 'static>(list: UseStateHandle<Vec<T>>, item:
 
 #[function_component(SpaceTime)]
 pub fn space_time(p: &DiagramProps) -> Html {
+    crate::lang::use_lang();
     let hidden_nodes = use_state(Vec::<u32>::new);
     let hidden_kinds = use_state(Vec::<&'static str>::new);
     let picked = use_state(|| None::<u64>);
@@ -165,17 +172,19 @@ pub fn space_time(p: &DiagramProps) -> Html {
     });
     let picked_arrow = picked.and_then(|id| d.arrows.iter().find(|a| a.id.0 == id));
     let detail = picked_arrow.map(|a| {
-        let sent = a.sent.map(|s| format!("sent at #{} ({} ms)", s.0, Fixed(s.1 .0 as f64 / 1000.0, 2))).unwrap_or_else(|| "sent before this window".into());
-        let end = a.end.map(|e| format!(", {} at #{} ({} ms)", fate_word(a), e.0, Fixed(e.1 .0 as f64 / 1000.0, 2))).unwrap_or_else(|| format!(", {}", fate_word(a)));
+        let sent = a.sent.map(|s| tf!("sent at #{} ({} ms)", s.0, Fixed(s.1 .0 as f64 / 1000.0, 2))).unwrap_or_else(|| t("sent before this window"));
+        let end = a.end.map(|e| tf!("{} at #{} ({} ms)", fate_word(a), e.0, Fixed(e.1 .0 as f64 / 1000.0, 2))).unwrap_or_else(|| fate_word(a));
         let change = if a.changed {
-            format!(" It changed {}'s state: the inspector shows it after this delivery.", p.names[a.to.index()])
+            format!(" {}", tf!("It changed {}'s state: the inspector shows it after this delivery.", p.names[a.to.index()]))
         } else if a.fate == Fate::Delivered {
-            format!(" It left {}'s state unchanged.", p.names[a.to.index()])
+            format!(" {}", tf!("It left {}'s state unchanged.", p.names[a.to.index()]))
         } else {
             String::new()
         };
         html! {
-            <p class="st-detail" id="st-detail"><b>{format!("{} #{}", a.kind, a.id.0)}</b>{format!(" {} → {} {} · {sent}{end}.{change}", p.names[a.from.index()], p.names[a.to.index()], a.summary)}</p>
+            <p class="st-detail" id="st-detail"><b translate="no">{format!("{} #{}", a.kind, a.id.0)}</b>
+                <span translate="no">{format!(" {} → {} {}", p.names[a.from.index()], p.names[a.to.index()], a.summary)}</span>
+                {format!(" · {}{change}", tf!("{}, {}.", sent, end))}</p>
         }
     });
     let zoom = DIAGRAM_SPANS.iter().map(|s| {
@@ -193,16 +202,16 @@ pub fn space_time(p: &DiagramProps) -> Html {
         let toggle = toggle_in(hidden_kinds.clone(), k);
         let (color, _) = message_style(k);
         html! { <button class={classes!("chip", (!off).then_some("on"))} aria-pressed={(!off).to_string()} onclick={toggle}>
-            <span class="swatch" style={format!("background:{color}")}></span>{k}</button> }
+            <span class="swatch" style={format!("background:{color}")}></span><span translate="no">{k}</span></button> }
     });
     html! {
-        <section class="spacetime" aria-label="Space-time diagram" id="spacetime">
-            <h2>{"Space-time diagram"}<small>{format!(" · events {}–{}, {}–{} ms · arrows: messages from send to delivery (× dropped, dashed: duplicate); ◆ timer ✕ crash ▲ restart ■ request. Click one to go there.", d.from + 1, d.to, Fixed(d.t0.0 as f64 / 1000.0, 1), Fixed(d.t1.0 as f64 / 1000.0, 1))}</small></h2>
+        <section class="spacetime" aria-label={t("Space-time diagram")} id="spacetime">
+            <h2>{t("Space-time diagram")}<small>{format!(" · {}", tf!("events {}–{}, {}–{} ms · arrows: messages from send to delivery (× dropped, dashed: duplicate); ◆ timer ✕ crash ▲ restart ■ request. Click one to go there.", d.from + 1, d.to, Fixed(d.t0.0 as f64 / 1000.0, 1), Fixed(d.t1.0 as f64 / 1000.0, 1)))}</small></h2>
             <div class="row st-controls">
-                <span class="st-label">{"Events shown"}</span>{ for zoom }
+                <span class="st-label">{t("Events shown")}</span>{ for zoom }
             </div>
-            <div class="row st-controls"><span class="st-label">{"Nodes"}</span>{ for node_chips }</div>
-            <div class="row st-controls"><span class="st-label">{"Messages"}</span>{ for kind_chips }</div>
+            <div class="row st-controls"><span class="st-label">{t("Nodes")}</span>{ for node_chips }</div>
+            <div class="row st-controls"><span class="st-label">{t("Messages")}</span>{ for kind_chips }</div>
             <div class="scroll" ref={strip}>
                 // Two drawings of one size, one over the other: the lanes, and the arrows and
                 // marks, which slide as a whole (a CSS transform: the browser moves what it
@@ -214,7 +223,7 @@ pub fn space_time(p: &DiagramProps) -> Html {
                     </svg>
                     <svg viewBox={view_box} class="st-slide" style={format!("transform:translateX({}%)", Fixed(shift / w * 100.0, 3))}
                          role="group" {onclick} {onkeydown}
-                         aria-label={format!("{} messages and {} marks between events {} and {}", d.arrows.len(), d.marks.len(), d.from + 1, d.to)}>
+                         aria-label={tf!("{} messages and {} marks between events {} and {}", d.arrows.len(), d.marks.len(), d.from + 1, d.to)}>
                         <g class="marks">{ for marks }</g>
                         <g class="arrows">{ for arrows }</g>
                     </svg>
@@ -297,6 +306,7 @@ struct ArrowProps {
 
 #[function_component(ArrowView)]
 fn arrow_view(p: &ArrowProps) -> Html {
+    crate::lang::use_lang();
     let a = &p.arrow;
     let name = |n: distlab_core::protocol::NodeId| p.names.get(n.index()).cloned().unwrap_or_default();
     let (color, _) = message_style(a.kind);
@@ -309,7 +319,7 @@ fn arrow_view(p: &ArrowProps) -> Html {
         name(a.to),
         a.summary,
         fate_word(a),
-        if a.duplicate { " · a duplicate" } else { "" }
+        if a.duplicate { format!(" · {}", t("a duplicate")) } else { String::new() }
     );
     let (x1, x2, y1, y2) = (f1(p.x1), f1(p.x2), f1(p.y1), f1(p.y2));
     let cross = matches!(a.fate, Fate::Dropped(_)).then(|| {
@@ -323,7 +333,7 @@ fn arrow_view(p: &ArrowProps) -> Html {
         p.picked.then_some("picked")
     );
     html! {
-        <g {class} role="button" tabindex={if p.entry { "0" } else { "-1" }} aria-label={title.clone()} data-kind={a.kind}
+        <g {class} role="button" tabindex={if p.entry { "0" } else { "-1" }} aria-label={title.clone()} data-kind={a.kind} translate="no"
            data-arrow={id.to_string()} data-seek={target.to_string()} data-to={a.to.0.to_string()}>
             <title>{title}</title>
             <line x1={x1.clone()} y1={y1.clone()} x2={x2.clone()} y2={y2.clone()} stroke={color} />
@@ -346,6 +356,7 @@ struct MarkProps {
 
 #[function_component(MarkView)]
 fn mark_view(p: &MarkProps) -> Html {
+    crate::lang::use_lang();
     let m = &p.mark;
     let event = m.event;
     let title = format!(
@@ -353,7 +364,7 @@ fn mark_view(p: &MarkProps) -> Html {
         m.node
             .map(|n| format!("{}: ", p.names.get(n.index()).cloned().unwrap_or_default()))
             .unwrap_or_default(),
-        m.label
+        t(&m.label)
     );
     let Some(y) = p.y else {
         return html! {

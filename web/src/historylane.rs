@@ -11,8 +11,10 @@ use distlab_core::lincheck::Progress;
 use distlab_core::lincheck::{Func, LineKind, LineValue, Value};
 use yew::prelude::*;
 
+use crate::i18n::t;
 use crate::num::Fixed;
 use crate::state::Msg;
+use crate::tf;
 
 const LEFT: f64 = 80.0;
 const RIGHT: f64 = 20.0;
@@ -73,6 +75,7 @@ fn label(o: &HistoryOp) -> String {
 
 #[function_component(HistoryLane)]
 pub fn history_lane(p: &HistoryProps) -> Html {
+    crate::lang::use_lang();
     let strip = use_node_ref();
     let w = crate::hooks::use_strip_width(strip.clone());
     let d = &p.diagram;
@@ -107,13 +110,16 @@ pub fn history_lane(p: &HistoryProps) -> Html {
             None => "open",
         };
         let event = o.done.as_ref().map(|d| d.0).unwrap_or(o.invoke.0);
-        let title = format!("{}: {} · invoked at #{} ({} ms){}{}", p.names.get(o.process as usize).cloned().unwrap_or_default(), label(o), o.invoke.0, Fixed(o.invoke.1 .0 as f64 / 1000.0, 2), o.done.as_ref().map(|d| format!(", completed at #{} ({} ms)", d.0, Fixed(d.1 .0 as f64 / 1000.0, 2))).unwrap_or_else(|| ", not completed".into()), if witness { " · part of the smallest set that cannot be ordered" } else { "" });
+        let invoked = tf!("invoked at #{} ({} ms)", o.invoke.0, Fixed(o.invoke.1 .0 as f64 / 1000.0, 2));
+        let completed = o.done.as_ref().map(|d| tf!("completed at #{} ({} ms)", d.0, Fixed(d.1 .0 as f64 / 1000.0, 2))).unwrap_or_else(|| t("not completed"));
+        let part = if witness { format!(" · {}", t("part of the smallest set that cannot be ordered")) } else { String::new() };
+        let title = format!("{}: {} · {invoked}, {completed}{part}", p.names.get(o.process as usize).cloned().unwrap_or_default(), label(o));
         html! {
-            <g class={classes!("op", status, witness.then_some("witness"))} onclick={crate::dom::on(&p.send, Msg::Seek(event))}>
+            <g class={classes!("op", status, witness.then_some("witness"))} onclick={crate::dom::on(&p.send, Msg::Seek(event))} translate="no">
                 <title>{title}</title>
                 <rect x={format!("{}", Fixed(x1, 1))} y={format!("{}", Fixed(y, 1))} width={format!("{}", Fixed((x2 - x1).max(2.0), 1))} height={Fixed(ROW - 10.0, 1).to_string()} rx="4" />
                 { if label_fits(&label(o), x2 - x1) { html! {
-                    <text x={format!("{}", Fixed(x1 + 4.0, 1))} y={format!("{}", Fixed(y + 14.0, 1))}>{label(o)}</text>
+                    <text x={format!("{}", Fixed(x1 + 4.0, 1))} y={format!("{}", Fixed(y + 14.0, 1))} translate="no">{label(o)}</text>
                 } } else { html! {} } }
                 { for point.map(|px| html! { <path class="lp" d={format!("M{} {} l5 6 l-5 6 l-5 -6 z", Fixed(px, 1), Fixed(y - 2.0, 1))} /> }) }
             </g>
@@ -125,22 +131,22 @@ pub fn history_lane(p: &HistoryProps) -> Html {
     let verdict = match (judged, p.checking) {
         (_, Some(c)) => html! {
             <span class="pill" id="lin-progress" role="status">{format!(
-                "checking… {} configurations explored{}{}",
-                c.explored,
-                if c.keys > 1 { format!(", key {} of {}", (c.keys_done + 1).min(c.keys), c.keys) } else { String::new() },
-                if c.returns > 0 { format!(", {} of {} completions placed", c.returns_done, c.returns) } else { String::new() },
+                "{}{}{}",
+                tf!("checking… {} configurations explored", c.explored),
+                if c.keys > 1 { format!(", {}", tf!("key {} of {}", (c.keys_done + 1).min(c.keys), c.keys)) } else { String::new() },
+                if c.returns > 0 { format!(", {}", tf!("{} of {} completions placed", c.returns_done, c.returns)) } else { String::new() },
             )}</span>
         },
-        (None, None) => html! { <span class="hint">{"Not checked yet."}</span> },
+        (None, None) => html! { <span class="hint">{t("Not checked yet.")}</span> },
         // The search reached its limit: neither shown linearizable nor refuted.
         (Some(j), None) if j.unknown.is_some() => {
-            html! { <span class="pill" id="lin-verdict">{format!("unknown up to event {}: {}", p.judged_at.unwrap_or(0), j.unknown.as_ref().map(|u| u.reason.as_str()).unwrap_or_default())}</span> }
+            html! { <span class="pill" id="lin-verdict">{tf!("unknown up to event {}: {}", p.judged_at.unwrap_or(0), j.unknown.as_ref().map(|u| t(&u.reason)).unwrap_or_default())}</span> }
         }
         (Some(j), None) if j.linearizable => {
-            html! { <span class="pill ok" id="lin-verdict">{format!("linearizable up to event {}: all {} operations ordered; ◆ marks each linearization point", p.judged_at.unwrap_or(0), j.operations)}</span> }
+            html! { <span class="pill ok" id="lin-verdict">{tf!("linearizable up to event {}: all {} operations ordered; ◆ marks each linearization point", p.judged_at.unwrap_or(0), j.operations)}</span> }
         }
         (Some(j), None) => {
-            html! { <span class="pill bad" id="lin-verdict">{format!("NOT linearizable up to event {}: these {} operations cannot be ordered (red)", p.judged_at.unwrap_or(0), j.witness.len())}</span> }
+            html! { <span class="pill bad" id="lin-verdict">{tf!("NOT linearizable up to event {}: these {} operations cannot be ordered (red)", p.judged_at.unwrap_or(0), j.witness.len())}</span> }
         }
     };
     let witness = judged.filter(|j| j.violated()).map(|j| {
@@ -149,9 +155,9 @@ pub fn history_lane(p: &HistoryProps) -> Html {
                 { for j.witness_ops.iter().map(|o| {
                     let at = o.done.as_ref().map(|d| d.0).unwrap_or(o.invoke.0);
                     html! {
-                        <li onclick={crate::dom::on(&p.send, Msg::Seek(at))} title="Go to this operation's completion">
+                        <li onclick={crate::dom::on(&p.send, Msg::Seek(at))} title={t("Go to this operation's completion")} translate="no">
                             {format!("{}: {} · #{}–{}", p.names.get(o.process as usize).cloned().unwrap_or_default(), label(o), o.invoke.0,
-                                o.done.as_ref().map(|d| format!("#{}", d.0)).unwrap_or_else(|| "open".into()))}
+                                o.done.as_ref().map(|d| format!("#{}", d.0)).unwrap_or_else(|| t("open")))}
                         </li>
                     }
                 }) }
@@ -159,19 +165,19 @@ pub fn history_lane(p: &HistoryProps) -> Html {
         }
     });
     html! {
-        <section class="history" aria-label="Client history" id="history">
-            <h2>{"Client history"}<small>{format!(" · {} operations so far; the bars cover the diagram's window. Click one to go to its completion.", p.total)}</small></h2>
+        <section class="history" aria-label={t("Client history")} id="history">
+            <h2>{t("Client history")}<small>{format!(" · {}", tf!("{} operations so far; the bars cover the diagram's window. Click one to go to its completion.", p.total))}</small></h2>
             <div class="row">
                 { if p.checking.is_some() { html! {
-                    <button id="btn-lincheck-stop" onclick={crate::dom::on(&p.send, Msg::StopCheck)}>{"Stop checking"}</button>
+                    <button id="btn-lincheck-stop" onclick={crate::dom::on(&p.send, Msg::StopCheck)}>{t("Stop checking")}</button>
                 } } else { html! {
-                    <button id="btn-lincheck" onclick={crate::dom::on(&p.send, Msg::CheckHistory)}>{"Check linearizability"}</button>
+                    <button id="btn-lincheck" onclick={crate::dom::on(&p.send, Msg::CheckHistory)}>{t("Check linearizability")}</button>
                 } } }
                 { verdict }
             </div>
             { for witness }
             <div class="scroll" ref={strip}>
-                <svg viewBox={format!("0 0 {} {}", Fixed(w, 0), Fixed(h, 0))} class="hist-svg" role="img" aria-label={format!("{} client operations in the window", shown.len())}>
+                <svg viewBox={format!("0 0 {} {}", Fixed(w, 0), Fixed(h, 0))} class="hist-svg" role="img" aria-label={tf!("{} client operations in the window", shown.len())}>
                     { for names }
                     <g class="slide" transform={format!("translate({} 0)", Fixed(p.scale.shift(t1, room, w - RIGHT), 1))}>{ for bars }</g>
                 </svg>

@@ -7,7 +7,9 @@ use std::rc::Rc;
 use distlab_core::lab::Snapshot;
 use yew::prelude::*;
 
+use crate::i18n::t;
 use crate::palette::hue;
+use crate::tf;
 
 /// Most index columns drawn; older entries scroll out to the left.
 const MAX_COLUMNS: u64 = 40;
@@ -19,6 +21,7 @@ pub struct LogViewProps {
 
 #[function_component(LogView)]
 pub fn log_view(p: &LogViewProps) -> Html {
+    crate::lang::use_lang();
     let rows: Vec<_> = p.snap.nodes.iter().filter_map(|n| n.log.as_ref().map(|l| (n, l))).collect();
     if rows.is_empty() {
         return html! {};
@@ -34,38 +37,52 @@ pub fn log_view(p: &LogViewProps) -> Html {
             let marks = leader_marks.iter().find(|(f, _, _)| *f == n.id);
             let next = marks.is_some_and(|(_, nx, _)| *nx == i);
             let matched = marks.is_some_and(|(_, _, m)| *m == i);
-            let title_marks = format!("{}{}", if next { " · leader's nextIndex" } else { "" }, if matched { " · leader's matchIndex" } else { "" });
+            let mut title_marks = String::new();
+            if next {
+                title_marks = format!(" · {}", t("leader's nextIndex"));
+            }
+            if matched {
+                title_marks = format!("{title_marks} · {}", t("leader's matchIndex"));
+            }
             if let Some((si, st)) = l.snapshot.filter(|(si, _)| i <= *si) {
-                return html! { <td class="snap" title={format!("index {i}: in the snapshot (up to {si}, term {st}){title_marks}")}>{"▦"}</td> };
+                let title = tf!("index {}: in the snapshot (up to {}, term {})", i, si, st) + &title_marks;
+                return html! { <td class="snap" title={title}>{"▦"}</td> };
             }
             let k = i.checked_sub(l.first_index).map(|k| k as usize);
             match k.and_then(|k| l.entries.get(k)) {
                 Some((term, label)) => html! {
                     <td class={classes!("entry", committed.then_some("committed"), next.then_some("next"), matched.then_some("match"))}
-                        style={format!("--term:{}", hue(Some(*term)))}
-                        title={format!("index {i}, term {term}: {label}{}{title_marks}", if committed { " (committed)" } else { "" })}>
+                        style={format!("--term:{}", hue(Some(*term)))} translate="no"
+                        title={format!("{}{}{title_marks}", tf!("index {}, term {}: {}", i, term, label), if committed { format!(" {}", t("(committed)")) } else { String::new() })}>
                         {term}
                     </td>
                 },
-                None => html! { <td class={classes!("empty", next.then_some("next"))} title={format!("index {i}: empty{title_marks}")}></td> },
+                None => html! { <td class={classes!("empty", next.then_some("next"))} title={tf!("index {}: empty", i) + &title_marks}></td> },
             }
         });
         let kv = if l.kv.is_empty() { "—".to_string() } else { l.kv.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ") };
         html! {
             <tr class={classes!((!n.up).then_some("down"), l.leader.is_some().then_some("leader"))}>
-                <th scope="row" title={n.view.role.clone()}>{&n.name}{ if l.leader.is_some() { " ★" } else { "" } }</th>
+                <th scope="row" title={t(&n.view.role)}>{&n.name}{ if l.leader.is_some() { " ★" } else { "" } }</th>
                 { for cells }
                 <td class="commit">{l.commit}</td>
-                <td class="kv">{kv}</td>
+                <td class="kv" translate="no">{kv}</td>
             </tr>
         }
     });
+    // The note follows the heading (" · cells show …"): the catalogue holds it without the
+    // space before it.
+    let note = p.snap.page.log_note;
+    let note = match note.trim_start() {
+        "" => String::new(),
+        words => format!("{}{}", &note[..note.len() - words.len()], t(words)),
+    };
     html! {
-        <section class="logview" aria-label="Replicated logs">
-            <h2>{"Logs"}<small>{p.snap.page.log_note}</small></h2>
-            <div class="scroll" tabindex="0" role="region" aria-label="Logs (table)">
+        <section class="logview" aria-label={t("Replicated logs")}>
+            <h2>{t("Logs")}<small>{note}</small></h2>
+            <div class="scroll" tabindex="0" role="region" aria-label={t("Logs (table)")}>
                 <table id="log-table">
-                    <thead><tr><td></td>{ for head }<th>{"commit"}</th><th>{"key-value state"}</th></tr></thead>
+                    <thead><tr><td></td>{ for head }<th>{t("commit")}</th><th>{t("key-value state")}</th></tr></thead>
                     <tbody>{ for body }</tbody>
                 </table>
             </div>

@@ -4,14 +4,16 @@
 
 use distlab_core::lab::{Action, EventLine, Snapshot};
 use distlab_core::protocol::{MsgId, NodeId};
-use distlab_core::trace::RecordClass;
+use distlab_core::trace::{Fill, Phrase, RecordClass};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::dom::{closest, on, read_input, read_select};
+use crate::i18n::t;
 use crate::num::Fixed;
 use crate::palette::{ink, message_style};
 use crate::state::{Msg, Selection, SPEED_LOG_MAX, SPEED_LOG_MIN};
+use crate::tf;
 
 pub fn ms(us: u64) -> String {
     format!("{} ms", Fixed(us as f64 / 1000.0, 1))
@@ -27,6 +29,7 @@ pub struct TransportProps {
 
 #[function_component(Transport)]
 pub fn transport(p: &TransportProps) -> Html {
+    crate::lang::use_lang();
     let s = &p.snap;
     let send = p.send.clone();
     let on_speed = send.reform(|e: InputEvent| {
@@ -47,24 +50,24 @@ pub fn transport(p: &TransportProps) -> Html {
     };
     let max = s.horizon.max(s.position).max(1);
     html! {
-        <section class="transport" aria-label="Playback">
+        <section class="transport" aria-label={t("Playback")}>
             <div class="buttons">
-                <button id="btn-back" title="Step back one event (←)" onclick={on(&send, Msg::Back)} disabled={s.position == 0}>{"← Back"}</button>
-                <button id="btn-play" class="primary" title="Play or pause (space)" onclick={on(&send, Msg::TogglePlay)}>
-                    { if p.playing { "❚❚ Pause" } else { "▶ Play" } }
+                <button id="btn-back" title={t("Step back one event (←)")} onclick={on(&send, Msg::Back)} disabled={s.position == 0}>{t("← Back")}</button>
+                <button id="btn-play" class="primary" title={t("Play or pause (space)")} onclick={on(&send, Msg::TogglePlay)}>
+                    { if p.playing { t("❚❚ Pause") } else { t("▶ Play") } }
                 </button>
-                <button id="btn-step" title="Step forward one event (→)" onclick={on(&send, Msg::Step)} disabled={s.at_end}>{"Step →"}</button>
-                <button id="btn-reset" title="Back to the start with the same seed" onclick={on(&send, Msg::Reset)}>{"↺ Reset"}</button>
+                <button id="btn-step" title={t("Step forward one event (→)")} onclick={on(&send, Msg::Step)} disabled={s.at_end}>{t("Step →")}</button>
+                <button id="btn-reset" title={t("Back to the start with the same seed")} onclick={on(&send, Msg::Reset)}>{t("↺ Reset")}</button>
             </div>
             <label class="speed">
-                <span>{"Speed "}<b id="speed-value">{speed_text}</b></span>
+                <span>{t("Speed")}{" "}<b id="speed-value">{speed_text}</b></span>
                 <input id="speed" type="range" min={crate::num::short(SPEED_LOG_MIN)} max={crate::num::short(SPEED_LOG_MAX)} step="0.05"
-                       value={crate::num::short(p.speed_log)} oninput={on_speed} aria-label="Playback speed, 0.01× to 100×" />
+                       value={crate::num::short(p.speed_log)} oninput={on_speed} aria-label={t("Playback speed, 0.01× to 100×")} />
             </label>
             <label class="scrub">
-                <span>{"Event "}<b id="position">{s.position}</b>{format!(" of {}", s.horizon)}{" · "}{ms(s.time.0)}</span>
+                <span>{sentence(&tf!("Event {} of {}", slot(0), s.horizon), &[html! { <b id="position">{s.position}</b> }])}{" · "}{ms(s.time.0)}</span>
                 <input id="scrubber" type="range" min="0" max={max.to_string()} step="1" value={s.position.to_string()}
-                       oninput={on_scrub} aria-label="Scrub through the run's events" />
+                       oninput={on_scrub} aria-label={t("Scrub through the run's events")} />
             </label>
         </section>
     }
@@ -75,7 +78,7 @@ fn request_buttons(send: &Callback<Msg>, nid: NodeId, actions: &[(String, String
     actions
         .iter()
         .map(|(label, cmd)| {
-            html! { <button class="action" onclick={on(send, Msg::Act(Action::Client(nid, cmd.clone())))}>{label}</button> }
+            html! { <button class="action" onclick={on(send, Msg::Act(Action::Client(nid, cmd.clone())))}>{t(label)}</button> }
         })
         .collect()
 }
@@ -92,6 +95,7 @@ pub struct QuickBarProps {
 /// button down to the inspector. The stylesheet shows it only in that layout.
 #[function_component(QuickBar)]
 pub fn quick_bar(p: &QuickBarProps) -> Html {
+    crate::lang::use_lang();
     let details = Callback::from(|_: MouseEvent| {
         let inspector = web_sys::window()
             .and_then(|w| w.document())
@@ -105,38 +109,38 @@ pub fn quick_bar(p: &QuickBarProps) -> Html {
             let Some(node) = p.snap.nodes.get(*id as usize) else { return html! {} };
             let nid = NodeId(*id);
             let toggle = if node.up {
-                html! { <button class="danger" onclick={on(&p.send, Msg::Act(Action::Crash(nid)))}>{"Crash"}</button> }
+                html! { <button class="danger" onclick={on(&p.send, Msg::Act(Action::Crash(nid)))}>{t("Crash")}</button> }
             } else {
-                html! { <button onclick={on(&p.send, Msg::Act(Action::Restart(nid)))}>{"Restart"}</button> }
+                html! { <button onclick={on(&p.send, Msg::Act(Action::Restart(nid)))}>{t("Restart")}</button> }
             };
             // A crashed server's role reads "down" (it held it in memory): "crashed" says it.
             let said = match (node.up, node.view.role.as_str()) {
-                (true, role) => format!("{role}, up"),
-                (false, "down") => "crashed".to_string(),
-                (false, role) => format!("{role}, crashed"),
+                (true, role) => tf!("{}, up", t(role)),
+                (false, "down") => t("crashed"),
+                (false, role) => tf!("{}, crashed", t(role)),
             };
             // The node's own one-click requests too (produce, join, transfer, …), as in the
             // inspector.
             let requests = request_buttons(&p.send, nid, &node.view.actions);
             (
                 html! { <><b>{&node.name}</b>{" "}<small>{said}</small></> },
-                html! { <>{toggle}<button onclick={on(&p.send, Msg::Act(Action::Partition(vec![nid])))}>{"Isolate"}</button>{requests}</> },
+                html! { <>{toggle}<button onclick={on(&p.send, Msg::Act(Action::Partition(vec![nid])))}>{t("Isolate")}</button>{requests}</> },
             )
         }
         Some(Selection::Message(id)) => {
             let Some(f) = p.snap.flights.iter().find(|f| f.id.0 == *id) else { return html! {} };
             (
-                html! { <><b>{format!("{} #{}", f.kind, f.id.0)}</b>{" "}<small>{format!("{} → {}", f.from_name, f.to_name)}</small></> },
-                html! { <button class="danger" onclick={on(&p.send, Msg::Act(Action::Drop(MsgId(*id))))}>{"Drop"}</button> },
+                html! { <><b translate="no">{format!("{} #{}", f.kind, f.id.0)}</b>{" "}<small>{format!("{} → {}", f.from_name, f.to_name)}</small></> },
+                html! { <button class="danger" onclick={on(&p.send, Msg::Act(Action::Drop(MsgId(*id))))}>{t("Drop")}</button> },
             )
         }
         None => return html! {},
     };
     html! {
-        <div class="quick" id="quick" role="group" aria-label="Selected">
+        <div class="quick" id="quick" role="group" aria-label={t("Selected")}>
             <span class="what">{what}</span>
             {actions}
-            <button onclick={details}>{"Details ↓"}</button>
+            <button onclick={details}>{t("Details ↓")}</button>
         </div>
     }
 }
@@ -152,17 +156,18 @@ pub struct InspectorProps {
 
 #[function_component(Inspector)]
 pub fn inspector(p: &InspectorProps) -> Html {
+    crate::lang::use_lang();
     let value = use_node_ref();
     let s = &p.snap;
     let body = match &p.selection {
         Some(Selection::Node(id)) => match s.nodes.get(*id as usize) {
-            None => html! { <p>{"That node is no longer in the cluster."}</p> },
+            None => html! { <p>{t("That node is no longer in the cluster.")}</p> },
             Some(node) => {
                 let nid = NodeId(*id);
                 let toggle = if node.up {
-                    html! { <button id="btn-crash" class="danger" onclick={on(&p.send, Msg::Act(Action::Crash(nid)))}>{"Crash"}</button> }
+                    html! { <button id="btn-crash" class="danger" onclick={on(&p.send, Msg::Act(Action::Crash(nid)))}>{t("Crash")}</button> }
                 } else {
-                    html! { <button id="btn-restart" onclick={on(&p.send, Msg::Act(Action::Restart(nid)))}>{"Restart"}</button> }
+                    html! { <button id="btn-restart" onclick={on(&p.send, Msg::Act(Action::Restart(nid)))}>{t("Restart")}</button> }
                 };
                 let isolate = { on(&p.send, Msg::Act(Action::Partition(vec![nid]))) };
                 let propose = {
@@ -172,55 +177,55 @@ pub fn inspector(p: &InspectorProps) -> Html {
                         Msg::Act(Action::Client(nid, read_input(&value)))
                     })
                 };
-                let accepts = node.view.accepts.clone();
+                let accepts = node.view.accepts.as_deref().map(t);
                 let actions = request_buttons(&p.send, nid, &node.view.actions);
                 html! {
                     <>
-                        <h2 id="inspected">{format!("{} ", node.name)}<small>{&node.view.role}</small>
-                            { if node.up { html!{ <span class="pill ok">{"up"}</span> } } else { html!{ <span class="pill bad">{"crashed"}</span> } } }
+                        <h2 id="inspected">{format!("{} ", node.name)}<small>{t(&node.view.role)}</small>
+                            { if node.up { html!{ <span class="pill ok">{t("up")}</span> } } else { html!{ <span class="pill bad">{t("crashed")}</span> } } }
                         </h2>
                         <dl>
                             { for node.view.fields.iter().map(|(k, v)| {
-                                let title = crate::glossary::define(s.page.glossary, k);
-                                html! { <><dt title={title} class={classes!(title.is_some().then_some("defined"))}>{k}</dt><dd>{v}</dd></> }
+                                let title = crate::glossary::define(s.page.glossary, k).map(t);
+                                html! { <><dt title={title.clone()} class={classes!(title.is_some().then_some("defined"))}>{t(k)}</dt><dd>{t(v)}</dd></> }
                             }) }
-                            { for node.timers.iter().map(|(label, _, fires)| html! { <><dt>{format!("{label} timer")}</dt><dd>{format!("fires at {}", ms(fires.0))}</dd></> }) }
-                            { for node.clock.iter().map(|c| html! { <><dt>{"its own clock"}</dt><dd id="node-clock">{format!("{} (skewed; true time {})", ms(c.0), ms(p.snap.time.0))}</dd></> }) }
+                            { for node.timers.iter().map(|(label, _, fires)| html! { <><dt>{tf!("{} timer", t(label))}</dt><dd>{tf!("fires at {}", ms(fires.0))}</dd></> }) }
+                            { for node.clock.iter().map(|c| html! { <><dt>{t("its own clock")}</dt><dd id="node-clock">{tf!("{} (skewed; true time {})", ms(c.0), ms(p.snap.time.0))}</dd></> }) }
                         </dl>
-                        <div class="row">{toggle}<button onclick={isolate}>{"Isolate from the rest"}</button></div>
+                        <div class="row">{toggle}<button onclick={isolate}>{t("Isolate from the rest")}</button></div>
                         { if node.view.actions.is_empty() { html! {} } else { html! { <div class="row actions">{actions}</div> } } }
                         { if let Some(ph) = accepts { html! {
                             <form class="row" onsubmit={propose}>
-                                <label>{"Send a request"}<input ref={value} id="request-text" placeholder={ph} /></label>
-                                <button type="submit" id="btn-send">{"Send"}</button>
+                                <label>{t("Send a request")}<input ref={value} id="request-text" placeholder={ph} /></label>
+                                <button type="submit" id="btn-send">{t("Send")}</button>
                             </form>
                         } } else { html!{} } }
-                        <p class="hint">{p.persistence}</p>
+                        <p class="hint">{t(p.persistence)}</p>
                     </>
                 }
             }
         },
         Some(Selection::Message(id)) => match s.flights.iter().find(|f| f.id.0 == *id) {
-            None => html! { <p>{"That message has arrived or was dropped."}</p> },
+            None => html! { <p>{t("That message has arrived or was dropped.")}</p> },
             Some(f) => {
                 let mid = MsgId(*id);
                 let (color, glyph) = message_style(f.kind);
                 html! {
                     <>
-                        <h2 id="inspected"><span class="dot" style={format!("background:{color};color:{}", ink(color))} aria-hidden="true">{glyph}</span>{format!(" {} #{}", f.kind, f.id.0)}</h2>
+                        <h2 id="inspected"><span class="dot" style={format!("background:{color};color:{}", ink(color))} aria-hidden="true">{glyph}</span><span translate="no">{format!(" {} #{}", f.kind, f.id.0)}</span></h2>
                         <dl>
-                            <dt>{"from → to"}</dt><dd>{format!("{} → {}", f.from_name, f.to_name)}</dd>
-                            <dt>{"fields"}</dt><dd>{&f.summary}</dd>
-                            <dt>{"sent"}</dt><dd>{ms(f.sent_at.0)}</dd>
-                            <dt>{"arrives"}</dt><dd>{ms(f.arrive_at.0)}</dd>
+                            <dt>{t("from → to")}</dt><dd>{format!("{} → {}", f.from_name, f.to_name)}</dd>
+                            <dt>{t("fields")}</dt><dd translate="no">{&f.summary}</dd>
+                            <dt>{t("sent")}</dt><dd>{ms(f.sent_at.0)}</dd>
+                            <dt>{t("arrives")}</dt><dd>{ms(f.arrive_at.0)}</dd>
                         </dl>
-                        <button id="btn-drop" class="danger" onclick={on(&p.send, Msg::Act(Action::Drop(mid)))}>{"Drop this message"}</button>
+                        <button id="btn-drop" class="danger" onclick={on(&p.send, Msg::Act(Action::Drop(mid)))}>{t("Drop this message")}</button>
                     </>
                 }
             }
         },
         None => {
-            html! { <p class="hint">{"Click a node to see its state, crash, restart or isolate it, or send it a request. Click a message in flight to see its fields and drop it, or double-click it to drop it at once."}</p> }
+            html! { <p class="hint">{t("Click a node to see its state, crash, restart or isolate it, or send it a request. Click a message in flight to see its fields and drop it, or double-click it to drop it at once.")}</p> }
         }
     };
     let names: Vec<String> = s.nodes.iter().map(|n| n.name.clone()).collect();
@@ -230,10 +235,10 @@ pub fn inspector(p: &InspectorProps) -> Html {
         p.send.reform(move |_| Msg::Act(Action::Partition(side.clone())))
     };
     html! {
-        <section class="inspector" aria-label="Inspector">
+        <section class="inspector" aria-label={t("Inspector")}>
             { body }
-            <h2>{"Network"}</h2>
-            <p class="hint">{"Pick the nodes for side B, then split. Messages between the sides are dropped until you heal."}</p>
+            <h2>{t("Network")}</h2>
+            <p class="hint">{t("Pick the nodes for side B, then split. Messages between the sides are dropped until you heal.")}</p>
             <div class={classes!("row", "sides", (n > 16).then_some("many"))}>
                 { for (0..n).map(|i| {
                     let picked = p.side_b.contains(&i);
@@ -242,8 +247,8 @@ pub fn inspector(p: &InspectorProps) -> Html {
                 }) }
             </div>
             <div class="row">
-                <button id="btn-split" onclick={split} disabled={p.side_b.is_empty()}>{"✂ Split network"}</button>
-                <button id="btn-heal" onclick={on(&p.send, Msg::Act(Action::Heal))}>{"Heal"}</button>
+                <button id="btn-split" onclick={split} disabled={p.side_b.is_empty()}>{t("✂ Split network")}</button>
+                <button id="btn-heal" onclick={on(&p.send, Msg::Act(Action::Heal))}>{t("Heal")}</button>
             </div>
         </section>
     }
@@ -258,28 +263,29 @@ pub struct SafetyProps {
 
 #[function_component(Safety)]
 pub fn safety(p: &SafetyProps) -> Html {
+    crate::lang::use_lang();
     let snap = &p.snap;
     match snap.found_violation.as_ref().or(snap.violation.as_ref()) {
         None => html! {
             <div id="safety" class="safety ok" role="status">
-                <b>{"✔ Safety holds"}</b>
-                <span>{ for p.properties.iter().map(|(name, desc)| html! { <span class="prop" title={*desc}>{*name}</span> }) }</span>
+                <b>{t("✔ Safety holds")}</b>
+                <span>{ for p.properties.iter().map(|(name, desc)| html! { <span class="prop" title={t(desc)}>{t(name)}</span> }) }</span>
             </div>
         },
         Some(v) => {
             let at = v.event;
             let place = match snap.position.cmp(&at) {
-                std::cmp::Ordering::Less => format!("You are at event {}, before it.", snap.position),
-                std::cmp::Ordering::Equal => "You are at the breaking event.".to_string(),
+                std::cmp::Ordering::Less => tf!("You are at event {}, before it.", snap.position),
+                std::cmp::Ordering::Equal => t("You are at the breaking event."),
                 std::cmp::Ordering::Greater => String::new(),
             };
             html! {
                 <div id="safety" class="safety bad" role="alert">
-                    <b>{format!("✘ {} violated at event {}", v.property, v.event)}</b>
-                    <span>{&v.message}</span>
+                    <b>{tf!("✘ {} violated at event {}", t(&v.property), v.event)}</b>
+                    <span>{t(&v.message)}</span>
                     <span class="where">{place}</span>
-                    <button onclick={on(&p.send, Msg::Seek(at.saturating_sub(1)))}>{"Show the state just before"}</button>
-                    <button onclick={on(&p.send, Msg::Seek(at))}>{"Show the breaking event"}</button>
+                    <button onclick={on(&p.send, Msg::Seek(at.saturating_sub(1)))}>{t("Show the state just before")}</button>
+                    <button onclick={on(&p.send, Msg::Seek(at))}>{t("Show the breaking event")}</button>
                 </div>
             }
         }
@@ -295,6 +301,7 @@ pub struct LogProps {
 
 #[function_component(EventLog)]
 pub fn event_log(p: &LogProps) -> Html {
+    crate::lang::use_lang();
     let class = |c: RecordClass| match c {
         RecordClass::Message => "m",
         RecordClass::Drop => "d",
@@ -316,25 +323,76 @@ pub fn event_log(p: &LogProps) -> Html {
         })
     };
     html! {
-        <section class="log" aria-label="Event log">
-            <h2>{"Events"}</h2>
-            <ol id="event-log" reversed=true tabindex="0" aria-label="Events, newest first" {onclick}>
+        <section class="log" aria-label={t("Event log")}>
+            <h2>{t("Events")}</h2>
+            <ol id="event-log" reversed=true tabindex="0" aria-label={t("Events, newest first")} {onclick}>
                 { for ordered(&p.lines).into_iter().map(|(k, l)| {
                     let ev = l.event;
+                    let go = t("Go to this event");
                     // Keyed by (event, record within it): new lines enter at the top and the
                     // rest keep their elements.
                     html! {
                         <li key={format!("{ev}.{k}")} class={classes!(class(l.class), (ev == p.position).then_some("current"))}
-                            data-seek={ev.to_string()} title="Go to this event">
+                            data-seek={ev.to_string()} title={go}>
                             <span class="ev">{format!("#{}", l.event)}</span>
                             <span class="t">{ms(l.time.0)}</span>
-                            <span class="x">{&l.text}</span>
+                            <span class="x">{log_line(l)}</span>
                         </li>
                     }
                 }) }
             </ol>
         </section>
     }
+}
+
+/// Stands around a hole's index in a translated sentence (a character no text uses), so that
+/// what fills the hole can be drawn as an element of its own.
+const MARK: char = '\u{E001}';
+
+/// The placeholder for the `i`-th element of a sentence drawn by [`sentence`].
+pub fn slot(i: usize) -> String {
+    format!("{MARK}{i}{MARK}")
+}
+
+/// A sentence translated whole with [`slot`]s in its holes, drawn with each slot replaced by
+/// its element (a number in bold, a word kept as written) wherever the language put it.
+pub fn sentence(text: &str, parts: &[Html]) -> Html {
+    if !text.contains(MARK) {
+        return html! { {text.to_string()} };
+    }
+    // Text and slots alternate between the marks.
+    let pieces = text.split(MARK).enumerate().map(|(k, piece)| {
+        if k % 2 == 0 {
+            html! { {piece.to_string()} }
+        } else {
+            piece.parse::<usize>().ok().and_then(|i| parts.get(i)).cloned().unwrap_or_default()
+        }
+    });
+    html! { <>{ for pieces }</> }
+}
+
+/// An event-log line in the page's language. The protocol's vocabulary in it (a message's name
+/// and fields, a command as typed) stays as written, marked `translate="no"`.
+fn log_line(l: &EventLine) -> Html {
+    if l.phrase.template.is_empty() {
+        return html! { {l.text.clone()} };
+    }
+    let args = &l.phrase.args;
+    let mut kept = Vec::new();
+    let marked = Phrase {
+        template: l.phrase.template,
+        args: args
+            .iter()
+            .map(|(fill, a)| match fill {
+                Fill::Vocabulary => {
+                    kept.push(html! { <span translate="no">{a.clone()}</span> });
+                    (Fill::Name, slot(kept.len() - 1))
+                }
+                _ => (*fill, a.clone()),
+            })
+            .collect(),
+    };
+    sentence(&crate::i18n::phrase(&marked), &kept)
 }
 
 /// Newest event first, but each event's records in the order they happened (cause first), each
@@ -361,23 +419,25 @@ pub struct HelpProps {
 
 #[function_component(Help)]
 pub fn help(p: &HelpProps) -> Html {
+    crate::lang::use_lang();
+    // The keys keep their names (they are written on the keyboard).
     html! {
-        <div class="overlay" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts" onclick={on(&p.send, Msg::CloseHelp)}>
+        <div class="overlay" role="dialog" aria-modal="true" aria-label={t("Keyboard shortcuts")} onclick={on(&p.send, Msg::CloseHelp)}>
             <div class="sheet">
-                <h2>{"Keyboard shortcuts"}</h2>
+                <h2>{t("Keyboard shortcuts")}</h2>
                 <dl>
-                    <dt><kbd>{"space"}</kbd></dt><dd>{"play / pause"}</dd>
-                    <dt><kbd>{"→"}</kbd></dt><dd>{"step forward one event"}</dd>
-                    <dt><kbd>{"←"}</kbd></dt><dd>{"step back one event"}</dd>
-                    <dt><kbd>{"Tab"}</kbd></dt><dd>{"move between controls; the cluster's nodes, its messages in flight and the diagram's arrows are one stop each (↑ ↓ move within)"}</dd>
-                    <dt><kbd>{"Enter"}</kbd></dt><dd>{"inspect the focused node or message; on a diagram arrow, go to its delivery"}</dd>
-                    <dt><kbd>{"Delete"}</kbd></dt><dd>{"drop the focused (or, in a large cluster, the picked) message"}</dd>
-                    <dt><kbd>{"↑"}</kbd>{" "}<kbd>{"↓"}</kbd></dt><dd>{"on a node, a message or a diagram arrow: move to the previous or next one; in a cluster of more than 24 nodes, with its messages focused: pick the previous or next message"}</dd>
-                    <dt><kbd>{"←"}</kbd>{" "}<kbd>{"→"}</kbd></dt><dd>{"on a fault-script marker: move it 10 ms earlier or later (with Shift, 100 ms); Home moves it to 0, Delete removes it"}</dd>
-                    <dt><kbd>{"?"}</kbd></dt><dd>{"show or hide this sheet"}</dd>
-                    <dt><kbd>{"Esc"}</kbd></dt><dd>{"close"}</dd>
+                    <dt><kbd translate="no">{"space"}</kbd></dt><dd>{t("play / pause")}</dd>
+                    <dt><kbd>{"→"}</kbd></dt><dd>{t("step forward one event")}</dd>
+                    <dt><kbd>{"←"}</kbd></dt><dd>{t("step back one event")}</dd>
+                    <dt><kbd translate="no">{"Tab"}</kbd></dt><dd>{t("move between controls; the cluster's nodes, its messages in flight and the diagram's arrows are one stop each (↑ ↓ move within)")}</dd>
+                    <dt><kbd translate="no">{"Enter"}</kbd></dt><dd>{t("inspect the focused node or message; on a diagram arrow, go to its delivery")}</dd>
+                    <dt><kbd translate="no">{"Delete"}</kbd></dt><dd>{t("drop the focused (or, in a large cluster, the picked) message")}</dd>
+                    <dt><kbd>{"↑"}</kbd>{" "}<kbd>{"↓"}</kbd></dt><dd>{t("on a node, a message or a diagram arrow: move to the previous or next one; in a cluster of more than 24 nodes, with its messages focused: pick the previous or next message")}</dd>
+                    <dt><kbd>{"←"}</kbd>{" "}<kbd>{"→"}</kbd></dt><dd>{t("on a fault-script marker: move it 10 ms earlier or later (with Shift, 100 ms); Home moves it to 0, Delete removes it")}</dd>
+                    <dt><kbd>{"?"}</kbd></dt><dd>{t("show or hide this sheet")}</dd>
+                    <dt><kbd translate="no">{"Esc"}</kbd></dt><dd>{t("close")}</dd>
                 </dl>
-                <button onclick={on(&p.send, Msg::CloseHelp)}>{"Close"}</button>
+                <button onclick={on(&p.send, Msg::CloseHelp)}>{t("Close")}</button>
             </div>
         </div>
     }
@@ -392,38 +452,39 @@ pub struct ClientsProps {
 /// The client panel: each simulated client's state, and a box to send it a command.
 #[function_component(Clients)]
 pub fn clients(p: &ClientsProps) -> Html {
+    crate::lang::use_lang();
     let text = use_node_ref();
     let which = use_node_ref();
     let clients: Vec<_> = p.snap.nodes.iter().filter(|n| n.view.role == "client").collect();
     if clients.is_empty() {
         return html! {};
     }
-    let placeholder = clients[0].view.accepts.clone().unwrap_or_default();
+    let placeholder = clients[0].view.accepts.as_deref().map(t).unwrap_or_default();
     let submit = {
         let (text, which) = (text.clone(), which.clone());
         p.send.reform(move |e: SubmitEvent| {
             e.prevent_default();
             match read_select(&which).parse::<u32>() {
                 Ok(id) => Msg::Act(Action::Client(NodeId(id), read_input(&text))),
-                Err(_) => Msg::Error("choose a client".into()),
+                Err(_) => Msg::Error(t("choose a client")),
             }
         })
     };
     html! {
-        <section class="clients" aria-label="Clients">
-            <h2>{"Clients"}</h2>
+        <section class="clients" aria-label={t("Clients")}>
+            <h2>{t("Clients")}</h2>
             <ul>
                 { for clients.iter().map(|c| html! {
-                    <li><b>{&c.name}</b>{" "}{ c.view.fields.first().map(|(_, v)| v.clone()).unwrap_or_default() }
-                        <small>{ c.view.fields.get(1).map(|(_, v)| format!(" · last: {v}")).unwrap_or_default() }</small></li>
+                    <li><b>{&c.name}</b>{" "}{ c.view.fields.first().map(|(_, v)| t(v)).unwrap_or_default() }
+                        <small>{ c.view.fields.get(1).map(|(_, v)| format!(" · {}", tf!("last: {}", t(v)))).unwrap_or_default() }</small></li>
                 }) }
             </ul>
             <form class="row" onsubmit={submit}>
-                <select ref={which} id="client-select" aria-label="Client">
+                <select ref={which} id="client-select" aria-label={t("Client")}>
                     { for clients.iter().map(|c| html! { <option value={c.id.0.to_string()}>{&c.name}</option> }) }
                 </select>
-                <input ref={text} id="client-command" placeholder={placeholder} aria-label="Command" />
-                <button type="submit" id="btn-client-send">{"Send"}</button>
+                <input ref={text} id="client-command" placeholder={placeholder} aria-label={t("Command")} />
+                <button type="submit" id="btn-client-send">{t("Send")}</button>
             </form>
         </section>
     }

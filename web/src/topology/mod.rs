@@ -16,9 +16,11 @@ use distlab_core::lab::{FlightSnap, Snapshot};
 use yew::prelude::*;
 
 use crate::dom::{closest, focus_next};
+use crate::i18n::t;
 use crate::num::{f1, Fixed};
 use crate::palette::{flight_color, ink, message_style};
 use crate::state::Selection;
+use crate::tf;
 use crowd::{dot_at, paint_dots, Dot};
 use layout::{flight_pos, geometry, is_client, translate, NARROW_PX};
 use node::render_node;
@@ -43,6 +45,7 @@ fn flight_words(f: &FlightSnap) -> String {
 
 #[function_component(Topology)]
 pub fn topology(props: &TopologyProps) -> Html {
+    crate::lang::use_lang();
     let snap = &props.snap;
     let n = snap.nodes.len();
     // The drawing's own width decides the layout (a phone, or a narrow window).
@@ -76,10 +79,10 @@ pub fn topology(props: &TopologyProps) -> Html {
             };
             let (na, nb) = (name(a), name(b));
             let title = match (ab_cut, ba_cut) {
-                (false, false) => format!("{na} ↔ {nb}: up"),
-                (true, true) => format!("{na} ↔ {nb}: cut both ways"),
-                (true, false) => format!("{na} → {nb} cut; {nb} → {na} up"),
-                (false, true) => format!("{nb} → {na} cut; {na} → {nb} up"),
+                (false, false) => tf!("{} ↔ {}: up", na, nb),
+                (true, true) => tf!("{} ↔ {}: cut both ways", na, nb),
+                (true, false) => tf!("{} → {} cut; {} → {} up", na, nb, nb, na),
+                (false, true) => tf!("{} → {} cut; {} → {} up", nb, na, na, nb),
             };
             links.push(html! {
                 <line class={class} x1={f1(x1)} y1={f1(y1)} x2={f1(x2)} y2={f1(y2)}>
@@ -144,10 +147,16 @@ pub fn topology(props: &TopologyProps) -> Html {
         let (_, glyph) = message_style(f.kind);
         let sel = props.selection == Some(Selection::Message(f.id.0));
         // The glyph drawn on it is in the label too, outside brackets (a checker reads it there).
-        let label = format!("{}, {glyph} (#{}). Click or Enter to inspect; double-click or Delete to drop.", flight_words(f), f.id.0);
+        let label = format!(
+            "{}, {glyph} (#{}). {}",
+            flight_words(f),
+            f.id.0,
+            t("Click or Enter to inspect; double-click or Delete to drop.")
+        );
         // The tooltip sits outside the button, so the button's own text is just its glyph.
         html! {
-            <g key={f.id.0}>
+            // Its words are the message's own (name and fields): kept as written.
+            <g key={f.id.0} translate="no">
                 <title>{label.clone()}</title>
                 <g class={classes!("msg", sel.then_some("selected"))} transform={translate(x, y)}
                    role="button" tabindex={if entry_msg == Some(f.id.0) { "0" } else { "-1" }} aria-label={label} data-kind={f.kind} data-msg={f.id.0.to_string()}>
@@ -185,7 +194,12 @@ pub fn topology(props: &TopologyProps) -> Html {
             let _ = match over {
                 Some(f) => b.set_attribute(
                     "title",
-                    &format!("{} (#{}). Click to inspect; double-click to drop.", flight_words(f), f.id.0),
+                    &format!(
+                        "{} (#{}). {}",
+                        flight_words(f),
+                        f.id.0,
+                        t("Click to inspect; double-click to drop.")
+                    ),
                 ),
                 None => b.remove_attribute("title"),
             };
@@ -269,16 +283,16 @@ pub fn topology(props: &TopologyProps) -> Html {
         // second changes every frame, so the browser re-lays out and repaints only it.
         <div class="cluster-view" ref={wrap} {onclick} {ondblclick} {onkeydown} {onmousemove}>
             <svg class="topology" viewBox={view_box.clone()} role="group"
-                 aria-label={format!("Cluster of {n} nodes")}>
+                 aria-label={tf!("Cluster of {} nodes", n)}>
                 <g class="links">{ for links }</g>
                 <g class="nodes">{ for nodes }</g>
             </svg>
             if l.crowd {
                 <canvas ref={canvas} class="flights-layer" tabindex="0" role="group" data-in-flight={snap.flights.len().to_string()}
-                        aria-label={format!("{} messages in flight. Up and Down pick one, Enter shows it, Delete drops it.", snap.flights.len())}></canvas>
+                        aria-label={tf!("{} messages in flight. Up and Down pick one, Enter shows it, Delete drops it.", snap.flights.len())}></canvas>
             } else {
                 <svg class="topology flights-layer" viewBox={view_box} role="group" data-in-flight={snap.flights.len().to_string()}
-                     aria-label={format!("{} messages in flight", snap.flights.len())}>
+                     aria-label={tf!("{} messages in flight", snap.flights.len())}>
                     <g class="flights">{ for flights }</g>
                 </svg>
             }

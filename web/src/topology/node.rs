@@ -5,8 +5,10 @@ use distlab_core::lab::NodeSnap;
 use yew::prelude::*;
 
 use super::layout::{node_angle, translate, Layout};
+use crate::i18n::t;
 use crate::num::{f1, Fixed};
 use crate::palette::hue;
+use crate::tf;
 
 #[allow(clippy::too_many_arguments)]
 pub fn render_node(
@@ -31,7 +33,7 @@ pub fn render_node(
         html! {
             <circle class="timer" r={f1(rr)} stroke-dasharray={format!("{} {}", Fixed(circ * left, 1), Fixed(circ, 1))}
                     transform="rotate(-90)">
-                <title>{format!("{label} timer: {} ms left", Fixed(left * span / 1000.0, 1))}</title>
+                <title>{tf!("{} timer: {} ms left", t(label), Fixed(left * span / 1000.0, 1))}</title>
             </circle>
         }
     });
@@ -70,7 +72,7 @@ pub fn render_node(
         classes!("card", anchor, small.then_some("small"), (l.radial_cards && !small).then_some("roomy"));
     let card = node.view.summary.iter().filter(|_| !l.crowd && !l.narrow).enumerate().map(|(i, line)| {
         let y = top + i as f64 * line_h;
-        html! { <text class={card_class.clone()} x={f1(cx)} y={f1(y)}>{line}</text> }
+        html! { <text class={card_class.clone()} x={f1(cx)} y={f1(y)}>{t(line)}</text> }
     });
     // The partition side, on the inner side of the node (towards the ring's centre), where no
     // state card is drawn.
@@ -84,20 +86,20 @@ pub fn render_node(
             let d = r + 9.0;
             html! { <text class="side tiny" x={f1(ux / len * d)} y={f1(uy / len * d + 4.0)}>{letter}</text> }
         } else {
-            html! { <text class="side" y={f1(side_y)}>{format!("side {letter}")}</text> }
+            html! { <text class="side" y={f1(side_y)}>{tf!("side {}", letter)}</text> }
         }
     });
-    let state = if node.up { "up" } else { "down" };
-    let badge = if node.up { node.view.badge.clone() } else { "crashed".to_string() };
+    let state = if node.up { t("up") } else { t("down") };
+    let badge = if node.up { t(&node.view.badge) } else { t("crashed") };
     // The button is the disk and its name; the badge, cards and side drawn around it are
     // decoration, hidden from screen readers: the label says it all.
-    let side_said = group.map(|g| format!(", side {}", (b'A' + g) as char)).unwrap_or_default();
+    let side_said = group.map(|g| format!(", {}", tf!("side {}", (b'A' + g) as char))).unwrap_or_default();
     let label = format!(
         "{}, {}, {}{side_said}. {}",
         node.name,
-        node.view.role,
+        t(&node.view.role),
         state,
-        node.view.fields.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; ")
+        node.view.fields.iter().map(|(k, v)| format!("{}: {}", t(k), t(v))).collect::<Vec<_>>().join("; ")
     );
     html! {
         <g key={id} class={classes!("node", (!node.up).then_some("down"), selected.then_some("selected"), planned_side_b.then_some("planned"),
