@@ -262,7 +262,8 @@ fn the_reducers_touch_no_browser_api() {
         // And only leaf modules, which use no browser API either.
         for dep in &graph[reducer] {
             assert!(
-                ["trig.rs", "num.rs", "msg.rs", "judging.rs", "exploring.rs", "i18n.rs"].contains(&dep.as_str()),
+                ["trig.rs", "num.rs", "msg.rs", "judging.rs", "exploring.rs", "i18n.rs"]
+                    .contains(&dep.as_str()),
                 "{reducer} uses {dep}"
             );
             assert!(graph[dep].is_empty(), "{dep} is not a leaf");

@@ -451,7 +451,11 @@ mod tests {
         assert_eq!(c.lookup("S1 sends x to S2").as_deref(), Some("S1 向 S2 发送 x"), "a key is a hole");
         assert_eq!(c.lookup("S1 sends ab to S2"), None, "a word is not a hole");
         assert_eq!(c.lookup("unknown"), None);
-        assert_eq!(c.lookup(" S1 sends 3 to S2").as_deref(), Some(" S1 向 S2 发送 3"), "spaces at the ends stay");
+        assert_eq!(
+            c.lookup(" S1 sends 3 to S2").as_deref(),
+            Some(" S1 向 S2 发送 3"),
+            "spaces at the ends stay"
+        );
     }
 
     #[test]

@@ -9,17 +9,17 @@ use distlab_core::scenario::ScenarioDoc;
 use yew::prelude::*;
 
 use crate::dom::on;
-use crate::i18n::t;
-use crate::tf;
 use crate::drive::{use_animation_frames, use_shortcuts};
 use crate::header::{location_hash, Header};
 use crate::hooks::use_remembered_open;
+use crate::i18n::t;
 use crate::logview::LogView;
 use crate::palette::{ink, message_style};
 use crate::panels::{Clients, EventLog, Help, Inspector, Safety, Transport};
 use crate::settings::Settings;
 use crate::share::use_saved_scenario;
 use crate::state::{Msg, Player, Selection};
+use crate::tf;
 use crate::topology::Topology;
 
 /// How a protocol page opens.

@@ -7,9 +7,9 @@ use yew::prelude::*;
 
 use crate::dom::on;
 use crate::i18n::t;
-use crate::tf;
 use crate::panels::ms;
 use crate::state::Msg;
+use crate::tf;
 
 #[derive(Properties, PartialEq)]
 pub struct LessonProps {
@@ -43,7 +43,9 @@ pub fn lesson(p: &LessonProps) -> Html {
     let current = p.current.unwrap_or(0);
     let next = (current + 1 < n).then_some(current + 1);
     let next_button = match (p.heading_to, next) {
-        (Some(_), _) => html! { <button id="btn-next" class="primary" disabled=true>{t("Playing…")}</button> },
+        (Some(_), _) => {
+            html! { <button id="btn-next" class="primary" disabled=true>{t("Playing…")}</button> }
+        }
         (None, Some(i)) => html! {
             <button id="btn-next" class="primary" title={t("Play to the next step's event and pause there (n)")}
                 onclick={on(&p.send, Msg::Guide(i))}>{t("Next ▸")}</button>

@@ -160,7 +160,12 @@ fn has_chinese(s: &str) -> bool {
 }
 
 fn choose(root: &Element, tag: &str) {
-    let select = root.query_selector("#lang").unwrap().expect("the language switch").dyn_into::<web_sys::HtmlSelectElement>().unwrap();
+    let select = root
+        .query_selector("#lang")
+        .unwrap()
+        .expect("the language switch")
+        .dyn_into::<web_sys::HtmlSelectElement>()
+        .unwrap();
     select.set_value(tag);
     select.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
 }

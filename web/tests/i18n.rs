@@ -88,7 +88,7 @@ impl Seen {
         }
         let mut last = 0;
         while lab.position() < events && lab.step() {
-            if lab.position() % 20 == 0 || lab.at_end() {
+            if lab.position().is_multiple_of(20) || lab.at_end() {
                 self.snapshot(lab);
             }
         }
@@ -380,7 +380,7 @@ fn the_chinese_catalogue_covers_the_pages_own_text() {
     let allowed = allowed();
     let mut files = Vec::new();
     sources(&root().join("web/src"), &mut files);
-    files.sort();
+    let files: BTreeSet<PathBuf> = files.into_iter().collect();
     let mut missing: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     let mut all = BTreeSet::new();
     for f in &files {
@@ -425,7 +425,8 @@ fn every_component_follows_the_language() {
             let open = body.find('{').unwrap_or(0);
             // The component's first lines: it asks for the language before it draws.
             let head = &body[open..end.min(open + 1_500)];
-            if !head.contains("use_lang()") && !head.contains("use_context::<LangChoice>()") {
+            let asks = ["use_lang()", "use_context::<LangChoice>()", "use_language()"];
+            if !asks.iter().any(|a| head.contains(a)) {
                 let name = body["#[function_component(".len()..].split(')').next().unwrap_or_default();
                 deaf.push(format!("{}: {name}", f.display()));
             }
