@@ -22,10 +22,11 @@ fn root() -> PathBuf {
 fn chinese() -> Catalogue {
     let mut c = Catalogue::default();
     let dir = root().join("i18n/zh");
-    let mut files: Vec<PathBuf> =
-        std::fs::read_dir(&dir).expect("i18n/zh").map(|e| e.expect("entry").path()).collect();
-    files.retain(|p| p.extension().is_some_and(|e| e == "txt"));
-    files.sort();
+    let files: BTreeSet<PathBuf> = std::fs::read_dir(&dir)
+        .expect("i18n/zh")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
     for f in files {
         let text = std::fs::read_to_string(&f).expect("catalogue file");
         c.extend(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
