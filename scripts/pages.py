@@ -68,17 +68,27 @@ def main() -> int:
         # (web/src/lang.rs): every part of i18n/zh/ in one file, whose entries the page
         # looks up.
         with open(os.path.join(site, page, "zh.txt"), "w", encoding="utf-8") as f:
-            f.write(chinese(root))
+            f.write(chinese(root, page))
     return 0
 
 
-def chinese(root: str) -> str:
-    """Every file of i18n/zh/, in name order, as one catalogue (comments and blank lines
-    dropped: they are for the translators)."""
+# The catalogue's files that hold one protocol's words alone (web/tests/i18n.rs puts a string
+# there when only that protocol shows it), and the pages that show that protocol.
+PROTOCOL_WORDS = {
+    "paxos.txt": {"paxos"},
+    "multipaxos.txt": {"multipaxos", "compare"},
+    "raft.txt": {"raft", "compare"},
+    "kafka.txt": {"kafka"},
+}
+
+
+def chinese(root: str, page: str) -> str:
+    """The page's Chinese catalogue: every file of i18n/zh/ but other protocols' own, in name
+    order, as one catalogue (comments and blank lines dropped: they are for the translators)."""
     folder = os.path.join(root, "i18n", "zh")
     out = []
     for name in sorted(os.listdir(folder)):
-        if name.endswith(".txt"):
+        if name.endswith(".txt") and page in PROTOCOL_WORDS.get(name, {page}):
             for line in open(os.path.join(folder, name), encoding="utf-8"):
                 if line.startswith("en: "):
                     out.append("\n")
