@@ -7,8 +7,8 @@
 //!
 //! - a string the catalogue holds as it is (a lesson's sentence) is replaced by its translation;
 //! - otherwise its *skeleton*, the string with every token that holds a digit (`3`, `S2`,
-//!   `1.5`, `T4`) or is one lower-case letter other than "a" (a key, `x`) taken out as a hole,
-//!   is looked up (`leader · term {}`), and the translation
+//!   `1.5`, `T4`) or is one lower-case letter other than "a" (a key, `x`), and every quoted
+//!   text (`"seed"`: a field's name, the reader's input), taken out as a hole, is looked up (`leader · term {}`), and the translation
 //!   is filled with the holes' text in the order the translation names them (`{2}` first is
 //!   allowed: Chinese often orders a sentence's parts differently);
 //! - a string found in neither stays English (a test lists every one the lab can show).
@@ -120,8 +120,8 @@ fn is_hole(token: &str) -> bool {
         || (token.len() == 1 && token != "a" && token.bytes().all(|b| b.is_ascii_lowercase()))
 }
 
-/// The string with every hole token (see [`is_hole`]) replaced by [`HOLE`], and those tokens in
-/// order. A token is a run of letters, digits and `_`, with `.` inside a number (`1.5`).
+/// The string with every hole token (see [`is_hole`]) and every quoted text (`"seed"`)
+/// replaced by [`HOLE`], and those holes in order. A token is a run of letters, digits and `_`, with `.` inside a number (`1.5`).
 pub fn skeleton(s: &str) -> (String, Vec<&str>) {
     let mut out = String::with_capacity(s.len());
     let mut holes = Vec::new();
@@ -129,6 +129,17 @@ pub fn skeleton(s: &str) -> (String, Vec<&str>) {
     let mut i = 0;
     while i < s.len() {
         let c = s[i..].chars().next().unwrap_or_default();
+        // A quoted name or input ("position", "zab") is a hole as a whole.
+        if c == '"' {
+            if let Some(len) = s[i + 1..].find('"').filter(|&n| n > 0 && n <= 64) {
+                out.push('"');
+                out.push(HOLE);
+                out.push('"');
+                holes.push(&s[i + 1..i + 1 + len]);
+                i += len + 2;
+                continue;
+            }
+        }
         if !word_char(c) {
             out.push(c);
             i += c.len_utf8();
@@ -335,10 +346,15 @@ impl Catalogue {
             return Some(t.fill(&[]));
         }
         let (key, holes) = skeleton(s);
-        if holes.is_empty() {
-            return None;
+        if let Some(t) = (!holes.is_empty()).then(|| self.map.get(key.as_str())).flatten() {
+            return Some(t.fill(&holes));
         }
-        self.map.get(key.as_str()).map(|t| t.fill(&holes))
+        // A message with its context before it ("action 3: \"text\" is missing", as errors
+        // nest): each part on its own, joined by a Chinese colon.
+        let (head, tail) = s.split_once(": ")?;
+        let (h, t) = (self.lookup(head), self.lookup(tail));
+        (h.is_some() || t.is_some())
+            .then(|| format!("{}：{}", h.as_deref().unwrap_or(head), t.as_deref().unwrap_or(tail)))
     }
 
     /// A template of the page's own (`{}` holes) filled with `args`, translated.
@@ -440,6 +456,9 @@ mod tests {
         let (k, h) = skeleton("the partition's count, e.g. 42, for x.");
         assert_eq!(k, "the partition's count, e.g. \u{E000}, for \u{E000}.");
         assert_eq!(h, vec!["42", "x"]);
+        let (k, h) = skeleton("\"position\" must be at most 20");
+        assert_eq!(k, "\"\u{E000}\" must be at most \u{E000}");
+        assert_eq!(h, vec!["position", "20"]);
     }
 
     #[test]
@@ -451,6 +470,12 @@ mod tests {
         assert_eq!(c.lookup("S1 sends x to S2").as_deref(), Some("S1 向 S2 发送 x"), "a key is a hole");
         assert_eq!(c.lookup("S1 sends ab to S2"), None, "a word is not a hole");
         assert_eq!(c.lookup("unknown"), None);
+        assert_eq!(
+            c.lookup("S1 sends 3 to S2: unknown").as_deref(),
+            Some("S1 向 S2 发送 3：unknown"),
+            "context: detail"
+        );
+        assert_eq!(c.lookup("unknown: really"), None);
         assert_eq!(
             c.lookup(" S1 sends 3 to S2").as_deref(),
             Some(" S1 向 S2 发送 3"),

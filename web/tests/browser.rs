@@ -140,6 +140,7 @@ fn chinese() -> distlab_web::i18n::Catalogue {
     let mut c = distlab_web::i18n::Catalogue::default();
     for part in [
         include_str!("../../i18n/zh/common.txt"),
+        include_str!("../../i18n/zh/errors.txt"),
         include_str!("../../i18n/zh/page.txt"),
         include_str!("../../i18n/zh/panels.txt"),
         include_str!("../../i18n/zh/views.txt"),

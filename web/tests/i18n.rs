@@ -228,7 +228,7 @@ fn the_chinese_catalogue_covers_everything_the_core_writes() {
             }
         }
         for (s, fixed) in all {
-            if zh.lookup(s).is_none() && has_words(s, &allowed) {
+            if zh.lookup(s).is_none() && has_words(&unquoted(s), &allowed) {
                 let e = entry(s, fixed);
                 by_entry.entry(e.clone()).or_default().insert(protocol);
                 missing.entry(protocol.to_string()).or_default().insert(e, s.clone());
@@ -438,4 +438,97 @@ fn every_component_follows_the_language() {
         "components that do not call crate::lang::use_lang() and would keep the old language:\n{}",
         deaf.join("\n")
     );
+}
+
+/// `s` with its quoted parts (a field's name, the reader's own input) taken out: they stay as
+/// they are in any language.
+fn unquoted(s: &str) -> String {
+    let mut out = String::new();
+    let mut quote: Option<char> = None;
+    for c in s.chars() {
+        match (quote, c) {
+            (None, '"' | '`' | '“') => quote = Some(if c == '“' { '”' } else { c }),
+            (Some(q), c) if c == q => quote = None,
+            (None, c) => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `json` with `field`'s (first) value replaced by `value`.
+fn set(json: &str, field: &str, value: &str) -> String {
+    let key = format!("\"{field}\":");
+    let Some(at) = json.find(&key) else { return json.to_string() };
+    let start = at + key.len();
+    let end = json[start..].find([',', '}', '\n']).map_or(json.len(), |e| start + e);
+    format!("{}{value}{}", &json[..start], &json[end..])
+}
+
+/// The messages a reader meets when a scenario file or a link cannot be opened.
+fn import_errors() -> Vec<String> {
+    use distlab_core::scenario;
+    let mut errors = Vec::new();
+    let mut try_json = |text: &str| {
+        if let Err(e) = distlab_web::state::open_scenario(text) {
+            errors.push(e);
+        }
+    };
+    for protocol in PROTOCOLS {
+        let cfg = LabConfig::opening(protocol).expect("opening");
+        let good = scenario::to_json(&scenario::export(&cfg, &[]));
+        try_json(&set(&good, "seed", "\"one\""));
+        try_json(&good.replacen('{', "{\"unknown\":1,", 1));
+        try_json(&good.replacen('{', "{\"seed\":1,", 1));
+        try_json(&good.replace("\"faults\":\"none\"", "\"faults\":\"stormy\""));
+        try_json(&set(&good, "seed", "9007199254740993"));
+        try_json(&good.replace("\"protocol\":", "\"nothing\":"));
+        try_json(&good.replace(&format!("\"protocol\":\"{protocol}\""), "\"protocol\":\"zab\""));
+        // Each numeric field of the document, far out of range.
+        let fields: Vec<String> = good
+            .split('"')
+            .collect::<Vec<_>>()
+            .windows(2)
+            .filter(|w| {
+                w[1].starts_with(':') && w[1][1..].trim_start().starts_with(|c: char| c.is_ascii_digit())
+            })
+            .map(|w| w[0].to_string())
+            .collect();
+        for field in &fields {
+            for value in ["100000", "0", "\"many\""] {
+                try_json(&set(&good, field, value));
+            }
+        }
+        try_json(&good.replacen('{', "{\"actions\":[{\"at\":1,\"kind\":\"explode\"}],", 1));
+        try_json(&good.replacen('{', "{\"actions\":[{\"at\":1,\"kind\":\"drop\"}],", 1));
+        try_json(&good.replacen('{', "{\"actions\":[{\"at\":1,\"kind\":\"crash\"}],", 1));
+        try_json(&good.replacen('{', "{\"position\":99999999999,", 1));
+    }
+    for text in ["", "{", "[1]", "not json", "{\"a\":1,\"a\":2}", "\"text\""] {
+        try_json(text);
+    }
+    for link in ["x", "9.abc", "1.!!!", "1.AAAA", &"1.".repeat(20_000)] {
+        if let Err(e) = scenario::from_link(link) {
+            errors.push(e);
+        }
+    }
+    errors.sort_unstable();
+    errors.dedup();
+    errors
+}
+
+#[test]
+fn the_chinese_catalogue_covers_import_and_link_errors() {
+    let zh = chinese();
+    let allowed = allowed();
+    let errors = import_errors();
+    assert!(errors.len() >= 15, "the bad inputs give errors: {errors:#?}");
+    let mut left = Vec::new();
+    for e in &errors {
+        let shown = zh.lookup(e).unwrap_or_else(|| e.clone());
+        if has_words(&unquoted(&shown), &allowed) {
+            left.push(format!("{e}\n    shown: {shown}"));
+        }
+    }
+    assert!(left.is_empty(), "{} errors are not in Chinese:\n{}", left.len(), left.join("\n"));
 }
