@@ -416,12 +416,52 @@ pub fn fill(template: &str, args: &[&dyn Display]) -> String {
 /// An event-log line (a [`Phrase`](distlab_core::trace::Phrase)) in the page's language: the
 /// sentence and its words translated, names and the protocol's vocabulary kept.
 pub fn phrase(p: &distlab_core::trace::Phrase) -> String {
+    phrase_with(p, |a| a.to_string())
+}
+
+/// Around text kept as written in a string the page draws later (the live region's): the
+/// drawing puts it in an element marked `translate="no"` (see [`kept_parts`]).
+pub const KEEP: (char, char) = ('\u{E002}', '\u{E003}');
+
+/// `s` marked as kept as written (see [`KEEP`]).
+pub fn keep(s: &str) -> String {
+    format!("{}{s}{}", KEEP.0, KEEP.1)
+}
+
+/// A string with [`keep`] marks, in pieces: (text, whether it is kept as written).
+pub fn kept_parts(s: &str) -> Vec<(&str, bool)> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(open) = rest.find(KEEP.0) {
+        out.push((&rest[..open], false));
+        let after = &rest[open + KEEP.0.len_utf8()..];
+        let close = after.find(KEEP.1).unwrap_or(after.len());
+        out.push((&after[..close], true));
+        rest = after.get(close + KEEP.1.len_utf8()..).unwrap_or_default();
+    }
+    out.push((rest, false));
+    out.retain(|(p, _)| !p.is_empty());
+    out
+}
+
+/// A string with [`keep`] marks as it reads (the marks taken out).
+pub fn unmarked(s: &str) -> String {
+    kept_parts(s).into_iter().map(|(p, _)| p).collect()
+}
+
+/// [`phrase`], with the protocol's vocabulary marked by [`keep`].
+pub fn phrase_kept(p: &distlab_core::trace::Phrase) -> String {
+    phrase_with(p, keep)
+}
+
+fn phrase_with(p: &distlab_core::trace::Phrase, vocabulary: impl Fn(&str) -> String) -> String {
     use distlab_core::trace::Fill;
-    if lang() == Lang::En {
+    if lang() == Lang::En && p.args.iter().all(|(fill, _)| *fill != Fill::Vocabulary) {
         return p.to_string();
     }
+    // A name that is a word (Kafka's "controller") is translated too; `S1` stays `S1`.
     let args: Vec<String> =
-        p.args.iter().map(|(fill, a)| if *fill == Fill::Words { t(a) } else { a.clone() }).collect();
+        p.args.iter().map(|(fill, a)| if *fill == Fill::Vocabulary { vocabulary(a) } else { t(a) }).collect();
     with_catalogue(|c| c.lookup_template(p.template, &args)).unwrap_or_else(|| {
         let args: Vec<&dyn Display> = args.iter().map(|a| a as &dyn Display).collect();
         fill(p.template, &args)

@@ -102,7 +102,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
     let look = player.config.setup.page();
     let legend = look.legend.iter().map(|k| {
         let (color, glyph) = message_style(k);
-        html! { <span class="legend-item"><span class="dot" style={format!("background:{color};color:{}", ink(color))} aria-hidden="true">{glyph}</span><span translate="no">{*k}</span></span> }
+        html! { <span class="legend-item"><span class="dot" style={format!("background:{color};color:{}", ink(color))} aria-hidden="true" translate="no">{glyph}</span><span translate="no">{*k}</span></span> }
     });
     let colour_note = t(look.colour_note);
     let caption = player
@@ -118,14 +118,26 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                 .map(|l| 1 + l.folded as usize)
                 .sum::<usize>()
                 - 1;
-            let text = crate::i18n::phrase(&first.phrase);
+            let line = crate::panels::log_line(first);
             if more == 0 {
-                format!("#{} · {text}", first.event)
+                html! { <>{format!("#{} · ", first.event)}{line}</> }
             } else {
-                tf!("#{} · {} (+{} more below)", first.event, text, more)
+                let text = tf!("#{} · {} (+{} more below)", first.event, crate::panels::slot(0), more);
+                crate::panels::sentence(&text, &[line])
             }
         })
-        .unwrap_or_else(|| t("Press ▶ Play or → to run the first event."));
+        .unwrap_or_else(|| html! { {t("Press ▶ Play or → to run the first event.")} });
+    // The live region: the protocol's vocabulary in it kept as written.
+    let announce = crate::i18n::kept_parts(&player.announce)
+        .into_iter()
+        .map(|(text, kept)| {
+            if kept {
+                html! { <span translate="no">{text.to_string()}</span> }
+            } else {
+                html! { {text.to_string()} }
+            }
+        })
+        .collect::<Html>();
     html! {
         <div class={classes!("app", player.playing.then_some("playing"))}>
             <Header active={protocol.clone()} title={about.title} tagline={about.tagline}
@@ -146,7 +158,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                         on_select={on_select} on_drop={on_drop} />
                     <crate::panels::QuickBar snap={player.snap.clone()} selection={player.selection.clone()} send={send.clone()} />
                     <Transport snap={player.snap.clone()} playing={player.playing} speed_log={player.speed_log} send={send.clone()} />
-                    <div class="visually-hidden" aria-live="polite" id="live">{(*player.announce).clone()}</div>
+                    <div class="visually-hidden" aria-live="polite" id="live">{announce}</div>
                     <p class="caption" id="caption">{caption}</p>
                     <div class="legend" aria-label={t("Message types")}>{ for legend }
                         <span class="legend-item"><span class="ring"></span>{t("timer running down")}</span>
@@ -195,7 +207,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
             { if look.compare { compare(player.config.seed) } else { html! {} } }
             <EventLog lines={player.log.clone()} position={player.snap.position} send={send.clone()} />
             <footer>
-                {tf!("Seed {} · trace hash {}", player.config.seed, format!("{:016x}", player.snap.trace_hash))}{" · "}
+                {crate::panels::sentence(&tf!("Seed {} · trace hash {}", player.config.seed, crate::panels::slot(0)), &[html! { <span translate="no">{format!("{:016x}", player.snap.trace_hash)}</span> }])}{" · "}
                 {t("Same seed, same settings and same actions give the same run, event for event.")}
             </footer>
             { if player.show_help { html! { <Help send={send.clone()} /> } } else { html! {} } }

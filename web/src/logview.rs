@@ -63,7 +63,7 @@ pub fn log_view(p: &LogViewProps) -> Html {
         let kv = if l.kv.is_empty() { "—".to_string() } else { l.kv.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ") };
         html! {
             <tr class={classes!((!n.up).then_some("down"), l.leader.is_some().then_some("leader"))}>
-                <th scope="row" title={t(&n.view.role)}>{&n.name}{ if l.leader.is_some() { " ★" } else { "" } }</th>
+                <th scope="row" title={t(&n.view.role)}>{t(&n.name)}{ if l.leader.is_some() { " ★" } else { "" } }</th>
                 { for cells }
                 <td class="commit">{l.commit}</td>
                 <td class="kv" translate="no">{kv}</td>

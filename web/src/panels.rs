@@ -123,14 +123,14 @@ pub fn quick_bar(p: &QuickBarProps) -> Html {
             // inspector.
             let requests = request_buttons(&p.send, nid, &node.view.actions);
             (
-                html! { <><b>{&node.name}</b>{" "}<small>{said}</small></> },
+                html! { <><b>{t(&node.name)}</b>{" "}<small>{said}</small></> },
                 html! { <>{toggle}<button onclick={on(&p.send, Msg::Act(Action::Partition(vec![nid])))}>{t("Isolate")}</button>{requests}</> },
             )
         }
         Some(Selection::Message(id)) => {
             let Some(f) = p.snap.flights.iter().find(|f| f.id.0 == *id) else { return html! {} };
             (
-                html! { <><b translate="no">{format!("{} #{}", f.kind, f.id.0)}</b>{" "}<small>{format!("{} → {}", f.from_name, f.to_name)}</small></> },
+                html! { <><b translate="no">{format!("{} #{}", f.kind, f.id.0)}</b>{" "}<small>{format!("{} → {}", t(&f.from_name), t(&f.to_name))}</small></> },
                 html! { <button class="danger" onclick={on(&p.send, Msg::Act(Action::Drop(MsgId(*id))))}>{t("Drop")}</button> },
             )
         }
@@ -181,7 +181,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
                 let actions = request_buttons(&p.send, nid, &node.view.actions);
                 html! {
                     <>
-                        <h2 id="inspected">{format!("{} ", node.name)}<small>{t(&node.view.role)}</small>
+                        <h2 id="inspected">{format!("{} ", t(&node.name))}<small>{t(&node.view.role)}</small>
                             { if node.up { html!{ <span class="pill ok">{t("up")}</span> } } else { html!{ <span class="pill bad">{t("crashed")}</span> } } }
                         </h2>
                         <dl>
@@ -196,7 +196,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
                         { if node.view.actions.is_empty() { html! {} } else { html! { <div class="row actions">{actions}</div> } } }
                         { if let Some(ph) = accepts { html! {
                             <form class="row" onsubmit={propose}>
-                                <label>{t("Send a request")}<input ref={value} id="request-text" placeholder={ph} /></label>
+                                <label>{t("Send a request")}<input ref={value} id="request-text" placeholder={ph} translate="no" /></label>
                                 <button type="submit" id="btn-send">{t("Send")}</button>
                             </form>
                         } } else { html!{} } }
@@ -212,9 +212,9 @@ pub fn inspector(p: &InspectorProps) -> Html {
                 let (color, glyph) = message_style(f.kind);
                 html! {
                     <>
-                        <h2 id="inspected"><span class="dot" style={format!("background:{color};color:{}", ink(color))} aria-hidden="true">{glyph}</span><span translate="no">{format!(" {} #{}", f.kind, f.id.0)}</span></h2>
+                        <h2 id="inspected"><span class="dot" style={format!("background:{color};color:{}", ink(color))} aria-hidden="true" translate="no">{glyph}</span><span translate="no">{format!(" {} #{}", f.kind, f.id.0)}</span></h2>
                         <dl>
-                            <dt>{t("from → to")}</dt><dd>{format!("{} → {}", f.from_name, f.to_name)}</dd>
+                            <dt>{t("from → to")}</dt><dd>{format!("{} → {}", t(&f.from_name), t(&f.to_name))}</dd>
                             <dt>{t("fields")}</dt><dd translate="no">{&f.summary}</dd>
                             <dt>{t("sent")}</dt><dd>{ms(f.sent_at.0)}</dd>
                             <dt>{t("arrives")}</dt><dd>{ms(f.arrive_at.0)}</dd>
@@ -373,7 +373,7 @@ pub fn sentence(text: &str, parts: &[Html]) -> Html {
 
 /// An event-log line in the page's language. The protocol's vocabulary in it (a message's name
 /// and fields, a command as typed) stays as written, marked `translate="no"`.
-fn log_line(l: &EventLine) -> Html {
+pub fn log_line(l: &EventLine) -> Html {
     if l.phrase.template.is_empty() {
         return html! { {l.text.clone()} };
     }
@@ -475,13 +475,13 @@ pub fn clients(p: &ClientsProps) -> Html {
             <h2>{t("Clients")}</h2>
             <ul>
                 { for clients.iter().map(|c| html! {
-                    <li><b>{&c.name}</b>{" "}{ c.view.fields.first().map(|(_, v)| t(v)).unwrap_or_default() }
+                    <li><b>{t(&c.name)}</b>{" "}{ c.view.fields.first().map(|(_, v)| t(v)).unwrap_or_default() }
                         <small>{ c.view.fields.get(1).map(|(_, v)| format!(" · {}", tf!("last: {}", t(v)))).unwrap_or_default() }</small></li>
                 }) }
             </ul>
             <form class="row" onsubmit={submit}>
                 <select ref={which} id="client-select" aria-label={t("Client")}>
-                    { for clients.iter().map(|c| html! { <option value={c.id.0.to_string()}>{&c.name}</option> }) }
+                    { for clients.iter().map(|c| html! { <option value={c.id.0.to_string()}>{t(&c.name)}</option> }) }
                 </select>
                 <input ref={text} id="client-command" placeholder={placeholder} aria-label={t("Command")} />
                 <button type="submit" id="btn-client-send">{t("Send")}</button>

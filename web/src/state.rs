@@ -24,7 +24,7 @@ pub use crate::msg::{Msg, Selection};
 use distlab_core::scenario::ScenarioDoc;
 use yew::Reducible;
 
-use crate::i18n::t;
+use crate::i18n::{keep, t};
 use crate::tf;
 
 /// Virtual microseconds per wall millisecond at 1× speed: a 10 ms message takes a second.
@@ -258,7 +258,12 @@ impl Player {
     /// Put the latest event in the live region, for screen readers.
     fn announce(&mut self) {
         if let Some(last) = self.log.last() {
-            self.announce = Rc::new(tf!("Event {}: {}", last.event, crate::i18n::phrase(&last.phrase)));
+            let said = if last.phrase.template.is_empty() {
+                last.text.clone()
+            } else {
+                crate::i18n::phrase_kept(&last.phrase)
+            };
+            self.announce = Rc::new(tf!("Event {}: {}", last.event, said));
             self.announced_ms = self.wall_ms;
         }
     }
@@ -485,7 +490,13 @@ impl Reducible for Player {
                     p.playing = false;
                     p.record_position();
                     if let Some(f) = p.snap.flights.iter().find(|f| f.id.0 == id) {
-                        p.announce = Rc::new(format!("{} #{id} {} → {} {}", f.kind, f.from_name, f.to_name, f.summary));
+                        p.announce = Rc::new(format!(
+                            "{} #{id} {} → {} {}",
+                            keep(f.kind),
+                            t(&f.from_name),
+                            t(&f.to_name),
+                            keep(&f.summary)
+                        ));
                         return Rc::new(p);
                     }
                 }

@@ -101,7 +101,7 @@ fn step_runs_one_event_and_announces_it() {
     assert_eq!(p.display_us, p.snap.time.0 as f64);
     let last = p.log.last().expect("a log line");
     assert_eq!(last.event, 1);
-    assert_eq!(*p.announce, format!("Event 1: {}", last.text));
+    assert_eq!(distlab_web::i18n::unmarked(&p.announce), format!("Event 1: {}", last.text));
     // Stepping pauses a playing run.
     let p = send(p, [Msg::TogglePlay, Msg::Step]);
     assert!(!p.playing);
@@ -238,7 +238,8 @@ fn selecting_a_message_pauses_the_run_and_names_it() {
     assert_eq!(p.selection, Some(Selection::Message(id)));
     let f = p.snap.flights.iter().find(|f| f.id.0 == id).unwrap();
     assert!(
-        p.announce.starts_with(&format!("{} #{id} {} → {}", f.kind, f.from_name, f.to_name)),
+        distlab_web::i18n::unmarked(&p.announce)
+            .starts_with(&format!("{} #{id} {} → {}", f.kind, f.from_name, f.to_name)),
         "{}",
         p.announce
     );

@@ -38,7 +38,7 @@ pub struct TopologyProps {
 
 /// A message in words: "Accept S1 → S2 b=1.3 v=30" (its kind, ends and fields).
 fn flight_words(f: &FlightSnap) -> String {
-    let mut words = format!("{} {} → {} {}", f.kind, f.from_name, f.to_name, f.summary);
+    let mut words = format!("{} {} → {} {}", f.kind, t(&f.from_name), t(&f.to_name), f.summary);
     words.truncate(words.trim_end().len());
     words
 }
@@ -57,7 +57,7 @@ pub fn topology(props: &TopologyProps) -> Html {
             .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
             .is_some_and(|m| m.matches())
     });
-    let name = |i: usize| &snap.nodes[i].name;
+    let name = |i: usize| t(&snap.nodes[i].name);
     let mut links = Vec::new();
     // A crowd has thousands of pairs: its links are not drawn (partition sides are marked on
     // the nodes).

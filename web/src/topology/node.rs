@@ -96,7 +96,7 @@ pub fn render_node(
     let side_said = group.map(|g| format!(", {}", tf!("side {}", (b'A' + g) as char))).unwrap_or_default();
     let label = format!(
         "{}, {}, {}{side_said}. {}",
-        node.name,
+        t(&node.name),
         t(&node.view.role),
         state,
         node.view.fields.iter().map(|(k, v)| format!("{}: {}", t(k), t(v))).collect::<Vec<_>>().join("; ")
@@ -110,9 +110,9 @@ pub fn render_node(
                 { for timer_ring }
                 <circle class="body" r={f1(r)} fill={fill} />
                 if l.crowd {
-                    <text class="name tiny" dy={f1(r * 0.3)} style={format!("font-size:{}px", Fixed(r * 0.85, 1))}>{&node.name}</text>
+                    <text class="name tiny" dy={f1(r * 0.3)} style={format!("font-size:{}px", Fixed(r * 0.85, 1))}>{t(&node.name)}</text>
                 } else {
-                    <text class={classes!("name", (node.name.len() > 4).then_some("long"))} dy="-8">{&node.name}</text>
+                    <text class={classes!("name", (node.name.len() > 4).then_some("long"))} dy="-8">{t(&node.name)}</text>
                 }
             </g>
             <g class="deco" aria-hidden="true">
