@@ -81,7 +81,8 @@ const englishWords = page => page.evaluate(allowedList => {
     text = text
       .replace(/（[^（）\u4e00-\u9fff]{1,60}）/g, ' ')
       .replace(/'[^']{1,40}'|"[^"]{1,60}"|“[^”]{1,60}”/g, ' ')
-      .replace(/\b[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+)+\b/g, ' ');
+      .replace(/\b[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+)+\b/g, ' ')
+      .replace(/\b[A-Za-z]+-\d+\b/g, ' ');
     for (const w of text.split(/[^A-Za-z]+/)) {
       if (w.length >= 2 && !allowed.has(w) && !allowed.has(w.toLowerCase()) && !found.has(w)) {
         found.set(w, where.trim().slice(0, 100));

@@ -259,7 +259,7 @@ pub fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                     <span class="hint">{tf!("load spread: stddev/mean {}, max/mean {}", Fixed(sd, 3), Fixed(mx, 3))}</span>
                 </div>
                 <form class="row find-key" onsubmit={find_key} novalidate=true>
-                    <label>{t("Find key-")}<input ref={key_ref} id="ring-key" inputmode="numeric" size="6" placeholder={format!("0–{}", m.keys.saturating_sub(1))} /></label>
+                    <label>{t("Find")}{" "}<span translate="no">{"key-"}</span><input ref={key_ref} id="ring-key" inputmode="numeric" size="6" placeholder={format!("0–{}", m.keys.saturating_sub(1))} /></label>
                     <button type="submit" id="btn-find-key">{t("Show its owner")}</button>
                 </form>
             </section>
