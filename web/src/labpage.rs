@@ -187,7 +187,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                     <crate::share::Share page={protocol.clone()} doc={player.doc.clone()} send={send.clone()} />
                 </div>
                 <crate::faults::FaultScript config={player.config.clone()} now_us={player.snap.time.0}
-                    names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} send={send.clone()} />
+                    names={player.snap.nodes.iter().map(|n| t(&n.name)).collect::<Vec<_>>()} send={send.clone()} />
             </details>
             <details class="explore" id="explore" open={explore_open} ontoggle={on_explore}>
                 <summary>{t("Explore every interleaving: check a small cluster exhaustively")}</summary>
@@ -195,10 +195,10 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
             </details>
             <crate::metrics::MetricsStrip snap={player.snap.clone()} seed={player.config.seed} />
             <crate::diagram::SpaceTime diagram={player.diagram.clone()} span={player.diagram_span} {scale}
-                names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} send={send.clone()}  selected={match player.selection { Some(Selection::Message(id)) => Some(id), _ => None }} />
+                names={player.snap.nodes.iter().map(|n| t(&n.name)).collect::<Vec<_>>()} send={send.clone()}  selected={match player.selection { Some(Selection::Message(id)) => Some(id), _ => None }} />
             { if player.history_total > 0 || player.snap.nodes.iter().any(|n| n.view.role == "client") { html! {
                 <crate::historylane::HistoryLane ops={player.history.clone()} diagram={player.diagram.clone()}
-                    names={player.snap.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()}
+                    names={player.snap.nodes.iter().map(|n| t(&n.name)).collect::<Vec<_>>()}
                     total={player.history_total} first={player.history_first}
                     judged_at={player.lin.judgement.as_ref().map(|j| j.0)}
                     judgement={player.lin.judgement.as_ref().map(|j| j.1.clone())}

@@ -228,7 +228,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
             html! { <p class="hint">{t("Click a node to see its state, crash, restart or isolate it, or send it a request. Click a message in flight to see its fields and drop it, or double-click it to drop it at once.")}</p> }
         }
     };
-    let names: Vec<String> = s.nodes.iter().map(|n| n.name.clone()).collect();
+    let names: Vec<String> = s.nodes.iter().map(|n| t(&n.name)).collect();
     let n = s.nodes.len() as u32;
     let split = {
         let side: Vec<NodeId> = p.side_b.iter().map(|i| NodeId(*i)).collect();
