@@ -232,7 +232,7 @@ pub fn explore_panel(p: &ExploreProps) -> Html {
         <section class="explore-panel" aria-label={t("Explore every interleaving")}>
             <p class="hint">{t("A run or a seed sweep sees only the orders of events its seeds draw; exploring tries every order this small cluster allows within the bounds below (time counts only as the order of events), so “no violation” holds for every one of them.")}</p>
             <p class="explore-cluster">
-                {tf!("Cluster: {} ({}, {}).", cluster.names.join(", "), servers, clients)}{" "}
+                {tf!("Cluster: {} ({}, {}).", cluster.names.iter().map(|n| t(n)).collect::<Vec<_>>().join(", "), servers, clients)}{" "}
                 {protocol_note}
             </p>
             <form class="explore-form" onsubmit={submit} novalidate=true aria-label={t("Exploration bounds")}>
