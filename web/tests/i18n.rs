@@ -528,9 +528,7 @@ fn import_errors() -> Vec<String> {
             errors.push(e);
         }
     }
-    errors.sort_unstable();
-    errors.dedup();
-    errors
+    errors.into_iter().collect::<BTreeSet<String>>().into_iter().collect()
 }
 
 #[test]
