@@ -276,7 +276,10 @@ fn the_reducers_touch_no_browser_api() {
         assert!(!code.contains(api), "guide.rs uses {api}");
     }
     for dep in &graph["guide.rs"] {
-        assert!(["state.rs", "trig.rs", "num.rs", "msg.rs", "i18n.rs"].contains(&dep.as_str()), "guide.rs uses {dep}");
+        assert!(
+            ["state.rs", "trig.rs", "num.rs", "msg.rs", "i18n.rs"].contains(&dep.as_str()),
+            "guide.rs uses {dep}"
+        );
     }
 }
 
