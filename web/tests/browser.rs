@@ -180,17 +180,23 @@ async fn the_language_switch_redraws_the_page_in_chinese_and_back_keeping_the_ru
         click(&root, "#btn-step");
         sleep(10).await;
     }
-    assert!(!has_chinese(&text(&root, "main")), "the page opens in the browser's language, English");
+    let english_at_first = !has_chinese(&text(&root, "main"));
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let lang = || doc.document_element().unwrap().get_attribute("lang");
     choose(&root, "zh-CN");
     sleep(50).await;
-    let doc = web_sys::window().unwrap().document().unwrap();
-    assert_eq!(doc.document_element().unwrap().get_attribute("lang").as_deref(), Some("zh-CN"));
-    assert!(has_chinese(&text(&root, "header .tagline")), "{}", text(&root, "header .tagline"));
-    assert!(has_chinese(&text(&root, ".lesson")), "the lesson: {}", text(&root, ".lesson"));
-    assert_eq!(text(&root, "#position"), "3", "the run stays where it was");
+    let (zh_lang, tagline, step, position) =
+        (lang(), text(&root, "header .tagline"), text(&root, "#btn-step"), text(&root, "#position"));
+    // Back to English before asserting: every test shares this page and its language.
     choose(&root, "en");
     sleep(50).await;
-    assert!(!has_chinese(&text(&root, "main")), "back in English");
-    assert_eq!(doc.document_element().unwrap().get_attribute("lang").as_deref(), Some("en"));
+    let (en_lang, english_again) = (lang(), !has_chinese(&text(&root, "main")));
     let _ = web_sys::window().unwrap().local_storage().unwrap().unwrap().remove_item("distlab.lang");
+    assert!(english_at_first, "the page opens in the browser's language, English");
+    assert_eq!(zh_lang.as_deref(), Some("zh-CN"));
+    assert!(has_chinese(&tagline), "{tagline}");
+    assert!(step.contains("单步"), "{step}");
+    assert_eq!(position, "3", "the run stays where it was");
+    assert!(english_again, "back in English");
+    assert_eq!(en_lang.as_deref(), Some("en"));
 }
