@@ -32,12 +32,17 @@ trunk build --release >/dev/null 2>&1
 for dir in dist/*/; do
   page=$(basename "$dir"); total_raw=0; total_gz=0; parts=""
   for f in "$dir"*; do
-    [ -f "$f" ] || continue
+    # zh.txt is fetched only by a reader of Chinese: reported on its own line.
+    [ -f "$f" ] && [ "$(basename "$f")" != zh.txt ] || continue
     raw=$(stat -c %s "$f"); gz=$(gzip -9 -c "$f" | wc -c)
     total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz))
     parts="$parts ${f##*.}=$gz"
   done
   printf '%-12s %9d B raw %9d B gzip  (%s )\n' "/$page/" "$total_raw" "$total_gz" "$parts"
+  if [ -f "${dir}zh.txt" ]; then
+    printf '%-12s %9d B raw %9d B gzip  (the Chinese catalogue, %d entries)\n' "  + zh.txt" \
+      "$(stat -c %s "${dir}zh.txt")" "$(gzip -9 -c "${dir}zh.txt" | wc -c)" "$(grep -c '^en: ' "${dir}zh.txt")"
+  fi
 done
 printf '%-12s %9d B raw %9d B gzip\n' "/ (redirect)" "$(stat -c %s dist/index.html)" "$(gzip -9 -c dist/index.html | wc -c)"
 
