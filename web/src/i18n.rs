@@ -416,6 +416,9 @@ pub fn fill(template: &str, args: &[&dyn Display]) -> String {
 /// An event-log line (a [`Phrase`](distlab_core::trace::Phrase)) in the page's language: the
 /// sentence and its words translated, names and the protocol's vocabulary kept.
 pub fn phrase(p: &distlab_core::trace::Phrase) -> String {
+    if lang() == Lang::En {
+        return p.to_string();
+    }
     phrase_with(p, |a| a.to_string())
 }
 

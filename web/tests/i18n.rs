@@ -222,6 +222,28 @@ fn entry(s: &str, fixed: bool) -> String {
     }
 }
 
+/// Write the missing entries, one catalogue file per section (`en:` with an empty `zh:` for
+/// the translators, and an example where the entry is a template) into `out`, emptied first.
+/// Returns how many there are.
+fn write_missing(out: &Path, files: &BTreeMap<String, Vec<(String, String)>>) -> usize {
+    let _ = std::fs::remove_dir_all(out);
+    let total: usize = files.values().map(Vec::len).sum();
+    if total > 0 {
+        std::fs::create_dir_all(out).expect("the missing entries' folder");
+        for (section, list) in files {
+            let mut text = String::new();
+            for (e, example) in list {
+                if *e != *example {
+                    text.push_str(&format!("# e.g. {example}\n"));
+                }
+                text.push_str(&format!("en: {e}\nzh: \n\n"));
+            }
+            std::fs::write(out.join(format!("{section}.txt")), text).expect("write");
+        }
+    }
+    total
+}
+
 #[test]
 fn the_chinese_catalogue_covers_everything_the_core_writes() {
     let zh = chinese();
@@ -262,21 +284,7 @@ fn the_chinese_catalogue_covers_everything_the_core_writes() {
         }
     }
     let out = root().join("target/i18n/missing");
-    let _ = std::fs::remove_dir_all(&out);
-    let total: usize = files.values().map(Vec::len).sum();
-    if total > 0 {
-        std::fs::create_dir_all(&out).expect("target/i18n/missing");
-        for (section, list) in &files {
-            let mut text = String::new();
-            for (e, example) in list {
-                if *e != *example {
-                    text.push_str(&format!("# e.g. {example}\n"));
-                }
-                text.push_str(&format!("en: {e}\nzh: \n\n"));
-            }
-            std::fs::write(out.join(format!("{section}.txt")), text).expect("write");
-        }
-    }
+    let total = write_missing(&out, &files);
     assert_eq!(total, 0, "{total} strings have no Chinese: see {}", out.display());
 }
 
@@ -410,15 +418,11 @@ fn the_chinese_catalogue_covers_the_pages_own_text() {
         }
     }
     let out = root().join("target/i18n/missing-page");
-    let _ = std::fs::remove_dir_all(&out);
-    let total: usize = missing.values().map(BTreeSet::len).sum();
-    if total > 0 {
-        std::fs::create_dir_all(&out).expect("target/i18n/missing-page");
-        for (section, list) in &missing {
-            let text: String = list.iter().map(|e| format!("en: {e}\nzh: \n\n")).collect();
-            std::fs::write(out.join(format!("{section}.txt")), text).expect("write");
-        }
-    }
+    let files: BTreeMap<String, Vec<(String, String)>> = missing
+        .into_iter()
+        .map(|(section, list)| (section.to_string(), list.into_iter().map(|e| (e.clone(), e)).collect()))
+        .collect();
+    let total = write_missing(&out, &files);
     assert_eq!(total, 0, "{total} of the page's own strings have no Chinese: see {}", out.display());
 }
 
