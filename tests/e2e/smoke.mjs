@@ -337,7 +337,7 @@ await test('raft: a slow clock stretches a lease into a stale read, and the insp
 await test('raft: Figure 7 scenario narrates and converges', async page => {
   await page.selectOption('#scenario', 'figure-7');
   await page.click('#btn-apply');
-  assert.equal(await page.locator('#log-table tbody tr').count(), 7);
+  await page.waitForFunction(() => document.querySelectorAll('#log-table tbody tr').length === 7);
   await guideTo(page, '#narration li:last-child button');
   assert.match(await page.textContent('#lesson-now'), /overwritten/);
   await page.screenshot({ path: `${shots}/raft-figure7.png`, fullPage: true });
@@ -610,6 +610,8 @@ await test('scenario: a share link opens the same run, and a bad link says why',
 await test('scenario: export, import, and a reload keeps what you built', async page => {
   await page.fill('#seed', '77');
   await page.click('#btn-apply');
+  // Yew renders after the click's task: wait for the new run before reading its export.
+  await page.waitForFunction(() => document.querySelector('footer')?.textContent.startsWith('Seed 77'));
   const href = await page.getAttribute('#btn-export', 'href');
   const doc = JSON.parse(decodeURIComponent(href.slice(href.indexOf(',') + 1)));
   assert.equal(doc.distlab_scenario, 1);
