@@ -20,6 +20,7 @@ PAGES = [
     ("multipaxos", "Multi-Paxos", "Multi-Paxos, step by step: a stable leader fills a replicated log slot by slot, and a new one adopts what its predecessor left."),
     ("raft", "Raft", "Raft, step by step: leader election, log replication and commitment, crashes, partitions and the Figure 8 bug, with a linearizability check."),
     ("kafka", "Kafka", "Kafka, step by step: partitions, leaders and the in-sync replica set, the high watermark, consumer groups and their rebalances."),
+    ("swim", "Gossip (SWIM)", "SWIM gossip membership, step by step: members ping each other, suspect before they declare, refute with incarnation numbers and spread the news on their pings, against all-to-all heartbeating."),
     ("compare", "Raft and Multi-Paxos", "Raft and Multi-Paxos on the same seed, clients and faults: messages per command, commit latency and time without a leader."),
     ("hashing", "Consistent hashing", "Consistent hashing: the ring, jump, rendezvous, Maglev and bounded loads on the same keys, how many keys move, a cache and load balancing."),
 ]
@@ -79,6 +80,7 @@ PROTOCOL_WORDS = {
     "multipaxos.txt": {"multipaxos", "compare"},
     "raft.txt": {"raft", "compare"},
     "kafka.txt": {"kafka"},
+    "swim.txt": {"swim"},
 }
 
 

@@ -22,6 +22,9 @@ say "Kafka and Multi-Paxos swarms: $seeds seeds each"
 time DISTLAB_RELEASE_SEEDS=$seeds cargo test --release -p distlab-tests --test kafka release_check -- --nocapture
 time DISTLAB_RELEASE_SEEDS=$seeds cargo test --release -p distlab-tests --test multipaxos multipaxos_swarm_release_check -- --nocapture
 
+say "SWIM: 5,000 swarm seeds (group size, detector, timing and faults drawn per seed), 40,000 events each"
+time cargo test --release -p distlab-core --lib swim::tests::release_check_swarm -- --ignored --nocapture
+
 say "Exploration: the mutants whose paths are too deep for every CI run, and correct Paxos to the end"
 # explore WANT ARGS…: run `distlab explore` and fail unless it exits WANT (1: a violation was
 # found; 0: none, and then the bounded space must have been covered completely).

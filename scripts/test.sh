@@ -22,7 +22,7 @@ step "clippy (warnings are errors; core/clippy.toml and web/clippy.toml hold the
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown -p distlab-web -p distlab-tests --all-targets -- -D warnings
 # Each page's bundle builds the web crate with that page's feature alone (scripts/pages.py).
-for page in paxos multipaxos raft kafka compare hashing; do
+for page in paxos multipaxos raft kafka swim compare hashing; do
   cargo clippy --target wasm32-unknown-unknown -p distlab-web --no-default-features --features "$page" -- -D warnings
 done
 

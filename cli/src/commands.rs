@@ -36,13 +36,18 @@ pub const USAGE: &str = "usage:
   distlab kafka partition --partitions N < keys
   distlab kafka assign --strategy range|roundrobin|sticky|cooperative-sticky < JSON
   distlab kafka replicas --brokers B --partitions P --rf R --start-index S
+  distlab swim detect --nodes N --trials T --seed S [--loss PCT] [--selection random|round-robin] [--indirect K]
+      (crashes one member per trial; one JSON object: detection and dissemination in periods,
+       messages per member per period, false positives)
 cluster options for run and check:
   --servers N (Paxos: N proposers, acceptors and learners)  --clients N  --spares N
   --prevote on|off  --check-quorum on|off  --read-mode log|readindex|lease|local  --snapshot-every N
   --backoff on|off (Paxos, Multi-Paxos)  --scenario NAME
   clients' own requests (Raft, Multi-Paxos): --keys N (1-16) --reads PCT --cas PCT --think-ms MS
   Kafka: --brokers N --partitions N --rf N --min-insync N --acks 0|1|all --consumers N
-         --strategy range|roundrobin|sticky|cooperative-sticky";
+         --strategy range|roundrobin|sticky|cooperative-sticky
+  SWIM: --members N (2-1000) --detector swim|heartbeat --selection round-robin|random --period-ms MS
+        --ack-timeout-ms MS --indirect K --suspicion PERIODS --retransmit MULT --heartbeat-periods N";
 
 /// The usage text, ending with the registered protocols.
 pub fn usage() -> String {
@@ -71,6 +76,7 @@ pub fn dispatch(argv: &[String]) -> Result<ExitCode, String> {
         "bench" => bench(&Args::parse(rest, &["protocol", "events"])?),
         "ring" => crate::ring::dispatch(rest),
         "kafka" => crate::kafka::dispatch(rest),
+        "swim" => crate::swim::dispatch(rest),
         "lincheck" => crate::lincheck::run(rest),
         "explore" => crate::explore::run(rest),
         "compare" => {
@@ -114,6 +120,15 @@ const CLUSTER_FLAGS: &[&str] = &[
     "acks",
     "consumers",
     "strategy",
+    "members",
+    "detector",
+    "selection",
+    "period-ms",
+    "ack-timeout-ms",
+    "indirect",
+    "suspicion",
+    "retransmit",
+    "heartbeat-periods",
 ];
 
 fn with_options(base: &[&'static str]) -> Vec<&'static str> {

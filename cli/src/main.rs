@@ -13,6 +13,7 @@ mod explore;
 mod kafka;
 mod lincheck;
 mod ring;
+mod swim;
 
 use std::process::ExitCode;
 

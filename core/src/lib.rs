@@ -48,6 +48,7 @@ pub mod setup;
 pub mod sim;
 #[cfg(feature = "raft")]
 pub mod swarm;
+pub mod swim;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod timeline;

@@ -240,6 +240,36 @@ pub struct LogDetail {
 }
 
 /// Effects a handler records. The simulator applies them after the handler returns.
+/// What the simulator knows beside the nodes, for [`Protocol::check_world`]: the ground truth
+/// a node cannot see.
+#[derive(Clone, Copy, Debug)]
+pub struct World<'a, M> {
+    /// The true time of the event.
+    pub now: Time,
+    /// Whether each node is up.
+    pub up: &'a [bool],
+    /// When each node last crashed or restarted (zero: never).
+    pub changed_at: &'a [Time],
+    /// How many crashes and restarts there have been so far.
+    pub up_epoch: u64,
+    /// The message lost in this event (by the network's loss, a partition or cut, the user,
+    /// or because its receiver was down).
+    pub dropped: Option<&'a Lost<M>>,
+    /// Whether any node's clock has been skewed, or any link slowed, so far in the run.
+    pub skewed: bool,
+    pub slowed: bool,
+}
+
+/// A message lost, for [`World`].
+#[derive(Clone, Debug)]
+pub struct Lost<M> {
+    pub from: NodeId,
+    pub to: NodeId,
+    /// Whether it was lost because its receiver was down.
+    pub to_down: bool,
+    pub msg: M,
+}
+
 pub struct Ctx<'a, P: Protocol> {
     pub(crate) me: NodeId,
     pub(crate) now: Time,
@@ -350,6 +380,20 @@ pub trait Protocol: Clone + Debug + Hash + 'static {
         client: Option<&Self::ClientOp>,
         notes: &[Self::Note],
     ) -> Result<(), (&'static str, String)>;
+    /// Check what needs the world beside the nodes (which nodes are up and since when, what
+    /// the network lost, the true time): properties that speak of real crashes and real loss,
+    /// as a failure detector's do. Called after `check`, after every event and every lost
+    /// message; most protocols need none.
+    fn check_world(
+        &self,
+        _monitor: &mut Self::Monitor,
+        _nodes: &[Self::Node],
+        _touched: Option<NodeId>,
+        _notes: &[Self::Note],
+        _world: &World<'_, Self::Msg>,
+    ) -> Result<(), (&'static str, String)> {
+        Ok(())
+    }
     /// The safety properties `check` enforces.
     fn properties(&self) -> &'static [PropertyInfo];
     /// The mutants this protocol offers.

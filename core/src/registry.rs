@@ -215,6 +215,7 @@ protocols! {
     "multipaxos" MultiPaxos => crate::multipaxos::MultiPaxos,
     "raft" Raft => crate::raft::Raft,
     "kafka" Kafka => crate::kafka::cluster::Kafka,
+    "swim" Swim => crate::swim::Swim,
 }
 
 #[cfg(test)]

@@ -237,6 +237,15 @@ pub struct Sim<P: Protocol> {
     history: crate::history::History,
     /// An explored run (see [`Sim::explored`]).
     explore: bool,
+    /// What a checker of the whole world sees beside the nodes (`Protocol::check_world`):
+    /// when each node last crashed or restarted, the message the network or the user lost in
+    /// this event, and whether any clock was skewed or link slowed so far.
+    changed_at: Vec<Time>,
+    /// How many crashes and restarts so far (a checker rescans who is up only when it moves).
+    up_epoch: u64,
+    event_drop: Option<crate::protocol::Lost<P::Msg>>,
+    skewed: bool,
+    slowed: bool,
 }
 
 impl<P: Protocol> Sim<P> {
@@ -279,6 +288,11 @@ impl<P: Protocol> Sim<P> {
             metrics: crate::metrics::Metrics { has_leader: proto_has_leader, ..Default::default() },
             history: Default::default(),
             explore: false,
+            changed_at: vec![Time::ZERO; n],
+            up_epoch: 0,
+            event_drop: None,
+            skewed: false,
+            slowed: false,
         };
         for i in 0..n {
             let me = NodeId(i as u32);
@@ -469,8 +483,8 @@ impl<P: Protocol> Sim<P> {
                 touched = Some(n);
             }
             Input::Drop(id) => {
-                let found = self.flights().find(|f| f.id == id).map(|f| (f.from, f.to));
-                if let Some((from, to)) = found {
+                let found = self.flights().find(|f| f.id == id).map(|f| (f.from, f.to, f.msg.clone()));
+                if let Some((from, to, msg)) = found {
                     if self.explore {
                         // Nothing in an explored run runs in time order: take it off the queue.
                         self.queue.remove_where(|p| matches!(p, Pending::Deliver { id: i, .. } if *i == id));
@@ -478,6 +492,7 @@ impl<P: Protocol> Sim<P> {
                         self.dropped.push(id);
                     }
                     self.record(KindRef::Drop { id, from, to, reason: DropReason::User });
+                    self.event_drop = Some(crate::protocol::Lost { from, to, to_down: false, msg });
                 }
             }
             Input::Deliver(id) => {
@@ -602,6 +617,9 @@ impl<P: Protocol> Sim<P> {
                 };
                 if let Some(reason) = reason {
                     self.record(KindRef::Drop { id, from, to, reason });
+                    let to_down = reason == DropReason::Crashed;
+                    self.event_drop = Some(crate::protocol::Lost { from, to, to_down, msg });
+                    self.check_world(None, &[]);
                     return;
                 }
                 self.record(KindRef::Deliver { id, from, to, msg: &msg });
@@ -676,6 +694,7 @@ impl<P: Protocol> Sim<P> {
                 self.slow.retain(|l| (l.0, l.1) != (a, b));
                 if factor > 1 {
                     self.slow.push((a, b, factor));
+                    self.slowed = true;
                 }
                 self.record(KindRef::SlowLink { from: a, to: b, factor });
             }
@@ -762,6 +781,8 @@ impl<P: Protocol> Sim<P> {
         }
         st.up = false;
         self.up[n.index()] = false;
+        self.changed_at[n.index()] = self.now;
+        self.up_epoch += 1;
         self.leader = None;
         disarm(&mut self.queue, &mut st.timers, |_| true);
         self.record(KindRef::Crash { node: n });
@@ -773,6 +794,8 @@ impl<P: Protocol> Sim<P> {
         }
         self.status[n.index()].up = true;
         self.up[n.index()] = true;
+        self.changed_at[n.index()] = self.now;
+        self.up_epoch += 1;
         self.leader = None;
         self.record(KindRef::Restart { node: n });
         let before = self.digests[n.index()];
@@ -797,6 +820,7 @@ impl<P: Protocol> Sim<P> {
     fn skew(&mut self, n: NodeId, pct: i32) {
         let local = self.clocks[n.index()].read(self.now);
         self.clocks[n.index()] = Clock { true_at: self.now, local_at: local, pct };
+        self.skewed |= pct != 0;
         self.record(KindRef::ClockSkew { node: n, pct });
     }
 
@@ -1054,8 +1078,28 @@ impl<P: Protocol> Sim<P> {
             self.record(KindRef::Note { note });
         }
         let res = self.proto.check(&mut self.monitor, &self.nodes, touched, client, &notes);
+        if let (Err((property, message)), None) = (res, &self.violation) {
+            self.violation =
+                Some(Violation { event: self.events, property: String::from(property), message });
+        }
+        self.check_world(touched, &notes);
         self.notes = notes;
         self.notes.clear();
+    }
+
+    /// The checks that need the world beside the nodes (`Protocol::check_world`).
+    fn check_world(&mut self, touched: Option<NodeId>, notes: &[P::Note]) {
+        let lost = self.event_drop.take();
+        let world = crate::protocol::World {
+            now: self.now,
+            up: &self.up,
+            changed_at: &self.changed_at,
+            up_epoch: self.up_epoch,
+            dropped: lost.as_ref(),
+            skewed: self.skewed,
+            slowed: self.slowed,
+        };
+        let res = self.proto.check_world(&mut self.monitor, &self.nodes, touched, notes, &world);
         if let (Err((property, message)), None) = (res, &self.violation) {
             self.violation =
                 Some(Violation { event: self.events, property: String::from(property), message });

@@ -35,6 +35,7 @@ const PAGES = [
   ['multipaxos', 'svg.topology .node'],
   ['raft', 'svg.topology .node'],
   ['kafka', 'svg.topology .node'],
+  ['swim', 'svg.topology .node'],
   ['compare', '#btn-compare'],
   ['hashing', '#ring-svg'],
 ];

@@ -183,6 +183,27 @@ await lesson('kafka: acks=1 loses an acknowledged record, acks=all does not, on 
   await onScreen(page, '#safety', '#lesson-now', '#board-0');
 });
 
+await lesson('swim: a crash is suspected, then declared dead, and every list shows it', '#swim', async page => {
+  await preset(page, 'crash-detected');
+  await nextUntil(page, /marks S3 suspect, not dead/);
+  assert.match(await page.textContent('.side .boards'), /\?0/, 'the board shows a suspicion');
+  assert.match(await page.textContent('#safety'), /Safety holds/);
+  await onScreen(page, 'svg.topology', '#lesson-now', '.side .board');
+  await nextUntil(page, /confirms it dead/);
+  assert.match(await page.textContent('.side .boards'), /✗0/, 'the board shows the death');
+  await onScreen(page, 'svg.topology', '#lesson-now', '.side .board');
+});
+
+await lesson('swim: a member cut off for a second refutes, and skipping suspicion breaks accuracy', '#swim', async page => {
+  await preset(page, 'false-suspicion');
+  await nextUntil(page, /S4 becomes a suspect/);
+  await onScreen(page, 'svg.topology', '#lesson-now', '#btn-break-it');
+  await page.click('#btn-break-it');
+  await page.waitForFunction(() => /violated/.test(document.querySelector('#safety').textContent), null, { timeout: 30000 });
+  assert.match(await page.textContent('#safety'), /accuracy violated at event \d+/);
+  await onScreen(page, '#safety', '#lesson-now', 'svg.topology');
+});
+
 await lesson('kafka: a cooperative join takes two rebalances and nobody stops reading', '#kafka', async page => {
   await preset(page, 'join-eager');
   await nextUntil(page, /Generation 2/);

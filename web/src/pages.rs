@@ -11,6 +11,7 @@ pub const PAGES: &[(&str, &str)] = &[
     ("multipaxos", "Multi-Paxos"),
     ("raft", "Raft"),
     ("kafka", "Kafka"),
+    ("swim", "Gossip"),
     (HASHING, "Hashing"),
 ];
 

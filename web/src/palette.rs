@@ -77,6 +77,9 @@ pub fn message_style(kind: &str) -> (&'static str, &'static str) {
         "OffsetCommit" => ("#009E73", "OC"),
         "ConsumerFetch" => ("#7a3fb5", "CF"),
         "ConsumerFetchResponse" => ("#a47ad6", "cf"),
+        "Ping" => ("#0072B2", "?"),
+        "Ack" => ("#2fbf71", "✓"),
+        "PingReq" => ("#D55E00", "P?"),
         _ => ("#666", "?"),
     }
 }

@@ -67,6 +67,7 @@ pub fn settings(p: &SettingsProps) -> Html {
     let (rf, min_isr, acks, strategy, every, idle) =
         (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
     let (w_keys, w_reads, w_cas, w_think) = (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
+    let swim_refs = (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
     // What runs: a preset's own cluster and options, not the free run's settings it replaces.
     let shown = p.config.as_run();
     let cfg = &shown;
@@ -85,14 +86,29 @@ pub fn settings(p: &SettingsProps) -> Html {
             scenario.clone(),
             (rf.clone(), min_isr.clone(), acks.clone(), strategy.clone(), every.clone(), idle.clone()),
             (w_keys.clone(), w_reads.clone(), w_cas.clone(), w_think.clone()),
+            swim_refs.clone(),
         );
         let base = cfg.clone();
         // The settings under a preset's own: another preset starts from them, as in the gallery.
         let free = p.config.setup.clone();
         p.send.reform(move |e: SubmitEvent| {
             e.prevent_default();
-            let (seed, a, b, c, faults, mutant, flag1, flag2, read_mode, snap_every, scenario, kafka, work) =
-                &refs;
+            let (
+                seed,
+                a,
+                b,
+                c,
+                faults,
+                mutant,
+                flag1,
+                flag2,
+                read_mode,
+                snap_every,
+                scenario,
+                kafka,
+                work,
+                swim,
+            ) = &refs;
             // The clients' workload (Raft, Multi-Paxos).
             let workload = |w: &mut Workload, think_ms: &mut Option<u64>| -> Result<(), String> {
                 let (k, r, c, think) = work;
@@ -155,6 +171,29 @@ pub fn settings(p: &SettingsProps) -> Html {
                         r.snapshot_every =
                             count_in(&t("snapshot every"), &read_input(snap_every), 0, 10_000)? as u64;
                         workload(&mut r.workload, &mut r.think_ms)?;
+                    }
+                    #[cfg(feature = "swim")]
+                    Setup::Swim(sw) => {
+                        use distlab_core::swim::{
+                            Detector, Selection, MAX_INDIRECT, MAX_MEMBERS, MAX_PERIOD_MS,
+                        };
+                        let (detector, selection, period, ack, suspicion) = swim;
+                        sw.detector = Detector::parse(&read_select(detector)).unwrap_or_default();
+                        sw.selection = Selection::parse(&read_select(selection)).unwrap_or_default();
+                        sw.members = count_in(&t("members"), &read_input(a), 2, MAX_MEMBERS)?;
+                        sw.indirect = count_in(&t("indirect probes (k)"), &read_input(c), 0, MAX_INDIRECT)?;
+                        sw.period_ms = count_in(
+                            &t("protocol period (ms)"),
+                            &read_input(period),
+                            100,
+                            MAX_PERIOD_MS as usize,
+                        )? as u64;
+                        sw.ack_timeout_ms =
+                            count_in(&t("ack timeout (ms)"), &read_input(ack), 1, sw.period_ms as usize - 1)?
+                                as u64;
+                        let periods =
+                            count_in(&t("suspicion (periods)"), &read_input(suspicion), 0, 4_000)? as u32;
+                        sw.suspicion = (periods > 0).then_some(periods);
                     }
                     #[cfg(feature = "paxos")]
                     Setup::Paxos(px) => {
@@ -229,6 +268,33 @@ pub fn settings(p: &SettingsProps) -> Html {
         </>
     };
     let fields = match &cfg.setup {
+        #[cfg(feature = "swim")]
+        Setup::Swim(sw) => {
+            use distlab_core::swim::{Detector, Selection, MAX_INDIRECT, MAX_MEMBERS};
+            let (detector, selection, period, ack, suspicion) = &swim_refs;
+            html! {
+                <>
+                    { scenario_select }
+                    { count(&a, "members", t("Members"), sw.members, 2, MAX_MEMBERS) }
+                    <label>{t("Detector")}
+                        <select ref={detector.clone()} id="detector">
+                            <option value="swim" selected={sw.detector == Detector::Swim}>{"SWIM"}</option>
+                            <option value="heartbeat" selected={sw.detector == Detector::Heartbeat}>{t("all-to-all heartbeats")}</option>
+                        </select>
+                    </label>
+                    <label>{t("Probe selection")}
+                        <select ref={selection.clone()} id="selection">
+                            <option value="round-robin" selected={sw.selection == Selection::RoundRobin}>{t("round-robin, shuffled")}</option>
+                            <option value="random" selected={sw.selection == Selection::Random}>{t("random")}</option>
+                        </select>
+                    </label>
+                    { count(&c, "indirect", t("Indirect probes (k)"), sw.indirect, 0, MAX_INDIRECT) }
+                    { count(period, "period", t("Protocol period (ms)"), sw.period_ms as usize, 100, 10_000) }
+                    { count(ack, "ack-timeout", t("Ack timeout (ms)"), sw.ack_timeout_ms as usize, 1, 9_999) }
+                    { count(suspicion, "suspicion", t("Suspicion (periods; 0: default)"), sw.suspicion.unwrap_or(0) as usize, 0, 4_000) }
+                </>
+            }
+        }
         #[cfg(feature = "kafka")]
         Setup::Kafka(k) => html! {
             <>

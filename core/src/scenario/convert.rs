@@ -32,6 +32,7 @@ pub fn export(cfg: &LabConfig, actions: &[(u64, Action)]) -> ScenarioDoc {
         read_mode: None,
         snapshot_every: None,
         kafka: None,
+        swim: None,
         workload: None,
         fault_script: cfg.fault_script.clone(),
         explored: cfg.explored,

@@ -32,6 +32,20 @@ pub struct KafkaDoc {
 }
 
 #[derive(Clone, Debug, PartialEq)]
+pub struct SwimDoc {
+    pub members: usize,
+    pub detector: String,
+    pub selection: String,
+    pub period_ms: u64,
+    pub ack_timeout_ms: u64,
+    pub indirect: usize,
+    pub suspicion_periods: Option<u32>,
+    pub retransmit: u32,
+    pub heartbeat_periods: u32,
+}
+
+/// The key-value clients' workload.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WorkloadDoc {
     pub keys: u32,
     pub reads_pct: u32,
@@ -76,6 +90,7 @@ pub struct ScenarioDoc {
     pub read_mode: Option<String>,
     pub snapshot_every: Option<u64>,
     pub kafka: Option<KafkaDoc>,
+    pub swim: Option<SwimDoc>,
     /// Raft and Multi-Paxos clients' own requests: keys, shares of reads and compare-and-sets,
     /// and the think time between requests.
     pub workload: Option<WorkloadDoc>,

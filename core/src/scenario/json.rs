@@ -4,7 +4,7 @@
 use alloc::format;
 use alloc::string::String;
 
-use super::doc::{ActionDoc, KafkaDoc, ScenarioDoc, WorkloadDoc, MAX_DOC_BYTES};
+use super::doc::{ActionDoc, KafkaDoc, ScenarioDoc, SwimDoc, WorkloadDoc, MAX_DOC_BYTES};
 use crate::json::{self, Fields, Json};
 
 pub(super) fn doc_to_json(d: &ScenarioDoc) -> Json {
@@ -23,6 +23,19 @@ pub(super) fn doc_to_json(d: &ScenarioDoc) -> Json {
             ("idle_consumers", Some(int(k.idle_consumers as u64))),
             ("strategy", Some(Json::str(&k.strategy))),
             ("produce_every_ms", Some(int(k.produce_every_ms))),
+        ])
+    });
+    let swim = d.swim.as_ref().map(|w| {
+        json::object([
+            ("members", Some(int(w.members as u64))),
+            ("detector", Some(Json::str(&w.detector))),
+            ("selection", Some(Json::str(&w.selection))),
+            ("period_ms", Some(int(w.period_ms))),
+            ("ack_timeout_ms", Some(int(w.ack_timeout_ms))),
+            ("indirect", Some(int(w.indirect as u64))),
+            ("suspicion_periods", w.suspicion_periods.map(|p| int(p as u64))),
+            ("retransmit", Some(int(w.retransmit as u64))),
+            ("heartbeat_periods", Some(int(w.heartbeat_periods as u64))),
         ])
     });
     let workload = d.workload.as_ref().map(|w| {
@@ -63,6 +76,7 @@ pub(super) fn doc_to_json(d: &ScenarioDoc) -> Json {
         ("read_mode", Some(text(&d.read_mode))),
         ("snapshot_every", Some(Json::opt(d.snapshot_every, int))),
         ("kafka", Some(kafka.unwrap_or(Json::Null))),
+        ("swim", swim),
         ("workload", Some(workload.unwrap_or(Json::Null))),
         (
             "fault_script",
@@ -96,6 +110,7 @@ pub(super) fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
         "read_mode",
         "snapshot_every",
         "kafka",
+        "swim",
         "workload",
         "fault_script",
         "explored",
@@ -127,6 +142,34 @@ pub(super) fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
                 idle_consumers: k.usize("idle_consumers")?,
                 strategy: k.str("strategy")?,
                 produce_every_ms: k.u64("produce_every_ms")?,
+            })
+        }
+    };
+    let swim = match f.get("swim") {
+        None => None,
+        Some(w) => {
+            let mut w = Fields::of(w, "\"swim\"")?;
+            w.only(&[
+                "members",
+                "detector",
+                "selection",
+                "period_ms",
+                "ack_timeout_ms",
+                "indirect",
+                "suspicion_periods",
+                "retransmit",
+                "heartbeat_periods",
+            ])?;
+            Some(SwimDoc {
+                members: w.usize("members")?,
+                detector: w.str("detector")?,
+                selection: w.str("selection")?,
+                period_ms: w.u64("period_ms")?,
+                ack_timeout_ms: w.u64("ack_timeout_ms")?,
+                indirect: w.usize("indirect")?,
+                suspicion_periods: w.u32_opt("suspicion_periods")?,
+                retransmit: w.u32("retransmit")?,
+                heartbeat_periods: w.u32("heartbeat_periods")?,
             })
         }
     };
@@ -178,6 +221,7 @@ pub(super) fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
         read_mode: f.str_opt("read_mode")?,
         snapshot_every: f.u64_opt("snapshot_every")?,
         kafka,
+        swim,
         workload,
         fault_script,
         explored: f.bool_opt("explored")?.unwrap_or(false),

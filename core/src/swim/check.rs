@@ -1,0 +1,344 @@
+//! The checker: what a failure detector promises, judged against the ground truth the members
+//! cannot see (who really crashed, and when; which messages the network really lost), after
+//! every event and every lost message.
+//!
+//! - **completeness** (the paper's time-bounded strong completeness, §4.3): with round-robin
+//!   probing every crashed member is declared dead by every live member within a bound: the
+//!   observer probes it within 2(n−1) periods, suspects it a period later, and confirms it a
+//!   suspicion timeout after that. The bound runs from the latest of the crash, the
+//!   observer's own (re)start, and the last news about the crashed member the observer
+//!   accepted (a stale `Alive` at a higher incarnation, still travelling, clears a suspicion;
+//!   so may a higher `Suspect`, which starts it again). Random probing has no such bound
+//!   (only an expected one), so its runs are not judged; a skewed clock stretches timeouts, so
+//!   a run with one is not judged either.
+//! - **accuracy**: a member that is up is declared dead only if something to or from it was
+//!   really lost before the suspicion began (at least one suspicion timeout before the
+//!   declaration, in its current incarnation), and something between it and the member that
+//!   declares it during the suspicion (in the last suspicion timeout).
+//!   The first half holds because a suspicion starts from a failed probe of the suspect; the
+//!   second because the suspecting member probes the suspect once more before the timeout
+//!   (when the timeout spans two rounds of probes) and the ping carries the accusation, which
+//!   the suspect refutes in its ack. So a live member whose messages all arrive is never
+//!   declared dead, and neither is one that was unlucky once. Judged while no clock is
+//!   skewed and no link slowed (a slow ack is a lost one to its prober, not to the network).
+//! - **incarnation**: incarnations only grow. A member's own never falls, across restarts
+//!   too; within one life no member's belief about another falls; nobody believes an
+//!   incarnation its owner never had.
+
+use alloc::collections::BTreeSet;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use crate::protocol::{NodeId, PropertyInfo, Time, World};
+
+use super::node::Note;
+use super::types::*;
+
+pub(super) const PROPERTIES: &[PropertyInfo] = &[
+    PropertyInfo {
+        name: "completeness",
+        description: "with round-robin probing, every crashed member is declared dead by every live member within 2(n−1)+3 periods plus the suspicion timeout (from the crash, the observer's restart, or the last news of it the observer took, whichever is latest)",
+    },
+    PropertyInfo {
+        name: "accuracy",
+        description: "a live member is declared dead only if a message to or from it was really lost before its suspicion began, and one between it and the member declaring it dead during the suspicion (while no clock is skewed and no link slowed)",
+    },
+    PropertyInfo {
+        name: "incarnation",
+        description: "incarnations only grow: a member's own never falls, not even across a restart, no belief about another falls within one life, and nobody believes an incarnation its owner never had",
+    },
+];
+
+type Verdict = Result<(), (&'static str, String)>;
+
+/// A crashed member, since when, and per observer the time of the last news about it that
+/// the observer took.
+#[derive(Clone, Debug, Hash)]
+struct Down {
+    who: NodeId,
+    since: Time,
+    news: Vec<Time>,
+}
+
+/// The checker's ghost state.
+#[derive(Clone, Debug, Default, Hash)]
+pub struct Monitor {
+    /// Each member's beliefs at its last check, in its current life.
+    views: Vec<Vec<(NodeId, Entry)>>,
+    /// Each member's highest own incarnation, and when it took its current one.
+    own: Vec<u32>,
+    inc_since: Vec<Time>,
+    /// Per member: the last message to or from it that was lost, and the first one lost in its
+    /// current incarnation (or in the period before it began).
+    last_drop: Vec<Option<Time>>,
+    first_drop: Vec<Option<Time>>,
+    /// Per member, the pings to it and its acks lost recently, by prober: (prober, when).
+    pair_drops: Vec<Vec<(NodeId, Time)>>,
+    /// The deaths judged: (member, incarnation).
+    declared: BTreeSet<(u32, u32)>,
+    up: Vec<bool>,
+    epoch: u64,
+    down: Vec<Down>,
+    next_sweep: Time,
+}
+
+fn secs(t: Time) -> String {
+    format!("{:.2} s", t.0 as f64 / 1e6)
+}
+
+impl Monitor {
+    fn ensure(&mut self, n: usize) {
+        if self.up.len() != n {
+            self.views = vec![Vec::new(); n];
+            self.own = vec![0; n];
+            self.inc_since = vec![Time::ZERO; n];
+            self.last_drop = vec![None; n];
+            self.first_drop = vec![None; n];
+            self.pair_drops = vec![Vec::new(); n];
+            self.up = vec![true; n];
+        }
+    }
+
+    /// Who crashed and who came back since the last look.
+    fn rescan(&mut self, world: &World<'_, Msg>) {
+        if world.up_epoch == self.epoch {
+            return;
+        }
+        self.epoch = world.up_epoch;
+        let n = self.up.len();
+        for i in 0..n {
+            let (was, is) = (self.up[i], world.up[i]);
+            if was && !is {
+                let since = world.changed_at[i];
+                self.down.push(Down { who: NodeId(i as u32), since, news: vec![since; n] });
+            } else if !was && is {
+                self.down.retain(|d| d.who.index() != i);
+                // A new life: its beliefs start afresh.
+                self.views[i].clear();
+            }
+            self.up[i] = is;
+        }
+    }
+}
+
+pub(super) fn check(
+    sw: &Swim,
+    m: &mut Monitor,
+    nodes: &[Node],
+    touched: Option<NodeId>,
+    notes: &[Note],
+    world: &World<'_, Msg>,
+) -> Verdict {
+    m.ensure(nodes.len());
+    m.rescan(world);
+    if let Some(lost) = world.dropped {
+        let (a, b) = (lost.from, lost.to);
+        // A message to a member that is down is evidence against that member only.
+        let ends: &[NodeId] = if lost.to_down { &[b] } else { &[a, b] };
+        for &x in ends {
+            m.last_drop[x.index()] = Some(world.now);
+            m.first_drop[x.index()].get_or_insert(world.now);
+        }
+        // Evidence between two members: anything to one that is down; a probe's own exchange
+        // (its ping to the target, the target's ack to it); a heartbeat, against its sender.
+        let exchange = match lost.msg {
+            _ if lost.to_down => Some((b, a)),
+            Msg::Ping { .. } => Some((b, a)),
+            Msg::Ack { of, .. } if of == a => Some((a, b)),
+            Msg::Heartbeat { .. } => Some((a, b)),
+            _ => None,
+        };
+        if let Some((x, prober)) = exchange {
+            let keep = window(sw).1.max(sw.period().0);
+            let pairs = &mut m.pair_drops[x.index()];
+            pairs.retain(|p| p.1 .0.saturating_add(keep) >= world.now.0);
+            pairs.push((prober, world.now));
+        }
+    }
+    if let Some(o) = touched.filter(|o| world.up[o.index()]) {
+        own_incarnation(sw, m, nodes, o, world)?;
+        beliefs(sw, m, nodes, o, world)?;
+        for note in notes {
+            if let Note::Declared { about, inc, .. } = *note {
+                m.declared.insert((about.0, inc));
+                accuracy(sw, m, nodes, o, about, inc, world)?;
+            }
+        }
+    }
+    completeness(sw, m, nodes, world)
+}
+
+/// A member's own incarnation never falls; when it rises, its current incarnation begins.
+fn own_incarnation(sw: &Swim, m: &mut Monitor, nodes: &[Node], o: NodeId, world: &World<'_, Msg>) -> Verdict {
+    let inc = nodes[o.index()].hard.inc;
+    let before = m.own[o.index()];
+    if inc < before {
+        return Err(("incarnation", format!("{o}'s incarnation fell from #{before} to #{inc}")));
+    }
+    if inc > before || world.changed_at[o.index()] == world.now {
+        m.own[o.index()] = inc;
+        m.inc_since[o.index()] = world.now;
+        // A loss in the period before counts: a probe sent before the member was heard at
+        // its new incarnation may fail, and suspect it at that one.
+        let since = world.now.0.saturating_sub(sw.period().0);
+        m.first_drop[o.index()] = m.pair_drops[o.index()].iter().map(|p| p.1).filter(|t| t.0 >= since).min();
+    }
+    Ok(())
+}
+
+/// What changed in `o`'s beliefs: none falls, none exceeds its owner's incarnation, a death
+/// nobody had declared is judged, and news about a crashed member restarts its clock.
+fn beliefs(sw: &Swim, m: &mut Monitor, nodes: &[Node], o: NodeId, world: &World<'_, Msg>) -> Verdict {
+    let now = world.now;
+    let view = &nodes[o.index()].view;
+    let before = core::mem::take(&mut m.views[o.index()]);
+    let lookup = |v: &[(NodeId, Entry)], who: NodeId| {
+        v.binary_search_by_key(&who, |e| e.0).map(|i| v[i].1).unwrap_or_default()
+    };
+    // Every member either list names (both are sorted).
+    let mut names: Vec<NodeId> = view.iter().map(|e| e.0).collect();
+    for e in &before {
+        if lookup(view, e.0) == Entry::default() {
+            names.push(e.0);
+        }
+    }
+    let mut verdict = Ok(());
+    for who in names {
+        let (old, new) = (lookup(&before, who), lookup(view, who));
+        if old == new {
+            continue;
+        }
+        if new.inc < old.inc {
+            verdict = Err((
+                "incarnation",
+                format!("{o}'s belief about {who} fell from #{} to #{}", old.inc, new.inc),
+            ));
+            break;
+        }
+        let owner = nodes[who.index()].hard.inc;
+        if new.inc > owner {
+            verdict = Err((
+                "incarnation",
+                format!(
+                    "{o} believes {who} is {} at #{}, an incarnation {who} never had (it is at #{owner})",
+                    new.status.word(),
+                    new.inc
+                ),
+            ));
+            break;
+        }
+        if let Some(d) = m.down.iter_mut().find(|d| d.who == who) {
+            if new.status != Status::Dead {
+                d.news[o.index()] = now;
+            }
+        }
+        if new.status == Status::Dead && m.declared.insert((who.0, new.inc)) {
+            if let Err(e) = accuracy(sw, m, nodes, o, who, new.inc, world) {
+                verdict = Err(e);
+                break;
+            }
+        }
+    }
+    m.views[o.index()] = view.clone();
+    verdict
+}
+
+/// `o` declared `who` dead at `inc`: if `who` is up in that incarnation, something to or from
+/// it must have been lost before the suspicion began and again during it.
+fn accuracy(
+    sw: &Swim,
+    m: &Monitor,
+    nodes: &[Node],
+    o: NodeId,
+    who: NodeId,
+    inc: u32,
+    world: &World<'_, Msg>,
+) -> Verdict {
+    if !world.up[who.index()] || nodes[who.index()].hard.inc != inc || world.skewed || world.slowed {
+        return Ok(());
+    }
+    let now = world.now.0;
+    let (before, during) = window(sw);
+    let first = m.first_drop[who.index()];
+    if first.is_none_or(|f| f.0.saturating_add(before) > now) {
+        let lost = match first {
+            None => format!(
+                "nothing to or from {who} was lost since it took #{inc} at {}",
+                secs(m.inc_since[who.index()])
+            ),
+            Some(f) => format!("the first message to or from {who} lost in #{inc} was at {}", secs(f)),
+        };
+        return Err((
+            "accuracy",
+            format!("{o} declared {who} dead at #{inc} while it was up, but {lost}: too recent to have begun a suspicion that ripened"),
+        ));
+    }
+    let recent = m.pair_drops[who.index()].iter().any(|p| p.0 == o && p.1 .0.saturating_add(during) >= now);
+    if !recent && sw.suspicion_spans_rounds() {
+        return Err((
+            "accuracy",
+            format!(
+                "{o} declared {who} dead at #{inc} while it was up, and nothing between them had been lost for {}: {o}'s last probe reached {who}, which could have refuted",
+                secs(Time(during))
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// How long before a declaration its evidence must be (a loss before the suspicion began),
+/// and how recent the loss between declarer and declared must be (during the suspicion).
+fn window(sw: &Swim) -> (u64, u64) {
+    match sw.detector {
+        Detector::Swim => (sw.suspicion_timeout().0, sw.suspicion_timeout().0),
+        // Silent for k periods: its heartbeats were lost for about that long, the last of
+        // them in the last three periods.
+        Detector::Heartbeat => {
+            let t = sw.period().0;
+            (t.saturating_mul(sw.heartbeat_periods as u64 - 2), t.saturating_mul(3))
+        }
+    }
+}
+
+/// Every crashed member dead in every live member's eyes, in time.
+fn completeness(sw: &Swim, m: &mut Monitor, nodes: &[Node], world: &World<'_, Msg>) -> Verdict {
+    if world.skewed || m.down.is_empty() || world.now < m.next_sweep {
+        return Ok(());
+    }
+    let t = sw.period().0;
+    let bound = match (sw.detector, sw.selection) {
+        (Detector::Swim, Selection::RoundRobin) => {
+            let rounds = 2 * (sw.members as u64 - 1) + 3;
+            t.saturating_mul(rounds).saturating_add(sw.suspicion_timeout().0)
+        }
+        (Detector::Swim, Selection::Random) => return Ok(()),
+        (Detector::Heartbeat, _) => t.saturating_mul(sw.heartbeat_periods as u64 + 2),
+    };
+    m.next_sweep = Time(world.now.0.saturating_add(t));
+    for d in &m.down {
+        for (i, o) in nodes.iter().enumerate() {
+            if i == d.who.index() || !world.up[i] {
+                continue;
+            }
+            let from = d.since.max(world.changed_at[i]).max(d.news[i]);
+            if world.now.0 > from.0.saturating_add(bound) && o.entry(d.who).status != Status::Dead {
+                let who = d.who;
+                return Err((
+                    "completeness",
+                    format!(
+                        "{who} crashed at {} and {} still believes it {} at {}, past the bound of {} from {}",
+                        secs(d.since),
+                        NodeId(i as u32),
+                        o.entry(who).status.word(),
+                        secs(world.now),
+                        secs(Time(bound)),
+                        secs(from)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}

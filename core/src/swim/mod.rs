@@ -1,0 +1,145 @@
+//! SWIM membership, after Das, Gupta and Motivala, "SWIM: Scalable Weakly-consistent
+//! Infection-style Process Group Membership Protocol" (DSN 2002), with the refinements
+//! HashiCorp's memberlist (under Consul and Serf) runs.
+//!
+//! Every member keeps a list of the others and must learn, without a central server, which
+//! have failed. Heartbeating all-to-all does it with n² messages a period; SWIM does it with a
+//! constant number per member, whatever n:
+//!
+//! 1. **Probe** (§3.1). Each protocol period T a member pings one other. With round-robin
+//!    selection (§4.3; `node::next_target`) it goes through the others in an order shuffled
+//!    each round, so a crashed member is probed within 2(n−1)−1 periods; with random selection
+//!    the first detection takes e/(e−1) periods on average and has no worst case.
+//! 2. **Indirect probe** (§3.1; `node::ask_others`). No ack within the ack timeout: the member
+//!    asks k others to ping the target for it (`PingReq`), and they relay the ack. A lossy
+//!    link between two members does not make either look dead.
+//! 3. **Suspicion** (§4.2; `node::hear`). No ack by the end of the period: the target becomes a
+//!    *suspect*, not dead, and the suspicion travels. After the suspicion timeout the suspect
+//!    is confirmed *dead* — unless it refuted: a member that hears it is suspected raises its
+//!    *incarnation* number and says `Alive` at the new one, which overrides the suspicion.
+//!    The ping to a suspect carries the accusation (Lifeguard's "buddy system", in memberlist)
+//!    and the suspect answers in its ack, so a suspect that can be reached always refutes:
+//!    the `refutation-ignored` mutant breaks this and the `accuracy` property catches it; the
+//!    `suspicion-skipped` mutant (dead at the first failed probe) is caught by the same property.
+//! 4. **Dissemination** (§4.1; `node::piggyback`). Updates (alive, suspect, dead, with the
+//!    incarnation) ride on pings and acks, each sent λ·⌈log10(n+1)⌉ times, least-sent first:
+//!    infection-style, reaching everyone in O(log n) periods. Without it (`no-piggyback`)
+//!    nobody hears an accusation, so nobody refutes (caught by `accuracy`), and a failure
+//!    reaches each member only when its own probe finds it (`distlab swim detect` measures
+//!    the dissemination time growing with n).
+//! 5. **Rejoin**. A member's incarnation survives its crash (`Hard`), and a restarted member
+//!    comes back one above it, so its `Alive` overrides the `Dead` the others concluded
+//!    (`forget-incarnation` restarts at 0: caught by `incarnation`).
+//!
+//! The checker (`check.rs`) judges completeness, accuracy and incarnation order against the
+//! simulator's ground truth (`Protocol::check_world`). The all-to-all heartbeat detector runs
+//! on the same members for comparison (`Detector::Heartbeat`). `detect.rs` is the measurement
+//! behind `distlab swim detect`. Files: `types.rs`, `node.rs` (the handlers), `check.rs`,
+//! `view.rs`, `scenarios.rs` (presets and their lessons), `detect.rs`, `setup.rs`.
+
+mod check;
+pub mod detect;
+mod node;
+mod scenarios;
+pub mod setup;
+pub mod swarm;
+mod types;
+mod view;
+
+#[cfg(test)]
+mod lessons;
+#[cfg(test)]
+mod tests;
+
+pub use check::Monitor;
+pub use node::Note;
+pub use scenarios::{apply_scenario, SCENARIOS};
+pub use types::*;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::protocol::{Ctx, MutantInfo, NodeId, PropertyInfo, Protocol, ScriptAction, Time, World};
+use crate::rng::Rng;
+
+impl Protocol for Swim {
+    type Msg = Msg;
+    type Timer = Timer;
+    type ClientOp = NoRequest;
+    type Note = Note;
+    type Node = Node;
+    type Durable = Hard;
+    type Monitor = Monitor;
+
+    fn nodes(&self) -> usize {
+        self.members
+    }
+
+    fn init(&self, ctx: &mut Ctx<Self>) -> Node {
+        node::fresh(self, ctx.me(), 0, ctx)
+    }
+
+    fn on_message(&self, n: &mut Node, from: NodeId, msg: Msg, ctx: &mut Ctx<Self>) {
+        node::on_message(self, n, from, msg, ctx)
+    }
+
+    fn on_timer(&self, n: &mut Node, timer: Timer, ctx: &mut Ctx<Self>) {
+        node::on_timer(self, n, timer, ctx)
+    }
+
+    fn on_client(&self, _n: &mut Node, op: NoRequest, _ctx: &mut Ctx<Self>) {
+        match op {}
+    }
+
+    fn durable(n: &Node) -> Hard {
+        n.hard
+    }
+
+    fn on_restart(&self, hard: Hard, ctx: &mut Ctx<Self>) -> Node {
+        node::on_restart(self, hard, ctx)
+    }
+
+    fn workload(&self, _rng: &mut Rng) -> Vec<(Time, NodeId, NoRequest)> {
+        Vec::new()
+    }
+
+    fn check(
+        &self,
+        _m: &mut Monitor,
+        _nodes: &[Node],
+        _touched: Option<NodeId>,
+        _client: Option<&NoRequest>,
+        _notes: &[Note],
+    ) -> Result<(), (&'static str, String)> {
+        Ok(())
+    }
+
+    fn check_world(
+        &self,
+        m: &mut Monitor,
+        nodes: &[Node],
+        touched: Option<NodeId>,
+        notes: &[Note],
+        world: &World<'_, Msg>,
+    ) -> Result<(), (&'static str, String)> {
+        check::check(self, m, nodes, touched, notes, world)
+    }
+
+    fn properties(&self) -> &'static [PropertyInfo] {
+        check::PROPERTIES
+    }
+
+    fn mutants() -> &'static [MutantInfo] {
+        MUTANTS
+    }
+
+    fn script(&self) -> Vec<(Time, ScriptAction<NoRequest>)> {
+        self.script.clone()
+    }
+
+    fn parse_client(&self, text: &str) -> Result<NoRequest, String> {
+        Err(alloc::format!(
+            "SWIM members take no client requests (got {text:?}); crash, restart or cut members instead"
+        ))
+    }
+}
