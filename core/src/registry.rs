@@ -138,8 +138,8 @@ macro_rules! protocols {
     };
 }
 
-#[cfg(not(any(feature = "paxos", feature = "multipaxos", feature = "raft", feature = "kafka")))]
-compile_error!("distlab-core needs at least one protocol feature: paxos, multipaxos, raft or kafka");
+#[cfg(not(any(feature = "paxos", feature = "multipaxos", feature = "raft", feature = "kafka", feature = "swim")))]
+compile_error!("distlab-core needs at least one protocol feature: paxos, multipaxos, raft, kafka or swim");
 
 /// The message for a name that is not a protocol.
 pub fn unknown_protocol(name: &str) -> String {

@@ -45,11 +45,7 @@ fn member_view(sw: &Swim, n: &Node) -> NodeView {
     if sw.detector == Detector::Swim {
         fields.push(("to gossip".into(), format!("{} updates", n.queue.len())));
     }
-    let badge = if suspect + dead > 0 {
-        format!("#{} · {}?", n.hard.inc, suspect + dead)
-    } else {
-        format!("#{}", n.hard.inc)
-    };
+    let badge = format!("#{}", n.hard.inc);
     NodeView {
         role: "member".into(),
         badge,
@@ -156,6 +152,18 @@ impl Present for Swim {
 
     fn view(&self, n: &Node) -> NodeView {
         member_view(self, n)
+    }
+
+    /// Down, a member holds only its incarnation (the one it had: a restart rejoins one above).
+    fn down_view(&self, restarted: &Node) -> NodeView {
+        let kept = if self.is(Mutant::ForgetIncarnation) { 0 } else { restarted.hard.inc.saturating_sub(1) };
+        NodeView {
+            role: "member".into(),
+            badge: "down".into(),
+            fields: alloc::vec![("incarnation".into(), format!("#{kept}"))],
+            summary: alloc::vec!["down".into(), format!("keeps #{kept}")],
+            ..NodeView::default()
+        }
     }
 
     fn boards(&self, nodes: &[Node], up: &[bool]) -> Vec<Board> {

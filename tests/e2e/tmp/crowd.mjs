@@ -1,0 +1,20 @@
+import { chromium } from 'playwright-core';
+const [url, out, members] = process.argv.slice(2);
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+await page.addInitScript(() => { try { localStorage.setItem('distlab.advanced', 'open'); } catch {} });
+page.on('pageerror', e => console.log('pageerror', String(e)));
+await page.goto(url + '#swim');
+await page.waitForSelector('svg.topology .node');
+await page.selectOption('#scenario', '');
+await page.fill('#members', members);
+await page.click('#btn-apply');
+await page.waitForFunction(n => document.querySelectorAll('svg.topology .node').length === n, +members, { timeout: 60000 });
+// crash S3 by hand: click node then crash
+const t0 = Date.now();
+await page.click('#btn-play');
+await page.waitForTimeout(4000);
+await page.click('#btn-play');
+console.log('position', await page.textContent('#position'), 'ms', Date.now() - t0);
+await page.screenshot({ path: out });
+await browser.close();
