@@ -138,7 +138,13 @@ macro_rules! protocols {
     };
 }
 
-#[cfg(not(any(feature = "paxos", feature = "multipaxos", feature = "raft", feature = "kafka", feature = "swim")))]
+#[cfg(not(any(
+    feature = "paxos",
+    feature = "multipaxos",
+    feature = "raft",
+    feature = "kafka",
+    feature = "swim"
+)))]
 compile_error!("distlab-core needs at least one protocol feature: paxos, multipaxos, raft, kafka or swim");
 
 /// The message for a name that is not a protocol.
