@@ -628,6 +628,21 @@ await test('scenario: export, import, and a reload keeps what you built', async 
   assert.match(await page.textContent('footer'), /^Seed 9/, 'nothing lost');
 }, '#raft');
 
+await test('gossip: detection measured against the group size, and heartbeating n−1 beside it', async page => {
+  await page.click('#btn-detect');
+  await page.waitForSelector('#detect-progress');
+  await page.waitForFunction(() => document.querySelectorAll('#detect-table tbody tr').length === 5 && !document.querySelector('#detect-progress'), null, { timeout: 90000 });
+  const rows = await page.$$eval('#detect-table tbody tr', trs => trs.map(tr => [...tr.querySelectorAll('td')].map(td => Number(td.textContent))));
+  assert.deepEqual(rows.map(r => r[0]), [8, 16, 32, 64, 128]);
+  for (const [n, first, spread, msgs, heartbeat] of rows) {
+    assert.ok(first >= 1 && first <= 4, `n=${n}: first detection ${first} periods`);
+    assert.ok(spread >= first - 1 && spread < 30, `n=${n}: dissemination ${spread} periods`);
+    assert.ok(msgs > 1.5 && msgs < 4, `n=${n}: ${msgs} messages per member per period`);
+    assert.equal(heartbeat, n - 1);
+  }
+  assert.equal(await page.locator('svg.detect-chart polyline').count(), 2);
+}, '#swim');
+
 // The page a fragment shows: the active tab.
 const activeTab = page => page.getAttribute('[role="tab"][aria-selected="true"]', 'id');
 

@@ -205,6 +205,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                     checking={player.lin.progress()} send={send.clone()} {scale} />
             } } else { html! {} } }
             { if look.compare { compare(player.config.seed) } else { html! {} } }
+            { detect_plot(&player.config) }
             <EventLog lines={player.log.clone()} position={player.snap.position} send={send.clone()} />
             <footer>
                 {crate::panels::sentence(&tf!("Seed {} · trace hash {}", player.config.seed, crate::panels::slot(0)), &[html! { <span translate="no">{format!("{:016x}", player.snap.trace_hash)}</span> }])}{" · "}
@@ -213,6 +214,23 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
             { if player.show_help { html! { <Help send={send.clone()} /> } } else { html! {} } }
         </div>
     }
+}
+
+/// SWIM's detection measured against the group's size, on the Gossip page.
+#[cfg(feature = "swim")]
+fn detect_plot(cfg: &distlab_core::lab::LabConfig) -> Html {
+    match &cfg.setup {
+        distlab_core::registry::Setup::Swim(sw) => html! {
+            <div class="boards"><crate::swimplot::DetectPlot selection={sw.selection} indirect={sw.indirect} seed={cfg.seed} /></div>
+        },
+        #[allow(unreachable_patterns)] // a bundle with other protocols
+        _ => html! {},
+    }
+}
+
+#[cfg(not(feature = "swim"))]
+fn detect_plot(_: &distlab_core::lab::LabConfig) -> Html {
+    html! {}
 }
 
 /// Raft and Multi-Paxos side by side: here in a bundle that holds both, else a link to the

@@ -59,6 +59,8 @@ pub mod settings;
 pub mod share;
 #[cfg(feature = "lab")]
 pub mod state;
+#[cfg(feature = "swim")]
+pub mod swimplot;
 #[cfg(feature = "lab")]
 pub mod topology;
 pub mod trig;
