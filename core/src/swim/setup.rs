@@ -141,7 +141,7 @@ impl Registered for Swim {
     fn page() -> Page {
         Page {
             legend: &["Ping", "Ack", "PingReq", "Heartbeat"],
-            colour_note: "message colour: the worst news it carries (a suspicion, a death)",
+            colour_note: "message colour: orange carries a suspicion, vermilion a death; any other, its type's",
             drawing: Drawing::Circle,
             log_note: "",
             speed_log: 0.0,

@@ -129,9 +129,14 @@ impl MessageInfo for Msg {
             Msg::Heartbeat { inc } => format!("(#{inc})"),
         }
     }
-    /// A message's colour: the worst news it carries (a death, a suspicion), else none.
+    /// A message's colour: the worst news it carries, so a suspicion (the palette's orange,
+    /// 1) or a death (its vermilion, 5) is seen spreading; else its type's.
     fn hue(&self) -> Option<u64> {
-        self.gossip().iter().map(|u| u.status as u64).max().filter(|s| *s > 0)
+        match self.gossip().iter().map(|u| u.status).max() {
+            Some(Status::Dead) => Some(5),
+            Some(Status::Suspect) => Some(1),
+            _ => None,
+        }
     }
 }
 
