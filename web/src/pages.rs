@@ -89,4 +89,18 @@ mod tests {
         assert_eq!((known("compare"), known("raft"), known("zab")), (Some("compare"), Some("raft"), None));
         assert!(built_in(COMPARE));
     }
+
+    /// The site's root page sends old links (`#kafka/s=…`) to their page: it knows every tab,
+    /// and links each one; the page builder builds each.
+    #[test]
+    fn the_root_page_and_the_page_builder_know_every_page() {
+        let root = include_str!("../../index.html");
+        let builder = include_str!("../../scripts/pages.py");
+        let list = root.split("var pages = [").nth(1).and_then(|r| r.split(']').next()).unwrap_or_default();
+        for (page, _) in PAGES {
+            assert!(list.contains(&format!("\"{page}\"")), "index.html's list lacks {page}: {list}");
+            assert!(root.contains(&format!("href=\"{page}/\"")), "index.html does not link {page}");
+            assert!(builder.contains(&format!("(\"{page}\", ")), "scripts/pages.py does not build {page}");
+        }
+    }
 }
