@@ -25,7 +25,7 @@ fn chinese() -> Catalogue {
 
 /// The files one protocol's words alone are in (a page of another protocol does not load them:
 /// `scripts/pages.py`).
-const PROTOCOL_FILES: [&str; 4] = ["paxos.txt", "multipaxos.txt", "raft.txt", "kafka.txt"];
+const PROTOCOL_FILES: [&str; 5] = ["paxos.txt", "multipaxos.txt", "raft.txt", "kafka.txt", "swim.txt"];
 
 /// The catalogue every page loads: all but the protocols' own files.
 fn shared_chinese() -> Catalogue {
@@ -549,4 +549,34 @@ fn the_chinese_catalogue_covers_import_and_link_errors() {
         }
     }
     assert!(left.is_empty(), "{} errors are not in Chinese:\n{}", left.len(), left.join("\n"));
+}
+
+/// Every page's description as `scripts/pages.py` writes it into its HTML (the page translates
+/// its meta description in place) has its Chinese, and the protocols' own files
+/// are the ones the page builder keeps to their pages.
+#[test]
+fn the_chinese_catalogue_covers_every_pages_description() {
+    let builder = std::fs::read_to_string(root().join("scripts/pages.py")).expect("scripts/pages.py");
+    let held: BTreeSet<String> = shared_chinese().keys().collect();
+    let mut missing = Vec::new();
+    let mut pages = 0;
+    for line in builder.lines().filter(|l| l.trim_start().starts_with("(\"") && l.trim_end().ends_with("),"))
+    {
+        let parts: Vec<&str> = line.split("\", \"").collect();
+        // (The title the page shows is its tab's, translated with the tabs.)
+        let [_, _title, description] = parts.as_slice() else { continue };
+        let description = description.trim_end().trim_end_matches("\"),");
+        pages += 1;
+        if !held.contains(description) {
+            missing.push(description.to_string());
+        }
+    }
+    assert!(pages >= 7, "found {pages} pages in scripts/pages.py");
+    assert_eq!(missing, Vec::<String>::new());
+    for file in PROTOCOL_FILES {
+        assert!(
+            builder.contains(&format!("\"{file}\": {{")),
+            "scripts/pages.py does not keep {file} to its pages"
+        );
+    }
 }
