@@ -70,9 +70,8 @@ pub struct Monitor {
     /// Each member's highest own incarnation, and when it took its current one.
     own: Vec<u32>,
     inc_since: Vec<Time>,
-    /// Per member: the last message to or from it that was lost, and the first one lost in its
-    /// current incarnation (or in the period before it began).
-    last_drop: Vec<Option<Time>>,
+    /// Per member: the first message to or from it lost in its current incarnation (or in the
+    /// period before it began).
     first_drop: Vec<Option<Time>>,
     /// Per member, the pings to it and its acks lost recently, by prober: (prober, when).
     pair_drops: Vec<Vec<(NodeId, Time)>>,
@@ -94,7 +93,6 @@ impl Monitor {
             self.views = vec![Vec::new(); n];
             self.own = vec![0; n];
             self.inc_since = vec![Time::ZERO; n];
-            self.last_drop = vec![None; n];
             self.first_drop = vec![None; n];
             self.pair_drops = vec![Vec::new(); n];
             self.up = vec![true; n];
@@ -138,7 +136,6 @@ pub(super) fn check(
         // A message to a member that is down is evidence against that member only.
         let ends: &[NodeId] = if lost.to_down { &[b] } else { &[a, b] };
         for &x in ends {
-            m.last_drop[x.index()] = Some(world.now);
             m.first_drop[x.index()].get_or_insert(world.now);
         }
         // Evidence between two members: anything to one that is down; a probe's own exchange
