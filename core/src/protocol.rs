@@ -270,7 +270,17 @@ pub struct Lost<M> {
     pub msg: M,
 }
 
-pub struct Ctx<'a, P: Protocol> {
+/// What a handler's effects are made of: its messages, timers and notes. Every [`Protocol`] is
+/// one; a protocol run inside another (Raft inside the coordination service) is one without
+/// being a whole protocol, and the outer one translates its effects (see [`Ctx::nest`]).
+pub trait Effects {
+    type Msg: Clone + Debug + Hash + PartialEq + MessageInfo + Serialize;
+    type Timer: Clone + Copy + Debug + Hash + PartialEq + Eq + Serialize;
+    /// Facts handlers report to the checker ("client acknowledged write 7").
+    type Note: Clone + Debug + Hash + Serialize;
+}
+
+pub struct Ctx<'a, P: Effects> {
     pub(crate) me: NodeId,
     pub(crate) now: Time,
     pub(crate) rng: &'a mut Rng,
@@ -288,7 +298,7 @@ pub enum TimerEffect<T> {
     Cancel(T),
 }
 
-impl<'a, P: Protocol> Ctx<'a, P> {
+impl<'a, P: Effects> Ctx<'a, P> {
     /// The node this handler runs on.
     pub fn me(&self) -> NodeId {
         self.me
@@ -317,6 +327,45 @@ impl<'a, P: Protocol> Ctx<'a, P> {
     pub fn note(&mut self, note: P::Note) {
         self.notes.push(note);
     }
+    /// This context as one of another `Effects` with the same messages, timers and notes
+    /// (`Raft`'s handlers are those of `raft::Group<Kv>`): nothing is copied.
+    pub fn cast<Q: Effects<Msg = P::Msg, Timer = P::Timer, Note = P::Note>>(&mut self) -> Ctx<'_, Q> {
+        Ctx {
+            me: self.me,
+            now: self.now,
+            rng: &mut *self.rng,
+            sends: &mut *self.sends,
+            timers: &mut *self.timers,
+            notes: &mut *self.notes,
+        }
+    }
+    /// Run a handler of a protocol `Q` embedded in this node's (the coordination service's
+    /// Raft), on the same node, clock and random source, and translate what it did into this
+    /// protocol's effects: its messages with `msg`, its timers with `timer`; its notes are
+    /// returned with the handler's result, for the caller to act on.
+    pub fn nest<Q: Effects, R>(
+        &mut self,
+        msg: impl Fn(Q::Msg) -> P::Msg,
+        timer: impl Fn(Q::Timer) -> P::Timer,
+        f: impl FnOnce(&mut Ctx<Q>) -> R,
+    ) -> (R, Vec<Q::Note>) {
+        let (mut sends, mut timers, mut notes) = (Vec::new(), Vec::new(), Vec::new());
+        let mut inner = Ctx {
+            me: self.me,
+            now: self.now,
+            rng: &mut *self.rng,
+            sends: &mut sends,
+            timers: &mut timers,
+            notes: &mut notes,
+        };
+        let r = f(&mut inner);
+        self.sends.extend(sends.into_iter().map(|(to, m)| (to, msg(m))));
+        self.timers.extend(timers.into_iter().map(|t| match t {
+            TimerEffect::Set(t, after) => TimerEffect::Set(timer(t), after),
+            TimerEffect::Cancel(t) => TimerEffect::Cancel(timer(t)),
+        }));
+        (r, notes)
+    }
 }
 
 /// A protocol: its node state, its messages, and its handlers. `self` is the protocol's
@@ -332,12 +381,8 @@ pub fn leader_of(ranks: impl Iterator<Item = Option<u128>>, up: &[bool]) -> Opti
         .map(|(_, i)| NodeId(i as u32))
 }
 
-pub trait Protocol: Clone + Debug + Hash + 'static {
-    type Msg: Clone + Debug + Hash + PartialEq + MessageInfo + Serialize;
-    type Timer: Clone + Copy + Debug + Hash + PartialEq + Eq + Serialize;
+pub trait Protocol: Effects + Clone + Debug + Hash + 'static {
     type ClientOp: Clone + Debug + Hash + PartialEq + Eq + Serialize;
-    /// Facts handlers report to the checker ("client acknowledged write 7").
-    type Note: Clone + Debug + Hash + Serialize;
     /// All of a node's state, persistent and volatile.
     type Node: Clone + Debug + Hash;
     /// What survives a node's crash, and all that its restart sees. Protocols keep it in a

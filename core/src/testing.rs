@@ -7,10 +7,11 @@
 
 use alloc::vec::Vec;
 
+use crate::protocol::Effects as Kinds;
 use crate::protocol::{Ctx, NodeId, Protocol, Time, TimerEffect};
 
 /// The effects handlers record, collected for tests that assert them exactly.
-pub(crate) struct Effects<P: Protocol> {
+pub(crate) struct Effects<P: Kinds> {
     pub now: Time,
     pub rng: crate::rng::Rng,
     pub sends: Vec<(NodeId, P::Msg)>,
@@ -18,7 +19,7 @@ pub(crate) struct Effects<P: Protocol> {
     pub notes: Vec<P::Note>,
 }
 
-impl<P: Protocol> Effects<P> {
+impl<P: Kinds> Effects<P> {
     /// Handlers run at 1 s on every node's clock.
     pub fn new() -> Self {
         Self::at(Time::from_ms(1000))
@@ -53,7 +54,7 @@ impl<P: Protocol> Effects<P> {
 
 /// A restarted node and what its restart recorded: the messages it sent, the timers it armed.
 pub(crate) type Restarted<P> =
-    (<P as Protocol>::Node, Vec<(NodeId, <P as Protocol>::Msg)>, Vec<TimerEffect<<P as Protocol>::Timer>>);
+    (<P as Protocol>::Node, Vec<(NodeId, <P as Kinds>::Msg)>, Vec<TimerEffect<<P as Kinds>::Timer>>);
 
 /// Restart a crashed node on `me` as the simulator does: `on_restart` gets only the node's
 /// durable part. It runs at 1 s with a generator seeded 1, so two restarts that see the same

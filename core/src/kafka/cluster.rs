@@ -89,11 +89,14 @@ pub use super::producer::Producer;
 pub use super::types::*;
 pub use super::view::acks_name;
 
-impl Protocol for Kafka {
+impl crate::protocol::Effects for Kafka {
     type Msg = Msg;
     type Timer = Timer;
-    type ClientOp = ClientOp;
     type Note = Note;
+}
+
+impl Protocol for Kafka {
+    type ClientOp = ClientOp;
     type Node = Node;
     type Durable = Durable;
     type Monitor = Monitor;

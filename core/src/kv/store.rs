@@ -158,14 +158,14 @@ impl Kv {
 
 /// How a server answers a client request.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-pub enum Outcome {
+pub enum Outcome<R = KvResult> {
     /// Committed and applied (for a write: at this log index and term).
-    Ok { result: KvResult, index: u64, term: u64 },
+    Ok { result: R, index: u64, term: u64 },
     /// "I am not the leader; try this one" (or no idea).
     Redirect(Option<NodeId>),
 }
 
-impl fmt::Display for Outcome {
+impl<R: fmt::Display> fmt::Display for Outcome<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Outcome::Ok { result, .. } => write!(f, "{result}"),

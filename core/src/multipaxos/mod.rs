@@ -115,11 +115,14 @@ impl MultiPaxos {
     }
 }
 
-impl Protocol for MultiPaxos {
+impl crate::protocol::Effects for MultiPaxos {
     type Msg = Msg;
     type Timer = Timer;
-    type ClientOp = ClientOp;
     type Note = Note;
+}
+
+impl Protocol for MultiPaxos {
+    type ClientOp = ClientOp;
     type Node = Node;
     type Durable = Durable;
     type Monitor = Monitor;

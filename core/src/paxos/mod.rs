@@ -62,11 +62,14 @@ use alloc::vec::Vec;
 use crate::protocol::{Ctx, MutantInfo, NodeId, PropertyInfo, Protocol, ScriptAction, Time};
 use crate::rng::Rng;
 
-impl Protocol for Paxos {
+impl crate::protocol::Effects for Paxos {
     type Msg = Msg;
     type Timer = Timer;
-    type ClientOp = Propose;
     type Note = ();
+}
+
+impl Protocol for Paxos {
+    type ClientOp = Propose;
     type Node = Node;
     type Durable = Durable;
     type Monitor = Monitor;

@@ -21,7 +21,7 @@ use super::types::*;
 
 /// Ghost state: what the checker has seen so far. Clones share history (see `ChunkVec`).
 #[derive(Clone, Debug, Default, Hash)]
-pub struct Monitor {
+pub struct Monitor<M: Machine = Kv> {
     /// The leader of each term.
     pub leaders: BTreeMap<Term, NodeId>,
     /// Per server: digest of its entry at each index (index 1 at position 0; 0 = unknown).
@@ -29,13 +29,13 @@ pub struct Monitor {
     /// Per server: the entry whose digest ends its mirror, when the checker knows it. A log
     /// whose entry there is still equal to it has the same digest there, which saves hashing
     /// the entry again after every event (see `sync_mirror`).
-    tips: Vec<Option<Entry>>,
+    tips: Vec<Option<Entry<M>>>,
     /// Per server: (term it led in, length of its log at the last check), while it leads.
     leading: Vec<Option<(Term, LogIndex)>>,
     /// Every (index, term) seen: its entry's digest, the term of the entry before it, and the
     /// entry itself (a server may commit, apply and fold entries into a snapshot in one step,
     /// and the checker must still know what they were).
-    seen: ChunkVec<AtIndex>,
+    seen: ChunkVec<AtIndex<M>>,
     /// Term and digest of the committed entry at each index.
     committed: ChunkVec<Option<(Term, u64)>>,
     /// Digest of the entry applied at each index.
@@ -55,27 +55,33 @@ pub struct Monitor {
 
 /// One (index, term) the checker saw in some log.
 #[derive(Clone, Debug, Hash)]
-struct Seen {
+struct Seen<M: Machine> {
     term: Term,
     digest: u64,
     /// The term of the entry before it.
     prev: Term,
-    entry: Entry,
+    entry: Entry<M>,
 }
 
 /// What the checker saw at one index, term by term. Almost every index only ever holds one
 /// term; it is kept inline (a `Vec` for each index was an allocation per entry).
-#[derive(Clone, Debug, Default, Hash)]
-struct AtIndex {
-    first: Option<Seen>,
-    more: Vec<Seen>,
+#[derive(Clone, Debug, Hash)]
+struct AtIndex<M: Machine> {
+    first: Option<Seen<M>>,
+    more: Vec<Seen<M>>,
 }
 
-impl AtIndex {
-    fn iter(&self) -> impl Iterator<Item = &Seen> {
+impl<M: Machine> Default for AtIndex<M> {
+    fn default() -> Self {
+        AtIndex { first: None, more: Vec::new() }
+    }
+}
+
+impl<M: Machine> AtIndex<M> {
+    fn iter(&self) -> impl Iterator<Item = &Seen<M>> {
         self.first.iter().chain(&self.more)
     }
-    fn push(&mut self, seen: Seen) {
+    fn push(&mut self, seen: Seen<M>) {
         match self.first {
             None => self.first = Some(seen),
             Some(_) => self.more.push(seen),
@@ -98,6 +104,22 @@ pub fn check(
     m: &mut Monitor,
     nodes: &[Node],
     touched: Option<NodeId>,
+    notes: &[Note],
+) -> Result<(), Fail> {
+    let server = touched.and_then(|t| match nodes.get(t.index()) {
+        Some(Node::Server(s)) => Some(s),
+        _ => None,
+    });
+    check_server(raft, m, server, notes)
+}
+
+/// The checks after an event on `touched` (the server the event ran on, if it was one), with
+/// the notes the event produced: the Raft page's, and those of every protocol that runs Raft
+/// groups inside (the coordination service).
+pub fn check_server<M: Machine>(
+    raft: &Raft,
+    m: &mut Monitor<M>,
+    touched: Option<&Server<M>>,
     notes: &[Note],
 ) -> Result<(), Fail> {
     let n = raft.servers + raft.spares;
@@ -134,13 +156,12 @@ pub fn check(
             _ => {}
         }
     }
-    let Some(t) = touched else { return Ok(()) };
-    let Some(Node::Server(s)) = nodes.get(t.index()) else { return Ok(()) };
-    if elected_now != Some(t) && unchanged(m, s) {
+    let Some(s) = touched else { return Ok(()) };
+    if elected_now != Some(s.id) && unchanged(m, s) {
         return Ok(());
     }
     let changed_from = sync_mirror(m, s)?;
-    if elected_now == Some(t) {
+    if elected_now == Some(s.id) {
         leader_completeness(m, s)?;
     }
     log_matching(m, s, changed_from)?;
@@ -154,7 +175,7 @@ pub fn check(
 /// lead), and its commit index, applied index and snapshot are where they were. Then every
 /// check would find nothing new (most events are such: a heartbeat, a reply that does not
 /// advance the commit index), and they are skipped.
-fn unchanged(m: &Monitor, s: &Server) -> bool {
+fn unchanged<M: Machine>(m: &Monitor<M>, s: &Server<M>) -> bool {
     let k = s.id.index();
     let len = m.mirrors[k].len() as u64;
     let leading = (s.role == Role::Leader).then_some((s.hard.term, len));
@@ -171,11 +192,11 @@ fn unchanged(m: &Monitor, s: &Server) -> bool {
 /// sessions), and a snapshot holds the state, the term and the configuration of the entry it
 /// ends at. Log digests alone cannot see a state machine that went wrong, nor entries already
 /// folded into a snapshot.
-fn same_state(m: &mut Monitor, s: &Server) -> Result<(), Fail> {
+fn same_state<M: Machine>(m: &mut Monitor<M>, s: &Server<M>) -> Result<(), Fail> {
     let (applied, snapshot) = (s.applied, s.hard.snapshot.last_index);
     let (applied_before, snapshot_before) = m.last_state[s.id.index()];
     m.last_state[s.id.index()] = (applied, snapshot);
-    let mut check = |index: LogIndex, kv: &Kv, what: &str| -> Result<(), Fail> {
+    let mut check = |index: LogIndex, kv: &M, what: &str| -> Result<(), Fail> {
         if index == 0 {
             return Ok(());
         }
@@ -219,7 +240,7 @@ fn same_state(m: &mut Monitor, s: &Server) -> Result<(), Fail> {
 
 /// Bring the mirror of `s` up to date; returns the first index whose entry changed. Checks
 /// Leader Append-Only on the way: a leader's change must start after its old last entry.
-fn sync_mirror(m: &mut Monitor, s: &Server) -> Result<LogIndex, Fail> {
+fn sync_mirror<M: Machine>(m: &mut Monitor<M>, s: &Server<M>) -> Result<LogIndex, Fail> {
     let k = s.id.index();
     let mirror = &mut m.mirrors[k];
     let old_len = mirror.len() as u64;
@@ -266,7 +287,7 @@ fn sync_mirror(m: &mut Monitor, s: &Server) -> Result<LogIndex, Fail> {
     Ok(agreed + 1)
 }
 
-fn leader_completeness(m: &Monitor, s: &Server) -> Result<(), Fail> {
+fn leader_completeness<M: Machine>(m: &Monitor<M>, s: &Server<M>) -> Result<(), Fail> {
     for (k, c) in m.committed.iter().enumerate() {
         let i = k as u64 + 1;
         let Some((term, d)) = c else { continue };
@@ -288,7 +309,7 @@ fn leader_completeness(m: &Monitor, s: &Server) -> Result<(), Fail> {
 
 /// Log Matching for the entries from `from` on, which `sync_mirror` has just hashed into the
 /// mirror (from this same log: their digests are read back rather than computed again).
-fn log_matching(m: &mut Monitor, s: &Server, from: LogIndex) -> Result<(), Fail> {
+fn log_matching<M: Machine>(m: &mut Monitor<M>, s: &Server<M>, from: LogIndex) -> Result<(), Fail> {
     let mirror = &m.mirrors[s.id.index()];
     for i in from.max(s.hard.snapshot.last_index + 1)..=s.last_index() {
         let Some(e) = s.entry(i) else { continue };
@@ -338,7 +359,7 @@ fn log_matching(m: &mut Monitor, s: &Server, from: LogIndex) -> Result<(), Fail>
 /// checker last looked. Only a leader's memory is trusted: its uncommitted entries were in its
 /// log at the last look, while a follower may overwrite an uncommitted entry, commit and fold
 /// the new one in a single step, leaving the checker's copy of the old one.
-fn seen_entry(m: &Monitor, s: &Server, i: LogIndex) -> Option<Entry> {
+fn seen_entry<M: Machine>(m: &Monitor<M>, s: &Server<M>, i: LogIndex) -> Option<Entry<M>> {
     if let Some(e) = s.entry(i) {
         return Some(e.clone());
     }
@@ -350,7 +371,7 @@ fn seen_entry(m: &Monitor, s: &Server, i: LogIndex) -> Option<Entry> {
     m.seen.get(k)?.iter().find(|x| x.digest == d).map(|x| x.entry.clone())
 }
 
-fn commits_and_applies(m: &mut Monitor, s: &Server) -> Result<(), Fail> {
+fn commits_and_applies<M: Machine>(m: &mut Monitor<M>, s: &Server<M>) -> Result<(), Fail> {
     let k = s.id.index();
     if s.commit < m.last_commit[k] {
         m.last_commit[k] = s.commit; // restarted
@@ -370,7 +391,7 @@ fn commits_and_applies(m: &mut Monitor, s: &Server) -> Result<(), Fail> {
             None => {
                 m.committed.set(at, Some((e.term, d)));
                 let cmd = match &e.cmd {
-                    Command::Kv { client, req, op } => Some((*client, *req, op)),
+                    Command::Kv { client, req, op } => M::as_kv(op).map(|op| (*client, *req, op)),
                     _ => None,
                 };
                 m.lin.committed(i, cmd)?;

@@ -69,7 +69,7 @@ use alloc::vec::Vec;
 use crate::protocol::{Ctx, MessageInfo, MutantInfo, NodeId, PropertyInfo, Protocol, ScriptAction, Time};
 use crate::rng::Rng;
 
-impl MessageInfo for Msg {
+impl<M: Machine> MessageInfo for Msg<M> {
     fn kind(&self) -> &'static str {
         match self {
             Msg::RequestVote { pre: true, .. } => "PreVote",
@@ -179,11 +179,14 @@ impl Mutant {
     }
 }
 
-impl Protocol for Raft {
+impl crate::protocol::Effects for Raft {
     type Msg = Msg;
     type Timer = Timer;
-    type ClientOp = ClientOp;
     type Note = Note;
+}
+
+impl Protocol for Raft {
+    type ClientOp = ClientOp;
     type Node = Node;
     type Durable = Durable;
     type Monitor = Monitor;
@@ -199,7 +202,7 @@ impl Protocol for Raft {
     fn init(&self, ctx: &mut Ctx<Self>) -> Node {
         let id = ctx.me();
         if self.is_server(id) {
-            Node::Server(server::init(self, ctx))
+            Node::Server(server::init(self, &mut ctx.cast()))
         } else {
             Node::Client(client::init(self, ctx))
         }
@@ -207,21 +210,21 @@ impl Protocol for Raft {
 
     fn on_message(&self, node: &mut Node, from: NodeId, msg: Msg, ctx: &mut Ctx<Self>) {
         match node {
-            Node::Server(s) => server::on_message(self, s, from, msg, ctx),
+            Node::Server(s) => server::on_message(self, s, from, msg, &mut ctx.cast()),
             Node::Client(c) => client::on_message(self, c, from, msg, ctx),
         }
     }
 
     fn on_timer(&self, node: &mut Node, timer: Timer, ctx: &mut Ctx<Self>) {
         match node {
-            Node::Server(s) => server::on_timer(self, s, timer, ctx),
+            Node::Server(s) => server::on_timer(self, s, timer, &mut ctx.cast()),
             Node::Client(c) => client::on_timer(self, c, timer, ctx),
         }
     }
 
     fn on_client(&self, node: &mut Node, op: ClientOp, ctx: &mut Ctx<Self>) {
         match node {
-            Node::Server(s) => server::on_admin(self, s, op, ctx),
+            Node::Server(s) => server::on_admin(self, s, op, &mut ctx.cast()),
             Node::Client(c) => match op {
                 ClientOp::Kv(op) => client::on_op(self, c, op, ctx),
                 other => ctx.note(Note::Refused {
@@ -241,7 +244,7 @@ impl Protocol for Raft {
 
     fn on_restart(&self, durable: Durable, ctx: &mut Ctx<Self>) -> Node {
         match durable {
-            Durable::Server(hard) => Node::Server(server::restart(self, hard, ctx)),
+            Durable::Server(hard) => Node::Server(server::restart(self, hard, &mut ctx.cast())),
             Durable::Client(hard) => Node::Client(client::restart(self, hard, ctx)),
         }
     }

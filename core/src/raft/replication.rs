@@ -13,16 +13,16 @@ use crate::protocol::{Ctx, NodeId, Time};
 use super::state::{Role, Server};
 use super::types::*;
 
-pub(super) fn election_timeout(raft: &Raft, ctx: &mut Ctx<Raft>) -> Time {
+pub(super) fn election_timeout<M: Machine>(raft: &Raft, ctx: &mut Ctx<Group<M>>) -> Time {
     Time(ctx.rng().range(raft.election_us.0, raft.election_us.1))
 }
 
-pub(super) fn become_follower(
+pub(super) fn become_follower<M: Machine>(
     raft: &Raft,
-    s: &mut Server,
+    s: &mut Server<M>,
     term: Term,
     leader: Option<NodeId>,
-    ctx: &mut Ctx<Raft>,
+    ctx: &mut Ctx<Group<M>>,
 ) {
     if term > s.hard.term {
         s.hard.term = term;
@@ -46,7 +46,7 @@ pub(super) fn become_follower(
 }
 
 /// Leader: append a command to the log and send it out.
-pub(super) fn append(raft: &Raft, s: &mut Server, cmd: Command, ctx: &mut Ctx<Raft>) {
+pub(super) fn append<M: Machine>(raft: &Raft, s: &mut Server<M>, cmd: Command<M>, ctx: &mut Ctx<Group<M>>) {
     if raft.is(Mutant::LeaderOverwrites) && matches!(cmd, Command::Kv { .. }) && s.last_index() > s.commit {
         // Broken: write over the leader's own uncommitted entries instead of appending.
         let keep = (s.commit.max(s.hard.snapshot.last_index) - s.hard.snapshot.last_index) as usize;
@@ -63,7 +63,7 @@ pub(super) fn append(raft: &Raft, s: &mut Server, cmd: Command, ctx: &mut Ctx<Ra
     advance_commit(raft, s, ctx);
 }
 
-pub(super) fn broadcast(s: &mut Server, ctx: &mut Ctx<Raft>) {
+pub(super) fn broadcast<M: Machine>(s: &mut Server<M>, ctx: &mut Ctx<Group<M>>) {
     s.seq += 1;
     s.sent_at.push((s.seq, ctx.now()));
     if s.sent_at.len() > 32 {
@@ -74,7 +74,7 @@ pub(super) fn broadcast(s: &mut Server, ctx: &mut Ctx<Raft>) {
     }
 }
 
-pub(super) fn replicate_to(s: &mut Server, peer: NodeId, ctx: &mut Ctx<Raft>) {
+pub(super) fn replicate_to<M: Machine>(s: &mut Server<M>, peer: NodeId, ctx: &mut Ctx<Group<M>>) {
     let p = peer.index();
     let last = s.last_index();
     let next = s.next_index[p].clamp(1, last + 1);
@@ -101,7 +101,7 @@ pub(super) fn replicate_to(s: &mut Server, peer: NodeId, ctx: &mut Ctx<Raft>) {
     );
 }
 
-pub(super) fn advance_commit(raft: &Raft, s: &mut Server, ctx: &mut Ctx<Raft>) {
+pub(super) fn advance_commit<M: Machine>(raft: &Raft, s: &mut Server<M>, ctx: &mut Ctx<Group<M>>) {
     if s.role != Role::Leader {
         return;
     }
@@ -135,7 +135,7 @@ pub(super) fn advance_commit(raft: &Raft, s: &mut Server, ctx: &mut Ctx<Raft>) {
     }
 }
 
-pub(super) fn apply(raft: &Raft, s: &mut Server, ctx: &mut Ctx<Raft>) {
+pub(super) fn apply<M: Machine>(raft: &Raft, s: &mut Server<M>, ctx: &mut Ctx<Group<M>>) {
     while s.applied < s.commit {
         let i = s.applied + 1;
         let Some(entry) = s.entry(i).cloned() else { break };
@@ -156,7 +156,7 @@ pub(super) fn apply(raft: &Raft, s: &mut Server, ctx: &mut Ctx<Raft>) {
 }
 
 /// Take a snapshot of the applied state and drop the log up to it.
-pub fn compact(s: &mut Server) {
+pub fn compact<M: Machine>(s: &mut Server<M>) {
     if s.applied <= s.hard.snapshot.last_index {
         return;
     }
@@ -167,7 +167,7 @@ pub fn compact(s: &mut Server) {
     s.hard.log.drain(..cut);
 }
 
-pub(super) fn serve_reads(s: &mut Server, ctx: &mut Ctx<Raft>) {
+pub(super) fn serve_reads<M: Machine>(s: &mut Server<M>, ctx: &mut Ctx<Group<M>>) {
     if s.role != Role::Leader || s.reads.is_empty() {
         return;
     }
@@ -178,7 +178,7 @@ pub(super) fn serve_reads(s: &mut Server, ctx: &mut Ctx<Raft>) {
         let r = &s.reads[i];
         if r.confirmed && applied >= r.read_index {
             let r = s.reads.remove(i);
-            let result = s.kv.execute(&r.op);
+            let result = s.kv.read(&r.op);
             ctx.send(
                 r.client,
                 // The position the read saw is the applied index (at least its read index).
@@ -190,7 +190,7 @@ pub(super) fn serve_reads(s: &mut Server, ctx: &mut Ctx<Raft>) {
     }
 }
 
-pub(super) fn confirm_reads(s: &mut Server) {
+pub(super) fn confirm_reads<M: Machine>(s: &mut Server<M>) {
     for k in 0..s.reads.len() {
         if s.reads[k].confirmed {
             continue;
@@ -203,7 +203,7 @@ pub(super) fn confirm_reads(s: &mut Server) {
     }
 }
 
-pub(super) fn update_lease(raft: &Raft, s: &mut Server) {
+pub(super) fn update_lease<M: Machine>(raft: &Raft, s: &mut Server<M>) {
     if s.lease_given_up {
         return;
     }

@@ -27,7 +27,7 @@ const MAX_PENDING_READS: usize = 64;
 
 /// A server with the given persistent state and fresh volatile state: what a first start and a
 /// restart have in common. The state machine starts from the snapshot.
-fn boot(raft: &Raft, id: NodeId, hard: HardState) -> Server {
+fn boot<M: Machine>(raft: &Raft, id: NodeId, hard: HardState<M>) -> Server<M> {
     let n = raft.servers + raft.spares;
     let snapshot = &hard.snapshot;
     let mut s = Server {
@@ -59,14 +59,14 @@ fn boot(raft: &Raft, id: NodeId, hard: HardState) -> Server {
 }
 
 /// The first election timeout: a scenario's fixed value for this server, else a random one.
-fn first_timeout(raft: &Raft, fixed: &[u64], id: NodeId, ctx: &mut Ctx<Raft>) -> Time {
+fn first_timeout<M: Machine>(raft: &Raft, fixed: &[u64], id: NodeId, ctx: &mut Ctx<Group<M>>) -> Time {
     match fixed.get(id.index()) {
         Some(&us) if us > 0 => Time(us),
         _ => election_timeout(raft, ctx),
     }
 }
 
-pub fn init(raft: &Raft, ctx: &mut Ctx<Raft>) -> Server {
+pub fn init<M: Machine>(raft: &Raft, ctx: &mut Ctx<Group<M>>) -> Server<M> {
     let id = ctx.me();
     let member = id.index() < raft.servers;
     let config = if member { raft.initial_config() } else { Vec::new() };
@@ -86,7 +86,7 @@ pub fn init(raft: &Raft, ctx: &mut Ctx<Raft>) -> Server {
 /// A server comes back from a crash with only its hard state: everything else starts afresh
 /// (the state machine from the snapshot, the commit index rebuilt as the leader's heartbeats
 /// tell it). The mutant forget-term-and-vote drops the term and the vote.
-pub fn restart(raft: &Raft, hard: HardState, ctx: &mut Ctx<Raft>) -> Server {
+pub fn restart<M: Machine>(raft: &Raft, hard: HardState<M>, ctx: &mut Ctx<Group<M>>) -> Server<M> {
     let hard = if raft.is(Mutant::ForgetTermAndVote) {
         HardState { term: 0, voted_for: None, ..hard }
     } else {
@@ -101,7 +101,7 @@ pub fn restart(raft: &Raft, hard: HardState, ctx: &mut Ctx<Raft>) -> Server {
     s
 }
 
-fn request_votes(s: &Server, pre: bool, transfer: bool, ctx: &mut Ctx<Raft>) {
+fn request_votes<M: Machine>(s: &Server<M>, pre: bool, transfer: bool, ctx: &mut Ctx<Group<M>>) {
     let term = if pre { s.hard.term + 1 } else { s.hard.term };
     for m in s.config.iter().copied().filter(|m| *m != s.id) {
         ctx.send(
@@ -111,7 +111,7 @@ fn request_votes(s: &Server, pre: bool, transfer: bool, ctx: &mut Ctx<Raft>) {
     }
 }
 
-fn start_election(raft: &Raft, s: &mut Server, transfer: bool, ctx: &mut Ctx<Raft>) {
+fn start_election<M: Machine>(raft: &Raft, s: &mut Server<M>, transfer: bool, ctx: &mut Ctx<Group<M>>) {
     let t = election_timeout(raft, ctx);
     ctx.set_timer(Timer::Election, t);
     if !s.is_member() {
@@ -129,7 +129,7 @@ fn start_election(raft: &Raft, s: &mut Server, transfer: bool, ctx: &mut Ctx<Raf
     }
 }
 
-fn campaign(raft: &Raft, s: &mut Server, transfer: bool, ctx: &mut Ctx<Raft>) {
+fn campaign<M: Machine>(raft: &Raft, s: &mut Server<M>, transfer: bool, ctx: &mut Ctx<Group<M>>) {
     s.hard.term += 1;
     s.hard.voted_for = Some(s.id);
     s.role = Role::Candidate;
@@ -141,7 +141,7 @@ fn campaign(raft: &Raft, s: &mut Server, transfer: bool, ctx: &mut Ctx<Raft>) {
     request_votes(s, false, transfer, ctx);
 }
 
-fn become_leader(raft: &Raft, s: &mut Server, ctx: &mut Ctx<Raft>) {
+fn become_leader<M: Machine>(raft: &Raft, s: &mut Server<M>, ctx: &mut Ctx<Group<M>>) {
     let n = raft.servers + raft.spares;
     s.role = Role::Leader;
     s.leader = Some(s.id);
@@ -169,7 +169,13 @@ fn become_leader(raft: &Raft, s: &mut Server, ctx: &mut Ctx<Raft>) {
     }
 }
 
-pub fn on_message(raft: &Raft, s: &mut Server, from: NodeId, msg: Msg, ctx: &mut Ctx<Raft>) {
+pub fn on_message<M: Machine>(
+    raft: &Raft,
+    s: &mut Server<M>,
+    from: NodeId,
+    msg: Msg<M>,
+    ctx: &mut Ctx<Group<M>>,
+) {
     match msg {
         Msg::RequestVote { term, last_index, last_term, pre, transfer } => {
             let log_ok = raft.is(Mutant::VoteWithoutLogCheck)
@@ -293,7 +299,13 @@ pub fn on_message(raft: &Raft, s: &mut Server, from: NodeId, msg: Msg, ctx: &mut
 
 /// A follower answered the leader: a higher term deposes it; otherwise the answer counts only
 /// if this server still leads in that term (and it shows the follower is reachable).
-fn counts_as_reply(raft: &Raft, s: &mut Server, from: NodeId, term: Term, ctx: &mut Ctx<Raft>) -> bool {
+fn counts_as_reply<M: Machine>(
+    raft: &Raft,
+    s: &mut Server<M>,
+    from: NodeId,
+    term: Term,
+    ctx: &mut Ctx<Group<M>>,
+) -> bool {
     if term > s.hard.term {
         become_follower(raft, s, term, None, ctx);
         return false;
@@ -306,7 +318,7 @@ fn counts_as_reply(raft: &Raft, s: &mut Server, from: NodeId, term: Term, ctx: &
 }
 
 /// The follower holds the leader's log up to `upto`.
-fn matched(s: &mut Server, from: NodeId, upto: LogIndex) {
+fn matched<M: Machine>(s: &mut Server<M>, from: NodeId, upto: LogIndex) {
     let f = from.index();
     s.match_index[f] = s.match_index[f].max(upto);
     s.next_index[f] = s.next_index[f].max(upto + 1);
@@ -314,7 +326,7 @@ fn matched(s: &mut Server, from: NodeId, upto: LogIndex) {
 
 /// A current leader spoke (AppendEntries or InstallSnapshot in a term at least ours): follow it
 /// and restart the election timer.
-fn follow(raft: &Raft, s: &mut Server, term: Term, leader: NodeId, ctx: &mut Ctx<Raft>) {
+fn follow<M: Machine>(raft: &Raft, s: &mut Server<M>, term: Term, leader: NodeId, ctx: &mut Ctx<Group<M>>) {
     if term > s.hard.term || s.role != Role::Follower {
         become_follower(raft, s, term, Some(leader), ctx);
     } else {
@@ -326,19 +338,19 @@ fn follow(raft: &Raft, s: &mut Server, term: Term, leader: NodeId, ctx: &mut Ctx
 }
 
 #[allow(clippy::too_many_arguments)]
-fn on_append(
+fn on_append<M: Machine>(
     raft: &Raft,
-    s: &mut Server,
+    s: &mut Server<M>,
     from: NodeId,
     term: Term,
     mut prev_index: LogIndex,
     mut prev_term: Term,
-    mut entries: Vec<Entry>,
+    mut entries: Vec<Entry<M>>,
     commit: LogIndex,
     seq: u64,
-    ctx: &mut Ctx<Raft>,
+    ctx: &mut Ctx<Group<M>>,
 ) {
-    let reply = |s: &Server, success: bool, match_index, conflict_index, conflict_term| Msg::AppendReply {
+    let reply = |s: &Server<M>, success: bool, match_index, conflict_index, conflict_term| Msg::AppendReply {
         term: s.hard.term,
         success,
         match_index,
@@ -413,7 +425,7 @@ fn on_append(
     ctx.send(from, reply(s, true, match_index, 0, None));
 }
 
-fn after_ack(raft: &Raft, s: &mut Server, from: NodeId, ctx: &mut Ctx<Raft>) {
+fn after_ack<M: Machine>(raft: &Raft, s: &mut Server<M>, from: NodeId, ctx: &mut Ctx<Group<M>>) {
     advance_commit(raft, s, ctx);
     if s.role != Role::Leader {
         return;
@@ -460,37 +472,44 @@ fn after_ack(raft: &Raft, s: &mut Server, from: NodeId, ctx: &mut Ctx<Raft>) {
 
 /// Leadership transfer (§3.10): tell the target to start an election now. Its RequestVotes
 /// override the voters' lease, so this leader's lease ends here for the rest of its term.
-fn send_timeout_now(s: &mut Server, target: NodeId, ctx: &mut Ctx<Raft>) {
+fn send_timeout_now<M: Machine>(s: &mut Server<M>, target: NodeId, ctx: &mut Ctx<Group<M>>) {
     s.lease_until = Time::ZERO;
     s.lease_given_up = true;
     ctx.send(target, Msg::TimeoutNow { term: s.hard.term });
 }
 
-fn on_request(raft: &Raft, s: &mut Server, client: NodeId, req: u64, op: KvOp, ctx: &mut Ctx<Raft>) {
+fn on_request<M: Machine>(
+    raft: &Raft,
+    s: &mut Server<M>,
+    client: NodeId,
+    req: u64,
+    op: M::Op,
+    ctx: &mut Ctx<Group<M>>,
+) {
     if s.role != Role::Leader || s.transfer.is_some() || !s.is_member() {
         let hint = if s.role == Role::Leader { None } else { s.leader };
         ctx.send(client, Msg::Reply { req, outcome: Outcome::Redirect(hint) });
         return;
     }
-    if let Some((last, result, index, term)) = s.kv.sessions.get(&client.0) {
-        if *last == req {
-            let outcome = Outcome::Ok { result: result.clone(), index: *index, term: *term };
+    if let Some((last, result, index, term)) = s.kv.last_applied(client) {
+        if last == req {
+            let outcome = Outcome::Ok { result: result.clone(), index, term };
             ctx.send(client, Msg::Reply { req, outcome });
             return;
         }
-        if *last > req {
+        if last > req {
             return;
         }
     }
-    if op.is_read() && raft.read_mode == ReadMode::Local {
-        let result = s.kv.execute(&op);
+    if M::is_read(&op) && raft.read_mode == ReadMode::Local {
+        let result = s.kv.read(&op);
         ctx.send(
             client,
             Msg::Reply { req, outcome: Outcome::Ok { result, index: s.applied, term: s.hard.term } },
         );
         return;
     }
-    if op.is_read() && raft.read_mode != ReadMode::Log && s.committed_in_term() {
+    if M::is_read(&op) && raft.read_mode != ReadMode::Log && s.committed_in_term() {
         if s.reads.iter().any(|r| r.client == client && r.req == req) || s.reads.len() >= MAX_PENDING_READS {
             return;
         }
@@ -509,7 +528,7 @@ fn on_request(raft: &Raft, s: &mut Server, client: NodeId, req: u64, op: KvOp, c
         matches!(s.entry(i).map(|e| &e.cmd), Some(Command::Kv { client: c, req: r, .. }) if *c == client && *r == req)
     });
     if !in_log {
-        if raft.is(Mutant::AckBeforeCommit) && !op.is_read() {
+        if raft.is(Mutant::AckBeforeCommit) && !M::is_read(&op) {
             // Broken: answer from what the write would do, before anyone else has it.
             let (index, term) = (s.last_index() + 1, s.hard.term);
             let (result, ..) = s.kv.clone().apply(client, req, &op, index, term);
@@ -519,7 +538,7 @@ fn on_request(raft: &Raft, s: &mut Server, client: NodeId, req: u64, op: KvOp, c
     }
 }
 
-pub fn on_timer(raft: &Raft, s: &mut Server, timer: Timer, ctx: &mut Ctx<Raft>) {
+pub fn on_timer<M: Machine>(raft: &Raft, s: &mut Server<M>, timer: Timer, ctx: &mut Ctx<Group<M>>) {
     match timer {
         Timer::Election => {
             if s.role != Role::Leader {
@@ -553,8 +572,8 @@ pub fn on_timer(raft: &Raft, s: &mut Server, timer: Timer, ctx: &mut Ctx<Raft>) 
 }
 
 /// Operator commands; only a leader acts on membership and transfer.
-pub fn on_admin(raft: &Raft, s: &mut Server, op: ClientOp, ctx: &mut Ctx<Raft>) {
-    let refuse = |ctx: &mut Ctx<Raft>, why: String| ctx.note(Note::Refused { node: ctx.me(), why });
+pub fn on_admin<M: Machine>(raft: &Raft, s: &mut Server<M>, op: ClientOp, ctx: &mut Ctx<Group<M>>) {
+    let refuse = |ctx: &mut Ctx<Group<M>>, why: String| ctx.note(Note::Refused { node: ctx.me(), why });
     if op == ClientOp::Compact {
         return compact(s);
     }

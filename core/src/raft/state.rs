@@ -20,10 +20,10 @@ pub enum Role {
 
 /// A linearizable read waiting for leadership to be confirmed and the state machine to catch up.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct PendingRead {
+pub struct PendingRead<M: Machine = Kv> {
     pub client: NodeId,
     pub req: u64,
-    pub op: KvOp,
+    pub op: M::Op,
     pub read_index: LogIndex,
     pub seq: u64,
     pub confirmed: bool,
@@ -45,25 +45,25 @@ pub struct Catchup {
 /// What survives a crash, and all a restart sees (raft-rs's `HardState`): Figure 2's persistent
 /// state, currentTerm, votedFor and the log, and the snapshot the log starts after (§7).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct HardState {
+pub struct HardState<M: Machine = Kv> {
     pub term: Term,
     pub voted_for: Option<NodeId>,
     /// Entries after the snapshot: `log[0]` has index `snapshot.last_index + 1`.
-    pub log: Vec<Entry>,
-    pub snapshot: Snapshot,
+    pub log: Vec<Entry<M>>,
+    pub snapshot: Snapshot<M>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Server {
+pub struct Server<M: Machine = Kv> {
     pub id: NodeId,
     /// Persistent: term, vote, log and snapshot.
-    pub hard: HardState,
+    pub hard: HardState<M>,
     // Volatile.
     pub role: Role,
     pub leader: Option<NodeId>,
     pub commit: LogIndex,
     pub applied: LogIndex,
-    pub kv: Kv,
+    pub kv: M,
     /// Voting members: the latest configuration in the log (or the snapshot's).
     pub config: Vec<NodeId>,
     pub votes: u64,
@@ -83,7 +83,7 @@ pub struct Server {
     /// Set once this leader has sent TimeoutNow in its term: the target's election ignores
     /// the voters' lease, so this leader never again trusts one in this term.
     pub lease_given_up: bool,
-    pub reads: Vec<PendingRead>,
+    pub reads: Vec<PendingRead<M>>,
     pub transfer: Option<NodeId>,
     pub adding: Option<Catchup>,
 }
@@ -107,7 +107,7 @@ pub(super) fn bit(n: NodeId) -> u64 {
     1u64 << n.0
 }
 
-impl Server {
+impl<M: Machine> Server<M> {
     pub fn last_index(&self) -> LogIndex {
         self.hard.snapshot.last_index + self.hard.log.len() as u64
     }
@@ -119,7 +119,7 @@ impl Server {
         self.entry(i).map(|e| e.term)
     }
 
-    pub fn entry(&self, i: LogIndex) -> Option<&Entry> {
+    pub fn entry(&self, i: LogIndex) -> Option<&Entry<M>> {
         if i <= self.hard.snapshot.last_index {
             return None;
         }

@@ -7,7 +7,7 @@ use super::server::{self, Role, Server};
 use super::*;
 use crate::protocol::{NodeId, Time};
 
-type Fx = crate::testing::Effects<Raft>;
+type Fx = crate::testing::Effects<Group<Kv>>;
 
 fn raft3() -> Raft {
     Raft { servers: 3, clients: 0, ..Raft::default() }
@@ -439,7 +439,10 @@ fn a_restart_is_built_from_the_hard_state_alone() {
             }
             Node::Client(c) => {
                 assert!(c.hard.next_req > 1 && c.completed > 0, "a busy client: {c:?}");
-                Node::Client(Client { hard: c.hard.clone(), ..client::init(&r, &mut Fx::new().ctx(me)) })
+                Node::Client(Client {
+                    hard: c.hard.clone(),
+                    ..client::init(&r, &mut crate::testing::Effects::<Raft>::new().ctx(me))
+                })
             }
         };
         assert_ne!(&bare, busy, "the busy node has volatile state to lose");

@@ -13,6 +13,78 @@ use crate::protocol::{NodeId, ScriptAction, Time};
 
 pub use crate::kv::{Client, Kv, KvOp, KvResult, Outcome, MAX_KEY_LEN};
 
+/// The state machine a Raft group replicates: the key-value store (`Kv`, the Raft page's), or
+/// the coordination service's tree. Raft itself only orders its operations: it appends them,
+/// commits them and applies them in log order on every server, and answers a client once.
+pub trait Machine: Clone + fmt::Debug + Default + PartialEq + Eq + core::hash::Hash + 'static {
+    /// A client command, as the log carries it.
+    type Op: Clone + fmt::Debug + PartialEq + Eq + core::hash::Hash + Serialize + fmt::Display;
+    /// What applying it returned.
+    type Result: Clone + fmt::Debug + PartialEq + Eq + core::hash::Hash + Serialize + fmt::Display;
+    /// Apply a client command once, at log position (`index`, `term`): a repeated request
+    /// returns the remembered result and position instead of applying it again.
+    fn apply(
+        &mut self,
+        client: NodeId,
+        req: u64,
+        op: &Self::Op,
+        index: LogIndex,
+        term: Term,
+    ) -> (Self::Result, LogIndex, Term);
+    /// The client's last applied request: its number, result, index and term.
+    fn last_applied(&self, client: NodeId) -> Option<(u64, &Self::Result, LogIndex, Term)>;
+    /// Whether `op` only reads (and may be served without the log, by ReadIndex or a lease).
+    fn is_read(op: &Self::Op) -> bool;
+    /// Evaluate a read against the current state.
+    fn read(&self, op: &Self::Op) -> Self::Result;
+    /// The command as a key-value operation, for the checker's linearizability monitor
+    /// (`None`: the machine's own checker looks after its history).
+    fn as_kv(_op: &Self::Op) -> Option<&KvOp> {
+        None
+    }
+}
+
+impl Machine for Kv {
+    type Op = KvOp;
+    type Result = KvResult;
+    fn apply(
+        &mut self,
+        client: NodeId,
+        req: u64,
+        op: &KvOp,
+        index: LogIndex,
+        term: Term,
+    ) -> (KvResult, LogIndex, Term) {
+        Kv::apply(self, client, req, op, index, term)
+    }
+    fn last_applied(&self, client: NodeId) -> Option<(u64, &KvResult, LogIndex, Term)> {
+        self.sessions.get(&client.0).map(|(req, result, index, term)| (*req, result, *index, *term))
+    }
+    fn is_read(op: &KvOp) -> bool {
+        op.is_read()
+    }
+    fn read(&self, op: &KvOp) -> KvResult {
+        match op {
+            KvOp::Get(k) => KvResult::Value(self.data.get(k).copied()),
+            write => self.clone().execute(write),
+        }
+    }
+    fn as_kv(op: &KvOp) -> Option<&KvOp> {
+        Some(op)
+    }
+}
+
+/// The effects of a Raft server replicating `M` (its messages, timers and notes): what its
+/// handlers record. `Raft`, the Raft page's protocol, has the same effects with `M = Kv`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Group<M>(core::marker::PhantomData<M>);
+
+impl<M: Machine> crate::protocol::Effects for Group<M> {
+    type Msg = Msg<M>;
+    type Timer = Timer;
+    type Note = Note;
+}
+
 /// A Raft term. Zero is "before any election".
 pub type Term = u64;
 /// A log index. Entries are numbered from 1; 0 is "before the first entry".
@@ -29,16 +101,17 @@ pub const MAX_BATCH: usize = 8;
 
 /// What a log entry carries.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-pub enum Command {
+#[serde(bound = "")]
+pub enum Command<M: Machine = Kv> {
     /// Appended by a new leader at the start of its term (§5.4.2, §6.4).
     Noop,
     /// A client command, with the client and its request number.
-    Kv { client: NodeId, req: u64, op: KvOp },
+    Kv { client: NodeId, req: u64, op: M::Op },
     /// A new cluster membership (the voters), effective as soon as it is in a server's log.
     Config(Vec<NodeId>),
 }
 
-impl fmt::Display for Command {
+impl<M: Machine> fmt::Display for Command<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Command::Noop => write!(f, "no-op"),
@@ -52,24 +125,27 @@ impl fmt::Display for Command {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-pub struct Entry {
+#[serde(bound = "")]
+pub struct Entry<M: Machine = Kv> {
     pub term: Term,
-    pub cmd: Command,
+    pub cmd: Command<M>,
 }
 
 /// A snapshot of the state machine up to `last_index`, with the membership at that point.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
-pub struct Snapshot {
+#[serde(bound = "")]
+pub struct Snapshot<M: Machine = Kv> {
     pub last_index: LogIndex,
     pub last_term: Term,
     #[serde(skip)]
-    pub kv: Kv,
+    pub kv: M,
     pub config: Vec<NodeId>,
 }
 
 /// Raft messages.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-pub enum Msg {
+#[serde(bound = "")]
+pub enum Msg<M: Machine = Kv> {
     /// RequestVote; `pre` for a PreVote round (the term is the one the sender would use).
     RequestVote {
         term: Term,
@@ -89,7 +165,7 @@ pub enum Msg {
         term: Term,
         prev_index: LogIndex,
         prev_term: Term,
-        entries: Vec<Entry>,
+        entries: Vec<Entry<M>>,
         commit: LogIndex,
         seq: u64,
     },
@@ -105,7 +181,7 @@ pub enum Msg {
     /// as its largest kind (the simulator's queue and records move messages about).
     InstallSnapshot {
         term: Term,
-        snapshot: Box<Snapshot>,
+        snapshot: Box<Snapshot<M>>,
         seq: u64,
     },
     SnapshotReply {
@@ -118,11 +194,11 @@ pub enum Msg {
     /// A client request with the client's request number.
     Request {
         req: u64,
-        op: KvOp,
+        op: M::Op,
     },
     Reply {
         req: u64,
-        outcome: Outcome,
+        outcome: Outcome<M::Result>,
     },
 }
 

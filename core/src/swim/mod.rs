@@ -62,11 +62,14 @@ use alloc::vec::Vec;
 use crate::protocol::{Ctx, MutantInfo, NodeId, PropertyInfo, Protocol, ScriptAction, Time, World};
 use crate::rng::Rng;
 
-impl Protocol for Swim {
+impl crate::protocol::Effects for Swim {
     type Msg = Msg;
     type Timer = Timer;
-    type ClientOp = NoRequest;
     type Note = Note;
+}
+
+impl Protocol for Swim {
+    type ClientOp = NoRequest;
     type Node = Node;
     type Durable = Hard;
     type Monitor = Monitor;
