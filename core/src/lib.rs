@@ -17,6 +17,8 @@ extern crate alloc;
 pub mod chunked;
 #[cfg(all(feature = "raft", feature = "multipaxos"))]
 pub mod compare;
+#[cfg(feature = "coordination")]
+pub mod coord;
 pub mod diagram;
 pub mod echo;
 pub mod explorable;

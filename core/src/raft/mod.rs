@@ -57,7 +57,7 @@ mod view;
 mod tests;
 
 use crate::kv::client;
-pub use check::Monitor;
+pub use check::{check_server, Monitor};
 pub use state::{Durable, HardState, Node, Server};
 pub use types::Snapshot as RaftSnapshot;
 pub use types::*;

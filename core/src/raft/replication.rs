@@ -142,7 +142,7 @@ pub(super) fn apply<M: Machine>(raft: &Raft, s: &mut Server<M>, ctx: &mut Ctx<Gr
         s.applied = i;
         if let Command::Kv { client, req, op } = &entry.cmd {
             let result = s.kv.apply(*client, *req, op, i, entry.term);
-            if s.role == Role::Leader {
+            if M::LEADER_REPLIES && s.role == Role::Leader {
                 let outcome = Outcome::Ok { result: result.0, index: result.1, term: result.2 };
                 ctx.send(*client, Msg::Reply { req: *req, outcome });
             }

@@ -21,6 +21,9 @@ pub trait Machine: Clone + fmt::Debug + Default + PartialEq + Eq + core::hash::H
     type Op: Clone + fmt::Debug + PartialEq + Eq + core::hash::Hash + Serialize + fmt::Display;
     /// What applying it returned.
     type Result: Clone + fmt::Debug + PartialEq + Eq + core::hash::Hash + Serialize + fmt::Display;
+    /// Whether the leader answers a client once it has applied its command (the Raft page's
+    /// clients talk to the leader); otherwise the protocol around Raft answers.
+    const LEADER_REPLIES: bool = true;
     /// Apply a client command once, at log position (`index`, `term`): a repeated request
     /// returns the remembered result and position instead of applying it again.
     fn apply(

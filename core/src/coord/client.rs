@@ -1,0 +1,453 @@
+//! The service's clients and the storage node.
+//!
+//! A client connects to one server, opens a session and keeps it alive with heartbeats; when
+//! its server goes quiet it reconnects to the next one with the same session. It takes the
+//! server's replies in the order the server numbered them (as TCP would hand them over), so a
+//! watch's event comes before any later answer. Its recipe is ZooKeeper's lock: create an
+//! ephemeral sequential node under `/lock`, list the children; the smallest holds the lock;
+//! any other watches only the node just before its own (no herd) and lists again when that
+//! one goes. The lock's fencing token is the zxid that created the holder's node; the holder
+//! works, writes to the storage node with its token, works again and deletes its node.
+//!
+//! The storage node keeps the largest token it has accepted and refuses older ones, so a holder
+//! whose session expired during a pause (a long GC) cannot write over its successor's work.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use serde::Serialize;
+
+use crate::protocol::{Ctx, NodeId, Time};
+
+use super::tree::{name, SessionId, TreeError, TreeOp, TreeResult};
+use super::types::*;
+
+/// Most out-of-order replies a client holds back.
+const MAX_HELD: usize = 32;
+
+/// Where a client is in its recipe.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Step {
+    /// Opening a session.
+    Opening,
+    /// Creating its lock node.
+    Creating,
+    /// Listing the lock's children.
+    Listing,
+    /// Watching the node before its own.
+    Waiting(String),
+    /// Holding the lock (its token), before its write.
+    Working,
+    /// Writing to storage with its token.
+    Writing,
+    /// Holding after the write, then releasing.
+    Releasing,
+    /// Between two rounds.
+    Thinking,
+    /// A service instance, registered: it only keeps its session alive.
+    Registered,
+    /// The catalog watcher, listing `/svc` with a watch.
+    Cataloging,
+    /// The catalog watcher, waiting for `/svc`'s children to change.
+    Watching,
+    /// Waiting for the user (the idle recipe).
+    Idle,
+}
+
+/// What a client keeps across a crash: its request numbers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ClientHard {
+    pub next_req: u64,
+    pub next_conn: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Client {
+    pub id: NodeId,
+    pub hard: ClientHard,
+    /// The server it is connected to, and the connection's number.
+    pub server: NodeId,
+    pub conn: u32,
+    /// The next reply number it takes, and those that came early.
+    pub next_seq: u64,
+    pub held: Vec<(u64, Body)>,
+    pub session: SessionId,
+    /// The request in flight (one at a time), with whether it leaves a watch.
+    pub pending: Option<(u64, TreeOp, bool)>,
+    pub step: Step,
+    /// Its lock node and the node's creating zxid (the token).
+    pub mine: Option<(String, u64)>,
+    /// When it last heard from its server.
+    pub heard: Time,
+    pub paused_until: Option<Time>,
+    /// The last result the user's own request got.
+    pub last: Option<(TreeOp, TreeResult)>,
+    /// The catalog watcher's list of service instances.
+    pub catalog: Vec<String>,
+}
+
+/// The parent node of the client's recipe.
+fn home(c: &Coordination) -> &'static str {
+    match c.recipe {
+        Recipe::Election => ELECTION,
+        Recipe::Discovery => SERVICE,
+        Recipe::Lock | Recipe::Idle => LOCK,
+    }
+}
+
+/// Whether this client keeps the service catalog (the discovery recipe's last client).
+pub fn is_watcher(c: &Coordination, id: NodeId) -> bool {
+    c.recipe == Recipe::Discovery && id.index() + 1 == c.servers() + c.clients
+}
+
+type Cx<'a, 'b> = &'a mut Ctx<'b, Coordination>;
+
+pub fn init(c: &Coordination, ctx: Cx) -> Client {
+    start(c, ClientHard::default(), ctx)
+}
+
+pub fn restart(c: &Coordination, hard: ClientHard, ctx: Cx) -> Client {
+    start(c, hard, ctx)
+}
+
+fn start(c: &Coordination, hard: ClientHard, ctx: Cx) -> Client {
+    let id = ctx.me();
+    let server = NodeId(((id.index() - c.servers()) % c.servers()) as u32);
+    let mut cl = Client {
+        id,
+        hard,
+        server,
+        conn: 0,
+        next_seq: 1,
+        held: Vec::new(),
+        session: 0,
+        pending: None,
+        step: Step::Opening,
+        mine: None,
+        heard: ctx.now(),
+        paused_until: None,
+        last: None,
+        catalog: Vec::new(),
+    };
+    cl.hard.next_conn += 1;
+    cl.conn = cl.hard.next_conn;
+    let timeout_ms = c.session_timeout_ms;
+    request(c, &mut cl, TreeOp::Open { timeout_ms }, false, ctx);
+    ctx.set_timer(Timer::Ping, Time(c.ping_us()));
+    cl
+}
+
+/// Send a request (the only one in flight) and arm its retry.
+fn request(c: &Coordination, cl: &mut Client, op: TreeOp, watch: bool, ctx: Cx) {
+    cl.hard.next_req += 1;
+    let req = cl.hard.next_req;
+    cl.pending = Some((req, op, watch));
+    send_pending(c, cl, ctx);
+}
+
+fn send_pending(c: &Coordination, cl: &Client, ctx: Cx) {
+    if let Some((req, op, watch)) = &cl.pending {
+        let msg =
+            Msg::Request { conn: cl.conn, session: cl.session, req: *req, op: op.clone(), watch: *watch };
+        ctx.send(cl.server, msg);
+        ctx.set_timer(Timer::Retry, Time(c.ping_us()));
+    }
+}
+
+/// Connect to the next server with the same session, and send the request in flight again.
+fn reconnect(c: &Coordination, cl: &mut Client, ctx: Cx) {
+    cl.server = NodeId(((cl.server.index() + 1) % c.servers()) as u32);
+    cl.hard.next_conn += 1;
+    cl.conn = cl.hard.next_conn;
+    (cl.next_seq, cl.held) = (1, Vec::new());
+    cl.heard = ctx.now();
+    // A watch may have been lost with the old connection: look again.
+    if let Step::Waiting(_) = cl.step {
+        list(c, cl, ctx);
+        return;
+    }
+    if cl.step == Step::Watching {
+        catalog(c, cl, ctx);
+        return;
+    }
+    if cl.session != 0 && cl.pending.is_none() {
+        ctx.send(cl.server, Msg::Ping { conn: cl.conn, session: cl.session, clock: ctx.now() });
+    }
+    send_pending(c, cl, ctx);
+}
+
+fn list(c: &Coordination, cl: &mut Client, ctx: Cx) {
+    cl.step = Step::Listing;
+    request(c, cl, TreeOp::Children { path: home(c).into() }, false, ctx);
+}
+
+fn catalog(c: &Coordination, cl: &mut Client, ctx: Cx) {
+    cl.step = Step::Cataloging;
+    request(c, cl, TreeOp::Children { path: SERVICE.into() }, true, ctx);
+}
+
+/// Start a round of the recipe.
+fn begin(c: &Coordination, cl: &mut Client, ctx: Cx) {
+    match c.recipe {
+        Recipe::Idle => cl.step = Step::Idle,
+        Recipe::Discovery if is_watcher(c, cl.id) => catalog(c, cl, ctx),
+        Recipe::Lock | Recipe::Election | Recipe::Discovery => {
+            cl.step = Step::Creating;
+            cl.mine = None;
+            let prefix = if c.recipe == Recipe::Discovery { "i-" } else { "n-" };
+            let path = alloc::format!("{}/{prefix}", home(c));
+            request(
+                c,
+                cl,
+                TreeOp::Create { path, data: cl.id.0 as u64, ephemeral: true, sequential: true },
+                false,
+                ctx,
+            );
+        }
+    }
+}
+
+/// The session is gone: start again with a new one.
+fn expired(c: &Coordination, cl: &mut Client, ctx: Cx) {
+    cl.session = 0;
+    cl.mine = None;
+    cl.step = Step::Opening;
+    ctx.cancel_timer(Timer::Work);
+    ctx.cancel_timer(Timer::Think);
+    let timeout_ms = c.session_timeout_ms;
+    request(c, cl, TreeOp::Open { timeout_ms }, false, ctx);
+}
+
+pub fn on_message(c: &Coordination, cl: &mut Client, from: NodeId, msg: Msg, ctx: Cx) {
+    if cl.paused_until.is_some() {
+        return; // a paused process reads nothing; its connection's replies are lost to it
+    }
+    match msg {
+        Msg::Reply { conn, seq, body } if from == cl.server && conn == cl.conn => {
+            cl.heard = ctx.now();
+            if seq < cl.next_seq || cl.held.iter().any(|(s, _)| *s == seq) {
+                return;
+            }
+            if seq > cl.next_seq {
+                if cl.held.len() < MAX_HELD {
+                    cl.held.push((seq, body));
+                }
+                return;
+            }
+            take(c, cl, body, ctx);
+            cl.next_seq += 1;
+            while let Some(k) = cl.held.iter().position(|(s, _)| *s == cl.next_seq) {
+                let (_, body) = cl.held.remove(k);
+                take(c, cl, body, ctx);
+                cl.next_seq += 1;
+            }
+        }
+        Msg::WriteReply { token, .. }
+            if cl.step == Step::Writing && cl.mine.as_ref().is_some_and(|m| m.1 == token) =>
+        {
+            // A leader goes on working while it leads; a lock holder releases.
+            cl.step = if c.recipe == Recipe::Election { Step::Working } else { Step::Releasing };
+            ctx.set_timer(Timer::Work, Time(c.work_ms as u64 * 1000));
+        }
+        _ => {}
+    }
+}
+
+/// Act on one reply from the server, in order.
+fn take(c: &Coordination, cl: &mut Client, body: Body, ctx: Cx) {
+    match body {
+        Body::Pong => {}
+        Body::Expired => {
+            if cl.session != 0 {
+                expired(c, cl, ctx);
+            }
+        }
+        Body::Event { path, .. } => {
+            if cl.step == Step::Watching && path == SERVICE {
+                return catalog(c, cl, ctx);
+            }
+            if let Step::Waiting(w) = &cl.step {
+                if path.ends_with(w.as_str()) {
+                    if c.is(Mutant::WatchWrongNode) {
+                        held(c, cl, ctx); // broken: takes the lock without looking again
+                    } else {
+                        list(c, cl, ctx);
+                    }
+                }
+            }
+        }
+        Body::Result { req, result, .. } => {
+            let Some((r, op, _)) = cl.pending.clone() else { return };
+            if r != req {
+                return;
+            }
+            cl.pending = None;
+            ctx.cancel_timer(Timer::Retry);
+            if result == TreeResult::Error(TreeError::SessionExpired) && cl.session != 0 {
+                expired(c, cl, ctx);
+                return;
+            }
+            step(c, cl, op, result, ctx);
+        }
+    }
+}
+
+/// The recipe's next move after a result.
+fn step(c: &Coordination, cl: &mut Client, op: TreeOp, result: TreeResult, ctx: Cx) {
+    match (&cl.step, result) {
+        (Step::Opening, TreeResult::Session(id)) => {
+            cl.session = id;
+            begin(c, cl, ctx);
+        }
+        (Step::Opening, _) => expired(c, cl, ctx),
+        // The lock's parent, made (or found made) after its absence: try again.
+        (Step::Creating, _) if matches!(op, TreeOp::Create { sequential: false, .. }) => begin(c, cl, ctx),
+        (Step::Creating, TreeResult::Created { path, zxid }) => {
+            cl.mine = Some((path, zxid));
+            if c.recipe == Recipe::Discovery {
+                cl.step = Step::Registered;
+            } else {
+                list(c, cl, ctx);
+            }
+        }
+        (Step::Creating | Step::Cataloging, TreeResult::Error(TreeError::NoNode)) => {
+            // The recipe's parent is missing: make it (a persistent node), then try again.
+            cl.step = Step::Creating;
+            let op = TreeOp::Create { path: home(c).into(), data: 0, ephemeral: false, sequential: false };
+            request(c, cl, op, false, ctx);
+        }
+        // Children come in name order (the tree is sorted), and sequential names sort in order
+        // of creation.
+        (Step::Cataloging, TreeResult::Children(kids)) => {
+            cl.catalog = kids;
+            cl.step = Step::Watching;
+        }
+        (Step::Cataloging, _) => catalog(c, cl, ctx),
+        (Step::Creating, _) => begin(c, cl, ctx),
+        (Step::Listing, TreeResult::Children(kids)) => {
+            let Some((mine, _)) = cl.mine.clone() else { return begin(c, cl, ctx) };
+            let me = name(&mine);
+            let Some(at) = kids.iter().position(|k| k == me) else {
+                // Its node is gone (its session expired and came back? no: a new one): again.
+                return begin(c, cl, ctx);
+            };
+            if at == 0 {
+                return held(c, cl, ctx);
+            }
+            let watch = if c.is(Mutant::WatchWrongNode) { at.saturating_sub(2) } else { at - 1 };
+            let before = alloc::format!("{}/{}", home(c), kids[watch]);
+            cl.step = Step::Waiting(kids[watch].clone());
+            request(c, cl, TreeOp::Exists { path: before }, true, ctx);
+        }
+        (Step::Waiting(_), TreeResult::Data(None)) => list(c, cl, ctx),
+        (Step::Waiting(_), _) => {} // watching; the event will come
+        (Step::Releasing, _) => think(c, cl, ctx),
+        (Step::Idle, result) => cl.last = Some((op, result)),
+        _ => {}
+    }
+}
+
+/// It holds the lock: work, then write.
+fn held(c: &Coordination, cl: &mut Client, ctx: Cx) {
+    let Some((path, token)) = cl.mine.clone() else { return };
+    cl.step = Step::Working;
+    ctx.note(Note::Acquired { client: cl.id, path, token });
+    ctx.set_timer(Timer::Work, Time(c.work_ms as u64 * 1000));
+    if c.pause_pct > 0 && ctx.rng().below(100) < c.pause_pct as u64 {
+        pause(cl, c.pause_ms, ctx);
+    }
+}
+
+/// Stop the process for `ms` (a long GC): it reads nothing and runs no timer meanwhile.
+fn pause(cl: &mut Client, ms: u32, ctx: Cx) {
+    let d = Time(ms as u64 * 1000);
+    cl.paused_until = Some(ctx.now().plus(d));
+    ctx.set_timer(Timer::Resume, d);
+}
+
+fn think(c: &Coordination, cl: &mut Client, ctx: Cx) {
+    cl.step = Step::Thinking;
+    cl.mine = None;
+    ctx.set_timer(Timer::Think, Time(c.think_ms as u64 * 1000));
+}
+
+pub fn on_timer(c: &Coordination, cl: &mut Client, timer: Timer, ctx: Cx) {
+    if timer == Timer::Resume {
+        cl.paused_until = None;
+        cl.heard = ctx.now();
+        return;
+    }
+    if let Some(until) = cl.paused_until {
+        // A paused process runs nothing; what was due runs when it wakes.
+        let left = Time(until.0.saturating_sub(ctx.now().0).max(1));
+        ctx.set_timer(timer, left);
+        return;
+    }
+    match timer {
+        Timer::Ping => {
+            ctx.set_timer(Timer::Ping, Time(c.ping_us()));
+            if ctx.now().0 > cl.heard.0 + 2 * c.ping_us() {
+                reconnect(c, cl, ctx);
+            } else if cl.session != 0 {
+                ctx.send(cl.server, Msg::Ping { conn: cl.conn, session: cl.session, clock: ctx.now() });
+            }
+        }
+        Timer::Retry if cl.pending.is_some() => reconnect(c, cl, ctx),
+        Timer::Work => match cl.step {
+            Step::Working => {
+                let Some((_, token)) = cl.mine else { return };
+                cl.step = Step::Writing;
+                ctx.send(c.storage(), Msg::Write { token, value: cl.id.0 as u64 });
+                ctx.set_timer(Timer::Work, Time(c.work_ms as u64 * 1000));
+            }
+            Step::Writing => {
+                // No answer from storage: write again.
+                let Some((_, token)) = cl.mine else { return };
+                ctx.send(c.storage(), Msg::Write { token, value: cl.id.0 as u64 });
+                ctx.set_timer(Timer::Work, Time(c.work_ms as u64 * 1000));
+            }
+            Step::Releasing => {
+                let Some((path, _)) = cl.mine.clone() else { return think(c, cl, ctx) };
+                request(c, cl, TreeOp::Delete { path, version: None }, false, ctx);
+            }
+            _ => {}
+        },
+        Timer::Think => begin(c, cl, ctx),
+        _ => {}
+    }
+}
+
+/// The user's requests to a client: a tree operation, or a GC pause.
+pub fn on_op(c: &Coordination, cl: &mut Client, op: ClientOp, ctx: Cx) {
+    match op {
+        ClientOp::Pause(ms) if cl.paused_until.is_none() => pause(cl, ms, ctx),
+        ClientOp::Tree { op, watch } if cl.session != 0 && cl.pending.is_none() && cl.step == Step::Idle => {
+            request(c, cl, op, watch, ctx);
+        }
+        _ => {}
+    }
+}
+
+/// The storage node: the largest token it has accepted.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Storage {
+    pub highest: u64,
+    /// The last writes it took: (client, token, value).
+    pub writes: Vec<(NodeId, u64, u64)>,
+    pub refused: u64,
+}
+
+pub fn storage_write(c: &Coordination, st: &mut Storage, from: NodeId, token: u64, value: u64, ctx: Cx) {
+    let accepted = token >= st.highest || c.is(Mutant::NoFencing);
+    if accepted {
+        st.highest = st.highest.max(token);
+        st.writes.push((from, token, value));
+        if st.writes.len() > 8 {
+            st.writes.remove(0);
+        }
+        ctx.note(Note::Stored { client: from, token });
+    } else {
+        st.refused += 1;
+    }
+    ctx.send(from, Msg::WriteReply { token, accepted });
+}

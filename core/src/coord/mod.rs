@@ -1,0 +1,356 @@
+//! A coordination service in the style of ZooKeeper (Hunt, Konar, Junqueira and Reed,
+//! "ZooKeeper: Wait-free coordination for Internet-scale systems", USENIX ATC 2010) and of
+//! Consul's key-value store and sessions, replicated by this lab's Raft, with the recipes
+//! people build on it.
+//!
+//! **The ensemble.** Three to seven servers run the Raft module's own handlers (`raft::server`,
+//! through `Ctx::nest`), replicating a tree of nodes (`tree.rs`). Every write (create, delete,
+//! set, and the opening, closing and expiry of sessions) is a transaction in the log; its zxid
+//! is its log index. A client talks to one server only. That server forwards writes to the
+//! leader, and answers the client when *it* has applied the transaction, so the client's next
+//! read there sees its write; it answers reads at once from its own copy, which may lag the
+//! leader (ZooKeeper's reads are not linearizable; a `sync` before a read makes the server
+//! catch up to the moment of the sync).
+//!
+//! **Sessions.** A client opens a session with a timeout and sends heartbeats to its server;
+//! followers relay the sessions they heard from to the leader every tick. The leader alone
+//! decides that a session has expired, when it has heard nothing of it for the timeout on its
+//! own clock, and says so in the log: the expiry deletes the session's *ephemeral* nodes on
+//! every replica in the same transaction. A new leader gives every session a whole timeout
+//! from its election. A client whose server goes quiet moves to the next server and keeps its
+//! session, if it comes back in time.
+//!
+//! **Watches.** A read may leave a one-shot watch on the node (or its children); the server
+//! fires it when it applies a change to it, before the answer to anything after that change:
+//! its replies to a client are numbered, and the client takes them in order (§2.3's ordering
+//! guarantee, which ZooKeeper has from TCP).
+//!
+//! **The lock, with fencing** (ZooKeeper's recipe; Kleppmann's fencing tokens). Each waiter
+//! creates an ephemeral sequential node under `/lock` and lists the children: the smallest
+//! holds the lock; the others each watch only the node just before their own, so a release
+//! wakes one waiter, not the herd. The holder's token is the zxid that created its node. A
+//! lock alone cannot stop a holder that paused (a long GC) past its session's expiry from
+//! acting on the lock it lost; the storage node it writes to can, by refusing any token older
+//! than the newest it has seen.
+//!
+//! The files: `tree.rs` (the replicated tree), `types.rs` (configuration, messages, mutants),
+//! `server.rs` (a server around its Raft), `client.rs` (clients, their recipe, the storage
+//! node), `check.rs` (the properties).
+
+pub mod check;
+pub mod client;
+pub mod server;
+pub mod swarm;
+pub mod tree;
+mod types;
+
+#[cfg(test)]
+mod tests;
+
+pub use check::Monitor;
+pub use types::*;
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::protocol::{Ctx, MessageInfo, MutantInfo, NodeId, PropertyInfo, Protocol, ScriptAction, Time};
+use crate::raft::server::Role;
+use crate::raft::HardState;
+use crate::rng::Rng;
+
+use tree::Tree;
+
+/// A server, a client, or the storage node.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[allow(clippy::large_enum_variant)]
+pub enum Node {
+    Server(server::Server),
+    Client(client::Client),
+    Storage(client::Storage),
+}
+
+/// What survives a crash: a server's Raft state, a client's request numbers, the storage
+/// node's data and highest token.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Durable {
+    Server(HardState<Tree>),
+    Client(client::ClientHard),
+    Storage(client::Storage),
+}
+
+pub(crate) const MUTANTS: &[MutantInfo] = &[
+    MutantInfo {
+        name: "no-fencing",
+        description: "the storage node accepts every write, whatever its token",
+    },
+    MutantInfo {
+        name: "local-expiry",
+        description:
+            "a server expires a silent session by itself, in its own copy, instead of through the log",
+    },
+    MutantInfo {
+        name: "watch-wrong-node",
+        description: "a lock waiter watches the node two before its own and takes the lock when it goes",
+    },
+    MutantInfo {
+        name: "client-clock",
+        description: "the leader times sessions by the clock readings in the clients' heartbeats",
+    },
+    MutantInfo { name: "persistent-watch", description: "a watch stays registered after it fires" },
+    MutantInfo {
+        name: "keep-ephemerals",
+        description: "expiring a session closes it but leaves its ephemeral nodes",
+    },
+];
+
+impl Mutant {
+    pub fn parse(name: &str) -> Option<Mutant> {
+        Some(match name {
+            "no-fencing" => Mutant::NoFencing,
+            "local-expiry" => Mutant::LocalExpiry,
+            "watch-wrong-node" => Mutant::WatchWrongNode,
+            "client-clock" => Mutant::ClientClock,
+            "persistent-watch" => Mutant::PersistentWatch,
+            "keep-ephemerals" => Mutant::KeepEphemerals,
+            _ => return None,
+        })
+    }
+}
+
+impl MessageInfo for Msg {
+    fn kind(&self) -> &'static str {
+        match self {
+            Msg::Raft(m) => m.kind(),
+            Msg::Touch { .. } => "Touch",
+            Msg::Request { .. } => "Request",
+            Msg::Ping { .. } => "Ping",
+            Msg::Reply { body: Body::Result { .. }, .. } => "Reply",
+            Msg::Reply { body: Body::Event { .. }, .. } => "WatchEvent",
+            Msg::Reply { body: Body::Pong, .. } => "Pong",
+            Msg::Reply { body: Body::Expired, .. } => "SessionExpired",
+            Msg::Write { .. } => "Write",
+            Msg::WriteReply { .. } => "WriteReply",
+        }
+    }
+    fn summary(&self) -> String {
+        match self {
+            Msg::Raft(m) => m.summary(),
+            Msg::Touch { sessions } => {
+                format!("({} session{})", sessions.len(), if sessions.len() == 1 { "" } else { "s" })
+            }
+            Msg::Request { req, op, watch, .. } => {
+                format!("(#{req} {op}{})", if *watch { ", watch" } else { "" })
+            }
+            Msg::Ping { session, .. } => format!("(session {session:#x})"),
+            Msg::Reply { body: Body::Result { req, result, .. }, .. } => format!("(#{req} {result})"),
+            Msg::Reply { body: Body::Event { path, children, zxid }, .. } => {
+                format!("({path}{} changed at zxid {zxid})", if *children { "'s children" } else { "" })
+            }
+            Msg::Reply { .. } => String::new(),
+            Msg::Write { token, value } => format!("(token {token}, value {value})"),
+            Msg::WriteReply { token, accepted } => {
+                format!(
+                    "(token {token} {})",
+                    if *accepted { "accepted" } else { "refused: older than one seen" }
+                )
+            }
+        }
+    }
+}
+
+impl crate::protocol::Effects for Coordination {
+    type Msg = Msg;
+    type Timer = Timer;
+    type Note = Note;
+}
+
+impl Protocol for Coordination {
+    type ClientOp = ClientOp;
+    type Node = Node;
+    type Durable = Durable;
+    type Monitor = Monitor;
+
+    fn nodes(&self) -> usize {
+        self.servers() + self.clients + 1
+    }
+
+    /// Servers and clients crash; the storage node stands outside the experiment.
+    fn fault_targets(&self) -> usize {
+        self.servers() + self.clients
+    }
+
+    fn init(&self, ctx: &mut Ctx<Self>) -> Node {
+        let id = ctx.me();
+        if self.is_server(id) {
+            Node::Server(server::init(self, ctx))
+        } else if self.is_client(id) {
+            Node::Client(client::init(self, ctx))
+        } else {
+            Node::Storage(client::Storage::default())
+        }
+    }
+
+    fn on_message(&self, node: &mut Node, from: NodeId, msg: Msg, ctx: &mut Ctx<Self>) {
+        match (node, msg) {
+            (Node::Server(s), msg) => server::on_message(self, s, from, msg, ctx),
+            (Node::Client(c), msg) => client::on_message(self, c, from, msg, ctx),
+            (Node::Storage(st), Msg::Write { token, value }) => {
+                client::storage_write(self, st, from, token, value, ctx)
+            }
+            (Node::Storage(_), _) => {}
+        }
+    }
+
+    fn on_timer(&self, node: &mut Node, timer: Timer, ctx: &mut Ctx<Self>) {
+        match node {
+            Node::Server(s) => server::on_timer(self, s, timer, ctx),
+            Node::Client(c) => client::on_timer(self, c, timer, ctx),
+            Node::Storage(_) => {}
+        }
+    }
+
+    fn on_client(&self, node: &mut Node, op: ClientOp, ctx: &mut Ctx<Self>) {
+        match (node, op) {
+            (Node::Server(s), ClientOp::Admin(op)) => server::on_admin(self, s, op, ctx),
+            (Node::Client(c), op @ (ClientOp::Tree { .. } | ClientOp::Pause(_))) => {
+                client::on_op(self, c, op, ctx)
+            }
+            _ => {}
+        }
+    }
+
+    fn check_client(&self, node: NodeId, op: &ClientOp) -> Result<(), String> {
+        match op {
+            ClientOp::Admin(_) if !self.is_server(node) => Err(format!("{op} goes to a server")),
+            ClientOp::Tree { .. } | ClientOp::Pause(_) if !self.is_client(node) => {
+                Err(format!("{op} goes to a client"))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn durable(node: &Node) -> Durable {
+        match node {
+            Node::Server(s) => Durable::Server(s.raft.hard.clone()),
+            Node::Client(c) => Durable::Client(c.hard.clone()),
+            Node::Storage(st) => Durable::Storage(st.clone()),
+        }
+    }
+
+    fn on_restart(&self, durable: Durable, ctx: &mut Ctx<Self>) -> Node {
+        match durable {
+            Durable::Server(hard) => Node::Server(server::restart(self, hard, ctx)),
+            Durable::Client(hard) => Node::Client(client::restart(self, hard, ctx)),
+            Durable::Storage(st) => Node::Storage(st),
+        }
+    }
+
+    fn workload(&self, _rng: &mut Rng) -> Vec<(Time, NodeId, ClientOp)> {
+        Vec::new() // clients run their recipe by themselves
+    }
+
+    fn script(&self) -> Vec<(Time, ScriptAction<ClientOp>)> {
+        self.script.clone()
+    }
+
+    fn has_leader(&self) -> bool {
+        true
+    }
+
+    fn leader_rank(&self, node: &Node) -> Option<u128> {
+        match node {
+            Node::Server(s) if s.raft.role == Role::Leader => Some(s.raft.hard.term as u128),
+            _ => None,
+        }
+    }
+
+    fn check(
+        &self,
+        m: &mut Monitor,
+        nodes: &[Node],
+        touched: Option<NodeId>,
+        _client: Option<&ClientOp>,
+        notes: &[Note],
+    ) -> Result<(), (&'static str, String)> {
+        check::check(self, m, nodes, touched, notes)
+    }
+
+    fn properties(&self) -> &'static [PropertyInfo] {
+        check::PROPERTIES
+    }
+
+    fn mutants() -> &'static [MutantInfo] {
+        MUTANTS
+    }
+
+    fn parse_client(&self, text: &str) -> Result<ClientOp, String> {
+        parse_op(text)
+    }
+}
+
+/// Parse a request typed by the user: `create PATH [DATA] [ephemeral] [sequential]`,
+/// `delete PATH [VERSION]`, `set PATH DATA [VERSION]`, `get PATH [watch]`, `exists PATH
+/// [watch]`, `children PATH [watch]`, `sync`, `pause MS`, or a server command (`transfer`,
+/// `snapshot`).
+pub fn parse_op(text: &str) -> Result<ClientOp, String> {
+    use tree::{parse_path, TreeOp};
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let number = |w: &str, what: &str, max: u64| -> Result<u64, String> {
+        w.parse::<u64>()
+            .ok()
+            .filter(|v| *v <= max)
+            .ok_or_else(|| format!("{what} is a whole number from 0 to {max} (got {})", crate::echo::Echo(w)))
+    };
+    let version = |w: Option<&&str>| -> Result<Option<u32>, String> {
+        w.map(|w| number(w, "a version", u32::MAX as u64).map(|v| v as u32)).transpose()
+    };
+    let watch = |rest: &[&str]| -> Result<bool, String> {
+        match rest {
+            [] => Ok(false),
+            ["watch"] => Ok(true),
+            _ => Err(String::from("a read takes one optional word: watch")),
+        }
+    };
+    let tree = |op, watch| Ok(ClientOp::Tree { op, watch });
+    match words.as_slice() {
+        ["create", p, rest @ ..] => {
+            let path = parse_path(p)?;
+            let (mut data, mut ephemeral, mut sequential) = (0, false, false);
+            for w in rest {
+                match *w {
+                    "ephemeral" | "-e" => ephemeral = true,
+                    "sequential" | "-s" => sequential = true,
+                    d => data = number(d, "the data", 1_000_000_000)?,
+                }
+            }
+            if path == "/" {
+                return Err(String::from("the root exists already"));
+            }
+            tree(TreeOp::Create { path, data, ephemeral, sequential }, false)
+        }
+        ["delete", p, rest @ ..] if rest.len() <= 1 => tree(TreeOp::Delete { path: parse_path(p)?, version: version(rest.first())? }, false),
+        ["set", p, d, rest @ ..] if rest.len() <= 1 => {
+            let data = number(d, "the data", 1_000_000_000)?;
+            tree(TreeOp::Set { path: parse_path(p)?, data, version: version(rest.first())? }, false)
+        }
+        ["get", p, rest @ ..] => tree(TreeOp::Get { path: parse_path(p)? }, watch(rest)?),
+        ["exists", p, rest @ ..] => tree(TreeOp::Exists { path: parse_path(p)? }, watch(rest)?),
+        ["children" | "ls", p, rest @ ..] => tree(TreeOp::Children { path: parse_path(p)? }, watch(rest)?),
+        ["sync"] => tree(TreeOp::Sync, false),
+        ["pause", ms] => {
+            let ms = number(ms, "a pause", MAX_PAUSE_MS as u64)?;
+            if ms == 0 {
+                return Err(format!("a pause is from 1 to {MAX_PAUSE_MS} ms"));
+            }
+            Ok(ClientOp::Pause(ms as u32))
+        }
+        _ => match crate::raft::parse_op(text) {
+            Ok(op @ (crate::raft::ClientOp::TransferLeadership(_) | crate::raft::ClientOp::Compact)) => Ok(ClientOp::Admin(op)),
+            _ => Err(String::from(
+                "requests: create PATH [DATA] [ephemeral] [sequential], delete PATH [VERSION], set PATH DATA [VERSION], \
+                 get|exists|children PATH [watch], sync, pause MS; to a server: transfer [S2], snapshot",
+            )),
+        },
+    }
+}

@@ -1,0 +1,333 @@
+//! A server of the ensemble: a Raft server replicating the tree (the Raft module's own
+//! handlers, run through `Ctx::nest`), and around it what ZooKeeper's servers add: client
+//! connections and their heartbeats, requests forwarded to the leader, reads answered from the
+//! local copy, watches, and, on the leader, the session timeouts.
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+use crate::protocol::{Ctx, NodeId, Time};
+use crate::raft::server::Role;
+use crate::raft::{self, Group};
+
+use super::tree::{Applied, Change, SessionId, Tree, TreeOp, TreeResult, Txn};
+use super::types::*;
+
+/// A client connected to this server.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Conn {
+    /// The client's connection number, and the last reply's number on it.
+    pub conn: u32,
+    pub seq: u64,
+    /// Its session (0 while it opens one), and the request that opens it.
+    pub session: SessionId,
+    pub opening: Option<u64>,
+    /// When this server last heard from it (its own clock).
+    pub heard: Time,
+}
+
+/// A one-shot watch a client left here.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Watch {
+    pub id: u64,
+    pub client: NodeId,
+    pub path: super::tree::Path,
+    /// On the node's children rather than on the node.
+    pub children: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Server {
+    pub raft: raft::Server<Tree>,
+    pub conns: BTreeMap<u32, Conn>,
+    pub watches: Vec<Watch>,
+    /// The next watch's number: unique on this server across its restarts (the checker
+    /// counts firings per number).
+    pub next_watch: u64,
+    /// Sessions heard from since the last relay to the leader (with the time the mutant uses).
+    pub touched: Vec<(SessionId, Time)>,
+    /// Leader only: when it last heard of each session, and the sessions it proposed to expire.
+    pub seen: BTreeMap<SessionId, Time>,
+    pub expiring: Vec<SessionId>,
+}
+
+type Cx<'a, 'b> = &'a mut Ctx<'b, Coordination>;
+
+/// Run one of Raft's handlers on this server, then act on what it applied.
+fn with_raft<R>(
+    c: &Coordination,
+    s: &mut Server,
+    ctx: Cx,
+    f: impl FnOnce(&Raft, &mut raft::Server<Tree>, &mut Ctx<Group<Tree>>) -> R,
+) -> R {
+    let (r, notes) = ctx.nest(Msg::Raft, Timer::Raft, |inner| f(&c.raft, &mut s.raft, inner));
+    for n in notes {
+        ctx.note(Note::Raft(n));
+    }
+    after_apply(c, s, ctx);
+    r
+}
+
+use crate::raft::Raft;
+
+pub fn init(c: &Coordination, ctx: Cx) -> Server {
+    let (raft, notes) = ctx.nest(Msg::Raft, Timer::Raft, |inner| raft::server::init(&c.raft, inner));
+    boot(c, raft, notes, ctx)
+}
+
+pub fn restart(c: &Coordination, hard: raft::HardState<Tree>, ctx: Cx) -> Server {
+    let (raft, notes) = ctx.nest(Msg::Raft, Timer::Raft, |inner| raft::server::restart(&c.raft, hard, inner));
+    boot(c, raft, notes, ctx)
+}
+
+fn boot(c: &Coordination, mut raft: raft::Server<Tree>, notes: Vec<raft::Note>, ctx: Cx) -> Server {
+    for n in notes {
+        ctx.note(Note::Raft(n));
+    }
+    raft.kv.keep_ephemerals = c.is(Mutant::KeepEphemerals);
+    raft.kv.take_applied();
+    ctx.set_timer(Timer::Tick, Time(TICK_US));
+    Server {
+        raft,
+        conns: BTreeMap::new(),
+        watches: Vec::new(),
+        // Numbered from the boot time, so a restarted server's watches are new ones.
+        next_watch: (ctx.now().0 << 20) + 1,
+        touched: Vec::new(),
+        seen: BTreeMap::new(),
+        expiring: Vec::new(),
+    }
+}
+
+/// Send a client a reply on its connection.
+fn reply(s: &mut Server, client: NodeId, body: Body, ctx: Cx) {
+    if let Some(k) = s.conns.get_mut(&client.0) {
+        k.seq += 1;
+        ctx.send(client, Msg::Reply { conn: k.conn, seq: k.seq, body });
+    }
+}
+
+/// Hand a transaction to the leader: to this server's own Raft if it leads, else to the
+/// leader it knows (none known: the client will retry).
+fn forward(c: &Coordination, s: &mut Server, txn: Txn, ctx: Cx) {
+    // The forwarding number names the client's request, so that Raft sees a request forwarded
+    // twice (by two servers, or after a retry) as one while it is uncommitted.
+    let req = ((txn.client.0 as u64) << 40) | txn.req;
+    let msg = raft::Msg::Request { req, op: txn };
+    let me = ctx.me();
+    if s.raft.role == Role::Leader {
+        with_raft(c, s, ctx, |r, rs, inner| raft::server::on_message(r, rs, me, msg, inner));
+    } else if let Some(l) = s.raft.leader.filter(|l| *l != me) {
+        ctx.send(l, Msg::Raft(msg));
+    }
+}
+
+/// The client's connection, made fresh when it connects anew.
+fn connect(s: &mut Server, client: NodeId, conn: u32, session: SessionId, now: Time) {
+    let k = s.conns.entry(client.0).or_insert(Conn { conn, seq: 0, session, opening: None, heard: now });
+    if k.conn != conn {
+        *k = Conn { conn, seq: 0, session, opening: None, heard: now };
+    }
+    k.heard = now;
+    if session != 0 {
+        k.session = session;
+    }
+}
+
+/// Note a heartbeat from a session: the leader's own record, or the relay's.
+fn heard(c: &Coordination, s: &mut Server, session: SessionId, clock: Time, ctx: Cx) {
+    let at = if c.is(Mutant::ClientClock) { clock } else { ctx.now() };
+    if s.raft.role == Role::Leader {
+        s.seen.insert(session, at);
+        ctx.note(Note::Heard { leader: ctx.me(), session, at: ctx.now() });
+    } else if !s.touched.iter().any(|(x, _)| *x == session) {
+        s.touched.push((session, at));
+    }
+}
+
+pub fn on_message(c: &Coordination, s: &mut Server, from: NodeId, msg: Msg, ctx: Cx) {
+    match msg {
+        Msg::Raft(raft::Msg::Reply { outcome: raft::Outcome::Redirect(_), .. }) => {
+            // A forward reached a server that does not lead: the client's retry goes again.
+        }
+        Msg::Raft(raft::Msg::Reply { .. }) => {}
+        Msg::Raft(m) => with_raft(c, s, ctx, |r, rs, inner| raft::server::on_message(r, rs, from, m, inner)),
+        Msg::Touch { sessions } => {
+            if s.raft.role == Role::Leader {
+                for (session, clock) in sessions {
+                    heard(c, s, session, clock, ctx);
+                }
+            }
+        }
+        Msg::Ping { conn, session, clock } => {
+            let now = ctx.now();
+            if !s.raft.kv.sessions.contains_key(&session) {
+                // Expired, if this copy has applied the session's opening (else it lags).
+                if s.raft.kv.zxid >= session {
+                    connect(s, from, conn, session, now);
+                    reply(s, from, Body::Expired, ctx);
+                }
+                return;
+            }
+            connect(s, from, conn, session, now);
+            heard(c, s, session, clock, ctx);
+            reply(s, from, Body::Pong, ctx);
+        }
+        Msg::Request { conn, session, req, op, watch } => {
+            connect(s, from, conn, session, ctx.now());
+            if session != 0 && s.raft.kv.sessions.contains_key(&session) {
+                heard(c, s, session, ctx.now(), ctx);
+            }
+            let txn = Txn { client: from, session, req, op };
+            if <Tree as raft::Machine>::is_read(&txn) {
+                let result = s.raft.kv.read(&txn.op);
+                if watch {
+                    let (path, children) = match &txn.op {
+                        TreeOp::Children { path } => (path.clone(), true),
+                        other => (other.path().unwrap_or("/").into(), false),
+                    };
+                    let fresh = !s
+                        .watches
+                        .iter()
+                        .any(|w| w.client == from && w.path == path && w.children == children);
+                    if fresh {
+                        s.watches.push(Watch { id: s.next_watch, client: from, path, children });
+                        s.next_watch += 1;
+                    }
+                }
+                let zxid = s.raft.kv.zxid;
+                reply(s, from, Body::Result { req, result, zxid }, ctx);
+                return;
+            }
+            if let (TreeOp::Open { .. }, Some(k)) = (&txn.op, s.conns.get_mut(&from.0)) {
+                k.opening = Some(req);
+            }
+            forward(c, s, txn, ctx);
+        }
+        Msg::Write { .. } | Msg::WriteReply { .. } | Msg::Reply { .. } => {}
+    }
+}
+
+/// Answer the clients connected here for what this copy just applied, and fire the watches
+/// the changes trip, in the order of the transactions.
+fn after_apply(c: &Coordination, s: &mut Server, ctx: Cx) {
+    for Applied { zxid, txn, result, changes } in s.raft.kv.take_applied() {
+        for (path, change) in &changes {
+            let parent = super::tree::parent(path);
+            let trips = |w: &Watch| match change {
+                Change::Data => !w.children && w.path == *path,
+                Change::Created | Change::Deleted => {
+                    w.path == *path || (w.children && w.path == parent)
+                }
+            };
+            let mut k = 0;
+            while k < s.watches.len() {
+                if !trips(&s.watches[k]) {
+                    k += 1;
+                    continue;
+                }
+                let w =
+                    if c.is(Mutant::PersistentWatch) { s.watches[k].clone() } else { s.watches.remove(k) };
+                k += usize::from(c.is(Mutant::PersistentWatch));
+                let applied = s.raft.applied;
+                ctx.note(Note::Fired { server: ctx.me(), id: w.id, zxid, applied });
+                let (path, children) =
+                    if w.children { (w.path.clone(), true) } else { (path.clone(), false) };
+                reply(s, w.client, Body::Event { path, children, zxid }, ctx);
+            }
+        }
+        if let TreeOp::Expire { session } = txn.op {
+            s.seen.remove(&session);
+            s.expiring.retain(|x| *x != session);
+            let gone: Vec<NodeId> =
+                s.conns.iter().filter(|(_, k)| k.session == session).map(|(id, _)| NodeId(*id)).collect();
+            for client in gone {
+                reply(s, client, Body::Expired, ctx);
+            }
+            continue;
+        }
+        let Some(k) = s.conns.get(&txn.client.0) else { continue };
+        let mine = match txn.op {
+            TreeOp::Open { .. } => k.opening == Some(txn.req),
+            _ => k.session == txn.session,
+        };
+        if mine {
+            if let TreeResult::Session(id) = result {
+                if let Some(k) = s.conns.get_mut(&txn.client.0) {
+                    (k.session, k.opening) = (id, None);
+                }
+            }
+            reply(s, txn.client, Body::Result { req: txn.req, result, zxid }, ctx);
+        }
+    }
+}
+
+pub fn on_timer(c: &Coordination, s: &mut Server, timer: Timer, ctx: Cx) {
+    match timer {
+        Timer::Raft(t) => with_raft(c, s, ctx, |r, rs, inner| raft::server::on_timer(r, rs, t, inner)),
+        Timer::Tick => {
+            ctx.set_timer(Timer::Tick, Time(TICK_US));
+            tick(c, s, ctx);
+        }
+        _ => {}
+    }
+}
+
+/// Every tick: relay heartbeats to the leader; on the leader, expire the sessions it has not
+/// heard of for their timeout, through the log; in the local-expiry mutant, expire silent
+/// clients here.
+fn tick(c: &Coordination, s: &mut Server, ctx: Cx) {
+    let now = ctx.now();
+    let me = ctx.me();
+    if s.raft.role != Role::Leader {
+        s.seen.clear();
+        s.expiring.clear();
+        if let Some(l) = s.raft.leader.filter(|l| *l != me) {
+            if !s.touched.is_empty() {
+                ctx.send(l, Msg::Touch { sessions: core::mem::take(&mut s.touched) });
+            }
+        }
+    } else {
+        s.touched.clear();
+        let sessions: Vec<(SessionId, u32)> =
+            s.raft.kv.sessions.iter().map(|(id, x)| (*id, x.timeout_ms)).collect();
+        s.seen.retain(|id, _| sessions.iter().any(|(x, _)| x == id));
+        for (id, timeout_ms) in sessions {
+            // A session this leader has not heard of yet gets a whole timeout from now
+            // (ZooKeeper's new leader does the same).
+            let last = *s.seen.entry(id).or_insert_with(|| {
+                ctx.note(Note::Heard { leader: me, session: id, at: now });
+                now
+            });
+            if now.0 >= last.0 + timeout_ms as u64 * 1000 && !s.expiring.contains(&id) {
+                s.expiring.push(id);
+                ctx.note(Note::Expiring { leader: me, session: id, at: now, timeout_ms });
+                let txn = Txn { client: me, session: 0, req: id, op: TreeOp::Expire { session: id } };
+                forward(c, s, txn, ctx);
+            }
+        }
+    }
+    if c.is(Mutant::LocalExpiry) {
+        let silent: Vec<(u32, SessionId)> = s
+            .conns
+            .iter()
+            .filter(|(_, k)| {
+                s.raft
+                    .kv
+                    .sessions
+                    .get(&k.session)
+                    .is_some_and(|x| now.0 >= k.heard.0 + x.timeout_ms as u64 * 1000)
+            })
+            .map(|(id, k)| (*id, k.session))
+            .collect();
+        for (client, session) in silent {
+            // Broken: this copy alone forgets the session and its ephemeral nodes.
+            s.raft.kv.end_session(session);
+            reply(s, NodeId(client), Body::Expired, ctx);
+        }
+    }
+}
+
+pub fn on_admin(c: &Coordination, s: &mut Server, op: raft::ClientOp, ctx: Cx) {
+    with_raft(c, s, ctx, |r, rs, inner| raft::server::on_admin(r, rs, op, inner));
+}

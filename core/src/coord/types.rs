@@ -1,0 +1,300 @@
+//! The words of the coordination service: its configuration, messages, timers, requests from
+//! the user, notes for the checker, and mutants.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use serde::Serialize;
+
+use crate::protocol::{NodeId, ScriptAction, Time};
+use crate::raft::{self, Raft};
+
+use super::tree::{Path, SessionId, Tree, TreeOp, TreeResult, SESSION_TIMEOUT_MS};
+
+/// Most servers in the ensemble.
+pub const MAX_SERVERS: usize = 7;
+/// Most clients.
+pub const MAX_CLIENTS: usize = 8;
+/// Longest GC pause a user may give a client, milliseconds.
+pub const MAX_PAUSE_MS: u32 = 60_000;
+/// The lock recipe's parent node.
+pub const LOCK: &str = "/lock";
+/// The election's parent node.
+pub const ELECTION: &str = "/election";
+/// The service catalog's parent node.
+pub const SERVICE: &str = "/svc";
+
+/// How often a server relays its clients' heartbeats to the leader, and the leader looks for
+/// sessions past their timeout.
+pub const TICK_US: u64 = 100_000;
+
+/// What the clients do by themselves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Recipe {
+    /// Take the lock (ephemeral sequential node, watch the predecessor), write to the storage
+    /// node with the lock's fencing token, release, again.
+    Lock,
+    /// Leader election among service instances: the same nodes, the smallest leads until its
+    /// session ends, writing to storage with its node's zxid as its epoch.
+    Election,
+    /// Service discovery: every client but the last registers an ephemeral instance under
+    /// `/svc`; the last watches `/svc`'s children and keeps the catalog.
+    Discovery,
+    /// Nothing: clients wait for the user's requests.
+    Idle,
+}
+
+/// The coordination service: a Raft ensemble serving the tree, clients, one storage node.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Coordination {
+    /// The ensemble (servers `0..servers`), with Raft's timing; it has no Raft clients.
+    pub raft: Raft,
+    /// Clients (the nodes after the servers), then the storage node.
+    pub clients: usize,
+    pub recipe: Recipe,
+    pub session_timeout_ms: u32,
+    /// How long a lock holder works before it writes, and between its write and the release.
+    pub work_ms: u32,
+    /// A client's pause between two rounds of its recipe.
+    pub think_ms: u32,
+    /// The share of lock (or leadership) takings, in percent, after which the holder stops
+    /// for `pause_ms` (a long garbage collection) before it goes on.
+    pub pause_pct: u32,
+    pub pause_ms: u32,
+    pub script: Vec<(Time, ScriptAction<ClientOp>)>,
+    pub narration: Vec<crate::lesson::Step>,
+    pub mutant: Option<Mutant>,
+}
+
+impl Default for Coordination {
+    fn default() -> Self {
+        Coordination {
+            raft: Raft { servers: 3, clients: 0, ..Raft::default() },
+            clients: 3,
+            recipe: Recipe::Lock,
+            session_timeout_ms: 1_000,
+            work_ms: 150,
+            think_ms: 200,
+            pause_pct: 10,
+            pause_ms: 2_500,
+            script: Vec::new(),
+            narration: Vec::new(),
+            mutant: None,
+        }
+    }
+}
+
+impl Coordination {
+    pub fn servers(&self) -> usize {
+        self.raft.servers
+    }
+    pub fn is_server(&self, id: NodeId) -> bool {
+        id.index() < self.servers()
+    }
+    pub fn is_client(&self, id: NodeId) -> bool {
+        (self.servers()..self.servers() + self.clients).contains(&id.index())
+    }
+    /// The storage node the lock holders write to.
+    pub fn storage(&self) -> NodeId {
+        NodeId((self.servers() + self.clients) as u32)
+    }
+    pub(crate) fn is(&self, m: Mutant) -> bool {
+        self.mutant == Some(m)
+    }
+    /// How often a client sends a heartbeat: a third of its session timeout.
+    pub fn ping_us(&self) -> u64 {
+        self.session_timeout_ms as u64 * 1000 / 3
+    }
+
+    /// Check every size against its limit; the message names the field.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(3..=MAX_SERVERS).contains(&self.servers()) {
+            return Err(format!("servers must be between 3 and {MAX_SERVERS} (got {})", self.servers()));
+        }
+        if !(1..=MAX_CLIENTS).contains(&self.clients) {
+            return Err(format!("clients must be between 1 and {MAX_CLIENTS} (got {})", self.clients));
+        }
+        let (lo, hi) = SESSION_TIMEOUT_MS;
+        if !(lo..=hi).contains(&self.session_timeout_ms) {
+            return Err(format!(
+                "the session timeout must be between {lo} and {hi} ms (got {})",
+                self.session_timeout_ms
+            ));
+        }
+        if self.session_timeout_ms as u64 * 1000 < 2 * self.raft.election_us.1 {
+            return Err(format!(
+                "the session timeout must be at least twice the longest election timeout ({} ms), or \
+                 every election would expire sessions",
+                2 * self.raft.election_us.1 / 1000
+            ));
+        }
+        if self.pause_pct > 100 {
+            return Err(format!(
+                "the share of paused holders is a percentage from 0 to 100 (got {})",
+                self.pause_pct
+            ));
+        }
+        if !(1..=MAX_PAUSE_MS).contains(&self.pause_ms) {
+            return Err(format!("a GC pause is from 1 to {MAX_PAUSE_MS} ms (got {})", self.pause_ms));
+        }
+        for (what, v) in [("work time", self.work_ms), ("think time", self.think_ms)] {
+            if !(1..=10_000).contains(&v) {
+                return Err(format!("the {what} must be between 1 and 10000 ms (got {v})"));
+            }
+        }
+        Raft { clients: 0, spares: 0, ..self.raft.clone() }.validate()
+    }
+}
+
+/// Messages: Raft's among the servers, and the service's own.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Msg {
+    Raft(raft::Msg<Tree>),
+    /// A follower tells the leader which sessions it heard from since its last relay
+    /// (ZooKeeper's session "touch"); in the client-clock mutant, with the clients' clocks.
+    Touch {
+        sessions: Vec<(SessionId, Time)>,
+    },
+    /// A client's request on its connection `conn` (a new number each time it connects).
+    Request {
+        conn: u32,
+        session: SessionId,
+        req: u64,
+        op: TreeOp,
+        watch: bool,
+    },
+    /// A heartbeat, with the client's clock (only the mutant reads it).
+    Ping {
+        conn: u32,
+        session: SessionId,
+        clock: Time,
+    },
+    /// Server to client, numbered on the connection so the client takes them in order.
+    Reply {
+        conn: u32,
+        seq: u64,
+        body: Body,
+    },
+    /// A lock holder's write to the storage node, with its fencing token.
+    Write {
+        token: u64,
+        value: u64,
+    },
+    WriteReply {
+        token: u64,
+        accepted: bool,
+    },
+}
+
+/// What a server tells a client.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Body {
+    Result {
+        req: u64,
+        result: TreeResult,
+        zxid: u64,
+    },
+    /// A watch fired: the node at `path` changed (`children`: its children did) at `zxid`.
+    Event {
+        path: Path,
+        children: bool,
+        zxid: u64,
+    },
+    Pong,
+    Expired,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Timer {
+    Raft(raft::Timer),
+    /// A server's relay of heartbeats, and the leader's look for expired sessions.
+    Tick,
+    Ping,
+    /// A request went unanswered: reconnect and send it again.
+    Retry,
+    /// The lock holder's work before its write, and after it.
+    Work,
+    /// The pause between two rounds of the recipe.
+    Think,
+    /// The end of a GC pause.
+    Resume,
+}
+
+/// Requests from outside: to a client (a tree operation, a GC pause) or to a server (Raft's
+/// operator commands).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum ClientOp {
+    Tree { op: TreeOp, watch: bool },
+    Pause(u32),
+    Admin(raft::ClientOp),
+}
+
+impl fmt::Display for ClientOp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClientOp::Tree { op, watch: true } => write!(f, "{op} (watch)"),
+            ClientOp::Tree { op, .. } => write!(f, "{op}"),
+            ClientOp::Pause(ms) => write!(f, "pause for {ms} ms (GC)"),
+            ClientOp::Admin(op) => write!(f, "{op}"),
+        }
+    }
+}
+
+/// Facts for the checker.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Note {
+    Raft(raft::Note),
+    /// The leader heard from a session (a heartbeat, a relay, or its first look as leader),
+    /// at this time on its own clock.
+    Heard {
+        leader: NodeId,
+        session: SessionId,
+        at: Time,
+    },
+    /// The leader proposed to expire a session, at this time on its own clock.
+    Expiring {
+        leader: NodeId,
+        session: SessionId,
+        at: Time,
+        timeout_ms: u32,
+    },
+    /// A server sent a watch's event: watch `id` of that server, for the change at `zxid`,
+    /// having applied up to `applied`.
+    Fired {
+        server: NodeId,
+        id: u64,
+        zxid: u64,
+        applied: u64,
+    },
+    /// A client believes it holds the lock, through its node `path`.
+    Acquired {
+        client: NodeId,
+        path: Path,
+        token: u64,
+    },
+    /// The storage node accepted a write with this token.
+    Stored {
+        client: NodeId,
+        token: u64,
+    },
+}
+
+/// The deliberately broken variants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Mutant {
+    /// The storage node takes every write, whatever its token.
+    NoFencing,
+    /// A server expires a silent session by itself, deleting its ephemeral nodes in its own
+    /// copy instead of through the log.
+    LocalExpiry,
+    /// A waiter watches the node two before its own, and takes the lock when it goes.
+    WatchWrongNode,
+    /// The leader times sessions by the clocks of the clients' heartbeats.
+    ClientClock,
+    /// A watch stays registered after it fires.
+    PersistentWatch,
+    /// Expiring a session closes it but leaves its ephemeral nodes.
+    KeepEphemerals,
+}
