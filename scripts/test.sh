@@ -28,6 +28,9 @@ done
 
 step "native tests (unit, integration, CLI, fault sweeps)"
 cargo test --workspace
+# The coordination service is not registered yet (core feature `coordination-page`): its
+# presets' lessons and the registry's own checks, with it listed.
+cargo test -p distlab-core --features coordination-page --lib -- lab:: registry::
 
 step "browser tests (wasm-bindgen-test in headless Chromium)"
 cargo test --target wasm32-unknown-unknown -p distlab-web -p distlab-tests

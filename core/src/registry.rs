@@ -222,6 +222,7 @@ protocols! {
     "raft" Raft => crate::raft::Raft,
     "kafka" Kafka => crate::kafka::cluster::Kafka,
     "swim" Swim => crate::swim::Swim,
+    "coordination-page" Coordination => crate::coord::Coordination,
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::protocol::{NodeId, PropertyInfo, Time};
+use crate::protocol::{NodeId, Present, PropertyInfo, Time};
 use crate::raft::{self, Raft};
 
 use super::tree::{name, parent, SessionId, Tree};
@@ -99,19 +99,20 @@ pub(super) fn check(
                     return Err((
                         "fenced-writes",
                         format!(
-                            "storage accepted {client}'s write with token {token} after one with token {}",
+                            "storage accepted {}'s write with token {token} after one with token {}",
+                            c.node_name(*client),
                             m.stored
                         ),
                     ));
                 }
                 m.stored = *token;
             }
-            Note::Acquired { client, path, .. } => lock_order(nodes, *client, path)?,
+            Note::Acquired { client, path, .. } => lock_order(nodes, &c.node_name(*client), path)?,
             Note::Fired { server, id, zxid, applied } => {
                 if !m.fired.insert((server.0, *id)) {
                     return Err((
                         "watch-once",
-                        format!("{server}'s watch {id} fired a second time (zxid {zxid})"),
+                        format!("a watch {server} had fired already fired again (zxid {zxid})"),
                     ));
                 }
                 if zxid > applied {
@@ -167,7 +168,7 @@ fn raft_check(
 }
 
 /// No node before `path` under its parent is left in the most advanced replica.
-fn lock_order(nodes: &[Node], client: NodeId, path: &str) -> Result<(), Fail> {
+fn lock_order(nodes: &[Node], client: &str, path: &str) -> Result<(), Fail> {
     let ahead = nodes
         .iter()
         .filter_map(|n| match n {

@@ -79,6 +79,9 @@ pub struct Client {
     pub mine: Option<(String, u64)>,
     /// When it last heard from its server.
     pub heard: Time,
+    /// Whether the request in flight was already sent again to the same server: the next
+    /// timeout moves to another.
+    pub retried: bool,
     pub paused_until: Option<Time>,
     /// The last result the user's own request got.
     pub last: Option<(TreeOp, TreeResult)>,
@@ -125,14 +128,22 @@ fn start(c: &Coordination, hard: ClientHard, ctx: Cx) -> Client {
         step: Step::Opening,
         mine: None,
         heard: ctx.now(),
+        retried: false,
         paused_until: None,
         last: None,
         catalog: Vec::new(),
     };
     cl.hard.next_conn += 1;
     cl.conn = cl.hard.next_conn;
-    let timeout_ms = c.session_timeout_ms;
-    request(c, &mut cl, TreeOp::Open { timeout_ms }, false, ctx);
+    // Client k (from 0) opens its session (k + 1) × the stagger after the start: after the
+    // ensemble's first election, and in order.
+    let delay = (id.index() - c.servers() + 1) as u64 * c.stagger_ms as u64 * 1000;
+    if delay == 0 {
+        let timeout_ms = c.session_timeout_ms;
+        request(c, &mut cl, TreeOp::Open { timeout_ms }, false, ctx);
+    } else {
+        ctx.set_timer(Timer::Think, Time(delay));
+    }
     ctx.set_timer(Timer::Ping, Time(c.ping_us()));
     cl
 }
@@ -142,6 +153,7 @@ fn request(c: &Coordination, cl: &mut Client, op: TreeOp, watch: bool, ctx: Cx) 
     cl.hard.next_req += 1;
     let req = cl.hard.next_req;
     cl.pending = Some((req, op, watch));
+    cl.retried = false;
     send_pending(c, cl, ctx);
 }
 
@@ -150,7 +162,7 @@ fn send_pending(c: &Coordination, cl: &Client, ctx: Cx) {
         let msg =
             Msg::Request { conn: cl.conn, session: cl.session, req: *req, op: op.clone(), watch: *watch };
         ctx.send(cl.server, msg);
-        ctx.set_timer(Timer::Retry, Time(c.ping_us()));
+        ctx.set_timer(Timer::Retry, Time(c.retry_us()));
     }
 }
 
@@ -351,7 +363,7 @@ fn step(c: &Coordination, cl: &mut Client, op: TreeOp, result: TreeResult, ctx: 
 fn held(c: &Coordination, cl: &mut Client, ctx: Cx) {
     let Some((path, token)) = cl.mine.clone() else { return };
     cl.step = Step::Working;
-    ctx.note(Note::Acquired { client: cl.id, path, token });
+    ctx.note(Note::Acquired { client: cl.id, path, token, election: c.recipe == Recipe::Election });
     ctx.set_timer(Timer::Work, Time(c.work_ms as u64 * 1000));
     if c.pause_pct > 0 && ctx.rng().below(100) < c.pause_pct as u64 {
         pause(cl, c.pause_ms, ctx);
@@ -386,13 +398,23 @@ pub fn on_timer(c: &Coordination, cl: &mut Client, timer: Timer, ctx: Cx) {
     match timer {
         Timer::Ping => {
             ctx.set_timer(Timer::Ping, Time(c.ping_us()));
-            if ctx.now().0 > cl.heard.0 + 2 * c.ping_us() {
+            if cl.session == 0 && cl.pending.is_none() {
+                cl.heard = ctx.now(); // not started yet
+            } else if ctx.now().0 > cl.heard.0 + 2 * c.ping_us() {
                 reconnect(c, cl, ctx);
             } else if cl.session != 0 {
                 ctx.send(cl.server, Msg::Ping { conn: cl.conn, session: cl.session, clock: ctx.now() });
             }
         }
-        Timer::Retry if cl.pending.is_some() => reconnect(c, cl, ctx),
+        // Once more to the same server (it may have had no leader to forward to), then on.
+        Timer::Retry if cl.pending.is_some() && !cl.retried => {
+            cl.retried = true;
+            send_pending(c, cl, ctx);
+        }
+        Timer::Retry if cl.pending.is_some() => {
+            cl.retried = false;
+            reconnect(c, cl, ctx);
+        }
         Timer::Work => match cl.step {
             Step::Working => {
                 let Some((_, token)) = cl.mine else { return };
@@ -412,6 +434,10 @@ pub fn on_timer(c: &Coordination, cl: &mut Client, timer: Timer, ctx: Cx) {
             }
             _ => {}
         },
+        Timer::Think if cl.session == 0 && cl.pending.is_none() => {
+            let timeout_ms = c.session_timeout_ms;
+            request(c, cl, TreeOp::Open { timeout_ms }, false, ctx);
+        }
         Timer::Think => begin(c, cl, ctx),
         _ => {}
     }

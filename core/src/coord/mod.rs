@@ -39,15 +39,19 @@
 
 pub mod check;
 pub mod client;
+pub mod scenarios;
 pub mod server;
+mod setup;
 pub mod swarm;
 pub mod tree;
 mod types;
+mod view;
 
 #[cfg(test)]
 mod tests;
 
 pub use check::Monitor;
+pub use setup::Config;
 pub use types::*;
 
 use alloc::format;

@@ -216,9 +216,7 @@ fn after_apply(c: &Coordination, s: &mut Server, ctx: Cx) {
             let parent = super::tree::parent(path);
             let trips = |w: &Watch| match change {
                 Change::Data => !w.children && w.path == *path,
-                Change::Created | Change::Deleted => {
-                    w.path == *path || (w.children && w.path == parent)
-                }
+                Change::Created | Change::Deleted => w.path == *path || (w.children && w.path == parent),
             };
             let mut k = 0;
             while k < s.watches.len() {

@@ -468,6 +468,7 @@ impl Machine for Tree {
     /// The client's server answers once it has applied the transaction itself (so that the
     /// client's next read there sees its write), not the leader.
     const LEADER_REPLIES: bool = false;
+    const STATE: &'static str = "tree";
 
     /// Raft's client and request number here are the forwarding server's; the transaction
     /// carries the client's own, and those name the request once.

@@ -46,6 +46,21 @@ pub enum Recipe {
     Idle,
 }
 
+impl Recipe {
+    pub const ALL: [Recipe; 4] = [Recipe::Lock, Recipe::Election, Recipe::Discovery, Recipe::Idle];
+    pub fn name(self) -> &'static str {
+        match self {
+            Recipe::Lock => "lock",
+            Recipe::Election => "election",
+            Recipe::Discovery => "discovery",
+            Recipe::Idle => "idle",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Recipe> {
+        Recipe::ALL.into_iter().find(|r| r.name() == s)
+    }
+}
+
 /// The coordination service: a Raft ensemble serving the tree, clients, one storage node.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Coordination {
@@ -63,6 +78,9 @@ pub struct Coordination {
     /// for `pause_ms` (a long garbage collection) before it goes on.
     pub pause_pct: u32,
     pub pause_ms: u32,
+    /// Client k (from 0) opens its session (k + 1) × this after the start (0: all at once),
+    /// so that a preset's clients arrive in order, after the ensemble has a leader.
+    pub stagger_ms: u32,
     pub script: Vec<(Time, ScriptAction<ClientOp>)>,
     pub narration: Vec<crate::lesson::Step>,
     pub mutant: Option<Mutant>,
@@ -79,6 +97,7 @@ impl Default for Coordination {
             think_ms: 200,
             pause_pct: 10,
             pause_ms: 2_500,
+            stagger_ms: 0,
             script: Vec::new(),
             narration: Vec::new(),
             mutant: None,
@@ -106,6 +125,11 @@ impl Coordination {
     /// How often a client sends a heartbeat: a third of its session timeout.
     pub fn ping_us(&self) -> u64 {
         self.session_timeout_ms as u64 * 1000 / 3
+    }
+    /// How long a client waits for an answer before it tries again through the next server:
+    /// a heartbeat interval, at most 400 ms.
+    pub fn retry_us(&self) -> u64 {
+        self.ping_us().min(400_000)
     }
 
     /// Check every size against its limit; the message names the field.
@@ -138,6 +162,12 @@ impl Coordination {
         }
         if !(1..=MAX_PAUSE_MS).contains(&self.pause_ms) {
             return Err(format!("a GC pause is from 1 to {MAX_PAUSE_MS} ms (got {})", self.pause_ms));
+        }
+        if self.stagger_ms > 10_000 {
+            return Err(format!(
+                "the clients' stagger must be between 0 and 10000 ms (got {})",
+                self.stagger_ms
+            ));
         }
         for (what, v) in [("work time", self.work_ms), ("think time", self.think_ms)] {
             if !(1..=10_000).contains(&v) {
@@ -268,11 +298,13 @@ pub enum Note {
         zxid: u64,
         applied: u64,
     },
-    /// A client believes it holds the lock, through its node `path`.
+    /// A client believes it holds the lock (or leads, in the election recipe), through its
+    /// node `path`.
     Acquired {
         client: NodeId,
         path: Path,
         token: u64,
+        election: bool,
     },
     /// The storage node accepted a write with this token.
     Stored {

@@ -215,7 +215,7 @@ fn same_state<M: Machine>(m: &mut Monitor<M>, s: &Server<M>) -> Result<(), Fail>
         Ok(())
     };
     if applied != applied_before {
-        check(applied, &s.kv, "key-value state")?;
+        check(applied, &s.kv, M::STATE)?;
     }
     if snapshot == snapshot_before {
         return Ok(());

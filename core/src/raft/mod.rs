@@ -52,6 +52,7 @@ pub mod setup;
 mod state;
 mod types;
 mod view;
+pub use view::log_detail;
 
 #[cfg(test)]
 mod tests;

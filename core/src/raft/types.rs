@@ -24,6 +24,9 @@ pub trait Machine: Clone + fmt::Debug + Default + PartialEq + Eq + core::hash::H
     /// Whether the leader answers a client once it has applied its command (the Raft page's
     /// clients talk to the leader); otherwise the protocol around Raft answers.
     const LEADER_REPLIES: bool = true;
+    /// What the state machine is called in a checker's message ("S2's tree after index 7
+    /// differs from another server's").
+    const STATE: &'static str = "key-value state";
     /// Apply a client command once, at log position (`index`, `term`): a repeated request
     /// returns the remembered result and position instead of applying it again.
     fn apply(

@@ -95,6 +95,13 @@ fn server_view(raft: &Raft, s: &Server) -> NodeView {
 }
 
 fn detail(s: &Server) -> LogDetail {
+    let kv = s.kv.data.iter().map(|(k, v)| (String::from(k.as_str()), format!("{v}"))).collect();
+    log_detail(s, kv)
+}
+
+/// A Raft server's log for the log table, with its state machine's contents as `kv` rows:
+/// the Raft page's and every protocol's that runs Raft inside (the coordination service).
+pub fn log_detail<M: Machine>(s: &super::Server<M>, kv: Vec<(String, String)>) -> LogDetail {
     LogDetail {
         first_index: s.hard.snapshot.last_index + 1,
         snapshot: (s.hard.snapshot.last_index > 0)
@@ -105,7 +112,7 @@ fn detail(s: &Server) -> LogDetail {
         leader: (s.role == Role::Leader).then(|| {
             s.peers().iter().map(|p| (*p, s.next_index[p.index()], s.match_index[p.index()])).collect()
         }),
-        kv: s.kv.data.iter().map(|(k, v)| (String::from(k.as_str()), format!("{v}"))).collect(),
+        kv,
     }
 }
 

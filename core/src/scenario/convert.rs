@@ -33,6 +33,7 @@ pub fn export(cfg: &LabConfig, actions: &[(u64, Action)]) -> ScenarioDoc {
         snapshot_every: None,
         kafka: None,
         swim: None,
+        coordination: None,
         workload: None,
         fault_script: cfg.fault_script.clone(),
         explored: cfg.explored,

@@ -44,6 +44,18 @@ pub struct SwimDoc {
     pub heartbeat_periods: u32,
 }
 
+/// The coordination service's own settings (its servers and clients are `servers`, `clients`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CoordDoc {
+    pub recipe: String,
+    pub session_timeout_ms: u32,
+    pub work_ms: u32,
+    pub think_ms: u32,
+    pub pause_pct: u32,
+    pub pause_ms: u32,
+    pub stagger_ms: u32,
+}
+
 /// The key-value clients' workload.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WorkloadDoc {
@@ -91,6 +103,8 @@ pub struct ScenarioDoc {
     pub snapshot_every: Option<u64>,
     pub kafka: Option<KafkaDoc>,
     pub swim: Option<SwimDoc>,
+    /// Written only for the coordination service, so other documents keep their form.
+    pub coordination: Option<CoordDoc>,
     /// Raft and Multi-Paxos clients' own requests: keys, shares of reads and compare-and-sets,
     /// and the think time between requests.
     pub workload: Option<WorkloadDoc>,

@@ -4,7 +4,7 @@
 use alloc::format;
 use alloc::string::String;
 
-use super::doc::{ActionDoc, KafkaDoc, ScenarioDoc, SwimDoc, WorkloadDoc, MAX_DOC_BYTES};
+use super::doc::{ActionDoc, CoordDoc, KafkaDoc, ScenarioDoc, SwimDoc, WorkloadDoc, MAX_DOC_BYTES};
 use crate::json::{self, Fields, Json};
 
 pub(super) fn doc_to_json(d: &ScenarioDoc) -> Json {
@@ -36,6 +36,18 @@ pub(super) fn doc_to_json(d: &ScenarioDoc) -> Json {
             ("suspicion_periods", w.suspicion_periods.map(|p| int(p as u64))),
             ("retransmit", Some(int(w.retransmit as u64))),
             ("heartbeat_periods", Some(int(w.heartbeat_periods as u64))),
+        ])
+    });
+    let coordination = d.coordination.as_ref().map(|c| {
+        let n = |v: u32| Some(int(v as u64));
+        json::object([
+            ("recipe", Some(Json::str(&c.recipe))),
+            ("session_timeout_ms", n(c.session_timeout_ms)),
+            ("work_ms", n(c.work_ms)),
+            ("think_ms", n(c.think_ms)),
+            ("pause_pct", n(c.pause_pct)),
+            ("pause_ms", n(c.pause_ms)),
+            ("stagger_ms", n(c.stagger_ms)),
         ])
     });
     let workload = d.workload.as_ref().map(|w| {
@@ -77,6 +89,7 @@ pub(super) fn doc_to_json(d: &ScenarioDoc) -> Json {
         ("snapshot_every", Some(Json::opt(d.snapshot_every, int))),
         ("kafka", Some(kafka.unwrap_or(Json::Null))),
         ("swim", swim),
+        ("coordination", coordination),
         ("workload", Some(workload.unwrap_or(Json::Null))),
         (
             "fault_script",
@@ -111,6 +124,7 @@ pub(super) fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
         "snapshot_every",
         "kafka",
         "swim",
+        "coordination",
         "workload",
         "fault_script",
         "explored",
@@ -173,6 +187,30 @@ pub(super) fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
             })
         }
     };
+    let coordination = match f.get("coordination") {
+        None => None,
+        Some(c) => {
+            let mut c = Fields::of(c, "\"coordination\"")?;
+            c.only(&[
+                "recipe",
+                "session_timeout_ms",
+                "work_ms",
+                "think_ms",
+                "pause_pct",
+                "pause_ms",
+                "stagger_ms",
+            ])?;
+            Some(CoordDoc {
+                recipe: c.str("recipe")?,
+                session_timeout_ms: c.u32("session_timeout_ms")?,
+                work_ms: c.u32("work_ms")?,
+                think_ms: c.u32("think_ms")?,
+                pause_pct: c.u32("pause_pct")?,
+                pause_ms: c.u32("pause_ms")?,
+                stagger_ms: c.u32("stagger_ms")?,
+            })
+        }
+    };
     let workload = match f.get("workload") {
         None => None,
         Some(w) => {
@@ -222,6 +260,7 @@ pub(super) fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
         snapshot_every: f.u64_opt("snapshot_every")?,
         kafka,
         swim,
+        coordination,
         workload,
         fault_script,
         explored: f.bool_opt("explored")?.unwrap_or(false),

@@ -1,0 +1,243 @@
+//! The coordination presets: the lock's handover and the fenced write, a stale read and the
+//! same read after `sync`, leader election, and a service's failover in the catalog.
+//!
+//! Each preset's narration is a lesson whose steps name the events they explain (see
+//! `crate::lesson`). A step that invites the reader to switch a mutant on offers it; with that
+//! mutant on, the narration follows the steps up to the break, then what the mutant does.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use crate::lesson::{Cue, Step};
+use crate::protocol::{NodeId, ScriptAction, Target, Time};
+use crate::raft::Raft;
+
+use super::types::{ClientOp, Coordination, Mutant, Recipe};
+
+/// The presets: (name, title).
+pub const SCENARIOS: &[(&str, &str)] = &[
+    (
+        "lock-fencing",
+        "A lock with fencing tokens: the holder pauses, loses the lock, and storage refuses its late write",
+    ),
+    ("stale-read", "A stale read from a lagging server, and the same read after sync"),
+    ("election", "Leader election: the leader crashes, its session expires, the next in line leads"),
+    ("service-failover", "Service discovery: a crashed instance leaves the catalog when its session expires"),
+];
+
+/// When the lock holder's GC pause begins, in milliseconds.
+const PAUSE_AT_MS: u64 = 1_500;
+
+fn step(cue: Cue, text: &str) -> Step {
+    Step::new(cue, text)
+}
+
+fn client(c: &Coordination, k: usize) -> Target {
+    Target::Node(NodeId((c.servers() + k) as u32))
+}
+
+fn op(text: &str) -> ClientOp {
+    super::parse_op(text).unwrap_or(ClientOp::Pause(1))
+}
+
+pub fn apply_scenario(name: &str, base: Coordination) -> Result<Coordination, String> {
+    let mutant = base.mutant;
+    let three = Coordination {
+        raft: Raft { servers: 3, clients: 0, ..base.raft.clone() },
+        clients: 3,
+        session_timeout_ms: 1_000,
+        pause_pct: 0,
+        ..base
+    };
+    let c = match name {
+        "lock-fencing" => {
+            let c = Coordination {
+                recipe: Recipe::Lock,
+                work_ms: 1_500,
+                think_ms: 1_000,
+                stagger_ms: 600,
+                ..three
+            };
+            let script = vec![(
+                Time::from_ms(PAUSE_AT_MS),
+                ScriptAction::Client(client(&c, 0), ClientOp::Pause(3_500)),
+            )];
+            Coordination { script, narration: lock_fencing(mutant == Some(Mutant::NoFencing)), ..c }
+        }
+        "stale-read" => {
+            let mut c =
+                Coordination { recipe: Recipe::Idle, session_timeout_ms: 10_000, stagger_ms: 300, ..three };
+            c.raft.prevote = true;
+            let (c1, c3) = (client(&c, 0), client(&c, 2));
+            let at = |ms: u64| Time::from_ms(ms);
+            let script = vec![
+                (at(1_200), ScriptAction::Client(c1.clone(), op("create /config 1"))),
+                (at(1_500), ScriptAction::Isolate(Target::Node(NodeId(2)), vec![NodeId(5)])),
+                (at(1_900), ScriptAction::Client(c1, op("set /config 2"))),
+                (at(2_300), ScriptAction::Client(c3.clone(), op("get /config"))),
+                (at(2_700), ScriptAction::Heal),
+                (at(3_100), ScriptAction::Client(c3.clone(), op("sync"))),
+                (at(3_700), ScriptAction::Client(c3, op("get /config"))),
+            ];
+            Coordination { script, narration: stale_read(), ..c }
+        }
+        "election" => {
+            let c = Coordination { recipe: Recipe::Election, work_ms: 400, stagger_ms: 400, ..three };
+            let script = vec![(Time::from_ms(2_000), ScriptAction::Crash(client(&c, 0)))];
+            Coordination { script, narration: election(), ..c }
+        }
+        "service-failover" => {
+            let c = Coordination { recipe: Recipe::Discovery, stagger_ms: 400, ..three };
+            let script = vec![(Time::from_ms(2_000), ScriptAction::Crash(client(&c, 0)))];
+            Coordination { script, narration: failover(), ..c }
+        }
+        other => {
+            let names: Vec<&str> = SCENARIOS.iter().map(|s| s.0).collect();
+            return Err(format!("unknown coordination scenario \"{other}\"; known: {}", names.join(", ")));
+        }
+    };
+    Ok(c)
+}
+
+fn lock_fencing(broken: bool) -> Vec<Step> {
+    let mut steps = vec![
+        step(
+            Cue::Start,
+            "Three servers replicate a tree of nodes with Raft. Three clients want one lock; a storage node, \
+             outside the service, takes the lock holder's writes. C1 arrives first, C2 and C3 after it.",
+        ),
+        step(
+            Cue::Says("takes the lock"),
+            "C1 created an ephemeral sequential node under /lock and listed the children: its node is the \
+             smallest, so it holds the lock. Its fencing token is the zxid that created its node.",
+        ),
+        step(
+            Cue::Says(", watch"),
+            "C2 created its own node, after C1's. It does not poll, and it does not watch the lock itself: it \
+             watches only the node just before its own, so a release wakes one waiter, not the herd.",
+        ),
+        step(
+            Cue::At(PAUSE_AT_MS),
+            "C1 stops for three and a half seconds: a long garbage-collection pause. It runs nothing and sends no \
+             heartbeats, and it cannot know that time passes.",
+        ),
+        step(
+            Cue::Says("expires session"),
+            "The leader has heard nothing from C1's session for its timeout (1 s). It expires the session \
+             through the log: every replica deletes C1's ephemeral node in that same transaction.",
+        ),
+        step(
+            Cue::Deliver("WatchEvent"),
+            "C2's watch fires: the node before its own is gone. It lists the children again to be sure.",
+        ),
+        step(
+            Cue::Says("takes the lock"),
+            "C2's node is now the smallest: C2 holds the lock, with a larger token. C1, still paused, believes \
+             it holds it too.",
+        ),
+        step(
+            Cue::Says("storage accepts a write"),
+            "C2 writes with its token, and storage remembers it as the newest it has seen.",
+        ),
+        step(
+            Cue::Says("refused"),
+            "C1 wakes and, unaware, writes with its old token. Storage refuses it: a token older than one it \
+             has seen means a holder that lost the lock. A lock alone could not prevent this write; the token \
+             does.",
+        )
+        .breaking("no-fencing"),
+    ];
+    if broken {
+        steps.pop();
+        steps.push(step(
+            Cue::Violation,
+            "With no-fencing, storage takes every write: C1's stale write lands after C2's, and two holders \
+             have written out of order. The checker's fenced-writes property breaks.",
+        ));
+    }
+    steps
+}
+
+fn stale_read() -> Vec<Step> {
+    vec![
+        step(
+            Cue::Start,
+            "Three servers, three clients, each connected to its own server: C1 to S1, C2 to S2, C3 to S3. \
+             Writes go through the leader and the log; reads are answered by the client's own server from its \
+             own copy.",
+        ),
+        step(Cue::Says("create /config"), "C1 creates /config with the value 1."),
+        step(Cue::Partition, "S3, with C3, is cut off from the other servers. It keeps its copy of the tree."),
+        step(
+            Cue::Says("set /config = 2"),
+            "C1 sets /config to 2. S1 and S2 are a majority: the write commits without S3.",
+        ),
+        step(
+            Cue::Says("= 1 (version 0)"),
+            "C3 reads /config from S3 and gets 1, although 2 was committed before the read began. ZooKeeper's \
+             reads are fast because they are local, and so they may be stale: they are not linearizable.",
+        ),
+        step(Cue::Heal, "The network heals; S3 catches up when the leader next reaches it."),
+        step(
+            Cue::Says("synced"),
+            "C3 asks for sync first: a no-op that goes through the leader and the log. When S3 has applied it, \
+             S3 has every write committed before the sync.",
+        ),
+        step(Cue::Says("= 2 (version 1)"), "Now the read from S3 returns 2. Sync, then read: a current read."),
+    ]
+}
+
+fn election() -> Vec<Step> {
+    vec![
+        step(
+            Cue::Start,
+            "Three instances of a service must agree on one leader. Each creates an ephemeral sequential node \
+             under /election; the smallest leads, the next watches its predecessor.",
+        ),
+        step(
+            Cue::Says("becomes leader"),
+            "C1's node is the smallest: C1 leads. Its epoch is the zxid that created its node, and it writes to \
+             storage with it.",
+        ),
+        step(Cue::Crash, "C1, the leader, crashes."),
+        step(
+            Cue::Says("expires session"),
+            "Its heartbeats stop. After the session timeout the service's leader expires C1's session through \
+             the log, and C1's node goes with it.",
+        ),
+        step(Cue::Deliver("WatchEvent"), "C2 was watching C1's node: it is told, and lists the children again."),
+        step(
+            Cue::Says("becomes leader"),
+            "C2's node is the smallest now: C2 leads, with a larger epoch. C3 still waits, on C2's node only.",
+        ),
+    ]
+}
+
+fn failover() -> Vec<Step> {
+    vec![
+        step(
+            Cue::Start,
+            "Service discovery, Consul style: C1 and C2 are instances of a service; C3 keeps the catalog.",
+        ),
+        step(
+            Cue::Says("(ephemeral)"),
+            "An instance registers: an ephemeral node under /svc, alive exactly as long as its session.",
+        ),
+        step(
+            Cue::Says("children /svc, watch"),
+            "C3 lists /svc and leaves a watch on its children: it will hear of the next change.",
+        ),
+        step(Cue::Crash, "C1 crashes. Nobody deletes its registration: it has no chance to."),
+        step(
+            Cue::Says("expires session"),
+            "Its session's heartbeats stop; after the timeout the leader expires it through the log, and C1's \
+             instance node goes on every replica: the health check is the session itself.",
+        ),
+        step(
+            Cue::Deliver("WatchEvent"),
+            "C3's watch fires. It lists /svc again (with a new watch): the catalog now holds only C2.",
+        ),
+    ]
+}
