@@ -59,6 +59,7 @@ fn a_plain_seed_sweep_catches_every_mutant_by_the_property_it_breaks() {
         ("client-clock", "expiry-after-timeout"),
         ("persistent-watch", "watch-once"),
         ("keep-ephemerals", "ephemerals-expire"),
+        ("any-server", "client-order"),
     ];
     assert_eq!(Coordination::mutants().len(), want.len());
     for (name, property) in want {

@@ -12,6 +12,8 @@
 //!   open there: a replica that has applied a session's expiry holds none of its nodes.
 //! - **watch-once**: a watch fires at most once per registration, and never before the change
 //!   it reports is applied on the server that sends it.
+//! - **client-order** (ZooKeeper's single system image): the zxids a client sees in its
+//!   replies never go back, even when it moves to another server.
 //! - **expiry-after-timeout**: the leader proposes to expire a session only when it has heard
 //!   nothing of it (a heartbeat, a relay) for the session's timeout, on its own clock.
 
@@ -23,9 +25,9 @@ use alloc::vec::Vec;
 use crate::protocol::{NodeId, Present, PropertyInfo, Time};
 use crate::raft::{self, Raft};
 
+use super::node::Node;
 use super::tree::{name, parent, SessionId, Tree};
 use super::types::*;
-use super::Node;
 
 pub(super) const PROPERTIES: &[PropertyInfo] = &[
     PropertyInfo { name: "election-safety", description: "at most one leader per term" },
@@ -59,6 +61,10 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
         description: "a watch fires at most once, and only after its server applied the change it reports",
     },
     PropertyInfo {
+        name: "client-order",
+        description: "a client never sees an older zxid than one it has seen, even on another server",
+    },
+    PropertyInfo {
         name: "expiry-after-timeout",
         description: "the leader expires a session only after hearing nothing of it for its timeout",
     },
@@ -72,6 +78,8 @@ pub struct Monitor {
     stored: u64,
     /// Watches fired: (server, watch id).
     fired: BTreeSet<(u32, u64)>,
+    /// The latest zxid each client has seen.
+    observed: BTreeMap<u32, u64>,
     /// When each leader last heard of each session, on its clock.
     heard: BTreeMap<(u32, SessionId), Time>,
 }
@@ -136,6 +144,16 @@ pub(super) fn check(
                         ),
                     ));
                 }
+            }
+            Note::Observed { client, zxid } => {
+                let seen = m.observed.entry(client.0).or_insert(0);
+                if zxid < seen {
+                    return Err((
+                        "client-order",
+                        format!("{} saw zxid {zxid} after it had seen zxid {seen}", c.node_name(*client)),
+                    ));
+                }
+                *seen = *zxid;
             }
             Note::Raft(_) => {}
         }

@@ -68,7 +68,9 @@ pub struct Client {
     /// The server it is connected to, and the connection's number.
     pub server: NodeId,
     pub conn: u32,
-    /// The next reply number it takes, and those that came early.
+    /// The life of the server's end of its connection (see `Msg::Reply`), the next reply
+    /// number it takes, and those that came early.
+    pub life: u64,
     pub next_seq: u64,
     pub held: Vec<(u64, Body)>,
     pub session: SessionId,
@@ -87,6 +89,8 @@ pub struct Client {
     pub last: Option<(TreeOp, TreeResult)>,
     /// The catalog watcher's list of service instances.
     pub catalog: Vec<String>,
+    /// The latest zxid it has seen in a reply.
+    pub seen: u64,
 }
 
 /// The parent node of the client's recipe.
@@ -121,6 +125,7 @@ fn start(c: &Coordination, hard: ClientHard, ctx: Cx) -> Client {
         hard,
         server,
         conn: 0,
+        life: 0,
         next_seq: 1,
         held: Vec::new(),
         session: 0,
@@ -132,6 +137,7 @@ fn start(c: &Coordination, hard: ClientHard, ctx: Cx) -> Client {
         paused_until: None,
         last: None,
         catalog: Vec::new(),
+        seen: 0,
     };
     cl.hard.next_conn += 1;
     cl.conn = cl.hard.next_conn;
@@ -159,8 +165,14 @@ fn request(c: &Coordination, cl: &mut Client, op: TreeOp, watch: bool, ctx: Cx) 
 
 fn send_pending(c: &Coordination, cl: &Client, ctx: Cx) {
     if let Some((req, op, watch)) = &cl.pending {
-        let msg =
-            Msg::Request { conn: cl.conn, session: cl.session, req: *req, op: op.clone(), watch: *watch };
+        let msg = Msg::Request {
+            conn: cl.conn,
+            session: cl.session,
+            req: *req,
+            op: op.clone(),
+            watch: *watch,
+            seen: cl.seen,
+        };
         ctx.send(cl.server, msg);
         ctx.set_timer(Timer::Retry, Time(c.retry_us()));
     }
@@ -171,7 +183,7 @@ fn reconnect(c: &Coordination, cl: &mut Client, ctx: Cx) {
     cl.server = NodeId(((cl.server.index() + 1) % c.servers()) as u32);
     cl.hard.next_conn += 1;
     cl.conn = cl.hard.next_conn;
-    (cl.next_seq, cl.held) = (1, Vec::new());
+    (cl.life, cl.next_seq, cl.held) = (0, 1, Vec::new());
     cl.heard = ctx.now();
     // A watch may have been lost with the old connection: look again.
     if let Step::Waiting(_) = cl.step {
@@ -183,7 +195,10 @@ fn reconnect(c: &Coordination, cl: &mut Client, ctx: Cx) {
         return;
     }
     if cl.session != 0 && cl.pending.is_none() {
-        ctx.send(cl.server, Msg::Ping { conn: cl.conn, session: cl.session, clock: ctx.now() });
+        ctx.send(
+            cl.server,
+            Msg::Ping { conn: cl.conn, session: cl.session, clock: ctx.now(), seen: cl.seen },
+        );
     }
     send_pending(c, cl, ctx);
 }
@@ -235,8 +250,17 @@ pub fn on_message(c: &Coordination, cl: &mut Client, from: NodeId, msg: Msg, ctx
         return; // a paused process reads nothing; its connection's replies are lost to it
     }
     match msg {
-        Msg::Reply { conn, seq, body } if from == cl.server && conn == cl.conn => {
+        Msg::Reply { conn, life, seq, body } if from == cl.server && conn == cl.conn && life >= cl.life => {
             cl.heard = ctx.now();
+            // The server restarted: what it numbered before is void, and so are the watches it
+            // held; after this reply the recipe looks again (as after a reconnection).
+            let restarted = life > cl.life && cl.life != 0;
+            if life > cl.life {
+                (cl.life, cl.next_seq, cl.held) = (life, 1, Vec::new());
+            }
+            if restarted {
+                ctx.set_timer(Timer::Resync, Time(1));
+            }
             if seq < cl.next_seq || cl.held.iter().any(|(s, _)| *s == seq) {
                 return;
             }
@@ -267,6 +291,10 @@ pub fn on_message(c: &Coordination, cl: &mut Client, from: NodeId, msg: Msg, ctx
 
 /// Act on one reply from the server, in order.
 fn take(c: &Coordination, cl: &mut Client, body: Body, ctx: Cx) {
+    if let Body::Result { zxid, .. } | Body::Event { zxid, .. } = body {
+        ctx.note(Note::Observed { client: cl.id, zxid });
+        cl.seen = cl.seen.max(zxid);
+    }
     match body {
         Body::Pong => {}
         Body::Expired => {
@@ -403,7 +431,10 @@ pub fn on_timer(c: &Coordination, cl: &mut Client, timer: Timer, ctx: Cx) {
             } else if ctx.now().0 > cl.heard.0 + 2 * c.ping_us() {
                 reconnect(c, cl, ctx);
             } else if cl.session != 0 {
-                ctx.send(cl.server, Msg::Ping { conn: cl.conn, session: cl.session, clock: ctx.now() });
+                ctx.send(
+                    cl.server,
+                    Msg::Ping { conn: cl.conn, session: cl.session, clock: ctx.now(), seen: cl.seen },
+                );
             }
         }
         // Once more to the same server (it may have had no leader to forward to), then on.
@@ -439,6 +470,11 @@ pub fn on_timer(c: &Coordination, cl: &mut Client, timer: Timer, ctx: Cx) {
             request(c, cl, TreeOp::Open { timeout_ms }, false, ctx);
         }
         Timer::Think => begin(c, cl, ctx),
+        Timer::Resync if cl.pending.is_none() => match cl.step {
+            Step::Waiting(_) => list(c, cl, ctx),
+            Step::Watching => catalog(c, cl, ctx),
+            _ => {}
+        },
         _ => {}
     }
 }

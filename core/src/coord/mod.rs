@@ -39,6 +39,7 @@
 
 pub mod check;
 pub mod client;
+mod node;
 pub mod scenarios;
 pub mod server;
 mod setup;
@@ -46,6 +47,8 @@ pub mod swarm;
 pub mod tree;
 mod types;
 mod view;
+
+pub use node::{Durable, Node};
 
 #[cfg(test)]
 mod tests;
@@ -60,28 +63,7 @@ use alloc::vec::Vec;
 
 use crate::protocol::{Ctx, MessageInfo, MutantInfo, NodeId, PropertyInfo, Protocol, ScriptAction, Time};
 use crate::raft::server::Role;
-use crate::raft::HardState;
 use crate::rng::Rng;
-
-use tree::Tree;
-
-/// A server, a client, or the storage node.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[allow(clippy::large_enum_variant)]
-pub enum Node {
-    Server(server::Server),
-    Client(client::Client),
-    Storage(client::Storage),
-}
-
-/// What survives a crash: a server's Raft state, a client's request numbers, the storage
-/// node's data and highest token.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Durable {
-    Server(HardState<Tree>),
-    Client(client::ClientHard),
-    Storage(client::Storage),
-}
 
 pub(crate) const MUTANTS: &[MutantInfo] = &[
     MutantInfo {
@@ -106,6 +88,10 @@ pub(crate) const MUTANTS: &[MutantInfo] = &[
         name: "keep-ephemerals",
         description: "expiring a session closes it but leaves its ephemeral nodes",
     },
+    MutantInfo {
+        name: "any-server",
+        description: "a server answers a client that has seen a later zxid than the server has applied",
+    },
 ];
 
 impl Mutant {
@@ -117,6 +103,7 @@ impl Mutant {
             "client-clock" => Mutant::ClientClock,
             "persistent-watch" => Mutant::PersistentWatch,
             "keep-ephemerals" => Mutant::KeepEphemerals,
+            "any-server" => Mutant::AnyServer,
             _ => return None,
         })
     }
@@ -290,71 +277,5 @@ impl Protocol for Coordination {
 
     fn parse_client(&self, text: &str) -> Result<ClientOp, String> {
         parse_op(text)
-    }
-}
-
-/// Parse a request typed by the user: `create PATH [DATA] [ephemeral] [sequential]`,
-/// `delete PATH [VERSION]`, `set PATH DATA [VERSION]`, `get PATH [watch]`, `exists PATH
-/// [watch]`, `children PATH [watch]`, `sync`, `pause MS`, or a server command (`transfer`,
-/// `snapshot`).
-pub fn parse_op(text: &str) -> Result<ClientOp, String> {
-    use tree::{parse_path, TreeOp};
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let number = |w: &str, what: &str, max: u64| -> Result<u64, String> {
-        w.parse::<u64>()
-            .ok()
-            .filter(|v| *v <= max)
-            .ok_or_else(|| format!("{what} is a whole number from 0 to {max} (got {})", crate::echo::Echo(w)))
-    };
-    let version = |w: Option<&&str>| -> Result<Option<u32>, String> {
-        w.map(|w| number(w, "a version", u32::MAX as u64).map(|v| v as u32)).transpose()
-    };
-    let watch = |rest: &[&str]| -> Result<bool, String> {
-        match rest {
-            [] => Ok(false),
-            ["watch"] => Ok(true),
-            _ => Err(String::from("a read takes one optional word: watch")),
-        }
-    };
-    let tree = |op, watch| Ok(ClientOp::Tree { op, watch });
-    match words.as_slice() {
-        ["create", p, rest @ ..] => {
-            let path = parse_path(p)?;
-            let (mut data, mut ephemeral, mut sequential) = (0, false, false);
-            for w in rest {
-                match *w {
-                    "ephemeral" | "-e" => ephemeral = true,
-                    "sequential" | "-s" => sequential = true,
-                    d => data = number(d, "the data", 1_000_000_000)?,
-                }
-            }
-            if path == "/" {
-                return Err(String::from("the root exists already"));
-            }
-            tree(TreeOp::Create { path, data, ephemeral, sequential }, false)
-        }
-        ["delete", p, rest @ ..] if rest.len() <= 1 => tree(TreeOp::Delete { path: parse_path(p)?, version: version(rest.first())? }, false),
-        ["set", p, d, rest @ ..] if rest.len() <= 1 => {
-            let data = number(d, "the data", 1_000_000_000)?;
-            tree(TreeOp::Set { path: parse_path(p)?, data, version: version(rest.first())? }, false)
-        }
-        ["get", p, rest @ ..] => tree(TreeOp::Get { path: parse_path(p)? }, watch(rest)?),
-        ["exists", p, rest @ ..] => tree(TreeOp::Exists { path: parse_path(p)? }, watch(rest)?),
-        ["children" | "ls", p, rest @ ..] => tree(TreeOp::Children { path: parse_path(p)? }, watch(rest)?),
-        ["sync"] => tree(TreeOp::Sync, false),
-        ["pause", ms] => {
-            let ms = number(ms, "a pause", MAX_PAUSE_MS as u64)?;
-            if ms == 0 {
-                return Err(format!("a pause is from 1 to {MAX_PAUSE_MS} ms"));
-            }
-            Ok(ClientOp::Pause(ms as u32))
-        }
-        _ => match crate::raft::parse_op(text) {
-            Ok(op @ (crate::raft::ClientOp::TransferLeadership(_) | crate::raft::ClientOp::Compact)) => Ok(ClientOp::Admin(op)),
-            _ => Err(String::from(
-                "requests: create PATH [DATA] [ephemeral] [sequential], delete PATH [VERSION], set PATH DATA [VERSION], \
-                 get|exists|children PATH [watch], sync, pause MS; to a server: transfer [S2], snapshot",
-            )),
-        },
     }
 }

@@ -39,7 +39,7 @@ fn client(c: &Coordination, k: usize) -> Target {
 }
 
 fn op(text: &str) -> ClientOp {
-    super::parse_op(text).unwrap_or(ClientOp::Pause(1))
+    super::types::parse_op(text).unwrap_or(ClientOp::Pause(1))
 }
 
 pub fn apply_scenario(name: &str, base: Coordination) -> Result<Coordination, String> {

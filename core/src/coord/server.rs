@@ -44,6 +44,8 @@ pub struct Server {
     /// The next watch's number: unique on this server across its restarts (the checker
     /// counts firings per number).
     pub next_watch: u64,
+    /// When it booted: its replies' `life`.
+    pub life: u64,
     /// Sessions heard from since the last relay to the leader (with the time the mutant uses).
     pub touched: Vec<(SessionId, Time)>,
     /// Leader only: when it last heard of each session, and the sessions it proposed to expire.
@@ -93,6 +95,7 @@ fn boot(c: &Coordination, mut raft: raft::Server<Tree>, notes: Vec<raft::Note>, 
         watches: Vec::new(),
         // Numbered from the boot time, so a restarted server's watches are new ones.
         next_watch: (ctx.now().0 << 20) + 1,
+        life: ctx.now().0,
         touched: Vec::new(),
         seen: BTreeMap::new(),
         expiring: Vec::new(),
@@ -103,7 +106,7 @@ fn boot(c: &Coordination, mut raft: raft::Server<Tree>, notes: Vec<raft::Note>, 
 fn reply(s: &mut Server, client: NodeId, body: Body, ctx: Cx) {
     if let Some(k) = s.conns.get_mut(&client.0) {
         k.seq += 1;
-        ctx.send(client, Msg::Reply { conn: k.conn, seq: k.seq, body });
+        ctx.send(client, Msg::Reply { conn: k.conn, life: s.life, seq: k.seq, body });
     }
 }
 
@@ -159,7 +162,12 @@ pub fn on_message(c: &Coordination, s: &mut Server, from: NodeId, msg: Msg, ctx:
                 }
             }
         }
-        Msg::Ping { conn, session, clock } => {
+        Msg::Ping { seen, .. } | Msg::Request { seen, .. }
+            if seen > s.raft.kv.zxid && !c.is(Mutant::AnyServer) =>
+        {
+            // This copy is behind what the client has seen: it waits for another server.
+        }
+        Msg::Ping { conn, session, clock, .. } => {
             let now = ctx.now();
             if !s.raft.kv.sessions.contains_key(&session) {
                 // Expired, if this copy has applied the session's opening (else it lags).
@@ -173,7 +181,7 @@ pub fn on_message(c: &Coordination, s: &mut Server, from: NodeId, msg: Msg, ctx:
             heard(c, s, session, clock, ctx);
             reply(s, from, Body::Pong, ctx);
         }
-        Msg::Request { conn, session, req, op, watch } => {
+        Msg::Request { conn, session, req, op, watch, .. } => {
             connect(s, from, conn, session, ctx.now());
             if session != 0 && s.raft.kv.sessions.contains_key(&session) {
                 heard(c, s, session, ctx.now(), ctx);

@@ -10,8 +10,8 @@ use crate::raft::Raft;
 use crate::scenario::doc::{CoordDoc, ScenarioDoc};
 use crate::setup::{mutant_of, Drawing, Page, Registered};
 
+use super::node::Node;
 use super::types::*;
-use super::Node;
 
 /// A run's settings.
 #[derive(Clone, Debug, PartialEq)]

@@ -194,16 +194,24 @@ pub enum Msg {
         req: u64,
         op: TreeOp,
         watch: bool,
+        /// The latest zxid the client has seen: a server that has not applied that far does
+        /// not answer (ZooKeeper refuses such a connection), so a client never sees the tree
+        /// go back in time when it moves to another server.
+        seen: u64,
     },
-    /// A heartbeat, with the client's clock (only the mutant reads it).
+    /// A heartbeat, with the client's clock (only the mutant reads it) and latest zxid.
     Ping {
         conn: u32,
         session: SessionId,
         clock: Time,
+        seen: u64,
     },
-    /// Server to client, numbered on the connection so the client takes them in order.
+    /// Server to client, numbered on the connection so the client takes them in order;
+    /// `life` is the server's boot time: a restarted server has lost the connection, and
+    /// numbers its replies afresh.
     Reply {
         conn: u32,
+        life: u64,
         seq: u64,
         body: Body,
     },
@@ -250,6 +258,8 @@ pub enum Timer {
     Think,
     /// The end of a GC pause.
     Resume,
+    /// Look again after the client's server restarted (its watches are gone).
+    Resync,
 }
 
 /// Requests from outside: to a client (a tree operation, a GC pause) or to a server (Raft's
@@ -298,6 +308,11 @@ pub enum Note {
         zxid: u64,
         applied: u64,
     },
+    /// A client took a reply that carried this zxid (a result's, or a watch event's).
+    Observed {
+        client: NodeId,
+        zxid: u64,
+    },
     /// A client believes it holds the lock (or leads, in the election recipe), through its
     /// node `path`.
     Acquired {
@@ -329,4 +344,72 @@ pub enum Mutant {
     PersistentWatch,
     /// Expiring a session closes it but leaves its ephemeral nodes.
     KeepEphemerals,
+    /// A server answers a client that has seen a later zxid than it has applied.
+    AnyServer,
+}
+
+/// Parse a request typed by the user: `create PATH [DATA] [ephemeral] [sequential]`,
+/// `delete PATH [VERSION]`, `set PATH DATA [VERSION]`, `get PATH [watch]`, `exists PATH
+/// [watch]`, `children PATH [watch]`, `sync`, `pause MS`, or a server command (`transfer`,
+/// `snapshot`).
+pub fn parse_op(text: &str) -> Result<ClientOp, String> {
+    use super::tree::parse_path;
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let number = |w: &str, what: &str, max: u64| -> Result<u64, String> {
+        w.parse::<u64>()
+            .ok()
+            .filter(|v| *v <= max)
+            .ok_or_else(|| format!("{what} is a whole number from 0 to {max} (got {})", crate::echo::Echo(w)))
+    };
+    let version = |w: Option<&&str>| -> Result<Option<u32>, String> {
+        w.map(|w| number(w, "a version", u32::MAX as u64).map(|v| v as u32)).transpose()
+    };
+    let watch = |rest: &[&str]| -> Result<bool, String> {
+        match rest {
+            [] => Ok(false),
+            ["watch"] => Ok(true),
+            _ => Err(String::from("a read takes one optional word: watch")),
+        }
+    };
+    let tree = |op, watch| Ok(ClientOp::Tree { op, watch });
+    match words.as_slice() {
+        ["create", p, rest @ ..] => {
+            let path = parse_path(p)?;
+            let (mut data, mut ephemeral, mut sequential) = (0, false, false);
+            for w in rest {
+                match *w {
+                    "ephemeral" | "-e" => ephemeral = true,
+                    "sequential" | "-s" => sequential = true,
+                    d => data = number(d, "the data", 1_000_000_000)?,
+                }
+            }
+            if path == "/" {
+                return Err(String::from("the root exists already"));
+            }
+            tree(TreeOp::Create { path, data, ephemeral, sequential }, false)
+        }
+        ["delete", p, rest @ ..] if rest.len() <= 1 => tree(TreeOp::Delete { path: parse_path(p)?, version: version(rest.first())? }, false),
+        ["set", p, d, rest @ ..] if rest.len() <= 1 => {
+            let data = number(d, "the data", 1_000_000_000)?;
+            tree(TreeOp::Set { path: parse_path(p)?, data, version: version(rest.first())? }, false)
+        }
+        ["get", p, rest @ ..] => tree(TreeOp::Get { path: parse_path(p)? }, watch(rest)?),
+        ["exists", p, rest @ ..] => tree(TreeOp::Exists { path: parse_path(p)? }, watch(rest)?),
+        ["children" | "ls", p, rest @ ..] => tree(TreeOp::Children { path: parse_path(p)? }, watch(rest)?),
+        ["sync"] => tree(TreeOp::Sync, false),
+        ["pause", ms] => {
+            let ms = number(ms, "a pause", MAX_PAUSE_MS as u64)?;
+            if ms == 0 {
+                return Err(format!("a pause is from 1 to {MAX_PAUSE_MS} ms"));
+            }
+            Ok(ClientOp::Pause(ms as u32))
+        }
+        _ => match crate::raft::parse_op(text) {
+            Ok(op @ (crate::raft::ClientOp::TransferLeadership(_) | crate::raft::ClientOp::Compact)) => Ok(ClientOp::Admin(op)),
+            _ => Err(String::from(
+                "requests: create PATH [DATA] [ephemeral] [sequential], delete PATH [VERSION], set PATH DATA [VERSION], \
+                 get|exists|children PATH [watch], sync, pause MS; to a server: transfer [S2], snapshot",
+            )),
+        },
+    }
 }

@@ -11,10 +11,10 @@ use crate::protocol::{About, Board, BoardCell, BoardRow, LogDetail, NodeId, Node
 use crate::raft::server::Role;
 
 use super::client::{is_watcher, Client, Step, Storage};
+use super::node::Node;
 use super::server::Server;
 use super::tree::Tree;
 use super::types::*;
-use super::Node;
 
 fn role_word(r: Role) -> &'static str {
     match r {
@@ -258,6 +258,7 @@ impl Present for Coordination {
             Timer::Work => "work",
             Timer::Think => "think",
             Timer::Resume => "wake from pause",
+            Timer::Resync => "look again",
         }
     }
 
@@ -272,6 +273,7 @@ impl Present for Coordination {
             Note::Expiring { leader, session, timeout_ms, .. } => {
                 format!("{leader} expires session {session:#x}: silent for {timeout_ms} ms")
             }
+            Note::Observed { zxid, .. } => format!("a client sees zxid {zxid}"),
             Note::Fired { server, zxid, .. } => format!("{server} fires a watch for zxid {zxid}"),
             Note::Acquired { path, token, election: true, .. } => {
                 format!("the owner of {path} becomes leader (epoch {token})")

@@ -101,7 +101,7 @@ fn detail(s: &Server) -> LogDetail {
 
 /// A Raft server's log for the log table, with its state machine's contents as `kv` rows:
 /// the Raft page's and every protocol's that runs Raft inside (the coordination service).
-pub fn log_detail<M: Machine>(s: &super::Server<M>, kv: Vec<(String, String)>) -> LogDetail {
+pub fn log_detail<M: Machine>(s: &Server<M>, kv: Vec<(String, String)>) -> LogDetail {
     LogDetail {
         first_index: s.hard.snapshot.last_index + 1,
         snapshot: (s.hard.snapshot.last_index > 0)
