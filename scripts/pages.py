@@ -21,6 +21,7 @@ PAGES = [
     ("raft", "Raft", "Raft, step by step: leader election, log replication and commitment, crashes, partitions and the Figure 8 bug, with a linearizability check."),
     ("kafka", "Kafka", "Kafka, step by step: partitions, leaders and the in-sync replica set, the high watermark, consumer groups and their rebalances."),
     ("swim", "Gossip (SWIM)", "SWIM gossip membership, step by step: members ping each other, suspect before they declare, refute with incarnation numbers and spread the news on their pings, against all-to-all heartbeating."),
+    ("coordination", "Coordination (ZooKeeper-style)", "A ZooKeeper-style coordination service on Raft, step by step: sessions and ephemeral nodes, watches, a lock with fencing tokens that a GC pause cannot break, leader election and service discovery."),
     ("compare", "Raft and Multi-Paxos", "Raft and Multi-Paxos on the same seed, clients and faults: messages per command, commit latency and time without a leader."),
     ("hashing", "Consistent hashing", "Consistent hashing: the ring, jump, rendezvous, Maglev and bounded loads on the same keys, how many keys move, a cache and load balancing."),
 ]
@@ -81,6 +82,7 @@ PROTOCOL_WORDS = {
     "raft.txt": {"raft", "compare"},
     "kafka.txt": {"kafka"},
     "swim.txt": {"swim"},
+    "coordination.txt": {"coordination"},
 }
 
 

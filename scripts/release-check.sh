@@ -22,8 +22,8 @@ say "Kafka and Multi-Paxos swarms: $seeds seeds each"
 time DISTLAB_RELEASE_SEEDS=$seeds cargo test --release -p distlab-tests --test kafka release_check -- --nocapture
 time DISTLAB_RELEASE_SEEDS=$seeds cargo test --release -p distlab-tests --test multipaxos multipaxos_swarm_release_check -- --nocapture
 
-say "Coordination: $seeds seeds of the default service under heavy and under light faults"
-time DISTLAB_RELEASE_SEEDS=$seeds cargo test --release -p distlab-tests --test coordination coordination_holds -- --nocapture
+say "Coordination: $seeds seeds of the lock and of the configuration store (its histories through the linearizability checker) under heavy and under light faults"
+time DISTLAB_RELEASE_SEEDS=$seeds cargo test --release -p distlab-tests --test coordination -- coordination_holds the_configuration_stores --nocapture
 
 say "SWIM: 5,000 swarm seeds (group size, detector, timing and faults drawn per seed), 40,000 events each"
 time cargo test --release -p distlab-core --lib swim::tests::release_check_swarm -- --ignored --nocapture

@@ -22,15 +22,12 @@ step "clippy (warnings are errors; core/clippy.toml and web/clippy.toml hold the
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown -p distlab-web -p distlab-tests --all-targets -- -D warnings
 # Each page's bundle builds the web crate with that page's feature alone (scripts/pages.py).
-for page in paxos multipaxos raft kafka swim compare hashing; do
+for page in paxos multipaxos raft kafka swim coordination compare hashing; do
   cargo clippy --target wasm32-unknown-unknown -p distlab-web --no-default-features --features "$page" -- -D warnings
 done
 
 step "native tests (unit, integration, CLI, fault sweeps)"
 cargo test --workspace
-# The coordination service is not registered yet (core feature `coordination-page`): its
-# presets' lessons and the registry's own checks, with it listed.
-cargo test -p distlab-core --features coordination-page --lib -- lab:: registry::
 
 step "browser tests (wasm-bindgen-test in headless Chromium)"
 cargo test --target wasm32-unknown-unknown -p distlab-web -p distlab-tests

@@ -47,7 +47,9 @@ cluster options for run and check:
   Kafka: --brokers N --partitions N --rf N --min-insync N --acks 0|1|all --consumers N
          --strategy range|roundrobin|sticky|cooperative-sticky
   SWIM: --members N (2-1000) --detector swim|heartbeat --selection round-robin|random --period-ms MS
-        --ack-timeout-ms MS --indirect K --suspicion PERIODS --retransmit MULT --heartbeat-periods N";
+        --ack-timeout-ms MS --indirect K --suspicion PERIODS --retransmit MULT --heartbeat-periods N
+  coordination: --servers N (3-7) --clients N (1-8) --recipe lock|election|discovery|idle
+        --session-timeout-ms MS --work-ms MS --think-ms MS --pause-pct PCT --pause-ms MS --stagger-ms MS";
 
 /// The usage text, ending with the registered protocols.
 pub fn usage() -> String {
@@ -129,6 +131,12 @@ const CLUSTER_FLAGS: &[&str] = &[
     "suspicion",
     "retransmit",
     "heartbeat-periods",
+    "recipe",
+    "session-timeout-ms",
+    "work-ms",
+    "pause-pct",
+    "pause-ms",
+    "stagger-ms",
 ];
 
 fn with_options(base: &[&'static str]) -> Vec<&'static str> {

@@ -158,13 +158,24 @@ impl Judging {
     }
 }
 
-/// The history as lines in event order, and for each line the operation it belongs to.
+/// The history as lines in event order, and for each line the operation it belongs to. An
+/// operation its client gave up on (it invoked another before this one completed) is closed
+/// as `info` just before that next invocation: it may or may not have taken effect.
 fn lines_of(ops: &[HistoryOp]) -> (Vec<HistoryLine>, Vec<usize>) {
     let mut items: Vec<(u64, u32)> = Vec::with_capacity(ops.len() * 2);
+    let mut open: Vec<Option<usize>> = Vec::new();
     for (i, o) in ops.iter().enumerate() {
+        let p = o.process as usize;
+        if open.len() <= p {
+            open.resize(p + 1, None);
+        }
+        if let Some(before) = open[p].take() {
+            items.push(((o.invoke.0 * 2).saturating_sub(1), (before * 2 + 1) as u32));
+        }
         items.push((o.invoke.0 * 2, (i * 2) as u32));
-        if let Some(d) = &o.done {
-            items.push((d.0 * 2 + 1, (i * 2 + 1) as u32));
+        match &o.done {
+            Some(d) => items.push((d.0 * 2 + 1, (i * 2 + 1) as u32)),
+            None => open[p] = Some(i),
         }
     }
     crate::order::sort_keyed(&mut items);
@@ -182,17 +193,59 @@ fn lines_of(ops: &[HistoryOp]) -> (Vec<HistoryLine>, Vec<usize>) {
                 value: o.input.clone(),
             }
         } else {
-            let d = o.done.as_ref().expect("a completion item has a completion");
-            HistoryLine {
-                process: o.process as i64,
-                kind: d.2,
-                f: o.f,
-                key: o.key.clone(),
-                value: d.3.clone(),
-            }
+            let (kind, value) = match &o.done {
+                Some(d) => (d.2, d.3.clone()),
+                None => (LineKind::Info, LineValue::Absent),
+            };
+            HistoryLine { process: o.process as i64, kind, f: o.f, key: o.key.clone(), value }
         };
         lines.push(line);
         op_of_line.push(i);
     }
     (lines, op_of_line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lincheck::Value;
+
+    fn op(
+        process: u32,
+        f: Func,
+        input: LineValue,
+        at: u64,
+        done: Option<(u64, LineKind, LineValue)>,
+    ) -> HistoryOp {
+        HistoryOp {
+            process,
+            f,
+            key: Some("k".into()),
+            input,
+            invoke: (at, Time(at)),
+            done: done.map(|(e, kind, v)| (e, Time(e), kind, v)),
+        }
+    }
+
+    /// A client that gives up on an operation and invokes another leaves the first open: it
+    /// may have taken effect (a write seen later), or not, and the history is judged on that,
+    /// not refused as malformed.
+    #[test]
+    fn an_operation_given_up_on_may_or_may_not_have_taken_effect() {
+        let one = LineValue::One(Value::Int(1));
+        let ops = [
+            op(1, Func::Write, one.clone(), 1, None),
+            op(1, Func::Read, LineValue::Absent, 5, Some((6, LineKind::Ok, LineValue::One(Value::Null)))),
+            op(2, Func::Read, LineValue::Absent, 7, Some((8, LineKind::Ok, one.clone()))),
+        ];
+        let j = judge(&ops);
+        assert!(j.linearizable, "{j:?}");
+        // It cannot undo itself: once read, the write's value stays.
+        let ops = [
+            op(1, Func::Write, one.clone(), 1, None),
+            op(1, Func::Read, LineValue::Absent, 5, Some((6, LineKind::Ok, one.clone()))),
+            op(2, Func::Read, LineValue::Absent, 7, Some((8, LineKind::Ok, LineValue::One(Value::Null)))),
+        ];
+        assert!(judge(&ops).violated());
+    }
 }

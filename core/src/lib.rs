@@ -48,7 +48,7 @@ pub mod rng;
 pub mod scenario;
 pub mod setup;
 pub mod sim;
-#[cfg(feature = "raft")]
+#[cfg(any(feature = "raft", feature = "coordination"))]
 pub mod swarm;
 pub mod swim;
 #[cfg(test)]

@@ -143,9 +143,12 @@ macro_rules! protocols {
     feature = "multipaxos",
     feature = "raft",
     feature = "kafka",
-    feature = "swim"
+    feature = "swim",
+    feature = "coordination"
 )))]
-compile_error!("distlab-core needs at least one protocol feature: paxos, multipaxos, raft, kafka or swim");
+compile_error!(
+    "distlab-core needs at least one protocol feature: paxos, multipaxos, raft, kafka, swim or coordination"
+);
 
 /// The message for a name that is not a protocol.
 pub fn unknown_protocol(name: &str) -> String {
@@ -222,7 +225,7 @@ protocols! {
     "raft" Raft => crate::raft::Raft,
     "kafka" Kafka => crate::kafka::cluster::Kafka,
     "swim" Swim => crate::swim::Swim,
-    "coordination-page" Coordination => crate::coord::Coordination,
+    "coordination" Coordination => crate::coord::Coordination,
 }
 
 #[cfg(test)]
@@ -318,6 +321,6 @@ mod tests {
             .flag("rf", "99999999999999999999")
             .unwrap_err()
             .contains("--rf must be a whole number"));
-        assert_eq!(WITH_HISTORY, &["multipaxos", "raft"]);
+        assert_eq!(WITH_HISTORY, &["multipaxos", "raft", "coordination"]);
     }
 }

@@ -36,6 +36,7 @@ const PAGES = [
   ['raft', 'svg.topology .node'],
   ['kafka', 'svg.topology .node'],
   ['swim', 'svg.topology .node'],
+  ['coordination', 'svg.topology .node'],
   ['compare', '#btn-compare'],
   ['hashing', '#ring-svg'],
 ];

@@ -204,6 +204,35 @@ await lesson('swim: a member cut off for a second refutes, and skipping suspicio
   await onScreen(page, '#safety', '#lesson-now', 'svg.topology');
 });
 
+await lesson('coordination: a paused lock holder is fenced off by its token; without fencing storage takes its late write', '#coordination', async page => {
+  await preset(page, 'lock-fencing');
+  await nextUntil(page, /C1 wakes/);
+  assert.match(await page.textContent('svg.topology'), /1 refused/, 'storage shows the refused write');
+  assert.match(await page.textContent('#safety'), /Safety holds/);
+  await onScreen(page, 'svg.topology', '#lesson-now', '#btn-break-it');
+  await page.click('#btn-break-it');
+  await page.waitForFunction(() => /violated/.test(document.querySelector('#safety').textContent), null, { timeout: 30000 });
+  assert.match(await page.textContent('#safety'), /fenced-writes violated at event \d+/);
+  await onScreen(page, '#safety', '#lesson-now', 'svg.topology');
+});
+
+await lesson('coordination: a read from a lagging server is stale, and the same read after sync is current', '#coordination', async page => {
+  await preset(page, 'stale-read');
+  await nextUntil(page, /gets 1/);
+  assert.match(await page.textContent('svg.topology'), /get \/config → = 1/, 'C3 shows the stale answer');
+  await onScreen(page, 'svg.topology', '#lesson-now');
+  await nextUntil(page, /Now the read from S3 returns 2/);
+  assert.match(await page.textContent('svg.topology'), /get \/config → = 2/, 'C3 shows the current answer');
+  assert.match(await page.textContent('#safety'), /Safety holds/);
+});
+
+await lesson('coordination: a crashed instance leaves the catalog when its session expires', '#coordination', async page => {
+  await preset(page, 'service-failover');
+  await nextUntil(page, /catalog now holds C2's instance alone/);
+  assert.match(await page.textContent('svg.topology'), /instances in the catalog: 1/);
+  await onScreen(page, 'svg.topology', '#lesson-now');
+});
+
 await lesson('kafka: a cooperative join takes two rebalances and nobody stops reading', '#kafka', async page => {
   await preset(page, 'join-eager');
   await nextUntil(page, /Generation 2/);

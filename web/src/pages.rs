@@ -12,6 +12,7 @@ pub const PAGES: &[(&str, &str)] = &[
     ("raft", "Raft"),
     ("kafka", "Kafka"),
     ("swim", "Gossip"),
+    ("coordination", "Coordination"),
     (HASHING, "Hashing"),
 ];
 

@@ -68,6 +68,15 @@ pub fn settings(p: &SettingsProps) -> Html {
         (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
     let (w_keys, w_reads, w_cas, w_think) = (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
     let swim_refs = (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
+    let coord_refs = (
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+    );
     // What runs: a preset's own cluster and options, not the free run's settings it replaces.
     let shown = p.config.as_run();
     let cfg = &shown;
@@ -87,6 +96,7 @@ pub fn settings(p: &SettingsProps) -> Html {
             (rf.clone(), min_isr.clone(), acks.clone(), strategy.clone(), every.clone(), idle.clone()),
             (w_keys.clone(), w_reads.clone(), w_cas.clone(), w_think.clone()),
             swim_refs.clone(),
+            coord_refs.clone(),
         );
         let base = cfg.clone();
         // The settings under a preset's own: another preset starts from them, as in the gallery.
@@ -108,6 +118,7 @@ pub fn settings(p: &SettingsProps) -> Html {
                 kafka,
                 work,
                 swim,
+                coord,
             ) = &refs;
             // The clients' workload (Raft, Multi-Paxos).
             let workload = |w: &mut Workload, think_ms: &mut Option<u64>| -> Result<(), String> {
@@ -194,6 +205,34 @@ pub fn settings(p: &SettingsProps) -> Html {
                         let periods =
                             count_in(&t("suspicion (periods)"), &read_input(suspicion), 0, 4_000)? as u32;
                         sw.suspicion = (periods > 0).then_some(periods);
+                    }
+                    #[cfg(feature = "coordination")]
+                    Setup::Coordination(co) => {
+                        use distlab_core::coord::{
+                            tree::SESSION_TIMEOUT_MS, Recipe, MAX_CLIENTS, MAX_PAUSE_MS,
+                        };
+                        let (recipe, timeout, work, think, pause_pct, pause_ms, stagger) = coord;
+                        let (lo, hi) = SESSION_TIMEOUT_MS;
+                        co.servers =
+                            count_in(&t("servers"), &read_input(a), 3, distlab_core::coord::MAX_SERVERS)?;
+                        co.clients = count_in(&t("clients"), &read_input(c), 1, MAX_CLIENTS)?;
+                        co.recipe =
+                            Recipe::parse(&read_select(recipe)).ok_or_else(|| t("choose a recipe"))?;
+                        co.session_timeout_ms = count_in(
+                            &t("session timeout (ms)"),
+                            &read_input(timeout),
+                            lo as usize,
+                            hi as usize,
+                        )? as u32;
+                        co.work_ms = count_in(&t("work time (ms)"), &read_input(work), 1, 10_000)? as u32;
+                        co.think_ms = count_in(&t("think time (ms)"), &read_input(think), 1, 10_000)? as u32;
+                        co.pause_pct =
+                            count_in(&t("paused holders %"), &read_input(pause_pct), 0, 100)? as u32;
+                        co.pause_ms =
+                            count_in(&t("GC pause (ms)"), &read_input(pause_ms), 1, MAX_PAUSE_MS as usize)?
+                                as u32;
+                        co.stagger_ms =
+                            count_in(&t("clients' stagger (ms)"), &read_input(stagger), 0, 10_000)? as u32;
                     }
                     #[cfg(feature = "paxos")]
                     Setup::Paxos(px) => {
@@ -292,6 +331,41 @@ pub fn settings(p: &SettingsProps) -> Html {
                     { count(period, "period", t("Protocol period (ms)"), sw.period_ms as usize, 100, 10_000) }
                     { count(ack, "ack-timeout", t("Ack timeout (ms)"), sw.ack_timeout_ms as usize, 1, 9_999) }
                     { count(suspicion, "suspicion", t("Suspicion (periods; 0: default)"), sw.suspicion.unwrap_or(0) as usize, 0, 4_000) }
+                </>
+            }
+        }
+        #[cfg(feature = "coordination")]
+        Setup::Coordination(co) => {
+            use distlab_core::coord::{
+                tree::SESSION_TIMEOUT_MS, Recipe, MAX_CLIENTS, MAX_PAUSE_MS, MAX_SERVERS,
+            };
+            let (recipe, timeout, work, think, pause_pct, pause_ms, stagger) = &coord_refs;
+            let (lo, hi) = SESSION_TIMEOUT_MS;
+            let recipe_title = |r: Recipe| match r {
+                Recipe::Lock => t("a lock with fencing tokens"),
+                Recipe::Election => t("leader election"),
+                Recipe::Discovery => t("service discovery"),
+                Recipe::Config => t("a configuration store (synced reads, conditional sets)"),
+                Recipe::Idle => t("none: only your requests"),
+            };
+            html! {
+                <>
+                    { scenario_select }
+                    { count(&a, "servers", t("Servers"), co.servers, 3, MAX_SERVERS) }
+                    { count(&c, "clients", t("Clients"), co.clients, 1, MAX_CLIENTS) }
+                    <label class="wide">{t("Recipe (what the clients do)")}
+                        <select ref={recipe.clone()} id="recipe">
+                            { for Recipe::ALL.iter().map(|r| html! {
+                                <option value={r.name()} selected={*r == co.recipe}>{recipe_title(*r)}</option>
+                            }) }
+                        </select>
+                    </label>
+                    { count(timeout, "session-timeout", t("Session timeout (ms)"), co.session_timeout_ms as usize, lo as usize, hi as usize) }
+                    { count(work, "work", t("Work time (ms)"), co.work_ms as usize, 1, 10_000) }
+                    { count(think, "think", t("Think time (ms)"), co.think_ms as usize, 1, 10_000) }
+                    { count(pause_pct, "pause-pct", t("Holders that pause (%)"), co.pause_pct as usize, 0, 100) }
+                    { count(pause_ms, "pause-ms", t("GC pause (ms)"), co.pause_ms as usize, 1, MAX_PAUSE_MS as usize) }
+                    { count(stagger, "stagger", t("Clients arrive every (ms; 0: together)"), co.stagger_ms as usize, 0, 10_000) }
                 </>
             }
         }

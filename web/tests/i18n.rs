@@ -25,7 +25,8 @@ fn chinese() -> Catalogue {
 
 /// The files one protocol's words alone are in (a page of another protocol does not load them:
 /// `scripts/pages.py`).
-const PROTOCOL_FILES: [&str; 5] = ["paxos.txt", "multipaxos.txt", "raft.txt", "kafka.txt", "swim.txt"];
+const PROTOCOL_FILES: [&str; 6] =
+    ["paxos.txt", "multipaxos.txt", "raft.txt", "kafka.txt", "swim.txt", "coordination.txt"];
 
 /// The catalogue every page loads: all but the protocols' own files.
 fn shared_chinese() -> Catalogue {

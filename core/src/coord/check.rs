@@ -155,7 +155,8 @@ pub(super) fn check(
                 }
                 *seen = *zxid;
             }
-            Note::Raft(_) => {}
+            // The configuration recipe's history goes to the linearizability checker.
+            Note::Raft(_) | Note::Invoke { .. } | Note::Ack { .. } => {}
         }
     }
     if let Some(Node::Server(s)) = touched.and_then(|t| nodes.get(t.index())) {

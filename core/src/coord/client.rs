@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use crate::protocol::{Ctx, NodeId, Time};
 
+use super::config::{self, Plan, CONFIG};
 use super::tree::{name, SessionId, TreeError, TreeOp, TreeResult};
 use super::types::*;
 
@@ -50,6 +51,8 @@ pub enum Step {
     Cataloging,
     /// The catalog watcher, waiting for `/svc`'s children to change.
     Watching,
+    /// Reading or setting the configuration (its plan in `Client::plan`).
+    Configuring,
     /// Waiting for the user (the idle recipe).
     Idle,
 }
@@ -91,6 +94,8 @@ pub struct Client {
     pub catalog: Vec<String>,
     /// The latest zxid it has seen in a reply.
     pub seen: u64,
+    /// The configuration recipe's operation in flight.
+    pub plan: Option<Plan>,
 }
 
 /// The parent node of the client's recipe.
@@ -98,6 +103,7 @@ fn home(c: &Coordination) -> &'static str {
     match c.recipe {
         Recipe::Election => ELECTION,
         Recipe::Discovery => SERVICE,
+        Recipe::Config => CONFIG,
         Recipe::Lock | Recipe::Idle => LOCK,
     }
 }
@@ -138,6 +144,7 @@ fn start(c: &Coordination, hard: ClientHard, ctx: Cx) -> Client {
         last: None,
         catalog: Vec::new(),
         seen: 0,
+        plan: None,
     };
     cl.hard.next_conn += 1;
     cl.conn = cl.hard.next_conn;
@@ -217,6 +224,12 @@ fn catalog(c: &Coordination, cl: &mut Client, ctx: Cx) {
 fn begin(c: &Coordination, cl: &mut Client, ctx: Cx) {
     match c.recipe {
         Recipe::Idle => cl.step = Step::Idle,
+        Recipe::Config => {
+            // A value no other write writes: the client's number, then its request's.
+            let value = (cl.id.0 as u64 + 1) * 1_000_000_000 + cl.hard.next_req + 1;
+            let plan = config::draw(ctx.rng(), value);
+            configure(c, cl, plan, ctx);
+        }
         Recipe::Discovery if is_watcher(c, cl.id) => catalog(c, cl, ctx),
         Recipe::Lock | Recipe::Election | Recipe::Discovery => {
             cl.step = Step::Creating;
@@ -234,10 +247,27 @@ fn begin(c: &Coordination, cl: &mut Client, ctx: Cx) {
     }
 }
 
+/// Send the configuration plan's next request, opening its history operation if it records one.
+fn configure(c: &Coordination, cl: &mut Client, plan: Plan, ctx: Cx) {
+    let (op, recorded) = config::request(&plan);
+    configure_with(c, cl, plan, op, recorded, ctx);
+}
+
+fn configure_with(c: &Coordination, cl: &mut Client, plan: Plan, op: TreeOp, recorded: bool, ctx: Cx) {
+    if recorded {
+        ctx.note(Note::Invoke { client: cl.id, plan: plan.clone() });
+    }
+    cl.step = Step::Configuring;
+    cl.plan = Some(plan);
+    request(c, cl, op, false, ctx);
+}
+
 /// The session is gone: start again with a new one.
 fn expired(c: &Coordination, cl: &mut Client, ctx: Cx) {
     cl.session = 0;
     cl.mine = None;
+    // An operation in flight may or may not have taken effect: the history leaves it open.
+    cl.plan = None;
     cl.step = Step::Opening;
     ctx.cancel_timer(Timer::Work);
     ctx.cancel_timer(Timer::Think);
@@ -383,6 +413,17 @@ fn step(c: &Coordination, cl: &mut Client, op: TreeOp, result: TreeResult, ctx: 
         (Step::Waiting(_), _) => {} // watching; the event will come
         (Step::Releasing, _) => think(c, cl, ctx),
         (Step::Idle, result) => cl.last = Some((op, result)),
+        (Step::Configuring, result) => {
+            let Some(plan) = cl.plan.take() else { return think(c, cl, ctx) };
+            let next = config::next(&plan, &result);
+            if let Some(outcome) = next.done {
+                ctx.note(Note::Ack { client: cl.id, plan, outcome });
+            }
+            match next.then {
+                Some((plan, op, recorded)) => configure_with(c, cl, plan, op, recorded, ctx),
+                None => think(c, cl, ctx),
+            }
+        }
         _ => {}
     }
 }

@@ -39,6 +39,7 @@
 
 pub mod check;
 pub mod client;
+pub mod config;
 mod node;
 pub mod scenarios;
 pub mod server;
@@ -92,6 +93,10 @@ pub(crate) const MUTANTS: &[MutantInfo] = &[
         name: "any-server",
         description: "a server answers a client that has seen a later zxid than the server has applied",
     },
+    MutantInfo {
+        name: "local-sync",
+        description: "a server answers sync at once from its own copy, instead of through the log",
+    },
 ];
 
 impl Mutant {
@@ -104,6 +109,7 @@ impl Mutant {
             "persistent-watch" => Mutant::PersistentWatch,
             "keep-ephemerals" => Mutant::KeepEphemerals,
             "any-server" => Mutant::AnyServer,
+            "local-sync" => Mutant::LocalSync,
             _ => return None,
         })
     }
@@ -277,5 +283,13 @@ impl Protocol for Coordination {
 
     fn parse_client(&self, text: &str) -> Result<ClientOp, String> {
         parse_op(text)
+    }
+
+    fn history_line(note: &Note) -> Option<crate::lincheck::HistoryLine> {
+        match note {
+            Note::Invoke { client, plan } => config::line(*client, plan, None),
+            Note::Ack { client, plan, outcome } => config::line(*client, plan, Some(outcome)),
+            _ => None,
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! The coordination presets: the lock's handover and the fenced write, a stale read and the
-//! same read after `sync`, leader election, and a service's failover in the catalog.
+//! same read after `sync`, leader election, a service's failover in the catalog, and the
+//! configuration store whose history the linearizability checker judges.
 //!
 //! Each preset's narration is a lesson whose steps name the events they explain (see
 //! `crate::lesson`). A step that invites the reader to switch a mutant on offers it; with that
@@ -25,6 +26,10 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("stale-read", "A stale read from a lagging server, and the same read after sync"),
     ("election", "Leader election: the leader crashes, its session expires, the next in line leads"),
     ("service-failover", "Service discovery: a crashed instance leaves the catalog when its session expires"),
+    (
+        "config-store",
+        "A configuration store: reads after sync and conditional sets, checked for linearizability",
+    ),
 ];
 
 /// When the lock holder's GC pause begins, in milliseconds.
@@ -92,6 +97,10 @@ pub fn apply_scenario(name: &str, base: Coordination) -> Result<Coordination, St
             let c = Coordination { recipe: Recipe::Discovery, stagger_ms: 400, ..three };
             let script = vec![(Time::from_ms(2_000), ScriptAction::Crash(client(&c, 0)))];
             Coordination { script, narration: failover(), ..c }
+        }
+        "config-store" => {
+            let c = Coordination { recipe: Recipe::Config, think_ms: 300, stagger_ms: 300, ..three };
+            Coordination { narration: config_store(), ..c }
         }
         other => {
             let names: Vec<&str> = SCENARIOS.iter().map(|s| s.0).collect();
@@ -237,7 +246,40 @@ fn failover() -> Vec<Step> {
         ),
         step(
             Cue::Deliver("WatchEvent"),
-            "C3's watch fires. It lists /svc again (with a new watch): the catalog now holds only C2.",
+            "C3's watch fires: /svc's children changed. A watch fires once, so C3 lists /svc again, with a \
+             new watch.",
+        ),
+        step(
+            Cue::Shows("instances in the catalog: 1"),
+            "C3's catalog now holds C2's instance alone. Nobody but the service had to notice C1's crash: \
+             the session's expiry took its registration away.",
+        ),
+    ]
+}
+
+fn config_store() -> Vec<Step> {
+    vec![
+        step(
+            Cue::Start,
+            "A configuration store, as teams keep settings in ZooKeeper or Consul: three clients read two keys, \
+             /cfg/k0 and /cfg/k1, and change them. Each operation they finish joins the client history, and the \
+             linearizability checker looks for one order that explains them all.",
+        ),
+        step(
+            Cue::Says("begins: sync"),
+            "A read that must be current: sync first, then get. Only such reads enter the history; a plain read \
+             may be stale, and ZooKeeper does not claim it linearizable.",
+        ),
+        step(
+            Cue::Says(" if still "),
+            "A conditional set: the client read the key with its version, and sets it only if the version is \
+             still the one it saw. The history records it as a compare-and-set from the value it read.",
+        ),
+        step(
+            Cue::At(4_000),
+            "Writes go through the log and reads wait for a sync: every history the service produces fits one \
+             order. The mutant local-sync (in the settings) lets a server answer sync from its own copy; then a \
+             synced read can miss a write that had already finished, and the history check finds it.",
         ),
     ]
 }

@@ -45,6 +45,7 @@ fn recipe(value: &str) -> Result<Recipe, String> {
 impl Registered for Coordination {
     const NAME: &'static str = "coordination";
     const TITLE: &'static str = "Coordination";
+    const CLIENT_HISTORY: bool = true;
     type Config = Config;
 
     fn presets() -> Vec<(&'static str, &'static str)> {

@@ -1,13 +1,24 @@
-//! Swarm testing for the coordination service (see `crate::swarm`): every seed draws its own
-//! recipe, ensemble and client counts, session timeout, GC pauses and fault mix. The draw uses
-//! its own generator, seeded from the run's seed.
+//! Sweeps of the coordination service: plain (the default service with one recipe, under one
+//! fault level) and swarm (see `crate::swarm`: every seed draws its own recipe, ensemble and
+//! client counts, session timeout, GC pauses and fault mix, with its own generator seeded from
+//! the run's seed). Every property is checked after every event, and each run's client history
+//! (the configuration store's) goes through the linearizability checker. The sweep lives here,
+//! not in the tests, so that it is built with the core's optimisation.
 
-use super::types::{Coordination, Recipe};
-use crate::net::FaultConfig;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::ops::Range;
+
+use super::node::Node;
+use super::types::{Coordination, Mutant, Recipe};
+use crate::history::{self, HistoryOp};
+use crate::net::{FaultConfig, FaultPreset};
 use crate::raft::Raft;
 use crate::rng::Rng;
+use crate::sim::Sim;
 
-const RECIPES: [Recipe; 3] = [Recipe::Lock, Recipe::Election, Recipe::Discovery];
+const RECIPES: [Recipe; 4] = [Recipe::Lock, Recipe::Election, Recipe::Discovery, Recipe::Config];
 const TIMEOUT_MS: [u32; 4] = [700, 1_000, 2_000, 4_000];
 const PAUSE_PCT: [u32; 3] = [0, 10, 30];
 
@@ -32,4 +43,80 @@ pub fn case(seed: u64) -> (Coordination, FaultConfig) {
     };
     let (faults, _) = crate::swarm::faults(&mut rng);
     (c, faults)
+}
+
+/// What a sweep saw.
+#[derive(Debug, Default)]
+pub struct Swept {
+    pub runs: u64,
+    pub violations: u64,
+    /// The first violation: seed, property ("lincheck" for a history found not linearizable)
+    /// and message.
+    pub first: Option<(u64, String, String)>,
+    /// Client operations in the histories judged, and writes storage took or refused: a sweep
+    /// that saw none of either proved little.
+    pub operations: u64,
+    pub stored: u64,
+}
+
+impl Swept {
+    /// The first violation in words.
+    pub fn first_words(&self) -> Option<String> {
+        self.first.as_ref().map(|(seed, property, message)| format!("seed {seed}: {property} — {message}"))
+    }
+}
+
+/// Run each seed for `events` events: the default service with `plain`'s recipe under its
+/// faults, or (`None`) the swarm's case for the seed; with `mutant`. Stops at the first
+/// violation when `stop_at_first`.
+pub fn sweep(
+    seeds: Range<u64>,
+    plain: Option<(Recipe, FaultPreset)>,
+    mutant: Option<Mutant>,
+    events: u64,
+    stop_at_first: bool,
+) -> Swept {
+    let mut out = Swept::default();
+    for seed in seeds {
+        let (mut c, faults) = match plain {
+            Some((recipe, faults)) => (Coordination { recipe, ..Coordination::default() }, faults.config()),
+            None => case(seed),
+        };
+        c.mutant = mutant;
+        let mut sim = Sim::new(c, faults, seed);
+        sim.keep_records = false;
+        while sim.events() < events && sim.step() {
+            if sim.violation().is_some() {
+                break;
+            }
+        }
+        out.runs += 1;
+        out.stored += sim
+            .nodes()
+            .iter()
+            .map(|n| match n {
+                Node::Storage(st) => st.writes.len() as u64 + st.refused,
+                _ => 0,
+            })
+            .sum::<u64>();
+        let ops: Vec<HistoryOp> = sim.history().ops.iter().cloned().collect();
+        let judged = (!ops.is_empty()).then(|| history::judge(&ops));
+        out.operations += judged.as_ref().map_or(0, |j| j.operations as u64);
+        let found = match (sim.violation(), judged) {
+            (Some(v), _) => Some((v.property.clone(), v.message.clone())),
+            (None, Some(j)) if j.violated() => Some((
+                String::from("lincheck"),
+                format!("{} operations of the client history cannot be put in any order", j.witness.len()),
+            )),
+            _ => None,
+        };
+        if let Some((property, message)) = found {
+            out.violations += 1;
+            out.first.get_or_insert((seed, property, message));
+            if stop_at_first {
+                break;
+            }
+        }
+    }
+    out
 }

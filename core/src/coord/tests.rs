@@ -1,44 +1,15 @@
 //! The coordination service: runs with faults, and each mutant caught.
 
-use alloc::format;
-use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::*;
 use crate::net::FaultPreset;
 use crate::sim::Sim;
 
-/// Run the swarm's cases for `seeds` for `events` events each, with this mutant; the first
-/// violation, if any: (seed, property, message); and how many writes storage took or refused.
-fn sweep(
-    seeds: core::ops::Range<u64>,
-    mutant: Option<Mutant>,
-    events: u64,
-) -> (Option<(u64, String, String)>, u64) {
-    let mut stored = 0;
-    for seed in seeds {
-        let (mut c, faults) = swarm::case(seed);
-        c.mutant = mutant;
-        let mut sim = Sim::new(c, faults, seed);
-        sim.keep_records = false;
-        while sim.events() < events && sim.step() {
-            if sim.violation().is_some() {
-                break;
-            }
-        }
-        stored += sim
-            .nodes()
-            .iter()
-            .map(|n| match n {
-                Node::Storage(st) => st.writes.len() as u64 + st.refused,
-                _ => 0,
-            })
-            .sum::<u64>();
-        if let Some(v) = sim.violation() {
-            return (Some((seed, v.property.clone(), v.message.clone())), stored);
-        }
-    }
-    (None, stored)
+/// The swarm's cases for `seeds`, 20,000 events each, with this mutant, up to the first
+/// violation.
+fn swarm(seeds: core::ops::Range<u64>, mutant: Option<Mutant>) -> swarm::Swept {
+    swarm::sweep(seeds, None, mutant, 20_000, true)
 }
 
 #[test]
@@ -57,17 +28,17 @@ fn without_faults_the_clients_take_turns_with_the_lock() {
 
 #[test]
 fn a_swarm_of_configurations_keeps_every_promise() {
-    let (found, stored) = sweep(0..200, None, 20_000);
-    assert_eq!(found, None);
-    assert!(stored > 400, "the sweep saw {stored} writes to storage");
+    let s = swarm(0..200, None);
+    assert_eq!(s.first, None);
+    assert!(s.stored > 400, "the sweep saw {} writes to storage", s.stored);
+    assert!(s.operations > 1_000, "the sweep judged {} operations of client histories", s.operations);
 }
 
 #[test]
 fn the_swarm_catches_every_mutant() {
     let mut caught = Vec::new();
     for m in MUTANTS {
-        let found = sweep(0..200, Mutant::parse(m.name), 20_000).0;
-        caught.push((m.name, found.map(|f| format!("{} (seed {}): {}", f.1, f.0, f.2))));
+        caught.push((m.name, swarm(0..200, Mutant::parse(m.name)).first_words()));
     }
     assert!(caught.iter().all(|c| c.1.is_some()), "{caught:#?}");
 }

@@ -42,17 +42,22 @@ pub enum Recipe {
     /// Service discovery: every client but the last registers an ephemeral instance under
     /// `/svc`; the last watches `/svc`'s children and keeps the catalog.
     Discovery,
+    /// A configuration store: clients read keys after `sync` and set them, plainly or on
+    /// the version they saw; their history goes to the linearizability checker.
+    Config,
     /// Nothing: clients wait for the user's requests.
     Idle,
 }
 
 impl Recipe {
-    pub const ALL: [Recipe; 4] = [Recipe::Lock, Recipe::Election, Recipe::Discovery, Recipe::Idle];
+    pub const ALL: [Recipe; 5] =
+        [Recipe::Lock, Recipe::Election, Recipe::Discovery, Recipe::Config, Recipe::Idle];
     pub fn name(self) -> &'static str {
         match self {
             Recipe::Lock => "lock",
             Recipe::Election => "election",
             Recipe::Discovery => "discovery",
+            Recipe::Config => "config",
             Recipe::Idle => "idle",
         }
     }
@@ -326,6 +331,17 @@ pub enum Note {
         client: NodeId,
         token: u64,
     },
+    /// A client of the configuration recipe began an operation of its history.
+    Invoke {
+        client: NodeId,
+        plan: super::config::Plan,
+    },
+    /// …and it ended.
+    Ack {
+        client: NodeId,
+        plan: super::config::Plan,
+        outcome: super::config::Outcome,
+    },
 }
 
 /// The deliberately broken variants.
@@ -346,6 +362,8 @@ pub enum Mutant {
     KeepEphemerals,
     /// A server answers a client that has seen a later zxid than it has applied.
     AnyServer,
+    /// A server answers `sync` at once from its own copy, instead of through the log.
+    LocalSync,
 }
 
 /// Parse a request typed by the user: `create PATH [DATA] [ephemeral] [sequential]`,

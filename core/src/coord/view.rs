@@ -67,7 +67,7 @@ fn step_words(c: &Coordination, cl: &Client) -> String {
         Step::Opening => "opening a session".into(),
         Step::Creating => "creating its node".into(),
         Step::Listing => "listing the children".into(),
-        Step::Waiting(w) => format!("waiting: watches {w}"),
+        Step::Waiting(w) => format!("watches {w}"),
         Step::Working if c.recipe == Recipe::Election => "leads".into(),
         Step::Working => "holds the lock".into(),
         Step::Writing => "writing to storage".into(),
@@ -77,7 +77,8 @@ fn step_words(c: &Coordination, cl: &Client) -> String {
             format!("registered as {}", cl.mine.as_ref().map(|m| node(&m.0)).unwrap_or_default())
         }
         Step::Cataloging => "listing the catalog".into(),
-        Step::Watching => format!("catalog: {} instances", cl.catalog.len()),
+        Step::Watching => format!("instances in the catalog: {}", cl.catalog.len()),
+        Step::Configuring => cl.plan.as_ref().map(super::config::describe).unwrap_or_default(),
         Step::Idle => "ready".into(),
     }
 }
@@ -106,13 +107,17 @@ fn client_view(c: &Coordination, cl: &Client) -> NodeView {
     {
         summary.push(format!("token {token}"));
     }
+    // A client that runs no recipe shows the answer to the user's last request beside it.
+    if let Some((op, result)) = cl.last.as_ref().filter(|_| c.recipe == Recipe::Idle) {
+        summary.push(format!("{op} → {result}"));
+    }
     let holds = matches!(cl.step, Step::Working | Step::Writing | Step::Releasing);
     NodeView {
         role: "client".into(),
         badge: match () {
             _ if paused => "paused".into(),
             _ if holds && c.recipe == Recipe::Election => "★ leads".into(),
-            _ if holds => "🔒 holds".into(),
+            _ if holds => "holds".into(),
             _ => String::new(),
         },
         fields,
@@ -211,7 +216,12 @@ impl Present for Coordination {
     }
 
     fn down_view(&self, restarted: &Node) -> NodeView {
-        self.view(restarted).down(matches!(restarted, Node::Server(_)))
+        let mut v = self.view(restarted);
+        if matches!(restarted, Node::Client(_)) {
+            // What a client will do once it restarts (open a session) is not what it does now.
+            v.summary.clear();
+        }
+        v.down(matches!(restarted, Node::Server(_)))
     }
 
     fn log_detail(&self, node: &Node) -> Option<LogDetail> {
@@ -282,6 +292,13 @@ impl Present for Coordination {
                 format!("the owner of {path} takes the lock (token {token})")
             }
             Note::Stored { token, .. } => format!("storage accepts a write with token {token}"),
+            Note::Invoke { client, plan } => format!("{client} begins: {}", super::config::describe(plan)),
+            Note::Ack { client, outcome, .. } => match outcome {
+                super::config::Outcome::Ok => format!("{client}'s operation takes effect"),
+                super::config::Outcome::Read(Some(v)) => format!("{client} reads {v}"),
+                super::config::Outcome::Read(None) => format!("{client} reads: no such node"),
+                super::config::Outcome::Fail => format!("{client}'s operation fails, without effect"),
+            },
         }
     }
 }
