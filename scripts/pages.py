@@ -79,7 +79,7 @@ def main() -> int:
 PROTOCOL_WORDS = {
     "paxos.txt": {"paxos"},
     "multipaxos.txt": {"multipaxos", "compare"},
-    "raft.txt": {"raft", "compare"},
+    "raft.txt": {"raft", "compare", "coordination"},
     "kafka.txt": {"kafka"},
     "swim.txt": {"swim"},
     "coordination.txt": {"coordination"},

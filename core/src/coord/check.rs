@@ -139,7 +139,7 @@ pub(super) fn check(
                     return Err((
                         "expiry-after-timeout",
                         format!(
-                            "{leader} expires session {session:#x} {} ms after it last heard of it (timeout {timeout_ms} ms)",
+                            "{leader} expires session {session} {} ms after it last heard of it (timeout {timeout_ms} ms)",
                             (at.0 - last.0) / 1000
                         ),
                     ));
@@ -167,7 +167,7 @@ pub(super) fn check(
             return Err((
                 "ephemerals-expire",
                 format!(
-                    "{} holds ephemeral {path} of session {:#x}, which it has closed or expired",
+                    "{} holds ephemeral {path} of session {}, which it has closed or expired",
                     s.raft.id,
                     n.owner.unwrap_or(0)
                 ),

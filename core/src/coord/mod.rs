@@ -139,7 +139,7 @@ impl MessageInfo for Msg {
             Msg::Request { req, op, watch, .. } => {
                 format!("(#{req} {op}{})", if *watch { ", watch" } else { "" })
             }
-            Msg::Ping { session, .. } => format!("(session {session:#x})"),
+            Msg::Ping { session, .. } => format!("(session {session})"),
             Msg::Reply { body: Body::Result { req, result, .. }, .. } => format!("(#{req} {result})"),
             Msg::Reply { body: Body::Event { path, children, zxid }, .. } => {
                 format!("({path}{} changed at zxid {zxid})", if *children { "'s children" } else { "" })

@@ -184,7 +184,7 @@ fn stale_read() -> Vec<Step> {
             "C1 sets /config to 2. S1 and S2 are a majority: the write commits without S3.",
         ),
         step(
-            Cue::Says("= 1 (version 0)"),
+            Cue::Shows("get /config → = 1 (version 0)"),
             "C3 reads /config from S3 and gets 1, although 2 was committed before the read began. ZooKeeper's \
              reads are fast because they are local, and so they may be stale: they are not linearizable.",
         ),
@@ -194,7 +194,7 @@ fn stale_read() -> Vec<Step> {
             "C3 asks for sync first: a no-op that goes through the leader and the log. When S3 has applied it, \
              S3 has every write committed before the sync.",
         ),
-        step(Cue::Says("= 2 (version 1)"), "Now the read from S3 returns 2. Sync, then read: a current read."),
+        step(Cue::Shows("get /config → = 2 (version 1)"), "Now the read from S3 returns 2. Sync, then read: a current read."),
     ]
 }
 
@@ -278,8 +278,9 @@ fn config_store() -> Vec<Step> {
         step(
             Cue::At(4_000),
             "Writes go through the log and reads wait for a sync: every history the service produces fits one \
-             order. The mutant local-sync (in the settings) lets a server answer sync from its own copy; then a \
-             synced read can miss a write that had already finished, and the history check finds it.",
+             order (below the diagram, Check linearizability says so). The mutant local-sync (in the settings) \
+             lets a server answer sync from its own copy; then a synced read can miss a write that had already \
+             finished, and the check finds it.",
         ),
     ]
 }

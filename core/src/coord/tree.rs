@@ -145,7 +145,7 @@ impl fmt::Display for TreeOp {
             TreeOp::Delete { path, version } => write!(f, "delete {path}{}", v(version)),
             TreeOp::Set { path, data, version } => write!(f, "set {path} = {data}{}", v(version)),
             TreeOp::Sync => write!(f, "sync"),
-            TreeOp::Expire { session } => write!(f, "expire session {session:#x}"),
+            TreeOp::Expire { session } => write!(f, "expire session {session}"),
             TreeOp::Get { path } => write!(f, "get {path}"),
             TreeOp::Exists { path } => write!(f, "exists {path}"),
             TreeOp::Children { path } => write!(f, "children {path}"),
@@ -221,7 +221,7 @@ pub enum TreeResult {
 impl fmt::Display for TreeResult {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TreeResult::Session(s) => write!(f, "session {s:#x}"),
+            TreeResult::Session(s) => write!(f, "session {s}"),
             TreeResult::Created { path, zxid } => write!(f, "created {path} (zxid {zxid})"),
             TreeResult::Done => write!(f, "ok"),
             TreeResult::Stat { version } => write!(f, "ok, version {version}"),

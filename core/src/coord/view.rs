@@ -86,7 +86,7 @@ fn step_words(c: &Coordination, cl: &Client) -> String {
 fn client_view(c: &Coordination, cl: &Client) -> NodeView {
     let doing = step_words(c, cl);
     let mut fields = vec![
-        ("session".into(), if cl.session == 0 { "none".into() } else { format!("{:#x}", cl.session) }),
+        ("session".into(), if cl.session == 0 { "none".into() } else { format!("{}", cl.session) }),
         ("server".into(), format!("{}", cl.server)),
         ("doing".into(), doing.clone()),
     ];
@@ -279,9 +279,9 @@ impl Present for Coordination {
     fn note_summary(n: &Note) -> String {
         match n {
             Note::Raft(r) => <crate::raft::Raft as Present>::note_summary(r),
-            Note::Heard { leader, session, .. } => format!("{leader} hears from session {session:#x}"),
+            Note::Heard { leader, session, .. } => format!("{leader} hears from session {session}"),
             Note::Expiring { leader, session, timeout_ms, .. } => {
-                format!("{leader} expires session {session:#x}: silent for {timeout_ms} ms")
+                format!("{leader} expires session {session}: silent for {timeout_ms} ms")
             }
             Note::Observed { zxid, .. } => format!("a client sees zxid {zxid}"),
             Note::Fired { server, zxid, .. } => format!("{server} fires a watch for zxid {zxid}"),
