@@ -281,6 +281,19 @@ impl Protocol for Coordination {
         MUTANTS
     }
 
+    /// A server's Raft state by its summary (`raft::server_digest`: not the log, nor the tree,
+    /// which changes only as `applied` moves); the rest of a server, and every other node, whole.
+    fn state_digest(&self, node: &Node) -> u64 {
+        match node {
+            Node::Server(s) => crate::hash::digest(&(
+                crate::raft::server_digest(&s.raft),
+                (&s.conns, &s.watches, s.next_watch, s.life),
+                (&s.touched, &s.seen, &s.expiring),
+            )),
+            other => crate::hash::digest(other),
+        }
+    }
+
     fn parse_client(&self, text: &str) -> Result<ClientOp, String> {
         parse_op(text)
     }

@@ -62,12 +62,27 @@ fn with_raft<R>(
     ctx: Cx,
     f: impl FnOnce(&Raft, &mut raft::Server<Tree>, &mut Ctx<Group<Tree>>) -> R,
 ) -> R {
+    let zxid = s.raft.kv.zxid;
     let (r, notes) = ctx.nest(Msg::Raft, Timer::Raft, |inner| f(&c.raft, &mut s.raft, inner));
     for n in notes {
         ctx.note(Note::Raft(n));
     }
+    if s.raft.kv.zxid > zxid && s.raft.kv.applied.is_empty() {
+        installed(s, ctx);
+    }
     after_apply(c, s, ctx);
     r
+}
+
+/// The leader's snapshot replaced this copy's tree: the changes it skipped are not known one
+/// by one, so every watch here fires (a client looks again, as after a reconnection), at the
+/// snapshot's zxid.
+fn installed(s: &mut Server, ctx: Cx) {
+    let zxid = s.raft.kv.zxid;
+    for w in core::mem::take(&mut s.watches) {
+        ctx.note(Note::Fired { server: ctx.me(), id: w.id, zxid, applied: s.raft.applied });
+        reply(s, w.client, Body::Event { path: w.path, children: w.children, zxid }, ctx);
+    }
 }
 
 use crate::raft::Raft;

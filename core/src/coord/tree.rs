@@ -470,6 +470,11 @@ impl Machine for Tree {
     const LEADER_REPLIES: bool = false;
     const STATE: &'static str = "tree";
 
+    /// Without the transactions the server around it has yet to act on.
+    fn snapshot(&self) -> Tree {
+        Tree { applied: Vec::new(), ..self.clone() }
+    }
+
     /// Raft's client and request number here are the forwarding server's; the transaction
     /// carries the client's own, and those name the request once.
     fn apply(

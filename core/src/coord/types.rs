@@ -94,7 +94,7 @@ pub struct Coordination {
 impl Default for Coordination {
     fn default() -> Self {
         Coordination {
-            raft: Raft { servers: 3, clients: 0, ..Raft::default() },
+            raft: Raft { servers: 3, clients: 0, snapshot_every: 100, ..Raft::default() },
             clients: 3,
             recipe: Recipe::Lock,
             session_timeout_ms: 1_000,

@@ -290,15 +290,7 @@ impl Protocol for Raft {
 
     fn state_digest(&self, node: &Node) -> u64 {
         match node {
-            // Everything but the log and the store, which are summarised by their ends: the
-            // handlers only ever append to, truncate, or compact the log, and every change to
-            // the store moves `applied`.
-            Node::Server(s) => crate::hash::digest(&(
-                (s.hard.term, s.hard.voted_for, s.role as u8, s.leader, s.commit, s.applied),
-                (s.last_index(), s.last_term(), s.hard.log.last(), s.hard.snapshot.last_index, &s.config),
-                (s.votes, &s.next_index, &s.match_index, s.seq, s.heard, s.lease_until),
-                (s.reads.len(), s.transfer, &s.adding, s.last_leader_contact),
-            )),
+            Node::Server(s) => server_digest(s),
             Node::Client(c) => crate::hash::digest(c),
         }
     }
@@ -319,3 +311,16 @@ impl Protocol for Raft {
 // Clients reach the servers with `Msg::Request`/`Reply`, their timers are `ClientNext`/
 // `ClientRetry`, and they report `Note::Invoke`/`Ack`/`Refused`: the shared client serves them.
 crate::kv::kv_host!(Raft);
+
+/// A digest of a server that changes whenever the server does, in time independent of its log's
+/// length: everything but the log and the state machine, which are summarised by their ends
+/// (the handlers only ever append to, truncate, or compact the log, and every change to the
+/// machine moves `applied`).
+pub fn server_digest<M: Machine>(s: &Server<M>) -> u64 {
+    crate::hash::digest(&(
+        (s.hard.term, s.hard.voted_for, s.role as u8, s.leader, s.commit, s.applied),
+        (s.last_index(), s.last_term(), s.hard.log.last(), s.hard.snapshot.last_index, &s.config),
+        (s.votes, &s.next_index, &s.match_index, s.seq, s.heard, s.lease_until),
+        (s.reads.len(), s.transfer, &s.adding, s.last_leader_contact),
+    ))
+}

@@ -37,6 +37,12 @@ pub trait Machine: Clone + fmt::Debug + Default + PartialEq + Eq + core::hash::H
         index: LogIndex,
         term: Term,
     ) -> (Self::Result, LogIndex, Term);
+    /// The state a snapshot keeps: all of it by default. A machine that buffers what its last
+    /// steps did, for the code around it to act on, leaves that buffer out: it is not state,
+    /// and a server that installs the snapshot must not act on it again.
+    fn snapshot(&self) -> Self {
+        self.clone()
+    }
     /// The client's last applied request: its number, result, index and term.
     fn last_applied(&self, client: NodeId) -> Option<(u64, &Self::Result, LogIndex, Term)>;
     /// Whether `op` only reads (and may be served without the log, by ReadIndex or a lease).
