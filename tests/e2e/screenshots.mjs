@@ -58,6 +58,14 @@ await top(p);
 await p.screenshot({ path: 'docs/kafka.png' });
 await p.close();
 
+// Coordination: the paused lock holder wakes and writes with its old token; storage refuses it.
+p = await page('#coordination');
+await preset(p, 'lock-fencing');
+await lessonTo(p, /C1 wakes/);
+await top(p);
+await p.screenshot({ path: 'docs/coordination.png' });
+await p.close();
+
 // Hashing: a node added; who gave keys up.
 p = await page('#hashing', 900);
 await p.click('#btn-add-node');
