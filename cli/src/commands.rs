@@ -48,7 +48,7 @@ cluster options for run and check:
          --strategy range|roundrobin|sticky|cooperative-sticky
   SWIM: --members N (2-1000) --detector swim|heartbeat --selection round-robin|random --period-ms MS
         --ack-timeout-ms MS --indirect K --suspicion PERIODS --retransmit MULT --heartbeat-periods N
-  coordination: --servers N (3-7) --clients N (1-8) --recipe lock|election|discovery|idle
+  coordination: --servers N (3-7) --clients N (1-8) --recipe lock|election|discovery|config|idle
         --session-timeout-ms MS --work-ms MS --think-ms MS --pause-pct PCT --pause-ms MS --stagger-ms MS";
 
 /// The usage text, ending with the registered protocols.

@@ -322,5 +322,13 @@ mod tests {
             .unwrap_err()
             .contains("--rf must be a whole number"));
         assert_eq!(WITH_HISTORY, &["multipaxos", "raft", "coordination"]);
+        // A 32-bit setting past its type is refused as given, not clamped to a number the user
+        // never typed; a recipe that does not exist names the ones that do.
+        let mut coordination = Setup::default_for("coordination").unwrap();
+        let err = coordination.flag("session-timeout-ms", "99999999999").unwrap_err();
+        assert!(err.contains("from 0 to 4294967295 (got \"99999999999\")"), "{err}");
+        let err = coordination.flag("recipe", "nope").unwrap_err();
+        assert!(err.starts_with("--recipe must be one of lock, election, discovery, config, idle"), "{err}");
+        assert_eq!(coordination.flag("recipe", "config"), Ok(true));
     }
 }

@@ -124,10 +124,11 @@ pub fn size(name: &str, value: &str) -> Result<usize, String> {
     Ok(usize::try_from(whole(name, value)?).unwrap_or(usize::MAX))
 }
 
-/// A CLI flag's whole number for a 32-bit field: larger values become `u32::MAX`, refused the
-/// same way.
+/// A CLI flag's whole number for a 32-bit field (the protocol's validation then applies its
+/// own limits).
 pub fn whole_u32(name: &str, value: &str) -> Result<u32, String> {
-    Ok(u32::try_from(whole(name, value)?).unwrap_or(u32::MAX))
+    u32::try_from(whole(name, value)?)
+        .map_err(|_| format!("--{name} must be a whole number from 0 to {} (got {value:?})", u32::MAX))
 }
 
 /// A CLI flag's `on` or `off`.

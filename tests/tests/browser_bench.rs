@@ -56,6 +56,16 @@ fn bench_multipaxos_in_the_browser() {
     bench("multipaxos", 5_000_000);
 }
 
+#[wasm_bindgen_test]
+fn bench_swim_in_the_browser() {
+    bench("swim", 5_000_000);
+}
+
+#[wasm_bindgen_test]
+fn bench_coordination_in_the_browser() {
+    bench("coordination", 5_000_000);
+}
+
 /// The explorer in wasm, on the bounds `BENCHMARKS.md` gives the native figures for.
 fn explore(protocol: &str, bounds: distlab_core::explore::Bounds) {
     use distlab_core::explore;

@@ -39,7 +39,7 @@ fn recipes() -> String {
 }
 
 fn recipe(value: &str) -> Result<Recipe, String> {
-    Recipe::parse(value).ok_or_else(|| format!("the recipe must be one of {} (got {value:?})", recipes()))
+    Recipe::parse(value).ok_or_else(|| format!("must be one of {} (got {value:?})", recipes()))
 }
 
 impl Registered for Coordination {
@@ -114,7 +114,7 @@ impl Registered for Coordination {
         Ok(Config {
             servers: doc.servers.unwrap_or(base.servers),
             clients: doc.clients.unwrap_or(base.clients),
-            recipe: recipe(&d.recipe)?,
+            recipe: recipe(&d.recipe).map_err(|e| format!("the recipe {e}"))?,
             session_timeout_ms: d.session_timeout_ms,
             work_ms: d.work_ms,
             think_ms: d.think_ms,
@@ -129,7 +129,7 @@ impl Registered for Coordination {
         match name {
             "servers" => cfg.servers = size(name, value)?,
             "clients" => cfg.clients = size(name, value)?,
-            "recipe" => cfg.recipe = recipe(value).map_err(|e| format!("--{e}"))?,
+            "recipe" => cfg.recipe = recipe(value).map_err(|e| format!("--recipe {e}"))?,
             "session-timeout-ms" => cfg.session_timeout_ms = whole_u32(name, value)?,
             "work-ms" => cfg.work_ms = whole_u32(name, value)?,
             "think-ms" => cfg.think_ms = whole_u32(name, value)?,
