@@ -247,13 +247,9 @@ fn begin(c: &Coordination, cl: &mut Client, ctx: Cx) {
     }
 }
 
-/// Send the configuration plan's next request, opening its history operation if it records one.
+/// Send the configuration plan's request, opening its history operation if it records one.
 fn configure(c: &Coordination, cl: &mut Client, plan: Plan, ctx: Cx) {
     let (op, recorded) = config::request(&plan);
-    configure_with(c, cl, plan, op, recorded, ctx);
-}
-
-fn configure_with(c: &Coordination, cl: &mut Client, plan: Plan, op: TreeOp, recorded: bool, ctx: Cx) {
     if recorded {
         ctx.note(Note::Invoke { client: cl.id, plan: plan.clone() });
     }
@@ -420,7 +416,7 @@ fn step(c: &Coordination, cl: &mut Client, op: TreeOp, result: TreeResult, ctx: 
                 ctx.note(Note::Ack { client: cl.id, plan, outcome });
             }
             match next.then {
-                Some((plan, op, recorded)) => configure_with(c, cl, plan, op, recorded, ctx),
+                Some(plan) => configure(c, cl, plan, ctx),
                 None => think(c, cl, ctx),
             }
         }

@@ -34,8 +34,8 @@ pub enum Plan {
     Write { key: u8, value: u64 },
     /// A local `get` (not recorded), then a `set` on the version it saw.
     ReadForCas { key: u8, value: u64 },
-    /// The `set` on a version: a compare-and-set from the data read with it.
-    Cas { key: u8, expected: u64, value: u64 },
+    /// The `set` on the version read with `expected`: a compare-and-set from that data.
+    Cas { key: u8, expected: u64, version: u32, value: u64 },
     /// Create the key with data 0: a compare-and-set from absent.
     Create { key: u8 },
     /// Create the parent `/cfg` (not recorded), then the key.
@@ -58,8 +58,8 @@ pub struct Next {
     /// The recorded operation's end, if it ended (none: it stays open, and the history counts
     /// it as maybe done).
     pub done: Option<Outcome>,
-    /// The next request of the round, and whether it opens a recorded operation.
-    pub then: Option<(Plan, TreeOp, bool)>,
+    /// The round's next step (its request: `request`).
+    pub then: Option<Plan>,
 }
 
 fn path(key: u8) -> String {
@@ -76,15 +76,16 @@ pub fn draw(rng: &mut Rng, value: u64) -> Plan {
     }
 }
 
-/// The first request of `plan`, and whether it opens a recorded operation.
+/// The request of `plan`, and whether it opens a recorded operation.
 pub fn request(plan: &Plan) -> (TreeOp, bool) {
     match *plan {
         Plan::SyncRead { synced: false, .. } => (TreeOp::Sync, true),
         Plan::SyncRead { key, synced: true } => (TreeOp::Get { path: path(key) }, false),
         Plan::Write { key, value } => (TreeOp::Set { path: path(key), data: value, version: None }, true),
         Plan::ReadForCas { key, .. } => (TreeOp::Get { path: path(key) }, false),
-        // The version is the client's (see `next`); this is only the plan's shape.
-        Plan::Cas { key, value, .. } => (TreeOp::Set { path: path(key), data: value, version: None }, true),
+        Plan::Cas { key, version, value, .. } => {
+            (TreeOp::Set { path: path(key), data: value, version: Some(version) }, true)
+        }
         Plan::Create { key } => {
             (TreeOp::Create { path: path(key), data: 0, ephemeral: false, sequential: false }, true)
         }
@@ -94,41 +95,32 @@ pub fn request(plan: &Plan) -> (TreeOp, bool) {
     }
 }
 
-fn then(plan: Plan) -> Option<(Plan, TreeOp, bool)> {
-    let (op, recorded) = request(&plan);
-    Some((plan, op, recorded))
-}
-
 /// What follows `result` in `plan`.
 pub fn next(plan: &Plan, result: &TreeResult) -> Next {
     use TreeResult as R;
     let end = |o: Outcome| Next { done: Some(o), then: None };
-    let unknown = Next { done: None, then: None };
+    let then = |plan: Plan| Next { done: None, then: Some(plan) };
     match (plan, result) {
         (Plan::SyncRead { key, synced: false }, R::Synced(_)) => {
-            Next { done: None, then: then(Plan::SyncRead { key: *key, synced: true }) }
+            then(Plan::SyncRead { key: *key, synced: true })
         }
         (Plan::SyncRead { synced: true, .. }, R::Data(d)) => end(Outcome::Read(d.map(|(data, ..)| data))),
         (Plan::Write { .. }, R::Stat { .. }) => end(Outcome::Ok),
         (Plan::Write { .. }, R::Error(TreeError::NoNode)) => end(Outcome::Fail),
         (Plan::ReadForCas { key, value }, R::Data(Some((data, version, _)))) => {
-            let plan = Plan::Cas { key: *key, expected: *data, value: *value };
-            let op = TreeOp::Set { path: path(*key), data: *value, version: Some(*version) };
-            Next { done: None, then: Some((plan, op, true)) }
+            then(Plan::Cas { key: *key, expected: *data, version: *version, value: *value })
         }
         // The key is missing: make sure of its parent (not recorded), then create it; so a
         // recorded create never fails for a missing parent, which no register could explain.
-        (Plan::ReadForCas { key, .. }, R::Data(None)) => {
-            Next { done: None, then: then(Plan::Parent { key: *key }) }
-        }
+        (Plan::ReadForCas { key, .. }, R::Data(None)) => then(Plan::Parent { key: *key }),
         (Plan::Cas { .. }, R::Stat { .. }) => end(Outcome::Ok),
         (Plan::Cas { .. }, R::Error(TreeError::BadVersion | TreeError::NoNode)) => end(Outcome::Fail),
         (Plan::Create { .. }, R::Created { .. }) => end(Outcome::Ok),
         (Plan::Create { .. }, R::Error(TreeError::NodeExists)) => end(Outcome::Fail),
         (Plan::Parent { key }, R::Created { .. } | R::Error(TreeError::NodeExists)) => {
-            Next { done: None, then: then(Plan::Create { key: *key }) }
+            then(Plan::Create { key: *key })
         }
-        _ => unknown,
+        _ => Next { done: None, then: None },
     }
 }
 
@@ -138,7 +130,9 @@ pub fn line(client: NodeId, plan: &Plan, outcome: Option<&Outcome>) -> Option<Hi
     let (key, f, input) = match *plan {
         Plan::SyncRead { key, .. } => (key, Func::Read, LineValue::Absent),
         Plan::Write { key, value } => (key, Func::Write, LineValue::One(int(value))),
-        Plan::Cas { key, expected, value } => (key, Func::Cas, LineValue::Pair(int(expected), int(value))),
+        Plan::Cas { key, expected, value, .. } => {
+            (key, Func::Cas, LineValue::Pair(int(expected), int(value)))
+        }
         Plan::Create { key } => (key, Func::Cas, LineValue::Pair(Value::Null, int(0))),
         Plan::ReadForCas { .. } | Plan::Parent { .. } => return None,
     };
@@ -158,7 +152,7 @@ pub fn describe(plan: &Plan) -> String {
         Plan::SyncRead { key, synced: true } => format!("synced; get {}", path(key)),
         Plan::Write { key, value } => format!("set {} {value}", path(key)),
         Plan::ReadForCas { key, .. } => format!("get {} (to set it on its version)", path(key)),
-        Plan::Cas { key, expected, value } => format!("set {} {value} if still {expected}", path(key)),
+        Plan::Cas { key, expected, value, .. } => format!("set {} {value} if still {expected}", path(key)),
         Plan::Create { key } => format!("create {}", path(key)),
         Plan::Parent { .. } => format!("create {CONFIG}"),
     }
@@ -175,8 +169,9 @@ mod tests {
     fn each_operation_is_the_register_operation_it_stands_for() {
         let read = Plan::ReadForCas { key: 1, value: 7 };
         let n = next(&read, &TreeResult::Data(Some((5, 3, 9))));
-        let (cas, op, recorded) = n.then.clone().expect("a set follows");
-        assert_eq!(cas, Plan::Cas { key: 1, expected: 5, value: 7 });
+        let cas = n.then.clone().expect("a set follows");
+        assert_eq!(cas, Plan::Cas { key: 1, expected: 5, version: 3, value: 7 });
+        let (op, recorded) = request(&cas);
         assert_eq!(op, TreeOp::Set { path: "/cfg/k1".into(), data: 7, version: Some(3) });
         assert!(recorded && n.done.is_none());
         let invoke = line(NodeId(4), &cas, None).unwrap();
@@ -189,17 +184,17 @@ mod tests {
         let sync = Plan::SyncRead { key: 0, synced: false };
         assert_eq!(request(&sync), (TreeOp::Sync, true));
         let synced = next(&sync, &TreeResult::Synced(4)).then.expect("a get follows");
-        assert_eq!((synced.1, synced.2), (TreeOp::Get { path: "/cfg/k0".into() }, false));
-        let got = next(&synced.0, &TreeResult::Data(None));
+        assert_eq!(request(&synced), (TreeOp::Get { path: "/cfg/k0".into() }, false));
+        let got = next(&synced, &TreeResult::Data(None));
         assert_eq!(got.done, Some(Outcome::Read(None)));
-        assert_eq!(line(NodeId(4), &synced.0, got.done.as_ref()).unwrap().value, LineValue::One(Value::Null));
+        assert_eq!(line(NodeId(4), &synced, got.done.as_ref()).unwrap().value, LineValue::One(Value::Null));
         // A missing key: its parent is made first (unrecorded), then the key.
         let missing = next(&read, &TreeResult::Data(None));
         assert_eq!(missing.done, None);
-        let parent = missing.then.expect("the parent follows").0;
+        let parent = missing.then.expect("the parent follows");
         assert_eq!(parent, Plan::Parent { key: 1 });
         assert_eq!(
-            next(&parent, &TreeResult::Error(TreeError::NodeExists)).then.unwrap().0,
+            next(&parent, &TreeResult::Error(TreeError::NodeExists)).then.unwrap(),
             Plan::Create { key: 1 }
         );
         // A result the plan cannot read leaves the operation open.

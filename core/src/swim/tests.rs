@@ -345,11 +345,8 @@ fn swarm(seeds: core::ops::Range<u64>, mutant: Option<Mutant>, events: u64) -> O
         sw.mutant = mutant;
         let mut sim = Sim::new(sw, faults, seed);
         sim.keep_records = false;
-        while sim.events() < events && sim.step() {
-            if sim.violation().is_some() {
-                break;
-            }
-        }
+        // A violation halts the simulator: `step` stops there.
+        while sim.events() < events && sim.step() {}
         if let Some(v) = sim.violation() {
             return Some((seed, v.property.clone(), format!("{:?} {}", swarm::case(seed).0, v.message)));
         }
