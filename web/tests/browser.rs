@@ -18,6 +18,17 @@ async fn sleep(ms: i32) {
     wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
 }
 
+/// Waits until `ready` holds, polling every 10 ms for at most `ms` (a loaded machine renders
+/// late; a fixed sleep made these tests flaky). The caller asserts afterwards, so a page that
+/// never gets there still fails with its own message.
+async fn until(ms: i32, ready: impl Fn() -> bool) {
+    let mut waited = 0;
+    while !ready() && waited < ms {
+        sleep(10).await;
+        waited += 10;
+    }
+}
+
 /// The Paxos page with its defaults (explicitly: tests share one document and its URL).
 fn mount() -> Element {
     mount_with(distlab_core::lab::LabConfig::default())
@@ -39,7 +50,7 @@ fn text(root: &Element, selector: &str) -> String {
 #[wasm_bindgen_test]
 async fn renders_the_cluster_and_the_safety_badge() {
     let root = mount();
-    sleep(50).await;
+    until(5_000, || text(&root, "#safety").contains("Safety holds")).await;
     assert_eq!(root.query_selector_all("svg.topology .node").unwrap().length(), 3);
     assert!(text(&root, "#safety").contains("Safety holds"));
     assert_eq!(text(&root, "#position"), "0");
@@ -97,25 +108,28 @@ async fn the_raft_page_shows_logs_and_a_scenario() {
         ..distlab_core::lab::LabConfig::opening("raft").unwrap()
     };
     let root = mount_with(cfg);
-    sleep(50).await;
-    assert_eq!(root.query_selector_all("svg.topology .node").unwrap().length(), 7);
+    let count = |selector: &str| root.query_selector_all(selector).unwrap().length();
+    until(5_000, || count("svg.topology .node") == 7 && text(&root, "#lesson-now").contains("Figure 7"))
+        .await;
+    assert_eq!(count("svg.topology .node"), 7);
     assert_eq!(root.query_selector_all("#log-table tbody tr").unwrap().length(), 7);
     assert!(text(&root, "#lesson-now").contains("Figure 7"));
     // Run to the end of the narration and check every log matches S1's.
     for _ in 0..400 {
         click(&root, "#btn-step");
     }
-    sleep(50).await;
-    let rows = root.query_selector_all("#log-table tbody tr").unwrap();
-    let first = rows.item(0).unwrap().text_content().unwrap();
-    assert!(first.starts_with("S1 ★"), "{first}");
+    let rows = || root.query_selector_all("#log-table tbody tr").unwrap();
     let cells = |i: u32| {
-        let row: Element = rows.item(i).unwrap().dyn_into().unwrap();
+        let Some(row) = rows().item(i).and_then(|r| r.dyn_into::<Element>().ok()) else { return Vec::new() };
         let tds = row.query_selector_all("td.entry").unwrap();
         (0..tds.length()).map(|k| tds.item(k).unwrap().text_content().unwrap()).collect::<Vec<_>>()
     };
+    let expected = "1,1,1,4,4,5,5,6,6,6,8";
+    until(5_000, || (0..7).all(|i| cells(i).join(",") == expected)).await;
+    let first = rows().item(0).unwrap().text_content().unwrap();
+    assert!(first.starts_with("S1 ★"), "{first}");
     let leader = cells(0);
-    assert_eq!(leader.join(","), "1,1,1,4,4,5,5,6,6,6,8");
+    assert_eq!(leader.join(","), expected);
     for i in 1..7 {
         assert_eq!(cells(i), leader, "row {i}");
     }
@@ -124,11 +138,11 @@ async fn the_raft_page_shows_logs_and_a_scenario() {
 #[wasm_bindgen_test]
 async fn the_hashing_page_draws_the_ring_and_reports_moved_keys() {
     let root = mount_props(distlab_web::app::AppProps { page: Some("hashing".into()), ..Default::default() });
-    sleep(50).await;
+    until(5_000, || root.query_selector("#node-chips .node-chip").unwrap().is_some()).await;
     assert!(root.query_selector("#ring-svg").unwrap().is_some());
     assert_eq!(root.query_selector_all("#node-chips .node-chip").unwrap().length(), 5);
     click(&root, "#btn-add-node");
-    sleep(20).await;
+    until(5_000, || text(&root, "#moved-summary").starts_with("added node 5:")).await;
     assert_eq!(root.query_selector_all("#node-chips .node-chip").unwrap().length(), 6);
     let summary = text(&root, "#moved-summary");
     assert!(summary.starts_with("added node 5:"), "{summary}");
