@@ -140,6 +140,21 @@ impl NodeView {
     }
 }
 
+/// What every node believes of one node, for a crowd too large for state cards: who suspects
+/// whom, and how far the news has spread. Plain data, like [`Board`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Opinions {
+    /// The node they are about (None: nobody is in doubt, and no node is picked).
+    pub about: Option<NodeId>,
+    /// Each node's belief about it: [`Tone::Good`] it is fine, [`Tone::Warn`] in doubt,
+    /// [`Tone::Bad`] gone; [`Tone::Lead`] for the node itself, [`Tone::Dim`] for a node that is
+    /// down. Empty when `about` is None.
+    pub of: Vec<Tone>,
+    /// A number each node carries that the drawing writes beside it when it is not zero (SWIM: a
+    /// member's incarnation, raised only by refuting a suspicion or by restarting).
+    pub marks: Vec<u64>,
+}
+
 /// A protocol's own table, drawn beside the cluster: Kafka's partitions × brokers with log
 /// bars, Multi-Paxos's slots × acceptors. Plain data, so the page needs no protocol logic.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -506,6 +521,11 @@ pub trait Present: Protocol {
     /// The protocol's own tables for the page, built from every node's state.
     fn boards(&self, _nodes: &[Self::Node], _up: &[bool]) -> Vec<Board> {
         Vec::new()
+    }
+    /// What every node believes of `about` (if None, of the node the protocol finds most in
+    /// doubt), for protocols whose nodes judge each other (SWIM). `up` is whether each is up.
+    fn opinions(&self, _nodes: &[Self::Node], _up: &[bool], _about: Option<NodeId>) -> Option<Opinions> {
+        None
     }
     /// The name of a node as the page shows it ("S1", or "C1" for a client).
     fn node_name(&self, id: NodeId) -> String {

@@ -643,6 +643,53 @@ await test('gossip: detection measured against the group size, and heartbeating 
   assert.equal(await page.locator('svg.detect-chart polyline').count(), 2);
 }, '#swim');
 
+await test('gossip: a thousand members painted, coloured by what they believe of the one in doubt', async page => {
+  await page.selectOption('#scenario', ''); await page.fill('#members', '1000'); await page.click('#btn-apply');
+  await page.waitForSelector('canvas.flights-layer[data-nodes="1000"]');
+  assert.equal(await page.locator('svg.topology .node').count(), 0, 'a thousand members are painted, not SVG elements');
+  assert.match(await page.textContent('#crowd-key'), /Nobody is in doubt/);
+  // The keyboard picks a member on the canvas (Right from none: S1), and the inspector shows it.
+  await page.focus('canvas.flights-layer');
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+  await page.waitForSelector('#inspected:has-text("S3")');
+  await page.click('#btn-crash');
+  await page.waitForFunction(() => /believes of S3:/.test(document.querySelector('#crowd-key').textContent));
+  assert.match(await page.textContent('#crowd-key'), /999 alive.*0 suspect.*0 dead.*1 down/);
+  // The news spreads: played on, some members suspect S3 or declare it dead.
+  await page.fill('#speed', '2'); await page.dispatchEvent('#speed', 'input');
+  await page.click('#btn-play');
+  await page.waitForFunction(() => /\b[1-9]\d* (suspect|dead)\b/.test(document.querySelector('#crowd-key').textContent), null, { timeout: 60000 });
+  await page.click('#btn-play');
+  // A click on the canvas picks the member painted there: S1, just off the disc's centre.
+  const [x, y] = await page.evaluate(() => {
+    const r = document.querySelector('canvas.flights-layer').getBoundingClientRect();
+    const k = Math.min(r.width / 1000, r.height / 1000);
+    const ox = (r.width - 1000 * k) / 2, oy = (r.height - 1000 * k) / 2;
+    return [r.left + ox + (500 + 440 * Math.sqrt(0.5 / 1000)) * k, r.top + oy + 500 * k];
+  });
+  await page.mouse.click(x, y);
+  await page.waitForSelector('#inspected:has-text("S1")');
+  await page.waitForFunction(() => /believes of S1:/.test(document.querySelector('#crowd-key').textContent));
+  // The space-time diagram shows the lanes listed, never a thousand; a bad list is refused.
+  const lanes = () => page.locator('#spacetime .lane-name').count();
+  assert.ok(await lanes() <= 16, `lanes at first: ${await lanes()}`);
+  await page.fill('#st-nodes', '1-3, 1001'); await page.click('#btn-st-nodes');
+  await page.waitForSelector('#error');
+  assert.match(await page.textContent('#error'), /nodes are numbers from 1 to 1000/);
+  await page.fill('#st-nodes', 'S3, 10-12'); await page.click('#btn-st-nodes');
+  await page.waitForFunction(() => document.querySelectorAll('#spacetime .lane-name').length === 4);
+  // The fault script has lanes only for nodes with a scripted fault (none yet: the network's).
+  assert.match(await page.textContent('#faults-panel'), /Of the 1000 nodes, only those with a scripted fault have a lane/);
+  assert.equal(await page.locator('#faults-panel .lane').count(), 1);
+  // Side B is a range of members, not a thousand buttons.
+  assert.equal(await page.locator('.side-toggle').count(), 0);
+  await page.fill('#side-from', '1'); await page.fill('#side-to', '500'); await page.click('#btn-side-range');
+  await page.waitForSelector('#side-count:has-text("500 on side B")');
+  await page.fill('#side-from', '600'); await page.fill('#side-to', '2'); await page.click('#btn-side-range');
+  await page.waitForFunction(() => /side B runs from a smaller number/.test(document.querySelector('#error')?.textContent ?? ''));
+  assert.match(await page.textContent('#side-count'), /500 on side B/, 'nothing lost');
+}, '#swim');
+
 // The page a fragment shows: the active tab.
 const activeTab = page => page.getAttribute('[role="tab"][aria-selected="true"]', 'id');
 

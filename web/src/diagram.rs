@@ -64,17 +64,86 @@ fn toggle_in<T: PartialEq + Clone + 'static>(list: UseStateHandle<Vec<T>>, item:
     })
 }
 
+/// Up to this many nodes, each has a lane and a chip to hide it; past it (a crowd), the
+/// diagram shows the lanes the reader lists, at most [`LANES_MOST`] (at first, the 16 nodes
+/// busiest in the window).
+pub const LANES_ALL: usize = 24;
+pub const LANES_MOST: usize = 64;
+
+#[derive(Properties, PartialEq)]
+struct LaneListProps {
+    lanes: Vec<u32>,
+    count: usize,
+    listed: UseStateHandle<Option<Vec<u32>>>,
+    send: Callback<Msg>,
+}
+
+/// The `most` nodes that send or receive the most messages in the diagram's window (fewer
+/// ties broken by the lower number), in order; the first nodes if the window has none.
+fn busiest(d: &Diagram, count: u32, most: usize) -> Vec<u32> {
+    let mut seen = vec![0u32; count as usize];
+    for a in &d.arrows {
+        for end in [a.from, a.to] {
+            if let Some(k) = seen.get_mut(end.index()) {
+                *k += 1;
+            }
+        }
+    }
+    // Most seen first (ties: the lower number), then the chosen few in their order.
+    let by_count = distlab_core::order::order_by(seen.iter().map(|k| u64::from(u32::MAX - k)));
+    let chosen: Vec<u32> = by_count.into_iter().filter(|n| seen[*n as usize] > 0).take(most).collect();
+    if chosen.is_empty() {
+        return (0..count.min(most as u32)).collect();
+    }
+    distlab_core::order::order_by(chosen.iter().map(|n| u64::from(*n)))
+        .into_iter()
+        .map(|i| chosen[i as usize])
+        .collect()
+}
+
+/// A crowd's lanes, as a list the reader edits ("1–16, 40").
+#[function_component(LaneList)]
+fn lane_list(p: &LaneListProps) -> Html {
+    crate::lang::use_lang();
+    let field = use_node_ref();
+    let onsubmit = {
+        let (field, listed, send, count) = (field.clone(), p.listed.clone(), p.send.clone(), p.count);
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            match crate::nodelist::parse_nodes(&crate::dom::read_input(&field), count, LANES_MOST) {
+                Ok(l) => listed.set(Some(l)),
+                Err(e) => send.emit(Msg::Error(e)),
+            }
+        })
+    };
+    html! {
+        <form class="row st-controls" {onsubmit}>
+            <label class="st-label" for="st-nodes">{tf!("Nodes (of {})", p.count)}</label>
+            <input ref={field} id="st-nodes" value={crate::nodelist::describe(&p.lanes)} />
+            <button type="submit" id="btn-st-nodes">{t("Show")}</button>
+            <span class="hint">{tf!("numbers and ranges, at most {}", LANES_MOST)}</span>
+        </form>
+    }
+}
+
 #[function_component(SpaceTime)]
 pub fn space_time(p: &DiagramProps) -> Html {
     crate::lang::use_lang();
     let hidden_nodes = use_state(Vec::<u32>::new);
+    let listed = use_state(|| None::<Vec<u32>>);
+    let crowd = p.names.len() > LANES_ALL;
     let hidden_kinds = use_state(Vec::<&'static str>::new);
     let picked = use_state(|| None::<u64>);
     let names = use_memo(p.names.clone(), |n| n.clone());
     let strip = use_node_ref();
     let w = crate::hooks::use_strip_width(strip.clone());
     let d = &p.diagram;
-    let lanes: Vec<u32> = (0..p.names.len() as u32).filter(|n| !hidden_nodes.contains(n)).collect();
+    let count = p.names.len() as u32;
+    let lanes: Vec<u32> = match (crowd, listed.as_ref()) {
+        (false, _) => (0..count).filter(|n| !hidden_nodes.contains(n)).collect(),
+        (true, Some(l)) => l.iter().copied().filter(|n| *n < count).collect(),
+        (true, None) => busiest(d, count, 16),
+    };
     let lane = lane_height(LANE, lanes.len());
     let lane_y = |n: u32| lanes.iter().position(|x| *x == n).map(|i| TOP + lane * (i as f64 + 0.5));
     let h = TOP * 2.0 + lane * lanes.len().max(1) as f64;
@@ -210,7 +279,11 @@ pub fn space_time(p: &DiagramProps) -> Html {
             <div class="row st-controls">
                 <span class="st-label">{t("Events shown")}</span>{ for zoom }
             </div>
-            <div class="row st-controls"><span class="st-label">{t("Nodes")}</span>{ for node_chips }</div>
+            if crowd {
+                <LaneList lanes={lanes.clone()} count={p.names.len()} listed={listed.clone()} send={p.send.clone()} />
+            } else {
+                <div class="row st-controls"><span class="st-label">{t("Nodes")}</span>{ for node_chips }</div>
+            }
             <div class="row st-controls"><span class="st-label">{t("Messages")}</span>{ for kind_chips }</div>
             <div class="scroll" ref={strip}>
                 // Two drawings of one size, one over the other: the lanes, and the arrows and

@@ -81,25 +81,9 @@ fn parse_skew(v: &str) -> Result<i32, String> {
     v.trim().parse::<i32>().ok().filter(|x| (-90..=900).contains(x)).ok_or_else(bad)
 }
 
-/// Parse "1, 3" (node numbers as shown, from 1) into node ids.
+/// Parse "1, 3" (node numbers as shown, from 1; ranges too) into node ids.
 fn parse_nodes(text: &str, count: usize) -> Result<Vec<u32>, String> {
-    let mut out = Vec::new();
-    for part in text.split([',', ' ']).filter(|p| !p.is_empty()) {
-        let digits = part.trim_start_matches(|c: char| c.is_ascii_alphabetic());
-        match digits.parse::<u32>() {
-            Ok(n) if n >= 1 && (n as usize) <= count && !out.contains(&(n - 1)) => out.push(n - 1),
-            _ => {
-                let got = Echo(part);
-                let said =
-                    tf!("nodes are numbers from {} to {}, separated by commas (got {})", 1, count, got);
-                return Err(said);
-            }
-        }
-    }
-    if out.is_empty() {
-        return Err(t("name at least one node"));
-    }
-    Ok(out)
+    crate::nodelist::parse_nodes(text, count, count)
 }
 
 #[function_component(FaultScript)]
@@ -116,8 +100,11 @@ pub fn fault_script(p: &FaultsProps) -> Html {
     let strip = use_node_ref();
     let w = crate::hooks::use_strip_width(strip.clone());
     let x = move |ms: u64| LEFT + ms.min(end_ms) as f64 / end_ms as f64 * (w - LEFT - RIGHT);
-    // Lanes: every node, then each slowed link, then the network.
-    let mut lanes: Vec<Lane> = (0..count as u32).map(Lane::Node).collect();
+    // Lanes: every node (in a crowd, each node with a scripted step), then each slowed link,
+    // then the network.
+    let crowd = count > crate::diagram::LANES_ALL;
+    let scripted = |n: u32| script.iter().any(|t| lane_of(&t.step) == Lane::Node(n));
+    let mut lanes: Vec<Lane> = (0..count as u32).filter(|n| !crowd || scripted(*n)).map(Lane::Node).collect();
     for t in script {
         if let l @ Lane::Link(..) = lane_of(&t.step) {
             if !lanes.contains(&l) {
@@ -291,6 +278,9 @@ pub fn fault_script(p: &FaultsProps) -> Html {
     html! {
         <section class="faults" aria-label={t("Fault script")} id="faults-panel">
             <h2>{t("Fault script")}<small>{" · "}{t("timed faults, replayed exactly with the run; drag a marker to move it in time (the run is rebuilt and brought back to this moment)")}</small></h2>
+            if crowd {
+                <p class="hint">{tf!("Of the {} nodes, only those with a scripted fault have a lane.", count)}</p>
+            }
             <div class="scroll" ref={strip}>
                 <svg ref={svg} viewBox={format!("0 0 {} {}", Fixed(w, 0), Fixed(h, 0))} class="faults-svg" onpointermove={on_move} onpointerup={on_up.clone()} onpointerleave={on_up}>
                     { for ticks }

@@ -138,6 +138,18 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
             }
         })
         .collect::<Html>();
+    // A crowd is coloured by what its members believe of one of them: the picked one, else the
+    // one the protocol finds most in doubt.
+    let opinions = (player.snap.nodes.len() > crate::topology::CROWD)
+        .then(|| {
+            let about = match player.selection {
+                Some(crate::state::Selection::Node(id)) => Some(distlab_core::protocol::NodeId(id)),
+                _ => None,
+            };
+            player.lab.borrow().opinions(about)
+        })
+        .flatten()
+        .map(std::rc::Rc::new);
     html! {
         <div class={classes!("app", player.playing.then_some("playing"))}>
             <Header active={protocol.clone()} title={about.title} tagline={about.tagline}
@@ -155,7 +167,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                     <crate::gallery::Gallery config={player.config.clone()} send={send.clone()} />
                     <Topology snap={player.snap.clone()} display_us={player.display_us}
                         selection={player.selection.clone()} side_b={player.side_b.clone()}
-                        on_select={on_select} on_drop={on_drop} />
+                        on_select={on_select} on_drop={on_drop} opinions={opinions} />
                     <crate::panels::QuickBar snap={player.snap.clone()} selection={player.selection.clone()} send={send.clone()} />
                     <Transport snap={player.snap.clone()} playing={player.playing} speed_log={player.speed_log} send={send.clone()} />
                     <div class="visually-hidden" aria-live="polite" id="live">{announce}</div>

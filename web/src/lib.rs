@@ -46,6 +46,8 @@ pub mod logview;
 pub mod metrics;
 #[cfg(feature = "lab")]
 pub mod msg;
+#[cfg(feature = "lab")]
+pub mod nodelist;
 pub mod num;
 #[cfg(feature = "lab")]
 pub mod opening;

@@ -32,6 +32,8 @@ pub enum Msg {
     Act(Action),
     Select(Option<Selection>),
     ToggleSide(u32),
+    /// Side B is these nodes (a crowd's range).
+    SetSide(Vec<u32>),
     Error(String),
     DismissError,
     ToggleHelp,

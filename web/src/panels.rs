@@ -239,18 +239,66 @@ pub fn inspector(p: &InspectorProps) -> Html {
             { body }
             <h2>{t("Network")}</h2>
             <p class="hint">{t("Pick the nodes for side B, then split. Messages between the sides are dropped until you heal.")}</p>
-            <div class={classes!("row", "sides", (n > 16).then_some("many"))}>
-                { for (0..n).map(|i| {
-                    let picked = p.side_b.contains(&i);
-                    html! { <button class={classes!("side-toggle", picked.then_some("on"))} aria-pressed={picked.to_string()}
-                        onclick={on(&p.send, Msg::ToggleSide(i))}>{names[i as usize].clone()}</button> }
-                }) }
-            </div>
+            if n as usize > SIDE_BUTTONS {
+                <SideRange nodes={n} picked={p.side_b.len()} send={p.send.clone()} />
+            } else {
+                <div class={classes!("row", "sides", (n > 16).then_some("many"))}>
+                    { for (0..n).map(|i| {
+                        let picked = p.side_b.contains(&i);
+                        html! { <button class={classes!("side-toggle", picked.then_some("on"))} aria-pressed={picked.to_string()}
+                            onclick={on(&p.send, Msg::ToggleSide(i))}>{names[i as usize].clone()}</button> }
+                    }) }
+                </div>
+            }
             <div class="row">
                 <button id="btn-split" onclick={split} disabled={p.side_b.is_empty()}>{t("✂ Split network")}</button>
                 <button id="btn-heal" onclick={on(&p.send, Msg::Act(Action::Heal))}>{t("Heal")}</button>
             </div>
         </section>
+    }
+}
+
+/// Past this many nodes, side B is picked as a range of them, not a button each.
+const SIDE_BUTTONS: usize = 64;
+
+#[derive(Properties, PartialEq)]
+struct SideRangeProps {
+    nodes: u32,
+    picked: usize,
+    send: Callback<Msg>,
+}
+
+/// Side B of a crowd's partition: the nodes numbered from one number to another.
+#[function_component(SideRange)]
+fn side_range(p: &SideRangeProps) -> Html {
+    crate::lang::use_lang();
+    let (from, to) = (use_node_ref(), use_node_ref());
+    let onsubmit = {
+        let (from, to, send, n) = (from.clone(), to.clone(), p.send.clone(), p.nodes as usize);
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let a = crate::settings::count_in(&t("from"), &read_input(&from), 1, n);
+            let b = crate::settings::count_in(&t("to"), &read_input(&to), 1, n);
+            send.emit(match (a, b) {
+                (Ok(a), Ok(b)) if a <= b => Msg::SetSide((a as u32 - 1..b as u32).collect()),
+                (Ok(a), Ok(b)) => Msg::Error(tf!(
+                    "side {} runs from a smaller number to a larger (got {} to {})",
+                    'B',
+                    a,
+                    b
+                )),
+                (Err(e), _) | (_, Err(e)) => Msg::Error(e),
+            });
+        })
+    };
+    let half = (p.nodes / 2).max(1).to_string();
+    html! {
+        <form class="row side-range" {onsubmit}>
+            <label>{t("Side B: nodes")}{" "}<input ref={from} id="side-from" type="number" min="1" max={p.nodes.to_string()} value="1" /></label>
+            <label>{t("to")}{" "}<input ref={to} id="side-to" type="number" min="1" max={p.nodes.to_string()} value={half} /></label>
+            <button type="submit" id="btn-side-range">{t("Pick")}</button>
+            <span class="hint" id="side-count">{tf!("{} on side {}", p.picked, 'B')}</span>
+        </form>
     }
 }
 

@@ -502,6 +502,7 @@ impl Reducible for Player {
                 }
             }
             Msg::ToggleSide(n) => toggle(&mut p.side_b, n),
+            Msg::SetSide(side) => p.side_b = side,
             Msg::Error(e) => p.error = Some(t(&e)),
             Msg::DismissError => p.error = None,
             Msg::ToggleHelp => p.show_help = !p.show_help,

@@ -248,6 +248,11 @@ impl<P: Registered> Lab for ProtocolLab<P> {
             trace_hash: sim.trace_hash(),
         }
     }
+    fn opinions(&self, about: Option<NodeId>) -> Option<crate::protocol::Opinions> {
+        let sim = self.timeline.sim();
+        let up: Vec<bool> = sim.status().iter().map(|s| s.up).collect();
+        sim.proto.opinions(sim.nodes(), &up, about.filter(|a| a.index() < up.len()))
+    }
     fn log(&self, from: u64, to: u64, per_event: usize) -> Vec<EventLine> {
         let proto = &self.timeline.sim().proto;
         let mut out: Vec<EventLine> = Vec::new();

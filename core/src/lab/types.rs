@@ -123,6 +123,9 @@ pub trait Lab {
     /// Apply a user action at the current position (a new branch if in the past).
     fn act(&mut self, action: Action) -> Result<(), String>;
     fn snapshot(&self) -> Snapshot;
+    /// What every node believes of `about`, or of the node most in doubt (see
+    /// [`crate::protocol::Present::opinions`]); None for protocols without such beliefs.
+    fn opinions(&self, about: Option<NodeId>) -> Option<crate::protocol::Opinions>;
     /// Event-log lines of events `from+1 ..= to`.
     /// The event log of events `from+1 ..= to`: each record as a line, but at most `per_event`
     /// lines for one event (a proposer's Prepare to a hundred acceptors is one event); the

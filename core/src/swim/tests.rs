@@ -375,3 +375,43 @@ fn the_swarm_catches_every_mutant() {
 fn release_check_swarm() {
     assert_eq!(swarm(0..5_000, None, 40_000), None);
 }
+
+/// The crowd's drawing: what every member believes of the crashed one, from nobody knowing to
+/// everyone knowing it dead, and of a member the reader picks.
+#[test]
+fn opinions_follow_the_news_of_a_crash() {
+    use crate::lab::{build, Action, LabConfig};
+    use crate::protocol::Tone;
+    use crate::registry::Setup;
+    let mut lab =
+        build(&LabConfig::new(Setup::Swim(setup::Config { members: 40, ..Default::default() }))).unwrap();
+    let tally = |o: &crate::protocol::Opinions, tone: Tone| o.of.iter().filter(|t| **t == tone).count();
+    let calm = lab.opinions(None).unwrap();
+    assert_eq!((calm.about, calm.of.len(), calm.marks), (None, 0, vec![0; 40]), "nobody in doubt");
+    while lab.time() < Time::from_ms(2_000) {
+        assert!(lab.step());
+    }
+    lab.act(Action::Crash(NodeId(7))).unwrap();
+    let unnoticed = lab.opinions(None).unwrap();
+    assert_eq!(unnoticed.about, Some(NodeId(7)), "a crash nobody has noticed is the one shown");
+    assert_eq!((tally(&unnoticed, Tone::Good), tally(&unnoticed, Tone::Dim)), (39, 1));
+    // The news spreads: first suspicion, then death, until every live member knows.
+    let (mut saw_doubt, mut everyone) = (false, false);
+    for _ in 0..200_000 {
+        assert!(lab.step());
+        let o = lab.opinions(None).unwrap();
+        assert_eq!(o.about, Some(NodeId(7)), "the most doubted member is the crashed one");
+        saw_doubt |= tally(&o, Tone::Warn) > 0;
+        if tally(&o, Tone::Bad) == 39 {
+            everyone = true;
+            break;
+        }
+    }
+    assert!(saw_doubt && everyone, "suspected first ({saw_doubt}), then dead to all ({everyone})");
+    // A member picked by the reader: everyone trusts S1 (the node itself is Lead).
+    let picked = lab.opinions(Some(NodeId(0))).unwrap();
+    assert_eq!(picked.about, Some(NodeId(0)));
+    assert_eq!((picked.of[0], tally(&picked, Tone::Good), picked.of[7]), (Tone::Lead, 38, Tone::Dim));
+    // A node past the group is no node: the most doubted is shown instead.
+    assert_eq!(lab.opinions(Some(NodeId(40))).unwrap().about, Some(NodeId(7)));
+}

@@ -5,7 +5,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::protocol::{About, Board, BoardCell, BoardRow, NodeId, NodeView, Present, Tone};
+use crate::protocol::{About, Board, BoardCell, BoardRow, NodeId, NodeView, Opinions, Present, Tone};
 
 use super::node::Note;
 use super::types::*;
@@ -141,6 +141,43 @@ fn boards(nodes: &[Node], up: &[bool]) -> Vec<Board> {
     }]
 }
 
+/// What every member believes of `about`, or of the member the most live members doubt (ties:
+/// the lowest), or else of the first member that is down (nobody has noticed yet).
+fn opinions(nodes: &[Node], up: &[bool], about: Option<NodeId>) -> Opinions {
+    let about = about.or_else(|| {
+        let mut doubts: Vec<u32> = alloc::vec![0; nodes.len()];
+        for n in nodes.iter().zip(up).filter(|(_, u)| **u).map(|(n, _)| n) {
+            for (who, e) in &n.view {
+                if e.status != Status::Alive {
+                    doubts[who.index()] += 1;
+                }
+            }
+        }
+        let most = doubts.iter().enumerate().max_by_key(|(i, d)| (**d, core::cmp::Reverse(*i)));
+        match most {
+            Some((i, d)) if *d > 0 => Some(NodeId(i as u32)),
+            _ => up.iter().position(|u| !u).map(|i| NodeId(i as u32)),
+        }
+    });
+    let of = match about {
+        None => Vec::new(),
+        Some(a) => nodes
+            .iter()
+            .zip(up)
+            .map(|(n, u)| match (n.me == a, *u) {
+                (_, false) => Tone::Dim,
+                (true, _) => Tone::Lead,
+                (false, _) => match n.entry(a).status {
+                    Status::Alive => Tone::Good,
+                    Status::Suspect => Tone::Warn,
+                    Status::Dead => Tone::Bad,
+                },
+            })
+            .collect(),
+    };
+    Opinions { about, of, marks: nodes.iter().map(|n| n.hard.inc as u64).collect() }
+}
+
 impl Present for Swim {
     fn about(&self) -> About {
         About {
@@ -152,6 +189,10 @@ impl Present for Swim {
 
     fn view(&self, n: &Node) -> NodeView {
         member_view(self, n)
+    }
+
+    fn opinions(&self, nodes: &[Node], up: &[bool], about: Option<NodeId>) -> Option<Opinions> {
+        Some(opinions(nodes, up, about))
     }
 
     /// Down, a member holds only its incarnation (the one it had: a restart rejoins one above).

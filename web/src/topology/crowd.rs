@@ -1,6 +1,7 @@
-//! A crowd's messages in flight (more than [`super::layout::CROWD`] nodes): dots painted on one
-//! canvas, because hundreds of moving SVG elements cost more than a frame, and the hit test
-//! that finds the dot under the pointer.
+//! A crowd's canvas (more than [`super::layout::CROWD`] nodes): its messages in flight as dots,
+//! who doubts the node the colours are about, and, past [`super::layout::MASS`], the nodes
+//! themselves, because hundreds of SVG elements cost more than a frame; and the hit tests that
+//! find the dot or node under the pointer.
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -24,15 +25,38 @@ pub fn fit(frame: (f64, f64), w: f64, h: f64) -> (f64, f64, f64) {
     (k, (w - frame.0 * k) / 2.0, (h - frame.1 * k) / 2.0)
 }
 
-/// Paint the dots on a canvas of CSS size `(w, h)` (from a `ResizeObserver`, so painting
-/// never asks the page for its layout), at the device's pixel ratio; the selected one ringed.
-pub fn paint_dots(
-    c: &web_sys::HtmlCanvasElement,
-    frame: (f64, f64),
-    (w, h): (f64, f64),
-    dots: &[Dot],
-    selected: Option<u64>,
-) {
+/// A place in drawing units.
+pub type Point = (f64, f64);
+
+/// A node painted on the canvas (a mass of them, past [`super::layout::MASS`]).
+#[derive(PartialEq)]
+pub struct Disk {
+    pub x: f64,
+    pub y: f64,
+    pub fill: &'static str,
+    /// An outline: the node the colours are about, a picked one, one cut off by a partition.
+    pub ring: Option<&'static str>,
+    /// Written beside it: its name (the node the colours are about, or the picked one) or its
+    /// mark (an incarnation).
+    pub label: Option<String>,
+}
+
+/// Everything the crowd's canvas shows: from a node that doubts the one the colours are about,
+/// a thin line to it (orange in doubt, vermilion declared gone); the mass of nodes, if they
+/// are painted here; the messages in flight, the selected one ringed.
+#[derive(PartialEq, Default)]
+pub struct Scene {
+    pub lines: Vec<(Point, Point, &'static str)>,
+    pub disks: Vec<Disk>,
+    /// The disks' radius, in drawing units.
+    pub radius: f64,
+    pub dots: Vec<Dot>,
+    pub selected: Option<u64>,
+}
+
+/// Paint the scene on a canvas of CSS size `(w, h)` (from a `ResizeObserver`, so painting
+/// never asks the page for its layout), at the device's pixel ratio.
+pub fn paint(c: &web_sys::HtmlCanvasElement, frame: (f64, f64), (w, h): (f64, f64), scene: &Scene) {
     let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).clamp(1.0, 3.0);
     let (pw, ph) = ((w * dpr).round() as u32, (h * dpr).round() as u32);
     if c.width() != pw || c.height() != ph {
@@ -51,18 +75,56 @@ pub fn paint_dots(
     ctx.clear_rect(0.0, 0.0, pw as f64, ph as f64);
     let (k, ox, oy) = fit(frame, w, h);
     let _ = ctx.set_transform(k * dpr, 0.0, 0.0, k * dpr, ox * dpr, oy * dpr);
-    ctx.set_stroke_style_str("#fff");
-    ctx.set_line_width(2.0);
-    // One path per colour: a handful of fills and strokes, not one per dot.
-    let mut colors: Vec<&str> = Vec::new();
-    for d in dots {
-        if !colors.contains(&d.color) {
-            colors.push(d.color);
+    // One path per colour throughout: a handful of strokes and fills, not one per shape.
+    ctx.set_global_alpha(0.45);
+    ctx.set_line_width(1.5);
+    for color in colours(scene.lines.iter().map(|l| l.2)) {
+        ctx.begin_path();
+        for (a, b, _) in scene.lines.iter().filter(|l| l.2 == color) {
+            ctx.move_to(a.0, a.1);
+            ctx.line_to(b.0, b.1);
+        }
+        ctx.set_stroke_style_str(color);
+        ctx.stroke();
+    }
+    ctx.set_global_alpha(1.0);
+    let r = scene.radius;
+    for color in colours(scene.disks.iter().map(|d| d.fill)) {
+        ctx.begin_path();
+        for d in scene.disks.iter().filter(|d| d.fill == color) {
+            ctx.move_to(d.x + r, d.y);
+            let _ = ctx.arc(d.x, d.y, r, 0.0, std::f64::consts::TAU);
+        }
+        ctx.set_fill_style_str(color);
+        ctx.fill();
+    }
+    ctx.set_line_width(3.0);
+    for color in colours(scene.disks.iter().filter_map(|d| d.ring)) {
+        ctx.begin_path();
+        for d in scene.disks.iter().filter(|d| d.ring == Some(color)) {
+            ctx.move_to(d.x + r + 3.0, d.y);
+            let _ = ctx.arc(d.x, d.y, r + 3.0, 0.0, std::f64::consts::TAU);
+        }
+        ctx.set_stroke_style_str(color);
+        ctx.stroke();
+    }
+    // Labels on a halo of the background's opposite, so they read on either theme.
+    ctx.set_font("600 22px system-ui, sans-serif");
+    ctx.set_text_baseline("middle");
+    ctx.set_line_width(5.0);
+    ctx.set_stroke_style_str("rgba(255,255,255,0.85)");
+    ctx.set_fill_style_str("#111");
+    for d in &scene.disks {
+        if let Some(label) = &d.label {
+            let _ = ctx.stroke_text(label, d.x + r + 5.0, d.y);
+            let _ = ctx.fill_text(label, d.x + r + 5.0, d.y);
         }
     }
-    for color in colors {
+    ctx.set_stroke_style_str("#fff");
+    ctx.set_line_width(2.0);
+    for color in colours(scene.dots.iter().map(|d| d.color)) {
         ctx.begin_path();
-        for d in dots.iter().filter(|d| d.color == color) {
+        for d in scene.dots.iter().filter(|d| d.color == color) {
             ctx.move_to(d.x + DOT, d.y);
             let _ = ctx.arc(d.x, d.y, DOT, 0.0, std::f64::consts::TAU);
         }
@@ -70,7 +132,7 @@ pub fn paint_dots(
         ctx.fill();
         ctx.stroke();
     }
-    if let Some(d) = dots.iter().find(|d| Some(d.id) == selected) {
+    if let Some(d) = scene.dots.iter().find(|d| Some(d.id) == scene.selected) {
         ctx.begin_path();
         let _ = ctx.arc(d.x, d.y, DOT + 3.0, 0.0, std::f64::consts::TAU);
         ctx.set_stroke_style_str("#ffd166");
@@ -79,14 +141,38 @@ pub fn paint_dots(
     }
 }
 
-/// The dot under a mouse event on the drawing's box `el` (within a few units of its rim),
-/// nearest first.
-pub fn dot_at(e: &Event, el: &web_sys::Element, frame: (f64, f64), dots: &[Dot]) -> Option<u64> {
+/// The distinct colours among `all`, in their first order.
+fn colours(all: impl Iterator<Item = &'static str>) -> Vec<&'static str> {
+    let mut out: Vec<&str> = Vec::new();
+    for c in all {
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Where a mouse event on the drawing's box `el` lands, in drawing units.
+fn at(e: &Event, el: &web_sys::Element, frame: (f64, f64)) -> Option<(f64, f64)> {
     let m = e.dyn_ref::<MouseEvent>()?;
     let r = el.get_bounding_client_rect();
     let (k, ox, oy) = fit(frame, r.width(), r.height());
-    let x = (m.client_x() as f64 - r.left() - ox) / k;
-    let y = (m.client_y() as f64 - r.top() - oy) / k;
+    Some(((m.client_x() as f64 - r.left() - ox) / k, (m.client_y() as f64 - r.top() - oy) / k))
+}
+
+/// The painted node under a mouse event, within a few units of its rim: its index.
+pub fn disk_at(e: &Event, el: &web_sys::Element, frame: (f64, f64), scene: &Scene) -> Option<u32> {
+    let (x, y) = at(e, el, frame)?;
+    let d2 = |d: &Disk| (d.x - x) * (d.x - x) + (d.y - y) * (d.y - y);
+    let reach = (scene.radius + 3.0) * (scene.radius + 3.0);
+    let hits = scene.disks.iter().enumerate().filter(|(_, d)| d2(d) <= reach);
+    hits.min_by(|a, b| d2(a.1).total_cmp(&d2(b.1))).map(|(i, _)| i as u32)
+}
+
+/// The dot under a mouse event on the drawing's box `el` (within a few units of its rim),
+/// nearest first.
+pub fn dot_at(e: &Event, el: &web_sys::Element, frame: (f64, f64), dots: &[Dot]) -> Option<u64> {
+    let (x, y) = at(e, el, frame)?;
     let d2 = |d: &Dot| (d.x - x) * (d.x - x) + (d.y - y) * (d.y - y);
     dots.iter()
         .filter(|d| d2(d) <= (DOT + 4.0) * (DOT + 4.0))

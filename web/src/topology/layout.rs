@@ -24,10 +24,17 @@ pub struct Layout {
     /// Too many nodes for state cards, per-pair links or glyphs on messages: each node is a
     /// dot with its name, its state is in the inspector, and only cut links would matter.
     pub crowd: bool,
+    /// Too many nodes for one SVG element each (past [`MASS`]): they fill a disc, painted on
+    /// the canvas with the messages (see [`super::crowd`]).
+    pub mass: bool,
 }
 
 /// More nodes than this are drawn as a crowd (see [`Layout::crowd`]).
 pub const CROWD: usize = 24;
+
+/// More nodes than this are painted on a canvas, not drawn as SVG elements (see
+/// [`Layout::mass`]): a thousand nodes' elements cost the browser more than a frame to style.
+pub const MASS: usize = 200;
 
 /// A drawing narrower than this many CSS pixels uses the narrow layout ([`Layout::narrow`]).
 pub const NARROW_PX: f64 = 560.0;
@@ -43,6 +50,7 @@ pub fn layout(n: usize, narrow: bool) -> Layout {
         radial_cards: false,
         narrow: false,
         crowd: false,
+        mass: false,
     };
     match n {
         // Without cards, the circle fills the drawing: a third of the width it had.
@@ -58,6 +66,7 @@ pub fn layout(n: usize, narrow: bool) -> Layout {
                 radial_cards: false,
                 narrow: true,
                 crowd: false,
+                mass: false,
             }
         }
         0..=3 => base,
@@ -72,7 +81,25 @@ pub fn layout(n: usize, narrow: bool) -> Layout {
             radial_cards: true,
             narrow: false,
             crowd: false,
+            mass: false,
         },
+        MASS.. => {
+            // A disc of the ring's radius, each node given an equal share of its area.
+            let ring = 440.0;
+            let node = (ring * (std::f64::consts::PI / n as f64).sqrt() / 2.0 - 1.5).clamp(3.0, 12.0);
+            Layout {
+                w: 1000.0,
+                h: 1000.0,
+                cx: 500.0,
+                cy: 500.0,
+                ring,
+                node,
+                radial_cards: false,
+                narrow: false,
+                crowd: true,
+                mass: true,
+            }
+        }
         _ => {
             // Neighbours on the ring stay a few units apart: the node radius shrinks with n.
             let ring = 430.0;
@@ -87,13 +114,21 @@ pub fn layout(n: usize, narrow: bool) -> Layout {
                 radial_cards: false,
                 narrow: false,
                 crowd: true,
+                mass: false,
             }
         }
     }
 }
 
-/// Position of node `i` of `n` on the circle of layout `l`.
+/// Position of node `i` of `n` on the circle of layout `l`, or in its disc (a mass: the
+/// sunflower's spiral, node 0 at the centre, each at the golden angle from the one before).
 pub fn node_pos(l: &Layout, i: usize, n: usize) -> (f64, f64) {
+    if l.mass {
+        const GOLDEN: f64 = 2.399_963_229_728_653;
+        let r = l.ring * ((i as f64 + 0.5) / n.max(1) as f64).sqrt();
+        let a = i as f64 * GOLDEN;
+        return (l.cx + r * crate::trig::cos(a), l.cy + r * crate::trig::sin(a));
+    }
     let a = node_angle(i, n);
     (l.cx + l.ring * crate::trig::cos(a), l.cy + l.ring * crate::trig::sin(a))
 }
@@ -131,6 +166,7 @@ pub fn geometry(snap: &Snapshot, narrow: bool) -> (Layout, Vec<(f64, f64)>) {
         radial_cards: false,
         narrow,
         crowd: false,
+        mass: false,
     };
     let mut pos = vec![(xs[1], 70.0); n];
     for (x, ids) in &columns {

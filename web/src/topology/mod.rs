@@ -13,6 +13,7 @@ mod node;
 use std::rc::Rc;
 
 use distlab_core::lab::{FlightSnap, Snapshot};
+use distlab_core::protocol::{Opinions, Tone};
 use yew::prelude::*;
 
 use crate::dom::{closest, focus_next};
@@ -21,9 +22,10 @@ use crate::num::{f1, Fixed};
 use crate::palette::{flight_color, ink, message_style};
 use crate::state::Selection;
 use crate::tf;
-use crowd::{dot_at, paint_dots, Dot};
+use crowd::{disk_at, dot_at, paint, Disk, Dot, Scene};
+pub use layout::CROWD;
 use layout::{flight_pos, geometry, is_client, translate, NARROW_PX};
-use node::render_node;
+use node::{node_words, render_node, DOWN};
 
 #[derive(Properties, PartialEq)]
 pub struct TopologyProps {
@@ -34,7 +36,42 @@ pub struct TopologyProps {
     pub on_select: Callback<Option<Selection>>,
     /// Drop a message in flight (double-click).
     pub on_drop: Callback<distlab_core::protocol::MsgId>,
+    /// A crowd's colours: what every node believes of one of them (protocols that say).
+    #[prop_or_default]
+    pub opinions: Option<Rc<Opinions>>,
 }
+
+/// The colour of a belief about the node a crowd's colours are about: none (the node's own) for
+/// trust, orange for doubt, vermilion for gone, as the messages that carry that news.
+fn belief_colour(tone: Tone) -> Option<&'static str> {
+    match tone {
+        Tone::Warn => Some("#E69F00"),
+        Tone::Bad => Some("#D55E00"),
+        _ => None,
+    }
+}
+
+/// How many nodes believe each thing of the one the colours are about: fine, in doubt, gone,
+/// down.
+fn tally(o: &Opinions) -> [usize; 4] {
+    let mut k = [0; 4];
+    for tone in &o.of {
+        match tone {
+            Tone::Good => k[0] += 1,
+            Tone::Warn => k[1] += 1,
+            Tone::Bad => k[2] += 1,
+            Tone::Dim => k[3] += 1,
+            _ => {}
+        }
+    }
+    k
+}
+
+/// A mass's labels: the marks (incarnations) are written while few nodes have one.
+const MARKS_WRITTEN: usize = 40;
+
+/// Lines from doubters are drawn while there are at most this many.
+const LINES_MOST: usize = 200;
 
 /// A message in words: "Accept S1 → S2 b=1.3 v=30" (its kind, ends and fields).
 fn flight_words(f: &FlightSnap) -> String {
@@ -102,7 +139,10 @@ pub fn topology(props: &TopologyProps) -> Html {
         Some(Selection::Message(id)) if snap.flights.iter().any(|f| f.id.0 == id) => Some(id),
         _ => snap.flights.first().map(|f| f.id.0),
     };
-    let nodes = snap.nodes.iter().map(|node| {
+    let opinions = props.opinions.as_deref().filter(|_| l.crowd);
+    let believed = |i: usize| opinions.and_then(|o| o.of.get(i)).and_then(|t| belief_colour(*t));
+    let about = opinions.and_then(|o| o.about).map(|a| a.index()).filter(|a| *a < n);
+    let nodes = snap.nodes.iter().filter(|_| !l.mass).map(|node| {
         let sel = props.selection == Some(Selection::Node(node.id.0));
         render_node(
             node,
@@ -113,32 +153,80 @@ pub fn topology(props: &TopologyProps) -> Html {
             partitioned.then(|| snap.groups[node.id.index()]),
             props.side_b.contains(&node.id.0),
             props.display_us,
+            believed(node.id.index()),
         )
     });
     // A crowd's messages are dots painted on a canvas: hundreds of SVG elements moving every
-    // frame cost more than a frame. Clicks find the nearest dot; the keyboard walks them.
-    let dots: Rc<Vec<Dot>> = Rc::new(if l.crowd {
-        snap.flights
-            .iter()
-            .map(|f| {
-                let (x, y, _) = flight_pos(f, &l, &pos, props.display_us, steps);
-                Dot { id: f.id.0, x, y, color: flight_color(f) }
-            })
-            .collect()
+    // frame cost more than a frame. Clicks find the nearest dot; the keyboard walks them. With
+    // them, who doubts the node the colours are about, and a mass's nodes.
+    let selected_node = match props.selection {
+        Some(Selection::Node(id)) if (id as usize) < n => Some(id as usize),
+        _ => None,
+    };
+    let scene: Rc<Scene> = Rc::new(if l.crowd {
+        let marked = opinions.map_or(0, |o| o.marks.iter().filter(|m| **m > 0).count());
+        let doubters = (0..n).filter(|i| believed(*i).is_some()).count();
+        Scene {
+            // Past a few hundred, lines would only hide the colours that say the same.
+            lines: match about {
+                Some(a) if doubters <= LINES_MOST => {
+                    (0..n).filter_map(|i| believed(i).map(|c| (pos[i], pos[a], c))).collect()
+                }
+                _ => Vec::new(),
+            },
+            disks: snap
+                .nodes
+                .iter()
+                .filter(|_| l.mass)
+                .map(|node| {
+                    let i = node.id.index();
+                    let fill = match node.up {
+                        false => DOWN,
+                        true => believed(i).unwrap_or_else(|| crate::palette::hue(node.view.hue_key)),
+                    };
+                    let ring = if selected_node == Some(i) {
+                        Some("#ffd166")
+                    } else if about == Some(i) {
+                        Some("#111")
+                    } else if snap.groups.get(i).is_some_and(|g| *g > 0) {
+                        Some("#CC79A7")
+                    } else {
+                        None
+                    };
+                    let mark = opinions.and_then(|o| o.marks.get(i)).copied().unwrap_or(0);
+                    let label = if selected_node == Some(i) || about == Some(i) {
+                        Some(t(&node.name))
+                    } else {
+                        (mark > 0 && marked <= MARKS_WRITTEN).then(|| format!("#{mark}"))
+                    };
+                    let (x, y) = pos[i];
+                    Disk { x, y, fill, ring, label }
+                })
+                .collect(),
+            radius: l.node,
+            dots: snap
+                .flights
+                .iter()
+                .map(|f| {
+                    let (x, y, _) = flight_pos(f, &l, &pos, props.display_us, steps);
+                    Dot { id: f.id.0, x, y, color: flight_color(f) }
+                })
+                .collect(),
+            selected: match props.selection {
+                Some(Selection::Message(id)) => Some(id),
+                _ => None,
+            },
+        }
     } else {
-        Vec::new()
+        Scene::default()
     });
     let canvas = use_node_ref();
     let canvas_size = crate::hooks::use_size(canvas.clone(), l.crowd);
     {
-        let selected = match props.selection {
-            Some(Selection::Message(id)) => Some(id),
-            _ => None,
-        };
         let (canvas, frame) = (canvas.clone(), (l.w, l.h));
-        use_effect_with((dots.clone(), selected, canvas_size), move |(dots, selected, size)| {
+        use_effect_with((scene.clone(), canvas_size), move |(scene, size)| {
             if let (Some(c), Some(size)) = (canvas.cast::<web_sys::HtmlCanvasElement>(), size) {
-                paint_dots(&c, frame, *size, dots, *selected);
+                paint(&c, frame, *size, scene);
             }
         });
     }
@@ -172,11 +260,14 @@ pub fn topology(props: &TopologyProps) -> Html {
     // drops a message. A click is on a dot if one is under it (dots are painted over
     // everything), else on the node or message element it landed on.
     let at = {
-        let (dots, wrap) = (dots.clone(), wrap.clone());
+        let (scene, wrap) = (scene.clone(), wrap.clone());
         let frame = (l.w, l.h);
         move |e: &Event| {
-            let box_ = wrap.cast::<web_sys::Element>();
-            box_.and_then(|b| dot_at(e, &b, frame, &dots)).map(Selection::Message).or_else(|| hit(e))
+            let box_ = wrap.cast::<web_sys::Element>()?;
+            dot_at(e, &box_, frame, &scene.dots)
+                .map(Selection::Message)
+                .or_else(|| disk_at(e, &box_, frame, &scene).map(Selection::Node))
+                .or_else(|| hit(e))
         }
     };
     let onclick = {
@@ -186,21 +277,26 @@ pub fn topology(props: &TopologyProps) -> Html {
     // A crowd's dots have no elements to carry a tooltip: the drawing's own title names the
     // message under the pointer (nodes keep theirs), and the pointer becomes a hand (CSS).
     let onmousemove = l.crowd.then(|| {
-        let (dots, wrap, snap) = (dots.clone(), wrap.clone(), snap.clone());
+        let (scene, wrap, snap) = (scene.clone(), wrap.clone(), snap.clone());
         let frame = (l.w, l.h);
         Callback::from(move |e: MouseEvent| {
             let Some(b) = wrap.cast::<web_sys::Element>() else { return };
-            let over = dot_at(&e, &b, frame, &dots).and_then(|id| snap.flights.iter().find(|f| f.id.0 == id));
-            let _ = match over {
-                Some(f) => b.set_attribute(
-                    "title",
-                    &format!(
-                        "{} (#{}). {}",
-                        flight_words(f),
-                        f.id.0,
-                        t("Click to inspect; double-click to drop.")
-                    ),
-                ),
+            let over =
+                dot_at(&e, &b, frame, &scene.dots).and_then(|id| snap.flights.iter().find(|f| f.id.0 == id));
+            let words = match over {
+                Some(f) => Some(format!(
+                    "{} (#{}). {}",
+                    flight_words(f),
+                    f.id.0,
+                    t("Click to inspect; double-click to drop.")
+                )),
+                None => disk_at(&e, &b, frame, &scene).and_then(|i| snap.nodes.get(i as usize)).map(|node| {
+                    let partitioned = snap.groups.iter().any(|g| *g != snap.groups[0]);
+                    node_words(node, partitioned.then(|| snap.groups[node.id.index()]))
+                }),
+            };
+            let _ = match words {
+                Some(w) => b.set_attribute("title", &w),
                 None => b.remove_attribute("title"),
             };
         })
@@ -217,13 +313,30 @@ pub fn topology(props: &TopologyProps) -> Html {
         let (select, drop) = (props.on_select.clone(), props.on_drop.clone());
         let wrap_keys = wrap.clone();
         let selection = props.selection.clone();
-        let ids: Vec<u64> = dots.iter().map(|d| d.id).collect();
+        let ids: Vec<u64> = scene.dots.iter().map(|d| d.id).collect();
+        let (mass, count) = (l.mass, n);
         Callback::from(move |e: KeyboardEvent| {
             let on_canvas = e
                 .target()
                 .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
                 .is_some_and(|t| t.tag_name() == "CANVAS");
             let what = if on_canvas {
+                // A mass's nodes: ← and → pick the previous or next node.
+                let turn = match e.key().as_str() {
+                    "ArrowRight" if mass => Some(1),
+                    "ArrowLeft" if mass => Some(count - 1),
+                    _ => None,
+                };
+                if let Some(turn) = turn {
+                    let next = match selection {
+                        Some(Selection::Node(id)) => (id as usize + turn) % count.max(1),
+                        _ if turn == 1 => 0,
+                        _ => count - 1,
+                    };
+                    select.emit(Some(Selection::Node(next as u32)));
+                    e.prevent_default();
+                    return;
+                }
                 // The canvas: ↑ and ↓ pick the previous or next message in flight.
                 let current = match selection {
                     Some(Selection::Message(id)) => ids.iter().position(|x| *x == id),
@@ -245,6 +358,7 @@ pub fn topology(props: &TopologyProps) -> Html {
                 }
                 match selection {
                     Some(Selection::Message(id)) if ids.contains(&id) => Selection::Message(id),
+                    Some(Selection::Node(id)) if mass => Selection::Node(id),
                     _ => return,
                 }
             } else {
@@ -279,6 +393,7 @@ pub fn topology(props: &TopologyProps) -> Html {
     };
     let view_box = format!("0 0 {} {}", Fixed(l.w, 0), Fixed(l.h, 0));
     html! {
+        <>
         // Two drawings, one over the other: the cluster, and the messages in flight. Only the
         // second changes every frame, so the browser re-lays out and repaints only it.
         <div class="cluster-view" ref={wrap} {onclick} {ondblclick} {onkeydown} {onmousemove}>
@@ -287,7 +402,11 @@ pub fn topology(props: &TopologyProps) -> Html {
                 <g class="links">{ for links }</g>
                 <g class="nodes">{ for nodes }</g>
             </svg>
-            if l.crowd {
+            if l.mass {
+                <canvas ref={canvas} class="flights-layer" tabindex="0" role="group" data-in-flight={snap.flights.len().to_string()}
+                        data-nodes={n.to_string()}
+                        aria-label={tf!("{} nodes and {} messages in flight. Left and Right pick a node, Up and Down a message; Enter shows it, Delete drops a message.", n, snap.flights.len())}></canvas>
+            } else if l.crowd {
                 <canvas ref={canvas} class="flights-layer" tabindex="0" role="group" data-in-flight={snap.flights.len().to_string()}
                         aria-label={tf!("{} messages in flight. Up and Down pick one, Enter shows it, Delete drops it.", snap.flights.len())}></canvas>
             } else {
@@ -297,6 +416,33 @@ pub fn topology(props: &TopologyProps) -> Html {
                 </svg>
             }
         </div>
+        { crowd_key(opinions, snap) }
+        </>
+    }
+}
+
+/// Under a crowd: what its colours say (what every node believes of one of them, counted), and
+/// that a click picks another.
+fn crowd_key(opinions: Option<&Opinions>, snap: &Snapshot) -> Html {
+    let Some(o) = opinions else { return html! {} };
+    let swatch = |colour: &str| html! { <span class="swatch" style={format!("background:{colour}")} aria-hidden="true"></span> };
+    let Some(about) = o.about.and_then(|a| snap.nodes.get(a.index())) else {
+        return html! { <p class="crowd-key" id="crowd-key">{t("Nobody is in doubt: every member believes every other alive. Crash one, or click one to see what the others believe of it.")}</p> };
+    };
+    let [fine, doubt, gone, down] = tally(o);
+    let marked = o.marks.iter().filter(|m| **m > 0).count();
+    html! {
+        <p class="crowd-key" id="crowd-key">
+            <strong>{tf!("What each member believes of {}:", t(&about.name))}</strong>{" "}
+            <span class="k">{swatch(crate::palette::hue(None))}{tf!("{} alive", fine)}</span>{" "}
+            <span class="k">{swatch("#E69F00")}{tf!("{} suspect", doubt)}</span>{" "}
+            <span class="k">{swatch("#D55E00")}{tf!("{} dead", gone)}</span>{" "}
+            <span class="k">{swatch(DOWN)}{tf!("{} down", down)}</span>
+            {" "}{tf!("Lines join each doubter to it (while there are at most {}). Click a member to see what the others believe of it.", LINES_MOST)}
+            if marked > 0 {
+                {" "}{tf!("{} members have refuted a suspicion or restarted: their incarnation is above {}.", marked, 0)}
+            }
+        </p>
     }
 }
 

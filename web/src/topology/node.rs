@@ -10,6 +10,24 @@ use crate::num::{f1, Fixed};
 use crate::palette::hue;
 use crate::tf;
 
+/// A crashed node's colour.
+pub const DOWN: &str = "#3a3f4b";
+
+/// A node in words: its name, role, whether it is up, its partition side, and its fields.
+pub fn node_words(node: &NodeSnap, group: Option<u8>) -> String {
+    let state = if node.up { t("up") } else { t("down") };
+    let side_said = group.map(|g| format!(", {}", tf!("side {}", (b'A' + g) as char))).unwrap_or_default();
+    format!(
+        "{}, {}, {}{side_said}. {}",
+        t(&node.name),
+        t(&node.view.role),
+        state,
+        node.view.fields.iter().map(|(k, v)| format!("{}: {}", t(k), t(v))).collect::<Vec<_>>().join("; ")
+    )
+}
+
+/// One node's drawing; `fill` replaces its own colour (a crowd coloured by what its members
+/// believe of one of them).
 #[allow(clippy::too_many_arguments)]
 pub fn render_node(
     node: &NodeSnap,
@@ -20,10 +38,15 @@ pub fn render_node(
     group: Option<u8>,
     planned_side_b: bool,
     now_us: f64,
+    fill: Option<&'static str>,
 ) -> Html {
     let r = l.node;
     let id = node.id.0;
-    let fill = if node.up { hue(node.view.hue_key) } else { "#3a3f4b" };
+    let fill = match (node.up, fill) {
+        (false, _) => DOWN,
+        (true, Some(f)) => f,
+        (true, None) => hue(node.view.hue_key),
+    };
     // The first armed timer is drawn as a ring that empties as it runs down.
     let timer_ring = node.timers.first().map(|(label, set, fires)| {
         let span = (fires.0.saturating_sub(set.0)).max(1) as f64;
@@ -89,18 +112,10 @@ pub fn render_node(
             html! { <text class="side" y={f1(side_y)}>{tf!("side {}", letter)}</text> }
         }
     });
-    let state = if node.up { t("up") } else { t("down") };
     let badge = if node.up { t(&node.view.badge) } else { t("crashed") };
     // The button is the disk and its name; the badge, cards and side drawn around it are
     // decoration, hidden from screen readers: the label says it all.
-    let side_said = group.map(|g| format!(", {}", tf!("side {}", (b'A' + g) as char))).unwrap_or_default();
-    let label = format!(
-        "{}, {}, {}{side_said}. {}",
-        t(&node.name),
-        t(&node.view.role),
-        state,
-        node.view.fields.iter().map(|(k, v)| format!("{}: {}", t(k), t(v))).collect::<Vec<_>>().join("; ")
-    );
+    let label = node_words(node, group);
     html! {
         <g key={id} class={classes!("node", (!node.up).then_some("down"), selected.then_some("selected"), planned_side_b.then_some("planned"),
                 group.is_some_and(|g| g > 0).then_some("split-off"))}
