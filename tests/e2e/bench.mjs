@@ -19,7 +19,7 @@ browser.newPage = async options => {
   await page.addInitScript(() => { try { localStorage.setItem('distlab.advanced', 'open'); } catch { /* no storage */ } });
   return page;
 };
-// BENCH_ONLY=first|slow|frames|diagram runs one group.
+// BENCH_ONLY=first|slow|frames|swim|diagram runs one group.
 const only = process.env.BENCH_ONLY;
 const want = group => !only || only === group;
 const out = {};
@@ -114,6 +114,42 @@ if (want('frames')) out.frames_paxos_100_nodes = await frames('#paxos', async pa
   await page.fill('#proposers', np); await page.fill('#acceptors', na); await page.fill('#learners', nl);
   await page.click('#btn-apply'); await speed(page, 0);
 });
+
+// SWIM crowds: a step (a click on Step to the frame after it is drawn, 20 steps after 2 s of
+// play) and frame times while playing at 100x, for 32, 300 and 1,000 members.
+if (want('swim')) {
+  out.swim_crowd = {};
+  for (const members of ['32', '300', '1000']) {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(url + 'swim/');
+    await page.waitForSelector('svg.topology');
+    await page.selectOption('#scenario', ''); await page.fill('#members', members); await page.click('#btn-apply');
+    await page.waitForTimeout(500);
+    await speed(page, 2);
+    await page.click('#btn-play');
+    const deltas = await page.evaluate(() => new Promise(done => {
+      const ds = []; let last = performance.now(); const end = last + 5000;
+      const tick = now => { ds.push(now - last); last = now; if (now < end) requestAnimationFrame(tick); else done(ds); };
+      requestAnimationFrame(tick);
+    }));
+    await page.click('#btn-play');
+    const steps = [];
+    for (let i = 0; i < 20; i++) {
+      steps.push(await page.evaluate(() => new Promise(done => {
+        const t = performance.now();
+        document.querySelector('#btn-step').click();
+        requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now() - t)));
+      })));
+    }
+    out.swim_crowd[members] = {
+      position: Number(await page.textContent('#position')),
+      play_frames: deltas.length, play_p50_ms: +pct(deltas, 0.5).toFixed(1), play_p95_ms: +pct(deltas, 0.95).toFixed(1),
+      step_p50_ms: +pct(steps, 0.5).toFixed(1), step_max_ms: +Math.max(...steps).toFixed(1),
+      elements: await page.evaluate(() => document.querySelectorAll('*').length),
+    };
+    await page.close();
+  }
+}
 
 // The space-time diagram at 10^5 events: Multi-Paxos with 9 servers and 8 clients played
 // to event 100,000, then the time from a click to the next painted frame.
