@@ -14,6 +14,7 @@
 //! reads top to bottom; the parts that stand alone already live elsewhere (`net`, `trace`,
 //! `faultscript`, `metrics`, `history`).
 
+use alloc::collections::BTreeSet;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -54,6 +55,11 @@ pub enum Input<P: Protocol> {
     Duplicate(MsgId),
 }
 
+/// A clogged node's outgoing links are cut.
+pub const CLOG_OUT: u8 = 1;
+/// A clogged node's incoming links are cut.
+pub const CLOG_IN: u8 = 2;
+
 /// How far virtual time leaps before each input of an explored run: far beyond every timing
 /// limit a protocol's settings accept (ten seconds at most), so that when an explored step
 /// happens every timeout a node measures has expired, whatever the path to it (see
@@ -86,6 +92,10 @@ enum Pending<P: Protocol> {
     Uncut {
         from: NodeId,
         to: NodeId,
+    },
+    /// The end of a random swizzle's clog of one node (its outgoing links).
+    Unclog {
+        node: NodeId,
     },
     HealGroups {
         epoch: u64,
@@ -206,7 +216,13 @@ pub struct Sim<P: Protocol> {
     status: Vec<NodeStatus<P::Timer>>,
     groups: Vec<u8>,
     group_epoch: u64,
-    cuts: Vec<(NodeId, NodeId)>,
+    /// One-way cuts in force: a set, since a swizzle of a crowd cuts hundreds of thousands of
+    /// links at once (a list made each cut and each delivery scan them all).
+    cuts: BTreeSet<(NodeId, NodeId)>,
+    /// Clogged nodes: [`CLOG_OUT`] every link from the node is cut, [`CLOG_IN`] every link to
+    /// it. A swizzle clogs hundreds of a crowd's nodes; as cuts, that was hundreds of thousands
+    /// of links in every checkpoint.
+    clogs: Vec<u8>,
     dropped: Vec<MsgId>,
     monitor: P::Monitor,
     violation: Option<Violation>,
@@ -268,7 +284,8 @@ impl<P: Protocol> Sim<P> {
             status: (0..n).map(|_| NodeStatus { up: true, timers: Vec::new() }).collect(),
             groups: vec![0; n],
             group_epoch: 0,
-            cuts: Vec::new(),
+            cuts: BTreeSet::new(),
+            clogs: vec![0; n],
             dropped: Vec::new(),
             monitor: P::Monitor::default(),
             violation: None,
@@ -395,8 +412,14 @@ impl<P: Protocol> Sim<P> {
         &self.groups
     }
     /// One-way link cuts in force.
-    pub fn cuts(&self) -> &[(NodeId, NodeId)] {
-        &self.cuts
+    pub fn cuts(&self) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
+        self.cuts.iter().copied()
+    }
+
+    /// Clogged nodes, each with whether its outgoing and its incoming links are cut.
+    pub fn clogs(&self) -> impl Iterator<Item = (NodeId, bool, bool)> + '_ {
+        let flags = self.clogs.iter().enumerate().filter(|(_, c)| **c != 0);
+        flags.map(|(i, c)| (NodeId(i as u32), c & CLOG_OUT != 0, c & CLOG_IN != 0))
     }
     /// Records produced by the last event (none while [`Sim::keep_records`] is off).
     pub fn last_records(&self) -> &[Record<P>] {
@@ -435,7 +458,10 @@ impl<P: Protocol> Sim<P> {
 
     /// Is the link from `a` to `b` up right now?
     pub fn link_up(&self, a: NodeId, b: NodeId) -> bool {
-        self.groups[a.index()] == self.groups[b.index()] && !self.cuts.contains(&(a, b))
+        self.groups[a.index()] == self.groups[b.index()]
+            && self.clogs[a.index()] & CLOG_OUT == 0
+            && self.clogs[b.index()] & CLOG_IN == 0
+            && !self.cuts.contains(&(a, b))
     }
 
     /// Execute the next event. Returns false when nothing could run.
@@ -651,6 +677,10 @@ impl<P: Protocol> Sim<P> {
                 self.uncut(from, to);
                 self.check(None, None);
             }
+            Pending::Unclog { node } => {
+                self.unclog(node, CLOG_OUT);
+                self.check(None, None);
+            }
             Pending::HealGroups { .. } => {
                 self.groups.iter_mut().for_each(|g| *g = 0);
                 self.group_epoch += 1;
@@ -699,18 +729,8 @@ impl<P: Protocol> Sim<P> {
                 self.record(KindRef::SlowLink { from: a, to: b, factor });
             }
             Primitive::Skew(x, pct) if ok(x) => self.skew(x, pct),
-            Primitive::Clog(x) if ok(x) => {
-                for i in (0..n as u32).map(NodeId).filter(|i| *i != x) {
-                    self.cut(x, i);
-                    self.cut(i, x);
-                }
-            }
-            Primitive::Unclog(x) if ok(x) => {
-                for i in (0..n as u32).map(NodeId).filter(|i| *i != x) {
-                    self.uncut(x, i);
-                    self.uncut(i, x);
-                }
-            }
+            Primitive::Clog(x) if ok(x) => self.clog(x, CLOG_OUT | CLOG_IN),
+            Primitive::Unclog(x) if ok(x) => self.unclog(x, CLOG_OUT | CLOG_IN),
             _ => {}
         }
     }
@@ -839,20 +859,36 @@ impl<P: Protocol> Sim<P> {
     fn heal_all(&mut self) {
         self.groups.iter_mut().for_each(|g| *g = 0);
         self.cuts.clear();
+        self.clogs.iter_mut().for_each(|c| *c = 0);
         self.group_epoch += 1;
         self.record(KindRef::Heal);
     }
 
     fn cut(&mut self, a: NodeId, b: NodeId) {
-        if a != b && !self.cuts.contains(&(a, b)) {
-            self.cuts.push((a, b));
+        if a != b && self.cuts.insert((a, b)) {
             self.record(KindRef::Cut { from: a, to: b });
         }
     }
 
+    /// Clog `x`: cut its outgoing links, its incoming ones, or both (`how`).
+    fn clog(&mut self, x: NodeId, how: u8) {
+        let was = self.clogs[x.index()];
+        if was | how != was {
+            self.clogs[x.index()] = was | how;
+            self.record(KindRef::Clog { node: x, out: how & CLOG_OUT != 0, into: how & CLOG_IN != 0 });
+        }
+    }
+
+    fn unclog(&mut self, x: NodeId, how: u8) {
+        let was = self.clogs[x.index()];
+        if was & how != 0 {
+            self.clogs[x.index()] = was & !how;
+            self.record(KindRef::Unclog { node: x, out: how & CLOG_OUT != 0, into: how & CLOG_IN != 0 });
+        }
+    }
+
     fn uncut(&mut self, a: NodeId, b: NodeId) {
-        if let Some(pos) = self.cuts.iter().position(|c| *c == (a, b)) {
-            self.cuts.remove(pos);
+        if self.cuts.remove(&(a, b)) {
             self.record(KindRef::Uncut { from: a, to: b });
         }
     }
@@ -1052,11 +1088,7 @@ impl<P: Protocol> Sim<P> {
         let mut at = self.now;
         let mut unclog = chosen.to_vec();
         for &a in chosen {
-            for b in 0..n as u32 {
-                if b != a {
-                    self.cut(NodeId(a), NodeId(b));
-                }
-            }
+            self.clog(NodeId(a), CLOG_OUT);
         }
         for i in (1..unclog.len()).rev() {
             let j = self.rng.below(i as u64 + 1) as usize;
@@ -1064,11 +1096,7 @@ impl<P: Protocol> Sim<P> {
         }
         for a in unclog {
             at = at.plus(step).plus(step);
-            for b in 0..n as u32 {
-                if b != a {
-                    self.schedule(at, Pending::Uncut { from: NodeId(a), to: NodeId(b) });
-                }
-            }
+            self.schedule(at, Pending::Unclog { node: NodeId(a) });
         }
     }
 

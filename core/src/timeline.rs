@@ -21,12 +21,24 @@ pub const CHECKPOINT_EVERY: u64 = 1024;
 /// long run's memory stays bounded while a step back replays at most `spacing - 1` events.
 pub const MAX_CHECKPOINTS: usize = 512;
 
+/// The most node state the checkpoints may hold together, in bytes of its stable encoding
+/// ([`crate::hash::encoded_len`]; what a clone occupies is a small multiple of it). A thousand
+/// SWIM members carry megabytes of beliefs: 512 checkpoints of them outgrew the browser's
+/// memory. Past this, checkpoints thin out as past [`MAX_CHECKPOINTS`] (every other one
+/// dropped, the spacing doubled), as long as more than [`MIN_CHECKPOINTS`] are kept.
+pub const CHECKPOINT_BYTES: u64 = 64 << 20;
+/// Up to this many checkpoints are kept whatever their size (a step back then replays more
+/// events).
+pub const MIN_CHECKPOINTS: usize = 8;
+
 /// A run with its past: checkpoints, recorded inputs, and the current simulator.
 #[derive(Clone, Debug)]
 pub struct Timeline<P: Protocol> {
     /// `checkpoints[k]` is the simulator after `k * every` events.
     checkpoints: Vec<Sim<P>>,
     every: u64,
+    /// The nodes' encoded size at a recent checkpoint (measured at every eighth).
+    weight: u64,
     inputs: Vec<(u64, Input<P>)>,
     sim: Sim<P>,
     horizon: u64,
@@ -46,6 +58,7 @@ impl<P: Protocol> Timeline<P> {
         Timeline {
             checkpoints: Vec::new(),
             every: CHECKPOINT_EVERY,
+            weight: 0,
             inputs: Vec::new(),
             sim,
             horizon: 0,
@@ -95,7 +108,12 @@ impl<P: Protocol> Timeline<P> {
         }
         if p.is_multiple_of(self.every) && self.checkpoints.len() as u64 == p / self.every {
             self.checkpoints.push(self.sim.clone());
-            if self.checkpoints.len() > MAX_CHECKPOINTS {
+            let kept = self.checkpoints.len();
+            if kept % 8 == 1 {
+                self.weight = self.sim.nodes().iter().map(crate::hash::encoded_len).sum();
+            }
+            let heavy = kept > MIN_CHECKPOINTS && kept as u64 * self.weight > CHECKPOINT_BYTES;
+            if kept > MAX_CHECKPOINTS || heavy {
                 let mut k = 0;
                 self.checkpoints.retain(|_| {
                     k += 1;
@@ -121,6 +139,11 @@ impl<P: Protocol> Timeline<P> {
             }
         }
         ran
+    }
+
+    /// How many checkpoints are kept, and the spacing between them in events.
+    pub fn checkpoints(&self) -> (usize, u64) {
+        (self.checkpoints.len(), self.every)
     }
 
     /// The violation that stopped this branch, if it has been reached, wherever the run is now.
@@ -177,6 +200,7 @@ impl<P: Protocol> Timeline<P> {
         Timeline {
             checkpoints: Vec::new(),
             every: self.every,
+            weight: self.weight,
             inputs: self.inputs.clone(),
             sim,
             horizon: self.horizon,

@@ -118,6 +118,18 @@ pub enum RecordKind<P: Protocol> {
         node: NodeId,
         pct: i32,
     },
+    /// A node's outgoing links (`out`), incoming links (`into`) or both cut at once.
+    Clog {
+        node: NodeId,
+        out: bool,
+        into: bool,
+    },
+    /// Those links back.
+    Unclog {
+        node: NodeId,
+        out: bool,
+        into: bool,
+    },
 }
 
 /// A coarse category for colouring the event log.
@@ -147,6 +159,8 @@ impl<P: Protocol> Record<P> {
             | RecordKind::Heal
             | RecordKind::Cut { .. }
             | RecordKind::Uncut { .. }
+            | RecordKind::Clog { .. }
+            | RecordKind::Unclog { .. }
             | RecordKind::SlowLink { .. }
             | RecordKind::ClockSkew { .. } => RecordClass::Fault,
             RecordKind::State { .. } => RecordClass::State,
@@ -233,6 +247,16 @@ impl<P: Present> Record<P> {
             RecordKind::Heal => p("network healed", Vec::new()),
             RecordKind::Cut { from, to } => p("link {} → {} cut", vec![node(from), node(to)]),
             RecordKind::Uncut { from, to } => p("link {} → {} restored", vec![node(from), node(to)]),
+            RecordKind::Clog { node: x, out, into } => match (out, into) {
+                (true, false) => p("every link from {} cut", vec![node(x)]),
+                (false, true) => p("every link to {} cut", vec![node(x)]),
+                _ => p("every link to and from {} cut", vec![node(x)]),
+            },
+            RecordKind::Unclog { node: x, out, into } => match (out, into) {
+                (true, false) => p("every link from {} restored", vec![node(x)]),
+                (false, true) => p("every link to {} restored", vec![node(x)]),
+                _ => p("every link to and from {} restored", vec![node(x)]),
+            },
             RecordKind::SlowLink { from, to, factor: 1 } => {
                 p("link {} → {} back to normal speed", vec![node(from), node(to)])
             }
@@ -318,6 +342,8 @@ pub(crate) enum KindRef<'a, P: Protocol> {
     Violation { property: &'a str, message: &'a str },
     SlowLink { from: NodeId, to: NodeId, factor: u32 },
     ClockSkew { node: NodeId, pct: i32 },
+    Clog { node: NodeId, out: bool, into: bool },
+    Unclog { node: NodeId, out: bool, into: bool },
 }
 
 impl<P: Protocol> RecordRef<'_, P> {
@@ -350,6 +376,8 @@ impl<P: Protocol> RecordRef<'_, P> {
             KindRef::Heal => RecordKind::Heal,
             KindRef::Cut { from, to } => RecordKind::Cut { from: *from, to: *to },
             KindRef::Uncut { from, to } => RecordKind::Uncut { from: *from, to: *to },
+            KindRef::Clog { node, out, into } => RecordKind::Clog { node: *node, out: *out, into: *into },
+            KindRef::Unclog { node, out, into } => RecordKind::Unclog { node: *node, out: *out, into: *into },
             KindRef::State { node, digest } => RecordKind::State { node: *node, digest: *digest },
             KindRef::Note { note } => RecordKind::Note { note: (*note).clone() },
             KindRef::Violation { property, message } => {
@@ -397,6 +425,8 @@ mod tests {
             KindRef::Heal,
             KindRef::Cut { from: a, to: b },
             KindRef::Uncut { from: a, to: b },
+            KindRef::Clog { node: a, out: true, into: false },
+            KindRef::Unclog { node: a, out: true, into: true },
             KindRef::State { node: b, digest: 0xdead_beef },
             KindRef::Note { note: &note },
             KindRef::Violation { property: "agreement", message: "two values" },

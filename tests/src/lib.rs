@@ -15,8 +15,10 @@ pub fn golden_config() -> LabConfig {
 pub const GOLDEN_EVENTS: u64 = 5_000;
 
 /// The trace hash of the golden run. If a change to the simulator or to Paxos moves it, the
-/// change alters every recorded run: update it deliberately, in its own commit.
-pub const GOLDEN_HASH: &str = "b740f21576a31f7a";
+/// change alters every recorded run: update it deliberately, in its own commit. (Last moved
+/// when a random swizzle became one clog per node instead of a cut per link: the golden run,
+/// under heavy faults, swizzles.)
+pub const GOLDEN_HASH: &str = "5013b0f923bdabab";
 
 struct Run(u64);
 

@@ -95,10 +95,18 @@ fn a_swizzle_clogs_every_node_and_unclogs_them_all() {
     assert!(differs);
     let cfg = raft(vec![timed(100, FaultStep::Swizzle { nodes: vec![0, 1, 2], spacing_ms: 50 })]);
     let mut l = lab::build(&cfg).unwrap();
+    // Clogged at 100, 150 and 200 ms; the first unclogged at 250 ms.
+    while l.time() < Time::from_ms(220) && l.step() {}
+    let clogs = l.snapshot().clogs;
+    assert_eq!(
+        clogs.iter().map(|c| (c.0 .0, c.1, c.2)).collect::<Vec<_>>(),
+        vec![(0, true, true), (1, true, true), (2, true, true)]
+    );
     while l.time() < Time::from_ms(600) && l.step() {}
-    assert!(l.snapshot().cuts.is_empty(), "all unclogged by the end");
+    assert!(l.snapshot().clogs.is_empty() && l.snapshot().cuts.is_empty(), "all unclogged by the end");
     let records = l.log(0, l.position(), usize::MAX);
-    assert!(records.iter().filter(|r| r.text.contains("cut")).count() >= 6);
+    let said = |words: &str| records.iter().filter(|r| r.text.contains(words)).count();
+    assert_eq!((said("every link to and from S"), said("cut"), said("restored")), (6, 3, 3));
 }
 
 #[test]

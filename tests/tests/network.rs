@@ -100,3 +100,54 @@ fn every_run_eventually_decides_without_faults() {
         assert!(sim.violation().is_none());
     }
 }
+
+/// A random swizzle clogs nodes (every link from each cut) and unclogs each later, one event
+/// per node: its outgoing links are down while it is clogged, its incoming ones are not.
+#[test]
+fn a_random_swizzle_clogs_outgoing_links_and_unclogs_them() {
+    let net = FaultConfig {
+        loss: 0.0,
+        duplicate: 0.0,
+        crash_weight: 0,
+        partition_weight: 0,
+        cut_weight: 0,
+        swizzle_weight: 1,
+        ..distlab_core::net::FaultPreset::Heavy.config()
+    };
+    let mut sim = quiet(net);
+    let n = sim.nodes().len() as u32;
+    let (mut clogged, mut unclogged) = (Vec::new(), Vec::new());
+    for _ in 0..200_000 {
+        if !sim.step() {
+            break;
+        }
+        for r in sim.last_records() {
+            match &r.kind {
+                RecordKind::Clog { node, out: true, into: false } => {
+                    clogged.push(*node);
+                    let other = NodeId((node.0 + 1) % n);
+                    assert!(!sim.link_up(*node, other), "{node} → {other} clogged");
+                    // Incoming links stay up: from any node not clogged itself.
+                    let free = (0..n).map(NodeId).find(|o| *o != *node && sim.clogs().all(|(c, ..)| c != *o));
+                    if let Some(o) = free {
+                        assert!(sim.link_up(o, *node), "{o} → {node} stays up");
+                    }
+                }
+                RecordKind::Unclog { node, out: true, into: false } => {
+                    unclogged.push(*node);
+                    let other = NodeId((node.0 + 1) % n);
+                    assert!(sim.link_up(*node, other), "{node} → {other} unclogged");
+                }
+                RecordKind::Clog { .. } | RecordKind::Unclog { .. } => {
+                    panic!("a random swizzle clogs outgoing links: {r:?}")
+                }
+                _ => {}
+            }
+        }
+        if unclogged.len() >= 6 {
+            break;
+        }
+    }
+    assert!(clogged.len() >= 6 && unclogged.len() >= 6, "clogged {clogged:?}, unclogged {unclogged:?}");
+    assert_eq!(sim.clogs().count(), clogged.len() - unclogged.len());
+}

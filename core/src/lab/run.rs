@@ -242,7 +242,8 @@ impl<P: Registered> Lab for ProtocolLab<P> {
                 let up: Vec<bool> = sim.status().iter().map(|s| s.up).collect();
                 sim.proto.boards(sim.nodes(), &up)
             },
-            cuts: sim.cuts().to_vec(),
+            cuts: sim.cuts().collect(),
+            clogs: sim.clogs().collect(),
             violation: sim.violation().cloned(),
             found_violation: self.timeline.found_violation().cloned(),
             trace_hash: sim.trace_hash(),

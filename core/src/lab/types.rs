@@ -86,6 +86,8 @@ pub struct Snapshot {
     /// The run's measurements up to this position.
     pub metrics: crate::metrics::Metrics,
     pub cuts: Vec<(NodeId, NodeId)>,
+    /// Clogged nodes: (node, its outgoing links cut, its incoming links cut).
+    pub clogs: Vec<(NodeId, bool, bool)>,
     /// The violation at this position, if the run stopped here.
     pub violation: Option<Violation>,
     /// The violation that stopped this branch, wherever the run is now (so the page can lead

@@ -415,3 +415,28 @@ fn opinions_follow_the_news_of_a_crash() {
     // A node past the group is no node: the most doubted is shown instead.
     assert_eq!(lab.opinions(Some(NodeId(40))).unwrap().about, Some(NodeId(7)));
 }
+
+/// A thousand members' beliefs are megabytes: the timeline keeps fewer checkpoints of them
+/// (512 of them outgrew the browser's memory at about 200,000 events), and stepping back still
+/// lands on the same state.
+#[test]
+fn a_crowds_checkpoints_stay_within_their_byte_budget() {
+    use crate::timeline::{Timeline, CHECKPOINT_BYTES, MIN_CHECKPOINTS};
+    let sw = Swim { members: 1000, ..Swim::default() };
+    let mut tl = Timeline::new(Sim::new(sw, crate::net::FaultPreset::Light.config(), 1), 1 << 30);
+    while tl.position() < 100_000 {
+        assert!(tl.step());
+    }
+    let weight: u64 = tl.sim().nodes().iter().map(crate::hash::encoded_len).sum();
+    let (kept, every) = tl.checkpoints();
+    assert!(weight > CHECKPOINT_BYTES / 64, "the crowd's state is heavy: {weight} bytes");
+    assert!(
+        kept <= MIN_CHECKPOINTS + 1 || kept as u64 * weight <= 2 * CHECKPOINT_BYTES,
+        "{kept} checkpoints of {weight} bytes"
+    );
+    assert!(every > crate::timeline::CHECKPOINT_EVERY, "the spacing grew: {every}");
+    let here = tl.sim().trace_hash();
+    tl.seek(99_999);
+    tl.seek(100_000);
+    assert_eq!(tl.sim().trace_hash(), here, "back and forth through a sparse past");
+}

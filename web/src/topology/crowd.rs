@@ -36,9 +36,6 @@ pub struct Disk {
     pub fill: &'static str,
     /// An outline: the node the colours are about, a picked one, one cut off by a partition.
     pub ring: Option<&'static str>,
-    /// Written beside it: its name (the node the colours are about, or the picked one) or its
-    /// mark (an incarnation).
-    pub label: Option<String>,
 }
 
 /// Everything the crowd's canvas shows: from a node that doubts the one the colours are about,
@@ -48,6 +45,8 @@ pub struct Disk {
 pub struct Scene {
     pub lines: Vec<(Point, Point, &'static str)>,
     pub disks: Vec<Disk>,
+    /// Words written beside a node (at its centre, past its rim): a name, an incarnation.
+    pub labels: Vec<(Point, String)>,
     /// The disks' radius, in drawing units.
     pub radius: f64,
     pub dots: Vec<Dot>,
@@ -114,11 +113,9 @@ pub fn paint(c: &web_sys::HtmlCanvasElement, frame: (f64, f64), (w, h): (f64, f6
     ctx.set_line_width(5.0);
     ctx.set_stroke_style_str("rgba(255,255,255,0.85)");
     ctx.set_fill_style_str("#111");
-    for d in &scene.disks {
-        if let Some(label) = &d.label {
-            let _ = ctx.stroke_text(label, d.x + r + 5.0, d.y);
-            let _ = ctx.fill_text(label, d.x + r + 5.0, d.y);
-        }
+    for ((x, y), label) in &scene.labels {
+        let _ = ctx.stroke_text(label, x + r + 5.0, *y);
+        let _ = ctx.fill_text(label, x + r + 5.0, *y);
     }
     ctx.set_stroke_style_str("#fff");
     ctx.set_line_width(2.0);

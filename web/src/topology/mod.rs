@@ -67,7 +67,7 @@ fn tally(o: &Opinions) -> [usize; 4] {
     k
 }
 
-/// A mass's labels: the marks (incarnations) are written while few nodes have one.
+/// A crowd's labels: the marks (incarnations) are written while few nodes have one.
 const MARKS_WRITTEN: usize = 40;
 
 /// Lines from doubters are drawn while there are at most this many.
@@ -105,10 +105,8 @@ pub fn topology(props: &TopologyProps) -> Html {
             }
             let (x1, y1) = pos[a];
             let (x2, y2) = pos[b];
-            let ab_cut = snap.groups[a] != snap.groups[b]
-                || snap.cuts.iter().any(|(x, y)| x.index() == a && y.index() == b);
-            let ba_cut = snap.groups[a] != snap.groups[b]
-                || snap.cuts.iter().any(|(x, y)| x.index() == b && y.index() == a);
+            let ab_cut = snap.groups[a] != snap.groups[b] || link_cut(snap, a, b);
+            let ba_cut = snap.groups[a] != snap.groups[b] || link_cut(snap, b, a);
             let class = match (ab_cut, ba_cut) {
                 (false, false) => "link",
                 (true, true) => "link cut",
@@ -193,14 +191,21 @@ pub fn topology(props: &TopologyProps) -> Html {
                     } else {
                         None
                     };
-                    let mark = opinions.and_then(|o| o.marks.get(i)).copied().unwrap_or(0);
-                    let label = if selected_node == Some(i) || about == Some(i) {
-                        Some(t(&node.name))
-                    } else {
-                        (mark > 0 && marked <= MARKS_WRITTEN).then(|| format!("#{mark}"))
-                    };
                     let (x, y) = pos[i];
-                    Disk { x, y, fill, ring, label }
+                    Disk { x, y, fill, ring }
+                })
+                .collect(),
+            // Beside a painted node: the name of the one picked and the one the colours are
+            // about; beside any crowd's node, its mark (an incarnation) while few have one.
+            labels: (0..n)
+                .filter_map(|i| {
+                    let mark = opinions.and_then(|o| o.marks.get(i)).copied().unwrap_or(0);
+                    if l.mass && (selected_node == Some(i) || about == Some(i)) {
+                        let with_mark = if mark > 0 { format!(" #{mark}") } else { String::new() };
+                        Some((pos[i], format!("{}{with_mark}", t(&snap.nodes[i].name))))
+                    } else {
+                        (mark > 0 && marked <= MARKS_WRITTEN).then(|| (pos[i], format!("#{mark}")))
+                    }
                 })
                 .collect(),
             radius: l.node,
@@ -444,6 +449,12 @@ fn crowd_key(opinions: Option<&Opinions>, snap: &Snapshot) -> Html {
             }
         </p>
     }
+}
+
+/// Is the link from node `a` to node `b` cut, alone or by a clog of either end?
+fn link_cut(snap: &Snapshot, a: usize, b: usize) -> bool {
+    snap.cuts.iter().any(|(x, y)| x.index() == a && y.index() == b)
+        || snap.clogs.iter().any(|(x, out, into)| (x.index() == a && *out) || (x.index() == b && *into))
 }
 
 /// The node or message an event landed on (the nearest element with `data-node` or
