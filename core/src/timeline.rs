@@ -30,12 +30,17 @@ pub const CHECKPOINT_BYTES: u64 = 64 << 20;
 /// Up to this many checkpoints are kept whatever their size (a step back then replays more
 /// events).
 pub const MIN_CHECKPOINTS: usize = 8;
+/// The byte budget spaces checkpoints out at most this far; past that it drops the checkpoint
+/// farthest from where the run stands (never the first), so a step near the current position
+/// replays at most this many events while a seek far back may replay more.
+pub const SPACING_CAP: u64 = 4 * CHECKPOINT_EVERY;
 
 /// A run with its past: checkpoints, recorded inputs, and the current simulator.
 #[derive(Clone, Debug)]
 pub struct Timeline<P: Protocol> {
-    /// `checkpoints[k]` is the simulator after `k * every` events.
-    checkpoints: Vec<Sim<P>>,
+    /// The simulator after some numbers of events, in order: the first after none, then one
+    /// every `every` events where none was dropped.
+    checkpoints: Vec<(u64, Sim<P>)>,
     every: u64,
     /// The nodes' encoded size at a recent checkpoint (measured at every eighth).
     weight: u64,
@@ -106,21 +111,8 @@ impl<P: Protocol> Timeline<P> {
         if p >= self.limit {
             return false;
         }
-        if p.is_multiple_of(self.every) && self.checkpoints.len() as u64 == p / self.every {
-            self.checkpoints.push(self.sim.clone());
-            let kept = self.checkpoints.len();
-            if kept % 8 == 1 {
-                self.weight = self.sim.nodes().iter().map(crate::hash::encoded_len).sum();
-            }
-            let heavy = kept > MIN_CHECKPOINTS && kept as u64 * self.weight > CHECKPOINT_BYTES;
-            if kept > MAX_CHECKPOINTS || heavy {
-                let mut k = 0;
-                self.checkpoints.retain(|_| {
-                    k += 1;
-                    (k - 1) % 2 == 0
-                });
-                self.every *= 2;
-            }
+        if p.is_multiple_of(self.every) {
+            self.checkpoint(p);
         }
         let ran = if let Some(input) = self.next_input_at(p).cloned() {
             if self.sim.halted() {
@@ -141,9 +133,46 @@ impl<P: Protocol> Timeline<P> {
         ran
     }
 
-    /// How many checkpoints are kept, and the spacing between them in events.
-    pub fn checkpoints(&self) -> (usize, u64) {
-        (self.checkpoints.len(), self.every)
+    /// Keep the simulator at `p` (a multiple of the spacing) unless it is kept already, then
+    /// keep to the limits: thin out (every other one dropped, the spacing doubled) past
+    /// [`MAX_CHECKPOINTS`], and past the byte budget too while the spacing is under
+    /// [`SPACING_CAP`]; past the cap, drop the one farthest from `p`.
+    fn checkpoint(&mut self, p: u64) {
+        let at = self.checkpoints.partition_point(|(q, _)| *q < p);
+        if self.checkpoints.get(at).is_some_and(|(q, _)| *q == p) {
+            return;
+        }
+        self.checkpoints.insert(at, (p, self.sim.clone()));
+        let kept = self.checkpoints.len();
+        if kept % 8 == 1 {
+            self.weight = self.sim.nodes().iter().map(crate::hash::encoded_len).sum();
+        }
+        let heavy = kept > MIN_CHECKPOINTS && kept as u64 * self.weight > CHECKPOINT_BYTES;
+        if kept > MAX_CHECKPOINTS || (heavy && self.every < SPACING_CAP) {
+            let mut k = 0;
+            self.checkpoints.retain(|_| {
+                k += 1;
+                (k - 1) % 2 == 0
+            });
+            self.every *= 2;
+        } else if heavy {
+            let far = (1..kept).max_by_key(|i| self.checkpoints[*i].0.abs_diff(p));
+            if let Some(i) = far {
+                self.checkpoints.remove(i);
+            }
+        }
+    }
+
+    /// The index of the last checkpoint at or before position `at` (the first if none is).
+    fn before(&self, at: u64) -> usize {
+        self.checkpoints.partition_point(|(q, _)| *q <= at).saturating_sub(1)
+    }
+
+    /// How many checkpoints are kept, the spacing between them in events, and where the last
+    /// one at or before the current position is.
+    pub fn checkpoints(&self) -> (usize, u64, Option<u64>) {
+        let here = self.checkpoints.get(self.before(self.position())).map(|c| c.0);
+        (self.checkpoints.len(), self.every, here)
     }
 
     /// The violation that stopped this branch, if it has been reached, wherever the run is now.
@@ -155,9 +184,9 @@ impl<P: Protocol> Timeline<P> {
     pub fn seek(&mut self, target: u64) {
         let target = target.min(self.limit);
         if target < self.position() {
-            let k = (target / self.every) as usize;
-            let k = k.min(self.checkpoints.len().saturating_sub(1));
-            self.sim = self.checkpoints[k].clone();
+            if let Some((_, sim)) = self.checkpoints.get(self.before(target)) {
+                self.sim = sim.clone();
+            }
         }
         while self.position() < target {
             if !self.step() {
@@ -174,8 +203,7 @@ impl<P: Protocol> Timeline<P> {
             return out;
         }
         let sim = if from < self.position() {
-            let k = ((from / self.every) as usize).min(self.checkpoints.len() - 1);
-            self.checkpoints[k].clone()
+            self.checkpoints[self.before(from)].1.clone()
         } else {
             self.sim.clone()
         };
@@ -215,7 +243,7 @@ impl<P: Protocol> Timeline<P> {
     pub fn run_past_violations(&mut self) {
         self.branch += 1;
         self.sim.run_past_violations();
-        for c in &mut self.checkpoints {
+        for (_, c) in &mut self.checkpoints {
             c.run_past_violations();
         }
     }
@@ -224,7 +252,7 @@ impl<P: Protocol> Timeline<P> {
     /// replay (with [`Timeline::step_no_checkpoint`]) without moving this one. Its run keeps
     /// records.
     pub fn scratch_from_start(&self) -> Timeline<P> {
-        self.scratch(self.checkpoints.first().cloned().unwrap_or_else(|| self.sim.clone()))
+        self.scratch(self.checkpoints.first().map_or_else(|| self.sim.clone(), |c| c.1.clone()))
     }
 
     /// Run one event without keeping checkpoints (for a scratch replay).
@@ -252,7 +280,7 @@ impl<P: Protocol> Timeline<P> {
             return false;
         }
         self.inputs.retain(|(i, _)| *i < p);
-        self.checkpoints.truncate((p / self.every) as usize + 1);
+        self.checkpoints.retain(|(q, _)| *q <= p);
         self.inputs.push((p, input));
         self.horizon = p;
         self.found = None;

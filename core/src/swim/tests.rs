@@ -421,22 +421,34 @@ fn opinions_follow_the_news_of_a_crash() {
 /// lands on the same state.
 #[test]
 fn a_crowds_checkpoints_stay_within_their_byte_budget() {
-    use crate::timeline::{Timeline, CHECKPOINT_BYTES, MIN_CHECKPOINTS};
+    use crate::timeline::{Timeline, CHECKPOINT_BYTES, MIN_CHECKPOINTS, SPACING_CAP};
     let sw = Swim { members: 1000, ..Swim::default() };
     let mut tl = Timeline::new(Sim::new(sw, crate::net::FaultPreset::Light.config(), 1), 1 << 30);
     while tl.position() < 100_000 {
         assert!(tl.step());
     }
     let weight: u64 = tl.sim().nodes().iter().map(crate::hash::encoded_len).sum();
-    let (kept, every) = tl.checkpoints();
+    let (kept, every, near) = tl.checkpoints();
     assert!(weight > CHECKPOINT_BYTES / 64, "the crowd's state is heavy: {weight} bytes");
     assert!(
         kept <= MIN_CHECKPOINTS + 1 || kept as u64 * weight <= 2 * CHECKPOINT_BYTES,
         "{kept} checkpoints of {weight} bytes"
     );
     assert!(every > crate::timeline::CHECKPOINT_EVERY, "the spacing grew: {every}");
+    // The newest stay dense: a step back from here replays at most the capped spacing.
+    assert!(tl.position() - near.unwrap() <= SPACING_CAP, "{near:?}");
     let here = tl.sim().trace_hash();
     tl.seek(99_999);
     tl.seek(100_000);
     assert_eq!(tl.sim().trace_hash(), here, "back and forth through a sparse past");
+    // Far back and forth again: the replay from an early checkpoint lays new ones where it
+    // passes, so stepping there is quick again.
+    tl.seek(20_000);
+    let early = tl.sim().trace_hash();
+    tl.seek(19_999);
+    assert!(tl.position() - tl.checkpoints().2.unwrap() <= SPACING_CAP, "dense again where the run stands");
+    tl.seek(20_000);
+    assert_eq!(tl.sim().trace_hash(), early);
+    tl.seek(100_000);
+    assert_eq!(tl.sim().trace_hash(), here);
 }
