@@ -198,19 +198,31 @@ impl<P: Protocol> Timeline<P> {
     /// The records of events `from+1 ..= to` (1-based event numbers), replayed from a
     /// checkpoint; the current position does not move.
     pub fn records(&self, from: u64, to: u64) -> Vec<Record<P>> {
+        self.replay(None, from, to).0
+    }
+
+    /// [`Timeline::records`], starting from `tail` (a replay of this branch left by an earlier
+    /// call) where it stands nearer `from` than a checkpoint does; and the replay, standing at
+    /// `to`, for the next call. A crowd's checkpoints may be thousands of events apart: a
+    /// window that slides one event on replays one event.
+    fn replay(&self, tail: Option<Timeline<P>>, from: u64, to: u64) -> (Vec<Record<P>>, Option<Timeline<P>>) {
         let mut out = Vec::new();
         if to <= from || self.checkpoints.is_empty() {
-            return out;
+            return (out, tail);
         }
-        let sim = if from < self.position() {
-            self.checkpoints[self.before(from)].1.clone()
+        let (start, sim) = if from < self.position() {
+            let (at, sim) = &self.checkpoints[self.before(from)];
+            (*at, sim)
         } else {
-            self.sim.clone()
+            (self.position(), &self.sim)
         };
-        let mut scratch = self.scratch(sim);
+        let mut scratch = match tail {
+            Some(t) if t.branch == self.branch && t.position() <= from && t.position() >= start => t,
+            _ => self.scratch(sim.clone()),
+        };
         while scratch.position() < from {
             if !scratch.step_no_checkpoint() {
-                return out;
+                return (out, None);
             }
         }
         while scratch.position() < to {
@@ -219,7 +231,7 @@ impl<P: Protocol> Timeline<P> {
             }
             out.extend_from_slice(scratch.sim.last_records());
         }
-        out
+        (out, Some(scratch))
     }
 
     /// A timeline from `sim` with this one's inputs and no checkpoints, whose run keeps records.
@@ -298,11 +310,14 @@ pub struct RecordWindow<P: Protocol> {
     from: u64,
     to: u64,
     records: VecDeque<Record<P>>,
+    /// The replay that produced the newest records, standing at `to`: the window's next slide
+    /// forward continues it.
+    tail: Option<Timeline<P>>,
 }
 
 impl<P: Protocol> Default for RecordWindow<P> {
     fn default() -> Self {
-        RecordWindow { branch: u64::MAX, from: 0, to: 0, records: VecDeque::new() }
+        RecordWindow { branch: u64::MAX, from: 0, to: 0, records: VecDeque::new(), tail: None }
     }
 }
 
@@ -330,12 +345,8 @@ impl<P: Protocol> RecordWindow<P> {
         let from = from.min(to);
         let overlaps = self.branch == timeline.branch && from < self.to && self.from < to;
         if !overlaps {
-            *self = RecordWindow {
-                branch: timeline.branch,
-                from,
-                to,
-                records: timeline.records(from, to).into(),
-            };
+            let (records, tail) = timeline.replay(self.tail.take(), from, to);
+            *self = RecordWindow { branch: timeline.branch, from, to, records: records.into(), tail };
             return self.records.make_contiguous();
         }
         while self.records.front().is_some_and(|r| r.event <= from) {
@@ -350,7 +361,9 @@ impl<P: Protocol> RecordWindow<P> {
             }
         }
         if to > self.to {
-            self.records.extend(timeline.records(self.to, to));
+            let (records, tail) = timeline.replay(self.tail.take(), self.to, to);
+            self.records.extend(records);
+            self.tail = tail;
         }
         (self.from, self.to) = (from, to);
         self.records.make_contiguous()

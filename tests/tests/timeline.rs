@@ -176,6 +176,28 @@ fn the_diagram_keeps_its_window_between_steps_and_draws_what_a_fresh_one_draws()
     assert_eq!(new, fresh_diagram(&cfg, &[(2_500, Action::Crash(NodeId(0)))], 2_000, 3_000));
 }
 
+/// Sliding forward one event at a time continues the replay the last window left (no
+/// checkpoint): what it draws is what a fresh lab draws, across a branch made in its past too.
+#[test]
+fn a_window_sliding_forward_draws_what_a_fresh_one_draws() {
+    let cfg = heavy(8);
+    let mut l = lab::build(&cfg).unwrap();
+    let mut actions = Vec::new();
+    for i in 0..40u64 {
+        if i == 20 {
+            l.seek(2_515);
+            l.act(Action::Crash(NodeId(1))).unwrap();
+            actions.push((2_515, Action::Crash(NodeId(1))));
+        }
+        let (from, to) = (2_000 + i, 2_500 + i);
+        l.seek(to);
+        let d = l.diagram(from, to);
+        if i % 7 == 0 || i == 20 || i == 21 || i == 39 {
+            assert_eq!(d, fresh_diagram(&cfg, &actions, from, to), "window {from}..{to}");
+        }
+    }
+}
+
 #[test]
 fn the_diagram_marks_the_deliveries_that_changed_their_receiver() {
     let mut l = lab::build(&heavy(9)).unwrap();
