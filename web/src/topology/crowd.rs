@@ -89,21 +89,13 @@ pub fn paint(c: &web_sys::HtmlCanvasElement, frame: (f64, f64), (w, h): (f64, f6
     ctx.set_global_alpha(1.0);
     let r = scene.radius;
     for color in colours(scene.disks.iter().map(|d| d.fill)) {
-        ctx.begin_path();
-        for d in scene.disks.iter().filter(|d| d.fill == color) {
-            ctx.move_to(d.x + r, d.y);
-            let _ = ctx.arc(d.x, d.y, r, 0.0, std::f64::consts::TAU);
-        }
+        circles(&ctx, scene.disks.iter().filter(|d| d.fill == color).map(|d| (d.x, d.y)), r);
         ctx.set_fill_style_str(color);
         ctx.fill();
     }
     ctx.set_line_width(3.0);
     for color in colours(scene.disks.iter().filter_map(|d| d.ring)) {
-        ctx.begin_path();
-        for d in scene.disks.iter().filter(|d| d.ring == Some(color)) {
-            ctx.move_to(d.x + r + 3.0, d.y);
-            let _ = ctx.arc(d.x, d.y, r + 3.0, 0.0, std::f64::consts::TAU);
-        }
+        circles(&ctx, scene.disks.iter().filter(|d| d.ring == Some(color)).map(|d| (d.x, d.y)), r + 3.0);
         ctx.set_stroke_style_str(color);
         ctx.stroke();
     }
@@ -120,11 +112,7 @@ pub fn paint(c: &web_sys::HtmlCanvasElement, frame: (f64, f64), (w, h): (f64, f6
     ctx.set_stroke_style_str("#fff");
     ctx.set_line_width(2.0);
     for color in colours(scene.dots.iter().map(|d| d.color)) {
-        ctx.begin_path();
-        for d in scene.dots.iter().filter(|d| d.color == color) {
-            ctx.move_to(d.x + DOT, d.y);
-            let _ = ctx.arc(d.x, d.y, DOT, 0.0, std::f64::consts::TAU);
-        }
+        circles(&ctx, scene.dots.iter().filter(|d| d.color == color).map(|d| (d.x, d.y)), DOT);
         ctx.set_fill_style_str(color);
         ctx.fill();
         ctx.stroke();
@@ -135,6 +123,15 @@ pub fn paint(c: &web_sys::HtmlCanvasElement, frame: (f64, f64), (w, h): (f64, f6
         ctx.set_stroke_style_str("#ffd166");
         ctx.set_line_width(4.0);
         ctx.stroke();
+    }
+}
+
+/// Begin a path of circles of radius `r` around `centres` (one path: one fill or stroke).
+fn circles(ctx: &web_sys::CanvasRenderingContext2d, centres: impl Iterator<Item = Point>, r: f64) {
+    ctx.begin_path();
+    for (x, y) in centres {
+        ctx.move_to(x + r, y);
+        let _ = ctx.arc(x, y, r, 0.0, std::f64::consts::TAU);
     }
 }
 

@@ -83,27 +83,16 @@ pub fn layout(n: usize, narrow: bool) -> Layout {
             crowd: false,
             mass: false,
         },
-        MASS.. => {
-            // A disc of the ring's radius, each node given an equal share of its area.
-            let ring = 440.0;
-            let node = (ring * (std::f64::consts::PI / n as f64).sqrt() / 2.0 - 1.5).clamp(3.0, 12.0);
-            Layout {
-                w: 1000.0,
-                h: 1000.0,
-                cx: 500.0,
-                cy: 500.0,
-                ring,
-                node,
-                radial_cards: false,
-                narrow: false,
-                crowd: true,
-                mass: true,
-            }
-        }
         _ => {
-            // Neighbours on the ring stay a few units apart: the node radius shrinks with n.
-            let ring = 430.0;
-            let node = (std::f64::consts::PI * ring / n as f64 - 3.0).clamp(6.0, 24.0);
+            let (ring, node, mass) = if n > MASS {
+                // A disc of the ring's radius, each node given an equal share of its area.
+                let ring = 440.0;
+                (ring, (ring * (std::f64::consts::PI / n as f64).sqrt() / 2.0 - 1.5).clamp(3.0, 12.0), true)
+            } else {
+                // Neighbours on the ring stay a few units apart: the node radius shrinks with n.
+                let ring = 430.0;
+                (ring, (std::f64::consts::PI * ring / n as f64 - 3.0).clamp(6.0, 24.0), false)
+            };
             Layout {
                 w: 1000.0,
                 h: 1000.0,
@@ -114,7 +103,7 @@ pub fn layout(n: usize, narrow: bool) -> Layout {
                 radial_cards: false,
                 narrow: false,
                 crowd: true,
-                mass: false,
+                mass,
             }
         }
     }
