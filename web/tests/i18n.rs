@@ -191,7 +191,18 @@ fn harvest(protocol: &str) -> Seen {
     let mut configs = Vec::new();
     for (preset, _) in registry::presets(protocol) {
         let setup = setup.with_preset(preset).expect("preset");
-        configs.push(LabConfig { scenario: Some(preset.to_string()), ..LabConfig::new(setup) });
+        let cfg = LabConfig { scenario: Some(preset.to_string()), ..LabConfig::new(setup) };
+        // A step's "Break it" opens the preset with its mutant, whose lesson tells another ending.
+        let breaking: Vec<String> = lab::build(&cfg)
+            .expect("build")
+            .narration()
+            .iter()
+            .filter_map(|s| s.break_it.map(str::to_string))
+            .collect();
+        for mutant in breaking {
+            configs.push(LabConfig { mutant: Some(mutant), ..cfg.clone() });
+        }
+        configs.push(cfg);
     }
     for mutant in std::iter::once(None).chain(mutants.iter().map(|(m, _)| Some(m.to_string()))) {
         for seed in 1..=2 {

@@ -43,7 +43,12 @@ fn mutants() -> Vec<(&'static str, &'static str, Bounds, &'static str, u32)> {
 /// Explore `mutant` within `b`: it breaks `property` after `steps` events, and the
 /// counterexample opens on that event with the same violation.
 fn found_and_replayed(protocol: &str, mutant: &str, b: Bounds, property: &str, steps: u32) {
-    let r = explore(&config(protocol, Some(mutant)), b).unwrap();
+    found_from(&config(protocol, Some(mutant)), b, property, steps)
+}
+
+fn found_from(cfg: &LabConfig, b: Bounds, property: &str, steps: u32) {
+    let (protocol, mutant) = (cfg.protocol(), cfg.mutant.as_deref().unwrap_or("none"));
+    let r = explore(cfg, b).unwrap();
     let found = r.violation.as_ref().unwrap_or_else(|| panic!("{protocol} {mutant}: nothing found in {r:?}"));
     assert_eq!((found.property.as_str(), found.steps), (property, steps), "{protocol} {mutant}");
     assert!(!r.complete, "a violation ends the search early");
@@ -84,6 +89,50 @@ fn deep_mutants() -> Vec<(&'static str, &'static str, Bounds, &'static str, u32)
 fn deep_mutants_are_found_depth_first_and_replay() {
     for (protocol, mutant, b, property, steps) in deep_mutants() {
         found_and_replayed(protocol, mutant, b, property, steps);
+    }
+}
+
+/// Mutants whose shortest path from an empty cluster is out of reach, found breadth first from
+/// the state a preset starts in (as Raft's Figure 8): (protocol, preset, mutant, bounds,
+/// property, events to it).
+fn preset_mutants() -> Vec<(&'static str, &'static str, &'static str, Bounds, &'static str, u32)> {
+    alloc::vec![
+        (
+            "multipaxos",
+            "crash-after-choosing",
+            "forget-on-restart",
+            Bounds { crashes: 1, ..bounds(1, 2, 1) },
+            "agreement",
+            11
+        ),
+        ("multipaxos", "minority-accept", "learn-any-ballot", bounds(1, 2, 2), "same-order", 13),
+    ]
+}
+
+#[test]
+fn mutants_out_of_reach_from_empty_are_found_from_a_presets_state() {
+    for (protocol, preset, mutant, b, property, steps) in preset_mutants() {
+        let cfg = LabConfig { scenario: Some(preset.to_string()), ..config(protocol, Some(mutant)) };
+        found_from(&cfg, b, property, steps);
+    }
+}
+
+/// The same presets without their mutants, to the depth their mutants break at: nothing is
+/// broken (a starting state the checker misread would show here), and the spaces are pinned.
+#[test]
+fn correct_multi_paxos_holds_from_the_presets_states() {
+    for (preset, b, unique) in [
+        (
+            "crash-after-choosing",
+            Bounds { crashes: 1, depth: 11, search: Search::Dfs, ..bounds(1, 2, 1) },
+            29_454,
+        ),
+        ("minority-accept", Bounds { depth: 13, search: Search::Dfs, ..bounds(1, 2, 2) }, 269_561),
+    ] {
+        let cfg = LabConfig { scenario: Some(preset.to_string()), ..config("multipaxos", None) };
+        let r = explore(&cfg, b).unwrap();
+        assert!(r.violation.is_none() && r.complete, "{preset}: {r:?}");
+        assert_eq!(r.unique_states, unique, "{preset}");
     }
 }
 

@@ -53,10 +53,35 @@ impl Monitor {
     }
 }
 
+/// A preset's starting state, as if the monitor had seen the acceptances that made it: each
+/// slot's no-ops by ballot, chosen where a majority accepted in one ballot.
+fn seed(mp: &MultiPaxos, m: &mut Monitor) -> Result<(), Fail> {
+    let noop = digest(&Command::Noop);
+    for (node, (_, accepted)) in mp.initial.iter().enumerate() {
+        for (slot, ballot) in accepted {
+            let i = (*slot - 1) as usize;
+            while m.slots.len() <= i {
+                m.slots.push(SlotSeen::default());
+            }
+            let Some(seen) = m.slots.get_mut(i) else { continue };
+            match seen.accepts.iter_mut().find(|a| a.0 == *ballot) {
+                Some(a) => a.2 |= 1 << node,
+                None => seen.accepts.push((*ballot, noop, 1 << node)),
+            }
+            if seen.chosen.is_none() && seen.accepts.iter().any(|a| a.2.count_ones() >= mp.majority()) {
+                seen.chosen = Some((noop, None));
+                m.lin.committed(*slot, None).map_err(renamed)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn check(mp: &MultiPaxos, m: &mut Monitor, notes: &[Note]) -> Result<(), Fail> {
     if m.applied.len() < mp.servers {
         m.applied.resize(mp.servers, 0);
         m.lin.names = (0..mp.nodes() as u32).map(|i| mp.node_name(NodeId(i))).collect();
+        seed(mp, m)?;
     }
     for note in notes {
         match note {

@@ -12,7 +12,7 @@ use crate::lab::{build, Lab, LabConfig, Snapshot};
 use crate::lesson::{Cue, Step};
 use crate::protocol::{Board, BoardCell, Tone};
 
-use super::scenarios::{SCENARIOS, STALE_LEADER_MUTANT};
+use super::scenarios::{CRASH_AFTER_CHOOSING_MUTANT, MINORITY_ACCEPT_MUTANT, SCENARIOS, STALE_LEADER_MUTANT};
 
 const SEEDS: core::ops::RangeInclusive<u64> = 1..=8;
 
@@ -320,5 +320,81 @@ fn the_stale_leader_lesson_refuses_the_old_ballot_or_breaks_with_the_mutant() {
         while run.violation().is_none() && run.step() {}
         let found = run.violation().unwrap_or_else(|| panic!("{what}: the mutant breaks nothing"));
         assert_eq!((found.event, found.property.as_str()), (broken.at[v], "agreement"), "{what}");
+    }
+}
+
+/// The texts of slot `slot`'s row: S1 to S3, then the chosen value.
+fn row_texts(snap: &Snapshot, slot: u64) -> Vec<String> {
+    slot_row(snap, slot).iter().map(|c| c.text.clone()).collect()
+}
+
+/// The mutant's lesson: its violation step comes after `breaking`, and the run breaks
+/// `property` at that step's event.
+fn breaks_at(name: &str, seed: u64, mutant: &str, breaking: usize, property: &str) {
+    let broken = Lesson::new(name, seed, Some(mutant));
+    let v = broken.index(&Cue::Violation, 0);
+    assert!(v > breaking, "{}", broken.what);
+    let at = broken.at[v];
+    let mut run = broken.lab;
+    while run.violation().is_none() && run.step() {}
+    let found = run.violation().unwrap_or_else(|| panic!("{name} seed {seed}: the mutant breaks nothing"));
+    assert_eq!((found.event, found.property.as_str()), (at, property), "{name} seed {seed}");
+}
+
+/// Minority-accept: the run starts with a no-op at S3 alone in slot 1; S2 chooses put x 1 there
+/// while S3 is cut off; after the heal S3 asks the leader and applies put x 1. With
+/// learn-any-ballot S3 applies its own no-op and same-order breaks.
+#[test]
+fn the_minority_accept_lesson_learns_from_the_leader_not_from_an_old_ballot() {
+    for seed in SEEDS {
+        let mut l = Lesson::new("minority-accept", seed, None);
+        let what = l.what.clone();
+        l.lab.seek(0);
+        assert_eq!(row_texts(&l.lab.snapshot(), 1), ["—", "—", "b1.1 no-op", "not yet"], "{what}");
+        assert_eq!(leaders(&l.after(l.index(&Cue::Role("leader"), 0))), [1], "{what}");
+        let snap = l.after(l.index(&Cue::Says("S2 applies slot 1"), 0));
+        assert_eq!(
+            row_texts(&snap, 1),
+            ["b2.2 put x 1", "b2.2 put x 1", "b1.1 no-op", "✓ put x 1"],
+            "{what}"
+        );
+        let heal = l.index(&Cue::Heal, 0);
+        assert_eq!(l.steps[heal].break_it, Some(MINORITY_ACCEPT_MUTANT));
+        let asks = l.event(l.index(&Cue::Send("CatchUp"), 0));
+        assert!(asks.contains(&"S3 → S2: CatchUp (from slot 1)".to_string()), "{what}: {asks:?}");
+        let learned = l.index(&Cue::Says("S3 applies slot 1"), 0);
+        let said = l.event(learned);
+        assert!(said.iter().any(|e| e.starts_with("S3 receives Chosen from S2")), "{what}: {said:?}");
+        l.lab.seek(l.at[learned] + 200);
+        assert!(l.lab.violation().is_none(), "{what}");
+
+        breaks_at("minority-accept", seed, MINORITY_ACCEPT_MUTANT, heal, "same-order");
+    }
+}
+
+/// Crash-after-choosing: a no-op starts chosen in slot 1 (S1 and S2 accepted it); S1 goes down,
+/// S2 crashes and restarts with it on disk, and S3's phase 1 with S2 adopts it; put x 1 takes
+/// slot 2. With forget-on-restart S2 forgets it and put x 1 is chosen in slot 1 too.
+#[test]
+fn the_crash_after_choosing_lesson_keeps_the_chosen_value_on_disk() {
+    for seed in SEEDS {
+        let mut l = Lesson::new("crash-after-choosing", seed, None);
+        let what = l.what.clone();
+        l.lab.seek(0);
+        assert_eq!(row_texts(&l.lab.snapshot(), 1), ["b1.1 no-op", "b1.1 no-op", "—", "not yet"], "{what}");
+        assert!(l.event(l.index(&Cue::Crash, 0)).contains(&"S1 crashes".to_string()), "{what}");
+        assert!(l.event(l.index(&Cue::Crash, 1)).contains(&"S2 crashes".to_string()), "{what}");
+        let restart = l.index(&Cue::Restart, 0);
+        assert_eq!(l.steps[restart].break_it, Some(CRASH_AFTER_CHOOSING_MUTANT));
+        assert_eq!(row_texts(&l.after(restart), 1)[1], "b1.1 no-op", "{what}: S2 kept it");
+        let elected = l.index(&Cue::Role("leader"), 0);
+        assert_eq!(leaders(&l.after(elected)), [2], "{what}");
+        assert!(l.event(elected).contains(&"S3 → S2: Accept (b2.3, slot 1: no-op)".to_string()), "{what}");
+        let snap = l.after(l.index(&Cue::Says("S3 applies slot 2"), 0));
+        assert_eq!(row_texts(&snap, 2)[3], "✓ put x 1", "{what}");
+        assert_eq!(row_texts(&snap, 1)[3], "✓ no-op", "{what}");
+        assert!(l.lab.violation().is_none(), "{what}");
+
+        breaks_at("crash-after-choosing", seed, CRASH_AFTER_CHOOSING_MUTANT, restart, "agreement");
     }
 }

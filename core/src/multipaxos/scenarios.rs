@@ -36,6 +36,14 @@ pub const SCENARIOS: &[ScenarioInfo] = &[
         name: "stale-leader",
         title: "A deposed leader's late Accepts are refused below the promise",
     },
+    ScenarioInfo {
+        name: "minority-accept",
+        title: "A value only a minority accepted is not chosen: a learner asks the leader",
+    },
+    ScenarioInfo {
+        name: "crash-after-choosing",
+        title: "A chosen value outlives crashes because acceptors keep what they accepted",
+    },
 ];
 
 fn ms(t: u64) -> Time {
@@ -50,6 +58,14 @@ fn step(cue: Cue, text: &str) -> Step {
 fn put(client: NodeId, key: &str, value: u64) -> ScriptAction<ClientOp> {
     ScriptAction::Client(Target::Node(client), ClientOp::Kv(KvOp::Put(key.into(), value)))
 }
+
+/// The mutants the minority-accept and crash-after-choosing lessons invite the reader to
+/// switch on.
+pub const MINORITY_ACCEPT_MUTANT: &str = "learn-any-ballot";
+pub const CRASH_AFTER_CHOOSING_MUTANT: &str = "forget-on-restart";
+
+/// S1's ballot before the run, in the two presets that start from one.
+const B11: Ballot = Ballot { round: 1, node: 0 };
 
 /// The mutant the stale-leader lesson invites the reader to switch on.
 pub const STALE_LEADER_MUTANT: &str = "accept-below-promise";
@@ -102,6 +118,38 @@ pub fn apply(name: &str, base: MultiPaxos) -> Result<MultiPaxos, String> {
                 (ms(2400), RestartAll),
             ],
             narration: stale_leader(mutant == Some(Mutant::AcceptBelowPromise)),
+            ..base
+        },
+        "minority-accept" => MultiPaxos {
+            servers: 3,
+            clients: 1,
+            client_think_us: 0,
+            // S3 alone accepted S1's no-op in slot 1 (b1.1): not chosen.
+            initial: vec![(B11, vec![]), (B11, vec![]), (B11, vec![(1, B11)])],
+            first_election: vec![(NodeId(1), ms(50)), (NodeId(0), ms(1_500)), (NodeId(2), ms(1_500))],
+            script: vec![
+                (ms(1), Isolate(Target::Node(NodeId(2)), vec![])),
+                // C1 may try S3 first: its retry, 200 ms on, avoids S3.
+                (ms(100), put(NodeId(3), "x", 1)),
+                (ms(600), Heal),
+            ],
+            narration: minority_accept(mutant == Some(Mutant::LearnAnyBallot)),
+            ..base
+        },
+        "crash-after-choosing" => MultiPaxos {
+            servers: 3,
+            clients: 1,
+            client_think_us: 0,
+            // S1 and S2 accepted S1's no-op in slot 1 (b1.1): chosen. S3's Accept was lost.
+            initial: vec![(B11, vec![(1, B11)]), (B11, vec![(1, B11)]), (B11, vec![])],
+            first_election: vec![(NodeId(2), ms(200)), (NodeId(0), ms(1_500)), (NodeId(1), ms(1_500))],
+            script: vec![
+                (ms(1), Crash(Target::Node(NodeId(0)))),
+                (ms(50), Crash(Target::Node(NodeId(1)))),
+                (ms(100), Restart(Target::Node(NodeId(1)))),
+                (ms(400), put(NodeId(3), "x", 1)),
+            ],
+            narration: crash_after_choosing(mutant == Some(Mutant::ForgetOnRestart)),
             ..base
         },
         other => {
@@ -321,6 +369,107 @@ fn stale_leader(broken: bool) -> Vec<Step> {
                  survivor reports it with the higher ballot, which a new leader adopts.",
             ),
             step(Cue::Restart, "The crashed server restarts and relearns the chosen slots."),
+        ]);
+    }
+    steps
+}
+
+/// A no-op in slot 1 at S3 alone, from S1's old ballot: S2 chooses put x 1 there while S3 is
+/// cut off; told slot 1 is chosen, S3 asks the leader, or, with `broken` (learn-any-ballot),
+/// takes its own no-op.
+fn minority_accept(broken: bool) -> Vec<Step> {
+    let mut steps = vec![
+        step(
+            Cue::Start,
+            "Three servers and a client. Before this run, S1 led in ballot b1.1 and sent Accept for slot 1 \
+             (a no-op), but only S3 accepted it before S1 crashed; S1 is back. The slot table shows the \
+             no-op at S3 alone: one acceptor of three, so nothing is chosen in slot 1.",
+        ),
+        step(Cue::Partition, "S3 is cut off from the others for a while."),
+        step(
+            Cue::Role("leader"),
+            "S2's timer fires first: it runs phase 1 in ballot b2.2 and leads with promises from S1 and \
+             itself. Neither reports anything in slot 1, so S2 may propose any value there.",
+        ),
+        step(
+            Cue::Says("S2 applies slot 1"),
+            "C1's put x 1 reaches S2, which proposes it in slot 1. S1 and S2 accept it, a majority: put x 1 \
+             is chosen in slot 1, while S3 still holds its no-op there, from b1.1.",
+        ),
+        step(
+            Cue::Heal,
+            "The network heals. S2's next heartbeat tells S3 that every slot up to 1 is chosen. S3 \
+             accepted a value in slot 1, but in b1.1, not in the leader's ballot: it cannot tell whether \
+             that value was chosen, so it must ask.",
+        )
+        .breaking(MINORITY_ACCEPT_MUTANT),
+    ];
+    if broken {
+        steps.push(step(
+            Cue::Violation,
+            "With learn-any-ballot S3 takes the no-op it accepted in b1.1 as slot 1's chosen value and \
+             applies it: S3's slot 1 differs from the put x 1 that S1 and S2 chose. Same order is broken.",
+        ));
+    } else {
+        steps.extend([
+            step(Cue::Send("CatchUp"), "S3 asks the leader for the chosen values from slot 1 on."),
+            step(
+                Cue::Says("S3 applies slot 1"),
+                "S2 answers with Chosen: put x 1. S3 applies it, so every replica's slot 1 holds the same \
+                 command. Only an Accept in the leader's own ballot, or the leader's answer, tells a \
+                 learner what was chosen.",
+            ),
+        ]);
+    }
+    steps
+}
+
+/// A no-op chosen in slot 1 by S1 and S2; S1 goes down, S2 crashes and restarts. S3's phase 1
+/// with S2 finds the no-op and keeps it, or, with `broken` (forget-on-restart), S2 forgot it and
+/// S3 chooses put x 1 in the same slot.
+fn crash_after_choosing(broken: bool) -> Vec<Step> {
+    let mut steps = vec![
+        step(
+            Cue::Start,
+            "Three servers and a client. Before this run, S1 led in ballot b1.1 and S1 and S2 accepted its \
+             no-op in slot 1: a majority, so the no-op is chosen there, though no learner has heard yet \
+             (the slot table's last column shows what learners know). S3's Accept was lost.",
+        ),
+        step(Cue::Crash, "S1 crashes and stays down. S2 and S3 are still a majority of three."),
+        step(Cue::Crash, "S2 crashes too."),
+        step(
+            Cue::Restart,
+            "S2 restarts. An acceptor writes its promise and what it accepted to disk before it answers, so \
+             S2 comes back still holding slot 1's no-op, accepted in b1.1.",
+        )
+        .breaking(CRASH_AFTER_CHOOSING_MUTANT),
+    ];
+    if broken {
+        steps.extend([
+            step(
+                Cue::Role("leader"),
+                "With forget-on-restart S2 came back empty. S3 runs phase 1 in ballot b2.3 and S2's promise \
+                 reports nothing, so S3 leads believing slot 1 is free.",
+            ),
+            step(
+                Cue::Violation,
+                "C1's put x 1 is proposed in slot 1, and S2 and S3 accept it: a majority for a second value \
+                 in a slot where a no-op was already chosen. Agreement is broken.",
+            ),
+        ]);
+    } else {
+        steps.extend([
+            step(
+                Cue::Role("leader"),
+                "S3 runs phase 1 in ballot b2.3. Its majority is S2 and itself, and S2's promise reports slot \
+                 1: the no-op, accepted in b1.1. S3 adopts it and proposes it again in slot 1.",
+            ),
+            step(
+                Cue::Says("S3 applies slot 2"),
+                "C1's put x 1 takes the next free slot, 2, and is chosen there. The no-op chosen before the \
+                 crashes stays chosen in slot 1: any majority S3 could have gathered includes S1 or S2, and \
+                 both kept it on disk.",
+            ),
         ]);
     }
     steps

@@ -123,9 +123,19 @@ pub fn init(mp: &MultiPaxos, ctx: &mut Ctx<MultiPaxos>) -> Server {
         Some((_, t)) => ctx.set_timer(Timer::Election, *t),
         None => arm_election(mp, ctx),
     }
+    let mut hard = HardState::default();
+    if let Some((promised, accepted)) = mp.initial.get(id.index()) {
+        hard.promised = *promised;
+        if promised.node == id.0 {
+            hard.ballot = *promised;
+        }
+        for (slot, ballot) in accepted {
+            put(&mut hard.accepted, *slot, (*ballot, Command::Noop));
+        }
+    }
     Server {
         id,
-        hard: HardState::default(),
+        hard,
         chosen: ChunkVec::default(),
         prefix: 0,
         applied: 0,

@@ -550,3 +550,24 @@ fn a_restart_is_built_from_the_hard_state_alone() {
         }
     }
 }
+
+#[test]
+fn a_starting_state_is_refused_unless_it_fits_the_cluster_and_each_promise() {
+    let with = |initial: Vec<(Ballot, Vec<(Slot, Ballot)>)>| MultiPaxos {
+        servers: 3,
+        initial,
+        ..MultiPaxos::default()
+    };
+    assert!(with(vec![(b(1, 0), vec![(1, b(1, 0))]); 3]).validate().is_ok());
+    let too_many = with(vec![(b(1, 0), vec![]); 4]).validate().unwrap_err();
+    assert!(too_many.contains("4 servers"), "{too_many}");
+    for bad in [
+        vec![(1, b(2, 0))],
+        vec![(0, b(1, 0))],
+        vec![(MAX_INITIAL_SLOT + 1, b(1, 0))],
+        vec![(1, Ballot::ZERO)],
+    ] {
+        let err = with(vec![(b(1, 0), bad.clone())]).validate().unwrap_err();
+        assert!(err.contains("does not fit its promise"), "{bad:?}: {err}");
+    }
+}

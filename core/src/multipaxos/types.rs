@@ -257,6 +257,10 @@ pub struct MultiPaxos {
     pub client_timeout_us: u64,
     /// Forced first election times for some servers (the dueling-proposers preset).
     pub first_election: Vec<(NodeId, Time)>,
+    /// A preset's starting state (as Raft's `initial_logs`): per server from S1, the ballot it
+    /// promised and the slots where it accepted a no-op, with the ballot of each. What a
+    /// majority accepted in one ballot starts chosen (the checker knows it).
+    pub initial: Vec<(Ballot, Vec<(Slot, Ballot)>)>,
     pub mutant: Option<Mutant>,
     pub script: Vec<(Time, ScriptAction<ClientOp>)>,
     pub narration: Vec<crate::lesson::Step>,
@@ -274,12 +278,16 @@ impl Default for MultiPaxos {
             workload: Default::default(),
             client_timeout_us: 200_000,
             first_election: Vec::new(),
+            initial: Vec::new(),
             mutant: None,
             script: Vec::new(),
             narration: Vec::new(),
         }
     }
 }
+
+/// The highest slot a starting state may fill.
+pub const MAX_INITIAL_SLOT: Slot = 16;
 
 impl MultiPaxos {
     pub fn validate(&self) -> Result<(), String> {
@@ -292,6 +300,23 @@ impl MultiPaxos {
         }
         if self.heartbeat_us == 0 || self.heartbeat_us >= self.election_us {
             return Err("the heartbeat must be shorter than the election timeout".into());
+        }
+        if self.initial.len() > self.servers {
+            return Err(format!(
+                "a starting state for {} servers, but there are {}",
+                self.initial.len(),
+                self.servers
+            ));
+        }
+        for (i, (promised, accepted)) in self.initial.iter().enumerate() {
+            for (slot, ballot) in accepted {
+                if !(1..=MAX_INITIAL_SLOT).contains(slot) || ballot > promised || *ballot == Ballot::ZERO {
+                    return Err(format!(
+                        "S{}'s starting slot {slot} in {ballot} does not fit its promise {promised}",
+                        i + 1
+                    ));
+                }
+            }
         }
         Ok(())
     }
