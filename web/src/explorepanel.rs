@@ -118,6 +118,23 @@ fn verdict(r: &Report, send: &Callback<Msg>) -> Html {
     html! { <div class={classes!("explore-verdict", class)}><p id="explore-verdict">{text}</p></div> }
 }
 
+/// On a preset: a box to start from its first state instead of the empty small cluster.
+fn start_choice(page: &LabConfig, from_preset: &UseStateHandle<bool>) -> Html {
+    let Some(name) = page.scenario.as_deref() else { return html! {} };
+    let presets = distlab_core::lab::scenarios(page.protocol());
+    let title = presets.iter().find(|(n, _)| *n == name).map_or(name, |(_, title)| title);
+    let toggle = {
+        let from = from_preset.clone();
+        Callback::from(move |_: Event| from.set(!*from))
+    };
+    html! {
+        <label class="explore-start">
+            <input type="checkbox" id="explore-from-preset" checked={**from_preset} onchange={toggle} />
+            {tf!("Start from the first state of the preset “{}” (its cluster, and what its servers hold before the first event), not from an empty cluster.", t(title))}
+        </label>
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct ExploreProps {
     /// The page's run: its protocol and mutant are what an exploration explores.
@@ -161,9 +178,12 @@ impl Typed {
 pub fn explore_panel(p: &ExploreProps) -> Html {
     crate::lang::use_lang();
     let protocol = p.config.protocol();
-    // The small cluster and the protocol's usual bounds: once per protocol.
-    let small = use_memo(protocol, |protocol| {
-        let cfg = explore::explore_config(protocol)?;
+    // Start from the page's preset (its cluster and starting state) rather than the small cluster.
+    let from_preset = use_state(|| false);
+    let preset = p.config.scenario.clone().filter(|_| *from_preset);
+    // The cluster and the protocol's usual bounds: once per start.
+    let small = use_memo((protocol, preset.clone()), |(protocol, preset)| {
+        let cfg = LabConfig { scenario: preset.clone(), ..explore::explore_config(protocol)? };
         Ok::<_, String>((exploring::cluster(&cfg)?, explore::default_bounds(&cfg)?))
     });
     let typed = {
@@ -177,11 +197,11 @@ pub fn explore_panel(p: &ExploreProps) -> Html {
         }
     };
     let submit = {
-        let typed = (*typed).clone();
+        let (typed, from_preset) = ((*typed).clone(), preset.is_some());
         p.send.reform(move |e: SubmitEvent| {
             e.prevent_default();
             match parse_bounds(&typed) {
-                Ok(b) => Msg::Explore(b),
+                Ok(b) => Msg::Explore(b, from_preset),
                 Err(e) => Msg::Error(tf!("Nothing explored: {}.", e)),
             }
         })
@@ -235,6 +255,7 @@ pub fn explore_panel(p: &ExploreProps) -> Html {
                 {tf!("Cluster: {} ({}, {}).", cluster.names.iter().map(|n| t(n)).collect::<Vec<_>>().join(", "), servers, clients)}{" "}
                 {protocol_note}
             </p>
+            { start_choice(&p.config, &from_preset) }
             <form class="explore-form" onsubmit={submit} novalidate=true aria-label={t("Exploration bounds")}>
                 <div class="grid">
                     { number(|t| &mut t.requests, "explore-requests", t("Requests"), (0, MAX_REQUESTS as u64), String::new()) }

@@ -140,10 +140,15 @@ impl Exploration {
 }
 
 /// The configuration the page explores: the protocol's small cluster
-/// (`explore::explore_config`), with the page's mutant carried over.
-pub fn config_for(page: &LabConfig) -> Result<LabConfig, String> {
+/// (`explore::explore_config`), with the page's mutant carried over, and with `from_preset`
+/// the page's preset, whose cluster and starting state it takes (as `distlab explore
+/// --scenario` does).
+pub fn config_for(page: &LabConfig, from_preset: bool) -> Result<LabConfig, String> {
     let mut cfg = explore::explore_config(page.protocol())?;
     cfg.mutant = page.mutant.clone();
+    if from_preset {
+        cfg.scenario = page.scenario.clone();
+    }
     Ok(cfg)
 }
 
@@ -158,17 +163,17 @@ pub struct Cluster {
 
 /// The cluster `cfg` builds, as the explorer counts it.
 pub fn cluster(cfg: &LabConfig) -> Result<Cluster, String> {
-    struct Nodes;
-    impl SetupVisitor for Nodes {
+    struct Nodes<'a>(Option<&'a str>);
+    impl SetupVisitor for Nodes<'_> {
         type Output = Result<Cluster, String>;
         fn visit<P: Registered>(self, settings: &P::Config) -> Self::Output {
-            let proto = P::make(settings, None, None)?;
+            let proto = P::make(settings, None, self.0)?;
             let (servers, clients) = proto.cluster();
             let names = (0..proto.nodes()).map(|i| proto.node_name(NodeId(i as u32))).collect();
             Ok(Cluster { servers, clients, names })
         }
     }
-    cfg.setup.visit(Nodes)
+    cfg.setup.visit(Nodes(cfg.scenario.as_deref()))
 }
 
 #[cfg(test)]

@@ -45,8 +45,9 @@ pub enum Msg {
     /// Stop the check under way.
     StopCheck,
     /// Explore every interleaving of the protocol's small cluster within these bounds, with
-    /// the page's mutant (in slices, one per frame).
-    Explore(Bounds),
+    /// the page's mutant (in slices, one per frame); with `true`, from the first state of the
+    /// page's preset (its cluster and starting state, not its timed steps).
+    Explore(Bounds, bool),
     /// Stop the exploration under way; its report says what it covered.
     StopExplore,
     /// Open the last exploration's counterexample, at the event that broke the property.

@@ -538,10 +538,10 @@ impl Reducible for Player {
                 (p.playing, p.lin) = (false, crate::judging::Linearity::start(pos, judging));
             }
             Msg::StopCheck => p.lin.checking = None,
-            Msg::Explore(bounds) => {
+            Msg::Explore(bounds, from_preset) => {
                 // The run pauses while the explorer searches (both would share the frames).
                 p.playing = false;
-                let started = crate::exploring::config_for(&p.config)
+                let started = crate::exploring::config_for(&p.config, from_preset)
                     .and_then(|cfg| crate::exploring::Exploration::start(&cfg, bounds));
                 match started {
                     Ok(e) => (p.explore, p.error) = (e, None),

@@ -660,7 +660,7 @@ fn a_bad_link_opens_the_saved_run_and_never_saves_over_it() {
 fn exploring_finds_the_mutants_violation_and_opens_its_counterexample() {
     let cfg = LabConfig { mutant: Some("ignore-promised-value".into()), ..config("paxos") };
     let bounds = Bounds { requests: 2, max_term: Some(1), timeouts: Some(0), ..Bounds::default() };
-    let mut p = send(player(cfg), [Msg::TogglePlay, Msg::Explore(bounds)]);
+    let mut p = send(player(cfg), [Msg::TogglePlay, Msg::Explore(bounds, false)]);
     assert!(!p.playing, "exploring pauses the run");
     assert!(p.explore.is_running(), "a search this size takes more than its first slice");
     assert_eq!(p.explore.mutant.as_deref(), Some("ignore-promised-value"));
@@ -693,7 +693,7 @@ fn exploring_finds_the_mutants_violation_and_opens_its_counterexample() {
 #[test]
 fn the_slice_follows_the_frames_and_stop_leaves_an_incomplete_report() {
     // The correct protocol, any number of timer firings: far more states than these frames make.
-    let p = send(player(config("paxos")), [Msg::Explore(Bounds::default())]);
+    let p = send(player(config("paxos")), [Msg::Explore(Bounds::default(), false)]);
     assert_eq!(p.error, None);
     assert_eq!(p.explore.budget, BUDGET_START);
     let mut made = p.explore.progress.states;
@@ -715,7 +715,35 @@ fn the_slice_follows_the_frames_and_stop_leaves_an_incomplete_report() {
     assert_eq!(r.unique_states, p.explore.progress.unique_states);
     let after = send(p.clone(), [Msg::Frame(16.0, false)]);
     assert_eq!(after.explore.progress, p.explore.progress, "nothing runs after the stop");
-    let p = send(p, [Msg::Explore(Bounds { depth: 0, ..Bounds::default() })]);
+    let p = send(p, [Msg::Explore(Bounds { depth: 0, ..Bounds::default() }, false)]);
     assert!(p.error.as_deref().is_some_and(|e| e.contains("depth")), "{:?}", p.error);
     assert!(Rc::ptr_eq(p.explore.report.as_ref().unwrap(), &r), "the last report stays");
+}
+
+/// On a preset, the explorer can start from the preset's first state: from crash-after-choosing
+/// it finds forget-on-restart (out of reach from an empty cluster) and opens it on that preset.
+#[test]
+fn exploring_from_a_presets_first_state_finds_what_an_empty_cluster_hides() {
+    let cfg = LabConfig {
+        scenario: Some("crash-after-choosing".into()),
+        mutant: Some("forget-on-restart".into()),
+        ..config("multipaxos")
+    };
+    assert_eq!(distlab_web::exploring::config_for(&cfg, false).unwrap().scenario, None);
+    let bounds = Bounds { requests: 1, crashes: 1, timeouts: Some(1), max_term: Some(2), ..Bounds::default() };
+    let mut p = send(player(cfg), [Msg::Explore(bounds, true)]);
+    for _ in 0..1_000 {
+        if p.explore.report.is_some() {
+            break;
+        }
+        p = p.reduce(Msg::Frame(16.0, false));
+    }
+    let report = p.explore.report.clone().expect("the search ends within 1,000 frames");
+    let found = report.violation.as_ref().expect("forget-on-restart breaks a property");
+    assert_eq!((found.property.as_str(), found.steps), ("agreement", 11));
+    let p = send(p, [Msg::OpenCounterexample]);
+    assert_eq!(p.error, None);
+    assert_eq!(p.config.scenario.as_deref(), Some("crash-after-choosing"));
+    assert_eq!(p.snap.position, 11);
+    assert_eq!(p.snap.violation.as_ref().map(|v| v.property.as_str()), Some("agreement"));
 }
