@@ -45,4 +45,5 @@ explore() {
 time explore 1 --protocol raft --scenario figure-8 --mutant commit-old-term --timeouts 2 --max-term none --search dfs --depth 16 --max-states 50000000
 time explore 1 --protocol paxos --mutant forget-promise --crashes 1 --timeouts 0 --max-term 1 --search dfs --max-states 50000000
 time explore 1 --protocol multipaxos --mutant slot-for-request --requests 2 --timeouts 3 --max-term 2 --depth 20 --search dfs
+time explore 0 --protocol multipaxos --scenario crash-after-choosing --crashes 1 --requests 1 --timeouts 1 --max-term 2 --search dfs --max-states 20000000
 time explore 0 --protocol paxos --max-term 1 --timeouts 0 --search dfs --max-states 50000000
