@@ -28,6 +28,9 @@ time DISTLAB_RELEASE_SEEDS=$seeds cargo test --release -p distlab-tests --test c
 say "SWIM: 5,000 swarm seeds (group size, detector, timing and faults drawn per seed), 40,000 events each"
 time cargo test --release -p distlab-core --lib swim::tests::release_check_swarm -- --ignored --nocapture
 
+say "Exploration: the slowest mutants found and their counterexamples replayed"
+time cargo test --release -p distlab-core --lib explore::tests::release_check -- --ignored --nocapture
+
 say "Exploration: the mutants whose paths are too deep for every CI run, and correct Paxos to the end"
 # explore WANT ARGS…: run `distlab explore` and fail unless it exits WANT (1: a violation was
 # found; 0: none, and then the bounded space must have been covered completely).

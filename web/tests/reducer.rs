@@ -730,7 +730,8 @@ fn exploring_from_a_presets_first_state_finds_what_an_empty_cluster_hides() {
         ..config("multipaxos")
     };
     assert_eq!(distlab_web::exploring::config_for(&cfg, false).unwrap().scenario, None);
-    let bounds = Bounds { requests: 1, crashes: 1, timeouts: Some(1), max_term: Some(2), ..Bounds::default() };
+    let bounds =
+        Bounds { requests: 1, crashes: 1, timeouts: Some(1), max_term: Some(2), ..Bounds::default() };
     let mut p = send(player(cfg), [Msg::Explore(bounds, true)]);
     for _ in 0..1_000 {
         if p.explore.report.is_some() {

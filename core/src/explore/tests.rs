@@ -80,6 +80,7 @@ fn deep_mutants() -> Vec<(&'static str, &'static str, Bounds, &'static str, u32)
         ("raft", "ack-before-commit", dfs(1, 2, 3, 20), "acked-write-durable", 20),
         ("multipaxos", "no-adopt", dfs(2, 2, 3, 20), "agreement", 20),
         ("multipaxos", "skip-phase1", dfs(2, 2, 3, 20), "agreement", 20),
+        ("multipaxos", "slot-for-request", dfs(2, 2, 3, 20), "validity", 20),
         ("kafka", "hw-before-isr", Bounds { crashes: 2, ..dfs(1, 2, 3, 24) }, "acked-not-lost", 17),
         ("kafka", "ack-before-replication", Bounds { crashes: 2, ..dfs(1, 2, 3, 24) }, "acked-not-lost", 17),
     ]
@@ -133,6 +134,42 @@ fn correct_multi_paxos_holds_from_the_presets_states() {
         let r = explore(&cfg, b).unwrap();
         assert!(r.violation.is_none() && r.complete, "{preset}: {r:?}");
         assert_eq!(r.unique_states, unique, "{preset}");
+    }
+}
+
+/// The mutants whose searches take from ten seconds to two minutes, found and replayed by the
+/// release check (`scripts/release-check.sh`), with the bounds BENCHMARKS.md states.
+#[test]
+#[ignore = "minutes: run by scripts/release-check.sh"]
+fn release_check_the_slowest_mutants_are_found_and_replay() {
+    let dfs = |requests, max_term: Option<u64>, timeouts, depth| Bounds {
+        requests,
+        max_term,
+        timeouts: Some(timeouts),
+        depth,
+        max_states: 50_000_000,
+        search: Search::Dfs,
+        ..Bounds::default()
+    };
+    let two_clients = |mutant: &str| {
+        let mut cfg = config("multipaxos", Some(mutant));
+        assert!(cfg.setup.flag("clients", "2").unwrap());
+        cfg
+    };
+    let figure8 =
+        LabConfig { scenario: Some("figure-8".to_string()), ..config("raft", Some("commit-old-term")) };
+    for (cfg, b, property, steps) in [
+        (
+            config("paxos", Some("forget-promise")),
+            Bounds { crashes: 1, ..dfs(2, Some(1), 0, 64) },
+            "agreement",
+            24,
+        ),
+        (figure8, dfs(0, None, 2, 16), "leader-completeness", 16),
+        (two_clients("accept-below-promise"), dfs(2, Some(2), 3, 24), "agreement", 24),
+        (two_clients("read-local"), dfs(3, Some(2), 3, 28), "linearizable", 28),
+    ] {
+        found_from(&cfg, b, property, steps);
     }
 }
 
