@@ -144,6 +144,13 @@ pub fn run(rest: &[String]) -> Result<ExitCode, String> {
         }
         _ => {}
     }
+    // Standard output stays the one JSON object; what was not judged is said beside it.
+    if !report.unjudged.is_empty() {
+        eprintln!(
+            "note: not judged in an explored run, where any message may arrive after any timeout (they assume it arrives within): {}",
+            report.unjudged.join(", ")
+        );
+    }
     let b = report.bounds;
     let out = Out {
         protocol: report.protocol,

@@ -38,4 +38,9 @@ pub trait Explorable: Protocol {
     fn default_max_term(&self) -> Option<u64> {
         Some(2)
     }
+    /// The properties an explored run does not judge, because they assume messages arrive
+    /// within the timeouts (`World::explored`); the explorer's report names them.
+    fn unjudged(&self) -> &'static [&'static str] {
+        &[]
+    }
 }

@@ -273,6 +273,10 @@ pub struct World<'a, M> {
     /// Whether any node's clock has been skewed, or any link slowed, so far in the run.
     pub skewed: bool,
     pub slowed: bool,
+    /// An explored run (`Sim::explored`): time is only the order of events, so any message may
+    /// arrive after any timeout. A property that assumes delays shorter than the timeouts is
+    /// not judged in one (`Explorable::unjudged` names them).
+    pub explored: bool,
 }
 
 /// A message lost, for [`World`].

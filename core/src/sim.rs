@@ -1126,6 +1126,7 @@ impl<P: Protocol> Sim<P> {
             dropped: lost.as_ref(),
             skewed: self.skewed,
             slowed: self.slowed,
+            explored: self.explore,
         };
         let res = self.proto.check_world(&mut self.monitor, &self.nodes, touched, notes, &world);
         if let (Err((property, message)), None) = (res, &self.violation) {

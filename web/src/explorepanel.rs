@@ -291,6 +291,9 @@ pub fn explore_panel(p: &ExploreProps) -> Html {
                 </div>
             } } else { html! {} } }
             { for ex.report.as_ref().filter(|_| !running).map(|r| verdict(r, &p.send)) }
+            { for ex.report.as_ref().filter(|r| !running && !r.unjudged.is_empty()).map(|r| html! {
+                <p class="hint" id="explore-unjudged">{tf!("Not judged here: {}. They assume a message arrives within the timeouts; an exploration lets any message arrive after any timeout.", r.unjudged.iter().map(|n| t(n)).collect::<Vec<_>>().join(", "))}</p>
+            }) }
             { if ex.report.is_some() && !running && ex.mutant != p.config.mutant { html! {
                 <p class="hint">{tf!("This result is for {}; the page now runs {}.", mutant_name(&ex.mutant), mutant_name(&p.config.mutant))}</p>
             } } else { html! {} } }

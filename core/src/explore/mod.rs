@@ -22,8 +22,10 @@
 //!   counterexample is one of the shortest; **depth-first** search holds one path in memory.
 //! - **What it proves**: no violation in any run within the bounds — for each random draw a
 //!   handler makes (a client's first server) one outcome, and with time abstracted, so no
-//!   bug that needs a lease or a timeout to still be running. Sweeps cover long timed runs,
-//!   but only the schedules their seeds draw.
+//!   bug that needs a lease or a timeout to still be running; nor are the properties that
+//!   assume messages arrive within the timeouts judged (`Explorable::unjudged`: SWIM's
+//!   completeness and accuracy). Sweeps cover long timed runs, but only the schedules their
+//!   seeds draw.
 //!
 //! The counterexample is a scenario document with `"explored": true`, one action per event,
 //! that `lab::replay` runs to the same violation at the same event.

@@ -51,4 +51,6 @@ pub struct Report {
     /// Memory of the seen set, in bytes.
     pub seen_bytes: u64,
     pub violation: Option<Found>,
+    /// The protocol's properties this exploration did not judge (`Explorable::unjudged`).
+    pub unjudged: &'static [&'static str],
 }

@@ -345,6 +345,7 @@ impl<P: Registered> Explorer<P> {
             complete,
             seen_bytes: self.seen.bytes() as u64,
             violation,
+            unjudged: self.root.sim.proto.unjudged(),
         }
     }
 

@@ -21,6 +21,10 @@
 //!   the suspect refutes in its ack. So a live member whose messages all arrive is never
 //!   declared dead, and neither is one that was unlucky once. Judged while no clock is
 //!   skewed and no link slowed (a slow ack is a lost one to its prober, not to the network).
+//!
+//! Completeness and accuracy both assume messages arrive within the timeouts, so neither is
+//! judged in an explored run, where time is only the order of events and an ack may arrive
+//! after any timeout (`Explorable::unjudged`); incarnation is.
 //! - **incarnation**: incarnations only grow. A member's own never falls, across restarts
 //!   too; within one life no member's belief about another falls; nobody believes an
 //!   incarnation its owner never had.
@@ -253,7 +257,12 @@ fn accuracy(
     inc: u32,
     world: &World<'_, Msg>,
 ) -> Verdict {
-    if !world.up[who.index()] || nodes[who.index()].hard.inc != inc || world.skewed || world.slowed {
+    if !world.up[who.index()]
+        || nodes[who.index()].hard.inc != inc
+        || world.skewed
+        || world.slowed
+        || world.explored
+    {
         return Ok(());
     }
     let now = world.now.0;
@@ -301,7 +310,7 @@ fn window(sw: &Swim) -> (u64, u64) {
 
 /// Every crashed member dead in every live member's eyes, in time.
 fn completeness(sw: &Swim, m: &mut Monitor, nodes: &[Node], world: &World<'_, Msg>) -> Verdict {
-    if world.skewed || m.down.is_empty() || world.now < m.next_sweep {
+    if world.skewed || world.explored || m.down.is_empty() || world.now < m.next_sweep {
         return Ok(());
     }
     let t = sw.period().0;

@@ -186,6 +186,10 @@ impl crate::explorable::Explorable for Swim {
     fn default_requests(&self) -> u32 {
         0
     }
+    /// Both bound how long news takes: an ack that arrives after its timeout is a lost one.
+    fn unjudged(&self) -> &'static [&'static str] {
+        &["completeness", "accuracy"]
+    }
     fn timeless_digest(&self, node: &Node) -> u64 {
         let mut n = node.clone();
         n.suspicions.iter_mut().for_each(|s| s.1 = crate::protocol::Time::ZERO);
