@@ -19,7 +19,8 @@ cargo build -q --release -p distlab-cli
 
 echo "== native: distlab explore, the bounds BENCHMARKS.md reports (peak memory from /usr/bin/time)"
 for args in "paxos --requests 2 --max-term 1 --timeouts 0 --depth 16" "raft --requests 1 --max-term 2 --timeouts 2 --depth 12" \
-    "multipaxos --requests 1 --max-term 2 --timeouts 2 --depth 12" "kafka --requests 1 --max-term 2 --timeouts 2 --depth 12"; do
+    "multipaxos --requests 1 --max-term 2 --timeouts 2 --depth 12" "kafka --requests 1 --max-term 2 --timeouts 2 --depth 12" \
+    "coordination --requests 1 --max-term 2 --timeouts 2 --depth 8" "swim --crashes 1 --timeouts 4 --depth 8"; do
   /usr/bin/time -f "peak %M KB" ./target/release/distlab explore --search dfs --protocol $args 2>&1
 done
 

@@ -101,3 +101,21 @@ fn bench_explore_in_the_browser() {
     explore("multipaxos", dfs(1, 2, 2, 12));
     explore("kafka", dfs(1, 2, 2, 12));
 }
+
+/// The pages that came after: a test of their own, so that no one test holds the page's thread
+/// past the test runner's patience.
+#[wasm_bindgen_test]
+fn bench_explore_the_later_pages_in_the_browser() {
+    use distlab_core::explore::{Bounds, Search};
+    let dfs = |requests, timeouts, depth| Bounds {
+        requests,
+        crashes: if requests == 0 { 1 } else { 0 },
+        max_term: Some(2),
+        timeouts: Some(timeouts),
+        depth,
+        search: Search::Dfs,
+        ..Bounds::default()
+    };
+    explore("coordination", dfs(1, 2, 8));
+    explore("swim", dfs(0, 4, 8));
+}

@@ -27,6 +27,8 @@ use yew::Reducible;
 use crate::i18n::{keep, t};
 use crate::tf;
 
+mod frame;
+
 /// Virtual microseconds per wall millisecond at 1× speed: a 10 ms message takes a second.
 pub const US_PER_WALL_MS_AT_1X: f64 = 10.0;
 /// Slowest and fastest playback, as powers of ten (0.01× to 100×).
@@ -270,75 +272,6 @@ impl Player {
 
     pub(crate) fn jump_display_to_now(&mut self) {
         self.display_us = self.lab.borrow().time().0 as f64;
-    }
-
-    fn frame(&mut self, wall_ms: f64) {
-        if !self.playing {
-            return;
-        }
-        self.frames = self.frames.wrapping_add(1);
-        let wall_ms = wall_ms.clamp(0.0, 100.0);
-        self.wall_ms += wall_ms;
-        // Quiet time (no message in flight, only timers running down) passes ten times faster,
-        // so nobody waits seconds for the first election timeout.
-        let quiet = if self.snap.flights.is_empty() { 10.0 } else { 1.0 };
-        let speed = self.guide.map_or(self.speed(), |g| g.speed);
-        let target = self.display_us + wall_ms * speed * quiet * US_PER_WALL_MS_AT_1X;
-        let stop = self.guide.map_or(u64::MAX, |g| g.to);
-        let mut ran = 0;
-        let before = self.lab.borrow().position();
-        {
-            let mut lab = self.lab.borrow_mut();
-            while ran < MAX_EVENTS_PER_FRAME && lab.position() < stop {
-                match lab.next_time() {
-                    Some(t) if (t.0 as f64) <= target => {
-                        if !lab.step() {
-                            break;
-                        }
-                        ran += 1;
-                        // Playback pauses at the event that broke a rule (the run may go on).
-                        if lab.violation().is_some_and(|v| v.event == lab.position()) {
-                            break;
-                        }
-                    }
-                    _ => break,
-                }
-            }
-        }
-        // A violation stops playback at the event that broke the rule (after it, a learner
-        // may step or play on past it).
-        let (at_end, violated, arrived) = {
-            let lab = self.lab.borrow();
-            let broke_now = lab.violation().is_some_and(|v| v.event > before && v.event <= lab.position());
-            (lab.at_end(), broke_now, lab.position() >= stop)
-        };
-        if ran == MAX_EVENTS_PER_FRAME {
-            // Too many events for one frame: keep the drawn time with the run.
-            self.jump_display_to_now();
-        } else {
-            self.display_us = target;
-        }
-        if ran > 0 {
-            self.refresh();
-            if self.wall_ms - self.announced_ms >= 2000.0 {
-                self.announce();
-            }
-        }
-        if violated {
-            self.playing = false;
-            self.guide = None;
-            self.jump_display_to_now();
-            self.notice = Some(t(
-                "A safety property broke: the run paused at the event that broke it. Step → goes on past it.",
-            ));
-        } else if arrived {
-            self.playing = false;
-            self.guide = None;
-            self.jump_display_to_now();
-        } else if at_end {
-            self.playing = false;
-            self.notice = Some(t("Nothing more can happen in this run: every node is idle."));
-        }
     }
 }
 

@@ -748,3 +748,26 @@ fn exploring_from_a_presets_first_state_finds_what_an_empty_cluster_hides() {
     assert_eq!(p.snap.position, 11);
     assert_eq!(p.snap.violation.as_ref().map(|v| v.property.as_str()), Some("agreement"));
 }
+
+/// An opened counterexample plays one event per beat: its events are an hour apart (time is
+/// only their order), so playing by time would run them all in one frame, or wait an hour each.
+#[test]
+fn an_opened_counterexample_plays_one_event_per_beat() {
+    let cfg = LabConfig { mutant: Some("ignore-promised-value".into()), ..config("paxos") };
+    let bounds = Bounds { requests: 2, max_term: Some(1), timeouts: Some(0), ..Bounds::default() };
+    let mut p = send(player(cfg), [Msg::Explore(bounds, false)]);
+    while p.explore.report.is_none() {
+        p = p.reduce(Msg::Frame(16.0, false));
+    }
+    let mut p = send(p, [Msg::OpenCounterexample, Msg::Seek(0), Msg::SetSpeedLog(0.0), Msg::TogglePlay]);
+    assert!(p.playing && p.snap.position == 0);
+    let mut at = Vec::new();
+    for _ in 0..40 {
+        p = p.reduce(Msg::Frame(100.0, false));
+        at.push(p.snap.position);
+    }
+    // 800 ms a beat at 1×: 4 s of frames play 5 events, each after the one before.
+    assert_eq!(at[39], 5, "{at:?}");
+    assert!(at.windows(2).all(|w| w[1] <= w[0] + 1), "one event at a time: {at:?}");
+    assert!(p.playing);
+}
