@@ -36,6 +36,9 @@ pub const USAGE: &str = "usage:
   distlab kafka partition --partitions N < keys
   distlab kafka assign --strategy range|roundrobin|sticky|cooperative-sticky < JSON
   distlab kafka replicas --brokers B --partitions P --rf R --start-index S
+  distlab dfs place --racks r1:N1,r2:N2,... --rf R --blocks B --seed S [--writer RACK/NODE]
+      (HDFS's default placement: one JSON object per block, its replicas named rRACK/nINDEX,
+       the first replica first; a writer that is no data node gets a node of its rack, if any)
   distlab swim detect --nodes N --trials T --seed S [--loss PCT] [--selection random|round-robin] [--indirect K]
       (crashes one member per trial; one JSON object: detection and dissemination in periods,
        messages per member per period, false positives)
@@ -79,6 +82,7 @@ pub fn dispatch(argv: &[String]) -> Result<ExitCode, String> {
         "ring" => crate::ring::dispatch(rest),
         "kafka" => crate::kafka::dispatch(rest),
         "swim" => crate::swim::dispatch(rest),
+        "dfs" => crate::dfs::dispatch(rest),
         "lincheck" => crate::lincheck::run(rest),
         "explore" => crate::explore::run(rest),
         "compare" => {

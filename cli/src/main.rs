@@ -9,6 +9,7 @@
 
 mod args;
 mod commands;
+mod dfs;
 mod explore;
 mod kafka;
 mod lincheck;

@@ -651,3 +651,61 @@ fn explore_refuses_bad_input_with_exit_two() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown protocol \"zab\""));
 }
+
+/// `distlab dfs place` prints one JSON object per block in the issue's exact shape, the writer
+/// first, the second replica off its rack and the third beside the second; the same seed
+/// prints the same; bad input exits 2 and says what was wrong.
+#[test]
+fn dfs_place_prints_hdfs_placements_block_by_block() {
+    let args = [
+        "dfs",
+        "place",
+        "--racks",
+        "r1:3,r2:4",
+        "--rf",
+        "3",
+        "--blocks",
+        "20",
+        "--seed",
+        "5",
+        "--writer",
+        "r2/n3",
+    ];
+    let o = distlab(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 20);
+    for (i, line) in lines.iter().enumerate() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(line.starts_with(&format!("{{\"block\":{i},\"replicas\":[\"r2/n3\",\"r1/n")), "{line}");
+        let r: Vec<&str> = v["replicas"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+        assert_eq!(r.len(), 3);
+        assert!(r[2].starts_with("r1/n") && r[2] != r[1], "{line}");
+    }
+    assert_eq!(stdout(&distlab(&args)), out, "the same seed places the same");
+    assert!(o.stderr.is_empty());
+    // More replicas than nodes: each block gets what the cluster has, and says so.
+    let o = distlab(&["dfs", "place", "--racks", "r1:1,r2:1", "--rf", "3", "--blocks", "1", "--seed", "0"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o).matches("/n").count(), 2, "{}", stdout(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("each block gets 2"));
+    for (bad, said) in [
+        (vec!["--racks", "r1:0", "--rf", "3", "--blocks", "1", "--seed", "0"], "--racks"),
+        (vec!["--racks", "rack1:2", "--rf", "3", "--blocks", "1", "--seed", "0"], "--racks"),
+        (vec!["--racks", "r1:2", "--rf", "0", "--blocks", "1", "--seed", "0"], "--rf"),
+        (vec!["--racks", "r1:2", "--rf", "3", "--blocks", "1000001", "--seed", "0"], "--blocks"),
+        (vec!["--racks", "r1:2", "--rf", "3", "--blocks", "1"], "--seed"),
+        (vec!["--racks", "r1:2", "--rf", "3", "--blocks", "1", "--seed", "0", "--writer", "n1"], "--writer"),
+    ] {
+        let mut argv = vec!["dfs", "place"];
+        argv.extend(bad.iter().copied());
+        let o = distlab(&argv);
+        assert_eq!(o.status.code(), Some(2), "{argv:?}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains(said),
+            "{argv:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}

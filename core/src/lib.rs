@@ -19,6 +19,7 @@ pub mod chunked;
 pub mod compare;
 #[cfg(feature = "coordination")]
 pub mod coord;
+pub mod dfs;
 pub mod diagram;
 pub mod echo;
 pub mod explorable;

@@ -1,0 +1,295 @@
+//! Where a block's replicas go: HDFS's default placement policy
+//! (`BlockPlacementPolicyDefault.chooseTargetInOrder`, for a new block).
+//!
+//! 1. **The first replica on the writer**, if the writer is a data node. A writer that is not
+//!    one but sits on a known rack gets a node of its rack (`chooseLocalStorage` falls back to
+//!    `chooseLocalRack`); a writer off the cluster, or none, gets a random node.
+//! 2. **The second on another rack** (`chooseRemoteRack`): a random node off the first's rack,
+//!    or, when none is left, one on the first's rack.
+//! 3. **The third on the second's rack, another node** (`chooseLocalRack` of the second), or,
+//!    if the first two share a rack, off it. A rack with no node left passes the choice to the
+//!    rack of another replica, and then to any node.
+//! 4. **The rest at random**, anywhere.
+//!
+//! Every choice keeps two limits: no node holds two replicas, and no rack more than
+//! `⌊(R−1)/racks⌋ + 2` of them (one less when that would allow all R on one rack:
+//! `getMaxNodesPerRack`), where R is the replication factor, cut to the number of nodes. A
+//! block the limits leave short gets fewer replicas, as in HDFS. Random choices are uniform
+//! over the nodes that keep both limits; HDFS also weighs load and free space, which are equal
+//! here.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::rng::Rng;
+
+/// Most racks, nodes in one rack, nodes in all, and the highest replication factor (HDFS's
+/// `dfs.replication.max` default).
+pub const MAX_RACKS: usize = 64;
+pub const MAX_NODES_PER_RACK: u32 = 1_024;
+pub const MAX_NODES: u32 = 8_192;
+pub const MAX_RF: u32 = 512;
+
+/// A rack: its number (the 2 of `r2`) and how many data nodes it has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rack {
+    pub number: u32,
+    pub nodes: u32,
+}
+
+/// A data node: its rack (an index into the racks) and its index within the rack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Node {
+    pub rack: usize,
+    pub index: u32,
+}
+
+/// The racks of a cluster, as `--racks` gives them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Topology {
+    pub racks: Vec<Rack>,
+    pub nodes: u32,
+}
+
+/// Who writes the block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Writer {
+    /// A data node.
+    Node(Node),
+    /// A machine on this rack that is not a data node.
+    Rack(usize),
+    /// A machine off the cluster, or none named.
+    Off,
+}
+
+fn rack_number(name: &str) -> Option<u32> {
+    let digits = name.strip_prefix('r')?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || digits.len() > 9 {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+impl Topology {
+    /// `r1:4,r2:3`: each rack's name (`r` and a number, each named once) and its data nodes.
+    pub fn parse(spec: &str) -> Result<Topology, String> {
+        let mut racks: Vec<Rack> = Vec::new();
+        let mut nodes = 0u32;
+        for part in spec.split(',').map(str::trim) {
+            let (name, count) = part
+                .split_once(':')
+                .ok_or_else(|| format!("{part:?} is not RACK:NODES (for example r1:4)"))?;
+            let number = rack_number(name)
+                .ok_or_else(|| format!("rack {name:?}: a rack is named r and a number (r1, r2, …)"))?;
+            if racks.iter().any(|r| r.number == number) {
+                return Err(format!("rack {name} is named twice"));
+            }
+            let n: u32 =
+                count.parse().ok().filter(|n| (1..=MAX_NODES_PER_RACK).contains(n)).ok_or_else(|| {
+                    format!("rack {name}: nodes must be between 1 and {MAX_NODES_PER_RACK} (got {count:?})")
+                })?;
+            if racks.len() == MAX_RACKS {
+                return Err(format!("at most {MAX_RACKS} racks"));
+            }
+            nodes = nodes
+                .checked_add(n)
+                .filter(|t| *t <= MAX_NODES)
+                .ok_or_else(|| format!("at most {MAX_NODES} nodes in all"))?;
+            racks.push(Rack { number, nodes: n });
+        }
+        Ok(Topology { racks, nodes })
+    }
+
+    /// `r2/n3`: the writer as a node name. A rack of the cluster with an index past its nodes
+    /// is a machine on that rack that is not a data node; a rack not in the cluster, a machine
+    /// off it.
+    pub fn writer(&self, name: &str) -> Result<Writer, String> {
+        let bad = || format!("writer {name:?} is not RACK/NODE (for example r1/n0)");
+        let (rack, node) = name.split_once('/').ok_or_else(bad)?;
+        let number = rack_number(rack).ok_or_else(bad)?;
+        let index: u32 = node
+            .strip_prefix('n')
+            .filter(|d| !d.is_empty() && d.len() <= 9)
+            .and_then(|d| d.parse().ok())
+            .ok_or_else(bad)?;
+        Ok(match self.racks.iter().position(|r| r.number == number) {
+            Some(r) if index < self.racks[r].nodes => Writer::Node(Node { rack: r, index }),
+            Some(r) => Writer::Rack(r),
+            None => Writer::Off,
+        })
+    }
+
+    /// A node's name, `rRACK/nINDEX`.
+    pub fn name(&self, n: Node) -> String {
+        format!("r{}/n{}", self.racks[n.rack].number, n.index)
+    }
+
+    /// The most replicas one rack may hold when `total` are placed (`getMaxNodesPerRack`).
+    pub fn max_per_rack(&self, total: u32) -> u32 {
+        if self.racks.len() == 1 || total <= 1 {
+            return total;
+        }
+        let max = (total - 1) / self.racks.len() as u32 + 2;
+        if max == total {
+            max - 1
+        } else {
+            max
+        }
+    }
+}
+
+/// Where a choice may look.
+#[derive(Clone, Copy)]
+enum Scope {
+    Any,
+    Rack(usize),
+    OffRack(usize),
+}
+
+/// One block's placement under way.
+struct Placing<'a> {
+    topo: &'a Topology,
+    chosen: Vec<Node>,
+    max: u32,
+}
+
+impl Placing<'_> {
+    fn in_rack(&self, rack: usize) -> u32 {
+        self.chosen.iter().filter(|n| n.rack == rack).count() as u32
+    }
+
+    /// How many nodes of `rack` could take the next replica.
+    fn free(&self, rack: usize) -> u32 {
+        let held = self.in_rack(rack);
+        if held >= self.max {
+            0
+        } else {
+            self.topo.racks[rack].nodes - held
+        }
+    }
+
+    /// A node drawn uniformly from those in `scope` that keep both limits, taken.
+    fn random(&mut self, scope: Scope, rng: &mut Rng) -> Option<Node> {
+        let within = |r: usize| match scope {
+            Scope::Any => true,
+            Scope::Rack(x) => r == x,
+            Scope::OffRack(x) => r != x,
+        };
+        let total: u64 = (0..self.topo.racks.len()).filter(|r| within(*r)).map(|r| self.free(r) as u64).sum();
+        if total == 0 {
+            return None;
+        }
+        let mut k = rng.below(total);
+        for rack in (0..self.topo.racks.len()).filter(|r| within(*r)) {
+            let free = self.free(rack) as u64;
+            if k >= free {
+                k -= free;
+                continue;
+            }
+            // The k-th index (from 0) of the rack that no replica holds: the least x with
+            // x = k + (replicas at indices ≤ x), reached from below.
+            let (k, held) = (k as u32, |x: u32| {
+                self.chosen.iter().filter(|n| n.rack == rack && n.index <= x).count() as u32
+            });
+            let mut index = k;
+            loop {
+                let next = k + held(index);
+                if next == index {
+                    break;
+                }
+                index = next;
+            }
+            let node = Node { rack, index };
+            self.chosen.push(node);
+            return Some(node);
+        }
+        None
+    }
+
+    /// `chooseRemoteRack`: off `rack`, else on it.
+    fn remote(&mut self, rack: usize, rng: &mut Rng) -> Option<Node> {
+        self.random(Scope::OffRack(rack), rng).or_else(|| self.random(Scope::Rack(rack), rng))
+    }
+
+    /// `chooseLocalRack`: on `rack`, else on the rack of another replica (not `local`), else
+    /// anywhere.
+    fn local(&mut self, rack: usize, local: Option<Node>, rng: &mut Rng) -> Option<Node> {
+        if let Some(n) = self.random(Scope::Rack(rack), rng) {
+            return Some(n);
+        }
+        let others: Vec<usize> = self.chosen.iter().filter(|n| Some(**n) != local).map(|n| n.rack).collect();
+        for r in others {
+            if let Some(n) = self.random(Scope::Rack(r), rng) {
+                return Some(n);
+            }
+        }
+        self.random(Scope::Any, rng)
+    }
+}
+
+/// The replicas of one new block, first first: `rf` of them, fewer when the cluster or the
+/// rack limit leaves fewer.
+pub fn place(topo: &Topology, rf: u32, writer: Writer, rng: &mut Rng) -> Vec<Node> {
+    let total = rf.min(topo.nodes);
+    let mut p = Placing { topo, chosen: Vec::with_capacity(total as usize), max: topo.max_per_rack(total) };
+    if total == 0 {
+        return p.chosen;
+    }
+    let first = match writer {
+        Writer::Node(n) => {
+            p.chosen.push(n);
+            Some(n)
+        }
+        Writer::Rack(r) => p.local(r, None, rng),
+        Writer::Off => p.random(Scope::Any, rng),
+    };
+    let Some(first) = first else { return p.chosen };
+    if total >= 2 {
+        let Some(second) = p.remote(first.rack, rng) else { return p.chosen };
+        if total >= 3 {
+            let third = if second.rack == first.rack {
+                p.remote(first.rack, rng)
+            } else {
+                p.local(second.rack, Some(second), rng)
+            };
+            if third.is_none() {
+                return p.chosen;
+            }
+        }
+    }
+    while (p.chosen.len() as u32) < total && p.random(Scope::Any, rng).is_some() {}
+    p.chosen
+}
+
+/// What a placement breaks, if anything: a node twice, a rack over its limit, or (with the
+/// writer a data node) a first replica elsewhere. The tests judge every placement with it.
+pub fn broken(topo: &Topology, rf: u32, writer: Writer, replicas: &[Node]) -> Option<String> {
+    let max = topo.max_per_rack(rf.min(topo.nodes));
+    for (i, n) in replicas.iter().enumerate() {
+        if replicas[..i].contains(n) {
+            return Some(format!("{} holds two replicas", topo.name(*n)));
+        }
+        if n.rack >= topo.racks.len() || n.index >= topo.racks[n.rack].nodes {
+            return Some(format!("replica {i} is on no node of the cluster"));
+        }
+    }
+    for r in 0..topo.racks.len() {
+        let held = replicas.iter().filter(|n| n.rack == r).count() as u32;
+        if held > max {
+            return Some(format!(
+                "rack r{} holds {held} replicas, over its limit of {max}",
+                topo.racks[r].number
+            ));
+        }
+    }
+    match (writer, replicas.first()) {
+        (Writer::Node(w), Some(first)) if *first != w => {
+            Some(format!("the first replica is on {}, not on the writer {}", topo.name(*first), topo.name(w)))
+        }
+        (Writer::Rack(r), Some(first)) if first.rack != r => {
+            Some(format!("the first replica is on {}, off the writer's rack", topo.name(*first)))
+        }
+        _ => None,
+    }
+}
