@@ -8,15 +8,17 @@
 //!    or, when none is left, one on the first's rack.
 //! 3. **The third on the second's rack, another node** (`chooseLocalRack` of the second), or,
 //!    if the first two share a rack, off it. A rack with no node left passes the choice to the
-//!    rack of another replica, and then to any node.
+//!    first replica's rack, and then to any node.
 //! 4. **The rest at random**, anywhere.
 //!
 //! Every choice keeps two limits: no node holds two replicas, and no rack more than
 //! `⌊(R−1)/racks⌋ + 2` of them (one less when that would allow all R on one rack:
 //! `getMaxNodesPerRack`), where R is the replication factor, cut to the number of nodes. A
 //! block the limits leave short gets fewer replicas, as in HDFS. Random choices are uniform
-//! over the nodes that keep both limits; HDFS also weighs load and free space, which are equal
-//! here.
+//! over the nodes that keep both limits (HDFS draws from the nodes not yet excluded and
+//! excludes one that breaks a limit, which comes to the same); HDFS also weighs load, free
+//! space and stale nodes, which are all equal here. The replicas are listed in the order they
+//! were chosen; HDFS then sorts them into a write pipeline by distance from the writer.
 
 use alloc::format;
 use alloc::string::String;
@@ -212,15 +214,14 @@ impl Placing<'_> {
         self.random(Scope::OffRack(rack), rng).or_else(|| self.random(Scope::Rack(rack), rng))
     }
 
-    /// `chooseLocalRack`: on `rack`, else on the rack of another replica (not `local`), else
-    /// anywhere.
+    /// `chooseLocalRack`: on `rack`, else on the rack of the first replica that is not
+    /// `local` (`chooseFromNextRack`), else anywhere.
     fn local(&mut self, rack: usize, local: Option<Node>, rng: &mut Rng) -> Option<Node> {
         if let Some(n) = self.random(Scope::Rack(rack), rng) {
             return Some(n);
         }
-        let others: Vec<usize> = self.chosen.iter().filter(|n| Some(**n) != local).map(|n| n.rack).collect();
-        for r in others {
-            if let Some(n) = self.random(Scope::Rack(r), rng) {
+        if let Some(next) = self.chosen.iter().find(|n| Some(**n) != local).map(|n| n.rack) {
+            if let Some(n) = self.random(Scope::Rack(next), rng) {
                 return Some(n);
             }
         }

@@ -150,3 +150,20 @@ fn the_placement_judge_catches_broken_placements() {
     let why = broken(&t, 3, Writer::Rack(1), &[node(0, 1), node(1, 0), node(1, 2)]).unwrap_or_default();
     assert!(why.contains("off the writer's rack"), "{why}");
 }
+
+/// `chooseLocalRack`'s fallback: when the second replica's rack has no other node, the third
+/// goes to the first replica's rack (`chooseFromNextRack`), not anywhere.
+#[test]
+fn a_full_second_rack_sends_the_third_replica_to_the_first_ones_rack() {
+    let t = topo("r1:2,r2:1,r3:9");
+    let mut rng = Rng::new(11);
+    let mut seen = 0;
+    for _ in 0..2_000 {
+        let r = place(&t, 3, Writer::Node(node(0, 0)), &mut rng);
+        if r[1].rack == 1 {
+            seen += 1;
+            assert_eq!(r[2], node(0, 1), "{r:?}");
+        }
+    }
+    assert!(seen > 50, "the second replica landed on r2 {seen} times");
+}
