@@ -53,28 +53,26 @@ impl Monitor {
     }
 }
 
-/// A preset's starting state, as if the monitor had seen the acceptances that made it: each
-/// slot's no-ops by ballot, chosen where a majority accepted in one ballot.
+/// A preset's starting state, told to the monitor as the acceptances that made it: each
+/// no-op a server starts holding, as the `Accepted` note it would have written (`check` calls
+/// this once the monitor is sized, so the nested check does not seed again).
 fn seed(mp: &MultiPaxos, m: &mut Monitor) -> Result<(), Fail> {
-    let noop = digest(&Command::Noop);
-    for (node, (_, accepted)) in mp.initial.iter().enumerate() {
-        for (slot, ballot) in accepted {
-            let i = (*slot - 1) as usize;
-            while m.slots.len() <= i {
-                m.slots.push(SlotSeen::default());
-            }
-            let Some(seen) = m.slots.get_mut(i) else { continue };
-            match seen.accepts.iter_mut().find(|a| a.0 == *ballot) {
-                Some(a) => a.2 |= 1 << node,
-                None => seen.accepts.push((*ballot, noop, 1 << node)),
-            }
-            if seen.chosen.is_none() && seen.accepts.iter().any(|a| a.2.count_ones() >= mp.majority()) {
-                seen.chosen = Some((noop, None));
-                m.lin.committed(*slot, None).map_err(renamed)?;
-            }
-        }
-    }
-    Ok(())
+    let value = digest(&Command::Noop);
+    let notes: Vec<Note> = mp
+        .initial
+        .iter()
+        .enumerate()
+        .flat_map(|(node, (_, accepted))| {
+            accepted.iter().map(move |(slot, ballot)| Note::Accepted {
+                node: NodeId(node as u32),
+                slot: *slot,
+                ballot: *ballot,
+                value,
+                proposal: None,
+            })
+        })
+        .collect();
+    check(mp, m, &notes)
 }
 
 pub fn check(mp: &MultiPaxos, m: &mut Monitor, notes: &[Note]) -> Result<(), Fail> {

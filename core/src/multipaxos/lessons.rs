@@ -313,13 +313,7 @@ fn the_stale_leader_lesson_refuses_the_old_ballot_or_breaks_with_the_mutant() {
             "{what}"
         );
 
-        let broken = Lesson::new("stale-leader", seed, Some(STALE_LEADER_MUTANT));
-        let v = broken.index(&Cue::Violation, 0);
-        assert_eq!(v, heal + 1);
-        let mut run = broken.lab;
-        while run.violation().is_none() && run.step() {}
-        let found = run.violation().unwrap_or_else(|| panic!("{what}: the mutant breaks nothing"));
-        assert_eq!((found.event, found.property.as_str()), (broken.at[v], "agreement"), "{what}");
+        assert_eq!(breaks_at("stale-leader", seed, STALE_LEADER_MUTANT, heal, "agreement"), heal + 1);
     }
 }
 
@@ -329,8 +323,8 @@ fn row_texts(snap: &Snapshot, slot: u64) -> Vec<String> {
 }
 
 /// The mutant's lesson: its violation step comes after `breaking`, and the run breaks
-/// `property` at that step's event.
-fn breaks_at(name: &str, seed: u64, mutant: &str, breaking: usize, property: &str) {
+/// `property` at that step's event. Returns the violation step.
+fn breaks_at(name: &str, seed: u64, mutant: &str, breaking: usize, property: &str) -> usize {
     let broken = Lesson::new(name, seed, Some(mutant));
     let v = broken.index(&Cue::Violation, 0);
     assert!(v > breaking, "{}", broken.what);
@@ -339,6 +333,7 @@ fn breaks_at(name: &str, seed: u64, mutant: &str, breaking: usize, property: &st
     while run.violation().is_none() && run.step() {}
     let found = run.violation().unwrap_or_else(|| panic!("{name} seed {seed}: the mutant breaks nothing"));
     assert_eq!((found.event, found.property.as_str()), (at, property), "{name} seed {seed}");
+    v
 }
 
 /// Minority-accept: the run starts with a no-op at S3 alone in slot 1; S2 chooses put x 1 there
