@@ -226,6 +226,16 @@ pub fn topology(props: &TopologyProps) -> Html {
         Scene::default()
     });
     let canvas = use_node_ref();
+    // The canvas's keys move from the latest pick, not the one this render was given: keys
+    // pressed faster than a thousand members repaint would otherwise each start from the same
+    // stale pick and be lost. A new pick from outside (a click, the inspector) takes over.
+    let picked = use_mut_ref(|| (None::<Selection>, None::<Selection>));
+    {
+        let mut p = picked.borrow_mut();
+        if p.0 != props.selection {
+            *p = (props.selection.clone(), props.selection.clone());
+        }
+    }
     let canvas_size = crate::hooks::use_size(canvas.clone(), l.crowd);
     {
         let (canvas, frame) = (canvas.clone(), (l.w, l.h));
@@ -317,10 +327,15 @@ pub fn topology(props: &TopologyProps) -> Html {
     let onkeydown = {
         let (select, drop) = (props.on_select.clone(), props.on_drop.clone());
         let wrap_keys = wrap.clone();
-        let selection = props.selection.clone();
+        let picked = picked.clone();
         let ids: Vec<u64> = scene.dots.iter().map(|d| d.id).collect();
         let (mass, count) = (l.mass, n);
         Callback::from(move |e: KeyboardEvent| {
+            let selection = picked.borrow().1.clone();
+            let pick = |s: Selection| {
+                picked.borrow_mut().1 = Some(s.clone());
+                select.emit(Some(s));
+            };
             let on_canvas = e
                 .target()
                 .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
@@ -338,7 +353,7 @@ pub fn topology(props: &TopologyProps) -> Html {
                         _ if turn == 1 => 0,
                         _ => count - 1,
                     };
-                    select.emit(Some(Selection::Node(next as u32)));
+                    pick(Selection::Node(next as u32));
                     e.prevent_default();
                     return;
                 }
@@ -356,7 +371,7 @@ pub fn topology(props: &TopologyProps) -> Html {
                 };
                 if let Some(i) = step {
                     if let Some(id) = ids.get(i) {
-                        select.emit(Some(Selection::Message(*id)));
+                        pick(Selection::Message(*id));
                     }
                     e.prevent_default();
                     return;
