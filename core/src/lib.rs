@@ -48,8 +48,10 @@ pub mod registry;
 pub mod rng;
 pub mod scenario;
 pub mod setup;
+#[cfg(feature = "shardkv")]
+pub mod shardkv;
 pub mod sim;
-#[cfg(any(feature = "raft", feature = "coordination"))]
+#[cfg(any(feature = "raft", feature = "coordination", feature = "shardkv"))]
 pub mod swarm;
 pub mod swim;
 #[cfg(test)]

@@ -317,6 +317,43 @@ pub enum TimerEffect<T> {
     Cancel(T),
 }
 
+/// Nodes `first..first + size`, which a protocol embedded in this one numbers `0..size`; any
+/// other node `n` is `OUTSIDE + n` there, so an answer to a node outside still finds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Members {
+    pub first: u32,
+    pub size: u32,
+}
+
+impl Members {
+    /// Where the embedded protocol's numbering of nodes outside its group starts.
+    pub const OUTSIDE: u32 = 1 << 20;
+    /// Every node, numbered as it is: no translation.
+    pub const ALL: Members = Members { first: 0, size: Members::OUTSIDE };
+
+    /// The group's number for this node.
+    pub fn local(self, n: NodeId) -> NodeId {
+        if self == Members::ALL {
+            n
+        } else if (self.first..self.first + self.size).contains(&n.0) {
+            NodeId(n.0 - self.first)
+        } else {
+            NodeId(Members::OUTSIDE + n.0)
+        }
+    }
+
+    /// The node the group's number `n` stands for.
+    pub fn global(self, n: NodeId) -> NodeId {
+        if self == Members::ALL {
+            n
+        } else if n.0 >= Members::OUTSIDE {
+            NodeId(n.0 - Members::OUTSIDE)
+        } else {
+            NodeId(self.first + n.0)
+        }
+    }
+}
+
 impl<'a, P: Effects> Ctx<'a, P> {
     /// The node this handler runs on.
     pub fn me(&self) -> NodeId {
@@ -368,9 +405,22 @@ impl<'a, P: Effects> Ctx<'a, P> {
         timer: impl Fn(Q::Timer) -> P::Timer,
         f: impl FnOnce(&mut Ctx<Q>) -> R,
     ) -> (R, Vec<Q::Note>) {
+        self.nest_in(Members::ALL, msg, timer, f)
+    }
+    /// As [`Ctx::nest`], for a group of this protocol's nodes that the embedded protocol
+    /// numbers from 0 (one of the sharded database's Raft groups): the handler runs as
+    /// `members.local(me)`, and what it sends to a node of its own numbering reaches
+    /// `members.global(to)`.
+    pub fn nest_in<Q: Effects, R>(
+        &mut self,
+        members: Members,
+        msg: impl Fn(Q::Msg) -> P::Msg,
+        timer: impl Fn(Q::Timer) -> P::Timer,
+        f: impl FnOnce(&mut Ctx<Q>) -> R,
+    ) -> (R, Vec<Q::Note>) {
         let (mut sends, mut timers, mut notes) = (Vec::new(), Vec::new(), Vec::new());
         let mut inner = Ctx {
-            me: self.me,
+            me: members.local(self.me),
             now: self.now,
             rng: &mut *self.rng,
             sends: &mut sends,
@@ -378,7 +428,7 @@ impl<'a, P: Effects> Ctx<'a, P> {
             notes: &mut notes,
         };
         let r = f(&mut inner);
-        self.sends.extend(sends.into_iter().map(|(to, m)| (to, msg(m))));
+        self.sends.extend(sends.into_iter().map(|(to, m)| (members.global(to), msg(m))));
         self.timers.extend(timers.into_iter().map(|t| match t {
             TimerEffect::Set(t, after) => TimerEffect::Set(timer(t), after),
             TimerEffect::Cancel(t) => TimerEffect::Cancel(timer(t)),

@@ -144,10 +144,11 @@ macro_rules! protocols {
     feature = "raft",
     feature = "kafka",
     feature = "swim",
-    feature = "coordination"
+    feature = "coordination",
+    feature = "shardkv"
 )))]
 compile_error!(
-    "distlab-core needs at least one protocol feature: paxos, multipaxos, raft, kafka, swim or coordination"
+    "distlab-core needs at least one protocol feature: paxos, multipaxos, raft, kafka, swim, coordination or shardkv"
 );
 
 /// The message for a name that is not a protocol.
@@ -226,6 +227,7 @@ protocols! {
     "kafka" Kafka => crate::kafka::cluster::Kafka,
     "swim" Swim => crate::swim::Swim,
     "coordination" Coordination => crate::coord::Coordination,
+    "shardkv" ShardKv => crate::shardkv::ShardKv,
 }
 
 #[cfg(test)]
@@ -321,7 +323,7 @@ mod tests {
             .flag("rf", "99999999999999999999")
             .unwrap_err()
             .contains("--rf must be a whole number"));
-        assert_eq!(WITH_HISTORY, &["multipaxos", "raft", "coordination"]);
+        assert_eq!(WITH_HISTORY, &["multipaxos", "raft", "coordination", "shardkv"]);
         // A 32-bit setting past its type is refused as given, not clamped to a number the user
         // never typed; a recipe that does not exist names the ones that do.
         let mut coordination = Setup::default_for("coordination").unwrap();

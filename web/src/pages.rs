@@ -13,6 +13,7 @@ pub const PAGES: &[(&str, &str)] = &[
     ("kafka", "Kafka"),
     ("swim", "Gossip"),
     ("coordination", "Coordination"),
+    ("shardkv", "Sharded database"),
     (HASHING, "Hashing"),
 ];
 

@@ -77,6 +77,7 @@ pub fn settings(p: &SettingsProps) -> Html {
         use_node_ref(),
         use_node_ref(),
     );
+    let shard_refs = (use_node_ref(), use_node_ref(), use_node_ref());
     // What runs: a preset's own cluster and options, not the free run's settings it replaces.
     let shown = p.config.as_run();
     let cfg = &shown;
@@ -97,6 +98,7 @@ pub fn settings(p: &SettingsProps) -> Html {
             (w_keys.clone(), w_reads.clone(), w_cas.clone(), w_think.clone()),
             swim_refs.clone(),
             coord_refs.clone(),
+            shard_refs.clone(),
         );
         let base = cfg.clone();
         // The settings under a preset's own: another preset starts from them, as in the gallery.
@@ -119,6 +121,7 @@ pub fn settings(p: &SettingsProps) -> Html {
                 work,
                 swim,
                 coord,
+                shard,
             ) = &refs;
             // The clients' workload (Raft, Multi-Paxos).
             let workload = |w: &mut Workload, think_ms: &mut Option<u64>| -> Result<(), String> {
@@ -233,6 +236,36 @@ pub fn settings(p: &SettingsProps) -> Html {
                                 as u32;
                         co.stagger_ms =
                             count_in(&t("clients' stagger (ms)"), &read_input(stagger), 0, 10_000)? as u32;
+                    }
+                    #[cfg(feature = "shardkv")]
+                    Setup::ShardKv(k) => {
+                        use distlab_core::shardkv::{
+                            MAX_CLIENTS, MAX_GROUPS, MAX_MOVES_MS, MAX_SHARDS, MAX_VNODES,
+                        };
+                        let (joined, vnodes, moves) = shard;
+                        k.groups = count_in(&t("replica groups"), &read_input(a), 1, MAX_GROUPS)?;
+                        k.joined = count_in(
+                            &t("groups in the first configuration"),
+                            &read_input(joined),
+                            1,
+                            k.groups,
+                        )
+                        .map_err(|e| tf!("{}; they are counted among the groups", e))?;
+                        k.shards = count_in(&t("shards"), &read_input(b), 1, MAX_SHARDS)?;
+                        k.vnodes =
+                            count_in(&t("virtual nodes per group"), &read_input(vnodes), 1, MAX_VNODES)?;
+                        k.clients = count_in(&t("clients"), &read_input(c), 1, MAX_CLIENTS)?;
+                        let ms = count_in(
+                            &t("a group joins or leaves every (ms)"),
+                            &read_input(moves),
+                            0,
+                            MAX_MOVES_MS as usize,
+                        )?;
+                        if ms != 0 && ms < 100 {
+                            return Err(t("a group joins or leaves every 0 ms (never) or at least 100 ms"));
+                        }
+                        k.moves_ms = ms as u32;
+                        workload(&mut k.workload, &mut k.think_ms)?;
                     }
                     #[cfg(feature = "paxos")]
                     Setup::Paxos(px) => {
@@ -366,6 +399,26 @@ pub fn settings(p: &SettingsProps) -> Html {
                     { count(pause_pct, "pause-pct", t("Holders that pause (%)"), co.pause_pct as usize, 0, 100) }
                     { count(pause_ms, "pause-ms", t("GC pause (ms)"), co.pause_ms as usize, 1, MAX_PAUSE_MS as usize) }
                     { count(stagger, "stagger", t("Clients arrive every (ms; 0: together)"), co.stagger_ms as usize, 0, 10_000) }
+                </>
+            }
+        }
+        #[cfg(feature = "shardkv")]
+        Setup::ShardKv(k) => {
+            use distlab_core::shardkv::{
+                ShardKv, MAX_CLIENTS, MAX_GROUPS, MAX_MOVES_MS, MAX_SHARDS, MAX_VNODES,
+            };
+            let (joined, vnodes, moves) = &shard_refs;
+            let think = k.think_ms.unwrap_or(ShardKv::default().think_ms as u64);
+            html! {
+                <>
+                    { scenario_select }
+                    { count(&a, "groups", t("Replica groups"), k.groups, 1, MAX_GROUPS) }
+                    { count(joined, "joined", t("…in the first configuration"), k.joined, 1, MAX_GROUPS) }
+                    { count(&b, "shards", t("Shards"), k.shards, 1, MAX_SHARDS) }
+                    { count(vnodes, "vnodes", t("Virtual nodes per group"), k.vnodes, 1, MAX_VNODES) }
+                    { count(moves, "moves", t("A group joins or leaves every (ms; 0: only yours)"), k.moves_ms as usize, 0, MAX_MOVES_MS as usize) }
+                    { count(&c, "clients", t("Clients"), k.clients, 1, MAX_CLIENTS) }
+                    { workload_fields(&k.workload, Some(think)) }
                 </>
             }
         }

@@ -189,7 +189,7 @@ impl Workload {
     }
 }
 
-fn random_op<P: Protocol>(w: Workload, ctx: &mut Ctx<P>) -> KvOp {
+pub(crate) fn random_op<P: Protocol>(w: Workload, ctx: &mut Ctx<P>) -> KvOp {
     let key = Workload::key(ctx.rng().below(w.keys.max(1) as u64) as u32);
     let roll = ctx.rng().below(100) as u32;
     let v = ctx.rng().range(1, 99);

@@ -34,6 +34,7 @@ pub fn export(cfg: &LabConfig, actions: &[(u64, Action)]) -> ScenarioDoc {
         kafka: None,
         swim: None,
         coordination: None,
+        shardkv: None,
         workload: None,
         fault_script: cfg.fault_script.clone(),
         explored: cfg.explored,

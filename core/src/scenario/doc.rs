@@ -56,6 +56,17 @@ pub struct CoordDoc {
     pub stagger_ms: u32,
 }
 
+/// The sharded database's own settings (its clients are `clients`, their requests
+/// `workload`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShardKvDoc {
+    pub groups: usize,
+    pub joined: usize,
+    pub shards: usize,
+    pub vnodes: usize,
+    pub moves_ms: u32,
+}
+
 /// The key-value clients' workload.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WorkloadDoc {
@@ -105,6 +116,8 @@ pub struct ScenarioDoc {
     pub swim: Option<SwimDoc>,
     /// Written only for the coordination service, so other documents keep their form.
     pub coordination: Option<CoordDoc>,
+    /// Written only for the sharded database.
+    pub shardkv: Option<ShardKvDoc>,
     /// Raft and Multi-Paxos clients' own requests: keys, shares of reads and compare-and-sets,
     /// and the think time between requests.
     pub workload: Option<WorkloadDoc>,

@@ -4,7 +4,9 @@
 use alloc::format;
 use alloc::string::String;
 
-use super::doc::{ActionDoc, CoordDoc, KafkaDoc, ScenarioDoc, SwimDoc, WorkloadDoc, MAX_DOC_BYTES};
+use super::doc::{
+    ActionDoc, CoordDoc, KafkaDoc, ScenarioDoc, ShardKvDoc, SwimDoc, WorkloadDoc, MAX_DOC_BYTES,
+};
 use crate::json::{self, Fields, Json};
 
 pub(super) fn doc_to_json(d: &ScenarioDoc) -> Json {
@@ -50,6 +52,16 @@ pub(super) fn doc_to_json(d: &ScenarioDoc) -> Json {
             ("stagger_ms", n(c.stagger_ms)),
         ])
     });
+    let shardkv = d.shardkv.as_ref().map(|k| {
+        let n = |v: usize| Some(int(v as u64));
+        json::object([
+            ("groups", n(k.groups)),
+            ("joined", n(k.joined)),
+            ("shards", n(k.shards)),
+            ("vnodes", n(k.vnodes)),
+            ("moves_ms", Some(int(k.moves_ms as u64))),
+        ])
+    });
     let workload = d.workload.as_ref().map(|w| {
         json::object([
             ("keys", Some(int(w.keys as u64))),
@@ -90,6 +102,7 @@ pub(super) fn doc_to_json(d: &ScenarioDoc) -> Json {
         ("kafka", Some(kafka.unwrap_or(Json::Null))),
         ("swim", swim),
         ("coordination", coordination),
+        ("shardkv", shardkv),
         ("workload", Some(workload.unwrap_or(Json::Null))),
         (
             "fault_script",
@@ -125,6 +138,7 @@ pub(super) fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
         "kafka",
         "swim",
         "coordination",
+        "shardkv",
         "workload",
         "fault_script",
         "explored",
@@ -211,6 +225,20 @@ pub(super) fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
             })
         }
     };
+    let shardkv = match f.get("shardkv") {
+        None => None,
+        Some(k) => {
+            let mut k = Fields::of(k, "\"shardkv\"")?;
+            k.only(&["groups", "joined", "shards", "vnodes", "moves_ms"])?;
+            Some(ShardKvDoc {
+                groups: k.usize("groups")?,
+                joined: k.usize("joined")?,
+                shards: k.usize("shards")?,
+                vnodes: k.usize("vnodes")?,
+                moves_ms: k.u32("moves_ms")?,
+            })
+        }
+    };
     let workload = match f.get("workload") {
         None => None,
         Some(w) => {
@@ -261,6 +289,7 @@ pub(super) fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
         kafka,
         swim,
         coordination,
+        shardkv,
         workload,
         fault_script,
         explored: f.bool_opt("explored")?.unwrap_or(false),

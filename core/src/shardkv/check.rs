@@ -1,0 +1,212 @@
+//! The checker: Raft's own properties in every group (its checker, one per group, on the
+//! group's servers numbered from 0), and what the sharded database promises on top.
+//!
+//! Every shard has one history across its whole life, wherever it moves: its operations are
+//! numbered (`pos`), and the number travels with the shard's data. So
+//!
+//! - **single-history**: no two servers apply different operations as the same operation of
+//!   a shard. A group that serves a shard it gave away, or one that serves it before its data
+//!   arrives, writes a second history beside the first.
+//! - **exactly-once**: no client request is applied to a shard twice (at two positions): the
+//!   duplicate table that should have answered the retry travels with the shard.
+//! - **linearizable** and **acked-write-durable**: each shard's history is judged as the Raft
+//!   page judges its log (`kv::realtime`): positions against real time, and every answer
+//!   against a ghost replica fed the history in order. Keys of different shards are
+//!   independent objects, so the whole history is linearizable when each shard's is
+//!   (linearizability is local: Herlihy and Wing, 1990). The page's history goes through the
+//!   search-based checker too.
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::kv::realtime::Linearizability;
+use crate::kv::KvOp;
+use crate::protocol::{NodeId, PropertyInfo};
+use crate::raft;
+
+use super::configs::{shard_of, Configs, GroupId};
+use super::machine::Shards;
+use super::node::Node;
+use super::types::*;
+
+pub(super) const PROPERTIES: &[PropertyInfo] = &[
+    PropertyInfo { name: "election-safety", description: "at most one leader per term, in every group" },
+    PropertyInfo {
+        name: "leader-append-only",
+        description: "a leader never overwrites or deletes its entries",
+    },
+    PropertyInfo { name: "log-matching", description: "same index and term ⇒ identical logs up to there" },
+    PropertyInfo {
+        name: "leader-completeness",
+        description: "a committed entry is in every later leader's log",
+    },
+    PropertyInfo {
+        name: "state-machine-safety",
+        description: "no two servers of a group apply different entries at one index",
+    },
+    PropertyInfo {
+        name: "single-history",
+        description: "a shard has one history wherever it moves: no two servers apply different operations at one point of it",
+    },
+    PropertyInfo {
+        name: "exactly-once",
+        description: "no client request is applied twice, even when its shard moved between the tries",
+    },
+    PropertyInfo {
+        name: "linearizable",
+        description: "every operation sees all that completed before it began, on every key",
+    },
+    PropertyInfo {
+        name: "acked-write-durable",
+        description: "a write acknowledged to a client is never lost, across moves and crashes",
+    },
+];
+
+/// One shard's history as the checker has seen it.
+#[derive(Clone, Debug, Default, Hash)]
+struct History {
+    lin: Linearizability,
+    /// The operation at each position: (server that applied it first, client, request, op).
+    at: BTreeMap<u64, (NodeId, NodeId, u64, KvOp)>,
+    /// Where each request was applied: (client, request) → position.
+    done: BTreeMap<(u32, u64), u64>,
+}
+
+/// Ghost state.
+#[derive(Clone, Debug, Default, Hash)]
+pub struct Monitor {
+    config: raft::Monitor<Configs>,
+    groups: Vec<raft::Monitor<Shards>>,
+    shards: Vec<History>,
+}
+
+type Fail = (&'static str, String);
+
+/// A Raft checker's message about a group, with the group's servers by their page names (the
+/// checker numbers them from 0, as the group's Raft does: "S2" is the group's second server).
+fn in_group(k: &ShardKv, members: crate::protocol::Members, (p, msg): Fail) -> Fail {
+    let mut out = String::with_capacity(msg.len());
+    let mut rest = msg.as_str();
+    while let Some(at) = rest.find('S') {
+        out.push_str(&rest[..at]);
+        let digits: String = rest[at + 1..].chars().take_while(|c| c.is_ascii_digit()).collect();
+        match digits.parse::<u32>() {
+            Ok(n) if (1..=members.size).contains(&n) => out.push_str(&k.name(members.global(NodeId(n - 1)))),
+            _ => {
+                out.push('S');
+                out.push_str(&digits);
+            }
+        }
+        rest = &rest[at + 1 + digits.len()..];
+    }
+    out.push_str(rest);
+    (p, out)
+}
+
+pub(super) fn check(
+    k: &ShardKv,
+    m: &mut Monitor,
+    nodes: &[Node],
+    touched: Option<NodeId>,
+    notes: &[Note],
+) -> Result<(), Fail> {
+    if m.shards.len() < k.shards {
+        m.groups.resize(k.groups, raft::Monitor::default());
+        m.shards.resize(k.shards, History::default());
+        let names: Vec<String> = (0..k.nodes_total() as u32).map(|i| k.name(NodeId(i))).collect();
+        for h in &mut m.shards {
+            h.lin.names = names.clone();
+        }
+    }
+    raft_checks(k, m, nodes, touched, notes)?;
+    for note in notes {
+        match note {
+            Note::Invoke { client, req, op } => {
+                m.shards[shard_of(op.key().as_str(), k.shards)].lin.invoked(*client, *req);
+            }
+            Note::Applied { server, shard, client, req, op, pos, fresh: true, .. } => {
+                applied(k, &mut m.shards[*shard as usize], *shard, *server, *client, *req, op, *pos)?;
+            }
+            Note::Ack { client, req, op, result, shard, pos } => {
+                m.shards[*shard as usize].lin.acked(*client, *req, op, result, *pos)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Raft's checks on the server the event ran on, with its group's notes.
+fn raft_checks(
+    k: &ShardKv,
+    m: &mut Monitor,
+    nodes: &[Node],
+    touched: Option<NodeId>,
+    notes: &[Note],
+) -> Result<(), Fail> {
+    match touched.and_then(|t| nodes.get(t.index())) {
+        Some(Node::Config(s)) => {
+            let mine: Vec<raft::Note> = notes
+                .iter()
+                .filter_map(|n| if let Note::Cfg(r) = n { Some(r.clone()) } else { None })
+                .collect();
+            raft::check_server(&k.raft, &mut m.config, Some(&s.raft), &mine)
+                .map_err(|e| in_group(k, k.config_members(), e))
+        }
+        Some(Node::Replica(s)) => {
+            let g: GroupId = s.group;
+            let mine: Vec<raft::Note> = notes
+                .iter()
+                .filter_map(|n| match n {
+                    Note::Rep { group, note } if *group == g => Some(note.clone()),
+                    _ => None,
+                })
+                .collect();
+            raft::check_server(&k.raft, &mut m.groups[g as usize], Some(&s.raft), &mine)
+                .map_err(|e| in_group(k, k.members(g), e))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A server applied `op` afresh as operation `pos` of `shard`.
+#[allow(clippy::too_many_arguments)]
+fn applied(
+    k: &ShardKv,
+    h: &mut History,
+    shard: u8,
+    server: NodeId,
+    client: NodeId,
+    req: u64,
+    op: &KvOp,
+    pos: u64,
+) -> Result<(), Fail> {
+    if let Some((first, c, r, other)) = h.at.get(&pos) {
+        if (*c, *r) == (client, req) {
+            return Ok(());
+        }
+        return Err((
+            "single-history",
+            format!(
+                "shard {shard} has two histories: {} applied {op} as its operation {pos}, where {} had applied {other}",
+                k.name(server),
+                k.name(*first)
+            ),
+        ));
+    }
+    if let Some(before) = h.done.get(&(client.0, req)) {
+        return Err((
+            "exactly-once",
+            format!(
+                "{} applied {}'s request #{req} ({op}) again, as operation {pos} of shard {shard}: it was operation {before}",
+                k.name(server),
+                k.name(client)
+            ),
+        ));
+    }
+    h.at.insert(pos, (server, client, req, op.clone()));
+    h.done.insert((client.0, req), pos);
+    h.lin.committed(pos, Some((client, req, op)))
+}

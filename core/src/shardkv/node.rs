@@ -1,0 +1,27 @@
+//! A node of the sharded database (a configuration server, a replica server or a client), and
+//! what each keeps across a crash.
+
+use crate::kv::ClientHard;
+use crate::raft::HardState;
+
+use super::client::Client;
+use super::configs::Configs;
+use super::machine::Shards;
+use super::server::{ConfigServer, Replica};
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[allow(clippy::large_enum_variant)]
+pub enum Node {
+    Config(ConfigServer),
+    Replica(Replica),
+    Client(Client),
+}
+
+/// What survives a crash: a server's Raft state (its log and snapshot hold its shards), a
+/// client's request numbers.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Durable {
+    Config(HardState<Configs>),
+    Replica(HardState<Shards>),
+    Client(ClientHard),
+}
