@@ -52,7 +52,10 @@ cluster options for run and check:
   SWIM: --members N (2-1000) --detector swim|heartbeat --selection round-robin|random --period-ms MS
         --ack-timeout-ms MS --indirect K --suspicion PERIODS --retransmit MULT --heartbeat-periods N
   coordination: --servers N (3-7) --clients N (1-8) --recipe lock|election|discovery|config|idle
-        --session-timeout-ms MS --work-ms MS --think-ms MS --pause-pct PCT --pause-ms MS --stagger-ms MS";
+        --session-timeout-ms MS --work-ms MS --think-ms MS --pause-pct PCT --pause-ms MS --stagger-ms MS
+  shardkv: --groups N (1-5) --joined N (groups in the first configuration) --shards N (1-64)
+        --vnodes N (1-256) --clients N (1-8) --moves-ms MS (0 or 100-60000) --keys N --reads PCT
+        --cas PCT --think-ms MS";
 
 /// The usage text, ending with the registered protocols.
 pub fn usage() -> String {
@@ -141,6 +144,11 @@ const CLUSTER_FLAGS: &[&str] = &[
     "pause-pct",
     "pause-ms",
     "stagger-ms",
+    "groups",
+    "joined",
+    "shards",
+    "vnodes",
+    "moves-ms",
 ];
 
 fn with_options(base: &[&'static str]) -> Vec<&'static str> {

@@ -709,3 +709,33 @@ fn dfs_place_prints_hdfs_placements_block_by_block() {
         );
     }
 }
+
+#[test]
+fn the_sharded_database_is_checked_and_its_mutants_caught_from_the_command_line() {
+    let ok =
+        distlab(&["check", "--protocol", "shardkv", "--seeds", "1..6", "--faults", "light", "--groups", "4"]);
+    let out = stdout(&ok);
+    assert_eq!(ok.status.code(), Some(0), "{out}");
+    assert_eq!(field(&out, "violations"), "0");
+    assert_eq!(field(&out, "histories_checked"), "5");
+    let names = stdout(&distlab(&["mutants", "--protocol", "shardkv"]));
+    for m in ["keep-serving", "no-duplicate-table", "serve-before-data", "skip-configs"] {
+        assert!(names.contains(m), "{names}");
+    }
+    let bad =
+        distlab(&["check", "--protocol", "shardkv", "--seeds", "1..6", "--mutant", "serve-before-data"]);
+    assert_eq!(bad.status.code(), Some(1), "{}", stdout(&bad));
+    assert!(stdout(&bad).contains("single-history"), "{}", stdout(&bad));
+    // Every size has a limit, said in words.
+    for (flag, value, says) in [
+        ("--groups", "6", "groups must be between 1 and 5"),
+        ("--joined", "4", "the groups in the first configuration must be between 1 and 3"),
+        ("--shards", "65", "shards must be between 1 and 64"),
+        ("--vnodes", "0", "virtual nodes must be between 1 and 256"),
+        ("--moves-ms", "99", "at least 100 ms"),
+    ] {
+        let o = distlab(&["run", "--protocol", "shardkv", "--seed", "1", "--events", "10", flag, value]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains(says), "{flag} {value}");
+    }
+}
