@@ -169,10 +169,10 @@ impl crate::explorable::Explorable for ShardKv {
             Node::Client(_) => 0,
         }
     }
-    /// Group B joins, then the client writes and reads.
+    /// Group G2 joins, then the client writes and reads.
     fn requests(&self, n: u32) -> Vec<(NodeId, String)> {
         let c = NodeId(self.first_client() as u32);
-        [(NodeId(0), "join B"), (c, "put x 1"), (c, "get x")]
+        [(NodeId(0), "join G2"), (c, "put x 1"), (c, "get x")]
             .iter()
             .take(n as usize)
             .map(|(node, t)| (*node, String::from(*t)))

@@ -17,6 +17,9 @@ use super::node::Node;
 use super::server::{ConfigServer, Replica};
 use super::types::*;
 
+/// The configuration service's colour key; group `g`'s is `g + 1`.
+const CONFIG_HUE: u64 = 7;
+
 fn role_word(r: Role) -> &'static str {
     match r {
         Role::Follower => "follower",
@@ -63,7 +66,8 @@ fn config_view(s: &ConfigServer) -> NodeView {
             ("operator commands waiting".into(), format!("{}", s.pending.len())),
         ],
         summary: vec![format!("{role} · term {}", r.hard.term), format!("config {}", latest.num)],
-        hue_key: (r.hard.term > 0).then_some(r.hard.term),
+        // A colour of its own, apart from the groups' (1 to 5).
+        hue_key: Some(CONFIG_HUE),
         accepts: Some("join G3 · leave G1".into()),
         actions: vec![
             ("Group G3 joins".into(), "join G3".into()),
@@ -204,11 +208,23 @@ fn shard_board(k: &ShardKv, nodes: &[Node], up: &[bool]) -> Board {
         })
         .collect();
     Board {
-        title: format!("Shards ({})", config),
+        title: format!("Shards in config {}", config.num),
         legend: "each shard: its owner in the newest configuration, where it is served now (or whose data is on the way), its keys and the operations in its history".into(),
         columns: vec!["owner".into(), "now".into(), "keys".into(), "ops".into()],
         rows,
     }
+}
+
+/// How many shards the newest configuration's change moved, of how many, and the groups on the
+/// larger side of the change (a join or leave of one group ideally moves 1/groups of them).
+fn last_change(nodes: &[Node]) -> Option<(usize, usize, usize)> {
+    let configs = nodes
+        .iter()
+        .filter_map(|n| if let Node::Config(s) = n { Some(&s.raft.kv) } else { None })
+        .max_by_key(|c| c.history.len())?;
+    let [.., before, after] = configs.history.as_slice() else { return None };
+    let groups = before.groups.len().max(after.groups.len());
+    Some((before.moved(after), after.owners.len(), groups))
 }
 
 /// Each group: whether it is in the newest configuration, its leader, the configuration it
@@ -249,7 +265,14 @@ fn group_board(k: &ShardKv, nodes: &[Node], up: &[bool]) -> Board {
         .collect();
     let ideal = if config.groups.is_empty() { 0 } else { k.shards / config.groups.len() };
     Board {
-        title: format!("Groups (newest: config {})", config.num),
+        title: match last_change(nodes) {
+            Some((moved, of, groups)) => format!(
+                "Groups (newest: config {}, whose change moved {moved} of {of} shards; consistent hashing's ideal: about {})",
+                config.num,
+                (of + groups / 2) / groups.max(1)
+            ),
+            None => format!("Groups (newest: config {})", config.num),
+        },
         legend: format!("each group: in the newest configuration or not, its leader, the configuration it has reached, and its shards (an even share is about {ideal})"),
         columns: vec!["member".into(), "leader".into(), "config".into(), "shards".into()],
         rows,
