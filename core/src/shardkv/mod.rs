@@ -32,12 +32,15 @@ pub mod client;
 pub mod configs;
 pub mod machine;
 mod node;
+pub mod scenarios;
 pub mod server;
 mod setup;
 pub mod swarm;
 mod types;
 mod view;
 
+#[cfg(test)]
+mod lessons;
 #[cfg(test)]
 mod tests;
 

@@ -321,13 +321,14 @@ fn tick(k: &ShardKv, s: &mut Replica, ctx: Cx) {
         s.ask = (s.ask + 1) % GROUP_SIZE as u32;
         ctx.send(k.config_members().global(NodeId(s.ask)), Msg::Query { num });
     }
+    // One of the old owner's servers at a time, in turn: any that has applied the
+    // configuration holds the same frozen copy.
     let num = machine.config.num;
+    let turn = s.ask;
     for (shard, x) in machine.shards.iter().enumerate() {
         if let Status::Pulling { from } = x.status {
             let old = k.members(from);
-            for i in 0..old.size {
-                ctx.send(old.global(NodeId(i)), Msg::Pull { shard: shard as u8, num });
-            }
+            ctx.send(old.global(NodeId(turn % old.size)), Msg::Pull { shard: shard as u8, num });
         }
     }
 }

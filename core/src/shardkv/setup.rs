@@ -40,7 +40,11 @@ impl Registered for ShardKv {
     type Config = Config;
 
     fn presets() -> Vec<(&'static str, &'static str)> {
-        Vec::new()
+        super::scenarios::SCENARIOS.to_vec()
+    }
+
+    fn opening_preset() -> Option<&'static str> {
+        Some("join-and-move")
     }
 
     fn make(cfg: &Config, mutant: Option<&str>, preset: Option<&str>) -> Result<ShardKv, String> {
@@ -53,7 +57,7 @@ impl Registered for ShardKv {
             Some(ms) => ms as u32,
             None => base.think_ms,
         };
-        let k = ShardKv {
+        let mut k = ShardKv {
             groups: cfg.groups,
             joined: cfg.joined,
             shards: cfg.shards,
@@ -66,7 +70,7 @@ impl Registered for ShardKv {
             ..base
         };
         if let Some(name) = preset {
-            return Err(alloc::format!("the sharded database has no preset {}", crate::echo::Echo(name)));
+            k = super::scenarios::apply(name, k)?;
         }
         k.validate()?;
         Ok(k)

@@ -1,0 +1,158 @@
+//! The sharded database's presets: a group joins and shards move while a client with an old
+//! map is sent to the new owner.
+//!
+//! Each preset's narration is a lesson whose steps name the events they explain (see
+//! `crate::lesson`). A step that invites the reader to switch a mutant on offers it; with that
+//! mutant on, the narration follows the steps up to the break, then what the mutant does.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use crate::kv::{Key, KvOp, Workload};
+use crate::lesson::{Cue, Step};
+use crate::protocol::{NodeId, ScriptAction, Target, Time};
+
+use super::configs::{group_name, shard_of, Config};
+use super::types::{ClientOp, Mutant, ShardKv};
+
+/// The presets: (name, title).
+pub const SCENARIOS: &[(&str, &str)] = &[(
+    "join-and-move",
+    "A group joins: a third of the shards move, with their data, and a client with an old map is sent on",
+)];
+
+/// When the operator asks for G3 to join, in milliseconds.
+const JOIN_AT_MS: u64 = 1_500;
+
+fn client(k: &ShardKv, i: usize) -> Target {
+    Target::Node(NodeId((k.first_client() + i) as u32))
+}
+
+/// The first of the workload's keys whose shard moves from `before` to `after`.
+fn moving_key(k: &ShardKv, before: &Config, after: &Config) -> Option<(Key, usize)> {
+    (0..16)
+        .map(Workload::key)
+        .map(|key| (key, shard_of(key.as_str(), k.shards)))
+        .find(|(_, s)| before.owners[*s] != after.owners[*s])
+}
+
+pub fn apply(name: &str, base: ShardKv) -> Result<ShardKv, String> {
+    let mutant = base.mutant;
+    match name {
+        "join-and-move" => {
+            let mut k =
+                ShardKv { groups: 3, joined: 2, shards: 12, clients: 3, think_ms: 0, moves_ms: 0, ..base };
+            // The ring whose join moves nearest a third of the shards (twelve shards fall on the
+            // ring unevenly whatever its virtual nodes; the narration says how many move).
+            let configs =
+                |vnodes| (Config::new(2, vec![0, 1], 12, vnodes), Config::new(3, vec![0, 1, 2], 12, vnodes));
+            k.vnodes = [256, 128, 64, 32]
+                .into_iter()
+                .min_by_key(|v| {
+                    let (two, three) = configs(*v);
+                    two.moved(&three).abs_diff(4)
+                })
+                .unwrap_or(k.vnodes);
+            let (two, three) = configs(k.vnodes);
+            let (key, shard) = moving_key(&k, &two, &three)
+                .ok_or_else(|| String::from("no key of the workload moves when G3 joins"))?;
+            let at = Time::from_ms;
+            let kv = |op: KvOp| ClientOp::Kv(op);
+            let script = vec![
+                (at(1_200), ScriptAction::Client(client(&k, 0), kv(KvOp::Put(key, 1)))),
+                (at(JOIN_AT_MS), ScriptAction::Client(Target::Node(NodeId(0)), ClientOp::Join(2))),
+                (at(2_300), ScriptAction::Client(client(&k, 0), kv(KvOp::Get(key)))),
+                (at(2_800), ScriptAction::Client(client(&k, 2), kv(KvOp::Get(key)))),
+            ];
+            let old = group_name(two.owners[shard]);
+            let moved = two.moved(&three);
+            let narration =
+                join_and_move(key.as_str(), shard, &old, moved, mutant == Some(Mutant::KeepServing));
+            Ok(ShardKv { script, narration, ..k })
+        }
+        other => {
+            let names: Vec<&str> = SCENARIOS.iter().map(|s| s.0).collect();
+            Err(format!("unknown sharded database scenario \"{other}\"; known: {}", names.join(", ")))
+        }
+    }
+}
+
+fn join_and_move(key: &str, shard: usize, old: &str, moved: usize, broken: bool) -> Vec<Step> {
+    let mut steps = vec![
+        Step::new(
+            Cue::Start,
+            "Two replica groups, G1 and G2, each three servers running Raft, serve twelve shards of the keyspace. \
+             The configuration service (Cfg1 to Cfg3, a Raft group too) keeps the shard map. G3 runs, but is not \
+             in the map yet. The Groups and Shards boards beside the drawing show the map.",
+        ),
+        Step::new(
+            Cue::Says("reaches configuration 2"),
+            "G1 and G2 have joined: configuration 2. The consistent-hash ring put each shard on the first group \
+             clockwise of it, and each group serves only its own shards.",
+        ),
+        Step::new(
+            Cue::Says("applies put"),
+            &format!(
+                "C1 writes {key} = 1. The key's shard is shard {shard}, which {old} owns: the write goes into {old}'s \
+                 Raft log, as operation 1 of the shard's history."
+            ),
+        ),
+        Step::new(
+            Cue::At(JOIN_AT_MS),
+            &format!(
+                "The operator asks the configuration service to let G3 join. Its log makes configuration 3: G3's \
+                 points on the ring fall between the others', so {moved} of the 12 shards move to G3 (a third \
+                 would be 4; so few shards fall on the ring unevenly), and only to G3. No shard moves between G1 \
+                 and G2."
+            ),
+        ),
+        Step::new(
+            Cue::Says("reaches configuration 3"),
+            &format!(
+                "A group applies configuration 3 through its log. From that entry on, it stops serving the shards it \
+                 lost ({old} loses shard {shard}) and keeps a frozen copy of each for the new owner. Shards that stay \
+                 keep serving."
+            ),
+        ),
+        Step::new(
+            Cue::Send("Pull"),
+            "G3 has applied configuration 3 too, and waits for the shards it gained: its leader asks their old \
+             owners for them.",
+        ),
+        Step::new(
+            Cue::Deliver("ShardData"),
+            "A shard arrives: its keys and its duplicate table (each client's last request and answer, so a retry \
+             is answered, not applied twice). G3 puts it in its own log; once applied, G3 serves the shard.",
+        ),
+        Step::new(
+            Cue::Deliver("WrongGroup"),
+            &format!(
+                "C1 still holds configuration 2 and asks {old} for {key}. {old} no longer serves shard {shard}: wrong \
+                 group. C1 asks the configuration service for the newest map."
+            ),
+        )
+        .breaking("keep-serving"),
+        Step::new(
+            Cue::Says("applies get"),
+            &format!(
+                "C1 reads {key} from G3 and gets 1: the value it wrote to {old} before the move travelled with the \
+                 shard. The shard's history goes on where it stopped."
+            ),
+        ),
+    ];
+    if broken {
+        steps.truncate(7);
+        steps.push(Step::new(
+            Cue::Violation,
+            &format!(
+                "With keep-serving, {old} went on serving shard {shard} after configuration 3: it answered C1's read \
+                 from its stale copy. Then C3, which asked for the newest map first, read through G3, which holds the \
+                 shard too. Two groups now write the shard's history at once: single-history breaks, and a write to \
+                 either would be lost to the other."
+            ),
+        ));
+    }
+    steps
+}
