@@ -20,7 +20,7 @@ use super::types::{ClientOp, Mutant, ShardKv};
 /// The presets: (name, title).
 pub const SCENARIOS: &[(&str, &str)] = &[(
     "join-and-move",
-    "A group joins: a third of the shards move, with their data, and a client with an old map is sent on",
+    "A group joins: its share of the shards moves, with the data, and a client with an old map is sent on",
 )];
 
 /// When the operator asks for G3 to join, in milliseconds.
