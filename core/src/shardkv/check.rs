@@ -21,6 +21,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::chunked::ChunkVec;
 use crate::kv::realtime::Linearizability;
 use crate::kv::KvOp;
 use crate::protocol::{NodeId, PropertyInfo};
@@ -68,10 +69,9 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
 #[derive(Clone, Debug, Default, Hash)]
 struct History {
     lin: Linearizability,
-    /// The operation at each position: (server that applied it first, client, request, op).
-    at: BTreeMap<u64, (NodeId, NodeId, u64, KvOp)>,
-    /// Where each request was applied: (client, request) → position.
-    done: BTreeMap<(u32, u64), u64>,
+    /// The operation at each position (position 1 first): the server that applied it first,
+    /// the client, its request and the operation. Shared by the simulator's checkpoints.
+    at: ChunkVec<Option<(NodeId, NodeId, u64, KvOp)>>,
 }
 
 /// Ghost state.
@@ -80,6 +80,8 @@ pub struct Monitor {
     config: raft::Monitor<Configs>,
     groups: Vec<raft::Monitor<Shards>>,
     shards: Vec<History>,
+    /// Per client, by request number: the shard and position the request was applied at.
+    done: BTreeMap<u32, ChunkVec<Option<(u8, u64)>>>,
 }
 
 type Fail = (&'static str, String);
@@ -127,7 +129,7 @@ pub(super) fn check(
                 m.shards[shard_of(op.key().as_str(), k.shards)].lin.invoked(*client, *req);
             }
             Note::Applied { server, shard, client, req, op, pos, fresh: true, .. } => {
-                applied(k, &mut m.shards[*shard as usize], *shard, *server, *client, *req, op, *pos)?;
+                applied(k, m, *shard, *server, *client, *req, op, *pos)?;
             }
             Note::Ack { client, req, op, result, shard, pos } => {
                 m.shards[*shard as usize].lin.acked(*client, *req, op, result, *pos)?;
@@ -175,7 +177,7 @@ fn raft_checks(
 #[allow(clippy::too_many_arguments)]
 fn applied(
     k: &ShardKv,
-    h: &mut History,
+    m: &mut Monitor,
     shard: u8,
     server: NodeId,
     client: NodeId,
@@ -183,7 +185,9 @@ fn applied(
     op: &KvOp,
     pos: u64,
 ) -> Result<(), Fail> {
-    if let Some((first, c, r, other)) = h.at.get(&pos) {
+    let h = &mut m.shards[shard as usize];
+    let at = pos.saturating_sub(1) as usize;
+    if let Some(Some((first, c, r, other))) = h.at.get(at) {
         if (*c, *r) == (client, req) {
             return Ok(());
         }
@@ -196,17 +200,18 @@ fn applied(
             ),
         ));
     }
-    if let Some(before) = h.done.get(&(client.0, req)) {
+    let done = m.done.entry(client.0).or_default();
+    if let Some(Some((s, p))) = done.get(req as usize) {
         return Err((
             "exactly-once",
             format!(
-                "{} applied {}'s request #{req} ({op}) again, as operation {pos} of shard {shard}: it was operation {before}",
+                "{} applied {}'s request #{req} ({op}) again, as operation {pos} of shard {shard}: it was operation {p} of shard {s}",
                 k.name(server),
                 k.name(client)
             ),
         ));
     }
-    h.at.insert(pos, (server, client, req, op.clone()));
-    h.done.insert((client.0, req), pos);
+    done.set_grow(req as usize, Some((shard, pos)), None);
+    h.at.set_grow(at, Some((server, client, req, op.clone())), None);
     h.lin.committed(pos, Some((client, req, op)))
 }

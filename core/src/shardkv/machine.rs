@@ -159,9 +159,12 @@ pub struct Shards {
     pub config: Config,
     pub shards: Vec<Shard>,
     /// The shards this group handed over, each as it was when the group applied the
-    /// configuration (numbered as the key's second part) that moved it away: what the new
-    /// owner pulls. Every replica of the group holds the same copies, fixed by its log.
-    pub handoff: BTreeMap<(u8, u64), ShardCopy>,
+    /// configuration (numbered beside it) that moved it away: what the new owner pulls. Every
+    /// replica of the group holds the same copies, fixed by its log. Only the latest copy of a
+    /// shard is kept: for this group to lose a shard again, the shard must have come back to
+    /// it, which it can only once its earlier copy was taken in (each owner takes in a shard
+    /// before it moves to the next configuration).
+    pub handoff: BTreeMap<u8, (u64, ShardCopy)>,
     /// Client commands applied since the server last looked (not state: a snapshot drops it).
     pub served: Vec<Served>,
     /// Configurations applied since the server last looked (likewise).
@@ -233,7 +236,7 @@ impl Shards {
         for (s, shard) in self.shards.iter_mut().enumerate() {
             let (old, new) = (self.config.owners[s], next.owners[s]);
             if old == me && new != me {
-                self.handoff.insert((s as u8, next.num), ShardCopy::of(shard));
+                self.handoff.insert(s as u8, (next.num, ShardCopy::of(shard)));
                 if self.mutant != Some(Mutant::KeepServing) {
                     *shard = Shard::default();
                 }

@@ -260,7 +260,7 @@ pub fn on_message(k: &ShardKv, s: &mut Replica, from: NodeId, msg: Msg, ctx: Cx)
         Msg::Pull { shard, num } => {
             let machine = &s.raft.kv;
             if machine.config.num >= num {
-                if let Some(copy) = machine.handoff.get(&(shard, num)) {
+                if let Some((_, copy)) = machine.handoff.get(&shard).filter(|(at, _)| *at == num) {
                     ctx.send(from, Msg::ShardData { shard, num, copy: copy.clone() });
                 }
             }
