@@ -190,10 +190,18 @@ pub fn on_message(k: &ShardKv, c: &mut Client, from: NodeId, msg: Msg, ctx: Cx) 
                     ask_config(ctx);
                 }
                 Answer::NotLeader(hint) => {
-                    if let Some(g) = k.group_of(from) {
-                        c.hints[g as usize] = hint.filter(|h| *h != from && k.group_of(*h) == Some(g));
+                    let g = k.group_of(from);
+                    let hint = hint.filter(|h| *h != from && k.group_of(*h) == g);
+                    if let Some(g) = g {
+                        c.hints[g as usize] = hint;
                     }
-                    send(k, c, Some(from), ctx);
+                    if hint.is_some() {
+                        send(k, c, Some(from), ctx);
+                    } else {
+                        // Nobody there knows a leader (an election): wait a heartbeat, then try
+                        // another, rather than circle the group at the network's speed.
+                        ctx.set_timer(Timer::ClientRetry, Time(k.raft.heartbeat_us));
+                    }
                 }
             }
         }

@@ -205,7 +205,7 @@ impl Protocol for ShardKv {
 
     fn durable(node: &Node) -> Durable {
         match node {
-            Node::Config(s) => Durable::Config(s.raft.hard.clone()),
+            Node::Config(s) => Durable::Config(s.raft.hard.clone(), s.pending.clone()),
             Node::Replica(s) => Durable::Replica(s.raft.hard.clone()),
             Node::Client(c) => Durable::Client(c.hard.clone()),
         }
@@ -213,7 +213,7 @@ impl Protocol for ShardKv {
 
     fn on_restart(&self, durable: Durable, ctx: &mut Ctx<Self>) -> Node {
         match durable {
-            Durable::Config(hard) => Node::Config(server::restart_config(self, hard, ctx)),
+            Durable::Config(hard, pending) => Node::Config(server::restart_config(self, hard, pending, ctx)),
             Durable::Replica(hard) => {
                 let g = self.group_of(ctx.me()).unwrap_or(0);
                 Node::Replica(server::restart_replica(self, g, hard, ctx))

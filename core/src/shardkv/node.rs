@@ -1,11 +1,13 @@
 //! A node of the sharded database (a configuration server, a replica server or a client), and
 //! what each keeps across a crash.
 
+use alloc::vec::Vec;
+
 use crate::kv::ClientHard;
 use crate::raft::HardState;
 
 use super::client::Client;
-use super::configs::Configs;
+use super::configs::{Change, Configs};
 use super::machine::Shards;
 use super::server::{ConfigServer, Replica};
 
@@ -17,11 +19,11 @@ pub enum Node {
     Client(Client),
 }
 
-/// What survives a crash: a server's Raft state (its log and snapshot hold its shards), a
-/// client's request numbers.
+/// What survives a crash: a server's Raft state (its log and snapshot hold its shards), with a
+/// configuration server's operators' commands not yet applied; a client's request numbers.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Durable {
-    Config(HardState<Configs>),
+    Config(HardState<Configs>, Vec<Change>),
     Replica(HardState<Shards>),
     Client(ClientHard),
 }

@@ -31,7 +31,7 @@ type Cx<'a, 'b> = &'a mut Ctx<'b, ShardKv>;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ConfigServer {
     pub raft: raft::Server<Configs>,
-    /// Operators' commands taken here and not yet applied.
+    /// Operators' commands taken here and not yet applied (kept across a crash).
     pub pending: Vec<Change>,
 }
 
@@ -63,11 +63,18 @@ pub fn init_config(k: &ShardKv, ctx: Cx) -> ConfigServer {
     boot_config(raft, notes, ctx)
 }
 
-pub fn restart_config(k: &ShardKv, hard: raft::HardState<Configs>, ctx: Cx) -> ConfigServer {
+/// Back from a crash with Raft's hard state and the operators' commands it had taken (kept
+/// on disk, so that a command taken is not lost to a crash before the log has it).
+pub fn restart_config(
+    k: &ShardKv,
+    hard: raft::HardState<Configs>,
+    pending: Vec<Change>,
+    ctx: Cx,
+) -> ConfigServer {
     let (raft, notes) = ctx.nest_in(k.config_members(), Msg::Cfg, Timer::Raft, |inner| {
         raft::server::restart(&k.raft, hard, inner)
     });
-    boot_config(raft, notes, ctx)
+    ConfigServer { pending, ..boot_config(raft, notes, ctx) }
 }
 
 fn boot_config(raft: raft::Server<Configs>, notes: Vec<raft::Note>, ctx: Cx) -> ConfigServer {
@@ -315,14 +322,15 @@ pub fn on_timer(k: &ShardKv, s: &mut Replica, timer: Timer, ctx: Cx) {
 /// The leader's round: ask for the next configuration once every shard has its data, and ask
 /// the previous owners for the shards still missing.
 fn tick(k: &ShardKv, s: &mut Replica, ctx: Cx) {
+    // Every tick the next server in turn, of the configuration service and of each old owner:
+    // one that is down or behind holds nothing up for long.
+    s.ask = (s.ask + 1) % GROUP_SIZE as u32;
     let machine = &s.raft.kv;
     if machine.settled() || k.is(Mutant::SkipConfigs) {
         let num = if k.is(Mutant::SkipConfigs) { None } else { Some(machine.config.num + 1) };
-        s.ask = (s.ask + 1) % GROUP_SIZE as u32;
         ctx.send(k.config_members().global(NodeId(s.ask)), Msg::Query { num });
     }
-    // One of the old owner's servers at a time, in turn: any that has applied the
-    // configuration holds the same frozen copy.
+    // Any old server that has applied the configuration holds the same frozen copy.
     let num = machine.config.num;
     let turn = s.ask;
     for (shard, x) in machine.shards.iter().enumerate() {

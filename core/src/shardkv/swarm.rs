@@ -57,6 +57,9 @@ pub struct Swept {
     /// sweep that saw few of either proved little.
     pub operations: u64,
     pub configs: u64,
+    /// Runs that ended with a group more than two configurations behind the newest (its most
+    /// advanced server): a move that stalled.
+    pub stalled: u64,
 }
 
 impl Swept {
@@ -88,15 +91,24 @@ pub fn sweep(
         // A violation halts the simulator: `step` stops there.
         while sim.events() < events && sim.step() {}
         out.runs += 1;
-        out.configs += sim
+        let k = sim.proto.clone();
+        let newest = sim
             .nodes()
             .iter()
-            .map(|n| match n {
-                Node::Replica(s) => s.raft.kv.config.num,
-                _ => 0,
-            })
+            .filter_map(|n| if let Node::Config(s) = n { Some(s.raft.kv.history.len() as u64) } else { None })
             .max()
             .unwrap_or(0);
+        let reached: Vec<u64> = (0..k.groups as u8)
+            .map(|g| {
+                let group = sim.nodes().iter().filter_map(|n| match n {
+                    Node::Replica(s) if s.group == g => Some(s.raft.kv.config.num),
+                    _ => None,
+                });
+                group.max().unwrap_or(0)
+            })
+            .collect();
+        out.configs += reached.iter().max().copied().unwrap_or(0);
+        out.stalled += u64::from(reached.iter().any(|r| r + 2 < newest));
         let ops: Vec<HistoryOp> = sim.history().ops.iter().cloned().collect();
         let judged = (!ops.is_empty()).then(|| history::judge(&ops));
         out.operations += judged.as_ref().map_or(0, |j| j.operations as u64);

@@ -35,6 +35,11 @@ fn a_plain_sweep_under_every_fault_level_keeps_every_promise() {
         assert_eq!(s.first_words(), None, "{faults:?}");
         assert!(s.operations > 2_000, "{faults:?}: the sweep judged {} operations", s.operations);
         assert!(s.configs > 250, "{faults:?}: the groups reached {} configurations in all", s.configs);
+        if faults != FaultPreset::Heavy {
+            // Every group keeps up: a move never stalls behind one server that is down or
+            // behind (a leader once asked the same old server for a shard every tick).
+            assert_eq!(s.stalled, 0, "{faults:?}: {} runs ended with a group behind", s.stalled);
+        }
     }
 }
 
@@ -119,5 +124,43 @@ fn bad_requests_are_refused_with_a_reason() {
         ShardKv { clients: 9, ..ShardKv::default() },
     ] {
         assert!(bad.validate().is_err(), "{bad:?}");
+    }
+}
+
+#[test]
+fn a_move_completes_while_a_server_of_the_old_owner_is_down() {
+    // G3 joins while one of G1's servers is down for good: G3's leader must find the shards it
+    // gained on G1's two others (it once asked the same server every tick, and waited forever).
+    use crate::protocol::{ScriptAction, Target, Time};
+    for down in 0..GROUP_SIZE as u32 {
+        let g1 = ShardKv::default().members(0).global(NodeId(down));
+        let k = ShardKv {
+            groups: 3,
+            joined: 2,
+            moves_ms: 0,
+            script: Vec::from([
+                (Time::from_ms(1_000), ScriptAction::Crash(Target::Node(g1))),
+                (Time::from_ms(1_500), ScriptAction::Client(Target::Node(NodeId(0)), ClientOp::Join(2))),
+            ]),
+            ..ShardKv::default()
+        };
+        for seed in 1..=4 {
+            let mut sim = Sim::new(k.clone(), FaultPreset::None.config(), seed);
+            while sim.now().0 < 5_000_000 && sim.step() {}
+            assert!(sim.violation().is_none(), "{:?}", sim.violation());
+            let g3: Vec<_> = sim
+                .nodes()
+                .iter()
+                .filter_map(|n| match n {
+                    Node::Replica(s) if s.group == 2 => Some((s.raft.kv.config.num, s.raft.kv.settled())),
+                    _ => None,
+                })
+                .collect();
+            assert!(
+                g3.contains(&(3, true)),
+                "G1.{} down, seed {seed}: G3's servers stand at {g3:?}",
+                down + 1
+            );
+        }
     }
 }
