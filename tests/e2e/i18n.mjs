@@ -37,6 +37,7 @@ const PAGES = [
   ['kafka', 'svg.topology .node'],
   ['swim', 'svg.topology .node'],
   ['coordination', 'svg.topology .node'],
+  ['shardkv', 'svg.topology .node'],
   ['compare', '#btn-compare'],
   ['hashing', '#ring-svg'],
 ];

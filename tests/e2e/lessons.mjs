@@ -204,6 +204,22 @@ await lesson('swim: a member cut off for a second refutes, and skipping suspicio
   await onScreen(page, '#safety', '#lesson-now', 'svg.topology');
 });
 
+await lesson('shardkv: a group joins, a shard moves with its value, and a client with the old map is sent on; keep-serving splits its history', '#shardkv', async page => {
+  await preset(page, 'join-and-move');
+  await nextUntil(page, /wrong\s+group/);
+  assert.match(await page.textContent('#boards, body'), /pulls from|serves/, 'the Shards board shows where each shard is');
+  await onScreen(page, 'svg.topology', '#lesson-now', '#btn-break-it');
+  await nextUntil(page, /reads \w+ from G3 and gets 1/);
+  assert.match(await page.textContent('svg.topology'), /get \w+ → = 1/, 'C1 shows the value that moved');
+  assert.match(await page.textContent('#safety'), /Safety holds/);
+  await preset(page, 'join-and-move');
+  await nextUntil(page, /wrong\s+group/);
+  await page.click('#btn-break-it');
+  await page.waitForFunction(() => /violated/.test(document.querySelector('#safety').textContent), null, { timeout: 30000 });
+  assert.match(await page.textContent('#safety'), /single-history violated at event \d+/);
+  await onScreen(page, '#safety', '#lesson-now', 'svg.topology');
+});
+
 await lesson('coordination: a paused lock holder is fenced off by its token; without fencing storage takes its late write', '#coordination', async page => {
   await preset(page, 'lock-fencing');
   await nextUntil(page, /C1 wakes/);

@@ -80,6 +80,12 @@ pub fn message_style(kind: &str) -> (&'static str, &'static str) {
         "Ping" => ("#0072B2", "?"),
         "Ack" => ("#2fbf71", "✓"),
         "PingReq" => ("#D55E00", "P?"),
+        "Query" => ("#56B4E9", "Q"),
+        "Config" => ("#0072B2", "Cf"),
+        "Pull" => ("#D55E00", "Pl"),
+        "ShardData" => ("#E69F00", "SD"),
+        "WrongGroup" => ("#b5003c", "WG"),
+        "NotLeader" => ("#CC79A7", "NL"),
         _ => ("#666", "?"),
     }
 }

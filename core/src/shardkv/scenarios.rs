@@ -135,7 +135,7 @@ fn join_and_move(key: &str, shard: usize, old: &str, moved: usize, broken: bool)
         )
         .breaking("keep-serving"),
         Step::new(
-            Cue::Says("applies get"),
+            Cue::Deliver("Reply"),
             &format!(
                 "C1 reads {key} from G3 and gets 1: the value it wrote to {old} before the move travelled with the \
                  shard. The shard's history goes on where it stopped."

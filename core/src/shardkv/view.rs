@@ -185,7 +185,7 @@ fn shard_board(k: &ShardKv, nodes: &[Node], up: &[bool]) -> Board {
                     (format!("{} pulls from {}", group_name(g), group_name(from)), Tone::Warn)
                 }
                 (None, [g]) => (format!("{} serves", group_name(*g)), Tone::Good),
-                (None, []) => (String::from("—"), Tone::Dim),
+                (None, []) => (String::from("—"), Tone::Plain),
                 (None, many) => (format!("{} groups serve it", many.len()), Tone::Bad),
             };
             BoardRow {
@@ -245,7 +245,7 @@ fn group_board(k: &ShardKv, nodes: &[Node], up: &[bool]) -> Board {
                 cells: vec![
                     BoardCell {
                         text: if member { "in".into() } else { "out".into() },
-                        tone: if member { Tone::Good } else { Tone::Dim },
+                        tone: if member { Tone::Good } else { Tone::Plain },
                         ..BoardCell::default()
                     },
                     BoardCell {
