@@ -18,6 +18,25 @@ use crate::protocol::{NodeId, ScriptAction, Target, Time};
 use crate::raft::{self, ClientOp, Raft, ReadMode};
 use crate::rng::Rng;
 
+/// How a swept run ended: the operations of its client history the linearizability search
+/// judged, and its violation as (property, message): the simulator's, else `lincheck` when the
+/// history cannot be put in any order. The plain and swarm sweeps of every protocol whose
+/// clients keep a history end their runs here.
+pub fn verdict<P: crate::protocol::Protocol>(sim: &crate::sim::Sim<P>) -> (u64, Option<(String, String)>) {
+    let ops: Vec<crate::history::HistoryOp> = sim.history().ops.iter().cloned().collect();
+    let judged = (!ops.is_empty()).then(|| crate::history::judge(&ops));
+    let operations = judged.as_ref().map_or(0, |j| j.operations as u64);
+    let found = match (sim.violation(), judged) {
+        (Some(v), _) => Some((v.property.clone(), v.message.clone())),
+        (None, Some(j)) if j.violated() => Some((
+            String::from("lincheck"),
+            format!("{} operations of the client history cannot be put in any order", j.witness.len()),
+        )),
+        _ => None,
+    };
+    (operations, found)
+}
+
 /// A drawn run: the protocol's configuration, the network's faults, timed fault primitives,
 /// and a one-line description of the configuration (distinct lines are distinct shapes).
 #[derive(Clone, Debug)]

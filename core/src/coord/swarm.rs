@@ -7,12 +7,10 @@
 
 use alloc::format;
 use alloc::string::String;
-use alloc::vec::Vec;
 use core::ops::Range;
 
 use super::node::Node;
 use super::types::{Coordination, Mutant, Recipe};
-use crate::history::{self, HistoryOp};
 use crate::net::{FaultConfig, FaultPreset};
 use crate::raft::Raft;
 use crate::rng::Rng;
@@ -96,17 +94,8 @@ pub fn sweep(
                 _ => 0,
             })
             .sum::<u64>();
-        let ops: Vec<HistoryOp> = sim.history().ops.iter().cloned().collect();
-        let judged = (!ops.is_empty()).then(|| history::judge(&ops));
-        out.operations += judged.as_ref().map_or(0, |j| j.operations as u64);
-        let found = match (sim.violation(), judged) {
-            (Some(v), _) => Some((v.property.clone(), v.message.clone())),
-            (None, Some(j)) if j.violated() => Some((
-                String::from("lincheck"),
-                format!("{} operations of the client history cannot be put in any order", j.witness.len()),
-            )),
-            _ => None,
-        };
+        let (operations, found) = crate::swarm::verdict(&sim);
+        out.operations += operations;
         if let Some((property, message)) = found {
             out.violations += 1;
             out.first.get_or_insert((seed, property, message));

@@ -12,7 +12,6 @@ use core::ops::Range;
 
 use super::node::Node;
 use super::types::{Mutant, ShardKv};
-use crate::history::{self, HistoryOp};
 use crate::kv::Workload;
 use crate::net::{FaultConfig, FaultPreset};
 use crate::rng::Rng;
@@ -109,17 +108,8 @@ pub fn sweep(
             .collect();
         out.configs += reached.iter().max().copied().unwrap_or(0);
         out.stalled += u64::from(reached.iter().any(|r| r + 2 < newest));
-        let ops: Vec<HistoryOp> = sim.history().ops.iter().cloned().collect();
-        let judged = (!ops.is_empty()).then(|| history::judge(&ops));
-        out.operations += judged.as_ref().map_or(0, |j| j.operations as u64);
-        let found = match (sim.violation(), judged) {
-            (Some(v), _) => Some((v.property.clone(), v.message.clone())),
-            (None, Some(j)) if j.violated() => Some((
-                String::from("lincheck"),
-                format!("{} operations of the client history cannot be put in any order", j.witness.len()),
-            )),
-            _ => None,
-        };
+        let (operations, found) = crate::swarm::verdict(&sim);
+        out.operations += operations;
         if let Some((property, message)) = found {
             out.violations += 1;
             out.first.get_or_insert((seed, property, message));
