@@ -55,7 +55,9 @@ cluster options for run and check:
         --session-timeout-ms MS --work-ms MS --think-ms MS --pause-pct PCT --pause-ms MS --stagger-ms MS
   shardkv: --groups N (1-5) --joined N (groups in the first configuration) --shards N (1-64)
         --vnodes N (1-256) --clients N (1-8) --moves-ms MS (0 or 100-60000) --keys N --reads PCT
-        --cas PCT --think-ms MS";
+        --cas PCT --think-ms MS
+  dfs: --racks r1:N1,r2:N2,... (1-8 racks in order, 1-8 data nodes each, 32 in all) --rf R (1-5)
+        --clients N (1-8) --keys N (files) --reads PCT --think-ms MS";
 
 /// The usage text, ending with the registered protocols.
 pub fn usage() -> String {
@@ -109,6 +111,7 @@ pub fn dispatch(argv: &[String]) -> Result<ExitCode, String> {
 
 /// Optional cluster flags that `run` and `check` share.
 const CLUSTER_FLAGS: &[&str] = &[
+    "racks",
     "servers",
     "clients",
     "spares",

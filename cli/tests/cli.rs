@@ -739,3 +739,60 @@ fn the_sharded_database_is_checked_and_its_mutants_caught_from_the_command_line(
         assert!(String::from_utf8_lossy(&o.stderr).contains(says), "{flag} {value}");
     }
 }
+
+#[test]
+fn the_file_system_is_checked_and_its_mutants_caught_from_the_command_line() {
+    let ok = distlab(&[
+        "check",
+        "--protocol",
+        "dfs",
+        "--seeds",
+        "1..5",
+        "--faults",
+        "light",
+        "--racks",
+        "r1:2,r2:3",
+    ]);
+    let out = stdout(&ok);
+    assert_eq!(ok.status.code(), Some(0), "{out}");
+    assert_eq!(field(&out, "violations"), "0");
+    assert_eq!(field(&out, "histories_checked"), "4");
+    let names = stdout(&distlab(&["mutants", "--protocol", "dfs"]));
+    for m in ["ack-first", "one-rack", "no-re-replication"] {
+        assert!(names.contains(m), "{names}");
+    }
+    let bad = distlab(&["check", "--protocol", "dfs", "--seeds", "1..6", "--mutant", "ack-first"]);
+    assert_eq!(bad.status.code(), Some(1), "{}", stdout(&bad));
+    assert!(stdout(&bad).contains("pipeline-acked"), "{}", stdout(&bad));
+    // The rack-loss preset catches one-rack.
+    let rack = distlab(&[
+        "run",
+        "--protocol",
+        "dfs",
+        "--seed",
+        "1",
+        "--events",
+        "3000",
+        "--scenario",
+        "rack-fails",
+        "--mutant",
+        "one-rack",
+    ]);
+    assert!(stdout(&rack).contains("acked-block-kept"), "{}", stdout(&rack));
+    // Every size has a limit, said in words.
+    for (flag, value, says) in [
+        ("--racks", "r1:9", "between 1 and 8"),
+        ("--racks", "r2:3", "in order"),
+        ("--rf", "6", "replication factor must be between 1 and 5"),
+        ("--clients", "9", "clients must be between 1 and 8"),
+        ("--rf", "x", "--rf"),
+    ] {
+        let o = distlab(&["run", "--protocol", "dfs", "--seed", "1", "--events", "10", flag, value]);
+        assert_eq!(o.status.code(), Some(2), "{flag} {value}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains(says),
+            "{flag} {value}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}

@@ -51,7 +51,7 @@ pub mod setup;
 #[cfg(feature = "shardkv")]
 pub mod shardkv;
 pub mod sim;
-#[cfg(any(feature = "raft", feature = "coordination", feature = "shardkv"))]
+#[cfg(any(feature = "raft", feature = "coordination", feature = "shardkv", feature = "dfs"))]
 pub mod swarm;
 pub mod swim;
 #[cfg(test)]

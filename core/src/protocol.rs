@@ -6,9 +6,7 @@
 //! checker. The handler never sends, sleeps or reads a clock; the simulator applies the
 //! recorded effects after the handler returns. This is the sans-IO shape of tikv/raft-rs and
 //! stateright: the same handler code runs under the simulator, in tests that assert its exact
-//! effects, and in the browser.
-//!
-//! What survives a crash is a type of its own ([`Protocol::Durable`]): a restart is handed only
+//! effects, and in the browser. What survives a crash is a type of its own ([`Protocol::Durable`]): a restart is handed only
 //! that. How a protocol is shown (the page, the event log, the diagram) is a trait of its own,
 //! [`Present`], apart from the logic.
 
@@ -254,7 +252,6 @@ pub struct LogDetail {
     pub kv: Vec<(String, String)>,
 }
 
-/// Effects a handler records. The simulator applies them after the handler returns.
 /// What the simulator knows beside the nodes, for [`Protocol::check_world`]: the ground truth
 /// a node cannot see.
 #[derive(Clone, Copy, Debug)]
@@ -267,6 +264,8 @@ pub struct World<'a, M> {
     pub changed_at: &'a [Time],
     /// How many crashes and restarts there have been so far.
     pub up_epoch: u64,
+    /// When a partition, cut or clog was last made or healed (zero: never).
+    pub shape_at: Time,
     /// The message lost in this event (by the network's loss, a partition or cut, the user,
     /// or because its receiver was down).
     pub dropped: Option<&'a Lost<M>>,

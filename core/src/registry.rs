@@ -145,10 +145,11 @@ macro_rules! protocols {
     feature = "kafka",
     feature = "swim",
     feature = "coordination",
-    feature = "shardkv"
+    feature = "shardkv",
+    feature = "dfs"
 )))]
 compile_error!(
-    "distlab-core needs at least one protocol feature: paxos, multipaxos, raft, kafka, swim, coordination or shardkv"
+    "distlab-core needs at least one protocol feature: paxos, multipaxos, raft, kafka, swim, coordination, shardkv or dfs"
 );
 
 /// The message for a name that is not a protocol.
@@ -228,6 +229,7 @@ protocols! {
     "swim" Swim => crate::swim::Swim,
     "coordination" Coordination => crate::coord::Coordination,
     "shardkv" ShardKv => crate::shardkv::ShardKv,
+    "dfs" Dfs => crate::dfs::Dfs,
 }
 
 #[cfg(test)]
@@ -323,7 +325,7 @@ mod tests {
             .flag("rf", "99999999999999999999")
             .unwrap_err()
             .contains("--rf must be a whole number"));
-        assert_eq!(WITH_HISTORY, &["multipaxos", "raft", "coordination", "shardkv"]);
+        assert_eq!(WITH_HISTORY, &["multipaxos", "raft", "coordination", "shardkv", "dfs"]);
         // A 32-bit setting past its type is refused as given, not clamped to a number the user
         // never typed; a recipe that does not exist names the ones that do.
         let mut coordination = Setup::default_for("coordination").unwrap();

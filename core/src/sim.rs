@@ -257,6 +257,8 @@ pub struct Sim<P: Protocol> {
     /// when each node last crashed or restarted, the message the network or the user lost in
     /// this event, and whether any clock was skewed or link slowed so far.
     changed_at: Vec<Time>,
+    /// When a partition, cut or clog was last made or healed.
+    shape_at: Time,
     /// How many crashes and restarts so far (a checker rescans who is up only when it moves).
     up_epoch: u64,
     event_drop: Option<crate::protocol::Lost<P::Msg>>,
@@ -306,6 +308,7 @@ impl<P: Protocol> Sim<P> {
             history: Default::default(),
             explore: false,
             changed_at: vec![Time::ZERO; n],
+            shape_at: Time::ZERO,
             up_epoch: 0,
             event_drop: None,
             skewed: false,
@@ -684,6 +687,7 @@ impl<P: Protocol> Sim<P> {
             Pending::HealGroups { .. } => {
                 self.groups.iter_mut().for_each(|g| *g = 0);
                 self.group_epoch += 1;
+                self.shape_at = self.now;
                 self.record(KindRef::Heal);
                 self.check(None, None);
             }
@@ -852,6 +856,7 @@ impl<P: Protocol> Sim<P> {
     fn partition(&mut self, groups: Vec<u8>) {
         self.groups = groups.clone();
         self.group_epoch += 1;
+        self.shape_at = self.now;
         self.record(KindRef::Partition { groups: &groups });
     }
 
@@ -861,11 +866,13 @@ impl<P: Protocol> Sim<P> {
         self.cuts.clear();
         self.clogs.iter_mut().for_each(|c| *c = 0);
         self.group_epoch += 1;
+        self.shape_at = self.now;
         self.record(KindRef::Heal);
     }
 
     fn cut(&mut self, a: NodeId, b: NodeId) {
         if a != b && self.cuts.insert((a, b)) {
+            self.shape_at = self.now;
             self.record(KindRef::Cut { from: a, to: b });
         }
     }
@@ -875,6 +882,7 @@ impl<P: Protocol> Sim<P> {
         let was = self.clogs[x.index()];
         if was | how != was {
             self.clogs[x.index()] = was | how;
+            self.shape_at = self.now;
             self.record(KindRef::Clog { node: x, out: how & CLOG_OUT != 0, into: how & CLOG_IN != 0 });
         }
     }
@@ -883,12 +891,14 @@ impl<P: Protocol> Sim<P> {
         let was = self.clogs[x.index()];
         if was & how != 0 {
             self.clogs[x.index()] = was & !how;
+            self.shape_at = self.now;
             self.record(KindRef::Unclog { node: x, out: how & CLOG_OUT != 0, into: how & CLOG_IN != 0 });
         }
     }
 
     fn uncut(&mut self, a: NodeId, b: NodeId) {
         if self.cuts.remove(&(a, b)) {
+            self.shape_at = self.now;
             self.record(KindRef::Uncut { from: a, to: b });
         }
     }
@@ -1059,6 +1069,7 @@ impl<P: Protocol> Sim<P> {
             };
             self.groups = groups.clone();
             self.group_epoch += 1;
+            self.shape_at = self.now;
             self.record(KindRef::Partition { groups: &groups });
             self.schedule(self.now.plus(heal), Pending::HealGroups { epoch: self.group_epoch });
             return;
@@ -1123,6 +1134,7 @@ impl<P: Protocol> Sim<P> {
             up: &self.up,
             changed_at: &self.changed_at,
             up_epoch: self.up_epoch,
+            shape_at: self.shape_at,
             dropped: lost.as_ref(),
             skewed: self.skewed,
             slowed: self.slowed,

@@ -70,3 +70,31 @@ impl From<u32> for NodeId {
         NodeId(n)
     }
 }
+
+/// A preset's lesson on one seed (with a mutant, or none), run to its end: the lab, the
+/// narration, and the position of each step, checked to happen in order.
+pub(crate) fn walk_lesson(
+    protocol: &str,
+    preset: &str,
+    seed: u64,
+    mutant: Option<&str>,
+) -> (alloc::boxed::Box<dyn crate::lab::Lab>, Vec<crate::lesson::Step>, Vec<u64>) {
+    use alloc::string::ToString;
+    let cfg = crate::lab::LabConfig {
+        scenario: Some(preset.to_string()),
+        seed,
+        mutant: mutant.map(ToString::to_string),
+        ..crate::lab::LabConfig::opening(protocol).expect("registered")
+    };
+    let mut lab = crate::lab::build(&cfg).expect("the preset builds");
+    lab.run_past_violations();
+    let steps = lab.narration();
+    let what = alloc::format!("{preset} seed {seed} mutant {mutant:?}");
+    let mut at = Vec::new();
+    for (step, stop) in steps.iter().zip(lab.locate()) {
+        let stop = stop.unwrap_or_else(|| panic!("{what}: \"{}\" ({:?}) never happens", step.text, step.cue));
+        assert!(at.last().is_none_or(|last| *last <= stop.position), "{what}: steps out of order");
+        at.push(stop.position);
+    }
+    (lab, steps, at)
+}

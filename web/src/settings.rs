@@ -274,6 +274,10 @@ pub fn settings(p: &SettingsProps) -> Html {
                         px.learners = count_in(&t("learners"), &read_input(c), 1, MAX_ROLE)?;
                         px.backoff = checked(flag1, true);
                     }
+                    // A protocol the core was built with (a workspace build unifies the core's
+                    // features) whose page this bundle does not hold: nothing to read.
+                    #[allow(unreachable_patterns)]
+                    _ => {}
                 }
                 cfg.scenario = Some(read_select(scenario)).filter(|s| !s.is_empty());
                 // The fields showed the current preset's cluster: another preset sets its own,
@@ -491,6 +495,9 @@ pub fn settings(p: &SettingsProps) -> Html {
                 <label class="check wide"><input ref={flag1.clone()} id="backoff" type="checkbox" checked={px.backoff} />{t("Randomized back-off (off: dueling proposers keep preempting each other)")}</label>
             </>
         },
+        // See the form's reading above.
+        #[allow(unreachable_patterns)]
+        _ => html! { <>{ scenario_select }</> },
     };
     html! {
         <form class="settings" onsubmit={apply} key={key} aria-label={t("Run settings")} novalidate=true>

@@ -1,12 +1,274 @@
-//! A distributed file system in the style of HDFS and GFS: data nodes on racks store block
-//! replicas, and a metadata server decides where each block's replicas go.
+//! A distributed file system in the style of HDFS and GFS: files as blocks, each with R
+//! replicas on data nodes in racks, and a metadata service that decides where they go.
 //!
-//! So far this module holds the placement rule ([`placement`]), HDFS's default policy, which
-//! `distlab dfs place` prints block by block. The file system itself (metadata server,
-//! replication pipeline, heartbeats, re-replication) is to be built on it and on the Raft
-//! module.
+//! **Metadata servers** (HDFS's NameNode, replicated) are a Raft group of three run by the Raft
+//! module's own handlers (`meta.rs`); their machine is the namespace (`names.rs`): each file's
+//! complete block, the blocks being written and their pipelines. Where the replicas *are* is
+//! soft state, rebuilt from the data nodes' heartbeats and block reports.
+//!
+//! **Placement** is HDFS's default rule (`placement.rs`, also `distlab dfs place`): the first
+//! replica on the writer's rack, the second on another rack, the third on the second's rack,
+//! so the loss of any one rack never loses a block.
+//!
+//! **Writes** go through a pipeline (`datanode.rs`, `client.rs`): the client sends the block to
+//! the first data node, each stores it and sends it on, and the acknowledgement comes back up
+//! only when every node below has it; the client then has the leader complete the file. A node
+//! that fails mid-pipeline is named in the acknowledgement (or, the first one, by the client's
+//! timeout), dropped, and the pipeline rebuilt at the block's next generation with a
+//! replacement node.
+//!
+//! **Failures**: a data node without a heartbeat for a second is counted dead; the leader copies
+//! each block it held from a surviving replica, a bounded number at a time per node, until R
+//! replicas run again, and tells nodes to delete replicas no file needs (an old generation, a
+//! file overwritten). **Reads** go to the nearest replica (same rack first) and fall back.
+//!
+//! The files: `placement.rs`, `names.rs`, `meta.rs`, `datanode.rs`, `client.rs`, `check.rs` (the
+//! properties), `types.rs` (settings, messages, mutants), `view.rs`, `scenarios.rs`.
 
+pub mod check;
+pub mod client;
+pub mod datanode;
+pub mod meta;
+pub mod names;
+mod node;
 pub mod placement;
+pub mod scenarios;
+mod setup;
+#[cfg(feature = "dfs")]
+pub mod swarm;
+mod types;
+mod view;
 
 #[cfg(test)]
+mod lessons;
+#[cfg(test)]
 mod tests;
+
+pub use check::Monitor;
+pub use node::{Durable, Node};
+pub use setup::{parse_racks, racks_spec, Config};
+pub use types::*;
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::protocol::{
+    Ctx, MessageInfo, MutantInfo, NodeId, PropertyInfo, Protocol, ScriptAction, Time, World,
+};
+use crate::raft::server_digest;
+use crate::rng::Rng;
+
+pub(crate) const MUTANTS: &[MutantInfo] = &[
+    MutantInfo {
+        name: "ack-first",
+        description: "the first data node acknowledges a write as soon as it has the block, before the rest of the pipeline",
+    },
+    MutantInfo { name: "one-rack", description: "every replica of a block goes on the first replica's rack" },
+    MutantInfo {
+        name: "no-re-replication",
+        description: "the metadata leader never copies a block that is short of replicas",
+    },
+];
+
+impl Mutant {
+    pub fn parse(name: &str) -> Option<Mutant> {
+        Some(match name {
+            "ack-first" => Mutant::AckFirst,
+            "one-rack" => Mutant::OneRack,
+            "no-re-replication" => Mutant::NoReReplication,
+            _ => return None,
+        })
+    }
+}
+
+impl MessageInfo for Msg {
+    fn kind(&self) -> &'static str {
+        match self {
+            Msg::Meta(m) => m.kind(),
+            Msg::Request { .. } => "Request",
+            Msg::Reply { answer: Answer::NotLeader(_), .. } => "NotLeader",
+            Msg::Reply { .. } => "Reply",
+            Msg::Packet { .. } => "Packet",
+            Msg::Ack { .. } => "Ack",
+            Msg::Heartbeat { .. } => "Heartbeat",
+            Msg::Transfer { .. } => "Transfer",
+            Msg::Copy { .. } => "Copy",
+            Msg::Invalidate { .. } => "Invalidate",
+            Msg::ReadBlock { .. } => "ReadBlock",
+            Msg::BlockData { .. } => "BlockData",
+        }
+    }
+    fn summary(&self) -> String {
+        match self {
+            Msg::Meta(m) => m.summary(),
+            Msg::Request { req, ask } => format!("(#{req} {ask})"),
+            Msg::Reply { req, answer } => match answer {
+                Answer::Write(p) => {
+                    format!("(#{req} block {} gen {} → {} nodes)", p.block, p.gen, p.targets.len())
+                }
+                Answer::Done => format!("(#{req} complete)"),
+                Answer::Located(Some((b, _, nodes))) => {
+                    format!("(#{req} block {b} on {} nodes)", nodes.len())
+                }
+                Answer::Located(None) => format!("(#{req} no such file)"),
+                Answer::NoSpace => format!("(#{req} no data node free)"),
+                Answer::Stale => format!("(#{req} start again)"),
+                Answer::NotLeader(_) => format!("(#{req} not the leader)"),
+            },
+            Msg::Packet { block, gen, file, rest, .. } => {
+                format!("(block {block} gen {gen} of {file}, {} more after this)", rest.len())
+            }
+            Msg::Ack { block, bad: None, .. } => format!("(block {block}: all below have it)"),
+            Msg::Ack { block, bad: Some(_), .. } => format!("(block {block}: a node below failed)"),
+            Msg::Heartbeat { blocks } => format!("({} blocks)", blocks.len()),
+            Msg::Transfer { block, .. } => format!("(copy block {block})"),
+            Msg::Copy { block, .. } => format!("(block {block})"),
+            Msg::Invalidate { blocks } => format!("(delete {} blocks)", blocks.len()),
+            Msg::ReadBlock { block, .. } => format!("(block {block}?)"),
+            Msg::BlockData { block, value: Some(_), .. } => format!("(block {block})"),
+            Msg::BlockData { block, value: None, .. } => format!("(no block {block} here)"),
+        }
+    }
+}
+
+impl crate::protocol::Effects for Dfs {
+    type Msg = Msg;
+    type Timer = Timer;
+    type Note = Note;
+}
+
+impl Protocol for Dfs {
+    type ClientOp = ClientOp;
+    type Node = Node;
+    type Durable = Durable;
+    type Monitor = Monitor;
+
+    fn nodes(&self) -> usize {
+        self.nodes_total()
+    }
+
+    /// Metadata servers and data nodes crash; clients stand outside the experiment.
+    fn fault_targets(&self) -> usize {
+        self.first_client()
+    }
+
+    fn init(&self, ctx: &mut Ctx<Self>) -> Node {
+        let id = ctx.me();
+        if self.is_meta(id) {
+            Node::Meta(meta::init(self, ctx))
+        } else if self.is_data_node(id) {
+            Node::Data(datanode::init(self, ctx))
+        } else {
+            Node::Client(client::init(self, ctx))
+        }
+    }
+
+    fn on_message(&self, node: &mut Node, from: NodeId, msg: Msg, ctx: &mut Ctx<Self>) {
+        match node {
+            Node::Meta(s) => meta::on_message(self, s, from, msg, ctx),
+            Node::Data(n) => datanode::on_message(self, n, from, msg, ctx),
+            Node::Client(c) => client::on_message(self, c, from, msg, ctx),
+        }
+    }
+
+    fn on_timer(&self, node: &mut Node, timer: Timer, ctx: &mut Ctx<Self>) {
+        match node {
+            Node::Meta(s) => meta::on_timer(self, s, timer, ctx),
+            Node::Data(n) => datanode::on_timer(self, n, timer, ctx),
+            Node::Client(c) => client::on_timer(self, c, timer, ctx),
+        }
+    }
+
+    fn on_client(&self, node: &mut Node, op: ClientOp, ctx: &mut Ctx<Self>) {
+        match node {
+            Node::Client(c) => client::on_op(self, c, op, ctx),
+            _ => ctx.note(Note::Refused { node: ctx.me(), why: format!("{op} goes to a client") }),
+        }
+    }
+
+    fn check_client(&self, node: NodeId, op: &ClientOp) -> Result<(), String> {
+        if self.is_client(node) {
+            Ok(())
+        } else {
+            Err(format!("{op} goes to a client"))
+        }
+    }
+
+    fn durable(node: &Node) -> Durable {
+        match node {
+            Node::Meta(s) => Durable::Meta(s.raft.hard.clone()),
+            Node::Data(n) => Durable::Data(n.replicas.clone()),
+            Node::Client(c) => Durable::Client(c.hard.clone()),
+        }
+    }
+
+    fn on_restart(&self, durable: Durable, ctx: &mut Ctx<Self>) -> Node {
+        match durable {
+            Durable::Meta(hard) => Node::Meta(meta::restart(self, hard, ctx)),
+            Durable::Data(replicas) => Node::Data(datanode::restart(self, replicas, ctx)),
+            Durable::Client(hard) => Node::Client(client::restart(self, hard, ctx)),
+        }
+    }
+
+    /// The clients make their own requests (`think_ms`); nothing else is planned.
+    fn workload(&self, _rng: &mut Rng) -> Vec<(Time, NodeId, ClientOp)> {
+        Vec::new()
+    }
+
+    fn script(&self) -> Vec<(Time, ScriptAction<ClientOp>)> {
+        self.script.clone()
+    }
+
+    fn check(
+        &self,
+        m: &mut Monitor,
+        nodes: &[Node],
+        touched: Option<NodeId>,
+        _client: Option<&ClientOp>,
+        notes: &[Note],
+    ) -> Result<(), (&'static str, String)> {
+        check::check(self, m, nodes, touched, notes)
+    }
+
+    fn check_world(
+        &self,
+        m: &mut Monitor,
+        nodes: &[Node],
+        touched: Option<NodeId>,
+        notes: &[Note],
+        world: &World<'_, Msg>,
+    ) -> Result<(), (&'static str, String)> {
+        check::check_world(self, m, nodes, touched, notes, world)
+    }
+
+    fn properties(&self) -> &'static [PropertyInfo] {
+        check::PROPERTIES
+    }
+
+    fn mutants() -> &'static [MutantInfo] {
+        MUTANTS
+    }
+
+    fn state_digest(&self, node: &Node) -> u64 {
+        match node {
+            Node::Meta(s) => {
+                crate::hash::digest(&(server_digest(&s.raft), &s.waiting, &s.dead, &s.reports, &s.copying))
+            }
+            Node::Data(n) => crate::hash::digest(n),
+            Node::Client(c) => crate::hash::digest(c),
+        }
+    }
+
+    fn parse_client(&self, text: &str) -> Result<ClientOp, String> {
+        parse_op(text)
+    }
+
+    fn history_line(note: &Note) -> Option<crate::lincheck::HistoryLine> {
+        match note {
+            Note::Invoke { client, op, .. } => Some(crate::kv::history_line(*client, op, None)),
+            Note::Ack { client, op, result, .. } => Some(crate::kv::history_line(*client, op, Some(result))),
+            _ => None,
+        }
+    }
+}

@@ -153,6 +153,8 @@ enum Scope {
 struct Placing<'a> {
     topo: &'a Topology,
     chosen: Vec<Node>,
+    /// Nodes that may not take a replica (dead, or dropped from a pipeline) beside the chosen.
+    excluded: &'a [Node],
     max: u32,
 }
 
@@ -161,14 +163,24 @@ impl Placing<'_> {
         self.chosen.iter().filter(|n| n.rack == rack).count() as u32
     }
 
+    /// Whether `n` is taken: chosen, or excluded.
+    fn blocked(&self, n: &Node) -> bool {
+        self.chosen.contains(n) || self.excluded.contains(n)
+    }
+
     /// How many nodes of `rack` could take the next replica.
     fn free(&self, rack: usize) -> u32 {
-        let held = self.in_rack(rack);
-        if held >= self.max {
-            0
-        } else {
-            self.topo.racks[rack].nodes - held
+        if self.in_rack(rack) >= self.max {
+            return 0;
         }
+        let blocked = self.chosen.iter().chain(self.excluded).filter(|n| n.rack == rack);
+        let mut seen: Vec<u32> = Vec::new();
+        for n in blocked {
+            if !seen.contains(&n.index) && n.index < self.topo.racks[rack].nodes {
+                seen.push(n.index);
+            }
+        }
+        self.topo.racks[rack].nodes - seen.len() as u32
     }
 
     /// A node drawn uniformly from those in `scope` that keep both limits, taken.
@@ -189,18 +201,17 @@ impl Placing<'_> {
                 k -= free;
                 continue;
             }
-            // The k-th index (from 0) of the rack that no replica holds: the least x with
-            // x = k + (replicas at indices ≤ x), reached from below.
-            let (k, held) = (k as u32, |x: u32| {
-                self.chosen.iter().filter(|n| n.rack == rack && n.index <= x).count() as u32
-            });
-            let mut index = k;
+            // The k-th index (from 0) of the rack that is not taken.
+            let mut left = k as u32;
+            let mut index = 0;
             loop {
-                let next = k + held(index);
-                if next == index {
-                    break;
+                if !self.blocked(&Node { rack, index }) {
+                    if left == 0 {
+                        break;
+                    }
+                    left -= 1;
                 }
-                index = next;
+                index += 1;
             }
             let node = Node { rack, index };
             self.chosen.push(node);
@@ -232,35 +243,59 @@ impl Placing<'_> {
 /// The replicas of one new block, first first: `rf` of them, fewer when the cluster or the
 /// rack limit leaves fewer.
 pub fn place(topo: &Topology, rf: u32, writer: Writer, rng: &mut Rng) -> Vec<Node> {
+    place_more(topo, rf, writer, &[], &[], rng)
+}
+
+/// The replicas to add to a block that has `existing` ones, `rf` in all, none on an
+/// `excluded` node (HDFS's `chooseTarget` with chosen nodes, as for re-replication or a
+/// pipeline's replacement): it goes on from the step the existing replicas reached. A writer
+/// that is a data node but excluded counts as a machine on its rack.
+pub fn place_more(
+    topo: &Topology,
+    rf: u32,
+    writer: Writer,
+    existing: &[Node],
+    excluded: &[Node],
+    rng: &mut Rng,
+) -> Vec<Node> {
     let total = rf.min(topo.nodes);
-    let mut p = Placing { topo, chosen: Vec::with_capacity(total as usize), max: topo.max_per_rack(total) };
-    if total == 0 {
-        return p.chosen;
+    let mut p = Placing { topo, chosen: existing.to_vec(), excluded, max: topo.max_per_rack(total) };
+    let new = |p: Placing| p.chosen[existing.len().min(p.chosen.len())..].to_vec();
+    if total as usize <= existing.len() {
+        return Vec::new();
     }
-    let first = match writer {
-        Writer::Node(n) => {
-            p.chosen.push(n);
-            Some(n)
-        }
-        Writer::Rack(r) => p.local(r, None, rng),
-        Writer::Off => p.random(Scope::Any, rng),
-    };
-    let Some(first) = first else { return p.chosen };
-    if total >= 2 {
-        let Some(second) = p.remote(first.rack, rng) else { return p.chosen };
-        if total >= 3 {
-            let third = if second.rack == first.rack {
-                p.remote(first.rack, rng)
-            } else {
-                p.local(second.rack, Some(second), rng)
+    let first = match p.chosen.first() {
+        Some(n) => *n,
+        None => {
+            let first = match writer {
+                Writer::Node(n) if !excluded.contains(&n) => {
+                    p.chosen.push(n);
+                    Some(n)
+                }
+                Writer::Node(n) => p.local(n.rack, None, rng),
+                Writer::Rack(r) => p.local(r, None, rng),
+                Writer::Off => p.random(Scope::Any, rng),
             };
-            if third.is_none() {
-                return p.chosen;
-            }
+            let Some(first) = first else { return new(p) };
+            first
+        }
+    };
+    if total >= 2 && p.chosen.len() < 2 && p.remote(first.rack, rng).is_none() {
+        return new(p);
+    }
+    if total >= 3 && p.chosen.len() < 3 {
+        let second = p.chosen[1];
+        let third = if second.rack == first.rack {
+            p.remote(first.rack, rng)
+        } else {
+            p.local(second.rack, Some(second), rng)
+        };
+        if third.is_none() {
+            return new(p);
         }
     }
     while (p.chosen.len() as u32) < total && p.random(Scope::Any, rng).is_some() {}
-    p.chosen
+    new(p)
 }
 
 /// What a placement breaks, if anything: a node twice, a rack over its limit, or (with the

@@ -142,7 +142,9 @@ const MUTANTS: &[MutantInfo] = &[
     },
 ];
 
-const PROPERTIES: &[PropertyInfo] = &[
+/// Raft's log properties, as every protocol built on the Raft module checks them (its own
+/// checker, [`check_server`]).
+pub const LOG_PROPERTIES: [PropertyInfo; 4] = [
     PropertyInfo { name: "election-safety", description: "at most one leader per term" },
     PropertyInfo {
         name: "leader-append-only",
@@ -153,6 +155,20 @@ const PROPERTIES: &[PropertyInfo] = &[
         name: "leader-completeness",
         description: "a committed entry is in every later leader's log",
     },
+];
+
+/// Raft's log properties, then a protocol's own (`N` is both counts together).
+pub const fn with_log_properties<const N: usize>(own: &[PropertyInfo]) -> [PropertyInfo; N] {
+    let mut out = [LOG_PROPERTIES[0]; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = if i < LOG_PROPERTIES.len() { LOG_PROPERTIES[i] } else { own[i - LOG_PROPERTIES.len()] };
+        i += 1;
+    }
+    out
+}
+
+const PROPERTIES: &[PropertyInfo] = &with_log_properties::<7>(&[
     PropertyInfo {
         name: "state-machine-safety",
         description: "no two servers apply different entries at one index",
@@ -165,7 +181,7 @@ const PROPERTIES: &[PropertyInfo] = &[
         name: "linearizable",
         description: "every operation sees all that completed before it began: no stale read",
     },
-];
+]);
 
 impl Mutant {
     pub fn parse(name: &str) -> Option<Mutant> {

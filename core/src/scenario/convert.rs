@@ -35,6 +35,7 @@ pub fn export(cfg: &LabConfig, actions: &[(u64, Action)]) -> ScenarioDoc {
         swim: None,
         coordination: None,
         shardkv: None,
+        dfs: None,
         workload: None,
         fault_script: cfg.fault_script.clone(),
         explored: cfg.explored,

@@ -67,6 +67,14 @@ pub struct ShardKvDoc {
     pub moves_ms: u32,
 }
 
+/// The file system's own settings: its racks as `--racks` gives them (`r1:3,r2:3`) and the
+/// replication factor (its clients are `clients`, their requests `workload`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DfsDoc {
+    pub racks: String,
+    pub rf: u32,
+}
+
 /// The key-value clients' workload.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WorkloadDoc {
@@ -118,6 +126,7 @@ pub struct ScenarioDoc {
     pub coordination: Option<CoordDoc>,
     /// Written only for the sharded database.
     pub shardkv: Option<ShardKvDoc>,
+    pub dfs: Option<DfsDoc>,
     /// Raft and Multi-Paxos clients' own requests: keys, shares of reads and compare-and-sets,
     /// and the think time between requests.
     pub workload: Option<WorkloadDoc>,

@@ -5,7 +5,7 @@ use alloc::format;
 use alloc::string::String;
 
 use super::doc::{
-    ActionDoc, CoordDoc, KafkaDoc, ScenarioDoc, ShardKvDoc, SwimDoc, WorkloadDoc, MAX_DOC_BYTES,
+    ActionDoc, CoordDoc, DfsDoc, KafkaDoc, ScenarioDoc, ShardKvDoc, SwimDoc, WorkloadDoc, MAX_DOC_BYTES,
 };
 use crate::json::{self, Fields, Json};
 
@@ -52,6 +52,10 @@ pub(super) fn doc_to_json(d: &ScenarioDoc) -> Json {
             ("stagger_ms", n(c.stagger_ms)),
         ])
     });
+    let dfs = d
+        .dfs
+        .as_ref()
+        .map(|x| json::object([("racks", Some(Json::str(&x.racks))), ("rf", Some(int(x.rf as u64)))]));
     let shardkv = d.shardkv.as_ref().map(|k| {
         let n = |v: usize| Some(int(v as u64));
         json::object([
@@ -103,6 +107,7 @@ pub(super) fn doc_to_json(d: &ScenarioDoc) -> Json {
         ("swim", swim),
         ("coordination", coordination),
         ("shardkv", shardkv),
+        ("dfs", dfs),
         ("workload", Some(workload.unwrap_or(Json::Null))),
         (
             "fault_script",
@@ -139,6 +144,7 @@ pub(super) fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
         "swim",
         "coordination",
         "shardkv",
+        "dfs",
         "workload",
         "fault_script",
         "explored",
@@ -239,6 +245,14 @@ pub(super) fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
             })
         }
     };
+    let dfs = match f.get("dfs") {
+        None => None,
+        Some(x) => {
+            let mut x = Fields::of(x, "\"dfs\"")?;
+            x.only(&["racks", "rf"])?;
+            Some(DfsDoc { racks: x.str("racks")?, rf: x.u32("rf")? })
+        }
+    };
     let workload = match f.get("workload") {
         None => None,
         Some(w) => {
@@ -290,6 +304,7 @@ pub(super) fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
         swim,
         coordination,
         shardkv,
+        dfs,
         workload,
         fault_script,
         explored: f.bool_opt("explored")?.unwrap_or(false),

@@ -1,31 +1,13 @@
 //! The sharded database's lesson, step by step: the events it names happen, in order, on
 //! many seeds, and show what the narration says.
 
-use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::lab::{build, LabConfig};
 use crate::lesson::Cue;
 
 fn lesson(seed: u64, mutant: Option<&str>) -> (Box<dyn crate::lab::Lab>, Vec<crate::lesson::Step>, Vec<u64>) {
-    let cfg = LabConfig {
-        scenario: Some("join-and-move".to_string()),
-        seed,
-        mutant: mutant.map(ToString::to_string),
-        ..LabConfig::opening("shardkv").expect("registered")
-    };
-    let mut lab = build(&cfg).expect("the preset builds");
-    lab.run_past_violations();
-    let steps = lab.narration();
-    let what = format!("seed {seed} mutant {mutant:?}");
-    let mut at = Vec::new();
-    for (step, stop) in steps.iter().zip(lab.locate()) {
-        let stop = stop.unwrap_or_else(|| panic!("{what}: \"{}\" ({:?}) never happens", step.text, step.cue));
-        assert!(at.last().is_none_or(|last| *last <= stop.position), "{what}: steps out of order");
-        at.push(stop.position);
-    }
-    (lab, steps, at)
+    crate::testing::walk_lesson("shardkv", "join-and-move", seed, mutant)
 }
 
 use alloc::boxed::Box;

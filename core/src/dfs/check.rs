@@ -1,0 +1,246 @@
+//! The checker: Raft's properties in the metadata group (its own checker), and what the file
+//! system promises on top, judged against the data nodes' disks, which the checker sees whole
+//! (a crashed node's disk included: a crash loses no replica here, it only takes the node
+//! away).
+//!
+//! - **pipeline-acked**: when a file's block is completed, every node of its pipeline holds
+//!   the block, finished. A pipeline that answers before all its nodes have the block breaks it.
+//! - **one-replica-per-node**: the metadata leader never chooses, for a block, a node it
+//!   already counts as holding the block, nor one node twice.
+//! - **acked-block-kept**: a file's complete block always has a finished replica on a running
+//!   data node, unless as many of its holders are down as its pipeline had nodes (R, or fewer
+//!   when the rack limit or dead nodes left fewer), and not all on one rack: fewer failures, or
+//!   the loss of one rack when the leader could place the block on two, never take a block.
+//! - **re-replicated**: once faults stop, every file's block is back to R finished replicas on
+//!   running nodes (as many as the rack limit lets the running nodes hold) within
+//!   `REPAIR_BOUND_US`.
+//!
+//! The client history (files read and written whole, as registers) goes through the
+//! search-based linearizability checker in every sweep and on the page.
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::kv::Key;
+use crate::protocol::{NodeId, PropertyInfo, Time, World};
+use crate::raft;
+
+use super::names::Names;
+use super::node::Node;
+use super::types::*;
+
+const OWN: [PropertyInfo; 5] = [
+    PropertyInfo {
+        name: "state-machine-safety",
+        description: "no two metadata servers apply different entries at one index",
+    },
+    PropertyInfo {
+        name: "pipeline-acked",
+        description: "a write completes only when every node of its pipeline has the block",
+    },
+    PropertyInfo { name: "one-replica-per-node", description: "a block is never placed twice on one node" },
+    PropertyInfo {
+        name: "acked-block-kept",
+        description:
+            "a completed block keeps a running replica through fewer than R failures, or the loss of one rack",
+    },
+    PropertyInfo {
+        name: "re-replicated",
+        description: "after the last fault, every block is back to R replicas on running nodes within 4 s",
+    },
+];
+
+pub(super) const PROPERTIES: &[PropertyInfo] = &raft::with_log_properties::<9>(&OWN);
+
+/// Ghost state.
+#[derive(Clone, Debug, Default, Hash)]
+pub struct Monitor {
+    raft: raft::Monitor<Names>,
+    /// Per file: the log index of its newest completion, and the block it completed.
+    complete: BTreeMap<Key, (u64, Pipeline)>,
+    /// Blocks short of replicas on running nodes, and since when.
+    short_since: BTreeMap<BlockId, Time>,
+    /// The crashes and restarts counted at the last look at the disks.
+    up_epoch: u64,
+    /// Blocks whose pipeline was last placed with nodes on two racks or more to choose from.
+    spread: BTreeMap<BlockId, bool>,
+}
+
+type Fail = (&'static str, String);
+
+/// Rewrite Raft's checker's server names (S1–S3) as the page's (M1–M3).
+fn named((p, msg): Fail) -> Fail {
+    let chars: Vec<char> = msg.chars().collect();
+    let out = chars
+        .iter()
+        .enumerate()
+        .map(
+            |(i, c)| if *c == 'S' && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit()) { 'M' } else { *c },
+        )
+        .collect();
+    (p, out)
+}
+
+pub(super) fn check(
+    d: &Dfs,
+    m: &mut Monitor,
+    nodes: &[Node],
+    touched: Option<NodeId>,
+    notes: &[Note],
+) -> Result<(), Fail> {
+    if let Some(Node::Meta(s)) = touched.and_then(|t| nodes.get(t.index())) {
+        let mine: Vec<raft::Note> =
+            notes.iter().filter_map(|n| if let Note::Raft(r) = n { Some(r.clone()) } else { None }).collect();
+        raft::check_server(&d.raft, &mut m.raft, Some(&s.raft), &mine).map_err(named)?;
+    }
+    for note in notes {
+        match note {
+            Note::Completed { index, file, pipeline, .. } => {
+                if m.complete.get(file).is_some_and(|(i, _)| *i >= *index) {
+                    continue;
+                }
+                let missing: Vec<NodeId> =
+                    pipeline.targets.iter().copied().filter(|n| !finished(nodes, *n, pipeline)).collect();
+                if !missing.is_empty() {
+                    return Err((
+                        "pipeline-acked",
+                        format!(
+                            "{file}'s block {} was completed while {} of its pipeline had no finished replica",
+                            pipeline.block,
+                            d.names(&missing)
+                        ),
+                    ));
+                }
+                m.complete.insert(*file, (*index, pipeline.clone()));
+            }
+            Note::Placed { block, targets, holders, racks, pipeline } => {
+                if *pipeline {
+                    m.spread.insert(*block, *racks >= 2);
+                }
+                let twice = targets
+                    .iter()
+                    .enumerate()
+                    .find(|(i, t)| holders.contains(t) || targets[..*i].contains(t))
+                    .map(|(_, t)| *t);
+                if let Some(t) = twice {
+                    return Err((
+                        "one-replica-per-node",
+                        format!("block {block} was placed on {}, which already holds it", d.name(t)),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Whether data node `n` holds a finished replica of the block at its generation or later.
+fn finished(nodes: &[Node], n: NodeId, p: &Pipeline) -> bool {
+    match nodes.get(n.index()) {
+        Some(Node::Data(x)) => x.replicas.get(&p.block).is_some_and(|r| r.done && r.gen >= p.gen),
+        _ => false,
+    }
+}
+
+pub(super) fn check_world(
+    d: &Dfs,
+    m: &mut Monitor,
+    nodes: &[Node],
+    touched: Option<NodeId>,
+    notes: &[Note],
+    world: &World<'_, Msg>,
+) -> Result<(), Fail> {
+    let disks_changed = touched.is_some_and(|t| d.is_data_node(t))
+        || m.up_epoch != world.up_epoch
+        || notes.iter().any(|n| matches!(n, Note::Completed { .. }));
+    m.up_epoch = world.up_epoch;
+    let up = |n: &NodeId| world.up.get(n.index()).copied().unwrap_or(false);
+    if disks_changed {
+        for (file, (_, p)) in &m.complete {
+            let holders: Vec<NodeId> = d.data_node_ids().filter(|n| finished(nodes, *n, p)).collect();
+            if holders.iter().any(up) {
+                continue;
+            }
+            let racks = {
+                let mut r: Vec<usize> = holders.iter().filter_map(|n| d.rack_of(*n)).collect();
+                r.dedup();
+                r
+            };
+            // As many holders down as its pipeline had nodes (R, or fewer when the rack limit or
+            // dead nodes left fewer) may take a block; fewer may not, nor one rack's loss when
+            // the block could have gone on two.
+            let few = holders.len() < (d.rf as usize).min(p.targets.len());
+            let could_spread = m.spread.get(&p.block).copied().unwrap_or(false);
+            let one_rack = d.rf >= 2 && p.targets.len() >= 2 && racks.len() == 1 && could_spread;
+            if few || one_rack {
+                let why = if few {
+                    format!(
+                        "only {} of its holders failed (its pipeline had {})",
+                        holders.len(),
+                        p.targets.len()
+                    )
+                } else {
+                    format!("all its replicas were on rack r{}, and the rack is down", racks[0] + 1)
+                };
+                return Err((
+                    "acked-block-kept",
+                    format!(
+                        "{file}'s block {} has no replica on a running node ({}): {why}",
+                        p.block,
+                        if holders.is_empty() { String::from("no node holds it") } else { d.names(&holders) }
+                    ),
+                ));
+            }
+        }
+    }
+    if notes.iter().any(|n| matches!(n, Note::Completed { .. })) {
+        // Blocks no file holds any more are not judged (those still being written are kept).
+        let current: Vec<BlockId> = m.complete.values().map(|(_, p)| p.block).collect();
+        m.short_since.retain(|b, _| current.contains(b));
+        let newest = current.iter().max().copied().unwrap_or(0);
+        m.spread.retain(|b, _| current.contains(b) || *b > newest);
+    }
+    repaired(d, m, nodes, world)
+}
+
+/// How many replicas the running data nodes can hold under the rack limit: R, or fewer when
+/// too few nodes run.
+fn reachable(d: &Dfs, up: &dyn Fn(&NodeId) -> bool) -> usize {
+    let max = d.topology().max_per_rack(d.rf) as usize;
+    let per_rack = (0..d.racks.len())
+        .map(|r| d.data_node_ids().filter(|n| d.rack_of(*n) == Some(r) && up(n)).count().min(max));
+    per_rack.sum::<usize>().min(d.rf as usize)
+}
+
+fn repaired(d: &Dfs, m: &mut Monitor, nodes: &[Node], world: &World<'_, Msg>) -> Result<(), Fail> {
+    if world.explored || world.skewed || world.slowed {
+        return Ok(());
+    }
+    let up = |n: &NodeId| world.up.get(n.index()).copied().unwrap_or(false);
+    let want = reachable(d, &up);
+    let last_fault = world.changed_at.iter().copied().chain([world.shape_at]).max().unwrap_or(Time::ZERO);
+    for (file, (_, p)) in &m.complete {
+        let live = d.data_node_ids().filter(|n| up(n) && finished(nodes, *n, p)).count();
+        if live >= want || live == 0 {
+            m.short_since.remove(&p.block);
+            continue;
+        }
+        let since = *m.short_since.entry(p.block).or_insert(world.now);
+        let from = since.max(last_fault);
+        if world.now.0.saturating_sub(from.0) > REPAIR_BOUND_US {
+            return Err((
+                "re-replicated",
+                format!(
+                    "{file}'s block {} has had {live} replica{} on running nodes for {} ms since the last fault, short of {want}",
+                    p.block,
+                    if live == 1 { "" } else { "s" },
+                    world.now.0.saturating_sub(from.0) / 1000
+                ),
+            ));
+        }
+    }
+    Ok(())
+}

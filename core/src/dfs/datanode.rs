@@ -1,0 +1,178 @@
+//! A data node (HDFS's DataNode): it stores block replicas on its disk, passes a block down a
+//! write pipeline and its acknowledgement back up, sends every metadata server a heartbeat
+//! with its block report, copies a block to another node when the metadata leader orders it,
+//! deletes what the leader says no file needs, and serves reads.
+//!
+//! In a pipeline a node stores the block, sends it on, and waits for the acknowledgement of
+//! the nodes below it (`HOP_US` for each). If one does not come, it tells the node above which
+//! node did not answer (HDFS's ack carries the first bad node's index): the client drops that
+//! node and has the pipeline rebuilt. A node finishes its replica only when everything below
+//! it has the block, so a finished replica on the first node means a finished one on every
+//! node.
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+use crate::kv::Key;
+use crate::protocol::{Ctx, NodeId, Time};
+
+use super::types::*;
+
+type Cx<'a, 'b> = &'a mut Ctx<'b, Dfs>;
+
+/// A replica on disk: its generation, its file and content, and whether it is finished
+/// (reported, and served to readers).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Replica {
+    pub gen: u32,
+    pub file: Key,
+    pub value: u64,
+    pub done: bool,
+}
+
+/// A block this node sent down a pipeline and waits to hear back about.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Forward {
+    pub gen: u32,
+    pub upstream: NodeId,
+    pub next: NodeId,
+    /// Already acknowledged upstream (the ack-first mutant's first node).
+    pub acked: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DataNode {
+    pub id: NodeId,
+    /// On disk: kept across a crash.
+    pub replicas: BTreeMap<BlockId, Replica>,
+    pub forwarding: BTreeMap<BlockId, Forward>,
+    /// Copies sent, for the page.
+    pub copies_sent: u64,
+}
+
+pub fn init(_: &Dfs, ctx: Cx) -> DataNode {
+    let first = ctx.rng().range(1, HEARTBEAT_US);
+    ctx.set_timer(Timer::Heartbeat, Time(first));
+    DataNode { id: ctx.me(), replicas: BTreeMap::new(), forwarding: BTreeMap::new(), copies_sent: 0 }
+}
+
+/// Back from a crash with its disk: it reports at once. A replica it was writing stays
+/// unfinished (HDFS's "waiting to be recovered"): the client rebuilt its pipeline without it.
+pub fn restart(d: &Dfs, replicas: BTreeMap<BlockId, Replica>, ctx: Cx) -> DataNode {
+    let n = DataNode { id: ctx.me(), replicas, forwarding: BTreeMap::new(), copies_sent: 0 };
+    report(d, &n, ctx);
+    ctx.set_timer(Timer::Heartbeat, Time(HEARTBEAT_US));
+    n
+}
+
+/// A heartbeat with the whole block report, to every metadata server.
+fn report(d: &Dfs, n: &DataNode, ctx: Cx) {
+    let blocks: Vec<(BlockId, u32)> =
+        n.replicas.iter().filter(|(_, r)| r.done).map(|(b, r)| (*b, r.gen)).collect();
+    for m in 0..META as u32 {
+        ctx.send(d.meta_members().global(NodeId(m)), Msg::Heartbeat { blocks: blocks.clone() });
+    }
+}
+
+/// Store a replica unless this node has a later generation of the block.
+fn store(n: &mut DataNode, block: BlockId, replica: Replica) -> bool {
+    if n.replicas.get(&block).is_some_and(|r| r.gen > replica.gen || (r.gen == replica.gen && r.done)) {
+        return false;
+    }
+    n.replicas.insert(block, replica);
+    true
+}
+
+fn finish(d: &Dfs, n: &mut DataNode, block: BlockId, gen: u32, ctx: Cx) {
+    if let Some(r) = n.replicas.get_mut(&block).filter(|r| r.gen == gen) {
+        r.done = true;
+        report(d, n, ctx);
+    }
+}
+
+pub fn on_message(d: &Dfs, n: &mut DataNode, from: NodeId, msg: Msg, ctx: Cx) {
+    match msg {
+        Msg::Packet { block, gen, file, value, rest } => {
+            if !store(n, block, Replica { gen, file, value, done: false }) {
+                // A later generation is here: this packet belongs to a pipeline already
+                // rebuilt. Say nothing: the client has moved on.
+                if n.replicas.get(&block).is_some_and(|r| r.gen == gen && r.done) {
+                    ctx.send(from, Msg::Ack { block, gen, bad: None });
+                }
+                return;
+            }
+            let first = d.is_client(from);
+            let ack_first = first && d.is(Mutant::AckFirst);
+            match rest.split_first() {
+                None => {
+                    finish(d, n, block, gen, ctx);
+                    ctx.send(from, Msg::Ack { block, gen, bad: None });
+                }
+                Some((next, rest)) => {
+                    ctx.send(*next, Msg::Packet { block, gen, file, value, rest: rest.to_vec() });
+                    n.forwarding
+                        .insert(block, Forward { gen, upstream: from, next: *next, acked: ack_first });
+                    ctx.set_timer(Timer::Pipeline(block), Time(HOP_US * (rest.len() as u64 + 1)));
+                    if ack_first {
+                        finish(d, n, block, gen, ctx);
+                        ctx.send(from, Msg::Ack { block, gen, bad: None });
+                    }
+                }
+            }
+        }
+        Msg::Ack { block, gen, bad } => {
+            let Some(f) = n.forwarding.get(&block).filter(|f| f.gen == gen && f.next == from).cloned() else {
+                return;
+            };
+            n.forwarding.remove(&block);
+            ctx.cancel_timer(Timer::Pipeline(block));
+            if bad.is_none() {
+                finish(d, n, block, gen, ctx);
+            }
+            if !f.acked {
+                ctx.send(f.upstream, Msg::Ack { block, gen, bad });
+            }
+        }
+        Msg::Transfer { block, gen, to } if d.is_meta(from) => {
+            if let Some(r) = n.replicas.get(&block).filter(|r| r.done && r.gen >= gen) {
+                let (gen, file, value) = (r.gen, r.file, r.value);
+                n.copies_sent += 1;
+                ctx.send(to, Msg::Copy { block, gen, file, value });
+            }
+        }
+        Msg::Copy { block, gen, file, value }
+            if d.is_data_node(from) && store(n, block, Replica { gen, file, value, done: true }) =>
+        {
+            report(d, n, ctx);
+        }
+        Msg::Invalidate { blocks } if d.is_meta(from) => {
+            for (b, gen) in blocks {
+                if !n.forwarding.contains_key(&b) && n.replicas.get(&b).is_some_and(|r| r.gen <= gen) {
+                    n.replicas.remove(&b);
+                }
+            }
+        }
+        Msg::ReadBlock { req, block, gen } => {
+            let value = n.replicas.get(&block).filter(|r| r.done && r.gen >= gen).map(|r| r.value);
+            ctx.send(from, Msg::BlockData { req, block, value });
+        }
+        _ => {}
+    }
+}
+
+pub fn on_timer(d: &Dfs, n: &mut DataNode, timer: Timer, ctx: Cx) {
+    match timer {
+        Timer::Heartbeat => {
+            report(d, n, ctx);
+            ctx.set_timer(Timer::Heartbeat, Time(HEARTBEAT_US));
+        }
+        Timer::Pipeline(block) => {
+            if let Some(f) = n.forwarding.remove(&block) {
+                if !f.acked {
+                    ctx.send(f.upstream, Msg::Ack { block, gen: f.gen, bad: Some(f.next) });
+                }
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,387 @@
+//! A metadata server (HDFS's NameNode, replicated): a Raft server (the Raft module's own
+//! handlers, through `Ctx::nest_in`) whose machine is the namespace, with the soft state every
+//! metadata server rebuilds from the data nodes (HDFS's data nodes report to the active and
+//! the standby NameNodes alike): when each data node last sent a heartbeat, and the replicas
+//! it reported.
+//!
+//! The leader, once it has applied an entry of its own term (so its namespace holds every
+//! committed write):
+//!
+//! - chooses the data nodes of a new block and of a rebuilt pipeline, by HDFS's placement
+//!   rule over the nodes it counts alive, and puts the choice in the log;
+//! - answers a read with the block's replicas, nearest the client first;
+//! - has a data node delete replicas no file needs, once its log agrees that none does (a
+//!   deposed leader that still thinks it leads has an old namespace);
+//! - every scan, orders a copy of each complete block that has fewer than R replicas on live
+//!   nodes, from a live holder with a free stream to a node the placement rule picks.
+//!
+//! A server that starts, or becomes leader, waits `DEAD_AFTER_US` before it copies anything
+//! (HDFS's safe mode): until every live node has reported, a block looks short of replicas
+//! that is not.
+
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::vec;
+use alloc::vec::Vec;
+
+use crate::protocol::{Ctx, NodeId, Time};
+use crate::raft::server::Role;
+use crate::raft::{self, Group};
+
+use super::names::{Applied, Ask, Cmd, Names, Op};
+use super::placement::{self, Writer};
+use super::types::*;
+
+type Cx<'a, 'b> = &'a mut Ctx<'b, Dfs>;
+
+/// A copy ordered: to whom, from whom, and when.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Copying {
+    pub to: NodeId,
+    pub from: NodeId,
+    pub at: Time,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct MetaServer {
+    pub raft: raft::Server<Names>,
+    /// Clients' requests this server put in the log and has yet to answer: (client, request).
+    pub waiting: BTreeSet<(u32, u64)>,
+    /// Per data node (in order): its last heartbeat, whether it is counted dead, and the
+    /// finished replicas it last reported.
+    pub seen: Vec<Time>,
+    pub dead: Vec<bool>,
+    pub reports: Vec<Vec<(BlockId, u32)>>,
+    /// Copies ordered and not yet reported, per block.
+    pub copying: BTreeMap<BlockId, Vec<Copying>>,
+    /// When this server started, and when it last became leader: it copies nothing for
+    /// `DEAD_AFTER_US` after either.
+    pub since: Time,
+}
+
+pub fn init(d: &Dfs, ctx: Cx) -> MetaServer {
+    let (raft, notes) =
+        ctx.nest_in(d.meta_members(), Msg::Meta, Timer::Raft, |inner| raft::server::init(&d.raft, inner));
+    boot(d, raft, notes, ctx)
+}
+
+/// Back from a crash with Raft's hard state: the namespace comes back from the log; where the
+/// replicas are comes back with the next heartbeats.
+pub fn restart(d: &Dfs, hard: raft::HardState<Names>, ctx: Cx) -> MetaServer {
+    let (raft, notes) = ctx.nest_in(d.meta_members(), Msg::Meta, Timer::Raft, |inner| {
+        raft::server::restart(&d.raft, hard, inner)
+    });
+    boot(d, raft, notes, ctx)
+}
+
+fn boot(d: &Dfs, mut raft: raft::Server<Names>, notes: Vec<raft::Note>, ctx: Cx) -> MetaServer {
+    for n in notes {
+        ctx.note(Note::Raft(n));
+    }
+    raft.kv.take_served();
+    ctx.set_timer(Timer::Scan, Time(SCAN_US));
+    let n = d.data_nodes();
+    let now = ctx.now();
+    MetaServer {
+        raft,
+        waiting: BTreeSet::new(),
+        seen: vec![now; n],
+        dead: vec![false; n],
+        reports: vec![Vec::new(); n],
+        copying: BTreeMap::new(),
+        since: now,
+    }
+}
+
+/// Whether this server leads with a namespace that holds every committed entry.
+pub fn current(s: &MetaServer) -> bool {
+    s.raft.role == Role::Leader && s.raft.term_at(s.raft.applied) == Some(s.raft.hard.term)
+}
+
+/// A data node's number among the data nodes.
+fn dn(node: NodeId) -> usize {
+    node.index().saturating_sub(META)
+}
+
+/// Run one of Raft's handlers, then answer the clients whose requests this server applied,
+/// and tell the checker what was completed.
+fn with_raft<R>(
+    d: &Dfs,
+    s: &mut MetaServer,
+    ctx: Cx,
+    f: impl FnOnce(&raft::Raft, &mut raft::Server<Names>, &mut Ctx<Group<Names>>) -> R,
+) -> R {
+    let was_leader = s.raft.role == Role::Leader;
+    let (r, notes) =
+        ctx.nest_in(d.meta_members(), Msg::Meta, Timer::Raft, |inner| f(&d.raft, &mut s.raft, inner));
+    for n in notes {
+        ctx.note(Note::Raft(n));
+    }
+    if !was_leader && s.raft.role == Role::Leader {
+        s.since = ctx.now();
+        s.copying.clear();
+    }
+    let me = ctx.me();
+    for x in s.raft.kv.take_served() {
+        if let (true, Applied::Done, Op::Complete { file, block, .. }) = (x.fresh, &x.result, &x.cmd.op) {
+            if let Some((_, p)) = s.raft.kv.complete(*block) {
+                ctx.note(Note::Completed { server: me, index: x.index, file: *file, pipeline: p.clone() });
+            }
+        }
+        let client = x.cmd.client;
+        if let (Applied::Invalidate(blocks), Op::Invalidate { node, .. }) = (&x.result, &x.cmd.op) {
+            if client == me && !blocks.is_empty() {
+                ctx.send(*node, Msg::Invalidate { blocks: blocks.clone() });
+            }
+            continue;
+        }
+        if s.waiting.remove(&(client.0, x.cmd.req)) {
+            let answer = match x.result {
+                Applied::Write(p) => Answer::Write(p),
+                Applied::Done => Answer::Done,
+                Applied::Stale | Applied::Invalidate(_) => Answer::Stale,
+                Applied::Located(None) => Answer::Located(None),
+                Applied::Located(Some(p)) => {
+                    let nodes = locations(d, s, &p, client);
+                    Answer::Located(Some((p.block, p.gen, nodes)))
+                }
+            };
+            ctx.send(client, Msg::Reply { req: x.cmd.req, answer });
+        }
+    }
+    r
+}
+
+/// The live data nodes that reported a finished replica of the block at its generation, or
+/// after a fresh start with no report yet, its pipeline; nearest `client` first: its rack,
+/// then the others.
+fn locations(d: &Dfs, s: &MetaServer, p: &Pipeline, client: NodeId) -> Vec<NodeId> {
+    let mut nodes = holders(d, s, p.block, p.gen);
+    if nodes.is_empty() {
+        nodes = p.targets.clone();
+    }
+    let rack = d.rack_of(client);
+    let (mut near, far): (Vec<NodeId>, Vec<NodeId>) = nodes.into_iter().partition(|n| d.rack_of(*n) == rack);
+    near.extend(far);
+    near
+}
+
+/// The data nodes this server counts alive that reported the block at `gen` or later.
+pub fn holders(d: &Dfs, s: &MetaServer, block: BlockId, gen: u32) -> Vec<NodeId> {
+    d.data_node_ids()
+        .filter(|n| {
+            let i = dn(*n);
+            !s.dead[i] && s.reports[i].iter().any(|(b, g)| *b == block && *g >= gen)
+        })
+        .collect()
+}
+
+/// How many racks have a data node this server counts alive, other than `also_not`.
+fn live_racks(d: &Dfs, s: &MetaServer, also_not: &[NodeId]) -> u32 {
+    let eligible = d.data_node_ids().filter(|n| !s.dead[dn(*n)] && !also_not.contains(n));
+    let mut racks: Vec<usize> = eligible.filter_map(|n| d.rack_of(n)).collect();
+    racks.dedup();
+    racks.len() as u32
+}
+
+fn dead_places(d: &Dfs, s: &MetaServer) -> Vec<placement::Node> {
+    d.data_node_ids().filter(|n| s.dead[dn(*n)]).filter_map(|n| d.place_of(n)).collect()
+}
+
+/// Where a block's replicas go, beside those it has (`existing`) and never on `also_not`:
+/// HDFS's rule over the nodes counted alive, or (the one-rack mutant) every replica on the
+/// first one's rack.
+fn choose(
+    d: &Dfs,
+    s: &MetaServer,
+    writer: Writer,
+    existing: &[NodeId],
+    also_not: &[NodeId],
+    ctx: Cx,
+) -> Vec<NodeId> {
+    let topo = d.topology();
+    let mut excluded = dead_places(d, s);
+    excluded.extend(also_not.iter().filter_map(|n| d.place_of(*n)));
+    let have: Vec<placement::Node> = existing.iter().filter_map(|n| d.place_of(*n)).collect();
+    let mut out: Vec<placement::Node> =
+        placement::place_more(&topo, d.rf, writer, &have, &excluded, ctx.rng());
+    if d.is(Mutant::OneRack) {
+        if let Some(rack) = have.first().or(out.first()).map(|n| n.rack) {
+            let wanted = (d.rf as usize).saturating_sub(have.len());
+            out = (0..topo.racks[rack].nodes)
+                .map(|index| placement::Node { rack, index })
+                .filter(|n| !have.contains(n) && !excluded.contains(n))
+                .take(wanted)
+                .collect();
+        }
+    }
+    out.into_iter().map(|p| d.node_at(p)).collect()
+}
+
+pub fn on_message(d: &Dfs, s: &mut MetaServer, from: NodeId, msg: Msg, ctx: Cx) {
+    match msg {
+        Msg::Meta(raft::Msg::Reply { .. }) => {}
+        Msg::Meta(m) if d.is_meta(from) => {
+            let local = d.meta_members().local(from);
+            with_raft(d, s, ctx, |r, rs, inner| raft::server::on_message(r, rs, local, m, inner))
+        }
+        Msg::Request { req, ask } if d.is_client(from) => on_request(d, s, from, req, ask, ctx),
+        Msg::Heartbeat { blocks } if d.is_data_node(from) => {
+            let i = dn(from);
+            s.seen[i] = ctx.now();
+            s.dead[i] = false;
+            for (b, _) in &blocks {
+                if let Some(list) = s.copying.get_mut(b) {
+                    list.retain(|c| c.to != from);
+                }
+            }
+            s.copying.retain(|_, list| !list.is_empty());
+            if current(s) {
+                let names = &s.raft.kv;
+                let unwanted: Vec<(BlockId, u32)> =
+                    blocks.iter().filter(|(b, g)| !names.wanted(*b, *g)).copied().collect();
+                if !unwanted.is_empty() {
+                    let me = ctx.me();
+                    let cmd = Cmd { client: me, req: 0, op: Op::Invalidate { node: from, blocks: unwanted } };
+                    propose(d, s, INVALIDATE | from.0 as u64, cmd, ctx);
+                }
+            }
+            s.reports[i] = blocks;
+        }
+        _ => {}
+    }
+}
+
+fn on_request(d: &Dfs, s: &mut MetaServer, client: NodeId, req: u64, ask: Ask, ctx: Cx) {
+    if s.raft.role != Role::Leader {
+        let hint = s.raft.leader.map(|l| d.meta_members().global(l));
+        ctx.send(client, Msg::Reply { req, answer: Answer::NotLeader(hint) });
+        return;
+    }
+    let writer = Writer::Rack(d.client_rack(client));
+    let op = match ask {
+        Ask::Create { file } => {
+            let targets = choose(d, s, writer, &[], &[], ctx);
+            if targets.is_empty() {
+                ctx.send(client, Msg::Reply { req, answer: Answer::NoSpace });
+                return;
+            }
+            let racks = live_racks(d, s, &[]);
+            ctx.note(Note::Placed {
+                block: s.raft.kv.next_block + 1,
+                targets: targets.clone(),
+                holders: Vec::new(),
+                racks,
+                pipeline: true,
+            });
+            Op::Create { file, targets }
+        }
+        Ask::Rebuild { file, block, gen, bad } => {
+            let now =
+                s.raft.kv.files.get(&file).and_then(|f| f.writing.iter().find(|(_, p)| p.block == block));
+            let kept: Vec<NodeId> = match now {
+                Some((_, p)) if p.gen == gen => p.targets.iter().copied().filter(|n| *n != bad).collect(),
+                // Rebuilt already (this is a retry) or gone: the log's answer will say.
+                _ => Vec::new(),
+            };
+            let mut targets = kept.clone();
+            if now.is_some_and(|(_, p)| p.gen == gen) {
+                let more = choose(d, s, writer, &kept, &[bad], ctx);
+                let racks = live_racks(d, s, &[bad]);
+                ctx.note(Note::Placed { block, targets: more.clone(), holders: kept, racks, pipeline: true });
+                targets.extend(more);
+                if targets.is_empty() {
+                    ctx.send(client, Msg::Reply { req, answer: Answer::NoSpace });
+                    return;
+                }
+            }
+            Op::Rebuild { file, block, gen, targets }
+        }
+        Ask::Complete { file, block, gen } => Op::Complete { file, block, gen },
+        Ask::Read { file } => Op::Read { file },
+    };
+    s.waiting.insert((client.0, req));
+    propose(d, s, ((client.0 as u64) << 40) | req, Cmd { client, req, op }, ctx);
+}
+
+/// Requests a server puts in its own log are numbered apart from clients' (client << 40 |
+/// request).
+const INVALIDATE: u64 = 1 << 62;
+
+/// Put a command in the log (this server leads).
+fn propose(d: &Dfs, s: &mut MetaServer, id: u64, cmd: Cmd, ctx: Cx) {
+    with_raft(d, s, ctx, |r, rs, inner| {
+        let me = inner.me();
+        raft::server::on_message(r, rs, me, raft::Msg::Request { req: id, op: cmd }, inner)
+    });
+}
+
+pub fn on_timer(d: &Dfs, s: &mut MetaServer, timer: Timer, ctx: Cx) {
+    match timer {
+        Timer::Raft(t) => with_raft(d, s, ctx, |r, rs, inner| raft::server::on_timer(r, rs, t, inner)),
+        Timer::Scan => {
+            ctx.set_timer(Timer::Scan, Time(SCAN_US));
+            scan(d, s, ctx);
+        }
+        _ => {}
+    }
+}
+
+/// Count the silent nodes dead; as the leader, order the copies that blocks short of
+/// replicas need.
+fn scan(d: &Dfs, s: &mut MetaServer, ctx: Cx) {
+    let now = ctx.now();
+    let me = ctx.me();
+    for (i, node) in d.data_node_ids().enumerate() {
+        if !s.dead[i] && now.0.saturating_sub(s.seen[i].0) > DEAD_AFTER_US {
+            s.dead[i] = true;
+            ctx.note(Note::Dead { server: me, node });
+        }
+    }
+    for list in s.copying.values_mut() {
+        list.retain(|c| now.0.saturating_sub(c.at.0) < COPY_TIMEOUT_US);
+    }
+    s.copying.retain(|_, list| !list.is_empty());
+    let settled = now.0.saturating_sub(s.since.0) >= DEAD_AFTER_US;
+    if !current(s) || !settled || d.is(Mutant::NoReReplication) {
+        return;
+    }
+    let mut streams: BTreeMap<NodeId, usize> = BTreeMap::new();
+    for c in s.copying.values().flatten() {
+        *streams.entry(c.from).or_default() += 1;
+    }
+    let blocks: Vec<Pipeline> = s.raft.kv.files.values().filter_map(|f| f.complete.clone()).collect();
+    for p in blocks {
+        let have = holders(d, s, p.block, p.gen);
+        let coming: Vec<NodeId> =
+            s.copying.get(&p.block).map_or(Vec::new(), |l| l.iter().map(|c| c.to).collect());
+        if have.is_empty() || have.len() + coming.len() >= d.rf as usize {
+            continue;
+        }
+        let Some(from) = have.iter().copied().find(|n| streams.get(n).copied().unwrap_or(0) < MAX_STREAMS)
+        else {
+            continue;
+        };
+        let mut existing = have.clone();
+        existing.extend(&coming);
+        // Nodes that hold an older generation of it, or are being written, are not counted
+        // as holders; they may take the copy.
+        let mut targets = choose(d, s, Writer::Off, &existing, &[], ctx);
+        targets.truncate(MAX_STREAMS - streams.get(&from).copied().unwrap_or(0));
+        if targets.is_empty() {
+            continue;
+        }
+        let racks = live_racks(d, s, &[]);
+        ctx.note(Note::Placed {
+            block: p.block,
+            targets: targets.clone(),
+            holders: existing,
+            racks,
+            pipeline: false,
+        });
+        for to in targets {
+            *streams.entry(from).or_default() += 1;
+            ctx.send(from, Msg::Transfer { block: p.block, gen: p.gen, to });
+            s.copying.entry(p.block).or_default().push(Copying { to, from, at: now });
+        }
+    }
+}
