@@ -16,10 +16,21 @@ use core::fmt;
 
 use serde::Serialize;
 
-use super::types::{BlockId, Pipeline};
 use crate::kv::Key;
 use crate::protocol::NodeId;
 use crate::raft::{LogIndex, Machine, Term};
+
+/// A block's number, unique in the run (the metadata machine hands them out).
+pub type BlockId = u64;
+
+/// Where a block is being written, as the metadata servers have it: the block, its generation
+/// (a new one for every rebuilt pipeline), and the pipeline's data nodes, first first.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Pipeline {
+    pub block: BlockId,
+    pub gen: u32,
+    pub targets: Vec<NodeId>,
+}
 
 /// A client's request to the metadata servers, as the log carries it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]

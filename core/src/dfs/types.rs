@@ -13,6 +13,7 @@ use crate::protocol::{Members, NodeId, ScriptAction, Time};
 use crate::raft::{self, Raft};
 
 use super::names::Names;
+pub use super::names::{BlockId, Pipeline};
 use super::placement::{self, Rack, Topology};
 
 /// Metadata servers (a Raft group).
@@ -44,9 +45,6 @@ pub const CLIENT_TIMEOUT_US: u64 = 400_000;
 /// replication factor on running data nodes within this (when enough are running): the time to
 /// count a node dead, scan, and copy, with retries.
 pub const REPAIR_BOUND_US: u64 = 4_000_000;
-
-/// A block's number, unique in the run (the metadata machine hands them out).
-pub type BlockId = u64;
 
 /// The file system: metadata servers M1–M3 (nodes 0–2), the data nodes rack by rack, then
 /// the clients, each on a rack (C1 on the first, C2 on the second, …) but not a data node.
@@ -258,15 +256,6 @@ pub fn parse_op(text: &str) -> Result<ClientOp, String> {
         },
         _ => Err(String::from("commands: write FILE N (a file's whole content, a number), read FILE")),
     }
-}
-
-/// Where a block is being written, as the metadata servers have it: the block, its generation
-/// (a new one for every rebuilt pipeline), and the pipeline's data nodes, first first.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-pub struct Pipeline {
-    pub block: BlockId,
-    pub gen: u32,
-    pub targets: Vec<NodeId>,
 }
 
 /// A metadata server's answer to a client.
