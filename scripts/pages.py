@@ -23,6 +23,7 @@ PAGES = [
     ("swim", "Gossip (SWIM)", "SWIM gossip membership, step by step: members ping each other, suspect before they declare, refute with incarnation numbers and spread the news on their pings, against all-to-all heartbeating."),
     ("coordination", "Coordination (ZooKeeper-style)", "A ZooKeeper-style coordination service on Raft, step by step: sessions and ephemeral nodes, watches, a lock with fencing tokens that a GC pause cannot break, leader election and service discovery."),
     ("shardkv", "Sharded database", "A sharded key-value database over Raft groups, step by step: a configuration service places shards with a consistent-hash ring, groups join and leave, and shards move with their data and duplicate tables while clients keep writing."),
+    ("dfs", "File system", "A distributed file system in the style of HDFS, step by step: blocks with three replicas on data nodes in racks, a metadata service on Raft, write pipelines, and blocks copied back to three when a node or a whole rack fails."),
     ("compare", "Raft and Multi-Paxos", "Raft and Multi-Paxos on the same seed, clients and faults: messages per command, commit latency and time without a leader."),
     ("hashing", "Consistent hashing", "Consistent hashing: the ring, jump, rendezvous, Maglev and bounded loads on the same keys, how many keys move, a cache and load balancing."),
 ]
@@ -80,11 +81,12 @@ def main() -> int:
 PROTOCOL_WORDS = {
     "paxos.txt": {"paxos"},
     "multipaxos.txt": {"multipaxos", "compare"},
-    "raft.txt": {"raft", "compare", "coordination", "shardkv"},
+    "raft.txt": {"raft", "compare", "coordination", "shardkv", "dfs"},
     "kafka.txt": {"kafka"},
     "swim.txt": {"swim"},
     "coordination.txt": {"coordination"},
     "shardkv.txt": {"shardkv"},
+    "dfs.txt": {"dfs"},
 }
 
 

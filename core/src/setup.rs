@@ -98,6 +98,9 @@ pub enum Drawing {
     /// In three columns, as data flows, by the nodes' roles (Kafka: producers, brokers,
     /// consumers); a node of another role (Kafka's controller) stands above the middle one.
     Columns([&'static str; 3]),
+    /// Racks side by side (the file system): each "data node" in its rack's column (its colour
+    /// key is its rack), the servers above them in a row, the clients in a column of their own.
+    Racks,
 }
 
 /// The mutant a run names, parsed by the protocol's `parse`, or an error listing the known ones.

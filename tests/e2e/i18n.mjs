@@ -38,6 +38,7 @@ const PAGES = [
   ['swim', 'svg.topology .node'],
   ['coordination', 'svg.topology .node'],
   ['shardkv', 'svg.topology .node'],
+  ['dfs', 'svg.topology .node'],
   ['compare', '#btn-compare'],
   ['hashing', '#ring-svg'],
 ];

@@ -220,6 +220,34 @@ await lesson('shardkv: a group joins, a shard moves with its value, and a client
   await onScreen(page, '#safety', '#lesson-now', 'svg.topology');
 });
 
+await lesson('dfs: a data node dies, is counted dead, and its blocks are copied back to three; without re-replication they stay short', '#dfs', async page => {
+  await preset(page, 'node-dies');
+  await nextUntil(page, /counted dead/);
+  assert.match(await page.textContent('.side .boards'), /blocks short of R = 3/, 'the Files board counts the short blocks');
+  await onScreen(page, 'svg.topology', '#lesson-now', '#btn-break-it');
+  await nextUntil(page, /C1 reads x/);
+  assert.match(await page.textContent('svg.topology'), /read x → = 7/, 'C1 shows what it read');
+  assert.match(await page.textContent('.side .boards'), /every block at R = 3/, 'every block is back at three');
+  assert.match(await page.textContent('#safety'), /Safety holds/);
+  await preset(page, 'node-dies');
+  await nextUntil(page, /counted dead/);
+  await page.click('#btn-break-it');
+  await page.waitForFunction(() => /violated/.test(document.querySelector('#safety').textContent), null, { timeout: 30000 });
+  assert.match(await page.textContent('#safety'), /re-replicated violated at event \d+/);
+  await onScreen(page, '#safety', '#lesson-now', 'svg.topology');
+});
+
+await lesson('dfs: a whole rack fails and every block survives; with one-rack placement a block is lost', '#dfs', async page => {
+  await preset(page, 'rack-fails');
+  await nextUntil(page, /C2 reads x/);
+  assert.match(await page.textContent('#safety'), /Safety holds/);
+  await preset(page, 'rack-fails');
+  await nextUntil(page, /Two racks, never one/);
+  await page.click('#btn-break-it');
+  await page.waitForFunction(() => /violated/.test(document.querySelector('#safety').textContent), null, { timeout: 30000 });
+  assert.match(await page.textContent('#safety'), /acked-block-kept violated at event \d+/);
+});
+
 await lesson('coordination: a paused lock holder is fenced off by its token; without fencing storage takes its late write', '#coordination', async page => {
   await preset(page, 'lock-fencing');
   await nextUntil(page, /C1 wakes/);

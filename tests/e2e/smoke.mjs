@@ -902,7 +902,7 @@ await test('product: CSP, theme, live region, keyboard, and 375 px without horiz
   for (const key of ['space', '→', '←', 'Tab', 'Enter', 'Delete', '↑']) assert.ok(sheet.includes(key), `the sheet lists ${key}`);
   await page.keyboard.press('Escape');
   await page.setViewportSize({ width: 375, height: 800 });
-  for (const tab of ['paxos', 'multipaxos', 'raft', 'kafka', 'swim', 'coordination', 'shardkv', 'hashing']) {
+  for (const tab of ['paxos', 'multipaxos', 'raft', 'kafka', 'swim', 'coordination', 'shardkv', 'dfs', 'hashing']) {
     await page.click(`#tab-${tab}`);
     await page.waitForTimeout(300);
     // The browser tab's title names the page.
@@ -1163,7 +1163,7 @@ await test('accessibility: axe finds no violations on any page, light or dark', 
   for (const colorScheme of ['light', 'dark']) {
     // The page's CSP forbids inline scripts, so this page lets the test inject axe.
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, colorScheme, bypassCSP: true });
-    for (const tab of ['paxos', 'multipaxos', 'raft', 'kafka', 'swim', 'coordination', 'shardkv']) {
+    for (const tab of ['paxos', 'multipaxos', 'raft', 'kafka', 'swim', 'coordination', 'shardkv', 'dfs']) {
       await page.goto(url + '#' + tab);
       await page.waitForSelector('svg.topology .node');
       await speed(page, 1);

@@ -14,6 +14,7 @@ pub const PAGES: &[(&str, &str)] = &[
     ("swim", "Gossip"),
     ("coordination", "Coordination"),
     ("shardkv", "Sharded database"),
+    ("dfs", "File system"),
     (HASHING, "Hashing"),
 ];
 

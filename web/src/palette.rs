@@ -86,6 +86,14 @@ pub fn message_style(kind: &str) -> (&'static str, &'static str) {
         "ShardData" => ("#E69F00", "SD"),
         "WrongGroup" => ("#b5003c", "WG"),
         "NotLeader" => ("#CC79A7", "NL"),
+        "Request" => ("#009E73", "Rq"),
+        "Reply" => ("#2fbf71", "Rp"),
+        "Packet" => ("#0072B2", "Pk"),
+        "Transfer" => ("#7a3fb5", "Tr"),
+        "Copy" => ("#a47ad6", "Cp"),
+        "Invalidate" => ("#b5003c", "Del"),
+        "ReadBlock" => ("#56B4E9", "Rd"),
+        "BlockData" => ("#E69F00", "Bd"),
         _ => ("#666", "?"),
     }
 }

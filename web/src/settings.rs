@@ -267,6 +267,18 @@ pub fn settings(p: &SettingsProps) -> Html {
                         k.moves_ms = ms as u32;
                         workload(&mut k.workload, &mut k.think_ms)?;
                     }
+                    #[cfg(feature = "dfs")]
+                    Setup::Dfs(x) => {
+                        use distlab_core::dfs::{parse_racks, MAX_CLIENTS, MAX_RF};
+                        x.racks = parse_racks(read_input(a).trim()).map_err(|e| tf!("racks: {}", t(&e)))?;
+                        x.rf = count_in(&t("replication factor"), &read_input(b), 1, MAX_RF as usize)? as u32;
+                        x.clients = count_in(&t("clients"), &read_input(c), 1, MAX_CLIENTS)?;
+                        let (k, r, _, think) = work;
+                        x.workload.keys = count_in(&t("files"), &read_input(k), 1, 16)? as u32;
+                        x.workload.reads_pct = count_in(&t("reads %"), &read_input(r), 0, 100)? as u32;
+                        x.think_ms =
+                            Some(count_in(&t("think time (ms)"), &read_input(think), 0, 10_000)? as u64);
+                    }
                     #[cfg(feature = "paxos")]
                     Setup::Paxos(px) => {
                         px.proposers = count_in(&t("proposers"), &read_input(a), 1, MAX_ROLE)?;
@@ -423,6 +435,23 @@ pub fn settings(p: &SettingsProps) -> Html {
                     { count(moves, "moves", t("A group joins or leaves every (ms; 0: only yours)"), k.moves_ms as usize, 0, MAX_MOVES_MS as usize) }
                     { count(&c, "clients", t("Clients"), k.clients, 1, MAX_CLIENTS) }
                     { workload_fields(&k.workload, Some(think)) }
+                </>
+            }
+        }
+        #[cfg(feature = "dfs")]
+        Setup::Dfs(x) => {
+            use distlab_core::dfs::{racks_spec, Dfs, MAX_CLIENTS, MAX_RF};
+            let think = x.think_ms.unwrap_or(Dfs::default().think_ms as u64);
+            html! {
+                <>
+                    { scenario_select }
+                    <label class="wide">{t("Racks and their data nodes (r1:3,r2:3,r3:3; at most 8 racks of 8)")}
+                        <input ref={a.clone()} id="racks" type="text" spellcheck="false" value={racks_spec(&x.racks)} /></label>
+                    { count(&b, "rf", t("Replication factor"), x.rf as usize, 1, MAX_RF as usize) }
+                    { count(&c, "clients", t("Clients"), x.clients, 1, MAX_CLIENTS) }
+                    { count(&w_keys, "keys", t("Files"), x.workload.keys as usize, 1, 16) }
+                    { count(&w_think, "think", t("Think time (ms; 0: only yours)"), think as usize, 0, 10_000) }
+                    { count(&w_reads, "reads", t("Reads %"), x.workload.reads_pct as usize, 0, 100) }
                 </>
             }
         }

@@ -103,13 +103,15 @@ pub(super) fn check(
                 }
                 let missing: Vec<NodeId> =
                     pipeline.targets.iter().copied().filter(|n| !finished(nodes, *n, pipeline)).collect();
-                if !missing.is_empty() {
+                if let Some(first) = missing.first() {
                     return Err((
                         "pipeline-acked",
                         format!(
-                            "{file}'s block {} was completed while {} of its pipeline had no finished replica",
+                            "{file}'s block {} was completed while {} of its pipeline's {} nodes had no finished replica ({} first)",
                             pipeline.block,
-                            d.names(&missing)
+                            missing.len(),
+                            pipeline.targets.len(),
+                            d.name(*first)
                         ),
                     ));
                 }
@@ -178,20 +180,20 @@ pub(super) fn check_world(
             if few || one_rack {
                 let why = if few {
                     format!(
-                        "only {} of its holders failed (its pipeline had {})",
+                        "only {} of its holders failed, and its pipeline had {} nodes",
                         holders.len(),
                         p.targets.len()
                     )
                 } else {
-                    format!("all its replicas were on rack r{}, and the rack is down", racks[0] + 1)
+                    format!(
+                        "all {} of its replicas were on rack r{}, and the rack is down",
+                        holders.len(),
+                        racks[0] + 1
+                    )
                 };
                 return Err((
                     "acked-block-kept",
-                    format!(
-                        "{file}'s block {} has no replica on a running node ({}): {why}",
-                        p.block,
-                        if holders.is_empty() { String::from("no node holds it") } else { d.names(&holders) }
-                    ),
+                    format!("{file}'s block {} has no replica on a running node: {why}", p.block),
                 ));
             }
         }

@@ -304,7 +304,7 @@ pub fn summary(c: &Client, d: &Dfs) -> String {
         None => String::from("idle"),
         Some(p) => match &p.stage {
             Stage::Asking { ask, to, .. } => format!("{ask} → {}", d.name(*to)),
-            Stage::Writing(w) => format!("writing block {} through {}", w.block, d.names(&w.targets)),
+            Stage::Writing(w) => format!("writing block {} through {} nodes", w.block, w.targets.len()),
             Stage::Reading { block, nodes, next, .. } => {
                 format!(
                     "reading block {} from {}",

@@ -139,7 +139,7 @@ impl Registered for Dfs {
         Page {
             legend: &["Packet", "Ack", "Heartbeat", "Transfer", "Copy", "Request", "Reply", "ReadBlock", "BlockData"],
             colour_note: "node colour: its rack (metadata servers their own); message colour: its type",
-            drawing: Drawing::Circle,
+            drawing: Drawing::Racks,
             log_note: " · the metadata log holds the namespace: each file's block, created, rebuilt and completed",
             speed_log: 0.0,
             compare: false,

@@ -127,7 +127,7 @@ impl Dfs {
         }
         if self.workload.cas_pct != 0 {
             return Err(String::from(
-                "the file system's clients write and read whole files: no compare-and-set",
+                "the file system's clients write and read whole files: compare-and-sets must be 0 %",
             ));
         }
         self.workload.validate(self.think_ms as u64 * 1000)?;

@@ -28,12 +28,11 @@ fn role_word(r: Role) -> &'static str {
     }
 }
 
-fn meta_view(d: &Dfs, s: &MetaServer) -> NodeView {
+fn meta_view(s: &MetaServer) -> NodeView {
     let r = &s.raft;
     let role = role_word(r.role);
     let files = r.kv.files.values().filter(|f| f.complete.is_some()).count();
     let dead = s.dead.iter().filter(|x| **x).count();
-    let dead_names: Vec<NodeId> = d.data_node_ids().filter(|n| s.dead[n.index() - META]).collect();
     let copying: usize = s.copying.values().map(Vec::len).sum();
     NodeView {
         role: format!("metadata · {role}"),
@@ -50,7 +49,7 @@ fn meta_view(d: &Dfs, s: &MetaServer) -> NodeView {
                 "blocks being written".into(),
                 format!("{}", r.kv.files.values().map(|f| f.writing.len()).sum::<usize>()),
             ),
-            ("data nodes counted dead".into(), if dead == 0 { "none".into() } else { d.names(&dead_names) }),
+            ("data nodes counted dead".into(), format!("{dead}")),
             ("copies under way".into(), format!("{copying}")),
             ("commit index".into(), format!("{}", r.commit)),
             ("requests to answer".into(), format!("{}", s.waiting.len())),
@@ -234,7 +233,7 @@ impl Present for Dfs {
 
     fn view(&self, node: &Node) -> NodeView {
         match node {
-            Node::Meta(s) => meta_view(self, s),
+            Node::Meta(s) => meta_view(s),
             Node::Data(n) => data_view(self, n.id, n),
             Node::Client(c) => client_view(self, c),
         }

@@ -132,9 +132,13 @@ pub fn is_client(role: &str) -> bool {
 /// controller above the brokers).
 pub fn geometry(snap: &Snapshot, narrow: bool) -> (Layout, Vec<(f64, f64)>) {
     let n = snap.nodes.len();
-    let distlab_core::registry::Drawing::Columns(roles) = snap.page.drawing else {
-        let l = layout(n, narrow);
-        return (l, (0..n).map(|i| node_pos(&l, i, n)).collect());
+    let roles = match snap.page.drawing {
+        distlab_core::registry::Drawing::Columns(roles) => roles,
+        distlab_core::registry::Drawing::Racks => return racks(snap, narrow),
+        distlab_core::registry::Drawing::Circle => {
+            let l = layout(n, narrow);
+            return (l, (0..n).map(|i| node_pos(&l, i, n)).collect());
+        }
     };
     let column = |role: &str| -> Vec<usize> {
         snap.nodes.iter().filter(|x| x.view.role == role).map(|x| x.id.index()).collect()
@@ -163,6 +167,70 @@ pub fn geometry(snap: &Snapshot, narrow: bool) -> (Layout, Vec<(f64, f64)>) {
         for (k, id) in ids.iter().enumerate() {
             pos[*id] = (*x, 160.0 + step * (k as f64 + 0.5));
         }
+    }
+    (l, pos)
+}
+
+/// The file system's racks: each data node in its rack's column (its colour key is its rack),
+/// the other servers (the metadata servers) in a row above, the clients in a column at the
+/// right. Every state card goes to the right of its node (the drawing's centre is at its left
+/// edge), where the next column leaves room for a short one.
+fn racks(snap: &Snapshot, narrow: bool) -> (Layout, Vec<(f64, f64)>) {
+    let n = snap.nodes.len();
+    let of = |role: &'static str| snap.nodes.iter().filter(move |x| x.view.role == role);
+    // The racks in the nodes' order, which is rack by rack.
+    let mut keys: Vec<u64> = Vec::new();
+    for k in of("data node").map(|x| x.view.hue_key.unwrap_or(0)) {
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    let tallest = keys
+        .iter()
+        .map(|k| of("data node").filter(|x| x.view.hue_key.unwrap_or(0) == *k).count())
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let (w, left, right, clients_x, top, row) = if narrow {
+        (420.0, 40.0, 300.0, 385.0, 60.0, 70.0)
+    } else {
+        (960.0, 70.0, 640.0, 780.0, 70.0, 90.0)
+    };
+    let first_row = top + row * 1.4;
+    let h = (first_row + row * tallest as f64).max(if narrow { 340.0 } else { 460.0 });
+    let l = Layout {
+        w,
+        h,
+        cx: 0.0,
+        cy: h / 2.0,
+        ring: 0.0,
+        node: if narrow { 24.0 } else { 30.0 },
+        radial_cards: false,
+        narrow,
+        crowd: false,
+        mass: false,
+    };
+    let column = |i: usize, of: usize| left + (right - left) * i as f64 / (of.max(2) - 1) as f64;
+    let mut pos = vec![(left, top); n];
+    let mut in_rack = vec![0usize; keys.len()];
+    let (mut servers, mut clients) = (Vec::new(), Vec::new());
+    for x in &snap.nodes {
+        let id = x.id.index();
+        match x.view.role.as_str() {
+            "data node" => {
+                let rack = keys.iter().position(|k| *k == x.view.hue_key.unwrap_or(0)).unwrap_or(0);
+                pos[id] = (column(rack, keys.len()), first_row + row * in_rack[rack] as f64);
+                in_rack[rack] += 1;
+            }
+            "client" => clients.push(id),
+            _ => servers.push(id),
+        }
+    }
+    for (k, id) in servers.iter().enumerate() {
+        pos[*id] = (column(k, servers.len().max(keys.len())), top);
+    }
+    for (k, id) in clients.iter().enumerate() {
+        pos[*id] = (clients_x, first_row + row * k as f64);
     }
     (l, pos)
 }
