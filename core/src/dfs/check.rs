@@ -60,8 +60,13 @@ pub struct Monitor {
     raft: raft::Monitor<Names>,
     /// Per file: the log index of its newest completion, and the block it completed.
     complete: BTreeMap<Key, (u64, Pipeline)>,
-    /// Blocks short of replicas on running nodes, and since when.
-    short_since: BTreeMap<BlockId, Time>,
+    /// Blocks short of replicas on running nodes: since when, the file, and the replicas
+    /// running against those wanted.
+    short_since: BTreeMap<BlockId, (Time, Key, usize, usize)>,
+    /// The network's last change of shape at the last look.
+    shape_at: Time,
+    /// Each data node's count of disk changes at the last look.
+    disks: Vec<u64>,
     /// The crashes and restarts counted at the last look at the disks.
     up_epoch: u64,
     /// Blocks whose pipeline was last placed with nodes on two racks or more to choose from.
@@ -155,9 +160,19 @@ pub(super) fn check_world(
     notes: &[Note],
     world: &World<'_, Msg>,
 ) -> Result<(), Fail> {
-    let disks_changed = touched.is_some_and(|t| d.is_data_node(t))
-        || m.up_epoch != world.up_epoch
-        || notes.iter().any(|n| matches!(n, Note::Completed { .. }));
+    let disk = |t: NodeId| match nodes.get(t.index()) {
+        Some(Node::Data(x)) => Some(x.disk_changes),
+        _ => None,
+    };
+    let moved = touched.and_then(|t| disk(t).map(|v| (t, v))).is_some_and(|(t, v)| {
+        let i = t.index() - META;
+        if m.disks.len() <= i {
+            m.disks.resize(i + 1, u64::MAX);
+        }
+        core::mem::replace(&mut m.disks[i], v) != v
+    });
+    let disks_changed =
+        moved || m.up_epoch != world.up_epoch || notes.iter().any(|n| matches!(n, Note::Completed { .. }));
     m.up_epoch = world.up_epoch;
     let up = |n: &NodeId| world.up.get(n.index()).copied().unwrap_or(false);
     if disks_changed {
@@ -205,7 +220,7 @@ pub(super) fn check_world(
         let newest = current.iter().max().copied().unwrap_or(0);
         m.spread.retain(|b, _| current.contains(b) || *b > newest);
     }
-    repaired(d, m, nodes, world)
+    repaired(d, m, nodes, world, disks_changed)
 }
 
 /// How many replicas the running data nodes can hold under the rack limit: R, or fewer when
@@ -217,28 +232,44 @@ fn reachable(d: &Dfs, up: &dyn Fn(&NodeId) -> bool) -> usize {
     per_rack.sum::<usize>().min(d.rf as usize)
 }
 
-fn repaired(d: &Dfs, m: &mut Monitor, nodes: &[Node], world: &World<'_, Msg>) -> Result<(), Fail> {
+fn repaired(
+    d: &Dfs,
+    m: &mut Monitor,
+    nodes: &[Node],
+    world: &World<'_, Msg>,
+    changed: bool,
+) -> Result<(), Fail> {
     if world.explored || world.skewed || world.slowed {
         return Ok(());
     }
-    let up = |n: &NodeId| world.up.get(n.index()).copied().unwrap_or(false);
-    let want = reachable(d, &up);
-    let last_fault = world.changed_at.iter().copied().chain([world.shape_at]).max().unwrap_or(Time::ZERO);
-    for (file, (_, p)) in &m.complete {
-        let live = d.data_node_ids().filter(|n| up(n) && finished(nodes, *n, p)).count();
-        if live >= want || live == 0 {
-            m.short_since.remove(&p.block);
-            continue;
+    // Which blocks are short changes only with the disks, the nodes that run, or the network;
+    // between such events only the clock runs on those already short.
+    if changed || m.shape_at != world.shape_at {
+        m.shape_at = world.shape_at;
+        let up = |n: &NodeId| world.up.get(n.index()).copied().unwrap_or(false);
+        let want = reachable(d, &up);
+        for (file, (_, p)) in &m.complete {
+            let live = d.data_node_ids().filter(|n| up(n) && finished(nodes, *n, p)).count();
+            if live >= want || live == 0 {
+                m.short_since.remove(&p.block);
+            } else {
+                let entry = m.short_since.entry(p.block).or_insert((world.now, *file, live, want));
+                (entry.2, entry.3) = (live, want);
+            }
         }
-        let since = *m.short_since.entry(p.block).or_insert(world.now);
-        let from = since.max(last_fault);
+    }
+    if m.short_since.is_empty() {
+        return Ok(());
+    }
+    let last_fault = world.changed_at.iter().copied().chain([world.shape_at]).max().unwrap_or(Time::ZERO);
+    for (block, (since, file, live, want)) in &m.short_since {
+        let from = (*since).max(last_fault);
         if world.now.0.saturating_sub(from.0) > REPAIR_BOUND_US {
             return Err((
                 "re-replicated",
                 format!(
-                    "{file}'s block {} has had {live} replica{} on running nodes for {} ms since the last fault, short of {want}",
-                    p.block,
-                    if live == 1 { "" } else { "s" },
+                    "{file}'s block {block} has had {live} replica{} on running nodes for {} ms since the last fault, short of {want}",
+                    if *live == 1 { "" } else { "s" },
                     world.now.0.saturating_sub(from.0) / 1000
                 ),
             ));

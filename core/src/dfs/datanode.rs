@@ -48,18 +48,27 @@ pub struct DataNode {
     pub forwarding: BTreeMap<BlockId, Forward>,
     /// Copies sent, for the page.
     pub copies_sent: u64,
+    /// Changes to the disk since this node started: the checker looks at the disks again only
+    /// when one moved.
+    pub disk_changes: u64,
 }
 
 pub fn init(_: &Dfs, ctx: Cx) -> DataNode {
     let first = ctx.rng().range(1, HEARTBEAT_US);
     ctx.set_timer(Timer::Heartbeat, Time(first));
-    DataNode { id: ctx.me(), replicas: BTreeMap::new(), forwarding: BTreeMap::new(), copies_sent: 0 }
+    DataNode {
+        id: ctx.me(),
+        replicas: BTreeMap::new(),
+        forwarding: BTreeMap::new(),
+        copies_sent: 0,
+        disk_changes: 0,
+    }
 }
 
 /// Back from a crash with its disk: it reports at once. A replica it was writing stays
 /// unfinished (HDFS's "waiting to be recovered"): the client rebuilt its pipeline without it.
 pub fn restart(d: &Dfs, replicas: BTreeMap<BlockId, Replica>, ctx: Cx) -> DataNode {
-    let n = DataNode { id: ctx.me(), replicas, forwarding: BTreeMap::new(), copies_sent: 0 };
+    let n = DataNode { id: ctx.me(), replicas, forwarding: BTreeMap::new(), copies_sent: 0, disk_changes: 0 };
     report(d, &n, ctx);
     ctx.set_timer(Timer::Heartbeat, Time(HEARTBEAT_US));
     n
@@ -80,12 +89,14 @@ fn store(n: &mut DataNode, block: BlockId, replica: Replica) -> bool {
         return false;
     }
     n.replicas.insert(block, replica);
+    n.disk_changes += 1;
     true
 }
 
 fn finish(d: &Dfs, n: &mut DataNode, block: BlockId, gen: u32, ctx: Cx) {
     if let Some(r) = n.replicas.get_mut(&block).filter(|r| r.gen == gen) {
         r.done = true;
+        n.disk_changes += 1;
         report(d, n, ctx);
     }
 }
@@ -149,6 +160,7 @@ pub fn on_message(d: &Dfs, n: &mut DataNode, from: NodeId, msg: Msg, ctx: Cx) {
             for (b, gen) in blocks {
                 if !n.forwarding.contains_key(&b) && n.replicas.get(&b).is_some_and(|r| r.gen <= gen) {
                     n.replicas.remove(&b);
+                    n.disk_changes += 1;
                 }
             }
         }

@@ -31,7 +31,10 @@ fn a_dead_nodes_blocks_are_copied_back_to_three() {
         while lab.time().0 < 8_000_000 && lab.step() {}
         assert!(lab.violation().is_none(), "seed {seed}: {:?}", lab.violation());
         let copy = steps.iter().position(|s| s.cue == Cue::Deliver("Copy")).expect("the step");
-        let dead = steps.iter().position(|s| s.cue == Cue::Says("counted dead")).expect("the step");
+        let dead = steps
+            .iter()
+            .position(|s| s.cue == Cue::Says("leader counts a data node dead"))
+            .expect("the step");
         assert!(at[dead] < at[copy], "seed {seed}");
         assert!(c1(&mut lab).contains("read x → = 7"), "seed {seed}: C1 shows {}", c1(&mut lab));
         assert_eq!(files(&mut lab), "Files (every block at R = 3)", "seed {seed}");

@@ -331,10 +331,11 @@ pub fn on_timer(d: &Dfs, s: &mut MetaServer, timer: Timer, ctx: Cx) {
 fn scan(d: &Dfs, s: &mut MetaServer, ctx: Cx) {
     let now = ctx.now();
     let me = ctx.me();
+    let leader = s.raft.role == Role::Leader;
     for (i, node) in d.data_node_ids().enumerate() {
         if !s.dead[i] && now.0.saturating_sub(s.seen[i].0) > DEAD_AFTER_US {
             s.dead[i] = true;
-            ctx.note(Note::Dead { server: me, node });
+            ctx.note(Note::Dead { server: me, node, leader });
         }
     }
     for list in s.copying.values_mut() {

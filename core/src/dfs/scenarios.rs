@@ -109,7 +109,7 @@ fn node_dies(broken: bool) -> Vec<Step> {
              heartbeats stop.",
         ),
         Step::new(
-            Cue::Says("counted dead"),
+            Cue::Says("leader counts a data node dead"),
             "No heartbeat from r1/n0 for a second: it is counted dead. x is short of replicas: 2 of 3 on the Files \
              board.",
         ),
@@ -158,7 +158,7 @@ fn rack_fails(broken: bool) -> Vec<Step> {
              that still runs.",
         ),
         Step::new(
-            Cue::Says("counted dead"),
+            Cue::Says("leader counts a data node dead"),
             "A second without heartbeats: r1's nodes are counted dead, and every block that had a replica there is \
              short. The leader copies each from a surviving replica to a running node.",
         ),

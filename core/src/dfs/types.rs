@@ -367,8 +367,9 @@ pub enum Note {
     /// already hold: a new or rebuilt pipeline (`pipeline`), or copies; `racks` is how many
     /// racks had a node it could choose.
     Placed { block: BlockId, targets: Vec<NodeId>, holders: Vec<NodeId>, racks: u32, pipeline: bool },
-    /// A metadata server counted a data node dead (no heartbeat for `DEAD_AFTER_US`).
-    Dead { server: NodeId, node: NodeId },
+    /// A metadata server (the leader, or not) counted a data node dead (no heartbeat for
+    /// `DEAD_AFTER_US`).
+    Dead { server: NodeId, node: NodeId, leader: bool },
     /// A user's command was refused, and why.
     Refused { node: NodeId, why: String },
 }

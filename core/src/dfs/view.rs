@@ -75,7 +75,7 @@ fn data_view(d: &Dfs, id: NodeId, n: &DataNode) -> NodeView {
             ("in a pipeline".into(), format!("{}", n.forwarding.len())),
             ("copies sent".into(), format!("{}", n.copies_sent)),
         ],
-        summary: vec![format!("rack r{} · {done} blocks", rack + 1)],
+        summary: vec![format!("{done} blocks")],
         hue_key: Some(rack as u64 + 1),
         accepts: None,
         actions: Vec::new(),
@@ -312,7 +312,8 @@ impl Present for Dfs {
                 format!("block {block} goes to {} nodes", targets.len())
             }
             Note::Placed { block, targets, .. } => format!("block {block} gets {} more nodes", targets.len()),
-            Note::Dead { .. } => String::from("a data node is counted dead"),
+            Note::Dead { leader: true, .. } => String::from("the metadata leader counts a data node dead"),
+            Note::Dead { .. } => String::from("a metadata follower counts a data node dead"),
             Note::Refused { why, .. } => format!("refused: {why}"),
         }
     }

@@ -96,6 +96,10 @@ pub fn topology(props: &TopologyProps) -> Html {
     });
     let name = |i: usize| t(&snap.nodes[i].name);
     let mut links = Vec::new();
+    // Racks: every node talks to most others, and a line for each pair hides the racks. Only
+    // the servers above them (a Raft group) are joined; any other link is drawn once cut.
+    let racks = matches!(snap.page.drawing, distlab_core::registry::Drawing::Racks);
+    let in_row = |i: usize| !matches!(snap.nodes[i].view.role.as_str(), "data node" | "client");
     // A crowd has thousands of pairs: its links are not drawn (partition sides are marked on
     // the nodes).
     for a in (0..n).filter(|_| !l.crowd) {
@@ -107,6 +111,9 @@ pub fn topology(props: &TopologyProps) -> Html {
             let (x2, y2) = pos[b];
             let ab_cut = snap.groups[a] != snap.groups[b] || link_cut(snap, a, b);
             let ba_cut = snap.groups[a] != snap.groups[b] || link_cut(snap, b, a);
+            if racks && !ab_cut && !ba_cut && !(in_row(a) && in_row(b)) {
+                continue;
+            }
             let class = match (ab_cut, ba_cut) {
                 (false, false) => "link",
                 (true, true) => "link cut",
@@ -419,6 +426,7 @@ pub fn topology(props: &TopologyProps) -> Html {
         <div class="cluster-view" ref={wrap} {onclick} {ondblclick} {onkeydown} {onmousemove}>
             <svg class="topology" viewBox={view_box.clone()} role="group"
                  aria-label={tf!("Cluster of {} nodes", n)}>
+                { rack_boxes(snap, &pos, l.node) }
                 <g class="links">{ for links }</g>
                 <g class="nodes">{ for nodes }</g>
             </svg>
@@ -479,5 +487,34 @@ fn hit(e: &Event) -> Option<Selection> {
     match el.get_attribute("data-node") {
         Some(n) => n.parse().ok().map(Selection::Node),
         None => el.get_attribute("data-msg")?.parse().ok().map(Selection::Message),
+    }
+}
+
+/// Behind the racks drawing's columns: a box around each rack's data nodes, named as the
+/// nodes' names begin (r1, r2, …).
+fn rack_boxes(snap: &Snapshot, pos: &[(f64, f64)], r: f64) -> Html {
+    if !matches!(snap.page.drawing, distlab_core::registry::Drawing::Racks) {
+        return html! {};
+    }
+    let mut racks: Vec<(String, f64, f64, f64, f64)> = Vec::new();
+    for x in snap.nodes.iter().filter(|x| x.view.role == "data node") {
+        let name = x.name.split('/').next().unwrap_or("").to_string();
+        let (px, py) = pos[x.id.index()];
+        match racks.iter_mut().find(|b| b.0 == name) {
+            Some(b) => (b.1, b.2, b.3, b.4) = (b.1.min(px), b.2.min(py), b.3.max(px), b.4.max(py)),
+            None => racks.push((name, px, py, px, py)),
+        }
+    }
+    let pad = r + 10.0;
+    html! {
+        <g class="racks" aria-hidden="true">
+            { for racks.into_iter().map(|(name, x0, y0, x1, y1)| html! {
+                <g>
+                    <rect class="rack" x={f1(x0 - pad)} y={f1(y0 - pad - 16.0)} width={f1(x1 - x0 + 2.0 * pad)}
+                          height={f1(y1 - y0 + 2.0 * pad + 16.0)} rx="12" />
+                    <text class="rack-name" x={f1(x0 - pad + 10.0)} y={f1(y0 - pad - 2.0)}>{tf!("rack {}", name)}</text>
+                </g>
+            }) }
+        </g>
     }
 }
