@@ -149,8 +149,8 @@ fn rack_fails(broken: bool) -> Vec<Step> {
         .breaking("one-rack"),
         Step::new(
             Cue::Crash,
-            "Rack r1 loses its switch: its three nodes go down at once. Every block had a replica on r1 or not, but \
-             none had all three there.",
+            "Rack r1 loses its switch: its three nodes go down at once. Some blocks had a replica on r1; none had \
+             all three there.",
         ),
         Step::new(
             Cue::Deliver("BlockData"),

@@ -75,7 +75,7 @@ fn data_view(d: &Dfs, id: NodeId, n: &DataNode) -> NodeView {
             ("in a pipeline".into(), format!("{}", n.forwarding.len())),
             ("copies sent".into(), format!("{}", n.copies_sent)),
         ],
-        summary: vec![format!("{done} blocks")],
+        summary: vec![format!("blocks: {done}")],
         hue_key: Some(rack as u64 + 1),
         accepts: None,
         actions: Vec::new(),

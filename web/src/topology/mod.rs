@@ -111,7 +111,8 @@ pub fn topology(props: &TopologyProps) -> Html {
             let (x2, y2) = pos[b];
             let ab_cut = snap.groups[a] != snap.groups[b] || link_cut(snap, a, b);
             let ba_cut = snap.groups[a] != snap.groups[b] || link_cut(snap, b, a);
-            if racks && !ab_cut && !ba_cut && !(in_row(a) && in_row(b)) {
+            let (cut, joined) = (ab_cut || ba_cut, in_row(a) && in_row(b));
+            if racks && !cut && !joined {
                 continue;
             }
             let class = match (ab_cut, ba_cut) {
