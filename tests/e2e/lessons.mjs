@@ -224,13 +224,14 @@ await lesson('dfs: a data node dies, is counted dead, and its blocks are copied 
   await preset(page, 'node-dies');
   await nextUntil(page, /counted dead/);
   assert.match(await page.textContent('.side .boards'), /blocks short of R = 3/, 'the Files board counts the short blocks');
+  await nextUntil(page, /ordered a copy/);
   await onScreen(page, 'svg.topology', '#lesson-now', '#btn-break-it');
   await nextUntil(page, /C1 reads x/);
   assert.match(await page.textContent('svg.topology'), /read x → = 7/, 'C1 shows what it read');
   assert.match(await page.textContent('.side .boards'), /every block at R = 3/, 'every block is back at three');
   assert.match(await page.textContent('#safety'), /Safety holds/);
   await preset(page, 'node-dies');
-  await nextUntil(page, /counted dead/);
+  await nextUntil(page, /ordered a copy/);
   await page.click('#btn-break-it');
   await page.waitForFunction(() => /violated/.test(document.querySelector('#safety').textContent), null, { timeout: 30000 });
   assert.match(await page.textContent('#safety'), /re-replicated violated at event \d+/);

@@ -192,11 +192,11 @@ fn racks(snap: &Snapshot, narrow: bool) -> (Layout, Vec<(f64, f64)>) {
         .unwrap_or(1)
         .max(1);
     let (w, left, right, clients_x, top, row) = if narrow {
-        (420.0, 40.0, 300.0, 385.0, 60.0, 70.0)
+        (420.0, 45.0, 290.0, 380.0, 50.0, 62.0)
     } else {
-        (960.0, 70.0, 640.0, 780.0, 70.0, 90.0)
+        (1000.0, 80.0, 600.0, 760.0, 60.0, 92.0)
     };
-    let first_row = top + row * 1.4;
+    let first_row = top + row * if narrow { 1.5 } else { 1.6 };
     let h = (first_row + row * tallest as f64).max(if narrow { 340.0 } else { 460.0 });
     let l = Layout {
         w,
@@ -204,7 +204,8 @@ fn racks(snap: &Snapshot, narrow: bool) -> (Layout, Vec<(f64, f64)>) {
         cx: 0.0,
         cy: h / 2.0,
         ring: 0.0,
-        node: if narrow { 24.0 } else { 30.0 },
+        // Narrow: large enough to read and tap once the drawing is scaled to a phone.
+        node: if narrow { 28.0 } else { 30.0 },
         radial_cards: false,
         narrow,
         crowd: false,
