@@ -194,7 +194,7 @@ fn racks(snap: &Snapshot, narrow: bool) -> (Layout, Vec<(f64, f64)>) {
     let (w, left, right, clients_x, top, row) = if narrow {
         (420.0, 45.0, 290.0, 380.0, 50.0, 62.0)
     } else {
-        (1000.0, 80.0, 600.0, 760.0, 60.0, 92.0)
+        (1000.0, 80.0, 550.0, 720.0, 60.0, 92.0)
     };
     let first_row = top + row * if narrow { 1.5 } else { 1.6 };
     let h = (first_row + row * tallest as f64).max(if narrow { 340.0 } else { 460.0 });
