@@ -8,7 +8,6 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use crate::protocol::{About, Board, BoardCell, BoardRow, LogDetail, NodeId, NodeView, Present, Tone};
-use crate::raft::server::Role;
 
 use super::client::{is_watcher, Client, Step, Storage};
 use super::node::Node;
@@ -16,18 +15,9 @@ use super::server::Server;
 use super::tree::Tree;
 use super::types::*;
 
-fn role_word(r: Role) -> &'static str {
-    match r {
-        Role::Follower => "follower",
-        Role::PreCandidate => "pre-candidate",
-        Role::Candidate => "candidate",
-        Role::Leader => "leader",
-    }
-}
-
 fn server_view(s: &Server) -> NodeView {
     let r = &s.raft;
-    let role = role_word(r.role);
+    let role = r.role.word();
     let tree = &r.kv;
     let mut fields = vec![
         ("role".into(), role.into()),
@@ -45,11 +35,7 @@ fn server_view(s: &Server) -> NodeView {
     }
     NodeView {
         role: role.into(),
-        badge: match r.role {
-            Role::Leader => "★ leader".into(),
-            Role::Candidate | Role::PreCandidate => "candidate".into(),
-            Role::Follower => format!("T{}", r.hard.term),
-        },
+        badge: r.role.badge(r.hard.term),
         fields,
         summary: vec![
             format!("{role} · term {}", r.hard.term),

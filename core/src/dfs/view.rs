@@ -19,28 +19,15 @@ use super::types::*;
 /// The metadata servers' colour key; rack `r`'s is `r + 1`.
 const META_HUE: u64 = 7;
 
-fn role_word(r: Role) -> &'static str {
-    match r {
-        Role::Follower => "follower",
-        Role::PreCandidate => "pre-candidate",
-        Role::Candidate => "candidate",
-        Role::Leader => "leader",
-    }
-}
-
 fn meta_view(s: &MetaServer) -> NodeView {
     let r = &s.raft;
-    let role = role_word(r.role);
+    let role = r.role.word();
     let files = r.kv.files.values().filter(|f| f.complete.is_some()).count();
     let dead = s.dead.iter().filter(|x| **x).count();
     let copying: usize = s.copying.values().map(Vec::len).sum();
     NodeView {
         role: format!("metadata · {role}"),
-        badge: match r.role {
-            Role::Leader => "★ leader".into(),
-            Role::Candidate | Role::PreCandidate => "candidate".into(),
-            Role::Follower => format!("T{}", r.hard.term),
-        },
+        badge: r.role.badge(r.hard.term),
         fields: vec![
             ("role".into(), role.into()),
             ("term".into(), format!("{}", r.hard.term)),

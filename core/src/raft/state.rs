@@ -18,6 +18,27 @@ pub enum Role {
     Leader,
 }
 
+impl Role {
+    /// The role in a word, as the pages of protocols built on Raft show it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Role::Follower => "follower",
+            Role::PreCandidate => "pre-candidate",
+            Role::Candidate => "candidate",
+            Role::Leader => "leader",
+        }
+    }
+
+    /// A server's badge on those pages: a star for the leader, the term for a follower.
+    pub fn badge(self, term: u64) -> alloc::string::String {
+        match self {
+            Role::Leader => "★ leader".into(),
+            Role::Candidate | Role::PreCandidate => "candidate".into(),
+            Role::Follower => alloc::format!("T{term}"),
+        }
+    }
+}
+
 /// A linearizable read waiting for leadership to be confirmed and the state machine to catch up.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PendingRead<M: Machine = Kv> {

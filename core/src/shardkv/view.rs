@@ -20,23 +20,6 @@ use super::types::*;
 /// The configuration service's colour key; group `g`'s is `g + 1`.
 const CONFIG_HUE: u64 = 7;
 
-fn role_word(r: Role) -> &'static str {
-    match r {
-        Role::Follower => "follower",
-        Role::PreCandidate => "pre-candidate",
-        Role::Candidate => "candidate",
-        Role::Leader => "leader",
-    }
-}
-
-fn badge(r: Role, term: u64) -> String {
-    match r {
-        Role::Leader => "★ leader".into(),
-        Role::Candidate | Role::PreCandidate => "candidate".into(),
-        Role::Follower => format!("T{term}"),
-    }
-}
-
 /// Shard numbers as a short list ("0 3 7", "none").
 fn list(shards: impl Iterator<Item = usize>) -> String {
     let words: Vec<String> = shards.map(|s| format!("{s}")).collect();
@@ -53,11 +36,11 @@ fn with_status(m: &Shards, want: fn(&Status) -> bool) -> String {
 
 fn config_view(s: &ConfigServer) -> NodeView {
     let r = &s.raft;
-    let role = role_word(r.role);
+    let role = r.role.word();
     let latest = r.kv.latest();
     NodeView {
         role: format!("configuration service · {role}"),
-        badge: badge(r.role, r.hard.term),
+        badge: r.role.badge(r.hard.term),
         fields: vec![
             ("role".into(), role.into()),
             ("term".into(), format!("{}", r.hard.term)),
@@ -78,7 +61,7 @@ fn config_view(s: &ConfigServer) -> NodeView {
 
 fn replica_view(s: &Replica) -> NodeView {
     let r = &s.raft;
-    let role = role_word(r.role);
+    let role = r.role.word();
     let m = &r.kv;
     let count = |want: fn(&Status) -> bool| m.shards.iter().filter(|x| want(&x.status)).count();
     let (serving, pulling) =
@@ -91,7 +74,7 @@ fn replica_view(s: &Replica) -> NodeView {
     let keys: usize = m.shards.iter().map(|s| s.kv.data.len()).sum();
     NodeView {
         role: format!("group {} · {role}", group_name(s.group)),
-        badge: badge(r.role, r.hard.term),
+        badge: r.role.badge(r.hard.term),
         fields: vec![
             ("group".into(), group_name(s.group)),
             ("role".into(), role.into()),
