@@ -19,43 +19,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::rng::Rng;
 
-/// A node in the simulated cluster, numbered from 0.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct NodeId(pub u32);
-
-impl NodeId {
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
-}
-
-impl core::fmt::Display for NodeId {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "S{}", self.0 + 1)
-    }
-}
-
-/// Virtual time in microseconds since the start of the run.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct Time(pub u64);
-
-impl Time {
-    pub const ZERO: Time = Time(0);
-
-    pub fn from_ms(ms: u64) -> Time {
-        Time(ms * 1000)
-    }
-    pub fn as_ms_f64(self) -> f64 {
-        self.0 as f64 / 1000.0
-    }
-    pub fn plus(self, d: Time) -> Time {
-        Time(self.0.saturating_add(d.0))
-    }
-}
-
-/// Identity of one message copy in flight (a duplicate gets its own id).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct MsgId(pub u64);
+pub use crate::ids::{MsgId, NodeId, Time};
+pub use crate::present::{
+    About, Board, BoardCell, BoardRow, Chip, ChipState, Enclosure, LogDetail, NodeView, Opinions, Tone,
+};
 
 /// What the user interface needs to know about a message type.
 pub trait MessageInfo {
@@ -94,120 +61,6 @@ pub struct MutantInfo {
     pub description: &'static str,
 }
 
-/// One node as the user interface sees it: protocol-neutral labels and fields.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct NodeView {
-    /// Roles or state in a word or two ("leader", "proposer · acceptor").
-    pub role: String,
-    /// A short badge shown in the node ("T3", "b=2.1").
-    pub badge: String,
-    /// Labelled state fields, in display order (the inspector shows them all).
-    pub fields: Vec<(String, String)>,
-    /// A few short lines drawn beside the node in the cluster view.
-    pub summary: Vec<String>,
-    /// Colour key for the node (Paxos: the proposer whose ballot it promised), or none.
-    pub hue_key: Option<u64>,
-    /// What requests the node takes from the user, as a placeholder ("put x 5 · get x"), if any.
-    pub accepts: Option<String>,
-    /// One-click requests: (button label, the request as typed).
-    pub actions: Vec<(String, String)>,
-}
-
-impl NodeView {
-    /// This view as a crashed node's: "down" leads its summary and its badge. When
-    /// `role_is_state` (a Raft leader or follower, rather than a kind of node such as a client
-    /// or an acceptor), the role itself reads "down", in the role field too, and in the summary
-    /// line that opened with it ("follower · term 1" becomes "down · term 1").
-    pub fn down(mut self, role_is_state: bool) -> NodeView {
-        let opens_with_role = !self.role.is_empty()
-            && self.summary.first().is_some_and(|first| first.starts_with(self.role.as_str()));
-        match self.summary.first_mut() {
-            Some(first) if role_is_state && opens_with_role => first.replace_range(..self.role.len(), "down"),
-            _ => self.summary.insert(0, String::from("down")),
-        }
-        if role_is_state {
-            self.role = String::from("down");
-            for (name, value) in &mut self.fields {
-                if name == "role" {
-                    *value = String::from("down");
-                }
-            }
-        }
-        self.badge = String::from("down");
-        self
-    }
-}
-
-/// What every node believes of one node, for a crowd too large for state cards: who suspects
-/// whom, and how far the news has spread. Plain data, like [`Board`].
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct Opinions {
-    /// The node they are about (None: nobody is in doubt, and no node is picked).
-    pub about: Option<NodeId>,
-    /// Each node's belief about it: [`Tone::Good`] it is fine, [`Tone::Warn`] in doubt,
-    /// [`Tone::Bad`] gone; [`Tone::Lead`] for the node itself, [`Tone::Dim`] for a node that is
-    /// down. Empty when `about` is None.
-    pub of: Vec<Tone>,
-    /// A number each node carries that the drawing writes beside it when it is not zero (SWIM: a
-    /// member's incarnation, raised only by refuting a suspicion or by restarting).
-    pub marks: Vec<u64>,
-}
-
-/// A protocol's own table, drawn beside the cluster: Kafka's partitions × brokers with log
-/// bars, Multi-Paxos's slots × acceptors. Plain data, so the page needs no protocol logic.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct Board {
-    pub title: String,
-    /// What the marks mean, in a sentence.
-    pub legend: String,
-    pub columns: Vec<String>,
-    pub rows: Vec<BoardRow>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct BoardRow {
-    pub label: String,
-    pub cells: Vec<BoardCell>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct BoardCell {
-    pub text: String,
-    /// Longer text for the tooltip.
-    pub title: String,
-    pub tone: Tone,
-    /// A bar: (filled, marked, scale). Kafka: log end offset, high watermark, longest log.
-    pub bar: Option<(u64, u64, u64)>,
-    /// A colour key (a ballot, a key), if any.
-    pub hue: Option<u64>,
-}
-
-/// What a board cell stands for, drawn with a style and a word, never colour alone.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub enum Tone {
-    #[default]
-    Plain,
-    /// The leader, the chosen value.
-    Lead,
-    /// In sync, accepted.
-    Good,
-    /// Lagging, out of sync, promised only.
-    Warn,
-    /// Lost, fenced, disagreeing.
-    Bad,
-    /// Down, not present.
-    Dim,
-}
-
-/// How the page introduces a protocol.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct About {
-    pub title: &'static str,
-    pub tagline: &'static str,
-    /// What survives a crash and what does not.
-    pub persistence: &'static str,
-}
-
 /// Which node a scripted step acts on, resolved when the step runs.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Target {
@@ -216,6 +69,9 @@ pub enum Target {
     Leader,
     /// The lowest-numbered live fault target that is not the leader.
     Follower,
+    /// The leader among these nodes (one Raft group of several, by [`Protocol::leader_rank`]);
+    /// the step does nothing if none of them leads.
+    LeaderAmong(Vec<NodeId>),
 }
 
 /// A timed step of a scenario's script.
@@ -233,23 +89,6 @@ pub enum ScriptAction<C: Clone + core::fmt::Debug + Hash + PartialEq + Eq + Seri
     Skew(Target, i32),
     /// A client request or operator command to the target.
     Client(Target, C),
-}
-
-/// A replicated log as the log view draws it (Raft, Multi-Paxos).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct LogDetail {
-    /// Index of `entries[0]`.
-    pub first_index: u64,
-    /// (last index, last term) of the snapshot the log starts after, if any.
-    pub snapshot: Option<(u64, u64)>,
-    /// (term, label) of each entry.
-    pub entries: Vec<(u64, String)>,
-    pub commit: u64,
-    pub applied: u64,
-    /// On a leader: (follower, next index, match index).
-    pub leader: Option<Vec<(NodeId, u64, u64)>>,
-    /// The state machine's contents.
-    pub kv: Vec<(String, String)>,
 }
 
 /// What the simulator knows beside the nodes, for [`Protocol::check_world`]: the ground truth
@@ -573,6 +412,10 @@ pub trait Present: Protocol {
     }
     /// The protocol's own tables for the page, built from every node's state.
     fn boards(&self, _nodes: &[Self::Node], _up: &[bool]) -> Vec<Board> {
+        Vec::new()
+    }
+    /// The boxes a `Drawing::Boxes` page draws around its nodes, built from every node's state.
+    fn enclosures(&self, _nodes: &[Self::Node], _up: &[bool]) -> Vec<Enclosure> {
         Vec::new()
     }
     /// What every node believes of `about` (if None, of the node the protocol finds most in

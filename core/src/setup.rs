@@ -87,6 +87,9 @@ pub enum Hues {
     Node,
     /// A term or epoch number.
     Term,
+    /// A box of a `Drawing::Boxes` page (a rack, a replica group), named as the box is; a key
+    /// no box's nodes carry (the servers above the boxes) is named by its nodes' role.
+    Boxes,
 }
 
 /// Where the page puts the nodes.
@@ -98,9 +101,10 @@ pub enum Drawing {
     /// In three columns, as data flows, by the nodes' roles (Kafka: producers, brokers,
     /// consumers); a node of another role (Kafka's controller) stands above the middle one.
     Columns([&'static str; 3]),
-    /// Racks side by side (the file system): each "data node" in its rack's column (its colour
-    /// key is its rack), the servers above them in a row, the clients in a column of their own.
-    Racks,
+    /// Boxes side by side (the file system's racks, the sharded database's replica groups): each
+    /// box's nodes in a column of their own (see [`crate::protocol::Enclosure`]), the other
+    /// servers in a row above them, the clients in a column at the right.
+    Boxes,
 }
 
 /// The mutant a run names, parsed by the protocol's `parse`, or an error listing the known ones.

@@ -220,6 +220,24 @@ await lesson('shardkv: a group joins, a shard moves with its value, and a client
   await onScreen(page, '#safety', '#lesson-now', 'svg.topology');
 });
 
+await lesson('shardkv: the new owner\'s leader dies mid-move, the next one finishes it; serve-before-data serves a shard without its data', '#shardkv', async page => {
+  await preset(page, 'leader-dies-mid-move');
+  await nextUntil(page, /leader crashes, with the shards/);
+  assert.match(await page.textContent('svg.topology'), /G3 · config 3/, 'G3\'s box names the configuration it reached');
+  assert.ok(await page.$('svg.topology .chip.arriving'), 'G3 waits for a shard, drawn as on its way');
+  assert.ok(await page.$('svg.topology .chip.leaving'), 'its old owner keeps a copy, drawn as leaving');
+  await onScreen(page, 'svg.topology', '#lesson-now');
+  await nextUntil(page, /survived the move and the crash/);
+  assert.match(await page.textContent('svg.topology'), /get \w+ → = 1/, 'C1 shows the value that moved');
+  assert.match(await page.textContent('#safety'), /Safety holds/);
+  await preset(page, 'leader-dies-mid-move');
+  await nextUntil(page, /operator lets G3 join/);
+  await page.click('#btn-break-it');
+  await page.waitForFunction(() => /violated/.test(document.querySelector('#safety').textContent), null, { timeout: 30000 });
+  assert.match(await page.textContent('#safety'), /single-history violated at event \d+/);
+  await onScreen(page, '#safety', '#lesson-now', 'svg.topology');
+});
+
 await lesson('dfs: a data node dies, is counted dead, and its blocks are copied back to three; without re-replication they stay short', '#dfs', async page => {
   await preset(page, 'node-dies');
   await nextUntil(page, /counted dead/);

@@ -83,6 +83,7 @@ pub fn colour_key(snap: &Snapshot) -> Html {
     let name = |k: u64| match snap.page.hues {
         Hues::Node => snap.nodes.get(k as usize).map_or_else(|| tf!("node {}", k), |n| n.name.clone()),
         Hues::Term => tf!("term {}", k),
+        Hues::Boxes => box_name(snap, k),
         Hues::None => String::new(),
     };
     if snap.page.hues == Hues::None {
@@ -94,7 +95,27 @@ pub fn colour_key(snap: &Snapshot) -> Html {
                 let c = hue(Some(*k));
                 html! { <span class="key"><span class="swatch" style={format!("background:{c}")}></span>{name(*k)}</span> }
             }) }
-            <span class="key"><span class="swatch" style={format!("background:{}", hue(None))}></span>{t("none yet")}</span>
+            if snap.page.hues != Hues::Boxes {
+                <span class="key"><span class="swatch" style={format!("background:{}", hue(None))}></span>{t("none yet")}</span>
+            }
         </span>
+    }
+}
+
+/// The name of colour `k` on a page of boxes: the box whose nodes carry it ("G1", "rack r1",
+/// its label up to the first " · "), else the role of the first node that carries it
+/// ("configuration service").
+fn box_name(snap: &Snapshot, k: u64) -> String {
+    let head = |s: &str| t(s.split(" · ").next().unwrap_or(s));
+    let carries = |id: &distlab_core::protocol::NodeId| {
+        snap.nodes.get(id.index()).is_some_and(|n| n.view.hue_key == Some(k))
+    };
+    match snap.enclosures.iter().find(|b| b.members.first().is_some_and(carries)) {
+        Some(b) => head(&b.label),
+        None => snap
+            .nodes
+            .iter()
+            .find(|n| n.view.hue_key == Some(k))
+            .map_or_else(String::new, |n| head(&n.view.role)),
     }
 }

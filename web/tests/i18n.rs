@@ -163,6 +163,14 @@ impl Seen {
                 }
             }
         }
+        for b in &snap.enclosures {
+            self.composed(&b.label);
+            // The colour key names a box by its label up to the first " · ".
+            self.composed(b.label.split(" · ").next().unwrap_or(""));
+            for c in &b.chips {
+                self.composed(&c.title);
+            }
+        }
         for v in snap.violation.iter().chain(&snap.found_violation) {
             self.composed(&v.message);
         }

@@ -139,7 +139,7 @@ impl Registered for Dfs {
         Page {
             legend: &["Packet", "Ack", "Heartbeat", "Transfer", "Copy", "Request", "Reply", "ReadBlock", "BlockData"],
             colour_note: "node colour: its rack (metadata servers their own); message colour: its type",
-            drawing: Drawing::Racks,
+            drawing: Drawing::Boxes,
             log_note: " · the metadata log holds the namespace: each file's block, created, rebuilt and completed",
             speed_log: 0.0,
             compare: false,
@@ -152,7 +152,7 @@ impl Registered for Dfs {
                 ("re-replication", "when a data node is counted dead (no heartbeat for 1 s), the metadata leader copies each block it held from a surviving replica until R replicas run again."),
                 ("generation", "a block's version: rebuilding its pipeline moves it on, so replicas left by the broken pipeline are recognised as stale and deleted."),
             ],
-            hues: crate::setup::Hues::Node,
+            hues: crate::setup::Hues::Boxes,
         }
     }
 

@@ -7,7 +7,9 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use crate::protocol::{About, Board, BoardCell, BoardRow, LogDetail, NodeId, NodeView, Present, Tone};
+use crate::protocol::{
+    About, Board, BoardCell, BoardRow, Enclosure, LogDetail, NodeId, NodeView, Present, Tone,
+};
 use crate::raft::server::Role;
 
 use super::client::{self, Client};
@@ -253,6 +255,16 @@ impl Present for Dfs {
 
     fn boards(&self, nodes: &[Node], up: &[bool]) -> Vec<Board> {
         vec![block_board(self, nodes, up), node_board(self, nodes, up)]
+    }
+
+    fn enclosures(&self, _nodes: &[Node], _up: &[bool]) -> Vec<Enclosure> {
+        (0..self.racks.len())
+            .map(|r| Enclosure {
+                label: format!("rack r{}", r + 1),
+                members: self.data_node_ids().filter(|n| self.rack_of(*n) == Some(r)).collect(),
+                chips: Vec::new(),
+            })
+            .collect()
     }
 
     fn node_name(&self, id: NodeId) -> String {

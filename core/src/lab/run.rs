@@ -226,6 +226,7 @@ impl<P: Registered> Lab for ProtocolLab<P> {
         let order = crate::order::order_by(flights.iter().map(|f| f.id.0));
         let mut slots: Vec<Option<FlightSnap>> = flights.into_iter().map(Some).collect();
         let flights: Vec<FlightSnap> = order.iter().filter_map(|&i| slots[i as usize].take()).collect();
+        let up: Vec<bool> = sim.status().iter().map(|s| s.up).collect();
         Snapshot {
             protocol: P::NAME,
             page: P::page(),
@@ -238,10 +239,8 @@ impl<P: Registered> Lab for ProtocolLab<P> {
             flights,
             groups: sim.groups().to_vec(),
             metrics: sim.metrics().clone(),
-            boards: {
-                let up: Vec<bool> = sim.status().iter().map(|s| s.up).collect();
-                sim.proto.boards(sim.nodes(), &up)
-            },
+            boards: sim.proto.boards(sim.nodes(), &up),
+            enclosures: sim.proto.enclosures(sim.nodes(), &up),
             cuts: sim.cuts().collect(),
             clogs: sim.clogs().collect(),
             violation: sim.violation().cloned(),

@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 
 use serde::Serialize;
 
-use crate::protocol::{About, Board, LogDetail, MsgId, NodeId, NodeView, Time, Violation};
+use crate::protocol::{About, Board, Enclosure, LogDetail, MsgId, NodeId, NodeView, Time, Violation};
 use crate::trace::RecordClass;
 
 /// Most events a run on the page may reach.
@@ -83,6 +83,8 @@ pub struct Snapshot {
     pub groups: Vec<u8>,
     /// The protocol's own tables (see [`Board`]).
     pub boards: Vec<Board>,
+    /// The boxes around groups of nodes, for a `Drawing::Boxes` page (see [`Enclosure`]).
+    pub enclosures: Vec<Enclosure>,
     /// The run's measurements up to this position.
     pub metrics: crate::metrics::Metrics,
     pub cuts: Vec<(NodeId, NodeId)>,

@@ -251,6 +251,17 @@ impl Protocol for ShardKv {
         self.script.clone()
     }
 
+    /// A Raft leader's term (of the configuration service or of a group), so that a script
+    /// can name one group's leader (`Target::LeaderAmong`).
+    fn leader_rank(&self, node: &Node) -> Option<u128> {
+        let raft_role = match node {
+            Node::Config(s) => (s.raft.role, s.raft.hard.term),
+            Node::Replica(s) => (s.raft.role, s.raft.hard.term),
+            Node::Client(_) => return None,
+        };
+        (raft_role.0 == crate::raft::server::Role::Leader).then_some(raft_role.1 as u128)
+    }
+
     fn check(
         &self,
         m: &mut Monitor,

@@ -136,7 +136,7 @@ impl Registered for ShardKv {
         Page {
             legend: &["Request", "Reply", "WrongGroup", "Query", "Config", "Pull", "ShardData", "AppendEntries"],
             colour_note: "node colour: its replica group; message colour: its type",
-            drawing: Drawing::Circle,
+            drawing: Drawing::Boxes,
             log_note: " · each group's log holds its clients' commands, the configurations it moved through, and the shards it took in",
             speed_log: 0.0,
             compare: false,
@@ -149,7 +149,7 @@ impl Registered for ShardKv {
                 ("pull", "the new owner asks the old one for a shard's data; the old owner answers from the copy its log froze when it let the shard go."),
                 ("duplicate table", "per client, the last request applied and its answer: a retry is answered from it, not applied again. It moves with the shard."),
             ],
-            hues: crate::setup::Hues::Node,
+            hues: crate::setup::Hues::Boxes,
         }
     }
 

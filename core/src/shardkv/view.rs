@@ -7,7 +7,9 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use crate::protocol::{About, Board, BoardCell, BoardRow, LogDetail, NodeId, NodeView, Present, Tone};
+use crate::protocol::{
+    About, Board, BoardCell, BoardRow, Chip, ChipState, Enclosure, LogDetail, NodeId, NodeView, Present, Tone,
+};
 use crate::raft::server::Role;
 
 use super::client::{self, Client};
@@ -262,6 +264,57 @@ fn group_board(k: &ShardKv, nodes: &[Node], up: &[bool]) -> Board {
     }
 }
 
+/// Each group as a box: its servers, the configuration it has reached, and its shards as
+/// chips in the colour of their owner in the newest configuration: served, on their way in,
+/// or handed over and kept until the new owner has them.
+fn group_boxes(k: &ShardKv, nodes: &[Node], up: &[bool]) -> Vec<Enclosure> {
+    let config = newest(k, nodes);
+    let groups: Vec<Option<&Replica>> = (0..k.groups).map(|g| ahead(nodes, up, g as GroupId)).collect();
+    // The group each shard is on its way from (to whichever group pulls it).
+    let mut from = vec![None; k.shards];
+    for r in groups.iter().flatten() {
+        for (s, x) in r.raft.kv.shards.iter().enumerate() {
+            if let Status::Pulling { from: g } = x.status {
+                from[s] = Some((g, r.group));
+            }
+        }
+    }
+    let hue = |s: usize| config.owners.get(s).filter(|o| **o != NOBODY).map(|o| *o as u64 + 1);
+    (0..k.groups as GroupId)
+        .map(|g| {
+            let members = k.members(g);
+            let Some(r) = groups[g as usize] else {
+                return Enclosure {
+                    label: format!("{} · down", group_name(g)),
+                    members: (0..members.size).map(|i| members.global(NodeId(i))).collect(),
+                    chips: Vec::new(),
+                };
+            };
+            let chips = (0..k.shards)
+                .filter_map(|s| {
+                    let (state, title) = match (&r.raft.kv.shards[s].status, from[s]) {
+                        (Status::Serving, _) => (ChipState::Held, format!("shard {s}: served")),
+                        (Status::Pulling { from }, _) => {
+                            (ChipState::Arriving, format!("shard {s}: on its way from {}", group_name(*from)))
+                        }
+                        (Status::Absent, Some((old, to))) if old == g => (
+                            ChipState::Leaving,
+                            format!("shard {s}: handed to {}, a copy kept until it has it", group_name(to)),
+                        ),
+                        (Status::Absent, _) => return None,
+                    };
+                    Some(Chip { text: format!("{s}"), title, hue: hue(s), state })
+                })
+                .collect();
+            Enclosure {
+                label: format!("{} · config {}", group_name(g), r.raft.kv.config.num),
+                members: (0..members.size).map(|i| members.global(NodeId(i))).collect(),
+                chips,
+            }
+        })
+        .collect()
+}
+
 impl Present for ShardKv {
     fn about(&self) -> About {
         About {
@@ -310,6 +363,10 @@ impl Present for ShardKv {
 
     fn boards(&self, nodes: &[Node], up: &[bool]) -> Vec<Board> {
         vec![group_board(self, nodes, up), shard_board(self, nodes, up)]
+    }
+
+    fn enclosures(&self, nodes: &[Node], up: &[bool]) -> Vec<Enclosure> {
+        group_boxes(self, nodes, up)
     }
 
     fn node_name(&self, id: NodeId) -> String {

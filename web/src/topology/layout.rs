@@ -134,7 +134,7 @@ pub fn geometry(snap: &Snapshot, narrow: bool) -> (Layout, Vec<(f64, f64)>) {
     let n = snap.nodes.len();
     let roles = match snap.page.drawing {
         distlab_core::registry::Drawing::Columns(roles) => roles,
-        distlab_core::registry::Drawing::Racks => return racks(snap, narrow),
+        distlab_core::registry::Drawing::Boxes => return boxes(snap, narrow),
         distlab_core::registry::Drawing::Circle => {
             let l = layout(n, narrow);
             return (l, (0..n).map(|i| node_pos(&l, i, n)).collect());
@@ -171,33 +171,30 @@ pub fn geometry(snap: &Snapshot, narrow: bool) -> (Layout, Vec<(f64, f64)>) {
     (l, pos)
 }
 
-/// The file system's racks: each data node in its rack's column (its colour key is its rack),
-/// the other servers (the metadata servers) in a row above, the clients in a column at the
-/// right. Every state card goes to the right of its node (the drawing's centre is at its left
-/// edge), where the next column leaves room for a short one.
-fn racks(snap: &Snapshot, narrow: bool) -> (Layout, Vec<(f64, f64)>) {
+/// How many chips (a group's shards) a row of a box holds, the pitch between them, and their
+/// size.
+pub const CHIPS_PER_ROW: usize = 4;
+pub const CHIP_PITCH: f64 = 18.0;
+pub const CHIP: f64 = 15.0;
+
+/// Boxes side by side (the file system's racks, the sharded database's groups): each box's
+/// nodes in its own column, its chips in rows under them; the other servers (the metadata
+/// servers, the configuration service) in a row above; the clients in a column at the right.
+/// Every state card goes to the right of its node (the drawing's centre is at its left edge),
+/// where the next column leaves room for a short one.
+fn boxes(snap: &Snapshot, narrow: bool) -> (Layout, Vec<(f64, f64)>) {
     let n = snap.nodes.len();
-    let of = |role: &'static str| snap.nodes.iter().filter(move |x| x.view.role == role);
-    // The racks in the nodes' order, which is rack by rack.
-    let mut keys: Vec<u64> = Vec::new();
-    for k in of("data node").map(|x| x.view.hue_key.unwrap_or(0)) {
-        if !keys.contains(&k) {
-            keys.push(k);
-        }
-    }
-    let tallest = keys
-        .iter()
-        .map(|k| of("data node").filter(|x| x.view.hue_key.unwrap_or(0) == *k).count())
-        .max()
-        .unwrap_or(1)
-        .max(1);
+    let boxes = &snap.enclosures;
+    let tallest = boxes.iter().map(|b| b.members.len()).max().unwrap_or(1).max(1);
+    let chip_rows = boxes.iter().map(|b| b.chips.len().div_ceil(CHIPS_PER_ROW)).max().unwrap_or(0);
     let (w, left, right, clients_x, top, row) = if narrow {
         (420.0, 45.0, 290.0, 380.0, 50.0, 62.0)
     } else {
-        (1000.0, 80.0, 550.0, 720.0, 60.0, 92.0)
+        (1000.0, 80.0, 550.0, 790.0, 60.0, 92.0)
     };
     let first_row = top + row * if narrow { 1.5 } else { 1.6 };
-    let h = (first_row + row * tallest as f64).max(if narrow { 340.0 } else { 460.0 });
+    let chips = if chip_rows > 0 { 8.0 + CHIP_PITCH * chip_rows as f64 } else { 0.0 };
+    let h = (first_row + row * tallest as f64 + chips).max(if narrow { 340.0 } else { 460.0 });
     let l = Layout {
         w,
         h,
@@ -213,22 +210,22 @@ fn racks(snap: &Snapshot, narrow: bool) -> (Layout, Vec<(f64, f64)>) {
     };
     let column = |i: usize, of: usize| left + (right - left) * i as f64 / (of.max(2) - 1) as f64;
     let mut pos = vec![(left, top); n];
-    let mut in_rack = vec![0usize; keys.len()];
+    let mut boxed = vec![false; n];
+    for (k, b) in boxes.iter().enumerate() {
+        for (i, id) in b.members.iter().enumerate().filter(|(_, id)| id.index() < n) {
+            pos[id.index()] = (column(k, boxes.len()), first_row + row * i as f64);
+            boxed[id.index()] = true;
+        }
+    }
     let (mut servers, mut clients) = (Vec::new(), Vec::new());
-    for x in &snap.nodes {
-        let id = x.id.index();
+    for x in snap.nodes.iter().filter(|x| !boxed[x.id.index()]) {
         match x.view.role.as_str() {
-            "data node" => {
-                let rack = keys.iter().position(|k| *k == x.view.hue_key.unwrap_or(0)).unwrap_or(0);
-                pos[id] = (column(rack, keys.len()), first_row + row * in_rack[rack] as f64);
-                in_rack[rack] += 1;
-            }
-            "client" => clients.push(id),
-            _ => servers.push(id),
+            "client" => clients.push(x.id.index()),
+            _ => servers.push(x.id.index()),
         }
     }
     for (k, id) in servers.iter().enumerate() {
-        pos[*id] = (column(k, servers.len().max(keys.len())), top);
+        pos[*id] = (column(k, servers.len().max(boxes.len())), top);
     }
     for (k, id) in clients.iter().enumerate() {
         pos[*id] = (clients_x, first_row + row * k as f64);

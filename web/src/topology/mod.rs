@@ -96,10 +96,14 @@ pub fn topology(props: &TopologyProps) -> Html {
     });
     let name = |i: usize| t(&snap.nodes[i].name);
     let mut links = Vec::new();
-    // Racks: every node talks to most others, and a line for each pair hides the racks. Only
+    // Boxes: every node talks to many others, and a line for each pair hides the boxes. Only
     // the servers above them (a Raft group) are joined; any other link is drawn once cut.
-    let racks = matches!(snap.page.drawing, distlab_core::registry::Drawing::Racks);
-    let in_row = |i: usize| !matches!(snap.nodes[i].view.role.as_str(), "data node" | "client");
+    let racks = matches!(snap.page.drawing, distlab_core::registry::Drawing::Boxes);
+    let mut boxed = vec![false; n];
+    for id in snap.enclosures.iter().flat_map(|b| &b.members).filter(|id| id.index() < n) {
+        boxed[id.index()] = true;
+    }
+    let in_row = |i: usize| !boxed[i] && snap.nodes[i].view.role != "client";
     // A crowd has thousands of pairs: its links are not drawn (partition sides are marked on
     // the nodes).
     for a in (0..n).filter(|_| !l.crowd) {
@@ -427,7 +431,7 @@ pub fn topology(props: &TopologyProps) -> Html {
         <div class="cluster-view" ref={wrap} {onclick} {ondblclick} {onkeydown} {onmousemove}>
             <svg class="topology" viewBox={view_box.clone()} role="group"
                  aria-label={tf!("Cluster of {} nodes", n)}>
-                { rack_boxes(snap, &pos, l.node) }
+                { enclosures(snap, &pos, l.node) }
                 <g class="links">{ for links }</g>
                 <g class="nodes">{ for nodes }</g>
             </svg>
@@ -491,31 +495,54 @@ fn hit(e: &Event) -> Option<Selection> {
     }
 }
 
-/// Behind the racks drawing's columns: a box around each rack's data nodes, named as the
-/// nodes' names begin (r1, r2, …).
-fn rack_boxes(snap: &Snapshot, pos: &[(f64, f64)], r: f64) -> Html {
-    if !matches!(snap.page.drawing, distlab_core::registry::Drawing::Racks) {
+/// Behind a boxes drawing's columns: a box around each column's nodes (a rack, a replica
+/// group), named above, with its chips (a group's shards) in rows under the nodes: solid when
+/// held, faded and dashed when handed over and kept until the new holder has it, an empty
+/// dashed square when on its way in.
+fn enclosures(snap: &Snapshot, pos: &[(f64, f64)], r: f64) -> Html {
+    use distlab_core::protocol::ChipState;
+    use layout::{CHIP, CHIPS_PER_ROW, CHIP_PITCH};
+    if !matches!(snap.page.drawing, distlab_core::registry::Drawing::Boxes) {
         return html! {};
     }
-    let mut racks: Vec<(String, f64, f64, f64, f64)> = Vec::new();
-    for x in snap.nodes.iter().filter(|x| x.view.role == "data node") {
-        let name = x.name.split('/').next().unwrap_or("").to_string();
-        let (px, py) = pos[x.id.index()];
-        match racks.iter_mut().find(|b| b.0 == name) {
-            Some(b) => (b.1, b.2, b.3, b.4) = (b.1.min(px), b.2.min(py), b.3.max(px), b.4.max(py)),
-            None => racks.push((name, px, py, px, py)),
-        }
-    }
     let pad = r + 10.0;
-    html! {
-        <g class="racks" aria-hidden="true">
-            { for racks.into_iter().map(|(name, x0, y0, x1, y1)| html! {
-                <g>
-                    <rect class="rack" x={f1(x0 - pad)} y={f1(y0 - pad - 16.0)} width={f1(x1 - x0 + 2.0 * pad)}
-                          height={f1(y1 - y0 + 2.0 * pad + 16.0)} rx="12" />
-                    <text class="rack-name" x={f1(x0 - pad + 10.0)} y={f1(y0 - pad - 2.0)}>{tf!("rack {}", name)}</text>
+    let boxes = snap.enclosures.iter().filter_map(|b| {
+        let mut at = b.members.iter().filter_map(|id| pos.get(id.index()).copied());
+        let first = at.next()?;
+        let (x0, y0, x1, y1) = at.fold((first.0, first.1, first.0, first.1), |(a, b, c, d), (x, y)| {
+            (a.min(x), b.min(y), c.max(x), d.max(y))
+        });
+        let rows = b.chips.len().div_ceil(CHIPS_PER_ROW);
+        let below = if rows > 0 { 8.0 + CHIP_PITCH * rows as f64 } else { 0.0 };
+        let (left, chips_top) = (x0 - pad, y1 + pad);
+        let chips = b.chips.iter().enumerate().map(|(i, c)| {
+            let x = left + pad - (CHIP_PITCH * CHIPS_PER_ROW as f64 - CHIP_PITCH + CHIP) / 2.0
+                + CHIP_PITCH * (i % CHIPS_PER_ROW) as f64;
+            let y = chips_top + CHIP_PITCH * (i / CHIPS_PER_ROW) as f64;
+            let colour = crate::palette::hue(c.hue);
+            let (class, fill, ink) = match c.state {
+                ChipState::Held => ("chip", colour, crate::palette::ink(colour)),
+                ChipState::Leaving => ("chip leaving", colour, "#111"),
+                ChipState::Arriving => ("chip arriving", "none", "currentColor"),
+            };
+            html! {
+                <g class={class}>
+                    <title>{t(&c.title)}</title>
+                    <rect x={f1(x)} y={f1(y)} width={f1(CHIP)} height={f1(CHIP)} rx="3" fill={fill} stroke={colour} />
+                    <text x={f1(x + CHIP / 2.0)} y={f1(y + CHIP * 0.75)} fill={ink}>{&c.text}</text>
                 </g>
-            }) }
-        </g>
+            }
+        });
+        Some(html! {
+            <g>
+                <rect class="rack" x={f1(left)} y={f1(y0 - pad - 16.0)} width={f1(x1 - x0 + 2.0 * pad)}
+                      height={f1(y1 - y0 + 2.0 * pad + 16.0 + below)} rx="12" />
+                <text class="rack-name" x={f1(left + 10.0)} y={f1(y0 - pad - 2.0)}>{t(&b.label)}</text>
+                { for chips }
+            </g>
+        })
+    });
+    html! {
+        <g class="racks" aria-hidden="true">{ for boxes }</g>
     }
 }
