@@ -106,6 +106,22 @@ if (want('frames')) out.frames_kafka_20_nodes = await frames('#kafka', async pag
   await page.selectOption('#scenario', ''); await page.click('#btn-apply'); await speed(page, 0.5);
 });
 
+// The sharded database with every group drawn: five replica groups of three, all in the first
+// configuration, 64 shards (their chips under the groups), a group joining or leaving every
+// 1.5 s, four clients, plus the configuration service: 22 nodes. The file system with eight
+// racks of four data nodes (32), three metadata servers and four clients.
+if (want('frames')) out.frames_shardkv_5_groups = await frames('#shardkv', async page => {
+  await page.selectOption('#scenario', '');
+  await page.fill('#groups', '5'); await page.fill('#joined', '5'); await page.fill('#shards', '64');
+  await page.fill('#moves', '1500'); await page.fill('#clients', '4');
+  await page.click('#btn-apply'); await speed(page, 0);
+});
+if (want('frames')) out.frames_dfs_32_data_nodes = await frames('#dfs', async page => {
+  await page.selectOption('#scenario', '');
+  await page.fill('#racks', 'r1:4,r2:4,r3:4,r4:4,r5:4,r6:4,r7:4,r8:4'); await page.fill('#clients', '4');
+  await page.click('#btn-apply'); await speed(page, 0);
+});
+
 // A hundred nodes: single-decree Paxos with 9 proposers, 100 acceptors and 5 learners at 1x:
 // 900 Prepares go out in the first 10 ms, then Promises, Accepts and Accepted notices, about
 // 500 messages in flight on average over the 5 s measured (PAXOS_ROLES=p,a,l to change).

@@ -822,6 +822,17 @@ await test('pages: each page is its own bundle; tabs and old links reach the oth
   await other.waitForURL(/\/raft\/#raft$/);
   await other.waitForSelector('svg.topology .node');
   assert.equal(await activeTab(other), 'tab-raft');
+  // Storage is one tab, opening the sharded database; its second row of tabs holds its two
+  // views, each its own bundle, with Storage still the selected tab.
+  assert.equal(await other.locator('#tab-dfs').count(), 0, 'the views are not tabs of other pages');
+  await Promise.all([other.waitForURL(/\/shardkv\/#shardkv$/), other.click('#tab-storage')]);
+  await other.waitForSelector('svg.topology .node');
+  await Promise.all([other.waitForURL(/\/dfs\/#dfs$/), other.click('#tab-dfs')]);
+  await other.waitForSelector('svg.topology .node');
+  assert.equal(await other.getAttribute('#tab-storage', 'aria-selected'), 'true');
+  assert.equal(await other.getAttribute('#tab-dfs', 'aria-selected'), 'true');
+  assert.equal(await other.getAttribute('#tab-shardkv', 'aria-selected'), 'false');
+  assert.match(await other.getAttribute('nav.views', 'aria-label'), /Storage views/);
   // The site's root sends a visitor on: an old #page link to its page, nothing to the first.
   await other.goto(url + '#hashing');
   await other.waitForURL(/\/hashing\/#hashing$/);
@@ -902,11 +913,12 @@ await test('product: CSP, theme, live region, keyboard, and 375 px without horiz
   for (const key of ['space', '→', '←', 'Tab', 'Enter', 'Delete', '↑']) assert.ok(sheet.includes(key), `the sheet lists ${key}`);
   await page.keyboard.press('Escape');
   await page.setViewportSize({ width: 375, height: 800 });
-  for (const tab of ['paxos', 'multipaxos', 'raft', 'kafka', 'swim', 'coordination', 'shardkv', 'dfs', 'hashing']) {
+  // Storage is one tab with two views, the sharded database (where it opens) and the file system.
+  for (const tab of ['paxos', 'multipaxos', 'raft', 'kafka', 'swim', 'coordination', 'storage', 'dfs', 'hashing']) {
     await page.click(`#tab-${tab}`);
     await page.waitForTimeout(300);
-    // The browser tab's title names the page.
-    const label = await page.textContent(`#tab-${tab}`);
+    // The browser tab's title names the page: the view, on a tab that has views.
+    const label = await page.locator('[role="tab"][aria-selected="true"]').last().textContent();
     assert.equal(await page.title(), `distlab · ${label}`, `${tab}: the document title`);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 375, `${tab}: ${width} px wide`);

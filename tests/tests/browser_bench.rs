@@ -119,3 +119,13 @@ fn bench_explore_the_later_pages_in_the_browser() {
     explore("coordination", dfs(1, 2, 8));
     explore("swim", dfs(0, 4, 8));
 }
+
+#[wasm_bindgen_test]
+fn bench_shardkv_in_the_browser() {
+    bench("shardkv", 2_000_000);
+}
+
+#[wasm_bindgen_test]
+fn bench_dfs_in_the_browser() {
+    bench("dfs", 2_000_000);
+}

@@ -5,7 +5,8 @@ use yew::prelude::*;
 
 use crate::dom::on;
 use crate::i18n::t;
-use crate::pages::PAGES;
+use crate::pages::{group_of, PAGES};
+use crate::tf;
 
 /// The URL's fragment.
 pub fn location_hash() -> String {
@@ -25,18 +26,36 @@ pub struct HeaderProps {
 #[function_component(Header)]
 pub fn header(p: &HeaderProps) -> Html {
     crate::lang::use_lang();
-    let tabs = PAGES.iter().map(|&(id, label)| {
-        let active = id == p.active;
+    let tab = |id: &'static str, tab_id: &str, label: &str, active: bool| {
         let go = p.on_tab.reform(move |_: MouseEvent| id.to_string());
         html! {
             <button role="tab" aria-selected={active.to_string()} class={classes!("tab", active.then_some("active"))}
-                id={format!("tab-{id}")} onclick={go}>{t(label)}</button>
+                id={format!("tab-{tab_id}")} onclick={go}>{t(label)}</button>
+        }
+    };
+    // A group's tab stands where its first page would, and opens that page.
+    let tabs = PAGES.iter().filter_map(|&(id, label)| match group_of(id) {
+        None => Some(tab(id, id, label, id == p.active)),
+        Some((group, title, pages)) if pages.first() == Some(&id) => {
+            Some(tab(id, group, title, pages.contains(&p.active.as_str())))
+        }
+        Some(_) => None,
+    });
+    // On a page of a group: its views, as a second row of tabs.
+    let views = group_of(&p.active).map(|(_, title, pages)| {
+        let views = pages.iter().filter_map(|&id| {
+            let label = PAGES.iter().find(|(p, _)| *p == id)?.1;
+            Some(tab(id, id, label, id == p.active))
+        });
+        html! {
+            <nav class="tabs views" role="tablist" aria-label={tf!("{} views", t(title))}>{ for views }</nav>
         }
     });
     html! {
         <header>
             <h1><span translate="no">{"distlab"}</span><span class="sub">{format!(" · {}", t(&p.title))}</span></h1>
             <nav class="tabs" role="tablist" aria-label={t("Pages")}>{ for tabs }</nav>
+            { for views }
             <p class="tagline">{t(&p.tagline)}</p>
             <crate::lang::LangSwitch />
             <ThemeButton />

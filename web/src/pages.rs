@@ -18,6 +18,15 @@ pub const PAGES: &[(&str, &str)] = &[
     (HASHING, "Hashing"),
 ];
 
+/// Pages that share one tab, each a view of it: (the tab's id, its title, its pages). The
+/// Storage tab holds the sharded database and the file system, each still its own bundle.
+pub const TAB_GROUPS: &[(&str, &str, &[&str])] = &[("storage", "Storage", &["shardkv", "dfs"])];
+
+/// The group of tabs `page` is a view of, if any.
+pub fn group_of(page: &str) -> Option<(&'static str, &'static str, &'static [&'static str])> {
+    TAB_GROUPS.iter().copied().find(|(_, _, pages)| pages.contains(&page))
+}
+
 /// The page that is not a protocol's simulation: the consistent-hashing lab.
 pub const HASHING: &str = "hashing";
 

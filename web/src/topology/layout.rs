@@ -192,6 +192,16 @@ fn boxes(snap: &Snapshot, narrow: bool) -> (Layout, Vec<(f64, f64)>) {
     } else {
         (1000.0, 80.0, 550.0, 790.0, 60.0, 92.0)
     };
+    // The columns share the room from `left` to `right`, but never closer than a box's width
+    // and a gap (the drawing widens instead, and scales down to fit); closer than a node and its
+    // card (five groups, eight racks), the cards go, as on a phone (a tap shows a node's state).
+    let columns = boxes.len().max(2);
+    let spacing = ((right - left) / (columns - 1) as f64).max(if narrow { 84.0 } else { 110.0 });
+    let wider = (left + spacing * (columns - 1) as f64 - right).max(0.0);
+    let cards = !narrow && spacing >= 200.0;
+    // Without cards beside the last column, the clients come nearer to it.
+    let pull = if narrow || cards { 0.0 } else { clients_x - right - 160.0 };
+    let (w, clients_x) = (w + wider - pull, clients_x + wider - pull);
     let first_row = top + row * if narrow { 1.5 } else { 1.6 };
     let chips = if chip_rows > 0 { 8.0 + CHIP_PITCH * chip_rows as f64 } else { 0.0 };
     let h = (first_row + row * tallest as f64 + chips).max(if narrow { 340.0 } else { 460.0 });
@@ -204,11 +214,13 @@ fn boxes(snap: &Snapshot, narrow: bool) -> (Layout, Vec<(f64, f64)>) {
         // Narrow: large enough to read and tap once the drawing is scaled to a phone.
         node: if narrow { 28.0 } else { 30.0 },
         radial_cards: false,
-        narrow,
+        // Without state cards, as on a phone.
+        narrow: !cards,
         crowd: false,
         mass: false,
     };
-    let column = |i: usize, of: usize| left + (right - left) * i as f64 / (of.max(2) - 1) as f64;
+    let column =
+        |i: usize, of: usize| left + spacing * i as f64 * (columns - 1) as f64 / (of.max(2) - 1) as f64;
     let mut pos = vec![(left, top); n];
     let mut boxed = vec![false; n];
     for (k, b) in boxes.iter().enumerate() {

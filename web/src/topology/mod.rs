@@ -506,6 +506,15 @@ fn enclosures(snap: &Snapshot, pos: &[(f64, f64)], r: f64) -> Html {
         return html! {};
     }
     let pad = r + 10.0;
+    // Columns closer than a long label (five groups on a phone): each box is named by its
+    // label's first part ("G1"), the whole label its tooltip.
+    let xs: Vec<f64> = snap
+        .enclosures
+        .iter()
+        .filter_map(|b| b.members.first().and_then(|id| pos.get(id.index())))
+        .map(|p| p.0)
+        .collect();
+    let tight = xs.windows(2).any(|w| (w[1] - w[0]).abs() < 100.0);
     let boxes = snap.enclosures.iter().filter_map(|b| {
         let mut at = b.members.iter().filter_map(|id| pos.get(id.index()).copied());
         let first = at.next()?;
@@ -537,7 +546,10 @@ fn enclosures(snap: &Snapshot, pos: &[(f64, f64)], r: f64) -> Html {
             <g>
                 <rect class="rack" x={f1(left)} y={f1(y0 - pad - 16.0)} width={f1(x1 - x0 + 2.0 * pad)}
                       height={f1(y1 - y0 + 2.0 * pad + 16.0 + below)} rx="12" />
-                <text class="rack-name" x={f1(left + 10.0)} y={f1(y0 - pad - 2.0)}>{t(&b.label)}</text>
+                <text class="rack-name" x={f1(left + 10.0)} y={f1(y0 - pad - 2.0)}>
+                    <title>{t(&b.label)}</title>
+                    { if tight { t(b.label.split(" · ").next().unwrap_or_default()) } else { t(&b.label) } }
+                </text>
                 { for chips }
             </g>
         })
