@@ -57,7 +57,10 @@ if (want('slow') && process.env.DIST) {
   const base = `http://127.0.0.1:${server.address().port}/`;
   const drawn = { hashing: '#ring-svg', compare: '#compare-seed' };
   out.first_render_slow_ms = {};
-  for (const p of ['paxos', 'multipaxos', 'raft', 'kafka', 'swim', 'coordination', 'compare', 'hashing']) {
+  // SLOW_PAGES=shardkv,dfs measures only those.
+  const pages = process.env.SLOW_PAGES?.split(',')
+    ?? ['paxos', 'multipaxos', 'raft', 'kafka', 'swim', 'coordination', 'shardkv', 'dfs', 'compare', 'hashing'];
+  for (const p of pages) {
     const times = [];
     for (let i = 0; i < 3; i++) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
