@@ -1,6 +1,9 @@
 //! The fault script: timed faults the user lays out on a timeline, replayed exactly with the
 //! run. Crash and restart a node, split the network and heal it, slow one link down, skew a
-//! node's clock, and "swizzle": clog nodes one by one, then unclog them in a random order.
+//! node's clock, and "swizzle": clog nodes one by one, then unclog them in a random order. A
+//! step may also be a request, typed as the page takes it at a node ("put x 1" at a client,
+//! "join G3" at the sharded database's configuration service), so an operator's command has
+//! its place on the timeline too.
 
 use alloc::format;
 use alloc::string::String;
@@ -16,6 +19,8 @@ pub const MAX_STEPS: usize = 500;
 pub const MAX_AT_MS: u64 = 3_600_000;
 pub const MAX_SLOWDOWN: u32 = 100;
 pub const SKEW_PCT: (i32, i32) = (-90, 900);
+/// Longest request a step may type, in characters.
+pub const MAX_REQUEST_CHARS: usize = 100;
 
 /// In a scenario document, a step is an object with `at_ms`, `do` (the step's name, e.g.
 /// `slow-link`) and the step's fields.
@@ -48,6 +53,12 @@ pub enum FaultStep {
         nodes: Vec<u32>,
         spacing_ms: u64,
     },
+    /// A request, as typed on the page, to `node` (the protocol parses it when the run is
+    /// built, and refuses it with its reason).
+    Request {
+        node: u32,
+        op: String,
+    },
 }
 
 /// One step of a script, at a virtual time in milliseconds.
@@ -78,6 +89,9 @@ impl Timed {
             }
             FaultStep::Swizzle { nodes, spacing_ms } => fields
                 .extend([("nodes", json::ints(nodes.iter().copied())), ("spacing_ms", int(*spacing_ms))]),
+            FaultStep::Request { node, op } => {
+                fields.extend([("node", int(*node as u64)), ("op", Json::str(op.as_str()))])
+            }
         }
         json::object(fields.into_iter().map(|(n, v)| (n, Some(v))))
     }
@@ -93,6 +107,7 @@ impl Timed {
             "slow-link" => &["node", "to", "factor"],
             "clock-skew" => &["node", "pct"],
             "swizzle" => &["nodes", "spacing_ms"],
+            "request" => &["node", "op"],
             _ => &[],
         };
         f.only(&[&["at_ms", "do"][..], own].concat())?;
@@ -109,6 +124,7 @@ impl Timed {
                 nodes: f.list("nodes", json::u32_item)?,
                 spacing_ms: f.u64("spacing_ms")?,
             },
+            "request" => FaultStep::Request { node: f.u32("node")?, op: f.str("op")? },
             other => return Err(format!("{what}: unknown step \"{other}\"")),
         };
         Ok(Timed { at_ms, step })
@@ -127,6 +143,8 @@ pub enum Primitive {
     /// Cut every link to and from the node / restore them.
     Clog(NodeId),
     Unclog(NodeId),
+    /// A request as typed, to the node.
+    Request(NodeId, String),
 }
 
 impl FaultStep {
@@ -139,14 +157,16 @@ impl FaultStep {
             FaultStep::SlowLink { .. } => "slow-link",
             FaultStep::ClockSkew { .. } => "clock-skew",
             FaultStep::Swizzle { .. } => "swizzle",
+            FaultStep::Request { .. } => "request",
         }
     }
     /// The nodes the step is about (its lane on the timeline).
     pub fn nodes(&self) -> Vec<u32> {
         match self {
-            FaultStep::Crash { node } | FaultStep::Restart { node } | FaultStep::ClockSkew { node, .. } => {
-                alloc::vec![*node]
-            }
+            FaultStep::Crash { node }
+            | FaultStep::Restart { node }
+            | FaultStep::ClockSkew { node, .. }
+            | FaultStep::Request { node, .. } => alloc::vec![*node],
             FaultStep::SlowLink { node, to, .. } => alloc::vec![*node, *to],
             FaultStep::Partition { nodes } | FaultStep::Swizzle { nodes, .. } => nodes.clone(),
             FaultStep::Heal => Vec::new(),
@@ -166,6 +186,7 @@ impl FaultStep {
             FaultStep::Swizzle { nodes, spacing_ms } => {
                 format!("swizzle {} every {spacing_ms} ms", list(nodes))
             }
+            FaultStep::Request { node, op } => format!("“{op}” to {}", name(*node)),
         }
     }
 }
@@ -217,6 +238,11 @@ pub fn validate(script: &[Timed], nodes: usize) -> Result<(), String> {
                     return Err(format!("fault step {n}: \"spacing_ms\" must be between 1 and 60000"));
                 }
             }
+            FaultStep::Request { op, .. }
+                if op.trim().is_empty() || op.chars().count() > MAX_REQUEST_CHARS =>
+            {
+                return Err(format!("fault step {n}: a request is 1 to {MAX_REQUEST_CHARS} characters"));
+            }
             _ => {}
         }
     }
@@ -256,6 +282,7 @@ pub fn expand(script: &[Timed], seed: u64) -> Vec<(Time, Primitive)> {
                     out.push((Time(start + gap * k as u64), Primitive::Unclog(NodeId(*n))));
                 }
             }
+            FaultStep::Request { node, op } => out.push((at, Primitive::Request(NodeId(*node), op.clone()))),
         }
     }
     // Stable by time: keys are (time, index), and the one sort.

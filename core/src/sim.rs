@@ -693,8 +693,8 @@ impl<P: Protocol> Sim<P> {
             }
             Pending::Script { step } => self.run_script(step),
             Pending::Fault { step } => {
-                self.run_fault(step);
-                self.check(None, None);
+                let request = self.run_fault(step);
+                self.check(request.as_ref().map(|r| r.0), request.as_ref().map(|r| &r.1));
             }
         }
     }
@@ -718,9 +718,10 @@ impl<P: Protocol> Sim<P> {
         }
     }
 
-    fn run_fault(&mut self, step: usize) {
+    /// Run the fault script's step; a request returns the node and the request it handled.
+    fn run_fault(&mut self, step: usize) -> Option<(NodeId, P::ClientOp)> {
         use crate::faultscript::Primitive;
-        let Some((_, p)) = self.fault_script.get(step).cloned() else { return };
+        let (_, p) = self.fault_script.get(step).cloned()?;
         let n = self.nodes.len();
         let ok = |x: NodeId| x.index() < n;
         match p {
@@ -742,8 +743,19 @@ impl<P: Protocol> Sim<P> {
             Primitive::Skew(x, pct) if ok(x) => self.skew(x, pct),
             Primitive::Clog(x) if ok(x) => self.clog(x, CLOG_OUT | CLOG_IN),
             Primitive::Unclog(x) if ok(x) => self.unclog(x, CLOG_OUT | CLOG_IN),
+            // Parsed and checked when the run was built (`lab::config`); a request the
+            // protocol refuses does nothing.
+            Primitive::Request(x, text) if ok(x) => {
+                let op = self
+                    .proto
+                    .parse_client(&text)
+                    .ok()
+                    .filter(|op| self.proto.check_client(x, op).is_ok())?;
+                return self.client(x, op).map(|op| (x, op));
+            }
             _ => {}
         }
+        None
     }
 
     fn run_script(&mut self, step: usize) {

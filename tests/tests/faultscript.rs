@@ -130,3 +130,48 @@ fn bad_scripts_are_refused_and_scripts_travel_in_documents() {
     assert!(scenario::from_json(&bad).is_err());
     let _ = RecordKind::<distlab_core::raft::Raft>::Heal;
 }
+
+/// The sharded database with G3 running but out of the map, no automatic moves, and `script`.
+fn shardkv(script: Vec<Timed>) -> LabConfig {
+    use distlab_core::shardkv::Config;
+    let setup = Setup::ShardKv(Config { groups: 3, joined: 2, moves_ms: 0, ..Config::default() });
+    LabConfig { fault_script: script, ..LabConfig::new(setup) }
+}
+
+#[test]
+fn a_request_in_the_script_is_typed_at_its_node_at_its_time() {
+    // An operator's join on the timeline: G3 joins at 1.5 s, and its share of the shards moves.
+    let join = vec![timed(1_500, FaultStep::Request { node: 0, op: "join G3".into() })];
+    let mut with = lab::build(&shardkv(join.clone())).unwrap();
+    let mut without = lab::build(&shardkv(Vec::new())).unwrap();
+    for l in [&mut with, &mut without] {
+        while l.time().0 < 4_000_000 && l.step() {}
+        assert!(l.violation().is_none(), "{:?}", l.violation());
+    }
+    let g3 = |l: &dyn lab::Lab| l.snapshot().enclosures[2].clone();
+    assert!(g3(&*with).label.ends_with("config 3"), "{:?}", g3(&*with));
+    assert!(!g3(&*with).chips.is_empty(), "G3 serves no shard: {:?}", g3(&*with));
+    assert!(g3(&*without).chips.is_empty(), "{:?}", g3(&*without));
+    let said = with.log(0, with.position(), 10).into_iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
+    assert!(said.contains("join G3"), "{said}");
+    // A request the protocol refuses names its step and the reason; a blank one, its length.
+    let err = |s: Vec<Timed>| lab::build(&shardkv(s)).err().unwrap_or_default();
+    let bad = err(vec![timed(5, FaultStep::Request { node: 0, op: "join G9".into() })]);
+    assert!(bad.starts_with("fault step 1: ") && bad.contains("G9"), "{bad}");
+    let client = err(vec![timed(5, FaultStep::Request { node: 12, op: "join G3".into() })]);
+    assert!(client.starts_with("fault step 1: "), "{client}");
+    assert!(
+        err(vec![timed(5, FaultStep::Request { node: 0, op: " ".into() })]).contains("1 to 100 characters")
+    );
+    let long = "put x ".to_string() + &"9".repeat(200);
+    assert!(err(vec![timed(5, FaultStep::Request { node: 12, op: long })]).contains("1 to 100 characters"));
+    // It travels in scenario documents.
+    let doc = scenario::to_json(&scenario::export(&shardkv(join.clone()), &[]));
+    assert!(doc.contains("\"do\": \"request\"") && doc.contains("\"op\": \"join G3\""), "{doc}");
+    let (back, _) = scenario::import(&scenario::from_json(&doc).unwrap()).unwrap();
+    assert_eq!(back.fault_script, join);
+    assert_eq!(
+        expand(&join, 1),
+        vec![(Time::from_ms(1_500), Primitive::Request(distlab_core::protocol::NodeId(0), "join G3".into()))]
+    );
+}

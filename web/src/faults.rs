@@ -4,7 +4,7 @@
 //! of moving a fault shows at once, and the run stays exactly replayable.
 
 use distlab_core::echo::Echo;
-use distlab_core::faultscript::{FaultStep, Timed, MAX_AT_MS, MAX_STEPS};
+use distlab_core::faultscript::{FaultStep, Timed, MAX_AT_MS, MAX_REQUEST_CHARS, MAX_STEPS};
 use distlab_core::lab::LabConfig;
 use yew::prelude::*;
 
@@ -38,9 +38,10 @@ enum Lane {
 
 fn lane_of(s: &FaultStep) -> Lane {
     match s {
-        FaultStep::Crash { node } | FaultStep::Restart { node } | FaultStep::ClockSkew { node, .. } => {
-            Lane::Node(*node)
-        }
+        FaultStep::Crash { node }
+        | FaultStep::Restart { node }
+        | FaultStep::ClockSkew { node, .. }
+        | FaultStep::Request { node, .. } => Lane::Node(*node),
         FaultStep::SlowLink { node, to, .. } => Lane::Link(*node, *to),
         _ => Lane::Network,
     }
@@ -55,6 +56,7 @@ fn glyph(s: &FaultStep) -> &'static str {
         FaultStep::SlowLink { .. } => "»",
         FaultStep::ClockSkew { .. } => "◷",
         FaultStep::Swizzle { .. } => "≋",
+        FaultStep::Request { .. } => "✉",
     }
 }
 
@@ -72,6 +74,8 @@ fn describe(s: &FaultStep, name: &dyn Fn(u32) -> String) -> String {
         FaultStep::SlowLink { node, to, factor } => tf!("{} → {} {}× slower", name(*node), name(*to), factor),
         FaultStep::ClockSkew { node, pct } => tf!("{} clock {}%", name(*node), format!("{pct:+}")),
         FaultStep::Swizzle { nodes, spacing_ms } => tf!("swizzle {} every {} ms", list(nodes), spacing_ms),
+        // The request as typed: a hole, never translated.
+        FaultStep::Request { node, op } => tf!("“{}” to {}", op, name(*node)),
     }
 }
 
@@ -248,6 +252,19 @@ pub fn fault_script(p: &FaultsProps) -> Html {
                         nodes: parse_nodes(&read_input(&a), count)?,
                         spacing_ms: count_in(&t("spacing (ms)"), &read_input(&value), 1, 60_000)? as u64,
                     },
+                    // Checked here for its length; the protocol parses it when the run is
+                    // rebuilt, and a refusal comes back as the run's error, the script as it was.
+                    "request" => {
+                        let op = read_input(&value).trim().to_string();
+                        if op.is_empty() || op.chars().count() > MAX_REQUEST_CHARS {
+                            return Err(tf!(
+                                "a request is {} to {} characters, typed in Value",
+                                1,
+                                MAX_REQUEST_CHARS
+                            ));
+                        }
+                        FaultStep::Request { node: one(&a)?, op }
+                    }
                     _ => return Err(t("choose a fault")),
                 };
                 Ok(Timed { at_ms, step })
@@ -298,11 +315,12 @@ pub fn fault_script(p: &FaultsProps) -> Html {
                     <option value="slow-link">{t("slow link (node → to, × slower)")}</option>
                     <option value="clock-skew">{t("clock skew (node, % slow)")}</option>
                     <option value="swizzle">{t("swizzle (nodes, spacing ms)")}</option>
+                    <option value="request">{t("request (node, the request as typed in Value)")}</option>
                 </select></label>
                 <label>{t("At (ms)")}<input ref={at} id="fault-at" inputmode="numeric" value={now_ms.to_string()} /></label>
                 <label>{t("Node(s)")}<input ref={a} id="fault-nodes" placeholder={t("1 or 1, 3")} /></label>
                 <label>{t("To")}<input ref={b} id="fault-to" placeholder="2" /></label>
-                <label>{t("Value")}<input ref={value} id="fault-value" placeholder="× / % / ms" /></label>
+                <label>{t("Value")}<input ref={value} id="fault-value" placeholder={t("× / % / ms / a request")} /></label>
                 <button type="submit" id="btn-fault-add">{t("Add")}</button>
             </form>
             { if script.is_empty() { html! { <p class="hint">{t("No scripted faults yet. (The Faults menu adds random ones; this script adds yours, at the times you choose.)")}</p> } } else { html! { <ol class="fault-list" id="fault-list">{ for list }</ol> } } }
@@ -329,6 +347,7 @@ mod tests {
             FaultStep::ClockSkew { node: 1, pct: 50 },
             FaultStep::ClockSkew { node: 1, pct: -30 },
             FaultStep::Swizzle { nodes: vec![1, 2], spacing_ms: 40 },
+            FaultStep::Request { node: 0, op: "join G3".into() },
         ] {
             assert_eq!(describe(&step, &name), step.describe(&name).replace("'s clock", " clock"));
         }

@@ -97,6 +97,13 @@ pub fn scenarios(protocol: &str) -> Vec<(&'static str, &'static str)> {
 /// the fault script (checked against the cluster's size).
 fn new_sim<P: Protocol>(proto: P, cfg: &LabConfig) -> Result<Sim<P>, String> {
     crate::faultscript::validate(&cfg.fault_script, proto.nodes())?;
+    for (i, t) in cfg.fault_script.iter().enumerate() {
+        if let crate::faultscript::FaultStep::Request { node, op } = &t.step {
+            let what = |e: String| alloc::format!("fault step {}: {e}", i + 1);
+            let parsed = proto.parse_client(op).map_err(what)?;
+            proto.check_client(crate::protocol::NodeId(*node), &parsed).map_err(what)?;
+        }
+    }
     let script = crate::faultscript::expand(&cfg.fault_script, cfg.seed);
     let sim = Sim::new(proto, cfg.faults.config(), cfg.seed).with_fault_script(script);
     if !cfg.explored {
