@@ -163,6 +163,16 @@ impl Seen {
                 }
             }
         }
+        // A colour no box carries is named by its nodes' role up to the first " · "
+        // (`glossary::box_name`): the servers above the boxes.
+        if snap.page.hues == distlab_core::setup::Hues::Boxes {
+            for n in &snap.nodes {
+                let boxed = snap.enclosures.iter().any(|b| b.members.contains(&n.id));
+                if !boxed && n.view.hue_key.is_some() {
+                    self.composed(n.view.role.split(" · ").next().unwrap_or(""));
+                }
+            }
+        }
         for b in &snap.enclosures {
             self.composed(&b.label);
             // The colour key names a box by its label up to the first " · ".
