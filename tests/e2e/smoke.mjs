@@ -833,6 +833,10 @@ await test('pages: each page is its own bundle; tabs and old links reach the oth
   assert.equal(await other.getAttribute('#tab-dfs', 'aria-selected'), 'true');
   assert.equal(await other.getAttribute('#tab-shardkv', 'aria-selected'), 'false');
   assert.match(await other.getAttribute('nav.views', 'aria-label'), /Storage views/);
+  // On a view, the Storage tab stays on it.
+  await other.click('#tab-storage');
+  await other.waitForTimeout(300);
+  assert.match(other.url(), /\/dfs\/#dfs$/);
   // The site's root sends a visitor on: an old #page link to its page, nothing to the first.
   await other.goto(url + '#hashing');
   await other.waitForURL(/\/hashing\/#hashing$/);

@@ -33,11 +33,13 @@ pub fn header(p: &HeaderProps) -> Html {
                 id={format!("tab-{tab_id}")} onclick={go}>{t(label)}</button>
         }
     };
-    // A group's tab stands where its first page would, and opens that page.
+    // A group's tab stands where its first page would and opens that page, or stays on the
+    // view it is on.
     let tabs = PAGES.iter().filter_map(|&(id, label)| match group_of(id) {
         None => Some(tab(id, id, label, id == p.active)),
         Some((group, title, pages)) if pages.first() == Some(&id) => {
-            Some(tab(id, group, title, pages.contains(&p.active.as_str())))
+            let here = pages.iter().copied().find(|v| *v == p.active);
+            Some(tab(here.unwrap_or(id), group, title, here.is_some()))
         }
         Some(_) => None,
     });
