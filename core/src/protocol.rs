@@ -180,6 +180,11 @@ impl Members {
         }
     }
 
+    /// The group's nodes, as the simulator numbers them.
+    pub fn nodes(self) -> impl Iterator<Item = NodeId> {
+        (0..self.size).map(move |i| self.global(NodeId(i)))
+    }
+
     /// The node the group's number `n` stands for.
     pub fn global(self, n: NodeId) -> NodeId {
         if self == Members::ALL {

@@ -708,13 +708,12 @@ impl<P: Protocol> Sim<P> {
             Target::Follower => (0..self.proto.fault_targets().min(self.nodes.len()))
                 .map(|i| NodeId(i as u32))
                 .find(|n| up[n.index()] && Some(*n) != leader),
-            Target::LeaderAmong(group) => {
-                let rank = |n: &NodeId| {
-                    let i = n.index();
-                    (i < self.nodes.len() && up[i]).then(|| self.proto.leader_rank(&self.nodes[i])).flatten()
-                };
-                group.iter().filter_map(|n| rank(n).map(|r| (r, *n))).max().map(|(_, n)| n)
-            }
+            Target::LeaderAmong(group) => crate::protocol::leader_of(
+                self.nodes.iter().enumerate().map(|(i, node)| {
+                    group.contains(&NodeId(i as u32)).then(|| self.proto.leader_rank(node)).flatten()
+                }),
+                &up,
+            ),
         }
     }
 

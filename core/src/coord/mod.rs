@@ -63,7 +63,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::protocol::{Ctx, MessageInfo, MutantInfo, NodeId, PropertyInfo, Protocol, ScriptAction, Time};
-use crate::raft::server::Role;
 use crate::rng::Rng;
 
 pub(crate) const MUTANTS: &[MutantInfo] = &[
@@ -257,7 +256,7 @@ impl Protocol for Coordination {
 
     fn leader_rank(&self, node: &Node) -> Option<u128> {
         match node {
-            Node::Server(s) if s.raft.role == Role::Leader => Some(s.raft.hard.term as u128),
+            Node::Server(s) => s.raft.leader_rank(),
             _ => None,
         }
     }

@@ -280,7 +280,7 @@ impl Protocol for Raft {
     }
     fn leader_rank(&self, node: &Node) -> Option<u128> {
         match node {
-            Node::Server(s) if s.role == server::Role::Leader => Some(s.hard.term as u128),
+            Node::Server(s) => s.leader_rank(),
             _ => None,
         }
     }

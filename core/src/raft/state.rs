@@ -129,6 +129,11 @@ pub(super) fn bit(n: NodeId) -> u64 {
 }
 
 impl<M: Machine> Server<M> {
+    /// Its term while it leads (`Protocol::leader_rank` of every protocol built on Raft).
+    pub fn leader_rank(&self) -> Option<u128> {
+        (self.role == Role::Leader).then_some(self.hard.term as u128)
+    }
+
     pub fn last_index(&self) -> LogIndex {
         self.hard.snapshot.last_index + self.hard.log.len() as u64
     }

@@ -19,6 +19,21 @@ fn leader_dies(
 
 use alloc::boxed::Box;
 
+/// A lesson walked with its mutant, run on to 3.5 s: single-history breaks, and the lesson's
+/// last step, the violation, is where it breaks.
+fn breaks_single_history(
+    mut lab: Box<dyn crate::lab::Lab>,
+    steps: &[crate::lesson::Step],
+    at: &[u64],
+    seed: u64,
+) {
+    while lab.time().0 < 3_500_000 && lab.step() {}
+    let v = lab.violation().unwrap_or_else(|| panic!("seed {seed}: no violation"));
+    assert_eq!(v.property, "single-history", "seed {seed}: {}", v.message);
+    assert_eq!(steps.last().map(|s| &s.cue), Some(&Cue::Violation));
+    assert_eq!(at.last().copied(), Some(v.event), "seed {seed}: the last step is the break");
+}
+
 /// The event log's lines for the event at `at` (the position just after it).
 fn events(lab: &mut Box<dyn crate::lab::Lab>, at: u64) -> String {
     lab.seek(at);
@@ -44,12 +59,8 @@ fn the_value_moves_with_its_shard_and_the_stale_client_is_sent_on() {
 #[test]
 fn with_keep_serving_two_groups_write_the_shards_history() {
     for seed in 1..=8 {
-        let (mut lab, steps, at) = lesson(seed, Some("keep-serving"));
-        while lab.time().0 < 3_500_000 && lab.step() {}
-        let v = lab.violation().unwrap_or_else(|| panic!("seed {seed}: no violation"));
-        assert_eq!(v.property, "single-history", "seed {seed}: {}", v.message);
-        assert_eq!(steps.last().map(|s| s.cue.clone()), Some(Cue::Violation));
-        assert_eq!(at.last().copied(), Some(v.event), "seed {seed}: the last step is the break");
+        let (lab, steps, at) = lesson(seed, Some("keep-serving"));
+        breaks_single_history(lab, &steps, &at, seed);
     }
 }
 
@@ -126,11 +137,7 @@ fn when_the_new_owners_leader_dies_mid_move_the_next_one_finishes_it_and_nothing
 #[test]
 fn with_serve_before_data_the_new_leader_serves_a_shard_it_does_not_have() {
     for seed in 1..=8 {
-        let (mut lab, steps, at) = leader_dies(seed, Some("serve-before-data"));
-        while lab.time().0 < 3_500_000 && lab.step() {}
-        let v = lab.violation().unwrap_or_else(|| panic!("seed {seed}: no violation"));
-        assert_eq!(v.property, "single-history", "seed {seed}: {v:?}");
-        assert_eq!(steps.last().map(|s| &s.cue), Some(&Cue::Violation));
-        assert_eq!(at.last().copied(), Some(v.event), "seed {seed}: the last step is the break");
+        let (lab, steps, at) = leader_dies(seed, Some("serve-before-data"));
+        breaks_single_history(lab, &steps, &at, seed);
     }
 }

@@ -254,12 +254,11 @@ impl Protocol for ShardKv {
     /// A Raft leader's term (of the configuration service or of a group), so that a script
     /// can name one group's leader (`Target::LeaderAmong`).
     fn leader_rank(&self, node: &Node) -> Option<u128> {
-        let raft_role = match node {
-            Node::Config(s) => (s.raft.role, s.raft.hard.term),
-            Node::Replica(s) => (s.raft.role, s.raft.hard.term),
-            Node::Client(_) => return None,
-        };
-        (raft_role.0 == crate::raft::server::Role::Leader).then_some(raft_role.1 as u128)
+        match node {
+            Node::Config(s) => s.raft.leader_rank(),
+            Node::Replica(s) => s.raft.leader_rank(),
+            Node::Client(_) => None,
+        }
     }
 
     fn check(

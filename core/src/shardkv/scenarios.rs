@@ -90,8 +90,7 @@ pub fn apply(name: &str, base: ShardKv) -> Result<ShardKv, String> {
         }
         "leader-dies-mid-move" => {
             let (k, two, _, key, shard) = joining(base)?;
-            let g3 = k.members(2);
-            let g3: Vec<NodeId> = (0..g3.size).map(|i| g3.global(NodeId(i))).collect();
+            let g3: Vec<NodeId> = k.members(2).nodes().collect();
             let script = vec![
                 (at(1_200), ScriptAction::Client(client(&k, 0), kv(KvOp::Put(key, 1)))),
                 (at(JOIN_AT_MS), ScriptAction::Client(Target::Node(NodeId(0)), ClientOp::Join(2))),

@@ -219,7 +219,7 @@ fn group_board(k: &ShardKv, nodes: &[Node], up: &[bool]) -> Board {
     let rows = (0..k.groups as GroupId)
         .map(|g| {
             let members = k.members(g);
-            let leader = (0..members.size).map(|i| members.global(NodeId(i))).find(|n| {
+            let leader = members.nodes().find(|n| {
                 up[n.index()] && matches!(&nodes[n.index()], Node::Replica(s) if s.raft.role == Role::Leader)
             });
             let reached = ahead(nodes, up, g).map(|s| s.raft.kv.config.num);
@@ -286,7 +286,7 @@ fn group_boxes(k: &ShardKv, nodes: &[Node], up: &[bool]) -> Vec<Enclosure> {
             let Some(r) = groups[g as usize] else {
                 return Enclosure {
                     label: format!("{} · down", group_name(g)),
-                    members: (0..members.size).map(|i| members.global(NodeId(i))).collect(),
+                    members: members.nodes().collect(),
                     chips: Vec::new(),
                 };
             };
@@ -308,7 +308,7 @@ fn group_boxes(k: &ShardKv, nodes: &[Node], up: &[bool]) -> Vec<Enclosure> {
                 .collect();
             Enclosure {
                 label: format!("{} · config {}", group_name(g), r.raft.kv.config.num),
-                members: (0..members.size).map(|i| members.global(NodeId(i))).collect(),
+                members: members.nodes().collect(),
                 chips,
             }
         })
