@@ -628,13 +628,45 @@ fn explore_covers_a_correct_protocol_and_exits_zero() {
     assert!(note.starts_with("note: not judged") && note.contains(": completeness, accuracy"), "{note}");
 }
 
+/// `--symmetry on` where Raft declares its servers interchangeable (no requests): the election
+/// mutant is found at the same depth with fewer unique states, and the bounds say so.
+#[test]
+fn explore_with_symmetry_merges_renamed_servers() {
+    let run = |symmetry: &str| {
+        let o = distlab(&[
+            "explore",
+            "--protocol",
+            "raft",
+            "--mutant",
+            "forget-term-and-vote",
+            "--requests",
+            "0",
+            "--crashes",
+            "1",
+            "--max-term",
+            "3",
+            "--timeouts",
+            "3",
+            "--symmetry",
+            symmetry,
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(v["bounds"]["symmetry"], symmetry);
+        assert_eq!(v["violation"]["steps"], 8);
+        v["unique_states"].as_u64().unwrap()
+    };
+    let (off, on) = (run("off"), run("on"));
+    assert!(on * 3 < off, "{on} vs {off}");
+}
+
 #[test]
 fn explore_refuses_bad_input_with_exit_two() {
     for (args, says) in [
         (&["--search", "bfx"][..], "--search must be bfs or dfs"),
         (&["--depth", "0"], "--depth must be between 1 and 1000"),
         (&["--clients", "1"], "--clients does not apply to paxos"),
-        (&["--symmetry", "on"], "--symmetry on"),
+        (&["--symmetry", "on"], "--symmetry on: no interchangeable nodes here: each proposer"),
         (&["--max-states", "0"], "--max-states must be between"),
         (&["--requests", "99"], "--requests must be between 0 and 16"),
         (&["--counterexample", "/nonexistent-dir/x.json"], "--counterexample /nonexistent-dir/x.json"),

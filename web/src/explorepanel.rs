@@ -34,6 +34,8 @@ pub struct Typed {
     pub max_states: String,
     /// "bfs" or "dfs".
     pub search: String,
+    /// "off" or "on": merge states that differ only by renamed interchangeable servers.
+    pub symmetry: String,
 }
 
 /// Read the form: every field checked against its limit; a message naming the field at fault.
@@ -59,7 +61,11 @@ pub fn parse_bounds(typed: &Typed) -> Result<Bounds, String> {
         depth: count(&t("Depth"), &typed.depth, 1, MAX_DEPTH as u64)? as u32,
         max_states: count(&t("Max states"), &typed.max_states, 1, MAX_STATES)?,
         search: Search::parse(&typed.search).ok_or_else(|| t("choose breadth first or depth first"))?,
-        symmetry: false,
+        symmetry: match typed.symmetry.as_str() {
+            "on" => true,
+            "off" | "" => false,
+            _ => return Err(t("choose whether to merge renamed servers")),
+        },
     };
     bounds.validate()?;
     Ok(bounds)
@@ -170,6 +176,7 @@ impl Typed {
             depth: b.depth.to_string(),
             max_states: PAGE_MAX_STATES.to_string(),
             search: b.search.name().to_string(),
+            symmetry: if b.symmetry { "on" } else { "off" }.to_string(),
         }
     }
 }
@@ -272,6 +279,12 @@ pub fn explore_panel(p: &ExploreProps) -> Html {
                             <option value="dfs" selected={typed.search == "dfs"}>{t("depth first (less memory)")}</option>
                         </select>
                     </label>
+                    <label>{t("Symmetry")}
+                        <select id="explore-symmetry" onchange={edit(|t| &mut t.symmetry)}>
+                            <option value="off" selected={typed.symmetry != "on"}>{t("off: every server by its name")}</option>
+                            <option value="on" selected={typed.symmetry == "on"}>{t("on: servers that differ only by name are one state")}</option>
+                        </select>
+                    </label>
                 </div>
                 <div class="explore-buttons">
                     <button type="submit" id="btn-explore" class="primary" disabled={running}>{t("Explore")}</button>
@@ -316,6 +329,7 @@ mod tests {
             depth: "64".into(),
             max_states: "100000".into(),
             search: "dfs".into(),
+            symmetry: "off".into(),
         }
     }
 
@@ -337,6 +351,7 @@ mod tests {
         );
         let b = parse_bounds(&Typed { timeouts: "0".into(), max_term: " ".into(), ..typed() }).unwrap();
         assert_eq!((b.timeouts, b.max_term), (Some(0), None));
+        assert!(parse_bounds(&Typed { symmetry: "on".into(), ..typed() }).unwrap().symmetry);
     }
 
     #[test]
@@ -349,6 +364,7 @@ mod tests {
             (Typed { depth: "0".into(), ..typed() }, "Depth"),
             (Typed { max_states: "".into(), ..typed() }, "Max states"),
             (Typed { search: "random".into(), ..typed() }, "breadth first"),
+            (Typed { symmetry: "yes".into(), ..typed() }, "merge renamed servers"),
         ] {
             let err = parse_bounds(&t).unwrap_err();
             assert!(err.contains(field), "{err}");

@@ -175,6 +175,9 @@ impl Registered for Coordination {
 }
 
 impl crate::explorable::Explorable for Coordination {
+    fn symmetric(&self, _requests: u32) -> Result<Vec<Vec<crate::protocol::NodeId>>, &'static str> {
+        Err("each client starts at a server by its own index and moves to the next by id")
+    }
     /// A server's Raft term.
     fn round(&self, node: &Node) -> u64 {
         match node {

@@ -167,6 +167,9 @@ impl Registered for Dfs {
 }
 
 impl crate::explorable::Explorable for Dfs {
+    fn symmetric(&self, _requests: u32) -> Result<Vec<Vec<crate::protocol::NodeId>>, &'static str> {
+        Err("block placement reads racks and data nodes in order and draws them at random")
+    }
     /// A metadata server's Raft term.
     fn round(&self, node: &Node) -> u64 {
         match node {

@@ -9,7 +9,7 @@ use core::hash::{Hash, Hasher};
 use super::bounds::{Bounds, Search};
 use super::report::{Found, Progress, Report};
 use super::seen::Seen;
-use crate::explorable::Explorable;
+use crate::explorable::{Explorable, Rename};
 use crate::hash::{digest, StableHasher};
 use crate::lab::{Action, LabConfig};
 use crate::protocol::{NodeId, Protocol, Violation};
@@ -86,6 +86,13 @@ pub(super) struct Explorer<P: Registered> {
     max_depth: u32,
     /// States past the `max_term` bound, not explored.
     pruned: u64,
+    /// With symmetry reduction, every renaming of the protocol's interchangeable nodes (the
+    /// identity among them); a state is merged by the least of its renamed fingerprints.
+    renamings: Vec<Rename>,
+    /// In tests: the least renamed fingerprint of every state kept, under these renamings:
+    /// how many orbits a search without symmetry reduction visits.
+    #[cfg(test)]
+    pub(super) orbits: Option<(Vec<Rename>, alloc::collections::BTreeSet<u64>)>,
     /// Set when the search ends.
     report: Option<Report>,
 }
@@ -103,6 +110,15 @@ impl<P: Registered> Explorer<P> {
             let op = sim.proto.parse_client(&text)?;
             menu.push((node, op, text));
         }
+        let renamings = if bounds.symmetry {
+            let groups = sim
+                .proto
+                .symmetric(bounds.requests)
+                .map_err(|why| alloc::format!("--symmetry on: no interchangeable nodes here: {why}"))?;
+            renamings(sim.nodes().len(), &groups, P::NAME)?
+        } else {
+            Vec::new()
+        };
         let fps = sim.nodes().iter().map(|n| sim.proto.timeless_digest(n)).collect();
         let root = Entry { sim, depth: 0, used: Used::default(), fps, at: 0 };
         let mut ex = Explorer {
@@ -117,9 +133,12 @@ impl<P: Registered> Explorer<P> {
             states: 1,
             max_depth: 0,
             pruned: 0,
+            renamings,
+            #[cfg(test)]
+            orbits: None,
             report: None,
         };
-        ex.seen.visit(fingerprint(&root), 0);
+        ex.seen.visit(ex.key(&root), 0);
         ex.trail.push((u32::MAX, 0));
         if let Some(v) = root.sim.violation().cloned() {
             ex.finish(Some((Vec::new(), v)));
@@ -183,7 +202,11 @@ impl<P: Registered> Explorer<P> {
                 path.push(i as u32);
                 return self.finish(Some((path, v)));
             }
-            if self.seen.visit(fingerprint(&next), next.depth) {
+            if self.seen.visit(self.key(&next), next.depth) {
+                #[cfg(test)]
+                if let Some((renamings, orbits)) = &mut self.orbits {
+                    orbits.insert(renamings.iter().map(|r| renamed_fingerprint(&next, r)).min().unwrap());
+                }
                 self.trail.push((entry.at, i as u32));
                 self.max_depth = self.max_depth.max(next.depth);
                 let at = (self.trail.len() - 1) as u32;
@@ -216,7 +239,7 @@ impl<P: Registered> Explorer<P> {
             let path = self.stack.iter().map(|f| (f.next - 1) as u32).collect();
             return self.finish(Some((path, v)));
         }
-        if self.seen.visit(fingerprint(&next), next.depth) {
+        if self.seen.visit(self.key(&next), next.depth) {
             self.max_depth = self.max_depth.max(next.depth);
             if self.seen.len() as u64 >= self.bounds.max_states {
                 return self.finish_incomplete();
@@ -226,6 +249,31 @@ impl<P: Registered> Explorer<P> {
                 self.stack.push(Frame { entry: next, choices, next: 0 });
             }
         }
+    }
+
+    /// In tests: count the orbits under `renamings` of the states this search keeps.
+    #[cfg(test)]
+    pub(super) fn count_orbits(&mut self, renamings: Vec<Rename>) {
+        let root = renamings.iter().map(|r| renamed_fingerprint(&self.root, r)).min().unwrap();
+        self.orbits = Some((renamings, alloc::collections::BTreeSet::from([root])));
+    }
+
+    /// In tests: merge states under `renamings`, whatever the protocol declares.
+    #[cfg(test)]
+    pub(super) fn force_renamings(&mut self, renamings: Vec<Rename>) {
+        assert_eq!(self.seen.len(), 1, "before the search starts");
+        self.seen = Seen::new();
+        self.renamings = renamings;
+        self.seen.visit(self.key(&self.root), 0);
+    }
+
+    /// What merges states: the fingerprint, or with symmetry reduction the least fingerprint
+    /// of the state's renamings, the same for every state one renaming maps onto another.
+    fn key(&self, e: &Entry<P>) -> u64 {
+        if self.renamings.is_empty() {
+            return fingerprint(e);
+        }
+        self.renamings.iter().map(|r| renamed_fingerprint(e, r)).min().expect("the identity")
     }
 
     /// The state `choice` leads to from `entry`, or `None` when it passes the round bound.
@@ -409,6 +457,81 @@ fn successor<P: Registered>(bounds: &Bounds, entry: &Entry<P>, choice: &Choice<P
         Spend::Request(i) => used.issued |= 1 << i,
     }
     Some(Entry { sim, depth: entry.depth + 1, used, fps, at: entry.at })
+}
+
+/// Most renamings symmetry reduction tries per state (6! : six interchangeable servers).
+const MAX_RENAMINGS: usize = 720;
+
+/// Every renaming that permutes nodes within each of `groups` (the identity first), for
+/// `nodes` nodes.
+pub(super) fn renamings(nodes: usize, groups: &[Vec<NodeId>], protocol: &str) -> Result<Vec<Rename>, String> {
+    let mut all: Vec<Vec<NodeId>> = alloc::vec![(0..nodes as u32).map(NodeId).collect()];
+    for group in groups {
+        let mut next = Vec::new();
+        for base in &all {
+            for order in permutations(group.len()) {
+                let mut to = base.clone();
+                for (k, &member) in group.iter().enumerate() {
+                    to[member.index()] = group[order[k]];
+                }
+                next.push(to);
+            }
+            if next.len() > MAX_RENAMINGS {
+                return Err(alloc::format!(
+                    "--symmetry on: more than {MAX_RENAMINGS} renamings of {protocol}'s interchangeable nodes"
+                ));
+            }
+        }
+        all = next;
+    }
+    all.into_iter()
+        .map(|to| {
+            Rename::new(to)
+                .ok_or_else(|| alloc::format!("{protocol} declared a group that is not a set of its nodes"))
+        })
+        .collect()
+}
+
+/// Every order of `0..n`, the identity first.
+fn permutations(n: usize) -> Vec<Vec<usize>> {
+    if n == 0 {
+        return alloc::vec![Vec::new()];
+    }
+    let mut out = Vec::new();
+    for rest in permutations(n - 1) {
+        for at in (0..n).rev() {
+            let mut p = rest.clone();
+            p.insert(at, n - 1);
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// A state's fingerprint as it would be with its nodes renamed by `r`: each node's renamed
+/// digest in its new place, the messages with renamed ends and contents, the checker's
+/// renamed ghost state. The timers are taken as they are (a protocol whose timers name nodes
+/// declares no symmetry).
+fn renamed_fingerprint<P: Explorable>(e: &Entry<P>, r: &Rename) -> u64 {
+    let sim = &e.sim;
+    let mut places = alloc::vec![(false, 0u64, 0u64); sim.status().len()];
+    for (i, (st, node)) in sim.status().iter().zip(sim.nodes()).enumerate() {
+        let timers = st.timers.iter().fold(0u64, |acc, a| acc.wrapping_add(mix(digest(&a.timer))));
+        places[r.node(NodeId(i as u32)).index()] = (st.up, sim.proto.renamed_digest(node, r), timers);
+    }
+    let mut h = StableHasher::default();
+    places.hash(&mut h);
+    let flights = sim.flights().fold(0u64, |acc, f| {
+        acc.wrapping_add(mix(digest(&(
+            r.node(f.from),
+            r.node(f.to),
+            sim.proto.renamed_message_digest(f.msg, r),
+        ))))
+    });
+    flights.hash(&mut h);
+    sim.proto.renamed_monitor_digest(sim.monitor(), r).hash(&mut h);
+    e.used.hash(&mut h);
+    h.finish()
 }
 
 /// A state's fingerprint: what decides its future, and nothing else. Each node by its

@@ -258,3 +258,76 @@ fn an_explored_run_has_no_injected_faults() {
     let cfg = LabConfig { faults: crate::net::FaultPreset::Heavy, ..config("raft", None) };
     assert!(explore(&cfg, Bounds::default()).err().unwrap().contains("no injected faults"));
 }
+
+/// An exploration of `cfg` within `b` (to the end) twice: merging states under every renaming
+/// of Raft's three servers, whatever the protocol declares, and without merging, counting the
+/// orbits of the states it kept. (unique states reduced, orbits, unique states without).
+fn reduced_and_orbits(cfg: &LabConfig, b: Bounds) -> (u64, u64, u64) {
+    struct Run(Bounds, bool);
+    impl crate::lab::SimVisitor for Run {
+        type Output = (u64, u64);
+        fn visit<P: crate::registry::Registered>(self, sim: crate::sim::Sim<P>) -> (u64, u64) {
+            let Run(b, reduce) = self;
+            let servers = [(0..3).map(crate::protocol::NodeId).collect()];
+            let renamings = search::renamings(sim.nodes().len(), &servers, "raft").unwrap();
+            let mut ex = search::Explorer::new(&LabConfig::default(), sim, b).unwrap();
+            if reduce {
+                ex.force_renamings(renamings);
+            } else {
+                ex.count_orbits(renamings);
+            }
+            ex.run(u64::MAX);
+            let r = ex.report().unwrap();
+            assert!(r.complete, "{r:?}");
+            (r.unique_states, ex.orbits.take().map_or(0, |(_, o)| o.len() as u64))
+        }
+    }
+    let cfg = LabConfig { explored: true, ..cfg.clone() };
+    let (reduced, _) = crate::lab::with_sim(&cfg, Run(b, true)).unwrap();
+    let (full, orbits) = crate::lab::with_sim(&cfg, Run(b, false)).unwrap();
+    (reduced, orbits, full)
+}
+
+/// Raft's elections without requests, 3 servers, a crash: every renaming of the servers maps
+/// runs onto runs, so the reduced search keeps exactly one state of each orbit the full search
+/// reaches, and fewer states.
+#[test]
+fn symmetry_reduction_keeps_one_state_per_orbit() {
+    let b = Bounds { crashes: 1, depth: 9, ..bounds(0, 2, 3) };
+    let (reduced, orbits, full) = reduced_and_orbits(&config("raft", None), b);
+    assert_eq!(reduced, orbits, "one state per orbit");
+    assert!(reduced * 3 < full, "{reduced} of {full}");
+}
+
+/// The same check catches a wrong declaration: with a request, a client's first server is a
+/// random draw the renaming does not follow, and merging renamed states then loses orbits the
+/// full search reaches (why Raft declares no symmetry there).
+#[test]
+fn a_wrong_symmetry_declaration_loses_states() {
+    let b = Bounds { depth: 9, ..bounds(1, 2, 2) };
+    let (reduced, orbits, _) = reduced_and_orbits(&config("raft", None), b);
+    assert_ne!(reduced, orbits);
+}
+
+/// `--symmetry on` where Raft declares its servers interchangeable: the election mutant is
+/// found at the same shortest depth in fewer states, and its counterexample replays; elsewhere
+/// it is refused with the reason.
+#[test]
+fn symmetry_finds_the_shortest_counterexample_in_fewer_states() {
+    let b = Bounds { crashes: 1, ..bounds(0, 3, 3) };
+    let cfg = config("raft", Some("forget-term-and-vote"));
+    let plain = explore(&cfg, b).unwrap();
+    found_from(&cfg, Bounds { symmetry: true, ..b }, "election-safety", 8);
+    let reduced = explore(&cfg, Bounds { symmetry: true, ..b }).unwrap();
+    assert!(
+        reduced.unique_states * 3 < plain.unique_states,
+        "{} vs {}",
+        reduced.unique_states,
+        plain.unique_states
+    );
+    for (protocol, requests) in [("raft", 1), ("paxos", 2), ("multipaxos", 1)] {
+        let err = explore(&config(protocol, None), Bounds { symmetry: true, ..bounds(requests, 2, 2) })
+            .unwrap_err();
+        assert!(err.starts_with("--symmetry on: no interchangeable nodes here: "), "{err}");
+    }
+}

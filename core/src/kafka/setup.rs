@@ -194,6 +194,9 @@ impl Registered for Kafka {
 }
 
 impl crate::explorable::Explorable for Kafka {
+    fn symmetric(&self, _requests: u32) -> Result<Vec<Vec<crate::protocol::NodeId>>, &'static str> {
+        Err("a partition's replica list orders the brokers (its first is the preferred leader)")
+    }
     fn round(&self, node: &super::node::Node) -> u64 {
         use super::node::Node;
         match node {

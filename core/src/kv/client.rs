@@ -65,6 +65,19 @@ pub struct Client {
     pub last: Option<(KvOp, KvResult)>,
 }
 
+impl Client {
+    /// The client with every node id it holds renamed (symmetry reduction).
+    pub fn renamed(&self, r: &crate::explorable::Rename) -> Client {
+        let mut c = self.clone();
+        c.id = r.node(c.id);
+        c.leader_hint = c.leader_hint.map(|n| r.node(n));
+        if let Some(p) = &mut c.pending {
+            p.target = r.node(p.target);
+        }
+        c
+    }
+}
+
 pub fn init<P: KvHost>(p: &P, ctx: &mut Ctx<P>) -> Client {
     if p.think_us() > 0 {
         let first = ctx.rng().range(p.think_us() / 2, p.think_us() * 3);

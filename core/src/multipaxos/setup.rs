@@ -142,6 +142,9 @@ impl Registered for MultiPaxos {
 }
 
 impl crate::explorable::Explorable for MultiPaxos {
+    fn symmetric(&self, _requests: u32) -> Result<Vec<Vec<crate::protocol::NodeId>>, &'static str> {
+        Err("ballots break ties between servers by id")
+    }
     /// A server without the times it keeps (when it last sent each proposal and heartbeat,
     /// when it last heard a leader).
     fn timeless_digest(&self, node: &super::Node) -> u64 {

@@ -120,6 +120,9 @@ impl Registered for Paxos {
 }
 
 impl crate::explorable::Explorable for Paxos {
+    fn symmetric(&self, _requests: u32) -> Result<Vec<Vec<crate::protocol::NodeId>>, &'static str> {
+        Err("each proposer proposes its own value, ballots order proposers by id, and roles share nodes by index")
+    }
     fn round(&self, node: &paxos::Node) -> u64 {
         let proposer = node.proposer.as_ref().map_or(0, |p| p.hard.max_round.max(p.ballot.round));
         proposer.max(node.acceptor.as_ref().map_or(0, |a| a.promised.round))

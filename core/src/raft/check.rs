@@ -12,6 +12,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::chunked::ChunkVec;
+use crate::explorable::Rename;
 use crate::hash::digest;
 use crate::kv::realtime::Linearizability;
 use crate::protocol::{NodeId, Present, Protocol};
@@ -51,6 +52,25 @@ pub struct Monitor<M: Machine = Kv> {
     last_applied: Vec<LogIndex>,
     /// Per server: (applied index, snapshot index) when its state was last compared.
     last_state: Vec<(LogIndex, LogIndex)>,
+}
+
+impl<M: Machine> Monitor<M> {
+    /// The ghost state with node ids renamed and the places it keeps per server moved
+    /// (symmetry reduction). What it keeps per index holds entries' digests, which cannot be
+    /// renamed: Raft declares its servers interchangeable only where no request, so no
+    /// membership change or client command, reaches a log (`Explorable::symmetric`).
+    pub fn renamed(&self, r: &Rename) -> Self {
+        let mut m = self.clone();
+        m.leaders.values_mut().for_each(|n| *n = r.node(*n));
+        r.places(&mut m.mirrors);
+        m.tips.iter_mut().flatten().for_each(|e| *e = e.renamed(r));
+        r.places(&mut m.tips);
+        r.places(&mut m.leading);
+        r.places(&mut m.last_commit);
+        r.places(&mut m.last_applied);
+        r.places(&mut m.last_state);
+        m
+    }
 }
 
 /// One (index, term) the checker saw in some log.

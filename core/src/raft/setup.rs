@@ -6,8 +6,10 @@ use alloc::vec::Vec;
 
 use super::{scenarios, Mutant, Raft, ReadMode};
 use crate::echo::Echo;
+use crate::explorable::Rename;
 use crate::kv::client::Workload;
 use crate::net::FaultPreset;
+use crate::protocol::NodeId;
 use crate::scenario::doc::{required, workload_doc, ScenarioDoc};
 use crate::setup::{mutant_of, on_off, size, whole, Drawing, Page, Registered};
 
@@ -212,17 +214,10 @@ impl crate::explorable::Explorable for Raft {
     /// A server without the times it keeps (when it last heard a leader, its lease, when it
     /// last sent to each follower, the catch-up's clock).
     fn timeless_digest(&self, node: &super::Node) -> u64 {
-        use crate::protocol::Time;
-        let super::Node::Server(s) = node else { return crate::hash::digest(node) };
-        let mut s = s.clone();
-        s.last_leader_contact = s.last_leader_contact.map(|_| Time::ZERO);
-        s.vote_hold_until = Time::ZERO;
-        s.lease_until = Time::ZERO;
-        s.sent_at.iter_mut().for_each(|(_, t)| *t = Time::ZERO);
-        if let Some(c) = &mut s.adding {
-            (c.round_start, c.heard) = (Time::ZERO, Time::ZERO);
+        match node {
+            super::Node::Server(s) => timeless(s.clone()),
+            super::Node::Client(_) => crate::hash::digest(node),
         }
-        crate::hash::digest(&super::Node::Server(s))
     }
     fn round(&self, node: &super::Node) -> u64 {
         match node {
@@ -236,4 +231,48 @@ impl crate::explorable::Explorable for Raft {
     fn cluster(&self) -> (usize, usize) {
         (self.servers, self.clients)
     }
+    /// The voting servers are interchangeable: no handler draws anything that depends on a
+    /// server's name (the only draw, the election timeout, is a time, and time is only the
+    /// order of events here), no tie is broken by id, and quorums are counted alike. Not when
+    /// a figure's logs set servers apart, with spares (not members), or with requests: a
+    /// client's first server is a random draw the renaming would not follow, and only
+    /// requests bring client commands and memberships into the logs, whose digests the
+    /// checker keeps (`Monitor::renamed`).
+    fn symmetric(&self, requests: u32) -> Result<Vec<Vec<NodeId>>, &'static str> {
+        if requests > 0 {
+            Err("a client's first server is a random draw that renaming the servers would not follow (use --requests 0)")
+        } else if self.spares > 0 {
+            Err("spares are not members")
+        } else if !self.initial_logs.is_empty() {
+            Err("the scenario's logs set the servers apart")
+        } else {
+            Ok(alloc::vec![(0..self.servers as u32).map(NodeId).collect()])
+        }
+    }
+    fn renamed_digest(&self, node: &super::Node, r: &Rename) -> u64 {
+        match node {
+            super::Node::Server(s) => timeless(s.renamed(r)),
+            super::Node::Client(c) => crate::hash::digest(&super::Node::Client(c.renamed(r))),
+        }
+    }
+    fn renamed_message_digest(&self, msg: &super::Msg, r: &Rename) -> u64 {
+        crate::hash::digest(&msg.renamed(r))
+    }
+    fn renamed_monitor_digest(&self, m: &super::Monitor, r: &Rename) -> u64 {
+        crate::hash::digest(&m.renamed(r))
+    }
+}
+
+/// A server's digest without the times it keeps (when it last heard a leader, its lease, when
+/// it last sent to each follower, the catch-up's clock).
+fn timeless(mut s: super::Server) -> u64 {
+    use crate::protocol::Time;
+    s.last_leader_contact = s.last_leader_contact.map(|_| Time::ZERO);
+    s.vote_hold_until = Time::ZERO;
+    s.lease_until = Time::ZERO;
+    s.sent_at.iter_mut().for_each(|(_, t)| *t = Time::ZERO);
+    if let Some(c) = &mut s.adding {
+        (c.round_start, c.heard) = (Time::ZERO, Time::ZERO);
+    }
+    crate::hash::digest(&super::Node::Server(s))
 }

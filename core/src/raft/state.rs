@@ -5,6 +5,7 @@
 
 use alloc::vec::Vec;
 
+use crate::explorable::Rename;
 use crate::kv::ClientHard;
 use crate::protocol::{NodeId, Time};
 
@@ -129,6 +130,30 @@ pub(super) fn bit(n: NodeId) -> u64 {
 }
 
 impl<M: Machine> Server<M> {
+    /// The server as it would be with every node id renamed (symmetry reduction): its own,
+    /// its vote, leader, membership, votes and acknowledgements, and the leader's places
+    /// kept per follower.
+    pub fn renamed(&self, r: &Rename) -> Self {
+        let mut s = self.clone();
+        s.id = r.node(s.id);
+        s.hard.voted_for = s.hard.voted_for.map(|n| r.node(n));
+        s.hard.log.iter_mut().for_each(|e| *e = e.renamed(r));
+        s.hard.snapshot = s.hard.snapshot.renamed(r);
+        s.leader = s.leader.map(|n| r.node(n));
+        r.set(&mut s.config);
+        s.votes = r.bits(s.votes);
+        s.heard = r.bits(s.heard);
+        r.places(&mut s.next_index);
+        r.places(&mut s.match_index);
+        r.places(&mut s.acked_seq);
+        s.reads.iter_mut().for_each(|read| read.client = r.node(read.client));
+        s.transfer = s.transfer.map(|n| r.node(n));
+        if let Some(c) = &mut s.adding {
+            c.node = r.node(c.node);
+        }
+        s
+    }
+
     /// Its term while it leads (`Protocol::leader_rank` of every protocol built on Raft).
     pub fn leader_rank(&self) -> Option<u128> {
         (self.role == Role::Leader).then_some(self.hard.term as u128)

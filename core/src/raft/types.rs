@@ -9,6 +9,7 @@ use core::fmt;
 
 use serde::Serialize;
 
+use crate::explorable::Rename;
 use crate::protocol::{NodeId, ScriptAction, Time};
 
 pub use crate::kv::{Client, Kv, KvOp, KvResult, Outcome, MAX_KEY_LEN};
@@ -121,6 +122,58 @@ pub enum Command<M: Machine = Kv> {
     Kv { client: NodeId, req: u64, op: M::Op },
     /// A new cluster membership (the voters), effective as soon as it is in a server's log.
     Config(Vec<NodeId>),
+}
+
+impl<M: Machine> Command<M> {
+    /// The command with its node ids renamed (symmetry reduction; a membership as a set).
+    pub fn renamed(&self, r: &Rename) -> Self {
+        match self {
+            Command::Noop => Command::Noop,
+            Command::Kv { client, req, op } => {
+                Command::Kv { client: r.node(*client), req: *req, op: op.clone() }
+            }
+            Command::Config(members) => {
+                let mut members = members.clone();
+                r.set(&mut members);
+                Command::Config(members)
+            }
+        }
+    }
+}
+
+impl<M: Machine> Entry<M> {
+    pub fn renamed(&self, r: &Rename) -> Self {
+        Entry { term: self.term, cmd: self.cmd.renamed(r) }
+    }
+}
+
+impl<M: Machine> Snapshot<M> {
+    pub fn renamed(&self, r: &Rename) -> Self {
+        let mut s = self.clone();
+        r.set(&mut s.config);
+        s
+    }
+}
+
+impl<M: Machine> Msg<M> {
+    /// The message with every node id in it renamed: the entries' clients and memberships, a
+    /// snapshot's membership.
+    pub fn renamed(&self, r: &Rename) -> Self {
+        match self {
+            Msg::Append { term, prev_index, prev_term, entries, commit, seq } => Msg::Append {
+                term: *term,
+                prev_index: *prev_index,
+                prev_term: *prev_term,
+                entries: entries.iter().map(|e| e.renamed(r)).collect(),
+                commit: *commit,
+                seq: *seq,
+            },
+            Msg::InstallSnapshot { term, snapshot, seq } => {
+                Msg::InstallSnapshot { term: *term, snapshot: Box::new(snapshot.renamed(r)), seq: *seq }
+            }
+            _ => self.clone(),
+        }
+    }
 }
 
 impl<M: Machine> fmt::Display for Command<M> {

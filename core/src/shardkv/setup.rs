@@ -165,6 +165,9 @@ impl Registered for ShardKv {
 }
 
 impl crate::explorable::Explorable for ShardKv {
+    fn symmetric(&self, _requests: u32) -> Result<Vec<Vec<crate::protocol::NodeId>>, &'static str> {
+        Err("shards are assigned to groups by their names on the hash ring")
+    }
     /// A server's Raft term.
     fn round(&self, node: &Node) -> u64 {
         match node {

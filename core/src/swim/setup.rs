@@ -172,6 +172,9 @@ impl Registered for Swim {
 }
 
 impl crate::explorable::Explorable for Swim {
+    fn symmetric(&self, _requests: u32) -> Result<Vec<Vec<crate::protocol::NodeId>>, &'static str> {
+        Err("members pick whom to probe by random draws that renaming would not follow")
+    }
     /// A member's own incarnation: how many times it refuted or restarted.
     fn round(&self, node: &Node) -> u64 {
         node.hard.inc as u64
