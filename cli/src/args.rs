@@ -26,6 +26,12 @@ impl Args {
         Ok(Args { flags })
     }
 
+    /// The flags as given, but for `except`, in one order (by name): `--a 1 --b x`.
+    pub fn canonical(&self, except: &[&str]) -> String {
+        let given = self.flags.iter().filter(|(name, _)| !except.contains(&name.as_str()));
+        given.map(|(name, value)| format!("--{name} {value}")).collect::<Vec<_>>().join(" ")
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.flags.get(name).map(String::as_str)
     }

@@ -7,8 +7,6 @@ use std::time::Instant;
 
 use distlab_core::lab::{self, LabConfig, RunOutcome, SimVisitor};
 use distlab_core::net::FaultPreset;
-use distlab_core::protocol::Violation;
-use distlab_core::raft::Raft;
 use distlab_core::registry::{self, Registered, Setup};
 use distlab_core::sim::Sim;
 use serde::Serialize;
@@ -18,8 +16,13 @@ use crate::args::Args;
 pub const USAGE: &str = "usage:
   distlab run --protocol P --seed S --events N [--faults none|light|heavy] [--mutant NAME] [--trace FILE] [--history FILE]
   distlab check --protocol P --seeds A..B [--faults none|light|heavy] [--mutant NAME] [--events N] [--swarm on]
+      [--jobs N] [--shard I/N] [--counterexample FILE]
       (each run's client history also goes through the linearizability search; --swarm on
-       draws each seed's own configuration, fault mix and operator commands: raft only)
+       draws each seed's own configuration, fault mix and operator commands: raft only;
+       --jobs: threads, default every core, the same report; --shard I/N: only the I-th of N
+       equal parts of the seeds, counted from 0, its report for merge; FILE gets the first
+       violation's run as a scenario document)
+  distlab merge FILE...   (shards' reports of one check, combined into the whole range's report)
   distlab explore --protocol P [--scenario NAME] [--servers N] [--clients N] [--requests N] [--crashes N] [--drops N]
       [--duplicates N] [--timeouts N|none] [--max-term N|none] [--depth D] [--max-states S] [--mutant M]
       [--search bfs|dfs] [--symmetry on|off] [--counterexample FILE]
@@ -66,8 +69,6 @@ pub fn usage() -> String {
 
 /// Most events one run may ask for.
 const MAX_RUN_EVENTS: u64 = 100_000_000;
-/// Most seeds one check may sweep.
-const MAX_SEEDS: u64 = 10_000_000;
 
 pub fn dispatch(argv: &[String]) -> Result<ExitCode, String> {
     let Some((cmd, rest)) = argv.split_first() else {
@@ -78,10 +79,26 @@ pub fn dispatch(argv: &[String]) -> Result<ExitCode, String> {
             rest,
             &with_options(&["protocol", "seed", "events", "faults", "mutant", "trace", "history"]),
         )?),
-        "check" => check(&Args::parse(
+        "check" => crate::sweep::check(&Args::parse(
             rest,
-            &with_options(&["protocol", "seeds", "faults", "mutant", "events", "swarm"]),
+            &with_options(&[
+                "protocol",
+                "seeds",
+                "faults",
+                "mutant",
+                "events",
+                "swarm",
+                "jobs",
+                "shard",
+                "counterexample",
+            ]),
         )?),
+        "merge" => {
+            if let Some(flag) = rest.iter().find(|a| a.starts_with("--")) {
+                return Err(format!("merge takes only the shards' report files (got {flag})"));
+            }
+            crate::sweep::merge(rest)
+        }
         "mutants" => mutants(&Args::parse(rest, &["protocol"])?),
         "bench" => bench(&Args::parse(rest, &["protocol", "events"])?),
         "ring" => crate::ring::dispatch(rest),
@@ -160,7 +177,7 @@ fn with_options(base: &[&'static str]) -> Vec<&'static str> {
     v
 }
 
-fn on_off(args: &Args, name: &str) -> Result<Option<bool>, String> {
+pub(crate) fn on_off(args: &Args, name: &str) -> Result<Option<bool>, String> {
     match args.get(name) {
         None => Ok(None),
         Some("on") => Ok(Some(true)),
@@ -169,7 +186,7 @@ fn on_off(args: &Args, name: &str) -> Result<Option<bool>, String> {
     }
 }
 
-fn config(args: &Args) -> Result<LabConfig, String> {
+pub(crate) fn config(args: &Args) -> Result<LabConfig, String> {
     let faults = match args.get("faults") {
         None => FaultPreset::None,
         Some(f) => FaultPreset::parse(f)
@@ -194,7 +211,7 @@ fn config(args: &Args) -> Result<LabConfig, String> {
     Ok(cfg)
 }
 
-fn events_arg(args: &Args, default: u64) -> Result<u64, String> {
+pub(crate) fn events_arg(args: &Args, default: u64) -> Result<u64, String> {
     let n = args.u64_or("events", default)?;
     if n == 0 || n > MAX_RUN_EVENTS {
         return Err(format!("--events must be between 1 and {MAX_RUN_EVENTS}"));
@@ -202,7 +219,7 @@ fn events_arg(args: &Args, default: u64) -> Result<u64, String> {
     Ok(n)
 }
 
-fn print_json<T: Serialize>(value: &T) {
+pub(crate) fn print_json<T: Serialize>(value: &T) {
     println!("{}", serde_json::to_string(value).expect("plain data serializes"));
 }
 
@@ -297,118 +314,6 @@ fn run(args: &Args) -> Result<ExitCode, String> {
     }
     print_json(&outcome);
     Ok(ExitCode::SUCCESS)
-}
-
-#[derive(Serialize)]
-struct FirstViolation {
-    seed: u64,
-    #[serde(flatten)]
-    violation: Violation,
-}
-
-#[derive(Serialize)]
-struct CheckSummary {
-    protocol: String,
-    faults: &'static str,
-    mutant: Option<String>,
-    seeds: String,
-    runs: u64,
-    violations: u64,
-    events: u64,
-    /// Runs whose client history went through the linearizability search.
-    histories_checked: u64,
-    /// With --swarm: how many distinct configurations the seeds drew.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    configurations: Option<usize>,
-    first_violation: Option<FirstViolation>,
-}
-
-/// One run for `check`: its outcome and, where it has a client history, whether the search
-/// finds it linearizable.
-struct CheckOnce {
-    events: u64,
-}
-
-impl SimVisitor for CheckOnce {
-    type Output = (RunOutcome, Option<bool>);
-    fn visit<P: Registered>(self, mut sim: Sim<P>) -> Self::Output {
-        check_sim(&mut sim, self.events)
-    }
-}
-
-fn check_sim<P: Registered>(sim: &mut Sim<P>, events: u64) -> (RunOutcome, Option<bool>) {
-    sim.keep_records = false;
-    let outcome = lab::run_sim(sim, events, |_| {});
-    let ops: Vec<distlab_core::history::HistoryOp> = sim.history().ops.iter().cloned().collect();
-    // A history the search could not decide within its limits counts as neither checked nor
-    // violated.
-    let judged = (!ops.is_empty()).then(|| distlab_core::history::judge(&ops));
-    let linearizable = judged.filter(|j| j.unknown.is_none()).map(|j| j.linearizable);
-    (outcome, linearizable)
-}
-
-fn check(args: &Args) -> Result<ExitCode, String> {
-    let mut cfg = config(args)?;
-    let (a, b) = args.range("seeds")?;
-    if b - a > MAX_SEEDS {
-        return Err(format!("--seeds may span at most {MAX_SEEDS} seeds"));
-    }
-    let events = events_arg(args, 20_000)?;
-    let swarm = on_off(args, "swarm")?.unwrap_or(false);
-    let raft_mutant = match &cfg.setup {
-        Setup::Raft(_) if swarm => registry::mutant_of::<Raft, _>(
-            cfg.mutant.as_deref(),
-            Raft::TITLE,
-            distlab_core::raft::Mutant::parse,
-        )?,
-        _ if swarm => return Err(format!("--swarm on is for {} (got {})", Raft::NAME, cfg.protocol())),
-        _ => None,
-    };
-    let mut summary = CheckSummary {
-        protocol: cfg.protocol().to_string(),
-        faults: if swarm { "swarm" } else { cfg.faults.name() },
-        mutant: cfg.mutant.clone(),
-        seeds: format!("{a}..{b}"),
-        runs: 0,
-        violations: 0,
-        events: 0,
-        histories_checked: 0,
-        configurations: None,
-        first_violation: None,
-    };
-    let mut shapes = std::collections::BTreeSet::new();
-    for seed in a..b {
-        cfg.seed = seed;
-        let (out, linearizable) = if swarm {
-            let d = distlab_core::swarm::raft(seed, raft_mutant);
-            shapes.insert(d.shape);
-            let mut sim = Sim::new(d.proto, d.faults, seed).with_fault_script(d.script);
-            check_sim(&mut sim, events)
-        } else {
-            lab::with_sim(&cfg, CheckOnce { events })?
-        };
-        summary.runs += 1;
-        summary.events += out.events;
-        summary.histories_checked += linearizable.is_some() as u64;
-        let violation = out.violation.or_else(|| {
-            (linearizable == Some(false)).then(|| Violation {
-                event: out.events,
-                property: "lincheck".into(),
-                message: "the linearizability search finds the client history not linearizable, though no per-event check fired".into(),
-            })
-        });
-        if let Some(v) = violation {
-            summary.violations += 1;
-            if summary.first_violation.is_none() {
-                summary.first_violation = Some(FirstViolation { seed, violation: v });
-            }
-        }
-    }
-    if swarm {
-        summary.configurations = Some(shapes.len());
-    }
-    print_json(&summary);
-    Ok(if summary.violations > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn mutants(args: &Args) -> Result<ExitCode, String> {

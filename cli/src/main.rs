@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! distlab run --protocol paxos --seed S --events N [--faults none|light|heavy] [--mutant NAME] [--trace FILE]
-//! distlab check --protocol paxos --seeds A..B --faults heavy [--mutant NAME] [--events N]
+//! distlab check --protocol paxos --seeds A..B --faults heavy [--mutant NAME] [--events N] [--jobs N] [--shard I/N]
+//! distlab merge FILE…
 //! distlab mutants --protocol paxos
 //! distlab bench [--protocol P] [--events N]
 //! ```
@@ -14,6 +15,7 @@ mod explore;
 mod kafka;
 mod lincheck;
 mod ring;
+mod sweep;
 mod swim;
 
 use std::process::ExitCode;
