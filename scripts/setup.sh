@@ -22,7 +22,14 @@ if ! cargo clippy --version >/dev/null 2>&1; then
   rustup component add clippy
 fi
 
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v python3 >/dev/null \
+# DISTLAB_SETUP=build (the container image's build stage): only what building the site needs,
+# no browser or font for the tests.
+if [ "${DISTLAB_SETUP:-}" = build ]; then
+  if ! command -v python3 >/dev/null; then
+    say "installing python3 (the build's page and CSP hooks)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null
+  fi
+elif ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v python3 >/dev/null \
   || ! fc-list :lang=zh-cn | grep -q .; then
   say "installing Debian chromium, chromium-driver, python3 (the build's CSP hook and the static server) and a Chinese font (the Chinese pages' tests and screenshots)"
   export DEBIAN_FRONTEND=noninteractive

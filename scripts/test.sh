@@ -22,7 +22,7 @@ step "clippy (warnings are errors; core/clippy.toml and web/clippy.toml hold the
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown -p distlab-web -p distlab-tests --all-targets -- -D warnings
 # Each page's bundle builds the web crate with that page's feature alone (scripts/pages.py).
-for page in paxos multipaxos raft kafka swim coordination compare hashing; do
+for page in paxos multipaxos raft kafka swim coordination compare hashing shardkv dfs; do
   cargo clippy --target wasm32-unknown-unknown -p distlab-web --no-default-features --features "$page" -- -D warnings
 done
 
@@ -34,6 +34,9 @@ cargo test --target wasm32-unknown-unknown -p distlab-web -p distlab-tests
 
 step "site build (every page its own bundle: scripts/pages.py)"
 trunk build --release
+
+step "container image and Kubernetes files (no container engine here: their files, types and commands)"
+python3 scripts/check_deploy.py target/debug/distlab
 
 step "Playwright smoke test against the built site"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')

@@ -44,6 +44,17 @@ fn checked(r: &NodeRef, default: bool) -> bool {
     r.cast::<HtmlInputElement>().map(|i| i.checked()).unwrap_or(default)
 }
 
+/// A seed drawn from the browser's cryptographic source (`crypto.getRandomValues`, through
+/// getrandom), below a million so that it is easy to read out and type again. Where that
+/// source fails (never, in a browser that runs the page), the seed is 1.
+pub fn fresh_seed() -> u64 {
+    let mut bytes = [0u8; 8];
+    match getrandom::getrandom(&mut bytes) {
+        Ok(()) => u64::from_le_bytes(bytes) % 1_000_000,
+        Err(_) => 1,
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct SettingsProps {
     pub config: LabConfig,
@@ -310,8 +321,7 @@ pub fn settings(p: &SettingsProps) -> Html {
         p.send.reform(move |_: MouseEvent| {
             // The page may use the browser's randomness to *pick* a seed; the run itself only
             // ever uses the seeded generator in core.
-            let s = (js_sys::Math::random() * 1_000_000.0) as u64;
-            Msg::Configure(LabConfig { seed: s, ..base.clone() })
+            Msg::Configure(LabConfig { seed: fresh_seed(), ..base.clone() })
         })
     };
     let mutants = lab::mutants(cfg.protocol()).unwrap_or_default();

@@ -214,3 +214,13 @@ async fn the_language_switch_redraws_the_page_in_chinese_and_back_keeping_the_ru
     assert!(english_again, "back in English");
     assert_eq!(en_lang.as_deref(), Some("en"));
 }
+
+/// "New seed" draws from the browser's cryptographic source (getrandom's `crypto`
+/// backend): seeds that vary, each below a million.
+#[wasm_bindgen_test]
+fn new_seeds_come_from_the_browsers_cryptographic_source() {
+    let seeds: Vec<u64> = (0..16).map(|_| distlab_web::settings::fresh_seed()).collect();
+    assert!(seeds.iter().all(|s| *s < 1_000_000), "{seeds:?}");
+    let distinct: std::collections::BTreeSet<u64> = seeds.iter().copied().collect();
+    assert!(distinct.len() > 8, "{seeds:?}");
+}
