@@ -127,49 +127,7 @@ pub fn dispatch(argv: &[String]) -> Result<ExitCode, String> {
 }
 
 /// Optional cluster flags that `run` and `check` share.
-const CLUSTER_FLAGS: &[&str] = &[
-    "racks",
-    "servers",
-    "clients",
-    "spares",
-    "prevote",
-    "check-quorum",
-    "read-mode",
-    "snapshot-every",
-    "backoff",
-    "scenario",
-    "keys",
-    "reads",
-    "cas",
-    "think-ms",
-    "brokers",
-    "partitions",
-    "rf",
-    "min-insync",
-    "acks",
-    "consumers",
-    "strategy",
-    "members",
-    "detector",
-    "selection",
-    "period-ms",
-    "ack-timeout-ms",
-    "indirect",
-    "suspicion",
-    "retransmit",
-    "heartbeat-periods",
-    "recipe",
-    "session-timeout-ms",
-    "work-ms",
-    "pause-pct",
-    "pause-ms",
-    "stagger-ms",
-    "groups",
-    "joined",
-    "shards",
-    "vnodes",
-    "moves-ms",
-];
+use crate::cli::CLUSTER as CLUSTER_FLAGS;
 
 fn with_options(base: &[&'static str]) -> Vec<&'static str> {
     let mut v = base.to_vec();

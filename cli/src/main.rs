@@ -9,6 +9,7 @@
 //! ```
 
 mod args;
+mod cli;
 mod commands;
 mod dfs;
 mod explore;
@@ -20,9 +21,35 @@ mod swim;
 
 use std::process::ExitCode;
 
+use clap::error::ErrorKind;
+
 fn main() -> ExitCode {
-    let argv: Vec<String> = std::env::args().skip(1).collect();
-    match commands::dispatch(&argv) {
+    let matches = match cli::command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => {
+            return match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                    print!("{e}");
+                    ExitCode::SUCCESS
+                }
+                ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    eprint!("{e}");
+                    ExitCode::from(2)
+                }
+                _ => {
+                    let text = e.to_string();
+                    eprint!("distlab: {}", text.strip_prefix("error: ").unwrap_or(&text));
+                    ExitCode::from(2)
+                }
+            };
+        }
+    };
+    if let Some(("completions", m)) = matches.subcommand() {
+        let shell = *m.get_one::<clap_complete::Shell>("shell").expect("required");
+        clap_complete::generate(shell, &mut cli::command(), "distlab", &mut std::io::stdout());
+        return ExitCode::SUCCESS;
+    }
+    match commands::dispatch(&cli::argv(&matches)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("distlab: {e}");

@@ -828,3 +828,50 @@ fn the_file_system_is_checked_and_its_mutants_caught_from_the_command_line() {
         );
     }
 }
+
+/// Every subcommand has its generated `--help` naming its flags, and `completions` writes a
+/// script for each shell; a wrong flag or subcommand exits 2 saying which.
+#[test]
+fn help_and_completions_are_generated_for_every_command() {
+    for (argv, flags) in [
+        (&["run"][..], &["--protocol", "--seed", "--events", "--trace", "--servers", "--racks"][..]),
+        (&["check"], &["--seeds", "--jobs", "--shard", "--counterexample", "--swarm"]),
+        (&["merge"], &["[FILE]..."]),
+        (&["explore"], &["--symmetry", "--max-states", "--counterexample"]),
+        (&["ring", "lookup"], &["--algo", "--replicas"]),
+        (&["kafka", "replicas"], &["--start-index"]),
+        (&["dfs", "place"], &["--writer"]),
+        (&["swim", "detect"], &["--trials"]),
+        (&["lincheck"], &["--max-states", "[FILE]"]),
+    ] {
+        let o = distlab(&[argv, &["--help"]].concat());
+        assert_eq!(o.status.code(), Some(0), "{argv:?}");
+        let help = stdout(&o);
+        for f in flags {
+            assert!(help.contains(f), "{argv:?} --help lacks {f}: {help}");
+        }
+    }
+    let top = stdout(&distlab(&["--help"]));
+    for cmd in ["run", "check", "merge", "explore", "lincheck", "completions"] {
+        assert!(top.contains(&format!("  {cmd} ")), "{top}");
+    }
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let o = distlab(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}");
+        let script = stdout(&o);
+        assert!(script.contains("distlab") && script.contains("shard"), "{shell}");
+    }
+    for (argv, says) in [
+        (&["completions", "tcsh"][..], "invalid value 'tcsh'"),
+        (
+            &["check", "--protocol", "paxos", "--seeds", "0..2", "--bogus", "1"],
+            "unexpected argument '--bogus'",
+        ),
+        (&["frobnicate"], "unrecognized subcommand 'frobnicate'"),
+    ] {
+        let o = distlab(argv);
+        assert_eq!(o.status.code(), Some(2), "{argv:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.starts_with("distlab: ") && err.contains(says), "{argv:?}: {err}");
+    }
+}

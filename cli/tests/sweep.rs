@@ -149,7 +149,7 @@ fn bad_shards_and_merges_exit_2_saying_why() {
         (vec![whole.as_str()], "a whole sweep's report, not a shard's"),
         (vec!["/nonexistent/p.json"], "cannot read /nonexistent/p.json"),
         (vec![], "merge needs the shards' report files"),
-        (vec![p0.as_str(), "--jobs"], "merge takes only the shards' report files"),
+        (vec![p0.as_str(), "--jobs"], "unexpected argument '--jobs'"),
     ] {
         let o = distlab(&[&["merge"], &files[..]].concat());
         assert_eq!(o.status.code(), Some(2), "{files:?}");
