@@ -732,6 +732,52 @@ await test('scenario: a share link and a reload keep the position', async page =
   assert.equal(await page.textContent('#recorded'), '1 recorded action');
 }, '#raft');
 
+await test('embed: the embed code shows the run in a frame; two frames play side by side and keep their keys', async page => {
+  const { at } = await sharedRaftRun(page);
+  await page.click('#btn-embed');
+  const code = await page.inputValue('#embed-code');
+  assert.match(code, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/raft\/\?embed&lang=en#raft\/s=1\.[^"]+" title="distlab: raft" width="760" height="600"/);
+  // A page of another site: this run, and the Raft page's election lesson, side by side.
+  const host = await browser.newPage({ viewport: { width: 1320, height: 700 } });
+  const second = `${url}raft/?embed#raft`;
+  await host.setContent(`<div style="display:flex;gap:8px">${code.replace('width="760"', 'width="640"')}
+    <iframe src="${second}" title="second" width="640" height="600" style="border:0"></iframe></div>`);
+  const frame = async n => {
+    await host.waitForFunction(k => document.querySelectorAll('iframe').length === 2 && k < 2, n);
+    const f = host.frames().filter(f => f !== host.mainFrame())[n];
+    await f.waitForSelector('.app.embed svg.topology .node');
+    return f;
+  };
+  const [a, b] = [await frame(0), await frame(1)];
+  const pos = f => f.textContent('#position').then(Number);
+  assert.equal(await pos(a), at, 'the embedded run stands where the code was taken');
+  for (const f of [a, b]) {
+    // Only the drawing, the narration, the player (and the badge): no tabs, settings or diagram.
+    for (const gone of ['nav.tabs', '#advanced', '#explore', '.spacetime', 'footer']) {
+      assert.equal(await f.locator(gone).count(), 0, `${gone} is not in an embedded page`);
+    }
+    assert.ok(await f.evaluate(() => document.documentElement.scrollWidth <= innerWidth + 1), 'sized to its frame');
+    assert.match(await f.getAttribute('#embed-open', 'href'), /\.\.\/raft\/#raft\/s=1\./);
+  }
+  // A key pressed in one frame steps that frame's run only.
+  const before = await pos(b);
+  await a.focus('#btn-step');
+  await host.keyboard.press('ArrowRight');
+  await a.waitForFunction(n => Number(document.querySelector('#position').textContent) === n, at + 1);
+  assert.equal(await pos(b), before, 'the other frame did not step');
+  await b.focus('#btn-step');
+  await host.keyboard.press('ArrowRight');
+  await b.waitForFunction(n => Number(document.querySelector('#position').textContent) === n, before + 1);
+  assert.equal(await pos(a), at + 1, 'nor did the first');
+  // Both play at once.
+  await a.click('#btn-play');
+  await b.click('#btn-play');
+  await a.waitForFunction(n => Number(document.querySelector('#position').textContent) > n + 3, at + 1);
+  await b.waitForFunction(n => Number(document.querySelector('#position').textContent) > n + 3, before + 1);
+  await host.screenshot({ path: `${shots}/embed-two-frames.png` });
+  await host.close();
+}, '#raft');
+
 await test('scenario: a bad link shows why and opens the saved run, which it leaves alone', async page => {
   const { link } = await sharedRaftRun(page);
   await page.reload();

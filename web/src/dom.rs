@@ -57,3 +57,61 @@ pub fn replace_fragment(fragment: &str) {
         let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(fragment));
     }
 }
+
+/// Whether the page is embedded: its address asks for it (`?embed`, as the embed code writes
+/// it), and it then shows only the drawing, the narration and the player.
+pub fn embedded() -> bool {
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    embed_query(&search)
+}
+
+/// `?embed`, `?embed=1` or `?lang=zh&embed` ask for the embedded page.
+pub fn embed_query(search: &str) -> bool {
+    search.trim_start_matches('?').split('&').any(|kv| kv == "embed" || kv.starts_with("embed="))
+}
+
+/// The address of this page (scheme, host and path), without its query or fragment.
+pub fn page_address() -> String {
+    let Some(loc) = web_sys::window().map(|w| w.location()) else { return String::new() };
+    format!("{}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default())
+}
+
+/// Put `text` on the clipboard, if the browser lets the page (best effort: the caller shows
+/// the text too).
+pub fn copy_to_clipboard(text: &str) {
+    use wasm_bindgen::JsCast;
+    let Some(nav) = web_sys::window().map(|w| w.navigator()) else { return };
+    let Ok(clipboard) = js_sys::Reflect::get(&nav, &"clipboard".into()) else { return };
+    if clipboard.is_undefined() {
+        return;
+    }
+    if let Ok(write) = js_sys::Reflect::get(&clipboard, &"writeText".into()) {
+        if let Ok(write) = write.dyn_into::<js_sys::Function>() {
+            if let Ok(promise) = write.call1(&clipboard, &text.into()) {
+                // A refusal (no permission, no focus) is not an error: the code is on the page.
+                if let Ok(p) = promise.dyn_into::<js_sys::Promise>() {
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+                    });
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_embed_query_is_read_wherever_it_stands() {
+        for (search, embedded) in [
+            ("?embed", true),
+            ("?embed=1", true),
+            ("?lang=zh&embed", true),
+            ("", false),
+            ("?lang=zh", false),
+            ("?embedded", false),
+        ] {
+            assert_eq!(super::embed_query(search), embedded, "{search}");
+        }
+    }
+}

@@ -36,7 +36,9 @@ impl Start {
     pub fn from_location(page: &str) -> Start {
         let link = crate::pages::link_payload(&location_hash())
             .map(|payload| distlab_core::scenario::from_link(payload).map(Rc::new));
-        Start::Open { link, saved: crate::share::load(page) }
+        // An embedded page shows what its link says, never the reader's own saved run.
+        let saved = if crate::dom::embedded() { None } else { crate::share::load(page) };
+        Start::Open { link, saved }
     }
 }
 
@@ -85,8 +87,10 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
     let scale = crate::diagram::use_time_scale(&player.diagram);
     let (advanced_open, on_advanced) = use_remembered_open("distlab.advanced");
     let (explore_open, on_explore) = use_remembered_open("distlab.explore");
+    // An embedded page plays on its own: it leaves the reader's saved run of this page alone.
+    let embedded = *use_memo((), |_| crate::dom::embedded());
     // The reducer only builds the scenario document; saving it is this effect's.
-    use_saved_scenario(player.config.protocol().to_string(), player.doc.clone(), player.save);
+    use_saved_scenario(player.config.protocol().to_string(), player.doc.clone(), player.save && !embedded);
     // Callbacks made once for the page's lifetime (the dispatcher never changes), so a panel's
     // props compare equal when nothing it shows changed and it is not rendered again.
     let senders = {
@@ -150,6 +154,37 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
         })
         .flatten()
         .map(std::rc::Rc::new);
+    if embedded {
+        let full = crate::pages::address(
+            &protocol,
+            &format!("#{protocol}/s={}", distlab_core::scenario::to_link(&player.doc)),
+        );
+        return html! {
+            <div class={classes!("app", "embed", player.playing.then_some("playing"))}>
+                <Safety snap={player.snap.clone()} properties={properties} send={send.clone()} />
+                <main class="lab">
+                    <section class="stage" aria-label={t("Cluster")}>
+                        <Topology snap={player.snap.clone()} display_us={player.display_us}
+                            selection={player.selection.clone()} side_b={player.side_b.clone()}
+                            on_select={on_select} on_drop={on_drop} opinions={opinions} />
+                        <Transport snap={player.snap.clone()} playing={player.playing} speed_log={player.speed_log} send={send.clone()} />
+                        <div class="visually-hidden" aria-live="polite" id="live">{announce}</div>
+                        <p class="caption" id="caption">{caption}</p>
+                    </section>
+                    { if player.narration.is_empty() { html! {} } else { html! {
+                        <aside class="side">
+                            <crate::lesson::Lesson steps={player.narration.clone()} stops={player.stops.clone()}
+                                current={player.lesson_step()} heading_to={player.guide.map(|g| g.step)}
+                                mutant={player.config.mutant.clone()} send={send.clone()} />
+                        </aside>
+                    } } }
+                </main>
+                <p class="embed-credit">
+                    <a id="embed-open" href={full} target="_blank" rel="noopener">{tf!("{} in distlab, with every view ↗", t(about.title))}</a>
+                </p>
+            </div>
+        };
+    }
     html! {
         <div class={classes!("app", player.playing.then_some("playing"))}>
             <Header active={protocol.clone()} title={about.title} tagline={about.tagline}
