@@ -85,51 +85,6 @@ const FLAGS: &[(&str, &str, &str)] = &[
     ("loss", "PCT", "swim detect: message loss"),
 ];
 
-/// The cluster flags `run` and `check` take (each protocol reads its own).
-pub const CLUSTER: &[&str] = &[
-    "racks",
-    "servers",
-    "clients",
-    "spares",
-    "prevote",
-    "check-quorum",
-    "read-mode",
-    "snapshot-every",
-    "backoff",
-    "scenario",
-    "keys",
-    "reads",
-    "cas",
-    "think-ms",
-    "brokers",
-    "partitions",
-    "rf",
-    "min-insync",
-    "acks",
-    "consumers",
-    "strategy",
-    "members",
-    "detector",
-    "selection",
-    "period-ms",
-    "ack-timeout-ms",
-    "indirect",
-    "suspicion",
-    "retransmit",
-    "heartbeat-periods",
-    "recipe",
-    "session-timeout-ms",
-    "work-ms",
-    "pause-pct",
-    "pause-ms",
-    "stagger-ms",
-    "groups",
-    "joined",
-    "shards",
-    "vnodes",
-    "moves-ms",
-];
-
 fn flag(name: &'static str) -> Arg {
     let (_, value, help) = FLAGS.iter().find(|f| f.0 == name).copied().unwrap_or((name, "VALUE", ""));
     // A value may start with a hyphen ("-5"): the command says what is wrong with it.
@@ -150,12 +105,12 @@ fn files(cmd: Command, name: &'static str, help: &'static str, many: bool) -> Co
 pub fn command() -> Command {
     let run_check = |name: &'static str, about: &'static str, own: &[&'static str]| {
         let mut flags = own.to_vec();
-        flags.extend_from_slice(CLUSTER);
+        flags.extend_from_slice(crate::options::CLUSTER);
         with(Command::new(name).about(about), &flags)
     };
     Command::new("distlab")
         .about("The distlab simulator on the command line, on the same core as the page")
-        .after_help(crate::commands::USAGE)
+        .after_help(crate::options::USAGE)
         .subcommand_required(true)
         .disable_help_subcommand(true)
         .subcommand(run_check(

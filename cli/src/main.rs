@@ -15,6 +15,7 @@ mod dfs;
 mod explore;
 mod kafka;
 mod lincheck;
+mod options;
 mod ring;
 mod sweep;
 mod swim;

@@ -21,7 +21,7 @@ use distlab_core::sim::Sim;
 use serde::{Deserialize, Serialize};
 
 use crate::args::Args;
-use crate::commands::{config, events_arg, on_off, print_json};
+use crate::options::{config, events_arg, on_off, print_json};
 
 /// Most seeds one check may sweep.
 const MAX_SEEDS: u64 = 10_000_000;
