@@ -5,6 +5,7 @@ set -euo pipefail
 
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130
+WASM_PACK_VERSION=0.15.1
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -40,6 +41,11 @@ fi
 if ! trunk --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then
   say "building trunk $TRUNK_VERSION (about 14 minutes on 2 cores, once)"
   cargo install --locked trunk --version "$TRUNK_VERSION"
+fi
+
+if [ "${DISTLAB_SETUP:-}" != build ] && ! wasm-pack --version 2>/dev/null | grep -q "$WASM_PACK_VERSION"; then
+  say "building wasm-pack $WASM_PACK_VERSION (about 4 minutes, once: the JavaScript package's build and tests)"
+  cargo install --locked wasm-pack --version "$WASM_PACK_VERSION"
 fi
 
 if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then

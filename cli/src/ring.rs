@@ -80,27 +80,10 @@ fn lookup(args: &Args) -> Result<ExitCode, String> {
     }
     let members: Vec<u32> = (0..nodes).collect();
     let placement = Placement::new(algo, &members, &[], &params);
-    let owners = placement.assign(&hashes);
     let mut out = BufWriter::new(std::io::stdout().lock());
-    for (h, owner) in hashes.iter().zip(owners) {
-        if replicas == 1 {
-            writeln!(out, "{owner}")
-        } else {
-            // The primary first (for bounded loads, the capacity-respecting owner), then the
-            // next distinct nodes the algorithm would use.
-            let mut set = vec![owner];
-            for r in placement.replicas(*h, nodes as usize) {
-                if set.len() == replicas {
-                    break;
-                }
-                if !set.contains(&r) {
-                    set.push(r);
-                }
-            }
-            let text: Vec<String> = set.iter().map(|n| n.to_string()).collect();
-            writeln!(out, "{}", text.join(" "))
-        }
-        .map_err(|e| format!("cannot write: {e}"))?;
+    for set in placement.owners(&hashes, replicas) {
+        let text: Vec<String> = set.iter().map(|n| n.to_string()).collect();
+        writeln!(out, "{}", text.join(" ")).map_err(|e| format!("cannot write: {e}"))?;
     }
     out.flush().map_err(|e| format!("cannot write: {e}"))?;
     Ok(ExitCode::SUCCESS)

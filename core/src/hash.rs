@@ -168,3 +168,21 @@ mod tests {
     const PINNED_VEC: u64 = 0xedfe_c2f1_ead1_38f1;
     const PINNED_STR: u64 = 0xa4f4_9784_eef1_4554;
 }
+
+/// Serializes a 64-bit hash or colour key as 16 hex digits: it names, it does not count, and a
+/// JavaScript number holds only 53 bits (the JavaScript package's snapshots; `with = "…::hex"`).
+pub mod hex {
+    pub fn serialize<S: serde::Serializer>(h: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("{h:016x}"))
+    }
+}
+
+/// [`hex`] for an optional one (none stays null).
+pub mod hex_opt {
+    pub fn serialize<S: serde::Serializer>(h: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
+        match h {
+            Some(h) => s.collect_str(&format_args!("{h:016x}")),
+            None => s.serialize_none(),
+        }
+    }
+}

@@ -21,6 +21,7 @@ pub struct NodeView {
     /// A few short lines drawn beside the node in the cluster view.
     pub summary: Vec<String>,
     /// Colour key for the node (Paxos: the proposer whose ballot it promised), or none.
+    #[serde(with = "crate::hash::hex_opt")]
     pub hue_key: Option<u64>,
     /// What requests the node takes from the user, as a placeholder ("put x 5 · get x"), if any.
     pub accepts: Option<String>,
@@ -94,6 +95,7 @@ pub struct BoardCell {
     /// A bar: (filled, marked, scale). Kafka: log end offset, high watermark, longest log.
     pub bar: Option<(u64, u64, u64)>,
     /// A colour key (a ballot, a key), if any.
+    #[serde(with = "crate::hash::hex_opt")]
     pub hue: Option<u64>,
 }
 
@@ -133,6 +135,7 @@ pub struct Chip {
     /// For the tooltip.
     pub title: String,
     /// A colour key (a shard's owner), if any.
+    #[serde(with = "crate::hash::hex_opt")]
     pub hue: Option<u64>,
     pub state: ChipState,
 }

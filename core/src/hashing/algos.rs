@@ -270,6 +270,31 @@ impl Placement {
         }
     }
 
+    /// Each key's owners, `replicas` of them: the owner `assign` gives it (for bounded loads,
+    /// the one within capacity, so it depends on every key of the list), then the next
+    /// distinct members the algorithm would use. What `distlab ring lookup` prints.
+    pub fn owners(&self, hashes: &[u64], replicas: usize) -> Vec<Vec<u32>> {
+        let first = self.assign(hashes);
+        hashes
+            .iter()
+            .zip(first)
+            .map(|(h, owner)| {
+                let mut set = alloc::vec![owner];
+                if replicas > 1 {
+                    for r in self.replicas(*h, self.members.len()) {
+                        if set.len() == replicas {
+                            break;
+                        }
+                        if !set.contains(&r) {
+                            set.push(r);
+                        }
+                    }
+                }
+                set
+            })
+            .collect()
+    }
+
     /// The first `r` distinct members responsible for a key: clockwise on the ring, the top `r`
     /// scores for rendezvous, the next table entries for Maglev, the next buckets for jump and
     /// modulo.

@@ -61,6 +61,7 @@ pub struct FlightSnap {
     pub kind: &'static str,
     pub summary: String,
     /// Colour key of the payload (a record's key), if any.
+    #[serde(with = "crate::hash::hex_opt")]
     pub hue: Option<u64>,
     /// Names of sender and receiver.
     pub from_name: String,
@@ -95,6 +96,7 @@ pub struct Snapshot {
     /// The violation that stopped this branch, wherever the run is now (so the page can lead
     /// the user to it after stepping back).
     pub found_violation: Option<Violation>,
+    #[serde(with = "crate::hash::hex")]
     pub trace_hash: u64,
 }
 

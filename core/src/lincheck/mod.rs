@@ -41,6 +41,7 @@
 mod check;
 mod dominance;
 pub mod hard;
+pub mod jsonl;
 mod lines;
 mod prepare;
 mod rows;
