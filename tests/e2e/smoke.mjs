@@ -733,9 +733,17 @@ await test('scenario: a share link and a reload keep the position', async page =
 }, '#raft');
 
 await test('embed: the embed code shows the run in a frame; two frames play side by side and keep their keys', async page => {
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
   const { at } = await sharedRaftRun(page);
   await page.click('#btn-embed');
   const code = await page.inputValue('#embed-code');
+  await page.waitForFunction(c => navigator.clipboard.readText().then(t => t === c), code);
+  // The click copied it; stepping on updates the code shown, never the reader's clipboard.
+  await page.evaluate(() => navigator.clipboard.writeText('mine'));
+  await page.click('#btn-step');
+  await page.waitForFunction(c => document.querySelector('#embed-code').value !== c, code);
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), 'mine');
+  await page.click('#btn-back');
   assert.match(code, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/raft\/\?embed&lang=en#raft\/s=1\.[^"]+" title="distlab: raft" width="760" height="600"/);
   // A page of another site: this run, and the Raft page's election lesson, side by side.
   const host = await browser.newPage({ viewport: { width: 1320, height: 700 } });

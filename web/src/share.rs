@@ -101,17 +101,25 @@ pub fn share(p: &ShareProps) -> Html {
     // "Copy embed code": the run is paused (so the document holds its position), and the code
     // of the run as it then stands is copied and shown.
     let embed_asked = use_state(|| false);
+    // Set by the click, cleared once copied: a later change of the run updates the code shown,
+    // never the reader's clipboard.
+    let to_copy = use_state(|| false);
     let embed_code = embed_code(&p.page, &link);
-    use_effect_with((*embed_asked, embed_code.clone()), |(asked, code)| {
-        if *asked {
-            crate::dom::copy_to_clipboard(code);
-        }
-    });
+    {
+        let to_copy = to_copy.clone();
+        use_effect_with((*to_copy, embed_code.clone()), move |(pending, code)| {
+            if *pending {
+                crate::dom::copy_to_clipboard(code);
+                to_copy.set(false);
+            }
+        });
+    }
     let embed = {
-        let (send, asked) = (p.send.clone(), embed_asked.clone());
+        let (send, asked, to_copy) = (p.send.clone(), embed_asked.clone(), to_copy.clone());
         Callback::from(move |_: MouseEvent| {
             send.emit(Msg::Pause);
             asked.set(true);
+            to_copy.set(true);
         })
     };
     let import = {
