@@ -465,6 +465,16 @@ const MAX_RENAMINGS: usize = 720;
 /// Every renaming that permutes nodes within each of `groups` (the identity first), for
 /// `nodes` nodes.
 pub(super) fn renamings(nodes: usize, groups: &[Vec<NodeId>], protocol: &str) -> Result<Vec<Rename>, String> {
+    if groups.iter().flatten().any(|n| n.index() >= nodes) {
+        return Err(alloc::format!("{protocol} declared a group that is not a set of its nodes"));
+    }
+    // Counted before any is made: nine interchangeable servers would be 362,880.
+    let factorial = |n: usize| (1..=n).fold(1usize, |acc, k| acc.saturating_mul(k));
+    if groups.iter().fold(1usize, |acc, g| acc.saturating_mul(factorial(g.len()))) > MAX_RENAMINGS {
+        return Err(alloc::format!(
+            "--symmetry on: more than {MAX_RENAMINGS} renamings of the interchangeable nodes (at most six interchangeable servers)"
+        ));
+    }
     let mut all: Vec<Vec<NodeId>> = alloc::vec![(0..nodes as u32).map(NodeId).collect()];
     for group in groups {
         let mut next = Vec::new();
@@ -475,11 +485,6 @@ pub(super) fn renamings(nodes: usize, groups: &[Vec<NodeId>], protocol: &str) ->
                     to[member.index()] = group[order[k]];
                 }
                 next.push(to);
-            }
-            if next.len() > MAX_RENAMINGS {
-                return Err(alloc::format!(
-                    "--symmetry on: more than {MAX_RENAMINGS} renamings of {protocol}'s interchangeable nodes"
-                ));
             }
         }
         all = next;

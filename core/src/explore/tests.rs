@@ -325,6 +325,10 @@ fn symmetry_finds_the_shortest_counterexample_in_fewer_states() {
         reduced.unique_states,
         plain.unique_states
     );
+    let mut seven = config("raft", None);
+    assert!(seven.setup.flag("servers", "7").unwrap());
+    let err = explore(&seven, Bounds { symmetry: true, ..bounds(0, 2, 2) }).unwrap_err();
+    assert!(err.contains("more than 720 renamings"), "{err}");
     for (protocol, requests) in [("raft", 1), ("paxos", 2), ("multipaxos", 1)] {
         let err = explore(&config(protocol, None), Bounds { symmetry: true, ..bounds(requests, 2, 2) })
             .unwrap_err();
