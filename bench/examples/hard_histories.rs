@@ -6,41 +6,8 @@
 //! reads are `none`, `unwritten` (1 % of reads return a value nobody writes) or `stale` (1 %
 //! return a value the register held earlier). Every shape has 1,000 operations on values 0–4.
 
-use std::fmt::Write as _;
-
 use distlab_core::lincheck::hard::{generate, HardHistory};
-use distlab_core::lincheck::{Func, HistoryLine, LineKind, LineValue, Value};
 use distlab_core::rng::Rng;
-
-fn value(v: &Value) -> String {
-    match v {
-        Value::Null => "null".into(),
-        Value::Int(i) => i.to_string(),
-        Value::Str(s) => format!("{s:?}"),
-    }
-}
-
-fn render(l: &HistoryLine) -> String {
-    let kind = match l.kind {
-        LineKind::Invoke => "invoke",
-        LineKind::Ok => "ok",
-        LineKind::Fail => "fail",
-        LineKind::Info => "info",
-    };
-    let f = match l.f {
-        Func::Read => "read",
-        Func::Write => "write",
-        Func::Cas => "cas",
-    };
-    let mut s = format!("{{\"process\":{},\"type\":\"{kind}\",\"f\":\"{f}\"", l.process);
-    match &l.value {
-        LineValue::Absent => {}
-        LineValue::One(v) => write!(s, ",\"value\":{}", value(v)).unwrap(),
-        LineValue::Pair(a, b) => write!(s, ",\"value\":[{},{}]", value(a), value(b)).unwrap(),
-    }
-    s.push('}');
-    s
-}
 
 fn main() {
     let dir = std::env::args().nth(1).expect("usage: hard_histories DIR");
@@ -60,7 +27,10 @@ fn main() {
                             ..HardHistory::default()
                         };
                         let lines = generate(&shape, &mut Rng::new(seed));
-                        let text: String = lines.iter().map(|l| render(l) + "\n").collect();
+                        let text: String = lines
+                            .iter()
+                            .map(|l| distlab_core::lincheck::jsonl::render_line(l) + "\n")
+                            .collect();
                         let name = format!("{dir}/p{processes}-c{crash_pct}-{bad}-{cas_pct}-s{seed}.jsonl");
                         std::fs::write(&name, text).expect("cannot write a history");
                         files += 1;
