@@ -786,6 +786,66 @@ await test('embed: the embed code shows the run in a frame; two frames play side
   await host.close();
 }, '#raft');
 
+await test('embed: the hashing lab and the comparison give their embed code too, and a host frames both', async page => {
+  // The ring with a node added: the code names the view and its members.
+  await page.click('#btn-add-node');
+  await page.click('#btn-embed');
+  const ring = await page.inputValue('#embed-code');
+  assert.match(ring, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/hashing\/\?embed&lang=en#hashing\/ring\/algo=ring&members=0,1,2,3,4,5&vnodes=20&keys=1000&replicas=1" title="distlab: hashing"/);
+  // Another view: the code follows it, with that view's settings.
+  await page.click('#view-distributed-cache');
+  await page.waitForFunction(c => document.querySelector('#embed-code').value !== c, ring);
+  assert.match(await page.inputValue('#embed-code'), /#hashing\/cache\/algo=ring&nodes=5&keys=20000&zipf=1&capacity=1000&rate=500"/);
+  // The comparison on seed 7 for 5 seconds.
+  await page.goto(url + 'compare/#compare');
+  await page.fill('#compare-seed', '7');
+  await page.fill('#compare-seconds', '5');
+  await page.click('#btn-compare');
+  await page.waitForSelector('#compare-table');
+  const committed = await page.locator('#cmp-committed td').allTextContents();
+  await page.click('#btn-embed');
+  const compare = await page.inputValue('#embed-code');
+  assert.match(compare, /\/compare\/\?embed&lang=en#compare\/seed=7&seconds=5" title="distlab: compare"/);
+  // A page of another site frames both.
+  const host = await browser.newPage({ viewport: { width: 1320, height: 700 } });
+  await host.setContent(`<div style="display:flex;gap:8px">${ring.replace('width="760"', 'width="640"')}${compare.replace('width="760"', 'width="640"')}</div>`);
+  await host.waitForFunction(() => document.querySelectorAll('iframe').length === 2);
+  const [a, b] = host.frames().filter(f => f !== host.mainFrame());
+  await a.waitForSelector('.app.embed #ring-svg');
+  await b.waitForSelector('.app.embed #compare-table');
+  for (const f of [a, b]) {
+    for (const gone of ['nav.tabs', 'nav.subtabs', '#btn-embed', 'footer']) {
+      assert.equal(await f.locator(gone).count(), 0, `${gone} is not in an embedded page`);
+    }
+    assert.ok(await f.evaluate(() => document.documentElement.scrollWidth <= innerWidth + 1), 'sized to its frame');
+  }
+  // The ring stands as it was: six members; the comparison ran at once, with the same result.
+  assert.equal(await a.locator('.node-chip').count(), 6);
+  assert.match(await a.getAttribute('#embed-open', 'href'), /\.\.\/hashing\/#hashing\/ring\/algo=ring&members=0,1,2,3,4,5&/);
+  assert.deepEqual(await b.locator('#cmp-committed td').allTextContents(), committed);
+  assert.equal(await b.inputValue('#compare-seconds'), '5');
+  assert.match(await b.getAttribute('#embed-open', 'href'), /\.\.\/compare\/#compare\/seed=7&seconds=5$/);
+  // The framed ring is live: a node added there.
+  await a.click('#btn-add-node');
+  await a.waitForFunction(() => document.querySelectorAll('.node-chip').length === 7);
+  await host.screenshot({ path: `${shots}/embed-hashing-compare.png` });
+  await host.close();
+  // A link that cannot be read says why, and the lab opens as it always does.
+  await page.goto(url + 'hashing/#hashing/ring/members=1,1');
+  await page.waitForSelector('#ring-svg');
+  assert.match(await page.textContent('#error'), /^The link could not be opened: the link's members must be 1 to 100 different node numbers/);
+  assert.equal(await page.locator('.node-chip').count(), 5);
+  // At phone width no view scrolls sideways, framed or not (wide tables scroll in their box).
+  await page.setViewportSize({ width: 375, height: 700 });
+  for (const path of ['hashing/?embed#hashing/balance', 'hashing/#hashing/balance', 'hashing/?embed#hashing/cache',
+    'hashing/?embed#hashing/compare', 'compare/?embed#compare/seed=7&seconds=5', 'compare/#compare/seed=7&seconds=5']) {
+    await page.goto(url + path);
+    await page.waitForSelector('.hashing-page .subtabs, .hashing-page .stage, #compare-table');
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 375, `${path}: ${width} px wide`);
+  }
+}, '#hashing');
+
 await test('scenario: a bad link shows why and opens the saved run, which it leaves alone', async page => {
   const { link } = await sharedRaftRun(page);
   await page.reload();

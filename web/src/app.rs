@@ -175,12 +175,15 @@ fn site(props: &AppProps) -> Html {
 
 #[cfg(feature = "hashing")]
 fn hashing_page(page: String, on_tab: Callback<String>) -> Html {
+    if crate::dom::embedded() {
+        return html! { <crate::hashing::HashingPage embedded=true /> };
+    }
     html! {
         <div class="app">
             <crate::header::Header active={page} title={crate::i18n::t("consistent hashing")}
                 tagline={crate::i18n::t("Which node owns a key, and how many keys move when nodes come and go: the ring, jump, rendezvous, Maglev and bounded loads on the same keys, a cache, and load balancing.")}
                 on_tab={on_tab} on_help={None::<Callback<()>>} />
-            <crate::hashing::HashingPage />
+            <crate::hashing::HashingPage embedded=false />
         </div>
     }
 }
@@ -190,17 +193,20 @@ fn hashing_page(_: String, _: Callback<String>) -> Html {
     Html::default()
 }
 
-/// Raft and Multi-Paxos compared, on the seed the fragment names (`#compare/seed=7`).
+/// Raft and Multi-Paxos compared, on the run the fragment names (`#compare/seed=7&seconds=20`).
 #[cfg(feature = "compare")]
 fn compare_page(page: String, on_tab: Callback<String>) -> Html {
-    let seed =
-        location_hash().split_once("/seed=").and_then(|(_, s)| crate::num::parse_seed(s).ok()).unwrap_or(1);
+    if crate::dom::embedded() {
+        return html! {
+            <div class="app embed"><main class="boards"><crate::compare::ComparePage embedded=true /></main></div>
+        };
+    }
     html! {
         <div class="app">
             <crate::header::Header active={page} title={crate::i18n::t("Raft and Multi-Paxos")}
                 tagline={crate::i18n::t("The same clients, the same seed and the same crashes and partitions: what each protocol pays in messages, latency and time without a leader.")}
                 on_tab={on_tab} on_help={None::<Callback<()>>} />
-            <main class="boards"><crate::compare::Compare seed={seed} /></main>
+            <main class="boards"><crate::compare::ComparePage embedded=false /></main>
         </div>
     }
 }

@@ -11,9 +11,83 @@ use crate::num::Fixed;
 use crate::num::{parse_count, parse_seed};
 use crate::tf;
 
+/// The form's seconds when a link names none.
+const DEFAULT_SECONDS: u64 = 20;
+
 #[derive(Properties, PartialEq)]
 pub struct CompareProps {
     pub seed: u64,
+    #[prop_or(DEFAULT_SECONDS)]
+    pub seconds: u64,
+    /// Run both at once (a link named the run), rather than on the reader's click.
+    #[prop_or_default]
+    pub run_at_open: bool,
+    /// On the comparison's own page: the embed code's button (and when embedded, the link to
+    /// the whole page instead).
+    #[prop_or_default]
+    pub own_page: bool,
+    #[prop_or_default]
+    pub embedded: bool,
+    /// Why the link the page was opened from could not be read.
+    #[prop_or_default]
+    pub link_error: Option<String>,
+}
+
+/// The run a link names: `#compare/seed=7&seconds=20` (either left out: seed 1, 20 seconds);
+/// `None` for a fragment that names none (`#compare`). A value that cannot be read is an error
+/// naming it.
+pub fn from_fragment(hash: &str) -> Result<Option<(u64, u64)>, String> {
+    let Some(settings) = hash.trim_start_matches('#').strip_prefix("compare/").filter(|s| !s.is_empty())
+    else {
+        return Ok(None);
+    };
+    let (mut seed, mut seconds) = (1, DEFAULT_SECONDS);
+    for kv in settings.split('&').filter(|kv| !kv.is_empty()) {
+        match kv.split_once('=').unwrap_or((kv, "")) {
+            ("seed", text) => seed = parse_seed(text).map_err(|_| seed_error(text))?,
+            ("seconds", text) => {
+                seconds = parse_count("seconds", text, 1, MAX_SECONDS as usize)
+                    .map_err(|_| seconds_error(text))? as u64
+            }
+            (key, _) => {
+                return Err(tf!(
+                    "the link's {} is not a setting of this view ({})",
+                    Echo(key),
+                    "seed, seconds"
+                ))
+            }
+        }
+    }
+    Ok(Some((seed, seconds)))
+}
+
+/// The fragment that names a run.
+pub fn fragment(seed: u64, seconds: u64) -> String {
+    format!("#compare/seed={seed}&seconds={seconds}")
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ComparePageProps {
+    pub embedded: bool,
+}
+
+/// The comparison's own page: the run its link names (read once, when the page opens), run at
+/// once; without one, the form, seed 1.
+#[function_component(ComparePage)]
+pub fn compare_page(p: &ComparePageProps) -> Html {
+    crate::lang::use_lang();
+    let opened = use_memo((), |_| from_fragment(&crate::header::location_hash()));
+    let (seed, seconds, run_at_open, link_error) = match &*opened {
+        Ok(Some((seed, seconds))) => (*seed, *seconds, true, None),
+        Ok(None) => (1, DEFAULT_SECONDS, false, None),
+        Err(e) => (
+            1,
+            DEFAULT_SECONDS,
+            false,
+            Some(tf!("The link could not be opened: {}. This is the page as it always opens.", e)),
+        ),
+    };
+    html! { <Compare {seed} {seconds} {run_at_open} own_page=true embedded={p.embedded} {link_error} /> }
 }
 
 fn row(label: &str, id: &str, f: impl Fn(&Metrics) -> String, ms: &[Metrics; 2]) -> Html {
@@ -33,8 +107,8 @@ fn seconds_error(text: &str) -> String {
 #[function_component(Compare)]
 pub fn compare_panel(p: &CompareProps) -> Html {
     crate::lang::use_lang();
-    let result = use_state(|| None::<(u64, u64, [Metrics; 2])>);
-    let error = use_state(|| None::<String>);
+    let result = use_state(|| p.run_at_open.then(|| (p.seed, p.seconds, compare(p.seed, p.seconds))));
+    let error = use_state(|| p.link_error.clone());
     let seed = use_node_ref();
     let seconds = use_node_ref();
     let run = {
@@ -59,7 +133,7 @@ pub fn compare_panel(p: &CompareProps) -> Html {
     let f1 = |x: f64| format!("{}", Fixed(x, 1));
     let table = result.as_ref().map(|(s, n, ms)| {
         html! {
-            <table id="compare-table">
+            <div class="scroll"><table id="compare-table">
                 <caption>{tf!("seed {}, {} of virtual time, {} servers, {} clients, the same crashes and partitions", s, format!("{n} s"), 5, 2)}</caption>
                 <thead><tr><td></td><th scope="col" translate="no">{"Raft"}</th><th scope="col" translate="no">{"Multi-Paxos"}</th></tr></thead>
                 <tbody>
@@ -70,20 +144,57 @@ pub fn compare_panel(p: &CompareProps) -> Html {
                     { row(&t("time without a leader (ms)"), "cmp-leaderless", |m| f1(m.leaderless_ms), ms) }
                     { row(&t("leaders elected"), "cmp-elections", |m| m.elections.to_string(), ms) }
                 </tbody>
-            </table>
+            </table></div>
         }
     });
+    // What the embed code (or, embedded, the link to the whole page) shows: the last run, else
+    // the one the form opened with.
+    let (seed_now, seconds_now) = result.as_ref().map_or((p.seed, p.seconds), |(s, n, _)| (*s, *n));
+    let embed = if p.embedded {
+        crate::embed::credit(
+            crate::pages::address(crate::pages::COMPARE, &fragment(seed_now, seconds_now)),
+            "Raft and Multi-Paxos",
+        )
+    } else {
+        html! { <crate::embed::EmbedButton page={crate::pages::COMPARE} fragment={fragment(seed_now, seconds_now)}
+        hint={t("Paste this into your page's HTML: it shows this comparison, run on this seed for these seconds. (Copied, if the browser allowed it.)")} /> }
+    };
     html! {
         <section class="board compare" aria-label={t("Raft and Multi-Paxos compared")}>
             <h2>{t("Raft and Multi-Paxos, same seed, same faults")}</h2>
             <p class="hint">{t("Both run the same key-value clients under one fault schedule drawn from the seed (a server crashes or is cut off every second or so). Raft batches entries and piggybacks commits; Multi-Paxos sends one Accept round per command.")}</p>
             <form class="row" onsubmit={run} novalidate=true>
                 <label>{t("Seed")}<input ref={seed} id="compare-seed" inputmode="numeric" value={p.seed.to_string()} /></label>
-                <label>{t("Seconds")}<input ref={seconds} id="compare-seconds" type="number" min="1" max={MAX_SECONDS.to_string()} value="20" /></label>
+                <label>{t("Seconds")}<input ref={seconds} id="compare-seconds" type="number" min="1" max={MAX_SECONDS.to_string()} value={p.seconds.to_string()} /></label>
                 <button type="submit" id="btn-compare">{t("Run both")}</button>
             </form>
             { for (*error).as_ref().map(|e| html! { <p class="banner error" role="alert">{e}</p> }) }
             { for table }
+            { for p.own_page.then_some(embed) }
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_comes_back_from_its_fragment() {
+        assert_eq!(from_fragment(&fragment(7, 45)), Ok(Some((7, 45))));
+        assert_eq!(from_fragment("#compare/seed=9"), Ok(Some((9, DEFAULT_SECONDS))));
+        for hash in ["", "#compare", "#compare/"] {
+            assert_eq!(from_fragment(hash), Ok(None), "{hash}");
+        }
+        for (hash, said) in [
+            ("#compare/seed=x", "seed"),
+            ("#compare/seed=9007199254740993", "seed"),
+            ("#compare/seconds=0", "seconds"),
+            ("#compare/seconds=121", "seconds"),
+            ("#compare/speed=2", "speed"),
+        ] {
+            let e = from_fragment(hash).expect_err(hash);
+            assert!(e.contains(said), "{hash}: {e}");
+        }
     }
 }

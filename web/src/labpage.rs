@@ -179,9 +179,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                         </aside>
                     } } }
                 </main>
-                <p class="embed-credit">
-                    <a id="embed-open" href={full} target="_blank" rel="noopener">{tf!("{} in distlab, with every view ↗", t(about.title))}</a>
-                </p>
+                { crate::embed::credit(full, about.title) }
             </div>
         };
     }

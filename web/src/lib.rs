@@ -14,6 +14,7 @@ pub mod diagram;
 pub mod dom;
 #[cfg(feature = "lab")]
 pub mod drive;
+pub mod embed;
 #[cfg(feature = "lab")]
 pub mod explorepanel;
 #[cfg(feature = "lab")]

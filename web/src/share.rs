@@ -53,15 +53,6 @@ pub struct ShareProps {
     pub send: Callback<Msg>,
 }
 
-/// The `<iframe>` that embeds this page's run (`link`: its `#page/s=…` fragment) in another
-/// site: the page's own address with `?embed` and the reader's language.
-pub fn embed_code(page: &str, link: &str) -> String {
-    let src = format!("{}?embed&lang={}{link}", crate::dom::page_address(), crate::i18n::lang().tag());
-    format!(
-        "<iframe src=\"{src}\" title=\"distlab: {page}\" width=\"760\" height=\"600\" style=\"border:0;max-width:100%\" loading=\"lazy\"></iframe>"
-    )
-}
-
 /// Export, import and share buttons.
 #[function_component(Share)]
 pub fn share(p: &ShareProps) -> Html {
@@ -98,29 +89,10 @@ pub fn share(p: &ShareProps) -> Html {
             copied.set(true);
         })
     };
-    // "Copy embed code": the run is paused (so the document holds its position), and the code
-    // of the run as it then stands is copied and shown.
-    let embed_asked = use_state(|| false);
-    // Set by the click, cleared once copied: a later change of the run updates the code shown,
-    // never the reader's clipboard.
-    let to_copy = use_state(|| false);
-    let embed_code = embed_code(&p.page, &link);
-    {
-        let to_copy = to_copy.clone();
-        use_effect_with((*to_copy, embed_code.clone()), move |(pending, code)| {
-            if *pending {
-                crate::dom::copy_to_clipboard(code);
-                to_copy.set(false);
-            }
-        });
-    }
-    let embed = {
-        let (send, asked, to_copy) = (p.send.clone(), embed_asked.clone(), to_copy.clone());
-        Callback::from(move |_: MouseEvent| {
-            send.emit(Msg::Pause);
-            asked.set(true);
-            to_copy.set(true);
-        })
+    // "Copy embed code" pauses the run, so the code holds its position.
+    let pause = {
+        let send = p.send.clone();
+        Callback::from(move |()| send.emit(Msg::Pause))
     };
     let import = {
         let send = p.send.clone();
@@ -154,13 +126,9 @@ pub fn share(p: &ShareProps) -> Html {
                 <label class="button" for="import-file">{t("Import JSON…")}</label>
                 <input type="file" id="import-file" accept="application/json,.json" onchange={import} class="visually-hidden" />
                 <button id="btn-share" onclick={share}>{ if *copied { t("The address bar holds the link") } else { t("Share link") } }</button>
-                <button id="btn-embed" onclick={embed}>{t("Copy embed code")}</button>
             </div>
-            { if *embed_asked { html! {
-                <label class="embed-code">{t("Paste this into your page's HTML: it shows this run from where it stands, with its drawing, narration and player. (Copied, if the browser allowed it.)")}
-                    <textarea id="embed-code" readonly=true rows="3" value={embed_code.clone()} />
-                </label>
-            } } else { html! {} } }
+            <crate::embed::EmbedButton page={p.page.clone()} fragment={link} on_ask={pause}
+                hint={t("Paste this into your page's HTML: it shows this run from where it stands, with its drawing, narration and player. (Copied, if the browser allowed it.)")} />
             <p class="hint" id="recorded">{match p.doc.actions.len() {
                 1 => tf!("{} recorded action", 1),
                 n => tf!("{} recorded actions", n),

@@ -63,10 +63,10 @@ pub fn balance_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                 </div>
                 <svg class="chart" viewBox="0 0 600 100" preserveAspectRatio="none" role="img" aria-label={t("p99 latency over time per policy")}>{ for lines }</svg>
                 <p class="hint">{tf!("{} latency over the last {} tasks, per policy (top = {} ticks).", "p99", "2,000", Fixed(max_p99, 0))}{" "}{t("All four dispatch the same tasks.")}</p>
-                <table class="compare" id="balance-table">
+                <div class="scroll"><table class="compare" id="balance-table">
                     <thead><tr><th>{t("policy")}</th><th>{t("p50 latency (ticks)")}</th><th>{t("p99 latency (ticks)")}</th><th>{t("longest queue (tasks)")}</th><th>{t("queue per worker")}</th></tr></thead>
                     <tbody>{ for rows }</tbody>
-                </table>
+                </table></div>
             </section>
             <aside>
                 <form class="settings" onsubmit={submit} novalidate=true>

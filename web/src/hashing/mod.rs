@@ -10,6 +10,7 @@ mod balance;
 mod cache;
 mod compare;
 mod form;
+mod link;
 mod model;
 mod ring;
 
@@ -47,10 +48,26 @@ fn use_ticker(running: bool, d: UseReducerDispatcher<HashState>) {
     });
 }
 
+#[derive(Properties, PartialEq)]
+pub struct HashingProps {
+    /// Shown in another site's frame: the view alone, no tabs, and a link to the whole lab.
+    pub embedded: bool,
+}
+
 #[function_component(HashingPage)]
-pub fn hashing_page() -> Html {
+pub fn hashing_page(p: &HashingProps) -> Html {
     crate::lang::use_lang();
-    let st = use_reducer(HashState::default);
+    // The lab opens on what its link says (`#hashing/ring/…`, as the embed code writes it).
+    let st = use_reducer(|| {
+        let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+        link::open(&hash).unwrap_or_else(|e| HashState {
+            error: Some(crate::tf!(
+                "The link could not be opened: {}. This is the lab as it always opens.",
+                e
+            )),
+            ..HashState::default()
+        })
+    });
     use_ticker(st.running, st.dispatcher());
     // The views are functions, not components: this callback reaches only elements' listeners,
     // which need no stable identity (and a memoized one costs the page bytes for nothing).
@@ -62,6 +79,17 @@ pub fn hashing_page() -> Html {
     // a second), so a visitor sees the table rather than an empty panel. It times lookups with
     // the browser's clock, so it runs here, in the click, and the reducer only receives it.
     let first_compare = st.compare.is_none();
+    // Opened on the comparison (by a link), it runs as the first click on its tab would.
+    {
+        let (send, opened_there) = (send.clone(), st.view == View::Compare && first_compare);
+        use_effect_with((), move |_| {
+            if opened_there {
+                if let Ok(rows) = compare::run_defaults() {
+                    send.emit(HMsg::Compare(Rc::new(rows)));
+                }
+            }
+        });
+    }
     let tabs = [(View::Ring, "Ring"), (View::Compare, "Compare algorithms"), (View::Cache, "Distributed cache"), (View::Balance, "Load balancing")]
         .map(|(v, label)| {
             let active = st.view == v;
@@ -86,14 +114,29 @@ pub fn hashing_page() -> Html {
         View::Cache => cache::cache_view(&st, &send),
         View::Balance => balance::balance_view(&st, &send),
     };
+    let error = st.error.as_ref().map(|e| {
+        html! {
+            <div id="error" class="banner error" role="alert"><span>{t(e)}</span>
+                <button aria-label={t("Dismiss")} onclick={on(&send, HMsg::Dismiss)}>{"×"}</button></div>
+        }
+    });
+    let fragment = link::fragment(&st);
+    if p.embedded {
+        let full = crate::pages::address(crate::pages::HASHING, &fragment);
+        return html! {
+            <div class="app embed">
+                <main class="hashing-page">{ for error }{ body }</main>
+                { crate::embed::credit(full, "consistent hashing") }
+            </div>
+        };
+    }
     html! {
         <main class="hashing-page">
             <nav class="subtabs" role="tablist" aria-label={t("Hashing views")}>{ for tabs }</nav>
-            { for st.error.as_ref().map(|e| html! {
-                <div id="error" class="banner error" role="alert"><span>{t(e)}</span>
-                    <button aria-label={t("Dismiss")} onclick={on(&send, HMsg::Dismiss)}>{"×"}</button></div>
-            }) }
+            { for error }
             { body }
+            <crate::embed::EmbedButton page={crate::pages::HASHING} {fragment}
+                hint={t("Paste this into your page's HTML: it shows this view with these settings. (Copied, if the browser allowed it.)")} />
         </main>
     }
 }

@@ -53,15 +53,29 @@ pub struct RingModel {
 
 impl RingModel {
     fn new(algo: Algo, nodes: usize, vnodes: usize, keys: usize, replicas: usize) -> RingModel {
+        RingModel::with_members(algo, (0..nodes as u32).collect(), vec![1.0; nodes], vnodes, keys, replicas)
+    }
+
+    /// A ring of these members (distinct, at least one) with their weights; a node added later
+    /// takes the number after the highest.
+    pub fn with_members(
+        algo: Algo,
+        members: Vec<u32>,
+        weights: Vec<f64>,
+        vnodes: usize,
+        keys: usize,
+        replicas: usize,
+    ) -> RingModel {
+        let next_id = members.iter().max().map_or(0, |m| m.saturating_add(1));
         let mut m = RingModel {
             algo,
-            members: (0..nodes as u32).collect(),
-            weights: vec![1.0; nodes],
+            members,
+            weights,
             vnodes,
             replicas,
             keys,
             c: 1.25,
-            next_id: nodes as u32,
+            next_id,
             hashes: Rc::new(hashing::generated_keys(keys)),
             owners: Rc::new(Vec::new()),
             moved: Rc::new(Vec::new()),
