@@ -177,10 +177,11 @@ pub(super) fn check_world(
     let up = |n: &NodeId| world.up.get(n.index()).copied().unwrap_or(false);
     if disks_changed {
         for (file, (_, p)) in &m.complete {
-            let holders: Vec<NodeId> = d.data_node_ids().filter(|n| finished(nodes, *n, p)).collect();
-            if holders.iter().any(up) {
+            // Nearly always a running node holds it: found without listing every holder.
+            if d.data_node_ids().any(|n| up(&n) && finished(nodes, n, p)) {
                 continue;
             }
+            let holders: Vec<NodeId> = d.data_node_ids().filter(|n| finished(nodes, *n, p)).collect();
             let racks = {
                 let mut r: Vec<usize> = holders.iter().filter_map(|n| d.rack_of(*n)).collect();
                 r.dedup();

@@ -192,58 +192,92 @@ fn own_incarnation(sw: &Swim, m: &mut Monitor, nodes: &[Node], o: NodeId, world:
 /// What changed in `o`'s beliefs: none falls, none exceeds its owner's incarnation, a death
 /// nobody had declared is judged, and news about a crashed member restarts its clock.
 fn beliefs(sw: &Swim, m: &mut Monitor, nodes: &[Node], o: NodeId, world: &World<'_, Msg>) -> Verdict {
-    let now = world.now;
     let view = &nodes[o.index()].view;
     let before = core::mem::take(&mut m.views[o.index()]);
-    let lookup = |v: &[(NodeId, Entry)], who: NodeId| {
-        v.binary_search_by_key(&who, |e| e.0).map(|i| v[i].1).unwrap_or_default()
-    };
-    // Every member either list names (both are sorted).
-    let mut names: Vec<NodeId> = view.iter().map(|e| e.0).collect();
-    for e in &before {
-        if lookup(view, e.0) == Entry::default() {
-            names.push(e.0);
-        }
+    // Most events change no belief (a probe answered, news already known): nothing to judge.
+    if before == *view {
+        m.views[o.index()] = before;
+        return Ok(());
     }
+    // Both lists are sorted by member: walk each beside the other. First every member `o`
+    // believes something about now, then those it believed something about before and now
+    // holds nothing on.
     let mut verdict = Ok(());
-    for who in names {
-        let (old, new) = (lookup(&before, who), lookup(view, who));
-        if old == new {
-            continue;
+    let mut j = 0;
+    for &(who, new) in view.iter() {
+        while j < before.len() && before[j].0 < who {
+            j += 1;
         }
-        if new.inc < old.inc {
-            verdict = Err((
-                "incarnation",
-                format!("{o}'s belief about {who} fell from #{} to #{}", old.inc, new.inc),
-            ));
+        let old = before.get(j).filter(|e| e.0 == who).map_or(Entry::default(), |e| e.1);
+        verdict = judge(sw, m, nodes, o, who, old, new, world);
+        if verdict.is_err() {
             break;
         }
-        let owner = nodes[who.index()].hard.inc;
-        if new.inc > owner {
-            verdict = Err((
-                "incarnation",
-                format!(
-                    "{o} believes {who} is {} at #{}, an incarnation {who} never had (it is at #{owner})",
-                    new.status.word(),
-                    new.inc
-                ),
-            ));
-            break;
-        }
-        if let Some(d) = m.down.iter_mut().find(|d| d.who == who) {
-            if new.status != Status::Dead {
-                d.news[o.index()] = now;
+    }
+    if verdict.is_ok() {
+        let mut k = 0;
+        for &(who, old) in before.iter() {
+            while k < view.len() && view[k].0 < who {
+                k += 1;
             }
-        }
-        if new.status == Status::Dead && m.declared.insert((who.0, new.inc)) {
-            if let Err(e) = accuracy(sw, m, nodes, o, who, new.inc, world) {
-                verdict = Err(e);
-                break;
+            if view.get(k).filter(|e| e.0 == who).is_none_or(|e| e.1 == Entry::default()) {
+                verdict = judge(sw, m, nodes, o, who, old, Entry::default(), world);
+                if verdict.is_err() {
+                    break;
+                }
             }
         }
     }
-    m.views[o.index()] = view.clone();
+    // Kept for the next look, in the same allocation.
+    let mut kept = before;
+    kept.clear();
+    kept.extend_from_slice(view);
+    m.views[o.index()] = kept;
     verdict
+}
+
+/// `o`'s belief about `who` went from `old` to `new`: it must not fall or pass its owner's
+/// incarnation; news of a crashed member restarts its clock; a new death is judged.
+#[allow(clippy::too_many_arguments)]
+fn judge(
+    sw: &Swim,
+    m: &mut Monitor,
+    nodes: &[Node],
+    o: NodeId,
+    who: NodeId,
+    old: Entry,
+    new: Entry,
+    world: &World<'_, Msg>,
+) -> Verdict {
+    if old == new {
+        return Ok(());
+    }
+    if new.inc < old.inc {
+        return Err((
+            "incarnation",
+            format!("{o}'s belief about {who} fell from #{} to #{}", old.inc, new.inc),
+        ));
+    }
+    let owner = nodes[who.index()].hard.inc;
+    if new.inc > owner {
+        return Err((
+            "incarnation",
+            format!(
+                "{o} believes {who} is {} at #{}, an incarnation {who} never had (it is at #{owner})",
+                new.status.word(),
+                new.inc
+            ),
+        ));
+    }
+    if let Some(d) = m.down.iter_mut().find(|d| d.who == who) {
+        if new.status != Status::Dead {
+            d.news[o.index()] = world.now;
+        }
+    }
+    if new.status == Status::Dead && m.declared.insert((who.0, new.inc)) {
+        accuracy(sw, m, nodes, o, who, new.inc, world)?;
+    }
+    Ok(())
 }
 
 /// `o` declared `who` dead at `inc`: if `who` is up in that incarnation, something to or from
