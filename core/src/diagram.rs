@@ -14,7 +14,7 @@ use crate::trace::{DropReason, Record, RecordKind};
 /// Most arrows one diagram carries (the window is cut short beyond it).
 pub const MAX_ARROWS: usize = 4_000;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Fate {
     Delivered,
     Dropped(DropReason),

@@ -464,6 +464,31 @@ await test('space-time diagram: arrows follow the run, filter, and click to go t
   await page.click('#spacetime .st-controls button:has-text("50")');
   assert.match(await page.textContent('#spacetime h2'), new RegExp(`events ${Math.max(1, at - 49)}–${at}`));
   await page.screenshot({ path: `${shots}/spacetime.png`, fullPage: true });
+  // The arrows are drawn in layers of 256 messages (a step paints again only the layers it
+  // changed); a pointer reaches an arrow of the lowest layer through the layers above it.
+  await page.click('#spacetime .st-controls button:text-is("1000")');
+  await speed(page, 2);
+  await page.click('#btn-play');
+  await page.locator('#spacetime').scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => Math.max(...[...document.querySelectorAll('#spacetime .arrow')].map(a => Number(a.dataset.arrow))) >= 600,
+    null, { timeout: 60000 });
+  await page.click('#btn-play');
+  assert.ok(await page.locator('#spacetime svg.st-layer:has(.arrow)').count() >= 2, 'arrows in two layers or more');
+  await page.locator('#spacetime .st-stage').scrollIntoViewIfNeeded();
+  const reached = await page.evaluate(() => {
+    const stage = document.querySelector('#spacetime .st-stage').getBoundingClientRect();
+    const lowest = document.querySelector('#spacetime svg.st-layer:has(.arrow)');
+    const inside = (x, y) => x > stage.left && x < stage.right && y > stage.top && y < Math.min(stage.bottom, innerHeight);
+    for (const line of lowest.querySelectorAll('.arrow line.hit')) {
+      const r = line.getBoundingClientRect();
+      const [x, y] = [r.x + r.width / 2, r.y + r.height / 2];
+      if (!inside(x, y)) continue;
+      const at = document.elementFromPoint(x, y);
+      return [lowest !== document.querySelector('#spacetime svg.st-layer:has(.arrow):last-of-type'), at?.closest('.arrow') ? 'an arrow' : String(at?.getAttribute('class'))];
+    }
+    return 'no arrow of the lowest layer in sight';
+  });
+  assert.deepEqual(reached, [true, 'an arrow'], 'an arrow of the lowest layer is under the pointer, not a layer above');
 }, '#multipaxos');
 
 await test('space-time diagram: clicking an arrow keeps the drawing at its scale', async page => {
@@ -483,11 +508,11 @@ await test('space-time diagram: clicking an arrow keeps the drawing at its scale
   const id = await page.locator('#spacetime .arrow').first().getAttribute('data-arrow');
   const x1 = () => page.getAttribute(`#spacetime .arrow[data-arrow="${id}"] line:not(.hit)`, 'x1');
   const was = await x1();
-  await page.evaluate(() => { window.stSlide = document.querySelector('#spacetime svg.st-slide'); });
+  await page.evaluate(() => { window.stSlide = document.querySelector('#spacetime .st-slide'); });
   for (let i = 0; i < 3; i++) await page.click('#btn-back');
   assert.equal(await x1(), was, `arrow ${id} stays where it was drawn`);
-  assert.match(await page.getAttribute('#spacetime svg.st-slide', 'style'), /^transform:translateX\(-?[\d.]+%\)$/);
-  assert.ok(await page.evaluate(() => window.stSlide === document.querySelector('#spacetime svg.st-slide')));
+  assert.match(await page.getAttribute('#spacetime .st-slide', 'style'), /^transform:translateX\(-?[\d.]+%\)$/);
+  assert.ok(await page.evaluate(() => window.stSlide === document.querySelector('#spacetime .st-slide')));
 });
 
 await test('metrics: the strip counts the run and exports CSV', async page => {

@@ -31,6 +31,8 @@ pub fn lane_font(lane: f64, base: f64) -> Option<String> {
     (lane < base).then(|| format!("font-size:{}px", Fixed((lane - 1.0).min(12.0), 1)))
 }
 const TOP: f64 = 16.0;
+/// Messages (by id) per layer of the space-time diagram's arrows.
+const ARROWS_PER_LAYER: u64 = 256;
 
 #[derive(Properties, PartialEq)]
 pub struct DiagramProps {
@@ -175,16 +177,34 @@ pub fn space_time(p: &DiagramProps) -> Html {
         .or(p.selected)
         .filter(|id| d.arrows.iter().filter(shown).any(|a| a.id.0 == *id))
         .or_else(|| d.arrows.iter().find(shown).map(|a| a.id.0));
-    let arrows = d.arrows.iter().filter(shown).filter_map(|a| {
-        let (y1, y2) = (lane_y(a.from.0)?, lane_y(a.to.0)?);
+    // Arrows in layers of ARROWS_PER_LAYER messages by id: a step adds, removes or changes
+    // arrows in the newest layers only, and the browser paints again only those (one drawing
+    // of thousands of arrows was painted whole at every step).
+    // A layer whose arrows are drawn as before is not built again: its fingerprint covers
+    // every arrow in it and where it goes.
+    let mut layers: std::collections::BTreeMap<u64, (u64, Vec<Placed>)> = std::collections::BTreeMap::new();
+    for (i, a) in d.arrows.iter().enumerate().filter(|(_, a)| shown(a)) {
+        let (Some(y1), Some(y2)) = (lane_y(a.from.0), lane_y(a.to.0)) else { continue };
         let id = a.id.0;
-        // Keyed by message, and drawn in coordinates that stay put as the window slides: a
-        // step redraws only the arrows that came, went or changed.
-        Some(html! {
-            <ArrowView key={id} arrow={a.clone()} names={names.clone()}
-                x1={x(a.sent.map(|s| s.1 .0).unwrap_or(d.t0.0))} x2={x(a.end.map(|e| e.1 .0).unwrap_or(d.t1.0))}
-                {y1} {y2} picked={*picked == Some(id) || p.selected == Some(id)} entry={entry == Some(id)} />
-        })
+        let placed = Placed {
+            index: i,
+            x1: x(a.sent.map(|s| s.1 .0).unwrap_or(d.t0.0)),
+            x2: x(a.end.map(|e| e.1 .0).unwrap_or(d.t1.0)),
+            y1,
+            y2,
+            picked: *picked == Some(id) || p.selected == Some(id),
+            entry: entry == Some(id),
+        };
+        let layer = layers.entry(id / ARROWS_PER_LAYER).or_insert((0, Vec::new()));
+        // (A message's kind and summary are the same wherever its arrow is drawn.)
+        let drawn = (a.id, a.from, a.to, a.sent, a.end, a.fate, a.duplicate, a.changed);
+        layer.0 = distlab_core::hash::digest(&(layer.0, drawn, placed.key()));
+        layer.1.push(placed);
+    }
+    let names_print = *use_memo(p.names.clone(), distlab_core::hash::digest);
+    let arrow_layers = layers.into_iter().map(|(layer, (print, arrows))| {
+        html! { <ArrowLayer key={layer} fingerprint={print ^ names_print} diagram={p.diagram.clone()} arrows={Rc::new(arrows)}
+            names={names.clone()} view_box={view_box.clone()} /> }
     });
     // Keyed by event and rank within it, so they too stay put as the window slides.
     let mut rank = (u64::MAX, 0);
@@ -234,7 +254,7 @@ pub fn space_time(p: &DiagramProps) -> Html {
                 return;
             }
         };
-        if let Some(svg) = closest(&e, "svg.st-slide") {
+        if let Some(svg) = closest(&e, ".st-slide") {
             focus_next(&svg, "[data-arrow]", &e, step);
             e.prevent_default();
         }
@@ -294,12 +314,12 @@ pub fn space_time(p: &DiagramProps) -> Html {
                         <g class="lanes">{ for lane_lines }</g>
                         <line class="now" x1={f1(w - RIGHT)} x2={f1(w - RIGHT)} y1="0" y2={f1(h)} />
                     </svg>
-                    <svg viewBox={view_box} class="st-slide" style={format!("transform:translateX({}%)", Fixed(shift / w * 100.0, 3))}
+                    <div class="st-slide" style={format!("transform:translateX({}%)", Fixed(shift / w * 100.0, 3))}
                          role="group" {onclick} {onkeydown}
                          aria-label={tf!("{} messages and {} marks between events {} and {}", d.arrows.len(), d.marks.len(), d.from + 1, d.to)}>
-                        <g class="marks">{ for marks }</g>
-                        <g class="arrows">{ for arrows }</g>
-                    </svg>
+                        <svg viewBox={view_box.clone()} class="st-layer"><g class="marks">{ for marks }</g></svg>
+                        { for arrow_layers }
+                    </div>
                 </div>
             </div>
             // One node whether or not an arrow is picked: a child list that changed length
@@ -360,6 +380,58 @@ pub fn use_time_scale(diagram: &Diagram) -> TimeScale {
     let scale = TimeScale::fit(*kept, diagram.t0.0, diagram.t1.0);
     *kept = Some(scale);
     scale
+}
+
+/// Where an arrow of the diagram (`index` in its list) is drawn, and how.
+#[derive(Clone, Copy)]
+struct Placed {
+    index: usize,
+    x1: f64,
+    x2: f64,
+    y1: f64,
+    y2: f64,
+    picked: bool,
+    entry: bool,
+}
+
+impl Placed {
+    fn key(&self) -> [u64; 5] {
+        let flags = self.picked as u64 | (self.entry as u64) << 1;
+        [self.x1.to_bits(), self.x2.to_bits(), self.y1.to_bits(), self.y2.to_bits(), flags]
+    }
+}
+
+/// A layer of the diagram's arrows (see `ARROWS_PER_LAYER`). Equal when their fingerprints
+/// are: the arrows, where they go and the names they show (the diagram changes at every
+/// step; most layers do not).
+#[derive(Properties)]
+struct LayerProps {
+    fingerprint: u64,
+    diagram: Rc<Diagram>,
+    arrows: Rc<Vec<Placed>>,
+    names: Rc<Vec<String>>,
+    view_box: String,
+}
+
+impl PartialEq for LayerProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.fingerprint == other.fingerprint && self.view_box == other.view_box
+    }
+}
+
+#[function_component(ArrowLayer)]
+fn arrow_layer(p: &LayerProps) -> Html {
+    crate::lang::use_lang();
+    let arrows = p.arrows.iter().filter_map(|at| {
+        let a = p.diagram.arrows.get(at.index)?;
+        // Keyed by message, and drawn in coordinates that stay put as the window slides: a
+        // step redraws only the arrows that came, went or changed.
+        Some(html! {
+            <ArrowView key={a.id.0} arrow={a.clone()} names={p.names.clone()} x1={at.x1} x2={at.x2}
+                y1={at.y1} y2={at.y2} picked={at.picked} entry={at.entry} />
+        })
+    });
+    html! { <svg viewBox={p.view_box.clone()} class="st-layer"><g class="arrows">{ for arrows }</g></svg> }
 }
 
 /// An arrow and where to draw it. It holds its own copy of the arrow (not the diagram it came
