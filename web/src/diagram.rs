@@ -137,6 +137,8 @@ pub fn space_time(p: &DiagramProps) -> Html {
     let hidden_kinds = use_state(Vec::<&'static str>::new);
     let picked = use_state(|| None::<u64>);
     let names = use_memo(p.names.clone(), |n| n.clone());
+    // The arrows each layer was last drawn from, with its fingerprint (see `ArrowLayer`).
+    let kept_layers = use_mut_ref(std::collections::BTreeMap::<u64, (u64, Rc<Vec<(Arrow, Placed)>>)>::new);
     let strip = use_node_ref();
     let w = crate::hooks::use_strip_width(strip.clone());
     let d = &p.diagram;
@@ -182,12 +184,12 @@ pub fn space_time(p: &DiagramProps) -> Html {
     // of thousands of arrows was painted whole at every step).
     // A layer whose arrows are drawn as before is not built again: its fingerprint covers
     // every arrow in it and where it goes.
-    let mut layers: std::collections::BTreeMap<u64, (u64, Vec<Placed>)> = std::collections::BTreeMap::new();
+    let mut layers: std::collections::BTreeMap<u64, (u64, Vec<(usize, Placed)>)> =
+        std::collections::BTreeMap::new();
     for (i, a) in d.arrows.iter().enumerate().filter(|(_, a)| shown(a)) {
         let (Some(y1), Some(y2)) = (lane_y(a.from.0), lane_y(a.to.0)) else { continue };
         let id = a.id.0;
         let placed = Placed {
-            index: i,
             x1: x(a.sent.map(|s| s.1 .0).unwrap_or(d.t0.0)),
             x2: x(a.end.map(|e| e.1 .0).unwrap_or(d.t1.0)),
             y1,
@@ -199,12 +201,37 @@ pub fn space_time(p: &DiagramProps) -> Html {
         // (A message's kind and summary are the same wherever its arrow is drawn.)
         let drawn = (a.id, a.from, a.to, a.sent, a.end, a.fate, a.duplicate, a.changed);
         layer.0 = distlab_core::hash::digest(&(layer.0, drawn, placed.key()));
-        layer.1.push(placed);
+        layer.1.push((i, placed));
     }
     let names_print = *use_memo(p.names.clone(), distlab_core::hash::digest);
-    let arrow_layers = layers.into_iter().map(|(layer, (print, arrows))| {
-        html! { <ArrowLayer key={layer} fingerprint={print ^ names_print} diagram={p.diagram.clone()} arrows={Rc::new(arrows)}
-            names={names.clone()} view_box={view_box.clone()} /> }
+    // Each layer holds its own arrows: copied when its fingerprint changes, else the copy it
+    // was last drawn from (a layer never keeps a whole old diagram alive).
+    let drawn = {
+        let mut kept = kept_layers.borrow_mut();
+        kept.retain(|layer, _| layers.contains_key(layer));
+        layers
+            .into_iter()
+            .map(|(layer, (print, placed))| {
+                let print = print ^ names_print;
+                let arrows = match kept.get(&layer) {
+                    Some((was, arrows)) if *was == print => arrows.clone(),
+                    _ => {
+                        let arrows: Rc<Vec<(Arrow, Placed)>> = Rc::new(
+                            placed
+                                .iter()
+                                .filter_map(|(i, at)| Some((d.arrows.get(*i)?.clone(), *at)))
+                                .collect(),
+                        );
+                        kept.insert(layer, (print, arrows.clone()));
+                        arrows
+                    }
+                };
+                (layer, print, arrows)
+            })
+            .collect::<Vec<_>>()
+    };
+    let arrow_layers = drawn.into_iter().map(|(layer, print, arrows)| {
+        html! { <ArrowLayer key={layer} fingerprint={print} {arrows} names={names.clone()} view_box={view_box.clone()} /> }
     });
     // Keyed by event and rank within it, so they too stay put as the window slides.
     let mut rank = (u64::MAX, 0);
@@ -382,10 +409,9 @@ pub fn use_time_scale(diagram: &Diagram) -> TimeScale {
     scale
 }
 
-/// Where an arrow of the diagram (`index` in its list) is drawn, and how.
+/// Where an arrow is drawn, and how.
 #[derive(Clone, Copy)]
 struct Placed {
-    index: usize,
     x1: f64,
     x2: f64,
     y1: f64,
@@ -407,8 +433,7 @@ impl Placed {
 #[derive(Properties)]
 struct LayerProps {
     fingerprint: u64,
-    diagram: Rc<Diagram>,
-    arrows: Rc<Vec<Placed>>,
+    arrows: Rc<Vec<(Arrow, Placed)>>,
     names: Rc<Vec<String>>,
     view_box: String,
 }
@@ -422,14 +447,13 @@ impl PartialEq for LayerProps {
 #[function_component(ArrowLayer)]
 fn arrow_layer(p: &LayerProps) -> Html {
     crate::lang::use_lang();
-    let arrows = p.arrows.iter().filter_map(|at| {
-        let a = p.diagram.arrows.get(at.index)?;
+    let arrows = p.arrows.iter().map(|(a, at)| {
         // Keyed by message, and drawn in coordinates that stay put as the window slides: a
         // step redraws only the arrows that came, went or changed.
-        Some(html! {
+        html! {
             <ArrowView key={a.id.0} arrow={a.clone()} names={p.names.clone()} x1={at.x1} x2={at.x2}
                 y1={at.y1} y2={at.y2} picked={at.picked} entry={at.entry} />
-        })
+        }
     });
     html! { <svg viewBox={p.view_box.clone()} class="st-layer"><g class="arrows">{ for arrows }</g></svg> }
 }
