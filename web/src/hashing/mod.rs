@@ -59,8 +59,7 @@ pub fn hashing_page(p: &HashingProps) -> Html {
     crate::lang::use_lang();
     // The lab opens on what its link says (`#hashing/ring/…`, as the embed code writes it).
     let st = use_reducer(|| {
-        let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
-        link::open(&hash).unwrap_or_else(|e| HashState {
+        link::open(&crate::header::location_hash()).unwrap_or_else(|e| HashState {
             error: Some(crate::tf!(
                 "The link could not be opened: {}. This is the lab as it always opens.",
                 e
