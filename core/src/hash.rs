@@ -181,7 +181,7 @@ pub mod hex {
 pub mod hex_opt {
     pub fn serialize<S: serde::Serializer>(h: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
         match h {
-            Some(h) => s.collect_str(&format_args!("{h:016x}")),
+            Some(h) => super::hex::serialize(h, s),
             None => s.serialize_none(),
         }
     }

@@ -150,7 +150,9 @@ pub fn compare_panel(p: &CompareProps) -> Html {
     // What the embed code (or, embedded, the link to the whole page) shows: the last run, else
     // the one the form opened with.
     let (seed_now, seconds_now) = result.as_ref().map_or((p.seed, p.seconds), |(s, n, _)| (*s, *n));
-    let embed = if p.embedded {
+    let embed = if !p.own_page {
+        Html::default()
+    } else if p.embedded {
         crate::embed::credit(
             crate::pages::address(crate::pages::COMPARE, &fragment(seed_now, seconds_now)),
             "Raft and Multi-Paxos",
@@ -170,7 +172,7 @@ pub fn compare_panel(p: &CompareProps) -> Html {
             </form>
             { for (*error).as_ref().map(|e| html! { <p class="banner error" role="alert">{e}</p> }) }
             { for table }
-            { for p.own_page.then_some(embed) }
+            { embed }
         </section>
     }
 }

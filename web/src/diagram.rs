@@ -410,13 +410,14 @@ pub fn use_time_scale(diagram: &Diagram) -> TimeScale {
 }
 
 /// Where an arrow is drawn, and how.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq)]
 struct Placed {
     x1: f64,
     x2: f64,
     y1: f64,
     y2: f64,
     picked: bool,
+    /// The diagram's one Tab stop.
     entry: bool,
 }
 
@@ -451,8 +452,7 @@ fn arrow_layer(p: &LayerProps) -> Html {
         // Keyed by message, and drawn in coordinates that stay put as the window slides: a
         // step redraws only the arrows that came, went or changed.
         html! {
-            <ArrowView key={a.id.0} arrow={a.clone()} names={p.names.clone()} x1={at.x1} x2={at.x2}
-                y1={at.y1} y2={at.y2} picked={at.picked} entry={at.entry} />
+            <ArrowView key={a.id.0} arrow={a.clone()} names={p.names.clone()} at={*at} />
         }
     });
     html! { <svg viewBox={p.view_box.clone()} class="st-layer"><g class="arrows">{ for arrows }</g></svg> }
@@ -464,13 +464,7 @@ fn arrow_layer(p: &LayerProps) -> Html {
 struct ArrowProps {
     arrow: Arrow,
     names: Rc<Vec<String>>,
-    x1: f64,
-    x2: f64,
-    y1: f64,
-    y2: f64,
-    picked: bool,
-    /// The diagram's one Tab stop.
-    entry: bool,
+    at: Placed,
 }
 
 #[function_component(ArrowView)]
@@ -490,19 +484,20 @@ fn arrow_view(p: &ArrowProps) -> Html {
         fate_word(a),
         if a.duplicate { format!(" · {}", t("a duplicate")) } else { String::new() }
     );
-    let (x1, x2, y1, y2) = (f1(p.x1), f1(p.x2), f1(p.y1), f1(p.y2));
+    let at = &p.at;
+    let (x1, x2, y1, y2) = (f1(at.x1), f1(at.x2), f1(at.y1), f1(at.y2));
     let cross = matches!(a.fate, Fate::Dropped(_)).then(|| {
-        html! { <text class="cross" x={x2.clone()} y={f1(p.y2 + 5.0)}>{"×"}</text> }
+        html! { <text class="cross" x={x2.clone()} y={f1(at.y2 + 5.0)}>{"×"}</text> }
     });
     let class = classes!(
         "arrow",
         a.duplicate.then_some("dup"),
         a.sent.is_none().then_some("clipped"),
         matches!(a.fate, Fate::Dropped(_)).then_some("dropped"),
-        p.picked.then_some("picked")
+        at.picked.then_some("picked")
     );
     html! {
-        <g {class} role="button" tabindex={if p.entry { "0" } else { "-1" }} aria-label={title.clone()} data-kind={a.kind} translate="no"
+        <g {class} role="button" tabindex={if at.entry { "0" } else { "-1" }} aria-label={title.clone()} data-kind={a.kind} translate="no"
            data-arrow={id.to_string()} data-seek={target.to_string()} data-to={a.to.0.to_string()}>
             <title>{title}</title>
             <line x1={x1.clone()} y1={y1.clone()} x2={x2.clone()} y2={y2.clone()} stroke={color} />
