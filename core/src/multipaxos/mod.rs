@@ -34,6 +34,7 @@
 //! | adopt each slot's highest-ballot value, fill gaps with no-ops (PMS §2.3 P2c, §3) | `become_leader` | mutant no-adopt; tests `a_new_leader_adopts_the_highest_ballot_value_reported_for_each_slot`, `a_new_leader_fills_the_gaps_with_no_ops_and_proposes_new_requests_after_them` |
 //! | promise and accepted values survive a crash (PMS §2.5) | `HardState`, `server::restart` | mutant forget-on-restart |
 //! | learn only a chosen value: one accepted in the leader's ballot, or a Chosen answer | `learn_up_to` | mutant learn-any-ballot |
+//! | a leader told that one of its slots holds a value it did not propose there (a higher ballot chose it) stops leading; else its `commit` would make an acceptor learn its proposal | `Msg::Chosen`, `outvoted` | test `a_leader_told_of_another_value_chosen_in_its_slots_steps_down` (red-team finding) |
 //! | answer a client only after its command is chosen and applied | `learn` | mutant reply-before-chosen |
 //! | a proposer that meets a higher ballot gives up its own and backs off (liveness only) | `preempted` | test `a_nack_with_a_higher_ballot_makes_the_proposer_step_down_and_back_off`; preset dueling |
 //! | propose only what a client sent; apply a retried command once (PMMC's replica) | `Msg::Request`, `Kv::apply` | mutant slot-for-request |
@@ -46,6 +47,8 @@ pub mod swarm;
 mod types;
 mod view;
 
+#[cfg(test)]
+mod learn_tests;
 #[cfg(test)]
 mod lessons;
 #[cfg(test)]

@@ -207,6 +207,27 @@ fn preempted(mp: &MultiPaxos, s: &mut Server, higher: Ballot, ctx: &mut Ctx<Mult
     arm_election(mp, ctx);
 }
 
+/// Whether this leader proposed `cmd` in `slot` under its own ballot (or already knows it chosen).
+fn proposed(s: &Server, slot: Slot, cmd: &Command) -> bool {
+    let i = (slot - 1) as usize;
+    matches!(s.chosen.get(i), Some(Some(c)) if c == cmd)
+        || s.in_flight.iter().any(|p| p.0 == slot && p.1 == *cmd)
+        || matches!(s.hard.accepted.get(i), Some(Some((b, c))) if *b == s.hard.ballot && c == cmd)
+}
+
+/// A leader told (by a catch-up answer it asked for as a follower) that a slot holds a value it
+/// did not propose there: a higher ballot chose it, since a value chosen under a lower one would
+/// have been reported in this leader's phase 1 and proposed again. It no longer leads. Leading
+/// on, its `commit` would tell an acceptor that took this ballot's proposal for the slot to
+/// learn that proposal, not the chosen value (`learn_up_to`).
+fn outvoted(mp: &MultiPaxos, s: &mut Server, ctx: &mut Ctx<MultiPaxos>) {
+    s.role = Role::Follower;
+    s.in_flight.clear();
+    s.heard = ctx.now();
+    s.leader_hint = None;
+    arm_election(mp, ctx);
+}
+
 /// The leader's heartbeat: skipped while Accepts went out recently (they carry the same
 /// news), and a resend of every proposal that has waited a whole period for its quorum.
 fn heartbeat(mp: &MultiPaxos, s: &mut Server, ctx: &mut Ctx<MultiPaxos>) {
@@ -421,7 +442,12 @@ pub fn on_message(mp: &MultiPaxos, s: &mut Server, from: NodeId, msg: Msg, ctx: 
                 learn(s, slot, cmd, ctx);
             }
         }
-        Msg::Chosen { slot, cmd } => learn(s, slot, cmd, ctx),
+        Msg::Chosen { slot, cmd } => {
+            if s.role == Role::Leader && slot >= s.first && !proposed(s, slot, &cmd) {
+                outvoted(mp, s, ctx);
+            }
+            learn(s, slot, cmd, ctx)
+        }
         Msg::Heartbeat { ballot, commit } => {
             if ballot < s.hard.promised {
                 ctx.send(from, Msg::Nack { ballot, promised: s.hard.promised });

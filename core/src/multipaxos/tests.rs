@@ -5,9 +5,9 @@ use crate::protocol::TimerEffect;
 use crate::sim::Sim;
 use alloc::vec;
 
-type Fx = crate::testing::Effects<MultiPaxos>;
+pub(super) type Fx = crate::testing::Effects<MultiPaxos>;
 
-fn b(round: u64, node: u32) -> Ballot {
+pub(super) fn b(round: u64, node: u32) -> Ballot {
     Ballot { round, node }
 }
 
@@ -193,37 +193,6 @@ fn a_restarted_proposer_never_reuses_a_ballot() {
     assert_eq!(s2_slot1, elected, "S2 accepted slot 1 once in each ballot");
 }
 
-/// A learner told by the leader of ballot b that slots up to k are chosen takes the value it
-/// accepted in a slot only if it accepted it in b: one ballot proposes one value per slot, so
-/// that is the chosen one. A value from an older ballot may have lost; it asks (CatchUp).
-#[test]
-fn a_learner_takes_only_a_value_accepted_in_the_leaders_ballot() {
-    for (mutant, learns) in [(None, false), (Some(Mutant::LearnAnyBallot), true)] {
-        let mp = MultiPaxos { servers: 3, mutant, ..MultiPaxos::default() };
-        let mut fx = Fx::at(Time::from_ms(1));
-        let mut s = server::init(&mp, &mut fx.ctx(2));
-        let cmd = Command::Kv { client: NodeId(3), req: 1, op: KvOp::Put("x".into(), 1) };
-        server::on_message(
-            &mp,
-            &mut s,
-            NodeId(0),
-            Msg::Accept { ballot: b(1, 0), slot: 1, cmd, commit: 0 },
-            &mut fx.ctx(2),
-        );
-        fx.sends.clear();
-        server::on_message(
-            &mp,
-            &mut s,
-            NodeId(1),
-            Msg::Heartbeat { ballot: b(2, 1), commit: 1 },
-            &mut fx.ctx(2),
-        );
-        assert_eq!(s.chosen_prefix(), learns as Slot, "{mutant:?}");
-        let asks = vec![(NodeId(1), Msg::CatchUp { from: 1 })];
-        assert_eq!(fx.sends, if learns { vec![] } else { asks }, "{mutant:?}");
-    }
-}
-
 /// The leader answers a client only once the command's slot is chosen (a majority accepted it)
 /// and applied, with the client's own request number in the command.
 #[test]
@@ -294,7 +263,7 @@ fn validity_checks_the_chosen_command_not_only_its_request_number() {
 }
 
 /// The election timer is armed again, within `[election_us, 2 × election_us)`.
-fn election_rearmed(mp: &MultiPaxos, timers: &[TimerEffect<Timer>]) -> bool {
+pub(super) fn election_rearmed(mp: &MultiPaxos, timers: &[TimerEffect<Timer>]) -> bool {
     matches!(timers, [TimerEffect::Set(Timer::Election, t)] if (mp.election_us..2 * mp.election_us).contains(&t.0))
 }
 
@@ -338,7 +307,7 @@ fn candidate(mp: &MultiPaxos, fx: &mut Fx, ballot: Ballot) -> Server {
     s
 }
 
-fn put(client: u32, req: u64, key: &str, value: u64) -> Command {
+pub(super) fn put(client: u32, req: u64, key: &str, value: u64) -> Command {
     Command::Kv { client: NodeId(client), req, op: KvOp::Put(key.into(), value) }
 }
 

@@ -1,0 +1,80 @@
+//! Learning what is chosen: from a leader's `commit`, and from a catch-up answer.
+
+use super::tests::{b, election_rearmed, put, Fx};
+use super::*;
+use crate::kv::KvOp;
+use alloc::vec;
+
+/// A learner told by the leader of ballot b that slots up to k are chosen takes the value it
+/// accepted in a slot only if it accepted it in b: one ballot proposes one value per slot, so
+/// that is the chosen one. A value from an older ballot may have lost; it asks (CatchUp).
+#[test]
+fn a_learner_takes_only_a_value_accepted_in_the_leaders_ballot() {
+    for (mutant, learns) in [(None, false), (Some(Mutant::LearnAnyBallot), true)] {
+        let mp = MultiPaxos { servers: 3, mutant, ..MultiPaxos::default() };
+        let mut fx = Fx::at(Time::from_ms(1));
+        let mut s = server::init(&mp, &mut fx.ctx(2));
+        let cmd = Command::Kv { client: NodeId(3), req: 1, op: KvOp::Put("x".into(), 1) };
+        server::on_message(
+            &mp,
+            &mut s,
+            NodeId(0),
+            Msg::Accept { ballot: b(1, 0), slot: 1, cmd, commit: 0 },
+            &mut fx.ctx(2),
+        );
+        fx.sends.clear();
+        server::on_message(
+            &mp,
+            &mut s,
+            NodeId(1),
+            Msg::Heartbeat { ballot: b(2, 1), commit: 1 },
+            &mut fx.ctx(2),
+        );
+        assert_eq!(s.chosen_prefix(), learns as Slot, "{mutant:?}");
+        let asks = vec![(NodeId(1), Msg::CatchUp { from: 1 })];
+        assert_eq!(fx.sends, if learns { vec![] } else { asks }, "{mutant:?}");
+    }
+}
+
+/// A leader whose ballot was overtaken can still hear, from a catch-up answer it asked for as
+/// a follower, which value a slot holds. A value it did not propose there was chosen under a
+/// higher ballot: the leader steps down. Leading on, its heartbeat's `commit` made an acceptor
+/// that took its proposal for the slot learn that proposal instead of the chosen value (five
+/// servers: S1 leads b2.0 with W in slot 1 and Y in slot 2, accepted by S2 only; S3 wins b3.2
+/// with S4 and S5 and chooses Z in slot 2; S1's delayed catch-up reaches S3).
+#[test]
+fn a_leader_told_of_another_value_chosen_in_its_slots_steps_down() {
+    let mp = MultiPaxos { servers: 5, ..MultiPaxos::default() };
+    let (w, y, z) = (put(5, 1, "x", 1), put(6, 1, "x", 2), put(7, 1, "x", 3));
+    let mut fx = Fx::at(Time::from_ms(1));
+    let now = Time::from_ms(1);
+    let mut s1 = server::init(&mp, &mut fx.ctx(0));
+    (s1.role, s1.hard.ballot, s1.hard.promised, s1.next_slot) = (Role::Leader, b(2, 0), b(2, 0), 3);
+    s1.in_flight = vec![(1, w.clone(), 0b11, now), (2, y.clone(), 0b11, now)];
+    let mut s2 = server::init(&mp, &mut fx.ctx(1));
+    for (slot, cmd) in [(1, w.clone()), (2, y.clone())] {
+        let accept = Msg::Accept { ballot: b(2, 0), slot, cmd, commit: 0 };
+        server::on_message(&mp, &mut s2, NodeId(0), accept, &mut fx.ctx(1));
+    }
+    fx.take();
+    // The value S1 proposed, chosen: it leads on.
+    server::on_message(&mp, &mut s1, NodeId(2), Msg::Chosen { slot: 1, cmd: w.clone() }, &mut fx.ctx(0));
+    assert_eq!(s1.role, Role::Leader);
+    // Another value in its slot 2: it steps down and waits for an election timeout.
+    server::on_message(&mp, &mut s1, NodeId(2), Msg::Chosen { slot: 2, cmd: z.clone() }, &mut fx.ctx(0));
+    assert_eq!(s1.role, Role::Follower);
+    assert!(s1.in_flight.is_empty());
+    assert!(election_rearmed(&mp, &fx.timers));
+    server::on_timer(&mp, &mut s1, Timer::Heartbeat, &mut fx.ctx(0));
+    for (to, m) in fx.take() {
+        if to == NodeId(1) {
+            server::on_message(&mp, &mut s2, NodeId(0), m, &mut fx.ctx(1));
+        }
+    }
+    assert_ne!(s2.chosen.get(1), Some(&Some(y)), "S2 learned S1's proposal for slot 2, not the chosen Z");
+    // A slot past every one it proposed in was chosen under a higher ballot too.
+    let mut s1 = server::init(&mp, &mut fx.ctx(0));
+    (s1.role, s1.hard.ballot, s1.hard.promised, s1.next_slot) = (Role::Leader, b(2, 0), b(2, 0), 1);
+    server::on_message(&mp, &mut s1, NodeId(2), Msg::Chosen { slot: 1, cmd: z }, &mut fx.ctx(0));
+    assert_eq!(s1.role, Role::Follower);
+}
