@@ -190,8 +190,8 @@ pub fn on_message<M: Machine>(
                 );
                 return;
             }
-            if term > s.hard.term && sticky && raft.check_quorum {
-                return; // Thesis §4.2.3: disregard while a current leader is known.
+            if term >= s.hard.term && sticky && raft.check_quorum {
+                return; // Thesis §4.2.3: disregard while a current leader may still lead.
             }
             if term > s.hard.term {
                 become_follower(raft, s, term, None, ctx);

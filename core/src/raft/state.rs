@@ -240,10 +240,13 @@ impl<M: Machine> Server<M> {
         self.term_at(self.commit) == Some(self.hard.term)
     }
 
+    /// Whether a leader may still count on this server's support (thesis §4.2.3): it leads, or
+    /// it heard from a current leader less than a minimum election timeout ago (whether or not
+    /// it still knows who leads: a higher term from elsewhere does not end that), or it came
+    /// back from a crash less than that ago (it cannot know whom it heard).
     pub(super) fn in_lease(&self, raft: &Raft, now: Time) -> bool {
         self.role == Role::Leader
             || now < self.vote_hold_until
-            || (self.leader.is_some()
-                && self.last_leader_contact.is_some_and(|t| now.0 < t.0 + raft.election_us.0))
+            || self.last_leader_contact.is_some_and(|t| now.0 < t.0 + raft.election_us.0)
     }
 }

@@ -332,6 +332,40 @@ fn with_leases_a_restarted_server_waits_before_voting() {
     }
 }
 
+/// Thesis §4.2.3, on which §6.4's leases rest: a server that heard from a current leader within
+/// the minimum election timeout neither adopts a RequestVote's term nor grants its vote, even
+/// if something else moved it to a new term and it no longer knows who leads (here a late
+/// reply from a higher term). It granted the vote at its own new term, and a lease-holding
+/// leader's stale read became possible with perfect clocks (red-team finding).
+#[test]
+fn a_server_that_heard_a_leader_lately_votes_for_no_one_even_after_a_term_bump() {
+    let r = Raft { read_mode: ReadMode::Lease, check_quorum: true, ..raft3() };
+    let mut fx = Fx::new();
+    let mut s = server(&r, &mut fx, 1, 3, &[1]);
+    let heartbeat = Msg::Append { term: 3, prev_index: 1, prev_term: 1, entries: vec![], commit: 0, seq: 1 };
+    server::on_message(&r, &mut s, NodeId(0), heartbeat, &mut fx.ctx(1));
+    server::on_message(
+        &r,
+        &mut s,
+        NodeId(2),
+        Msg::Vote { term: 4, granted: false, pre: false },
+        &mut fx.ctx(1),
+    );
+    assert_eq!((s.hard.term, s.leader), (4, None));
+    fx.take();
+    for term in [4, 5] {
+        server::on_message(&r, &mut s, NodeId(2), vote_req(term, 1, 1), &mut fx.ctx(1));
+        let granted = fx.take().iter().any(|(_, m)| matches!(m, Msg::Vote { granted: true, .. }));
+        assert!(!granted, "a vote at term {term} within the leader's lease");
+    }
+    assert_eq!((s.hard.term, s.hard.voted_for), (4, None));
+    // A minimum election timeout after the leader last spoke, it votes again.
+    fx.now = Time(fx.now.0 + r.election_us.0);
+    server::on_message(&r, &mut s, NodeId(2), vote_req(5, 1, 1), &mut fx.ctx(1));
+    let granted = fx.take().iter().any(|(_, m)| matches!(m, Msg::Vote { granted: true, .. }));
+    assert!(granted);
+}
+
 /// §3.10 with leases: TimeoutNow lets its target be elected past the voters' lease, so the
 /// leader that sends it stops trusting its lease for the rest of its term.
 #[test]
