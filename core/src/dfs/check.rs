@@ -69,8 +69,9 @@ pub struct Monitor {
     disks: Vec<u64>,
     /// The crashes and restarts counted at the last look at the disks.
     up_epoch: u64,
-    /// Blocks whose pipeline was last placed with nodes on two racks or more to choose from.
-    spread: BTreeMap<BlockId, bool>,
+    /// Each block's last pipeline placement: its nodes, and whether it had two racks or more
+    /// to choose from.
+    spread: BTreeMap<BlockId, (Vec<NodeId>, bool)>,
 }
 
 type Fail = (&'static str, String);
@@ -124,7 +125,9 @@ pub(super) fn check(
             }
             Note::Placed { block, targets, holders, racks, pipeline } => {
                 if *pipeline {
-                    m.spread.insert(*block, *racks >= 2);
+                    // The pipeline it makes: the nodes kept, then the new ones.
+                    let nodes = holders.iter().chain(targets).copied().collect();
+                    m.spread.insert(*block, (nodes, *racks >= 2));
                 }
                 let twice = targets
                     .iter()
@@ -191,7 +194,10 @@ pub(super) fn check_world(
             // dead nodes left fewer) may take a block; fewer may not, nor one rack's loss when
             // the block could have gone on two.
             let few = holders.len() < (d.rf as usize).min(p.targets.len());
-            let could_spread = m.spread.get(&p.block).copied().unwrap_or(false);
+            // Judged only for the placement that made this pipeline (a leader that lost its
+            // office may have named the block for a file the log never made).
+            let could_spread =
+                m.spread.get(&p.block).is_some_and(|(nodes, spread)| *spread && *nodes == p.targets);
             let one_rack = d.rf >= 2 && p.targets.len() >= 2 && racks.len() == 1 && could_spread;
             if few || one_rack {
                 let why = if few {

@@ -251,6 +251,28 @@ pub fn on_message(d: &Dfs, s: &mut MetaServer, from: NodeId, msg: Msg, ctx: Cx) 
     }
 }
 
+/// The number the log will give the block of the next new file: one past the namespace's, past
+/// every new file this leader's log holds and has not applied yet (they are applied first; a
+/// retry of one already counted or applied makes none).
+fn next_new_block(s: &MetaServer) -> BlockId {
+    let kv = &s.raft.kv;
+    let mut pending: Vec<(NodeId, u64)> = Vec::new();
+    for i in s.raft.applied + 1..=s.raft.last_index() {
+        let Some(raft::Entry {
+            cmd: raft::Command::Kv { op: Cmd { client, req, op: Op::Create { .. } }, .. },
+            ..
+        }) = s.raft.entry(i)
+        else {
+            continue;
+        };
+        let applied = kv.sessions.get(&client.0).is_some_and(|(last, _)| *last >= *req);
+        if !applied && !pending.contains(&(*client, *req)) {
+            pending.push((*client, *req));
+        }
+    }
+    kv.next_block + pending.len() as BlockId + 1
+}
+
 fn on_request(d: &Dfs, s: &mut MetaServer, client: NodeId, req: u64, ask: Ask, ctx: Cx) {
     if s.raft.role != Role::Leader {
         let hint = s.raft.leader.map(|l| d.meta_members().global(l));
@@ -267,7 +289,7 @@ fn on_request(d: &Dfs, s: &mut MetaServer, client: NodeId, req: u64, ask: Ask, c
             }
             let racks = live_racks(d, s, &[]);
             ctx.note(Note::Placed {
-                block: s.raft.kv.next_block + 1,
+                block: next_new_block(s),
                 targets: targets.clone(),
                 holders: Vec::new(),
                 racks,
