@@ -15,6 +15,10 @@
 //!   really lost before the suspicion began (at least one suspicion timeout before the
 //!   declaration, in its current incarnation), and something between it and the member that
 //!   declares it during the suspicion (in the last suspicion timeout).
+//!   With SWIM's detector the suspicion's start is known (the first `Suspected` note about the
+//!   member at that incarnation): the declaration must come a suspicion timeout after it, and
+//!   a loss to or from the member before it (an older loss alone let a death at the first
+//!   failed probe pass).
 //!   The first half holds because a suspicion starts from a failed probe of the suspect; the
 //!   second because the suspecting member probes the suspect once more before the timeout
 //!   (when the timeout spans two rounds of probes) and the ping carries the accusation, which
@@ -29,7 +33,7 @@
 //!   too; within one life no member's belief about another falls; nobody believes an
 //!   incarnation its owner never had.
 
-use alloc::collections::BTreeSet;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec;
@@ -81,6 +85,9 @@ pub struct Monitor {
     pair_drops: Vec<Vec<(NodeId, Time)>>,
     /// The deaths judged: (member, incarnation).
     declared: BTreeSet<(u32, u32)>,
+    /// When the first suspicion of each member at each incarnation began (a member's failed
+    /// probe: `Note::Suspected`), for the member's current incarnation and the ones before.
+    suspected: BTreeMap<(u32, u32), Time>,
     up: Vec<bool>,
     epoch: u64,
     down: Vec<Down>,
@@ -159,6 +166,13 @@ pub(super) fn check(
         }
     }
     if let Some(o) = touched.filter(|o| world.up[o.index()]) {
+        // A suspicion's start first: the same event may declare the death (judged below).
+        // Not kept in an explored run, where accuracy is not judged.
+        for note in notes.iter().filter(|_| !world.explored) {
+            if let Note::Suspected { about, inc, .. } = *note {
+                m.suspected.entry((about.0, inc)).or_insert(world.now);
+            }
+        }
         own_incarnation(sw, m, nodes, o, world)?;
         beliefs(sw, m, nodes, o, world)?;
         for note in notes {
@@ -181,6 +195,7 @@ fn own_incarnation(sw: &Swim, m: &mut Monitor, nodes: &[Node], o: NodeId, world:
     if inc > before || world.changed_at[o.index()] == world.now {
         m.own[o.index()] = inc;
         m.inc_since[o.index()] = world.now;
+        m.suspected.retain(|(who, at), _| *who != o.0 || *at >= inc);
         // A loss in the period before counts: a probe sent before the member was heard at
         // its new incarnation may fail, and suspect it at that one.
         let since = world.now.0.saturating_sub(sw.period().0);
@@ -302,7 +317,30 @@ fn accuracy(
     let now = world.now.0;
     let (before, during) = window(sw);
     let first = m.first_drop[who.index()];
-    if first.is_none_or(|f| f.0.saturating_add(before) > now) {
+    if sw.detector == Detector::Swim {
+        // Judged from the suspicion's real start: it ripened, and a loss came before it. (Any
+        // old loss in the incarnation let a death at the first failed probe pass.)
+        let began = m.suspected.get(&(who.0, inc)).copied();
+        let why = match began {
+            None => Some(format!("nobody had suspected it at #{inc}")),
+            Some(b) if b.0.saturating_add(before) > now => Some(format!(
+                "its suspicion began at {}, and a suspicion ripens only after {}",
+                secs(b),
+                secs(Time(before))
+            )),
+            Some(b) if first.is_none_or(|f| f > b) => Some(format!(
+                "nothing to or from {who} was lost in #{inc} before its suspicion began at {}",
+                secs(b)
+            )),
+            Some(_) => None,
+        };
+        if let Some(why) = why {
+            return Err((
+                "accuracy",
+                format!("{o} declared {who} dead at #{inc} while it was up, but {why}"),
+            ));
+        }
+    } else if first.is_none_or(|f| f.0.saturating_add(before) > now) {
         let lost = match first {
             None => format!(
                 "nothing to or from {who} was lost since it took #{inc} at {}",

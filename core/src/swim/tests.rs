@@ -452,3 +452,40 @@ fn a_crowds_checkpoints_stay_within_their_byte_budget() {
     tl.seek(100_000);
     assert_eq!(tl.sim().trace_hash(), here);
 }
+
+/// Accuracy is judged from a suspicion's real start. For a round from 2 s, each member's first
+/// direct ping in flight is lost (its indirect probe gets through, so nobody suspects anyone);
+/// twenty seconds later S4 is cut off from everyone. With suspicion-skipped, a member is
+/// declared dead at its first failed probe, and the old losses, long past, let that pass as
+/// evidence from before a suspicion (red-team finding). Without the mutant the run is fine.
+#[test]
+fn a_death_at_the_first_failed_probe_is_caught_after_an_old_loss_too() {
+    for mutant in [None, Some(Mutant::SuspicionSkipped)] {
+        let sw = Swim { members: 8, mutant, ..Swim::default() };
+        let round = sw.period().0 * 7;
+        let mut sim = Sim::new(sw, FaultConfig::default(), 1);
+        let run_to =
+            |sim: &mut Sim<Swim>, t: u64| while sim.now().0 < t && sim.violation().is_none() && sim.step() {};
+        run_to(&mut sim, 2_000_000);
+        let mut lost = [false; 8];
+        while sim.now().0 < 2_000_000 + round && sim.violation().is_none() && sim.step() {
+            let ping = sim.flights().find(|f| matches!(f.msg, Msg::Ping { .. }) && !lost[f.from.index()]);
+            if let Some((id, from)) = ping.map(|f| (f.id, f.from)) {
+                lost[from.index()] = true;
+                sim.apply_input(crate::sim::Input::Drop(id));
+            }
+        }
+        assert_eq!(lost, [true; 8]);
+        run_to(&mut sim, 22_000_000);
+        assert_eq!(sim.violation(), None, "{mutant:?}: before S4 is cut off");
+        sim.apply_input(crate::sim::Input::Partition(vec![0, 0, 0, 1, 0, 0, 0, 0]));
+        run_to(&mut sim, 40_000_000);
+        match mutant {
+            None => assert_eq!(sim.violation(), None),
+            Some(_) => {
+                let v = sim.violation().expect("the death at the first failed probe is caught");
+                assert_eq!(v.property, "accuracy", "{}", v.message);
+            }
+        }
+    }
+}
