@@ -156,7 +156,7 @@ pub(super) fn check(
                 *seen = *zxid;
             }
             // The configuration recipe's history goes to the linearizability checker.
-            Note::Raft(_) | Note::Invoke { .. } | Note::Ack { .. } => {}
+            Note::Raft(_) | Note::Invoke { .. } | Note::Ack { .. } | Note::Serving { .. } => {}
         }
     }
     if let Some(Node::Server(s)) = touched.and_then(|t| nodes.get(t.index())) {

@@ -277,7 +277,6 @@ pub fn on_message(c: &Coordination, cl: &mut Client, from: NodeId, msg: Msg, ctx
     }
     match msg {
         Msg::Reply { conn, life, seq, body } if from == cl.server && conn == cl.conn && life >= cl.life => {
-            cl.heard = ctx.now();
             // The server restarted: what it numbered before is void, and so are the watches it
             // held; after this reply the recipe looks again (as after a reconnection).
             let restarted = life > cl.life && cl.life != 0;
@@ -291,17 +290,26 @@ pub fn on_message(c: &Coordination, cl: &mut Client, from: NodeId, msg: Msg, ctx
                 return;
             }
             if seq > cl.next_seq {
+                // Held back behind a reply that has not come: the connection is not
+                // progressing, and it does not count as hearing from the server (a reply lost
+                // for good makes the client move, as a broken TCP connection would).
                 if cl.held.len() < MAX_HELD {
                     cl.held.push((seq, body));
                 }
                 return;
             }
-            take(c, cl, body, ctx);
-            cl.next_seq += 1;
-            while let Some(k) = cl.held.iter().position(|(s, _)| *s == cl.next_seq) {
-                let (_, body) = cl.held.remove(k);
+            cl.heard = ctx.now();
+            let mut next = Some(body);
+            while let Some(body) = next.take() {
+                if body == Body::Closed {
+                    // The server closed the connection: on to the next one, at once.
+                    return reconnect(c, cl, ctx);
+                }
                 take(c, cl, body, ctx);
                 cl.next_seq += 1;
+                if let Some(k) = cl.held.iter().position(|(s, _)| *s == cl.next_seq) {
+                    next = Some(cl.held.remove(k).1);
+                }
             }
         }
         Msg::WriteReply { token, .. }
@@ -322,7 +330,7 @@ fn take(c: &Coordination, cl: &mut Client, body: Body, ctx: Cx) {
         cl.seen = cl.seen.max(zxid);
     }
     match body {
-        Body::Pong => {}
+        Body::Pong | Body::Closed => {}
         Body::Expired => {
             if cl.session != 0 {
                 expired(c, cl, ctx);

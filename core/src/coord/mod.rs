@@ -12,6 +12,13 @@
 //! leader (ZooKeeper's reads are not linearizable; a `sync` before a read makes the server
 //! catch up to the moment of the sync).
 //!
+//! **Out of touch.** A server answers clients only while it leads or has heard from a leader
+//! within the sync limit (ten leader heartbeats; ZooKeeper's `syncLimit`); when that runs out
+//! it closes its clients' connections, and they move to the next server with their sessions.
+//! The ensemble's Raft runs CheckQuorum, so a leader cut off from a quorum steps down and
+//! stops too (ZooKeeper's leader gives up the same way): a cut-off server's stale answers
+//! last a bounded time.
+//!
 //! **Sessions.** A client opens a session with a timeout and sends heartbeats to its server;
 //! followers relay the sessions they heard from to the leader every tick. The leader alone
 //! decides that a session has expired, when it has heard nothing of it for the timeout on its
@@ -125,6 +132,7 @@ impl MessageInfo for Msg {
             Msg::Reply { body: Body::Event { .. }, .. } => "WatchEvent",
             Msg::Reply { body: Body::Pong, .. } => "Pong",
             Msg::Reply { body: Body::Expired, .. } => "SessionExpired",
+            Msg::Reply { body: Body::Closed, .. } => "ConnectionClosed",
             Msg::Write { .. } => "Write",
             Msg::WriteReply { .. } => "WriteReply",
         }

@@ -51,6 +51,8 @@ pub struct Server {
     /// Leader only: when it last heard of each session, and the sessions it proposed to expire.
     pub seen: BTreeMap<SessionId, Time>,
     pub expiring: Vec<SessionId>,
+    /// Whether it answers clients (see `in_touch`), as it last found.
+    pub serving: bool,
 }
 
 type Cx<'a, 'b> = &'a mut Ctx<'b, Coordination>;
@@ -71,6 +73,7 @@ fn with_raft<R>(
         installed(s, ctx);
     }
     after_apply(c, s, ctx);
+    refresh(c, s, ctx);
     r
 }
 
@@ -114,7 +117,39 @@ fn boot(c: &Coordination, mut raft: raft::Server<Tree>, notes: Vec<raft::Note>, 
         touched: Vec::new(),
         seen: BTreeMap::new(),
         expiring: Vec::new(),
+        serving: false,
     }
+}
+
+/// Whether this server answers clients: it leads, or it heard from a leader less than the sync
+/// limit ago. ZooKeeper's follower that hears nothing from its leader for `syncLimit` ticks
+/// drops its clients and looks for a leader, and its leader stops when it no longer hears from
+/// a quorum (here Raft's CheckQuorum, which the ensemble runs): a server cut off from the
+/// ensemble serves its stale copy for a bounded time, not for ever, and its clients move to
+/// another server while their sessions live. A restarted server answers once a leader reaches it.
+fn in_touch(c: &Coordination, s: &Server, now: Time) -> bool {
+    s.raft.role == Role::Leader || s.raft.last_leader_contact.is_some_and(|t| now.0 < t.0 + c.sync_limit_us())
+}
+
+/// Find whether it serves now, and say so when that changes.
+fn refresh(c: &Coordination, s: &mut Server, ctx: Cx) -> bool {
+    let serving = in_touch(c, s, ctx.now());
+    if serving != s.serving {
+        s.serving = serving;
+        ctx.note(Note::Serving { server: ctx.me(), serving, limit_ms: c.sync_limit_us() / 1000 });
+        if !serving {
+            // ZooKeeper's follower, turning to look for a leader, closes its client
+            // connections (and their watches go with them): a client hears at once, if the
+            // network lets it, and moves to another server.
+            let clients: Vec<u32> = s.conns.keys().copied().collect();
+            for client in clients {
+                reply(s, NodeId(client), Body::Closed, ctx);
+            }
+            s.conns.clear();
+            s.watches.clear();
+        }
+    }
+    serving
 }
 
 /// Send a client a reply on its connection.
@@ -176,6 +211,10 @@ pub fn on_message(c: &Coordination, s: &mut Server, from: NodeId, msg: Msg, ctx:
                     heard(c, s, session, clock, ctx);
                 }
             }
+        }
+        Msg::Ping { .. } | Msg::Request { .. } if !refresh(c, s, ctx) => {
+            // Out of touch with the ensemble: it answers no client (ZooKeeper closes the
+            // connection); the client moves to another server.
         }
         Msg::Ping { seen, .. } | Msg::Request { seen, .. }
             if seen > s.raft.kv.zxid && !c.is(Mutant::AnyServer) =>
@@ -306,6 +345,7 @@ pub fn on_timer(c: &Coordination, s: &mut Server, timer: Timer, ctx: Cx) {
 fn tick(c: &Coordination, s: &mut Server, ctx: Cx) {
     let now = ctx.now();
     let me = ctx.me();
+    refresh(c, s, ctx);
     if s.raft.role != Role::Leader {
         s.seen.clear();
         s.expiring.clear();

@@ -29,7 +29,7 @@ pub fn case(seed: u64) -> (Coordination, FaultConfig) {
     let mut of = |n: usize| rng.below(n as u64) as usize;
     let session_timeout_ms = TIMEOUT_MS[of(TIMEOUT_MS.len())];
     let c = Coordination {
-        raft: Raft { servers: [3, 3, 5][of(3)], clients: 0, ..Raft::default() },
+        raft: Raft { servers: [3, 3, 5][of(3)], clients: 0, check_quorum: true, ..Raft::default() },
         clients: 2 + of(4),
         recipe: RECIPES[of(RECIPES.len())],
         session_timeout_ms,

@@ -42,3 +42,110 @@ fn the_swarm_catches_every_mutant() {
     }
     assert!(caught.iter().all(|c| c.1.is_some()), "{caught:#?}");
 }
+
+fn run_to(sim: &mut Sim<Coordination>, ms: u64) {
+    while sim.next_time().is_some_and(|t| t <= Time::from_ms(ms)) && sim.step() {}
+}
+
+/// Each client's session, by client index.
+fn sessions(sim: &Sim<Coordination>) -> Vec<u64> {
+    sim.nodes()
+        .iter()
+        .filter_map(|n| if let Node::Client(cl) = n { Some(cl.session) } else { None })
+        .collect()
+}
+
+#[test]
+fn a_server_cut_off_from_the_ensemble_closes_its_clients_who_keep_their_sessions_elsewhere() {
+    // A follower that can reach its clients but no other server. ZooKeeper's follower stops
+    // serving after its sync limit and closes its connections; the clients move to another
+    // server and their sessions live on. Before: it answered their heartbeats for ever, the
+    // leader heard nothing of those sessions and expired them.
+    // (A session shorter than the sync limit and a heartbeat can expire first, in ZooKeeper
+    // as here: its timeout should leave the time to move.)
+    for seed in 1..=6 {
+        cut_off_follower(seed);
+    }
+}
+
+fn cut_off_follower(seed: u64) {
+    use crate::sim::Input;
+    let c = Coordination { recipe: Recipe::Idle, session_timeout_ms: 2_000, ..Coordination::default() };
+    let mut sim = Sim::new(c.clone(), FaultPreset::None.config(), seed);
+    run_to(&mut sim, 2_000);
+    let before = sessions(&sim);
+    assert!(before.iter().all(|s| *s != 0), "every client has a session: {before:?}");
+    let follower = sim
+        .nodes()
+        .iter()
+        .find_map(|n| match n {
+            Node::Server(s) if s.raft.role == crate::raft::server::Role::Follower => Some(s.raft.id),
+            _ => None,
+        })
+        .expect("a follower");
+    let on_it: Vec<NodeId> = sim
+        .nodes()
+        .iter()
+        .filter_map(
+            |n| if let Node::Client(cl) = n { (cl.server == follower).then_some(cl.id) } else { None },
+        )
+        .collect();
+    assert!(!on_it.is_empty(), "a client is connected to {follower}");
+    for k in 0..c.servers() as u32 {
+        if k != follower.0 {
+            sim.apply_input(Input::Cut(follower, NodeId(k)));
+            sim.apply_input(Input::Cut(NodeId(k), follower));
+        }
+    }
+    run_to(&mut sim, 6_000);
+    assert!(sim.violation().is_none(), "{:?}", sim.violation());
+    assert_eq!(sessions(&sim), before, "seed {seed}: a client lost its session");
+    let leader = sim
+        .nodes()
+        .iter()
+        .find_map(|n| match n {
+            Node::Server(s) if s.raft.role == crate::raft::server::Role::Leader => Some(&s.raft.kv),
+            _ => None,
+        })
+        .expect("a leader");
+    for session in &before {
+        assert!(leader.sessions.contains_key(session), "seed {seed}: the ensemble expired session {session}");
+    }
+    let Node::Server(s) = &sim.nodes()[follower.index()] else { panic!("a server") };
+    assert!(!s.serving && s.conns.is_empty(), "{follower} still serves: {:?}", s.conns);
+    for id in on_it {
+        let Node::Client(cl) = &sim.nodes()[id.index()] else { panic!("a client") };
+        assert_ne!(cl.server, follower, "{id} stayed on the cut-off server");
+    }
+}
+
+#[test]
+fn a_reply_lost_for_good_makes_the_client_move_instead_of_holding_the_rest_for_ever() {
+    // Replies are taken in their server's order. One lost for good leaves every later one held
+    // back; held replies kept the connection looking alive, so a client with nothing in
+    // flight (here an idle one, waiting on a watch or the user) stayed on a connection that
+    // would never deliver again.
+    use crate::sim::Input;
+    let c = Coordination { recipe: Recipe::Idle, session_timeout_ms: 1_000, ..Coordination::default() };
+    let mut sim = Sim::new(c, FaultPreset::None.config(), 3);
+    let pong = loop {
+        assert!(sim.step(), "the run ended");
+        assert!(sim.now() < Time::from_ms(5_000), "no heartbeat answered");
+        let found = sim.flights().find_map(|f| match f.msg {
+            Msg::Reply { body: Body::Pong, .. } if f.sent_at >= Time::from_ms(1_500) => {
+                Some((f.id, f.from, f.to))
+            }
+            _ => None,
+        });
+        if let Some(found) = found {
+            break found;
+        }
+    };
+    let (id, server, client) = pong;
+    sim.apply_input(Input::Drop(id));
+    let until = sim.now().0 / 1000 + 2_000;
+    run_to(&mut sim, until);
+    let Node::Client(cl) = &sim.nodes()[client.index()] else { panic!("a client") };
+    assert_ne!(cl.server, server, "{client} still waits on {server}, holding {} replies", cl.held.len());
+    assert!(cl.held.is_empty(), "{:?}", cl.held);
+}

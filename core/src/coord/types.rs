@@ -94,7 +94,7 @@ pub struct Coordination {
 impl Default for Coordination {
     fn default() -> Self {
         Coordination {
-            raft: Raft { servers: 3, clients: 0, snapshot_every: 100, ..Raft::default() },
+            raft: Raft { servers: 3, clients: 0, snapshot_every: 100, check_quorum: true, ..Raft::default() },
             clients: 3,
             recipe: Recipe::Lock,
             session_timeout_ms: 1_000,
@@ -126,6 +126,11 @@ impl Coordination {
     }
     pub(crate) fn is(&self, m: Mutant) -> bool {
         self.mutant == Some(m)
+    }
+    /// How long a server that hears from no leader goes on answering clients: ten of the
+    /// leader's heartbeats (ZooKeeper's `syncLimit` of 5 ticks, its leader pinging twice a tick).
+    pub fn sync_limit_us(&self) -> u64 {
+        10 * self.raft.heartbeat_us
     }
     /// How often a client sends a heartbeat: a third of its session timeout.
     pub fn ping_us(&self) -> u64 {
@@ -247,6 +252,8 @@ pub enum Body {
     },
     Pong,
     Expired,
+    /// The server closed the connection: it is out of touch with the ensemble.
+    Closed,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -297,6 +304,13 @@ pub enum Note {
         leader: NodeId,
         session: SessionId,
         at: Time,
+    },
+    /// A server began or stopped answering clients (`server::in_touch`): it stops when it has
+    /// heard from no leader for the sync limit (`limit_ms`).
+    Serving {
+        server: NodeId,
+        serving: bool,
+        limit_ms: u64,
     },
     /// The leader proposed to expire a session, at this time on its own clock.
     Expiring {

@@ -27,6 +27,7 @@ fn server_view(s: &Server) -> NodeView {
         ("nodes".into(), format!("{}", tree.nodes.len() - 1)),
         ("open sessions".into(), format!("{}", tree.sessions.len())),
         ("clients here".into(), format!("{}", s.conns.len())),
+        ("answers clients".into(), if s.serving { "yes" } else { "no: no leader lately" }.into()),
         ("watches".into(), format!("{}", s.watches.len())),
     ];
     for w in &s.watches {
@@ -40,7 +41,10 @@ fn server_view(s: &Server) -> NodeView {
         summary: vec![
             format!("{role} · term {}", r.hard.term),
             format!("zxid {} · {} sessions", tree.zxid, tree.sessions.len()),
-        ],
+        ]
+        .into_iter()
+        .chain((!s.serving).then(|| String::from("answers no client")))
+        .collect(),
         hue_key: (r.hard.term > 0).then_some(r.hard.term),
         accepts: Some("transfer [S2] · snapshot".into()),
         actions: vec![("Transfer leadership".into(), "transfer".into())],
@@ -266,6 +270,10 @@ impl Present for Coordination {
         match n {
             Note::Raft(r) => <crate::raft::Raft as Present>::note_summary(r),
             Note::Heard { leader, session, .. } => format!("{leader} hears from session {session}"),
+            Note::Serving { server, serving: false, limit_ms } => {
+                format!("{server} stops serving clients: no word from a leader for {limit_ms} ms")
+            }
+            Note::Serving { server, serving: true, .. } => format!("{server} serves clients"),
             Note::Expiring { leader, session, timeout_ms, .. } => {
                 format!("{leader} expires session {session}: silent for {timeout_ms} ms")
             }
