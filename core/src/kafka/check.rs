@@ -1,7 +1,7 @@
 //! The checker: Kafka's promise that a record acknowledged with acks=all is never lost (with
-//! clean elections), replicas that agree below the high watermark, records consumers read that
-//! never change, partitions that never have two owners in one generation, and, apart, acks=1's
-//! weaker behaviour. Checks are incremental.
+//! clean elections), replicas that agree below the high watermark, records consumers read only
+//! once committed and that never change, partitions that never have two owners in one
+//! generation, and, apart, acks=1's weaker behaviour. Checks are incremental.
 
 use alloc::format;
 use alloc::string::String;
@@ -27,6 +27,11 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
     PropertyInfo {
         name: "consumed-stable",
         description: "a record a consumer read never disappears: every read of that offset returns it",
+    },
+    PropertyInfo {
+        name: "consumed-committed",
+        description: "a consumer reads a record only once it is committed, below the high watermark: \
+            a record above it may still be replaced",
     },
     PropertyInfo {
         name: "one-owner",
@@ -94,6 +99,15 @@ pub(super) fn check(
                 let seen = &mut m.consumed[p];
                 if seen.len() <= o {
                     seen.resize(o + 1, None);
+                }
+                // Committed means below some replica's high watermark: every broker's high
+                // watermark has been taken into `committed` in the event that moved it.
+                let hw = m.committed[p].len();
+                if o >= hw {
+                    return Err((
+                        "consumed-committed",
+                        format!("a consumer read p{p} offset {o}, above the high watermark ({hw})"),
+                    ));
                 }
                 let committed = m.committed[p].get(o).copied();
                 match (seen[o], committed) {

@@ -35,7 +35,8 @@
 //!   `a_failed_leader_is_replaced_from_the_live_isr_with_a_new_epoch` and
 //!   `without_a_live_isr_member_only_an_unclean_election_picks_a_leader`.
 //! - Consumers read below the HW: the `ConsumerFetch` handler; mutant `consume-uncommitted`,
-//!   caught every time by the `high-watermark` preset.
+//!   caught by `consumed-committed` at its first read above the HW, every time in the
+//!   `high-watermark` preset.
 //! - A fetch names the epoch of the follower's last record; the leader answers with a
 //!   DivergingEpoch when that log is not a prefix of its own (KIP-101, KIP-279, KIP-320):
 //!   `diverging`, `truncation_point`; tests

@@ -157,7 +157,7 @@ pub fn apply(name: &str, base: Kafka) -> Result<Kafka, String> {
                     step(Cue::Partition, "A network partition cuts B1, with both producers and C1, off from the controller, B2 and B3. B1's ISR still has three members, so it takes the producers' records (and their retries), but no follower fetches them: the high watermark stays put, nobody is acknowledged, and C1, which reads only below the high watermark, reads nothing new."),
                     step(Cue::Says("p0: leader"), "The controller misses B1's heartbeats, declares it dead and elects B2 from the ISR. B2 never had B1's new records."),
                     step(Cue::Heal, "The partition heals. B1 learns that B2 leads, and its next fetch is told where their logs diverge: it truncates the records only it had. The producers retry on B2; C1, dropped by the group coordinator meanwhile, rejoins."),
-                    step(Cue::Says("producer acknowledged"), "B2 acknowledges the retries, at offsets where B1 had held other records. C1 never saw those: with the consume-uncommitted mutant it did, and the checker flags the offset where it read a record that another one replaced."),
+                    step(Cue::Says("producer acknowledged"), "B2 acknowledges the retries, at offsets where B1 had held other records. C1 never saw those: it reads only below the high watermark. With the consume-uncommitted mutant it read them while B1 was cut off, and the checker flagged its first read above the high watermark, of a record that was then replaced."),
                 ],
                 ..k
             }
