@@ -330,6 +330,7 @@ fn take(c: &Coordination, cl: &mut Client, body: Body, ctx: Cx) {
         cl.seen = cl.seen.max(zxid);
     }
     match body {
+        // A closed connection never gets here: `on_message` moves the client on first.
         Body::Pong | Body::Closed => {}
         Body::Expired => {
             if cl.session != 0 {
