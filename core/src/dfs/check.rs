@@ -231,9 +231,13 @@ pub(super) fn check_world(
 }
 
 /// How many replicas the running data nodes can hold under the rack limit: R, or fewer when
-/// too few nodes run.
+/// too few nodes run. The limit is the one the name node places by once it has declared the
+/// others dead (the bound for repair is longer than that takes): over the running nodes and
+/// the racks that have one.
 fn reachable(d: &Dfs, up: &dyn Fn(&NodeId) -> bool) -> usize {
-    let max = d.topology().max_per_rack(d.rf) as usize;
+    let mut topo = d.topology();
+    topo.dead = d.data_node_ids().filter(|n| !up(n)).filter_map(|n| d.place_of(n)).collect();
+    let max = topo.max_per_rack(d.rf.min(topo.live_nodes())) as usize;
     let per_rack = (0..d.racks.len())
         .map(|r| d.data_node_ids().filter(|n| d.rack_of(*n) == Some(r) && up(n)).count().min(max));
     per_rack.sum::<usize>().min(d.rf as usize)

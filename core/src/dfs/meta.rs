@@ -198,9 +198,9 @@ fn choose(
     also_not: &[NodeId],
     ctx: Cx,
 ) -> Vec<NodeId> {
-    let topo = d.topology();
-    let mut excluded = dead_places(d, s);
-    excluded.extend(also_not.iter().filter_map(|n| d.place_of(*n)));
+    let mut topo = d.topology();
+    topo.dead = dead_places(d, s);
+    let excluded: Vec<placement::Node> = also_not.iter().filter_map(|n| d.place_of(*n)).collect();
     let have: Vec<placement::Node> = existing.iter().filter_map(|n| d.place_of(*n)).collect();
     let mut out: Vec<placement::Node> =
         placement::place_more(&topo, d.rf, writer, &have, &excluded, ctx.rng());
@@ -209,7 +209,7 @@ fn choose(
             let wanted = (d.rf as usize).saturating_sub(have.len());
             out = (0..topo.racks[rack].nodes)
                 .map(|index| placement::Node { rack, index })
-                .filter(|n| !have.contains(n) && !excluded.contains(n))
+                .filter(|n| !have.contains(n) && !excluded.contains(n) && !topo.dead.contains(n))
                 .take(wanted)
                 .collect();
         }

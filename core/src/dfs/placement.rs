@@ -13,7 +13,9 @@
 //!
 //! Every choice keeps two limits: no node holds two replicas, and no rack more than
 //! `⌊(R−1)/racks⌋ + 2` of them (one less when that would allow all R on one rack:
-//! `getMaxNodesPerRack`), where R is the replication factor, cut to the number of nodes. A
+//! `getMaxNodesPerRack`), where R is the replication factor, cut to the number of nodes. Dead
+//! nodes count for neither: HDFS takes a data node it declares dead out of its network map
+//! (`DatanodeManager.removeDatanode`), and a rack with no live node out of the rack count. A
 //! block the limits leave short gets fewer replicas, as in HDFS. Random choices are uniform
 //! over the nodes that keep both limits (HDFS draws from the nodes not yet excluded and
 //! excludes one that breaks a limit, which comes to the same); HDFS also weighs load, free
@@ -47,11 +49,14 @@ pub struct Node {
     pub index: u32,
 }
 
-/// The racks of a cluster, as `--racks` gives them.
+/// The racks of a cluster, as `--racks` gives them, and the nodes the name node counts dead.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Topology {
     pub racks: Vec<Rack>,
     pub nodes: u32,
+    /// Out of the network map: no replica goes there, and they count neither toward the
+    /// cluster's size nor, when all of a rack's nodes are dead, toward its racks.
+    pub dead: Vec<Node>,
 }
 
 /// Who writes the block.
@@ -100,7 +105,7 @@ impl Topology {
                 .ok_or_else(|| format!("at most {MAX_NODES} nodes in all"))?;
             racks.push(Rack { number, nodes: n });
         }
-        Ok(Topology { racks, nodes })
+        Ok(Topology { racks, nodes, dead: Vec::new() })
     }
 
     /// `r2/n3`: the writer as a node name. A rack of the cluster with an index past its nodes
@@ -127,12 +132,34 @@ impl Topology {
         format!("r{}/n{}", self.racks[n.rack].number, n.index)
     }
 
+    /// How many of `rack`'s nodes are dead (each counted once).
+    fn dead_in(&self, rack: usize) -> u32 {
+        let mut seen: Vec<u32> = Vec::new();
+        for n in self.dead.iter().filter(|n| n.rack == rack && n.index < self.racks[rack].nodes) {
+            if !seen.contains(&n.index) {
+                seen.push(n.index);
+            }
+        }
+        seen.len() as u32
+    }
+
+    /// The nodes in the network map (`getNumOfLeaves`).
+    pub fn live_nodes(&self) -> u32 {
+        (0..self.racks.len()).map(|r| self.racks[r].nodes - self.dead_in(r)).sum()
+    }
+
+    /// The racks with a node in the network map (`getNumOfRacks`).
+    pub fn live_racks(&self) -> u32 {
+        (0..self.racks.len()).filter(|r| self.racks[*r].nodes > self.dead_in(*r)).count() as u32
+    }
+
     /// The most replicas one rack may hold when `total` are placed (`getMaxNodesPerRack`).
     pub fn max_per_rack(&self, total: u32) -> u32 {
-        if self.racks.len() == 1 || total <= 1 {
+        let racks = self.live_racks();
+        if racks <= 1 || total <= 1 {
             return total;
         }
-        let max = (total - 1) / self.racks.len() as u32 + 2;
+        let max = (total - 1) / racks + 2;
         if max == total {
             max - 1
         } else {
@@ -153,7 +180,8 @@ enum Scope {
 struct Placing<'a> {
     topo: &'a Topology,
     chosen: Vec<Node>,
-    /// Nodes that may not take a replica (dead, or dropped from a pipeline) beside the chosen.
+    /// Nodes that may not take a replica (dropped from a pipeline, say) beside the chosen and
+    /// the dead.
     excluded: &'a [Node],
     max: u32,
 }
@@ -165,7 +193,7 @@ impl Placing<'_> {
 
     /// Whether `n` is taken: chosen, or excluded.
     fn blocked(&self, n: &Node) -> bool {
-        self.chosen.contains(n) || self.excluded.contains(n)
+        self.chosen.contains(n) || self.excluded.contains(n) || self.topo.dead.contains(n)
     }
 
     /// How many nodes of `rack` could take the next replica.
@@ -173,7 +201,8 @@ impl Placing<'_> {
         if self.in_rack(rack) >= self.max {
             return 0;
         }
-        let blocked = self.chosen.iter().chain(self.excluded).filter(|n| n.rack == rack);
+        let blocked =
+            self.chosen.iter().chain(self.excluded).chain(&self.topo.dead).filter(|n| n.rack == rack);
         let mut seen: Vec<u32> = Vec::new();
         for n in blocked {
             if !seen.contains(&n.index) && n.index < self.topo.racks[rack].nodes {
@@ -247,9 +276,9 @@ pub fn place(topo: &Topology, rf: u32, writer: Writer, rng: &mut Rng) -> Vec<Nod
 }
 
 /// The replicas to add to a block that has `existing` ones, `rf` in all, none on an
-/// `excluded` node (HDFS's `chooseTarget` with chosen nodes, as for re-replication or a
-/// pipeline's replacement): it goes on from the step the existing replicas reached. A writer
-/// that is a data node but excluded counts as a machine on its rack.
+/// `excluded` or dead node (HDFS's `chooseTarget` with chosen nodes, as for re-replication or
+/// a pipeline's replacement): it goes on from the step the existing replicas reached. A
+/// writer that is a data node but excluded or dead counts as a machine on its rack.
 pub fn place_more(
     topo: &Topology,
     rf: u32,
@@ -258,7 +287,7 @@ pub fn place_more(
     excluded: &[Node],
     rng: &mut Rng,
 ) -> Vec<Node> {
-    let total = rf.min(topo.nodes);
+    let total = rf.min(topo.live_nodes());
     let mut p = Placing { topo, chosen: existing.to_vec(), excluded, max: topo.max_per_rack(total) };
     let new = |p: Placing| p.chosen[existing.len().min(p.chosen.len())..].to_vec();
     if total as usize <= existing.len() {
@@ -268,7 +297,7 @@ pub fn place_more(
         Some(n) => *n,
         None => {
             let first = match writer {
-                Writer::Node(n) if !excluded.contains(&n) => {
+                Writer::Node(n) if !excluded.contains(&n) && !topo.dead.contains(&n) => {
                     p.chosen.push(n);
                     Some(n)
                 }
@@ -301,7 +330,7 @@ pub fn place_more(
 /// What a placement breaks, if anything: a node twice, a rack over its limit, or (with the
 /// writer a data node) a first replica elsewhere. The tests judge every placement with it.
 pub fn broken(topo: &Topology, rf: u32, writer: Writer, replicas: &[Node]) -> Option<String> {
-    let max = topo.max_per_rack(rf.min(topo.nodes));
+    let max = topo.max_per_rack(rf.min(topo.live_nodes()));
     for (i, n) in replicas.iter().enumerate() {
         if replicas[..i].contains(n) {
             return Some(format!("{} holds two replicas", topo.name(*n)));

@@ -208,6 +208,33 @@ fn placement_goes_on_from_the_replicas_a_block_has_and_avoids_excluded_nodes() {
 }
 
 #[test]
+fn dead_nodes_and_racks_leave_the_map_the_rack_limit_is_counted_on() {
+    // r3 all dead: two racks and five nodes are left. HDFS counts the limit on them
+    // (`getMaxNodesPerRack` over the network map, which a dead node leaves): ⌊4/2⌋+2 = 4 per
+    // rack, and all five replicas fit. Counted on three racks (3 per rack), one was missing.
+    let mut t = topo("r1:1,r2:4,r3:2");
+    t.dead = vec![node(2, 0), node(2, 1)];
+    assert_eq!((t.live_nodes(), t.live_racks()), (5, 2));
+    assert_eq!(t.max_per_rack(5), 4);
+    let mut rng = Rng::new(11);
+    for _ in 0..200 {
+        let placed = place_more(&t, 5, Writer::Off, &[], &[], &mut rng);
+        assert_eq!(placed.len(), 5, "{placed:?}");
+        assert!(placed.iter().all(|n| n.rack != 2), "{placed:?}");
+        assert_eq!(broken(&t, 5, Writer::Off, &placed), None);
+    }
+    // The replication factor is cut to the nodes alive, a dead writer is a machine on its rack,
+    // and a rack with one node alive still counts.
+    let mut t = topo("r1:2,r2:2");
+    t.dead = vec![node(0, 0), node(1, 1)];
+    assert_eq!((t.live_nodes(), t.live_racks(), t.max_per_rack(2)), (2, 2, 1));
+    for _ in 0..50 {
+        let placed = place_more(&t, 3, Writer::Node(node(0, 0)), &[], &[], &mut rng);
+        assert_eq!(placed, vec![node(0, 1), node(1, 0)]);
+    }
+}
+
+#[test]
 fn without_faults_files_are_written_read_and_kept_at_three_replicas() {
     let d = Dfs::default();
     let mut sim = Sim::new(d.clone(), FaultPreset::None.config(), 1);

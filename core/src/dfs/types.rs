@@ -134,11 +134,11 @@ impl Dfs {
         self.raft.validate()
     }
 
-    /// The racks as the placement rule reads them.
+    /// The racks as the placement rule reads them, every node alive.
     pub fn topology(&self) -> Topology {
         let racks: Vec<Rack> =
             self.racks.iter().enumerate().map(|(i, n)| Rack { number: i as u32 + 1, nodes: *n }).collect();
-        Topology { nodes: self.data_nodes() as u32, racks }
+        Topology { nodes: self.data_nodes() as u32, racks, dead: Vec::new() }
     }
 
     pub fn meta_members(&self) -> Members {
