@@ -6,7 +6,8 @@
 //! of each (the release check, `scripts/release-check.sh`, sweeps more). A plain light-fault
 //! sweep catches every mutant, each by the property it breaks (the lock's configuration, the
 //! catalog's for the watch that fires twice, the configuration store's for the sync answered
-//! locally, which only the linearizability checker sees). (Heavy faults leave the lock little
+//! locally, which only the linearizability checker sees; the configuration store's for the
+//! watches forgotten on reconnection, as its clients watch the keys they read). (Heavy faults leave the lock little
 //! progress to break: a fault every few tens of milliseconds keeps sessions expiring.)
 
 use distlab_core::coord::swarm::{self, Swept};
@@ -60,6 +61,7 @@ fn a_plain_seed_sweep_catches_every_mutant_by_the_property_it_breaks() {
         ("keep-ephemerals", Recipe::Lock, "ephemerals-expire"),
         ("any-server", Recipe::Lock, "client-order"),
         ("local-sync", Recipe::Config, "lincheck"),
+        ("forget-watches", Recipe::Config, "watch-first"),
     ];
     assert_eq!(Coordination::mutants().len(), want.len());
     for (name, recipe, property) in want {

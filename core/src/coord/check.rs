@@ -12,6 +12,12 @@
 //!   open there: a replica that has applied a session's expiry holds none of its nodes.
 //! - **watch-once**: a watch fires at most once per registration, and never before the change
 //!   it reports is applied on the server that sends it.
+//! - **watch-first** (ZooKeeper's watch ordering): a client that holds a watch sees its event
+//!   before any result at or past the zxid of a change that trips it, even when it moved to
+//!   another server in between (its watches are set again there). The checker replays the
+//!   committed log into its own tree to know every change and its zxid. An exist watch may
+//!   miss a node created and deleted while its client was away, as ZooKeeper documents: where a
+//!   server set the client's watches again, an exist watch counts from there.
 //! - **client-order** (ZooKeeper's single system image): the zxids a client sees in its
 //!   replies never go back, even when it moves to another server.
 //! - **expiry-after-timeout**: the leader proposes to expire a session only when it has heard
@@ -22,11 +28,13 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::chunked::ChunkVec;
+use crate::hash::digest;
 use crate::protocol::{NodeId, Present, PropertyInfo, Time};
-use crate::raft::{self, Raft};
+use crate::raft::{self, Command, Machine, Raft};
 
 use super::node::Node;
-use super::tree::{name, parent, SessionId, Tree};
+use super::tree::{name, parent, Change, Path, SessionId, Tree, WatchKind};
 use super::types::*;
 
 pub(super) const PROPERTIES: &[PropertyInfo] = &[
@@ -61,6 +69,11 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
         description: "a watch fires at most once, and only after its server applied the change it reports",
     },
     PropertyInfo {
+        name: "watch-first",
+        description:
+            "a client sees a watch's event before any result that shows the change, even on another server",
+    },
+    PropertyInfo {
         name: "client-order",
         description: "a client never sees an older zxid than one it has seen, even on another server",
     },
@@ -82,6 +95,42 @@ pub struct Monitor {
     observed: BTreeMap<u32, u64>,
     /// When each leader last heard of each session, on its clock.
     heard: BTreeMap<(u32, SessionId), Time>,
+    /// The tree as the committed log builds it, to the index `replayed`, and what each zxid
+    /// changed (see `Changed`).
+    ghost: Tree,
+    replayed: u64,
+    changes: ChunkVec<Vec<Changed>>,
+    /// Per client: the watches it holds.
+    held: BTreeMap<u32, Vec<Held>>,
+}
+
+/// A node a zxid changed, by digests of its path and its parent's path, and how.
+#[derive(Clone, Debug, Hash)]
+struct Changed {
+    node: u64,
+    parent: u64,
+    how: Change,
+}
+
+/// A watch a client holds: on `path`, set at zxid `since`, and the first zxid since then
+/// that trips it, once the committed log has one.
+#[derive(Clone, Debug, Hash)]
+struct Held {
+    path: Path,
+    kind: WatchKind,
+    since: u64,
+    due: Option<u64>,
+}
+
+impl Held {
+    /// Whether a change trips it (as a server's watch table decides).
+    fn trips(&self, c: &Changed) -> bool {
+        let me = digest(self.path.as_str());
+        match c.how {
+            Change::Data => !self.kind.children() && c.node == me,
+            Change::Created | Change::Deleted => c.node == me || (self.kind.children() && c.parent == me),
+        }
+    }
 }
 
 type Fail = (&'static str, String);
@@ -100,6 +149,7 @@ pub(super) fn check(
         _ => None,
     });
     raft_check(&c.raft, &mut m.raft, server, &raft_notes)?;
+    replay(c, m);
     for note in notes {
         match note {
             Note::Stored { client, token } => {
@@ -145,7 +195,8 @@ pub(super) fn check(
                     ));
                 }
             }
-            Note::Observed { client, zxid } => {
+            Note::Observed { client, zxid, event } => {
+                watch_first(c, m, *client, *zxid, event)?;
                 let seen = m.observed.entry(client.0).or_insert(0);
                 if zxid < seen {
                     return Err((
@@ -154,6 +205,26 @@ pub(super) fn check(
                     ));
                 }
                 *seen = *zxid;
+            }
+            Note::Watched { client, path, kind, zxid } => {
+                let list = m.held.entry(client.0).or_default();
+                if !list.iter().any(|h| h.path == *path && h.kind == *kind) {
+                    let mut h = Held { path: path.clone(), kind: *kind, since: *zxid, due: None };
+                    h.due = first_trip(&m.changes, &h, m.replayed);
+                    list.push(h);
+                }
+            }
+            Note::Rewatched { client, zxid } => {
+                // An exist watch counts from here (it misses a node created and deleted while
+                // its client was away); one that fired here is taken out by its event.
+                let list = m.held.entry(client.0).or_default();
+                for h in list.iter_mut().filter(|h| h.kind == WatchKind::Exist) {
+                    h.since = *zxid;
+                    h.due = first_trip(&m.changes, h, m.replayed);
+                }
+            }
+            Note::Unwatched { client } => {
+                m.held.remove(&client.0);
             }
             // The configuration recipe's history goes to the linearizability checker.
             Note::Raft(_) | Note::Invoke { .. } | Note::Ack { .. } | Note::Serving { .. } => {}
@@ -175,6 +246,66 @@ pub(super) fn check(
         }
     }
     Ok(())
+}
+
+/// Replay into the checker's tree what the servers have committed since it last looked, and
+/// mark the watches the changes trip.
+fn replay(c: &Coordination, m: &mut Monitor) {
+    m.ghost.keep_ephemerals = c.is(Mutant::KeepEphemerals);
+    while let Some(e) = m.raft.committed_entry(m.replayed + 1).cloned() {
+        let zxid = m.replayed + 1;
+        let mut changed = Vec::new();
+        if let Command::Kv { client, req, op } = &e.cmd {
+            m.ghost.apply(*client, *req, op, zxid, e.term);
+            for a in m.ghost.take_applied() {
+                for (path, how) in a.changes {
+                    changed.push(Changed { node: digest(path.as_str()), parent: digest(parent(&path)), how });
+                }
+            }
+        }
+        for h in m.held.values_mut().flatten() {
+            if h.due.is_none() && h.since < zxid && changed.iter().any(|x| h.trips(x)) {
+                h.due = Some(zxid);
+            }
+        }
+        m.changes.push(changed);
+        m.replayed = zxid;
+    }
+}
+
+/// The first zxid after `h.since`, up to `to`, whose changes trip `h`.
+fn first_trip(changes: &ChunkVec<Vec<Changed>>, h: &Held, to: u64) -> Option<u64> {
+    ((h.since + 1)..=to)
+        .find(|z| changes.get((*z - 1) as usize).is_some_and(|v| v.iter().any(|x| h.trips(x))))
+}
+
+/// A client took a reply at `zxid`: an event takes its watch out; a result must not show a
+/// change that trips a watch whose event it has not had.
+fn watch_first(
+    c: &Coordination,
+    m: &mut Monitor,
+    client: NodeId,
+    zxid: u64,
+    event: &Option<(Path, bool)>,
+) -> Result<(), Fail> {
+    let Some(list) = m.held.get_mut(&client.0) else { return Ok(()) };
+    if let Some((path, children)) = event {
+        list.retain(|h| h.path != *path || h.kind.children() != *children);
+        return Ok(());
+    }
+    match list.iter().find(|h| h.due.is_some_and(|d| d <= zxid)) {
+        Some(h) => Err((
+            "watch-first",
+            format!(
+                "{} saw zxid {zxid} before the event of its watch on {} (set at zxid {}, tripped at zxid {})",
+                c.node_name(client),
+                h.path,
+                h.since,
+                h.due.unwrap_or(0)
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 fn raft_check(

@@ -1,16 +1,16 @@
-//! The service's clients and the storage node.
+//! The service's clients.
 //!
 //! A client connects to one server, opens a session and keeps it alive with heartbeats; when
 //! its server goes quiet it reconnects to the next one with the same session. It takes the
 //! server's replies in the order the server numbered them (as TCP would hand them over), so a
-//! watch's event comes before any later answer. Its recipe is ZooKeeper's lock: create an
+//! watch's event comes before any later answer. It remembers the watches it holds and, when it
+//! connects to a server, has them set again there (ZooKeeper's `SetWatches`): one whose node
+//! changed while it was away fires at once, so the event still comes before any answer that
+//! shows the change. Its recipe is ZooKeeper's lock: create an
 //! ephemeral sequential node under `/lock`, list the children; the smallest holds the lock;
 //! any other watches only the node just before its own (no herd) and lists again when that
 //! one goes. The lock's fencing token is the zxid that created the holder's node; the holder
 //! works, writes to the storage node with its token, works again and deletes its node.
-//!
-//! The storage node keeps the largest token it has accepted and refuses older ones, so a holder
-//! whose session expired during a pause (a long GC) cannot write over its successor's work.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -20,11 +20,13 @@ use serde::Serialize;
 use crate::protocol::{Ctx, NodeId, Time};
 
 use super::config::{self, Plan, CONFIG};
-use super::tree::{name, SessionId, TreeError, TreeOp, TreeResult};
+use super::tree::{name, Path, SessionId, TreeError, TreeOp, TreeResult, WatchKind};
 use super::types::*;
 
 /// Most out-of-order replies a client holds back.
 const MAX_HELD: usize = 32;
+/// Most watches a client holds: a read past them goes without its watch.
+pub const MAX_WATCHES: usize = 64;
 
 /// Where a client is in its recipe.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -96,6 +98,11 @@ pub struct Client {
     pub seen: u64,
     /// The configuration recipe's operation in flight.
     pub plan: Option<Plan>,
+    /// The watches it holds: left by a read, not yet fired.
+    pub watches: Vec<(Path, WatchKind)>,
+    /// Whether it is connecting: its messages carry its watches (`Hello`) until it takes a
+    /// reply on the connection.
+    pub connecting: bool,
 }
 
 /// The parent node of the client's recipe.
@@ -120,6 +127,7 @@ pub fn init(c: &Coordination, ctx: Cx) -> Client {
 }
 
 pub fn restart(c: &Coordination, hard: ClientHard, ctx: Cx) -> Client {
+    ctx.note(Note::Unwatched { client: ctx.me() });
     start(c, hard, ctx)
 }
 
@@ -145,6 +153,8 @@ fn start(c: &Coordination, hard: ClientHard, ctx: Cx) -> Client {
         catalog: Vec::new(),
         seen: 0,
         plan: None,
+        watches: Vec::new(),
+        connecting: true,
     };
     cl.hard.next_conn += 1;
     cl.conn = cl.hard.next_conn;
@@ -163,6 +173,7 @@ fn start(c: &Coordination, hard: ClientHard, ctx: Cx) -> Client {
 
 /// Send a request (the only one in flight) and arm its retry.
 fn request(c: &Coordination, cl: &mut Client, op: TreeOp, watch: bool, ctx: Cx) {
+    let watch = watch && cl.watches.len() < MAX_WATCHES;
     cl.hard.next_req += 1;
     let req = cl.hard.next_req;
     cl.pending = Some((req, op, watch));
@@ -179,33 +190,36 @@ fn send_pending(c: &Coordination, cl: &Client, ctx: Cx) {
             op: op.clone(),
             watch: *watch,
             seen: cl.seen,
+            hello: hello(c, cl),
         };
         ctx.send(cl.server, msg);
         ctx.set_timer(Timer::Retry, Time(c.retry_us()));
     }
 }
 
-/// Connect to the next server with the same session, and send the request in flight again.
+/// What its messages say of the connection: while connecting, the watches to set again (none
+/// in the forget-watches mutant).
+fn hello(c: &Coordination, cl: &Client) -> Hello {
+    let watches = if c.is(Mutant::ForgetWatches) { Vec::new() } else { cl.watches.clone() };
+    cl.connecting.then_some(watches)
+}
+
+fn ping(c: &Coordination, cl: &Client, ctx: Cx) {
+    let (conn, session, seen) = (cl.conn, cl.session, cl.seen);
+    ctx.send(cl.server, Msg::Ping { conn, session, clock: ctx.now(), seen, hello: hello(c, cl) });
+}
+
+/// Connect to the next server with the same session and watches, and send the request in
+/// flight again.
 fn reconnect(c: &Coordination, cl: &mut Client, ctx: Cx) {
     cl.server = NodeId(((cl.server.index() + 1) % c.servers()) as u32);
     cl.hard.next_conn += 1;
     cl.conn = cl.hard.next_conn;
     (cl.life, cl.next_seq, cl.held) = (0, 1, Vec::new());
     cl.heard = ctx.now();
-    // A watch may have been lost with the old connection: look again.
-    if let Step::Waiting(_) = cl.step {
-        list(c, cl, ctx);
-        return;
-    }
-    if cl.step == Step::Watching {
-        catalog(c, cl, ctx);
-        return;
-    }
+    cl.connecting = true;
     if cl.session != 0 && cl.pending.is_none() {
-        ctx.send(
-            cl.server,
-            Msg::Ping { conn: cl.conn, session: cl.session, clock: ctx.now(), seen: cl.seen },
-        );
+        ping(c, cl, ctx);
     }
     send_pending(c, cl, ctx);
 }
@@ -253,15 +267,27 @@ fn configure(c: &Coordination, cl: &mut Client, plan: Plan, ctx: Cx) {
     if recorded {
         ctx.note(Note::Invoke { client: cl.id, plan: plan.clone() });
     }
+    // A current read leaves a watch on its key, as a configuration's users do to hear of the
+    // next change.
+    let watch = matches!(plan, Plan::SyncRead { synced: true, .. });
     cl.step = Step::Configuring;
     cl.plan = Some(plan);
-    request(c, cl, op, false, ctx);
+    request(c, cl, op, watch, ctx);
 }
 
-/// The session is gone: start again with a new one.
+/// The session is gone: so are its watches.
+fn drop_watches(cl: &mut Client, ctx: Cx) {
+    if !cl.watches.is_empty() {
+        cl.watches.clear();
+        ctx.note(Note::Unwatched { client: cl.id });
+    }
+}
+
+/// The session is gone, and its watches with it: start again with a new one.
 fn expired(c: &Coordination, cl: &mut Client, ctx: Cx) {
     cl.session = 0;
     cl.mine = None;
+    drop_watches(cl, ctx);
     // An operation in flight may or may not have taken effect: the history leaves it open.
     cl.plan = None;
     cl.step = Step::Opening;
@@ -276,15 +302,19 @@ pub fn on_message(c: &Coordination, cl: &mut Client, from: NodeId, msg: Msg, ctx
         return; // a paused process reads nothing; its connection's replies are lost to it
     }
     match msg {
+        // The server closed the connection (out of touch), or does not know it (restarted):
+        // on to the next server, at once. What it would have said after is lost with it.
+        Msg::Reply { conn, body: Body::Closed, .. } if from == cl.server && conn == cl.conn => {
+            reconnect(c, cl, ctx)
+        }
         Msg::Reply { conn, life, seq, body } if from == cl.server && conn == cl.conn && life >= cl.life => {
-            // The server restarted: what it numbered before is void, and so are the watches it
-            // held; after this reply the recipe looks again (as after a reconnection).
-            let restarted = life > cl.life && cl.life != 0;
+            if life > cl.life && cl.life != 0 {
+                // The server restarted after it took this connection's first message: its end
+                // of the connection, and the watches set on it, are gone.
+                return reconnect(c, cl, ctx);
+            }
             if life > cl.life {
                 (cl.life, cl.next_seq, cl.held) = (life, 1, Vec::new());
-            }
-            if restarted {
-                ctx.set_timer(Timer::Resync, Time(1));
             }
             if seq < cl.next_seq || cl.held.iter().any(|(s, _)| *s == seq) {
                 return;
@@ -299,12 +329,9 @@ pub fn on_message(c: &Coordination, cl: &mut Client, from: NodeId, msg: Msg, ctx
                 return;
             }
             cl.heard = ctx.now();
+            cl.connecting = false;
             let mut next = Some(body);
             while let Some(body) = next.take() {
-                if body == Body::Closed {
-                    // The server closed the connection: on to the next one, at once.
-                    return reconnect(c, cl, ctx);
-                }
                 take(c, cl, body, ctx);
                 cl.next_seq += 1;
                 if let Some(k) = cl.held.iter().position(|(s, _)| *s == cl.next_seq) {
@@ -325,8 +352,19 @@ pub fn on_message(c: &Coordination, cl: &mut Client, from: NodeId, msg: Msg, ctx
 
 /// Act on one reply from the server, in order.
 fn take(c: &Coordination, cl: &mut Client, body: Body, ctx: Cx) {
+    if let Body::Result { result: TreeResult::Error(TreeError::SessionExpired), .. } = body {
+        drop_watches(cl, ctx); // before the result: it shows no change to a watch of the session
+    }
+    match &body {
+        Body::Result { zxid, .. } => ctx.note(Note::Observed { client: cl.id, zxid: *zxid, event: None }),
+        Body::Event { path, children, zxid } => {
+            let event = Some((path.clone(), *children));
+            ctx.note(Note::Observed { client: cl.id, zxid: *zxid, event });
+            cl.watches.retain(|(p, kind)| p != path || kind.children() != *children);
+        }
+        _ => {}
+    }
     if let Body::Result { zxid, .. } | Body::Event { zxid, .. } = body {
-        ctx.note(Note::Observed { client: cl.id, zxid });
         cl.seen = cl.seen.max(zxid);
     }
     match body {
@@ -351,8 +389,8 @@ fn take(c: &Coordination, cl: &mut Client, body: Body, ctx: Cx) {
                 }
             }
         }
-        Body::Result { req, result, .. } => {
-            let Some((r, op, _)) = cl.pending.clone() else { return };
+        Body::Result { req, result, zxid } => {
+            let Some((r, op, watch)) = cl.pending.clone() else { return };
             if r != req {
                 return;
             }
@@ -362,9 +400,30 @@ fn take(c: &Coordination, cl: &mut Client, body: Body, ctx: Cx) {
                 expired(c, cl, ctx);
                 return;
             }
+            if watch {
+                watched(cl, &op, &result, zxid, ctx);
+            }
             step(c, cl, op, result, ctx);
         }
     }
+}
+
+/// A read's result that left a watch on the server: the client holds it, of the kind the
+/// result says (ZooKeeper's client registers `exists` on a missing node as an exist watch, and
+/// `get` and `children` only when they found the node).
+fn watched(cl: &mut Client, op: &TreeOp, result: &TreeResult, zxid: u64, ctx: Cx) {
+    let kind = match (op, result) {
+        (TreeOp::Exists { .. }, TreeResult::Data(None)) => WatchKind::Exist,
+        (TreeOp::Get { .. } | TreeOp::Exists { .. }, TreeResult::Data(Some(_))) => WatchKind::Data,
+        (TreeOp::Children { .. }, TreeResult::Children(_)) => WatchKind::Child,
+        _ => return,
+    };
+    let Some(path) = op.path() else { return };
+    let held = (Path::from(path), kind);
+    if !cl.watches.contains(&held) {
+        cl.watches.push(held.clone());
+    }
+    ctx.note(Note::Watched { client: cl.id, path: held.0, kind, zxid });
 }
 
 /// The recipe's next move after a result.
@@ -477,10 +536,7 @@ pub fn on_timer(c: &Coordination, cl: &mut Client, timer: Timer, ctx: Cx) {
             } else if ctx.now().0 > cl.heard.0 + 2 * c.ping_us() {
                 reconnect(c, cl, ctx);
             } else if cl.session != 0 {
-                ctx.send(
-                    cl.server,
-                    Msg::Ping { conn: cl.conn, session: cl.session, clock: ctx.now(), seen: cl.seen },
-                );
+                ping(c, cl, ctx);
             }
         }
         // Once more to the same server (it may have had no leader to forward to), then on.
@@ -516,11 +572,6 @@ pub fn on_timer(c: &Coordination, cl: &mut Client, timer: Timer, ctx: Cx) {
             request(c, cl, TreeOp::Open { timeout_ms }, false, ctx);
         }
         Timer::Think => begin(c, cl, ctx),
-        Timer::Resync if cl.pending.is_none() => match cl.step {
-            Step::Waiting(_) => list(c, cl, ctx),
-            Step::Watching => catalog(c, cl, ctx),
-            _ => {}
-        },
         _ => {}
     }
 }
@@ -534,28 +585,4 @@ pub fn on_op(c: &Coordination, cl: &mut Client, op: ClientOp, ctx: Cx) {
         }
         _ => {}
     }
-}
-
-/// The storage node: the largest token it has accepted.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Storage {
-    pub highest: u64,
-    /// The last writes it took: (client, token, value).
-    pub writes: Vec<(NodeId, u64, u64)>,
-    pub refused: u64,
-}
-
-pub fn storage_write(c: &Coordination, st: &mut Storage, from: NodeId, token: u64, value: u64, ctx: Cx) {
-    let accepted = token >= st.highest || c.is(Mutant::NoFencing);
-    if accepted {
-        st.highest = st.highest.max(token);
-        st.writes.push((from, token, value));
-        if st.writes.len() > 8 {
-            st.writes.remove(0);
-        }
-        ctx.note(Note::Stored { client: from, token });
-    } else {
-        st.refused += 1;
-    }
-    ctx.send(from, Msg::WriteReply { token, accepted });
 }

@@ -3,6 +3,8 @@
 //! operation is a line of the client history, so the linearizability checker judges the
 //! service's writes and its synced reads. A read without `sync` is served from the server's own
 //! copy and may be stale; the service does not claim it linearizable, and it is not recorded.
+//! The read after `sync` leaves a watch on its key, as a configuration's users do to hear of
+//! the next change: the events must come before any later answer that shows the change.
 //!
 //! Each key is a register: absent until a client creates it (with data 0), then its data.
 //! A create is a compare-and-set from absent; a set with an expected version is a

@@ -30,7 +30,13 @@
 //! **Watches.** A read may leave a one-shot watch on the node (or its children); the server
 //! fires it when it applies a change to it, before the answer to anything after that change:
 //! its replies to a client are numbered, and the client takes them in order (§2.3's ordering
-//! guarantee, which ZooKeeper has from TCP).
+//! guarantee, which ZooKeeper has from TCP). Watches live on the server's end of a
+//! connection, so the client remembers those it holds and, when it connects to another server
+//! (or its server restarted), has them set again there before anything is answered (ZooKeeper's
+//! `SetWatches`): one whose node changed after the last zxid the client saw fires at once. A
+//! `get` or `children` of a missing node leaves no watch; an `exists` does, and fires on the
+//! node's creation (one created and deleted while its client was away is missed, as ZooKeeper
+//! documents).
 //!
 //! **The lock, with fencing** (ZooKeeper's recipe; Kleppmann's fencing tokens). Each waiter
 //! creates an ephemeral sequential node under `/lock` and lists the children: the smallest
@@ -51,6 +57,7 @@ mod node;
 pub mod scenarios;
 pub mod server;
 mod setup;
+pub mod storage;
 pub mod swarm;
 pub mod tree;
 mod types;
@@ -103,6 +110,10 @@ pub(crate) const MUTANTS: &[MutantInfo] = &[
         name: "local-sync",
         description: "a server answers sync at once from its own copy, instead of through the log",
     },
+    MutantInfo {
+        name: "forget-watches",
+        description: "a client does not set its watches again when it connects to another server",
+    },
 ];
 
 impl Mutant {
@@ -116,6 +127,7 @@ impl Mutant {
             "keep-ephemerals" => Mutant::KeepEphemerals,
             "any-server" => Mutant::AnyServer,
             "local-sync" => Mutant::LocalSync,
+            "forget-watches" => Mutant::ForgetWatches,
             _ => return None,
         })
     }
@@ -143,10 +155,10 @@ impl MessageInfo for Msg {
             Msg::Touch { sessions } => {
                 format!("({} session{})", sessions.len(), if sessions.len() == 1 { "" } else { "s" })
             }
-            Msg::Request { req, op, watch, .. } => {
-                format!("(#{req} {op}{})", if *watch { ", watch" } else { "" })
+            Msg::Request { req, op, watch, hello, .. } => {
+                format!("(#{req} {op}{}{})", if *watch { ", watch" } else { "" }, rewatch(hello))
             }
-            Msg::Ping { session, .. } => format!("(session {session})"),
+            Msg::Ping { session, hello, .. } => format!("(session {session}{})", rewatch(hello)),
             Msg::Reply { body: Body::Result { req, result, .. }, .. } => format!("(#{req} {result})"),
             Msg::Reply { body: Body::Event { path, children, zxid }, .. } => {
                 format!("({path}{} changed at zxid {zxid})", if *children { "'s children" } else { "" })
@@ -160,6 +172,15 @@ impl MessageInfo for Msg {
                 )
             }
         }
+    }
+}
+
+/// A connecting message's watches, as its summary's tail.
+fn rewatch(hello: &Hello) -> String {
+    match hello.as_ref().map(Vec::len) {
+        Some(1) => String::from("; sets its watch again"),
+        Some(n) if n > 1 => format!("; sets its {n} watches again"),
+        _ => String::new(),
     }
 }
 
@@ -191,7 +212,7 @@ impl Protocol for Coordination {
         } else if self.is_client(id) {
             Node::Client(client::init(self, ctx))
         } else {
-            Node::Storage(client::Storage::default())
+            Node::Storage(storage::Storage::default())
         }
     }
 
@@ -200,7 +221,7 @@ impl Protocol for Coordination {
             (Node::Server(s), msg) => server::on_message(self, s, from, msg, ctx),
             (Node::Client(c), msg) => client::on_message(self, c, from, msg, ctx),
             (Node::Storage(st), Msg::Write { token, value }) => {
-                client::storage_write(self, st, from, token, value, ctx)
+                storage::write(self, st, from, token, value, ctx)
             }
             (Node::Storage(_), _) => {}
         }

@@ -5,6 +5,7 @@ use crate::raft::HardState;
 
 use super::client;
 use super::server;
+use super::storage;
 use super::tree::Tree;
 
 /// A server, a client, or the storage node.
@@ -13,7 +14,7 @@ use super::tree::Tree;
 pub enum Node {
     Server(server::Server),
     Client(client::Client),
-    Storage(client::Storage),
+    Storage(storage::Storage),
 }
 
 /// What survives a crash: a server's Raft state, a client's request numbers, the storage
@@ -22,5 +23,5 @@ pub enum Node {
 pub enum Durable {
     Server(HardState<Tree>),
     Client(client::ClientHard),
-    Storage(client::Storage),
+    Storage(storage::Storage),
 }

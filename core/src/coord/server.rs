@@ -10,7 +10,7 @@ use crate::protocol::{Ctx, NodeId, Time};
 use crate::raft::server::Role;
 use crate::raft::{self, Group};
 
-use super::tree::{Applied, Change, SessionId, Tree, TreeOp, TreeResult, Txn};
+use super::tree::{Applied, Change, Path, SessionId, Tree, TreeOp, TreeResult, Txn, WatchKind};
 use super::types::*;
 
 /// A client connected to this server.
@@ -70,7 +70,7 @@ fn with_raft<R>(
         ctx.note(Note::Raft(n));
     }
     if s.raft.kv.zxid > zxid && s.raft.kv.applied.is_empty() {
-        installed(s, ctx);
+        installed(s, zxid, ctx);
     }
     after_apply(c, s, ctx);
     refresh(c, s, ctx);
@@ -78,14 +78,49 @@ fn with_raft<R>(
 }
 
 /// The leader's snapshot replaced this copy's tree: the changes it skipped are not known one
-/// by one, so every watch here fires (a client looks again, as after a reconnection), at the
-/// snapshot's zxid.
-fn installed(s: &mut Server, ctx: Cx) {
-    let zxid = s.raft.kv.zxid;
+/// by one, so every watch here fires. Their events carry the zxid this copy had before (`was`):
+/// one taken must not carry its client past a change whose event it may yet lose.
+fn installed(s: &mut Server, was: u64, ctx: Cx) {
+    let zxid = was;
     for w in core::mem::take(&mut s.watches) {
-        ctx.note(Note::Fired { server: ctx.me(), id: w.id, zxid, applied: s.raft.applied });
-        reply(s, w.client, Body::Event { path: w.path, children: w.children, zxid }, ctx);
+        let path = w.path.clone();
+        fire(s, &w, path, zxid, ctx);
     }
+}
+
+/// Send watch `w`'s event for a change of `path` at `zxid`.
+fn fire(s: &mut Server, w: &Watch, path: Path, zxid: u64, ctx: Cx) {
+    ctx.note(Note::Fired { server: ctx.me(), id: w.id, zxid, applied: s.raft.applied });
+    reply(s, w.client, Body::Event { path, children: w.children, zxid }, ctx);
+}
+
+/// Leave a watch for `client` on `path` (one per client, node and kind, as in ZooKeeper's
+/// watch tables).
+fn leave_watch(s: &mut Server, client: NodeId, path: Path, children: bool) -> Watch {
+    let had = s.watches.iter().find(|w| w.client == client && w.path == path && w.children == children);
+    if let Some(w) = had {
+        return w.clone();
+    }
+    let w = Watch { id: s.next_watch, client, path, children };
+    s.next_watch += 1;
+    s.watches.push(w.clone());
+    w
+}
+
+/// A connecting client's watches, set again (ZooKeeper's `SetWatches`): those that would have
+/// fired since the zxid it has seen fire now, the others wait here. The events carry that zxid
+/// (ZooKeeper's carry none): the first one taken must not carry the client past a change whose
+/// event comes after it, and may be lost with the connection.
+fn set_watches(s: &mut Server, client: NodeId, watches: Vec<(Path, WatchKind)>, seen: u64, ctx: Cx) {
+    for (path, kind) in watches {
+        let missed = s.raft.kv.missed(&path, kind, seen);
+        let w = leave_watch(s, client, path.clone(), kind.children());
+        if missed {
+            s.watches.retain(|x| x.id != w.id);
+            fire(s, &w, path, seen, ctx);
+        }
+    }
+    ctx.note(Note::Rewatched { client, zxid: s.raft.kv.zxid });
 }
 
 use crate::raft::Raft;
@@ -175,16 +210,41 @@ fn forward(c: &Coordination, s: &mut Server, txn: Txn, ctx: Cx) {
     }
 }
 
-/// The client's connection, made fresh when it connects anew.
-fn connect(s: &mut Server, client: NodeId, conn: u32, session: SessionId, now: Time) {
+/// Whether `conn` is the client's connection here.
+fn knows(s: &Server, client: NodeId, conn: u32) -> bool {
+    s.conns.get(&client.0).is_some_and(|k| k.conn == conn)
+}
+
+/// The client's connection, made fresh when it connects anew; a new one's watches set again
+/// (while its session lives here) before anything is answered on it.
+fn connect(
+    s: &mut Server,
+    client: NodeId,
+    conn: u32,
+    session: SessionId,
+    (hello, seen): (Hello, u64),
+    ctx: Cx,
+) {
+    let now = ctx.now();
+    let fresh = !knows(s, client, conn);
     let k = s.conns.entry(client.0).or_insert(Conn { conn, seq: 0, session, opening: None, heard: now });
-    if k.conn != conn {
+    if fresh {
         *k = Conn { conn, seq: 0, session, opening: None, heard: now };
     }
     k.heard = now;
     if session != 0 {
         k.session = session;
     }
+    let watches = hello.unwrap_or_default();
+    if fresh && !watches.is_empty() && s.raft.kv.sessions.contains_key(&session) {
+        set_watches(s, client, watches, seen, ctx);
+    }
+}
+
+/// A message on a connection this server does not have (it restarted since, or closed it):
+/// it closes it, as a reset TCP connection, and the client connects anew.
+fn close(s: &Server, client: NodeId, conn: u32, ctx: Cx) {
+    ctx.send(client, Msg::Reply { conn, life: s.life, seq: 0, body: Body::Closed });
 }
 
 /// Note a heartbeat from a session: the leader's own record, or the relay's.
@@ -221,23 +281,36 @@ pub fn on_message(c: &Coordination, s: &mut Server, from: NodeId, msg: Msg, ctx:
         {
             // This copy is behind what the client has seen: it waits for another server.
         }
-        Msg::Ping { conn, session, clock, .. } => {
-            let now = ctx.now();
+        Msg::Ping { conn, hello: None, .. } | Msg::Request { conn, hello: None, .. }
+            if !knows(s, from, conn) =>
+        {
+            close(s, from, conn, ctx);
+        }
+        Msg::Ping { conn, session, clock, seen, hello } => {
             if !s.raft.kv.sessions.contains_key(&session) {
                 // Expired, if this copy has applied the session's opening (else it lags).
                 if s.raft.kv.zxid >= session {
-                    connect(s, from, conn, session, now);
+                    connect(s, from, conn, session, (hello, seen), ctx);
                     reply(s, from, Body::Expired, ctx);
                 }
                 return;
             }
-            connect(s, from, conn, session, now);
+            connect(s, from, conn, session, (hello, seen), ctx);
             heard(c, s, session, clock, ctx);
             reply(s, from, Body::Pong, ctx);
         }
-        Msg::Request { conn, session, req, op, watch, .. } => {
-            connect(s, from, conn, session, ctx.now());
-            if session != 0 && s.raft.kv.sessions.contains_key(&session) {
+        Msg::Request { conn, session, req, op, watch, seen, hello } => {
+            if session != 0 && !s.raft.kv.sessions.contains_key(&session) {
+                // Expired (as for a heartbeat): no answer from a session that is gone, not even
+                // a read from this copy.
+                if s.raft.kv.zxid >= session {
+                    connect(s, from, conn, session, (hello, seen), ctx);
+                    reply(s, from, Body::Expired, ctx);
+                }
+                return;
+            }
+            connect(s, from, conn, session, (hello, seen), ctx);
+            if session != 0 {
                 heard(c, s, session, ctx.now(), ctx);
             }
             if op == TreeOp::Sync && c.is(Mutant::LocalSync) {
@@ -249,19 +322,15 @@ pub fn on_message(c: &Coordination, s: &mut Server, from: NodeId, msg: Msg, ctx:
             let txn = Txn { client: from, session, req, op };
             if <Tree as raft::Machine>::is_read(&txn) {
                 let result = s.raft.kv.read(&txn.op);
-                if watch {
+                // `exists` leaves a watch whether or not the node is there; `get` and
+                // `children` only on a node that is (ZooKeeper answers them NoNode first).
+                let found = !matches!(result, TreeResult::Data(None) | TreeResult::Error(_));
+                if watch && (found || matches!(txn.op, TreeOp::Exists { .. })) {
                     let (path, children) = match &txn.op {
                         TreeOp::Children { path } => (path.clone(), true),
                         other => (other.path().unwrap_or("/").into(), false),
                     };
-                    let fresh = !s
-                        .watches
-                        .iter()
-                        .any(|w| w.client == from && w.path == path && w.children == children);
-                    if fresh {
-                        s.watches.push(Watch { id: s.next_watch, client: from, path, children });
-                        s.next_watch += 1;
-                    }
+                    leave_watch(s, from, path, children);
                 }
                 let zxid = s.raft.kv.zxid;
                 reply(s, from, Body::Result { req, result, zxid }, ctx);
@@ -295,11 +364,8 @@ fn after_apply(c: &Coordination, s: &mut Server, ctx: Cx) {
                 let w =
                     if c.is(Mutant::PersistentWatch) { s.watches[k].clone() } else { s.watches.remove(k) };
                 k += usize::from(c.is(Mutant::PersistentWatch));
-                let applied = s.raft.applied;
-                ctx.note(Note::Fired { server: ctx.me(), id: w.id, zxid, applied });
-                let (path, children) =
-                    if w.children { (w.path.clone(), true) } else { (path.clone(), false) };
-                reply(s, w.client, Body::Event { path, children, zxid }, ctx);
+                let path = if w.children { w.path.clone() } else { path.clone() };
+                fire(s, &w, path, zxid, ctx);
             }
         }
         if let TreeOp::Expire { session } = txn.op {

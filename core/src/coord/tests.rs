@@ -149,3 +149,88 @@ fn a_reply_lost_for_good_makes_the_client_move_instead_of_holding_the_rest_for_e
     assert_ne!(cl.server, server, "{client} still waits on {server}, holding {} replies", cl.held.len());
     assert!(cl.held.is_empty(), "{:?}", cl.held);
 }
+
+/// C1 watches /config, its server crashes, C2 sets /config while C1 moves to another server,
+/// then C1 reads /config there.
+fn watch_across_a_crash(mutant: Option<Mutant>) -> (Sim<Coordination>, NodeId) {
+    use crate::sim::Input;
+    let c = Coordination {
+        recipe: Recipe::Idle,
+        session_timeout_ms: 10_000,
+        stagger_ms: 300,
+        mutant,
+        ..Coordination::default()
+    };
+    let mut sim = Sim::new(c.clone(), FaultPreset::None.config(), 1);
+    let (c1, c2) = (NodeId(c.servers() as u32), NodeId(c.servers() as u32 + 1));
+    let ask = |sim: &mut Sim<Coordination>, who: NodeId, text: &str| {
+        sim.apply_input(Input::Client(who, parse_op(text).expect("a request")));
+    };
+    run_to(&mut sim, 1_500);
+    ask(&mut sim, c1, "create /config 1");
+    run_to(&mut sim, 1_800);
+    ask(&mut sim, c1, "get /config watch");
+    run_to(&mut sim, 2_100);
+    let Node::Client(cl) = &sim.nodes()[c1.index()] else { panic!("a client") };
+    assert_eq!(cl.watches, [("/config".into(), tree::WatchKind::Data)]);
+    let server = cl.server;
+    sim.apply_input(Input::Crash(server));
+    ask(&mut sim, c2, "set /config 2");
+    run_to(&mut sim, 4_000);
+    ask(&mut sim, c1, "get /config");
+    run_to(&mut sim, 5_000);
+    let Node::Client(cl) = &sim.nodes()[c1.index()] else { panic!("a client") };
+    assert_ne!(cl.server, server, "C1 moved");
+    (sim, c1)
+}
+
+#[test]
+fn a_watch_outlives_its_connection_and_its_event_comes_before_the_new_data() {
+    // ZooKeeper's client sets its watches again on the server it moves to; that server fires
+    // one whose node changed meanwhile. Before, the watch was lost with the connection: the
+    // client read the new data and never heard the event.
+    let (sim, c1) = watch_across_a_crash(None);
+    assert!(sim.violation().is_none(), "{:?}", sim.violation());
+    let Node::Client(cl) = &sim.nodes()[c1.index()] else { panic!("a client") };
+    assert!(cl.watches.is_empty(), "the event came: {:?}", cl.watches);
+    let read = cl.last.as_ref().map(|(_, r)| r.clone());
+    assert!(matches!(read, Some(tree::TreeResult::Data(Some((2, _, _))))), "{read:?}");
+    // Without setting it again, the checker sees the new data come first.
+    let (sim, _) = watch_across_a_crash(Some(Mutant::ForgetWatches));
+    let v = sim.violation().expect("watch-first is broken");
+    assert_eq!(v.property, "watch-first");
+    assert!(v.message.contains("C1") && v.message.contains("/config"), "{}", v.message);
+}
+
+#[test]
+fn exists_watches_a_missing_node_but_get_and_children_do_not() {
+    use crate::sim::Input;
+    let c = Coordination { recipe: Recipe::Idle, stagger_ms: 300, ..Coordination::default() };
+    let mut sim = Sim::new(c.clone(), FaultPreset::None.config(), 2);
+    let (c1, c2) = (NodeId(c.servers() as u32), NodeId(c.servers() as u32 + 1));
+    let ask = |sim: &mut Sim<Coordination>, who: NodeId, text: &str| {
+        sim.apply_input(Input::Client(who, parse_op(text).expect("a request")));
+    };
+    let held = |sim: &Sim<Coordination>| match &sim.nodes()[c1.index()] {
+        Node::Client(cl) => cl.watches.clone(),
+        _ => panic!("a client"),
+    };
+    let watches_on = |sim: &Sim<Coordination>| -> usize {
+        sim.nodes().iter().map(|n| if let Node::Server(s) = n { s.watches.len() } else { 0 }).sum()
+    };
+    run_to(&mut sim, 1_500);
+    ask(&mut sim, c1, "get /nope watch");
+    run_to(&mut sim, 1_700);
+    ask(&mut sim, c1, "children /nope watch");
+    run_to(&mut sim, 1_900);
+    assert!(held(&sim).is_empty() && watches_on(&sim) == 0, "{:?}", held(&sim));
+    ask(&mut sim, c1, "exists /nope watch");
+    run_to(&mut sim, 2_100);
+    assert_eq!(held(&sim), [("/nope".into(), tree::WatchKind::Exist)]);
+    assert_eq!(watches_on(&sim), 1);
+    ask(&mut sim, c2, "create /nope 7");
+    run_to(&mut sim, 2_500);
+    assert!(held(&sim).is_empty(), "the creation fired it: {:?}", held(&sim));
+    assert_eq!(watches_on(&sim), 0);
+    assert!(sim.violation().is_none(), "{:?}", sim.violation());
+}

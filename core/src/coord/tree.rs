@@ -239,8 +239,12 @@ impl fmt::Display for TreeResult {
 pub struct Znode {
     pub data: u64,
     pub version: u32,
-    /// The zxid that created it.
+    /// The zxid that created it, the one that last set its data, and the one that last
+    /// created or deleted a child of it (ZooKeeper's `mzxid` and `pzxid`: a reconnecting
+    /// client's watches fire if the node changed after the last zxid the client saw).
     pub czxid: u64,
+    pub mzxid: u64,
+    pub pzxid: u64,
     /// Children created and deleted so far: the next sequential child's number.
     pub cversion: u32,
     /// The session that owns it, if ephemeral.
@@ -281,6 +285,25 @@ pub struct Applied {
     pub changes: Vec<(Path, Change)>,
 }
 
+/// What a client's watch waits for (ZooKeeper's client keeps the three apart to set them
+/// again on reconnection).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum WatchKind {
+    /// On a node that existed (`get` or `exists`): its data set, or it deleted.
+    Data,
+    /// On a node that did not exist (`exists`): it created.
+    Exist,
+    /// On a node's children (`children`): one created or deleted, or the node deleted.
+    Child,
+}
+
+impl WatchKind {
+    /// Whether the server keeps it as a watch on the node's children.
+    pub fn children(self) -> bool {
+        self == WatchKind::Child
+    }
+}
+
 /// How a transaction changed a node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Change {
@@ -291,7 +314,7 @@ pub enum Change {
 
 impl Default for Tree {
     fn default() -> Self {
-        let root = Znode { data: 0, version: 0, czxid: 0, cversion: 0, owner: None };
+        let root = Znode { data: 0, version: 0, czxid: 0, mzxid: 0, pzxid: 0, cversion: 0, owner: None };
         Tree {
             nodes: [(String::from("/"), root)].into_iter().collect(),
             sessions: BTreeMap::new(),
@@ -334,6 +357,20 @@ impl Tree {
         }
     }
 
+    /// Whether a watch its client set before seeing zxid `seen` would have fired on this copy
+    /// by now (ZooKeeper's `DataTree.setWatches`): a data watch if its node is gone or its data
+    /// was set since, an exist watch if its node exists, a child watch if its node is gone or a
+    /// child was created or deleted since. An exist watch misses a node created and deleted in
+    /// between, as ZooKeeper's documentation warns.
+    pub fn missed(&self, path: &str, kind: WatchKind, seen: u64) -> bool {
+        let node = self.nodes.get(path);
+        match kind {
+            WatchKind::Data => node.is_none_or(|n| n.mzxid > seen),
+            WatchKind::Exist => node.is_some(),
+            WatchKind::Child => node.is_none_or(|n| n.pzxid > seen),
+        }
+    }
+
     /// Close a session and delete its ephemeral nodes (closing and expiring); the paths.
     pub fn end_session(&mut self, session: SessionId) -> Vec<Path> {
         self.sessions.remove(&session);
@@ -345,6 +382,7 @@ impl Tree {
             self.nodes.remove(path);
             if let Some(p) = self.nodes.get_mut(parent(path)) {
                 p.cversion += 1;
+                p.pzxid = self.zxid;
             }
         }
         gone
@@ -407,11 +445,13 @@ impl Tree {
                 }
                 if let Some(p) = self.nodes.get_mut(parent(&path)) {
                     p.cversion += 1;
+                    p.pzxid = index;
                 }
                 let owner = ephemeral.then_some(txn.session);
+                let (czxid, mzxid, pzxid) = (index, index, index);
                 self.nodes.insert(
                     path.clone(),
-                    Znode { data: *data, version: 0, czxid: index, cversion: 0, owner },
+                    Znode { data: *data, version: 0, czxid, mzxid, pzxid, cversion: 0, owner },
                 );
                 TreeResult::Created { path, zxid: index }
             }
@@ -426,6 +466,7 @@ impl Tree {
                 self.nodes.remove(path);
                 if let Some(p) = self.nodes.get_mut(parent(path)) {
                     p.cversion += 1;
+                    p.pzxid = index;
                 }
                 TreeResult::Done
             }
@@ -436,6 +477,7 @@ impl Tree {
                 }
                 n.data = *data;
                 n.version += 1;
+                n.mzxid = index;
                 TreeResult::Stat { version: n.version }
             }
             TreeOp::Get { .. } | TreeOp::Exists { .. } | TreeOp::Children { .. } => self.read(&txn.op),

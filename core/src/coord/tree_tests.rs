@@ -75,3 +75,26 @@ fn paths_are_checked() {
     }
     assert_eq!((parent("/a/b"), parent("/a"), name("/a/b")), ("/a", "/", "b"));
 }
+
+#[test]
+fn a_reconnecting_clients_watch_fires_if_its_node_changed_after_the_zxid_it_saw() {
+    let mut t = Tree::default();
+    run(
+        &mut t,
+        &[
+            txn(0, 1, TreeOp::Open { timeout_ms: 1000 }),
+            txn(1, 2, create("/a", false, false)),
+            txn(1, 3, create("/a/x", false, false)),
+            txn(1, 4, TreeOp::Set { path: "/a".into(), data: 5, version: None }),
+            txn(1, 5, TreeOp::Delete { path: "/a/x".into(), version: None }),
+        ],
+    );
+    let a = &t.nodes["/a"];
+    assert_eq!((a.czxid, a.mzxid, a.pzxid), (2, 4, 5));
+    use WatchKind::*;
+    assert!(t.missed("/a", Data, 3) && !t.missed("/a", Data, 4));
+    assert!(t.missed("/a", Child, 4) && !t.missed("/a", Child, 5));
+    assert!(t.missed("/a/x", Data, 5), "a deleted node's data watch fires");
+    assert!(t.missed("/a/x", Child, 5), "so does its child watch");
+    assert!(t.missed("/a", Exist, 0) && !t.missed("/a/x", Exist, 0));
+}

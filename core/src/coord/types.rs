@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::protocol::{NodeId, ScriptAction, Time};
 use crate::raft::{self, Raft};
 
-use super::tree::{Path, SessionId, Tree, TreeOp, TreeResult, SESSION_TIMEOUT_MS};
+use super::tree::{Path, SessionId, Tree, TreeOp, TreeResult, WatchKind, SESSION_TIMEOUT_MS};
 
 /// Most servers in the ensemble.
 pub const MAX_SERVERS: usize = 7;
@@ -208,6 +208,8 @@ pub enum Msg {
         /// not answer (ZooKeeper refuses such a connection), so a client never sees the tree
         /// go back in time when it moves to another server.
         seen: u64,
+        /// See `Hello`.
+        hello: Hello,
     },
     /// A heartbeat, with the client's clock (only the mutant reads it) and latest zxid.
     Ping {
@@ -215,6 +217,7 @@ pub enum Msg {
         session: SessionId,
         clock: Time,
         seen: u64,
+        hello: Hello,
     },
     /// Server to client, numbered on the connection so the client takes them in order;
     /// `life` is the server's boot time: a restarted server has lost the connection, and
@@ -235,6 +238,14 @@ pub enum Msg {
         accepted: bool,
     },
 }
+
+/// What a client's message says of its connection: `Some` while it connects (until it takes
+/// a first reply on it), with the watches it holds, which the server sets again before it
+/// answers anything (ZooKeeper's handshake and `SetWatches`): each fires at once if its node
+/// changed after the zxid the client has seen. A server that gets a message without it on a
+/// connection it does not know (it restarted, or closed it) closes it, and the client
+/// connects anew, as after a reset TCP connection.
+pub type Hello = Option<Vec<(Path, WatchKind)>>;
 
 /// What a server tells a client.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -270,8 +281,6 @@ pub enum Timer {
     Think,
     /// The end of a GC pause.
     Resume,
-    /// Look again after the client's server restarted (its watches are gone).
-    Resync,
 }
 
 /// Requests from outside: to a client (a tree operation, a GC pause) or to a server (Raft's
@@ -327,10 +336,28 @@ pub enum Note {
         zxid: u64,
         applied: u64,
     },
-    /// A client took a reply that carried this zxid (a result's, or a watch event's).
+    /// A client took a reply that carried this zxid: a result, or (`event`) a watch's event
+    /// for this path (on its children or not).
     Observed {
         client: NodeId,
         zxid: u64,
+        event: Option<(Path, bool)>,
+    },
+    /// A client took the result of a read that left a watch, at this zxid.
+    Watched {
+        client: NodeId,
+        path: Path,
+        kind: WatchKind,
+        zxid: u64,
+    },
+    /// A server set a connecting client's watches again, at this zxid.
+    Rewatched {
+        client: NodeId,
+        zxid: u64,
+    },
+    /// A client lost every watch it held: its session expired, or it restarted.
+    Unwatched {
+        client: NodeId,
     },
     /// A client believes it holds the lock (or leads, in the election recipe), through its
     /// node `path`.
@@ -378,6 +405,8 @@ pub enum Mutant {
     AnyServer,
     /// A server answers `sync` at once from its own copy, instead of through the log.
     LocalSync,
+    /// A client does not set its watches again when it connects to another server.
+    ForgetWatches,
 }
 
 /// Parse a request typed by the user: `create PATH [DATA] [ephemeral] [sequential]`,

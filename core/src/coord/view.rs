@@ -9,10 +9,11 @@ use alloc::vec::Vec;
 
 use crate::protocol::{About, Board, BoardCell, BoardRow, LogDetail, NodeId, NodeView, Present, Tone};
 
-use super::client::{is_watcher, Client, Step, Storage};
+use super::client::{is_watcher, Client, Step};
 use super::node::Node;
 use super::server::Server;
-use super::tree::Tree;
+use super::storage::Storage;
+use super::tree::{Tree, WatchKind};
 use super::types::*;
 
 fn server_view(s: &Server) -> NodeView {
@@ -86,6 +87,18 @@ fn client_view(c: &Coordination, cl: &Client) -> NodeView {
     }
     if is_watcher(c, cl.id) {
         fields.push(("catalog".into(), cl.catalog.join(", ")));
+    }
+    if !cl.watches.is_empty() {
+        let held: Vec<String> = cl
+            .watches
+            .iter()
+            .map(|(path, kind)| match kind {
+                WatchKind::Data => path.clone(),
+                WatchKind::Exist => format!("{path} (not there yet)"),
+                WatchKind::Child => format!("children of {path}"),
+            })
+            .collect();
+        fields.push(("watches".into(), held.join(", ")));
     }
     if let Some((op, result)) = &cl.last {
         fields.push(("last request".into(), format!("{op} → {result}")));
@@ -193,7 +206,7 @@ impl Present for Coordination {
         About {
             title: "Coordination",
             tagline: "A ZooKeeper-style service on Raft: a tree of nodes, sessions, ephemeral nodes and watches, and the recipes built on them — a lock with fencing tokens, leader election, service discovery.",
-            persistence: "Servers keep Raft's term, vote and log (the tree is rebuilt from the log); connections and watches are lost. Clients keep their request numbers, not their sessions. The storage node keeps its data and highest token.",
+            persistence: "Servers keep Raft's term, vote and log (the tree is rebuilt from the log); connections and the watches left on them are lost, and clients set theirs again where they reconnect. Clients keep their request numbers, not their sessions. The storage node keeps its data and highest token.",
         }
     }
 
@@ -258,7 +271,6 @@ impl Present for Coordination {
             Timer::Work => "work",
             Timer::Think => "think",
             Timer::Resume => "wake from pause",
-            Timer::Resync => "look again",
         }
     }
 
@@ -278,6 +290,15 @@ impl Present for Coordination {
                 format!("{leader} expires session {session}: silent for {timeout_ms} ms")
             }
             Note::Observed { zxid, .. } => format!("a client sees zxid {zxid}"),
+            Note::Watched { path, kind: WatchKind::Data, .. } => format!("a client watches {path}"),
+            Note::Watched { path, kind: WatchKind::Exist, .. } => {
+                format!("a client watches for {path} to be created")
+            }
+            Note::Watched { path, kind: WatchKind::Child, .. } => {
+                format!("a client watches {path}'s children")
+            }
+            Note::Rewatched { zxid, .. } => format!("a server sets a client's watches again at zxid {zxid}"),
+            Note::Unwatched { .. } => String::from("a client's watches are gone with its session"),
             Note::Fired { server, zxid, .. } => format!("{server} fires a watch for zxid {zxid}"),
             Note::Acquired { path, token, election: true, .. } => {
                 format!("the owner of {path} becomes leader (epoch {token})")

@@ -73,6 +73,16 @@ impl<M: Machine> Monitor<M> {
     }
 }
 
+impl<M: Machine> Monitor<M> {
+    /// The entry some server committed at `i`, once one has (a checker of a protocol that runs
+    /// Raft underneath replays the committed log with it).
+    pub fn committed_entry(&self, i: LogIndex) -> Option<&Entry<M>> {
+        let k = i.checked_sub(1)? as usize;
+        let (term, d) = (*self.committed.get(k)?)?;
+        self.seen.get(k)?.iter().find(|x| x.term == term && x.digest == d).map(|x| &x.entry)
+    }
+}
+
 /// One (index, term) the checker saw in some log.
 #[derive(Clone, Debug, Hash)]
 struct Seen<M: Machine> {
