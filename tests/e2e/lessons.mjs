@@ -289,6 +289,18 @@ await lesson('coordination: a read from a lagging server is stale, and the same 
   assert.match(await page.textContent('#safety'), /Safety holds/);
 });
 
+await lesson('coordination: a watch outlives its connection; a client that forgets it reads the change unannounced', '#coordination', async page => {
+  await preset(page, 'watch-moves');
+  await nextUntil(page, /fires the watch at once/);
+  await nextUntil(page, /gets 2, after the event/);
+  assert.match(await page.textContent('svg.topology'), /get \/config → = 2/, 'C1 shows the new value');
+  assert.match(await page.textContent('#safety'), /Safety holds/);
+  await onScreen(page, 'svg.topology', '#lesson-now', '#btn-break-it');
+  await page.click('#btn-break-it');
+  await page.waitForFunction(() => /violated/.test(document.querySelector('#safety').textContent), null, { timeout: 30000 });
+  assert.match(await page.textContent('#safety'), /watch-first violated at event \d+/);
+});
+
 await lesson('coordination: a crashed instance leaves the catalog when its session expires', '#coordination', async page => {
   await preset(page, 'service-failover');
   await nextUntil(page, /catalog now holds C2's instance alone/);

@@ -1,5 +1,5 @@
 //! The coordination presets: the lock's handover and the fenced write, a stale read and the
-//! same read after `sync`, leader election, a service's failover in the catalog, and the
+//! same read after `sync`, a watch that outlives its connection, leader election, a service's failover in the catalog, and the
 //! configuration store whose history the linearizability checker judges.
 //!
 //! Each preset's narration is a lesson whose steps name the events they explain (see
@@ -24,6 +24,10 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "A lock with fencing tokens: the holder pauses, loses the lock, and storage refuses its late write",
     ),
     ("stale-read", "A stale read from a lagging server, and the same read after sync"),
+    (
+        "watch-moves",
+        "A watch outlives its connection: the server crashes, the node changes, the next server fires it",
+    ),
     ("election", "Leader election: the leader crashes, its session expires, the next in line leads"),
     ("service-failover", "Service discovery: a crashed instance leaves the catalog when its session expires"),
     (
@@ -90,6 +94,23 @@ pub fn apply_scenario(name: &str, base: Coordination) -> Result<Coordination, St
                 (at(2_900), ScriptAction::Client(c3, op("get /config"))),
             ];
             Coordination { script, narration: stale_read(), ..c }
+        }
+        "watch-moves" => {
+            let mut c =
+                Coordination { recipe: Recipe::Idle, session_timeout_ms: 10_000, stagger_ms: 300, ..three };
+            // S2 leads, so the crash of C1's server S1 leaves the ensemble a leader and a majority.
+            c.raft.first_election_us = vec![400_000, 150_000, 400_000];
+            let (c1, c2) = (client(&c, 0), client(&c, 1));
+            let at = |ms: u64| Time::from_ms(ms);
+            let script = vec![
+                (at(1_200), ScriptAction::Client(c1.clone(), op("create /config 1"))),
+                (at(1_500), ScriptAction::Client(c1.clone(), op("get /config watch"))),
+                (at(1_800), ScriptAction::Crash(Target::Node(NodeId(0)))),
+                (at(1_900), ScriptAction::Client(c2, op("set /config 2"))),
+                (at(3_500), ScriptAction::Client(c1, op("get /config"))),
+            ];
+            let broken = mutant == Some(Mutant::ForgetWatches);
+            Coordination { script, narration: watch_moves(broken), ..c }
         }
         "election" => {
             let c = Coordination { recipe: Recipe::Election, work_ms: 400, stagger_ms: 400, ..three };
@@ -201,6 +222,53 @@ fn stale_read() -> Vec<Step> {
         ),
         step(Cue::Shows("get /config → = 2 (version 1)"), "Now the read from S3 returns 2. Sync, then read: a current read."),
     ]
+}
+
+fn watch_moves(broken: bool) -> Vec<Step> {
+    let mut steps = vec![
+        step(
+            Cue::Start,
+            "Three servers, three clients: C1 on S1, C2 on S2, C3 on S3. A watch is a one-shot promise: the \
+             server that holds it tells the client of the node's next change, before it answers anything that \
+             shows the change.",
+        ),
+        step(Cue::Says("create /config"), "C1 creates /config with the value 1."),
+        step(
+            Cue::Says("get /config, watch"),
+            "C1 reads /config and leaves a watch. The watch lives on S1, at the server's end of C1's \
+             connection; C1 remembers that it holds it.",
+        ),
+        step(Cue::Crash, "S1 crashes. C1's connection goes with it, and so does the watch S1 held."),
+        step(
+            Cue::Says("set /config = 2"),
+            "C2 sets /config to 2. S2 and S3 are a majority: the write commits. No server holds C1's watch now.",
+        ),
+        step(
+            Cue::Says("sets its watch again"),
+            "C1 has heard nothing from S1 for two heartbeats: it connects to S2, with the same session. Its \
+             first message carries the watch it holds and the last zxid it saw (ZooKeeper's SetWatches).",
+        ),
+        step(
+            Cue::Send("WatchEvent"),
+            "/config changed after that zxid, so S2 fires the watch at once, before it answers anything else \
+             on the connection: C1 will hear of the change first.",
+        ),
+        step(
+            Cue::Shows("get /config → = 2"),
+            "C1 reads /config and gets 2, after the event, as ZooKeeper promises, even across servers. A client \
+             that forgot its watches would read 2 without ever being told.",
+        )
+        .breaking("forget-watches"),
+    ];
+    if broken {
+        steps.truncate(5);
+        steps.push(step(
+            Cue::Violation,
+            "With forget-watches, C1 connects to S2 without its watch: nothing fires. C1 reads /config, gets 2, \
+             and was never told that it changed. The checker's watch-first property breaks.",
+        ));
+    }
+    steps
 }
 
 fn election() -> Vec<Step> {
