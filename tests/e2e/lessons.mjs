@@ -292,8 +292,9 @@ await lesson('coordination: a read from a lagging server is stale, and the same 
 await lesson('coordination: a watch outlives its connection; a client that forgets it reads the change unannounced', '#coordination', async page => {
   await preset(page, 'watch-moves');
   await nextUntil(page, /fires the watch at once/);
-  await nextUntil(page, /gets 2, after the event/);
+  await nextUntil(page, /read returns 2/);
   assert.match(await page.textContent('svg.topology'), /get \/config → = 2/, 'C1 shows the new value');
+  assert.match(await page.textContent('svg.topology'), /told: \/config changed/, 'C1 shows the event it took');
   assert.match(await page.textContent('#safety'), /Safety holds/);
   await onScreen(page, 'svg.topology', '#lesson-now', '#btn-break-it');
   await page.click('#btn-break-it');

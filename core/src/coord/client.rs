@@ -103,6 +103,8 @@ pub struct Client {
     /// Whether it is connecting: its messages carry its watches (`Hello`) until it takes a
     /// reply on the connection.
     pub connecting: bool,
+    /// The last watch event it took: the path, and whether its children changed.
+    pub told: Option<(Path, bool)>,
 }
 
 /// The parent node of the client's recipe.
@@ -155,6 +157,7 @@ fn start(c: &Coordination, hard: ClientHard, ctx: Cx) -> Client {
         plan: None,
         watches: Vec::new(),
         connecting: true,
+        told: None,
     };
     cl.hard.next_conn += 1;
     cl.conn = cl.hard.next_conn;
@@ -361,6 +364,7 @@ fn take(c: &Coordination, cl: &mut Client, body: Body, ctx: Cx) {
             let event = Some((path.clone(), *children));
             ctx.note(Note::Observed { client: cl.id, zxid: *zxid, event });
             cl.watches.retain(|(p, kind)| p != path || kind.children() != *children);
+            cl.told = Some((path.clone(), *children));
         }
         _ => {}
     }

@@ -244,9 +244,14 @@ fn watch_moves(broken: bool) -> Vec<Step> {
             "C2 sets /config to 2. S2 and S3 are a majority: the write commits. No server holds C1's watch now.",
         ),
         step(
+            Cue::At(3_500),
+            "C1 reads /config again. It still holds its watch, so it expects to be told of any change before \
+             it sees one. Its request goes to S1, which is down: no answer.",
+        ),
+        step(
             Cue::Says("sets its watch again"),
-            "C1 has heard nothing from S1 for two heartbeats: it connects to S2, with the same session. Its \
-             first message carries the watch it holds and the last zxid it saw (ZooKeeper's SetWatches).",
+            "No answer to the retry either: C1 connects to S2, with the same session. Its first message there \
+             carries the read, the watch it holds and the last zxid it saw (ZooKeeper's SetWatches).",
         ),
         step(
             Cue::Send("WatchEvent"),
@@ -255,17 +260,17 @@ fn watch_moves(broken: bool) -> Vec<Step> {
         ),
         step(
             Cue::Shows("get /config → = 2"),
-            "C1 reads /config and gets 2, after the event, as ZooKeeper promises, even across servers. A client \
-             that forgot its watches would read 2 without ever being told.",
+            "C1's read returns 2, and C1 was told first (its card: told: /config changed), as ZooKeeper promises \
+             even across servers. A client that forgot its watches would read 2 without ever being told.",
         )
         .breaking("forget-watches"),
     ];
     if broken {
-        steps.truncate(5);
+        steps.truncate(6);
         steps.push(step(
             Cue::Violation,
-            "With forget-watches, C1 connects to S2 without its watch: nothing fires. C1 reads /config, gets 2, \
-             and was never told that it changed. The checker's watch-first property breaks.",
+            "With forget-watches, C1 connects to S2 without its watch: nothing fires. C1's read gets 2, and C1 \
+             was never told that /config changed. The checker's watch-first property breaks.",
         ));
     }
     steps

@@ -110,9 +110,21 @@ fn client_view(c: &Coordination, cl: &Client) -> NodeView {
     {
         summary.push(format!("token {token}"));
     }
-    // A client that runs no recipe shows the answer to the user's last request beside it.
-    if let Some((op, result)) = cl.last.as_ref().filter(|_| c.recipe == Recipe::Idle) {
-        summary.push(format!("{op} → {result}"));
+    // A client that runs no recipe shows the answer to the user's last request beside it, the
+    // watches it holds and the last event it was told of.
+    if c.recipe == Recipe::Idle {
+        if let Some((op, result)) = &cl.last {
+            summary.push(format!("{op} → {result}"));
+        }
+        if !cl.watches.is_empty() {
+            let paths: Vec<&str> = cl.watches.iter().map(|(p, _)| p.as_str()).collect();
+            summary.push(format!("watch on {}", paths.join(", ")));
+        }
+        match &cl.told {
+            Some((path, false)) => summary.push(format!("told: {path} changed")),
+            Some((path, true)) => summary.push(format!("told: {path}'s children changed")),
+            None => {}
+        }
     }
     let holds = matches!(cl.step, Step::Working | Step::Writing | Step::Releasing);
     NodeView {
