@@ -266,11 +266,22 @@ fn watch_moves(broken: bool) -> Vec<Step> {
         .breaking("forget-watches"),
     ];
     if broken {
+        // The same steps up to the break, which is this lesson's last: the reconnection without
+        // the watch, the read answered, and the checker's verdict in its place.
         steps.truncate(6);
         steps.push(step(
+            Cue::Says("S4 → S2: Request"),
+            "No answer to the retry either: C1 connects to S2, with the same session. With forget-watches its \
+             first message there carries the read and the last zxid it saw, but not its watch.",
+        ));
+        steps.push(step(
+            Cue::Says("S2 → S4: Reply"),
+            "S2 holds no watch of C1's, so nothing fires: it answers the read at once.",
+        ));
+        steps.push(step(
             Cue::Violation,
-            "With forget-watches, C1 connects to S2 without its watch: nothing fires. C1's read gets 2, and C1 \
-             was never told that /config changed. The checker's watch-first property breaks.",
+            "C1's read gets 2, and C1 was never told that /config changed. The checker's watch-first property \
+             breaks.",
         ));
     }
     steps
