@@ -19,7 +19,9 @@
 //!   miss a node created and deleted while its client was away, as ZooKeeper documents: where a
 //!   server set the client's watches again, an exist watch counts from there.
 //! - **client-order** (ZooKeeper's single system image): the zxids a client sees in its
-//!   replies never go back, even when it moves to another server.
+//!   results never go back, even when it moves to another server (a watch's event moves
+//!   nothing, as in ZooKeeper's client, so a server behind the change it told of may still
+//!   answer). A restarted client is a new handle and starts afresh.
 //! - **expiry-after-timeout**: the leader proposes to expire a session only when it has heard
 //!   nothing of it (a heartbeat, a relay) for the session's timeout, on its own clock.
 
@@ -197,6 +199,9 @@ pub(super) fn check(
             }
             Note::Observed { client, zxid, event } => {
                 watch_first(c, m, *client, *zxid, event)?;
+                if event.is_some() {
+                    continue; // an event moves nothing on the client: its results do
+                }
                 let seen = m.observed.entry(client.0).or_insert(0);
                 if zxid < seen {
                     return Err((
@@ -214,18 +219,24 @@ pub(super) fn check(
                     list.push(h);
                 }
             }
-            Note::Rewatched { client, zxid } => {
+            Note::Rewatched { client, conn, zxid } if on(nodes, *client, *conn) => {
                 // An exist watch counts from here (it misses a node created and deleted while
-                // its client was away); one that fired here is taken out by its event.
+                // its client was away); one that fired here is taken out by its event. A late
+                // message of a connection the client has left sets nothing it relies on.
                 let list = m.held.entry(client.0).or_default();
                 for h in list.iter_mut().filter(|h| h.kind == WatchKind::Exist) {
                     h.since = *zxid;
                     h.due = first_trip(&m.changes, h, m.replayed);
                 }
             }
-            Note::Unwatched { client } => {
+            Note::Unwatched { client, restarted } => {
                 m.held.remove(&client.0);
+                if *restarted {
+                    // A new client handle: it has seen nothing yet.
+                    m.observed.remove(&client.0);
+                }
             }
+            Note::Rewatched { .. } => {}
             // The configuration recipe's history goes to the linearizability checker.
             Note::Raft(_) | Note::Invoke { .. } | Note::Ack { .. } | Note::Serving { .. } => {}
         }
@@ -246,6 +257,11 @@ pub(super) fn check(
         }
     }
     Ok(())
+}
+
+/// Whether `client` is on connection `conn` now.
+fn on(nodes: &[Node], client: NodeId, conn: u32) -> bool {
+    matches!(nodes.get(client.index()), Some(Node::Client(cl)) if cl.conn == conn)
 }
 
 /// Replay into the checker's tree what the servers have committed since it last looked, and

@@ -129,7 +129,7 @@ pub fn init(c: &Coordination, ctx: Cx) -> Client {
 }
 
 pub fn restart(c: &Coordination, hard: ClientHard, ctx: Cx) -> Client {
-    ctx.note(Note::Unwatched { client: ctx.me() });
+    ctx.note(Note::Unwatched { client: ctx.me(), restarted: true });
     start(c, hard, ctx)
 }
 
@@ -282,7 +282,7 @@ fn configure(c: &Coordination, cl: &mut Client, plan: Plan, ctx: Cx) {
 fn drop_watches(cl: &mut Client, ctx: Cx) {
     if !cl.watches.is_empty() {
         cl.watches.clear();
-        ctx.note(Note::Unwatched { client: cl.id });
+        ctx.note(Note::Unwatched { client: cl.id, restarted: false });
     }
 }
 
@@ -368,7 +368,11 @@ fn take(c: &Coordination, cl: &mut Client, body: Body, ctx: Cx) {
         }
         _ => {}
     }
-    if let Body::Result { zxid, .. } | Body::Event { zxid, .. } = body {
+    // Only a result moves the zxid the client has seen, not an event (ZooKeeper's client
+    // updates its last zxid from replies, never from notifications): one change may trip two of
+    // its watches, and if the first event moved it, the second, lost with the connection, would
+    // not fire again where it reconnects.
+    if let Body::Result { zxid, .. } = body {
         cl.seen = cl.seen.max(zxid);
     }
     match body {

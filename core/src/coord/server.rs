@@ -70,7 +70,7 @@ fn with_raft<R>(
         ctx.note(Note::Raft(n));
     }
     if s.raft.kv.zxid > zxid && s.raft.kv.applied.is_empty() {
-        installed(s, zxid, ctx);
+        installed(s, ctx);
     }
     after_apply(c, s, ctx);
     refresh(c, s, ctx);
@@ -78,14 +78,19 @@ fn with_raft<R>(
 }
 
 /// The leader's snapshot replaced this copy's tree: the changes it skipped are not known one
-/// by one, so every watch here fires. Their events carry the zxid this copy had before (`was`):
-/// one taken must not carry its client past a change whose event it may yet lose.
-fn installed(s: &mut Server, was: u64, ctx: Cx) {
-    let zxid = was;
+/// by one, so every watch here fires, at the snapshot's zxid.
+fn installed(s: &mut Server, ctx: Cx) {
+    let zxid = s.raft.kv.zxid;
     for w in core::mem::take(&mut s.watches) {
         let path = w.path.clone();
         fire(s, &w, path, zxid, ctx);
     }
+}
+
+/// Drop the watches `client` left here: they were on a connection that is gone (ZooKeeper
+/// drops a connection's watches when it closes).
+fn drop_watches(s: &mut Server, client: NodeId) {
+    s.watches.retain(|w| w.client != client);
 }
 
 /// Send watch `w`'s event for a change of `path` at `zxid`.
@@ -108,19 +113,25 @@ fn leave_watch(s: &mut Server, client: NodeId, path: Path, children: bool) -> Wa
 }
 
 /// A connecting client's watches, set again (ZooKeeper's `SetWatches`): those that would have
-/// fired since the zxid it has seen fire now, the others wait here. The events carry that zxid
-/// (ZooKeeper's carry none): the first one taken must not carry the client past a change whose
-/// event comes after it, and may be lost with the connection.
-fn set_watches(s: &mut Server, client: NodeId, watches: Vec<(Path, WatchKind)>, seen: u64, ctx: Cx) {
+/// fired since the zxid it has seen fire now, at this copy's zxid, the others wait here.
+fn set_watches(
+    s: &mut Server,
+    client: NodeId,
+    conn: u32,
+    watches: Vec<(Path, WatchKind)>,
+    seen: u64,
+    ctx: Cx,
+) {
+    let zxid = s.raft.kv.zxid;
     for (path, kind) in watches {
         let missed = s.raft.kv.missed(&path, kind, seen);
         let w = leave_watch(s, client, path.clone(), kind.children());
         if missed {
             s.watches.retain(|x| x.id != w.id);
-            fire(s, &w, path, seen, ctx);
+            fire(s, &w, path, zxid, ctx);
         }
     }
-    ctx.note(Note::Rewatched { client, zxid: s.raft.kv.zxid });
+    ctx.note(Note::Rewatched { client, conn, zxid });
 }
 
 use crate::raft::Raft;
@@ -227,6 +238,9 @@ fn connect(
 ) {
     let now = ctx.now();
     let fresh = !knows(s, client, conn);
+    if fresh {
+        drop_watches(s, client);
+    }
     let k = s.conns.entry(client.0).or_insert(Conn { conn, seq: 0, session, opening: None, heard: now });
     if fresh {
         *k = Conn { conn, seq: 0, session, opening: None, heard: now };
@@ -237,14 +251,23 @@ fn connect(
     }
     let watches = hello.unwrap_or_default();
     if fresh && !watches.is_empty() && s.raft.kv.sessions.contains_key(&session) {
-        set_watches(s, client, watches, seen, ctx);
+        set_watches(s, client, conn, watches, seen, ctx);
     }
 }
 
 /// A message on a connection this server does not have (it restarted since, or closed it):
-/// it closes it, as a reset TCP connection, and the client connects anew.
-fn close(s: &Server, client: NodeId, conn: u32, ctx: Cx) {
+/// it closes it, as a reset TCP connection, and the client connects anew. Watches the client
+/// left here were on a connection that is gone.
+fn close(s: &mut Server, client: NodeId, conn: u32, ctx: Cx) {
+    drop_watches(s, client);
     ctx.send(client, Msg::Reply { conn, life: s.life, seq: 0, body: Body::Closed });
+}
+
+/// Whether a message on `conn` comes from a connection the client has since left for a newer
+/// one here (a client numbers its connections in order): late, as no packet of a closed TCP
+/// connection could be, and ignored.
+fn stale(s: &Server, client: NodeId, conn: u32) -> bool {
+    s.conns.get(&client.0).is_some_and(|k| k.conn > conn)
 }
 
 /// Note a heartbeat from a session: the leader's own record, or the relay's.
@@ -281,6 +304,7 @@ pub fn on_message(c: &Coordination, s: &mut Server, from: NodeId, msg: Msg, ctx:
         {
             // This copy is behind what the client has seen: it waits for another server.
         }
+        Msg::Ping { conn, .. } | Msg::Request { conn, .. } if stale(s, from, conn) => {}
         Msg::Ping { conn, hello: None, .. } | Msg::Request { conn, hello: None, .. }
             if !knows(s, from, conn) =>
         {
@@ -375,6 +399,7 @@ fn after_apply(c: &Coordination, s: &mut Server, ctx: Cx) {
                 s.conns.iter().filter(|(_, k)| k.session == session).map(|(id, _)| NodeId(*id)).collect();
             for client in gone {
                 reply(s, client, Body::Expired, ctx);
+                drop_watches(s, client);
             }
             continue;
         }

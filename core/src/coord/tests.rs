@@ -234,3 +234,63 @@ fn exists_watches_a_missing_node_but_get_and_children_do_not() {
     assert_eq!(watches_on(&sim), 0);
     assert!(sim.violation().is_none(), "{:?}", sim.violation());
 }
+
+#[test]
+fn an_event_lost_with_its_connection_fires_again_even_after_another_of_the_same_change() {
+    // Deleting /a/b trips C1's watch on /a/b and its watch on /a's children: two events for one
+    // zxid. The first comes, the second is lost, and the connection stalls behind it. Before,
+    // the first event moved the zxid C1 had seen to the change's, so the server it moved to saw
+    // nothing new since and set the second watch again without firing it; C1 then read /a's
+    // children without ever being told. (ZooKeeper's client takes its last zxid from results,
+    // never from events.)
+    use crate::sim::Input;
+    let c = Coordination {
+        recipe: Recipe::Idle,
+        session_timeout_ms: 3_000,
+        stagger_ms: 300,
+        ..Coordination::default()
+    };
+    let mut sim = Sim::new(c.clone(), FaultPreset::None.config(), 4);
+    let (c1, c2) = (NodeId(c.servers() as u32), NodeId(c.servers() as u32 + 1));
+    let ask = |sim: &mut Sim<Coordination>, who: NodeId, text: &str| {
+        sim.apply_input(Input::Client(who, parse_op(text).expect("a request")));
+    };
+    run_to(&mut sim, 1_500);
+    for (at, text) in [
+        (1_700, "create /a 0"),
+        (1_900, "create /a/b 0"),
+        (2_100, "get /a/b watch"),
+        (2_300, "children /a watch"),
+    ] {
+        ask(&mut sim, c1, text);
+        run_to(&mut sim, at + 150);
+    }
+    let held = |sim: &Sim<Coordination>| match &sim.nodes()[c1.index()] {
+        Node::Client(cl) => (cl.watches.len(), cl.server),
+        _ => panic!("a client"),
+    };
+    let (n, server) = held(&sim);
+    assert_eq!(n, 2, "C1 holds both watches");
+    ask(&mut sim, c2, "delete /a/b");
+    // Lose the event of the watch on /a's children.
+    let mut lost = false;
+    while sim.now() < Time::from_ms(3_500) && sim.step() {
+        let found = sim.flights().find_map(|f| match &f.msg {
+            Msg::Reply { body: Body::Event { children: true, .. }, .. } if f.to == c1 => Some(f.id),
+            _ => None,
+        });
+        if let Some(id) = found {
+            sim.apply_input(Input::Drop(id));
+            lost = true;
+            break;
+        }
+    }
+    assert!(lost, "the second event was sent");
+    run_to(&mut sim, 7_000);
+    let (n, now_on) = held(&sim);
+    assert_ne!(now_on, server, "C1 moved");
+    assert_eq!(n, 0, "both events came");
+    ask(&mut sim, c1, "children /a");
+    run_to(&mut sim, 8_000);
+    assert!(sim.violation().is_none(), "{:?}", sim.violation());
+}

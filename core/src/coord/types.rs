@@ -350,14 +350,17 @@ pub enum Note {
         kind: WatchKind,
         zxid: u64,
     },
-    /// A server set a connecting client's watches again, at this zxid.
+    /// A server set a connecting client's watches again, on its connection `conn`, at this zxid.
     Rewatched {
         client: NodeId,
+        conn: u32,
         zxid: u64,
     },
-    /// A client lost every watch it held: its session expired, or it restarted.
+    /// A client lost every watch it held: its session expired, or (`restarted`) the process
+    /// restarted, a new client handle that has seen nothing.
     Unwatched {
         client: NodeId,
+        restarted: bool,
     },
     /// A client believes it holds the lock (or leads, in the election recipe), through its
     /// node `path`.
