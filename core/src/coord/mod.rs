@@ -36,7 +36,8 @@
 //! `SetWatches`): one whose node changed after the last zxid the client saw fires at once. A
 //! `get` or `children` of a missing node leaves no watch; an `exists` does, and fires on the
 //! node's creation (one created and deleted while its client was away is missed, as ZooKeeper
-//! documents).
+//! documents). As in ZooKeeper's client, only results move the zxid a client has seen, never
+//! events; and a server drops a client's watches with its connection.
 //!
 //! **The lock, with fencing** (ZooKeeper's recipe; Kleppmann's fencing tokens). Each waiter
 //! creates an ephemeral sequential node under `/lock` and lists the children: the smallest

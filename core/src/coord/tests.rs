@@ -150,22 +150,30 @@ fn a_reply_lost_for_good_makes_the_client_move_instead_of_holding_the_rest_for_e
     assert!(cl.held.is_empty(), "{:?}", cl.held);
 }
 
-/// C1 watches /config, its server crashes, C2 sets /config while C1 moves to another server,
-/// then C1 reads /config there.
-fn watch_across_a_crash(mutant: Option<Mutant>) -> (Sim<Coordination>, NodeId) {
-    use crate::sim::Input;
+/// The idle recipe's service (clients that do what they are asked), its first two clients,
+/// from seed `seed`.
+fn idle(session_timeout_ms: u32, mutant: Option<Mutant>, seed: u64) -> (Sim<Coordination>, NodeId, NodeId) {
     let c = Coordination {
         recipe: Recipe::Idle,
-        session_timeout_ms: 10_000,
+        session_timeout_ms,
         stagger_ms: 300,
         mutant,
         ..Coordination::default()
     };
-    let mut sim = Sim::new(c.clone(), FaultPreset::None.config(), 1);
     let (c1, c2) = (NodeId(c.servers() as u32), NodeId(c.servers() as u32 + 1));
-    let ask = |sim: &mut Sim<Coordination>, who: NodeId, text: &str| {
-        sim.apply_input(Input::Client(who, parse_op(text).expect("a request")));
-    };
+    (Sim::new(c, FaultPreset::None.config(), seed), c1, c2)
+}
+
+/// The user asks client `who` for `text`.
+fn ask(sim: &mut Sim<Coordination>, who: NodeId, text: &str) {
+    sim.apply_input(crate::sim::Input::Client(who, parse_op(text).expect("a request")));
+}
+
+/// C1 watches /config, its server crashes, C2 sets /config while C1 moves to another server,
+/// then C1 reads /config there.
+fn watch_across_a_crash(mutant: Option<Mutant>) -> (Sim<Coordination>, NodeId) {
+    use crate::sim::Input;
+    let (mut sim, c1, c2) = idle(10_000, mutant, 1);
     run_to(&mut sim, 1_500);
     ask(&mut sim, c1, "create /config 1");
     run_to(&mut sim, 1_800);
@@ -204,13 +212,7 @@ fn a_watch_outlives_its_connection_and_its_event_comes_before_the_new_data() {
 
 #[test]
 fn exists_watches_a_missing_node_but_get_and_children_do_not() {
-    use crate::sim::Input;
-    let c = Coordination { recipe: Recipe::Idle, stagger_ms: 300, ..Coordination::default() };
-    let mut sim = Sim::new(c.clone(), FaultPreset::None.config(), 2);
-    let (c1, c2) = (NodeId(c.servers() as u32), NodeId(c.servers() as u32 + 1));
-    let ask = |sim: &mut Sim<Coordination>, who: NodeId, text: &str| {
-        sim.apply_input(Input::Client(who, parse_op(text).expect("a request")));
-    };
+    let (mut sim, c1, c2) = idle(Coordination::default().session_timeout_ms, None, 2);
     let held = |sim: &Sim<Coordination>| match &sim.nodes()[c1.index()] {
         Node::Client(cl) => cl.watches.clone(),
         _ => panic!("a client"),
@@ -244,17 +246,7 @@ fn an_event_lost_with_its_connection_fires_again_even_after_another_of_the_same_
     // children without ever being told. (ZooKeeper's client takes its last zxid from results,
     // never from events.)
     use crate::sim::Input;
-    let c = Coordination {
-        recipe: Recipe::Idle,
-        session_timeout_ms: 3_000,
-        stagger_ms: 300,
-        ..Coordination::default()
-    };
-    let mut sim = Sim::new(c.clone(), FaultPreset::None.config(), 4);
-    let (c1, c2) = (NodeId(c.servers() as u32), NodeId(c.servers() as u32 + 1));
-    let ask = |sim: &mut Sim<Coordination>, who: NodeId, text: &str| {
-        sim.apply_input(Input::Client(who, parse_op(text).expect("a request")));
-    };
+    let (mut sim, c1, c2) = idle(3_000, None, 4);
     run_to(&mut sim, 1_500);
     for (at, text) in [
         (1_700, "create /a 0"),
