@@ -114,11 +114,12 @@ struct Changed {
     how: Change,
 }
 
-/// A watch a client holds: on `path`, set at zxid `since`, and the first zxid since then
-/// that trips it, once the committed log has one.
+/// A watch a client holds: on `path` (`node`, its digest, as `Changed` names nodes), set at
+/// zxid `since`, and the first zxid since then that trips it, once the committed log has one.
 #[derive(Clone, Debug, Hash)]
 struct Held {
     path: Path,
+    node: u64,
     kind: WatchKind,
     since: u64,
     due: Option<u64>,
@@ -127,7 +128,7 @@ struct Held {
 impl Held {
     /// Whether a change trips it (as a server's watch table decides).
     fn trips(&self, c: &Changed) -> bool {
-        let me = digest(self.path.as_str());
+        let me = self.node;
         match c.how {
             Change::Data => !self.kind.children() && c.node == me,
             Change::Created | Change::Deleted => c.node == me || (self.kind.children() && c.parent == me),
@@ -214,7 +215,8 @@ pub(super) fn check(
             Note::Watched { client, path, kind, zxid } => {
                 let list = m.held.entry(client.0).or_default();
                 if !list.iter().any(|h| h.path == *path && h.kind == *kind) {
-                    let mut h = Held { path: path.clone(), kind: *kind, since: *zxid, due: None };
+                    let node = digest(path.as_str());
+                    let mut h = Held { path: path.clone(), node, kind: *kind, since: *zxid, due: None };
                     h.due = first_trip(&m.changes, &h, m.replayed);
                     list.push(h);
                 }

@@ -310,29 +310,22 @@ pub fn on_message(c: &Coordination, s: &mut Server, from: NodeId, msg: Msg, ctx:
         {
             close(s, from, conn, ctx);
         }
-        Msg::Ping { conn, session, clock, seen, hello } => {
-            if !s.raft.kv.sessions.contains_key(&session) {
-                // Expired, if this copy has applied the session's opening (else it lags).
-                if s.raft.kv.zxid >= session {
-                    connect(s, from, conn, session, (hello, seen), ctx);
-                    reply(s, from, Body::Expired, ctx);
-                }
-                return;
+        // A session that is gone (a ping always names one): no answer, not even a read from
+        // this copy; it is told, if this copy has applied the session's opening (else it lags).
+        Msg::Ping { conn, session, seen, hello, .. } | Msg::Request { conn, session, seen, hello, .. }
+            if session != 0 && !s.raft.kv.sessions.contains_key(&session) =>
+        {
+            if s.raft.kv.zxid >= session {
+                connect(s, from, conn, session, (hello, seen), ctx);
+                reply(s, from, Body::Expired, ctx);
             }
+        }
+        Msg::Ping { conn, session, clock, seen, hello } => {
             connect(s, from, conn, session, (hello, seen), ctx);
             heard(c, s, session, clock, ctx);
             reply(s, from, Body::Pong, ctx);
         }
         Msg::Request { conn, session, req, op, watch, seen, hello } => {
-            if session != 0 && !s.raft.kv.sessions.contains_key(&session) {
-                // Expired (as for a heartbeat): no answer from a session that is gone, not even
-                // a read from this copy.
-                if s.raft.kv.zxid >= session {
-                    connect(s, from, conn, session, (hello, seen), ctx);
-                    reply(s, from, Body::Expired, ctx);
-                }
-                return;
-            }
             connect(s, from, conn, session, (hello, seen), ctx);
             if session != 0 {
                 heard(c, s, session, ctx.now(), ctx);

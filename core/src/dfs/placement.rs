@@ -132,15 +132,20 @@ impl Topology {
         format!("r{}/n{}", self.racks[n.rack].number, n.index)
     }
 
-    /// How many of `rack`'s nodes are dead (each counted once).
-    fn dead_in(&self, rack: usize) -> u32 {
+    /// How many distinct nodes of `rack` are among `nodes`.
+    fn distinct_in<'a>(&self, rack: usize, nodes: impl Iterator<Item = &'a Node>) -> u32 {
         let mut seen: Vec<u32> = Vec::new();
-        for n in self.dead.iter().filter(|n| n.rack == rack && n.index < self.racks[rack].nodes) {
+        for n in nodes.filter(|n| n.rack == rack && n.index < self.racks[rack].nodes) {
             if !seen.contains(&n.index) {
                 seen.push(n.index);
             }
         }
         seen.len() as u32
+    }
+
+    /// How many of `rack`'s nodes are dead.
+    fn dead_in(&self, rack: usize) -> u32 {
+        self.distinct_in(rack, self.dead.iter())
     }
 
     /// The nodes in the network map (`getNumOfLeaves`).
@@ -201,15 +206,8 @@ impl Placing<'_> {
         if self.in_rack(rack) >= self.max {
             return 0;
         }
-        let blocked =
-            self.chosen.iter().chain(self.excluded).chain(&self.topo.dead).filter(|n| n.rack == rack);
-        let mut seen: Vec<u32> = Vec::new();
-        for n in blocked {
-            if !seen.contains(&n.index) && n.index < self.topo.racks[rack].nodes {
-                seen.push(n.index);
-            }
-        }
-        self.topo.racks[rack].nodes - seen.len() as u32
+        let blocked = self.chosen.iter().chain(self.excluded).chain(&self.topo.dead);
+        self.topo.racks[rack].nodes - self.topo.distinct_in(rack, blocked)
     }
 
     /// A node drawn uniformly from those in `scope` that keep both limits, taken.
