@@ -34,8 +34,7 @@ pub struct Monitor<M: Machine = Kv> {
     /// Per server: (term it led in, length of its log at the last check), while it leads.
     leading: Vec<Option<(Term, LogIndex)>>,
     /// Every (index, term) seen: its entry's digest, the term of the entry before it, and the
-    /// entry itself (a server may commit, apply and fold entries into a snapshot in one step,
-    /// and the checker must still know what they were).
+    /// entry itself (the checker of a protocol on Raft replays the committed log from them).
     seen: ChunkVec<AtIndex<M>>,
     /// Term and digest of the committed entry at each index.
     committed: ChunkVec<Option<(Term, u64)>>,
@@ -384,21 +383,11 @@ fn log_matching<M: Machine>(m: &mut Monitor<M>, s: &Server<M>, from: LogIndex) -
     Ok(())
 }
 
-/// The entry at `i` in `s`'s log, or, if a leader has already folded it into its snapshot
-/// (commit, apply and compaction can happen in one step), the one its log held there when the
-/// checker last looked. Only a leader's memory is trusted: its uncommitted entries were in its
-/// log at the last look, while a follower may overwrite an uncommitted entry, commit and fold
-/// the new one in a single step, leaving the checker's copy of the old one.
-fn seen_entry<M: Machine>(m: &Monitor<M>, s: &Server<M>, i: LogIndex) -> Option<Entry<M>> {
-    if let Some(e) = s.entry(i) {
-        return Some(e.clone());
-    }
-    if s.role != Role::Leader {
-        return None;
-    }
-    let k = i.checked_sub(1)? as usize;
-    let d = m.mirrors[s.id.index()].get(k).copied()?;
-    m.seen.get(k)?.iter().find(|x| x.digest == d).map(|x| x.entry.clone())
+/// The entry at `i` in `s`'s log, or, if the server has already folded it into its snapshot
+/// (append, commit, apply and compaction can happen in one event, to a leader or to a
+/// follower catching up), the one its last compaction dropped there.
+fn seen_entry<M: Machine>(s: &Server<M>, i: LogIndex) -> Option<&Entry<M>> {
+    s.entry(i).or_else(|| s.folded.get(i))
 }
 
 fn commits_and_applies<M: Machine>(m: &mut Monitor<M>, s: &Server<M>) -> Result<(), Fail> {
@@ -411,8 +400,8 @@ fn commits_and_applies<M: Machine>(m: &mut Monitor<M>, s: &Server<M>) -> Result<
     let first = m.last_commit[k] + 1;
     let mut hashed = [0u64; 8];
     for i in first..=s.commit {
-        let Some(e) = seen_entry(m, s, i) else { continue };
-        let d = digest(&e);
+        let Some(e) = seen_entry(s, i) else { continue };
+        let d = digest(e);
         if let Some(h) = hashed.get_mut((i - first) as usize) {
             *h = d;
         }
@@ -443,11 +432,11 @@ fn commits_and_applies<M: Machine>(m: &mut Monitor<M>, s: &Server<M>) -> Result<
         m.last_applied[k] = s.applied;
     }
     for i in (m.last_applied[k] + 1)..=s.applied {
-        let Some(e) = seen_entry(m, s, i) else { continue };
+        let Some(e) = seen_entry(s, i) else { continue };
         // `seen_entry` gives the same entry for an index in both loops (nothing it reads has
         // changed in between).
         let known = i.checked_sub(first).and_then(|j| hashed.get(j as usize)).filter(|d| **d != 0);
-        let d = known.copied().unwrap_or_else(|| digest(&e));
+        let d = known.copied().unwrap_or_else(|| digest(e));
         let at = slot(&mut m.applied, i);
         match m.applied.get(at).copied().flatten() {
             None => m.applied.set(at, Some(d)),

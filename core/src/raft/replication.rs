@@ -162,9 +162,10 @@ pub fn compact<M: Machine>(s: &mut Server<M>) {
     }
     let config = s.config_at(s.applied);
     let last_term = s.term_at(s.applied).unwrap_or(0);
+    let first = s.hard.snapshot.last_index + 1;
     let cut = (s.applied - s.hard.snapshot.last_index) as usize;
     s.hard.snapshot = Snapshot { last_index: s.applied, last_term, kv: s.kv.snapshot(), config };
-    s.hard.log.drain(..cut);
+    s.folded.keep(first, s.hard.log.drain(..cut));
 }
 
 pub(super) fn serve_reads<M: Machine>(s: &mut Server<M>, ctx: &mut Ctx<Group<M>>) {

@@ -19,7 +19,7 @@ use super::replication::{
     replicate_to, serve_reads, update_lease,
 };
 use super::state::bit;
-pub use super::state::{Catchup, HardState, Node, PendingRead, Role, Server};
+pub use super::state::{Catchup, Folded, HardState, Node, PendingRead, Role, Server};
 use super::types::*;
 
 const MAX_CATCHUP_ROUNDS: u32 = 10;
@@ -53,6 +53,7 @@ fn boot<M: Machine>(raft: &Raft, id: NodeId, hard: HardState<M>) -> Server<M> {
         reads: Vec::new(),
         transfer: None,
         adding: None,
+        folded: Folded::default(),
     };
     s.recompute_config();
     s
@@ -273,6 +274,7 @@ pub fn on_message<M: Machine>(
                 } else {
                     s.hard.log.clear();
                 }
+                s.folded.clear();
                 s.kv = snapshot.kv.clone();
                 s.commit = snapshot.last_index;
                 s.applied = snapshot.last_index;

@@ -449,6 +449,31 @@ fn the_checker_catches_log_matching_and_state_machine_safety_on_their_own() {
     assert_eq!(e.0, "state-machine-safety", "{e:?}");
 }
 
+/// A follower catching up may append entries, commit, apply and fold them into its snapshot
+/// in one event, so the checker never sees them in its log. It must still compare them with
+/// the committed ones: here a follower takes a different entry at index 1 (a no-op of another
+/// term, which leaves the same state machine and the same snapshot term at its end).
+#[test]
+fn the_checker_compares_entries_a_follower_folds_away_in_the_event_it_gets_them() {
+    use super::check::{check, Monitor};
+    let r = Raft { snapshot_every: 2, ..raft3() };
+    let mut fx = Fx::new();
+    let mut a = server(&r, &mut fx, 0, 1, &[1, 1]);
+    a.commit = 2;
+    let mut b = server(&r, &mut fx, 1, 2, &[]);
+    let e = |t| Entry { term: t, cmd: Command::Noop };
+    let ae =
+        Msg::Append { term: 2, prev_index: 0, prev_term: 0, entries: vec![e(2), e(1)], commit: 2, seq: 1 };
+    server::on_message(&r, &mut b, NodeId(0), ae, &mut fx.ctx(1));
+    assert_eq!((b.applied, b.hard.snapshot.last_index, b.hard.log.len()), (2, 2, 0));
+    let nodes = vec![Node::Server(a), Node::Server(b)];
+    let mut m = Monitor::default();
+    assert_eq!(check(&r, &mut m, &nodes, Some(NodeId(0)), &[]), Ok(()));
+    let e = check(&r, &mut m, &nodes, Some(NodeId(1)), &[]).unwrap_err();
+    assert_eq!(e.0, "state-machine-safety", "{e:?}");
+    assert!(e.1.contains("index 1"), "{e:?}");
+}
+
 /// Persistence is a type: a restart sees only the hard state (Figure 2's persistent state and
 /// the snapshot), and a client only its next request number. Every node of a busy run,
 /// restarted, equals a freshly started node given the same hard state and restarted, with the
