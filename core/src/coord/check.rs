@@ -36,7 +36,7 @@ use crate::protocol::{NodeId, Present, PropertyInfo, Time};
 use crate::raft::{self, Command, Machine, Raft};
 
 use super::node::Node;
-use super::tree::{name, parent, Change, Path, SessionId, Tree, WatchKind};
+use super::tree::{name, parent, Change, EventType, Path, SessionId, Tree, WatchKind};
 use super::types::*;
 
 pub(super) const PROPERTIES: &[PropertyInfo] = &[
@@ -128,11 +128,7 @@ struct Held {
 impl Held {
     /// Whether a change trips it (as a server's watch table decides).
     fn trips(&self, c: &Changed) -> bool {
-        let me = self.node;
-        match c.how {
-            Change::Data => !self.kind.children() && c.node == me,
-            Change::Created | Change::Deleted => c.node == me || (self.kind.children() && c.parent == me),
-        }
+        EventType::of(c.how, c.node, c.parent, self.node, self.kind.children()).is_some()
     }
 }
 
@@ -304,11 +300,11 @@ fn watch_first(
     m: &mut Monitor,
     client: NodeId,
     zxid: u64,
-    event: &Option<(Path, bool)>,
+    event: &Option<(Path, EventType)>,
 ) -> Result<(), Fail> {
     let Some(list) = m.held.get_mut(&client.0) else { return Ok(()) };
-    if let Some((path, children)) = event {
-        list.retain(|h| h.path != *path || h.kind.children() != *children);
+    if let Some((path, what)) = event {
+        list.retain(|h| h.path != *path || !what.ends(h.kind));
         return Ok(());
     }
     match list.iter().find(|h| h.due.is_some_and(|d| d <= zxid)) {

@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::protocol::{Ctx, NodeId, Time};
 
 use super::config::{self, Plan, CONFIG};
-use super::tree::{name, Path, SessionId, TreeError, TreeOp, TreeResult, WatchKind};
+use super::tree::{name, EventType, Path, SessionId, TreeError, TreeOp, TreeResult, WatchKind};
 use super::types::*;
 
 /// Most out-of-order replies a client holds back.
@@ -104,7 +104,7 @@ pub struct Client {
     /// reply on the connection.
     pub connecting: bool,
     /// The last watch event it took: the path, and whether its children changed.
-    pub told: Option<(Path, bool)>,
+    pub told: Option<(Path, EventType)>,
 }
 
 /// The parent node of the client's recipe.
@@ -360,11 +360,10 @@ fn take(c: &Coordination, cl: &mut Client, body: Body, ctx: Cx) {
     }
     match &body {
         Body::Result { zxid, .. } => ctx.note(Note::Observed { client: cl.id, zxid: *zxid, event: None }),
-        Body::Event { path, children, zxid } => {
-            let event = Some((path.clone(), *children));
-            ctx.note(Note::Observed { client: cl.id, zxid: *zxid, event });
-            cl.watches.retain(|(p, kind)| p != path || kind.children() != *children);
-            cl.told = Some((path.clone(), *children));
+        Body::Event { path, what, zxid } => {
+            ctx.note(Note::Observed { client: cl.id, zxid: *zxid, event: Some((path.clone(), *what)) });
+            cl.watches.retain(|(p, kind)| p != path || !what.ends(*kind));
+            cl.told = Some((path.clone(), *what));
         }
         _ => {}
     }

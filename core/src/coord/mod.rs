@@ -37,7 +37,11 @@
 //! `get` or `children` of a missing node leaves no watch; an `exists` does, and fires on the
 //! node's creation (one created and deleted while its client was away is missed, as ZooKeeper
 //! documents). As in ZooKeeper's client, only results move the zxid a client has seen, never
-//! events; and a server drops a client's watches with its connection.
+//! events; and a server drops a client's watches with its connection. An event says what
+//! happened (ZooKeeper's `NodeCreated`, `NodeDeleted`, `NodeDataChanged`,
+//! `NodeChildrenChanged`, `watch.rs`); a deletion is one event to a client that watched the
+//! node and its children, and ends both watches. A server that installs the leader's snapshot
+//! closes its clients' connections, as a ZooKeeper follower serves nobody while it syncs.
 //!
 //! **The lock, with fencing** (ZooKeeper's recipe; Kleppmann's fencing tokens). Each waiter
 //! creates an ephemeral sequential node under `/lock` and lists the children: the smallest
@@ -47,7 +51,8 @@
 //! acting on the lock it lost; the storage node it writes to can, by refusing any token older
 //! than the newest it has seen.
 //!
-//! The files: `tree.rs` (the replicated tree), `types.rs` (configuration, messages, mutants),
+//! The files: `tree.rs` (the replicated tree), `watch.rs` (watch kinds, changes and events),
+//! `types.rs` (configuration, messages, mutants),
 //! `server.rs` (a server around its Raft), `client.rs` (clients, their recipe, the storage
 //! node), `check.rs` (the properties).
 
@@ -63,6 +68,7 @@ pub mod swarm;
 pub mod tree;
 mod types;
 mod view;
+mod watch;
 
 pub use node::{Durable, Node};
 
@@ -161,8 +167,8 @@ impl MessageInfo for Msg {
             }
             Msg::Ping { session, hello, .. } => format!("(session {session}{})", rewatch(hello)),
             Msg::Reply { body: Body::Result { req, result, .. }, .. } => format!("(#{req} {result})"),
-            Msg::Reply { body: Body::Event { path, children, zxid }, .. } => {
-                format!("({path}{} changed at zxid {zxid})", if *children { "'s children" } else { "" })
+            Msg::Reply { body: Body::Event { path, what, zxid }, .. } => {
+                format!("({path}{} at zxid {zxid}: {what:?})", what.words())
             }
             Msg::Reply { .. } => String::new(),
             Msg::Write { token, value } => format!("(token {token}, value {value})"),

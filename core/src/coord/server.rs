@@ -10,7 +10,7 @@ use crate::protocol::{Ctx, NodeId, Time};
 use crate::raft::server::Role;
 use crate::raft::{self, Group};
 
-use super::tree::{Applied, Change, Path, SessionId, Tree, TreeOp, TreeResult, Txn, WatchKind};
+use super::tree::{Applied, EventType, Path, SessionId, Tree, TreeOp, TreeResult, Txn, WatchKind};
 use super::types::*;
 
 /// A client connected to this server.
@@ -77,14 +77,23 @@ fn with_raft<R>(
     r
 }
 
-/// The leader's snapshot replaced this copy's tree: the changes it skipped are not known one
-/// by one, so every watch here fires, at the snapshot's zxid.
+/// The leader's snapshot replaced this copy's tree, and the changes it skipped are not known
+/// one by one. A ZooKeeper follower loads a snapshot only while it syncs with a leader, serving
+/// no client (it closed their connections when it lost the one before); this one closes its
+/// clients' connections now, and they connect again with their watches (`set_watches`), which
+/// fire wherever they land if their node changed since the zxid the client saw.
 fn installed(s: &mut Server, ctx: Cx) {
-    let zxid = s.raft.kv.zxid;
-    for w in core::mem::take(&mut s.watches) {
-        let path = w.path.clone();
-        fire(s, &w, path, zxid, ctx);
+    close_all(s, ctx);
+}
+
+/// Close every client connection here; the watches go with them.
+fn close_all(s: &mut Server, ctx: Cx) {
+    let clients: Vec<u32> = s.conns.keys().copied().collect();
+    for client in clients {
+        reply(s, NodeId(client), Body::Closed, ctx);
     }
+    s.conns.clear();
+    s.watches.clear();
 }
 
 /// Drop the watches `client` left here: they were on a connection that is gone (ZooKeeper
@@ -93,10 +102,10 @@ fn drop_watches(s: &mut Server, client: NodeId) {
     s.watches.retain(|w| w.client != client);
 }
 
-/// Send watch `w`'s event for a change of `path` at `zxid`.
-fn fire(s: &mut Server, w: &Watch, path: Path, zxid: u64, ctx: Cx) {
+/// Send watch `w`'s event, on its own node, at `zxid`.
+fn fire(s: &mut Server, w: &Watch, what: EventType, zxid: u64, ctx: Cx) {
     ctx.note(Note::Fired { server: ctx.me(), id: w.id, zxid, applied: s.raft.applied });
-    reply(s, w.client, Body::Event { path, children: w.children, zxid }, ctx);
+    reply(s, w.client, Body::Event { path: w.path.clone(), what, zxid }, ctx);
 }
 
 /// Leave a watch for `client` on `path` (one per client, node and kind, as in ZooKeeper's
@@ -125,10 +134,10 @@ fn set_watches(
     let zxid = s.raft.kv.zxid;
     for (path, kind) in watches {
         let missed = s.raft.kv.missed(&path, kind, seen);
-        let w = leave_watch(s, client, path.clone(), kind.children());
-        if missed {
+        let w = leave_watch(s, client, path, kind.children());
+        if let Some(what) = missed {
             s.watches.retain(|x| x.id != w.id);
-            fire(s, &w, path, zxid, ctx);
+            fire(s, &w, what, zxid, ctx);
         }
     }
     ctx.note(Note::Rewatched { client, conn, zxid });
@@ -187,12 +196,7 @@ fn refresh(c: &Coordination, s: &mut Server, ctx: Cx) -> bool {
             // ZooKeeper's follower, turning to look for a leader, closes its client
             // connections (and their watches go with them): a client hears at once, if the
             // network lets it, and moves to another server.
-            let clients: Vec<u32> = s.conns.keys().copied().collect();
-            for client in clients {
-                reply(s, NodeId(client), Body::Closed, ctx);
-            }
-            s.conns.clear();
-            s.watches.clear();
+            close_all(s, ctx);
         }
     }
     serving
@@ -368,21 +372,29 @@ fn after_apply(c: &Coordination, s: &mut Server, ctx: Cx) {
     for Applied { zxid, txn, result, changes } in s.raft.kv.take_applied() {
         for (path, change) in &changes {
             let parent = super::tree::parent(path);
-            let trips = |w: &Watch| match change {
-                Change::Data => !w.children && w.path == *path,
-                Change::Created | Change::Deleted => w.path == *path || (w.children && w.path == parent),
-            };
-            let mut k = 0;
-            while k < s.watches.len() {
-                if !trips(&s.watches[k]) {
-                    k += 1;
-                    continue;
+            // In ZooKeeper's order: the node's data watches, its child watches, its parent's
+            // child watches. A deletion tells a client once, even if it watched the node and
+            // its children (`WatchManager.triggerWatch` passes over the watchers it has told).
+            let mut told: Vec<NodeId> = Vec::new();
+            for pass in 0..3 {
+                let mut k = 0;
+                while k < s.watches.len() {
+                    let w = &s.watches[k];
+                    let what = EventType::of(*change, path.as_str(), parent, &w.path, w.children);
+                    let Some(what) = what.filter(|e| e.rank(w.children) == pass) else {
+                        k += 1;
+                        continue;
+                    };
+                    let w = if c.is(Mutant::PersistentWatch) { w.clone() } else { s.watches.remove(k) };
+                    k += usize::from(c.is(Mutant::PersistentWatch));
+                    if what == EventType::NodeDeleted {
+                        if told.contains(&w.client) {
+                            continue;
+                        }
+                        told.push(w.client);
+                    }
+                    fire(s, &w, what, zxid, ctx);
                 }
-                let w =
-                    if c.is(Mutant::PersistentWatch) { s.watches[k].clone() } else { s.watches.remove(k) };
-                k += usize::from(c.is(Mutant::PersistentWatch));
-                let path = if w.children { w.path.clone() } else { path.clone() };
-                fire(s, &w, path, zxid, ctx);
             }
         }
         if let TreeOp::Expire { session } = txn.op {

@@ -2,6 +2,7 @@
 
 use alloc::vec::Vec;
 
+use super::tree::EventType;
 use super::*;
 use crate::net::FaultPreset;
 use crate::sim::Sim;
@@ -268,7 +269,11 @@ fn an_event_lost_with_its_connection_fires_again_even_after_another_of_the_same_
     let mut lost = false;
     while sim.now() < Time::from_ms(3_500) && sim.step() {
         let found = sim.flights().find_map(|f| match &f.msg {
-            Msg::Reply { body: Body::Event { children: true, .. }, .. } if f.to == c1 => Some(f.id),
+            Msg::Reply { body: Body::Event { what: EventType::NodeChildrenChanged, .. }, .. }
+                if f.to == c1 =>
+            {
+                Some(f.id)
+            }
             _ => None,
         });
         if let Some(id) = found {
@@ -285,4 +290,120 @@ fn an_event_lost_with_its_connection_fires_again_even_after_another_of_the_same_
     ask(&mut sim, c1, "children /a");
     run_to(&mut sim, 8_000);
     assert!(sim.violation().is_none(), "{:?}", sim.violation());
+}
+
+/// The events a client is sent until `ms`, as (path, what happened), in the order sent.
+fn events_to(sim: &mut Sim<Coordination>, client: NodeId, ms: u64) -> Vec<(String, EventType)> {
+    let mut sent = Vec::new();
+    let mut ids = Vec::new();
+    while sim.now() < Time::from_ms(ms) && sim.step() {
+        for f in sim.flights() {
+            if let Msg::Reply { body: Body::Event { path, what, .. }, .. } = &f.msg {
+                if f.to == client && !ids.contains(&f.id) {
+                    ids.push(f.id);
+                    sent.push((path.clone(), *what));
+                }
+            }
+        }
+    }
+    sent
+}
+
+#[test]
+fn events_say_what_happened_and_a_deletion_is_one_event_to_a_client_that_watched_node_and_children() {
+    // ZooKeeper's DataTree: a creation is NodeCreated to the node's exist watches and
+    // NodeChildrenChanged to its parent's child watches; a deletion is one NodeDeleted to a
+    // client that watched the node and its children both (before, two events), and the client
+    // takes both watches out.
+    use EventType::*;
+    let (mut sim, c1, c2) = idle(3_000, None, 4);
+    run_to(&mut sim, 1_500);
+    for (at, text) in [
+        (1_700, "create /a 0"),
+        (1_900, "create /a/b 0"),
+        (2_100, "exists /a/c watch"),
+        (2_300, "children /a watch"),
+        (2_500, "get /a/b watch"),
+        (2_700, "children /a/b watch"),
+    ] {
+        ask(&mut sim, c1, text);
+        run_to(&mut sim, at + 150);
+    }
+    ask(&mut sim, c2, "create /a/c 1");
+    let created = events_to(&mut sim, c1, 3_100);
+    assert_eq!(created, [("/a/c".into(), NodeCreated), ("/a".into(), NodeChildrenChanged)]);
+    ask(&mut sim, c2, "delete /a/b");
+    let deleted = events_to(&mut sim, c1, 3_500);
+    assert_eq!(deleted, [("/a/b".into(), NodeDeleted)]);
+    match &sim.nodes()[c1.index()] {
+        Node::Client(cl) => assert!(cl.watches.is_empty(), "{:?}", cl.watches),
+        _ => panic!("a client"),
+    }
+    assert!(sim.violation().is_none(), "{:?}", sim.violation());
+}
+
+#[test]
+fn a_server_that_installs_a_snapshot_closes_its_clients_connections_instead_of_firing_every_watch() {
+    // A ZooKeeper follower loads a snapshot only while it syncs with a leader, serving nobody.
+    // Here S, lagging, gets the leader's snapshot while C1 is connected with a watch: it closes
+    // the connection (C1 sets its watches again wherever it lands). Before, every watch on S
+    // fired, whether or not its node had changed.
+    let (mut sim, c1, c2) = idle(3_000, None, 4);
+    let c = Coordination {
+        recipe: Recipe::Idle,
+        session_timeout_ms: 3_000,
+        stagger_ms: 300,
+        ..Coordination::default()
+    };
+    run_to(&mut sim, 1_500);
+    ask(&mut sim, c2, "create /a 0");
+    run_to(&mut sim, 1_800);
+    ask(&mut sim, c2, "create /b 0");
+    run_to(&mut sim, 2_000);
+    ask(&mut sim, c1, "get /a watch");
+    run_to(&mut sim, 2_200);
+    let Node::Client(cl) = &sim.nodes()[c1.index()] else { panic!("a client") };
+    let (sid, conn) = (cl.server, cl.conn);
+    let Node::Server(lagging) = &sim.nodes()[sid.index()] else { panic!("a server") };
+    let mut lagging = lagging.clone();
+    assert_eq!((lagging.conns.len(), lagging.watches.len()), (1, 1));
+    ask(&mut sim, c2, "set /b 5");
+    run_to(&mut sim, 2_600);
+    let (leader, snapshot) = sim
+        .nodes()
+        .iter()
+        .find_map(|n| match n {
+            Node::Server(s) if s.raft.role == crate::raft::server::Role::Leader => {
+                let r = &s.raft;
+                let last_term = r.term_at(r.applied).expect("a term");
+                let config = r.config.clone();
+                let snapshot = crate::raft::Snapshot {
+                    last_index: r.applied,
+                    last_term,
+                    kv: crate::raft::Machine::snapshot(&r.kv),
+                    config,
+                };
+                Some((r.id, (r.hard.term, snapshot)))
+            }
+            _ => None,
+        })
+        .expect("a leader");
+    assert!(snapshot.1.last_index > lagging.raft.commit, "S lags");
+    let mut fx = crate::testing::Effects::<Coordination>::at(sim.now());
+    let msg = crate::raft::Msg::InstallSnapshot {
+        term: snapshot.0,
+        snapshot: alloc::boxed::Box::new(snapshot.1),
+        seq: 1,
+    };
+    server::on_message(&c, &mut lagging, leader, Msg::Raft(msg), &mut fx.ctx(sid));
+    let to_c1: Vec<Body> = fx
+        .take()
+        .into_iter()
+        .filter_map(|(to, m)| match m {
+            Msg::Reply { body, conn: k, .. } if to == c1 && k == conn => Some(body),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(to_c1, [Body::Closed], "/a did not change: no event, the connection closes");
+    assert!(lagging.conns.is_empty() && lagging.watches.is_empty());
 }

@@ -27,6 +27,8 @@ use crate::echo::Echo;
 use crate::protocol::NodeId;
 use crate::raft::{LogIndex, Machine, Term};
 
+pub use super::watch::{Change, EventType, WatchKind};
+
 /// A session's id: the zxid of the transaction that opened it.
 pub type SessionId = u64;
 
@@ -285,33 +287,6 @@ pub struct Applied {
     pub changes: Vec<(Path, Change)>,
 }
 
-/// What a client's watch waits for (ZooKeeper's client keeps the three apart to set them
-/// again on reconnection).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-pub enum WatchKind {
-    /// On a node that existed (`get` or `exists`): its data set, or it deleted.
-    Data,
-    /// On a node that did not exist (`exists`): it created.
-    Exist,
-    /// On a node's children (`children`): one created or deleted, or the node deleted.
-    Child,
-}
-
-impl WatchKind {
-    /// Whether the server keeps it as a watch on the node's children.
-    pub fn children(self) -> bool {
-        self == WatchKind::Child
-    }
-}
-
-/// How a transaction changed a node.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Change {
-    Created,
-    Deleted,
-    Data,
-}
-
 impl Default for Tree {
     fn default() -> Self {
         let root = Znode { data: 0, version: 0, czxid: 0, mzxid: 0, pzxid: 0, cversion: 0, owner: None };
@@ -357,17 +332,18 @@ impl Tree {
         }
     }
 
-    /// Whether a watch its client set before seeing zxid `seen` would have fired on this copy
-    /// by now (ZooKeeper's `DataTree.setWatches`): a data watch if its node is gone or its data
-    /// was set since, an exist watch if its node exists, a child watch if its node is gone or a
-    /// child was created or deleted since. An exist watch misses a node created and deleted in
-    /// between, as ZooKeeper's documentation warns.
-    pub fn missed(&self, path: &str, kind: WatchKind, seen: u64) -> bool {
+    /// The event a watch its client set before seeing zxid `seen` would have had on this copy
+    /// by now, if any (ZooKeeper's `DataTree.setWatches`): a data watch's if its node is gone
+    /// or its data was set since, an exist watch's if its node exists, a child watch's if its
+    /// node is gone or a child was created or deleted since. An exist watch misses a node
+    /// created and deleted in between, as ZooKeeper's documentation warns.
+    pub fn missed(&self, path: &str, kind: WatchKind, seen: u64) -> Option<EventType> {
         let node = self.nodes.get(path);
-        match kind {
-            WatchKind::Data => node.is_none_or(|n| n.mzxid > seen),
-            WatchKind::Exist => node.is_some(),
-            WatchKind::Child => node.is_none_or(|n| n.pzxid > seen),
+        match (kind, node) {
+            (WatchKind::Data | WatchKind::Child, None) => Some(EventType::NodeDeleted),
+            (WatchKind::Data, Some(n)) => (n.mzxid > seen).then_some(EventType::NodeDataChanged),
+            (WatchKind::Exist, n) => n.map(|_| EventType::NodeCreated),
+            (WatchKind::Child, Some(n)) => (n.pzxid > seen).then_some(EventType::NodeChildrenChanged),
         }
     }
 

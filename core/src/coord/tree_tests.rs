@@ -91,10 +91,11 @@ fn a_reconnecting_clients_watch_fires_if_its_node_changed_after_the_zxid_it_saw(
     );
     let a = &t.nodes["/a"];
     assert_eq!((a.czxid, a.mzxid, a.pzxid), (2, 4, 5));
+    use EventType::*;
     use WatchKind::*;
-    assert!(t.missed("/a", Data, 3) && !t.missed("/a", Data, 4));
-    assert!(t.missed("/a", Child, 4) && !t.missed("/a", Child, 5));
-    assert!(t.missed("/a/x", Data, 5), "a deleted node's data watch fires");
-    assert!(t.missed("/a/x", Child, 5), "so does its child watch");
-    assert!(t.missed("/a", Exist, 0) && !t.missed("/a/x", Exist, 0));
+    assert_eq!((t.missed("/a", Data, 3), t.missed("/a", Data, 4)), (Some(NodeDataChanged), None));
+    assert_eq!((t.missed("/a", Child, 4), t.missed("/a", Child, 5)), (Some(NodeChildrenChanged), None));
+    assert_eq!(t.missed("/a/x", Data, 5), Some(NodeDeleted), "a deleted node's data watch fires");
+    assert_eq!(t.missed("/a/x", Child, 5), Some(NodeDeleted), "so does its child watch");
+    assert_eq!((t.missed("/a", Exist, 0), t.missed("/a/x", Exist, 0)), (Some(NodeCreated), None));
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::protocol::{NodeId, ScriptAction, Time};
 use crate::raft::{self, Raft};
 
-use super::tree::{Path, SessionId, Tree, TreeOp, TreeResult, WatchKind, SESSION_TIMEOUT_MS};
+use super::tree::{EventType, Path, SessionId, Tree, TreeOp, TreeResult, WatchKind, SESSION_TIMEOUT_MS};
 
 /// Most servers in the ensemble.
 pub const MAX_SERVERS: usize = 7;
@@ -255,10 +255,10 @@ pub enum Body {
         result: TreeResult,
         zxid: u64,
     },
-    /// A watch fired: the node at `path` changed (`children`: its children did) at `zxid`.
+    /// A watch fired: what happened to the node at `path`, at `zxid`.
     Event {
         path: Path,
-        children: bool,
+        what: EventType,
         zxid: u64,
     },
     Pong,
@@ -337,11 +337,11 @@ pub enum Note {
         applied: u64,
     },
     /// A client took a reply that carried this zxid: a result, or (`event`) a watch's event
-    /// for this path (on its children or not).
+    /// on this path.
     Observed {
         client: NodeId,
         zxid: u64,
-        event: Option<(Path, bool)>,
+        event: Option<(Path, EventType)>,
     },
     /// A client took the result of a read that left a watch, at this zxid.
     Watched {

@@ -120,10 +120,8 @@ fn client_view(c: &Coordination, cl: &Client) -> NodeView {
             let paths: Vec<&str> = cl.watches.iter().map(|(p, _)| p.as_str()).collect();
             summary.push(format!("watch on {}", paths.join(", ")));
         }
-        match &cl.told {
-            Some((path, false)) => summary.push(format!("told: {path} changed")),
-            Some((path, true)) => summary.push(format!("told: {path}'s children changed")),
-            None => {}
+        if let Some((path, what)) = &cl.told {
+            summary.push(format!("told: {path}{}", what.words()));
         }
     }
     let holds = matches!(cl.step, Step::Working | Step::Writing | Step::Releasing);
