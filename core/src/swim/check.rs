@@ -55,7 +55,7 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
     },
     PropertyInfo {
         name: "incarnation",
-        description: "incarnations only grow: a member's own never falls, not even across a restart, no belief about another falls within one life, and nobody believes an incarnation its owner never had",
+        description: "incarnations only grow: a member's own never falls, not even across a restart, no belief about another falls within one life, at one incarnation a belief only moves from alive to suspect to dead (§4.2), and nobody believes an incarnation its owner never had",
     },
 ];
 
@@ -271,6 +271,20 @@ fn judge(
         return Err((
             "incarnation",
             format!("{o}'s belief about {who} fell from #{} to #{}", old.inc, new.inc),
+        ));
+    }
+    // §4.2's precedence within one incarnation: suspect overrides alive, dead overrides both,
+    // and only a higher incarnation clears them. (The heartbeat detector revives a member it
+    // hears from first hand: it has no incarnations to refute with.)
+    if new.inc == old.inc && new.status.rank() < old.status.rank() && sw.detector == Detector::Swim {
+        return Err((
+            "incarnation",
+            format!(
+                "{o}'s belief about {who} went from {} to {} at one incarnation, #{}",
+                old.status.word(),
+                new.status.word(),
+                new.inc
+            ),
         ));
     }
     let owner = nodes[who.index()].hard.inc;

@@ -1,6 +1,9 @@
 //! SWIM membership, after Das, Gupta and Motivala, "SWIM: Scalable Weakly-consistent
-//! Infection-style Process Group Membership Protocol" (DSN 2002), with the refinements
-//! HashiCorp's memberlist (under Consul and Serf) runs.
+//! Infection-style Process Group Membership Protocol" (DSN 2002), with two refinements
+//! HashiCorp's memberlist (under Consul and Serf) runs: the accusation carried by the ping
+//! (Lifeguard's buddy system) and its retransmit count. Not modelled: Lifeguard's local health
+//! multiplier, its nacks from indirect probers, and its suspicion timeout that shrinks with
+//! independent confirmations (here the suspicion timeout is fixed).
 //!
 //! Every member keeps a list of the others and must learn, without a central server, which
 //! have failed. Heartbeating all-to-all does it with n² messages a period; SWIM does it with a
@@ -17,6 +20,9 @@
 //!    *suspect*, not dead, and the suspicion travels. After the suspicion timeout the suspect
 //!    is confirmed *dead* — unless it refuted: a member that hears it is suspected raises its
 //!    *incarnation* number and says `Alive` at the new one, which overrides the suspicion.
+//!    Within one incarnation a belief only moves forward, alive to suspect to dead; the
+//!    `incarnation` property holds every member to it (`alive-ties`, where news of life
+//!    clears a suspicion at its own incarnation, breaks it).
 //!    The ping to a suspect carries the accusation (Lifeguard's "buddy system", in memberlist)
 //!    and the suspect answers in its ack, so a suspect that can be reached always refutes:
 //!    the `refutation-ignored` mutant breaks this and the `accuracy` property catches it; the

@@ -218,7 +218,9 @@ fn hear(sw: &Swim, n: &mut Node, u: Update, ctx: C) {
     }
     let e = n.entry(u.about);
     let takes = match u.status {
-        Status::Alive => u.inc > e.inc,
+        Status::Alive => {
+            u.inc > e.inc || (sw.is(Mutant::AliveTies) && u.inc == e.inc && e.status == Status::Suspect)
+        }
         Status::Suspect => match e.status {
             Status::Alive => u.inc >= e.inc,
             Status::Suspect => u.inc > e.inc,

@@ -489,3 +489,19 @@ fn a_death_at_the_first_failed_probe_is_caught_after_an_old_loss_too() {
         }
     }
 }
+
+/// §4.2's precedence within one incarnation is a property of its own (red-team finding: the
+/// checker rejected only a falling incarnation, so a member that let news of life clear a
+/// suspicion at the same incarnation went unseen, its harm a detection delayed by stale news).
+#[test]
+fn a_suspicion_cleared_at_its_own_incarnation_breaks_the_incarnation_property() {
+    for seed in 0..4 {
+        let sw = Swim { mutant: Some(Mutant::AliveTies), ..Swim::default() };
+        let mut sim = Sim::new(sw, crate::net::FaultPreset::Light.config(), seed);
+        sim.keep_records = false;
+        while sim.events() < 20_000 && sim.step() {}
+        let v = sim.violation().expect("caught");
+        assert_eq!(v.property, "incarnation", "seed {seed}: {}", v.message);
+        assert!(v.message.contains("from suspect to alive at one incarnation"), "seed {seed}: {}", v.message);
+    }
+}

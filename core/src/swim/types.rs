@@ -43,6 +43,11 @@ impl Status {
             Status::Dead => "dead",
         }
     }
+
+    /// Its place in §4.2's precedence at one incarnation: alive, then suspect, then dead.
+    pub fn rank(self) -> u8 {
+        self as u8
+    }
 }
 
 /// One member's belief about one other: its status at an incarnation. A member raises its
@@ -287,6 +292,7 @@ pub enum Mutant {
     NoPiggyback,
     ForgetIncarnation,
     SuspectForever,
+    AliveTies,
 }
 
 pub(super) const MUTANTS: &[MutantInfo] = &[
@@ -310,6 +316,10 @@ pub(super) const MUTANTS: &[MutantInfo] = &[
         name: "suspect-forever",
         description: "a suspicion never ripens: the suspicion timeout is never armed, so a crashed member is never declared dead",
     },
+    MutantInfo {
+        name: "alive-ties",
+        description: "news that a member is alive clears a suspicion of it at the same incarnation (§4.2 wants a higher one), so stale news delays its detection",
+    },
 ];
 
 impl Mutant {
@@ -320,6 +330,7 @@ impl Mutant {
             Mutant::NoPiggyback,
             Mutant::ForgetIncarnation,
             Mutant::SuspectForever,
+            Mutant::AliveTies,
         ];
         all.into_iter().find(|m| m.name() == name)
     }
@@ -391,8 +402,10 @@ impl Swim {
     }
     /// The default suspicion: long enough for every member suspecting another to probe it
     /// once more (two rounds, 2(n−1) periods), so a suspect that answers always refutes in
-    /// time; at least memberlist's 4·max(1, log10 n); at most 64 periods (a crowd then relies
-    /// on gossip to hear its accusation, as memberlist does).
+    /// time; at least 4·⌈log10 n⌉ periods (memberlist's minimum, 4·log10 n, rounded up:
+    /// memberlist then waits up to six times that, less with each independent confirmation,
+    /// which this model does not do); at most 64 periods (a crowd then relies on gossip to
+    /// hear its accusation, as memberlist does).
     pub fn default_suspicion(&self) -> u32 {
         let rounds = 2 * self.members.saturating_sub(1) as u32;
         let memberlist = 4 * (log10_ceil(self.members as u64)).max(1);
