@@ -52,6 +52,10 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
         description: "a shard has one history wherever it moves: no two servers apply different operations at one point of it",
     },
     PropertyInfo {
+        name: "configs-in-order",
+        description: "every server applies the configurations one at a time, in order: none skipped",
+    },
+    PropertyInfo {
         name: "exactly-once",
         description: "no client request is applied twice, even when its shard moved between the tries",
     },
@@ -82,6 +86,9 @@ pub struct Monitor {
     shards: Vec<History>,
     /// Per client, by request number: the shard and position the request was applied at.
     done: BTreeMap<u32, ChunkVec<Option<(u8, u64)>>>,
+    /// Per node: the configuration its group's state machine had reached when the checker
+    /// last looked at it.
+    reached: Vec<u64>,
 }
 
 type Fail = (&'static str, String);
@@ -117,6 +124,7 @@ pub(super) fn check(
     if m.shards.len() < k.shards {
         m.groups.resize(k.groups, raft::Monitor::default());
         m.shards.resize(k.shards, History::default());
+        m.reached.resize(k.nodes_total(), 0);
         let names: Vec<String> = (0..k.nodes_total() as u32).map(|i| k.name(NodeId(i))).collect();
         for h in &mut m.shards {
             h.lin.names = names.clone();
@@ -134,9 +142,35 @@ pub(super) fn check(
             Note::Ack { client, req, op, result, shard, pos } => {
                 m.shards[*shard as usize].lin.acked(*client, *req, op, result, *pos)?;
             }
+            Note::Reached { server, num } => in_order(k, m, *server, *num)?,
             _ => {}
         }
     }
+    if let Some((t, Node::Replica(s))) = touched.and_then(|t| Some((t, nodes.get(t.index())?))) {
+        // Where it is now: a snapshot installed, or a restart, moves it without a note.
+        m.reached[t.index()] = s.raft.kv.config.num;
+    }
+    Ok(())
+}
+
+/// `server`'s state machine reached configuration `num`: the one after the last it had. (One
+/// it had passed already is its log replayed after a restart.)
+fn in_order(k: &ShardKv, m: &mut Monitor, server: NodeId, num: u64) -> Result<(), Fail> {
+    if m.reached.len() <= server.index() {
+        m.reached.resize(server.index() + 1, 0);
+    }
+    let last = m.reached[server.index()];
+    if num > last.saturating_add(1) {
+        return Err((
+            "configs-in-order",
+            format!(
+                "{} reached configuration {num} straight from {last}, skipping configuration {}",
+                k.name(server),
+                last + 1
+            ),
+        ));
+    }
+    m.reached[server.index()] = num;
     Ok(())
 }
 

@@ -63,6 +63,7 @@ fn a_plain_sweep_catches_every_mutant() {
     assert_eq!(property("keep-serving").as_deref(), Some("single-history"));
     assert_eq!(property("serve-before-data").as_deref(), Some("single-history"));
     assert_eq!(property("no-duplicate-table").as_deref(), Some("exactly-once"));
+    assert_eq!(property("skip-configs").as_deref(), Some("configs-in-order"));
 }
 
 #[test]
