@@ -28,7 +28,7 @@ use crate::protocol::{NodeId, PropertyInfo};
 use crate::raft;
 
 use super::configs::{shard_of, Configs, GroupId};
-use super::machine::Shards;
+use super::machine::{Shards, Status};
 use super::node::Node;
 use super::types::*;
 
@@ -60,6 +60,10 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
         description: "no client request is applied twice, even when its shard moved between the tries",
     },
     PropertyInfo {
+        name: "table-moves",
+        description: "a shard starts serving with its duplicate table: the last request of every client applied to it",
+    },
+    PropertyInfo {
         name: "linearizable",
         description: "every operation sees all that completed before it began, on every key",
     },
@@ -89,6 +93,8 @@ pub struct Monitor {
     /// Per node: the configuration its group's state machine had reached when the checker
     /// last looked at it.
     reached: Vec<u64>,
+    /// Per node: the shards it served when the checker last looked at it, one bit each.
+    serving: Vec<u64>,
 }
 
 type Fail = (&'static str, String);
@@ -125,6 +131,7 @@ pub(super) fn check(
         m.groups.resize(k.groups, raft::Monitor::default());
         m.shards.resize(k.shards, History::default());
         m.reached.resize(k.nodes_total(), 0);
+        m.serving.resize(k.nodes_total(), 0);
         let names: Vec<String> = (0..k.nodes_total() as u32).map(|i| k.name(NodeId(i))).collect();
         for h in &mut m.shards {
             h.lin.names = names.clone();
@@ -149,6 +156,46 @@ pub(super) fn check(
     if let Some((t, Node::Replica(s))) = touched.and_then(|t| Some((t, nodes.get(t.index())?))) {
         // Where it is now: a snapshot installed, or a restart, moves it without a note.
         m.reached[t.index()] = s.raft.kv.config.num;
+        tables(k, m, t, &s.raft.kv)?;
+    }
+    Ok(())
+}
+
+/// Every shard that `node` starts serving (a shard pulled in, a restart, a snapshot) holds the
+/// duplicate table of its history so far: for each client, a request at least as late as the
+/// last one applied to the shard up to its position. Without it a retry crossing the move
+/// would apply twice; this sees the loss when the shard arrives, retried or not.
+fn tables(k: &ShardKv, m: &mut Monitor, node: NodeId, machine: &Shards) -> Result<(), Fail> {
+    let mut now = 0u64;
+    for (i, shard) in machine.shards.iter().enumerate().take(64) {
+        if shard.status == Status::Serving {
+            now |= 1 << i;
+        }
+    }
+    let started = now & !m.serving[node.index()];
+    m.serving[node.index()] = now;
+    for i in (0..64).filter(|i| started & (1 << i) != 0) {
+        let shard = &machine.shards[i];
+        let Some(h) = m.shards.get(i) else { continue };
+        let mut last: BTreeMap<u32, u64> = BTreeMap::new();
+        for (_, client, req, _) in h.at.iter().take(shard.ops as usize).flatten() {
+            let l = last.entry(client.0).or_insert(0);
+            *l = (*l).max(*req);
+        }
+        for (client, req) in last {
+            let kept = shard.kv.sessions.get(&client).map(|x| x.0);
+            if kept.is_none_or(|r| r < req) {
+                return Err((
+                    "table-moves",
+                    format!(
+                        "{} serves shard {i} (at its operation {}) without {}'s request #{req} in its duplicate table",
+                        k.name(node),
+                        shard.ops,
+                        k.name(NodeId(client))
+                    ),
+                ));
+            }
+        }
     }
     Ok(())
 }

@@ -62,7 +62,7 @@ fn a_plain_sweep_catches_every_mutant() {
     let property = |name: &str| caught.iter().find(|c| c.0 == name).and_then(|c| c.1.clone()).map(|p| p.1);
     assert_eq!(property("keep-serving").as_deref(), Some("single-history"));
     assert_eq!(property("serve-before-data").as_deref(), Some("single-history"));
-    assert_eq!(property("no-duplicate-table").as_deref(), Some("exactly-once"));
+    assert_eq!(property("no-duplicate-table").as_deref(), Some("table-moves"));
     assert_eq!(property("skip-configs").as_deref(), Some("configs-in-order"));
 }
 
