@@ -162,7 +162,10 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
     let me = b.id;
     let now = ctx.now();
     match msg {
-        Msg::LeaderAndIsr { partition, replicas, leader, isr, epoch } => {
+        // Sent to an incarnation before a restart (a duplicate, or a late answer): what it says
+        // was true of a broker that knew what this one forgot (the ISR change it asked for).
+        Msg::LeaderAndIsr { incarnation, .. } if incarnation < b.incarnation => {}
+        Msg::LeaderAndIsr { partition, replicas, leader, isr, epoch, .. } => {
             // A partition added to the topic: create its replica here if this broker holds one.
             let p = partition as usize;
             if p < MAX_PARTITIONS as usize && replicas.contains(&me) {
@@ -177,9 +180,9 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
             }
             let was_leader = r.leader == Some(me);
             // A newer epoch is the controller's answer to any ISR change I asked for (applied
-            // or refused). The epoch I am in, announced again (a duplicate, or a re-send after
-            // a restart), is not: until the answer comes, the change I asked for still counts
-            // (KIP-497's maximal ISR), since the controller may have made it already.
+            // or refused). The epoch I am in, announced again (a duplicate), is not: until the
+            // answer comes, the change I asked for still counts (KIP-497's maximal ISR), since
+            // the controller may have made it already.
             if epoch > r.hard.epoch {
                 r.pending_isr = None;
             }

@@ -48,7 +48,12 @@
 //! - ISR changes go through the controller and are fenced by the epoch: `AlterIsr`; test
 //!   `alter_partition_is_fenced_by_the_partition_epoch`.
 //! - A restarted broker heartbeats in a new incarnation, and the controller handles the bounce
-//!   as a failure and a start: test `a_broker_in_a_new_incarnation_is_handled_as_a_bounce`.
+//!   as a failure and a start: test `a_broker_in_a_new_incarnation_is_handled_as_a_bounce`; a
+//!   late heartbeat of an older incarnation is ignored (test
+//!   `a_late_heartbeat_of_an_old_incarnation_does_not_revive_a_broker`).
+//! - `LeaderAndIsr` names the incarnation it is for (KIP-380's broker epoch), and a restarted
+//!   broker ignores one sent to its previous life, which knew the ISR change it had asked for:
+//!   test `a_leader_and_isr_sent_before_a_restart_is_not_acted_on_after_it`.
 //!
 //! Where this model is simpler than Kafka:
 //! one epoch counts both leader and ISR changes (Kafka keeps a leader epoch and a partition

@@ -51,7 +51,7 @@ pub(super) fn controller_init(k: &Kafka, ctx: &mut Ctx<Kafka>) -> Controller {
         })
         .collect();
     for (p, s) in partitions.iter().enumerate() {
-        announce(p as u32, s, &vec![(Time::ZERO, true); k.brokers], ctx);
+        announce(p as u32, s, &vec![(Time::ZERO, true); k.brokers], &vec![0; k.brokers], ctx);
     }
     ctx.set_timer(Timer::LivenessCheck, Time(k.session_us / 3));
     ctx.set_timer(Timer::GroupTick, Time(k.group_heartbeat_us));
@@ -64,20 +64,24 @@ pub(super) fn controller_init(k: &Kafka, ctx: &mut Ctx<Kafka>) -> Controller {
     }
 }
 
-fn leader_and_isr(p: u32, s: &PartitionState) -> Msg {
+/// The state of partition `p` for a broker in `incarnation`.
+fn leader_and_isr(p: u32, s: &PartitionState, incarnation: u64) -> Msg {
     Msg::LeaderAndIsr {
         partition: p,
         replicas: s.replicas.clone(),
         leader: s.leader,
         isr: s.isr.clone(),
         epoch: s.epoch,
+        incarnation,
     }
 }
 
-fn announce(p: u32, s: &PartitionState, live: &[(Time, bool)], ctx: &mut Ctx<Kafka>) {
+/// Tell every live replica of partition `p` its state, each addressed to the incarnation the
+/// controller knows of it.
+fn announce(p: u32, s: &PartitionState, live: &[(Time, bool)], incarnations: &[u64], ctx: &mut Ctx<Kafka>) {
     for r in &s.replicas {
         if live[r.index()].1 {
-            ctx.send(*r, leader_and_isr(p, s));
+            ctx.send(*r, leader_and_isr(p, s, incarnations[r.index()]));
         }
     }
 }
@@ -99,7 +103,7 @@ fn elect(k: &Kafka, c: &mut Controller, p: usize, ctx: &mut Ctx<Kafka>) {
     s.epoch += 1;
     ctx.note(Note::Elected { partition: p as u32, leader, epoch: s.epoch, unclean });
     let snapshot = s.clone();
-    announce(p as u32, &snapshot, &c.brokers, ctx);
+    announce(p as u32, &snapshot, &c.brokers, &c.incarnations, ctx);
 }
 
 pub(super) fn controller_message(
@@ -113,6 +117,11 @@ pub(super) fn controller_message(
         Msg::Heartbeat { incarnation } => {
             let b = from.index();
             if b >= c.brokers.len() {
+                return;
+            }
+            // A late heartbeat of an incarnation that has since restarted says nothing of the
+            // broker now (KRaft fences a registration by its incarnation id).
+            if incarnation < c.incarnations[b] {
                 return;
             }
             // A broker that restarted before its session ran out lost what it knew (whom it
@@ -134,7 +143,7 @@ pub(super) fn controller_message(
                     if c.partitions[p].leader.is_none() {
                         elect(k, c, p, ctx);
                     } else {
-                        ctx.send(from, leader_and_isr(p as u32, &c.partitions[p]));
+                        ctx.send(from, leader_and_isr(p as u32, &c.partitions[p], c.incarnations[b]));
                     }
                 }
             }
@@ -143,13 +152,14 @@ pub(super) fn controller_message(
             let Some(s) = c.partitions.get_mut(partition as usize) else { return };
             if epoch != s.epoch || s.leader != Some(from) || isr.is_empty() || !isr.contains(&from) {
                 // Stale: tell the sender the current state.
-                ctx.send(from, leader_and_isr(partition, s));
+                let incarnation = c.incarnations.get(from.index()).copied().unwrap_or(0);
+                ctx.send(from, leader_and_isr(partition, s, incarnation));
                 return;
             }
             s.isr = isr;
             s.epoch += 1;
             let s = s.clone();
-            announce(partition, &s, &c.brokers, ctx);
+            announce(partition, &s, &c.brokers, &c.incarnations, ctx);
         }
         Msg::Metadata => {
             let leaders = c.partitions.iter().map(|s| s.leader).collect();
@@ -185,7 +195,7 @@ fn broker_failed(k: &Kafka, c: &mut Controller, dead: NodeId, ctx: &mut Ctx<Kafk
             if s.leader != Some(dead) {
                 s.epoch += 1;
                 let snap = s.clone();
-                announce(p as u32, &snap, &c.brokers, ctx);
+                announce(p as u32, &snap, &c.brokers, &c.incarnations, ctx);
             }
         }
         if c.partitions[p].leader == Some(dead) {
@@ -211,7 +221,7 @@ pub(super) fn add_partition(k: &Kafka, c: &mut Controller, ctx: &mut Ctx<Kafka>)
         replicas,
         epoch: 1,
     };
-    announce(p, &state, &c.brokers, ctx);
+    announce(p, &state, &c.brokers, &c.incarnations, ctx);
     c.partitions.push(state);
     c.group.committed.push(0);
     ctx.note(Note::PartitionAdded { partitions: p + 1 });

@@ -211,6 +211,7 @@ fn a_repeated_leader_and_isr_keeps_the_pending_isr_expansion() {
         leader: Some(LEADER),
         isr: vec![LEADER],
         epoch: 3,
+        incarnation: 0,
     };
     let mut l = broker(LEADER, &[(1, 1), (2, 1)], 3);
     let mut f = broker(FOLLOWER, &[(1, 1), (2, 1)], 3);
@@ -310,17 +311,65 @@ fn a_broker_in_a_new_incarnation_is_handled_as_a_bounce() {
     k.on_message(&mut c, LEADER, heartbeat(0), &mut fx.ctx(ctl));
     assert_eq!(fx.take(), vec![]);
     k.on_message(&mut c, LEADER, heartbeat(1), &mut fx.ctx(ctl));
-    let state = Msg::LeaderAndIsr {
+    let state = |incarnation| Msg::LeaderAndIsr {
         partition: 0,
         replicas: vec![LEADER, FOLLOWER],
         leader: Some(FOLLOWER),
         isr: vec![FOLLOWER],
         epoch: 2,
+        incarnation,
     };
-    assert_eq!(fx.take(), vec![(FOLLOWER, state.clone()), (LEADER, state)]);
+    assert_eq!(fx.take(), vec![(FOLLOWER, state(0)), (LEADER, state(1))]);
     k.on_message(&mut c, LEADER, heartbeat(0), &mut fx.ctx(ctl));
     k.on_message(&mut c, LEADER, heartbeat(1), &mut fx.ctx(ctl));
     assert_eq!(fx.take(), vec![]);
+}
+
+/// A late heartbeat of an incarnation that has restarted since does not make the controller
+/// believe the broker alive (red-team finding: it did, and the controller could elect a broker
+/// that was down as the last member of the ISR).
+#[test]
+fn a_late_heartbeat_of_an_old_incarnation_does_not_revive_a_broker() {
+    let k = kafka2();
+    let mut fx = Fx::new();
+    let ctl = k.controller();
+    let mut c = controller(LEADER, 1);
+    k.on_message(&mut c, LEADER, Msg::Heartbeat { incarnation: 1 }, &mut fx.ctx(ctl));
+    let Node::Controller(ctrl) = &mut c else { panic!("the controller") };
+    ctrl.brokers[LEADER.index()] = (Time::ZERO, false); // its session ran out since
+    fx.take();
+    k.on_message(&mut c, LEADER, Msg::Heartbeat { incarnation: 0 }, &mut fx.ctx(ctl));
+    let Node::Controller(ctrl) = &c else { panic!("the controller") };
+    assert_eq!(ctrl.brokers[LEADER.index()], (Time::ZERO, false));
+    assert_eq!(fx.take(), vec![]);
+}
+
+/// A broker that restarted ignores the partition state the controller sent its previous
+/// incarnation (KIP-380's broker epoch). Red-team finding: a duplicate of the state of the
+/// epoch it led in reached it after its restart, and it led again with the ISR of that epoch,
+/// having forgotten the member it had asked the controller to add (which the controller had
+/// added); its high watermark then passed records the new member lacked, and the controller
+/// could elect that member and lose them.
+#[test]
+fn a_leader_and_isr_sent_before_a_restart_is_not_acted_on_after_it() {
+    let k = kafka2();
+    let mut fx = Fx::new();
+    let ctl = k.controller();
+    let mut c = controller(LEADER, 3);
+    // The controller answers a stale request with the current state: B1 leads in epoch 3.
+    let sent =
+        handle(&k, &mut fx, &mut c, ctl, LEADER, Msg::AlterIsr { partition: 0, isr: vec![LEADER], epoch: 2 });
+    let [(to, old)] = &sent[..] else { panic!("one answer: {sent:?}") };
+    assert_eq!(*to, LEADER);
+    // B1 crashes and restarts before the answer arrives, and before its registration in the
+    // new incarnation reaches the controller.
+    let Node::Broker(b) = broker(LEADER, &[(7, 3)], 3) else { panic!("a broker") };
+    let durable = Kafka::durable(&Node::Broker(b));
+    let mut b1 = k.on_restart(durable, &mut fx.ctx(LEADER));
+    fx.take();
+    let sent = handle(&k, &mut fx, &mut b1, LEADER, ctl, old.clone());
+    assert_eq!(sent, vec![]);
+    assert_eq!(replica(&b1).leader, None, "it does not lead on the word sent to its previous life");
 }
 
 /// The producer of `kafka2` (after the two brokers and the controller).
@@ -531,6 +580,7 @@ fn a_failed_leader_is_replaced_from_the_live_isr_with_a_new_epoch() {
         leader: Some(b3),
         isr: vec![b3],
         epoch: 5,
+        incarnation: 0,
     };
     assert_eq!(fx.sends, vec![(b2, state.clone()), (b3, state)]);
     assert_eq!(fx.notes, vec![Note::Elected { partition: 0, leader: Some(b3), epoch: 5, unclean: false }]);
@@ -551,7 +601,14 @@ fn without_a_live_isr_member_only_an_unclean_election_picks_a_leader() {
         let now = fx.now;
         let mut c = controller3(&[b1], 4, [Time::ZERO, now, now]);
         k.on_timer(&mut c, Timer::LivenessCheck, &mut fx.ctx(k.controller()));
-        let state = Msg::LeaderAndIsr { partition: 0, replicas: vec![b1, b2, b3], leader, isr, epoch: 5 };
+        let state = Msg::LeaderAndIsr {
+            partition: 0,
+            replicas: vec![b1, b2, b3],
+            leader,
+            isr,
+            epoch: 5,
+            incarnation: 0,
+        };
         assert_eq!(fx.sends, vec![(b2, state.clone()), (b3, state)], "{mutant:?}");
         let unclean = mutant.is_some();
         assert_eq!(fx.notes, vec![Note::Elected { partition: 0, leader, epoch: 5, unclean }], "{mutant:?}");
@@ -575,6 +632,7 @@ fn alter_partition_is_fenced_by_the_partition_epoch() {
         leader: Some(LEADER),
         isr,
         epoch,
+        incarnation: 0,
     };
     let now = state(vec![LEADER, FOLLOWER], 3);
     let refused = [

@@ -69,13 +69,16 @@ pub enum Msg {
     Heartbeat {
         incarnation: u64,
     },
-    /// Controller → replicas: the partition's leader, ISR and epoch.
+    /// Controller → replicas: the partition's leader, ISR and epoch, addressed to the
+    /// incarnation of the broker the controller knows (KIP-380's broker epoch): a broker that
+    /// restarted since ignores it.
     LeaderAndIsr {
         partition: u32,
         replicas: Vec<NodeId>,
         leader: Option<NodeId>,
         isr: Vec<NodeId>,
         epoch: u32,
+        incarnation: u64,
     },
     /// Leader → controller: change the ISR (valid only for the current epoch).
     AlterIsr {
