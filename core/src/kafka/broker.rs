@@ -28,12 +28,49 @@ pub struct Replica {
     pub hard: ReplicaHard,
     pub leader: Option<NodeId>,
     pub isr: Vec<NodeId>,
-    /// On the leader: each follower's log end offset and when it was last caught up.
-    pub follower_leo: Vec<(NodeId, u64, Time)>,
+    /// On the leader: what it knows of each follower.
+    pub follower_leo: Vec<Follower>,
+    /// On the leader: its log end offset when it became leader, where its leader epoch starts.
+    pub lead_start: u64,
     /// On the leader: acks=all requests waiting for the HW: (offset, producer, request).
     pub waiting: Vec<(u64, NodeId, u64)>,
     /// On the leader: an ISR change sent to the controller and not yet confirmed, and when.
     pub pending_isr: Option<(Vec<NodeId>, Time)>,
+}
+
+/// What a leader knows of one follower (Kafka's `Replica` state on the leader).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Follower {
+    pub id: NodeId,
+    /// Its log end offset, as its last fetch said.
+    pub leo: u64,
+    /// When it was last caught up with the leader (`lastCaughtUpTimeMs`).
+    pub caught_up: Time,
+    /// The leader's log end offset at the follower's last fetch, and when that fetch came
+    /// (`lastFetchLeaderLogEndOffset`, `lastFetchTimeMs`); none before its first fetch here.
+    pub last_fetch: Option<(u64, Time)>,
+}
+
+impl Follower {
+    /// A follower as a new leader first knows it: caught up now if it is in the ISR.
+    fn new(id: NodeId, in_sync: bool, now: Time) -> Follower {
+        Follower { id, leo: 0, caught_up: if in_sync { now } else { Time::ZERO }, last_fetch: None }
+    }
+
+    /// A fetch from offset `offset` at `now`, when the leader's log ends at `end`
+    /// (`Replica.updateFetchState`): caught up now if it reached the end; caught up as of its
+    /// previous fetch if it reached where the log ended then (under steady load a follower is
+    /// always a batch behind, yet keeps up).
+    fn fetched(&mut self, offset: u64, end: u64, now: Time) {
+        let caught_up = match self.last_fetch {
+            _ if offset >= end => now,
+            Some((then_end, then)) if offset >= then_end => then,
+            _ => self.caught_up,
+        };
+        self.caught_up = self.caught_up.max(caught_up);
+        self.leo = offset;
+        self.last_fetch = Some((end.max(self.last_fetch.map_or(0, |l| l.0)), now));
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -117,7 +154,7 @@ fn isr_hw(k: &Kafka, me: NodeId, r: &Replica) -> u64 {
             if *m == me {
                 leo(r)
             } else {
-                r.follower_leo.iter().find(|f| f.0 == *m).map(|f| f.1).unwrap_or(0)
+                r.follower_leo.iter().find(|f| f.id == *m).map(|f| f.leo).unwrap_or(0)
             }
         })
         .min()
@@ -191,7 +228,9 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
             r.isr = isr;
             if leader == Some(me) {
                 if !was_leader {
-                    r.follower_leo = replicas.into_iter().filter(|f| *f != me).map(|f| (f, 0, now)).collect();
+                    let followers = replicas.into_iter().filter(|f| *f != me);
+                    r.follower_leo = followers.map(|f| Follower::new(f, r.isr.contains(&f), now)).collect();
+                    r.lead_start = leo(r);
                 }
                 advance_hw(k, me, r, ctx);
             } else {
@@ -223,13 +262,14 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
                 return;
             }
             let end_of_log = leo(r);
-            if let Some(f) = r.follower_leo.iter_mut().find(|f| f.0 == from) {
-                f.1 = offset;
-                if offset >= end_of_log {
-                    f.2 = now;
-                }
+            if let Some(f) = r.follower_leo.iter_mut().find(|f| f.id == from) {
+                f.fetched(offset, end_of_log, now);
             }
-            if offset >= leo(r) && !r.isr.contains(&from) && r.pending_isr.is_none() {
+            // Back in sync (`Partition.isFollowerInSync`): at or past the high watermark and
+            // the start of this leader's epoch. The HW cannot fall by it: the follower holds
+            // everything below it.
+            let in_sync = offset >= r.hard.hw && offset >= r.lead_start;
+            if in_sync && !r.isr.contains(&from) && r.pending_isr.is_none() {
                 let mut isr = r.isr.clone();
                 isr.push(from);
                 r.pending_isr = Some((isr.clone(), now));
@@ -363,8 +403,11 @@ pub(super) fn broker_timer(k: &Kafka, b: &mut Broker, timer: Timer, ctx: &mut Ct
                 let lagging: Vec<NodeId> = r
                     .follower_leo
                     .iter()
-                    .filter(|f| r.isr.contains(&f.0) && now.0.saturating_sub(f.2 .0) > k.replica_lag_us)
-                    .map(|f| f.0)
+                    // Out of sync (`Replica.isCaughtUp`): behind the log's end, and not caught
+                    // up for longer than replica.lag.time.max.ms.
+                    .filter(|f| r.isr.contains(&f.id) && f.leo != leo(r))
+                    .filter(|f| now.0.saturating_sub(f.caught_up.0) > k.replica_lag_us)
+                    .map(|f| f.id)
                     .collect();
                 if !lagging.is_empty() {
                     let isr: Vec<NodeId> = r.isr.iter().copied().filter(|m| !lagging.contains(m)).collect();

@@ -3,7 +3,10 @@
 //! producers with `acks` 0, 1 or all.
 //!
 //! Each partition has a leader and followers. Followers fetch from the leader; a follower that
-//! has not caught up for `replica_lag_us` leaves the ISR, and rejoins when it catches up. The
+//! is behind the log's end and has not caught up for `replica_lag_us` leaves the ISR (as in
+//! Kafka's `Replica.isCaughtUp`, a fetch that reaches where the log ended at the follower's
+//! previous fetch counts as caught up as of that fetch), and rejoins once it holds everything
+//! below the high watermark and the start of the leader's epoch (`isFollowerInSync`). The
 //! **high watermark** (HW) is the smallest log end offset (LEO) across the ISR: records below
 //! it are on every in-sync replica, and only they are "committed". A producer with `acks=all`
 //! is answered once the HW passes its record, and is refused outright while the ISR is smaller
@@ -86,7 +89,7 @@ use super::producer::{producer_init, producer_message, producer_request, produce
 use crate::protocol::{Ctx, MutantInfo, NodeId, Present, PropertyInfo, Protocol, ScriptAction, Time};
 use crate::rng::Rng;
 
-pub use super::broker::{Broker, BrokerDurable, Replica, ReplicaHard};
+pub use super::broker::{Broker, BrokerDurable, Follower, Replica, ReplicaHard};
 pub use super::check::Monitor;
 pub use super::config::{Kafka, Mutant, ACKS_ALL};
 pub use super::controller::{Controller, PartitionState};

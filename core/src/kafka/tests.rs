@@ -38,7 +38,11 @@ fn broker(id: NodeId, recs: &[(u64, u32)], epoch: u32) -> Node {
             hard: ReplicaHard { log: log(recs), hw: 0, epoch },
             leader: Some(LEADER),
             isr: vec![LEADER, FOLLOWER],
-            follower_leo: if leads { vec![(FOLLOWER, 0, Time::from_ms(1000))] } else { vec![] },
+            follower_leo: if leads {
+                vec![Follower { id: FOLLOWER, leo: 0, caught_up: Time::from_ms(1000), last_fetch: None }]
+            } else {
+                vec![]
+            },
             ..Replica::default()
         })],
     })
@@ -80,7 +84,7 @@ fn deliver(k: &Kafka, fx: &mut Fx, follower: &mut Node, answer: Msg) {
 
 /// What the leader has counted the follower as holding (its log end offset on the leader).
 fn counted(leader: &Node) -> u64 {
-    replica(leader).follower_leo.iter().find(|f| f.0 == FOLLOWER).map(|f| f.1).unwrap()
+    replica(leader).follower_leo.iter().find(|f| f.id == FOLLOWER).map(|f| f.leo).unwrap()
 }
 
 /// A late or repeated "your log diverges" answer must not cut a log that has since been
@@ -727,4 +731,69 @@ fn a_brokers_card_shows_only_what_survives_its_crash() {
         leaders += usize::from(now.badge != on_disk.badge);
     }
     assert!(leaders > 0, "the badge says whom a broker leads");
+}
+
+/// The leader's replica of p0 in `n`, to change by hand.
+fn replica_mut(n: &mut Node) -> &mut Replica {
+    match n {
+        Node::Broker(b) => b.replicas[0].as_mut().unwrap(),
+        other => panic!("not a broker: {other:?}"),
+    }
+}
+
+/// `Replica.updateFetchState` and `Replica.isCaughtUp` (red-team finding: the model counted a
+/// follower caught up only when a fetch reached the log's end, so under steady load a follower
+/// always one batch behind was dropped from the ISR, and an idle one that had everything was
+/// dropped when it paused). Kafka counts a fetch that reaches where the log ended at the
+/// follower's previous fetch as caught up as of that fetch, and a follower with the whole log
+/// as in sync however long ago it fetched.
+#[test]
+fn a_follower_a_batch_behind_under_steady_load_stays_in_the_isr() {
+    let k = kafka2();
+    let lag = k.replica_lag_us;
+    let mut l = broker(LEADER, &[(1, 3), (2, 3), (3, 3)], 3);
+    let fetch = |offset| Msg::Fetch { partition: 0, offset, last_epoch: 3, epoch: 3 };
+    let start = Time::from_ms(1000);
+    for (i, offset) in [2u64, 3, 4].into_iter().enumerate() {
+        let mut fx = Fx::at(Time(start.0 + (i as u64 + 1) * lag * 45 / 100));
+        handle(&k, &mut fx, &mut l, LEADER, FOLLOWER, fetch(offset));
+        // A producer appends one more record before the next fetch.
+        let r = replica_mut(&mut l);
+        r.hard.log.push(Rec { key: None, value: 10 + offset, text: Text8::default(), epoch: 3 });
+    }
+    let check = Time(start.0 + 3 * lag * 45 / 100 + 1);
+    let mut fx = Fx::at(check);
+    k.on_timer(&mut l, Timer::IsrCheck, &mut fx.ctx(LEADER));
+    assert!(!fx.sends.iter().any(|(_, m)| matches!(m, Msg::AlterIsr { .. })), "{:?}", fx.sends);
+    // Idle with the whole log, long after its last fetch: still in sync.
+    let r = replica_mut(&mut l);
+    r.hard.log.truncate(4);
+    let mut fx = Fx::at(Time(check.0 + 10 * lag));
+    handle(&k, &mut fx, &mut l, LEADER, FOLLOWER, fetch(4));
+    let mut fx = Fx::at(Time(check.0 + 20 * lag));
+    k.on_timer(&mut l, Timer::IsrCheck, &mut fx.ctx(LEADER));
+    assert!(!fx.sends.iter().any(|(_, m)| matches!(m, Msg::AlterIsr { .. })), "{:?}", fx.sends);
+}
+
+/// `Partition.isFollowerInSync`: a follower rejoins the ISR once it holds everything below the
+/// high watermark (and the start of the leader's epoch), not only once it has the leader's
+/// whole log, which under load it may never have (red-team finding).
+#[test]
+fn a_follower_past_the_high_watermark_is_asked_back_into_the_isr() {
+    let k = kafka2();
+    let mut l = broker(LEADER, &[(1, 3), (2, 3), (3, 3)], 3);
+    let r = replica_mut(&mut l);
+    r.isr = vec![LEADER];
+    r.hard.hw = 2;
+    let mut fx = Fx::new();
+    let sent = handle(
+        &k,
+        &mut fx,
+        &mut l,
+        LEADER,
+        FOLLOWER,
+        Msg::Fetch { partition: 0, offset: 2, last_epoch: 3, epoch: 3 },
+    );
+    let alter = Msg::AlterIsr { partition: 0, isr: vec![LEADER, FOLLOWER], epoch: 3 };
+    assert!(sent.contains(&(k.controller(), alter)), "{sent:?}");
 }
