@@ -20,12 +20,13 @@ fn swim_holds_under_heavy_and_light_faults_for_a_thousand_seeds() {
 }
 
 #[test]
-fn a_plain_seed_sweep_catches_the_mutants_of_refutation_suspicion_gossip_and_incarnation() {
+fn a_plain_seed_sweep_catches_the_mutants_of_refutation_suspicion_gossip_incarnation_and_precedence() {
     let want = [
         ("refutation-ignored", FaultPreset::Light, "accuracy"),
         ("suspicion-skipped", FaultPreset::Heavy, "accuracy"),
         ("no-piggyback", FaultPreset::Light, "accuracy"),
         ("forget-incarnation", FaultPreset::Heavy, "incarnation"),
+        ("alive-ties", FaultPreset::Light, "incarnation"),
     ];
     let names: Vec<&str> = lab::mutants("swim").unwrap().iter().map(|m| m.0).collect();
     for (name, faults, property) in want {

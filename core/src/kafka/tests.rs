@@ -733,7 +733,7 @@ fn a_brokers_card_shows_only_what_survives_its_crash() {
     assert!(leaders > 0, "the badge says whom a broker leads");
 }
 
-/// The leader's replica of p0 in `n`, to change by hand.
+/// The replica of p0 on broker `n`, to change by hand.
 fn replica_mut(n: &mut Node) -> &mut Replica {
     match n {
         Node::Broker(b) => b.replicas[0].as_mut().unwrap(),
