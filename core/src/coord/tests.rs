@@ -115,7 +115,7 @@ fn cut_off_follower(seed: u64) {
     let Node::Server(s) = &sim.nodes()[follower.index()] else { panic!("a server") };
     assert!(!s.serving && s.conns.is_empty(), "{follower} still serves: {:?}", s.conns);
     for id in on_it {
-        let Node::Client(cl) = &sim.nodes()[id.index()] else { panic!("a client") };
+        let cl = client(&sim, id);
         assert_ne!(cl.server, follower, "{id} stayed on the cut-off server");
     }
 }
@@ -146,23 +146,43 @@ fn a_reply_lost_for_good_makes_the_client_move_instead_of_holding_the_rest_for_e
     sim.apply_input(Input::Drop(id));
     let until = sim.now().0 / 1000 + 2_000;
     run_to(&mut sim, until);
-    let Node::Client(cl) = &sim.nodes()[client.index()] else { panic!("a client") };
+    let cl = self::client(&sim, client);
     assert_ne!(cl.server, server, "{client} still waits on {server}, holding {} replies", cl.held.len());
     assert!(cl.held.is_empty(), "{:?}", cl.held);
 }
 
-/// The idle recipe's service (clients that do what they are asked), its first two clients,
-/// from seed `seed`.
-fn idle(session_timeout_ms: u32, mutant: Option<Mutant>, seed: u64) -> (Sim<Coordination>, NodeId, NodeId) {
-    let c = Coordination {
+/// The idle recipe's service (clients that do what they are asked).
+fn idle_config(session_timeout_ms: u32, mutant: Option<Mutant>) -> Coordination {
+    Coordination {
         recipe: Recipe::Idle,
         session_timeout_ms,
         stagger_ms: 300,
         mutant,
         ..Coordination::default()
-    };
+    }
+}
+
+/// The idle service run from seed `seed`, and its first two clients.
+fn idle(session_timeout_ms: u32, mutant: Option<Mutant>, seed: u64) -> (Sim<Coordination>, NodeId, NodeId) {
+    let c = idle_config(session_timeout_ms, mutant);
     let (c1, c2) = (NodeId(c.servers() as u32), NodeId(c.servers() as u32 + 1));
     (Sim::new(c, FaultPreset::None.config(), seed), c1, c2)
+}
+
+/// Client `id` as it is now.
+fn client(sim: &Sim<Coordination>, id: NodeId) -> &client::Client {
+    match &sim.nodes()[id.index()] {
+        Node::Client(cl) => cl,
+        other => panic!("{id} is not a client: {other:?}"),
+    }
+}
+
+/// Client `who` asks for each request in turn, the run going on to 150 ms past its time.
+fn asks(sim: &mut Sim<Coordination>, who: NodeId, script: &[(u64, &str)]) {
+    for (at, text) in script {
+        ask(sim, who, text);
+        run_to(sim, at + 150);
+    }
 }
 
 /// The user asks client `who` for `text`.
@@ -180,7 +200,7 @@ fn watch_across_a_crash(mutant: Option<Mutant>) -> (Sim<Coordination>, NodeId) {
     run_to(&mut sim, 1_800);
     ask(&mut sim, c1, "get /config watch");
     run_to(&mut sim, 2_100);
-    let Node::Client(cl) = &sim.nodes()[c1.index()] else { panic!("a client") };
+    let cl = client(&sim, c1);
     assert_eq!(cl.watches, [("/config".into(), tree::WatchKind::Data)]);
     let server = cl.server;
     sim.apply_input(Input::Crash(server));
@@ -188,7 +208,7 @@ fn watch_across_a_crash(mutant: Option<Mutant>) -> (Sim<Coordination>, NodeId) {
     run_to(&mut sim, 4_000);
     ask(&mut sim, c1, "get /config");
     run_to(&mut sim, 5_000);
-    let Node::Client(cl) = &sim.nodes()[c1.index()] else { panic!("a client") };
+    let cl = client(&sim, c1);
     assert_ne!(cl.server, server, "C1 moved");
     (sim, c1)
 }
@@ -200,7 +220,7 @@ fn a_watch_outlives_its_connection_and_its_event_comes_before_the_new_data() {
     // client read the new data and never heard the event.
     let (sim, c1) = watch_across_a_crash(None);
     assert!(sim.violation().is_none(), "{:?}", sim.violation());
-    let Node::Client(cl) = &sim.nodes()[c1.index()] else { panic!("a client") };
+    let cl = client(&sim, c1);
     assert!(cl.watches.is_empty(), "the event came: {:?}", cl.watches);
     let read = cl.last.as_ref().map(|(_, r)| r.clone());
     assert!(matches!(read, Some(tree::TreeResult::Data(Some((2, _, _))))), "{read:?}");
@@ -214,10 +234,7 @@ fn a_watch_outlives_its_connection_and_its_event_comes_before_the_new_data() {
 #[test]
 fn exists_watches_a_missing_node_but_get_and_children_do_not() {
     let (mut sim, c1, c2) = idle(Coordination::default().session_timeout_ms, None, 2);
-    let held = |sim: &Sim<Coordination>| match &sim.nodes()[c1.index()] {
-        Node::Client(cl) => cl.watches.clone(),
-        _ => panic!("a client"),
-    };
+    let held = |sim: &Sim<Coordination>| client(sim, c1).watches.clone();
     let watches_on = |sim: &Sim<Coordination>| -> usize {
         sim.nodes().iter().map(|n| if let Node::Server(s) = n { s.watches.len() } else { 0 }).sum()
     };
@@ -249,19 +266,17 @@ fn an_event_lost_with_its_connection_fires_again_even_after_another_of_the_same_
     use crate::sim::Input;
     let (mut sim, c1, c2) = idle(3_000, None, 4);
     run_to(&mut sim, 1_500);
-    for (at, text) in [
-        (1_700, "create /a 0"),
-        (1_900, "create /a/b 0"),
-        (2_100, "get /a/b watch"),
-        (2_300, "children /a watch"),
-    ] {
-        ask(&mut sim, c1, text);
-        run_to(&mut sim, at + 150);
-    }
-    let held = |sim: &Sim<Coordination>| match &sim.nodes()[c1.index()] {
-        Node::Client(cl) => (cl.watches.len(), cl.server),
-        _ => panic!("a client"),
-    };
+    asks(
+        &mut sim,
+        c1,
+        &[
+            (1_700, "create /a 0"),
+            (1_900, "create /a/b 0"),
+            (2_100, "get /a/b watch"),
+            (2_300, "children /a watch"),
+        ],
+    );
+    let held = |sim: &Sim<Coordination>| (client(sim, c1).watches.len(), client(sim, c1).server);
     let (n, server) = held(&sim);
     assert_eq!(n, 2, "C1 holds both watches");
     ask(&mut sim, c2, "delete /a/b");
@@ -318,27 +333,22 @@ fn events_say_what_happened_and_a_deletion_is_one_event_to_a_client_that_watched
     use EventType::*;
     let (mut sim, c1, c2) = idle(3_000, None, 4);
     run_to(&mut sim, 1_500);
-    for (at, text) in [
+    let script = [
         (1_700, "create /a 0"),
         (1_900, "create /a/b 0"),
         (2_100, "exists /a/c watch"),
         (2_300, "children /a watch"),
         (2_500, "get /a/b watch"),
         (2_700, "children /a/b watch"),
-    ] {
-        ask(&mut sim, c1, text);
-        run_to(&mut sim, at + 150);
-    }
+    ];
+    asks(&mut sim, c1, &script);
     ask(&mut sim, c2, "create /a/c 1");
     let created = events_to(&mut sim, c1, 3_100);
     assert_eq!(created, [("/a/c".into(), NodeCreated), ("/a".into(), NodeChildrenChanged)]);
     ask(&mut sim, c2, "delete /a/b");
     let deleted = events_to(&mut sim, c1, 3_500);
     assert_eq!(deleted, [("/a/b".into(), NodeDeleted)]);
-    match &sim.nodes()[c1.index()] {
-        Node::Client(cl) => assert!(cl.watches.is_empty(), "{:?}", cl.watches),
-        _ => panic!("a client"),
-    }
+    assert!(client(&sim, c1).watches.is_empty(), "{:?}", client(&sim, c1).watches);
     assert!(sim.violation().is_none(), "{:?}", sim.violation());
 }
 
@@ -349,12 +359,7 @@ fn a_server_that_installs_a_snapshot_closes_its_clients_connections_instead_of_f
     // the connection (C1 sets its watches again wherever it lands). Before, every watch on S
     // fired, whether or not its node had changed.
     let (mut sim, c1, c2) = idle(3_000, None, 4);
-    let c = Coordination {
-        recipe: Recipe::Idle,
-        session_timeout_ms: 3_000,
-        stagger_ms: 300,
-        ..Coordination::default()
-    };
+    let c = idle_config(3_000, None);
     run_to(&mut sim, 1_500);
     ask(&mut sim, c2, "create /a 0");
     run_to(&mut sim, 1_800);
@@ -362,7 +367,7 @@ fn a_server_that_installs_a_snapshot_closes_its_clients_connections_instead_of_f
     run_to(&mut sim, 2_000);
     ask(&mut sim, c1, "get /a watch");
     run_to(&mut sim, 2_200);
-    let Node::Client(cl) = &sim.nodes()[c1.index()] else { panic!("a client") };
+    let cl = client(&sim, c1);
     let (sid, conn) = (cl.server, cl.conn);
     let Node::Server(lagging) = &sim.nodes()[sid.index()] else { panic!("a server") };
     let mut lagging = lagging.clone();

@@ -367,9 +367,7 @@ fn a_leader_and_isr_sent_before_a_restart_is_not_acted_on_after_it() {
     assert_eq!(*to, LEADER);
     // B1 crashes and restarts before the answer arrives, and before its registration in the
     // new incarnation reaches the controller.
-    let Node::Broker(b) = broker(LEADER, &[(7, 3)], 3) else { panic!("a broker") };
-    let durable = Kafka::durable(&Node::Broker(b));
-    let mut b1 = k.on_restart(durable, &mut fx.ctx(LEADER));
+    let mut b1 = k.on_restart(Kafka::durable(&broker(LEADER, &[(7, 3)], 3)), &mut fx.ctx(LEADER));
     fx.take();
     let sent = handle(&k, &mut fx, &mut b1, LEADER, ctl, old.clone());
     assert_eq!(sent, vec![]);
@@ -758,21 +756,21 @@ fn a_follower_a_batch_behind_under_steady_load_stays_in_the_isr() {
         let mut fx = Fx::at(Time(start.0 + (i as u64 + 1) * lag * 45 / 100));
         handle(&k, &mut fx, &mut l, LEADER, FOLLOWER, fetch(offset));
         // A producer appends one more record before the next fetch.
-        let r = replica_mut(&mut l);
-        r.hard.log.push(Rec { key: None, value: 10 + offset, text: Text8::default(), epoch: 3 });
+        replica_mut(&mut l).hard.log.extend(log(&[(10 + offset, 3)]));
     }
+    // The leader's ISR check at `at` asks for no change.
+    let keeps_isr = |l: &mut Node, at: Time| {
+        let mut fx = Fx::at(at);
+        k.on_timer(l, Timer::IsrCheck, &mut fx.ctx(LEADER));
+        assert!(!fx.sends.iter().any(|(_, m)| matches!(m, Msg::AlterIsr { .. })), "{at:?}: {:?}", fx.sends);
+    };
     let check = Time(start.0 + 3 * lag * 45 / 100 + 1);
-    let mut fx = Fx::at(check);
-    k.on_timer(&mut l, Timer::IsrCheck, &mut fx.ctx(LEADER));
-    assert!(!fx.sends.iter().any(|(_, m)| matches!(m, Msg::AlterIsr { .. })), "{:?}", fx.sends);
+    keeps_isr(&mut l, check);
     // Idle with the whole log, long after its last fetch: still in sync.
-    let r = replica_mut(&mut l);
-    r.hard.log.truncate(4);
+    replica_mut(&mut l).hard.log.truncate(4);
     let mut fx = Fx::at(Time(check.0 + 10 * lag));
     handle(&k, &mut fx, &mut l, LEADER, FOLLOWER, fetch(4));
-    let mut fx = Fx::at(Time(check.0 + 20 * lag));
-    k.on_timer(&mut l, Timer::IsrCheck, &mut fx.ctx(LEADER));
-    assert!(!fx.sends.iter().any(|(_, m)| matches!(m, Msg::AlterIsr { .. })), "{:?}", fx.sends);
+    keeps_isr(&mut l, Time(check.0 + 20 * lag));
 }
 
 /// `Partition.isFollowerInSync`: a follower rejoins the ISR once it holds everything below the

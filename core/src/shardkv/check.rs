@@ -203,9 +203,6 @@ fn tables(k: &ShardKv, m: &mut Monitor, node: NodeId, machine: &Shards) -> Resul
 /// `server`'s state machine reached configuration `num`: the one after the last it had. (One
 /// it had passed already is its log replayed after a restart.)
 fn in_order(k: &ShardKv, m: &mut Monitor, server: NodeId, num: u64) -> Result<(), Fail> {
-    if m.reached.len() <= server.index() {
-        m.reached.resize(server.index() + 1, 0);
-    }
     let last = m.reached[server.index()];
     if num > last.saturating_add(1) {
         return Err((
