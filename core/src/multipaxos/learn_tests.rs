@@ -1,6 +1,7 @@
-//! Learning what is chosen: from a leader's `commit`, and from a catch-up answer.
+//! Learning what is chosen: from a leader's `commit`, and from a catch-up answer; and a retry of a
+//! request whose proposal was lost with a ballot.
 
-use super::tests::{b, election_rearmed, put, Fx};
+use super::tests::{b, election_rearmed, leader, put, Fx};
 use super::*;
 use crate::kv::KvOp;
 use alloc::vec;
@@ -77,4 +78,29 @@ fn a_leader_told_of_another_value_chosen_in_its_slots_steps_down() {
     (s1.role, s1.hard.ballot, s1.hard.promised, s1.next_slot) = (Role::Leader, b(2, 0), b(2, 0), 1);
     server::on_message(&mp, &mut s1, NodeId(2), Msg::Chosen { slot: 1, cmd: z }, &mut fx.ctx(0));
     assert_eq!(s1.role, Role::Follower);
+}
+
+/// A leader that proposed a client's request in a ballot it then lost, and leads again in a
+/// ballot whose phase 1 found nothing in that slot, proposes the client's retry afresh (red-team
+/// finding: it took the retry for one still on its way and dropped it, every time, so a lone
+/// client waited for ever). A retry of a request proposed in the current ballot still waits.
+#[test]
+fn a_retry_of_a_request_lost_with_an_old_ballot_is_proposed_again() {
+    let mp = MultiPaxos { servers: 3, ..MultiPaxos::default() };
+    let mut fx = Fx::at(Time::from_ms(1));
+    let client = NodeId(3);
+    let op = KvOp::Put("x".into(), 1);
+    let mut s = leader(&mp, &mut fx);
+    // Slot 1 held the request in a ballot lost since; phase 1 of b1.1 found slot 1 empty.
+    (s.waiting, s.next_slot) = (vec![(1, client, 1)], 1);
+    let retry = Msg::Request { req: 1, op: op.clone() };
+    server::on_message(&mp, &mut s, client, retry.clone(), &mut fx.ctx(0));
+    let cmd = Command::Kv { client, req: 1, op };
+    let accept = Msg::Accept { ballot: b(1, 0), slot: 1, cmd, commit: 0 };
+    assert!(fx.sends.iter().any(|(_, m)| *m == accept), "{:?}", fx.sends);
+    assert_eq!(s.waiting, vec![(1, client, 1)]);
+    fx.sends.clear();
+    // Retried again while that proposal is in flight: it waits.
+    server::on_message(&mp, &mut s, client, retry, &mut fx.ctx(0));
+    assert_eq!(fx.sends, vec![]);
 }

@@ -257,6 +257,15 @@ fn propose(mp: &MultiPaxos, s: &mut Server, slot: Slot, cmd: Command, ctx: &mut 
     broadcast(mp, ctx, Msg::Accept { ballot: s.hard.ballot, slot, cmd, commit });
 }
 
+/// Whether a client's request waiting on `slot` is still bound for it: proposed there in this
+/// ballot, or chosen there.
+fn on_its_way(s: &Server, (slot, client, req): &(Slot, NodeId, u64)) -> bool {
+    let carries =
+        |cmd: &Command| matches!(cmd, Command::Kv { client: c, req: r, .. } if c == client && r == req);
+    s.in_flight.iter().any(|p| p.0 == *slot && carries(&p.1))
+        || s.chosen.get((*slot - 1) as usize).is_some_and(|c| c.as_ref().is_some_and(carries))
+}
+
 /// Phase 1 done: adopt, for each slot, the value with the highest accepted ballot reported;
 /// fill gaps with no-ops; re-propose them all in the new ballot.
 fn become_leader(mp: &MultiPaxos, s: &mut Server, ctx: &mut Ctx<MultiPaxos>) {
@@ -474,10 +483,14 @@ pub fn on_message(mp: &MultiPaxos, s: &mut Server, from: NodeId, msg: Msg, ctx: 
                 ctx.send(from, Msg::Reply { req, outcome: Outcome::Redirect(hint) });
                 return;
             }
-            // A retry of a request already on its way: just wait for it.
-            if s.waiting.iter().any(|w| w.1 == from && w.2 == req) {
+            // A retry of a request on its way (proposed in this ballot, or chosen and waiting
+            // for the slots before it): just wait for it. One proposed in a ballot this server
+            // has since lost is not on its way; its slot may be another's now: propose it again
+            // (the store answers a request chosen twice from its first slot).
+            if s.waiting.iter().any(|w| w.1 == from && w.2 == req && on_its_way(s, w)) {
                 return;
             }
+            s.waiting.retain(|w| !(w.1 == from && w.2 == req));
             if s.in_flight.len() >= MAX_IN_FLIGHT {
                 return;
             }

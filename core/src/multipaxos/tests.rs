@@ -12,7 +12,7 @@ pub(super) fn b(round: u64, node: u32) -> Ballot {
 }
 
 /// Server 1 of three, leading ballot b1.1 with nothing proposed yet.
-fn leader(mp: &MultiPaxos, fx: &mut Fx) -> Server {
+pub(super) fn leader(mp: &MultiPaxos, fx: &mut Fx) -> Server {
     let mut s = server::init(mp, &mut fx.ctx(0));
     s.role = Role::Leader;
     s.hard.ballot = b(1, 0);
