@@ -48,9 +48,11 @@ pub struct Server {
     pub life: u64,
     /// Sessions heard from since the last relay to the leader (with the time the mutant uses).
     pub touched: Vec<(SessionId, Time)>,
-    /// Leader only: when it last heard of each session, and the sessions it proposed to expire.
+    /// Leader only: when it last heard of each session, and the sessions it proposed to expire
+    /// (and when: a proposal not applied within `EXPIRE_RETRY_US` is made again, as one refused
+    /// during a leadership transfer, or cut from the log, would otherwise never be).
     pub seen: BTreeMap<SessionId, Time>,
-    pub expiring: Vec<SessionId>,
+    pub expiring: Vec<(SessionId, Time)>,
     /// Whether it answers clients (see `in_touch`), as it last found.
     pub serving: bool,
 }
@@ -399,7 +401,7 @@ fn after_apply(c: &Coordination, s: &mut Server, ctx: Cx) {
         }
         if let TreeOp::Expire { session } = txn.op {
             s.seen.remove(&session);
-            s.expiring.retain(|x| *x != session);
+            s.expiring.retain(|x| x.0 != session);
             let gone: Vec<NodeId> =
                 s.conns.iter().filter(|(_, k)| k.session == session).map(|(id, _)| NodeId(*id)).collect();
             for client in gone {
@@ -452,6 +454,7 @@ fn tick(c: &Coordination, s: &mut Server, ctx: Cx) {
         }
     } else {
         s.touched.clear();
+        s.expiring.retain(|x| now.0.saturating_sub(x.1 .0) < EXPIRE_RETRY_US);
         let sessions: Vec<(SessionId, u32)> =
             s.raft.kv.sessions.iter().map(|(id, x)| (*id, x.timeout_ms)).collect();
         s.seen.retain(|id, _| sessions.iter().any(|(x, _)| x == id));
@@ -462,8 +465,8 @@ fn tick(c: &Coordination, s: &mut Server, ctx: Cx) {
                 ctx.note(Note::Heard { leader: me, session: id, at: now });
                 now
             });
-            if now.0 >= last.0 + timeout_ms as u64 * 1000 && !s.expiring.contains(&id) {
-                s.expiring.push(id);
+            if now.0 >= last.0 + timeout_ms as u64 * 1000 && !s.expiring.iter().any(|x| x.0 == id) {
+                s.expiring.push((id, now));
                 ctx.note(Note::Expiring { leader: me, session: id, at: now, timeout_ms });
                 let txn = Txn { client: me, session: 0, req: id, op: TreeOp::Expire { session: id } };
                 forward(c, s, txn, ctx);

@@ -2,7 +2,7 @@
 
 use alloc::vec::Vec;
 
-use super::tree::EventType;
+use super::tree::{EventType, TreeOp, Txn};
 use super::*;
 use crate::net::FaultPreset;
 use crate::sim::Sim;
@@ -411,4 +411,50 @@ fn a_server_that_installs_a_snapshot_closes_its_clients_connections_instead_of_f
         .collect();
     assert_eq!(to_c1, [Body::Closed], "/a did not change: no event, the connection closes");
     assert!(lagging.conns.is_empty() && lagging.watches.is_empty());
+}
+
+/// A leader whose proposal to expire a session is refused (Raft takes no proposal while a
+/// leadership transfer is pending) proposes it again once `EXPIRE_RETRY_US` has passed without
+/// it being applied. Red-team finding: the session stayed marked as expiring for as long as the
+/// server led, and was never expired: its ephemeral nodes (a lock, a registration) stayed for
+/// ever.
+#[test]
+fn a_refused_expiry_is_proposed_again() {
+    type Fx = crate::testing::Effects<Coordination>;
+    let (mut sim, _, _) = idle(1_000, None, 1);
+    run_to(&mut sim, 2_000);
+    let (me, mut s) = sim
+        .nodes()
+        .iter()
+        .enumerate()
+        .find_map(|(i, n)| match n {
+            Node::Server(s) if s.raft.role == crate::raft::server::Role::Leader => {
+                Some((i as u32, s.clone()))
+            }
+            _ => None,
+        })
+        .expect("a leader");
+    let session = *s.raft.kv.sessions.keys().next().expect("a session");
+    // Whether the log holds a proposal to expire the session after index `from`.
+    let proposed = |s: &server::Server, from: u64| {
+        (from + 1..=s.raft.last_index()).any(|i| {
+            matches!(s.raft.entry(i), Some(crate::raft::Entry { cmd: crate::raft::Command::Kv { op: Txn { op: TreeOp::Expire { session: x }, .. }, .. }, .. }) if *x == session)
+        })
+    };
+    let c = idle_config(1_000, None);
+    // Not heard from for 1.5 s, while a transfer is pending: the proposal is refused.
+    s.seen.insert(session, Time::from_ms(500));
+    s.raft.transfer = Some(NodeId(99));
+    let last = s.raft.last_index();
+    let mut fx = Fx::at(Time::from_ms(2_000));
+    server::on_timer(&c, &mut s, Timer::Tick, &mut fx.ctx(me));
+    assert_eq!(s.raft.last_index(), last, "refused while the transfer is pending");
+    assert!(s.expiring.iter().any(|x| x.0 == session));
+    // The transfer gives up; a tick before the retry time proposes nothing, one after does.
+    s.raft.transfer = None;
+    for (ms, again) in [(2_500, false), (3_000, true)] {
+        let mut fx = Fx::at(Time::from_ms(ms));
+        server::on_timer(&c, &mut s, Timer::Tick, &mut fx.ctx(me));
+        assert_eq!(proposed(&s, last), again, "at {ms} ms");
+    }
 }

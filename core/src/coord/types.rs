@@ -29,6 +29,9 @@ pub const SERVICE: &str = "/svc";
 /// How often a server relays its clients' heartbeats to the leader, and the leader looks for
 /// sessions past their timeout.
 pub const TICK_US: u64 = 100_000;
+/// How long the leader waits for a session's expiry it proposed to be applied before it
+/// proposes it again.
+pub const EXPIRE_RETRY_US: u64 = 10 * TICK_US;
 
 /// What the clients do by themselves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
