@@ -3,7 +3,7 @@
 //! unwritten reads or 1 % stale reads), with the default limits, and prints the verdicts, the
 //! slowest histories and the most configurations explored. Wall times are this machine's.
 //!
-//! Run: `cargo run --profile fast -p distlab-bench --example lincheck_grid -- SEEDS [CAS%,...]`
+//! Run: `cargo run --release -p distlab-bench --example lincheck_grid -- SEEDS [CAS%,...]`
 //! (for example `10 0` for the reads and writes, `4 10,20` with compare-and-sets).
 
 use std::time::Instant;

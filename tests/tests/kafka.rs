@@ -460,7 +460,7 @@ fn the_swarm_catches_every_kafka_mutant() {
 /// under heavy faults, and as many swarm seeds, every property checked after every event; no
 /// promise broken. For a release, run 20,000 or more in an optimised build and record the
 /// numbers it prints in BENCHMARKS.md:
-/// `DISTLAB_RELEASE_SEEDS=20000 cargo test --profile fast -p distlab-tests --test kafka release_check -- --nocapture`
+/// `DISTLAB_RELEASE_SEEDS=20000 cargo test --release -p distlab-tests --test kafka release_check -- --nocapture`
 #[test]
 fn release_check() {
     let seeds: u64 = match std::env::var("DISTLAB_RELEASE_SEEDS") {

@@ -81,7 +81,7 @@ fn the_multipaxos_swarm_catches_every_mutant_and_every_property_fails_first() {
 
 /// The release check: the swarm over `DISTLAB_RELEASE_SEEDS` seeds (20 unless set), past the
 /// seeds above, 50,000 events each. Before a release:
-/// `DISTLAB_RELEASE_SEEDS=5000 cargo test --profile fast -p distlab-tests --test multipaxos
+/// `DISTLAB_RELEASE_SEEDS=5000 cargo test --release -p distlab-tests --test multipaxos
 /// multipaxos_swarm_release_check -- --nocapture`.
 #[test]
 fn multipaxos_swarm_release_check() {

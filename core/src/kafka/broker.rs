@@ -212,33 +212,38 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
                 b.replicas[p].get_or_insert_with(Replica::default);
             }
             let Some(Some(r)) = b.replicas.get_mut(p) else { return };
-            if epoch < r.hard.epoch {
-                return;
-            }
-            let was_leader = r.leader == Some(me);
-            // A newer epoch is the controller's answer to any ISR change I asked for (applied
-            // or refused). The epoch I am in, announced again (a duplicate), is not: until the
-            // answer comes, the change I asked for still counts (KIP-497's maximal ISR), since
-            // the controller may have made it already.
-            if epoch > r.hard.epoch {
-                r.pending_isr = None;
-            }
-            r.hard.epoch = epoch;
-            r.leader = leader;
-            r.isr = isr;
-            if leader == Some(me) {
-                if !was_leader {
-                    let followers = replicas.into_iter().filter(|f| *f != me);
-                    r.follower_leo = followers.map(|f| Follower::new(f, r.isr.contains(&f), now)).collect();
-                    r.lead_start = leo(r);
+            if epoch >= r.hard.epoch {
+                let was_leader = r.leader == Some(me);
+                // A newer epoch is the controller's answer to any ISR change I asked for (applied
+                // or refused). The epoch I am in, announced again (a duplicate), is not: until the
+                // answer comes, the change I asked for still counts (KIP-497's maximal ISR), since
+                // the controller may have made it already.
+                if epoch > r.hard.epoch {
+                    r.pending_isr = None;
                 }
-                advance_hw(k, me, r, ctx);
-            } else {
-                for (_, producer, req) in core::mem::take(&mut r.waiting) {
-                    ctx.send(producer, Msg::ProduceResponse { req, result: Err(ProduceError::NotLeader) });
+                r.hard.epoch = epoch;
+                r.leader = leader;
+                r.isr = isr;
+                if leader == Some(me) {
+                    if !was_leader {
+                        let followers = replicas.into_iter().filter(|f| *f != me);
+                        r.follower_leo =
+                            followers.map(|f| Follower::new(f, r.isr.contains(&f), now)).collect();
+                        r.lead_start = leo(r);
+                    }
+                    advance_hw(k, me, r, ctx);
+                } else {
+                    for (_, producer, req) in core::mem::take(&mut r.waiting) {
+                        ctx.send(
+                            producer,
+                            Msg::ProduceResponse { req, result: Err(ProduceError::NotLeader) },
+                        );
+                    }
+                    r.follower_leo.clear();
                 }
-                r.follower_leo.clear();
             }
+            let (epoch, incarnation) = (r.hard.epoch, b.incarnation);
+            ctx.send(from, Msg::LeaderAndIsrResponse { partition, epoch, incarnation });
         }
         Msg::Fetch { partition, offset, last_epoch, epoch } => {
             let Some(Some(r)) = b.replicas.get_mut(partition as usize) else { return };

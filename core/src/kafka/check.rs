@@ -5,13 +5,14 @@
 
 use alloc::format;
 use alloc::string::String;
+use alloc::vec;
 use alloc::vec::Vec;
 
 use super::config::{Kafka, ACKS_ALL};
 use super::group::member_name;
 use super::node::Node;
-use super::types::Note;
-use crate::protocol::{NodeId, PropertyInfo};
+use super::types::{Msg, Note};
+use crate::protocol::{NodeId, PropertyInfo, Time, World};
 
 pub(super) const PROPERTIES: &[PropertyInfo] = &[
     PropertyInfo {
@@ -41,6 +42,12 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
             in the next)",
     },
     PropertyInfo {
+        name: "replicas-informed",
+        description: "every live replica learns its partition's leader, ISR and epoch: a state the \
+            controller decided reaches each replica it counts live within 8 broker sessions of the \
+            decision or the last crash or network change (a lost LeaderAndIsr is sent again)",
+    },
+    PropertyInfo {
         name: "acks1-not-lost",
         description: "not a Kafka promise, checked to show why acks=all exists: a record acknowledged \
             with acks=1 stays at its offset. The leader answers before any follower has copied the \
@@ -63,6 +70,69 @@ pub struct Monitor {
     verified: Vec<(Option<NodeId>, u32, usize)>,
     /// Per partition: the value consumers read at each offset.
     pub consumed: Vec<Vec<Option<u64>>>,
+    /// Per partition and broker: the epoch of a state the controller decided that the broker,
+    /// live, does not hold yet, and since when.
+    pub uninformed: Vec<Vec<Option<(u32, Time)>>>,
+}
+
+/// How long, in broker sessions, a live replica may go without the state the controller decided.
+pub const INFORM_SESSIONS: u64 = 8;
+
+/// replicas-informed: each replica the controller counts live and that runs holds its
+/// partition's state (leader, ISR, epoch) within `INFORM_SESSIONS` of the controller deciding it,
+/// or of the last crash, restart or change of the network. A state replaced by a newer one starts
+/// the count again: under churn each state is a new message to deliver.
+pub(super) fn check_world(
+    k: &Kafka,
+    m: &mut Monitor,
+    nodes: &[Node],
+    world: &World<'_, Msg>,
+) -> Result<(), (&'static str, String)> {
+    if world.explored || world.skewed || world.slowed {
+        return Ok(());
+    }
+    let Some(Node::Controller(c)) = nodes.get(k.controller().index()) else { return Ok(()) };
+    if m.uninformed.len() < c.partitions.len() {
+        m.uninformed.resize(c.partitions.len(), vec![None; k.brokers]);
+    }
+    let last_fault = world.changed_at.iter().copied().chain([world.shape_at]).max().unwrap_or(Time::ZERO);
+    let bound = INFORM_SESSIONS.saturating_mul(k.session_us);
+    for (p, s) in c.partitions.iter().enumerate() {
+        for r in &s.replicas {
+            let b = r.index();
+            let live = c.brokers.get(b).is_some_and(|x| x.1) && world.up.get(b).copied().unwrap_or(false);
+            let held = match nodes.get(b) {
+                Some(Node::Broker(x)) => x.replicas.get(p).and_then(|r| r.as_ref()),
+                _ => None,
+            };
+            let informed =
+                held.is_some_and(|h| h.hard.epoch == s.epoch && h.leader == s.leader && h.isr == s.isr);
+            let slot = &mut m.uninformed[p][b];
+            if !live || informed {
+                *slot = None;
+                continue;
+            }
+            let since = match *slot {
+                Some((epoch, since)) if epoch == s.epoch => since,
+                _ => world.now,
+            };
+            *slot = Some((s.epoch, since));
+            let from = since.max(last_fault);
+            if world.now.0.saturating_sub(from.0) > bound {
+                return Err((
+                    "replicas-informed",
+                    format!(
+                        "B{} has not learnt p{p}'s epoch {} (leader {}) in {} ms, though the controller counts it live",
+                        b + 1,
+                        s.epoch,
+                        s.leader.map_or(String::from("none"), |l| format!("B{}", l.0 + 1)),
+                        world.now.0.saturating_sub(from.0) / 1000
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Check every property after an event: `touched` is the node whose handler ran, `notes` what

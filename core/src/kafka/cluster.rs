@@ -57,6 +57,13 @@
 //! - `LeaderAndIsr` names the incarnation it is for (KIP-380's broker epoch), and a restarted
 //!   broker ignores one sent to its previous life, which knew the ISR change it had asked for:
 //!   test `a_leader_and_isr_sent_before_a_restart_is_not_acted_on_after_it`.
+//! - A broker answers each `LeaderAndIsr` (LeaderAndIsrResponse), and the controller sends the
+//!   partition's state again, at each liveness check, to a live replica that has not answered
+//!   for its current epoch (Kafka's controller channel retries a request until the broker takes
+//!   it): test `an_unanswered_leader_and_isr_is_sent_again_at_the_next_liveness_check`, and in a
+//!   run `a_lost_leader_and_isr_is_sent_again_and_the_new_leader_leads`. Property
+//!   `replicas-informed`: without the retry, one lost message left a partition's new leader not
+//!   knowing it led, for ever.
 //!
 //! Where this model is simpler than Kafka:
 //! one epoch counts both leader and ISR changes (Kafka keeps a leader epoch and a partition
@@ -86,11 +93,11 @@ use super::controller::{
 };
 use super::group;
 use super::producer::{producer_init, producer_message, producer_request, producer_timer};
-use crate::protocol::{Ctx, MutantInfo, NodeId, Present, PropertyInfo, Protocol, ScriptAction, Time};
+use crate::protocol::{Ctx, MutantInfo, NodeId, Present, PropertyInfo, Protocol, ScriptAction, Time, World};
 use crate::rng::Rng;
 
 pub use super::broker::{Broker, BrokerDurable, Follower, Replica, ReplicaHard};
-pub use super::check::Monitor;
+pub use super::check::{Monitor, INFORM_SESSIONS};
 pub use super::config::{Kafka, Mutant, ACKS_ALL};
 pub use super::controller::{Controller, PartitionState};
 pub use super::node::{Durable, Node};
@@ -178,6 +185,16 @@ impl Protocol for Kafka {
         notes: &[Note],
     ) -> Result<(), (&'static str, String)> {
         check::check(self, m, nodes, touched, notes)
+    }
+    fn check_world(
+        &self,
+        m: &mut Monitor,
+        nodes: &[Node],
+        _touched: Option<NodeId>,
+        _notes: &[Note],
+        world: &World<'_, Msg>,
+    ) -> Result<(), (&'static str, String)> {
+        check::check_world(self, m, nodes, world)
     }
     fn properties(&self) -> &'static [PropertyInfo] {
         check::PROPERTIES

@@ -30,6 +30,10 @@ pub struct Controller {
     pub brokers: Vec<(Time, bool)>,
     /// The incarnation each broker last registered with.
     pub incarnations: Vec<u64>,
+    /// Per partition and broker: the epoch of the partition's state that broker's current
+    /// incarnation has answered for (0: none). A live replica behind the partition's epoch is
+    /// sent the state again at each liveness check.
+    pub answered: Vec<Vec<u32>>,
 }
 
 /// The controller comes back from a restart the user asked for with all it knew, and arms both
@@ -57,6 +61,7 @@ pub(super) fn controller_init(k: &Kafka, ctx: &mut Ctx<Kafka>) -> Controller {
     ctx.set_timer(Timer::GroupTick, Time(k.group_heartbeat_us));
     let group = Group { committed: vec![0; k.partitions as usize], ..Default::default() };
     Controller {
+        answered: vec![vec![0; k.brokers]; partitions.len()],
         partitions,
         brokers: vec![(Time::ZERO, true); k.brokers],
         incarnations: vec![0; k.brokers],
@@ -148,6 +153,15 @@ pub(super) fn controller_message(
                 }
             }
         }
+        Msg::LeaderAndIsrResponse { partition, epoch, incarnation } => {
+            let b = from.index();
+            if c.incarnations.get(b) != Some(&incarnation) {
+                return;
+            }
+            if let Some(e) = c.answered.get_mut(partition as usize).and_then(|a| a.get_mut(b)) {
+                *e = (*e).max(epoch);
+            }
+        }
         Msg::AlterIsr { partition, isr, epoch } => {
             let Some(s) = c.partitions.get_mut(partition as usize) else { return };
             if epoch != s.epoch || s.leader != Some(from) || isr.is_empty() || !isr.contains(&from) {
@@ -175,6 +189,16 @@ pub(super) fn controller_timer(k: &Kafka, c: &mut Controller, timer: Timer, ctx:
         ctx.set_timer(Timer::GroupTick, Time(k.group_heartbeat_us));
         return;
     }
+    // Again to every live replica that has not answered for its partition's current state
+    // (before the failures found below announce states of their own).
+    for (p, s) in c.partitions.iter().enumerate() {
+        for r in &s.replicas {
+            let b = r.index();
+            if c.brokers[b].1 && c.answered[p][b] < s.epoch {
+                ctx.send(*r, leader_and_isr(p as u32, s, c.incarnations[b]));
+            }
+        }
+    }
     let now = ctx.now();
     for b in 0..c.brokers.len() {
         if c.brokers[b].1 && now.0.saturating_sub(c.brokers[b].0 .0) > k.session_us {
@@ -188,6 +212,10 @@ pub(super) fn controller_timer(k: &Kafka, c: &mut Controller, timer: Timer, ctx:
 /// member), and the partitions it led get new leaders.
 fn broker_failed(k: &Kafka, c: &mut Controller, dead: NodeId, ctx: &mut Ctx<Kafka>) {
     c.brokers[dead.index()].1 = false;
+    // What it answered, it answered in a life that may end here: ask its next one again.
+    for a in &mut c.answered {
+        a[dead.index()] = 0;
+    }
     for p in 0..c.partitions.len() {
         let s = &mut c.partitions[p];
         if s.isr.contains(&dead) && s.isr.len() > 1 {
@@ -223,6 +251,7 @@ pub(super) fn add_partition(k: &Kafka, c: &mut Controller, ctx: &mut Ctx<Kafka>)
     };
     announce(p, &state, &c.brokers, &c.incarnations, ctx);
     c.partitions.push(state);
+    c.answered.push(vec![0; k.brokers]);
     c.group.committed.push(0);
     ctx.note(Note::PartitionAdded { partitions: p + 1 });
     let leaders: Vec<Option<NodeId>> = c.partitions.iter().map(|s| s.leader).collect();

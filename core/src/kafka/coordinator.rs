@@ -13,7 +13,9 @@
 //!   generation it was in when it sent it. A JoinGroup from before the member was last sent an
 //!   assignment is stale (a duplicate, or one that arrived late): the owned partitions it lists
 //!   may be fewer than the member holds now, so the coordinator does not count it (KIP-792 puts
-//!   the generation in the subscription for the same reason).
+//!   the generation in the subscription for the same reason). One naming a generation from
+//!   before the member last joined afresh comes from a life the group ended: it is answered
+//!   UNKNOWN_MEMBER_ID, as Kafka answers a member id it has replaced.
 //! - A request from a member the group does not know (its session expired, or it missed a
 //!   rebalance) is answered UNKNOWN_MEMBER_ID: the member gives up its partitions and joins
 //!   afresh. A heartbeat or SyncGroup from an older generation, or a heartbeat while the group
@@ -57,6 +59,10 @@ pub struct MemberInfo {
     pub joined: bool,
     /// The last generation whose assignment it was sent (0: none yet).
     pub synced: u32,
+    /// The group's generation when it joined as a new member: a JoinGroup naming this
+    /// generation or an earlier one comes from a life the group has ended since (Kafka gives a
+    /// member that joins afresh a new member id, and answers the old one UNKNOWN_MEMBER_ID).
+    pub born: u32,
 }
 
 /// The coordinator's view of the group.
@@ -75,7 +81,7 @@ pub struct Group {
 }
 
 impl Group {
-    fn member(&mut self, id: NodeId) -> Option<&mut MemberInfo> {
+    pub(super) fn member(&mut self, id: NodeId) -> Option<&mut MemberInfo> {
         self.members.iter_mut().find(|m| m.id == id)
     }
     pub fn rebalancing(&self) -> bool {
@@ -134,13 +140,20 @@ fn join(k: &Kafka, g: &mut Group, from: NodeId, generation: u32, owned: Vec<u32>
             ctx.send(from, Msg::UnknownMember { generation });
             return;
         }
-        g.members.push(MemberInfo { id: from, seen: now, owned, joined: true, synced: 0 });
+        let born = g.generation;
+        g.members.push(MemberInfo { id: from, seen: now, owned, joined: true, synced: 0, born });
         if !matches!(state, GroupState::Joining { .. }) {
             prepare_rebalance(k, g, Some(from), ctx);
         }
         try_complete_join(g, ctx);
         return;
     };
+    if generation > 0 && generation <= m.born {
+        // From before the group removed it and it joined afresh (a late or duplicated
+        // JoinGroup): what it says it owns, it owned in that life, and gave up since.
+        ctx.send(from, Msg::UnknownMember { generation });
+        return;
+    }
     if generation < m.synced {
         // Sent before its last assignment: stale. A member still waiting for that generation
         // (its JoinGroup answer was lost) is sent it again.

@@ -30,13 +30,19 @@ fn run_to(sim: &mut Sim<Kafka>, t: Time) {
 fn acknowledged(sim: &mut Sim<Kafka>, until: Time) -> Vec<(u32, u64, u64)> {
     let mut acked = Vec::new();
     while sim.next_time().is_some_and(|n| n <= until) && sim.step() {
-        for r in sim.last_records() {
-            if let RecordKind::Note { note: Note::Acked { partition, offset, rec_value, .. } } = &r.kind {
-                acked.push((*partition, *offset, *rec_value));
-            }
-        }
+        acked.extend(acks_in(sim));
     }
     acked
+}
+
+/// The acknowledgements of the run's last step.
+fn acks_in(sim: &Sim<Kafka>) -> impl Iterator<Item = (u32, u64, u64)> + '_ {
+    sim.last_records().iter().filter_map(|r| match &r.kind {
+        RecordKind::Note { note: Note::Acked { partition, offset, rec_value, .. } } => {
+            Some((*partition, *offset, *rec_value))
+        }
+        _ => None,
+    })
 }
 
 /// `acks-one-loss`: B1, p0's leader, is cut off from its followers with the producer, takes a
@@ -317,5 +323,44 @@ fn a_partition_handed_over_without_being_revoked_first_is_caught() {
             })
             .count();
         assert!(caught >= 15, "{name}: the mutant was caught on {caught} of 30 seeds");
+    }
+}
+
+/// The `failover` preset with the controller's word to p0's new leader lost on the way: the
+/// controller sends it again at its next liveness check, the new leader leads, and every
+/// record is still acknowledged. Before, the lost LeaderAndIsr was never sent again: p0 kept a
+/// leader that did not know it led, and replicas-informed fired.
+#[test]
+fn a_lost_leader_and_isr_is_sent_again_and_the_new_leader_leads() {
+    use crate::sim::Input;
+    let k = preset("failover");
+    let produced =
+        k.script.iter().filter(|(_, a)| matches!(a, crate::protocol::ScriptAction::Client(..))).count();
+    for seed in 1..=10 {
+        let mut sim = Sim::new(k.clone(), FaultPreset::None.config(), seed);
+        let mut acked = Vec::new();
+        let (id, leader) = loop {
+            assert!(sim.step() && sim.now() < ms(4_000), "seed {seed}: no election of a new leader of p0");
+            acked.extend(acks_in(&sim));
+            let news = sim.flights().find_map(|f| match f.msg {
+                Msg::LeaderAndIsr { partition: 0, leader: Some(l), epoch, .. }
+                    if *l == f.to && *epoch > 1 =>
+                {
+                    Some((f.id, *l))
+                }
+                _ => None,
+            });
+            if let Some(found) = news {
+                break found;
+            }
+        };
+        sim.apply_input(Input::Drop(id));
+        acked.extend(acknowledged(&mut sim, ms(6_000)));
+        assert_eq!(sim.violation(), None, "seed {seed}");
+        let Node::Broker(b) = &sim.nodes()[leader.index()] else {
+            panic!("seed {seed}: {leader} is a broker")
+        };
+        assert_eq!(b.replicas[0].as_ref().and_then(|r| r.leader), Some(leader), "seed {seed}");
+        assert_eq!(acked.len(), produced, "seed {seed}: every record acknowledged: {acked:?}");
     }
 }

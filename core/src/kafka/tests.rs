@@ -252,6 +252,7 @@ fn controller(leader: NodeId, epoch: u32) -> Node {
         group: Default::default(),
         brokers: vec![(Time::ZERO, true); 2],
         incarnations: vec![0; 2],
+        answered: vec![vec![epoch; 2]],
     })
 }
 
@@ -554,6 +555,7 @@ fn controller3(isr: &[NodeId], epoch: u32, heard: [Time; 3]) -> Node {
         group: Default::default(),
         brokers: heard.iter().map(|t| (*t, true)).collect(),
         incarnations: vec![0; 3],
+        answered: vec![vec![epoch; 3]],
     })
 }
 
@@ -794,4 +796,72 @@ fn a_follower_past_the_high_watermark_is_asked_back_into_the_isr() {
     );
     let alter = Msg::AlterIsr { partition: 0, isr: vec![LEADER, FOLLOWER], epoch: 3 };
     assert!(sent.contains(&(k.controller(), alter)), "{sent:?}");
+}
+
+/// Kafka's controller retries a request to a broker until the broker takes it
+/// (`ControllerChannelManager`'s send thread): here, a live replica that has not answered for its
+/// partition's current state is sent it again at the next liveness check, and not once it has
+/// answered. Before, a lost LeaderAndIsr was never sent again, and a partition whose new leader
+/// missed it stayed without a leader that knew it led.
+#[test]
+fn an_unanswered_leader_and_isr_is_sent_again_at_the_next_liveness_check() {
+    let k = kafka2();
+    let mut fx = Fx::new();
+    let ctl = k.controller();
+    let mut c = controller(LEADER, 3);
+    let Node::Controller(ctrl) = &mut c else { panic!("the controller") };
+    ctrl.brokers = vec![(fx.now, true); 2];
+    ctrl.answered[0][FOLLOWER.index()] = 2;
+    k.on_timer(&mut c, Timer::LivenessCheck, &mut fx.ctx(ctl));
+    let state = Msg::LeaderAndIsr {
+        partition: 0,
+        replicas: vec![LEADER, FOLLOWER],
+        leader: Some(LEADER),
+        isr: vec![LEADER, FOLLOWER],
+        epoch: 3,
+        incarnation: 0,
+    };
+    assert_eq!(fx.take(), vec![(FOLLOWER, state.clone())], "only B2 has not answered for epoch 3");
+    // B2 takes it and answers; the controller sends it nothing more.
+    let mut f = broker(FOLLOWER, &[], 2);
+    let answer = handle(&k, &mut fx, &mut f, FOLLOWER, ctl, state);
+    assert_eq!(answer, vec![(ctl, Msg::LeaderAndIsrResponse { partition: 0, epoch: 3, incarnation: 0 })]);
+    assert_eq!(replica(&f).hard.epoch, 3);
+    handle(&k, &mut fx, &mut c, ctl, FOLLOWER, answer[0].1.clone());
+    k.on_timer(&mut c, Timer::LivenessCheck, &mut fx.ctx(ctl));
+    assert_eq!(fx.take(), vec![]);
+}
+
+/// replicas-informed sees a live replica left without its partition's state: quiet within the
+/// bound, broken after it, and quiet again for a state decided since.
+#[test]
+fn a_replica_left_without_its_partitions_state_breaks_replicas_informed() {
+    use crate::protocol::World;
+    let k = kafka2();
+    let mut m = Monitor::default();
+    let mut c = controller(FOLLOWER, 3);
+    // B2 leads epoch 3 by the controller's word, but still holds epoch 2 under B1.
+    let nodes = |c: &Node| [broker(LEADER, &[], 2), broker(FOLLOWER, &[], 2), c.clone()];
+    let up = [true; 3];
+    let changed = [Time::ZERO; 3];
+    let at = |ms| World {
+        now: Time::from_ms(ms),
+        up: &up,
+        changed_at: &changed,
+        up_epoch: 0,
+        shape_at: Time::ZERO,
+        dropped: None,
+        skewed: false,
+        slowed: false,
+        explored: false,
+    };
+    let bound = INFORM_SESSIONS * k.session_us / 1000;
+    assert_eq!(k.check_world(&mut m, &nodes(&c), None, &[], &at(1_000)), Ok(()));
+    assert_eq!(k.check_world(&mut m, &nodes(&c), None, &[], &at(1_000 + bound)), Ok(()));
+    let err = k.check_world(&mut m, &nodes(&c), None, &[], &at(1_001 + bound)).unwrap_err();
+    assert_eq!(err.0, "replicas-informed", "{}", err.1);
+    // A newer state is a new message to deliver: its count starts when it is decided.
+    let Node::Controller(ctrl) = &mut c else { panic!("the controller") };
+    ctrl.partitions[0].epoch = 4;
+    assert_eq!(k.check_world(&mut m, &nodes(&c), None, &[], &at(1_002 + bound)), Ok(()));
 }

@@ -80,6 +80,15 @@ pub enum Msg {
         epoch: u32,
         incarnation: u64,
     },
+    /// Broker → controller: this incarnation holds the partition's state at `epoch` (Kafka's
+    /// LeaderAndIsrResponse). Until it comes, the controller sends the state again at each of
+    /// its liveness checks: Kafka's channel to a broker retries a request until the broker
+    /// takes it, so one lost message does not leave a partition without a leader that knows it.
+    LeaderAndIsrResponse {
+        partition: u32,
+        epoch: u32,
+        incarnation: u64,
+    },
     /// Leader → controller: change the ISR (valid only for the current epoch).
     AlterIsr {
         partition: u32,
@@ -176,6 +185,7 @@ impl MessageInfo for Msg {
         match self {
             Msg::Heartbeat { .. } => "BrokerHeartbeat",
             Msg::LeaderAndIsr { .. } => "LeaderAndIsr",
+            Msg::LeaderAndIsrResponse { .. } => "LeaderAndIsrResponse",
             Msg::AlterIsr { .. } => "AlterPartition",
             Msg::Fetch { .. } => "Fetch",
             Msg::FetchResponse { .. } => "FetchResponse",
@@ -205,6 +215,7 @@ impl MessageInfo for Msg {
                     names(isr.iter())
                 )
             }
+            Msg::LeaderAndIsrResponse { partition, epoch, .. } => format!("(p{partition} epoch {epoch})"),
             Msg::AlterIsr { partition, isr, epoch } => {
                 format!("(p{partition} isr {} epoch {epoch})", names(isr.iter()))
             }
