@@ -151,6 +151,30 @@ fn a_cache_warms_up_and_consistent_hashing_keeps_it_warm_through_churn() {
     assert!(ring.hot_keys(5)[0].1 >= ring.hot_keys(5)[4].1);
 }
 
+/// A node added and then lost gives its keys back to the nodes that held them before, whose
+/// caches still hold the hot ones: they hit at once, as on real cache nodes. Red-team finding:
+/// the simulation remembered only a key's latest place and counted those hits as misses (and
+/// cached the key a second time), so the dip after a change looked deeper than it is.
+#[test]
+fn keys_that_come_back_to_a_node_that_still_caches_them_hit() {
+    // The same requests to a ring that never changed.
+    let mut same = warm(Algo::Ring);
+    after_change(&mut same, 5);
+    let unchanged = after_change(&mut same, 3);
+    let mut ring = warm(Algo::Ring);
+    let added = ring.add_node().unwrap();
+    let dip = after_change(&mut ring, 1);
+    after_change(&mut ring, 4);
+    ring.crash_node(added).unwrap();
+    assert_eq!(ring.changes[1].moved, ring.changes[0].moved, "the same keys move back");
+    let back = after_change(&mut ring, 3);
+    assert!(
+        back > unchanged - 0.02,
+        "hit rate {back} once the added node is lost, {unchanged} without the change"
+    );
+    assert!(back > dip, "{back} vs {dip}");
+}
+
 #[test]
 fn the_cache_simulation_is_deterministic() {
     let (mut a, mut b) = (warm(Algo::Maglev), warm(Algo::Maglev));

@@ -4,6 +4,7 @@
 //! LRU. Adding or crashing a node moves keys: their next GET misses, and the hit
 //! rate dips until the caches warm up again. The deeper and longer the dip, the more keys moved.
 
+use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -76,45 +77,44 @@ impl CacheConfig {
     }
 }
 
-/// A node's cache: CLOCK replacement over a fixed number of slots.
+/// A node's cache: CLOCK replacement over a fixed number of slots, and where each key it holds
+/// is. A key a node held before it moved away stays there until CLOCK evicts it: if the key
+/// comes back (the node that took it is gone), its next GET hits, as on a real cache node.
 #[derive(Clone, Debug, Default)]
 struct Clock {
     /// Key held by each slot, and its reference bit.
     slots: Vec<(u32, bool)>,
     hand: usize,
+    /// Key → its slot.
+    index: BTreeMap<u32, u32>,
 }
 
-const NO_SLOT: u32 = u32::MAX;
-
-/// Look `key` up in `node`'s cache; on a miss, insert it (evicting by CLOCK). `slot_of[key]`
-/// remembers (node, slot) of the key's latest insertion, so lookups need no map.
-fn access(cache: &mut Clock, node: u32, key: u32, capacity: usize, slot_of: &mut [(u32, u32)]) -> bool {
-    let (n, slot) = slot_of[key as usize];
-    if n == node && slot != NO_SLOT && cache.slots.get(slot as usize).is_some_and(|s| s.0 == key) {
-        cache.slots[slot as usize].1 = true;
-        return true;
-    }
-    let slot = if cache.slots.len() < capacity {
-        cache.slots.push((key, true));
-        cache.slots.len() - 1
-    } else {
-        loop {
-            let h = cache.hand;
-            cache.hand = (cache.hand + 1) % cache.slots.len();
-            if cache.slots[h].1 {
-                cache.slots[h].1 = false;
-            } else {
-                let old = cache.slots[h].0 as usize;
-                if slot_of[old] == (node, h as u32) {
-                    slot_of[old] = (0, NO_SLOT);
-                }
-                cache.slots[h] = (key, true);
-                break h;
-            }
+impl Clock {
+    /// Look `key` up; on a miss, insert it (evicting by CLOCK). Whether it hit.
+    fn access(&mut self, key: u32, capacity: usize) -> bool {
+        if let Some(slot) = self.index.get(&key) {
+            self.slots[*slot as usize].1 = true;
+            return true;
         }
-    };
-    slot_of[key as usize] = (node, slot as u32);
-    false
+        let slot = if self.slots.len() < capacity {
+            self.slots.push((key, true));
+            self.slots.len() - 1
+        } else {
+            loop {
+                let h = self.hand;
+                self.hand = (self.hand + 1) % self.slots.len();
+                if self.slots[h].1 {
+                    self.slots[h].1 = false;
+                } else {
+                    self.index.remove(&self.slots[h].0);
+                    self.slots[h] = (key, true);
+                    break h;
+                }
+            }
+        };
+        self.index.insert(key, slot as u32);
+        false
+    }
 }
 
 /// One tick's requests.
@@ -145,7 +145,6 @@ pub struct CacheSim {
     pub owner: Vec<u32>,
     /// Each node's cache, by node id (`None` once crashed).
     caches: Vec<Option<Clock>>,
-    slot_of: Vec<(u32, u32)>,
     pub tick: u64,
     pub history: Vec<Tick>,
     pub changes: Vec<Change>,
@@ -176,7 +175,6 @@ impl CacheSim {
             next_id: cfg.nodes as u32,
             owner: Vec::new(),
             caches: members.iter().map(|_| Some(Clock::default())).collect(),
-            slot_of: vec![(0, NO_SLOT); cfg.keys],
             members,
             tick: 0,
             history: Vec::new(),
@@ -209,7 +207,7 @@ impl CacheSim {
             let node = self.owner[key];
             let cap = self.cfg.capacity;
             let hit = match self.caches.get_mut(node as usize).and_then(|c| c.as_mut()) {
-                Some(c) => access(c, node, key as u32, cap, &mut self.slot_of),
+                Some(c) => c.access(key as u32, cap),
                 None => false,
             };
             if hit {
