@@ -171,6 +171,7 @@ fn start(c: &Coordination, hard: ClientHard, ctx: Cx) -> Client {
         ctx.set_timer(Timer::Think, Time(delay));
     }
     ctx.set_timer(Timer::Ping, Time(c.ping_us()));
+    ctx.set_timer(Timer::ReadTimeout, Time(c.read_timeout_us()));
     cl
 }
 
@@ -216,11 +217,7 @@ fn ping(c: &Coordination, cl: &Client, ctx: Cx) {
 /// flight again.
 fn reconnect(c: &Coordination, cl: &mut Client, ctx: Cx) {
     cl.server = NodeId(((cl.server.index() + 1) % c.servers()) as u32);
-    cl.hard.next_conn += 1;
-    cl.conn = cl.hard.next_conn;
-    (cl.life, cl.next_seq, cl.held) = (0, 1, Vec::new());
-    cl.heard = ctx.now();
-    cl.connecting = true;
+    new_connection(cl, ctx);
     if cl.session != 0 && cl.pending.is_none() {
         ping(c, cl, ctx);
     }
@@ -287,7 +284,22 @@ fn drop_watches(cl: &mut Client, ctx: Cx) {
 }
 
 /// The session is gone, and its watches with it: start again with a new one.
+/// A new connection, numbered after every earlier one: the server ignores what comes late on
+/// an older one.
+fn new_connection(cl: &mut Client, ctx: Cx) {
+    cl.hard.next_conn += 1;
+    cl.conn = cl.hard.next_conn;
+    (cl.life, cl.next_seq, cl.held) = (0, 1, Vec::new());
+    cl.heard = ctx.now();
+    cl.connecting = true;
+}
+
+/// The session is gone: a new one, on a new connection to the same server (in ZooKeeper an
+/// expired handle is closed for good and the application makes a new one, with its own
+/// connection). On the old connection, a late heartbeat of the old session would be answered
+/// "expired" again, and taken for news of the new one.
 fn expired(c: &Coordination, cl: &mut Client, ctx: Cx) {
+    new_connection(cl, ctx);
     cl.session = 0;
     cl.mine = None;
     drop_watches(cl, ctx);
@@ -538,12 +550,23 @@ pub fn on_timer(c: &Coordination, cl: &mut Client, timer: Timer, ctx: Cx) {
     match timer {
         Timer::Ping => {
             ctx.set_timer(Timer::Ping, Time(c.ping_us()));
+            if cl.session != 0 {
+                ping(c, cl, ctx);
+            }
+        }
+        // ZooKeeper's `SendThread` loop: the time left is the read timeout less the time since
+        // the client last heard anything; at none left, it moves on.
+        Timer::ReadTimeout => {
+            let limit = c.read_timeout_us();
+            let quiet = ctx.now().0.saturating_sub(cl.heard.0);
             if cl.session == 0 && cl.pending.is_none() {
                 cl.heard = ctx.now(); // not started yet
-            } else if ctx.now().0 > cl.heard.0 + 2 * c.ping_us() {
+                ctx.set_timer(Timer::ReadTimeout, Time(limit));
+            } else if quiet >= limit {
                 reconnect(c, cl, ctx);
-            } else if cl.session != 0 {
-                ping(c, cl, ctx);
+                ctx.set_timer(Timer::ReadTimeout, Time(limit));
+            } else {
+                ctx.set_timer(Timer::ReadTimeout, Time(limit - quiet));
             }
         }
         // Once more to the same server (it may have had no leader to forward to), then on.

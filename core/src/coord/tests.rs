@@ -458,3 +458,77 @@ fn a_refused_expiry_is_proposed_again() {
         assert_eq!(proposed(&s, last), again, "at {ms} ms");
     }
 }
+
+/// A client whose server crashes moves to another one two thirds of its session timeout after
+/// it last heard from it (ZooKeeper's read timeout), leaving a third to reach the next server
+/// before the leader expires the session: every session outlives a follower's crash. Red-team
+/// finding: the client looked at the silence only when its heartbeat timer fired, every third of
+/// the timeout, so it moved up to a whole timeout after the last answer and raced the expiry.
+#[test]
+fn a_client_leaves_a_crashed_server_at_its_read_timeout_and_keeps_its_session() {
+    use crate::sim::Input;
+    let c = Coordination { recipe: Recipe::Idle, session_timeout_ms: 1_000, ..Coordination::default() };
+    let mut tried = 0;
+    for seed in 1..=20 {
+        let mut sim = Sim::new(c.clone(), FaultPreset::None.config(), seed);
+        run_to(&mut sim, 2_000);
+        let before = sessions(&sim);
+        assert!(before.iter().all(|s| *s != 0), "seed {seed}: every client has a session: {before:?}");
+        let on = |sim: &Sim<Coordination>, f: NodeId| {
+            sim.nodes().iter().find_map(|n| match n {
+                Node::Client(cl) if cl.server == f => Some((cl.id, cl.heard)),
+                _ => None,
+            })
+        };
+        let Some((follower, (who, heard))) = sim.nodes().iter().find_map(|n| match n {
+            Node::Server(s) if s.raft.role == crate::raft::server::Role::Follower => {
+                on(&sim, s.raft.id).map(|x| (s.raft.id, x))
+            }
+            _ => None,
+        }) else {
+            continue;
+        };
+        tried += 1;
+        sim.apply_input(Input::Crash(follower));
+        while client(&sim, who).server == follower {
+            assert!(sim.step(), "seed {seed}: the run ended");
+        }
+        let waited = sim.now().0 - heard.0;
+        assert!(waited <= c.read_timeout_us(), "seed {seed}: {who} moved {waited} µs after it last heard");
+        run_to(&mut sim, 5_000);
+        assert!(sim.violation().is_none(), "seed {seed}: {:?}", sim.violation());
+        assert_eq!(sessions(&sim), before, "seed {seed}: a client lost its session");
+    }
+    assert!(tried >= 10, "only {tried} seeds had a client on a follower");
+}
+
+/// A client whose session expired opens the next one on a new connection, so a late copy of a
+/// heartbeat of the expired session, on the old connection, is ignored by the server instead of
+/// answered "expired" and taken for news of the new session. Red-team finding: the answer did
+/// not say which session it was about, and the client dropped its new session too.
+#[test]
+fn a_new_session_after_an_expiry_is_on_a_new_connection() {
+    type Fx = crate::testing::Effects<Coordination>;
+    let c = idle_config(1_000, None);
+    let (mut sim, c1, _) = idle(1_000, None, 1);
+    run_to(&mut sim, 2_000);
+    let mut cl = client(&sim, c1).clone();
+    let (old, conn, at) = (cl.session, cl.conn, cl.server);
+    let Node::Server(s) = &sim.nodes()[at.index()] else { panic!("a server") };
+    let mut s = s.clone();
+    // The server says the session expired; the client opens another on a new connection.
+    let mut fx = Fx::at(sim.now());
+    let expired = Msg::Reply { conn, life: cl.life, seq: cl.next_seq, body: Body::Expired };
+    client::on_message(&c, &mut cl, at, expired, &mut fx.ctx(c1.0));
+    assert!(cl.conn > conn, "on a new connection: {} (was {conn})", cl.conn);
+    let sent = fx.take();
+    let open =
+        sent.iter().find(|(to, m)| *to == at && matches!(m, Msg::Request { .. })).expect("an Open").clone();
+    // The server takes the Open on the new connection; a late heartbeat of the old session, on
+    // the old one, goes unanswered.
+    server::on_message(&c, &mut s, c1, open.1, &mut fx.ctx(at.0));
+    fx.take();
+    let late = Msg::Ping { conn, session: old, clock: Time::ZERO, seen: 0, hello: None };
+    server::on_message(&c, &mut s, c1, late, &mut fx.ctx(at.0));
+    assert_eq!(fx.take(), alloc::vec![], "the late heartbeat is not answered");
+}

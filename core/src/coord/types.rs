@@ -139,6 +139,11 @@ impl Coordination {
     pub fn ping_us(&self) -> u64 {
         self.session_timeout_ms as u64 * 1000 / 3
     }
+    /// How long a client hears nothing from its server before it moves to the next one:
+    /// two thirds of the session timeout (ZooKeeper's `readTimeout`).
+    pub fn read_timeout_us(&self) -> u64 {
+        self.session_timeout_ms as u64 * 1000 * 2 / 3
+    }
     /// How long a client waits for an answer before it tries again through the next server:
     /// a heartbeat interval, at most 400 ms.
     pub fn retry_us(&self) -> u64 {
@@ -276,6 +281,9 @@ pub enum Timer {
     /// A server's relay of heartbeats, and the leader's look for expired sessions.
     Tick,
     Ping,
+    /// The client has heard nothing from its server for two thirds of the session timeout
+    /// (ZooKeeper's read timeout): it moves to the next server, with a third left to get there.
+    ReadTimeout,
     /// A request went unanswered: reconnect and send it again.
     Retry,
     /// The lock holder's work before its write, and after it.

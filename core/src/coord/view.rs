@@ -277,6 +277,7 @@ impl Present for Coordination {
             Timer::Raft(t) => <crate::raft::Raft as Present>::timer_label(t),
             Timer::Tick => "session tick",
             Timer::Ping => "heartbeat",
+            Timer::ReadTimeout => "read timeout",
             Timer::Retry => "request timeout",
             Timer::Work => "work",
             Timer::Think => "think",
