@@ -29,9 +29,9 @@
 //! | rule | code | broken by |
 //! |---|---|---|
 //! | never reuse a ballot (PMS §2.5) | `HardState::ballot`, `campaign` | test `a_restarted_proposer_never_reuses_a_ballot` |
-//! | accept nothing below the promise (PMS §2.3, P1a) | `on_message`, `Msg::Accept` | mutant accept-below-promise (preset stale-leader); test `an_acceptor_promises_with_its_values_from_first_on_and_refuses_lower_ballots` |
-//! | phase 1 before phase 2, for every slot from the first unchosen, with a ballot above any promised (PMS §2.3, §3) | `campaign`, `become_leader` | mutant skip-phase1; test `an_election_timeout_prepares_every_slot_from_the_first_unchosen_at_every_acceptor` |
-//! | adopt each slot's highest-ballot value, fill gaps with no-ops (PMS §2.3 P2c, §3) | `become_leader` | mutant no-adopt; tests `a_new_leader_adopts_the_highest_ballot_value_reported_for_each_slot`, `a_new_leader_fills_the_gaps_with_no_ops_and_proposes_new_requests_after_them` |
+//! | accept nothing below the promise (PMS §2.2, P1a) | `on_message`, `Msg::Accept` | mutant accept-below-promise (preset stale-leader); test `an_acceptor_promises_with_its_values_from_first_on_and_refuses_lower_ballots` |
+//! | phase 1 before phase 2, for every slot from the first unchosen, with a ballot above any promised (PMS §2.2, §3) | `campaign`, `become_leader` | mutant skip-phase1; test `an_election_timeout_prepares_every_slot_from_the_first_unchosen_at_every_acceptor` |
+//! | adopt each slot's highest-ballot value, fill gaps with no-ops (PMS §2.2 P2c, §3) | `become_leader` | mutant no-adopt; tests `a_new_leader_adopts_the_highest_ballot_value_reported_for_each_slot`, `a_new_leader_fills_the_gaps_with_no_ops_and_proposes_new_requests_after_them` |
 //! | promise and accepted values survive a crash (PMS §2.5) | `HardState`, `server::restart` | mutant forget-on-restart |
 //! | learn only a chosen value: one accepted in the leader's ballot, or a Chosen answer | `learn_up_to` | mutant learn-any-ballot |
 //! | a leader told that one of its slots holds a value it did not propose there (a higher ballot chose it) stops leading; else its `commit` would make an acceptor learn its proposal | `Msg::Chosen`, `outvoted` | test `a_leader_told_of_another_value_chosen_in_its_slots_steps_down` (red-team finding) |

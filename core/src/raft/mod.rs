@@ -22,7 +22,8 @@
 //! **Commitment (§5.4.2).** A leader only commits an entry of *its own term* by counting
 //! replicas; earlier entries become committed indirectly. Counting replicas of an older-term entry
 //! is unsafe: Figure 8 of the paper shows such an entry being overwritten after it "committed".
-//! A new leader therefore appends a no-op entry at the start of its term.
+//! Under this rule older entries wait for an entry of the leader's term, so a new leader appends a
+//! no-op entry at the start of its term to commit them promptly (and to serve reads, §6.4).
 //!
 //! **Clients.** Requests may go to any server; followers redirect to the leader they know. The
 //! leader replies after the command is committed and applied. Each client numbers its requests
@@ -42,7 +43,7 @@
 //!
 //! The checker tests the paper's Figure 3 properties after every event (Election Safety, Leader
 //! Append-Only, Log Matching, Leader Completeness, State Machine Safety) and that an
-//! acknowledged client write is never lost; four mutants show each check failing.
+//! acknowledged client write is never lost; five mutants show each check failing.
 
 mod check;
 mod replication;
@@ -126,7 +127,7 @@ const MUTANTS: &[MutantInfo] = &[
     },
     MutantInfo {
         name: "commit-old-term",
-        description: "leaders commit earlier-term entries by counting replicas (the Figure 8 bug)",
+        description: "a new leader appends no no-op and commits earlier-term entries by counting replicas (the Figure 8 bug)",
     },
     MutantInfo {
         name: "forget-term-and-vote",

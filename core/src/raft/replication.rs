@@ -128,6 +128,7 @@ pub(super) fn advance_commit<M: Machine>(raft: &Raft, s: &mut Server<M>, ctx: &m
         n -= 1;
     }
     apply(raft, s, ctx);
+    release_reads(raft, s, ctx);
     // A leader that removed itself steps down once the new configuration is committed.
     if s.role == Role::Leader && !s.is_member() && !s.config_change_pending() {
         let term = s.hard.term;
@@ -189,6 +190,24 @@ pub(super) fn serve_reads<M: Machine>(s: &mut Server<M>, ctx: &mut Ctx<Group<M>>
             i += 1;
         }
     }
+}
+
+/// Once the leader has committed an entry of its term, the reads held until then take the
+/// commit index as their read index, and are confirmed by the lease or by a heartbeat round.
+fn release_reads<M: Machine>(raft: &Raft, s: &mut Server<M>, ctx: &mut Ctx<Group<M>>) {
+    if s.role != Role::Leader || !s.committed_in_term() || !s.reads.iter().any(|r| r.is_held()) {
+        return;
+    }
+    let lease = raft.read_mode == ReadMode::Lease && ctx.now() < s.lease_until;
+    let (commit, seq) = (s.commit, s.seq + 1);
+    for r in s.reads.iter_mut().filter(|r| r.is_held()) {
+        (r.read_index, r.seq, r.confirmed) = (commit, seq, lease);
+    }
+    if !lease {
+        broadcast(s, ctx);
+        confirm_reads(s);
+    }
+    serve_reads(s, ctx);
 }
 
 pub(super) fn confirm_reads<M: Machine>(s: &mut Server<M>) {

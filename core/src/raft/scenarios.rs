@@ -34,7 +34,10 @@ pub const SCENARIOS: &[ScenarioInfo] = &[
     ScenarioInfo { name: "read-index", title: "Linearizable reads without log writes (ReadIndex)" },
     ScenarioInfo { name: "lease-reads", title: "Lease reads: no round trip, but they trust the clocks" },
     ScenarioInfo { name: "lease-slow-clock", title: "A slow clock stretches a lease: a stale read" },
-    ScenarioInfo { name: "stale-local-read", title: "Local reads: a cut-off follower answers a stale read" },
+    ScenarioInfo {
+        name: "stale-local-read",
+        title: "Local reads: a deposed leader that does not know it answers a stale read",
+    },
 ];
 
 fn ms(t: u64) -> Time {
@@ -95,7 +98,7 @@ pub fn apply(name: &str, base: Raft) -> Result<Raft, String> {
                     step(Cue::Role("leader"), "A leader is elected, and the client's writes commit through it."),
                     step(Cue::Partition, "The leader and the client are cut off from the four other servers: the leader is now a minority of one."),
                     step(Cue::Deliver("ClientRequest"), "The old leader still takes the client's writes, but cannot copy them to a majority: they stay uncommitted (dashed in the logs) and the client gets no answer."),
-                    step(Cue::Role("leader"), "On the majority side a follower times out and wins 4 of 5 votes in a higher term: two servers think they lead, but only this one can commit."),
+                    step(Cue::Role("leader"), "On the majority side a follower times out and wins a majority (3 of 5 votes) in a higher term: two servers think they lead, but only this one can commit."),
                     step(Cue::Heal, "The network heals."),
                     step(Cue::Role("follower"), "The stale leader hears the higher term and steps down. Its uncommitted entries are overwritten by the new leader's log; nothing committed is lost."),
                 ],
@@ -117,10 +120,10 @@ pub fn apply(name: &str, base: Raft) -> Result<Raft, String> {
             first_election_us: vec![20_000, 600_000, 600_000, 600_000, 600_000, 600_000, 600_000],
             narration: vec![
                 step(Cue::Start, "Figure 7 of the Raft paper: S1's log (top) and six followers (a–f) with missing and extra entries."),
-                step(Cue::Timer("election"), "S1 times out first and asks for votes in term 8. A server votes only for a log at least as up to date as its own: S4 and S5 refuse, their logs are longer in term 7 or 6."),
+                step(Cue::Timer("election"), "S1 times out first and asks for votes in term 8. A server votes only for a log at least as up to date as its own: S5 refuses, its last entry is of term 7, later than S1's 6; S4 refuses, its log also ends in term 6 but is longer."),
                 step(Cue::Role("leader"), "S1 wins with a majority and appends a no-op of term 8. It starts sending each follower the entries after where it guesses their logs match."),
                 step(Cue::Says("mismatch"), "A follower whose log does not match at that point refuses; its reply says where its log ends or which term conflicts, so S1 can skip back a whole term at a time."),
-                step(Cue::LogsAgree, "Every log now matches the leader's: missing entries were filled in, and the extra entries (c and d's, and f's from terms 2–3) were overwritten. None of those was ever committed."),
+                step(Cue::LogsAgree, "Every log now matches the leader's: missing entries were filled in, and the extra entries (c's and d's, e's of term 4, and f's from terms 2–3) were overwritten. None of those was ever committed."),
             ],
             ..base
         },
@@ -233,7 +236,7 @@ pub fn apply(name: &str, base: Raft) -> Result<Raft, String> {
                 step(Cue::Start, "Five servers."),
                 step(Cue::Role("leader"), "A leader is elected."),
                 step(Cue::Says("transfer leadership"), "The operator asks the leader to hand over. It stops taking writes, and once a follower's log is as long as its own, it sends that follower TimeoutNow."),
-                step(Cue::Deliver("TimeoutNow"), "The target starts an election at once, without waiting for its timeout. The others grant their votes even though they just heard from a leader: the request is marked as a transfer."),
+                step(Cue::Deliver("TimeoutNow"), "The target starts an election at once, without waiting for its timeout, and the others grant their votes: its log is as up to date as theirs. (With CheckQuorum or PreVote on, a server that just heard from a leader ignores a request for votes, unless it is marked as a transfer, as this one is.)"),
                 step(Cue::Role("leader"), "The target leads the next term; the old leader is a follower, and the client is redirected."),
             ],
             ..base

@@ -511,8 +511,14 @@ fn on_request<M: Machine>(
         );
         return;
     }
-    if M::is_read(&op) && raft.read_mode != ReadMode::Log && s.committed_in_term() {
+    if M::is_read(&op) && raft.read_mode != ReadMode::Log {
         if s.reads.iter().any(|r| r.client == client && r.req == req) || s.reads.len() >= MAX_PENDING_READS {
+            return;
+        }
+        if !s.committed_in_term() {
+            // Thesis §6.4: until it has committed an entry of its term, a new leader does not
+            // know its commit index is the latest; the read waits for that (as etcd's does).
+            s.reads.push(PendingRead::held(client, req, op));
             return;
         }
         let lease = raft.read_mode == ReadMode::Lease && ctx.now() < s.lease_until;

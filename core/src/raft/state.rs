@@ -51,6 +51,18 @@ pub struct PendingRead<M: Machine = Kv> {
     pub confirmed: bool,
 }
 
+impl<M: Machine> PendingRead<M> {
+    /// A read that came before the leader committed an entry of its term: no read index yet,
+    /// nothing to confirm it (`release_reads` gives it both).
+    pub(super) fn held(client: NodeId, req: u64, op: M::Op) -> Self {
+        PendingRead { client, req, op, read_index: LogIndex::MAX, seq: u64::MAX, confirmed: false }
+    }
+
+    pub fn is_held(&self) -> bool {
+        self.read_index == LogIndex::MAX
+    }
+}
+
 /// A new server being caught up before it joins the configuration (thesis §4.2.1).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Catchup {

@@ -271,6 +271,31 @@ fn a_reply_to_an_old_term_append_carries_no_sequence_number() {
     assert_eq!(fx.take(), vec![(NodeId(0), reply)]);
 }
 
+/// Thesis §6.4: a new leader serves a ReadIndex read only once it has committed an entry of
+/// its term (before, its commit index may be behind its predecessor's). A read that comes
+/// sooner waits for that, and never enters the log; then it is confirmed by a heartbeat round.
+/// Before, such a read was appended to the log like a write.
+#[test]
+fn a_read_before_the_leaders_first_commit_waits_for_it_and_stays_out_of_the_log() {
+    let r = Raft { read_mode: ReadMode::ReadIndex, clients: 1, ..raft3() };
+    let mut fx = Fx::new();
+    let mut s = elected(&r, &mut fx, &[1, 2]);
+    let (client, log) = (NodeId(3), s.last_index());
+    let get = Msg::Request { req: 1, op: KvOp::Get("x".into()) };
+    server::on_message(&r, &mut s, client, get, &mut fx.ctx(0));
+    assert_eq!((s.last_index(), s.reads.len()), (log, 1), "held, not logged");
+    assert!(fx.take().is_empty(), "nothing sent for it yet");
+    // The no-op commits: the read takes the commit index and a heartbeat round goes out.
+    server::on_message(&r, &mut s, NodeId(1), term4_ack(1), &mut fx.ctx(0));
+    assert_eq!((s.commit, s.reads[0].read_index), (3, 3));
+    let seq = s.reads[0].seq;
+    assert!(fx.take().iter().any(|(_, m)| matches!(m, Msg::Append { seq: q, .. } if *q == seq)));
+    server::on_message(&r, &mut s, NodeId(2), term4_ack(seq), &mut fx.ctx(0));
+    assert!(s.reads.is_empty());
+    assert!(fx.take().iter().any(|(to, m)| *to == client && matches!(m, Msg::Reply { req: 1, .. })));
+    assert_eq!(s.last_index(), log, "the read never entered the log");
+}
+
 /// Thesis §6.4 on a leader that restarted: the numbering of its broadcasts began again at 0,
 /// so a late reply to a broadcast of its previous life must not confirm a read of this one.
 #[test]

@@ -80,7 +80,7 @@ fn crash_detected(broken: bool) -> Vec<Step> {
         step(
             Cue::Start,
             "Eight members, each with a list of the others. Every protocol period (200 ms) each member pings \
-             one other, going round its list in an order shuffled each round. Nobody watches everyone.",
+             one other, going round its list in a random order drawn each round. Nobody watches everyone.",
         ),
         step(
             Cue::Send("Ping"),
@@ -114,8 +114,8 @@ fn crash_detected(broken: bool) -> Vec<Step> {
     steps.push(step(
         Cue::Says("declares S3 dead"),
         "A suspicion timeout passed and S3 never refuted: the member confirms it dead, and that news spreads \
-         the same way. Within a few periods every list shows S3 dead (✗ in the board), and nobody probes it \
-         any more.",
+         the same way. Within a few periods every list shows S3 dead (✗ in the board), and it leaves the regular \
+         probing: only an occasional reconnect ping still tries it.",
     ));
     steps
 }
@@ -187,8 +187,8 @@ fn partition_heals() -> Vec<Step> {
         ),
         step(
             Cue::Heal,
-            "The network heals, but nobody probes a member it believes dead: the halves do not see each other \
-             yet.",
+            "The network heals, but the regular probes skip a member believed dead: the halves do not see each \
+             other yet.",
         ),
         step(
             Cue::Says("refutes"),

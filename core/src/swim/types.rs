@@ -163,8 +163,8 @@ pub enum NoRequest {}
 /// Which member a protocol period probes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub enum Selection {
-    /// Every other member once per round, in an order shuffled each round (§4.3 of the paper,
-    /// and memberlist): a failure is probed within 2(n−1)−1 periods.
+    /// Every other member once per round, in a random order drawn each round (an affine
+    /// permutation, `(a·i + b) mod (n−1)`, not a uniform shuffle; §4.3 of the paper, and memberlist): a failure is probed within 2(n−1)−1 periods.
     #[default]
     RoundRobin,
     /// A member drawn uniformly each period (§3 of the paper): first detection in e/(e−1)
