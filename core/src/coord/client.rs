@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::protocol::{Ctx, NodeId, Time};
 
-use super::config::{self, Plan, CONFIG};
+use super::config::{self, Plan};
 use super::tree::{name, EventType, Path, SessionId, TreeError, TreeOp, TreeResult, WatchKind};
 use super::types::*;
 
@@ -107,21 +107,6 @@ pub struct Client {
     pub told: Option<(Path, EventType)>,
 }
 
-/// The parent node of the client's recipe.
-fn home(c: &Coordination) -> &'static str {
-    match c.recipe {
-        Recipe::Election => ELECTION,
-        Recipe::Discovery => SERVICE,
-        Recipe::Config => CONFIG,
-        Recipe::Lock | Recipe::Idle => LOCK,
-    }
-}
-
-/// Whether this client keeps the service catalog (the discovery recipe's last client).
-pub fn is_watcher(c: &Coordination, id: NodeId) -> bool {
-    c.recipe == Recipe::Discovery && id.index() + 1 == c.servers() + c.clients
-}
-
 type Cx<'a, 'b> = &'a mut Ctx<'b, Coordination>;
 
 pub fn init(c: &Coordination, ctx: Cx) -> Client {
@@ -165,8 +150,7 @@ fn start(c: &Coordination, hard: ClientHard, ctx: Cx) -> Client {
     // ensemble's first election, and in order.
     let delay = (id.index() - c.servers() + 1) as u64 * c.stagger_ms as u64 * 1000;
     if delay == 0 {
-        let timeout_ms = c.session_timeout_ms;
-        request(c, &mut cl, TreeOp::Open { timeout_ms }, false, ctx);
+        open(c, &mut cl, ctx);
     } else {
         ctx.set_timer(Timer::Think, Time(delay));
     }
@@ -226,7 +210,7 @@ fn reconnect(c: &Coordination, cl: &mut Client, ctx: Cx) {
 
 fn list(c: &Coordination, cl: &mut Client, ctx: Cx) {
     cl.step = Step::Listing;
-    request(c, cl, TreeOp::Children { path: home(c).into() }, false, ctx);
+    request(c, cl, TreeOp::Children { path: c.home().into() }, false, ctx);
 }
 
 fn catalog(c: &Coordination, cl: &mut Client, ctx: Cx) {
@@ -244,12 +228,12 @@ fn begin(c: &Coordination, cl: &mut Client, ctx: Cx) {
             let plan = config::draw(ctx.rng(), value);
             configure(c, cl, plan, ctx);
         }
-        Recipe::Discovery if is_watcher(c, cl.id) => catalog(c, cl, ctx),
+        Recipe::Discovery if c.is_watcher(cl.id) => catalog(c, cl, ctx),
         Recipe::Lock | Recipe::Election | Recipe::Discovery => {
             cl.step = Step::Creating;
             cl.mine = None;
             let prefix = if c.recipe == Recipe::Discovery { "i-" } else { "n-" };
-            let path = alloc::format!("{}/{prefix}", home(c));
+            let path = alloc::format!("{}/{prefix}", c.home());
             request(
                 c,
                 cl,
@@ -308,6 +292,11 @@ fn expired(c: &Coordination, cl: &mut Client, ctx: Cx) {
     cl.step = Step::Opening;
     ctx.cancel_timer(Timer::Work);
     ctx.cancel_timer(Timer::Think);
+    open(c, cl, ctx);
+}
+
+/// Ask for a session.
+fn open(c: &Coordination, cl: &mut Client, ctx: Cx) {
     let timeout_ms = c.session_timeout_ms;
     request(c, cl, TreeOp::Open { timeout_ms }, false, ctx);
 }
@@ -466,7 +455,7 @@ fn step(c: &Coordination, cl: &mut Client, op: TreeOp, result: TreeResult, ctx: 
         (Step::Creating | Step::Cataloging, TreeResult::Error(TreeError::NoNode)) => {
             // The recipe's parent is missing: make it (a persistent node), then try again.
             cl.step = Step::Creating;
-            let op = TreeOp::Create { path: home(c).into(), data: 0, ephemeral: false, sequential: false };
+            let op = TreeOp::Create { path: c.home().into(), data: 0, ephemeral: false, sequential: false };
             request(c, cl, op, false, ctx);
         }
         // Children come in name order (the tree is sorted), and sequential names sort in order
@@ -488,7 +477,7 @@ fn step(c: &Coordination, cl: &mut Client, op: TreeOp, result: TreeResult, ctx: 
                 return held(c, cl, ctx);
             }
             let watch = if c.is(Mutant::WatchWrongNode) { at.saturating_sub(2) } else { at - 1 };
-            let before = alloc::format!("{}/{}", home(c), kids[watch]);
+            let before = alloc::format!("{}/{}", c.home(), kids[watch]);
             cl.step = Step::Waiting(kids[watch].clone());
             request(c, cl, TreeOp::Exists { path: before }, true, ctx);
         }
@@ -579,15 +568,10 @@ pub fn on_timer(c: &Coordination, cl: &mut Client, timer: Timer, ctx: Cx) {
             reconnect(c, cl, ctx);
         }
         Timer::Work => match cl.step {
-            Step::Working => {
+            // The work is done: write (again, if storage did not answer).
+            Step::Working | Step::Writing => {
                 let Some((_, token)) = cl.mine else { return };
                 cl.step = Step::Writing;
-                ctx.send(c.storage(), Msg::Write { token, value: cl.id.0 as u64 });
-                ctx.set_timer(Timer::Work, Time(c.work_ms as u64 * 1000));
-            }
-            Step::Writing => {
-                // No answer from storage: write again.
-                let Some((_, token)) = cl.mine else { return };
                 ctx.send(c.storage(), Msg::Write { token, value: cl.id.0 as u64 });
                 ctx.set_timer(Timer::Work, Time(c.work_ms as u64 * 1000));
             }
@@ -597,10 +581,7 @@ pub fn on_timer(c: &Coordination, cl: &mut Client, timer: Timer, ctx: Cx) {
             }
             _ => {}
         },
-        Timer::Think if cl.session == 0 && cl.pending.is_none() => {
-            let timeout_ms = c.session_timeout_ms;
-            request(c, cl, TreeOp::Open { timeout_ms }, false, ctx);
-        }
+        Timer::Think if cl.session == 0 && cl.pending.is_none() => open(c, cl, ctx),
         Timer::Think => begin(c, cl, ctx),
         _ => {}
     }

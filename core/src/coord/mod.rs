@@ -145,6 +145,7 @@ impl MessageInfo for Msg {
         match self {
             Msg::Raft(m) => m.kind(),
             Msg::Touch { .. } => "Touch",
+            Msg::TouchAck => "TouchAck",
             Msg::Request { .. } => "Request",
             Msg::Ping { .. } => "Ping",
             Msg::Reply { body: Body::Result { .. }, .. } => "Reply",
@@ -178,6 +179,7 @@ impl MessageInfo for Msg {
                     if *accepted { "accepted" } else { "refused: older than one seen" }
                 )
             }
+            Msg::TouchAck => String::new(),
         }
     }
 }
@@ -323,7 +325,7 @@ impl Protocol for Coordination {
             Node::Server(s) => crate::hash::digest(&(
                 crate::raft::server_digest(&s.raft),
                 (&s.conns, &s.watches, s.next_watch, s.life),
-                (&s.touched, &s.seen, &s.expiring),
+                (&s.touched, &s.seen, &s.expiring, s.heard_back),
             )),
             other => crate::hash::digest(other),
         }

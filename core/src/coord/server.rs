@@ -55,6 +55,8 @@ pub struct Server {
     pub expiring: Vec<(SessionId, Time)>,
     /// Whether it answers clients (see `in_touch`), as it last found.
     pub serving: bool,
+    /// When the leader last answered its relay (`TouchAck`): the leader hears it.
+    pub heard_back: Option<Time>,
 }
 
 type Cx<'a, 'b> = &'a mut Ctx<'b, Coordination>;
@@ -175,17 +177,22 @@ fn boot(c: &Coordination, mut raft: raft::Server<Tree>, notes: Vec<raft::Note>, 
         seen: BTreeMap::new(),
         expiring: Vec::new(),
         serving: false,
+        heard_back: None,
     }
 }
 
-/// Whether this server answers clients: it leads, or it heard from a leader less than the sync
-/// limit ago. ZooKeeper's follower that hears nothing from its leader for `syncLimit` ticks
-/// drops its clients and looks for a leader, and its leader stops when it no longer hears from
-/// a quorum (here Raft's CheckQuorum, which the ensemble runs): a server cut off from the
-/// ensemble serves its stale copy for a bounded time, not for ever, and its clients move to
-/// another server while their sessions live. A restarted server answers once a leader reaches it.
+/// Whether this server answers clients: it leads, or, both ways within the sync limit, it heard
+/// from a leader and a leader answered its relay. ZooKeeper's follower that hears nothing from
+/// its leader for `syncLimit` ticks drops its clients and looks for a leader; its leader shuts
+/// down a follower it has not heard from for as long (`LearnerHandler`'s sync-limit check),
+/// which drops its clients the same way; and a leader stops when it no longer hears from a
+/// quorum (here Raft's CheckQuorum, which the ensemble runs). So a server cut off from the
+/// ensemble, in either direction, serves its stale copy for a bounded time, not for ever, and
+/// its clients move to another server while their sessions live. A restarted server answers
+/// once a leader reaches it and answers it.
 fn in_touch(c: &Coordination, s: &Server, now: Time) -> bool {
-    s.raft.role == Role::Leader || s.raft.last_leader_contact.is_some_and(|t| now.0 < t.0 + c.sync_limit_us())
+    let recent = |t: Option<Time>| t.is_some_and(|t| now.0 < t.0 + c.sync_limit_us());
+    s.raft.role == Role::Leader || (recent(s.raft.last_leader_contact) && recent(s.heard_back))
 }
 
 /// Find whether it serves now, and say so when that changes.
@@ -299,8 +306,10 @@ pub fn on_message(c: &Coordination, s: &mut Server, from: NodeId, msg: Msg, ctx:
                 for (session, clock) in sessions {
                     heard(c, s, session, clock, ctx);
                 }
+                ctx.send(from, Msg::TouchAck);
             }
         }
+        Msg::TouchAck if s.raft.leader == Some(from) => s.heard_back = Some(ctx.now()),
         Msg::Ping { .. } | Msg::Request { .. } if !refresh(c, s, ctx) => {
             // Out of touch with the ensemble: it answers no client (ZooKeeper closes the
             // connection); the client moves to another server.
@@ -364,7 +373,7 @@ pub fn on_message(c: &Coordination, s: &mut Server, from: NodeId, msg: Msg, ctx:
             }
             forward(c, s, txn, ctx);
         }
-        Msg::Write { .. } | Msg::WriteReply { .. } | Msg::Reply { .. } => {}
+        Msg::Write { .. } | Msg::WriteReply { .. } | Msg::Reply { .. } | Msg::TouchAck => {}
     }
 }
 
@@ -447,10 +456,9 @@ fn tick(c: &Coordination, s: &mut Server, ctx: Cx) {
     if s.raft.role != Role::Leader {
         s.seen.clear();
         s.expiring.clear();
+        // Every tick, sessions or none: the relay is also how the leader hears this server.
         if let Some(l) = s.raft.leader.filter(|l| *l != me) {
-            if !s.touched.is_empty() {
-                ctx.send(l, Msg::Touch { sessions: core::mem::take(&mut s.touched) });
-            }
+            ctx.send(l, Msg::Touch { sessions: core::mem::take(&mut s.touched) });
         }
     } else {
         s.touched.clear();

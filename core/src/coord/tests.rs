@@ -532,3 +532,34 @@ fn a_new_session_after_an_expiry_is_on_a_new_connection() {
     server::on_message(&c, &mut s, c1, late, &mut fx.ctx(at.0));
     assert_eq!(fx.take(), alloc::vec![], "the late heartbeat is not answered");
 }
+
+/// A follower that hears the leader but cannot reach it (a one-way cut) stops serving within
+/// the sync limit, as ZooKeeper's leader shuts down a learner it does not hear from, and its
+/// clients move elsewhere with their sessions. Red-team finding: it served on, its relays of
+/// their heartbeats were lost, and the leader expired sessions whose clients pinged all along.
+#[test]
+fn a_follower_the_leader_cannot_hear_stops_serving_and_its_clients_keep_their_sessions() {
+    use crate::sim::Input;
+    let c = Coordination { recipe: Recipe::Idle, session_timeout_ms: 2_000, ..Coordination::default() };
+    let mut tried = 0;
+    for seed in 1..=10 {
+        let mut sim = Sim::new(c.clone(), FaultPreset::None.config(), seed);
+        run_to(&mut sim, 2_000);
+        let before = sessions(&sim);
+        let role = |n: &Node, r| matches!(n, Node::Server(s) if s.raft.role == r);
+        let leader = sim.nodes().iter().position(|n| role(n, crate::raft::server::Role::Leader));
+        let busy = |sim: &Sim<Coordination>, f: usize| {
+            sim.nodes().iter().any(|n| matches!(n, Node::Client(cl) if cl.server.index() == f))
+        };
+        let follower = (0..c.servers())
+            .find(|f| role(&sim.nodes()[*f], crate::raft::server::Role::Follower) && busy(&sim, *f));
+        let (Some(leader), Some(follower)) = (leader, follower) else { continue };
+        tried += 1;
+        sim.apply_input(Input::Cut(NodeId(follower as u32), NodeId(leader as u32)));
+        run_to(&mut sim, 8_000);
+        assert!(sim.violation().is_none(), "seed {seed}: {:?}", sim.violation());
+        assert_eq!(sessions(&sim), before, "seed {seed}: a client lost its session");
+        assert!(!busy(&sim, follower), "seed {seed}: a client is still on S{}", follower + 1);
+    }
+    assert!(tried >= 5, "only {tried} seeds had a client on a follower");
+}

@@ -135,6 +135,19 @@ impl Coordination {
     pub fn sync_limit_us(&self) -> u64 {
         10 * self.raft.heartbeat_us
     }
+    /// The parent node of the clients' recipe.
+    pub fn home(&self) -> &'static str {
+        match self.recipe {
+            Recipe::Election => ELECTION,
+            Recipe::Discovery => SERVICE,
+            Recipe::Config => super::config::CONFIG,
+            Recipe::Lock | Recipe::Idle => LOCK,
+        }
+    }
+    /// Whether client `id` keeps the service catalog (the discovery recipe's last client).
+    pub fn is_watcher(&self, id: NodeId) -> bool {
+        self.recipe == Recipe::Discovery && id.index() + 1 == self.servers() + self.clients
+    }
     /// How often a client sends a heartbeat: a third of its session timeout.
     pub fn ping_us(&self) -> u64 {
         self.session_timeout_ms as u64 * 1000 / 3
@@ -205,6 +218,10 @@ pub enum Msg {
     Touch {
         sessions: Vec<(SessionId, Time)>,
     },
+    /// The leader's answer to a follower's relay: it hears the follower. A follower whose
+    /// relays go unanswered for the sync limit stops serving (ZooKeeper's leader shuts down a
+    /// learner it has not heard from within `syncLimit`, and the learner drops its clients).
+    TouchAck,
     /// A client's request on its connection `conn` (a new number each time it connects).
     Request {
         conn: u32,

@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 
 use crate::protocol::{About, Board, BoardCell, BoardRow, LogDetail, NodeId, NodeView, Present, Tone};
 
-use super::client::{is_watcher, Client, Step};
+use super::client::{Client, Step};
 use super::node::Node;
 use super::server::Server;
 use super::storage::Storage;
@@ -85,7 +85,7 @@ fn client_view(c: &Coordination, cl: &Client) -> NodeView {
         fields.push(("its node".into(), path.clone()));
         fields.push(("token".into(), format!("{token}")));
     }
-    if is_watcher(c, cl.id) {
+    if c.is_watcher(cl.id) {
         fields.push(("catalog".into(), cl.catalog.join(", ")));
     }
     if !cl.watches.is_empty() {
