@@ -48,19 +48,13 @@ pub fn run(argv: &[String]) -> Result<ExitCode, String> {
             text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
         }
     }
-    let mut lines = Vec::new();
-    for (i, t) in text.lines().enumerate() {
-        if t.trim().is_empty() {
-            continue;
+    let lines = match jsonl::parse_history(&text) {
+        Ok(lines) => lines,
+        Err(e) => {
+            eprintln!("distlab: {e}");
+            return Ok(ExitCode::from(2));
         }
-        match jsonl::parse_line(t, i + 1) {
-            Ok(l) => lines.push(l),
-            Err(e) => {
-                eprintln!("distlab: {e}");
-                return Ok(ExitCode::from(2));
-            }
-        }
-    }
+    };
     let (out, unknown) = match jsonl::verdict(&lines, limits) {
         Ok(v) => v,
         Err((at, e)) => {

@@ -270,6 +270,12 @@ fn lincheck_judges_hand_made_histories() {
         ("{\"process\": 0, \"type\": \"invoke\", \"f\": \"read\"}\nnot json\n", "line 2"),
         ("{\"process\": 0, \"type\": \"explode\", \"f\": \"read\"}\n", "line 1"),
         ("{\"process\": 0, \"type\": \"ok\", \"f\": \"read\", \"value\": 1}\n", "entry 1"),
+        // Key 1 and key "1" would be one register (red-team finding: they were merged).
+        (
+            "{\"process\": 0, \"type\": \"invoke\", \"f\": \"read\", \"key\": 1}\n\
+             {\"process\": 0, \"type\": \"ok\", \"f\": \"read\", \"key\": \"1\", \"value\": null}\n",
+            "line 2: key 1 is a string here and a number on an earlier line",
+        ),
     ] {
         let o = distlab_stdin(&["lincheck"], bad);
         assert_eq!(o.status.code(), Some(2));

@@ -75,7 +75,7 @@ pub struct Judgement {
     /// When linearizable: a linearization point (virtual time) for each operation that took
     /// effect, by index into the history.
     pub points: Vec<(usize, Time)>,
-    /// When not: the operations (by index, and themselves) of a smallest set that cannot be
+    /// When not: the operations (by index, and themselves) of a minimal set that cannot be
     /// ordered.
     pub witness: Vec<usize>,
     pub witness_ops: Vec<HistoryOp>,
@@ -127,7 +127,12 @@ impl Judging {
     }
 
     pub fn run(&mut self, steps: u64) -> Step<Judgement> {
-        let Some(check) = &mut self.check else { return Step::Done(Judgement::default()) };
+        let Some(check) = &mut self.check else {
+            // Nothing was refuted: a history that cannot be read is no violation.
+            let why = "the history's lines do not pair into operations";
+            let unknown = Some(lincheck::Unknown { reason: why.into(), explored: 0 });
+            return Step::Done(Judgement { unknown, ..Judgement::default() });
+        };
         match check.run(steps) {
             Step::Running(p) => Step::Running(p),
             Step::Done(verdict) => Step::Done(self.judgement(verdict)),
@@ -169,12 +174,15 @@ fn lines_of(ops: &[HistoryOp]) -> (Vec<HistoryLine>, Vec<usize>) {
         if open.len() <= p {
             open.resize(p + 1, None);
         }
+        // Within one event (one node's handler), completions come before invocations: a client
+        // that is answered and sends its next operation in the same event has finished the
+        // first before it began the second. A given-up operation ends just before the next.
         if let Some(before) = open[p].take() {
-            items.push(((o.invoke.0 * 2).saturating_sub(1), (before * 2 + 1) as u32));
+            items.push((o.invoke.0 * 2, (before * 2 + 1) as u32));
         }
-        items.push((o.invoke.0 * 2, (i * 2) as u32));
+        items.push((o.invoke.0 * 2 + 1, (i * 2) as u32));
         match &o.done {
-            Some(d) => items.push((d.0 * 2 + 1, (i * 2 + 1) as u32)),
+            Some(d) => items.push((d.0 * 2, (i * 2 + 1) as u32)),
             None => open[p] = Some(i),
         }
     }
@@ -225,6 +233,34 @@ mod tests {
             invoke: (at, Time(at)),
             done: done.map(|(e, kind, v)| (e, Time(e), kind, v)),
         }
+    }
+
+    /// A client answered in the event that sends its next operation finished the first before
+    /// it began the second (red-team finding: the invocation sorted first, the lines did not
+    /// pair, and the history was reported as not linearizable). A history whose lines do not
+    /// pair is unknown, not a violation.
+    #[test]
+    fn a_completion_comes_before_an_invocation_of_the_same_event() {
+        let one = LineValue::One(Value::Int(1));
+        let ops = [
+            op(1, Func::Write, one.clone(), 1, Some((5, LineKind::Ok, LineValue::Absent))),
+            op(1, Func::Read, LineValue::Absent, 5, Some((6, LineKind::Ok, one.clone()))),
+        ];
+        let j = judge(&ops);
+        assert!(j.linearizable, "{j:?}");
+        // The read began after the write ended: it must see it.
+        let ops = [
+            op(1, Func::Write, one.clone(), 1, Some((5, LineKind::Ok, LineValue::Absent))),
+            op(2, Func::Read, LineValue::Absent, 5, Some((6, LineKind::Ok, LineValue::One(Value::Null)))),
+        ];
+        assert!(judge(&ops).violated());
+        // Two open operations of one process (no client does this): unknown, not violated.
+        let ops = [
+            op(1, Func::Write, one.clone(), 1, Some((9, LineKind::Ok, LineValue::Absent))),
+            op(1, Func::Read, LineValue::Absent, 5, Some((6, LineKind::Ok, one))),
+        ];
+        let j = judge(&ops);
+        assert!(!j.violated() && j.unknown.is_some(), "{j:?}");
     }
 
     /// A client that gives up on an operation and invokes another leaves the first open: it

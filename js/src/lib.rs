@@ -186,7 +186,7 @@ impl Run {
 /// "type":"invoke","f":"write","key":"x","value":1}`, one a line: the format of `distlab
 /// lincheck`), the search bounded by `maxStates` configurations (default 5,000,000). Returns
 /// what `distlab lincheck` prints: `linearizable` (true, false or "unknown" with the reason),
-/// and when not, the failing key and a smallest set of its operations that cannot be ordered.
+/// and when not, the failing key and a minimal set of its operations that cannot be ordered.
 #[wasm_bindgen]
 pub fn lincheck(history: &str, max_states: Option<f64>) -> Result<JsValue, JsError> {
     if history.len() > MAX_HISTORY_BYTES {

@@ -1,7 +1,7 @@
 //! The history lane: each client operation as a bar from invocation to completion, on one row
 //! per client, over the same time window as the space-time diagram; a check button asks the
 //! linearizability checker about the whole history so far and marks each operation's
-//! linearization point, or the smallest set of operations that cannot be ordered.
+//! linearization point, or a minimal set of operations that cannot be ordered.
 
 use std::rc::Rc;
 
@@ -112,7 +112,7 @@ pub fn history_lane(p: &HistoryProps) -> Html {
         let event = o.done.as_ref().map(|d| d.0).unwrap_or(o.invoke.0);
         let invoked = tf!("invoked at #{} ({} ms)", o.invoke.0, Fixed(o.invoke.1 .0 as f64 / 1000.0, 2));
         let completed = o.done.as_ref().map(|d| tf!("completed at #{} ({} ms)", d.0, Fixed(d.1 .0 as f64 / 1000.0, 2))).unwrap_or_else(|| t("not completed"));
-        let part = if witness { format!(" · {}", t("part of the smallest set that cannot be ordered")) } else { String::new() };
+        let part = if witness { format!(" · {}", t("part of a minimal set that cannot be ordered")) } else { String::new() };
         let title = format!("{}: {} · {invoked}, {completed}{part}", p.names.get(o.process as usize).cloned().unwrap_or_default(), label(o));
         html! {
             <g class={classes!("op", status, witness.then_some("witness"))} onclick={crate::dom::on(&p.send, Msg::Seek(event))} translate="no">

@@ -1,5 +1,5 @@
 //! A whole history's check: each key searched on its own, then, for the first key that fails,
-//! a smallest set of its operations that still fails. [`Check`] does it in slices, so a page
+//! a minimal set of its operations that still fails. [`Check`] does it in slices, so a page
 //! can spread it over frames and show how far it came; [`check`] runs it to the end.
 
 use alloc::string::String;
@@ -16,9 +16,9 @@ pub struct Verdict {
     /// When not linearizable: the key whose history fails. When unknown: the first key the
     /// search gave up on.
     pub key: Option<Option<String>>,
-    /// When not linearizable: a smallest set of that key's operations (no one of them can be
+    /// When not linearizable: a minimal set of that key's operations (no one of them can be
     /// removed) that cannot be ordered. The whole key's history when it has more than
-    /// [`MINIMIZE_LIMIT`] operations, and possibly more than a smallest set when minimizing
+    /// [`MINIMIZE_LIMIT`] operations, and possibly more than a minimal set when minimizing
     /// reached the limits.
     pub minimal: Vec<Operation>,
     /// When the search reached its limits on some key before it could tell, and no other key
@@ -31,7 +31,7 @@ pub struct Verdict {
 pub const MINIMIZE_LIMIT: usize = 400;
 
 /// Check a whole history with the default limits. When it is not linearizable, also find a
-/// smallest failing set of operations for the first failing key.
+/// minimal failing set of operations for the first failing key.
 pub fn check(ops: &[Operation]) -> Verdict {
     Check::new(ops, Limits::default()).finish()
 }
@@ -242,7 +242,7 @@ impl Minimize {
         self.explored + self.trying.as_ref().map_or(0, |(_, s)| s.progress().explored)
     }
 
-    /// Work for about `steps` configurations; the smallest set once done.
+    /// Work for about `steps` configurations; the minimal set once done.
     fn run(&mut self, steps: u64) -> Option<Vec<Operation>> {
         let stop = self.explored().saturating_add(steps);
         while self.explored() < stop {

@@ -3,6 +3,7 @@
 //! the format `distlab lincheck` reads and prints and the JavaScript package's `lincheck`
 //! takes and returns, in one place.
 
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -33,8 +34,9 @@ fn field<'a>(fields: &'a [(String, Json)], name: &str) -> Option<&'a Json> {
     fields.iter().find(|(n, _)| n == name).map(|(_, v)| v)
 }
 
-/// Parse one JSON line of a history (`line` counts from 1, for the messages).
-pub fn parse_line(text: &str, line: usize) -> Result<HistoryLine, String> {
+/// Parse one JSON line of a history (`line` counts from 1, for the messages), and whether its
+/// key was a number.
+fn parse_line(text: &str, line: usize) -> Result<(HistoryLine, bool), String> {
     let v = json::parse(text).map_err(|e| format!("line {line}: not JSON: {e}"))?;
     let Json::Object(o) = &v else { return Err(format!("line {line}: each line is a JSON object")) };
     let process = match field(o, "process") {
@@ -55,11 +57,11 @@ pub fn parse_line(text: &str, line: usize) -> Result<HistoryLine, String> {
         Some(Json::Str(s)) if s == "cas" => Func::Cas,
         _ => return Err(format!("line {line}: \"f\" must be read, write or cas")),
     };
-    let key = match field(o, "key") {
-        None | Some(Json::Null) => None,
-        Some(Json::Str(s)) => Some(s.clone()),
-        Some(Json::Int(n)) => Some(n.to_string()),
-        Some(_) => return Err(format!("line {line}: \"key\" must be a string")),
+    let (key, numeric) = match field(o, "key") {
+        None | Some(Json::Null) => (None, false),
+        Some(Json::Str(s)) => (Some(s.clone()), false),
+        Some(Json::Int(n)) => (Some(n.to_string()), true),
+        Some(_) => return Err(format!("line {line}: \"key\" must be a string or an integer")),
     };
     let value = match field(o, "value") {
         None => LineValue::Absent,
@@ -71,16 +73,29 @@ pub fn parse_line(text: &str, line: usize) -> Result<HistoryLine, String> {
         }
         Some(v) => LineValue::One(to_value(v, line)?),
     };
-    Ok(HistoryLine { process, kind, f, key, value })
+    Ok((HistoryLine { process, kind, f, key, value }, numeric))
 }
 
-/// The lines of a history text, blank lines skipped.
+/// The lines of a history text, blank lines skipped. A key given as the number 1 on one line
+/// and as the string "1" on another is refused: they would be judged as one register.
 pub fn parse_history(text: &str) -> Result<Vec<HistoryLine>, String> {
     let mut lines = Vec::new();
+    let mut numeric: BTreeMap<String, bool> = BTreeMap::new();
     for (i, t) in text.lines().enumerate() {
-        if !t.trim().is_empty() {
-            lines.push(parse_line(t, i + 1)?);
+        if t.trim().is_empty() {
+            continue;
         }
+        let (l, number) = parse_line(t, i + 1)?;
+        if let Some(k) = &l.key {
+            if *numeric.entry(k.clone()).or_insert(number) != number {
+                let (here, before) = if number { ("a number", "a string") } else { ("a string", "a number") };
+                return Err(format!(
+                    "line {}: key {k} is {here} here and {before} on an earlier line; give every key one type",
+                    i + 1
+                ));
+            }
+        }
+        lines.push(l);
     }
     Ok(lines)
 }
