@@ -170,3 +170,20 @@ fn after_an_add_the_lab_keeps_who_gave_keys_up_and_only_ring_neighbours_did() {
         }));
     }
 }
+
+/// The least a change must move is the node's share of the weight: with weights 1, 1, 1, 1, 2.5
+/// on the ring, removing the heavy node moves about 2.5/6.5 of the keys, which is the minimum,
+/// not 1/5 (red-team finding: the page said "the minimum possible is 1/5"). Without weights
+/// (or with an algorithm that ignores them) it is one in n.
+#[test]
+fn the_minimum_a_change_moves_is_the_nodes_share_of_the_weight() {
+    let s = send(lab(), [HMsg::Weight(4, 2.5), HMsg::RemoveNode(4)]);
+    let (least, weighted) = s.ring.least.expect("a node removed");
+    assert!(weighted && (least - 2.5 / 6.5).abs() < 1e-12, "{least}");
+    let moved = s.ring.moved.len() as f64 / s.ring.keys as f64;
+    assert!(moved >= least - 0.05 && moved < least + 0.05, "moved {moved}, least {least}");
+    let s = send(lab(), [HMsg::AddNode]);
+    assert_eq!(s.ring.least, Some((1.0 / 6.0, false)));
+    let s = send(s, [HMsg::Weight(1, 2.0)]);
+    assert_eq!(s.ring.least, None, "a weight change is no addition or removal");
+}

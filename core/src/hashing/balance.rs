@@ -164,8 +164,8 @@ impl BalanceSim {
             Costs::Exponential => -libm::log(1.0 - self.rng.unit()),
             Costs::Bimodal => {
                 if self.rng.chance(0.05) {
-                    // 5% of tasks cost 10.9, 95% cost 0.5: mean 1.
-                    10.9
+                    // 5% of tasks cost 10.5, 95% cost 0.5: mean 1 (0.525 + 0.475).
+                    10.5
                 } else {
                     0.5
                 }

@@ -77,7 +77,7 @@ pub fn balance_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                         <label class="wide">{t("Task cost")}
                             <select ref={costs} id="lb-costs">
                                 <option value="exponential" selected={cfg.costs == Costs::Exponential}>{t("exponential, mean 1")}</option>
-                                <option value="bimodal" selected={cfg.costs == Costs::Bimodal}>{t("bimodal: 95 % short, 5 % 22× longer")}</option>
+                                <option value="bimodal" selected={cfg.costs == Costs::Bimodal}>{t("bimodal: 95 % short, 5 % 21× longer")}</option>
                             </select>
                         </label>
                     </div>

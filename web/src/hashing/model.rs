@@ -41,6 +41,10 @@ pub struct RingModel {
     /// Keys that moved in the last change: (key, old owner, new owner).
     pub moved: Rc<Vec<(usize, u32, u32)>>,
     pub last_change: Option<String>,
+    /// When the last change added or removed a node: the least share of the keys any placement
+    /// must move for it, the node's share of the weight (of the members, where the algorithm
+    /// ignores weights), and whether weights made it differ from one in n.
+    pub least: Option<(f64, bool)>,
     /// When the last change was new settings: the algorithm, nodes and virtual nodes before
     /// them (the page says the change in the reader's language from these and the model's own).
     pub rebuilt_from: Option<(Algo, usize, usize)>,
@@ -80,6 +84,7 @@ impl RingModel {
             owners: Rc::new(Vec::new()),
             moved: Rc::new(Vec::new()),
             last_change: None,
+            least: None,
             rebuilt_from: None,
             gave: Rc::new(Vec::new()),
             neighbours: None,
@@ -112,8 +117,22 @@ impl RingModel {
         self.moved = Rc::new(moved);
         self.owners = Rc::new(owners);
         self.last_change = Some(what);
+        self.least = None;
         self.rebuilt_from = None;
         self.neighbours = None;
+    }
+
+    /// The share of the weight of the member at `k`, with all of `self.weights` (or of the
+    /// members, where the algorithm ignores weights), and whether weights change it.
+    fn share(&self, k: usize) -> (f64, bool) {
+        let weighted = matches!(self.algo, Algo::Ring | Algo::Bounded | Algo::Rendezvous)
+            && self.weights.iter().any(|w| *w != 1.0);
+        if weighted {
+            let total: f64 = self.weights.iter().sum();
+            (self.weights[k] / total.max(f64::MIN_POSITIVE), true)
+        } else {
+            (1.0 / self.members.len().max(1) as f64, false)
+        }
     }
 
     /// The ring neighbours of member `id`: for each of its points, the owner of the next point
@@ -273,6 +292,7 @@ impl Reducible for HashState {
                     s.ring.members.push(id);
                     s.ring.weights.push(1.0);
                     s.ring.change(format!("added node {id}"));
+                    s.ring.least = Some(s.ring.share(s.ring.members.len() - 1));
                     if s.ring.algo == Algo::Ring {
                         s.ring.neighbours = Some(Rc::new(s.ring.ring_neighbours(id)));
                     }
@@ -282,9 +302,11 @@ impl Reducible for HashState {
                 if s.ring.members.len() <= 1 {
                     s.error = Some("the last node cannot be removed".into());
                 } else if let Some(k) = s.ring.members.iter().position(|m| *m == id) {
+                    let least = s.ring.share(k);
                     s.ring.members.remove(k);
                     s.ring.weights.remove(k);
                     s.ring.change(format!("removed node {id}"));
+                    s.ring.least = Some(least);
                     s.selected_node = None;
                 }
             }

@@ -203,9 +203,14 @@ pub fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
     let n = m.members.len();
     let summary = m.last_change.as_ref().map(|what| {
         let frac = moved_n as f64 / m.keys.max(1) as f64;
-        let ideal = if what.starts_with("added") { 1.0 / n as f64 } else if what.starts_with("removed") { 1.0 / (n as f64 + 1.0) } else { f64::NAN };
+        // The least any placement must move: the node's share of the weight, one in n without weights.
+        let least = match m.least {
+            Some((share, true)) => format!(" · {}", tf!("the minimum possible is its share of the weight, {} %", Fixed(share * 100.0, 1))),
+            Some((share, false)) => format!(" · {}", tf!("the minimum possible is {}/{} = {} %", 1, if what.starts_with("added") { n } else { n + 1 }, Fixed(share * 100.0, 1))),
+            None => String::new(),
+        };
         html! { <p id="moved-summary" class="moved-summary"><b>{tf!("{}: {} of {} keys moved ({} %)", change_text(m, what), moved_n, m.keys, Fixed(frac * 100.0, 1))}</b>
-            { if ideal.is_finite() { format!(" · {}", tf!("the minimum possible is {}/{} = {} %", 1, if what.starts_with("added") { n } else { n + 1 }, Fixed(ideal * 100.0, 1))) } else { String::new() } }
+            {least}
             {gave_summary(m, what)}
         </p> }
     });
