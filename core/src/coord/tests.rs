@@ -5,6 +5,7 @@ use alloc::vec::Vec;
 use super::tree::{EventType, TreeOp, Txn};
 use super::*;
 use crate::net::FaultPreset;
+use crate::raft::server::Role;
 use crate::sim::Sim;
 
 /// The swarm's cases for `seeds`, 20,000 events each, with this mutant, up to the first
@@ -76,21 +77,8 @@ fn cut_off_follower(seed: u64) {
     run_to(&mut sim, 2_000);
     let before = sessions(&sim);
     assert!(before.iter().all(|s| *s != 0), "every client has a session: {before:?}");
-    let follower = sim
-        .nodes()
-        .iter()
-        .find_map(|n| match n {
-            Node::Server(s) if s.raft.role == crate::raft::server::Role::Follower => Some(s.raft.id),
-            _ => None,
-        })
-        .expect("a follower");
-    let on_it: Vec<NodeId> = sim
-        .nodes()
-        .iter()
-        .filter_map(
-            |n| if let Node::Client(cl) = n { (cl.server == follower).then_some(cl.id) } else { None },
-        )
-        .collect();
+    let follower = servers(&sim, Role::Follower).next().expect("a follower").raft.id;
+    let on_it: Vec<NodeId> = clients_on(&sim, follower).map(|cl| cl.id).collect();
     assert!(!on_it.is_empty(), "a client is connected to {follower}");
     for k in 0..c.servers() as u32 {
         if k != follower.0 {
@@ -101,14 +89,7 @@ fn cut_off_follower(seed: u64) {
     run_to(&mut sim, 6_000);
     assert!(sim.violation().is_none(), "{:?}", sim.violation());
     assert_eq!(sessions(&sim), before, "seed {seed}: a client lost its session");
-    let leader = sim
-        .nodes()
-        .iter()
-        .find_map(|n| match n {
-            Node::Server(s) if s.raft.role == crate::raft::server::Role::Leader => Some(&s.raft.kv),
-            _ => None,
-        })
-        .expect("a leader");
+    let leader = &servers(&sim, Role::Leader).next().expect("a leader").raft.kv;
     for session in &before {
         assert!(leader.sessions.contains_key(session), "seed {seed}: the ensemble expired session {session}");
     }
@@ -175,6 +156,22 @@ fn client(sim: &Sim<Coordination>, id: NodeId) -> &client::Client {
         Node::Client(cl) => cl,
         other => panic!("{id} is not a client: {other:?}"),
     }
+}
+
+/// The servers in Raft role `role`.
+fn servers(sim: &Sim<Coordination>, role: Role) -> impl Iterator<Item = &server::Server> {
+    sim.nodes().iter().filter_map(move |n| match n {
+        Node::Server(s) if s.raft.role == role => Some(s),
+        _ => None,
+    })
+}
+
+/// The clients connected to server `at`.
+fn clients_on(sim: &Sim<Coordination>, at: NodeId) -> impl Iterator<Item = &client::Client> {
+    sim.nodes().iter().filter_map(move |n| match n {
+        Node::Client(cl) if cl.server == at => Some(cl),
+        _ => None,
+    })
 }
 
 /// Client `who` asks for each request in turn, the run going on to 150 ms past its time.
@@ -374,25 +371,15 @@ fn a_server_that_installs_a_snapshot_closes_its_clients_connections_instead_of_f
     assert_eq!((lagging.conns.len(), lagging.watches.len()), (1, 1));
     ask(&mut sim, c2, "set /b 5");
     run_to(&mut sim, 2_600);
-    let (leader, snapshot) = sim
-        .nodes()
-        .iter()
-        .find_map(|n| match n {
-            Node::Server(s) if s.raft.role == crate::raft::server::Role::Leader => {
-                let r = &s.raft;
-                let last_term = r.term_at(r.applied).expect("a term");
-                let config = r.config.clone();
-                let snapshot = crate::raft::Snapshot {
-                    last_index: r.applied,
-                    last_term,
-                    kv: crate::raft::Machine::snapshot(&r.kv),
-                    config,
-                };
-                Some((r.id, (r.hard.term, snapshot)))
-            }
-            _ => None,
-        })
-        .expect("a leader");
+    let r = &servers(&sim, Role::Leader).next().expect("a leader").raft;
+    let last_term = r.term_at(r.applied).expect("a term");
+    let snapshot = crate::raft::Snapshot {
+        last_index: r.applied,
+        last_term,
+        kv: crate::raft::Machine::snapshot(&r.kv),
+        config: r.config.clone(),
+    };
+    let (leader, snapshot) = (r.id, (r.hard.term, snapshot));
     assert!(snapshot.1.last_index > lagging.raft.commit, "S lags");
     let mut fx = crate::testing::Effects::<Coordination>::at(sim.now());
     let msg = crate::raft::Msg::InstallSnapshot {
@@ -423,17 +410,8 @@ fn a_refused_expiry_is_proposed_again() {
     type Fx = crate::testing::Effects<Coordination>;
     let (mut sim, _, _) = idle(1_000, None, 1);
     run_to(&mut sim, 2_000);
-    let (me, mut s) = sim
-        .nodes()
-        .iter()
-        .enumerate()
-        .find_map(|(i, n)| match n {
-            Node::Server(s) if s.raft.role == crate::raft::server::Role::Leader => {
-                Some((i as u32, s.clone()))
-            }
-            _ => None,
-        })
-        .expect("a leader");
+    let mut s = servers(&sim, Role::Leader).next().expect("a leader").clone();
+    let me = s.raft.id.0;
     let session = *s.raft.kv.sessions.keys().next().expect("a session");
     // Whether the log holds a proposal to expire the session after index `from`.
     let proposed = |s: &server::Server, from: u64| {
@@ -474,20 +452,9 @@ fn a_client_leaves_a_crashed_server_at_its_read_timeout_and_keeps_its_session() 
         run_to(&mut sim, 2_000);
         let before = sessions(&sim);
         assert!(before.iter().all(|s| *s != 0), "seed {seed}: every client has a session: {before:?}");
-        let on = |sim: &Sim<Coordination>, f: NodeId| {
-            sim.nodes().iter().find_map(|n| match n {
-                Node::Client(cl) if cl.server == f => Some((cl.id, cl.heard)),
-                _ => None,
-            })
-        };
-        let Some((follower, (who, heard))) = sim.nodes().iter().find_map(|n| match n {
-            Node::Server(s) if s.raft.role == crate::raft::server::Role::Follower => {
-                on(&sim, s.raft.id).map(|x| (s.raft.id, x))
-            }
-            _ => None,
-        }) else {
-            continue;
-        };
+        let on_a_follower = servers(&sim, Role::Follower)
+            .find_map(|s| clients_on(&sim, s.raft.id).next().map(|cl| (s.raft.id, cl.id, cl.heard)));
+        let Some((follower, who, heard)) = on_a_follower else { continue };
         tried += 1;
         sim.apply_input(Input::Crash(follower));
         while client(&sim, who).server == follower {
@@ -546,20 +513,16 @@ fn a_follower_the_leader_cannot_hear_stops_serving_and_its_clients_keep_their_se
         let mut sim = Sim::new(c.clone(), FaultPreset::None.config(), seed);
         run_to(&mut sim, 2_000);
         let before = sessions(&sim);
-        let role = |n: &Node, r| matches!(n, Node::Server(s) if s.raft.role == r);
-        let leader = sim.nodes().iter().position(|n| role(n, crate::raft::server::Role::Leader));
-        let busy = |sim: &Sim<Coordination>, f: usize| {
-            sim.nodes().iter().any(|n| matches!(n, Node::Client(cl) if cl.server.index() == f))
-        };
-        let follower = (0..c.servers())
-            .find(|f| role(&sim.nodes()[*f], crate::raft::server::Role::Follower) && busy(&sim, *f));
+        let leader = servers(&sim, Role::Leader).next().map(|s| s.raft.id);
+        let follower =
+            servers(&sim, Role::Follower).map(|s| s.raft.id).find(|f| clients_on(&sim, *f).next().is_some());
         let (Some(leader), Some(follower)) = (leader, follower) else { continue };
         tried += 1;
-        sim.apply_input(Input::Cut(NodeId(follower as u32), NodeId(leader as u32)));
+        sim.apply_input(Input::Cut(follower, leader));
         run_to(&mut sim, 8_000);
         assert!(sim.violation().is_none(), "seed {seed}: {:?}", sim.violation());
         assert_eq!(sessions(&sim), before, "seed {seed}: a client lost its session");
-        assert!(!busy(&sim, follower), "seed {seed}: a client is still on S{}", follower + 1);
+        assert!(clients_on(&sim, follower).next().is_none(), "seed {seed}: a client is still on {follower}");
     }
     assert!(tried >= 5, "only {tried} seeds had a client on a follower");
 }
