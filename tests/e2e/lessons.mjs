@@ -18,9 +18,9 @@ const browser = await chromium.launch({
 });
 let passed = 0, failed = 0;
 
-async function lesson(name, hash, fn) {
+async function lesson(name, hash, fn, viewport = { width: 1280, height: 800 }) {
   if (process.env.ONLY && !name.includes(process.env.ONLY)) return;
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const page = await browser.newPage({ viewport, isMobile: viewport.width < 500, hasTouch: viewport.width < 500 });
   const errors = [];
   page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', e => errors.push(String(e)));
@@ -64,14 +64,15 @@ const nextUntil = async (page, re, max = 12) => {
   assert.match(await page.textContent('#lesson-now'), re);
 };
 
-// Every selector is drawn, wholly or mostly, inside the 1280×800 viewport.
+// Every selector is drawn, wholly or mostly, inside the viewport (1280×800, or a phone's).
 const onScreen = async (page, ...selectors) => {
+  const { width, height } = page.viewportSize();
   for (const s of selectors) {
     const box = await page.locator(s).first().boundingBox();
     assert.ok(box, `${s} is drawn`);
-    const visible = Math.min(box.y + box.height, 800) - Math.max(box.y, 0);
+    const visible = Math.min(box.y + box.height, height) - Math.max(box.y, 0);
     assert.ok(visible >= Math.min(box.height, 120) * 0.9, `${s} is on screen (top ${Math.round(box.y)}, height ${Math.round(box.height)})`);
-    assert.ok(box.x >= 0 && box.x + Math.min(box.width, 200) <= 1280, `${s} is within the width`);
+    assert.ok(box.x >= 0 && box.x + Math.min(box.width, 200) <= width, `${s} is within the width`);
   }
 };
 
@@ -325,6 +326,17 @@ await lesson('kafka: a cooperative join takes two rebalances and nobody stops re
   assert.ok(owners.every(o => /^C\d/.test(o)), `every partition has an owner: ${owners}`);
   await onScreen(page, '#lesson-now', 'svg.topology');
 });
+
+// On a phone the page is one column: the drawing across the screen's width, the lesson's step
+// under it, both on screen together at the lesson's moments.
+await lesson('phone: the drawing fills the width and the lesson step sits under it', '#kafka', async page => {
+  await preset(page, 'acks-one-loss');
+  await nextUntil(page, /r4 is acknowledged/);
+  const drawing = await page.locator('svg.topology').first().boundingBox();
+  assert.ok(drawing.width >= 390 * 0.9, `the drawing is ${Math.round(drawing.width)} px wide on a 390 px screen`);
+  await page.locator('#lesson-now').scrollIntoViewIfNeeded();
+  await onScreen(page, 'svg.topology', '#lesson-now');
+}, { width: 390, height: 844 });
 
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);
