@@ -32,6 +32,14 @@
 //! - **incarnation**: incarnations only grow. A member's own never falls, across restarts
 //!   too; within one life no member's belief about another falls; nobody believes an
 //!   incarnation its owner never had.
+//!
+//! Not judged here: that the group becomes whole again once the faults stop (a member declared
+//! dead while up, or the far side of a healed partition, believed alive again). It rests on
+//! random reconnect pings and gossip, so it has an expected time but no bound a run could be
+//! held to; `tests.rs` runs the swarm's seeds to quiet and asserts it
+//! (`the_group_becomes_whole_once_the_faults_stop`), and the partition lesson's test checks
+//! the run ends with every list whole. Nor are false-positive rates (`distlab swim detect`
+//! measures detection; the accuracy property holds each death to its evidence).
 
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
@@ -86,7 +94,8 @@ pub struct Monitor {
     /// The deaths judged: (member, incarnation).
     declared: BTreeSet<(u32, u32)>,
     /// When the first suspicion of each member at each incarnation began (a member's failed
-    /// probe: `Note::Suspected`), for the member's current incarnation and the ones before.
+    /// probe: `Note::Suspected`), for the member's current incarnation (those of older ones are
+    /// dropped when it takes a new one).
     suspected: BTreeMap<(u32, u32), Time>,
     up: Vec<bool>,
     epoch: u64,

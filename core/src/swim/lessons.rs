@@ -53,8 +53,9 @@ fn every_offered_mutant_breaks_its_property_at_the_lessons_last_step() {
     }
 }
 
-/// The crash lesson: after the last step every live member believes S3 dead; the false
-/// suspicion lesson: S4 refuted at #1 and nobody believes it dead.
+/// The crash lesson: after the last step someone believes S3 dead, and by the run's end every
+/// live member does; the partition lesson: by the run's end every list shows everyone alive;
+/// the false suspicion lesson: S4 refuted at #1 and nobody believes it dead.
 #[test]
 fn the_lessons_end_where_they_say() {
     for seed in 1..=8 {
@@ -68,6 +69,29 @@ fn the_lessons_end_where_they_say() {
             .iter()
             .filter(|n| n.view.fields.iter().any(|f| f.0 == "believes dead" && f.1.contains("S3")));
         assert!(says_dead.count() >= 1, "crash-detected seed {seed}: someone believes S3 dead");
+        // "Within a few periods every list shows S3 dead": by the run's end, all seven.
+        while lab.step() {}
+        let snap = lab.snapshot();
+        let says_dead = snap
+            .nodes
+            .iter()
+            .filter(|n| n.view.fields.iter().any(|f| f.0 == "believes dead" && f.1.contains("S3")));
+        assert_eq!(says_dead.count(), 7, "crash-detected seed {seed}: every live member believes S3 dead");
+
+        // The partition heals, and every list shows everyone alive again by the run's end.
+        let mut lab = build(&preset("partition-heals", seed, None)).expect("builds");
+        while lab.step() {}
+        assert!(lab.violation().is_none(), "partition-heals seed {seed}");
+        let snap = lab.snapshot();
+        for n in &snap.nodes {
+            let believes = n.view.fields.iter().find(|f| f.0 == "believes").map(|f| f.1.as_str());
+            assert_eq!(
+                believes,
+                Some("8 alive · 0 suspect · 0 dead"),
+                "partition-heals seed {seed}: {}",
+                n.name
+            );
+        }
 
         let mut lab = build(&preset("false-suspicion", seed, None)).expect("builds");
         let stops = lab.locate();

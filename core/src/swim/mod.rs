@@ -24,13 +24,15 @@
 //!    `incarnation` property holds every member to it (`alive-ties`, where news of life
 //!    clears a suspicion at its own incarnation, breaks it).
 //!    The ping to a suspect carries the accusation (Lifeguard's "buddy system", in memberlist)
-//!    and the suspect answers in its ack, so a suspect that can be reached always refutes:
+//!    and the suspect answers in its ack, so a suspect its accuser reaches again before the
+//!    timeout refutes (promised with round-robin probing when the suspicion timeout spans two
+//!    rounds, `Swim::suspicion_spans_rounds`; otherwise likely, through gossip):
 //!    the `refutation-ignored` mutant breaks this and the `accuracy` property catches it; the
 //!    `suspicion-skipped` mutant (dead at the first failed probe) is caught by the same property.
 //! 4. **Dissemination** (§4.1; `node::piggyback`). Updates (alive, suspect, dead, with the
 //!    incarnation) ride on pings and acks, each sent λ·⌈log10(n+1)⌉ times, least-sent first:
-//!    infection-style, reaching everyone in O(log n) periods. Without it (`no-piggyback`)
-//!    nobody hears an accusation, so nobody refutes (caught by `accuracy`), and a failure
+//!    infection-style, reaching everyone in O(log n) periods. Without it (`no-piggyback`,
+//!    which also leaves the accusation off the ping) nobody hears an accusation, so nobody refutes (caught by `accuracy`), and a failure
 //!    reaches each member only when its own probe finds it (`distlab swim detect` measures
 //!    the dissemination time growing with n).
 //! 5. **Rejoin**. A member's incarnation survives its crash (`Hard`), and a restarted member

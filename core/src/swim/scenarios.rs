@@ -132,9 +132,9 @@ fn false_suspicion(mutant: Option<Mutant>) -> Vec<Step> {
     if mutant == Some(Mutant::SuspicionSkipped) {
         steps.push(step(
             Cue::Violation,
-            "With the suspicion-skipped mutant, one failed probe is enough: S4 is declared dead at once. \
-             Nothing to or from S4 had been lost before this second, so accuracy breaks: a brief glitch \
-             evicted a healthy member.",
+            "With the suspicion-skipped mutant, one failed probe is enough: S4 is declared dead at once, \
+             with no suspicion timeout in which to refute. Accuracy breaks (a death must wait a suspicion \
+             timeout after the suspicion began): a brief glitch evicted a healthy member.",
         ));
         return steps;
     }
@@ -194,7 +194,8 @@ fn partition_heals() -> Vec<Step> {
             Cue::Says("refutes"),
             "Every ten periods a member pings one member it believes dead (as Serf reconnects). The ping carries \
              the accusation; the accused, alive, refutes at a higher incarnation, and its Alive spreads through \
-             the other half by gossip. The group is whole again.",
+             the other half by gossip. Member by member the halves find each other again, until every list \
+             shows everyone alive.",
         ),
     ]
 }

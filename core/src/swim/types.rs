@@ -306,7 +306,7 @@ pub(super) const MUTANTS: &[MutantInfo] = &[
     },
     MutantInfo {
         name: "no-piggyback",
-        description: "updates are never piggybacked: nobody hears of a suspicion, so nobody can refute one",
+        description: "updates are never piggybacked, and a ping carries no accusation: nobody hears of a suspicion, so nobody can refute one",
     },
     MutantInfo {
         name: "forget-incarnation",
