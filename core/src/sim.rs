@@ -693,8 +693,8 @@ impl<P: Protocol> Sim<P> {
             }
             Pending::Script { step } => self.run_script(step),
             Pending::Fault { step } => {
-                let request = self.run_fault(step);
-                self.check(request.as_ref().map(|r| r.0), request.as_ref().map(|r| &r.1));
+                let (touched, request) = self.run_fault(step);
+                self.check(touched, request.as_ref());
             }
         }
     }
@@ -717,15 +717,19 @@ impl<P: Protocol> Sim<P> {
         }
     }
 
-    /// Run the fault script's step; a request returns the node and the request it handled.
-    fn run_fault(&mut self, step: usize) -> Option<(NodeId, P::ClientOp)> {
+    /// Run the fault script's step; returns the node it ran on, for a restart or a request
+    /// (the checker looks at it), and the request it handled.
+    fn run_fault(&mut self, step: usize) -> (Option<NodeId>, Option<P::ClientOp>) {
         use crate::faultscript::Primitive;
-        let (_, p) = self.fault_script.get(step).cloned()?;
+        let Some((_, p)) = self.fault_script.get(step).cloned() else { return (None, None) };
         let n = self.nodes.len();
         let ok = |x: NodeId| x.index() < n;
         match p {
             Primitive::Crash(x) if ok(x) => self.crash(x),
-            Primitive::Restart(x) if ok(x) => self.restart(x),
+            Primitive::Restart(x) if ok(x) => {
+                self.restart(x);
+                return (Some(x), None);
+            }
             Primitive::Partition(side) => {
                 let groups = (0..n as u32).map(|i| side.contains(&NodeId(i)) as u8).collect();
                 self.partition(groups);
@@ -745,16 +749,17 @@ impl<P: Protocol> Sim<P> {
             // Parsed and checked when the run was built (`lab::config`); a request the
             // protocol refuses does nothing.
             Primitive::Request(x, text) if ok(x) => {
-                let op = self
-                    .proto
-                    .parse_client(&text)
-                    .ok()
-                    .filter(|op| self.proto.check_client(x, op).is_ok())?;
-                return self.client(x, op).map(|op| (x, op));
+                let Some(op) =
+                    self.proto.parse_client(&text).ok().filter(|op| self.proto.check_client(x, op).is_ok())
+                else {
+                    return (None, None);
+                };
+                let handled = self.client(x, op);
+                return (handled.as_ref().map(|_| x), handled);
             }
             _ => {}
         }
-        None
+        (None, None)
     }
 
     fn run_script(&mut self, step: usize) {
@@ -777,6 +782,12 @@ impl<P: Protocol> Sim<P> {
                 for i in 0..self.nodes.len() {
                     self.restart(NodeId(i as u32));
                 }
+                // The checker sees each node as its restart left it (a property may allow
+                // there what it allows nowhere else: a Raft server's commit index falling).
+                for i in 0..self.nodes.len() {
+                    self.check(Some(NodeId(i as u32)), None);
+                }
+                return;
             }
             ScriptAction::Isolate(t, with) => {
                 if let Some(n) = self.resolve(&t) {

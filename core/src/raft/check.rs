@@ -390,8 +390,30 @@ fn seen_entry<M: Machine>(s: &Server<M>, i: LogIndex) -> Option<&Entry<M>> {
     s.entry(i).or_else(|| s.folded.get(i))
 }
 
+/// A server as a restart leaves it: a follower that knows no leader and has heard none, its
+/// commit and applied indices at its snapshot's.
+fn freshly_booted<M: Machine>(s: &Server<M>) -> bool {
+    s.role == Role::Follower
+        && s.leader.is_none()
+        && s.last_leader_contact.is_none()
+        && s.commit == s.hard.snapshot.last_index
+        && s.applied == s.commit
+}
+
 fn commits_and_applies<M: Machine>(m: &mut Monitor<M>, s: &Server<M>) -> Result<(), Fail> {
     let k = s.id.index();
+    // Figure 2: commitIndex and lastApplied only grow, but for a restart (volatile state
+    // begins again at the snapshot). A server that falls back otherwise (a snapshot installed
+    // over a later commit, say) would apply entries twice.
+    for (what, was, is) in [("commit", m.last_commit[k], s.commit), ("applied", m.last_applied[k], s.applied)]
+    {
+        if is < was && !freshly_booted(s) {
+            return Err((
+                "state-machine-safety",
+                format!("{}'s {what} index fell from {was} to {is} without a restart", s.id),
+            ));
+        }
+    }
     if s.commit < m.last_commit[k] {
         m.last_commit[k] = s.commit; // restarted
     }

@@ -115,7 +115,11 @@ fn request_votes<M: Machine>(s: &Server<M>, pre: bool, transfer: bool, ctx: &mut
 fn start_election<M: Machine>(raft: &Raft, s: &mut Server<M>, transfer: bool, ctx: &mut Ctx<Group<M>>) {
     let t = election_timeout(raft, ctx);
     ctx.set_timer(Timer::Election, t);
-    if !s.is_member() {
+    // Back from a crash with leases on, a server grants no vote until a minimum election
+    // timeout has passed (the lease it may have promised runs that long); its own candidacy
+    // is a vote too (a scenario's short restart timeout must not get past it). A transfer's
+    // TimeoutNow comes from the leader, which gave its lease up when it sent it.
+    if !s.is_member() || (!transfer && ctx.now() < s.vote_hold_until) {
         return;
     }
     if raft.prevote && !transfer {
@@ -445,7 +449,9 @@ fn after_ack<M: Machine>(raft: &Raft, s: &mut Server<M>, from: NodeId, ctx: &mut
     if let Some(c) = s.adding.as_mut().filter(|c| c.node == from) {
         c.heard = ctx.now();
     }
-    if let Some(c) = s.adding.clone() {
+    // A caught-up new server joins the configuration only when no transfer is under way (its
+    // target would campaign without the new entry); the catch-up waits for the transfer's end.
+    if let Some(c) = s.adding.clone().filter(|_| s.transfer.is_none()) {
         if c.node == from && s.match_index[f] >= c.target {
             let quick = ctx.now().0 < c.round_start.0 + raft.election_us.0;
             if quick || s.match_index[f] >= s.last_index() {
@@ -608,6 +614,12 @@ pub fn on_admin<M: Machine>(raft: &Raft, s: &mut Server<M>, op: ClientOp, ctx: &
             } else {
                 replicate_to(s, target, ctx);
             }
+        }
+        ClientOp::AddServer(_) | ClientOp::RemoveServer(_) if s.transfer.is_some() => {
+            // As every proposal during a transfer (etcd's `stepLeader` drops them while
+            // `leadTransferee` is set): a change would reach the voters but not, perhaps, the
+            // target, which then campaigns under the old configuration.
+            refuse(ctx, format!("{} is transferring its leadership; try again shortly", s.id))
         }
         ClientOp::AddServer(_) | ClientOp::RemoveServer(_) if !s.committed_in_term() => {
             // The erratum to the single-server change (Ongaro, 2015): until an entry of this

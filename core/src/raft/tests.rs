@@ -354,6 +354,12 @@ fn with_leases_a_restarted_server_waits_before_voting() {
             if held { 3 } else { 4 },
             "{read_mode:?}: a held vote does not adopt the term"
         );
+        // Nor does it vote for itself: an election timeout inside the hold (a scenario's short
+        // restart timeout) starts no campaign.
+        let mut back = server::restart(&r, s.hard.clone(), &mut fx.ctx(1));
+        fx.now = Time(fx.now.0 + 10_000);
+        server::on_timer(&r, &mut back, Timer::Election, &mut fx.ctx(1));
+        assert_eq!(back.hard.term == 3, held, "{read_mode:?}: campaigned at term {}", back.hard.term);
     }
 }
 
@@ -406,6 +412,45 @@ fn a_leader_that_transfers_leadership_gives_up_its_lease() {
     assert_eq!(s.lease_until, Time::ZERO);
     server::on_message(&r, &mut s, NodeId(2), term4_ack(2), &mut fx.ctx(0));
     assert_eq!(s.lease_until, Time::ZERO, "later acknowledgements do not renew it");
+}
+
+/// No membership change during a leadership transfer (etcd's `stepLeader` drops every
+/// proposal while `leadTransferee` is set): the target might campaign without the new
+/// configuration entry. A catch-up that finishes meanwhile joins only after the transfer.
+#[test]
+fn no_membership_change_while_leadership_is_transferred() {
+    let r = Raft { spares: 1, ..raft3() };
+    let mut fx = Fx::new();
+    let mut s = elected(&r, &mut fx, &[1, 2]);
+    server::on_message(&r, &mut s, NodeId(1), term4_ack(1), &mut fx.ctx(0));
+    assert_eq!(s.commit, 3);
+    server::on_admin(&r, &mut s, ClientOp::AddServer(NodeId(3)), &mut fx.ctx(0));
+    server::on_admin(&r, &mut s, ClientOp::TransferLeadership(Some(NodeId(1))), &mut fx.ctx(0));
+    assert_eq!(s.transfer, Some(NodeId(1)));
+    fx.take();
+    let before = s.last_index();
+    server::on_admin(&r, &mut s, ClientOp::RemoveServer(NodeId(2)), &mut fx.ctx(0));
+    assert!(
+        matches!(&fx.notes[..], [Note::Refused { why, .. }] if why.contains("transferring")),
+        "{:?}",
+        fx.notes
+    );
+    // The new server catches up during the transfer: it is not added yet.
+    let caught_up = Msg::AppendReply {
+        term: 4,
+        success: true,
+        match_index: 3,
+        conflict_index: 0,
+        conflict_term: None,
+        seq: 2,
+    };
+    server::on_message(&r, &mut s, NodeId(3), caught_up.clone(), &mut fx.ctx(0));
+    assert_eq!(s.last_index(), before, "no configuration entry during the transfer");
+    assert_eq!(s.config, [NodeId(0), NodeId(1), NodeId(2)]);
+    // The transfer lapses; the next answer adds it.
+    server::on_timer(&r, &mut s, Timer::TransferDeadline, &mut fx.ctx(0));
+    server::on_message(&r, &mut s, NodeId(3), caught_up, &mut fx.ctx(0));
+    assert_eq!(s.config, [NodeId(0), NodeId(1), NodeId(2), NodeId(3)]);
 }
 
 /// Thesis §4.2.1: a catch-up of a server that never answers is abandoned, so the next
@@ -541,4 +586,26 @@ fn a_restart_is_built_from_the_hard_state_alone() {
         }
     }
     assert_eq!(leaders, 1);
+}
+
+/// Figure 2: commitIndex and lastApplied only grow, but for a restart. A server that falls
+/// back without one (a stale snapshot installed over later commits) is caught; one freshly
+/// restarted, at its snapshot's index, is not.
+#[test]
+fn the_checker_catches_a_commit_index_that_falls_without_a_restart() {
+    use super::check::{check, Monitor};
+    let r = raft3();
+    let mut fx = Fx::new();
+    let mut s = server(&r, &mut fx, 0, 2, &[1, 1, 2]);
+    (s.commit, s.applied, s.leader, s.last_leader_contact) = (3, 3, Some(NodeId(0)), Some(Time::ZERO));
+    let mut m = Monitor::default();
+    assert_eq!(check(&r, &mut m, &[Node::Server(s.clone())], Some(NodeId(0)), &[]), Ok(()));
+    let mut fell = s.clone();
+    fell.commit = 1;
+    let e = check(&r, &mut m.clone(), &[Node::Server(fell)], Some(NodeId(0)), &[]).unwrap_err();
+    assert_eq!(e.0, "state-machine-safety", "{e:?}");
+    assert!(e.1.contains("commit index fell from 3 to 1 without a restart"), "{e:?}");
+    let restarted = server::restart(&r, s.hard.clone(), &mut fx.ctx(0));
+    assert_eq!(restarted.commit, 0);
+    assert_eq!(check(&r, &mut m, &[Node::Server(restarted)], Some(NodeId(0)), &[]), Ok(()));
 }
