@@ -64,6 +64,14 @@ impl Linearizability {
         r.map_err(|(p, (client, e))| (p, format!("{} {e}", name_in(&self.names, client))))
     }
 
+    /// The data after `position` of the history (each key's value, in key order), if the
+    /// ghost has reached it: what a copy of the state taken there must hold.
+    pub fn data_at(&self, position: u64) -> Option<Vec<(Key, u64)>> {
+        (self.ghost.at >= position).then(|| {
+            self.ghost.changes.iter().filter_map(|(k, ch)| value_at(ch, position).map(|v| (*k, v))).collect()
+        })
+    }
+
     /// `client` got `result` for request `req`, at `position`.
     pub fn acked(
         &mut self,

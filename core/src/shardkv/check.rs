@@ -9,6 +9,9 @@
 //!   arrives, writes a second history beside the first.
 //! - **exactly-once**: no client request is applied to a shard twice (at two positions): the
 //!   duplicate table that should have answered the retry travels with the shard.
+//! - **table-moves** and **data-moves**: a shard starts serving (pulled in, restarted, from a
+//!   snapshot) with the duplicate table and the data its history left at its position. A key
+//!   lost on the way would otherwise show only if someone read it before writing it again.
 //! - **linearizable** and **acked-write-durable**: each shard's history is judged as the Raft
 //!   page judges its log (`kv::realtime`): positions against real time, and every answer
 //!   against a ghost replica fed the history in order. Keys of different shards are
@@ -62,6 +65,10 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
     PropertyInfo {
         name: "table-moves",
         description: "a shard starts serving with its duplicate table: the last request of every client applied to it",
+    },
+    PropertyInfo {
+        name: "data-moves",
+        description: "a shard starts serving with its data as its history left it: every key's value after its last operation",
     },
     PropertyInfo {
         name: "linearizable",
@@ -181,6 +188,27 @@ fn tables(k: &ShardKv, m: &mut Monitor, node: NodeId, machine: &Shards) -> Resul
         for (_, client, req, _) in h.at.iter().take(shard.ops as usize).flatten() {
             let l = last.entry(client.0).or_insert(0);
             *l = (*l).max(*req);
+        }
+        if let Some(want) = h.lin.data_at(shard.ops) {
+            let should = |key: &crate::kv::Key| want.iter().find(|w| w.0 == *key).map(|w| w.1);
+            let wrong = want
+                .iter()
+                .map(|w| w.0)
+                .chain(shard.kv.data.iter().map(|(k, _)| *k))
+                .find(|key| shard.kv.data.get(key).copied() != should(key));
+            if let Some(key) = wrong {
+                let at = format!("{} serves shard {i} (at its operation {})", k.name(node), shard.ops);
+                let why = match (shard.kv.data.get(&key).copied(), should(&key)) {
+                    (None, Some(w)) => format!("{at} without {key}, which its history left at {w}"),
+                    (Some(h), None) => format!("{at} with {key} = {h}, a key its history does not have"),
+                    (h, w) => format!(
+                        "{at} with {key} = {}, where its history left {}",
+                        h.unwrap_or_default(),
+                        w.unwrap_or_default()
+                    ),
+                };
+                return Err(("data-moves", why));
+            }
         }
         for (client, req) in last {
             let kept = shard.kv.sessions.get(&client).map(|x| x.0);

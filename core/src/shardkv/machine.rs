@@ -26,10 +26,12 @@ pub enum Mutant {
     KeepServing,
     /// A shard moves without its duplicate table: a retried request applies twice.
     DropDuplicateTable,
-    /// The new owner serves a shard before its data arrives.
+    /// The new owner serves a shard at once, without pulling its data from the old owner.
     ServeBeforeData,
     /// A group jumps to the newest configuration it hears of, skipping those in between.
     SkipConfigs,
+    /// A shard moves without its data: its keys are lost on the way.
+    DropData,
 }
 
 /// Where a shard stands in this group.
@@ -263,8 +265,12 @@ impl Shards {
         if !waiting {
             return false;
         }
+        let mut kv = copy.clone().into_kv(with_sessions);
+        if self.is(Mutant::DropData) {
+            kv.data = Default::default();
+        }
         let shard = &mut self.shards[s as usize];
-        *shard = Shard { status: Status::Serving, kv: copy.clone().into_kv(with_sessions), ops: copy.ops };
+        *shard = Shard { status: Status::Serving, kv, ops: copy.ops };
         true
     }
 }

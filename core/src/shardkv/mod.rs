@@ -71,11 +71,15 @@ pub(crate) const MUTANTS: &[MutantInfo] = &[
     },
     MutantInfo {
         name: "serve-before-data",
-        description: "the new owner serves a shard before its data arrives",
+        description: "the new owner serves a shard at once, without pulling its data from the old owner",
     },
     MutantInfo {
         name: "skip-configs",
         description: "a group jumps to the newest configuration it hears of, skipping those in between",
+    },
+    MutantInfo {
+        name: "drop-data",
+        description: "a shard moves without its data: the new owner starts it with no keys",
     },
 ];
 
@@ -86,6 +90,7 @@ impl Mutant {
             "no-duplicate-table" => Mutant::DropDuplicateTable,
             "serve-before-data" => Mutant::ServeBeforeData,
             "skip-configs" => Mutant::SkipConfigs,
+            "drop-data" => Mutant::DropData,
             _ => return None,
         })
     }
@@ -222,8 +227,8 @@ impl Protocol for ShardKv {
         }
     }
 
-    /// The first configuration's groups join at once; then, every `moves_ms` or so, a group
-    /// joins or leaves (at least one stays), as an operator would ask.
+    /// The first `joined` groups join at the start, one configuration each; then, every
+    /// `moves_ms` or so, a group joins or leaves (at least one stays), as an operator would ask.
     fn workload(&self, rng: &mut Rng) -> Vec<(Time, NodeId, ClientOp)> {
         let mut out: Vec<(Time, NodeId, ClientOp)> =
             (0..self.joined).map(|g| (Time(1_000), NodeId(0), ClientOp::Join(g as u8))).collect();

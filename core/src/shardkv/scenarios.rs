@@ -178,8 +178,8 @@ fn join_and_move(key: &str, shard: usize, old: &str, moved: usize, broken: bool)
             Cue::Violation,
             &format!(
                 "With keep-serving, {old} went on serving shard {shard} after configuration 3: it answered C1's read \
-                 from its stale copy. Then C3, which asked for the newest map first, read through G3, which holds the \
-                 shard too. Two groups now write the shard's history at once: single-history breaks, and a write to \
+                 itself, as the next operation of the shard's history. Then C3, which asked for the newest map first, read through G3, which holds the \
+                 shard too and gave that read the same place in the history. Two groups now write the shard's history at once: single-history breaks, and a write to \
                  either would be lost to the other."
             ),
         ));
@@ -192,7 +192,7 @@ fn leader_dies(key: &str, shard: usize, old: &str, broken: bool) -> Vec<Step> {
         Step::new(
             Cue::Start,
             "The cluster of the first preset: G1 and G2 serve twelve shards, G3 runs but is not in the map, and the \
-             configuration service (Cfg1 to Cfg3) keeps the map. G3 will join again, and this time its leader \
+             configuration service (Cfg1 to Cfg3) keeps the map. G3 will join, and this time its leader \
              crashes in the middle of the move.",
         ),
         Step::new(
@@ -208,7 +208,7 @@ fn leader_dies(key: &str, shard: usize, old: &str, broken: bool) -> Vec<Step> {
         Step::new(
             Cue::Send("Pull"),
             "G3 has applied configuration 3 too. Its leader asks the old owners for the shards it gained. Until \
-             they are in G3's log, nobody serves them; every other shard keeps serving.",
+             G3 has applied them from its log, nobody serves them; every other shard keeps serving.",
         ),
         Step::new(
             Cue::Crash,

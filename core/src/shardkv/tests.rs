@@ -64,6 +64,7 @@ fn a_plain_sweep_catches_every_mutant() {
     assert_eq!(property("serve-before-data").as_deref(), Some("single-history"));
     assert_eq!(property("no-duplicate-table").as_deref(), Some("table-moves"));
     assert_eq!(property("skip-configs").as_deref(), Some("configs-in-order"));
+    assert_eq!(property("drop-data").as_deref(), Some("data-moves"));
 }
 
 #[test]

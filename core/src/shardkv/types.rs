@@ -44,7 +44,8 @@ pub const CLIENT_TIMEOUT_US: u64 = 400_000;
 pub struct ShardKv {
     /// Raft's timing for every group (its server and client counts are not used).
     pub raft: Raft,
-    /// Replica groups that exist; the first `joined` are in configuration 1.
+    /// Replica groups that exist; the first `joined` join at the start, one configuration
+    /// each (configuration 1 holds the first group alone, 2 the first two, and so on).
     pub groups: usize,
     pub joined: usize,
     pub shards: usize,
