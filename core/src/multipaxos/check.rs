@@ -17,7 +17,7 @@ use alloc::vec::Vec;
 use super::types::*;
 use crate::chunked::ChunkVec;
 use crate::hash::digest;
-use crate::protocol::{NodeId, Present, Protocol};
+use crate::protocol::{NodeId, Present, Protocol, Time, World};
 
 /// Per slot: the acceptances seen (ballot, value, who) and the chosen value (with its
 /// proposal), if any.
@@ -35,8 +35,12 @@ pub struct Monitor {
     invoked: BTreeMap<(NodeId, u64), (u64, crate::kv::KvOp)>,
     /// Client answers against real time and the chosen log (see `kv::realtime`).
     lin: crate::kv::realtime::Linearizability,
-    /// Per server: the last slot it applied.
+    /// Per server: the last slot it applied (0 after a restart: it applies again from slot 1).
     applied: Vec<Slot>,
+    /// Per server: when it last crashed or restarted, as the checker last saw it; and the
+    /// simulator's count of crashes and restarts then.
+    lives: Vec<Time>,
+    epoch: u64,
 }
 
 type Fail = (&'static str, String);
@@ -73,6 +77,25 @@ fn seed(mp: &MultiPaxos, m: &mut Monitor) -> Result<(), Fail> {
         })
         .collect();
     check(mp, m, &notes)
+}
+
+/// Who restarted since the last look (`Protocol::check_world`, after each event's `check`): a
+/// restart applies nothing in its own event, so its learner's next slot is 1.
+pub fn restarts(m: &mut Monitor, world: &World<'_, Msg>) {
+    if world.up_epoch == m.epoch {
+        return;
+    }
+    m.epoch = world.up_epoch;
+    m.lives.resize(m.applied.len(), Time::ZERO);
+    for (i, life) in m.lives.iter_mut().enumerate() {
+        let changed = world.changed_at.get(i).copied().unwrap_or(Time::ZERO);
+        if changed != *life {
+            *life = changed;
+            if world.up.get(i).copied().unwrap_or(false) {
+                m.applied[i] = 0;
+            }
+        }
+    }
 }
 
 pub fn check(mp: &MultiPaxos, m: &mut Monitor, notes: &[Note]) -> Result<(), Fail> {
@@ -148,8 +171,9 @@ pub fn check(mp: &MultiPaxos, m: &mut Monitor, notes: &[Note]) -> Result<(), Fai
             }
             Note::Applied { node, slot, value } => {
                 let last = m.applied[node.index()];
-                // A restarted learner applies again from slot 1.
-                if *slot != last + 1 && *slot != 1 {
+                // In order, one slot after the other; a restarted learner starts again from
+                // slot 1 (`restarts` set its last to 0), and nobody else does.
+                if *slot != last + 1 {
                     return Err((
                         "same-order",
                         format!("{node} applied slot {slot} right after slot {last}"),

@@ -1,10 +1,11 @@
-//! Learning what is chosen: from a leader's `commit`, and from a catch-up answer; and a retry of a
-//! request whose proposal was lost with a ballot.
+//! Learning what is chosen: from a leader's `commit`, and from a catch-up answer; a retry of a
+//! request whose proposal was lost with a ballot; and the checker's view of applying in order.
 
 use super::tests::{b, election_rearmed, leader, put, Fx};
 use super::*;
 use crate::kv::KvOp;
 use alloc::vec;
+use alloc::vec::Vec;
 
 /// A learner told by the leader of ballot b that slots up to k are chosen takes the value it
 /// accepted in a slot only if it accepted it in b: one ballot proposes one value per slot, so
@@ -103,4 +104,40 @@ fn a_retry_of_a_request_lost_with_an_old_ballot_is_proposed_again() {
     // Retried again while that proposal is in flight: it waits.
     server::on_message(&mp, &mut s, client, retry, &mut fx.ctx(0));
     assert_eq!(fx.sends, vec![]);
+}
+
+/// A learner applies slot after slot; slot 1 again only after a restart (it relearns from the
+/// start). A replica that went back to slot 1 without one (applying every command twice) is
+/// caught by `same-order`; it passed before, since slot 1 was accepted at any time.
+#[test]
+fn the_checker_accepts_slot_one_again_only_after_a_restart() {
+    use crate::protocol::{Time, World};
+    let mp = MultiPaxos::default();
+    let mut m = check::Monitor::default();
+    let value = crate::hash::digest(&Command::Noop);
+    let accepted =
+        |node: u32| Note::Accepted { node: NodeId(node), slot: 1, ballot: b(1, 0), value, proposal: None };
+    let applied = Note::Applied { node: NodeId(0), slot: 1, value };
+    let mut notes: Vec<Note> = (0..=mp.servers as u32 / 2).map(accepted).collect(); // a majority
+    notes.push(applied.clone());
+    assert_eq!(check::check(&mp, &mut m, &notes), Ok(()));
+    let again = check::check(&mp, &mut m.clone(), core::slice::from_ref(&applied)).unwrap_err();
+    assert_eq!(again.0, "same-order", "{again:?}");
+    // S1 restarts: its learner starts again from slot 1.
+    let n = mp.nodes();
+    let (up, mut changed_at) = (vec![true; n], vec![Time::ZERO; n]);
+    changed_at[0] = Time::from_ms(5);
+    let world = World::<Msg> {
+        now: Time::from_ms(5),
+        up: &up,
+        changed_at: &changed_at,
+        up_epoch: 2,
+        shape_at: Time::ZERO,
+        dropped: None,
+        skewed: false,
+        slowed: false,
+        explored: false,
+    };
+    check::restarts(&mut m, &world);
+    assert_eq!(check::check(&mp, &mut m, &[applied]), Ok(()));
 }

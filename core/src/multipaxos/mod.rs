@@ -195,6 +195,17 @@ impl Protocol for MultiPaxos {
     ) -> Result<(), (&'static str, String)> {
         check::check(self, m, notes)
     }
+    fn check_world(
+        &self,
+        m: &mut Monitor,
+        _nodes: &[Node],
+        _touched: Option<NodeId>,
+        _notes: &[Note],
+        world: &crate::protocol::World<'_, Msg>,
+    ) -> Result<(), (&'static str, String)> {
+        check::restarts(m, world);
+        Ok(())
+    }
     fn properties(&self) -> &'static [PropertyInfo] {
         PROPERTIES
     }
