@@ -299,7 +299,10 @@ fn group_boxes(k: &ShardKv, nodes: &[Node], up: &[bool]) -> Vec<Enclosure> {
                         }
                         (Status::Absent, Some((old, to))) if old == g => (
                             ChipState::Leaving,
-                            format!("shard {s}: handed to {}, a copy kept until it has it", group_name(to)),
+                            format!(
+                                "shard {s}: handed to {}, which pulls it from the copy frozen here",
+                                group_name(to)
+                            ),
                         ),
                         (Status::Absent, _) => return None,
                     };
