@@ -37,10 +37,21 @@ pub struct Monitor {
     lin: crate::kv::realtime::Linearizability,
     /// Per server: the last slot it applied (0 after a restart: it applies again from slot 1).
     applied: Vec<Slot>,
-    /// Per server: when it last crashed or restarted, as the checker last saw it; and the
-    /// simulator's count of crashes and restarts then.
-    lives: Vec<Time>,
+    lives: Lives,
+}
+
+/// Per server, when it last crashed or restarted as the checker last saw it, and the
+/// simulator's count of crashes and restarts then. A copy of what the world says after every
+/// event, so it is no part of the state: it hashes to nothing (two explored states that differ
+/// only in when a server restarted are one state).
+#[derive(Clone, Debug, Default)]
+struct Lives {
+    at: Vec<Time>,
     epoch: u64,
+}
+
+impl core::hash::Hash for Lives {
+    fn hash<H: core::hash::Hasher>(&self, _: &mut H) {}
 }
 
 type Fail = (&'static str, String);
@@ -82,12 +93,12 @@ fn seed(mp: &MultiPaxos, m: &mut Monitor) -> Result<(), Fail> {
 /// Who restarted since the last look (`Protocol::check_world`, after each event's `check`): a
 /// restart applies nothing in its own event, so its learner's next slot is 1.
 pub fn restarts(m: &mut Monitor, world: &World<'_, Msg>) {
-    if world.up_epoch == m.epoch {
+    if world.up_epoch == m.lives.epoch {
         return;
     }
-    m.epoch = world.up_epoch;
-    m.lives.resize(m.applied.len(), Time::ZERO);
-    for (i, life) in m.lives.iter_mut().enumerate() {
+    m.lives.epoch = world.up_epoch;
+    m.lives.at.resize(m.applied.len(), Time::ZERO);
+    for (i, life) in m.lives.at.iter_mut().enumerate() {
         let changed = world.changed_at.get(i).copied().unwrap_or(Time::ZERO);
         if changed != *life {
             *life = changed;
