@@ -33,11 +33,12 @@ use super::types::*;
 
 type Cx<'a, 'b> = &'a mut Ctx<'b, Dfs>;
 
-/// A copy ordered: to whom, from whom, and when.
+/// A copy ordered: to whom, from whom, of which generation, and when.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Copying {
     pub to: NodeId,
     pub from: NodeId,
+    pub gen: u32,
     pub at: Time,
 }
 
@@ -229,9 +230,11 @@ pub fn on_message(d: &Dfs, s: &mut MetaServer, from: NodeId, msg: Msg, ctx: Cx) 
             let i = dn(from);
             s.seen[i] = ctx.now();
             s.dead[i] = false;
-            for (b, _) in &blocks {
+            for (b, g) in &blocks {
                 if let Some(list) = s.copying.get_mut(b) {
-                    list.retain(|c| c.to != from);
+                    // Only the copy's generation ends the wait: an older one the node kept is
+                    // not the copy.
+                    list.retain(|c| c.to != from || *g < c.gen);
                 }
             }
             s.copying.retain(|_, list| !list.is_empty());
@@ -404,7 +407,7 @@ fn scan(d: &Dfs, s: &mut MetaServer, ctx: Cx) {
         for to in targets {
             *streams.entry(from).or_default() += 1;
             ctx.send(from, Msg::Transfer { block: p.block, gen: p.gen, to });
-            s.copying.entry(p.block).or_default().push(Copying { to, from, at: now });
+            s.copying.entry(p.block).or_default().push(Copying { to, from, gen: p.gen, at: now });
         }
     }
 }

@@ -42,6 +42,8 @@ mod view;
 #[cfg(test)]
 mod lessons;
 #[cfg(test)]
+mod meta_tests;
+#[cfg(test)]
 mod tests;
 
 pub use check::Monitor;

@@ -1,0 +1,78 @@
+//! Exact-effect tests of the metadata leader's handlers: a server set up as the leader of term
+//! 1 with its own no-op applied (so its namespace is current), fed heartbeats, requests and
+//! scans, and judged by the messages it sends and the entries it logs.
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::meta::{self, MetaServer};
+use super::names::File;
+use super::types::*;
+use crate::protocol::{NodeId, Time};
+use crate::raft::server::Role;
+use crate::raft::{Command, Entry};
+
+type Fx = crate::testing::Effects<Dfs>;
+
+fn n(i: u32) -> NodeId {
+    NodeId(i)
+}
+
+/// M1 as the leader of term 1, its no-op committed and applied, every data node heard from
+/// now, settled (it started long ago), with these files complete.
+fn leader(d: &Dfs, fx: &mut Fx, files: &[(&str, Pipeline)]) -> MetaServer {
+    let mut s = meta::init(d, &mut fx.ctx(0));
+    s.since = Time::ZERO;
+    let r = &mut s.raft;
+    r.hard.term = 1;
+    r.hard.log = vec![Entry { term: 1, cmd: Command::Noop }];
+    (r.commit, r.applied) = (1, 1);
+    (r.role, r.leader) = (Role::Leader, Some(n(0)));
+    (r.next_index, r.match_index, r.acked_seq, r.heard) = (vec![2; META], vec![1; META], vec![0; META], 1);
+    for (file, p) in files {
+        let key = (*file).into();
+        r.kv.files.insert(key, File { complete: Some(p.clone()), writing: Vec::new() });
+        r.kv.next_block = r.kv.next_block.max(p.block);
+    }
+    assert!(meta::current(&s), "the test's leader is current");
+    fx.take();
+    s
+}
+
+/// The copy orders among the messages sent.
+fn transfers(sent: Vec<(NodeId, Msg)>) -> Vec<(NodeId, Msg)> {
+    sent.into_iter().filter(|(_, m)| matches!(m, Msg::Transfer { .. })).collect()
+}
+
+/// Racks r1 and r2 of two nodes each (r1/n0 = 3, r1/n1 = 4, r2/n0 = 5, r2/n1 = 6), R = 3.
+fn two_by_two() -> Dfs {
+    Dfs { racks: vec![2, 2], ..Dfs::default() }
+}
+
+/// A copy ordered to a node that holds an older generation of the block is still under way
+/// when that node reports the old generation: only the copy's generation ends the wait (a
+/// report of any generation ended it, and the next scan ordered the copy again).
+#[test]
+fn a_copy_is_done_only_when_its_generation_is_reported() {
+    let d = two_by_two();
+    let mut fx = Fx::at(Time::from_ms(2_000));
+    let p = Pipeline { block: 1, gen: 2, targets: vec![n(3), n(5), n(6)] };
+    let mut s = leader(&d, &mut fx, &[("x", p)]);
+    // r2/n1 fell silent; r1/n1 kept a finished replica of the block's first generation.
+    s.reports = vec![vec![(1, 2)], vec![(1, 1)], vec![(1, 2)], vec![]];
+    s.seen[3] = Time::ZERO;
+    let copy = (n(3), Msg::Transfer { block: 1, gen: 2, to: n(4) });
+    meta::on_timer(&d, &mut s, Timer::Scan, &mut fx.ctx(0));
+    assert_eq!(transfers(fx.take()), vec![copy.clone()]);
+
+    fx.now = Time::from_ms(2_100);
+    meta::on_message(&d, &mut s, n(4), Msg::Heartbeat { blocks: vec![(1, 1)] }, &mut fx.ctx(0));
+    fx.now = Time::from_ms(2_200);
+    meta::on_timer(&d, &mut s, Timer::Scan, &mut fx.ctx(0));
+    assert_eq!(transfers(fx.take()), Vec::new(), "the copy to r1/n1 is still under way");
+    assert_eq!(s.copying.get(&1).map(Vec::len), Some(1));
+
+    fx.now = Time::from_ms(2_300);
+    meta::on_message(&d, &mut s, n(4), Msg::Heartbeat { blocks: vec![(1, 2)] }, &mut fx.ctx(0));
+    assert!(s.copying.is_empty(), "the copy arrived: {:?}", s.copying);
+}
