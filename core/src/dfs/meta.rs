@@ -4,12 +4,15 @@
 //! the standby NameNodes alike): when each data node last sent a heartbeat, and the replicas
 //! it reported.
 //!
-//! The leader, once it has applied an entry of its own term (so its namespace holds every
-//! committed write):
+//! The leader chooses the data nodes of a new block by HDFS's placement rule over the nodes it
+//! counts alive, and puts the choice in the log. Everything else it does once it has applied an
+//! entry of its own term (`current`: its namespace holds every committed write):
 //!
-//! - chooses the data nodes of a new block and of a rebuilt pipeline, by HDFS's placement
-//!   rule over the nodes it counts alive, and puts the choice in the log;
-//! - answers a read with the block's replicas, nearest the client first;
+//! - rebuilds a pipeline: keeps the nodes the namespace lists for the block, bar the failed
+//!   one, and chooses replacements. Until it is current it does not answer, and the client
+//!   asks again: a new leader that has not applied its predecessors' entries may not have the
+//!   block at all;
+//! - answers a read (through the log) with the block's replicas, nearest the client first;
 //! - has a data node delete replicas no file needs, once its log agrees that none does (a
 //!   deposed leader that still thinks it leads has an old namespace);
 //! - every scan, orders a copy of each complete block that has fewer than R replicas on live
@@ -300,12 +303,14 @@ fn on_request(d: &Dfs, s: &mut MetaServer, client: NodeId, req: u64, ask: Ask, c
             });
             Op::Create { file, targets }
         }
+        Ask::Rebuild { .. } if !current(s) => return,
         Ask::Rebuild { file, block, gen, bad } => {
             let now =
                 s.raft.kv.files.get(&file).and_then(|f| f.writing.iter().find(|(_, p)| p.block == block));
             let kept: Vec<NodeId> = match now {
                 Some((_, p)) if p.gen == gen => p.targets.iter().copied().filter(|n| *n != bad).collect(),
-                // Rebuilt already (this is a retry) or gone: the log's answer will say.
+                // Rebuilt already (a retry: the log answers it from the duplicate table) or
+                // gone (overwritten: the log answers that it is stale).
                 _ => Vec::new(),
             };
             let mut targets = kept.clone();

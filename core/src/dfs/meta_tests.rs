@@ -6,7 +6,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use super::meta::{self, MetaServer};
-use super::names::File;
+use super::names::{Ask, Cmd, File, Op};
 use super::types::*;
 use crate::protocol::{NodeId, Time};
 use crate::raft::server::Role;
@@ -75,4 +75,47 @@ fn a_copy_is_done_only_when_its_generation_is_reported() {
     fx.now = Time::from_ms(2_300);
     meta::on_message(&d, &mut s, n(4), Msg::Heartbeat { blocks: vec![(1, 2)] }, &mut fx.ctx(0));
     assert!(s.copying.is_empty(), "the copy arrived: {:?}", s.copying);
+}
+
+/// A new leader whose log holds its predecessor's creation of x's block, not yet applied, is
+/// asked to rebuild that block's pipeline. Its namespace does not have the block yet: it says
+/// nothing (the client asks again) until it has applied its log, then keeps the pipeline's
+/// other nodes and adds one. It logged a rebuild onto no node, and the client was handed an
+/// empty pipeline.
+#[test]
+fn a_rebuild_waits_until_the_leader_has_applied_its_log() {
+    let d = two_by_two();
+    let mut fx = Fx::at(Time::from_ms(2_000));
+    let client = n(d.first_client() as u32);
+    let targets = vec![n(3), n(5), n(6)];
+    let mut s = leader(&d, &mut fx, &[]);
+    let create = Cmd { client, req: 1, op: Op::Create { file: "x".into(), targets: targets.clone() } };
+    let r = &mut s.raft;
+    r.hard.term = 2;
+    r.hard.log = vec![
+        Entry { term: 1, cmd: Command::Kv { client, req: 1, op: create } },
+        Entry { term: 2, cmd: Command::Noop },
+    ];
+    (r.commit, r.applied, r.next_index) = (0, 0, vec![3; META]);
+    assert!(!meta::current(&s));
+    let ask = Ask::Rebuild { file: "x".into(), block: 1, gen: 1, bad: n(3) };
+    let request = Msg::Request { req: 2, ask };
+    meta::on_message(&d, &mut s, client, request.clone(), &mut fx.ctx(0));
+    assert_eq!(fx.take(), Vec::new(), "nothing sent");
+    assert_eq!(s.raft.last_index(), 2, "nothing logged: {:?}", s.raft.hard.log.last());
+
+    // Applied: the block is being written through the three nodes at generation 1.
+    let r = &mut s.raft;
+    let p = Pipeline { block: 1, gen: 1, targets };
+    r.kv.files.insert("x".into(), File { complete: None, writing: vec![(client.0, p)] });
+    (r.kv.next_block, r.commit, r.applied) = (1, 2, 2);
+    assert!(meta::current(&s));
+    meta::on_message(&d, &mut s, client, request, &mut fx.ctx(0));
+    let logged = s.raft.hard.log.last().map(|e| e.cmd.clone());
+    let Some(Command::Kv { op: Cmd { op: Op::Rebuild { block: 1, gen: 1, targets, .. }, .. }, .. }) = logged
+    else {
+        panic!("not a rebuild: {logged:?}");
+    };
+    assert_eq!((&targets[..2], targets.len()), (&[n(5), n(6)][..], 3), "{targets:?}");
+    assert!(!targets.contains(&n(3)), "{targets:?}");
 }
