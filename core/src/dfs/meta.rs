@@ -16,7 +16,12 @@
 //! - has a data node delete replicas no file needs, once its log agrees that none does (a
 //!   deposed leader that still thinks it leads has an old namespace);
 //! - every scan, orders a copy of each complete block that has fewer than R replicas on live
-//!   nodes, from a live holder with a free stream to a node the placement rule picks.
+//!   nodes, from a live holder with a free stream to a node the placement rule picks;
+//! - every scan, has the replicas beyond R of a complete block deleted (a node counted dead
+//!   came back after its blocks were copied: HDFS's `processExtraRedundancyBlock`), from the
+//!   racks that hold the most, so the block keeps R replicas and its racks. A replica ordered
+//!   deleted no longer counts, so the next scan orders no second one; the order goes through the
+//!   log, and only a server that still leads when it applies it sends it.
 //!
 //! A server that starts, or becomes leader, waits `DEAD_AFTER_US` before it copies anything
 //! (HDFS's safe mode): until every live node has reported, a block looks short of replicas
@@ -57,6 +62,9 @@ pub struct MetaServer {
     pub reports: Vec<Vec<(BlockId, u32)>>,
     /// Copies ordered and not yet reported, per block.
     pub copying: BTreeMap<BlockId, Vec<Copying>>,
+    /// Replicas in excess ordered deleted and still reported, per block: the node, and when.
+    /// They no longer count as replicas (HDFS's `excessRedundancyMap`).
+    pub deleting: BTreeMap<BlockId, Vec<(NodeId, Time)>>,
     /// When this server started, and when it last became leader: it copies nothing for
     /// `DEAD_AFTER_US` after either.
     pub since: Time,
@@ -92,6 +100,7 @@ fn boot(d: &Dfs, mut raft: raft::Server<Names>, notes: Vec<raft::Note>, ctx: Cx)
         dead: vec![false; n],
         reports: vec![Vec::new(); n],
         copying: BTreeMap::new(),
+        deleting: BTreeMap::new(),
         since: now,
     }
 }
@@ -123,6 +132,7 @@ fn with_raft<R>(
     if !was_leader && s.raft.role == Role::Leader {
         s.since = ctx.now();
         s.copying.clear();
+        s.deleting.clear();
     }
     let me = ctx.me();
     for x in s.raft.kv.take_served() {
@@ -132,8 +142,13 @@ fn with_raft<R>(
             }
         }
         let client = x.cmd.client;
-        if let (Applied::Invalidate(blocks), Op::Invalidate { node, .. }) = (&x.result, &x.cmd.op) {
-            if client == me && !blocks.is_empty() {
+        if let (Applied::Invalidate(blocks), Op::Invalidate { node, .. } | Op::Excess { node, .. }) =
+            (&x.result, &x.cmd.op)
+        {
+            // A replica in excess goes only on the order of a server that still leads: one that
+            // lost office meanwhile did not count what its successor counts.
+            let leads = s.raft.role == Role::Leader || !matches!(x.cmd.op, Op::Excess { .. });
+            if client == me && !blocks.is_empty() && leads {
                 ctx.send(*node, Msg::Invalidate { blocks: blocks.clone() });
             }
             continue;
@@ -241,6 +256,10 @@ pub fn on_message(d: &Dfs, s: &mut MetaServer, from: NodeId, msg: Msg, ctx: Cx) 
                 }
             }
             s.copying.retain(|_, list| !list.is_empty());
+            s.deleting.retain(|b, list| {
+                list.retain(|(n, _)| *n != from || blocks.iter().any(|(x, _)| x == b));
+                !list.is_empty()
+            });
             if current(s) {
                 let names = &s.raft.kv;
                 let unwanted: Vec<(BlockId, u32)> =
@@ -336,6 +355,7 @@ fn on_request(d: &Dfs, s: &mut MetaServer, client: NodeId, req: u64, ask: Ask, c
 /// Requests a server puts in its own log are numbered apart from clients' (client << 40 |
 /// request).
 const INVALIDATE: u64 = 1 << 62;
+const EXCESS: u64 = 1 << 61;
 
 /// Put a command in the log (this server leads).
 fn propose(d: &Dfs, s: &mut MetaServer, id: u64, cmd: Cmd, ctx: Cx) {
@@ -357,7 +377,7 @@ pub fn on_timer(d: &Dfs, s: &mut MetaServer, timer: Timer, ctx: Cx) {
 }
 
 /// Count the silent nodes dead; as the leader, order the copies that blocks short of
-/// replicas need.
+/// replicas need, and the deletion of replicas in excess.
 fn scan(d: &Dfs, s: &mut MetaServer, ctx: Cx) {
     let now = ctx.now();
     let me = ctx.me();
@@ -372,8 +392,12 @@ fn scan(d: &Dfs, s: &mut MetaServer, ctx: Cx) {
         list.retain(|c| now.0.saturating_sub(c.at.0) < COPY_TIMEOUT_US);
     }
     s.copying.retain(|_, list| !list.is_empty());
+    for list in s.deleting.values_mut() {
+        list.retain(|(_, at)| now.0.saturating_sub(at.0) < COPY_TIMEOUT_US);
+    }
+    s.deleting.retain(|_, list| !list.is_empty());
     let settled = now.0.saturating_sub(s.since.0) >= DEAD_AFTER_US;
-    if !current(s) || !settled || d.is(Mutant::NoReReplication) {
+    if !current(s) || !settled {
         return;
     }
     let mut streams: BTreeMap<NodeId, usize> = BTreeMap::new();
@@ -382,37 +406,76 @@ fn scan(d: &Dfs, s: &mut MetaServer, ctx: Cx) {
     }
     let blocks: Vec<Pipeline> = s.raft.kv.files.values().filter_map(|f| f.complete.clone()).collect();
     for p in blocks {
-        let have = holders(d, s, p.block, p.gen);
+        let going: Vec<NodeId> =
+            s.deleting.get(&p.block).map_or(Vec::new(), |l| l.iter().map(|x| x.0).collect());
+        let have: Vec<NodeId> =
+            holders(d, s, p.block, p.gen).into_iter().filter(|n| !going.contains(n)).collect();
         let coming: Vec<NodeId> =
             s.copying.get(&p.block).map_or(Vec::new(), |l| l.iter().map(|c| c.to).collect());
-        if have.is_empty() || have.len() + coming.len() >= d.rf as usize {
+        if have.is_empty() {
             continue;
         }
-        let Some(from) = have.iter().copied().find(|n| streams.get(n).copied().unwrap_or(0) < MAX_STREAMS)
-        else {
-            continue;
-        };
-        let mut existing = have.clone();
-        existing.extend(&coming);
-        // Nodes that hold an older generation of it, or are being written, are not counted
-        // as holders; they may take the copy.
-        let mut targets = choose(d, s, Writer::Off, &existing, &[], ctx);
-        targets.truncate(MAX_STREAMS - streams.get(&from).copied().unwrap_or(0));
-        if targets.is_empty() {
-            continue;
+        if have.len() + coming.len() < d.rf as usize {
+            if !d.is(Mutant::NoReReplication) {
+                copy(d, s, &p, &have, &coming, &going, &mut streams, ctx);
+            }
+        } else if coming.is_empty() && have.len() > d.rf as usize {
+            delete_excess(d, s, &p, &have, ctx);
         }
-        let racks = live_racks(d, s, &[]);
-        ctx.note(Note::Placed {
-            block: p.block,
-            targets: targets.clone(),
-            holders: existing,
-            racks,
-            pipeline: false,
-        });
-        for to in targets {
-            *streams.entry(from).or_default() += 1;
-            ctx.send(from, Msg::Transfer { block: p.block, gen: p.gen, to });
-            s.copying.entry(p.block).or_default().push(Copying { to, from, gen: p.gen, at: now });
-        }
+    }
+}
+
+/// Order copies of a block short of replicas, from a live holder (`have`) with a free stream
+/// to nodes the placement rule picks beside the replicas it has and those `coming`; never to a
+/// node whose replica is `going`.
+#[allow(clippy::too_many_arguments)]
+fn copy(
+    d: &Dfs,
+    s: &mut MetaServer,
+    p: &Pipeline,
+    have: &[NodeId],
+    coming: &[NodeId],
+    going: &[NodeId],
+    streams: &mut BTreeMap<NodeId, usize>,
+    ctx: Cx,
+) {
+    let busy = |n: &NodeId| streams.get(n).copied().unwrap_or(0);
+    let Some(from) = have.iter().copied().find(|n| busy(n) < MAX_STREAMS) else { return };
+    let mut existing = have.to_vec();
+    existing.extend(coming);
+    // Nodes that hold an older generation of it, or are being written, are not counted as
+    // holders; they may take the copy.
+    let mut targets = choose(d, s, Writer::Off, &existing, going, ctx);
+    targets.truncate(MAX_STREAMS - busy(&from));
+    if targets.is_empty() {
+        return;
+    }
+    let racks = live_racks(d, s, &[]);
+    ctx.note(Note::Placed {
+        block: p.block,
+        targets: targets.clone(),
+        holders: existing,
+        racks,
+        pipeline: false,
+    });
+    let now = ctx.now();
+    for to in targets {
+        *streams.entry(from).or_default() += 1;
+        ctx.send(from, Msg::Transfer { block: p.block, gen: p.gen, to });
+        s.copying.entry(p.block).or_default().push(Copying { to, from, gen: p.gen, at: now });
+    }
+}
+
+/// Have the replicas of a block beyond R (`have`, finished at its generation on nodes counted
+/// alive, none already going) deleted, from the racks that hold the most
+/// (`placement::excess`), through the log.
+fn delete_excess(d: &Dfs, s: &mut MetaServer, p: &Pipeline, have: &[NodeId], ctx: Cx) {
+    let places: Vec<placement::Node> = have.iter().filter_map(|n| d.place_of(*n)).collect();
+    let (now, me) = (ctx.now(), ctx.me());
+    for victim in placement::excess(d.rf, &places, ctx.rng()) {
+        let node = d.node_at(victim);
+        s.deleting.entry(p.block).or_default().push((node, now));
+        let cmd = Cmd { client: me, req: 0, op: Op::Excess { node, block: p.block, gen: p.gen } };
+        propose(d, s, EXCESS | node.0 as u64, cmd, ctx);
     }
 }

@@ -119,3 +119,43 @@ fn a_rebuild_waits_until_the_leader_has_applied_its_log() {
     assert_eq!((&targets[..2], targets.len()), (&[n(5), n(6)][..], 3), "{targets:?}");
     assert!(!targets.contains(&n(3)), "{targets:?}");
 }
+
+/// The ops of the entries this leader logged after its no-op.
+fn logged(s: &MetaServer) -> Vec<Op> {
+    let ops = s.raft.hard.log.iter().skip(1).filter_map(|e| match &e.cmd {
+        Command::Kv { op, .. } => Some(op.op.clone()),
+        _ => None,
+    });
+    ops.collect()
+}
+
+/// A block with a finished replica more than R at its generation gets one deletion, through
+/// the log, of a replica on a rack that holds two; while it is under way the scan orders none
+/// again, and a replica of an older generation never counts toward R.
+#[test]
+fn one_replica_in_excess_is_deleted_and_an_older_generation_does_not_count() {
+    let d = two_by_two();
+    let p = Pipeline { block: 1, gen: 2, targets: vec![n(3), n(5), n(6)] };
+    // r2/n1's replica is of generation 1: three replicas count, none is in excess.
+    let mut fx = Fx::at(Time::from_ms(2_000));
+    let mut s = leader(&d, &mut fx, &[("x", p.clone())]);
+    s.reports = vec![vec![(1, 2)], vec![(1, 2)], vec![(1, 2)], vec![(1, 1)]];
+    meta::on_timer(&d, &mut s, Timer::Scan, &mut fx.ctx(0));
+    assert_eq!(logged(&s), Vec::new());
+
+    s.reports[3] = vec![(1, 2)];
+    meta::on_timer(&d, &mut s, Timer::Scan, &mut fx.ctx(0));
+    let ops = logged(&s);
+    let [Op::Excess { node, block: 1, gen: 2 }] = ops[..] else { panic!("{ops:?}") };
+    assert!((3..=6).contains(&node.0), "{node:?}");
+    fx.now = Time::from_ms(2_200);
+    meta::on_timer(&d, &mut s, Timer::Scan, &mut fx.ctx(0));
+    assert_eq!(logged(&s).len(), 1, "no second deletion while the first is under way");
+
+    // The node reports without the block: the deletion is done, and three replicas are left.
+    meta::on_message(&d, &mut s, node, Msg::Heartbeat { blocks: Vec::new() }, &mut fx.ctx(0));
+    assert!(s.deleting.is_empty(), "{:?}", s.deleting);
+    fx.now = Time::from_ms(2_400);
+    meta::on_timer(&d, &mut s, Timer::Scan, &mut fx.ctx(0));
+    assert_eq!(logged(&s).len(), 1);
+}

@@ -20,7 +20,8 @@
 //! **Failures**: a data node without a heartbeat for a second is counted dead; the leader copies
 //! each block it held from a surviving replica, a bounded number at a time per node, until R
 //! replicas run again, and tells nodes to delete replicas no file needs (an old generation, a
-//! file overwritten). **Reads** go to the nearest replica (same rack first) and fall back.
+//! file overwritten) and those beyond R (a node counted dead that came back), from the racks
+//! that hold the most. **Reads** go to the nearest replica (same rack first) and fall back.
 //!
 //! The files: `placement.rs`, `names.rs`, `meta.rs`, `datanode.rs`, `client.rs`, `check.rs` (the
 //! properties), `types.rs` (settings, messages, mutants), `view.rs`, `scenarios.rs`.
@@ -43,6 +44,8 @@ mod view;
 mod lessons;
 #[cfg(test)]
 mod meta_tests;
+#[cfg(test)]
+mod repair_tests;
 #[cfg(test)]
 mod tests;
 
@@ -254,9 +257,14 @@ impl Protocol for Dfs {
 
     fn state_digest(&self, node: &Node) -> u64 {
         match node {
-            Node::Meta(s) => {
-                crate::hash::digest(&(server_digest(&s.raft), &s.waiting, &s.dead, &s.reports, &s.copying))
-            }
+            Node::Meta(s) => crate::hash::digest(&(
+                server_digest(&s.raft),
+                &s.waiting,
+                &s.dead,
+                &s.reports,
+                &s.copying,
+                &s.deleting,
+            )),
             Node::Data(n) => crate::hash::digest(n),
             Node::Client(c) => crate::hash::digest(c),
         }

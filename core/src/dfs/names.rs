@@ -49,6 +49,10 @@ pub enum Op {
     /// log decides (a deposed leader, whose namespace is behind, must not delete a block a
     /// newer leader created).
     Invalidate { node: NodeId, blocks: Vec<(BlockId, u32)> },
+    /// The complete block has more finished replicas than R: `node`'s is to go. Through the log
+    /// only so that a leader that lost office sends no order: the server that proposed it sends
+    /// the deletion when it applies it, if it still leads then.
+    Excess { node: NodeId, block: BlockId, gen: u32 },
 }
 
 /// What a client asks the metadata leader; the leader turns it into an [`Op`], choosing the
@@ -96,6 +100,7 @@ impl fmt::Display for Op {
             Op::Complete { file, block, .. } => write!(f, "complete {file} (block {block})"),
             Op::Read { file } => write!(f, "locate {file}"),
             Op::Invalidate { blocks, .. } => write!(f, "delete {} stale replicas", blocks.len()),
+            Op::Excess { block, .. } => write!(f, "delete a replica of block {block} in excess"),
         }
     }
 }
@@ -230,6 +235,7 @@ impl Names {
             Op::Invalidate { blocks, .. } => {
                 Applied::Invalidate(blocks.iter().copied().filter(|(b, g)| !self.wanted(*b, *g)).collect())
             }
+            Op::Excess { block, gen, .. } => Applied::Invalidate(alloc::vec![(*block, *gen)]),
         }
     }
 }
@@ -257,7 +263,9 @@ impl Machine for Names {
     ) -> (Applied, LogIndex, Term) {
         let (result, fresh) = match self.sessions.get(&cmd.client.0) {
             // A server's own command, not a client's: applied each time (it only reads).
-            _ if matches!(cmd.op, Op::Invalidate { .. }) => (self.execute(cmd.client, &cmd.op), true),
+            _ if matches!(cmd.op, Op::Invalidate { .. } | Op::Excess { .. }) => {
+                (self.execute(cmd.client, &cmd.op), true)
+            }
             Some((last, result)) if *last >= cmd.req => (result.clone(), false),
             _ => {
                 let result = self.execute(cmd.client, &cmd.op);

@@ -325,6 +325,26 @@ pub fn place_more(
     new(p)
 }
 
+/// Which of a block's replicas to delete when it has more than `rf` (HDFS's
+/// `chooseReplicasToDelete`, for `processExtraRedundancyBlock`): one at a time, from a rack that
+/// holds the most of them. HDFS takes one from any rack that holds more than one (the fullest is
+/// one of those), and from the others only when none does, so the block keeps its racks: it
+/// leaves a rack only when every rack holds one replica, and then `rf` racks or more keep it.
+/// Among the nodes of those racks the choice is random (HDFS takes the one with the least free
+/// space, all equal here).
+pub fn excess(rf: u32, replicas: &[Node], rng: &mut Rng) -> Vec<Node> {
+    let mut left = replicas.to_vec();
+    let mut out = Vec::new();
+    while left.len() > rf as usize {
+        let on_rack = |rack: usize| left.iter().filter(|n| n.rack == rack).count();
+        let most = left.iter().map(|n| on_rack(n.rack)).max().unwrap_or(0);
+        let fullest: Vec<usize> = (0..left.len()).filter(|i| on_rack(left[*i].rack) == most).collect();
+        let pick = fullest[rng.below(fullest.len() as u64) as usize];
+        out.push(left.remove(pick));
+    }
+    out
+}
+
 /// What a placement breaks, if anything: a node twice, a rack over its limit, or (with the
 /// writer a data node) a first replica elsewhere. The tests judge every placement with it.
 pub fn broken(topo: &Topology, rf: u32, writer: Writer, replicas: &[Node]) -> Option<String> {

@@ -168,6 +168,36 @@ fn a_full_second_rack_sends_the_third_replica_to_the_first_ones_rack() {
     assert!(seen > 50, "the second replica landed on r2 {seen} times");
 }
 
+/// HDFS's choice of the replicas to delete from a block that has more than R: from the rack
+/// with the most, one at a time, so R stay and the block keeps its racks (each case lists the
+/// replicas each rack may keep; every draw must give one of them).
+#[test]
+fn replicas_in_excess_go_from_the_fullest_rack() {
+    let r = |rack, n: u32| (0..n).map(move |index| node(rack, index));
+    /// Replicas each rack keeps, r1 to r3.
+    type Kept = [usize; 3];
+    let cases: [(Vec<Node>, u32, &[Kept]); 6] = [
+        (r(0, 1).chain(r(1, 2)).chain(r(2, 1)).collect(), 3, &[[1, 1, 1]]),
+        // A block repaired off the one rack it was on: one of that rack's three goes.
+        (r(0, 3).chain(r(1, 1)).collect(), 3, &[[2, 1, 0]]),
+        (r(0, 2).chain(r(1, 2)).chain(r(2, 1)).collect(), 3, &[[1, 1, 1]]),
+        (r(0, 1).chain(r(1, 1)).chain(r(2, 1)).collect(), 2, &[[0, 1, 1], [1, 0, 1], [1, 1, 0]]),
+        (r(0, 1).chain(r(1, 1)).collect(), 1, &[[0, 1, 0], [1, 0, 0]]),
+        (r(0, 1).chain(r(1, 2)).collect(), 3, &[[1, 2, 0]]),
+    ];
+    let mut rng = Rng::new(5);
+    for (replicas, rf, keep) in cases {
+        for _ in 0..50 {
+            let gone = excess(rf, &replicas, &mut rng);
+            let kept: Vec<&Node> = replicas.iter().filter(|n| !gone.contains(n)).collect();
+            assert_eq!(kept.len(), replicas.len().min(rf as usize), "{replicas:?} rf {rf}: {gone:?}");
+            assert!(gone.iter().all(|n| replicas.contains(n)), "{gone:?}");
+            let per_rack = [0, 1, 2].map(|rack| kept.iter().filter(|n| n.rack == rack).count());
+            assert!(keep.contains(&per_rack), "{replicas:?} rf {rf}: kept {per_rack:?}");
+        }
+    }
+}
+
 // ---- The file system ----
 
 use super::Node as DfsNode;

@@ -30,9 +30,10 @@ pub const MAX_RF: u32 = 5;
 /// without one before they count it dead.
 pub const HEARTBEAT_US: u64 = 200_000;
 pub const DEAD_AFTER_US: u64 = 1_000_000;
-/// How often the metadata leader looks for blocks short of replicas.
+/// How often the metadata leader looks for blocks short of replicas, or with replicas in excess.
 pub const SCAN_US: u64 = 200_000;
-/// A copy ordered and not reported within this is ordered again.
+/// A copy ordered and not reported within this is ordered again; a replica ordered deleted and
+/// still reported after this counts again.
 pub const COPY_TIMEOUT_US: u64 = 1_000_000;
 /// Copies one data node sends at once (HDFS's `dfs.namenode.replication.max-streams`).
 pub const MAX_STREAMS: usize = 2;
