@@ -21,7 +21,8 @@
 //!   came back after its blocks were copied: HDFS's `processExtraRedundancyBlock`), from the
 //!   racks that hold the most, so the block keeps R replicas and its racks. A replica ordered
 //!   deleted no longer counts, so the next scan orders no second one; the order goes through the
-//!   log, and only a server that still leads when it applies it sends it.
+//!   log, and the server sends it when it applies the entry, if it still leads and still means
+//!   it (a restarted server replaying its log, or one that has led again since, does not).
 //!
 //! A server that starts, or becomes leader, waits `DEAD_AFTER_US` before it copies anything
 //! (HDFS's safe mode): until every live node has reported, a block looks short of replicas
@@ -40,6 +41,14 @@ use super::placement::{self, Writer};
 use super::types::*;
 
 type Cx<'a, 'b> = &'a mut Ctx<'b, Dfs>;
+
+/// A replica in excess this leader decided to delete: its node, and when the order went out
+/// (`None`: its entry is in the log, not yet applied).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Going {
+    pub node: NodeId,
+    pub sent: Option<Time>,
+}
 
 /// A copy ordered: to whom, from whom, of which generation, and when.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -62,9 +71,9 @@ pub struct MetaServer {
     pub reports: Vec<Vec<(BlockId, u32)>>,
     /// Copies ordered and not yet reported, per block.
     pub copying: BTreeMap<BlockId, Vec<Copying>>,
-    /// Replicas in excess ordered deleted and still reported, per block: the node, and when.
-    /// They no longer count as replicas (HDFS's `excessRedundancyMap`).
-    pub deleting: BTreeMap<BlockId, Vec<(NodeId, Time)>>,
+    /// Replicas in excess this leader decided to delete and that are still reported, per
+    /// block. They no longer count as replicas (HDFS's `excessRedundancyMap`).
+    pub deleting: BTreeMap<BlockId, Vec<Going>>,
     /// When this server started, and when it last became leader: it copies nothing for
     /// `DEAD_AFTER_US` after either.
     pub since: Time,
@@ -142,13 +151,19 @@ fn with_raft<R>(
             }
         }
         let client = x.cmd.client;
-        if let (Applied::Invalidate(blocks), Op::Invalidate { node, .. } | Op::Excess { node, .. }) =
-            (&x.result, &x.cmd.op)
-        {
-            // A replica in excess goes only on the order of a server that still leads: one that
-            // lost office meanwhile did not count what its successor counts.
-            let leads = s.raft.role == Role::Leader || !matches!(x.cmd.op, Op::Excess { .. });
-            if client == me && !blocks.is_empty() && leads {
+        if let (Applied::Invalidate(blocks), Op::Invalidate { node, .. }) = (&x.result, &x.cmd.op) {
+            if client == me && !blocks.is_empty() {
+                ctx.send(*node, Msg::Invalidate { blocks: blocks.clone() });
+            }
+            continue;
+        }
+        if let (Applied::Invalidate(blocks), Op::Excess { node, block, .. }) = (&x.result, &x.cmd.op) {
+            // Sent only while this leadership still means it: not by a server that lost office
+            // (its successor counts afresh), nor for an entry of an earlier term replayed.
+            let now = ctx.now();
+            let going = s.deleting.get_mut(block).and_then(|l| l.iter_mut().find(|g| g.node == *node));
+            if let Some(g) = going.filter(|g| g.sent.is_none() && s.raft.role == Role::Leader) {
+                g.sent = Some(now);
                 ctx.send(*node, Msg::Invalidate { blocks: blocks.clone() });
             }
             continue;
@@ -257,7 +272,7 @@ pub fn on_message(d: &Dfs, s: &mut MetaServer, from: NodeId, msg: Msg, ctx: Cx) 
             }
             s.copying.retain(|_, list| !list.is_empty());
             s.deleting.retain(|b, list| {
-                list.retain(|(n, _)| *n != from || blocks.iter().any(|(x, _)| x == b));
+                list.retain(|g| g.node != from || g.sent.is_none() || blocks.iter().any(|(x, _)| x == b));
                 !list.is_empty()
             });
             if current(s) {
@@ -353,7 +368,8 @@ fn on_request(d: &Dfs, s: &mut MetaServer, client: NodeId, req: u64, ask: Ask, c
 }
 
 /// Requests a server puts in its own log are numbered apart from clients' (client << 40 |
-/// request).
+/// request): a deletion of stale replicas by the node, one in excess by the block and the
+/// node (node numbers are below 256).
 const INVALIDATE: u64 = 1 << 62;
 const EXCESS: u64 = 1 << 61;
 
@@ -393,7 +409,7 @@ fn scan(d: &Dfs, s: &mut MetaServer, ctx: Cx) {
     }
     s.copying.retain(|_, list| !list.is_empty());
     for list in s.deleting.values_mut() {
-        list.retain(|(_, at)| now.0.saturating_sub(at.0) < COPY_TIMEOUT_US);
+        list.retain(|g| g.sent.is_none_or(|at| now.0.saturating_sub(at.0) < COPY_TIMEOUT_US));
     }
     s.deleting.retain(|_, list| !list.is_empty());
     let settled = now.0.saturating_sub(s.since.0) >= DEAD_AFTER_US;
@@ -407,7 +423,7 @@ fn scan(d: &Dfs, s: &mut MetaServer, ctx: Cx) {
     let blocks: Vec<Pipeline> = s.raft.kv.files.values().filter_map(|f| f.complete.clone()).collect();
     for p in blocks {
         let going: Vec<NodeId> =
-            s.deleting.get(&p.block).map_or(Vec::new(), |l| l.iter().map(|x| x.0).collect());
+            s.deleting.get(&p.block).map_or(Vec::new(), |l| l.iter().map(|g| g.node).collect());
         let have: Vec<NodeId> =
             holders(d, s, p.block, p.gen).into_iter().filter(|n| !going.contains(n)).collect();
         let coming: Vec<NodeId> =
@@ -471,11 +487,12 @@ fn copy(
 /// (`placement::excess`), through the log.
 fn delete_excess(d: &Dfs, s: &mut MetaServer, p: &Pipeline, have: &[NodeId], ctx: Cx) {
     let places: Vec<placement::Node> = have.iter().filter_map(|n| d.place_of(*n)).collect();
-    let (now, me) = (ctx.now(), ctx.me());
+    let me = ctx.me();
     for victim in placement::excess(d.rf, &places, ctx.rng()) {
         let node = d.node_at(victim);
-        s.deleting.entry(p.block).or_default().push((node, now));
+        s.deleting.entry(p.block).or_default().push(Going { node, sent: None });
         let cmd = Cmd { client: me, req: 0, op: Op::Excess { node, block: p.block, gen: p.gen } };
-        propose(d, s, EXCESS | node.0 as u64, cmd, ctx);
+        // Numbered by block and node: Raft drops a request whose number is in its log unapplied.
+        propose(d, s, EXCESS | (p.block << 8) | node.0 as u64, cmd, ctx);
     }
 }

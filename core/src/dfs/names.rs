@@ -51,7 +51,7 @@ pub enum Op {
     Invalidate { node: NodeId, blocks: Vec<(BlockId, u32)> },
     /// The complete block has more finished replicas than R: `node`'s is to go. Through the log
     /// only so that a leader that lost office sends no order: the server that proposed it sends
-    /// the deletion when it applies it, if it still leads then.
+    /// the deletion when it applies it, if it still leads and still means it (`meta.rs`).
     Excess { node: NodeId, block: BlockId, gen: u32 },
 }
 
