@@ -14,6 +14,10 @@
 //! - **re-replicated**: once faults stop, every file's block is back to R finished replicas on
 //!   running nodes (as many as the rack limit lets the running nodes hold) within
 //!   `REPAIR_BOUND_US`.
+//! - **rack-spread**: once faults stop, a block (R ≥ 2) whose finished replicas on running
+//!   nodes are all on one rack has one on another within `REPAIR_BOUND_US` of the metadata
+//!   leader counting a running node there alive (a block placed while its rack was the only one
+//!   live, or left there by failures, is not left there).
 //!
 //! The client history (files read and written whole, as registers) goes through the
 //! search-based linearizability checker in every sweep and on the page.
@@ -27,11 +31,12 @@ use crate::kv::Key;
 use crate::protocol::{NodeId, PropertyInfo, Time, World};
 use crate::raft;
 
+use super::meta::MetaServer;
 use super::names::Names;
 use super::node::Node;
 use super::types::*;
 
-const OWN: [PropertyInfo; 5] = [
+const OWN: [PropertyInfo; 6] = [
     PropertyInfo {
         name: "state-machine-safety",
         description: "no two metadata servers apply different entries at one index",
@@ -50,9 +55,13 @@ const OWN: [PropertyInfo; 5] = [
         name: "re-replicated",
         description: "after the last fault, every block is back to R replicas on running nodes within 4 s",
     },
+    PropertyInfo {
+        name: "rack-spread",
+        description: "a block on one rack gets a replica on another within 4 s of the leader counting a node there alive",
+    },
 ];
 
-pub(super) const PROPERTIES: &[PropertyInfo] = &raft::with_log_properties::<9>(&OWN);
+pub(super) const PROPERTIES: &[PropertyInfo] = &raft::with_log_properties::<10>(&OWN);
 
 /// Ghost state.
 #[derive(Clone, Debug, Default, Hash)]
@@ -63,6 +72,9 @@ pub struct Monitor {
     /// Blocks short of replicas on running nodes: since when, the file, and the replicas
     /// running against those wanted.
     short_since: BTreeMap<BlockId, (Time, Key, usize, usize)>,
+    /// Blocks (R ≥ 2) whose replicas on running nodes are all on one rack: the file, the rack,
+    /// and since when the metadata leader has counted a running node on another rack alive.
+    one_rack: BTreeMap<BlockId, (Key, usize, Option<Time>)>,
     /// The network's last change of shape at the last look.
     shape_at: Time,
     /// Each data node's count of disk changes at the last look.
@@ -227,7 +239,9 @@ pub(super) fn check_world(
         let newest = current.iter().max().copied().unwrap_or(0);
         m.spread.retain(|b, _| current.contains(b) || *b > newest);
     }
-    repaired(d, m, nodes, world, disks_changed)
+    let reshaped = m.shape_at != world.shape_at;
+    repaired(d, m, nodes, world, disks_changed)?;
+    spread(d, m, nodes, world, disks_changed || reshaped)
 }
 
 /// How many replicas the running data nodes can hold under the rack limit: R, or fewer when
@@ -281,6 +295,66 @@ fn repaired(
                 format!(
                     "{file}'s block {block} has had {live} replica{} on running nodes for {} ms since the last fault, short of {want}",
                     if *live == 1 { "" } else { "s" },
+                    world.now.0.saturating_sub(from.0) / 1000
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The rack-spread property: judged against the metadata leader's view of which nodes are
+/// alive (a rack cut off from the metadata servers runs, but no replica can be sent there).
+fn spread(
+    d: &Dfs,
+    m: &mut Monitor,
+    nodes: &[Node],
+    world: &World<'_, Msg>,
+    changed: bool,
+) -> Result<(), Fail> {
+    if world.explored || world.skewed || world.slowed || d.rf < 2 || d.racks.len() < 2 {
+        return Ok(());
+    }
+    let up = |n: &NodeId| world.up.get(n.index()).copied().unwrap_or(false);
+    // Which blocks sit on one rack changes only with the disks, the nodes that run, or the
+    // network's shape; whether the leader could move them, with any event.
+    if changed {
+        let mut one_rack = BTreeMap::new();
+        for (file, (_, p)) in &m.complete {
+            let mut racks =
+                d.data_node_ids().filter(|n| up(n) && finished(nodes, *n, p)).filter_map(|n| d.rack_of(n));
+            let Some(first) = racks.next() else { continue };
+            if racks.all(|r| r == first) {
+                let since = m.one_rack.get(&p.block).filter(|(_, r, _)| *r == first).and_then(|x| x.2);
+                one_rack.insert(p.block, (*file, first, since));
+            }
+        }
+        m.one_rack = one_rack;
+    }
+    if m.one_rack.is_empty() {
+        return Ok(());
+    }
+    let leads = |s: &&MetaServer| {
+        s.raft.role == raft::server::Role::Leader && up(&d.meta_members().global(s.raft.id))
+    };
+    let servers = nodes.iter().filter_map(|n| if let Node::Meta(s) = n { Some(s) } else { None });
+    let leader = servers.filter(leads).max_by_key(|s| s.raft.hard.term);
+    let last_fault = world.changed_at.iter().copied().chain([world.shape_at]).max().unwrap_or(Time::ZERO);
+    for (block, (file, rack, since)) in m.one_rack.iter_mut() {
+        let elsewhere = leader.is_some_and(|s| {
+            d.data_node_ids().any(|n| d.rack_of(n) != Some(*rack) && up(&n) && !s.dead[n.index() - META])
+        });
+        if !elsewhere {
+            *since = None;
+            continue;
+        }
+        let from = (*since.get_or_insert(world.now)).max(last_fault);
+        if world.now.0.saturating_sub(from.0) > REPAIR_BOUND_US {
+            return Err((
+                "rack-spread",
+                format!(
+                    "{file}'s block {block} has been on rack r{} alone for {} ms while the metadata leader counts a running node on another rack alive",
+                    *rack + 1,
                     world.now.0.saturating_sub(from.0) / 1000
                 ),
             ));

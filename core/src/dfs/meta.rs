@@ -16,7 +16,10 @@
 //! - has a data node delete replicas no file needs, once its log agrees that none does (a
 //!   deposed leader that still thinks it leads has an old namespace);
 //! - every scan, orders a copy of each complete block that has fewer than R replicas on live
-//!   nodes, from a live holder with a free stream to a node the placement rule picks;
+//!   nodes, from a live holder with a free stream to a node the placement rule picks; and of
+//!   each whose replicas all sit on one rack while another rack has a live node (placed while
+//!   none had: HDFS's `isNeededReconstruction` asks `isPlacementPolicySatisfied`), one copy to a
+//!   node on another rack, after which the next bullet removes one of the first rack's;
 //! - every scan, has the replicas beyond R of a complete block deleted (a node counted dead
 //!   came back after its blocks were copied: HDFS's `processExtraRedundancyBlock`), from the
 //!   racks that hold the most, so the block keeps R replicas and its racks. A replica ordered
@@ -217,8 +220,15 @@ fn live_racks(d: &Dfs, s: &MetaServer, also_not: &[NodeId]) -> u32 {
     racks.len() as u32
 }
 
-fn dead_places(d: &Dfs, s: &MetaServer) -> Vec<placement::Node> {
-    d.data_node_ids().filter(|n| s.dead[dn(*n)]).filter_map(|n| d.place_of(n)).collect()
+/// The racks as this server sees them: the nodes it counts dead out of the map.
+fn live_topology(d: &Dfs, s: &MetaServer) -> placement::Topology {
+    let mut topo = d.topology();
+    topo.dead = d.data_node_ids().filter(|n| s.dead[dn(*n)]).filter_map(|n| d.place_of(n)).collect();
+    topo
+}
+
+fn places(d: &Dfs, nodes: &[NodeId]) -> Vec<placement::Node> {
+    nodes.iter().filter_map(|n| d.place_of(*n)).collect()
 }
 
 /// Where a block's replicas go, beside those it has (`existing`) and never on `also_not`:
@@ -232,10 +242,8 @@ fn choose(
     also_not: &[NodeId],
     ctx: Cx,
 ) -> Vec<NodeId> {
-    let mut topo = d.topology();
-    topo.dead = dead_places(d, s);
-    let excluded: Vec<placement::Node> = also_not.iter().filter_map(|n| d.place_of(*n)).collect();
-    let have: Vec<placement::Node> = existing.iter().filter_map(|n| d.place_of(*n)).collect();
+    let topo = live_topology(d, s);
+    let (excluded, have) = (places(d, also_not), places(d, existing));
     let mut out: Vec<placement::Node> =
         placement::place_more(&topo, d.rf, writer, &have, &excluded, ctx.rng());
     if d.is(Mutant::OneRack) {
@@ -431,19 +439,29 @@ fn scan(d: &Dfs, s: &mut MetaServer, ctx: Cx) {
         if have.is_empty() {
             continue;
         }
-        if have.len() + coming.len() < d.rf as usize {
-            if !d.is(Mutant::NoReReplication) {
-                copy(d, s, &p, &have, &coming, &going, &mut streams, ctx);
-            }
+        let mut all = have.clone();
+        all.extend(&coming);
+        let short = all.len() < d.rf as usize;
+        // HDFS's isNeededReconstruction: short of replicas, or all on one rack while another
+        // has a live node (placed while it had none). The one-rack mutant's rule wants one rack.
+        let one_rack = !placement::spread(&live_topology(d, s), d.rf, &places(d, &all))
+            && !d.is(Mutant::OneRack)
+            && !d.is(Mutant::NoRackRepair);
+        if short && d.is(Mutant::NoReReplication) {
+            continue;
+        }
+        if short || one_rack {
+            copy(d, s, &p, &have, &coming, &going, &mut streams, ctx);
         } else if coming.is_empty() && have.len() > d.rf as usize {
             delete_excess(d, s, &p, &have, ctx);
         }
     }
 }
 
-/// Order copies of a block short of replicas, from a live holder (`have`) with a free stream
-/// to nodes the placement rule picks beside the replicas it has and those `coming`; never to a
-/// node whose replica is `going`.
+/// Order copies of a block short of replicas, or of its racks, from a live holder (`have`)
+/// with a free stream: to nodes the placement rule picks beside the replicas it has and those
+/// `coming`, or (R of them there, on one rack) to one node on another rack; never to a node
+/// whose replica is `going`.
 #[allow(clippy::too_many_arguments)]
 fn copy(
     d: &Dfs,
@@ -461,7 +479,13 @@ fn copy(
     existing.extend(coming);
     // Nodes that hold an older generation of it, or are being written, are not counted as
     // holders; they may take the copy.
-    let mut targets = choose(d, s, Writer::Off, &existing, going, ctx);
+    let mut targets = if existing.len() < d.rf as usize {
+        choose(d, s, Writer::Off, &existing, going, ctx)
+    } else {
+        let (topo, on, not) = (live_topology(d, s), places(d, &existing), places(d, going));
+        let more = placement::place_on_another_rack(&topo, &on, &not, ctx.rng());
+        more.into_iter().map(|n| d.node_at(n)).collect()
+    };
     targets.truncate(MAX_STREAMS - busy(&from));
     if targets.is_empty() {
         return;
@@ -486,9 +510,8 @@ fn copy(
 /// alive, none already going) deleted, from the racks that hold the most
 /// (`placement::excess`), through the log.
 fn delete_excess(d: &Dfs, s: &mut MetaServer, p: &Pipeline, have: &[NodeId], ctx: Cx) {
-    let places: Vec<placement::Node> = have.iter().filter_map(|n| d.place_of(*n)).collect();
     let me = ctx.me();
-    for victim in placement::excess(d.rf, &places, ctx.rng()) {
+    for victim in placement::excess(d.rf, &places(d, have), ctx.rng()) {
         let node = d.node_at(victim);
         s.deleting.entry(p.block).or_default().push(Going { node, sent: None });
         let cmd = Cmd { client: me, req: 0, op: Op::Excess { node, block: p.block, gen: p.gen } };

@@ -7,8 +7,11 @@
 //! soft state, rebuilt from the data nodes' heartbeats and block reports.
 //!
 //! **Placement** is HDFS's default rule (`placement.rs`, also `distlab dfs place`): the first
-//! replica on the writer's rack, the second on another rack, the third on the second's rack,
-//! so the loss of any one rack never loses a block.
+//! replica on the writer's rack, the second on another rack, the third on the second's rack.
+//! So with R ≥ 2 a block goes on two racks whenever two have a live node; one placed while only
+//! one rack had (or left on one by failures) gets a replica on another rack once one is live
+//! again, and then loses one of the first rack's (HDFS's mis-replicated blocks). A block on two
+//! racks keeps a replica through the loss of either.
 //!
 //! **Writes** go through a pipeline (`datanode.rs`, `client.rs`): the client sends the block to
 //! the first data node, each stores it and sends it on, and the acknowledgement comes back up
@@ -74,6 +77,10 @@ pub(crate) const MUTANTS: &[MutantInfo] = &[
         name: "no-re-replication",
         description: "the metadata leader never copies a block that is short of replicas",
     },
+    MutantInfo {
+        name: "no-rack-repair",
+        description: "the metadata leader counts replicas alone: a block left on one rack stays there",
+    },
 ];
 
 impl Mutant {
@@ -82,6 +89,7 @@ impl Mutant {
             "ack-first" => Mutant::AckFirst,
             "one-rack" => Mutant::OneRack,
             "no-re-replication" => Mutant::NoReReplication,
+            "no-rack-repair" => Mutant::NoRackRepair,
             _ => return None,
         })
     }

@@ -325,6 +325,29 @@ pub fn place_more(
     new(p)
 }
 
+/// Whether a block's replicas keep the rule's spread (HDFS's `verifyBlockPlacement`, which
+/// `BlockManager.isPlacementPolicySatisfied` asks): on two racks or more, or on every rack that
+/// has a live node when fewer have one. A block of one replica needs one rack.
+pub fn spread(topo: &Topology, rf: u32, replicas: &[Node]) -> bool {
+    let racks = (0..topo.racks.len()).filter(|r| replicas.iter().any(|n| n.rack == *r)).count() as u32;
+    racks >= rf.min(2) || racks >= topo.live_racks()
+}
+
+/// One more replica for a block whose replicas (`existing`, all on one rack) do not keep the
+/// spread: HDFS schedules one more (`additionalReplRequired = 1`, "needed on a new rack") and
+/// `chooseTarget` places it under the rack limit of R + 1, which the full rack is at. Here: a
+/// random live node off that rack, not `excluded`.
+pub fn place_on_another_rack(
+    topo: &Topology,
+    existing: &[Node],
+    excluded: &[Node],
+    rng: &mut Rng,
+) -> Option<Node> {
+    let rack = existing.first()?.rack;
+    let mut p = Placing { topo, chosen: existing.to_vec(), excluded, max: u32::MAX };
+    p.random(Scope::OffRack(rack), rng)
+}
+
 /// Which of a block's replicas to delete when it has more than `rf` (HDFS's
 /// `chooseReplicasToDelete`, for `processExtraRedundancyBlock`): one at a time, from a rack that
 /// holds the most of them. HDFS takes one from any rack that holds more than one (the fullest is

@@ -1,5 +1,6 @@
 //! The metadata leader's repairs, run whole on the simulator: replicas in excess deleted after a
-//! cut heals, keeping the block's racks.
+//! cut heals, keeping the block's racks; a block written while one rack ran given a replica on
+//! another once it is back, and the checker catching a leader that does not.
 
 use alloc::vec::Vec;
 
@@ -9,6 +10,7 @@ use crate::kv::KvOp;
 use crate::net::FaultPreset;
 use crate::protocol::{NodeId, ScriptAction, Target, Time};
 use crate::sim::Sim;
+use alloc::vec;
 
 /// Each file's complete block (as the metadata server that applied most has it), with the data
 /// nodes whose disks hold it finished at its generation.
@@ -73,5 +75,62 @@ fn replicas_in_excess_after_a_cut_heals_are_deleted_keeping_the_racks() {
             assert_eq!(on.len(), d.rf as usize, "seed {seed}: block {} on {}", p.block, d.names(&on));
             assert!(racks(&d, &on).len() >= 2, "seed {seed}: block {} on {}", p.block, d.names(&on));
         }
+    }
+}
+
+/// Racks r2 and r3 are down from 0.5 s to 3 s; C1 (on r1) writes x at 2 s, when the leader
+/// counts only r1's nodes alive, so all three replicas go there (the rack limit allows it with
+/// one rack). Once r2 and r3 are back the leader gives x a replica on another rack and deletes
+/// one of r1's (HDFS's mis-replicated block: `isNeededReconstruction` asks
+/// `isPlacementPolicySatisfied`); then r1 fails, and C2 still reads x. x stayed on r1 for ever,
+/// and r1's loss took it.
+fn written_on_one_rack(seed: u64, mutant: Option<Mutant>) -> (Sim<Dfs>, Dfs) {
+    let mut d = Dfs { think_ms: 0, mutant, ..Dfs::default() };
+    let node = |i: u32| Target::Node(NodeId(META as u32 + i));
+    for i in 3..9 {
+        d.script.push((Time::from_ms(500), ScriptAction::Crash(node(i))));
+        d.script.push((Time::from_ms(3_000), ScriptAction::Restart(node(i))));
+    }
+    write(&mut d, 2_000, 0, "x", 7);
+    for i in 0..3 {
+        d.script.push((Time::from_ms(8_000), ScriptAction::Crash(node(i))));
+    }
+    let c2 = Target::Node(NodeId(d.first_client() as u32 + 1));
+    d.script.push((Time::from_ms(8_500), ScriptAction::Client(c2, ClientOp(KvOp::Get("x".into())))));
+    (Sim::new(d.clone(), FaultPreset::None.config(), seed), d)
+}
+
+#[test]
+fn a_block_written_while_one_rack_ran_gets_a_replica_on_another() {
+    for seed in 0..8 {
+        let (mut sim, d) = written_on_one_rack(seed, None);
+        while sim.now().0 < 2_900_000 && sim.step() {}
+        let x = placed(&d, &sim);
+        assert!(x.len() == 1 && racks(&d, &x[0].1) == vec![0], "seed {seed}: x on {:?}", x);
+        while sim.now().0 < 8_000_000 && sim.step() {}
+        let x = placed(&d, &sim);
+        let on = &x[0].1;
+        assert_eq!(on.len(), 3, "seed {seed}: x on {}", d.names(on));
+        assert!(racks(&d, on).len() >= 2, "seed {seed}: x on {}", d.names(on));
+        while sim.now().0 < 10_000_000 && sim.step() {}
+        assert!(sim.violation().is_none(), "seed {seed}: {:?}", sim.violation());
+        let Node::Client(c2) = &sim.nodes()[d.first_client() + 1] else { panic!("C2 is a client") };
+        let read = c2.last.as_ref().map(|(op, r)| alloc::format!("{} → {r}", ClientOp(op.clone())));
+        assert_eq!(read.as_deref(), Some("read x → = 7"), "seed {seed}");
+    }
+}
+
+/// With no-rack-repair the leader counts replicas alone: x stays on r1, and rack-spread says
+/// so 4 s after r2 and r3 came back, before r1's loss takes it.
+#[test]
+fn rack_spread_catches_a_leader_that_leaves_a_block_on_one_rack() {
+    for seed in 0..8 {
+        let (mut sim, _) = written_on_one_rack(seed, Some(Mutant::NoRackRepair));
+        while sim.now().0 < 10_000_000 && sim.step() {}
+        let at = sim.now();
+        let v = sim.violation().unwrap_or_else(|| panic!("seed {seed}: no violation"));
+        assert_eq!(v.property, "rack-spread", "seed {seed}: {}", v.message);
+        assert!(v.message.contains("on rack r1 alone"), "seed {seed}: {}", v.message);
+        assert!((7_000_000..8_000_000).contains(&at.0), "seed {seed}: at {at:?}");
     }
 }

@@ -198,6 +198,25 @@ fn replicas_in_excess_go_from_the_fullest_rack() {
     }
 }
 
+/// HDFS's `verifyBlockPlacement`: two racks, or every rack with a live node; one replica
+/// wanted, one rack. A block on one rack gets its next replica off it, on a live node.
+#[test]
+fn a_block_on_one_rack_while_another_is_live_is_not_spread() {
+    let mut t = topo("r1:3,r2:2,r3:1");
+    let r1 = [node(0, 0), node(0, 1), node(0, 2)];
+    assert!(!spread(&t, 3, &r1));
+    assert!(spread(&t, 3, &[node(0, 0), node(1, 0)]));
+    assert!(spread(&t, 1, &[node(0, 0)]), "one replica wanted");
+    t.dead = vec![node(1, 0), node(1, 1), node(2, 0)];
+    assert!(spread(&t, 3, &r1), "r1 is the only live rack");
+    t.dead = vec![node(1, 0), node(2, 0)];
+    let mut rng = Rng::new(4);
+    for _ in 0..50 {
+        assert_eq!(place_on_another_rack(&t, &r1, &[], &mut rng), Some(node(1, 1)));
+    }
+    assert_eq!(place_on_another_rack(&t, &r1, &[node(1, 1)], &mut rng), None);
+}
+
 // ---- The file system ----
 
 use super::Node as DfsNode;
@@ -409,7 +428,7 @@ fn a_plain_sweep_catches_ack_first_and_one_rack() {
         let s = swarm::sweep(0..30, Some(faults), Some(m), 20_000, true);
         assert!(s.first.is_some(), "{m:?} not caught");
     }
-    assert_eq!(MUTANTS.len(), 3);
+    assert_eq!(MUTANTS.len(), 4);
 }
 
 #[test]

@@ -92,6 +92,9 @@ pub enum Mutant {
     OneRack,
     /// The metadata leader never copies a block that is short of replicas.
     NoReReplication,
+    /// The metadata leader counts replicas alone: a block whose replicas all sit on one rack
+    /// stays there while other racks run.
+    NoRackRepair,
 }
 
 impl Dfs {
