@@ -66,7 +66,10 @@ pub fn init(_: &Dfs, ctx: Cx) -> DataNode {
 }
 
 /// Back from a crash with its disk: it reports at once. A replica it was writing stays
-/// unfinished (HDFS's "waiting to be recovered"): the client rebuilt its pipeline without it.
+/// unfinished, and unfinished replicas are never reported: the client rebuilt its pipeline
+/// without this node, and the replica stays on disk, unread, unless a later generation of the
+/// block is written over it. (HDFS reports such a replica, as RBW, and the name node recovers
+/// or deletes it; here it is neither.)
 pub fn restart(d: &Dfs, replicas: BTreeMap<BlockId, Replica>, ctx: Cx) -> DataNode {
     let n = DataNode { id: ctx.me(), replicas, forwarding: BTreeMap::new(), copies_sent: 0, disk_changes: 0 };
     report(d, &n, ctx);

@@ -116,8 +116,8 @@ fn node_dies(broken: bool) -> Vec<Step> {
         Step::new(
             Cue::Deliver("Copy"),
             "The leader ordered a copy of x from a surviving replica to a node the placement rule chose (at most two \
-             copies leave a node at once). The new replica is reported with the next heartbeat: x is back to 3 of 3, \
-             without a client doing anything.",
+             copies leave a node at once). The node that takes the copy reports it as soon as it has stored it: x is \
+             back to 3 of 3, without a client doing anything.",
         )
         .breaking("no-re-replication"),
         Step::new(
@@ -149,7 +149,7 @@ fn rack_fails(broken: bool) -> Vec<Step> {
         .breaking("one-rack"),
         Step::new(
             Cue::Crash,
-            "Rack r1 loses its switch: its three nodes go down at once. Some blocks had a replica on r1; none had \
+            "Rack r1 loses power: its three nodes go down at once. Some blocks had a replica on r1; none had \
              all three there.",
         ),
         Step::new(
@@ -197,7 +197,8 @@ fn pipeline_break() -> Vec<Step> {
             Cue::Says("gets 1 more"),
             "No acknowledgement came. C1 dropped r1/n0 from the pipeline and asked the leader to rebuild it: the \
              leader kept the two other nodes, added a replacement by the placement rule, and logged the new pipeline \
-             with the block's next generation. A replica of the old generation is stale from now on.",
+             with the block's next generation. Had r1/n0 kept a replica of the old generation, it would count for nothing \
+             now: the leader and readers ask for the new one.",
         ),
         Step::new(
             Cue::Says("x is now block"),
