@@ -56,6 +56,8 @@ mod view;
 pub use view::log_detail;
 
 #[cfg(test)]
+mod membership_tests;
+#[cfg(test)]
 mod tests;
 
 use crate::kv::client;

@@ -7,9 +7,9 @@ use super::server::{self, Role, Server};
 use super::*;
 use crate::protocol::{NodeId, Time};
 
-type Fx = crate::testing::Effects<Group<Kv>>;
+pub(super) type Fx = crate::testing::Effects<Group<Kv>>;
 
-fn raft3() -> Raft {
+pub(super) fn raft3() -> Raft {
     Raft { servers: 3, clients: 0, ..Raft::default() }
 }
 
@@ -199,7 +199,7 @@ fn user_commands_parse_with_clear_errors() {
 
 /// Win an election in the next term on a three-server cluster: the leader's no-op is appended
 /// but not yet committed.
-fn elected(r: &Raft, fx: &mut Fx, log: &[Term]) -> Server {
+pub(super) fn elected(r: &Raft, fx: &mut Fx, log: &[Term]) -> Server {
     let mut s = server(r, fx, 0, 3, log);
     server::on_timer(r, &mut s, Timer::Election, &mut fx.ctx(0));
     server::on_message(
@@ -216,38 +216,8 @@ fn elected(r: &Raft, fx: &mut Fx, log: &[Term]) -> Server {
 
 /// A follower's success in term 4 holding the leader's log up to its no-op (index 3), in
 /// answer to broadcast `seq`.
-fn term4_ack(seq: u64) -> Msg {
+pub(super) fn term4_ack(seq: u64) -> Msg {
     Msg::AppendReply { term: 4, success: true, match_index: 3, conflict_index: 0, conflict_term: None, seq }
-}
-
-/// The erratum to the single-server change (Ongaro, raft-dev, 2015): a leader may append a
-/// configuration entry only after it has committed an entry of its own term; otherwise a
-/// configuration from an older term that reached only some servers can elect a leader that
-/// overwrites a committed entry.
-#[test]
-fn membership_change_waits_for_an_entry_of_the_leaders_term_to_commit() {
-    let r = Raft { spares: 1, ..raft3() };
-    for op in [ClientOp::RemoveServer(NodeId(2)), ClientOp::AddServer(NodeId(3))] {
-        let mut fx = Fx::new();
-        let mut s = elected(&r, &mut fx, &[1, 2]);
-        let before = s.last_index();
-        server::on_admin(&r, &mut s, op.clone(), &mut fx.ctx(0));
-        assert_eq!(s.last_index(), before, "{op}: no configuration entry before the no-op commits");
-        assert_eq!(s.adding, None, "{op}: no catch-up before the no-op commits");
-        assert!(
-            matches!(&fx.notes[..], [Note::Refused { why, .. }] if why.contains("own term")),
-            "{op}: refused with a reason, got {:?}",
-            fx.notes
-        );
-        fx.take();
-        // Once the no-op (index 3, term 4) is on a majority, the change goes ahead.
-        server::on_message(&r, &mut s, NodeId(1), term4_ack(1), &mut fx.ctx(0));
-        assert_eq!(s.commit, 3);
-        fx.take();
-        server::on_admin(&r, &mut s, op.clone(), &mut fx.ctx(0));
-        assert!(fx.notes.is_empty(), "{op}: accepted now, got {:?}", fx.notes);
-        assert!(s.last_index() > before || s.adding.is_some(), "{op}: the change started");
-    }
 }
 
 /// A reply to an AppendEntries from an older term acknowledges nothing: its sequence number
@@ -412,77 +382,6 @@ fn a_leader_that_transfers_leadership_gives_up_its_lease() {
     assert_eq!(s.lease_until, Time::ZERO);
     server::on_message(&r, &mut s, NodeId(2), term4_ack(2), &mut fx.ctx(0));
     assert_eq!(s.lease_until, Time::ZERO, "later acknowledgements do not renew it");
-}
-
-/// No membership change during a leadership transfer (etcd's `stepLeader` drops every
-/// proposal while `leadTransferee` is set): the target might campaign without the new
-/// configuration entry. A catch-up that finishes meanwhile joins only after the transfer.
-#[test]
-fn no_membership_change_while_leadership_is_transferred() {
-    let r = Raft { spares: 1, ..raft3() };
-    let mut fx = Fx::new();
-    let mut s = elected(&r, &mut fx, &[1, 2]);
-    server::on_message(&r, &mut s, NodeId(1), term4_ack(1), &mut fx.ctx(0));
-    assert_eq!(s.commit, 3);
-    server::on_admin(&r, &mut s, ClientOp::AddServer(NodeId(3)), &mut fx.ctx(0));
-    server::on_admin(&r, &mut s, ClientOp::TransferLeadership(Some(NodeId(1))), &mut fx.ctx(0));
-    assert_eq!(s.transfer, Some(NodeId(1)));
-    fx.take();
-    let before = s.last_index();
-    server::on_admin(&r, &mut s, ClientOp::RemoveServer(NodeId(2)), &mut fx.ctx(0));
-    assert!(
-        matches!(&fx.notes[..], [Note::Refused { why, .. }] if why.contains("transferring")),
-        "{:?}",
-        fx.notes
-    );
-    // The new server catches up during the transfer: it is not added yet.
-    let caught_up = Msg::AppendReply {
-        term: 4,
-        success: true,
-        match_index: 3,
-        conflict_index: 0,
-        conflict_term: None,
-        seq: 2,
-    };
-    server::on_message(&r, &mut s, NodeId(3), caught_up.clone(), &mut fx.ctx(0));
-    assert_eq!(s.last_index(), before, "no configuration entry during the transfer");
-    assert_eq!(s.config, [NodeId(0), NodeId(1), NodeId(2)]);
-    // The transfer lapses; the next answer adds it.
-    server::on_timer(&r, &mut s, Timer::TransferDeadline, &mut fx.ctx(0));
-    server::on_message(&r, &mut s, NodeId(3), caught_up, &mut fx.ctx(0));
-    assert_eq!(s.config, [NodeId(0), NodeId(1), NodeId(2), NodeId(3)]);
-}
-
-/// Thesis §4.2.1: a catch-up of a server that never answers is abandoned, so the next
-/// membership change is not refused for ever.
-#[test]
-fn an_unreachable_new_server_is_given_up_on() {
-    let r = Raft { spares: 2, ..raft3() };
-    let mut fx = Fx::new();
-    let mut s = elected(&r, &mut fx, &[1, 2]);
-    s.commit = 3; // the no-op of term 4 is committed
-    server::on_admin(&r, &mut s, ClientOp::AddServer(NodeId(3)), &mut fx.ctx(0));
-    assert!(s.adding.is_some());
-    fx.take();
-    // Within two maximum election timeouts of silence the catch-up goes on...
-    server::on_timer(&r, &mut s, Timer::Heartbeat, &mut fx.ctx(0));
-    assert!(s.adding.is_some());
-    server::on_admin(&r, &mut s, ClientOp::AddServer(NodeId(4)), &mut fx.ctx(0));
-    assert!(matches!(&fx.notes[..], [Note::Refused { why, .. }] if why.contains("one membership change")));
-    fx.take();
-    // ...after it, it is abandoned with a reason, and the next change goes ahead.
-    s.adding.as_mut().unwrap().heard = Time::from_ms(1000 - 2 * 300 - 1);
-    server::on_timer(&r, &mut s, Timer::Heartbeat, &mut fx.ctx(0));
-    assert_eq!(s.adding, None);
-    assert!(
-        matches!(&fx.notes[..], [Note::Refused { why, .. }] if why.contains("S4 did not answer")),
-        "{:?}",
-        fx.notes
-    );
-    fx.take();
-    server::on_admin(&r, &mut s, ClientOp::AddServer(NodeId(4)), &mut fx.ctx(0));
-    assert!(fx.notes.is_empty(), "{:?}", fx.notes);
-    assert_eq!(s.adding.as_ref().map(|c| c.node), Some(NodeId(4)));
 }
 
 /// The checker's own failures, on hand-built states, for the two properties no swarm mutant
