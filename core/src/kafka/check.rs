@@ -73,6 +73,20 @@ pub struct Monitor {
     /// Per partition and broker: the epoch of a state the controller decided that the broker,
     /// live, does not hold yet, and since when.
     pub uninformed: Vec<Vec<Option<(u32, Time)>>>,
+    /// The last scan of every replica: see `check_world`.
+    scanned: Scanned,
+}
+
+/// When `check_world` last compared every replica with the controller: the world's count of
+/// crashes and restarts and its last change of shape then, and the earliest time a replica's
+/// wait could pass its bound. Until then, and until a fault, only the controller's events and
+/// a broker's own can change what it compares (a broker's, its own replicas alone).
+#[derive(Clone, Debug, Default, Hash)]
+struct Scanned {
+    done: bool,
+    epoch: u64,
+    shape_at: Time,
+    due: Time,
 }
 
 /// How long, in broker sessions, a live replica may go without the state the controller decided.
@@ -82,24 +96,42 @@ pub const INFORM_SESSIONS: u64 = 8;
 /// partition's state (leader, ISR, epoch) within `INFORM_SESSIONS` of the controller deciding it,
 /// or of the last crash, restart or change of the network. A state replaced by a newer one starts
 /// the count again: under churn each state is a new message to deliver.
+/// It compares every replica only when something it compares may have changed (the
+/// controller ran, a fault came) or a wait may have passed its bound; after a broker's event,
+/// that broker's replicas alone. The verdicts, and the events they come at, are those of a
+/// comparison after every event.
 pub(super) fn check_world(
     k: &Kafka,
     m: &mut Monitor,
     nodes: &[Node],
+    touched: Option<NodeId>,
     world: &World<'_, Msg>,
 ) -> Result<(), (&'static str, String)> {
     if world.explored || world.skewed || world.slowed {
         return Ok(());
     }
     let Some(Node::Controller(c)) = nodes.get(k.controller().index()) else { return Ok(()) };
+    let sc = &m.scanned;
+    let faulted = !sc.done || world.up_epoch != sc.epoch || world.shape_at != sc.shape_at;
+    let all = faulted || touched == Some(k.controller()) || world.now > sc.due;
+    let broker = touched.filter(|t| t.index() < k.brokers);
+    if !all && broker.is_none() {
+        return Ok(());
+    }
     if m.uninformed.len() < c.partitions.len() {
         m.uninformed.resize(c.partitions.len(), vec![None; k.brokers]);
     }
+    let mut due = if all { Time(u64::MAX) } else { m.scanned.due };
+    // Due at once until this scan ends (a violation ends it early: the next event looks again).
+    m.scanned = Scanned { done: true, epoch: world.up_epoch, shape_at: world.shape_at, due: Time::ZERO };
     let last_fault = world.changed_at.iter().copied().chain([world.shape_at]).max().unwrap_or(Time::ZERO);
     let bound = INFORM_SESSIONS.saturating_mul(k.session_us);
     for (p, s) in c.partitions.iter().enumerate() {
         for r in &s.replicas {
             let b = r.index();
+            if !all && broker != Some(*r) {
+                continue;
+            }
             let live = c.brokers.get(b).is_some_and(|x| x.1) && world.up.get(b).copied().unwrap_or(false);
             let held = match nodes.get(b) {
                 Some(Node::Broker(x)) => x.replicas.get(p).and_then(|r| r.as_ref()),
@@ -118,6 +150,7 @@ pub(super) fn check_world(
             };
             *slot = Some((s.epoch, since));
             let from = since.max(last_fault);
+            due = due.min(Time(from.0.saturating_add(bound)));
             if world.now.0.saturating_sub(from.0) > bound {
                 return Err((
                     "replicas-informed",
@@ -132,6 +165,7 @@ pub(super) fn check_world(
             }
         }
     }
+    m.scanned.due = due;
     Ok(())
 }
 

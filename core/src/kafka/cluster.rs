@@ -190,11 +190,11 @@ impl Protocol for Kafka {
         &self,
         m: &mut Monitor,
         nodes: &[Node],
-        _touched: Option<NodeId>,
+        touched: Option<NodeId>,
         _notes: &[Note],
         world: &World<'_, Msg>,
     ) -> Result<(), (&'static str, String)> {
-        check::check_world(self, m, nodes, world)
+        check::check_world(self, m, nodes, touched, world)
     }
     fn properties(&self) -> &'static [PropertyInfo] {
         check::PROPERTIES

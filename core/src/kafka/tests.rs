@@ -863,5 +863,10 @@ fn a_replica_left_without_its_partitions_state_breaks_replicas_informed() {
     // A newer state is a new message to deliver: its count starts when it is decided.
     let Node::Controller(ctrl) = &mut c else { panic!("the controller") };
     ctrl.partitions[0].epoch = 4;
-    assert_eq!(k.check_world(&mut m, &nodes(&c), None, &[], &at(1_002 + bound)), Ok(()));
+    let by_controller = Some(k.controller());
+    assert_eq!(k.check_world(&mut m, &nodes(&c), by_controller, &[], &at(1_002 + bound)), Ok(()));
+    // Its wait passes the bound with no event of the controller's or the broker's: still seen.
+    assert_eq!(k.check_world(&mut m, &nodes(&c), None, &[], &at(1_002 + 2 * bound)), Ok(()));
+    let err = k.check_world(&mut m, &nodes(&c), None, &[], &at(1_003 + 2 * bound)).unwrap_err();
+    assert!(err.1.contains("epoch 4"), "{}", err.1);
 }
