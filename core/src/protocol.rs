@@ -117,6 +117,18 @@ pub struct World<'a, M> {
     pub explored: bool,
 }
 
+impl<M> World<'_, M> {
+    /// Whether `n` is up (a node the world does not know is not).
+    pub fn is_up(&self, n: NodeId) -> bool {
+        self.up.get(n.index()).copied().unwrap_or(false)
+    }
+
+    /// The last fault: the latest crash or restart, or change of the network's shape.
+    pub fn last_fault(&self) -> Time {
+        self.changed_at.iter().copied().chain([self.shape_at]).max().unwrap_or(Time::ZERO)
+    }
+}
+
 /// A message lost, for [`World`].
 #[derive(Clone, Debug)]
 pub struct Lost<M> {

@@ -189,7 +189,7 @@ pub(super) fn check_world(
     let disks_changed =
         moved || m.up_epoch != world.up_epoch || notes.iter().any(|n| matches!(n, Note::Completed { .. }));
     m.up_epoch = world.up_epoch;
-    let up = |n: &NodeId| world.up.get(n.index()).copied().unwrap_or(false);
+    let up = |n: &NodeId| world.is_up(*n);
     if disks_changed {
         for (file, (_, p)) in &m.complete {
             // Nearly always a running node holds it: found without listing every holder.
@@ -239,9 +239,15 @@ pub(super) fn check_world(
         let newest = current.iter().max().copied().unwrap_or(0);
         m.spread.retain(|b, _| current.contains(b) || *b > newest);
     }
-    let reshaped = m.shape_at != world.shape_at;
-    repaired(d, m, nodes, world, disks_changed)?;
-    spread(d, m, nodes, world, disks_changed || reshaped)
+    // Which blocks are short, or on one rack, changes only with the disks, the nodes that run,
+    // or the network's shape; between such events only the clock runs on those already found.
+    let changed = disks_changed || m.shape_at != world.shape_at;
+    m.shape_at = world.shape_at;
+    if world.explored || world.skewed || world.slowed {
+        return Ok(());
+    }
+    repaired(d, m, nodes, world, changed)?;
+    spread(d, m, nodes, world, changed)
 }
 
 /// How many replicas the running data nodes can hold under the rack limit: R, or fewer when
@@ -264,14 +270,8 @@ fn repaired(
     world: &World<'_, Msg>,
     changed: bool,
 ) -> Result<(), Fail> {
-    if world.explored || world.skewed || world.slowed {
-        return Ok(());
-    }
-    // Which blocks are short changes only with the disks, the nodes that run, or the network;
-    // between such events only the clock runs on those already short.
-    if changed || m.shape_at != world.shape_at {
-        m.shape_at = world.shape_at;
-        let up = |n: &NodeId| world.up.get(n.index()).copied().unwrap_or(false);
+    if changed {
+        let up = |n: &NodeId| world.is_up(*n);
         let want = reachable(d, &up);
         for (file, (_, p)) in &m.complete {
             let live = d.data_node_ids().filter(|n| up(n) && finished(nodes, *n, p)).count();
@@ -286,7 +286,7 @@ fn repaired(
     if m.short_since.is_empty() {
         return Ok(());
     }
-    let last_fault = world.changed_at.iter().copied().chain([world.shape_at]).max().unwrap_or(Time::ZERO);
+    let last_fault = world.last_fault();
     for (block, (since, file, live, want)) in &m.short_since {
         let from = (*since).max(last_fault);
         if world.now.0.saturating_sub(from.0) > REPAIR_BOUND_US {
@@ -312,12 +312,11 @@ fn spread(
     world: &World<'_, Msg>,
     changed: bool,
 ) -> Result<(), Fail> {
-    if world.explored || world.skewed || world.slowed || d.rf < 2 || d.racks.len() < 2 {
+    if d.rf < 2 || d.racks.len() < 2 {
         return Ok(());
     }
-    let up = |n: &NodeId| world.up.get(n.index()).copied().unwrap_or(false);
-    // Which blocks sit on one rack changes only with the disks, the nodes that run, or the
-    // network's shape; whether the leader could move them, with any event.
+    let up = |n: &NodeId| world.is_up(*n);
+    // Whether the leader could move the blocks on one rack changes with any event.
     if changed {
         let mut one_rack = BTreeMap::new();
         for (file, (_, p)) in &m.complete {
@@ -339,7 +338,7 @@ fn spread(
     };
     let servers = nodes.iter().filter_map(|n| if let Node::Meta(s) = n { Some(s) } else { None });
     let leader = servers.filter(leads).max_by_key(|s| s.raft.hard.term);
-    let last_fault = world.changed_at.iter().copied().chain([world.shape_at]).max().unwrap_or(Time::ZERO);
+    let last_fault = world.last_fault();
     for (block, (file, rack, since)) in m.one_rack.iter_mut() {
         let elsewhere = leader.is_some_and(|s| {
             d.data_node_ids().any(|n| d.rack_of(n) != Some(*rack) && up(&n) && !s.dead[n.index() - META])

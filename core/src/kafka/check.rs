@@ -124,7 +124,7 @@ pub(super) fn check_world(
     let mut due = if all { Time(u64::MAX) } else { m.scanned.due };
     // Due at once until this scan ends (a violation ends it early: the next event looks again).
     m.scanned = Scanned { done: true, epoch: world.up_epoch, shape_at: world.shape_at, due: Time::ZERO };
-    let last_fault = world.changed_at.iter().copied().chain([world.shape_at]).max().unwrap_or(Time::ZERO);
+    let last_fault = world.last_fault();
     let bound = INFORM_SESSIONS.saturating_mul(k.session_us);
     for (p, s) in c.partitions.iter().enumerate() {
         for r in &s.replicas {
@@ -132,7 +132,7 @@ pub(super) fn check_world(
             if !all && broker != Some(*r) {
                 continue;
             }
-            let live = c.brokers.get(b).is_some_and(|x| x.1) && world.up.get(b).copied().unwrap_or(false);
+            let live = c.brokers.get(b).is_some_and(|x| x.1) && world.is_up(*r);
             let held = match nodes.get(b) {
                 Some(Node::Broker(x)) => x.replicas.get(p).and_then(|r| r.as_ref()),
                 _ => None,

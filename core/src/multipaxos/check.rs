@@ -102,7 +102,7 @@ pub fn restarts(m: &mut Monitor, world: &World<'_, Msg>) {
         let changed = world.changed_at.get(i).copied().unwrap_or(Time::ZERO);
         if changed != *life {
             *life = changed;
-            if world.up.get(i).copied().unwrap_or(false) {
+            if world.is_up(NodeId(i as u32)) {
                 m.applied[i] = 0;
             }
         }
