@@ -92,6 +92,7 @@ pub fn message_style(kind: &str) -> (&'static str, &'static str) {
         "Transfer" => ("#7a3fb5", "Tr"),
         "Copy" => ("#a47ad6", "Cp"),
         "Invalidate" => ("#b5003c", "Del"),
+        "Leading" => ("#0072B2", "Ld"),
         "ReadBlock" => ("#56B4E9", "Rd"),
         "BlockData" => ("#E69F00", "Bd"),
         _ => ("#666", "?"),

@@ -11,6 +11,11 @@
 //!   data node, unless as many of its holders are down as its pipeline had nodes (R, or fewer
 //!   when the rack limit or dead nodes left fewer), and not all on one rack: fewer failures, or
 //!   the loss of one rack when the leader could place the block on two, never take a block.
+//! - **excess-only**: a finished replica of a file's complete block is deleted only while R
+//!   others stay finished on disk: the leader deletes replicas in excess, never one the block
+//!   needs. Two deletions decided apart (an order that arrived late, after its sender had
+//!   stopped counting on it or lost its office, and another leader's or its own later one)
+//!   break it (HDFS-1972's fencing).
 //! - **re-replicated**: once faults stop, every file's block is back to R finished replicas on
 //!   running nodes (as many as the rack limit lets the running nodes hold) within
 //!   `REPAIR_BOUND_US`.
@@ -36,7 +41,7 @@ use super::names::Names;
 use super::node::Node;
 use super::types::*;
 
-const OWN: [PropertyInfo; 6] = [
+const OWN: [PropertyInfo; 7] = [
     PropertyInfo {
         name: "state-machine-safety",
         description: "no two metadata servers apply different entries at one index",
@@ -52,6 +57,10 @@ const OWN: [PropertyInfo; 6] = [
             "a completed block keeps a running replica through fewer than R failures, or the loss of one rack",
     },
     PropertyInfo {
+        name: "excess-only",
+        description: "a completed block's replica is deleted only while R others stay on disk",
+    },
+    PropertyInfo {
         name: "re-replicated",
         description: "after the last fault, every block is back to R replicas on running nodes within 4 s",
     },
@@ -61,7 +70,7 @@ const OWN: [PropertyInfo; 6] = [
     },
 ];
 
-pub(super) const PROPERTIES: &[PropertyInfo] = &raft::with_log_properties::<10>(&OWN);
+pub(super) const PROPERTIES: &[PropertyInfo] = &raft::with_log_properties::<11>(&OWN);
 
 /// Ghost state.
 #[derive(Clone, Debug, Default, Hash)]
@@ -79,6 +88,8 @@ pub struct Monitor {
     shape_at: Time,
     /// Each data node's count of disk changes at the last look.
     disks: Vec<u64>,
+    /// Per complete block: how many finished replicas of it the disks held at the last look.
+    on_disk: BTreeMap<BlockId, usize>,
     /// The crashes and restarts counted at the last look at the disks.
     up_epoch: u64,
     /// Each block's last pipeline placement: its nodes, and whether it had two racks or more
@@ -186,6 +197,9 @@ pub(super) fn check_world(
         }
         core::mem::replace(&mut m.disks[i], v) != v
     });
+    if let Some(t) = touched.filter(|_| moved) {
+        kept_on_disk(d, m, nodes, t)?;
+    }
     let disks_changed =
         moved || m.up_epoch != world.up_epoch || notes.iter().any(|n| matches!(n, Note::Completed { .. }));
     m.up_epoch = world.up_epoch;
@@ -236,6 +250,12 @@ pub(super) fn check_world(
         // Blocks no file holds any more are not judged (those still being written are kept).
         let current: Vec<BlockId> = m.complete.values().map(|(_, p)| p.block).collect();
         m.short_since.retain(|b, _| current.contains(b));
+        m.on_disk.retain(|b, _| current.contains(b));
+        for (_, p) in m.complete.values() {
+            m.on_disk
+                .entry(p.block)
+                .or_insert_with(|| d.data_node_ids().filter(|n| finished(nodes, *n, p)).count());
+        }
         let newest = current.iter().max().copied().unwrap_or(0);
         m.spread.retain(|b, _| current.contains(b) || *b > newest);
     }
@@ -248,6 +268,28 @@ pub(super) fn check_world(
     }
     repaired(d, m, nodes, world, changed)?;
     spread(d, m, nodes, world, changed)
+}
+
+/// The excess-only property, after data node `t`'s disk changed: a complete block's count of
+/// finished replicas on disk falls only by a deletion, and never below R. (A crash loses no
+/// replica here, and a complete block has no later generation to be written over it.)
+fn kept_on_disk(d: &Dfs, m: &mut Monitor, nodes: &[Node], t: NodeId) -> Result<(), Fail> {
+    for (file, (_, p)) in &m.complete {
+        let count = d.data_node_ids().filter(|n| finished(nodes, *n, p)).count();
+        let before = m.on_disk.insert(p.block, count);
+        if before.is_some_and(|b| count < b) && count < d.rf as usize {
+            return Err((
+                "excess-only",
+                format!(
+                    "{}'s replica of {file}'s block {} was deleted, leaving {count} on disk where R is {}",
+                    d.name(t),
+                    p.block,
+                    d.rf
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// How many replicas the running data nodes can hold under the rack limit: R, or fewer when

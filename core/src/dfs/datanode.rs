@@ -9,12 +9,23 @@
 //! node and has the pipeline rebuilt. A node finishes its replica only when everything below
 //! it has the block, so a finished replica on the first node means a finished one on every
 //! node.
+//!
+//! A node takes orders (copy, delete) only from the newest metadata leadership it has heard
+//! of, and says in each heartbeat which that is: a late order of a leader that has lost its
+//! office is dropped, and a report that names the new leader's term shows every order of the
+//! old one the node will ever carry out. The new leader deletes a replica in excess only once
+//! every holder's report names its term (HDFS-1972: a data node takes commands only from the
+//! name node it knows as active, and a new active name node postpones deleting replicas in
+//! excess while a holder has not reported since it took over). The term is kept on disk: here
+//! an order sent before a crash may arrive after the restart, where HDFS's come back in the
+//! heartbeat's answer on a connection the crash closes.
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 use crate::kv::Key;
 use crate::protocol::{Ctx, NodeId, Time};
+use crate::raft::Term;
 
 use super::types::*;
 
@@ -29,6 +40,10 @@ pub struct Replica {
     pub value: u64,
     pub done: bool,
 }
+
+/// A data node's disk, what survives its crash: its replicas, the newest metadata leader's
+/// term it has heard of, and how many block reports it has sent.
+pub type Disk = (BTreeMap<BlockId, Replica>, Term, u64);
 
 /// A block this node sent down a pipeline and waits to hear back about.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -51,6 +66,12 @@ pub struct DataNode {
     /// Changes to the disk since this node started: the checker looks at the disks again only
     /// when one moved.
     pub disk_changes: u64,
+    /// The newest term of a metadata leader it has heard of (on disk: kept across a crash).
+    pub leader_term: Term,
+    /// Block reports sent, on disk: each heartbeat is numbered, and a metadata server takes
+    /// none older than the last it took (HDFS's reports come in order over one connection;
+    /// here a late or duplicated one would show a replica deleted since).
+    pub reports: u64,
 }
 
 pub fn init(_: &Dfs, ctx: Cx) -> DataNode {
@@ -62,6 +83,8 @@ pub fn init(_: &Dfs, ctx: Cx) -> DataNode {
         forwarding: BTreeMap::new(),
         copies_sent: 0,
         disk_changes: 0,
+        leader_term: 0,
+        reports: 0,
     }
 }
 
@@ -70,20 +93,40 @@ pub fn init(_: &Dfs, ctx: Cx) -> DataNode {
 /// without this node, and the replica stays on disk, unread, unless a later generation of the
 /// block is written over it. (HDFS reports such a replica, as RBW, and the name node recovers
 /// or deletes it; here it is neither.)
-pub fn restart(d: &Dfs, replicas: BTreeMap<BlockId, Replica>, ctx: Cx) -> DataNode {
-    let n = DataNode { id: ctx.me(), replicas, forwarding: BTreeMap::new(), copies_sent: 0, disk_changes: 0 };
-    report(d, &n, ctx);
+pub fn restart(d: &Dfs, (replicas, leader_term, reports): Disk, ctx: Cx) -> DataNode {
+    let mut n = DataNode {
+        id: ctx.me(),
+        replicas,
+        forwarding: BTreeMap::new(),
+        copies_sent: 0,
+        disk_changes: 0,
+        leader_term,
+        reports,
+    };
+    report(d, &mut n, ctx);
     ctx.set_timer(Timer::Heartbeat, Time(HEARTBEAT_US));
     n
 }
 
 /// A heartbeat with the whole block report, to every metadata server.
-fn report(d: &Dfs, n: &DataNode, ctx: Cx) {
+fn report(d: &Dfs, n: &mut DataNode, ctx: Cx) {
     let blocks: Vec<(BlockId, u32)> =
         n.replicas.iter().filter(|(_, r)| r.done).map(|(b, r)| (*b, r.gen)).collect();
+    n.reports += 1;
     for m in 0..META as u32 {
-        ctx.send(d.meta_members().global(NodeId(m)), Msg::Heartbeat { blocks: blocks.clone() });
+        let msg = Msg::Heartbeat { blocks: blocks.clone(), term: n.leader_term, seq: n.reports };
+        ctx.send(d.meta_members().global(NodeId(m)), msg);
     }
+}
+
+/// Whether to carry out an order of the metadata leader of `term`: not if a later leadership
+/// has been heard of. A later term is heard of here, as from its leader's answer.
+fn follows(n: &mut DataNode, term: Term) -> bool {
+    if term < n.leader_term {
+        return false;
+    }
+    n.leader_term = term;
+    true
 }
 
 /// Store a replica unless this node has a later generation of the block.
@@ -147,7 +190,10 @@ pub fn on_message(d: &Dfs, n: &mut DataNode, from: NodeId, msg: Msg, ctx: Cx) {
                 ctx.send(f.upstream, Msg::Ack { block, gen, bad });
             }
         }
-        Msg::Transfer { block, gen, to } if d.is_meta(from) => {
+        Msg::Leading { term } if d.is_meta(from) => {
+            follows(n, term);
+        }
+        Msg::Transfer { block, gen, to, term } if d.is_meta(from) && follows(n, term) => {
             if let Some(r) = n.replicas.get(&block).filter(|r| r.done && r.gen >= gen) {
                 let (gen, file, value) = (r.gen, r.file, r.value);
                 n.copies_sent += 1;
@@ -159,7 +205,7 @@ pub fn on_message(d: &Dfs, n: &mut DataNode, from: NodeId, msg: Msg, ctx: Cx) {
         {
             report(d, n, ctx);
         }
-        Msg::Invalidate { blocks } if d.is_meta(from) => {
+        Msg::Invalidate { blocks, term } if d.is_meta(from) && follows(n, term) => {
             for (b, gen) in blocks {
                 if !n.forwarding.contains_key(&b) && n.replicas.get(&b).is_some_and(|r| r.gen <= gen) {
                     n.replicas.remove(&b);

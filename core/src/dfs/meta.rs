@@ -37,7 +37,7 @@ use alloc::vec::Vec;
 
 use crate::protocol::{Ctx, NodeId, Time};
 use crate::raft::server::Role;
-use crate::raft::{self, Group};
+use crate::raft::{self, Group, Term};
 
 use super::names::{Applied, Ask, Cmd, Names, Op};
 use super::placement::{self, Writer};
@@ -45,11 +45,12 @@ use super::types::*;
 
 type Cx<'a, 'b> = &'a mut Ctx<'b, Dfs>;
 
-/// A replica in excess this leader decided to delete: its node, and when the order went out
-/// (`None`: its entry is in the log, not yet applied).
+/// A replica in excess this leader decided to delete: its node, the block's generation, and
+/// when the order last went out (`None`: its entry is in the log, not yet applied).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Going {
     pub node: NodeId,
+    pub gen: u32,
     pub sent: Option<Time>,
 }
 
@@ -72,10 +73,16 @@ pub struct MetaServer {
     pub seen: Vec<Time>,
     pub dead: Vec<bool>,
     pub reports: Vec<Vec<(BlockId, u32)>>,
+    /// Per data node: the leader's term its last heartbeat named (`datanode.rs`), and that
+    /// heartbeat's number (an older one arriving late is dropped).
+    pub heard: Vec<Term>,
+    pub report_seq: Vec<u64>,
     /// Copies ordered and not yet reported, per block.
     pub copying: BTreeMap<BlockId, Vec<Copying>>,
     /// Replicas in excess this leader decided to delete and that are still reported, per
-    /// block. They no longer count as replicas (HDFS's `excessRedundancyMap`).
+    /// block. They no longer count as replicas (HDFS's `excessRedundancyMap`), and the order
+    /// goes again while the node still reports the replica: forgetting it would count the
+    /// replica again, and a second deletion could meet the late first.
     pub deleting: BTreeMap<BlockId, Vec<Going>>,
     /// When this server started, and when it last became leader: it copies nothing for
     /// `DEAD_AFTER_US` after either.
@@ -111,6 +118,8 @@ fn boot(d: &Dfs, mut raft: raft::Server<Names>, notes: Vec<raft::Note>, ctx: Cx)
         seen: vec![now; n],
         dead: vec![false; n],
         reports: vec![Vec::new(); n],
+        heard: vec![0; n],
+        report_seq: vec![0; n],
         copying: BTreeMap::new(),
         deleting: BTreeMap::new(),
         since: now,
@@ -155,8 +164,8 @@ fn with_raft<R>(
         }
         let client = x.cmd.client;
         if let (Applied::Invalidate(blocks), Op::Invalidate { node, .. }) = (&x.result, &x.cmd.op) {
-            if client == me && !blocks.is_empty() {
-                ctx.send(*node, Msg::Invalidate { blocks: blocks.clone() });
+            if client == me && !blocks.is_empty() && s.raft.role == Role::Leader {
+                ctx.send(*node, Msg::Invalidate { blocks: blocks.clone(), term: s.raft.hard.term });
             }
             continue;
         }
@@ -167,7 +176,7 @@ fn with_raft<R>(
             let going = s.deleting.get_mut(block).and_then(|l| l.iter_mut().find(|g| g.node == *node));
             if let Some(g) = going.filter(|g| g.sent.is_none() && s.raft.role == Role::Leader) {
                 g.sent = Some(now);
-                ctx.send(*node, Msg::Invalidate { blocks: blocks.clone() });
+                ctx.send(*node, Msg::Invalidate { blocks: blocks.clone(), term: s.raft.hard.term });
             }
             continue;
         }
@@ -267,10 +276,15 @@ pub fn on_message(d: &Dfs, s: &mut MetaServer, from: NodeId, msg: Msg, ctx: Cx) 
             with_raft(d, s, ctx, |r, rs, inner| raft::server::on_message(r, rs, local, m, inner))
         }
         Msg::Request { req, ask } if d.is_client(from) => on_request(d, s, from, req, ask, ctx),
-        Msg::Heartbeat { blocks } if d.is_data_node(from) => {
+        Msg::Heartbeat { blocks, term, seq } if d.is_data_node(from) && seq > s.report_seq[dn(from)] => {
             let i = dn(from);
+            s.report_seq[i] = seq;
             s.seen[i] = ctx.now();
             s.dead[i] = false;
+            s.heard[i] = term;
+            if s.raft.role == Role::Leader && term < s.raft.hard.term {
+                ctx.send(from, Msg::Leading { term: s.raft.hard.term });
+            }
             for (b, g) in &blocks {
                 if let Some(list) = s.copying.get_mut(b) {
                     // Only the copy's generation ends the wait: an older one the node kept is
@@ -416,10 +430,17 @@ fn scan(d: &Dfs, s: &mut MetaServer, ctx: Cx) {
         list.retain(|c| now.0.saturating_sub(c.at.0) < COPY_TIMEOUT_US);
     }
     s.copying.retain(|_, list| !list.is_empty());
-    for list in s.deleting.values_mut() {
-        list.retain(|g| g.sent.is_none_or(|at| now.0.saturating_sub(at.0) < COPY_TIMEOUT_US));
+    if leader {
+        for (block, list) in s.deleting.iter_mut() {
+            for g in list.iter_mut() {
+                if g.sent.is_some_and(|at| now.0.saturating_sub(at.0) >= COPY_TIMEOUT_US) {
+                    g.sent = Some(now);
+                    let blocks = vec![(*block, g.gen)];
+                    ctx.send(g.node, Msg::Invalidate { blocks, term: s.raft.hard.term });
+                }
+            }
+        }
     }
-    s.deleting.retain(|_, list| !list.is_empty());
     let settled = now.0.saturating_sub(s.since.0) >= DEAD_AFTER_US;
     if !current(s) || !settled {
         return;
@@ -429,6 +450,10 @@ fn scan(d: &Dfs, s: &mut MetaServer, ctx: Cx) {
         *streams.entry(c.from).or_default() += 1;
     }
     let blocks: Vec<Pipeline> = s.raft.kv.files.values().filter_map(|f| f.complete.clone()).collect();
+    // Whether a node's report shows every order of an earlier leader it will carry out.
+    let term = s.raft.hard.term;
+    let heard_at = s.heard.clone();
+    let heard = |n: &NodeId| heard_at[dn(*n)] == term;
     for p in blocks {
         let going: Vec<NodeId> =
             s.deleting.get(&p.block).map_or(Vec::new(), |l| l.iter().map(|g| g.node).collect());
@@ -452,7 +477,7 @@ fn scan(d: &Dfs, s: &mut MetaServer, ctx: Cx) {
         }
         if short || one_rack {
             copy(d, s, &p, &have, &coming, &going, &mut streams, ctx);
-        } else if coming.is_empty() && have.len() > d.rf as usize {
+        } else if coming.is_empty() && have.len() > d.rf as usize && have.iter().all(&heard) {
             delete_excess(d, s, &p, &have, ctx);
         }
     }
@@ -501,7 +526,7 @@ fn copy(
     let now = ctx.now();
     for to in targets {
         *streams.entry(from).or_default() += 1;
-        ctx.send(from, Msg::Transfer { block: p.block, gen: p.gen, to });
+        ctx.send(from, Msg::Transfer { block: p.block, gen: p.gen, to, term: s.raft.hard.term });
         s.copying.entry(p.block).or_default().push(Copying { to, from, gen: p.gen, at: now });
     }
 }
@@ -513,7 +538,7 @@ fn delete_excess(d: &Dfs, s: &mut MetaServer, p: &Pipeline, have: &[NodeId], ctx
     let me = ctx.me();
     for victim in placement::excess(d.rf, &places(d, have), ctx.rng()) {
         let node = d.node_at(victim);
-        s.deleting.entry(p.block).or_default().push(Going { node, sent: None });
+        s.deleting.entry(p.block).or_default().push(Going { node, gen: p.gen, sent: None });
         let cmd = Cmd { client: me, req: 0, op: Op::Excess { node, block: p.block, gen: p.gen } };
         // Numbered by block and node: Raft drops a request whose number is in its log unapplied.
         propose(d, s, EXCESS | (p.block << 8) | node.0 as u64, cmd, ctx);

@@ -19,10 +19,11 @@ fn n(i: u32) -> NodeId {
 }
 
 /// M1 as the leader of term 1, its no-op committed and applied, every data node heard from
-/// now, settled (it started long ago), with these files complete.
+/// now (and naming its term), settled (it started long ago), with these files complete.
 fn leader(d: &Dfs, fx: &mut Fx, files: &[(&str, Pipeline)]) -> MetaServer {
     let mut s = meta::init(d, &mut fx.ctx(0));
     s.since = Time::ZERO;
+    s.heard = vec![1; d.data_nodes()];
     let r = &mut s.raft;
     r.hard.term = 1;
     r.hard.log = vec![Entry { term: 1, cmd: Command::Noop }];
@@ -61,19 +62,31 @@ fn a_copy_is_done_only_when_its_generation_is_reported() {
     // r2/n1 fell silent; r1/n1 kept a finished replica of the block's first generation.
     s.reports = vec![vec![(1, 2)], vec![(1, 1)], vec![(1, 2)], vec![]];
     s.seen[3] = Time::ZERO;
-    let copy = (n(3), Msg::Transfer { block: 1, gen: 2, to: n(4) });
+    let copy = (n(3), Msg::Transfer { block: 1, gen: 2, to: n(4), term: 1 });
     meta::on_timer(&d, &mut s, Timer::Scan, &mut fx.ctx(0));
     assert_eq!(transfers(fx.take()), vec![copy.clone()]);
 
     fx.now = Time::from_ms(2_100);
-    meta::on_message(&d, &mut s, n(4), Msg::Heartbeat { blocks: vec![(1, 1)] }, &mut fx.ctx(0));
+    meta::on_message(
+        &d,
+        &mut s,
+        n(4),
+        Msg::Heartbeat { blocks: vec![(1, 1)], term: 1, seq: 1 },
+        &mut fx.ctx(0),
+    );
     fx.now = Time::from_ms(2_200);
     meta::on_timer(&d, &mut s, Timer::Scan, &mut fx.ctx(0));
     assert_eq!(transfers(fx.take()), Vec::new(), "the copy to r1/n1 is still under way");
     assert_eq!(s.copying.get(&1).map(Vec::len), Some(1));
 
     fx.now = Time::from_ms(2_300);
-    meta::on_message(&d, &mut s, n(4), Msg::Heartbeat { blocks: vec![(1, 2)] }, &mut fx.ctx(0));
+    meta::on_message(
+        &d,
+        &mut s,
+        n(4),
+        Msg::Heartbeat { blocks: vec![(1, 2)], term: 1, seq: 2 },
+        &mut fx.ctx(0),
+    );
     assert!(s.copying.is_empty(), "the copy arrived: {:?}", s.copying);
 }
 
@@ -181,10 +194,21 @@ fn one_replica_in_excess_is_deleted_and_an_older_generation_does_not_count() {
     assert_eq!(invalidations(fx.take()), Vec::new(), "a decision this leadership did not make");
 
     commit(&d, &mut s, &mut fx);
-    assert_eq!(invalidations(fx.take()), vec![(node, Msg::Invalidate { blocks: vec![(1, 2)] })]);
+    assert_eq!(invalidations(fx.take()), vec![(node, Msg::Invalidate { blocks: vec![(1, 2)], term: 1 })]);
     // The node reports without the block: the deletion is done, and three replicas are left.
-    meta::on_message(&d, &mut s, node, Msg::Heartbeat { blocks: Vec::new() }, &mut fx.ctx(0));
+    meta::on_message(
+        &d,
+        &mut s,
+        node,
+        Msg::Heartbeat { blocks: Vec::new(), term: 1, seq: 2 },
+        &mut fx.ctx(0),
+    );
     assert!(s.deleting.is_empty(), "{:?}", s.deleting);
+    // An older report, late or duplicated, still lists it: dropped (the replica counted again,
+    // and a second one went).
+    let late = Msg::Heartbeat { blocks: vec![(1, 2)], term: 1, seq: 1 };
+    meta::on_message(&d, &mut s, node, late, &mut fx.ctx(0));
+    assert_eq!(s.reports[node.index() - META], Vec::new());
     s.reports[node.index() - META] = Vec::new();
     fx.now = Time::from_ms(2_400);
     meta::on_timer(&d, &mut s, Timer::Scan, &mut fx.ctx(0));
@@ -216,4 +240,51 @@ fn deletions_on_one_node_for_several_blocks_are_all_logged() {
         })
         .collect();
     assert_eq!(blocks, vec![1, 2, 3], "{ops:?}");
+}
+
+/// A replica in excess of x's block (four finished, R = 3), and r2/n1's last report names no
+/// term (it has not heard of this leader): the leader deletes nothing, and answers its next
+/// heartbeat with its term. Once the report names it, one replica goes; that order, still
+/// unreported after the copy timeout, goes again to the same node, and no second replica is
+/// picked. (Without the wait a late order of an earlier leader could meet this one; forgotten
+/// after the timeout, the replica counted again and a second one went.)
+#[test]
+fn excess_is_deleted_only_after_every_holder_named_the_term_and_the_order_is_sent_again() {
+    let d = two_by_two();
+    let p = Pipeline { block: 1, gen: 2, targets: vec![n(3), n(5), n(6)] };
+    let mut fx = Fx::at(Time::from_ms(2_000));
+    let mut s = leader(&d, &mut fx, &[("x", p)]);
+    s.reports = vec![vec![(1, 2)]; 4];
+    s.heard[3] = 0;
+    meta::on_timer(&d, &mut s, Timer::Scan, &mut fx.ctx(0));
+    assert_eq!(logged(&s), Vec::new(), "r2/n1 has not named term 1");
+
+    meta::on_message(
+        &d,
+        &mut s,
+        n(6),
+        Msg::Heartbeat { blocks: vec![(1, 2)], term: 0, seq: 1 },
+        &mut fx.ctx(0),
+    );
+    assert_eq!(fx.take(), vec![(n(6), Msg::Leading { term: 1 })]);
+    meta::on_message(
+        &d,
+        &mut s,
+        n(6),
+        Msg::Heartbeat { blocks: vec![(1, 2)], term: 1, seq: 2 },
+        &mut fx.ctx(0),
+    );
+    assert_eq!(fx.take(), Vec::new(), "a node that names the term is not told again");
+    meta::on_timer(&d, &mut s, Timer::Scan, &mut fx.ctx(0));
+    let ops = logged(&s);
+    let [Op::Excess { node, block: 1, gen: 2 }] = ops[..] else { panic!("{ops:?}") };
+    commit(&d, &mut s, &mut fx);
+    let order = (node, Msg::Invalidate { blocks: vec![(1, 2)], term: 1 });
+    assert_eq!(invalidations(fx.take()), vec![order.clone()]);
+
+    // Still reported a copy timeout later: the same order again, and no second deletion.
+    fx.now = Time::from_ms(2_000 + COPY_TIMEOUT_US / 1_000);
+    meta::on_timer(&d, &mut s, Timer::Scan, &mut fx.ctx(0));
+    assert_eq!(invalidations(fx.take()), vec![order]);
+    assert_eq!(logged(&s).len(), 1, "{:?}", logged(&s));
 }

@@ -105,6 +105,7 @@ impl MessageInfo for Msg {
             Msg::Packet { .. } => "Packet",
             Msg::Ack { .. } => "Ack",
             Msg::Heartbeat { .. } => "Heartbeat",
+            Msg::Leading { .. } => "Leading",
             Msg::Transfer { .. } => "Transfer",
             Msg::Copy { .. } => "Copy",
             Msg::Invalidate { .. } => "Invalidate",
@@ -134,10 +135,11 @@ impl MessageInfo for Msg {
             }
             Msg::Ack { block, bad: None, .. } => format!("(block {block}: all below have it)"),
             Msg::Ack { block, bad: Some(_), .. } => format!("(block {block}: a node below failed)"),
-            Msg::Heartbeat { blocks } => format!("({} blocks)", blocks.len()),
+            Msg::Heartbeat { blocks, .. } => format!("({} blocks)", blocks.len()),
+            Msg::Leading { term } => format!("(leader in term {term})"),
             Msg::Transfer { block, .. } => format!("(copy block {block})"),
             Msg::Copy { block, .. } => format!("(block {block})"),
-            Msg::Invalidate { blocks } => format!("(delete {} blocks)", blocks.len()),
+            Msg::Invalidate { blocks, .. } => format!("(delete {} blocks)", blocks.len()),
             Msg::ReadBlock { block, .. } => format!("(block {block}?)"),
             Msg::BlockData { block, value: Some(_), .. } => format!("(block {block})"),
             Msg::BlockData { block, value: None, .. } => format!("(no block {block} here)"),
@@ -211,7 +213,7 @@ impl Protocol for Dfs {
     fn durable(node: &Node) -> Durable {
         match node {
             Node::Meta(s) => Durable::Meta(s.raft.hard.clone()),
-            Node::Data(n) => Durable::Data(n.replicas.clone()),
+            Node::Data(n) => Durable::Data((n.replicas.clone(), n.leader_term, n.reports)),
             Node::Client(c) => Durable::Client(c.hard.clone()),
         }
     }
@@ -219,7 +221,7 @@ impl Protocol for Dfs {
     fn on_restart(&self, durable: Durable, ctx: &mut Ctx<Self>) -> Node {
         match durable {
             Durable::Meta(hard) => Node::Meta(meta::restart(self, hard, ctx)),
-            Durable::Data(replicas) => Node::Data(datanode::restart(self, replicas, ctx)),
+            Durable::Data(disk) => Node::Data(datanode::restart(self, disk, ctx)),
             Durable::Client(hard) => Node::Client(client::restart(self, hard, ctx)),
         }
     }

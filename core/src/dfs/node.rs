@@ -1,16 +1,13 @@
 //! A node of the file system (a metadata server, a data node or a client), and what each
 //! keeps across a crash.
 
-use alloc::collections::BTreeMap;
-
 use crate::kv::ClientHard;
 use crate::raft::HardState;
 
 use super::client::Client;
-use super::datanode::{DataNode, Replica};
+use super::datanode::{DataNode, Disk};
 use super::meta::MetaServer;
 use super::names::Names;
-use super::types::BlockId;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[allow(clippy::large_enum_variant)]
@@ -21,10 +18,10 @@ pub enum Node {
 }
 
 /// What survives a crash: a metadata server's Raft state (its log and snapshot hold the
-/// namespace); a data node's disk, its replicas; a client's request numbers.
+/// namespace); a data node's disk (`Disk`); a client's request numbers.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Durable {
     Meta(HardState<Names>),
-    Data(BTreeMap<BlockId, Replica>),
+    Data(Disk),
     Client(ClientHard),
 }

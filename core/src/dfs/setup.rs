@@ -146,7 +146,7 @@ impl Registered for Dfs {
             glossary: &[
                 ("block", "a file's content as the data nodes store it; each block has R replicas (R = 3 by default) on different nodes."),
                 ("metadata server", "HDFS's NameNode: it keeps the namespace (which block is each file's) in a Raft log, and learns where the replicas are from the data nodes' reports."),
-                ("data node", "a machine on a rack that stores replicas, sends a heartbeat with its block report every 0.2 s, and copies or deletes blocks when told."),
+                ("data node", "a machine on a rack that stores replicas, sends a heartbeat with its block report every 0.2 s, and copies or deletes blocks when the newest metadata leader it has heard of tells it to."),
                 ("pipeline", "the data nodes a block is written through, one after another: the client sends to the first, each sends on, and the acknowledgement comes back up the chain. A node that fails is dropped and the pipeline rebuilt with a new generation."),
                 ("placement", "HDFS's rule: the first replica on the writer's rack, the second on another rack, the third on the second's rack on another node, so a block is on two racks and losing one leaves it a replica; a block written while only one rack ran gets a replica on another once one is back."),
                 ("re-replication", "when a data node is counted dead (no heartbeat for 1 s), the metadata leader copies each block it held from a surviving replica until R replicas run again."),

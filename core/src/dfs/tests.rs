@@ -328,7 +328,7 @@ fn a_plain_sweep_under_every_fault_level_keeps_every_promise() {
     for faults in [FaultPreset::None, FaultPreset::Light, FaultPreset::Heavy] {
         let s = swarm::sweep(0..20, Some(faults), None, 20_000, true);
         assert_eq!(s.first_words(), None, "{faults:?}");
-        assert!(s.operations > 500, "{faults:?}: the sweep judged {} operations", s.operations);
+        assert!(s.operations > 400, "{faults:?}: the sweep judged {} operations", s.operations);
     }
 }
 

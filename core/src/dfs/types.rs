@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::kv::{Key, KvOp, KvResult, Workload};
 use crate::protocol::{Members, NodeId, ScriptAction, Time};
-use crate::raft::{self, Raft};
+use crate::raft::{self, Raft, Term};
 
 use super::names::Names;
 pub use super::names::{BlockId, Pipeline};
@@ -309,15 +309,25 @@ pub enum Msg {
         gen: u32,
         bad: Option<NodeId>,
     },
-    /// A data node's heartbeat with its whole block report: every finished replica it holds.
+    /// A data node's heartbeat with its whole block report: every finished replica it holds,
+    /// the newest term of a metadata leader it has heard (it takes no order of an earlier one),
+    /// and the report's number.
     Heartbeat {
         blocks: Vec<(BlockId, u32)>,
+        term: Term,
+        seq: u64,
     },
-    /// The metadata leader orders a copy of a block to another data node.
+    /// The metadata leader answers a heartbeat from a data node that has not heard of its term
+    /// (HDFS's name node says in every heartbeat answer which name node is active).
+    Leading {
+        term: Term,
+    },
+    /// The metadata leader of `term` orders a copy of a block to another data node.
     Transfer {
         block: BlockId,
         gen: u32,
         to: NodeId,
+        term: Term,
     },
     /// The copy itself, data node to data node.
     Copy {
@@ -326,10 +336,11 @@ pub enum Msg {
         file: Key,
         value: u64,
     },
-    /// The metadata leader tells a data node to delete replicas no file needs: each block at
-    /// the generation it reported, or older (a later one, written since, stays).
+    /// The metadata leader of `term` tells a data node to delete replicas no file needs: each
+    /// block at the generation it reported, or older (a later one, written since, stays).
     Invalidate {
         blocks: Vec<(BlockId, u32)>,
+        term: Term,
     },
     /// A client reads a block from a data node.
     ReadBlock {
