@@ -229,13 +229,35 @@ fn kafka_assign_reads_and_writes_the_documented_json() {
     let coop = stdout(&distlab_stdin(&["kafka", "assign", "--strategy", "cooperative-sticky"], sticky_in));
     assert!(sticky.contains(r#""C2":[["t0","#), "{sticky}");
     assert!(coop.contains(r#""C2":[]"#), "{coop}");
-    for bad in [
-        r#"{"topics": 3}"#,
-        "not json",
-        r#"{"topics": {}, "members": [{"id": "A", "topics": []}, {"id": "A", "topics": []}]}"#,
+    // The generation a member's owned partitions are from: the newer claim of t-0 wins, though
+    // C0 sorts first; claims of one generation (or none given) void each other.
+    let gens = r#"{"topics": {"t": 2}, "members": [{"id": "C0", "topics": ["t"], "owned": [["t", 0]], "generation": 3}, {"id": "C1", "topics": ["t"], "owned": [["t", 0]], "generation": 4}]}"#;
+    let o = distlab_stdin(&["kafka", "assign", "--strategy", "sticky"], gens);
+    assert_eq!(stdout(&o).trim(), r#"{"C0":[["t",1]],"C1":[["t",0]]}"#);
+    let same = gens.replace("\"generation\": 4", "\"generation\": 3");
+    let o = distlab_stdin(&["kafka", "assign", "--strategy", "cooperative-sticky"], &same);
+    assert_eq!(stdout(&o).trim(), r#"{"C0":[],"C1":[["t",1]]}"#);
+    for (bad, says) in [
+        (r#"{"topics": 3}"#, "invalid type"),
+        ("not json", "expected"),
+        (
+            r#"{"topics": {}, "members": [{"id": "A", "topics": []}, {"id": "A", "topics": []}]}"#,
+            "appears twice",
+        ),
+        (r#"{"topics": {}, "members": [{"id": "A", "topics": [], "generation": "3"}]}"#, "expected i32"),
+        (
+            r#"{"topics": {}, "members": [{"id": "A", "topics": [], "generation": 3000000000}]}"#,
+            "expected i32",
+        ),
+        (
+            r#"{"topics": {}, "members": [{"id": "A", "topics": [], "generaton": 3}]}"#,
+            "unknown field `generaton`",
+        ),
     ] {
         let o = distlab_stdin(&["kafka", "assign", "--strategy", "sticky"], bad);
         assert_eq!(o.status.code(), Some(2), "{bad}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(says), "{bad}: {err}");
     }
 }
 

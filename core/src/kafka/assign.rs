@@ -1,24 +1,75 @@
 //! The consumer-group assignors: range, round-robin, sticky (KIP-54) and cooperative-sticky
-//! (KIP-429).
+//! (KIP-429), as the Java client's `RangeAssignor`, `RoundRobinAssignor`, `StickyAssignor` and
+//! `CooperativeStickyAssignor` compute them.
+//!
+//! **What a member owned.** The sticky assignors start from the partitions each member says it
+//! owned before the rebalance and the generation it owned them in (the subscription's
+//! `generationId`, or the cooperative assignor's user data), as `AbstractStickyAssignor`'s
+//! `allSubscriptionsEqual` reads them since KAFKA-14639 (Kafka 3.4.1 and 3.5.0; read at
+//! apache/kafka 1eb7644, trunk of October 2024, the file as in 3.9). A member that reports no
+//! generation is of `DEFAULT_GENERATION`, −1.
+//! A claim counts if its topic is one that some member subscribes to; then, per partition:
+//! - claimed by one member, it is that member's, whatever its generation (before KAFKA-14639
+//!   a member older than the newest generation counted as a new one, owning nothing);
+//! - claimed by members of different generations, it is the one's of the highest;
+//! - claimed by two or more members of that highest generation, it is nobody's (Kafka logs
+//!   an error and puts it in `partitionsWithMultiplePreviousOwners`): it is assigned like a
+//!   partition nobody owned.
+//!
+//! **Two paths.** When every member subscribes to the same topics Kafka takes
+//! `ConstrainedAssignmentBuilder`: each member keeps what it owns up to its quota (⌊P/C⌋, or
+//! ⌈P/C⌉ for the first P mod C that own that many), and the rest is dealt to the members below
+//! quota. Otherwise `GeneralAssignmentBuilder`: members keep what they own and still subscribe
+//! to, each free partition goes to the least loaded member that may take it, and partitions
+//! move from the fullest to the emptiest until no move helps. (The general path here is that
+//! outline, not Kafka's search: it may pick other partitions to move, and it does not prefer
+//! a partition's owner of an older generation, Kafka's `prevAssignment`.)
+//!
+//! **Cooperative-sticky** (KIP-429) computes the same assignment, then takes out each partition
+//! that changes hands: its owner must first revoke it, and its new owner gets it in the
+//! follow-up rebalance (`CooperativeStickyAssignor.adjustAssignment`). The two paths decide
+//! "changes hands" differently:
+//! - constrained: a partition another member owns, and every partition two members of one
+//!   generation claimed, even given back to one of them (`assignNewPartition` adds both to
+//!   `partitionsTransferringOwnership`), since either may still be reading it;
+//! - general (`computePartitionsTransferringOwnership`, from the claims as sent): a partition
+//!   given to a member that did not claim it, while another member did, of whatever
+//!   generation, and even one no longer subscribed to its topic.
+//!
+//! Where this differs from the Java code: Kafka compares each claim with the one it last kept,
+//! in its `HashMap`'s order, so when two members of generation g claim a partition before one
+//! of g+1 does, it voids the partition for all three; here the newest claimant keeps it in any
+//! order. A member listing one partition twice claims it once (Kafka would void it). Racks
+//! (KIP-881) are not modelled, and a member over its quota keeps its partitions in the order
+//! it lists them (Kafka: by partition number, then topic).
 
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
 
+/// Kafka's `AbstractStickyAssignor.DEFAULT_GENERATION`: the generation of a member that
+/// reports none.
+pub const DEFAULT_GENERATION: i32 = -1;
+
 /// A topic partition.
 pub type TopicPartition = (String, u32);
 
 /// A group member as the assignor sees it: its id, its subscription, and (for the sticky
-/// assignors) the partitions it owned before this rebalance.
+/// assignors) the partitions it owned before this rebalance and the generation it owned them
+/// in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Member {
     pub id: String,
     pub topics: Vec<String>,
     #[serde(default)]
     pub owned: Vec<TopicPartition>,
+    /// The generation `owned` is from; `None` is [`DEFAULT_GENERATION`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation: Option<i32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -81,14 +132,29 @@ pub fn assign(strategy: Strategy, topics: &BTreeMap<String, u32>, members: &[Mem
     match strategy {
         Strategy::Range => range(topics, &sorted, &mut out),
         Strategy::RoundRobin => round_robin(topics, &sorted, &mut out),
-        Strategy::Sticky => sticky(topics, &sorted, &mut out),
+        Strategy::Sticky => sticky(topics, &sorted, &claims(topics, &sorted), &mut out),
         Strategy::CooperativeSticky => {
-            sticky(topics, &sorted, &mut out);
-            // KIP-429: a partition moving to a new owner is only revoked from the old one in
-            // this round; the new owner gets it in the follow-up rebalance.
-            let previous = claimed_owners(topics, &sorted);
-            for (id, parts) in out.iter_mut() {
-                parts.retain(|tp| previous.get(tp).is_none_or(|owner| owner == id));
+            let claims = claims(topics, &sorted);
+            sticky(topics, &sorted, &claims, &mut out);
+            // KIP-429: a partition changing hands is only revoked from its owner in this
+            // round; the new owner gets it in the follow-up rebalance.
+            if same_subscriptions(&sorted) {
+                for (id, parts) in out.iter_mut() {
+                    parts.retain(|tp| {
+                        !claims.contested.contains(tp)
+                            && claims.owner.get(tp).is_none_or(|o| *o == id.as_str())
+                    });
+                }
+            } else {
+                let mut claimants: BTreeMap<&TopicPartition, Vec<&str>> = BTreeMap::new();
+                for m in &sorted {
+                    for tp in &m.owned {
+                        claimants.entry(tp).or_default().push(m.id.as_str());
+                    }
+                }
+                for (id, parts) in out.iter_mut() {
+                    parts.retain(|tp| claimants.get(tp).is_none_or(|ids| ids.contains(&id.as_str())));
+                }
             }
         }
     }
@@ -151,49 +217,82 @@ fn round_robin(topics: &BTreeMap<String, u32>, members: &[&Member], out: &mut As
     }
 }
 
-/// Previous owners that still count: the partition exists, the member still subscribes to its
-/// topic, and no earlier member (by id) claimed it.
-fn claimed_owners(topics: &BTreeMap<String, u32>, members: &[&Member]) -> BTreeMap<TopicPartition, String> {
-    let mut owner: BTreeMap<TopicPartition, String> = BTreeMap::new();
+/// What the members' claims come to (`allSubscriptionsEqual`; the module's essay).
+struct Claims<'a> {
+    /// A partition's previous owner: the one member of the highest generation claiming it.
+    owner: BTreeMap<&'a TopicPartition, &'a str>,
+    /// Partitions two or more members of that generation claim: nobody's.
+    contested: BTreeSet<&'a TopicPartition>,
+}
+
+fn claims<'a>(topics: &BTreeMap<String, u32>, members: &[&'a Member]) -> Claims<'a> {
+    let subscribed_by_someone: BTreeSet<&str> =
+        members.iter().flat_map(|m| m.topics.iter().map(String::as_str)).collect();
+    // Per partition: the highest generation claiming it, and its claimants of that generation.
+    let mut best: BTreeMap<&TopicPartition, (i32, Vec<&str>)> = BTreeMap::new();
     for m in members {
+        let generation = m.generation.unwrap_or(DEFAULT_GENERATION);
         for tp in &m.owned {
             let exists = topics.get(&tp.0).is_some_and(|n| tp.1 < *n);
-            if exists && subscribed(m, &tp.0) && !owner.contains_key(tp) {
-                owner.insert(tp.clone(), m.id.clone());
+            if !exists || !subscribed_by_someone.contains(tp.0.as_str()) {
+                continue;
+            }
+            let entry = best.entry(tp).or_insert((generation, Vec::new()));
+            if generation > entry.0 {
+                *entry = (generation, Vec::new());
+            }
+            // (A member's claims are all read together, so its repeats are adjacent.)
+            if generation == entry.0 && entry.1.last() != Some(&m.id.as_str()) {
+                entry.1.push(m.id.as_str());
             }
         }
     }
-    owner
+    let mut claims = Claims { owner: BTreeMap::new(), contested: BTreeSet::new() };
+    for (tp, (_, ids)) in best {
+        if let [only] = ids[..] {
+            claims.owner.insert(tp, only);
+        } else {
+            claims.contested.insert(tp);
+        }
+    }
+    claims
 }
 
-fn sticky(topics: &BTreeMap<String, u32>, members: &[&Member], out: &mut Assignment) {
+/// Whether every member subscribes to the same topics (Kafka's constrained path).
+fn same_subscriptions(members: &[&Member]) -> bool {
+    members.windows(2).all(|w| {
+        let (mut a, mut b) = (w[0].topics.clone(), w[1].topics.clone());
+        #[allow(clippy::disallowed_methods)]
+        // topic names as in the Java client, which crate::order cannot key
+        a.sort_unstable();
+        a.dedup();
+        #[allow(clippy::disallowed_methods)]
+        // topic names as in the Java client, which crate::order cannot key
+        b.sort_unstable();
+        b.dedup();
+        a == b
+    })
+}
+
+fn sticky(topics: &BTreeMap<String, u32>, members: &[&Member], claims: &Claims, out: &mut Assignment) {
     if members.is_empty() {
         return;
     }
     let all = all_partitions(topics, members);
-    let previous = claimed_owners(topics, members);
-    // What each member keeps of what it owned, in the order it listed them.
+    // What each member keeps of what it owned and still subscribes to, in the order it listed
+    // them.
     let mut kept: BTreeMap<&str, Vec<TopicPartition>> =
         members.iter().map(|m| (m.id.as_str(), Vec::new())).collect();
+    let mut seen: BTreeSet<&TopicPartition> = BTreeSet::new();
     for m in members {
+        let list = kept.get_mut(m.id.as_str()).expect("member");
         for tp in &m.owned {
-            if previous.get(tp) == Some(&m.id) && !kept[m.id.as_str()].contains(tp) {
-                kept.get_mut(m.id.as_str()).expect("member").push(tp.clone());
+            if claims.owner.get(tp) == Some(&m.id.as_str()) && subscribed(m, &tp.0) && seen.insert(tp) {
+                list.push(tp.clone());
             }
         }
     }
-    let same_subscriptions = members.windows(2).all(|w| {
-        let (mut a, mut b) = (w[0].topics.clone(), w[1].topics.clone());
-        #[allow(clippy::disallowed_methods)]
-        // topic-partitions as in the Java client, which crate::order cannot key
-        a.sort_unstable();
-        a.dedup();
-        #[allow(clippy::disallowed_methods)]
-        // topic-partitions as in the Java client, which crate::order cannot key
-        b.sort_unstable();
-        b.dedup();
-        a == b
-    });
+    let same_subscriptions = same_subscriptions(members);
     if same_subscriptions {
         // Balanced quotas (the constrained case): everyone ends with ⌊P/C⌋ or ⌈P/C⌉, and
         // members keep as much of what they owned as their quota allows.
@@ -263,116 +362,5 @@ fn sticky(topics: &BTreeMap<String, u32>, members: &[&Member], out: &mut Assignm
     }
     for (id, list) in kept {
         out.insert(String::from(id), list);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use alloc::string::ToString;
-
-    fn topics(list: &[(&str, u32)]) -> BTreeMap<String, u32> {
-        list.iter().map(|(t, n)| (t.to_string(), *n)).collect()
-    }
-
-    fn member(id: &str, subs: &[&str], owned: &[(&str, u32)]) -> Member {
-        Member {
-            id: id.into(),
-            topics: subs.iter().map(|s| s.to_string()).collect(),
-            owned: owned.iter().map(|(t, p)| (t.to_string(), *p)).collect(),
-        }
-    }
-
-    fn tps(list: &[(&str, u32)]) -> Vec<TopicPartition> {
-        list.iter().map(|(t, p)| (t.to_string(), *p)).collect()
-    }
-
-    #[test]
-    fn range_matches_the_javadoc_example() {
-        // RangeAssignor javadoc: two consumers, two topics with three partitions each.
-        let t = topics(&[("t0", 3), ("t1", 3)]);
-        let m = [member("C0", &["t0", "t1"], &[]), member("C1", &["t0", "t1"], &[])];
-        let a = assign(Strategy::Range, &t, &m);
-        assert_eq!(a["C0"], tps(&[("t0", 0), ("t0", 1), ("t1", 0), ("t1", 1)]));
-        assert_eq!(a["C1"], tps(&[("t0", 2), ("t1", 2)]));
-    }
-
-    #[test]
-    fn round_robin_matches_the_javadoc_examples() {
-        let t = topics(&[("t0", 3), ("t1", 3)]);
-        let m = [member("C0", &["t0", "t1"], &[]), member("C1", &["t0", "t1"], &[])];
-        let a = assign(Strategy::RoundRobin, &t, &m);
-        assert_eq!(a["C0"], tps(&[("t0", 0), ("t0", 2), ("t1", 1)]));
-        assert_eq!(a["C1"], tps(&[("t0", 1), ("t1", 0), ("t1", 2)]));
-        // Unequal subscriptions: C0 t0; C1 t0, t1; C2 t0, t1, t2 (t0 1, t1 2, t2 3 partitions).
-        let t = topics(&[("t0", 1), ("t1", 2), ("t2", 3)]);
-        let m = [
-            member("C0", &["t0"], &[]),
-            member("C1", &["t0", "t1"], &[]),
-            member("C2", &["t0", "t1", "t2"], &[]),
-        ];
-        let a = assign(Strategy::RoundRobin, &t, &m);
-        assert_eq!(a["C0"], tps(&[("t0", 0)]));
-        assert_eq!(a["C1"], tps(&[("t1", 0)]));
-        assert_eq!(a["C2"], tps(&[("t1", 1), ("t2", 0), ("t2", 1), ("t2", 2)]));
-    }
-
-    #[test]
-    fn sticky_matches_the_kip_54_example() {
-        // StickyAssignor javadoc: C0, C1, C2 on t0..t3 with 2 partitions each; then C1 leaves.
-        let t = topics(&[("t0", 2), ("t1", 2), ("t2", 2), ("t3", 2)]);
-        let all = ["t0", "t1", "t2", "t3"];
-        let m = [member("C0", &all, &[]), member("C1", &all, &[]), member("C2", &all, &[])];
-        let a = assign(Strategy::Sticky, &t, &m);
-        assert_eq!(a["C0"], tps(&[("t0", 0), ("t1", 1), ("t3", 0)]));
-        assert_eq!(a["C1"], tps(&[("t0", 1), ("t2", 0), ("t3", 1)]));
-        assert_eq!(a["C2"], tps(&[("t1", 0), ("t2", 1)]));
-        let m = [
-            member("C0", &all, &[("t0", 0), ("t1", 1), ("t3", 0)]),
-            member("C2", &all, &[("t1", 0), ("t2", 1)]),
-        ];
-        let a = assign(Strategy::Sticky, &t, &m);
-        assert_eq!(a["C0"], tps(&[("t0", 0), ("t1", 1), ("t2", 0), ("t3", 0)]));
-        assert_eq!(a["C2"], tps(&[("t0", 1), ("t1", 0), ("t2", 1), ("t3", 1)]));
-    }
-
-    #[test]
-    fn cooperative_sticky_revokes_before_reassigning() {
-        // A third member joins: sticky would move partitions to it; cooperative-sticky first
-        // only takes them away from their owners.
-        let t = topics(&[("t0", 4)]);
-        let m = [
-            member("C0", &["t0"], &[("t0", 0), ("t0", 1)]),
-            member("C1", &["t0"], &[("t0", 2), ("t0", 3)]),
-            member("C2", &["t0"], &[]),
-        ];
-        let target = assign(Strategy::Sticky, &t, &m);
-        let first = assign(Strategy::CooperativeSticky, &t, &m);
-        assert_eq!(target["C2"].len(), 1);
-        assert!(first["C2"].is_empty(), "the moving partition is revoked, not yet assigned");
-        let moving = &target["C2"][0];
-        assert!(!first["C0"].contains(moving) && !first["C1"].contains(moving));
-        // The follow-up rebalance, with what each now owns, completes the move.
-        let m2 = [
-            member("C0", &["t0"], &first["C0"].iter().map(|(t, p)| (t.as_str(), *p)).collect::<Vec<_>>()),
-            member("C1", &["t0"], &first["C1"].iter().map(|(t, p)| (t.as_str(), *p)).collect::<Vec<_>>()),
-            member("C2", &["t0"], &[]),
-        ];
-        let second = assign(Strategy::CooperativeSticky, &t, &m2);
-        assert_eq!(second, target);
-    }
-
-    #[test]
-    fn sticky_balances_unequal_subscriptions() {
-        let t = topics(&[("a", 6), ("b", 2)]);
-        let m = [
-            member("C0", &["a"], &[("a", 0), ("a", 1), ("a", 2), ("a", 3), ("a", 4), ("a", 5)]),
-            member("C1", &["a", "b"], &[]),
-        ];
-        let a = assign(Strategy::Sticky, &t, &m);
-        assert_eq!(a["C0"].len(), 4);
-        assert_eq!(a["C1"].len(), 4);
-        assert!(a["C0"].iter().all(|(t, _)| t == "a"));
-        assert_eq!([a["C0"].len(), a["C1"].len()].iter().sum::<usize>(), 8);
     }
 }

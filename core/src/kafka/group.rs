@@ -216,6 +216,11 @@ fn assignment(k: &Kafka, members: &[(NodeId, Vec<u32>)], partitions: u32) -> Vec
             id: member_name(k, *id),
             topics: vec![String::from(TOPIC)],
             owned: owned.iter().map(|p| (String::from(TOPIC), *p)).collect(),
+            // One generation for all, as the assignor would see them: the coordinator counts
+            // no stale JoinGroup, so the members listed here joined from the group's current
+            // generation (a new member owns nothing). The assignor compares generations only
+            // between claimants of one partition, and two of one generation void the claim.
+            generation: None,
         })
         .collect();
     let strategy = match k.strategy {

@@ -14,7 +14,8 @@
 //!   balanced, and moving as few partitions as possible from their previous owners), and
 //!   *cooperative-sticky* (KIP-429: the sticky target, but a partition that changes owner is
 //!   first only revoked; it is assigned in a follow-up rebalance, so nobody stops consuming the
-//!   partitions they keep).
+//!   partitions they keep). A previous owner counts as `AbstractStickyAssignor` counts it: the
+//!   claim of the newest generation wins, and two claims of one generation void each other.
 //!
 //! Adding partitions to a topic changes `% numPartitions` for almost every key, which breaks
 //! per-key ordering; `moved_keys` counts it, next to what a hash ring would move.
@@ -45,6 +46,8 @@ mod view;
 pub use assign::*;
 pub use partitioner::*;
 
+#[cfg(test)]
+mod assign_tests;
 #[cfg(test)]
 mod group_tests;
 #[cfg(test)]
