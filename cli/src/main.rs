@@ -54,7 +54,14 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("distlab: {e}");
-            eprintln!("{}", commands::usage());
+            // The message alone, not buried under the whole usage: help is one flag away.
+            let mut command = Vec::new();
+            let mut at = &matches;
+            while let Some((name, sub)) = at.subcommand() {
+                command.push(name);
+                at = sub;
+            }
+            eprintln!("(distlab {} --help lists its options)", command.join(" "));
             ExitCode::from(2)
         }
     }

@@ -97,7 +97,12 @@ fn bad_arguments_exit_2_with_a_message() {
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.starts_with("distlab: "), "{args:?}: {err}");
+        // The message, then where help is: not buried under fifty lines of usage.
+        assert!(err.lines().count() <= 6, "{args:?}: {err}");
     }
+    let o = distlab(&["check", "--protocol", "nope", "--seeds", "0..1"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.ends_with("(distlab check --help lists its options)\n"), "{err}");
 }
 
 #[test]
