@@ -4,7 +4,10 @@
 //! when the leader has that in its log. A node that fails in the pipeline is dropped and the
 //! pipeline rebuilt (with a new generation, and a replacement node where one is free), and the
 //! block sent again. To read, it asks the leader where the file's block is and reads the
-//! nearest replica, falling back on the next.
+//! nearest replica, falling back on the next; when none answers it asks the leader again, and
+//! after `READ_ROUNDS` such rounds it gives the read up (HDFS's `BlockMissingException`; HDFS
+//! also waits longer before each new round, 3 s times the round and more, which the client here
+//! does not).
 //!
 //! Every request to the metadata servers carries a number kept across retries, so a retried
 //! request the log already holds is answered from the duplicate table, not applied again.
@@ -38,6 +41,8 @@ pub struct Pending {
     pub id: u64,
     pub op: KvOp,
     pub stage: Stage,
+    /// Rounds of a read that ran out of replicas.
+    pub rounds: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -48,10 +53,12 @@ pub struct Client {
     pub queue: Vec<KvOp>,
     pub leader: Option<NodeId>,
     pub completed: u64,
-    /// Pipelines rebuilt, and reads that fell back on a farther replica.
+    /// Pipelines rebuilt, reads that fell back on a farther replica, and reads given up.
     pub rebuilt: u64,
     pub fallbacks: u64,
-    pub last: Option<(KvOp, KvResult)>,
+    pub missing: u64,
+    /// The last operation ended, and its result (`None`: a read given up).
+    pub last: Option<(KvOp, Option<KvResult>)>,
 }
 
 pub fn init(d: &Dfs, ctx: Cx) -> Client {
@@ -69,6 +76,7 @@ pub fn init(d: &Dfs, ctx: Cx) -> Client {
         completed: 0,
         rebuilt: 0,
         fallbacks: 0,
+        missing: 0,
         last: None,
     }
 }
@@ -120,8 +128,8 @@ fn issue(c: &mut Client, op: KvOp, ctx: Cx) {
         KvOp::Get(_) => Ask::Read { file: f },
         _ => Ask::Create { file: f },
     };
-    c.pending =
-        Some(Pending { id, op, stage: Stage::Writing(Pipeline { block: 0, gen: 0, targets: Vec::new() }) });
+    let stage = Stage::Writing(Pipeline { block: 0, gen: 0, targets: Vec::new() });
+    c.pending = Some(Pending { id, op, stage, rounds: 0 });
     ask_new(c, first, ctx);
 }
 
@@ -141,11 +149,25 @@ fn next(d: &Dfs, c: &mut Client, ctx: Cx) {
 }
 
 fn done(d: &Dfs, c: &mut Client, result: KvResult, ctx: Cx) {
+    end(d, c, Ok(result), ctx);
+}
+
+/// The operation ends with its result, or (a read) given up on its block.
+fn end(d: &Dfs, c: &mut Client, result: Result<KvResult, BlockId>, ctx: Cx) {
     let Some(p) = c.pending.take() else { return };
     ctx.cancel_timer(Timer::ClientRetry);
-    ctx.note(Note::Ack { client: c.id, req: p.id, op: p.op.clone(), result: result.clone() });
-    c.completed += 1;
-    c.last = Some((p.op, result));
+    let (client, req, op) = (c.id, p.id, p.op.clone());
+    match &result {
+        Ok(r) => {
+            ctx.note(Note::Ack { client, req, op, result: r.clone() });
+            c.completed += 1;
+        }
+        Err(block) => {
+            ctx.note(Note::Missing { client, req, op, block: *block });
+            c.missing += 1;
+        }
+    }
+    c.last = Some((p.op, result.ok()));
     next(d, c, ctx);
 }
 
@@ -161,14 +183,24 @@ fn write(c: &mut Client, p: Pipeline, ctx: Cx) {
     pending.stage = Stage::Writing(p);
 }
 
-/// Read from the next replica, or ask where the block is again.
-fn read_next(c: &mut Client, ctx: Cx) {
+/// Read from the next replica; out of replicas, ask where the block is again, or after
+/// `READ_ROUNDS` rounds give the read up.
+fn read_next(d: &Dfs, c: &mut Client, ctx: Cx) {
     let Some(p) = c.pending.as_mut() else { return };
     let f = file(&p.op);
     match &mut p.stage {
         Stage::Reading { req, block, gen, nodes, next } if *next < nodes.len() => {
             ctx.send(nodes[*next], Msg::ReadBlock { req: *req, block: *block, gen: *gen });
             ctx.set_timer(Timer::ClientRetry, Time(HOP_US * 2));
+        }
+        Stage::Reading { block, .. } => {
+            let block = *block;
+            p.rounds += 1;
+            if p.rounds >= READ_ROUNDS {
+                end(d, c, Err(block), ctx);
+            } else {
+                ask_new(c, Ask::Read { file: f }, ctx);
+            }
         }
         _ => ask_new(c, Ask::Read { file: f }, ctx),
     }
@@ -232,7 +264,7 @@ pub fn on_message(d: &Dfs, c: &mut Client, from: NodeId, msg: Msg, ctx: Cx) {
                     if let Some(p) = c.pending.as_mut() {
                         p.stage = Stage::Reading { req, block, gen, nodes, next: 0 };
                     }
-                    read_next(c, ctx);
+                    read_next(d, c, ctx);
                 }
             }
         }
@@ -253,7 +285,7 @@ pub fn on_message(d: &Dfs, c: &mut Client, from: NodeId, msg: Msg, ctx: Cx) {
                     if let Some(Pending { stage: Stage::Reading { next, .. }, .. }) = c.pending.as_mut() {
                         *next += 1;
                     }
-                    read_next(c, ctx);
+                    read_next(d, c, ctx);
                 }
             }
         }
@@ -290,7 +322,7 @@ pub fn on_timer(d: &Dfs, c: &mut Client, timer: Timer, ctx: Cx) {
                     if let Some(Pending { stage: Stage::Reading { next, .. }, .. }) = c.pending.as_mut() {
                         *next += 1;
                     }
-                    read_next(c, ctx);
+                    read_next(d, c, ctx);
                 }
             }
         }

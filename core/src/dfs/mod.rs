@@ -288,6 +288,11 @@ impl Protocol for Dfs {
         match note {
             Note::Invoke { client, op, .. } => Some(crate::kv::history_line(*client, op, None)),
             Note::Ack { client, op, result, .. } => Some(crate::kv::history_line(*client, op, Some(result))),
+            // A read given up took no effect: Jepsen's fail.
+            Note::Missing { client, op, .. } => Some(crate::lincheck::HistoryLine {
+                kind: crate::lincheck::LineKind::Fail,
+                ..crate::kv::history_line(*client, op, None)
+            }),
             _ => None,
         }
     }

@@ -42,6 +42,10 @@ pub const MAX_STREAMS: usize = 2;
 pub const HOP_US: u64 = 100_000;
 /// How long a client waits for a metadata server's answer.
 pub const CLIENT_TIMEOUT_US: u64 = 400_000;
+/// Rounds of a read over every replica the leader named before the client gives up on the
+/// block (HDFS's `dfs.client.max.block.acquire.failures`, 3, after which `DFSInputStream`
+/// throws `BlockMissingException`).
+pub const READ_ROUNDS: u32 = 3;
 /// After the last crash, restart or change of the network, every block is back to its
 /// replication factor on running data nodes within this (when enough are running): the time to
 /// count a node dead, scan, and copy, with retries.
@@ -376,6 +380,8 @@ pub enum Note {
     Invoke { client: NodeId, req: u64, op: KvOp },
     /// A client got its answer.
     Ack { client: NodeId, req: u64, op: KvOp, result: KvResult },
+    /// A client gave up a read: no replica of the block answered in `READ_ROUNDS` rounds.
+    Missing { client: NodeId, req: u64, op: KvOp, block: BlockId },
     /// A metadata server applied the completion of a file's block, at this log index.
     Completed { server: NodeId, index: u64, file: Key, pipeline: Pipeline },
     /// The metadata leader chose `targets` for a block that `holders` (as it knows them)

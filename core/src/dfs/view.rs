@@ -73,7 +73,8 @@ fn data_view(d: &Dfs, id: NodeId, n: &DataNode) -> NodeView {
 
 fn client_view(d: &Dfs, c: &Client) -> NodeView {
     let last = match &c.last {
-        Some((op, r)) => format!("{} → {r}", ClientOp(op.clone())),
+        Some((op, Some(r))) => format!("{} → {r}", ClientOp(op.clone())),
+        Some((op, None)) => format!("{} → block missing", ClientOp(op.clone())),
         None => String::from("—"),
     };
     let mut summary = vec![client::summary(c, d)];
@@ -90,6 +91,7 @@ fn client_view(d: &Dfs, c: &Client) -> NodeView {
             ("completed".into(), format!("{}", c.completed)),
             ("pipelines rebuilt".into(), format!("{}", c.rebuilt)),
             ("reads that fell back".into(), format!("{}", c.fallbacks)),
+            ("reads given up".into(), format!("{}", c.missing)),
             ("queued".into(), format!("{}", c.queue.len())),
         ],
         summary,
@@ -299,6 +301,12 @@ impl Present for Dfs {
             Note::Invoke { req, op, .. } => format!("client issues #{req}: {}", ClientOp(op.clone())),
             Note::Ack { req, op, result, .. } => {
                 format!("client gets #{req}: {} → {result}", ClientOp(op.clone()))
+            }
+            Note::Missing { req, op, block, .. } => {
+                format!(
+                    "client gives #{req} up: {}: no replica of block {block} answered in {READ_ROUNDS} rounds",
+                    ClientOp(op.clone())
+                )
             }
             Note::Completed { file, pipeline, .. } => {
                 format!(
