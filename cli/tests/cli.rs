@@ -414,7 +414,7 @@ fn kafka_runs_through_the_same_commands() {
         "hw-before-isr",
     ]);
     assert_eq!(bad.status.code(), Some(1));
-    assert!(stdout(&bad).contains("acked-not-lost"));
+    assert!(stdout(&bad).contains("hw-in-isr"));
 }
 
 #[test]

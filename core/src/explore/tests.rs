@@ -81,8 +81,14 @@ fn deep_mutants() -> Vec<(&'static str, &'static str, Bounds, &'static str, u32)
         ("multipaxos", "no-adopt", dfs(2, 2, 3, 20), "agreement", 20),
         ("multipaxos", "skip-phase1", dfs(2, 2, 3, 20), "agreement", 20),
         ("multipaxos", "slot-for-request", dfs(2, 2, 3, 20), "validity", 20),
-        ("kafka", "hw-before-isr", Bounds { crashes: 2, ..dfs(1, 2, 3, 24) }, "acked-not-lost", 19),
-        ("kafka", "ack-before-replication", Bounds { crashes: 2, ..dfs(1, 2, 3, 24) }, "acked-not-lost", 19),
+        ("kafka", "hw-before-isr", Bounds { crashes: 2, ..dfs(1, 2, 3, 24) }, "hw-in-isr", 14),
+        (
+            "kafka",
+            "ack-before-replication",
+            Bounds { crashes: 2, ..dfs(1, 2, 3, 24) },
+            "acked-min-insync",
+            15
+        ),
     ]
 }
 

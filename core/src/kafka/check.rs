@@ -1,17 +1,26 @@
 //! The checker: Kafka's promise that a record acknowledged with acks=all is never lost (with
-//! clean elections), replicas that agree below the high watermark, records consumers read only
-//! once committed and that never change, partitions that never have two owners in one
-//! generation, and, apart, acks=1's weaker behaviour. Checks are incremental.
+//! clean elections) and was on `min.insync.replicas` replicas when it was, a high watermark
+//! that never passes a record an in-sync replica lacks, replicas that agree below the high
+//! watermark, records consumers read only once committed and that never change, partitions
+//! that never have two owners in one generation, and, apart, acks=1's weaker behaviour. Checks
+//! are incremental.
+//!
+//! "Committed" for `consumed-committed` and `committed-agree` is the replicas' own high
+//! watermark: `hw-in-isr` is what ties that line to the replicas that hold the records (without
+//! it a leader moving its high watermark too early moves the line the others measure by).
 
 use alloc::format;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
+use super::broker::Replica;
 use super::config::{Kafka, ACKS_ALL};
 use super::group::member_name;
 use super::node::Node;
 use super::types::{Msg, Note};
+
+type Fail = (&'static str, String);
 use crate::protocol::{NodeId, PropertyInfo, Time, World};
 
 pub(super) const PROPERTIES: &[PropertyInfo] = &[
@@ -20,6 +29,16 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
         description: "a record acknowledged with acks=all stays in its partition at its offset (Kafka's \
             promise, with clean leader elections); acks=1 is checked apart (acks1-not-lost), and acks=0 \
             is never acknowledged",
+    },
+    PropertyInfo {
+        name: "acked-min-insync",
+        description: "a record acknowledged with acks=all is held by at least min.insync.replicas \
+            replicas when the producer hears it",
+    },
+    PropertyInfo {
+        name: "hw-in-isr",
+        description: "a leader's high watermark never passes a record that a replica in its ISR lacks \
+            (Kafka's high watermark: the least log end offset over the ISR)",
     },
     PropertyInfo {
         name: "committed-agree",
@@ -197,6 +216,9 @@ pub(super) fn check(
         match n {
             Note::Acked { partition, offset, rec_value, acks } => {
                 m.acked[*partition as usize].push((*offset, *rec_value, *acks));
+                if *acks == ACKS_ALL {
+                    min_insync(k, nodes, *partition as usize, *offset, *rec_value)?;
+                }
             }
             Note::Consumed { partition, offset, value } => {
                 let (p, o) = (*partition as usize, *offset as usize);
@@ -243,6 +265,7 @@ pub(super) fn check(
     let Some(Node::Broker(b)) = nodes.get(t.index()) else { return Ok(()) };
     for (p, r) in b.replicas.iter().enumerate().take(parts) {
         let Some(r) = r else { continue };
+        hw_in_isr(nodes, t, p, r)?;
         // Committed prefixes agree across replicas and over time.
         let upto = (r.hard.hw as usize).min(r.hard.log.len());
         let from = (m.checked[t.index()][p] as usize).min(upto);
@@ -300,6 +323,74 @@ pub(super) fn check(
                 }
             }
             m.verified[p] = (Some(t), r.hard.epoch, m.acked[p].len());
+        }
+    }
+    Ok(())
+}
+
+/// The replica of partition `p` on broker `b`, if it runs one.
+fn replica(nodes: &[Node], b: NodeId, p: usize) -> Option<&Replica> {
+    match nodes.get(b.index()) {
+        Some(Node::Broker(x)) => x.replicas.get(p).and_then(|r| r.as_ref()),
+        _ => None,
+    }
+}
+
+/// acked-min-insync: an acks=all acknowledgement of the record `value` at `offset` of `p`,
+/// heard now: at least `min.insync.replicas` replicas hold it there (the leader answered once
+/// its high watermark passed the record with that many in its ISR, and a committed record is
+/// never truncated).
+fn min_insync(k: &Kafka, nodes: &[Node], p: usize, offset: u64, value: u64) -> Result<(), Fail> {
+    let holds = |b: usize| {
+        replica(nodes, NodeId(b as u32), p).and_then(|r| r.hard.log.get(offset as usize)).map(|x| x.value)
+            == Some(value)
+    };
+    let held = (0..k.brokers).filter(|b| holds(*b)).count();
+    if (held as u32) < k.min_insync {
+        return Err((
+            "acked-min-insync",
+            format!(
+                "the record acknowledged with acks=all at p{p} offset {offset} is on {held} replica{}, fewer than min.insync.replicas = {}",
+                if held == 1 { "" } else { "s" },
+                k.min_insync
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// hw-in-isr, after broker `t`'s event, for its replica `r` of `p`: against the leader it
+/// follows (itself, if it leads), every replica in that leader's ISR, counting the additions
+/// it has asked for (KIP-497's maximal ISR), holds the leader's log below its high watermark
+/// (its length, and the record just below it). A leader checks all of them; a follower, itself.
+fn hw_in_isr(nodes: &[Node], t: NodeId, p: usize, r: &Replica) -> Result<(), Fail> {
+    let Some(l) = r.leader else { return Ok(()) };
+    let Some(lead) = replica(nodes, l, p).filter(|x| x.leader == Some(l)) else { return Ok(()) };
+    let hw = lead.hard.hw as usize;
+    if hw == 0 {
+        return Ok(());
+    }
+    let pending = lead.pending_isr.as_ref().map_or(&[][..], |x| x.0.as_slice());
+    for m in lead.isr.iter().chain(pending) {
+        if *m == l || (l != t && *m != t) {
+            continue;
+        }
+        let Some(f) = replica(nodes, *m, p) else { continue };
+        let below = f.hard.log.get(hw - 1).map(|x| x.value);
+        if below != lead.hard.log.get(hw - 1).map(|x| x.value) {
+            let why = if f.hard.log.len() < hw {
+                format!("its log ends at {}", f.hard.log.len())
+            } else {
+                format!("it holds another record at offset {}", hw - 1)
+            };
+            return Err((
+                "hw-in-isr",
+                format!(
+                    "B{}'s high watermark of p{p} is {hw}, but B{}, in its ISR, lacks the record below it: {why}",
+                    l.0 + 1,
+                    m.0 + 1
+                ),
+            ));
         }
     }
     Ok(())

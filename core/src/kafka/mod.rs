@@ -49,6 +49,8 @@ pub use partitioner::*;
 #[cfg(test)]
 mod assign_tests;
 #[cfg(test)]
+mod check_tests;
+#[cfg(test)]
 mod group_tests;
 #[cfg(test)]
 mod lessons;
