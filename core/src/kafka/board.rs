@@ -83,7 +83,7 @@ pub fn boards(k: &Kafka, nodes: &[Node], up: &[bool]) -> Vec<Board> {
                 text: isr.join(" "),
                 title: if short {
                     format!(
-                        "fewer in-sync replicas than min.insync.replicas = {}: acks=all is refused",
+                        "fewer in-sync replicas than min.insync.replicas = {}: acks=all is refused, and the high watermark waits",
                         k.min_insync
                     )
                 } else {

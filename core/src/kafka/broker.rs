@@ -140,38 +140,53 @@ pub(crate) fn truncation_point(log: &[Rec], leader: EpochEnd) -> u64 {
     }
 }
 
-fn isr_hw(k: &Kafka, me: NodeId, r: &Replica) -> u64 {
+/// The *maximal* ISR (KIP-497): the ISR with the additions the leader has asked for, which
+/// count already, so the HW never passes a record that a replica the controller may elect
+/// lacks.
+fn maximal_isr(r: &Replica) -> impl Iterator<Item = &NodeId> {
+    let pending = r.pending_isr.as_ref().map(|p| p.0.as_slice()).unwrap_or(&[]);
+    r.isr.iter().chain(pending.iter().filter(|m| !r.isr.contains(m)))
+}
+
+/// The HW the leader may move to (`Partition.maybeIncrementLeaderHW`): the least log end over
+/// the maximal ISR and over the followers outside it that are caught up (within the lag), which
+/// may join it (KAFKA-4485: else a follower behind a leader alone in the ISR never reaches the
+/// HW it must reach to join).
+fn isr_hw(k: &Kafka, me: NodeId, r: &Replica, now: Time) -> u64 {
     if k.is(Mutant::HwBeforeIsr) {
         return leo(r);
     }
-    // The *maximal* ISR (KIP-497): a follower the leader has asked to add counts already, so
-    // the HW never passes a record that a replica the controller may elect lacks.
-    let pending = r.pending_isr.as_ref().map(|p| p.0.as_slice()).unwrap_or(&[]);
-    r.isr
-        .iter()
-        .chain(pending.iter().filter(|m| !r.isr.contains(m)))
-        .map(|m| {
-            if *m == me {
-                leo(r)
-            } else {
-                r.follower_leo.iter().find(|f| f.id == *m).map(|f| f.leo).unwrap_or(0)
-            }
-        })
-        .min()
-        .unwrap_or(0)
+    let end = leo(r);
+    let mut hw = end;
+    for f in &r.follower_leo {
+        let caught_up = f.leo == end || now.0.saturating_sub(f.caught_up.0) <= k.replica_lag_us;
+        if f.leo < hw && (maximal_isr(r).any(|m| *m == f.id) || caught_up) {
+            hw = f.leo;
+        }
+    }
+    // A member the leader has no follower state for (itself aside) holds nothing it knows of.
+    if maximal_isr(r).any(|m| *m != me && !r.follower_leo.iter().any(|f| f.id == *m)) {
+        hw = 0;
+    }
+    hw
 }
 
-/// Leader: move the HW up to what the ISR has, and answer acks=all requests below it.
+/// Leader: move the HW up to what the ISR has, unless the ISR is below min.insync.replicas
+/// (Kafka 3.7, KAFKA-15583: a record is committed only with that many replicas in sync), and
+/// answer acks=all requests below it.
 fn advance_hw(k: &Kafka, me: NodeId, r: &mut Replica, ctx: &mut Ctx<Kafka>) {
-    let hw = isr_hw(k, me, r).max(r.hard.hw).min(leo(r));
-    r.hard.hw = hw;
-    // Kafka's NOT_ENOUGH_REPLICAS_AFTER_APPEND: a record that became committed while the ISR
-    // was below min.insync.replicas is not acknowledged.
-    let enough = r.isr.len() as u32 >= k.min_insync || k.is(Mutant::AckBeforeReplication);
+    if (r.isr.len() as u32) >= k.min_insync {
+        r.hard.hw = isr_hw(k, me, r, ctx.now()).max(r.hard.hw).min(leo(r));
+    }
+    let hw = r.hard.hw;
+    // Kafka's NOT_ENOUGH_REPLICAS_AFTER_APPEND (`checkEnoughReplicasReachOffset`): a record the
+    // HW has passed while the maximal ISR is below min.insync.replicas is not acknowledged,
+    // though it is in the log.
+    let enough = maximal_isr(r).count() as u32 >= k.min_insync || k.is(Mutant::AckBeforeReplication);
     let mut keep = Vec::new();
     for (offset, producer, req) in core::mem::take(&mut r.waiting) {
         if offset < hw {
-            let result = if enough { Ok(offset) } else { Err(ProduceError::NotEnoughReplicas) };
+            let result = if enough { Ok(offset) } else { Err(ProduceError::NotEnoughReplicasAfterAppend) };
             ctx.send(producer, Msg::ProduceResponse { req, result });
         } else {
             keep.push((offset, producer, req));

@@ -8,9 +8,10 @@
 //! previous fetch counts as caught up as of that fetch), and rejoins once it holds everything
 //! below the high watermark and the start of the leader's epoch (`isFollowerInSync`). The
 //! **high watermark** (HW) is the smallest log end offset (LEO) across the ISR: records below
-//! it are on every in-sync replica, and only they are "committed". A producer with `acks=all`
-//! is answered once the HW passes its record, and is refused outright while the ISR is smaller
-//! than `min.insync.replicas`. When a broker dies, the controller elects a new leader from the
+//! it are on every in-sync replica, and only they are "committed". It does not move while the
+//! ISR is smaller than `min.insync.replicas` (as since Kafka 3.7, KAFKA-15583; the rules here
+//! follow Kafka's trunk of late 2024). A producer with `acks=all` is answered once the HW passes
+//! its record, and is refused outright while the ISR is smaller than `min.insync.replicas`. When a broker dies, the controller elects a new leader from the
 //! ISR (a *clean* election); with `unclean.leader.election` it may pick an out-of-sync replica,
 //! which can throw away acknowledged records. A follower that rejoins truncates its log to the
 //! point where it agrees with the new leader: each fetch names the epoch of the follower's last
@@ -18,7 +19,9 @@
 //! epochs, KIP-101, with KIP-279's fix for logs that differ in epochs the leader never had).
 //!
 //! The checker holds Kafka's promise: with `acks=all` and clean elections an acknowledged record
-//! is never lost (`acked-not-lost`), and replicas never disagree below the HW. Kafka asks for
+//! is never lost (`acked-not-lost`) and was on `min.insync.replicas` replicas when acknowledged
+//! (`acked-min-insync`), the HW never passes a record an in-sync replica lacks (`hw-in-isr`),
+//! and replicas never disagree below the HW. Kafka asks for
 //! `min.insync.replicas ≥ 2` as well, because a broker may lose its disk, or the page cache
 //! Kafka did not flush; here a crashed broker keeps its whole log, so the promise holds at 1 too.
 //! With `acks=1` the leader answers alone, and a leader failure loses records: Kafka does not
@@ -28,8 +31,12 @@
 //! The rules, where they live (the broker's in `broker.rs`, the controller's in `controller.rs`),
 //! and what breaks without each:
 //! - HW = the smallest LEO over the *maximal* ISR, counting a member the leader has asked to add
-//!   until a newer epoch answers (KIP-497): `isr_hw`, the `LeaderAndIsr` handler; mutant
-//!   `hw-before-isr`, test `a_repeated_leader_and_isr_keeps_the_pending_isr_expansion`.
+//!   until a newer epoch answers (KIP-497), and over the followers outside it caught up within
+//!   the lag (KAFKA-4485), and still while the ISR is below `min.insync.replicas`: `isr_hw`,
+//!   `advance_hw`, the `LeaderAndIsr` handler; mutant `hw-before-isr` (caught by `hw-in-isr`),
+//!   tests `a_repeated_leader_and_isr_keeps_the_pending_isr_expansion`,
+//!   `a_caught_up_follower_outside_the_isr_holds_the_high_watermark` and
+//!   `a_produce_is_refused_below_min_insync_replicas_or_away_from_the_leader`.
 //! - acks=all is answered once the HW passes the record, refused below `min.insync.replicas`:
 //!   `advance_hw`, the `Produce` handler; mutant `ack-before-replication`, tests
 //!   `acks_all_is_answered_only_once_the_high_watermark_passes_the_record` and

@@ -446,7 +446,9 @@ fn acks_all_is_answered_only_once_the_high_watermark_passes_the_record() {
 }
 
 /// Kafka's NOT_ENOUGH_REPLICAS: with acks=all a leader whose ISR is smaller than
-/// `min.insync.replicas` refuses a record without appending it; acks=1 does not look at the ISR.
+/// `min.insync.replicas` refuses a record without appending it; acks=1 does not look at the ISR,
+/// but the high watermark does not pass the record while the ISR is that small (Kafka 3.7,
+/// KAFKA-15583; it moved to the leader's log end, and consumers read a record one replica held).
 /// A broker that does not lead the partition answers NOT_LEADER_OR_FOLLOWER.
 #[test]
 fn a_produce_is_refused_below_min_insync_replicas_or_away_from_the_leader() {
@@ -467,6 +469,28 @@ fn a_produce_is_refused_below_min_insync_replicas_or_away_from_the_leader() {
         let produce = Msg::Produce { partition: 0, rec: produced(7), req: 1 };
         assert_eq!(handle(&k, &mut fx, &mut n, at, PRODUCER, produce), want, "{name}");
         assert_eq!(replica(&n).hard.log.len(), appended, "{name}");
+        assert_eq!(replica(&n).hard.hw, 0, "{name}");
+    }
+}
+
+/// The leader alone in the ISR (min.insync.replicas = 1) and a follower outside it that was
+/// caught up within the lag: the high watermark waits for that follower too
+/// (`shouldWaitForReplicaToJoinIsr`, KAFKA-4485), so that the follower, fetching from below
+/// the leader's log end, can reach the HW it must reach to join. A follower last caught up
+/// longer ago than the lag does not hold it. (The HW followed the ISR alone.)
+#[test]
+fn a_caught_up_follower_outside_the_isr_holds_the_high_watermark() {
+    let k = Kafka { acks: 1, ..kafka2() };
+    let lag_ms = k.replica_lag_us / 1000;
+    for (name, after_ms, hw) in
+        [("caught up within the lag", lag_ms / 2, 0), ("caught up before it", lag_ms + 1, 1)]
+    {
+        let mut fx = Fx::at(Time::from_ms(1_000 + after_ms));
+        let mut n = broker(LEADER, &[], 1);
+        replica_mut(&mut n).isr = vec![LEADER];
+        let produce = Msg::Produce { partition: 0, rec: produced(7), req: 1 };
+        handle(&k, &mut fx, &mut n, LEADER, PRODUCER, produce);
+        assert_eq!((replica(&n).hard.log.len(), replica(&n).hard.hw), (1, hw), "{name}");
     }
 }
 

@@ -59,7 +59,11 @@ pub struct EpochEnd {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum ProduceError {
     NotLeader,
+    /// Refused before the append: fewer in-sync replicas than min.insync.replicas.
     NotEnoughReplicas,
+    /// Not acknowledged, though appended (and committed): the ISR fell below
+    /// min.insync.replicas while the request waited.
+    NotEnoughReplicasAfterAppend,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
