@@ -31,14 +31,16 @@ use super::types::*;
 
 type Cx<'a, 'b> = &'a mut Ctx<'b, Dfs>;
 
-/// A replica on disk: its generation, its file and content, and whether it is finished
-/// (reported, and served to readers).
+/// A replica on disk: its generation, its file and content, whether it is finished
+/// (reported, and served to readers), and how many block reports the node had sent when it
+/// stored it (a deletion decided on an earlier report was about a replica deleted since).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Replica {
     pub gen: u32,
     pub file: Key,
     pub value: u64,
     pub done: bool,
+    pub since: u64,
 }
 
 /// A data node's disk, what survives its crash: its replicas, the newest metadata leader's
@@ -150,7 +152,7 @@ fn finish(d: &Dfs, n: &mut DataNode, block: BlockId, gen: u32, ctx: Cx) {
 pub fn on_message(d: &Dfs, n: &mut DataNode, from: NodeId, msg: Msg, ctx: Cx) {
     match msg {
         Msg::Packet { block, gen, file, value, rest } => {
-            if !store(n, block, Replica { gen, file, value, done: false }) {
+            if !store(n, block, Replica { gen, file, value, done: false, since: n.reports }) {
                 // A later generation is here: this packet belongs to a pipeline already
                 // rebuilt. Say nothing: the client has moved on.
                 if n.replicas.get(&block).is_some_and(|r| r.gen == gen && r.done) {
@@ -201,13 +203,17 @@ pub fn on_message(d: &Dfs, n: &mut DataNode, from: NodeId, msg: Msg, ctx: Cx) {
             }
         }
         Msg::Copy { block, gen, file, value }
-            if d.is_data_node(from) && store(n, block, Replica { gen, file, value, done: true }) =>
+            if d.is_data_node(from) && store(n, block, Replica { gen, file, value, done: true, since: n.reports }) =>
         {
             report(d, n, ctx);
         }
-        Msg::Invalidate { blocks, term } if d.is_meta(from) && follows(n, term) => {
+        Msg::Invalidate { blocks, term, report } if d.is_meta(from) && follows(n, term) => {
+            // Only a replica the report the order was decided on showed: a late or duplicated
+            // order must not delete one copied here again since (HDFS's orders come back in
+            // order, in the answers to the heartbeats).
             for (b, gen) in blocks {
-                if !n.forwarding.contains_key(&b) && n.replicas.get(&b).is_some_and(|r| r.gen <= gen) {
+                let shown = |r: &Replica| r.gen <= gen && r.since < report;
+                if !n.forwarding.contains_key(&b) && n.replicas.get(&b).is_some_and(shown) {
                     n.replicas.remove(&b);
                     n.disk_changes += 1;
                 }

@@ -45,12 +45,14 @@ use super::types::*;
 
 type Cx<'a, 'b> = &'a mut Ctx<'b, Dfs>;
 
-/// A replica in excess this leader decided to delete: its node, the block's generation, and
-/// when the order last went out (`None`: its entry is in the log, not yet applied).
+/// A replica in excess this leader decided to delete: its node, the block's generation, the
+/// number of the node's block report it decided on, and when the order last went out (`None`:
+/// its entry is in the log, not yet applied).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Going {
     pub node: NodeId,
     pub gen: u32,
+    pub report: u64,
     pub sent: Option<Time>,
 }
 
@@ -163,9 +165,10 @@ fn with_raft<R>(
             }
         }
         let client = x.cmd.client;
-        if let (Applied::Invalidate(blocks), Op::Invalidate { node, .. }) = (&x.result, &x.cmd.op) {
+        if let (Applied::Invalidate(blocks), Op::Invalidate { node, report, .. }) = (&x.result, &x.cmd.op) {
             if client == me && !blocks.is_empty() && s.raft.role == Role::Leader {
-                ctx.send(*node, Msg::Invalidate { blocks: blocks.clone(), term: s.raft.hard.term });
+                let (blocks, term, report) = (blocks.clone(), s.raft.hard.term, *report);
+                ctx.send(*node, Msg::Invalidate { blocks, term, report });
             }
             continue;
         }
@@ -176,7 +179,8 @@ fn with_raft<R>(
             let going = s.deleting.get_mut(block).and_then(|l| l.iter_mut().find(|g| g.node == *node));
             if let Some(g) = going.filter(|g| g.sent.is_none() && s.raft.role == Role::Leader) {
                 g.sent = Some(now);
-                ctx.send(*node, Msg::Invalidate { blocks: blocks.clone(), term: s.raft.hard.term });
+                let (blocks, term, report) = (blocks.clone(), s.raft.hard.term, g.report);
+                ctx.send(*node, Msg::Invalidate { blocks, term, report });
             }
             continue;
         }
@@ -303,7 +307,8 @@ pub fn on_message(d: &Dfs, s: &mut MetaServer, from: NodeId, msg: Msg, ctx: Cx) 
                     blocks.iter().filter(|(b, g)| !names.wanted(*b, *g)).copied().collect();
                 if !unwanted.is_empty() {
                     let me = ctx.me();
-                    let cmd = Cmd { client: me, req: 0, op: Op::Invalidate { node: from, blocks: unwanted } };
+                    let op = Op::Invalidate { node: from, blocks: unwanted, report: seq };
+                    let cmd = Cmd { client: me, req: 0, op };
                     propose(d, s, INVALIDATE | from.0 as u64, cmd, ctx);
                 }
             }
@@ -436,7 +441,7 @@ fn scan(d: &Dfs, s: &mut MetaServer, ctx: Cx) {
                 if g.sent.is_some_and(|at| now.0.saturating_sub(at.0) >= COPY_TIMEOUT_US) {
                     g.sent = Some(now);
                     let blocks = vec![(*block, g.gen)];
-                    ctx.send(g.node, Msg::Invalidate { blocks, term: s.raft.hard.term });
+                    ctx.send(g.node, Msg::Invalidate { blocks, term: s.raft.hard.term, report: g.report });
                 }
             }
         }
@@ -538,7 +543,8 @@ fn delete_excess(d: &Dfs, s: &mut MetaServer, p: &Pipeline, have: &[NodeId], ctx
     let me = ctx.me();
     for victim in placement::excess(d.rf, &places(d, have), ctx.rng()) {
         let node = d.node_at(victim);
-        s.deleting.entry(p.block).or_default().push(Going { node, gen: p.gen, sent: None });
+        let report = s.report_seq[dn(node)];
+        s.deleting.entry(p.block).or_default().push(Going { node, gen: p.gen, report, sent: None });
         let cmd = Cmd { client: me, req: 0, op: Op::Excess { node, block: p.block, gen: p.gen } };
         // Numbered by block and node: Raft drops a request whose number is in its log unapplied.
         propose(d, s, EXCESS | (p.block << 8) | node.0 as u64, cmd, ctx);

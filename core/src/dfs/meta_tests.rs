@@ -179,6 +179,7 @@ fn one_replica_in_excess_is_deleted_and_an_older_generation_does_not_count() {
     assert_eq!(logged(&s), Vec::new());
 
     s.reports[3] = vec![(1, 2)];
+    s.report_seq = vec![11, 12, 13, 14];
     meta::on_timer(&d, &mut s, Timer::Scan, &mut fx.ctx(0));
     let ops = logged(&s);
     let [Op::Excess { node, block: 1, gen: 2 }] = ops[..] else { panic!("{ops:?}") };
@@ -194,19 +195,22 @@ fn one_replica_in_excess_is_deleted_and_an_older_generation_does_not_count() {
     assert_eq!(invalidations(fx.take()), Vec::new(), "a decision this leadership did not make");
 
     commit(&d, &mut s, &mut fx);
-    assert_eq!(invalidations(fx.take()), vec![(node, Msg::Invalidate { blocks: vec![(1, 2)], term: 1 })]);
+    // Decided on the node's last report, and says so.
+    let report = s.report_seq[node.index() - META];
+    assert!(report > 10, "{report}");
+    assert_eq!(invalidations(fx.take()), vec![(node, Msg::Invalidate { blocks: vec![(1, 2)], term: 1, report })]);
     // The node reports without the block: the deletion is done, and three replicas are left.
     meta::on_message(
         &d,
         &mut s,
         node,
-        Msg::Heartbeat { blocks: Vec::new(), term: 1, seq: 2 },
+        Msg::Heartbeat { blocks: Vec::new(), term: 1, seq: report + 1 },
         &mut fx.ctx(0),
     );
     assert!(s.deleting.is_empty(), "{:?}", s.deleting);
     // An older report, late or duplicated, still lists it: dropped (the replica counted again,
     // and a second one went).
-    let late = Msg::Heartbeat { blocks: vec![(1, 2)], term: 1, seq: 1 };
+    let late = Msg::Heartbeat { blocks: vec![(1, 2)], term: 1, seq: report };
     meta::on_message(&d, &mut s, node, late, &mut fx.ctx(0));
     assert_eq!(s.reports[node.index() - META], Vec::new());
     s.reports[node.index() - META] = Vec::new();
@@ -279,7 +283,8 @@ fn excess_is_deleted_only_after_every_holder_named_the_term_and_the_order_is_sen
     let ops = logged(&s);
     let [Op::Excess { node, block: 1, gen: 2 }] = ops[..] else { panic!("{ops:?}") };
     commit(&d, &mut s, &mut fx);
-    let order = (node, Msg::Invalidate { blocks: vec![(1, 2)], term: 1 });
+    let report = s.report_seq[node.index() - META];
+    let order = (node, Msg::Invalidate { blocks: vec![(1, 2)], term: 1, report });
     assert_eq!(invalidations(fx.take()), vec![order.clone()]);
 
     // Still reported a copy timeout later: the same order again, and no second deletion.

@@ -47,8 +47,8 @@ pub enum Op {
     Read { file: Key },
     /// Data node `node` reported these replicas, which the leader found no file needs: the
     /// log decides (a deposed leader, whose namespace is behind, must not delete a block a
-    /// newer leader created).
-    Invalidate { node: NodeId, blocks: Vec<(BlockId, u32)> },
+    /// newer leader created). `report`: the number of the node's report that showed them.
+    Invalidate { node: NodeId, blocks: Vec<(BlockId, u32)>, report: u64 },
     /// The complete block has more finished replicas than R: `node`'s is to go. Through the log
     /// only so that a leader that lost office sends no order: the server that proposed it sends
     /// the deletion when it applies it, if it still leads and still means it (`meta.rs`).

@@ -207,11 +207,12 @@ fn a_data_node_takes_orders_only_from_the_newest_leadership_it_has_heard_of() {
     let (m1, other) = (NodeId(0), NodeId(META as u32 + 1));
     let mut fx = crate::testing::Effects::<Dfs>::at(Time::from_ms(1_000));
     let mut n = datanode::init(&d, &mut fx.ctx(me));
-    n.replicas.insert(1, Replica { gen: 1, file: "x".into(), value: 7, done: true });
-    n.replicas.insert(2, Replica { gen: 1, file: "y".into(), value: 8, done: true });
+    n.replicas.insert(1, Replica { gen: 1, file: "x".into(), value: 7, done: true, since: 0 });
+    n.replicas.insert(2, Replica { gen: 1, file: "y".into(), value: 8, done: true, since: 0 });
     datanode::on_message(&d, &mut n, m1, Msg::Leading { term: 2 }, &mut fx.ctx(me));
     fx.take();
-    let late = Msg::Invalidate { blocks: vec![(1, 1)], term: 1 };
+    n.reports = 1;
+    let late = Msg::Invalidate { blocks: vec![(1, 1)], term: 1, report: 1 };
     datanode::on_message(&d, &mut n, m1, late, &mut fx.ctx(me));
     datanode::on_message(
         &d,
@@ -230,7 +231,7 @@ fn a_data_node_takes_orders_only_from_the_newest_leadership_it_has_heard_of() {
         &mut fx.ctx(me),
     );
     assert_eq!(fx.take().len(), 1, "term 2's copy");
-    datanode::on_message(&d, &mut n, m1, Msg::Invalidate { blocks: vec![(1, 1)], term: 3 }, &mut fx.ctx(me));
+    datanode::on_message(&d, &mut n, m1, Msg::Invalidate { blocks: vec![(1, 1)], term: 3, report: 1 }, &mut fx.ctx(me));
     assert!(!n.replicas.contains_key(&1) && n.leader_term == 3, "term 3's deletion, and its term");
 
     let node = super::node::Node::Data(n);
@@ -271,4 +272,33 @@ fn a_read_no_replica_answers_is_given_up_after_three_rounds() {
         let kind = read.and_then(|o| o.done.as_ref()).map(|d| d.2);
         assert_eq!(kind, Some(LineKind::Fail), "seed {seed}");
     }
+}
+
+/// The leader decided on report 1 to delete the node's replica of block 1; the order is carried
+/// out, the block is copied back, and the order, duplicated by the network (or sent again), then
+/// arrives again in the same term: the copy stays. An order decided on a report sent after the
+/// copy deletes it. (The late duplicate deleted the copy, and could take the block below R.)
+#[test]
+fn a_late_deletion_order_does_not_delete_a_replica_copied_back_since() {
+    use super::datanode::{self, Replica};
+    let d = Dfs::default();
+    let me = NodeId(META as u32);
+    let (m1, other) = (NodeId(0), NodeId(META as u32 + 1));
+    let mut fx = crate::testing::Effects::<Dfs>::at(Time::from_ms(1_000));
+    let mut n = datanode::init(&d, &mut fx.ctx(me));
+    n.replicas.insert(1, Replica { gen: 1, file: "x".into(), value: 7, done: true, since: 0 });
+    datanode::on_timer(&d, &mut n, Timer::Heartbeat, &mut fx.ctx(me));
+    assert_eq!(n.reports, 1);
+    let order = Msg::Invalidate { blocks: vec![(1, 1)], term: 1, report: 1 };
+    datanode::on_message(&d, &mut n, m1, order.clone(), &mut fx.ctx(me));
+    assert!(!n.replicas.contains_key(&1), "the order on report 1");
+    let copy = Msg::Copy { block: 1, gen: 1, file: "x".into(), value: 7 };
+    datanode::on_message(&d, &mut n, other, copy, &mut fx.ctx(me));
+    assert!(n.replicas.contains_key(&1), "copied back");
+    datanode::on_message(&d, &mut n, m1, order, &mut fx.ctx(me));
+    assert!(n.replicas.contains_key(&1), "the late order deleted the copy");
+    let report = n.reports;
+    assert!(report > 1, "the copy was reported");
+    datanode::on_message(&d, &mut n, m1, Msg::Invalidate { blocks: vec![(1, 1)], term: 1, report }, &mut fx.ctx(me));
+    assert!(!n.replicas.contains_key(&1), "an order on a report that showed the copy");
 }

@@ -341,10 +341,12 @@ pub enum Msg {
         value: u64,
     },
     /// The metadata leader of `term` tells a data node to delete replicas no file needs: each
-    /// block at the generation it reported, or older (a later one, written since, stays).
+    /// block at the generation it reported, or older (a later one, written since, stays), as
+    /// the node's block report numbered `report` showed them (one stored since stays too).
     Invalidate {
         blocks: Vec<(BlockId, u32)>,
         term: Term,
+        report: u64,
     },
     /// A client reads a block from a data node.
     ReadBlock {

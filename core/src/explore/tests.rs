@@ -87,7 +87,7 @@ fn deep_mutants() -> Vec<(&'static str, &'static str, Bounds, &'static str, u32)
             "ack-before-replication",
             Bounds { crashes: 2, ..dfs(1, 2, 3, 24) },
             "acked-min-insync",
-            15
+            14
         ),
     ]
 }

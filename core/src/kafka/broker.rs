@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 
 use super::config::{Kafka, Mutant, ACKS_ALL};
 use super::group::serve_fetch;
-use super::types::{EpochEnd, Msg, ProduceError, Rec, Timer, MAX_PARTITIONS};
+use super::types::{EpochEnd, Msg, Note, ProduceError, Rec, Timer, MAX_PARTITIONS};
 use crate::protocol::{Ctx, NodeId, Time};
 
 /// What a replica keeps across a crash: its log, the high watermark it checkpointed, and the
@@ -44,8 +44,10 @@ pub struct Follower {
     pub id: NodeId,
     /// Its log end offset, as its last fetch said.
     pub leo: u64,
-    /// When it was last caught up with the leader (`lastCaughtUpTimeMs`).
-    pub caught_up: Time,
+    /// When it was last caught up with the leader (`lastCaughtUpTimeMs`); none: never, since
+    /// this leader knows it (Kafka's 0, an instant decades before its clock's now; here the
+    /// clock starts at 0, where 0 would count as just now).
+    pub caught_up: Option<Time>,
     /// The leader's log end offset at the follower's last fetch, and when that fetch came
     /// (`lastFetchLeaderLogEndOffset`, `lastFetchTimeMs`); none before its first fetch here.
     pub last_fetch: Option<(u64, Time)>,
@@ -54,7 +56,7 @@ pub struct Follower {
 impl Follower {
     /// A follower as a new leader first knows it: caught up now if it is in the ISR.
     fn new(id: NodeId, in_sync: bool, now: Time) -> Follower {
-        Follower { id, leo: 0, caught_up: if in_sync { now } else { Time::ZERO }, last_fetch: None }
+        Follower { id, leo: 0, caught_up: in_sync.then_some(now), last_fetch: None }
     }
 
     /// A fetch from offset `offset` at `now`, when the leader's log ends at `end`
@@ -63,13 +65,18 @@ impl Follower {
     /// always a batch behind, yet keeps up).
     fn fetched(&mut self, offset: u64, end: u64, now: Time) {
         let caught_up = match self.last_fetch {
-            _ if offset >= end => now,
-            Some((then_end, then)) if offset >= then_end => then,
+            _ if offset >= end => Some(now),
+            Some((then_end, then)) if offset >= then_end => Some(then),
             _ => self.caught_up,
         };
         self.caught_up = self.caught_up.max(caught_up);
         self.leo = offset;
         self.last_fetch = Some((end.max(self.last_fetch.map_or(0, |l| l.0)), now));
+    }
+
+    /// `Replica.isCaughtUp`: at the end of the leader's log `end`, or caught up within `lag`.
+    fn in_sync(&self, end: u64, now: Time, lag: u64) -> bool {
+        self.leo == end || self.caught_up.is_some_and(|t| now.0.saturating_sub(t.0) <= lag)
     }
 }
 
@@ -159,8 +166,7 @@ fn isr_hw(k: &Kafka, me: NodeId, r: &Replica, now: Time) -> u64 {
     let end = leo(r);
     let mut hw = end;
     for f in &r.follower_leo {
-        let caught_up = f.leo == end || now.0.saturating_sub(f.caught_up.0) <= k.replica_lag_us;
-        if f.leo < hw && (maximal_isr(r).any(|m| *m == f.id) || caught_up) {
+        if f.leo < hw && (maximal_isr(r).any(|m| *m == f.id) || f.in_sync(end, now, k.replica_lag_us)) {
             hw = f.leo;
         }
     }
@@ -174,7 +180,7 @@ fn isr_hw(k: &Kafka, me: NodeId, r: &Replica, now: Time) -> u64 {
 /// Leader: move the HW up to what the ISR has, unless the ISR is below min.insync.replicas
 /// (Kafka 3.7, KAFKA-15583: a record is committed only with that many replicas in sync), and
 /// answer acks=all requests below it.
-fn advance_hw(k: &Kafka, me: NodeId, r: &mut Replica, ctx: &mut Ctx<Kafka>) {
+fn advance_hw(k: &Kafka, me: NodeId, p: u32, r: &mut Replica, ctx: &mut Ctx<Kafka>) {
     if (r.isr.len() as u32) >= k.min_insync {
         r.hard.hw = isr_hw(k, me, r, ctx.now()).max(r.hard.hw).min(leo(r));
     }
@@ -186,13 +192,26 @@ fn advance_hw(k: &Kafka, me: NodeId, r: &mut Replica, ctx: &mut Ctx<Kafka>) {
     let mut keep = Vec::new();
     for (offset, producer, req) in core::mem::take(&mut r.waiting) {
         if offset < hw {
-            let result = if enough { Ok(offset) } else { Err(ProduceError::NotEnoughReplicasAfterAppend) };
-            ctx.send(producer, Msg::ProduceResponse { req, result });
+            if enough {
+                acknowledge_all(p, offset, r, producer, req, ctx);
+            } else {
+                let result = Err(ProduceError::NotEnoughReplicasAfterAppend);
+                ctx.send(producer, Msg::ProduceResponse { req, result });
+            }
         } else {
             keep.push((offset, producer, req));
         }
     }
     r.waiting = keep;
+}
+
+/// Answer an acks=all request for the record at `offset`, and say so: the checker judges the
+/// acknowledgement when it leaves the leader (acked-min-insync), before followers fetching
+/// while the answer travels could make up for an early one.
+fn acknowledge_all(p: u32, offset: u64, r: &Replica, producer: NodeId, req: u64, ctx: &mut Ctx<Kafka>) {
+    let value = r.hard.log.get(offset as usize).map_or(0, |x| x.value);
+    ctx.note(Note::Answered { partition: p, offset, value });
+    ctx.send(producer, Msg::ProduceResponse { req, result: Ok(offset) });
 }
 
 pub(super) fn broker_init(k: &Kafka, ctx: &mut Ctx<Kafka>) -> Broker {
@@ -246,7 +265,7 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
                             followers.map(|f| Follower::new(f, r.isr.contains(&f), now)).collect();
                         r.lead_start = leo(r);
                     }
-                    advance_hw(k, me, r, ctx);
+                    advance_hw(k, me, p as u32, r, ctx);
                 } else {
                     for (_, producer, req) in core::mem::take(&mut r.waiting) {
                         ctx.send(
@@ -295,7 +314,7 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
                 r.pending_isr = Some((isr.clone(), now));
                 ctx.send(k.controller(), Msg::AlterIsr { partition, isr, epoch: r.hard.epoch });
             }
-            advance_hw(k, me, r, ctx);
+            advance_hw(k, me, partition, r, ctx);
             let upto = (offset as usize + 16).min(r.hard.log.len());
             let records = r.hard.log[offset as usize..upto].to_vec();
             ctx.send(
@@ -367,9 +386,10 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
             match k.acks {
                 0 => {}
                 ACKS_ALL if !k.is(Mutant::AckBeforeReplication) => r.waiting.push((offset, from, req)),
+                ACKS_ALL => acknowledge_all(partition, offset, r, from, req, ctx),
                 _ => ctx.send(from, Msg::ProduceResponse { req, result: Ok(offset) }),
             }
-            advance_hw(k, me, r, ctx);
+            advance_hw(k, me, partition, r, ctx);
         }
         _ => {}
     }
@@ -425,8 +445,7 @@ pub(super) fn broker_timer(k: &Kafka, b: &mut Broker, timer: Timer, ctx: &mut Ct
                     .iter()
                     // Out of sync (`Replica.isCaughtUp`): behind the log's end, and not caught
                     // up for longer than replica.lag.time.max.ms.
-                    .filter(|f| r.isr.contains(&f.id) && f.leo != leo(r))
-                    .filter(|f| now.0.saturating_sub(f.caught_up.0) > k.replica_lag_us)
+                    .filter(|f| r.isr.contains(&f.id) && !f.in_sync(leo(r), now, k.replica_lag_us))
                     .map(|f| f.id)
                     .collect();
                 if !lagging.is_empty() {

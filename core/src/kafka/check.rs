@@ -216,9 +216,6 @@ pub(super) fn check(
         match n {
             Note::Acked { partition, offset, rec_value, acks } => {
                 m.acked[*partition as usize].push((*offset, *rec_value, *acks));
-                if *acks == ACKS_ALL {
-                    min_insync(k, nodes, *partition as usize, *offset, *rec_value)?;
-                }
             }
             Note::Consumed { partition, offset, value } => {
                 let (p, o) = (*partition as usize, *offset as usize);
@@ -325,6 +322,13 @@ pub(super) fn check(
             m.verified[p] = (Some(t), r.hard.epoch, m.acked[p].len());
         }
     }
+    // After hw-in-isr: a high watermark ahead of the ISR is the cause, the answer it lets out
+    // the consequence.
+    for n in notes {
+        if let Note::Answered { partition, offset, value } = n {
+            min_insync(k, nodes, *partition as usize, *offset, *value)?;
+        }
+    }
     Ok(())
 }
 
@@ -336,10 +340,11 @@ fn replica(nodes: &[Node], b: NodeId, p: usize) -> Option<&Replica> {
     }
 }
 
-/// acked-min-insync: an acks=all acknowledgement of the record `value` at `offset` of `p`,
-/// heard now: at least `min.insync.replicas` replicas hold it there (the leader answered once
-/// its high watermark passed the record with that many in its ISR, and a committed record is
-/// never truncated).
+/// acked-min-insync: an acks=all acknowledgement of the record `value` at `offset` of `p`, as
+/// the leader sends it: at least `min.insync.replicas` replicas hold it there (the leader
+/// answers once its high watermark passed the record with that many in its ISR). Judged when it
+/// leaves the leader, not when the producer hears it: followers fetching meanwhile would make
+/// up for an acknowledgement sent one replica short.
 fn min_insync(k: &Kafka, nodes: &[Node], p: usize, offset: u64, value: u64) -> Result<(), Fail> {
     let holds = |b: usize| {
         replica(nodes, NodeId(b as u32), p).and_then(|r| r.hard.log.get(offset as usize)).map(|x| x.value)

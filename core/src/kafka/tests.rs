@@ -39,7 +39,7 @@ fn broker(id: NodeId, recs: &[(u64, u32)], epoch: u32) -> Node {
             leader: Some(LEADER),
             isr: vec![LEADER, FOLLOWER],
             follower_leo: if leads {
-                vec![Follower { id: FOLLOWER, leo: 0, caught_up: Time::from_ms(1000), last_fetch: None }]
+                vec![Follower { id: FOLLOWER, leo: 0, caught_up: Some(Time::from_ms(1000)), last_fetch: None }]
             } else {
                 vec![]
             },
@@ -277,6 +277,24 @@ fn a_lost_acknowledgement_breaks_the_property_of_its_acks() {
     }
 }
 
+/// acked-min-insync judges an acks=all acknowledgement as the leader sends it: with
+/// min.insync.replicas = 2, an answer for a record only the leader holds breaks it though the
+/// follower may fetch the record before the producer hears the answer (judged on hearing it,
+/// such an answer passed); an answer for a record both hold keeps it.
+#[test]
+fn an_acks_all_answer_is_judged_as_the_leader_sends_it() {
+    let k = Kafka { min_insync: 2, ..kafka2() };
+    let answered = Note::Answered { partition: 0, offset: 0, value: 1 };
+    let short = [broker(LEADER, &[(1, 1)], 1), broker(FOLLOWER, &[], 1), controller(LEADER, 1)];
+    let err = k.check(&mut Monitor::default(), &short, Some(LEADER), None, &[answered.clone()]).unwrap_err();
+    assert_eq!(err.0, "acked-min-insync", "{}", err.1);
+    let both = [broker(LEADER, &[(1, 1)], 1), broker(FOLLOWER, &[(1, 1)], 1), controller(LEADER, 1)];
+    assert_eq!(k.check(&mut Monitor::default(), &both, Some(LEADER), None, &[answered]), Ok(()));
+    // The producer hearing the answer later, when both hold the record, is no judgement.
+    let acked = Note::Acked { partition: 0, offset: 0, rec_value: 1, acks: ACKS_ALL };
+    assert_eq!(k.check(&mut Monitor::default(), &both, Some(FOLLOWER), None, &[acked]), Ok(()));
+}
+
 /// A consumer whose partition's leader has not answered for a session asks the controller for
 /// the leaders again (the leader died or moved; a broker that no longer leads ignores the
 /// fetch), and fetches as before; one that hears from its leader does not.
@@ -477,17 +495,23 @@ fn a_produce_is_refused_below_min_insync_replicas_or_away_from_the_leader() {
 /// caught up within the lag: the high watermark waits for that follower too
 /// (`shouldWaitForReplicaToJoinIsr`, KAFKA-4485), so that the follower, fetching from below
 /// the leader's log end, can reach the HW it must reach to join. A follower last caught up
-/// longer ago than the lag does not hold it. (The HW followed the ISR alone.)
+/// longer ago than the lag does not hold it (the HW followed the ISR alone), nor does one this
+/// leader has never seen caught up, even in the run's first moments (Kafka's
+/// `lastCaughtUpTimeMs` of 0 is decades ago; here the clock starts at 0, and it held the HW).
 #[test]
 fn a_caught_up_follower_outside_the_isr_holds_the_high_watermark() {
     let k = Kafka { acks: 1, ..kafka2() };
     let lag_ms = k.replica_lag_us / 1000;
-    for (name, after_ms, hw) in
-        [("caught up within the lag", lag_ms / 2, 0), ("caught up before it", lag_ms + 1, 1)]
-    {
-        let mut fx = Fx::at(Time::from_ms(1_000 + after_ms));
+    let then = Some(Time::from_ms(1_000));
+    for (name, now_ms, caught_up, hw) in [
+        ("caught up within the lag", 1_000 + lag_ms / 2, then, 0),
+        ("caught up before it", 1_000 + lag_ms + 1, then, 1),
+        ("never caught up, early in the run", lag_ms / 2, None, 1),
+    ] {
+        let mut fx = Fx::at(Time::from_ms(now_ms));
         let mut n = broker(LEADER, &[], 1);
         replica_mut(&mut n).isr = vec![LEADER];
+        replica_mut(&mut n).follower_leo[0].caught_up = caught_up;
         let produce = Msg::Produce { partition: 0, rec: produced(7), req: 1 };
         handle(&k, &mut fx, &mut n, LEADER, PRODUCER, produce);
         assert_eq!((replica(&n).hard.log.len(), replica(&n).hard.hw), (1, hw), "{name}");

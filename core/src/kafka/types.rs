@@ -61,8 +61,11 @@ pub enum ProduceError {
     NotLeader,
     /// Refused before the append: fewer in-sync replicas than min.insync.replicas.
     NotEnoughReplicas,
-    /// Not acknowledged, though appended (and committed): the ISR fell below
-    /// min.insync.replicas while the request waited.
+    /// Not acknowledged, though appended (and committed): the high watermark passed it while
+    /// the maximal ISR was below min.insync.replicas (`checkEnoughReplicasReachOffset`). Since
+    /// KAFKA-15583 the high watermark does not move while the ISR is that small, and the
+    /// maximal ISR holds the ISR, so a request whose ISR shrank waits instead; the answer is
+    /// kept as Kafka keeps it.
     NotEnoughReplicasAfterAppend,
 }
 
@@ -302,6 +305,8 @@ pub enum ClientOp {
 pub enum Note {
     /// A producer got an acknowledgement for a record at this offset.
     Acked { partition: u32, offset: u64, rec_value: u64, acks: u8 },
+    /// A leader acknowledged an acks=all request for the record at this offset.
+    Answered { partition: u32, offset: u64, value: u64 },
     /// The controller chose a leader.
     Elected { partition: u32, leader: Option<NodeId>, epoch: u32, unclean: bool },
     /// A consumer read a record.

@@ -213,6 +213,9 @@ impl Present for Kafka {
             Note::Acked { partition, offset, .. } => {
                 format!("producer acknowledged at p{partition} offset {offset}")
             }
+            Note::Answered { partition, offset, .. } => {
+                format!("leader acknowledged acks=all at p{partition} offset {offset}")
+            }
             Note::Consumed { partition, offset, .. } => format!("consumer read p{partition} offset {offset}"),
             Note::PartitionAdded { partitions } => format!("the topic now has {partitions} partitions"),
             Note::Rebalanced { generation, members } => {
