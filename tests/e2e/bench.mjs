@@ -195,7 +195,9 @@ if (want('diagram')) {
     for (let i = 0; i < 10; i++) steps.push(await timed('#btn-back'));
     res[`step_back_with_${span}_events_shown_ms`] = { p50: +pct(steps, 0.5).toFixed(1), max: +Math.max(...steps).toFixed(1) };
   }
+  // At 5,000 events shown the arrows are painted on a canvas (web/src/arrowpaint.rs).
   res.arrows_drawn = await page.locator('#spacetime .arrow').count();
+  res.arrows_painted = Number(await page.getAttribute('#spacetime canvas.st-canvas', 'data-arrows').catch(() => 0));
   out.diagram_at_1e5 = { position: Number(reached), played_in_s: (Date.now() - t0) / 1000, ...res };
   await page.close();
 }

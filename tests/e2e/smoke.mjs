@@ -491,6 +491,53 @@ await test('space-time diagram: arrows follow the run, filter, and click to go t
   assert.deepEqual(reached, [true, 'an arrow'], 'an arrow of the lowest layer is under the pointer, not a layer above');
 }, '#multipaxos');
 
+await test('space-time diagram: a wide window is painted, and a click or the keys still reach its arrows', async page => {
+  await speed(page, 2);
+  await page.click('#btn-play');
+  await page.waitForFunction(() => Number(document.querySelector('#position').textContent) >= 6000, null, { timeout: 120000, polling: 500 });
+  await page.click('#btn-play');
+  await page.click('#spacetime .st-controls button:text-is("5000")');
+  await page.waitForSelector('#spacetime canvas.st-canvas');
+  assert.equal(await page.locator('#spacetime .arrow').count(), 0, 'no arrow drawn as an element');
+  const painted = Number(await page.getAttribute('#spacetime canvas.st-canvas', 'data-arrows'));
+  assert.ok(painted >= 1000, `${painted} arrows painted`);
+  await page.locator('#spacetime .st-stage').scrollIntoViewIfNeeded();
+  // The pointer over an arrow names it; a click goes to its event, as on a drawn arrow.
+  const canvas = page.locator('#spacetime canvas.st-canvas');
+  const box = await canvas.boundingBox();
+  let hit = null;
+  for (let y = box.y + 4; y < box.y + box.height && !hit; y += 3) {
+    for (let x = box.x + box.width * 0.3; x < box.x + box.width * 0.9 && !hit; x += 9) {
+      await page.mouse.move(x, y);
+      const title = await canvas.getAttribute('title');
+      if (title) hit = { x, y, title };
+    }
+  }
+  assert.ok(hit, 'an arrow under the pointer somewhere');
+  const pos = await position(page);
+  await page.mouse.click(hit.x, hit.y);
+  await page.waitForSelector('#st-detail');
+  const detail = await page.textContent('#st-detail');
+  assert.ok(detail.startsWith(hit.title.split(' ')[0]), `${detail} names the arrow of "${hit.title}"`);
+  const at = Number((/(?:delivered|dropped \(\w+\)) at #(\d+)/.exec(detail) ?? /sent at #(\d+)/.exec(detail))?.[1] ?? NaN);
+  assert.ok(at <= pos, `${at} <= ${pos}`);
+  assert.equal(await position(page), at);
+  // The canvas is one Tab stop: ↓ picks the next arrow, Enter goes to its event.
+  await page.focus('#spacetime canvas.st-canvas');
+  const picked = await page.textContent('#st-detail');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(was => document.querySelector('#st-detail')?.textContent !== was, picked);
+  const next = await page.textContent('#st-detail');
+  const nextAt = Number((/(?:delivered|dropped \(\w+\)) at #(\d+)/.exec(next) ?? /sent at #(\d+)/.exec(next))?.[1] ?? NaN);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(want => Number(document.querySelector('#position').textContent) === want, nextAt);
+  await page.screenshot({ path: `${shots}/spacetime-painted.png`, fullPage: true });
+  // Back to a narrow window: the arrows are elements again.
+  await page.click('#spacetime .st-controls button:text-is("200")');
+  await page.waitForSelector('#spacetime .arrow');
+  assert.equal(await page.locator('#spacetime canvas.st-canvas').count(), 0);
+}, '#multipaxos');
+
 await test('space-time diagram: clicking an arrow keeps the drawing at its scale', async page => {
   for (let i = 0; i < 40; i++) await page.click('#btn-step');
   const viewBox = () => page.getAttribute('#spacetime svg.st-svg', 'viewBox');

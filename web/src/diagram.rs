@@ -6,9 +6,9 @@
 use std::rc::Rc;
 
 use distlab_core::diagram::{Arrow, Diagram, Fate, Mark, MarkKind};
-use distlab_core::trace::DropReason;
 use yew::prelude::*;
 
+use crate::arrowpaint::{arrow_title, fate_word, ArrowCanvas, Line, Stroke};
 use crate::dom::{closest, focus_next, on};
 use crate::i18n::t;
 use crate::num::{f1, Fixed};
@@ -31,6 +31,13 @@ pub fn lane_font(lane: f64, base: f64) -> Option<String> {
     (lane < base).then(|| format!("font-size:{}px", Fixed((lane - 1.0).min(12.0), 1)))
 }
 const TOP: f64 = 16.0;
+/// From this many events shown (the diagram's setting), the arrows are painted on a canvas.
+pub const PAINTED_FROM: u64 = 5_000;
+
+/// The event an arrow's click goes to: its delivery (or drop), else its sending.
+fn seek_of(a: &Arrow) -> u64 {
+    a.end.or(a.sent).map(|e| e.0).unwrap_or_default()
+}
 /// Messages (by id) per layer of the space-time diagram's arrows.
 const ARROWS_PER_LAYER: u64 = 256;
 
@@ -44,17 +51,6 @@ pub struct DiagramProps {
     pub selected: Option<u64>,
     /// The time axis, shared with the history lane below.
     pub scale: TimeScale,
-}
-
-fn fate_word(a: &Arrow) -> String {
-    match a.fate {
-        Fate::Delivered => t("delivered"),
-        Fate::InFlight => t("still in flight"),
-        Fate::Dropped(DropReason::Loss) => t("dropped (loss)"),
-        Fate::Dropped(DropReason::Partition) => t("dropped (partition)"),
-        Fate::Dropped(DropReason::Crashed) => t("dropped (crashed)"),
-        Fate::Dropped(DropReason::User) => t("dropped (user)"),
-    }
 }
 
 /// A click that adds `item` to the filter list, or takes it out.
@@ -184,6 +180,9 @@ pub fn space_time(p: &DiagramProps) -> Html {
     // of thousands of arrows was painted whole at every step).
     // A layer whose arrows are drawn as before is not built again: its fingerprint covers
     // every arrow in it and where it goes.
+    // A wide window's arrows are painted on a canvas instead (`arrowpaint.rs`), slid into place.
+    let painted = p.span >= PAINTED_FROM;
+    let mut strokes: Vec<Stroke> = Vec::new();
     let mut layers: std::collections::BTreeMap<u64, (u64, Vec<(usize, Placed)>)> =
         std::collections::BTreeMap::new();
     for (i, a) in d.arrows.iter().enumerate().filter(|(_, a)| shown(a)) {
@@ -197,6 +196,24 @@ pub fn space_time(p: &DiagramProps) -> Html {
             picked: *picked == Some(id) || p.selected == Some(id),
             entry: entry == Some(id),
         };
+        if painted {
+            strokes.push(Stroke {
+                index: i,
+                id,
+                from: (placed.x1 + shift, y1),
+                to: (placed.x2 + shift, y2),
+                color: message_style(a.kind).0,
+                line: match (a.duplicate, a.sent) {
+                    (true, _) => Line::Duplicate,
+                    (false, None) => Line::Clipped,
+                    (false, Some(_)) => Line::Whole,
+                },
+                dropped: matches!(a.fate, Fate::Dropped(_)),
+                delivered: a.fate == Fate::Delivered,
+                picked: placed.picked,
+            });
+            continue;
+        }
         let layer = layers.entry(id / ARROWS_PER_LAYER).or_insert((0, Vec::new()));
         // (A message's kind and summary are the same wherever its arrow is drawn.)
         let drawn = (a.id, a.from, a.to, a.sent, a.end, a.fate, a.duplicate, a.changed);
@@ -230,6 +247,23 @@ pub fn space_time(p: &DiagramProps) -> Html {
             })
             .collect::<Vec<_>>()
     };
+    // The painted arrows: a click (or Enter) goes to the arrow's event, as on a drawn one.
+    let go_to = {
+        let (send, picked, d) = (p.send.clone(), picked.clone(), p.diagram.clone());
+        Callback::from(move |id: u64| {
+            let Some(a) = d.arrows.iter().find(|a| a.id.0 == id) else { return };
+            picked.set(Some(id));
+            send.emit(Msg::Seek(seek_of(a)));
+            send.emit(Msg::Select(Some(Selection::Node(a.to.0))));
+        })
+    };
+    let canvas = painted.then(|| {
+        let pick = {
+            let picked = picked.clone();
+            Callback::from(move |id: u64| picked.set(Some(id)))
+        };
+        html! { <ArrowCanvas strokes={Rc::new(strokes)} frame={(w, h)} diagram={p.diagram.clone()} names={names.clone()} on_pick={pick} on_go={go_to} /> }
+    });
     let arrow_layers = drawn.into_iter().map(|(layer, print, arrows)| {
         html! { <ArrowLayer key={layer} fingerprint={print} {arrows} names={names.clone()} view_box={view_box.clone()} /> }
     });
@@ -341,6 +375,7 @@ pub fn space_time(p: &DiagramProps) -> Html {
                         <g class="lanes">{ for lane_lines }</g>
                         <line class="now" x1={f1(w - RIGHT)} x2={f1(w - RIGHT)} y1="0" y2={f1(h)} />
                     </svg>
+                    { for canvas }
                     <div class="st-slide" style={format!("transform:translateX({}%)", Fixed(shift / w * 100.0, 3))}
                          role="group" {onclick} {onkeydown}
                          aria-label={tf!("{} messages and {} marks between events {} and {}", d.arrows.len(), d.marks.len(), d.from + 1, d.to)}>
@@ -471,19 +506,10 @@ struct ArrowProps {
 fn arrow_view(p: &ArrowProps) -> Html {
     crate::lang::use_lang();
     let a = &p.arrow;
-    let name = |n: distlab_core::protocol::NodeId| p.names.get(n.index()).cloned().unwrap_or_default();
     let (color, _) = message_style(a.kind);
     let id = a.id.0;
-    let target = a.end.or(a.sent).map(|e| e.0).unwrap_or_default();
-    let title = format!(
-        "{} {} → {} {} · {}{}",
-        a.kind,
-        name(a.from),
-        name(a.to),
-        a.summary,
-        fate_word(a),
-        if a.duplicate { format!(" · {}", t("a duplicate")) } else { String::new() }
-    );
+    let target = seek_of(a);
+    let title = arrow_title(a, &p.names);
     let at = &p.at;
     let (x1, x2, y1, y2) = (f1(at.x1), f1(at.x2), f1(at.y1), f1(at.y2));
     let cross = matches!(a.fate, Fate::Dropped(_)).then(|| {

@@ -6,7 +6,11 @@
 
 pub mod app;
 #[cfg(feature = "lab")]
+pub mod arrowpaint;
+#[cfg(feature = "lab")]
 pub mod boards;
+#[cfg(feature = "lab")]
+pub mod canvas;
 #[cfg(feature = "compare")]
 pub mod compare;
 #[cfg(feature = "lab")]

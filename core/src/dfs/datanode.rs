@@ -203,7 +203,8 @@ pub fn on_message(d: &Dfs, n: &mut DataNode, from: NodeId, msg: Msg, ctx: Cx) {
             }
         }
         Msg::Copy { block, gen, file, value }
-            if d.is_data_node(from) && store(n, block, Replica { gen, file, value, done: true, since: n.reports }) =>
+            if d.is_data_node(from)
+                && store(n, block, Replica { gen, file, value, done: true, since: n.reports }) =>
         {
             report(d, n, ctx);
         }

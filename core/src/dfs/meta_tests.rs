@@ -198,7 +198,10 @@ fn one_replica_in_excess_is_deleted_and_an_older_generation_does_not_count() {
     // Decided on the node's last report, and says so.
     let report = s.report_seq[node.index() - META];
     assert!(report > 10, "{report}");
-    assert_eq!(invalidations(fx.take()), vec![(node, Msg::Invalidate { blocks: vec![(1, 2)], term: 1, report })]);
+    assert_eq!(
+        invalidations(fx.take()),
+        vec![(node, Msg::Invalidate { blocks: vec![(1, 2)], term: 1, report })]
+    );
     // The node reports without the block: the deletion is done, and three replicas are left.
     meta::on_message(
         &d,

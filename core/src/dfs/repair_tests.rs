@@ -231,7 +231,13 @@ fn a_data_node_takes_orders_only_from_the_newest_leadership_it_has_heard_of() {
         &mut fx.ctx(me),
     );
     assert_eq!(fx.take().len(), 1, "term 2's copy");
-    datanode::on_message(&d, &mut n, m1, Msg::Invalidate { blocks: vec![(1, 1)], term: 3, report: 1 }, &mut fx.ctx(me));
+    datanode::on_message(
+        &d,
+        &mut n,
+        m1,
+        Msg::Invalidate { blocks: vec![(1, 1)], term: 3, report: 1 },
+        &mut fx.ctx(me),
+    );
     assert!(!n.replicas.contains_key(&1) && n.leader_term == 3, "term 3's deletion, and its term");
 
     let node = super::node::Node::Data(n);
@@ -299,6 +305,12 @@ fn a_late_deletion_order_does_not_delete_a_replica_copied_back_since() {
     assert!(n.replicas.contains_key(&1), "the late order deleted the copy");
     let report = n.reports;
     assert!(report > 1, "the copy was reported");
-    datanode::on_message(&d, &mut n, m1, Msg::Invalidate { blocks: vec![(1, 1)], term: 1, report }, &mut fx.ctx(me));
+    datanode::on_message(
+        &d,
+        &mut n,
+        m1,
+        Msg::Invalidate { blocks: vec![(1, 1)], term: 1, report },
+        &mut fx.ctx(me),
+    );
     assert!(!n.replicas.contains_key(&1), "an order on a report that showed the copy");
 }

@@ -16,6 +16,7 @@ use alloc::vec::Vec;
 
 use super::broker::Replica;
 use super::config::{Kafka, ACKS_ALL};
+use super::controller::PartitionState;
 use super::group::member_name;
 use super::node::Node;
 use super::types::{Msg, Note};
@@ -262,7 +263,7 @@ pub(super) fn check(
     let Some(Node::Broker(b)) = nodes.get(t.index()) else { return Ok(()) };
     for (p, r) in b.replicas.iter().enumerate().take(parts) {
         let Some(r) = r else { continue };
-        hw_in_isr(nodes, t, p, r)?;
+        hw_in_isr(nodes, c.partitions.get(p), t, p, r)?;
         // Committed prefixes agree across replicas and over time.
         let upto = (r.hard.hw as usize).min(r.hard.log.len());
         let from = (m.checked[t.index()][p] as usize).min(upto);
@@ -368,7 +369,17 @@ fn min_insync(k: &Kafka, nodes: &[Node], p: usize, offset: u64, value: u64) -> R
 /// follows (itself, if it leads), every replica in that leader's ISR, counting the additions
 /// it has asked for (KIP-497's maximal ISR), holds the leader's log below its high watermark
 /// (its length, and the record just below it). A leader checks all of them; a follower, itself.
-fn hw_in_isr(nodes: &[Node], t: NodeId, p: usize, r: &Replica) -> Result<(), Fail> {
+/// The ISR is also the controller's (`decided`), while the controller has this leader in the
+/// leader's epoch: a leader that dropped a member from its own ISR before the controller did
+/// (the shrink KIP-497 made wait for the controller) is judged by the ISR the controller would
+/// elect from.
+fn hw_in_isr(
+    nodes: &[Node],
+    decided: Option<&PartitionState>,
+    t: NodeId,
+    p: usize,
+    r: &Replica,
+) -> Result<(), Fail> {
     let Some(l) = r.leader else { return Ok(()) };
     let Some(lead) = replica(nodes, l, p).filter(|x| x.leader == Some(l)) else { return Ok(()) };
     let hw = lead.hard.hw as usize;
@@ -376,7 +387,9 @@ fn hw_in_isr(nodes: &[Node], t: NodeId, p: usize, r: &Replica) -> Result<(), Fai
         return Ok(());
     }
     let pending = lead.pending_isr.as_ref().map_or(&[][..], |x| x.0.as_slice());
-    for m in lead.isr.iter().chain(pending) {
+    let decided = decided.filter(|s| s.leader == Some(l) && s.epoch == lead.hard.epoch);
+    let controllers = decided.map_or(&[][..], |s| s.isr.as_slice());
+    for m in lead.isr.iter().chain(pending).chain(controllers) {
         if *m == l || (l != t && *m != t) {
             continue;
         }

@@ -39,7 +39,12 @@ fn broker(id: NodeId, recs: &[(u64, u32)], epoch: u32) -> Node {
             leader: Some(LEADER),
             isr: vec![LEADER, FOLLOWER],
             follower_leo: if leads {
-                vec![Follower { id: FOLLOWER, leo: 0, caught_up: Some(Time::from_ms(1000)), last_fetch: None }]
+                vec![Follower {
+                    id: FOLLOWER,
+                    leo: 0,
+                    caught_up: Some(Time::from_ms(1000)),
+                    last_fetch: None,
+                }]
             } else {
                 vec![]
             },
@@ -286,13 +291,37 @@ fn an_acks_all_answer_is_judged_as_the_leader_sends_it() {
     let k = Kafka { min_insync: 2, ..kafka2() };
     let answered = Note::Answered { partition: 0, offset: 0, value: 1 };
     let short = [broker(LEADER, &[(1, 1)], 1), broker(FOLLOWER, &[], 1), controller(LEADER, 1)];
-    let err = k.check(&mut Monitor::default(), &short, Some(LEADER), None, &[answered.clone()]).unwrap_err();
+    let err = k
+        .check(&mut Monitor::default(), &short, Some(LEADER), None, core::slice::from_ref(&answered))
+        .unwrap_err();
     assert_eq!(err.0, "acked-min-insync", "{}", err.1);
     let both = [broker(LEADER, &[(1, 1)], 1), broker(FOLLOWER, &[(1, 1)], 1), controller(LEADER, 1)];
     assert_eq!(k.check(&mut Monitor::default(), &both, Some(LEADER), None, &[answered]), Ok(()));
     // The producer hearing the answer later, when both hold the record, is no judgement.
     let acked = Note::Acked { partition: 0, offset: 0, rec_value: 1, acks: ACKS_ALL };
     assert_eq!(k.check(&mut Monitor::default(), &both, Some(FOLLOWER), None, &[acked]), Ok(()));
+}
+
+/// hw-in-isr judges a leader's high watermark by the controller's ISR too, in the leader's
+/// epoch: a leader that dropped its follower from its own ISR without the controller (which
+/// still has the follower in the ISR, and could elect it) and moved its high watermark past a
+/// record the follower lacks breaks it; the same leader whose controller has moved to a later
+/// epoch is judged by its own ISR alone.
+#[test]
+fn a_high_watermark_past_a_member_of_the_controllers_isr_breaks_hw_in_isr() {
+    let k = kafka2();
+    let mut lead = broker(LEADER, &[(1, 1)], 1);
+    if let Node::Broker(b) = &mut lead {
+        let r = b.replicas[0].as_mut().unwrap();
+        r.leader = Some(LEADER);
+        r.isr = vec![LEADER];
+        r.hard.hw = 1;
+    }
+    let world = [lead.clone(), broker(FOLLOWER, &[], 1), controller(LEADER, 1)];
+    let err = k.check(&mut Monitor::default(), &world, Some(LEADER), None, &[]).unwrap_err();
+    assert_eq!(err.0, "hw-in-isr", "{}", err.1);
+    let later = [lead, broker(FOLLOWER, &[], 1), controller(LEADER, 2)];
+    assert_eq!(k.check(&mut Monitor::default(), &later, Some(LEADER), None, &[]), Ok(()));
 }
 
 /// A consumer whose partition's leader has not answered for a session asks the controller for

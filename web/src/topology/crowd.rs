@@ -3,8 +3,9 @@
 //! themselves, because hundreds of SVG elements cost more than a frame; and the hit tests that
 //! find the dot or node under the pointer.
 
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
+
+use crate::canvas::{at, begin, circles, distinct as colours, Point};
 
 /// A message drawn as a dot on the crowd's canvas, in drawing coordinates.
 #[derive(PartialEq)]
@@ -17,16 +18,6 @@ pub struct Dot {
 
 /// A dot's radius, in drawing units.
 pub const DOT: f64 = 6.0;
-
-/// How a drawing of `frame` (width, height) sits in a box of `w` × `h` CSS pixels, as the SVG
-/// beneath it does (`xMidYMid meet`): the scale and the offsets.
-pub fn fit(frame: (f64, f64), w: f64, h: f64) -> (f64, f64, f64) {
-    let k = (w / frame.0).min(h / frame.1);
-    (k, (w - frame.0 * k) / 2.0, (h - frame.1 * k) / 2.0)
-}
-
-/// A place in drawing units.
-pub type Point = (f64, f64);
 
 /// A node painted on the canvas (a mass of them, past [`super::layout::MASS`]).
 #[derive(PartialEq)]
@@ -56,24 +47,7 @@ pub struct Scene {
 /// Paint the scene on a canvas of CSS size `(w, h)` (from a `ResizeObserver`, so painting
 /// never asks the page for its layout), at the device's pixel ratio.
 pub fn paint(c: &web_sys::HtmlCanvasElement, frame: (f64, f64), (w, h): (f64, f64), scene: &Scene) {
-    let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).clamp(1.0, 3.0);
-    let (pw, ph) = ((w * dpr).round() as u32, (h * dpr).round() as u32);
-    if c.width() != pw || c.height() != ph {
-        c.set_width(pw);
-        c.set_height(ph);
-    }
-    let Some(ctx) = c
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|x| x.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
-    else {
-        return;
-    };
-    let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
-    ctx.clear_rect(0.0, 0.0, pw as f64, ph as f64);
-    let (k, ox, oy) = fit(frame, w, h);
-    let _ = ctx.set_transform(k * dpr, 0.0, 0.0, k * dpr, ox * dpr, oy * dpr);
+    let Some(ctx) = begin(c, frame, (w, h)) else { return };
     // One path per colour throughout: a handful of strokes and fills, not one per shape.
     ctx.set_global_alpha(0.45);
     ctx.set_line_width(1.5);
@@ -124,34 +98,6 @@ pub fn paint(c: &web_sys::HtmlCanvasElement, frame: (f64, f64), (w, h): (f64, f6
         ctx.set_line_width(4.0);
         ctx.stroke();
     }
-}
-
-/// Begin a path of circles of radius `r` around `centres` (one path: one fill or stroke).
-fn circles(ctx: &web_sys::CanvasRenderingContext2d, centres: impl Iterator<Item = Point>, r: f64) {
-    ctx.begin_path();
-    for (x, y) in centres {
-        ctx.move_to(x + r, y);
-        let _ = ctx.arc(x, y, r, 0.0, std::f64::consts::TAU);
-    }
-}
-
-/// The distinct colours among `all`, in their first order.
-fn colours(all: impl Iterator<Item = &'static str>) -> Vec<&'static str> {
-    let mut out: Vec<&str> = Vec::new();
-    for c in all {
-        if !out.contains(&c) {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Where a mouse event on the drawing's box `el` lands, in drawing units.
-fn at(e: &Event, el: &web_sys::Element, frame: (f64, f64)) -> Option<(f64, f64)> {
-    let m = e.dyn_ref::<MouseEvent>()?;
-    let r = el.get_bounding_client_rect();
-    let (k, ox, oy) = fit(frame, r.width(), r.height());
-    Some(((m.client_x() as f64 - r.left() - ox) / k, (m.client_y() as f64 - r.top() - oy) / k))
 }
 
 /// The painted node under a mouse event, within a few units of its rim: its index.
