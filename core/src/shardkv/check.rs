@@ -6,12 +6,17 @@
 //!
 //! - **single-history**: no two servers apply different operations as the same operation of
 //!   a shard. A group that serves a shard it gave away, or one that serves it before its data
-//!   arrives, writes a second history beside the first.
+//!   arrives, writes a second history beside the first. And a shard taken in for a
+//!   configuration holds its whole history: the first server of the new owner to take it in
+//!   has a copy as long as the history, every other server the same copy (an older copy would
+//!   lose the writes after it without a trace while no later operation met them).
 //! - **exactly-once**: no client request is applied to a shard twice (at two positions): the
 //!   duplicate table that should have answered the retry travels with the shard.
 //! - **table-moves** and **data-moves**: a shard starts serving (pulled in, restarted, from a
 //!   snapshot) with the duplicate table and the data its history left at its position. A key
-//!   lost on the way would otherwise show only if someone read it before writing it again.
+//!   lost on the way would otherwise show only if someone read it before writing it again. A
+//!   server's shard is judged again whenever its count of operations moves other than by the
+//!   operations it applied in that event (a restart, a snapshot installed).
 //! - **linearizable** and **acked-write-durable**: each shard's history is judged as the Raft
 //!   page judges its log (`kv::realtime`): positions against real time, and every answer
 //!   against a ghost replica fed the history in order. Keys of different shards are
@@ -102,6 +107,10 @@ pub struct Monitor {
     reached: Vec<u64>,
     /// Per node: the shards it served when the checker last looked at it, one bit each.
     serving: Vec<u64>,
+    /// Per node and shard: its count of operations when the checker last looked.
+    ops_seen: Vec<Vec<u64>>,
+    /// Per shard and configuration it was taken in for: the copy's count of operations.
+    installs: BTreeMap<(u8, u64), u64>,
 }
 
 type Fail = (&'static str, String);
@@ -139,6 +148,7 @@ pub(super) fn check(
         m.shards.resize(k.shards, History::default());
         m.reached.resize(k.nodes_total(), 0);
         m.serving.resize(k.nodes_total(), 0);
+        m.ops_seen.resize(k.nodes_total(), Vec::new());
         let names: Vec<String> = (0..k.nodes_total() as u32).map(|i| k.name(NodeId(i))).collect();
         for h in &mut m.shards {
             h.lin.names = names.clone();
@@ -157,26 +167,69 @@ pub(super) fn check(
                 m.shards[*shard as usize].lin.acked(*client, *req, op, result, *pos)?;
             }
             Note::Reached { server, num } => in_order(k, m, *server, *num)?,
+            Note::Installed { server, shard, num, ops } => taken_in(k, m, *server, *shard, *num, *ops)?,
             _ => {}
         }
     }
     if let Some((t, Node::Replica(s))) = touched.and_then(|t| Some((t, nodes.get(t.index())?))) {
         // Where it is now: a snapshot installed, or a restart, moves it without a note.
         m.reached[t.index()] = s.raft.kv.config.num;
-        tables(k, m, t, &s.raft.kv)?;
+        tables(k, m, t, &s.raft.kv, notes)?;
     }
     Ok(())
 }
 
-/// Every shard that `node` starts serving (a shard pulled in, a restart, a snapshot) holds the
+/// `server` took shard `shard` in for configuration `num` with a copy of its first `ops`
+/// operations. The first to take it in for that configuration must have all of them: the old
+/// owner stopped serving it when it froze the copy, and the new one serves nothing of it
+/// before this. Every other server of the group takes the same copy.
+fn taken_in(k: &ShardKv, m: &mut Monitor, server: NodeId, shard: u8, num: u64, ops: u64) -> Result<(), Fail> {
+    let Some(h) = m.shards.get(shard as usize) else { return Ok(()) };
+    let (want, why) = match m.installs.get(&(shard, num)) {
+        Some(first) => (*first, "as the group's first server to take it in had it"),
+        None => (h.at.len() as u64, "as many as its history has"),
+    };
+    if ops != want {
+        let held = match ops {
+            0 => String::from("none of its operations"),
+            1 => String::from("its first operation only"),
+            n => format!("its first {n} operations"),
+        };
+        return Err((
+            "single-history",
+            format!(
+                "{} takes shard {shard} in for configuration {num} with {held}, not {want} ({why}): its next operation would start a second history",
+                k.name(server)
+            ),
+        ));
+    }
+    m.installs.insert((shard, num), ops);
+    Ok(())
+}
+
+/// Every shard that `node` starts serving (a shard pulled in, a restart, a snapshot; see
+/// `check`'s note on moves), holds the
 /// duplicate table of its history so far: for each client, a request at least as late as the
 /// last one applied to the shard up to its position. Without it a retry crossing the move
 /// would apply twice; this sees the loss when the shard arrives, retried or not.
-fn tables(k: &ShardKv, m: &mut Monitor, node: NodeId, machine: &Shards) -> Result<(), Fail> {
+fn tables(k: &ShardKv, m: &mut Monitor, node: NodeId, machine: &Shards, notes: &[Note]) -> Result<(), Fail> {
     let mut now = 0u64;
+    // A shard it serves whose count of operations moved other than by what it applied now (a
+    // restart, a snapshot) is judged again, as one that starts serving.
+    let seen = &mut m.ops_seen[node.index()];
+    seen.resize(machine.shards.len(), 0);
     for (i, shard) in machine.shards.iter().enumerate().take(64) {
+        let applied = notes
+            .iter()
+            .filter(|n| matches!(n, Note::Applied { server, shard: s, fresh: true, .. } if *server == node && *s as usize == i))
+            .count() as u64;
+        let moved = shard.ops != seen[i].saturating_add(applied);
+        seen[i] = shard.ops;
         if shard.status == Status::Serving {
             now |= 1 << i;
+            if moved {
+                m.serving[node.index()] &= !(1 << i);
+            }
         }
     }
     let started = now & !m.serving[node.index()];
@@ -321,3 +374,7 @@ fn applied(
     h.at.set_grow(at, Some((server, client, req, op.clone())), None);
     h.lin.committed(pos, Some((client, req, op)))
 }
+
+#[cfg(test)]
+#[path = "check_tests.rs"]
+mod tests;

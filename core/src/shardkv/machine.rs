@@ -171,7 +171,14 @@ pub struct Shards {
     pub served: Vec<Served>,
     /// Configurations applied since the server last looked (likewise).
     pub reached: Vec<u64>,
+    /// Shards taken in since the server last looked (likewise): the shard, the configuration
+    /// and the copy's count of operations.
+    pub installed: Vec<(u8, u64, u64)>,
 }
+
+/// What a group's machine applied since the server last looked: client commands, the
+/// configurations it reached, the shards it took in.
+pub type Taken = (Vec<Served>, Vec<u64>, Vec<(u8, u64, u64)>);
 
 impl Shards {
     /// A group's machine before configuration 1.
@@ -202,8 +209,9 @@ impl Shards {
     }
 
     /// Take what was applied since the last call.
-    pub fn take_served(&mut self) -> (Vec<Served>, Vec<u64>) {
-        (core::mem::take(&mut self.served), core::mem::take(&mut self.reached))
+    pub fn take_served(&mut self) -> Taken {
+        let installed = core::mem::take(&mut self.installed);
+        (core::mem::take(&mut self.served), core::mem::take(&mut self.reached), installed)
     }
 
     fn client(&mut self, index: LogIndex, client: NodeId, req: u64, op: &KvOp) -> Applied {
@@ -271,6 +279,7 @@ impl Shards {
         }
         let shard = &mut self.shards[s as usize];
         *shard = Shard { status: Status::Serving, kv, ops: copy.ops };
+        self.installed.push((s, num, copy.ops));
         true
     }
 }
@@ -293,7 +302,7 @@ impl Machine for Shards {
     const STATE: &'static str = "shards";
 
     fn snapshot(&self) -> Shards {
-        Shards { served: Vec::new(), reached: Vec::new(), ..self.clone() }
+        Shards { served: Vec::new(), reached: Vec::new(), installed: Vec::new(), ..self.clone() }
     }
 
     fn apply(

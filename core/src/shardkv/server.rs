@@ -202,10 +202,13 @@ fn with_raft<R>(
     for note in notes {
         ctx.note(Note::Rep { group, note });
     }
-    let (served, reached) = s.raft.kv.take_served();
+    let (served, reached, installed) = s.raft.kv.take_served();
     let me = ctx.me();
     for num in reached {
         ctx.note(Note::Reached { server: me, num });
+    }
+    for (shard, num, ops) in installed {
+        ctx.note(Note::Installed { server: me, shard, num, ops });
     }
     for x in served {
         if let Applied::Kv { result, pos } = &x.result {

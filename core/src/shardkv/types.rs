@@ -290,6 +290,9 @@ pub enum Note {
     },
     /// A group's server reached configuration `num`.
     Reached { server: NodeId, num: u64 },
+    /// A group's server took shard `shard` in for configuration `num`, its copy holding the
+    /// shard's first `ops` operations.
+    Installed { server: NodeId, shard: u8, num: u64, ops: u64 },
     /// A user's command was refused, and why.
     Refused { node: NodeId, why: String },
 }

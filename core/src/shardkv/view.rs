@@ -417,6 +417,9 @@ impl Present for ShardKv {
                 format!("group {} answers {op} from shard {shard}'s duplicate table", group_name(*group))
             }
             Note::Reached { num, .. } => format!("a server reaches configuration {num}"),
+            Note::Installed { shard, num, ops, .. } => {
+                format!("a server takes shard {shard} in for configuration {num}, at its operation {ops}")
+            }
             Note::Refused { why, .. } => format!("refused: {why}"),
         }
     }
