@@ -18,7 +18,9 @@
 //!   With SWIM's detector the suspicion's start is known (the first `Suspected` note about the
 //!   member at that incarnation): the declaration must come a suspicion timeout after it, and
 //!   a loss to or from the member before it (an older loss alone let a death at the first
-//!   failed probe pass).
+//!   failed probe pass); and a suspicion timeout after the declaring member itself took the
+//!   suspicion (its own timer: another member's old suspicion let a member that never
+//!   suspected pass).
 //!   The first half holds because a suspicion starts from a failed probe of the suspect; the
 //!   second because the suspecting member probes the suspect once more before the timeout
 //!   (when the timeout spans two rounds of probes) and the ping carries the accusation, which
@@ -97,6 +99,9 @@ pub struct Monitor {
     /// probe: `Note::Suspected`), for the member's current incarnation (those of older ones are
     /// dropped when it takes a new one).
     suspected: BTreeMap<(u32, u32), Time>,
+    /// Per (observer, member): the incarnation at which the observer last began to suspect the
+    /// member, and when (its suspicion timer started then).
+    own_suspicion: BTreeMap<(u32, u32), (u32, Time)>,
     up: Vec<bool>,
     epoch: u64,
     down: Vec<Down>,
@@ -296,6 +301,13 @@ fn judge(
             ),
         ));
     }
+    // The observer's suspicion timer starts whenever it takes a suspicion (a first one, or one
+    // at a higher incarnation): the declaration it may make must wait a timeout from there.
+    // (Not kept in an explored run, where accuracy is not judged.)
+    let took = new.status == Status::Suspect && (old.status != Status::Suspect || new.inc > old.inc);
+    if took && !world.explored {
+        m.own_suspicion.insert((o.0, who.0), (new.inc, world.now));
+    }
     let owner = nodes[who.index()].hard.inc;
     if new.inc > owner {
         return Err((
@@ -344,18 +356,26 @@ fn accuracy(
         // Judged from the suspicion's real start: it ripened, and a loss came before it. (Any
         // old loss in the incarnation let a death at the first failed probe pass.)
         let began = m.suspected.get(&(who.0, inc)).copied();
-        let why = match began {
-            None => Some(format!("nobody had suspected it at #{inc}")),
-            Some(b) if b.0.saturating_add(before) > now => Some(format!(
+        let own = m.own_suspicion.get(&(o.0, who.0)).filter(|x| x.0 == inc).map(|x| x.1);
+        let why = match (began, own) {
+            (None, _) => Some(format!("nobody had suspected it at #{inc}")),
+            // Its own suspicion must ripen: another member's older one is not its timer.
+            (Some(_), None) => Some(format!("{o} itself had not suspected it at #{inc}")),
+            (Some(_), Some(b)) if b.0.saturating_add(before) > now => Some(format!(
+                "{o} began to suspect it at {}, and a suspicion ripens only after {}",
+                secs(b),
+                secs(Time(before))
+            )),
+            (Some(b), _) if b.0.saturating_add(before) > now => Some(format!(
                 "its suspicion began at {}, and a suspicion ripens only after {}",
                 secs(b),
                 secs(Time(before))
             )),
-            Some(b) if first.is_none_or(|f| f > b) => Some(format!(
+            (Some(b), _) if first.is_none_or(|f| f > b) => Some(format!(
                 "nothing to or from {who} was lost in #{inc} before its suspicion began at {}",
                 secs(b)
             )),
-            Some(_) => None,
+            _ => None,
         };
         if let Some(why) = why {
             return Err((
@@ -443,3 +463,7 @@ fn completeness(sw: &Swim, m: &mut Monitor, nodes: &[Node], world: &World<'_, Ms
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "check_tests.rs"]
+mod tests;
