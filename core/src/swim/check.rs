@@ -20,7 +20,9 @@
 //!   a loss to or from the member before it (an older loss alone let a death at the first
 //!   failed probe pass); and a suspicion timeout after the declaring member itself took the
 //!   suspicion (its own timer: another member's old suspicion let a member that never
-//!   suspected pass).
+//!   suspected pass). A death at an incarnation the member has since left (raised to refute,
+//!   or at a restart, by news the declaring member had not heard) is judged the same way,
+//!   from the suspicion of that incarnation.
 //!   The first half holds because a suspicion starts from a failed probe of the suspect; the
 //!   second because the suspecting member probes the suspect once more before the timeout
 //!   (when the timeout spans two rounds of probes) and the ping carries the accusation, which
@@ -96,9 +98,11 @@ pub struct Monitor {
     /// The deaths judged: (member, incarnation).
     declared: BTreeSet<(u32, u32)>,
     /// When the first suspicion of each member at each incarnation began (a member's failed
-    /// probe: `Note::Suspected`), for the member's current incarnation (those of older ones are
-    /// dropped when it takes a new one).
-    suspected: BTreeMap<(u32, u32), Time>,
+    /// probe: `Note::Suspected`), and whether something to or from the member had been lost
+    /// in its incarnation of the time before it began. Kept for older incarnations too: a
+    /// member that has not heard of a refutation (or of a restart) may still declare a death
+    /// at an incarnation the member has left.
+    suspected: BTreeMap<(u32, u32), (Time, bool)>,
     /// Per (observer, member): the incarnation at which the observer last began to suspect the
     /// member, and when (its suspicion timer started then).
     own_suspicion: BTreeMap<(u32, u32), (u32, Time)>,
@@ -184,7 +188,8 @@ pub(super) fn check(
         // Not kept in an explored run, where accuracy is not judged.
         for note in notes.iter().filter(|_| !world.explored) {
             if let Note::Suspected { about, inc, .. } = *note {
-                m.suspected.entry((about.0, inc)).or_insert(world.now);
+                let lost = m.first_drop[about.index()].is_some();
+                m.suspected.entry((about.0, inc)).or_insert((world.now, lost));
             }
         }
         own_incarnation(sw, m, nodes, o, world)?;
@@ -209,7 +214,6 @@ fn own_incarnation(sw: &Swim, m: &mut Monitor, nodes: &[Node], o: NodeId, world:
     if inc > before || world.changed_at[o.index()] == world.now {
         m.own[o.index()] = inc;
         m.inc_since[o.index()] = world.now;
-        m.suspected.retain(|(who, at), _| *who != o.0 || *at >= inc);
         // A loss in the period before counts: a probe sent before the member was heard at
         // its new incarnation may fail, and suspect it at that one.
         let since = world.now.0.saturating_sub(sw.period().0);
@@ -330,8 +334,9 @@ fn judge(
     Ok(())
 }
 
-/// `o` declared `who` dead at `inc`: if `who` is up in that incarnation, something to or from
-/// it must have been lost before the suspicion began and again during it.
+/// `o` declared `who` dead at `inc`: if `who` is up (at `inc` or, with SWIM's detector, at a
+/// later incarnation `o` had not heard of), something to or from it must have been lost
+/// before the suspicion began and again during it.
 fn accuracy(
     sw: &Swim,
     m: &Monitor,
@@ -341,12 +346,11 @@ fn accuracy(
     inc: u32,
     world: &World<'_, Msg>,
 ) -> Verdict {
-    if !world.up[who.index()]
-        || nodes[who.index()].hard.inc != inc
-        || world.skewed
-        || world.slowed
-        || world.explored
-    {
+    let current = nodes[who.index()].hard.inc;
+    // The heartbeat detector's incarnation moves only at a restart, so a death at an older one
+    // is the silence of the member's last life.
+    let stale = inc < current && sw.detector == Detector::Heartbeat;
+    if !world.up[who.index()] || inc > current || stale || world.skewed || world.slowed || world.explored {
         return Ok(());
     }
     let now = world.now.0;
@@ -354,7 +358,8 @@ fn accuracy(
     let first = m.first_drop[who.index()];
     if sw.detector == Detector::Swim {
         // Judged from the suspicion's real start: it ripened, and a loss came before it. (Any
-        // old loss in the incarnation let a death at the first failed probe pass.)
+        // old loss in the incarnation let a death at the first failed probe pass; a death at
+        // an incarnation the member had left was not judged at all.)
         let began = m.suspected.get(&(who.0, inc)).copied();
         let own = m.own_suspicion.get(&(o.0, who.0)).filter(|x| x.0 == inc).map(|x| x.1);
         let why = match (began, own) {
@@ -366,12 +371,12 @@ fn accuracy(
                 secs(b),
                 secs(Time(before))
             )),
-            (Some(b), _) if b.0.saturating_add(before) > now => Some(format!(
+            (Some((b, _)), _) if b.0.saturating_add(before) > now => Some(format!(
                 "its suspicion began at {}, and a suspicion ripens only after {}",
                 secs(b),
                 secs(Time(before))
             )),
-            (Some(b), _) if first.is_none_or(|f| f > b) => Some(format!(
+            (Some((b, false)), _) => Some(format!(
                 "nothing to or from {who} was lost in #{inc} before its suspicion began at {}",
                 secs(b)
             )),
