@@ -35,6 +35,11 @@ pub const MAX_OPS: usize = 1_000_000;
 
 impl History {
     pub(crate) fn line(&mut self, l: HistoryLine, event: u64, now: Time) {
+        self.line_within(l, event, now, MAX_OPS);
+    }
+
+    /// `line`, keeping at most `cap` operations.
+    fn line_within(&mut self, l: HistoryLine, event: u64, now: Time, cap: usize) {
         let p = l.process.max(0) as usize;
         if p >= 1024 {
             return;
@@ -44,7 +49,10 @@ impl History {
         }
         match l.kind {
             LineKind::Invoke => {
-                if self.ops.len() < MAX_OPS {
+                // An operation past the cap is not kept, and neither is its completion: it
+                // must not complete an older operation of the process, one it gave up on.
+                self.open[p] = None;
+                if self.ops.len() < cap {
                     self.open[p] = Some(self.ops.len());
                     self.ops.push(HistoryOp {
                         process: p as u32,
@@ -283,5 +291,22 @@ mod tests {
             op(2, Func::Read, LineValue::Absent, 7, Some((8, LineKind::Ok, LineValue::One(Value::Null)))),
         ];
         assert!(judge(&ops).violated());
+    }
+
+    /// Past the cap, a completion belongs to an operation that was not kept: it does not
+    /// complete the process's older one it gave up on (red-team finding: the abandoned write
+    /// was recorded as done when the read was, and a later read of the old value looked
+    /// stale).
+    #[test]
+    fn past_the_cap_a_completion_does_not_close_an_older_operation() {
+        let line =
+            |kind: LineKind, f: Func, value: LineValue| HistoryLine { process: 1, kind, f, key: None, value };
+        let one = LineValue::One(Value::Int(1));
+        let mut h = History::default();
+        h.line_within(line(LineKind::Invoke, Func::Write, one.clone()), 1, Time(1), 1);
+        h.line_within(line(LineKind::Invoke, Func::Read, LineValue::Absent), 2, Time(2), 1);
+        h.line_within(line(LineKind::Ok, Func::Read, one), 3, Time(3), 1);
+        assert_eq!(h.ops.len(), 1);
+        assert_eq!(h.ops.get(0).and_then(|o| o.done.clone()), None, "the given-up write stays open");
     }
 }

@@ -364,8 +364,11 @@ impl Sweep {
     fn finish_return(&mut self, p: &Prepared) {
         let now = p.required[self.at.unwrap_or(0) as usize].complete;
         let (w, mw) = (self.width, self.mask_words);
+        // A kind past its horizon is of no more use: forget how many were spent, so that
+        // configurations that differ only there merge. Strictly past: another return at the
+        // horizon's own position may still need one, and must not find it unspent again.
         for (k, kind) in p.kinds.iter().enumerate() {
-            if kind.horizon <= now {
+            if kind.horizon < now {
                 self.out.iter_mut().skip(mw + 1 + k).step_by(w).for_each(|c| *c = 0);
             }
         }
