@@ -209,26 +209,25 @@ pub fn arrow_canvas(p: &ArrowCanvasProps) -> Html {
             }
         })
     };
+    // The keys move from the latest pick: 4,000 arrows repaint slower than keys repeat.
+    let picked = crate::canvas::use_latest_pick(p.strokes.iter().find(|s| s.picked).map(|s| s.id));
     let onkeydown = {
         let (strokes, pick, go) = (p.strokes.clone(), p.on_pick.clone(), p.on_go.clone());
         Callback::from(move |e: KeyboardEvent| {
-            let at = strokes.iter().position(|s| s.picked);
-            let n = strokes.len();
-            let next = match e.key().as_str() {
-                "ArrowDown" => Some(at.map_or(0, |i| (i + 1) % n.max(1))),
-                "ArrowUp" => Some(at.map_or(n.saturating_sub(1), |i| (i + n - 1) % n.max(1))),
-                "Enter" => {
-                    if let Some(s) = at.and_then(|i| strokes.get(i)) {
-                        go.emit(s.id);
-                        e.prevent_default();
-                    }
-                    return;
+            let latest = picked.borrow().1;
+            let at = latest.and_then(|id| strokes.iter().position(|s| s.id == id));
+            let key = e.key();
+            if key == "Enter" {
+                if let Some(id) = at.and(latest) {
+                    go.emit(id);
+                    e.prevent_default();
                 }
-                _ => return,
-            };
-            if let Some(s) = next.and_then(|i| strokes.get(i)) {
-                pick.emit(s.id);
+                return;
             }
+            let Some(next) = crate::canvas::step(&key, at, strokes.len()) else { return };
+            let id = strokes[next].id;
+            picked.borrow_mut().1 = Some(id);
+            pick.emit(id);
             e.prevent_default();
         })
     };

@@ -64,3 +64,34 @@ pub fn at(e: &web_sys::Event, el: &web_sys::Element, frame: (f64, f64)) -> Optio
     let (k, ox, oy) = fit(frame, r.width(), r.height());
     Some(((m.client_x() as f64 - r.left() - ox) / k, (m.client_y() as f64 - r.top() - oy) / k))
 }
+
+/// Where ↑ or ↓ moves a pick among `n` items from index `at` (nothing picked: the first, or the
+/// last), wrapping round; `None` for any other key, or when there is nothing to pick.
+pub fn step(key: &str, at: Option<usize>, n: usize) -> Option<usize> {
+    if n == 0 {
+        return None;
+    }
+    match key {
+        "ArrowDown" => Some(at.map_or(0, |i| (i + 1) % n)),
+        "ArrowUp" => Some(at.map_or(n - 1, |i| (i + n - 1) % n)),
+        _ => None,
+    }
+}
+
+/// The pick a painted canvas's keys move from: (the pick this render was given, the latest
+/// one the keys made). Keys pressed faster than a repaint would otherwise each start from the
+/// render's stale pick and be lost; a new pick from outside (a click, the inspector) takes
+/// over.
+#[yew::hook]
+pub fn use_latest_pick<T: Clone + PartialEq + 'static>(
+    given: Option<T>,
+) -> std::rc::Rc<std::cell::RefCell<(Option<T>, Option<T>)>> {
+    let picked = yew::use_mut_ref(|| (None::<T>, None::<T>));
+    {
+        let mut p = picked.borrow_mut();
+        if p.0 != given {
+            *p = (given.clone(), given);
+        }
+    }
+    picked
+}

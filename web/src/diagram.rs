@@ -386,8 +386,9 @@ pub fn space_time(p: &DiagramProps) -> Html {
             </div>
             // One node whether or not an arrow is picked: a child list that changed length
             // would make Yew rebuild the drawing above (its siblings are matched from the end),
-            // and its size observer would then measure a detached element as 0 wide.
-            { detail.unwrap_or_default() }
+            // and its size observer would then measure a detached element as 0 wide. A live
+            // region, so a screen reader reads each arrow the keys pick.
+            <div aria-live="polite">{ detail.unwrap_or_default() }</div>
         </section>
     }
 }

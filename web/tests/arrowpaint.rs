@@ -42,3 +42,17 @@ fn the_pointer_picks_the_nearest_arrow_within_reach() {
     assert_eq!(nearest(&strokes, (50.0, 100.0 + REACH + 0.1), REACH), None, "just out of reach");
     assert_eq!(nearest(&[], (0.0, 0.0), REACH), None);
 }
+
+/// ↑ and ↓ on a painted canvas: from nothing picked to the first or the last, wrapping round at
+/// either end; other keys, and an empty canvas, pick nothing.
+#[test]
+fn the_arrow_keys_step_through_the_picks_and_wrap() {
+    use distlab_web::canvas::step;
+    assert_eq!(step("ArrowDown", None, 3), Some(0));
+    assert_eq!(step("ArrowUp", None, 3), Some(2));
+    assert_eq!(step("ArrowDown", Some(1), 3), Some(2));
+    assert_eq!(step("ArrowDown", Some(2), 3), Some(0), "past the last: the first");
+    assert_eq!(step("ArrowUp", Some(0), 3), Some(2), "before the first: the last");
+    assert_eq!(step("ArrowLeft", Some(0), 3), None);
+    assert_eq!(step("ArrowDown", None, 0), None, "nothing to pick");
+}

@@ -238,16 +238,9 @@ pub fn topology(props: &TopologyProps) -> Html {
         Scene::default()
     });
     let canvas = use_node_ref();
-    // The canvas's keys move from the latest pick, not the one this render was given: keys
-    // pressed faster than a thousand members repaint would otherwise each start from the same
-    // stale pick and be lost. A new pick from outside (a click, the inspector) takes over.
-    let picked = use_mut_ref(|| (None::<Selection>, None::<Selection>));
-    {
-        let mut p = picked.borrow_mut();
-        if p.0 != props.selection {
-            *p = (props.selection.clone(), props.selection.clone());
-        }
-    }
+    // The canvas's keys move from the latest pick (a thousand members repaint slower than keys
+    // repeat).
+    let picked = crate::canvas::use_latest_pick(props.selection.clone());
     let canvas_size = crate::hooks::use_size(canvas.clone(), l.crowd);
     {
         let (canvas, frame) = (canvas.clone(), (l.w, l.h));
@@ -374,15 +367,10 @@ pub fn topology(props: &TopologyProps) -> Html {
                     Some(Selection::Message(id)) => ids.iter().position(|x| *x == id),
                     _ => None,
                 };
-                let step = match e.key().as_str() {
-                    "ArrowDown" => Some(current.map_or(0, |i| (i + 1) % ids.len().max(1))),
-                    "ArrowUp" => {
-                        Some(current.map_or(ids.len().saturating_sub(1), |i| (i + ids.len() - 1) % ids.len()))
-                    }
-                    _ => None,
-                };
-                if let Some(i) = step {
-                    if let Some(id) = ids.get(i) {
+                if matches!(e.key().as_str(), "ArrowDown" | "ArrowUp") {
+                    if let Some(id) =
+                        crate::canvas::step(&e.key(), current, ids.len()).and_then(|i| ids.get(i))
+                    {
                         pick(Selection::Message(*id));
                     }
                     e.prevent_default();
