@@ -409,7 +409,14 @@ fn the_swarm_catches_every_raft_mutant() {
     // Every property is the first to fire under some mutant, except the two whose failures the
     // checks before them pre-empt in these runs; the checker's unit test shows those two fire
     // on their own (the_checker_catches_log_matching_and_state_machine_safety_on_their_own).
-    first.extend(["log-matching".to_string(), "state-machine-safety".to_string()]);
+    // `linearizable` fires first under the unsafe read modes, not a mutant
+    // (local_reads_are_caught_as_stale, a_slow_clock_stretches_a_lease_into_a_stale_read): a
+    // write acknowledged before it commits is now named as that, at its answer.
+    first.extend([
+        "log-matching".to_string(),
+        "state-machine-safety".to_string(),
+        "linearizable".to_string(),
+    ]);
     let all: BTreeSet<String> = Raft::default().properties().iter().map(|p| p.name.to_string()).collect();
     assert_eq!(first, all);
 }

@@ -1,4 +1,8 @@
 //! The Figure 3 properties, checked after every event, plus durability of acknowledged writes.
+//! Commitment is judged as the paper defines it too, not only as servers' commit indices learn
+//! it: Leader Completeness holds every new leader to the entries a majority of an earlier
+//! leader's configuration stored in its term (`Reach`), and a write's answer must come after
+//! some server committed its index.
 //!
 //! The checks are incremental so that a run with a long log stays fast: the monitor mirrors
 //! each server's log as entry digests and, after an event, compares only the changed suffix.
@@ -51,6 +55,34 @@ pub struct Monitor<M: Machine = Kv> {
     last_applied: Vec<LogIndex>,
     /// Per server: (applied index, snapshot index) when its state was last compared.
     last_state: Vec<(LogIndex, LogIndex)>,
+    /// By term (term 1 first): how far the term's entries reached (see `Reach`).
+    reach: ChunkVec<Reach>,
+}
+
+/// The paper's commitment, as ground truth: an entry of term T is committed once a majority
+/// of the term's leader's configuration has stored it, each server while in term T (so from
+/// that leader, before it could vote in a later term). Servers' commit indices only learn of
+/// it later, or never (the leader may crash first); Leader Completeness is judged against
+/// this too.
+#[derive(Clone, Debug, Default, Hash)]
+struct Reach {
+    /// The leader's configuration, as it last was.
+    voters: Vec<NodeId>,
+    /// Per server: the last index of the term it stored while in the term.
+    stored: Vec<(NodeId, LogIndex)>,
+    /// The last entry of the term on a majority of `voters`, and its digest.
+    committed: Option<(LogIndex, u64)>,
+}
+
+impl Reach {
+    /// Both lists in node order, so that equal ghost states hash equal however they were
+    /// reached (and after a renaming).
+    fn canonical(&mut self) {
+        let voters = crate::order::order_by(self.voters.iter().map(|n| n.0 as u64));
+        self.voters = voters.iter().map(|k| self.voters[*k as usize]).collect();
+        let stored = crate::order::order_by(self.stored.iter().map(|x| x.0 .0 as u64));
+        self.stored = stored.iter().map(|k| self.stored[*k as usize]).collect();
+    }
 }
 
 impl<M: Machine> Monitor<M> {
@@ -68,6 +100,13 @@ impl<M: Machine> Monitor<M> {
         r.places(&mut m.last_commit);
         r.places(&mut m.last_applied);
         r.places(&mut m.last_state);
+        for k in 0..m.reach.len() {
+            if let Some(x) = m.reach.get_mut(k) {
+                x.voters.iter_mut().for_each(|n| *n = r.node(*n));
+                x.stored.iter_mut().for_each(|s| s.0 = r.node(s.0));
+                x.canonical();
+            }
+        }
         m
     }
 }
@@ -178,6 +217,21 @@ pub fn check_server<M: Machine>(
             Note::Invoke { client, req, .. } => m.lin.invoked(*client, *req),
             Note::Ack { client, req, op, result, index, .. } => {
                 if !op.is_read() {
+                    // The leader commits in an event before the one its answer arrives in: an
+                    // answer for an index no server has committed may yet be lost (and a run
+                    // that ends first would never show it).
+                    let known = index
+                        .checked_sub(1)
+                        .and_then(|k| m.committed.get(k as usize))
+                        .is_some_and(|c| c.is_some());
+                    if !known {
+                        let who =
+                            m.lin.names.get(client.index()).cloned().unwrap_or_else(|| format!("{client}"));
+                        return Err((
+                            "acked-write-durable",
+                            format!("write #{req} of {who} was acknowledged at index {index}, which no server had committed"),
+                        ));
+                    }
                     m.acked.set_grow(*index as usize, Some((*client, *req)), None);
                 }
                 m.lin.acked(*client, *req, op, result, *index)?;
@@ -194,6 +248,7 @@ pub fn check_server<M: Machine>(
         leader_completeness(m, s)?;
     }
     log_matching(m, s, changed_from)?;
+    stored_in_term(m, s);
     commits_and_applies(m, s)?;
     same_state(m, s)?;
     Ok(())
@@ -316,7 +371,65 @@ fn sync_mirror<M: Machine>(m: &mut Monitor<M>, s: &Server<M>) -> Result<LogIndex
     Ok(agreed + 1)
 }
 
+/// `s` holds entries of its own term up to its last: it stored them in the term. Counted
+/// toward the term's `Reach`, and the term's committed entry moved on if a majority of its
+/// leader's configuration now has one further.
+fn stored_in_term<M: Machine>(m: &mut Monitor<M>, s: &Server<M>) {
+    let (term, last) = (s.hard.term, s.last_index());
+    let leads = s.role == Role::Leader;
+    if term == 0 || (s.term_at(last) != Some(term) && !leads) {
+        return;
+    }
+    let k = slot(&mut m.reach, term);
+    let Some(mut r) = m.reach.get(k).cloned() else { return };
+    if leads {
+        r.voters = s.config.clone();
+        r.canonical();
+    }
+    if s.term_at(last) == Some(term) {
+        match r.stored.iter_mut().find(|x| x.0 == s.id) {
+            Some(x) => x.1 = x.1.max(last),
+            None => {
+                r.stored.push((s.id, last));
+                r.canonical();
+            }
+        }
+    }
+    // The majority's lowest: the q-th highest index among the voters that stored any.
+    let mut at: Vec<LogIndex> = r.stored.iter().filter(|x| r.voters.contains(&x.0)).map(|x| x.1).collect();
+    let q = r.voters.len() / 2 + 1;
+    if !r.voters.is_empty() && at.len() >= q {
+        let order = crate::order::order_by(at.iter().map(|i| u64::MAX - *i));
+        at = order.iter().map(|j| at[*j as usize]).collect();
+        let i = at[q - 1];
+        let digest =
+            m.seen.get((i - 1) as usize).and_then(|v| v.iter().find(|x| x.term == term)).map(|x| x.digest);
+        if let (Some(d), true) = (digest, r.committed.is_none_or(|c| c.0 < i)) {
+            r.committed = Some((i, d));
+        }
+    }
+    m.reach.set(k, r);
+}
+
 fn leader_completeness<M: Machine>(m: &Monitor<M>, s: &Server<M>) -> Result<(), Fail> {
+    // Entries a majority stored in an earlier term, whether or not any server has yet
+    // learned they are committed.
+    for (k, r) in m.reach.iter().enumerate() {
+        let term = k as u64 + 1;
+        let Some((i, d)) = r.committed else { continue };
+        if term >= s.hard.term || i <= s.hard.snapshot.last_index {
+            continue;
+        }
+        if s.entry(i).is_none_or(|e| digest(e) != d) {
+            return Err((
+                "leader-completeness",
+                format!(
+                    "{} became leader of term {} without entry {i} (term {term}), which a majority had stored in term {term}",
+                    s.id, s.hard.term
+                ),
+            ));
+        }
+    }
     for (k, c) in m.committed.iter().enumerate() {
         let i = k as u64 + 1;
         let Some((term, d)) = c else { continue };

@@ -508,3 +508,59 @@ fn the_checker_catches_a_commit_index_that_falls_without_a_restart() {
     assert_eq!(restarted.commit, 0);
     assert_eq!(check(&r, &mut m, &[Node::Server(restarted)], Some(NodeId(0)), &[]), Ok(()));
 }
+
+/// Commitment as the paper defines it (a majority stored the leader's entry in its term), not
+/// only as commit indices have learned it: a leader elected without an entry its predecessor
+/// had on a majority breaks Leader Completeness at its election, though no server had yet
+/// counted the entry committed (red-team finding: it showed later as another property, or
+/// never if the new leader crashed first). And a write acknowledged at an index no server has
+/// committed is named at once.
+#[test]
+fn the_checker_judges_commitment_by_what_a_majority_stored() {
+    use super::check::{check, Monitor};
+    let r = raft3();
+    let mut fx = Fx::new();
+    let put = Entry { term: 1, cmd: Command::Kv { client: NodeId(3), req: 1, op: KvOp::Put("x".into(), 1) } };
+    // S0 leads term 1 with its no-op committed and a write after it; S1 stores the write.
+    let mut s0 = server(&r, &mut fx, 0, 1, &[1]);
+    s0.role = Role::Leader;
+    s0.hard.log.push(put.clone());
+    s0.commit = 1;
+    let mut s1 = server(&r, &mut fx, 1, 1, &[1]);
+    s1.hard.log.push(put);
+    s1.commit = 1;
+    // S2 never got the write, and is elected in term 2 (as a vote without the log check would).
+    let mut s2 = server(&r, &mut fx, 2, 2, &[1]);
+    s2.role = Role::Leader;
+    s2.commit = 1;
+    let nodes = vec![Node::Server(s0), Node::Server(s1), Node::Server(s2)];
+    let mut m = Monitor::default();
+    let elected = |node, term| Note::Elected { node: NodeId(node), term };
+    assert_eq!(check(&r, &mut m, &nodes, Some(NodeId(0)), &[elected(0, 1)]), Ok(()));
+    assert_eq!(check(&r, &mut m, &nodes, Some(NodeId(1)), &[]), Ok(()));
+    let e = check(&r, &mut m, &nodes, Some(NodeId(2)), &[elected(2, 2)]).unwrap_err();
+    assert_eq!(e.0, "leader-completeness", "{e:?}");
+    assert!(e.1.contains("without entry 2 (term 1), which a majority had stored in term 1"), "{e:?}");
+
+    // The write's answer reaches its client before any server has counted index 2 committed.
+    let mut m = Monitor::default();
+    let ack = Note::Ack {
+        client: NodeId(3),
+        req: 1,
+        op: KvOp::Put("x".into(), 1),
+        result: crate::kv::KvResult::Done,
+        index: 2,
+        term: 1,
+    };
+    assert_eq!(check(&r, &mut m, &nodes, Some(NodeId(0)), &[elected(0, 1)]), Ok(()));
+    let e = check(
+        &r,
+        &mut m,
+        &nodes,
+        Some(NodeId(3)),
+        &[Note::Invoke { client: NodeId(3), req: 1, op: KvOp::Put("x".into(), 1) }, ack],
+    )
+    .unwrap_err();
+    assert_eq!(e.0, "acked-write-durable", "{e:?}");
+    assert!(e.1.contains("which no server had committed"), "{e:?}");
+}
