@@ -15,7 +15,10 @@ use super::types::*;
 pub(super) const PROPERTIES: &[PropertyInfo] = &[
     PropertyInfo { name: "validity", description: "only a value that a client proposed is chosen" },
     PropertyInfo { name: "agreement", description: "at most one value is chosen" },
-    PropertyInfo { name: "learned-chosen", description: "a learner learns only a value that was chosen" },
+    PropertyInfo {
+        name: "learned-chosen",
+        description: "a learner learns, and a proposer takes as decided, only a value that was chosen",
+    },
 ];
 
 /// The checker's ghost state: everything ever proposed and accepted.
@@ -90,6 +93,17 @@ pub(super) fn check(
     if let Some(Learner { learned: Some(v), .. }) = node.learner {
         if !m.chosen_values.contains(&v) {
             return Err(("learned-chosen", format!("{t} learned {v}, which no majority accepted")));
+        }
+    }
+    // A proposer that counts itself decided shows its value as chosen, and stops trying.
+    if let Some(p) = node.proposer.as_ref().filter(|p| p.phase == Phase::Decided) {
+        let (b, v) = (p.ballot, p.proposal.unwrap_or_default());
+        let chosen = m.accepted.get(&b).is_some_and(|(w, set)| *w == v && set.len() >= px.majority());
+        if !chosen {
+            return Err((
+                "learned-chosen",
+                format!("{t} took {v} as decided at ballot {b}, which no majority accepted"),
+            ));
         }
     }
     Ok(())

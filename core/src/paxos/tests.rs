@@ -151,6 +151,28 @@ fn checker_flags_two_chosen_values() {
     assert_eq!(err.0, "agreement");
 }
 
+/// A proposer that takes its value as decided before a majority accepted it (a broken count)
+/// shows a value as chosen that is not, and stops retrying: learned-chosen names it (red-team
+/// finding: no property looked at the proposer's own decision).
+#[test]
+fn checker_flags_a_proposer_decided_without_a_majority() {
+    let px = Paxos::default();
+    let mut m = Monitor::default();
+    let mut nodes: Vec<Node> = (0..3).map(|i| px.fresh(NodeId(i))).collect();
+    px.check(&mut m, &nodes, None, Some(&Propose(10)), &[]).unwrap();
+    nodes[1].acceptor.as_mut().unwrap().accepted = Some((b(1, 0), 10));
+    px.check(&mut m, &nodes, Some(NodeId(1)), None, &[]).unwrap();
+    let p = nodes[0].proposer.as_mut().unwrap();
+    (p.ballot, p.proposal, p.phase) = (b(1, 0), Some(10), Phase::Decided);
+    let err = px.check(&mut m, &nodes, Some(NodeId(0)), None, &[]).unwrap_err();
+    assert_eq!(err.0, "learned-chosen", "{err:?}");
+    assert!(err.1.contains("took 10 as decided at ballot"), "{err:?}");
+    // Once a second acceptor has it, the decision is the truth.
+    nodes[2].acceptor.as_mut().unwrap().accepted = Some((b(1, 0), 10));
+    px.check(&mut m, &nodes, Some(NodeId(2)), None, &[]).unwrap();
+    assert_eq!(px.check(&mut m, &nodes, Some(NodeId(0)), None, &[]), Ok(()));
+}
+
 /// Persistence is a type: a restart sees only what survived (§2.5). A node in the middle of
 /// both phases (its proposer accepting, its acceptor voting, its learner counting), restarted,
 /// equals a fresh node given the same proposer round and value and acceptor state and
