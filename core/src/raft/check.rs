@@ -24,6 +24,10 @@ use crate::protocol::{NodeId, Present, Protocol};
 use super::state::{Node, Role, Server};
 use super::types::*;
 
+#[path = "commitment.rs"]
+mod commitment;
+use commitment::{leader_completeness, snapshot_config, stored_in_term, Reach};
+
 /// Ghost state: what the checker has seen so far. Clones share history (see `ChunkVec`).
 #[derive(Clone, Debug, Default, Hash)]
 pub struct Monitor<M: Machine = Kv> {
@@ -57,32 +61,9 @@ pub struct Monitor<M: Machine = Kv> {
     last_state: Vec<(LogIndex, LogIndex)>,
     /// By term (term 1 first): how far the term's entries reached (see `Reach`).
     reach: ChunkVec<Reach>,
-}
-
-/// The paper's commitment, as ground truth: an entry of term T is committed once a majority
-/// of the term's leader's configuration has stored it, each server while in term T (so from
-/// that leader, before it could vote in a later term). Servers' commit indices only learn of
-/// it later, or never (the leader may crash first); Leader Completeness is judged against
-/// this too.
-#[derive(Clone, Debug, Default, Hash)]
-struct Reach {
-    /// The leader's configuration, as it last was.
-    voters: Vec<NodeId>,
-    /// Per server: the last index of the term it stored while in the term.
-    stored: Vec<(NodeId, LogIndex)>,
-    /// The last entry of the term on a majority of `voters`, and its digest.
-    committed: Option<(LogIndex, u64)>,
-}
-
-impl Reach {
-    /// Both lists in node order, so that equal ghost states hash equal however they were
-    /// reached (and after a renaming).
-    fn canonical(&mut self) {
-        let voters = crate::order::order_by(self.voters.iter().map(|n| n.0 as u64));
-        self.voters = voters.iter().map(|k| self.voters[*k as usize]).collect();
-        let stored = crate::order::order_by(self.stored.iter().map(|x| x.0 .0 as u64));
-        self.stored = stored.iter().map(|k| self.stored[*k as usize]).collect();
-    }
+    /// The committed configuration entries, by index: a snapshot's configuration must be the
+    /// last of them at or before its end (or the first configuration).
+    configs: Vec<(LogIndex, Vec<NodeId>)>,
 }
 
 impl<M: Machine> Monitor<M> {
@@ -100,11 +81,12 @@ impl<M: Machine> Monitor<M> {
         r.places(&mut m.last_commit);
         r.places(&mut m.last_applied);
         r.places(&mut m.last_state);
+        for (_, c) in m.configs.iter_mut() {
+            r.set(c);
+        }
         for k in 0..m.reach.len() {
             if let Some(x) = m.reach.get_mut(k) {
-                x.voters.iter_mut().for_each(|n| *n = r.node(*n));
-                x.stored.iter_mut().for_each(|s| s.0 = r.node(s.0));
-                x.canonical();
+                x.rename(r);
             }
         }
         m
@@ -250,7 +232,7 @@ pub fn check_server<M: Machine>(
     log_matching(m, s, changed_from)?;
     stored_in_term(m, s);
     commits_and_applies(m, s)?;
-    same_state(m, s)?;
+    same_state(m, s, &raft.initial_config())?;
     Ok(())
 }
 
@@ -274,9 +256,9 @@ fn unchanged<M: Machine>(m: &Monitor<M>, s: &Server<M>) -> bool {
 
 /// Servers that applied the same index hold the same state machine there (data and client
 /// sessions), and a snapshot holds the state, the term and the configuration of the entry it
-/// ends at. Log digests alone cannot see a state machine that went wrong, nor entries already
+/// ends at (the configuration by `snapshot_config`). Log digests alone cannot see a state machine that went wrong, nor entries already
 /// folded into a snapshot.
-fn same_state<M: Machine>(m: &mut Monitor<M>, s: &Server<M>) -> Result<(), Fail> {
+fn same_state<M: Machine>(m: &mut Monitor<M>, s: &Server<M>, initial: &[NodeId]) -> Result<(), Fail> {
     let (applied, snapshot) = (s.applied, s.hard.snapshot.last_index);
     let (applied_before, snapshot_before) = m.last_state[s.id.index()];
     m.last_state[s.id.index()] = (applied, snapshot);
@@ -306,6 +288,7 @@ fn same_state<M: Machine>(m: &mut Monitor<M>, s: &Server<M>) -> Result<(), Fail>
     }
     let snap = &s.hard.snapshot;
     check(snap.last_index, &snap.kv, "snapshot")?;
+    snapshot_config(m, s, initial)?;
     if snap.last_index > 0 {
         if let Some(Some((term, _))) = m.committed.get((snap.last_index - 1) as usize) {
             if *term != snap.last_term {
@@ -369,84 +352,6 @@ fn sync_mirror<M: Machine>(m: &mut Monitor<M>, s: &Server<M>) -> Result<LogIndex
     let known = len > agreed || (confirmed && same == len);
     m.tips[k] = if known { s.entry(len).cloned() } else { None };
     Ok(agreed + 1)
-}
-
-/// `s` holds entries of its own term up to its last: it stored them in the term. Counted
-/// toward the term's `Reach`, and the term's committed entry moved on if a majority of its
-/// leader's configuration now has one further.
-fn stored_in_term<M: Machine>(m: &mut Monitor<M>, s: &Server<M>) {
-    let (term, last) = (s.hard.term, s.last_index());
-    let leads = s.role == Role::Leader;
-    if term == 0 || (s.term_at(last) != Some(term) && !leads) {
-        return;
-    }
-    let k = slot(&mut m.reach, term);
-    let Some(mut r) = m.reach.get(k).cloned() else { return };
-    if leads {
-        r.voters = s.config.clone();
-        r.canonical();
-    }
-    if s.term_at(last) == Some(term) {
-        match r.stored.iter_mut().find(|x| x.0 == s.id) {
-            Some(x) => x.1 = x.1.max(last),
-            None => {
-                r.stored.push((s.id, last));
-                r.canonical();
-            }
-        }
-    }
-    // The majority's lowest: the q-th highest index among the voters that stored any.
-    let mut at: Vec<LogIndex> = r.stored.iter().filter(|x| r.voters.contains(&x.0)).map(|x| x.1).collect();
-    let q = r.voters.len() / 2 + 1;
-    if !r.voters.is_empty() && at.len() >= q {
-        let order = crate::order::order_by(at.iter().map(|i| u64::MAX - *i));
-        at = order.iter().map(|j| at[*j as usize]).collect();
-        let i = at[q - 1];
-        let digest =
-            m.seen.get((i - 1) as usize).and_then(|v| v.iter().find(|x| x.term == term)).map(|x| x.digest);
-        if let (Some(d), true) = (digest, r.committed.is_none_or(|c| c.0 < i)) {
-            r.committed = Some((i, d));
-        }
-    }
-    m.reach.set(k, r);
-}
-
-fn leader_completeness<M: Machine>(m: &Monitor<M>, s: &Server<M>) -> Result<(), Fail> {
-    // Entries a majority stored in an earlier term, whether or not any server has yet
-    // learned they are committed.
-    for (k, r) in m.reach.iter().enumerate() {
-        let term = k as u64 + 1;
-        let Some((i, d)) = r.committed else { continue };
-        if term >= s.hard.term || i <= s.hard.snapshot.last_index {
-            continue;
-        }
-        if s.entry(i).is_none_or(|e| digest(e) != d) {
-            return Err((
-                "leader-completeness",
-                format!(
-                    "{} became leader of term {} without entry {i} (term {term}), which a majority had stored in term {term}",
-                    s.id, s.hard.term
-                ),
-            ));
-        }
-    }
-    for (k, c) in m.committed.iter().enumerate() {
-        let i = k as u64 + 1;
-        let Some((term, d)) = c else { continue };
-        if *term >= s.hard.term || i <= s.hard.snapshot.last_index {
-            continue;
-        }
-        if s.entry(i).is_none_or(|e| digest(e) != *d) {
-            return Err((
-                "leader-completeness",
-                format!(
-                    "{} became leader of term {} without committed entry {i} (term {term})",
-                    s.id, s.hard.term
-                ),
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// Log Matching for the entries from `from` on, which `sync_mirror` has just hashed into the
@@ -544,6 +449,10 @@ fn commits_and_applies<M: Machine>(m: &mut Monitor<M>, s: &Server<M>) -> Result<
         match m.committed.get(at).copied().flatten() {
             None => {
                 m.committed.set(at, Some((e.term, d)));
+                if let Command::Config(c) = &e.cmd {
+                    let at = m.configs.iter().position(|x| x.0 > i).unwrap_or(m.configs.len());
+                    m.configs.insert(at, (i, c.clone()));
+                }
                 let cmd = match &e.cmd {
                     Command::Kv { client, req, op } => M::as_kv(op).map(|op| (*client, *req, op)),
                     _ => None,

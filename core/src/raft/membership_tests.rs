@@ -2,6 +2,8 @@
 //! committed an entry of its own term, never during a leadership transfer, and a new server
 //! caught up before it joins.
 
+use alloc::vec;
+
 use super::server;
 use super::tests::{elected, raft3, term4_ack, Fx};
 use super::*;
@@ -106,4 +108,36 @@ fn an_unreachable_new_server_is_given_up_on() {
     server::on_admin(&r, &mut s, ClientOp::AddServer(NodeId(4)), &mut fx.ctx(0));
     assert!(fx.notes.is_empty(), "{:?}", fx.notes);
     assert_eq!(s.adding.as_ref().map(|c| c.node), Some(NodeId(4)));
+}
+
+/// A snapshot holds the configuration in effect where it ends: the last one committed at or
+/// before it, else the first. The checker compares it (its doc said so, and it compared only
+/// the state and the term: a wrong configuration in a snapshot went unseen until it elected two
+/// leaders).
+#[test]
+fn the_checker_compares_a_snapshots_configuration_with_the_committed_log() {
+    use super::check::{check, Monitor};
+    use super::state::Node;
+    let r = raft3();
+    let mut fx = Fx::new();
+    let mut a = server::init(&r, &mut fx.ctx(0));
+    a.hard.term = 1;
+    a.hard.log = vec![Entry { term: 1, cmd: Command::Noop }];
+    a.commit = 1;
+    let mut b = server::init(&r, &mut fx.ctx(1));
+    b.hard.term = 1;
+    b.hard.snapshot =
+        Snapshot { last_index: 1, last_term: 1, config: vec![NodeId(0), NodeId(1)], ..Snapshot::default() };
+    (b.commit, b.applied) = (1, 1);
+    let nodes = |b: &Server| vec![Node::Server(a.clone()), Node::Server(b.clone())];
+    let mut m = Monitor::default();
+    assert_eq!(check(&r, &mut m, &nodes(&b), Some(NodeId(0)), &[]), Ok(()));
+    let e = check(&r, &mut m, &nodes(&b), Some(NodeId(1)), &[]).unwrap_err();
+    assert_eq!(e.0, "state-machine-safety", "{e:?}");
+    assert!(e.1.contains("with the voters S1, S2, where the committed log has S1, S2, S3"), "{e:?}");
+    // The first configuration, in any order, is the right one.
+    b.hard.snapshot.config = vec![NodeId(2), NodeId(0), NodeId(1)];
+    let mut m = Monitor::default();
+    assert_eq!(check(&r, &mut m, &nodes(&b), Some(NodeId(0)), &[]), Ok(()));
+    assert_eq!(check(&r, &mut m, &nodes(&b), Some(NodeId(1)), &[]), Ok(()));
 }
