@@ -5,15 +5,21 @@
 //! at the server's applied index when it answered). Each completed operation therefore has a
 //! *position*. Given that servers agree on the state at every position (checked separately,
 //! by comparing their state machines), the history is linearizable exactly when positions
-//! respect real time: an operation that began after another completed sits at or after it —
-//! strictly after, if it is a write, since every write takes a position of its own. Ordering
-//! the operations by position (a write before the reads at its position) is then a
-//! linearization. So the check is one comparison per completion, with no search:
+//! respect real time key by key (linearizability is local: a history is linearizable when
+//! each key's is): an operation that began after another on its key completed sits at or
+//! after it — strictly after, if it is a write, since every write takes a position of its
+//! own — or, for a read, sees the same value as there. Ordering each key's operations by
+//! position (a write before the reads at its position; a read whose value held on, after the
+//! operation it must follow) is then a linearization. So the check is one comparison per
+//! completion, with no search:
 //!
-//! - a read must be at or after the latest position of any operation that completed before
-//!   it began: otherwise it is a **stale read**, such as a deposed leader answering from its
-//!   own state, or a lease that outlived its promise;
-//! - a write must be after that position.
+//! - a read must be at or after the latest position of any operation on its key that
+//!   completed before it began, or the key must not have changed in between: otherwise it is
+//!   a **stale read**, such as a deposed leader answering from its own state, or a lease that
+//!   outlived its promise (an operation on another key is no evidence: a stale read of a key
+//!   nobody wrote since is still a right answer);
+//! - a write must be after that position (a correct log gives it a new one; a write placed
+//!   before is flagged even if it happened to change nothing).
 //!
 //! Positions alone do not see a wrong answer at the right place, so a ghost replica of the
 //! state machine, fed only committed entries in order, judges each result too: the command's
@@ -35,7 +41,8 @@ use crate::protocol::NodeId;
 
 /// The whole check: positions against real time, and each result against a ghost replica of
 /// the state machine that applies the committed log in order. Together they are complete for
-/// these histories: a history passes exactly when it is linearizable. Errors name the property
+/// these histories: a history passes exactly when it is linearizable (but for a write placed at
+/// or before an operation that completed before it began, which changed nothing). Errors name the property
 /// broken: `acked-write-durable` when a write was acknowledged at a position that holds
 /// something else, `linearizable` otherwise.
 #[derive(Clone, Debug, Default, Hash)]
@@ -82,7 +89,18 @@ impl Linearizability {
         position: u64,
     ) -> Result<(), Broken> {
         let name = |n: NodeId| name_in(&self.names, n);
-        self.realtime.completed(client, req, op, position, &name).map_err(|e| ("linearizable", e))?;
+        let ghost = &self.ghost;
+        // A change of the key after `from` up to `to`; not known until the ghost is there.
+        let changed = |key: &Key, from: u64, to: u64| {
+            ghost.at < to
+                || ghost
+                    .changes
+                    .get(key)
+                    .is_some_and(|ch| first_change_after(ch, from).is_some_and(|at| at <= to))
+        };
+        self.realtime
+            .completed(client, req, op, position, &name, &changed)
+            .map_err(|e| ("linearizable", e))?;
         let ack = Ack { client, req, op: op.clone(), result: result.clone(), position };
         self.ghost.acked(ack).map_err(|(p, e)| (p, format!("{} {e}", name(client))))
     }
@@ -90,7 +108,18 @@ impl Linearizability {
 
 /// The value after the last change at or before `position` (absent before the first).
 fn value_at(changes: &ChunkVec<(u64, Option<u64>)>, position: u64) -> Option<u64> {
-    // The first change past `position`, by binary search; the one before it holds.
+    // The one before the first change past `position` holds.
+    let k = past(changes, position);
+    k.checked_sub(1).and_then(|k| changes.get(k)).and_then(|(_, v)| *v)
+}
+
+/// The position of the first change after `position`, if any.
+fn first_change_after(changes: &ChunkVec<(u64, Option<u64>)>, position: u64) -> Option<u64> {
+    changes.get(past(changes, position)).map(|(at, _)| *at)
+}
+
+/// The index of the first change past `position`, by binary search.
+fn past(changes: &ChunkVec<(u64, Option<u64>)>, position: u64) -> usize {
     let (mut lo, mut hi) = (0, changes.len());
     while lo < hi {
         let mid = (lo + hi) / 2;
@@ -99,7 +128,7 @@ fn value_at(changes: &ChunkVec<(u64, Option<u64>)>, position: u64) -> Option<u64
             _ => hi = mid,
         }
     }
-    lo.checked_sub(1).and_then(|k| changes.get(k)).and_then(|(_, v)| *v)
+    lo
 }
 
 /// A broken property and what broke it.
@@ -211,12 +240,15 @@ struct Done {
     op: KvOp,
 }
 
-/// Positions against real time: the furthest completed operation, and each client's open one
-/// with the furthest operation that had completed when it began.
+/// Positions against real time, key by key (linearizability is local: a history is
+/// linearizable when each key's is): per key, the furthest operation completed so far, as it
+/// grew (numbered by completions); each client's open request with the number of completions
+/// before it began.
 #[derive(Clone, Debug, Default, Hash)]
 pub struct RealTime {
-    furthest: Option<Done>,
-    open: Vec<Option<(u64, Option<Done>)>>,
+    completions: u64,
+    furthest: BTreeMap<Key, ChunkVec<(u64, Done)>>,
+    open: Vec<Option<(u64, u64)>>,
 }
 
 impl RealTime {
@@ -226,11 +258,28 @@ impl RealTime {
         if self.open.len() <= k {
             self.open.resize(k + 1, None);
         }
-        self.open[k] = Some((req, self.furthest.clone()));
+        self.open[k] = Some((req, self.completions));
     }
 
-    /// `client` received the result of request `req`, which took effect at `position`. An
-    /// error names both operations.
+    /// The furthest operation on `key` among the first `completions` to complete.
+    fn floor(&self, key: &Key, completions: u64) -> Option<&Done> {
+        let grew = self.furthest.get(key)?;
+        // The last growth among them, by binary search.
+        let (mut lo, mut hi) = (0, grew.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match grew.get(mid) {
+                Some((n, _)) if *n <= completions => lo = mid + 1,
+                _ => hi = mid,
+            }
+        }
+        lo.checked_sub(1).and_then(|k| grew.get(k)).map(|(_, d)| d)
+    }
+
+    /// `client` received the result of request `req`, which took effect at `position`. A read
+    /// before the furthest operation on its key that had completed when it began is stale
+    /// only if the key changed in between (`changed(key, from, to)`: a change after `from` up
+    /// to `to`, or not known); a write must come after it. An error names both operations.
     pub fn completed(
         &mut self,
         client: NodeId,
@@ -238,9 +287,10 @@ impl RealTime {
         op: &KvOp,
         position: u64,
         name: &dyn Fn(NodeId) -> String,
+        changed: &dyn Fn(&Key, u64, u64) -> bool,
     ) -> Result<(), String> {
-        let floor = match self.open.get_mut(client.index()).and_then(Option::take) {
-            Some((r, floor)) if r == req => floor,
+        let began = match self.open.get_mut(client.index()).and_then(Option::take) {
+            Some((r, began)) if r == req => began,
             other => {
                 // Not the open request (a duplicate reply): nothing new is learned.
                 if let Some(slot) = self.open.get_mut(client.index()) {
@@ -249,8 +299,13 @@ impl RealTime {
                 return Ok(());
             }
         };
-        if let Some(f) = &floor {
-            let stale = if op.is_read() { position < f.position } else { position <= f.position };
+        let key = op.key();
+        if let Some(f) = self.floor(key, began) {
+            let stale = if op.is_read() {
+                position < f.position && changed(key, position, f.position)
+            } else {
+                position <= f.position
+            };
             if stale {
                 let who = name(client);
                 let what = if op.is_read() {
@@ -266,8 +321,13 @@ impl RealTime {
                 ));
             }
         }
-        if self.furthest.as_ref().is_none_or(|f| position > f.position) {
-            self.furthest = Some(Done { position, client, op: op.clone() });
+        self.completions += 1;
+        let n = self.completions;
+        let grew = self.furthest.entry(*key).or_default();
+        let further =
+            grew.len().checked_sub(1).and_then(|k| grew.get(k)).is_none_or(|(_, d)| position > d.position);
+        if further {
+            grew.push((n, Done { position, client, op: op.clone() }));
         }
         Ok(())
     }
@@ -326,7 +386,8 @@ mod tests {
                     Inv(c, r) => rt.invoked(NodeId(c), r),
                     Done(c, r, read, p) => {
                         let op = if read { get() } else { put(r) };
-                        ok &= rt.completed(NodeId(c), r, &op, p, &|n| format!("{n}")).is_ok();
+                        ok &=
+                            rt.completed(NodeId(c), r, &op, p, &|n| format!("{n}"), &|_, _, _| true).is_ok();
                     }
                 }
             }
@@ -375,9 +436,45 @@ mod tests {
         let mut rt = RealTime::default();
         rt.invoked(NodeId(5), 1);
         let name = |n: NodeId| format!("C{}", n.0 - 4);
-        rt.completed(NodeId(5), 1, &put(3), 9, &name).unwrap();
+        let changed = |_: &Key, _, _| true;
+        rt.completed(NodeId(5), 1, &put(3), 9, &name, &changed).unwrap();
         rt.invoked(NodeId(6), 4);
-        let e = rt.completed(NodeId(6), 4, &get(), 2, &name).unwrap_err();
+        let e = rt.completed(NodeId(6), 4, &get(), 2, &name, &changed).unwrap_err();
         assert_eq!(e, "stale read: C2's get x saw the state at position 2, but C1's put x 3 had completed at position 9 before it began");
+    }
+
+    /// Linearizability is local: a read is held only to the operations on its own key, and a
+    /// read at an older position whose key did not change since is a right answer (red-team
+    /// finding: any operation further on made it a "stale read", where the history search
+    /// found the history linearizable).
+    #[test]
+    fn a_read_is_held_to_its_own_key_and_to_changes_of_it() {
+        let (a, b) = (NodeId(5), NodeId(6));
+        let get_x = get();
+        let put_y = KvOp::Put("y".into(), 1);
+        let mut l = Linearizability::default();
+        l.committed(1, Some((a, 1, &put(3)))).unwrap();
+        for i in 2..=8 {
+            l.committed(i, None).unwrap();
+        }
+        l.committed(9, Some((a, 2, &put_y))).unwrap();
+        l.invoked(a, 1);
+        l.acked(a, 1, &put(3), &KvResult::Done, 1).unwrap();
+        l.invoked(a, 2);
+        l.acked(a, 2, &put_y, &KvResult::Done, 9).unwrap();
+        // B reads x at position 6, after y was written at 9: x has not changed since 1.
+        l.invoked(b, 1);
+        l.acked(b, 1, &get_x, &KvResult::Value(Some(3)), 6).unwrap();
+        // And again at 4, before the read at 6 that it follows: x held 3 all along.
+        l.invoked(b, 5);
+        l.acked(b, 5, &get_x, &KvResult::Value(Some(3)), 4).unwrap();
+        // x changes at 10 and that write completes; a read of x at 6 after it is stale.
+        l.committed(10, Some((a, 3, &put(4)))).unwrap();
+        l.invoked(a, 3);
+        l.acked(a, 3, &put(4), &KvResult::Done, 10).unwrap();
+        l.invoked(b, 2);
+        let (p, e) = l.acked(b, 2, &get_x, &KvResult::Value(Some(3)), 6).unwrap_err();
+        assert_eq!(p, "linearizable");
+        assert!(e.contains("stale read") && e.contains("put x 4 had completed at position 10"), "{e}");
     }
 }
