@@ -2,6 +2,11 @@
 //! "f":"write","key":"x","value":1}`, one object a line) and the verdict as one JSON object:
 //! the format `distlab lincheck` reads and prints and the JavaScript package's `lincheck`
 //! takes and returns, in one place.
+//!
+//! One reading differs from Knossos's: a `fail` of a `cas` says the comparison found another
+//! value (a constraint on the register, as the lab's stores answer), where Jepsen's checkers
+//! drop every `fail` as "did not happen". A cas that failed without comparing (an error, a
+//! refusal) imposes nothing: give it no completion, or leave it out.
 
 use alloc::collections::BTreeMap;
 use alloc::format;
