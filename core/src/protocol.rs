@@ -129,6 +129,25 @@ impl<M> World<'_, M> {
     }
 }
 
+impl<'a, M> World<'a, M> {
+    /// A world at `now` with no fault in it but the nodes' `up` and `changed_at` (tests of a
+    /// checker's judgement build one).
+    #[cfg(test)]
+    pub(crate) fn quiet(now: Time, up: &'a [bool], changed_at: &'a [Time]) -> Self {
+        World {
+            now,
+            up,
+            changed_at,
+            up_epoch: 0,
+            shape_at: Time::ZERO,
+            dropped: None,
+            skewed: false,
+            slowed: false,
+            explored: false,
+        }
+    }
+}
+
 /// A message lost, for [`World`].
 #[derive(Clone, Debug)]
 pub struct Lost<M> {

@@ -35,6 +35,22 @@ fn placed(d: &Dfs, sim: &Sim<Dfs>) -> Vec<(Pipeline, Vec<NodeId>)> {
 }
 
 /// The racks a list of data nodes is on.
+/// The first data node at 1 s, holding finished replicas of generation 1: (block, file,
+/// value) each, stored before any block report.
+fn data_node(
+    d: &Dfs,
+    blocks: &[(BlockId, &str, u64)],
+) -> (crate::testing::Effects<Dfs>, super::datanode::DataNode) {
+    use super::datanode::{self, Replica};
+    let mut fx = crate::testing::Effects::<Dfs>::at(Time::from_ms(1_000));
+    let mut n = datanode::init(d, &mut fx.ctx(NodeId(META as u32)));
+    for (block, file, value) in blocks {
+        n.replicas
+            .insert(*block, Replica { gen: 1, file: (*file).into(), value: *value, done: true, since: 0 });
+    }
+    (fx, n)
+}
+
 fn racks(d: &Dfs, nodes: &[NodeId]) -> Vec<usize> {
     let mut r: Vec<usize> = nodes.iter().filter_map(|n| d.rack_of(*n)).collect();
     r.dedup();
@@ -200,15 +216,12 @@ fn a_late_deletion_order_never_meets_one_of_the_next_leader() {
 /// across a crash.
 #[test]
 fn a_data_node_takes_orders_only_from_the_newest_leadership_it_has_heard_of() {
-    use super::datanode::{self, Replica};
+    use super::datanode;
     use crate::protocol::Protocol;
     let d = Dfs::default();
     let me = NodeId(META as u32);
     let (m1, other) = (NodeId(0), NodeId(META as u32 + 1));
-    let mut fx = crate::testing::Effects::<Dfs>::at(Time::from_ms(1_000));
-    let mut n = datanode::init(&d, &mut fx.ctx(me));
-    n.replicas.insert(1, Replica { gen: 1, file: "x".into(), value: 7, done: true, since: 0 });
-    n.replicas.insert(2, Replica { gen: 1, file: "y".into(), value: 8, done: true, since: 0 });
+    let (mut fx, mut n) = data_node(&d, &[(1, "x", 7), (2, "y", 8)]);
     datanode::on_message(&d, &mut n, m1, Msg::Leading { term: 2 }, &mut fx.ctx(me));
     fx.take();
     n.reports = 1;
@@ -286,13 +299,11 @@ fn a_read_no_replica_answers_is_given_up_after_three_rounds() {
 /// copy deletes it. (The late duplicate deleted the copy, and could take the block below R.)
 #[test]
 fn a_late_deletion_order_does_not_delete_a_replica_copied_back_since() {
-    use super::datanode::{self, Replica};
+    use super::datanode;
     let d = Dfs::default();
     let me = NodeId(META as u32);
     let (m1, other) = (NodeId(0), NodeId(META as u32 + 1));
-    let mut fx = crate::testing::Effects::<Dfs>::at(Time::from_ms(1_000));
-    let mut n = datanode::init(&d, &mut fx.ctx(me));
-    n.replicas.insert(1, Replica { gen: 1, file: "x".into(), value: 7, done: true, since: 0 });
+    let (mut fx, mut n) = data_node(&d, &[(1, "x", 7)]);
     datanode::on_timer(&d, &mut n, Timer::Heartbeat, &mut fx.ctx(me));
     assert_eq!(n.reports, 1);
     let order = Msg::Invalidate { blocks: vec![(1, 1)], term: 1, report: 1 };

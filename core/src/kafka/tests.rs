@@ -921,17 +921,7 @@ fn a_replica_left_without_its_partitions_state_breaks_replicas_informed() {
     let nodes = |c: &Node| [broker(LEADER, &[], 2), broker(FOLLOWER, &[], 2), c.clone()];
     let up = [true; 3];
     let changed = [Time::ZERO; 3];
-    let at = |ms| World {
-        now: Time::from_ms(ms),
-        up: &up,
-        changed_at: &changed,
-        up_epoch: 0,
-        shape_at: Time::ZERO,
-        dropped: None,
-        skewed: false,
-        slowed: false,
-        explored: false,
-    };
+    let at = |ms| World::quiet(Time::from_ms(ms), &up, &changed);
     let bound = INFORM_SESSIONS * k.session_us / 1000;
     assert_eq!(k.check_world(&mut m, &nodes(&c), None, &[], &at(1_000)), Ok(()));
     assert_eq!(k.check_world(&mut m, &nodes(&c), None, &[], &at(1_000 + bound)), Ok(()));

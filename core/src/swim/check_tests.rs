@@ -20,17 +20,7 @@ fn a_death_is_judged_from_the_declaring_members_own_suspicion() {
     let (old, now) = (1_000_000, 1_000_000 + 10 * s);
     let up = [true; 4];
     let changed = [Time::ZERO; 4];
-    let world = World {
-        now: Time(now),
-        up: &up,
-        changed_at: &changed,
-        up_epoch: 0,
-        shape_at: Time::ZERO,
-        dropped: None,
-        skewed: false,
-        slowed: false,
-        explored: false,
-    };
+    let world = World::quiet(Time(now), &up, &changed);
     // Another member suspected X long ago, after a loss; a ping between O and X was just lost.
     let mut m = Monitor::default();
     m.ensure(4);
@@ -65,17 +55,7 @@ fn a_death_at_an_incarnation_the_member_has_left_is_judged() {
     let now = 1_000_000 + 10 * s;
     let up = [true; 4];
     let changed = [Time::ZERO; 4];
-    let world = World {
-        now: Time(now),
-        up: &up,
-        changed_at: &changed,
-        up_epoch: 0,
-        shape_at: Time::ZERO,
-        dropped: None,
-        skewed: false,
-        slowed: false,
-        explored: false,
-    };
+    let world = World::quiet(Time(now), &up, &changed);
     let mut m = Monitor::default();
     m.ensure(4);
     m.own_suspicion.insert((o.0, x.0), (1, Time(now - s)));
