@@ -269,8 +269,9 @@ pub fn placement(algo: &str, nodes: u32, keys: Vec<String>, options: JsValue) ->
 /// Jump consistent hash of a 64-bit key over `buckets` buckets (as `distlab ring jump`).
 #[wasm_bindgen(js_name = jumpHash)]
 pub fn jump_hash(key: u64, buckets: u32) -> Result<u32, JsError> {
-    if buckets == 0 {
-        return Err(fail("buckets must be at least 1"));
+    // As the CLI: the published code's buckets are an int32_t.
+    if buckets == 0 || buckets > i32::MAX as u32 {
+        return Err(fail("buckets must be between 1 and 2147483647"));
     }
     Ok(hashing::jump(key, buckets))
 }

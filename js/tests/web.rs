@@ -154,5 +154,6 @@ fn partitions_and_placements_match_the_cli() {
     assert!(err(placement("ring", 0, keys.clone(), JsValue::UNDEFINED)).contains("nodes"));
     assert!(err(placement("ring", 5, keys, json(r#"{"replicas": 9}"#))).contains("replicas"));
     assert_eq!(jump_hash(42, 57).unwrap(), distlab_core::hashing::jump(42, 57));
+    assert!(jump_hash(42, 1 << 31).is_err(), "past the published code's int32_t");
     assert!(protocols().contains(&"raft".to_string()));
 }

@@ -1,6 +1,7 @@
 //! The placement algorithms. Nodes are identified by small integer ids; a placement is built
 //! for a list of member ids and maps key hashes to members.
 
+use alloc::collections::BTreeMap;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -99,7 +100,9 @@ pub fn is_prime(n: u64) -> bool {
     true
 }
 
-/// Jump consistent hash, exactly as published by Lamping and Veach (2014), on the key itself.
+/// Jump consistent hash, exactly as published by Lamping and Veach (2014), on the key itself,
+/// for 1 to 2³¹ − 1 buckets (the published code's `int32_t`; 0 buckets gives 0 here, where it
+/// gives −1).
 pub fn jump(mut key: u64, buckets: u32) -> u32 {
     let (mut b, mut j): (i64, i64) = (-1, 0);
     while j < buckets as i64 {
@@ -343,13 +346,21 @@ impl Placement {
     }
 
     /// Owners of a whole key set in order. Bounded loads is the one algorithm whose answer
-    /// depends on the other keys: each key takes the first member clockwise that still has
-    /// room under ⌈c·m/n⌉ (weighted by the member's share of weight).
+    /// depends on the other keys: each distinct key, in the order given, takes the first
+    /// member clockwise that still has room under ⌈c·m/n⌉ for the m distinct keys (weighted by
+    /// the member's share of weight); a key given again has the owner it got the first time.
+    /// (The paper's balls are distinct; placing the whole set at once, a key's owner depends on
+    /// the keys before it, and a change of members places the set again.)
     pub fn assign(&self, hashes: &[u64]) -> Vec<u32> {
         if self.algo != Algo::Bounded {
             return hashes.iter().map(|&h| self.lookup(h)).collect();
         }
-        let caps = self.capacities(hashes.len());
+        let mut placed: BTreeMap<u64, u32> = BTreeMap::new();
+        let distinct = {
+            let mut seen = alloc::collections::BTreeSet::new();
+            hashes.iter().filter(|h| seen.insert(**h)).count()
+        };
+        let caps = self.capacities(distinct);
         let max_id = self.members.iter().copied().max().unwrap_or(0) as usize;
         let mut load = vec![0usize; max_id + 1];
         let mut cap_of = vec![0usize; max_id + 1];
@@ -360,15 +371,17 @@ impl Placement {
         hashes
             .iter()
             .map(|&h| {
-                let start = self.ring.position(h);
-                for k in 0..t {
-                    let o = self.ring.owners[(start + k) % t];
-                    if load[o as usize] < cap_of[o as usize] {
-                        load[o as usize] += 1;
-                        return o;
-                    }
+                if let Some(o) = placed.get(&h) {
+                    return *o;
                 }
-                self.ring.owners[start]
+                let start = self.ring.position(h);
+                let o = (0..t)
+                    .map(|k| self.ring.owners[(start + k) % t])
+                    .find(|o| load[*o as usize] < cap_of[*o as usize])
+                    .unwrap_or(self.ring.owners[start]);
+                load[o as usize] += 1;
+                placed.insert(h, o);
+                o
             })
             .collect()
     }
@@ -391,9 +404,24 @@ impl Placement {
     }
 }
 
+/// Take member `k` out of a member list (or a list beside it, such as the weights) the way
+/// `algo` can: jump consistent hash numbers its buckets 0..n and can only drop the last, so
+/// the last member moves into the hole (about 2/n of the keys move, where renumbering every
+/// member after it moved nearly all); the others keep their order.
+pub fn remove_member<T>(algo: Algo, list: &mut Vec<T>, k: usize) -> T {
+    if algo == Algo::Jump {
+        list.swap_remove(k)
+    } else {
+        list.remove(k)
+    }
+}
+
 /// Weighted rendezvous score: -w / ln(u), with u in (0, 1) from the hash.
 fn weighted_score(h: u64, w: f64) -> f64 {
     let u = ((h >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
+    // The top 53 bits all set round up to 1 (2⁵³ − ½ is no double), and ln 1 = 0 would
+    // score -∞: the double just below 1 instead.
+    let u = if u < 1.0 { u } else { 1.0 - f64::EPSILON / 2.0 };
     -w / libm::log(u)
 }
 
@@ -415,6 +443,47 @@ mod tests {
         for (key, buckets, want) in cases {
             assert_eq!(jump(key, buckets), want, "jump({key}, {buckets})");
         }
+    }
+
+    /// Bounded loads places distinct keys: a key given again has the owner it got the first
+    /// time, and capacity counts each key once (red-team finding: `a` three times at c = 1 on
+    /// three nodes went to three different nodes).
+    #[test]
+    fn bounded_loads_places_each_distinct_key_once() {
+        let p = Placement::new(Algo::Bounded, &[0, 1, 2], &[], &Params { c: 1.0, ..Params::default() });
+        let (a, b) = (super::super::key::hash_key(b"a"), super::super::key::hash_key(b"b"));
+        let owners = p.assign(&[a, a, b, a]);
+        assert_eq!((owners[0], owners[1], owners[3]), (owners[0], owners[0], owners[0]), "{owners:?}");
+        assert_eq!(p.capacities(2), vec![1, 1, 1], "two distinct keys: ⌈2/3⌉ each");
+        assert_ne!(owners[2], owners[0], "b finds a's node full");
+    }
+
+    /// A hash whose top 53 bits are all set gives u just below 1, not 1: a finite score, the
+    /// highest there is for its weight (it scored -∞ and lost).
+    #[test]
+    fn the_weighted_score_is_finite_at_the_top_of_the_hash_range() {
+        let top = weighted_score(u64::MAX, 1.0);
+        assert!(top.is_finite() && top > 0.0, "{top}");
+        assert!(top > weighted_score(u64::MAX - (1 << 12), 1.0));
+    }
+
+    /// Jump loses a member from the middle as a cluster using it would: the last takes its
+    /// bucket, and only the keys of the two move (red-team finding: renumbering moved nearly
+    /// all of them, against the page's minimum of 1/n).
+    #[test]
+    fn jump_loses_a_middle_member_by_moving_the_last_into_its_bucket() {
+        let hashes: Vec<u64> =
+            (0..20_000u64).map(|i| super::super::key::hash_key(&i.to_le_bytes())).collect();
+        let mut members: Vec<u32> = (0..10).collect();
+        let before = Placement::new(Algo::Jump, &members, &[], &Params::default()).assign(&hashes);
+        assert_eq!(remove_member(Algo::Jump, &mut members, 0), 0);
+        assert_eq!(members, [9, 1, 2, 3, 4, 5, 6, 7, 8]);
+        let after = Placement::new(Algo::Jump, &members, &[], &Params::default()).assign(&hashes);
+        let moved = before.iter().zip(&after).filter(|(a, b)| a != b).count() as f64 / hashes.len() as f64;
+        assert!((0.15..0.25).contains(&moved), "about 2/10 move: {moved}");
+        let mut ring: Vec<u32> = (0..4).collect();
+        remove_member(Algo::Ring, &mut ring, 1);
+        assert_eq!(ring, [0, 2, 3], "the others keep their order");
     }
 
     #[test]

@@ -148,7 +148,7 @@ pub struct CacheSim {
     pub tick: u64,
     pub history: Vec<Tick>,
     pub changes: Vec<Change>,
-    /// Requests per key in the last `HOT_WINDOW` ticks (decayed counts).
+    /// Requests per key, decayed by `HOT_DECAY` each tick.
     heat: Vec<f64>,
 }
 
@@ -248,7 +248,7 @@ impl CacheSim {
         let Some(pos) = self.members.iter().position(|m| *m == id) else {
             return Err(alloc::format!("there is no cache node {id}"));
         };
-        self.members.remove(pos);
+        super::algos::remove_member(self.cfg.algo, &mut self.members, pos);
         if let Some(c) = self.caches.get_mut(id as usize) {
             *c = None;
         }

@@ -5,8 +5,8 @@
 //! al.'s **consistent hashing** (1997) places nodes and keys on a circle of 2⁶⁴ positions; a key
 //! belongs to the first node clockwise. Adding a node takes keys only from the node clockwise of
 //! each of its points, about 1/(N+1) of them in all. Each node appears as many **virtual nodes** to even out
-//! the arcs (spread shrinks roughly as 1/√vnodes), and weights give a node more of them. The N
-//! distinct nodes clockwise form the key's **replica set**.
+//! the arcs (spread shrinks roughly as 1/√vnodes), and weights give a node more of them. The R
+//! distinct nodes clockwise form the key's **replica set** of R replicas.
 //!
 //! The algorithms after it trade memory, speed and flexibility:
 //! - **Jump consistent hash** (Lamping and Veach, 2014): no memory at all, balance in expectation

@@ -303,8 +303,9 @@ impl Reducible for HashState {
                     s.error = Some("the last node cannot be removed".into());
                 } else if let Some(k) = s.ring.members.iter().position(|m| *m == id) {
                     let least = s.ring.share(k);
-                    s.ring.members.remove(k);
-                    s.ring.weights.remove(k);
+                    let algo = s.ring.algo;
+                    distlab_core::hashing::remove_member(algo, &mut s.ring.members, k);
+                    distlab_core::hashing::remove_member(algo, &mut s.ring.weights, k);
                     s.ring.change(format!("removed node {id}"));
                     s.ring.least = Some(least);
                     s.selected_node = None;
