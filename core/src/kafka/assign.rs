@@ -17,9 +17,12 @@
 //!   partition nobody owned.
 //!
 //! **Two paths.** When every member subscribes to the same topics Kafka takes
-//! `ConstrainedAssignmentBuilder`: each member keeps what it owns up to its quota (⌊P/C⌋, or
-//! ⌈P/C⌉ for the first P mod C that own that many), and the rest is dealt to the members below
-//! quota. Otherwise `GeneralAssignmentBuilder`: members keep what they own and still subscribe
+//! `ConstrainedAssignmentBuilder`, computed here step for step (`constrained.rs`): each member,
+//! in the order Kafka's `HashMap` of members iterates, keeps what it owns (by partition number,
+//! then topic) up to its quota (⌊P/C⌋, or ⌈P/C⌉ for the first P mod C met that own that
+//! many), and the rest is dealt round-robin to the members below quota in id order, then one
+//! each to those at ⌊P/C⌋. The order members joined in (the `members` list) matters only
+//! between ids in one bucket of that map. Otherwise `GeneralAssignmentBuilder`: members keep what they own and still subscribe
 //! to, each free partition goes to the least loaded member that may take it, and partitions
 //! move from the fullest to the emptiest until no move helps. (The general path here is that
 //! outline, not Kafka's search: it may pick other partitions to move, and it does not prefer
@@ -40,8 +43,8 @@
 //! in its `HashMap`'s order, so when two members of generation g claim a partition before one
 //! of g+1 does, it voids the partition for all three; here the newest claimant keeps it in any
 //! order. A member listing one partition twice claims it once (Kafka would void it). Racks
-//! (KIP-881) are not modelled, and a member over its quota keeps its partitions in the order
-//! it lists them (Kafka: by partition number, then topic).
+//! (KIP-881) are not modelled, and on the general path a member over its quota keeps its
+//! partitions in the order it lists them.
 
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
@@ -132,10 +135,10 @@ pub fn assign(strategy: Strategy, topics: &BTreeMap<String, u32>, members: &[Mem
     match strategy {
         Strategy::Range => range(topics, &sorted, &mut out),
         Strategy::RoundRobin => round_robin(topics, &sorted, &mut out),
-        Strategy::Sticky => sticky(topics, &sorted, &claims(topics, &sorted), &mut out),
+        Strategy::Sticky => sticky(topics, &sorted, members, &claims(topics, &sorted), &mut out),
         Strategy::CooperativeSticky => {
             let claims = claims(topics, &sorted);
-            sticky(topics, &sorted, &claims, &mut out);
+            sticky(topics, &sorted, members, &claims, &mut out);
             // KIP-429: a partition changing hands is only revoked from its owner in this
             // round; the new owner gets it in the follow-up rebalance.
             if same_subscriptions(&sorted) {
@@ -274,7 +277,15 @@ fn same_subscriptions(members: &[&Member]) -> bool {
     })
 }
 
-fn sticky(topics: &BTreeMap<String, u32>, members: &[&Member], claims: &Claims, out: &mut Assignment) {
+/// `members` sorted by id; `joined`, the same in the order they joined (the order Kafka's
+/// constrained path meets them in depends on it).
+fn sticky(
+    topics: &BTreeMap<String, u32>,
+    members: &[&Member],
+    joined: &[Member],
+    claims: &Claims,
+    out: &mut Assignment,
+) {
     if members.is_empty() {
         return;
     }
@@ -294,21 +305,12 @@ fn sticky(topics: &BTreeMap<String, u32>, members: &[&Member], claims: &Claims, 
     }
     let same_subscriptions = same_subscriptions(members);
     if same_subscriptions {
-        // Balanced quotas (the constrained case): everyone ends with ⌊P/C⌋ or ⌈P/C⌉, and
-        // members keep as much of what they owned as their quota allows.
-        let c = members.len();
-        let min = all.len() / c;
-        let mut extra = all.len() % c;
-        for m in members {
-            let list = kept.get_mut(m.id.as_str()).expect("member");
-            let quota = if list.len() > min && extra > 0 {
-                extra -= 1;
-                min + 1
-            } else {
-                min
-            };
-            list.truncate(quota.max(list.len().min(min)));
+        // Balanced quotas: everyone ends with ⌊P/C⌋ or ⌈P/C⌉, as Kafka deals them.
+        let ids: Vec<&str> = joined.iter().map(|m| m.id.as_str()).collect();
+        for (id, list) in super::constrained::build(&ids, &kept, &all) {
+            out.insert(String::from(id), list);
         }
+        return;
     }
     let mut taken: BTreeMap<&TopicPartition, ()> = BTreeMap::new();
     for list in kept.values() {
@@ -330,7 +332,7 @@ fn sticky(topics: &BTreeMap<String, u32>, members: &[&Member], claims: &Claims, 
     }
     // Unequal subscriptions can leave members two or more apart: move partitions from the
     // fullest to the emptiest eligible member until no move helps.
-    if !same_subscriptions {
+    {
         let limit = all.len() * members.len() + 1;
         for _ in 0..limit {
             let mut moved = false;

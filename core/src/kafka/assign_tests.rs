@@ -79,8 +79,54 @@ fn sticky_matches_the_kip_54_example() {
     let m =
         [member("C0", &all, &[("t0", 0), ("t1", 1), ("t3", 0)]), member("C2", &all, &[("t1", 0), ("t2", 1)])];
     let a = assign(Strategy::Sticky, &t, &m);
-    assert_eq!(a["C0"], tps(&[("t0", 0), ("t1", 1), ("t2", 0), ("t3", 0)]));
-    assert_eq!(a["C2"], tps(&[("t0", 1), ("t1", 0), ("t2", 1), ("t3", 1)]));
+    // The javadoc's example gives C0 t2-0 and C2 t0-1; Kafka's code (the constrained path
+    // since 2.8) deals the three partitions left round-robin to the members under quota in id
+    // order: t0-1 to C0, which is then full, and t2-0 and t3-1 to C2.
+    assert_eq!(a["C0"], tps(&[("t0", 0), ("t0", 1), ("t1", 1), ("t3", 0)]));
+    assert_eq!(a["C2"], tps(&[("t1", 0), ("t2", 0), ("t2", 1), ("t3", 1)]));
+}
+
+/// Kafka's constrained path step for step (`constrained.rs`), checked against a transcription
+/// of `ConstrainedAssignmentBuilder` run on Java's own `HashMap` (700 random groups agreed; the
+/// outline before disagreed on 308 of 400): the partitions left are dealt round-robin to the
+/// members under quota in id order, not to the least loaded (red-team finding), and members
+/// keep what they own in the order Kafka's `HashMap` meets them, which decides who keeps one
+/// partition more.
+#[test]
+fn sticky_deals_partitions_as_kafkas_constrained_path_does() {
+    let t = topics(&[("t", 5)]);
+    let m = [member("A", &["t"], &[]), member("B", &["t"], &[("t", 0), ("t", 1)])];
+    let a = assign(Strategy::Sticky, &t, &m);
+    assert_eq!(
+        (a["A"].clone(), a["B"].clone()),
+        (tps(&[("t", 2), ("t", 3)]), tps(&[("t", 0), ("t", 1), ("t", 4)]))
+    );
+    let t = topics(&[("t", 9)]);
+    let m = [
+        member("A", &["t"], &[("t", 0)]),
+        member("B", &["t"], &[("t", 1), ("t", 2)]),
+        member("C", &["t"], &[]),
+    ];
+    let a = assign(Strategy::Sticky, &t, &m);
+    assert_eq!(a["A"], tps(&[("t", 0), ("t", 3), ("t", 6)]));
+    assert_eq!(a["B"], tps(&[("t", 1), ("t", 2), ("t", 4)]));
+    assert_eq!(a["C"], tps(&[("t", 5), ("t", 7), ("t", 8)]));
+    // Java's HashMap meets C10 before C1 (buckets 3, 14, 15): C10 keeps both of its
+    // partitions and C1 one, whatever order they joined in.
+    let t = topics(&[("t", 4)]);
+    let (c1, c10, c2) = (
+        member("C1", &["t"], &[("t", 0), ("t", 1)]),
+        member("C10", &["t"], &[("t", 2), ("t", 3)]),
+        member("C2", &["t"], &[]),
+    );
+    for m in [[c1.clone(), c10.clone(), c2.clone()], [c2.clone(), c10.clone(), c1.clone()]] {
+        let a = assign(Strategy::Sticky, &t, &m);
+        assert_eq!(a["C10"], tps(&[("t", 2), ("t", 3)]));
+        assert_eq!((a["C1"].clone(), a["C2"].clone()), (tps(&[("t", 0)]), tps(&[("t", 1)])));
+        // Cooperative: t-1 leaves C1 this round and reaches C2 in the next.
+        let a = assign(Strategy::CooperativeSticky, &t, &m);
+        assert_eq!((a["C1"].clone(), a["C2"].clone()), (tps(&[("t", 0)]), tps(&[])));
+    }
 }
 
 #[test]

@@ -31,6 +31,7 @@ mod broker;
 mod check;
 pub mod cluster;
 mod config;
+mod constrained;
 mod controller;
 pub mod coordinator;
 pub mod group;
