@@ -55,6 +55,12 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
             a record above it may still be replaced",
     },
     PropertyInfo {
+        name: "commit-after-read",
+        description: "the group commits an offset only once every record below it was delivered to \
+            one of its members: a committed offset past an unread record loses that record for the \
+            group (at-least-once)",
+    },
+    PropertyInfo {
         name: "one-owner",
         description: "no partition is owned by two consumers of the same generation at once: it \
             changes owner only once its old owner has given it up (eager: every member gives up \
@@ -90,6 +96,8 @@ pub struct Monitor {
     verified: Vec<(Option<NodeId>, u32, usize)>,
     /// Per partition: the value consumers read at each offset.
     pub consumed: Vec<Vec<Option<u64>>>,
+    /// Per partition: the first offset no member of the group has been delivered.
+    read_to: Vec<u64>,
     /// Per partition and broker: the epoch of a state the controller decided that the broker,
     /// live, does not hold yet, and since when.
     pub uninformed: Vec<Vec<Option<(u32, Time)>>>,
@@ -212,6 +220,7 @@ pub(super) fn check(
         }
         m.verified.resize(parts, (None, 0, 0));
         m.consumed.resize(parts, Vec::new());
+        m.read_to.resize(parts, 0);
     }
     for n in notes {
         match n {
@@ -260,6 +269,9 @@ pub(super) fn check(
         return one_owner(k, nodes, t);
     }
     let Some(Node::Controller(c)) = nodes.get(k.controller().index()) else { return Ok(()) };
+    if t == k.controller() {
+        return commit_after_read(m, &c.group.committed);
+    }
     let Some(Node::Broker(b)) = nodes.get(t.index()) else { return Ok(()) };
     for (p, r) in b.replicas.iter().enumerate().take(parts) {
         let Some(r) = r else { continue };
@@ -435,6 +447,26 @@ fn one_owner(k: &Kafka, nodes: &[Node], t: NodeId) -> Result<(), (&'static str, 
                     member_name(k, NodeId(i as u32)),
                     me.generation
                 ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The group's committed offsets, after an event of the coordinator's: every record below each
+/// was delivered to some member (a member commits the position it has read to, so a commit
+/// past an unread record skips it for whoever owns the partition next).
+fn commit_after_read(m: &mut Monitor, committed: &[u64]) -> Result<(), Fail> {
+    for (p, &at) in committed.iter().enumerate() {
+        let Some(read) = m.read_to.get_mut(p) else { continue };
+        let seen = &m.consumed[p];
+        while seen.get(*read as usize).is_some_and(|v| v.is_some()) {
+            *read += 1;
+        }
+        if at > *read {
+            return Err((
+                "commit-after-read",
+                format!("the group committed offset {at} of p{p}, but no member was delivered offset {read}"),
             ));
         }
     }

@@ -47,6 +47,9 @@
 //! - Consumers read below the HW: the `ConsumerFetch` handler; mutant `consume-uncommitted`,
 //!   caught by `consumed-committed` at its first read above the HW, every time in the
 //!   `high-watermark` preset.
+//! - A member commits the position it has read to (`group.rs`, `commit`): the group's
+//!   committed offset never passes a record no member was delivered (at-least-once); mutant
+//!   `commit-ahead`, caught by `commit-after-read` at its first commit.
 //! - A fetch names the epoch of the follower's last record; the leader answers with a
 //!   DivergingEpoch when that log is not a prefix of its own (KIP-101, KIP-279, KIP-320):
 //!   `diverging`, `truncation_point`; tests

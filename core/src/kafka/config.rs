@@ -22,6 +22,8 @@ pub enum Mutant {
     AckBeforeReplication,
     /// Brokers serve consumers up to the log end, not the high watermark.
     ConsumeUncommitted,
+    /// Consumers commit one past their position: the group skips a record at each commit.
+    CommitAhead,
     /// Partitions move straight to their new owners: eager members keep theirs while they
     /// rejoin, and the cooperative assignor hands over partitions that other members still
     /// own. The checker's `one-owner` test breaks this on purpose; it is not (yet) in `MUTANTS`,
@@ -46,6 +48,10 @@ pub(super) const MUTANTS: &[MutantInfo] = &[
         name: "consume-uncommitted",
         description: "consumers read past the high watermark, records a new leader may not have",
     },
+    MutantInfo {
+        name: "commit-ahead",
+        description: "consumers commit one offset past what they have read, so the group skips a record",
+    },
 ];
 
 impl Mutant {
@@ -55,6 +61,7 @@ impl Mutant {
             "hw-before-isr" => Some(Mutant::HwBeforeIsr),
             "ack-before-replication" => Some(Mutant::AckBeforeReplication),
             "consume-uncommitted" => Some(Mutant::ConsumeUncommitted),
+            "commit-ahead" => Some(Mutant::CommitAhead),
             _ => None,
         }
     }

@@ -325,7 +325,8 @@ fn commit(k: &Kafka, c: &Consumer, partitions: &[u32], ctx: &mut Ctx<Kafka>) {
     if partitions.is_empty() {
         return;
     }
-    let offsets = partitions.iter().map(|p| (*p, c.position[*p as usize])).collect();
+    let ahead = u64::from(k.is(Mutant::CommitAhead));
+    let offsets = partitions.iter().map(|p| (*p, c.position[*p as usize] + ahead)).collect();
     ctx.send(k.controller(), Msg::OffsetCommit { generation: c.generation, offsets });
 }
 
