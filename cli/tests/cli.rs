@@ -398,7 +398,14 @@ fn kafka_runs_through_the_same_commands() {
     let names = stdout(&distlab(&["mutants", "--protocol", "kafka"]));
     assert_eq!(
         names.lines().collect::<Vec<_>>(),
-        ["unclean-election", "hw-before-isr", "ack-before-replication", "consume-uncommitted"]
+        [
+            "unclean-election",
+            "hw-before-isr",
+            "ack-before-replication",
+            "consume-uncommitted",
+            "skip-revocation",
+            "commit-ahead"
+        ]
     );
     let ok = distlab(&["check", "--protocol", "kafka", "--seeds", "0..50", "--faults", "heavy"]);
     assert_eq!(ok.status.code(), Some(0), "{}", stdout(&ok));

@@ -26,8 +26,7 @@ pub enum Mutant {
     CommitAhead,
     /// Partitions move straight to their new owners: eager members keep theirs while they
     /// rejoin, and the cooperative assignor hands over partitions that other members still
-    /// own. The checker's `one-owner` test breaks this on purpose; it is not (yet) in `MUTANTS`,
-    /// so neither the page nor the CLI offers it.
+    /// own.
     SkipRevocation,
 }
 
@@ -49,6 +48,10 @@ pub(super) const MUTANTS: &[MutantInfo] = &[
         description: "consumers read past the high watermark, records a new leader may not have",
     },
     MutantInfo {
+        name: "skip-revocation",
+        description: "partitions move straight to their new owners, before the old owners give them up",
+    },
+    MutantInfo {
         name: "commit-ahead",
         description: "consumers commit one offset past what they have read, so the group skips a record",
     },
@@ -62,6 +65,7 @@ impl Mutant {
             "ack-before-replication" => Some(Mutant::AckBeforeReplication),
             "consume-uncommitted" => Some(Mutant::ConsumeUncommitted),
             "commit-ahead" => Some(Mutant::CommitAhead),
+            "skip-revocation" => Some(Mutant::SkipRevocation),
             _ => None,
         }
     }
