@@ -51,16 +51,28 @@ impl Reach {
 pub(super) fn stored_in_term<M: Machine>(m: &mut Monitor<M>, s: &Server<M>) {
     let (term, last) = (s.hard.term, s.last_index());
     let leads = s.role == Role::Leader;
-    if term == 0 || (s.term_at(last) != Some(term) && !leads) {
+    let stores = s.term_at(last) == Some(term);
+    if term == 0 || (!stores && !leads) {
         return;
     }
     let k = slot(&mut m.reach, term);
-    let Some(mut r) = m.reach.get(k).cloned() else { return };
+    // Most events move neither: the leader's configuration as last seen, this server's store
+    // no further than counted. Looked at before anything is copied.
+    if let Some(r) = m.reach.get(k) {
+        let same_voters =
+            !leads || (r.voters.len() == s.config.len() && s.config.iter().all(|n| r.voters.contains(n)));
+        let same_store = !stores || r.stored.iter().any(|x| x.0 == s.id && x.1 >= last);
+        if same_voters && same_store {
+            return;
+        }
+    }
+    let seen = &m.seen;
+    let Some(r) = m.reach.get_mut(k) else { return };
     if leads {
-        r.voters = s.config.clone();
+        r.voters.clone_from(&s.config);
         r.canonical();
     }
-    if s.term_at(last) == Some(term) {
+    if stores {
         match r.stored.iter_mut().find(|x| x.0 == s.id) {
             Some(x) => x.1 = x.1.max(last),
             None => {
@@ -69,20 +81,26 @@ pub(super) fn stored_in_term<M: Machine>(m: &mut Monitor<M>, s: &Server<M>) {
             }
         }
     }
-    // The majority's lowest: the q-th highest index among the voters that stored any.
-    let mut at: Vec<LogIndex> = r.stored.iter().filter(|x| r.voters.contains(&x.0)).map(|x| x.1).collect();
+    // The majority's lowest: the highest index that q of the voters stored (a handful of
+    // servers: counted, not sorted).
     let q = r.voters.len() / 2 + 1;
-    if !r.voters.is_empty() && at.len() >= q {
-        let order = crate::order::order_by(at.iter().map(|i| u64::MAX - *i));
-        at = order.iter().map(|j| at[*j as usize]).collect();
-        let i = at[q - 1];
-        let digest =
-            m.seen.get((i - 1) as usize).and_then(|v| v.iter().find(|x| x.term == term)).map(|x| x.digest);
-        if let (Some(d), true) = (digest, r.committed.is_none_or(|c| c.0 < i)) {
-            r.committed = Some((i, d));
+    let voting = |x: &&(NodeId, LogIndex)| r.voters.contains(&x.0);
+    let mut best: Option<LogIndex> = None;
+    for a in r.stored.iter().filter(voting) {
+        let reached = r.stored.iter().filter(voting).filter(|b| b.1 >= a.1).count();
+        if reached >= q && best.is_none_or(|b| a.1 > b) {
+            best = Some(a.1);
         }
     }
-    m.reach.set(k, r);
+    let Some(i) = best else { return };
+    if r.committed.is_some_and(|c| c.0 >= i) {
+        return;
+    }
+    if let Some(d) =
+        seen.get((i - 1) as usize).and_then(|v| v.iter().find(|x| x.term == term)).map(|x| x.digest)
+    {
+        r.committed = Some((i, d));
+    }
 }
 
 pub(super) fn leader_completeness<M: Machine>(m: &Monitor<M>, s: &Server<M>) -> Result<(), Fail> {
