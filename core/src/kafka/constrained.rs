@@ -15,7 +15,8 @@ use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::vec::Vec;
 use core::cmp::Ordering;
 
-use super::assign::TopicPartition;
+/// A topic partition (`assign::TopicPartition`, which calls this module).
+type TopicPartition = (alloc::string::String, u32);
 
 /// Each member's assignment (`owned`: per member id, in the group's order, what it owned and
 /// still may keep; `all`: every partition, by topic then number).
