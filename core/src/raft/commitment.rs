@@ -150,7 +150,13 @@ pub(super) fn snapshot_config<M: Machine>(
     initial: &[NodeId],
 ) -> Result<(), Fail> {
     let snap = &s.hard.snapshot;
-    let want = m.configs.iter().rev().find(|(i, _)| *i <= snap.last_index).map_or(initial, |(_, c)| c);
+    let committed = m.configs.iter().rev().find(|(i, _)| *i <= snap.last_index);
+    // A spare boots knowing no configuration: its own compaction before a configuration entry
+    // keeps that empty one (one sent by a leader holds the first).
+    if committed.is_none() && snap.config.is_empty() && !initial.contains(&s.id) {
+        return Ok(());
+    }
+    let want = committed.map_or(initial, |(_, c)| c);
     let as_set = |c: &[NodeId]| {
         crate::order::order_by(c.iter().map(|n| n.0 as u64))
             .iter()
