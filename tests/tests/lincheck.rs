@@ -525,19 +525,16 @@ fn a_check_in_slices_gives_the_same_verdict() {
     }
 }
 
+/// One operation on the single register.
+fn op(process: i64, op: Op, outcome: Outcome, invoke: usize, complete: Option<usize>) -> Operation {
+    Operation { process, key: None, op, outcome, invoke, complete }
+}
+
 /// A crashed write can be used once. After two concurrent writes, the register may hold 2 (and
 /// could reach 1 with the crashed write) or hold 1 already: the second must be kept, because
 /// the history later needs the crashed write for a read of 1 that no other write explains.
 #[test]
 fn a_configuration_that_would_spend_a_crashed_write_does_not_replace_one_that_would_not() {
-    let op = |process: i64, op: Op, outcome: Outcome, invoke: usize, complete: Option<usize>| Operation {
-        process,
-        key: None,
-        op,
-        outcome,
-        invoke,
-        complete,
-    };
     let (w, r) = (|v: i64| Op::Write(Value::Int(v)), |v: i64| Op::Read(Some(Value::Int(v))));
     let mut h = vec![
         op(0, w(1), Outcome::Info, 0, None),
@@ -564,14 +561,6 @@ fn a_configuration_that_would_spend_a_crashed_write_does_not_replace_one_that_wo
 /// position used it twice: a history that needs two writes of 1 was accepted).
 #[test]
 fn returns_at_one_position_do_not_spend_a_crashed_write_twice() {
-    let op = |process: i64, op: Op, outcome: Outcome, invoke: usize, complete: Option<usize>| Operation {
-        process,
-        key: None,
-        op,
-        outcome,
-        invoke,
-        complete,
-    };
     let h = vec![
         op(0, Op::Write(Value::Int(1)), Outcome::Info, 0, None),
         op(1, Op::Cas(Value::Int(1), Value::Int(3)), Outcome::Ok, 1, Some(10)),

@@ -118,8 +118,9 @@ fn first_change_after(changes: &ChunkVec<(u64, Option<u64>)>, position: u64) -> 
     changes.get(past(changes, position)).map(|(at, _)| *at)
 }
 
-/// The index of the first change past `position`, by binary search.
-fn past(changes: &ChunkVec<(u64, Option<u64>)>, position: u64) -> usize {
+/// In a list ordered by its first field, the index of the first item whose first field is
+/// past `position`, by binary search.
+fn past<T: Clone>(changes: &ChunkVec<(u64, T)>, position: u64) -> usize {
     let (mut lo, mut hi) = (0, changes.len());
     while lo < hi {
         let mid = (lo + hi) / 2;
@@ -264,16 +265,8 @@ impl RealTime {
     /// The furthest operation on `key` among the first `completions` to complete.
     fn floor(&self, key: &Key, completions: u64) -> Option<&Done> {
         let grew = self.furthest.get(key)?;
-        // The last growth among them, by binary search.
-        let (mut lo, mut hi) = (0, grew.len());
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            match grew.get(mid) {
-                Some((n, _)) if *n <= completions => lo = mid + 1,
-                _ => hi = mid,
-            }
-        }
-        lo.checked_sub(1).and_then(|k| grew.get(k)).map(|(_, d)| d)
+        // The last growth among them.
+        past(grew, completions).checked_sub(1).and_then(|k| grew.get(k)).map(|(_, d)| d)
     }
 
     /// `client` received the result of request `req`, which took effect at `position`. A read
