@@ -74,6 +74,7 @@ pub fn message_style(kind: &str) -> (&'static str, &'static str) {
         "UnknownMemberId" => ("#b5003c", "U"),
         "LeaveGroup" => ("#b5003c", "L"),
         "RebalanceInProgress" => ("#CC79A7", "R"),
+        "IllegalGeneration" => ("#b5003c", "IG"),
         "OffsetCommit" => ("#009E73", "OC"),
         "ConsumerFetch" => ("#7a3fb5", "CF"),
         "ConsumerFetchResponse" => ("#a47ad6", "cf"),

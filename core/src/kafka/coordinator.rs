@@ -13,18 +13,31 @@
 //!   generation it was in when it sent it. A JoinGroup from before the member was last sent an
 //!   assignment is stale (a duplicate, or one that arrived late): the owned partitions it lists
 //!   may be fewer than the member holds now, so the coordinator does not count it (KIP-792 puts
-//!   the generation in the subscription for the same reason). One naming a generation from
-//!   before the member last joined afresh comes from a life the group ended: it is answered
-//!   UNKNOWN_MEMBER_ID, as Kafka answers a member id it has replaced.
+//!   the generation in the subscription for the same reason).
+//! - Every request names the member id of the consumer's life that sent it (Kafka's
+//!   `member.id`): a consumer that left or was removed joins afresh with a new one. A request
+//!   from a life the group has ended (late, or duplicated by the network) is answered
+//!   UNKNOWN_MEMBER_ID or ignored: it neither counts as a join, nor removes the member's next
+//!   life (a late LeaveGroup), nor commits for it. A JoinGroup from a newer life replaces the
+//!   older one (one consumer is one member here; Kafka would keep the old member id until its
+//!   session ran out).
 //! - A request from a member the group does not know (its session expired, or it missed a
 //!   rebalance) is answered UNKNOWN_MEMBER_ID: the member gives up its partitions and joins
-//!   afresh. A heartbeat or SyncGroup from an older generation, or a heartbeat while the group
-//!   is joining, is answered REBALANCE_IN_PROGRESS with the generation it named.
+//!   afresh. A heartbeat or SyncGroup of a known member naming another generation is answered
+//!   ILLEGAL_GENERATION (the member gives up its partitions and joins afresh, as Kafka's
+//!   `resetGenerationOnResponseError` makes it do); a heartbeat while the group is joining, or
+//!   a SyncGroup before the join ends, REBALANCE_IN_PROGRESS. Each answer names the generation
+//!   of its request, so that a member that has moved on since ignores it.
 //! - The leader member's SyncGroup carries the assignment; every member of the generation is
 //!   sent its part (a simplification: Kafka answers each member's own SyncGroup), and a member
 //!   that asks later is sent it again.
-//! - Offsets are committed in the current generation by a member of the group; committed
-//!   offsets only grow.
+//! - Offsets are committed by a member of the group in the current generation, while the group
+//!   is stable or joining; a commit while it syncs (CompletingRebalance) is refused, as Kafka
+//!   answers REBALANCE_IN_PROGRESS, and so is one from another generation or an ended life. A
+//!   commit also counts as a sign of life. The model sends no commit answers (a refused
+//!   member learns from its next heartbeat), and committed offsets only grow: the simulated
+//!   network reorders a member's commits, where Kafka's connection keeps them in order and a
+//!   commit overwrites.
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -59,10 +72,9 @@ pub struct MemberInfo {
     pub joined: bool,
     /// The last generation whose assignment it was sent (0: none yet).
     pub synced: u32,
-    /// The group's generation when it joined as a new member: a JoinGroup naming this
-    /// generation or an earlier one comes from a life the group has ended since (Kafka gives a
-    /// member that joins afresh a new member id, and answers the old one UNKNOWN_MEMBER_ID).
-    pub born: u32,
+    /// The member id of the consumer's life that joined (Kafka's `member.id`): requests from
+    /// its other lives are not its.
+    pub member: u32,
 }
 
 /// The coordinator's view of the group.
@@ -84,6 +96,10 @@ impl Group {
     pub(super) fn member(&mut self, id: NodeId) -> Option<&mut MemberInfo> {
         self.members.iter_mut().find(|m| m.id == id)
     }
+    /// The member `id` in its life `member`, if the group has it.
+    fn life(&mut self, id: NodeId, member: u32) -> Option<&mut MemberInfo> {
+        self.members.iter_mut().find(|m| m.id == id && m.member == member)
+    }
     pub fn rebalancing(&self) -> bool {
         self.state != GroupState::Stable
     }
@@ -91,14 +107,16 @@ impl Group {
 
 pub fn coordinator_message(k: &Kafka, g: &mut Group, from: NodeId, msg: Msg, ctx: &mut Ctx<Kafka>) {
     match msg {
-        Msg::JoinGroup { generation, owned } => join(k, g, from, generation, owned, ctx),
-        Msg::SyncGroup { generation, assignment } => sync(g, from, generation, assignment, ctx),
-        Msg::GroupHeartbeat { generation } => {
+        Msg::JoinGroup { member, generation, owned } => join(k, g, from, member, generation, owned, ctx),
+        Msg::SyncGroup { member, generation, assignment } => {
+            sync(g, from, member, generation, assignment, ctx)
+        }
+        Msg::GroupHeartbeat { member, generation } => {
             let now = ctx.now();
             let (current, joining) = (g.generation, matches!(g.state, GroupState::Joining { .. }));
-            match g.member(from) {
+            match g.life(from, member) {
                 None => ctx.send(from, Msg::UnknownMember { generation }),
-                Some(_) if generation != current => ctx.send(from, Msg::RebalanceInProgress { generation }),
+                Some(_) if generation != current => ctx.send(from, Msg::IllegalGeneration { generation }),
                 Some(m) => {
                     m.seen = now;
                     if joining {
@@ -107,10 +125,13 @@ pub fn coordinator_message(k: &Kafka, g: &mut Group, from: NodeId, msg: Msg, ctx
                 }
             }
         }
-        Msg::OffsetCommit { generation, offsets } => {
-            // Generations fence members that missed a rebalance.
-            if generation != g.generation || g.member(from).is_none() {
-                return;
+        Msg::OffsetCommit { member, generation, offsets } => {
+            // Generations fence members that missed a rebalance, and member ids a consumer's
+            // ended lives; no commit while the generation awaits its assignment.
+            let (current, syncing, now) = (g.generation, g.state == GroupState::Syncing, ctx.now());
+            match g.life(from, member) {
+                Some(m) if generation == current && !syncing => m.seen = now,
+                _ => return,
             }
             for (p, o) in offsets {
                 if let Some(c) = g.committed.get_mut(p as usize).filter(|c| o > **c) {
@@ -118,8 +139,8 @@ pub fn coordinator_message(k: &Kafka, g: &mut Group, from: NodeId, msg: Msg, ctx
                 }
             }
         }
-        Msg::LeaveGroup => {
-            let Some(i) = g.members.iter().position(|m| m.id == from) else { return };
+        Msg::LeaveGroup { member } => {
+            let Some(i) = g.members.iter().position(|m| m.id == from && m.member == member) else { return };
             g.members.remove(i);
             g.assignment.remove(&from.0);
             if !matches!(g.state, GroupState::Joining { .. }) {
@@ -131,29 +152,45 @@ pub fn coordinator_message(k: &Kafka, g: &mut Group, from: NodeId, msg: Msg, ctx
     }
 }
 
-fn join(k: &Kafka, g: &mut Group, from: NodeId, generation: u32, owned: Vec<u32>, ctx: &mut Ctx<Kafka>) {
+fn join(
+    k: &Kafka,
+    g: &mut Group,
+    from: NodeId,
+    member: u32,
+    generation: u32,
+    owned: Vec<u32>,
+    ctx: &mut Ctx<Kafka>,
+) {
     let now = ctx.now();
     let state = g.state;
-    let Some(m) = g.member(from) else {
-        if generation > 0 {
-            // It was a member once, and the group has removed it since.
+    match g.member(from).map(|m| m.member) {
+        // From a life the group has ended since (late, or duplicated): what it says it owns,
+        // it owned in that life, and gave up since.
+        Some(known) if member < known => {
             ctx.send(from, Msg::UnknownMember { generation });
             return;
         }
-        let born = g.generation;
-        g.members.push(MemberInfo { id: from, seen: now, owned, joined: true, synced: 0, born });
+        // The consumer joins afresh: its new life replaces the old.
+        Some(known) if member > known => {
+            g.members.retain(|m| m.id != from);
+            g.assignment.remove(&from.0);
+        }
+        Some(_) => {}
+        // It was a member once, and the group has removed it since.
+        None if generation > 0 => {
+            ctx.send(from, Msg::UnknownMember { generation });
+            return;
+        }
+        None => {}
+    }
+    let Some(m) = g.member(from) else {
+        g.members.push(MemberInfo { id: from, seen: now, owned, joined: true, synced: 0, member });
         if !matches!(state, GroupState::Joining { .. }) {
             prepare_rebalance(k, g, Some(from), ctx);
         }
         try_complete_join(g, ctx);
         return;
     };
-    if generation > 0 && generation <= m.born {
-        // From before the group removed it and it joined afresh (a late or duplicated
-        // JoinGroup): what it says it owns, it owned in that life, and gave up since.
-        ctx.send(from, Msg::UnknownMember { generation });
-        return;
-    }
     if generation < m.synced {
         // Sent before its last assignment: stale. A member still waiting for that generation
         // (its JoinGroup answer was lost) is sent it again.
@@ -230,9 +267,11 @@ fn complete_join(g: &mut Group, ctx: &mut Ctx<Kafka>) {
 
 fn send_join_response(g: &Group, to: NodeId, ctx: &mut Ctx<Kafka>) {
     let Some(leader) = g.leader else { return };
+    let Some(member) = g.members.iter().find(|m| m.id == to).map(|m| m.member) else { return };
     ctx.send(
         to,
         Msg::JoinResponse {
+            member,
             generation: g.generation,
             leader,
             members: g.members.iter().map(|m| (m.id, m.owned.clone())).collect(),
@@ -244,23 +283,28 @@ fn send_join_response(g: &Group, to: NodeId, ctx: &mut Ctx<Kafka>) {
 fn sync(
     g: &mut Group,
     from: NodeId,
+    member: u32,
     generation: u32,
     assignment: Vec<(NodeId, Vec<u32>)>,
     ctx: &mut Ctx<Kafka>,
 ) {
     let (current, state) = (g.generation, g.state);
-    let Some(m) = g.member(from) else {
+    let Some(m) = g.life(from, member) else {
         ctx.send(from, Msg::UnknownMember { generation });
         return;
     };
-    if generation != current || matches!(state, GroupState::Joining { .. }) {
+    if generation != current {
+        ctx.send(from, Msg::IllegalGeneration { generation });
+        return;
+    }
+    if matches!(state, GroupState::Joining { .. }) {
         ctx.send(from, Msg::RebalanceInProgress { generation });
         return;
     }
     if state == GroupState::Stable {
         m.synced = current;
         let partitions = g.assignment.get(&from.0).cloned().unwrap_or_default();
-        ctx.send(from, Msg::SyncResponse { generation, partitions, committed: g.committed.clone() });
+        ctx.send(from, Msg::SyncResponse { member, generation, partitions, committed: g.committed.clone() });
         return;
     }
     // Syncing: the leader's assignment completes the rebalance; a follower waits for it.
@@ -276,7 +320,8 @@ fn sync(
     for m in &mut g.members {
         m.synced = current;
         let partitions = g.assignment.get(&m.id.0).cloned().unwrap_or_default();
-        ctx.send(m.id, Msg::SyncResponse { generation, partitions, committed: g.committed.clone() });
+        let member = m.member;
+        ctx.send(m.id, Msg::SyncResponse { member, generation, partitions, committed: g.committed.clone() });
     }
     ctx.note(Note::Rebalanced { generation, members: g.members.len() as u32 });
 }

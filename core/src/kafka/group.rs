@@ -18,8 +18,9 @@
 //! checker's `one-owner`). A member accepts the generation it is sent only while it is joining,
 //! and keeps only the partitions the coordinator counted it as owning when it formed the
 //! generation: a duplicated or late JoinGroup that listed fewer does not make it a second owner.
-//! A member the coordinator no longer knows (its session ran out) loses all its partitions and
-//! joins afresh (`onPartitionsLost`).
+//! A member the coordinator no longer knows (its session ran out), or whose generation the group
+//! has moved past (ILLEGAL_GENERATION), loses all its partitions and joins afresh with a new
+//! member id (`onPartitionsLost`).
 //!
 //! The rules, where they live, and what breaks without each (tests in `group_tests.rs` and, run
 //! end to end on the join presets, `lessons.rs`):
@@ -45,6 +46,11 @@
 //!   `the_coordinator_answers_each_request_in_the_generation_it_named` and
 //!   `a_member_rejoins_once_and_only_for_its_own_generation` (the old storm: a heartbeat sent
 //!   before a rebalance, answered after it, sent its member into the next one).
+//! - Every request and answer names the member id of the consumer's life (Kafka's `member.id`,
+//!   new when it joins afresh): a late LeaveGroup, commit or JoinGroup of an ended life does not
+//!   act for the next, nor an answer meant for it: `coordinator.rs`'s `life` and `join`, the
+//!   `JoinResponse` and `SyncResponse` handlers; `a_consumers_ended_life_does_not_act_for_its_next`
+//!   and `a_join_from_a_members_previous_life_is_answered_unknown_member`.
 //! - A stale JoinGroup is not counted, and a member keeps only what the coordinator counted it
 //!   as owning: `coordinator.rs`'s `join` and the `JoinResponse` handler;
 //!   `a_join_counts_towards_the_rebalance_in_progress_unless_it_is_stale` and
@@ -82,6 +88,8 @@ pub enum MemberState {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Consumer {
     pub id: NodeId,
+    /// Its member id: which life this is (Kafka's `member.id`, new each time it joins afresh).
+    pub member: u32,
     /// The last generation it joined (0: none, or it was removed and joins afresh).
     pub generation: u32,
     /// The partitions it owns and reads.
@@ -126,6 +134,7 @@ pub fn consumer_init(k: &Kafka, ctx: &mut Ctx<Kafka>) -> Consumer {
     let me = ctx.me();
     let mut c = Consumer {
         id: me,
+        member: 0,
         generation: 0,
         assigned: Vec::new(),
         position: vec![0; k.partitions as usize],
@@ -159,7 +168,8 @@ fn cooperative(k: &Kafka) -> bool {
 fn join(k: &Kafka, c: &mut Consumer, ctx: &mut Ctx<Kafka>) {
     c.state = MemberState::Joining;
     c.since = ctx.now();
-    ctx.send(k.controller(), Msg::JoinGroup { generation: c.generation, owned: c.assigned.clone() });
+    let (member, generation) = (c.member, c.generation);
+    ctx.send(k.controller(), Msg::JoinGroup { member, generation, owned: c.assigned.clone() });
 }
 
 /// Join the group again (Kafka's `onJoinPrepare`, then JoinGroup). Eager: commit and give up
@@ -174,7 +184,7 @@ fn rejoin(k: &Kafka, c: &mut Consumer, ctx: &mut Ctx<Kafka>) {
     let owned = core::mem::take(&mut c.assigned);
     c.state = MemberState::Joining;
     c.since = ctx.now();
-    ctx.send(k.controller(), Msg::JoinGroup { generation: c.generation, owned });
+    ctx.send(k.controller(), Msg::JoinGroup { member: c.member, generation: c.generation, owned });
 }
 
 /// The user's requests to a consumer: join, leave, or a GC pause.
@@ -183,9 +193,11 @@ pub fn consumer_request(k: &Kafka, c: &mut Consumer, op: ClientOp, ctx: &mut Ctx
         ClientOp::Join if !c.active() => join(k, c, ctx),
         ClientOp::Leave if c.active() => {
             commit(k, c, &c.assigned, ctx);
-            ctx.send(k.controller(), Msg::LeaveGroup);
+            ctx.send(k.controller(), Msg::LeaveGroup { member: c.member });
             c.state = MemberState::Out;
             c.generation = 0;
+            c.synced = 0;
+            c.member = c.member.wrapping_add(1);
             c.assigned.clear();
         }
         ClientOp::Pause(ms) if c.paused_until.is_none() => {
@@ -244,11 +256,12 @@ pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx
             fit(c, leaders.len());
             c.leaders = leaders;
         }
-        Msg::JoinResponse { generation, leader, members, partitions } => {
+        Msg::JoinResponse { member, generation, leader, members, partitions } => {
             // Only a member that is joining takes a generation: a later one, or again the one
-            // it joined if it has not had that generation's assignment (its sync was lost).
+            // it joined if it has not had that generation's assignment (its sync was lost);
+            // and only an answer to this life's JoinGroup.
             let fresh = generation > c.generation || (generation == c.generation && c.synced < generation);
-            if c.state != MemberState::Joining || !fresh {
+            if c.state != MemberState::Joining || !fresh || member != c.member {
                 return;
             }
             let Some((_, counted)) = members.iter().find(|(m, _)| *m == c.id) else { return };
@@ -260,10 +273,10 @@ pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx
             c.since = ctx.now();
             fit(c, partitions as usize);
             let assignment = if leader == c.id { assignment(k, &members, partitions) } else { Vec::new() };
-            ctx.send(from, Msg::SyncGroup { generation, assignment });
+            ctx.send(from, Msg::SyncGroup { member, generation, assignment });
         }
-        Msg::SyncResponse { generation, partitions, committed } => {
-            if c.state != MemberState::Syncing || generation != c.generation {
+        Msg::SyncResponse { member, generation, partitions, committed } => {
+            if c.state != MemberState::Syncing || generation != c.generation || member != c.member {
                 return;
             }
             fit(c, committed.len());
@@ -294,13 +307,17 @@ pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx
                 rejoin(k, c, ctx);
             }
         }
-        // The group removed it: its partitions may have new owners already
-        // (onPartitionsLost). It gives them up without committing and joins afresh.
+        // The group removed it, or moved past its generation: its partitions may have new
+        // owners already (onPartitionsLost). It gives them up without committing and joins
+        // afresh, as a new member.
         Msg::UnknownMember { generation } if c.active() && generation == c.generation && generation > 0 => {
-            c.assigned.clear();
-            c.generation = 0;
-            c.synced = 0;
-            join(k, c, ctx);
+            start_afresh(k, c, ctx);
+        }
+        Msg::IllegalGeneration { generation } => {
+            let settled = matches!(c.state, MemberState::Syncing | MemberState::Stable);
+            if settled && generation == c.generation && generation > 0 {
+                start_afresh(k, c, ctx);
+            }
         }
         Msg::ConsumerFetchResponse { partition, from: at, records } => {
             if let Some(t) = c.answered.get_mut(partition as usize) {
@@ -320,6 +337,15 @@ pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx
     }
 }
 
+/// Give up everything without committing, and join again with a new member id.
+fn start_afresh(k: &Kafka, c: &mut Consumer, ctx: &mut Ctx<Kafka>) {
+    c.assigned.clear();
+    c.generation = 0;
+    c.synced = 0;
+    c.member = c.member.wrapping_add(1);
+    join(k, c, ctx);
+}
+
 /// Commit the positions of these partitions, in the member's generation.
 fn commit(k: &Kafka, c: &Consumer, partitions: &[u32], ctx: &mut Ctx<Kafka>) {
     if partitions.is_empty() {
@@ -327,7 +353,7 @@ fn commit(k: &Kafka, c: &Consumer, partitions: &[u32], ctx: &mut Ctx<Kafka>) {
     }
     let ahead = u64::from(k.is(Mutant::CommitAhead));
     let offsets = partitions.iter().map(|p| (*p, c.position[*p as usize] + ahead)).collect();
-    ctx.send(k.controller(), Msg::OffsetCommit { generation: c.generation, offsets });
+    ctx.send(k.controller(), Msg::OffsetCommit { member: c.member, generation: c.generation, offsets });
 }
 
 pub fn consumer_timer(k: &Kafka, c: &mut Consumer, timer: Timer, ctx: &mut Ctx<Kafka>) {
@@ -350,9 +376,8 @@ pub fn consumer_timer(k: &Kafka, c: &mut Consumer, timer: Timer, ctx: &mut Ctx<K
         Timer::GroupHeartbeat => {
             let now = ctx.now();
             match c.state {
-                MemberState::Stable | MemberState::Syncing => {
-                    ctx.send(k.controller(), Msg::GroupHeartbeat { generation: c.generation })
-                }
+                MemberState::Stable | MemberState::Syncing => ctx
+                    .send(k.controller(), Msg::GroupHeartbeat { member: c.member, generation: c.generation }),
                 _ => {}
             }
             commit(k, c, &c.assigned, ctx);

@@ -28,7 +28,7 @@ const C2: NodeId = NodeId(4);
 const C3: NodeId = NodeId(5);
 
 fn member(id: NodeId, owned: &[u32], joined: bool, synced: u32) -> MemberInfo {
-    MemberInfo { id, seen: Time::from_ms(1000), owned: owned.to_vec(), joined, synced, born: 0 }
+    MemberInfo { id, seen: Time::from_ms(1000), owned: owned.to_vec(), joined, synced, member: 0 }
 }
 
 /// A group of C1 (its leader) and C2 in `generation`.
@@ -46,12 +46,14 @@ fn to_coordinator(k: &Kafka, g: &mut Group, from: NodeId, msg: Msg) -> Vec<(Node
     fx.take()
 }
 
+/// A JoinGroup from a consumer's first life (member id 0).
 fn join(generation: u32, owned: &[u32]) -> Msg {
-    Msg::JoinGroup { generation, owned: owned.to_vec() }
+    Msg::JoinGroup { member: 0, generation, owned: owned.to_vec() }
 }
 
 fn join_response(generation: u32, members: &[(NodeId, &[u32])]) -> Msg {
     Msg::JoinResponse {
+        member: 0,
         generation,
         leader: C1,
         members: members.iter().map(|(m, o)| (*m, o.to_vec())).collect(),
@@ -89,24 +91,30 @@ fn a_join_counts_towards_the_rebalance_in_progress_unless_it_is_stale() {
     assert!(matches!(g.state, GroupState::Joining { .. }));
 }
 
-/// The coordinator's answers to a member it does not know (UNKNOWN_MEMBER_ID: it gives up its
-/// partitions and joins afresh) and to requests of another generation or during a join
-/// (REBALANCE_IN_PROGRESS, naming the generation of the request, so that a member that has
-/// moved on since ignores it). Heartbeats of the current generation are answered nothing while
+/// The coordinator's answers (Kafka's `GroupCoordinator.handleHeartbeat` and `doSyncGroup`) to
+/// a member it does not know, or a life of it the group has ended (UNKNOWN_MEMBER_ID: it gives
+/// up its partitions and joins afresh), to a known member's request of another generation
+/// (ILLEGAL_GENERATION, the same for the member) and to one during a join
+/// (REBALANCE_IN_PROGRESS). Each names the generation of the request, so that a member that has
+/// moved on since ignores it. Heartbeats of the current generation are answered nothing while
 /// the group is stable or syncing.
 #[test]
 fn the_coordinator_answers_each_request_in_the_generation_it_named() {
     let k = kafka(Strategy::CooperativeSticky);
     let rebalance = |generation| Msg::RebalanceInProgress { generation };
     let unknown = |generation| Msg::UnknownMember { generation };
-    let beat = |generation| Msg::GroupHeartbeat { generation };
-    let sync = |generation| Msg::SyncGroup { generation, assignment: vec![] };
+    let illegal = |generation| Msg::IllegalGeneration { generation };
+    let beat = |generation| Msg::GroupHeartbeat { member: 0, generation };
+    let sync = |generation| Msg::SyncGroup { member: 0, generation, assignment: vec![] };
+    let ended = Msg::GroupHeartbeat { member: 1, generation: 2 };
     let cases = [
         ("heartbeat, stable", GroupState::Stable, C1, beat(2), vec![]),
         ("heartbeat, syncing", GroupState::Syncing, C1, beat(2), vec![]),
         ("heartbeat, joining", joining(), C1, beat(2), vec![(C1, rebalance(2))]),
-        ("old heartbeat", GroupState::Stable, C1, beat(1), vec![(C1, rebalance(1))]),
-        ("old sync", GroupState::Stable, C1, sync(1), vec![(C1, rebalance(1))]),
+        ("old heartbeat", GroupState::Stable, C1, beat(1), vec![(C1, illegal(1))]),
+        ("old sync", GroupState::Stable, C1, sync(1), vec![(C1, illegal(1))]),
+        ("sync, joining", joining(), C1, sync(2), vec![(C1, rebalance(2))]),
+        ("heartbeat, another life", GroupState::Stable, C2, ended, vec![(C2, unknown(2))]),
         ("heartbeat, unknown", GroupState::Stable, C3, beat(1), vec![(C3, unknown(1))]),
         ("sync, unknown", GroupState::Syncing, C3, sync(2), vec![(C3, unknown(2))]),
         ("join, removed member", GroupState::Stable, C3, join(1, &[2]), vec![(C3, unknown(1))]),
@@ -153,7 +161,7 @@ fn a_member_rejoins_once_and_only_for_its_own_generation() {
 
     let k = kafka(Strategy::Range);
     let mut c = consumer(&k, 2, MemberState::Stable, &[0, 1]);
-    let commit = Msg::OffsetCommit { generation: 2, offsets: vec![(0, 5), (1, 7)] };
+    let commit = Msg::OffsetCommit { member: 0, generation: 2, offsets: vec![(0, 5), (1, 7)] };
     assert_eq!(to_member(&k, &mut c, rebalance(2)), vec![(CTL, commit), (CTL, join(2, &[0, 1]))]);
     assert_eq!(c.assigned, Vec::<u32>::new(), "eager gives up everything");
 }
@@ -168,12 +176,19 @@ fn a_member_keeps_only_what_the_coordinator_counted_and_loses_all_when_removed()
     let mut c = consumer(&k, 1, MemberState::Joining, &[0, 1]);
     let sent = to_member(&k, &mut c, join_response(2, &[(C1, &[0]), (C2, &[1, 2])]));
     let assignment = vec![(C1, vec![0]), (C2, vec![1, 2])];
-    assert_eq!(sent, vec![(CTL, Msg::SyncGroup { generation: 2, assignment })]);
+    assert_eq!(sent, vec![(CTL, Msg::SyncGroup { member: 0, generation: 2, assignment })]);
     assert_eq!((c.generation, c.state, c.assigned.clone()), (2, MemberState::Syncing, vec![0]));
 
+    let fresh = vec![(CTL, Msg::JoinGroup { member: 1, generation: 0, owned: vec![] })];
     let mut c = consumer(&k, 2, MemberState::Stable, &[0, 1]);
-    assert_eq!(to_member(&k, &mut c, Msg::UnknownMember { generation: 2 }), vec![(CTL, join(0, &[]))]);
-    assert_eq!((c.generation, c.assigned.clone()), (0, vec![]));
+    assert_eq!(to_member(&k, &mut c, Msg::UnknownMember { generation: 2 }), fresh);
+    assert_eq!((c.generation, c.member, c.assigned.clone()), (0, 1, vec![]), "a new member id");
+
+    // ILLEGAL_GENERATION of its own generation: the same (Kafka's `resetGenerationOnResponseError`).
+    let mut c = consumer(&k, 2, MemberState::Stable, &[0, 1]);
+    assert_eq!(to_member(&k, &mut c, Msg::IllegalGeneration { generation: 1 }), vec![], "a stale answer");
+    assert_eq!(to_member(&k, &mut c, Msg::IllegalGeneration { generation: 2 }), fresh);
+    assert_eq!((c.generation, c.member, c.assigned.clone()), (0, 1, vec![]));
 }
 
 /// KIP-429's second half (`ConsumerCoordinator.onJoinComplete`): a cooperative member whose new
@@ -183,13 +198,14 @@ fn a_member_keeps_only_what_the_coordinator_counted_and_loses_all_when_removed()
 #[test]
 fn a_cooperative_member_that_lost_partitions_rejoins_at_once() {
     let sync = |partitions: &[u32]| Msg::SyncResponse {
+        member: 0,
         generation: 2,
         partitions: partitions.to_vec(),
         committed: vec![0, 0, 0],
     };
     let k = kafka(Strategy::CooperativeSticky);
     let mut c = consumer(&k, 2, MemberState::Syncing, &[0, 1]);
-    let commit = Msg::OffsetCommit { generation: 2, offsets: vec![(1, 7)] };
+    let commit = Msg::OffsetCommit { member: 0, generation: 2, offsets: vec![(1, 7)] };
     assert_eq!(to_member(&k, &mut c, sync(&[0])), vec![(CTL, commit), (CTL, join(2, &[0]))]);
     assert_eq!((c.state, c.assigned.clone()), (MemberState::Joining, vec![0]));
 
@@ -204,17 +220,17 @@ fn a_cooperative_member_that_lost_partitions_rejoins_at_once() {
     assert_eq!((c.state, c.assigned.clone()), (MemberState::Stable, vec![0]));
 }
 
-/// A member the group removed joins afresh (generation 0, owning nothing); a JoinGroup it sent
-/// in its previous life, late, is answered UNKNOWN_MEMBER_ID and does not count: it names
-/// partitions the member gave up when it was removed. Found by the swarm (seed 6151 of the
-/// release check): the late claim counted, the cooperative assignor kept p0 with C1 by that
-/// claim while C2 still owned it, and both owned p0 in one generation.
+/// A member the group removed joins afresh (generation 0, owning nothing, a new member id); a
+/// JoinGroup it sent in its previous life, late, is answered UNKNOWN_MEMBER_ID and does not
+/// count: it names partitions the member gave up when it was removed. Found by the swarm (seed
+/// 6151 of the release check): the late claim counted, the cooperative assignor kept p0 with C1
+/// by that claim while C2 still owned it, and both owned p0 in one generation.
 #[test]
 fn a_join_from_a_members_previous_life_is_answered_unknown_member() {
     let k = kafka(Strategy::CooperativeSticky);
     let mut g = group(5, GroupState::Stable, vec![member(C1, &[0, 1], true, 5)]);
-    to_coordinator(&k, &mut g, C2, join(0, &[]));
-    assert_eq!(g.member(C2).map(|m| (m.born, m.owned.clone())), Some((5, vec![])));
+    to_coordinator(&k, &mut g, C2, Msg::JoinGroup { member: 1, generation: 0, owned: vec![] });
+    assert_eq!(g.member(C2).map(|m| (m.member, m.owned.clone())), Some((1, vec![])));
     let sent = to_coordinator(&k, &mut g, C2, join(4, &[2]));
     assert_eq!(sent, vec![(C2, Msg::UnknownMember { generation: 4 })]);
     assert_eq!(g.member(C2).map(|m| m.owned.clone()), Some(vec![]), "the late claim is not counted");
@@ -224,4 +240,66 @@ fn a_join_from_a_members_previous_life_is_answered_unknown_member() {
     c.state = MemberState::Joining;
     consumer_message(&k, &mut c, CTL, Msg::UnknownMember { generation: 4 }, &mut fx.ctx(C2));
     assert_eq!((c.state, c.generation), (MemberState::Joining, 0));
+}
+
+/// Nothing a consumer's ended life sent acts for its next one (Kafka tells lives apart by
+/// member id): a late LeaveGroup does not remove the member that joined afresh, a late commit
+/// is not taken, and a late JoinGroup answer or assignment is not taken by the new life.
+/// Before member ids, a duplicated LeaveGroup removed the next life, and a JoinGroup answer
+/// meant for the old life could hand the new one a generation it never joined.
+#[test]
+fn a_consumers_ended_life_does_not_act_for_its_next() {
+    let k = kafka(Strategy::CooperativeSticky);
+    let mut g = group(5, GroupState::Stable, vec![member(C1, &[0, 1], false, 5)]);
+    g.members.push(MemberInfo { member: 1, ..member(C2, &[2], false, 5) });
+    let before = g.clone();
+    assert_eq!(to_coordinator(&k, &mut g, C2, Msg::LeaveGroup { member: 0 }), vec![]);
+    let commit = Msg::OffsetCommit { member: 0, generation: 5, offsets: vec![(2, 9)] };
+    assert_eq!(to_coordinator(&k, &mut g, C2, commit), vec![]);
+    assert_eq!(g, before, "neither the late leave nor the late commit acts");
+    let commit = Msg::OffsetCommit { member: 1, generation: 5, offsets: vec![(2, 9)] };
+    to_coordinator(&k, &mut g, C2, commit);
+    assert_eq!(g.committed, vec![0, 0, 9], "the member's own commit is taken");
+    let sent = to_coordinator(&k, &mut g, C2, Msg::LeaveGroup { member: 1 });
+    assert_eq!(sent, vec![(C1, Msg::RebalanceInProgress { generation: 5 })], "its own leave is");
+    assert!(g.member(C2).is_none());
+
+    // The consumer side: answers to another life are not its.
+    let mut fx = Fx::new();
+    let mut c = consumer_init(&k, &mut fx.ctx(C1));
+    (c.member, c.state) = (1, MemberState::Joining);
+    assert_eq!(to_member(&k, &mut c, join_response(6, &[(C1, &[])])), vec![], "an answer to life 0");
+    assert_eq!((c.state, c.generation), (MemberState::Joining, 0));
+    (c.generation, c.state) = (6, MemberState::Syncing);
+    let sync =
+        |member| Msg::SyncResponse { member, generation: 6, partitions: vec![0], committed: vec![0; 3] };
+    assert_eq!(to_member(&k, &mut c, sync(0)), vec![]);
+    assert_eq!((c.state, c.assigned.clone()), (MemberState::Syncing, vec![]), "an assignment for life 0");
+    to_member(&k, &mut c, sync(1));
+    assert_eq!((c.state, c.assigned.clone()), (MemberState::Stable, vec![0]));
+}
+
+/// Offsets are committed while the group is stable or joining (Kafka allows commits in
+/// PreparingRebalance, to let members commit before they rejoin), not while its generation
+/// awaits the leader's assignment (CompletingRebalance: REBALANCE_IN_PROGRESS), and not in
+/// another generation; a commit refreshes the member's session.
+#[test]
+fn offsets_are_committed_only_outside_the_sync_and_in_the_current_generation() {
+    let k = kafka(Strategy::CooperativeSticky);
+    let commit = |generation| Msg::OffsetCommit { member: 0, generation, offsets: vec![(0, 4)] };
+    let cases = [
+        ("stable", GroupState::Stable, 2, 4),
+        ("joining", joining(), 2, 4),
+        ("syncing", GroupState::Syncing, 2, 0),
+        ("old generation", GroupState::Stable, 1, 0),
+    ];
+    for (name, state, generation, want) in cases {
+        let mut g = group(2, state, vec![member(C1, &[0, 1], false, 2)]);
+        g.members[0].seen = Time::ZERO;
+        let mut fx = Fx::new();
+        let mut ctx = fx.ctx(CTL);
+        coordinator_message(&k, &mut g, C1, commit(generation), &mut ctx);
+        assert_eq!(g.committed[0], want, "{name}");
+        assert_eq!(g.members[0].seen != Time::ZERO, want > 0, "{name}: the session is refreshed");
+    }
 }

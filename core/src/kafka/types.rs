@@ -134,34 +134,49 @@ pub enum Msg {
         result: Result<u64, ProduceError>,
     },
     Metadata,
-    /// Consumer groups (see `group.rs` and `coordinator.rs`). A member joins in the generation
-    /// it last joined (0: never, or removed since), listing the partitions it owns (KIP-429).
+    /// Consumer groups (see `group.rs` and `coordinator.rs`). A member's requests carry its
+    /// member id: which life of the consumer sends them (Kafka gives a consumer that joins
+    /// afresh a new member id, so that nothing its earlier life sent is taken for it). A member
+    /// joins in the generation it last joined (0: never, or removed since), listing the
+    /// partitions it owns (KIP-429).
     JoinGroup {
+        member: u32,
         generation: u32,
         owned: Vec<u32>,
     },
     JoinResponse {
+        member: u32,
         generation: u32,
         leader: NodeId,
         members: Vec<(NodeId, Vec<u32>)>,
         /// The topic's partition count, for the leader member's assignment.
         partitions: u32,
     },
-    LeaveGroup,
+    LeaveGroup {
+        member: u32,
+    },
     SyncGroup {
+        member: u32,
         generation: u32,
         assignment: Vec<(NodeId, Vec<u32>)>,
     },
     SyncResponse {
+        member: u32,
         generation: u32,
         partitions: Vec<u32>,
         committed: Vec<u64>,
     },
     GroupHeartbeat {
+        member: u32,
         generation: u32,
     },
     /// The group is rebalancing away from this generation: rejoin (unless already past it).
     RebalanceInProgress {
+        generation: u32,
+    },
+    /// The member is known, but the group has moved past the generation its request named:
+    /// Kafka's ILLEGAL_GENERATION. It gives up its partitions and joins afresh.
+    IllegalGeneration {
         generation: u32,
     },
     /// The coordinator does not know the member that sent a request of this generation (its
@@ -170,6 +185,7 @@ pub enum Msg {
         generation: u32,
     },
     OffsetCommit {
+        member: u32,
         generation: u32,
         offsets: Vec<(u32, u64)>,
     },
@@ -201,12 +217,13 @@ impl MessageInfo for Msg {
             Msg::Metadata => "Metadata",
             Msg::MetadataResponse { .. } => "MetadataResponse",
             Msg::JoinGroup { .. } => "JoinGroup",
-            Msg::LeaveGroup => "LeaveGroup",
+            Msg::LeaveGroup { .. } => "LeaveGroup",
             Msg::JoinResponse { .. } => "JoinGroupResponse",
             Msg::SyncGroup { .. } => "SyncGroup",
             Msg::SyncResponse { .. } => "SyncGroupResponse",
             Msg::GroupHeartbeat { .. } => "Heartbeat",
             Msg::RebalanceInProgress { .. } => "RebalanceInProgress",
+            Msg::IllegalGeneration { .. } => "IllegalGeneration",
             Msg::UnknownMember { .. } => "UnknownMemberId",
             Msg::OffsetCommit { .. } => "OffsetCommit",
             Msg::ConsumerFetch { .. } => "ConsumerFetch",
