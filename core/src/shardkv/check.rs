@@ -242,7 +242,19 @@ fn tables(k: &ShardKv, m: &mut Monitor, node: NodeId, machine: &Shards, notes: &
             let l = last.entry(client.0).or_insert(0);
             *l = (*l).max(*req);
         }
-        if let Some(want) = h.lin.data_at(shard.ops) {
+        let Some(want) = h.lin.data_at(shard.ops) else {
+            // Every operation of a shard is applied afresh somewhere before a copy holds it.
+            return Err((
+                "single-history",
+                format!(
+                    "{} serves shard {i} at its operation {}, past the {} operations its history has",
+                    k.name(node),
+                    shard.ops,
+                    h.at.len()
+                ),
+            ));
+        };
+        {
             let should = |key: &crate::kv::Key| want.iter().find(|w| w.0 == *key).map(|w| w.1);
             let wrong = want
                 .iter()
@@ -281,8 +293,9 @@ fn tables(k: &ShardKv, m: &mut Monitor, node: NodeId, machine: &Shards, notes: &
     Ok(())
 }
 
-/// `server`'s state machine reached configuration `num`: the one after the last it had. (One
-/// it had passed already is its log replayed after a restart.)
+/// `server`'s state machine reached configuration `num`: the one after the last it had. (A
+/// restart or a snapshot moves it without a note; the check after each event of the server
+/// takes where it is then.)
 fn in_order(k: &ShardKv, m: &mut Monitor, server: NodeId, num: u64) -> Result<(), Fail> {
     let last = m.reached[server.index()];
     if num > last.saturating_add(1) {
@@ -293,6 +306,12 @@ fn in_order(k: &ShardKv, m: &mut Monitor, server: NodeId, num: u64) -> Result<()
                 k.name(server),
                 last + 1
             ),
+        ));
+    }
+    if num <= last {
+        return Err((
+            "configs-in-order",
+            format!("{} went back to configuration {num} from {last}", k.name(server)),
         ));
     }
     m.reached[server.index()] = num;
@@ -346,6 +365,18 @@ fn applied(
 ) -> Result<(), Fail> {
     let h = &mut m.shards[shard as usize];
     let at = pos.saturating_sub(1) as usize;
+    if at > h.at.len() {
+        // A shard's operations are numbered without holes: a server applies its operation p
+        // only holding the first p − 1, each applied afresh somewhere first.
+        return Err((
+            "single-history",
+            format!(
+                "{} applied operation {pos} of shard {shard}, whose history has only {} operations",
+                k.name(server),
+                h.at.len()
+            ),
+        ));
+    }
     if let Some(Some((first, c, r, other))) = h.at.get(at) {
         if (*c, *r) == (client, req) {
             return Ok(());

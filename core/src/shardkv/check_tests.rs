@@ -76,3 +76,41 @@ fn a_shard_that_goes_back_to_an_earlier_point_is_judged_again() {
     // (Its duplicate table as it is: a table ahead of the point passes table-moves.)
     assert_eq!(tables(&k, &mut seen, node, &kept, &[]), Ok(()), "the data its history had there");
 }
+
+/// A shard's operations are numbered without holes: a server that applies one past the
+/// history's end (as a server counting a duplicate as an operation would), or serves a shard
+/// further on than its history, breaks single-history (before, the checker's ghost stopped at
+/// the hole and judged nothing of that shard again). A server that reaches an older
+/// configuration than the one it had breaks configs-in-order, as one that skips one does.
+#[test]
+fn a_hole_in_a_shards_history_and_a_configuration_gone_back_are_caught() {
+    let (k, m, nodes) = run();
+    let shard = (0..k.shards as u8).max_by_key(|s| m.shards[*s as usize].at.len()).expect("a shard");
+    let len = m.shards[shard as usize].at.len() as u64;
+    let (server, client) = (NodeId(k.nodes_total() as u32 - 1), NodeId(k.nodes_total() as u32));
+    let op = KvOp::Put(crate::kv::Key::new("zz").expect("a key"), 7);
+    let mut hole = m.clone();
+    let err = applied(&k, &mut hole, shard, server, client, 1_000, &op, len + 2).unwrap_err();
+    assert_eq!(err.0, "single-history", "{}", err.1);
+    assert_eq!(applied(&k, &mut m.clone(), shard, server, client, 1_000, &op, len + 1), Ok(()), "the next");
+
+    let found = nodes.iter().enumerate().find_map(|(n, node)| {
+        let Node::Replica(r) = node else { return None };
+        let i = r.raft.kv.shards.iter().position(|s| s.status == Status::Serving)?;
+        Some((NodeId(n as u32), r.raft.kv.clone(), i))
+    });
+    let (node, mut ahead, i) = found.expect("a served shard");
+    let mut seen = m.clone();
+    seen.serving[node.index()] &= !(1 << i);
+    ahead.shards[i].ops = m.shards[i].at.len() as u64 + 1;
+    let err = tables(&k, &mut seen, node, &ahead, &[]).unwrap_err();
+    assert_eq!(err.0, "single-history", "{}", err.1);
+
+    let mut back = m.clone();
+    back.reached[server.index()] = 5;
+    assert_eq!(in_order(&k, &mut back.clone(), server, 6), Ok(()));
+    for num in [3, 5, 7] {
+        let err = in_order(&k, &mut back.clone(), server, num).unwrap_err();
+        assert_eq!(err.0, "configs-in-order", "{num}: {}", err.1);
+    }
+}

@@ -40,7 +40,8 @@ pub struct ConfigServer {
 pub struct Replica {
     pub group: GroupId,
     pub raft: raft::Server<Shards>,
-    /// Clients' requests this server put in the log and has yet to answer: (client, request).
+    /// Clients' requests this server put in the log as leader and has yet to answer: (client,
+    /// request). Emptied when it stops leading.
     pub waiting: BTreeSet<(u32, u64)>,
     /// Which configuration server to ask next.
     pub ask: u32,
@@ -231,6 +232,10 @@ fn with_raft<R>(
             };
             ctx.send(x.client, Msg::Reply { req: x.req, answer });
         }
+    }
+    if !leads(s) {
+        // Its proposals may never commit now: the clients retry with the next leader.
+        s.waiting.clear();
     }
     r
 }
