@@ -2,20 +2,25 @@
 //! server's Raft), and what the service and its lock recipe promise.
 //!
 //! - **fenced-writes** (mutual exclusion as storage sees it): the storage node never accepts a
-//!   write whose token is older than one it accepted before. Two holders may believe they hold
-//!   the lock at once (one paused past its session's expiry); their writes still land in token
+//!   write whose token is older than one it accepted before, and every write it accepts
+//!   carries a token its writer was given: the creating zxid of the writer's own lock node
+//!   (or election node), as the committed log made it. Two holders may believe they hold the
+//!   lock at once (one paused past its session's expiry); their writes still land in token
 //!   order.
 //! - **lock-order**: a client takes the lock only when every node before its own under
-//!   `/lock` is gone, in the most advanced replica's tree. Sequence numbers grow in log order,
-//!   so a node before it was created before it, and one still there was never deleted.
+//!   `/lock` is gone, in the tree the committed log builds (the checker's own replay, which
+//!   every replica follows and none passes). Sequence numbers grow in log order, so a node
+//!   before it was created before it, and one still there was never deleted.
 //! - **ephemerals-expire**: on every replica, every ephemeral node belongs to a session still
 //!   open there: a replica that has applied a session's expiry holds none of its nodes.
 //! - **watch-once**: a watch fires at most once per registration, and never before the change
 //!   it reports is applied on the server that sends it.
 //! - **watch-first** (ZooKeeper's watch ordering): a client that holds a watch sees its event
 //!   before any result at or past the zxid of a change that trips it, even when it moved to
-//!   another server in between (its watches are set again there). The checker replays the
-//!   committed log into its own tree to know every change and its zxid. An exist watch may
+//!   another server in between (its watches are set again there), and before a heartbeat's
+//!   answer from a server that has applied that change (a lost watch shows there, in a recipe
+//!   that only waits). The checker replays the committed log into its own tree to know every
+//!   change and its zxid. An exist watch may
 //!   miss a node created and deleted while its client was away, as ZooKeeper documents: where a
 //!   server set the client's watches again, an exist watch counts from there.
 //! - **client-order** (ZooKeeper's single system image): the zxids a client sees in its
@@ -56,7 +61,8 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
     },
     PropertyInfo {
         name: "fenced-writes",
-        description: "storage never accepts a write with a token older than one it accepted before",
+        description:
+            "storage accepts only writes with their writer's own token, never one older than it accepted before",
     },
     PropertyInfo {
         name: "lock-order",
@@ -91,6 +97,8 @@ pub struct Monitor {
     pub raft: raft::Monitor<Tree>,
     /// The largest token storage accepted.
     stored: u64,
+    /// Every token a client was given, and to whom.
+    tokens: BTreeMap<u64, u32>,
     /// Watches fired: (server, watch id).
     fired: BTreeSet<(u32, u64)>,
     /// The latest zxid each client has seen.
@@ -152,6 +160,15 @@ pub(super) fn check(
     for note in notes {
         match note {
             Note::Stored { client, token } => {
+                if m.tokens.get(token) != Some(&client.0) {
+                    return Err((
+                        "fenced-writes",
+                        format!(
+                            "storage accepted {}'s write with token {token}, a token it was never given",
+                            c.node_name(*client)
+                        ),
+                    ));
+                }
                 if *token < m.stored {
                     return Err((
                         "fenced-writes",
@@ -164,7 +181,11 @@ pub(super) fn check(
                 }
                 m.stored = *token;
             }
-            Note::Acquired { client, path, .. } => lock_order(nodes, &c.node_name(*client), path)?,
+            Note::Acquired { client, path, token, .. } => {
+                let name = c.node_name(*client);
+                lock_order(&m.ghost, &name, path)?;
+                given(m, client.0, &name, path, *token)?;
+            }
             Note::Fired { server, id, zxid, applied } => {
                 if !m.fired.insert((server.0, *id)) {
                     return Err((
@@ -179,6 +200,7 @@ pub(super) fn check(
                     ));
                 }
             }
+            Note::Pinged { client, zxid } => watch_first(c, m, *client, *zxid, &None)?,
             Note::Heard { leader, session, at } => {
                 m.heard.insert((leader.0, *session), *at);
             }
@@ -322,6 +344,20 @@ fn watch_first(
     }
 }
 
+/// `client` was given `token` for its node `path`: the zxid that created that node (if the
+/// node is gone already, its session expired: the token is still the one it had). A token is
+/// given to one client only.
+fn given(m: &mut Monitor, client: u32, name: &str, path: &Path, token: u64) -> Result<(), Fail> {
+    let made = m.ghost.nodes.get(path).map(|n| n.czxid);
+    if made.is_some_and(|z| z != token) || *m.tokens.entry(token).or_insert(client) != client {
+        return Err((
+            "fenced-writes",
+            format!("{name} was given token {token} for {path}, which another node's creation has"),
+        ));
+    }
+    Ok(())
+}
+
 fn raft_check(
     r: &Raft,
     m: &mut raft::Monitor<Tree>,
@@ -331,16 +367,9 @@ fn raft_check(
     raft::check_server(r, m, server, notes)
 }
 
-/// No node before `path` under its parent is left in the most advanced replica.
-fn lock_order(nodes: &[Node], client: &str, path: &str) -> Result<(), Fail> {
-    let ahead = nodes
-        .iter()
-        .filter_map(|n| match n {
-            Node::Server(s) => Some(&s.raft.kv),
-            _ => None,
-        })
-        .max_by_key(|t| t.zxid);
-    let Some(tree) = ahead else { return Ok(()) };
+/// No node before `path` under its parent is left in the committed tree. (The most advanced
+/// replica's tree is not it: a restart reloads a replica from an older snapshot.)
+fn lock_order(tree: &Tree, client: &str, path: &str) -> Result<(), Fail> {
     let me = name(path);
     if let Some(before) = tree.children(parent(path)).into_iter().find(|k| k.as_str() < me) {
         return Err((

@@ -361,6 +361,7 @@ fn take(c: &Coordination, cl: &mut Client, body: Body, ctx: Cx) {
     }
     match &body {
         Body::Result { zxid, .. } => ctx.note(Note::Observed { client: cl.id, zxid: *zxid, event: None }),
+        Body::Pong { zxid } => ctx.note(Note::Pinged { client: cl.id, zxid: *zxid }),
         Body::Event { path, what, zxid } => {
             ctx.note(Note::Observed { client: cl.id, zxid: *zxid, event: Some((path.clone(), *what)) });
             cl.watches.retain(|(p, kind)| p != path || !what.ends(*kind));
@@ -377,7 +378,7 @@ fn take(c: &Coordination, cl: &mut Client, body: Body, ctx: Cx) {
     }
     match body {
         // A closed connection never gets here: `on_message` moves the client on first.
-        Body::Pong | Body::Closed => {}
+        Body::Pong { .. } | Body::Closed => {}
         Body::Expired => {
             if cl.session != 0 {
                 expired(c, cl, ctx);

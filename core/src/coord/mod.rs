@@ -51,6 +51,20 @@
 //! acting on the lock it lost; the storage node it writes to can, by refusing any token older
 //! than the newest it has seen.
 //!
+//! **Where this model is kinder than ZooKeeper** (each a choice, so that a run shows the
+//! recipe's own logic rather than the client library's corner cases):
+//! - A client resends its pending request after it moves to another server, and the tree
+//!   applies a request once per session and request number (the Raft thesis's client
+//!   sessions, §6.3). ZooKeeper's library fails a pending request with `ConnectionLoss` and
+//!   resends nothing: a `create` of a sequential node may then have happened or not, which is
+//!   why its lock recipe names its nodes with a GUID and looks for its own after a lost
+//!   connection (Curator's "protected" mode).
+//! - A `sync` is a committed log entry, so a read after it is as new as the moment of the sync.
+//!   ZooKeeper's leader answers a sync at once when it has nothing outstanding, with no quorum
+//!   round: a deposed leader that does not know it yet may answer one, and a read after it can
+//!   be stale (the paper, §4.4). The `local-sync` mutant shows what a sync that waits for nothing
+//!   costs here. A sync uses a zxid, which ZooKeeper's does not.
+//!
 //! The files: `tree.rs` (the replicated tree), `watch.rs` (watch kinds, changes and events),
 //! `types.rs` (configuration, messages, mutants),
 //! `server.rs` (a server around its Raft), `client.rs` (clients, their recipe, the storage
@@ -150,7 +164,7 @@ impl MessageInfo for Msg {
             Msg::Ping { .. } => "Ping",
             Msg::Reply { body: Body::Result { .. }, .. } => "Reply",
             Msg::Reply { body: Body::Event { .. }, .. } => "WatchEvent",
-            Msg::Reply { body: Body::Pong, .. } => "Pong",
+            Msg::Reply { body: Body::Pong { .. }, .. } => "Pong",
             Msg::Reply { body: Body::Expired, .. } => "SessionExpired",
             Msg::Reply { body: Body::Closed, .. } => "ConnectionClosed",
             Msg::Write { .. } => "Write",

@@ -338,7 +338,8 @@ pub fn on_message(c: &Coordination, s: &mut Server, from: NodeId, msg: Msg, ctx:
         Msg::Ping { conn, session, clock, seen, hello } => {
             connect(s, from, conn, session, (hello, seen), ctx);
             heard(c, s, session, clock, ctx);
-            reply(s, from, Body::Pong, ctx);
+            let zxid = s.raft.kv.zxid;
+            reply(s, from, Body::Pong { zxid }, ctx);
         }
         Msg::Request { conn, session, req, op, watch, seen, hello } => {
             connect(s, from, conn, session, (hello, seen), ctx);

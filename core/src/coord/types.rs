@@ -286,7 +286,11 @@ pub enum Body {
         what: EventType,
         zxid: u64,
     },
-    Pong,
+    /// A heartbeat's answer, with the zxid the server has applied (ZooKeeper's ping reply
+    /// carries the server's last processed zxid; its client does not take it as seen).
+    Pong {
+        zxid: u64,
+    },
     Expired,
     /// The server closed the connection: it is out of touch with the ensemble.
     Closed,
@@ -370,6 +374,11 @@ pub enum Note {
         client: NodeId,
         zxid: u64,
         event: Option<(Path, EventType)>,
+    },
+    /// A client took a heartbeat's answer from a server that had applied up to `zxid`.
+    Pinged {
+        client: NodeId,
+        zxid: u64,
     },
     /// A client took the result of a read that left a watch, at this zxid.
     Watched {

@@ -301,6 +301,7 @@ impl Present for Coordination {
                 format!("{leader} expires session {session}: silent for {timeout_ms} ms")
             }
             Note::Observed { zxid, .. } => format!("a client sees zxid {zxid}"),
+            Note::Pinged { zxid, .. } => format!("a client's heartbeat is answered at zxid {zxid}"),
             Note::Watched { path, kind: WatchKind::Data, .. } => format!("a client watches {path}"),
             Note::Watched { path, kind: WatchKind::Exist, .. } => {
                 format!("a client watches for {path} to be created")
