@@ -87,6 +87,8 @@ mod watch;
 pub use node::{Durable, Node};
 
 #[cfg(test)]
+mod check_tests;
+#[cfg(test)]
 mod tests;
 
 pub use check::Monitor;

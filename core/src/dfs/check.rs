@@ -12,8 +12,10 @@
 //!   when the rack limit or dead nodes left fewer), and not all on one rack: fewer failures, or
 //!   the loss of one rack when the leader could place the block on two, never take a block.
 //! - **excess-only**: a finished replica of a file's complete block is deleted only while R
-//!   others stay finished on disk: the leader deletes replicas in excess, never one the block
-//!   needs. Two deletions decided apart (an order that arrived late, after its sender had
+//!   others stay finished on disk, and (R ≥ 2) not the last on its rack while the others are
+//!   all on one: the leader deletes replicas in excess, never one the block needs, from the
+//!   racks that hold more than one (HDFS's `chooseReplicasToDelete`), so a deletion never
+//!   leaves a block on one rack. Two deletions decided apart (an order that arrived late, after its sender had
 //!   stopped counting on it or lost its office, and another leader's or its own later one)
 //!   break it (HDFS-1972's fencing).
 //! - **re-replicated**: once faults stop, every file's block is back to R finished replicas on
@@ -58,7 +60,7 @@ const OWN: [PropertyInfo; 7] = [
     },
     PropertyInfo {
         name: "excess-only",
-        description: "a completed block's replica is deleted only while R others stay on disk",
+        description: "a completed block's replica is deleted only while R others stay on disk, on two racks if it was on two",
     },
     PropertyInfo {
         name: "re-replicated",
@@ -88,8 +90,9 @@ pub struct Monitor {
     shape_at: Time,
     /// Each data node's count of disk changes at the last look.
     disks: Vec<u64>,
-    /// Per complete block: how many finished replicas of it the disks held at the last look.
-    on_disk: BTreeMap<BlockId, usize>,
+    /// Per complete block: how many finished replicas of it the disks held at the last look,
+    /// and on how many racks.
+    on_disk: BTreeMap<BlockId, (usize, usize)>,
     /// The crashes and restarts counted at the last look at the disks.
     up_epoch: u64,
     /// Each block's last pipeline placement: its nodes, and whether it had two racks or more
@@ -252,9 +255,7 @@ pub(super) fn check_world(
         m.short_since.retain(|b, _| current.contains(b));
         m.on_disk.retain(|b, _| current.contains(b));
         for (_, p) in m.complete.values() {
-            m.on_disk
-                .entry(p.block)
-                .or_insert_with(|| d.data_node_ids().filter(|n| finished(nodes, *n, p)).count());
+            m.on_disk.entry(p.block).or_insert_with(|| on_disk(d, nodes, p));
         }
         let newest = current.iter().max().copied().unwrap_or(0);
         m.spread.retain(|b, _| current.contains(b) || *b > newest);
@@ -275,9 +276,20 @@ pub(super) fn check_world(
 /// replica here, and a complete block has no later generation to be written over it.)
 fn kept_on_disk(d: &Dfs, m: &mut Monitor, nodes: &[Node], t: NodeId) -> Result<(), Fail> {
     for (file, (_, p)) in &m.complete {
-        let count = d.data_node_ids().filter(|n| finished(nodes, *n, p)).count();
-        let before = m.on_disk.insert(p.block, count);
-        if before.is_some_and(|b| count < b) && count < d.rf as usize {
+        let (count, racks) = on_disk(d, nodes, p);
+        let before = m.on_disk.insert(p.block, (count, racks));
+        let deleted = before.is_some_and(|b| count < b.0);
+        if deleted && d.rf >= 2 && racks == 1 && before.is_some_and(|b| b.1 >= 2) {
+            return Err((
+                "excess-only",
+                format!(
+                    "{}'s replica of {file}'s block {} was deleted, the last on its rack: the block's {count} others are all on one rack",
+                    d.name(t),
+                    p.block
+                ),
+            ));
+        }
+        if deleted && count < d.rf as usize {
             return Err((
                 "excess-only",
                 format!(
@@ -290,6 +302,18 @@ fn kept_on_disk(d: &Dfs, m: &mut Monitor, nodes: &[Node], t: NodeId) -> Result<(
         }
     }
     Ok(())
+}
+
+/// A complete block's finished replicas on disk (crashed nodes' included): how many, and on how
+/// many racks.
+fn on_disk(d: &Dfs, nodes: &[Node], p: &Pipeline) -> (usize, usize) {
+    let mut racks: Vec<usize> = Vec::new();
+    for r in d.data_node_ids().filter(|n| finished(nodes, *n, p)).filter_map(|n| d.rack_of(n)) {
+        if !racks.contains(&r) {
+            racks.push(r);
+        }
+    }
+    (d.data_node_ids().filter(|n| finished(nodes, *n, p)).count(), racks.len())
 }
 
 /// How many replicas the running data nodes can hold under the rack limit: R, or fewer when

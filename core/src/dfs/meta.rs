@@ -68,7 +68,8 @@ pub struct Copying {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MetaServer {
     pub raft: raft::Server<Names>,
-    /// Clients' requests this server put in the log and has yet to answer: (client, request).
+    /// Clients' requests this server put in the log as leader and has yet to answer: (client,
+    /// request). Emptied when it stops leading.
     pub waiting: BTreeSet<(u32, u64)>,
     /// Per data node (in order): its last heartbeat, whether it is counted dead, and the
     /// finished replicas it last reported.
@@ -197,6 +198,10 @@ fn with_raft<R>(
             };
             ctx.send(client, Msg::Reply { req: x.cmd.req, answer });
         }
+    }
+    if s.raft.role != Role::Leader {
+        // Its proposals may never commit now: the clients retry with the next leader.
+        s.waiting.clear();
     }
     r
 }
@@ -541,7 +546,12 @@ fn copy(
 /// (`placement::excess`), through the log.
 fn delete_excess(d: &Dfs, s: &mut MetaServer, p: &Pipeline, have: &[NodeId], ctx: Cx) {
     let me = ctx.me();
-    for victim in placement::excess(d.rf, &places(d, have), ctx.rng()) {
+    let now = ctx.now();
+    let silent: Vec<u64> = have.iter().map(|n| now.0.saturating_sub(s.seen[dn(*n)].0)).collect();
+    // HDFS tolerates four heartbeat intervals of silence (`dfs.namenode.tolerate.heartbeat.multiplier`).
+    let tolerated = 4 * HEARTBEAT_US;
+    let fewest = d.is(Mutant::DeleteWrongRack);
+    for victim in placement::excess(d.rf, &places(d, have), &silent, tolerated, fewest, ctx.rng()) {
         let node = d.node_at(victim);
         let report = s.report_seq[dn(node)];
         s.deleting.entry(p.block).or_default().push(Going { node, gen: p.gen, report, sent: None });

@@ -81,6 +81,10 @@ pub(crate) const MUTANTS: &[MutantInfo] = &[
         name: "no-rack-repair",
         description: "the metadata leader counts replicas alone: a block left on one rack stays there",
     },
+    MutantInfo {
+        name: "delete-wrong-rack",
+        description: "the metadata leader deletes a block's replicas in excess from the rack that holds the fewest",
+    },
 ];
 
 impl Mutant {
@@ -90,6 +94,7 @@ impl Mutant {
             "one-rack" => Mutant::OneRack,
             "no-re-replication" => Mutant::NoReReplication,
             "no-rack-repair" => Mutant::NoRackRepair,
+            "delete-wrong-rack" => Mutant::DeleteWrongRack,
             _ => return None,
         })
     }

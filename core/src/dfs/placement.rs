@@ -353,17 +353,31 @@ pub fn place_on_another_rack(
 /// holds the most of them. HDFS takes one from any rack that holds more than one (the fullest is
 /// one of those), and from the others only when none does, so the block keeps its racks: it
 /// leaves a rack only when every rack holds one replica, and then `rf` racks or more keep it.
-/// Among the nodes of those racks the choice is random (HDFS takes the one with the least free
-/// space, all equal here).
-pub fn excess(rf: u32, replicas: &[Node], rng: &mut Rng) -> Vec<Node> {
-    let mut left = replicas.to_vec();
+/// Among the nodes of those racks, HDFS's `chooseReplicaToDelete` takes the one whose last
+/// heartbeat is oldest, if any is older than the tolerated silence (a node that has likely
+/// failed, not yet counted dead: deleting a running replica instead would leave the block
+/// short); else the one with the least free space, all equal here, so a random one. `silent`
+/// gives each replica's time since its last heartbeat, in step with `replicas`. (`fewest`, the
+/// mutant's rule: from a rack that holds the fewest.)
+pub fn excess(
+    rf: u32,
+    replicas: &[Node],
+    silent: &[u64],
+    tolerated: u64,
+    fewest: bool,
+    rng: &mut Rng,
+) -> Vec<Node> {
+    let mut left: Vec<(Node, u64)> =
+        replicas.iter().enumerate().map(|(i, n)| (*n, silent.get(i).copied().unwrap_or(0))).collect();
     let mut out = Vec::new();
     while left.len() > rf as usize {
-        let on_rack = |rack: usize| left.iter().filter(|n| n.rack == rack).count();
-        let most = left.iter().map(|n| on_rack(n.rack)).max().unwrap_or(0);
-        let fullest: Vec<usize> = (0..left.len()).filter(|i| on_rack(left[*i].rack) == most).collect();
-        let pick = fullest[rng.below(fullest.len() as u64) as usize];
-        out.push(left.remove(pick));
+        let on_rack = |rack: usize| left.iter().filter(|n| n.0.rack == rack).count();
+        let counts = left.iter().map(|n| on_rack(n.0.rack));
+        let most = if fewest { counts.min() } else { counts.max() }.unwrap_or(0);
+        let fullest: Vec<usize> = (0..left.len()).filter(|i| on_rack(left[*i].0.rack) == most).collect();
+        let stalest = fullest.iter().copied().filter(|i| left[*i].1 > tolerated).max_by_key(|i| left[*i].1);
+        let pick = stalest.unwrap_or_else(|| fullest[rng.below(fullest.len() as u64) as usize]);
+        out.push(left.remove(pick).0);
     }
     out
 }

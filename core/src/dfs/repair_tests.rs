@@ -325,3 +325,18 @@ fn a_late_deletion_order_does_not_delete_a_replica_copied_back_since() {
     );
     assert!(!n.replicas.contains_key(&1), "an order on a report that showed the copy");
 }
+
+/// With delete-wrong-rack the leader, repairing x off r1, deletes the excess from the rack
+/// with the fewest replicas: the one it just copied to. excess-only says so at the deletion
+/// (the last replica on its rack, the rest all on r1). Before, no property saw it: x left r1
+/// and came back, so rack-spread's clock started afresh each time, and R replicas stayed.
+#[test]
+fn excess_only_catches_a_deletion_that_leaves_a_block_on_one_rack() {
+    for seed in 0..8 {
+        let (mut sim, _) = written_on_one_rack(seed, Some(Mutant::DeleteWrongRack));
+        while sim.now().0 < 8_000_000 && sim.step() {}
+        let v = sim.violation().unwrap_or_else(|| panic!("seed {seed}: no violation"));
+        assert_eq!(v.property, "excess-only", "seed {seed}: {}", v.message);
+        assert!(v.message.contains("all on one rack"), "seed {seed}: {}", v.message);
+    }
+}

@@ -188,13 +188,32 @@ fn replicas_in_excess_go_from_the_fullest_rack() {
     let mut rng = Rng::new(5);
     for (replicas, rf, keep) in cases {
         for _ in 0..50 {
-            let gone = excess(rf, &replicas, &mut rng);
+            let gone = excess(rf, &replicas, &[], 800_000, false, &mut rng);
             let kept: Vec<&Node> = replicas.iter().filter(|n| !gone.contains(n)).collect();
             assert_eq!(kept.len(), replicas.len().min(rf as usize), "{replicas:?} rf {rf}: {gone:?}");
             assert!(gone.iter().all(|n| replicas.contains(n)), "{gone:?}");
             let per_rack = [0, 1, 2].map(|rack| kept.iter().filter(|n| n.rack == rack).count());
             assert!(keep.contains(&per_rack), "{replicas:?} rf {rf}: kept {per_rack:?}");
         }
+    }
+}
+
+/// Among the replicas of the fullest racks, HDFS deletes the one silent longest past the
+/// tolerated four heartbeats (likely failed, not yet counted dead), not a running one chosen at
+/// random: before, a block on a, b (r1) and c, d (r2) lost a running replica three times in
+/// four when a had just crashed, and ran short of R until a was counted dead. A silent replica
+/// on a rack with fewer is still kept: the racks come first.
+#[test]
+fn the_replica_deleted_first_is_the_one_silent_longest() {
+    let (a, b, c, d, e) = (node(0, 0), node(0, 1), node(1, 0), node(1, 1), node(0, 2));
+    let mut rng = Rng::new(6);
+    for _ in 0..50 {
+        let silent = [900_000, 100_000, 150_000, 0];
+        assert_eq!(excess(3, &[a, b, c, d], &silent, 800_000, false, &mut rng), vec![a]);
+        let silent = [900_000, 100_000, 1_200_000, 0];
+        assert_eq!(excess(2, &[a, b, c, d], &silent, 800_000, false, &mut rng), vec![c, a], "oldest first");
+        let gone = excess(3, &[a, b, e, c], &[0, 0, 0, 2_000_000], 800_000, false, &mut rng);
+        assert!(gone.len() == 1 && gone[0].rack == 0, "r2's only replica stays: {gone:?}");
     }
 }
 
@@ -428,7 +447,7 @@ fn a_plain_sweep_catches_ack_first_and_one_rack() {
         let s = swarm::sweep(0..30, Some(faults), Some(m), 20_000, true);
         assert!(s.first.is_some(), "{m:?} not caught");
     }
-    assert_eq!(MUTANTS.len(), 4);
+    assert_eq!(MUTANTS.len(), 5);
 }
 
 #[test]
@@ -450,4 +469,29 @@ fn a_deposed_leader_does_not_delete_a_block_a_newer_leader_created() {
     let mut sim = Sim::new(Dfs::default(), FaultPreset::Light.config(), 203);
     while sim.events() < 20_000 && sim.step() {}
     assert!(sim.violation().is_none(), "{:?}", sim.violation());
+}
+
+/// Only a metadata leader waits to answer clients: a server that stops leading forgets the
+/// requests it proposed (they may never commit; the clients retry with the next leader).
+/// Before, a deposed leader kept them for good.
+#[test]
+fn only_a_metadata_leader_keeps_requests_to_answer() {
+    let mut checked = 0;
+    for seed in 0..6 {
+        let mut sim = Sim::new(Dfs::default(), FaultPreset::Heavy.config(), seed);
+        while sim.now().0 < 20_000_000 && sim.step() {
+            for node in sim.nodes() {
+                if let DfsNode::Meta(s) = node {
+                    let leads = s.raft.role == crate::raft::server::Role::Leader;
+                    assert!(
+                        leads || s.waiting.is_empty(),
+                        "seed {seed}: a follower waits for {:?}",
+                        s.waiting
+                    );
+                    checked += usize::from(!s.waiting.is_empty());
+                }
+            }
+        }
+    }
+    assert!(checked > 0, "no leader ever waited");
 }

@@ -99,6 +99,9 @@ pub enum Mutant {
     /// The metadata leader counts replicas alone: a block whose replicas all sit on one rack
     /// stays there while other racks run.
     NoRackRepair,
+    /// The metadata leader deletes a block's excess replicas from the rack that holds the
+    /// fewest, not the most.
+    DeleteWrongRack,
 }
 
 impl Dfs {
