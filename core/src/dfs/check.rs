@@ -95,8 +95,8 @@ pub struct Monitor {
     on_disk: BTreeMap<BlockId, (usize, usize)>,
     /// The crashes and restarts counted at the last look at the disks.
     up_epoch: u64,
-    /// Each block's last pipeline placement: its nodes, and whether it had two racks or more
-    /// to choose from.
+    /// Each block's last pipeline placement: its nodes, and whether it could put them on two
+    /// racks (two had live nodes, and it chose a node).
     spread: BTreeMap<BlockId, (Vec<NodeId>, bool)>,
 }
 
@@ -151,9 +151,11 @@ pub(super) fn check(
             }
             Note::Placed { block, targets, holders, racks, pipeline } => {
                 if *pipeline {
-                    // The pipeline it makes: the nodes kept, then the new ones.
+                    // The pipeline it makes: the nodes kept, then the new ones. It could go on
+                    // two racks if two had live nodes and it chose a node at all (a pipeline
+                    // rebuilt with no node added keeps the racks it had, as HDFS's does).
                     let nodes = holders.iter().chain(targets).copied().collect();
-                    m.spread.insert(*block, (nodes, *racks >= 2));
+                    m.spread.insert(*block, (nodes, *racks >= 2 && !targets.is_empty()));
                 }
                 let twice = targets
                     .iter()
@@ -427,3 +429,7 @@ fn spread(
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "check_tests.rs"]
+mod tests;
