@@ -20,9 +20,10 @@
 //!   another server in between (its watches are set again there), and before a heartbeat's
 //!   answer from a server that has applied that change (a lost watch shows there, in a recipe
 //!   that only waits). The checker replays the committed log into its own tree to know every
-//!   change and its zxid. An exist watch may
-//!   miss a node created and deleted while its client was away, as ZooKeeper documents: where a
-//!   server set the client's watches again, an exist watch counts from there.
+//!   change and its zxid. An exist watch may miss a node created and deleted while its client
+//!   was away, as ZooKeeper documents: where a server set the client's watches again, an exist
+//!   watch whose node is not there counts from there (one whose node is there must fire at
+//!   once, as `setWatches` fires it).
 //! - **client-order** (ZooKeeper's single system image): the zxids a client sees in its
 //!   results never go back, even when it moves to another server (a watch's event moves
 //!   nothing, as in ZooKeeper's client, so a server behind the change it told of may still
@@ -240,13 +241,17 @@ pub(super) fn check(
                 }
             }
             Note::Rewatched { client, conn, zxid } if on(nodes, *client, *conn) => {
-                // An exist watch counts from here (it misses a node created and deleted while
-                // its client was away); one that fired here is taken out by its event. A late
-                // message of a connection the client has left sets nothing it relies on.
+                // An exist watch whose node is there at this zxid must fire here (ZooKeeper's
+                // `setWatches`); one whose node was created and deleted while its client was
+                // away counts from here (it misses that node, as ZooKeeper documents). One that
+                // fired is taken out by its event. A late message of a connection the client
+                // has left sets nothing it relies on.
                 let list = m.held.entry(client.0).or_default();
                 for h in list.iter_mut().filter(|h| h.kind == WatchKind::Exist) {
-                    h.since = *zxid;
-                    h.due = first_trip(&m.changes, h, m.replayed);
+                    if !exists_at(&m.changes, h, (*zxid).min(m.replayed)) {
+                        h.since = *zxid;
+                        h.due = first_trip(&m.changes, h, m.replayed);
+                    }
                 }
             }
             Note::Unwatched { client, restarted } => {
@@ -313,6 +318,22 @@ fn replay(c: &Coordination, m: &mut Monitor) {
 fn first_trip(changes: &ChunkVec<Vec<Changed>>, h: &Held, to: u64) -> Option<u64> {
     ((h.since + 1)..=to)
         .find(|z| changes.get((*z - 1) as usize).is_some_and(|v| v.iter().any(|x| h.trips(x))))
+}
+
+/// Whether the node an exist watch `h` waits for is there at `zxid`: created since the watch
+/// was set, and not deleted again by then.
+fn exists_at(changes: &ChunkVec<Vec<Changed>>, h: &Held, zxid: u64) -> bool {
+    let mut there = false;
+    for z in (h.since + 1)..=zxid {
+        for x in changes.get((z - 1) as usize).into_iter().flatten().filter(|x| x.node == h.node) {
+            match x.how {
+                Change::Created => there = true,
+                Change::Deleted => there = false,
+                Change::Data => {}
+            }
+        }
+    }
+    there
 }
 
 /// A client took a reply at `zxid`: an event takes its watch out; a result must not show a
