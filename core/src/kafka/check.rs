@@ -34,7 +34,7 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
     PropertyInfo {
         name: "acked-min-insync",
         description: "a record acknowledged with acks=all is held by at least min.insync.replicas \
-            replicas when the producer hears it",
+            replicas of the leader's ISR when the leader answers",
     },
     PropertyInfo {
         name: "hw-in-isr",
@@ -339,7 +339,7 @@ pub(super) fn check(
     // the consequence.
     for n in notes {
         if let Note::Answered { partition, offset, value } = n {
-            min_insync(k, nodes, *partition as usize, *offset, *value)?;
+            min_insync(k, nodes, t, *partition as usize, *offset, *value)?;
         }
     }
     Ok(())
@@ -354,21 +354,29 @@ fn replica(nodes: &[Node], b: NodeId, p: usize) -> Option<&Replica> {
 }
 
 /// acked-min-insync: an acks=all acknowledgement of the record `value` at `offset` of `p`, as
-/// the leader sends it: at least `min.insync.replicas` replicas hold it there (the leader
-/// answers once its high watermark passed the record with that many in its ISR). Judged when it
-/// leaves the leader, not when the producer hears it: followers fetching meanwhile would make
-/// up for an acknowledgement sent one replica short.
-fn min_insync(k: &Kafka, nodes: &[Node], p: usize, offset: u64, value: u64) -> Result<(), Fail> {
-    let holds = |b: usize| {
-        replica(nodes, NodeId(b as u32), p).and_then(|r| r.hard.log.get(offset as usize)).map(|x| x.value)
-            == Some(value)
+/// the leader `t` sends it: at least `min.insync.replicas` replicas of its ISR (counting the
+/// additions it has asked for, KIP-497's maximal ISR) hold it there, as Kafka's
+/// `checkEnoughReplicasReachOffset` counts them: a caught-up follower outside the ISR does not
+/// count. Judged when it leaves the leader, not when the producer hears it: followers fetching
+/// meanwhile would make up for an acknowledgement sent one replica short.
+fn min_insync(k: &Kafka, nodes: &[Node], t: NodeId, p: usize, offset: u64, value: u64) -> Result<(), Fail> {
+    let holds = |b: &NodeId| {
+        replica(nodes, *b, p).and_then(|r| r.hard.log.get(offset as usize)).map(|x| x.value) == Some(value)
     };
-    let held = (0..k.brokers).filter(|b| holds(*b)).count();
+    let Some(lead) = replica(nodes, t, p) else { return Ok(()) };
+    let pending = lead.pending_isr.as_ref().map_or(&[][..], |x| x.0.as_slice());
+    let mut isr: Vec<NodeId> = Vec::new();
+    for b in lead.isr.iter().chain(pending).chain(core::iter::once(&t)) {
+        if !isr.contains(b) {
+            isr.push(*b);
+        }
+    }
+    let held = isr.iter().filter(|b| holds(b)).count();
     if (held as u32) < k.min_insync {
         return Err((
             "acked-min-insync",
             format!(
-                "the record acknowledged with acks=all at p{p} offset {offset} is on {held} replica{}, fewer than min.insync.replicas = {}",
+                "the record acknowledged with acks=all at p{p} offset {offset} is on {held} replica{} of the leader's ISR, fewer than min.insync.replicas = {}",
                 if held == 1 { "" } else { "s" },
                 k.min_insync
             ),
@@ -381,10 +389,11 @@ fn min_insync(k: &Kafka, nodes: &[Node], p: usize, offset: u64, value: u64) -> R
 /// follows (itself, if it leads), every replica in that leader's ISR, counting the additions
 /// it has asked for (KIP-497's maximal ISR), holds the leader's log below its high watermark
 /// (its length, and the record just below it). A leader checks all of them; a follower, itself.
-/// The ISR is also the controller's (`decided`), while the controller has this leader in the
-/// leader's epoch: a leader that dropped a member from its own ISR before the controller did
-/// (the shrink KIP-497 made wait for the controller) is judged by the ISR the controller would
-/// elect from.
+/// The ISR is also the controller's (`decided`), while the controller has this leader, in the
+/// leader's epoch or a later one: a leader that dropped a member from its own ISR before the
+/// controller did (the shrink KIP-497 made wait for the controller), or forgot an addition the
+/// controller made, is judged by the ISR the controller would elect from (Kafka's maximal ISR).
+/// The controller adds only members the leader asked for, so a correct leader counts them all.
 fn hw_in_isr(
     nodes: &[Node],
     decided: Option<&PartitionState>,
@@ -399,7 +408,7 @@ fn hw_in_isr(
         return Ok(());
     }
     let pending = lead.pending_isr.as_ref().map_or(&[][..], |x| x.0.as_slice());
-    let decided = decided.filter(|s| s.leader == Some(l) && s.epoch == lead.hard.epoch);
+    let decided = decided.filter(|s| s.leader == Some(l) && s.epoch >= lead.hard.epoch);
     let controllers = decided.map_or(&[][..], |s| s.isr.as_slice());
     for m in lead.isr.iter().chain(pending).chain(controllers) {
         if *m == l || (l != t && *m != t) {

@@ -164,7 +164,16 @@ pub(super) fn controller_message(
         }
         Msg::AlterIsr { partition, isr, epoch } => {
             let Some(s) = c.partitions.get_mut(partition as usize) else { return };
-            if epoch != s.epoch || s.leader != Some(from) || isr.is_empty() || !isr.contains(&from) {
+            // A member it adds must be a live replica of the partition (KIP-841: the controller
+            // refuses an ineligible one; it could not elect it).
+            let live = |b: &NodeId| c.brokers.get(b.index()).is_some_and(|x| x.1);
+            let eligible = isr.iter().all(|b| s.isr.contains(b) || (s.replicas.contains(b) && live(b)));
+            if epoch != s.epoch
+                || s.leader != Some(from)
+                || isr.is_empty()
+                || !isr.contains(&from)
+                || !eligible
+            {
                 // Stale: tell the sender the current state.
                 let incarnation = c.incarnations.get(from.index()).copied().unwrap_or(0);
                 ctx.send(from, leader_and_isr(partition, s, incarnation));

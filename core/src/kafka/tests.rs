@@ -303,10 +303,11 @@ fn an_acks_all_answer_is_judged_as_the_leader_sends_it() {
 }
 
 /// hw-in-isr judges a leader's high watermark by the controller's ISR too, in the leader's
-/// epoch: a leader that dropped its follower from its own ISR without the controller (which
-/// still has the follower in the ISR, and could elect it) and moved its high watermark past a
-/// record the follower lacks breaks it; the same leader whose controller has moved to a later
-/// epoch is judged by its own ISR alone.
+/// epoch or a later one: a leader that dropped its follower from its own ISR without the
+/// controller (which still has the follower in the ISR, and could elect it), or forgot the
+/// controller's addition of it, and moved its high watermark past a record the follower lacks
+/// breaks it. (Before, a controller at a later epoch was not looked at: a leader that forgot an
+/// addition it had asked for passed.) A controller with another leader is not this one's.
 #[test]
 fn a_high_watermark_past_a_member_of_the_controllers_isr_breaks_hw_in_isr() {
     let k = kafka2();
@@ -320,8 +321,67 @@ fn a_high_watermark_past_a_member_of_the_controllers_isr_breaks_hw_in_isr() {
     let world = [lead.clone(), broker(FOLLOWER, &[], 1), controller(LEADER, 1)];
     let err = k.check(&mut Monitor::default(), &world, Some(LEADER), None, &[]).unwrap_err();
     assert_eq!(err.0, "hw-in-isr", "{}", err.1);
-    let later = [lead, broker(FOLLOWER, &[], 1), controller(LEADER, 2)];
-    assert_eq!(k.check(&mut Monitor::default(), &later, Some(LEADER), None, &[]), Ok(()));
+    let later = [lead.clone(), broker(FOLLOWER, &[], 1), controller(LEADER, 2)];
+    let err = k.check(&mut Monitor::default(), &later, Some(LEADER), None, &[]).unwrap_err();
+    assert_eq!(err.0, "hw-in-isr", "{}", err.1);
+    let other = [lead, broker(FOLLOWER, &[], 1), controller(FOLLOWER, 2)];
+    assert_eq!(k.check(&mut Monitor::default(), &other, Some(LEADER), None, &[]), Ok(()));
+}
+
+/// acked-min-insync counts the replicas of the leader's ISR that hold the record, as Kafka's
+/// `checkEnoughReplicasReachOffset` does: a follower outside the ISR holding it does not make
+/// up for a short ISR. (Before, any broker holding it counted.)
+#[test]
+fn a_holder_outside_the_isr_does_not_count_towards_min_insync() {
+    let k = Kafka { min_insync: 2, ..kafka2() };
+    let answered = Note::Answered { partition: 0, offset: 0, value: 1 };
+    let mut lead = broker(LEADER, &[(1, 1)], 1);
+    if let Node::Broker(b) = &mut lead {
+        b.replicas[0].as_mut().unwrap().isr = vec![LEADER];
+    }
+    let world = [lead, broker(FOLLOWER, &[(1, 1)], 1), controller(LEADER, 1)];
+    let err = k.check(&mut Monitor::default(), &world, Some(LEADER), None, &[answered]).unwrap_err();
+    assert_eq!(err.0, "acked-min-insync", "{}", err.1);
+}
+
+/// A follower rejoins the ISR only from the start of the leader's epoch on
+/// (`Partition.isFollowerInSync`, KAFKA-7128): one at or past a high watermark that lags that
+/// start (the new leader has not learnt the last commit yet) may lack a committed record the
+/// old leader acknowledged. A fetch there asks for no AlterPartition; one from the start does.
+#[test]
+fn a_follower_rejoins_the_isr_only_from_the_start_of_the_leaders_epoch() {
+    let k = kafka2();
+    let fetch = |offset| Msg::Fetch { partition: 0, offset, last_epoch: 1, epoch: 2 };
+    for (offset, asks) in [(9, false), (10, true)] {
+        let Node::Broker(mut b) = broker(LEADER, &[(1, 1); 10], 2) else { unreachable!() };
+        let r = b.replicas[0].as_mut().unwrap();
+        (r.isr, r.hard.hw, r.lead_start) = (vec![LEADER], 9, 10);
+        let mut fx = Fx::new();
+        super::broker::broker_message(&k, &mut b, FOLLOWER, fetch(offset), &mut fx.ctx(LEADER));
+        let alter = fx.take().iter().any(|(_, m)| matches!(m, Msg::AlterIsr { .. }));
+        assert_eq!(alter, asks, "a fetch at offset {offset}");
+    }
+}
+
+/// The controller takes an ISR change only with members it could elect (KIP-841): a broker it
+/// counts dead, or one that is no replica of the partition, is refused, and the leader is sent
+/// the current state.
+#[test]
+fn the_controller_refuses_an_isr_with_a_member_it_could_not_elect() {
+    let k = kafka2();
+    for (dead, replicas, taken) in [(false, true, true), (true, true, false), (false, false, false)] {
+        let Node::Controller(mut c) = controller(LEADER, 1) else { unreachable!() };
+        let s = &mut c.partitions[0];
+        s.isr = vec![LEADER];
+        if !replicas {
+            s.replicas = vec![LEADER];
+        }
+        c.brokers[FOLLOWER.index()].1 = !dead;
+        let mut fx = Fx::new();
+        let alter = Msg::AlterIsr { partition: 0, isr: vec![LEADER, FOLLOWER], epoch: 1 };
+        super::controller::controller_message(&k, &mut c, LEADER, alter, &mut fx.ctx(NodeId(2)));
+        assert_eq!(c.partitions[0].isr.len() == 2, taken, "dead {dead}, a replica {replicas}");
+    }
 }
 
 /// A consumer whose partition's leader has not answered for a session asks the controller for
