@@ -17,7 +17,7 @@ use alloc::vec::Vec;
 use super::types::*;
 use crate::chunked::ChunkVec;
 use crate::hash::digest;
-use crate::protocol::{NodeId, Present, Protocol, Time, World};
+use crate::protocol::{NodeId, Present, Protocol, World};
 
 /// Per slot: the acceptances seen (ballot, value, who) and the chosen value (with its
 /// proposal), if any.
@@ -40,13 +40,12 @@ pub struct Monitor {
     lives: Lives,
 }
 
-/// Per server, when it last crashed or restarted as the checker last saw it, and the
-/// simulator's count of crashes and restarts then. A copy of what the world says after every
-/// event, so it is no part of the state: it hashes to nothing (two explored states that differ
-/// only in when a server restarted are one state).
+/// Per server, whether it was down when the checker last looked, and the simulator's count of
+/// crashes and restarts then. A copy of what the world says after every event, so it is no
+/// part of the state: it hashes to nothing (the world's own up flags are).
 #[derive(Clone, Debug, Default)]
 struct Lives {
-    at: Vec<Time>,
+    down: Vec<bool>,
     epoch: u64,
 }
 
@@ -90,22 +89,24 @@ fn seed(mp: &MultiPaxos, m: &mut Monitor) -> Result<(), Fail> {
     check(mp, m, &notes)
 }
 
-/// Who restarted since the last look (`Protocol::check_world`, after each event's `check`): a
-/// restart applies nothing in its own event, so its learner's next slot is 1.
+/// Who restarted since the last look (`Protocol::check_world`, after each event's `check`,
+/// a crash and a restart each an event of their own): one that was down then and is up now. A
+/// restart applies nothing in its own event, so its learner's next slot is 1. (Before, a
+/// restart was told by the time of its node's last change: a crash and a restart at one
+/// instant, as a paused user or a fault script makes them, looked like no restart, and the
+/// restarted server's slot 1 a step back.)
 pub fn restarts(m: &mut Monitor, world: &World<'_, Msg>) {
     if world.up_epoch == m.lives.epoch {
         return;
     }
     m.lives.epoch = world.up_epoch;
-    m.lives.at.resize(m.applied.len(), Time::ZERO);
-    for (i, life) in m.lives.at.iter_mut().enumerate() {
-        let changed = world.changed_at.get(i).copied().unwrap_or(Time::ZERO);
-        if changed != *life {
-            *life = changed;
-            if world.is_up(NodeId(i as u32)) {
-                m.applied[i] = 0;
-            }
+    m.lives.down.resize(m.applied.len(), false);
+    for (i, down) in m.lives.down.iter_mut().enumerate() {
+        let up = world.is_up(NodeId(i as u32));
+        if *down && up {
+            m.applied[i] = 0;
         }
+        *down = !up;
     }
 }
 

@@ -123,21 +123,64 @@ fn the_checker_accepts_slot_one_again_only_after_a_restart() {
     assert_eq!(check::check(&mp, &mut m, &notes), Ok(()));
     let again = check::check(&mp, &mut m.clone(), core::slice::from_ref(&applied)).unwrap_err();
     assert_eq!(again.0, "same-order", "{again:?}");
-    // S1 restarts: its learner starts again from slot 1.
+    // S1 crashes and restarts at one instant (a paused user's two clicks): the checker looks
+    // after each, and its learner starts again from slot 1. (Told by the time of the node's
+    // last change, as before, the two looked like none.)
     let n = mp.nodes();
-    let (up, mut changed_at) = (vec![true; n], vec![Time::ZERO; n]);
-    changed_at[0] = Time::from_ms(5);
-    let world = World::<Msg> {
-        now: Time::from_ms(5),
-        up: &up,
-        changed_at: &changed_at,
-        up_epoch: 2,
-        shape_at: Time::ZERO,
-        dropped: None,
-        skewed: false,
-        slowed: false,
-        explored: false,
+    let changed_at = vec![Time::from_ms(5); n];
+    let look = |m: &mut check::Monitor, s1_up: bool, up_epoch: u64| {
+        let mut up = vec![true; n];
+        up[0] = s1_up;
+        let world = World::<Msg> {
+            now: Time::from_ms(5),
+            up: &up,
+            changed_at: &changed_at,
+            up_epoch,
+            shape_at: Time::ZERO,
+            dropped: None,
+            skewed: false,
+            slowed: false,
+            explored: false,
+        };
+        check::restarts(m, &world);
     };
-    check::restarts(&mut m, &world);
+    look(&mut m, true, 0);
+    look(&mut m, false, 1);
+    assert_eq!(
+        check::check(&mp, &mut m.clone(), core::slice::from_ref(&applied)).map_err(|e| e.0),
+        Err("same-order")
+    );
+    look(&mut m, true, 2);
     assert_eq!(check::check(&mp, &mut m, &[applied]), Ok(()));
+}
+
+/// A candidate that learns a slot is chosen before its promises arrive (a catch-up answer it
+/// asked for earlier) leads from past it: it proposes the chosen value there again and puts new
+/// commands after it. Before, it led from the last slot its promises reported, put a new
+/// command in the chosen slot, and its `commit` told an acceptor that took that proposal to
+/// learn it: S5 applied P where Z was chosen (five servers; from an outside review).
+#[test]
+fn a_new_leader_never_proposes_a_new_command_in_a_slot_it_knows_is_chosen() {
+    let mp = MultiPaxos { servers: 5, ..MultiPaxos::default() };
+    let z = put(7, 1, "x", 3);
+    let mut fx = Fx::at(Time::from_ms(1));
+    let mut s1 = server::init(&mp, &mut fx.ctx(0));
+    (s1.role, s1.hard.ballot, s1.hard.promised, s1.first) = (Role::Candidate, b(3, 0), b(3, 0), 1);
+    server::on_message(&mp, &mut s1, NodeId(1), Msg::Chosen { slot: 1, cmd: z.clone() }, &mut fx.ctx(0));
+    for from in [0, 2, 4] {
+        let promise = Msg::Promise { ballot: b(3, 0), accepted: vec![] };
+        server::on_message(&mp, &mut s1, NodeId(from), promise, &mut fx.ctx(0));
+    }
+    assert_eq!(s1.role, Role::Leader);
+    let request = Msg::Request { req: 1, op: KvOp::Put("x".into(), 4) };
+    server::on_message(&mp, &mut s1, NodeId(5), request, &mut fx.ctx(0));
+    let mut s5 = server::init(&mp, &mut fx.ctx(4));
+    s5.hard.promised = b(3, 0);
+    for (to, m) in fx.take() {
+        if to == NodeId(4) {
+            server::on_message(&mp, &mut s5, NodeId(0), m, &mut fx.ctx(4));
+        }
+    }
+    assert_eq!(s5.chosen.get(0), Some(&Some(z)), "S5 learns the chosen value of slot 1");
+    assert_eq!(s1.next_slot, 3, "the new command went to slot 2");
 }

@@ -267,12 +267,15 @@ fn on_its_way(s: &Server, (slot, client, req): &(Slot, NodeId, u64)) -> bool {
 }
 
 /// Phase 1 done: adopt, for each slot, the value with the highest accepted ballot reported;
-/// fill gaps with no-ops; re-propose them all in the new ballot.
+/// fill gaps with no-ops; re-propose them all in the new ballot, up to the last slot reported
+/// or known chosen (one learnt meanwhile, from a catch-up answer: a new command there would be
+/// a second value for a chosen slot, and the leader's `commit` would have acceptors learn it).
 fn become_leader(mp: &MultiPaxos, s: &mut Server, ctx: &mut Ctx<MultiPaxos>) {
     s.role = Role::Leader;
     s.leader_hint = Some(s.id);
     ctx.note(Note::Elected { node: s.id, ballot: s.hard.ballot });
-    let top = s.reported.iter().map(|r| r.0).max().unwrap_or(0).max(s.first - 1);
+    let reported = s.reported.iter().map(|r| r.0).max().unwrap_or(0);
+    let top = reported.max(s.chosen.len() as Slot).max(s.first - 1);
     s.adopted.clear();
     for slot in s.first..=top {
         if let Some(Some(cmd)) = s.chosen.get((slot - 1) as usize) {
@@ -326,6 +329,15 @@ fn learn(s: &mut Server, slot: Slot, cmd: Command, ctx: &mut Ctx<MultiPaxos>) {
     }
 }
 
+/// Another server says `cmd` is chosen in `slot`. A leader that proposed something else there
+/// (or nothing, in a slot of its own) was outvoted under a higher ballot: it steps down.
+fn told_chosen(mp: &MultiPaxos, s: &mut Server, slot: Slot, cmd: Command, ctx: &mut Ctx<MultiPaxos>) {
+    if s.role == Role::Leader && slot >= s.first && !proposed(s, slot, &cmd) {
+        outvoted(mp, s, ctx);
+    }
+    learn(s, slot, cmd, ctx)
+}
+
 /// The leader of `ballot` says every slot up to `commit` is chosen. A slot this acceptor
 /// accepted in that same ballot holds the chosen value (one ballot proposes one value per
 /// slot, because no proposer reuses a ballot: `HardState::ballot`); for any other, ask the
@@ -341,7 +353,9 @@ fn learn_up_to(
     let mut slot = s.chosen_prefix() + 1;
     while slot <= commit {
         match s.hard.accepted.get((slot - 1) as usize).cloned().flatten() {
-            Some((b, cmd)) if b == ballot || mp.is(Mutant::LearnAnyBallot) => learn(s, slot, cmd, ctx),
+            Some((b, cmd)) if b == ballot || mp.is(Mutant::LearnAnyBallot) => {
+                told_chosen(mp, s, slot, cmd, ctx)
+            }
             _ if matches!(s.chosen.get((slot - 1) as usize), Some(Some(_))) => {}
             _ => {
                 ctx.send(leader, Msg::CatchUp { from: slot });
@@ -451,12 +465,7 @@ pub fn on_message(mp: &MultiPaxos, s: &mut Server, from: NodeId, msg: Msg, ctx: 
                 learn(s, slot, cmd, ctx);
             }
         }
-        Msg::Chosen { slot, cmd } => {
-            if s.role == Role::Leader && slot >= s.first && !proposed(s, slot, &cmd) {
-                outvoted(mp, s, ctx);
-            }
-            learn(s, slot, cmd, ctx)
-        }
+        Msg::Chosen { slot, cmd } => told_chosen(mp, s, slot, cmd, ctx),
         Msg::Heartbeat { ballot, commit } => {
             if ballot < s.hard.promised {
                 ctx.send(from, Msg::Nack { ballot, promised: s.hard.promised });
