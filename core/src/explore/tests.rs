@@ -134,7 +134,7 @@ fn correct_multi_paxos_holds_from_the_presets_states() {
             Bounds { crashes: 1, depth: 11, search: Search::Dfs, ..bounds(1, 2, 1) },
             29_427,
         ),
-        ("minority-accept", Bounds { depth: 13, search: Search::Dfs, ..bounds(1, 2, 2) }, 269_561),
+        ("minority-accept", Bounds { depth: 13, search: Search::Dfs, ..bounds(1, 2, 2) }, 266_396),
     ] {
         let cfg = LabConfig { scenario: Some(preset.to_string()), ..config("multipaxos", None) };
         let r = explore(&cfg, b).unwrap();
@@ -216,7 +216,7 @@ fn correct_protocols_close_their_bounded_spaces() {
     for (protocol, b, unique) in [
         ("paxos", dfs(14, bounds(2, 1, 0)), 172_646),
         ("raft", dfs(10, bounds(1, 2, 2)), 61_211),
-        ("multipaxos", dfs(12, bounds(1, 2, 2)), 172_922),
+        ("multipaxos", dfs(12, bounds(1, 2, 2)), 170_852),
         ("kafka", dfs(10, bounds(1, 2, 2)), 593_566),
     ] {
         let r = explore(&config(protocol, None), b).unwrap();

@@ -191,13 +191,15 @@ fn campaign(mp: &MultiPaxos, s: &mut Server, ctx: &mut Ctx<MultiPaxos>) {
 }
 
 /// Meeting a higher ballot: with back-off, give up and wait a random timeout; without it, a
-/// candidate or leader tries again at once with a higher ballot (dueling proposers).
+/// candidate or leader tries again at once with a higher ballot (dueling proposers). The
+/// proposer remembers the round it met, so that its next ballot is above it; its acceptor's
+/// promise changes only on a Prepare (Paxos Made Simple, §2).
 fn preempted(mp: &MultiPaxos, s: &mut Server, higher: Ballot, ctx: &mut Ctx<MultiPaxos>) {
     if s.role == Role::Follower {
         return;
     }
+    s.hard.ballot.round = s.hard.ballot.round.max(higher.round);
     if !mp.backoff {
-        s.hard.promised = s.hard.promised.max(higher);
         return campaign(mp, s, ctx);
     }
     s.role = Role::Follower;
@@ -427,7 +429,6 @@ pub fn on_message(mp: &MultiPaxos, s: &mut Server, from: NodeId, msg: Msg, ctx: 
         }
         Msg::Nack { ballot, promised } => {
             if ballot == s.hard.ballot && promised > s.hard.ballot {
-                s.hard.promised = s.hard.promised.max(promised);
                 preempted(mp, s, promised, ctx);
             }
         }

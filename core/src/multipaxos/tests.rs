@@ -398,8 +398,8 @@ fn a_new_leader_fills_the_gaps_with_no_ops_and_proposes_new_requests_after_them(
 }
 
 /// A proposer that learns of a higher ballot from a Nack (its Prepare or Accept was refused)
-/// gives up its own: it records the higher ballot as promised, so that its next one is above
-/// it, and, with back-off, becomes a follower that waits a random election timeout, pointing
+/// gives up its own: it remembers the higher ballot's round, so that its next ballot is above
+/// it (its acceptor's promise is left as it was: only a Prepare changes it), and, with back-off, becomes a follower that waits a random election timeout, pointing
 /// clients at the ballot's owner, whether it was campaigning or leading (its proposals in flight
 /// are dropped). Without back-off it campaigns again at once with a higher ballot (dueling
 /// proposers). A Nack for a ballot it no longer uses, or for a lower one, changes nothing.
@@ -433,9 +433,12 @@ fn a_nack_with_a_higher_ballot_makes_the_proposer_step_down_and_back_off() {
             (_, Role::Follower) => {
                 assert_eq!(fx.sends, vec![], "{name}");
                 assert!(election_rearmed(&mp, &fx.timers), "{name}: {:?}", fx.timers);
+                // The proposer remembers the round it met; its acceptor promised nothing new
+                // (an Accept of b1.0 would still be taken: only a Prepare changes a promise).
                 assert_eq!(
-                    (s.hard.promised, s.leader_hint, s.in_flight.len()),
-                    (b(2, 1), Some(NodeId(1)), 0)
+                    (s.hard.ballot, s.hard.promised, s.leader_hint, s.in_flight.len()),
+                    (b(2, 0), b(1, 0), Some(NodeId(1)), 0),
+                    "{name}"
                 );
             }
             (_, Role::Candidate) => {
