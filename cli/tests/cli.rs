@@ -791,7 +791,14 @@ fn the_sharded_database_is_checked_and_its_mutants_caught_from_the_command_line(
     assert_eq!(field(&out, "violations"), "0");
     assert_eq!(field(&out, "histories_checked"), "5");
     let names = stdout(&distlab(&["mutants", "--protocol", "shardkv"]));
-    for m in ["keep-serving", "no-duplicate-table", "serve-before-data", "skip-configs", "drop-data"] {
+    for m in [
+        "keep-serving",
+        "no-duplicate-table",
+        "serve-before-data",
+        "skip-configs",
+        "drop-data",
+        "early-reconfig",
+    ] {
         assert!(names.contains(m), "{names}");
     }
     let bad =

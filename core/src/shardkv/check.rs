@@ -174,6 +174,7 @@ pub(super) fn check(
     if let Some((t, Node::Replica(s))) = touched.and_then(|t| Some((t, nodes.get(t.index())?))) {
         // Where it is now: a snapshot installed, or a restart, moves it without a note.
         m.reached[t.index()] = s.raft.kv.config.num;
+        settled_first(k, t, &s.raft.kv)?;
         tables(k, m, t, &s.raft.kv, notes)?;
     }
     Ok(())
@@ -285,6 +286,28 @@ fn tables(k: &ShardKv, m: &mut Monitor, node: NodeId, machine: &Shards, notes: &
                         k.name(node),
                         shard.ops,
                         k.name(NodeId(client))
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A server moves to the next configuration only once every shard it gained in the one it has
+/// arrived (6.824's rule): a shard still awaited from an earlier configuration than its own
+/// breaks configs-in-order (it would wait for good: no copy is kept for that configuration
+/// any more, or hand over an empty copy).
+fn settled_first(k: &ShardKv, node: NodeId, machine: &Shards) -> Result<(), Fail> {
+    for (i, shard) in machine.shards.iter().enumerate() {
+        if let Status::Pulling { num, .. } = shard.status {
+            if num != machine.config.num {
+                return Err((
+                    "configs-in-order",
+                    format!(
+                        "{} reached configuration {} while shard {i}, gained in configuration {num}, had not arrived",
+                        k.name(node),
+                        machine.config.num
                     ),
                 ));
             }

@@ -32,6 +32,8 @@ pub enum Mutant {
     SkipConfigs,
     /// A shard moves without its data: its keys are lost on the way.
     DropData,
+    /// A group moves to the next configuration before every shard it gained has arrived.
+    EarlyReconfig,
 }
 
 /// Where a shard stands in this group.
@@ -43,8 +45,8 @@ pub enum Status {
     /// This group's, with its data: it serves it.
     Serving,
     /// This group's in the current configuration, waiting for its data from the group that
-    /// owned it in the one before.
-    Pulling { from: GroupId },
+    /// owned it in the one before: gained in configuration `num`.
+    Pulling { from: GroupId, num: u64 },
 }
 
 /// One shard as a group holds it.
@@ -197,9 +199,10 @@ impl Shards {
     }
 
     /// Whether every shard of the current configuration has its data: only then may the group
-    /// move to the next one.
+    /// move to the next one. (The early-reconfig mutant never waits.)
     pub fn settled(&self) -> bool {
-        !self.shards.iter().any(|s| matches!(s.status, Status::Pulling { .. }))
+        self.is(Mutant::EarlyReconfig)
+            || !self.shards.iter().any(|s| matches!(s.status, Status::Pulling { .. }))
     }
 
     /// Whether this group serves `key` now.
@@ -254,7 +257,7 @@ impl Shards {
                 shard.status = if old == NOBODY || self.mutant == Some(Mutant::ServeBeforeData) {
                     Status::Serving
                 } else {
-                    Status::Pulling { from: old }
+                    Status::Pulling { from: old, num: next.num }
                 };
             }
         }
@@ -289,7 +292,7 @@ impl fmt::Display for Status {
         match self {
             Status::Absent => f.write_str("absent"),
             Status::Serving => f.write_str("serving"),
-            Status::Pulling { from } => write!(f, "pulling from {}", group_name(*from)),
+            Status::Pulling { from, .. } => write!(f, "pulling from {}", group_name(*from)),
         }
     }
 }

@@ -81,6 +81,10 @@ pub(crate) const MUTANTS: &[MutantInfo] = &[
         name: "drop-data",
         description: "a shard moves without its data: the new owner starts it with no keys",
     },
+    MutantInfo {
+        name: "early-reconfig",
+        description: "a group moves to the next configuration before every shard it gained has arrived",
+    },
 ];
 
 impl Mutant {
@@ -91,6 +95,7 @@ impl Mutant {
             "serve-before-data" => Mutant::ServeBeforeData,
             "skip-configs" => Mutant::SkipConfigs,
             "drop-data" => Mutant::DropData,
+            "early-reconfig" => Mutant::EarlyReconfig,
             _ => return None,
         })
     }

@@ -342,7 +342,7 @@ fn tick(k: &ShardKv, s: &mut Replica, ctx: Cx) {
     let num = machine.config.num;
     let turn = s.ask;
     for (shard, x) in machine.shards.iter().enumerate() {
-        if let Status::Pulling { from } = x.status {
+        if let Status::Pulling { from, .. } = x.status {
             let old = k.members(from);
             ctx.send(old.global(NodeId(turn % old.size)), Msg::Pull { shard: shard as u8, num });
         }

@@ -161,7 +161,7 @@ fn shard_board(k: &ShardKv, nodes: &[Node], up: &[bool]) -> Board {
                         keys = x.kv.data.len();
                         ops = x.ops;
                     }
-                    Status::Pulling { from } => pulling = Some((r.group, from)),
+                    Status::Pulling { from, .. } => pulling = Some((r.group, from)),
                     Status::Absent => {}
                 }
             }
@@ -274,7 +274,7 @@ fn group_boxes(k: &ShardKv, nodes: &[Node], up: &[bool]) -> Vec<Enclosure> {
     let mut from = vec![None; k.shards];
     for r in groups.iter().flatten() {
         for (s, x) in r.raft.kv.shards.iter().enumerate() {
-            if let Status::Pulling { from: g } = x.status {
+            if let Status::Pulling { from: g, .. } = x.status {
                 from[s] = Some((g, r.group));
             }
         }
@@ -294,7 +294,7 @@ fn group_boxes(k: &ShardKv, nodes: &[Node], up: &[bool]) -> Vec<Enclosure> {
                 .filter_map(|s| {
                     let (state, title) = match (&r.raft.kv.shards[s].status, from[s]) {
                         (Status::Serving, _) => (ChipState::Held, format!("shard {s}: served")),
-                        (Status::Pulling { from }, _) => {
+                        (Status::Pulling { from, .. }, _) => {
                             (ChipState::Arriving, format!("shard {s}: on its way from {}", group_name(*from)))
                         }
                         (Status::Absent, Some((old, to))) if old == g => (
