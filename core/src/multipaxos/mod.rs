@@ -214,7 +214,10 @@ impl Protocol for MultiPaxos {
     }
     fn state_digest(&self, node: &Node) -> u64 {
         match node {
-            // Slots only grow or change at the end a handler touched: summarise them.
+            // A summary: the logs' lengths and last slots. A new leader's re-proposal over a
+            // middle slot (phase 2 of what it adopted) changes neither, so the diagram shows
+            // such an Accept as changing nothing: a known gap, kept because this digest fixes
+            // every recorded trace hash.
             Node::Server(s) => crate::hash::digest(&(
                 s.hard.promised,
                 s.hard.accepted.len(),
