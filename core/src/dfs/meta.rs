@@ -160,10 +160,10 @@ fn with_raft<R>(
     }
     let me = ctx.me();
     for x in s.raft.kv.take_served() {
-        if let (true, Applied::Done, Op::Complete { file, block, .. }) = (x.fresh, &x.result, &x.cmd.op) {
-            if let Some((_, p)) = s.raft.kv.complete(*block) {
-                ctx.note(Note::Completed { server: me, index: x.index, file: *file, pipeline: p.clone() });
-            }
+        // The pipeline the completion took (the file's complete block may already be a later
+        // one, when two completions of the file apply in one batch).
+        if let (true, Applied::Done(p), Op::Complete { file, .. }) = (x.fresh, &x.result, &x.cmd.op) {
+            ctx.note(Note::Completed { server: me, index: x.index, file: *file, pipeline: p.clone() });
         }
         let client = x.cmd.client;
         if let (Applied::Invalidate(blocks), Op::Invalidate { node, report, .. }) = (&x.result, &x.cmd.op) {
@@ -188,7 +188,7 @@ fn with_raft<R>(
         if s.waiting.remove(&(client.0, x.cmd.req)) {
             let answer = match x.result {
                 Applied::Write(p) => Answer::Write(p),
-                Applied::Done => Answer::Done,
+                Applied::Done(_) => Answer::Done,
                 Applied::Stale | Applied::Invalidate(_) => Answer::Stale,
                 Applied::Located(None) => Answer::Located(None),
                 Applied::Located(Some(p)) => {

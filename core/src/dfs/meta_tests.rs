@@ -296,3 +296,38 @@ fn excess_is_deleted_only_after_every_holder_named_the_term_and_the_order_is_sen
     assert_eq!(invalidations(fx.take()), vec![order]);
     assert_eq!(logged(&s).len(), 1, "{:?}", logged(&s));
 }
+
+/// Two writers of one file complete in one batch of applied entries: each completion carries
+/// the pipeline it took, so the checker judges both (`pipeline-acked`). Before, the server
+/// looked the first block up as the file's complete one after the batch, found the second, and
+/// told the checker nothing of the first, which a read between the two could have returned.
+#[test]
+fn each_completion_carries_the_pipeline_it_took() {
+    use super::names::{Applied, Names};
+    use crate::raft::Machine;
+    let (a, b) = (n(20), n(21));
+    let mut names = Names::default();
+    let mut pipelines = Vec::new();
+    for (i, writer) in [a, b].into_iter().enumerate() {
+        let create = Cmd {
+            client: writer,
+            req: 1,
+            op: Op::Create { file: "x".into(), targets: vec![n(3 + i as u32)] },
+        };
+        let (Applied::Write(p), ..) = names.apply(writer, 1, &create, 1 + i as u64, 1) else {
+            panic!("a write")
+        };
+        pipelines.push(p);
+    }
+    names.take_served();
+    for (i, writer) in [a, b].into_iter().enumerate() {
+        let p = &pipelines[i];
+        let complete =
+            Cmd { client: writer, req: 2, op: Op::Complete { file: "x".into(), block: p.block, gen: p.gen } };
+        names.apply(writer, 2, &complete, 3 + i as u64, 1);
+    }
+    let done: Vec<Applied> = names.take_served().into_iter().map(|x| x.result).collect();
+    assert_eq!(done, pipelines.iter().cloned().map(Applied::Done).collect::<Vec<_>>());
+    let x: crate::kv::Key = "x".into();
+    assert_eq!(names.files.get(&x).and_then(|f| f.complete.clone()), pipelines.last().cloned());
+}

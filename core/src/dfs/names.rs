@@ -124,8 +124,8 @@ impl fmt::Display for Cmd {
 pub enum Applied {
     /// Write through this pipeline.
     Write(Pipeline),
-    /// The block is the file's now.
-    Done,
+    /// The block is the file's now: the pipeline that wrote it.
+    Done(Pipeline),
     /// The file's complete block (`None`: no such file).
     Located(Option<Pipeline>),
     /// Too late: the block is no longer the one being written (another write replaced it).
@@ -138,7 +138,7 @@ impl fmt::Display for Applied {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Applied::Write(p) => write!(f, "block {} gen {} on {} nodes", p.block, p.gen, p.targets.len()),
-            Applied::Done => f.write_str("complete"),
+            Applied::Done(_) => f.write_str("complete"),
             Applied::Located(Some(p)) => write!(f, "block {}", p.block),
             Applied::Located(None) => f.write_str("no such file"),
             Applied::Stale => f.write_str("stale"),
@@ -192,11 +192,6 @@ impl Names {
         })
     }
 
-    /// The complete block `block`, if it is a file's.
-    pub fn complete(&self, block: BlockId) -> Option<(&Key, &Pipeline)> {
-        self.files.iter().find_map(|(k, f)| f.complete.as_ref().filter(|p| p.block == block).map(|p| (k, p)))
-    }
-
     fn execute(&mut self, client: NodeId, op: &Op) -> Applied {
         // A writer writes one file at a time: whatever else it was writing, it left.
         if let Op::Create { .. } = op {
@@ -225,8 +220,9 @@ impl Names {
                 let f = self.files.entry(*file).or_default();
                 match f.writing.iter().position(|(_, p)| p.block == *block && p.gen == *gen) {
                     Some(i) => {
-                        f.complete = Some(f.writing.remove(i).1);
-                        Applied::Done
+                        let p = f.writing.remove(i).1;
+                        f.complete = Some(p.clone());
+                        Applied::Done(p)
                     }
                     None => Applied::Stale,
                 }
