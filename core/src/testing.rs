@@ -98,3 +98,24 @@ pub(crate) fn walk_lesson(
     }
     (lab, steps, at)
 }
+
+/// Runs `p` under heavy faults, seeds 0 to 5, to 20 s each, and asserts after every event that
+/// every server `waiting` describes (whether it leads, and how many clients' requests it waits
+/// to answer) waits only while it leads; and that some leader did wait. The sharded database
+/// and the file system each keep such a set beside their Raft.
+pub(crate) fn only_leaders_wait<P: Protocol + Clone>(
+    p: P,
+    waiting: impl Fn(&P::Node) -> Option<(bool, usize)>,
+) {
+    let mut checked = 0;
+    for seed in 0..6 {
+        let mut sim = crate::sim::Sim::new(p.clone(), crate::net::FaultPreset::Heavy.config(), seed);
+        while sim.now().0 < 20_000_000 && sim.step() {
+            for (leads, waits) in sim.nodes().iter().filter_map(&waiting) {
+                assert!(leads || waits == 0, "seed {seed}: a follower waits for {waits} requests");
+                checked += usize::from(waits > 0);
+            }
+        }
+    }
+    assert!(checked > 0, "no leader ever waited");
+}

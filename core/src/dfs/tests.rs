@@ -476,22 +476,8 @@ fn a_deposed_leader_does_not_delete_a_block_a_newer_leader_created() {
 /// Before, a deposed leader kept them for good.
 #[test]
 fn only_a_metadata_leader_keeps_requests_to_answer() {
-    let mut checked = 0;
-    for seed in 0..6 {
-        let mut sim = Sim::new(Dfs::default(), FaultPreset::Heavy.config(), seed);
-        while sim.now().0 < 20_000_000 && sim.step() {
-            for node in sim.nodes() {
-                if let DfsNode::Meta(s) = node {
-                    let leads = s.raft.role == crate::raft::server::Role::Leader;
-                    assert!(
-                        leads || s.waiting.is_empty(),
-                        "seed {seed}: a follower waits for {:?}",
-                        s.waiting
-                    );
-                    checked += usize::from(!s.waiting.is_empty());
-                }
-            }
-        }
-    }
-    assert!(checked > 0, "no leader ever waited");
+    crate::testing::only_leaders_wait(Dfs::default(), |node| match node {
+        DfsNode::Meta(s) => Some((s.raft.role == crate::raft::server::Role::Leader, s.waiting.len())),
+        _ => None,
+    });
 }

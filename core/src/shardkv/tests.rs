@@ -173,22 +173,8 @@ fn a_move_completes_while_a_server_of_the_old_owner_is_down() {
 /// leader kept them for good, a set that grew with every lost leadership.
 #[test]
 fn only_a_leader_keeps_requests_to_answer() {
-    let mut checked = 0;
-    for seed in 0..6 {
-        let mut sim = Sim::new(ShardKv::default(), FaultPreset::Heavy.config(), seed);
-        while sim.now().0 < 20_000_000 && sim.step() {
-            for node in sim.nodes() {
-                if let Node::Replica(r) = node {
-                    let leads = r.raft.role == crate::raft::server::Role::Leader;
-                    assert!(
-                        leads || r.waiting.is_empty(),
-                        "seed {seed}: a follower waits for {:?}",
-                        r.waiting
-                    );
-                    checked += usize::from(!r.waiting.is_empty());
-                }
-            }
-        }
-    }
-    assert!(checked > 0, "no leader ever waited");
+    crate::testing::only_leaders_wait(ShardKv::default(), |node| match node {
+        Node::Replica(r) => Some((r.raft.role == crate::raft::server::Role::Leader, r.waiting.len())),
+        _ => None,
+    });
 }
