@@ -404,7 +404,8 @@ fn kafka_runs_through_the_same_commands() {
             "ack-before-replication",
             "consume-uncommitted",
             "skip-revocation",
-            "commit-ahead"
+            "commit-ahead",
+            "rejoin-before-epoch-start"
         ]
     );
     let ok = distlab(&["check", "--protocol", "kafka", "--seeds", "0..50", "--faults", "heavy"]);

@@ -36,6 +36,8 @@ pub struct Replica {
     pub waiting: Vec<(u64, NodeId, u64)>,
     /// On the leader: an ISR change sent to the controller and not yet confirmed, and when.
     pub pending_isr: Option<(Vec<NodeId>, Time)>,
+    /// On a follower: the epoch whose leader last set its high watermark.
+    pub hw_epoch: Option<u32>,
 }
 
 /// What a leader knows of one follower (Kafka's `Replica` state on the leader).
@@ -305,9 +307,11 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
                 f.fetched(offset, end_of_log, now);
             }
             // Back in sync (`Partition.isFollowerInSync`): at or past the high watermark and
-            // the start of this leader's epoch. The HW cannot fall by it: the follower holds
-            // everything below it.
-            let in_sync = offset >= r.hard.hw && offset >= r.lead_start;
+            // the start of this leader's epoch (KAFKA-7128: a new leader's high watermark can
+            // lag the records its predecessor committed). The HW cannot fall by it: the
+            // follower holds everything below it.
+            let at_start = offset >= r.lead_start || k.is(Mutant::RejoinBeforeEpochStart);
+            let in_sync = offset >= r.hard.hw && at_start;
             if in_sync && !r.isr.contains(&from) && r.pending_isr.is_none() {
                 let mut isr = r.isr.clone();
                 isr.push(from);
@@ -356,7 +360,14 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
                 return;
             }
             r.hard.log.extend(records);
-            r.hard.hw = hw.min(leo(r)).max(r.hard.hw.min(leo(r)));
+            // A follower takes its leader's high watermark, capped at its own log end
+            // (`UnifiedLog.maybeUpdateHighWatermark`): after a failover it goes down to the new
+            // leader's, which may lag the old one's. Within one epoch the leader's only grows,
+            // and Kafka's one ordered connection brings it in order; here answers come late, so
+            // within an epoch a lower one is an old answer and does not lower it.
+            let capped = hw.min(leo(r));
+            r.hard.hw = if r.hw_epoch == Some(epoch) { capped.max(r.hard.hw.min(leo(r))) } else { capped };
+            r.hw_epoch = Some(epoch);
         }
         Msg::ConsumerFetch { partition, offset } => {
             let Some(Some(r)) = b.replicas.get(partition as usize) else { return };

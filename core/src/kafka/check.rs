@@ -42,6 +42,11 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
             (Kafka's high watermark: the least log end offset over the ISR)",
     },
     PropertyInfo {
+        name: "isr-holds-committed",
+        description: "every replica in the controller's ISR, the replicas it may elect, holds every \
+            committed record (an unclean election or a follower let back in too early breaks it)",
+    },
+    PropertyInfo {
         name: "committed-agree",
         description: "replicas agree on every record below the high watermark",
     },
@@ -270,6 +275,11 @@ pub(super) fn check(
     }
     let Some(Node::Controller(c)) = nodes.get(k.controller().index()) else { return Ok(()) };
     if t == k.controller() {
+        for (p, s) in c.partitions.iter().enumerate().take(parts) {
+            for &b in &s.isr {
+                isr_holds_committed(m, nodes, p, b)?;
+            }
+        }
         return commit_after_read(m, &c.group.committed);
     }
     let Some(Node::Broker(b)) = nodes.get(t.index()) else { return Ok(()) };
@@ -304,6 +314,9 @@ pub(super) fn check(
             }
         }
         m.checked[t.index()][p] = upto as u64;
+        if c.partitions.get(p).is_some_and(|s| s.isr.contains(&t)) {
+            isr_holds_committed(m, nodes, p, t)?;
+        }
         // Acknowledged records are in the partition leader's log. A leader's log only grows
         // while it leads, so each acknowledgement is checked once per leader and epoch.
         if c.partitions[p].leader == Some(t) && r.leader == Some(t) {
@@ -433,6 +446,29 @@ fn hw_in_isr(
         }
     }
     Ok(())
+}
+
+/// isr-holds-committed: broker `b`, in the controller's ISR of `p`, holds the committed prefix
+/// (its length, and the record at its end: by the leader epoch rule a record of one epoch at
+/// one offset has the same log before it, and `committed-agree` compares the rest as `b`'s
+/// own high watermark passes it). Judged when the controller changes an ISR and when a member
+/// changes its log; a committed prefix that grows past a member is `hw-in-isr`'s to judge.
+fn isr_holds_committed(m: &Monitor, nodes: &[Node], p: usize, b: NodeId) -> Result<(), Fail> {
+    let Some(&last) = m.committed.get(p).and_then(|c| c.last()) else { return Ok(()) };
+    let n = m.committed[p].len();
+    let Some(r) = replica(nodes, b, p) else { return Ok(()) };
+    let why = match r.hard.log.get(n - 1) {
+        Some(x) if x.value == last => return Ok(()),
+        Some(_) => format!("it holds another record at offset {}", n - 1),
+        None => format!("its log ends at {}", r.hard.log.len()),
+    };
+    Err((
+        "isr-holds-committed",
+        format!(
+            "B{}, in the controller's ISR of p{p}, lacks a committed record: {why} (committed: {n})",
+            b.0 + 1
+        ),
+    ))
 }
 
 /// No partition has two owners in one generation: the consumer whose handler ran against every

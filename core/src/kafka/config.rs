@@ -28,6 +28,9 @@ pub enum Mutant {
     /// rejoin, and the cooperative assignor hands over partitions that other members still
     /// own.
     SkipRevocation,
+    /// A leader lets a follower back into the ISR once it reaches the high watermark, though
+    /// it is short of the start of the leader's epoch (before KAFKA-7128).
+    RejoinBeforeEpochStart,
 }
 
 pub(super) const MUTANTS: &[MutantInfo] = &[
@@ -55,6 +58,12 @@ pub(super) const MUTANTS: &[MutantInfo] = &[
         name: "commit-ahead",
         description: "consumers commit one offset past what they have read, so the group skips a record",
     },
+    MutantInfo {
+        name: "rejoin-before-epoch-start",
+        description: "a leader takes a follower back into the ISR once it reaches the high watermark, \
+            short of the start of the leader's epoch, where a new leader's high watermark can lag \
+            (KAFKA-7128)",
+    },
 ];
 
 impl Mutant {
@@ -66,6 +75,7 @@ impl Mutant {
             "consume-uncommitted" => Some(Mutant::ConsumeUncommitted),
             "commit-ahead" => Some(Mutant::CommitAhead),
             "skip-revocation" => Some(Mutant::SkipRevocation),
+            "rejoin-before-epoch-start" => Some(Mutant::RejoinBeforeEpochStart),
             _ => None,
         }
     }

@@ -679,6 +679,37 @@ fn a_fetch_response_with_records_is_applied_once_and_only_in_its_epoch() {
     assert_eq!((values(&l), fx.take()), (vec![1], vec![]), "a leader ignores fetch answers");
 }
 
+/// A follower's high watermark is its leader's, capped at its log end, also when that is lower
+/// than its own (`UnifiedLog.maybeUpdateHighWatermark`): after a failover the new leader's
+/// high watermark may lag the old one's, and the follower shows the new one. Within one epoch
+/// a lower one is a late answer and changes nothing.
+#[test]
+fn a_follower_takes_a_new_leaders_lower_high_watermark() {
+    let k = kafka2();
+    let mut fx = Fx::new();
+    let answer = |hw: u64, epoch: u32| Msg::FetchResponse {
+        partition: 0,
+        records: vec![],
+        from: 3,
+        last_epoch: 1,
+        hw,
+        diverging: None,
+        epoch,
+    };
+    let mut f = broker(FOLLOWER, &[(1, 1), (2, 1), (3, 1)], 1);
+    deliver(&k, &mut fx, &mut f, answer(3, 1));
+    assert_eq!(replica(&f).hard.hw, 3, "the epoch-1 leader's high watermark");
+    deliver(&k, &mut fx, &mut f, answer(2, 1));
+    assert_eq!(replica(&f).hard.hw, 3, "a late epoch-1 answer does not lower it");
+    replica_mut(&mut f).hard.epoch = 2;
+    deliver(&k, &mut fx, &mut f, answer(1, 2));
+    assert_eq!(replica(&f).hard.hw, 1, "the epoch-2 leader's, lower");
+    deliver(&k, &mut fx, &mut f, answer(0, 2));
+    assert_eq!(replica(&f).hard.hw, 1, "a late epoch-2 answer does not lower it");
+    deliver(&k, &mut fx, &mut f, answer(9, 2));
+    assert_eq!(replica(&f).hard.hw, 3, "capped at the log end");
+}
+
 /// Three brokers holding p0 (replicas B1, B2, B3), B1 leading in `epoch` with this ISR; the
 /// controller heard from each broker at the given time.
 fn controller3(isr: &[NodeId], epoch: u32, heard: [Time; 3]) -> Node {
