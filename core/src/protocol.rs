@@ -382,6 +382,18 @@ pub trait Protocol: Effects + Clone + Debug + Hash + 'static {
     ) -> Result<(), (&'static str, String)> {
         Ok(())
     }
+    /// The network delivers `msg` from `from` to `to`, before `to`'s handler takes it: what
+    /// arrived, first hand, for a checker that judges a node by what it was told (a failure
+    /// detector that was answered). Most checkers need only the nodes.
+    fn delivered(
+        &self,
+        _monitor: &mut Self::Monitor,
+        _nodes: &[Self::Node],
+        _from: NodeId,
+        _to: NodeId,
+        _msg: &Self::Msg,
+    ) {
+    }
     /// The safety properties `check` enforces.
     fn properties(&self) -> &'static [PropertyInfo];
     /// The mutants this protocol offers.

@@ -652,6 +652,7 @@ impl<P: Protocol> Sim<P> {
                     return;
                 }
                 self.record(KindRef::Deliver { id, from, to, msg: &msg });
+                self.proto.delivered(&mut self.monitor, &self.nodes, from, to, &msg);
                 self.run_handler(to, |p, node, ctx| p.on_message(node, from, msg, ctx));
                 self.check(Some(to), None);
             }

@@ -22,7 +22,7 @@ fn swim_holds_under_heavy_and_light_faults_for_a_thousand_seeds() {
 #[test]
 fn a_plain_seed_sweep_catches_the_mutants_of_refutation_suspicion_gossip_incarnation_and_precedence() {
     let want = [
-        ("refutation-ignored", FaultPreset::Light, "accuracy"),
+        ("refutation-ignored", FaultPreset::Light, "refutation"),
         ("suspicion-skipped", FaultPreset::Heavy, "accuracy"),
         ("no-piggyback", FaultPreset::Light, "accuracy"),
         ("forget-incarnation", FaultPreset::Heavy, "incarnation"),

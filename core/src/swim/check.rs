@@ -30,6 +30,14 @@
 //!   declared dead, and neither is one that was unlucky once. Judged while no clock is
 //!   skewed and no link slowed (a slow ack is a lost one to its prober, not to the network).
 //!
+//! - **refutation**: a member that answered its prober's accusation in time is not declared
+//!   dead by that prober at that incarnation. A ping (or a request for an indirect one) says
+//!   at which incarnation the prober suspects its target; the target's ack to that probe,
+//!   taken while the probe runs, carries the incarnation that clears the suspicion. Judged
+//!   from what the network delivered, with no timing assumption, so at any size, with random
+//!   probing, and with slowed links and skewed clocks, where `accuracy`'s second half is not
+//!   (it needs the suspicion timeout to span two rounds of round-robin probes).
+//!
 //! Completeness and accuracy both assume messages arrive within the timeouts, so neither is
 //! judged in an explored run, where time is only the order of events and an ack may arrive
 //! after any timeout (`Explorable::unjudged`); incarnation is.
@@ -63,7 +71,11 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
     },
     PropertyInfo {
         name: "accuracy",
-        description: "a live member is declared dead only if a message to or from it was really lost before its suspicion began, and one between it and the member declaring it dead during the suspicion (while no clock is skewed and no link slowed)",
+        description: "a live member is declared dead only if a message to or from it was really lost before its suspicion began, and (when the suspicion timeout spans two rounds of round-robin probes) one between it and the member declaring it dead during the suspicion; judged while no clock is skewed and no link slowed",
+    },
+    PropertyInfo {
+        name: "refutation",
+        description: "a member that answered its prober's accusing ping while the probe ran is not declared dead by that prober at the incarnation it was accused at: its answer carries the refutation (judged from what the network delivered, at any size, timing and probe selection)",
     },
     PropertyInfo {
         name: "incarnation",
@@ -106,10 +118,24 @@ pub struct Monitor {
     /// Per (observer, member): the incarnation at which the observer last began to suspect the
     /// member, and when (its suspicion timer started then).
     own_suspicion: BTreeMap<(u32, u32), (u32, Time)>,
+    /// Per (prober, target): the accusations of the prober's latest accusing probe of the
+    /// target, and the one the target's ack answered while the probe ran.
+    accused: BTreeMap<(u32, u32), Accused>,
     up: Vec<bool>,
     epoch: u64,
     down: Vec<Down>,
     next_sweep: Time,
+}
+
+/// A probe that accuses its target (`Monitor::accused`): the incarnation its direct ping
+/// accused the target at, and its requests for indirect probes (as they arrived), and the
+/// accusation the target's ack answered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+struct Accused {
+    seq: u32,
+    direct: Option<u32>,
+    relayed: Option<u32>,
+    answered: Option<u32>,
 }
 
 fn secs(t: Time) -> String {
@@ -142,8 +168,9 @@ impl Monitor {
                 self.down.push(Down { who: NodeId(i as u32), since, news: vec![since; n] });
             } else if !was && is {
                 self.down.retain(|d| d.who.index() != i);
-                // A new life: its beliefs start afresh.
+                // A new life: its beliefs start afresh, and so do its probes.
                 self.views[i].clear();
+                self.accused.retain(|k, _| k.0 as usize != i);
             }
             self.up[i] = is;
         }
@@ -202,6 +229,52 @@ pub(super) fn check(
         }
     }
     completeness(sw, m, nodes, world)
+}
+
+/// What the network delivered, before the receiver takes it: a probe's accusation as it
+/// reaches the target (the prober's own ping) or a relay (a request for an indirect probe,
+/// whose ping to the target carries the same accusation), and the target's ack, direct or
+/// relayed, as it reaches the prober while that probe still runs. A probe's direct ping and
+/// its requests may accuse differently (the prober may have begun to suspect in between), so
+/// each ack is matched with what the ping it answers carried.
+pub(super) fn delivered(m: &mut Monitor, nodes: &[Node], from: NodeId, to: NodeId, msg: &Msg) {
+    let (prober, target, seq, inc, direct) = match *msg {
+        Msg::Ping { seq, suspect: Some(inc), .. } => (from, to, seq, inc, true),
+        Msg::PingReq { seq, target, suspect: Some(inc), .. } => (from, target, seq, inc, false),
+        Msg::Ack { seq, of, .. } => {
+            let runs =
+                nodes.get(to.index()).and_then(|n| n.probe).is_some_and(|p| p.seq == seq && p.target == of);
+            if let Some(a) = m.accused.get_mut(&(to.0, of.0)).filter(|a| a.seq == seq && runs) {
+                let carried = if from == of { a.direct } else { a.relayed };
+                a.answered = a.answered.or(carried);
+            }
+            return;
+        }
+        _ => return,
+    };
+    let a = m.accused.entry((prober.0, target.0)).or_insert(Accused { seq, ..Accused::default() });
+    if a.seq != seq {
+        *a = Accused { seq, ..Accused::default() };
+    }
+    if direct {
+        a.direct = Some(inc);
+    } else {
+        a.relayed = Some(inc);
+    }
+}
+
+/// refutation: `o` now believes `who` dead at `inc`; it must not have had `who`'s answer to
+/// its own probe accusing it at `inc`.
+fn refutation(m: &Monitor, o: NodeId, who: NodeId, inc: u32) -> Verdict {
+    match m.accused.get(&(o.0, who.0)) {
+        Some(a) if a.answered == Some(inc) => Err((
+            "refutation",
+            format!(
+                "{o} declared {who} dead at #{inc}, though {who} answered {o}'s probe accusing it at #{inc} while the probe ran: the answer carries the incarnation that clears the suspicion"
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// A member's own incarnation never falls; when it rises, its current incarnation begins.
@@ -327,6 +400,13 @@ fn judge(
         if new.status != Status::Dead {
             d.news[o.index()] = world.now;
         }
+    }
+    if new.status == Status::Dead && sw.detector == Detector::Swim {
+        refutation(m, o, who, new.inc)?;
+    }
+    // A probe accusing at an incarnation `o` has left behind judges nothing more.
+    if m.accused.get(&(o.0, who.0)).is_some_and(|a| a.direct.max(a.relayed).is_some_and(|i| i < new.inc)) {
+        m.accused.remove(&(o.0, who.0));
     }
     if new.status == Status::Dead && m.declared.insert((who.0, new.inc)) {
         accuracy(sw, m, nodes, o, who, new.inc, world)?;

@@ -3,6 +3,11 @@
 //! member that declared at its first failed probe passed on an old suspicion by another, one
 //! that crashed before it told anyone.) And a death at an incarnation the member has left is
 //! judged too (it was not judged at all).
+//!
+//! `refutation` holds a prober to the answer its accusing ping got, matched with what the
+//! ping it answers carried; and it catches `refutation-ignored` at 40 members, where the
+//! suspicion timeout (capped at 64 periods) does not span two rounds of probes and
+//! `accuracy`'s second half is not judged: a sweep caught it in none of 100 light-fault runs.
 
 use alloc::vec::Vec;
 
@@ -80,4 +85,58 @@ fn a_death_at_an_incarnation_the_member_has_left_is_judged() {
     let hb = Swim { detector: Detector::Heartbeat, ..sw };
     m.suspected.clear();
     assert_eq!(accuracy(&hb, &m, &nodes, o, x, 1, &world), Ok(()));
+}
+
+fn four(sw: &Swim) -> Vec<Node> {
+    let mut fx = crate::testing::Effects::<Swim>::at(Time::ZERO);
+    (0..4).map(|i| super::super::node::fresh(sw, NodeId(i), 0, &mut fx.ctx(NodeId(i)))).collect()
+}
+
+#[test]
+fn an_answer_counts_against_a_death_only_if_the_ping_it_answers_accused() {
+    let sw = Swim { members: 4, ..Swim::default() };
+    let (o, x, h) = (NodeId(1), NodeId(3), NodeId(2));
+    let mut nodes = four(&sw);
+    nodes[o.index()].probe = Some(Probe { target: x, seq: 8, acked: false });
+    let ack = Msg::Ack { seq: 8, of: x, alive: None, gossip: Vec::new() };
+    let mut m = Monitor::default();
+    // O's direct ping did not accuse X; by its requests for indirect probes, O suspected it.
+    delivered(&mut m, &nodes, o, x, &Msg::Ping { seq: 8, suspect: None, gossip: Vec::new() });
+    delivered(
+        &mut m,
+        &nodes,
+        o,
+        h,
+        &Msg::PingReq { seq: 8, target: x, suspect: Some(0), gossip: Vec::new() },
+    );
+    delivered(&mut m, &nodes, x, o, &ack);
+    assert_eq!(refutation(&m, o, x, 0), Ok(()), "X answered the ping that did not accuse it");
+    // The relay's answer is to a ping that carried the accusation.
+    delivered(&mut m, &nodes, h, o, &ack);
+    assert_eq!(refutation(&m, o, x, 0).unwrap_err().0, "refutation");
+    assert_eq!(refutation(&m, o, x, 1), Ok(()), "another incarnation");
+
+    // An answer that comes after the probe ended is not taken: it judges nothing.
+    let mut m = Monitor::default();
+    delivered(&mut m, &nodes, o, x, &Msg::Ping { seq: 8, suspect: Some(0), gossip: Vec::new() });
+    nodes[o.index()].probe = Some(Probe { target: x, seq: 9, acked: false });
+    delivered(&mut m, &nodes, x, o, &ack);
+    assert_eq!(refutation(&m, o, x, 0), Ok(()));
+}
+
+#[test]
+fn ignoring_an_accusation_is_caught_at_forty_members_with_either_selection() {
+    for selection in [Selection::RoundRobin, Selection::Random] {
+        let sw = Swim { members: 40, selection, ..Swim::default() };
+        assert!(!sw.suspicion_spans_rounds());
+        let caught = (0..4)
+            .filter(|&seed| {
+                let broken = Swim { mutant: Some(Mutant::RefutationIgnored), ..sw.clone() };
+                let mut sim = crate::sim::Sim::new(broken, crate::net::FaultPreset::Light.config(), seed);
+                while sim.events() < 20_000 && sim.step() {}
+                sim.violation().is_some_and(|v| v.property == "refutation")
+            })
+            .count();
+        assert_eq!(caught, 4, "{selection:?}");
+    }
 }

@@ -22,7 +22,8 @@ fn preset(name: &str, seed: u64, mutant: Option<&str>) -> LabConfig {
 fn breaks(mutant: &str) -> &'static str {
     match mutant {
         "suspect-forever" => "completeness",
-        "suspicion-skipped" | "refutation-ignored" => "accuracy",
+        "suspicion-skipped" => "accuracy",
+        "refutation-ignored" => "refutation",
         other => panic!("no lesson offers {other}"),
     }
 }

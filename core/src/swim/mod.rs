@@ -27,8 +27,10 @@
 //!    and the suspect answers in its ack, so a suspect its accuser reaches again before the
 //!    timeout refutes (promised with round-robin probing when the suspicion timeout spans two
 //!    rounds, `Swim::suspicion_spans_rounds`; otherwise likely, through gossip):
-//!    the `refutation-ignored` mutant breaks this and the `accuracy` property catches it; the
-//!    `suspicion-skipped` mutant (dead at the first failed probe) is caught by the same property.
+//!    the `refutation-ignored` mutant breaks this and the `refutation` property catches it (a
+//!    prober whose accusing ping the suspect answered in time declares it dead all the same),
+//!    at any size and with either probe selection; the `suspicion-skipped` mutant (dead at the
+//!    first failed probe) is caught by `accuracy`.
 //! 4. **Dissemination** (§4.1; `node::piggyback`). Updates (alive, suspect, dead, with the
 //!    incarnation) ride on pings and acks, each sent λ·⌈log10(n+1)⌉ times, least-sent first:
 //!    infection-style, reaching everyone in O(log n) periods. Without it (`no-piggyback`,
@@ -39,8 +41,9 @@
 //!    comes back one above it, so its `Alive` overrides the `Dead` the others concluded
 //!    (`forget-incarnation` restarts at 0: caught by `incarnation`).
 //!
-//! The checker (`check.rs`) judges completeness, accuracy and incarnation order against the
-//! simulator's ground truth (`Protocol::check_world`). The all-to-all heartbeat detector runs
+//! The checker (`check.rs`) judges completeness, accuracy, refutation and incarnation order
+//! against the simulator's ground truth (`Protocol::check_world`, and `Protocol::delivered`
+//! for what each member was told). The all-to-all heartbeat detector runs
 //! on the same members for comparison (`Detector::Heartbeat`). `detect.rs` is the measurement
 //! behind `distlab swim detect`. Files: `types.rs`, `node.rs` (the handlers), `check.rs`,
 //! `view.rs`, `scenarios.rs` (presets and their lessons), `detect.rs`, `setup.rs`.
@@ -134,6 +137,10 @@ impl Protocol for Swim {
         world: &World<'_, Msg>,
     ) -> Result<(), (&'static str, String)> {
         check::check(self, m, nodes, touched, notes, world)
+    }
+
+    fn delivered(&self, m: &mut Monitor, nodes: &[Node], from: NodeId, to: NodeId, msg: &Msg) {
+        check::delivered(m, nodes, from, to, msg)
     }
 
     fn properties(&self) -> &'static [PropertyInfo] {

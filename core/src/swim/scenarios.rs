@@ -155,7 +155,8 @@ fn false_suspicion(mutant: Option<Mutant>) -> Vec<Step> {
         steps.push(step(
             Cue::Violation,
             "With the refutation-ignored mutant S4 hears the accusation and does nothing. The suspicion \
-             ripens: a member whose last probe reached S4 declares it dead, and accuracy breaks.",
+             ripens: a member whose accusing ping S4 answered declares it dead all the same, and the \
+             refutation property breaks.",
         ));
         return steps;
     }
