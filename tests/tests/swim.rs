@@ -27,6 +27,7 @@ fn a_plain_seed_sweep_catches_the_mutants_of_refutation_suspicion_gossip_incarna
         ("no-piggyback", FaultPreset::Light, "accuracy"),
         ("forget-incarnation", FaultPreset::Heavy, "incarnation"),
         ("alive-ties", FaultPreset::Light, "incarnation"),
+        ("relay-by-sender", FaultPreset::Light, "suspicion"),
     ];
     let names: Vec<&str> = lab::mutants("swim").unwrap().iter().map(|m| m.0).collect();
     for (name, faults, property) in want {

@@ -30,6 +30,11 @@
 //!   declared dead, and neither is one that was unlucky once. Judged while no clock is
 //!   skewed and no link slowed (a slow ack is a lost one to its prober, not to the network).
 //!
+//! - **suspicion**: a member suspects another after its own probe of it only if no answer to
+//!   that probe, direct or relayed by a member it asked (§3.1's indirect probe), reached it
+//!   while the probe ran. Judged from what the network delivered, like `refutation`; a
+//!   prober that ignores its helpers' answers (`relay-by-sender`) suspects members that
+//!   answered, which `accuracy` cannot tell from a loss (the direct ping was lost).
 //! - **refutation**: a member that answered its prober's accusation in time is not declared
 //!   dead by that prober at that incarnation. A ping (or a request for an indirect one) says
 //!   at which incarnation the prober suspects its target; the target's ack to that probe,
@@ -72,6 +77,10 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
     PropertyInfo {
         name: "accuracy",
         description: "a live member is declared dead only if a message to or from it was really lost before its suspicion began, and (when the suspicion timeout spans two rounds of round-robin probes) one between it and the member declaring it dead during the suspicion; judged while no clock is skewed and no link slowed",
+    },
+    PropertyInfo {
+        name: "suspicion",
+        description: "a member suspects another after its own probe only if no answer to that probe, direct or relayed by a member it asked, reached it while the probe ran (judged from what the network delivered)",
     },
     PropertyInfo {
         name: "refutation",
@@ -121,6 +130,10 @@ pub struct Monitor {
     /// Per (prober, target): the accusations of the prober's latest accusing probe of the
     /// target, and the one the target's ack answered while the probe ran.
     accused: BTreeMap<(u32, u32), Accused>,
+    /// Per member: its probe as of its last event (target, sequence number), and the last
+    /// probe an answer reached it for while the probe ran.
+    probing: Vec<Option<(NodeId, u32)>>,
+    answered: Vec<Option<(NodeId, u32)>>,
     up: Vec<bool>,
     epoch: u64,
     down: Vec<Down>,
@@ -150,6 +163,8 @@ impl Monitor {
             self.inc_since = vec![Time::ZERO; n];
             self.first_drop = vec![None; n];
             self.pair_drops = vec![Vec::new(); n];
+            self.probing = vec![None; n];
+            self.answered = vec![None; n];
             self.up = vec![true; n];
         }
     }
@@ -171,6 +186,7 @@ impl Monitor {
                 // A new life: its beliefs start afresh, and so do its probes.
                 self.views[i].clear();
                 self.accused.retain(|k, _| k.0 as usize != i);
+                (self.probing[i], self.answered[i]) = (None, None);
             }
             self.up[i] = is;
         }
@@ -219,6 +235,7 @@ pub(super) fn check(
                 m.suspected.entry((about.0, inc)).or_insert((world.now, lost));
             }
         }
+        suspicion(m, nodes, o, notes)?;
         own_incarnation(sw, m, nodes, o, world)?;
         beliefs(sw, m, nodes, o, world)?;
         for note in notes {
@@ -244,6 +261,9 @@ pub(super) fn delivered(m: &mut Monitor, nodes: &[Node], from: NodeId, to: NodeI
         Msg::Ack { seq, of, .. } => {
             let runs =
                 nodes.get(to.index()).and_then(|n| n.probe).is_some_and(|p| p.seq == seq && p.target == of);
+            if let Some(a) = m.answered.get_mut(to.index()).filter(|_| runs) {
+                *a = Some((of, seq));
+            }
             if let Some(a) = m.accused.get_mut(&(to.0, of.0)).filter(|a| a.seq == seq && runs) {
                 let carried = if from == of { a.direct } else { a.relayed };
                 a.answered = a.answered.or(carried);
@@ -252,6 +272,14 @@ pub(super) fn delivered(m: &mut Monitor, nodes: &[Node], from: NodeId, to: NodeI
         }
         _ => return,
     };
+    // Only the prober's running probe: a ping sent before a restart that arrives after it
+    // belongs to no probe of the new life (unless, by a reused number, to the one it runs,
+    // which then takes the answer as its own, refutation and all).
+    let runs =
+        nodes.get(prober.index()).and_then(|n| n.probe).is_some_and(|p| p.seq == seq && p.target == target);
+    if !runs {
+        return;
+    }
     let a = m.accused.entry((prober.0, target.0)).or_insert(Accused { seq, ..Accused::default() });
     if a.seq != seq {
         *a = Accused { seq, ..Accused::default() };
@@ -261,6 +289,26 @@ pub(super) fn delivered(m: &mut Monitor, nodes: &[Node], from: NodeId, to: NodeI
     } else {
         a.relayed = Some(inc);
     }
+}
+
+/// suspicion: each probe `o` judged failed in this event (its probe before the event) had no
+/// answer reach it while it ran; then `o`'s probe as it is now is the one to watch.
+fn suspicion(m: &mut Monitor, nodes: &[Node], o: NodeId, notes: &[Note]) -> Verdict {
+    let ended = m.probing[o.index()];
+    for note in notes {
+        if let Note::Suspected { about, .. } = *note {
+            if ended.is_some_and(|p| p.0 == about) && m.answered[o.index()] == ended {
+                return Err((
+                    "suspicion",
+                    format!(
+                        "{o} suspects {about} after its probe, though an answer from {about} to that probe reached it while the probe ran"
+                    ),
+                ));
+            }
+        }
+    }
+    m.probing[o.index()] = nodes[o.index()].probe.map(|p| (p.target, p.seq));
+    Ok(())
 }
 
 /// refutation: `o` now believes `who` dead at `inc`; it must not have had `who`'s answer to

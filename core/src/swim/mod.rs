@@ -15,7 +15,9 @@
 //!    the first detection takes e/(e−1) periods on average and has no worst case.
 //! 2. **Indirect probe** (§3.1; `node::ask_others`). No ack within the ack timeout: the member
 //!    asks k others to ping the target for it (`PingReq`), and they relay the ack. A lossy
-//!    link between two members does not make either look dead.
+//!    link between two members does not make either look dead. The `suspicion` property
+//!    holds each failed probe to what reached the prober (`relay-by-sender`, which takes an
+//!    ack only from the target itself, suspects members whose relayed answers arrived).
 //! 3. **Suspicion** (§4.2; `node::hear`). No ack by the end of the period: the target becomes a
 //!    *suspect*, not dead, and the suspicion travels. After the suspicion timeout the suspect
 //!    is confirmed *dead* — unless it refuted: a member that hears it is suspected raises its

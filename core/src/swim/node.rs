@@ -174,7 +174,8 @@ pub(super) fn on_message(sw: &Swim, n: &mut Node, from: NodeId, msg: Msg, ctx: C
                     hear(sw, n, Update { about: who, status: Status::Alive, inc }, ctx);
                 }
             }
-            if let Some(p) = n.probe.as_mut().filter(|p| p.seq == seq && p.target == of) {
+            let answered = if sw.is(Mutant::RelayBySender) { from } else { of };
+            if let Some(p) = n.probe.as_mut().filter(|p| p.seq == seq && p.target == answered) {
                 p.acked = true;
                 let target = p.target;
                 if let Some(inc) = alive {

@@ -369,6 +369,7 @@ fn the_swarm_catches_every_mutant() {
         ("forget-incarnation", "incarnation"),
         ("suspect-forever", "completeness"),
         ("alive-ties", "incarnation"),
+        ("relay-by-sender", "suspicion"),
     ];
     assert_eq!(MUTANTS.len(), expected.len(), "a mutant without its expected property");
     for (name, property) in expected {

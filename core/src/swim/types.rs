@@ -293,6 +293,7 @@ pub enum Mutant {
     ForgetIncarnation,
     SuspectForever,
     AliveTies,
+    RelayBySender,
 }
 
 pub(super) const MUTANTS: &[MutantInfo] = &[
@@ -320,6 +321,10 @@ pub(super) const MUTANTS: &[MutantInfo] = &[
         name: "alive-ties",
         description: "news that a member is alive clears a suspicion of it at the same incarnation (§4.2 wants a higher one), so stale news delays its detection",
     },
+    MutantInfo {
+        name: "relay-by-sender",
+        description: "a prober takes an ack for its target only from the target itself: a relayed ack, sent by a helper, never counts, so the indirect probes of §3.1 never save a member",
+    },
 ];
 
 impl Mutant {
@@ -331,6 +336,7 @@ impl Mutant {
             Mutant::ForgetIncarnation,
             Mutant::SuspectForever,
             Mutant::AliveTies,
+            Mutant::RelayBySender,
         ];
         all.into_iter().find(|m| m.name() == name)
     }
