@@ -42,8 +42,10 @@ pub struct Timeline<P: Protocol> {
     /// every `every` events where none was dropped.
     checkpoints: Vec<(u64, Sim<P>)>,
     every: u64,
-    /// The nodes' encoded size at a recent checkpoint (measured at every eighth).
+    /// The encoded size of the nodes and the checker's ghost state at a recent checkpoint
+    /// (measured at every eighth taken), and how many were taken since.
     weight: u64,
+    unweighed: u32,
     inputs: Vec<(u64, Input<P>)>,
     sim: Sim<P>,
     horizon: u64,
@@ -64,6 +66,7 @@ impl<P: Protocol> Timeline<P> {
             checkpoints: Vec::new(),
             every: CHECKPOINT_EVERY,
             weight: 0,
+            unweighed: 0,
             inputs: Vec::new(),
             sim,
             horizon: 0,
@@ -136,7 +139,7 @@ impl<P: Protocol> Timeline<P> {
     /// Keep the simulator at `p` (a multiple of the spacing) unless it is kept already, then
     /// keep to the limits: thin out (every other one dropped, the spacing doubled) past
     /// [`MAX_CHECKPOINTS`], and past the byte budget too while the spacing is under
-    /// [`SPACING_CAP`]; past the cap, drop the one farthest from `p`.
+    /// [`SPACING_CAP`]; past the cap, drop the ones farthest from `p` until within it.
     fn checkpoint(&mut self, p: u64) {
         let at = self.checkpoints.partition_point(|(q, _)| *q < p);
         if self.checkpoints.get(at).is_some_and(|(q, _)| *q == p) {
@@ -144,8 +147,14 @@ impl<P: Protocol> Timeline<P> {
         }
         self.checkpoints.insert(at, (p, self.sim.clone()));
         let kept = self.checkpoints.len();
-        if kept % 8 == 1 {
-            self.weight = self.sim.nodes().iter().map(crate::hash::encoded_len).sum();
+        // Every eighth taken, not every eighth kept: at the budget, as many are dropped as
+        // taken, and a weight measured once would go stale as the state grows.
+        self.unweighed = (self.unweighed + 1) % 8;
+        if self.unweighed == 1 {
+            // Each checkpoint holds the checker's ghost state too (SWIM's grows with the
+            // suspicions of a crowd).
+            let nodes: u64 = self.sim.nodes().iter().map(crate::hash::encoded_len).sum();
+            self.weight = nodes.saturating_add(crate::hash::encoded_len(self.sim.monitor()));
         }
         let heavy = kept > MIN_CHECKPOINTS && kept as u64 * self.weight > CHECKPOINT_BYTES;
         if kept > MAX_CHECKPOINTS || (heavy && self.every < SPACING_CAP) {
@@ -156,8 +165,12 @@ impl<P: Protocol> Timeline<P> {
             });
             self.every *= 2;
         } else if heavy {
-            let far = (1..kept).max_by_key(|i| self.checkpoints[*i].0.abs_diff(p));
-            if let Some(i) = far {
+            // Back within the budget (a state that grew needs more than one gone).
+            while self.checkpoints.len() > MIN_CHECKPOINTS
+                && self.checkpoints.len() as u64 * self.weight > CHECKPOINT_BYTES
+            {
+                let n = self.checkpoints.len();
+                let Some(i) = (1..n).max_by_key(|i| self.checkpoints[*i].0.abs_diff(p)) else { break };
                 self.checkpoints.remove(i);
             }
         }
@@ -241,6 +254,7 @@ impl<P: Protocol> Timeline<P> {
             checkpoints: Vec::new(),
             every: self.every,
             weight: self.weight,
+            unweighed: self.unweighed,
             inputs: self.inputs.clone(),
             sim,
             horizon: self.horizon,

@@ -207,7 +207,10 @@ pub(super) fn on_message(sw: &Swim, n: &mut Node, from: NodeId, msg: Msg, ctx: C
 /// above is refuted by raising its incarnation above it. About another: `Alive` at a higher
 /// incarnation clears a suspicion (and revives the dead); `Suspect` overrides `Alive` at the
 /// same incarnation or below and starts the suspicion timeout (again, at a higher one);
-/// `Dead` overrides both. Whatever changes a belief is passed on, piggybacked.
+/// `Dead` overrides both at its incarnation or below. The paper's `Confirm` overrides any
+/// incarnation; memberlist ignores a death older than what it believes, as here: a member
+/// restarts one incarnation up (and refutes at a higher one), so an older death is news of a
+/// life it has left. Whatever changes a belief is passed on, piggybacked.
 fn hear(sw: &Swim, n: &mut Node, u: Update, ctx: C) {
     if u.about == n.me {
         if u.status != Status::Alive && u.inc >= n.hard.inc && !sw.is(Mutant::RefutationIgnored) {
