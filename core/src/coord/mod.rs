@@ -46,7 +46,10 @@
 //! **The lock, with fencing** (ZooKeeper's recipe; Kleppmann's fencing tokens). Each waiter
 //! creates an ephemeral sequential node under `/lock` and lists the children: the smallest
 //! holds the lock; the others each watch only the node just before their own, so a release
-//! wakes one waiter, not the herd. The holder's token is the zxid that created its node. A
+//! wakes one waiter, not the herd. A waiter reads its predecessor with `getData` and a watch,
+//! as Curator's lock does, rather than the recipe page's `exists`: a predecessor that is
+//! already gone then leaves no watch behind (an `exists` would leave one on a name never used
+//! again). The holder's token is the zxid that created its node. A
 //! lock alone cannot stop a holder that paused (a long GC) past its session's expiry from
 //! acting on the lock it lost; the storage node it writes to can, by refusing any token older
 //! than the newest it has seen.

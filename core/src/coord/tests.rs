@@ -545,3 +545,24 @@ fn a_follower_the_leader_cannot_hear_stops_serving_and_its_clients_keep_their_se
     }
     assert!(tried >= 5, "only {tried} seeds had a client on a follower");
 }
+
+/// A lock waiter whose predecessor is already gone leaves no watch behind: it reads the
+/// predecessor with `getData` and a watch, as Curator's lock does (`LockInternals`), where an
+/// `exists` left an exist watch on a name never used again, one per such race, until the
+/// client's cap dropped the watch of a later wait (and the waiter waited for good).
+#[test]
+fn lock_waiters_leave_no_watch_on_a_gone_predecessor() {
+    let mut leaked = 0;
+    for seed in 0..200 {
+        let c = Coordination { clients: 8, ..Coordination::default() };
+        let mut sim = Sim::new(c, FaultPreset::Light.config(), seed);
+        while sim.events() < 20_000 && sim.step() {}
+        assert!(sim.violation().is_none(), "seed {seed}: {:?}", sim.violation());
+        for n in sim.nodes() {
+            if let Node::Client(cl) = n {
+                leaked += cl.watches.iter().filter(|w| w.1 == super::tree::WatchKind::Exist).count();
+            }
+        }
+    }
+    assert_eq!(leaked, 0);
+}
