@@ -480,10 +480,7 @@ fn step(c: &Coordination, cl: &mut Client, op: TreeOp, result: TreeResult, ctx: 
             let watch = if c.is(Mutant::WatchWrongNode) { at.saturating_sub(2) } else { at - 1 };
             let before = alloc::format!("{}/{}", c.home(), kids[watch]);
             cl.step = Step::Waiting(kids[watch].clone());
-            // `getData` with a watch, as Curator's lock (`LockInternals`), not the recipe
-            // page's `exists`: a predecessor gone already leaves no watch (an exist watch on a
-            // name never used again, one per such race, that only the session's end clears).
-            request(c, cl, TreeOp::Get { path: before }, true, ctx);
+            request(c, cl, TreeOp::Get { path: before }, true, ctx); // Curator's getData (mod.rs)
         }
         (Step::Waiting(_), TreeResult::Data(None)) => list(c, cl, ctx),
         (Step::Waiting(_), _) => {} // watching; the event will come

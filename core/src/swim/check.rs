@@ -31,17 +31,15 @@
 //!   skewed and no link slowed (a slow ack is a lost one to its prober, not to the network).
 //!
 //! - **suspicion**: a member suspects another after its own probe of it only if no answer to
-//!   that probe, direct or relayed by a member it asked (§3.1's indirect probe), reached it
-//!   while the probe ran. Judged from what the network delivered, like `refutation`; a
-//!   prober that ignores its helpers' answers (`relay-by-sender`) suspects members that
-//!   answered, which `accuracy` cannot tell from a loss (the direct ping was lost).
+//!   that probe, direct or relayed (§3.1's indirect probe), reached it while the probe ran.
+//!   Judged from what arrived, like `refutation`; a prober that ignores relayed answers
+//!   (`relay-by-sender`) suspects members that answered, which `accuracy` takes for a loss.
 //! - **refutation**: a member that answered its prober's accusation in time is not declared
-//!   dead by that prober at that incarnation. A ping (or a request for an indirect one) says
-//!   at which incarnation the prober suspects its target; the target's ack to that probe,
-//!   taken while the probe runs, carries the incarnation that clears the suspicion. Judged
-//!   from what the network delivered, with no timing assumption, so at any size, with random
-//!   probing, and with slowed links and skewed clocks, where `accuracy`'s second half is not
-//!   (it needs the suspicion timeout to span two rounds of round-robin probes).
+//!   dead by that prober at that incarnation: a ping (or an indirect request) says at which
+//!   incarnation the prober suspects its target, and the target's ack to it, taken while the
+//!   probe runs, carries the incarnation that clears the suspicion. Judged from what arrived,
+//!   at any size and timing, where `accuracy`'s second half is not (it needs the suspicion
+//!   timeout to span two rounds of round-robin probes).
 //!
 //! Completeness and accuracy both assume messages arrive within the timeouts, so neither is
 //! judged in an explored run, where time is only the order of events and an ack may arrive
