@@ -117,6 +117,16 @@ pub struct World<'a, M> {
     pub explored: bool,
 }
 
+/// A message the network delivers (`Protocol::delivered`): who sent it to whom, when it was
+/// sent (an answer is sent when its request is delivered, so the two times tie them), and now.
+pub struct Delivered<'a, M> {
+    pub from: NodeId,
+    pub to: NodeId,
+    pub sent: Time,
+    pub now: Time,
+    pub msg: &'a M,
+}
+
 impl<M> World<'_, M> {
     /// Whether `n` is up (a node the world does not know is not).
     pub fn is_up(&self, n: NodeId) -> bool {
@@ -382,18 +392,10 @@ pub trait Protocol: Effects + Clone + Debug + Hash + 'static {
     ) -> Result<(), (&'static str, String)> {
         Ok(())
     }
-    /// The network delivers `msg` from `from` to `to`, before `to`'s handler takes it: what
-    /// arrived, first hand, for a checker that judges a node by what it was told (a failure
-    /// detector that was answered). Most checkers need only the nodes.
-    fn delivered(
-        &self,
-        _monitor: &mut Self::Monitor,
-        _nodes: &[Self::Node],
-        _from: NodeId,
-        _to: NodeId,
-        _msg: &Self::Msg,
-    ) {
-    }
+    /// The network delivers a message, before its receiver's handler takes it: what arrived,
+    /// first hand, for a checker that judges a node by what it was told (a failure detector
+    /// that was answered). Most checkers need only the nodes.
+    fn delivered(&self, _monitor: &mut Self::Monitor, _nodes: &[Self::Node], _d: &Delivered<'_, Self::Msg>) {}
     /// The safety properties `check` enforces.
     fn properties(&self) -> &'static [PropertyInfo];
     /// The mutants this protocol offers.

@@ -634,7 +634,7 @@ impl<P: Protocol> Sim<P> {
 
     fn execute(&mut self, item: Pending<P>) {
         match item {
-            Pending::Deliver { id, from, to, msg, lost, .. } => {
+            Pending::Deliver { id, from, to, msg, lost, sent_at } => {
                 let reason = if lost {
                     Some(DropReason::Loss)
                 } else if !self.status[to.index()].up {
@@ -652,7 +652,8 @@ impl<P: Protocol> Sim<P> {
                     return;
                 }
                 self.record(KindRef::Deliver { id, from, to, msg: &msg });
-                self.proto.delivered(&mut self.monitor, &self.nodes, from, to, &msg);
+                let d = crate::protocol::Delivered { from, to, sent: sent_at, now: self.now, msg: &msg };
+                self.proto.delivered(&mut self.monitor, &self.nodes, &d);
                 self.run_handler(to, |p, node, ctx| p.on_message(node, from, msg, ctx));
                 self.check(Some(to), None);
             }

@@ -35,9 +35,9 @@
 //!   Judged from what arrived, like `refutation`; a prober that ignores relayed answers
 //!   (`relay-by-sender`) suspects members that answered, which `accuracy` takes for a loss.
 //! - **refutation**: a member that answered its prober's accusation in time is not declared
-//!   dead by that prober at that incarnation: a ping (or an indirect request) says at which
-//!   incarnation the prober suspects its target, and the target's ack to it, taken while the
-//!   probe runs, carries the incarnation that clears the suspicion. Judged from what arrived,
+//!   dead by that prober at that incarnation: a ping says at which incarnation the prober
+//!   suspects its target, and the target's ack to it, taken while the probe runs, carries the
+//!   incarnation that clears the suspicion. Judged from what arrived,
 //!   at any size and timing, where `accuracy`'s second half is not (it needs the suspicion
 //!   timeout to span two rounds of round-robin probes).
 //!
@@ -62,7 +62,7 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use crate::protocol::{NodeId, PropertyInfo, Time, World};
+use crate::protocol::{Delivered, NodeId, PropertyInfo, Time, World};
 
 use super::node::Note;
 use super::types::*;
@@ -132,20 +132,21 @@ pub struct Monitor {
     /// probe an answer reached it for while the probe ran.
     probing: Vec<Option<(NodeId, u32)>>,
     answered: Vec<Option<(NodeId, u32)>>,
+    /// Per member: when its current life began (zero: never restarted).
+    life: Vec<Time>,
     up: Vec<bool>,
     epoch: u64,
     down: Vec<Down>,
     next_sweep: Time,
 }
 
-/// A probe that accuses its target (`Monitor::accused`): the incarnation its direct ping
-/// accused the target at, and its requests for indirect probes (as they arrived), and the
-/// accusation the target's ack answered.
+/// A probe that accuses its target (`Monitor::accused`): the incarnation its ping accused
+/// the target at and when the target took it, and the accusation the target's answer to it
+/// (sent in that instant) answered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 struct Accused {
     seq: u32,
-    direct: Option<u32>,
-    relayed: Option<u32>,
+    direct: Option<(u32, Time)>,
     answered: Option<u32>,
 }
 
@@ -163,6 +164,7 @@ impl Monitor {
             self.pair_drops = vec![Vec::new(); n];
             self.probing = vec![None; n];
             self.answered = vec![None; n];
+            self.life = vec![Time::ZERO; n];
             self.up = vec![true; n];
         }
     }
@@ -185,6 +187,7 @@ impl Monitor {
                 self.views[i].clear();
                 self.accused.retain(|k, _| k.0 as usize != i);
                 (self.probing[i], self.answered[i]) = (None, None);
+                self.life[i] = world.changed_at[i];
             }
             self.up[i] = is;
         }
@@ -246,46 +249,43 @@ pub(super) fn check(
     completeness(sw, m, nodes, world)
 }
 
-/// What the network delivered, before the receiver takes it: a probe's accusation as it
-/// reaches the target (the prober's own ping) or a relay (a request for an indirect probe,
-/// whose ping to the target carries the same accusation), and the target's ack, direct or
-/// relayed, as it reaches the prober while that probe still runs. A probe's direct ping and
-/// its requests may accuse differently (the prober may have begun to suspect in between), so
-/// each ack is matched with what the ping it answers carried.
-pub(super) fn delivered(m: &mut Monitor, nodes: &[Node], from: NodeId, to: NodeId, msg: &Msg) {
-    let (prober, target, seq, inc, direct) = match *msg {
-        Msg::Ping { seq, suspect: Some(inc), .. } => (from, to, seq, inc, true),
-        Msg::PingReq { seq, target, suspect: Some(inc), .. } => (from, target, seq, inc, false),
-        Msg::Ack { seq, of, .. } => {
-            let runs =
-                nodes.get(to.index()).and_then(|n| n.probe).is_some_and(|p| p.seq == seq && p.target == of);
-            if let Some(a) = m.answered.get_mut(to.index()).filter(|_| runs) {
+/// What the network delivered, before the receiver takes it: an accusing ping as it reaches
+/// the target, if its prober sent it in its current life for the probe it runs (a ping of a
+/// life before a restart, whose number is reused, is no accusation of this one), and the
+/// target's ack as it reaches the prober while that probe runs: any answer counts for
+/// `suspicion`; for `refutation`, the answer the target sent as it took that accusing ping
+/// (sent in that instant), not one to an older ping with the same number. Relayed answers
+/// count for `suspicion` only: a relay that restarted may pass on an answer to its previous
+/// life's ping under a reused number.
+pub(super) fn delivered(m: &mut Monitor, nodes: &[Node], d: &Delivered<'_, Msg>) {
+    let runs = |who: NodeId, seq: u32, target: NodeId| {
+        nodes.get(who.index()).and_then(|n| n.probe).is_some_and(|p| p.seq == seq && p.target == target)
+    };
+    match *d.msg {
+        Msg::Ping { seq, suspect: Some(inc), .. } => {
+            let life = m.life.get(d.from.index()).copied().unwrap_or(Time::ZERO);
+            if !runs(d.from, seq, d.to) || d.sent < life {
+                return;
+            }
+            let a = m.accused.entry((d.from.0, d.to.0)).or_insert(Accused { seq, ..Accused::default() });
+            if a.seq != seq {
+                *a = Accused { seq, ..Accused::default() };
+            }
+            // The first copy to arrive: a duplicate's answer is the same answer.
+            a.direct.get_or_insert((inc, d.now));
+        }
+        Msg::Ack { seq, of, .. } if runs(d.to, seq, of) => {
+            if let Some(a) = m.answered.get_mut(d.to.index()) {
                 *a = Some((of, seq));
             }
-            if let Some(a) = m.accused.get_mut(&(to.0, of.0)).filter(|a| a.seq == seq && runs) {
-                let carried = if from == of { a.direct } else { a.relayed };
-                a.answered = a.answered.or(carried);
+            let a = m.accused.get_mut(&(d.to.0, of.0)).filter(|a| a.seq == seq && d.from == of);
+            if let Some(a) = a {
+                if let Some((inc, _)) = a.direct.filter(|x| x.1 == d.sent) {
+                    a.answered = Some(inc);
+                }
             }
-            return;
         }
-        _ => return,
-    };
-    // Only the prober's running probe: a ping sent before a restart that arrives after it
-    // belongs to no probe of the new life (unless, by a reused number, to the one it runs,
-    // which then takes the answer as its own, refutation and all).
-    let runs =
-        nodes.get(prober.index()).and_then(|n| n.probe).is_some_and(|p| p.seq == seq && p.target == target);
-    if !runs {
-        return;
-    }
-    let a = m.accused.entry((prober.0, target.0)).or_insert(Accused { seq, ..Accused::default() });
-    if a.seq != seq {
-        *a = Accused { seq, ..Accused::default() };
-    }
-    if direct {
-        a.direct = Some(inc);
-    } else {
-        a.relayed = Some(inc);
+        _ => {}
     }
 }
 
@@ -451,7 +451,7 @@ fn judge(
         refutation(m, o, who, new.inc)?;
     }
     // A probe accusing at an incarnation `o` has left behind judges nothing more.
-    if m.accused.get(&(o.0, who.0)).is_some_and(|a| a.direct.max(a.relayed).is_some_and(|i| i < new.inc)) {
+    if m.accused.get(&(o.0, who.0)).is_some_and(|a| a.direct.is_some_and(|d| d.0 < new.inc)) {
         m.accused.remove(&(o.0, who.0));
     }
     if new.status == Status::Dead && m.declared.insert((who.0, new.inc)) {

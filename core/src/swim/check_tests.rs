@@ -15,7 +15,7 @@
 use alloc::vec::Vec;
 
 use super::*;
-use crate::protocol::NodeId;
+use crate::protocol::{Delivered, NodeId};
 
 #[test]
 fn a_death_is_judged_from_the_declaring_members_own_suspicion() {
@@ -96,34 +96,45 @@ fn four(sw: &Swim) -> Vec<Node> {
 }
 
 #[test]
-fn an_answer_counts_against_a_death_only_if_the_ping_it_answers_accused() {
+fn an_answer_counts_against_a_death_only_if_it_answers_the_accusing_ping() {
     let sw = Swim { members: 4, ..Swim::default() };
     let (o, x, h) = (NodeId(1), NodeId(3), NodeId(2));
     let mut nodes = four(&sw);
     nodes[o.index()].probe = Some(Probe { target: x, seq: 8, acked: false });
+    let accusing = Msg::Ping { seq: 8, suspect: Some(0), gossip: Vec::new() };
     let ack = Msg::Ack { seq: 8, of: x, alive: None, gossip: Vec::new() };
+    let at =
+        |from, to, sent: u64, now: u64, msg| Delivered { from, to, sent: Time(sent), now: Time(now), msg };
     let mut m = Monitor::default();
-    // O's direct ping did not accuse X; by its requests for indirect probes, O suspected it.
-    delivered(&mut m, &nodes, o, x, &Msg::Ping { seq: 8, suspect: None, gossip: Vec::new() });
-    delivered(
-        &mut m,
-        &nodes,
-        o,
-        h,
-        &Msg::PingReq { seq: 8, target: x, suspect: Some(0), gossip: Vec::new() },
-    );
-    delivered(&mut m, &nodes, x, o, &ack);
-    assert_eq!(refutation(&m, o, x, 0), Ok(()), "X answered the ping that did not accuse it");
-    // The relay's answer is to a ping that carried the accusation.
-    delivered(&mut m, &nodes, h, o, &ack);
+    m.ensure(4);
+    // O's ping accusing X at #0 reaches X at 100.
+    delivered(&mut m, &nodes, &at(o, x, 90, 100, &accusing));
+    // An answer X sent at 50, to an older ping of the same number (before O restarted, when it
+    // did not accuse X), is not the answer to the accusation.
+    delivered(&mut m, &nodes, &at(x, o, 50, 110, &ack));
+    assert_eq!(refutation(&m, o, x, 0), Ok(()));
+    // Nor is an answer relayed by H (a relay that restarted may pass on an old one).
+    delivered(&mut m, &nodes, &at(h, o, 105, 112, &ack));
+    assert_eq!(refutation(&m, o, x, 0), Ok(()));
+    // X's answer as it took the accusation is.
+    delivered(&mut m, &nodes, &at(x, o, 100, 120, &ack));
     assert_eq!(refutation(&m, o, x, 0).unwrap_err().0, "refutation");
     assert_eq!(refutation(&m, o, x, 1), Ok(()), "another incarnation");
 
+    // A ping O sent before its current life began accuses nothing in this one.
+    let mut m = Monitor::default();
+    m.ensure(4);
+    m.life[o.index()] = Time(95);
+    delivered(&mut m, &nodes, &at(o, x, 90, 100, &accusing));
+    delivered(&mut m, &nodes, &at(x, o, 100, 120, &ack));
+    assert_eq!(refutation(&m, o, x, 0), Ok(()));
+
     // An answer that comes after the probe ended is not taken: it judges nothing.
     let mut m = Monitor::default();
-    delivered(&mut m, &nodes, o, x, &Msg::Ping { seq: 8, suspect: Some(0), gossip: Vec::new() });
+    m.ensure(4);
+    delivered(&mut m, &nodes, &at(o, x, 90, 100, &accusing));
     nodes[o.index()].probe = Some(Probe { target: x, seq: 9, acked: false });
-    delivered(&mut m, &nodes, x, o, &ack);
+    delivered(&mut m, &nodes, &at(x, o, 100, 120, &ack));
     assert_eq!(refutation(&m, o, x, 0), Ok(()));
 }
 

@@ -72,7 +72,9 @@ pub use types::*;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::protocol::{Ctx, MutantInfo, NodeId, PropertyInfo, Protocol, ScriptAction, Time, World};
+use crate::protocol::{
+    Ctx, Delivered, MutantInfo, NodeId, PropertyInfo, Protocol, ScriptAction, Time, World,
+};
 use crate::rng::Rng;
 
 impl crate::protocol::Effects for Swim {
@@ -141,8 +143,8 @@ impl Protocol for Swim {
         check::check(self, m, nodes, touched, notes, world)
     }
 
-    fn delivered(&self, m: &mut Monitor, nodes: &[Node], from: NodeId, to: NodeId, msg: &Msg) {
-        check::delivered(m, nodes, from, to, msg)
+    fn delivered(&self, m: &mut Monitor, nodes: &[Node], d: &Delivered<'_, Msg>) {
+        check::delivered(m, nodes, d)
     }
 
     fn properties(&self) -> &'static [PropertyInfo] {
