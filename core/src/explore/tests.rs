@@ -189,7 +189,7 @@ fn swim_explored_judges_only_what_holds_whatever_the_delays() {
     let b = Bounds { crashes: 1, depth: 7, search: Search::Dfs, timeouts: Some(4), ..Bounds::default() };
     let r = explore(&config("swim", None), b).unwrap();
     assert!(r.violation.is_none() && r.complete, "{r:?}");
-    assert_eq!(r.unique_states, 112_114);
+    assert_eq!(r.unique_states, 112_237);
     assert_eq!(r.unjudged, ["completeness", "accuracy"]);
     let b = Bounds { crashes: 1, timeouts: Some(4), ..Bounds::default() };
     found_and_replayed("swim", "forget-incarnation", b, "incarnation", 6);
