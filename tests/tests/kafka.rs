@@ -237,6 +237,33 @@ fn adding_a_partition_places_it_and_hands_it_out() {
     assert!(sim.violation().is_none());
 }
 
+/// Partitions added one at a time are placed as Kafka places added partitions: the rule starts
+/// afresh at each new partition (a topic created with that many would have placed them
+/// differently past the first round of brokers).
+#[test]
+fn added_partitions_are_placed_as_kafka_places_them() {
+    use distlab_core::kafka::cluster::ClientOp;
+    use distlab_core::kafka::{added_partition_replicas, assign_replicas};
+    use distlab_core::protocol::{ScriptAction::Client, Target};
+    let base = Kafka { brokers: 4, partitions: 3, rf: 2, min_insync: 1, ..Kafka::default() };
+    let controller = NodeId(base.brokers as u32);
+    let script =
+        (1..=4).map(|i| (Time::from_ms(200 * i), Client(Target::Node(controller), ClientOp::AddPartition)));
+    let k = Kafka { script: script.collect(), ..base };
+    let mut sim = Sim::new(k.clone(), FaultPreset::None.config(), 1);
+    run_to(&mut sim, Time::from_ms(1_000));
+    let Node::Controller(c) = &sim.nodes()[k.brokers] else { panic!() };
+    assert_eq!(c.partitions.len(), 7);
+    for p in 3..7u32 {
+        let got: Vec<u32> = c.partitions[p as usize].replicas.iter().map(|r| r.0).collect();
+        assert_eq!(got, added_partition_replicas(4, p, 2, 0).unwrap(), "p{p}");
+    }
+    // Partition 5 is where the two rules part: created, it would carry the round's shift.
+    let p5: Vec<u32> = c.partitions[5].replicas.iter().map(|r| r.0).collect();
+    assert_ne!(p5, assign_replicas(4, 6, 2, 0).unwrap()[5]);
+    assert!(sim.violation().is_none());
+}
+
 /// Eager rebalancing stops every member; cooperative rebalancing leaves C1 and C2 consuming.
 #[test]
 fn cooperative_rebalancing_does_not_stop_the_members_that_keep_partitions() {

@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 
 use super::config::{Kafka, Mutant};
 use super::coordinator::{self, Group};
-use super::partitioner::assign_replicas;
+use super::partitioner::added_partition_replicas;
 use super::types::{Msg, Note, Timer, MAX_PARTITIONS};
 use crate::protocol::{Ctx, NodeId, Protocol, Time};
 
@@ -241,7 +241,7 @@ fn broker_failed(k: &Kafka, c: &mut Controller, dead: NodeId, ctx: &mut Ctx<Kafk
     }
 }
 
-/// The controller adds a partition: Kafka's placement rule extended by one row, a leader from
+/// The controller adds a partition: placed as Kafka places an added partition, a leader from
 /// the live replicas, and metadata pushed to every client (a simplification: real clients
 /// refresh theirs periodically). The group rebalances so someone consumes the new partition.
 pub(super) fn add_partition(k: &Kafka, c: &mut Controller, ctx: &mut Ctx<Kafka>) {
@@ -249,8 +249,10 @@ pub(super) fn add_partition(k: &Kafka, c: &mut Controller, ctx: &mut Ctx<Kafka>)
     if p >= MAX_PARTITIONS {
         return;
     }
-    let Ok(placement) = assign_replicas(k.brokers as u32, p + 1, k.rf, 0) else { return };
-    let replicas: Vec<NodeId> = placement[p as usize].iter().map(|b| NodeId(*b)).collect();
+    // Kafka starts the rule afresh at the new partition, from partition 0's first replica.
+    let first = c.partitions.first().and_then(|s| s.replicas.first()).map_or(0, |b| b.0);
+    let Ok(placement) = added_partition_replicas(k.brokers as u32, p, k.rf, first) else { return };
+    let replicas: Vec<NodeId> = placement.iter().map(|b| NodeId(*b)).collect();
     let live: Vec<NodeId> = replicas.iter().copied().filter(|r| c.brokers[r.index()].1).collect();
     let state = PartitionState {
         leader: live.first().copied(),

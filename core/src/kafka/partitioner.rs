@@ -61,26 +61,54 @@ pub fn assign_replicas(
     rf: u32,
     start_index: u32,
 ) -> Result<Vec<Vec<u32>>, &'static str> {
+    place_replicas(brokers, partitions, rf, start_index, 0)
+}
+
+/// The replicas of partition `partition` added to a topic that has `partition` partitions, as
+/// `AdminZkClient.createNewPartitionsAssignment` places one new partition: the same rule
+/// started afresh at the new partition, from the index of the first replica of partition 0,
+/// so the second-replica shift is that index, moved on by one only if the new partition starts
+/// a round (it does not carry the shifts of the rounds before, as the topic's creation did).
+pub fn added_partition_replicas(
+    brokers: u32,
+    partition: u32,
+    rf: u32,
+    first_of_partition_0: u32,
+) -> Result<Vec<u32>, &'static str> {
+    let mut rows = place_replicas(brokers, 1, rf, first_of_partition_0, partition)?;
+    Ok(rows.pop().unwrap_or_default())
+}
+
+/// `AdminUtils.assignReplicasToBrokersRackUnaware` with a fixed start index: `count`
+/// partitions from `first_partition` on.
+fn place_replicas(
+    brokers: u32,
+    count: u32,
+    rf: u32,
+    start_index: u32,
+    first_partition: u32,
+) -> Result<Vec<Vec<u32>>, &'static str> {
     if brokers == 0 {
         return Err("there must be at least one broker");
     }
     if rf == 0 || rf > brokers {
         return Err("the replication factor must be between 1 and the number of brokers");
     }
-    let n = brokers;
-    let start = start_index % n;
-    let mut shift = start_index % n;
-    let mut out = Vec::with_capacity(partitions as usize);
-    for p in 0..partitions {
+    let n = u64::from(brokers);
+    let start = u64::from(start_index);
+    // Not reduced modulo the brokers: Kafka reduces it modulo `brokers - 1` where it is used.
+    let mut shift = start;
+    let mut out = Vec::with_capacity(count as usize);
+    for p in (0..u64::from(count)).map(|i| u64::from(first_partition) + i) {
         if p > 0 && p % n == 0 {
             shift += 1;
         }
         let first = (p + start) % n;
         let mut replicas = Vec::with_capacity(rf as usize);
-        replicas.push(first);
-        for j in 0..rf - 1 {
+        replicas.push(first as u32);
+        for j in 0..u64::from(rf) - 1 {
             let s = 1 + (shift + j) % (n - 1);
-            replicas.push((first + s) % n);
+            replicas.push(((first + s) % n) as u32);
         }
         out.push(replicas);
     }
@@ -125,6 +153,28 @@ mod tests {
         ];
         assert_eq!(assign_replicas(5, 10, 3, 0).unwrap(), want);
         assert!(assign_replicas(3, 1, 4, 0).is_err());
+    }
+
+    #[test]
+    fn a_start_index_past_the_brokers_shifts_as_kafka_does() {
+        // AdminUtils keeps the fixed start index unreduced as the first shift and reduces it
+        // modulo brokers - 1 only where it is used: 5 brokers from index 7 shift the second
+        // replica by 1 + 7 % 4 = 4, not by 1 + (7 % 5) % 4 = 3.
+        assert_eq!(assign_replicas(5, 1, 2, 7).unwrap(), vec![vec![2, 1]]);
+        assert_eq!(assign_replicas(5, 1, 2, 2).unwrap(), vec![vec![2, 0]]);
+    }
+
+    #[test]
+    fn an_added_partition_starts_the_rule_afresh_as_kafka_does() {
+        // 5 brokers, RF 3, created with 10 partitions from index 0 (partition 0 on broker 0).
+        // Partition 10 starts a round: shift 0 + 1. Partition 11 is placed with shift 0, where a
+        // topic created with 12 partitions has carried it to 2 ([1, 4, 0]).
+        assert_eq!(added_partition_replicas(5, 10, 3, 0).unwrap(), vec![0, 2, 3]);
+        assert_eq!(added_partition_replicas(5, 11, 3, 0).unwrap(), vec![1, 2, 3]);
+        assert_eq!(assign_replicas(5, 12, 3, 0).unwrap()[11], vec![1, 4, 0]);
+        // Below one round the two agree.
+        assert_eq!(added_partition_replicas(5, 3, 3, 0).unwrap(), assign_replicas(5, 4, 3, 0).unwrap()[3]);
+        assert!(added_partition_replicas(3, 1, 4, 0).is_err());
     }
 }
 
