@@ -38,6 +38,9 @@ pub enum Cue {
     /// A node's badge or card (as drawn) comes to contain this text: it did not before the
     /// event ("✓", a Paxos learner that has learned the chosen value).
     Shows(&'static str),
+    /// Every live node's badge or card comes to contain this text: some did not before the
+    /// event (the news has reached everyone).
+    EveryoneShows(&'static str),
     /// Some record of the event, in words, contains this text (the escape hatch for moments
     /// the other cues cannot name; a lesson test keeps it honest).
     Says(&'static str),

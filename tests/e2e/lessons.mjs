@@ -193,6 +193,10 @@ await lesson('swim: a crash is suspected, then declared dead, and every list sho
   await nextUntil(page, /confirms it dead/);
   assert.match(await page.textContent('.side .boards'), /✗0/, 'the board shows the death');
   await onScreen(page, 'svg.topology', '#lesson-now', '.side .board');
+  await nextUntil(page, /reached everyone/);
+  const dead = await page.$$eval('.side .board td', tds => tds.filter(td => /✗/.test(td.textContent)).length);
+  assert.ok(dead >= 7, `every live member's row shows S3 dead (${dead} ✗ cells)`);
+  await onScreen(page, 'svg.topology', '#lesson-now', '.side .board');
 });
 
 await lesson('swim: a member cut off for a second refutes, and skipping suspicion breaks accuracy', '#swim', async page => {

@@ -203,6 +203,25 @@ fn leadership_transfer_hands_over_without_a_crash() {
     assert_ne!(leader(&s).unwrap().id, before);
 }
 
+/// A spare added to the cluster may come to lead, and clients reach it: before, a client tried
+/// only the first `servers` servers and dropped every hint naming a spare, so with the added
+/// server leading no request completed.
+#[test]
+fn clients_reach_a_leader_that_began_as_a_spare() {
+    use distlab_core::protocol::{ScriptAction::Client, Target};
+    let mut r = scenario("add-server", None);
+    let to_s4 = raft::ClientOp::TransferLeadership(Some(NodeId(3)));
+    r.script.push((Time::from_ms(3_000), Client(Target::Leader, to_s4)));
+    let mut s = sim(r, 3);
+    run_until(&mut s, Time::from_ms(3_500));
+    assert_eq!(leader(&s).map(|l| l.id), Some(NodeId(3)), "S4 leads");
+    let recs = run_until(&mut s, Time::from_ms(6_000));
+    let acks = recs.iter().filter(|r| matches!(r, RecordKind::Note { note: raft::Note::Ack { .. } })).count();
+    assert!(acks > 10, "only {acks} answers while S4 led");
+    assert_eq!(leader(&s).map(|l| l.id), Some(NodeId(3)));
+    assert!(s.violation().is_none());
+}
+
 #[test]
 fn read_index_serves_reads_without_log_entries() {
     let mut s = sim(scenario("read-index", None), 5);

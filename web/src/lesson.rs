@@ -82,9 +82,9 @@ pub fn lesson(p: &LessonProps) -> Html {
     let break_it = offer.map(|(m, at)| {
         let on_now = p.mutant.as_deref() == Some(m);
         let (label, title) = if on_now {
-            (t("Repair: turn this rule off:"), t("Replay with the correct rule"))
+            (t("Repair: switch off the bug"), t("Replay with the correct rule"))
         } else {
-            (t("Break it: turn this rule on:"), t("Replay with this broken rule and play to what it breaks"))
+            (t("Break it: switch on the bug"), t("Replay with this broken rule and play to what it breaks"))
         };
         html! {
             <button id="btn-break-it" class={classes!("break-it", (!on_now).then_some("danger"))} title={title}

@@ -105,11 +105,13 @@ pub fn restart<P: KvHost>(p: &P, hard: ClientHard, ctx: &mut Ctx<P>) -> Client {
 /// whose `Msg`, `Timer` and `Note` (named at the call site) carry client requests as
 /// `Msg::Request`/`Msg::Reply`, `Timer::ClientNext`/`Timer::ClientRetry` and
 /// `Note::Invoke`/`Note::Ack`/`Note::Refused`: Raft and Multi-Paxos.
+/// `kv_host!(Config, spares)` counts the configuration's `spares` among the servers a client
+/// may try: a spare added to the cluster may come to lead.
 macro_rules! kv_host {
-    ($config:ty) => {
+    ($config:ty $(, $spares:ident)?) => {
         impl $crate::kv::KvHost for $config {
             fn kv_servers(&self) -> usize {
-                self.servers
+                self.servers $(+ self.$spares)?
             }
             fn think_us(&self) -> u64 {
                 self.client_think_us

@@ -65,6 +65,14 @@ fn matches<P: Present>(cue: &Cue, sim: &Sim<P>, looks: &mut Looks) -> bool {
             *looks = now;
             found
         }
+        Cue::EveryoneShows(text) => {
+            let now = node_looks(sim);
+            let live = || now.iter().enumerate().filter(|(i, _)| sim.status()[*i].up);
+            let everyone = live().all(|(_, (_, shown))| shown.contains(text));
+            let news = live().any(|(i, _)| looks.get(i).is_none_or(|before| !before.1.contains(text)));
+            *looks = now;
+            everyone && news
+        }
     }
 }
 

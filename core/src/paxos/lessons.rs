@@ -99,6 +99,30 @@ fn every_paxos_lesson_step_happens_in_order_on_seeds_1_to_8_with_and_without_its
     }
 }
 
+/// The basic lesson: S1's two phases, each step at the moment it names, and a learner that has
+/// learned 10 at the end.
+#[test]
+fn the_basic_lesson_shows_both_phases_and_a_value_learned() {
+    for seed in SEEDS {
+        let mut l = Lesson::new("basic", seed, None);
+        let what = l.what.clone();
+        let prepare = l.index(&Cue::Send("Prepare"), 0);
+        assert_eq!(field(&l.after(prepare), 0, "phase"), "phase 1: preparing", "{what}");
+        let accept = l.index(&Cue::Send("Accept"), 0);
+        let snap = l.after(accept);
+        assert_eq!((field(&snap, 0, "ballot"), field(&snap, 0, "proposing")), ("1.1", "10"), "{what}");
+        assert_eq!(field(&l.before(accept), 0, "phase"), "phase 1: preparing", "{what}");
+        let accepted = l.index(&Cue::Send("Accepted"), 0);
+        let snap = l.after(accepted);
+        assert!((0..3).any(|n| field(&snap, n, "accepted") == "10 at 1.1"), "{what}");
+        let learned = l.index(&Cue::Shows("✓"), 0);
+        let snap = l.after(learned);
+        assert!((0..3).any(|n| field(&snap, n, "learned") == "10"), "{what}");
+        assert!((0..3).all(|n| field(&l.before(learned), n, "learned") == "—"), "{what}");
+        assert!(l.lab.violation().is_none(), "{what}");
+    }
+}
+
 /// The adoption lesson: S1 gets 10 accepted by S1, S3 and S4 while S2 and S5 are cut off; after
 /// the heal, S2's promises report it and S2 proposes 10, not its own 20.
 #[test]

@@ -1,4 +1,4 @@
-//! The Paxos presets: dueling proposers with and without back-off, a minority cut off, and a
+//! The Paxos presets: one proposer's two phases, dueling proposers with and without back-off, a minority cut off, and a
 //! later proposer adopting the value an earlier one got accepted.
 //!
 //! Each preset's narration is a lesson whose steps name the events they explain (see
@@ -18,6 +18,7 @@ use super::types::{Mutant, Paxos};
 
 /// Paxos presets: (name, title).
 pub const SCENARIOS: &[(&str, &str)] = &[
+    ("basic", "One proposer: two phases, and a majority chooses its value"),
     ("dueling", "Dueling proposers without back-off: preempting each other"),
     ("dueling-backoff", "Dueling proposers with randomized back-off"),
     ("minority-cut-off", "Two of five acceptors cut off: a majority still decides"),
@@ -34,6 +35,7 @@ const ADOPT_HEAL_MS: u64 = 300;
 /// Apply a Paxos preset to a configuration (the mutant stays; the narration follows it).
 pub fn apply_scenario(name: &str, base: Paxos) -> Result<Paxos, String> {
     let p = match name {
+        "basic" => Paxos { proposers: 1, acceptors: 3, learners: 3, narration: basic(), ..base },
         "dueling" => {
             Paxos { proposers: 3, acceptors: 5, learners: 3, backoff: false, narration: duel(), ..base }
         }
@@ -78,6 +80,45 @@ pub fn apply_scenario(name: &str, base: Paxos) -> Result<Paxos, String> {
 
 fn step(cue: Cue, text: &str) -> Step {
     Step::new(cue, text)
+}
+
+/// The two phases with nobody in the way: what a ballot, a promise and a majority are for.
+fn basic() -> Vec<Step> {
+    vec![
+        step(
+            Cue::Start,
+            "One proposer, S1, has a client value, 10, to get chosen. S1, S2 and S3 are acceptors, and learners \
+             too. A value is chosen once a majority of the acceptors, two of three, accepts it in one ballot.",
+        ),
+        step(
+            Cue::Send("Prepare"),
+            "Phase 1: S1 sends Prepare with ballot 1.1 (round 1, proposer 1) to every acceptor. It asks each \
+             to promise to refuse any lower ballot from now on, and to report any value it has already \
+             accepted.",
+        ),
+        step(
+            Cue::Send("Promise"),
+            "An acceptor promises: it will refuse every ballot below 1.1, and it reports that it has accepted \
+             nothing. It keeps the promise on disk, so a crash cannot make it forget.",
+        ),
+        step(
+            Cue::Send("Accept"),
+            "S1 has promises from a majority: phase 2. No promise reported an accepted value, so S1 is free to \
+             propose its own: Accept(1.1, 10) to every acceptor.",
+        ),
+        step(
+            Cue::Send("Accepted"),
+            "An acceptor accepts, since it promised nothing higher than 1.1, and tells the learners. Once a \
+             majority has accepted 10 in ballot 1.1, 10 is chosen: no later ballot can choose anything else, \
+             even before anyone knows it.",
+        ),
+        step(
+            Cue::Shows("✓"),
+            "A learner has heard Accepted from a majority: it has learned 10 (✓ on its badge). Why does phase \
+             1 ask what was accepted? The preset \"A later proposer adopts the value\" shows it; \"Dueling \
+             proposers\" shows what happens when proposers compete.",
+        ),
+    ]
 }
 
 /// Without back-off: refusals send proposers back to phase 1 at once, and ballots climb.

@@ -39,6 +39,9 @@ pub struct Monitor<M: Machine = Kv> {
     /// whose entry there is still equal to it has the same digest there, which saves hashing
     /// the entry again after every event (see `sync_mirror`).
     tips: Vec<Option<Entry<M>>>,
+    /// Per server: the term of its entry at each index as the last check saw it (index 1 at
+    /// position 0; entries folded into a snapshot keep a stale or zero term, never read).
+    terms: Vec<ChunkVec<Term>>,
     /// Per server: (term it led in, length of its log at the last check), while it leads.
     leading: Vec<Option<(Term, LogIndex)>>,
     /// Every (index, term) seen: its entry's digest, the term of the entry before it, and the
@@ -75,6 +78,7 @@ impl<M: Machine> Monitor<M> {
         let mut m = self.clone();
         m.leaders.values_mut().for_each(|n| *n = r.node(*n));
         r.places(&mut m.mirrors);
+        r.places(&mut m.terms);
         m.tips.iter_mut().flatten().for_each(|e| *e = e.renamed(r));
         r.places(&mut m.tips);
         r.places(&mut m.leading);
@@ -176,6 +180,7 @@ pub fn check_server<M: Machine>(
     if m.mirrors.len() < n {
         m.mirrors.resize(n, ChunkVec::default());
         m.tips.resize(n, None);
+        m.terms.resize(n, ChunkVec::default());
         m.leading.resize(n, None);
         m.last_commit.resize(n, 0);
         m.last_applied.resize(n, 0);
@@ -222,10 +227,11 @@ pub fn check_server<M: Machine>(
         }
     }
     let Some(s) = touched else { return Ok(()) };
-    if elected_now != Some(s.id) && unchanged(m, s) {
+    let rewritten = rewritten_from(m, s);
+    if elected_now != Some(s.id) && rewritten.is_none() && unchanged(m, s) {
         return Ok(());
     }
-    let changed_from = sync_mirror(m, s)?;
+    let changed_from = sync_mirror(m, s, rewritten)?;
     if elected_now == Some(s.id) {
         leader_completeness(m, s)?;
     }
@@ -252,6 +258,29 @@ fn unchanged<M: Machine>(m: &Monitor<M>, s: &Server<M>) -> bool {
         && (s.applied, s.hard.snapshot.last_index) == m.last_state[k]
         && m.tips[k].is_some()
         && s.entry(len) == m.tips[k].as_ref()
+}
+
+/// The first index after the snapshot whose entry's term is not the one the last check saw
+/// there, with the terms brought up to date. `unchanged` and `sync_mirror` look at a log from
+/// its end, so without this a log rewritten in the middle under an unchanged last entry (a
+/// follower that replaces a conflicting entry and keeps the ones after it) would never be
+/// looked at again. Terms suffice: an entry is named by its index and term, and one term's
+/// leader writes one entry per index, so a rewrite that keeps every term keeps every entry
+/// (or is a leader's, which Leader Append-Only judges). Only entries past the commit index of
+/// the last check are compared: a follower given a different entry where it had committed one
+/// was given it by a leader without a committed entry, which Leader Completeness judges at
+/// that leader's election (and the commit check where the entry is committed again).
+fn rewritten_from<M: Machine>(m: &mut Monitor<M>, s: &Server<M>) -> Option<LogIndex> {
+    let k = s.id.index();
+    let terms = &mut m.terms[k];
+    let known = (terms.len() as u64).min(s.last_index());
+    let first = (s.hard.snapshot.last_index.max(m.last_commit[k]) + 1..=known)
+        .find(|&i| terms.get((i - 1) as usize).copied() != s.term_at(i));
+    terms.truncate(first.unwrap_or(known + 1).saturating_sub(1) as usize);
+    for i in terms.len() as u64 + 1..=s.last_index() {
+        terms.push(s.term_at(i).unwrap_or(0));
+    }
+    first
 }
 
 /// Servers that applied the same index hold the same state machine there (data and client
@@ -305,9 +334,14 @@ fn same_state<M: Machine>(m: &mut Monitor<M>, s: &Server<M>, initial: &[NodeId])
     Ok(())
 }
 
-/// Bring the mirror of `s` up to date; returns the first index whose entry changed. Checks
-/// Leader Append-Only on the way: a leader's change must start after its old last entry.
-fn sync_mirror<M: Machine>(m: &mut Monitor<M>, s: &Server<M>) -> Result<LogIndex, Fail> {
+/// Bring the mirror of `s` up to date; returns the first index whose entry changed (at most
+/// `rewritten`, where `rewritten_from` saw a term change). Checks Leader Append-Only on the
+/// way: a leader's change must start after its old last entry.
+fn sync_mirror<M: Machine>(
+    m: &mut Monitor<M>,
+    s: &Server<M>,
+    rewritten: Option<LogIndex>,
+) -> Result<LogIndex, Fail> {
     let k = s.id.index();
     let mirror = &mut m.mirrors[k];
     let old_len = mirror.len() as u64;
@@ -326,6 +360,7 @@ fn sync_mirror<M: Machine>(m: &mut Monitor<M>, s: &Server<M>) -> Result<LogIndex
         same -= 1;
     }
     let agreed = same.max(base.min(old_len));
+    let agreed = rewritten.map_or(agreed, |r| agreed.min(r - 1));
     if s.role == Role::Leader {
         if let Some((term, len)) = m.leading[k] {
             if term == s.hard.term && agreed < len && agreed < s.last_index().max(len) {

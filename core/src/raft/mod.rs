@@ -147,6 +147,10 @@ const MUTANTS: &[MutantInfo] = &[
         name: "ack-before-commit",
         description: "the leader answers a write as soon as it appends it, before a majority has it",
     },
+    MutantInfo {
+        name: "keep-conflicting-suffix",
+        description: "a follower replaces a conflicting entry but keeps the entries after it (Figure 2 says delete them)",
+    },
 ];
 
 /// Raft's log properties, as every protocol built on the Raft module checks them (its own
@@ -198,6 +202,7 @@ impl Mutant {
             "forget-term-and-vote" => Some(Mutant::ForgetTermAndVote),
             "leader-overwrites" => Some(Mutant::LeaderOverwrites),
             "ack-before-commit" => Some(Mutant::AckBeforeCommit),
+            "keep-conflicting-suffix" => Some(Mutant::KeepConflictingSuffix),
             _ => None,
         }
     }
@@ -333,7 +338,7 @@ impl Protocol for Raft {
 
 // Clients reach the servers with `Msg::Request`/`Reply`, their timers are `ClientNext`/
 // `ClientRetry`, and they report `Note::Invoke`/`Ack`/`Refused`: the shared client serves them.
-crate::kv::kv_host!(Raft);
+crate::kv::kv_host!(Raft, spares);
 
 /// A digest of a server that changes whenever the server does, in time independent of its log's
 /// length: everything but the log and the state machine, which are summarised by their ends

@@ -415,6 +415,11 @@ fn on_append<M: Machine>(
             }
             let keep = (idx - 1 - s.hard.snapshot.last_index) as usize;
             changed_config |= s.hard.log[keep..].iter().any(|x| matches!(x.cmd, Command::Config(_)));
+            if raft.is(Mutant::KeepConflictingSuffix) {
+                changed_config |= matches!(e.cmd, Command::Config(_));
+                s.hard.log[keep] = e;
+                continue;
+            }
             s.hard.log.truncate(keep);
         }
         changed_config |= matches!(e.cmd, Command::Config(_));

@@ -418,6 +418,33 @@ fn the_checker_catches_log_matching_and_state_machine_safety_on_their_own() {
     assert_eq!(e.0, "state-machine-safety", "{e:?}");
 }
 
+/// A follower that replaces a conflicting entry and keeps the ones after it changes its log in
+/// the middle under an unchanged last entry: the checker looks at its log again there (the
+/// `keep-conflicting-suffix` mutant; before, the checker compared a log from its end and saw
+/// nothing new).
+#[test]
+fn the_checker_sees_a_log_rewritten_under_an_unchanged_last_entry() {
+    use super::check::{check, Monitor};
+    let r = raft3();
+    let mut fx = Fx::new();
+    let entry = |term, key: &str| Entry {
+        term,
+        cmd: Command::Kv { client: NodeId(3), req: 1, op: KvOp::Put(key.into(), 1) },
+    };
+    let (x, y, z) = (entry(1, "x"), entry(2, "y"), entry(2, "z"));
+    let mut a = server(&r, &mut fx, 0, 3, &[]);
+    a.hard.log = vec![x.clone(), y.clone(), z.clone()];
+    let b = server(&r, &mut fx, 1, 3, &[]);
+    let mut nodes = vec![Node::Server(a.clone()), Node::Server(b)];
+    let mut m = Monitor::default();
+    assert_eq!(check(&r, &mut m, &nodes, Some(NodeId(0)), &[]), Ok(()));
+    // Index 2 now holds a term-3 entry, and (3, term 2) still follows it.
+    a.hard.log = vec![x, entry(3, "w"), z];
+    nodes[0] = Node::Server(a);
+    let e = check(&r, &mut m, &nodes, Some(NodeId(0)), &[]).unwrap_err();
+    assert_eq!(e.0, "log-matching", "{e:?}");
+}
+
 /// A follower catching up may append entries, commit, apply and fold them into its snapshot
 /// in one event, so the checker never sees them in its log. It must still compare them with
 /// the committed ones: here a follower takes a different entry at index 1 (a no-op of another

@@ -324,6 +324,7 @@ pub enum Mutant {
     ForgetTermAndVote,
     LeaderOverwrites,
     AckBeforeCommit,
+    KeepConflictingSuffix,
 }
 
 /// How the leader serves reads.

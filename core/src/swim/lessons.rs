@@ -61,23 +61,23 @@ fn every_offered_mutant_breaks_its_property_at_the_lessons_last_step() {
 fn the_lessons_end_where_they_say() {
     for seed in 1..=8 {
         let mut lab = build(&preset("crash-detected", seed, None)).expect("builds");
-        let stops = lab.locate();
-        let end = stops.last().copied().flatten().expect("found").position;
-        lab.seek(end);
-        let snap = lab.snapshot();
-        let says_dead = snap
-            .nodes
-            .iter()
-            .filter(|n| n.view.fields.iter().any(|f| f.0 == "believes dead" && f.1.contains("S3")));
-        assert!(says_dead.count() >= 1, "crash-detected seed {seed}: someone believes S3 dead");
-        // "Within a few periods every list shows S3 dead": by the run's end, all seven.
-        while lab.step() {}
-        let snap = lab.snapshot();
-        let says_dead = snap
-            .nodes
-            .iter()
-            .filter(|n| n.view.fields.iter().any(|f| f.0 == "believes dead" && f.1.contains("S3")));
-        assert_eq!(says_dead.count(), 7, "crash-detected seed {seed}: every live member believes S3 dead");
+        let stops: alloc::vec::Vec<u64> =
+            lab.locate().into_iter().map(|s| s.expect("found").position).collect();
+        let believers = |lab: &mut dyn crate::lab::Lab, at: u64| {
+            lab.seek(at);
+            let snap = lab.snapshot();
+            let says_dead = snap
+                .nodes
+                .iter()
+                .filter(|n| n.view.fields.iter().any(|f| f.0 == "believes dead" && f.1.contains("S3")));
+            says_dead.count()
+        };
+        let [.., declared, everyone] = stops[..] else { panic!("crash-detected has its steps") };
+        assert!(believers(&mut *lab, declared) >= 1, "crash-detected seed {seed}: someone believes S3 dead");
+        assert!(believers(&mut *lab, declared) < 7, "crash-detected seed {seed}: not yet everyone");
+        // "Every live member's list shows S3 dead": all seven, at the last step and just before it not.
+        assert_eq!(believers(&mut *lab, everyone), 7, "crash-detected seed {seed}: every live member");
+        assert!(believers(&mut *lab, everyone - 1) < 7, "crash-detected seed {seed}: the step is the moment");
 
         // The partition heals, and every list shows everyone alive again by the run's end.
         let mut lab = build(&preset("partition-heals", seed, None)).expect("builds");

@@ -114,8 +114,13 @@ fn crash_detected(broken: bool) -> Vec<Step> {
     steps.push(step(
         Cue::Says("declares S3 dead"),
         "A suspicion timeout passed and S3 never refuted: the member confirms it dead, and that news spreads \
-         the same way. Within a few periods every list shows S3 dead (✗ in the board), and it leaves the regular \
-         probing: only an occasional reconnect ping still tries it.",
+         the same way, on the pings and acks each member sends anyway. S3 leaves the regular probing: only \
+         an occasional reconnect ping still tries it.",
+    ));
+    steps.push(step(
+        Cue::EveryoneShows("dead: S3"),
+        "The news has reached everyone: every live member's list shows S3 dead (a column of ✗ in the board), \
+         a few periods after the first declared it, and nobody had to watch S3 all the time.",
     ));
     steps
 }
