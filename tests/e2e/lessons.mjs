@@ -169,7 +169,7 @@ await lesson('multi-paxos: a new leader carries an accepted, unchosen value acro
   await nextUntil(page, /S2 carried\s+it across/);
   const boards = await page.textContent('.side .boards');
   assert.match(boards, /slot 3: put z 3 from b1\.1\s*✓/, 'the quorum table marks who carried the value');
-  assert.match(boards, /slot 3b1\.1 put z 3b1\.1 put z 3/, 'slot 3 accepted on S1 and S2 only, not chosen');
+  assert.match(boards, /slot 3not yetb1\.1 put z 3b1\.1 put z 3/, 'slot 3 accepted on S1 and S2 only, not chosen');
   await onScreen(page, 'svg.topology', '#lesson-now', '.side .board');
 });
 
@@ -340,6 +340,9 @@ await lesson('phone: the drawing fills the width and the lesson step sits under 
   assert.ok(drawing.width >= 390 * 0.9, `the drawing is ${Math.round(drawing.width)} px wide on a 390 px screen`);
   await page.locator('#lesson-now').scrollIntoViewIfNeeded();
   await onScreen(page, 'svg.topology', '#lesson-now');
+  // The badge is scrolled away: the card repeats its verdict.
+  assert.match(await page.textContent('#lesson-verdict'), /Safety holds/);
+  assert.equal(await page.isVisible('#lesson-verdict'), true);
 }, { width: 390, height: 844 });
 
 await browser.close();

@@ -27,7 +27,18 @@ browser.newPage = async options => {
   return page;
 };
 let passed = 0, failed = 0;
-async function test(name, fn, hash = '#paxos') {
+// The Paxos, Multi-Paxos and Raft pages open on their first lesson. The tests written for
+// their free run open it by a share link of the protocol's default free run (the export of
+// `LabConfig::opening` without its preset; old links keep working, so these do).
+const FREE_RUN = {
+  '#paxos': '1._3siZGlzdGxh_2Jfc2NlbmFy_2lvIjoxLCJw_3JvdG9jb2wi_zoicGF4b3Mivywic2VlZAHCZt9hdWx0cwGgbm_7bmUBkG11dGFuf3QiOm51bGwDofdlc2UA5nNlcnYzZXIC0AD0cGEB8ADln2NsaWVuBKEDpW_zcG8DEAEQMywiYb9jY2VwdG8A5GzvZWFybgG1YmFj_2tvZmYiOnRye3VlByJ2b3RlBWb_aGVja19xdW_3cnVtAUVyZWFk719tb2QCVnNuYX9wc2hvdF9lCfB9eQFla2Fma2EA1X93b3JrbG9hD0B-AQNhY3Rpb24IIAdbXX0',
+  '#raft': '1._3siZGlzdGxh_2Jfc2NlbmFy_2lvIjoxLCJw_3JvdG9jb2wi_zoicmFmdCIs3yJzZWVkAbJmYe91bHRzAZBub279ZQGQbXV0YW50vyI6bnVsbAORZftzZQDmc2VydmW1cgLQNQDAcGEBwCL_OjAsImNsaWUZbgRBBqNwbwKAAOADQ39hY2NlcHRvARffbGVhcm4CGGJh32Nrb2ZmByh2b_90ZSI6ZmFsc_1lBdBoZWNrX3HfdW9ydW0BVnJlv2FkX21vZAJwIvdsb2cNAW5hcHNfaG90X2UKIHkIsH0wCZBrYWZrYQWVf3dvcmtsb2EPYF97ImtleQgAMwSTr3NfcGMOMDMMoWH6ANQxDiB0aGlua-tfbQqUfQyxdGlvHW4BAFtdfQ',
+  '#multipaxos': '1._3siZGlzdGxh_2Jfc2NlbmFy_2lvIjoxLCJw_3JvdG9jb2wi_zoibXVsdGlw_2F4b3MiLCJzt2VlZAISZmEBcHPeAfBub25lAZBtdf90YW50IjpudbtsbAPxZXNlAOZzX2VydmVyAtA1AMDzcGEBwAGlY2xpZZluBHEHM3BvArAB1mG_Y2NlcHRvARds72Vhcm4CGGJhY_9rb2ZmIjp0cnt1ZQdSdm90ZQXG_2hlY2tfcXVv93J1bQFFcmVhZO9fbW9kAlZzbmF_cHNob3RfZQogfXkBZWthZmthANV_d29ya2xvYQ9wX3sia2V5B-AzBJNvc19wYw5AMzAGwPVhANQxDjB0aGlu12tfbQp0fQyRdGk7b24BAFtdfQ',
+};
+
+// `hash` opens a page (its free run where FREE_RUN has one); `{ opening: true }` opens it as a
+// visitor would, on its opening lesson.
+async function test(name, fn, hash = '#paxos', { opening = false } = {}) {
   // ONLY=text runs just the tests whose name contains it (while working on one).
   if (process.env.ONLY && !name.includes(process.env.ONLY)) return;
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
@@ -35,7 +46,7 @@ async function test(name, fn, hash = '#paxos') {
   page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', e => errors.push(String(e)));
   try {
-    await page.goto(url + hash);
+    await page.goto(url + (FREE_RUN[hash] && !opening ? `${hash}/s=${FREE_RUN[hash]}` : hash));
     await page.waitForSelector(hash === '#hashing' ? '#ring-svg' : 'svg.topology .node');
     await fn(page);
     assert.deepEqual(errors, [], 'console errors');
@@ -79,6 +90,15 @@ await test('loads with three nodes and no console errors', async page => {
   assert.match(await page.textContent('#safety'), /Safety holds/);
   await page.screenshot({ path: `${shots}/paxos-start.png` });
 });
+
+for (const [hash, step1] of [['#paxos', /One proposer, S1, and three acceptors/], ['#multipaxos', /Five servers, two clients/], ['#raft', /Five servers start as followers/]]) {
+  await test(`${hash.slice(1)}: a visitor lands on the first lesson, step 1, with Next ▸`, async page => {
+    await page.waitForSelector('#lesson-now');
+    assert.match(await page.textContent('#lesson-progress'), /step 1 of \d+/);
+    assert.match(await page.textContent('#lesson-now'), step1);
+    assert.equal(await page.isVisible('#btn-next'), true);
+  }, hash, { opening: true });
+}
 
 await test('play moves messages along the links', async page => {
   await page.fill('#speed', '1'); // 10x
@@ -398,7 +418,7 @@ await test('kafka: one-click produce with a key, add a partition, and a bad requ
 await test('multipaxos: one phase 1, then slots are chosen; the quorum table explains why', async page => {
   await speed(page, 1.5);
   await page.click('#btn-play');
-  await page.waitForFunction(() => [...document.querySelectorAll('#board-0 tbody tr td:last-child')].filter(td => td.textContent.startsWith('✓')).length >= 3, null, { timeout: 30000 });
+  await page.waitForFunction(() => [...document.querySelectorAll('#board-0 tbody tr td:first-of-type')].filter(td => td.textContent.startsWith('✓')).length >= 3, null, { timeout: 30000 });
   await page.click('#btn-play');
   const promised = await page.locator('#board-1 tbody tr:first-child td.good').count();
   assert.ok(promised >= 3, `a majority promised: ${promised}`);
@@ -1385,10 +1405,10 @@ await test('accessibility: axe finds no violations on any page, light or dark', 
       await page.click('#btn-play');
       await check(page, `${colorScheme} ${tab}`);
     }
-    await page.goto(url + '#paxos');
+    // The free run (its three proposers can break agreement below).
+    await page.goto(`${url}#paxos/s=${FREE_RUN['#paxos']}`);
     await page.waitForSelector('svg.topology .node');
-    // The page reopens the run saved above, wherever it was: from the start, a few steps put
-    // messages in flight.
+    // From the start, a few steps put messages in flight.
     await page.click('#btn-reset');
     for (let i = 0; i < 30 && await page.locator('svg.topology .msg').count() === 0; i++) await page.click('#btn-step');
     await page.click('svg.topology .node[data-node="0"] .body');

@@ -164,7 +164,7 @@ pub fn compare_panel(p: &CompareProps) -> Html {
     html! {
         <section class="board compare" aria-label={t("Raft and Multi-Paxos compared")}>
             <h2>{t("Raft and Multi-Paxos, same seed, same faults")}</h2>
-            <p class="hint">{t("Both run the same key-value clients under one fault schedule drawn from the seed (a server crashes or is cut off every second or so). Raft batches entries and piggybacks commits; Multi-Paxos sends one Accept round per command.")}</p>
+            <p class="hint">{t("Both run the same key-value clients under one fault schedule drawn from the seed (a server crashes or is cut off every second or so). Between faults, Raft sends one AppendEntries round per batch of entries and carries the commit index on it; Multi-Paxos sends one Accept round per command. Under faults, heartbeats, retries and elections add to both: read the latency tail beside the time without a leader, during which no command commits.")}</p>
             <form class="row" onsubmit={run} novalidate=true>
                 <label>{t("Seed")}<input ref={seed} id="compare-seed" inputmode="numeric" value={p.seed.to_string()} /></label>
                 <label>{t("Seconds")}<input ref={seconds} id="compare-seconds" type="number" min="1" max={MAX_SECONDS.to_string()} value={p.seconds.to_string()} /></label>

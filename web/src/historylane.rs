@@ -137,7 +137,9 @@ pub fn history_lane(p: &HistoryProps) -> Html {
                 if c.returns > 0 { format!(", {}", tf!("{} of {} completions placed", c.returns_done, c.returns)) } else { String::new() },
             )}</span>
         },
-        (None, None) => html! { <span class="hint">{t("Not checked yet.")}</span> },
+        (None, None) => {
+            html! { <span class="hint">{t("The full search over this history has not run yet (the badge judges each answer as it arrives).")}</span> }
+        }
         // The search reached its limit: neither shown linearizable nor refuted.
         (Some(j), None) if j.unknown.is_some() => {
             html! { <span class="pill" id="lin-verdict">{tf!("unknown up to event {}: {}", p.judged_at.unwrap_or(0), j.unknown.as_ref().map(|u| t(&u.reason)).unwrap_or_default())}</span> }

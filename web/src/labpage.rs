@@ -183,6 +183,9 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
             </div>
         };
     }
+    let snap = &player.snap;
+    let verdict =
+        snap.found_violation.as_ref().or(snap.violation.as_ref()).map(|v| (v.property.clone(), v.event));
     html! {
         <div class={classes!("app", player.playing.then_some("playing"))}>
             <Header active={protocol.clone()} title={about.title} tagline={about.tagline}
@@ -215,7 +218,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                 <aside class="side">
                     <crate::lesson::Lesson steps={player.narration.clone()} stops={player.stops.clone()}
                         current={player.lesson_step()} heading_to={player.guide.map(|g| g.step)}
-                        mutant={player.config.mutant.clone()} send={send.clone()} />
+                        mutant={player.config.mutant.clone()} verdict={verdict} send={send.clone()} />
                     // The tables that carry the lesson, beside the drawing.
                     // (A protocol's own boards first: Multi-Paxos's slots and quorums say more than
                     // its log columns.)

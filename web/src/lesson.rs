@@ -21,6 +21,10 @@ pub struct LessonProps {
     pub heading_to: Option<usize>,
     /// The mutant switched on, if any.
     pub mutant: Option<String>,
+    /// The verdict the safety badge shows: the property broken and its event, or `None` while
+    /// safety holds. A narrow screen repeats it in the card, where the badge is scrolled away.
+    #[prop_or_default]
+    pub verdict: Option<(String, u64)>,
     pub send: Callback<Msg>,
 }
 
@@ -30,6 +34,16 @@ fn moment(stop: Option<Stop>) -> String {
         Some(s) if s.position == 0 => t("start"),
         Some(s) => tf!("event #{} · {}", s.position, ms(s.time_us)),
         None => t("not in this run"),
+    }
+}
+
+/// The badge's verdict in one line, for the card (shown on narrow screens only, by the style).
+fn verdict(v: Option<&(String, u64)>) -> Html {
+    match v {
+        None => html! { <p class="verdict ok" id="lesson-verdict">{t("✔ Safety holds")}</p> },
+        Some((property, event)) => html! {
+            <p class="verdict bad" id="lesson-verdict">{tf!("✘ {} violated at event {}", t(property), event)}</p>
+        },
     }
 }
 
@@ -108,6 +122,7 @@ pub fn lesson(p: &LessonProps) -> Html {
                 <p class="text"><span class="num">{current + 1}</span>{t(&step.text)}</p>
                 <p class="t" id="lesson-event">{moment(p.stops.get(current).copied().flatten())}</p>
                 { for break_it }
+                { verdict(p.verdict.as_ref()) }
             </div>
             { for upcoming }
         </section>

@@ -318,6 +318,11 @@ pub fn safety(p: &SafetyProps) -> Html {
             <div id="safety" class="safety ok" role="status">
                 <b>{t("✔ Safety holds")}</b>
                 <span>{ for p.properties.iter().map(|(name, desc)| html! { <span class="prop" title={t(desc)}>{t(name)}</span> }) }</span>
+                // What each property says, for a reader without a mouse to hover (a phone).
+                <details class="props-help" id="props-help">
+                    <summary>{t("What they mean")}</summary>
+                    <dl>{ for p.properties.iter().map(|(name, desc)| html! { <><dt>{t(name)}</dt><dd>{t(desc)}</dd></> }) }</dl>
+                </details>
             </div>
         },
         Some(v) => {

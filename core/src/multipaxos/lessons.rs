@@ -88,12 +88,16 @@ fn leaders(snap: &Snapshot) -> Vec<usize> {
     snap.nodes.iter().filter(|n| n.up && n.view.role == "leader").map(|n| n.id.index()).collect()
 }
 
-/// The slot table's row for `slot`: one cell per server, then the chosen value.
-fn slot_row(snap: &Snapshot, slot: u64) -> &[BoardCell] {
+/// The slot table's row for `slot`: one cell per server, then the chosen value (the page shows
+/// the chosen value first).
+fn slot_row(snap: &Snapshot, slot: u64) -> Vec<BoardCell> {
     let table = &snap.boards[0];
     assert_eq!(table.title, "slots × acceptors");
+    assert_eq!(table.columns[0], "chosen");
     let row = table.rows.iter().find(|r| r.label == format!("slot {slot}"));
-    &row.unwrap_or_else(|| panic!("no row for slot {slot}")).cells
+    let mut cells = row.unwrap_or_else(|| panic!("no row for slot {slot}")).cells.clone();
+    cells.rotate_left(1);
+    cells
 }
 
 /// The quorum table of the current leader, if one leads.
@@ -149,7 +153,8 @@ fn the_leader_crash_lesson_carries_an_unchosen_value_across_the_change_of_leader
         let crash = l.index(&Cue::Crash, 1);
         assert!(l.event(crash).contains(&"S1 crashes".to_string()), "{what}");
         let snap = l.after(crash);
-        let row: Vec<(&str, Tone)> = slot_row(&snap, 3).iter().map(|c| (c.text.as_str(), c.tone)).collect();
+        let cells = slot_row(&snap, 3);
+        let row: Vec<(&str, Tone)> = cells.iter().map(|c| (c.text.as_str(), c.tone)).collect();
         assert_eq!(
             row,
             [

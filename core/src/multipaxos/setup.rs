@@ -38,6 +38,11 @@ impl Registered for MultiPaxos {
         scenarios::SCENARIOS.iter().map(|s| (s.name, s.title)).collect()
     }
 
+    /// The page opens on its first lesson: one phase 1, then a round trip per command.
+    fn opening_preset() -> Option<&'static str> {
+        Some("steady")
+    }
+
     fn make(cfg: &Config, mutant: Option<&str>, preset: Option<&str>) -> Result<MultiPaxos, String> {
         let mutant = mutant_of::<MultiPaxos, _>(mutant, "Multi-Paxos", Mutant::parse)?;
         let mut mp = MultiPaxos {

@@ -63,14 +63,12 @@ fn boards(mp: &MultiPaxos, nodes: &[Node], up: &[bool]) -> Vec<Board> {
             Node::Client(_) => None,
         })
         .collect();
-    let mut columns: Vec<String> = servers
-        .iter()
-        .map(|s| {
-            let down = if up[s.id.index()] { "" } else { " (down)" };
-            format!("{}{down} · promised {}", s.id, s.hard.promised)
-        })
-        .collect();
-    columns.push("chosen".into());
+    // What is chosen first: it is what the table is for, and a narrow table keeps it in sight.
+    let mut columns: Vec<String> = vec!["chosen".into()];
+    columns.extend(servers.iter().map(|s| {
+        let down = if up[s.id.index()] { "" } else { " (down)" };
+        format!("{}{down} · promised {}", s.id, s.hard.promised)
+    }));
     let top = servers.iter().map(|s| s.hard.accepted.len().max(s.chosen.len()) as u64).max().unwrap_or(0);
     let chosen_at =
         |slot: Slot| servers.iter().find_map(|s| s.chosen.get((slot - 1) as usize).cloned().flatten());
@@ -78,44 +76,42 @@ fn boards(mp: &MultiPaxos, nodes: &[Node], up: &[bool]) -> Vec<Board> {
         .rev()
         .map(|slot| {
             let chosen = chosen_at(slot);
-            let mut cells: Vec<BoardCell> = servers
-                .iter()
-                .map(|s| {
-                    let a = s.hard.accepted.get((slot - 1) as usize).cloned().flatten();
-                    let Some((b, c)) = a else {
-                        return BoardCell {
-                            text: "—".into(),
-                            title: "nothing accepted".into(),
-                            ..BoardCell::default()
-                        };
-                    };
-                    let agrees = chosen.as_ref() == Some(&c);
-                    let tone = if !up[s.id.index()] {
-                        Tone::Dim
-                    } else if agrees {
-                        Tone::Good
-                    } else if chosen.is_some() {
-                        Tone::Bad
-                    } else {
-                        Tone::Warn
-                    };
-                    BoardCell {
-                        text: format!("{b} {c}"),
-                        title: format!(
-                            "{} accepted \"{c}\" in ballot {b}{}",
-                            s.id,
-                            if agrees { " (the chosen value)" } else { "" }
-                        ),
-                        tone,
-                        hue: Some(b.node as u64),
-                        ..BoardCell::default()
-                    }
-                })
-                .collect();
+            let mut cells: Vec<BoardCell> = Vec::with_capacity(servers.len() + 1);
             cells.push(match &chosen {
                 Some(c) => BoardCell { text: format!("✓ {c}"), tone: Tone::Lead, ..BoardCell::default() },
                 None => BoardCell { text: "not yet".into(), tone: Tone::Dim, ..BoardCell::default() },
             });
+            cells.extend(servers.iter().map(|s| {
+                let a = s.hard.accepted.get((slot - 1) as usize).cloned().flatten();
+                let Some((b, c)) = a else {
+                    return BoardCell {
+                        text: "—".into(),
+                        title: "nothing accepted".into(),
+                        ..BoardCell::default()
+                    };
+                };
+                let agrees = chosen.as_ref() == Some(&c);
+                let tone = if !up[s.id.index()] {
+                    Tone::Dim
+                } else if agrees {
+                    Tone::Good
+                } else if chosen.is_some() {
+                    Tone::Bad
+                } else {
+                    Tone::Warn
+                };
+                BoardCell {
+                    text: format!("{b} {c}"),
+                    title: format!(
+                        "{} accepted \"{c}\" in ballot {b}{}",
+                        s.id,
+                        if agrees { " (the chosen value)" } else { "" }
+                    ),
+                    tone,
+                    hue: Some(b.node as u64),
+                    ..BoardCell::default()
+                }
+            }));
             BoardRow { label: format!("slot {slot}"), cells }
         })
         .collect();

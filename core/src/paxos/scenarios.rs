@@ -87,14 +87,15 @@ fn basic() -> Vec<Step> {
     vec![
         step(
             Cue::Start,
-            "One proposer, S1, has a client value, 10, to get chosen. S1, S2 and S3 are acceptors, and learners \
-             too. A value is chosen once a majority of the acceptors, two of three, accepts it in one ballot.",
+            "One proposer, S1, and three acceptors, S1, S2 and S3 (each a learner too). In a moment a client \
+             hands S1 a value, 10, to get chosen. A value is chosen once a majority of the acceptors, two of \
+             three, accepts it in one ballot.",
         ),
         step(
             Cue::Send("Prepare"),
-            "Phase 1: S1 sends Prepare with ballot 1.1 (round 1, proposer 1) to every acceptor. It asks each \
-             to promise to refuse any lower ballot from now on, and to report any value it has already \
-             accepted.",
+            "The client's value reaches S1, and phase 1 begins: S1 sends Prepare with ballot 1.1 (round 1, \
+             proposer 1) to every acceptor. It asks each to promise to refuse any lower ballot from now on, \
+             and to report any value it has already accepted.",
         ),
         step(
             Cue::Send("Promise"),

@@ -32,6 +32,11 @@ impl Registered for Paxos {
         paxos::SCENARIOS.to_vec()
     }
 
+    /// The page opens on its first lesson: one proposer's two phases.
+    fn opening_preset() -> Option<&'static str> {
+        Some("basic")
+    }
+
     fn make(cfg: &Config, mutant: Option<&str>, preset: Option<&str>) -> Result<Paxos, String> {
         let mutant = mutant_of::<Paxos, _>(mutant, "Paxos", paxos::Mutant::parse)?;
         let mut px = Paxos {

@@ -110,6 +110,20 @@ fn an_unreachable_new_server_is_given_up_on() {
     assert_eq!(s.adding.as_ref().map(|c| c.node), Some(NodeId(4)));
 }
 
+/// A server added (again) starts from nothing known to match, as etcd's new Progress: a
+/// matchIndex left from its earlier membership is not kept.
+#[test]
+fn an_added_server_starts_with_no_match_index() {
+    let r = Raft { spares: 2, ..raft3() };
+    let mut fx = Fx::new();
+    let mut s = elected(&r, &mut fx, &[1, 2]);
+    s.commit = 3;
+    s.match_index[3] = 2; // left from a time S4 was a member
+    server::on_admin(&r, &mut s, ClientOp::AddServer(NodeId(3)), &mut fx.ctx(0));
+    assert!(s.adding.is_some());
+    assert_eq!((s.match_index[3], s.next_index[3]), (0, s.last_index() + 1));
+}
+
 /// A snapshot holds the configuration in effect where it ends: the last one committed at or
 /// before it, else the first. The checker compares it (its doc said so, and it compared only
 /// the state and the term: a wrong configuration in a snapshot went unseen until it elected two

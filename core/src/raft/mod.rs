@@ -151,6 +151,14 @@ const MUTANTS: &[MutantInfo] = &[
         name: "keep-conflicting-suffix",
         description: "a follower replaces a conflicting entry but keeps the entries after it (Figure 2 says delete them)",
     },
+    MutantInfo {
+        name: "install-stale-snapshot",
+        description: "a follower installs a snapshot that ends before its commit index (a late or duplicated InstallSnapshot), going back in time",
+    },
+    MutantInfo {
+        name: "read-before-term-commit",
+        description: "a new leader serves ReadIndex and lease reads before it has committed an entry of its term (§6.4 says wait)",
+    },
 ];
 
 /// Raft's log properties, as every protocol built on the Raft module checks them (its own
@@ -203,6 +211,8 @@ impl Mutant {
             "leader-overwrites" => Some(Mutant::LeaderOverwrites),
             "ack-before-commit" => Some(Mutant::AckBeforeCommit),
             "keep-conflicting-suffix" => Some(Mutant::KeepConflictingSuffix),
+            "install-stale-snapshot" => Some(Mutant::InstallStaleSnapshot),
+            "read-before-term-commit" => Some(Mutant::ReadBeforeTermCommit),
             _ => None,
         }
     }

@@ -170,7 +170,9 @@ fn become_leader<M: Machine>(raft: &Raft, s: &mut Server<M>, ctx: &mut Ctx<Group
     }
     ctx.set_timer(Timer::Heartbeat, Time(raft.heartbeat_us));
     if raft.check_quorum {
-        ctx.set_timer(Timer::CheckQuorum, Time(raft.election_us.1));
+        // Every election timeout (§6.2), the base one: etcd's leader checks each time
+        // `electionElapsed` reaches `electionTimeout`, the low end of its followers' range.
+        ctx.set_timer(Timer::CheckQuorum, Time(raft.election_us.0));
     }
 }
 
@@ -269,7 +271,7 @@ pub fn on_message<M: Machine>(
                 return;
             }
             follow(raft, s, term, from, ctx);
-            if snapshot.last_index > s.commit {
+            if snapshot.last_index > s.commit || raft.is(Mutant::InstallStaleSnapshot) {
                 if s.term_at(snapshot.last_index) == Some(snapshot.last_term)
                     && snapshot.last_index > s.hard.snapshot.last_index
                 {
@@ -526,7 +528,7 @@ fn on_request<M: Machine>(
         if s.reads.iter().any(|r| r.client == client && r.req == req) || s.reads.len() >= MAX_PENDING_READS {
             return;
         }
-        if !s.committed_in_term() {
+        if !s.committed_in_term() && !raft.is(Mutant::ReadBeforeTermCommit) {
             // Thesis §6.4: until it has committed an entry of its term, a new leader does not
             // know its commit index is the latest; the read waits for that (as etcd's does).
             s.reads.push(PendingRead::held(client, req, op));
@@ -582,7 +584,7 @@ pub fn on_timer<M: Machine>(raft: &Raft, s: &mut Server<M>, timer: Timer, ctx: &
                     return become_follower(raft, s, term, None, ctx);
                 }
                 s.heard = bit(s.id);
-                ctx.set_timer(Timer::CheckQuorum, Time(raft.election_us.1));
+                ctx.set_timer(Timer::CheckQuorum, Time(raft.election_us.0));
             }
         }
         Timer::TransferDeadline => s.transfer = None,
@@ -645,7 +647,10 @@ pub fn on_admin<M: Machine>(raft: &Raft, s: &mut Server<M>, op: ClientOp, ctx: &
             let now = ctx.now();
             s.adding =
                 Some(Catchup { node: n, target: s.last_index(), round_start: now, rounds: 1, heard: now });
+            // A fresh start, as etcd's new Progress: nothing known to match (a server removed
+            // and added again keeps no stale matchIndex).
             s.next_index[n.index()] = s.last_index() + 1;
+            s.match_index[n.index()] = 0;
             replicate_to(s, n, ctx);
         }
         ClientOp::RemoveServer(n) => {

@@ -74,6 +74,11 @@ impl Registered for Raft {
         scenarios::SCENARIOS.iter().map(|s| (s.name, s.title)).collect()
     }
 
+    /// The page opens on its first lesson: an election, a commit, a leader's crash.
+    fn opening_preset() -> Option<&'static str> {
+        Some("leader-crash")
+    }
+
     fn make(cfg: &Config, mutant: Option<&str>, preset: Option<&str>) -> Result<Raft, String> {
         let mutant = mutant_of::<Raft, _>(mutant, "Raft", Mutant::parse)?;
         let mut r = Raft {

@@ -325,6 +325,8 @@ pub enum Mutant {
     LeaderOverwrites,
     AckBeforeCommit,
     KeepConflictingSuffix,
+    InstallStaleSnapshot,
+    ReadBeforeTermCommit,
 }
 
 /// How the leader serves reads.
