@@ -61,10 +61,10 @@ pub const CLOG_OUT: u8 = 1;
 pub const CLOG_IN: u8 = 2;
 
 /// How far virtual time leaps before each input of an explored run: far beyond every timing
-/// limit a protocol's settings accept (ten seconds at most), so that when an explored step
-/// happens every timeout a node measures has expired, whatever the path to it (see
-/// [`Sim::explored`]).
-pub const EXPLORE_LEAP: Time = Time(3_600_000_000);
+/// limit a protocol's settings accept (the longest is SWIM's heartbeat silence: 1,000 periods
+/// of 10 s), so that when an explored step happens every timeout a node measures has expired,
+/// whatever the path to it (see [`Sim::explored`]). A million seconds.
+pub const EXPLORE_LEAP: Time = Time(1_000_000_000_000);
 
 #[derive(Clone, Debug)]
 enum Pending<P: Protocol> {

@@ -114,7 +114,7 @@ fn verdict(r: &Report, send: &Callback<Msg>) -> Html {
             0 => String::new(),
             n => tf!("; {} states past the max term left out", grouped(n)),
         };
-        tf!("No violation in any run within these bounds: {} states, depth {} (complete{}).", u, d, pruned)
+        tf!("No violation in any run within these bounds (each random draw as this seed makes it): {} states, depth {} (complete{}).", u, d, pruned)
     } else if r.unique_states >= r.bounds.max_states {
         tf!("No violation in the {} states explored, depth {}; stopped at the state limit (not complete). To finish, bound the timer firings or the max term, or raise the max states.", u, d)
     } else {

@@ -185,4 +185,8 @@ impl crate::explorable::Explorable for Dfs {
     fn cluster(&self) -> (usize, usize) {
         (self.first_client(), self.clients)
     }
+    /// Both bound how long a repair takes (the name node's checks, a copy's transfer).
+    fn unjudged(&self) -> &'static [&'static str] {
+        &["re-replicated", "rack-spread"]
+    }
 }

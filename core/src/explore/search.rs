@@ -406,7 +406,7 @@ impl<P: Registered> Explorer<P> {
         for (k, &i) in path.iter().enumerate() {
             let mut choices = self.choices(&entry);
             let choice = choices.swap_remove(i as usize);
-            actions.push((k as u64, self.action(&choice)));
+            actions.push((k as u64, self.action(&entry, &choice)));
             entry = successor(&unbounded, &entry, &choice).expect("no bound on rounds");
         }
         debug_assert_eq!(entry.sim.violation(), Some(&v), "the path leads to the violation");
@@ -415,10 +415,17 @@ impl<P: Registered> Explorer<P> {
         Found { property: v.property, message: v.message, steps: path.len() as u32, doc }
     }
 
-    fn action(&self, choice: &Choice<P>) -> Action {
+    fn action(&self, entry: &Entry<P>, choice: &Choice<P>) -> Action {
         match &choice.input {
             Input::Deliver(id) => Action::Deliver(*id),
-            Input::Fire(n, t) => Action::Fire(*n, String::from(P::timer_label(t))),
+            Input::Fire(n, t) => {
+                // A node may hold several timers of one label (SWIM's ack timeouts, a member's
+                // suspicions): name the one fired by its place among them, as the replay finds it.
+                let label = P::timer_label(t);
+                let armed = entry.sim.status()[n.index()].timers.iter().map(|a| &a.timer);
+                let k = armed.filter(|x| P::timer_label(x) == label).position(|x| x == t).unwrap_or(0);
+                Action::Fire(*n, crate::lab::timer_name(label, k))
+            }
             Input::Duplicate(id) => Action::Duplicate(*id),
             Input::Drop(id) => Action::Drop(*id),
             Input::Crash(n) => Action::Crash(*n),

@@ -218,4 +218,8 @@ impl crate::explorable::Explorable for Kafka {
     fn cluster(&self) -> (usize, usize) {
         (self.brokers, self.producers + self.consumers)
     }
+    /// It bounds how long a LeaderAndIsr takes to arrive (8 broker sessions).
+    fn unjudged(&self) -> &'static [&'static str] {
+        &["replicas-informed"]
+    }
 }

@@ -27,10 +27,29 @@ pub enum Action {
     Client(NodeId, String),
     /// Deliver a message in flight now (explored runs only, as the next three).
     Deliver(MsgId),
-    /// Fire a node's armed timer, named as the page names it ("election"), now.
+    /// Fire a node's armed timer, named as the page names it ("election"), now; where the node
+    /// holds several of that name, the name of the k-th (k ≥ 2) ends " #k" ([`timer_name`]).
     Fire(NodeId, String),
     /// Put another copy of a message in flight.
     Duplicate(MsgId),
+}
+
+/// The name [`Action::Fire`] gives the `k`-th (from 0) of a node's armed timers labelled
+/// `label`: the label alone for the first, else "label #k+1".
+pub fn timer_name(label: &str, k: usize) -> String {
+    if k == 0 {
+        String::from(label)
+    } else {
+        alloc::format!("{label} #{}", k + 1)
+    }
+}
+
+/// The label and place (from 0) that a [`timer_name`] names.
+pub fn timer_place(name: &str) -> (&str, usize) {
+    match name.rsplit_once(" #").map(|(label, k)| (label, k.parse::<usize>())) {
+        Some((label, Ok(k))) if k >= 2 => (label, k - 1),
+        _ => (name, 0),
+    }
 }
 
 /// A node as drawn.

@@ -25,6 +25,10 @@ pub const RECONNECT_PERIODS: u32 = 10;
 /// The longest protocol period and suspicion a run may set, in milliseconds and periods.
 pub const MAX_PERIOD_MS: u64 = 10_000;
 pub const MAX_SUSPICION_PERIODS: u32 = 4_000;
+/// The most periods of silence the heartbeat detector waits before it declares a member dead.
+pub const MAX_HEARTBEAT_PERIODS: u32 = 1_000;
+// An explored run leaps past every limit a node measures: the longest silence must be shorter.
+const _: () = assert!(MAX_PERIOD_MS * 1_000 * MAX_HEARTBEAT_PERIODS as u64 * 2 < crate::sim::EXPLORE_LEAP.0);
 
 /// What a member believes of another: alive, suspected of having failed, or confirmed dead.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -484,9 +488,9 @@ impl Swim {
                 self.retransmit
             ));
         }
-        if !(3..=1000).contains(&self.heartbeat_periods) {
+        if !(3..=MAX_HEARTBEAT_PERIODS).contains(&self.heartbeat_periods) {
             return Err(format!(
-                "heartbeat silence must be between 3 and 1000 periods (got {})",
+                "heartbeat silence must be between 3 and {MAX_HEARTBEAT_PERIODS} periods (got {})",
                 self.heartbeat_periods
             ));
         }
