@@ -157,7 +157,7 @@ impl<P: Registered> Lab for ProtocolLab<P> {
             Action::Fire(id, label) => {
                 self.check_explored()?;
                 self.check_node(id)?;
-                let (name, k) = super::timer_place(&label);
+                let (name, k) = super::types::timer_place(&label);
                 let armed = self.timeline.sim().status()[id.index()].timers.iter();
                 let timer = armed.map(|a| a.timer).filter(|t| P::timer_label(t) == name).nth(k);
                 let timer = timer.ok_or_else(|| format!("{id} has no {} timer armed", Echo(&label)))?;
