@@ -40,6 +40,10 @@ pub struct Watch {
 pub struct Server {
     pub raft: raft::Server<Tree>,
     pub conns: BTreeMap<u32, Conn>,
+    /// Per client, the newest of its connections this server has closed (in this life): a
+    /// message on it is answered as a reset TCP connection is, never by opening it again, as
+    /// its replies would count again from 1 and meet the first opening's late replies.
+    pub closed: BTreeMap<u32, u32>,
     pub watches: Vec<Watch>,
     /// The next watch's number: unique on this server across its restarts (the checker
     /// counts firings per number).
@@ -95,6 +99,9 @@ fn close_all(s: &mut Server, ctx: Cx) {
     let clients: Vec<u32> = s.conns.keys().copied().collect();
     for client in clients {
         reply(s, NodeId(client), Body::Closed, ctx);
+    }
+    for (client, k) in &s.conns {
+        s.closed.insert(*client, k.conn);
     }
     s.conns.clear();
     s.watches.clear();
@@ -169,6 +176,7 @@ fn boot(c: &Coordination, mut raft: raft::Server<Tree>, notes: Vec<raft::Note>, 
     Server {
         raft,
         conns: BTreeMap::new(),
+        closed: BTreeMap::new(),
         watches: Vec::new(),
         // Numbered from the boot time, so a restarted server's watches are new ones.
         next_watch: (ctx.now().0 << 20) + 1,
@@ -273,6 +281,8 @@ fn connect(
 /// left here were on a connection that is gone.
 fn close(s: &mut Server, client: NodeId, conn: u32, ctx: Cx) {
     drop_watches(s, client);
+    let newest = s.closed.entry(client.0).or_insert(conn);
+    *newest = (*newest).max(conn);
     ctx.send(client, Msg::Reply { conn, life: s.life, seq: 0, body: Body::Closed });
 }
 
@@ -320,6 +330,11 @@ pub fn on_message(c: &Coordination, s: &mut Server, from: NodeId, msg: Msg, ctx:
             // This copy is behind what the client has seen: it waits for another server.
         }
         Msg::Ping { conn, .. } | Msg::Request { conn, .. } if stale(s, from, conn) => {}
+        Msg::Ping { conn, .. } | Msg::Request { conn, .. }
+            if !knows(s, from, conn) && s.closed.get(&from.0).is_some_and(|c| *c >= conn) =>
+        {
+            close(s, from, conn, ctx);
+        }
         Msg::Ping { conn, hello: None, .. } | Msg::Request { conn, hello: None, .. }
             if !knows(s, from, conn) =>
         {
