@@ -37,9 +37,10 @@ fn presets_decide_and_back_off_ends_a_duel_sooner() {
         duel_total += decided_at("dueling", seed).unwrap_or(3_000);
         assert!(decided_at("minority-cut-off", seed).is_some(), "a majority decides, seed {seed}");
         assert!(decided_at("adopt", seed).is_some(), "every learner learns the adopted value, seed {seed}");
+        assert!(decided_at("basic", seed).is_some(), "one proposer's value is learned by all, seed {seed}");
     }
     assert!(calm_total < duel_total, "back-off {calm_total} ms vs duel {duel_total} ms over 10 seeds");
-    assert_eq!(lab::scenarios("paxos").len(), 4);
+    assert_eq!(lab::scenarios("paxos").len(), 5);
 }
 
 /// A hundred-and-one acceptors with the first fifty down: the proposer's majority (51) needs
