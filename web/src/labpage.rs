@@ -184,8 +184,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
         };
     }
     let snap = &player.snap;
-    let verdict =
-        snap.found_violation.as_ref().or(snap.violation.as_ref()).map(|v| (v.property.clone(), v.event));
+    let verdict = snap.shown_violation().map(|v| (v.property.clone(), v.event));
     html! {
         <div class={classes!("app", player.playing.then_some("playing"))}>
             <Header active={protocol.clone()} title={about.title} tagline={about.tagline}

@@ -313,7 +313,7 @@ pub struct SafetyProps {
 pub fn safety(p: &SafetyProps) -> Html {
     crate::lang::use_lang();
     let snap = &p.snap;
-    match snap.found_violation.as_ref().or(snap.violation.as_ref()) {
+    match snap.shown_violation() {
         None => html! {
             <div id="safety" class="safety ok" role="status">
                 <b>{t("✔ Safety holds")}</b>

@@ -119,6 +119,14 @@ pub struct Snapshot {
     pub trace_hash: u64,
 }
 
+impl Snapshot {
+    /// The violation the safety badge shows: the one that stopped the run's branch, wherever
+    /// the run is now, else the one at this position.
+    pub fn shown_violation(&self) -> Option<&Violation> {
+        self.found_violation.as_ref().or(self.violation.as_ref())
+    }
+}
+
 /// One line of the event log.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EventLine {

@@ -384,18 +384,19 @@ fn a_leader_that_transfers_leadership_gives_up_its_lease() {
     assert_eq!(s.lease_until, Time::ZERO, "later acknowledgements do not renew it");
 }
 
-/// The checker's own failures, on hand-built states, for the two properties no swarm mutant
-/// reaches first (the checks before them fire at the same step): Log Matching and State
-/// Machine Safety.
+/// A client's write of `key` as an entry of `term`, for the checker's hand-built logs.
+fn put(term: Term, key: &str) -> Entry {
+    Entry { term, cmd: Command::Kv { client: NodeId(3), req: 1, op: KvOp::Put(key.into(), 1) } }
+}
+
+/// The checker's own failures, on hand-built states: Log Matching and State Machine Safety,
+/// each on its own (in the swarm the checks before them may fire at the same step).
 #[test]
 fn the_checker_catches_log_matching_and_state_machine_safety_on_their_own() {
     use super::check::{check, Monitor};
     let r = raft3();
     let mut fx = Fx::new();
-    let entry = |term, key: &str| Entry {
-        term,
-        cmd: Command::Kv { client: NodeId(3), req: 1, op: KvOp::Put(key.into(), 1) },
-    };
+    let entry = put;
     // Same index and term, different entries: Log Matching.
     let mut a = server(&r, &mut fx, 0, 2, &[]);
     a.hard.log = vec![entry(1, "x")];
@@ -427,10 +428,7 @@ fn the_checker_sees_a_log_rewritten_under_an_unchanged_last_entry() {
     use super::check::{check, Monitor};
     let r = raft3();
     let mut fx = Fx::new();
-    let entry = |term, key: &str| Entry {
-        term,
-        cmd: Command::Kv { client: NodeId(3), req: 1, op: KvOp::Put(key.into(), 1) },
-    };
+    let entry = put;
     let (x, y, z) = (entry(1, "x"), entry(2, "y"), entry(2, "z"));
     let mut a = server(&r, &mut fx, 0, 3, &[]);
     a.hard.log = vec![x.clone(), y.clone(), z.clone()];
