@@ -100,10 +100,9 @@ fn close_all(s: &mut Server, ctx: Cx) {
     for client in clients {
         reply(s, NodeId(client), Body::Closed, ctx);
     }
-    for (client, k) in &s.conns {
-        s.closed.insert(*client, k.conn);
+    for (client, conn) in core::mem::take(&mut s.conns).into_iter().map(|(c, k)| (c, k.conn)) {
+        closed(s, NodeId(client), conn);
     }
-    s.conns.clear();
     s.watches.clear();
 }
 
@@ -281,9 +280,14 @@ fn connect(
 /// left here were on a connection that is gone.
 fn close(s: &mut Server, client: NodeId, conn: u32, ctx: Cx) {
     drop_watches(s, client);
+    closed(s, client, conn);
+    ctx.send(client, Msg::Reply { conn, life: s.life, seq: 0, body: Body::Closed });
+}
+
+/// Note that this server closed the client's connection `conn` (the newest closed is kept).
+fn closed(s: &mut Server, client: NodeId, conn: u32) {
     let newest = s.closed.entry(client.0).or_insert(conn);
     *newest = (*newest).max(conn);
-    ctx.send(client, Msg::Reply { conn, life: s.life, seq: 0, body: Body::Closed });
 }
 
 /// Whether a message on `conn` comes from a connection the client has since left for a newer
