@@ -594,6 +594,8 @@ fn explore_finds_a_mutant_prints_its_fields_in_order_and_writes_a_replayable_cou
         "\"states\":",
         "\"unique_states\":",
         "\"max_depth\":",
+        "\"pruned\":",
+        "\"depth_cut\":",
         "\"complete\":false",
         "\"seconds\":",
         "\"states_per_sec\":",
@@ -629,6 +631,7 @@ fn explore_covers_a_correct_protocol_and_exits_zero() {
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let out = stdout(&o);
     assert_eq!(field(&out, "complete"), "true");
+    assert_eq!(field(&out, "depth_cut"), "0", "every run ends within the default depth");
     assert!(out.ends_with("\"violation\":null}\n"), "{out}");
     assert!(!path.exists(), "no violation: no counterexample file");
     // Kafka's servers are its brokers and its clients its producers.
@@ -647,6 +650,9 @@ fn explore_covers_a_correct_protocol_and_exits_zero() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(stdout(&o).contains("\"bounds\":{\"servers\":4,\"clients\":1,"), "{}", stdout(&o));
+    // Depth 6 cuts Kafka's runs short, and says so beside "complete".
+    assert_eq!(field(&stdout(&o), "complete"), "true");
+    assert_ne!(field(&stdout(&o), "depth_cut"), "0", "{}", stdout(&o));
     // Kafka's replicas-informed bounds how long a LeaderAndIsr takes: not judged when explored,
     // and said so.
     let note = String::from_utf8_lossy(&o.stderr);

@@ -114,7 +114,16 @@ fn verdict(r: &Report, send: &Callback<Msg>) -> Html {
             0 => String::new(),
             n => tf!("; {} states past the max term left out", grouped(n)),
         };
-        tf!("No violation in any run within these bounds (each random draw as this seed makes it): {} states, depth {} (complete{}).", u, d, pruned)
+        // Whether the depth bound cut runs short, or every run ended within it.
+        let cut = match r.depth_cut {
+            0 => t("Every run ends within the depth bound."),
+            n => tf!(
+                "{} states at the depth bound still had moves: a deeper bound explores further.",
+                grouped(n)
+            ),
+        };
+        let text = tf!("No violation in any run within these bounds (each random draw as this seed makes it): {} states, depth {} (complete{}).", u, d, pruned);
+        format!("{text} {cut}")
     } else if r.unique_states >= r.bounds.max_states {
         tf!("No violation in the {} states explored, depth {}; stopped at the state limit (not complete). To finish, bound the timer firings or the max term, or raise the max states.", u, d)
     } else {

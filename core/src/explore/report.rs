@@ -45,6 +45,10 @@ pub struct Report {
     pub max_depth: u32,
     /// States not explored because a node passed `max_term`.
     pub pruned: u64,
+    /// Distinct states at the depth bound that had moves left, not expanded: a complete search
+    /// with none covered every run within the other bounds to its end; with some, runs go on
+    /// past the depth bound.
+    pub depth_cut: u64,
     /// Whether every state within the bounds was visited (false when a violation or the
     /// state limit stopped it).
     pub complete: bool,

@@ -86,6 +86,8 @@ pub(super) struct Explorer<P: Registered> {
     max_depth: u32,
     /// States past the `max_term` bound, not explored.
     pruned: u64,
+    /// Distinct states at the depth bound with moves left: where the bound cut runs short.
+    depth_cut: u64,
     /// With symmetry reduction, every renaming of the protocol's interchangeable nodes (the
     /// identity among them); a state is merged by the least of its renamed fingerprints.
     renamings: Vec<Rename>,
@@ -110,6 +112,9 @@ impl<P: Registered> Explorer<P> {
             let op = sim.proto.parse_client(&text)?;
             menu.push((node, op, text));
         }
+        // Each request is issued at most once: a bound past the menu is the menu, and the
+        // report says so rather than echo a number no search could reach.
+        let bounds = Bounds { requests: bounds.requests.min(menu.len() as u32), ..bounds };
         let renamings = if bounds.symmetry {
             let groups = sim
                 .proto
@@ -133,6 +138,7 @@ impl<P: Registered> Explorer<P> {
             states: 1,
             max_depth: 0,
             pruned: 0,
+            depth_cut: 0,
             renamings,
             #[cfg(test)]
             orbits: None,
@@ -191,10 +197,11 @@ impl<P: Registered> Explorer<P> {
         let Some(entry) = self.queue.pop_front() else {
             return self.finish(None);
         };
+        let choices = self.choices(&entry);
         if entry.depth >= self.bounds.depth {
+            self.depth_cut += !choices.is_empty() as u64;
             return;
         }
-        let choices = self.choices(&entry);
         for (i, choice) in choices.iter().enumerate() {
             let Some(next) = self.successor(&entry, choice) else { continue };
             if let Some(v) = next.sim.violation().cloned() {
@@ -244,9 +251,11 @@ impl<P: Registered> Explorer<P> {
             if self.seen.len() as u64 >= self.bounds.max_states {
                 return self.finish_incomplete();
             }
+            let choices = self.choices(&next);
             if next.depth < self.bounds.depth {
-                let choices = self.choices(&next);
                 self.stack.push(Frame { entry: next, choices, next: 0 });
+            } else {
+                self.depth_cut += !choices.is_empty() as u64;
             }
         }
     }
@@ -390,6 +399,7 @@ impl<P: Registered> Explorer<P> {
             unique_states: self.seen.len() as u64,
             max_depth: self.max_depth,
             pruned: self.pruned,
+            depth_cut: self.depth_cut,
             complete,
             seen_bytes: self.seen.bytes() as u64,
             violation,

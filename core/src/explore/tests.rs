@@ -289,6 +289,30 @@ fn deliveries_in_either_order_reach_one_state() {
     assert_eq!((r.states, r.unique_states), (1 + 1 + 3 + 9, 1 + 1 + 3 + 6));
 }
 
+/// A request bound past the protocol's menu is the menu: Paxos's two proposers give two.
+#[test]
+fn a_request_bound_past_the_menu_reports_the_menu() {
+    let menu = explore(&config("paxos", None), Bounds { depth: 8, ..bounds(2, 1, 0) }).unwrap();
+    let past = explore(&config("paxos", None), Bounds { depth: 8, ..bounds(16, 1, 0) }).unwrap();
+    assert_eq!((past.bounds.requests, menu.bounds.requests), (2, 2));
+    assert_eq!(past.unique_states, menu.unique_states);
+}
+
+/// A complete search says whether the depth bound cut runs short: at depth 3 every state kept
+/// at the bound still has a message to deliver; without the bound's cut, no run goes on.
+#[test]
+fn a_complete_search_counts_the_states_its_depth_bound_cut() {
+    let cut = explore(&config("paxos", None), Bounds { depth: 3, ..bounds(1, 1, 0) }).unwrap();
+    assert!(cut.complete && cut.violation.is_none());
+    assert_eq!(cut.depth_cut, 6, "every state at depth 3 has moves left");
+    let whole = explore(&config("paxos", None), Bounds { depth: 64, ..bounds(1, 1, 0) }).unwrap();
+    assert!(whole.complete && whole.max_depth < 64, "{whole:?}");
+    assert_eq!(whole.depth_cut, 0);
+    let dfs =
+        explore(&config("paxos", None), Bounds { depth: 3, search: Search::Dfs, ..bounds(1, 1, 0) }).unwrap();
+    assert_eq!(dfs.depth_cut, 6, "depth first counts the same states");
+}
+
 #[test]
 fn the_state_limit_stops_a_search_incomplete() {
     let r = explore(&config("paxos", None), Bounds { max_states: 50, ..bounds(2, 1, 0) }).unwrap();
