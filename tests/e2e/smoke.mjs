@@ -1297,6 +1297,49 @@ await test('hashing: adding a node moves about 1/(N+1) of the keys on the ring',
   await page.screenshot({ path: `${shots}/hashing-ring.png` });
 }, '#hashing');
 
+await test('explore: a complete search says whether its depth bound cut runs short', async page => {
+  await page.click('#explore > summary');
+  await page.fill('#explore-requests', '1');
+  await page.fill('#explore-depth', '6');
+  await page.click('#btn-explore');
+  await page.waitForSelector('#explore-verdict');
+  assert.match(await page.textContent('#explore-verdict'),
+    /^No violation in any run within these bounds .*: 36 states, depth 6 \(complete\)\. 12 states at the depth bound still had moves: a deeper bound explores further\.$/);
+  await page.fill('#explore-depth', '64');
+  await page.click('#btn-explore');
+  await page.waitForFunction(() => document.querySelector('#explore-verdict')?.textContent.includes('342 states'));
+  assert.match(await page.textContent('#explore-verdict'), /depth 13 \(complete\)\. Every run ends within the depth bound\.$/);
+}, '#paxos');
+
+await test('hashing: the ring lesson goes from one key to why the ring beats hash mod N', async page => {
+  const progress = async n => page.waitForFunction(n => document.querySelector('#lesson-progress')?.textContent.includes(`step ${n} of 7`), n);
+  await progress(1);
+  assert.match(await page.textContent('#ring-hover'), /^key-0 · hash [0-9a-f]{16} · owner node \d/);
+  const moved = async () => Number(/(\d+) of 1000 keys moved/.exec(await page.textContent('#moved-summary'))[1]);
+  await page.click('#btn-next');
+  await progress(2);
+  const ring = await moved();
+  assert.match(await page.textContent('#gave-fact'), /Every moved key went to node 5/);
+  await page.click('#btn-next');
+  await progress(3);
+  assert.equal(await page.inputValue('#ring-algo'), 'modulo');
+  assert.equal(await page.locator('#moved-summary').count(), 0, 'a fresh ring has no change to show');
+  await page.click('#btn-next');
+  await progress(4);
+  const modulo = await moved();
+  assert.ok(modulo > 750 && modulo > 3 * ring, `hash mod N moved ${modulo}, the ring ${ring}`);
+  // Back is replay: the step before, as it was.
+  await page.click('#btn-prev');
+  await progress(3);
+  assert.equal(await page.inputValue('#ring-algo'), 'modulo');
+  await page.click('#step-7');
+  await progress(7);
+  assert.match(await page.textContent('#moved-summary'), /removed node 2/);
+  assert.equal(await page.inputValue('#ring-vnodes'), '100');
+  assert.equal(await page.textContent('#btn-next'), 'End of lesson');
+  await page.screenshot({ path: `${shots}/hashing-lesson.png` });
+}, '#hashing');
+
 await test('hashing: the six algorithms compared on the same keys', async page => {
   // Opened, the view has already run with its defaults (10 nodes: adding one moves 1/11).
   await page.click('#view-compare-algorithms');

@@ -58,6 +58,8 @@ struct Senders {
     on_select: Callback<Option<Selection>>,
     on_drop: Callback<MsgId>,
     on_help: Callback<()>,
+    on_step: Callback<usize>,
+    on_break: Callback<usize>,
 }
 
 impl Senders {
@@ -66,6 +68,8 @@ impl Senders {
             on_select: send.reform(Msg::Select),
             on_drop: send.reform(|id| Msg::Act(Action::Drop(id))),
             on_help: on(&send, Msg::ToggleHelp),
+            on_step: send.reform(Msg::Guide),
+            on_break: send.reform(Msg::BreakIt),
             send,
         }
     }
@@ -97,7 +101,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
         let d = player.dispatcher();
         use_memo((), move |_| Senders::new(Callback::from(move |m: Msg| d.dispatch(m))))
     };
-    let Senders { send, on_select, on_drop, on_help } = (*senders).clone();
+    let Senders { send, on_select, on_drop, on_help, on_step, on_break } = (*senders).clone();
     let (properties, about) = {
         let lab = player.lab.borrow();
         (lab.properties(), lab.about())
@@ -154,6 +158,9 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
         })
         .flatten()
         .map(std::rc::Rc::new);
+    let cards = use_memo(player.narration.clone(), |steps| crate::lesson::cards(steps));
+    // The badge's verdict, repeated in the lesson's card where the badge is scrolled away.
+    let verdict = player.snap.shown_violation().map(|v| (v.property.clone(), v.event));
     if embedded {
         let full = crate::pages::address(
             &protocol,
@@ -173,9 +180,9 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                     </section>
                     { if player.narration.is_empty() { html! {} } else { html! {
                         <aside class="side">
-                            <crate::lesson::Lesson steps={player.narration.clone()} stops={player.stops.clone()}
+                            <crate::lesson::Lesson steps={(*cards).clone()} stops={player.stops.clone()}
                                 current={player.lesson_step()} heading_to={player.guide.map(|g| g.step)}
-                                mutant={player.config.mutant.clone()} send={send.clone()} />
+                                mutant={player.config.mutant.clone()} verdict={verdict.clone()} go={on_step.clone()} break_it={on_break.clone()} />
                         </aside>
                     } } }
                 </main>
@@ -183,8 +190,6 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
             </div>
         };
     }
-    let snap = &player.snap;
-    let verdict = snap.shown_violation().map(|v| (v.property.clone(), v.event));
     html! {
         <div class={classes!("app", player.playing.then_some("playing"))}>
             <Header active={protocol.clone()} title={about.title} tagline={about.tagline}
@@ -215,9 +220,9 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                     <crate::glossary::Glossary snap={player.snap.clone()} />
                 </section>
                 <aside class="side">
-                    <crate::lesson::Lesson steps={player.narration.clone()} stops={player.stops.clone()}
+                    <crate::lesson::Lesson steps={(*cards).clone()} stops={player.stops.clone()}
                         current={player.lesson_step()} heading_to={player.guide.map(|g| g.step)}
-                        mutant={player.config.mutant.clone()} verdict={verdict} send={send.clone()} />
+                        mutant={player.config.mutant.clone()} verdict={verdict} go={on_step.clone()} break_it={on_break.clone()} />
                     // The tables that carry the lesson, beside the drawing.
                     // (A protocol's own boards first: Multi-Paxos's slots and quorums say more than
                     // its log columns.)

@@ -1,31 +1,61 @@
-//! The guided lesson beside the drawing: the preset's steps as buttons, the current one in
-//! full, "Next ▸" to play on to the next step's event and pause there, and, where a step
-//! explains what a broken rule would do, a button that switches that mutant on.
+//! The guided lesson beside the drawing: the steps as buttons, the current one in full,
+//! "Next ▸" to go on to the next step (on a protocol's page, to play to its event and pause
+//! there), and, where a step explains what a broken rule would do, a button that switches that
+//! mutant on. The hashing lab's lesson, whose steps are settings rather than events, is drawn
+//! by the same card.
+
+use std::rc::Rc;
 
 use distlab_core::lesson::{Step, Stop};
 use yew::prelude::*;
 
-use crate::dom::on;
 use crate::i18n::t;
-use crate::panels::ms;
-use crate::state::Msg;
+use crate::num::ms;
 use crate::tf;
+
+/// A step as the card tells it: its words (English; the card translates them) and the mutant
+/// it offers to switch on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Card {
+    pub text: String,
+    pub break_it: Option<&'static str>,
+}
+
+/// A protocol lesson's steps as cards.
+pub fn cards(steps: &[Step]) -> Rc<Vec<Card>> {
+    Rc::new(steps.iter().map(|s| Card { text: s.text.clone(), break_it: s.break_it }).collect())
+}
 
 #[derive(Properties, PartialEq)]
 pub struct LessonProps {
-    pub steps: std::rc::Rc<Vec<Step>>,
-    pub stops: std::rc::Rc<Vec<Option<Stop>>>,
+    pub steps: Rc<Vec<Card>>,
+    /// Each step's event in the run; empty where steps are not events (the hashing lab: each
+    /// step is a change to the ring, made as the step is chosen).
+    #[prop_or_default]
+    pub stops: Rc<Vec<Option<Stop>>>,
     /// The step the run has reached.
+    #[prop_or_default]
     pub current: Option<usize>,
     /// The step the run is playing towards, if any.
+    #[prop_or_default]
     pub heading_to: Option<usize>,
     /// The mutant switched on, if any.
+    #[prop_or_default]
     pub mutant: Option<String>,
     /// The verdict the safety badge shows: the property broken and its event, or `None` while
     /// safety holds. A narrow screen repeats it in the card, where the badge is scrolled away.
     #[prop_or_default]
     pub verdict: Option<(String, u64)>,
-    pub send: Callback<Msg>,
+    /// Go to step i.
+    pub go: Callback<usize>,
+    /// Switch on (or off) the mutant step i offers.
+    #[prop_or_default]
+    pub break_it: Callback<usize>,
+}
+
+/// A click that sends `i` to `cb`.
+fn click(cb: &Callback<usize>, i: usize) -> Callback<MouseEvent> {
+    cb.reform(move |_| i)
 }
 
 /// Where a step's moment is, in words: the event it explains, or why it has none.
@@ -55,19 +85,25 @@ pub fn lesson(p: &LessonProps) -> Html {
     }
     let n = p.steps.len();
     let current = p.current.unwrap_or(0);
+    // Steps that are events say where they are in the run; steps that are changes do not.
+    let timed = !p.stops.is_empty();
     let next = (current + 1 < n).then_some(current + 1);
     let next_button = match (p.heading_to, next) {
         (Some(_), _) => {
             html! { <button id="btn-next" class="primary" disabled=true>{t("Playing…")}</button> }
         }
-        (None, Some(i)) => html! {
-            <button id="btn-next" class="primary" title={t("Play to the next step's event and pause there (n)")}
-                onclick={on(&p.send, Msg::Guide(i))}>{t("Next ▸")}</button>
-        },
+        (None, Some(i)) => {
+            let title = if timed {
+                t("Play to the next step's event and pause there (n)")
+            } else {
+                t("Go to the next step")
+            };
+            html! { <button id="btn-next" class="primary" {title} onclick={click(&p.go, i)}>{t("Next ▸")}</button> }
+        }
         (None, None) => html! { <button id="btn-next" disabled=true>{t("End of lesson")}</button> },
     };
     let back = current.checked_sub(1).map(|i| {
-        html! { <button id="btn-prev" title={t("Back to the previous step")} onclick={on(&p.send, Msg::Guide(i))}>{"◂"}</button> }
+        html! { <button id="btn-prev" title={t("Back to the previous step")} onclick={click(&p.go, i)}>{"◂"}</button> }
     });
     // Every step is a numbered button (its text in the tooltip and for screen readers); the
     // current one is told in full below, with its event and, where it has one, "Break it".
@@ -77,12 +113,15 @@ pub fn lesson(p: &LessonProps) -> Html {
             std::cmp::Ordering::Less => "done",
             std::cmp::Ordering::Greater => "future",
         };
-        let stop = p.stops.get(i).copied().flatten();
-        let label = tf!("Step {}: {} ({})", i + 1, t(&step.text), moment(stop));
+        let label = if timed {
+            tf!("Step {}: {} ({})", i + 1, t(&step.text), moment(p.stops.get(i).copied().flatten()))
+        } else {
+            tf!("Step {}: {}", i + 1, t(&step.text))
+        };
         html! {
             <li class={state}>
                 <button class="step" id={format!("step-{}", i + 1)} aria-current={(i == current).then_some("step")}
-                    aria-label={label.clone()} title={label} onclick={on(&p.send, Msg::Guide(i))}>{i + 1}</button>
+                    aria-label={label.clone()} title={label} onclick={click(&p.go, i)}>{i + 1}</button>
             </li>
         }
     });
@@ -102,7 +141,7 @@ pub fn lesson(p: &LessonProps) -> Html {
         };
         html! {
             <button id="btn-break-it" class={classes!("break-it", (!on_now).then_some("danger"))} title={title}
-                onclick={on(&p.send, Msg::BreakIt(at))}>{label}{" "}<code translate="no">{m}</code></button>
+                onclick={click(&p.break_it, at)}>{label}{" "}<code translate="no">{m}</code></button>
         }
     });
     let upcoming = next.and_then(|i| p.steps.get(i)).map(|s| {
@@ -120,9 +159,9 @@ pub fn lesson(p: &LessonProps) -> Html {
             <ol class="steps" id="narration" aria-label={t("Steps")}>{ for dots }</ol>
             <div class="now" id="lesson-now" aria-live="polite">
                 <p class="text"><span class="num">{current + 1}</span>{t(&step.text)}</p>
-                <p class="t" id="lesson-event">{moment(p.stops.get(current).copied().flatten())}</p>
+                { if timed { html! { <p class="t" id="lesson-event">{moment(p.stops.get(current).copied().flatten())}</p> } } else { html! {} } }
                 { for break_it }
-                { verdict(p.verdict.as_ref()) }
+                { if timed { verdict(p.verdict.as_ref()) } else { html! {} } }
             </div>
             { for upcoming }
         </section>

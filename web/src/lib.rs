@@ -43,7 +43,7 @@ pub mod judging;
 #[cfg(feature = "lab")]
 pub mod labpage;
 pub mod lang;
-#[cfg(feature = "lab")]
+#[cfg(any(feature = "lab", feature = "hashing"))]
 pub mod lesson;
 #[cfg(feature = "lab")]
 pub mod logview;

@@ -4,6 +4,11 @@ use distlab_core::echo::Echo;
 pub use distlab_core::fixed::{Fixed, Short};
 
 /// `x` with one decimal, as a string (an SVG coordinate).
+/// Microseconds of virtual time as milliseconds, to a tenth ("213.9 ms").
+pub fn ms(us: u64) -> String {
+    format!("{} ms", Fixed(us as f64 / 1000.0, 1))
+}
+
 pub fn f1(x: f64) -> String {
     Fixed(x, 1).to_string()
 }

@@ -15,9 +15,7 @@ use crate::palette::{ink, message_style};
 use crate::state::{Msg, Selection, SPEED_LOG_MAX, SPEED_LOG_MIN};
 use crate::tf;
 
-pub fn ms(us: u64) -> String {
-    format!("{} ms", Fixed(us as f64 / 1000.0, 1))
-}
+pub use crate::num::ms;
 
 #[derive(Properties, PartialEq)]
 pub struct TransportProps {

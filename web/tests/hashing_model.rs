@@ -187,3 +187,62 @@ fn the_minimum_a_change_moves_is_the_nodes_share_of_the_weight() {
     let s = send(s, [HMsg::Weight(1, 2.0)]);
     assert_eq!(s.ring.least, None, "a weight change is no addition or removal");
 }
+
+/// The ring's lesson says only what its changes show: each claim of a step's words, checked on
+/// the state the step brings the lab to.
+#[test]
+fn the_ring_lesson_says_what_its_steps_show() {
+    use distlab_core::hashing::{spread, Algo};
+    use distlab_web::hashing::lesson::STEPS;
+    let step = |i: usize| send(lab(), [HMsg::Lesson(i)]);
+    let share = |s: &HashState| s.ring.moved.len() as f64 / s.ring.keys as f64;
+    let max_over_mean = |s: &HashState| spread(&s.ring.owners, &s.ring.members).2;
+    let counts = |s: &HashState| spread(&s.ring.owners, &s.ring.members).0;
+    // 1: five nodes at 20 points, key-0 pointed at.
+    let s = step(0);
+    assert_eq!((s.ring.algo, s.ring.members.len(), s.ring.vnodes, s.hover), (Algo::Ring, 5, 20, Some(0)));
+    assert!(
+        STEPS[0].0.contains("20 points") && STEPS[0].0.contains("key-0") && STEPS[0].0.contains("zoomed in")
+    );
+    // Zoomed in round key-0: the view's centre is the key's place on the circle.
+    let (x, y) = distlab_web::hashing::on_circle(s.ring.hashes[0], 0.93);
+    assert!(
+        s.zoom >= 4.0 && (s.pan.0 - x).abs() < 1e-9 && (s.pan.1 - y).abs() < 1e-9,
+        "{:?}",
+        (s.zoom, s.pan)
+    );
+    assert_eq!(step(1).zoom, 1.0, "the next step shows the whole ring");
+    // 2: a sixth node takes keys only for itself, near the least, one in six.
+    let s = step(1);
+    assert_eq!(s.ring.members.len(), 6);
+    assert!(s.ring.moved.iter().all(|&(_, _, to)| to == 5));
+    assert_eq!(s.ring.least.map(|(l, _)| (l * 6.0).round()), Some(1.0), "one key in six");
+    assert!((0.5 / 6.0..2.0 / 6.0).contains(&share(&s)), "about one in six moved: {}", share(&s));
+    // 3: hash mod 5 spreads five nodes' keys evenly too.
+    let s = step(2);
+    assert_eq!((s.ring.algo, s.ring.members.len(), s.ring.last_change.as_deref()), (Algo::Modulo, 5, None));
+    assert!(max_over_mean(&s) < 1.15, "even: {}", max_over_mean(&s));
+    // 4: a sixth node under hash mod N moves nearly every key, most between the old nodes.
+    let s = step(3);
+    assert!(share(&s) > 0.75, "nearly every key: {}", share(&s));
+    let between_old = s.ring.moved.iter().filter(|&&(_, _, to)| to != 5).count();
+    assert!(2 * between_old > s.ring.moved.len(), "most between old nodes");
+    // 5 and 6: one point per node leaves the loads far apart; a hundred evens them out.
+    let (one, hundred) = (step(4), step(5));
+    assert_eq!((one.ring.vnodes, hundred.ring.vnodes), (1, 100));
+    let (c1, c100) = (counts(&one), counts(&hundred));
+    let ratio = |c: &[usize]| *c.iter().max().unwrap() as f64 / (*c.iter().min().unwrap()).max(1) as f64;
+    assert!(ratio(&c1) > 3.0, "very different arcs: {c1:?}");
+    assert!(max_over_mean(&hundred) < max_over_mean(&one) && max_over_mean(&hundred) < 1.2, "{c100:?}");
+    // 7: removing node 2 moves only its keys, onto every other node.
+    let s = step(6);
+    assert!(!s.ring.members.contains(&2));
+    assert!(s.ring.moved.iter().all(|&(_, from, _)| from == 2), "no other key moves");
+    let takers: std::collections::BTreeSet<u32> = s.ring.moved.iter().map(|m| m.2).collect();
+    assert_eq!(takers.len(), 4, "spread over all the other nodes: {takers:?}");
+    assert_eq!(s.ring.moved.len(), counts(&hundred)[2], "all of node 2's keys");
+    // Past the end: the last step; any step: the ring view, nothing pointed at but key-0.
+    assert_eq!(step(99).lesson, Some(STEPS.len() - 1));
+    let back = send(step(3), [HMsg::View(View::Cache), HMsg::Lesson(0)]);
+    assert_eq!((back.view, back.hover, back.ring.algo), (View::Ring, Some(0), Algo::Ring));
+}

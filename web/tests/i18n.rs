@@ -447,6 +447,12 @@ fn the_chinese_catalogue_covers_the_pages_own_text() {
             }
         }
     }
+    // The hashing lab's lesson: its steps' words, which the lesson's card translates.
+    for (text, _) in distlab_web::hashing::lesson::STEPS {
+        if zh.lookup(text).is_none() && all.insert(text.to_string()) {
+            missing.entry("hashing").or_default().insert(text.to_string());
+        }
+    }
     let out = root().join("target/i18n/missing-page");
     let files: BTreeMap<String, Vec<(String, String)>> = missing
         .into_iter()

@@ -82,10 +82,11 @@ pub fn fragment(st: &HashState) -> String {
 pub fn open(hash: &str) -> Result<HashState, String> {
     let mut st = HashState::default();
     let mut parts = hash.trim_start_matches('#').splitn(3, '/');
+    // A link that names no view opens the lab on its lesson's first step.
     if parts.next() != Some("hashing") {
-        return Ok(st);
+        return Ok(st.at_lesson(0));
     }
-    let Some(view) = parts.next().filter(|v| !v.is_empty()) else { return Ok(st) };
+    let Some(view) = parts.next().filter(|v| !v.is_empty()) else { return Ok(st.at_lesson(0)) };
     let Some(&(view, _)) = VIEWS.iter().find(|(_, name)| *name == view) else {
         return Err(tf!("the link names no view called {} (ring, compare, cache or balance)", Echo(view)));
     };
@@ -269,6 +270,12 @@ mod tests {
         let compare = after(vec![HMsg::View(View::Compare)]);
         assert_eq!(fragment(&compare), "#hashing/compare");
         assert_eq!(open("#hashing/compare").unwrap().view, View::Compare);
+        // Without a view, the lab opens on its lesson's first step; a view opens without it.
+        for bare in ["", "#hashing", "#hashing/"] {
+            let st = open(bare).unwrap();
+            assert_eq!((st.view, st.lesson, st.hover), (View::Ring, Some(0), Some(0)), "{bare:?}");
+        }
+        assert_eq!(open("#hashing/ring").unwrap().lesson, None);
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod balance;
 mod cache;
 mod compare;
 mod form;
+pub mod lesson;
 mod link;
 mod model;
 mod ring;
@@ -21,7 +22,7 @@ use yew::prelude::*;
 
 pub use form::parse_decimal;
 pub use model::{
-    HMsg, HashState, RingModel, View, MAX_REPLICAS, MAX_RING_KEYS, MAX_RING_NODES, MAX_RING_VNODES,
+    on_circle, HMsg, HashState, RingModel, View, MAX_REPLICAS, MAX_RING_KEYS, MAX_RING_NODES, MAX_RING_VNODES,
 };
 
 use crate::dom::on;
@@ -108,7 +109,7 @@ pub fn hashing_page(p: &HashingProps) -> Html {
                 {onclick}>{t(label)}</button> }
         });
     let body = match st.view {
-        View::Ring => ring::ring_view(&st, &send),
+        View::Ring => ring::ring_view(&st, &send, !p.embedded),
         View::Compare => compare::compare_view(&st, &send),
         View::Cache => cache::cache_view(&st, &send),
         View::Balance => balance::balance_view(&st, &send),

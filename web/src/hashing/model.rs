@@ -135,6 +135,38 @@ impl RingModel {
         }
     }
 
+    /// Add a node, numbered after the highest, at weight 1.
+    pub fn add_node(&mut self) -> Result<(), String> {
+        if self.members.len() >= MAX_RING_NODES {
+            return Err(format!("at most {MAX_RING_NODES} nodes on the ring"));
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        self.members.push(id);
+        self.weights.push(1.0);
+        self.change(format!("added node {id}"));
+        self.least = Some(self.share(self.members.len() - 1));
+        if self.algo == Algo::Ring {
+            self.neighbours = Some(Rc::new(self.ring_neighbours(id)));
+        }
+        Ok(())
+    }
+
+    /// Remove member `id` (not the last one; a node not on the ring is left alone).
+    pub fn remove_node(&mut self, id: u32) -> Result<(), String> {
+        if self.members.len() <= 1 {
+            return Err("the last node cannot be removed".into());
+        }
+        if let Some(k) = self.members.iter().position(|m| *m == id) {
+            let least = self.share(k);
+            distlab_core::hashing::remove_member(self.algo, &mut self.members, k);
+            distlab_core::hashing::remove_member(self.algo, &mut self.weights, k);
+            self.change(format!("removed node {id}"));
+            self.least = Some(least);
+        }
+        Ok(())
+    }
+
     /// The ring neighbours of member `id`: for each of its points, the owner of the next point
     /// clockwise that is not its own (the arc its point now cuts was that node's).
     pub fn ring_neighbours(&self, id: u32) -> Vec<u32> {
@@ -164,6 +196,8 @@ pub struct HashState {
     pub running: bool,
     pub frame: u64,
     pub error: Option<String>,
+    /// The lesson's step the ring was last brought to (`lesson.rs`).
+    pub lesson: Option<usize>,
 }
 
 #[derive(Clone)]
@@ -195,6 +229,8 @@ pub enum HMsg {
     Tick,
     Error(String),
     Dismiss,
+    /// Bring the ring to the lesson's step i.
+    Lesson(usize),
 }
 
 impl Default for HashState {
@@ -220,7 +256,45 @@ impl Default for HashState {
             running: false,
             frame: 0,
             error: None,
+            lesson: None,
         }
+    }
+}
+
+impl HashState {
+    /// This state with the ring view showing the lesson's step `i` (the last, past the end):
+    /// the lesson's changes up to it, made afresh on the lab's keys, as a reader following it
+    /// from the start would have made them.
+    pub fn at_lesson(mut self, i: usize) -> HashState {
+        use super::lesson::{Change, FOCUS_ZOOM, KEYS, STEPS};
+        let i = i.min(STEPS.len() - 1);
+        for (_, changes) in &STEPS[..=i] {
+            // Each step shows the whole ring, nothing pointed at, unless it says otherwise.
+            (self.hover, self.zoom, self.pan) = (None, 1.0, (0.0, 0.0));
+            for change in changes.iter().copied() {
+                let done = match change {
+                    Change::Build(algo, nodes, vnodes) => {
+                        self.ring = RingModel::new(algo, nodes, vnodes, KEYS, 1);
+                        Ok(())
+                    }
+                    Change::Focus(k) => {
+                        self.hover = Some(k);
+                        self.zoom = FOCUS_ZOOM;
+                        self.pan = self.ring.hashes.get(k).map_or((0.0, 0.0), |h| on_circle(*h, KEY_RADIUS));
+                        Ok(())
+                    }
+                    Change::Add => self.ring.add_node(),
+                    Change::Remove(id) => self.ring.remove_node(id),
+                };
+                debug_assert!(done.is_ok(), "the lesson's changes are within the ring's limits");
+            }
+        }
+        self.view = View::Ring;
+        self.running = false;
+        self.selected_node = None;
+        self.error = None;
+        self.lesson = Some(i);
+        self
     }
 }
 
@@ -248,6 +322,7 @@ impl Reducible for HashState {
             running: self.running,
             frame: self.frame,
             error: self.error.clone(),
+            lesson: self.lesson,
         };
         match msg {
             HMsg::View(v) => {
@@ -284,33 +359,15 @@ impl Reducible for HashState {
                 s.error = None;
             }
             HMsg::AddNode => {
-                if s.ring.members.len() >= MAX_RING_NODES {
-                    s.error = Some(format!("at most {MAX_RING_NODES} nodes on the ring"));
-                } else {
-                    let id = s.ring.next_id;
-                    s.ring.next_id += 1;
-                    s.ring.members.push(id);
-                    s.ring.weights.push(1.0);
-                    s.ring.change(format!("added node {id}"));
-                    s.ring.least = Some(s.ring.share(s.ring.members.len() - 1));
-                    if s.ring.algo == Algo::Ring {
-                        s.ring.neighbours = Some(Rc::new(s.ring.ring_neighbours(id)));
-                    }
+                if let Err(e) = s.ring.add_node() {
+                    s.error = Some(e);
                 }
             }
-            HMsg::RemoveNode(id) => {
-                if s.ring.members.len() <= 1 {
-                    s.error = Some("the last node cannot be removed".into());
-                } else if let Some(k) = s.ring.members.iter().position(|m| *m == id) {
-                    let least = s.ring.share(k);
-                    let algo = s.ring.algo;
-                    distlab_core::hashing::remove_member(algo, &mut s.ring.members, k);
-                    distlab_core::hashing::remove_member(algo, &mut s.ring.weights, k);
-                    s.ring.change(format!("removed node {id}"));
-                    s.ring.least = Some(least);
-                    s.selected_node = None;
-                }
-            }
+            HMsg::RemoveNode(id) => match s.ring.remove_node(id) {
+                Ok(()) => s.selected_node = None,
+                Err(e) => s.error = Some(e),
+            },
+            HMsg::Lesson(i) => s = s.at_lesson(i),
             HMsg::Weight(id, w) => {
                 if let Some(k) = s.ring.members.iter().position(|m| *m == id) {
                     s.ring.weights[k] = w;
@@ -381,6 +438,17 @@ impl Reducible for HashState {
         Rc::new(s)
     }
 }
+
+/// Where hash `h` sits on a circle of radius `r` centred on the origin: 0 at the top, growing
+/// clockwise (y points down).
+pub fn on_circle(h: u64, r: f64) -> (f64, f64) {
+    use std::f64::consts::{FRAC_PI_2, TAU};
+    let a = (h as f64 / u64::MAX as f64) * TAU - FRAC_PI_2;
+    (r * crate::trig::cos(a), r * crate::trig::sin(a))
+}
+
+/// The radius keys are drawn at, the circle's being 1.
+pub const KEY_RADIUS: f64 = 0.93;
 
 /// The key whose hash comes next after `at` going clockwise (`dir` > 0) or counter-clockwise
 /// on the ring, wrapping around; from nowhere, the first (or last) key on the ring.

@@ -10,7 +10,8 @@ use yew::prelude::*;
 
 use super::form::{algo_select, parse_count, parse_f64};
 use super::model::{
-    HMsg, HashState, RingModel, MAX_REPLICAS, MAX_RING_KEYS, MAX_RING_NODES, MAX_RING_VNODES,
+    on_circle, HMsg, HashState, RingModel, KEY_RADIUS, MAX_REPLICAS, MAX_RING_KEYS, MAX_RING_NODES,
+    MAX_RING_VNODES,
 };
 use crate::dom::{closest, on, read_input, read_select};
 use crate::i18n::t;
@@ -20,16 +21,8 @@ use crate::tf;
 
 const R: f64 = 1.0;
 
-fn angle_of(h: u64) -> f64 {
-    (h as f64 / u64::MAX as f64) * TAU - FRAC_PI_2
-}
-
-fn on_circle(h: u64, r: f64) -> (f64, f64) {
-    let a = angle_of(h);
-    (r * crate::trig::cos(a), r * crate::trig::sin(a))
-}
-
-pub fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
+/// The ring view; `lesson`: with the guided lesson's card (not in another site's frame).
+pub fn ring_view(st: &HashState, send: &Callback<HMsg>, lesson: bool) -> Html {
     let m = &st.ring;
     let placement = m.placement();
     let (loads, sd, mx) = hashing::spread(&m.owners, &m.members);
@@ -42,7 +35,7 @@ pub fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
     let mut paths: std::collections::BTreeMap<u32, String> = Default::default();
     let moved_set: std::collections::BTreeSet<usize> = m.moved.iter().map(|(k, _, _)| *k).collect();
     for (k, (&h, &o)) in m.hashes.iter().zip(m.owners.iter()).enumerate() {
-        let (x, y) = on_circle(h, R * 0.93);
+        let (x, y) = on_circle(h, R * KEY_RADIUS);
         if !visible(x, y) || moved_set.contains(&k) {
             continue;
         }
@@ -53,7 +46,7 @@ pub fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
     });
     // Keys that moved in the last change: drawn larger, animated from the old owner's colour.
     let moved = m.moved.iter().filter_map(|&(k, from, to)| {
-        let (x, y) = on_circle(m.hashes[k], R * 0.93);
+        let (x, y) = on_circle(m.hashes[k], R * KEY_RADIUS);
         visible(x, y).then(|| html! {
             <circle class="moved-key" cx={format!("{}", Fixed(x, 4))} cy={format!("{}", Fixed(y, 4))} r={format!("{}", Fixed(dot * 2.2, 4))}
                 fill={member_color(to)} style={format!("--from:{}", member_color(from))}>
@@ -99,7 +92,7 @@ pub fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                 set.push(r);
             }
         }
-        let (kx, ky) = on_circle(h, R * 0.93);
+        let (kx, ky) = on_circle(h, R * KEY_RADIUS);
         let arcs = set.iter().enumerate().map(|(i, node)| {
             // Aim at the node's first token clockwise of the key (ring), else at the node's label.
             let target = if matches!(m.algo, Algo::Ring | Algo::Bounded) {
@@ -153,7 +146,7 @@ pub fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                 return;
             }
             let r = (x * x + y * y).sqrt();
-            if (r - 0.93).abs() > 0.08 / zoom.sqrt() {
+            if (r - KEY_RADIUS).abs() > 0.08 / zoom.sqrt() {
                 send.emit(HMsg::Hover(None));
                 return;
             }
@@ -269,6 +262,9 @@ pub fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
                 </form>
             </section>
             <aside>
+                if lesson {
+                    <crate::lesson::Lesson steps={lesson_cards()} current={st.lesson} go={send.reform(HMsg::Lesson)} />
+                }
                 <section>
                     <h2>{t("Nodes")}</h2>
                     <div class="chips" id="node-chips">{ for legend }</div>
@@ -284,6 +280,14 @@ pub fn ring_view(st: &HashState, send: &Callback<HMsg>) -> Html {
             </aside>
         </div>
     }
+}
+
+/// The lesson's steps as its card shows them.
+fn lesson_cards() -> std::rc::Rc<Vec<crate::lesson::Card>> {
+    let cards = super::lesson::STEPS
+        .iter()
+        .map(|(text, _)| crate::lesson::Card { text: text.to_string(), break_it: None });
+    std::rc::Rc::new(cards.collect())
 }
 
 fn ring_form(m: &RingModel, send: &Callback<HMsg>) -> Html {
