@@ -71,10 +71,12 @@ pub fn layout(n: usize, narrow: bool) -> Layout {
         }
         0..=3 => base,
         4..=5 => Layout { h: 580.0, cy: 295.0, ring: 200.0, node: 48.0, ..base },
+        // Room at the sides for a card of about 23 characters at its normal size ("watches
+        // n-0000000001") beside the leftmost and rightmost nodes.
         6..=CROWD => Layout {
-            w: 920.0,
+            w: 1000.0,
             h: 740.0,
-            cx: 460.0,
+            cx: 500.0,
             cy: 372.0,
             ring: 240.0,
             node: (std::f64::consts::PI * 240.0 / n as f64 - 4.0).min(36.0),
@@ -289,7 +291,65 @@ pub fn flight_pos(
     let start = (r + MSG_R + 2.0).min(len / 2.0);
     let travel = (len - 2.0 * start).max(0.0);
     let d = start + travel * t;
-    (x1 + ux * d, y1 + uy * d, t)
+    // Round a node in the way (Kafka's brokers stand in a column): a parabola to one side.
+    let s = d / len;
+    let k = if pos.len() <= MAX_BENDING { bend(pos, f.from.index(), f.to.index(), r) } else { 0.0 };
+    let off = k * 4.0 * s * (1.0 - s);
+    (x1 + ux * d - uy * off, y1 + uy * d + ux * off, t)
+}
+
+/// Drawings of at most this many nodes route messages round the nodes in their way (in a
+/// crowd, the check would cost a frame's time).
+const MAX_BENDING: usize = 40;
+
+/// How far, at its middle, a message's path from node `a` to node `b` bows out to its left
+/// (negative: right; y grows downwards) so as to pass every other node a message's radius
+/// clear of its rim: 0 where the straight path is clear. Both directions bow to the same side.
+pub fn bend(pos: &[(f64, f64)], a: usize, b: usize, r: f64) -> f64 {
+    if a > b {
+        return -bend(pos, b, a, r);
+    }
+    let ((x1, y1), (x2, y2)) = (pos[a], pos[b]);
+    let (dx, dy) = (x2 - x1, y2 - y1);
+    let len = (dx * dx + dy * dy).sqrt();
+    if len < 1.0 {
+        return 0.0;
+    }
+    let (ux, uy) = (dx / len, dy / len);
+    let clear = r + MSG_R + 2.0;
+    // The node needing the widest bow: (bow, its side).
+    let mut worst = (0.0, 1.0);
+    for (i, &(cx, cy)) in pos.iter().enumerate() {
+        if i == a || i == b {
+            continue;
+        }
+        let along = ((cx - x1) * ux + (cy - y1) * uy) / len;
+        if !(0.0..=1.0).contains(&along) {
+            continue;
+        }
+        // Its offset to the path's left (the side a positive bow goes).
+        let e = -(cx - x1) * uy + (cy - y1) * ux;
+        if e.abs() >= clear {
+            continue;
+        }
+        let at = along.clamp(0.2, 0.8);
+        let bow = (clear - e.abs()) / (4.0 * at * (1.0 - at));
+        // Away from it; round a node right on the path, to the screen's left (a column's
+        // cards are on its right), or over it where the path runs across.
+        let side = if e > 0.0 {
+            -1.0
+        } else if e < 0.0 {
+            1.0
+        } else if uy.abs() > 1e-6 {
+            uy.signum()
+        } else {
+            -ux.signum()
+        };
+        if bow > worst.0 {
+            worst = (bow, side);
+        }
+    }
+    (worst.0 * worst.1).clamp(-0.6 * len, 0.6 * len)
 }
 
 /// The radius of a message's badge, in drawing units.
@@ -306,24 +366,64 @@ mod tests {
     use distlab_core::lab::FlightSnap;
     use distlab_core::protocol::{MsgId, NodeId, Time};
 
+    fn flight(from: usize, to: usize) -> FlightSnap {
+        FlightSnap {
+            id: MsgId(1),
+            from: NodeId(from as u32),
+            to: NodeId(to as u32),
+            sent_at: Time(0),
+            arrive_at: Time(1000),
+            kind: "X",
+            summary: String::new(),
+            hue: None,
+            from_name: String::new(),
+            to_name: String::new(),
+        }
+    }
+
+    /// Kafka's column: the controller above three brokers, a producer left and a consumer
+    /// right. A message between any two passes every other node clear of its name and badge.
+    #[test]
+    fn a_message_passes_round_the_nodes_in_its_way() {
+        let l = Layout { node: 34.0, ..layout(5, false) };
+        let pos = vec![
+            (430.0, 70.0),
+            (430.0, 218.0),
+            (430.0, 335.0),
+            (430.0, 451.0),
+            (120.0, 335.0),
+            (740.0, 300.0),
+        ];
+        let mut bent = 0;
+        for from in 0..pos.len() {
+            for to in (0..pos.len()).filter(|&to| to != from) {
+                let f = flight(from, to);
+                bent += (bend(&pos, from, to, l.node) != 0.0) as usize;
+                for i in 0..=40 {
+                    let (x, y, _) = flight_pos(&f, &l, &pos, i as f64 * 25.0, false);
+                    for (c, &(cx, cy)) in pos.iter().enumerate().filter(|&(c, _)| c != from && c != to) {
+                        let d = ((x - cx).powi(2) + (y - cy).powi(2)).sqrt();
+                        assert!(d >= l.node + MSG_R, "{from} → {to} at {i}/40: {d} from node {c}");
+                    }
+                }
+            }
+        }
+        assert!(bent >= 8, "the column's messages bow ({bent})");
+        // Both ways round the same side, the screen's left in a column; a clear path stays
+        // straight.
+        assert_eq!(bend(&pos, 1, 3, l.node), -bend(&pos, 3, 1, l.node));
+        let (x, _, _) = flight_pos(&flight(0, 3), &l, &pos, 500.0, false);
+        assert!(x < 430.0 - l.node - MSG_R, "the controller's message to the last broker passes left: {x}");
+        assert_eq!(bend(&pos, 4, 2, l.node), 0.0);
+    }
+
     #[test]
     fn a_message_never_covers_the_inside_of_its_sender_or_receiver() {
         for n in [3, 5, 6, 9] {
             let l = layout(n, false);
             let pos: Vec<(f64, f64)> = (0..n).map(|i| node_pos(&l, i, n)).collect();
             for to in 1..n {
-                let f = FlightSnap {
-                    id: MsgId(1),
-                    from: NodeId(0),
-                    to: NodeId(to as u32),
-                    sent_at: Time(0),
-                    arrive_at: Time(1000),
-                    kind: "X",
-                    summary: String::new(),
-                    hue: None,
-                    from_name: String::new(),
-                    to_name: String::new(),
-                };
+                let f = flight(0, to);
                 for now in [0.0, 250.0, 500.0, 999.0, 1000.0] {
                     let (x, y, _) = flight_pos(&f, &l, &pos, now, false);
                     for end in [pos[0], pos[to]] {
