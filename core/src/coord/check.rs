@@ -7,9 +7,10 @@
 //!   (or election node), as the committed log made it. Two holders may believe they hold the
 //!   lock at once (one paused past its session's expiry); their writes still land in token
 //!   order.
-//! - **lock-order**: a client takes the lock only when every node before its own under
-//!   `/lock` is gone, in the tree the committed log builds (the checker's own replay, which
-//!   every replica follows and none passes). Sequence numbers grow in log order, so a node
+//! - **lock-order**: a client takes the lock only through its own node, when every node
+//!   before it under `/lock` is gone, in the tree the committed log builds (the checker's own
+//!   replay, which every replica follows and none passes, numbering sequential nodes by the
+//!   parent's change counter as ZooKeeper does). Sequence numbers grow in log order, so a node
 //!   before it was created before it, and one still there was never deleted.
 //! - **ephemerals-expire**: on every replica, every ephemeral node belongs to a session still
 //!   open there: a replica that has applied a session's expiry holds none of its nodes.
@@ -67,7 +68,7 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
     },
     PropertyInfo {
         name: "lock-order",
-        description: "a client takes the lock only when every lock node before its own is gone",
+        description: "a client takes the lock only through its own node, when every lock node before it is gone",
     },
     PropertyInfo {
         name: "ephemerals-expire",
@@ -184,7 +185,7 @@ pub(super) fn check(
             }
             Note::Acquired { client, path, token, .. } => {
                 let name = c.node_name(*client);
-                lock_order(&m.ghost, &name, path)?;
+                lock_order(&m.ghost, *client, &name, path)?;
                 given(m, client.0, &name, path, *token)?;
             }
             Note::Fired { server, id, zxid, applied } => {
@@ -388,9 +389,26 @@ fn raft_check(
     raft::check_server(r, m, server, notes)
 }
 
-/// No node before `path` under its parent is left in the committed tree. (The most advanced
-/// replica's tree is not it: a restart reloads a replica from an older snapshot.)
-fn lock_order(tree: &Tree, client: &str, path: &str) -> Result<(), Fail> {
+/// `client` takes the lock through a node of its own that the committed tree holds (or held
+/// until its session ended), and no node before `path` under its parent is left there. (The
+/// most advanced replica's tree is not it: a restart reloads a replica from an older
+/// snapshot.) The committed tree is the checker's own replay, which numbers sequential nodes
+/// as ZooKeeper does whatever the servers do: a server that gave a name out twice is caught
+/// here, where its own order would see nothing before it.
+fn lock_order(tree: &Tree, who: NodeId, client: &str, path: &str) -> Result<(), Fail> {
+    let owner = |session: SessionId| tree.sessions.get(&session).map(|s| s.client);
+    let own = match tree.nodes.get(path) {
+        // Owned by an ended session: the keep-ephemerals breakage, ephemerals-expire's.
+        Some(n) => n.owner.is_none_or(|s| owner(s).is_none_or(|c| c == who)),
+        // Gone: only with the session that made it (a client acquires within its latest one).
+        None => tree.opened.get(&who.0).is_none_or(|(_, s)| !tree.sessions.contains_key(s)),
+    };
+    if !own {
+        return Err((
+            "lock-order",
+            format!("{client} took the lock through {path}, which the committed log holds as no node of its session"),
+        ));
+    }
     let me = name(path);
     if let Some(before) = tree.children(parent(path)).into_iter().find(|k| k.as_str() < me) {
         return Err((

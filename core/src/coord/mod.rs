@@ -140,6 +140,10 @@ pub(crate) const MUTANTS: &[MutantInfo] = &[
         name: "forget-watches",
         description: "a client does not set its watches again when it connects to another server",
     },
+    MutantInfo {
+        name: "count-sequence",
+        description: "a sequential node is numbered by how many children its parent has, not by its change counter, so a name comes back once a node before it is gone",
+    },
 ];
 
 impl Mutant {
@@ -154,6 +158,7 @@ impl Mutant {
             "any-server" => Mutant::AnyServer,
             "local-sync" => Mutant::LocalSync,
             "forget-watches" => Mutant::ForgetWatches,
+            "count-sequence" => Mutant::CountSequence,
             _ => return None,
         })
     }

@@ -170,6 +170,7 @@ fn boot(c: &Coordination, mut raft: raft::Server<Tree>, notes: Vec<raft::Note>, 
         ctx.note(Note::Raft(n));
     }
     raft.kv.keep_ephemerals = c.is(Mutant::KeepEphemerals);
+    raft.kv.count_sequence = c.is(Mutant::CountSequence);
     raft.kv.take_applied();
     ctx.set_timer(Timer::Tick, Time(TICK_US));
     Server {

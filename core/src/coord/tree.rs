@@ -263,7 +263,7 @@ pub struct Session {
 }
 
 /// The data tree and the open sessions.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tree {
     pub nodes: BTreeMap<Path, Znode>,
     pub sessions: BTreeMap<SessionId, Session>,
@@ -276,6 +276,18 @@ pub struct Tree {
     pub applied: Vec<Applied>,
     /// The keep-ephemerals mutant: expiring a session leaves its ephemeral nodes.
     pub keep_ephemerals: bool,
+    /// The count-sequence mutant: a sequential child is numbered by how many children its
+    /// parent has, not by the parent's change counter.
+    pub count_sequence: bool,
+}
+
+/// Every field but `count_sequence`, the same for a whole run (so a digest is the one it
+/// was before that mutant existed).
+impl core::hash::Hash for Tree {
+    fn hash<H: core::hash::Hasher>(&self, h: &mut H) {
+        let Tree { nodes, sessions, opened, zxid, applied, keep_ephemerals, count_sequence: _ } = self;
+        (nodes, sessions, opened, zxid, applied, keep_ephemerals).hash(h);
+    }
 }
 
 /// A transaction applied, with its result and the nodes it changed.
@@ -297,6 +309,7 @@ impl Default for Tree {
             zxid: 0,
             applied: Vec::new(),
             keep_ephemerals: false,
+            count_sequence: false,
         }
     }
 }
@@ -411,7 +424,7 @@ impl Tree {
                 if p.owner.is_some() {
                     return err(EphemeralParent);
                 }
-                let seq = p.cversion;
+                let seq = if self.count_sequence { self.children(parent(path)).len() as u32 } else { p.cversion };
                 let path = if *sequential { format!("{path}{seq:010}") } else { path.clone() };
                 if self.nodes.contains_key(&path) {
                     return err(NodeExists);

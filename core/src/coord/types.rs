@@ -447,6 +447,9 @@ pub enum Mutant {
     LocalSync,
     /// A client does not set its watches again when it connects to another server.
     ForgetWatches,
+    /// A sequential node is numbered by how many children its parent has, so a name comes
+    /// back once a node before it is gone.
+    CountSequence,
 }
 
 /// Parse a request typed by the user: `create PATH [DATA] [ephemeral] [sequential]`,
