@@ -30,7 +30,9 @@
 //!   nothing, as in ZooKeeper's client, so a server behind the change it told of may still
 //!   answer). A restarted client is a new handle and starts afresh.
 //! - **expiry-after-timeout**: the leader proposes to expire a session only when it has heard
-//!   nothing of it (a heartbeat, a relay) for the session's timeout, on its own clock.
+//!   nothing of it (a heartbeat, a relay) for the session's timeout, on its own clock, and
+//!   not before a whole timeout from its election (what it heard as leader before counts for
+//!   nothing: ZooKeeper's new leader touches every session).
 
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
@@ -207,7 +209,12 @@ pub(super) fn check(
                 m.heard.insert((leader.0, *session), *at);
             }
             Note::Expiring { leader, session, at, timeout_ms } => {
-                let last = m.heard.get(&(leader.0, *session)).copied().unwrap_or(Time::ZERO);
+                let Some(last) = m.heard.get(&(leader.0, *session)).copied() else {
+                    return Err((
+                        "expiry-after-timeout",
+                        format!("{leader} expires session {session}, which it has not heard of since it was elected"),
+                    ));
+                };
                 if at.0 < last.0 + *timeout_ms as u64 * 1000 {
                     return Err((
                         "expiry-after-timeout",
@@ -263,6 +270,8 @@ pub(super) fn check(
                 }
             }
             Note::Rewatched { .. } => {}
+            // What a leader heard in a leadership before does not count in this one.
+            Note::Raft(raft::Note::Elected { node, .. }) => m.heard.retain(|(l, _), _| *l != node.0),
             // The configuration recipe's history goes to the linearizability checker.
             Note::Raft(_) | Note::Invoke { .. } | Note::Ack { .. } | Note::Serving { .. } => {}
         }

@@ -144,6 +144,10 @@ pub(crate) const MUTANTS: &[MutantInfo] = &[
         name: "count-sequence",
         description: "a sequential node is numbered by how many children its parent has, not by its change counter, so a name comes back once a node before it is gone",
     },
+    MutantInfo {
+        name: "no-grace",
+        description: "a new leader counts a session it has not heard of yet as silent since time zero, instead of giving it a whole timeout from its election",
+    },
 ];
 
 impl Mutant {
@@ -159,6 +163,7 @@ impl Mutant {
             "local-sync" => Mutant::LocalSync,
             "forget-watches" => Mutant::ForgetWatches,
             "count-sequence" => Mutant::CountSequence,
+            "no-grace" => Mutant::NoGrace,
             _ => return None,
         })
     }

@@ -74,7 +74,14 @@ fn with_raft<R>(
 ) -> R {
     let zxid = s.raft.kv.zxid;
     let (r, notes) = ctx.nest(Msg::Raft, Timer::Raft, |inner| f(&c.raft, &mut s.raft, inner));
+    let me = ctx.me();
     for n in notes {
+        // A leadership begins: every session gets a whole timeout from it, whatever this server
+        // heard in a leadership before (ZooKeeper's new leader touches every session).
+        if matches!(n, raft::Note::Elected { node, .. } if node == me) {
+            s.seen.clear();
+            s.expiring.clear();
+        }
         ctx.note(Note::Raft(n));
     }
     if s.raft.kv.zxid > zxid && s.raft.kv.applied.is_empty() {
@@ -490,10 +497,15 @@ fn tick(c: &Coordination, s: &mut Server, ctx: Cx) {
         for (id, timeout_ms) in sessions {
             // A session this leader has not heard of yet gets a whole timeout from now
             // (ZooKeeper's new leader does the same).
-            let last = *s.seen.entry(id).or_insert_with(|| {
-                ctx.note(Note::Heard { leader: me, session: id, at: now });
-                now
-            });
+            let last = match s.seen.get(&id) {
+                Some(at) => *at,
+                // Broken: silent since time zero.
+                None if c.is(Mutant::NoGrace) => Time::ZERO,
+                None => {
+                    ctx.note(Note::Heard { leader: me, session: id, at: now });
+                    *s.seen.entry(id).or_insert(now)
+                }
+            };
             if now.0 >= last.0 + timeout_ms as u64 * 1000 && !s.expiring.iter().any(|x| x.0 == id) {
                 s.expiring.push((id, now));
                 ctx.note(Note::Expiring { leader: me, session: id, at: now, timeout_ms });

@@ -424,7 +424,8 @@ impl Tree {
                 if p.owner.is_some() {
                     return err(EphemeralParent);
                 }
-                let seq = if self.count_sequence { self.children(parent(path)).len() as u32 } else { p.cversion };
+                let seq =
+                    if self.count_sequence { self.children(parent(path)).len() as u32 } else { p.cversion };
                 let path = if *sequential { format!("{path}{seq:010}") } else { path.clone() };
                 if self.nodes.contains_key(&path) {
                     return err(NodeExists);

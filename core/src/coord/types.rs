@@ -450,6 +450,9 @@ pub enum Mutant {
     /// A sequential node is numbered by how many children its parent has, so a name comes
     /// back once a node before it is gone.
     CountSequence,
+    /// A new leader counts a session it has not heard of yet as silent since time zero,
+    /// rather than giving it a whole timeout from its election.
+    NoGrace,
 }
 
 /// Parse a request typed by the user: `create PATH [DATA] [ephemeral] [sequential]`,
