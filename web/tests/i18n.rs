@@ -616,3 +616,20 @@ fn the_chinese_catalogue_covers_every_pages_description() {
         );
     }
 }
+
+/// Violations the harvest's short runs do not reach (longer sweeps find them): the file
+/// system's read placed at no position, and its write answered with no completion.
+#[test]
+fn the_chinese_catalogue_covers_violations_longer_runs_find() {
+    let zh = chinese();
+    for s in [
+        "C2's get k3 returned = (absent), which the committed log gives at no position from 37 (where the last operation on it completed before it began) to 51",
+        "C1's get x returned = 54, which the committed log gives at no position from 3 (where the last operation on it completed before it began) to 9",
+        "C1's put x 5 was answered, but no completion of it is committed",
+        "x was completed at position 12 by C1, which has no write of it open",
+        "S2 expires session 7, which it has not heard of since it was elected",
+    ] {
+        let zh_text = zh.lookup(s);
+        assert!(zh_text.as_deref().is_some_and(|z| !z.is_empty() && z != s), "no Chinese for: {s}");
+    }
+}

@@ -26,24 +26,31 @@
 //!   leader counting a running node there alive (a block placed while its rack was the only one
 //!   live, or left there by failures, is not left there).
 //!
-//! The client history (files read and written whole, as registers) goes through the
-//! search-based linearizability checker in every sweep and on the page.
+//! - **linearizable**: the client history (files read and written whole, as registers) is
+//!   judged as each operation completes (`kv::realtime`): a write takes effect at the log
+//!   position of its completion, which a ghost namespace, fed the committed log in order,
+//!   finds; a read, whose data comes from a replica and not from the log, must return what the
+//!   file held at some position from the last operation on it that completed before the read
+//!   began up to the last committed (a stale read, or data no completed write left there,
+//!   breaks it). The search-based checker also judges the whole history in every sweep and
+//!   on the page.
 
 use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::kv::Key;
+use crate::kv::realtime::Linearizability;
+use crate::kv::{Key, KvOp};
 use crate::protocol::{NodeId, PropertyInfo, Time, World};
 use crate::raft;
 
 use super::meta::MetaServer;
-use super::names::Names;
+use super::names::{Applied, Names, Op};
 use super::node::Node;
 use super::types::*;
 
-const OWN: [PropertyInfo; 7] = [
+const OWN: [PropertyInfo; 8] = [
     PropertyInfo {
         name: "state-machine-safety",
         description: "no two metadata servers apply different entries at one index",
@@ -70,9 +77,13 @@ const OWN: [PropertyInfo; 7] = [
         name: "rack-spread",
         description: "a block on one rack gets a replica on another within 4 s of the leader counting a node there alive",
     },
+    PropertyInfo {
+        name: "linearizable",
+        description: "every read returns what the file held at some moment between its call and its answer: no stale read",
+    },
 ];
 
-pub(super) const PROPERTIES: &[PropertyInfo] = &raft::with_log_properties::<11>(&OWN);
+pub(super) const PROPERTIES: &[PropertyInfo] = &raft::with_log_properties::<12>(&OWN);
 
 /// Ghost state.
 #[derive(Clone, Debug, Default, Hash)]
@@ -98,6 +109,15 @@ pub struct Monitor {
     /// Each block's last pipeline placement: its nodes, and whether it could put them on two
     /// racks (two had live nodes, and it chose a node).
     spread: BTreeMap<BlockId, (Vec<NodeId>, bool)>,
+    /// Client operations against real time and the committed log.
+    lin: Linearizability,
+    /// The namespace as the committed log builds it, entry by entry up to `fed`: which
+    /// completion took effect.
+    ghost: Names,
+    fed: u64,
+    /// Writes not yet placed, by client and request (a restarted client's may still take
+    /// effect), and the position of each placed write not yet answered.
+    writes: BTreeMap<(u32, u64), (KvOp, Option<u64>)>,
 }
 
 type Fail = (&'static str, String);
@@ -126,9 +146,35 @@ pub(super) fn check(
         let mine: Vec<raft::Note> =
             notes.iter().filter_map(|n| if let Note::Raft(r) = n { Some(r.clone()) } else { None }).collect();
         raft::check_server(&d.raft, &mut m.raft, Some(&s.raft), &mine).map_err(named)?;
+        feed(d, m, &s.raft)?;
     }
     for note in notes {
         match note {
+            Note::Invoke { client, req, op } => {
+                if m.lin.names.is_empty() {
+                    m.lin.names =
+                        (0..d.first_client() + d.clients).map(|i| d.name(NodeId(i as u32))).collect();
+                }
+                m.lin.invoked(*client, *req);
+                if !op.is_read() {
+                    m.writes.insert((client.0, *req), (op.clone(), None));
+                }
+            }
+            Note::Ack { client, req, op, result } if op.is_read() => {
+                m.lin.acked_read(*client, *req, op, result)?
+            }
+            Note::Ack { client, req, op, result } => {
+                let Some((_, Some(position))) = m.writes.remove(&(client.0, *req)) else {
+                    return Err((
+                        "acked-write-durable",
+                        format!(
+                            "{}'s {op} was answered, but no completion of it is committed",
+                            d.name(*client)
+                        ),
+                    ));
+                };
+                m.lin.acked(*client, *req, op, result, position)?;
+            }
             Note::Completed { index, file, pipeline, .. } => {
                 if m.complete.get(file).is_some_and(|(i, _)| *i >= *index) {
                     continue;
@@ -170,6 +216,50 @@ pub(super) fn check(
                 }
             }
             _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Feed the ghost namespace and the linearizability check the entries `s` has committed
+/// beyond those fed. A client's completion that takes effect places its write: the client's
+/// latest write invoked before the request (a client numbers its requests in order, and a
+/// write's requests follow its invocation).
+fn feed(d: &Dfs, m: &mut Monitor, s: &raft::Server<Names>) -> Result<(), Fail> {
+    use raft::Machine;
+    while m.fed < s.commit {
+        let i = m.fed + 1;
+        let Some(e) = raft::seen_entry(s, i) else { break };
+        let mut placed = None;
+        if let raft::Command::Kv { op: cmd, .. } = &e.cmd {
+            let (result, ..) = m.ghost.apply(cmd.client, cmd.req, cmd, i, e.term);
+            let fresh = m.ghost.take_served().iter().any(|x| x.fresh);
+            if let (true, Applied::Done(_), Op::Complete { file, .. }) = (fresh, &result, &cmd.op) {
+                let c = cmd.client.0;
+                let write = m.writes.range_mut((c, 0)..(c, cmd.req)).next_back();
+                match write {
+                    Some(((_, id), (op, at))) if matches!(&*op, KvOp::Put(f, _) if f == file) => {
+                        *at = Some(i);
+                        placed = Some((cmd.client, *id, op.clone()));
+                    }
+                    _ => {
+                        return Err((
+                            "linearizable",
+                            format!(
+                                "{file} was completed at position {i} by {}, which has no write of it open",
+                                d.name(cmd.client)
+                            ),
+                        ))
+                    }
+                }
+            }
+        }
+        m.fed = i;
+        let id = placed.as_ref().map(|(c, id, _)| (c.0, *id));
+        m.lin.committed(i, placed.as_ref().map(|(c, id, op)| (*c, *id, op)))?;
+        // The client's earlier writes can no longer take effect (the duplicate table).
+        if let Some((c, id)) = id {
+            m.writes.retain(|(x, y), _| *x != c || *y >= id);
         }
     }
     Ok(())

@@ -85,6 +85,10 @@ pub(crate) const MUTANTS: &[MutantInfo] = &[
         name: "delete-wrong-rack",
         description: "the metadata leader deletes a block's replicas in excess from the rack that holds the fewest",
     },
+    MutantInfo {
+        name: "read-local",
+        description: "the metadata leader answers where a file's block is from its own namespace, not through the log, so a leader that lost its office unawares sends a reader to an old block",
+    },
 ];
 
 impl Mutant {
@@ -95,6 +99,7 @@ impl Mutant {
             "no-re-replication" => Mutant::NoReReplication,
             "no-rack-repair" => Mutant::NoRackRepair,
             "delete-wrong-rack" => Mutant::DeleteWrongRack,
+            "read-local" => Mutant::ReadLocal,
             _ => return None,
         })
     }

@@ -447,7 +447,17 @@ fn a_plain_sweep_catches_ack_first_and_one_rack() {
         let s = swarm::sweep(0..30, Some(faults), Some(m), 20_000, true);
         assert!(s.first.is_some(), "{m:?} not caught");
     }
-    assert_eq!(MUTANTS.len(), 5);
+    assert_eq!(MUTANTS.len(), 6);
+}
+
+/// A metadata leader that answers reads from its own namespace sends a reader, once it has lost
+/// its office unawares, to a block the file no longer has: a stale read, which the checker
+/// sees as the read completes (the search over the whole history agrees: `distlab lincheck`).
+#[test]
+fn a_heavy_sweep_catches_read_local_as_a_stale_read() {
+    let s = swarm::sweep(0..10, Some(FaultPreset::Heavy), Some(Mutant::ReadLocal), 20_000, true);
+    let (seed, property, message) = s.first.expect("read-local not caught");
+    assert_eq!(property, "linearizable", "seed {seed}: {message}");
 }
 
 #[test]

@@ -102,6 +102,9 @@ pub enum Mutant {
     /// The metadata leader deletes a block's excess replicas from the rack that holds the
     /// fewest, not the most.
     DeleteWrongRack,
+    /// The metadata leader answers where a file's block is from its own namespace, not
+    /// through the log.
+    ReadLocal,
 }
 
 impl Dfs {

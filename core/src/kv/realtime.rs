@@ -106,6 +106,65 @@ impl Linearizability {
     }
 }
 
+impl Linearizability {
+    /// The last position the ghost has reached: every entry up to it is committed and applied.
+    pub fn reached(&self) -> u64 {
+        self.ghost.at
+    }
+
+    /// `client` got `result` for read `req`, which sits at no log position of its own (a file
+    /// system's read: a block's location from the log, then its data from a replica). It is
+    /// placed at the earliest position from the furthest operation on its key that had
+    /// completed when it began (its floor) up to the last the ghost has reached where the key
+    /// held the value read: the earliest is the weakest floor for what comes after, so the
+    /// history is linearizable exactly when such a position exists for every read. None is a
+    /// stale read, or a value no committed write left there.
+    pub fn acked_read(
+        &mut self,
+        client: NodeId,
+        req: u64,
+        op: &KvOp,
+        result: &KvResult,
+    ) -> Result<(), Broken> {
+        let Some(began) = self.realtime.began(client, req) else { return Ok(()) };
+        let key = op.key();
+        let floor = self.realtime.floor(key, began).map_or(0, |d| d.position);
+        let want = match result {
+            KvResult::Value(v) => *v,
+            other => {
+                return Err((
+                    "linearizable",
+                    format!("{} got {other} for {op}", name_in(&self.names, client)),
+                ))
+            }
+        };
+        let changes = self.ghost.changes.get(key);
+        let held_at_floor = changes.and_then(|ch| value_at(ch, floor)) == want;
+        let position = if held_at_floor {
+            Some(floor)
+        } else {
+            changes.and_then(|ch| {
+                (past(ch, floor)..ch.len())
+                    .filter_map(|k| ch.get(k))
+                    .take_while(|(at, _)| *at <= self.ghost.at)
+                    .find(|(_, v)| *v == want)
+                    .map(|(at, _)| *at)
+            })
+        };
+        match position {
+            Some(p) => self.acked(client, req, op, result, p),
+            None => Err((
+                "linearizable",
+                format!(
+                    "{}'s {op} returned {result}, which the committed log gives at no position from {floor} (where the last operation on it completed before it began) to {}",
+                    name_in(&self.names, client),
+                    self.ghost.at
+                ),
+            )),
+        }
+    }
+}
+
 /// The value after the last change at or before `position` (absent before the first).
 fn value_at(changes: &ChunkVec<(u64, Option<u64>)>, position: u64) -> Option<u64> {
     // The one before the first change past `position` holds.
@@ -262,6 +321,11 @@ impl RealTime {
         self.open[k] = Some((req, self.completions));
     }
 
+    /// The number of completions before `client`'s open request `req` began, if it is open.
+    fn began(&self, client: NodeId, req: u64) -> Option<u64> {
+        self.open.get(client.index()).copied().flatten().filter(|(r, _)| *r == req).map(|(_, b)| b)
+    }
+
     /// The furthest operation on `key` among the first `completions` to complete.
     fn floor(&self, key: &Key, completions: u64) -> Option<&Done> {
         let grew = self.furthest.get(key)?;
@@ -335,6 +399,51 @@ mod tests {
     }
     fn get() -> KvOp {
         KvOp::Get("x".into())
+    }
+
+    /// A read with no position of its own is placed at the earliest where its value held, from
+    /// its floor up to the last committed: the writes of 1, 2 and 1 again at positions 5, 7
+    /// and 9 (each client's write invoked before and answered after its commit).
+    #[test]
+    fn a_read_without_a_position_is_placed_where_its_value_held() {
+        let writes = |l: &mut Linearizability| {
+            for (c, i) in [(1u32, 5u64), (2, 7), (3, 9)] {
+                let v = if c == 2 { 2 } else { 1 };
+                l.invoked(NodeId(c), 1);
+                for k in l.reached() + 1..i {
+                    l.committed(k, None).unwrap();
+                }
+                l.committed(i, Some((NodeId(c), 1, &put(v)))).unwrap();
+            }
+        };
+        let read = |l: &mut Linearizability, c: u32, v: Option<u64>| {
+            l.invoked(NodeId(c), 1);
+            l.acked_read(NodeId(c), 1, &get(), &KvResult::Value(v))
+        };
+        let ack = |l: &mut Linearizability, c: u32, v: u64, at: u64| {
+            l.acked(NodeId(c), 1, &put(v), &KvResult::Done, at).unwrap();
+        };
+        // The writes still open: 1 (held at 5 and 9), then 2 by a later reader (held at 7).
+        let mut l = Linearizability::default();
+        writes(&mut l);
+        assert_eq!(read(&mut l, 10, Some(1)), Ok(()));
+        assert_eq!(read(&mut l, 11, Some(2)), Ok(()), "the first read may sit at 5, before 7");
+        assert_eq!(read(&mut l, 12, Some(1)), Ok(()));
+        // A value nobody wrote, and nothing before any write, is wrong once a write completed.
+        assert_eq!(read(&mut l, 13, Some(4)).unwrap_err().0, "linearizable");
+        // Once the write of 2 at 7 has answered, a read that begins after it may not see the
+        // first 1 (position 5), but may see the second (9).
+        let mut l = Linearizability::default();
+        writes(&mut l);
+        ack(&mut l, 2, 2, 7);
+        assert_eq!(read(&mut l, 10, Some(1)), Ok(()));
+        assert_eq!(read(&mut l, 11, Some(2)).unwrap_err().0, "linearizable", "9 is its floor now");
+        // After the last write answered too, the file's value before any write is stale.
+        let mut l = Linearizability::default();
+        writes(&mut l);
+        ack(&mut l, 1, 1, 5);
+        assert_eq!(read(&mut l, 10, None).unwrap_err().0, "linearizable");
+        assert_eq!(read(&mut l, 11, Some(2)), Ok(()));
     }
 
     /// Table: (client, invoke or complete, op, position) steps and whether the history passes.

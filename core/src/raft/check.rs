@@ -439,7 +439,7 @@ fn log_matching<M: Machine>(m: &mut Monitor<M>, s: &Server<M>, from: LogIndex) -
 /// The entry at `i` in `s`'s log, or, if the server has already folded it into its snapshot
 /// (append, commit, apply and compaction can happen in one event, to a leader or to a
 /// follower catching up), the one its last compaction dropped there.
-fn seen_entry<M: Machine>(s: &Server<M>, i: LogIndex) -> Option<&Entry<M>> {
+pub fn seen_entry<M: Machine>(s: &Server<M>, i: LogIndex) -> Option<&Entry<M>> {
     s.entry(i).or_else(|| s.folded.get(i))
 }
 

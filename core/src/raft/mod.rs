@@ -65,7 +65,7 @@ mod membership_tests;
 mod tests;
 
 use crate::kv::client;
-pub use check::{check_server, Monitor};
+pub use check::{check_server, seen_entry, Monitor};
 pub use state::{Durable, HardState, Node, Server};
 pub use types::Snapshot as RaftSnapshot;
 pub use types::*;
