@@ -523,7 +523,9 @@ fn copy(
     // Nodes that hold an older generation of it, or are being written, are not counted as
     // holders; they may take the copy.
     let mut targets = if existing.len() < d.rf as usize {
-        choose(d, s, Writer::Off, &existing, going, ctx)
+        // The node copied from is the writer (HDFS's `ReplicationWork` passes its source).
+        let source = places(d, &[from]).first().map_or(Writer::Off, |n| Writer::Node(*n));
+        choose(d, s, source, &existing, going, ctx)
     } else {
         let (topo, on, not) = (live_topology(d, s), places(d, &existing), places(d, going));
         let more = placement::place_on_another_rack(&topo, &on, &not, ctx.rng());

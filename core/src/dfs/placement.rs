@@ -8,7 +8,10 @@
 //!    or, when none is left, one on the first's rack.
 //! 3. **The third on the second's rack, another node** (`chooseLocalRack` of the second), or,
 //!    if the first two share a rack, off it. A rack with no node left passes the choice to the
-//!    first replica's rack, and then to any node.
+//!    first replica's rack, and then to any node. For a block that has replicas already
+//!    (re-replication, where the writer is the node copied from; a pipeline's replacement,
+//!    where it is the client), the third goes on the writer's rack instead, or with no writer
+//!    the first replica's.
 //! 4. **The rest at random**, anywhere.
 //!
 //! Every choice keeps two limits: no node holds two replicas, and no rack more than
@@ -314,8 +317,18 @@ pub fn place_more(
         let second = p.chosen[1];
         let third = if second.rack == first.rack {
             p.remote(first.rack, rng)
-        } else {
+        } else if existing.is_empty() {
             p.local(second.rack, Some(second), rng)
+        } else {
+            // Not a new block (re-replication, a pipeline's replacement): the writer's rack,
+            // the writer being the first replica when there is none (`chooseTarget` with
+            // chosen nodes: `if (writer == null && !newBlock) writer = results.get(0)`).
+            let (rack, local) = match writer {
+                Writer::Node(n) => (n.rack, Some(n)),
+                Writer::Rack(r) => (r, None),
+                Writer::Off => (first.rack, Some(first)),
+            };
+            p.local(rack, local, rng)
         };
         if third.is_none() {
             return new(p);

@@ -249,14 +249,23 @@ fn placement_goes_on_from_the_replicas_a_block_has_and_avoids_excluded_nodes() {
     let t = topo("r1:3,r2:3,r3:3");
     let mut rng = Rng::new(7);
     for _ in 0..500 {
-        // One replica left on r2: the second goes off r2, the third beside the second.
+        // One replica left on r2: the second goes off r2, and (not a new block, no writer:
+        // the first replica stands for it) the third back on r2, not beside the second.
         let have = [node(1, 1)];
         let dead = [node(0, 0), node(2, 2)];
         let more = place_more(&t, 3, Writer::Off, &have, &dead, &mut rng);
         assert_eq!(more.len(), 2);
         assert!(more.iter().all(|n| !dead.contains(n) && !have.contains(n)), "{more:?}");
         assert_ne!(more[0].rack, 1, "{more:?}");
-        assert_eq!(more[1].rack, more[0].rack, "{more:?}");
+        assert_eq!(more[1].rack, 1, "{more:?}");
+        // Re-replication from r3/n1 of a block on r1 and r3: the third on the source's rack
+        // (the new-block rule would put it beside the second, on r1, whichever the source).
+        let have = [node(2, 1), node(0, 0)];
+        let more = place_more(&t, 3, Writer::Node(node(0, 0)), &have, &[], &mut rng);
+        assert_eq!(more.len(), 1);
+        assert_eq!(more[0].rack, 0, "{more:?}");
+        let more = place_more(&t, 3, Writer::Node(node(2, 1)), &have, &[], &mut rng);
+        assert_eq!(more[0].rack, 2, "{more:?}");
         // A data node writer that is excluded counts as a machine on its rack.
         let first = place_more(&t, 3, Writer::Node(node(0, 0)), &[], &[node(0, 0)], &mut rng);
         assert_eq!(first[0].rack, 0);
@@ -455,7 +464,7 @@ fn a_plain_sweep_catches_ack_first_and_one_rack() {
 /// sees as the read completes (the search over the whole history agrees: `distlab lincheck`).
 #[test]
 fn a_heavy_sweep_catches_read_local_as_a_stale_read() {
-    let s = swarm::sweep(0..10, Some(FaultPreset::Heavy), Some(Mutant::ReadLocal), 20_000, true);
+    let s = swarm::sweep(0..60, Some(FaultPreset::Heavy), Some(Mutant::ReadLocal), 20_000, true);
     let (seed, property, message) = s.first.expect("read-local not caught");
     assert_eq!(property, "linearizable", "seed {seed}: {message}");
 }
