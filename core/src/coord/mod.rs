@@ -41,7 +41,9 @@
 //! happened (ZooKeeper's `NodeCreated`, `NodeDeleted`, `NodeDataChanged`,
 //! `NodeChildrenChanged`, `watch.rs`); a deletion is one event to a client that watched the
 //! node and its children, and ends both watches. A server that installs the leader's snapshot
-//! closes its clients' connections, as a ZooKeeper follower serves nobody while it syncs.
+//! closes its clients' connections, as a ZooKeeper follower serves nobody while it syncs. A
+//! server behind the zxid a client has seen refuses it and closes the connection, and the
+//! client moves on at once (ZooKeeper: "client must try another server").
 //!
 //! **The lock, with fencing** (ZooKeeper's recipe; Kleppmann's fencing tokens). Each waiter
 //! creates an ephemeral sequential node under `/lock` and lists the children: the smallest

@@ -333,13 +333,20 @@ pub fn on_message(c: &Coordination, s: &mut Server, from: NodeId, msg: Msg, ctx:
         }
         Msg::TouchAck if s.raft.leader == Some(from) => s.heard_back = Some(ctx.now()),
         Msg::Ping { .. } | Msg::Request { .. } if !refresh(c, s, ctx) => {
-            // Out of touch with the ensemble: it answers no client (ZooKeeper closes the
-            // connection); the client moves to another server.
+            // Out of touch with the ensemble: it closed its connections when it lost touch
+            // (`refresh`) and answers no client until it is back (a ZooKeeper server that is
+            // not running takes no session); the client moves to another server.
         }
-        Msg::Ping { seen, .. } | Msg::Request { seen, .. }
+        Msg::Ping { seen, conn, .. } | Msg::Request { seen, conn, .. }
             if seen > s.raft.kv.zxid && !c.is(Mutant::AnyServer) =>
         {
-            // This copy is behind what the client has seen: it waits for another server.
+            // This copy is behind what the client has seen: ZooKeeper refuses the connection
+            // and closes it ("client must try another server"), and the client moves on at
+            // once.
+            if s.conns.get(&from.0).is_some_and(|k| k.conn == conn) {
+                s.conns.remove(&from.0);
+            }
+            close(s, from, conn, ctx);
         }
         Msg::Ping { conn, .. } | Msg::Request { conn, .. } if stale(s, from, conn) => {}
         Msg::Ping { conn, .. } | Msg::Request { conn, .. }
