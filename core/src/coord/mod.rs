@@ -94,6 +94,8 @@ pub use node::{Durable, Node};
 #[cfg(test)]
 mod check_tests;
 #[cfg(test)]
+mod conn_tests;
+#[cfg(test)]
 mod tests;
 
 pub use check::Monitor;

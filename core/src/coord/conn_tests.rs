@@ -1,0 +1,38 @@
+//! The coordination service's connections: how a server refuses or closes one.
+
+use super::*;
+use crate::net::FaultPreset;
+use crate::sim::Sim;
+
+/// A server behind the zxid a client has seen refuses it at once, as ZooKeeper does ("client
+/// must try another server"), closing the connection, instead of leaving the client to wait
+/// out its timeout in silence (before: no answer at all).
+#[test]
+fn a_server_behind_the_clients_zxid_closes_the_connection() {
+    use crate::trace::RecordKind;
+    let mut refused = 0;
+    for seed in 0..20 {
+        let mut sim = Sim::new(Coordination::default(), FaultPreset::Light.config(), seed);
+        while sim.events() < 20_000 && sim.step() {
+            for r in sim.last_records() {
+                let RecordKind::Deliver { from, to, msg, .. } = &r.kind else { continue };
+                let (Msg::Ping { seen, conn, .. } | Msg::Request { seen, conn, .. }) = msg else { continue };
+                let Some(Node::Server(s)) = sim.nodes().get(to.index()) else { continue };
+                if *seen <= s.raft.kv.zxid || !s.serving {
+                    continue;
+                }
+                refused += 1;
+                let closed = sim.last_records().iter().any(|x| {
+                    matches!(&x.kind, RecordKind::Send { from: f, to: t, msg: Msg::Reply { conn: c, body: Body::Closed, .. }, .. }
+                        if f == to && t == from && c == conn)
+                });
+                assert!(
+                    closed,
+                    "seed {seed}, event {}: {to} is behind {from} (zxid {} < {seen}) and said nothing",
+                    r.event, s.raft.kv.zxid
+                );
+            }
+        }
+    }
+    assert!(refused > 0, "no server was ever behind a client's zxid: the test shows nothing");
+}
