@@ -510,7 +510,8 @@ fn tick(c: &Coordination, s: &mut Server, ctx: Cx) {
                 None if c.is(Mutant::NoGrace) => Time::ZERO,
                 None => {
                     ctx.note(Note::Heard { leader: me, session: id, at: now });
-                    *s.seen.entry(id).or_insert(now)
+                    s.seen.insert(id, now);
+                    now
                 }
             };
             if now.0 >= last.0 + timeout_ms as u64 * 1000 && !s.expiring.iter().any(|x| x.0 == id) {

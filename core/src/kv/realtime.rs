@@ -104,9 +104,7 @@ impl Linearizability {
         let ack = Ack { client, req, op: op.clone(), result: result.clone(), position };
         self.ghost.acked(ack).map_err(|(p, e)| (p, format!("{} {e}", name(client))))
     }
-}
 
-impl Linearizability {
     /// The last position the ghost has reached: every entry up to it is committed and applied.
     pub fn reached(&self) -> u64 {
         self.ghost.at
