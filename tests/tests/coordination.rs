@@ -64,6 +64,7 @@ fn a_plain_seed_sweep_catches_every_mutant_by_the_property_it_breaks() {
         ("forget-watches", Recipe::Config, "watch-first"),
         ("count-sequence", Recipe::Lock, "lock-order"),
         ("no-grace", Recipe::Lock, "expiry-after-timeout"),
+        ("rearm-watch", Recipe::Discovery, "watch-once"),
     ];
     assert_eq!(Coordination::mutants().len(), want.len());
     for (name, recipe, property) in want {

@@ -15,7 +15,9 @@
 //! - **ephemerals-expire**: on every replica, every ephemeral node belongs to a session still
 //!   open there: a replica that has applied a session's expiry holds none of its nodes.
 //! - **watch-once**: a watch fires at most once per registration, and never before the change
-//!   it reports is applied on the server that sends it.
+//!   it reports is applied on the server that sends it; a client is told only of a change that
+//!   tripped a watch it holds (judged against the committed log, so a server that re-arms a
+//!   fired watch under a new number, or tells of a change that never happened, is seen).
 //! - **watch-first** (ZooKeeper's watch ordering): a client that holds a watch sees its event
 //!   before any result at or past the zxid of a change that trips it, even when it moved to
 //!   another server in between (its watches are set again there), and before a heartbeat's
@@ -78,7 +80,7 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
     },
     PropertyInfo {
         name: "watch-once",
-        description: "a watch fires at most once, and only after its server applied the change it reports",
+        description: "a watch fires at most once, for a change that tripped it, and only after its server applied that change",
     },
     PropertyInfo {
         name: "watch-first",
@@ -355,11 +357,23 @@ fn watch_first(
     zxid: u64,
     event: &Option<(Path, EventType)>,
 ) -> Result<(), Fail> {
-    let Some(list) = m.held.get_mut(&client.0) else { return Ok(()) };
     if let Some((path, what)) = event {
+        let list = m.held.entry(client.0).or_default();
+        let to = zxid.min(m.replayed);
+        if !list.iter().any(|h| h.path == *path && what.ends(h.kind) && reports(&m.changes, h, *what, to)) {
+            return Err((
+                "watch-once",
+                format!(
+                    "{} was told {path}{} at zxid {zxid}, and holds no watch there that a change has tripped",
+                    c.node_name(client),
+                    what.words()
+                ),
+            ));
+        }
         list.retain(|h| h.path != *path || !what.ends(h.kind));
         return Ok(());
     }
+    let Some(list) = m.held.get_mut(&client.0) else { return Ok(()) };
     match list.iter().find(|h| h.due.is_some_and(|d| d <= zxid)) {
         Some(h) => Err((
             "watch-first",
@@ -373,6 +387,24 @@ fn watch_first(
         )),
         None => Ok(()),
     }
+}
+
+/// Whether an event `what` tells of a change that tripped `h` by zxid `to`: a change since the
+/// watch was set, of that kind. A server that sets a client's watches again tells of what the
+/// client missed by how the node is now (ZooKeeper's `setWatches`), so a node deleted and
+/// created again since may be told as changed.
+fn reports(changes: &ChunkVec<Vec<Changed>>, h: &Held, what: EventType, to: u64) -> bool {
+    let Some(due) = h.due.filter(|d| *d <= to) else { return false };
+    (due..=to).flat_map(|z| changes.get((z - 1) as usize).into_iter().flatten()).any(|x| match EventType::of(
+        x.how,
+        x.node,
+        x.parent,
+        h.node,
+        h.kind.children(),
+    ) {
+        Some(EventType::NodeDeleted) => what != EventType::NodeCreated,
+        e => e == Some(what),
+    })
 }
 
 /// `client` was given `token` for its node `path`: the zxid that created that node (if the
@@ -426,4 +458,44 @@ fn lock_order(tree: &Tree, who: NodeId, client: &str, path: &str) -> Result<(), 
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn changed(path: &str, how: Change) -> Changed {
+        Changed { node: digest(path), parent: digest(parent(path)), how }
+    }
+
+    fn held(path: &str, kind: WatchKind, changes: &ChunkVec<Vec<Changed>>) -> Held {
+        let mut h = Held { path: Path::from(path), node: digest(path), kind, since: 0, due: None };
+        h.due = first_trip(changes, &h, changes.len() as u64);
+        h
+    }
+
+    /// An event is true only when a change since its watch was set tripped it, of its kind; a
+    /// node deleted and created again may be told as changed (`setWatches` looks at the node as
+    /// it is now), but a node only set is never told as created or deleted.
+    #[test]
+    fn an_event_is_judged_by_the_changes_that_tripped_its_watch() {
+        let mut changes: ChunkVec<Vec<Changed>> = ChunkVec::default();
+        changes.push(Vec::from([changed("/a/x", Change::Deleted)]));
+        changes.push(Vec::from([changed("/a/x", Change::Created)]));
+        changes.push(Vec::from([changed("/b", Change::Data)]));
+        let data = held("/a/x", WatchKind::Data, &changes);
+        assert_eq!(data.due, Some(1));
+        assert!(reports(&changes, &data, EventType::NodeDeleted, 3));
+        assert!(reports(&changes, &data, EventType::NodeDataChanged, 3), "deleted and created again");
+        assert!(!reports(&changes, &data, EventType::NodeDeleted, 0), "told before the change");
+        let child = held("/a", WatchKind::Child, &changes);
+        assert!(reports(&changes, &child, EventType::NodeChildrenChanged, 3));
+        assert!(!reports(&changes, &child, EventType::NodeDataChanged, 3));
+        let untouched = held("/c", WatchKind::Data, &changes);
+        assert!(!reports(&changes, &untouched, EventType::NodeDataChanged, 3), "no change tripped it");
+        let set = held("/b", WatchKind::Data, &changes);
+        assert!(reports(&changes, &set, EventType::NodeDataChanged, 3));
+        assert!(!reports(&changes, &set, EventType::NodeDeleted, 3));
+        assert!(!reports(&changes, &set, EventType::NodeCreated, 3));
+    }
 }

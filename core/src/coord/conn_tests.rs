@@ -1,8 +1,10 @@
 //! The coordination service's connections: how a server refuses or closes one.
 
+use super::tree::TreeOp;
 use super::*;
 use crate::net::FaultPreset;
 use crate::sim::Sim;
+use alloc::collections::BTreeSet;
 
 /// A server behind the zxid a client has seen refuses it at once, as ZooKeeper does ("client
 /// must try another server"), closing the connection, instead of leaving the client to wait
@@ -35,4 +37,46 @@ fn a_server_behind_the_clients_zxid_closes_the_connection() {
         }
     }
     assert!(refused > 0, "no server was ever behind a client's zxid: the test shows nothing");
+}
+
+/// A read the network delivered twice on one connection is taken once, as TCP would deliver
+/// it: before, the second copy was answered again and left its watch again after the first
+/// had fired, so the client was told of a later change it never asked about (found by
+/// watch-once's check of events against the committed log: config recipe, seed 4, light).
+#[test]
+fn a_read_delivered_twice_on_one_connection_is_answered_once() {
+    use crate::trace::RecordKind;
+    let mut taken = BTreeSet::new();
+    let mut copies = 0;
+    for seed in 0..20 {
+        let c = Coordination { recipe: Recipe::Config, ..Coordination::default() };
+        let mut sim = Sim::new(c, FaultPreset::Light.config(), seed);
+        while sim.events() < 20_000 && sim.step() {
+            for r in sim.last_records() {
+                let RecordKind::Deliver { from, to, msg: Msg::Request { conn, req, op, .. }, .. } = &r.kind
+                else {
+                    continue;
+                };
+                if !matches!(op, TreeOp::Get { .. } | TreeOp::Exists { .. } | TreeOp::Children { .. }) {
+                    continue;
+                }
+                let answered = sim.last_records().iter().any(|x| {
+                    matches!(&x.kind, RecordKind::Send { from: f, to: t, msg: Msg::Reply { body: Body::Result { req: q, .. }, .. }, .. }
+                        if f == to && t == from && q == req)
+                });
+                let key = (seed, *to, *from, *conn, *req);
+                if taken.contains(&key) {
+                    copies += 1;
+                    assert!(
+                        !answered,
+                        "seed {seed}, event {}: {to} answered {from}'s read #{req} twice",
+                        r.event
+                    );
+                } else if answered {
+                    taken.insert(key);
+                }
+            }
+        }
+    }
+    assert!(copies > 0, "no read reached a server twice: the test shows nothing");
 }

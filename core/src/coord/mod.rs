@@ -152,6 +152,10 @@ pub(crate) const MUTANTS: &[MutantInfo] = &[
         name: "no-grace",
         description: "a new leader counts a session it has not heard of yet as silent since time zero, instead of giving it a whole timeout from its election",
     },
+    MutantInfo {
+        name: "rearm-watch",
+        description: "a server leaves a fired watch again under a new number, so its client is told of a later change it never asked about",
+    },
 ];
 
 impl Mutant {
@@ -168,6 +172,7 @@ impl Mutant {
             "forget-watches" => Mutant::ForgetWatches,
             "count-sequence" => Mutant::CountSequence,
             "no-grace" => Mutant::NoGrace,
+            "rearm-watch" => Mutant::RearmWatch,
             _ => return None,
         })
     }

@@ -24,6 +24,9 @@ pub struct Conn {
     pub opening: Option<u64>,
     /// When this server last heard from it (its own clock).
     pub heard: Time,
+    /// The last read it answered on this connection: a copy of it (the network's duplicate,
+    /// or the client's retry after the answer left) is one TCP would have delivered once.
+    pub read: u64,
 }
 
 /// A one-shot watch a client left here.
@@ -269,9 +272,10 @@ fn connect(
     if fresh {
         drop_watches(s, client);
     }
-    let k = s.conns.entry(client.0).or_insert(Conn { conn, seq: 0, session, opening: None, heard: now });
+    let k =
+        s.conns.entry(client.0).or_insert(Conn { conn, seq: 0, session, opening: None, heard: now, read: 0 });
     if fresh {
-        *k = Conn { conn, seq: 0, session, opening: None, heard: now };
+        *k = Conn { conn, seq: 0, session, opening: None, heard: now, read: 0 };
     }
     k.heard = now;
     if session != 0 {
@@ -388,6 +392,13 @@ pub fn on_message(c: &Coordination, s: &mut Server, from: NodeId, msg: Msg, ctx:
             }
             let txn = Txn { client: from, session, req, op };
             if <Tree as raft::Machine>::is_read(&txn) {
+                // Taken once: a second answer would leave its watch here again, after the
+                // first had fired, for a client that asked once.
+                match s.conns.get_mut(&from.0) {
+                    Some(k) if k.read >= req => return,
+                    Some(k) => k.read = req,
+                    None => {}
+                }
                 let result = s.raft.kv.read(&txn.op);
                 // `exists` leaves a watch whether or not the node is there; `get` and
                 // `children` only on a node that is (ZooKeeper answers them NoNode first).
@@ -416,6 +427,7 @@ pub fn on_message(c: &Coordination, s: &mut Server, from: NodeId, msg: Msg, ctx:
 /// the changes trip, in the order of the transactions.
 fn after_apply(c: &Coordination, s: &mut Server, ctx: Cx) {
     for Applied { zxid, txn, result, changes } in s.raft.kv.take_applied() {
+        let mut rearm: Vec<Watch> = Vec::new();
         for (path, change) in &changes {
             let parent = super::tree::parent(path);
             // In ZooKeeper's order: the node's data watches, its child watches, its parent's
@@ -440,8 +452,14 @@ fn after_apply(c: &Coordination, s: &mut Server, ctx: Cx) {
                         told.push(w.client);
                     }
                     fire(s, &w, what, zxid, ctx);
+                    if c.is(Mutant::RearmWatch) {
+                        rearm.push(w);
+                    }
                 }
             }
+        }
+        for w in rearm {
+            leave_watch(s, w.client, w.path, w.children);
         }
         if let TreeOp::Expire { session } = txn.op {
             s.seen.remove(&session);

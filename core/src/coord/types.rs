@@ -453,6 +453,9 @@ pub enum Mutant {
     /// A new leader counts a session it has not heard of yet as silent since time zero,
     /// rather than giving it a whole timeout from its election.
     NoGrace,
+    /// A fired watch is left again under a new number, so the client is told of a later
+    /// change it never asked about.
+    RearmWatch,
 }
 
 /// Parse a request typed by the user: `create PATH [DATA] [ephemeral] [sequential]`,
