@@ -228,9 +228,39 @@ pub fn check_server<M: Machine>(
     }
     let Some(s) = touched else { return Ok(()) };
     let rewritten = rewritten_from(m, s);
-    if elected_now != Some(s.id) && rewritten.is_none() && unchanged(m, s) {
-        return Ok(());
+    if elected_now == Some(s.id) || rewritten.is_some() || !unchanged(m, s) {
+        check_changed(raft, m, s, elected_now, rewritten)?;
     }
+    answered_committed(m, notes)
+}
+
+/// A write is answered only once it is committed: judged as the answer is sent, after this
+/// event's commits are known (on arrival, an entry that committed while the answer travelled
+/// would hide an answer sent too early).
+fn answered_committed<M: Machine>(m: &Monitor<M>, notes: &[Note]) -> Result<(), Fail> {
+    for note in notes {
+        let Note::Answered { server, client, req, index } = note else { continue };
+        let committed =
+            index.checked_sub(1).and_then(|k| m.committed.get(k as usize)).is_some_and(|c| c.is_some());
+        if !committed {
+            let who = m.lin.names.get(client.index()).cloned().unwrap_or_else(|| format!("{client}"));
+            return Err((
+                "acked-write-durable",
+                format!("{server} answered write #{req} of {who} as done at index {index}, which no server had committed"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The checks of `s`'s log, commit and state, when something they read moved.
+fn check_changed<M: Machine>(
+    raft: &Raft,
+    m: &mut Monitor<M>,
+    s: &Server<M>,
+    elected_now: Option<NodeId>,
+    rewritten: Option<LogIndex>,
+) -> Result<(), Fail> {
     let changed_from = sync_mirror(m, s, rewritten)?;
     if elected_now == Some(s.id) {
         leader_completeness(m, s)?;

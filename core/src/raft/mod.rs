@@ -60,6 +60,8 @@ mod view;
 pub use view::log_detail;
 
 #[cfg(test)]
+mod answer_tests;
+#[cfg(test)]
 mod membership_tests;
 #[cfg(test)]
 mod tests;

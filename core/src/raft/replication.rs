@@ -144,6 +144,9 @@ pub(super) fn apply<M: Machine>(raft: &Raft, s: &mut Server<M>, ctx: &mut Ctx<Gr
         if let Command::Kv { client, req, op } = &entry.cmd {
             let result = s.kv.apply(*client, *req, op, i, entry.term);
             if M::LEADER_REPLIES && s.role == Role::Leader {
+                if !M::is_read(op) {
+                    ctx.note(Note::Answered { server: s.id, client: *client, req: *req, index: result.1 });
+                }
                 let outcome = Outcome::Ok { result: result.0, index: result.1, term: result.2 };
                 ctx.send(*client, Msg::Reply { req: *req, outcome });
             }

@@ -508,6 +508,9 @@ fn on_request<M: Machine>(
     }
     if let Some((last, result, index, term)) = s.kv.last_applied(client) {
         if last == req {
+            if !M::is_read(&op) {
+                ctx.note(Note::Answered { server: s.id, client, req, index });
+            }
             let outcome = Outcome::Ok { result: result.clone(), index, term };
             ctx.send(client, Msg::Reply { req, outcome });
             return;
@@ -553,6 +556,7 @@ fn on_request<M: Machine>(
             // Broken: answer from what the write would do, before anyone else has it.
             let (index, term) = (s.last_index() + 1, s.hard.term);
             let (result, ..) = s.kv.clone().apply(client, req, &op, index, term);
+            ctx.note(Note::Answered { server: s.id, client, req, index });
             ctx.send(client, Msg::Reply { req, outcome: Outcome::Ok { result, index, term } });
         }
         append(raft, s, Command::Kv { client, req, op }, ctx);

@@ -314,6 +314,9 @@ pub enum Note {
     Elected { node: NodeId, term: Term },
     /// An operator command was refused, and why.
     Refused { node: NodeId, why: String },
+    /// A server answered a client's write as done at `index` (judged as it is sent: an answer
+    /// that reached its client only after the entry committed was still too early).
+    Answered { server: NodeId, client: NodeId, req: u64, index: LogIndex },
 }
 
 /// The deliberately broken variants.

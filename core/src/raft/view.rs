@@ -178,6 +178,9 @@ impl Present for Raft {
             Note::Ack { req, op, result, .. } => format!("client gets #{req}: {op} → {result}"),
             Note::Elected { node, term } => format!("{node} becomes leader of term {term}"),
             Note::Refused { why, .. } => format!("refused: {why}"),
+            Note::Answered { server, req, index, .. } => {
+                format!("{server} answers #{req}: done at index {index}")
+            }
         }
     }
 }
