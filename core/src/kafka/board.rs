@@ -92,7 +92,7 @@ pub fn boards(k: &Kafka, nodes: &[Node], up: &[bool]) -> Vec<Board> {
                 tone: if short { Tone::Bad } else { Tone::Plain },
                 ..BoardCell::default()
             });
-            cells.push(BoardCell { text: format!("{}", s.epoch), ..BoardCell::default() });
+            cells.push(BoardCell { text: format!("{}", s.leader_epoch), ..BoardCell::default() });
             BoardRow { label: format!("p{p}"), cells }
         })
         .collect();

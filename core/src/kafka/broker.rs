@@ -13,7 +13,7 @@ use super::types::{EpochEnd, Msg, Note, ProduceError, Rec, Timer, MAX_PARTITIONS
 use crate::protocol::{Ctx, NodeId, Time};
 
 /// What a replica keeps across a crash: its log, the high watermark it checkpointed, and the
-/// epoch it last heard of (Kafka's leader-epoch checkpoint).
+/// leader epoch it last heard of (Kafka's leader-epoch checkpoint).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ReplicaHard {
     pub log: Vec<Rec>,
@@ -24,10 +24,12 @@ pub struct ReplicaHard {
 /// One replica of one partition on a broker.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Replica {
-    /// Persistent: the log, the high watermark, the epoch.
+    /// Persistent: the log, the high watermark, the leader epoch.
     pub hard: ReplicaHard,
     pub leader: Option<NodeId>,
     pub isr: Vec<NodeId>,
+    /// The partition epoch of the state it holds (0 after a restart, until it hears again).
+    pub partition_epoch: u32,
     /// On the leader: what it knows of each follower.
     pub follower_leo: Vec<Follower>,
     /// On the leader: its log end offset when it became leader, where its leader epoch starts.
@@ -93,6 +95,11 @@ pub struct Broker {
 
 pub(crate) fn leo(r: &Replica) -> u64 {
     r.hard.log.len() as u64
+}
+
+/// A leader's request to change the ISR, from the state it holds.
+fn alter_isr(partition: u32, isr: Vec<NodeId>, r: &Replica) -> Msg {
+    Msg::AlterIsr { partition, isr, leader_epoch: r.hard.epoch, partition_epoch: r.partition_epoch }
 }
 
 /// The epoch of a replica's last record (0 for an empty log: epochs start at 1).
@@ -238,7 +245,7 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
         // Sent to an incarnation before a restart (a duplicate, or a late answer): what it says
         // was true of a broker that knew what this one forgot (the ISR change it asked for).
         Msg::LeaderAndIsr { incarnation, .. } if incarnation < b.incarnation => {}
-        Msg::LeaderAndIsr { partition, replicas, leader, isr, epoch, .. } => {
+        Msg::LeaderAndIsr { partition, replicas, leader, isr, leader_epoch, partition_epoch, .. } => {
             // A partition added to the topic: create its replica here if this broker holds one.
             let p = partition as usize;
             if p < MAX_PARTITIONS as usize && replicas.contains(&me) {
@@ -248,20 +255,23 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
                 b.replicas[p].get_or_insert_with(Replica::default);
             }
             let Some(Some(r)) = b.replicas.get_mut(p) else { return };
-            if epoch >= r.hard.epoch {
-                let was_leader = r.leader == Some(me);
-                // A newer epoch is the controller's answer to any ISR change I asked for (applied
-                // or refused). The epoch I am in, announced again (a duplicate), is not: until the
+            if leader_epoch >= r.hard.epoch && partition_epoch >= r.partition_epoch {
+                // A new leader epoch starts a leadership, even one of the same broker
+                // (`Partition.makeLeader`'s `isNewLeaderEpoch`).
+                let new_leadership = leader_epoch > r.hard.epoch || r.leader != Some(me);
+                // A newer state is the controller's answer to any ISR change I asked for (applied
+                // or refused). The state I hold, announced again (a duplicate), is not: until the
                 // answer comes, the change I asked for still counts (KIP-497's maximal ISR), since
                 // the controller may have made it already.
-                if epoch > r.hard.epoch {
+                if partition_epoch > r.partition_epoch {
                     r.pending_isr = None;
                 }
-                r.hard.epoch = epoch;
+                r.hard.epoch = leader_epoch;
+                r.partition_epoch = partition_epoch;
                 r.leader = leader;
                 r.isr = isr;
                 if leader == Some(me) {
-                    if !was_leader {
+                    if new_leadership {
                         let followers = replicas.into_iter().filter(|f| *f != me);
                         r.follower_leo =
                             followers.map(|f| Follower::new(f, r.isr.contains(&f), now)).collect();
@@ -278,7 +288,7 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
                     r.follower_leo.clear();
                 }
             }
-            let (epoch, incarnation) = (r.hard.epoch, b.incarnation);
+            let (epoch, incarnation) = (r.partition_epoch, b.incarnation);
             ctx.send(from, Msg::LeaderAndIsrResponse { partition, epoch, incarnation });
         }
         Msg::Fetch { partition, offset, last_epoch, epoch } => {
@@ -316,7 +326,7 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
                 let mut isr = r.isr.clone();
                 isr.push(from);
                 r.pending_isr = Some((isr.clone(), now));
-                ctx.send(k.controller(), Msg::AlterIsr { partition, isr, epoch: r.hard.epoch });
+                ctx.send(k.controller(), alter_isr(partition, isr, r));
             }
             advance_hw(k, me, partition, r, ctx);
             let upto = (offset as usize + 16).min(r.hard.log.len());
@@ -444,10 +454,7 @@ pub(super) fn broker_timer(k: &Kafka, b: &mut Broker, timer: Timer, ctx: &mut Ct
                     if now.0.saturating_sub(since.0) > k.replica_lag_us / 2 {
                         let isr = isr.clone();
                         r.pending_isr = Some((isr.clone(), now));
-                        ctx.send(
-                            k.controller(),
-                            Msg::AlterIsr { partition: p as u32, isr, epoch: r.hard.epoch },
-                        );
+                        ctx.send(k.controller(), alter_isr(p as u32, isr, r));
                     }
                     continue;
                 }
@@ -462,7 +469,7 @@ pub(super) fn broker_timer(k: &Kafka, b: &mut Broker, timer: Timer, ctx: &mut Ct
                 if !lagging.is_empty() {
                     let isr: Vec<NodeId> = r.isr.iter().copied().filter(|m| !lagging.contains(m)).collect();
                     r.pending_isr = Some((isr.clone(), now));
-                    ctx.send(k.controller(), Msg::AlterIsr { partition: p as u32, isr, epoch: r.hard.epoch });
+                    ctx.send(k.controller(), alter_isr(p as u32, isr, r));
                 }
             }
             ctx.set_timer(Timer::IsrCheck, Time(k.replica_lag_us / 2));

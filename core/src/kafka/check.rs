@@ -74,7 +74,7 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
     },
     PropertyInfo {
         name: "replicas-informed",
-        description: "every live replica learns its partition's leader, ISR and epoch: a state the \
+        description: "every live replica learns its partition's leader, ISR and epochs: a state the \
             controller decided reaches each replica it counts live within 8 broker sessions of the \
             decision or the last crash or network change (a lost LeaderAndIsr is sent again)",
     },
@@ -170,27 +170,28 @@ pub(super) fn check_world(
                 Some(Node::Broker(x)) => x.replicas.get(p).and_then(|r| r.as_ref()),
                 _ => None,
             };
-            let informed =
-                held.is_some_and(|h| h.hard.epoch == s.epoch && h.leader == s.leader && h.isr == s.isr);
+            let informed = held.is_some_and(|h| {
+                h.partition_epoch == s.partition_epoch && h.leader == s.leader && h.isr == s.isr
+            });
             let slot = &mut m.uninformed[p][b];
             if !live || informed {
                 *slot = None;
                 continue;
             }
             let since = match *slot {
-                Some((epoch, since)) if epoch == s.epoch => since,
+                Some((epoch, since)) if epoch == s.partition_epoch => since,
                 _ => world.now,
             };
-            *slot = Some((s.epoch, since));
+            *slot = Some((s.partition_epoch, since));
             let from = since.max(last_fault);
             due = due.min(Time(from.0.saturating_add(bound)));
             if world.now.0.saturating_sub(from.0) > bound {
                 return Err((
                     "replicas-informed",
                     format!(
-                        "B{} has not learnt p{p}'s epoch {} (leader {}) in {} ms, though the controller counts it live",
+                        "B{} has not learnt p{p}'s partition epoch {} (leader {}) in {} ms, though the controller counts it live",
                         b + 1,
-                        s.epoch,
+                        s.partition_epoch,
                         s.leader.map_or(String::from("none"), |l| format!("B{}", l.0 + 1)),
                         world.now.0.saturating_sub(from.0) / 1000
                     ),
@@ -421,7 +422,7 @@ fn hw_in_isr(
         return Ok(());
     }
     let pending = lead.pending_isr.as_ref().map_or(&[][..], |x| x.0.as_slice());
-    let decided = decided.filter(|s| s.leader == Some(l) && s.epoch >= lead.hard.epoch);
+    let decided = decided.filter(|s| s.leader == Some(l) && s.leader_epoch >= lead.hard.epoch);
     let controllers = decided.map_or(&[][..], |s| s.isr.as_slice());
     for m in lead.isr.iter().chain(pending).chain(controllers) {
         if *m == l || (l != t && *m != t) {

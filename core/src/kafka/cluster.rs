@@ -58,8 +58,12 @@
 //! - A follower applies only the answer to its current fetch (offset and last epoch): the
 //!   `FetchResponse` handler; tests `a_late_truncation_answer_is_ignored*`,
 //!   `a_fetch_response_with_records_is_applied_once_and_only_in_its_epoch`.
-//! - ISR changes go through the controller and are fenced by the epoch: `AlterIsr`; test
-//!   `alter_partition_is_fenced_by_the_partition_epoch`.
+//! - Two epochs per partition, as Kafka's `PartitionRegistration` has them: the leader epoch
+//!   grows only with a new leader (it stamps records and fences fetches; an ISR shrink no
+//!   longer bumps it since Kafka 3.6), the partition epoch with every change of the state. ISR
+//!   changes go through the controller and are fenced by both: `AlterIsr`; tests
+//!   `alter_partition_is_fenced_by_the_partition_epoch`,
+//!   `an_isr_change_moves_the_partition_epoch_and_leaves_the_leader_epoch`.
 //! - A restarted broker heartbeats in a new incarnation, and the controller handles the bounce
 //!   as a failure and a start: test `a_broker_in_a_new_incarnation_is_handled_as_a_bounce`; a
 //!   late heartbeat of an older incarnation is ignored (test
@@ -230,6 +234,7 @@ impl Protocol for Kafka {
                                 r.hard.hw,
                                 r.leader,
                                 r.hard.epoch,
+                                r.partition_epoch,
                                 &r.isr,
                                 &r.follower_leo,
                                 r.waiting.len(),

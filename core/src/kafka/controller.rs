@@ -1,6 +1,6 @@
 //! The controller: the partitions' leaders, ISRs and epochs. It watches the brokers'
 //! heartbeats, elects a leader from the live ISR when one fails (a clean election; unclean with
-//! the mutant), applies ISR changes fenced by the epoch, pushes `LeaderAndIsr` to the replicas,
+//! the mutant), applies ISR changes fenced by the epochs, pushes `LeaderAndIsr` to the replicas,
 //! answers metadata, adds partitions, and hosts the consumer group's coordinator
 //! (`coordinator.rs`).
 
@@ -18,7 +18,11 @@ pub struct PartitionState {
     pub replicas: Vec<NodeId>,
     pub leader: Option<NodeId>,
     pub isr: Vec<NodeId>,
-    pub epoch: u32,
+    /// Grows with each election (and only then: since Kafka 3.6 an ISR shrink no longer bumps
+    /// it, `PartitionChangeBuilder`); it stamps the leader's records and fences fetches.
+    pub leader_epoch: u32,
+    /// Grows with every change of this state, an ISR change too; it fences `AlterIsr`.
+    pub partition_epoch: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -30,8 +34,8 @@ pub struct Controller {
     pub brokers: Vec<(Time, bool)>,
     /// The incarnation each broker last registered with.
     pub incarnations: Vec<u64>,
-    /// Per partition and broker: the epoch of the partition's state that broker's current
-    /// incarnation has answered for (0: none). A live replica behind the partition's epoch is
+    /// Per partition and broker: the partition epoch of the state that broker's current
+    /// incarnation has answered for (0: none). A live replica behind the partition epoch is
     /// sent the state again at each liveness check.
     pub answered: Vec<Vec<u32>>,
 }
@@ -51,7 +55,13 @@ pub(super) fn controller_init(k: &Kafka, ctx: &mut Ctx<Kafka>) -> Controller {
         .into_iter()
         .map(|rs| {
             let replicas: Vec<NodeId> = rs.into_iter().map(NodeId).collect();
-            PartitionState { leader: replicas.first().copied(), isr: replicas.clone(), replicas, epoch: 1 }
+            PartitionState {
+                leader: replicas.first().copied(),
+                isr: replicas.clone(),
+                replicas,
+                leader_epoch: 1,
+                partition_epoch: 1,
+            }
         })
         .collect();
     for (p, s) in partitions.iter().enumerate() {
@@ -76,7 +86,8 @@ fn leader_and_isr(p: u32, s: &PartitionState, incarnation: u64) -> Msg {
         replicas: s.replicas.clone(),
         leader: s.leader,
         isr: s.isr.clone(),
-        epoch: s.epoch,
+        leader_epoch: s.leader_epoch,
+        partition_epoch: s.partition_epoch,
         incarnation,
     }
 }
@@ -105,8 +116,9 @@ fn elect(k: &Kafka, c: &mut Controller, p: usize, ctx: &mut Ctx<Kafka>) {
     if unclean {
         s.isr = leader.into_iter().collect();
     }
-    s.epoch += 1;
-    ctx.note(Note::Elected { partition: p as u32, leader, epoch: s.epoch, unclean });
+    s.leader_epoch += 1;
+    s.partition_epoch += 1;
+    ctx.note(Note::Elected { partition: p as u32, leader, epoch: s.leader_epoch, unclean });
     let snapshot = s.clone();
     announce(p as u32, &snapshot, &c.brokers, &c.incarnations, ctx);
 }
@@ -162,13 +174,16 @@ pub(super) fn controller_message(
                 *e = (*e).max(epoch);
             }
         }
-        Msg::AlterIsr { partition, isr, epoch } => {
+        Msg::AlterIsr { partition, isr, leader_epoch, partition_epoch } => {
             let Some(s) = c.partitions.get_mut(partition as usize) else { return };
             // A member it adds must be a live replica of the partition (KIP-841: the controller
             // refuses an ineligible one; it could not elect it).
             let live = |b: &NodeId| c.brokers.get(b.index()).is_some_and(|x| x.1);
             let eligible = isr.iter().all(|b| s.isr.contains(b) || (s.replicas.contains(b) && live(b)));
-            if epoch != s.epoch
+            // Kafka's AlterPartition: a stale leader epoch is fenced (FENCED_LEADER_EPOCH), a
+            // stale partition epoch refused (INVALID_UPDATE_VERSION).
+            if leader_epoch != s.leader_epoch
+                || partition_epoch != s.partition_epoch
                 || s.leader != Some(from)
                 || isr.is_empty()
                 || !isr.contains(&from)
@@ -180,7 +195,7 @@ pub(super) fn controller_message(
                 return;
             }
             s.isr = isr;
-            s.epoch += 1;
+            s.partition_epoch += 1;
             let s = s.clone();
             announce(partition, &s, &c.brokers, &c.incarnations, ctx);
         }
@@ -203,7 +218,7 @@ pub(super) fn controller_timer(k: &Kafka, c: &mut Controller, timer: Timer, ctx:
     for (p, s) in c.partitions.iter().enumerate() {
         for r in &s.replicas {
             let b = r.index();
-            if c.brokers[b].1 && c.answered[p][b] < s.epoch {
+            if c.brokers[b].1 && c.answered[p][b] < s.partition_epoch {
                 ctx.send(*r, leader_and_isr(p as u32, s, c.incarnations[b]));
             }
         }
@@ -230,7 +245,7 @@ fn broker_failed(k: &Kafka, c: &mut Controller, dead: NodeId, ctx: &mut Ctx<Kafk
         if s.isr.contains(&dead) && s.isr.len() > 1 {
             s.isr.retain(|m| *m != dead);
             if s.leader != Some(dead) {
-                s.epoch += 1;
+                s.partition_epoch += 1;
                 let snap = s.clone();
                 announce(p as u32, &snap, &c.brokers, &c.incarnations, ctx);
             }
@@ -258,7 +273,8 @@ pub(super) fn add_partition(k: &Kafka, c: &mut Controller, ctx: &mut Ctx<Kafka>)
         leader: live.first().copied(),
         isr: if live.is_empty() { replicas.clone() } else { live },
         replicas,
-        epoch: 1,
+        leader_epoch: 1,
+        partition_epoch: 1,
     };
     announce(p, &state, &c.brokers, &c.incarnations, ctx);
     c.partitions.push(state);

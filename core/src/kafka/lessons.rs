@@ -343,7 +343,7 @@ fn a_lost_leader_and_isr_is_sent_again_and_the_new_leader_leads() {
             assert!(sim.step() && sim.now() < ms(4_000), "seed {seed}: no election of a new leader of p0");
             acked.extend(acks_in(&sim));
             let news = sim.flights().find_map(|f| match f.msg {
-                Msg::LeaderAndIsr { partition: 0, leader: Some(l), epoch, .. }
+                Msg::LeaderAndIsr { partition: 0, leader: Some(l), leader_epoch: epoch, .. }
                     if *l == f.to && *epoch > 1 =>
                 {
                     Some((f.id, *l))

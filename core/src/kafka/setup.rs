@@ -172,7 +172,7 @@ impl Registered for Kafka {
                 ("HW", "high watermark: the offset up to which every in-sync replica has the records. Consumers read only below it; with acks=all a record is acknowledged once it is below it."),
                 ("acks", "when the leader answers the producer: 0 never waits, 1 once the leader has the record, all once every in-sync replica has it."),
                 ("min.insync.replicas", "with acks=all, writes are refused while the ISR is smaller than this."),
-                ("epoch", "the partition's leader epoch: it grows with every new leader, and fences the old one."),
+                ("epoch", "the partition's leader epoch: it grows with every new leader, and fences the old one. (A change of the ISR alone moves only the partition epoch, which fences stale ISR requests.)"),
                 ("generation", "the consumer group's rebalance number: every completed rebalance starts a new generation, and commits from an older one are refused."),
                 ("eager · cooperative", "rebalancing protocols: eager revokes every partition before reassigning; cooperative (KIP-429) revokes only those that move, in a second rebalance, so the rest keep being read."),
                 ("lag", "how many records of a partition the group has not yet read (HW minus the committed offset)."),
@@ -200,7 +200,7 @@ impl crate::explorable::Explorable for Kafka {
     fn round(&self, node: &super::node::Node) -> u64 {
         use super::node::Node;
         match node {
-            Node::Controller(c) => c.partitions.iter().map(|p| p.epoch as u64).max().unwrap_or(0),
+            Node::Controller(c) => c.partitions.iter().map(|p| p.leader_epoch as u64).max().unwrap_or(0),
             Node::Broker(b) => b.replicas.iter().flatten().map(|r| r.hard.epoch as u64).max().unwrap_or(0),
             Node::Producer(_) | Node::Consumer(_) => 0,
         }

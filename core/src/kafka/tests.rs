@@ -28,7 +28,7 @@ fn log(recs: &[(u64, u32)]) -> Vec<Rec> {
     recs.iter().map(|&(value, epoch)| Rec { key: None, value, text: Text8::default(), epoch }).collect()
 }
 
-/// A broker's replica of p0 in `epoch`, B1 leading and both brokers in the ISR.
+/// A broker's replica of p0 in `epoch` (leader and partition epoch), B1 leading and both brokers in the ISR.
 fn broker(id: NodeId, recs: &[(u64, u32)], epoch: u32) -> Node {
     let leads = id == LEADER;
     Node::Broker(Broker {
@@ -38,6 +38,7 @@ fn broker(id: NodeId, recs: &[(u64, u32)], epoch: u32) -> Node {
             hard: ReplicaHard { log: log(recs), hw: 0, epoch },
             leader: Some(LEADER),
             isr: vec![LEADER, FOLLOWER],
+            partition_epoch: epoch,
             follower_leo: if leads {
                 vec![Follower {
                     id: FOLLOWER,
@@ -219,7 +220,8 @@ fn a_repeated_leader_and_isr_keeps_the_pending_isr_expansion() {
         replicas: vec![LEADER, FOLLOWER],
         leader: Some(LEADER),
         isr: vec![LEADER],
-        epoch: 3,
+        leader_epoch: 3,
+        partition_epoch: 3,
         incarnation: 0,
     };
     let mut l = broker(LEADER, &[(1, 1), (2, 1)], 3);
@@ -252,7 +254,8 @@ fn controller(leader: NodeId, epoch: u32) -> Node {
             replicas: vec![LEADER, FOLLOWER],
             leader: Some(leader),
             isr: vec![LEADER, FOLLOWER],
-            epoch,
+            leader_epoch: epoch,
+            partition_epoch: epoch,
         }],
         group: Default::default(),
         brokers: vec![(Time::ZERO, true); 2],
@@ -378,7 +381,8 @@ fn the_controller_refuses_an_isr_with_a_member_it_could_not_elect() {
         }
         c.brokers[FOLLOWER.index()].1 = !dead;
         let mut fx = Fx::new();
-        let alter = Msg::AlterIsr { partition: 0, isr: vec![LEADER, FOLLOWER], epoch: 1 };
+        let alter =
+            Msg::AlterIsr { partition: 0, isr: vec![LEADER, FOLLOWER], leader_epoch: 1, partition_epoch: 1 };
         super::controller::controller_message(&k, &mut c, LEADER, alter, &mut fx.ctx(NodeId(2)));
         assert_eq!(c.partitions[0].isr.len() == 2, taken, "dead {dead}, a replica {replicas}");
     }
@@ -428,7 +432,8 @@ fn a_broker_in_a_new_incarnation_is_handled_as_a_bounce() {
         replicas: vec![LEADER, FOLLOWER],
         leader: Some(FOLLOWER),
         isr: vec![FOLLOWER],
-        epoch: 2,
+        leader_epoch: 2,
+        partition_epoch: 2,
         incarnation,
     };
     assert_eq!(fx.take(), vec![(FOLLOWER, state(0)), (LEADER, state(1))]);
@@ -469,8 +474,14 @@ fn a_leader_and_isr_sent_before_a_restart_is_not_acted_on_after_it() {
     let ctl = k.controller();
     let mut c = controller(LEADER, 3);
     // The controller answers a stale request with the current state: B1 leads in epoch 3.
-    let sent =
-        handle(&k, &mut fx, &mut c, ctl, LEADER, Msg::AlterIsr { partition: 0, isr: vec![LEADER], epoch: 2 });
+    let sent = handle(
+        &k,
+        &mut fx,
+        &mut c,
+        ctl,
+        LEADER,
+        Msg::AlterIsr { partition: 0, isr: vec![LEADER], leader_epoch: 2, partition_epoch: 2 },
+    );
     let [(to, old)] = &sent[..] else { panic!("one answer: {sent:?}") };
     assert_eq!(*to, LEADER);
     // B1 crashes and restarts before the answer arrives, and before its registration in the
@@ -718,7 +729,8 @@ fn controller3(isr: &[NodeId], epoch: u32, heard: [Time; 3]) -> Node {
             replicas: vec![NodeId(0), NodeId(1), NodeId(2)],
             leader: Some(NodeId(0)),
             isr: isr.to_vec(),
-            epoch,
+            leader_epoch: epoch,
+            partition_epoch: epoch,
         }],
         group: Default::default(),
         brokers: heard.iter().map(|t| (*t, true)).collect(),
@@ -751,7 +763,8 @@ fn a_failed_leader_is_replaced_from_the_live_isr_with_a_new_epoch() {
         replicas: vec![b1, b2, b3],
         leader: Some(b3),
         isr: vec![b3],
-        epoch: 5,
+        leader_epoch: 5,
+        partition_epoch: 5,
         incarnation: 0,
     };
     assert_eq!(fx.sends, vec![(b2, state.clone()), (b3, state)]);
@@ -778,7 +791,8 @@ fn without_a_live_isr_member_only_an_unclean_election_picks_a_leader() {
             replicas: vec![b1, b2, b3],
             leader,
             isr,
-            epoch: 5,
+            leader_epoch: 5,
+            partition_epoch: 5,
             incarnation: 0,
         };
         assert_eq!(fx.sends, vec![(b2, state.clone()), (b3, state)], "{mutant:?}");
@@ -788,38 +802,88 @@ fn without_a_live_isr_member_only_an_unclean_election_picks_a_leader() {
 }
 
 /// Kafka's AlterPartition (KIP-497): an ISR change is valid only from the partition's leader,
-/// in its current epoch, and must keep the leader in the ISR. A valid one is applied with the
-/// epoch bumped and announced to the replicas; anything else (a stale epoch, a follower, an ISR
-/// without the leader, the same request replayed) is answered with the current state alone.
+/// in its current leader epoch (else FENCED_LEADER_EPOCH) and partition epoch (else
+/// INVALID_UPDATE_VERSION), and must keep the leader in the ISR. A valid one is applied with
+/// the partition epoch bumped, the leader epoch left as it is (Kafka's `PartitionChangeBuilder`
+/// bumps it only for a new leader), and announced to the replicas; anything else (a stale
+/// epoch of either kind, a follower, an ISR without the leader, the same request replayed) is
+/// answered with the current state alone.
 #[test]
 fn alter_partition_is_fenced_by_the_partition_epoch() {
     let k = kafka2();
     let ctl = k.controller();
     let mut fx = Fx::new();
     let mut c = controller(LEADER, 3);
-    let alter = |isr: Vec<NodeId>, epoch| Msg::AlterIsr { partition: 0, isr, epoch };
-    let state = |isr: Vec<NodeId>, epoch| Msg::LeaderAndIsr {
+    let alter = |isr: Vec<NodeId>, leader_epoch, partition_epoch| Msg::AlterIsr {
+        partition: 0,
+        isr,
+        leader_epoch,
+        partition_epoch,
+    };
+    let state = |isr: Vec<NodeId>, partition_epoch| Msg::LeaderAndIsr {
         partition: 0,
         replicas: vec![LEADER, FOLLOWER],
         leader: Some(LEADER),
         isr,
-        epoch,
+        leader_epoch: 3,
+        partition_epoch,
         incarnation: 0,
     };
     let now = state(vec![LEADER, FOLLOWER], 3);
     let refused = [
-        ("a stale epoch", LEADER, alter(vec![LEADER], 2)),
-        ("from a follower", FOLLOWER, alter(vec![FOLLOWER], 3)),
-        ("an ISR without the leader", LEADER, alter(vec![FOLLOWER], 3)),
+        ("a stale leader epoch", LEADER, alter(vec![LEADER], 2, 3)),
+        ("a stale partition epoch", LEADER, alter(vec![LEADER], 3, 2)),
+        ("from a follower", FOLLOWER, alter(vec![FOLLOWER], 3, 3)),
+        ("an ISR without the leader", LEADER, alter(vec![FOLLOWER], 3, 3)),
     ];
     for (name, from, msg) in refused {
         assert_eq!(handle(&k, &mut fx, &mut c, ctl, from, msg), vec![(from, now.clone())], "{name}");
     }
     let shrunk = state(vec![LEADER], 4);
-    let sent = handle(&k, &mut fx, &mut c, ctl, LEADER, alter(vec![LEADER], 3));
-    assert_eq!(sent, vec![(LEADER, shrunk.clone()), (FOLLOWER, shrunk.clone())], "applied, epoch 4");
-    let sent = handle(&k, &mut fx, &mut c, ctl, LEADER, alter(vec![LEADER], 3));
+    let sent = handle(&k, &mut fx, &mut c, ctl, LEADER, alter(vec![LEADER], 3, 3));
+    assert_eq!(
+        sent,
+        vec![(LEADER, shrunk.clone()), (FOLLOWER, shrunk.clone())],
+        "applied, partition epoch 4"
+    );
+    let sent = handle(&k, &mut fx, &mut c, ctl, LEADER, alter(vec![LEADER], 3, 3));
     assert_eq!(sent, vec![(LEADER, shrunk)], "the same request again is stale now");
+}
+
+/// An ISR change leaves the leader epoch alone, end to end: the leader goes on stamping its
+/// records with the epoch it was elected in, and the follower that stays in the ISR goes on
+/// fetching in it, never fenced by the change (before, the model bumped one epoch for both, so
+/// every ISR change started a new leader epoch, unlike Kafka).
+#[test]
+fn an_isr_change_moves_the_partition_epoch_and_leaves_the_leader_epoch() {
+    let k = kafka2();
+    let mut fx = Fx::new();
+    let ctl = k.controller();
+    let mut c = controller(LEADER, 1);
+    let mut l = broker(LEADER, &[(1, 1)], 1);
+    let mut f = broker(FOLLOWER, &[(1, 1)], 1);
+    // B1 asks to shrink and grow the ISR again; the controller applies each and announces it.
+    for isr in [vec![LEADER], vec![LEADER, FOLLOWER]] {
+        let Replica { hard, partition_epoch, .. } = replica(&l).clone();
+        let alter = Msg::AlterIsr { partition: 0, isr, leader_epoch: hard.epoch, partition_epoch };
+        for (to, m) in handle(&k, &mut fx, &mut c, ctl, LEADER, alter) {
+            let node = if to == LEADER { &mut l } else { &mut f };
+            handle(&k, &mut fx, node, to, ctl, m);
+        }
+    }
+    for (name, b) in [("leader", &l), ("follower", &f)] {
+        assert_eq!((replica(b).hard.epoch, replica(b).partition_epoch), (1, 3), "{name}");
+    }
+    let Node::Controller(ctrl) = &c else { panic!("the controller") };
+    assert_eq!((ctrl.partitions[0].leader_epoch, ctrl.partitions[0].partition_epoch), (1, 3));
+    // The follower's fetch, in leader epoch 1, is answered; a record produced now has epoch 1.
+    let q = fetch(&k, &mut fx, &mut f);
+    assert!(matches!(q, Msg::Fetch { epoch: 1, .. }), "{q:?}");
+    k.on_message(&mut l, FOLLOWER, q, &mut fx.ctx(LEADER));
+    assert!(fx.take().iter().any(|(to, m)| *to == FOLLOWER && matches!(m, Msg::FetchResponse { .. })));
+    let rec = log(&[(7, 0)])[0];
+    k.on_message(&mut l, NodeId(3), Msg::Produce { partition: 0, rec, req: 1 }, &mut fx.ctx(LEADER));
+    assert_eq!(replica(&l).hard.log.last().map(|r| r.epoch), Some(1));
 }
 
 /// Persistence is a type: a restart sees only what survived. A broker of a busy run,
@@ -962,7 +1026,8 @@ fn a_follower_past_the_high_watermark_is_asked_back_into_the_isr() {
         FOLLOWER,
         Msg::Fetch { partition: 0, offset: 2, last_epoch: 3, epoch: 3 },
     );
-    let alter = Msg::AlterIsr { partition: 0, isr: vec![LEADER, FOLLOWER], epoch: 3 };
+    let alter =
+        Msg::AlterIsr { partition: 0, isr: vec![LEADER, FOLLOWER], leader_epoch: 3, partition_epoch: 3 };
     assert!(sent.contains(&(k.controller(), alter)), "{sent:?}");
 }
 
@@ -986,7 +1051,8 @@ fn an_unanswered_leader_and_isr_is_sent_again_at_the_next_liveness_check() {
         replicas: vec![LEADER, FOLLOWER],
         leader: Some(LEADER),
         isr: vec![LEADER, FOLLOWER],
-        epoch: 3,
+        leader_epoch: 3,
+        partition_epoch: 3,
         incarnation: 0,
     };
     assert_eq!(fx.take(), vec![(FOLLOWER, state.clone())], "only B2 has not answered for epoch 3");
@@ -1020,11 +1086,11 @@ fn a_replica_left_without_its_partitions_state_breaks_replicas_informed() {
     assert_eq!(err.0, "replicas-informed", "{}", err.1);
     // A newer state is a new message to deliver: its count starts when it is decided.
     let Node::Controller(ctrl) = &mut c else { panic!("the controller") };
-    ctrl.partitions[0].epoch = 4;
+    ctrl.partitions[0].partition_epoch = 4;
     let by_controller = Some(k.controller());
     assert_eq!(k.check_world(&mut m, &nodes(&c), by_controller, &[], &at(1_002 + bound)), Ok(()));
     // Its wait passes the bound with no event of the controller's or the broker's: still seen.
     assert_eq!(k.check_world(&mut m, &nodes(&c), None, &[], &at(1_002 + 2 * bound)), Ok(()));
     let err = k.check_world(&mut m, &nodes(&c), None, &[], &at(1_003 + 2 * bound)).unwrap_err();
-    assert!(err.1.contains("epoch 4"), "{}", err.1);
+    assert!(err.1.contains("partition epoch 4"), "{}", err.1);
 }

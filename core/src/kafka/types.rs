@@ -76,18 +76,21 @@ pub enum Msg {
     Heartbeat {
         incarnation: u64,
     },
-    /// Controller → replicas: the partition's leader, ISR and epoch, addressed to the
+    /// Controller → replicas: the partition's leader, ISR and epochs, addressed to the
     /// incarnation of the broker the controller knows (KIP-380's broker epoch): a broker that
-    /// restarted since ignores it.
+    /// restarted since ignores it. The leader epoch grows with each new leader; the partition
+    /// epoch with every change of the state, an ISR change too (Kafka's `PartitionRegistration`).
     LeaderAndIsr {
         partition: u32,
         replicas: Vec<NodeId>,
         leader: Option<NodeId>,
         isr: Vec<NodeId>,
-        epoch: u32,
+        leader_epoch: u32,
+        partition_epoch: u32,
         incarnation: u64,
     },
-    /// Broker → controller: this incarnation holds the partition's state at `epoch` (Kafka's
+    /// Broker → controller: this incarnation holds the partition's state at partition epoch
+    /// `epoch` (Kafka's
     /// LeaderAndIsrResponse). Until it comes, the controller sends the state again at each of
     /// its liveness checks: Kafka's channel to a broker retries a request until the broker
     /// takes it, so one lost message does not leave a partition without a leader that knows it.
@@ -96,14 +99,16 @@ pub enum Msg {
         epoch: u32,
         incarnation: u64,
     },
-    /// Leader → controller: change the ISR (valid only for the current epoch).
+    /// Leader → controller: change the ISR (KIP-497's AlterPartition: valid only from the
+    /// current leader epoch and partition epoch).
     AlterIsr {
         partition: u32,
         isr: Vec<NodeId>,
-        epoch: u32,
+        leader_epoch: u32,
+        partition_epoch: u32,
     },
     /// Follower → leader: my log ends at `offset`, its last record is of `last_epoch` (0: the log
-    /// is empty), and I am in the partition's `epoch`.
+    /// is empty), and I am in the partition's leader epoch `epoch`.
     Fetch {
         partition: u32,
         offset: u64,
@@ -232,16 +237,18 @@ impl MessageInfo for Msg {
     }
     fn summary(&self) -> String {
         match self {
-            Msg::LeaderAndIsr { partition, leader, isr, epoch, .. } => {
+            Msg::LeaderAndIsr { partition, leader, isr, leader_epoch: epoch, .. } => {
                 format!(
                     "(p{partition} leader {} isr {} epoch {epoch})",
                     names(leader.iter()),
                     names(isr.iter())
                 )
             }
-            Msg::LeaderAndIsrResponse { partition, epoch, .. } => format!("(p{partition} epoch {epoch})"),
-            Msg::AlterIsr { partition, isr, epoch } => {
-                format!("(p{partition} isr {} epoch {epoch})", names(isr.iter()))
+            Msg::LeaderAndIsrResponse { partition, epoch, .. } => {
+                format!("(p{partition} partition epoch {epoch})")
+            }
+            Msg::AlterIsr { partition, isr, partition_epoch, .. } => {
+                format!("(p{partition} isr {} partition epoch {partition_epoch})", names(isr.iter()))
             }
             Msg::Fetch { partition, offset, last_epoch, .. } => {
                 format!("(p{partition} from offset {offset}, last epoch {last_epoch})")

@@ -78,7 +78,7 @@ fn node_view(k: &Kafka, node: &Node) -> NodeView {
                             "leader {} ISR {} epoch {}",
                             names(s.leader.iter()),
                             names(s.isr.iter()),
-                            s.epoch
+                            s.leader_epoch
                         ),
                     )
                 })
