@@ -398,6 +398,12 @@ pub trait Protocol: Effects + Clone + Debug + Hash + 'static {
     fn delivered(&self, _monitor: &mut Self::Monitor, _nodes: &[Self::Node], _d: &Delivered<'_, Self::Msg>) {}
     /// The safety properties `check` enforces.
     fn properties(&self) -> &'static [PropertyInfo];
+    /// Those of `properties` the protocol does not promise, checked to show what a setting
+    /// trades away (Kafka's acks=1 losing an acknowledged record): the badge lists them apart,
+    /// and their breaking is shown as a demonstration, not as the protocol's safety failing.
+    fn not_promised(&self) -> &'static [&'static str] {
+        &[]
+    }
     /// The mutants this protocol offers.
     fn mutants() -> &'static [MutantInfo];
     /// A digest that changes whenever the node's state does, for the trace's state-change

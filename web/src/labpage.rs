@@ -102,9 +102,9 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
         use_memo((), move |_| Senders::new(Callback::from(move |m: Msg| d.dispatch(m))))
     };
     let Senders { send, on_select, on_drop, on_help, on_step, on_break } = (*senders).clone();
-    let (properties, about) = {
+    let (properties, not_promised, about) = {
         let lab = player.lab.borrow();
-        (lab.properties(), lab.about())
+        (lab.properties(), lab.not_promised(), lab.about())
     };
     let protocol = player.config.protocol().to_string();
     let look = player.config.setup.page();
@@ -160,7 +160,10 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
         .map(std::rc::Rc::new);
     let cards = use_memo(player.narration.clone(), |steps| crate::lesson::cards(steps));
     // The badge's verdict, repeated in the lesson's card where the badge is scrolled away.
-    let verdict = player.snap.shown_violation().map(|v| (v.property.clone(), v.event));
+    let verdict = player
+        .snap
+        .shown_violation()
+        .map(|v| (v.property.clone(), v.event, !not_promised.contains(&v.property.as_str())));
     if embedded {
         let full = crate::pages::address(
             &protocol,
@@ -168,7 +171,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
         );
         return html! {
             <div class={classes!("app", "embed", player.playing.then_some("playing"))}>
-                <Safety snap={player.snap.clone()} properties={properties} send={send.clone()} />
+                <Safety snap={player.snap.clone()} properties={properties} not_promised={not_promised} send={send.clone()} />
                 <main class="lab">
                     <section class="stage" aria-label={t("Cluster")}>
                         <Topology snap={player.snap.clone()} display_us={player.display_us}
@@ -194,7 +197,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
         <div class={classes!("app", player.playing.then_some("playing"))}>
             <Header active={protocol.clone()} title={about.title} tagline={about.tagline}
                 on_tab={props.on_tab.clone()} on_help={Some(on_help)} />
-            <Safety snap={player.snap.clone()} properties={properties} send={send.clone()} />
+            <Safety snap={player.snap.clone()} properties={properties} not_promised={not_promised} send={send.clone()} />
             { for player.error.as_ref().map(|e| html! {
                 <div id="error" class="banner error" role="alert">
                     <span>{e}</span>

@@ -42,10 +42,10 @@ pub struct LessonProps {
     /// The mutant switched on, if any.
     #[prop_or_default]
     pub mutant: Option<String>,
-    /// The verdict the safety badge shows: the property broken and its event, or `None` while
-    /// safety holds. A narrow screen repeats it in the card, where the badge is scrolled away.
+    /// The verdict the safety badge shows: the property broken, its event, and whether the
+    /// protocol promises it (`Protocol::not_promised`), or `None` while safety holds. A narrow screen repeats it in the card, where the badge is scrolled away.
     #[prop_or_default]
-    pub verdict: Option<(String, u64)>,
+    pub verdict: Option<(String, u64, bool)>,
     /// Go to step i.
     pub go: Callback<usize>,
     /// Switch on (or off) the mutant step i offers.
@@ -68,11 +68,14 @@ fn moment(stop: Option<Stop>) -> String {
 }
 
 /// The badge's verdict in one line, for the card (shown on narrow screens only, by the style).
-fn verdict(v: Option<&(String, u64)>) -> Html {
+fn verdict(v: Option<&(String, u64, bool)>) -> Html {
     match v {
         None => html! { <p class="verdict ok" id="lesson-verdict">{t("✔ Safety holds")}</p> },
-        Some((property, event)) => html! {
+        Some((property, event, true)) => html! {
             <p class="verdict bad" id="lesson-verdict">{tf!("✘ {} violated at event {}", t(property), event)}</p>
+        },
+        Some((property, event, false)) => html! {
+            <p class="verdict shown" id="lesson-verdict">{tf!("⚠ {} broken at event {}: never promised", t(property), event)}</p>
         },
     }
 }

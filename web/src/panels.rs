@@ -304,6 +304,9 @@ fn side_range(p: &SideRangeProps) -> Html {
 pub struct SafetyProps {
     pub snap: std::rc::Rc<Snapshot>,
     pub properties: Vec<(&'static str, &'static str)>,
+    /// Those the protocol does not promise: listed apart, and their breaking is a
+    /// demonstration of what a setting trades away, not the protocol's safety failing.
+    pub not_promised: &'static [&'static str],
     pub send: Callback<Msg>,
 }
 
@@ -311,11 +314,17 @@ pub struct SafetyProps {
 pub fn safety(p: &SafetyProps) -> Html {
     crate::lang::use_lang();
     let snap = &p.snap;
+    let promised = |name: &str| !p.not_promised.contains(&name);
+    let chip = |(name, desc): &(&'static str, &'static str)| html! { <span class="prop" title={t(desc)}>{t(name)}</span> };
     match snap.shown_violation() {
         None => html! {
             <div id="safety" class="safety ok" role="status">
                 <b>{t("✔ Safety holds")}</b>
-                <span>{ for p.properties.iter().map(|(name, desc)| html! { <span class="prop" title={t(desc)}>{t(name)}</span> }) }</span>
+                <span>{ for p.properties.iter().filter(|x| promised(x.0)).map(chip) }</span>
+                { if p.not_promised.is_empty() { html! {} } else { html! {
+                    <span class="not-promised" id="not-promised">{t("Also checked, not promised:")}{" "}
+                        { for p.properties.iter().filter(|x| !promised(x.0)).map(chip) }</span>
+                } } }
                 // What each property says, for a reader without a mouse to hover (a phone).
                 <details class="props-help" id="props-help">
                     <summary>{t("What they mean")}</summary>
@@ -330,9 +339,17 @@ pub fn safety(p: &SafetyProps) -> Html {
                 std::cmp::Ordering::Equal => t("You are at the breaking event."),
                 std::cmp::Ordering::Greater => String::new(),
             };
+            let (class, head) = if promised(&v.property) {
+                ("bad", tf!("✘ {} violated at event {}", t(&v.property), v.event))
+            } else {
+                (
+                    "shown",
+                    tf!("⚠ {} broken at event {}: the protocol never promised it", t(&v.property), v.event),
+                )
+            };
             html! {
-                <div id="safety" class="safety bad" role="alert">
-                    <b>{tf!("✘ {} violated at event {}", t(&v.property), v.event)}</b>
+                <div id="safety" class={classes!("safety", class)} role="alert">
+                    <b>{head}</b>
                     <span>{t(&v.message)}</span>
                     <span class="where">{place}</span>
                     <button onclick={on(&p.send, Msg::Seek(at.saturating_sub(1)))}>{t("Show the state just before")}</button>

@@ -213,6 +213,9 @@ impl Protocol for Kafka {
     fn properties(&self) -> &'static [PropertyInfo] {
         check::PROPERTIES
     }
+    fn not_promised(&self) -> &'static [&'static str] {
+        &["acks1-not-lost"]
+    }
     fn mutants() -> &'static [MutantInfo] {
         super::config::MUTANTS
     }

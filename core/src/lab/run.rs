@@ -319,6 +319,9 @@ impl<P: Registered> Lab for ProtocolLab<P> {
     fn properties(&self) -> Vec<(&'static str, &'static str)> {
         self.timeline.sim().proto.properties().iter().map(|p| (p.name, p.description)).collect()
     }
+    fn not_promised(&self) -> &'static [&'static str] {
+        self.timeline.sim().proto.not_promised()
+    }
     fn node_count(&self) -> usize {
         self.timeline.sim().nodes().len()
     }

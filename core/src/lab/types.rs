@@ -167,6 +167,8 @@ pub trait Lab {
     fn trace_hash(&self) -> u64;
     fn violation(&self) -> Option<Violation>;
     fn properties(&self) -> Vec<(&'static str, &'static str)>;
+    /// Those of `properties` the protocol does not promise (`Protocol::not_promised`).
+    fn not_promised(&self) -> &'static [&'static str];
     fn node_count(&self) -> usize;
     fn about(&self) -> About;
     /// Let the run go on past its first violation, which stays its verdict (the page lets a

@@ -53,8 +53,9 @@ impl Player {
         // may step or play on past it).
         let (at_end, violated, arrived) = {
             let lab = self.lab.borrow();
-            let broke_now = lab.violation().is_some_and(|v| v.event > before && v.event <= lab.position());
-            (lab.at_end(), broke_now, lab.position() >= stop)
+            let broke = lab.violation().filter(|v| v.event > before && v.event <= lab.position());
+            let promised = broke.as_ref().is_some_and(|v| !lab.not_promised().contains(&v.property.as_str()));
+            (lab.at_end(), broke.map(|_| promised), lab.position() >= stop)
         };
         if ran == MAX_EVENTS_PER_FRAME {
             // Too many events for one frame: keep the drawn time with the run.
@@ -68,13 +69,15 @@ impl Player {
                 self.announce();
             }
         }
-        if violated {
+        if let Some(promised) = violated {
             self.playing = false;
             self.guide = None;
             self.jump_display_to_now();
-            self.notice = Some(t(
-                "A safety property broke: the run paused at the event that broke it. Step → goes on past it.",
-            ));
+            self.notice = Some(t(if promised {
+                "A safety property broke: the run paused at the event that broke it. Step → goes on past it."
+            } else {
+                "A property the protocol never promised broke: the run paused at the event. Step → goes on past it."
+            }));
         } else if arrived {
             self.playing = false;
             self.guide = None;
