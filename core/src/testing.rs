@@ -99,6 +99,58 @@ pub(crate) fn walk_lesson(
     (lab, steps, at)
 }
 
+/// A preset's lesson walked (`walk_lesson`), to look at the run around each step: the page's
+/// snapshot just before and just after a step's event, and that event's log lines.
+pub(crate) struct LessonRun {
+    pub lab: alloc::boxed::Box<dyn crate::lab::Lab>,
+    pub steps: Vec<crate::lesson::Step>,
+    /// The position just after each step's event.
+    pub at: Vec<u64>,
+    pub what: alloc::string::String,
+}
+
+impl LessonRun {
+    pub fn walk(protocol: &str, preset: &str, seed: u64, mutant: Option<&str>) -> LessonRun {
+        let (lab, steps, at) = walk_lesson(protocol, preset, seed, mutant);
+        let what = alloc::format!("{preset} seed {seed} mutant {mutant:?}");
+        LessonRun { lab, steps, at, what }
+    }
+
+    /// The index of the `n`th step (from 0) cued by `cue`.
+    pub fn index(&self, cue: &crate::lesson::Cue, n: usize) -> usize {
+        let found = self.steps.iter().enumerate().filter(|(_, s)| s.cue == *cue).nth(n);
+        found.unwrap_or_else(|| panic!("{}: no step {n} cued {cue:?}", self.what)).0
+    }
+
+    /// The run just after step `i`'s event.
+    pub fn after(&mut self, i: usize) -> crate::lab::Snapshot {
+        self.lab.seek(self.at[i]);
+        self.lab.snapshot()
+    }
+
+    /// The run just before step `i`'s event.
+    pub fn before(&mut self, i: usize) -> crate::lab::Snapshot {
+        self.lab.seek(self.at[i] - 1);
+        self.lab.snapshot()
+    }
+
+    /// The event log lines of step `i`'s event.
+    pub fn event(&mut self, i: usize) -> Vec<alloc::string::String> {
+        self.lab.seek(self.at[i]);
+        self.lab.log(self.at[i] - 1, self.at[i], 100).into_iter().map(|l| l.text).collect()
+    }
+}
+
+/// Node `n`'s field `key` (S1 is 0), as the page shows it.
+pub(crate) fn field<'a>(snap: &'a crate::lab::Snapshot, n: usize, key: &str) -> &'a str {
+    let fields = &snap.nodes[n].view.fields;
+    fields
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("S{} has no {key}", n + 1))
+}
+
 /// Runs `p` under heavy faults, seeds 0 to 5, to 20 s each, and asserts after every event that
 /// every server `waiting` describes (whether it leads, and how many clients' requests it waits
 /// to answer) waits only while it leads; and that some leader did wait. The sharded database

@@ -3,84 +3,22 @@
 //! quorum tables, the event log), with the mutant off and, where a step offers to break the
 //! protocol, on.
 
-use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::lab::{build, Lab, LabConfig, Snapshot};
-use crate::lesson::{Cue, Step};
+use crate::lab::Snapshot;
+use crate::lesson::Cue;
 use crate::protocol::{Board, BoardCell, Tone};
+use crate::testing::{field, LessonRun as Lesson};
 
 use super::scenarios::{CRASH_AFTER_CHOOSING_MUTANT, MINORITY_ACCEPT_MUTANT, SCENARIOS, STALE_LEADER_MUTANT};
 
 const SEEDS: core::ops::RangeInclusive<u64> = 1..=8;
 
-/// A preset's run, its lesson, and where each step's event is.
-struct Lesson {
-    lab: Box<dyn Lab>,
-    steps: Vec<Step>,
-    /// The position just after each step's event.
-    at: Vec<u64>,
-    what: String,
-}
-
-impl Lesson {
-    /// Build the run and locate every step; each must happen, in order.
-    fn new(name: &str, seed: u64, mutant: Option<&str>) -> Lesson {
-        let cfg = LabConfig {
-            scenario: Some(name.to_string()),
-            seed,
-            mutant: mutant.map(ToString::to_string),
-            ..LabConfig::opening("multipaxos").expect("registered")
-        };
-        let lab = build(&cfg).expect("the preset builds");
-        let steps = lab.narration();
-        let what = format!("{name} seed {seed} mutant {mutant:?}");
-        let mut at = Vec::new();
-        for (step, stop) in steps.iter().zip(lab.locate()) {
-            let stop =
-                stop.unwrap_or_else(|| panic!("{what}: \"{}\" ({:?}) never happens", step.text, step.cue));
-            assert!(at.last().is_none_or(|last| *last <= stop.position), "{what}: steps out of order");
-            at.push(stop.position);
-        }
-        assert_eq!(at.len(), steps.len(), "{what}");
-        Lesson { lab, steps, at, what }
-    }
-
-    /// The index of the `n`th step (from 0) cued by `cue`.
-    fn index(&self, cue: &Cue, n: usize) -> usize {
-        let found = self.steps.iter().enumerate().filter(|(_, s)| s.cue == *cue).nth(n);
-        found.unwrap_or_else(|| panic!("{}: no step {n} cued {cue:?}", self.what)).0
-    }
-
-    /// The run just after step `i`'s event.
-    fn after(&mut self, i: usize) -> Snapshot {
-        self.lab.seek(self.at[i]);
-        self.lab.snapshot()
-    }
-
-    /// The run just before step `i`'s event.
-    fn before(&mut self, i: usize) -> Snapshot {
-        self.lab.seek(self.at[i] - 1);
-        self.lab.snapshot()
-    }
-
-    /// The event log lines of step `i`'s event.
-    fn event(&mut self, i: usize) -> Vec<String> {
-        self.lab.seek(self.at[i]);
-        self.lab.log(self.at[i] - 1, self.at[i], 100).into_iter().map(|l| l.text).collect()
-    }
-}
-
-/// Node `n`'s field `key` (S1 is 0), as the page shows it.
-fn field<'a>(snap: &'a Snapshot, n: usize, key: &str) -> &'a str {
-    let fields = &snap.nodes[n].view.fields;
-    fields
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_else(|| panic!("S{} has no {key}", n + 1))
+/// A preset's lesson on one seed, walked.
+fn lesson(name: &str, seed: u64, mutant: Option<&str>) -> Lesson {
+    Lesson::walk("multipaxos", name, seed, mutant)
 }
 
 /// The live servers that lead, as S1 = 0.
@@ -115,12 +53,12 @@ fn top_round(snap: &Snapshot, servers: usize) -> u64 {
 fn every_multipaxos_lesson_step_happens_in_order_on_seeds_1_to_8_with_and_without_its_mutant() {
     for info in SCENARIOS {
         for seed in SEEDS {
-            let plain = Lesson::new(info.name, seed, None);
+            let plain = lesson(info.name, seed, None);
             // A step that offers to break the protocol is the same step in the mutant's lesson
             // (the page replays to it), and that lesson ends on the break.
             for (i, step) in plain.steps.iter().enumerate() {
                 let Some(mutant) = step.break_it else { continue };
-                let broken = Lesson::new(info.name, seed, Some(mutant));
+                let broken = lesson(info.name, seed, Some(mutant));
                 assert_eq!(broken.steps[i].cue, step.cue, "{}", broken.what);
                 assert_eq!(broken.steps[i].break_it, Some(mutant), "{}", broken.what);
                 let v = broken.steps[i + 1..].iter().position(|s| s.cue == Cue::Violation);
@@ -136,7 +74,7 @@ fn every_multipaxos_lesson_step_happens_in_order_on_seeds_1_to_8_with_and_withou
 #[test]
 fn the_leader_crash_lesson_carries_an_unchosen_value_across_the_change_of_leader() {
     for seed in SEEDS {
-        let mut l = Lesson::new("leader-crash", seed, None);
+        let mut l = lesson("leader-crash", seed, None);
         let what = l.what.clone();
 
         assert!(l.event(l.index(&Cue::Crash, 0)).contains(&"S5 crashes".to_string()), "{what}");
@@ -218,7 +156,7 @@ fn the_leader_crash_lesson_carries_an_unchosen_value_across_the_change_of_leader
 #[test]
 fn the_steady_lesson_elects_once_then_chooses_slot_after_slot() {
     for seed in SEEDS {
-        let mut l = Lesson::new("steady", seed, None);
+        let mut l = lesson("steady", seed, None);
         let what = l.what.clone();
         let timer = l.index(&Cue::Timer("election"), 0);
         let said = l.event(timer);
@@ -250,7 +188,7 @@ fn the_steady_lesson_elects_once_then_chooses_slot_after_slot() {
 #[test]
 fn the_duel_lessons_livelock_without_back_off_and_lead_with_it() {
     for seed in SEEDS {
-        let mut l = Lesson::new("dueling", seed, None);
+        let mut l = lesson("dueling", seed, None);
         let what = l.what.clone();
         assert_eq!(
             l.event(1),
@@ -270,7 +208,7 @@ fn the_duel_lessons_livelock_without_back_off_and_lead_with_it() {
             assert_eq!(chosen, ["slot 0"; 3], "{what}: nothing is chosen by round {round}");
         }
 
-        let mut l = Lesson::new("dueling-backoff", seed, None);
+        let mut l = lesson("dueling-backoff", seed, None);
         let what = l.what.clone();
         let snap = l.after(l.index(&Cue::Role("leader"), 0));
         assert_eq!(leaders(&snap).len(), 1, "{what}");
@@ -292,7 +230,7 @@ fn prepares(round: u64, first: u64) -> impl Iterator<Item = String> {
 #[test]
 fn the_stale_leader_lesson_refuses_the_old_ballot_or_breaks_with_the_mutant() {
     for seed in SEEDS {
-        let mut l = Lesson::new("stale-leader", seed, None);
+        let mut l = lesson("stale-leader", seed, None);
         let what = l.what.clone();
         assert_eq!(leaders(&l.after(l.index(&Cue::Role("leader"), 0))), [0], "{what}");
         assert_eq!(l.after(l.index(&Cue::Partition, 0)).groups[..5], [1, 0, 0, 1, 1], "{what}");
@@ -330,7 +268,7 @@ fn row_texts(snap: &Snapshot, slot: u64) -> Vec<String> {
 /// The mutant's lesson: its violation step comes after `breaking`, and the run breaks
 /// `property` at that step's event. Returns the violation step.
 fn breaks_at(name: &str, seed: u64, mutant: &str, breaking: usize, property: &str) -> usize {
-    let broken = Lesson::new(name, seed, Some(mutant));
+    let broken = lesson(name, seed, Some(mutant));
     let v = broken.index(&Cue::Violation, 0);
     assert!(v > breaking, "{}", broken.what);
     let at = broken.at[v];
@@ -347,7 +285,7 @@ fn breaks_at(name: &str, seed: u64, mutant: &str, breaking: usize, property: &st
 #[test]
 fn the_minority_accept_lesson_learns_from_the_leader_not_from_an_old_ballot() {
     for seed in SEEDS {
-        let mut l = Lesson::new("minority-accept", seed, None);
+        let mut l = lesson("minority-accept", seed, None);
         let what = l.what.clone();
         l.lab.seek(0);
         assert_eq!(row_texts(&l.lab.snapshot(), 1), ["—", "—", "b1.1 no-op", "not yet"], "{what}");
@@ -378,7 +316,7 @@ fn the_minority_accept_lesson_learns_from_the_leader_not_from_an_old_ballot() {
 #[test]
 fn the_crash_after_choosing_lesson_keeps_the_chosen_value_on_disk() {
     for seed in SEEDS {
-        let mut l = Lesson::new("crash-after-choosing", seed, None);
+        let mut l = lesson("crash-after-choosing", seed, None);
         let what = l.what.clone();
         l.lab.seek(0);
         assert_eq!(row_texts(&l.lab.snapshot(), 1), ["b1.1 no-op", "b1.1 no-op", "—", "not yet"], "{what}");

@@ -2,94 +2,30 @@
 //! says about the run at its event is what the page shows there (node fields and the event
 //! log), with the mutant off and, where a step offers to break the protocol, on.
 
-use alloc::boxed::Box;
-use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::lab::{build, Lab, LabConfig, Snapshot};
-use crate::lesson::{Cue, Step};
+use crate::lesson::Cue;
+use crate::testing::{field, LessonRun as Lesson};
 
 use super::scenarios::{ADOPT_MUTANT, SCENARIOS};
 
 const SEEDS: core::ops::RangeInclusive<u64> = 1..=8;
 
-/// A preset's run, its lesson, and where each step's event is.
-struct Lesson {
-    lab: Box<dyn Lab>,
-    steps: Vec<Step>,
-    /// The position just after each step's event.
-    at: Vec<u64>,
-    what: String,
-}
-
-impl Lesson {
-    /// Build the run and locate every step; each must happen, in order.
-    fn new(name: &str, seed: u64, mutant: Option<&str>) -> Lesson {
-        let cfg = LabConfig {
-            scenario: Some(name.to_string()),
-            seed,
-            mutant: mutant.map(ToString::to_string),
-            ..LabConfig::opening("paxos").expect("registered")
-        };
-        let lab = build(&cfg).expect("the preset builds");
-        let steps = lab.narration();
-        let what = alloc::format!("{name} seed {seed} mutant {mutant:?}");
-        let mut at = Vec::new();
-        for (step, stop) in steps.iter().zip(lab.locate()) {
-            let stop =
-                stop.unwrap_or_else(|| panic!("{what}: \"{}\" ({:?}) never happens", step.text, step.cue));
-            assert!(at.last().is_none_or(|last| *last <= stop.position), "{what}: steps out of order");
-            at.push(stop.position);
-        }
-        assert_eq!(at.len(), steps.len(), "{what}");
-        Lesson { lab, steps, at, what }
-    }
-
-    /// The index of the `n`th step (from 0) cued by `cue`.
-    fn index(&self, cue: &Cue, n: usize) -> usize {
-        let found = self.steps.iter().enumerate().filter(|(_, s)| s.cue == *cue).nth(n);
-        found.unwrap_or_else(|| panic!("{}: no step {n} cued {cue:?}", self.what)).0
-    }
-
-    /// The run just after step `i`'s event.
-    fn after(&mut self, i: usize) -> Snapshot {
-        self.lab.seek(self.at[i]);
-        self.lab.snapshot()
-    }
-
-    /// The run just before step `i`'s event.
-    fn before(&mut self, i: usize) -> Snapshot {
-        self.lab.seek(self.at[i] - 1);
-        self.lab.snapshot()
-    }
-
-    /// The event log lines of step `i`'s event.
-    fn event(&mut self, i: usize) -> Vec<String> {
-        self.lab.seek(self.at[i]);
-        self.lab.log(self.at[i] - 1, self.at[i], 100).into_iter().map(|l| l.text).collect()
-    }
-}
-
-/// Node `n`'s field `key` (S1 is 0), as the page shows it.
-fn field<'a>(snap: &'a Snapshot, n: usize, key: &str) -> &'a str {
-    let fields = &snap.nodes[n].view.fields;
-    fields
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_else(|| panic!("S{} has no {key}", n + 1))
+/// A preset's lesson on one seed, walked.
+fn lesson(name: &str, seed: u64, mutant: Option<&str>) -> Lesson {
+    Lesson::walk("paxos", name, seed, mutant)
 }
 
 #[test]
 fn every_paxos_lesson_step_happens_in_order_on_seeds_1_to_8_with_and_without_its_mutant() {
     for (name, _) in SCENARIOS {
         for seed in SEEDS {
-            let plain = Lesson::new(name, seed, None);
+            let plain = lesson(name, seed, None);
             // A step that offers to break the protocol is the same step in the mutant's lesson
             // (the page replays to it), and that lesson ends on the break.
             for (i, step) in plain.steps.iter().enumerate() {
                 let Some(mutant) = step.break_it else { continue };
-                let broken = Lesson::new(name, seed, Some(mutant));
+                let broken = lesson(name, seed, Some(mutant));
                 assert_eq!(broken.steps[i].cue, step.cue, "{}", broken.what);
                 assert_eq!(broken.steps[i].break_it, Some(mutant), "{}", broken.what);
                 let v = broken.steps[i + 1..].iter().position(|s| s.cue == Cue::Violation);
@@ -104,7 +40,7 @@ fn every_paxos_lesson_step_happens_in_order_on_seeds_1_to_8_with_and_without_its
 #[test]
 fn the_basic_lesson_shows_both_phases_and_a_value_learned() {
     for seed in SEEDS {
-        let mut l = Lesson::new("basic", seed, None);
+        let mut l = lesson("basic", seed, None);
         let what = l.what.clone();
         let prepare = l.index(&Cue::Send("Prepare"), 0);
         assert_eq!(field(&l.after(prepare), 0, "phase"), "phase 1: preparing", "{what}");
@@ -128,7 +64,7 @@ fn the_basic_lesson_shows_both_phases_and_a_value_learned() {
 #[test]
 fn the_adopt_lesson_shows_s2_proposing_the_value_its_promises_report() {
     for seed in SEEDS {
-        let mut l = Lesson::new("adopt", seed, None);
+        let mut l = lesson("adopt", seed, None);
         let what = l.what.clone();
 
         let split = l.index(&Cue::Partition, 0);
@@ -189,7 +125,7 @@ fn the_adopt_lesson_shows_s2_proposing_the_value_its_promises_report() {
 #[test]
 fn with_ignore_promised_value_the_adopt_lesson_ends_on_two_chosen_values() {
     for seed in SEEDS {
-        let mut l = Lesson::new("adopt", seed, Some(ADOPT_MUTANT));
+        let mut l = lesson("adopt", seed, Some(ADOPT_MUTANT));
         let what = l.what.clone();
         let adopt = l.index(&Cue::Send("Accept"), 1);
         assert_eq!(l.steps[adopt].break_it, Some(ADOPT_MUTANT));
@@ -197,7 +133,7 @@ fn with_ignore_promised_value_the_adopt_lesson_ends_on_two_chosen_values() {
         assert_eq!((field(&snap, 1, "client value"), field(&snap, 1, "proposing")), ("20", "20"), "{what}");
         let broken = l.index(&Cue::Violation, 0);
         assert_eq!(broken, adopt + 1);
-        let mut run = Lesson::new("adopt", seed, Some(ADOPT_MUTANT)).lab;
+        let mut run = lesson("adopt", seed, Some(ADOPT_MUTANT)).lab;
         while run.step() {}
         let v = run.violation().unwrap_or_else(|| panic!("{what}: the mutant breaks nothing"));
         assert_eq!(v.event, l.at[broken], "{what}");
@@ -215,7 +151,7 @@ fn with_ignore_promised_value_the_adopt_lesson_ends_on_two_chosen_values() {
 #[test]
 fn the_minority_lesson_decides_with_s1_to_s3_alone() {
     for seed in SEEDS {
-        let mut l = Lesson::new("minority-cut-off", seed, None);
+        let mut l = lesson("minority-cut-off", seed, None);
         let what = l.what.clone();
         let split = l.index(&Cue::Partition, 0);
         assert_eq!(l.after(split).groups, [0, 0, 0, 1, 1], "{what}");
@@ -243,7 +179,7 @@ fn the_minority_lesson_decides_with_s1_to_s3_alone() {
 fn the_duel_lessons_climb_through_the_rounds_they_name() {
     let mut rounds = (0, 0);
     for seed in SEEDS {
-        let mut l = Lesson::new("dueling", seed, None);
+        let mut l = lesson("dueling", seed, None);
         let what = l.what.clone();
         let nack = l.index(&Cue::Send("Nack"), 0);
         assert!(
@@ -261,7 +197,7 @@ fn the_duel_lessons_climb_through_the_rounds_they_name() {
         assert!(l.event(last).iter().any(|e| e.contains("Promise") && e.contains(", accepted ")), "{what}");
         rounds.0 += top_round(&mut l);
 
-        let mut l = Lesson::new("dueling-backoff", seed, None);
+        let mut l = lesson("dueling-backoff", seed, None);
         let what = l.what.clone();
         let nack = l.index(&Cue::Send("Nack"), 0);
         assert!(
