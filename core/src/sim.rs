@@ -6,7 +6,9 @@
 //! they were scheduled and the run is a pure function of the seed, the configuration and the
 //! inputs. Every event appends [`Record`]s to the trace and folds them into a running hash.
 //! After every event the protocol's properties are checked; the first violation stops the run
-//! (the page may let it go on past it: [`Sim::run_past_violations`]).
+//! (the page may let it go on past it: [`Sim::run_past_violations`]). A property the protocol
+//! checks but never promised (`Protocol::not_promised`) is recorded without stopping it, and a
+//! promised one that breaks later replaces it as the verdict.
 //!
 //! Over 600 lines: on purpose. It is one type, `Sim`,
 //! whose event loop, network, faults, restarts and checks all act on the same private queue,
@@ -435,7 +437,7 @@ impl<P: Protocol> Sim<P> {
 
     /// True when a violation stopped the run: no more events or inputs.
     pub fn halted(&self) -> bool {
-        self.violation.is_some() && !self.past_violations
+        self.violation.as_ref().is_some_and(|v| self.promised(&v.property)) && !self.past_violations
     }
 
     /// True when nothing more can happen: a violation stopped the run or the queue is empty.
@@ -1148,9 +1150,8 @@ impl<P: Protocol> Sim<P> {
             self.record(KindRef::Note { note });
         }
         let res = self.proto.check(&mut self.monitor, &self.nodes, touched, client, &notes);
-        if let (Err((property, message)), None) = (res, &self.violation) {
-            self.violation =
-                Some(Violation { event: self.events, property: String::from(property), message });
+        if let Err((property, message)) = res {
+            self.violated(property, message);
         }
         self.check_world(touched, &notes);
         self.notes = notes;
@@ -1172,7 +1173,25 @@ impl<P: Protocol> Sim<P> {
             explored: self.explore,
         };
         let res = self.proto.check_world(&mut self.monitor, &self.nodes, touched, notes, &world);
-        if let (Err((property, message)), None) = (res, &self.violation) {
+        if let Err((property, message)) = res {
+            self.violated(property, message);
+        }
+    }
+
+    /// Whether the protocol promises `property` (`Protocol::not_promised`).
+    fn promised(&self, property: &str) -> bool {
+        !self.proto.not_promised().contains(&property)
+    }
+
+    /// A property broke in this event. The run's verdict is its first violation, but a break
+    /// of a property the protocol never promised neither halts the run nor hides a promised
+    /// one that breaks after it: that one becomes the verdict.
+    fn violated(&mut self, property: &str, message: String) {
+        let replace = match &self.violation {
+            None => true,
+            Some(v) => !self.promised(&v.property) && self.promised(property),
+        };
+        if replace {
             self.violation =
                 Some(Violation { event: self.events, property: String::from(property), message });
         }

@@ -71,13 +71,26 @@ impl From<u32> for NodeId {
     }
 }
 
-/// A preset's lesson on one seed (with a mutant, or none), run to its end: the lab, the
-/// narration, and the position of each step, checked to happen in order.
+/// A preset's lesson on one seed (with a mutant, or none), run to its end (and past a
+/// violation): the lab, the narration, and the position of each step, checked to happen in
+/// order.
 pub(crate) fn walk_lesson(
     protocol: &str,
     preset: &str,
     seed: u64,
     mutant: Option<&str>,
+) -> (alloc::boxed::Box<dyn crate::lab::Lab>, Vec<crate::lesson::Step>, Vec<u64>) {
+    walk(protocol, preset, seed, mutant, true)
+}
+
+/// `walk_lesson`, going past a violation or stopping at it (then a step after it never
+/// happens, and the walk fails: a lesson of a correct protocol that breaks is caught so).
+fn walk(
+    protocol: &str,
+    preset: &str,
+    seed: u64,
+    mutant: Option<&str>,
+    past: bool,
 ) -> (alloc::boxed::Box<dyn crate::lab::Lab>, Vec<crate::lesson::Step>, Vec<u64>) {
     use alloc::string::ToString;
     let cfg = crate::lab::LabConfig {
@@ -87,7 +100,9 @@ pub(crate) fn walk_lesson(
         ..crate::lab::LabConfig::opening(protocol).expect("registered")
     };
     let mut lab = crate::lab::build(&cfg).expect("the preset builds");
-    lab.run_past_violations();
+    if past {
+        lab.run_past_violations();
+    }
     let steps = lab.narration();
     let what = alloc::format!("{preset} seed {seed} mutant {mutant:?}");
     let mut at = Vec::new();
@@ -99,8 +114,9 @@ pub(crate) fn walk_lesson(
     (lab, steps, at)
 }
 
-/// A preset's lesson walked (`walk_lesson`), to look at the run around each step: the page's
-/// snapshot just before and just after a step's event, and that event's log lines.
+/// A preset's lesson walked to its first violation (`walk`), to look at the run around each
+/// step: the page's snapshot just before and just after a step's event, and that event's log
+/// lines.
 pub(crate) struct LessonRun {
     pub lab: alloc::boxed::Box<dyn crate::lab::Lab>,
     pub steps: Vec<crate::lesson::Step>,
@@ -111,7 +127,7 @@ pub(crate) struct LessonRun {
 
 impl LessonRun {
     pub fn walk(protocol: &str, preset: &str, seed: u64, mutant: Option<&str>) -> LessonRun {
-        let (lab, steps, at) = walk_lesson(protocol, preset, seed, mutant);
+        let (lab, steps, at) = walk(protocol, preset, seed, mutant, false);
         let what = alloc::format!("{preset} seed {seed} mutant {mutant:?}");
         LessonRun { lab, steps, at, what }
     }

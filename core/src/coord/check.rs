@@ -118,6 +118,11 @@ pub struct Monitor {
     changes: ChunkVec<Vec<Changed>>,
     /// Per client: the watches it holds.
     held: BTreeMap<u32, Vec<Held>>,
+    /// Per client: the watches its last event ended, and that event's zxid. A server that sets
+    /// a client's watches again tells of a deleted node once per watch on it (ZooKeeper's
+    /// `DataTree.setWatches`, one loop per kind), at one zxid: the second notice finds its
+    /// watch ended by the first.
+    ended: BTreeMap<u32, (u64, Vec<Held>)>,
 }
 
 /// A node a zxid changed, by digests of its path and its parent's path, and how.
@@ -129,12 +134,15 @@ struct Changed {
 }
 
 /// A watch a client holds: on `path` (`node`, its digest, as `Changed` names nodes), set at
-/// zxid `since`, and the first zxid since then that trips it, once the committed log has one.
+/// zxid `set` by the client's read, counted from zxid `since` (a server that set it again may
+/// have moved that), and the first zxid since then that trips it, once the committed log has
+/// one.
 #[derive(Clone, Debug, Hash)]
 struct Held {
     path: Path,
     node: u64,
     kind: WatchKind,
+    set: u64,
     since: u64,
     due: Option<u64>,
 }
@@ -245,27 +253,34 @@ pub(super) fn check(
                 let list = m.held.entry(client.0).or_default();
                 if !list.iter().any(|h| h.path == *path && h.kind == *kind) {
                     let node = digest(path.as_str());
-                    let mut h = Held { path: path.clone(), node, kind: *kind, since: *zxid, due: None };
+                    let mut h =
+                        Held { path: path.clone(), node, kind: *kind, set: *zxid, since: *zxid, due: None };
                     h.due = first_trip(&m.changes, &h, m.replayed);
                     list.push(h);
                 }
             }
             Note::Rewatched { client, conn, zxid } if on(nodes, *client, *conn) => {
                 // An exist watch whose node is there at this zxid must fire here (ZooKeeper's
-                // `setWatches`); one whose node was created and deleted while its client was
-                // away counts from here (it misses that node, as ZooKeeper documents). One that
-                // fired is taken out by its event. A late message of a connection the client
-                // has left sets nothing it relies on.
+                // `setWatches`), for the creation of the node that is there, counted from the
+                // client's own read (a server set it again earlier, further ahead, may have
+                // moved its count past a node this one still has); one whose node is not there
+                // counts from here (it misses a node created and deleted while its client was
+                // away, as ZooKeeper documents). One that fired is taken out by its event. A
+                // late message of a connection the client has left sets nothing it relies on.
                 let list = m.held.entry(client.0).or_default();
                 for h in list.iter_mut().filter(|h| h.kind == WatchKind::Exist) {
-                    if !exists_at(&m.changes, h, (*zxid).min(m.replayed)) {
-                        h.since = *zxid;
-                        h.due = first_trip(&m.changes, h, m.replayed);
+                    match created_at(&m.changes, h, (*zxid).min(m.replayed)) {
+                        Some(made) => (h.since, h.due) = (made - 1, Some(made)),
+                        None => {
+                            h.since = *zxid;
+                            h.due = first_trip(&m.changes, h, m.replayed);
+                        }
                     }
                 }
             }
             Note::Unwatched { client, restarted } => {
                 m.held.remove(&client.0);
+                m.ended.remove(&client.0);
                 if *restarted {
                     // A new client handle: it has seen nothing yet.
                     m.observed.remove(&client.0);
@@ -332,15 +347,15 @@ fn first_trip(changes: &ChunkVec<Vec<Changed>>, h: &Held, to: u64) -> Option<u64
         .find(|z| changes.get((*z - 1) as usize).is_some_and(|v| v.iter().any(|x| h.trips(x))))
 }
 
-/// Whether the node an exist watch `h` waits for is there at `zxid`: created since the watch
-/// was set, and not deleted again by then.
-fn exists_at(changes: &ChunkVec<Vec<Changed>>, h: &Held, zxid: u64) -> bool {
-    let mut there = false;
-    for z in (h.since + 1)..=zxid {
+/// Where the node an exist watch `h` waits for was created, if it is there at `zxid`: created
+/// since the client set the watch, and not deleted again by then.
+fn created_at(changes: &ChunkVec<Vec<Changed>>, h: &Held, zxid: u64) -> Option<u64> {
+    let mut there = None;
+    for z in (h.set + 1)..=zxid {
         for x in changes.get((z - 1) as usize).into_iter().flatten().filter(|x| x.node == h.node) {
             match x.how {
-                Change::Created => there = true,
-                Change::Deleted => there = false,
+                Change::Created => there = Some(z),
+                Change::Deleted => there = None,
                 Change::Data => {}
             }
         }
@@ -360,7 +375,9 @@ fn watch_first(
     if let Some((path, what)) = event {
         let list = m.held.entry(client.0).or_default();
         let to = zxid.min(m.replayed);
-        if !list.iter().any(|h| h.path == *path && what.ends(h.kind) && reports(&m.changes, h, *what, to)) {
+        let told = |h: &Held| h.path == *path && what.ends(h.kind) && reports(&m.changes, h, *what, to);
+        let again = m.ended.get(&client.0).is_some_and(|(z, hs)| *z == zxid && hs.iter().any(told));
+        if !list.iter().any(told) && !again {
             return Err((
                 "watch-once",
                 format!(
@@ -370,7 +387,12 @@ fn watch_first(
                 ),
             ));
         }
-        list.retain(|h| h.path != *path || !what.ends(h.kind));
+        let (gone, kept): (Vec<Held>, Vec<Held>) =
+            core::mem::take(list).into_iter().partition(|h| h.path == *path && what.ends(h.kind));
+        *list = kept;
+        if !gone.is_empty() {
+            m.ended.insert(client.0, (zxid, gone));
+        }
         return Ok(());
     }
     let Some(list) = m.held.get_mut(&client.0) else { return Ok(()) };
@@ -469,7 +491,7 @@ mod tests {
     }
 
     fn held(path: &str, kind: WatchKind, changes: &ChunkVec<Vec<Changed>>) -> Held {
-        let mut h = Held { path: Path::from(path), node: digest(path), kind, since: 0, due: None };
+        let mut h = Held { path: Path::from(path), node: digest(path), kind, set: 0, since: 0, due: None };
         h.due = first_trip(changes, &h, changes.len() as u64);
         h
     }
@@ -497,5 +519,46 @@ mod tests {
         assert!(reports(&changes, &set, EventType::NodeDataChanged, 3));
         assert!(!reports(&changes, &set, EventType::NodeDeleted, 3));
         assert!(!reports(&changes, &set, EventType::NodeCreated, 3));
+    }
+
+    /// A server that sets a client's data and child watches on a deleted node again tells of the
+    /// deletion once per watch, at one zxid (ZooKeeper's `setWatches`): the second notice is no
+    /// phantom. The same notice at a later zxid, with no watch left there, is one.
+    #[test]
+    fn a_deletion_told_once_per_watch_at_one_zxid_is_no_phantom() {
+        let c = Coordination::default();
+        let mut m = Monitor::default();
+        m.changes.push(Vec::from([changed("/a", Change::Deleted)]));
+        m.replayed = 1;
+        let client = NodeId(3);
+        let watches = [held("/a", WatchKind::Data, &m.changes), held("/a", WatchKind::Child, &m.changes)];
+        m.held.insert(client.0, Vec::from(watches));
+        let deleted = Some((Path::from("/a"), EventType::NodeDeleted));
+        assert_eq!(watch_first(&c, &mut m, client, 5, &deleted), Ok(()));
+        assert_eq!(watch_first(&c, &mut m, client, 5, &deleted), Ok(()), "the child watch's notice");
+        let e = watch_first(&c, &mut m, client, 6, &deleted).unwrap_err();
+        assert_eq!(e.0, "watch-once", "{}", e.1);
+    }
+
+    /// An exist watch set again on a server behind one that set it before fires there for the
+    /// node that server still has: counted from the client's own read, not from the first
+    /// server's zxid (review finding: a false alarm).
+    #[test]
+    fn an_exist_watch_set_again_behind_fires_for_the_node_still_there() {
+        let mut changes: ChunkVec<Vec<Changed>> = ChunkVec::default();
+        for (path, how) in
+            [("/b", Change::Data), ("/x", Change::Created), ("/b", Change::Data), ("/x", Change::Deleted)]
+        {
+            changes.push(Vec::from([changed(path, how)]));
+        }
+        let mut h = held("/x", WatchKind::Exist, &changes);
+        // Set again where /x is gone (zxid 4): it counts from there.
+        assert_eq!(created_at(&changes, &h, 4), None);
+        h.since = 4;
+        // Then on a server at zxid 3, which still has /x (created at 2): it must fire there.
+        assert_eq!(created_at(&changes, &h, 3), Some(2));
+        h.since = 1;
+        h.due = Some(2);
+        assert!(reports(&changes, &h, EventType::NodeCreated, 3));
     }
 }

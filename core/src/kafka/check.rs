@@ -284,6 +284,9 @@ pub(super) fn check(
         return commit_after_read(m, &c.group.committed);
     }
     let Some(Node::Broker(b)) = nodes.get(t.index()) else { return Ok(()) };
+    // A loss acks=1 allows, kept until every promised property has been judged in this event:
+    // it must not hide one of them (`Protocol::not_promised`).
+    let mut unpromised: Option<Fail> = None;
     for (p, r) in b.replicas.iter().enumerate().take(parts) {
         let Some(r) = r else { continue };
         hw_in_isr(nodes, c.partitions.get(p), t, p, r)?;
@@ -336,14 +339,18 @@ pub(super) fn check(
                              Kafka promises no more (acks=all would have kept it)",
                         )
                     };
-                    return Err((
+                    let fail = (
                         property,
                         format!(
                             "the record acknowledged with acks={} at p{p} offset {off} is gone from leader B{}{why}",
                             if acks == ACKS_ALL { "all".into() } else { format!("{acks}") },
                             t.0 + 1
                         ),
-                    ));
+                    );
+                    if acks == ACKS_ALL {
+                        return Err(fail);
+                    }
+                    unpromised.get_or_insert(fail);
                 }
             }
             m.verified[p] = (Some(t), r.hard.epoch, m.acked[p].len());
@@ -356,7 +363,7 @@ pub(super) fn check(
             min_insync(k, nodes, t, *partition as usize, *offset, *value)?;
         }
     }
-    Ok(())
+    unpromised.map_or(Ok(()), Err)
 }
 
 /// The replica of partition `p` on broker `b`, if it runs one.

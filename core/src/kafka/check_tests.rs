@@ -55,3 +55,31 @@ fn a_follower_let_back_into_the_isr_too_early_is_caught_where_it_joins() {
         assert_eq!(caught_under(None, FaultPreset::Heavy, seed), None, "seed {seed}");
     }
 }
+
+/// A loss acks=1 allows never hides a break of a promised property: the run goes on past it,
+/// and a promised violation after it becomes the verdict (red-team finding: with acks=1 and
+/// the unclean-election mutant, `acks1-not-lost` fired first and ended the run, and the badge
+/// showed in amber, as a loss Kafka allows, a run that went on to lose committed records).
+#[test]
+fn a_loss_acks1_allows_does_not_hide_a_promised_break_after_it() {
+    let k = Kafka { acks: 1, mutant: Some(Mutant::UncleanElection), ..Kafka::default() };
+    let (mut after, mut alone) = (0, 0);
+    for seed in 0..40 {
+        let mut sim = Sim::new(k.clone(), FaultPreset::Heavy.config(), seed);
+        let mut shown = None;
+        while sim.events() < 20_000 && sim.step() {
+            if let Some(v) = sim.violation().filter(|v| v.property == "acks1-not-lost") {
+                shown.get_or_insert(v.event);
+            }
+        }
+        match (sim.violation(), shown) {
+            (Some(v), Some(at)) if v.property != "acks1-not-lost" => {
+                assert!(v.event >= at, "seed {seed}: {} at {} before {at}", v.property, v.event);
+                after += 1;
+            }
+            (_, Some(_)) => alone += 1,
+            _ => {}
+        }
+    }
+    assert!(after > 0, "no promised break after an acks=1 loss in 40 seeds ({alone} runs lost only)");
+}

@@ -80,8 +80,9 @@
 //!   knowing it led, for ever.
 //!
 //! Where this model is simpler than Kafka:
-//! one epoch counts both leader and ISR changes (Kafka keeps a leader epoch and a partition
-//! epoch), so an ISR change also fences fetches; the controller is one node that never crashes
+//! a refused ISR change is answered with the current state, not an AlterPartition error, so a
+//! leader keeps a refused addition pending (counted in its maximal ISR) and asks again; the
+//! controller is one node that never crashes
 //! (no ZooKeeper or KRaft quorum, no controller epoch); a crash keeps the whole log and the
 //! latest HW (no unflushed page cache, no HW checkpoint interval); producers are not idempotent
 //! (a retry may append a record twice; nothing here promises exactly once) and have one request
