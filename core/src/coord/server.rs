@@ -272,10 +272,10 @@ fn connect(
     if fresh {
         drop_watches(s, client);
     }
-    let k =
-        s.conns.entry(client.0).or_insert(Conn { conn, seq: 0, session, opening: None, heard: now, read: 0 });
+    let new = Conn { conn, seq: 0, session, opening: None, heard: now, read: 0 };
+    let k = s.conns.entry(client.0).or_insert(new.clone());
     if fresh {
-        *k = Conn { conn, seq: 0, session, opening: None, heard: now, read: 0 };
+        *k = new;
     }
     k.heard = now;
     if session != 0 {

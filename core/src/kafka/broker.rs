@@ -98,7 +98,7 @@ pub(crate) fn leo(r: &Replica) -> u64 {
 }
 
 /// A leader's request to change the ISR, from the state it holds.
-fn alter_isr(partition: u32, isr: Vec<NodeId>, r: &Replica) -> Msg {
+pub(super) fn alter_isr(partition: u32, isr: Vec<NodeId>, r: &Replica) -> Msg {
     Msg::AlterIsr { partition, isr, leader_epoch: r.hard.epoch, partition_epoch: r.partition_epoch }
 }
 

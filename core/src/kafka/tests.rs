@@ -864,8 +864,7 @@ fn an_isr_change_moves_the_partition_epoch_and_leaves_the_leader_epoch() {
     let mut f = broker(FOLLOWER, &[(1, 1)], 1);
     // B1 asks to shrink and grow the ISR again; the controller applies each and announces it.
     for isr in [vec![LEADER], vec![LEADER, FOLLOWER]] {
-        let Replica { hard, partition_epoch, .. } = replica(&l).clone();
-        let alter = Msg::AlterIsr { partition: 0, isr, leader_epoch: hard.epoch, partition_epoch };
+        let alter = super::broker::alter_isr(0, isr, replica(&l));
         for (to, m) in handle(&k, &mut fx, &mut c, ctl, LEADER, alter) {
             let node = if to == LEADER { &mut l } else { &mut f };
             handle(&k, &mut fx, node, to, ctl, m);

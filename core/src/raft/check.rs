@@ -207,13 +207,8 @@ pub fn check_server<M: Machine>(
                     // The leader commits in an event before the one its answer arrives in: an
                     // answer for an index no server has committed may yet be lost (and a run
                     // that ends first would never show it).
-                    let known = index
-                        .checked_sub(1)
-                        .and_then(|k| m.committed.get(k as usize))
-                        .is_some_and(|c| c.is_some());
-                    if !known {
-                        let who =
-                            m.lin.names.get(client.index()).cloned().unwrap_or_else(|| format!("{client}"));
+                    if !committed(m, *index) {
+                        let who = client_name(m, *client);
                         return Err((
                             "acked-write-durable",
                             format!("write #{req} of {who} was acknowledged at index {index}, which no server had committed"),
@@ -240,10 +235,8 @@ pub fn check_server<M: Machine>(
 fn answered_committed<M: Machine>(m: &Monitor<M>, notes: &[Note]) -> Result<(), Fail> {
     for note in notes {
         let Note::Answered { server, client, req, index } = note else { continue };
-        let committed =
-            index.checked_sub(1).and_then(|k| m.committed.get(k as usize)).is_some_and(|c| c.is_some());
-        if !committed {
-            let who = m.lin.names.get(client.index()).cloned().unwrap_or_else(|| format!("{client}"));
+        if !committed(m, *index) {
+            let who = client_name(m, *client);
             return Err((
                 "acked-write-durable",
                 format!("{server} answered write #{req} of {who} as done at index {index}, which no server had committed"),
@@ -251,6 +244,16 @@ fn answered_committed<M: Machine>(m: &Monitor<M>, notes: &[Note]) -> Result<(), 
         }
     }
     Ok(())
+}
+
+/// Whether some server has committed `index` (as far as the checker has seen).
+fn committed<M: Machine>(m: &Monitor<M>, index: LogIndex) -> bool {
+    index.checked_sub(1).and_then(|k| m.committed.get(k as usize)).is_some_and(|c| c.is_some())
+}
+
+/// A client's name, as the page shows it.
+fn client_name<M: Machine>(m: &Monitor<M>, client: NodeId) -> String {
+    m.lin.names.get(client.index()).cloned().unwrap_or_else(|| format!("{client}"))
 }
 
 /// The checks of `s`'s log, commit and state, when something they read moved.
