@@ -67,6 +67,7 @@ pub fn message_style(kind: &str) -> (&'static str, &'static str) {
         "FetchResponse" => ("#E69F00", "f"),
         "LeaderAndIsr" => ("#0072B2", "LI"),
         "AlterPartition" => ("#56B4E9", "AP"),
+        "AlterPartitionResponse" => ("#CC79A7", "ap"),
         "BrokerHeartbeat" => ("#8a94a6", "HB"),
         "Metadata" | "MetadataResponse" => ("#a47ad6", "M"),
         "JoinGroup" | "JoinGroupResponse" => ("#CC79A7", "J"),

@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 
 use super::config::{Kafka, Mutant, ACKS_ALL};
 use super::group::serve_fetch;
-use super::types::{EpochEnd, Msg, Note, ProduceError, Rec, Timer, MAX_PARTITIONS};
+use super::types::{EpochEnd, IsrError, Msg, Note, ProduceError, Rec, Timer, MAX_PARTITIONS};
 use crate::protocol::{Ctx, NodeId, Time};
 
 /// What a replica keeps across a crash: its log, the high watermark it checkpointed, and the
@@ -36,10 +36,33 @@ pub struct Replica {
     pub lead_start: u64,
     /// On the leader: acks=all requests waiting for the HW: (offset, producer, request).
     pub waiting: Vec<(u64, NodeId, u64)>,
-    /// On the leader: an ISR change sent to the controller and not yet confirmed, and when.
-    pub pending_isr: Option<(Vec<NodeId>, Time)>,
+    /// On the leader: an ISR change sent to the controller and not yet answered.
+    pub pending_isr: Option<PendingIsr>,
+    /// On the leader: no member is added to the ISR before this time. Kafka's leader adds no
+    /// broker its metadata shows fenced (KIP-841's `isReplicaIsrEligible`); brokers here do not
+    /// follow broker registrations, so a refusal for an ineligible member stands for that news
+    /// for half a lag time, instead of a request at every fetch.
+    pub expand_after: Time,
     /// On a follower: the epoch whose leader last set its high watermark.
     pub hw_epoch: Option<u32>,
+}
+
+/// An ISR change a leader has asked the controller for (Kafka's `PendingPartitionChange`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PendingIsr {
+    pub isr: Vec<NodeId>,
+    /// When it was last sent: unanswered, it is sent again (the request or its answer may be
+    /// lost; Kafka's channel to the controller retries).
+    pub sent: Time,
+    /// Refused as stale (a fenced leader epoch, an old partition epoch): not asked again; the
+    /// newer state the controller sends ends it (`handleAlterPartitionError`).
+    pub refused: bool,
+}
+
+impl PendingIsr {
+    fn new(isr: Vec<NodeId>, now: Time) -> PendingIsr {
+        PendingIsr { isr, sent: now, refused: false }
+    }
 }
 
 /// What a leader knows of one follower (Kafka's `Replica` state on the leader).
@@ -160,7 +183,7 @@ pub(crate) fn truncation_point(log: &[Rec], leader: EpochEnd) -> u64 {
 /// count already, so the HW never passes a record that a replica the controller may elect
 /// lacks.
 fn maximal_isr(r: &Replica) -> impl Iterator<Item = &NodeId> {
-    let pending = r.pending_isr.as_ref().map(|p| p.0.as_slice()).unwrap_or(&[]);
+    let pending = r.pending_isr.as_ref().map(|p| p.isr.as_slice()).unwrap_or(&[]);
     r.isr.iter().chain(pending.iter().filter(|m| !r.isr.contains(m)))
 }
 
@@ -291,6 +314,22 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
             let (epoch, incarnation) = (r.partition_epoch, b.incarnation);
             ctx.send(from, Msg::LeaderAndIsrResponse { partition, epoch, incarnation });
         }
+        Msg::AlterIsrResponse { partition, isr, leader_epoch, partition_epoch, error } => {
+            let Some(Some(r)) = b.replicas.get_mut(partition as usize) else { return };
+            // Only an answer to the change I wait for, asked from the state I hold, counts
+            // (Kafka ignores one for a state it has left: `partitionState != proposedIsrState`).
+            let current =
+                r.leader == Some(me) && leader_epoch == r.hard.epoch && partition_epoch == r.partition_epoch;
+            let Some(pending) = r.pending_isr.as_mut().filter(|p| current && p.isr == isr) else { return };
+            if error == IsrError::IneligibleReplica {
+                // The controller says my state is current and the change was not made: back to
+                // that state, so the member refused no longer counts in my maximal ISR.
+                r.pending_isr = None;
+                r.expand_after = Time(now.0.saturating_add(k.replica_lag_us / 2));
+            } else {
+                pending.refused = true;
+            }
+        }
         Msg::Fetch { partition, offset, last_epoch, epoch } => {
             let Some(Some(r)) = b.replicas.get_mut(partition as usize) else { return };
             if r.leader != Some(me) || epoch != r.hard.epoch {
@@ -322,10 +361,10 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
             // follower holds everything below it.
             let at_start = offset >= r.lead_start || k.is(Mutant::RejoinBeforeEpochStart);
             let in_sync = offset >= r.hard.hw && at_start;
-            if in_sync && !r.isr.contains(&from) && r.pending_isr.is_none() {
+            if in_sync && !r.isr.contains(&from) && r.pending_isr.is_none() && now >= r.expand_after {
                 let mut isr = r.isr.clone();
                 isr.push(from);
-                r.pending_isr = Some((isr.clone(), now));
+                r.pending_isr = Some(PendingIsr::new(isr.clone(), now));
                 ctx.send(k.controller(), alter_isr(partition, isr, r));
             }
             advance_hw(k, me, partition, r, ctx);
@@ -448,12 +487,11 @@ pub(super) fn broker_timer(k: &Kafka, b: &mut Broker, timer: Timer, ctx: &mut Ct
                 if r.leader != Some(me) {
                     continue;
                 }
-                if let Some((isr, since)) = &r.pending_isr {
-                    // Unconfirmed (the answer may be lost): ask again; a stale request is
-                    // answered with the current state.
-                    if now.0.saturating_sub(since.0) > k.replica_lag_us / 2 {
-                        let isr = isr.clone();
-                        r.pending_isr = Some((isr.clone(), now));
+                if let Some(pending) = &mut r.pending_isr {
+                    // Unanswered (the request or its answer may be lost): ask again.
+                    if !pending.refused && now.0.saturating_sub(pending.sent.0) > k.replica_lag_us / 2 {
+                        pending.sent = now;
+                        let isr = pending.isr.clone();
                         ctx.send(k.controller(), alter_isr(p as u32, isr, r));
                     }
                     continue;
@@ -468,7 +506,7 @@ pub(super) fn broker_timer(k: &Kafka, b: &mut Broker, timer: Timer, ctx: &mut Ct
                     .collect();
                 if !lagging.is_empty() {
                     let isr: Vec<NodeId> = r.isr.iter().copied().filter(|m| !lagging.contains(m)).collect();
-                    r.pending_isr = Some((isr.clone(), now));
+                    r.pending_isr = Some(PendingIsr::new(isr.clone(), now));
                     ctx.send(k.controller(), alter_isr(p as u32, isr, r));
                 }
             }

@@ -385,7 +385,7 @@ fn min_insync(k: &Kafka, nodes: &[Node], t: NodeId, p: usize, offset: u64, value
         replica(nodes, *b, p).and_then(|r| r.hard.log.get(offset as usize)).map(|x| x.value) == Some(value)
     };
     let Some(lead) = replica(nodes, t, p) else { return Ok(()) };
-    let pending = lead.pending_isr.as_ref().map_or(&[][..], |x| x.0.as_slice());
+    let pending = lead.pending_isr.as_ref().map_or(&[][..], |x| x.isr.as_slice());
     let mut isr: Vec<NodeId> = Vec::new();
     for b in lead.isr.iter().chain(pending).chain(core::iter::once(&t)) {
         if !isr.contains(b) {
@@ -428,7 +428,7 @@ fn hw_in_isr(
     if hw == 0 {
         return Ok(());
     }
-    let pending = lead.pending_isr.as_ref().map_or(&[][..], |x| x.0.as_slice());
+    let pending = lead.pending_isr.as_ref().map_or(&[][..], |x| x.isr.as_slice());
     let decided = decided.filter(|s| s.leader == Some(l) && s.leader_epoch >= lead.hard.epoch);
     let controllers = decided.map_or(&[][..], |s| s.isr.as_slice());
     for m in lead.isr.iter().chain(pending).chain(controllers) {

@@ -64,6 +64,11 @@
 //!   changes go through the controller and are fenced by both: `AlterIsr`; tests
 //!   `alter_partition_is_fenced_by_the_partition_epoch`,
 //!   `an_isr_change_moves_the_partition_epoch_and_leaves_the_leader_epoch`.
+//! - A refused ISR change is answered with Kafka's AlterPartition error; refused as ineligible
+//!   (a member the controller counts dead), the leader drops it from its maximal ISR; refused
+//!   as stale, it waits for the newer state without asking again: the `AlterIsrResponse`
+//!   handler; tests `the_controller_refuses_an_isr_with_a_member_it_could_not_elect`,
+//!   `a_refused_isr_change_is_dropped_if_ineligible_and_awaits_the_state_if_stale`.
 //! - A restarted broker heartbeats in a new incarnation, and the controller handles the bounce
 //!   as a failure and a start: test `a_broker_in_a_new_incarnation_is_handled_as_a_bounce`; a
 //!   late heartbeat of an older incarnation is ignored (test
@@ -80,11 +85,12 @@
 //!   knowing it led, for ever.
 //!
 //! Where this model is simpler than Kafka:
-//! a refused ISR change is answered with the current state, not an AlterPartition error, so a
-//! leader keeps a refused addition pending (counted in its maximal ISR) and asks again; the
-//! controller is one node that never crashes
+//! the controller is one node that never crashes
 //! (no ZooKeeper or KRaft quorum, no controller epoch); a crash keeps the whole log and the
-//! latest HW (no unflushed page cache, no HW checkpoint interval); producers are not idempotent
+//! latest HW (no unflushed page cache, no HW checkpoint interval); brokers do not follow the
+//! brokers' registrations, so a leader learns that a member is ineligible only from a refusal,
+//! and then waits half a lag time before asking to add it again (Kafka's leader asks for no
+//! broker its metadata shows fenced); producers are not idempotent
 //! (a retry may append a record twice; nothing here promises exactly once) and have one request
 //! in flight; a broker that does not lead ignores a fetch instead of answering
 //! NOT_LEADER_OR_FOLLOWER; logs are never deleted or compacted.
@@ -111,7 +117,7 @@ use super::producer::{producer_init, producer_message, producer_request, produce
 use crate::protocol::{Ctx, MutantInfo, NodeId, Present, PropertyInfo, Protocol, ScriptAction, Time, World};
 use crate::rng::Rng;
 
-pub use super::broker::{Broker, BrokerDurable, Follower, Replica, ReplicaHard};
+pub use super::broker::{Broker, BrokerDurable, Follower, PendingIsr, Replica, ReplicaHard};
 pub use super::check::{Monitor, INFORM_SESSIONS};
 pub use super::config::{Kafka, Mutant, ACKS_ALL};
 pub use super::controller::{Controller, PartitionState};
@@ -243,6 +249,7 @@ impl Protocol for Kafka {
                                 &r.follower_leo,
                                 r.waiting.len(),
                                 &r.pending_isr,
+                                r.expand_after,
                             )
                         })
                         .hash(&mut h);

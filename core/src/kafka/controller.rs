@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 use super::config::{Kafka, Mutant};
 use super::coordinator::{self, Group};
 use super::partitioner::added_partition_replicas;
-use super::types::{Msg, Note, Timer, MAX_PARTITIONS};
+use super::types::{IsrError, Msg, Note, Timer, MAX_PARTITIONS};
 use crate::protocol::{Ctx, NodeId, Protocol, Time};
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -176,22 +176,28 @@ pub(super) fn controller_message(
         }
         Msg::AlterIsr { partition, isr, leader_epoch, partition_epoch } => {
             let Some(s) = c.partitions.get_mut(partition as usize) else { return };
-            // A member it adds must be a live replica of the partition (KIP-841: the controller
-            // refuses an ineligible one; it could not elect it).
+            // Kafka's AlterPartition (`ReplicationControlManager.validateAlterPartitionData`): a
+            // stale leader epoch is fenced, a stale partition epoch refused, a request from
+            // another broker or without its sender invalid, and a member it adds must be a live
+            // replica of the partition (KIP-841: the controller could not elect it).
             let live = |b: &NodeId| c.brokers.get(b.index()).is_some_and(|x| x.1);
             let eligible = isr.iter().all(|b| s.isr.contains(b) || (s.replicas.contains(b) && live(b)));
-            // Kafka's AlterPartition: a stale leader epoch is fenced (FENCED_LEADER_EPOCH), a
-            // stale partition epoch refused (INVALID_UPDATE_VERSION).
-            if leader_epoch != s.leader_epoch
-                || partition_epoch != s.partition_epoch
-                || s.leader != Some(from)
-                || isr.is_empty()
-                || !isr.contains(&from)
-                || !eligible
-            {
-                // Stale: tell the sender the current state.
-                let incarnation = c.incarnations.get(from.index()).copied().unwrap_or(0);
-                ctx.send(from, leader_and_isr(partition, s, incarnation));
+            let refused = if leader_epoch != s.leader_epoch {
+                Some(IsrError::FencedLeaderEpoch)
+            } else if partition_epoch != s.partition_epoch {
+                Some(IsrError::InvalidUpdateVersion)
+            } else if s.leader != Some(from) || !isr.contains(&from) {
+                Some(IsrError::InvalidRequest)
+            } else if !eligible {
+                Some(IsrError::IneligibleReplica)
+            } else {
+                None
+            };
+            if let Some(error) = refused {
+                ctx.send(
+                    from,
+                    Msg::AlterIsrResponse { partition, isr, leader_epoch, partition_epoch, error },
+                );
                 return;
             }
             s.isr = isr;

@@ -367,8 +367,7 @@ fn a_follower_rejoins_the_isr_only_from_the_start_of_the_leaders_epoch() {
 }
 
 /// The controller takes an ISR change only with members it could elect (KIP-841): a broker it
-/// counts dead, or one that is no replica of the partition, is refused, and the leader is sent
-/// the current state.
+/// counts dead, or one that is no replica of the partition, is refused: INELIGIBLE_REPLICA.
 #[test]
 fn the_controller_refuses_an_isr_with_a_member_it_could_not_elect() {
     let k = kafka2();
@@ -383,9 +382,83 @@ fn the_controller_refuses_an_isr_with_a_member_it_could_not_elect() {
         let mut fx = Fx::new();
         let alter =
             Msg::AlterIsr { partition: 0, isr: vec![LEADER, FOLLOWER], leader_epoch: 1, partition_epoch: 1 };
-        super::controller::controller_message(&k, &mut c, LEADER, alter, &mut fx.ctx(NodeId(2)));
+        super::controller::controller_message(&k, &mut c, LEADER, alter.clone(), &mut fx.ctx(NodeId(2)));
         assert_eq!(c.partitions[0].isr.len() == 2, taken, "dead {dead}, a replica {replicas}");
+        let refusal = Msg::AlterIsrResponse {
+            partition: 0,
+            isr: vec![LEADER, FOLLOWER],
+            leader_epoch: 1,
+            partition_epoch: 1,
+            error: IsrError::IneligibleReplica,
+        };
+        let told: Vec<_> =
+            fx.take().into_iter().filter(|(_, m)| matches!(m, Msg::AlterIsrResponse { .. })).collect();
+        assert_eq!(
+            told,
+            if taken { vec![] } else { vec![(LEADER, refusal)] },
+            "dead {dead}, a replica {replicas}"
+        );
     }
+}
+
+/// The leader's side of a refused ISR change (`Partition.handleAlterPartitionError`). Refused as
+/// ineligible, the change is dropped (the controller says the leader's state is current and the
+/// change was not made), so the member no longer counts in the maximal ISR, and the leader asks
+/// again half a lag time later, not at the next fetch. Refused as stale (a fenced leader epoch),
+/// the change stays pending, not asked again, until the newer state ends it.
+#[test]
+fn a_refused_isr_change_is_dropped_if_ineligible_and_awaits_the_state_if_stale() {
+    let k = Kafka { min_insync: 1, ..kafka2() };
+    let ctl = k.controller();
+    let mut fx = Fx::new();
+    let mut l = broker(LEADER, &[(1, 1), (2, 1)], 3);
+    let mut f = broker(FOLLOWER, &[(1, 1), (2, 1)], 3);
+    if let Node::Broker(b) = &mut l {
+        b.replicas[0].as_mut().unwrap().isr = vec![LEADER];
+    }
+    let asks = |fx: &mut Fx| {
+        fx.take().into_iter().filter(|(to, m)| *to == ctl && matches!(m, Msg::AlterIsr { .. })).count()
+    };
+    let refusal = |error| Msg::AlterIsrResponse {
+        partition: 0,
+        isr: vec![LEADER, FOLLOWER],
+        leader_epoch: 3,
+        partition_epoch: 3,
+        error,
+    };
+    // B2 has caught up: the leader asks to add it, and is refused.
+    let q = fetch(&k, &mut fx, &mut f);
+    k.on_message(&mut l, FOLLOWER, q.clone(), &mut fx.ctx(LEADER));
+    assert_eq!(asks(&mut fx), 1, "the leader asks to add B2");
+    k.on_message(&mut l, ctl, refusal(IsrError::IneligibleReplica), &mut fx.ctx(LEADER));
+    assert_eq!(replica(&l).pending_isr, None, "back to the state it holds");
+    k.on_message(&mut l, FOLLOWER, q.clone(), &mut fx.ctx(LEADER));
+    assert_eq!(asks(&mut fx), 0, "not asked again at the next fetch");
+    fx.now = Time(fx.now.0 + k.replica_lag_us / 2);
+    k.on_message(&mut l, FOLLOWER, q.clone(), &mut fx.ctx(LEADER));
+    assert_eq!(asks(&mut fx), 1, "asked again half a lag time later");
+    // Refused as stale: kept, and not asked again at the ISR checks.
+    k.on_message(&mut l, ctl, refusal(IsrError::FencedLeaderEpoch), &mut fx.ctx(LEADER));
+    assert!(replica(&l).pending_isr.as_ref().is_some_and(|p| p.refused), "{:?}", replica(&l).pending_isr);
+    fx.now = Time(fx.now.0 + k.replica_lag_us);
+    k.on_timer(&mut l, Timer::IsrCheck, &mut fx.ctx(LEADER));
+    assert_eq!(asks(&mut fx), 0, "a stale change is not asked again");
+    // The newer state ends it; a late refusal of the state left behind changes nothing.
+    let newer = Msg::LeaderAndIsr {
+        partition: 0,
+        replicas: vec![LEADER, FOLLOWER],
+        leader: Some(LEADER),
+        isr: vec![LEADER],
+        leader_epoch: 3,
+        partition_epoch: 4,
+        incarnation: 0,
+    };
+    k.on_message(&mut l, ctl, newer, &mut fx.ctx(LEADER));
+    assert_eq!(replica(&l).pending_isr, None);
+    k.on_message(&mut l, FOLLOWER, q.clone(), &mut fx.ctx(LEADER));
+    assert_eq!(asks(&mut fx), 1, "a fetch after the new state asks to add B2");
+    k.on_message(&mut l, ctl, refusal(IsrError::IneligibleReplica), &mut fx.ctx(LEADER));
+    assert!(replica(&l).pending_isr.is_some(), "a refusal of the request asked from epoch 3 is stale");
 }
 
 /// A consumer whose partition's leader has not answered for a session asks the controller for
@@ -473,17 +546,15 @@ fn a_leader_and_isr_sent_before_a_restart_is_not_acted_on_after_it() {
     let mut fx = Fx::new();
     let ctl = k.controller();
     let mut c = controller(LEADER, 3);
-    // The controller answers a stale request with the current state: B1 leads in epoch 3.
-    let sent = handle(
-        &k,
-        &mut fx,
-        &mut c,
-        ctl,
-        LEADER,
-        Msg::AlterIsr { partition: 0, isr: vec![LEADER], leader_epoch: 2, partition_epoch: 2 },
-    );
-    let [(to, old)] = &sent[..] else { panic!("one answer: {sent:?}") };
-    assert_eq!(*to, LEADER);
+    // The controller sends the current state again to B1, which has not answered for it: B1
+    // leads in epoch 3.
+    if let Node::Controller(ctrl) = &mut c {
+        ctrl.answered[0][LEADER.index()] = 2;
+    }
+    k.on_timer(&mut c, Timer::LivenessCheck, &mut fx.ctx(ctl));
+    let sent: Vec<_> = fx.take().into_iter().filter(|(to, _)| *to == LEADER).collect();
+    let [(_, old)] = &sent[..] else { panic!("one message to B1: {sent:?}") };
+    assert!(matches!(old, Msg::LeaderAndIsr { leader: Some(LEADER), incarnation: 0, .. }), "{old:?}");
     // B1 crashes and restarts before the answer arrives, and before its registration in the
     // new incarnation reaches the controller.
     let mut b1 = k.on_restart(Kafka::durable(&broker(LEADER, &[(7, 3)], 3)), &mut fx.ctx(LEADER));
@@ -803,11 +874,11 @@ fn without_a_live_isr_member_only_an_unclean_election_picks_a_leader() {
 
 /// Kafka's AlterPartition (KIP-497): an ISR change is valid only from the partition's leader,
 /// in its current leader epoch (else FENCED_LEADER_EPOCH) and partition epoch (else
-/// INVALID_UPDATE_VERSION), and must keep the leader in the ISR. A valid one is applied with
-/// the partition epoch bumped, the leader epoch left as it is (Kafka's `PartitionChangeBuilder`
-/// bumps it only for a new leader), and announced to the replicas; anything else (a stale
-/// epoch of either kind, a follower, an ISR without the leader, the same request replayed) is
-/// answered with the current state alone.
+/// INVALID_UPDATE_VERSION), from the leader and keeping it in the ISR (else INVALID_REQUEST),
+/// and may add only live replicas (else INELIGIBLE_REPLICA: the test below). A valid one is applied with the
+/// partition epoch bumped, the leader epoch left as it is (Kafka's `PartitionChangeBuilder`
+/// bumps it only for a new leader), and announced to the replicas; anything else (the same
+/// request replayed too) is refused with its error, sent to the asker alone.
 #[test]
 fn alter_partition_is_fenced_by_the_partition_epoch() {
     let k = kafka2();
@@ -820,6 +891,12 @@ fn alter_partition_is_fenced_by_the_partition_epoch() {
         leader_epoch,
         partition_epoch,
     };
+    let refusal = |msg: &Msg, error| {
+        let Msg::AlterIsr { partition, isr, leader_epoch, partition_epoch } = msg.clone() else {
+            unreachable!()
+        };
+        Msg::AlterIsrResponse { partition, isr, leader_epoch, partition_epoch, error }
+    };
     let state = |isr: Vec<NodeId>, partition_epoch| Msg::LeaderAndIsr {
         partition: 0,
         replicas: vec![LEADER, FOLLOWER],
@@ -829,15 +906,15 @@ fn alter_partition_is_fenced_by_the_partition_epoch() {
         partition_epoch,
         incarnation: 0,
     };
-    let now = state(vec![LEADER, FOLLOWER], 3);
     let refused = [
-        ("a stale leader epoch", LEADER, alter(vec![LEADER], 2, 3)),
-        ("a stale partition epoch", LEADER, alter(vec![LEADER], 3, 2)),
-        ("from a follower", FOLLOWER, alter(vec![FOLLOWER], 3, 3)),
-        ("an ISR without the leader", LEADER, alter(vec![FOLLOWER], 3, 3)),
+        ("a stale leader epoch", LEADER, alter(vec![LEADER], 2, 3), IsrError::FencedLeaderEpoch),
+        ("a stale partition epoch", LEADER, alter(vec![LEADER], 3, 2), IsrError::InvalidUpdateVersion),
+        ("from a follower", FOLLOWER, alter(vec![FOLLOWER], 3, 3), IsrError::InvalidRequest),
+        ("an ISR without the leader", LEADER, alter(vec![FOLLOWER], 3, 3), IsrError::InvalidRequest),
     ];
-    for (name, from, msg) in refused {
-        assert_eq!(handle(&k, &mut fx, &mut c, ctl, from, msg), vec![(from, now.clone())], "{name}");
+    for (name, from, msg, error) in refused {
+        let answer = refusal(&msg, error);
+        assert_eq!(handle(&k, &mut fx, &mut c, ctl, from, msg), vec![(from, answer)], "{name}");
     }
     let shrunk = state(vec![LEADER], 4);
     let sent = handle(&k, &mut fx, &mut c, ctl, LEADER, alter(vec![LEADER], 3, 3));
@@ -846,8 +923,13 @@ fn alter_partition_is_fenced_by_the_partition_epoch() {
         vec![(LEADER, shrunk.clone()), (FOLLOWER, shrunk.clone())],
         "applied, partition epoch 4"
     );
-    let sent = handle(&k, &mut fx, &mut c, ctl, LEADER, alter(vec![LEADER], 3, 3));
-    assert_eq!(sent, vec![(LEADER, shrunk)], "the same request again is stale now");
+    let again = alter(vec![LEADER], 3, 3);
+    let sent = handle(&k, &mut fx, &mut c, ctl, LEADER, again.clone());
+    assert_eq!(
+        sent,
+        vec![(LEADER, refusal(&again, IsrError::InvalidUpdateVersion))],
+        "the same request again is stale now"
+    );
 }
 
 /// An ISR change leaves the leader epoch alone, end to end: the leader goes on stamping its

@@ -56,6 +56,32 @@ pub struct EpochEnd {
     pub end: u64,
 }
 
+/// Why the controller refused an ISR change (Kafka's AlterPartition errors).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum IsrError {
+    /// The request's leader epoch is not the partition's (FENCED_LEADER_EPOCH).
+    FencedLeaderEpoch,
+    /// The request's partition epoch is not the partition's (INVALID_UPDATE_VERSION).
+    InvalidUpdateVersion,
+    /// From a broker that does not lead the partition, or an ISR without its leader
+    /// (INVALID_REQUEST).
+    InvalidRequest,
+    /// A member it adds is not a live replica (INELIGIBLE_REPLICA, KIP-841): the state the
+    /// leader holds is current, and the change was not made.
+    IneligibleReplica,
+}
+
+impl IsrError {
+    pub fn name(self) -> &'static str {
+        match self {
+            IsrError::FencedLeaderEpoch => "FENCED_LEADER_EPOCH",
+            IsrError::InvalidUpdateVersion => "INVALID_UPDATE_VERSION",
+            IsrError::InvalidRequest => "INVALID_REQUEST",
+            IsrError::IneligibleReplica => "INELIGIBLE_REPLICA",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum ProduceError {
     NotLeader,
@@ -106,6 +132,16 @@ pub enum Msg {
         isr: Vec<NodeId>,
         leader_epoch: u32,
         partition_epoch: u32,
+    },
+    /// Controller → leader: the ISR change it asked for (echoed, with the epochs it was asked
+    /// from) is refused. A change made is answered by the new state (`LeaderAndIsr`), as
+    /// Kafka's AlterPartition response carries it.
+    AlterIsrResponse {
+        partition: u32,
+        isr: Vec<NodeId>,
+        leader_epoch: u32,
+        partition_epoch: u32,
+        error: IsrError,
     },
     /// Follower → leader: my log ends at `offset`, its last record is of `last_epoch` (0: the log
     /// is empty), and I am in the partition's leader epoch `epoch`.
@@ -215,6 +251,7 @@ impl MessageInfo for Msg {
             Msg::LeaderAndIsr { .. } => "LeaderAndIsr",
             Msg::LeaderAndIsrResponse { .. } => "LeaderAndIsrResponse",
             Msg::AlterIsr { .. } => "AlterPartition",
+            Msg::AlterIsrResponse { .. } => "AlterPartitionResponse",
             Msg::Fetch { .. } => "Fetch",
             Msg::FetchResponse { .. } => "FetchResponse",
             Msg::Produce { .. } => "Produce",
@@ -249,6 +286,9 @@ impl MessageInfo for Msg {
             }
             Msg::AlterIsr { partition, isr, partition_epoch, .. } => {
                 format!("(p{partition} isr {} partition epoch {partition_epoch})", names(isr.iter()))
+            }
+            Msg::AlterIsrResponse { partition, isr, error, .. } => {
+                format!("(p{partition} isr {}: {})", names(isr.iter()), error.name())
             }
             Msg::Fetch { partition, offset, last_epoch, .. } => {
                 format!("(p{partition} from offset {offset}, last epoch {last_epoch})")
