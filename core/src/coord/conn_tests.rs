@@ -80,3 +80,68 @@ fn a_read_delivered_twice_on_one_connection_is_answered_once() {
     }
     assert!(copies > 0, "no read reached a server twice: the test shows nothing");
 }
+
+/// An election's leader whose connection is lost stops leading at once, and leads again only
+/// after it is connected and has found its node still first (Curator's `LeaderLatch`:
+/// leadership given up on SUSPENDED, the children listed again on RECONNECTED). Before, a
+/// leader went on leading, and writing, while it looked for a server.
+#[test]
+fn an_election_leader_whose_server_crashes_stops_leading_and_leads_again() {
+    use crate::protocol::Time;
+    use crate::sim::Input;
+    use client::Step;
+    let c = Coordination { recipe: Recipe::Election, ..Coordination::default() };
+    let mut sim = Sim::new(c, FaultPreset::None.config(), 1);
+    let leader = |sim: &Sim<Coordination>| {
+        sim.nodes().iter().find_map(|n| match n {
+            Node::Client(cl) if cl.step == Step::Working => Some(cl.clone()),
+            _ => None,
+        })
+    };
+    while leader(&sim).is_none() && sim.step() {}
+    let first = leader(&sim).expect("a leader");
+    sim.apply_input(Input::Crash(first.server));
+    let mut suspended = false;
+    while sim.now() < Time::from_ms(30_000) && sim.step() {
+        let Node::Client(cl) = &sim.nodes()[first.id.index()] else { unreachable!() };
+        let leads = matches!(cl.step, Step::Working | Step::Writing);
+        assert!(
+            !(leads && cl.connecting),
+            "event {}: {} leads while it looks for a server",
+            sim.events(),
+            cl.id
+        );
+        suspended |= cl.step == Step::Suspended;
+        if suspended && leads {
+            assert_eq!(cl.mine, first.mine, "it leads again with the node it had");
+            assert_ne!(cl.server, first.server);
+            return;
+        }
+    }
+    panic!("suspended: {suspended}; it never led again");
+}
+
+/// Under heavy faults, no election client ever leads while it looks for a server.
+#[test]
+fn no_election_client_leads_while_it_looks_for_a_server() {
+    use client::Step;
+    let mut suspended = 0;
+    for seed in 0..20 {
+        let c = Coordination { recipe: Recipe::Election, ..Coordination::default() };
+        let mut sim = Sim::new(c, FaultPreset::Heavy.config(), seed);
+        while sim.events() < 20_000 && sim.step() {
+            for n in sim.nodes() {
+                let Node::Client(cl) = n else { continue };
+                let leads = matches!(cl.step, Step::Working | Step::Writing);
+                assert!(
+                    !(leads && cl.connecting),
+                    "seed {seed}, event {}: {} leads while it looks for a server",
+                    sim.events(),
+                    cl.id
+                );
+                suspended += (cl.step == Step::Suspended) as u32;
+            }
+        }
+    }
+    assert!(suspended > 0, "no leader ever lost its connection: the test shows nothing");
+}

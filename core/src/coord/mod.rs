@@ -56,6 +56,14 @@
 //! acting on the lock it lost; the storage node it writes to can, by refusing any token older
 //! than the newest it has seen.
 //!
+//! **The election** (Curator's `LeaderLatch`). The same nodes under `/election`: the first
+//! leads, writing to storage with its node's zxid as its epoch, and the others wait as the
+//! lock's waiters do. A leader whose connection is lost stops leading at once (Curator gives
+//! leadership up on SUSPENDED, before the session may have expired), and once connected again
+//! every participant lists the children once more (RECONNECTED): a leader whose node is still
+//! the first leads again; one whose session expired meanwhile starts over. A leader paused (a
+//! long GC) notices nothing until it runs again: fencing is what stops its late writes.
+//!
 //! **Where this model is kinder than ZooKeeper** (each a choice, so that a run shows the
 //! recipe's own logic rather than the client library's corner cases):
 //! - A client resends its pending request after it moves to another server, and the tree
@@ -72,13 +80,16 @@
 //!
 //! The files: `tree.rs` (the replicated tree), `watch.rs` (watch kinds, changes and events),
 //! `types.rs` (configuration, messages, mutants),
-//! `server.rs` (a server around its Raft), `client.rs` (clients, their recipe, the storage
+//! `server.rs` (a server around its Raft), `client.rs` (clients and their connections),
+//! `recipe.rs` (what they do with the service), `storage.rs` (the storage
 //! node), `check.rs` (the properties).
 
 pub mod check;
 pub mod client;
 pub mod config;
+mod conn;
 mod node;
+mod recipe;
 pub mod scenarios;
 pub mod server;
 mod setup;

@@ -64,6 +64,7 @@ fn step_words(c: &Coordination, cl: &Client) -> String {
         Step::Writing => "writing to storage".into(),
         Step::Releasing => "releasing".into(),
         Step::Thinking => "between rounds".into(),
+        Step::Suspended => "led; connection lost, so no longer leads".into(),
         Step::Registered => {
             format!("registered as {}", cl.mine.as_ref().map(|m| node(&m.0)).unwrap_or_default())
         }
