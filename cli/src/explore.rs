@@ -53,6 +53,12 @@ struct ViolationOut {
     steps: u32,
 }
 
+impl ViolationOut {
+    fn of(found: &explore::Found) -> ViolationOut {
+        ViolationOut { property: found.property.clone(), message: found.message.clone(), steps: found.steps }
+    }
+}
+
 #[derive(Serialize)]
 struct Out {
     protocol: &'static str,
@@ -66,6 +72,10 @@ struct Out {
     seconds: f64,
     states_per_sec: u64,
     violation: Option<ViolationOut>,
+    /// The first break of a property the protocol never promised (no violation: the search
+    /// went on past it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_promised: Option<ViolationOut>,
 }
 
 fn small(args: &Args, name: &str, default: u32, max: u32) -> Result<u32, String> {
@@ -178,11 +188,8 @@ pub fn run(rest: &[String]) -> Result<ExitCode, String> {
         complete: report.complete,
         seconds: (seconds * 1000.0).round() / 1000.0,
         states_per_sec: (report.states as f64 / seconds.max(1e-9)) as u64,
-        violation: report.violation.as_ref().map(|v| ViolationOut {
-            property: v.property.clone(),
-            message: v.message.clone(),
-            steps: v.steps,
-        }),
+        violation: report.violation.as_ref().map(ViolationOut::of),
+        not_promised: report.not_promised.as_ref().map(ViolationOut::of),
     };
     println!("{}", serde_json::to_string(&out).expect("plain data serializes"));
     Ok(if report.violation.is_some() { ExitCode::from(1) } else { ExitCode::SUCCESS })

@@ -2,7 +2,9 @@
 //! run anywhere, combined into the report a single run prints).
 //!
 //! A sweep's result is a sum over its seeds: runs, violations, events, histories checked, the
-//! set of configurations drawn, and the violation of the lowest seed. Any split of the seeds
+//! set of configurations drawn, and the violation of the lowest seed. A run whose only break is
+//! of a property the protocol checks but never promised (Kafka's `acks1-not-lost`) is counted
+//! apart, as `not_promised`, with its own lowest seed: it is no violation of the protocol. Any split of the seeds
 //! (threads here, shards on other machines) adds up to the same result, so `--jobs` and
 //! `--shard` + `merge` print byte for byte what one process on one core prints.
 
@@ -58,6 +60,11 @@ struct CheckSummary {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     configurations: Option<usize>,
     first_violation: Option<FirstViolation>,
+    /// Runs that broke only a property the protocol never promised, and the lowest seed's.
+    #[serde(default)]
+    not_promised: u64,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    first_not_promised: Option<FirstViolation>,
     /// A shard's place in the whole sweep (only in a shard's report).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     shard: Option<ShardInfo>,
@@ -87,6 +94,8 @@ struct Partial {
     histories_checked: u64,
     shapes: BTreeSet<String>,
     first: Option<FirstViolation>,
+    not_promised: u64,
+    first_not_promised: Option<FirstViolation>,
 }
 
 impl Partial {
@@ -103,17 +112,14 @@ impl Partial {
             })
         });
         if let Some(v) = violation {
-            self.violations += 1;
+            let promised = !out.not_promised || v.property == "lincheck";
             let v = FirstViolation { seed, event: v.event, property: v.property, message: v.message };
-            self.keep_first(Some(v));
-        }
-    }
-
-    /// Keep the violation of the lower seed.
-    fn keep_first(&mut self, v: Option<FirstViolation>) {
-        if let Some(v) = v {
-            if self.first.as_ref().is_none_or(|f| v.seed < f.seed) {
-                self.first = Some(v);
+            if promised {
+                self.violations += 1;
+                lowest(&mut self.first, Some(v));
+            } else {
+                self.not_promised += 1;
+                lowest(&mut self.first_not_promised, Some(v));
             }
         }
     }
@@ -124,7 +130,18 @@ impl Partial {
         self.events += other.events;
         self.histories_checked += other.histories_checked;
         self.shapes.extend(other.shapes);
-        self.keep_first(other.first);
+        lowest(&mut self.first, other.first);
+        self.not_promised += other.not_promised;
+        lowest(&mut self.first_not_promised, other.first_not_promised);
+    }
+}
+
+/// Keep in `kept` the violation of the lower seed.
+fn lowest(kept: &mut Option<FirstViolation>, v: Option<FirstViolation>) {
+    if let Some(v) = v {
+        if kept.as_ref().is_none_or(|f| v.seed < f.seed) {
+            *kept = Some(v);
+        }
     }
 }
 
@@ -311,6 +328,8 @@ pub fn check(args: &Args) -> Result<ExitCode, String> {
         histories_checked: total.histories_checked,
         configurations: swarm.is_some().then_some(total.shapes.len()),
         first_violation: total.first.clone(),
+        not_promised: total.not_promised,
+        first_not_promised: total.first_not_promised.clone(),
         shard: shard.map(|(index, count)| ShardInfo {
             index,
             count,
@@ -322,6 +341,11 @@ pub fn check(args: &Args) -> Result<ExitCode, String> {
     print_json(&summary);
     if let Some(v) = &total.first {
         say_first(v, &sweep, args);
+    } else if let Some(v) = &total.first_not_promised {
+        eprintln!(
+            "no violation; the first break of a property the protocol never promised: seed {}, event {}: {}: {}",
+            v.seed, v.event, v.property, v.message
+        );
     }
     match (counterexample, &total.first) {
         (Some(p), Some(v)) => {
@@ -394,6 +418,8 @@ pub fn merge(files: &[String]) -> Result<ExitCode, String> {
             histories_checked: r.histories_checked,
             shapes,
             first: r.first_violation.clone(),
+            not_promised: r.not_promised,
+            first_not_promised: r.first_not_promised.clone(),
         });
     }
     let missing: Vec<String> =
@@ -412,6 +438,8 @@ pub fn merge(files: &[String]) -> Result<ExitCode, String> {
         histories_checked: total.histories_checked,
         configurations: info.shapes.is_some().then_some(total.shapes.len()),
         first_violation: total.first,
+        not_promised: total.not_promised,
+        first_not_promised: total.first_not_promised,
         shard: None,
     };
     print_json(&summary);

@@ -1179,7 +1179,7 @@ impl<P: Protocol> Sim<P> {
     }
 
     /// Whether the protocol promises `property` (`Protocol::not_promised`).
-    fn promised(&self, property: &str) -> bool {
+    pub fn promised(&self, property: &str) -> bool {
         !self.proto.not_promised().contains(&property)
     }
 

@@ -130,7 +130,17 @@ fn verdict(r: &Report, send: &Callback<Msg>) -> Html {
         tf!("No violation in the {} states explored, depth {}; stopped before the end (not complete).", u, d)
     };
     let class = if r.complete { "ok" } else { "partial" };
-    html! { <div class={classes!("explore-verdict", class)}><p id="explore-verdict">{text}</p></div> }
+    // A break the protocol never promised (Kafka's loss with acks=1) is said, not counted.
+    let shown = r.not_promised.as_ref().map(|f| {
+        let said = tf!(
+            "⚠ {} broke after {} events: {} The protocol never promised it, so the search went on.",
+            t(&f.property),
+            f.steps,
+            t(&f.message)
+        );
+        html! { <p id="explore-not-promised" class="explore-shown">{said}</p> }
+    });
+    html! { <div class={classes!("explore-verdict", class)}><p id="explore-verdict">{text}</p>{for shown}</div> }
 }
 
 /// On a preset: a box to start from its first state instead of the empty small cluster.

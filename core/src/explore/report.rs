@@ -55,6 +55,9 @@ pub struct Report {
     /// Memory of the seen set, in bytes.
     pub seen_bytes: u64,
     pub violation: Option<Found>,
+    /// The first break found of a property the protocol checks but never promised: no
+    /// violation, and the search went on past it.
+    pub not_promised: Option<Found>,
     /// The protocol's properties this exploration did not judge (`Explorable::unjudged`).
     pub unjudged: &'static [&'static str],
 }

@@ -95,6 +95,9 @@ pub(super) struct Explorer<P: Registered> {
     /// how many orbits a search without symmetry reduction visits.
     #[cfg(test)]
     pub(super) orbits: Option<(Vec<Rename>, alloc::collections::BTreeSet<u64>)>,
+    /// The first break found of a property the protocol never promised (Kafka's
+    /// `acks1-not-lost`), and the path to it: reported, and the search goes on past it.
+    not_promised: Option<(Vec<u32>, Violation)>,
     /// Set when the search ends.
     report: Option<Report>,
 }
@@ -142,11 +145,12 @@ impl<P: Registered> Explorer<P> {
             renamings,
             #[cfg(test)]
             orbits: None,
+            not_promised: None,
             report: None,
         };
         ex.seen.visit(ex.key(&root), 0);
         ex.trail.push((u32::MAX, 0));
-        if let Some(v) = root.sim.violation().cloned() {
+        if let Some(v) = ex.promised_break(&root.sim, Vec::new()) {
             ex.finish(Some((Vec::new(), v)));
         } else if ex.bounds.search == Search::Bfs {
             ex.queue.push_back(root);
@@ -204,10 +208,11 @@ impl<P: Registered> Explorer<P> {
         }
         for (i, choice) in choices.iter().enumerate() {
             let Some(next) = self.successor(&entry, choice) else { continue };
-            if let Some(v) = next.sim.violation().cloned() {
-                let mut path = self.path_to(entry.at);
-                path.push(i as u32);
-                return self.finish(Some((path, v)));
+            if next.sim.violation().is_some() {
+                let path = [self.path_to(entry.at), alloc::vec![i as u32]].concat();
+                if let Some(v) = self.promised_break(&next.sim, path.clone()) {
+                    return self.finish(Some((path, v)));
+                }
             }
             if self.seen.visit(self.key(&next), next.depth) {
                 #[cfg(test)]
@@ -242,9 +247,11 @@ impl<P: Registered> Explorer<P> {
             self.pruned += 1;
             return;
         };
-        if let Some(v) = next.sim.violation().cloned() {
-            let path = self.stack.iter().map(|f| (f.next - 1) as u32).collect();
-            return self.finish(Some((path, v)));
+        if next.sim.violation().is_some() {
+            let path: Vec<u32> = self.stack.iter().map(|f| (f.next - 1) as u32).collect();
+            if let Some(v) = self.promised_break(&next.sim, path.clone()) {
+                return self.finish(Some((path, v)));
+            }
         }
         if self.seen.visit(self.key(&next), next.depth) {
             self.max_depth = self.max_depth.max(next.depth);
@@ -370,6 +377,19 @@ impl<P: Registered> Explorer<P> {
         path
     }
 
+    /// The violation that stops the search: one of a promised property. The first break of one
+    /// the protocol never promised is kept, with its path, and the search goes on.
+    fn promised_break(&mut self, sim: &Sim<P>, path: Vec<u32>) -> Option<Violation> {
+        let v = sim.violation()?;
+        if sim.promised(&v.property) {
+            return Some(v.clone());
+        }
+        if self.not_promised.is_none() {
+            self.not_promised = Some((path, v.clone()));
+        }
+        None
+    }
+
     fn finish_incomplete(&mut self) {
         self.report = Some(self.make_report(false, None));
         self.release();
@@ -403,6 +423,7 @@ impl<P: Registered> Explorer<P> {
             complete,
             seen_bytes: self.seen.bytes() as u64,
             violation,
+            not_promised: self.not_promised.clone().map(|(path, v)| self.counterexample(&path, v)),
             unjudged: self.root.sim.proto.unjudged(),
         }
     }

@@ -167,6 +167,10 @@ pub struct RunOutcome {
     pub events: u64,
     pub virtual_time_us: u64,
     pub violation: Option<Violation>,
+    /// The violation breaks a property the protocol checks but never promised (Kafka's
+    /// `acks1-not-lost`): shown only then.
+    #[serde(skip_serializing_if = "core::ops::Not::not")]
+    pub not_promised: bool,
     pub trace_hash: String,
 }
 
@@ -185,6 +189,7 @@ pub fn run_sim<P: Registered>(
         events: sim.events(),
         virtual_time_us: sim.now().0,
         violation: sim.violation().cloned(),
+        not_promised: sim.violation().is_some_and(|v| !sim.promised(&v.property)),
         trace_hash: format!("{:016x}", sim.trace_hash()),
     }
 }
