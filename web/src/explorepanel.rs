@@ -133,7 +133,7 @@ fn verdict(r: &Report, send: &Callback<Msg>) -> Html {
     // A break the protocol never promised (Kafka's loss with acks=1) is said, not counted.
     let shown = r.not_promised.as_ref().map(|f| {
         let said = tf!(
-            "⚠ {} broke after {} events: {} The protocol never promised it, so the search went on.",
+            "⚠ {} broke after {} events, which the protocol never promised, so the search went on: {}",
             t(&f.property),
             f.steps,
             t(&f.message)
