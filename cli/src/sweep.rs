@@ -104,15 +104,19 @@ impl Partial {
         self.events += out.events;
         self.histories_checked += linearizable.is_some() as u64;
         self.shapes.extend(shape);
-        let violation = out.violation.or_else(|| {
-            (linearizable == Some(false)).then(|| Violation {
-                event: out.events,
-                property: "lincheck".into(),
-                message: "the linearizability search finds the client history not linearizable, though no per-event check fired".into(),
-            })
+        // A history the search rejects is a violation even where the run's verdict is a break
+        // the protocol never promised.
+        let lincheck = (linearizable == Some(false)).then(|| Violation {
+            event: out.events,
+            property: "lincheck".into(),
+            message: "the linearizability search finds the client history not linearizable, though no per-event check fired".into(),
         });
+        let (violation, promised) = match out.violation {
+            Some(_) if out.not_promised && lincheck.is_some() => (lincheck, true),
+            Some(v) => (Some(v), !out.not_promised),
+            None => (lincheck, true),
+        };
         if let Some(v) = violation {
-            let promised = !out.not_promised || v.property == "lincheck";
             let v = FirstViolation { seed, event: v.event, property: v.property, message: v.message };
             if promised {
                 self.violations += 1;

@@ -269,7 +269,7 @@ fn correct_protocols_close_their_bounded_spaces() {
         ("paxos", dfs(14, bounds(2, 1, 0)), 172_646),
         ("raft", dfs(10, bounds(1, 2, 2)), 61_211),
         ("multipaxos", dfs(12, bounds(1, 2, 2)), 170_852),
-        ("kafka", dfs(10, bounds(1, 2, 2)), 594_839),
+        ("kafka", dfs(10, bounds(1, 2, 2)), 595_094),
     ] {
         let r = explore(&config(protocol, None), b).unwrap();
         assert!(r.violation.is_none(), "{protocol}: {:?}", r.violation);

@@ -38,11 +38,8 @@ pub struct Replica {
     pub waiting: Vec<(u64, NodeId, u64)>,
     /// On the leader: an ISR change sent to the controller and not yet answered.
     pub pending_isr: Option<PendingIsr>,
-    /// On the leader: no member is added to the ISR before this time. Kafka's leader adds no
-    /// broker its metadata shows fenced (KIP-841's `isReplicaIsrEligible`); brokers here do not
-    /// follow broker registrations, so a refusal for an ineligible member stands for that news
-    /// for half a lag time, instead of a request at every fetch.
-    pub expand_after: Time,
+    /// On the leader: the number of its last `AlterIsr` send (from 0 in each incarnation).
+    pub alter_req: u64,
     /// On a follower: the epoch whose leader last set its high watermark.
     pub hw_epoch: Option<u32>,
 }
@@ -54,15 +51,11 @@ pub struct PendingIsr {
     /// When it was last sent: unanswered, it is sent again (the request or its answer may be
     /// lost; Kafka's channel to the controller retries).
     pub sent: Time,
+    /// The number of its last send: only the answer to that one counts.
+    pub req: u64,
     /// Refused as stale (a fenced leader epoch, an old partition epoch): not asked again; the
     /// newer state the controller sends ends it (`handleAlterPartitionError`).
     pub refused: bool,
-}
-
-impl PendingIsr {
-    fn new(isr: Vec<NodeId>, now: Time) -> PendingIsr {
-        PendingIsr { isr, sent: now, refused: false }
-    }
 }
 
 /// What a leader knows of one follower (Kafka's `Replica` state on the leader).
@@ -78,12 +71,23 @@ pub struct Follower {
     /// The leader's log end offset at the follower's last fetch, and when that fetch came
     /// (`lastFetchLeaderLogEndOffset`, `lastFetchTimeMs`); none before its first fetch here.
     pub last_fetch: Option<(u64, Time)>,
+    /// Not added to the ISR before this time. Kafka's leader adds no broker its metadata shows
+    /// fenced (KIP-841's `isReplicaIsrEligible`); brokers here do not follow broker
+    /// registrations, so the controller's refusal of this follower as ineligible stands for
+    /// that news for half a lag time, instead of a request at every fetch.
+    pub eligible_after: Time,
 }
 
 impl Follower {
     /// A follower as a new leader first knows it: caught up now if it is in the ISR.
     fn new(id: NodeId, in_sync: bool, now: Time) -> Follower {
-        Follower { id, leo: 0, caught_up: in_sync.then_some(now), last_fetch: None }
+        Follower {
+            id,
+            leo: 0,
+            caught_up: in_sync.then_some(now),
+            last_fetch: None,
+            eligible_after: Time::ZERO,
+        }
     }
 
     /// A fetch from offset `offset` at `now`, when the leader's log ends at `end`
@@ -120,9 +124,26 @@ pub(crate) fn leo(r: &Replica) -> u64 {
     r.hard.log.len() as u64
 }
 
-/// A leader's request to change the ISR, from the state it holds.
-pub(super) fn alter_isr(partition: u32, isr: Vec<NodeId>, r: &Replica) -> Msg {
-    Msg::AlterIsr { partition, isr, leader_epoch: r.hard.epoch, partition_epoch: r.partition_epoch }
+/// A leader's request to change the ISR, from the state it holds, as its send number
+/// `r.alter_req`.
+pub(super) fn alter_isr(partition: u32, isr: Vec<NodeId>, r: &Replica, incarnation: u64) -> Msg {
+    let (leader_epoch, partition_epoch, req) = (r.hard.epoch, r.partition_epoch, r.alter_req);
+    Msg::AlterIsr { partition, isr, leader_epoch, partition_epoch, incarnation, req }
+}
+
+/// Ask the controller for ISR `isr` (again, if it is the pending change), under a new number.
+fn ask_isr(
+    k: &Kafka,
+    partition: u32,
+    isr: Vec<NodeId>,
+    r: &mut Replica,
+    incarnation: u64,
+    ctx: &mut Ctx<Kafka>,
+) {
+    r.alter_req += 1;
+    let refused = false;
+    r.pending_isr = Some(PendingIsr { isr: isr.clone(), sent: ctx.now(), req: r.alter_req, refused });
+    ctx.send(k.controller(), alter_isr(partition, isr, r, incarnation));
 }
 
 /// The epoch of a replica's last record (0 for an empty log: epochs start at 1).
@@ -314,18 +335,26 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
             let (epoch, incarnation) = (r.partition_epoch, b.incarnation);
             ctx.send(from, Msg::LeaderAndIsrResponse { partition, epoch, incarnation });
         }
-        Msg::AlterIsrResponse { partition, isr, leader_epoch, partition_epoch, error } => {
+        Msg::AlterIsrResponse { partition, isr, leader_epoch, partition_epoch, req, error } => {
             let Some(Some(r)) = b.replicas.get_mut(partition as usize) else { return };
-            // Only an answer to the change I wait for, asked from the state I hold, counts
-            // (Kafka ignores one for a state it has left: `partitionState != proposedIsrState`).
+            // Only the answer to my last send of the change I wait for, asked from the state I
+            // hold, counts (Kafka ignores one for a state it has left: `partitionState !=
+            // proposedIsrState`).
             let current =
                 r.leader == Some(me) && leader_epoch == r.hard.epoch && partition_epoch == r.partition_epoch;
-            let Some(pending) = r.pending_isr.as_mut().filter(|p| current && p.isr == isr) else { return };
+            let Some(pending) = r.pending_isr.as_mut().filter(|p| current && p.req == req && p.isr == isr)
+            else {
+                return;
+            };
             if error == IsrError::IneligibleReplica {
                 // The controller says my state is current and the change was not made: back to
-                // that state, so the member refused no longer counts in my maximal ISR.
+                // that state, so the members refused no longer count in my maximal ISR, and
+                // those I asked to add wait before I ask for them again.
                 r.pending_isr = None;
-                r.expand_after = Time(now.0.saturating_add(k.replica_lag_us / 2));
+                let until = Time(now.0.saturating_add(k.replica_lag_us / 2));
+                for f in r.follower_leo.iter_mut().filter(|f| isr.contains(&f.id) && !r.isr.contains(&f.id)) {
+                    f.eligible_after = until;
+                }
             } else {
                 pending.refused = true;
             }
@@ -361,11 +390,12 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
             // follower holds everything below it.
             let at_start = offset >= r.lead_start || k.is(Mutant::RejoinBeforeEpochStart);
             let in_sync = offset >= r.hard.hw && at_start;
-            if in_sync && !r.isr.contains(&from) && r.pending_isr.is_none() && now >= r.expand_after {
+            let eligible =
+                r.follower_leo.iter().find(|f| f.id == from).is_none_or(|f| now >= f.eligible_after);
+            if in_sync && !r.isr.contains(&from) && r.pending_isr.is_none() && eligible {
                 let mut isr = r.isr.clone();
                 isr.push(from);
-                r.pending_isr = Some(PendingIsr::new(isr.clone(), now));
-                ctx.send(k.controller(), alter_isr(partition, isr, r));
+                ask_isr(k, partition, isr, r, b.incarnation, ctx);
             }
             advance_hw(k, me, partition, r, ctx);
             let upto = (offset as usize + 16).min(r.hard.log.len());
@@ -487,12 +517,11 @@ pub(super) fn broker_timer(k: &Kafka, b: &mut Broker, timer: Timer, ctx: &mut Ct
                 if r.leader != Some(me) {
                     continue;
                 }
-                if let Some(pending) = &mut r.pending_isr {
+                if let Some(pending) = &r.pending_isr {
                     // Unanswered (the request or its answer may be lost): ask again.
                     if !pending.refused && now.0.saturating_sub(pending.sent.0) > k.replica_lag_us / 2 {
-                        pending.sent = now;
                         let isr = pending.isr.clone();
-                        ctx.send(k.controller(), alter_isr(p as u32, isr, r));
+                        ask_isr(k, p as u32, isr, r, b.incarnation, ctx);
                     }
                     continue;
                 }
@@ -506,8 +535,7 @@ pub(super) fn broker_timer(k: &Kafka, b: &mut Broker, timer: Timer, ctx: &mut Ct
                     .collect();
                 if !lagging.is_empty() {
                     let isr: Vec<NodeId> = r.isr.iter().copied().filter(|m| !lagging.contains(m)).collect();
-                    r.pending_isr = Some(PendingIsr::new(isr.clone(), now));
-                    ctx.send(k.controller(), alter_isr(p as u32, isr, r));
+                    ask_isr(k, p as u32, isr, r, b.incarnation, ctx);
                 }
             }
             ctx.set_timer(Timer::IsrCheck, Time(k.replica_lag_us / 2));

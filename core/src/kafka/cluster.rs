@@ -88,9 +88,12 @@
 //! the controller is one node that never crashes
 //! (no ZooKeeper or KRaft quorum, no controller epoch); a crash keeps the whole log and the
 //! latest HW (no unflushed page cache, no HW checkpoint interval); brokers do not follow the
-//! brokers' registrations, so a leader learns that a member is ineligible only from a refusal,
-//! and then waits half a lag time before asking to add it again (Kafka's leader asks for no
-//! broker its metadata shows fenced); producers are not idempotent
+//! brokers' registrations, so a leader learns that a follower is ineligible only from a
+//! refusal, and then waits half a lag time before asking to add it again (Kafka's leader asks
+//! for no broker its metadata shows fenced); an `AlterIsr` is numbered, and the controller
+//! answers a copy of one it has taken as it answered the first (Kafka's ordered connection with
+//! one request in flight gives that; a network here duplicates and reorders); producers are not
+//! idempotent
 //! (a retry may append a record twice; nothing here promises exactly once) and have one request
 //! in flight; a broker that does not lead ignores a fetch instead of answering
 //! NOT_LEADER_OR_FOLLOWER; logs are never deleted or compacted.
@@ -120,7 +123,7 @@ use crate::rng::Rng;
 pub use super::broker::{Broker, BrokerDurable, Follower, PendingIsr, Replica, ReplicaHard};
 pub use super::check::{Monitor, INFORM_SESSIONS};
 pub use super::config::{Kafka, Mutant, ACKS_ALL};
-pub use super::controller::{Controller, PartitionState};
+pub use super::controller::{AlterSeen, Controller, PartitionState};
 pub use super::node::{Durable, Node};
 pub use super::producer::Producer;
 pub use super::types::*;
@@ -249,7 +252,7 @@ impl Protocol for Kafka {
                                 &r.follower_leo,
                                 r.waiting.len(),
                                 &r.pending_isr,
-                                r.expand_after,
+                                r.alter_req,
                             )
                         })
                         .hash(&mut h);

@@ -23,6 +23,18 @@ pub struct PartitionState {
     pub leader_epoch: u32,
     /// Grows with every change of this state, an ISR change too; it fences `AlterIsr`.
     pub partition_epoch: u32,
+    /// The last `AlterIsr` taken from each broker, and the refusal it got (none: made).
+    pub alter_seen: Vec<AlterSeen>,
+}
+
+/// An `AlterIsr` the controller took: from which broker's incarnation, its number, and its
+/// answer (a refusal, or none: the change was made).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AlterSeen {
+    pub from: NodeId,
+    pub incarnation: u64,
+    pub req: u64,
+    pub refused: Option<IsrError>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -61,6 +73,7 @@ pub(super) fn controller_init(k: &Kafka, ctx: &mut Ctx<Kafka>) -> Controller {
                 replicas,
                 leader_epoch: 1,
                 partition_epoch: 1,
+                alter_seen: Vec::new(),
             }
         })
         .collect();
@@ -174,29 +187,66 @@ pub(super) fn controller_message(
                 *e = (*e).max(epoch);
             }
         }
-        Msg::AlterIsr { partition, isr, leader_epoch, partition_epoch } => {
+        Msg::AlterIsr { partition, isr, leader_epoch, partition_epoch, incarnation, req } => {
             let Some(s) = c.partitions.get_mut(partition as usize) else { return };
-            // Kafka's AlterPartition (`ReplicationControlManager.validateAlterPartitionData`): a
-            // stale leader epoch is fenced, a stale partition epoch refused, a request from
-            // another broker or without its sender invalid, and a member it adds must be a live
-            // replica of the partition (KIP-841: the controller could not elect it).
+            // From another life of the broker than the one the controller knows: no answer
+            // (Kafka's STALE_BROKER_EPOCH; that life leads nothing the controller knows of).
+            if c.incarnations.get(from.index()) != Some(&incarnation) {
+                return;
+            }
+            // A copy of the last request taken from this broker gets the same answer, not a second
+            // judgement; an older one, none (Kafka's connection is ordered, one request in flight).
+            let at = s.alter_seen.iter().position(|a| a.from == from);
+            if let Some(a) = at.map(|i| &s.alter_seen[i]) {
+                match (incarnation, req).cmp(&(a.incarnation, a.req)) {
+                    core::cmp::Ordering::Less => return,
+                    core::cmp::Ordering::Equal => {
+                        if let Some(error) = a.refused {
+                            ctx.send(
+                                from,
+                                Msg::AlterIsrResponse {
+                                    partition,
+                                    isr,
+                                    leader_epoch,
+                                    partition_epoch,
+                                    req,
+                                    error,
+                                },
+                            );
+                        }
+                        return;
+                    }
+                    core::cmp::Ordering::Greater => {}
+                }
+            }
+            // Kafka's AlterPartition, in `ReplicationControlManager.validateAlterPartitionData`'s
+            // order: a stale leader epoch is fenced, a request from another broker than the
+            // leader invalid, a stale partition epoch refused; an ISR without its leader or with a
+            // broker that is no replica is invalid, and every member must be a broker the
+            // controller counts live (KIP-841: it could not elect a dead one).
             let live = |b: &NodeId| c.brokers.get(b.index()).is_some_and(|x| x.1);
-            let eligible = isr.iter().all(|b| s.isr.contains(b) || (s.replicas.contains(b) && live(b)));
             let refused = if leader_epoch != s.leader_epoch {
                 Some(IsrError::FencedLeaderEpoch)
+            } else if s.leader != Some(from) {
+                Some(IsrError::InvalidRequest)
             } else if partition_epoch != s.partition_epoch {
                 Some(IsrError::InvalidUpdateVersion)
-            } else if s.leader != Some(from) || !isr.contains(&from) {
+            } else if !isr.contains(&from) || !isr.iter().all(|b| s.replicas.contains(b)) {
                 Some(IsrError::InvalidRequest)
-            } else if !eligible {
+            } else if !isr.iter().all(live) {
                 Some(IsrError::IneligibleReplica)
             } else {
                 None
             };
+            let seen = AlterSeen { from, incarnation, req, refused };
+            match at {
+                Some(i) => s.alter_seen[i] = seen,
+                None => s.alter_seen.push(seen),
+            }
             if let Some(error) = refused {
                 ctx.send(
                     from,
-                    Msg::AlterIsrResponse { partition, isr, leader_epoch, partition_epoch, error },
+                    Msg::AlterIsrResponse { partition, isr, leader_epoch, partition_epoch, req, error },
                 );
                 return;
             }
@@ -281,6 +331,7 @@ pub(super) fn add_partition(k: &Kafka, c: &mut Controller, ctx: &mut Ctx<Kafka>)
         replicas,
         leader_epoch: 1,
         partition_epoch: 1,
+        alter_seen: Vec::new(),
     };
     announce(p, &state, &c.brokers, &c.incarnations, ctx);
     c.partitions.push(state);

@@ -63,11 +63,11 @@ pub enum IsrError {
     FencedLeaderEpoch,
     /// The request's partition epoch is not the partition's (INVALID_UPDATE_VERSION).
     InvalidUpdateVersion,
-    /// From a broker that does not lead the partition, or an ISR without its leader
-    /// (INVALID_REQUEST).
+    /// From a broker that does not lead the partition, or an ISR without its leader or with a
+    /// broker that is no replica of the partition (INVALID_REQUEST).
     InvalidRequest,
-    /// A member it adds is not a live replica (INELIGIBLE_REPLICA, KIP-841): the state the
-    /// leader holds is current, and the change was not made.
+    /// A member is a broker the controller counts dead (INELIGIBLE_REPLICA, KIP-841): the state
+    /// the leader holds is current, and the change was not made.
     IneligibleReplica,
 }
 
@@ -126,12 +126,17 @@ pub enum Msg {
         incarnation: u64,
     },
     /// Leader → controller: change the ISR (KIP-497's AlterPartition: valid only from the
-    /// current leader epoch and partition epoch).
+    /// current leader epoch and partition epoch), from the broker's incarnation (its broker
+    /// epoch, KIP-903), numbered: each send has its own number, and the controller answers a
+    /// copy of one it has taken as it answered the first (Kafka's ordered connection and single
+    /// request in flight, which a network that duplicates and reorders does not give).
     AlterIsr {
         partition: u32,
         isr: Vec<NodeId>,
         leader_epoch: u32,
         partition_epoch: u32,
+        incarnation: u64,
+        req: u64,
     },
     /// Controller → leader: the ISR change it asked for (echoed, with the epochs it was asked
     /// from) is refused. A change made is answered by the new state (`LeaderAndIsr`), as
@@ -141,6 +146,7 @@ pub enum Msg {
         isr: Vec<NodeId>,
         leader_epoch: u32,
         partition_epoch: u32,
+        req: u64,
         error: IsrError,
     },
     /// Follower → leader: my log ends at `offset`, its last record is of `last_epoch` (0: the log
