@@ -317,6 +317,17 @@ await lesson('coordination: a crashed instance leaves the catalog when its sessi
   await onScreen(page, 'svg.topology', '#lesson-now');
 });
 
+await lesson('coordination: a leader whose server crashes stops leading, and leads again once reconnected', '#coordination', async page => {
+  await preset(page, 'leader-suspended');
+  await nextUntil(page, /stops acting as leader at once/);
+  assert.match(await page.textContent('svg.topology'), /no longer leads/);
+  await onScreen(page, 'svg.topology', '#lesson-now');
+  await page.screenshot({ path: `${shots}/coordination-leader-suspended.png` });
+  await nextUntil(page, /leads again with the same epoch/);
+  assert.doesNotMatch(await page.textContent('svg.topology'), /no longer leads/);
+  assert.match(await page.textContent('svg.topology'), /★ leads/);
+});
+
 await lesson('kafka: a cooperative join takes two rebalances and nobody stops reading', '#kafka', async page => {
   await preset(page, 'join-eager');
   await nextUntil(page, /Generation 2/);

@@ -1,6 +1,8 @@
 //! The coordination presets: the lock's handover and the fenced write, a stale read and the
-//! same read after `sync`, a watch that outlives its connection, leader election, a service's failover in the catalog, and the
-//! configuration store whose history the linearizability checker judges.
+//! same read after `sync`, a watch that outlives its connection, leader election, a leader
+//! that stops leading while its connection is lost (Curator's leader latch), a service's
+//! failover in the catalog, and the configuration store whose history the linearizability
+//! checker judges.
 //!
 //! Each preset's narration is a lesson whose steps name the events they explain (see
 //! `crate::lesson`). A step that invites the reader to switch a mutant on offers it; with that
@@ -29,6 +31,10 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "A watch outlives its connection: the server crashes, the node changes, the next server fires it",
     ),
     ("election", "Leader election: the leader crashes, its session expires, the next in line leads"),
+    (
+        "leader-suspended",
+        "Leader election: the leader's server crashes; the leader stops leading until it is connected again",
+    ),
     ("service-failover", "Service discovery: a crashed instance leaves the catalog when its session expires"),
     (
         "config-store",
@@ -116,6 +122,14 @@ pub fn apply_scenario(name: &str, base: Coordination) -> Result<Coordination, St
             let c = Coordination { recipe: Recipe::Election, work_ms: 400, stagger_ms: 400, ..three };
             let script = vec![(Time::from_ms(2_000), ScriptAction::Crash(client(&c, 0)))];
             Coordination { script, narration: election(), ..c }
+        }
+        "leader-suspended" => {
+            let c = Coordination { recipe: Recipe::Election, work_ms: 400, stagger_ms: 400, ..three };
+            // C1 talks to S1; S2 leads the ensemble, so S1's crash leaves it a leader and a quorum.
+            let mut c = Coordination { narration: suspended(), ..c };
+            c.raft.first_election_us = vec![400_000, 150_000, 400_000];
+            c.script = vec![(Time::from_ms(2_000), ScriptAction::Crash(Target::Node(NodeId(0))))];
+            c
         }
         "service-failover" => {
             let c = Coordination { recipe: Recipe::Discovery, stagger_ms: 400, ..three };
@@ -309,6 +323,29 @@ fn election() -> Vec<Step> {
         step(
             Cue::Says("becomes leader"),
             "C2's node is the smallest now: C2 leads, with a larger epoch. C3 still waits, on C2's node only.",
+        ),
+    ]
+}
+
+fn suspended() -> Vec<Step> {
+    vec![
+        step(
+            Cue::Start,
+            "The same election, and this time the leader stays up: its server fails. What should a leader do \
+             when it cannot reach the service?",
+        ),
+        step(Cue::Says("becomes leader"), "C1's node is the smallest: C1 leads, connected to S1."),
+        step(Cue::Crash, "S1, C1's server, crashes. C1 is fine, but hears nothing more."),
+        step(
+            Cue::Shows("no longer leads"),
+            "C1's read timeout runs out and it moves to S2. Until S2 answers, C1 cannot know whether its \
+             session, and so its node, still exist: it stops acting as leader at once (Curator's leader latch \
+             does this on SUSPENDED). Had its session expired, C2 would lead by now.",
+        ),
+        step(
+            Cue::Says("becomes leader"),
+            "S2 answers within the session timeout: the session lives. C1 lists the children again, finds its \
+             node still first, and leads again with the same epoch (RECONNECTED).",
         ),
     ]
 }
