@@ -145,3 +145,34 @@ fn no_election_client_leads_while_it_looks_for_a_server() {
     }
     assert!(suspended > 0, "no leader ever lost its connection: the test shows nothing");
 }
+
+/// On RECONNECTED every election participant lists the children again, a waiter too (Curator's
+/// `LeaderLatch.handleStateChange` calls `getChildren` whatever its leadership), and goes on
+/// waiting with the node it had.
+#[test]
+fn a_waiting_election_participant_lists_again_once_reconnected() {
+    use crate::protocol::Time;
+    use crate::sim::Input;
+    use client::Step;
+    let c = Coordination { recipe: Recipe::Election, ..Coordination::default() };
+    let mut sim = Sim::new(c, FaultPreset::None.config(), 1);
+    let waiter = |sim: &Sim<Coordination>| {
+        sim.nodes().iter().find_map(|n| match n {
+            Node::Client(cl) if matches!(cl.step, Step::Waiting(_)) => Some(cl.clone()),
+            _ => None,
+        })
+    };
+    while waiter(&sim).is_none() && sim.step() {}
+    let first = waiter(&sim).expect("a waiter");
+    sim.apply_input(Input::Crash(first.server));
+    let mut moved = false;
+    while sim.now() < Time::from_ms(30_000) && sim.step() {
+        let Node::Client(cl) = &sim.nodes()[first.id.index()] else { unreachable!() };
+        moved |= cl.server != first.server;
+        if moved && cl.step == Step::Listing {
+            assert_eq!(cl.mine, first.mine, "it lists with the node it had");
+            return;
+        }
+    }
+    panic!("{} never listed the children again after it moved (moved: {moved})", first.id);
+}
