@@ -150,7 +150,7 @@ impl<P: Registered> Explorer<P> {
         };
         ex.seen.visit(ex.key(&root), 0);
         ex.trail.push((u32::MAX, 0));
-        if let Some(v) = ex.promised_break(&root.sim, Vec::new()) {
+        if let Some(v) = ex.promised_break(&root.sim, &[]) {
             ex.finish(Some((Vec::new(), v)));
         } else if ex.bounds.search == Search::Bfs {
             ex.queue.push_back(root);
@@ -210,7 +210,7 @@ impl<P: Registered> Explorer<P> {
             let Some(next) = self.successor(&entry, choice) else { continue };
             if next.sim.violation().is_some() {
                 let path = [self.path_to(entry.at), alloc::vec![i as u32]].concat();
-                if let Some(v) = self.promised_break(&next.sim, path.clone()) {
+                if let Some(v) = self.promised_break(&next.sim, &path) {
                     return self.finish(Some((path, v)));
                 }
             }
@@ -249,7 +249,7 @@ impl<P: Registered> Explorer<P> {
         };
         if next.sim.violation().is_some() {
             let path: Vec<u32> = self.stack.iter().map(|f| (f.next - 1) as u32).collect();
-            if let Some(v) = self.promised_break(&next.sim, path.clone()) {
+            if let Some(v) = self.promised_break(&next.sim, &path) {
                 return self.finish(Some((path, v)));
             }
         }
@@ -379,13 +379,13 @@ impl<P: Registered> Explorer<P> {
 
     /// The violation that stops the search: one of a promised property. The first break of one
     /// the protocol never promised is kept, with its path, and the search goes on.
-    fn promised_break(&mut self, sim: &Sim<P>, path: Vec<u32>) -> Option<Violation> {
+    fn promised_break(&mut self, sim: &Sim<P>, path: &[u32]) -> Option<Violation> {
         let v = sim.violation()?;
         if sim.promised(&v.property) {
             return Some(v.clone());
         }
         if self.not_promised.is_none() {
-            self.not_promised = Some((path, v.clone()));
+            self.not_promised = Some((path.to_vec(), v.clone()));
         }
         None
     }

@@ -197,57 +197,42 @@ pub(super) fn controller_message(
             // A copy of the last request taken from this broker gets the same answer, not a second
             // judgement; an older one, none (Kafka's connection is ordered, one request in flight).
             let at = s.alter_seen.iter().position(|a| a.from == from);
-            if let Some(a) = at.map(|i| &s.alter_seen[i]) {
-                match (incarnation, req).cmp(&(a.incarnation, a.req)) {
-                    core::cmp::Ordering::Less => return,
-                    core::cmp::Ordering::Equal => {
-                        if let Some(error) = a.refused {
-                            ctx.send(
-                                from,
-                                Msg::AlterIsrResponse {
-                                    partition,
-                                    isr,
-                                    leader_epoch,
-                                    partition_epoch,
-                                    req,
-                                    error,
-                                },
-                            );
-                        }
-                        return;
+            let last = at.map(|i| &s.alter_seen[i]);
+            let refused = match last.map(|a| ((incarnation, req).cmp(&(a.incarnation, a.req)), a.refused)) {
+                Some((core::cmp::Ordering::Less, _)) | Some((core::cmp::Ordering::Equal, None)) => return,
+                Some((core::cmp::Ordering::Equal, refused)) => refused,
+                _ => {
+                    // Kafka's AlterPartition, in `ReplicationControlManager.validateAlterPartitionData`'s
+                    // order: a stale leader epoch is fenced, a request from another broker than the
+                    // leader invalid, a stale partition epoch refused; an ISR without its leader or
+                    // with a broker that is no replica is invalid, and every member must be a broker
+                    // the controller counts live (KIP-841: it could not elect a dead one).
+                    let live = |b: &NodeId| c.brokers.get(b.index()).is_some_and(|x| x.1);
+                    let refused = if leader_epoch != s.leader_epoch {
+                        Some(IsrError::FencedLeaderEpoch)
+                    } else if s.leader != Some(from) {
+                        Some(IsrError::InvalidRequest)
+                    } else if partition_epoch != s.partition_epoch {
+                        Some(IsrError::InvalidUpdateVersion)
+                    } else if !isr.contains(&from) || !isr.iter().all(|b| s.replicas.contains(b)) {
+                        Some(IsrError::InvalidRequest)
+                    } else if !isr.iter().all(live) {
+                        Some(IsrError::IneligibleReplica)
+                    } else {
+                        None
+                    };
+                    let seen = AlterSeen { from, incarnation, req, refused };
+                    match at {
+                        Some(i) => s.alter_seen[i] = seen,
+                        None => s.alter_seen.push(seen),
                     }
-                    core::cmp::Ordering::Greater => {}
+                    refused
                 }
-            }
-            // Kafka's AlterPartition, in `ReplicationControlManager.validateAlterPartitionData`'s
-            // order: a stale leader epoch is fenced, a request from another broker than the
-            // leader invalid, a stale partition epoch refused; an ISR without its leader or with a
-            // broker that is no replica is invalid, and every member must be a broker the
-            // controller counts live (KIP-841: it could not elect a dead one).
-            let live = |b: &NodeId| c.brokers.get(b.index()).is_some_and(|x| x.1);
-            let refused = if leader_epoch != s.leader_epoch {
-                Some(IsrError::FencedLeaderEpoch)
-            } else if s.leader != Some(from) {
-                Some(IsrError::InvalidRequest)
-            } else if partition_epoch != s.partition_epoch {
-                Some(IsrError::InvalidUpdateVersion)
-            } else if !isr.contains(&from) || !isr.iter().all(|b| s.replicas.contains(b)) {
-                Some(IsrError::InvalidRequest)
-            } else if !isr.iter().all(live) {
-                Some(IsrError::IneligibleReplica)
-            } else {
-                None
             };
-            let seen = AlterSeen { from, incarnation, req, refused };
-            match at {
-                Some(i) => s.alter_seen[i] = seen,
-                None => s.alter_seen.push(seen),
-            }
             if let Some(error) = refused {
-                ctx.send(
-                    from,
-                    Msg::AlterIsrResponse { partition, isr, leader_epoch, partition_epoch, req, error },
-                );
+                let answer =
+                    Msg::AlterIsrResponse { partition, isr, leader_epoch, partition_epoch, req, error };
+                ctx.send(from, answer);
                 return;
             }
             s.isr = isr;
