@@ -86,6 +86,18 @@ pub trait Explorable: Protocol {
     fn default_max_term(&self) -> Option<u64> {
         Some(2)
     }
+    /// What the checker will make of a message in flight beyond its content, for a checker
+    /// whose `Protocol::delivered` reads `Delivered::sent`. The explorer's fingerprint leaves
+    /// send times out (in an explored run they are only the order of events), so two copies
+    /// with equal content are one choice, and two states that differ only in when their
+    /// messages were sent are one state, only where their marks agree too. A mark must settle
+    /// what the checker will decide when the message arrives, from the checker's state now:
+    /// whatever happens meanwhile must move both copies' judgement alike. The default, for a
+    /// checker that reads content only, marks nothing.
+    fn flight_mark(&self, monitor: &Self::Monitor, flight: &crate::sim::Flight<'_, Self::Msg>) -> u64 {
+        let _ = (monitor, flight);
+        0
+    }
     /// The properties an explored run does not judge, because they assume messages arrive
     /// within the timeouts (`World::explored`); the explorer's report names them.
     fn unjudged(&self) -> &'static [&'static str] {

@@ -122,6 +122,8 @@ pub struct World<'a, M> {
 pub struct Delivered<'a, M> {
     pub from: NodeId,
     pub to: NodeId,
+    /// A checker that reads this tells the explorer what it reads (`Explorable::flight_mark`):
+    /// explored states are merged without send times.
     pub sent: Time,
     pub now: Time,
     pub msg: &'a M,

@@ -15,7 +15,8 @@
 //!   server or restart a crashed one, drop or duplicate a message. After every step the
 //!   protocol's own checker runs, as in any run.
 //! - **States are merged** by a 64-bit fingerprint of what decides their future (`search.rs`:
-//!   nodes without their stored times, the multiset of messages, timer kinds, the checker's
+//!   nodes without their stored times, the multiset of messages (by content, and by what
+//!   the checker reads of their send times: `Explorable::flight_mark`), timer kinds, the checker's
 //!   state, budgets). A collision could only hide states, with probability about n²/2⁶⁵ for
 //!   n states.
 //! - **Breadth-first** search checks every state of depth d before any of depth d + 1, so its
@@ -34,6 +35,7 @@ mod bounds;
 mod report;
 mod search;
 mod seen;
+mod symmetry;
 #[cfg(test)]
 mod tests;
 

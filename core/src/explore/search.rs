@@ -9,6 +9,7 @@ use core::hash::{Hash, Hasher};
 use super::bounds::{Bounds, Search};
 use super::report::{Found, Progress, Report};
 use super::seen::Seen;
+use super::symmetry::renamings;
 use crate::explorable::{Explorable, Rename};
 use crate::hash::{digest, StableHasher};
 use crate::lab::{Action, LabConfig};
@@ -305,12 +306,21 @@ impl<P: Registered> Explorer<P> {
     fn choices(&self, e: &Entry<P>) -> Vec<Choice<P>> {
         let sim = &e.sim;
         let b = &self.bounds;
-        let mut flights: Vec<(u64, u64, NodeId)> =
-            sim.flights().map(|f| (f.id.0, digest(&(f.from, f.to, f.msg)), f.to)).collect();
+        let mut flights: Vec<(u64, u64, NodeId)> = sim
+            .flights()
+            .map(|f| {
+                (
+                    f.id.0,
+                    marked(digest(&(f.from, f.to, f.msg)), sim.proto.flight_mark(sim.monitor(), &f)),
+                    f.to,
+                )
+            })
+            .collect();
         // By id: the order they were sent in (the queue's own order depends on the path).
         let order = crate::order::order_by(flights.iter().map(|f| f.0));
         flights = order.iter().map(|&i| flights[i as usize]).collect();
-        // Copies with equal content lead to equal states: deliver (or drop, or copy) the first.
+        // Copies with equal content (that the checker judges alike) lead to equal states:
+        // deliver (or drop, or copy) the first.
         let mut seen = Vec::with_capacity(flights.len());
         flights.retain(|f| {
             let new = !seen.contains(&f.1);
@@ -497,60 +507,6 @@ fn successor<P: Registered>(bounds: &Bounds, entry: &Entry<P>, choice: &Choice<P
     Some(Entry { sim, depth: entry.depth + 1, used, fps, at: entry.at })
 }
 
-/// Most renamings symmetry reduction tries per state (6! : six interchangeable servers).
-const MAX_RENAMINGS: usize = 720;
-
-/// Every renaming that permutes nodes within each of `groups` (the identity first), for
-/// `nodes` nodes.
-pub(super) fn renamings(nodes: usize, groups: &[Vec<NodeId>], protocol: &str) -> Result<Vec<Rename>, String> {
-    if groups.iter().flatten().any(|n| n.index() >= nodes) {
-        return Err(alloc::format!("{protocol} declared a group that is not a set of its nodes"));
-    }
-    // Counted before any is made: nine interchangeable servers would be 362,880.
-    let factorial = |n: usize| (1..=n).fold(1usize, |acc, k| acc.saturating_mul(k));
-    if groups.iter().fold(1usize, |acc, g| acc.saturating_mul(factorial(g.len()))) > MAX_RENAMINGS {
-        return Err(alloc::format!(
-            "--symmetry on: more than {MAX_RENAMINGS} renamings of the interchangeable nodes (at most six interchangeable servers)"
-        ));
-    }
-    let mut all: Vec<Vec<NodeId>> = alloc::vec![(0..nodes as u32).map(NodeId).collect()];
-    for group in groups {
-        let mut next = Vec::new();
-        for base in &all {
-            for order in permutations(group.len()) {
-                let mut to = base.clone();
-                for (k, &member) in group.iter().enumerate() {
-                    to[member.index()] = group[order[k]];
-                }
-                next.push(to);
-            }
-        }
-        all = next;
-    }
-    all.into_iter()
-        .map(|to| {
-            Rename::new(to)
-                .ok_or_else(|| alloc::format!("{protocol} declared a group that is not a set of its nodes"))
-        })
-        .collect()
-}
-
-/// Every order of `0..n`, the identity first.
-fn permutations(n: usize) -> Vec<Vec<usize>> {
-    if n == 0 {
-        return alloc::vec![Vec::new()];
-    }
-    let mut out = Vec::new();
-    for rest in permutations(n - 1) {
-        for at in (0..n).rev() {
-            let mut p = rest.clone();
-            p.insert(at, n - 1);
-            out.push(p);
-        }
-    }
-    out
-}
-
 /// A state's fingerprint as it would be with its nodes renamed by `r`: each node's renamed
 /// digest in its new place, the messages with renamed ends and contents, the checker's
 /// renamed ghost state. The timers are taken as they are (a protocol whose timers name nodes
@@ -565,11 +521,8 @@ fn renamed_fingerprint<P: Explorable>(e: &Entry<P>, r: &Rename) -> u64 {
     let mut h = StableHasher::default();
     places.hash(&mut h);
     let flights = sim.flights().fold(0u64, |acc, f| {
-        acc.wrapping_add(mix(digest(&(
-            r.node(f.from),
-            r.node(f.to),
-            sim.proto.renamed_message_digest(f.msg, r),
-        ))))
+        let content = digest(&(r.node(f.from), r.node(f.to), sim.proto.renamed_message_digest(f.msg, r)));
+        acc.wrapping_add(mix(marked(content, sim.proto.flight_mark(sim.monitor(), &f))))
     });
     flights.hash(&mut h);
     sim.proto.renamed_monitor_digest(sim.monitor(), r).hash(&mut h);
@@ -577,9 +530,26 @@ fn renamed_fingerprint<P: Explorable>(e: &Entry<P>, r: &Rename) -> u64 {
     h.finish()
 }
 
+/// The fingerprint of an explored simulator's state, its path having spent nothing.
+#[cfg(test)]
+pub(super) fn fingerprint_of<P: Registered>(sim: &Sim<P>) -> u64 {
+    let fps = sim.nodes().iter().map(|n| sim.proto.timeless_digest(n)).collect();
+    fingerprint(&Entry { sim: sim.clone(), depth: 0, used: Used::default(), fps, at: 0 })
+}
+
+/// A message's digest with what its checker reads of its send time (`Explorable::flight_mark`);
+/// unmarked, its content's digest alone.
+fn marked(content: u64, mark: u64) -> u64 {
+    if mark == 0 {
+        content
+    } else {
+        digest(&(content, mark))
+    }
+}
+
 /// A state's fingerprint: what decides its future, and nothing else. Each node by its
 /// timeless digest, whether it is up and the kinds of its armed timers (a crashed node too by
-/// all it held: a restart sees only its durable part, but the checker reads every node); the multiset of messages in flight by content; the checker's ghost
+/// all it held: a restart sees only its durable part, but the checker reads every node); the multiset of messages in flight by content (and the checker's mark); the checker's ghost
 /// state; the budgets spent. Not times, message ids or the random source (see
 /// `Sim::explored`).
 fn fingerprint<P: Explorable>(e: &Entry<P>) -> u64 {
@@ -591,7 +561,12 @@ fn fingerprint<P: Explorable>(e: &Entry<P>) -> u64 {
         let timers = st.timers.iter().fold(0u64, |acc, a| acc.wrapping_add(mix(digest(&a.timer))));
         timers.hash(&mut h);
     }
-    let flights = sim.flights().fold(0u64, |acc, f| acc.wrapping_add(mix(digest(&(f.from, f.to, f.msg)))));
+    let flights = sim.flights().fold(0u64, |acc, f| {
+        acc.wrapping_add(mix(marked(
+            digest(&(f.from, f.to, f.msg)),
+            sim.proto.flight_mark(sim.monitor(), &f),
+        )))
+    });
     flights.hash(&mut h);
     digest(sim.monitor()).hash(&mut h);
     e.used.hash(&mut h);

@@ -351,7 +351,7 @@ fn reduced_and_orbits(cfg: &LabConfig, b: Bounds) -> (u64, u64, u64) {
         fn visit<P: crate::registry::Registered>(self, sim: crate::sim::Sim<P>) -> (u64, u64) {
             let Run(b, reduce) = self;
             let servers = [(0..3).map(crate::protocol::NodeId).collect()];
-            let renamings = search::renamings(sim.nodes().len(), &servers, "raft").unwrap();
+            let renamings = symmetry::renamings(sim.nodes().len(), &servers, "raft").unwrap();
             let mut ex = search::Explorer::new(&LabConfig::default(), sim, b).unwrap();
             if reduce {
                 ex.force_renamings(renamings);
@@ -416,4 +416,73 @@ fn symmetry_finds_the_shortest_counterexample_in_fewer_states() {
             .unwrap_err();
         assert!(err.starts_with("--symmetry on: no interchangeable nodes here: "), "{err}");
     }
+}
+
+/// Two states that differ only in which of two equal copies of an ack is still in flight are
+/// two states where the checker judges the copies apart: SWIM's `refutation` counts the
+/// target's answer to the accusing ping it took (sent in that instant), not its answer to a
+/// duplicate taken later. From the first, S1 declaring its accused target dead breaks
+/// `refutation` (the refutation-ignored mutant: the answer refutes nothing); from the second
+/// the same steps break nothing. Before the explorer read the checker's mark, the two had one
+/// fingerprint, so the search could keep the second and never judge the first.
+#[test]
+fn copies_the_checker_judges_apart_are_not_one_state() {
+    use crate::protocol::NodeId;
+    use crate::sim::{Input, Sim};
+    use crate::swim::{Msg, Status, Swim, Timer};
+    let cfg = crate::swim::setup::Config { members: 3, ..Default::default() };
+    let sw = <Swim as crate::setup::Registered>::make(&cfg, Some("refutation-ignored"), None).unwrap();
+    let mut sim = Sim::new(sw, crate::net::FaultConfig::default(), 1).explored();
+    let s1 = NodeId(0);
+    let ping_from_s1 = |sim: &Sim<Swim>| {
+        sim.flights()
+            .find(|f| f.from == s1 && matches!(f.msg, Msg::Ping { .. }))
+            .map(|f| (f.id, f.to, f.msg.clone()))
+    };
+    let deliver_where = |sim: &mut Sim<Swim>, pick: &dyn Fn(NodeId, &Msg) -> bool| {
+        let id = sim.flights().find(|f| pick(f.from, f.msg)).map(|f| f.id).expect("in flight");
+        sim.apply_input(Input::Deliver(id));
+    };
+    // S1 probes; its first target's ping is lost, so the next period suspects it. Then S1
+    // probes on (its other targets answer) until it pings the suspect, accusing it.
+    sim.apply_input(Input::Fire(s1, Timer::Tick));
+    let (lost, target, _) = ping_from_s1(&sim).unwrap();
+    sim.apply_input(Input::Drop(lost));
+    let accusing = loop {
+        sim.apply_input(Input::Fire(s1, Timer::Tick));
+        let (id, to, msg) = ping_from_s1(&sim).unwrap();
+        if to == target {
+            assert!(matches!(msg, Msg::Ping { suspect: Some(0), .. }), "{msg:?}");
+            break id;
+        }
+        sim.apply_input(Input::Deliver(id));
+        deliver_where(&mut sim, &|from, m| from == to && matches!(m, Msg::Ack { .. }));
+    };
+    assert_eq!(sim.nodes()[0].entry(target).status, Status::Suspect);
+    // A copy of the accusing ping; the target takes both and answers each.
+    sim.apply_input(Input::Duplicate(accusing));
+    for _ in 0..2 {
+        deliver_where(&mut sim, &|from, m| from == s1 && matches!(m, Msg::Ping { .. }));
+    }
+    let acks: Vec<_> =
+        sim.flights().filter(|f| f.from == target && f.to == s1).map(|f| (f.id, f.msg.clone())).collect();
+    assert_eq!(acks.len(), 2);
+    assert_eq!(acks[0].1, acks[1].1, "the two answers are equal in content");
+    let keep = |kept: usize| {
+        let mut sim = sim.clone();
+        sim.apply_input(Input::Drop(acks[1 - kept].0));
+        sim
+    };
+    let (answer, later) = (keep(0), keep(1));
+    assert_ne!(search::fingerprint_of(&answer), search::fingerprint_of(&later));
+    // Their futures differ: the same steps break refutation from one only.
+    let declare = |mut sim: Sim<Swim>| {
+        let ack = sim.flights().find(|f| f.from == target).expect("the answer kept").id;
+        sim.apply_input(Input::Deliver(ack));
+        sim.apply_input(Input::Fire(s1, Timer::Suspicion(target)));
+        assert_eq!(sim.nodes()[0].entry(target).status, Status::Dead);
+        sim.violation().map(|v| v.property.clone())
+    };
+    assert_eq!(declare(answer).as_deref(), Some("refutation"));
+    assert_eq!(declare(later), None);
 }

@@ -62,10 +62,14 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use crate::protocol::{Delivered, NodeId, PropertyInfo, Time, World};
+use crate::protocol::{NodeId, PropertyInfo, Time, World};
 
 use super::node::Note;
 use super::types::*;
+
+mod probes;
+
+use probes::Probes;
 
 pub(super) const PROPERTIES: &[PropertyInfo] = &[
     PropertyInfo {
@@ -125,29 +129,22 @@ pub struct Monitor {
     /// Per (observer, member): the incarnation at which the observer last began to suspect the
     /// member, and when (its suspicion timer started then).
     own_suspicion: BTreeMap<(u32, u32), (u32, Time)>,
-    /// Per (prober, target): the accusations of the prober's latest accusing probe of the
-    /// target, and the one the target's ack answered while the probe ran.
-    accused: BTreeMap<(u32, u32), Accused>,
-    /// Per member: its probe as of its last event (target, sequence number), and the last
-    /// probe an answer reached it for while the probe ran.
-    probing: Vec<Option<(NodeId, u32)>>,
-    answered: Vec<Option<(NodeId, u32)>>,
-    /// Per member: when its current life began (zero: never restarted).
-    life: Vec<Time>,
+    /// Each probe: the accusing pings and their answers, and the members' lives.
+    probes: Probes,
     up: Vec<bool>,
     epoch: u64,
     down: Vec<Down>,
     next_sweep: Time,
 }
 
-/// A probe that accuses its target (`Monitor::accused`): the incarnation its ping accused
-/// the target at and when the target took it, and the accusation the target's answer to it
-/// (sent in that instant) answered.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-struct Accused {
-    seq: u32,
-    direct: Option<(u32, Time)>,
-    answered: Option<u32>,
+/// What the network delivered, before the receiver takes it (`Probes::delivered`).
+pub(super) fn delivered(m: &mut Monitor, nodes: &[Node], d: &crate::protocol::Delivered<'_, Msg>) {
+    m.probes.delivered(nodes, d);
+}
+
+/// What the checker reads of a message's send time (`Probes::mark`).
+pub(super) fn mark(m: &Monitor, f: &crate::sim::Flight<'_, Msg>) -> u64 {
+    m.probes.mark(f)
 }
 
 fn secs(t: Time) -> String {
@@ -162,9 +159,7 @@ impl Monitor {
             self.inc_since = vec![Time::ZERO; n];
             self.first_drop = vec![None; n];
             self.pair_drops = vec![Vec::new(); n];
-            self.probing = vec![None; n];
-            self.answered = vec![None; n];
-            self.life = vec![Time::ZERO; n];
+            self.probes = Probes::new(n);
             self.up = vec![true; n];
         }
     }
@@ -185,9 +180,7 @@ impl Monitor {
                 self.down.retain(|d| d.who.index() != i);
                 // A new life: its beliefs start afresh, and so do its probes.
                 self.views[i].clear();
-                self.accused.retain(|k, _| k.0 as usize != i);
-                (self.probing[i], self.answered[i]) = (None, None);
-                self.life[i] = world.changed_at[i];
+                self.probes.restarted(i, world.changed_at[i]);
             }
             self.up[i] = is;
         }
@@ -236,7 +229,7 @@ pub(super) fn check(
                 m.suspected.entry((about.0, inc)).or_insert((world.now, lost));
             }
         }
-        suspicion(m, nodes, o, notes)?;
+        m.probes.suspicion(nodes, o, notes)?;
         own_incarnation(sw, m, nodes, o, world)?;
         beliefs(sw, m, nodes, o, world)?;
         for note in notes {
@@ -247,80 +240,6 @@ pub(super) fn check(
         }
     }
     completeness(sw, m, nodes, world)
-}
-
-/// What the network delivered, before the receiver takes it: an accusing ping as it reaches
-/// the target, if its prober sent it in its current life for the probe it runs (a ping of a
-/// life before a restart, whose number is reused, is no accusation of this one), and the
-/// target's ack as it reaches the prober while that probe runs: any answer counts for
-/// `suspicion`; for `refutation`, the answer the target sent as it took that accusing ping
-/// (sent in that instant), not one to an older ping with the same number. Relayed answers
-/// count for `suspicion` only: a relay that restarted may pass on an answer to its previous
-/// life's ping under a reused number.
-pub(super) fn delivered(m: &mut Monitor, nodes: &[Node], d: &Delivered<'_, Msg>) {
-    let runs = |who: NodeId, seq: u32, target: NodeId| {
-        nodes.get(who.index()).and_then(|n| n.probe).is_some_and(|p| p.seq == seq && p.target == target)
-    };
-    match *d.msg {
-        Msg::Ping { seq, suspect: Some(inc), .. } => {
-            let life = m.life.get(d.from.index()).copied().unwrap_or(Time::ZERO);
-            if !runs(d.from, seq, d.to) || d.sent < life {
-                return;
-            }
-            let a = m.accused.entry((d.from.0, d.to.0)).or_insert(Accused { seq, ..Accused::default() });
-            if a.seq != seq {
-                *a = Accused { seq, ..Accused::default() };
-            }
-            // The first copy to arrive: a duplicate's answer is the same answer.
-            a.direct.get_or_insert((inc, d.now));
-        }
-        Msg::Ack { seq, of, .. } if runs(d.to, seq, of) => {
-            if let Some(a) = m.answered.get_mut(d.to.index()) {
-                *a = Some((of, seq));
-            }
-            let a = m.accused.get_mut(&(d.to.0, of.0)).filter(|a| a.seq == seq && d.from == of);
-            if let Some(a) = a {
-                if let Some((inc, _)) = a.direct.filter(|x| x.1 == d.sent) {
-                    a.answered = Some(inc);
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-/// suspicion: each probe `o` judged failed in this event (its probe before the event) had no
-/// answer reach it while it ran; then `o`'s probe as it is now is the one to watch.
-fn suspicion(m: &mut Monitor, nodes: &[Node], o: NodeId, notes: &[Note]) -> Verdict {
-    let ended = m.probing[o.index()];
-    for note in notes {
-        if let Note::Suspected { about, .. } = *note {
-            if ended.is_some_and(|p| p.0 == about) && m.answered[o.index()] == ended {
-                return Err((
-                    "suspicion",
-                    format!(
-                        "{o} suspects {about} after its probe, though an answer from {about} to that probe reached it while the probe ran"
-                    ),
-                ));
-            }
-        }
-    }
-    m.probing[o.index()] = nodes[o.index()].probe.map(|p| (p.target, p.seq));
-    Ok(())
-}
-
-/// refutation: `o` now believes `who` dead at `inc`; it must not have had `who`'s answer to
-/// its own probe accusing it at `inc`.
-fn refutation(m: &Monitor, o: NodeId, who: NodeId, inc: u32) -> Verdict {
-    match m.accused.get(&(o.0, who.0)) {
-        Some(a) if a.answered == Some(inc) => Err((
-            "refutation",
-            format!(
-                "{o} declared {who} dead at #{inc}, though {who} answered {o}'s probe accusing it at #{inc} while the probe ran: the answer carries the incarnation that clears the suspicion"
-            ),
-        )),
-        _ => Ok(()),
-    }
 }
 
 /// A member's own incarnation never falls; when it rises, its current incarnation begins.
@@ -447,12 +366,8 @@ fn judge(
             d.news[o.index()] = world.now;
         }
     }
-    if new.status == Status::Dead && sw.detector == Detector::Swim {
-        refutation(m, o, who, new.inc)?;
-    }
-    // A probe accusing at an incarnation `o` has left behind judges nothing more.
-    if m.accused.get(&(o.0, who.0)).is_some_and(|a| a.direct.is_some_and(|d| d.0 < new.inc)) {
-        m.accused.remove(&(o.0, who.0));
+    if sw.detector == Detector::Swim {
+        m.probes.refutation(o, who, new)?;
     }
     if new.status == Status::Dead && m.declared.insert((who.0, new.inc)) {
         accuracy(sw, m, nodes, o, who, new.inc, world)?;

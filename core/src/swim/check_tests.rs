@@ -90,6 +90,11 @@ fn a_death_at_an_incarnation_the_member_has_left_is_judged() {
     assert_eq!(accuracy(&hb, &m, &nodes, o, x, 1, &world), Ok(()));
 }
 
+/// `o`'s declaring `x` dead at `inc`, as `refutation` judges it.
+fn refuted(m: &Monitor, o: NodeId, x: NodeId, inc: u32) -> Verdict {
+    m.probes.clone().refutation(o, x, Entry { status: Status::Dead, inc })
+}
+
 fn four(sw: &Swim) -> Vec<Node> {
     let mut fx = crate::testing::Effects::<Swim>::at(Time::ZERO);
     (0..4).map(|i| super::super::node::fresh(sw, NodeId(i), 0, &mut fx.ctx(NodeId(i)))).collect()
@@ -112,22 +117,22 @@ fn an_answer_counts_against_a_death_only_if_it_answers_the_accusing_ping() {
     // An answer X sent at 50, to an older ping of the same number (before O restarted, when it
     // did not accuse X), is not the answer to the accusation.
     delivered(&mut m, &nodes, &at(x, o, 50, 110, &ack));
-    assert_eq!(refutation(&m, o, x, 0), Ok(()));
+    assert_eq!(refuted(&m, o, x, 0), Ok(()));
     // Nor is an answer relayed by H (a relay that restarted may pass on an old one).
     delivered(&mut m, &nodes, &at(h, o, 105, 112, &ack));
-    assert_eq!(refutation(&m, o, x, 0), Ok(()));
+    assert_eq!(refuted(&m, o, x, 0), Ok(()));
     // X's answer as it took the accusation is.
     delivered(&mut m, &nodes, &at(x, o, 100, 120, &ack));
-    assert_eq!(refutation(&m, o, x, 0).unwrap_err().0, "refutation");
-    assert_eq!(refutation(&m, o, x, 1), Ok(()), "another incarnation");
+    assert_eq!(refuted(&m, o, x, 0).unwrap_err().0, "refutation");
+    assert_eq!(refuted(&m, o, x, 1), Ok(()), "another incarnation");
 
     // A ping O sent before its current life began accuses nothing in this one.
     let mut m = Monitor::default();
     m.ensure(4);
-    m.life[o.index()] = Time(95);
+    m.probes.restarted(o.index(), Time(95));
     delivered(&mut m, &nodes, &at(o, x, 90, 100, &accusing));
     delivered(&mut m, &nodes, &at(x, o, 100, 120, &ack));
-    assert_eq!(refutation(&m, o, x, 0), Ok(()));
+    assert_eq!(refuted(&m, o, x, 0), Ok(()));
 
     // An answer that comes after the probe ended is not taken: it judges nothing.
     let mut m = Monitor::default();
@@ -135,7 +140,7 @@ fn an_answer_counts_against_a_death_only_if_it_answers_the_accusing_ping() {
     delivered(&mut m, &nodes, &at(o, x, 90, 100, &accusing));
     nodes[o.index()].probe = Some(Probe { target: x, seq: 9, acked: false });
     delivered(&mut m, &nodes, &at(x, o, 100, 120, &ack));
-    assert_eq!(refutation(&m, o, x, 0), Ok(()));
+    assert_eq!(refuted(&m, o, x, 0), Ok(()));
 }
 
 #[test]

@@ -193,6 +193,10 @@ impl crate::explorable::Explorable for Swim {
     fn unjudged(&self) -> &'static [&'static str] {
         &["completeness", "accuracy"]
     }
+    /// The checker reads two send times: see `check::mark`.
+    fn flight_mark(&self, monitor: &super::check::Monitor, flight: &crate::sim::Flight<'_, Msg>) -> u64 {
+        super::check::mark(monitor, flight)
+    }
     fn timeless_digest(&self, node: &Node) -> u64 {
         let mut n = node.clone();
         n.suspicions.iter_mut().for_each(|s| s.1 = crate::protocol::Time::ZERO);
