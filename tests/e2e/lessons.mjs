@@ -275,6 +275,25 @@ await lesson('dfs: a whole rack fails and every block survives; with one-rack pl
   assert.match(await page.textContent('#safety'), /acked-block-kept violated at event \d+/);
 });
 
+await lesson('dfs: two writers of one file take turns by its lease; lease-ignored takes the file from a writer just heard', '#dfs', async page => {
+  await preset(page, 'one-writer');
+  await nextUntil(page, /AlreadyBeingCreatedException/);
+  assert.match(await page.textContent('.side .boards'), /C1 \(block \d+\)/, 'the Files board names C1 as the writer');
+  assert.match(await page.textContent('svg.topology'), /waiting: C1 is writing x/, 'C2 says whom it waits for');
+  await onScreen(page, 'svg.topology', '#lesson-now', '#btn-break-it');
+  await nextUntil(page, /passed the soft limit/);
+  await nextUntil(page, /C2's write completes/);
+  await nextUntil(page, /one writer at a time/);
+  assert.match(await page.textContent('svg.topology'), /write x 3 →/, 'C1 wrote last');
+  assert.match(await page.textContent('#safety'), /Safety holds/);
+  await preset(page, 'one-writer');
+  await nextUntil(page, /AlreadyBeingCreatedException/);
+  await page.click('#btn-break-it');
+  await page.waitForFunction(() => /violated/.test(document.querySelector('#safety').textContent), null, { timeout: 30000 });
+  assert.match(await page.textContent('#safety'), /lease violated at event \d+/);
+  await onScreen(page, '#safety', '#lesson-now', 'svg.topology');
+});
+
 await lesson('coordination: a paused lock holder is fenced off by its token; without fencing storage takes its late write', '#coordination', async page => {
   await preset(page, 'lock-fencing');
   await nextUntil(page, /C1 wakes/);

@@ -50,7 +50,7 @@ use super::names::{Applied, Names, Op};
 use super::node::Node;
 use super::types::*;
 
-const OWN: [PropertyInfo; 8] = [
+const OWN: [PropertyInfo; 9] = [
     PropertyInfo {
         name: "state-machine-safety",
         description: "no two metadata servers apply different entries at one index",
@@ -78,12 +78,16 @@ const OWN: [PropertyInfo; 8] = [
         description: "a block on one rack gets a replica on another within 4 s of the leader counting a node there alive",
     },
     PropertyInfo {
+        name: "lease",
+        description: "one writer per file: the metadata leader gives a file being written to another client only after no request of its writer has reached it for the lease's soft limit (2 s), and releases it only past the hard limit (10 s)",
+    },
+    PropertyInfo {
         name: "linearizable",
         description: "every read returns what the file held at some moment between its call and its answer: no stale read",
     },
 ];
 
-pub(super) const PROPERTIES: &[PropertyInfo] = &raft::with_log_properties::<12>(&OWN);
+pub(super) const PROPERTIES: &[PropertyInfo] = &raft::with_log_properties::<13>(&OWN);
 
 /// Ghost state.
 #[derive(Clone, Debug, Default, Hash)]
@@ -115,6 +119,8 @@ pub struct Monitor {
     /// completion took effect.
     ghost: Names,
     fed: u64,
+    /// When each client's requests last reached each metadata server.
+    pub(super) leases: super::lease::LeaseWatch,
     /// Writes not yet placed, by client and request (a restarted client's may still take
     /// effect), and the position of each placed write not yet answered.
     writes: BTreeMap<(u32, u64), (KvOp, Option<u64>)>,
@@ -298,6 +304,7 @@ pub(super) fn check_world(
     let disks_changed =
         moved || m.up_epoch != world.up_epoch || notes.iter().any(|n| matches!(n, Note::Completed { .. }));
     m.up_epoch = world.up_epoch;
+    m.leases.judge(d, notes, world)?;
     let up = |n: &NodeId| world.is_up(*n);
     if disks_changed {
         for (file, (_, p)) in &m.complete {

@@ -33,6 +33,8 @@ pub enum Stage {
     Writing(Pipeline),
     /// Reading the block from its replicas in turn (`next` is the one asked).
     Reading { req: u64, block: BlockId, gen: u32, nodes: Vec<NodeId>, next: usize },
+    /// Another client holds the file's lease: ask to write it again after a while.
+    Waiting { holder: NodeId },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -243,6 +245,13 @@ pub fn on_message(d: &Dfs, c: &mut Client, from: NodeId, msg: Msg, ctx: Cx) {
                     // No leader known: the retry timer asks again after a while.
                 }
                 Answer::NoSpace => {}
+                Answer::Busy(holder) => {
+                    c.leader = Some(from);
+                    if let Some(p) = c.pending.as_mut() {
+                        p.stage = Stage::Waiting { holder };
+                    }
+                    ctx.set_timer(Timer::ClientRetry, Time(CLIENT_TIMEOUT_US));
+                }
                 Answer::Write(pipeline) => {
                     c.leader = Some(from);
                     write(c, pipeline, ctx);
@@ -317,6 +326,7 @@ pub fn on_timer(d: &Dfs, c: &mut Client, timer: Timer, ctx: Cx) {
                     }
                     None => ask_new(c, Ask::Create { file: f }, ctx),
                 },
+                Stage::Waiting { .. } => ask_new(c, Ask::Create { file: f }, ctx),
                 Stage::Reading { .. } => {
                     c.fallbacks += 1;
                     if let Some(Pending { stage: Stage::Reading { next, .. }, .. }) = c.pending.as_mut() {
@@ -337,6 +347,7 @@ pub fn summary(c: &Client, d: &Dfs) -> String {
         Some(p) => match &p.stage {
             Stage::Asking { ask, to, .. } => format!("{ask} → {}", d.name(*to)),
             Stage::Writing(w) => format!("writing block {} through {} nodes", w.block, w.targets.len()),
+            Stage::Waiting { holder } => format!("waiting: {} is writing {}", d.name(*holder), file(&p.op)),
             Stage::Reading { block, nodes, next, .. } => {
                 format!(
                     "reading block {} from {}",

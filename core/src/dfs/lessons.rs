@@ -5,6 +5,7 @@
 use alloc::boxed::Box;
 use alloc::string::String;
 
+use super::types::LEASE_SOFT_US;
 use crate::lab::Lab;
 use crate::lesson::Cue;
 use crate::testing::walk_lesson;
@@ -82,5 +83,48 @@ fn a_pipeline_that_loses_its_first_node_is_rebuilt_around_it() {
         while lab.time().0 < 5_000_000 && lab.step() {}
         assert!(lab.violation().is_none(), "seed {seed}: {:?}", lab.violation());
         assert!(c1(&mut lab).contains("read x → = 5"), "seed {seed}: C1 shows {}", c1(&mut lab));
+    }
+}
+
+/// Two writers of one file take turns by its lease: the second waits while the first is heard,
+/// and takes the file once the first, cut off mid-write, has been silent past the soft limit;
+/// the first, back, starts over and writes last. With lease-ignored the leader takes the file
+/// from a writer it has just heard, and the lesson ends on that break.
+#[test]
+fn two_writers_of_one_file_take_turns_by_its_lease() {
+    for seed in 1..=8 {
+        let (mut lab, steps, at) = walk_lesson("dfs", "one-writer", seed, None);
+        while lab.time().0 < 9_000_000 && lab.step() {}
+        assert!(lab.violation().is_none(), "seed {seed}: {:?}", lab.violation());
+        let writer = |lab: &mut Box<dyn Lab>| {
+            let snap = lab.snapshot();
+            let row = snap.boards[0].rows.iter().find(|r| r.label == "x").map(|r| r.cells[3].text.clone());
+            row.unwrap_or_default()
+        };
+        // C1 wrote last, and x has no writer.
+        assert!(c1(&mut lab).contains("write x 3 →"), "seed {seed}: C1 shows {}", c1(&mut lab));
+        assert_eq!(writer(&mut lab), "—", "seed {seed} at {:?} position {}", lab.time(), lab.position());
+        let took =
+            steps.iter().position(|s| s.cue == Cue::Says("another client takes the file")).expect("the step");
+        let cut = steps.iter().position(|s| s.cue == Cue::Partition).expect("the step");
+        lab.seek(at[took]);
+        assert!(
+            lab.time().0 >= 3_200_000 + LEASE_SOFT_US - 300_000,
+            "seed {seed}: taken at {:?}",
+            lab.time()
+        );
+        // Logged then; applied before C2's write completes.
+        lab.seek(at[took + 1] - 1);
+        assert!(writer(&mut lab).starts_with("C2"), "seed {seed}: {}", writer(&mut lab));
+        lab.seek(at[cut]);
+        assert!(writer(&mut lab).starts_with("C1"), "seed {seed}: {}", writer(&mut lab));
+    }
+    for seed in 1..=8 {
+        let (mut lab, steps, at) = walk_lesson("dfs", "one-writer", seed, Some("lease-ignored"));
+        while lab.time().0 < 3_000_000 && lab.step() {}
+        let v = lab.violation().unwrap_or_else(|| panic!("seed {seed}: no violation"));
+        assert_eq!(v.property, "lease", "seed {seed}: {}", v.message);
+        assert_eq!(steps.last().map(|s| s.cue.clone()), Some(Cue::Violation));
+        assert_eq!(at.last().copied(), Some(v.event), "seed {seed}: the last step is the break");
     }
 }

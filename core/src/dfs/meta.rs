@@ -39,6 +39,7 @@ use crate::protocol::{Ctx, NodeId, Time};
 use crate::raft::server::Role;
 use crate::raft::{self, Group, Term};
 
+use super::lease::Leases;
 use super::names::{Applied, Ask, Cmd, Names, Op};
 use super::placement::{self, Writer};
 use super::types::*;
@@ -88,8 +89,10 @@ pub struct MetaServer {
     /// replica again, and a second deletion could meet the late first.
     pub deleting: BTreeMap<BlockId, Vec<Going>>,
     /// When this server started, and when it last became leader: it copies nothing for
-    /// `DEAD_AFTER_US` after either.
+    /// `DEAD_AFTER_US` after either, and counts every writer as heard then.
     pub since: Time,
+    /// When each client was last heard: its file's lease (`lease.rs`).
+    pub leases: Leases,
 }
 
 pub fn init(d: &Dfs, ctx: Cx) -> MetaServer {
@@ -126,6 +129,7 @@ fn boot(d: &Dfs, mut raft: raft::Server<Names>, notes: Vec<raft::Note>, ctx: Cx)
         copying: BTreeMap::new(),
         deleting: BTreeMap::new(),
         since: now,
+        leases: Leases::default(),
     }
 }
 
@@ -189,7 +193,8 @@ fn with_raft<R>(
             let answer = match x.result {
                 Applied::Write(p) => Answer::Write(p),
                 Applied::Done(_) => Answer::Done,
-                Applied::Stale | Applied::Invalidate(_) => Answer::Stale,
+                Applied::Busy(holder) => Answer::Busy(holder),
+                Applied::Stale | Applied::Invalidate(_) | Applied::Released => Answer::Stale,
                 Applied::Located(None) => Answer::Located(None),
                 Applied::Located(Some(p)) => {
                     let nodes = locations(d, s, &p, client);
@@ -284,7 +289,10 @@ pub fn on_message(d: &Dfs, s: &mut MetaServer, from: NodeId, msg: Msg, ctx: Cx) 
             let local = d.meta_members().local(from);
             with_raft(d, s, ctx, |r, rs, inner| raft::server::on_message(r, rs, local, m, inner))
         }
-        Msg::Request { req, ask } if d.is_client(from) => on_request(d, s, from, req, ask, ctx),
+        Msg::Request { req, ask } if d.is_client(from) => {
+            s.leases.renew(from, ctx.now());
+            on_request(d, s, from, req, ask, ctx)
+        }
         Msg::Heartbeat { blocks, term, seq } if d.is_data_node(from) && seq > s.report_seq[dn(from)] => {
             let i = dn(from);
             s.report_seq[i] = seq;
@@ -354,6 +362,16 @@ fn on_request(d: &Dfs, s: &mut MetaServer, client: NodeId, req: u64, ask: Ask, c
     let writer = Writer::Rack(d.client_rack(client));
     let op = match ask {
         Ask::Create { file } => {
+            // The file's lease: another writer heard within the soft limit keeps it.
+            let now = ctx.now();
+            let holder = s.raft.kv.files.get(&file).and_then(|f| f.writing.as_ref()).map(|w| NodeId(w.0));
+            let recover = holder.filter(|h| *h != client);
+            if let Some(h) = recover {
+                if s.leases.held(h, s.since, now) && !d.is(Mutant::LeaseIgnored) {
+                    ctx.send(client, Msg::Reply { req, answer: Answer::Busy(h) });
+                    return;
+                }
+            }
             let targets = choose(d, s, writer, &[], &[], ctx);
             if targets.is_empty() {
                 ctx.send(client, Msg::Reply { req, answer: Answer::NoSpace });
@@ -367,7 +385,10 @@ fn on_request(d: &Dfs, s: &mut MetaServer, client: NodeId, req: u64, ask: Ask, c
                 racks,
                 pipeline: true,
             });
-            Op::Create { file, targets }
+            if let Some(holder) = recover {
+                ctx.note(Note::LeaseRecovered { server: ctx.me(), file, holder, by: Some(client) });
+            }
+            Op::Create { file, targets, recover }
         }
         Ask::Rebuild { .. } if !current(s) => return,
         Ask::Rebuild { file, block, gen, bad } => {
@@ -409,9 +430,10 @@ fn on_request(d: &Dfs, s: &mut MetaServer, client: NodeId, req: u64, ask: Ask, c
 
 /// Requests a server puts in its own log are numbered apart from clients' (client << 40 |
 /// request): a deletion of stale replicas by the node, one in excess by the block and the
-/// node (node numbers are below 256).
+/// node (node numbers are below 256), a lease's release by the block.
 const INVALIDATE: u64 = 1 << 62;
 const EXCESS: u64 = 1 << 61;
+const RELEASE: u64 = 1 << 60;
 
 /// Put a command in the log (this server leads).
 fn propose(d: &Dfs, s: &mut MetaServer, id: u64, cmd: Cmd, ctx: Cx) {
@@ -462,6 +484,11 @@ fn scan(d: &Dfs, s: &mut MetaServer, ctx: Cx) {
     let settled = now.0.saturating_sub(s.since.0) >= DEAD_AFTER_US;
     if !current(s) || !settled {
         return;
+    }
+    for (file, holder, block) in s.leases.lapsed(&s.raft.kv, s.since, now) {
+        ctx.note(Note::LeaseRecovered { server: me, file, holder, by: None });
+        let cmd = Cmd { client: me, req: 0, op: Op::Release { file, holder, block } };
+        propose(d, s, RELEASE | block, cmd, ctx);
     }
     let mut streams: BTreeMap<NodeId, usize> = BTreeMap::new();
     for c in s.copying.values().flatten() {

@@ -32,7 +32,7 @@ fn leader(d: &Dfs, fx: &mut Fx, files: &[(&str, Pipeline)]) -> MetaServer {
     (r.next_index, r.match_index, r.acked_seq, r.heard) = (vec![2; META], vec![1; META], vec![0; META], 1);
     for (file, p) in files {
         let key = (*file).into();
-        r.kv.files.insert(key, File { complete: Some(p.clone()), writing: Vec::new() });
+        r.kv.files.insert(key, File { complete: Some(p.clone()), writing: None });
         r.kv.next_block = r.kv.next_block.max(p.block);
     }
     assert!(meta::current(&s), "the test's leader is current");
@@ -102,7 +102,8 @@ fn a_rebuild_waits_until_the_leader_has_applied_its_log() {
     let client = n(d.first_client() as u32);
     let targets = vec![n(3), n(5), n(6)];
     let mut s = leader(&d, &mut fx, &[]);
-    let create = Cmd { client, req: 1, op: Op::Create { file: "x".into(), targets: targets.clone() } };
+    let create =
+        Cmd { client, req: 1, op: Op::Create { file: "x".into(), targets: targets.clone(), recover: None } };
     let r = &mut s.raft;
     r.hard.term = 2;
     r.hard.log = vec![
@@ -120,7 +121,7 @@ fn a_rebuild_waits_until_the_leader_has_applied_its_log() {
     // Applied: the block is being written through the three nodes at generation 1.
     let r = &mut s.raft;
     let p = Pipeline { block: 1, gen: 1, targets };
-    r.kv.files.insert("x".into(), File { complete: None, writing: vec![(client.0, p)] });
+    r.kv.files.insert("x".into(), File { complete: None, writing: Some((client.0, p)) });
     (r.kv.next_block, r.commit, r.applied) = (1, 2, 2);
     assert!(meta::current(&s));
     meta::on_message(&d, &mut s, client, request, &mut fx.ctx(0));
@@ -297,10 +298,11 @@ fn excess_is_deleted_only_after_every_holder_named_the_term_and_the_order_is_sen
     assert_eq!(logged(&s).len(), 1, "{:?}", logged(&s));
 }
 
-/// Two writers of one file complete in one batch of applied entries: each completion carries
-/// the pipeline it took, so the checker judges both (`pipeline-acked`). Before, the server
-/// looked the first block up as the file's complete one after the batch, found the second, and
-/// told the checker nothing of the first, which a read between the two could have returned.
+/// Two writers of one file complete in one batch of applied entries (the second creates it
+/// once the first has completed): each completion carries the pipeline it took, so the checker
+/// judges both (`pipeline-acked`). Before, the server looked the first block up as the file's
+/// complete one after the batch, found the second, and told the checker nothing of the first,
+/// which a read between the two could have returned.
 #[test]
 fn each_completion_carries_the_pipeline_it_took() {
     use super::names::{Applied, Names};
@@ -309,25 +311,109 @@ fn each_completion_carries_the_pipeline_it_took() {
     let mut names = Names::default();
     let mut pipelines = Vec::new();
     for (i, writer) in [a, b].into_iter().enumerate() {
-        let create = Cmd {
-            client: writer,
-            req: 1,
-            op: Op::Create { file: "x".into(), targets: vec![n(3 + i as u32)] },
-        };
-        let (Applied::Write(p), ..) = names.apply(writer, 1, &create, 1 + i as u64, 1) else {
+        let op = Op::Create { file: "x".into(), targets: vec![n(3 + i as u32)], recover: None };
+        let at = 1 + 2 * i as u64;
+        let (Applied::Write(p), ..) = names.apply(writer, 1, &Cmd { client: writer, req: 1, op }, at, 1)
+        else {
             panic!("a write")
         };
+        let op = Op::Complete { file: "x".into(), block: p.block, gen: p.gen };
+        names.apply(writer, 2, &Cmd { client: writer, req: 2, op }, at + 1, 1);
         pipelines.push(p);
     }
-    names.take_served();
-    for (i, writer) in [a, b].into_iter().enumerate() {
-        let p = &pipelines[i];
-        let complete =
-            Cmd { client: writer, req: 2, op: Op::Complete { file: "x".into(), block: p.block, gen: p.gen } };
-        names.apply(writer, 2, &complete, 3 + i as u64, 1);
-    }
-    let done: Vec<Applied> = names.take_served().into_iter().map(|x| x.result).collect();
+    let done: Vec<Applied> =
+        names.take_served().into_iter().map(|x| x.result).filter(|r| matches!(r, Applied::Done(_))).collect();
     assert_eq!(done, pipelines.iter().cloned().map(Applied::Done).collect::<Vec<_>>());
     let x: crate::kv::Key = "x".into();
     assert_eq!(names.files.get(&x).and_then(|f| f.complete.clone()), pipelines.last().cloned());
+}
+
+/// One writer per file (HDFS's lease): a second client's creation of a file being written is
+/// refused as busy, unless the leader found the writer's lease past its soft limit and names it
+/// (`recover`): then the second takes the file and the first's completion is stale. A release
+/// past the hard limit frees the file, and only the holder's own block's.
+#[test]
+fn a_file_being_written_has_one_writer() {
+    use super::names::{Applied, Names};
+    use crate::raft::Machine;
+    let (a, b) = (n(20), n(21));
+    let x: crate::kv::Key = "x".into();
+    let mut names = Names::default();
+    let mut at = 0;
+    let mut apply = |names: &mut Names, client: NodeId, req: u64, op: Op| {
+        at += 1;
+        names.apply(client, req, &Cmd { client, req, op }, at, 1).0
+    };
+    let create = |recover| Op::Create { file: x, targets: vec![n(3)], recover };
+    let Applied::Write(pa) = apply(&mut names, a, 1, create(None)) else { panic!("a writes") };
+    assert_eq!(apply(&mut names, b, 1, create(None)), Applied::Busy(a));
+    // Naming another writer than the holder recovers nothing.
+    assert_eq!(apply(&mut names, b, 2, create(Some(n(22)))), Applied::Busy(a));
+    let Applied::Write(pb) = apply(&mut names, b, 3, create(Some(a))) else { panic!("b takes the file") };
+    let complete = |p: &Pipeline| Op::Complete { file: x, block: p.block, gen: p.gen };
+    assert_eq!(apply(&mut names, a, 2, complete(&pa)), Applied::Stale);
+    assert_eq!(names.files[&x].writing, Some((b.0, pb.clone())));
+    // A release names the holder and its block: an older one frees nothing.
+    let release = |holder, block| Op::Release { file: x, holder, block };
+    apply(&mut names, n(0), 0, release(a, pa.block));
+    assert_eq!(names.files[&x].writing, Some((b.0, pb.clone())));
+    apply(&mut names, n(0), 0, release(b, pb.block));
+    assert_eq!(names.files[&x].writing, None);
+    assert!(!names.wanted(pb.block, pb.gen), "the released block is no file's");
+    assert_eq!(apply(&mut names, b, 4, complete(&pb)), Applied::Stale);
+}
+
+/// The leader keeps a file with its writer while the writer's requests keep reaching it: a
+/// second client is told the file is busy; once the writer has been silent to it for the soft
+/// limit, the leader logs the second's creation naming the writer it takes the file from. Past
+/// the hard limit with nobody asking, its scan logs the lease's release. A leader that has
+/// just taken office counts every writer as heard then.
+#[test]
+fn a_lease_holds_while_its_writer_is_heard() {
+    let d = two_by_two();
+    let mut fx = Fx::at(Time::from_ms(2_000));
+    let (a, b) = (n(d.first_client() as u32), n(d.first_client() as u32 + 1));
+    let x: crate::kv::Key = "x".into();
+    let mut s = leader(&d, &mut fx, &[]);
+    let p = Pipeline { block: 1, gen: 1, targets: vec![n(3), n(5), n(6)] };
+    s.raft.kv.files.insert(x, File { complete: None, writing: Some((a.0, p)) });
+    s.raft.kv.next_block = 1;
+    let ask = |s: &mut MetaServer, fx: &mut Fx, at: u64, who: NodeId, req: u64, ask: Ask| {
+        fx.now = Time::from_ms(at);
+        meta::on_message(&d, s, who, Msg::Request { req, ask }, &mut fx.ctx(0));
+        let notes = core::mem::take(&mut fx.notes);
+        (fx.take(), notes)
+    };
+    // A's last request (a read of another file) reaches the leader at 2.0 s.
+    ask(&mut s, &mut fx, 2_000, a, 7, Ask::Read { file: "y".into() });
+    let (sent, _) = ask(&mut s, &mut fx, 3_900, b, 1, Ask::Create { file: x });
+    assert_eq!(sent, vec![(b, Msg::Reply { req: 1, answer: Answer::Busy(a) })]);
+    let (_, notes) = ask(&mut s, &mut fx, 4_000, b, 2, Ask::Create { file: x });
+    let Some(Op::Create { recover, .. }) = logged(&s).last().cloned() else { panic!("{:?}", logged(&s)) };
+    assert_eq!(recover, Some(a));
+    assert!(
+        notes.contains(&Note::LeaseRecovered { server: n(0), file: x, holder: a, by: Some(b) }),
+        "{notes:?}"
+    );
+
+    // A leader since 5.0 s: A counts as heard then.
+    let mut s = leader(&d, &mut fx, &[]);
+    s.raft.kv.files.insert(
+        x,
+        File { complete: None, writing: Some((a.0, Pipeline { block: 1, gen: 1, targets: vec![n(3)] })) },
+    );
+    s.since = Time::from_ms(5_000);
+    let (sent, _) = ask(&mut s, &mut fx, 6_900, b, 3, Ask::Create { file: x });
+    assert_eq!(sent, vec![(b, Msg::Reply { req: 3, answer: Answer::Busy(a) })]);
+    // Its scan releases the lease past the hard limit, once.
+    let scan = |s: &mut MetaServer, fx: &mut Fx, at: u64| {
+        fx.now = Time::from_ms(at);
+        let before = logged(s).len();
+        meta::on_timer(&d, s, Timer::Scan, &mut fx.ctx(0));
+        fx.take();
+        logged(s)[before..].iter().filter(|o| matches!(o, Op::Release { .. })).count()
+    };
+    assert_eq!(scan(&mut s, &mut fx, 14_900), 0, "A silent 9.9 s, counted from 5.0 s");
+    assert_eq!(scan(&mut s, &mut fx, 16_900), 1);
+    assert_eq!(scan(&mut s, &mut fx, 17_100), 0, "proposed once");
 }

@@ -20,18 +20,27 @@
 //! timeout), dropped, and the pipeline rebuilt at the block's next generation with a
 //! replacement node.
 //!
+//! **One writer per file** (`lease.rs`, HDFS's leases): the namespace names the one client
+//! writing each file beside its block. Another client that asks to write it is told it is busy
+//! and asks again, until the writer has been silent to the leader for the soft limit; then the
+//! leader takes the file from it (the silent writer's block is abandoned, where HDFS would
+//! recover it and close the file with it) and, past the hard limit, releases it unasked. The
+//! `lease` property holds the leader to that from what the network delivered.
+//!
 //! **Failures**: a data node without a heartbeat for a second is counted dead; the leader copies
 //! each block it held from a surviving replica, a bounded number at a time per node, until R
 //! replicas run again, and tells nodes to delete replicas no file needs (an old generation, a
 //! file overwritten) and those beyond R (a node counted dead that came back), from the racks
 //! that hold the most. **Reads** go to the nearest replica (same rack first) and fall back.
 //!
-//! The files: `placement.rs`, `names.rs`, `meta.rs`, `datanode.rs`, `client.rs`, `check.rs` (the
-//! properties), `types.rs` (settings, messages, mutants), `view.rs`, `scenarios.rs`.
+//! The files: `placement.rs`, `names.rs`, `meta.rs`, `lease.rs`, `datanode.rs`, `client.rs`,
+//! `check.rs` (the properties), `types.rs` (settings, messages, mutants), `view.rs`,
+//! `scenarios.rs`.
 
 pub mod check;
 pub mod client;
 pub mod datanode;
+pub mod lease;
 pub mod meta;
 pub mod names;
 mod node;
@@ -89,6 +98,10 @@ pub(crate) const MUTANTS: &[MutantInfo] = &[
         name: "read-local",
         description: "the metadata leader answers where a file's block is from its own namespace, not through the log, so a leader that lost its office unawares sends a reader to an old block",
     },
+    MutantInfo {
+        name: "lease-ignored",
+        description: "the metadata leader gives a file being written to any client that asks, taking it from its writer however recently that writer was heard",
+    },
 ];
 
 impl Mutant {
@@ -100,6 +113,7 @@ impl Mutant {
             "no-rack-repair" => Mutant::NoRackRepair,
             "delete-wrong-rack" => Mutant::DeleteWrongRack,
             "read-local" => Mutant::ReadLocal,
+            "lease-ignored" => Mutant::LeaseIgnored,
             _ => return None,
         })
     }
@@ -137,6 +151,7 @@ impl MessageInfo for Msg {
                 }
                 Answer::Located(None) => format!("(#{req} no such file)"),
                 Answer::NoSpace => format!("(#{req} no data node free)"),
+                Answer::Busy(_) => format!("(#{req} another client is writing it)"),
                 Answer::Stale => format!("(#{req} start again)"),
                 Answer::NotLeader(_) => format!("(#{req} not the leader)"),
             },
@@ -265,6 +280,12 @@ impl Protocol for Dfs {
         world: &World<'_, Msg>,
     ) -> Result<(), (&'static str, String)> {
         check::check_world(self, m, nodes, touched, notes, world)
+    }
+
+    /// A client's request reaching a metadata server: what the `lease` property judges a
+    /// takeover by.
+    fn delivered(&self, m: &mut Monitor, _nodes: &[Node], d: &crate::protocol::Delivered<'_, Msg>) {
+        m.leases.delivered(self, d.from, d.to, d.msg, d.now);
     }
 
     fn properties(&self) -> &'static [PropertyInfo] {

@@ -35,8 +35,10 @@ pub struct Pipeline {
 /// A client's request to the metadata servers, as the log carries it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Op {
-    /// Start writing `file`: a new block through the pipeline the leader chose.
-    Create { file: Key, targets: Vec<NodeId> },
+    /// Start writing `file`: a new block through the pipeline the leader chose, and the
+    /// file's lease (HDFS's single writer). `recover`: the writer whose lease the leader found
+    /// past its soft limit, whose block this one replaces; any other writer's holds the file.
+    Create { file: Key, targets: Vec<NodeId>, recover: Option<NodeId> },
     /// The pipeline of `block` (at generation `gen`) failed: carry on through `targets` at
     /// the next generation.
     Rebuild { file: Key, block: BlockId, gen: u32, targets: Vec<NodeId> },
@@ -53,6 +55,9 @@ pub enum Op {
     /// only so that a leader that lost office sends no order: the server that proposed it sends
     /// the deletion when it applies it, if it still leads and still means it (`meta.rs`).
     Excess { node: NodeId, block: BlockId, gen: u32 },
+    /// `holder`'s lease on `file` ran past the hard limit while it wrote `block`: released,
+    /// and the block abandoned (the file keeps its last complete block).
+    Release { file: Key, holder: NodeId, block: BlockId },
 }
 
 /// What a client asks the metadata leader; the leader turns it into an [`Op`], choosing the
@@ -93,7 +98,7 @@ impl fmt::Display for Ask {
 impl fmt::Display for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Op::Create { file, targets } => write!(f, "create {file} on {} nodes", targets.len()),
+            Op::Create { file, targets, .. } => write!(f, "create {file} on {} nodes", targets.len()),
             Op::Rebuild { file, block, gen, .. } => {
                 write!(f, "rebuild {file}'s pipeline (block {block}, gen {gen})")
             }
@@ -101,6 +106,7 @@ impl fmt::Display for Op {
             Op::Read { file } => write!(f, "locate {file}"),
             Op::Invalidate { blocks, .. } => write!(f, "delete {} stale replicas", blocks.len()),
             Op::Excess { block, .. } => write!(f, "delete a replica of block {block} in excess"),
+            Op::Release { file, .. } => write!(f, "release the lease on {file}"),
         }
     }
 }
@@ -132,6 +138,11 @@ pub enum Applied {
     Stale,
     /// The replicas to delete, of those reported.
     Invalidate(Vec<(BlockId, u32)>),
+    /// Another client holds the file's lease: it is being written (HDFS's
+    /// `AlreadyBeingCreatedException`).
+    Busy(NodeId),
+    /// A lease released (or already gone).
+    Released,
 }
 
 impl fmt::Display for Applied {
@@ -143,6 +154,8 @@ impl fmt::Display for Applied {
             Applied::Located(None) => f.write_str("no such file"),
             Applied::Stale => f.write_str("stale"),
             Applied::Invalidate(blocks) => write!(f, "delete {}", blocks.len()),
+            Applied::Busy(_) => f.write_str("another client is writing it"),
+            Applied::Released => f.write_str("released"),
         }
     }
 }
@@ -152,9 +165,9 @@ impl fmt::Display for Applied {
 pub struct File {
     /// The block readers get.
     pub complete: Option<Pipeline>,
-    /// The blocks being written to it, each with its writer's number (one per writer: a
-    /// writer that starts again drops the block it left).
-    pub writing: Vec<(u32, Pipeline)>,
+    /// The block being written to it, with its writer's number: the holder of the file's
+    /// lease, its only writer (a writer that starts again drops the block it left).
+    pub writing: Option<(u32, Pipeline)>,
 }
 
 /// A command applied, for the server that proposed it to answer and the checker to see.
@@ -188,7 +201,7 @@ impl Names {
     pub fn wanted(&self, block: BlockId, gen: u32) -> bool {
         self.files.values().any(|f| {
             f.complete.as_ref().is_some_and(|p| p.block == block && p.gen <= gen)
-                || f.writing.iter().any(|(_, p)| p.block == block && p.gen <= gen)
+                || f.writing.as_ref().is_some_and(|(_, p)| p.block == block && p.gen <= gen)
         })
     }
 
@@ -196,19 +209,29 @@ impl Names {
         // A writer writes one file at a time: whatever else it was writing, it left.
         if let Op::Create { .. } = op {
             for f in self.files.values_mut() {
-                f.writing.retain(|(c, _)| *c != client.0);
+                if f.writing.as_ref().is_some_and(|(c, _)| *c == client.0) {
+                    f.writing = None;
+                }
             }
         }
         match op {
-            Op::Create { file, targets } => {
+            Op::Create { file, targets, recover } => {
+                // Numbered even when refused: the leader counts the block numbers its log
+                // will hand out from the creations in it.
                 self.next_block += 1;
+                let f = self.files.entry(*file).or_default();
+                if let Some((holder, _)) =
+                    f.writing.as_ref().filter(|(h, _)| recover.map(|r| r.0) != Some(*h))
+                {
+                    return Applied::Busy(NodeId(*holder));
+                }
                 let p = Pipeline { block: self.next_block, gen: 1, targets: targets.clone() };
-                self.files.entry(*file).or_default().writing.push((client.0, p.clone()));
+                f.writing = Some((client.0, p.clone()));
                 Applied::Write(p)
             }
             Op::Rebuild { file, block, gen, targets } => {
                 let f = self.files.entry(*file).or_default();
-                match f.writing.iter_mut().find(|(_, p)| p.block == *block && p.gen == *gen) {
+                match f.writing.as_mut().filter(|(_, p)| p.block == *block && p.gen == *gen) {
                     Some((_, p)) => {
                         *p = Pipeline { block: *block, gen: gen + 1, targets: targets.clone() };
                         Applied::Write(p.clone())
@@ -218,9 +241,8 @@ impl Names {
             }
             Op::Complete { file, block, gen } => {
                 let f = self.files.entry(*file).or_default();
-                match f.writing.iter().position(|(_, p)| p.block == *block && p.gen == *gen) {
-                    Some(i) => {
-                        let p = f.writing.remove(i).1;
+                match f.writing.take_if(|(_, p)| p.block == *block && p.gen == *gen) {
+                    Some((_, p)) => {
                         f.complete = Some(p.clone());
                         Applied::Done(p)
                     }
@@ -232,6 +254,12 @@ impl Names {
                 Applied::Invalidate(blocks.iter().copied().filter(|(b, g)| !self.wanted(*b, *g)).collect())
             }
             Op::Excess { block, gen, .. } => Applied::Invalidate(alloc::vec![(*block, *gen)]),
+            Op::Release { file, holder, block } => {
+                if let Some(f) = self.files.get_mut(file) {
+                    f.writing.take_if(|(c, p)| *c == holder.0 && p.block == *block);
+                }
+                Applied::Released
+            }
         }
     }
 }
@@ -259,7 +287,7 @@ impl Machine for Names {
     ) -> (Applied, LogIndex, Term) {
         let (result, fresh) = match self.sessions.get(&cmd.client.0) {
             // A server's own command, not a client's: applied each time (it only reads).
-            _ if matches!(cmd.op, Op::Invalidate { .. } | Op::Excess { .. }) => {
+            _ if matches!(cmd.op, Op::Invalidate { .. } | Op::Excess { .. } | Op::Release { .. }) => {
                 (self.execute(cmd.client, &cmd.op), true)
             }
             Some((last, result)) if *last >= cmd.req => (result.clone(), false),

@@ -1,5 +1,6 @@
 //! The file system's presets: a data node dies and its blocks are copied back to three; a
-//! whole rack fails and no block is lost; a pipeline loses a node mid-write and is rebuilt.
+//! whole rack fails and no block is lost; a pipeline loses a node mid-write and is rebuilt; two
+//! clients write one file, one at a time, by its lease.
 //!
 //! Each preset's narration is a lesson whose steps name the events they explain (see
 //! `crate::lesson`). A step that invites the reader to switch a mutant on offers it; with that
@@ -21,6 +22,7 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("node-dies", "A data node dies: the blocks it held are copied back to three replicas"),
     ("rack-fails", "A whole rack fails at once, and no block is lost"),
     ("pipeline-break", "A pipeline loses a node mid-write and is rebuilt around it"),
+    ("one-writer", "One writer per file: a second writer waits for the first's lease"),
 ];
 
 fn client(d: &Dfs, i: usize) -> Target {
@@ -76,6 +78,22 @@ pub fn apply(name: &str, base: Dfs) -> Result<Dfs, String> {
                 (at(3_000), ScriptAction::Client(client(&d, 0), read("x"))),
             ];
             Ok(Dfs { script, narration: pipeline_break(), ..d })
+        }
+        // C1 holds x's lease, waiting on a pipeline whose first node died, when the network
+        // cuts it off; C2 waits two seconds for the lease, then takes x.
+        "one-writer" => {
+            let d = Dfs { racks: vec![1, 3, 3], rf: 3, clients: 2, think_ms: 0, ..base.clone() };
+            let script = vec![
+                (at(1_000), ScriptAction::Client(client(&d, 0), write("x", 1))),
+                (at(1_050), ScriptAction::Client(client(&d, 1), write("x", 2))),
+                (at(2_900), ScriptAction::Crash(data(&d, 0, 0))),
+                (at(3_000), ScriptAction::Client(client(&d, 0), write("x", 3))),
+                (at(3_200), ScriptAction::Isolate(client(&d, 0), Vec::new())),
+                (at(3_400), ScriptAction::Client(client(&d, 1), write("x", 4))),
+                (at(7_000), ScriptAction::Heal),
+            ];
+            let narration = one_writer(broken(Mutant::LeaseIgnored));
+            Ok(Dfs { script, narration, ..d })
         }
         other => {
             let names: Vec<&str> = SCENARIOS.iter().map(|s| s.0).collect();
@@ -210,4 +228,66 @@ fn pipeline_break() -> Vec<Step> {
             "C1 reads x: 5, from the nearest replica that runs.",
         ),
     ]
+}
+
+fn one_writer(broken: bool) -> Vec<Step> {
+    let mut steps = vec![
+        Step::new(
+            Cue::Start,
+            &format!(
+                "{START} C1 and C2 will both write the file x. HDFS lets one client write a file at a time: the \
+                 writer holds the file's lease, and every request it sends the metadata leader renews it. The Files \
+                 board's writer column names the holder."
+            ),
+        ),
+        Step::new(
+            Cue::Shows("waiting: C1 is writing x"),
+            "C2 asked to write x while C1 was writing it. The leader answered that x is busy (HDFS's \
+             AlreadyBeingCreatedException): the Files board names C1 as x's writer. C2 waits, then asks again.",
+        )
+        .breaking("lease-ignored"),
+        Step::new(
+            Cue::Says("x is now block"),
+            "C1's block came back acknowledged from its whole pipeline and the leader completed x: x is 1, and C1 \
+             has let the file go. When C2 asks again, x has no writer, and C2 gets it: x becomes 2.",
+        ),
+        Step::new(
+            Cue::Crash,
+            "r1/n0, the one data node on C1's rack, dies. The metadata servers will not know for a second.",
+        ),
+        Step::new(
+            Cue::Partition,
+            "C1 started writing x again (3) and holds the lease. Its pipeline begins at r1/n0, so C1 waits for an \
+             acknowledgement that will not come; and now the network cuts C1 off. Its requests no longer reach the \
+             leader, which still names C1 as x's writer.",
+        ),
+        Step::new(
+            Cue::Shows("waiting: C1 is writing x"),
+            "C2 asks to write x (4) and is told it is busy: the leader cannot tell a writer that is gone from a slow \
+             one, so C2 waits for the lease to lapse.",
+        ),
+        Step::new(
+            Cue::Says("another client takes the file"),
+            "Two seconds without a request from C1: its lease passed the soft limit. The leader logs x's handover to C2 \
+             (HDFS's lease recovery; C1's unfinished block is abandoned); once it commits, the Files board names C2 as \
+             the writer.",
+        ),
+        Step::new(Cue::Says("x is now block"), "C2's write completes: x is 4."),
+        Step::new(
+            Cue::Heal,
+            "The network heals. C1's next request tells it that its block is stale: x was taken from it. C1 starts \
+             its write of 3 over, as x's only writer now.",
+        ),
+        Step::new(Cue::Says("x is now block"), "C1's write completes at last: x is 3, one writer at a time."),
+    ];
+    if broken {
+        steps.truncate(1);
+        steps.push(Step::new(
+            Cue::Violation,
+            "With lease-ignored, the leader gave x to C2 while C1 was writing it, though a request from C1 had just \
+             reached it: lease breaks. C1's block is abandoned mid-write, and the two writers can take the file from \
+             each other in turn.",
+        ));
+    }
+    steps
 }

@@ -185,8 +185,9 @@ impl crate::explorable::Explorable for Dfs {
     fn cluster(&self) -> (usize, usize) {
         (self.first_client(), self.clients)
     }
-    /// Both bound how long a repair takes (the name node's checks, a copy's transfer).
+    /// Each bounds how long something takes (the name node's checks, a copy's transfer, a
+    /// writer's silence).
     fn unjudged(&self) -> &'static [&'static str] {
-        &["re-replicated", "rack-spread"]
+        &["re-replicated", "rack-spread", "lease"]
     }
 }

@@ -456,7 +456,7 @@ fn a_plain_sweep_catches_ack_first_and_one_rack() {
         let s = swarm::sweep(0..30, Some(faults), Some(m), 20_000, true);
         assert!(s.first.is_some(), "{m:?} not caught");
     }
-    assert_eq!(MUTANTS.len(), 6);
+    assert_eq!(MUTANTS.len(), 7);
 }
 
 /// A metadata leader that answers reads from its own namespace sends a reader, once it has lost
@@ -499,4 +499,14 @@ fn only_a_metadata_leader_keeps_requests_to_answer() {
         DfsNode::Meta(s) => Some((s.raft.role == crate::raft::server::Role::Leader, s.waiting.len())),
         _ => None,
     });
+}
+
+/// A metadata leader that ignores leases gives a file to a second writer while its first is
+/// still at work: the `lease` property sees a request of the first reach it just before.
+#[test]
+fn a_plain_sweep_catches_lease_ignored() {
+    let s = swarm::sweep(0..30, Some(FaultPreset::Light), Some(Mutant::LeaseIgnored), 20_000, true);
+    let (seed, property, message) = s.first.expect("lease-ignored not caught");
+    assert_eq!(property, "lease", "seed {seed}: {message}");
+    assert!(message.contains("soft limit is 2 s"), "{message}");
 }

@@ -46,6 +46,13 @@ pub const CLIENT_TIMEOUT_US: u64 = 400_000;
 /// block (HDFS's `dfs.client.max.block.acquire.failures`, 3, after which `DFSInputStream`
 /// throws `BlockMissingException`).
 pub const READ_ROUNDS: u32 = 3;
+/// A file's lease (HDFS's single writer): its writer holds it while its requests keep
+/// reaching the metadata leader. Past the soft limit without one, another client may take the
+/// file; past the hard limit the leader releases the lease itself. HDFS's are 60 s and 20 min,
+/// and its clients renew every 30 s on a timer as well; a write here lasts under a second and
+/// its writer asks the leader at every step, so its requests renew it.
+pub const LEASE_SOFT_US: u64 = 2_000_000;
+pub const LEASE_HARD_US: u64 = 10_000_000;
 /// After the last crash, restart or change of the network, every block is back to its
 /// replication factor on running data nodes within this (when enough are running): the time to
 /// count a node dead, scan, and copy, with retries.
@@ -105,6 +112,9 @@ pub enum Mutant {
     /// The metadata leader answers where a file's block is from its own namespace, not
     /// through the log.
     ReadLocal,
+    /// The metadata leader gives a file being written to any client that asks, however
+    /// recently its writer was heard.
+    LeaseIgnored,
 }
 
 impl Dfs {
@@ -284,6 +294,9 @@ pub enum Answer {
     Located(Option<(BlockId, u32, Vec<NodeId>)>),
     /// No data node can take the block now.
     NoSpace,
+    /// Another client holds the file's lease: it is being written (HDFS's
+    /// `AlreadyBeingCreatedException`). The client asks again after a while.
+    Busy(NodeId),
     /// The block is no longer being written (another write of the file replaced it): start
     /// again.
     Stale,
@@ -399,6 +412,9 @@ pub enum Note {
     /// A metadata server (the leader, or not) counted a data node dead (no heartbeat for
     /// `DEAD_AFTER_US`).
     Dead { server: NodeId, node: NodeId, leader: bool },
+    /// The metadata leader `server` took `holder`'s lease on `file`, silent past the soft
+    /// limit, for the client `by`; or (`by: None`) released it past the hard limit.
+    LeaseRecovered { server: NodeId, file: Key, holder: NodeId, by: Option<NodeId> },
     /// A user's command was refused, and why.
     Refused { node: NodeId, why: String },
 }

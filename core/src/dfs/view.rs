@@ -36,7 +36,7 @@ fn meta_view(s: &MetaServer) -> NodeView {
             ("files".into(), format!("{files}")),
             (
                 "blocks being written".into(),
-                format!("{}", r.kv.files.values().map(|f| f.writing.len()).sum::<usize>()),
+                format!("{}", r.kv.files.values().filter(|f| f.writing.is_some()).count()),
             ),
             ("data nodes counted dead".into(), format!("{dead}")),
             ("copies under way".into(), format!("{copying}")),
@@ -121,13 +121,23 @@ fn block_board(d: &Dfs, nodes: &[Node], up: &[bool]) -> Board {
         };
     };
     let mut short = 0;
+    let writer = |f: &super::names::File| match &f.writing {
+        Some((c, w)) => {
+            BoardCell { text: format!("{} (block {})", d.name(NodeId(*c)), w.block), ..BoardCell::default() }
+        }
+        None => BoardCell { text: "—".into(), ..BoardCell::default() },
+    };
     let rows: Vec<BoardRow> = m
         .raft
         .kv
         .files
         .iter()
-        .filter_map(|(file, f)| f.complete.as_ref().map(|p| (file, p)))
-        .map(|(file, p)| {
+        .filter(|(_, f)| f.complete.is_some() || f.writing.is_some())
+        .map(|(file, f)| {
+            let Some(p) = &f.complete else {
+                let none = || BoardCell { text: "—".into(), ..BoardCell::default() };
+                return BoardRow { label: format!("{file}"), cells: vec![none(), none(), none(), writer(f)] };
+            };
             let live: Vec<NodeId> = d
                 .data_node_ids()
                 .filter(|n| {
@@ -152,6 +162,7 @@ fn block_board(d: &Dfs, nodes: &[Node], up: &[bool]) -> Board {
                         text: if live.is_empty() { "none".into() } else { d.names(&live) },
                         ..BoardCell::default()
                     },
+                    writer(f),
                 ],
             }
         })
@@ -163,9 +174,9 @@ fn block_board(d: &Dfs, nodes: &[Node], up: &[bool]) -> Board {
             format!("Files ({short} blocks short of R = {})", d.rf)
         },
         legend:
-            "each file: its block, its finished replicas on running data nodes against R, and where they are"
+            "each file: its block, its finished replicas on running data nodes against R, where they are, and the one client writing it now (the holder of its lease)"
                 .into(),
-        columns: vec!["block".into(), "replicas".into(), "on".into()],
+        columns: vec!["block".into(), "replicas".into(), "on".into(), "writer".into()],
         rows,
     }
 }
@@ -321,6 +332,16 @@ impl Present for Dfs {
             Note::Placed { block, targets, .. } => format!("block {block} gets {} more nodes", targets.len()),
             Note::Dead { leader: true, .. } => String::from("the metadata leader counts a data node dead"),
             Note::Dead { .. } => String::from("a metadata follower counts a data node dead"),
+            Note::LeaseRecovered { file, by: Some(_), .. } => {
+                format!(
+                    "{file}'s writer was silent past the lease's soft limit: another client takes the file"
+                )
+            }
+            Note::LeaseRecovered { file, .. } => {
+                format!(
+                    "{file}'s writer was silent past the lease's hard limit: the leader releases the file"
+                )
+            }
             Note::Refused { why, .. } => format!("refused: {why}"),
         }
     }

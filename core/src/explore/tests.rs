@@ -208,7 +208,7 @@ fn every_property_skipped_when_explored_is_named_as_not_judged() {
     let small = Bounds { depth: 2, ..Bounds::default() };
     for (protocol, skipped) in [
         ("kafka", &["replicas-informed"][..]),
-        ("dfs", &["re-replicated", "rack-spread"][..]),
+        ("dfs", &["re-replicated", "rack-spread", "lease"][..]),
         ("swim", &["completeness", "accuracy"][..]),
     ] {
         let r = explore(&config(protocol, None), small).unwrap();

@@ -1,0 +1,119 @@
+//! Leases (HDFS's `LeaseManager`): a file being written has one writer, the holder of its
+//! lease, named in the namespace beside the block it writes (`names.rs`). When each writer was
+//! last heard is soft state every metadata server keeps, as HDFS's NameNode keeps it in
+//! memory: a server that starts, or becomes leader, counts every writer as heard then (HDFS's
+//! NameNode, loading its image, gives each file under construction a fresh lease).
+//!
+//! Another client that asks to write a file whose writer was heard within the soft limit is
+//! told the file is busy (HDFS's `AlreadyBeingCreatedException`) and asks again later; past
+//! the soft limit the leader takes the lease from the silent writer for it (HDFS's lease
+//! recovery: here the silent writer's block is abandoned, where HDFS would recover it to what
+//! its replicas hold and close the file with it; a block here is written whole). Past the hard
+//! limit the leader releases the lease itself.
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::kv::Key;
+use crate::protocol::{NodeId, Time, World};
+
+use super::names::Names;
+use super::types::*;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Leases {
+    /// Per client (by node number): when a request of its last reached this server.
+    heard: BTreeMap<u32, Time>,
+}
+
+impl Leases {
+    /// A request from `client` reached this server (leading or not).
+    pub fn renew(&mut self, client: NodeId, now: Time) {
+        self.heard.insert(client.0, now);
+    }
+
+    /// How long `writer` has been silent to this server, counted from `since` (this server's
+    /// start, or its leadership's) at the earliest.
+    pub fn silent(&self, writer: NodeId, since: Time, now: Time) -> u64 {
+        let last = self.heard.get(&writer.0).copied().unwrap_or(Time::ZERO).max(since);
+        now.0.saturating_sub(last.0)
+    }
+
+    /// Whether `writer`'s lease is within its soft limit: no other client may take its file.
+    pub fn held(&self, writer: NodeId, since: Time, now: Time) -> bool {
+        self.silent(writer, since, now) < LEASE_SOFT_US
+    }
+
+    /// The leases in `names` past their hard limit: (file, writer, the block it writes). Each
+    /// counts as heard now, so that its release is proposed once, not at every scan while the
+    /// log takes it.
+    pub fn lapsed(&mut self, names: &Names, since: Time, now: Time) -> Vec<(Key, NodeId, BlockId)> {
+        let mut out = Vec::new();
+        for (file, f) in &names.files {
+            if let Some((writer, p)) = &f.writing {
+                let writer = NodeId(*writer);
+                if self.silent(writer, since, now) >= LEASE_HARD_US {
+                    out.push((*file, writer, p.block));
+                }
+            }
+        }
+        for (_, writer, _) in &out {
+            self.renew(*writer, now);
+        }
+        out
+    }
+}
+
+/// The checker's ghost state for the `lease` property: per (metadata server, client), when a
+/// request of the client last reached the server, as the network delivered it.
+#[derive(Clone, Debug, Default, Hash)]
+pub struct LeaseWatch {
+    heard: BTreeMap<(u32, u32), Time>,
+}
+
+impl LeaseWatch {
+    /// A message arrives: a client's request to a metadata server is the news a lease lives on.
+    pub fn delivered(&mut self, d: &Dfs, from: NodeId, to: NodeId, msg: &Msg, now: Time) {
+        if matches!(msg, Msg::Request { .. }) && d.is_client(from) && d.is_meta(to) {
+            self.heard.insert((to.0, from.0), now);
+        }
+    }
+
+    /// lease: a metadata leader takes a file from its writer for another client only once no
+    /// request of the writer has reached it for the soft limit, and releases it only past the
+    /// hard limit. Judged in true time, so not while a clock is skewed, nor in an explored run
+    /// (where every timeout has expired by the next step).
+    pub fn judge(
+        &self,
+        d: &Dfs,
+        notes: &[Note],
+        world: &World<'_, Msg>,
+    ) -> Result<(), (&'static str, String)> {
+        if world.explored || world.skewed {
+            return Ok(());
+        }
+        for note in notes {
+            let Note::LeaseRecovered { server, file, holder, by } = *note else { continue };
+            let limit = if by.is_some() { LEASE_SOFT_US } else { LEASE_HARD_US };
+            let Some(at) = self.heard.get(&(server.0, holder.0)) else { continue };
+            let ago = world.now.0.saturating_sub(at.0);
+            if ago < limit {
+                let (server, writer, ago) = (d.name(server), d.name(holder), ago as f64 / 1e6);
+                let limit = limit / 1_000_000;
+                let message = match by {
+                    Some(c) => format!(
+                        "{server} gave {file}, being written by {writer}, to {} though a request from {writer} reached it {ago:.2} s before: the lease's soft limit is {limit} s",
+                        d.name(c)
+                    ),
+                    None => format!(
+                        "{server} released {writer}'s lease on {file} though a request from {writer} reached it {ago:.2} s before: the lease's hard limit is {limit} s"
+                    ),
+                };
+                return Err(("lease", message));
+            }
+        }
+        Ok(())
+    }
+}
