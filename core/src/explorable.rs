@@ -92,8 +92,9 @@ pub trait Explorable: Protocol {
     /// with equal content are one choice, and two states that differ only in when their
     /// messages were sent are one state, only where their marks agree too. A mark must settle
     /// what the checker will decide when the message arrives, from the checker's state now:
-    /// whatever happens meanwhile must move both copies' judgement alike. The default, for a
-    /// checker that reads content only, marks nothing.
+    /// whatever happens meanwhile must move both copies' judgement alike. Renaming nodes must
+    /// not change it (the renamed fingerprint reads it from the state as it is). The default,
+    /// for a checker that reads content only, marks nothing.
     fn flight_mark(&self, monitor: &Self::Monitor, flight: &crate::sim::Flight<'_, Self::Msg>) -> u64 {
         let _ = (monitor, flight);
         0

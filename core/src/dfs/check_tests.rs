@@ -26,3 +26,34 @@ fn a_rebuilt_pipeline_that_added_no_node_could_not_spread() {
         assert_eq!(m.spread.get(&4).map(|s| s.1), Some(could), "{targets:?} with {racks} live racks");
     }
 }
+
+/// `lease` counts a metadata server's start and its taking office as hearing every writer (the
+/// server does: HDFS's new active NameNode renews every lease). A server elected at 5 s that
+/// gives C1's file to C2 at 5.1 s breaks it though it never heard from C1 itself; at 7.1 s it
+/// does not. Before, a takeover of a writer the server had never heard from was not judged.
+#[test]
+fn a_new_leader_counts_every_writer_as_heard_when_it_takes_office() {
+    let d = Dfs::default();
+    let (m2, c1, c2) = (NodeId(1), NodeId(d.first_client() as u32), NodeId(d.first_client() as u32 + 1));
+    let up = vec![true; d.nodes_total()];
+    let changed = vec![Time::ZERO; d.nodes_total()];
+    let world = |ms: u64| World {
+        now: Time::from_ms(ms),
+        up: &up,
+        changed_at: &changed,
+        up_epoch: 0,
+        shape_at: Time::ZERO,
+        dropped: None,
+        skewed: false,
+        slowed: false,
+        explored: false,
+    };
+    let took = Note::LeaseRecovered { server: m2, file: "x".into(), holder: c1, by: Some(c2) };
+    let mut watch = crate::dfs::lease::LeaseWatch::default();
+    let elected = Note::Raft(crate::raft::Note::Elected { node: m2, term: 2 });
+    assert_eq!(watch.judge(&d, &[elected], &world(5_000)), Ok(()));
+    let (property, message) = watch.judge(&d, &[took.clone()], &world(5_100)).unwrap_err();
+    assert_eq!(property, "lease");
+    assert!(message.contains("0.10 s after it last heard from C1, started or took office"), "{message}");
+    assert_eq!(watch.judge(&d, &[took], &world(7_100)), Ok(()));
+}

@@ -67,10 +67,12 @@ impl Leases {
 }
 
 /// The checker's ghost state for the `lease` property: per (metadata server, client), when a
-/// request of the client last reached the server, as the network delivered it.
+/// request of the client last reached the server, as the network delivered it; and per server,
+/// when it last became leader (a server counts every writer as heard then, and when it starts).
 #[derive(Clone, Debug, Default, Hash)]
 pub struct LeaseWatch {
     heard: BTreeMap<(u32, u32), Time>,
+    elected: BTreeMap<u32, Time>,
 }
 
 impl LeaseWatch {
@@ -81,34 +83,42 @@ impl LeaseWatch {
         }
     }
 
-    /// lease: a metadata leader takes a file from its writer for another client only once no
-    /// request of the writer has reached it for the soft limit, and releases it only past the
+    /// lease: a metadata leader takes a file from its writer for another client only once the
+    /// writer has been silent to it for the soft limit (no request of the writer has reached
+    /// it, and it has not started or taken office, in that time), and releases it only past the
     /// hard limit. Judged in true time, so not while a clock is skewed, nor in an explored run
     /// (where every timeout has expired by the next step).
     pub fn judge(
-        &self,
+        &mut self,
         d: &Dfs,
         notes: &[Note],
         world: &World<'_, Msg>,
     ) -> Result<(), (&'static str, String)> {
+        for note in notes {
+            if let Note::Raft(crate::raft::Note::Elected { node, .. }) = *note {
+                self.elected.insert(node.0, world.now);
+            }
+        }
         if world.explored || world.skewed {
             return Ok(());
         }
         for note in notes {
             let Note::LeaseRecovered { server, file, holder, by } = *note else { continue };
             let limit = if by.is_some() { LEASE_SOFT_US } else { LEASE_HARD_US };
-            let Some(at) = self.heard.get(&(server.0, holder.0)) else { continue };
-            let ago = world.now.0.saturating_sub(at.0);
+            let heard = self.heard.get(&(server.0, holder.0)).copied().unwrap_or(Time::ZERO);
+            let elected = self.elected.get(&server.0).copied().unwrap_or(Time::ZERO);
+            let started = world.changed_at.get(server.index()).copied().unwrap_or(Time::ZERO);
+            let ago = world.now.0.saturating_sub(heard.max(elected).max(started).0);
             if ago < limit {
                 let (server, writer, ago) = (d.name(server), d.name(holder), ago as f64 / 1e6);
                 let limit = limit / 1_000_000;
                 let message = match by {
                     Some(c) => format!(
-                        "{server} gave {file}, being written by {writer}, to {} though a request from {writer} reached it {ago:.2} s before: the lease's soft limit is {limit} s",
+                        "{server} gave {file}, being written by {writer}, to {} {ago:.2} s after it last heard from {writer}, started or took office: the lease's soft limit is {limit} s",
                         d.name(c)
                     ),
                     None => format!(
-                        "{server} released {writer}'s lease on {file} though a request from {writer} reached it {ago:.2} s before: the lease's hard limit is {limit} s"
+                        "{server} released {writer}'s lease on {file} {ago:.2} s after it last heard from {writer}, started or took office: the lease's hard limit is {limit} s"
                     ),
                 };
                 return Err(("lease", message));

@@ -105,7 +105,7 @@ fn two_writers_of_one_file_take_turns_by_its_lease() {
         assert!(c1(&mut lab).contains("write x 3 →"), "seed {seed}: C1 shows {}", c1(&mut lab));
         assert_eq!(writer(&mut lab), "—", "seed {seed} at {:?} position {}", lab.time(), lab.position());
         let took =
-            steps.iter().position(|s| s.cue == Cue::Says("another client takes the file")).expect("the step");
+            steps.iter().position(|s| s.cue == Cue::Says("handover to another client")).expect("the step");
         let cut = steps.iter().position(|s| s.cue == Cue::Partition).expect("the step");
         lab.seek(at[took]);
         assert!(

@@ -286,7 +286,8 @@ impl Machine for Names {
         term: Term,
     ) -> (Applied, LogIndex, Term) {
         let (result, fresh) = match self.sessions.get(&cmd.client.0) {
-            // A server's own command, not a client's: applied each time (it only reads).
+            // A server's own command, not a client's: applied each time (a deletion only reads;
+            // a release names the writer and block it frees, so a second application frees nothing).
             _ if matches!(cmd.op, Op::Invalidate { .. } | Op::Excess { .. } | Op::Release { .. }) => {
                 (self.execute(cmd.client, &cmd.op), true)
             }

@@ -267,7 +267,7 @@ fn one_writer(broken: bool) -> Vec<Step> {
              one, so C2 waits for the lease to lapse.",
         ),
         Step::new(
-            Cue::Says("another client takes the file"),
+            Cue::Says("handover to another client"),
             "Two seconds without a request from C1: its lease passed the soft limit. The leader logs x's handover to C2 \
              (HDFS's lease recovery; C1's unfinished block is abandoned); once it commits, the Files board names C2 as \
              the writer.",

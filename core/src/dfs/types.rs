@@ -412,8 +412,9 @@ pub enum Note {
     /// A metadata server (the leader, or not) counted a data node dead (no heartbeat for
     /// `DEAD_AFTER_US`).
     Dead { server: NodeId, node: NodeId, leader: bool },
-    /// The metadata leader `server` took `holder`'s lease on `file`, silent past the soft
-    /// limit, for the client `by`; or (`by: None`) released it past the hard limit.
+    /// The metadata leader `server` decided to take `holder`'s lease on `file`, silent past the
+    /// soft limit, for the client `by`, or (`by: None`) to release it past the hard limit, and
+    /// put that in its log (the entry may yet not commit, or find the file's writer changed).
     LeaseRecovered { server: NodeId, file: Key, holder: NodeId, by: Option<NodeId> },
     /// A user's command was refused, and why.
     Refused { node: NodeId, why: String },

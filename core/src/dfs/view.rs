@@ -334,12 +334,12 @@ impl Present for Dfs {
             Note::Dead { .. } => String::from("a metadata follower counts a data node dead"),
             Note::LeaseRecovered { file, by: Some(_), .. } => {
                 format!(
-                    "{file}'s writer was silent past the lease's soft limit: another client takes the file"
+                    "{file}'s writer was silent past the lease's soft limit: the leader logs the file's handover to another client"
                 )
             }
             Note::LeaseRecovered { file, .. } => {
                 format!(
-                    "{file}'s writer was silent past the lease's hard limit: the leader releases the file"
+                    "{file}'s writer was silent past the lease's hard limit: the leader logs the lease's release"
                 )
             }
             Note::Refused { why, .. } => format!("refused: {why}"),

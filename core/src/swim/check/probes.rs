@@ -107,10 +107,13 @@ impl Probes {
     /// What `delivered` reads of a message's send time, as the explorer's mark
     /// (`Explorable::flight_mark`): for an accusing ping, whether it is from a life its prober
     /// has left; for an ack, whether it is the answer to the accusing ping its prober's
-    /// latest accusing probe of its sender delivered. Either can later turn true for both of
-    /// two copies (a restart comes after every send), or false for both (a newer accusing
-    /// ping arrives after every ack now in flight is sent), never for one alone: copies marked
-    /// alike are judged alike when they arrive.
+    /// latest accusing probe of its sender delivered. A ping's mark can later turn true, for
+    /// every copy at once (a restart comes after every send); an ack's can turn false, for
+    /// every copy at once (a newer accusing ping arrives, or a restart or refutation drops
+    /// the probe, after every ack now in flight was sent); never for one copy alone. So
+    /// copies marked alike are judged alike when they arrive. This rests on time moving on
+    /// before every explored step (`sim::EXPLORE_LEAP`: what happens next is later than every
+    /// send in flight) and on a duplicate keeping its original's send time.
     pub(super) fn mark(&self, f: &Flight<'_, Msg>) -> u64 {
         match *f.msg {
             Msg::Ping { suspect: Some(_), .. } => self.before_life(f.from, f.sent_at) as u64,
