@@ -52,7 +52,7 @@ fn a_new_leader_counts_every_writer_as_heard_when_it_takes_office() {
     let mut watch = crate::dfs::lease::LeaseWatch::default();
     let elected = Note::Raft(crate::raft::Note::Elected { node: m2, term: 2 });
     assert_eq!(watch.judge(&d, &[elected], &world(5_000)), Ok(()));
-    let (property, message) = watch.judge(&d, &[took.clone()], &world(5_100)).unwrap_err();
+    let (property, message) = watch.judge(&d, core::slice::from_ref(&took), &world(5_100)).unwrap_err();
     assert_eq!(property, "lease");
     assert!(message.contains("0.10 s after it last heard from C1, started or took office"), "{message}");
     assert_eq!(watch.judge(&d, &[took], &world(7_100)), Ok(()));
