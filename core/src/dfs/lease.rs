@@ -2,7 +2,11 @@
 //! lease, named in the namespace beside the block it writes (`names.rs`). When each writer was
 //! last heard is soft state every metadata server keeps, as HDFS's NameNode keeps it in
 //! memory: a server that starts, or becomes leader, counts every writer as heard then (HDFS's
-//! NameNode, loading its image, gives each file under construction a fresh lease).
+//! NameNode, loading its image, gives each file under construction a fresh lease). A writer is
+//! heard through the steps of its write (create, rebuild, complete), which it sends throughout:
+//! a client here writes one file at a time and renews on no timer, so a client that has left
+//! its write (it restarted, and reads now) lets the lease lapse, as a new HDFS client process,
+//! with a name of its own, would.
 //!
 //! Another client that asks to write a file whose writer was heard within the soft limit is
 //! told the file is busy (HDFS's `AlreadyBeingCreatedException`) and asks again later; past
@@ -78,7 +82,7 @@ pub struct LeaseWatch {
 impl LeaseWatch {
     /// A message arrives: a client's request to a metadata server is the news a lease lives on.
     pub fn delivered(&mut self, d: &Dfs, from: NodeId, to: NodeId, msg: &Msg, now: Time) {
-        if matches!(msg, Msg::Request { .. }) && d.is_client(from) && d.is_meta(to) {
+        if matches!(msg, Msg::Request { ask, .. } if ask.writes()) && d.is_client(from) && d.is_meta(to) {
             self.heard.insert((to.0, from.0), now);
         }
     }

@@ -290,7 +290,9 @@ pub fn on_message(d: &Dfs, s: &mut MetaServer, from: NodeId, msg: Msg, ctx: Cx) 
             with_raft(d, s, ctx, |r, rs, inner| raft::server::on_message(r, rs, local, m, inner))
         }
         Msg::Request { req, ask } if d.is_client(from) => {
-            s.leases.renew(from, ctx.now());
+            if ask.writes() {
+                s.leases.renew(from, ctx.now());
+            }
             on_request(d, s, from, req, ask, ctx)
         }
         Msg::Heartbeat { blocks, term, seq } if d.is_data_node(from) && seq > s.report_seq[dn(from)] => {

@@ -384,8 +384,10 @@ fn a_lease_holds_while_its_writer_is_heard() {
         let notes = core::mem::take(&mut fx.notes);
         (fx.take(), notes)
     };
-    // A's last request (a read of another file) reaches the leader at 2.0 s.
-    ask(&mut s, &mut fx, 2_000, a, 7, Ask::Read { file: "y".into() });
+    // A's last step of its write (its completion, which will not apply yet) reaches the leader
+    // at 2.0 s; a read of A's at 3.0 s renews nothing (a restarted A reads: its write is gone).
+    ask(&mut s, &mut fx, 2_000, a, 7, Ask::Complete { file: x, block: 1, gen: 1 });
+    ask(&mut s, &mut fx, 3_000, a, 8, Ask::Read { file: "y".into() });
     let (sent, _) = ask(&mut s, &mut fx, 3_900, b, 1, Ask::Create { file: x });
     assert_eq!(sent, vec![(b, Msg::Reply { req: 1, answer: Answer::Busy(a) })]);
     let (_, notes) = ask(&mut s, &mut fx, 4_000, b, 2, Ask::Create { file: x });

@@ -84,6 +84,14 @@ pub enum Ask {
     },
 }
 
+impl Ask {
+    /// Whether the request is a step of a write: the steps renew their client's lease
+    /// (`lease.rs`), a read does not.
+    pub fn writes(&self) -> bool {
+        !matches!(self, Ask::Read { .. })
+    }
+}
+
 impl fmt::Display for Ask {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

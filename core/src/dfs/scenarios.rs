@@ -236,7 +236,7 @@ fn one_writer(broken: bool) -> Vec<Step> {
             Cue::Start,
             &format!(
                 "{START} C1 and C2 will both write the file x. HDFS lets one client write a file at a time: the \
-                 writer holds the file's lease, and every request it sends the metadata leader renews it. The Files \
+                 writer holds the file's lease, and each step of its write it asks the metadata leader for renews it. The Files \
                  board's writer column names the holder."
             ),
         ),

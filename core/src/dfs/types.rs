@@ -50,7 +50,7 @@ pub const READ_ROUNDS: u32 = 3;
 /// reaching the metadata leader. Past the soft limit without one, another client may take the
 /// file; past the hard limit the leader releases the lease itself. HDFS's are 60 s and 20 min,
 /// and its clients renew every 30 s on a timer as well; a write here lasts under a second and
-/// its writer asks the leader at every step, so its requests renew it.
+/// its writer asks the leader at every step, so the steps of its write renew it.
 pub const LEASE_SOFT_US: u64 = 2_000_000;
 pub const LEASE_HARD_US: u64 = 10_000_000;
 /// After the last crash, restart or change of the network, every block is back to its
