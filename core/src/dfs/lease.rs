@@ -50,6 +50,24 @@ impl Leases {
         self.silent(writer, since, now) < LEASE_SOFT_US
     }
 
+    /// `file`'s lease as `client`'s creation of it finds it: `Ok(None)`, no other client writes
+    /// it; `Ok(Some(w))`, `w` writes it but is silent past the soft limit (the creation takes
+    /// it from `w`); `Err(w)`, `w` holds it (the file is busy).
+    pub fn for_create(
+        &self,
+        names: &Names,
+        file: &Key,
+        client: NodeId,
+        since: Time,
+        now: Time,
+    ) -> Result<Option<NodeId>, NodeId> {
+        let writer = names.files.get(file).and_then(|f| f.writing.as_ref()).map(|w| NodeId(w.0));
+        match writer.filter(|w| *w != client) {
+            Some(w) if self.held(w, since, now) => Err(w),
+            other => Ok(other),
+        }
+    }
+
     /// The leases in `names` past their hard limit: (file, writer, the block it writes). Each
     /// counts as heard now, so that its release is proposed once, not at every scan while the
     /// log takes it.

@@ -364,16 +364,13 @@ fn on_request(d: &Dfs, s: &mut MetaServer, client: NodeId, req: u64, ask: Ask, c
     let writer = Writer::Rack(d.client_rack(client));
     let op = match ask {
         Ask::Create { file } => {
-            // The file's lease: another writer heard within the soft limit keeps it.
-            let now = ctx.now();
-            let holder = s.raft.kv.files.get(&file).and_then(|f| f.writing.as_ref()).map(|w| NodeId(w.0));
-            let recover = holder.filter(|h| *h != client);
-            if let Some(h) = recover {
-                if s.leases.held(h, s.since, now) && !d.is(Mutant::LeaseIgnored) {
-                    ctx.send(client, Msg::Reply { req, answer: Answer::Busy(h) });
-                    return;
+            let recover = match s.leases.for_create(&s.raft.kv, &file, client, s.since, ctx.now()) {
+                Err(h) if !d.is(Mutant::LeaseIgnored) => {
+                    return ctx.send(client, Msg::Reply { req, answer: Answer::Busy(h) });
                 }
-            }
+                Err(h) => Some(h),
+                Ok(silent) => silent,
+            };
             let targets = choose(d, s, writer, &[], &[], ctx);
             if targets.is_empty() {
                 ctx.send(client, Msg::Reply { req, answer: Answer::NoSpace });
