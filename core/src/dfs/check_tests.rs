@@ -37,17 +37,7 @@ fn a_new_leader_counts_every_writer_as_heard_when_it_takes_office() {
     let (m2, c1, c2) = (NodeId(1), NodeId(d.first_client() as u32), NodeId(d.first_client() as u32 + 1));
     let up = vec![true; d.nodes_total()];
     let changed = vec![Time::ZERO; d.nodes_total()];
-    let world = |ms: u64| World {
-        now: Time::from_ms(ms),
-        up: &up,
-        changed_at: &changed,
-        up_epoch: 0,
-        shape_at: Time::ZERO,
-        dropped: None,
-        skewed: false,
-        slowed: false,
-        explored: false,
-    };
+    let world = |ms: u64| World::quiet(Time::from_ms(ms), &up, &changed);
     let took = Note::LeaseRecovered { server: m2, file: "x".into(), holder: c1, by: Some(c2) };
     let mut watch = crate::dfs::lease::LeaseWatch::default();
     let elected = Note::Raft(crate::raft::Note::Elected { node: m2, term: 2 });

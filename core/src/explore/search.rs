@@ -306,16 +306,8 @@ impl<P: Registered> Explorer<P> {
     fn choices(&self, e: &Entry<P>) -> Vec<Choice<P>> {
         let sim = &e.sim;
         let b = &self.bounds;
-        let mut flights: Vec<(u64, u64, NodeId)> = sim
-            .flights()
-            .map(|f| {
-                (
-                    f.id.0,
-                    marked(digest(&(f.from, f.to, f.msg)), sim.proto.flight_mark(sim.monitor(), &f)),
-                    f.to,
-                )
-            })
-            .collect();
+        let mut flights: Vec<(u64, u64, NodeId)> =
+            sim.flights().map(|f| (f.id.0, flight_digest(sim, &f), f.to)).collect();
         // By id: the order they were sent in (the queue's own order depends on the path).
         let order = crate::order::order_by(flights.iter().map(|f| f.0));
         flights = order.iter().map(|&i| flights[i as usize]).collect();
@@ -537,6 +529,12 @@ pub(super) fn fingerprint_of<P: Registered>(sim: &Sim<P>) -> u64 {
     fingerprint(&Entry { sim: sim.clone(), depth: 0, used: Used::default(), fps, at: 0 })
 }
 
+/// A message in flight by its ends, its content and its checker's mark: equal for two copies
+/// that lead to equal states.
+fn flight_digest<P: Explorable>(sim: &Sim<P>, f: &crate::sim::Flight<'_, P::Msg>) -> u64 {
+    marked(digest(&(f.from, f.to, f.msg)), sim.proto.flight_mark(sim.monitor(), f))
+}
+
 /// A message's digest with what its checker reads of its send time (`Explorable::flight_mark`);
 /// unmarked, its content's digest alone.
 fn marked(content: u64, mark: u64) -> u64 {
@@ -561,12 +559,7 @@ fn fingerprint<P: Explorable>(e: &Entry<P>) -> u64 {
         let timers = st.timers.iter().fold(0u64, |acc, a| acc.wrapping_add(mix(digest(&a.timer))));
         timers.hash(&mut h);
     }
-    let flights = sim.flights().fold(0u64, |acc, f| {
-        acc.wrapping_add(mix(marked(
-            digest(&(f.from, f.to, f.msg)),
-            sim.proto.flight_mark(sim.monitor(), &f),
-        )))
-    });
+    let flights = sim.flights().fold(0u64, |acc, f| acc.wrapping_add(mix(flight_digest(sim, &f))));
     flights.hash(&mut h);
     digest(sim.monitor()).hash(&mut h);
     e.used.hash(&mut h);
