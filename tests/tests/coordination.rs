@@ -65,6 +65,7 @@ fn a_plain_seed_sweep_catches_every_mutant_by_the_property_it_breaks() {
         ("count-sequence", Recipe::Lock, "lock-order"),
         ("no-grace", Recipe::Lock, "expiry-after-timeout"),
         ("rearm-watch", Recipe::Discovery, "watch-once"),
+        ("ignore-relays", Recipe::Lock, "expiry-after-timeout"),
     ];
     assert_eq!(Coordination::mutants().len(), want.len());
     for (name, recipe, property) in want {

@@ -34,7 +34,9 @@
 //! - **expiry-after-timeout**: the leader proposes to expire a session only when it has heard
 //!   nothing of it (a heartbeat, a relay) for the session's timeout, on its own clock, and
 //!   not before a whole timeout from its election (what it heard as leader before counts for
-//!   nothing: ZooKeeper's new leader touches every session).
+//!   nothing: ZooKeeper's new leader touches every session). Judged twice: against the
+//!   leader's own record, on its clock; and in true time against the heartbeats the network
+//!   delivered to it that it must count (`expiry.rs`), so a leader that drops one is seen.
 
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
@@ -111,6 +113,8 @@ pub struct Monitor {
     observed: BTreeMap<u32, u64>,
     /// When each leader last heard of each session, on its clock.
     heard: BTreeMap<(u32, SessionId), Time>,
+    /// What reached each leader, in true time (`expiry.rs`).
+    pub(super) heartbeats: super::expiry::Heartbeats,
     /// The tree as the committed log builds it, to the index `replayed`, and what each zxid
     /// changed (see `Changed`).
     ghost: Tree,

@@ -5,6 +5,7 @@ use super::check;
 use super::*;
 use crate::net::FaultPreset;
 use crate::sim::Sim;
+use alloc::vec;
 
 /// lock-order judges an acquisition against the tree the committed log builds: a client whose
 /// predecessor's deletion is committed takes the lock rightly even if every replica's tree is
@@ -122,4 +123,58 @@ fn an_exist_watch_whose_node_is_there_must_fire_where_its_client_reconnects() {
             assert_eq!(judged.map_err(|e| e.0), Err("watch-first"), "there: it must fire first");
         }
     }
+}
+
+/// expiry-after-timeout is judged against the heartbeats the network delivered to the leader,
+/// not only against its own record: a follower's relay that reached the leader counts though
+/// the leader noted nothing (it dropped the relay), and an expiry within a timeout of it is a
+/// violation. A relay that reached a server not leading, or a ping on a connection the leader
+/// does not know, is no heartbeat a correct leader must count. Before, a leader that dropped
+/// every relay (mutant `ignore-relays`) passed every sweep.
+#[test]
+fn an_expiry_is_judged_against_the_heartbeats_that_reached_the_leader() {
+    let c = Coordination::default();
+    let mut sim = Sim::new(c.clone(), FaultPreset::None.config(), 1);
+    let leader = |sim: &Sim<Coordination>| {
+        sim.nodes().iter().enumerate().find_map(|(i, n)| match n {
+            Node::Server(s)
+                if s.raft.role == crate::raft::server::Role::Leader && !s.raft.kv.sessions.is_empty() =>
+            {
+                Some((NodeId(i as u32), *s.raft.kv.sessions.keys().next().unwrap()))
+            }
+            _ => None,
+        })
+    };
+    while leader(&sim).is_none() && sim.step() {}
+    let (l, session) = leader(&sim).expect("a leader with a session");
+    let follower = NodeId(if l.0 == 0 { 1 } else { 0 });
+    let timeout_ms = 1_000;
+    let expiring = [Note::Expiring { leader: l, session, at: Time(0), timeout_ms }];
+    let elected = [Note::Raft(crate::raft::Note::Elected { node: l, term: 1 })];
+    let (up, changed) = (vec![true; sim.nodes().len()], vec![Time::ZERO; sim.nodes().len()]);
+    let judge = |h: &mut expiry::Heartbeats, notes: &[Note], ms: u64| {
+        h.judge(notes, &crate::protocol::World::quiet(Time(ms * 1000), &up, &changed)).map_err(|e| e.0)
+    };
+    let deliver = |h: &mut expiry::Heartbeats, from: NodeId, to: NodeId, msg: &Msg, ms: u64| {
+        let d = crate::protocol::Delivered { from, to, sent: Time(ms * 1000), now: Time(ms * 1000), msg };
+        h.delivered(&c, sim.nodes(), &d)
+    };
+    let relay = Msg::Touch { sessions: vec![(session, Time::ZERO)] };
+    let mut h = expiry::Heartbeats::default();
+    assert_eq!(judge(&mut h, &elected, 100), Ok(()));
+    deliver(&mut h, follower, l, &relay, 5_000);
+    assert_eq!(judge(&mut h, &expiring, 5_999), Err("expiry-after-timeout"), "within a timeout of the relay");
+    assert_eq!(judge(&mut h, &expiring, 6_000), Ok(()), "a whole timeout after it");
+
+    let mut h = expiry::Heartbeats::default();
+    assert_eq!(judge(&mut h, &elected, 100), Ok(()));
+    assert_eq!(
+        judge(&mut h, &expiring, 1_099),
+        Err("expiry-after-timeout"),
+        "within a timeout of taking office"
+    );
+    deliver(&mut h, l, follower, &relay, 500);
+    let stranger = Msg::Ping { conn: 99, session, clock: Time::ZERO, seen: 0, hello: None };
+    deliver(&mut h, NodeId(c.servers() as u32), l, &stranger, 500);
+    assert_eq!(judge(&mut h, &expiring, 1_100), Ok(()), "no heartbeat the leader had to count");
 }

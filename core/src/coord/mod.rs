@@ -82,12 +82,14 @@
 //! `types.rs` (configuration, messages, mutants),
 //! `server.rs` (a server around its Raft), `client.rs` (clients and their connections),
 //! `recipe.rs` (what they do with the service), `storage.rs` (the storage
-//! node), `check.rs` (the properties).
+//! node), `check.rs` (the properties), `expiry.rs` (session expiry judged against the
+//! heartbeats that reached the leader).
 
 pub mod check;
 pub mod client;
 pub mod config;
 mod conn;
+mod expiry;
 mod node;
 mod recipe;
 pub mod scenarios;
@@ -167,6 +169,10 @@ pub(crate) const MUTANTS: &[MutantInfo] = &[
         name: "rearm-watch",
         description: "a server leaves a fired watch again under a new number, so its client is told of a later change it never asked about",
     },
+    MutantInfo {
+        name: "ignore-relays",
+        description: "the leader does not count the heartbeats followers relay for their clients, so a session on a follower expires while its client pings",
+    },
 ];
 
 impl Mutant {
@@ -184,6 +190,7 @@ impl Mutant {
             "count-sequence" => Mutant::CountSequence,
             "no-grace" => Mutant::NoGrace,
             "rearm-watch" => Mutant::RearmWatch,
+            "ignore-relays" => Mutant::IgnoreRelays,
             _ => return None,
         })
     }
@@ -357,6 +364,21 @@ impl Protocol for Coordination {
         notes: &[Note],
     ) -> Result<(), (&'static str, String)> {
         check::check(self, m, nodes, touched, notes)
+    }
+
+    fn check_world(
+        &self,
+        m: &mut Monitor,
+        _nodes: &[Node],
+        _touched: Option<NodeId>,
+        notes: &[Note],
+        world: &crate::protocol::World<'_, Msg>,
+    ) -> Result<(), (&'static str, String)> {
+        m.heartbeats.judge(notes, world)
+    }
+
+    fn delivered(&self, m: &mut Monitor, nodes: &[Node], d: &crate::protocol::Delivered<'_, Msg>) {
+        m.heartbeats.delivered(self, nodes, d);
     }
 
     fn properties(&self) -> &'static [PropertyInfo] {

@@ -456,6 +456,8 @@ pub enum Mutant {
     /// A fired watch is left again under a new number, so the client is told of a later
     /// change it never asked about.
     RearmWatch,
+    /// The leader takes the followers' relays of their clients' heartbeats and counts none.
+    IgnoreRelays,
 }
 
 /// Parse a request typed by the user: `create PATH [DATA] [ephemeral] [sequential]`,
