@@ -378,6 +378,29 @@ await lesson('phone: the drawing fills the width and the lesson step sits under 
   assert.equal(await page.isVisible('#lesson-verdict'), true);
 }, { width: 390, height: 844 });
 
+// On a phone the tables that prove a step lie under its card. While the card's own buttons are
+// scrolled away, a bar at the foot of the screen steps the lesson from where the reader is, and
+// takes them back to the card.
+await lesson('phone: a bar at the foot of the screen steps the lesson from a table', '#dfs', async page => {
+  await preset(page, 'one-writer');
+  assert.equal(await page.isVisible('#lesson-dock'), false, 'no bar while the card is on screen');
+  // The tables come under the card (and the closed list of other lessons).
+  const [card, board] = await Promise.all(['.lesson', '.boards'].map(s => page.locator(s).first().boundingBox()));
+  const gap = board.y - (card.y + card.height);
+  assert.ok(gap < 120, `the first table is ${Math.round(gap)} px under the card`);
+  await page.evaluate(() => document.querySelector('.boards .board:last-child').scrollIntoView());
+  await page.waitForSelector('#lesson-dock');
+  assert.match(await page.textContent('#dock-text'), /^1\/\d+/);
+  await page.click('#dock-next');
+  await page.waitForFunction(() => /step 2 of/.test(document.querySelector('#lesson-progress').textContent)
+    && document.querySelector('#dock-next')?.textContent !== 'Playing…', null, { timeout: 30000 });
+  assert.match(await page.textContent('#dock-text'), /^2\/\d+ C2 asked to write x/);
+  await onScreen(page, '.boards .board:last-child', '#lesson-dock');
+  await page.click('#dock-text');
+  await page.waitForSelector('#lesson-dock', { state: 'detached' });
+  await onScreen(page, '#lesson-now');
+}, { width: 390, height: 844 });
+
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -3,6 +3,7 @@
 //! choice and "Apply and restart".
 
 use distlab_core::lab::LabConfig;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::i18n::t;
@@ -38,13 +39,27 @@ pub fn gallery(p: &GalleryProps) -> Html {
             if let Some(d) = details.cast::<web_sys::Element>() {
                 let _ = d.remove_attribute("open");
                 let summary = d.query_selector("summary").ok().flatten();
-                if let Some(s) =
-                    summary.and_then(|s| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(s).ok())
-                {
+                if let Some(s) = summary.and_then(|s| JsCast::dyn_into::<web_sys::HtmlElement>(s).ok()) {
                     let _ = s.focus();
                 }
             }
             send.emit(Msg::Configure(cfg.clone()));
+            // In one column (a phone) the gallery is under the lesson's card: the new lesson
+            // starts at the drawing's top, its first step's card under it (once the new run is
+            // drawn, which may change the heights above).
+            let window = web_sys::window();
+            let narrow = window.as_ref().and_then(|w| w.match_media("(max-width: 900px)").ok().flatten());
+            if let (Some(w), true) = (&window, narrow.is_some_and(|m| m.matches())) {
+                let to_top = wasm_bindgen::closure::Closure::once_into_js(|| {
+                    let document = web_sys::window().and_then(|w| w.document());
+                    if let Some(view) =
+                        document.and_then(|d| d.query_selector(".cluster-view").ok().flatten())
+                    {
+                        view.scroll_into_view();
+                    }
+                });
+                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(to_top.unchecked_ref(), 50);
+            }
         });
         // "Split vote: two candidates at once": the name in bold, the gist after it (a Chinese
         // title has a full-width colon).

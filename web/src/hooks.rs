@@ -1,5 +1,5 @@
 //! Side effects, each owned by a hook so that dropping it stops it: the URL fragment and the
-//! tab's title, remembered disclosures, element sizes. (A protocol page's animation frames and
+//! tab's title, remembered disclosures, element sizes and whether one is in view. (A protocol page's animation frames and
 //! shortcuts are in [`crate::drive`].)
 
 use wasm_bindgen::prelude::*;
@@ -131,4 +131,56 @@ pub fn use_size(node: NodeRef, watch: bool) -> Option<(f64, f64)> {
         });
     }
     *size
+}
+
+/// Whether the element behind `node` is out of the window's view (scrolled away, or not laid
+/// out), kept current by an `IntersectionObserver` (nothing runs while the page scrolls but
+/// the browser's own check). False while there is no element. After every render it checks
+/// that it watches the element there now: one replaced (its component drew another) is watched
+/// afresh, as a removed one would otherwise count as out of view for ever.
+#[hook]
+pub fn use_out_of_view(node: NodeRef) -> bool {
+    type Watch = (web_sys::Element, web_sys::IntersectionObserver, Closure<dyn FnMut(js_sys::Array)>);
+    let out = use_state_eq(|| false);
+    let watching = use_mut_ref(|| None::<Watch>);
+    {
+        let (out, watching) = (out.clone(), watching.clone());
+        use_effect(move || {
+            let el = node.cast::<web_sys::Element>();
+            let same = matches!((&*watching.borrow(), &el), (Some((w, _, _)), Some(e)) if w == e);
+            if !same {
+                if let Some((_, o, _)) = watching.borrow_mut().take() {
+                    o.disconnect();
+                }
+                match el {
+                    Some(el) => {
+                        let seen = out.clone();
+                        let callback =
+                            Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+                                // The last entry is the element's latest state.
+                                let last = entries.length().checked_sub(1).map(|i| entries.get(i));
+                                if let Some(Ok(e)) =
+                                    last.map(|e| e.dyn_into::<web_sys::IntersectionObserverEntry>())
+                                {
+                                    seen.set(!e.is_intersecting());
+                                }
+                            });
+                        if let Ok(o) = web_sys::IntersectionObserver::new(callback.as_ref().unchecked_ref()) {
+                            o.observe(&el);
+                            *watching.borrow_mut() = Some((el, o, callback));
+                        }
+                    }
+                    None => out.set(false),
+                }
+            }
+        });
+    }
+    use_effect_with((), move |_| {
+        move || {
+            if let Some((_, o, _)) = watching.borrow_mut().take() {
+                o.disconnect();
+            }
+        }
+    });
+    *out
 }

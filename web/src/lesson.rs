@@ -83,6 +83,8 @@ fn verdict(v: Option<&(String, u64, bool)>) -> Html {
 #[function_component(Lesson)]
 pub fn lesson(p: &LessonProps) -> Html {
     crate::lang::use_lang();
+    let (card, head) = (use_node_ref(), use_node_ref());
+    let off = crate::hooks::use_out_of_view(head.clone());
     if p.steps.is_empty() {
         return html! {};
     }
@@ -91,23 +93,7 @@ pub fn lesson(p: &LessonProps) -> Html {
     // Steps that are events say where they are in the run; steps that are changes do not.
     let timed = !p.stops.is_empty();
     let next = (current + 1 < n).then_some(current + 1);
-    let next_button = match (p.heading_to, next) {
-        (Some(_), _) => {
-            html! { <button id="btn-next" class="primary" disabled=true>{t("Playing…")}</button> }
-        }
-        (None, Some(i)) => {
-            let title = if timed {
-                t("Play to the next step's event and pause there (n)")
-            } else {
-                t("Go to the next step")
-            };
-            html! { <button id="btn-next" class="primary" {title} onclick={click(&p.go, i)}>{t("Next ▸")}</button> }
-        }
-        (None, None) => html! { <button id="btn-next" disabled=true>{t("End of lesson")}</button> },
-    };
-    let back = current.checked_sub(1).map(|i| {
-        html! { <button id="btn-prev" title={t("Back to the previous step")} onclick={click(&p.go, i)}>{"◂"}</button> }
-    });
+    let (back, forward) = (back_button(p, current, "btn-prev"), next_button(p, next, timed, "btn-next"));
     // Every step is a numbered button (its text in the tooltip and for screen readers); the
     // current one is told in full below, with its event and, where it has one, "Break it".
     let dots = p.steps.iter().enumerate().map(|(i, step)| {
@@ -152,12 +138,31 @@ pub fn lesson(p: &LessonProps) -> Html {
             <p class="upcoming"><span>{t("Next:")}{" "}</span>{t(&s.text)}</p>
         }
     });
+    // On a phone, where the card's own buttons are scrolled away (the reader is looking at a
+    // table further down), a bar at the foot of the screen steps the lesson from there.
+    let dock = off.then(|| {
+        let card = card.clone();
+        let to_card = Callback::from(move |_: MouseEvent| {
+            if let Some(el) = card.cast::<web_sys::Element>() {
+                el.scroll_into_view();
+            }
+        });
+        html! {
+            <nav class="lesson-dock" id="lesson-dock" aria-label={t("Lesson steps")}>
+                { for back_button(p, current, "dock-prev") }
+                <button class="dock-text" id="dock-text" title={t("Back to the lesson")} onclick={to_card}>
+                    <span class="num">{tf!("{}/{}", current + 1, n)}</span>{" "}{t(&step.text)}
+                </button>
+                {next_button(p, next, timed, "dock-next")}
+            </nav>
+        }
+    });
     html! {
-        <section class="narration lesson" aria-label={t("Lesson")}>
-            <div class="lesson-head">
+        <section class="narration lesson" aria-label={t("Lesson")} ref={card}>
+            <div class="lesson-head" ref={head}>
                 <h2>{t("Lesson")}{" "}<small id="lesson-progress">{tf!("step {} of {}", current + 1, n)}</small></h2>
                 { for back }
-                {next_button}
+                {forward}
             </div>
             <ol class="steps" id="narration" aria-label={t("Steps")}>{ for dots }</ol>
             <div class="now" id="lesson-now" aria-live="polite">
@@ -167,6 +172,30 @@ pub fn lesson(p: &LessonProps) -> Html {
                 { if timed { verdict(p.verdict.as_ref()) } else { html! {} } }
             </div>
             { for upcoming }
+            { for dock }
         </section>
+    }
+}
+
+/// "◂", back to the previous step (none on the first).
+fn back_button(p: &LessonProps, current: usize, id: &'static str) -> Option<Html> {
+    current.checked_sub(1).map(|i| {
+        html! { <button {id} class="prev" title={t("Back to the previous step")} onclick={click(&p.go, i)}>{"◂"}</button> }
+    })
+}
+
+/// "Next ▸" to the next step; "Playing…" while the run heads to one; "End of lesson" at the end.
+fn next_button(p: &LessonProps, next: Option<usize>, timed: bool, id: &'static str) -> Html {
+    match (p.heading_to, next) {
+        (Some(_), _) => html! { <button {id} class="primary" disabled=true>{t("Playing…")}</button> },
+        (None, Some(i)) => {
+            let title = if timed {
+                t("Play to the next step's event and pause there (n)")
+            } else {
+                t("Go to the next step")
+            };
+            html! { <button {id} class="primary" {title} onclick={click(&p.go, i)}>{t("Next ▸")}</button> }
+        }
+        (None, None) => html! { <button {id} disabled=true>{t("End of lesson")}</button> },
     }
 }
