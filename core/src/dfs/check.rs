@@ -105,9 +105,9 @@ pub struct Monitor {
     shape_at: Time,
     /// Each data node's count of disk changes at the last look.
     disks: Vec<u64>,
-    /// Per complete block: how many finished replicas of it the disks held at the last look,
-    /// and on how many racks.
-    on_disk: BTreeMap<BlockId, (usize, usize)>,
+    /// Per complete block: the data nodes whose disks held a finished replica of it at the
+    /// last look (crashed nodes' included; see `Held`), kept one disk at a time.
+    held: BTreeMap<BlockId, Held>,
     /// The crashes and restarts counted at the last look at the disks.
     up_epoch: u64,
     /// Each block's last pipeline placement: its nodes, and whether it could put them on two
@@ -291,6 +291,8 @@ pub(super) fn check_world(
         Some(Node::Data(x)) => Some(x.disk_changes),
         _ => None,
     };
+    // Which data nodes run, as `Held` names them.
+    let running = Held(d.data_node_ids().filter(|n| world.is_up(*n)).fold(0, |m, n| m | Held::of(n).0));
     let moved = touched.and_then(|t| disk(t).map(|v| (t, v))).is_some_and(|(t, v)| {
         let i = t.index() - META;
         if m.disks.len() <= i {
@@ -305,40 +307,35 @@ pub(super) fn check_world(
         moved || m.up_epoch != world.up_epoch || notes.iter().any(|n| matches!(n, Note::Completed { .. }));
     m.up_epoch = world.up_epoch;
     m.leases.judge(d, notes, world)?;
-    let up = |n: &NodeId| world.is_up(*n);
     if disks_changed {
         for (file, (_, p)) in &m.complete {
-            // Nearly always a running node holds it: found without listing every holder.
-            if d.data_node_ids().any(|n| up(&n) && finished(nodes, n, p)) {
+            let kept = held(m, d, nodes, p);
+            if kept.and(running).count() > 0 {
                 continue;
             }
-            let holders: Vec<NodeId> = d.data_node_ids().filter(|n| finished(nodes, *n, p)).collect();
-            let racks = {
-                let mut r: Vec<usize> = holders.iter().filter_map(|n| d.rack_of(*n)).collect();
-                r.dedup();
-                r
-            };
+            let holders = kept.count();
+            let racks = kept.racks(d);
             // As many holders down as its pipeline had nodes (R, or fewer when the rack limit or
             // dead nodes left fewer) may take a block; fewer may not, nor one rack's loss when
             // the block could have gone on two.
-            let few = holders.len() < (d.rf as usize).min(p.targets.len());
+            let few = holders < (d.rf as usize).min(p.targets.len());
             // Judged only for the placement that made this pipeline (a leader that lost its
             // office may have named the block for a file the log never made).
             let could_spread =
                 m.spread.get(&p.block).is_some_and(|(nodes, spread)| *spread && *nodes == p.targets);
-            let one_rack = d.rf >= 2 && p.targets.len() >= 2 && racks.len() == 1 && could_spread;
+            let one_rack = d.rf >= 2 && p.targets.len() >= 2 && racks.count_ones() == 1 && could_spread;
             if few || one_rack {
                 let why = if few {
                     format!(
                         "only {} of its holders failed, and its pipeline had {} nodes",
-                        holders.len(),
+                        holders,
                         p.targets.len()
                     )
                 } else {
                     format!(
                         "all {} of its replicas were on rack r{}, and the rack is down",
-                        holders.len(),
-                        racks[0] + 1
+                        holders,
+                        racks.trailing_zeros() + 1
                     )
                 };
                 return Err((
@@ -352,12 +349,21 @@ pub(super) fn check_world(
         // Blocks no file holds any more are not judged (those still being written are kept).
         let current: Vec<BlockId> = m.complete.values().map(|(_, p)| p.block).collect();
         m.short_since.retain(|b, _| current.contains(b));
-        m.on_disk.retain(|b, _| current.contains(b));
+        m.held.retain(|b, _| current.contains(b));
         for (_, p) in m.complete.values() {
-            m.on_disk.entry(p.block).or_insert_with(|| on_disk(d, nodes, p));
+            m.held.entry(p.block).or_insert_with(|| Held::on(d, nodes, p));
         }
         let newest = current.iter().max().copied().unwrap_or(0);
         m.spread.retain(|b, _| current.contains(b) || *b > newest);
+    }
+    #[cfg(debug_assertions)]
+    for (_, p) in m.complete.values() {
+        let kept = m.held.get(&p.block).copied();
+        debug_assert!(
+            kept.is_none_or(|h| h == Held::on(d, nodes, p)),
+            "block {}'s holders kept one disk at a time",
+            p.block
+        );
     }
     // Which blocks are short, or on one rack, changes only with the disks, the nodes that run,
     // or the network's shape; between such events only the clock runs on those already found.
@@ -366,8 +372,8 @@ pub(super) fn check_world(
     if world.explored || world.skewed || world.slowed {
         return Ok(());
     }
-    repaired(d, m, nodes, world, changed)?;
-    spread(d, m, nodes, world, changed)
+    repaired(d, m, nodes, world, (running, changed))?;
+    spread(d, m, nodes, world, (running, changed))
 }
 
 /// The excess-only property, after data node `t`'s disk changed: a complete block's count of
@@ -375,10 +381,15 @@ pub(super) fn check_world(
 /// replica here, and a complete block has no later generation to be written over it.)
 fn kept_on_disk(d: &Dfs, m: &mut Monitor, nodes: &[Node], t: NodeId) -> Result<(), Fail> {
     for (file, (_, p)) in &m.complete {
-        let (count, racks) = on_disk(d, nodes, p);
-        let before = m.on_disk.insert(p.block, (count, racks));
-        let deleted = before.is_some_and(|b| count < b.0);
-        if deleted && d.rf >= 2 && racks == 1 && before.is_some_and(|b| b.1 >= 2) {
+        // Only `t`'s disk changed: only its bit of each block's holders can have.
+        let held = match m.held.get(&p.block) {
+            Some(h) => h.with(t, finished(nodes, t, p)),
+            None => Held::on(d, nodes, p),
+        };
+        let before = m.held.insert(p.block, held);
+        let (count, racks) = (held.count(), held.racks(d).count_ones());
+        let deleted = before.is_some_and(|b| count < b.count());
+        if deleted && d.rf >= 2 && racks == 1 && before.is_some_and(|b| b.racks(d).count_ones() >= 2) {
             return Err((
                 "excess-only",
                 format!(
@@ -403,16 +414,50 @@ fn kept_on_disk(d: &Dfs, m: &mut Monitor, nodes: &[Node], t: NodeId) -> Result<(
     Ok(())
 }
 
-/// A complete block's finished replicas on disk (crashed nodes' included): how many, and on how
-/// many racks.
-fn on_disk(d: &Dfs, nodes: &[Node], p: &Pipeline) -> (usize, usize) {
-    let mut racks: Vec<usize> = Vec::new();
-    for r in d.data_node_ids().filter(|n| finished(nodes, *n, p)).filter_map(|n| d.rack_of(n)) {
-        if !racks.contains(&r) {
-            racks.push(r);
-        }
+/// `p`'s block's holders as last kept (asked of every node if not kept yet).
+fn held(m: &Monitor, d: &Dfs, nodes: &[Node], p: &Pipeline) -> Held {
+    m.held.get(&p.block).copied().unwrap_or_else(|| Held::on(d, nodes, p))
+}
+
+/// The data nodes that hold a finished replica of a block, bit i for the i-th data node (at
+/// most `MAX_DATA_NODES`, 32). A replica changes only where its node's disk does, so the
+/// checker keeps each block's set one disk at a time instead of asking every node after every
+/// change (debug builds check the two agree).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+struct Held(u32);
+
+impl Held {
+    /// Data node `n` alone.
+    fn of(n: NodeId) -> Held {
+        Held(1u32.checked_shl(n.index().saturating_sub(META) as u32).unwrap_or(0))
     }
-    (d.data_node_ids().filter(|n| finished(nodes, *n, p)).count(), racks.len())
+
+    /// Asked of every data node: those whose disks hold a finished replica of `p`'s block.
+    fn on(d: &Dfs, nodes: &[Node], p: &Pipeline) -> Held {
+        Held(d.data_node_ids().filter(|n| finished(nodes, *n, p)).fold(0, |m, n| m | Held::of(n).0))
+    }
+
+    /// This set with `n` in it or not.
+    fn with(self, n: NodeId, holds: bool) -> Held {
+        let b = Held::of(n).0;
+        Held(if holds { self.0 | b } else { self.0 & !b })
+    }
+
+    fn and(self, other: Held) -> Held {
+        Held(self.0 & other.0)
+    }
+
+    fn count(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    /// The racks its nodes are on, bit r for rack r.
+    fn racks(self, d: &Dfs) -> u32 {
+        d.data_node_ids()
+            .filter(|n| self.0 & Held::of(*n).0 != 0)
+            .filter_map(|n| d.rack_of(n))
+            .fold(0, |m, r| m | 1u32.checked_shl(r as u32).unwrap_or(0))
+    }
 }
 
 /// How many replicas the running data nodes can hold under the rack limit: R, or fewer when
@@ -433,13 +478,13 @@ fn repaired(
     m: &mut Monitor,
     nodes: &[Node],
     world: &World<'_, Msg>,
-    changed: bool,
+    (running, changed): (Held, bool),
 ) -> Result<(), Fail> {
     if changed {
         let up = |n: &NodeId| world.is_up(*n);
         let want = reachable(d, &up);
         for (file, (_, p)) in &m.complete {
-            let live = d.data_node_ids().filter(|n| up(n) && finished(nodes, *n, p)).count();
+            let live = held(m, d, nodes, p).and(running).count();
             if live >= want || live == 0 {
                 m.short_since.remove(&p.block);
             } else {
@@ -475,7 +520,7 @@ fn spread(
     m: &mut Monitor,
     nodes: &[Node],
     world: &World<'_, Msg>,
-    changed: bool,
+    (running, changed): (Held, bool),
 ) -> Result<(), Fail> {
     if d.rf < 2 || d.racks.len() < 2 {
         return Ok(());
@@ -485,10 +530,9 @@ fn spread(
     if changed {
         let mut one_rack = BTreeMap::new();
         for (file, (_, p)) in &m.complete {
-            let mut racks =
-                d.data_node_ids().filter(|n| up(n) && finished(nodes, *n, p)).filter_map(|n| d.rack_of(n));
-            let Some(first) = racks.next() else { continue };
-            if racks.all(|r| r == first) {
+            let racks = held(m, d, nodes, p).and(running).racks(d);
+            if racks.count_ones() == 1 {
+                let first = racks.trailing_zeros() as usize;
                 let since = m.one_rack.get(&p.block).filter(|(_, r, _)| *r == first).and_then(|x| x.2);
                 one_rack.insert(p.block, (*file, first, since));
             }
