@@ -11,7 +11,9 @@
 //!   has a copy as long as the history, every other server the same copy (an older copy would
 //!   lose the writes after it without a trace while no later operation met them).
 //! - **exactly-once**: no client request is applied to a shard twice (at two positions): the
-//!   duplicate table that should have answered the retry travels with the shard.
+//!   duplicate table that should have answered the retry travels with the shard. And a retry
+//!   the table answers changes nothing: the shard's data is then still what its history left
+//!   (a server that did the write again, calling it a duplicate, is seen at once).
 //! - **table-moves** and **data-moves**: a shard starts serving (pulled in, restarted, from a
 //!   snapshot) with the duplicate table and the data its history left at its position. A key
 //!   lost on the way would otherwise show only if someone read it before writing it again. A
@@ -176,6 +178,7 @@ pub(super) fn check(
         m.reached[t.index()] = s.raft.kv.config.num;
         settled_first(k, t, &s.raft.kv)?;
         tables(k, m, t, &s.raft.kv, notes)?;
+        answered_once(k, m, t, &s.raft.kv, notes)?;
     }
     Ok(())
 }
@@ -255,26 +258,18 @@ fn tables(k: &ShardKv, m: &mut Monitor, node: NodeId, machine: &Shards, notes: &
                 ),
             ));
         };
-        {
-            let should = |key: &crate::kv::Key| want.iter().find(|w| w.0 == *key).map(|w| w.1);
-            let wrong = want
-                .iter()
-                .map(|w| w.0)
-                .chain(shard.kv.data.iter().map(|(k, _)| *k))
-                .find(|key| shard.kv.data.get(key).copied() != should(key));
-            if let Some(key) = wrong {
-                let at = format!("{} serves shard {i} (at its operation {})", k.name(node), shard.ops);
-                let why = match (shard.kv.data.get(&key).copied(), should(&key)) {
-                    (None, Some(w)) => format!("{at} without {key}, which its history left at {w}"),
-                    (Some(h), None) => format!("{at} with {key} = {h}, a key its history does not have"),
-                    (h, w) => format!(
-                        "{at} with {key} = {}, where its history left {}",
-                        h.unwrap_or_default(),
-                        w.unwrap_or_default()
-                    ),
-                };
-                return Err(("data-moves", why));
-            }
+        if let Some((key, has, should)) = unlike(&want, shard) {
+            let at = format!("{} serves shard {i} (at its operation {})", k.name(node), shard.ops);
+            let why = match (has, should) {
+                (None, Some(w)) => format!("{at} without {key}, which its history left at {w}"),
+                (Some(h), None) => format!("{at} with {key} = {h}, a key its history does not have"),
+                (h, w) => format!(
+                    "{at} with {key} = {}, where its history left {}",
+                    h.unwrap_or_default(),
+                    w.unwrap_or_default()
+                ),
+            };
+            return Err(("data-moves", why));
         }
         for (client, req) in last {
             let kept = shard.kv.sessions.get(&client).map(|x| x.0);
@@ -289,6 +284,58 @@ fn tables(k: &ShardKv, m: &mut Monitor, node: NodeId, machine: &Shards, notes: &
                     ),
                 ));
             }
+        }
+    }
+    Ok(())
+}
+
+/// The first key whose value in `shard` differs from `want` (what its history left): the key,
+/// its value there, and the history's.
+fn unlike(
+    want: &[(crate::kv::Key, u64)],
+    shard: &super::machine::Shard,
+) -> Option<(crate::kv::Key, Option<u64>, Option<u64>)> {
+    let should = |key: &crate::kv::Key| want.iter().find(|w| w.0 == *key).map(|w| w.1);
+    let key = want
+        .iter()
+        .map(|w| w.0)
+        .chain(shard.kv.data.iter().map(|(k, _)| *k))
+        .find(|key| shard.kv.data.get(key).copied() != should(key))?;
+    Some((key, shard.kv.data.get(&key).copied(), should(&key)))
+}
+
+/// exactly-once, for a retried request answered from the duplicate table (`fresh: false`): the
+/// table answers, and nothing else changes. The shard's data is still what its history left
+/// at its count of operations; a server that did the write again (its notes call it a
+/// duplicate, and count no operation) is seen here, not only when a read happens upon the key.
+fn answered_once(
+    k: &ShardKv,
+    m: &Monitor,
+    node: NodeId,
+    machine: &Shards,
+    notes: &[Note],
+) -> Result<(), Fail> {
+    for note in notes {
+        let Note::Applied { server, shard: i, client, req, op, fresh: false, .. } = note else { continue };
+        let (Some(shard), Some(h)) = (machine.shards.get(*i as usize), m.shards.get(*i as usize)) else {
+            continue;
+        };
+        if *server != node || shard.status != Status::Serving {
+            continue;
+        }
+        let Some(want) = h.lin.data_at(shard.ops) else { continue };
+        if let Some((key, has, should)) = unlike(&want, shard) {
+            let show = |v: Option<u64>| v.map_or(String::from("nothing"), |v| format!("{v}"));
+            return Err((
+                "exactly-once",
+                format!(
+                    "{} answered {}'s retried request #{req} ({op}) from its duplicate table, yet shard {i} holds {key} = {} where its history left {}",
+                    k.name(node),
+                    k.name(*client),
+                    show(has),
+                    show(should)
+                ),
+            ));
         }
     }
     Ok(())

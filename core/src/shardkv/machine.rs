@@ -34,6 +34,8 @@ pub enum Mutant {
     DropData,
     /// A group moves to the next configuration before every shard it gained has arrived.
     EarlyReconfig,
+    /// A retried request is answered from the duplicate table, and its write is done again.
+    ReapplyDuplicates,
 }
 
 /// Where a shard stands in this group.
@@ -225,6 +227,9 @@ impl Shards {
                 let (result, pos, _) = shard.kv.apply(client, req, op, shard.ops + 1, self.group as u64);
                 if fresh {
                     shard.ops += 1;
+                } else if self.mutant == Some(Mutant::ReapplyDuplicates) {
+                    // Broken: the table's answer, and the write again.
+                    shard.kv.execute(op);
                 }
                 (Applied::Kv { result, pos }, fresh)
             }

@@ -85,6 +85,10 @@ pub(crate) const MUTANTS: &[MutantInfo] = &[
         name: "early-reconfig",
         description: "a group moves to the next configuration before every shard it gained has arrived",
     },
+    MutantInfo {
+        name: "reapply-duplicates",
+        description: "a retried request is answered from the duplicate table, and its write is done again: a put retried after another client's put to the same key undoes it",
+    },
 ];
 
 impl Mutant {
@@ -96,6 +100,7 @@ impl Mutant {
             "skip-configs" => Mutant::SkipConfigs,
             "drop-data" => Mutant::DropData,
             "early-reconfig" => Mutant::EarlyReconfig,
+            "reapply-duplicates" => Mutant::ReapplyDuplicates,
             _ => return None,
         })
     }

@@ -66,6 +66,7 @@ fn a_plain_sweep_catches_every_mutant() {
     assert_eq!(property("skip-configs").as_deref(), Some("configs-in-order"));
     assert_eq!(property("drop-data").as_deref(), Some("data-moves"));
     assert_eq!(property("early-reconfig").as_deref(), Some("configs-in-order"));
+    assert_eq!(property("reapply-duplicates").as_deref(), Some("exactly-once"));
 }
 
 #[test]
