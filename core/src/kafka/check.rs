@@ -17,7 +17,7 @@ use alloc::vec::Vec;
 use super::broker::Replica;
 use super::config::{Kafka, ACKS_ALL};
 use super::controller::PartitionState;
-use super::group::member_name;
+use super::group::{member_name, Consumer};
 use super::node::Node;
 use super::types::{Msg, Note};
 
@@ -67,10 +67,18 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
     },
     PropertyInfo {
         name: "one-owner",
-        description: "no partition is owned by two consumers of the same generation at once: it \
+        description: "no partition is owned by two consumers of the same generation at once, nor by \
+            two the coordinator counts as members: it \
             changes owner only once its old owner has given it up (eager: every member gives up \
             everything before rejoining; cooperative: KIP-429 revokes in one rebalance and assigns \
             in the next)",
+    },
+    PropertyInfo {
+        name: "commit-fenced",
+        description: "the group coordinator takes an offset commit only from a member of the current \
+            generation, in the life the group counts, while the group is not awaiting its assignment: \
+            a member the group removed, still reading, cannot move the offsets the partitions' new \
+            owners start from",
     },
     PropertyInfo {
         name: "replicas-informed",
@@ -108,6 +116,8 @@ pub struct Monitor {
     pub uninformed: Vec<Vec<Option<(u32, Time)>>>,
     /// The last scan of every replica: see `check_world`.
     scanned: Scanned,
+    /// An offset commit the coordinator must refuse, delivered in this event (`fence.rs`).
+    pub(super) fence: super::fence::Fence,
 }
 
 /// When `check_world` last compared every replica with the controller: the world's count of
@@ -212,6 +222,9 @@ pub(super) fn check(
     touched: Option<NodeId>,
     notes: &[Note],
 ) -> Result<(), (&'static str, String)> {
+    if let Some(t) = touched {
+        m.fence.judge(k, nodes, t)?;
+    }
     // The topic may grow while the run goes on: size the ghost state to the controller's.
     let parts = match nodes.get(k.controller().index()) {
         Some(Node::Controller(c)) => c.partitions.len(),
@@ -273,6 +286,9 @@ pub(super) fn check(
     let Some(t) = touched else { return Ok(()) };
     if let Some(Node::Consumer(_)) = nodes.get(t.index()) {
         return one_owner(k, nodes, t);
+    }
+    if t == k.controller() {
+        one_owner(k, nodes, t)?;
     }
     let Some(Node::Controller(c)) = nodes.get(k.controller().index()) else { return Ok(()) };
     if t == k.controller() {
@@ -479,28 +495,43 @@ fn isr_holds_committed(m: &Monitor, nodes: &[Node], p: usize, b: NodeId) -> Resu
     ))
 }
 
-/// No partition has two owners in one generation: the consumer whose handler ran against every
-/// other consumer (only a consumer's own handler changes what it owns).
+/// No partition has two owners in one generation, nor two among the consumers the coordinator
+/// counts as members (each in the life it counts): the consumer whose handler ran against every
+/// other consumer (only a consumer's own handler changes what it owns), or, after the
+/// coordinator's event (which changes whom it counts), every pair. A consumer the group has
+/// removed may still read what it owned (a zombie: Kafka's classic protocol does not stop it),
+/// so it is held to its own generation alone.
 fn one_owner(k: &Kafka, nodes: &[Node], t: NodeId) -> Result<(), (&'static str, String)> {
-    let Some(Node::Consumer(me)) = nodes.get(t.index()) else { return Ok(()) };
-    if me.generation == 0 {
-        return Ok(());
-    }
-    for (i, n) in nodes.iter().enumerate() {
-        let Node::Consumer(other) = n else { continue };
-        if i == t.index() || other.generation != me.generation {
-            continue;
-        }
-        if let Some(p) = me.assigned.iter().find(|p| other.assigned.contains(p)) {
-            return Err((
-                "one-owner",
-                format!(
-                    "{} and {} both own p{p} in generation {}",
-                    member_name(k, t),
-                    member_name(k, NodeId(i as u32)),
-                    me.generation
-                ),
-            ));
+    let members = match nodes.get(k.controller().index()) {
+        Some(Node::Controller(c)) => &c.group.members[..],
+        _ => &[],
+    };
+    let counted = |c: &Consumer| members.iter().any(|m| m.id == c.id && m.member == c.member);
+    let consumers = || {
+        nodes.iter().enumerate().filter_map(|(i, n)| match n {
+            Node::Consumer(c) => Some((NodeId(i as u32), c)),
+            _ => None,
+        })
+    };
+    for (a, me) in consumers().filter(|(i, _)| *i == t || t == k.controller()) {
+        for (b, other) in consumers().filter(|(b, _)| *b != a) {
+            let same = me.generation != 0 && other.generation == me.generation;
+            let both = counted(me) && counted(other);
+            if !(same || both) {
+                continue;
+            }
+            if let Some(p) = me.assigned.iter().find(|p| other.assigned.contains(p)) {
+                let when = if same {
+                    format!("in generation {}", me.generation)
+                } else {
+                    format!(
+                        "(generations {} and {}) while the coordinator counts both as members",
+                        me.generation, other.generation
+                    )
+                };
+                let (x, y) = (member_name(k, a), member_name(k, b));
+                return Err(("one-owner", format!("{x} and {y} both own p{p} {when}")));
+            }
         }
     }
     Ok(())

@@ -50,6 +50,14 @@
 //! - A member commits the position it has read to (`group.rs`, `commit`): the group's
 //!   committed offset never passes a record no member was delivered (at-least-once); mutant
 //!   `commit-ahead`, caught by `commit-after-read` at its first commit.
+//! - The coordinator takes a commit only from a member of the current generation, in the life
+//!   it counts, while the group is not syncing (`coordinator.rs`); mutant `zombie-commit`,
+//!   caught by `commit-fenced` (`fence.rs`, judged from the commit the network delivered and the
+//!   offsets before and after), test `a_commit_from_outside_the_current_generation_is_caught`.
+//! - The coordinator takes a member's JoinGroups once each, in the order sent (Kafka's
+//!   connection): a duplicated one, arriving after its member was assigned more, would count it
+//!   as owning less than it does; test `a_copy_of_a_join_is_taken_once`, and `one-owner` holds
+//!   apart every two consumers the coordinator counts as members, whatever their generations.
 //! - A fetch names the epoch of the follower's last record; the leader answers with a
 //!   DivergingEpoch when that log is not a prefix of its own (KIP-101, KIP-279, KIP-320):
 //!   `diverging`, `truncation_point`; tests
@@ -219,6 +227,9 @@ impl Protocol for Kafka {
         world: &World<'_, Msg>,
     ) -> Result<(), (&'static str, String)> {
         check::check_world(self, m, nodes, touched, world)
+    }
+    fn delivered(&self, m: &mut Monitor, nodes: &[Node], d: &crate::protocol::Delivered<'_, Msg>) {
+        m.fence.delivered(self, nodes, d);
     }
     fn properties(&self) -> &'static [PropertyInfo] {
         check::PROPERTIES

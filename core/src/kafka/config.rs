@@ -31,6 +31,9 @@ pub enum Mutant {
     /// A leader lets a follower back into the ISR once it reaches the high watermark, though
     /// it is short of the start of the leader's epoch (before KAFKA-7128).
     RejoinBeforeEpochStart,
+    /// The coordinator takes offset commits from any member, of any generation or life, even
+    /// while the group awaits its assignment.
+    ZombieCommit,
 }
 
 pub(super) const MUTANTS: &[MutantInfo] = &[
@@ -64,6 +67,12 @@ pub(super) const MUTANTS: &[MutantInfo] = &[
             short of the start of the leader's epoch, where a new leader's high watermark can lag \
             (KAFKA-7128)",
     },
+    MutantInfo {
+        name: "zombie-commit",
+        description: "the group coordinator takes offset commits from any member, whatever its \
+            generation or life, even while the group awaits its assignment: a member removed from \
+            the group, still reading, moves the offsets its partitions' new owners start from",
+    },
 ];
 
 impl Mutant {
@@ -76,6 +85,7 @@ impl Mutant {
             "commit-ahead" => Some(Mutant::CommitAhead),
             "skip-revocation" => Some(Mutant::SkipRevocation),
             "rejoin-before-epoch-start" => Some(Mutant::RejoinBeforeEpochStart),
+            "zombie-commit" => Some(Mutant::ZombieCommit),
             _ => None,
         }
     }

@@ -9,6 +9,10 @@
 //!   subscription changed, starts a new rebalance of a stable or syncing group; one that joins
 //!   again with the same subscription while the group syncs (its answer was lost) is sent the
 //!   current generation again (Kafka's `doJoinGroup`).
+//! - A member's JoinGroups are taken once each and in the order it sent them (each says when, on
+//!   its clock), as Kafka's connection delivers one member's requests: a copy the network made
+//!   of one taken already, arriving after its member was assigned more, would count the member
+//!   as owning less than it does, and the assignor could hand the rest to another.
 //! - Each member's JoinGroup says which partitions it owns (KIP-429's owned partitions) and the
 //!   generation it was in when it sent it. A JoinGroup from before the member was last sent an
 //!   assignment is stale (a duplicate, or one that arrived late): the owned partitions it lists
@@ -75,6 +79,9 @@ pub struct MemberInfo {
     /// The member id of the consumer's life that joined (Kafka's `member.id`): requests from
     /// its other lives are not its.
     pub member: u32,
+    /// When the newest JoinGroup taken from this life was sent: a copy of it, or one sent
+    /// before it, is not taken (Kafka's connection delivers each once, in order).
+    pub last_join: Time,
 }
 
 /// The coordinator's view of the group.
@@ -107,7 +114,9 @@ impl Group {
 
 pub fn coordinator_message(k: &Kafka, g: &mut Group, from: NodeId, msg: Msg, ctx: &mut Ctx<Kafka>) {
     match msg {
-        Msg::JoinGroup { member, generation, owned } => join(k, g, from, member, generation, owned, ctx),
+        Msg::JoinGroup { member, generation, owned, sent } => {
+            join(k, g, from, (member, generation, sent), owned, ctx)
+        }
         Msg::SyncGroup { member, generation, assignment } => {
             sync(g, from, member, generation, assignment, ctx)
         }
@@ -131,6 +140,8 @@ pub fn coordinator_message(k: &Kafka, g: &mut Group, from: NodeId, msg: Msg, ctx
             let (current, syncing, now) = (g.generation, g.state == GroupState::Syncing, ctx.now());
             match g.life(from, member) {
                 Some(m) if generation == current && !syncing => m.seen = now,
+                // Broken: whoever sends it.
+                _ if k.is(super::config::Mutant::ZombieCommit) => {}
                 _ => return,
             }
             for (p, o) in offsets {
@@ -156,8 +167,7 @@ fn join(
     k: &Kafka,
     g: &mut Group,
     from: NodeId,
-    member: u32,
-    generation: u32,
+    (member, generation, sent): (u32, u32, Time),
     owned: Vec<u32>,
     ctx: &mut Ctx<Kafka>,
 ) {
@@ -184,13 +194,21 @@ fn join(
         None => {}
     }
     let Some(m) = g.member(from) else {
-        g.members.push(MemberInfo { id: from, seen: now, owned, joined: true, synced: 0, member });
+        let last_join = sent;
+        g.members.push(MemberInfo { id: from, seen: now, owned, joined: true, synced: 0, member, last_join });
         if !matches!(state, GroupState::Joining { .. }) {
             prepare_rebalance(k, g, Some(from), ctx);
         }
         try_complete_join(g, ctx);
         return;
     };
+    if sent <= m.last_join {
+        // A copy of a JoinGroup taken already (the network duplicated it), or one sent before
+        // it: what it lists the member may have outgrown since (partitions assigned to it
+        // after it was sent), and Kafka's connection would never deliver it.
+        return;
+    }
+    m.last_join = sent;
     if generation < m.synced {
         // Sent before its last assignment: stale. A member still waiting for that generation
         // (its JoinGroup answer was lost) is sent it again.

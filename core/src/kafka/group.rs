@@ -54,9 +54,12 @@
 //! - A stale JoinGroup is not counted, and a member keeps only what the coordinator counted it
 //!   as owning: `coordinator.rs`'s `join` and the `JoinResponse` handler;
 //!   `a_join_counts_towards_the_rebalance_in_progress_unless_it_is_stale` and
-//!   `a_member_keeps_only_what_the_coordinator_counted_and_loses_all_when_removed`. (Random
-//!   faults have not reached the case either rule guards, a duplicated JoinGroup that arrives
-//!   after its member was given more partitions: each alone keeps `one-owner`.)
+//!   `a_member_keeps_only_what_the_coordinator_counted_and_loses_all_when_removed`. A copy of a
+//!   JoinGroup the coordinator took already is not taken again (its send time):
+//!   `a_copy_of_a_join_is_taken_once` (an outside review found that a copy arriving after its
+//!   member was assigned more started a rebalance counting the member as owning less; random
+//!   faults had not reached it, and `one-owner`, then comparing one generation's consumers
+//!   only, could not have seen it).
 
 use alloc::collections::BTreeMap;
 use alloc::format;
@@ -168,8 +171,8 @@ fn cooperative(k: &Kafka) -> bool {
 fn join(k: &Kafka, c: &mut Consumer, ctx: &mut Ctx<Kafka>) {
     c.state = MemberState::Joining;
     c.since = ctx.now();
-    let (member, generation) = (c.member, c.generation);
-    ctx.send(k.controller(), Msg::JoinGroup { member, generation, owned: c.assigned.clone() });
+    let (member, generation, sent) = (c.member, c.generation, ctx.now());
+    ctx.send(k.controller(), Msg::JoinGroup { member, generation, owned: c.assigned.clone(), sent });
 }
 
 /// Join the group again (Kafka's `onJoinPrepare`, then JoinGroup). Eager: commit and give up
@@ -184,7 +187,8 @@ fn rejoin(k: &Kafka, c: &mut Consumer, ctx: &mut Ctx<Kafka>) {
     let owned = core::mem::take(&mut c.assigned);
     c.state = MemberState::Joining;
     c.since = ctx.now();
-    ctx.send(k.controller(), Msg::JoinGroup { member: c.member, generation: c.generation, owned });
+    let (member, generation, sent) = (c.member, c.generation, c.since);
+    ctx.send(k.controller(), Msg::JoinGroup { member, generation, owned, sent });
 }
 
 /// The user's requests to a consumer: join, leave, or a GC pause.

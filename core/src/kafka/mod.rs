@@ -34,6 +34,7 @@ mod config;
 mod constrained;
 mod controller;
 pub mod coordinator;
+mod fence;
 pub mod group;
 mod node;
 mod partitioner;

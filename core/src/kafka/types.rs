@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 
 use serde::Serialize;
 
-use crate::protocol::{MessageInfo, NodeId};
+use crate::protocol::{MessageInfo, NodeId, Time};
 
 /// One record: its key (none: the producer chose the partition by sticky partitioning), a
 /// unique value (the producer and its sequence number), the text the user sees, and the leader
@@ -185,11 +185,14 @@ pub enum Msg {
     /// member id: which life of the consumer sends them (Kafka gives a consumer that joins
     /// afresh a new member id, so that nothing its earlier life sent is taken for it). A member
     /// joins in the generation it last joined (0: never, or removed since), listing the
-    /// partitions it owns (KIP-429).
+    /// partitions it owns (KIP-429). `sent` is when, on its clock: the coordinator takes a
+    /// life's JoinGroups once each and in the order sent, as Kafka's connection delivers a
+    /// member's requests (this network duplicates and reorders them).
     JoinGroup {
         member: u32,
         generation: u32,
         owned: Vec<u32>,
+        sent: Time,
     },
     JoinResponse {
         member: u32,
