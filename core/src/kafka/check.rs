@@ -116,6 +116,8 @@ pub struct Monitor {
     pub uninformed: Vec<Vec<Option<(u32, Time)>>>,
     /// The last scan of every replica: see `check_world`.
     scanned: Scanned,
+    /// The members the coordinator counted at its last event, and in which lives.
+    counted: Vec<(u32, u32)>,
     /// An offset commit the coordinator must refuse, delivered in this event (`fence.rs`).
     pub(super) fence: super::fence::Fence,
 }
@@ -288,7 +290,15 @@ pub(super) fn check(
         return one_owner(k, nodes, t);
     }
     if t == k.controller() {
-        one_owner(k, nodes, t)?;
+        // Whom the coordinator counts changes only at some of its events.
+        let counted = match nodes.get(t.index()) {
+            Some(Node::Controller(c)) => c.group.members.iter().map(|m| (m.id.0, m.member)).collect(),
+            _ => Vec::new(),
+        };
+        if counted != m.counted {
+            m.counted = counted;
+            one_owner(k, nodes, t)?;
+        }
     }
     let Some(Node::Controller(c)) = nodes.get(k.controller().index()) else { return Ok(()) };
     if t == k.controller() {

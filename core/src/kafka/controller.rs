@@ -327,7 +327,11 @@ pub(super) fn add_partition(k: &Kafka, c: &mut Controller, ctx: &mut Ctx<Kafka>)
     for client in k.brokers + 1..k.nodes() {
         ctx.send(NodeId(client as u32), Msg::MetadataResponse { leaders: leaders.clone() });
     }
-    if !c.group.members.is_empty() && !c.group.rebalancing() {
+    // A join in progress hands out the new count when it completes; a generation already
+    // formed (stable, or syncing on the old count) is rebalanced, as Kafka's leader member,
+    // seeing the metadata change, asks the group to rejoin.
+    let joining = matches!(c.group.state, coordinator::GroupState::Joining { .. });
+    if !c.group.members.is_empty() && !joining {
         coordinator::prepare_rebalance(k, &mut c.group, None, ctx);
     }
 }

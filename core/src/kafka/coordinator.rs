@@ -21,8 +21,10 @@
 //! - Every request names the member id of the consumer's life that sent it (Kafka's
 //!   `member.id`): a consumer that left or was removed joins afresh with a new one. A request
 //!   from a life the group has ended (late, or duplicated by the network) is answered
-//!   UNKNOWN_MEMBER_ID or ignored: it neither counts as a join, nor removes the member's next
-//!   life (a late LeaveGroup), nor commits for it. A JoinGroup from a newer life replaces the
+//!   UNKNOWN_MEMBER_ID or ignored: it neither counts as a join (the group remembers each
+//!   consumer's newest ended life, so even a first JoinGroup of a life that left is refused
+//!   once the member is gone), nor removes the member's next life (a late LeaveGroup), nor
+//!   commits for it. The answer names the life, so only that life starts afresh. A JoinGroup from a newer life replaces the
 //!   older one (one consumer is one member here; Kafka would keep the old member id until its
 //!   session ran out).
 //! - A request from a member the group does not know (its session expired, or it missed a
@@ -97,6 +99,10 @@ pub struct Group {
     pub assignment: BTreeMap<u32, Vec<u32>>,
     /// Committed offset per partition.
     pub committed: Vec<u64>,
+    /// Per consumer (`NodeId.0`): the newest of its lives the group has ended (it left, was
+    /// removed, or joined afresh). A JoinGroup of that life or an older one, late or
+    /// duplicated, is answered UNKNOWN_MEMBER_ID, even once the member is gone.
+    pub ended: BTreeMap<u32, u32>,
 }
 
 impl Group {
@@ -109,6 +115,14 @@ impl Group {
     }
     pub fn rebalancing(&self) -> bool {
         self.state != GroupState::Stable
+    }
+    /// Remove the members `gone` picks, noting each one's life as ended.
+    fn remove(&mut self, gone: impl Fn(&MemberInfo) -> bool) {
+        for m in self.members.iter().filter(|m| gone(m)) {
+            let e = self.ended.entry(m.id.0).or_insert(m.member);
+            *e = (*e).max(m.member);
+        }
+        self.members.retain(|m| !gone(m));
     }
 }
 
@@ -124,7 +138,7 @@ pub fn coordinator_message(k: &Kafka, g: &mut Group, from: NodeId, msg: Msg, ctx
             let now = ctx.now();
             let (current, joining) = (g.generation, matches!(g.state, GroupState::Joining { .. }));
             match g.life(from, member) {
-                None => ctx.send(from, Msg::UnknownMember { generation }),
+                None => ctx.send(from, Msg::UnknownMember { member, generation }),
                 Some(_) if generation != current => ctx.send(from, Msg::IllegalGeneration { generation }),
                 Some(m) => {
                     m.seen = now;
@@ -152,7 +166,8 @@ pub fn coordinator_message(k: &Kafka, g: &mut Group, from: NodeId, msg: Msg, ctx
         }
         Msg::LeaveGroup { member } => {
             let Some(i) = g.members.iter().position(|m| m.id == from && m.member == member) else { return };
-            g.members.remove(i);
+            let ended = g.members[i].clone();
+            g.remove(|m| *m == ended);
             g.assignment.remove(&from.0);
             if !matches!(g.state, GroupState::Joining { .. }) {
                 prepare_rebalance(k, g, None, ctx);
@@ -177,18 +192,19 @@ fn join(
         // From a life the group has ended since (late, or duplicated): what it says it owns,
         // it owned in that life, and gave up since.
         Some(known) if member < known => {
-            ctx.send(from, Msg::UnknownMember { generation });
+            ctx.send(from, Msg::UnknownMember { member, generation });
             return;
         }
         // The consumer joins afresh: its new life replaces the old.
         Some(known) if member > known => {
-            g.members.retain(|m| m.id != from);
+            g.remove(|m| m.id == from);
             g.assignment.remove(&from.0);
         }
         Some(_) => {}
-        // It was a member once, and the group has removed it since.
-        None if generation > 0 => {
-            ctx.send(from, Msg::UnknownMember { generation });
+        // It was a member once, and the group has removed it since; or this life ended (a
+        // late or duplicated first JoinGroup of a life that left).
+        None if generation > 0 || g.ended.get(&from.0).is_some_and(|e| member <= *e) => {
+            ctx.send(from, Msg::UnknownMember { member, generation });
             return;
         }
         None => {}
@@ -263,7 +279,7 @@ fn try_complete_join(g: &mut Group, ctx: &mut Ctx<Kafka>) {
 /// generation; each is sent the members and what they own, for the leader to assign.
 fn complete_join(g: &mut Group, ctx: &mut Ctx<Kafka>) {
     let now = ctx.now();
-    g.members.retain(|m| m.joined);
+    g.remove(|m| !m.joined);
     let members = &g.members;
     g.assignment.retain(|id, _| members.iter().any(|m| m.id.0 == *id));
     g.generation += 1;
@@ -308,7 +324,7 @@ fn sync(
 ) {
     let (current, state) = (g.generation, g.state);
     let Some(m) = g.life(from, member) else {
-        ctx.send(from, Msg::UnknownMember { generation });
+        ctx.send(from, Msg::UnknownMember { member, generation });
         return;
     };
     if generation != current {
@@ -355,7 +371,7 @@ pub fn coordinator_tick(k: &Kafka, g: &mut Group, ctx: &mut Ctx<Kafka>) {
         return;
     }
     let before = g.members.len();
-    g.members.retain(|m| now.0.saturating_sub(m.seen.0) <= k.group_session_us);
+    g.remove(|m| now.0.saturating_sub(m.seen.0) > k.group_session_us);
     if g.members.len() != before {
         let members = &g.members;
         g.assignment.retain(|id, _| members.iter().any(|m| m.id.0 == *id));

@@ -49,8 +49,9 @@
 //! - Every request and answer names the member id of the consumer's life (Kafka's `member.id`,
 //!   new when it joins afresh): a late LeaveGroup, commit or JoinGroup of an ended life does not
 //!   act for the next, nor an answer meant for it: `coordinator.rs`'s `life` and `join`, the
-//!   `JoinResponse` and `SyncResponse` handlers; `a_consumers_ended_life_does_not_act_for_its_next`
-//!   and `a_join_from_a_members_previous_life_is_answered_unknown_member`.
+//!   `JoinResponse` and `SyncResponse` handlers; `a_consumers_ended_life_does_not_act_for_its_next`,
+//!   `a_join_from_a_members_previous_life_is_answered_unknown_member` and
+//!   `a_late_first_join_of_an_ended_life_is_not_a_new_member`.
 //! - A stale JoinGroup is not counted, and a member keeps only what the coordinator counted it
 //!   as owning: `coordinator.rs`'s `join` and the `JoinResponse` handler;
 //!   `a_join_counts_towards_the_rebalance_in_progress_unless_it_is_stale` and
@@ -314,7 +315,11 @@ pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx
         // The group removed it, or moved past its generation: its partitions may have new
         // owners already (onPartitionsLost). It gives them up without committing and joins
         // afresh, as a new member.
-        Msg::UnknownMember { generation } if c.active() && generation == c.generation && generation > 0 => {
+        // Only for this life and its generation (a life's first JoinGroup, of generation 0, is
+        // answered so when the life has ended).
+        Msg::UnknownMember { member, generation }
+            if c.active() && generation == c.generation && member == c.member =>
+        {
             start_afresh(k, c, ctx);
         }
         Msg::IllegalGeneration { generation } => {

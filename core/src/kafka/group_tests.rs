@@ -10,6 +10,7 @@ use alloc::vec::Vec;
 
 use super::assign::Strategy;
 use super::cluster::*;
+use super::controller::{add_partition, controller_init};
 use super::coordinator::{coordinator_message, Group, GroupState, MemberInfo};
 use super::group::{consumer_init, consumer_message, Consumer, MemberState};
 use crate::protocol::{NodeId, Time};
@@ -41,7 +42,15 @@ fn member(id: NodeId, owned: &[u32], joined: bool, synced: u32) -> MemberInfo {
 
 /// A group of C1 (its leader) and C2 in `generation`.
 fn group(generation: u32, state: GroupState, members: Vec<MemberInfo>) -> Group {
-    Group { generation, state, members, leader: Some(C1), assignment: BTreeMap::new(), committed: vec![0; 3] }
+    Group {
+        generation,
+        state,
+        members,
+        leader: Some(C1),
+        assignment: BTreeMap::new(),
+        committed: vec![0; 3],
+        ended: BTreeMap::new(),
+    }
 }
 
 fn joining() -> GroupState {
@@ -121,7 +130,7 @@ fn a_join_counts_towards_the_rebalance_in_progress_unless_it_is_stale() {
 fn the_coordinator_answers_each_request_in_the_generation_it_named() {
     let k = kafka(Strategy::CooperativeSticky);
     let rebalance = |generation| Msg::RebalanceInProgress { generation };
-    let unknown = |generation| Msg::UnknownMember { generation };
+    let unknown = |generation| Msg::UnknownMember { member: 0, generation };
     let illegal = |generation| Msg::IllegalGeneration { generation };
     let beat = |generation| Msg::GroupHeartbeat { member: 0, generation };
     let sync = |generation| Msg::SyncGroup { member: 0, generation, assignment: vec![] };
@@ -133,7 +142,13 @@ fn the_coordinator_answers_each_request_in_the_generation_it_named() {
         ("old heartbeat", GroupState::Stable, C1, beat(1), vec![(C1, illegal(1))]),
         ("old sync", GroupState::Stable, C1, sync(1), vec![(C1, illegal(1))]),
         ("sync, joining", joining(), C1, sync(2), vec![(C1, rebalance(2))]),
-        ("heartbeat, another life", GroupState::Stable, C2, ended, vec![(C2, unknown(2))]),
+        (
+            "heartbeat, another life",
+            GroupState::Stable,
+            C2,
+            ended,
+            vec![(C2, Msg::UnknownMember { member: 1, generation: 2 })],
+        ),
         ("heartbeat, unknown", GroupState::Stable, C3, beat(1), vec![(C3, unknown(1))]),
         ("sync, unknown", GroupState::Syncing, C3, sync(2), vec![(C3, unknown(2))]),
         ("join, removed member", GroupState::Stable, C3, join(1, &[2]), vec![(C3, unknown(1))]),
@@ -172,7 +187,11 @@ fn a_member_rejoins_once_and_only_for_its_own_generation() {
     let rebalance = |generation| Msg::RebalanceInProgress { generation };
     let mut c = consumer(&k, 2, MemberState::Stable, &[0, 1]);
     assert_eq!(to_member(&k, &mut c, rebalance(1)), vec![], "a stale notice");
-    assert_eq!(to_member(&k, &mut c, Msg::UnknownMember { generation: 1 }), vec![], "a stale answer");
+    assert_eq!(
+        to_member(&k, &mut c, Msg::UnknownMember { member: 0, generation: 1 }),
+        vec![],
+        "a stale answer"
+    );
     assert_eq!(to_member(&k, &mut c, rebalance(2)), vec![(CTL, join(2, &[0, 1]))]);
     assert_eq!((c.state, c.assigned.clone()), (MemberState::Joining, vec![0, 1]), "it keeps reading");
     assert_eq!(to_member(&k, &mut c, rebalance(2)), vec![], "already rejoining");
@@ -201,7 +220,7 @@ fn a_member_keeps_only_what_the_coordinator_counted_and_loses_all_when_removed()
     let fresh =
         vec![(CTL, Msg::JoinGroup { member: 1, generation: 0, owned: vec![], sent: Time::from_ms(1000) })];
     let mut c = consumer(&k, 2, MemberState::Stable, &[0, 1]);
-    assert_eq!(to_member(&k, &mut c, Msg::UnknownMember { generation: 2 }), fresh);
+    assert_eq!(to_member(&k, &mut c, Msg::UnknownMember { member: 0, generation: 2 }), fresh);
     assert_eq!((c.generation, c.member, c.assigned.clone()), (0, 1, vec![]), "a new member id");
 
     // ILLEGAL_GENERATION of its own generation: the same (Kafka's `resetGenerationOnResponseError`).
@@ -252,13 +271,13 @@ fn a_join_from_a_members_previous_life_is_answered_unknown_member() {
     to_coordinator(&k, &mut g, C2, Msg::JoinGroup { member: 1, generation: 0, owned: vec![], sent: Time(1) });
     assert_eq!(g.member(C2).map(|m| (m.member, m.owned.clone())), Some((1, vec![])));
     let sent = to_coordinator(&k, &mut g, C2, join(4, &[2]));
-    assert_eq!(sent, vec![(C2, Msg::UnknownMember { generation: 4 })]);
+    assert_eq!(sent, vec![(C2, Msg::UnknownMember { member: 0, generation: 4 })]);
     assert_eq!(g.member(C2).map(|m| m.owned.clone()), Some(vec![]), "the late claim is not counted");
     // The member, in its new life, ignores that answer.
     let mut fx = Fx::new();
     let mut c = consumer_init(&k, &mut fx.ctx(C2));
     c.state = MemberState::Joining;
-    consumer_message(&k, &mut c, CTL, Msg::UnknownMember { generation: 4 }, &mut fx.ctx(C2));
+    consumer_message(&k, &mut c, CTL, Msg::UnknownMember { member: 0, generation: 4 }, &mut fx.ctx(C2));
     assert_eq!((c.state, c.generation), (MemberState::Joining, 0));
 }
 
@@ -357,4 +376,45 @@ fn a_copy_of_a_join_is_taken_once() {
     let before = g.clone();
     assert_eq!(take(&mut g, copy), vec![], "the second copy");
     assert_eq!(g, before, "no rebalance, and C2 still counts as owning what it was assigned");
+}
+
+/// A late or duplicated first JoinGroup of a life that has ended (the consumer left) is
+/// answered UNKNOWN_MEMBER_ID and not taken as a new member: it would be assigned partitions
+/// nobody reads until its session ran out, and, made the group's leader, hold up the next
+/// sync. Found by an outside review: the coordinator admitted it once the member was gone.
+#[test]
+fn a_late_first_join_of_an_ended_life_is_not_a_new_member() {
+    let k = kafka(Strategy::CooperativeSticky);
+    let mut g = group(3, GroupState::Stable, vec![member(C1, &[0, 1], false, 3), member(C2, &[2], false, 3)]);
+    to_coordinator(&k, &mut g, C2, Msg::LeaveGroup { member: 0 });
+    assert!(g.member(C2).is_none(), "C2 left");
+    let sent = to_coordinator(&k, &mut g, C2, join(0, &[]));
+    assert_eq!(sent, vec![(C2, Msg::UnknownMember { member: 0, generation: 0 })]);
+    assert!(g.member(C2).is_none(), "the ended life is not a member again");
+    // Its next life joins.
+    let next = Msg::JoinGroup { member: 1, generation: 0, owned: vec![], sent: Time::ZERO };
+    to_coordinator(&k, &mut g, C2, next);
+    assert_eq!(g.member(C2).map(|m| m.member), Some(1));
+}
+
+/// A partition added while the group syncs (its generation formed on the old count) starts a
+/// rebalance, as one added while it is stable does: the new partition is handed out at the next
+/// generation. Before, only a stable group rebalanced, and the partition went unread until some
+/// other rebalance (an outside review's finding; Kafka's leader member sees the metadata change
+/// and asks the group to rejoin).
+#[test]
+fn a_partition_added_while_the_group_syncs_is_handed_out_at_the_next_generation() {
+    let k = kafka(Strategy::CooperativeSticky);
+    for (state, rebalances) in [(GroupState::Syncing, true), (GroupState::Stable, true), (joining(), false)] {
+        let mut fx = Fx::new();
+        let mut c = controller_init(&k, &mut fx.ctx(CTL));
+        c.group = group(2, state, vec![member(C1, &[0, 1], false, 1), member(C2, &[2], false, 1)]);
+        fx.take();
+        add_partition(&k, &mut c, &mut fx.ctx(CTL));
+        let told =
+            fx.take().into_iter().filter(|(_, m)| matches!(m, Msg::RebalanceInProgress { .. })).count();
+        assert_eq!(told == 2, rebalances, "{state:?}: {told} members told");
+        assert!(matches!(c.group.state, GroupState::Joining { .. }), "{state:?}: {:?}", c.group.state);
+        assert_eq!(c.group.committed.len(), 4);
+    }
 }

@@ -229,9 +229,11 @@ pub enum Msg {
     IllegalGeneration {
         generation: u32,
     },
-    /// The coordinator does not know the member that sent a request of this generation (its
-    /// session ran out, or it missed a rebalance): Kafka's UNKNOWN_MEMBER_ID.
+    /// The coordinator does not know the member that sent a request of this generation, in the
+    /// life `member` (its session ran out, it missed a rebalance, or that life ended): Kafka's
+    /// UNKNOWN_MEMBER_ID.
     UnknownMember {
+        member: u32,
         generation: u32,
     },
     OffsetCommit {
