@@ -405,7 +405,8 @@ fn kafka_runs_through_the_same_commands() {
             "consume-uncommitted",
             "skip-revocation",
             "commit-ahead",
-            "rejoin-before-epoch-start"
+            "rejoin-before-epoch-start",
+            "zombie-commit"
         ]
     );
     let ok = distlab(&["check", "--protocol", "kafka", "--seeds", "0..50", "--faults", "heavy"]);
@@ -808,6 +809,7 @@ fn the_sharded_database_is_checked_and_its_mutants_caught_from_the_command_line(
         "skip-configs",
         "drop-data",
         "early-reconfig",
+        "reapply-duplicates",
     ] {
         assert!(names.contains(m), "{names}");
     }

@@ -36,7 +36,8 @@
 //!   not before a whole timeout from its election (what it heard as leader before counts for
 //!   nothing: ZooKeeper's new leader touches every session). Judged twice: against the
 //!   leader's own record, on its clock; and in true time against the heartbeats the network
-//!   delivered to it that it must count (`expiry.rs`), so a leader that drops one is seen.
+//!   delivered to it that it must count (`expiry.rs`), so a leader that drops one is seen (the
+//!   second not once a clock has been skewed, nor in an explored run: there the first alone).
 
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
