@@ -382,14 +382,15 @@ pub(super) fn check_world(
 fn kept_on_disk(d: &Dfs, m: &mut Monitor, nodes: &[Node], t: NodeId) -> Result<(), Fail> {
     for (file, (_, p)) in &m.complete {
         // Only `t`'s disk changed: only its bit of each block's holders can have.
-        let held = match m.held.get(&p.block) {
+        let now = match m.held.get(&p.block) {
             Some(h) => h.with(t, finished(nodes, t, p)),
             None => Held::on(d, nodes, p),
         };
-        let before = m.held.insert(p.block, held);
-        let (count, racks) = (held.count(), held.racks(d).count_ones());
-        let deleted = before.is_some_and(|b| count < b.count());
-        if deleted && d.rf >= 2 && racks == 1 && before.is_some_and(|b| b.racks(d).count_ones() >= 2) {
+        let count = now.count();
+        // Only a deletion is judged.
+        let Some(before) = m.held.insert(p.block, now).filter(|b| count < b.count()) else { continue };
+        let racks = now.racks(d).count_ones();
+        if d.rf >= 2 && racks == 1 && before.racks(d).count_ones() >= 2 {
             return Err((
                 "excess-only",
                 format!(
@@ -399,7 +400,7 @@ fn kept_on_disk(d: &Dfs, m: &mut Monitor, nodes: &[Node], t: NodeId) -> Result<(
                 ),
             ));
         }
-        if deleted && count < d.rf as usize {
+        if count < d.rf as usize {
             return Err((
                 "excess-only",
                 format!(

@@ -289,19 +289,14 @@ pub(super) fn check(
     if let Some(Node::Consumer(_)) = nodes.get(t.index()) {
         return one_owner(k, nodes, t);
     }
+    let Some(Node::Controller(c)) = nodes.get(k.controller().index()) else { return Ok(()) };
     if t == k.controller() {
         // Whom the coordinator counts changes only at some of its events.
-        let counted = match nodes.get(t.index()) {
-            Some(Node::Controller(c)) => c.group.members.iter().map(|m| (m.id.0, m.member)).collect(),
-            _ => Vec::new(),
-        };
+        let counted: Vec<(u32, u32)> = c.group.members.iter().map(|m| (m.id.0, m.member)).collect();
         if counted != m.counted {
             m.counted = counted;
             one_owner(k, nodes, t)?;
         }
-    }
-    let Some(Node::Controller(c)) = nodes.get(k.controller().index()) else { return Ok(()) };
-    if t == k.controller() {
         for (p, s) in c.partitions.iter().enumerate().take(parts) {
             for &b in &s.isr {
                 isr_holds_committed(m, nodes, p, b)?;
@@ -512,11 +507,11 @@ fn isr_holds_committed(m: &Monitor, nodes: &[Node], p: usize, b: NodeId) -> Resu
 /// removed may still read what it owned (a zombie: Kafka's classic protocol does not stop it),
 /// so it is held to its own generation alone.
 fn one_owner(k: &Kafka, nodes: &[Node], t: NodeId) -> Result<(), (&'static str, String)> {
-    let members = match nodes.get(k.controller().index()) {
-        Some(Node::Controller(c)) => &c.group.members[..],
-        _ => &[],
+    let group = match nodes.get(k.controller().index()) {
+        Some(Node::Controller(c)) => Some(&c.group),
+        _ => None,
     };
-    let counted = |c: &Consumer| members.iter().any(|m| m.id == c.id && m.member == c.member);
+    let counted = |c: &Consumer| group.is_some_and(|g| g.counts(c.id, c.member));
     let consumers = || {
         nodes.iter().enumerate().filter_map(|(i, n)| match n {
             Node::Consumer(c) => Some((NodeId(i as u32), c)),

@@ -112,6 +112,10 @@ impl Group {
     pub(super) fn member(&mut self, id: NodeId) -> Option<&mut MemberInfo> {
         self.members.iter_mut().find(|m| m.id == id)
     }
+    /// Whether the group counts consumer `id` as a member, in its life `member`.
+    pub fn counts(&self, id: NodeId, member: u32) -> bool {
+        self.members.iter().any(|m| m.id == id && m.member == member)
+    }
     /// The member `id` in its life `member`, if the group has it.
     fn life(&mut self, id: NodeId, member: u32) -> Option<&mut MemberInfo> {
         self.members.iter_mut().find(|m| m.id == id && m.member == member)
@@ -168,9 +172,10 @@ pub fn coordinator_message(k: &Kafka, g: &mut Group, from: NodeId, msg: Msg, ctx
             }
         }
         Msg::LeaveGroup { member } => {
-            let Some(i) = g.members.iter().position(|m| m.id == from && m.member == member) else { return };
-            let ended = g.members[i].clone();
-            g.remove(|m| *m == ended);
+            if !g.counts(from, member) {
+                return;
+            }
+            g.remove(|m| m.id == from && m.member == member);
             g.assignment.remove(&from.0);
             if !matches!(g.state, GroupState::Joining { .. }) {
                 prepare_rebalance(k, g, None, ctx);
@@ -213,8 +218,15 @@ fn join(
         None => {}
     }
     let Some(m) = g.member(from) else {
-        let last_join = sent;
-        g.members.push(MemberInfo { id: from, seen: now, owned, joined: true, synced: 0, member, last_join });
+        g.members.push(MemberInfo {
+            id: from,
+            seen: now,
+            owned,
+            joined: true,
+            synced: 0,
+            member,
+            last_join: sent,
+        });
         if !matches!(state, GroupState::Joining { .. }) {
             prepare_rebalance(k, g, Some(from), ctx);
         }

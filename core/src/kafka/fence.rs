@@ -35,7 +35,7 @@ impl Fence {
         };
         let g = &c.group;
         let who = member_name(k, d.from);
-        let why = if !g.members.iter().any(|m| m.id == d.from && m.member == member) {
+        let why = if !g.counts(d.from, member) {
             format!("from {who}'s life {member}, which the group does not count")
         } else if generation != g.generation {
             format!(
