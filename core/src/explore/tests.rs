@@ -132,7 +132,7 @@ fn correct_multi_paxos_holds_from_the_presets_states() {
         (
             "crash-after-choosing",
             Bounds { crashes: 1, depth: 11, search: Search::Dfs, ..bounds(1, 2, 1) },
-            29_427,
+            29_454,
         ),
         ("minority-accept", Bounds { depth: 13, search: Search::Dfs, ..bounds(1, 2, 2) }, 266_396),
     ] {

@@ -73,7 +73,11 @@ fn a_leader_told_of_another_value_chosen_in_its_slots_steps_down() {
             server::on_message(&mp, &mut s2, NodeId(0), m, &mut fx.ctx(1));
         }
     }
-    assert_ne!(s2.chosen.get(1), Some(&Some(y)), "S2 learned S1's proposal for slot 2, not the chosen Z");
+    assert_ne!(
+        s2.hard.chosen.get(1),
+        Some(&Some(y)),
+        "S2 learned S1's proposal for slot 2, not the chosen Z"
+    );
     // A slot past every one it proposed in was chosen under a higher ballot too.
     let mut s1 = server::init(&mp, &mut fx.ctx(0));
     (s1.role, s1.hard.ballot, s1.hard.promised, s1.next_slot) = (Role::Leader, b(2, 0), b(2, 0), 1);
@@ -106,7 +110,7 @@ fn a_retry_of_a_request_lost_with_an_old_ballot_is_proposed_again() {
     assert_eq!(fx.sends, vec![]);
 }
 
-/// A learner applies slot after slot; slot 1 again only after a restart (it relearns from the
+/// A learner applies slot after slot; slot 1 again only after a restart (it applies its log from the
 /// start). A replica that went back to slot 1 without one (applying every command twice) is
 /// caught by `same-order`; it passed before, since slot 1 was accepted at any time.
 #[test]
@@ -181,6 +185,50 @@ fn a_new_leader_never_proposes_a_new_command_in_a_slot_it_knows_is_chosen() {
             server::on_message(&mp, &mut s5, NodeId(0), m, &mut fx.ctx(4));
         }
     }
-    assert_eq!(s5.chosen.get(0), Some(&Some(z)), "S5 learns the chosen value of slot 1");
+    assert_eq!(s5.hard.chosen.get(0), Some(&Some(z)), "S5 learns the chosen value of slot 1");
     assert_eq!(s1.next_slot, 3, "the new command went to slot 2");
+}
+
+/// A restarted server keeps the values it knew chosen (its log is on disk): at its first event
+/// it applies them again from slot 1, it asks the leader only for the slots it missed, and if it
+/// campaigns, its phase 1 starts after them. Before, it kept only its acceptor's state: it asked
+/// for every slot from 1 (a Chosen message each) and a restarted candidate prepared from slot 1
+/// and re-proposed the whole log.
+#[test]
+fn a_restarted_server_keeps_its_chosen_log_and_asks_only_for_what_it_missed() {
+    let mp = MultiPaxos { servers: 3, ..MultiPaxos::default() };
+    let (x, y) = (put(3, 1, "x", 1), put(3, 2, "y", 2));
+    let mut fx = Fx::at(Time::from_ms(1));
+    let mut s = server::init(&mp, &mut fx.ctx(2));
+    for (slot, cmd) in [(1, x.clone()), (2, y.clone())] {
+        server::on_message(&mp, &mut s, NodeId(0), Msg::Chosen { slot, cmd }, &mut fx.ctx(2));
+    }
+    assert_eq!((s.chosen_prefix(), s.applied), (2, 2));
+    let (back, _, _) = crate::testing::restart(&mp, NodeId(2), &Node::Server(s));
+    let Node::Server(mut s) = back else { panic!("a server restarts as a server") };
+    assert_eq!(
+        (s.chosen_prefix(), s.applied, s.kv.clone()),
+        (2, 0, crate::kv::Kv::default()),
+        "the log kept, the store lost"
+    );
+    fx.take();
+    server::on_message(&mp, &mut s, NodeId(0), Msg::Heartbeat { ballot: b(1, 0), commit: 4 }, &mut fx.ctx(2));
+    let applied: Vec<Slot> = fx
+        .notes
+        .iter()
+        .filter_map(|n| if let Note::Applied { slot, .. } = n { Some(*slot) } else { None })
+        .collect();
+    assert_eq!(applied, vec![1, 2], "applied again, in order, at its first event");
+    assert_eq!(fx.take(), vec![(NodeId(0), Msg::CatchUp { from: 3 })], "asks only for slots 3 on");
+    let crashed = Node::Server(s);
+    let (back, _, _) = crate::testing::restart(&mp, NodeId(2), &crashed);
+    let Node::Server(mut s) = back else { panic!("a server restarts as a server") };
+    s.heard = Time::ZERO;
+    server::on_timer(&mp, &mut s, Timer::Election, &mut fx.ctx(2));
+    let prepares: Vec<Slot> = fx
+        .take()
+        .into_iter()
+        .filter_map(|(_, m)| if let Msg::Prepare { first, .. } = m { Some(first) } else { None })
+        .collect();
+    assert_eq!(prepares, vec![3; 3], "phase 1 from the first slot it does not know chosen");
 }

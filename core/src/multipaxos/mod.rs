@@ -15,10 +15,12 @@
 //! time; without back-off, two proposers can preempt each other forever (dueling proposers).
 //!
 //! **Persistence.** What survives a crash is one struct, [`server::HardState`]: the acceptor's
-//! promise and accepted values, and the highest ballot the server ever tried as a proposer, so
-//! that a restarted proposer never reuses a ballot ("Paxos Made Simple" §2.5). The learner's
-//! chosen values and state machine are relearned from the leader; the rest of the proposer's
-//! state is lost.
+//! promise and accepted values, the highest ballot the server ever tried as a proposer, so
+//! that a restarted proposer never reuses a ballot ("Paxos Made Simple" §2.5), and the values
+//! the learner knows chosen: its log, on disk as in every Multi-Paxos ("Paxos Made Live" §4).
+//! A restarted server applies that log again to rebuild its state machine, asks the leader only
+//! for the slots chosen while it was down, and if it campaigns, prepares from the first slot it
+//! does not know chosen. The rest of the proposer's state is lost.
 //!
 //! **Reads** are commands like any other: a Get takes a slot and is answered once applied, so
 //! reads are linearizable without leases (a deposed leader that still thinks it leads cannot
@@ -222,7 +224,7 @@ impl Protocol for MultiPaxos {
                 s.hard.promised,
                 s.hard.accepted.len(),
                 s.hard.accepted.get(s.hard.accepted.len().wrapping_sub(1)),
-                s.chosen.len(),
+                s.hard.chosen.len(),
                 s.applied,
                 s.role,
                 s.hard.ballot,

@@ -254,8 +254,8 @@ fn leader_crash() -> Vec<Step> {
         ),
         step(
             Cue::Restart,
-            "S1 and S5 restart. Their promises and accepted values persisted; they relearn the chosen slots \
-             from the new leader.",
+            "S1 and S5 restart. Their promises, accepted values and the slots they knew chosen persisted; \
+             the slots chosen while they were down they learn from the new leader.",
         ),
     ]
 }
@@ -368,7 +368,7 @@ fn stale_leader(broken: bool) -> Vec<Step> {
                 "S1 steps down. Whoever runs phase 1 next keeps what was chosen while S1 was cut off: the \
                  survivor reports it with the higher ballot, which a new leader adopts.",
             ),
-            step(Cue::Restart, "The crashed server restarts and relearns the chosen slots."),
+            step(Cue::Restart, "The crashed server restarts and learns the slots chosen while it was down."),
         ]);
     }
     steps

@@ -29,7 +29,7 @@ pub struct Adopted {
 }
 
 /// What survives a crash, and all a restart sees (raft-rs's `HardState`): the acceptor's promise
-/// and accepted values, and the proposer's latest ballot.
+/// and accepted values, the proposer's latest ballot, and the values the learner knows chosen.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct HardState {
     /// Acceptor: the highest ballot promised; Accepts below it are refused.
@@ -41,6 +41,12 @@ pub struct HardState {
     /// above it: "Paxos Made Simple" §2.5, a proposer never reuses a ballot. Its own promise
     /// is no substitute, because its Prepare to itself crosses the network and can be lost.
     pub ballot: Ballot,
+    /// Learner: the values it knows chosen, per slot: its log, which every Multi-Paxos keeps
+    /// on disk ("Paxos Made Live" §4), so that a restarted server applies it again locally and
+    /// asks the leader only for the slots it missed. (Relearning the whole log from the leader
+    /// instead cost a message per slot at every restart, and a restarted server that won an
+    /// election re-proposed every slot from the first: a cost that grew with the log.)
+    pub chosen: ChunkVec<Option<Command>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -48,10 +54,11 @@ pub struct Server {
     pub id: NodeId,
     /// Acceptor state and the proposer's ballot: persistent.
     pub hard: HardState,
-    // Learner (volatile: relearned from the leader after a restart).
-    pub chosen: ChunkVec<Option<Command>>,
+    // Learner (its chosen values are in `hard`).
     /// Every slot up to this one is chosen (as far as this learner knows).
     pub prefix: Slot,
+    /// The state machine, volatile: after a restart it applies the chosen values again from
+    /// slot 1, at the server's first event (`apply`).
     pub applied: Slot,
     pub kv: Kv,
     // Proposer (volatile, but for its ballot in `hard`).
@@ -136,7 +143,6 @@ pub fn init(mp: &MultiPaxos, ctx: &mut Ctx<MultiPaxos>) -> Server {
     Server {
         id,
         hard,
-        chosen: ChunkVec::default(),
         prefix: 0,
         applied: 0,
         kv: Kv::default(),
@@ -164,7 +170,13 @@ pub fn restart(mp: &MultiPaxos, hard: HardState, ctx: &mut Ctx<MultiPaxos>) -> S
         hard
     };
     s.heard = ctx.now();
+    s.prefix = known_prefix(&s.hard.chosen);
     s
+}
+
+/// How many slots from the first are known chosen.
+fn known_prefix(chosen: &ChunkVec<Option<Command>>) -> Slot {
+    (0..chosen.len()).find(|i| !matches!(chosen.get(*i), Some(Some(_)))).unwrap_or(chosen.len()) as Slot
 }
 
 /// Start phase 1 with a ballot above any seen (or, with the skip-phase1 mutant, lead at once).
@@ -178,7 +190,7 @@ fn campaign(mp: &MultiPaxos, s: &mut Server, ctx: &mut Ctx<MultiPaxos>) {
     s.leader_hint = None;
     if mp.is(Mutant::SkipPhase1) {
         s.hard.promised = s.hard.ballot;
-        s.next_slot = (s.hard.accepted.len().max(s.chosen.len()) as Slot) + 1;
+        s.next_slot = (s.hard.accepted.len().max(s.hard.chosen.len()) as Slot) + 1;
         s.role = Role::Leader;
         s.adopted.clear();
         ctx.note(Note::Elected { node: s.id, ballot: s.hard.ballot });
@@ -212,7 +224,7 @@ fn preempted(mp: &MultiPaxos, s: &mut Server, higher: Ballot, ctx: &mut Ctx<Mult
 /// Whether this leader proposed `cmd` in `slot` under its own ballot (or already knows it chosen).
 fn proposed(s: &Server, slot: Slot, cmd: &Command) -> bool {
     let i = (slot - 1) as usize;
-    matches!(s.chosen.get(i), Some(Some(c)) if c == cmd)
+    matches!(s.hard.chosen.get(i), Some(Some(c)) if c == cmd)
         || s.in_flight.iter().any(|p| p.0 == slot && p.1 == *cmd)
         || matches!(s.hard.accepted.get(i), Some(Some((b, c))) if *b == s.hard.ballot && c == cmd)
 }
@@ -265,7 +277,7 @@ fn on_its_way(s: &Server, (slot, client, req): &(Slot, NodeId, u64)) -> bool {
     let carries =
         |cmd: &Command| matches!(cmd, Command::Kv { client: c, req: r, .. } if c == client && r == req);
     s.in_flight.iter().any(|p| p.0 == *slot && carries(&p.1))
-        || s.chosen.get((*slot - 1) as usize).is_some_and(|c| c.as_ref().is_some_and(carries))
+        || s.hard.chosen.get((*slot - 1) as usize).is_some_and(|c| c.as_ref().is_some_and(carries))
 }
 
 /// Phase 1 done: adopt, for each slot, the value with the highest accepted ballot reported;
@@ -277,10 +289,10 @@ fn become_leader(mp: &MultiPaxos, s: &mut Server, ctx: &mut Ctx<MultiPaxos>) {
     s.leader_hint = Some(s.id);
     ctx.note(Note::Elected { node: s.id, ballot: s.hard.ballot });
     let reported = s.reported.iter().map(|r| r.0).max().unwrap_or(0);
-    let top = reported.max(s.chosen.len() as Slot).max(s.first - 1);
+    let top = reported.max(s.hard.chosen.len() as Slot).max(s.first - 1);
     s.adopted.clear();
     for slot in s.first..=top {
-        if let Some(Some(cmd)) = s.chosen.get((slot - 1) as usize) {
+        if let Some(Some(cmd)) = s.hard.chosen.get((slot - 1) as usize) {
             let cmd = cmd.clone();
             propose(mp, s, slot, cmd, ctx);
             continue;
@@ -304,13 +316,20 @@ fn become_leader(mp: &MultiPaxos, s: &mut Server, ctx: &mut Ctx<MultiPaxos>) {
 /// Learn a chosen value and apply every slot now complete, in order; the leader answers the
 /// clients whose commands it applied.
 fn learn(s: &mut Server, slot: Slot, cmd: Command, ctx: &mut Ctx<MultiPaxos>) {
-    if !matches!(s.chosen.get((slot - 1) as usize), Some(Some(_))) {
-        put(&mut s.chosen, slot, cmd);
+    if !matches!(s.hard.chosen.get((slot - 1) as usize), Some(Some(_))) {
+        put(&mut s.hard.chosen, slot, cmd);
     }
-    while matches!(s.chosen.get(s.prefix as usize), Some(Some(_))) {
+    while matches!(s.hard.chosen.get(s.prefix as usize), Some(Some(_))) {
         s.prefix += 1;
     }
-    while let Some(Some(cmd)) = s.chosen.get(s.applied as usize) {
+    apply(s, ctx);
+}
+
+/// Apply every chosen slot after the last applied, in order; the leader answers the clients
+/// whose commands it applied. (After a restart, the server's first event applies its chosen
+/// log again from slot 1.)
+fn apply(s: &mut Server, ctx: &mut Ctx<MultiPaxos>) {
+    while let Some(Some(cmd)) = s.hard.chosen.get(s.applied as usize) {
         let slot = s.applied + 1;
         let cmd = cmd.clone();
         s.applied = slot;
@@ -358,7 +377,7 @@ fn learn_up_to(
             Some((b, cmd)) if b == ballot || mp.is(Mutant::LearnAnyBallot) => {
                 told_chosen(mp, s, slot, cmd, ctx)
             }
-            _ if matches!(s.chosen.get((slot - 1) as usize), Some(Some(_))) => {}
+            _ if matches!(s.hard.chosen.get((slot - 1) as usize), Some(Some(_))) => {}
             _ => {
                 ctx.send(leader, Msg::CatchUp { from: slot });
                 return;
@@ -369,6 +388,7 @@ fn learn_up_to(
 }
 
 pub fn on_timer(mp: &MultiPaxos, s: &mut Server, timer: Timer, ctx: &mut Ctx<MultiPaxos>) {
+    apply(s, ctx);
     match timer {
         Timer::Election => match s.role {
             Role::Leader => {}
@@ -387,6 +407,7 @@ pub fn on_timer(mp: &MultiPaxos, s: &mut Server, timer: Timer, ctx: &mut Ctx<Mul
 }
 
 pub fn on_message(mp: &MultiPaxos, s: &mut Server, from: NodeId, msg: Msg, ctx: &mut Ctx<MultiPaxos>) {
+    apply(s, ctx);
     let now = ctx.now();
     match msg {
         Msg::Prepare { ballot, first } => {
@@ -480,9 +501,9 @@ pub fn on_message(mp: &MultiPaxos, s: &mut Server, from: NodeId, msg: Msg, ctx: 
             learn_up_to(mp, s, from, ballot, commit, ctx);
         }
         Msg::CatchUp { from: first } => {
-            let end = (first + CATCH_UP_BATCH).min(s.chosen.len() as Slot + 1);
+            let end = (first + CATCH_UP_BATCH).min(s.hard.chosen.len() as Slot + 1);
             for slot in first.max(1)..end {
-                if let Some(Some(cmd)) = s.chosen.get((slot - 1) as usize) {
+                if let Some(Some(cmd)) = s.hard.chosen.get((slot - 1) as usize) {
                     ctx.send(from, Msg::Chosen { slot, cmd: cmd.clone() });
                 }
             }

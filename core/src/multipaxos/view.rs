@@ -69,9 +69,10 @@ fn boards(mp: &MultiPaxos, nodes: &[Node], up: &[bool]) -> Vec<Board> {
         let down = if up[s.id.index()] { "" } else { " (down)" };
         format!("{}{down} · promised {}", s.id, s.hard.promised)
     }));
-    let top = servers.iter().map(|s| s.hard.accepted.len().max(s.chosen.len()) as u64).max().unwrap_or(0);
+    let top =
+        servers.iter().map(|s| s.hard.accepted.len().max(s.hard.chosen.len()) as u64).max().unwrap_or(0);
     let chosen_at =
-        |slot: Slot| servers.iter().find_map(|s| s.chosen.get((slot - 1) as usize).cloned().flatten());
+        |slot: Slot| servers.iter().find_map(|s| s.hard.chosen.get((slot - 1) as usize).cloned().flatten());
     let rows = (top.saturating_sub(SLOT_ROWS) + 1..=top)
         .rev()
         .map(|slot| {
@@ -194,7 +195,7 @@ impl Present for MultiPaxos {
         About {
             title: "Multi-Paxos",
             tagline: "A leader runs phase 1 once for all slots, then one round trip per command; a new leader adopts what a majority may have chosen.",
-            persistence: "Persistent across a crash: the acceptor's promise and accepted values, and the proposer's latest ballot (a restarted proposer never reuses one). Lost: chosen values and the key-value store (relearned from the leader), and the rest of the proposer's state.",
+            persistence: "Persistent across a crash: the acceptor's promise and accepted values, the proposer's latest ballot (a restarted proposer never reuses one) and the values the learner knows chosen (its log). Lost: the key-value store (rebuilt from that log) and the rest of the proposer's state; the slots chosen while it was down it learns from the leader.",
         }
     }
     fn view(&self, node: &Node) -> NodeView {
@@ -210,13 +211,15 @@ impl Present for MultiPaxos {
     fn log_detail(&self, node: &Node) -> Option<LogDetail> {
         let Node::Server(s) = node else { return None };
         // The latest slots only: the log view shows the end of the log.
-        let len = s.hard.accepted.len().max(s.chosen.len());
+        let len = s.hard.accepted.len().max(s.hard.chosen.len());
         let first = len.saturating_sub(64);
         let entries = (first..len)
-            .map(|i| match (s.chosen.get(i).cloned().flatten(), s.hard.accepted.get(i).cloned().flatten()) {
-                (Some(c), a) => (a.map(|a| a.0.round).unwrap_or(0), format!("{c}")),
-                (None, Some((b, c))) => (b.round, format!("{c} (accepted in {b}, not known chosen)")),
-                (None, None) => (0, String::from("empty")),
+            .map(|i| {
+                match (s.hard.chosen.get(i).cloned().flatten(), s.hard.accepted.get(i).cloned().flatten()) {
+                    (Some(c), a) => (a.map(|a| a.0.round).unwrap_or(0), format!("{c}")),
+                    (None, Some((b, c))) => (b.round, format!("{c} (accepted in {b}, not known chosen)")),
+                    (None, None) => (0, String::from("empty")),
+                }
             })
             .collect();
         Some(LogDetail {
