@@ -444,11 +444,25 @@ await test('multipaxos: Raft and Multi-Paxos on the same seed and faults', async
   await page.click('#btn-apply');
   await Promise.all([page.waitForURL(/\/compare\/#compare\/seed=5$/), page.click('#btn-open-compare')]);
   assert.equal(await page.inputValue('#compare-seed'), '5');
-  await page.click('#btn-compare');
+  // The page opens on its run: three columns (Raft, with Pre-Vote, Multi-Paxos), the findings
+  // quoting the table's numbers, and a timeline with a bar per leader and the faults.
   await page.waitForSelector('#compare-table');
   const committed = await page.locator('#cmp-committed td').allTextContents();
-  assert.equal(committed.length, 2);
+  assert.equal(committed.length, 3);
   assert.ok(committed.every(c => Number(c) > 10), `committed: ${committed}`);
+  const leaderless = await page.locator('#cmp-leaderless td').allTextContents();
+  const findings = await page.textContent('#compare-findings');
+  for (const ms of leaderless) {
+    assert.ok(findings.includes(`${(Number(ms) / 1000).toFixed(1)} s`), `${ms} ms in: ${findings}`);
+  }
+  assert.equal(await page.locator('#compare-timeline .tl-row').count(), 4, 'the faults and three runs');
+  assert.ok(await page.locator('#compare-timeline .tl-span.crash, #compare-timeline .tl-span.cut').count() > 3);
+  assert.ok(await page.locator('#compare-timeline .tl-span:not(.crash):not(.cut)').count() >= 3, 'a bar per leader');
+  assert.match(await page.textContent('#compare-kinds'), /AppendEntries .*Accept /s);
+  // Another seed, run again.
+  await page.fill('#compare-seed', '6');
+  await page.click('#btn-compare');
+  await page.waitForFunction(() => document.querySelector('#compare-table caption')?.textContent.startsWith('seed 6'));
   await page.fill('#compare-seconds', '0');
   await page.click('#btn-compare');
   assert.match(await page.textContent('.compare .banner.error'), /seconds must be a whole number from 1 to 120/);
@@ -1071,6 +1085,11 @@ await test('pages: each page is its own bundle; tabs and old links reach the oth
   await other.goto(url + '#hashing');
   await other.waitForURL(/\/hashing\/#hashing$/);
   await other.waitForSelector('#ring-svg');
+  // An old link to a comparison goes to its page, with its run.
+  await other.goto(url + '#compare/seed=4&seconds=8');
+  await other.waitForURL(/\/compare\/#compare\/seed=4&seconds=8$/);
+  await other.waitForSelector('#compare-table');
+  assert.match(await other.textContent('#compare-table caption'), /^seed 4, 8 s/);
   await other.goto('about:blank');
   await other.goto(url);
   await other.waitForURL(/\/paxos\/#paxos$/);

@@ -373,22 +373,27 @@ fn the_glossary_check_sees_a_wrong_term() {
     assert!(!leader.1.iter().any(|c| translation.contains(c.as_str())), "a wrong word is caught");
 }
 
-/// The literal English each `t("…")` and `tf!("…")` in `text` passes.
+/// The literal English each `t("…")` and `tf!("…")` in `text` passes, also where rustfmt put
+/// the literal on the next line (`tf!(\n    "…"`), and with Rust's line continuations (a `\`
+/// at a line's end skips the line break and the next line's indentation).
 fn literals(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for pat in ["t(\"", "tf!(\""] {
+    for pat in ["t(", "tf!("] {
         for (at, _) in text.match_indices(pat) {
             let before = text[..at].chars().next_back();
             if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
                 continue;
             }
+            let rest = text[at + pat.len()..].trim_start();
+            let Some(literal) = rest.strip_prefix('"') else { continue };
             let mut s = String::new();
-            let mut chars = text[at + pat.len()..].chars();
+            let mut chars = literal.chars().peekable();
             while let Some(c) = chars.next() {
                 match c {
                     '"' => break,
                     '\\' => match chars.next() {
                         Some('n') => s.push('\n'),
+                        Some('\n') => while chars.next_if(|c| c.is_whitespace()).is_some() {},
                         Some(c) => s.push(c),
                         None => break,
                     },
@@ -467,6 +472,9 @@ fn the_source_scan_finds_the_pages_strings() {
     let found =
         literals("let a = t(\"Crash\"); let b = tf!(\"{} of \\\"{}\\\"\", x, y); let c = set(\"no\");");
     assert_eq!(found, vec!["Crash".to_string(), "{} of \"{}\"".to_string()]);
+    // As rustfmt lays out a long call, and with a line continuation: both were missed before.
+    let found = literals("tf!(\n        \"Without a leader: {}.\",\n x); t(\"one \\\n     two\")");
+    assert_eq!(found, vec!["one two".to_string(), "Without a leader: {}.".to_string()]);
 }
 
 #[test]
