@@ -94,6 +94,17 @@ await lesson('raft: leader crash and re-election', '#raft', async page => {
   // The servers' state cards are readable at this size (they were about 8 px tall).
   const card = await page.$eval('svg.topology .node .card', el => el.getBoundingClientRect().height);
   assert.ok(card >= 11, `a state card's text is ${card.toFixed(1)} px tall`);
+  // The old leader restarts at term 1 (as its step says), then catches up: the step that says
+  // so comes once the logs agree, when the drawing shows term 2 everywhere.
+  await nextUntil(page, /restarts from its disk: its term \(still 1\)/);
+  assert.match(await page.textContent('svg.topology'), /follower · term 1/);
+  await nextUntil(page, /every log now ends at the same entry/);
+  assert.doesNotMatch(await page.textContent('svg.topology'), /term 1\b/);
+  // The last step offers the gallery's next lesson, which opens at its first step.
+  assert.match(await page.textContent('#btn-next'), /^Next lesson: .+ ▸$/);
+  await page.click('#btn-next');
+  await page.waitForFunction(() => /step 1 of/.test(document.querySelector('#lesson-progress')?.textContent));
+  assert.doesNotMatch(await page.textContent('#gallery summary'), /Leader crash/);
 });
 
 await lesson('raft: Figure 8, the correct rule and the mutant', '#raft', async page => {

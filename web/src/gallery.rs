@@ -44,22 +44,7 @@ pub fn gallery(p: &GalleryProps) -> Html {
                 }
             }
             send.emit(Msg::Configure(cfg.clone()));
-            // In one column (a phone) the gallery is under the lesson's card: the new lesson
-            // starts at the drawing's top, its first step's card under it (once the new run is
-            // drawn, which may change the heights above).
-            let window = web_sys::window();
-            let narrow = window.as_ref().and_then(|w| w.match_media("(max-width: 900px)").ok().flatten());
-            if let (Some(w), true) = (&window, narrow.is_some_and(|m| m.matches())) {
-                let to_top = wasm_bindgen::closure::Closure::once_into_js(|| {
-                    let document = web_sys::window().and_then(|w| w.document());
-                    if let Some(view) =
-                        document.and_then(|d| d.query_selector(".cluster-view").ok().flatten())
-                    {
-                        view.scroll_into_view();
-                    }
-                });
-                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(to_top.unchecked_ref(), 50);
-            }
+            start_at_drawing();
         });
         // "Split vote: two candidates at once": the name in bold, the gist after it (a Chinese
         // title has a full-width colon).
@@ -84,4 +69,28 @@ pub fn gallery(p: &GalleryProps) -> Html {
             </ul>
         </details>
     }
+}
+
+/// In one column (a phone) the gallery and the lesson's last step are under the lesson's card:
+/// a new lesson starts at the drawing's top, its first step's card under it (once the new run
+/// is drawn, which may change the heights above).
+pub fn start_at_drawing() {
+    let window = web_sys::window();
+    let narrow = window.as_ref().and_then(|w| w.match_media("(max-width: 900px)").ok().flatten());
+    if let (Some(w), true) = (&window, narrow.is_some_and(|m| m.matches())) {
+        let to_top = wasm_bindgen::closure::Closure::once_into_js(|| {
+            let document = web_sys::window().and_then(|w| w.document());
+            if let Some(view) = document.and_then(|d| d.query_selector(".cluster-view").ok().flatten()) {
+                view.scroll_into_view();
+            }
+        });
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(to_top.unchecked_ref(), 50);
+    }
+}
+
+/// The preset after `current` in the page's gallery, if there is one: (its name, its title).
+pub fn next_preset(protocol: &str, current: Option<&str>) -> Option<(&'static str, &'static str)> {
+    let presets = distlab_core::lab::scenarios(protocol);
+    let at = presets.iter().position(|(n, _)| Some(*n) == current)?;
+    presets.get(at + 1).copied()
 }

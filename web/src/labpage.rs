@@ -193,6 +193,8 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
             </div>
         };
     }
+    // At the lesson's last step, the card offers the gallery's next lesson.
+    let at_end = !cards.is_empty() && player.lesson_step().unwrap_or(0) + 1 == cards.len();
     html! {
         <div class={classes!("app", player.playing.then_some("playing"))}>
             <Header active={protocol.clone()} title={about.title} tagline={about.tagline}
@@ -225,7 +227,8 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                 <aside class="side">
                     <crate::lesson::Lesson steps={(*cards).clone()} stops={player.stops.clone()}
                         current={player.lesson_step()} heading_to={player.guide.map(|g| g.step)}
-                        mutant={player.config.mutant.clone()} verdict={verdict} go={on_step.clone()} break_it={on_break.clone()} />
+                        mutant={player.config.mutant.clone()} verdict={verdict} go={on_step.clone()} break_it={on_break.clone()}
+                        next_lesson={at_end.then(|| next_lesson(&player.config, &send)).flatten()} />
                     // The tables that carry the lesson, beside the drawing.
                     // (A protocol's own boards first: Multi-Paxos's slots and quorums say more than
                     // its log columns.)
@@ -305,4 +308,17 @@ fn compare(seed: u64) -> Html {
             <a class="button" id="btn-open-compare" href={href}>{t("Compare them ▸")}</a>
         </section>
     }
+}
+
+/// The gallery's lesson after this one, opened correct (without the mutant this one may have
+/// switched on) and on the same seed and faults.
+fn next_lesson(config: &LabConfig, send: &Callback<Msg>) -> Option<(AttrValue, Callback<()>)> {
+    let (name, title) = crate::gallery::next_preset(config.protocol(), config.scenario.as_deref())?;
+    let next = LabConfig { scenario: Some(name.to_string()), mutant: None, ..config.clone() };
+    let send = send.clone();
+    let open = Callback::from(move |_: ()| {
+        send.emit(Msg::Configure(next.clone()));
+        crate::gallery::start_at_drawing();
+    });
+    Some((AttrValue::from(t(title)), open))
 }

@@ -51,6 +51,9 @@ pub struct LessonProps {
     /// Switch on (or off) the mutant step i offers.
     #[prop_or_default]
     pub break_it: Callback<usize>,
+    /// At the last step, the gallery's next lesson: its title, and what opens it.
+    #[prop_or_default]
+    pub next_lesson: Option<(AttrValue, Callback<()>)>,
 }
 
 /// A click that sends `i` to `cb`.
@@ -184,7 +187,8 @@ fn back_button(p: &LessonProps, current: usize, id: &'static str) -> Option<Html
     })
 }
 
-/// "Next ▸" to the next step; "Playing…" while the run heads to one; "End of lesson" at the end.
+/// "Next ▸" to the next step; "Playing…" while the run heads to one; at the end, the gallery's
+/// next lesson, or "End of lesson" after the last.
 fn next_button(p: &LessonProps, next: Option<usize>, timed: bool, id: &'static str) -> Html {
     match (p.heading_to, next) {
         (Some(_), _) => html! { <button {id} class="primary" disabled=true>{t("Playing…")}</button> },
@@ -196,6 +200,16 @@ fn next_button(p: &LessonProps, next: Option<usize>, timed: bool, id: &'static s
             };
             html! { <button {id} class="primary" {title} onclick={click(&p.go, i)}>{t("Next ▸")}</button> }
         }
-        (None, None) => html! { <button {id} disabled=true>{t("End of lesson")}</button> },
+        (None, None) => match &p.next_lesson {
+            Some((title, open)) => {
+                let (head, _) =
+                    title.split_once(": ").or_else(|| title.split_once('：')).unwrap_or((title, ""));
+                html! {
+                    <button {id} class="primary next-lesson" title={tf!("Next lesson: {}", title)}
+                        onclick={open.reform(|_: MouseEvent| ())}>{tf!("Next lesson: {} ▸", head)}</button>
+                }
+            }
+            None => html! { <button {id} disabled=true>{t("End of lesson")}</button> },
+        },
     }
 }

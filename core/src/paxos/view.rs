@@ -62,7 +62,11 @@ fn node_view(node: &Node, down: bool) -> NodeView {
         if a.promised.round > 0 {
             hue_key = Some(a.promised.node as u64);
         }
-        summary.push(format!("promised {}", a.promised));
+        summary.push(if a.promised.round == 0 {
+            String::from("promised nothing")
+        } else {
+            format!("promised {}", a.promised)
+        });
         summary.push(match a.accepted {
             Some((b, v)) => format!("accepted {v} @ {b}"),
             None => String::from("accepted nothing"),

@@ -65,7 +65,8 @@ pub fn apply(name: &str, base: Raft) -> Result<Raft, String> {
                 step(Cue::Crash, "The leader crashes. No more heartbeats: the followers' election timers run down."),
                 step(Cue::Timer("election"), "The first follower to time out becomes a candidate for term 2. Four servers are up, and 3 of 5 is still a majority."),
                 step(Cue::Role("leader"), "It wins: the new leader of term 2. The client's next request is redirected to it, and committed entries are all still there."),
-                step(Cue::Restart, "The old leader restarts from its disk: term, vote and log survived, its commit index did not. The new leader's heartbeat makes it a follower of term 2, and it catches up."),
+                step(Cue::Restart, "The old leader restarts from its disk: its term (still 1), its vote and its log survived; its commit index did not (0). It is a follower and waits to hear from a leader."),
+                step(Cue::LogsAgree, "The new leader's heartbeat made it a follower of term 2, and the leader sent it the entries it missed: every log now ends at the same entry, with the same commit index."),
             ],
             ..base
         },
