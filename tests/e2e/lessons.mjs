@@ -378,6 +378,13 @@ await lesson('kafka: a cooperative join takes two rebalances and nobody stops re
 // On a phone the page is one column: the drawing across the screen's width, the lesson's step
 // under it, both on screen together at the lesson's moments.
 await lesson('phone: the drawing fills the width and the lesson step sits under it', '#kafka', async page => {
+  // The badge counts its properties rather than listing them (the list pushed the drawing
+  // half a screen down); "What they mean" still names each.
+  assert.equal(await page.isVisible('#safety .props'), false);
+  assert.match(await page.textContent('#prop-count'), /^\d+ properties, checked after every event$/);
+  assert.equal(await page.isVisible('#prop-count'), true);
+  const top = (await page.locator('svg.topology').first().boundingBox()).y;
+  assert.ok(top < 844 * 0.6, `the drawing starts ${Math.round(top)} px down`);
   await preset(page, 'acks-one-loss');
   await nextUntil(page, /r4 is acknowledged/);
   const drawing = await page.locator('svg.topology').first().boundingBox();

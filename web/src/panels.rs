@@ -320,7 +320,10 @@ pub fn safety(p: &SafetyProps) -> Html {
         None => html! {
             <div id="safety" class="safety ok" role="status">
                 <b>{t("✔ Safety holds")}</b>
-                <span>{ for p.properties.iter().filter(|x| promised(x.0)).map(chip) }</span>
+                <span class="props">{ for p.properties.iter().filter(|x| promised(x.0)).map(chip) }</span>
+                // On a phone the chips give way to their count, so the drawing comes sooner;
+                // "What they mean" still lists them.
+                <span class="prop-count" id="prop-count">{tf!("{} properties, checked after every event", p.properties.len())}</span>
                 { if p.not_promised.is_empty() { html! {} } else { html! {
                     <span class="not-promised" id="not-promised">{t("Also checked, not promised:")}{" "}
                         { for p.properties.iter().filter(|x| !promised(x.0)).map(chip) }</span>
