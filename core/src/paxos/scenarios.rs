@@ -19,10 +19,11 @@ use super::types::{Mutant, Paxos};
 /// Paxos presets: (name, title).
 pub const SCENARIOS: &[(&str, &str)] = &[
     ("basic", "One proposer: two phases, and a majority chooses its value"),
+    // Second, so that the first lesson's "Next lesson" answers the question it ends on.
+    ("adopt", "A later proposer adopts the value already accepted, not its own"),
     ("dueling", "Dueling proposers without back-off: preempting each other"),
     ("dueling-backoff", "Dueling proposers with randomized back-off"),
     ("minority-cut-off", "Two of five acceptors cut off: a majority still decides"),
-    ("adopt", "A later proposer adopts the value already accepted, not its own"),
 ];
 
 /// The mutant the adoption lesson invites the reader to switch on.
@@ -116,8 +117,8 @@ fn basic() -> Vec<Step> {
         step(
             Cue::Shows("✓"),
             "A learner has heard Accepted from a majority: it has learned 10 (✓ on its badge). Why does phase \
-             1 ask what was accepted? The preset \"A later proposer adopts the value\" shows it; \"Dueling \
-             proposers\" shows what happens when proposers compete.",
+             1 ask what was accepted? The next lesson shows it: a later proposer adopts the value already \
+             accepted.",
         ),
     ]
 }
