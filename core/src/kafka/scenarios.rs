@@ -126,7 +126,7 @@ pub fn apply(name: &str, base: Kafka) -> Result<Kafka, String> {
                     step(Cue::Says("group rebalanced"), "C1 is in the group (generation 1), and the group gives it p0."),
                     step(Cue::Deliver("Produce"), "The producer's \"hello\" reaches B1. It has no key, so the sticky partitioner picked the partition: p0. B1 appends it at offset 0."),
                     step(Cue::Says("producer acknowledged"), "With one replica the high watermark moves at once, and the producer is acknowledged."),
-                    step(Cue::Says("consumer read"), "C1 fetches p0 and reads \"hello\". Now grow it: pick another preset, or set brokers, partitions and replication under Advanced."),
+                    step(Cue::Says("consumer read"), "C1 fetches p0 and reads \"hello\". The next lesson grows it to three brokers, each partition on all three, and fails its leader; or set brokers, partitions and replication yourself under Advanced."),
                 ],
                 ..k
             }
