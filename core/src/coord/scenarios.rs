@@ -157,8 +157,10 @@ fn lock_fencing(broken: bool) -> Vec<Step> {
         ),
         step(
             Cue::Says("takes the lock"),
-            "C1 created an ephemeral sequential node under /lock and listed the children: its node is the \
-             smallest, so it holds the lock. Its fencing token is the zxid that created its node.",
+            "C1 created a node under /lock that is ephemeral (it lives only as long as C1's session) and \
+             sequential (the service appends a rising number to its name), then listed the children: its \
+             node is the smallest, so it holds the lock. Its fencing token is the zxid (the number of the \
+             log entry) that created its node: every later holder's token is larger.",
         ),
         step(
             Cue::Says(", watch"),
