@@ -119,7 +119,8 @@ fn node_dies(broken: bool) -> Vec<Step> {
         Step::new(
             Cue::Says("x is now block"),
             "The acknowledgement came back up the whole pipeline: every node has the block. C1 asked the leader to \
-             complete x, and the log says so: x is 3 of 3 on the Files board.",
+             complete x, and the log says so: x is 3 of 3 on the Files board. (C2 writes a second file, y, the \
+             same way.)",
         ),
         Step::new(
             Cue::Crash,
@@ -129,7 +130,7 @@ fn node_dies(broken: bool) -> Vec<Step> {
         Step::new(
             Cue::Says("leader counts a data node dead"),
             "No heartbeat from r1/n0 for a second: it is counted dead. x is short of replicas: 2 of 3 on the Files \
-             board.",
+             board, and so is any other file that had a replica there.",
         ),
         Step::new(
             Cue::Deliver("Copy"),
