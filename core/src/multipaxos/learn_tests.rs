@@ -190,41 +190,53 @@ fn a_new_leader_never_proposes_a_new_command_in_a_slot_it_knows_is_chosen() {
 }
 
 /// A restarted server keeps the values it knew chosen (its log is on disk): at its first event
-/// it applies them again from slot 1, it asks the leader only for the slots it missed, and if it
-/// campaigns, its phase 1 starts after them. Before, it kept only its acceptor's state: it asked
-/// for every slot from 1 (a Chosen message each) and a restarted candidate prepared from slot 1
-/// and re-proposed the whole log.
+/// it applies them again from slot 1 up to the first hole, rebuilding its store as it was; it
+/// asks the leader only for the slots it missed; and if it campaigns, its phase 1 starts at the
+/// hole. Before, it kept only its acceptor's state: it asked for every slot from 1 (a Chosen
+/// message each) and a restarted candidate prepared from slot 1 and re-proposed the whole log.
 #[test]
 fn a_restarted_server_keeps_its_chosen_log_and_asks_only_for_what_it_missed() {
     let mp = MultiPaxos { servers: 3, ..MultiPaxos::default() };
-    let (x, y) = (put(3, 1, "x", 1), put(3, 2, "y", 2));
+    let [x, y, z, w] = [put(3, 1, "x", 1), put(3, 2, "y", 2), put(3, 3, "z", 3), put(3, 4, "w", 4)];
     let mut fx = Fx::at(Time::from_ms(1));
     let mut s = server::init(&mp, &mut fx.ctx(2));
-    for (slot, cmd) in [(1, x.clone()), (2, y.clone())] {
+    // Slots 1, 2 and 4 known chosen; slot 3 not: a hole in the log.
+    for (slot, cmd) in [(1, x), (2, y), (4, w)] {
         server::on_message(&mp, &mut s, NodeId(0), Msg::Chosen { slot, cmd }, &mut fx.ctx(2));
     }
     assert_eq!((s.chosen_prefix(), s.applied), (2, 2));
-    let (back, _, _) = crate::testing::restart(&mp, NodeId(2), &Node::Server(s));
-    let Node::Server(mut s) = back else { panic!("a server restarts as a server") };
+    let store = s.kv.clone();
+    let restarted = |s: Server| {
+        let (back, _, _) = crate::testing::restart(&mp, NodeId(2), &Node::Server(s));
+        let Node::Server(s) = back else { panic!("a server restarts as a server") };
+        s
+    };
+    let mut s = restarted(s);
     assert_eq!(
         (s.chosen_prefix(), s.applied, s.kv.clone()),
         (2, 0, crate::kv::Kv::default()),
         "the log kept, the store lost"
     );
+    let before_heartbeat = s.clone();
     fx.take();
+    let applied = |fx: &Fx| -> Vec<Slot> {
+        fx.notes
+            .iter()
+            .filter_map(|n| if let Note::Applied { slot, .. } = n { Some(*slot) } else { None })
+            .collect()
+    };
     server::on_message(&mp, &mut s, NodeId(0), Msg::Heartbeat { ballot: b(1, 0), commit: 4 }, &mut fx.ctx(2));
-    let applied: Vec<Slot> = fx
-        .notes
-        .iter()
-        .filter_map(|n| if let Note::Applied { slot, .. } = n { Some(*slot) } else { None })
-        .collect();
-    assert_eq!(applied, vec![1, 2], "applied again, in order, at its first event");
+    assert_eq!(applied(&fx), vec![1, 2], "applied again, in order, at its first event, up to the hole");
+    assert_eq!(s.kv, store, "the store rebuilt as it was");
     assert_eq!(fx.take(), vec![(NodeId(0), Msg::CatchUp { from: 3 })], "asks only for slots 3 on");
-    let crashed = Node::Server(s);
-    let (back, _, _) = crate::testing::restart(&mp, NodeId(2), &crashed);
-    let Node::Server(mut s) = back else { panic!("a server restarts as a server") };
+    server::on_message(&mp, &mut s, NodeId(0), Msg::Chosen { slot: 3, cmd: z }, &mut fx.ctx(2));
+    assert_eq!((applied(&fx), s.chosen_prefix()), (vec![3, 4], 4), "the hole filled, slot 4 follows");
+    fx.take();
+    // Restarted with the hole, it campaigns: phase 1 starts at the hole, for every acceptor.
+    let mut s = before_heartbeat;
     s.heard = Time::ZERO;
     server::on_timer(&mp, &mut s, Timer::Election, &mut fx.ctx(2));
+    assert_eq!(applied(&fx), vec![1, 2], "its first event, a timer, applies the log too");
     let prepares: Vec<Slot> = fx
         .take()
         .into_iter()

@@ -17,7 +17,9 @@
 //! **Persistence.** What survives a crash is one struct, [`server::HardState`]: the acceptor's
 //! promise and accepted values, the highest ballot the server ever tried as a proposer, so
 //! that a restarted proposer never reuses a ballot ("Paxos Made Simple" §2.5), and the values
-//! the learner knows chosen: its log, on disk as in every Multi-Paxos ("Paxos Made Live" §4).
+//! the learner knows chosen: its log, kept on disk and replayed on recovery as production
+//! Multi-Paxos systems do ("Paxos Made Live": Chubby's replicas; "Paxos Made Simple" leaves it
+//! open).
 //! A restarted server applies that log again to rebuild its state machine, asks the leader only
 //! for the slots chosen while it was down, and if it campaigns, prepares from the first slot it
 //! does not know chosen. The rest of the proposer's state is lost.

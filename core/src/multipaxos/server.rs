@@ -41,8 +41,9 @@ pub struct HardState {
     /// above it: "Paxos Made Simple" §2.5, a proposer never reuses a ballot. Its own promise
     /// is no substitute, because its Prepare to itself crosses the network and can be lost.
     pub ballot: Ballot,
-    /// Learner: the values it knows chosen, per slot: its log, which every Multi-Paxos keeps
-    /// on disk ("Paxos Made Live" §4), so that a restarted server applies it again locally and
+    /// Learner: the values it knows chosen, per slot: its log, which production Multi-Paxos
+    /// systems keep on disk and replay on recovery ("Paxos Made Live": Chubby's replicas), so
+    /// that a restarted server applies it again locally and
     /// asks the leader only for the slots it missed. (Relearning the whole log from the leader
     /// instead cost a message per slot at every restart, and a restarted server that won an
     /// election re-proposed every slot from the first: a cost that grew with the log.)
@@ -165,11 +166,14 @@ pub fn init(mp: &MultiPaxos, ctx: &mut Ctx<MultiPaxos>) -> Server {
 pub fn restart(mp: &MultiPaxos, hard: HardState, ctx: &mut Ctx<MultiPaxos>) -> Server {
     let mut s = init(mp, ctx);
     s.hard = if mp.is(Mutant::ForgetOnRestart) {
-        HardState { ballot: hard.ballot, ..HardState::default() }
+        HardState { ballot: hard.ballot, chosen: hard.chosen, ..HardState::default() }
     } else {
         hard
     };
     s.heard = ctx.now();
+    // The chosen log is applied again at the server's first event, not here: the checker
+    // learns of the restart after this event's notes (`check::restarts`), so an `Applied` note
+    // written now would be judged against the life before the crash.
     s.prefix = known_prefix(&s.hard.chosen);
     s
 }

@@ -485,7 +485,8 @@ fn an_acceptor_promises_with_its_values_from_first_on_and_refuses_lower_ballots(
 /// next request number. Every node of a busy run, restarted, equals a freshly started node
 /// given the same hard state and restarted, with the same timers, and keeps that hard state
 /// whole. Under forget-on-restart a server's restart differs from the correct one exactly in
-/// the acceptor's promise and accepted values: the proposer's ballot is kept.
+/// the acceptor's promise and accepted values: the proposer's ballot and the learner's chosen
+/// log are kept.
 #[test]
 fn a_restart_is_built_from_the_hard_state_alone() {
     use crate::testing::restart;
@@ -517,8 +518,11 @@ fn a_restart_is_built_from_the_hard_state_alone() {
         );
         if let Node::Server(kept) = &back.0 {
             let mut want = kept.clone();
-            want.hard = HardState { ballot: kept.hard.ballot, ..HardState::default() };
-            want.prefix = 0;
+            want.hard = HardState {
+                ballot: kept.hard.ballot,
+                chosen: kept.hard.chosen.clone(),
+                ..HardState::default()
+            };
             assert_eq!(restart(&forget, me, busy), (Node::Server(want), back.1, back.2), "{me}");
         }
     }
