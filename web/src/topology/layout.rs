@@ -27,6 +27,9 @@ pub struct Layout {
     /// Too many nodes for one SVG element each (past [`MASS`]): they fill a disc, painted on
     /// the canvas with the messages (see [`super::crowd`]).
     pub mass: bool,
+    /// A row of nodes joined by links along it (a boxes drawing's servers, at this height):
+    /// their cards go under the links, where the messages that travel them do not cover them.
+    pub cards_under_row: Option<f64>,
 }
 
 /// More nodes than this are drawn as a crowd (see [`Layout::crowd`]).
@@ -51,6 +54,7 @@ pub fn layout(n: usize, narrow: bool) -> Layout {
         narrow: false,
         crowd: false,
         mass: false,
+        cards_under_row: None,
     };
     match n {
         // Without cards, the circle fills the drawing: a third of the width it had.
@@ -65,8 +69,7 @@ pub fn layout(n: usize, narrow: bool) -> Layout {
                 node: (std::f64::consts::PI * ring / n.max(1) as f64 - 4.0).min(46.0),
                 radial_cards: false,
                 narrow: true,
-                crowd: false,
-                mass: false,
+                ..base
             }
         }
         0..=3 => base,
@@ -81,9 +84,7 @@ pub fn layout(n: usize, narrow: bool) -> Layout {
             ring: 240.0,
             node: (std::f64::consts::PI * 240.0 / n as f64 - 4.0).min(36.0),
             radial_cards: true,
-            narrow: false,
-            crowd: false,
-            mass: false,
+            ..base
         },
         _ => {
             let (ring, node, mass) = if n > MASS {
@@ -106,6 +107,7 @@ pub fn layout(n: usize, narrow: bool) -> Layout {
                 narrow: false,
                 crowd: true,
                 mass,
+                ..base
             }
         }
     }
@@ -162,6 +164,7 @@ pub fn geometry(snap: &Snapshot, narrow: bool) -> (Layout, Vec<(f64, f64)>) {
         narrow,
         crowd: false,
         mass: false,
+        cards_under_row: None,
     };
     let mut pos = vec![(xs[1], 70.0); n];
     for (x, ids) in &columns {
@@ -220,6 +223,7 @@ fn boxes(snap: &Snapshot, narrow: bool) -> (Layout, Vec<(f64, f64)>) {
         narrow: !cards,
         crowd: false,
         mass: false,
+        cards_under_row: Some(top),
     };
     let column =
         |i: usize, of: usize| left + spacing * i as f64 * (columns - 1) as f64 / (of.max(2) - 1) as f64;

@@ -89,7 +89,9 @@ pub fn render_node(
     } else {
         let right = x >= l.cx - 1.0;
         let cx = if right { r + 12.0 } else { -r - 12.0 };
-        (if right { "start" } else { "end" }, cx, -(lines - 1.0) / 2.0 * line_h + 5.0)
+        let under = l.cards_under_row.is_some_and(|row| (y - row).abs() < 0.5);
+        let top = if under { line_h - 2.0 } else { -(lines - 1.0) / 2.0 * line_h + 5.0 };
+        (if right { "start" } else { "end" }, cx, top)
     };
     let card_class =
         classes!("card", anchor, small.then_some("small"), (l.radial_cards && !small).then_some("roomy"));
