@@ -181,7 +181,7 @@ fn opinions(nodes: &[Node], up: &[bool], about: Option<NodeId>) -> Opinions {
 impl Present for Swim {
     fn about(&self) -> About {
         About {
-            title: "SWIM gossip membership",
+            title: "SWIM gossip",
             tagline: "Every member pings one other each period, asks others when a ping goes unanswered, suspects before it declares, and gossips the news on its pings. Crash a member and watch the news spread.",
             persistence: "Persistent across a crash: the member's incarnation number. Lost: its beliefs about the others, its suspicions and its gossip.",
         }
