@@ -24,7 +24,7 @@ PAGES = [
     ("coordination", "Coordination (ZooKeeper-style)", "A ZooKeeper-style coordination service on Raft, step by step: sessions and ephemeral nodes, watches, a lock with fencing tokens that a GC pause cannot break, leader election and service discovery."),
     ("shardkv", "Sharded database", "A sharded key-value database over Raft groups, step by step: a configuration service places shards with a consistent-hash ring, groups join and leave, and shards move with their data and duplicate tables while clients keep writing."),
     ("dfs", "File system", "A distributed file system in the style of HDFS, step by step: blocks with three replicas on data nodes in racks, a metadata service on Raft, write pipelines, and blocks copied back to three when a node or a whole rack fails."),
-    ("compare", "Raft and Multi-Paxos", "Raft and Multi-Paxos on the same seed, clients and faults: messages per command, commit latency and time without a leader."),
+    ("compare", "Raft and Multi-Paxos", "Raft, Raft with Pre-Vote and Multi-Paxos on the same seed, clients and faults: who leads when, time without a leader, commit latency and messages per command, with the reasons."),
     ("hashing", "Consistent hashing", "Consistent hashing: the ring, jump, rendezvous, Maglev and bounded loads on the same keys, how many keys move, a cache and load balancing."),
 ]
 
