@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use crate::dom::read_input;
 use crate::i18n::t;
-use crate::num::Fixed;
+use crate::num::{f1, Fixed};
 use crate::num::{parse_count, parse_seed};
 use crate::tf;
 
@@ -178,7 +178,6 @@ fn seconds_text(ms: f64) -> String {
 /// What this run shows, in three sentences built from its numbers, each with the reason.
 fn findings(runs: &Runs) -> Html {
     let [(raft, _), (prevote, _), (mp, _)] = runs;
-    let f1 = |x: f64| format!("{}", Fixed(x, 1));
     let leaderless = tf!(
         "Without a leader: Raft {}, Raft with Pre-Vote {}, Multi-Paxos {}.",
         seconds_text(raft.leaderless_ms),
@@ -293,7 +292,6 @@ fn row(label: &str, id: &str, f: impl Fn(&Metrics) -> String, runs: &Runs) -> Ht
 }
 
 fn table(seed: u64, seconds: u64, runs: &Runs) -> Html {
-    let f1 = |x: f64| format!("{}", Fixed(x, 1));
     html! {
         <div class="scroll"><table id="compare-table">
             <caption>{tf!("seed {}, {} of virtual time, {} servers, {} clients, the same crashes and partitions", seed, format!("{seconds} s"), SERVERS, CLIENTS)}</caption>

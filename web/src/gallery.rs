@@ -48,7 +48,7 @@ pub fn gallery(p: &GalleryProps) -> Html {
         });
         // "Split vote: two candidates at once": the name in bold, the gist after it (a Chinese
         // title has a full-width colon).
-        let (head, gist) = title.split_once(": ").or_else(|| title.split_once('：')).unwrap_or((title, ""));
+        let (head, gist) = crate::lesson::title_parts(title);
         html! {
             <li><button class={classes!("preset", picked.then_some("on"))} aria-pressed={picked.to_string()}
                         data-preset={name.unwrap_or("")} {onclick}>

@@ -202,8 +202,7 @@ fn next_button(p: &LessonProps, next: Option<usize>, timed: bool, id: &'static s
         }
         (None, None) => match &p.next_lesson {
             Some((title, open)) => {
-                let (head, _) =
-                    title.split_once(": ").or_else(|| title.split_once('：')).unwrap_or((title, ""));
+                let (head, _) = title_parts(title);
                 html! {
                     <button {id} class="primary next-lesson" title={tf!("Next lesson: {}", title)}
                         onclick={open.reform(|_: MouseEvent| ())}>{tf!("Next lesson: {} ▸", head)}</button>
@@ -212,4 +211,10 @@ fn next_button(p: &LessonProps, next: Option<usize>, timed: bool, id: &'static s
             None => html! { <button {id} disabled=true>{t("End of lesson")}</button> },
         },
     }
+}
+
+/// A lesson's title as its name and its gist ("Split vote" and "two candidates at once"); a
+/// Chinese title has a full-width colon; a title without one is all name.
+pub fn title_parts(title: &str) -> (&str, &str) {
+    title.split_once(": ").or_else(|| title.split_once('：')).unwrap_or((title, ""))
 }

@@ -43,10 +43,10 @@ pub struct HardState {
     pub ballot: Ballot,
     /// Learner: the values it knows chosen, per slot: its log, which production Multi-Paxos
     /// systems keep on disk and replay on recovery ("Paxos Made Live": Chubby's replicas), so
-    /// that a restarted server applies it again locally and
-    /// asks the leader only for the slots it missed. (Relearning the whole log from the leader
-    /// instead cost a message per slot at every restart, and a restarted server that won an
-    /// election re-proposed every slot from the first: a cost that grew with the log.)
+    /// that a restarted server applies it again locally and asks the leader only for the slots
+    /// it missed. (Relearning the whole log from the leader instead cost a message per slot at
+    /// every restart, and a restarted server that won an election re-proposed every slot from
+    /// the first: a cost that grew with the log.)
     pub chosen: ChunkVec<Option<Command>>,
 }
 
@@ -174,13 +174,15 @@ pub fn restart(mp: &MultiPaxos, hard: HardState, ctx: &mut Ctx<MultiPaxos>) -> S
     // The chosen log is applied again at the server's first event, not here: the checker
     // learns of the restart after this event's notes (`check::restarts`), so an `Applied` note
     // written now would be judged against the life before the crash.
-    s.prefix = known_prefix(&s.hard.chosen);
+    advance_prefix(&mut s);
     s
 }
 
-/// How many slots from the first are known chosen.
-fn known_prefix(chosen: &ChunkVec<Option<Command>>) -> Slot {
-    (0..chosen.len()).find(|i| !matches!(chosen.get(*i), Some(Some(_)))).unwrap_or(chosen.len()) as Slot
+/// Move the known-chosen prefix past every slot the learner now knows chosen.
+fn advance_prefix(s: &mut Server) {
+    while matches!(s.hard.chosen.get(s.prefix as usize), Some(Some(_))) {
+        s.prefix += 1;
+    }
 }
 
 /// Start phase 1 with a ballot above any seen (or, with the skip-phase1 mutant, lead at once).
@@ -323,9 +325,7 @@ fn learn(s: &mut Server, slot: Slot, cmd: Command, ctx: &mut Ctx<MultiPaxos>) {
     if !matches!(s.hard.chosen.get((slot - 1) as usize), Some(Some(_))) {
         put(&mut s.hard.chosen, slot, cmd);
     }
-    while matches!(s.hard.chosen.get(s.prefix as usize), Some(Some(_))) {
-        s.prefix += 1;
-    }
+    advance_prefix(s);
     apply(s, ctx);
 }
 
