@@ -159,8 +159,8 @@ fn the_checker_accepts_slot_one_again_only_after_a_restart() {
 }
 
 /// A candidate that learns a slot is chosen before its promises arrive (a catch-up answer it
-/// asked for earlier) leads from past it: it proposes the chosen value there again and puts new
-/// commands after it. Before, it led from the last slot its promises reported, put a new
+/// asked for earlier) leads from past it: it puts new commands after it (and, knowing it chosen,
+/// runs no phase 2 there; an acceptor that lacks it asks). Before, it led from the last slot its promises reported, put a new
 /// command in the chosen slot, and its `commit` told an acceptor that took that proposal to
 /// learn it: S5 applied P where Z was chosen (five servers; from an outside review).
 #[test]
@@ -180,10 +180,28 @@ fn a_new_leader_never_proposes_a_new_command_in_a_slot_it_knows_is_chosen() {
     server::on_message(&mp, &mut s1, NodeId(5), request, &mut fx.ctx(0));
     let mut s5 = server::init(&mp, &mut fx.ctx(4));
     s5.hard.promised = b(3, 0);
-    for (to, m) in fx.take() {
+    let sent = fx.take();
+    assert!(
+        !sent.iter().any(|(_, m)| matches!(m, Msg::Accept { slot: 1, .. })),
+        "a slot known chosen needs no phase 2: {sent:?}"
+    );
+    for (to, m) in sent {
         if to == NodeId(4) {
             server::on_message(&mp, &mut s5, NodeId(0), m, &mut fx.ctx(4));
         }
+    }
+    // S5 did not accept slot 1 in this ballot: it asks the leader, who tells it.
+    let asked: Vec<_> = fx.take().into_iter().filter(|m| matches!(m.1, Msg::CatchUp { .. })).collect();
+    assert!(
+        !asked.is_empty() && asked.iter().all(|m| *m == (NodeId(0), Msg::CatchUp { from: 1 })),
+        "{asked:?}"
+    );
+    for (_, m) in asked {
+        server::on_message(&mp, &mut s1, NodeId(4), m, &mut fx.ctx(0));
+    }
+    for (to, m) in fx.take() {
+        assert_eq!(to, NodeId(4));
+        server::on_message(&mp, &mut s5, NodeId(0), m, &mut fx.ctx(4));
     }
     assert_eq!(s5.hard.chosen.get(0), Some(&Some(z)), "S5 learns the chosen value of slot 1");
     assert_eq!(s1.next_slot, 3, "the new command went to slot 2");

@@ -290,6 +290,9 @@ fn on_its_way(s: &Server, (slot, client, req): &(Slot, NodeId, u64)) -> bool {
 /// fill gaps with no-ops; re-propose them all in the new ballot, up to the last slot reported
 /// or known chosen (one learnt meanwhile, from a catch-up answer: a new command there would be
 /// a second value for a chosen slot, and the leader's `commit` would have acceptors learn it).
+/// A slot it already knows chosen needs no phase 2 (Paxos Made Simple, §3: the new leader runs
+/// the protocol only for the instances whose commands it does not know); an acceptor that
+/// lacks it asks for it (`learn_up_to`).
 fn become_leader(mp: &MultiPaxos, s: &mut Server, ctx: &mut Ctx<MultiPaxos>) {
     s.role = Role::Leader;
     s.leader_hint = Some(s.id);
@@ -298,9 +301,7 @@ fn become_leader(mp: &MultiPaxos, s: &mut Server, ctx: &mut Ctx<MultiPaxos>) {
     let top = reported.max(s.hard.chosen.len() as Slot).max(s.first - 1);
     s.adopted.clear();
     for slot in s.first..=top {
-        if let Some(Some(cmd)) = s.hard.chosen.get((slot - 1) as usize) {
-            let cmd = cmd.clone();
-            propose(mp, s, slot, cmd, ctx);
+        if matches!(s.hard.chosen.get((slot - 1) as usize), Some(Some(_))) {
             continue;
         }
         let cmd = match s.reported.iter().find(|r| r.0 == slot) {
