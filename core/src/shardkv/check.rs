@@ -9,7 +9,13 @@
 //!   arrives, writes a second history beside the first. And a shard taken in for a
 //!   configuration holds its whole history: the first server of the new owner to take it in
 //!   has a copy as long as the history, every other server the same copy (an older copy would
-//!   lose the writes after it without a trace while no later operation met them).
+//!   lose the writes after it without a trace while no later operation met them). One group
+//!   takes a shard in for a configuration, and a server serves or awaits only the shards its
+//!   configuration gives its group: a copy kept beside the owner's is seen when it is kept, not
+//!   only once two requests meet the two copies.
+//! - **configs-in-order**: every server moves one configuration at a time, and a configuration
+//!   of some number is the same everywhere: the one the configuration service made (its groups
+//!   and owners), not only its number.
 //! - **exactly-once**: no client request is applied to a shard twice (at two positions): the
 //!   duplicate table that should have answered the retry travels with the shard. And a retry
 //!   the table answers changes nothing: the shard's data is then still what its history left
@@ -63,7 +69,7 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
     },
     PropertyInfo {
         name: "configs-in-order",
-        description: "every server applies the configurations one at a time, in order: none skipped",
+        description: "every server applies the configurations one at a time, in order, and the same ones the configuration service made: none skipped, none different",
     },
     PropertyInfo {
         name: "exactly-once",
@@ -111,8 +117,14 @@ pub struct Monitor {
     serving: Vec<u64>,
     /// Per node and shard: its count of operations when the checker last looked.
     ops_seen: Vec<Vec<u64>>,
-    /// Per shard and configuration it was taken in for: the copy's count of operations.
-    installs: BTreeMap<(u8, u64), u64>,
+    /// Per shard and configuration it was taken in for: the group that took it in and the
+    /// copy's count of operations.
+    installs: BTreeMap<(u8, u64), (GroupId, u64)>,
+    /// Per configuration number: a digest of the configuration, as the first server (of the
+    /// configuration service or of a group) that the checker saw holding it had it.
+    configs: BTreeMap<u64, u64>,
+    /// Per configuration server: how many of its configurations the checker has compared.
+    configs_seen: Vec<usize>,
 }
 
 type Fail = (&'static str, String);
@@ -173,14 +185,90 @@ pub(super) fn check(
             _ => {}
         }
     }
-    if let Some((t, Node::Replica(s))) = touched.and_then(|t| Some((t, nodes.get(t.index())?))) {
-        // Where it is now: a snapshot installed, or a restart, moves it without a note.
-        m.reached[t.index()] = s.raft.kv.config.num;
-        settled_first(k, t, &s.raft.kv)?;
-        tables(k, m, t, &s.raft.kv, notes)?;
-        answered_once(k, m, t, &s.raft.kv, notes)?;
+    match touched.and_then(|t| Some((t, nodes.get(t.index())?))) {
+        Some((t, Node::Config(s))) => made(k, m, t, &s.raft.kv)?,
+        Some((t, Node::Replica(s))) => {
+            // Where it is now: a snapshot installed, or a restart, moves it without a note.
+            if m.reached[t.index()] != s.raft.kv.config.num {
+                same_config(k, m, t, &s.raft.kv.config)?;
+            }
+            m.reached[t.index()] = s.raft.kv.config.num;
+            settled_first(k, t, &s.raft.kv)?;
+            owned(k, t, &s.raft.kv)?;
+            tables(k, m, t, &s.raft.kv, notes)?;
+            answered_once(k, m, t, &s.raft.kv, notes)?;
+        }
+        _ => {}
     }
     Ok(())
+}
+
+/// The configurations a configuration server has applied since the checker last looked are
+/// the ones every group applies under their numbers (`same_config`). Its own Raft's checks
+/// hold its servers to one log; this holds the groups to it.
+fn made(k: &ShardKv, m: &mut Monitor, node: NodeId, configs: &super::configs::Configs) -> Result<(), Fail> {
+    m.configs_seen.resize(k.nodes_total(), 0);
+    // A restart or a snapshot may take it back: compare again from there.
+    let from = m.configs_seen[node.index()].min(configs.history.len());
+    for c in &configs.history[from..] {
+        same_config(k, m, node, c)?;
+    }
+    m.configs_seen[node.index()] = configs.history.len();
+    Ok(())
+}
+
+/// configs-in-order, for its content: every server that holds configuration `c.num` holds the
+/// same one (its groups and owners), the one the first seen with it had. A group moving to a
+/// configuration of that number with other owners would serve shards beside their owner, or
+/// wait for good for a shard nobody sends.
+fn same_config(k: &ShardKv, m: &mut Monitor, node: NodeId, c: &super::configs::Config) -> Result<(), Fail> {
+    if c.num == 0 {
+        return Ok(());
+    }
+    let digest = crate::hash::digest(&(&c.groups, &c.owners));
+    match m.configs.get(&c.num) {
+        Some(first) if *first != digest => Err((
+            "configs-in-order",
+            format!(
+                "{} holds a configuration {} other than the one the configuration service made under that number (its owners: {})",
+                k.name(node),
+                c.num,
+                owners_text(c)
+            ),
+        )),
+        Some(_) => Ok(()),
+        None => {
+            m.configs.insert(c.num, digest);
+            Ok(())
+        }
+    }
+}
+
+/// A configuration's owners, shard by shard: `G1 G1 G2 …`.
+fn owners_text(c: &super::configs::Config) -> String {
+    let names: Vec<String> = c.owners.iter().map(|g| super::configs::group_name(*g)).collect();
+    names.join(" ")
+}
+
+/// A server serves (or awaits) only the shards its configuration gives its group: one it gave
+/// away and still serves is a second copy beside the new owner's, whether or not an operation
+/// has reached it yet.
+fn owned(k: &ShardKv, node: NodeId, machine: &Shards) -> Result<(), Fail> {
+    let owner = |i: usize| machine.config.owners.get(i).copied();
+    let stray = machine
+        .shards
+        .iter()
+        .enumerate()
+        .find(|(i, shard)| shard.status != Status::Absent && owner(*i) != Some(machine.group));
+    let Some((i, shard)) = stray else { return Ok(()) };
+    let (who, num) = (k.name(node), machine.config.num);
+    let owner = super::configs::group_name(owner(i).unwrap_or(super::configs::NOBODY));
+    let why = if shard.status == Status::Serving {
+        format!("{who} serves shard {i}, though its configuration {num} gives it to {owner}: a second copy of the shard beside its owner's")
+    } else {
+        format!("{who} awaits shard {i}, though its configuration {num} gives it to {owner}: a second copy of the shard beside its owner's")
+    };
+    Err(("single-history", why))
 }
 
 /// `server` took shard `shard` in for configuration `num` with a copy of its first `ops`
@@ -189,8 +277,19 @@ pub(super) fn check(
 /// before this. Every other server of the group takes the same copy.
 fn taken_in(k: &ShardKv, m: &mut Monitor, server: NodeId, shard: u8, num: u64, ops: u64) -> Result<(), Fail> {
     let Some(h) = m.shards.get(shard as usize) else { return Ok(()) };
+    let group = k.group_of(server).unwrap_or(super::configs::NOBODY);
     let (want, why) = match m.installs.get(&(shard, num)) {
-        Some(first) => (*first, "as the group's first server to take it in had it"),
+        Some((first, _)) if *first != group => {
+            return Err((
+                "single-history",
+                format!(
+                    "{} takes shard {shard} in for configuration {num}, which {} took in already: two groups hold it",
+                    k.name(server),
+                    super::configs::group_name(*first)
+                ),
+            ))
+        }
+        Some((_, first)) => (*first, "as the group's first server to take it in had it"),
         None => (h.at.len() as u64, "as many as its history has"),
     };
     if ops != want {
@@ -207,7 +306,7 @@ fn taken_in(k: &ShardKv, m: &mut Monitor, server: NodeId, shard: u8, num: u64, o
             ),
         ));
     }
-    m.installs.insert((shard, num), ops);
+    m.installs.insert((shard, num), (group, ops));
     Ok(())
 }
 
@@ -220,6 +319,12 @@ fn tables(k: &ShardKv, m: &mut Monitor, node: NodeId, machine: &Shards, notes: &
     let mut now = 0u64;
     // A shard it serves whose count of operations moved other than by what it applied now (a
     // restart, a snapshot) is judged again, as one that starts serving.
+    // A copy installed in this event is judged too, though its count may match (a shard lost
+    // and regained within one event, as a follower catching up applies both).
+    let installed = notes.iter().fold(0u64, |mask, n| match n {
+        Note::Installed { server, shard, .. } if *server == node && *shard < 64 => mask | 1 << shard,
+        _ => mask,
+    });
     let seen = &mut m.ops_seen[node.index()];
     seen.resize(machine.shards.len(), 0);
     for (i, shard) in machine.shards.iter().enumerate().take(64) {
@@ -227,7 +332,7 @@ fn tables(k: &ShardKv, m: &mut Monitor, node: NodeId, machine: &Shards, notes: &
             .iter()
             .filter(|n| matches!(n, Note::Applied { server, shard: s, fresh: true, .. } if *server == node && *s as usize == i))
             .count() as u64;
-        let moved = shard.ops != seen[i].saturating_add(applied);
+        let moved = installed & (1 << i) != 0 || shard.ops != seen[i].saturating_add(applied);
         seen[i] = shard.ops;
         if shard.status == Status::Serving {
             now |= 1 << i;

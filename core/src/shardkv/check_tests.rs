@@ -114,3 +114,84 @@ fn a_hole_in_a_shards_history_and_a_configuration_gone_back_are_caught() {
         assert_eq!(err.0, "configs-in-order", "{num}: {}", err.1);
     }
 }
+
+/// A served shard holding data at some replica: the node, its state machine and the shard's
+/// index.
+fn served(nodes: &[Node]) -> (NodeId, Shards, usize) {
+    let found = nodes.iter().enumerate().find_map(|(n, node)| {
+        let Node::Replica(r) = node else { return None };
+        let i = r.raft.kv.shards.iter().position(|s| s.status == Status::Serving && !s.kv.data.is_empty())?;
+        Some((NodeId(n as u32), r.raft.kv.clone(), i))
+    });
+    found.expect("a served shard with data")
+}
+
+/// A group serves only the shards its configuration gives it: one still served (or awaited)
+/// after the configuration gave it to another group breaks single-history at once, before any
+/// operation reaches it. Before, keep-serving was caught only if a request reached both copies.
+#[test]
+fn a_shard_served_by_a_group_its_configuration_does_not_give_it_to_is_caught() {
+    let (k, _, nodes) = run();
+    let (node, machine, i) = served(&nodes);
+    assert_eq!(owned(&k, node, &machine), Ok(()), "as it is");
+    let other = (0..k.groups as u8).find(|g| *g != machine.group).expect("another group");
+    for status in [Status::Serving, Status::Pulling { from: other, num: machine.config.num }] {
+        let mut stray = machine.clone();
+        stray.config.owners[i] = other;
+        stray.shards[i].status = status;
+        let err = owned(&k, node, &stray).unwrap_err();
+        assert_eq!(err.0, "single-history", "{status:?}: {}", err.1);
+    }
+}
+
+/// Every server holding a configuration of some number holds the same one, the one the
+/// configuration service made: a group with other owners under that number breaks
+/// configs-in-order (before, only the numbers were compared).
+#[test]
+fn a_configuration_other_than_the_services_under_its_number_is_caught() {
+    let (k, m, nodes) = run();
+    let (node, machine, i) = served(&nodes);
+    assert!(
+        m.configs.contains_key(&machine.config.num),
+        "the checker saw configuration {}",
+        machine.config.num
+    );
+    assert_eq!(same_config(&k, &mut m.clone(), node, &machine.config), Ok(()), "the same");
+    let mut other = machine.config.clone();
+    other.owners[i] = (0..k.groups as u8).find(|g| *g != machine.group).expect("another group");
+    let err = same_config(&k, &mut m.clone(), node, &other).unwrap_err();
+    assert_eq!(err.0, "configs-in-order", "{}", err.1);
+}
+
+/// A shard is taken in for a configuration by one group: a second group taking it in for the
+/// same configuration breaks single-history, though its copy is as long as the first's.
+#[test]
+fn two_groups_taking_one_shard_in_for_one_configuration_are_caught() {
+    let (k, m, _) = run();
+    let shard = (0..k.shards as u8).max_by_key(|s| m.shards[*s as usize].at.len()).expect("a shard");
+    let len = m.shards[shard as usize].at.len() as u64;
+    let (a, b) = (k.members(0).global(NodeId(0)), k.members(1).global(NodeId(0)));
+    let mut two = m.clone();
+    assert_eq!(taken_in(&k, &mut two, a, shard, 1_000, len), Ok(()));
+    assert_eq!(taken_in(&k, &mut two, k.members(0).global(NodeId(1)), shard, 1_000, len), Ok(()));
+    let err = taken_in(&k, &mut two, b, shard, 1_000, len).unwrap_err();
+    assert_eq!(err.0, "single-history", "{}", err.1);
+}
+
+/// A copy installed in an event is judged, though the shard was served before and after and its
+/// count of operations did not move (lost and regained within one event, as a follower catching
+/// up applies both configurations and the install): one with its data lost breaks data-moves.
+#[test]
+fn a_copy_installed_without_moving_the_count_is_judged() {
+    let (k, m, nodes) = run();
+    let (node, machine, i) = served(&nodes);
+    let mut seen = m.clone();
+    assert_eq!(tables(&k, &mut seen, node, &machine, &[]), Ok(()), "as it is");
+    let mut lost = machine.clone();
+    lost.shards[i].kv.data = Default::default();
+    let (shard, num, ops) = (i as u8, machine.config.num, machine.shards[i].ops);
+    let installed = [Note::Installed { server: node, shard, num, ops }];
+    assert_eq!(tables(&k, &mut seen.clone(), node, &lost, &[]), Ok(()), "no note: not judged again");
+    let err = tables(&k, &mut seen, node, &lost, &installed).unwrap_err();
+    assert_eq!(err.0, "data-moves", "{}", err.1);
+}

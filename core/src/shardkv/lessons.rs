@@ -20,18 +20,19 @@ fn leader_dies(
 use alloc::boxed::Box;
 
 /// A lesson walked with its mutant, run on to 3.5 s: single-history breaks, and the lesson's
-/// last step, the violation, is where it breaks.
+/// last step, the violation, is where it breaks. The violation's message.
 fn breaks_single_history(
     mut lab: Box<dyn crate::lab::Lab>,
     steps: &[crate::lesson::Step],
     at: &[u64],
     seed: u64,
-) {
+) -> String {
     while lab.time().0 < 3_500_000 && lab.step() {}
     let v = lab.violation().unwrap_or_else(|| panic!("seed {seed}: no violation"));
     assert_eq!(v.property, "single-history", "seed {seed}: {}", v.message);
     assert_eq!(steps.last().map(|s| &s.cue), Some(&Cue::Violation));
     assert_eq!(at.last().copied(), Some(v.event), "seed {seed}: the last step is the break");
+    v.message.clone()
 }
 
 /// The event log's lines for the event at `at` (the position just after it).
@@ -60,7 +61,12 @@ fn the_value_moves_with_its_shard_and_the_stale_client_is_sent_on() {
 fn with_keep_serving_two_groups_write_the_shards_history() {
     for seed in 1..=8 {
         let (lab, steps, at) = lesson(seed, Some("keep-serving"));
-        breaks_single_history(lab, &steps, &at, seed);
+        // Where the narration says: at configuration 2, a group keeping a shard it gave away.
+        let said = breaks_single_history(lab, &steps, &at, seed);
+        assert!(
+            said.contains("serves shard") && said.contains("configuration 2 gives it to G"),
+            "seed {seed}: {said}"
+        );
     }
 }
 
