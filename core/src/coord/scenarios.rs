@@ -174,8 +174,9 @@ fn lock_fencing(broken: bool) -> Vec<Step> {
         ),
         step(
             Cue::Says("expires session"),
-            "The leader has heard nothing from C1's session for its timeout (1 s). It expires the session \
-             through the log: every replica deletes C1's ephemeral node in that same transaction.",
+            "The leader has heard nothing from C1's session for its timeout (1 s). It puts the session's expiry \
+             in the log: once that entry commits, every replica deletes C1's ephemeral node in that same \
+             transaction. Until then the tree still shows it.",
         ),
         step(
             Cue::Deliver("WatchEvent"),
@@ -318,8 +319,8 @@ fn election() -> Vec<Step> {
         step(Cue::Crash, "C1, the leader, crashes."),
         step(
             Cue::Says("expires session"),
-            "Its heartbeats stop. After the session timeout the service's leader expires C1's session through \
-             the log, and C1's node goes with it.",
+            "Its heartbeats stop. After the session timeout the service's leader puts the session's expiry in \
+             the log; once that entry commits, C1's node goes with it.",
         ),
         step(Cue::Deliver("WatchEvent"), "C2 was watching C1's node: it is told, and lists the children again."),
         step(
@@ -369,8 +370,9 @@ fn failover() -> Vec<Step> {
         step(Cue::Crash, "C1 crashes. Nobody deletes its registration: it has no chance to."),
         step(
             Cue::Says("expires session"),
-            "Its session's heartbeats stop; after the timeout the leader expires it through the log, and C1's \
-             instance node goes on every replica: the health check is the session itself.",
+            "Its session's heartbeats stop; after the timeout the leader puts the session's expiry in the log, \
+             and once that entry commits, C1's instance node goes on every replica: the health check is the \
+             session itself.",
         ),
         step(
             Cue::Deliver("WatchEvent"),

@@ -103,13 +103,12 @@ pub fn apply(name: &str, base: Dfs) -> Result<Dfs, String> {
 }
 
 const START: &str = "Three metadata servers (M1 to M3, a Raft group) keep the namespace: which block is each \
-    file's. Data nodes on racks keep the blocks, three replicas of each. The Files board beside the drawing counts \
-    each file's replicas on running nodes; the Data nodes board shows which nodes run and which the metadata \
-    leader counts dead.";
+    file's. Data nodes on racks keep three replicas of each block. The Files board counts each file's replicas on \
+    running nodes; the Data nodes board, which nodes the leader counts dead.";
 
 fn node_dies(broken: bool) -> Vec<Step> {
     let mut steps = vec![
-        Step::new(Cue::Start, &format!("{START} Rack r1 is small: one node, r1/n0, beside the client C1.")),
+        Step::new(Cue::Start, &format!("{START} Rack r1 is small: one node, r1/n0. The client C1 runs on r1 too.")),
         Step::new(
             Cue::Deliver("Packet"),
             "C1 writes x. The metadata leader chose three data nodes by HDFS's rule (the first on the writer's rack, \
@@ -134,15 +133,16 @@ fn node_dies(broken: bool) -> Vec<Step> {
         ),
         Step::new(
             Cue::Deliver("Copy"),
-            "The leader ordered a copy of x from a surviving replica to a node the placement rule chose (at most two \
-             copies leave a node at once). The node that takes the copy reports it as soon as it has stored it: x is \
-             back to 3 of 3, without a client doing anything.",
+            "The leader ordered copies of the short blocks, each from a surviving replica to a node the placement rule \
+             chose (at most two copies leave a node at once). A copy arrives: the node that takes it stores it and \
+             reports it at once, and that file is back to 3 of 3 on the Files board, without a client doing anything. \
+             The other copies follow.",
         )
         .breaking("no-re-replication"),
         Step::new(
             Cue::Deliver("BlockData"),
-            "C1 reads x. The leader lists x's live replicas nearest C1 first (none is left on r1 now), and C1 reads 7 \
-             from another rack.",
+            "C1 reads x. The leader lists x's live replicas nearest C1 first (none is left on r1 now), and C1 reads x's \
+             value, 7, from another rack.",
         ),
     ];
     if broken {
@@ -173,8 +173,8 @@ fn rack_fails(broken: bool) -> Vec<Step> {
         ),
         Step::new(
             Cue::Deliver("BlockData"),
-            "C2 reads x: the leader lists the replicas it still knows, nearest C2 first, and C2 reads 1 from a rack \
-             that still runs.",
+            "C2 reads x: the leader lists the replicas it still knows, nearest C2 first, and C2 reads x's value, 1, \
+             from a rack that still runs.",
         ),
         Step::new(
             Cue::Says("leader counts a data node dead"),
@@ -183,7 +183,8 @@ fn rack_fails(broken: bool) -> Vec<Step> {
         ),
         Step::new(
             Cue::Deliver("Copy"),
-            "The copies arrive; the Files board counts the blocks back to 3 of 3 on the two racks that run.",
+            "The first copy arrives, and its block is back to 3 of 3 on the Files board; the rest follow, all on the two \
+             racks that run.",
         ),
     ];
     if broken {
@@ -201,7 +202,7 @@ fn pipeline_break() -> Vec<Step> {
     vec![
         Step::new(
             Cue::Start,
-            &format!("{START} Rack r1 is one node, r1/n0, beside the client C1, and r1/n0 is about to die."),
+            &format!("{START} Rack r1 is one node, r1/n0, and the client C1 runs on r1 too. r1/n0 is about to die."),
         ),
         Step::new(
             Cue::Crash,
@@ -226,7 +227,7 @@ fn pipeline_break() -> Vec<Step> {
         ),
         Step::new(
             Cue::Deliver("BlockData"),
-            "C1 reads x: 5, from the nearest replica that runs.",
+            "C1 reads x and gets its value, 5, from the nearest replica that runs.",
         ),
     ]
 }
@@ -237,7 +238,7 @@ fn one_writer(broken: bool) -> Vec<Step> {
             Cue::Start,
             &format!(
                 "{START} C1 and C2 will both write the file x. HDFS lets one client write a file at a time: the \
-                 writer holds the file's lease, and each step of its write it asks the metadata leader for renews it. The Files \
+                 writer holds the file's lease, and every request it makes to the metadata leader during the write renews it. The Files \
                  board's writer column names the holder."
             ),
         ),

@@ -113,14 +113,15 @@ fn join_and_move(key: &str, shard: usize, old: &str, moved: usize, broken: bool)
     let mut steps = vec![
         Step::new(
             Cue::Start,
-            "Two replica groups, G1 and G2, each three servers running Raft, serve twelve shards of the keyspace. \
+            "Two replica groups, G1 and G2, each three servers running Raft, will share twelve shards of the keyspace. \
              The configuration service (Cfg1 to Cfg3, a Raft group too) keeps the shard map. G3 runs, but is not \
              in the map yet. The Groups and Shards boards beside the drawing show the map.",
         ),
         Step::new(
             Cue::Says("reaches configuration 2"),
-            "G1 and G2 have joined: configuration 2. The consistent-hash ring put each shard on the first group \
-             clockwise of it, and each group serves only its own shards.",
+            "G1 and G2 have joined: configuration 2. A consistent-hash ring (as on the Hashing page) puts each \
+             shard on the first group clockwise of it; as each server applies configuration 2, its group serves \
+             only its own shards.",
         ),
         Step::new(
             Cue::Says("applies put"),
@@ -132,8 +133,9 @@ fn join_and_move(key: &str, shard: usize, old: &str, moved: usize, broken: bool)
         Step::new(
             Cue::At(JOIN_AT_MS),
             &format!(
-                "The operator asks the configuration service to let G3 join. Its log makes configuration 3: G3's \
-                 points on the ring fall between the others', so {moved} of the 12 shards move to G3 (a third \
+                "The operator asks the configuration service to let G3 join. Once its log commits the request, it \
+                 makes configuration 3: G3's points on the ring fall between the others', so {moved} of the 12 \
+                 shards will move to G3 (a third \
                  would be 4; so few shards fall on the ring unevenly), and only to G3. No shard moves between G1 \
                  and G2."
             ),
