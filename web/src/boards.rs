@@ -48,6 +48,19 @@ fn cell(c: &BoardCell) -> Html {
     }
 }
 
+/// The row labels' column, as wide as its longest label up to a point (beside the drawing the
+/// columns share the width: a tree's paths need more than a server's name).
+fn label_width(b: &distlab_core::present::Board) -> String {
+    let longest = b.rows.iter().map(|r| r.label.chars().count()).max().unwrap_or(0);
+    format!("--label-w:{}ch", longest.clamp(7, 16) + 1)
+}
+
+/// A row's label, free to break after each `/` of a path (`/election/` `n-0000000003`).
+fn label(text: &str) -> Html {
+    let parts: Vec<&str> = text.split_inclusive('/').collect();
+    html! { <>{ for parts.into_iter().map(|p| html! { <>{p}<wbr/></> }) }</> }
+}
+
 #[function_component(Boards)]
 pub fn boards(p: &BoardsProps) -> Html {
     crate::lang::use_lang();
@@ -63,10 +76,10 @@ pub fn boards(p: &BoardsProps) -> Html {
                     // Focusable, so a wide table can be scrolled from the keyboard.
                     <div class="scroll" tabindex="0" role="region" aria-label={tf!("{} (table)", t(&b.title))}>
                         <table>
-                            <thead><tr><td></td>{ for b.columns.iter().map(|c| html! { <th scope="col">{t(c)}</th> }) }</tr></thead>
+                            <thead><tr><td style={label_width(b)}></td>{ for b.columns.iter().map(|c| html! { <th scope="col">{t(c)}</th> }) }</tr></thead>
                             <tbody>
                                 { for b.rows.iter().map(|r| html! {
-                                    <tr><th scope="row">{t(&r.label)}</th>{ for r.cells.iter().map(cell) }</tr>
+                                    <tr><th scope="row">{label(&t(&r.label))}</th>{ for r.cells.iter().map(cell) }</tr>
                                 }) }
                             </tbody>
                         </table>

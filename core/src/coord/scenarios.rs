@@ -33,7 +33,7 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("election", "Leader election: the leader crashes, its session expires, the next in line leads"),
     (
         "leader-suspended",
-        "Leader election: the leader's server crashes; the leader stops leading until it is connected again",
+        "A suspended leader: the leader's server crashes; the leader stops leading until it is connected again",
     ),
     ("service-failover", "Service discovery: a crashed instance leaves the catalog when its session expires"),
     (
@@ -407,10 +407,10 @@ fn config_store() -> Vec<Step> {
         ),
         step(
             Cue::At(4_000),
-            "Writes go through the log and reads wait for a sync: every history the service produces fits one \
-             order (below the diagram, Check linearizability says so). The mutant local-sync (in the settings) \
-             lets a server answer sync from its own copy; then a synced read can miss a write that had already \
-             finished, and the check finds it.",
+            "Writes go through the log and reads wait for a sync, so every history fits one order: Check \
+             linearizability, under the space-time diagram, says so for this run. The broken variant local-sync \
+             (Advanced: run settings, Mutant) answers sync from the server's own copy: a synced read can then miss \
+             a finished write, and over a few seeds the checker finds one.",
         ),
     ]
 }

@@ -41,7 +41,10 @@ fn server_view(s: &Server) -> NodeView {
         fields,
         summary: vec![
             format!("{role} · term {}", r.hard.term),
-            format!("zxid {} · {} sessions", tree.zxid, tree.sessions.len()),
+            match tree.sessions.len() {
+                1 => format!("zxid {} · 1 session", tree.zxid),
+                n => format!("zxid {} · {n} sessions", tree.zxid),
+            },
         ]
         .into_iter()
         .chain((!s.serving).then(|| String::from("answers no client")))
