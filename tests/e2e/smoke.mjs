@@ -1389,8 +1389,12 @@ await test('hashing: the ring lesson goes from one key to why the ring beats has
   await progress(7);
   assert.match(await page.textContent('#moved-summary'), /removed node 2/);
   assert.equal(await page.inputValue('#ring-vnodes'), '100');
-  assert.equal(await page.textContent('#btn-next'), 'End of lesson');
   await page.screenshot({ path: `${shots}/hashing-lesson.png` });
+  // The lesson ends on the next view: the algorithms compared, already run.
+  assert.equal(await page.textContent('#btn-next'), 'Next lesson: Compare algorithms ▸');
+  await page.click('#btn-next');
+  await page.waitForSelector('#compare-table');
+  assert.equal(await page.getAttribute('#view-compare-algorithms', 'aria-selected'), 'true');
 }, '#hashing');
 
 await test('hashing: the six algorithms compared on the same keys', async page => {

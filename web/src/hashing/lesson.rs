@@ -42,7 +42,7 @@ pub const STEPS: [(&str, &[Change]); 7] = [
         &[Change::Add],
     ),
     (
-        "Now the usual alternative, hash mod N: key k goes to node hash(k) mod 5. With five nodes it spreads the keys evenly too (the counts beside the nodes).",
+        "Now the usual alternative, hash mod N: key k goes to node hash(k) mod 5. With five nodes it spreads the keys evenly too (each node's count is on its chip, under Nodes).",
         &[Change::Build(Algo::Modulo, 5, 20)],
     ),
     (
@@ -50,7 +50,7 @@ pub const STEPS: [(&str, &[Change]); 7] = [
         &[Change::Add],
     ),
     (
-        "Back to the ring, with one point per node: five random points cut the circle into five arcs of very different lengths. Compare the key counts beside the nodes, and the load spread under the ring.",
+        "Back to the ring, with one point per node: five random points cut the circle into five arcs of very different lengths. Compare the key counts on the nodes' chips, under Nodes, and the load spread under the ring.",
         &[Change::Build(Algo::Ring, 5, 1)],
     ),
     (

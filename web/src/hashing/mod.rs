@@ -55,6 +55,26 @@ pub struct HashingProps {
     pub embedded: bool,
 }
 
+/// The comparison, as the ring's lesson offers it at its end: its name, then its gist.
+const COMPARE_TITLE: &str =
+    "Compare algorithms: the ring, jump hash, rendezvous, Maglev and bounded loads, on the same keys and the same churn";
+
+/// Open view `v`. The comparison, opened for the first time, runs with the form's defaults
+/// first (about a fifth of a second), so a visitor sees the table rather than an empty panel;
+/// it times lookups with the browser's clock, so it runs here, in the click, and the reducer
+/// only receives it.
+fn to_view(send: &Callback<HMsg>, v: View, first_compare: bool) -> Callback<()> {
+    let send = send.clone();
+    Callback::from(move |()| {
+        if v == View::Compare && first_compare {
+            if let Ok(rows) = compare::run_defaults() {
+                send.emit(HMsg::Compare(Rc::new(rows)));
+            }
+        }
+        send.emit(HMsg::View(v));
+    })
+}
+
 #[function_component(HashingPage)]
 pub fn hashing_page(p: &HashingProps) -> Html {
     crate::lang::use_lang();
@@ -75,9 +95,7 @@ pub fn hashing_page(p: &HashingProps) -> Html {
         let d = st.dispatcher();
         Callback::from(move |m: HMsg| d.dispatch(m))
     };
-    // Opened for the first time, the comparison runs with the form's defaults (about a fifth of
-    // a second), so a visitor sees the table rather than an empty panel. It times lookups with
-    // the browser's clock, so it runs here, in the click, and the reducer only receives it.
+    // Opened for the first time, the comparison runs first (`to_view`).
     let first_compare = st.compare.is_none();
     // Opened on the comparison (by a link), it runs as the first click on its tab would.
     {
@@ -93,23 +111,17 @@ pub fn hashing_page(p: &HashingProps) -> Html {
     let tabs = [(View::Ring, "Ring"), (View::Compare, "Compare algorithms"), (View::Cache, "Distributed cache"), (View::Balance, "Load balancing")]
         .map(|(v, label)| {
             let active = st.view == v;
-            let onclick = if v == View::Compare && first_compare {
-                let send = send.clone();
-                Callback::from(move |_: MouseEvent| {
-                    if let Ok(rows) = compare::run_defaults() {
-                        send.emit(HMsg::Compare(Rc::new(rows)));
-                    }
-                    send.emit(HMsg::View(v));
-                })
-            } else {
-                on(&send, HMsg::View(v))
-            };
+            let onclick = to_view(&send, v, first_compare).reform(|_: MouseEvent| ());
             html! { <button role="tab" aria-selected={active.to_string()} class={classes!("subtab", active.then_some("active"))}
                 id={format!("view-{label}").replace(' ', "-").to_lowercase()}
                 {onclick}>{t(label)}</button> }
         });
     let body = match st.view {
-        View::Ring => ring::ring_view(&st, &send, !p.embedded),
+        View::Ring => {
+            // The ring's lesson ends on the next view: the same keys under every algorithm.
+            let next = (AttrValue::from(t(COMPARE_TITLE)), to_view(&send, View::Compare, first_compare));
+            ring::ring_view(&st, &send, (!p.embedded).then_some(next))
+        }
         View::Compare => compare::compare_view(&st, &send),
         View::Cache => cache::cache_view(&st, &send),
         View::Balance => balance::balance_view(&st, &send),

@@ -21,8 +21,8 @@ use crate::tf;
 
 const R: f64 = 1.0;
 
-/// The ring view; `lesson`: with the guided lesson's card (not in another site's frame).
-pub fn ring_view(st: &HashState, send: &Callback<HMsg>, lesson: bool) -> Html {
+/// The ring view; with its lesson (not in an embed) and what the lesson's last step opens.
+pub fn ring_view(st: &HashState, send: &Callback<HMsg>, lesson: Option<(AttrValue, Callback<()>)>) -> Html {
     let m = &st.ring;
     let placement = m.placement();
     let (loads, sd, mx) = hashing::spread(&m.owners, &m.members);
@@ -262,8 +262,9 @@ pub fn ring_view(st: &HashState, send: &Callback<HMsg>, lesson: bool) -> Html {
                 </form>
             </section>
             <aside>
-                if lesson {
-                    <crate::lesson::Lesson steps={lesson_cards()} current={st.lesson} go={send.reform(HMsg::Lesson)} />
+                if let Some(next) = lesson {
+                    <crate::lesson::Lesson steps={lesson_cards()} current={st.lesson} go={send.reform(HMsg::Lesson)}
+                        next_lesson={Some(next)} />
                 }
                 <section>
                     <h2>{t("Nodes")}</h2>
