@@ -157,3 +157,43 @@ fn a_commit_from_outside_the_current_generation_is_caught() {
         assert_eq!(caught_under(None, FaultPreset::Light, seed), None, "seed {seed}");
     }
 }
+
+/// commit-fenced sees a commit taken that should have been refused even when it names an
+/// offset below the group's: a commit overwrites, so it moves the offset back. Before, the
+/// coordinator kept the larger offset, such a commit moved nothing, and the property (which
+/// judges what a commit moved) let it pass: 4 such commits went unseen in one heavy-fault run
+/// of zombie-commit before a later one was caught (from an outside review).
+#[test]
+fn a_fenced_commit_below_the_groups_offsets_is_caught() {
+    use super::coordinator::coordinator_message;
+    use super::fence::Fence;
+    use super::node::Node;
+    use super::types::Msg;
+    use crate::protocol::{Delivered, NodeId, Protocol, Time};
+    use alloc::{format, vec};
+    type Fx = crate::testing::Effects<Kafka>;
+
+    let k = Kafka { mutant: Some(Mutant::ZombieCommit), ..Kafka::default() };
+    let mut sim = Sim::new(k.clone(), FaultPreset::None.config(), 1);
+    let ctl = k.controller();
+    let committed = |nodes: &[Node]| match &nodes[ctl.index()] {
+        Node::Controller(c) => c.group.committed.clone(),
+        _ => unreachable!("the controller"),
+    };
+    while committed(sim.nodes()).iter().all(|o| *o < 2) && sim.events() < 50_000 && sim.step() {}
+    let mut nodes = sim.nodes().to_vec();
+    let (p, offset) = committed(&nodes).into_iter().enumerate().max_by_key(|x| x.1).expect("a partition");
+    assert!(offset >= 2, "a committed offset to go below: {offset}");
+    let consumer = NodeId(k.nodes() as u32 - 1);
+    let zombie = Msg::OffsetCommit { member: 99, generation: 0, offsets: vec![(p as u32, 1)], sent: Time(1) };
+    let mut fence = Fence::default();
+    let now = sim.now();
+    fence.delivered(&k, &nodes, &Delivered { from: consumer, to: ctl, sent: now, now, msg: &zombie });
+    let mut fx = Fx::at(now);
+    if let Node::Controller(c) = &mut nodes[ctl.index()] {
+        coordinator_message(&k, &mut c.group, consumer, zombie, &mut fx.ctx(ctl));
+    }
+    let err = fence.judge(&k, &nodes, ctl).unwrap_err();
+    assert_eq!(err.0, "commit-fenced", "{}", err.1);
+    assert!(err.1.contains(&format!("from {offset} to 1")), "{}", err.1);
+}

@@ -41,9 +41,10 @@
 //!   is stable or joining; a commit while it syncs (CompletingRebalance) is refused, as Kafka
 //!   answers REBALANCE_IN_PROGRESS, and so is one from another generation or an ended life. A
 //!   commit also counts as a sign of life. The model sends no commit answers (a refused
-//!   member learns from its next heartbeat), and committed offsets only grow: the simulated
-//!   network reorders a member's commits, where Kafka's connection keeps them in order and a
-//!   commit overwrites.
+//!   member learns from its next heartbeat). A commit taken overwrites the offsets it names,
+//!   lower or higher, as Kafka's offset cache does; a life's commits are taken in the order
+//!   it sent them (each says when), as Kafka's connection delivers them, where the simulated
+//!   network may reorder them.
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -87,6 +88,10 @@ pub struct MemberInfo {
     /// its restarts: the group takes the restarted one for the old life, or answers its first
     /// ids UNKNOWN_MEMBER_ID until it reaches a new one (Kafka's new process gets a new id).
     pub last_join: Time,
+    /// When the newest commit taken from this life was sent: one sent before it is not taken
+    /// (it would move the offsets back to where the member was; Kafka's connection delivers
+    /// a member's commits in order).
+    pub last_commit: Time,
 }
 
 /// The coordinator's view of the group.
@@ -155,18 +160,26 @@ pub fn coordinator_message(k: &Kafka, g: &mut Group, from: NodeId, msg: Msg, ctx
                 }
             }
         }
-        Msg::OffsetCommit { member, generation, offsets } => {
+        Msg::OffsetCommit { member, generation, offsets, sent } => {
             // Generations fence members that missed a rebalance, and member ids a consumer's
             // ended lives; no commit while the generation awaits its assignment.
             let (current, syncing, now) = (g.generation, g.state == GroupState::Syncing, ctx.now());
             match g.life(from, member) {
-                Some(m) if generation == current && !syncing => m.seen = now,
+                Some(m) if generation == current && !syncing => {
+                    m.seen = now;
+                    if sent < m.last_commit {
+                        return;
+                    }
+                    m.last_commit = sent;
+                }
                 // Broken: whoever sends it.
                 _ if k.is(super::config::Mutant::ZombieCommit) => {}
                 _ => return,
             }
+            // A commit overwrites, as Kafka's offset cache does: what it names becomes the
+            // group's offset, lower or higher.
             for (p, o) in offsets {
-                if let Some(c) = g.committed.get_mut(p as usize).filter(|c| o > **c) {
+                if let Some(c) = g.committed.get_mut(p as usize) {
                     *c = o;
                 }
             }
@@ -226,6 +239,7 @@ fn join(
             synced: 0,
             member,
             last_join: sent,
+            last_commit: Time::ZERO,
         });
         if !matches!(state, GroupState::Joining { .. }) {
             prepare_rebalance(k, g, Some(from), ctx);

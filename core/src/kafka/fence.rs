@@ -5,7 +5,10 @@
 //! still reading the partitions it owned (a zombie: nothing stops its reads), moves the offsets
 //! their new owners start from; no other property sees that, as every offset it commits was
 //! delivered to some member. Judged from what the network delivered: the group as it was when
-//! the commit arrived, and its offsets before and after the coordinator took it.
+//! the commit arrived, and its offsets before and after the coordinator took it. A commit
+//! overwrites (`coordinator.rs`), so one taken that names any offset other than the group's
+//! moves it, lower as well as higher; one that names the offsets the group has changes
+//! nothing, taken or not.
 
 use alloc::format;
 use alloc::string::String;

@@ -362,7 +362,8 @@ fn commit(k: &Kafka, c: &Consumer, partitions: &[u32], ctx: &mut Ctx<Kafka>) {
     }
     let ahead = u64::from(k.is(Mutant::CommitAhead));
     let offsets = partitions.iter().map(|p| (*p, c.position[*p as usize] + ahead)).collect();
-    ctx.send(k.controller(), Msg::OffsetCommit { member: c.member, generation: c.generation, offsets });
+    let (member, generation, sent) = (c.member, c.generation, ctx.now());
+    ctx.send(k.controller(), Msg::OffsetCommit { member, generation, offsets, sent });
 }
 
 pub fn consumer_timer(k: &Kafka, c: &mut Consumer, timer: Timer, ctx: &mut Ctx<Kafka>) {

@@ -37,6 +37,7 @@ fn member(id: NodeId, owned: &[u32], joined: bool, synced: u32) -> MemberInfo {
         synced,
         member: 0,
         last_join: Time::ZERO,
+        last_commit: Time::ZERO,
     }
 }
 
@@ -65,6 +66,10 @@ fn to_coordinator(k: &Kafka, g: &mut Group, from: NodeId, msg: Msg) -> Vec<(Node
         Msg::JoinGroup { member, generation, owned, .. } => {
             let sent = Time(SENT.fetch_add(1, core::sync::atomic::Ordering::Relaxed));
             Msg::JoinGroup { member, generation, owned, sent }
+        }
+        Msg::OffsetCommit { member, generation, offsets, sent: Time::ZERO } => {
+            let sent = Time(SENT.fetch_add(1, core::sync::atomic::Ordering::Relaxed));
+            Msg::OffsetCommit { member, generation, offsets, sent }
         }
         other => other,
     };
@@ -199,7 +204,12 @@ fn a_member_rejoins_once_and_only_for_its_own_generation() {
 
     let k = kafka(Strategy::Range);
     let mut c = consumer(&k, 2, MemberState::Stable, &[0, 1]);
-    let commit = Msg::OffsetCommit { member: 0, generation: 2, offsets: vec![(0, 5), (1, 7)] };
+    let commit = Msg::OffsetCommit {
+        member: 0,
+        generation: 2,
+        offsets: vec![(0, 5), (1, 7)],
+        sent: Time::from_ms(1000),
+    };
     assert_eq!(to_member(&k, &mut c, rebalance(2)), vec![(CTL, commit), (CTL, join(2, &[0, 1]))]);
     assert_eq!(c.assigned, Vec::<u32>::new(), "eager gives up everything");
 }
@@ -244,7 +254,8 @@ fn a_cooperative_member_that_lost_partitions_rejoins_at_once() {
     };
     let k = kafka(Strategy::CooperativeSticky);
     let mut c = consumer(&k, 2, MemberState::Syncing, &[0, 1]);
-    let commit = Msg::OffsetCommit { member: 0, generation: 2, offsets: vec![(1, 7)] };
+    let commit =
+        Msg::OffsetCommit { member: 0, generation: 2, offsets: vec![(1, 7)], sent: Time::from_ms(1000) };
     assert_eq!(to_member(&k, &mut c, sync(&[0])), vec![(CTL, commit), (CTL, join(2, &[0]))]);
     assert_eq!((c.state, c.assigned.clone()), (MemberState::Joining, vec![0]));
 
@@ -293,10 +304,10 @@ fn a_consumers_ended_life_does_not_act_for_its_next() {
     g.members.push(MemberInfo { member: 1, ..member(C2, &[2], false, 5) });
     let before = g.clone();
     assert_eq!(to_coordinator(&k, &mut g, C2, Msg::LeaveGroup { member: 0 }), vec![]);
-    let commit = Msg::OffsetCommit { member: 0, generation: 5, offsets: vec![(2, 9)] };
+    let commit = Msg::OffsetCommit { member: 0, generation: 5, offsets: vec![(2, 9)], sent: Time::ZERO };
     assert_eq!(to_coordinator(&k, &mut g, C2, commit), vec![]);
     assert_eq!(g, before, "neither the late leave nor the late commit acts");
-    let commit = Msg::OffsetCommit { member: 1, generation: 5, offsets: vec![(2, 9)] };
+    let commit = Msg::OffsetCommit { member: 1, generation: 5, offsets: vec![(2, 9)], sent: Time::ZERO };
     to_coordinator(&k, &mut g, C2, commit);
     assert_eq!(g.committed, vec![0, 0, 9], "the member's own commit is taken");
     let sent = to_coordinator(&k, &mut g, C2, Msg::LeaveGroup { member: 1 });
@@ -318,6 +329,28 @@ fn a_consumers_ended_life_does_not_act_for_its_next() {
     assert_eq!((c.state, c.assigned.clone()), (MemberState::Stable, vec![0]));
 }
 
+/// A commit overwrites the offsets it names, lower or higher, as Kafka's offset cache does; a
+/// life's commits are taken in the order it sent them, so one overtaken in the network by a
+/// later one does not move the offsets back. (Before, offsets only grew: a commit taken that
+/// should have been refused moved nothing unless it named a higher offset, and commit-fenced,
+/// which judges what a commit moved, did not see it.)
+#[test]
+fn a_commit_overwrites_and_a_lifes_commits_are_taken_in_the_order_sent() {
+    let k = kafka(Strategy::CooperativeSticky);
+    let mut g = group(2, GroupState::Stable, vec![member(C1, &[0, 1], false, 2)]);
+    let commit = |offset, ms| Msg::OffsetCommit {
+        member: 0,
+        generation: 2,
+        offsets: vec![(0, offset)],
+        sent: Time::from_ms(ms),
+    };
+    let mut fx = Fx::new();
+    for (offset, ms, want) in [(5, 2, 5), (3, 1, 5), (2, 3, 2), (2, 3, 2), (4, 4, 4)] {
+        coordinator_message(&k, &mut g, C1, commit(offset, ms), &mut fx.ctx(CTL));
+        assert_eq!(g.committed[0], want, "offset {offset} sent at {ms} ms");
+    }
+}
+
 /// Offsets are committed while the group is stable or joining (Kafka allows commits in
 /// PreparingRebalance, to let members commit before they rejoin), not while its generation
 /// awaits the leader's assignment (CompletingRebalance: REBALANCE_IN_PROGRESS), and not in
@@ -325,7 +358,8 @@ fn a_consumers_ended_life_does_not_act_for_its_next() {
 #[test]
 fn offsets_are_committed_only_outside_the_sync_and_in_the_current_generation() {
     let k = kafka(Strategy::CooperativeSticky);
-    let commit = |generation| Msg::OffsetCommit { member: 0, generation, offsets: vec![(0, 4)] };
+    let commit =
+        |generation| Msg::OffsetCommit { member: 0, generation, offsets: vec![(0, 4)], sent: Time::ZERO };
     let cases = [
         ("stable", GroupState::Stable, 2, 4),
         ("joining", joining(), 2, 4),

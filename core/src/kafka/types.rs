@@ -236,10 +236,14 @@ pub enum Msg {
         member: u32,
         generation: u32,
     },
+    /// The member's positions, to be the group's committed offsets; `sent`: when, so that the
+    /// coordinator takes a life's commits in the order they were sent, as Kafka's connection
+    /// delivers them.
     OffsetCommit {
         member: u32,
         generation: u32,
         offsets: Vec<(u32, u64)>,
+        sent: Time,
     },
     ConsumerFetch {
         partition: u32,
