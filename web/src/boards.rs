@@ -52,7 +52,7 @@ fn cell(c: &BoardCell) -> Html {
 /// columns share the width: a tree's paths need more than a server's name).
 fn label_width(b: &distlab_core::present::Board) -> String {
     let longest = b.rows.iter().map(|r| r.label.chars().count()).max().unwrap_or(0);
-    format!("--label-w:{}ch", longest.clamp(7, 16) + 1)
+    format!("--label-w:{}ch", longest.clamp(7, 12) + 1)
 }
 
 /// A row's label, free to break after each `/` of a path (`/election/` `n-0000000003`).

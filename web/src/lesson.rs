@@ -86,8 +86,26 @@ fn verdict(v: Option<&(String, u64, bool)>) -> Html {
 #[function_component(Lesson)]
 pub fn lesson(p: &LessonProps) -> Html {
     crate::lang::use_lang();
-    let (card, head) = (use_node_ref(), use_node_ref());
+    let (card, head, now) = (use_node_ref(), use_node_ref(), use_node_ref());
     let off = crate::hooks::use_out_of_view(head.clone());
+    // A step that is a change, not an event (the hashing lab), changes the drawing above the
+    // card: on a short screen the step's text would stay below the fold. Scroll just enough to
+    // show it, the drawing's lower part above it (the lab pages, stepping a run, scroll to
+    // their drawing themselves). Not on the first render: the page opens at its top.
+    {
+        let (now, untimed, first) = (now.clone(), p.stops.is_empty(), use_mut_ref(|| true));
+        use_effect_with(p.current, move |_| {
+            if std::mem::replace(&mut *first.borrow_mut(), false) || !untimed {
+                return;
+            }
+            let (Some(el), Some(w)) = (now.cast::<web_sys::Element>(), web_sys::window()) else { return };
+            let height = w.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
+            let below = el.get_bounding_client_rect().bottom() - height + 8.0;
+            if height > 0.0 && below > 0.0 {
+                w.scroll_by_with_x_and_y(0.0, below);
+            }
+        });
+    }
     if p.steps.is_empty() {
         return html! {};
     }
@@ -168,7 +186,7 @@ pub fn lesson(p: &LessonProps) -> Html {
                 {forward}
             </div>
             <ol class="steps" id="narration" aria-label={t("Steps")}>{ for dots }</ol>
-            <div class="now" id="lesson-now" aria-live="polite">
+            <div class="now" id="lesson-now" aria-live="polite" ref={now}>
                 <p class="text"><span class="num">{current + 1}</span>{t(&step.text)}</p>
                 { if timed { html! { <p class="t" id="lesson-event">{moment(p.stops.get(current).copied().flatten())}</p> } } else { html! {} } }
                 { for break_it }

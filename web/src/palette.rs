@@ -80,6 +80,14 @@ pub fn message_style(kind: &str) -> (&'static str, &'static str) {
         "ConsumerFetch" => ("#7a3fb5", "CF"),
         "ConsumerFetchResponse" => ("#a47ad6", "cf"),
         "Ping" => ("#0072B2", "?"),
+        "Pong" => ("#56B4E9", "pg"),
+        "WatchEvent" => ("#CC79A7", "WE"),
+        "Write" => ("#D55E00", "W"),
+        "WriteReply" => ("#E69F00", "w"),
+        "Touch" => ("#7a3fb5", "T"),
+        "TouchAck" => ("#a47ad6", "t"),
+        "SessionExpired" => ("#b5003c", "SX"),
+        "ConnectionClosed" => ("#b5003c", "CC"),
         "Ack" => ("#2fbf71", "✓"),
         "PingReq" => ("#D55E00", "P?"),
         "Query" => ("#56B4E9", "Q"),
@@ -119,7 +127,21 @@ pub fn member_color(id: u32) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::ink;
+    use super::{ink, message_style};
+
+    /// Every message a page's legend names has a glyph of its own kind, not the "?" of an
+    /// unknown one (the coordination page's legend showed "?" for WatchEvent and Write, as for
+    /// Ping, whose glyph it is).
+    #[test]
+    fn every_legend_names_messages_with_glyphs_of_their_own() {
+        for protocol in distlab_core::registry::PROTOCOLS {
+            let setup = distlab_core::registry::Setup::default_for(protocol).expect("a protocol");
+            for kind in setup.page().legend.iter().copied() {
+                let glyph = message_style(kind).1;
+                assert!(glyph != "?" || kind == "Ping", "{protocol}: {kind} has no glyph");
+            }
+        }
+    }
 
     #[test]
     fn ink_picks_the_text_colour_with_more_contrast() {

@@ -143,7 +143,7 @@ impl Registered for Coordination {
 
     fn page() -> Page {
         Page {
-            legend: &["Request", "Reply", "WatchEvent", "Ping", "AppendEntries", "Write"],
+            legend: &["Request", "Reply", "WatchEvent", "Ping", "Write", "AppendEntries", "AppendReply", "Heartbeat"],
             colour_note: "node colour: the Raft term a server is in; message colour: its type",
             drawing: Drawing::Circle,
             log_note: "Every write is a transaction in the Raft log; its zxid is its index.",
