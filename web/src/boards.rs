@@ -48,11 +48,23 @@ fn cell(c: &BoardCell) -> Html {
     }
 }
 
-/// The row labels' column, as wide as its longest label up to a point (beside the drawing the
-/// columns share the width: a tree's paths need more than a server's name).
-fn label_width(b: &distlab_core::present::Board) -> String {
-    let longest = b.rows.iter().map(|r| r.label.chars().count()).max().unwrap_or(0);
-    format!("--label-w:{}ch", longest.clamp(7, 12) + 1)
+/// Columns' widths, from what they hold: the longest word a cell of each has (a header wraps
+/// where it must), the row labels' broken after each `/`, each within bounds. Beside the drawing the table is
+/// fixed to its column's width, which the columns share in proportion to these: a tree's paths
+/// and "ephemeral" get room, a version's "v0" little.
+fn widths(b: &distlab_core::present::Board) -> (String, Vec<String>) {
+    let longest_word = |text: &str| text.split_whitespace().map(|w| w.chars().count()).max().unwrap_or(0);
+    let label = b.rows.iter().flat_map(|r| r.label.split_inclusive('/')).map(longest_word).max().unwrap_or(0);
+    let column = |i: usize| {
+        b.rows.iter().filter_map(|r| r.cells.get(i)).map(|c| longest_word(&c.text)).max().unwrap_or(0)
+    };
+    // Shares of the table's width, in per cent, so that the table never grows past it.
+    let chars: Vec<usize> = core::iter::once(label.clamp(6, 14) + 2)
+        .chain((0..b.columns.len()).map(|i| column(i).clamp(3, 14) + 2))
+        .collect();
+    let total = chars.iter().sum::<usize>().max(1) as f64;
+    let mut shares = chars.into_iter().map(|c| format!("--col-w:{}%", Fixed(100.0 * c as f64 / total, 2)));
+    (shares.next().unwrap_or_default(), shares.collect())
 }
 
 /// A row's label, free to break after each `/` of a path (`/election/` `n-0000000003`).
@@ -69,14 +81,14 @@ pub fn boards(p: &BoardsProps) -> Html {
     }
     html! {
         <div class="boards">
-            { for p.snap.boards.iter().enumerate().map(|(i, b)| html! {
+            { for p.snap.boards.iter().enumerate().map(|(i, b)| { let (label_w, column_w) = widths(b); html! {
                 <section class="board" aria-label={t(&b.title)} id={format!("board-{i}")}>
                     <h2>{t(&b.title)}</h2>
                     <p class="hint">{t(&b.legend)}</p>
                     // Focusable, so a wide table can be scrolled from the keyboard.
                     <div class="scroll" tabindex="0" role="region" aria-label={tf!("{} (table)", t(&b.title))}>
                         <table>
-                            <thead><tr><td style={label_width(b)}></td>{ for b.columns.iter().map(|c| html! { <th scope="col">{t(c)}</th> }) }</tr></thead>
+                            <thead><tr><td style={label_w}></td>{ for b.columns.iter().zip(column_w).map(|(c, w)| html! { <th scope="col" style={w}>{t(c)}</th> }) }</tr></thead>
                             <tbody>
                                 { for b.rows.iter().map(|r| html! {
                                     <tr><th scope="row">{label(&t(&r.label))}</th>{ for r.cells.iter().map(cell) }</tr>
@@ -85,7 +97,7 @@ pub fn boards(p: &BoardsProps) -> Html {
                         </table>
                     </div>
                 </section>
-            }) }
+            }}) }
         </div>
     }
 }
