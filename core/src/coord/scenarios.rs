@@ -226,16 +226,17 @@ fn stale_read() -> Vec<Step> {
         ),
         step(
             Cue::Shows("get /config → = 1 (version 0)"),
-            "C3 reads /config from S3 and gets 1, although 2 was committed before the read began. ZooKeeper's \
-             reads are fast because they are local, and so they may be stale: they are not linearizable. How \
-             stale is bounded: a server that hears from no leader for the sync limit (0.5 s here) stops answering \
-             and closes its clients' connections.",
+            "C3 reads /config from S3 and gets 1, though 2 was committed before the read began: S3's own copy is \
+             behind (the tree board shows the newest server's). Reads are local, so fast, and may be stale: not \
+             linearizable. How stale is bounded: a server that hears from no leader for the sync limit (0.5 s \
+             here) stops answering.",
         ),
         step(Cue::Heal, "The network heals; S3 catches up when the leader next reaches it."),
         step(
             Cue::Says("synced"),
-            "C3 asks for sync first: a no-op that goes through the leader and the log. When S3 has applied it, \
-             S3 has every write committed before the sync.",
+            "C3 asks for sync first: a no-op that goes through the leader and the log. C3 cannot tell whether S3 \
+             has caught up since the heal; once S3 has applied the sync, it holds every write committed before \
+             it.",
         ),
         step(Cue::Shows("get /config → = 2 (version 1)"), "Now the read from S3 returns 2. Sync, then read: a current read."),
     ]

@@ -84,7 +84,7 @@ fn crash_detected(broken: bool) -> Vec<Step> {
         ),
         step(
             Cue::Send("Ping"),
-            "A ping. Its ack comes back within the ack timeout (70 ms): the target is alive. One message out \
+            "A ping goes out. If its ack comes back within the ack timeout (70 ms), the target is alive. One message out \
              and one back per member per period, however large the group: SWIM's load is constant, where \
              all-to-all heartbeating costs every member n−1 messages a period.",
         ),
