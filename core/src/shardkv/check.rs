@@ -169,6 +169,8 @@ pub(super) fn check(
         }
     }
     raft_checks(k, m, nodes, touched, notes)?;
+    // Where the server the event ran on stood before the event's notes move it (`in_order`).
+    let before = touched.and_then(|t| m.reached.get(t.index()).copied());
     for note in notes {
         match note {
             Note::Invoke { client, req, op } => {
@@ -188,10 +190,13 @@ pub(super) fn check(
     match touched.and_then(|t| Some((t, nodes.get(t.index())?))) {
         Some((t, Node::Config(s))) => made(k, m, t, &s.raft.kv)?,
         Some((t, Node::Replica(s))) => {
-            // Where it is now: a snapshot installed, or a restart, moves it without a note.
-            if m.reached[t.index()] != s.raft.kv.config.num {
+            // A configuration it moved to in this event, through its log or (without a note) a
+            // snapshot or a restart, is compared by content. (Of several in one event, as a
+            // follower catching up applies them, the last: the state keeps only it.)
+            if before != Some(s.raft.kv.config.num) {
                 same_config(k, m, t, &s.raft.kv.config)?;
             }
+            // Where it is now: a snapshot installed, or a restart, moves it without a note.
             m.reached[t.index()] = s.raft.kv.config.num;
             settled_first(k, t, &s.raft.kv)?;
             owned(k, t, &s.raft.kv)?;
