@@ -122,7 +122,8 @@ fn join_and_move(key: &str, shard: usize, old: &str, moved: usize, broken: bool)
             "G1 and G2 have joined: configuration 2. A consistent-hash ring (as on the Hashing page) puts each \
              shard on the first group clockwise of it; as each server applies configuration 2, its group serves \
              only its own shards.",
-        ),
+        )
+        .breaking("keep-serving"),
         Step::new(
             Cue::Says("applies put"),
             &format!(
@@ -164,8 +165,7 @@ fn join_and_move(key: &str, shard: usize, old: &str, moved: usize, broken: bool)
                 "C1 still holds configuration 2 and asks {old} for {key}. {old} no longer serves shard {shard}: wrong \
                  group. C1 asks the configuration service for the newest map."
             ),
-        )
-        .breaking("keep-serving"),
+        ),
         Step::new(
             Cue::Deliver("Reply"),
             &format!(
@@ -176,7 +176,7 @@ fn join_and_move(key: &str, shard: usize, old: &str, moved: usize, broken: bool)
     ];
     if broken {
         // The first move is configuration 2's, from the first group to join to the second: that is
-        // where it breaks.
+        // where it breaks, in place of the step that offers the break.
         steps.truncate(1);
         steps.push(Step::new(
             Cue::Violation,
