@@ -49,9 +49,9 @@ fn cell(c: &BoardCell) -> Html {
 }
 
 /// Columns' widths, from what they hold: the longest word a cell of each has (a header wraps
-/// where it must), the row labels' broken after each `/`, each within bounds. Beside the drawing the table is
-/// fixed to its column's width, which the columns share in proportion to these: a tree's paths
-/// and "ephemeral" get room, a version's "v0" little.
+/// where it must), the row labels' broken after each `/`, each within bounds. Beside the
+/// drawing the table is fixed to its column's width, which the columns share in proportion to
+/// these: a tree's paths and "ephemeral" get room, a version's "v0" little.
 fn widths(b: &distlab_core::present::Board) -> (String, Vec<String>) {
     let longest_word = |text: &str| text.split_whitespace().map(|w| w.chars().count()).max().unwrap_or(0);
     let label = b.rows.iter().flat_map(|r| r.label.split_inclusive('/')).map(longest_word).max().unwrap_or(0);
@@ -69,8 +69,7 @@ fn widths(b: &distlab_core::present::Board) -> (String, Vec<String>) {
 
 /// A row's label, free to break after each `/` of a path (`/election/` `n-0000000003`).
 fn label(text: &str) -> Html {
-    let parts: Vec<&str> = text.split_inclusive('/').collect();
-    html! { <>{ for parts.into_iter().map(|p| html! { <>{p}<wbr/></> }) }</> }
+    html! { <>{ for text.split_inclusive('/').map(|p| html! { <>{p}<wbr/></> }) }</> }
 }
 
 #[function_component(Boards)]

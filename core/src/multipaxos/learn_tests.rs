@@ -160,9 +160,10 @@ fn the_checker_accepts_slot_one_again_only_after_a_restart() {
 
 /// A candidate that learns a slot is chosen before its promises arrive (a catch-up answer it
 /// asked for earlier) leads from past it: it puts new commands after it (and, knowing it chosen,
-/// runs no phase 2 there; an acceptor that lacks it asks). Before, it led from the last slot its promises reported, put a new
-/// command in the chosen slot, and its `commit` told an acceptor that took that proposal to
-/// learn it: S5 applied P where Z was chosen (five servers; from an outside review).
+/// runs no phase 2 there; an acceptor that lacks it asks). Before, it led from the last slot
+/// its promises reported, put a new command in the chosen slot, and its `commit` told an
+/// acceptor that took that proposal to learn it: S5 applied P where Z was chosen (five
+/// servers; from an outside review).
 #[test]
 fn a_new_leader_never_proposes_a_new_command_in_a_slot_it_knows_is_chosen() {
     let mp = MultiPaxos { servers: 5, ..MultiPaxos::default() };

@@ -163,6 +163,7 @@ pub(super) fn check(
         m.reached.resize(k.nodes_total(), 0);
         m.serving.resize(k.nodes_total(), 0);
         m.ops_seen.resize(k.nodes_total(), Vec::new());
+        m.configs_seen.resize(k.nodes_total(), 0);
         let names: Vec<String> = (0..k.nodes_total() as u32).map(|i| k.name(NodeId(i))).collect();
         for h in &mut m.shards {
             h.lin.names = names.clone();
@@ -212,7 +213,6 @@ pub(super) fn check(
 /// the ones every group applies under their numbers (`same_config`). Its own Raft's checks
 /// hold its servers to one log; this holds the groups to it.
 fn made(k: &ShardKv, m: &mut Monitor, node: NodeId, configs: &super::configs::Configs) -> Result<(), Fail> {
-    m.configs_seen.resize(k.nodes_total(), 0);
     // A restart or a snapshot may take it back: compare again from there.
     let from = m.configs_seen[node.index()].min(configs.history.len());
     for c in &configs.history[from..] {
