@@ -40,6 +40,7 @@ const FLAGS: &[(&str, &str, &str)] = &[
     ("rf", "N", "replication factor"),
     ("min-insync", "N", "kafka: min.insync.replicas"),
     ("acks", "0|1|all", "kafka: the producers' acks"),
+    ("idempotence", "on|off", "kafka: idempotent producers (on by default; off below acks=all)"),
     ("consumers", "N", "kafka: consumers in the group"),
     ("strategy", "NAME", "kafka: range, roundrobin, sticky or cooperative-sticky"),
     ("members", "N", "swim: members (2-1000)"),

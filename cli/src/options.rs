@@ -45,8 +45,8 @@ cluster options for run and check:
   --prevote on|off  --check-quorum on|off  --read-mode log|readindex|lease|local  --snapshot-every N
   --backoff on|off (Paxos, Multi-Paxos)  --scenario NAME
   clients' own requests (Raft, Multi-Paxos): --keys N (1-16) --reads PCT --cas PCT --think-ms MS
-  Kafka: --brokers N --partitions N --rf N --min-insync N --acks 0|1|all --consumers N
-         --strategy range|roundrobin|sticky|cooperative-sticky
+  Kafka: --brokers N --partitions N --rf N --min-insync N --acks 0|1|all --idempotence on|off
+         --consumers N --strategy range|roundrobin|sticky|cooperative-sticky
   SWIM: --members N (2-1000) --detector swim|heartbeat --selection round-robin|random --period-ms MS
         --ack-timeout-ms MS --indirect K --suspicion PERIODS --retransmit MULT --heartbeat-periods N
   coordination: --servers N (3-7) --clients N (1-8) --recipe lock|election|discovery|config|idle
@@ -86,6 +86,7 @@ pub const CLUSTER: &[&str] = &[
     "rf",
     "min-insync",
     "acks",
+    "idempotence",
     "consumers",
     "strategy",
     "members",

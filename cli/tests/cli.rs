@@ -406,7 +406,8 @@ fn kafka_runs_through_the_same_commands() {
             "skip-revocation",
             "commit-ahead",
             "rejoin-before-epoch-start",
-            "zombie-commit"
+            "zombie-commit",
+            "sequences-not-replicated"
         ]
     );
     let ok = distlab(&["check", "--protocol", "kafka", "--seeds", "0..50", "--faults", "heavy"]);

@@ -78,7 +78,7 @@ fn acks_one_loses_acknowledged_records() {
 
 use distlab_core::kafka::cluster::Node;
 use distlab_core::kafka::Strategy;
-use distlab_core::protocol::{NodeId, Time};
+use distlab_core::protocol::{NodeId, Protocol, Time};
 use distlab_core::sim::Input;
 
 fn consumers(sim: &Sim<Kafka>) -> Vec<(NodeId, Vec<u32>, u64)> {
@@ -218,7 +218,8 @@ fn a_gc_pause_longer_than_the_session_costs_the_member_its_partitions() {
 fn adding_a_partition_places_it_and_hands_it_out() {
     let k = scenario("add-partition");
     let mut sim = Sim::new(k.clone(), FaultPreset::None.config(), 5);
-    run_to(&mut sim, Time::from_ms(3_000));
+    // Three seconds after the partition is added (at 1 s): about one record in ten goes to it.
+    run_to(&mut sim, Time::from_ms(4_000));
     let Node::Controller(c) = &sim.nodes()[k.brokers] else { panic!() };
     assert_eq!(c.partitions.len(), 4);
     let holders = (0..k.brokers)
@@ -355,7 +356,8 @@ fn a_repeated_announcement_does_not_hide_a_new_isr_member() {
 
 /// acked-not-lost is Kafka's promise for acks=all only. An acks=1 run breaks its own property,
 /// acks1-not-lost, and never acked-not-lost; an acks=0 run is never acknowledged, so neither
-/// fires, while the other properties are checked throughout.
+/// fires, while the other properties are checked throughout. Neither is idempotent, so a
+/// record written twice (no-duplicates) is not a promise broken either.
 #[test]
 fn each_acks_setting_is_checked_against_what_it_promises() {
     let mut acks1 = Vec::new();
@@ -364,7 +366,9 @@ fn each_acks_setting_is_checked_against_what_it_promises() {
         acks1.extend(out.violation.map(|v| v.property));
     }
     assert!(acks1.len() > 50, "acks=1 lost a record in only {} of 100 runs", acks1.len());
-    assert!(acks1.iter().all(|p| p == "acks1-not-lost"), "{acks1:?}");
+    let allowed = Kafka { acks: 1, ..Kafka::default() }.not_promised();
+    assert!(acks1.iter().all(|p| allowed.contains(&p.as_str())), "{acks1:?}");
+    assert!(acks1.iter().any(|p| p == "acks1-not-lost"), "{acks1:?}");
     let mut notes = 0;
     for seed in 0..50 {
         let mut sim = Sim::new(Kafka { acks: 0, ..Kafka::default() }, FaultPreset::Heavy.config(), seed);
@@ -375,7 +379,10 @@ fn each_acks_setting_is_checked_against_what_it_promises() {
                 .filter(|r| matches!(&r.kind, RecordKind::Note { note: Note::Acked { .. } }))
                 .count();
         }
-        assert_eq!(sim.violation(), None, "acks=0 seed {seed}");
+        // Without idempotence (acks=0 has none) a copy of a Produce the network made is
+        // written twice, which Kafka does not promise against.
+        let v = sim.violation().map(|v| v.property.as_str());
+        assert!(v.is_none() || v == Some("no-duplicates"), "acks=0 seed {seed}: {v:?}");
         assert_eq!(sim.events(), 20_000);
     }
     assert_eq!(notes, 0, "acks=0 is never acknowledged");
@@ -391,9 +398,10 @@ struct Swarm {
     events: u64,
     /// Runs that broke one of Kafka's promises: (seed, property, message).
     violations: Vec<(u64, String, String)>,
-    /// acks=1 runs that stopped where a leader failure lost an acks=1 acknowledgement (the
-    /// acks1-not-lost property, which Kafka does not promise): checked up to there.
-    acks1_losses: u64,
+    /// Runs whose verdict is a break Kafka does not promise against: an acks=1 record a leader
+    /// failure lost (acks1-not-lost), or a retry written twice without idempotence
+    /// (no-duplicates). The run goes on past it, every promise checked to its end.
+    unpromised: u64,
     configs: BTreeSet<swarm::Shape>,
     clusters: BTreeSet<[u8; 5]>,
     acked: u64,
@@ -412,7 +420,9 @@ fn swarm_sweep(seeds: std::ops::Range<u64>, mutant: Option<Mutant>, stop: bool) 
         let case = swarm::case(seed);
         s.configs.insert(case.shape);
         s.clusters.insert(swarm::cluster_shape(&case.shape));
-        let mut sim = Sim::new(Kafka { mutant, ..case.kafka }, case.faults, seed);
+        let k = Kafka { mutant, ..case.kafka };
+        let unpromised = k.not_promised();
+        let mut sim = Sim::new(k, case.faults, seed);
         while sim.events() < 20_000 && sim.step() {
             for r in sim.last_records() {
                 match &r.kind {
@@ -426,7 +436,7 @@ fn swarm_sweep(seeds: std::ops::Range<u64>, mutant: Option<Mutant>, stop: bool) 
         s.runs += 1;
         s.events += sim.events();
         match sim.violation() {
-            Some(v) if v.property == "acks1-not-lost" => s.acks1_losses += 1,
+            Some(v) if unpromised.contains(&v.property.as_str()) => s.unpromised += 1,
             Some(v) => {
                 s.violations.push((seed, v.property.clone(), v.message.clone()));
                 if stop {
@@ -442,14 +452,14 @@ fn swarm_sweep(seeds: std::ops::Range<u64>, mutant: Option<Mutant>, stop: bool) 
 impl Swarm {
     fn report(&self) -> String {
         format!(
-            "{} runs, {} events, {} violations, {} acks=1 runs stopped at a lost acks=1 record, \
+            "{} runs, {} events, {} violations, {} runs broke only what Kafka does not promise, \
              {} distinct configurations, {} of {} distinct clusters (brokers, partitions, rf, \
              min.insync, acks); {} acknowledgements, {} elections, {} records consumed; first \
              violation: {:?}",
             self.runs,
             self.events,
             self.violations.len(),
-            self.acks1_losses,
+            self.unpromised,
             self.configs.len(),
             self.clusters.len(),
             swarm::clusters(),
@@ -471,7 +481,7 @@ fn a_swarm_of_configurations_keeps_every_promise() {
     assert_eq!(s.configs.len(), 300, "every seed a configuration of its own");
     assert!(s.clusters.len() > 100, "{}", s.report());
     assert!(s.acked > 10_000 && s.elections > 1_000 && s.consumed > 10_000, "{}", s.report());
-    assert!(s.acks1_losses > 0 && s.acks1_losses < 100, "{}", s.report());
+    assert!(s.unpromised > 0 && s.unpromised < s.runs, "{}", s.report());
 }
 
 /// The same swarm catches every mutant.

@@ -168,6 +168,7 @@ pub fn settings(p: &SettingsProps) -> Html {
                             .map_err(|e| tf!("{}; it cannot exceed the replication factor", e))?
                             as u32;
                         k.acks = parse_acks(&read_select(acks)).unwrap_or(ACKS_ALL);
+                        k.idempotence = checked(flag1, true);
                         k.strategy =
                             Strategy::parse(&read_select(strategy)).ok_or_else(|| t("choose an assignor"))?;
                         k.produce_every_us =
@@ -483,6 +484,7 @@ pub fn settings(p: &SettingsProps) -> Html {
                         <option value="0" selected={k.acks == 0}>{"0"}</option>
                     </select>
                 </label>
+                <label class="check wide"><input ref={flag1.clone()} id="idempotence" type="checkbox" checked={k.idempotence} />{t("Idempotent producers (a retry is written once; needs acks=all)")}</label>
                 <label>{t("Assignor")}
                     <select ref={strategy.clone()} id="assignor" translate="no">
                         { for Strategy::ALL.iter().map(|s| html! {

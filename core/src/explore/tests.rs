@@ -81,13 +81,13 @@ fn deep_mutants() -> Vec<(&'static str, &'static str, Bounds, &'static str, u32)
         ("multipaxos", "no-adopt", dfs(2, 2, 3, 20), "agreement", 20),
         ("multipaxos", "skip-phase1", dfs(2, 2, 3, 20), "agreement", 20),
         ("multipaxos", "slot-for-request", dfs(2, 2, 3, 20), "validity", 20),
-        ("kafka", "hw-before-isr", Bounds { crashes: 2, ..dfs(1, 2, 3, 24) }, "hw-in-isr", 14),
+        ("kafka", "hw-before-isr", Bounds { crashes: 2, ..dfs(1, 2, 3, 24) }, "hw-in-isr", 16),
         (
             "kafka",
             "ack-before-replication",
             Bounds { crashes: 2, ..dfs(1, 2, 3, 24) },
             "acked-min-insync",
-            14
+            16
         ),
     ]
 }
@@ -269,7 +269,7 @@ fn correct_protocols_close_their_bounded_spaces() {
         ("paxos", dfs(14, bounds(2, 1, 0)), 172_646),
         ("raft", dfs(10, bounds(1, 2, 2)), 61_211),
         ("multipaxos", dfs(12, bounds(1, 2, 2)), 170_852),
-        ("kafka", dfs(10, bounds(1, 2, 2)), 595_094),
+        ("kafka", dfs(9, bounds(1, 2, 2)), 613_977),
     ] {
         let r = explore(&config(protocol, None), b).unwrap();
         assert!(r.violation.is_none(), "{protocol}: {:?}", r.violation);

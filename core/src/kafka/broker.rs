@@ -9,6 +9,7 @@ use alloc::vec::Vec;
 
 use super::config::{Kafka, Mutant, ACKS_ALL};
 use super::group::serve_fetch;
+use super::idempotence::sequence_check;
 use super::types::{EpochEnd, IsrError, Msg, Note, ProduceError, Rec, Timer, MAX_PARTITIONS};
 use crate::protocol::{Ctx, NodeId, Time};
 
@@ -471,8 +472,25 @@ pub(super) fn broker_message(k: &Kafka, b: &mut Broker, from: NodeId, msg: Msg, 
                 ctx.send(from, Msg::ProduceResponse { req, result: Err(ProduceError::NotEnoughReplicas) });
                 return;
             }
-            r.hard.log.push(Rec { epoch: r.hard.epoch, ..rec });
-            let offset = leo(r) - 1;
+            // An idempotent producer's retry of a record the log holds is answered with where
+            // it is, not appended again; one out of sequence is refused.
+            let held = match rec.producer {
+                Some(s) => {
+                    let start = if k.is(Mutant::SequencesNotReplicated) { r.lead_start as usize } else { 0 };
+                    match sequence_check(&r.hard.log, start, s) {
+                        Ok(held) => held,
+                        Err(e) => {
+                            ctx.send(from, Msg::ProduceResponse { req, result: Err(e) });
+                            return;
+                        }
+                    }
+                }
+                None => None,
+            };
+            let offset = held.unwrap_or_else(|| {
+                r.hard.log.push(Rec { epoch: r.hard.epoch, ..rec });
+                leo(r) - 1
+            });
             match k.acks {
                 0 => {}
                 ACKS_ALL if !k.is(Mutant::AckBeforeReplication) => r.waiting.push((offset, from, req)),

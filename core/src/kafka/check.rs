@@ -9,6 +9,7 @@
 //! watermark: `hw-in-isr` is what ties that line to the replicas that hold the records (without
 //! it a leader moving its high watermark too early moves the line the others measure by).
 
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec;
@@ -87,6 +88,12 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
             decision or the last crash or network change (a lost LeaderAndIsr is sent again)",
     },
     PropertyInfo {
+        name: "no-duplicates",
+        description: "a record a producer sent is committed at most once in its partition, however \
+            often it was retried: an idempotent producer's stamp (KIP-98) lets the leader answer a \
+            retry it holds instead of appending it again. Not a promise with idempotence off",
+    },
+    PropertyInfo {
         name: "acks1-not-lost",
         description: "not a Kafka promise, checked to show why acks=all exists: a record acknowledged \
             with acks=1 stays at its offset. The leader answers before any follower has copied the \
@@ -103,6 +110,8 @@ pub struct Monitor {
     pub acked: Vec<Vec<(u64, u64, u8)>>,
     /// Per partition: the values of the committed prefix seen so far.
     pub committed: Vec<Vec<u64>>,
+    /// Per partition: the offset of each value in the committed prefix (no-duplicates).
+    placed: Vec<BTreeMap<u64, u64>>,
     /// Per broker and partition: how much of the committed prefix has been compared.
     checked: Vec<Vec<u64>>,
     /// Per partition: (leader, epoch, acknowledgements verified on that leader).
@@ -234,6 +243,7 @@ pub(super) fn check(
     };
     if m.committed.len() < parts {
         m.committed.resize(parts, Vec::new());
+        m.placed.resize(parts, BTreeMap::new());
         m.acked.resize(parts, Vec::new());
         m.checked.resize(k.brokers, Vec::new());
         for row in &mut m.checked {
@@ -334,7 +344,16 @@ pub(super) fn check(
                             ),
                         ));
                     }
-                    seen.push(r.hard.log[i].value)
+                    let value = r.hard.log[i].value;
+                    seen.push(value);
+                    if let Some(first) = m.placed[p].insert(value, i as u64) {
+                        m.placed[p].insert(value, first);
+                        let fail = duplicate(k, p, first, i, r.hard.log[i].text.as_str());
+                        if k.idempotent() {
+                            return Err(fail);
+                        }
+                        unpromised.get_or_insert(fail);
+                    }
                 }
             }
         }
@@ -385,6 +404,21 @@ pub(super) fn check(
         }
     }
     unpromised.map_or(Ok(()), Err)
+}
+
+/// no-duplicates: the record committed at `first` of `p` is committed again at `again`.
+fn duplicate(k: &Kafka, p: usize, first: u64, again: usize, text: &str) -> Fail {
+    let why = if k.idempotent() {
+        ""
+    } else {
+        ": without idempotence (off, or acks below all) a record sent again (a producer's retry, \
+         or a copy the network made) is appended again, and Kafka promises no more (an idempotent \
+         producer's record sent again is answered with the first offset)"
+    };
+    (
+        "no-duplicates",
+        format!("p{p} holds the record \"{text}\" twice, committed at offsets {first} and {again}{why}"),
+    )
 }
 
 /// The replica of partition `p` on broker `b`, if it runs one.

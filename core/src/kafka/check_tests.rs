@@ -197,3 +197,38 @@ fn a_fenced_commit_below_the_groups_offsets_is_caught() {
     assert_eq!(err.0, "commit-fenced", "{}", err.1);
     assert!(err.1.contains(&format!("from {offset} to 1")), "{}", err.1);
 }
+
+/// no-duplicates: a leader that knows an idempotent producer's sequence numbers only from its
+/// own appends (mutant `sequences-not-replicated`) commits a retry twice after a failover, and
+/// the property catches it on most light-fault seeds; the correct leader never does, on the
+/// same seeds. With idempotence off the same retries are appended twice, which Kafka does not
+/// promise against: the run says so and goes on (`Protocol::not_promised`).
+#[test]
+fn a_retry_committed_twice_is_caught_and_promised_only_with_idempotence() {
+    let caught = (0..20)
+        .filter(|&seed| {
+            caught_under(Some(Mutant::SequencesNotReplicated), FaultPreset::Light, seed).as_deref()
+                == Some("no-duplicates")
+        })
+        .count();
+    assert!(caught >= 10, "caught in {caught} of 20 runs");
+    for seed in 0..20 {
+        assert_eq!(caught_under(None, FaultPreset::Light, seed), None, "seed {seed}");
+    }
+    let k = Kafka { idempotence: false, ..Kafka::default() };
+    let mut twice = 0;
+    for seed in 0..10 {
+        let mut sim = Sim::new(k.clone(), FaultPreset::Light.config(), seed);
+        while sim.events() < 20_000 && sim.step() {}
+        let v = sim.violation().map(|v| (v.property.clone(), v.message.clone()));
+        if let Some((property, message)) = v {
+            assert_eq!(property, "no-duplicates", "seed {seed}: {message}");
+            assert!(message.contains("Kafka promises no more"), "{message}");
+            twice += 1;
+        }
+    }
+    assert!(twice >= 5, "a retry appended twice in {twice} of 10 runs");
+    use crate::protocol::Protocol;
+    assert!(k.not_promised().contains(&"no-duplicates"));
+    assert!(!Kafka::default().not_promised().contains(&"no-duplicates"));
+}

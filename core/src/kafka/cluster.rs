@@ -44,6 +44,16 @@
 //! - Clean elections, from the live ISR only: `elect`; mutant `unclean-election`, tests
 //!   `a_failed_leader_is_replaced_from_the_live_isr_with_a_new_epoch` and
 //!   `without_a_live_isr_member_only_an_unclean_election_picks_a_leader`.
+//! - An idempotent producer's record is appended once (KIP-98): a leader derives each producer
+//!   id's last five sequence numbers of its latest epoch from its own log, as Kafka rebuilds
+//!   its producer state from the log (records it copied as a follower count, and a truncation
+//!   forgets what it cut), answers a retry it holds with the record's offset, and refuses one
+//!   out of sequence: `sequence_check` in `broker.rs`; mutant `sequences-not-replicated`
+//!   (a leader counts only its own appends), caught by `no-duplicates`; tests
+//!   `a_retry_the_leader_holds_is_answered_with_its_offset`,
+//!   `a_new_leader_knows_the_sequences_it_copied`, and the run
+//!   `a_retry_after_a_failover_is_written_once`. With idempotence off (or acks below all),
+//!   a retry may be appended twice: `no-duplicates` is then not a promise.
 //! - Consumers read below the HW: the `ConsumerFetch` handler; mutant `consume-uncommitted`,
 //!   caught by `consumed-committed` at its first read above the HW, every time in the
 //!   `high-watermark` preset.
@@ -100,10 +110,10 @@
 //! refusal, and then waits half a lag time before asking to add it again (Kafka's leader asks
 //! for no broker its metadata shows fenced); an `AlterIsr` is numbered, and the controller
 //! answers a copy of one it has taken as it answered the first (Kafka's ordered connection with
-//! one request in flight gives that; a network here duplicates and reorders); producers are not
-//! idempotent
-//! (a retry may append a record twice; nothing here promises exactly once) and have one request
-//! in flight; a broker that does not lead ignores a fetch instead of answering
+//! one request in flight gives that; a network here duplicates and reorders); producers have
+//! one request in flight, a record is a batch of one, and producer ids come from the controller
+//! (Kafka's brokers hand out blocks of them it allocates); there are no transactions; a broker
+//! that does not lead ignores a fetch instead of answering
 //! NOT_LEADER_OR_FOLLOWER; logs are never deleted or compacted.
 //!
 //! This file holds the `Protocol` impl, which hands each event to the node's own handlers, and
@@ -164,7 +174,7 @@ impl Protocol for Kafka {
         } else if me.index() > self.brokers + self.producers {
             Node::Consumer(group::consumer_init(self, ctx))
         } else {
-            Node::Producer(producer_init(self, ctx))
+            Node::Producer(producer_init(self, 0, ctx))
         }
     }
     fn on_message(&self, node: &mut Node, from: NodeId, msg: Msg, ctx: &mut Ctx<Self>) {
@@ -195,13 +205,15 @@ impl Protocol for Kafka {
         match node {
             Node::Broker(b) => Durable::Broker(broker_durable(b)),
             Node::Controller(c) => Durable::Controller(c.clone()),
-            Node::Producer(_) | Node::Consumer(_) => Durable::Nothing,
+            Node::Producer(p) => Durable::Producer { life: p.life },
+            Node::Consumer(_) => Durable::Nothing,
         }
     }
     fn on_restart(&self, durable: Durable, ctx: &mut Ctx<Self>) -> Node {
         match durable {
             Durable::Broker(b) => Node::Broker(broker_restart(self, b, ctx)),
             Durable::Controller(c) => Node::Controller(controller_restart(self, c, ctx)),
+            Durable::Producer { life } => Node::Producer(producer_init(self, life.wrapping_add(1), ctx)),
             Durable::Nothing => self.init(ctx),
         }
     }
@@ -235,7 +247,11 @@ impl Protocol for Kafka {
         check::PROPERTIES
     }
     fn not_promised(&self) -> &'static [&'static str] {
-        &["acks1-not-lost"]
+        if self.idempotent() {
+            &["acks1-not-lost"]
+        } else {
+            &["acks1-not-lost", "no-duplicates"]
+        }
     }
     fn mutants() -> &'static [MutantInfo] {
         super::config::MUTANTS

@@ -34,6 +34,10 @@ pub enum Mutant {
     /// The coordinator takes offset commits from any member, of any generation or life, even
     /// while the group awaits its assignment.
     ZombieCommit,
+    /// A leader knows an idempotent producer's sequence numbers only from the records it
+    /// appended itself as leader, not from those it copied as a follower: a retry of a record
+    /// the old leader appended, and this one copied, is appended twice.
+    SequencesNotReplicated,
 }
 
 pub(super) const MUTANTS: &[MutantInfo] = &[
@@ -73,6 +77,12 @@ pub(super) const MUTANTS: &[MutantInfo] = &[
             generation or life, even while the group awaits its assignment: a member removed from \
             the group, still reading, moves the offsets its partitions' new owners start from",
     },
+    MutantInfo {
+        name: "sequences-not-replicated",
+        description: "a new leader knows an idempotent producer's sequence numbers only from the \
+            records it appended itself, not from those it copied as a follower: the producer's \
+            retry of a record the old leader appended is appended again",
+    },
 ];
 
 impl Mutant {
@@ -86,6 +96,7 @@ impl Mutant {
             "skip-revocation" => Some(Mutant::SkipRevocation),
             "rejoin-before-epoch-start" => Some(Mutant::RejoinBeforeEpochStart),
             "zombie-commit" => Some(Mutant::ZombieCommit),
+            "sequences-not-replicated" => Some(Mutant::SequencesNotReplicated),
             _ => None,
         }
     }
@@ -100,6 +111,10 @@ pub struct Kafka {
     pub min_insync: u32,
     /// 0, 1 or all (-1 in Kafka; written 255 here).
     pub acks: u8,
+    /// Idempotent producers (KIP-98, `enable.idempotence`, on by default since Kafka 3.0):
+    /// each record carries the producer's id, epoch and sequence number, and a leader appends
+    /// a retry only once. As in Kafka, it takes acks=all: with acks 0 or 1 it is off.
+    pub idempotence: bool,
     pub producers: usize,
     pub keys: u32,
     pub replica_lag_us: u64,
@@ -130,6 +145,7 @@ impl Default for Kafka {
             rf: 3,
             min_insync: 2,
             acks: ACKS_ALL,
+            idempotence: true,
             producers: 1,
             keys: 8,
             replica_lag_us: 120_000,
@@ -184,6 +200,12 @@ impl Kafka {
     }
     pub(crate) fn controller(&self) -> NodeId {
         NodeId(self.brokers as u32)
+    }
+    /// Whether producers are idempotent: asked for, and with acks=all (Kafka's producer turns
+    /// idempotence off with a weaker `acks` unless it was asked for explicitly, and refuses
+    /// the combination then).
+    pub fn idempotent(&self) -> bool {
+        self.idempotence && self.acks == ACKS_ALL
     }
     pub(super) fn is(&self, m: Mutant) -> bool {
         self.mutant == Some(m)

@@ -50,6 +50,9 @@ pub struct Controller {
     /// incarnation has answered for (0: none). A live replica behind the partition epoch is
     /// sent the state again at each liveness check.
     pub answered: Vec<Vec<u32>>,
+    /// The next producer id to hand out (KIP-98's InitProducerId): each life of an idempotent
+    /// producer asks for one, so no two lives share an id.
+    pub next_pid: u32,
 }
 
 /// The controller comes back from a restart the user asked for with all it knew, and arms both
@@ -89,6 +92,7 @@ pub(super) fn controller_init(k: &Kafka, ctx: &mut Ctx<Kafka>) -> Controller {
         brokers: vec![(Time::ZERO, true); k.brokers],
         incarnations: vec![0; k.brokers],
         group,
+        next_pid: 0,
     }
 }
 
@@ -243,6 +247,12 @@ pub(super) fn controller_message(
         Msg::Metadata => {
             let leaders = c.partitions.iter().map(|s| s.leader).collect();
             ctx.send(from, Msg::MetadataResponse { leaders });
+        }
+        Msg::InitProducerId => {
+            // Four billion lives are out of any run's reach; past them ids would repeat.
+            let pid = c.next_pid;
+            c.next_pid = c.next_pid.saturating_add(1);
+            ctx.send(from, Msg::InitProducerIdResponse { pid });
         }
         other => coordinator::coordinator_message(k, &mut c.group, from, other, ctx),
     }

@@ -367,3 +367,39 @@ fn a_lost_leader_and_isr_is_sent_again_and_the_new_leader_leads() {
         assert_eq!(acked.len(), produced, "seed {seed}: every record acknowledged: {acked:?}");
     }
 }
+
+/// `retry-once`: the producer's retry of r4 (its answer lost, B1 crashed after its followers
+/// copied r4) is answered by B2 with r4's offset, 3, on every seed: every replica ends with r1
+/// to r4 once each, in order, and the consumer reads each once. With `sequences-not-replicated`
+/// B2 appends the retry again, and no-duplicates names it, after the network heals.
+#[test]
+fn the_retry_after_a_lost_answer_and_a_failover_is_written_once() {
+    let k = preset("retry-once");
+    let broken = Kafka { mutant: Some(Mutant::SequencesNotReplicated), ..k.clone() };
+    for seed in 1..=40 {
+        let mut sim = Sim::new(k.clone(), FaultPreset::None.config(), seed);
+        let acked = acknowledged(&mut sim, ms(3_000));
+        assert_eq!(sim.violation(), None, "seed {seed}");
+        let offsets: Vec<u64> = acked.iter().map(|a| a.1).collect();
+        assert_eq!(offsets, vec![0, 1, 2, 3], "seed {seed}: r4's retry answered at offset 3");
+        for b in 0..k.brokers {
+            let Node::Broker(x) = &sim.nodes()[b] else { panic!("a broker") };
+            let texts: Vec<&str> =
+                x.replicas[0].as_ref().unwrap().hard.log.iter().map(|r| r.text.as_str()).collect();
+            assert_eq!(texts, vec!["r1", "r2", "r3", "r4"], "seed {seed}: B{}", b + 1);
+        }
+        let read: Vec<u64> = consumers(&k).map(|i| consumer(&sim, i).consumed).collect();
+        assert_eq!(read, vec![4], "seed {seed}: each record read once");
+
+        let mut sim = Sim::new(broken.clone(), FaultPreset::None.config(), seed);
+        while sim.violation().is_none() && sim.now() < ms(3_000) && sim.step() {}
+        let v = sim.violation().unwrap_or_else(|| panic!("seed {seed}: the mutant wrote r4 once"));
+        assert_eq!(v.property, "no-duplicates", "seed {seed}: {}", v.message);
+        assert!(
+            v.message.contains("\"r4\"") && v.message.contains("offsets 3 and 4"),
+            "seed {seed}: {}",
+            v.message
+        );
+        assert!(sim.now() > ms(1_500), "seed {seed}: after the heal");
+    }
+}

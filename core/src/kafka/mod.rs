@@ -36,6 +36,7 @@ mod controller;
 pub mod coordinator;
 mod fence;
 pub mod group;
+mod idempotence;
 mod node;
 mod partitioner;
 mod producer;

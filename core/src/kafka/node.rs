@@ -22,6 +22,9 @@ pub enum Durable {
     /// The controller is no fault target, and a restart the user asks for keeps all it knew
     /// (this model's controller never loses its state).
     Controller(Controller),
-    /// Producers and consumers keep nothing: they start afresh.
+    /// A producer keeps nothing of Kafka's: it starts afresh, with a new producer id. The
+    /// count of its lives is the lab's, so that records of different lives differ in value.
+    Producer { life: u32 },
+    /// Consumers keep nothing: they start afresh.
     Nothing,
 }

@@ -1,6 +1,13 @@
 //! A producer: it learns the partitions' leaders from metadata, picks a partition with Kafka's
 //! default partitioner (murmur2 of the key, or sticky partitioning without one, KIP-480), sends
 //! one request at a time with `acks` 0, 1 or all, and retries after an error or a timeout.
+//!
+//! An idempotent producer (KIP-98) first asks for a producer id, then stamps each record with
+//! that id, its epoch and the next sequence number of the record's partition; a retry carries
+//! the same stamp, so a leader that holds the record answers with where it is instead of
+//! appending it again. A record refused as out of sequence (records the producer was told were
+//! written are gone) fails, and the producer bumps its epoch and starts every partition's
+//! sequence again at 0, as Kafka's producer does since KIP-360.
 
 use alloc::format;
 use alloc::vec;
@@ -8,7 +15,7 @@ use alloc::vec::Vec;
 
 use super::config::Kafka;
 use super::partitioner::StickyPartitioner;
-use super::types::{Msg, Note, Rec, Text8, Timer, MAX_QUEUE};
+use super::types::{Msg, Note, ProduceError, Rec, Stamp, Text8, Timer, MAX_QUEUE};
 use crate::protocol::{Ctx, NodeId, Time};
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -23,15 +30,39 @@ pub struct Producer {
     pub queue: Vec<(Option<u32>, Option<Text8>)>,
     /// The last acknowledged record: (partition, offset, text).
     pub last: Option<(u32, u64, Text8)>,
+    /// Records that failed (refused as out of sequence), never to be retried.
+    pub failed: u64,
+    /// An idempotent producer's id (none until the controller answers), its epoch, and each
+    /// partition's next sequence number under that epoch.
+    pub pid: Option<u32>,
+    pub epoch: u16,
+    pub seqs: Vec<u32>,
+    /// Not Kafka's: the lab's count of this producer's lives (restarts), which keeps the
+    /// records of different lives apart in their values. Nothing the producer does reads it.
+    pub life: u32,
 }
 
-/// A producer starts: it asks the controller for the partitions' leaders, and writes its first
-/// record after a random delay (if it writes by itself).
-pub(super) fn producer_init(k: &Kafka, ctx: &mut Ctx<Kafka>) -> Producer {
+/// The largest sequence number: the next one after it is 0 (Kafka's `inSequence`).
+pub const MAX_SEQ: u32 = i32::MAX as u32;
+
+/// The sequence number after `seq`.
+pub fn next_seq(seq: u32) -> u32 {
+    if seq >= MAX_SEQ {
+        0
+    } else {
+        seq + 1
+    }
+}
+
+/// A producer starts, in its `life`-th life: it asks the controller for the partitions'
+/// leaders (and, idempotent, for a producer id), and writes its first record after a random
+/// delay (if it writes by itself; an idempotent producer, once it has its id).
+pub(super) fn producer_init(k: &Kafka, life: u32, ctx: &mut Ctx<Kafka>) -> Producer {
     let me = ctx.me();
-    if k.produce_every_us > 1_000 {
-        let first = ctx.rng().range(1_000, k.produce_every_us);
-        ctx.set_timer(Timer::Produce, Time(first));
+    if k.idempotent() {
+        ask_for_pid(k, ctx);
+    } else {
+        first_produce(k, ctx);
     }
     ctx.send(k.controller(), Msg::Metadata);
     Producer {
@@ -43,7 +74,26 @@ pub(super) fn producer_init(k: &Kafka, ctx: &mut Ctx<Kafka>) -> Producer {
         acked: 0,
         queue: Vec::new(),
         last: None,
+        failed: 0,
+        pid: None,
+        epoch: 0,
+        seqs: Vec::new(),
+        life,
     }
+}
+
+/// The first record of a producer that writes by itself comes after a random delay.
+fn first_produce(k: &Kafka, ctx: &mut Ctx<Kafka>) {
+    if k.produce_every_us > 1_000 {
+        let first = ctx.rng().range(1_000, k.produce_every_us);
+        ctx.set_timer(Timer::Produce, Time(first));
+    }
+}
+
+/// Ask the controller for a producer id, again after a while if no answer comes.
+fn ask_for_pid(k: &Kafka, ctx: &mut Ctx<Kafka>) {
+    ctx.send(k.controller(), Msg::InitProducerId);
+    ctx.set_timer(Timer::ProduceTimeout, Time(k.fetch_us * 2));
 }
 
 /// The user asks a producer for a record: it queues it (up to `MAX_QUEUE`) and, if no request
@@ -96,6 +146,11 @@ pub(super) fn producer_timer(k: &Kafka, pr: &mut Producer, timer: Timer, ctx: &m
     match timer {
         Timer::Produce => {
             if pr.pending.is_none() {
+                // An idempotent producer writes nothing before it has its id: the id's
+                // arrival starts the writing.
+                if k.idempotent() && pr.pid.is_none() {
+                    return;
+                }
                 let (key, text) = if !pr.queue.is_empty() {
                     pr.queue.remove(0)
                 } else if k.produce_every_us > 0 {
@@ -115,14 +170,23 @@ pub(super) fn producer_timer(k: &Kafka, pr: &mut Producer, timer: Timer, ctx: &m
                     ctx.rng(),
                 );
                 pr.next_seq += 1;
-                let value = ((pr.id.0 as u64) << 32) | pr.next_seq;
+                let value = record_value(pr.id, pr.life, pr.next_seq);
                 let text = text.unwrap_or_else(|| {
                     Text8::new(&format!("v{}", pr.next_seq % 10_000_000)).unwrap_or_default()
                 });
-                pr.pending = Some((p, Rec { key, value, text, epoch: 0 }, pr.next_seq));
+                let producer = pr.pid.map(|pid| {
+                    if pr.seqs.len() <= p as usize {
+                        pr.seqs.resize(p as usize + 1, 0);
+                    }
+                    let seq = pr.seqs[p as usize];
+                    pr.seqs[p as usize] = next_seq(seq);
+                    Stamp { pid, epoch: pr.epoch, seq }
+                });
+                pr.pending = Some((p, Rec { key, value, text, epoch: 0, producer }, pr.next_seq));
             }
             producer_send(k, pr, ctx);
         }
+        Timer::ProduceTimeout if k.idempotent() && pr.pid.is_none() => ask_for_pid(k, ctx),
         Timer::ProduceTimeout => {
             ctx.send(k.controller(), Msg::Metadata);
             producer_send(k, pr, ctx);
@@ -135,6 +199,16 @@ pub(super) fn producer_message(k: &Kafka, pr: &mut Producer, msg: Msg, ctx: &mut
     match msg {
         // Metadata never shrinks the topic (a stale answer may list fewer partitions).
         Msg::MetadataResponse { leaders } if leaders.len() >= pr.leaders.len() => pr.leaders = leaders,
+        // The first answer counts; a copy, or the answer to a repeated ask, is ignored.
+        Msg::InitProducerIdResponse { pid } if k.idempotent() && pr.pid.is_none() => {
+            pr.pid = Some(pid);
+            ctx.cancel_timer(Timer::ProduceTimeout);
+            if pr.queue.is_empty() {
+                first_produce(k, ctx);
+            } else {
+                produce_next(k, pr, ctx);
+            }
+        }
         Msg::ProduceResponse { req, result } => {
             let Some((p, rec, pending_req)) = pr.pending else { return };
             if req != pending_req {
@@ -150,6 +224,25 @@ pub(super) fn producer_message(k: &Kafka, pr: &mut Producer, msg: Msg, ctx: &mut
                     ctx.cancel_timer(Timer::ProduceTimeout);
                     produce_next(k, pr, ctx);
                 }
+                // Records the producer was told were written are gone from the partition: this
+                // one fails, and the producer starts a new epoch, every partition's sequence
+                // again at 0 (KIP-360; past the last epoch, a new producer id).
+                Err(ProduceError::OutOfOrderSequence) => {
+                    pr.pending = None;
+                    pr.failed += 1;
+                    pr.seqs.iter_mut().for_each(|s| *s = 0);
+                    ctx.cancel_timer(Timer::ProduceTimeout);
+                    match pr.epoch.checked_add(1) {
+                        Some(epoch) => {
+                            pr.epoch = epoch;
+                            produce_next(k, pr, ctx);
+                        }
+                        None => {
+                            (pr.pid, pr.epoch) = (None, 0);
+                            ask_for_pid(k, ctx);
+                        }
+                    }
+                }
                 Err(_) => {
                     ctx.send(k.controller(), Msg::Metadata);
                     ctx.set_timer(Timer::ProduceTimeout, Time(k.fetch_us * 2));
@@ -158,4 +251,10 @@ pub(super) fn producer_message(k: &Kafka, pr: &mut Producer, msg: Msg, ctx: &mut
         }
         _ => {}
     }
+}
+
+/// A record's value: unique across the run (the producer, the life it is in, and its count of
+/// records in that life), so that the checker tells a copy from a record written again.
+pub fn record_value(producer: NodeId, life: u32, count: u64) -> u64 {
+    ((producer.0 as u64) << 56) | (((life as u64) & 0xFF_FFFF) << 32) | (count & 0xFFFF_FFFF)
 }

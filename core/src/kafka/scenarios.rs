@@ -25,6 +25,7 @@ pub const SCENARIOS: &[ScenarioInfo] = &[
         name: "acks-one-loss",
         title: "acks=1: the leader answers alone, crashes, and the record is lost",
     },
+    ScenarioInfo { name: "retry-once", title: "An answer lost, a leader gone: the retry is written once" },
     ScenarioInfo {
         name: "high-watermark",
         title: "A cut-off leader's records: consumers read below the high watermark",
@@ -101,6 +102,63 @@ fn failover(base: Kafka) -> Result<Kafka, String> {
     Ok(Kafka { script, narration, ..k })
 }
 
+/// `retry-once`: an idempotent producer (KIP-98) sends r4; B1 appends it and its followers copy
+/// it, but the network cuts the producer off before B1's answer arrives, and B1 crashes. The
+/// controller elects B2, which holds r4 at offset 3. Once the network heals, the producer
+/// sends r4 again with the same stamp, and B2 answers with offset 3 instead of appending it a
+/// second time: it knows the producer's sequence numbers from its log, copies included. With
+/// the mutant `sequences-not-replicated` it knows only its own appends, and r4 is written
+/// twice.
+fn retry_once(base: Kafka) -> Result<Kafka, String> {
+    use ScriptAction::*;
+    let k = Kafka {
+        brokers: 3,
+        partitions: 1,
+        rf: 3,
+        min_insync: 2,
+        acks: super::cluster::ACKS_ALL,
+        idempotence: true,
+        producers: 1,
+        produce_every_us: 0,
+        consumers: 1,
+        idle_consumers: 0,
+        ..base
+    };
+    let producer = NodeId(k.brokers as u32 + 1);
+    let record = |text: &str| -> Result<ScriptAction<ClientOp>, String> {
+        Ok(Client(Target::Node(producer), ClientOp::Produce { key: Some(1), text: Some(Text8::new(text)?) }))
+    };
+    // r4 reaches B1 within 15 ms (the network's longest delay); B1 answers only once both
+    // followers have fetched it and fetched again, later than that; the cut at 16 ms drops
+    // the answer on its way.
+    let script = vec![
+        (ms(300), record("r1")?),
+        (ms(500), record("r2")?),
+        (ms(700), record("r3")?),
+        (ms(1000), record("r4")?),
+        (ms(1016), Isolate(Target::Node(producer), vec![])),
+        (ms(1100), Crash(Target::Node(NodeId(0)))),
+        (ms(1500), Heal),
+        (ms(2200), Restart(Target::Node(NodeId(0)))),
+    ];
+    let broken = k.mutant == Some(super::config::Mutant::SequencesNotReplicated);
+    let mut narration = vec![
+        step(Cue::Start, "One partition, p0, on three brokers, B1 leading; acks=all, and the producer is idempotent (Kafka's default since 3.0). It first asked the controller for a producer id. Every record it sends carries that id, an epoch and the partition's next sequence number: r1 is sequence 0, r2 is 1, r3 is 2."),
+        step(Cue::Partition, "The producer has sent r4, sequence 3, and B1 has appended it; its followers fetch it next. But the network now cuts the producer off, so B1's answer will never reach it."),
+        step(Cue::Crash, "B1 crashes. B2 and B3 had copied r4: it is committed at offset 3, but the producer was never told."),
+        step(Cue::Says("p0: leader"), "The controller misses B1's heartbeats and elects B2 from the ISR. B2's log holds r4, copied with its stamp: producer id, epoch, sequence 3."),
+        step(Cue::Heal, "The network heals. The producer's request timed out long ago: it asks for the leaders again and sends r4 again, to B2, with the same stamp."),
+        step(Cue::Says("producer acknowledged"), "B2 rebuilt what it knows of each producer from its log, records it copied included: sequence 3 is r4 at offset 3. It answers with that offset and appends nothing. One r4 in the log, and the consumer reads it once.")
+            .breaking("sequences-not-replicated"),
+        step(Cue::Restart, "B1 restarts and catches up from B2: every replica holds r4 once, at offset 3. Without idempotence (Advanced: untick it) the retry is appended again, and the checker says so (no-duplicates), though Kafka promises no more then."),
+    ];
+    if broken {
+        narration.truncate(5);
+        narration.push(step(Cue::Violation, "With sequences-not-replicated, B2 knows only the records it appended as leader: it takes r4 for a new record and appends it again, at offset 4. The checker names it: no-duplicates. The consumer will read r4 twice."));
+    }
+    Ok(Kafka { script, narration, ..k })
+}
+
 /// Apply a named scenario to a configuration (the scenario sets the cluster; the mutant stays).
 pub fn apply(name: &str, base: Kafka) -> Result<Kafka, String> {
     use ScriptAction::*;
@@ -133,6 +191,7 @@ pub fn apply(name: &str, base: Kafka) -> Result<Kafka, String> {
         }
         "failover" => failover(base)?,
         "acks-one-loss" => failover(Kafka { acks: 1, ..base })?,
+        "retry-once" => retry_once(base)?,
         "high-watermark" => {
             // One partition, so every record goes to the leader that is cut off; the lesson
             // needs acks=all and a quorum-sized ISR, whatever the base says.
@@ -154,7 +213,7 @@ pub fn apply(name: &str, base: Kafka) -> Result<Kafka, String> {
                 script: vec![(ms(1000), Isolate(Target::Node(NodeId(0)), side)), (ms(1500), Heal)],
                 narration: vec![
                     step(Cue::Start, "One partition, p0, on three brokers; acks=all and min.insync.replicas=2. B1 leads it; two producers write to it and consumer C1 reads it."),
-                    step(Cue::Partition, "A network partition cuts B1, with both producers and C1, off from the controller, B2 and B3. B1's ISR still has three members, so it takes the producers' records (and their retries), but no follower fetches them: the high watermark stays put, nobody is acknowledged, and C1, which reads only below the high watermark, reads nothing new."),
+                    step(Cue::Partition, "A network partition cuts B1, with both producers and C1, off from the controller, B2 and B3. B1's ISR still has three members, so it takes the producers' records, but no follower fetches them: the high watermark stays put, nobody is acknowledged, and C1, which reads only below the high watermark, reads nothing new."),
                     step(Cue::Says("p0: leader"), "The controller misses B1's heartbeats, declares it dead and elects B2 from the ISR. B2 never had B1's new records."),
                     step(Cue::Heal, "The partition heals. B1 learns that B2 leads, and its next fetch is told where their logs diverge: it truncates the records only it had. The producers retry on B2; C1, dropped by the group coordinator meanwhile, rejoins."),
                     step(Cue::Says("producer acknowledged"), "B2 acknowledges the retries, at offsets where B1 had held other records. C1 never saw those: it reads only below the high watermark. With the consume-uncommitted mutant it read them while B1 was cut off, and the checker flagged its first read above the high watermark, of a record that was then replaced."),

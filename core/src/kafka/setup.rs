@@ -10,7 +10,7 @@ use super::{scenarios, Strategy};
 use crate::echo::Echo;
 use crate::net::FaultPreset;
 use crate::scenario::doc::{required, KafkaDoc, ScenarioDoc};
-use crate::setup::{mutant_of, size, whole_u32, Drawing, Page, Registered};
+use crate::setup::{mutant_of, on_off, size, whole_u32, Drawing, Page, Registered};
 
 /// The producer setting `acks` as documents, links and flags write it: "0", "1" or "all".
 pub fn acks_name(acks: u8) -> &'static str {
@@ -67,6 +67,7 @@ impl Registered for Kafka {
             rf: k.rf,
             min_insync: k.min_insync,
             acks: k.acks,
+            idempotence: k.idempotence,
             producers: k.producers,
             consumers: k.consumers,
             idle_consumers: k.idle_consumers,
@@ -87,6 +88,7 @@ impl Registered for Kafka {
             idle_consumers: k.idle_consumers,
             strategy: k.strategy.name().into(),
             produce_every_ms: k.produce_every_us / 1000,
+            idempotence: Some(k.idempotence),
         });
     }
 
@@ -115,6 +117,7 @@ impl Registered for Kafka {
             idle_consumers: d.idle_consumers,
             strategy,
             produce_every_us: d.produce_every_ms * 1000,
+            idempotence: d.idempotence.unwrap_or(true),
             ..Kafka::default()
         })
     }
@@ -128,6 +131,7 @@ impl Registered for Kafka {
             "rf" => k.rf = whole_u32(name, value)?,
             "min-insync" => k.min_insync = whole_u32(name, value)?,
             "consumers" => k.consumers = size(name, value)?,
+            "idempotence" => k.idempotence = on_off(name, value)?,
             "acks" => {
                 k.acks =
                     parse_acks(value).ok_or_else(|| format!("--acks must be 0, 1 or all (got {value:?})"))?

@@ -25,7 +25,9 @@ fn kafka2() -> Kafka {
 
 /// A log from (value, epoch) pairs.
 fn log(recs: &[(u64, u32)]) -> Vec<Rec> {
-    recs.iter().map(|&(value, epoch)| Rec { key: None, value, text: Text8::default(), epoch }).collect()
+    recs.iter()
+        .map(|&(value, epoch)| Rec { key: None, value, text: Text8::default(), epoch, producer: None })
+        .collect()
 }
 
 /// A broker's replica of p0 in `epoch` (leader and partition epoch), B1 leading and both brokers in the ISR.
@@ -263,6 +265,7 @@ fn controller(leader: NodeId, epoch: u32) -> Node {
         brokers: vec![(Time::ZERO, true); 2],
         incarnations: vec![0; 2],
         answered: vec![vec![epoch; 2]],
+        next_pid: 0,
     })
 }
 
@@ -675,7 +678,7 @@ const PRODUCER: NodeId = NodeId(3);
 
 /// A record as a producer sends it (the leader stamps its epoch on append).
 fn produced(value: u64) -> Rec {
-    Rec { key: None, value, text: Text8::default(), epoch: 0 }
+    Rec { key: None, value, text: Text8::default(), epoch: 0, producer: None }
 }
 
 /// What the leader's handler sent, in order.
@@ -914,6 +917,7 @@ fn controller3(isr: &[NodeId], epoch: u32, heard: [Time; 3]) -> Node {
         brokers: heard.iter().map(|t| (*t, true)).collect(),
         incarnations: vec![0; 3],
         answered: vec![vec![epoch; 3]],
+        next_pid: 0,
     })
 }
 
@@ -1125,7 +1129,16 @@ fn a_restart_is_built_from_the_durable_part_alone() {
                     ]
                 );
             }
-            Node::Producer(_) | Node::Consumer(_) => {
+            Node::Producer(p) => {
+                // Afresh, but in its next life: its records' values differ from the last
+                // life's, and it asks for a new producer id.
+                let mut fx = Fx::new();
+                let fresh = Node::Producer(super::producer::producer_init(&k, p.life + 1, &mut fx.ctx(me)));
+                assert_ne!(&fresh, busy);
+                assert_eq!(fx.sends[0], (k.controller(), Msg::InitProducerId));
+                assert_eq!(back, (fresh, fx.sends, fx.timers), "{me} starts afresh");
+            }
+            Node::Consumer(_) => {
                 let mut fx = Fx::new();
                 let fresh = k.init(&mut fx.ctx(me));
                 assert_ne!(&fresh, busy);
@@ -1292,4 +1305,93 @@ fn a_replica_left_without_its_partitions_state_breaks_replicas_informed() {
     assert_eq!(k.check_world(&mut m, &nodes(&c), None, &[], &at(1_002 + 2 * bound)), Ok(()));
     let err = k.check_world(&mut m, &nodes(&c), None, &[], &at(1_003 + 2 * bound)).unwrap_err();
     assert!(err.1.contains("partition epoch 4"), "{}", err.1);
+}
+
+/// A record of the idempotent producer 7 in `epoch`, sequence `seq` (value `value`), as the
+/// leader of epoch 1 stamps it.
+fn stamped(value: u64, epoch: u16, seq: u32) -> Rec {
+    Rec { epoch: 1, producer: Some(Stamp { pid: 7, epoch, seq }), ..produced(value) }
+}
+
+/// KIP-98's sequence check, as Kafka's `ProducerStateEntry.findDuplicateBatch`,
+/// `checkProducerEpoch` and `checkSequence` make it: a retry of one of the producer's last five
+/// records of its latest epoch is a duplicate, answered with its offset; the next sequence is
+/// taken; a gap, or an old sequence no longer retained, is out of order; an older epoch is
+/// refused; a newer one starts at 0; a producer id the log does not hold takes any sequence.
+#[test]
+fn a_leaders_sequence_check_follows_kafkas_producer_state() {
+    use super::idempotence::sequence_check;
+    use ProduceError::*;
+    let s = |epoch, seq| Stamp { pid: 7, epoch, seq };
+    // Sequences 0..=6 of epoch 0 at offsets 0..=6, another producer's record between.
+    let mut log: Vec<Rec> = (0..7).map(|i| stamped(100 + i as u64, 0, i)).collect();
+    log.insert(3, Rec { producer: Some(Stamp { pid: 8, epoch: 0, seq: 0 }), ..produced(99) });
+    assert_eq!(sequence_check(&log, 0, s(0, 6)), Ok(Some(7)), "the last record again");
+    assert_eq!(sequence_check(&log, 0, s(0, 2)), Ok(Some(2)), "the fifth last");
+    assert_eq!(sequence_check(&log, 0, s(0, 1)), Err(OutOfOrderSequence), "sixth last: not retained");
+    assert_eq!(sequence_check(&log, 0, s(0, 7)), Ok(None), "the next");
+    assert_eq!(sequence_check(&log, 0, s(0, 8)), Err(OutOfOrderSequence), "a gap");
+    assert_eq!(sequence_check(&log, 0, s(1, 0)), Ok(None), "a new epoch from 0");
+    assert_eq!(sequence_check(&log, 0, s(1, 3)), Err(OutOfOrderSequence), "a new epoch not from 0");
+    assert_eq!(sequence_check(&log, 0, Stamp { pid: 9, epoch: 0, seq: 5 }), Ok(None), "no state: any");
+    // After a new epoch, the old epoch's records are no longer duplicates, and its requests are
+    // refused.
+    log.push(stamped(200, 1, 0));
+    assert_eq!(sequence_check(&log, 0, s(1, 0)), Ok(Some(8)));
+    assert_eq!(sequence_check(&log, 0, s(0, 6)), Err(InvalidProducerEpoch));
+    assert_eq!(sequence_check(&log, 0, s(1, 1)), Ok(None));
+    // Counted from offset 7 on (the mutant's leader, which counts its own appends alone), the
+    // log holds no record of epoch 0's sequence 5.
+    assert_eq!(sequence_check(&log[..7], 6, s(0, 5)), Ok(Some(6)));
+    assert_eq!(sequence_check(&log[..7], 7, s(0, 5)), Ok(None), "no state from offset 7");
+    // The sequence wraps after the largest (`inSequence`).
+    let top = vec![stamped(1, 0, super::producer::MAX_SEQ)];
+    assert_eq!(sequence_check(&top, 0, s(0, 0)), Ok(None));
+}
+
+/// A retry of a record the leader holds (its answer was lost, or the producer timed out) is
+/// not appended again: it waits for the high watermark as the first did, and is answered with
+/// the first's offset. Without idempotence, the retry is appended twice.
+#[test]
+fn a_retry_the_leader_holds_is_answered_with_its_offset() {
+    for idempotence in [true, false] {
+        let k = Kafka { min_insync: 2, idempotence, ..kafka2() };
+        let mut fx = Fx::new();
+        let mut l = broker(LEADER, &[], 1);
+        let rec = Rec { producer: idempotence.then_some(Stamp { pid: 7, epoch: 0, seq: 0 }), ..produced(7) };
+        for req in [1, 2] {
+            let produce = Msg::Produce { partition: 0, rec, req };
+            assert_eq!(handle(&k, &mut fx, &mut l, LEADER, PRODUCER, produce), vec![], "waits for the HW");
+        }
+        if idempotence {
+            assert_eq!(values(&l), vec![7], "appended once");
+            assert_eq!(replica(&l).waiting, vec![(0, PRODUCER, 1), (0, PRODUCER, 2)]);
+        } else {
+            assert_eq!(values(&l), vec![7, 7], "appended twice");
+        }
+    }
+}
+
+/// A new leader knows the sequence numbers of the records it copied as a follower, as Kafka's
+/// replicas replay every record they write into their producer state: the producer's retry of a
+/// record the old leader appended (its answer never came: the leader failed) is answered with
+/// the copy's offset. The mutant `sequences-not-replicated` counts the leader's own appends
+/// alone, and appends it again.
+#[test]
+fn a_new_leader_knows_the_sequences_it_copied() {
+    for mutant in [None, Some(Mutant::SequencesNotReplicated)] {
+        let k = Kafka { mutant, ..kafka2() };
+        let mut fx = Fx::new();
+        // B2 copied the record in epoch 1 and now leads in epoch 2, from its log end.
+        let mut b2 = broker(FOLLOWER, &[], 2);
+        if let Node::Broker(b) = &mut b2 {
+            let r = b.replicas[0].as_mut().unwrap();
+            r.hard.log = vec![stamped(7, 0, 0)];
+            (r.leader, r.isr, r.lead_start) = (Some(FOLLOWER), vec![FOLLOWER], 1);
+        }
+        let retry = Msg::Produce { partition: 0, rec: stamped(7, 0, 0), req: 2 };
+        handle(&k, &mut fx, &mut b2, FOLLOWER, PRODUCER, retry);
+        let want = if mutant.is_some() { vec![7, 7] } else { vec![7] };
+        assert_eq!(values(&b2), want, "{mutant:?}");
+    }
 }

@@ -10,14 +10,26 @@ use serde::Serialize;
 use crate::protocol::{MessageInfo, NodeId, Time};
 
 /// One record: its key (none: the producer chose the partition by sticky partitioning), a
-/// unique value (the producer and its sequence number), the text the user sees, and the leader
-/// epoch it was appended in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+/// unique value (the producer, or an idempotent producer's id, and its count of records), the
+/// text the user sees, the leader epoch it was appended in, and an idempotent producer's stamp
+/// (KIP-98's batch header).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct Rec {
     pub key: Option<u32>,
     pub value: u64,
     pub text: Text8,
     pub epoch: u32,
+    pub producer: Option<Stamp>,
+}
+
+/// What an idempotent producer writes on each record (KIP-98): its producer id, that id's
+/// epoch, and the record's sequence number in its partition under that epoch. A broker
+/// appends a record once: a retry it already holds is answered with where it is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct Stamp {
+    pub pid: u32,
+    pub epoch: u16,
+    pub seq: u32,
 }
 
 /// A record's payload as text, up to 8 bytes, kept inline so records stay `Copy`.
@@ -93,6 +105,12 @@ pub enum ProduceError {
     /// maximal ISR holds the ISR, so a request whose ISR shrank waits instead; the answer is
     /// kept as Kafka keeps it.
     NotEnoughReplicasAfterAppend,
+    /// An idempotent producer's record is neither the next in its partition nor one the
+    /// leader holds (OUT_OF_ORDER_SEQUENCE_NUMBER): records it acknowledged are gone, as after
+    /// an unclean election. The record fails, and the producer bumps its epoch.
+    OutOfOrderSequence,
+    /// The record's producer epoch is older than one the leader holds (INVALID_PRODUCER_EPOCH).
+    InvalidProducerEpoch,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -181,6 +199,12 @@ pub enum Msg {
         result: Result<u64, ProduceError>,
     },
     Metadata,
+    /// Producer → controller: give me a producer id (KIP-98's InitProducerId; in KRaft the
+    /// controller hands out the ids, through the brokers).
+    InitProducerId,
+    InitProducerIdResponse {
+        pid: u32,
+    },
     /// Consumer groups (see `group.rs` and `coordinator.rs`). A member's requests carry its
     /// member id: which life of the consumer sends them (Kafka gives a consumer that joins
     /// afresh a new member id, so that nothing its earlier life sent is taken for it). A member
@@ -273,6 +297,8 @@ impl MessageInfo for Msg {
             Msg::ProduceResponse { .. } => "ProduceResponse",
             Msg::Metadata => "Metadata",
             Msg::MetadataResponse { .. } => "MetadataResponse",
+            Msg::InitProducerId => "InitProducerId",
+            Msg::InitProducerIdResponse { .. } => "InitProducerIdResponse",
             Msg::JoinGroup { .. } => "JoinGroup",
             Msg::LeaveGroup { .. } => "LeaveGroup",
             Msg::JoinResponse { .. } => "JoinGroupResponse",
@@ -312,13 +338,17 @@ impl MessageInfo for Msg {
                 Some(d) => format!("(p{partition}: diverging; epoch {} ends at {})", d.epoch, d.end),
                 None => format!("(p{partition}: {} records, hw {hw})", records.len()),
             },
-            Msg::Produce { partition, rec, .. } => match rec.key {
-                Some(k) => format!("(p{partition} key k{k} \"{}\")", rec.text.as_str()),
-                None => format!("(p{partition} no key \"{}\")", rec.text.as_str()),
-            },
+            Msg::Produce { partition, rec, .. } => {
+                let key = rec.key.map_or(String::from("no key"), |k| format!("key k{k}"));
+                let stamp = rec.producer.map_or(String::new(), |s| {
+                    format!(" producer {} epoch {} seq {}", s.pid, s.epoch, s.seq)
+                });
+                format!("(p{partition} {key} \"{}\"{stamp})", rec.text.as_str())
+            }
             Msg::ProduceResponse { result: Ok(o), .. } => format!("(offset {o})"),
             Msg::ProduceResponse { result: Err(e), .. } => format!("({e:?})"),
             Msg::MetadataResponse { leaders } => format!("(leaders {})", names(leaders.iter().flatten())),
+            Msg::InitProducerIdResponse { pid } => format!("(producer id {pid})"),
             Msg::JoinResponse { generation, members, .. } => {
                 format!("(generation {generation}, {} members)", members.len())
             }

@@ -139,6 +139,8 @@ fn node_view(k: &Kafka, node: &Node) -> NodeView {
                     ("last acknowledged".into(), last.unwrap_or_else(|| "—".into())),
                     ("waiting to send".into(), format!("{}", p.queue.len() + p.pending.is_some() as usize)),
                     ("acks".into(), acks_name(k.acks).into()),
+                    ("idempotent".into(), idempotence(k, p)),
+                    ("failed".into(), format!("{}", p.failed)),
                 ],
                 summary: vec![format!("{} acked", p.acked)],
                 accepts: Some("k3 hello · - hello (no key)".into()),
@@ -150,6 +152,18 @@ fn node_view(k: &Kafka, node: &Node) -> NodeView {
                 ..NodeView::default()
             }
         }
+    }
+}
+
+/// An idempotent producer's id and epoch, and the sequence number its pending record carries.
+fn idempotence(k: &Kafka, p: &super::producer::Producer) -> String {
+    if !k.idempotent() {
+        return "off".into();
+    }
+    let Some(pid) = p.pid else { return "asking for a producer id".into() };
+    match p.pending.and_then(|(_, rec, _)| rec.producer) {
+        Some(s) => format!("producer id {pid} · epoch {} · sending seq {}", s.epoch, s.seq),
+        None => format!("producer id {pid} · epoch {}", p.epoch),
     }
 }
 

@@ -29,6 +29,9 @@ pub struct KafkaDoc {
     pub idle_consumers: usize,
     pub strategy: String,
     pub produce_every_ms: u64,
+    /// Idempotent producers (absent in documents written before they were modelled: on, as
+    /// Kafka's default).
+    pub idempotence: Option<bool>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -25,6 +25,7 @@ pub(super) fn doc_to_json(d: &ScenarioDoc) -> Json {
             ("idle_consumers", Some(int(k.idle_consumers as u64))),
             ("strategy", Some(Json::str(&k.strategy))),
             ("produce_every_ms", Some(int(k.produce_every_ms))),
+            ("idempotence", k.idempotence.map(Json::Bool)),
         ])
     });
     let swim = d.swim.as_ref().map(|w| {
@@ -165,6 +166,7 @@ pub(super) fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
                 "idle_consumers",
                 "strategy",
                 "produce_every_ms",
+                "idempotence",
             ])?;
             Some(KafkaDoc {
                 brokers: k.usize("brokers")?,
@@ -176,6 +178,7 @@ pub(super) fn doc_from_json(v: &Json) -> Result<ScenarioDoc, String> {
                 idle_consumers: k.usize("idle_consumers")?,
                 strategy: k.str("strategy")?,
                 produce_every_ms: k.u64("produce_every_ms")?,
+                idempotence: k.bool_opt("idempotence")?,
             })
         }
     };
