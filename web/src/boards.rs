@@ -48,15 +48,20 @@ fn cell(c: &BoardCell) -> Html {
     }
 }
 
-/// Columns' widths, from what they hold: the longest word a cell of each has (a header wraps
-/// where it must), the row labels' broken after each `/`, each within bounds. Beside the
-/// drawing the table is fixed to its column's width, which the columns share in proportion to
-/// these: a tree's paths and "ephemeral" get room, a version's "v0" little.
+/// Columns' widths, from what they hold: the longest word of each column's header (as the
+/// reader sees it: a header wraps at its spaces only) and of its cells, the row labels' broken
+/// after each `/`, each within bounds. Beside the drawing the table is fixed to its column's
+/// width, which the columns share in proportion to these: a tree's paths and "ephemeral" get
+/// room, a version's "v0" little, but never less than its header's "version".
 fn widths(b: &distlab_core::present::Board) -> (String, Vec<String>) {
-    let longest_word = |text: &str| text.split_whitespace().map(|w| w.chars().count()).max().unwrap_or(0);
+    // In characters of the board's monospace font: a Chinese character takes two.
+    let wide = |c: char| if ('\u{2E80}'..='\u{FFEF}').contains(&c) { 2 } else { 1 };
+    let longest_word =
+        |text: &str| text.split_whitespace().map(|w| w.chars().map(wide).sum::<usize>()).max().unwrap_or(0);
     let label = b.rows.iter().flat_map(|r| r.label.split_inclusive('/')).map(longest_word).max().unwrap_or(0);
     let column = |i: usize| {
-        b.rows.iter().filter_map(|r| r.cells.get(i)).map(|c| longest_word(&c.text)).max().unwrap_or(0)
+        let cells = b.rows.iter().filter_map(|r| r.cells.get(i)).map(|c| longest_word(&c.text));
+        cells.chain(b.columns.get(i).map(|h| longest_word(&t(h)))).max().unwrap_or(0)
     };
     // Shares of the table's width, in per cent, so that the table never grows past it.
     let chars: Vec<usize> = core::iter::once(label.clamp(6, 14) + 2)

@@ -1,5 +1,6 @@
 //! The page's words: the glossary of its notation (a fold under the drawing, and a tooltip on
-//! every inspector field it defines), and the key to what node colours stand for.
+//! every inspector field it defines), the key to what node colours stand for, and the key to
+//! the chips under a drawing's boxes.
 
 use distlab_core::lab::Snapshot;
 use distlab_core::setup::Hues;
@@ -117,5 +118,34 @@ fn box_name(snap: &Snapshot, k: u64) -> String {
             .iter()
             .find(|n| n.view.hue_key == Some(k))
             .map_or_else(String::new, |n| head(&n.view.role)),
+    }
+}
+
+/// Under a drawing whose boxes carry chips (the sharded database's groups, their shards): what
+/// a chip is, in each of its three looks, drawn as the drawing draws them. A learner saw small
+/// numbered squares under the groups and nothing on screen said they were shards.
+pub fn chip_key(snap: &Snapshot) -> Html {
+    if snap.enclosures.iter().all(|b| b.chips.is_empty()) {
+        return html! {};
+    }
+    let colour = hue(Some(1));
+    let chip = |class: &'static str, fill: &'static str, ink: &'static str| {
+        html! {
+            <svg class="chip-swatch" viewBox="0 0 18 18" width="18" height="18" aria-hidden="true">
+                <g class={class}>
+                    <rect x="1.5" y="1.5" width="15" height="15" rx="3" fill={fill} stroke={colour} />
+                    <text x="9" y="12.5" fill={ink}>{"3"}</text>
+                </g>
+            </svg>
+        }
+    };
+    html! {
+        <p class="chip-key" id="chip-key">
+            <strong>{t("Under each group, its shards (numbered):")}</strong>{" "}
+            <span class="k">{chip("chip", colour, crate::palette::ink(colour))}
+                {t("served there, coloured as the group the newest configuration gives it to")}</span>{" "}
+            <span class="k">{chip("chip leaving", colour, "#111")}{t("handed over, kept until the new group has pulled it")}</span>{" "}
+            <span class="k">{chip("chip arriving", "none", "currentColor")}{t("on its way in")}</span>
+        </p>
     }
 }

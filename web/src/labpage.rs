@@ -213,6 +213,7 @@ pub fn protocol_app(props: &ProtocolProps) -> Html {
                     <Topology snap={player.snap.clone()} display_us={player.display_us}
                         selection={player.selection.clone()} side_b={player.side_b.clone()}
                         on_select={on_select} on_drop={on_drop} opinions={opinions} />
+                    {crate::glossary::chip_key(&player.snap)}
                     <crate::panels::QuickBar snap={player.snap.clone()} selection={player.selection.clone()} send={send.clone()} />
                     <Transport snap={player.snap.clone()} playing={player.playing} speed_log={player.speed_log} send={send.clone()} />
                     <div class="visually-hidden" aria-live="polite" id="live">{announce}</div>

@@ -7,7 +7,7 @@
 
 use std::rc::Rc;
 
-use distlab_web::hashing::{HMsg, HashState, View, MAX_RING_NODES};
+use distlab_web::hashing::{HMsg, HashState, View, BALANCE_WARM_STEPS, CACHE_WARM_TICKS, MAX_RING_NODES};
 use yew::Reducible;
 
 fn send(s: Rc<HashState>, msgs: impl IntoIterator<Item = HMsg>) -> Rc<HashState> {
@@ -112,14 +112,40 @@ fn switching_views_stops_the_simulation_and_runs_no_comparison() {
 #[test]
 fn ticks_advance_only_the_running_view() {
     let s = send(lab(), [HMsg::View(View::Cache), HMsg::Tick]);
-    assert_eq!((s.frame, s.cache.borrow().tick), (0, 0));
+    assert_eq!((s.frame, s.cache.borrow().tick), (0, CACHE_WARM_TICKS));
     let s = send(s, [HMsg::Toggle, HMsg::Tick, HMsg::Tick]);
     assert_eq!(s.frame, 2);
-    assert_eq!(s.cache.borrow().tick, 2);
+    assert_eq!(s.cache.borrow().tick, CACHE_WARM_TICKS + 2);
     assert_eq!(s.balance.borrow().tick, 0);
     let s = send(s, [HMsg::View(View::Balance), HMsg::Toggle, HMsg::Tick]);
-    assert_eq!(s.balance.borrow().tick, 2, "the balancer steps twice a tick");
-    assert_eq!(s.cache.borrow().tick, 2);
+    assert_eq!(s.balance.borrow().tick, BALANCE_WARM_STEPS + 2, "the balancer steps twice a tick");
+    assert_eq!(s.cache.borrow().tick, CACHE_WARM_TICKS + 2);
+}
+
+#[test]
+fn the_cache_and_the_balancer_open_on_a_result_and_restart_onto_one() {
+    // The ring's view runs neither simulation.
+    let s = lab();
+    assert_eq!((s.cache.borrow().tick, s.balance.borrow().tick), (0, 0));
+    // Opened, each has run its warm-up: the cache has its hit rate, every policy its latency.
+    let s = send(s, [HMsg::View(View::Cache)]);
+    assert_eq!(s.cache.borrow().history.len() as u64, CACHE_WARM_TICKS);
+    assert!(s.cache.borrow().hit_rate(20) > 0.0);
+    assert!(!s.running, "it shows a result; it does not play until Run");
+    let s = send(s, [HMsg::View(View::Balance)]);
+    assert_eq!(s.balance.borrow().tick, BALANCE_WARM_STEPS);
+    assert!(s.balance.borrow().lanes.iter().all(|l| l.series.len() as u64 == BALANCE_WARM_STEPS));
+    // Once only: coming back goes on from where it was.
+    let s = send(s, [HMsg::Toggle, HMsg::Tick, HMsg::View(View::Cache), HMsg::View(View::Balance)]);
+    assert_eq!(s.balance.borrow().tick, BALANCE_WARM_STEPS + 2);
+    // New settings restart the run, and it opens warmed up again, on those settings.
+    let cfg = distlab_core::hashing::balance::BalanceConfig { workers: 4, ..s.balance_cfg.clone() };
+    let s = send(s, [HMsg::BalanceConfig(cfg)]);
+    assert_eq!((s.balance_cfg.workers, s.balance.borrow().tick), (4, BALANCE_WARM_STEPS));
+    let s = send(s, [HMsg::View(View::Cache)]);
+    let cfg = distlab_core::hashing::cache::CacheConfig { nodes: 3, ..s.cache_cfg.clone() };
+    let s = send(s, [HMsg::CacheConfig(cfg)]);
+    assert_eq!((s.cache.borrow().members.len(), s.cache.borrow().tick), (3, CACHE_WARM_TICKS));
 }
 
 #[test]

@@ -198,6 +198,7 @@ pub fn open(hash: &str) -> Result<HashState, String> {
             st.balance_cfg = cfg;
         }
     }
+    st.warm_up();
     Ok(st)
 }
 

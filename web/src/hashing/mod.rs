@@ -22,7 +22,8 @@ use yew::prelude::*;
 
 pub use form::parse_decimal;
 pub use model::{
-    on_circle, HMsg, HashState, RingModel, View, MAX_REPLICAS, MAX_RING_KEYS, MAX_RING_NODES, MAX_RING_VNODES,
+    on_circle, HMsg, HashState, RingModel, View, BALANCE_WARM_STEPS, CACHE_WARM_TICKS, MAX_REPLICAS,
+    MAX_RING_KEYS, MAX_RING_NODES, MAX_RING_VNODES,
 };
 
 use crate::dom::on;

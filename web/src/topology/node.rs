@@ -63,7 +63,17 @@ pub fn render_node(
     // The node's state, beside it: outward from the centre of the circle.
     // Small clusters: to the left or right. Large ones: radially outward, so neighbouring
     // cards never meet.
-    let lines = node.view.summary.len() as f64;
+    // Beside its node, a card's lines wrap at their spaces to the room left before the
+    // drawing's edge (the file system's client C1, at the right, was cut off mid-word).
+    let beside = !l.radial_cards && !l.crowd && !l.narrow;
+    let room = if x >= l.cx - 1.0 { l.w - x } else { x } - r - 16.0;
+    let shown: Vec<String> = node
+        .view
+        .summary
+        .iter()
+        .flat_map(|line| if beside { wrap(&t(line), room) } else { vec![t(line)] })
+        .collect();
+    let lines = shown.len() as f64;
     // Up to eight nodes the radial cards have room for the normal size (the canvas is larger,
     // so smaller text would be unreadable once scaled down to the page).
     let small = l.radial_cards && n > 8;
@@ -95,9 +105,9 @@ pub fn render_node(
     };
     let card_class =
         classes!("card", anchor, small.then_some("small"), (l.radial_cards && !small).then_some("roomy"));
-    let card = node.view.summary.iter().filter(|_| !l.crowd && !l.narrow).enumerate().map(|(i, line)| {
+    let card = shown.iter().filter(|_| !l.crowd && !l.narrow).enumerate().map(|(i, line)| {
         let y = top + i as f64 * line_h;
-        html! { <text class={card_class.clone()} x={f1(cx)} y={f1(y)}>{t(line)}</text> }
+        html! { <text class={card_class.clone()} x={f1(cx)} y={f1(y)}>{line.clone()}</text> }
     });
     // The partition side, on the inner side of the node (towards the ring's centre), where no
     // state card is drawn.
@@ -140,5 +150,44 @@ pub fn render_node(
                 <g class="cards">{ for card }</g>
             </g>
         </g>
+    }
+}
+
+/// A card's line at 14 px: about this many drawing units a character (a Chinese one, twice).
+const CARD_CHAR_W: f64 = 7.6;
+
+/// `line` broken at its spaces into lines of at most `room` drawing units (a word longer than
+/// that stands on a line of its own).
+fn wrap(line: &str, room: f64) -> Vec<String> {
+    let width = |s: &str| {
+        s.chars().map(|c| if ('\u{2E80}'..='\u{FFEF}').contains(&c) { 2.0 } else { 1.0 }).sum::<f64>()
+    };
+    let mut out: Vec<String> = Vec::new();
+    for word in line.split(' ') {
+        match out.last_mut() {
+            Some(last) if (width(last) + 1.0 + width(word)) * CARD_CHAR_W <= room => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => out.push(word.to_string()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn a_card_line_wraps_at_its_spaces_to_the_room_it_has() {
+        // C1's card at the file system's right edge: 164 units of room, 21 characters.
+        assert_eq!(wrap("writing block 1 through 3 nodes", 164.0), ["writing block 1", "through 3 nodes"]);
+        assert_eq!(wrap("idle", 164.0), ["idle"]);
+        assert_eq!(wrap("writing block 1 through 3 nodes", 1000.0), ["writing block 1 through 3 nodes"]);
+        // A word wider than the room stays whole, on a line of its own.
+        assert_eq!(wrap("a rendezvous b", 30.0), ["a", "rendezvous", "b"]);
+        // Chinese characters count twice.
+        assert_eq!(wrap("正在写入 块 1", 60.0), ["正在写入", "块 1"]);
     }
 }
