@@ -2,8 +2,9 @@
 //! clean elections) and was on `min.insync.replicas` replicas when it was, a high watermark
 //! that never passes a record an in-sync replica lacks, replicas that agree below the high
 //! watermark, records consumers read only once committed and that never change, partitions
-//! that never have two owners in one generation, and, apart, acks=1's weaker behaviour. Checks
-//! are incremental.
+//! that never have two owners in one generation, records committed at most once however often
+//! they were sent (an idempotent producer's promise), and, apart, acks=1's weaker behaviour and
+//! a producer without idempotence writing a retry twice. Checks are incremental.
 //!
 //! "Committed" for `consumed-committed` and `committed-agree` is the replicas' own high
 //! watermark: `hw-in-isr` is what ties that line to the replicas that hold the records (without
@@ -89,9 +90,10 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
     },
     PropertyInfo {
         name: "no-duplicates",
-        description: "a record a producer sent is committed at most once in its partition, however \
-            often it was retried: an idempotent producer's stamp (KIP-98) lets the leader answer a \
-            retry it holds instead of appending it again. Not a promise with idempotence off",
+        description: "a record a producer sent is committed at most once, however often it was \
+            sent again: an idempotent producer's stamp (KIP-98) lets the leader answer a retry it \
+            holds instead of appending it again. Not a promise with idempotence off, or with acks \
+            below all, where Kafka's producer turns it off",
     },
     PropertyInfo {
         name: "acks1-not-lost",
@@ -110,8 +112,9 @@ pub struct Monitor {
     pub acked: Vec<Vec<(u64, u64, u8)>>,
     /// Per partition: the values of the committed prefix seen so far.
     pub committed: Vec<Vec<u64>>,
-    /// Per partition: the offset of each value in the committed prefix (no-duplicates).
-    placed: Vec<BTreeMap<u64, u64>>,
+    /// Where each value of a committed prefix is: (partition, offset). One map for the topic,
+    /// so that a record committed in two partitions is seen too (no-duplicates).
+    placed: BTreeMap<u64, (usize, u64)>,
     /// Per broker and partition: how much of the committed prefix has been compared.
     checked: Vec<Vec<u64>>,
     /// Per partition: (leader, epoch, acknowledgements verified on that leader).
@@ -243,7 +246,6 @@ pub(super) fn check(
     };
     if m.committed.len() < parts {
         m.committed.resize(parts, Vec::new());
-        m.placed.resize(parts, BTreeMap::new());
         m.acked.resize(parts, Vec::new());
         m.checked.resize(k.brokers, Vec::new());
         for row in &mut m.checked {
@@ -346,9 +348,9 @@ pub(super) fn check(
                     }
                     let value = r.hard.log[i].value;
                     seen.push(value);
-                    if let Some(first) = m.placed[p].insert(value, i as u64) {
-                        m.placed[p].insert(value, first);
-                        let fail = duplicate(k, p, first, i, r.hard.log[i].text.as_str());
+                    if let Some(first) = m.placed.insert(value, (p, i as u64)) {
+                        m.placed.insert(value, first);
+                        let fail = duplicate(k, first, (p, i as u64), r.hard.log[i].text.as_str());
                         if k.idempotent() {
                             return Err(fail);
                         }
@@ -406,8 +408,9 @@ pub(super) fn check(
     unpromised.map_or(Ok(()), Err)
 }
 
-/// no-duplicates: the record committed at `first` of `p` is committed again at `again`.
-fn duplicate(k: &Kafka, p: usize, first: u64, again: usize, text: &str) -> Fail {
+/// no-duplicates: the record committed at `first` (partition, offset) is committed again at
+/// `again`.
+fn duplicate(k: &Kafka, first: (usize, u64), again: (usize, u64), text: &str) -> Fail {
     let why = if k.idempotent() {
         ""
     } else {
@@ -415,10 +418,16 @@ fn duplicate(k: &Kafka, p: usize, first: u64, again: usize, text: &str) -> Fail 
          or a copy the network made) is appended again, and Kafka promises no more (an idempotent \
          producer's record sent again is answered with the first offset)"
     };
-    (
-        "no-duplicates",
-        format!("p{p} holds the record \"{text}\" twice, committed at offsets {first} and {again}{why}"),
-    )
+    let (p, q) = (first.0, again.0);
+    let said = if p == q {
+        format!("p{p} holds the record \"{text}\" twice, committed at offsets {} and {}", first.1, again.1)
+    } else {
+        format!(
+            "the record \"{text}\" is committed twice, at p{p} offset {} and p{q} offset {}",
+            first.1, again.1
+        )
+    };
+    ("no-duplicates", format!("{said}{why}"))
 }
 
 /// The replica of partition `p` on broker `b`, if it runs one.

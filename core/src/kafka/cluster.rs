@@ -26,7 +26,9 @@
 //! Kafka did not flush; here a crashed broker keeps its whole log, so the promise holds at 1 too.
 //! With `acks=1` the leader answers alone, and a leader failure loses records: Kafka does not
 //! promise otherwise, and `acks1-not-lost` is checked apart to show it. `acks=0` is never
-//! answered.
+//! answered. An idempotent producer's record is committed at most once, however often it was
+//! sent (`no-duplicates`); without idempotence a retry may be written twice, which is checked
+//! apart too.
 //!
 //! The rules, where they live (the broker's in `broker.rs`, the controller's in `controller.rs`),
 //! and what breaks without each:
@@ -48,12 +50,18 @@
 //!   id's last five sequence numbers of its latest epoch from its own log, as Kafka rebuilds
 //!   its producer state from the log (records it copied as a follower count, and a truncation
 //!   forgets what it cut), answers a retry it holds with the record's offset, and refuses one
-//!   out of sequence: `sequence_check` in `broker.rs`; mutant `sequences-not-replicated`
-//!   (a leader counts only its own appends), caught by `no-duplicates`; tests
+//!   out of sequence: `sequence_check` in `idempotence.rs`; mutant `sequences-not-replicated`
+//!   (a leader counts only its appends of its current leadership), caught by `no-duplicates`;
+//!   tests `a_leaders_sequence_check_follows_kafkas_producer_state`,
 //!   `a_retry_the_leader_holds_is_answered_with_its_offset`,
-//!   `a_new_leader_knows_the_sequences_it_copied`, and the run
-//!   `a_retry_after_a_failover_is_written_once`. With idempotence off (or acks below all),
-//!   a retry may be appended twice: `no-duplicates` is then not a promise.
+//!   `a_new_leader_knows_the_sequences_it_copied`, and the lesson's run
+//!   `the_retry_after_a_lost_answer_and_a_failover_is_written_once`. A record refused as out
+//!   of sequence is sent again under a new epoch from sequence 0 (KIP-360), and an answer is
+//!   taken only by the producer's life it was sent to: tests
+//!   `an_out_of_sequence_record_is_sent_again_under_a_new_epoch` and
+//!   `a_restarted_producer_takes_no_answer_meant_for_its_previous_life`. With idempotence off
+//!   (or acks below all), a retry may be appended twice: `no-duplicates` is then not a
+//!   promise.
 //! - Consumers read below the HW: the `ConsumerFetch` handler; mutant `consume-uncommitted`,
 //!   caught by `consumed-committed` at its first read above the HW, every time in the
 //!   `high-watermark` preset.
@@ -112,7 +120,10 @@
 //! answers a copy of one it has taken as it answered the first (Kafka's ordered connection with
 //! one request in flight gives that; a network here duplicates and reorders); producers have
 //! one request in flight, a record is a batch of one, and producer ids come from the controller
-//! (Kafka's brokers hand out blocks of them it allocates); there are no transactions; a broker
+//! (Kafka's brokers hand out blocks of them it allocates); there are no transactions, no
+//! delivery timeout (a producer retries a record until it is written), no UNKNOWN_PRODUCER_ID,
+//! and producer state never expires; `idempotence` asked for with acks below all is turned
+//! off, where Kafka's producer refuses the configuration if it was set explicitly; a broker
 //! that does not lead ignores a fetch instead of answering
 //! NOT_LEADER_OR_FOLLOWER; logs are never deleted or compacted.
 //!

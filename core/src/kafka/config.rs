@@ -34,9 +34,9 @@ pub enum Mutant {
     /// The coordinator takes offset commits from any member, of any generation or life, even
     /// while the group awaits its assignment.
     ZombieCommit,
-    /// A leader knows an idempotent producer's sequence numbers only from the records it
-    /// appended itself as leader, not from those it copied as a follower: a retry of a record
-    /// the old leader appended, and this one copied, is appended twice.
+    /// A leader's record of each idempotent producer's sequence numbers starts empty at every
+    /// new leadership (it counts only the records it appended in its current leader epoch): a
+    /// retry of a record the old leader appended, and this one copied, is appended twice.
     SequencesNotReplicated,
 }
 
@@ -79,8 +79,9 @@ pub(super) const MUTANTS: &[MutantInfo] = &[
     },
     MutantInfo {
         name: "sequences-not-replicated",
-        description: "a new leader knows an idempotent producer's sequence numbers only from the \
-            records it appended itself, not from those it copied as a follower: the producer's \
+        description: "a leader's record of each idempotent producer's sequence numbers starts \
+            empty at every new leadership: it counts only the records it appended in its current \
+            leader epoch, not those it copied as a follower or appended before, so the producer's \
             retry of a record the old leader appended is appended again",
     },
 ];

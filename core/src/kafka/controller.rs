@@ -51,7 +51,8 @@ pub struct Controller {
     /// sent the state again at each liveness check.
     pub answered: Vec<Vec<u32>>,
     /// The next producer id to hand out (KIP-98's InitProducerId): each life of an idempotent
-    /// producer asks for one, so no two lives share an id.
+    /// producer asks for one, and takes only an answer to its own life, so no two lives share
+    /// an id.
     pub next_pid: u32,
 }
 
@@ -248,11 +249,11 @@ pub(super) fn controller_message(
             let leaders = c.partitions.iter().map(|s| s.leader).collect();
             ctx.send(from, Msg::MetadataResponse { leaders });
         }
-        Msg::InitProducerId => {
+        Msg::InitProducerId { life } => {
             // Four billion lives are out of any run's reach; past them ids would repeat.
             let pid = c.next_pid;
             c.next_pid = c.next_pid.saturating_add(1);
-            ctx.send(from, Msg::InitProducerIdResponse { pid });
+            ctx.send(from, Msg::InitProducerIdResponse { pid, life });
         }
         other => coordinator::coordinator_message(k, &mut c.group, from, other, ctx),
     }

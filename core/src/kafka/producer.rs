@@ -6,8 +6,12 @@
 //! that id, its epoch and the next sequence number of the record's partition; a retry carries
 //! the same stamp, so a leader that holds the record answers with where it is instead of
 //! appending it again. A record refused as out of sequence (records the producer was told were
-//! written are gone) fails, and the producer bumps its epoch and starts every partition's
-//! sequence again at 0, as Kafka's producer does since KIP-360.
+//! written are gone) is sent again under a new epoch: the producer bumps its epoch and starts
+//! every partition's sequence again at 0, as Kafka's producer does since KIP-360 (its
+//! `TransactionManager` retries every OUT_OF_ORDER_SEQUENCE_NUMBER of an idempotent producer).
+//! A request and its answer are matched by the record's value, which names the producer's
+//! life: an answer sent to a life before a restart is ignored, as Kafka's producer ignores
+//! what comes on connections it no longer has.
 
 use alloc::format;
 use alloc::vec;
@@ -30,7 +34,7 @@ pub struct Producer {
     pub queue: Vec<(Option<u32>, Option<Text8>)>,
     /// The last acknowledged record: (partition, offset, text).
     pub last: Option<(u32, u64, Text8)>,
-    /// Records that failed (refused as out of sequence), never to be retried.
+    /// Records that failed (refused for an older producer epoch), never to be retried.
     pub failed: u64,
     /// An idempotent producer's id (none until the controller answers), its epoch, and each
     /// partition's next sequence number under that epoch.
@@ -41,6 +45,9 @@ pub struct Producer {
     /// records of different lives apart in their values. Nothing the producer does reads it.
     pub life: u32,
 }
+
+/// The largest producer epoch (Kafka's `Short.MAX_VALUE`): past it, a new producer id.
+pub const MAX_EPOCH: u16 = i16::MAX as u16;
 
 /// The largest sequence number: the next one after it is 0 (Kafka's `inSequence`).
 pub const MAX_SEQ: u32 = i32::MAX as u32;
@@ -60,7 +67,7 @@ pub fn next_seq(seq: u32) -> u32 {
 pub(super) fn producer_init(k: &Kafka, life: u32, ctx: &mut Ctx<Kafka>) -> Producer {
     let me = ctx.me();
     if k.idempotent() {
-        ask_for_pid(k, ctx);
+        ask_for_pid(k, life, ctx);
     } else {
         first_produce(k, ctx);
     }
@@ -91,8 +98,8 @@ fn first_produce(k: &Kafka, ctx: &mut Ctx<Kafka>) {
 }
 
 /// Ask the controller for a producer id, again after a while if no answer comes.
-fn ask_for_pid(k: &Kafka, ctx: &mut Ctx<Kafka>) {
-    ctx.send(k.controller(), Msg::InitProducerId);
+fn ask_for_pid(k: &Kafka, life: u32, ctx: &mut Ctx<Kafka>) {
+    ctx.send(k.controller(), Msg::InitProducerId { life });
     ctx.set_timer(Timer::ProduceTimeout, Time(k.fetch_us * 2));
 }
 
@@ -182,11 +189,12 @@ pub(super) fn producer_timer(k: &Kafka, pr: &mut Producer, timer: Timer, ctx: &m
                     pr.seqs[p as usize] = next_seq(seq);
                     Stamp { pid, epoch: pr.epoch, seq }
                 });
-                pr.pending = Some((p, Rec { key, value, text, epoch: 0, producer }, pr.next_seq));
+                // The request is numbered by the record's value, unique across lives.
+                pr.pending = Some((p, Rec { key, value, text, epoch: 0, producer }, value));
             }
             producer_send(k, pr, ctx);
         }
-        Timer::ProduceTimeout if k.idempotent() && pr.pid.is_none() => ask_for_pid(k, ctx),
+        Timer::ProduceTimeout if k.idempotent() && pr.pid.is_none() => ask_for_pid(k, pr.life, ctx),
         Timer::ProduceTimeout => {
             ctx.send(k.controller(), Msg::Metadata);
             producer_send(k, pr, ctx);
@@ -200,7 +208,9 @@ pub(super) fn producer_message(k: &Kafka, pr: &mut Producer, msg: Msg, ctx: &mut
         // Metadata never shrinks the topic (a stale answer may list fewer partitions).
         Msg::MetadataResponse { leaders } if leaders.len() >= pr.leaders.len() => pr.leaders = leaders,
         // The first answer counts; a copy, or the answer to a repeated ask, is ignored.
-        Msg::InitProducerIdResponse { pid } if k.idempotent() && pr.pid.is_none() => {
+        Msg::InitProducerIdResponse { pid, life }
+            if k.idempotent() && pr.pid.is_none() && life == pr.life =>
+        {
             pr.pid = Some(pid);
             ctx.cancel_timer(Timer::ProduceTimeout);
             if pr.queue.is_empty() {
@@ -224,24 +234,36 @@ pub(super) fn producer_message(k: &Kafka, pr: &mut Producer, msg: Msg, ctx: &mut
                     ctx.cancel_timer(Timer::ProduceTimeout);
                     produce_next(k, pr, ctx);
                 }
-                // Records the producer was told were written are gone from the partition: this
-                // one fails, and the producer starts a new epoch, every partition's sequence
-                // again at 0 (KIP-360; past the last epoch, a new producer id).
-                Err(ProduceError::OutOfOrderSequence) => {
-                    pr.pending = None;
-                    pr.failed += 1;
-                    pr.seqs.iter_mut().for_each(|s| *s = 0);
+                // Records the producer was told were written are gone from the partition: it
+                // starts a new epoch, every partition's sequence again at 0, and sends this
+                // record again under it (KIP-360). A record refused for an older epoch fails
+                // (INVALID_PRODUCER_EPOCH is not retriable), and the epoch moves on too.
+                Err(e @ (ProduceError::OutOfOrderSequence | ProduceError::InvalidProducerEpoch)) => {
                     ctx.cancel_timer(Timer::ProduceTimeout);
-                    match pr.epoch.checked_add(1) {
-                        Some(epoch) => {
-                            pr.epoch = epoch;
-                            produce_next(k, pr, ctx);
-                        }
-                        None => {
-                            (pr.pid, pr.epoch) = (None, 0);
-                            ask_for_pid(k, ctx);
-                        }
+                    pr.seqs.iter_mut().for_each(|s| *s = 0);
+                    let Some(epoch) = pr.epoch.checked_add(1).filter(|e| *e <= MAX_EPOCH) else {
+                        // Past the last epoch: a new producer id, and the record waits for it.
+                        (pr.pid, pr.epoch) = (None, 0);
+                        pr.pending = None;
+                        pr.queue.insert(0, (rec.key, Some(rec.text)));
+                        ask_for_pid(k, pr.life, ctx);
+                        return;
+                    };
+                    pr.epoch = epoch;
+                    if e == ProduceError::InvalidProducerEpoch {
+                        pr.pending = None;
+                        pr.failed += 1;
+                        produce_next(k, pr, ctx);
+                        return;
                     }
+                    let pid = rec.producer.map_or(0, |s| s.pid);
+                    if pr.seqs.len() <= p as usize {
+                        pr.seqs.resize(p as usize + 1, 0);
+                    }
+                    pr.seqs[p as usize] = next_seq(0);
+                    let producer = Some(Stamp { pid, epoch, seq: 0 });
+                    pr.pending = Some((p, Rec { producer, ..rec }, pending_req));
+                    producer_send(k, pr, ctx);
                 }
                 Err(_) => {
                     ctx.send(k.controller(), Msg::Metadata);

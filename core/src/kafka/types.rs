@@ -10,8 +10,8 @@ use serde::Serialize;
 use crate::protocol::{MessageInfo, NodeId, Time};
 
 /// One record: its key (none: the producer chose the partition by sticky partitioning), a
-/// unique value (the producer, or an idempotent producer's id, and its count of records), the
-/// text the user sees, the leader epoch it was appended in, and an idempotent producer's stamp
+/// unique value (the producer, the life it is in, and its count of records in that life: see
+/// `producer::record_value`), the text the user sees, the leader epoch it was appended in, and an idempotent producer's stamp
 /// (KIP-98's batch header).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct Rec {
@@ -107,9 +107,11 @@ pub enum ProduceError {
     NotEnoughReplicasAfterAppend,
     /// An idempotent producer's record is neither the next in its partition nor one the
     /// leader holds (OUT_OF_ORDER_SEQUENCE_NUMBER): records it acknowledged are gone, as after
-    /// an unclean election. The record fails, and the producer bumps its epoch.
+    /// an unclean election. The producer bumps its epoch and sends the record again, at
+    /// sequence 0 (KIP-360).
     OutOfOrderSequence,
-    /// The record's producer epoch is older than one the leader holds (INVALID_PRODUCER_EPOCH).
+    /// The record's producer epoch is older than one the leader holds (INVALID_PRODUCER_EPOCH):
+    /// not retriable, the record fails and the producer bumps its epoch.
     InvalidProducerEpoch,
 }
 
@@ -200,10 +202,16 @@ pub enum Msg {
     },
     Metadata,
     /// Producer → controller: give me a producer id (KIP-98's InitProducerId; in KRaft the
-    /// controller hands out the ids, through the brokers).
-    InitProducerId,
+    /// controller hands out the ids, through the brokers). It names the producer's life, and
+    /// the answer echoes it: a producer takes only an answer to its own life, as Kafka's takes
+    /// only answers on its own connections (this network delivers a late answer, or a copy,
+    /// to a producer restarted since).
+    InitProducerId {
+        life: u32,
+    },
     InitProducerIdResponse {
         pid: u32,
+        life: u32,
     },
     /// Consumer groups (see `group.rs` and `coordinator.rs`). A member's requests carry its
     /// member id: which life of the consumer sends them (Kafka gives a consumer that joins
@@ -297,7 +305,7 @@ impl MessageInfo for Msg {
             Msg::ProduceResponse { .. } => "ProduceResponse",
             Msg::Metadata => "Metadata",
             Msg::MetadataResponse { .. } => "MetadataResponse",
-            Msg::InitProducerId => "InitProducerId",
+            Msg::InitProducerId { .. } => "InitProducerId",
             Msg::InitProducerIdResponse { .. } => "InitProducerIdResponse",
             Msg::JoinGroup { .. } => "JoinGroup",
             Msg::LeaveGroup { .. } => "LeaveGroup",
@@ -348,7 +356,7 @@ impl MessageInfo for Msg {
             Msg::ProduceResponse { result: Ok(o), .. } => format!("(offset {o})"),
             Msg::ProduceResponse { result: Err(e), .. } => format!("({e:?})"),
             Msg::MetadataResponse { leaders } => format!("(leaders {})", names(leaders.iter().flatten())),
-            Msg::InitProducerIdResponse { pid } => format!("(producer id {pid})"),
+            Msg::InitProducerIdResponse { pid, .. } => format!("(producer id {pid})"),
             Msg::JoinResponse { generation, members, .. } => {
                 format!("(generation {generation}, {} members)", members.len())
             }
