@@ -1,5 +1,6 @@
 //! A break of a property the protocol checks but never promised (Kafka's `acks1-not-lost`: with
-//! acks=1 a leader answers before its followers have the record) is no violation: `run`,
+//! acks=1 a leader answers before its followers have the record; and `no-duplicates` without
+//! idempotence, which acks=1 turns off) is no violation: `run`,
 //! `check`, `merge` and `explore` say it apart and exit 0. Before, each reported it as a
 //! violation (exit 1), as if Kafka had broken a promise.
 
@@ -20,7 +21,12 @@ fn run_marks_a_violation_the_protocol_never_promised() {
     let o = distlab(&[&["run"], ACKS1, &["--seed", "0", "--events", "20000"]].concat());
     let out = stdout(&o);
     assert!(o.status.success(), "{out}");
-    assert!(out.contains("\"property\":\"acks1-not-lost\""), "{out}");
+    // With acks=1 the producer is not idempotent either: its first unpromised break may be a
+    // retry written twice rather than a record lost.
+    assert!(
+        out.contains("\"property\":\"acks1-not-lost\"") || out.contains("\"property\":\"no-duplicates\""),
+        "{out}"
+    );
     assert!(out.contains("\"not_promised\":true"), "{out}");
     // A promised property broken is not marked.
     let o = distlab(&[
