@@ -350,7 +350,12 @@ pub(super) fn check(
                     seen.push(value);
                     if let Some(first) = m.placed.insert(value, (p, i as u64)) {
                         m.placed.insert(value, first);
-                        let fail = duplicate(k, first, (p, i as u64), r.hard.log[i].text.as_str());
+                        let fail = super::idempotence::duplicate(
+                            k,
+                            first,
+                            (p, i as u64),
+                            r.hard.log[i].text.as_str(),
+                        );
                         if k.idempotent() {
                             return Err(fail);
                         }
@@ -406,28 +411,6 @@ pub(super) fn check(
         }
     }
     unpromised.map_or(Ok(()), Err)
-}
-
-/// no-duplicates: the record committed at `first` (partition, offset) is committed again at
-/// `again`.
-fn duplicate(k: &Kafka, first: (usize, u64), again: (usize, u64), text: &str) -> Fail {
-    let why = if k.idempotent() {
-        ""
-    } else {
-        ": without idempotence (off, or acks below all) a record sent again (a producer's retry, \
-         or a copy the network made) is appended again, and Kafka promises no more (an idempotent \
-         producer's record sent again is answered with the first offset)"
-    };
-    let (p, q) = (first.0, again.0);
-    let said = if p == q {
-        format!("p{p} holds the record \"{text}\" twice, committed at offsets {} and {}", first.1, again.1)
-    } else {
-        format!(
-            "the record \"{text}\" is committed twice, at p{p} offset {} and p{q} offset {}",
-            first.1, again.1
-        )
-    };
-    ("no-duplicates", format!("{said}{why}"))
 }
 
 /// The replica of partition `p` on broker `b`, if it runs one.

@@ -6,7 +6,13 @@
 //! truncation, which forgets what it cut. Records a replica copied as a follower count as
 //! those it appended as leader (they are replayed into the state as they are written). Here
 //! the state is read straight from the log, so it cannot drift from it.
+//!
+//! Also here: what the checker says when a record is committed twice (`no-duplicates`).
 
+use alloc::format;
+use alloc::string::String;
+
+use super::config::Kafka;
 use super::producer::next_seq;
 use super::types::{ProduceError, Rec, Stamp};
 
@@ -54,4 +60,31 @@ pub fn sequence_check(log: &[Rec], from: usize, s: Stamp) -> Result<Option<u64>,
         Some(l) if s.seq == next_seq(l.seq) => Ok(None),
         Some(_) => Err(ProduceError::OutOfOrderSequence),
     }
+}
+
+/// no-duplicates: the record committed at `first` (partition, offset) is committed again at
+/// `again`.
+pub(super) fn duplicate(
+    k: &Kafka,
+    first: (usize, u64),
+    again: (usize, u64),
+    text: &str,
+) -> (&'static str, String) {
+    let why = if k.idempotent() {
+        ""
+    } else {
+        ": without idempotence (off, or acks below all) a record sent again (a producer's retry, \
+         or a copy the network made) is appended again, and Kafka promises no more (an idempotent \
+         producer's record sent again is answered with the first offset)"
+    };
+    let (p, q) = (first.0, again.0);
+    let said = if p == q {
+        format!("p{p} holds the record \"{text}\" twice, committed at offsets {} and {}", first.1, again.1)
+    } else {
+        format!(
+            "the record \"{text}\" is committed twice, at p{p} offset {} and p{q} offset {}",
+            first.1, again.1
+        )
+    };
+    ("no-duplicates", format!("{said}{why}"))
 }
