@@ -309,6 +309,9 @@ await lesson('coordination: a paused lock holder is fenced off by its token; wit
   await preset(page, 'lock-fencing');
   await nextUntil(page, /C1 wakes/);
   assert.match(await page.textContent('svg.topology'), /1 refused/, 'storage shows the refused write');
+  // The Storage board says it too, where a phone (which hides the cards) sees it: C1's old token, refused.
+  assert.match(await page.textContent('.side .boards'), /Storage \(highest token \d+ · \d+ taken · 1 refused\)/);
+  assert.match(await page.textContent('.side .boards'), /C1\d+refused/, 'the Storage board names C1 as refused');
   assert.match(await page.textContent('#safety'), /Safety holds/);
   await onScreen(page, 'svg.topology', '#lesson-now', '#btn-break-it');
   await page.click('#btn-break-it');

@@ -110,6 +110,8 @@ mod check_tests;
 mod conn_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod view_tests;
 
 pub use check::Monitor;
 pub use setup::Config;

@@ -1,6 +1,7 @@
 //! How the page presents the coordination service (its `Present` impl): a server's Raft role
 //! and its copy of the tree, sessions and watches; a client's session and recipe; the storage
-//! node's highest token; the tree as a board; names, timers and notes in words.
+//! node's highest token; the tree, and the storage node's last writes, as boards; names, timers
+//! and notes in words.
 
 use alloc::format;
 use alloc::string::String;
@@ -154,7 +155,7 @@ fn storage_view(st: &Storage) -> NodeView {
         badge: format!("≥{}", st.highest),
         fields: vec![
             ("highest token".into(), format!("{}", st.highest)),
-            ("writes taken".into(), format!("{}", st.writes.len())),
+            ("writes taken".into(), format!("{}", st.seen.taken)),
             ("writes refused".into(), format!("{}", st.refused)),
             ("last writes".into(), last.join(" · ")),
         ],
@@ -215,6 +216,45 @@ fn tree_board(c: &Coordination, nodes: &[Node]) -> Board {
     }
 }
 
+/// The storage node's last writes, as a board: who wrote, with which token, taken or refused.
+/// A phone hides the nodes' cards, so this is where it sees a stale holder's write refused.
+fn storage_board(c: &Coordination, st: &Storage) -> Board {
+    let lost = if c.recipe == Recipe::Election { "no longer leads" } else { "has lost the lock" };
+    let rows = st
+        .seen
+        .last
+        .iter()
+        .map(|&(who, token, taken)| BoardRow {
+            label: c.node_name(who),
+            cells: vec![
+                BoardCell { text: format!("{token}"), ..BoardCell::default() },
+                if taken {
+                    BoardCell { text: "taken".into(), tone: Tone::Good, ..BoardCell::default() }
+                } else {
+                    BoardCell {
+                        text: "refused".into(),
+                        title: format!("older than a token storage took: its writer {lost}"),
+                        tone: Tone::Bad,
+                        ..BoardCell::default()
+                    }
+                },
+            ],
+        })
+        .collect();
+    Board {
+        title: format!(
+            "Storage (highest token {} · {} taken · {} refused)",
+            st.highest, st.seen.taken, st.refused
+        ),
+        legend: format!(
+            "its last writes, newest last: who wrote, with which token, and whether storage took it; \
+             it refuses a token older than the highest it took, as its writer {lost}"
+        ),
+        columns: vec!["token".into(), "write".into()],
+        rows,
+    }
+}
+
 impl Present for Coordination {
     fn about(&self) -> About {
         About {
@@ -259,7 +299,14 @@ impl Present for Coordination {
     }
 
     fn boards(&self, nodes: &[Node], _up: &[bool]) -> Vec<Board> {
-        vec![tree_board(self, nodes)]
+        let mut boards = vec![tree_board(self, nodes)];
+        // Only a lock's holders and an election's leaders write to storage.
+        if matches!(self.recipe, Recipe::Lock | Recipe::Election) {
+            if let Some(Node::Storage(st)) = nodes.get(self.storage().index()) {
+                boards.push(storage_board(self, st));
+            }
+        }
+        boards
     }
 
     fn node_name(&self, id: NodeId) -> String {
