@@ -20,7 +20,9 @@ fn storage_board(snap: &Snapshot) -> Option<&Board> {
 fn writes(b: &Board) -> Vec<(&str, u64, &str, Tone)> {
     b.rows
         .iter()
-        .map(|r| (r.label.as_str(), r.cells[0].text.parse().unwrap(), r.cells[1].text.as_str(), r.cells[1].tone))
+        .map(|r| {
+            (r.label.as_str(), r.cells[0].text.parse().unwrap(), r.cells[1].text.as_str(), r.cells[1].tone)
+        })
         .collect()
 }
 
@@ -42,10 +44,14 @@ fn the_storage_board_shows_the_paused_holders_write_refused_at_the_lessons_last_
         let rows = writes(board);
         let (who, token, word, tone) = *rows.last().unwrap_or_else(|| panic!("{what}: no writes"));
         assert_eq!((who, word, tone), ("C1", "refused", Tone::Bad), "{what}: {rows:?}");
-        let highest: u64 = board.title["Storage (highest token ".len()..].split(' ').next().unwrap().parse().unwrap();
+        let highest: u64 =
+            board.title["Storage (highest token ".len()..].split(' ').next().unwrap().parse().unwrap();
         assert!(token < highest, "{what}: C1's token {token}, highest {highest}");
         assert_eq!(newest, Some(alloc::format!("≥{highest}")), "{what}: the board and the card agree");
-        assert!(rows.iter().any(|&(w, t, s, _)| w == "C2" && t == highest && s == "taken"), "{what}: {rows:?}");
+        assert!(
+            rows.iter().any(|&(w, t, s, _)| w == "C2" && t == highest && s == "taken"),
+            "{what}: {rows:?}"
+        );
     }
 }
 
