@@ -181,14 +181,7 @@ pub(super) fn producer_timer(k: &Kafka, pr: &mut Producer, timer: Timer, ctx: &m
                 let text = text.unwrap_or_else(|| {
                     Text8::new(&format!("v{}", pr.next_seq % 10_000_000)).unwrap_or_default()
                 });
-                let producer = pr.pid.map(|pid| {
-                    if pr.seqs.len() <= p as usize {
-                        pr.seqs.resize(p as usize + 1, 0);
-                    }
-                    let seq = pr.seqs[p as usize];
-                    pr.seqs[p as usize] = next_seq(seq);
-                    Stamp { pid, epoch: pr.epoch, seq }
-                });
+                let producer = pr.pid.map(|pid| stamp(pr, pid, p));
                 // The request is numbered by the record's value, unique across lives.
                 pr.pending = Some((p, Rec { key, value, text, epoch: 0, producer }, value));
             }
@@ -256,12 +249,7 @@ pub(super) fn producer_message(k: &Kafka, pr: &mut Producer, msg: Msg, ctx: &mut
                         produce_next(k, pr, ctx);
                         return;
                     }
-                    let pid = rec.producer.map_or(0, |s| s.pid);
-                    if pr.seqs.len() <= p as usize {
-                        pr.seqs.resize(p as usize + 1, 0);
-                    }
-                    pr.seqs[p as usize] = next_seq(0);
-                    let producer = Some(Stamp { pid, epoch, seq: 0 });
+                    let producer = rec.producer.map(|s| stamp(pr, s.pid, p));
                     pr.pending = Some((p, Rec { producer, ..rec }, pending_req));
                     producer_send(k, pr, ctx);
                 }
@@ -273,6 +261,17 @@ pub(super) fn producer_message(k: &Kafka, pr: &mut Producer, msg: Msg, ctx: &mut
         }
         _ => {}
     }
+}
+
+/// The stamp of the next record of partition `p`: the producer's id and epoch, and that
+/// partition's next sequence number, which it moves on.
+fn stamp(pr: &mut Producer, pid: u32, p: u32) -> Stamp {
+    if pr.seqs.len() <= p as usize {
+        pr.seqs.resize(p as usize + 1, 0);
+    }
+    let seq = pr.seqs[p as usize];
+    pr.seqs[p as usize] = next_seq(seq);
+    Stamp { pid, epoch: pr.epoch, seq }
 }
 
 /// A record's value: unique across the run (the producer, the life it is in, and its count of
