@@ -148,6 +148,15 @@ pub(crate) fn config(args: &Args) -> Result<LabConfig, String> {
             }
         }
     }
+    // Kafka's producer turns idempotence off below acks=all only when it was left to its
+    // default; asked for explicitly, the combination is refused (a ConfigException).
+    if let (Some("on"), Setup::Kafka(k)) = (args.get("idempotence"), &cfg.setup) {
+        if !k.idempotent() {
+            return Err("--idempotence on needs --acks all: Kafka refuses an idempotent producer \
+                with a weaker acks (leave --idempotence out, and it is turned off)"
+                .into());
+        }
+    }
     Ok(cfg)
 }
 

@@ -484,6 +484,30 @@ fn multipaxos_runs_through_the_same_commands_and_compares_with_raft() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("--servers does not apply to kafka"));
     let o = distlab(&["run", "--protocol", "paxos", "--seed", "1", "--read-mode", "lease"]);
     assert_eq!(o.status.code(), Some(2));
+    // Idempotence asked for with acks below all is refused, as Kafka refuses it; left to its
+    // default, acks=1 turns it off and runs.
+    for acks in ["0", "1"] {
+        let o =
+            distlab(&["run", "--protocol", "kafka", "--seed", "1", "--acks", acks, "--idempotence", "on"]);
+        assert_eq!(o.status.code(), Some(2), "acks {acks}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("--idempotence on needs --acks all"));
+        let o = distlab(&["run", "--protocol", "kafka", "--seed", "1", "--acks", acks, "--events", "100"]);
+        assert!(o.status.success(), "acks {acks}");
+    }
+    let o = distlab(&[
+        "run",
+        "--protocol",
+        "kafka",
+        "--seed",
+        "1",
+        "--acks",
+        "all",
+        "--idempotence",
+        "on",
+        "--events",
+        "100",
+    ]);
+    assert!(o.status.success());
 }
 
 /// Every count a user can type is checked without overflow: the largest u64 (and other

@@ -122,8 +122,9 @@
 //! one request in flight, a record is a batch of one, and producer ids come from the controller
 //! (Kafka's brokers hand out blocks of them it allocates); there are no transactions, no
 //! delivery timeout (a producer retries a record until it is written), no UNKNOWN_PRODUCER_ID,
-//! and producer state never expires; `idempotence` asked for with acks below all is turned
-//! off, where Kafka's producer refuses the configuration if it was set explicitly; a broker
+//! and producer state never expires; `idempotence` left on (a document's or the page's
+//! default) with acks below all is turned off, as Kafka's producer does with its default (the
+//! CLI refuses `--idempotence on` with them, as Kafka refuses an explicit setting); a broker
 //! that does not lead ignores a fetch instead of answering
 //! NOT_LEADER_OR_FOLLOWER; logs are never deleted or compacted.
 //!
