@@ -40,7 +40,11 @@ const FLAGS: &[(&str, &str, &str)] = &[
     ("rf", "N", "replication factor"),
     ("min-insync", "N", "kafka: min.insync.replicas"),
     ("acks", "0|1|all", "kafka: the producers' acks"),
-    ("idempotence", "on|off", "kafka: idempotent producers (on by default, off below acks=all; on with acks 0 or 1 is refused)"),
+    (
+        "idempotence",
+        "on|off",
+        "kafka: idempotent producers (on by default, off below acks=all; on with acks 0 or 1 is refused)",
+    ),
     ("consumers", "N", "kafka: consumers in the group"),
     ("strategy", "NAME", "kafka: range, roundrobin, sticky or cooperative-sticky"),
     ("members", "N", "swim: members (2-1000)"),

@@ -407,6 +407,10 @@ struct Swarm {
     acked: u64,
     elections: u64,
     consumed: u64,
+    /// Rebalances completed, and the group's churn ops (leave, join, pause, new partition) the
+    /// sweep scheduled before its runs ended.
+    rebalances: u64,
+    churned: u64,
 }
 
 /// Run swarm seeds (each its own configuration, 20,000 events, every property checked after
@@ -420,6 +424,7 @@ fn swarm_sweep(seeds: std::ops::Range<u64>, mutant: Option<Mutant>, stop: bool) 
         let case = swarm::case(seed);
         s.configs.insert(case.shape);
         s.clusters.insert(swarm::cluster_shape(&case.shape));
+        let churn: Vec<Time> = case.kafka.script.iter().map(|(t, _)| *t).collect();
         let k = Kafka { mutant, ..case.kafka };
         let unpromised = k.not_promised();
         let mut sim = Sim::new(k, case.faults, seed);
@@ -429,10 +434,12 @@ fn swarm_sweep(seeds: std::ops::Range<u64>, mutant: Option<Mutant>, stop: bool) 
                     RecordKind::Note { note: Note::Acked { .. } } => s.acked += 1,
                     RecordKind::Note { note: Note::Elected { .. } } => s.elections += 1,
                     RecordKind::Note { note: Note::Consumed { .. } } => s.consumed += 1,
+                    RecordKind::Note { note: Note::Rebalanced { .. } } => s.rebalances += 1,
                     _ => {}
                 }
             }
         }
+        s.churned += churn.iter().filter(|t| **t <= sim.now()).count() as u64;
         s.runs += 1;
         s.events += sim.events();
         match sim.violation() {
@@ -454,8 +461,8 @@ impl Swarm {
         format!(
             "{} runs, {} events, {} violations, {} runs broke only what Kafka does not promise, \
              {} distinct configurations, {} of {} distinct clusters (brokers, partitions, rf, \
-             min.insync, acks); {} acknowledgements, {} elections, {} records consumed; first \
-             violation: {:?}",
+             min.insync, acks); {} acknowledgements, {} elections, {} records consumed, {} \
+             rebalances, {} churn ops reached; first violation: {:?}",
             self.runs,
             self.events,
             self.violations.len(),
@@ -466,6 +473,8 @@ impl Swarm {
             self.acked,
             self.elections,
             self.consumed,
+            self.rebalances,
+            self.churned,
             self.violations.first()
         )
     }
@@ -481,6 +490,8 @@ fn a_swarm_of_configurations_keeps_every_promise() {
     assert_eq!(s.configs.len(), 300, "every seed a configuration of its own");
     assert!(s.clusters.len() > 100, "{}", s.report());
     assert!(s.acked > 10_000 && s.elections > 1_000 && s.consumed > 10_000, "{}", s.report());
+    // The group is stirred, not only rebalanced by crashes and cuts.
+    assert!(s.churned > 1_000 && s.rebalances > 1_000, "{}", s.report());
     assert!(s.unpromised > 0 && s.unpromised < s.runs, "{}", s.report());
 }
 

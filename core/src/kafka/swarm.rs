@@ -9,10 +9,19 @@
 //! Every knob takes one of a few named values, so a configuration is a small tuple of choices
 //! (its [`Shape`]) and a sweep can say how many distinct configurations it covered. The draw
 //! uses its own generator, seeded from the run's seed: same seed, same configuration, same run.
+//!
+//! The consumer group changes too: in two runs of three, members leave and join back, pause for
+//! longer or shorter than their session (a garbage-collection pause), and the controller adds
+//! partitions, at random times; some consumers may start outside the group. Without it the
+//! group rebalances only when a crash or a cut takes a member away.
+
+use alloc::vec::Vec;
 
 use super::assign::Strategy;
 use super::config::{Kafka, ACKS_ALL};
+use super::types::{ClientOp, MAX_PAUSE_MS};
 use crate::net::FaultConfig;
+use crate::protocol::{NodeId, ScriptAction, Target, Time};
 use crate::rng::Rng;
 
 /// One seed's configuration: the cluster and what the network and the fault injector do.
@@ -24,11 +33,11 @@ pub struct Case {
 }
 
 /// The choice made for every knob of a [`Case`], in the order [`case`] draws them: equal shapes
-/// are equal configurations.
+/// are equal configurations, but for the times and targets of the group's churn.
 pub type Shape = [u8; KNOBS];
 
 /// How many knobs a case draws.
-pub const KNOBS: usize = 25;
+pub const KNOBS: usize = 27;
 
 /// acks, and how often each is drawn: all in half the runs, since an acks=1 run stops at the
 /// first acknowledgement a leader failure loses.
@@ -50,6 +59,12 @@ const MAX_DOWN: [usize; 3] = [1, 2, usize::MAX];
 /// retry may be written twice, which Kafka does not promise against). Drawn last, so that the
 /// knobs before it draw as they did before it was a knob.
 const IDEMPOTENCE: [(bool, u32); 2] = [(true, 3), (false, 1)];
+/// How many times the consumer group is stirred (a leave, a join, a pause, a new partition),
+/// drawn after idempotence for the same reason.
+const CHURN: [usize; 3] = [0, 4, 12];
+/// The stirring falls between these times: after the group's first rebalance, and within the
+/// simulated time a run of 20,000 events reaches in most configurations.
+const CHURN_US: (u64, u64) = (300_000, 2_500_000);
 
 /// Separates the configuration's generator from the simulator's, which starts from the seed.
 const SALT: u64 = 0x5741_524d_4b41_464b;
@@ -132,9 +147,42 @@ pub fn case(seed: u64) -> Case {
         max_down: d.of(&MAX_DOWN),
     };
     let kafka = Kafka { idempotence: d.weighted(&IDEMPOTENCE), ..kafka };
+    let churn = d.of(&CHURN);
+    let idle_consumers = if churn == 0 { 0 } else { d.within(0, kafka.consumers) };
+    if churn == 0 {
+        d.pick(1);
+    }
+    let script = stir(&mut d.rng, &kafka, churn);
+    let kafka = Kafka { idle_consumers, script, ..kafka };
     debug_assert_eq!(d.n, KNOBS);
     debug_assert_eq!(kafka.validate(), Ok(()));
     Case { kafka, faults, shape: d.shape }
+}
+
+/// `churn` of the group's own events at random times: a member leaves or joins (one already
+/// in does nothing), pauses for a tenth of its session or for one and a half sessions (it is
+/// removed, and finds out when it wakes), or the controller adds a partition (one in ten,
+/// Kafka's `kafka-topics --alter`). With no consumers only partitions are added.
+fn stir(rng: &mut Rng, k: &Kafka, churn: usize) -> Vec<(Time, ScriptAction<ClientOp>)> {
+    let mut script = Vec::with_capacity(churn);
+    for _ in 0..churn {
+        let at = Time(rng.range(CHURN_US.0, CHURN_US.1));
+        let consumer =
+            NodeId((k.brokers + 1 + k.producers) as u32 + rng.below(k.consumers.max(1) as u64) as u32);
+        let session_ms = (k.group_session_us / 1000) as u32;
+        let (to, op) = match rng.below(10) {
+            _ if k.consumers == 0 => (k.controller(), ClientOp::AddPartition),
+            0 => (k.controller(), ClientOp::AddPartition),
+            1..=3 => (consumer, ClientOp::Leave),
+            4..=6 => (consumer, ClientOp::Join),
+            7 => (consumer, ClientOp::Pause((session_ms / 10).clamp(1, MAX_PAUSE_MS))),
+            _ => (consumer, ClientOp::Pause((session_ms * 3 / 2).clamp(1, MAX_PAUSE_MS))),
+        };
+        script.push((at, ScriptAction::Client(Target::Node(to), op)));
+    }
+    #[allow(clippy::disallowed_methods)] // the sweeps only: never reached from the page
+    script.sort_by_key(|(t, _)| *t);
+    script
 }
 
 /// The cluster part of a shape: brokers, partitions, replication factor, min.insync.replicas
@@ -181,5 +229,28 @@ mod tests {
         let shapes: alloc::collections::BTreeSet<[u8; 5]> =
             cases.iter().map(|c| cluster_shape(&c.shape)).collect();
         assert!(shapes.len() <= clusters() && clusters() == 558);
+        // The group is stirred in two runs of three, each op sent to a node that takes it.
+        let stirred = cases.iter().filter(|c| !c.kafka.script.is_empty()).count();
+        assert!((1_200..1_450).contains(&stirred), "{stirred}");
+        let session_ms = (Kafka::default().group_session_us / 1000) as u32;
+        for op in [
+            ClientOp::Leave,
+            ClientOp::Join,
+            ClientOp::AddPartition,
+            ClientOp::Pause(session_ms / 10),
+            ClientOp::Pause(session_ms * 3 / 2),
+        ] {
+            let sent = |c: &Case| {
+                c.kafka.script.iter().any(|s| matches!(&s.1, ScriptAction::Client(_, o) if *o == op))
+            };
+            assert!(cases.iter().any(sent), "{op:?}");
+        }
+        assert!(cases.iter().any(|c| c.kafka.idle_consumers > 0));
+        for c in &cases {
+            for (_, step) in &c.kafka.script {
+                let ScriptAction::Client(Target::Node(to), op) = step else { panic!("{step:?}") };
+                assert_eq!(crate::protocol::Protocol::check_client(&c.kafka, *to, op), Ok(()));
+            }
+        }
     }
 }
