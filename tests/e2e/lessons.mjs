@@ -198,6 +198,22 @@ await lesson('kafka: acks=1 loses an acknowledged record, acks=all does not, on 
   await onScreen(page, '#safety', '#lesson-now', '#board-0');
 });
 
+await lesson('kafka: a retry after a lost answer and a failover is written once; sequences-not-replicated writes it twice', '#kafka', async page => {
+  await preset(page, 'retry-once');
+  await nextUntil(page, /appends nothing/);
+  // The partition board names the leader's newest records: r4 once, at the end.
+  const last = async () => page.$eval('#board-0 tbody tr td:last-child', td => td.textContent.trim());
+  assert.equal(await last(), 'r2 r3 r4');
+  assert.match(await page.textContent('#safety'), /Safety holds/);
+  await onScreen(page, '#lesson-now', 'svg.topology', '#board-0');
+  await page.click('#btn-break-it');
+  await page.waitForFunction(() => /violated/.test(document.querySelector('#safety').textContent), null, { timeout: 30000 });
+  assert.match(await page.textContent('#safety'), /no-duplicates violated at event \d+/);
+  assert.match(await page.textContent('#lesson-now'), /appends it again, at offset 4/);
+  assert.equal(await last(), 'r3 r4 r4', 'r4 twice on the board');
+  await onScreen(page, '#safety', '#lesson-now', '#board-0');
+});
+
 await lesson('swim: a crash is suspected, then declared dead, and every list shows it', '#swim', async page => {
   await preset(page, 'crash-detected');
   await nextUntil(page, /marks S3 suspect, not dead/);

@@ -12,6 +12,36 @@ use super::node::Node;
 use super::types::plural;
 use crate::protocol::{Board, BoardCell, BoardRow, NodeId, Present, Tone};
 
+/// How many of a leader's newest records its partition's row names.
+const LAST_RECORDS: usize = 3;
+
+/// The newest records of a partition's leader, by their text, oldest first: a record written
+/// twice shows twice, and one a new leader lacks disappears.
+fn last_records(leader: Option<(NodeId, &super::broker::Replica)>) -> BoardCell {
+    let Some((l, r)) = leader else {
+        return BoardCell { text: "—".into(), title: "no leader".into(), ..BoardCell::default() };
+    };
+    let log = &r.hard.log;
+    let from = log.len().saturating_sub(LAST_RECORDS);
+    if log.is_empty() {
+        return BoardCell {
+            text: "—".into(),
+            title: "the leader's log is empty".into(),
+            ..BoardCell::default()
+        };
+    }
+    let text: Vec<&str> = log[from..].iter().map(|rec| rec.text.as_str()).collect();
+    BoardCell {
+        text: text.join(" "),
+        title: format!(
+            "the newest records in the leader's log (B{}), the last at offset {}",
+            l.0 + 1,
+            log.len().saturating_sub(1)
+        ),
+        ..BoardCell::default()
+    }
+}
+
 pub fn boards(k: &Kafka, nodes: &[Node], up: &[bool]) -> Vec<Board> {
     let Some(Node::Controller(c)) = nodes.get(k.controller().index()) else { return Vec::new() };
     let broker = |b: usize| match nodes.get(b) {
@@ -33,6 +63,7 @@ pub fn boards(k: &Kafka, nodes: &[Node], up: &[bool]) -> Vec<Board> {
         .collect();
     columns.push("ISR".into());
     columns.push("epoch".into());
+    columns.push("last records".into());
     let rows = c
         .partitions
         .iter()
@@ -93,6 +124,9 @@ pub fn boards(k: &Kafka, nodes: &[Node], up: &[bool]) -> Vec<Board> {
                 ..BoardCell::default()
             });
             cells.push(BoardCell { text: format!("{}", s.leader_epoch), ..BoardCell::default() });
+            cells.push(last_records(s.leader.filter(|l| up[l.index()]).and_then(|l| {
+                Some((l, broker(l.index())?.replicas.get(p)?.as_ref()?))
+            })));
             BoardRow { label: format!("p{p}"), cells }
         })
         .collect();
@@ -104,7 +138,8 @@ pub fn boards(k: &Kafka, nodes: &[Node], up: &[bool]) -> Vec<Board> {
             plural(k.brokers, "broker")
         ),
         legend: "Each cell is one replica: ★ the leader, the number its log end offset; the bar is the log, \
-                 the tick the high watermark (consumers read below it). Out-of-sync replicas are dashed."
+                 the tick the high watermark (consumers read below it). Out-of-sync replicas are dashed. \
+                 Last records: the newest in the leader's log."
             .into(),
         columns,
         rows,

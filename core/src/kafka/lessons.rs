@@ -390,6 +390,8 @@ fn the_retry_after_a_lost_answer_and_a_failover_is_written_once() {
         }
         let read: Vec<u64> = consumers(&k).map(|i| consumer(&sim, i).consumed).collect();
         assert_eq!(read, vec![4], "seed {seed}: each record read once");
+        // The partition board says so in the words of the lesson: r4 once, at the end.
+        assert_eq!(last_records(&sim), "r2 r3 r4", "seed {seed}");
 
         let mut sim = Sim::new(broken.clone(), FaultPreset::None.config(), seed);
         while sim.violation().is_none() && sim.now() < ms(3_000) && sim.step() {}
@@ -401,5 +403,14 @@ fn the_retry_after_a_lost_answer_and_a_failover_is_written_once() {
             v.message
         );
         assert!(sim.now() > ms(1_500), "seed {seed}: after the heal");
+        assert_eq!(last_records(&sim), "r3 r4 r4", "seed {seed}: r4 twice on the board");
     }
+}
+
+/// The partition board's "last records" cell for p0.
+fn last_records(sim: &Sim<Kafka>) -> alloc::string::String {
+    let up: Vec<bool> = sim.status().iter().map(|s| s.up).collect();
+    let boards = crate::protocol::Present::boards(&sim.proto, sim.nodes(), &up);
+    let column = boards[0].columns.iter().position(|c| c == "last records").expect("the column");
+    boards[0].rows[0].cells[column].text.clone()
 }
