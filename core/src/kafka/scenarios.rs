@@ -102,6 +102,21 @@ fn failover(base: Kafka) -> Result<Kafka, String> {
     Ok(Kafka { script, narration, ..k })
 }
 
+/// One partition on three brokers, acks=all, min.insync.replicas=2 and one consumer, whatever
+/// the base says: the cluster of the lessons where a leader fails under one partition's records.
+fn one_partition_on_three(base: Kafka) -> Kafka {
+    Kafka {
+        brokers: 3,
+        partitions: 1,
+        rf: 3,
+        min_insync: 2,
+        acks: super::cluster::ACKS_ALL,
+        consumers: 1,
+        idle_consumers: 0,
+        ..base
+    }
+}
+
 /// `retry-once`: an idempotent producer (KIP-98) sends r4; B1 appends it and its followers copy
 /// it, but the network cuts the producer off before B1's answer arrives, and B1 crashes. The
 /// controller elects B2, which holds r4 at offset 3. Once the network heals, the producer
@@ -111,19 +126,7 @@ fn failover(base: Kafka) -> Result<Kafka, String> {
 /// twice.
 fn retry_once(base: Kafka) -> Result<Kafka, String> {
     use ScriptAction::*;
-    let k = Kafka {
-        brokers: 3,
-        partitions: 1,
-        rf: 3,
-        min_insync: 2,
-        acks: super::cluster::ACKS_ALL,
-        idempotence: true,
-        producers: 1,
-        produce_every_us: 0,
-        consumers: 1,
-        idle_consumers: 0,
-        ..base
-    };
+    let k = Kafka { idempotence: true, producers: 1, produce_every_us: 0, ..one_partition_on_three(base) };
     let producer = NodeId(k.brokers as u32 + 1);
     let record = |text: &str| -> Result<ScriptAction<ClientOp>, String> {
         Ok(Client(Target::Node(producer), ClientOp::Produce { key: Some(1), text: Some(Text8::new(text)?) }))
@@ -195,18 +198,7 @@ pub fn apply(name: &str, base: Kafka) -> Result<Kafka, String> {
         "high-watermark" => {
             // One partition, so every record goes to the leader that is cut off; the lesson
             // needs acks=all and a quorum-sized ISR, whatever the base says.
-            let k = Kafka {
-                brokers: 3,
-                partitions: 1,
-                rf: 3,
-                min_insync: 2,
-                acks: super::cluster::ACKS_ALL,
-                producers: 2,
-                produce_every_us: 30_000,
-                consumers: 1,
-                idle_consumers: 0,
-                ..base
-            };
+            let k = Kafka { producers: 2, produce_every_us: 30_000, ..one_partition_on_three(base) };
             // B1 leads p0; the producers and C1 follow the brokers and the controller.
             let side = vec![NodeId(4), NodeId(5), NodeId(6)];
             Kafka {
