@@ -407,7 +407,8 @@ fn kafka_runs_through_the_same_commands() {
             "commit-ahead",
             "rejoin-before-epoch-start",
             "zombie-commit",
-            "sequences-not-replicated"
+            "sequences-not-replicated",
+            "no-follow-up"
         ]
     );
     let ok = distlab(&["check", "--protocol", "kafka", "--seeds", "0..50", "--faults", "heavy"]);

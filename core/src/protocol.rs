@@ -105,6 +105,11 @@ pub struct World<'a, M> {
     pub up_epoch: u64,
     /// When a partition, cut or clog was last made or healed (zero: never).
     pub shape_at: Time,
+    /// The network now: each node's side of a partition, its clogs, and the one-way cuts
+    /// (see [`World::link_up`]).
+    pub groups: &'a [u8],
+    pub clogs: &'a [u8],
+    pub cuts: &'a alloc::collections::BTreeSet<(NodeId, NodeId)>,
     /// The message lost in this event (by the network's loss, a partition or cut, the user,
     /// or because its receiver was down).
     pub dropped: Option<&'a Lost<M>>,
@@ -136,6 +141,10 @@ impl<M> World<'_, M> {
     }
 
     /// The last fault: the latest crash or restart, or change of the network's shape.
+    /// Whether the link from `a` to `b` is up now (as `Sim::link_up`).
+    pub fn link_up(&self, a: NodeId, b: NodeId) -> bool {
+        link_open(self.groups, self.clogs, self.cuts, a, b)
+    }
     pub fn last_fault(&self) -> Time {
         self.changed_at.iter().copied().chain([self.shape_at]).max().unwrap_or(Time::ZERO)
     }
@@ -152,12 +161,37 @@ impl<'a, M> World<'a, M> {
             changed_at,
             up_epoch: 0,
             shape_at: Time::ZERO,
+            groups: &[],
+            clogs: &[],
+            cuts: &NO_CUTS,
             dropped: None,
             skewed: false,
             slowed: false,
             explored: false,
         }
     }
+}
+
+#[cfg(test)]
+static NO_CUTS: alloc::collections::BTreeSet<(NodeId, NodeId)> = alloc::collections::BTreeSet::new();
+
+/// A clogged node's outgoing links are cut.
+pub const CLOG_OUT: u8 = 1;
+/// A clogged node's incoming links are cut.
+pub const CLOG_IN: u8 = 2;
+
+/// Whether the link from `a` to `b` is up, given each node's side of a partition, its clogs and
+/// the one-way cuts (a node outside them: up).
+pub(crate) fn link_open(
+    groups: &[u8],
+    clogs: &[u8],
+    cuts: &alloc::collections::BTreeSet<(NodeId, NodeId)>,
+    a: NodeId,
+    b: NodeId,
+) -> bool {
+    let side = |n: NodeId| groups.get(n.index());
+    let clog = |n: NodeId| clogs.get(n.index()).copied().unwrap_or(0);
+    side(a) == side(b) && clog(a) & CLOG_OUT == 0 && clog(b) & CLOG_IN == 0 && !cuts.contains(&(a, b))
 }
 
 /// A message lost, for [`World`].

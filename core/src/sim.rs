@@ -57,10 +57,8 @@ pub enum Input<P: Protocol> {
     Duplicate(MsgId),
 }
 
-/// A clogged node's outgoing links are cut.
-pub const CLOG_OUT: u8 = 1;
-/// A clogged node's incoming links are cut.
-pub const CLOG_IN: u8 = 2;
+use crate::protocol::link_open;
+pub use crate::protocol::{CLOG_IN, CLOG_OUT};
 
 /// How far virtual time leaps before each input of an explored run: far beyond every timing
 /// limit a protocol's settings accept (the longest is SWIM's heartbeat silence: 1,000 periods
@@ -463,10 +461,7 @@ impl<P: Protocol> Sim<P> {
 
     /// Is the link from `a` to `b` up right now?
     pub fn link_up(&self, a: NodeId, b: NodeId) -> bool {
-        self.groups[a.index()] == self.groups[b.index()]
-            && self.clogs[a.index()] & CLOG_OUT == 0
-            && self.clogs[b.index()] & CLOG_IN == 0
-            && !self.cuts.contains(&(a, b))
+        link_open(&self.groups, &self.clogs, &self.cuts, a, b)
     }
 
     /// Execute the next event. Returns false when nothing could run.
@@ -1167,6 +1162,9 @@ impl<P: Protocol> Sim<P> {
             changed_at: &self.changed_at,
             up_epoch: self.up_epoch,
             shape_at: self.shape_at,
+            groups: &self.groups,
+            clogs: &self.clogs,
+            cuts: &self.cuts,
             dropped: lost.as_ref(),
             skewed: self.skewed,
             slowed: self.slowed,

@@ -631,7 +631,8 @@ fn the_chinese_catalogue_covers_every_pages_description() {
 }
 
 /// Violations the harvest's short runs do not reach (longer sweeps find them): the file
-/// system's read placed at no position, and its write answered with no completion.
+/// system's read placed at no position, and its write answered with no completion; Kafka's
+/// group that does not settle (judged only after seconds of quiet).
 #[test]
 fn the_chinese_catalogue_covers_violations_longer_runs_find() {
     let zh = chinese();
@@ -643,6 +644,10 @@ fn the_chinese_catalogue_covers_violations_longer_runs_find() {
         "S2 expires session 7, which it has not heard of since it was elected",
         "C3 was told /svc's children changed at zxid 49, and holds no watch there that a change has tripped",
         "C3 was told /cfg/k0 changed at zxid 27, and holds no watch there that a change has tripped",
+        "the consumer group has not settled in 2000 ms: p4 is owned by no member of generation 7",
+        "the consumer group has not settled in 2000 ms: the coordinator is still rebalancing generation 9",
+        "the consumer group has not settled in 2012 ms: C2 is in generation 4, the coordinator in generation 5",
+        "the consumer group has not settled in 2012 ms: C2 holds other partitions than the coordinator gave it in generation 5",
     ] {
         let zh_text = zh.lookup(s);
         assert!(zh_text.as_deref().is_some_and(|z| !z.is_empty() && z != s), "no Chinese for: {s}");

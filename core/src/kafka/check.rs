@@ -89,6 +89,13 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
             decision or the last crash or network change (a lost LeaderAndIsr is sent again)",
     },
     PropertyInfo {
+        name: "group-settles",
+        description: "the consumer group comes to rest: within 10 group sessions of whatever last \
+            stirred it (a crash, a request, a change of the network, a lost rebalance message), \
+            every running member holds what the coordinator gave it in the current generation, \
+            and every partition has an owner",
+    },
+    PropertyInfo {
         name: "no-duplicates",
         description: "a record a producer sent is committed at most once, however often it was \
             sent again: an idempotent producer's stamp (KIP-98) lets the leader answer a retry it \
@@ -132,6 +139,8 @@ pub struct Monitor {
     counted: Vec<(u32, u32)>,
     /// An offset commit the coordinator must refuse, delivered in this event (`fence.rs`).
     pub(super) fence: super::fence::Fence,
+    /// Since when the group has been unsettled (`settle.rs`).
+    pub(super) settle: super::settle::Settle,
 }
 
 /// When `check_world` last compared every replica with the controller: the world's count of

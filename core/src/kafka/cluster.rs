@@ -72,6 +72,10 @@
 //!   it counts, while the group is not syncing (`coordinator.rs`); mutant `zombie-commit`,
 //!   caught by `commit-fenced` (`fence.rs`, judged from the commit the network delivered and the
 //!   offsets before and after), test `a_commit_from_outside_the_current_generation_is_caught`.
+//! - A cooperative member that gave partitions up rejoins at once (KIP-429's follow-up
+//!   rebalance, `group.rs`); mutant `no-follow-up`, caught by `group-settles` (`settle.rs`: the
+//!   group settles within 10 group sessions of whatever last stirred it), test
+//!   `a_cooperative_join_without_its_follow_up_never_settles`, and by the swarm.
 //! - The coordinator takes a member's JoinGroups once each, in the order sent (Kafka's
 //!   connection): a duplicated one, arriving after its member was assigned more, would count it
 //!   as owning less than it does; test `a_copy_of_a_join_is_taken_once`, and `one-owner` holds
@@ -237,9 +241,10 @@ impl Protocol for Kafka {
         m: &mut Monitor,
         nodes: &[Node],
         touched: Option<NodeId>,
-        _client: Option<&ClientOp>,
+        client: Option<&ClientOp>,
         notes: &[Note],
     ) -> Result<(), (&'static str, String)> {
+        m.settle.asked(client);
         check::check(self, m, nodes, touched, notes)
     }
     fn check_world(
@@ -250,7 +255,8 @@ impl Protocol for Kafka {
         _notes: &[Note],
         world: &World<'_, Msg>,
     ) -> Result<(), (&'static str, String)> {
-        check::check_world(self, m, nodes, touched, world)
+        check::check_world(self, m, nodes, touched, world)?;
+        super::settle::group_settles(self, &mut m.settle, nodes, touched, world)
     }
     fn delivered(&self, m: &mut Monitor, nodes: &[Node], d: &crate::protocol::Delivered<'_, Msg>) {
         m.fence.delivered(self, nodes, d);

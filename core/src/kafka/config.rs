@@ -38,6 +38,9 @@ pub enum Mutant {
     /// new leadership (it counts only the records it appended in its current leader epoch): a
     /// retry of a record the old leader appended, and this one copied, is appended twice.
     SequencesNotReplicated,
+    /// A cooperative member that gave up partitions does not rejoin: KIP-429's follow-up
+    /// rebalance never comes, and what it gave up stays unowned.
+    NoFollowUp,
 }
 
 pub(super) const MUTANTS: &[MutantInfo] = &[
@@ -84,6 +87,12 @@ pub(super) const MUTANTS: &[MutantInfo] = &[
             leader epoch, not those it copied as a follower or appended before, so the producer's \
             retry of a record the old leader appended is appended again",
     },
+    MutantInfo {
+        name: "no-follow-up",
+        description: "a cooperative member that gave up partitions in a rebalance does not rejoin \
+            at once: KIP-429's follow-up rebalance never comes, and the partitions it gave up stay \
+            unowned, nobody reading them",
+    },
 ];
 
 impl Mutant {
@@ -98,6 +107,7 @@ impl Mutant {
             "rejoin-before-epoch-start" => Some(Mutant::RejoinBeforeEpochStart),
             "zombie-commit" => Some(Mutant::ZombieCommit),
             "sequences-not-replicated" => Some(Mutant::SequencesNotReplicated),
+            "no-follow-up" => Some(Mutant::NoFollowUp),
             _ => None,
         }
     }

@@ -301,7 +301,7 @@ pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx
             // KIP-429: a member that lost partitions it owned rejoins at once, and the
             // follow-up rebalance hands them to their new owners.
             let lost = c.owned_at_join.iter().any(|p| !c.assigned.contains(p));
-            if cooperative(k) && lost && !k.is(Mutant::SkipRevocation) {
+            if cooperative(k) && lost && !k.is(Mutant::SkipRevocation) && !k.is(Mutant::NoFollowUp) {
                 join(k, c, ctx);
             }
         }

@@ -41,6 +41,7 @@ mod node;
 mod partitioner;
 mod producer;
 pub mod scenarios;
+mod settle;
 pub mod setup;
 pub mod swarm;
 mod types;

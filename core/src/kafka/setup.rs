@@ -222,8 +222,9 @@ impl crate::explorable::Explorable for Kafka {
     fn cluster(&self) -> (usize, usize) {
         (self.brokers, self.producers + self.consumers)
     }
-    /// It bounds how long a LeaderAndIsr takes to arrive (8 broker sessions).
+    /// They bound how long a LeaderAndIsr takes to arrive (8 broker sessions) and a rebalance
+    /// (10 group sessions).
     fn unjudged(&self) -> &'static [&'static str] {
-        &["replicas-informed"]
+        &["replicas-informed", "group-settles"]
     }
 }
