@@ -105,6 +105,8 @@ pub struct World<'a, M> {
     pub up_epoch: u64,
     /// When a partition, cut or clog was last made or healed (zero: never).
     pub shape_at: Time,
+    /// Whether the network is whole now: no partition, cut or clog in force.
+    pub whole: bool,
     /// The message lost in this event (by the network's loss, a partition or cut, the user,
     /// or because its receiver was down).
     pub dropped: Option<&'a Lost<M>>,
@@ -152,6 +154,7 @@ impl<'a, M> World<'a, M> {
             changed_at,
             up_epoch: 0,
             shape_at: Time::ZERO,
+            whole: true,
             dropped: None,
             skewed: false,
             slowed: false,

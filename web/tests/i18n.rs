@@ -631,7 +631,8 @@ fn the_chinese_catalogue_covers_every_pages_description() {
 }
 
 /// Violations the harvest's short runs do not reach (longer sweeps find them): the file
-/// system's read placed at no position, and its write answered with no completion.
+/// system's read placed at no position, and its write answered with no completion; the
+/// sharded database's move that does not finish (judged only after seconds of quiet).
 #[test]
 fn the_chinese_catalogue_covers_violations_longer_runs_find() {
     let zh = chinese();
@@ -643,6 +644,9 @@ fn the_chinese_catalogue_covers_violations_longer_runs_find() {
         "S2 expires session 7, which it has not heard of since it was elected",
         "C3 was told /svc's children changed at zxid 49, and holds no watch there that a change has tripped",
         "C3 was told /cfg/k0 changed at zxid 27, and holds no watch there that a change has tripped",
+        "configuration 2 is not done 5051 ms after it could be, with every server up and the network whole: G1 still awaits shard 0 from G2 and 6 more",
+        "configuration 5 is not done 5051 ms after it could be, with every server up and the network whole: G3 still awaits shard 4 from G1",
+        "configuration 7 is not done 5051 ms after it could be, with every server up and the network whole: G2 has not reached it (it stands at configuration 6)",
     ] {
         let zh_text = zh.lookup(s);
         assert!(zh_text.as_deref().is_some_and(|z| !z.is_empty() && z != s), "no Chinese for: {s}");

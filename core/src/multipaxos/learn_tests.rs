@@ -141,6 +141,7 @@ fn the_checker_accepts_slot_one_again_only_after_a_restart() {
             changed_at: &changed_at,
             up_epoch,
             shape_at: Time::ZERO,
+            whole: true,
             dropped: None,
             skewed: false,
             slowed: false,
