@@ -836,6 +836,7 @@ fn the_sharded_database_is_checked_and_its_mutants_caught_from_the_command_line(
         "drop-data",
         "early-reconfig",
         "reapply-duplicates",
+        "pull-once",
     ] {
         assert!(names.contains(m), "{names}");
     }

@@ -110,6 +110,8 @@ pub struct World<'a, M> {
     pub groups: &'a [u8],
     pub clogs: &'a [u8],
     pub cuts: &'a alloc::collections::BTreeSet<(NodeId, NodeId)>,
+    /// Whether the network is whole now: no partition, cut or clog in force.
+    pub whole: bool,
     /// The message lost in this event (by the network's loss, a partition or cut, the user,
     /// or because its receiver was down).
     pub dropped: Option<&'a Lost<M>>,
@@ -164,6 +166,7 @@ impl<'a, M> World<'a, M> {
             groups: &[],
             clogs: &[],
             cuts: &NO_CUTS,
+            whole: true,
             dropped: None,
             skewed: false,
             slowed: false,

@@ -223,6 +223,10 @@ pub struct Sim<P: Protocol> {
     /// it. A swizzle clogs hundreds of a crowd's nodes; as cuts, that was hundreds of thousands
     /// of links in every checkpoint.
     clogs: Vec<u8>,
+    /// Whether the partition in force splits the nodes, and how many nodes are clogged: with
+    /// no cut either, the network is whole (`World::whole`).
+    split: bool,
+    clogged: usize,
     dropped: Vec<MsgId>,
     monitor: P::Monitor,
     violation: Option<Violation>,
@@ -288,6 +292,8 @@ impl<P: Protocol> Sim<P> {
             group_epoch: 0,
             cuts: BTreeSet::new(),
             clogs: vec![0; n],
+            split: false,
+            clogged: 0,
             dropped: Vec::new(),
             monitor: P::Monitor::default(),
             violation: None,
@@ -685,6 +691,7 @@ impl<P: Protocol> Sim<P> {
             }
             Pending::HealGroups { .. } => {
                 self.groups.iter_mut().for_each(|g| *g = 0);
+                self.split = false;
                 self.group_epoch += 1;
                 self.shape_at = self.now;
                 self.record(KindRef::Heal);
@@ -882,6 +889,7 @@ impl<P: Protocol> Sim<P> {
     }
 
     fn partition(&mut self, groups: Vec<u8>) {
+        self.split = groups.iter().any(|g| Some(g) != groups.first());
         self.groups = groups.clone();
         self.group_epoch += 1;
         self.shape_at = self.now;
@@ -893,6 +901,7 @@ impl<P: Protocol> Sim<P> {
         self.groups.iter_mut().for_each(|g| *g = 0);
         self.cuts.clear();
         self.clogs.iter_mut().for_each(|c| *c = 0);
+        (self.split, self.clogged) = (false, 0);
         self.group_epoch += 1;
         self.shape_at = self.now;
         self.record(KindRef::Heal);
@@ -910,6 +919,7 @@ impl<P: Protocol> Sim<P> {
         let was = self.clogs[x.index()];
         if was | how != was {
             self.clogs[x.index()] = was | how;
+            self.clogged += usize::from(was == 0);
             self.shape_at = self.now;
             self.record(KindRef::Clog { node: x, out: how & CLOG_OUT != 0, into: how & CLOG_IN != 0 });
         }
@@ -919,6 +929,7 @@ impl<P: Protocol> Sim<P> {
         let was = self.clogs[x.index()];
         if was & how != 0 {
             self.clogs[x.index()] = was & !how;
+            self.clogged -= usize::from(was & !how == 0);
             self.shape_at = self.now;
             self.record(KindRef::Unclog { node: x, out: how & CLOG_OUT != 0, into: how & CLOG_IN != 0 });
         }
@@ -1095,6 +1106,7 @@ impl<P: Protocol> Sim<P> {
                 }
                 g
             };
+            self.split = true;
             self.groups = groups.clone();
             self.group_epoch += 1;
             self.shape_at = self.now;
@@ -1165,6 +1177,7 @@ impl<P: Protocol> Sim<P> {
             groups: &self.groups,
             clogs: &self.clogs,
             cuts: &self.cuts,
+            whole: !self.split && self.clogged == 0 && self.cuts.is_empty(),
             dropped: lost.as_ref(),
             skewed: self.skewed,
             slowed: self.slowed,

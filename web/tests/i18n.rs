@@ -632,7 +632,8 @@ fn the_chinese_catalogue_covers_every_pages_description() {
 
 /// Violations the harvest's short runs do not reach (longer sweeps find them): the file
 /// system's read placed at no position, and its write answered with no completion; Kafka's
-/// group that does not settle (judged only after seconds of quiet).
+/// group that does not settle and the sharded database's move that does not finish (judged
+/// only after seconds of quiet).
 #[test]
 fn the_chinese_catalogue_covers_violations_longer_runs_find() {
     let zh = chinese();
@@ -648,6 +649,9 @@ fn the_chinese_catalogue_covers_violations_longer_runs_find() {
         "the consumer group has not settled in 2000 ms: the coordinator is still rebalancing generation 9",
         "the consumer group has not settled in 2012 ms: C2 is in generation 4, the coordinator in generation 5",
         "the consumer group has not settled in 2012 ms: C2 holds other partitions than the coordinator gave it in generation 5",
+        "configuration 2 is not done 5051 ms after it could be, with every server up and the network whole: G1 still awaits shard 0 from G2 and 6 more",
+        "configuration 5 is not done 5051 ms after it could be, with every server up and the network whole: G3 still awaits shard 4 from G1",
+        "configuration 7 is not done 5051 ms after it could be, with every server up and the network whole: G2 has not reached it (it stands at configuration 6)",
     ] {
         let zh_text = zh.lookup(s);
         assert!(zh_text.as_deref().is_some_and(|z| !z.is_empty() && z != s), "no Chinese for: {s}");

@@ -144,6 +144,7 @@ fn the_checker_accepts_slot_one_again_only_after_a_restart() {
             groups: &[],
             clogs: &[],
             cuts: &alloc::collections::BTreeSet::new(),
+            whole: true,
             dropped: None,
             skewed: false,
             slowed: false,

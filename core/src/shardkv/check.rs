@@ -31,6 +31,7 @@
 //!   independent objects, so the whole history is linearizable when each shard's is
 //!   (linearizability is local: Herlihy and Wing, 1990). The page's history goes through the
 //!   search-based checker too.
+//! - **shard-arrives**, the one liveness property: every move finishes (`arrives.rs`).
 
 use alloc::collections::BTreeMap;
 use alloc::format;
@@ -91,6 +92,7 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
         name: "acked-write-durable",
         description: "a write acknowledged to a client is never lost, across moves and crashes",
     },
+    super::arrives::PROPERTY,
 ];
 
 /// One shard's history as the checker has seen it.
@@ -125,6 +127,8 @@ pub struct Monitor {
     configs: BTreeMap<u64, u64>,
     /// Per configuration server: how many of its configurations the checker has compared.
     configs_seen: Vec<usize>,
+    /// shard-arrives, the one liveness property (`arrives.rs`).
+    pub(super) arrivals: super::arrives::Arrivals,
 }
 
 type Fail = (&'static str, String);

@@ -36,6 +36,9 @@ pub enum Mutant {
     EarlyReconfig,
     /// A retried request is answered from the duplicate table, and its write is done again.
     ReapplyDuplicates,
+    /// A group's leader asks for a shard it gained once, as it applies the move, and never
+    /// again.
+    PullOnce,
 }
 
 /// Where a shard stands in this group.

@@ -25,8 +25,10 @@
 //!
 //! The files: `configs.rs` (the service's machine, the shard map), `machine.rs` (a group's
 //! machine), `server.rs` (both kinds of server around their Raft), `client.rs`, `check.rs`
-//! (the properties), `types.rs` (settings, messages, mutants).
+//! (the safety properties), `arrives.rs` (the liveness one: every move finishes), `types.rs`
+//! (settings, messages, mutants).
 
+mod arrives;
 pub mod check;
 pub mod client;
 pub mod configs;
@@ -89,6 +91,10 @@ pub(crate) const MUTANTS: &[MutantInfo] = &[
         name: "reapply-duplicates",
         description: "a retried request is answered from the duplicate table, and its write is done again: a put retried after another client's put to the same key undoes it",
     },
+    MutantInfo {
+        name: "pull-once",
+        description: "a group's leader asks the old owner for a shard it gained once, as it applies the move, and never again: a request lost, or sent before the old owner has moved, leaves the shard waiting for good",
+    },
 ];
 
 impl Mutant {
@@ -101,6 +107,7 @@ impl Mutant {
             "drop-data" => Mutant::DropData,
             "early-reconfig" => Mutant::EarlyReconfig,
             "reapply-duplicates" => Mutant::ReapplyDuplicates,
+            "pull-once" => Mutant::PullOnce,
             _ => return None,
         })
     }
@@ -285,6 +292,18 @@ impl Protocol for ShardKv {
         notes: &[Note],
     ) -> Result<(), (&'static str, String)> {
         check::check(self, m, nodes, touched, notes)
+    }
+
+    /// shard-arrives, which needs the true time and the faults (`arrives.rs`).
+    fn check_world(
+        &self,
+        m: &mut Monitor,
+        nodes: &[Node],
+        touched: Option<NodeId>,
+        _notes: &[Note],
+        world: &crate::protocol::World<'_, Msg>,
+    ) -> Result<(), (&'static str, String)> {
+        arrives::check_world(self, &mut m.arrivals, nodes, touched, world)
     }
 
     fn properties(&self) -> &'static [PropertyInfo] {

@@ -205,6 +205,10 @@ fn with_raft<R>(
     }
     let (served, reached, installed) = s.raft.kv.take_served();
     let me = ctx.me();
+    if k.is(Mutant::PullOnce) && !reached.is_empty() && leads(s) {
+        // Broken: the shards it gained are asked for once, as the leader applies the move.
+        pull(k, s, ctx);
+    }
     for num in reached {
         ctx.note(Note::Reached { server: me, num });
     }
@@ -338,7 +342,15 @@ fn tick(k: &ShardKv, s: &mut Replica, ctx: Cx) {
         let num = if k.is(Mutant::SkipConfigs) { None } else { Some(machine.config.num + 1) };
         ctx.send(k.config_members().global(NodeId(s.ask)), Msg::Query { num });
     }
-    // Any old server that has applied the configuration holds the same frozen copy.
+    if !k.is(Mutant::PullOnce) {
+        pull(k, s, ctx);
+    }
+}
+
+/// Ask the previous owner of each shard still missing for it: the server whose turn it is
+/// (any old server that has applied the configuration holds the same frozen copy).
+fn pull(k: &ShardKv, s: &Replica, ctx: Cx) {
+    let machine = &s.raft.kv;
     let num = machine.config.num;
     let turn = s.ask;
     for (shard, x) in machine.shards.iter().enumerate() {

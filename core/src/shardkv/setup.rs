@@ -188,4 +188,8 @@ impl crate::explorable::Explorable for ShardKv {
     fn cluster(&self) -> (usize, usize) {
         (self.first_client(), self.clients)
     }
+    /// It bounds how long a move takes (`arrives.rs`).
+    fn unjudged(&self) -> &'static [&'static str] {
+        &["shard-arrives"]
+    }
 }

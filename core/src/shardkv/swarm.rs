@@ -59,6 +59,10 @@ pub struct Swept {
     /// Runs that ended with a group more than two configurations behind the newest (its most
     /// advanced server): a move that stalled.
     pub stalled: u64,
+    /// Moves shard-arrives judged (finished with every server up and the network whole since
+    /// they could start), and the longest of them in milliseconds: how near its bound came.
+    pub moves_judged: u64,
+    pub slowest_move_ms: u64,
 }
 
 impl Swept {
@@ -108,6 +112,9 @@ pub fn sweep(
             .collect();
         out.configs += reached.iter().max().copied().unwrap_or(0);
         out.stalled += u64::from(reached.iter().any(|r| r + 2 < newest));
+        let arrivals = &sim.monitor().arrivals;
+        out.moves_judged += arrivals.judged;
+        out.slowest_move_ms = out.slowest_move_ms.max(arrivals.slowest_us / 1000);
         let (operations, found) = crate::swarm::verdict(&sim);
         out.operations += operations;
         if let Some((property, message)) = found {
