@@ -33,7 +33,7 @@ use super::types::*;
 
 pub(super) const PROPERTY: PropertyInfo = PropertyInfo {
     name: "shard-arrives",
-    description: "every move finishes: with every server up and the network whole, each configuration is done (every group has reached it and holds every shard it gives the group) within 5 s, five times the longest a move takes without a lost message, of the configuration service making it, of the one before it being done, or of the last crash, restart or network change",
+    description: "every move finishes: with every server up and the network whole, each configuration is done (every group has reached it and holds every shard it gives the group) within 5.05 s, five times the longest a move takes without a lost message, of the configuration service making it, of the one before it being done, or of the last crash, restart or network change",
 };
 
 /// The longest one-way delay of any fault level or swarm mix (`net.rs`, `crate::swarm`).
