@@ -147,6 +147,12 @@ impl<M> World<'_, M> {
     pub fn link_up(&self, a: NodeId, b: NodeId) -> bool {
         link_open(self.groups, self.clogs, self.cuts, a, b)
     }
+    /// Whether time in this run is the model's own: not an explored run (where time is only the
+    /// order of events), no clock skewed, no link slowed. A property that bounds a delay is
+    /// judged only then.
+    pub fn timed(&self) -> bool {
+        !(self.explored || self.skewed || self.slowed)
+    }
     pub fn last_fault(&self) -> Time {
         self.changed_at.iter().copied().chain([self.shape_at]).max().unwrap_or(Time::ZERO)
     }

@@ -369,7 +369,7 @@ pub(super) fn check_world(
     // or the network's shape; between such events only the clock runs on those already found.
     let changed = disks_changed || m.shape_at != world.shape_at;
     m.shape_at = world.shape_at;
-    if world.explored || world.skewed || world.slowed {
+    if !world.timed() {
         return Ok(());
     }
     repaired(d, m, nodes, world, (running, changed))?;

@@ -173,7 +173,7 @@ pub(super) fn check_world(
     touched: Option<NodeId>,
     world: &World<'_, Msg>,
 ) -> Result<(), (&'static str, String)> {
-    if world.explored || world.skewed || world.slowed {
+    if !world.timed() {
         return Ok(());
     }
     let Some(Node::Controller(c)) = nodes.get(k.controller().index()) else { return Ok(()) };

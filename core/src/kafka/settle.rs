@@ -77,7 +77,7 @@ pub(super) fn group_settles(
     touched: Option<NodeId>,
     world: &World<'_, Msg>,
 ) -> Result<(), (&'static str, String)> {
-    if k.consumers == 0 || world.explored || world.skewed || world.slowed {
+    if k.consumers == 0 || !world.timed() {
         return Ok(());
     }
     let coordinator = k.controller();
@@ -92,12 +92,13 @@ pub(super) fn group_settles(
     }
     let faulted = world.up_epoch != s.epoch || world.shape_at != s.shape_at;
     let ran = touched.is_some_and(|t| {
-        let i = if t == coordinator { 0 } else { t.index().wrapping_sub(first - 1) };
-        let Some(was) = s.marks.get_mut(i).filter(|_| i == 0 || consumers.contains(&t.index())) else {
-            return false;
+        let slot = match t {
+            _ if t == coordinator => 0,
+            _ if consumers.contains(&t.index()) => 1 + t.index() - first,
+            _ => return false,
         };
         let now = nodes.get(t.index()).map_or(0, mark);
-        core::mem::replace(was, now) != now
+        s.marks.get_mut(slot).is_some_and(|was| core::mem::replace(was, now) != now)
     });
     if !(faulted || ran || stirred || s.since.is_some_and(|_| world.now > s.due)) {
         return Ok(());
@@ -244,11 +245,12 @@ fn unsettled(
         let asleep = m.paused_until.is_some_and(|t| t > world.now) || !talks(m.id);
         if current {
             owned |= m.assigned.iter().fold(0u64, |bits, p| bits | 1u64.checked_shl(*p).unwrap_or(0));
-        } else if asleep {
-        } else if m.generation != g.generation {
-            return Some(Why::Behind { member: m.id, generation: m.generation });
-        } else {
-            return Some(Why::Elsewhere { member: m.id });
+        } else if !asleep {
+            return Some(if m.generation != g.generation {
+                Why::Behind { member: m.id, generation: m.generation }
+            } else {
+                Why::Elsewhere { member: m.id }
+            });
         }
         running |= !asleep;
     }

@@ -104,7 +104,7 @@ pub(super) fn check_world(
     touched: Option<NodeId>,
     world: &World<'_, Msg>,
 ) -> Result<(), (&'static str, String)> {
-    if world.explored || world.skewed || world.slowed {
+    if !world.timed() {
         return Ok(());
     }
     match touched.and_then(|t| Some((t, nodes.get(t.index())?))) {

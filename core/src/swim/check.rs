@@ -391,7 +391,7 @@ fn accuracy(
     // The heartbeat detector's incarnation moves only at a restart, so a death at an older one
     // is the silence of the member's last life.
     let stale = inc < current && sw.detector == Detector::Heartbeat;
-    if !world.up[who.index()] || inc > current || stale || world.skewed || world.slowed || world.explored {
+    if !world.up[who.index()] || inc > current || stale || !world.timed() {
         return Ok(());
     }
     let now = world.now.0;
