@@ -188,7 +188,7 @@ impl Protocol for Kafka {
         } else if me == self.controller() {
             Node::Controller(controller_init(self, ctx))
         } else if me.index() > self.brokers + self.producers {
-            Node::Consumer(group::consumer_init(self, ctx))
+            Node::Consumer(group::consumer_init(self, 0, ctx))
         } else {
             Node::Producer(producer_init(self, 0, ctx))
         }
@@ -222,7 +222,7 @@ impl Protocol for Kafka {
             Node::Broker(b) => Durable::Broker(broker_durable(b)),
             Node::Controller(c) => Durable::Controller(c.clone()),
             Node::Producer(p) => Durable::Producer { life: p.life },
-            Node::Consumer(_) => Durable::Nothing,
+            Node::Consumer(c) => Durable::Consumer { member: c.member },
         }
     }
     fn on_restart(&self, durable: Durable, ctx: &mut Ctx<Self>) -> Node {
@@ -230,7 +230,9 @@ impl Protocol for Kafka {
             Durable::Broker(b) => Node::Broker(broker_restart(self, b, ctx)),
             Durable::Controller(c) => Node::Controller(controller_restart(self, c, ctx)),
             Durable::Producer { life } => Node::Producer(producer_init(self, life.wrapping_add(1), ctx)),
-            Durable::Nothing => self.init(ctx),
+            Durable::Consumer { member } => {
+                Node::Consumer(group::consumer_init(self, member.wrapping_add(1), ctx))
+            }
         }
     }
     fn workload(&self, _rng: &mut Rng) -> Vec<(Time, NodeId, ClientOp)> {

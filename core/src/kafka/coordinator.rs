@@ -83,10 +83,9 @@ pub struct MemberInfo {
     /// its other lives are not its.
     pub member: u32,
     /// When the newest JoinGroup taken from this life was sent: a copy of it, or one sent
-    /// before it, is not taken (Kafka's connection delivers each once, in order). A consumer
-    /// restarted (crashed) begins again at member id 0, so a life here is not unique across
-    /// its restarts: the group takes the restarted one for the old life, or answers its first
-    /// ids UNKNOWN_MEMBER_ID until it reaches a new one (Kafka's new process gets a new id).
+    /// before it, is not taken (Kafka's connection delivers each once, in order). A restarted
+    /// consumer joins with a member id none of its earlier lives had, as Kafka's new process
+    /// gets a new one: the group counts it as a new member.
     pub last_join: Time,
     /// When the newest commit taken from this life was sent: one sent before it is not taken
     /// (it would move the offsets back to where the member was; Kafka's connection delivers

@@ -134,11 +134,13 @@ pub fn member_name(k: &Kafka, id: NodeId) -> String {
     format!("C{}", id.index() - k.brokers - k.producers)
 }
 
-pub fn consumer_init(k: &Kafka, ctx: &mut Ctx<Kafka>) -> Consumer {
+/// A consumer starting, its member id `member` (0 at first; after a crash, one its previous life
+/// never had: the group counts it as a new member).
+pub fn consumer_init(k: &Kafka, member: u32, ctx: &mut Ctx<Kafka>) -> Consumer {
     let me = ctx.me();
     let mut c = Consumer {
         id: me,
-        member: 0,
+        member,
         generation: 0,
         assigned: Vec::new(),
         position: vec![0; k.partitions as usize],

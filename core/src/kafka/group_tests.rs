@@ -13,7 +13,7 @@ use super::cluster::*;
 use super::controller::{add_partition, controller_init};
 use super::coordinator::{coordinator_message, Group, GroupState, MemberInfo};
 use super::group::{consumer_init, consumer_message, Consumer, MemberState};
-use crate::protocol::{NodeId, Time};
+use crate::protocol::{NodeId, Protocol, Time};
 
 type Fx = crate::testing::Effects<Kafka>;
 
@@ -166,7 +166,7 @@ fn the_coordinator_answers_each_request_in_the_generation_it_named() {
 
 /// C1 as a member of generation `generation` in `state`, owning `assigned`.
 fn consumer(k: &Kafka, generation: u32, state: MemberState, assigned: &[u32]) -> Consumer {
-    let mut c = consumer_init(k, &mut Fx::new().ctx(C1));
+    let mut c = consumer_init(k, 0, &mut Fx::new().ctx(C1));
     c.generation = generation;
     c.synced = if state == MemberState::Stable { generation } else { generation - 1 };
     c.state = state;
@@ -286,7 +286,7 @@ fn a_join_from_a_members_previous_life_is_answered_unknown_member() {
     assert_eq!(g.member(C2).map(|m| m.owned.clone()), Some(vec![]), "the late claim is not counted");
     // The member, in its new life, ignores that answer.
     let mut fx = Fx::new();
-    let mut c = consumer_init(&k, &mut fx.ctx(C2));
+    let mut c = consumer_init(&k, 0, &mut fx.ctx(C2));
     c.state = MemberState::Joining;
     consumer_message(&k, &mut c, CTL, Msg::UnknownMember { member: 0, generation: 4 }, &mut fx.ctx(C2));
     assert_eq!((c.state, c.generation), (MemberState::Joining, 0));
@@ -316,7 +316,7 @@ fn a_consumers_ended_life_does_not_act_for_its_next() {
 
     // The consumer side: answers to another life are not its.
     let mut fx = Fx::new();
-    let mut c = consumer_init(&k, &mut fx.ctx(C1));
+    let mut c = consumer_init(&k, 0, &mut fx.ctx(C1));
     (c.member, c.state) = (1, MemberState::Joining);
     assert_eq!(to_member(&k, &mut c, join_response(6, &[(C1, &[])])), vec![], "an answer to life 0");
     assert_eq!((c.state, c.generation), (MemberState::Joining, 0));
@@ -451,4 +451,26 @@ fn a_partition_added_while_the_group_syncs_is_handed_out_at_the_next_generation(
         assert!(matches!(c.group.state, GroupState::Joining { .. }), "{state:?}: {:?}", c.group.state);
         assert_eq!(c.group.committed.len(), 4);
     }
+}
+
+/// A restarted consumer is a new member: it joins with a member id none of its lives had (Kafka's
+/// coordinator gives a new process a new `member.id`), the group ends its old life and
+/// rebalances. Before, a restart began again at member id 0: the coordinator took its JoinGroup
+/// for a lost answer of the old life, sent it the current generation, and it took its old
+/// assignment back with no rebalance, as only a static member (KIP-345) would. Found by an
+/// outside review.
+#[test]
+fn a_restarted_consumer_joins_as_a_new_member_and_the_group_rebalances() {
+    let k = kafka(Strategy::CooperativeSticky);
+    let mut g = group(5, GroupState::Stable, vec![member(C1, &[0, 1], false, 5), member(C2, &[2], false, 5)]);
+    let busy = Node::Consumer(consumer(&k, 5, MemberState::Stable, &[2]));
+    let mut fx = Fx::new();
+    let _back = k.on_restart(Kafka::durable(&busy), &mut fx.ctx(C2));
+    let join = fx.take().into_iter().find(|(_, m)| matches!(m, Msg::JoinGroup { .. })).expect("it joins");
+    assert!(matches!(join.1, Msg::JoinGroup { member: 1, generation: 0, .. }), "{join:?}");
+    let sent = to_coordinator(&k, &mut g, C2, join.1);
+    assert_eq!(sent, vec![(C1, Msg::RebalanceInProgress { generation: 5 })], "a rebalance");
+    assert!(matches!(g.state, GroupState::Joining { .. }));
+    assert_eq!(g.member(C2).map(|m| (m.member, m.owned.clone(), m.joined)), Some((1, vec![], true)));
+    assert_eq!(g.ended.get(&C2.0), Some(&0), "its old life ended");
 }

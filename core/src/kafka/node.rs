@@ -25,6 +25,8 @@ pub enum Durable {
     /// A producer keeps nothing of Kafka's: it starts afresh, with a new producer id. The
     /// count of its lives is the lab's, so that records of different lives differ in value.
     Producer { life: u32 },
-    /// Consumers keep nothing: they start afresh.
-    Nothing,
+    /// A consumer keeps nothing of Kafka's: it starts afresh, and the group counts it as a new
+    /// member (Kafka's coordinator gives a new process a new `member.id`). The last member id of
+    /// its previous life is the lab's, so that the next life's differs from every one before.
+    Consumer { member: u32 },
 }

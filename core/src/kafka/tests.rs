@@ -578,7 +578,7 @@ fn a_consumer_whose_leader_falls_silent_refreshes_its_metadata() {
     let k = Kafka { consumers: 1, ..kafka2() };
     let me = NodeId((k.brokers + k.producers + 1) as u32);
     let mut fx = Fx::new();
-    let mut c = super::group::consumer_init(&k, &mut fx.ctx(me));
+    let mut c = super::group::consumer_init(&k, 0, &mut fx.ctx(me));
     fx.take();
     c.assigned = vec![0];
     c.state = super::group::MemberState::Stable;
@@ -1138,10 +1138,15 @@ fn a_restart_is_built_from_the_durable_part_alone() {
                 assert_eq!(fx.sends[0], (k.controller(), Msg::InitProducerId { life: p.life + 1 }));
                 assert_eq!(back, (fresh, fx.sends, fx.timers), "{me} starts afresh");
             }
-            Node::Consumer(_) => {
+            Node::Consumer(c) => {
+                // Afresh, with a member id none of its lives had: the group counts it as new.
                 let mut fx = Fx::new();
-                let fresh = k.init(&mut fx.ctx(me));
+                let fresh = Node::Consumer(super::group::consumer_init(&k, c.member + 1, &mut fx.ctx(me)));
                 assert_ne!(&fresh, busy);
+                let join = fx.sends.iter().find(|(_, m)| matches!(m, Msg::JoinGroup { .. }));
+                assert!(
+                    matches!(join, Some((_, Msg::JoinGroup { member, generation: 0, .. })) if *member == c.member + 1)
+                );
                 assert_eq!(back, (fresh, fx.sends, fx.timers), "{me} starts afresh");
             }
         }
