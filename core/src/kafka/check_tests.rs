@@ -44,14 +44,16 @@ fn an_acknowledgement_before_min_insync_replicas_hold_the_record_is_caught_witho
 
 #[test]
 fn a_follower_let_back_into_the_isr_too_early_is_caught_where_it_joins() {
-    let caught = (0..20)
+    // About one run in ten (6 of these 60; 9 before the group's rebalance timeout changed the
+    // runs' course), each clean with the correct model.
+    let caught: alloc::vec::Vec<u64> = (0..60)
         .filter(|&seed| {
             caught_under(Some(Mutant::RejoinBeforeEpochStart), FaultPreset::Heavy, seed).as_deref()
                 == Some("isr-holds-committed")
         })
-        .count();
-    assert!(caught >= 3, "caught in {caught} of 20 runs");
-    for seed in [3, 11, 14, 17, 19] {
+        .collect();
+    assert!(caught.len() >= 4, "caught in {caught:?} of 60 runs");
+    for &seed in &caught {
         assert_eq!(caught_under(None, FaultPreset::Heavy, seed), None, "seed {seed}");
     }
 }

@@ -218,6 +218,18 @@ impl Kafka {
     pub fn idempotent(&self) -> bool {
         self.idempotence && self.acks == ACKS_ALL
     }
+    /// How long a rebalance waits for the known members to rejoin (Kafka's rebalance timeout,
+    /// the consumer's `max.poll.interval.ms`: 5 minutes by default against a 45 s session).
+    /// Here three sessions: longer than a session, so that a member the coordinator still hears
+    /// from is waited for, and one it no longer hears from is dropped when its session runs out.
+    pub fn rebalance_timeout_us(&self) -> u64 {
+        self.group_session_us.saturating_mul(3)
+    }
+    /// How long a group with no members waits for more to join before it forms its first
+    /// generation (Kafka's `group.initial.rebalance.delay.ms`, 3 s by default): half a session.
+    pub fn initial_rebalance_delay_us(&self) -> u64 {
+        self.group_session_us / 2
+    }
     pub(super) fn is(&self, m: Mutant) -> bool {
         self.mutant == Some(m)
     }

@@ -4,8 +4,10 @@
 //! its leader's assignment).
 //!
 //! - A JoinGroup while the group is joining joins *that* rebalance: the coordinator waits for
-//!   every known member up to the rebalance timeout, then forms the next generation from those
-//!   that joined (a member that did not is removed). Only a new member, or a member whose
+//!   every known member up to the rebalance timeout (three sessions here), then forms the next
+//!   generation from those that joined (a member that did not is removed); one that has not
+//!   joined and whose session runs out meanwhile (it stopped heartbeating) is removed then, as
+//!   Kafka expires it, and the rest need not wait for it. Only a new member, or a member whose
 //!   subscription changed, starts a new rebalance of a stable or syncing group; one that joins
 //!   again with the same subscription while the group syncs (its answer was lost) is sent the
 //!   current generation again (Kafka's `doJoinGroup`).
@@ -278,13 +280,14 @@ fn join(
     }
 }
 
-/// Start a rebalance: every member must join again, by the rebalance timeout (here half a
-/// session); those already in the group are told at once (and on their next heartbeat). The
-/// `joiner` whose JoinGroup started it has joined already.
+/// Start a rebalance: every member must join again, by the rebalance timeout; those already in
+/// the group are told at once (and on their next heartbeat). The `joiner` whose JoinGroup
+/// started it has joined already. A group that was empty waits the initial delay instead.
 pub fn prepare_rebalance(k: &Kafka, g: &mut Group, joiner: Option<NodeId>, ctx: &mut Ctx<Kafka>) {
-    let deadline = ctx.now().plus(Time(k.group_session_us / 2));
     // A group whose only member is one joining for the first time was empty.
     let initial = g.members.iter().all(|m| Some(m.id) == joiner && m.synced == 0);
+    let wait = if initial { k.initial_rebalance_delay_us() } else { k.rebalance_timeout_us() };
+    let deadline = ctx.now().plus(Time(wait));
     g.state = GroupState::Joining { deadline, initial };
     for m in &mut g.members {
         m.joined = Some(m.id) == joiner;
@@ -388,18 +391,26 @@ fn sync(
     ctx.note(Note::Rebalanced { generation, members: g.members.len() as u32 });
 }
 
-/// Coordinator timer: end a join phase at its deadline; outside one, remove members whose
-/// session expired and rebalance without them.
+/// Coordinator timer: remove members whose session expired. In a join phase, those that have
+/// not joined (one that has is waiting for the answer, and kept, as Kafka keeps a member
+/// awaiting its JoinGroup answer), and the phase ends once every member left has joined, or at
+/// its deadline; outside one, the group rebalances without them.
 pub fn coordinator_tick(k: &Kafka, g: &mut Group, ctx: &mut Ctx<Kafka>) {
     let now = ctx.now();
+    let expired = |m: &MemberInfo| now.0.saturating_sub(m.seen.0) > k.group_session_us;
     if let GroupState::Joining { deadline, .. } = g.state {
         if now >= deadline {
             complete_join(g, ctx);
+        } else if g.members.iter().any(|m| !m.joined && expired(m)) {
+            g.remove(|m| !m.joined && expired(m));
+            let members = &g.members;
+            g.assignment.retain(|id, _| members.iter().any(|m| m.id.0 == *id));
+            try_complete_join(g, ctx);
         }
         return;
     }
     let before = g.members.len();
-    g.remove(|m| now.0.saturating_sub(m.seen.0) > k.group_session_us);
+    g.remove(expired);
     if g.members.len() != before {
         let members = &g.members;
         g.assignment.retain(|id, _| members.iter().any(|m| m.id.0 == *id));

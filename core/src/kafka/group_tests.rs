@@ -474,3 +474,45 @@ fn a_restarted_consumer_joins_as_a_new_member_and_the_group_rebalances() {
     assert_eq!(g.member(C2).map(|m| (m.member, m.owned.clone(), m.joined)), Some((1, vec![], true)));
     assert_eq!(g.ended.get(&C2.0), Some(&0), "its old life ended");
 }
+
+/// In a join phase the coordinator removes a member that has not joined once its session runs
+/// out (it has stopped heartbeating: crashed, paused or cut off), and the phase ends when every
+/// member left has joined; a member it still hears from is waited for up to the rebalance
+/// timeout, and a member that has joined is kept (it awaits its answer). Before, every rebalance
+/// ended at half a session, dropping a member paused for longer than that.
+#[test]
+fn a_join_phase_drops_a_silent_member_at_its_session_and_waits_for_one_it_hears() {
+    let k = kafka(Strategy::CooperativeSticky);
+    let tick = |g: &mut Group, at: u64| {
+        let mut fx = Fx::new();
+        fx.now = Time::from_ms(at);
+        super::coordinator::coordinator_tick(&k, g, &mut fx.ctx(CTL));
+        fx.take()
+    };
+    let deadline = Time::from_ms(1000 + k.rebalance_timeout_us() / 1000);
+    let phase = GroupState::Joining { deadline, initial: false };
+    let fresh = || {
+        let mut joined = member(C1, &[0, 1], true, 1);
+        joined.seen = Time::from_ms(900);
+        group(1, phase, vec![joined, member(C2, &[2], false, 1)])
+    };
+    // C2 last heard at 1 s: kept through its session, removed after it; C1 then forms generation
+    // 2 alone, though it joined at 0.9 s (a joined member is not expired).
+    let mut g = fresh();
+    assert_eq!(tick(&mut g, 1_200), vec![]);
+    assert_eq!(g.members.len(), 2, "within C2's session");
+    let sent = tick(&mut g, 1_250);
+    assert_eq!(g.members.iter().map(|m| m.id).collect::<Vec<_>>(), vec![C1], "C2 removed");
+    assert_eq!((g.generation, g.state), (2, GroupState::Syncing));
+    assert_eq!(sent, vec![(C1, join_response(2, &[(C1, &[0, 1])]))]);
+    // C2 heartbeats (it cannot hear the coordinator, so never rejoins): waited for until the
+    // rebalance timeout.
+    let mut g = fresh();
+    for at in (1_050..deadline.0 / 1000).step_by(50) {
+        g.members[1].seen = Time::from_ms(at);
+        tick(&mut g, at);
+        assert_eq!(g.members.len(), 2, "at {at} ms");
+    }
+    tick(&mut g, deadline.0 / 1000);
+    assert_eq!((g.members.len(), g.generation), (1, 2), "removed at the rebalance timeout");
+}

@@ -247,6 +247,32 @@ fn a_cooperative_join_takes_kip_429s_two_rebalances_and_nobody_stops_reading() {
     }
 }
 
+/// A member paused for less than its session while the group rebalances is waited for: the
+/// coordinator still hears from it until the pause, and a rebalance waits for the members it
+/// hears from up to the rebalance timeout (Kafka's `max.poll.interval.ms`, longer than the
+/// session). C1 pauses for 150 ms (of a 200 ms session) as C3 joins: one rebalance, all three
+/// in it. Before, a rebalance waited half a session: C1 was dropped, joined afresh on waking,
+/// and a second rebalance followed (14 of 20 seeds in an outside review).
+#[test]
+fn a_member_paused_for_less_than_its_session_is_waited_for() {
+    use crate::protocol::{NodeId, ScriptAction::Client, Target};
+    for seed in 0..20 {
+        let base = preset("join-eager");
+        let c1 = Target::Node(NodeId(consumers(&base).start as u32));
+        let mut script = base.script.clone();
+        script.push((ms(1_000), Client(c1, ClientOp::Pause(150))));
+        let k = Kafka { script, ..base };
+        let mut sim = Sim::new(k.clone(), FaultPreset::None.config(), seed);
+        run_to(&mut sim, ms(999));
+        let start = controller(&k, &sim).group.generation;
+        let w = watch(&k, &mut sim, ms(3_000));
+        assert_eq!(sim.violation(), None, "seed {seed}");
+        assert_eq!(w.rebalances, vec![start + 1], "seed {seed}: one rebalance");
+        assert_eq!(controller(&k, &sim).group.members.len(), 3, "seed {seed}: all three in it");
+        settled(&k, &sim).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+    }
+}
+
 /// A consumer leaves a cooperative group: its partitions belong to nobody, so one rebalance
 /// hands them out, and the others keep reading what they own throughout.
 #[test]

@@ -28,11 +28,14 @@ use super::types::{ClientOp, Msg};
 use crate::protocol::{NodeId, Time, World};
 
 /// How long, in group sessions, the group may take to settle once nothing stirs it. A
-/// rebalance here takes a session to notice a member gone, half a session waiting for the
-/// members to rejoin, and four message delays (at most 100 ms each in the sweeps: JoinGroup,
-/// its answer, SyncGroup, its answer), and a cooperative one takes two rebalances: about four
-/// sessions of 200 ms at the worst; a member that misses the deadline is removed and rejoins,
-/// which doubles it. Ten sessions leave room for that, and no more.
+/// rebalance here takes a session to notice a member gone (removed when its session runs out,
+/// in a join phase or out of one), then a heartbeat and a message for the others to hear of it
+/// and four message delays (at most 100 ms each in the sweeps: JoinGroup, its answer,
+/// SyncGroup, its answer): about four sessions of 200 ms for a cooperative group's two
+/// rebalances. The longest wait is a member the coordinator still hears that cannot hear it (a
+/// one-way cut): the rebalance waits for it the whole rebalance timeout, three sessions, then
+/// some two sessions of messages and the follow-up rebalance, two or three more: eight at the
+/// worst. Ten sessions leave room for that, and no more.
 pub const SETTLE_SESSIONS: u64 = 10;
 
 /// Since when the group has been seen unsettled; when it was last stirred (a rebalance's
