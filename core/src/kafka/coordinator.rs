@@ -7,10 +7,12 @@
 //!   every known member up to the rebalance timeout (three sessions here), then forms the next
 //!   generation from those that joined (a member that did not is removed); one that has not
 //!   joined and whose session runs out meanwhile (it stopped heartbeating) is removed then, as
-//!   Kafka expires it, and the rest need not wait for it. Only a new member, or a member whose
-//!   subscription changed, starts a new rebalance of a stable or syncing group; one that joins
-//!   again with the same subscription while the group syncs (its answer was lost) is sent the
-//!   current generation again (Kafka's `doJoinGroup`).
+//!   Kafka expires it, and the rest need not wait for it. Only a new member, a member whose
+//!   subscription changed, or the leader starts a new rebalance of a stable or syncing group;
+//!   a follower that joins again with the same subscription (its answer, or its assignment's,
+//!   was lost) is sent the current generation again, while the group syncs and once it is
+//!   stable (Kafka's `doCurrentMemberJoinGroup`). The leader may ask for a rebalance so: it
+//!   rejoins when it sees the topic gain partitions, which no subscription says.
 //! - A member's JoinGroups are taken once each and in the order it sent them (each says when, on
 //!   its clock), as Kafka's connection delivers one member's requests: a copy the network made
 //!   of one taken already, arriving after its member was assigned more, would count the member
@@ -208,8 +210,7 @@ fn join(
     owned: Vec<u32>,
     ctx: &mut Ctx<Kafka>,
 ) {
-    let now = ctx.now();
-    let state = g.state;
+    let (now, state, leads) = (ctx.now(), g.state, g.leader == Some(from));
     match g.member(from).map(|m| m.member) {
         // From a life the group has ended since (late, or duplicated): what it says it owns,
         // it owned in that life, and gave up since.
@@ -270,7 +271,15 @@ fn join(
             m.seen = now;
             try_complete_join(g, ctx);
         }
+        // The same subscription again (its answer, or its assignment's, was lost): the current
+        // generation, from a follower while the group is stable too. The leader's JoinGroup
+        // always starts a rebalance, as Kafka lets the leader ask for one (it has seen the
+        // topic's partitions change, which no member's subscription says).
         GroupState::Syncing if m.owned == owned => send_join_response(g, from, ctx),
+        GroupState::Stable if m.owned == owned && !leads => {
+            m.seen = now;
+            send_join_response(g, from, ctx)
+        }
         _ => {
             m.owned = owned;
             m.seen = now;

@@ -41,6 +41,11 @@
 //!   known members up to the rebalance timeout: `coordinator.rs`;
 //!   `a_join_counts_towards_the_rebalance_in_progress_unless_it_is_stale`, and the lesson's
 //!   exactly two generations and six JoinGroups.
+//! - A member that asks again (no answer for a session) sends the same subscription: an eager
+//!   one lists what it listed, though it has given it up, and a follower's unchanged JoinGroup
+//!   is answered with the current generation, where a changed one would start a rebalance:
+//!   `send_join`; `an_eager_member_asking_again_lists_what_it_listed` and, on the coordinator,
+//!   `a_stable_group_answers_a_followers_unchanged_join_with_its_generation`.
 //! - Answers name the generation of their request, and a member acts only on its own:
 //!   the `RebalanceInProgress` and `UnknownMember` handlers;
 //!   `the_coordinator_answers_each_request_in_the_generation_it_named` and
@@ -116,6 +121,10 @@ pub struct Consumer {
     pub stash: Vec<(NodeId, Msg)>,
     /// The last record read: (partition, offset, text).
     pub last: Option<(u32, u64, Text8)>,
+    /// What its last JoinGroup listed as owned: an eager member sends the same again if it must
+    /// repeat the request (its answer lost), as Kafka's repeated JoinGroup carries the same
+    /// subscription, though it has given those partitions up since.
+    pub listed: Vec<u32>,
 }
 
 impl Consumer {
@@ -154,6 +163,7 @@ pub fn consumer_init(k: &Kafka, member: u32, ctx: &mut Ctx<Kafka>) -> Consumer {
         paused_until: None,
         stash: Vec::new(),
         last: None,
+        listed: Vec::new(),
     };
     if me.index() < crate::protocol::Protocol::nodes(k) - k.idle_consumers {
         join(k, &mut c, ctx);
@@ -172,10 +182,15 @@ fn cooperative(k: &Kafka) -> bool {
 
 /// Send a JoinGroup in the member's generation, listing what it owns.
 fn join(k: &Kafka, c: &mut Consumer, ctx: &mut Ctx<Kafka>) {
+    send_join(k, c, c.assigned.clone(), ctx);
+}
+
+fn send_join(k: &Kafka, c: &mut Consumer, owned: Vec<u32>, ctx: &mut Ctx<Kafka>) {
     c.state = MemberState::Joining;
     c.since = ctx.now();
+    c.listed = owned.clone();
     let (member, generation, sent) = (c.member, c.generation, ctx.now());
-    ctx.send(k.controller(), Msg::JoinGroup { member, generation, owned: c.assigned.clone(), sent });
+    ctx.send(k.controller(), Msg::JoinGroup { member, generation, owned, sent });
 }
 
 /// Join the group again (Kafka's `onJoinPrepare`, then JoinGroup). Eager: commit and give up
@@ -188,10 +203,7 @@ fn rejoin(k: &Kafka, c: &mut Consumer, ctx: &mut Ctx<Kafka>) {
     commit(k, c, &c.assigned, ctx);
     // The eager sticky assignor still hears what the member owned before, to keep it there.
     let owned = core::mem::take(&mut c.assigned);
-    c.state = MemberState::Joining;
-    c.since = ctx.now();
-    let (member, generation, sent) = (c.member, c.generation, c.since);
-    ctx.send(k.controller(), Msg::JoinGroup { member, generation, owned, sent });
+    send_join(k, c, owned, ctx);
 }
 
 /// The user's requests to a consumer: join, leave, or a GC pause.
@@ -206,6 +218,7 @@ pub fn consumer_request(k: &Kafka, c: &mut Consumer, op: ClientOp, ctx: &mut Ctx
             c.synced = 0;
             c.member = c.member.wrapping_add(1);
             c.assigned.clear();
+            c.listed.clear();
         }
         ClientOp::Pause(ms) if c.paused_until.is_none() => {
             let d = Time(ms as u64 * 1000);
@@ -351,6 +364,7 @@ pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx
 /// Give up everything without committing, and join again with a new member id.
 fn start_afresh(k: &Kafka, c: &mut Consumer, ctx: &mut Ctx<Kafka>) {
     c.assigned.clear();
+    c.listed.clear();
     c.generation = 0;
     c.synced = 0;
     c.member = c.member.wrapping_add(1);
@@ -395,9 +409,12 @@ pub fn consumer_timer(k: &Kafka, c: &mut Consumer, timer: Timer, ctx: &mut Ctx<K
             commit(k, c, &c.assigned, ctx);
             // A JoinGroup or SyncGroup unanswered for a session was lost, or the group moved
             // on without it: join again (the coordinator answers a repeated one in kind).
+            // The request again: an eager member lists what it listed (it owns nothing now), a
+            // cooperative one what it owns.
             let waiting = matches!(c.state, MemberState::Joining | MemberState::Syncing);
             if waiting && now.0.saturating_sub(c.since.0) > k.group_session_us {
-                join(k, c, ctx);
+                let owned = if cooperative(k) { c.assigned.clone() } else { c.listed.clone() };
+                send_join(k, c, owned, ctx);
             }
             ctx.set_timer(Timer::GroupHeartbeat, Time(k.group_heartbeat_us));
         }

@@ -516,3 +516,59 @@ fn a_join_phase_drops_a_silent_member_at_its_session_and_waits_for_one_it_hears(
     tick(&mut g, deadline.0 / 1000);
     assert_eq!((g.members.len(), g.generation), (1, 2), "removed at the rebalance timeout");
 }
+
+/// A follower that joins a stable group again with its subscription unchanged (its SyncGroup's
+/// answer was lost, and it asked again) is sent the current generation, and then its
+/// assignment: no rebalance (Kafka's `doCurrentMemberJoinGroup`). The leader's JoinGroup starts
+/// one (Kafka lets the leader ask for a rebalance so), and so does a changed subscription.
+/// Before, every JoinGroup of a known member started a rebalance of a stable group, against the
+/// coordinator's own description (an outside review's finding).
+#[test]
+fn a_stable_group_answers_a_followers_unchanged_join_with_its_generation() {
+    let k = kafka(Strategy::CooperativeSticky);
+    let both = [(C1, &[0, 1][..]), (C2, &[2][..])];
+    let stable = || {
+        let mut g =
+            group(4, GroupState::Stable, vec![member(C1, &[0, 1], false, 4), member(C2, &[2], false, 4)]);
+        g.assignment = [(C1.0, vec![0, 1]), (C2.0, vec![2])].into_iter().collect();
+        g
+    };
+    let mut g = stable();
+    assert_eq!(to_coordinator(&k, &mut g, C2, join(4, &[2])), vec![(C2, join_response(4, &both))]);
+    assert_eq!(g.state, GroupState::Stable);
+    let sync = Msg::SyncGroup { member: 0, generation: 4, assignment: vec![] };
+    let sent = to_coordinator(&k, &mut g, C2, sync);
+    assert!(
+        matches!(&sent[..], [(C2, Msg::SyncResponse { generation: 4, partitions, .. })] if *partitions == vec![2]),
+        "{sent:?}"
+    );
+    for (who, owned) in [(C1, &[0, 1][..]), (C2, &[][..])] {
+        let mut g = stable();
+        let sent = to_coordinator(&k, &mut g, who, join(4, owned));
+        assert!(matches!(g.state, GroupState::Joining { .. }), "{who}: {owned:?}");
+        assert_eq!(sent.len(), 1, "{who}: the other member is told: {sent:?}");
+    }
+}
+
+/// An eager member that asks again (no answer for a session) lists what its JoinGroup listed,
+/// though it gave those partitions up: the same subscription, so a group that formed its
+/// generation sends that generation again. Before, it listed nothing, and the coordinator, seeing
+/// the subscription changed, started another rebalance.
+#[test]
+fn an_eager_member_asking_again_lists_what_it_listed() {
+    let k = kafka(Strategy::Range);
+    let mut c = consumer(&k, 4, MemberState::Stable, &[0, 1]);
+    let sent = to_member(&k, &mut c, Msg::RebalanceInProgress { generation: 4 });
+    let listed = |sent: &[(NodeId, Msg)]| {
+        sent.iter().find_map(|(_, m)| match m {
+            Msg::JoinGroup { owned, .. } => Some(owned.clone()),
+            _ => None,
+        })
+    };
+    assert_eq!(listed(&sent), Some(vec![0, 1]));
+    assert_eq!(c.assigned, Vec::<u32>::new(), "eager: given up");
+    let mut fx = Fx::new();
+    fx.now = c.since.plus(Time(k.group_session_us + 1));
+    super::group::consumer_timer(&k, &mut c, Timer::GroupHeartbeat, &mut fx.ctx(C1));
+    assert_eq!(listed(&fx.take()), Some(vec![0, 1]), "the same subscription again");
+}
