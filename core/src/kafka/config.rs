@@ -225,6 +225,11 @@ impl Kafka {
     pub fn rebalance_timeout_us(&self) -> u64 {
         self.group_session_us.saturating_mul(3)
     }
+    /// How often a consumer in a group asks for the topic's metadata by itself (Kafka's
+    /// `metadata.max.age.ms`, 5 minutes by default): here two group sessions.
+    pub fn metadata_max_age_us(&self) -> u64 {
+        self.group_session_us.saturating_mul(2)
+    }
     /// How long a group with no members waits for more to join before it forms its first
     /// generation (Kafka's `group.initial.rebalance.delay.ms`, 3 s by default): half a session.
     pub fn initial_rebalance_delay_us(&self) -> u64 {

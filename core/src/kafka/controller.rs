@@ -334,15 +334,11 @@ pub(super) fn add_partition(k: &Kafka, c: &mut Controller, ctx: &mut Ctx<Kafka>)
     c.answered.push(vec![0; k.brokers]);
     c.group.committed.push(0);
     ctx.note(Note::PartitionAdded { partitions: p + 1 });
+    // The clients hear of it at once (Kafka's learn it at their next metadata refresh). The
+    // group's leader member, seeing more partitions than it assigned, asks the group to rebalance
+    // (`group.rs`); a join in progress hands out the new count when it completes.
     let leaders: Vec<Option<NodeId>> = c.partitions.iter().map(|s| s.leader).collect();
     for client in k.brokers + 1..k.nodes() {
         ctx.send(NodeId(client as u32), Msg::MetadataResponse { leaders: leaders.clone() });
-    }
-    // A join in progress hands out the new count when it completes; a generation already
-    // formed (stable, or syncing on the old count) is rebalanced, as Kafka's leader member,
-    // seeing the metadata change, asks the group to rejoin.
-    let joining = matches!(c.group.state, coordinator::GroupState::Joining { .. });
-    if !c.group.members.is_empty() && !joining {
-        coordinator::prepare_rebalance(k, &mut c.group, None, ctx);
     }
 }

@@ -125,6 +125,11 @@ pub struct Consumer {
     /// repeat the request (its answer lost), as Kafka's repeated JoinGroup carries the same
     /// subscription, though it has given those partitions up since.
     pub listed: Vec<u32>,
+    /// As its generation's leader, over how many partitions it assigned (Kafka's
+    /// `assignmentSnapshot`): once the metadata lists more, it rejoins, asking for a rebalance.
+    pub assigned_over: Option<u32>,
+    /// When it last asked for metadata by itself (Kafka's `metadata.max.age.ms`).
+    pub refreshed: Time,
 }
 
 impl Consumer {
@@ -164,6 +169,8 @@ pub fn consumer_init(k: &Kafka, member: u32, ctx: &mut Ctx<Kafka>) -> Consumer {
         stash: Vec::new(),
         last: None,
         listed: Vec::new(),
+        assigned_over: None,
+        refreshed: ctx.now(),
     };
     if me.index() < crate::protocol::Protocol::nodes(k) - k.idle_consumers {
         join(k, &mut c, ctx);
@@ -275,6 +282,7 @@ pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx
         Msg::MetadataResponse { leaders } if leaders.len() >= c.leaders.len() => {
             fit(c, leaders.len());
             c.leaders = leaders;
+            ask_for_new_partitions(k, c, ctx);
         }
         Msg::JoinResponse { member, generation, leader, members, partitions } => {
             // Only a member that is joining takes a generation: a later one, or again the one
@@ -292,7 +300,9 @@ pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx
             c.state = MemberState::Syncing;
             c.since = ctx.now();
             fit(c, partitions as usize);
-            let assignment = if leader == c.id { assignment(k, &members, partitions) } else { Vec::new() };
+            let leads = leader == c.id;
+            c.assigned_over = leads.then_some(partitions);
+            let assignment = if leads { assignment(k, &members, partitions) } else { Vec::new() };
             ctx.send(from, Msg::SyncGroup { member, generation, assignment });
         }
         Msg::SyncResponse { member, generation, partitions, committed } => {
@@ -301,6 +311,9 @@ pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx
             }
             fit(c, committed.len());
             let now = ctx.now();
+            // A partition handed over is read from its committed offset; one nobody has
+            // committed, from its start (`auto.offset.reset=earliest`: Kafka's default, `latest`,
+            // would skip what was written before the group assigned it).
             for &p in &partitions {
                 if !c.assigned.contains(&p) {
                     c.position[p as usize] = committed.get(p as usize).copied().unwrap_or(0);
@@ -318,6 +331,8 @@ pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx
             let lost = c.owned_at_join.iter().any(|p| !c.assigned.contains(p));
             if cooperative(k) && lost && !k.is(Mutant::SkipRevocation) && !k.is(Mutant::NoFollowUp) {
                 join(k, c, ctx);
+            } else {
+                ask_for_new_partitions(k, c, ctx);
             }
         }
         Msg::RebalanceInProgress { generation } => {
@@ -358,6 +373,18 @@ pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx
             c.position[partition as usize] = at + records.len() as u64;
         }
         _ => {}
+    }
+}
+
+/// The leader of a stable generation that assigned fewer partitions than the topic has now
+/// rejoins, and so asks the group to rebalance (Kafka's leader compares its assignment's
+/// metadata with the latest, `ConsumerCoordinator.rejoinNeededOrPending`): nobody else knows
+/// the topic grew, for no member's subscription changed.
+fn ask_for_new_partitions(k: &Kafka, c: &mut Consumer, ctx: &mut Ctx<Kafka>) {
+    let grew = c.assigned_over.is_some_and(|n| (n as usize) < c.leaders.len());
+    if grew && c.state == MemberState::Stable {
+        c.assigned_over = None;
+        rejoin(k, c, ctx);
     }
 }
 
@@ -407,10 +434,16 @@ pub fn consumer_timer(k: &Kafka, c: &mut Consumer, timer: Timer, ctx: &mut Ctx<K
                 _ => {}
             }
             commit(k, c, &c.assigned, ctx);
+            // Metadata grows stale: a member of the group asks for it again now and then (the
+            // controller tells the clients of a new partition at once, but the news may be lost).
+            if c.active() && now.0.saturating_sub(c.refreshed.0) >= k.metadata_max_age_us() {
+                c.refreshed = now;
+                ctx.send(k.controller(), Msg::Metadata);
+            }
             // A JoinGroup or SyncGroup unanswered for a session was lost, or the group moved
-            // on without it: join again (the coordinator answers a repeated one in kind).
-            // The request again: an eager member lists what it listed (it owns nothing now), a
-            // cooperative one what it owns.
+            // on without it: join again (the coordinator answers a repeated one in kind), with
+            // the same subscription: an eager member lists what it listed (it owns nothing
+            // now), a cooperative one what it owns.
             let waiting = matches!(c.state, MemberState::Joining | MemberState::Syncing);
             if waiting && now.0.saturating_sub(c.since.0) > k.group_session_us {
                 let owned = if cooperative(k) { c.assigned.clone() } else { c.listed.clone() };

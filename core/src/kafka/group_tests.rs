@@ -10,25 +10,24 @@ use alloc::vec::Vec;
 
 use super::assign::Strategy;
 use super::cluster::*;
-use super::controller::{add_partition, controller_init};
 use super::coordinator::{coordinator_message, Group, GroupState, MemberInfo};
 use super::group::{consumer_init, consumer_message, Consumer, MemberState};
-use crate::protocol::{NodeId, Protocol, Time};
+use crate::protocol::{NodeId, Time};
 
-type Fx = crate::testing::Effects<Kafka>;
+pub(super) type Fx = crate::testing::Effects<Kafka>;
 
 /// One broker, the controller (NodeId 1), a producer, and consumers C1, C2, C3 (NodeIds 3, 4,
 /// 5) over three partitions.
-fn kafka(strategy: Strategy) -> Kafka {
+pub(super) fn kafka(strategy: Strategy) -> Kafka {
     Kafka { brokers: 1, partitions: 3, rf: 1, min_insync: 1, consumers: 3, strategy, ..Kafka::default() }
 }
 
-const CTL: NodeId = NodeId(1);
-const C1: NodeId = NodeId(3);
-const C2: NodeId = NodeId(4);
-const C3: NodeId = NodeId(5);
+pub(super) const CTL: NodeId = NodeId(1);
+pub(super) const C1: NodeId = NodeId(3);
+pub(super) const C2: NodeId = NodeId(4);
+pub(super) const C3: NodeId = NodeId(5);
 
-fn member(id: NodeId, owned: &[u32], joined: bool, synced: u32) -> MemberInfo {
+pub(super) fn member(id: NodeId, owned: &[u32], joined: bool, synced: u32) -> MemberInfo {
     MemberInfo {
         id,
         seen: Time::from_ms(1000),
@@ -42,7 +41,7 @@ fn member(id: NodeId, owned: &[u32], joined: bool, synced: u32) -> MemberInfo {
 }
 
 /// A group of C1 (its leader) and C2 in `generation`.
-fn group(generation: u32, state: GroupState, members: Vec<MemberInfo>) -> Group {
+pub(super) fn group(generation: u32, state: GroupState, members: Vec<MemberInfo>) -> Group {
     Group {
         generation,
         state,
@@ -54,13 +53,13 @@ fn group(generation: u32, state: GroupState, members: Vec<MemberInfo>) -> Group 
     }
 }
 
-fn joining() -> GroupState {
+pub(super) fn joining() -> GroupState {
     GroupState::Joining { deadline: Time::from_ms(1100), initial: false }
 }
 
 /// The coordinator takes `msg` from `from`. A JoinGroup is taken as sent after every one
 /// before it (each a new request, not a copy: see `a_copy_of_a_join_is_taken_once`).
-fn to_coordinator(k: &Kafka, g: &mut Group, from: NodeId, msg: Msg) -> Vec<(NodeId, Msg)> {
+pub(super) fn to_coordinator(k: &Kafka, g: &mut Group, from: NodeId, msg: Msg) -> Vec<(NodeId, Msg)> {
     static SENT: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(1);
     let msg = match msg {
         Msg::JoinGroup { member, generation, owned, .. } => {
@@ -79,11 +78,11 @@ fn to_coordinator(k: &Kafka, g: &mut Group, from: NodeId, msg: Msg) -> Vec<(Node
 }
 
 /// A JoinGroup from a consumer's first life (member id 0), sent at the tests' time (1 s).
-fn join(generation: u32, owned: &[u32]) -> Msg {
+pub(super) fn join(generation: u32, owned: &[u32]) -> Msg {
     Msg::JoinGroup { member: 0, generation, owned: owned.to_vec(), sent: Time::from_ms(1000) }
 }
 
-fn join_response(generation: u32, members: &[(NodeId, &[u32])]) -> Msg {
+pub(super) fn join_response(generation: u32, members: &[(NodeId, &[u32])]) -> Msg {
     Msg::JoinResponse {
         member: 0,
         generation,
@@ -165,7 +164,7 @@ fn the_coordinator_answers_each_request_in_the_generation_it_named() {
 }
 
 /// C1 as a member of generation `generation` in `state`, owning `assigned`.
-fn consumer(k: &Kafka, generation: u32, state: MemberState, assigned: &[u32]) -> Consumer {
+pub(super) fn consumer(k: &Kafka, generation: u32, state: MemberState, assigned: &[u32]) -> Consumer {
     let mut c = consumer_init(k, 0, &mut Fx::new().ctx(C1));
     c.generation = generation;
     c.synced = if state == MemberState::Stable { generation } else { generation - 1 };
@@ -176,7 +175,7 @@ fn consumer(k: &Kafka, generation: u32, state: MemberState, assigned: &[u32]) ->
     c
 }
 
-fn to_member(k: &Kafka, c: &mut Consumer, msg: Msg) -> Vec<(NodeId, Msg)> {
+pub(super) fn to_member(k: &Kafka, c: &mut Consumer, msg: Msg) -> Vec<(NodeId, Msg)> {
     let mut fx = Fx::new();
     consumer_message(k, c, CTL, msg, &mut fx.ctx(C1));
     fx.take()
@@ -429,146 +428,4 @@ fn a_late_first_join_of_an_ended_life_is_not_a_new_member() {
     let next = Msg::JoinGroup { member: 1, generation: 0, owned: vec![], sent: Time::ZERO };
     to_coordinator(&k, &mut g, C2, next);
     assert_eq!(g.member(C2).map(|m| m.member), Some(1));
-}
-
-/// A partition added while the group syncs (its generation formed on the old count) starts a
-/// rebalance, as one added while it is stable does: the new partition is handed out at the next
-/// generation. Before, only a stable group rebalanced, and the partition went unread until some
-/// other rebalance (an outside review's finding; Kafka's leader member sees the metadata change
-/// and asks the group to rejoin).
-#[test]
-fn a_partition_added_while_the_group_syncs_is_handed_out_at_the_next_generation() {
-    let k = kafka(Strategy::CooperativeSticky);
-    for (state, rebalances) in [(GroupState::Syncing, true), (GroupState::Stable, true), (joining(), false)] {
-        let mut fx = Fx::new();
-        let mut c = controller_init(&k, &mut fx.ctx(CTL));
-        c.group = group(2, state, vec![member(C1, &[0, 1], false, 1), member(C2, &[2], false, 1)]);
-        fx.take();
-        add_partition(&k, &mut c, &mut fx.ctx(CTL));
-        let told =
-            fx.take().into_iter().filter(|(_, m)| matches!(m, Msg::RebalanceInProgress { .. })).count();
-        assert_eq!(told == 2, rebalances, "{state:?}: {told} members told");
-        assert!(matches!(c.group.state, GroupState::Joining { .. }), "{state:?}: {:?}", c.group.state);
-        assert_eq!(c.group.committed.len(), 4);
-    }
-}
-
-/// A restarted consumer is a new member: it joins with a member id none of its lives had (Kafka's
-/// coordinator gives a new process a new `member.id`), the group ends its old life and
-/// rebalances. Before, a restart began again at member id 0: the coordinator took its JoinGroup
-/// for a lost answer of the old life, sent it the current generation, and it took its old
-/// assignment back with no rebalance, as only a static member (KIP-345) would. Found by an
-/// outside review.
-#[test]
-fn a_restarted_consumer_joins_as_a_new_member_and_the_group_rebalances() {
-    let k = kafka(Strategy::CooperativeSticky);
-    let mut g = group(5, GroupState::Stable, vec![member(C1, &[0, 1], false, 5), member(C2, &[2], false, 5)]);
-    let busy = Node::Consumer(consumer(&k, 5, MemberState::Stable, &[2]));
-    let mut fx = Fx::new();
-    let _back = k.on_restart(Kafka::durable(&busy), &mut fx.ctx(C2));
-    let join = fx.take().into_iter().find(|(_, m)| matches!(m, Msg::JoinGroup { .. })).expect("it joins");
-    assert!(matches!(join.1, Msg::JoinGroup { member: 1, generation: 0, .. }), "{join:?}");
-    let sent = to_coordinator(&k, &mut g, C2, join.1);
-    assert_eq!(sent, vec![(C1, Msg::RebalanceInProgress { generation: 5 })], "a rebalance");
-    assert!(matches!(g.state, GroupState::Joining { .. }));
-    assert_eq!(g.member(C2).map(|m| (m.member, m.owned.clone(), m.joined)), Some((1, vec![], true)));
-    assert_eq!(g.ended.get(&C2.0), Some(&0), "its old life ended");
-}
-
-/// In a join phase the coordinator removes a member that has not joined once its session runs
-/// out (it has stopped heartbeating: crashed, paused or cut off), and the phase ends when every
-/// member left has joined; a member it still hears from is waited for up to the rebalance
-/// timeout, and a member that has joined is kept (it awaits its answer). Before, every rebalance
-/// ended at half a session, dropping a member paused for longer than that.
-#[test]
-fn a_join_phase_drops_a_silent_member_at_its_session_and_waits_for_one_it_hears() {
-    let k = kafka(Strategy::CooperativeSticky);
-    let tick = |g: &mut Group, at: u64| {
-        let mut fx = Fx::new();
-        fx.now = Time::from_ms(at);
-        super::coordinator::coordinator_tick(&k, g, &mut fx.ctx(CTL));
-        fx.take()
-    };
-    let deadline = Time::from_ms(1000 + k.rebalance_timeout_us() / 1000);
-    let phase = GroupState::Joining { deadline, initial: false };
-    let fresh = || {
-        let mut joined = member(C1, &[0, 1], true, 1);
-        joined.seen = Time::from_ms(900);
-        group(1, phase, vec![joined, member(C2, &[2], false, 1)])
-    };
-    // C2 last heard at 1 s: kept through its session, removed after it; C1 then forms generation
-    // 2 alone, though it joined at 0.9 s (a joined member is not expired).
-    let mut g = fresh();
-    assert_eq!(tick(&mut g, 1_200), vec![]);
-    assert_eq!(g.members.len(), 2, "within C2's session");
-    let sent = tick(&mut g, 1_250);
-    assert_eq!(g.members.iter().map(|m| m.id).collect::<Vec<_>>(), vec![C1], "C2 removed");
-    assert_eq!((g.generation, g.state), (2, GroupState::Syncing));
-    assert_eq!(sent, vec![(C1, join_response(2, &[(C1, &[0, 1])]))]);
-    // C2 heartbeats (it cannot hear the coordinator, so never rejoins): waited for until the
-    // rebalance timeout.
-    let mut g = fresh();
-    for at in (1_050..deadline.0 / 1000).step_by(50) {
-        g.members[1].seen = Time::from_ms(at);
-        tick(&mut g, at);
-        assert_eq!(g.members.len(), 2, "at {at} ms");
-    }
-    tick(&mut g, deadline.0 / 1000);
-    assert_eq!((g.members.len(), g.generation), (1, 2), "removed at the rebalance timeout");
-}
-
-/// A follower that joins a stable group again with its subscription unchanged (its SyncGroup's
-/// answer was lost, and it asked again) is sent the current generation, and then its
-/// assignment: no rebalance (Kafka's `doCurrentMemberJoinGroup`). The leader's JoinGroup starts
-/// one (Kafka lets the leader ask for a rebalance so), and so does a changed subscription.
-/// Before, every JoinGroup of a known member started a rebalance of a stable group, against the
-/// coordinator's own description (an outside review's finding).
-#[test]
-fn a_stable_group_answers_a_followers_unchanged_join_with_its_generation() {
-    let k = kafka(Strategy::CooperativeSticky);
-    let both = [(C1, &[0, 1][..]), (C2, &[2][..])];
-    let stable = || {
-        let mut g =
-            group(4, GroupState::Stable, vec![member(C1, &[0, 1], false, 4), member(C2, &[2], false, 4)]);
-        g.assignment = [(C1.0, vec![0, 1]), (C2.0, vec![2])].into_iter().collect();
-        g
-    };
-    let mut g = stable();
-    assert_eq!(to_coordinator(&k, &mut g, C2, join(4, &[2])), vec![(C2, join_response(4, &both))]);
-    assert_eq!(g.state, GroupState::Stable);
-    let sync = Msg::SyncGroup { member: 0, generation: 4, assignment: vec![] };
-    let sent = to_coordinator(&k, &mut g, C2, sync);
-    assert!(
-        matches!(&sent[..], [(C2, Msg::SyncResponse { generation: 4, partitions, .. })] if *partitions == vec![2]),
-        "{sent:?}"
-    );
-    for (who, owned) in [(C1, &[0, 1][..]), (C2, &[][..])] {
-        let mut g = stable();
-        let sent = to_coordinator(&k, &mut g, who, join(4, owned));
-        assert!(matches!(g.state, GroupState::Joining { .. }), "{who}: {owned:?}");
-        assert_eq!(sent.len(), 1, "{who}: the other member is told: {sent:?}");
-    }
-}
-
-/// An eager member that asks again (no answer for a session) lists what its JoinGroup listed,
-/// though it gave those partitions up: the same subscription, so a group that formed its
-/// generation sends that generation again. Before, it listed nothing, and the coordinator, seeing
-/// the subscription changed, started another rebalance.
-#[test]
-fn an_eager_member_asking_again_lists_what_it_listed() {
-    let k = kafka(Strategy::Range);
-    let mut c = consumer(&k, 4, MemberState::Stable, &[0, 1]);
-    let sent = to_member(&k, &mut c, Msg::RebalanceInProgress { generation: 4 });
-    let listed = |sent: &[(NodeId, Msg)]| {
-        sent.iter().find_map(|(_, m)| match m {
-            Msg::JoinGroup { owned, .. } => Some(owned.clone()),
-            _ => None,
-        })
-    };
-    assert_eq!(listed(&sent), Some(vec![0, 1]));
-    assert_eq!(c.assigned, Vec::<u32>::new(), "eager: given up");
-    let mut fx = Fx::new();
-    fx.now = c.since.plus(Time(k.group_session_us + 1));
-    super::group::consumer_timer(&k, &mut c, Timer::GroupHeartbeat, &mut fx.ctx(C1));
-    assert_eq!(listed(&fx.take()), Some(vec![0, 1]), "the same subscription again");
 }

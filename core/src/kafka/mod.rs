@@ -59,4 +59,6 @@ mod group_tests;
 #[cfg(test)]
 mod lessons;
 #[cfg(test)]
+mod rebalance_tests;
+#[cfg(test)]
 mod tests;

@@ -235,8 +235,8 @@ pub fn apply(name: &str, base: Kafka) -> Result<Kafka, String> {
                 narration: vec![
                     step(Cue::Start, "my_topic has three partitions; keyed records go to murmur2(key) mod 3."),
                     step(Cue::Says("the topic now has"), "The operator adds a fourth partition. The controller places its replicas, elects a leader, and tells the clients."),
-                    step(Cue::Says("group rebalanced"), "The group rebalances so that somebody consumes p3."),
-                    step(Cue::Says("consumer read p3"), "Keys now go to murmur2(key) mod 4: most keys changed partition (see the table), so per-key order across the change is lost. Here the first record on p3 is read."),
+                    step(Cue::Says("group rebalanced"), "The group's leader member sees a partition its assignment left out and rejoins, asking for a rebalance (no member's subscription changed, so only the leader can notice). The group rebalances so that somebody consumes p3."),
+                    step(Cue::Says("consumer read p3"), "Keys now go to murmur2(key) mod 4: most keys changed partition (see the table), so per-key order across the change is lost. Here the first record on p3 is read: with no committed offset, from its start, as with auto.offset.reset=earliest (Kafka's default, latest, would skip what was written before)."),
                 ],
                 ..k
             }

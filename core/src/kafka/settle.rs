@@ -8,12 +8,13 @@
 //! Settled: the coordinator is stable, every running member holds exactly what the coordinator
 //! gave it in the current generation, and together they own every partition (when any member
 //! runs at all). A member in a GC pause is asleep, not wrong: what it holds counts if it is
-//! current, and it is not judged until it wakes. The count starts when the group is first seen
-//! unsettled, and again at every crash or restart of the coordinator or a consumer, every
-//! request made of the group (a join, a leave, a new partition; a pause, and again when it
-//! ends), every message of a rebalance the network loses, and whenever a consumer's link with the
-//! coordinator is cut or restored; a consumer cut off from the coordinator is asleep too, and it
-//! waits while the coordinator is down.
+//! current, and it is not judged until it wakes; a partition added while the group's leader
+//! sleeps waits for it (the leader is the member that notices new partitions). The count
+//! starts when the group is first seen unsettled, and again at every crash or restart of the
+//! coordinator or a consumer, every request made of the group (a join, a leave, a new
+//! partition; a pause, and again when it ends), every message of a rebalance the network
+//! loses, and whenever a consumer's link with the coordinator is cut or restored; a consumer
+//! cut off from the coordinator is asleep too, and it waits while the coordinator is down.
 
 use alloc::format;
 use alloc::string::String;
@@ -35,7 +36,9 @@ use crate::protocol::{NodeId, Time, World};
 /// rebalances. The longest wait is a member the coordinator still hears that cannot hear it (a
 /// one-way cut): the rebalance waits for it the whole rebalance timeout, three sessions, then
 /// some two sessions of messages and the follow-up rebalance, two or three more: eight at the
-/// worst. Ten sessions leave room for that, and no more.
+/// worst. (A new partition: the leader hears of it at once, or at its next metadata refresh,
+/// two sessions on, if the news is lost; then the rebalance it asks for.) Ten sessions leave
+/// room for that, and no more.
 pub const SETTLE_SESSIONS: u64 = 10;
 
 /// Since when the group has been seen unsettled; when it was last stirred (a rebalance's
@@ -237,6 +240,8 @@ fn unsettled(
     // A bit per partition (at most `MAX_PARTITIONS`, 32).
     let mut owned = 0u64;
     let mut running = false;
+    // Partitions from here on the leader has not assigned; only it notices them (`group.rs`).
+    let mut unseen = u32::MAX;
     for node in consumers {
         let Node::Consumer(m) = node else { continue };
         if !m.active() || !world.is_up(m.id) {
@@ -256,8 +261,12 @@ fn unsettled(
             });
         }
         running |= !asleep;
+        if asleep && g.leader == Some(m.id) {
+            unseen = m.assigned_over.unwrap_or(unseen);
+        }
     }
-    let unowned = (0..c.partitions.len()).find(|p| owned >> p & 1 == 0);
+    // A partition added while the leader sleeps waits for it to wake.
+    let unowned = (0..c.partitions.len()).find(|&p| owned >> p & 1 == 0 && (p as u64) < unseen as u64);
     unowned.filter(|_| running).map(|partition| Why::Unowned { partition })
 }
 
@@ -286,5 +295,35 @@ mod tests {
             assert_eq!(v.property, "group-settles", "seed {seed}: {}", v.message);
             assert!(v.message.contains("is owned by no member"), "seed {seed}: {}", v.message);
         }
+    }
+    /// A partition added while the group's leader cannot hear the coordinator (a one-way cut:
+    /// its heartbeats keep it in the group) is unowned until the leader hears of it: only the
+    /// leader notices new partitions, so the group waits for it, as Kafka's would. Any other
+    /// unowned partition, or the same one with the leader awake, is unsettled.
+    #[test]
+    fn a_partition_added_while_the_leader_sleeps_waits_for_it() {
+        use super::super::controller::{add_partition, controller_init};
+        use super::super::group::{consumer_init, MemberState};
+        use crate::testing::Effects;
+        let k = Kafka { brokers: 1, partitions: 3, rf: 1, min_insync: 1, consumers: 2, ..Kafka::default() };
+        let (ctl, c1, c2) = (NodeId(1), NodeId(3), NodeId(4));
+        let mut fx = Effects::<Kafka>::new();
+        let mut c = controller_init(&k, &mut fx.ctx(ctl));
+        c.group.generation = 2;
+        c.group.leader = Some(c1);
+        c.group.assignment = [(c1.0, alloc::vec![0, 1]), (c2.0, alloc::vec![2])].into_iter().collect();
+        let mut member = |id: NodeId, assigned: &[u32], over: Option<u32>| {
+            let mut m = consumer_init(&k, 0, &mut fx.ctx(id));
+            (m.generation, m.synced, m.state, m.assigned, m.assigned_over) =
+                (2, 2, MemberState::Stable, assigned.to_vec(), over);
+            Node::Consumer(m)
+        };
+        let consumers = [member(c1, &[0, 1], Some(3)), member(c2, &[2], None)];
+        add_partition(&k, &mut c, &mut fx.ctx(ctl));
+        let (up, changed) = ([true; 5], [Time::ZERO; 5]);
+        let world = World::quiet(Time::from_ms(1_000), &up, &changed);
+        let judge = |leader_hears: bool| unsettled(&c, &consumers, &|n| n != c1 || leader_hears, &world);
+        assert!(judge(false).is_none(), "p3 waits for the sleeping leader");
+        assert!(matches!(judge(true), Some(Why::Unowned { partition: 3 })));
     }
 }
