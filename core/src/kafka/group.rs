@@ -119,6 +119,8 @@ pub struct Consumer {
     /// A GC pause: until when, and the messages that arrived meanwhile (handled on waking).
     pub paused_until: Option<Time>,
     pub stash: Vec<(NodeId, Msg)>,
+    /// Joins and leaves asked of it during a pause, done when it wakes.
+    pub deferred: Vec<ClientOp>,
     /// The last record read: (partition, offset, text).
     pub last: Option<(u32, u64, Text8)>,
     /// What its last JoinGroup listed as owned: an eager member sends the same again if it must
@@ -142,6 +144,9 @@ impl Consumer {
 /// Most messages a paused consumer holds for when it wakes (the rest are lost, as if a socket
 /// buffer overflowed).
 const MAX_STASH: usize = 256;
+
+/// Most requests a paused consumer holds for when it wakes.
+const MAX_DEFERRED: usize = 8;
 
 /// A consumer's name, C1, C2, …: also its member id in the assignors.
 pub fn member_name(k: &Kafka, id: NodeId) -> String {
@@ -167,6 +172,7 @@ pub fn consumer_init(k: &Kafka, member: u32, ctx: &mut Ctx<Kafka>) -> Consumer {
         consumed: 0,
         paused_until: None,
         stash: Vec::new(),
+        deferred: Vec::new(),
         last: None,
         listed: Vec::new(),
         assigned_over: None,
@@ -215,6 +221,13 @@ fn rejoin(k: &Kafka, c: &mut Consumer, ctx: &mut Ctx<Kafka>) {
 
 /// The user's requests to a consumer: join, leave, or a GC pause.
 pub fn consumer_request(k: &Kafka, c: &mut Consumer, op: ClientOp, ctx: &mut Ctx<Kafka>) {
+    // A paused process acts on nothing: a join or leave waits for it to wake.
+    if c.paused_until.is_some() && matches!(op, ClientOp::Join | ClientOp::Leave) {
+        if c.deferred.len() < MAX_DEFERRED {
+            c.deferred.push(op);
+        }
+        return;
+    }
     match op {
         ClientOp::Join if !c.active() => join(k, c, ctx),
         ClientOp::Leave if c.active() => {
@@ -411,10 +424,13 @@ fn commit(k: &Kafka, c: &Consumer, partitions: &[u32], ctx: &mut Ctx<Kafka>) {
 
 pub fn consumer_timer(k: &Kafka, c: &mut Consumer, timer: Timer, ctx: &mut Ctx<Kafka>) {
     if timer == Timer::Resume {
-        // Awake: handle what arrived meanwhile, then heartbeat at once.
+        // Awake: handle what arrived and what was asked meanwhile, then heartbeat at once.
         c.paused_until = None;
         for (from, msg) in core::mem::take(&mut c.stash) {
             consumer_message(k, c, from, msg, ctx);
+        }
+        for op in core::mem::take(&mut c.deferred) {
+            consumer_request(k, c, op, ctx);
         }
         consumer_timer(k, c, Timer::GroupHeartbeat, ctx);
         return;

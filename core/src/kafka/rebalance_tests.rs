@@ -194,3 +194,20 @@ fn a_member_refreshes_its_metadata_now_and_then() {
     let mut idle = consumer(&k, 1, MemberState::Out, &[]);
     assert!(!asks(&mut idle, due));
 }
+
+/// A consumer in a GC pause acts on nothing: a leave (or a join) asked of it meanwhile is done
+/// when it wakes, after what arrived meanwhile. Before, a paused consumer sent its LeaveGroup and
+/// commit at once (an outside review's finding).
+#[test]
+fn a_paused_consumer_leaves_when_it_wakes() {
+    let k = kafka(Strategy::CooperativeSticky);
+    let mut c = consumer(&k, 2, MemberState::Stable, &[0]);
+    let mut fx = Fx::new();
+    super::group::consumer_request(&k, &mut c, ClientOp::Pause(100), &mut fx.ctx(C1));
+    super::group::consumer_request(&k, &mut c, ClientOp::Leave, &mut fx.ctx(C1));
+    let sent = fx.take();
+    assert!(sent.is_empty() && c.active(), "asleep: {sent:?}");
+    super::group::consumer_timer(&k, &mut c, Timer::Resume, &mut fx.ctx(C1));
+    assert!(fx.take().iter().any(|(_, m)| matches!(m, Msg::LeaveGroup { member: 0 })), "it leaves on waking");
+    assert!(!c.active());
+}
