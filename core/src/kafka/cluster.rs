@@ -76,6 +76,14 @@
 //!   rebalance, `group.rs`); mutant `no-follow-up`, caught by `group-settles` (`settle.rs`: the
 //!   group settles within 10 group sessions of whatever last stirred it), test
 //!   `a_cooperative_join_without_its_follow_up_never_settles`, and by the swarm.
+//! - Who rebalances the group, and when, as Kafka's coordinator and members decide it
+//!   (`coordinator.rs`, `group.rs`; an outside review measured each against Kafka's): a
+//!   restarted consumer is a new member; a rebalance waits for the members the coordinator
+//!   hears from up to the rebalance timeout and drops one whose session runs out; a follower's
+//!   unchanged JoinGroup is answered with the current generation; the leader member, not the
+//!   controller, asks for a rebalance when the topic gains partitions; a paused consumer acts on
+//!   nothing. Tests in `rebalance_tests.rs`, and
+//!   `a_member_paused_for_less_than_its_session_is_waited_for` end to end.
 //! - The coordinator takes a member's JoinGroups once each, in the order sent (Kafka's
 //!   connection): a duplicated one, arriving after its member was assigned more, would count it
 //!   as owning less than it does; test `a_copy_of_a_join_is_taken_once`, and `one-owner` holds
