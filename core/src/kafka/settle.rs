@@ -319,11 +319,16 @@ mod tests {
             Node::Consumer(m)
         };
         let consumers = [member(c1, &[0, 1], Some(3)), member(c2, &[2], None)];
+        let p1_unowned = [member(c1, &[0], Some(3)), member(c2, &[2], None)];
         add_partition(&k, &mut c, &mut fx.ctx(ctl));
         let (up, changed) = ([true; 5], [Time::ZERO; 5]);
         let world = World::quiet(Time::from_ms(1_000), &up, &changed);
         let judge = |leader_hears: bool| unsettled(&c, &consumers, &|n| n != c1 || leader_hears, &world);
         assert!(judge(false).is_none(), "p3 waits for the sleeping leader");
         assert!(matches!(judge(true), Some(Why::Unowned { partition: 3 })));
+        // A partition the sleeping leader did assign, and nobody owns, is not excused.
+        c.group.assignment.insert(c1.0, alloc::vec![0]);
+        let asleep = unsettled(&c, &p1_unowned, &|n| n != c1, &world);
+        assert!(matches!(asleep, Some(Why::Unowned { partition: 1 })));
     }
 }
