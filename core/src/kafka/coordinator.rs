@@ -131,13 +131,15 @@ impl Group {
     pub fn rebalancing(&self) -> bool {
         self.state != GroupState::Stable
     }
-    /// Remove the members `gone` picks, noting each one's life as ended.
+    /// Remove the members `gone` picks, noting each one's life as ended, and their assignments.
     fn remove(&mut self, gone: impl Fn(&MemberInfo) -> bool) {
         for m in self.members.iter().filter(|m| gone(m)) {
             let e = self.ended.entry(m.id.0).or_insert(m.member);
             *e = (*e).max(m.member);
         }
         self.members.retain(|m| !gone(m));
+        let members = &self.members;
+        self.assignment.retain(|id, _| members.iter().any(|m| m.id.0 == *id));
     }
 }
 
@@ -192,7 +194,6 @@ pub fn coordinator_message(k: &Kafka, g: &mut Group, from: NodeId, msg: Msg, ctx
                 return;
             }
             g.remove(|m| m.id == from && m.member == member);
-            g.assignment.remove(&from.0);
             if !matches!(g.state, GroupState::Joining { .. }) {
                 prepare_rebalance(k, g, None, ctx);
             }
@@ -221,7 +222,6 @@ fn join(
         // The consumer joins afresh: its new life replaces the old.
         Some(known) if member > known => {
             g.remove(|m| m.id == from);
-            g.assignment.remove(&from.0);
         }
         Some(_) => {}
         // It was a member once, and the group has removed it since; or this life ended (a
@@ -320,8 +320,6 @@ fn try_complete_join(g: &mut Group, ctx: &mut Ctx<Kafka>) {
 fn complete_join(g: &mut Group, ctx: &mut Ctx<Kafka>) {
     let now = ctx.now();
     g.remove(|m| !m.joined);
-    let members = &g.members;
-    g.assignment.retain(|id, _| members.iter().any(|m| m.id.0 == *id));
     g.generation += 1;
     if g.members.is_empty() {
         g.state = GroupState::Stable;
@@ -412,8 +410,6 @@ pub fn coordinator_tick(k: &Kafka, g: &mut Group, ctx: &mut Ctx<Kafka>) {
             complete_join(g, ctx);
         } else if g.members.iter().any(|m| !m.joined && expired(m)) {
             g.remove(|m| !m.joined && expired(m));
-            let members = &g.members;
-            g.assignment.retain(|id, _| members.iter().any(|m| m.id.0 == *id));
             try_complete_join(g, ctx);
         }
         return;
@@ -421,8 +417,6 @@ pub fn coordinator_tick(k: &Kafka, g: &mut Group, ctx: &mut Ctx<Kafka>) {
     let before = g.members.len();
     g.remove(expired);
     if g.members.len() != before {
-        let members = &g.members;
-        g.assignment.retain(|id, _| members.iter().any(|m| m.id.0 == *id));
         prepare_rebalance(k, g, None, ctx);
         try_complete_join(g, ctx);
     }
