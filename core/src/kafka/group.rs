@@ -109,7 +109,8 @@ pub struct Consumer {
     pub answered: Vec<Time>,
     pub leaders: Vec<Option<NodeId>>,
     pub state: MemberState,
-    /// When its outstanding JoinGroup or SyncGroup was sent (retried after a session).
+    /// When its outstanding JoinGroup or SyncGroup was sent (retried after half a session, or a
+    /// session).
     pub since: Time,
     /// What the coordinator counted it as owning when it formed `generation`.
     pub owned_at_join: Vec<u32>,
@@ -132,6 +133,9 @@ pub struct Consumer {
     pub assigned_over: Option<u32>,
     /// When it last asked for metadata by itself (Kafka's `metadata.max.age.ms`).
     pub refreshed: Time,
+    /// Whether that request is unanswered: it asks again at its next heartbeat, as a Kafka
+    /// client retries a failed metadata request after `retry.backoff.ms`.
+    pub refreshing: bool,
 }
 
 impl Consumer {
@@ -177,6 +181,7 @@ pub fn consumer_init(k: &Kafka, member: u32, ctx: &mut Ctx<Kafka>) -> Consumer {
         listed: Vec::new(),
         assigned_over: None,
         refreshed: ctx.now(),
+        refreshing: false,
     };
     if me.index() < crate::protocol::Protocol::nodes(k) - k.idle_consumers {
         join(k, &mut c, ctx);
@@ -295,6 +300,7 @@ pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx
         Msg::MetadataResponse { leaders } if leaders.len() >= c.leaders.len() => {
             fit(c, leaders.len());
             c.leaders = leaders;
+            c.refreshing = false;
             ask_for_new_partitions(k, c, ctx);
         }
         Msg::JoinResponse { member, generation, leader, members, partitions } => {
@@ -451,17 +457,27 @@ pub fn consumer_timer(k: &Kafka, c: &mut Consumer, timer: Timer, ctx: &mut Ctx<K
             }
             commit(k, c, &c.assigned, ctx);
             // Metadata grows stale: a member of the group asks for it again now and then (the
-            // controller tells the clients of a new partition at once, but the news may be lost).
-            if c.active() && now.0.saturating_sub(c.refreshed.0) >= k.metadata_max_age_us() {
+            // controller tells the clients of a new partition at once, but the news may be
+            // lost), and again at once if that request went unanswered.
+            let stale = now.0.saturating_sub(c.refreshed.0) >= k.metadata_max_age_us();
+            if c.active() && (stale || c.refreshing) {
                 c.refreshed = now;
+                c.refreshing = true;
                 ctx.send(k.controller(), Msg::Metadata);
             }
-            // A JoinGroup or SyncGroup unanswered for a session was lost, or the group moved
-            // on without it: join again (the coordinator answers a repeated one in kind), with
-            // the same subscription: an eager member lists what it listed (it owns nothing
-            // now), a cooperative one what it owns.
+            // A JoinGroup unanswered for half a session, or a SyncGroup for a session, was lost,
+            // or the group moved on without it: join again (the coordinator answers a repeated
+            // one in kind), with the same subscription: an eager member lists what it listed (it
+            // owns nothing now), a cooperative one what it owns. A member awaiting its JoinGroup
+            // answer sends no heartbeats, so it asks again within its session: the coordinator
+            // would expire it before a later retry arrived (Kafka's JoinGroup is not lost, and a
+            // broken connection is retried after `retry.backoff.ms`).
+            let patience = match c.state {
+                MemberState::Joining => k.group_session_us / 2,
+                _ => k.group_session_us,
+            };
             let waiting = matches!(c.state, MemberState::Joining | MemberState::Syncing);
-            if waiting && now.0.saturating_sub(c.since.0) > k.group_session_us {
+            if waiting && now.0.saturating_sub(c.since.0) > patience {
                 let owned = if cooperative(k) { c.assigned.clone() } else { c.listed.clone() };
                 send_join(k, c, owned, ctx);
             }

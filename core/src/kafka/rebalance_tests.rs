@@ -190,9 +190,65 @@ fn a_member_refreshes_its_metadata_now_and_then() {
     let due = c.refreshed.plus(Time(k.metadata_max_age_us()));
     assert!(!asks(&mut c, Time(due.0 - 1)));
     assert!(asks(&mut c, due));
-    assert!(!asks(&mut c, due.plus(Time(k.group_heartbeat_us))), "not again until the next is due");
+    let beat = Time(k.group_heartbeat_us);
+    assert!(asks(&mut c, due.plus(beat)), "unanswered: again at the next heartbeat");
+    let news = Msg::MetadataResponse { leaders: vec![Some(NodeId(0)); 3] };
+    to_member(&k, &mut c, news);
+    assert!(!asks(&mut c, due.plus(Time(beat.0 * 2))), "answered: not again until the next is due");
     let mut idle = consumer(&k, 1, MemberState::Out, &[]);
     assert!(!asks(&mut idle, due));
+}
+
+/// A member whose metadata refresh is lost asks again at its next heartbeat (Kafka retries a
+/// failed metadata request after `retry.backoff.ms`); a stale answer listing fewer partitions
+/// than it knows is not an answer. Before, it waited a whole refresh period (two sessions), and
+/// a few losses in a row could leave a new partition unread past `group-settles`' bound (an
+/// outside review's finding).
+#[test]
+fn a_lost_metadata_refresh_is_asked_again_at_the_next_heartbeat() {
+    let k = kafka(Strategy::CooperativeSticky);
+    let mut c = consumer(&k, 2, MemberState::Stable, &[0]);
+    c.leaders = vec![Some(NodeId(0)); 3];
+    let mut at = c.refreshed.plus(Time(k.metadata_max_age_us()));
+    let mut fx = Fx::new();
+    for beat in 0..4 {
+        fx.now = at;
+        super::group::consumer_timer(&k, &mut c, Timer::GroupHeartbeat, &mut fx.ctx(C1));
+        assert!(fx.take().iter().any(|(_, m)| matches!(m, Msg::Metadata)), "heartbeat {beat}");
+        at = at.plus(Time(k.group_heartbeat_us));
+    }
+    to_member(&k, &mut c, Msg::MetadataResponse { leaders: vec![Some(NodeId(0)); 2] });
+    assert!(c.refreshing, "a stale answer (fewer partitions) is not an answer");
+    to_member(&k, &mut c, Msg::MetadataResponse { leaders: vec![Some(NodeId(0)); 3] });
+    assert!(!c.refreshing);
+}
+
+/// A member awaiting its JoinGroup's answer sends no heartbeats, so if the JoinGroup was lost it
+/// asks again within its session, at half a session: the coordinator would expire it a session
+/// after its last heartbeat, before a later retry arrived, and rebalance again. A SyncGroup's
+/// answer is awaited a session (the member heartbeats meanwhile). Before, both waited a session,
+/// and an eager member whose rejoin was lost was removed and cost the group another rebalance
+/// (an outside review's finding).
+#[test]
+fn a_lost_join_group_is_sent_again_within_the_members_session() {
+    let k = kafka(Strategy::Range);
+    let half = Time(k.group_session_us / 2);
+    let sends_join = |c: &mut Consumer, at: Time| {
+        let mut fx = Fx::new();
+        fx.now = at;
+        super::group::consumer_timer(&k, c, Timer::GroupHeartbeat, &mut fx.ctx(C1));
+        fx.take().iter().any(|(_, m)| matches!(m, Msg::JoinGroup { .. }))
+    };
+    let mut c = consumer(&k, 4, MemberState::Stable, &[0, 1]);
+    to_member(&k, &mut c, Msg::RebalanceInProgress { generation: 4 });
+    assert_eq!(c.state, MemberState::Joining);
+    let since = c.since;
+    assert!(!sends_join(&mut c, since.plus(half)));
+    assert!(sends_join(&mut c, since.plus(Time(half.0 + 1))), "again after half a session");
+    let mut c = consumer(&k, 4, MemberState::Syncing, &[]);
+    let since = c.since;
+    assert!(!sends_join(&mut c, since.plus(Time(half.0 + 1))), "a SyncGroup is awaited longer");
+    assert!(sends_join(&mut c, since.plus(Time(k.group_session_us + 1))));
 }
 
 /// A consumer in a GC pause acts on nothing: a leave (or a join) asked of it meanwhile is done
