@@ -12,8 +12,9 @@
 //!
 //! The consumer group changes too: in two runs of three, members leave and join back, pause for
 //! longer or shorter than their session (a garbage-collection pause), and the controller adds
-//! partitions, at random times; some consumers may start outside the group. Without it the
-//! group rebalances only when a crash or a cut takes a member away.
+//! partitions, at random times; some consumers may start outside the group; and a consumer, a
+//! producer or the controller crashes and restarts (the fault injector crashes only brokers).
+//! Without it the group rebalances only when a cut takes a member away.
 
 use alloc::vec::Vec;
 
@@ -59,7 +60,8 @@ const MAX_DOWN: [usize; 3] = [1, 2, usize::MAX];
 /// retry may be written twice, which Kafka does not promise against). Drawn last, so that the
 /// knobs before it draw as they did before it was a knob.
 const IDEMPOTENCE: [(bool, u32); 2] = [(true, 3), (false, 1)];
-/// How many times the consumer group is stirred (a leave, a join, a pause, a new partition),
+/// How many times the consumer group is stirred (a leave, a join, a pause, a new partition, a
+/// client or the controller restarted),
 /// drawn after idempotence for the same reason.
 const CHURN: [usize; 3] = [0, 4, 12];
 /// The stirring falls between these times: after the group's first rebalance, and within the
@@ -162,23 +164,41 @@ pub fn case(seed: u64) -> Case {
 /// `churn` of the group's own events at random times: a member leaves or joins (one already
 /// in does nothing), pauses for a tenth of its session or for one and a half sessions (it is
 /// removed, and finds out when it wakes), or the controller adds a partition (one in ten,
-/// Kafka's `kafka-topics --alter`). With no consumers only partitions are added.
+/// Kafka's `kafka-topics --alter`); or a process crashes and restarts a while later: a consumer
+/// (it comes back as a new member), a producer (it comes back with a new epoch) or the
+/// controller with its group coordinator (it comes back with what it kept). With no consumers
+/// only partitions are added and processes restarted. The brokers' crashes are the fault
+/// injector's.
 fn stir(rng: &mut Rng, k: &Kafka, churn: usize) -> Vec<(Time, ScriptAction<ClientOp>)> {
     let mut script = Vec::with_capacity(churn);
+    let pick = |rng: &mut Rng, first: usize, count: usize| {
+        NodeId(first as u32 + rng.below(count.max(1) as u64) as u32)
+    };
+    let session = k.group_session_us;
     for _ in 0..churn {
         let at = Time(rng.range(CHURN_US.0, CHURN_US.1));
-        let consumer =
-            NodeId((k.brokers + 1 + k.producers) as u32 + rng.below(k.consumers.max(1) as u64) as u32);
-        let session_ms = (k.group_session_us / 1000) as u32;
-        let (to, op) = match rng.below(10) {
-            _ if k.consumers == 0 => (k.controller(), ClientOp::AddPartition),
-            0 => (k.controller(), ClientOp::AddPartition),
-            1..=3 => (consumer, ClientOp::Leave),
-            4..=6 => (consumer, ClientOp::Join),
-            7 => (consumer, ClientOp::Pause((session_ms / 10).clamp(1, MAX_PAUSE_MS))),
-            _ => (consumer, ClientOp::Pause((session_ms * 3 / 2).clamp(1, MAX_PAUSE_MS))),
+        let consumer = pick(rng, k.brokers + 1 + k.producers, k.consumers);
+        let session_ms = (session / 1000) as u32;
+        let (victim, down) = match rng.below(13) {
+            10 if k.consumers > 0 => (consumer, (session / 10, session * 2)),
+            11 => (pick(rng, k.brokers + 1, k.producers), (5_000, 300_000)),
+            12 => (k.controller(), (10_000, 400_000)),
+            kind => {
+                let (to, op) = match kind {
+                    _ if k.consumers == 0 => (k.controller(), ClientOp::AddPartition),
+                    0 | 10 => (k.controller(), ClientOp::AddPartition),
+                    1..=3 => (consumer, ClientOp::Leave),
+                    4..=6 => (consumer, ClientOp::Join),
+                    7 => (consumer, ClientOp::Pause((session_ms / 10).clamp(1, MAX_PAUSE_MS))),
+                    _ => (consumer, ClientOp::Pause((session_ms * 3 / 2).clamp(1, MAX_PAUSE_MS))),
+                };
+                script.push((at, ScriptAction::Client(Target::Node(to), op)));
+                continue;
+            }
         };
-        script.push((at, ScriptAction::Client(Target::Node(to), op)));
+        let back = at.plus(Time(rng.range(down.0, down.1)));
+        script.push((at, ScriptAction::Crash(Target::Node(victim))));
+        script.push((back, ScriptAction::Restart(Target::Node(victim))));
     }
     #[allow(clippy::disallowed_methods)] // the sweeps only: never reached from the page
     script.sort_by_key(|(t, _)| *t);
@@ -246,11 +266,37 @@ mod tests {
             assert!(cases.iter().any(sent), "{op:?}");
         }
         assert!(cases.iter().any(|c| c.kafka.idle_consumers > 0));
+        // Each crash is of a consumer, a producer or the controller (never a broker: the fault
+        // injector's), and is followed by its restart; each kind is reached.
+        let mut crashed = [false; 3];
         for c in &cases {
-            for (_, step) in &c.kafka.script {
-                let ScriptAction::Client(Target::Node(to), op) = step else { panic!("{step:?}") };
-                assert_eq!(crate::protocol::Protocol::check_client(&c.kafka, *to, op), Ok(()));
+            let k = &c.kafka;
+            for (at, step) in &k.script {
+                match step {
+                    ScriptAction::Client(Target::Node(to), op) => {
+                        assert_eq!(crate::protocol::Protocol::check_client(k, *to, op), Ok(()));
+                    }
+                    ScriptAction::Crash(Target::Node(n)) => {
+                        let i = n.index();
+                        assert!(i >= k.brokers && i < crate::protocol::Protocol::nodes(k), "{n}");
+                        let kind = if i == k.brokers {
+                            0
+                        } else if i <= k.brokers + k.producers {
+                            1
+                        } else {
+                            2
+                        };
+                        crashed[kind] = true;
+                        let restart = |s: &(Time, ScriptAction<ClientOp>)| {
+                            s.0 > *at && s.1 == ScriptAction::Restart(Target::Node(*n))
+                        };
+                        assert!(k.script.iter().any(restart), "{n} restarts");
+                    }
+                    ScriptAction::Restart(Target::Node(_)) => {}
+                    _ => panic!("{step:?}"),
+                }
             }
         }
+        assert_eq!(crashed, [true; 3], "the controller, a producer and a consumer");
     }
 }
