@@ -108,10 +108,12 @@ pub fn boards(k: &Kafka, nodes: &[Node], up: &[bool]) -> Vec<Board> {
                     }
                 })
                 .collect();
+            // One word, as `kafka-topics --describe` writes `Isr: 1,2,3`: the column is sized to
+            // its longest word, so the list stays on one line.
             let isr: Vec<String> = s.isr.iter().map(|b| format!("B{}", b.0 + 1)).collect();
             let short = (s.isr.len() as u32) < k.min_insync;
             cells.push(BoardCell {
-                text: isr.join(" "),
+                text: isr.join(","),
                 title: if short {
                     format!(
                         "fewer in-sync replicas than min.insync.replicas = {}: acks=all is refused, and the high watermark waits",

@@ -433,6 +433,21 @@ fn the_retry_after_a_lost_answer_and_a_failover_is_written_once() {
     }
 }
 
+/// The partition board's ISR cell lists the replicas as one word, `B1,B2,B3` (as
+/// `kafka-topics --describe` writes `Isr: 1,2,3`): its column is sized to its longest word, and
+/// with spaces the three-broker cell broke into a column of three lines beside the drawing.
+#[test]
+fn the_isr_cell_is_one_word() {
+    let mut sim = Sim::new(preset("failover"), FaultPreset::None.config(), 1);
+    run_to(&mut sim, Time::from_ms(500));
+    let up: Vec<bool> = sim.status().iter().map(|s| s.up).collect();
+    let boards = crate::protocol::Present::boards(&sim.proto, sim.nodes(), &up);
+    let column = boards[0].columns.iter().position(|c| c == "ISR").expect("the column");
+    let isr = &boards[0].rows[0].cells[column].text;
+    assert_eq!(isr.split(',').count(), 3, "{isr}");
+    assert!(!isr.contains(char::is_whitespace), "{isr}");
+}
+
 /// The partition board's "last records" cell for p0.
 fn last_records(sim: &Sim<Kafka>) -> alloc::string::String {
     let up: Vec<bool> = sim.status().iter().map(|s| s.up).collect();
