@@ -64,7 +64,7 @@ fn widths(b: &distlab_core::present::Board) -> (String, Vec<String>) {
         cells.chain(b.columns.get(i).map(|h| longest_word(&t(h)))).max().unwrap_or(0)
     };
     // Shares of the table's width, in per cent, so that the table never grows past it.
-    let chars: Vec<usize> = core::iter::once(label.clamp(6, 14) + 2)
+    let chars: Vec<usize> = core::iter::once(label.clamp(3, 14) + 2)
         .chain((0..b.columns.len()).map(|i| column(i).clamp(3, 14) + 2))
         .collect();
     let total = chars.iter().sum::<usize>().max(1) as f64;
