@@ -56,10 +56,22 @@ pub struct Controller {
     pub next_pid: u32,
 }
 
-/// The controller comes back from a restart the user asked for with all it knew, and arms both
-/// of its periodic checks again: the brokers' liveness and the group coordinator's (without
-/// `GroupTick` a consumer that died meanwhile would keep its partitions forever).
-pub(super) fn controller_restart(k: &Kafka, c: Controller, ctx: &mut Ctx<Kafka>) -> Controller {
+/// The controller comes back from a restart with all it knew, and arms both of its periodic
+/// checks again: the brokers' liveness and the group coordinator's (without `GroupTick` a
+/// consumer that died meanwhile would keep its partitions forever). Every broker's and every
+/// member's session starts again from now, as Kafka's new active controller touches every
+/// registered broker (`ClusterControlManager.activate`) and a coordinator that loads a group
+/// schedules each member's heartbeat expiry afresh: nobody could heartbeat to it while it was
+/// down, and judged by the times from before the crash, every broker would be fenced and every
+/// member removed at its first check.
+pub(super) fn controller_restart(k: &Kafka, mut c: Controller, ctx: &mut Ctx<Kafka>) -> Controller {
+    let now = ctx.now();
+    for (heard, _) in &mut c.brokers {
+        *heard = now;
+    }
+    for m in &mut c.group.members {
+        m.seen = now;
+    }
     ctx.set_timer(Timer::LivenessCheck, Time(k.session_us / 3));
     ctx.set_timer(Timer::GroupTick, Time(k.group_heartbeat_us));
     c

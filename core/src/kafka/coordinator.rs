@@ -16,7 +16,8 @@
 //! - A member's JoinGroups are taken once each and in the order it sent them (each says when, on
 //!   its clock), as Kafka's connection delivers one member's requests: a copy the network made
 //!   of one taken already, arriving after its member was assigned more, would count the member
-//!   as owning less than it does, and the assignor could hand the rest to another.
+//!   as owning less than it does, and the assignor could hand the rest to another. Nor is one
+//!   sent before a SyncGroup taken from the same life (a retry that crossed its answer).
 //! - Each member's JoinGroup says which partitions it owns (KIP-429's owned partitions) and the
 //!   generation it was in when it sent it. A JoinGroup from before the member was last sent an
 //!   assignment is stale (a duplicate, or one that arrived late): the owned partitions it lists
@@ -35,7 +36,10 @@
 //!   rebalance) is answered UNKNOWN_MEMBER_ID: the member gives up its partitions and joins
 //!   afresh. A heartbeat or SyncGroup of a known member naming another generation is answered
 //!   ILLEGAL_GENERATION (the member gives up its partitions and joins afresh, as Kafka's
-//!   `resetGenerationOnResponseError` makes it do); a heartbeat while the group is joining, or
+//!   `resetGenerationOnResponseError` makes it do; since KAFKA-13419 Kafka keeps its member id,
+//!   where here it takes a new one, which comes to the same: the new life replaces the old at
+//!   once, and Kafka's fix was for an old id left waiting out its session); a heartbeat while
+//!   the group is joining, or
 //!   a SyncGroup before the join ends, REBALANCE_IN_PROGRESS. Each answer names the generation
 //!   of its request, so that a member that has moved on since ignores it.
 //! - The leader member's SyncGroup carries the assignment; every member of the generation is
@@ -91,6 +95,11 @@ pub struct MemberInfo {
     /// consumer joins with a member id none of its earlier lives had, as Kafka's new process
     /// gets a new one: the group counts it as a new member.
     pub last_join: Time,
+    /// When the newest SyncGroup taken from this life was sent: a JoinGroup sent before it is
+    /// not taken either (a retry that crossed its answer; the connection would have delivered
+    /// it before the SyncGroup). Were it taken, the leader's would start a rebalance of a group
+    /// that has just formed the very generation it asked for.
+    pub synced_at: Time,
     /// When the newest commit taken from this life was sent: one sent before it is not taken
     /// (it would move the offsets back to where the member was; Kafka's connection delivers
     /// a member's commits in order).
@@ -148,8 +157,8 @@ pub fn coordinator_message(k: &Kafka, g: &mut Group, from: NodeId, msg: Msg, ctx
         Msg::JoinGroup { member, generation, owned, sent } => {
             join(k, g, from, (member, generation, sent), owned, ctx)
         }
-        Msg::SyncGroup { member, generation, assignment } => {
-            sync(g, from, member, generation, assignment, ctx)
+        Msg::SyncGroup { member, generation, assignment, sent } => {
+            sync(g, from, (member, generation, sent), assignment, ctx)
         }
         Msg::GroupHeartbeat { member, generation } => {
             let now = ctx.now();
@@ -241,6 +250,7 @@ fn join(
             synced: 0,
             member,
             last_join: sent,
+            synced_at: Time::ZERO,
             last_commit: Time::ZERO,
         });
         if !matches!(state, GroupState::Joining { .. }) {
@@ -249,10 +259,11 @@ fn join(
         try_complete_join(g, ctx);
         return;
     };
-    if sent <= m.last_join {
+    if sent <= m.last_join || sent < m.synced_at {
         // A copy of a JoinGroup taken already (the network duplicated it), or one sent before
-        // it: what it lists the member may have outgrown since (partitions assigned to it
-        // after it was sent), and Kafka's connection would never deliver it.
+        // it or before a SyncGroup taken: what it lists the member may have outgrown since
+        // (partitions assigned to it after it was sent), and Kafka's connection would never
+        // deliver it.
         return;
     }
     m.last_join = sent;
@@ -355,8 +366,7 @@ fn send_join_response(g: &Group, to: NodeId, ctx: &mut Ctx<Kafka>) {
 fn sync(
     g: &mut Group,
     from: NodeId,
-    member: u32,
-    generation: u32,
+    (member, generation, sent): (u32, u32, Time),
     assignment: Vec<(NodeId, Vec<u32>)>,
     ctx: &mut Ctx<Kafka>,
 ) {
@@ -365,6 +375,7 @@ fn sync(
         ctx.send(from, Msg::UnknownMember { member, generation });
         return;
     };
+    m.synced_at = m.synced_at.max(sent);
     if generation != current {
         ctx.send(from, Msg::IllegalGeneration { generation });
         return;

@@ -20,7 +20,9 @@
 //! generation: a duplicated or late JoinGroup that listed fewer does not make it a second owner.
 //! A member the coordinator no longer knows (its session ran out), or whose generation the group
 //! has moved past (ILLEGAL_GENERATION), loses all its partitions and joins afresh with a new
-//! member id (`onPartitionsLost`).
+//! member id (`onPartitionsLost`; Kafka keeps the id on ILLEGAL_GENERATION since KAFKA-13419,
+//! which here comes to the same, as `coordinator.rs` says). A member syncing takes a later
+//! generation too: its JoinGroup asked again crossed the answer it syncs with.
 //!
 //! The rules, where they live, and what breaks without each (tests in `group_tests.rs` and, run
 //! end to end on the join presets, `lessons.rs`):
@@ -133,8 +135,8 @@ pub struct Consumer {
     pub assigned_over: Option<u32>,
     /// When it last asked for metadata by itself (Kafka's `metadata.max.age.ms`).
     pub refreshed: Time,
-    /// Whether that request is unanswered: it asks again at its next heartbeat, as a Kafka
-    /// client retries a failed metadata request after `retry.backoff.ms`.
+    /// Whether that request is unanswered: it asks again after half a session, as a Kafka
+    /// client retries a failed metadata request (after `retry.backoff.ms`).
     pub refreshing: bool,
 }
 
@@ -308,7 +310,11 @@ pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx
             // it joined if it has not had that generation's assignment (its sync was lost);
             // and only an answer to this life's JoinGroup.
             let fresh = generation > c.generation || (generation == c.generation && c.synced < generation);
-            if c.state != MemberState::Joining || !fresh || member != c.member {
+            // A member syncing takes a later generation too: its JoinGroup asked again (no answer
+            // yet) crossed the answer it is syncing with, and the group formed the next generation
+            // from that one. It holds no more than it listed there (it has applied nothing since).
+            let joined_again = c.state == MemberState::Syncing && generation > c.generation;
+            if !(c.state == MemberState::Joining && fresh || joined_again) || member != c.member {
                 return;
             }
             let Some((_, counted)) = members.iter().find(|(m, _)| *m == c.id) else { return };
@@ -322,7 +328,7 @@ pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx
             let leads = leader == c.id;
             c.assigned_over = leads.then_some(partitions);
             let assignment = if leads { assignment(k, &members, partitions) } else { Vec::new() };
-            ctx.send(from, Msg::SyncGroup { member, generation, assignment });
+            ctx.send(from, Msg::SyncGroup { member, generation, assignment, sent: ctx.now() });
         }
         Msg::SyncResponse { member, generation, partitions, committed } => {
             if c.state != MemberState::Syncing || generation != c.generation || member != c.member {
@@ -458,9 +464,12 @@ pub fn consumer_timer(k: &Kafka, c: &mut Consumer, timer: Timer, ctx: &mut Ctx<K
             commit(k, c, &c.assigned, ctx);
             // Metadata grows stale: a member of the group asks for it again now and then (the
             // controller tells the clients of a new partition at once, but the news may be
-            // lost), and again at once if that request went unanswered.
-            let stale = now.0.saturating_sub(c.refreshed.0) >= k.metadata_max_age_us();
-            if c.active() && (stale || c.refreshing) {
+            // lost), and again after half a session if that request went unanswered (longer
+            // than a round trip, so a slow answer is not asked for twice).
+            let since = now.0.saturating_sub(c.refreshed.0);
+            let stale = since >= k.metadata_max_age_us();
+            let unanswered = c.refreshing && since >= k.group_session_us / 2;
+            if c.active() && (stale || unanswered) {
                 c.refreshed = now;
                 c.refreshing = true;
                 ctx.send(k.controller(), Msg::Metadata);

@@ -36,6 +36,7 @@ pub(super) fn member(id: NodeId, owned: &[u32], joined: bool, synced: u32) -> Me
         synced,
         member: 0,
         last_join: Time::ZERO,
+        synced_at: Time::ZERO,
         last_commit: Time::ZERO,
     }
 }
@@ -137,7 +138,7 @@ fn the_coordinator_answers_each_request_in_the_generation_it_named() {
     let unknown = |generation| Msg::UnknownMember { member: 0, generation };
     let illegal = |generation| Msg::IllegalGeneration { generation };
     let beat = |generation| Msg::GroupHeartbeat { member: 0, generation };
-    let sync = |generation| Msg::SyncGroup { member: 0, generation, assignment: vec![] };
+    let sync = |generation| Msg::SyncGroup { member: 0, generation, assignment: vec![], sent: Time::ZERO };
     let ended = Msg::GroupHeartbeat { member: 1, generation: 2 };
     let cases = [
         ("heartbeat, stable", GroupState::Stable, C1, beat(2), vec![]),
@@ -223,7 +224,10 @@ fn a_member_keeps_only_what_the_coordinator_counted_and_loses_all_when_removed()
     let mut c = consumer(&k, 1, MemberState::Joining, &[0, 1]);
     let sent = to_member(&k, &mut c, join_response(2, &[(C1, &[0]), (C2, &[1, 2])]));
     let assignment = vec![(C1, vec![0]), (C2, vec![1, 2])];
-    assert_eq!(sent, vec![(CTL, Msg::SyncGroup { member: 0, generation: 2, assignment })]);
+    assert_eq!(
+        sent,
+        vec![(CTL, Msg::SyncGroup { member: 0, generation: 2, assignment, sent: Time::from_ms(1000) })]
+    );
     assert_eq!((c.generation, c.state, c.assigned.clone()), (2, MemberState::Syncing, vec![0]));
 
     let fresh =
@@ -402,7 +406,7 @@ fn a_copy_of_a_join_is_taken_once() {
         &k,
         &mut g,
         C1,
-        Msg::SyncGroup { member: 0, generation: 2, assignment },
+        Msg::SyncGroup { member: 0, generation: 2, assignment, sent: Time::ZERO },
         &mut fx.ctx(CTL),
     );
     assert_eq!(g.state, GroupState::Stable);

@@ -19,8 +19,9 @@ pub enum Node {
 pub enum Durable {
     /// A broker's incarnation and its replicas' logs, high watermarks and epochs.
     Broker(BrokerDurable),
-    /// The controller is no fault target, and a restart the user asks for keeps all it knew
-    /// (this model's controller never loses its state).
+    /// The controller keeps all it knew across a crash (this model's controller never loses its
+    /// state: Kafka's is a replicated quorum); the fault injector never crashes it, the user and
+    /// the swarm may.
     Controller(Controller),
     /// A producer keeps nothing of Kafka's: it starts afresh, with a new producer id. The
     /// count of its lives is the lab's, so that records of different lives differ in value.

@@ -1086,8 +1086,8 @@ fn an_isr_change_moves_the_partition_epoch_and_leaves_the_leader_epoch() {
 /// Persistence is a type: a restart sees only what survived. A broker of a busy run,
 /// restarted, equals a freshly started broker given the same incarnation and replicas' logs,
 /// high watermarks and epochs and restarted, with the same timers and the same registration in
-/// its next incarnation; it keeps its logs whole. The controller keeps all it knew; producers
-/// and consumers start afresh. (No mutant forgets anything on a restart.)
+/// its next incarnation; it keeps its logs whole. The controller keeps all it knew, and starts
+/// every session afresh; producers and consumers start afresh. (No mutant forgets anything on a restart.)
 #[test]
 fn a_restart_is_built_from_the_durable_part_alone() {
     use crate::testing::restart;
@@ -1117,8 +1117,15 @@ fn a_restart_is_built_from_the_durable_part_alone() {
                     BrokerDurable { incarnation: b.incarnation + 1, ..super::broker::broker_durable(b) }
                 );
             }
-            Node::Controller(_) => {
-                assert_eq!(&back.0, busy, "the controller keeps all it knew");
+            Node::Controller(c) => {
+                // All it knew, but every broker's and member's session starts again at the
+                // restart (its clock reads 1 s here): nobody could heartbeat while it was down.
+                let mut kept = c.clone();
+                let now = Time::from_ms(1000);
+                kept.brokers.iter_mut().for_each(|b| b.0 = now);
+                kept.group.members.iter_mut().for_each(|m| m.seen = now);
+                assert!(c.brokers.iter().all(|b| b.0 != now) && !c.group.members.is_empty());
+                assert_eq!(back.0, Node::Controller(kept), "the controller keeps all it knew");
                 // Both periodic checks run again; the group's once stayed unarmed, and a dead
                 // consumer kept its partitions for ever after a controller restart.
                 assert_eq!(

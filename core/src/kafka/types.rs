@@ -237,10 +237,13 @@ pub enum Msg {
     LeaveGroup {
         member: u32,
     },
+    /// `sent`, as a JoinGroup's: a JoinGroup of the same life sent before it is not taken once
+    /// it is (the connection would have delivered that first).
     SyncGroup {
         member: u32,
         generation: u32,
         assignment: Vec<(NodeId, Vec<u32>)>,
+        sent: Time,
     },
     SyncResponse {
         member: u32,
