@@ -528,7 +528,9 @@ fn scan(d: &Dfs, s: &mut MetaServer, ctx: Cx) {
 }
 
 /// Order copies of a block short of replicas, or of its racks, from a live holder (`have`)
-/// with a free stream: to nodes the placement rule picks beside the replicas it has and those
+/// with a free stream, picked at random (HDFS's `chooseSourceDatanodes`, so as not to pick the
+/// same node again when its copies fail: one cut off from the other data nodes, its heartbeats
+/// still arriving, would leave the block short for ever): to nodes the placement rule picks beside the replicas it has and those
 /// `coming`, or (R of them there, on one rack) to one node on another rack; never to a node
 /// whose replica is `going`.
 #[allow(clippy::too_many_arguments)]
@@ -543,7 +545,11 @@ fn copy(
     ctx: Cx,
 ) {
     let busy = |n: &NodeId| streams.get(n).copied().unwrap_or(0);
-    let Some(from) = have.iter().copied().find(|n| busy(n) < MAX_STREAMS) else { return };
+    let free: Vec<NodeId> = have.iter().copied().filter(|n| busy(n) < MAX_STREAMS).collect();
+    if free.is_empty() {
+        return;
+    }
+    let from = free[ctx.rng().below(free.len() as u64) as usize];
     let mut existing = have.to_vec();
     existing.extend(coming);
     // Nodes that hold an older generation of it, or are being written, are not counted as

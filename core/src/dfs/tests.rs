@@ -367,6 +367,19 @@ fn a_swarm_of_clusters_keeps_every_promise() {
     assert!(s.operations > 3_000, "the sweep judged {} operations", s.operations);
 }
 
+/// The release check's longer sweeps (`scripts/release-check.sh`): the swarm's clusters run
+/// twice as long, and the default cluster under light and heavy faults.
+#[test]
+#[ignore]
+fn release_check_sweeps() {
+    let s = swarm::sweep(0..3_000, None, None, 40_000, false);
+    assert_eq!(s.first_words(), None, "swarm: {} violations in {} runs", s.violations, s.runs);
+    for faults in [FaultPreset::Light, FaultPreset::Heavy] {
+        let s = swarm::sweep(0..600, Some(faults), None, 20_000, false);
+        assert_eq!(s.first_words(), None, "{faults:?}: {} violations in {} runs", s.violations, s.runs);
+    }
+}
+
 /// The default cluster with no network faults: the two clients write the four files once,
 /// `apart_ms` apart, then a data node (chosen by the seed) dies at 2 s for good, or (`rack`)
 /// every node of rack r1 does.
