@@ -528,9 +528,8 @@ fn scan(d: &Dfs, s: &mut MetaServer, ctx: Cx) {
 }
 
 /// Order copies of a block short of replicas, or of its racks, from a live holder (`have`)
-/// with a free stream, picked at random (HDFS's `chooseSourceDatanodes`, so as not to pick the
-/// same node again when its copies fail: one cut off from the other data nodes, its heartbeats
-/// still arriving, would leave the block short for ever): to nodes the placement rule picks beside the replicas it has and those
+/// with a free stream, at random (HDFS's `chooseSourceDatanodes`: one whose copies fail is not
+/// picked every time): to nodes the placement rule picks beside the replicas it has and those
 /// `coming`, or (R of them there, on one rack) to one node on another rack; never to a node
 /// whose replica is `going`.
 #[allow(clippy::too_many_arguments)]
@@ -546,10 +545,7 @@ fn copy(
 ) {
     let busy = |n: &NodeId| streams.get(n).copied().unwrap_or(0);
     let free: Vec<NodeId> = have.iter().copied().filter(|n| busy(n) < MAX_STREAMS).collect();
-    if free.is_empty() {
-        return;
-    }
-    let from = free[ctx.rng().below(free.len() as u64) as usize];
+    let Some(&from) = free.get(ctx.rng().below(free.len().max(1) as u64) as usize) else { return };
     let mut existing = have.to_vec();
     existing.extend(coming);
     // Nodes that hold an older generation of it, or are being written, are not counted as
