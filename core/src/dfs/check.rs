@@ -381,6 +381,7 @@ pub(super) fn check_world(
     if !world.timed() {
         return Ok(());
     }
+    note_lost_repair(m, world);
     repaired(d, m, nodes, world, (running, changed))?;
     spread(d, m, nodes, world, (running, changed))
 }
@@ -483,6 +484,16 @@ fn reachable(d: &Dfs, up: &dyn Fn(&NodeId) -> bool) -> usize {
     per_rack.sum::<usize>().min(d.rf as usize)
 }
 
+/// A repair's order or copy the network lost is a fault too, and both repair bounds
+/// (`re-replicated`, `rack-spread`) run from it: at a fifth of messages lost, four in a row
+/// outlast them in about one repair in sixty.
+fn note_lost_repair(m: &mut Monitor, world: &World<'_, Msg>) {
+    let repair = |msg: &Msg| matches!(msg, Msg::Transfer { .. } | Msg::Copy { .. });
+    if world.dropped.is_some_and(|l| !l.to_down && repair(&l.msg)) {
+        m.repair_lost = world.now;
+    }
+}
+
 fn repaired(
     d: &Dfs,
     m: &mut Monitor,
@@ -490,12 +501,6 @@ fn repaired(
     world: &World<'_, Msg>,
     (running, changed): (Held, bool),
 ) -> Result<(), Fail> {
-    // A repair's order or copy the network lost is a fault too, and both bounds run from it: at
-    // a fifth of messages lost, four in a row outlast them in about one repair in sixty.
-    let repair = |msg: &Msg| matches!(msg, Msg::Transfer { .. } | Msg::Copy { .. });
-    if world.dropped.is_some_and(|l| !l.to_down && repair(&l.msg)) {
-        m.repair_lost = world.now;
-    }
     if changed {
         let up = |n: &NodeId| world.is_up(*n);
         let want = reachable(d, &up);

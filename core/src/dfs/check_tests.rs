@@ -64,6 +64,7 @@ fn a_repair_message_the_network_loses_restarts_the_repair_bound() {
     let judge = |m: &mut Monitor, ms: u64, lost: Option<&Lost<Msg>>| {
         let mut world = World::quiet(Time::from_ms(ms), &up, &changed);
         world.dropped = lost;
+        note_lost_repair(m, &world);
         repaired(&d, m, &[], &world, (Held(0), false)).map_err(|f| f.0)
     };
     for (to_down, want) in [(false, Ok(())), (true, Err("re-replicated"))] {

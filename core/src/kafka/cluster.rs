@@ -123,8 +123,9 @@
 //!   knowing it led, for ever.
 //!
 //! Where this model is simpler than Kafka:
-//! the controller is one node, which loses nothing when it crashes (no ZooKeeper or KRaft quorum,
-//! no controller epoch; a restart starts every session afresh, as a new active controller does); a crash keeps the whole log and the
+//! the controller is one node, which loses nothing when it crashes (no ZooKeeper or KRaft
+//! quorum, no controller epoch; a restart starts every session afresh, as a new active
+//! controller does); a crash keeps the whole log and the
 //! latest HW (no unflushed page cache, no HW checkpoint interval); brokers do not follow the
 //! brokers' registrations, so a leader learns that a follower is ineligible only from a
 //! refusal, and then waits half a lag time before asking to add it again (Kafka's leader asks

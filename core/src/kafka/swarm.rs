@@ -165,7 +165,7 @@ pub fn case(seed: u64) -> Case {
 /// in does nothing), pauses for a tenth of its session or for one and a half sessions (it is
 /// removed, and finds out when it wakes), or the controller adds a partition (one in ten,
 /// Kafka's `kafka-topics --alter`); or a process crashes and restarts a while later: a consumer
-/// (it comes back as a new member), a producer (it comes back with a new epoch) or the
+/// (it comes back as a new member), a producer (it asks for a new producer id) or the
 /// controller with its group coordinator (it comes back with what it kept). With no consumers
 /// only partitions are added and processes restarted. The brokers' crashes are the fault
 /// injector's.
@@ -186,7 +186,7 @@ fn stir(rng: &mut Rng, k: &Kafka, churn: usize) -> Vec<(Time, ScriptAction<Clien
             kind => {
                 let (to, op) = match kind {
                     _ if k.consumers == 0 => (k.controller(), ClientOp::AddPartition),
-                    0 | 10 => (k.controller(), ClientOp::AddPartition),
+                    0 => (k.controller(), ClientOp::AddPartition),
                     1..=3 => (consumer, ClientOp::Leave),
                     4..=6 => (consumer, ClientOp::Join),
                     7 => (consumer, ClientOp::Pause((session_ms / 10).clamp(1, MAX_PAUSE_MS))),
