@@ -48,6 +48,7 @@ use crate::kv::{Key, KvOp};
 use crate::protocol::{NodeId, PropertyInfo, Time, World};
 use crate::raft;
 
+use super::lease::Handover;
 use super::meta::MetaServer;
 use super::names::{Applied, Names, Op};
 use super::node::Node;
@@ -247,7 +248,20 @@ fn feed(d: &Dfs, m: &mut Monitor, s: &raft::Server<Names>) -> Result<(), Fail> {
         let Some(e) = raft::seen_entry(s, i) else { break };
         let mut placed = None;
         if let raft::Command::Kv { op: cmd, .. } = &e.cmd {
+            let file = match &cmd.op {
+                Op::Create { file, .. } | Op::Release { file, .. } => Some(*file),
+                _ => None,
+            };
+            let holder = file.and_then(|f| m.ghost.writer(&f));
             let (result, ..) = m.ghost.apply(cmd.client, cmd.req, cmd, i, e.term);
+            // The file changed hands: the lease is judged against the leader that logged it.
+            if let (Some(file), Some(holder)) = (file, holder) {
+                let now = m.ghost.writer(&file);
+                if now != Some(holder) {
+                    let h = Handover { index: i, term: e.term, file, holder, by: now };
+                    m.leases.handed.push(h);
+                }
+            }
             let fresh = m.ghost.take_served().iter().any(|x| x.fresh);
             if let (true, Applied::Done(_), Op::Complete { file, .. }) = (fresh, &result, &cmd.op) {
                 let c = cmd.client.0;
@@ -315,7 +329,11 @@ pub(super) fn check_world(
     let disks_changed =
         moved || m.up_epoch != world.up_epoch || notes.iter().any(|n| matches!(n, Note::Completed { .. }));
     m.up_epoch = world.up_epoch;
-    m.leases.judge(d, notes, world)?;
+    let meta = match touched.and_then(|t| nodes.get(t.index())) {
+        Some(Node::Meta(s)) => touched.map(|t| (t, &s.raft)),
+        _ => None,
+    };
+    m.leases.judge(d, meta, notes, m.fed, world)?;
     if disks_changed {
         for (file, (_, p)) in &m.complete {
             let kept = held(m, d, nodes, p);

@@ -28,25 +28,53 @@ fn a_rebuilt_pipeline_that_added_no_node_could_not_spread() {
     }
 }
 
-/// `lease` counts a metadata server's start and its taking office as hearing every writer (the
-/// server does: HDFS's new active NameNode renews every lease). A server elected at 5 s that
-/// gives C1's file to C2 at 5.1 s breaks it though it never heard from C1 itself; at 7.1 s it
-/// does not. Before, a takeover of a writer the server had never heard from was not judged.
+/// `lease` reads each handover from the committed log and judges it against what the leader
+/// that logged it had heard by then, counting its start and its taking office as hearing every
+/// writer (HDFS's new active NameNode renews every lease). M2, elected at 5 s, logs C2's
+/// creation of C1's file at 5.1 s: broken, though M2 never heard from C1 itself, and though it
+/// said nothing of a takeover. Logged at 7.2 s (2.05 s after C1's request that followed the
+/// first) it is not, even if a request of C1's reaches M2 before the entry commits (M2 could not
+/// know). A release logged at 7.3 s, 50 ms after that request, breaks the hard limit. Before, only a leader's own note of a takeover was judged: a leader that handed files
+/// over without one (the lease-ignored mutant now) went unseen.
 #[test]
-fn a_new_leader_counts_every_writer_as_heard_when_it_takes_office() {
+fn a_handover_in_the_log_is_judged_against_its_leaders_news() {
+    use super::super::names::{Ask, Cmd};
+    use crate::raft::{Command, Entry};
     let d = Dfs::default();
     let (m2, c1, c2) = (NodeId(1), NodeId(d.first_client() as u32), NodeId(d.first_client() as u32 + 1));
     let up = vec![true; d.nodes_total()];
     let changed = vec![Time::ZERO; d.nodes_total()];
     let world = |ms: u64| World::quiet(Time::from_ms(ms), &up, &changed);
-    let took = Note::LeaseRecovered { server: m2, file: "x".into(), holder: c1, by: Some(c2) };
+    let mut fx = crate::testing::Effects::<Dfs>::at(Time::ZERO);
+    let mut s = super::super::meta::init(&d, &mut fx.ctx(1)).raft;
+    (s.hard.term, s.role) = (2, crate::raft::server::Role::Leader);
+    s.hard.log = vec![Entry { term: 2, cmd: Command::Noop }];
+    let x: Key = "x".into();
     let mut watch = crate::dfs::lease::LeaseWatch::default();
     let elected = Note::Raft(crate::raft::Note::Elected { node: m2, term: 2 });
-    assert_eq!(watch.judge(&d, &[elected], &world(5_000)), Ok(()));
-    let (property, message) = watch.judge(&d, core::slice::from_ref(&took), &world(5_100)).unwrap_err();
+    assert_eq!(watch.judge(&d, Some((m2, &s)), &[elected], 0, &world(5_000)), Ok(()));
+    // M2 logs an entry at `ms`; it commits at `then`, handing x over from C1 to `by`.
+    let mut log = |watch: &mut super::super::lease::LeaseWatch, ms: u64, op: Op, by, then: u64| {
+        s.hard.log.push(Entry {
+            term: 2,
+            cmd: Command::Kv { client: c2, req: ms, op: Cmd { client: c2, req: ms, op } },
+        });
+        let index = s.last_index();
+        assert_eq!(watch.judge(&d, Some((m2, &s)), &[], index - 1, &world(ms)), Ok(()));
+        let msg = Msg::Request { req: 1, ask: Ask::Complete { file: x, block: 1, gen: 1 } };
+        watch.delivered(&d, c1, m2, &msg, Time::from_ms(ms + 50));
+        watch.handed.push(Handover { index, term: 2, file: x, holder: c1, by });
+        watch.judge(&d, None, &[], index, &world(then))
+    };
+    let create = Op::Create { file: x, targets: vec![], recover: Some(c1) };
+    let (property, message) = log(&mut watch, 5_100, create.clone(), Some(c2), 5_200).unwrap_err();
     assert_eq!(property, "lease");
     assert!(message.contains("0.10 s after it last heard from C1, started or took office"), "{message}");
-    assert_eq!(watch.judge(&d, &[took], &world(7_100)), Ok(()));
+    assert!(message.contains("soft limit is 2 s"), "{message}");
+    assert_eq!(log(&mut watch, 7_200, create, Some(c2), 7_400), Ok(()));
+    let release = Op::Release { file: x, holder: c1, block: 1 };
+    let (_, message) = log(&mut watch, 7_300, release, None, 7_400).unwrap_err();
+    assert!(message.contains("released C1's lease on x 0.05 s after"), "{message}");
 }
 
 /// A repair's order or copy that the network loses is a fault, and `re-replicated`'s bound runs

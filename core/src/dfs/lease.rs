@@ -22,8 +22,10 @@ use alloc::vec::Vec;
 
 use crate::kv::Key;
 use crate::protocol::{NodeId, Time, World};
+use crate::raft::server::Role;
+use crate::raft::{self, LogIndex, Term};
 
-use super::names::Names;
+use super::names::{Cmd, Names, Op};
 use super::types::*;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -61,8 +63,7 @@ impl Leases {
         since: Time,
         now: Time,
     ) -> Result<Option<NodeId>, NodeId> {
-        let writer = names.files.get(file).and_then(|f| f.writing.as_ref()).map(|w| NodeId(w.0));
-        match writer.filter(|w| *w != client) {
+        match names.writer(file).filter(|w| *w != client) {
             Some(w) if self.held(w, since, now) => Err(w),
             other => Ok(other),
         }
@@ -89,12 +90,42 @@ impl Leases {
 }
 
 /// The checker's ghost state for the `lease` property: per (metadata server, client), when a
-/// request of the client last reached the server, as the network delivered it; and per server,
-/// when it last became leader (a server counts every writer as heard then, and when it starts).
+/// request of the client last reached the server, as the network delivered it; per server, when
+/// it last became leader (a server counts every writer as heard then, and when it starts); and
+/// each entry a leader put in its log that could take a lease (a creation, a release), with
+/// what the leader had heard by then. The handovers themselves are read from the committed log
+/// (`check.rs` feeds the ghost namespace and hands them here), not from the leader's word: a
+/// leader that gives a file away without saying so is judged all the same.
 #[derive(Clone, Debug, Default, Hash)]
 pub struct LeaseWatch {
     heard: BTreeMap<(u32, u32), Time>,
     elected: BTreeMap<u32, Time>,
+    /// Per metadata server: the term it last led in, and the last index of its log read then.
+    read: BTreeMap<u32, (Term, LogIndex)>,
+    /// Creations and releases in a leader's log, by (index, term), not yet committed or lost.
+    proposed: BTreeMap<(LogIndex, Term), Proposal>,
+    /// What the committed log handed over since the last judgment.
+    pub(super) handed: Vec<Handover>,
+}
+
+/// An entry a leader put in its log: the leader, when, and, per client (the first first), the
+/// latest of when a request of the client reached it, when it started and when it took office.
+#[derive(Clone, Debug, Hash)]
+struct Proposal {
+    server: NodeId,
+    at: Time,
+    news: Vec<Time>,
+}
+
+/// A committed entry took `file` from `holder`: for the client `by` (a creation), or for nobody
+/// (a release).
+#[derive(Clone, Debug, Hash)]
+pub struct Handover {
+    pub index: LogIndex,
+    pub term: Term,
+    pub file: Key,
+    pub holder: NodeId,
+    pub by: Option<NodeId>,
 }
 
 impl LeaseWatch {
@@ -105,47 +136,86 @@ impl LeaseWatch {
         }
     }
 
-    /// lease: a metadata leader takes a file from its writer for another client only once the
-    /// writer has been silent to it for the soft limit (no request of the writer has reached
-    /// it, and it has not started or taken office, in that time), and releases it only past the
-    /// hard limit. Judged in true time, so not while a clock is skewed, nor in an explored run
-    /// (where every timeout has expired by the next step).
+    /// lease: a file being written changes hands in the committed log only through an entry its
+    /// leader put there once the writer had been silent to it for the soft limit (no request of
+    /// the writer had reached it, and it had not started or taken office, in that time), and is
+    /// released only past the hard limit. `touched`: the metadata server whose handler ran, whose
+    /// new entries as leader are read here. Judged in true time, so not while a clock is skewed,
+    /// nor in an explored run (where every timeout has expired by the next step).
     pub fn judge(
         &mut self,
         d: &Dfs,
+        touched: Option<(NodeId, &raft::Server<Names>)>,
         notes: &[Note],
+        fed: LogIndex,
         world: &World<'_, Msg>,
     ) -> Result<(), (&'static str, String)> {
         for note in notes {
-            if let Note::Raft(crate::raft::Note::Elected { node, .. }) = *note {
+            if let Note::Raft(raft::Note::Elected { node, .. }) = *note {
                 self.elected.insert(node.0, world.now);
             }
         }
-        if world.explored || world.skewed {
-            return Ok(());
+        if let Some((server, s)) = touched.filter(|(_, s)| s.role == Role::Leader) {
+            self.read_log(d, server, s, world);
         }
-        for note in notes {
-            let Note::LeaseRecovered { server, file, holder, by } = *note else { continue };
-            let limit = if by.is_some() { LEASE_SOFT_US } else { LEASE_HARD_US };
-            let heard = self.heard.get(&(server.0, holder.0)).copied().unwrap_or(Time::ZERO);
-            let elected = self.elected.get(&server.0).copied().unwrap_or(Time::ZERO);
-            let started = world.changed_at.get(server.index()).copied().unwrap_or(Time::ZERO);
-            let ago = world.now.0.saturating_sub(heard.max(elected).max(started).0);
+        let handed = core::mem::take(&mut self.handed);
+        let timed = !world.explored && !world.skewed;
+        for h in handed.iter().filter(|_| timed) {
+            // Every entry a leader appends is read as it appends it (in an explored run, or
+            // one begun from a checkpoint, the judgment is off or the entry read).
+            let Some(p) = self.proposed.get(&(h.index, h.term)) else { continue };
+            let limit = if h.by.is_some() { LEASE_SOFT_US } else { LEASE_HARD_US };
+            let news = p.news.get(h.holder.index().wrapping_sub(d.first_client())).copied();
+            let ago = p.at.0.saturating_sub(news.unwrap_or(Time::ZERO).0);
             if ago < limit {
-                let (server, writer, ago) = (d.name(server), d.name(holder), ago as f64 / 1e6);
-                let limit = limit / 1_000_000;
-                let message = match by {
+                let (server, writer, ago) = (d.name(p.server), d.name(h.holder), ago as f64 / 1e6);
+                let (file, limit) = (h.file, limit / 1_000_000);
+                let message = match h.by {
                     Some(c) => format!(
-                        "{server} gave {file}, being written by {writer}, to {} {ago:.2} s after it last heard from {writer}, started or took office: the lease's soft limit is {limit} s",
-                        d.name(c)
+                        "{server} gave {file}, being written by {writer}, to {} {ago:.2} s after it last heard from {writer}, started or took office (committed at position {}): the lease's soft limit is {limit} s",
+                        d.name(c),
+                        h.index
                     ),
                     None => format!(
-                        "{server} released {writer}'s lease on {file} {ago:.2} s after it last heard from {writer}, started or took office: the lease's hard limit is {limit} s"
+                        "{server} released {writer}'s lease on {file} {ago:.2} s after it last heard from {writer}, started or took office (committed at position {}): the lease's hard limit is {limit} s",
+                        h.index
                     ),
                 };
                 return Err(("lease", message));
             }
         }
+        // An entry at or below the fed position has committed (judged now) or never will.
+        self.proposed = self.proposed.split_off(&(fed + 1, 0));
         Ok(())
+    }
+
+    /// Read the entries leader `s` appended since the last look: each creation or release, with
+    /// what the leader had heard of every client by then.
+    fn read_log(&mut self, d: &Dfs, server: NodeId, s: &raft::Server<Names>, world: &World<'_, Msg>) {
+        let term = s.hard.term;
+        let last = s.last_index();
+        let from = match self.read.get(&server.0) {
+            Some((t, i)) if *t == term => *i,
+            // Its first look in this term: its entries of this term, which it appended since.
+            _ => (s.commit..last).rev().find(|i| s.term_at(*i) != Some(term)).unwrap_or(s.commit),
+        };
+        self.read.insert(server.0, (term, last));
+        for i in from + 1..=last {
+            let Some(e) = s.entry(i).filter(|e| e.term == term) else { continue };
+            let raft::Command::Kv { op: Cmd { op: Op::Create { .. } | Op::Release { .. }, .. }, .. } = &e.cmd
+            else {
+                continue;
+            };
+            let elected = self.elected.get(&server.0).copied().unwrap_or(Time::ZERO);
+            let started = world.changed_at.get(server.index()).copied().unwrap_or(Time::ZERO);
+            let since = elected.max(started);
+            let news = (0..d.clients)
+                .map(|c| {
+                    let client = (d.first_client() + c) as u32;
+                    self.heard.get(&(server.0, client)).copied().unwrap_or(Time::ZERO).max(since)
+                })
+                .collect();
+            self.proposed.insert((i, term), Proposal { server, at: world.now, news });
+        }
     }
 }

@@ -211,9 +211,8 @@ fn with_raft<R>(
     r
 }
 
-/// The live data nodes that reported a finished replica of the block at its generation, or
-/// after a fresh start with no report yet, its pipeline; nearest `client` first: its rack,
-/// then the others.
+/// The live data nodes that reported a finished replica of the block at its generation (after a
+/// fresh start with no report yet, its pipeline); nearest `client` first, its rack, then others.
 fn locations(d: &Dfs, s: &MetaServer, p: &Pipeline, client: NodeId) -> Vec<NodeId> {
     let mut nodes = holders(d, s, p.block, p.gen);
     if nodes.is_empty() {
@@ -364,12 +363,13 @@ fn on_request(d: &Dfs, s: &mut MetaServer, client: NodeId, req: u64, ask: Ask, c
     let writer = Writer::Rack(d.client_rack(client));
     let op = match ask {
         Ask::Create { file } => {
-            let recover = match s.leases.for_create(&s.raft.kv, &file, client, s.since, ctx.now()) {
+            // Broken (lease-ignored): taken from a writer still heard, unannounced (not noted).
+            let (recover, honest) = match s.leases.for_create(&s.raft.kv, &file, client, s.since, ctx.now()) {
                 Err(h) if !d.is(Mutant::LeaseIgnored) => {
                     return ctx.send(client, Msg::Reply { req, answer: Answer::Busy(h) });
                 }
-                Err(h) => Some(h),
-                Ok(silent) => silent,
+                Err(h) => (Some(h), false),
+                Ok(silent) => (silent, true),
             };
             let targets = choose(d, s, writer, &[], &[], ctx);
             if targets.is_empty() {
@@ -384,7 +384,7 @@ fn on_request(d: &Dfs, s: &mut MetaServer, client: NodeId, req: u64, ask: Ask, c
                 racks,
                 pipeline: true,
             });
-            if let Some(holder) = recover {
+            if let Some(holder) = recover.filter(|_| honest) {
                 ctx.note(Note::LeaseRecovered { server: ctx.me(), file, holder, by: Some(client) });
             }
             Op::Create { file, targets, recover }

@@ -25,7 +25,8 @@
 //! and asks again, until the writer has been silent to the leader for the soft limit; then the
 //! leader takes the file from it (the silent writer's block is abandoned, where HDFS would
 //! recover it and close the file with it) and, past the hard limit, releases it unasked. The
-//! `lease` property holds the leader to that from what the network delivered.
+//! `lease` property reads every handover from the committed log and holds the leader that
+//! logged it to what the network had delivered to it by then (not to what it says it did).
 //!
 //! **Failures**: a data node without a heartbeat for a second is counted dead; the leader copies
 //! each block it held from a surviving replica, a bounded number at a time per node, until R

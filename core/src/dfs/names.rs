@@ -213,6 +213,11 @@ impl Names {
         })
     }
 
+    /// The client writing `file`, the holder of its lease.
+    pub fn writer(&self, file: &Key) -> Option<NodeId> {
+        self.files.get(file).and_then(|f| f.writing.as_ref()).map(|(c, _)| NodeId(*c))
+    }
+
     fn execute(&mut self, client: NodeId, op: &Op) -> Applied {
         // A writer writes one file at a time: whatever else it was writing, it left.
         if let Op::Create { .. } = op {

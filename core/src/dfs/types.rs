@@ -113,7 +113,8 @@ pub enum Mutant {
     /// through the log.
     ReadLocal,
     /// The metadata leader gives a file being written to any client that asks, however
-    /// recently its writer was heard.
+    /// recently its writer was heard, and says nothing of it (no note: the checker must read
+    /// the handover from the log).
     LeaseIgnored,
 }
 
@@ -415,6 +416,7 @@ pub enum Note {
     /// The metadata leader `server` decided to take `holder`'s lease on `file`, silent past the
     /// soft limit, for the client `by`, or (`by: None`) to release it past the hard limit, and
     /// put that in its log (the entry may yet not commit, or find the file's writer changed).
+    /// For the page's narration: the `lease` property reads handovers from the committed log.
     LeaseRecovered { server: NodeId, file: Key, holder: NodeId, by: Option<NodeId> },
     /// A user's command was refused, and why.
     Refused { node: NodeId, why: String },
