@@ -29,6 +29,8 @@
 //!   For both, a repair's order or copy the network loses is a fault: the bound runs from the
 //!   last one (a loss to a node that is down is not: a repair sent there is the model's).
 //!
+//! - **read-available** (`reads.rs`): a data node asked for a block it holds finished answers
+//!   with it, so a read fails only where no replica it tried had the block.
 //! - **linearizable**: the client history (files read and written whole, as registers) is
 //!   judged as each operation completes (`kv::realtime`): a write takes effect at the log
 //!   position of its completion, which a ghost namespace, fed the committed log in order,
@@ -48,13 +50,14 @@ use crate::kv::{Key, KvOp};
 use crate::protocol::{NodeId, PropertyInfo, Time, World};
 use crate::raft;
 
+use super::held::{finished, reachable, Held};
 use super::lease::Handover;
 use super::meta::MetaServer;
 use super::names::{Applied, Names, Op};
 use super::node::Node;
 use super::types::*;
 
-const OWN: [PropertyInfo; 10] = [
+const OWN: [PropertyInfo; 11] = [
     PropertyInfo {
         name: "state-machine-safety",
         description: "no two metadata servers apply different entries at one index",
@@ -90,12 +93,16 @@ const OWN: [PropertyInfo; 10] = [
         description: "every read returns what the file held at some moment between its call and its answer: no stale read",
     },
     PropertyInfo {
+        name: "read-available",
+        description: "a data node asked for a block it holds finished answers with it: a read fails only where no replica it tried had the block",
+    },
+    PropertyInfo {
         name: "acked-write-durable",
         description: "a write is answered only once its completion is committed in the metadata log",
     },
 ];
 
-pub(super) const PROPERTIES: &[PropertyInfo] = &raft::with_log_properties::<14>(&OWN);
+pub(super) const PROPERTIES: &[PropertyInfo] = &raft::with_log_properties::<15>(&OWN);
 
 /// Ghost state.
 #[derive(Clone, Debug, Default, Hash)]
@@ -131,6 +138,8 @@ pub struct Monitor {
     fed: u64,
     /// When each client's requests last reached each metadata server.
     pub(super) leases: super::lease::LeaseWatch,
+    /// Reads as they reached data nodes, and their answers (`read-available`).
+    pub(super) reads: super::reads::ReadWatch,
     /// Writes not yet placed, by client and request (a restarted client's may still take
     /// effect), and the position of each placed write not yet answered.
     writes: BTreeMap<(u32, u64), (KvOp, Option<u64>)>,
@@ -294,14 +303,6 @@ fn feed(d: &Dfs, m: &mut Monitor, s: &raft::Server<Names>) -> Result<(), Fail> {
     Ok(())
 }
 
-/// Whether data node `n` holds a finished replica of the block at its generation or later.
-fn finished(nodes: &[Node], n: NodeId, p: &Pipeline) -> bool {
-    match nodes.get(n.index()) {
-        Some(Node::Data(x)) => x.replicas.get(&p.block).is_some_and(|r| r.done && r.gen >= p.gen),
-        _ => false,
-    }
-}
-
 pub(super) fn check_world(
     d: &Dfs,
     m: &mut Monitor,
@@ -310,6 +311,7 @@ pub(super) fn check_world(
     notes: &[Note],
     world: &World<'_, Msg>,
 ) -> Result<(), Fail> {
+    m.reads.judge()?;
     let disk = |t: NodeId| match nodes.get(t.index()) {
         Some(Node::Data(x)) => Some(x.disk_changes),
         _ => None,
@@ -446,60 +448,6 @@ fn kept_on_disk(d: &Dfs, m: &mut Monitor, nodes: &[Node], t: NodeId) -> Result<(
 /// `p`'s block's holders as last kept (asked of every node if not kept yet).
 fn held(m: &Monitor, d: &Dfs, nodes: &[Node], p: &Pipeline) -> Held {
     m.held.get(&p.block).copied().unwrap_or_else(|| Held::on(d, nodes, p))
-}
-
-/// The data nodes that hold a finished replica of a block, bit i for the i-th data node (at
-/// most `MAX_DATA_NODES`, 32). A replica changes only where its node's disk does, so the
-/// checker keeps each block's set one disk at a time instead of asking every node after every
-/// change (debug builds check the two agree).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-struct Held(u32);
-
-impl Held {
-    /// Data node `n` alone.
-    fn of(n: NodeId) -> Held {
-        Held(1u32.checked_shl(n.index().saturating_sub(META) as u32).unwrap_or(0))
-    }
-
-    /// Asked of every data node: those whose disks hold a finished replica of `p`'s block.
-    fn on(d: &Dfs, nodes: &[Node], p: &Pipeline) -> Held {
-        Held(d.data_node_ids().filter(|n| finished(nodes, *n, p)).fold(0, |m, n| m | Held::of(n).0))
-    }
-
-    /// This set with `n` in it or not.
-    fn with(self, n: NodeId, holds: bool) -> Held {
-        let b = Held::of(n).0;
-        Held(if holds { self.0 | b } else { self.0 & !b })
-    }
-
-    fn and(self, other: Held) -> Held {
-        Held(self.0 & other.0)
-    }
-
-    fn count(self) -> usize {
-        self.0.count_ones() as usize
-    }
-
-    /// The racks its nodes are on, bit r for rack r.
-    fn racks(self, d: &Dfs) -> u32 {
-        d.data_node_ids()
-            .filter(|n| self.0 & Held::of(*n).0 != 0)
-            .filter_map(|n| d.rack_of(n))
-            .fold(0, |m, r| m | 1u32.checked_shl(r as u32).unwrap_or(0))
-    }
-}
-
-/// How many replicas the running data nodes can hold under the rack limit: R, or fewer when
-/// too few nodes run. The limit is the one the name node places by once it has declared the
-/// others dead (the bound for repair is longer than that takes): over the running nodes and
-/// the racks that have one.
-fn reachable(d: &Dfs, up: &dyn Fn(&NodeId) -> bool) -> usize {
-    let mut topo = d.topology();
-    topo.dead = d.data_node_ids().filter(|n| !up(n)).filter_map(|n| d.place_of(n)).collect();
-    let max = topo.max_per_rack(d.rf.min(topo.live_nodes())) as usize;
-    let per_rack = (0..d.racks.len())
-        .map(|r| d.data_node_ids().filter(|n| d.rack_of(*n) == Some(r) && up(n)).count().min(max));
-    per_rack.sum::<usize>().min(d.rf as usize)
 }
 
 /// A repair's order or copy the network lost is a fault too, and both repair bounds

@@ -103,3 +103,46 @@ fn a_repair_message_the_network_loses_restarts_the_repair_bound() {
         assert_eq!(judge(&mut m, 3_000 + REPAIR_BOUND_US / 1000 - 500, None), want, "to_down {to_down}");
     }
 }
+
+/// `read-available`: a data node that held a finished replica when a read arrived must answer
+/// with it. Its "no block" is judged against the read's arrivals at it: one that found no
+/// replica (the read of a duplicate that arrived before a copy landed) excuses one "no block";
+/// none excuses it when every arrival found the replica. Before, no property looked at reads
+/// that fail: data nodes answering every read "no block" passed every check.
+#[test]
+fn a_no_block_answer_needs_an_arrival_that_found_none() {
+    use super::super::datanode::{self, Replica};
+    use crate::protocol::Delivered;
+    let d = Dfs::default();
+    let (x, c1) = (NodeId(META as u32), NodeId(d.first_client() as u32));
+    let mut fx = crate::testing::Effects::<Dfs>::at(Time::ZERO);
+    let empty = datanode::init(&d, &mut fx.ctx(x));
+    let mut full = empty.clone();
+    full.replicas.insert(4, Replica { gen: 2, file: "x".into(), value: 7, done: true, since: 0 });
+    let mut nodes: Vec<Node> = (0..d.nodes_total()).map(|_| Node::Data(empty.clone())).collect();
+    let mut m = Monitor::default();
+    let arrive = |m: &mut Monitor, nodes: &[Node], from, to, msg: Msg| {
+        m.reads.delivered(&d, nodes, &Delivered { from, to, sent: Time::ZERO, now: Time::ZERO, msg: &msg });
+        m.reads.judge().map_err(|f| f.1)
+    };
+    let read = |req, gen| Msg::ReadBlock { req, block: 4, gen };
+    let answer = |req, value| Msg::BlockData { req, block: 4, value };
+    // Arrives before the copy lands, and (a duplicate) after: one "no block" is fine, not two.
+    assert_eq!(arrive(&mut m, &nodes, c1, x, read(1, 2)), Ok(()));
+    nodes[x.index()] = Node::Data(full.clone());
+    assert_eq!(arrive(&mut m, &nodes, c1, x, read(1, 2)), Ok(()));
+    assert_eq!(arrive(&mut m, &nodes, x, c1, answer(1, None)), Ok(()));
+    let message = arrive(&mut m, &nodes, x, c1, answer(1, None)).unwrap_err();
+    assert_eq!(
+        message,
+        "r1/n0 told C1 it had no block 4, though it held a finished replica of it when the read arrived"
+    );
+    // A read of a later generation than the replica's finds none: its "no block" is right.
+    assert_eq!(arrive(&mut m, &nodes, c1, x, read(2, 3)), Ok(()));
+    assert_eq!(arrive(&mut m, &nodes, x, c1, answer(2, None)), Ok(()));
+    // An answer to a round the client has left is not judged.
+    assert_eq!(arrive(&mut m, &nodes, c1, x, read(3, 2)), Ok(()));
+    assert_eq!(arrive(&mut m, &nodes, c1, x, read(4, 2)), Ok(()));
+    assert_eq!(arrive(&mut m, &nodes, x, c1, answer(3, None)), Ok(()));
+    assert_eq!(arrive(&mut m, &nodes, x, c1, answer(4, Some(7))), Ok(()));
+}

@@ -3,7 +3,11 @@
 //! comes back from the whole pipeline asks the leader to complete the file: the write is done
 //! when the leader has that in its log. A node that fails in the pipeline is dropped and the
 //! pipeline rebuilt (with a new generation, and a replacement node where one is free), and the
-//! block sent again. To read, it asks the leader where the file's block is and reads the
+//! block sent again: HDFS's `replace-datanode-on-failure` policy `ALWAYS`. (Its `DEFAULT` policy
+//! replaces a node only when R ≥ 3 and at most ⌊R/2⌋ nodes are left, and otherwise writes on
+//! with fewer, leaving the block to re-replication.) A first node that never answers is dropped
+//! the same way: HDFS, failing to set a pipeline up, abandons the block and asks for a new one,
+//! but here the block goes whole with the setup, so setting up and streaming are one step. To read, it asks the leader where the file's block is and reads the
 //! nearest replica, falling back on the next; when none answers it asks the leader again, and
 //! after `READ_ROUNDS` such rounds it gives the read up (HDFS's `BlockMissingException`; HDFS
 //! also waits longer before each new round, 3 s times the round and more, which the client here

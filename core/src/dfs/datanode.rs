@@ -123,9 +123,10 @@ fn report(d: &Dfs, n: &mut DataNode, ctx: Cx) {
 
 /// Whether to carry out an order of the metadata leader of `term`: not if a later leadership
 /// has been heard of. A later term is heard of here, as from its leader's answer.
-fn follows(n: &mut DataNode, term: Term) -> bool {
+/// (Broken, stale-orders: carried out all the same.)
+fn follows(d: &Dfs, n: &mut DataNode, term: Term) -> bool {
     if term < n.leader_term {
-        return false;
+        return d.is(Mutant::StaleOrders);
     }
     n.leader_term = term;
     true
@@ -193,9 +194,9 @@ pub fn on_message(d: &Dfs, n: &mut DataNode, from: NodeId, msg: Msg, ctx: Cx) {
             }
         }
         Msg::Leading { term } if d.is_meta(from) => {
-            follows(n, term);
+            follows(d, n, term);
         }
-        Msg::Transfer { block, gen, to, term } if d.is_meta(from) && follows(n, term) => {
+        Msg::Transfer { block, gen, to, term } if d.is_meta(from) && follows(d, n, term) => {
             if let Some(r) = n.replicas.get(&block).filter(|r| r.done && r.gen >= gen) {
                 let (gen, file, value) = (r.gen, r.file, r.value);
                 n.copies_sent += 1;
@@ -208,7 +209,7 @@ pub fn on_message(d: &Dfs, n: &mut DataNode, from: NodeId, msg: Msg, ctx: Cx) {
         {
             report(d, n, ctx);
         }
-        Msg::Invalidate { blocks, term, report } if d.is_meta(from) && follows(n, term) => {
+        Msg::Invalidate { blocks, term, report } if d.is_meta(from) && follows(d, n, term) => {
             // Only a replica the report the order was decided on showed: a late or duplicated
             // order must not delete one copied here again since (HDFS's orders come back in
             // order, in the answers to the heartbeats).
@@ -221,7 +222,10 @@ pub fn on_message(d: &Dfs, n: &mut DataNode, from: NodeId, msg: Msg, ctx: Cx) {
             }
         }
         Msg::ReadBlock { req, block, gen } => {
-            let value = n.replicas.get(&block).filter(|r| r.done && r.gen >= gen).map(|r| r.value);
+            // Broken (read-gen-off-by-one): `>` for `≥`.
+            let off_by_one = d.is(Mutant::ReadGenOffByOne);
+            let served = |r: &&Replica| r.done && if off_by_one { r.gen > gen } else { r.gen >= gen };
+            let value = n.replicas.get(&block).filter(served).map(|r| r.value);
             ctx.send(from, Msg::BlockData { req, block, value });
         }
         _ => {}

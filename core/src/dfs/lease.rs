@@ -172,13 +172,11 @@ impl LeaseWatch {
                 let (file, limit) = (h.file, limit / 1_000_000);
                 let message = match h.by {
                     Some(c) => format!(
-                        "{server} gave {file}, being written by {writer}, to {} {ago:.2} s after it last heard from {writer}, started or took office (committed at position {}): the lease's soft limit is {limit} s",
-                        d.name(c),
-                        h.index
+                        "{server} gave {file}, being written by {writer}, to {} {ago:.2} s after it last heard from {writer}, started or took office: the lease's soft limit is {limit} s",
+                        d.name(c)
                     ),
                     None => format!(
-                        "{server} released {writer}'s lease on {file} {ago:.2} s after it last heard from {writer}, started or took office (committed at position {}): the lease's hard limit is {limit} s",
-                        h.index
+                        "{server} released {writer}'s lease on {file} {ago:.2} s after it last heard from {writer}, started or took office: the lease's hard limit is {limit} s"
                     ),
                 };
                 return Err(("lease", message));

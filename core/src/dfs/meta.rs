@@ -42,6 +42,7 @@ use crate::raft::{self, Group, Term};
 use super::lease::Leases;
 use super::names::{Applied, Ask, Cmd, Names, Op};
 use super::placement::{self, Writer};
+use super::targets::{choose, live_racks, live_topology, places};
 use super::types::*;
 
 type Cx<'a, 'b> = &'a mut Ctx<'b, Dfs>;
@@ -234,53 +235,6 @@ pub fn holders(d: &Dfs, s: &MetaServer, block: BlockId, gen: u32) -> Vec<NodeId>
         .collect()
 }
 
-/// How many racks have a data node this server counts alive, other than `also_not`.
-fn live_racks(d: &Dfs, s: &MetaServer, also_not: &[NodeId]) -> u32 {
-    let eligible = d.data_node_ids().filter(|n| !s.dead[dn(*n)] && !also_not.contains(n));
-    let mut racks: Vec<usize> = eligible.filter_map(|n| d.rack_of(n)).collect();
-    racks.dedup();
-    racks.len() as u32
-}
-
-/// The racks as this server sees them: the nodes it counts dead out of the map.
-fn live_topology(d: &Dfs, s: &MetaServer) -> placement::Topology {
-    let mut topo = d.topology();
-    topo.dead = d.data_node_ids().filter(|n| s.dead[dn(*n)]).filter_map(|n| d.place_of(n)).collect();
-    topo
-}
-
-fn places(d: &Dfs, nodes: &[NodeId]) -> Vec<placement::Node> {
-    nodes.iter().filter_map(|n| d.place_of(*n)).collect()
-}
-
-/// Where a block's replicas go, beside those it has (`existing`) and never on `also_not`:
-/// HDFS's rule over the nodes counted alive, or (the one-rack mutant) every replica on the
-/// first one's rack.
-fn choose(
-    d: &Dfs,
-    s: &MetaServer,
-    writer: Writer,
-    existing: &[NodeId],
-    also_not: &[NodeId],
-    ctx: Cx,
-) -> Vec<NodeId> {
-    let topo = live_topology(d, s);
-    let (excluded, have) = (places(d, also_not), places(d, existing));
-    let mut out: Vec<placement::Node> =
-        placement::place_more(&topo, d.rf, writer, &have, &excluded, ctx.rng());
-    if d.is(Mutant::OneRack) {
-        if let Some(rack) = have.first().or(out.first()).map(|n| n.rack) {
-            let wanted = (d.rf as usize).saturating_sub(have.len());
-            out = (0..topo.racks[rack].nodes)
-                .map(|index| placement::Node { rack, index })
-                .filter(|n| !have.contains(n) && !excluded.contains(n) && !topo.dead.contains(n))
-                .take(wanted)
-                .collect();
-        }
-    }
-    out.into_iter().map(|p| d.node_at(p)).collect()
-}
-
 pub fn on_message(d: &Dfs, s: &mut MetaServer, from: NodeId, msg: Msg, ctx: Cx) {
     match msg {
         Msg::Meta(raft::Msg::Reply { .. }) => {}
@@ -371,12 +325,12 @@ fn on_request(d: &Dfs, s: &mut MetaServer, client: NodeId, req: u64, ask: Ask, c
                 Err(h) => (Some(h), false),
                 Ok(silent) => (silent, true),
             };
-            let targets = choose(d, s, writer, &[], &[], ctx);
+            let targets = choose(d, &s.dead, writer, &[], &[], ctx);
             if targets.is_empty() {
                 ctx.send(client, Msg::Reply { req, answer: Answer::NoSpace });
                 return;
             }
-            let racks = live_racks(d, s, &[]);
+            let racks = live_racks(d, &s.dead, &[]);
             ctx.note(Note::Placed {
                 block: next_new_block(s),
                 targets: targets.clone(),
@@ -401,8 +355,8 @@ fn on_request(d: &Dfs, s: &mut MetaServer, client: NodeId, req: u64, ask: Ask, c
             };
             let mut targets = kept.clone();
             if now.is_some_and(|(_, p)| p.gen == gen) {
-                let more = choose(d, s, writer, &kept, &[bad], ctx);
-                let racks = live_racks(d, s, &[bad]);
+                let more = choose(d, &s.dead, writer, &kept, &[bad], ctx);
+                let racks = live_racks(d, &s.dead, &[bad]);
                 ctx.note(Note::Placed { block, targets: more.clone(), holders: kept, racks, pipeline: true });
                 targets.extend(more);
                 if targets.is_empty() {
@@ -497,7 +451,7 @@ fn scan(d: &Dfs, s: &mut MetaServer, ctx: Cx) {
     // Whether a node's report shows every order of an earlier leader it will carry out.
     let term = s.raft.hard.term;
     let heard_at = s.heard.clone();
-    let heard = |n: &NodeId| heard_at[dn(*n)] == term;
+    let heard = |n: &NodeId| heard_at[dn(*n)] == term || d.is(Mutant::EagerExcess);
     for p in blocks {
         let going: Vec<NodeId> =
             s.deleting.get(&p.block).map_or(Vec::new(), |l| l.iter().map(|g| g.node).collect());
@@ -513,7 +467,7 @@ fn scan(d: &Dfs, s: &mut MetaServer, ctx: Cx) {
         let short = all.len() < d.rf as usize;
         // HDFS's isNeededReconstruction: short of replicas, or all on one rack while another
         // has a live node (placed while it had none). The one-rack mutant's rule wants one rack.
-        let one_rack = !placement::spread(&live_topology(d, s), d.rf, &places(d, &all))
+        let one_rack = !placement::spread(&live_topology(d, &s.dead), d.rf, &places(d, &all))
             && !d.is(Mutant::OneRack)
             && !d.is(Mutant::NoRackRepair);
         if short && d.is(Mutant::NoReReplication) {
@@ -553,9 +507,9 @@ fn copy(
     let mut targets = if existing.len() < d.rf as usize {
         // The node copied from is the writer (HDFS's `ReplicationWork` passes its source).
         let source = places(d, &[from]).first().map_or(Writer::Off, |n| Writer::Node(*n));
-        choose(d, s, source, &existing, going, ctx)
+        choose(d, &s.dead, source, &existing, going, ctx)
     } else {
-        let (topo, on, not) = (live_topology(d, s), places(d, &existing), places(d, going));
+        let (topo, on, not) = (live_topology(d, &s.dead), places(d, &existing), places(d, going));
         let more = placement::place_on_another_rack(&topo, &on, &not, ctx.rng());
         more.into_iter().map(|n| d.node_at(n)).collect()
     };
@@ -563,7 +517,7 @@ fn copy(
     if targets.is_empty() {
         return;
     }
-    let racks = live_racks(d, s, &[]);
+    let racks = live_racks(d, &s.dead, &[]);
     ctx.note(Note::Placed {
         block: p.block,
         targets: targets.clone(),

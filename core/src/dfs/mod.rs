@@ -41,15 +41,18 @@
 pub mod check;
 pub mod client;
 pub mod datanode;
+mod held;
 pub mod lease;
 pub mod meta;
 pub mod names;
 mod node;
 pub mod placement;
+mod reads;
 pub mod scenarios;
 mod setup;
 #[cfg(feature = "dfs")]
 pub mod swarm;
+mod targets;
 mod types;
 mod view;
 
@@ -103,6 +106,18 @@ pub(crate) const MUTANTS: &[MutantInfo] = &[
         name: "lease-ignored",
         description: "the metadata leader gives a file being written to any client that asks, taking it from its writer however recently that writer was heard",
     },
+    MutantInfo {
+        name: "read-gen-off-by-one",
+        description: "a data node serves a replica only if its generation is later than the one the client asks for (> for ≥), so it tells readers it lacks blocks it holds",
+    },
+    MutantInfo {
+        name: "stale-orders",
+        description: "a data node carries out a copy or deletion order of a metadata leader older than one it has heard of",
+    },
+    MutantInfo {
+        name: "eager-excess",
+        description: "a new metadata leader deletes replicas in excess before every holder has reported under its term",
+    },
 ];
 
 impl Mutant {
@@ -115,6 +130,9 @@ impl Mutant {
             "delete-wrong-rack" => Mutant::DeleteWrongRack,
             "read-local" => Mutant::ReadLocal,
             "lease-ignored" => Mutant::LeaseIgnored,
+            "read-gen-off-by-one" => Mutant::ReadGenOffByOne,
+            "stale-orders" => Mutant::StaleOrders,
+            "eager-excess" => Mutant::EagerExcess,
             _ => return None,
         })
     }
@@ -284,9 +302,10 @@ impl Protocol for Dfs {
     }
 
     /// A client's request reaching a metadata server: what the `lease` property judges a
-    /// takeover by.
-    fn delivered(&self, m: &mut Monitor, _nodes: &[Node], d: &crate::protocol::Delivered<'_, Msg>) {
+    /// takeover by; a read reaching a data node, and its answer the client: `read-available`.
+    fn delivered(&self, m: &mut Monitor, nodes: &[Node], d: &crate::protocol::Delivered<'_, Msg>) {
         m.leases.delivered(self, d.from, d.to, d.msg, d.now);
+        m.reads.delivered(self, nodes, d);
     }
 
     fn properties(&self) -> &'static [PropertyInfo] {

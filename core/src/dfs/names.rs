@@ -8,7 +8,9 @@
 //!
 //! A file is written whole, as one block (an overwrite replaces the block): its content is a
 //! number, so a file reads as a register and the client history goes through the
-//! linearizability checker.
+//! linearizability checker. An overwrite takes effect at once, when its completion applies, as
+//! an HDFS writer's file written aside and renamed over the old one does; HDFS's `create` with
+//! overwrite deletes the old file as it starts, and a reader meanwhile finds none.
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;

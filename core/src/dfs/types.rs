@@ -116,6 +116,15 @@ pub enum Mutant {
     /// recently its writer was heard, and says nothing of it (no note: the checker must read
     /// the handover from the log).
     LeaseIgnored,
+    /// A data node serves a replica only if its generation is later than the one asked for
+    /// (an off-by-one: `>` for `≥`), so it answers "no block" to reads of blocks it holds.
+    ReadGenOffByOne,
+    /// A data node carries out a copy or deletion order of a metadata leadership older than
+    /// one it has heard of (HDFS-1972's first fence gone).
+    StaleOrders,
+    /// A metadata leader deletes replicas in excess without waiting for every holder to report
+    /// under its term (HDFS-1972's second fence gone).
+    EagerExcess,
 }
 
 impl Dfs {
