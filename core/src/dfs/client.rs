@@ -248,7 +248,8 @@ pub fn on_message(d: &Dfs, c: &mut Client, from: NodeId, msg: Msg, ctx: Cx) {
                     }
                     // No leader known: the retry timer asks again after a while.
                 }
-                Answer::NoSpace => {}
+                // The retry timer asks again (HDFS's client sleeps 400 ms, then longer).
+                Answer::NoSpace | Answer::NotReplicated => {}
                 Answer::Busy(holder) => {
                     c.leader = Some(from);
                     if let Some(p) = c.pending.as_mut() {

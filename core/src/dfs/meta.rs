@@ -366,6 +366,15 @@ fn on_request(d: &Dfs, s: &mut MetaServer, client: NodeId, req: u64, ask: Ask, c
             }
             Op::Rebuild { file, block, gen, targets }
         }
+        // Not before a data node has reported the block finished (HDFS's minimum replication):
+        // unless the log will answer it (a retry already applied, or a block no longer written).
+        Ask::Complete { file, block, gen }
+            if s.raft.kv.writes(&file, client, block, gen)
+                && !s.raft.kv.sessions.get(&client.0).is_some_and(|(last, _)| *last >= req)
+                && holders(d, s, block, gen).is_empty() =>
+        {
+            return ctx.send(client, Msg::Reply { req, answer: Answer::NotReplicated });
+        }
         Ask::Complete { file, block, gen } => Op::Complete { file, block, gen },
         Ask::Read { file } if d.is(Mutant::ReadLocal) => {
             // Broken: answered from this server's own namespace, which a leader that lost its

@@ -444,3 +444,38 @@ fn a_lease_holds_while_its_writer_is_heard() {
     assert_eq!(scan(&mut s, &mut fx, 16_900), 1);
     assert_eq!(scan(&mut s, &mut fx, 17_100), 0, "proposed once");
 }
+
+/// The leader completes a file only once a data node has reported its block finished (HDFS's
+/// `completeFile` returns false until the last block has its minimum replication, one, and the
+/// client asks again): before any report it answers "not yet" and logs nothing; after one, it
+/// logs the completion. A retry of a completion the log has applied already goes to the log
+/// (the duplicate table answers it), reports or not. Before, the leader logged a completion on
+/// the client's word alone.
+#[test]
+fn a_file_completes_only_once_a_data_node_reports_its_block() {
+    let d = two_by_two();
+    let mut fx = Fx::at(Time::from_ms(2_000));
+    let a = n(d.first_client() as u32);
+    let x: crate::kv::Key = "x".into();
+    let mut s = leader(&d, &mut fx, &[]);
+    let p = Pipeline { block: 1, gen: 1, targets: vec![n(3), n(5), n(6)] };
+    s.raft.kv.files.insert(x, File { complete: None, writing: Some((a.0, p)) });
+    let complete = Msg::Request { req: 7, ask: Ask::Complete { file: x, block: 1, gen: 1 } };
+    meta::on_message(&d, &mut s, a, complete.clone(), &mut fx.ctx(0));
+    assert_eq!(fx.take(), vec![(a, Msg::Reply { req: 7, answer: Answer::NotReplicated })]);
+    assert_eq!(logged(&s), Vec::new());
+    let beat = Msg::Heartbeat { blocks: vec![(1, 1)], term: 1, seq: 1 };
+    meta::on_message(&d, &mut s, n(6), beat, &mut fx.ctx(0));
+    fx.take();
+    meta::on_message(&d, &mut s, a, complete, &mut fx.ctx(0));
+    assert_eq!(logged(&s), vec![Op::Complete { file: x, block: 1, gen: 1 }]);
+
+    // Applied already (its answer lost): a retry goes to the log with no report at all.
+    let mut s = leader(&d, &mut fx, &[]);
+    let p = Pipeline { block: 1, gen: 1, targets: vec![n(3)] };
+    s.raft.kv.files.insert(x, File { complete: None, writing: Some((a.0, p)) });
+    s.raft.kv.sessions.insert(a.0, (7, super::names::Applied::Stale));
+    let retry = Msg::Request { req: 7, ask: Ask::Complete { file: x, block: 1, gen: 1 } };
+    meta::on_message(&d, &mut s, a, retry, &mut fx.ctx(0));
+    assert_eq!(logged(&s), vec![Op::Complete { file: x, block: 1, gen: 1 }]);
+}

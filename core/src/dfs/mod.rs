@@ -15,7 +15,8 @@
 //!
 //! **Writes** go through a pipeline (`datanode.rs`, `client.rs`): the client sends the block to
 //! the first data node, each stores it and sends it on, and the acknowledgement comes back up
-//! only when every node below has it; the client then has the leader complete the file. A node
+//! only when every node below has it; the client then has the leader complete the file, which
+//! it does once a data node has reported the block finished (HDFS's minimum replication). A node
 //! that fails mid-pipeline is named in the acknowledgement (or, the first one, by the client's
 //! timeout), dropped, and the pipeline rebuilt at the block's next generation with a
 //! replacement node.
@@ -170,6 +171,7 @@ impl MessageInfo for Msg {
                 }
                 Answer::Located(None) => format!("(#{req} no such file)"),
                 Answer::NoSpace => format!("(#{req} no data node free)"),
+                Answer::NotReplicated => format!("(#{req} no data node has reported it yet)"),
                 Answer::Busy(_) => format!("(#{req} another client is writing it)"),
                 Answer::Stale => format!("(#{req} start again)"),
                 Answer::NotLeader(_) => format!("(#{req} not the leader)"),

@@ -220,6 +220,12 @@ impl Names {
         self.files.get(file).and_then(|f| f.writing.as_ref()).map(|(c, _)| NodeId(*c))
     }
 
+    /// Whether `client` writes `file` through `block` at generation `gen`.
+    pub fn writes(&self, file: &Key, client: NodeId, block: BlockId, gen: u32) -> bool {
+        let f = self.files.get(file).and_then(|f| f.writing.as_ref());
+        f.is_some_and(|(c, p)| *c == client.0 && p.block == block && p.gen == gen)
+    }
+
     fn execute(&mut self, client: NodeId, op: &Op) -> Applied {
         // A writer writes one file at a time: whatever else it was writing, it left.
         if let Op::Create { .. } = op {

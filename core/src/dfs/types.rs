@@ -304,6 +304,10 @@ pub enum Answer {
     Located(Option<(BlockId, u32, Vec<NodeId>)>),
     /// No data node can take the block now.
     NoSpace,
+    /// Not complete yet: no data node has reported the block finished (HDFS's `completeFile`
+    /// returning false until the last block has its minimum replication, one replica). The
+    /// client asks again after a while.
+    NotReplicated,
     /// Another client holds the file's lease: it is being written (HDFS's
     /// `AlreadyBeingCreatedException`). The client asks again after a while.
     Busy(NodeId),

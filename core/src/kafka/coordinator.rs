@@ -228,7 +228,12 @@ fn join(
             ctx.send(from, Msg::UnknownMember { member, generation });
             return;
         }
-        // The consumer joins afresh: its new life replaces the old.
+        // The consumer joins afresh: its new life replaces the old. (Not Kafka's dynamic
+        // membership, where the coordinator cannot tell a restarted consumer from a new one: the
+        // old member stays, holding its partitions, until its session expires or the rebalance
+        // timeout drops it. A static member's does this, KIP-345's `group.instance.id`, though
+        // a static member rejoining a stable group unchanged gets its assignment back with no
+        // rebalance, where here the group rebalances.)
         Some(known) if member > known => {
             g.remove(|m| m.id == from);
         }
