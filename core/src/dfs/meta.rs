@@ -370,7 +370,7 @@ fn on_request(d: &Dfs, s: &mut MetaServer, client: NodeId, req: u64, ask: Ask, c
         // unless the log will answer it (a retry already applied, or a block no longer written).
         Ask::Complete { file, block, gen }
             if s.raft.kv.writes(&file, client, block, gen)
-                && !s.raft.kv.sessions.get(&client.0).is_some_and(|(last, _)| *last >= req)
+                && s.raft.kv.sessions.get(&client.0).is_none_or(|(last, _)| *last < req)
                 && holders(d, s, block, gen).is_empty() =>
         {
             return ctx.send(client, Msg::Reply { req, answer: Answer::NotReplicated });
