@@ -30,7 +30,8 @@
 //!   last one (a loss to a node that is down is not: a repair sent there is the model's).
 //!
 //! - **read-available** (`reads.rs`): a data node asked for a block it holds finished answers
-//!   with it, so a read fails only where no replica it tried had the block.
+//!   with it; and with no fault or lost message from a second before a read to its end, the
+//!   read is not given up while a running data node holds its block.
 //! - **linearizable**: the client history (files read and written whole, as registers) is
 //!   judged as each operation completes (`kv::realtime`): a write takes effect at the log
 //!   position of its completion, which a ghost namespace, fed the committed log in order,
@@ -94,7 +95,7 @@ const OWN: [PropertyInfo; 11] = [
     },
     PropertyInfo {
         name: "read-available",
-        description: "a data node asked for a block it holds finished answers with it: a read fails only where no replica it tried had the block",
+        description: "a data node asked for a block it holds finished answers with it, and in a calm stretch no read is given up while a running node holds its block",
     },
     PropertyInfo {
         name: "acked-write-durable",
@@ -257,14 +258,11 @@ fn feed(d: &Dfs, m: &mut Monitor, s: &raft::Server<Names>) -> Result<(), Fail> {
         let Some(e) = raft::seen_entry(s, i) else { break };
         let mut placed = None;
         if let raft::Command::Kv { op: cmd, .. } = &e.cmd {
-            let file = match &cmd.op {
-                Op::Create { file, .. } | Op::Release { file, .. } => Some(*file),
-                _ => None,
-            };
-            let holder = file.and_then(|f| m.ghost.writer(&f));
+            let writers = m.ghost.writers();
             let (result, ..) = m.ghost.apply(cmd.client, cmd.req, cmd, i, e.term);
-            // The file changed hands: the lease is judged against the leader that logged it.
-            if let (Some(file), Some(holder)) = (file, holder) {
+            // Every file that changed hands but by its writer's own step (its completion, or its
+            // creation of another file): the lease is judged against the leader that logged it.
+            for (file, holder) in writers.into_iter().filter(|(_, w)| *w != cmd.client) {
                 let now = m.ghost.writer(&file);
                 if now != Some(holder) {
                     let h = Handover { index: i, term: e.term, file, holder, by: now };
@@ -311,7 +309,7 @@ pub(super) fn check_world(
     notes: &[Note],
     world: &World<'_, Msg>,
 ) -> Result<(), Fail> {
-    m.reads.judge()?;
+    m.reads.judge(d, &m.ghost, nodes, notes, world)?;
     let disk = |t: NodeId| match nodes.get(t.index()) {
         Some(Node::Data(x)) => Some(x.disk_changes),
         _ => None,

@@ -226,6 +226,10 @@ pub fn on_message(d: &Dfs, n: &mut DataNode, from: NodeId, msg: Msg, ctx: Cx) {
             let off_by_one = d.is(Mutant::ReadGenOffByOne);
             let served = |r: &&Replica| r.done && if off_by_one { r.gen > gen } else { r.gen >= gen };
             let value = n.replicas.get(&block).filter(served).map(|r| r.value);
+            // Broken (reads-dropped): the data left unsent.
+            if value.is_some() && d.is(Mutant::ReadsDropped) {
+                return;
+            }
             ctx.send(from, Msg::BlockData { req, block, value });
         }
         _ => {}

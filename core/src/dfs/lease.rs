@@ -25,7 +25,7 @@ use crate::protocol::{NodeId, Time, World};
 use crate::raft::server::Role;
 use crate::raft::{self, LogIndex, Term};
 
-use super::names::{Cmd, Names, Op};
+use super::names::Names;
 use super::types::*;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -92,7 +92,7 @@ impl Leases {
 /// The checker's ghost state for the `lease` property: per (metadata server, client), when a
 /// request of the client last reached the server, as the network delivered it; per server, when
 /// it last became leader (a server counts every writer as heard then, and when it starts); and
-/// each entry a leader put in its log that could take a lease (a creation, a release), with
+/// each command a leader put in its log (any may take a lease, in a broken model), with
 /// what the leader had heard by then. The handovers themselves are read from the committed log
 /// (`check.rs` feeds the ghost namespace and hands them here), not from the leader's word: a
 /// leader that gives a file away without saying so is judged all the same.
@@ -102,7 +102,7 @@ pub struct LeaseWatch {
     elected: BTreeMap<u32, Time>,
     /// Per metadata server: the term it last led in, and the last index of its log read then.
     read: BTreeMap<u32, (Term, LogIndex)>,
-    /// Creations and releases in a leader's log, by (index, term), not yet committed or lost.
+    /// Commands in a leader's log, by (index, term), not yet committed or lost.
     proposed: BTreeMap<(LogIndex, Term), Proposal>,
     /// What the committed log handed over since the last judgment.
     pub(super) handed: Vec<Handover>,
@@ -117,8 +117,8 @@ struct Proposal {
     news: Vec<Time>,
 }
 
-/// A committed entry took `file` from `holder`: for the client `by` (a creation), or for nobody
-/// (a release).
+/// A committed entry took `file` from `holder`: for the client `by` (a creation that took it),
+/// or for nobody (a release, or any other entry that left the file with no writer).
 #[derive(Clone, Debug, Hash)]
 pub struct Handover {
     pub index: LogIndex,
@@ -161,9 +161,16 @@ impl LeaseWatch {
         let handed = core::mem::take(&mut self.handed);
         let timed = !world.explored && !world.skewed;
         for h in handed.iter().filter(|_| timed) {
-            // Every entry a leader appends is read as it appends it (in an explored run, or
-            // one begun from a checkpoint, the judgment is off or the entry read).
-            let Some(p) = self.proposed.get(&(h.index, h.term)) else { continue };
+            // Every entry a leader appends is read as it appends it: one never seen is a hole in
+            // the checker, reported rather than passed over.
+            let Some(p) = self.proposed.get(&(h.index, h.term)) else {
+                let (file, writer) = (h.file, d.name(h.holder));
+                let message = format!(
+                    "{file} was taken from {writer} at position {}, by an entry no leader was seen to log",
+                    h.index
+                );
+                return Err(("lease", message));
+            };
             let limit = if h.by.is_some() { LEASE_SOFT_US } else { LEASE_HARD_US };
             let news = p.news.get(h.holder.index().wrapping_sub(d.first_client())).copied();
             let ago = p.at.0.saturating_sub(news.unwrap_or(Time::ZERO).0);
@@ -187,7 +194,7 @@ impl LeaseWatch {
         Ok(())
     }
 
-    /// Read the entries leader `s` appended since the last look: each creation or release, with
+    /// Read the entries leader `s` appended since the last look: each command, with
     /// what the leader had heard of every client by then.
     fn read_log(&mut self, d: &Dfs, server: NodeId, s: &raft::Server<Names>, world: &World<'_, Msg>) {
         let term = s.hard.term;
@@ -200,10 +207,8 @@ impl LeaseWatch {
         self.read.insert(server.0, (term, last));
         for i in from + 1..=last {
             let Some(e) = s.entry(i).filter(|e| e.term == term) else { continue };
-            let raft::Command::Kv { op: Cmd { op: Op::Create { .. } | Op::Release { .. }, .. }, .. } = &e.cmd
-            else {
-                continue;
-            };
+            // Every client's or server's command (a broken one may change a writer too).
+            let raft::Command::Kv { .. } = &e.cmd else { continue };
             let elected = self.elected.get(&server.0).copied().unwrap_or(Time::ZERO);
             let started = world.changed_at.get(server.index()).copied().unwrap_or(Time::ZERO);
             let since = elected.max(started);

@@ -112,6 +112,10 @@ pub(crate) const MUTANTS: &[MutantInfo] = &[
         description: "a data node serves a replica only if its generation is later than the one the client asks for (> for ≥), so it tells readers it lacks blocks it holds",
     },
     MutantInfo {
+        name: "reads-dropped",
+        description: "a data node leaves reads of blocks it holds unanswered, so readers time out and give up",
+    },
+    MutantInfo {
         name: "stale-orders",
         description: "a data node carries out a copy or deletion order of a metadata leader older than one it has heard of",
     },
@@ -132,6 +136,7 @@ impl Mutant {
             "read-local" => Mutant::ReadLocal,
             "lease-ignored" => Mutant::LeaseIgnored,
             "read-gen-off-by-one" => Mutant::ReadGenOffByOne,
+            "reads-dropped" => Mutant::ReadsDropped,
             "stale-orders" => Mutant::StaleOrders,
             "eager-excess" => Mutant::EagerExcess,
             _ => return None,

@@ -220,6 +220,11 @@ impl Names {
         self.files.get(file).and_then(|f| f.writing.as_ref()).map(|(c, _)| NodeId(*c))
     }
 
+    /// Every file being written, with its writer.
+    pub fn writers(&self) -> Vec<(Key, NodeId)> {
+        self.files.iter().filter_map(|(k, f)| f.writing.as_ref().map(|(c, _)| (*k, NodeId(*c)))).collect()
+    }
+
     /// Whether `client` writes `file` through `block` at generation `gen`.
     pub fn writes(&self, file: &Key, client: NodeId, block: BlockId, gen: u32) -> bool {
         let f = self.files.get(file).and_then(|f| f.writing.as_ref());

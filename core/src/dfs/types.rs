@@ -119,6 +119,8 @@ pub enum Mutant {
     /// A data node serves a replica only if its generation is later than the one asked for
     /// (an off-by-one: `>` for `≥`), so it answers "no block" to reads of blocks it holds.
     ReadGenOffByOne,
+    /// A data node leaves reads of blocks it holds unanswered.
+    ReadsDropped,
     /// A data node carries out a copy or deletion order of a metadata leadership older than
     /// one it has heard of (HDFS-1972's first fence gone).
     StaleOrders,
