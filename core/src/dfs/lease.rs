@@ -158,6 +158,9 @@ impl LeaseWatch {
         if let Some((server, s)) = touched.filter(|(_, s)| s.role == Role::Leader) {
             self.read_log(d, server, s, world);
         }
+        if self.handed.is_empty() && self.proposed.first_key_value().is_none_or(|(k, _)| k.0 > fed) {
+            return Ok(());
+        }
         let handed = core::mem::take(&mut self.handed);
         let timed = !world.explored && !world.skewed;
         for h in handed.iter().filter(|_| timed) {
@@ -190,7 +193,9 @@ impl LeaseWatch {
             }
         }
         // An entry at or below the fed position has committed (judged now) or never will.
-        self.proposed = self.proposed.split_off(&(fed + 1, 0));
+        if self.proposed.first_key_value().is_some_and(|(k, _)| k.0 <= fed) {
+            self.proposed = self.proposed.split_off(&(fed + 1, 0));
+        }
         Ok(())
     }
 
