@@ -76,6 +76,14 @@ pub struct DataNode {
     pub reports: u64,
 }
 
+impl DataNode {
+    /// Its finished replica of `block` at generation `gen` or later: what it serves a read and
+    /// copies from (and what the checker counts as holding the block).
+    pub fn finished(&self, block: BlockId, gen: u32) -> Option<&Replica> {
+        self.replicas.get(&block).filter(|r| r.done && r.gen >= gen)
+    }
+}
+
 pub fn init(_: &Dfs, ctx: Cx) -> DataNode {
     let first = ctx.rng().range(1, HEARTBEAT_US);
     ctx.set_timer(Timer::Heartbeat, Time(first));
@@ -197,7 +205,7 @@ pub fn on_message(d: &Dfs, n: &mut DataNode, from: NodeId, msg: Msg, ctx: Cx) {
             follows(d, n, term);
         }
         Msg::Transfer { block, gen, to, term } if d.is_meta(from) && follows(d, n, term) => {
-            if let Some(r) = n.replicas.get(&block).filter(|r| r.done && r.gen >= gen) {
+            if let Some(r) = n.finished(block, gen) {
                 let (gen, file, value) = (r.gen, r.file, r.value);
                 n.copies_sent += 1;
                 ctx.send(to, Msg::Copy { block, gen, file, value });
@@ -223,9 +231,11 @@ pub fn on_message(d: &Dfs, n: &mut DataNode, from: NodeId, msg: Msg, ctx: Cx) {
         }
         Msg::ReadBlock { req, block, gen } => {
             // Broken (read-gen-off-by-one): `>` for `≥`.
-            let off_by_one = d.is(Mutant::ReadGenOffByOne);
-            let served = |r: &&Replica| r.done && if off_by_one { r.gen > gen } else { r.gen >= gen };
-            let value = n.replicas.get(&block).filter(served).map(|r| r.value);
+            let served = match d.is(Mutant::ReadGenOffByOne) {
+                true => n.replicas.get(&block).filter(|r| r.done && r.gen > gen),
+                false => n.finished(block, gen),
+            };
+            let value = served.map(|r| r.value);
             // Broken (reads-dropped): the data left unsent.
             if value.is_some() && d.is(Mutant::ReadsDropped) {
                 return;

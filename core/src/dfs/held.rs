@@ -9,7 +9,7 @@ use super::types::*;
 /// Whether data node `n` holds a finished replica of the block at its generation or later.
 pub(super) fn finished(nodes: &[Node], n: NodeId, p: &Pipeline) -> bool {
     match nodes.get(n.index()) {
-        Some(Node::Data(x)) => x.replicas.get(&p.block).is_some_and(|r| r.done && r.gen >= p.gen),
+        Some(Node::Data(x)) => x.finished(p.block, p.gen).is_some(),
         _ => false,
     }
 }

@@ -210,13 +210,13 @@ impl LeaseWatch {
             _ => (s.commit..last).rev().find(|i| s.term_at(*i) != Some(term)).unwrap_or(s.commit),
         };
         self.read.insert(server.0, (term, last));
+        let elected = self.elected.get(&server.0).copied().unwrap_or(Time::ZERO);
+        let started = world.changed_at.get(server.index()).copied().unwrap_or(Time::ZERO);
+        let since = elected.max(started);
         for i in from + 1..=last {
             let Some(e) = s.entry(i).filter(|e| e.term == term) else { continue };
             // Every client's or server's command (a broken one may change a writer too).
             let raft::Command::Kv { .. } = &e.cmd else { continue };
-            let elected = self.elected.get(&server.0).copied().unwrap_or(Time::ZERO);
-            let started = world.changed_at.get(server.index()).copied().unwrap_or(Time::ZERO);
-            let since = elected.max(started);
             let news = (0..d.clients)
                 .map(|c| {
                     let client = (d.first_client() + c) as u32;

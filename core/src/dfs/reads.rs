@@ -51,7 +51,7 @@ impl ReadWatch {
         match *m.msg {
             Msg::ReadBlock { req, block, gen } if d.is_client(m.from) => {
                 let has = match nodes.get(m.to.index()) {
-                    Some(Node::Data(n)) => n.replicas.get(&block).is_some_and(|r| r.done && r.gen >= gen),
+                    Some(Node::Data(n)) => n.finished(block, gen).is_some(),
                     _ => return,
                 };
                 let client = m.from.0;

@@ -477,9 +477,16 @@ fn a_plain_sweep_catches_ack_first_and_one_rack() {
 /// sees as the read completes (the search over the whole history agrees: `distlab lincheck`).
 #[test]
 fn a_heavy_sweep_catches_read_local_as_a_stale_read() {
-    let s = swarm::sweep(0..60, Some(FaultPreset::Heavy), Some(Mutant::ReadLocal), 20_000, true);
-    let (seed, property, message) = s.first.expect("read-local not caught");
-    assert_eq!(property, "linearizable", "seed {seed}: {message}");
+    caught(60, FaultPreset::Heavy, Mutant::ReadLocal, "linearizable");
+}
+
+/// The first violation of a sweep of `seeds` seeds under `faults` with `mutant`, of 20,000
+/// events each, which must be of `property`: its message.
+fn caught(seeds: u64, faults: FaultPreset, mutant: Mutant, property: &str) -> alloc::string::String {
+    let s = swarm::sweep(0..seeds, Some(faults), Some(mutant), 20_000, true);
+    let (seed, found, message) = s.first.unwrap_or_else(|| panic!("{mutant:?} not caught"));
+    assert_eq!(found, property, "seed {seed}: {message}");
+    message
 }
 
 #[test]
@@ -518,9 +525,7 @@ fn only_a_metadata_leader_keeps_requests_to_answer() {
 /// still at work: the `lease` property sees a request of the first reach it just before.
 #[test]
 fn a_plain_sweep_catches_lease_ignored() {
-    let s = swarm::sweep(0..30, Some(FaultPreset::Light), Some(Mutant::LeaseIgnored), 20_000, true);
-    let (seed, property, message) = s.first.expect("lease-ignored not caught");
-    assert_eq!(property, "lease", "seed {seed}: {message}");
+    let message = caught(30, FaultPreset::Light, Mutant::LeaseIgnored, "lease");
     assert!(message.contains("soft limit is 2 s"), "{message}");
 }
 
@@ -529,9 +534,7 @@ fn a_plain_sweep_catches_lease_ignored() {
 /// checker counts it as never having happened. `read-available` sees it.
 #[test]
 fn a_plain_sweep_catches_read_gen_off_by_one() {
-    let s = swarm::sweep(0..10, Some(FaultPreset::Light), Some(Mutant::ReadGenOffByOne), 20_000, true);
-    let (seed, property, message) = s.first.expect("read-gen-off-by-one not caught");
-    assert_eq!(property, "read-available", "seed {seed}: {message}");
+    let message = caught(10, FaultPreset::Light, Mutant::ReadGenOffByOne, "read-available");
     assert!(message.contains("though it held a finished replica of it"), "{message}");
 }
 
@@ -541,8 +544,6 @@ fn a_plain_sweep_catches_read_gen_off_by_one() {
 /// fault-free runs, and no property broken).
 #[test]
 fn a_calm_sweep_catches_reads_dropped() {
-    let s = swarm::sweep(0..10, Some(FaultPreset::None), Some(Mutant::ReadsDropped), 20_000, true);
-    let (seed, property, message) = s.first.expect("reads-dropped not caught");
-    assert_eq!(property, "read-available", "seed {seed}: {message}");
+    let message = caught(10, FaultPreset::None, Mutant::ReadsDropped, "read-available");
     assert!(message.contains("gave up reading"), "{message}");
 }

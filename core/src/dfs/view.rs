@@ -142,7 +142,7 @@ fn block_board(d: &Dfs, nodes: &[Node], up: &[bool]) -> Board {
                 .data_node_ids()
                 .filter(|n| {
                     up[n.index()]
-                        && matches!(&nodes[n.index()], Node::Data(x) if x.replicas.get(&p.block).is_some_and(|r| r.done && r.gen >= p.gen))
+                        && matches!(&nodes[n.index()], Node::Data(x) if x.finished(p.block, p.gen).is_some())
                 })
                 .collect();
             if live.len() < d.rf as usize {
