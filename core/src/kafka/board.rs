@@ -161,14 +161,19 @@ pub fn boards(k: &Kafka, nodes: &[Node], up: &[bool]) -> Vec<Board> {
             .map(|p| {
                 let owner = g.assignment.iter().find(|(_, ps)| ps.contains(&(p as u32))).map(|(m, _)| *m);
                 let committed = g.committed.get(p).copied().unwrap_or(0);
-                let read = owner.and_then(consumer).and_then(|x| x.position.get(p).copied());
+                // The owner's reading position, if the owner is its consumer's current life.
+                let current = owner.and_then(|o| consumer(o.consumer.0).filter(|x| x.member == o.member));
+                let read = current.and_then(|x| x.position.get(p).copied());
                 let lag = hw[p].map(|h| h.saturating_sub(committed));
                 let cell = |text: String, tone: Tone| BoardCell { text, tone, ..BoardCell::default() };
                 BoardRow {
                     label: format!("p{p}"),
                     cells: [
                         match owner {
-                            Some(m) => cell(k.node_name(NodeId(m)), Tone::Good),
+                            Some(o) if current.is_some() => cell(k.node_name(o.consumer), Tone::Good),
+                            // A life its consumer has left (it restarted): the group counts it
+                            // until its session runs out.
+                            Some(o) => cell(format!("{} (old life)", k.node_name(o.consumer)), Tone::Warn),
                             None => cell("nobody".into(), Tone::Warn),
                         },
                         cell(read.map(|r| format!("{r}")).unwrap_or_else(|| "—".into()), Tone::Plain),

@@ -29,18 +29,22 @@
 //!   UNKNOWN_MEMBER_ID or ignored: it neither counts as a join (the group remembers each
 //!   consumer's newest ended life, so even a first JoinGroup of a life that left is refused
 //!   once the member is gone), nor removes the member's next life (a late LeaveGroup), nor
-//!   commits for it. The answer names the life, so only that life starts afresh. A JoinGroup from a newer life replaces the
-//!   older one (one consumer is one member here; Kafka would keep the old member id until its
-//!   session ran out).
+//!   commits for it. The answer names the life, so only that life starts afresh.
+//! - The coordinator cannot tell a consumer's lives apart from other consumers (Kafka's dynamic
+//!   membership): a restarted consumer, or one that left and joins again while its LeaveGroup
+//!   is lost, joins as a new member, and the old life stays one, holding its partitions, until
+//!   its session runs out (or, once a rebalance starts, its rebalance timeout). So a consumer
+//!   that restarts within its session holds the group's rebalance until its old life expires,
+//!   as Kafka's does; KIP-345's static members exist to spare that wait.
 //! - A request from a member the group does not know (its session expired, or it missed a
 //!   rebalance) is answered UNKNOWN_MEMBER_ID: the member gives up its partitions and joins
 //!   afresh. A heartbeat or SyncGroup of a known member naming another generation is answered
 //!   ILLEGAL_GENERATION (the member gives up its partitions and joins afresh, as Kafka's
-//!   `resetGenerationOnResponseError` makes it do; since KAFKA-13419 Kafka keeps its member id,
-//!   where here it takes a new one, which comes to the same: the new life replaces the old at
-//!   once, and Kafka's fix was for an old id left waiting out its session); a heartbeat while
-//!   the group is joining, or
-//!   a SyncGroup before the join ends, REBALANCE_IN_PROGRESS. Each answer names the generation
+//!   `resetGenerationOnResponseError` makes it do; since KAFKA-13419 Kafka keeps its member id
+//!   and rejoins as the same member, where here it takes a new one, and its next life replaces
+//!   the life told so at once, which comes to the same; Kafka's fix was for an old id left
+//!   waiting out its session); a heartbeat while the group is joining, or a SyncGroup before
+//!   the join ends, REBALANCE_IN_PROGRESS. Each answer names the generation
 //!   of its request, so that a member that has moved on since ignores it.
 //! - The leader member's SyncGroup carries the assignment; every member of the generation is
 //!   sent its part (a simplification: Kafka answers each member's own SyncGroup), and a member
@@ -58,7 +62,7 @@ use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 use super::config::Kafka;
-use super::types::{Msg, Note};
+use super::types::{Life, Msg, Note};
 use crate::protocol::{Ctx, NodeId, Time};
 
 /// Where the group is in a rebalance (Kafka's `GroupMetadata` states; an empty group is stable
@@ -104,6 +108,16 @@ pub struct MemberInfo {
     /// (it would move the offsets back to where the member was; Kafka's connection delivers
     /// a member's commits in order).
     pub last_commit: Time,
+    /// It was answered ILLEGAL_GENERATION: it gives up its partitions and joins again. Kafka's
+    /// member keeps its member id then (since KAFKA-13419) and rejoins as the same member; here
+    /// it takes a new one, and its next life replaces this one at once.
+    pub reset: bool,
+}
+
+impl MemberInfo {
+    pub fn life(&self) -> Life {
+        Life { consumer: self.id, member: self.member }
+    }
 }
 
 /// The coordinator's view of the group.
@@ -111,12 +125,13 @@ pub struct MemberInfo {
 pub struct Group {
     pub generation: u32,
     pub state: GroupState,
-    /// The members: those of the current generation, and new ones joining the next.
+    /// The members: those of the current generation, and new ones joining the next. Two lives
+    /// of one consumer may both be members (it restarted within its old life's session).
     pub members: Vec<MemberInfo>,
     /// The member that computes the assignment (kept across rebalances while it stays).
-    pub leader: Option<NodeId>,
-    /// The last assignment the leader handed out, by member (`NodeId.0`).
-    pub assignment: BTreeMap<u32, Vec<u32>>,
+    pub leader: Option<Life>,
+    /// The last assignment the leader handed out, by member.
+    pub assignment: BTreeMap<Life, Vec<u32>>,
     /// Committed offset per partition.
     pub committed: Vec<u64>,
     /// Per consumer (`NodeId.0`): the newest of its lives the group has ended (it left, was
@@ -126,9 +141,6 @@ pub struct Group {
 }
 
 impl Group {
-    pub(super) fn member(&mut self, id: NodeId) -> Option<&mut MemberInfo> {
-        self.members.iter_mut().find(|m| m.id == id)
-    }
     /// Whether the group counts consumer `id` as a member, in its life `member`.
     pub fn counts(&self, id: NodeId, member: u32) -> bool {
         self.members.iter().any(|m| m.id == id && m.member == member)
@@ -148,7 +160,7 @@ impl Group {
         }
         self.members.retain(|m| !gone(m));
         let members = &self.members;
-        self.assignment.retain(|id, _| members.iter().any(|m| m.id.0 == *id));
+        self.assignment.retain(|life, _| members.iter().any(|m| m.life() == *life));
     }
 }
 
@@ -165,7 +177,10 @@ pub fn coordinator_message(k: &Kafka, g: &mut Group, from: NodeId, msg: Msg, ctx
             let (current, joining) = (g.generation, matches!(g.state, GroupState::Joining { .. }));
             match g.life(from, member) {
                 None => ctx.send(from, Msg::UnknownMember { member, generation }),
-                Some(_) if generation != current => ctx.send(from, Msg::IllegalGeneration { generation }),
+                Some(m) if generation != current => {
+                    m.reset = true;
+                    ctx.send(from, Msg::IllegalGeneration { generation })
+                }
                 Some(m) => {
                     m.seen = now;
                     if joining {
@@ -220,33 +235,23 @@ fn join(
     owned: Vec<u32>,
     ctx: &mut Ctx<Kafka>,
 ) {
-    let (now, state, leads) = (ctx.now(), g.state, g.leader == Some(from));
-    match g.member(from).map(|m| m.member) {
-        // From a life the group has ended since (late, or duplicated): what it says it owns,
-        // it owned in that life, and gave up since.
-        Some(known) if member < known => {
+    let (now, state, life) = (ctx.now(), g.state, Life { consumer: from, member });
+    let leads = g.leader == Some(life);
+    // A life older than one the group has of this consumer (a late or duplicated first
+    // JoinGroup of a life that has moved on); one the group removed (it was a member once) or
+    // that ended: what it says it owns, it owned in that life, and gave up since. A newer life
+    // joins as a new member, beside the old if the old is still one (the coordinator cannot
+    // tell them apart).
+    if !g.counts(from, member) {
+        let newer = g.members.iter().any(|m| m.id == from && m.member > member);
+        if newer || generation > 0 || g.ended.get(&from.0).is_some_and(|e| member <= *e) {
             ctx.send(from, Msg::UnknownMember { member, generation });
             return;
         }
-        // The consumer joins afresh: its new life replaces the old. (Not Kafka's dynamic
-        // membership, where the coordinator cannot tell a restarted consumer from a new one: the
-        // old member stays, holding its partitions, until its session expires or the rebalance
-        // timeout drops it. A static member's does this, KIP-345's `group.instance.id`, though
-        // a static member rejoining a stable group unchanged gets its assignment back with no
-        // rebalance, where here the group rebalances.)
-        Some(known) if member > known => {
-            g.remove(|m| m.id == from);
-        }
-        Some(_) => {}
-        // It was a member once, and the group has removed it since; or this life ended (a
-        // late or duplicated first JoinGroup of a life that left).
-        None if generation > 0 || g.ended.get(&from.0).is_some_and(|e| member <= *e) => {
-            ctx.send(from, Msg::UnknownMember { member, generation });
-            return;
-        }
-        None => {}
+        // Kafka's member would rejoin under the id of the life told ILLEGAL_GENERATION.
+        g.remove(|m| m.id == from && m.reset);
     }
-    let Some(m) = g.member(from) else {
+    let Some(m) = g.life(from, member) else {
         g.members.push(MemberInfo {
             id: from,
             seen: now,
@@ -257,9 +262,10 @@ fn join(
             last_join: sent,
             synced_at: Time::ZERO,
             last_commit: Time::ZERO,
+            reset: false,
         });
         if !matches!(state, GroupState::Joining { .. }) {
-            prepare_rebalance(k, g, Some(from), ctx);
+            prepare_rebalance(k, g, Some(life), ctx);
         }
         try_complete_join(g, ctx);
         return;
@@ -276,7 +282,7 @@ fn join(
         // Sent before its last assignment: stale. A member still waiting for that generation
         // (its JoinGroup answer was lost) is sent it again.
         if !matches!(state, GroupState::Joining { .. }) {
-            send_join_response(g, from, ctx);
+            send_join_response(g, life, ctx);
         }
         return;
     }
@@ -291,15 +297,15 @@ fn join(
         // generation, from a follower while the group is stable too. The leader's JoinGroup
         // always starts a rebalance, as Kafka lets the leader ask for one (it has seen the
         // topic's partitions change, which no member's subscription says).
-        GroupState::Syncing if m.owned == owned => send_join_response(g, from, ctx),
+        GroupState::Syncing if m.owned == owned => send_join_response(g, life, ctx),
         GroupState::Stable if m.owned == owned && !leads => {
             m.seen = now;
-            send_join_response(g, from, ctx)
+            send_join_response(g, life, ctx)
         }
         _ => {
             m.owned = owned;
             m.seen = now;
-            prepare_rebalance(k, g, Some(from), ctx);
+            prepare_rebalance(k, g, Some(life), ctx);
             try_complete_join(g, ctx);
         }
     }
@@ -308,14 +314,14 @@ fn join(
 /// Start a rebalance: every member must join again, by the rebalance timeout; those already in
 /// the group are told at once (and on their next heartbeat). The `joiner` whose JoinGroup
 /// started it has joined already. A group that was empty waits the initial delay instead.
-pub fn prepare_rebalance(k: &Kafka, g: &mut Group, joiner: Option<NodeId>, ctx: &mut Ctx<Kafka>) {
+pub fn prepare_rebalance(k: &Kafka, g: &mut Group, joiner: Option<Life>, ctx: &mut Ctx<Kafka>) {
     // A group whose only member is one joining for the first time was empty.
-    let initial = g.members.iter().all(|m| Some(m.id) == joiner && m.synced == 0);
+    let initial = g.members.iter().all(|m| Some(m.life()) == joiner && m.synced == 0);
     let wait = if initial { k.initial_rebalance_delay_us() } else { k.rebalance_timeout_us() };
     let deadline = ctx.now().plus(Time(wait));
     g.state = GroupState::Joining { deadline, initial };
     for m in &mut g.members {
-        m.joined = Some(m.id) == joiner;
+        m.joined = Some(m.life()) == joiner;
         if !m.joined {
             ctx.send(m.id, Msg::RebalanceInProgress { generation: g.generation });
         }
@@ -342,27 +348,26 @@ fn complete_join(g: &mut Group, ctx: &mut Ctx<Kafka>) {
         g.leader = None;
         return;
     }
-    g.leader = g.leader.filter(|l| g.members.iter().any(|m| m.id == *l)).or(Some(g.members[0].id));
+    g.leader = g.leader.filter(|l| g.members.iter().any(|m| m.life() == *l)).or(Some(g.members[0].life()));
     g.state = GroupState::Syncing;
     for m in &mut g.members {
         m.seen = now;
         m.joined = false;
     }
     for i in 0..g.members.len() {
-        send_join_response(g, g.members[i].id, ctx);
+        send_join_response(g, g.members[i].life(), ctx);
     }
 }
 
-fn send_join_response(g: &Group, to: NodeId, ctx: &mut Ctx<Kafka>) {
+fn send_join_response(g: &Group, to: Life, ctx: &mut Ctx<Kafka>) {
     let Some(leader) = g.leader else { return };
-    let Some(member) = g.members.iter().find(|m| m.id == to).map(|m| m.member) else { return };
     ctx.send(
-        to,
+        to.consumer,
         Msg::JoinResponse {
-            member,
+            member: to.member,
             generation: g.generation,
             leader,
-            members: g.members.iter().map(|m| (m.id, m.owned.clone())).collect(),
+            members: g.members.iter().map(|m| (m.life(), m.owned.clone())).collect(),
             partitions: g.committed.len() as u32,
         },
     );
@@ -372,16 +377,17 @@ fn sync(
     g: &mut Group,
     from: NodeId,
     (member, generation, sent): (u32, u32, Time),
-    assignment: Vec<(NodeId, Vec<u32>)>,
+    assignment: Vec<(Life, Vec<u32>)>,
     ctx: &mut Ctx<Kafka>,
 ) {
-    let (current, state) = (g.generation, g.state);
+    let (current, state, life) = (g.generation, g.state, Life { consumer: from, member });
     let Some(m) = g.life(from, member) else {
         ctx.send(from, Msg::UnknownMember { member, generation });
         return;
     };
     m.synced_at = m.synced_at.max(sent);
     if generation != current {
+        m.reset = true;
         ctx.send(from, Msg::IllegalGeneration { generation });
         return;
     }
@@ -391,23 +397,25 @@ fn sync(
     }
     if state == GroupState::Stable {
         m.synced = current;
-        let partitions = g.assignment.get(&from.0).cloned().unwrap_or_default();
+        let partitions = g.assignment.get(&life).cloned().unwrap_or_default();
         ctx.send(from, Msg::SyncResponse { member, generation, partitions, committed: g.committed.clone() });
         return;
     }
     // Syncing: the leader's assignment completes the rebalance; a follower waits for it.
-    if g.leader != Some(from) {
+    if g.leader != Some(life) {
         return;
     }
     g.assignment = g
         .members
         .iter()
-        .map(|m| (m.id.0, assignment.iter().find(|a| a.0 == m.id).map(|a| a.1.clone()).unwrap_or_default()))
+        .map(|m| {
+            (m.life(), assignment.iter().find(|a| a.0 == m.life()).map(|a| a.1.clone()).unwrap_or_default())
+        })
         .collect();
     g.state = GroupState::Stable;
     for m in &mut g.members {
         m.synced = current;
-        let partitions = g.assignment.get(&m.id.0).cloned().unwrap_or_default();
+        let partitions = g.assignment.get(&m.life()).cloned().unwrap_or_default();
         let member = m.member;
         ctx.send(m.id, Msg::SyncResponse { member, generation, partitions, committed: g.committed.clone() });
     }

@@ -77,7 +77,7 @@ use alloc::vec::Vec;
 
 use super::assign::{assign, Member, Strategy};
 use super::config::{Kafka, Mutant};
-use super::types::{ClientOp, Msg, Note, Rec, Text8, Timer};
+use super::types::{ClientOp, Life, Msg, Note, Rec, Text8, Timer};
 use crate::protocol::{Ctx, NodeId, Time};
 
 pub const TOPIC: &str = "my_topic";
@@ -154,9 +154,19 @@ const MAX_STASH: usize = 256;
 /// Most requests a paused consumer holds for when it wakes.
 const MAX_DEFERRED: usize = 8;
 
-/// A consumer's name, C1, C2, …: also its member id in the assignors.
+/// A consumer's name, C1, C2, ….
 pub fn member_name(k: &Kafka, id: NodeId) -> String {
     format!("C{}", id.index() - k.brokers - k.producers)
+}
+
+/// A member's id in the assignors: its consumer's name, and its member id after a dot past the
+/// first life (C1, C1.1, …), so two lives of one consumer are two members, and the assignors,
+/// which order members by id, order consumers with one life each as by their names.
+fn assignor_id(k: &Kafka, life: Life) -> String {
+    match life.member {
+        0 => member_name(k, life.consumer),
+        n => format!("{}.{n}", member_name(k, life.consumer)),
+    }
 }
 
 /// A consumer starting, its member id `member` (0 at first; after a crash, one its previous life
@@ -267,12 +277,12 @@ fn fit(c: &mut Consumer, partitions: usize) {
 
 /// The leader member's assignment, with the group's assignor, from the members and what each
 /// owns. (The mutant assigns the cooperative target at once, revoking nothing first.)
-fn assignment(k: &Kafka, members: &[(NodeId, Vec<u32>)], partitions: u32) -> Vec<(NodeId, Vec<u32>)> {
+fn assignment(k: &Kafka, members: &[(Life, Vec<u32>)], partitions: u32) -> Vec<(Life, Vec<u32>)> {
     let topics: BTreeMap<String, u32> = [(String::from(TOPIC), partitions)].into_iter().collect();
     let ms: Vec<Member> = members
         .iter()
-        .map(|(id, owned)| Member {
-            id: member_name(k, *id),
+        .map(|(life, owned)| Member {
+            id: assignor_id(k, *life),
             topics: vec![String::from(TOPIC)],
             owned: owned.iter().map(|p| (String::from(TOPIC), *p)).collect(),
             // One generation for all, as the assignor would see them: the coordinator counts
@@ -287,7 +297,10 @@ fn assignment(k: &Kafka, members: &[(NodeId, Vec<u32>)], partitions: u32) -> Vec
         s => s,
     };
     let out = assign(strategy, &topics, &ms);
-    members.iter().map(|(id, _)| (*id, out[&member_name(k, *id)].iter().map(|(_, p)| *p).collect())).collect()
+    members
+        .iter()
+        .map(|(life, _)| (*life, out[&assignor_id(k, *life)].iter().map(|(_, p)| *p).collect()))
+        .collect()
 }
 
 pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx: &mut Ctx<Kafka>) {
@@ -317,7 +330,8 @@ pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx
             if !(c.state == MemberState::Joining && fresh || joined_again) || member != c.member {
                 return;
             }
-            let Some((_, counted)) = members.iter().find(|(m, _)| *m == c.id) else { return };
+            let me = Life { consumer: c.id, member };
+            let Some((_, counted)) = members.iter().find(|(m, _)| *m == me) else { return };
             // Keep only what the coordinator counted it as owning: it may give the rest away.
             c.assigned.retain(|p| counted.contains(p));
             c.owned_at_join = counted.clone();
@@ -325,7 +339,7 @@ pub fn consumer_message(k: &Kafka, c: &mut Consumer, from: NodeId, msg: Msg, ctx
             c.state = MemberState::Syncing;
             c.since = ctx.now();
             fit(c, partitions as usize);
-            let leads = leader == c.id;
+            let leads = leader == me;
             c.assigned_over = leads.then_some(partitions);
             let assignment = if leads { assignment(k, &members, partitions) } else { Vec::new() };
             ctx.send(from, Msg::SyncGroup { member, generation, assignment, sent: ctx.now() });

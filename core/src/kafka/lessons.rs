@@ -111,7 +111,8 @@ fn settled(k: &Kafka, sim: &Sim<Kafka>) -> Result<(), alloc::string::String> {
         if !m.active() || !sim.status()[i].up {
             continue;
         }
-        let given = g.assignment.get(&(i as u32)).cloned().unwrap_or_default();
+        let life = super::types::Life { consumer: crate::protocol::NodeId(i as u32), member: m.member };
+        let given = g.assignment.get(&life).cloned().unwrap_or_default();
         if m.generation != g.generation || m.assigned != given {
             return Err(alloc::format!(
                 "C{} holds {:?} in generation {}; the coordinator, generation {}, gave it {given:?}",

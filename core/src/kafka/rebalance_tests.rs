@@ -55,25 +55,74 @@ fn a_partition_added_is_noticed_by_the_leader_which_asks_for_a_rebalance() {
 }
 
 /// A restarted consumer is a new member: it joins with a member id none of its lives had (Kafka's
-/// coordinator gives a new process a new `member.id`), the group ends its old life and
-/// rebalances. Before, a restart began again at member id 0: the coordinator took its JoinGroup
-/// for a lost answer of the old life, sent it the current generation, and it took its old
-/// assignment back with no rebalance, as only a static member (KIP-345) would. Found by an
-/// outside review.
+/// coordinator gives a new process a new `member.id`), and the group rebalances. Its old life
+/// stays a member, holding its partitions, until its session runs out: the coordinator cannot
+/// tell a restarted consumer from a new one (Kafka's dynamic membership), so the rebalance
+/// waits for the old life, and the next generation forms without it once it expires. Before, a
+/// restart began again at member id 0 and took its old assignment back with no rebalance (an
+/// outside review's finding); and after that fix, the new life replaced the old at once, as
+/// only a static member (KIP-345) would.
 #[test]
-fn a_restarted_consumer_joins_as_a_new_member_and_the_group_rebalances() {
+fn a_restarted_consumer_joins_as_a_new_member_beside_its_old_life_until_that_expires() {
     let k = kafka(Strategy::CooperativeSticky);
     let mut g = group(5, GroupState::Stable, vec![member(C1, &[0, 1], false, 5), member(C2, &[2], false, 5)]);
+    g.assignment = [(first(C1), vec![0, 1]), (first(C2), vec![2])].into_iter().collect();
     let busy = Node::Consumer(consumer(&k, 5, MemberState::Stable, &[2]));
     let mut fx = Fx::new();
     let _back = k.on_restart(Kafka::durable(&busy), &mut fx.ctx(C2));
-    let join = fx.take().into_iter().find(|(_, m)| matches!(m, Msg::JoinGroup { .. })).expect("it joins");
-    assert!(matches!(join.1, Msg::JoinGroup { member: 1, generation: 0, .. }), "{join:?}");
-    let sent = to_coordinator(&k, &mut g, C2, join.1);
-    assert_eq!(sent, vec![(C1, Msg::RebalanceInProgress { generation: 5 })], "a rebalance");
+    let rejoin = fx.take().into_iter().find(|(_, m)| matches!(m, Msg::JoinGroup { .. })).expect("it joins");
+    assert!(matches!(rejoin.1, Msg::JoinGroup { member: 1, generation: 0, .. }), "{rejoin:?}");
+    let sent = to_coordinator(&k, &mut g, C2, rejoin.1);
+    let told = vec![
+        (C1, Msg::RebalanceInProgress { generation: 5 }),
+        (C2, Msg::RebalanceInProgress { generation: 5 }),
+    ];
+    assert_eq!(sent, told, "a rebalance, which the old life is told of too");
     assert!(matches!(g.state, GroupState::Joining { .. }));
-    assert_eq!(g.member(C2).map(|m| (m.member, m.owned.clone(), m.joined)), Some((1, vec![], true)));
-    assert_eq!(g.ended.get(&C2.0), Some(&0), "its old life ended");
+    assert_eq!(lives(&g, C2), vec![0, 1], "both lives are members");
+    assert_eq!(g.ended.get(&C2.0), None, "the old life has not ended");
+    // C1 rejoins; the rebalance still waits for C2's old life.
+    to_coordinator(&k, &mut g, C1, join(5, &[0, 1]));
+    assert!(matches!(g.state, GroupState::Joining { .. }), "waiting for the old life");
+    // Its session (from 1 s) runs out: it is removed, and the next generation forms.
+    let tick = |g: &mut Group, at: u64| {
+        let mut fx = Fx::new();
+        fx.now = Time::from_ms(at);
+        super::coordinator::coordinator_tick(&k, g, &mut fx.ctx(CTL));
+        fx.take()
+    };
+    assert_eq!(tick(&mut g, 1_000 + k.group_session_us / 1000), vec![], "within its session");
+    let sent = tick(&mut g, 1_001 + k.group_session_us / 1000);
+    assert_eq!((g.generation, g.state), (6, GroupState::Syncing));
+    assert_eq!(lives(&g, C2), vec![1]);
+    assert_eq!(g.ended.get(&C2.0), Some(&0), "the old life ended");
+    let new = Life { consumer: C2, member: 1 };
+    let members = vec![(first(C1), vec![0, 1]), (new, vec![])];
+    assert!(sent.iter().any(|(to, m)| *to == C2
+        && matches!(m, Msg::JoinResponse { member: 1, generation: 6, members: ms, .. } if *ms == members)));
+    // A late JoinGroup of the old life, sent before the crash, is refused once the new life is
+    // a member.
+    let late = Msg::JoinGroup { member: 0, generation: 0, owned: vec![], sent: Time::ZERO };
+    let sent = to_coordinator(&k, &mut g, C2, late);
+    assert_eq!(sent, vec![(C2, Msg::UnknownMember { member: 0, generation: 0 })]);
+}
+
+/// A member answered ILLEGAL_GENERATION gives up its partitions and joins again; Kafka's keeps
+/// its member id (since KAFKA-13419) and rejoins as the same member. Here it takes a new member
+/// id, and the coordinator, which told the old life so, replaces it with the new one at once,
+/// where a restarted consumer's old life stays until its session runs out.
+#[test]
+fn a_life_told_illegal_generation_is_replaced_by_the_next_at_once() {
+    let k = kafka(Strategy::CooperativeSticky);
+    let mut g = group(5, GroupState::Stable, vec![member(C1, &[0, 1], false, 5), member(C2, &[2], false, 5)]);
+    let sent = to_coordinator(&k, &mut g, C2, Msg::GroupHeartbeat { member: 0, generation: 4 });
+    assert_eq!(sent, vec![(C2, Msg::IllegalGeneration { generation: 4 })]);
+    let mut c2 = consumer(&k, 4, MemberState::Stable, &[2]);
+    let rejoin = to_member(&k, &mut c2, Msg::IllegalGeneration { generation: 4 });
+    assert!(matches!(&rejoin[..], [(CTL, Msg::JoinGroup { member: 1, generation: 0, .. })]), "{rejoin:?}");
+    to_coordinator(&k, &mut g, C2, rejoin[0].1.clone());
+    assert_eq!(lives(&g, C2), vec![1], "the new life replaces the one told to rejoin");
+    assert!(matches!(g.state, GroupState::Joining { .. }));
 }
 
 /// In a join phase the coordinator removes a member that has not joined once its session runs
@@ -131,7 +180,7 @@ fn a_stable_group_answers_a_followers_unchanged_join_with_its_generation() {
     let stable = || {
         let mut g =
             group(4, GroupState::Stable, vec![member(C1, &[0, 1], false, 4), member(C2, &[2], false, 4)]);
-        g.assignment = [(C1.0, vec![0, 1]), (C2.0, vec![2])].into_iter().collect();
+        g.assignment = [(first(C1), vec![0, 1]), (first(C2), vec![2])].into_iter().collect();
         g
     };
     let mut g = stable();
@@ -282,7 +331,7 @@ fn a_join_group_sent_before_a_sync_group_taken_is_not_taken() {
     let mut leader = member(C1, &[0, 1], false, 6);
     leader.last_join = at(2_861);
     let mut g = group(7, GroupState::Syncing, vec![leader, member(C2, &[2], false, 6)]);
-    let assignment = vec![(C1, vec![0, 1]), (C2, vec![2])];
+    let assignment = vec![(first(C1), vec![0, 1]), (first(C2), vec![2])];
     let sync = Msg::SyncGroup { member: 0, generation: 7, assignment, sent: at(3_017) };
     to_coordinator(&k, &mut g, C1, sync);
     assert_eq!(g.state, GroupState::Stable);

@@ -25,7 +25,7 @@ use super::controller::Controller;
 use super::coordinator::GroupState;
 use super::group::member_name;
 use super::node::Node;
-use super::types::{ClientOp, Msg};
+use super::types::{ClientOp, Life, Msg};
 use crate::protocol::{NodeId, Time, World};
 
 /// How long, in group sessions, the group may take to settle once nothing stirs it. A
@@ -247,7 +247,8 @@ fn unsettled(
         if !m.active() || !world.is_up(m.id) {
             continue;
         }
-        let given = g.assignment.get(&m.id.0).map_or(&[][..], Vec::as_slice);
+        let life = Life { consumer: m.id, member: m.member };
+        let given = g.assignment.get(&life).map_or(&[][..], Vec::as_slice);
         let current = m.generation == g.generation && m.assigned == given;
         // In a GC pause, or cut off from the coordinator: it cannot learn anything now.
         let asleep = m.paused_until.is_some_and(|t| t > world.now) || !talks(m.id);
@@ -261,7 +262,7 @@ fn unsettled(
             });
         }
         running |= !asleep;
-        if asleep && g.leader == Some(m.id) {
+        if asleep && g.leader == Some(life) {
             unseen = m.assigned_over.unwrap_or(unseen);
         }
     }
@@ -310,8 +311,10 @@ mod tests {
         let mut fx = Effects::<Kafka>::new();
         let mut c = controller_init(&k, &mut fx.ctx(ctl));
         c.group.generation = 2;
-        c.group.leader = Some(c1);
-        c.group.assignment = [(c1.0, alloc::vec![0, 1]), (c2.0, alloc::vec![2])].into_iter().collect();
+        let first = |consumer| Life { consumer, member: 0 };
+        c.group.leader = Some(first(c1));
+        c.group.assignment =
+            [(first(c1), alloc::vec![0, 1]), (first(c2), alloc::vec![2])].into_iter().collect();
         let mut member = |id: NodeId, assigned: &[u32], over: Option<u32>| {
             let mut m = consumer_init(&k, 0, &mut fx.ctx(id));
             (m.generation, m.synced, m.state, m.assigned, m.assigned_over) =
@@ -327,7 +330,7 @@ mod tests {
         assert!(judge(false).is_none(), "p3 waits for the sleeping leader");
         assert!(matches!(judge(true), Some(Why::Unowned { partition: 3 })));
         // A partition the sleeping leader did assign, and nobody owns, is not excused.
-        c.group.assignment.insert(c1.0, alloc::vec![0]);
+        c.group.assignment.insert(first(c1), alloc::vec![0]);
         let asleep = unsettled(&c, &p1_unowned, &|n| n != c1, &world);
         assert!(matches!(asleep, Some(Why::Unowned { partition: 1 })));
     }

@@ -115,6 +115,16 @@ pub enum ProduceError {
     InvalidProducerEpoch,
 }
 
+/// A member of a consumer group: one life of a consumer, named by its member id (Kafka's
+/// `member.id`). The coordinator cannot tell a consumer's lives apart from other consumers: a
+/// restarted consumer joins as a new member while its old life is still one, until that life's
+/// session runs out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Life {
+    pub consumer: NodeId,
+    pub member: u32,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Msg {
     /// Broker → controller: I am alive, in this incarnation (KRaft's broker registration and
@@ -226,11 +236,13 @@ pub enum Msg {
         owned: Vec<u32>,
         sent: Time,
     },
+    /// The generation formed: its leader and its members (each a consumer's life), with what
+    /// the coordinator counted each as owning.
     JoinResponse {
         member: u32,
         generation: u32,
-        leader: NodeId,
-        members: Vec<(NodeId, Vec<u32>)>,
+        leader: Life,
+        members: Vec<(Life, Vec<u32>)>,
         /// The topic's partition count, for the leader member's assignment.
         partitions: u32,
     },
@@ -242,7 +254,7 @@ pub enum Msg {
     SyncGroup {
         member: u32,
         generation: u32,
-        assignment: Vec<(NodeId, Vec<u32>)>,
+        assignment: Vec<(Life, Vec<u32>)>,
         sent: Time,
     },
     SyncResponse {
