@@ -105,6 +105,13 @@ impl Linearizability {
         self.ghost.acked(ack).map_err(|(p, e)| (p, format!("{} {e}", name(client))))
     }
 
+    /// The result the committed log gives the command at `position`, if the ghost has reached
+    /// it and a client's command is there.
+    pub fn result_at(&self, position: u64) -> Option<&KvResult> {
+        let i = position.checked_sub(1)?;
+        self.ghost.results.get(i as usize).and_then(Option::as_ref).map(|(_, _, r)| r)
+    }
+
     /// The last position the ghost has reached: every entry up to it is committed and applied.
     pub fn reached(&self) -> u64 {
         self.ghost.at

@@ -19,6 +19,9 @@
 //!
 //! A group is judged by its most advanced server: the group is done with what any of its
 //! servers has applied (it is committed), and a follower behind it catches up through Raft.
+//! A group is done with a configuration once it serves every shard the configuration gives it
+//! (one it owns and holds as absent, taken in and dropped, is not done, and `standing.rs`
+//! reports it at once).
 
 use alloc::format;
 use alloc::string::String;
@@ -88,9 +91,11 @@ pub(super) struct Arrivals {
     pub(super) slowest_us: u64,
 }
 
-/// The configuration a group's state machine is done with.
+/// The configuration a group's state machine is done with: the one it stands at once it serves
+/// every shard that configuration gives the group.
 fn done_with(machine: &Shards) -> u64 {
-    let awaiting = machine.shards.iter().any(|s| matches!(s.status, Status::Pulling { .. }));
+    let owns = |i: usize| machine.config.owners.get(i) == Some(&machine.group);
+    let awaiting = machine.shards.iter().enumerate().any(|(i, s)| owns(i) && s.status != Status::Serving);
     machine.config.num.saturating_sub(u64::from(awaiting))
 }
 

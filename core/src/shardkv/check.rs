@@ -21,7 +21,9 @@
 //!   the table answers changes nothing: the shard's data is then still what its history left
 //!   (a server that did the write again, calling it a duplicate, is seen at once).
 //! - **table-moves** and **data-moves**: a shard starts serving (pulled in, restarted, from a
-//!   snapshot) with the duplicate table and the data its history left at its position. A key
+//!   snapshot) with the duplicate table and the data its history left at its position: each
+//!   client's last request, kept with the answer and the position its history gave it (a
+//!   retry is answered from there), and every key's value. A key
 //!   lost on the way would otherwise show only if someone read it before writing it again. A
 //!   server's shard is judged again whenever its count of operations moves other than by the
 //!   operations it applied in that event (a restart, a snapshot installed).
@@ -31,7 +33,10 @@
 //!   independent objects, so the whole history is linearizable when each shard's is
 //!   (linearizability is local: Herlihy and Wing, 1990). The page's history goes through the
 //!   search-based checker too.
-//! - **shard-arrives**, the one liveness property: every move finishes (`arrives.rs`).
+//! - **shard-arrives**, the one liveness property: every move finishes (`arrives.rs`); and at
+//!   once, a server neither serving nor awaiting a shard its configuration gives its group
+//!   (nothing would bring it in) breaks it (`standing.rs`, with the two checks above on what
+//!   a server may hold).
 
 use alloc::collections::BTreeMap;
 use alloc::format;
@@ -47,6 +52,7 @@ use crate::raft;
 use super::configs::{shard_of, Configs, GroupId};
 use super::machine::{Shards, Status};
 use super::node::Node;
+use super::standing;
 use super::types::*;
 
 pub(super) const PROPERTIES: &[PropertyInfo] = &[
@@ -203,8 +209,7 @@ pub(super) fn check(
             }
             // Where it is now: a snapshot installed, or a restart, moves it without a note.
             m.reached[t.index()] = s.raft.kv.config.num;
-            settled_first(k, t, &s.raft.kv)?;
-            owned(k, t, &s.raft.kv)?;
+            standing::judge(k, t, &s.raft.kv)?;
             tables(k, m, t, &s.raft.kv, notes)?;
             answered_once(k, m, t, &s.raft.kv, notes)?;
         }
@@ -257,27 +262,6 @@ fn same_config(k: &ShardKv, m: &mut Monitor, node: NodeId, c: &super::configs::C
 fn owners_text(c: &super::configs::Config) -> String {
     let names: Vec<String> = c.owners.iter().map(|g| super::configs::group_name(*g)).collect();
     names.join(" ")
-}
-
-/// A server serves (or awaits) only the shards its configuration gives its group: one it gave
-/// away and still serves is a second copy beside the new owner's, whether or not an operation
-/// has reached it yet.
-fn owned(k: &ShardKv, node: NodeId, machine: &Shards) -> Result<(), Fail> {
-    let owner = |i: usize| machine.config.owners.get(i).copied();
-    let stray = machine
-        .shards
-        .iter()
-        .enumerate()
-        .find(|(i, shard)| shard.status != Status::Absent && owner(*i) != Some(machine.group));
-    let Some((i, shard)) = stray else { return Ok(()) };
-    let (who, num) = (k.name(node), machine.config.num);
-    let owner = super::configs::group_name(owner(i).unwrap_or(super::configs::NOBODY));
-    let why = if shard.status == Status::Serving {
-        format!("{who} serves shard {i}, though its configuration {num} gives it to {owner}: a second copy of the shard beside its owner's")
-    } else {
-        format!("{who} awaits shard {i}, though its configuration {num} gives it to {owner}: a second copy of the shard beside its owner's")
-    };
-    Err(("single-history", why))
 }
 
 /// `server` took shard `shard` in for configuration `num` with a copy of its first `ops`
@@ -355,10 +339,14 @@ fn tables(k: &ShardKv, m: &mut Monitor, node: NodeId, machine: &Shards, notes: &
     for i in (0..64).filter(|i| started & (1 << i) != 0) {
         let shard = &machine.shards[i];
         let Some(h) = m.shards.get(i) else { continue };
-        let mut last: BTreeMap<u32, u64> = BTreeMap::new();
-        for (_, client, req, _) in h.at.iter().take(shard.ops as usize).flatten() {
-            let l = last.entry(client.0).or_insert(0);
-            *l = (*l).max(*req);
+        // Per client, its last request applied to the shard up to here, and where.
+        let mut last: BTreeMap<u32, (u64, u64)> = BTreeMap::new();
+        for (at, x) in h.at.iter().take(shard.ops as usize).enumerate() {
+            let Some((_, client, req, _)) = x else { continue };
+            let l = last.entry(client.0).or_insert((0, 0));
+            if *req >= l.0 {
+                *l = (*req, at as u64 + 1);
+            }
         }
         let Some(want) = h.lin.data_at(shard.ops) else {
             // Every operation of a shard is applied afresh somewhere before a copy holds it.
@@ -385,9 +373,25 @@ fn tables(k: &ShardKv, m: &mut Monitor, node: NodeId, machine: &Shards, notes: &
             };
             return Err(("data-moves", why));
         }
-        for (client, req) in last {
-            let kept = shard.kv.sessions.get(&client).map(|x| x.0);
-            if kept.is_none_or(|r| r < req) {
+        for (client, (req, pos)) in last {
+            let kept = shard.kv.sessions.get(&client);
+            // The request itself kept: with the answer and position the history gave it (a
+            // retry is answered from here).
+            if let Some((r, result, at, _)) = kept.filter(|x| x.0 == req) {
+                let given = h.lin.result_at(pos);
+                if given.is_some_and(|g| g != result) || *at != pos {
+                    let given = given.map_or(String::from("?"), |g| format!("{g}"));
+                    return Err((
+                        "table-moves",
+                        format!(
+                            "{} serves shard {i} with {}'s request #{r} kept in its duplicate table as {result} at operation {at}, where its history gave it {given} at operation {pos}",
+                            k.name(node),
+                            k.name(NodeId(client))
+                        ),
+                    ));
+                }
+            }
+            if kept.is_none_or(|x| x.0 < req) {
                 return Err((
                     "table-moves",
                     format!(
@@ -450,28 +454,6 @@ fn answered_once(
                     show(should)
                 ),
             ));
-        }
-    }
-    Ok(())
-}
-
-/// A server moves to the next configuration only once every shard it gained in the one it has
-/// arrived (6.824's rule): a shard still awaited from an earlier configuration than its own
-/// breaks configs-in-order (it would wait for good: no copy is kept for that configuration
-/// any more, or hand over an empty copy).
-fn settled_first(k: &ShardKv, node: NodeId, machine: &Shards) -> Result<(), Fail> {
-    for (i, shard) in machine.shards.iter().enumerate() {
-        if let Status::Pulling { num, .. } = shard.status {
-            if num != machine.config.num {
-                return Err((
-                    "configs-in-order",
-                    format!(
-                        "{} reached configuration {} while shard {i}, gained in configuration {num}, had not arrived",
-                        k.name(node),
-                        machine.config.num
-                    ),
-                ));
-            }
         }
     }
     Ok(())

@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 
 use super::*;
 use crate::net::FaultPreset;
+use crate::shardkv::standing::{judge, owned};
 use crate::sim::Sim;
 
 /// A run without faults to 6 s: the checker's ghost and the nodes as they are then.
@@ -142,6 +143,22 @@ fn a_shard_served_by_a_group_its_configuration_does_not_give_it_to_is_caught() {
         let err = owned(&k, node, &stray).unwrap_err();
         assert_eq!(err.0, "single-history", "{status:?}: {}", err.1);
     }
+}
+
+/// A group serves or awaits every shard its configuration gives it: one left absent (taken in,
+/// then dropped) can never arrive, and breaks shard-arrives at once, under any faults. Before,
+/// the property counted a group done once nothing was being pulled, and a shard it owned and
+/// held as absent went unseen (an outside review's install-absent).
+#[test]
+fn a_shard_its_configuration_gives_a_group_that_it_neither_serves_nor_awaits_is_caught() {
+    let (k, _, nodes) = run();
+    let (node, machine, i) = served(&nodes);
+    assert_eq!(judge(&k, node, &machine), Ok(()), "as it is");
+    let mut dropped = machine.clone();
+    dropped.shards[i].status = Status::Absent;
+    let err = judge(&k, node, &dropped).unwrap_err();
+    assert_eq!(err.0, "shard-arrives", "{}", err.1);
+    assert!(err.1.contains(&format!("neither serves nor awaits shard {i}")), "{}", err.1);
 }
 
 /// Every server holding a configuration of some number holds the same one, the one the

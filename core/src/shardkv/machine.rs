@@ -39,6 +39,12 @@ pub enum Mutant {
     /// A group's leader asks for a shard it gained once, as it applies the move, and never
     /// again.
     PullOnce,
+    /// A shard pulled in is taken in, and then left absent: its owner neither serves it nor
+    /// waits for it.
+    InstallAbsent,
+    /// A shard moves with its duplicate table's requests but not their answers: a retry
+    /// answered from the table after the move gets "done", whatever the request was.
+    TableWithoutResults,
 }
 
 /// Where a shard stands in this group.
@@ -86,13 +92,15 @@ impl ShardCopy {
         }
     }
 
-    fn into_kv(self, with_sessions: bool) -> Kv {
+    fn into_kv(self, with_sessions: bool, with_results: bool) -> Kv {
         let mut kv = Kv::default();
         for (k, v) in self.data {
             kv.data.insert(k, v);
         }
         if with_sessions {
             for (c, r, res, i, t) in self.sessions {
+                // Broken (table-without-results): every answer kept as "done".
+                let res = if with_results { res } else { crate::kv::KvResult::Done };
                 kv.sessions.insert(c, (r, res, i, t));
             }
         }
@@ -284,12 +292,14 @@ impl Shards {
         if !waiting {
             return false;
         }
-        let mut kv = copy.clone().into_kv(with_sessions);
+        let mut kv = copy.clone().into_kv(with_sessions, !self.is(Mutant::TableWithoutResults));
         if self.is(Mutant::DropData) {
             kv.data = Default::default();
         }
+        // Broken (install-absent): taken in, and then neither served nor awaited.
+        let status = if self.is(Mutant::InstallAbsent) { Status::Absent } else { Status::Serving };
         let shard = &mut self.shards[s as usize];
-        *shard = Shard { status: Status::Serving, kv, ops: copy.ops };
+        *shard = Shard { status, kv, ops: copy.ops };
         self.installed.push((s, num, copy.ops));
         true
     }

@@ -37,6 +37,7 @@ mod node;
 pub mod scenarios;
 pub mod server;
 mod setup;
+mod standing;
 pub mod swarm;
 mod types;
 mod view;
@@ -92,6 +93,14 @@ pub(crate) const MUTANTS: &[MutantInfo] = &[
         description: "a retried request is answered from the duplicate table, and its write is done again: a put retried after another client's put to the same key undoes it",
     },
     MutantInfo {
+        name: "install-absent",
+        description: "a group takes a shard it pulled in, and then leaves it absent: it neither serves it nor waits for it, and answers its clients 'wrong group' for good",
+    },
+    MutantInfo {
+        name: "table-without-results",
+        description: "a shard moves with its duplicate table's requests but not their answers: a read or compare-and-set retried across the move is answered 'done'",
+    },
+    MutantInfo {
         name: "pull-once",
         description: "a group's leader asks the old owner for a shard it gained once, as it applies the move, and never again: a request lost, or sent before the old owner has moved, leaves the shard waiting for good",
     },
@@ -108,6 +117,8 @@ impl Mutant {
             "early-reconfig" => Mutant::EarlyReconfig,
             "reapply-duplicates" => Mutant::ReapplyDuplicates,
             "pull-once" => Mutant::PullOnce,
+            "install-absent" => Mutant::InstallAbsent,
+            "table-without-results" => Mutant::TableWithoutResults,
             _ => return None,
         })
     }

@@ -77,6 +77,8 @@ fn a_plain_sweep_catches_every_mutant() {
     assert_eq!(property("early-reconfig").as_deref(), Some("configs-in-order"));
     assert_eq!(property("reapply-duplicates").as_deref(), Some("exactly-once"));
     assert_eq!(property("pull-once").as_deref(), Some("shard-arrives"));
+    assert_eq!(property("install-absent").as_deref(), Some("shard-arrives"));
+    assert_eq!(property("table-without-results").as_deref(), Some("table-moves"));
 }
 
 #[test]
