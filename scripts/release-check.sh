@@ -28,6 +28,9 @@ time DISTLAB_RELEASE_SEEDS=$seeds cargo test --release -p distlab-tests --test c
 say "File system: 3,000 swarm seeds of 40,000 events, and 600 seeds each of the default cluster under light and heavy faults"
 time cargo test --release -p distlab-core --lib dfs::tests::release_check_sweeps -- --ignored --nocapture
 
+say "Sharded database: 2,000 swarm seeds of 40,000 events, and 600 seeds each of the default cluster under light and heavy faults"
+time cargo test --release -p distlab-core --lib shardkv::tests::release_check_sweeps -- --ignored --nocapture
+
 say "SWIM: 5,000 swarm seeds (group size, detector, timing and faults drawn per seed), 40,000 events each"
 time cargo test --release -p distlab-core --lib swim::tests::release_check_swarm -- --ignored --nocapture
 

@@ -99,6 +99,7 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
         description: "a write acknowledged to a client is never lost, across moves and crashes",
     },
     super::arrives::PROPERTY,
+    super::unmoved::PROPERTY,
 ];
 
 /// One shard's history as the checker has seen it.
@@ -194,6 +195,9 @@ pub(super) fn check(
                 m.shards[*shard as usize].lin.acked(*client, *req, op, result, *pos)?;
             }
             Note::Reached { server, num } => in_order(k, m, *server, *num)?,
+            Note::WrongGroup { server, shard, num } => {
+                super::unmoved::judge(k, nodes, *server, *shard, *num)?
+            }
             Note::Installed { server, shard, num, ops } => taken_in(k, m, *server, *shard, *num, *ops)?,
             _ => {}
         }
@@ -384,7 +388,7 @@ fn tables(k: &ShardKv, m: &mut Monitor, node: NodeId, machine: &Shards, notes: &
                     return Err((
                         "table-moves",
                         format!(
-                            "{} serves shard {i} with {}'s request #{r} kept in its duplicate table as {result} at operation {at}, where its history gave it {given} at operation {pos}",
+                            "{} serves shard {i} with {}'s request #{r} kept in its duplicate table as \"{result}\" at operation {at}, where its history gave it \"{given}\" at operation {pos}",
                             k.name(node),
                             k.name(NodeId(client))
                         ),

@@ -45,6 +45,9 @@ pub enum Mutant {
     /// A shard moves with its duplicate table's requests but not their answers: a retry
     /// answered from the table after the move gets "done", whatever the request was.
     TableWithoutResults,
+    /// A group refuses every request while a shard it gained is still on its way (6.824's
+    /// design before its second challenge), the shards that stay with it too.
+    PauseWhileMoving,
 }
 
 /// Where a shard stands in this group.
@@ -166,6 +169,8 @@ pub struct Served {
     pub result: Applied,
     /// Applied now, not answered from the duplicate table.
     pub fresh: bool,
+    /// The configuration the group stood at.
+    pub num: u64,
 }
 
 /// The group's replicated state.
@@ -232,8 +237,10 @@ impl Shards {
 
     fn client(&mut self, index: LogIndex, client: NodeId, req: u64, op: &KvOp) -> Applied {
         let s = shard_of(op.key().as_str(), self.shards.len());
+        // Broken (pause-while-moving): nothing served while a move is under way.
+        let paused = self.is(Mutant::PauseWhileMoving) && !self.settled();
         let (result, fresh) = match self.shards.get_mut(s) {
-            Some(shard) if shard.status == Status::Serving => {
+            Some(shard) if shard.status == Status::Serving && !paused => {
                 let fresh = shard.kv.sessions.get(&client.0).is_none_or(|(last, ..)| *last < req);
                 let (result, pos, _) = shard.kv.apply(client, req, op, shard.ops + 1, self.group as u64);
                 if fresh {
@@ -247,7 +254,17 @@ impl Shards {
             _ => (Applied::WrongGroup, false),
         };
         let op = op.clone();
-        self.served.push(Served { index, shard: s as u8, client, req, op, result: result.clone(), fresh });
+        let num = self.config.num;
+        self.served.push(Served {
+            index,
+            shard: s as u8,
+            client,
+            req,
+            op,
+            result: result.clone(),
+            fresh,
+            num,
+        });
         result
     }
 

@@ -40,6 +40,7 @@ mod setup;
 mod standing;
 pub mod swarm;
 mod types;
+mod unmoved;
 mod view;
 
 #[cfg(test)]
@@ -101,6 +102,10 @@ pub(crate) const MUTANTS: &[MutantInfo] = &[
         description: "a shard moves with its duplicate table's requests but not their answers: a read or compare-and-set retried across the move is answered 'done'",
     },
     MutantInfo {
+        name: "pause-while-moving",
+        description: "a group answers 'wrong group' for every key while a shard it gained is on its way, the shards that stay with it too (6.824's design before its second challenge)",
+    },
+    MutantInfo {
         name: "pull-once",
         description: "a group's leader asks the old owner for a shard it gained once, as it applies the move, and never again: a request lost, or sent before the old owner has moved, leaves the shard waiting for good",
     },
@@ -119,6 +124,7 @@ impl Mutant {
             "pull-once" => Mutant::PullOnce,
             "install-absent" => Mutant::InstallAbsent,
             "table-without-results" => Mutant::TableWithoutResults,
+            "pause-while-moving" => Mutant::PauseWhileMoving,
             _ => return None,
         })
     }

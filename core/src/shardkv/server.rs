@@ -229,6 +229,9 @@ fn with_raft<R>(
                 fresh: x.fresh,
             });
         }
+        if x.result == Applied::WrongGroup {
+            ctx.note(Note::WrongGroup { server: me, shard: x.shard, num: x.num });
+        }
         if s.waiting.remove(&(x.client.0, x.req)) {
             let answer = match x.result {
                 Applied::Kv { result, pos } => Answer::Ok { result, pos },
@@ -310,6 +313,7 @@ fn on_request(k: &ShardKv, s: &mut Replica, client: NodeId, req: u64, op: KvOp, 
     if !machine.serves(op.key()) {
         // Its data is on the way: the client's retry will find it. Otherwise, not here.
         if !matches!(machine.shards[shard].status, Status::Pulling { .. }) {
+            ctx.note(Note::WrongGroup { server: ctx.me(), shard: shard as u8, num: machine.config.num });
             ctx.send(client, Msg::Reply { req, answer: Answer::WrongGroup });
         }
         return;

@@ -79,6 +79,7 @@ fn a_plain_sweep_catches_every_mutant() {
     assert_eq!(property("pull-once").as_deref(), Some("shard-arrives"));
     assert_eq!(property("install-absent").as_deref(), Some("shard-arrives"));
     assert_eq!(property("table-without-results").as_deref(), Some("table-moves"));
+    assert_eq!(property("pause-while-moving").as_deref(), Some("unmoved-serves"));
 }
 
 #[test]
@@ -254,5 +255,19 @@ fn once_faults_stop_every_move_finishes() {
         let broken = run(Some(Mutant::PullOnce), seed);
         let v = broken.violation().map(|v| v.property.as_str());
         assert_eq!(v, Some("shard-arrives"), "seed {seed}");
+    }
+}
+
+/// The release check's longer sweeps (`scripts/release-check.sh`): 2,000 swarm seeds of 40,000
+/// events, and 600 seeds each of the default cluster under light and heavy faults.
+#[test]
+#[ignore]
+fn release_check_sweeps() {
+    let s = swarm::sweep(0..2_000, None, None, 40_000, false);
+    assert_eq!(s.first_words(), None, "swarm: {} violations in {} runs", s.violations, s.runs);
+    assert!(s.moves_judged > 10_000, "shard-arrives judged {} moves", s.moves_judged);
+    for faults in [FaultPreset::Light, FaultPreset::Heavy] {
+        let s = swarm::sweep(0..600, Some(faults), None, 20_000, false);
+        assert_eq!(s.first_words(), None, "{faults:?}: {} violations in {} runs", s.violations, s.runs);
     }
 }

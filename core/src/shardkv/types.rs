@@ -293,6 +293,10 @@ pub enum Note {
     /// A group's server took shard `shard` in for configuration `num`, its copy holding the
     /// shard's first `ops` operations.
     Installed { server: NodeId, shard: u8, num: u64, ops: u64 },
+    /// A group's server told a client that shard `shard` is not its group's (its leader before
+    /// proposing the request, or any server as its log applied it), standing at configuration
+    /// `num`.
+    WrongGroup { server: NodeId, shard: u8, num: u64 },
     /// A user's command was refused, and why.
     Refused { node: NodeId, why: String },
 }

@@ -420,6 +420,9 @@ impl Present for ShardKv {
             Note::Installed { shard, num, ops, .. } => {
                 format!("a server takes shard {shard} in for configuration {num}, at its operation {ops}")
             }
+            Note::WrongGroup { shard, num, .. } => {
+                format!("a server answers 'wrong group' for shard {shard} (at configuration {num})")
+            }
             Note::Refused { why, .. } => format!("refused: {why}"),
         }
     }
