@@ -84,6 +84,9 @@ pub(super) struct Arrivals {
     /// when.
     all_done: u64,
     since: Time,
+    /// When every group became done with each configuration (by number; the last time, if it
+    /// became so more than once).
+    done_at: Vec<Time>,
     /// Moves that finished with every server up and the network whole since they could
     /// start (the property judged them), and the longest of them, in microseconds: a sweep
     /// that judged few proved little, and the longest says how near the bound came.
@@ -129,6 +132,10 @@ pub(super) fn check_world(
             if all != m.all_done {
                 if all > m.all_done {
                     finished(k, m, world);
+                    if m.done_at.len() <= all as usize {
+                        m.done_at.resize(all as usize + 1, Time::ZERO);
+                    }
+                    m.done_at[m.all_done as usize + 1..=all as usize].fill(world.now);
                 }
                 m.all_done = all;
                 m.since = world.now;
@@ -150,6 +157,16 @@ pub(super) fn check_world(
         return Ok(());
     }
     Err(("shard-arrives", behind(k, m, nodes, waited)))
+}
+
+impl Arrivals {
+    /// When every group became done with configuration `num`, if every group is done with it.
+    pub(super) fn done_at(&self, num: u64) -> Option<Time> {
+        if num > self.all_done {
+            return None;
+        }
+        Some(self.done_at.get(num as usize).copied().unwrap_or(Time::ZERO))
+    }
 }
 
 /// The first configuration not done everywhere is done now: count it, if it was judged.

@@ -100,6 +100,7 @@ pub(super) const PROPERTIES: &[PropertyInfo] = &[
     },
     super::arrives::PROPERTY,
     super::unmoved::PROPERTY,
+    super::answered::PROPERTY,
 ];
 
 /// One shard's history as the checker has seen it.
@@ -136,6 +137,8 @@ pub struct Monitor {
     configs_seen: Vec<usize>,
     /// shard-arrives, the one liveness property (`arrives.rs`).
     pub(super) arrivals: super::arrives::Arrivals,
+    /// requests-answered, the clients' liveness (`answered.rs`).
+    pub(super) answered: super::answered::Answered,
 }
 
 type Fail = (&'static str, String);

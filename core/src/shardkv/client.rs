@@ -149,7 +149,9 @@ pub fn on_timer(k: &ShardKv, c: &mut Client, timer: Timer, ctx: Cx) {
 pub fn on_message(k: &ShardKv, c: &mut Client, from: NodeId, msg: Msg, ctx: Cx) {
     match msg {
         Msg::Config(config) => {
-            if config.num <= c.config.num || config.owners.len() != k.shards {
+            // Broken (stale-client-map): only the first map is taken.
+            let stuck = k.is(Mutant::StaleClientMap) && c.config.num > 0;
+            if config.num <= c.config.num || config.owners.len() != k.shards || stuck {
                 return;
             }
             let before = c.pending.as_ref().map(|p| owner(k, c, &p.op));

@@ -48,6 +48,8 @@ pub enum Mutant {
     /// A group refuses every request while a shard it gained is still on its way (6.824's
     /// design before its second challenge), the shards that stay with it too.
     PauseWhileMoving,
+    /// A client keeps the first map it hears of.
+    StaleClientMap,
 }
 
 /// Where a shard stands in this group.

@@ -28,6 +28,7 @@
 //! (the safety properties), `arrives.rs` (the liveness one: every move finishes), `types.rs`
 //! (settings, messages, mutants).
 
+mod answered;
 mod arrives;
 pub mod check;
 pub mod client;
@@ -106,6 +107,10 @@ pub(crate) const MUTANTS: &[MutantInfo] = &[
         description: "a group answers 'wrong group' for every key while a shard it gained is on its way, the shards that stay with it too (6.824's design before its second challenge)",
     },
     MutantInfo {
+        name: "stale-client-map",
+        description: "a client keeps the first map it hears of: a request for a shard that has moved since is sent back 'wrong group' for good",
+    },
+    MutantInfo {
         name: "pull-once",
         description: "a group's leader asks the old owner for a shard it gained once, as it applies the move, and never again: a request lost, or sent before the old owner has moved, leaves the shard waiting for good",
     },
@@ -125,6 +130,7 @@ impl Mutant {
             "install-absent" => Mutant::InstallAbsent,
             "table-without-results" => Mutant::TableWithoutResults,
             "pause-while-moving" => Mutant::PauseWhileMoving,
+            "stale-client-map" => Mutant::StaleClientMap,
             _ => return None,
         })
     }
@@ -311,16 +317,18 @@ impl Protocol for ShardKv {
         check::check(self, m, nodes, touched, notes)
     }
 
-    /// shard-arrives, which needs the true time and the faults (`arrives.rs`).
+    /// shard-arrives and requests-answered, which need the true time and the faults
+    /// (`arrives.rs`, `answered.rs`).
     fn check_world(
         &self,
         m: &mut Monitor,
         nodes: &[Node],
         touched: Option<NodeId>,
-        _notes: &[Note],
+        notes: &[Note],
         world: &crate::protocol::World<'_, Msg>,
     ) -> Result<(), (&'static str, String)> {
-        arrives::check_world(self, &mut m.arrivals, nodes, touched, world)
+        arrives::check_world(self, &mut m.arrivals, nodes, touched, world)?;
+        answered::check_world(self, &mut m.answered, &m.arrivals, nodes, notes, world)
     }
 
     fn properties(&self) -> &'static [PropertyInfo] {

@@ -1,0 +1,103 @@
+//! **requests-answered**, the clients' liveness: once the last move of a request's shard is
+//! done everywhere, with every server up and the network whole, the request is answered within
+//! `BOUND_US`. The other properties hold while a client chases its shard for ever: one that
+//! never learns where its shard went (it keeps a stale map and is sent back "wrong group" each
+//! time) breaks none of them. Moves of other shards do not excuse it: those stay served
+//! meanwhile (unmoved-serves), and the client's map is right for its own.
+//!
+//! The count starts at the latest of the request's first sending, every group being done with
+//! the newest configuration that moved its shard, and the last crash, restart or change of the
+//! network (a move under way is shard-arrives' to judge). Within it a
+//! client needs the newest map (a question to the configuration service at each retry) and its
+//! request through the owner's log: about a second without a lost message; the bound leaves
+//! room for twenty lost tries at the client's timeout (at the swarm's worst loss, a fifth of
+//! messages, a chance below one in a billion per request). A request its client sent before
+//! it last crashed or restarted is no longer owed an answer (a client keeps only its request
+//! numbers across a crash). Not judged in an explored run, nor once a clock is skewed or a
+//! link slowed.
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::String;
+
+use crate::protocol::{NodeId, PropertyInfo, Time, World};
+
+use super::arrives::Arrivals;
+use super::configs::shard_of;
+use super::node::Node;
+use super::types::*;
+
+pub(super) const PROPERTY: PropertyInfo = PropertyInfo {
+    name: "requests-answered",
+    description: "with the last move of its shard done everywhere, every server up and the network whole, a client's request is answered within 10 s",
+};
+
+/// How long a request may wait once nothing stands in its way, in microseconds.
+pub const BOUND_US: u64 = 10_000_000;
+
+/// Each client's request awaiting its answer (by node number): its number, its key's shard and
+/// when it was first sent.
+#[derive(Clone, Debug, Default, Hash)]
+pub(super) struct Answered {
+    pending: BTreeMap<u32, (u64, u8, Time)>,
+}
+
+pub(super) fn check_world(
+    k: &ShardKv,
+    m: &mut Answered,
+    arrivals: &Arrivals,
+    nodes: &[Node],
+    notes: &[Note],
+    world: &World<'_, Msg>,
+) -> Result<(), (&'static str, String)> {
+    for note in notes {
+        match note {
+            Note::Invoke { client, req, op } => {
+                let shard = shard_of(op.key().as_str(), k.shards) as u8;
+                m.pending.insert(client.0, (*req, shard, world.now));
+            }
+            Note::Ack { client, req, .. } if m.pending.get(&client.0).is_some_and(|p| p.0 == *req) => {
+                m.pending.remove(&client.0);
+            }
+            _ => {}
+        }
+    }
+    // Abandoned by a crash of its client.
+    let changed = |c: u32| world.changed_at.get(c as usize).copied().unwrap_or(Time::ZERO);
+    m.pending.retain(|c, (_, _, at)| changed(*c) <= *at);
+    if !world.timed() || !world.whole {
+        return Ok(());
+    }
+    let quiet = world.last_fault();
+    let waited = |from: Time| world.now.0.saturating_sub(from.0);
+    for (client, (req, shard, at)) in &m.pending {
+        if waited((*at).max(quiet)) <= BOUND_US {
+            continue;
+        }
+        // The newest configuration that moved the shard (from the longest history any
+        // configuration server holds), and when every group was done with it.
+        let configs = nodes
+            .iter()
+            .filter_map(|n| if let Node::Config(s) = n { Some(&s.raft.kv.history) } else { None })
+            .max_by_key(|h| h.len());
+        let owner = |c: &super::configs::Config| c.owners.get(*shard as usize).copied();
+        let moved = configs.and_then(|h| {
+            h.iter().zip(h.iter().skip(1)).rev().find(|(a, b)| owner(a) != owner(b)).map(|(_, b)| b.num)
+        });
+        let Some(settled) = arrivals.done_at(moved.unwrap_or(1)) else { continue };
+        let from = (*at).max(quiet).max(settled);
+        if waited(from) <= BOUND_US || !(0..k.first_client()).all(|i| world.is_up(NodeId(i as u32))) {
+            continue;
+        }
+        return Err((
+            PROPERTY.name,
+            format!(
+                "{}'s request #{req} has had no answer {} ms after it could have: its shard {shard} has not moved since configuration {}, which every group is done with, and every server is up and the network whole",
+                k.name(NodeId(*client)),
+                waited(from) / 1000,
+                moved.unwrap_or(1)
+            ),
+        ));
+    }
+    Ok(())
+}
