@@ -40,6 +40,9 @@ pub const BOUND_US: u64 = 10_000_000;
 #[derive(Clone, Debug, Default, Hash)]
 pub(super) struct Answered {
     pending: BTreeMap<u32, (u64, u8, Time)>,
+    /// The earliest a pending request may be late: nothing to judge before (this runs after
+    /// every event).
+    due: Time,
 }
 
 pub(super) fn check_world(
@@ -54,28 +57,44 @@ pub(super) fn check_world(
     if !world.timed() {
         return Ok(());
     }
+    let mut moved = false;
     for note in notes {
         match note {
             Note::Invoke { client, req, op } => {
                 let shard = shard_of(op.key().as_str(), k.shards) as u8;
                 m.pending.insert(client.0, (*req, shard, world.now));
+                moved = true;
             }
             Note::Ack { client, req, .. } if m.pending.get(&client.0).is_some_and(|p| p.0 == *req) => {
                 m.pending.remove(&client.0);
+                moved = true;
             }
             _ => {}
         }
     }
+    if moved {
+        let first = m.pending.values().map(|p| p.2).min();
+        m.due = first.map_or(Time(u64::MAX), |at| at.plus(Time(BOUND_US)));
+    }
+    if world.now <= m.due || !world.whole {
+        return Ok(());
+    }
     // Abandoned by a crash of its client.
     let changed = |c: u32| world.changed_at.get(c as usize).copied().unwrap_or(Time::ZERO);
     m.pending.retain(|c, (_, _, at)| changed(*c) <= *at);
-    if !world.whole {
+    let first = m.pending.values().map(|p| p.2).min();
+    m.due = first.map_or(Time(u64::MAX), |at| at.plus(Time(BOUND_US)));
+    if world.now <= m.due {
         return Ok(());
     }
     let quiet = world.last_fault();
     let waited = |from: Time| world.now.0.saturating_sub(from.0);
+    // When to look again: the earliest any pending request may be late, as far as is known now
+    // (a move under way: a tick from now).
+    let mut next = Time(u64::MAX);
     for (client, (req, shard, at)) in &m.pending {
         if waited((*at).max(quiet)) <= BOUND_US {
+            next = next.min((*at).max(quiet).plus(Time(BOUND_US)));
             continue;
         }
         // The newest configuration that moved the shard (from the longest history any
@@ -88,9 +107,17 @@ pub(super) fn check_world(
         let moved = configs.and_then(|h| {
             h.iter().zip(h.iter().skip(1)).rev().find(|(a, b)| owner(a) != owner(b)).map(|(_, b)| b.num)
         });
-        let Some(settled) = arrivals.done_at(moved.unwrap_or(1)) else { continue };
+        let Some(settled) = arrivals.done_at(moved.unwrap_or(1)) else {
+            next = next.min(world.now.plus(Time(TICK_US)));
+            continue;
+        };
         let from = (*at).max(quiet).max(settled);
-        if waited(from) <= BOUND_US || !(0..k.first_client()).all(|i| world.is_up(NodeId(i as u32))) {
+        if waited(from) <= BOUND_US {
+            next = next.min(from.plus(Time(BOUND_US)));
+            continue;
+        }
+        if !(0..k.first_client()).all(|i| world.is_up(NodeId(i as u32))) {
+            next = next.min(world.now.plus(Time(TICK_US)));
             continue;
         }
         return Err((
@@ -103,5 +130,6 @@ pub(super) fn check_world(
             ),
         ));
     }
+    m.due = next;
     Ok(())
 }
