@@ -108,8 +108,7 @@ impl Linearizability {
     /// The result the committed log gives the command at `position`, if the ghost has reached
     /// it and a client's command is there.
     pub fn result_at(&self, position: u64) -> Option<&KvResult> {
-        let i = position.checked_sub(1)?;
-        self.ghost.results.get(i as usize).and_then(Option::as_ref).map(|(_, _, r)| r)
+        self.ghost.at_position(position).map(|(_, _, r)| r)
     }
 
     /// The last position the ghost has reached: every entry up to it is committed and applied.
@@ -268,11 +267,15 @@ impl Ghost {
     /// result if the command is there (a write, or a read that went through the log), else —
     /// for a read served from a replica's state — the key's value at that position. A write
     /// acknowledged at a position that holds something else was lost.
+    /// The client's command at `position` and its result, if the ghost has reached it and one
+    /// is there.
+    fn at_position(&self, position: u64) -> Option<&(NodeId, u64, KvResult)> {
+        position.checked_sub(1).and_then(|i| self.results.get(i as usize)).and_then(Option::as_ref)
+    }
+
     fn judge(&self, ack: &Ack) -> Result<(), Broken> {
         let Ack { client, req, op, result, position } = ack;
-        let at_position =
-            position.checked_sub(1).and_then(|i| self.results.get(i as usize)).and_then(Option::as_ref);
-        let expected = match at_position {
+        let expected = match self.at_position(*position) {
             Some((c, r, res)) if c == client && r == req => res.clone(),
             _ if !op.is_read() => {
                 return Err((

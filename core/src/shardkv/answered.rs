@@ -24,7 +24,7 @@ use crate::protocol::{NodeId, PropertyInfo, Time, World};
 
 use super::arrives::Arrivals;
 use super::configs::shard_of;
-use super::node::Node;
+use super::node::{configurations, Node};
 use super::types::*;
 
 pub(super) const PROPERTY: PropertyInfo = PropertyInfo {
@@ -82,31 +82,22 @@ pub(super) fn check_world(
     // Abandoned by a crash of its client.
     let changed = |c: u32| world.changed_at.get(c as usize).copied().unwrap_or(Time::ZERO);
     m.pending.retain(|c, (_, _, at)| changed(*c) <= *at);
-    let first = m.pending.values().map(|p| p.2).min();
-    m.due = first.map_or(Time(u64::MAX), |at| at.plus(Time(BOUND_US)));
-    if world.now <= m.due {
-        return Ok(());
-    }
     let quiet = world.last_fault();
     let waited = |from: Time| world.now.0.saturating_sub(from.0);
     // When to look again: the earliest any pending request may be late, as far as is known now
     // (a move under way: a tick from now).
     let mut next = Time(u64::MAX);
+    // The configurations as the service made them.
+    let history = configurations(nodes).map_or(&[][..], |c| c.history.as_slice());
     for (client, (req, shard, at)) in &m.pending {
         if waited((*at).max(quiet)) <= BOUND_US {
             next = next.min((*at).max(quiet).plus(Time(BOUND_US)));
             continue;
         }
-        // The newest configuration that moved the shard (from the longest history any
-        // configuration server holds), and when every group was done with it.
-        let configs = nodes
-            .iter()
-            .filter_map(|n| if let Node::Config(s) = n { Some(&s.raft.kv.history) } else { None })
-            .max_by_key(|h| h.len());
+        // The newest configuration that moved the shard, and when every group was done with it.
         let owner = |c: &super::configs::Config| c.owners.get(*shard as usize).copied();
-        let moved = configs.and_then(|h| {
-            h.iter().zip(h.iter().skip(1)).rev().find(|(a, b)| owner(a) != owner(b)).map(|(_, b)| b.num)
-        });
+        let pairs = history.iter().zip(history.iter().skip(1));
+        let moved = pairs.rev().find(|(a, b)| owner(a) != owner(b)).map(|(_, b)| b.num);
         let Some(settled) = arrivals.done_at(moved.unwrap_or(1)) else {
             next = next.min(world.now.plus(Time(TICK_US)));
             continue;

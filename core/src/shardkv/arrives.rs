@@ -97,8 +97,8 @@ pub(super) struct Arrivals {
 /// The configuration a group's state machine is done with: the one it stands at once it serves
 /// every shard that configuration gives the group.
 fn done_with(machine: &Shards) -> u64 {
-    let owns = |i: usize| machine.config.owners.get(i) == Some(&machine.group);
-    let awaiting = machine.shards.iter().enumerate().any(|(i, s)| owns(i) && s.status != Status::Serving);
+    let awaiting =
+        machine.shards.iter().enumerate().any(|(i, s)| machine.owns(i) && s.status != Status::Serving);
     machine.config.num.saturating_sub(u64::from(awaiting))
 }
 

@@ -225,6 +225,11 @@ impl Shards {
             || !self.shards.iter().any(|s| matches!(s.status, Status::Pulling { .. }))
     }
 
+    /// Whether the configuration it stands at gives shard `shard` to this group.
+    pub fn owns(&self, shard: usize) -> bool {
+        self.config.owners.get(shard) == Some(&self.group)
+    }
+
     /// Whether this group serves `key` now.
     pub fn serves(&self, key: &Key) -> bool {
         let s = shard_of(key.as_str(), self.shards.len());

@@ -27,3 +27,12 @@ pub enum Durable {
     Replica(HardState<Shards>),
     Client(ClientHard),
 }
+
+/// The configurations as the service made them: the longest history any of its servers holds
+/// (every server's is a prefix of it; configs-in-order compares them).
+pub(super) fn configurations(nodes: &[Node]) -> Option<&Configs> {
+    nodes
+        .iter()
+        .filter_map(|n| if let Node::Config(s) = n { Some(&s.raft.kv) } else { None })
+        .max_by_key(|c| c.history.len())
+}

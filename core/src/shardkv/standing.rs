@@ -17,12 +17,12 @@ type Fail = (&'static str, String);
 pub(super) fn judge(k: &ShardKv, node: NodeId, machine: &Shards) -> Result<(), Fail> {
     // One pass over the shards for all three, as this runs after every event of a server: each
     // held exactly when its configuration gives it the group, none awaited from before it.
-    let (group, num) = (machine.group, machine.config.num);
-    let fine = machine.shards.iter().zip(&machine.config.owners).all(|(shard, owner)| {
-        (*owner == group) == (shard.status != Status::Absent)
+    let num = machine.config.num;
+    let fine = machine.shards.iter().enumerate().all(|(i, shard)| {
+        machine.owns(i) == (shard.status != Status::Absent)
             && !matches!(shard.status, Status::Pulling { num: n, .. } if n != num)
     });
-    if fine && machine.shards.len() == machine.config.owners.len() {
+    if fine {
         return Ok(());
     }
     settled_first(k, node, machine)?;
@@ -39,7 +39,7 @@ pub(super) fn owned(k: &ShardKv, node: NodeId, machine: &Shards) -> Result<(), F
         .shards
         .iter()
         .enumerate()
-        .find(|(i, shard)| shard.status != Status::Absent && owner(*i) != Some(machine.group));
+        .find(|(i, shard)| shard.status != Status::Absent && !machine.owns(*i));
     let Some((i, shard)) = stray else { return Ok(()) };
     let (who, num) = (k.name(node), machine.config.num);
     let owner = super::configs::group_name(owner(i).unwrap_or(super::configs::NOBODY));
@@ -77,8 +77,8 @@ fn settled_first(k: &ShardKv, node: NodeId, machine: &Shards) -> Result<(), Fail
 /// serves nor awaits (nothing would pull it in) can never arrive, so the move is judged broken
 /// at once, not after the property's bound, whatever the faults.
 fn held(k: &ShardKv, node: NodeId, machine: &Shards) -> Result<(), Fail> {
-    let owns = |i: usize| machine.config.owners.get(i) == Some(&machine.group);
-    let Some(i) = (0..machine.shards.len()).find(|i| owns(*i) && machine.shards[*i].status == Status::Absent)
+    let Some(i) =
+        (0..machine.shards.len()).find(|i| machine.owns(*i) && machine.shards[*i].status == Status::Absent)
     else {
         return Ok(());
     };

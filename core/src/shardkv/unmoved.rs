@@ -17,7 +17,7 @@ use alloc::string::String;
 use crate::protocol::{NodeId, PropertyInfo};
 
 use super::configs::group_name;
-use super::node::Node;
+use super::node::{configurations, Node};
 use super::types::*;
 
 pub(super) const PROPERTY: PropertyInfo = PropertyInfo {
@@ -37,11 +37,8 @@ pub(super) fn judge(
     if num == 0 {
         return Ok(());
     }
-    // The two configurations as the service made them (any of its servers that holds both).
-    let both = nodes.iter().find_map(|n| match n {
-        Node::Config(s) => s.raft.kv.get(num - 1).zip(s.raft.kv.get(num)),
-        _ => None,
-    });
+    // The two configurations as the service made them.
+    let both = configurations(nodes).and_then(|c| c.get(num - 1).zip(c.get(num)));
     let Some((before, now)) = both else { return Ok(()) };
     let owns = |c: &super::configs::Config| c.owners.get(shard as usize) == Some(&group);
     if !(owns(&before) && owns(&now)) {
